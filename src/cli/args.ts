@@ -1,0 +1,96 @@
+// Command line → a Command, with node:util parseArgs (which all three runtimes
+// have). Its own error texts differ between runtimes, so we word them ourselves.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+
+export type TargetSpec = { readonly kind: 'pid'; readonly pid: number } | { readonly kind: 'name'; readonly name: string };
+
+export type Command =
+  | { readonly kind: 'run'; readonly recipe: RecipeSpec; readonly target: TargetSpec; readonly args: readonly string[]; readonly json: boolean }
+  | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean }
+  | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
+  | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' };
+
+/** A recipe file, or the text of `-e`. */
+export type RecipeSpec = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly text: string };
+
+export const USAGE = `usage:
+  pvm run RECIPE TARGET [--arg NAME=VALUE]... [--json]
+  pvm check RECIPE [--json]         parse and check; no target needed
+  pvm plan RECIPE [--json]          print the compiled plan
+  pvm maps TARGET [--json]          the target's regions
+  pvm -e 'STATEMENTS' TARGET        a one-line recipe
+
+TARGET: --pid N | --name PROCESS_NAME
+exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error`;
+
+const OPTIONS = {
+  pid: { type: 'string' },
+  name: { type: 'string' },
+  arg: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  e: { type: 'string', short: 'e' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+const COMMANDS = ['run', 'check', 'plan', 'maps'];
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageFromParseArgs(error, argv);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const json = values.json ?? false;
+
+  if (values.e !== undefined) {
+    if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
+    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values, true), args: values.arg ?? [], json };
+  }
+  const [command, file, ...rest] = positionals;
+  if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
+  if (!COMMANDS.includes(command)) throw usage(`unknown command '${command}'`, `the commands are: ${COMMANDS.join(', ')}, and -e`);
+  if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
+
+  if (command === 'maps') {
+    if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
+    return { kind: 'maps', target: targetOf(values, true), json };
+  }
+  if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
+  const recipe: RecipeSpec = { kind: 'file', path: file };
+  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values, true), args: values.arg ?? [], json };
+  targetOf(values, false);
+  if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
+  return { kind: command === 'check' ? 'check' : 'plan', recipe, json };
+}
+
+function targetOf(values: { pid?: string | undefined; name?: string | undefined }, required: boolean): TargetSpec {
+  if (values.pid !== undefined && values.name !== undefined) throw usage('give either --pid or --name, not both', 'name one target');
+  if (values.pid !== undefined) {
+    if (!/^[1-9][0-9]{0,9}$/.test(values.pid)) throw usage(`--pid ${values.pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
+    return { kind: 'pid', pid: Number(values.pid) };
+  }
+  if (values.name !== undefined) return { kind: 'name', name: values.name };
+  if (required) throw usage('no target given', 'name the target with --pid N or --name PROCESS_NAME');
+  return { kind: 'name', name: '' };
+}
+
+function usage(message: string, hint: string): UsageError {
+  return new UsageError('usage', message, { hint });
+}
+
+function usageFromParseArgs(error: unknown, argv: readonly string[]): UsageError {
+  const code = (error as { code?: string }).code;
+  const text = String((error as Error).message);
+  const option = /'(-[^'\s]*)/.exec(text)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usage(`unknown option '${option}'`, 'run `pvm --help` for the options');
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return usage(`option '${option}' needs a value`, 'run `pvm --help` for the options');
+  return usage(`cannot parse the command line: ${text}`, 'run `pvm --help` for the options');
+}

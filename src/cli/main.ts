@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// pvm's command line. The only place that prints or sets the exit status.
+import { readFileSync } from 'node:fs';
+import type { SourceFile } from '../dsl/source.ts';
+import { Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
+import type { Target } from '../target/target.ts';
+import { USAGE, parseCommandLine, type Command, type RecipeSpec, type TargetSpec } from './args.ts';
+import { formatError, formatErrorJson, formatEvent } from './format.ts';
+import { VERSION } from '../version.ts';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  let json = argv.includes('--json');
+  try {
+    const command = parseCommandLine(argv);
+    json = 'json' in command && command.json;
+    await dispatch(command);
+    return Exit.ok;
+  } catch (error) {
+    if (!(error instanceof PvmError)) throw error;
+    if (json) out(formatErrorJson(error));
+    process.stderr.write(`${formatError(error)}\n`);
+    return error.exit;
+  }
+}
+
+async function dispatch(command: Command): Promise<void> {
+  switch (command.kind) {
+    case 'help':
+      out(USAGE);
+      return;
+    case 'version':
+      out(`pvm ${VERSION}`);
+      return;
+    case 'check': {
+      const { compileSource } = await import('../dsl/compile.ts');
+      const plan = compileSource(readRecipe(command.recipe));
+      const access = plan.writes ? 'writes memory: run it with --allow-write' : 'reads memory only';
+      const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
+      if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
+      else out(`${plan.recipe.name}: ok (${access}${params === '' ? '' : `; params ${params}`})`);
+      return;
+    }
+    case 'plan': {
+      const { compileSource } = await import('../dsl/compile.ts');
+      const plan = compileSource(readRecipe(command.recipe));
+      if (command.json) out(JSON.stringify(plan));
+      else out((await import('../plan/print.ts')).printPlan(plan));
+      return;
+    }
+    case 'maps': {
+      const target = await openTarget(command.target);
+      try {
+        const { formatRegions } = await import('./maps-format.ts');
+        out(formatRegions(target.regions(), command.json));
+      } finally {
+        target.close();
+      }
+      return;
+    }
+    case 'run': {
+      const { compileSource } = await import('../dsl/compile.ts');
+      const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
+      const { execute } = await import('../runtime/execute.ts');
+      const plan = compileSource(readRecipe(command.recipe));
+      // Every usage problem is found before the target is touched.
+      const params = bindParams(plan, parseArgPairs(command.args));
+      const target = await openTarget(command.target);
+      try {
+        execute({ plan, target, params, output: (event) => out(formatEvent(event, command.json)) });
+      } finally {
+        target.close();
+      }
+      return;
+    }
+  }
+}
+
+function readRecipe(spec: RecipeSpec): SourceFile {
+  if (spec.kind === 'inline') return { name: '<-e>', text: spec.text };
+  try {
+    return { name: spec.path, text: readFileSync(spec.path, 'utf8') };
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${reason}`, { hint: 'check the path of the .pvm file' });
+  }
+}
+
+async function openTarget(spec: TargetSpec): Promise<Target> {
+  const { LiveProcess } = await import('../target/live-process.ts');
+  if (spec.kind === 'pid') return LiveProcess.open(spec.pid);
+  const { findProcessByName } = await import('../target/find-process.ts');
+  return LiveProcess.open(findProcessByName(spec.name, process.pid));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,116 @@
+// The recipe's syntax tree: readonly tagged unions on `kind`, every node with
+// a span. Built by parse.ts; nothing here knows Ohm or processes.
+import type { Span } from './source.ts';
+
+export interface Recipe {
+  readonly statements: readonly Statement[];
+}
+
+export type Statement = ParamStatement | LetStatement | PrintStatement | EmitStatement;
+
+export interface Identifier {
+  readonly name: string;
+  readonly span: Span;
+}
+
+/** `param counter: ptr = 0x10` */
+export interface ParamStatement {
+  readonly kind: 'param';
+  readonly name: Identifier;
+  readonly type: TypeRef;
+  readonly default: Expression | undefined;
+  readonly span: Span;
+}
+
+/** `let n = EXPR` */
+export interface LetStatement {
+  readonly kind: 'let';
+  readonly name: Identifier;
+  readonly value: Expression;
+  readonly span: Span;
+}
+
+/** `print a, b` */
+export interface PrintStatement {
+  readonly kind: 'print';
+  readonly values: readonly Expression[];
+  readonly span: Span;
+}
+
+/** `emit version = EXPR` */
+export interface EmitStatement {
+  readonly kind: 'emit';
+  readonly name: Identifier;
+  readonly value: Expression;
+  readonly span: Span;
+}
+
+/** A type as written: `u32`, `cstring max 64`; the checker decides whether it exists. */
+export interface TypeRef {
+  readonly name: string;
+  readonly max: Expression | undefined;
+  readonly span: Span;
+}
+
+export type Expression =
+  | IntegerLiteral
+  | StringLiteral
+  | NameReference
+  | UnaryExpression
+  | BinaryExpression
+  | ReadExpression
+  | DerefExpression;
+
+export interface IntegerLiteral {
+  readonly kind: 'integer';
+  readonly value: bigint;
+  readonly span: Span;
+}
+
+export interface StringLiteral {
+  readonly kind: 'string';
+  readonly value: string;
+  readonly span: Span;
+}
+
+export interface NameReference {
+  readonly kind: 'name';
+  readonly name: string;
+  readonly span: Span;
+}
+
+export type UnaryOperator = '-' | '~';
+
+export interface UnaryExpression {
+  readonly kind: 'unary';
+  readonly operator: UnaryOperator;
+  readonly operand: Expression;
+  readonly span: Span;
+}
+
+export type BinaryOperator = '+' | '-' | '*' | '/' | '%' | '<<' | '>>' | '&' | '|' | '^';
+
+export interface BinaryExpression {
+  readonly kind: 'binary';
+  readonly operator: BinaryOperator;
+  readonly left: Expression;
+  readonly right: Expression;
+  /** The operator itself, where a runtime error (division by zero) points. */
+  readonly operatorSpan: Span;
+  readonly span: Span;
+}
+
+/** `read u32 at EXPR` */
+export interface ReadExpression {
+  readonly kind: 'read';
+  readonly type: TypeRef;
+  readonly address: Expression;
+  readonly span: Span;
+}
+
+/** `[EXPR]`: the pointer stored at EXPR. */
+export interface DerefExpression {
+  readonly kind: 'deref';
+  readonly address: Expression;
+  readonly span: Span;
+}

@@ -1,0 +1,222 @@
+// Static checks: names, types and constants. Pure; returns every diagnostic
+// at once instead of stopping at the first (STYLE habit 4).
+import { assertNever } from '../errors.ts';
+import type * as Ast from './ast.ts';
+import { closest, type Diagnostic } from './diagnostic.ts';
+import type { Span } from './source.ts';
+import { FUTURE_TYPE_NAMES, TYPE_NAMES, scalarType } from './types.ts';
+
+/** What an expression yields, as far as the checker can tell. */
+export type StaticType = 'int' | 'ptr' | 'float' | 'str';
+
+export interface CheckResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** True when the recipe writes target memory (decides `--allow-write`). */
+  readonly writes: boolean;
+}
+
+/** Largest `cstring max N`: one page-run large enough for any sane string. */
+export const CSTRING_MAX_LIMIT = 1 << 20;
+
+interface Binding {
+  readonly type: StaticType;
+  readonly span: Span;
+}
+
+export function check(recipe: Ast.Recipe): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const scope = new Map<string, Binding>();
+  const report = (d: Diagnostic) => diagnostics.push(d);
+
+  const declare = (name: Ast.Identifier, type: StaticType) => {
+    const previous = scope.get(name.name);
+    if (previous !== undefined) {
+      report({
+        code: 'redefined',
+        message: `'${name.name}' is already defined`,
+        span: name.span,
+        hint: `choose another name; '${name.name}' was defined earlier in the recipe`,
+      });
+      return;
+    }
+    scope.set(name.name, { type, span: name.span });
+  };
+
+  for (const statement of recipe.statements) {
+    switch (statement.kind) {
+      case 'param': {
+        const type = checkParamType(statement.type, report);
+        if (statement.default !== undefined) {
+          checkConstant(statement.default, report);
+          expressionType(statement.default, scope, report);
+        }
+        declare(statement.name, type);
+        break;
+      }
+      case 'let':
+        declare(statement.name, expressionType(statement.value, scope, report));
+        break;
+      case 'print':
+        for (const value of statement.values) expressionType(value, scope, report);
+        break;
+      case 'emit':
+        expressionType(statement.value, scope, report);
+        break;
+      default:
+        assertNever(statement);
+    }
+  }
+  return { diagnostics, writes: false };
+}
+
+type Report = (d: Diagnostic) => void;
+
+function checkParamType(type: Ast.TypeRef, report: Report): StaticType {
+  const resolved = typeOfRead(type, report);
+  if (resolved === 'str') {
+    report({
+      code: 'param-type',
+      message: `a param cannot be a ${type.name}`,
+      span: type.span,
+      hint: 'params are numbers or addresses: use an integer type (u8 … i64) or ptr',
+    });
+  }
+  return resolved;
+}
+
+/** A param's default is computed before the target is opened, so it may not read memory. */
+function checkConstant(expression: Ast.Expression, report: Report): void {
+  const visit = (e: Ast.Expression): void => {
+    switch (e.kind) {
+      case 'integer':
+      case 'string':
+      case 'name':
+        return;
+      case 'unary':
+        return visit(e.operand);
+      case 'binary':
+        visit(e.left);
+        return visit(e.right);
+      case 'read':
+      case 'deref':
+        report({
+          code: 'param-default-reads',
+          message: 'a param default cannot read memory',
+          span: e.span,
+          hint: 'give a constant default, and read memory in a `let` after the params',
+        });
+        return;
+      default:
+        assertNever(e);
+    }
+  };
+  visit(expression);
+}
+
+/** The value type a `read TYPE` yields, reporting unknown types. */
+function typeOfRead(type: Ast.TypeRef, report: Report): StaticType {
+  if (type.name === 'cstring') {
+    if (type.max !== undefined) checkCstringMax(type.max, report);
+    return 'str';
+  }
+  if (type.max !== undefined) {
+    report({ code: 'type-max', message: `'max' applies only to cstring`, span: type.span, hint: `write \`cstring max N\`` });
+  }
+  const scalar = scalarType(type.name);
+  if (scalar !== undefined) return scalar.kind === 'float' ? 'float' : scalar.kind === 'ptr' ? 'ptr' : 'int';
+  if (FUTURE_TYPE_NAMES.has(type.name)) {
+    report({
+      code: 'unsupported-type',
+      message: `type '${type.name}' is not supported yet`,
+      span: type.span,
+      hint: `read it as integers, or as a cstring`,
+    });
+    return 'int';
+  }
+  const suggestion = closest(type.name, TYPE_NAMES);
+  report({
+    code: 'unknown-type',
+    message: `unknown type '${type.name}' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, or a be variant such as u32be)`,
+    span: type.span,
+    hint: suggestion === undefined ? 'see the list of types in docs/language.md' : `did you mean '${suggestion}'?`,
+  });
+  return 'int';
+}
+
+function checkCstringMax(max: Ast.Expression, report: Report): void {
+  if (max.kind !== 'integer' || max.value < 1n || max.value > BigInt(CSTRING_MAX_LIMIT)) {
+    report({
+      code: 'cstring-max',
+      message: `cstring max must be an integer literal from 1 to ${CSTRING_MAX_LIMIT}`,
+      span: max.span,
+      hint: 'write e.g. `cstring max 256`',
+    });
+  }
+}
+
+function expressionType(e: Ast.Expression, scope: ReadonlyMap<string, Binding>, report: Report): StaticType {
+  switch (e.kind) {
+    case 'integer':
+      return 'int';
+    case 'string':
+      return 'str';
+    case 'name': {
+      const binding = scope.get(e.name);
+      if (binding !== undefined) return binding.type;
+      const suggestion = closest(e.name, scope.keys());
+      report({
+        code: 'unknown-name',
+        message: `unknown name '${e.name}'`,
+        span: e.span,
+        hint: suggestion === undefined ? `define it first with \`let ${e.name} = …\` or \`param ${e.name}: …\`` : `did you mean '${suggestion}'?`,
+      });
+      return 'int';
+    }
+    case 'unary': {
+      const operand = expressionType(e.operand, scope, report);
+      requireNumber(operand, e.operand, report);
+      return operand === 'ptr' ? 'int' : operand;
+    }
+    case 'binary': {
+      const left = expressionType(e.left, scope, report);
+      const right = expressionType(e.right, scope, report);
+      requireNumber(left, e.left, report);
+      requireNumber(right, e.right, report);
+      return arithmeticResult(e.operator, left, right);
+    }
+    case 'read': {
+      requireAddress(expressionType(e.address, scope, report), e.address, report);
+      return typeOfRead(e.type, report);
+    }
+    case 'deref':
+      requireAddress(expressionType(e.address, scope, report), e.address, report);
+      return 'ptr';
+    default:
+      return assertNever(e);
+  }
+}
+
+/**
+ * Pointer arithmetic as a Cheat Engine user expects it: an address plus or
+ * minus a number is an address, the distance between two addresses is a
+ * number, and masking an address (`p & ~0xfff`) keeps it an address.
+ */
+function arithmeticResult(operator: Ast.BinaryOperator, left: StaticType, right: StaticType): StaticType {
+  if (left === 'ptr' && right === 'ptr') return operator === '-' ? 'int' : 'ptr';
+  if (left === 'ptr' || right === 'ptr') return '*/%'.includes(operator) ? 'int' : 'ptr';
+  return 'int';
+}
+
+function requireNumber(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (type === 'str') {
+    report({ code: 'type', message: 'a string cannot be used in arithmetic', span: e.span, hint: 'use a number or an address here' });
+  } else if (type === 'float') {
+    report({ code: 'type', message: 'floating-point arithmetic is not supported yet', span: e.span, hint: 'print or emit the value directly' });
+  }
+}
+
+function requireAddress(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (type === 'str' || type === 'float') {
+    report({ code: 'type', message: `an address must be an integer or a ptr, not a ${type === 'str' ? 'string' : 'float'}`, span: e.span, hint: 'read a ptr, or compute the address from one' });
+  }
+}

@@ -1,0 +1,90 @@
+// AST → Plan. Pure. Runs after `check` succeeded, so it may assume names and
+// types are valid; anything else is a bug in pvm (assert), not in the recipe.
+import { createHash } from 'node:crypto';
+import { assert, assertNever } from '../errors.ts';
+import { PLAN_VERSION, type Loc, type MemoryType, type Plan, type PlanExpr, type PlanStep } from '../plan/plan.ts';
+import type * as Ast from './ast.ts';
+import { check } from './check.ts';
+import { InvalidRecipe } from './diagnostic.ts';
+import { parse } from './parse.ts';
+import { positionOf, type SourceFile, type Span } from './source.ts';
+import { DEFAULT_CSTRING_MAX, cstringType, scalarType } from './types.ts';
+
+/** Text → checked plan, or throws `InvalidRecipe` with every diagnostic. */
+export function compileSource(source: SourceFile): Plan {
+  const recipe = parse(source);
+  const result = check(recipe);
+  if (result.diagnostics.length > 0) throw new InvalidRecipe(source, result.diagnostics);
+  return compile(source, recipe, result.writes);
+}
+
+export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean): Plan {
+  const loc = (span: Span): Loc => locOf(source, span);
+  const steps: PlanStep[] = [];
+  const params: Plan['params'][number][] = [];
+
+  const expr = (e: Ast.Expression): PlanExpr => {
+    switch (e.kind) {
+      case 'integer':
+        return { op: 'int', value: e.value.toString() };
+      case 'string':
+        return { op: 'str', value: e.value };
+      case 'name':
+        return { op: 'var', name: e.name };
+      case 'unary':
+        return { op: 'unary', operator: e.operator, operand: expr(e.operand) };
+      case 'binary':
+        return { op: 'binary', operator: e.operator, left: expr(e.left), right: expr(e.right), loc: loc(e.operatorSpan) };
+      case 'read':
+        return { op: 'read', type: memoryType(e.type), address: expr(e.address), loc: loc(e.span) };
+      case 'deref':
+        return { op: 'read', type: { kind: 'ptr', name: 'ptr', size: 8 }, address: expr(e.address), loc: loc(e.span) };
+      default:
+        return assertNever(e);
+    }
+  };
+
+  for (const s of recipe.statements) {
+    switch (s.kind) {
+      case 'param':
+        params.push({ name: s.name.name, type: memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
+        break;
+      case 'let':
+        steps.push({ op: 'let', name: s.name.name, value: expr(s.value), loc: loc(s.span) });
+        break;
+      case 'print':
+        steps.push({ op: 'print', values: s.values.map(expr), loc: loc(s.span) });
+        break;
+      case 'emit':
+        steps.push({ op: 'emit', name: s.name.name, value: expr(s.value), loc: loc(s.span) });
+        break;
+      default:
+        assertNever(s);
+    }
+  }
+
+  return {
+    format: 'pvm-plan',
+    version: PLAN_VERSION,
+    recipe: { name: source.name, sha256: createHash('sha256').update(source.text).digest('hex') },
+    writes,
+    params,
+    steps,
+  };
+}
+
+function memoryType(type: Ast.TypeRef): MemoryType {
+  if (type.name === 'cstring') {
+    const max = type.max?.kind === 'integer' ? Number(type.max.value) : DEFAULT_CSTRING_MAX;
+    return cstringType(max);
+  }
+  const scalar = scalarType(type.name);
+  assert(scalar !== undefined, `unchecked type ${type.name}`);
+  return scalar;
+}
+
+function locOf(source: SourceFile, span: Span): Loc {
+  const { line, col } = positionOf(source.text, span.start);
+  const text = source.text.split('\n')[line - 1]?.replace(/\r$/, '') ?? '';
+  return { line, col, text, width: Math.max(1, Math.min(span.end - span.start, text.length - col + 1)) };
+}

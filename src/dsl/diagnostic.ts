@@ -1,0 +1,59 @@
+// What `check` and `parse` report: coded issues with spans, collected rather
+// than thrown one at a time (STYLE habit 4), and rendered gcc-style.
+import { RecipeError } from '../errors.ts';
+import { excerptOf, locationOf, type SourceFile, type Span } from './source.ts';
+
+export interface Diagnostic {
+  /** Stable for scripts and tests: `unknown-type`, `syntax`, … */
+  readonly code: string;
+  readonly message: string;
+  readonly span: Span;
+  /** How to fix it. */
+  readonly hint?: string | undefined;
+}
+
+/** `file:line:col: error: message`, then the source line with a caret, then the hint. */
+export function renderDiagnostic(source: SourceFile, d: Diagnostic): string {
+  const lines = [`${locationOf(source, d.span.start)}: error: ${d.message}`, excerptOf(source, d.span)];
+  if (d.hint !== undefined) lines.push(`hint: ${d.hint}`);
+  return lines.join('\n');
+}
+
+/** An invalid recipe with every diagnostic found; exit status 2. */
+export class InvalidRecipe extends RecipeError {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly source: SourceFile;
+
+  constructor(source: SourceFile, diagnostics: readonly Diagnostic[]) {
+    super('invalid-recipe', diagnostics.map((d) => renderDiagnostic(source, d)).join('\n\n'));
+    this.diagnostics = diagnostics;
+    this.source = source;
+  }
+}
+
+/** The closest candidate by edit distance, for "did you mean" hints. */
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

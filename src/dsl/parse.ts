@@ -1,0 +1,130 @@
+// The only file that knows Ohm: text in, our own AST out (STYLE: Tact keeps
+// Ohm behind one `parse` facade). Ohm intervals become our `Span`s here.
+import type { Node, NonterminalNode, TerminalNode, IterationNode } from 'ohm-js';
+import type * as Ast from './ast.ts';
+import { InvalidRecipe, type Diagnostic } from './diagnostic.ts';
+import { grammar } from './grammar-bundle.ts';
+import type { SourceFile, Span } from './source.ts';
+
+/** Parses a recipe, or throws `InvalidRecipe` with a syntax diagnostic. */
+export function parse(source: SourceFile): Ast.Recipe {
+  const match = grammar.match(source.text);
+  if (match.failed()) {
+    throw new InvalidRecipe(source, [syntaxDiagnostic(source, match.getRightmostFailurePosition(), match.getExpectedText())]);
+  }
+  return semantics(match).ast() as Ast.Recipe;
+}
+
+function syntaxDiagnostic(source: SourceFile, offset: number, expected: string): Diagnostic {
+  const found = source.text.slice(offset).match(/^(\r?\n|[A-Za-z_0-9]+|\S)?/)?.[0] ?? '';
+  const what = found === '' ? 'end of recipe' : found.endsWith('\n') ? 'end of line' : `'${found}'`;
+  return {
+    code: 'syntax',
+    message: `unexpected ${what}: expected ${expected}`,
+    span: { start: offset, end: offset + Math.max(1, found.trimEnd().length) },
+    hint: 'one statement per line (or separated by `;`): param, let, print, emit; see docs/language.md',
+  };
+}
+
+function span(node: Node): Span {
+  return { start: node.source.startIdx, end: node.source.endIdx };
+}
+
+function binary(operator: Ast.BinaryOperator) {
+  return function (this: NonterminalNode, left: Node, op: Node, right: Node): Ast.BinaryExpression {
+    return { kind: 'binary', operator, left: left['ast'](), right: right['ast'](), operatorSpan: span(op), span: span(this) };
+  };
+}
+
+function unary(operator: Ast.UnaryOperator) {
+  return function (this: NonterminalNode, _op: Node, operand: Node): Ast.UnaryExpression {
+    return { kind: 'unary', operator, operand: operand['ast'](), span: span(this) };
+  };
+}
+
+function integerLiteral(this: NonterminalNode): Ast.IntegerLiteral {
+  return { kind: 'integer', value: BigInt(this.sourceString.replaceAll('_', '')), span: span(this) };
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"' };
+
+const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
+  Recipe(_leading: Node, statements: Node, _trailing: Node): Ast.Recipe {
+    return { statements: statements.asIteration().children.map((s) => s['ast']()) };
+  },
+  Param(this: NonterminalNode, _kw: Node, name: Node, _colon: Node, type: Node, dflt: IterationNode): Ast.ParamStatement {
+    const first = dflt.children[0];
+    return { kind: 'param', name: name['ast'](), type: type['ast'](), default: first === undefined ? undefined : first['ast'](), span: span(this) };
+  },
+  ParamDefault(_eq: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  Let(this: NonterminalNode, _kw: Node, name: Node, _eq: Node, value: Node): Ast.LetStatement {
+    return { kind: 'let', name: name['ast'](), value: value['ast'](), span: span(this) };
+  },
+  Print(this: NonterminalNode, _kw: Node, values: Node): Ast.PrintStatement {
+    return { kind: 'print', values: values.asIteration().children.map((v) => v['ast']()), span: span(this) };
+  },
+  Emit(this: NonterminalNode, _kw: Node, name: Node, _eq: Node, value: Node): Ast.EmitStatement {
+    return { kind: 'emit', name: name['ast'](), value: value['ast'](), span: span(this) };
+  },
+  CstringMax(this: NonterminalNode, kw: Node, _max: Node, value: Node): Ast.TypeRef {
+    return { name: kw.sourceString, max: value['ast'](), span: span(this) };
+  },
+  typeName(this: NonterminalNode, _first: Node, _rest: Node): Ast.TypeRef {
+    return { name: this.sourceString, max: undefined, span: span(this) };
+  },
+  BitOr_or: binary('|'),
+  BitXor_xor: binary('^'),
+  BitAnd_and: binary('&'),
+  Shift_shl: binary('<<'),
+  Shift_shr: binary('>>'),
+  Add_add: binary('+'),
+  Add_sub: binary('-'),
+  Mul_mul: binary('*'),
+  Mul_div: binary('/'),
+  Mul_mod: binary('%'),
+  Unary_neg: unary('-'),
+  Unary_not: unary('~'),
+  Read(this: NonterminalNode, _kw: Node, type: Node, _at: Node, address: Node): Ast.ReadExpression {
+    return { kind: 'read', type: type['ast'](), address: address['ast'](), span: span(this) };
+  },
+  Deref(this: NonterminalNode, _open: Node, address: Node, _close: Node): Ast.DerefExpression {
+    return { kind: 'deref', address: address['ast'](), span: span(this) };
+  },
+  Paren(_open: Node, inner: Node, _close: Node): Ast.Expression {
+    return inner['ast']();
+  },
+  number_hex(this: NonterminalNode, _prefix: Node, _first: Node, _rest: Node) {
+    return integerLiteral.call(this);
+  },
+  number_bin(this: NonterminalNode, _prefix: Node, _first: Node, _rest: Node) {
+    return integerLiteral.call(this);
+  },
+  number_dec(this: NonterminalNode, _first: Node, _rest: Node) {
+    return integerLiteral.call(this);
+  },
+  string(this: NonterminalNode, _open: Node, chars: IterationNode, _close: Node): Ast.StringLiteral {
+    return { kind: 'string', value: chars.children.map((c) => c['ast']()).join(''), span: span(this) };
+  },
+  strChar_escaped(_backslash: Node, escape: Node): string {
+    return escape['ast']();
+  },
+  strChar_plain(this: NonterminalNode, _char: Node): string {
+    return this.sourceString;
+  },
+  escape_hex(this: NonterminalNode, _x: Node, _h1: Node, _h2: Node): string {
+    return String.fromCharCode(parseInt(this.sourceString.slice(1), 16));
+  },
+  escape_single(this: NonterminalNode, _char: Node): string {
+    return ESCAPES[this.sourceString] ?? this.sourceString;
+  },
+  ident(this: NonterminalNode, _start: Node, _rest: Node): Ast.Identifier | Ast.NameReference {
+    // An identifier in expression position is a name reference; as a
+    // declaration's name the caller reads only `name` and `span`.
+    return { kind: 'name', name: this.sourceString, span: span(this) };
+  },
+  _terminal(this: TerminalNode): string {
+    return this.sourceString;
+  },
+});

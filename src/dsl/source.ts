@@ -1,0 +1,55 @@
+// A recipe's text with its name, and the line/column arithmetic every
+// diagnostic needs. Spans are offsets into the text; lines and columns count from 1.
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface SourceFile {
+  /** As the user named it: `recipe.pvm`, or `<-e>` for a one-line recipe. */
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface Position {
+  readonly line: number;
+  readonly col: number;
+}
+
+/** Line and column (from 1) of an offset; columns count UTF-16 units, like editors. */
+export function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, col: offset - lineStart + 1 };
+}
+
+/** `recipe.pvm:12:17` */
+export function locationOf(source: SourceFile, offset: number): string {
+  const { line, col } = positionOf(source.text, offset);
+  return `${source.name}:${line}:${col}`;
+}
+
+/**
+ * The source line of a span with a caret under it, gcc style:
+ *    12 | let n = read u24 at counter
+ *       |              ^~~
+ */
+export function excerptOf(source: SourceFile, span: Span): string {
+  const { line, col } = positionOf(source.text, span.start);
+  const lineStart = span.start - (col - 1);
+  let lineEnd = source.text.indexOf('\n', lineStart);
+  if (lineEnd < 0) lineEnd = source.text.length;
+  const lineText = source.text.slice(lineStart, lineEnd).replace(/\r$/, '');
+  const width = Math.max(1, Math.min(span.end, lineEnd) - span.start);
+  const gutter = String(line);
+  const pad = ' '.repeat(gutter.length);
+  const indent = lineText.slice(0, col - 1).replace(/[^\t]/g, ' ');
+  return `${gutter} | ${lineText}\n${pad} | ${indent}^${'~'.repeat(width - 1)}`;
+}

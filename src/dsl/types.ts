@@ -1,0 +1,55 @@
+// The recipe's type names and what they mean in memory (SPEC §2).
+// Little-endian unless the name ends in `be`; ptr is 8 bytes (x86-64, arm64).
+import type { MemoryType } from '../plan/plan.ts';
+
+export const DEFAULT_CSTRING_MAX = 4096;
+
+function integer(size: 1 | 2 | 4 | 8, signed: boolean, bigEndian: boolean): MemoryType {
+  const name = `${signed ? 'i' : 'u'}${size * 8}${bigEndian ? 'be' : ''}`;
+  return { kind: 'int', name, size, signed, bigEndian };
+}
+
+function float(size: 4 | 8, bigEndian: boolean): MemoryType {
+  return { kind: 'float', name: `f${size * 8}${bigEndian ? 'be' : ''}`, size, bigEndian };
+}
+
+const SCALARS: ReadonlyMap<string, MemoryType> = new Map(
+  [
+    ...[1, 2, 4, 8].flatMap((size) =>
+      [false, true].flatMap((signed) =>
+        (size === 1 ? [false] : [false, true]).map((be) => integer(size as 1 | 2 | 4 | 8, signed, be)),
+      ),
+    ),
+    float(4, false),
+    float(8, false),
+    float(4, true),
+    float(8, true),
+    { kind: 'ptr', name: 'ptr', size: 8 } as const,
+  ].map((t) => [t.name, t]),
+);
+
+/** Every type name a recipe may write, for "expected …" messages and did-you-mean. */
+export const TYPE_NAMES: readonly string[] = [
+  'u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64', 'f32', 'f64', 'ptr', 'cstring',
+  'u16be', 'u32be', 'u64be', 'i16be', 'i32be', 'i64be', 'f32be', 'f64be',
+];
+
+/** Types planned for later and named in errors as not yet supported, not unknown. */
+export const FUTURE_TYPE_NAMES: ReadonlySet<string> = new Set(['bytes', 'utf16']);
+
+/** A scalar type by name, or undefined. `cstring` is built by the checker (it has `max`). */
+export function scalarType(name: string): MemoryType | undefined {
+  return SCALARS.get(name);
+}
+
+export function cstringType(max: number): MemoryType {
+  return { kind: 'cstring', name: 'cstring', max };
+}
+
+/** The inclusive range of an integer type. */
+export function integerRange(type: MemoryType & { kind: 'int' }): { min: bigint; max: bigint } {
+  const bits = BigInt(type.size * 8);
+  return type.signed
+    ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n }
+    : { min: 0n, max: (1n << bits) - 1n };
+}

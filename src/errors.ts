@@ -1,0 +1,97 @@
+// pvm's user-facing errors. Each carries the exit status of SPEC §1, where it
+// happened (file:line:col, or pid/address), why, and a fix. Internal bugs are
+// plain `Error`s raised by `assert`, never one of these.
+
+/** Exit statuses of SPEC §1. */
+export const Exit = {
+  ok: 0,
+  assertion: 1,
+  usage: 2,
+  denied: 3,
+  target: 4,
+} as const;
+export type ExitCode = (typeof Exit)[keyof typeof Exit];
+
+export interface PvmErrorOptions {
+  /** Where it went wrong: `recipe.pvm:3:9`, `pid 4242`, … */
+  readonly where?: string | undefined;
+  /** How to fix it, as one sentence. */
+  readonly hint?: string | undefined;
+  /** A source excerpt (line and caret) rendered under the message. */
+  readonly excerpt?: string | undefined;
+  readonly cause?: unknown;
+}
+
+/** Base class of every error a user can cause; `code` is stable for scripts. */
+export class PvmError extends Error {
+  readonly code: string;
+  readonly exit: ExitCode;
+  readonly where: string | undefined;
+  readonly hint: string | undefined;
+  readonly excerpt: string | undefined;
+
+  constructor(exit: ExitCode, code: string, message: string, options: PvmErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exit = exit;
+    this.code = code;
+    this.where = options.where;
+    this.hint = options.hint;
+    this.excerpt = options.excerpt;
+  }
+
+  /** The same error, located at `where`; an error that has a location keeps it. */
+  locate(where: string, excerpt?: string): PvmError {
+    if (this.where !== undefined) return this;
+    return new PvmError(this.exit, this.code, this.message, {
+      where,
+      hint: this.hint,
+      excerpt: excerpt ?? this.excerpt,
+      cause: this.cause,
+    });
+  }
+}
+
+/** Bad command line: exit 2. */
+export class UsageError extends PvmError {
+  constructor(code: string, message: string, options?: PvmErrorOptions) {
+    super(Exit.usage, code, message, options);
+  }
+}
+
+/** The recipe is invalid, statically or when a value turns out wrong: exit 2. */
+export class RecipeError extends PvmError {
+  constructor(code: string, message: string, options?: PvmErrorOptions) {
+    super(Exit.usage, code, message, options);
+  }
+}
+
+/** Policy or kernel permission refused: exit 3. */
+export class DeniedError extends PvmError {
+  constructor(code: string, message: string, options?: PvmErrorOptions) {
+    super(Exit.denied, code, message, options);
+  }
+}
+
+/** No such process, address not mapped, target exited: exit 4. */
+export class TargetError extends PvmError {
+  constructor(code: string, message: string, options?: PvmErrorOptions) {
+    super(Exit.target, code, message, options);
+  }
+}
+
+/** An `assert` failed or a patch's expected bytes did not match: exit 1. */
+export class AssertionFailed extends PvmError {
+  constructor(code: string, message: string, options?: PvmErrorOptions) {
+    super(Exit.assertion, code, message, options);
+  }
+}
+
+/** Internal invariant; a failure is a bug in pvm, not in the recipe. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`pvm internal error: ${message}`);
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`pvm internal error: unexpected ${JSON.stringify(value)}`);
+}

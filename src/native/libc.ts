@@ -1,0 +1,63 @@
+// The only file that imports koffi, and only when a live target is opened:
+// `pvm check` and `pvm plan` never load it. Every function returns its result
+// or `-errno`, read right after the call, so callers never touch errno state.
+
+export interface NativeMemory {
+  readonly address: bigint;
+  /** A view of the native memory itself (no copy). */
+  readonly bytes: Uint8Array;
+  free(): void;
+}
+
+export interface Libc {
+  processVmReadv(pid: number, local: Uint8Array, localCount: number, remote: Uint8Array, remoteCount: number): number;
+  processVmWritev(pid: number, local: Uint8Array, localCount: number, remote: Uint8Array, remoteCount: number): number;
+  open(path: string, flags: number): number;
+  pread(fd: number, buffer: Uint8Array, length: number, offset: bigint): number;
+  pwrite(fd: number, buffer: Uint8Array, length: number, offset: bigint): number;
+  close(fd: number): number;
+  kill(pid: number, signal: number): number;
+  /** Native memory at a fixed address, for iovecs (a JS heap buffer may move). */
+  alloc(size: number): NativeMemory;
+}
+
+export const O_RDONLY = 0;
+export const O_RDWR = 2;
+export const O_CLOEXEC = 0o2000000;
+
+/** Loads libc through koffi. Throws a plain Error when koffi is missing. */
+export async function loadLibc(): Promise<Libc> {
+  const koffi = (await import('koffi')).default;
+  const lib = koffi.load('libc.so.6');
+  const withErrno = <A extends unknown[]>(fn: (...args: A) => number | bigint) =>
+    (...args: A): number => {
+      const result = Number(fn(...args));
+      return result < 0 ? -koffi.errno() : result;
+    };
+  const readv = lib.func('intptr_t process_vm_readv(int pid, void *local, unsigned long liovcnt, void *remote, unsigned long riovcnt, unsigned long flags)');
+  const writev = lib.func('intptr_t process_vm_writev(int pid, void *local, unsigned long liovcnt, void *remote, unsigned long riovcnt, unsigned long flags)');
+  const open = lib.func('int open(const char *path, int flags)');
+  const pread = lib.func('intptr_t pread64(int fd, void *buf, size_t count, int64_t offset)');
+  const pwrite = lib.func('intptr_t pwrite64(int fd, const void *buf, size_t count, int64_t offset)');
+  const close = lib.func('int close(int fd)');
+  const kill = lib.func('int kill(int pid, int sig)');
+
+  return {
+    processVmReadv: withErrno((pid: number, local: Uint8Array, lc: number, remote: Uint8Array, rc: number) => readv(pid, local, lc, remote, rc, 0)),
+    processVmWritev: withErrno((pid: number, local: Uint8Array, lc: number, remote: Uint8Array, rc: number) => writev(pid, local, lc, remote, rc, 0)),
+    open: withErrno((path: string, flags: number) => open(path, flags)),
+    // Offsets are addresses; as int64 one above 2^63 turns negative and the kernel says EINVAL.
+    pread: withErrno((fd: number, buffer: Uint8Array, length: number, offset: bigint) => pread(fd, buffer, length, BigInt.asIntN(64, offset))),
+    pwrite: withErrno((fd: number, buffer: Uint8Array, length: number, offset: bigint) => pwrite(fd, buffer, length, BigInt.asIntN(64, offset))),
+    close: withErrno((fd: number) => close(fd)),
+    kill: withErrno((pid: number, signal: number) => kill(pid, signal)),
+    alloc(size: number): NativeMemory {
+      const pointer = koffi.alloc('uint8_t', Math.max(1, size));
+      return {
+        address: koffi.address(pointer),
+        bytes: new Uint8Array(koffi.view(pointer, Math.max(1, size))),
+        free: () => koffi.free(pointer),
+      };
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// process_vm_readv / process_vm_writev over many transfers at once. Remote
+// iovecs are built in one reused buffer; the local side is a single iovec over
+// native scratch memory, so the kernel lays the data out back to back.
+import { Errno, NativeError } from './errno.ts';
+import type { Libc, NativeMemory } from './libc.ts';
+import {
+  IOV_MAX,
+  MAX_RW_COUNT,
+  joinOutcomes,
+  runBatched,
+  splitTransfers,
+  validateTransfers,
+  type Transfer,
+  type TransferOutcome,
+} from './transfer-batch.ts';
+
+/** Bytes moved per call at most; 16 MiB keeps the scratch small and calls large (KERNEL.md §7). */
+export const DEFAULT_CALL_BYTES = 16 << 20;
+
+export interface ReadOutcome extends TransferOutcome {
+  /** The bytes read: the first `done` bytes are valid. */
+  readonly bytes: Uint8Array;
+}
+
+export interface WriteTransfer {
+  readonly address: bigint;
+  readonly bytes: Uint8Array;
+}
+
+export class VmChannel {
+  readonly pid: number;
+  readonly #libc: Libc;
+  readonly #callBytes: number;
+  readonly #remote: Uint8Array;
+  readonly #remoteView: DataView;
+  readonly #local = new Uint8Array(16);
+  readonly #localView = new DataView(this.#local.buffer);
+  #scratch: NativeMemory | undefined;
+  /** Counts calls made, for tests and `pvm plan` comparisons. */
+  calls = 0;
+
+  constructor(libc: Libc, pid: number, callBytes = DEFAULT_CALL_BYTES) {
+    this.#libc = libc;
+    this.pid = pid;
+    this.#callBytes = Math.min(callBytes, MAX_RW_COUNT);
+    this.#remote = new Uint8Array(IOV_MAX * 16);
+    this.#remoteView = new DataView(this.#remote.buffer);
+  }
+
+  /** Reads every transfer; a fault marks that transfer and the others go on. */
+  read(transfers: readonly Transfer[]): ReadOutcome[] {
+    validateTransfers(transfers);
+    const results = transfers.map((t) => new Uint8Array(t.length));
+    const { pieces, owner, offset } = splitTransfers(transfers, this.#callBytes);
+    const outcomes = runBatched(pieces, this.#limits(), (first, count, bytes) => {
+      const scratch = this.#scratchFor(bytes);
+      const moved = this.#call('read', pieces, first, count, bytes, scratch);
+      // Copy out what arrived, piece by piece, in the order the kernel wrote it.
+      let at = 0;
+      for (let i = first; i < first + count && at < moved; i++) {
+        const piece = pieces[i]!;
+        const n = Math.min(piece.length, moved - at);
+        results[owner[i]!]!.set(scratch.bytes.subarray(at, at + n), offset[i]!);
+        at += n;
+      }
+      return moved;
+    }, 'process_vm_readv');
+    return joinOutcomes(transfers.length, owner, outcomes).map((o, i) => ({ ...o, bytes: results[i]! }));
+  }
+
+  /** Writes every transfer; writes are not atomic (KERNEL.md §1), so outcomes say what landed. */
+  write(writes: readonly WriteTransfer[]): TransferOutcome[] {
+    const transfers = writes.map((w) => ({ address: w.address, length: w.bytes.length }));
+    validateTransfers(transfers);
+    const { pieces, owner, offset } = splitTransfers(transfers, this.#callBytes);
+    const outcomes = runBatched(pieces, this.#limits(), (first, count, bytes) => {
+      const scratch = this.#scratchFor(bytes);
+      let at = 0;
+      for (let i = first; i < first + count; i++) {
+        const piece = pieces[i]!;
+        scratch.bytes.set(writes[owner[i]!]!.bytes.subarray(offset[i]!, offset[i]! + piece.length), at);
+        at += piece.length;
+      }
+      return this.#call('write', pieces, first, count, bytes, scratch);
+    }, 'process_vm_writev');
+    return joinOutcomes(transfers.length, owner, outcomes);
+  }
+
+  /** The kernel's verdict on access: true if allowed; throws ESRCH/EPERM as NativeError. */
+  probe(): void {
+    // One byte at address 0: EFAULT means the pid exists and we may read it (KERNEL.md §1).
+    const scratch = this.#scratchFor(1);
+    this.#localView.setBigUint64(0, scratch.address, true);
+    this.#localView.setBigUint64(8, 1n, true);
+    this.#remoteView.setBigUint64(0, 0n, true);
+    this.#remoteView.setBigUint64(8, 1n, true);
+    this.calls++;
+    const result = this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, 1);
+    if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
+  }
+
+  close(): void {
+    this.#scratch?.free();
+    this.#scratch = undefined;
+  }
+
+  #limits() {
+    return { maxIovecs: IOV_MAX, maxBytes: this.#callBytes };
+  }
+
+  #scratchFor(bytes: number): NativeMemory {
+    if (this.#scratch === undefined || this.#scratch.bytes.length < bytes) {
+      this.#scratch?.free();
+      // Grow in powers of two so a sequence of growing reads reallocates rarely.
+      this.#scratch = this.#libc.alloc(Math.min(this.#callBytes, 2 ** Math.ceil(Math.log2(Math.max(bytes, 4096)))));
+    }
+    return this.#scratch;
+  }
+
+  #call(kind: 'read' | 'write', pieces: readonly Transfer[], first: number, count: number, bytes: number, scratch: NativeMemory): number {
+    for (let i = 0; i < count; i++) {
+      const piece = pieces[first + i]!;
+      this.#remoteView.setBigUint64(i * 16, piece.address, true);
+      this.#remoteView.setBigUint64(i * 16 + 8, BigInt(piece.length), true);
+    }
+    this.#localView.setBigUint64(0, scratch.address, true);
+    this.#localView.setBigUint64(8, BigInt(bytes), true);
+    this.calls++;
+    return kind === 'read'
+      ? this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, count)
+      : this.#libc.processVmWritev(this.pid, this.#local, 1, this.#remote, count);
+  }
+}

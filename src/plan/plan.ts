@@ -1,0 +1,57 @@
+// The compiled recipe: plain, versioned, JSON-serialisable data. The runtime
+// executes only this; it never sees the AST. `pvm plan --json` prints it.
+// Integers are decimal strings so that JSON keeps them exact.
+
+export const PLAN_VERSION = 1;
+
+export interface Plan {
+  readonly format: 'pvm-plan';
+  readonly version: typeof PLAN_VERSION;
+  readonly recipe: { readonly name: string; readonly sha256: string };
+  /** True when any step writes target memory (known statically). */
+  readonly writes: boolean;
+  readonly params: readonly PlanParam[];
+  readonly steps: readonly PlanStep[];
+}
+
+/** Where a step or expression came from, for runtime errors: line and column from 1. */
+export interface Loc {
+  readonly line: number;
+  readonly col: number;
+  /** The source line, so runtime errors can show it under the message. */
+  readonly text: string;
+  readonly width: number;
+}
+
+/** How bytes in memory become a value. */
+export type MemoryType =
+  | { readonly kind: 'int'; readonly name: string; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean; readonly bigEndian: boolean }
+  | { readonly kind: 'float'; readonly name: string; readonly size: 4 | 8; readonly bigEndian: boolean }
+  | { readonly kind: 'ptr'; readonly name: 'ptr'; readonly size: 8 }
+  | { readonly kind: 'cstring'; readonly name: 'cstring'; readonly max: number };
+
+export interface PlanParam {
+  readonly name: string;
+  readonly type: MemoryType;
+  readonly default: PlanExpr | undefined;
+  readonly loc: Loc;
+}
+
+export type PlanStep =
+  | { readonly op: 'let'; readonly name: string; readonly value: PlanExpr; readonly loc: Loc }
+  | { readonly op: 'print'; readonly values: readonly PlanExpr[]; readonly loc: Loc }
+  | { readonly op: 'emit'; readonly name: string; readonly value: PlanExpr; readonly loc: Loc };
+
+export type PlanExpr =
+  | { readonly op: 'int'; readonly value: string }
+  | { readonly op: 'str'; readonly value: string }
+  | { readonly op: 'var'; readonly name: string }
+  | { readonly op: 'unary'; readonly operator: '-' | '~'; readonly operand: PlanExpr }
+  | {
+      readonly op: 'binary';
+      readonly operator: '+' | '-' | '*' | '/' | '%' | '<<' | '>>' | '&' | '|' | '^';
+      readonly left: PlanExpr;
+      readonly right: PlanExpr;
+      readonly loc: Loc;
+    }
+  | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly loc: Loc };

@@ -1,0 +1,19 @@
+// Runtime errors point into the recipe like compile-time ones do:
+// `recipe.pvm:3:9`, then the source line with a caret.
+import type { Loc } from '../plan/plan.ts';
+
+export interface SourcePoint {
+  /** `recipe.pvm:3:9` */
+  readonly where: string;
+  /** The source line and a caret under the failing expression. */
+  readonly excerpt: string;
+}
+
+export function locate(recipeName: string, loc: Loc): SourcePoint {
+  const gutter = String(loc.line);
+  const indent = loc.text.slice(0, loc.col - 1).replace(/[^\t]/g, ' ');
+  return {
+    where: `${recipeName}:${loc.line}:${loc.col}`,
+    excerpt: `${gutter} | ${loc.text}\n${' '.repeat(gutter.length)} | ${indent}^${'~'.repeat(Math.max(0, loc.width - 1))}`,
+  };
+}

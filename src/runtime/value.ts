@@ -1,0 +1,45 @@
+// Runtime values. Integers are exact bigints: nothing wraps silently.
+import type { MemoryType } from '../plan/plan.ts';
+
+export type Value =
+  | { readonly kind: 'int'; readonly value: bigint }
+  | { readonly kind: 'ptr'; readonly value: bigint }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'str'; readonly value: string };
+
+export const int = (value: bigint): Value => ({ kind: 'int', value });
+export const ptr = (value: bigint): Value => ({ kind: 'ptr', value });
+
+/** `0x7f3a…`, lowercase, no leading zeros: how addresses appear everywhere. */
+export function hexAddress(value: bigint): string {
+  return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
+}
+
+/** Decodes a value of `type` from the start of `bytes` (which must be long enough). */
+export function decode(type: MemoryType & { kind: 'int' | 'float' | 'ptr' }, bytes: Uint8Array): Value {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (type.kind) {
+    case 'ptr':
+      return ptr(view.getBigUint64(0, true));
+    case 'float':
+      return { kind: 'float', value: type.size === 4 ? view.getFloat32(0, !type.bigEndian) : view.getFloat64(0, !type.bigEndian) };
+    case 'int': {
+      const le = !type.bigEndian;
+      switch (type.size) {
+        case 1:
+          return int(BigInt(type.signed ? view.getInt8(0) : view.getUint8(0)));
+        case 2:
+          return int(BigInt(type.signed ? view.getInt16(0, le) : view.getUint16(0, le)));
+        case 4:
+          return int(BigInt(type.signed ? view.getInt32(0, le) : view.getUint32(0, le)));
+        case 8:
+          return int(type.signed ? view.getBigInt64(0, le) : view.getBigUint64(0, le));
+      }
+    }
+  }
+}
+
+/** Bytes a read of `type` fetches: the size, or `max` for a cstring. */
+export function readLength(type: MemoryType): number {
+  return type.kind === 'cstring' ? type.max : type.size;
+}

@@ -1,0 +1,33 @@
+// --name NAME → one pid, like `pidof`, but a name that matches several
+// processes is an error listing them: a recipe must not pick one at random.
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import { TargetError } from '../errors.ts';
+
+export function findProcessByName(name: string, self: number): number {
+  const matches: { pid: number; comm: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === self) continue;
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      // comm is cut to 15 bytes, so a longer name is matched against argv[0] too.
+      if (comm === name || basename(argv0) === name) matches.push({ pid, comm });
+    } catch {
+      // The process exited while we looked; it cannot be the target.
+    }
+  }
+  const [first, second] = matches;
+  if (first === undefined) {
+    throw new TargetError('no-such-process', `no process named '${name}'`, { hint: 'check the name with `ps -e`, or pass --pid N' });
+  }
+  if (second !== undefined) {
+    const list = matches.slice(0, 8).map((m) => m.pid).join(', ');
+    throw new TargetError('ambiguous-process', `${matches.length} processes are named '${name}' (pids ${list}${matches.length > 8 ? ', …' : ''})`, {
+      hint: 'pick one with --pid N',
+    });
+  }
+  return first.pid;
+}

@@ -1,0 +1,144 @@
+// A running process, read with process_vm_readv (batched) and, where that
+// cannot go, /proc/PID/mem. Errors name the pid and process and say why.
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { DeniedError, TargetError } from '../errors.ts';
+import { Errno, NativeError } from '../native/errno.ts';
+import { loadLibc } from '../native/libc.ts';
+import { parseMaps } from '../native/maps.ts';
+import { parseStatus, type ProcessStatus } from '../native/status.ts';
+import { VmChannel } from '../native/vm.ts';
+import { explainRefusal } from './access.ts';
+import { describeTarget, type ReadRequest, type ReadResult, type Region, type Target, type TargetIdentity, type WriteRequest, type WriteResult } from './target.ts';
+
+export class LiveProcess implements Target {
+  readonly identity: TargetIdentity;
+  readonly #vm: VmChannel;
+
+  private constructor(identity: TargetIdentity, vm: VmChannel) {
+    this.identity = identity;
+    this.#vm = vm;
+  }
+
+  /** Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason. */
+  static async open(pid: number): Promise<LiveProcess> {
+    const status = readStatus(pid);
+    const identity: TargetIdentity = { kind: 'process', pid, name: status.name, exe: tryRead(() => readlinkSync(`/proc/${pid}/exe`)), cmdline: readCmdline(pid) };
+    if (status.state === 'Z') {
+      throw new TargetError('target-exited', `${describeTarget(identity)} has exited (it is a zombie waiting for its parent) and has no memory to read`, {
+        hint: 'choose a running process',
+      });
+    }
+    let libc;
+    try {
+      libc = await loadLibc();
+    } catch (error) {
+      throw new TargetError('native-unavailable', `cannot load the native layer (koffi) to read processes: ${(error as Error).message}`, {
+        hint: 'run `npm ci` in the pvm directory; on Deno, allow FFI (`deno task pvm` does)',
+      });
+    }
+    const vm = new VmChannel(libc, pid);
+    try {
+      vm.probe();
+    } catch (error) {
+      vm.close();
+      throw translate(error, identity);
+    }
+    return new LiveProcess(identity, vm);
+  }
+
+  regions(): readonly Region[] {
+    try {
+      return parseMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1'));
+    } catch (error) {
+      throw translate(error, this.identity);
+    }
+  }
+
+  read(requests: readonly ReadRequest[]): ReadResult[] {
+    try {
+      return this.#vm.read(requests).map((o) => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
+    } catch (error) {
+      throw translate(error, this.identity);
+    }
+  }
+
+  write(requests: readonly WriteRequest[]): WriteResult[] {
+    try {
+      return this.#vm.write(requests);
+    } catch (error) {
+      throw translate(error, this.identity);
+    }
+  }
+
+  /** System calls made so far (tests compare it with the plan's batches). */
+  get calls(): number {
+    return this.#vm.calls;
+  }
+
+  close(): void {
+    this.#vm.close();
+  }
+}
+
+function readStatus(pid: number): ProcessStatus {
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    throw new TargetError('no-such-process', `${pid} is not a process id`, { hint: 'pass a positive pid, e.g. --pid 4242' });
+  }
+  try {
+    return parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    throw new TargetError('no-such-process', `no process with pid ${pid}`, { hint: 'check the pid with `ps -e`; the process may have exited' });
+  }
+}
+
+function readCmdline(pid: number): string[] {
+  const raw = tryRead(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
+  return raw.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
+}
+
+function tryRead<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A NativeError or fs error, as the user-facing error it means for this target. */
+function translate(error: unknown, identity: TargetIdentity): unknown {
+  const who = describeTarget(identity);
+  const errno = error instanceof NativeError ? error.errno : (error as { code?: string }).code === 'ENOENT' ? Errno.ESRCH : undefined;
+  if (errno === Errno.ESRCH) {
+    return new TargetError('target-exited', `${who} has exited`, { hint: 'the process ended while pvm was reading it; start it again and rerun', cause: error });
+  }
+  if (errno === Errno.EPERM || errno === Errno.EACCES) {
+    const refusal = explainRefusal(gatherAccessFacts(identity.pid ?? 0));
+    return new DeniedError('access-denied', refusal.message, { hint: refusal.hint, cause: error });
+  }
+  return error;
+}
+
+function gatherAccessFacts(pid: number) {
+  const caller = parseStatus(readFileSync('/proc/self/status', 'utf8'));
+  const target = readStatus(pid);
+  const memOwner = tryRead(() => statSync(`/proc/${pid}/mem`).uid);
+  const yama = tryRead(() => Number(readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim()));
+  return {
+    caller,
+    target,
+    targetDumpable: memOwner === undefined || memOwner === target.uid[1],
+    yamaScope: yama,
+    targetIsDescendant: isDescendant(pid, caller.pid),
+  };
+}
+
+function isDescendant(pid: number, ancestor: number): boolean {
+  let current = pid;
+  for (let depth = 0; depth < 512 && current > 1; depth++) {
+    const parent = tryRead(() => parseStatus(readFileSync(`/proc/${current}/status`, 'utf8')).ppid);
+    if (parent === undefined) return false;
+    if (parent === ancestor) return true;
+    current = parent;
+  }
+  return false;
+}

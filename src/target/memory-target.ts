@@ -1,0 +1,53 @@
+// A target held in memory: regions with their bytes. For unit tests, and the
+// reference for how every target must behave on faults.
+import type { ReadRequest, ReadResult, Region, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
+
+export interface MemoryRegion extends Region {
+  readonly bytes: Uint8Array;
+}
+
+export class MemoryTarget implements Target {
+  readonly identity: TargetIdentity;
+  readonly #regions: readonly MemoryRegion[];
+
+  constructor(regions: readonly MemoryRegion[], name = 'memory') {
+    this.#regions = [...regions].sort((a, b) => (a.start < b.start ? -1 : 1));
+    this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [] };
+  }
+
+  regions(): readonly Region[] {
+    return this.#regions;
+  }
+
+  read(requests: readonly ReadRequest[]): ReadResult[] {
+    return requests.map(({ address, length }) => {
+      const bytes = new Uint8Array(length);
+      const done = this.#transfer(address, length, 'r', (region, at, offset, n) => bytes.set(region.bytes.subarray(offset, offset + n), at));
+      return { bytes, done, fault: done < length ? { address: address + BigInt(done) } : undefined };
+    });
+  }
+
+  write(requests: readonly WriteRequest[]): WriteResult[] {
+    return requests.map(({ address, bytes }) => {
+      const done = this.#transfer(address, bytes.length, 'w', (region, at, offset, n) => region.bytes.set(bytes.subarray(at, at + n), offset));
+      return { done, fault: done < bytes.length ? { address: address + BigInt(done) } : undefined };
+    });
+  }
+
+  close(): void {}
+
+  /** Moves bytes region by region, stopping at the first byte without `permission`. */
+  #transfer(address: bigint, length: number, permission: 'r' | 'w', move: (region: MemoryRegion, at: number, offset: number, n: number) => void): number {
+    let done = 0;
+    while (done < length) {
+      const here = address + BigInt(done);
+      const region = this.#regions.find((r) => r.start <= here && here < r.end);
+      if (region === undefined || !region.perms.includes(permission)) break;
+      const offset = Number(here - region.start);
+      const n = Math.min(length - done, region.bytes.length - offset);
+      move(region, done, offset, n);
+      done += n;
+    }
+    return done;
+  }
+}
