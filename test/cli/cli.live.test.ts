@@ -1,0 +1,143 @@
+// The CLI as users run it, on Node, Bun and Deno, against the live C fixture.
+// The same recipe and target must give the same bytes on every runtime.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIMES, pvm, type CliResult } from '../helpers/cli.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(() => fixture.stop());
+
+const RECIPE = 'test/cli/recipes/fixture.pvm';
+const args = () => ['--pid', String(fixture.pid), '--arg', `counter=${fixture.hex('counter')}`, '--arg', `root=${fixture.hex('root')}`, '--arg', `version=${fixture.hex('version')}`];
+
+/** `[root] + 8`: root points at outer_value. */
+const chain = () => `0x${(fixture.at('outer') + 8n).toString(16)}`;
+
+/** No runtime may leak a stack trace or a bare errno to the user. */
+function expectCleanError(result: CliResult): void {
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.stderr).not.toMatch(/\bE[A-Z]{3,}\b(?! \()/);
+}
+
+describe.each(RUNTIMES)('pvm on %s', (runtime) => {
+  it('runs a recipe: pointer chain, cstring, print and emit', () => {
+    const result = pvm(runtime, ['run', RECIPE, ...args()]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`counter 1000\nmagic = 12648430\nversion = pvm-fixture 1.2.3\nchain = ${chain()}\n`);
+    expect(result.status).toBe(0);
+  });
+
+  it('prints one JSON object per line with --json (SPEC §4)', () => {
+    const result = pvm(runtime, ['run', RECIPE, ...args(), '--json']);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual([
+      { type: 'print', values: ['counter', 1000], line: 8 },
+      { type: 'emit', name: 'magic', value: 12648430, line: 9 },
+      { type: 'emit', name: 'version', value: 'pvm-fixture 1.2.3', line: 10 },
+      { type: 'emit', name: 'chain', value: chain(), line: 11 },
+    ]);
+  });
+
+  it('runs a one-line recipe with -e and decodes signed, big-endian and 64-bit values exactly', () => {
+    const result = pvm(runtime, [
+      '-e',
+      `print read i8 at ${fixture.hex('small_negative')}, read i16 at ${fixture.hex('i16_value')}, read i64 at ${fixture.hex('i64_min')}, read u64 at ${fixture.hex('u64_max')}, read u32be at ${fixture.hex('be_value')}, read f32 at ${fixture.hex('f32_value')}, read f64 at ${fixture.hex('f64_value')}`,
+      '--pid',
+      String(fixture.pid),
+      '--json',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ type: 'print', values: [-5, -300, '-9223372036854775808', '18446744073709551615', 0x12345678, 1.5, -2.25], line: 1 });
+  });
+
+  it('finds the target by --name', () => {
+    // Several fixtures may run at once (one per test file), so an ambiguous name is fine too.
+    const result = pvm(runtime, ['-e', 'print 1', '--name', 'target']);
+    if (result.status === 0) expect(result.stdout).toBe('1\n');
+    else expect(result.stderr).toMatch(/processes are named 'target' \(pids /);
+  });
+
+  it('exits 4 for an unmapped address, naming address, pid and nearest region', () => {
+    const result = pvm(runtime, ['-e', `let x = read u32 at ${fixture.hex('hole')}`, '--pid', String(fixture.pid)]);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toBe(
+      [
+        `<-e>:1:9: error: cannot read u32 at ${fixture.hex('hole')}: ${fixture.hex('hole')} is not mapped in pid ${fixture.pid} (target) (nearest region: ${fixture.hex('page')}-${fixture.hex('hole')} rw-p (anonymous))`,
+        `1 | let x = read u32 at ${fixture.hex('hole')}`,
+        `  |         ^${'~'.repeat(`read u32 at ${fixture.hex('hole')}`.length - 1)}`,
+        `hint: check the address arithmetic; \`pvm maps --pid ${fixture.pid}\` lists the mapped regions`,
+        '',
+      ].join('\n'),
+    );
+    expectCleanError(result);
+  });
+
+  it('exits 4 for a pid with no process', () => {
+    const result = pvm(runtime, ['-e', 'print 1', '--pid', '1073741800']);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toBe('pvm: error: no process with pid 1073741800\nhint: check the pid with `ps -e`; the process may have exited\n');
+  });
+
+  it('exits 2 for a malformed --arg before touching the target, with an error line on stdout under --json', () => {
+    const result = pvm(runtime, ['run', RECIPE, '--pid', String(fixture.pid), '--arg', 'counter=0xZZ', '--json']);
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ type: 'error', code: 'bad-arg', exit: 2, message: "--arg counter=0xZZ: '0xZZ' is not an integer" });
+    expect(result.stderr).toContain("pvm: error: --arg counter=0xZZ: '0xZZ' is not an integer\nhint: param 'counter' is ptr");
+  });
+
+  it('exits 2 for a recipe that does not parse, with line, column and caret', () => {
+    const result = pvm(runtime, ['-e', 'let x = read u32 at', '--pid', String(fixture.pid)]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^<-e>:1:20: error: unexpected end of recipe: expected .*\n1 \| let x = read u32 at\n  \|                    \^\n/);
+    expectCleanError(result);
+  });
+
+  it('exits 2 for usage errors: unknown option, no target, unreadable recipe', () => {
+    expect(pvm(runtime, ['run', RECIPE, '--pdi', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: unknown option '--pdi'\nhint: run `pvm --help` for the options\n" });
+    expect(pvm(runtime, ['run', RECIPE])).toMatchObject({ status: 2, stderr: 'pvm: error: no target given\nhint: name the target with --pid N or --name PROCESS_NAME\n' });
+    expect(pvm(runtime, ['run', 'missing.pvm', '--pid', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: cannot read recipe 'missing.pvm': no such file\nhint: check the path of the .pvm file\n" });
+  });
+
+  it('checks a recipe without a target', () => {
+    expect(pvm(runtime, ['check', RECIPE])).toMatchObject({ status: 0, stdout: `${RECIPE}: ok (reads memory only; params counter: ptr, root: ptr, version: ptr)\n` });
+  });
+
+  it('lists the maps, with the fixture binary, the hole and the guard page', () => {
+    const result = pvm(runtime, ['maps', '--pid', String(fixture.pid), '--json']);
+    expect(result.status).toBe(0);
+    const regions = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(regions).toContainEqual({ type: 'region', start: fixture.hex('page'), end: fixture.hex('hole'), perms: 'rw-p', offset: '0x0', path: '', deleted: false });
+    expect(regions).toContainEqual(expect.objectContaining({ start: fixture.hex('guard'), perms: '---p' }));
+    expect(regions.some((r) => r.path.endsWith('/test/.build/target') && r.perms === 'r-xp')).toBe(true);
+  });
+
+  it('explains a refusal by the kernel when run as another user (exit 3)', () => {
+    const result = pvm(runtime, ['-e', 'print 1', '--pid', String(fixture.pid)], {
+      prefix: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'],
+      env: { HOME: '/tmp', DENO_DIR: '/tmp/pvm-test-deno-nobody', XDG_CACHE_HOME: '/tmp/pvm-test-cache-nobody' },
+    });
+    expect(result.stderr).toBe(
+      `pvm: error: pid ${fixture.pid} (target) runs as uid 0; you are uid 65534 without CAP_SYS_PTRACE\nhint: run pvm as root or with CAP_SYS_PTRACE (e.g. \`sudo\`), or as the same user as the target\n`,
+    );
+    expect(result.status).toBe(3);
+  });
+});
+
+describe('every runtime prints the same bytes', () => {
+  it('for output and for errors', () => {
+    const cases = [
+      ['run', RECIPE, ...args(), '--json'],
+      ['run', RECIPE, ...args()],
+      ['-e', `print read cstring at ${fixture.hex('hole')} - 8`, '--pid', String(fixture.pid)],
+      ['-e', 'print 1 / 0; print countr', '--pid', String(fixture.pid)],
+    ];
+    for (const argv of cases) {
+      const [node, ...others] = RUNTIMES.map((runtime) => pvm(runtime, argv));
+      for (const other of others) expect(other).toEqual(node);
+    }
+  });
+});
+

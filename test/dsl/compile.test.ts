@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../../src/dsl/compile.ts';
+import { InvalidRecipe } from '../../src/dsl/diagnostic.ts';
+
+function diagnosticsOf(text: string): string {
+  try {
+    compileSource({ name: 'r.pvm', text });
+  } catch (error) {
+    if (error instanceof InvalidRecipe) return error.message;
+    throw error;
+  }
+  throw new Error('expected an invalid recipe');
+}
+
+describe('compileSource', () => {
+  it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {
+    const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr = 0x10\nlet x = read u32be at [p + 8] + 4 # comment\nprint "x", x; emit x = -x\n' });
+    expect(plan).toMatchObject({ format: 'pvm-plan', version: 1, writes: false, recipe: { name: 'r.pvm' } });
+    expect(plan.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.params).toEqual([{ name: 'p', type: { kind: 'ptr', name: 'ptr', size: 8 }, default: { op: 'int', value: '16' }, loc: expect.objectContaining({ line: 1, col: 7 }) }]);
+    expect(plan.steps.map((s) => s.op)).toEqual(['let', 'print', 'emit']);
+    const read = plan.steps[0]!.op === 'let' ? plan.steps[0]!.value : undefined;
+    expect(read).toMatchObject({ op: 'read', type: { name: 'u32be', bigEndian: true }, address: { op: 'binary', operator: '+', left: { op: 'read', type: { name: 'ptr' } } } });
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+
+  it('reads `at` as arithmetic only: `x + read u8 at p + 1` adds the byte at p + 1', () => {
+    const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr\nlet x = 1\nlet y = x + read u8 at p + 1' });
+    const y = plan.steps[1]!;
+    expect(y.op === 'let' && y.value).toMatchObject({ op: 'binary', operator: '+', left: { op: 'var', name: 'x' }, right: { op: 'read', address: { op: 'binary', operator: '+' } } });
+  });
+
+  it('accepts every literal form and string escape', () => {
+    const plan = compileSource({ name: 'r.pvm', text: 'print 0x7f_ff, 0b1010, 1_000, -3, "a\\n\\0\\x41\\"\\\\"' });
+    const print = plan.steps[0]!;
+    expect(print.op === 'print' && print.values).toEqual([
+      { op: 'int', value: '32767' },
+      { op: 'int', value: '10' },
+      { op: 'int', value: '1000' },
+      { op: 'unary', operator: '-', operand: { op: 'int', value: '3' } },
+      { op: 'str', value: 'a\n\0A"\\' },
+    ]);
+  });
+});
+
+describe('diagnostics', () => {
+  it('names the file, line and column, shows the line with a caret, and suggests a fix', () => {
+    expect(diagnosticsOf('param counter: ptr\nlet n = read u24 at counter\n')).toBe(
+      [
+        "r.pvm:2:14: error: unknown type 'u24' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, or a be variant such as u32be)",
+        '2 | let n = read u24 at counter',
+        '  |              ^~~',
+        "hint: did you mean 'u64'?",
+      ].join('\n'),
+    );
+  });
+
+  it('reports every problem at once', () => {
+    const message = diagnosticsOf('let a = read u33 at 0\nprint countr\nlet a = 1\nlet counter = 2\nprint "s" + 1\n');
+    expect(message).toContain("r.pvm:1:14: error: unknown type 'u33'");
+    expect(message).toContain("r.pvm:2:7: error: unknown name 'countr'");
+    expect(message).toContain("r.pvm:3:5: error: 'a' is already defined");
+    expect(message).toContain('r.pvm:5:7: error: a string cannot be used in arithmetic');
+    expect(message.match(/error:/g)).toHaveLength(4);
+  });
+
+  it('suggests a close name', () => {
+    expect(diagnosticsOf('let counter = 1\nprint countr')).toContain("hint: did you mean 'counter'?");
+  });
+
+  it('reports a syntax error where it happens, with what was expected', () => {
+    const message = diagnosticsOf('let x = read u32 at\nprint x');
+    expect(message.split('\n')[0]).toMatch(/^r\.pvm:1:20: error: unexpected end of line: expected /);
+    expect(diagnosticsOf('let x = "\\q"')).toMatch(/^r\.pvm:1:11: error: unexpected 'q'/);
+  });
+
+  it('keeps param defaults constant and params numeric', () => {
+    expect(diagnosticsOf('param p: ptr = [0x10]')).toContain('a param default cannot read memory');
+    expect(diagnosticsOf('param s: cstring')).toContain('a param cannot be a cstring');
+    expect(diagnosticsOf('print read cstring max 0 at 0')).toContain('cstring max must be an integer literal from 1 to 1048576');
+  });
+});

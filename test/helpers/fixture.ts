@@ -1,0 +1,47 @@
+// Starts the C fixture as a live process and reads the addresses it prints.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { FIXTURE_BINARY } from './paths.ts';
+
+export interface Fixture {
+  readonly pid: number;
+  readonly pageSize: number;
+  /** Address of each named object, as printed by the fixture. */
+  readonly at: (name: string) => bigint;
+  /** The same, as `0x…` text for recipes and --arg. */
+  readonly hex: (name: string) => string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startFixture(args: readonly string[] = []): Promise<Fixture> {
+  const child = spawn(FIXTURE_BINARY, [...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const newline = text.indexOf('\n');
+      if (newline >= 0) resolve(text.slice(0, newline));
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+  });
+  const info = JSON.parse(line) as Record<string, string | number>;
+  const at = (name: string): bigint => {
+    const value = info[name];
+    if (typeof value !== 'string' || !value.startsWith('0x')) throw new Error(`fixture has no address '${name}'`);
+    return BigInt(value);
+  };
+  return {
+    pid: Number(info.pid),
+    pageSize: Number(info.page_size),
+    at,
+    hex: (name) => `0x${at(name).toString(16)}`,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { Errno, NativeError, errnoName } from '../../src/native/errno.ts';
+import { parseMaps } from '../../src/native/maps.ts';
+import { CAP_SYS_PTRACE, hasCapability, parseStatus } from '../../src/native/status.ts';
+
+const MAPS = `55ecf282b000-55ecf282c000 r--p 00000000 fe:00 5316755                    /work/main/test/.build/target
+55ed168d7000-55ed168f8000 rw-p 00000000 00:00 0                          [heap]
+7fbe741be000-7fbe741c1000 rw-p 00000000 00:00 0 
+7fbe74200000-7fbe74201000 r--s 00001000 00:05 1234                       /tmp/a dir/with spaces.bin
+7fbe74300000-7fbe74301000 rw-s 00000000 00:01 99                         /memfd:x (deleted)
+7fbe74400000-7fbe74401000 r--p 00000000 08:01 18446744073709551615       /tmp/name\\012with newline (deleted)
+7fbe743ae000-7fbe743b2000 r--p 00000000 00:00 0                          [vvar]
+7fbe743b2000-7fbe743b4000 r--p 00000000 00:00 0                          [vvar_vclock]
+ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]
+`;
+
+describe('parseMaps', () => {
+  const entries = parseMaps(MAPS);
+
+  it('reads addresses, permissions, offsets and devices', () => {
+    expect(entries).toHaveLength(9);
+    expect(entries[0]).toEqual({
+      start: 0x55ecf282b000n,
+      end: 0x55ecf282c000n,
+      perms: 'r--p',
+      offset: 0n,
+      device: 'fe:00',
+      inode: '5316755',
+      path: '/work/main/test/.build/target',
+      deleted: false,
+    });
+    expect(entries[8]!.start).toBe(0xffffffffff600000n);
+  });
+
+  it('keeps pseudo-names and anonymous mappings', () => {
+    expect(entries.map((e) => e.path).slice(1, 3)).toEqual(['[heap]', '']);
+    expect(entries.slice(6).map((e) => e.path)).toEqual(['[vvar]', '[vvar_vclock]', '[vsyscall]']);
+  });
+
+  it('takes the path as the rest of the line, decodes \\012 and strips (deleted)', () => {
+    expect(entries[3]!.path).toBe('/tmp/a dir/with spaces.bin');
+    expect(entries[4]).toMatchObject({ path: '/memfd:x', deleted: true, perms: 'rw-s' });
+    expect(entries[5]).toMatchObject({ path: '/tmp/name\nwith newline', deleted: true, inode: '18446744073709551615' });
+  });
+
+  it('refuses a line it does not understand instead of guessing', () => {
+    expect(() => parseMaps('not a maps line\n')).toThrow(/unrecognised/);
+  });
+});
+
+describe('parseStatus', () => {
+  const status = parseStatus(`Name:\tnginx
+State:\tS (sleeping)
+Tgid:\t4242
+Pid:\t4242
+PPid:\t1
+TracerPid:\t0
+Uid:\t0\t33\t33\t33
+Gid:\t0\t33\t33\t33
+CapPrm:\t0000000000000400
+CapEff:\t000001ffffffffff
+`);
+
+  it('reads credentials and state', () => {
+    expect(status).toMatchObject({ name: 'nginx', state: 'S', pid: 4242, ppid: 1, tracerPid: 0, uid: [0, 33, 33, 33], gid: [0, 33, 33, 33] });
+    expect(status.capPrm).toBe(0x400n);
+    expect(hasCapability(status.capEff, CAP_SYS_PTRACE)).toBe(true);
+    expect(hasCapability(0x400n, CAP_SYS_PTRACE)).toBe(false);
+  });
+});
+
+describe('errno', () => {
+  it('names errno values and keeps the syscall', () => {
+    expect(errnoName(Errno.EFAULT)).toBe('EFAULT');
+    expect(errnoName(77)).toBe('errno 77');
+    const error = new NativeError('process_vm_readv', Errno.EPERM);
+    expect(error.message).toBe('process_vm_readv: EPERM (operation not permitted)');
+    expect(error).toMatchObject({ errno: 1, errnoName: 'EPERM', syscall: 'process_vm_readv' });
+  });
+});

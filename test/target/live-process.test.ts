@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PvmError } from '../../src/errors.ts';
+import { LiveProcess } from '../../src/target/live-process.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+
+function caught(run: () => unknown): PvmError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PvmError) return error;
+    throw error;
+  }
+  throw new Error('expected a PvmError');
+}
+
+async function caughtAsync(run: () => Promise<unknown>): Promise<PvmError> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof PvmError) return error;
+    throw error;
+  }
+  throw new Error('expected a PvmError');
+}
+
+describe('LiveProcess', () => {
+  let fixture: Fixture;
+  beforeAll(async () => {
+    fixture = await startFixture();
+  });
+  afterAll(() => fixture.stop());
+
+  it('names the process and lists its regions, with the fixture binary and [heap]', async () => {
+    const target = await LiveProcess.open(fixture.pid);
+    expect(target.identity).toMatchObject({ kind: 'process', pid: fixture.pid, name: 'target' });
+    expect(target.identity.exe).toMatch(/test\/\.build\/target$/);
+    const regions = target.regions();
+    expect(regions.some((r) => r.path.endsWith('/target') && r.perms === 'r-xp')).toBe(true);
+    expect(regions.some((r) => r.start === fixture.at('page'))).toBe(true);
+    target.close();
+  });
+
+  it('reports a pid with no process as a target error (exit 4)', async () => {
+    const error = await caughtAsync(() => LiveProcess.open(0x3ffffff0));
+    expect(error).toMatchObject({ exit: 4, code: 'no-such-process' });
+    expect(error.message).toBe(`no process with pid ${0x3ffffff0}`);
+  });
+
+  it('reports a target that exits after it was opened as exited (exit 4), not as a bare errno', async () => {
+    const short = await startFixture();
+    const target = await LiveProcess.open(short.pid);
+    await short.stop();
+    // Reaped by Node once 'exit' fired, so the pid is gone.
+    const error = caught(() => target.read([{ address: short.at('counter'), length: 4 }]));
+    expect(error).toMatchObject({ exit: 4, code: 'target-exited' });
+    expect(error.message).toBe(`pid ${short.pid} (target) has exited`);
+    target.close();
+  });
+});
