@@ -50,40 +50,45 @@ export class VmChannel {
   /** Reads every transfer; a fault marks that transfer and the others go on. */
   read(transfers: readonly Transfer[]): ReadOutcome[] {
     validateTransfers(transfers);
-    const results = transfers.map((t) => new Uint8Array(t.length));
-    const { pieces, owner, offset } = splitTransfers(transfers, this.#callBytes);
+    const { pieces, owner } = this.#split(transfers);
+    // The result holds every piece back to back, exactly as each call lays its
+    // pieces out in scratch, so one copy per call moves everything that arrived.
+    const start = new Float64Array(pieces.length + 1);
+    for (let i = 0; i < pieces.length; i++) start[i + 1] = start[i]! + pieces[i]!.length;
+    const data = new Uint8Array(start[pieces.length]!);
     const outcomes = runBatched(pieces, this.#limits(), (first, count, bytes) => {
       const scratch = this.#scratchFor(bytes);
       const moved = this.#call('read', pieces, first, count, bytes, scratch);
-      // Copy out what arrived, piece by piece, in the order the kernel wrote it.
-      let at = 0;
-      for (let i = first; i < first + count && at < moved; i++) {
-        const piece = pieces[i]!;
-        const n = Math.min(piece.length, moved - at);
-        results[owner[i]!]!.set(scratch.bytes.subarray(at, at + n), offset[i]!);
-        at += n;
-      }
+      if (moved > 0) data.set(scratch.bytes.subarray(0, moved), start[first]!);
       return moved;
     }, 'process_vm_readv');
-    return joinOutcomes(transfers.length, owner, outcomes).map((o, i) => ({ ...o, bytes: results[i]! }));
+    const joined = owner === undefined ? outcomes : joinOutcomes(transfers.length, owner, outcomes);
+    let at = 0;
+    return joined.map((outcome, i) => {
+      const length = transfers[i]!.length;
+      const bytes = data.subarray(at, at + length);
+      at += length;
+      return { done: outcome.done, fault: outcome.fault, bytes };
+    });
   }
 
   /** Writes every transfer; writes are not atomic (KERNEL.md §1), so outcomes say what landed. */
   write(writes: readonly WriteTransfer[]): TransferOutcome[] {
     const transfers = writes.map((w) => ({ address: w.address, length: w.bytes.length }));
     validateTransfers(transfers);
-    const { pieces, owner, offset } = splitTransfers(transfers, this.#callBytes);
+    const { pieces, owner, offset } = this.#split(transfers);
     const outcomes = runBatched(pieces, this.#limits(), (first, count, bytes) => {
       const scratch = this.#scratchFor(bytes);
       let at = 0;
       for (let i = first; i < first + count; i++) {
-        const piece = pieces[i]!;
-        scratch.bytes.set(writes[owner[i]!]!.bytes.subarray(offset[i]!, offset[i]! + piece.length), at);
-        at += piece.length;
+        const from = offset?.[i] ?? 0;
+        const length = pieces[i]!.length;
+        scratch.bytes.set(writes[owner?.[i] ?? i]!.bytes.subarray(from, from + length), at);
+        at += length;
       }
       return this.#call('write', pieces, first, count, bytes, scratch);
     }, 'process_vm_writev');
-    return joinOutcomes(transfers.length, owner, outcomes);
+    return owner === undefined ? outcomes : joinOutcomes(transfers.length, owner, outcomes);
   }
 
   /** The kernel's verdict on access: true if allowed; throws ESRCH/EPERM as NativeError. */
@@ -102,6 +107,12 @@ export class VmChannel {
   close(): void {
     this.#scratch?.free();
     this.#scratch = undefined;
+  }
+
+  /** Pieces no larger than one call; `owner` is undefined when nothing needed splitting (the common case). */
+  #split(transfers: readonly Transfer[]): { pieces: readonly Transfer[]; owner: number[] | undefined; offset: number[] | undefined } {
+    if (transfers.every((t) => t.length <= this.#callBytes)) return { pieces: transfers, owner: undefined, offset: undefined };
+    return splitTransfers(transfers, this.#callBytes);
   }
 
   #limits() {

@@ -1,0 +1,65 @@
+// The plain C reference pvm is measured against (npm run bench):
+//   reference PID bulk ADDR SIZE CHUNK     process_vm_readv in CHUNK-byte calls into a reused buffer
+//   reference PID scatter ADDR SIZE N      N 8-byte reads at pseudo-random offsets, 1024 iovecs per call
+// Prints {"ns":…,"bytes":…,"calls":…,"check":…}; `check` lets the bench compare results.
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 6) return 2;
+  int pid = atoi(argv[1]);
+  uintptr_t base = strtoull(argv[3], NULL, 0);
+  size_t size = strtoull(argv[4], NULL, 0);
+  size_t param = strtoull(argv[5], NULL, 0);
+  uint64_t check = 0, calls = 0, bytes = 0;
+  uint64_t start = now_ns();
+  if (strcmp(argv[2], "bulk") == 0) {
+    char *buffer = malloc(param);
+    for (size_t at = 0; at < size; at += param) {
+      size_t n = size - at < param ? size - at : param;
+      struct iovec local = { buffer, n }, remote = { (void *)(base + at), n };
+      ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+      calls++;
+      if (got != (ssize_t)n) return 1;
+      bytes += (uint64_t)got;
+      for (size_t k = 0; k < n; k += 4096) check += (uint8_t)buffer[k];  // independent of the chunk size
+    }
+    free(buffer);
+  } else {
+    size_t count = param;
+    uint64_t *values = malloc(count * 8);
+    struct iovec local, remote[1024];
+    uint64_t state = 88172645463325252ull;
+    for (size_t done = 0; done < count;) {
+      size_t batch = count - done < 1024 ? count - done : 1024;
+      for (size_t i = 0; i < batch; i++) {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17;  // xorshift64
+        remote[i].iov_base = (void *)(base + (state % (size / 8)) * 8);
+        remote[i].iov_len = 8;
+      }
+      local.iov_base = values + done;
+      local.iov_len = batch * 8;
+      ssize_t got = process_vm_readv(pid, &local, 1, remote, batch, 0);
+      calls++;
+      if (got != (ssize_t)(batch * 8)) return 1;
+      bytes += (uint64_t)got;
+      done += batch;
+    }
+    for (size_t i = 0; i < count; i++) check += values[i];
+    free(values);
+  }
+  printf("{\"ns\":%llu,\"bytes\":%llu,\"calls\":%llu,\"check\":\"%llu\"}\n", (unsigned long long)(now_ns() - start),
+         (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)check);
+  return 0;
+}
