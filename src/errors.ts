@@ -39,17 +39,6 @@ export class PvmError extends Error {
     this.hint = options.hint;
     this.excerpt = options.excerpt;
   }
-
-  /** The same error, located at `where`; an error that has a location keeps it. */
-  locate(where: string, excerpt?: string): PvmError {
-    if (this.where !== undefined) return this;
-    return new PvmError(this.exit, this.code, this.message, {
-      where,
-      hint: this.hint,
-      excerpt: excerpt ?? this.excerpt,
-      cause: this.cause,
-    });
-  }
 }
 
 /** Bad command line: exit 2. */

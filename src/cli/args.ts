@@ -52,7 +52,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (values.e !== undefined) {
     if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values, true), args: values.arg ?? [], json };
+    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], json };
   }
   const [command, file, ...rest] = positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
@@ -61,25 +61,24 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (command === 'maps') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
-    return { kind: 'maps', target: targetOf(values, true), json };
+    return { kind: 'maps', target: targetOf(values), json };
   }
   if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
   const recipe: RecipeSpec = { kind: 'file', path: file };
-  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values, true), args: values.arg ?? [], json };
-  targetOf(values, false);
+  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], json };
+  if (values.pid !== undefined || values.name !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
   if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   return { kind: command === 'check' ? 'check' : 'plan', recipe, json };
 }
 
-function targetOf(values: { pid?: string | undefined; name?: string | undefined }, required: boolean): TargetSpec {
+function targetOf(values: { pid?: string | undefined; name?: string | undefined }): TargetSpec {
   if (values.pid !== undefined && values.name !== undefined) throw usage('give either --pid or --name, not both', 'name one target');
   if (values.pid !== undefined) {
     if (!/^[1-9][0-9]{0,9}$/.test(values.pid)) throw usage(`--pid ${values.pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
     return { kind: 'pid', pid: Number(values.pid) };
   }
   if (values.name !== undefined) return { kind: 'name', name: values.name };
-  if (required) throw usage('no target given', 'name the target with --pid N or --name PROCESS_NAME');
-  return { kind: 'name', name: '' };
+  throw usage('no target given', 'name the target with --pid N or --name PROCESS_NAME');
 }
 
 function usage(message: string, hint: string): UsageError {

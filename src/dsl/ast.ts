@@ -1,5 +1,6 @@
 // The recipe's syntax tree: readonly tagged unions on `kind`, every node with
 // a span. Built by parse.ts; nothing here knows Ohm or processes.
+import type { BinaryOperator } from '../plan/arithmetic.ts';
 import type { Span } from './source.ts';
 
 export interface Recipe {
@@ -88,7 +89,7 @@ export interface UnaryExpression {
   readonly span: Span;
 }
 
-export type BinaryOperator = '+' | '-' | '*' | '/' | '%' | '<<' | '>>' | '&' | '|' | '^';
+export type { BinaryOperator };
 
 export interface BinaryExpression {
   readonly kind: 'binary';

@@ -2,7 +2,9 @@
 // at once instead of stopping at the first (STYLE habit 4).
 import { assertNever } from '../errors.ts';
 import type * as Ast from './ast.ts';
-import { closest, type Diagnostic } from './diagnostic.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { resultKind } from '../plan/arithmetic.ts';
+import { closest } from '../suggest.ts';
 import type { Span } from './source.ts';
 import { FUTURE_TYPE_NAMES, TYPE_NAMES, scalarType } from './types.ts';
 
@@ -196,15 +198,9 @@ function expressionType(e: Ast.Expression, scope: ReadonlyMap<string, Binding>, 
   }
 }
 
-/**
- * Pointer arithmetic as a Cheat Engine user expects it: an address plus or
- * minus a number is an address, the distance between two addresses is a
- * number, and masking an address (`p & ~0xfff`) keeps it an address.
- */
+/** Floats and strings are reported by requireNumber; here they count as integers. */
 function arithmeticResult(operator: Ast.BinaryOperator, left: StaticType, right: StaticType): StaticType {
-  if (left === 'ptr' && right === 'ptr') return operator === '-' ? 'int' : 'ptr';
-  if (left === 'ptr' || right === 'ptr') return '*/%'.includes(operator) ? 'int' : 'ptr';
-  return 'int';
+  return resultKind(operator, left === 'ptr' ? 'ptr' : 'int', right === 'ptr' ? 'ptr' : 'int');
 }
 
 function requireNumber(type: StaticType, e: Ast.Expression, report: Report): void {

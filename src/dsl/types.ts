@@ -45,11 +45,3 @@ export function scalarType(name: string): MemoryType | undefined {
 export function cstringType(max: number): MemoryType {
   return { kind: 'cstring', name: 'cstring', max };
 }
-
-/** The inclusive range of an integer type. */
-export function integerRange(type: MemoryType & { kind: 'int' }): { min: bigint; max: bigint } {
-  const bits = BigInt(type.size * 8);
-  return type.signed
-    ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n }
-    : { min: 0n, max: (1n << bits) - 1n };
-}

@@ -2,6 +2,8 @@
 // executes only this; it never sees the AST. `pvm plan --json` prints it.
 // Integers are decimal strings so that JSON keeps them exact.
 
+import type { BinaryOperator } from './arithmetic.ts';
+
 export const PLAN_VERSION = 1;
 
 export interface Plan {
@@ -49,7 +51,7 @@ export type PlanExpr =
   | { readonly op: 'unary'; readonly operator: '-' | '~'; readonly operand: PlanExpr }
   | {
       readonly op: 'binary';
-      readonly operator: '+' | '-' | '*' | '/' | '%' | '<<' | '>>' | '&' | '|' | '^';
+      readonly operator: BinaryOperator;
       readonly left: PlanExpr;
       readonly right: PlanExpr;
       readonly loc: Loc;

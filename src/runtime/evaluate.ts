@@ -1,6 +1,7 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
 import { RecipeError, assert, assertNever } from '../errors.ts';
+import { resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
 import type { Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import type { SourcePoint } from './locate.ts';
 import { int, ptr, type Value } from './value.ts';
@@ -56,17 +57,10 @@ export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, l
   return evaluate(e, { env, read, locate });
 }
 
-/** Same rules as the checker's `arithmeticResult`: the static and runtime kinds agree. */
-function resultKind(operator: string, left: Value['kind'], right: Value['kind']): 'int' | 'ptr' {
-  if (left === 'ptr' && right === 'ptr') return operator === '-' ? 'int' : 'ptr';
-  if (left === 'ptr' || right === 'ptr') return '*/%'.includes(operator) ? 'int' : 'ptr';
-  return 'int';
-}
-
 /** Largest shift allowed: enough for any 64-bit mask, small enough to never build a huge bigint. */
 const MAX_SHIFT = 1024n;
 
-function arithmetic(operator: Extract<PlanExpr, { op: 'binary' }>['operator'], a: bigint, b: bigint, at: () => SourcePoint): bigint {
+function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, at: () => SourcePoint): bigint {
   switch (operator) {
     case '+':
       return a + b;

@@ -1,9 +1,9 @@
 // Binds `--arg NAME=VALUE` to the plan's params before any target is opened,
 // so a bad argument is a usage error (exit 2) that touches nothing.
 import { UsageError } from '../errors.ts';
-import { closest } from '../dsl/diagnostic.ts';
-import { integerRange } from '../dsl/types.ts';
+import { integerRange } from '../plan/arithmetic.ts';
 import type { MemoryType, Plan } from '../plan/plan.ts';
+import { closest } from '../suggest.ts';
 import { evaluateConstant } from './evaluate.ts';
 import { locate } from './locate.ts';
 import { hexAddress, int, ptr, type Value } from './value.ts';

@@ -101,8 +101,9 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expect(pvm(runtime, ['run', 'missing.pvm', '--pid', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: cannot read recipe 'missing.pvm': no such file\nhint: check the path of the .pvm file\n" });
   });
 
-  it('checks a recipe without a target', () => {
+  it('checks a recipe without a target, and refuses one', () => {
     expect(pvm(runtime, ['check', RECIPE])).toMatchObject({ status: 0, stdout: `${RECIPE}: ok (reads memory only; params counter: ptr, root: ptr, version: ptr)\n` });
+    expect(pvm(runtime, ['check', RECIPE, '--pid', '1'])).toMatchObject({ status: 2, stderr: 'pvm: error: pvm check needs no target\nhint: pvm check works on the recipe alone; use pvm run to read a process\n' });
   });
 
   it('lists the maps, with the fixture binary, the hole and the guard page', () => {

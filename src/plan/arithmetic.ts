@@ -1,0 +1,25 @@
+// Rules of the language's arithmetic that both the checker (statically) and
+// the runtime (on values) apply, kept in one place so they cannot drift apart.
+import type { MemoryType } from './plan.ts';
+
+export type BinaryOperator = '+' | '-' | '*' | '/' | '%' | '<<' | '>>' | '&' | '|' | '^';
+
+/**
+ * Pointer arithmetic as a Cheat Engine user expects it: an address plus or
+ * minus a number is an address, the distance between two addresses is a
+ * number, masking an address (`p & ~0xfff`) keeps it an address, and
+ * multiplying or dividing one gives a number.
+ */
+export function resultKind(operator: BinaryOperator, left: 'int' | 'ptr', right: 'int' | 'ptr'): 'int' | 'ptr' {
+  if (left === 'ptr' && right === 'ptr') return operator === '-' ? 'int' : 'ptr';
+  if (left === 'ptr' || right === 'ptr') return operator === '*' || operator === '/' || operator === '%' ? 'int' : 'ptr';
+  return 'int';
+}
+
+/** The inclusive range of an integer type. */
+export function integerRange(type: MemoryType & { kind: 'int' }): { min: bigint; max: bigint } {
+  const bits = BigInt(type.size * 8);
+  return type.signed
+    ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n }
+    : { min: 0n, max: (1n << bits) - 1n };
+}
