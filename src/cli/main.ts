@@ -94,6 +94,12 @@ async function openTarget(spec: TargetSpec): Promise<Target> {
   return LiveProcess.open(findProcessByName(spec.name, process.pid));
 }
 
+// `pvm … | head -1` closes stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -21,14 +21,14 @@ function statement(step: PlanStep): string {
     case 'let':
       return `let ${step.name} = ${expression(step.value)}`;
     case 'print':
-      return `print ${step.values.map(expression).join(', ')}`;
+      return `print ${step.values.map((v) => expression(v)).join(', ')}`;
     case 'emit':
       return `emit ${step.name} = ${expression(step.value)}`;
   }
 }
 
 /** Infix, fully parenthesised so the plan shows how the recipe was understood. */
-function expression(e: PlanExpr): string {
+function expression(e: PlanExpr, parenthesise = true): string {
   switch (e.op) {
     case 'int':
       return e.value;
@@ -39,9 +39,10 @@ function expression(e: PlanExpr): string {
     case 'unary':
       return `${e.operator}${expression(e.operand)}`;
     case 'binary':
-      return `(${expression(e.left)} ${e.operator} ${expression(e.right)})`;
+      return parenthesise ? `(${expression(e.left)} ${e.operator} ${expression(e.right)})` : `${expression(e.left)} ${e.operator} ${expression(e.right)}`;
     case 'read':
-      return e.type.kind === 'ptr' ? `[${expression(e.address)}]` : `read ${e.type.name} at ${expression(e.address)}`;
+      // Brackets delimit on their own, so their content needs no parentheses.
+      return e.type.kind === 'ptr' ? `[${expression(e.address, false)}]` : `read ${e.type.name} at ${expression(e.address)}`;
   }
 }
 
