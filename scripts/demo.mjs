@@ -27,11 +27,13 @@ const pvm = (...args) => {
 
 let status = 0;
 try {
-  console.log(`demo target running as pid ${pid}; its world is at ${world}`);
-  status = pvm('run', 'examples/demo.pvm', '--pid', String(pid), '--arg', `world=${world}`);
-  pvm('run', 'examples/demo.pvm', '--pid', String(pid), '--arg', `world=${world}`, '--json');
-  console.log('\nand what a mistake looks like:');
-  pvm('-e', `print read u32 at ${world} + 0x100000`, '--pid', String(pid));
+  console.log(`demo target running as pid ${pid} (it says its world is at ${world}; pvm finds it by symbol)`);
+  status = pvm('run', 'examples/demo.pvm', '--pid', String(pid));
+  pvm('run', 'examples/demo.pvm', '--pid', String(pid), '--json');
+  console.log('\nand what mistakes look like:');
+  pvm('-e', 'print read u32 at symbol("demo-target", "world") + 0x100000', '--pid', String(pid));
+  pvm('-e', 'print read u32 at symbol("demo-target", "wrold")', '--pid', String(pid));
+  pvm('-e', 'print read u24 at 0', '--pid', String(pid));
 } finally {
   target.kill();
   rmSync(dir, { recursive: true, force: true });

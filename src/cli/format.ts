@@ -19,6 +19,8 @@ export function jsonValue(value: Value): unknown {
       return Number.isFinite(value.value) ? value.value : String(value.value);
     case 'str':
       return value.value;
+    case 'region':
+      return { start: hexAddress(value.start), end: hexAddress(value.end), size: jsonValue({ kind: 'int', value: value.end - value.start }), path: value.path };
   }
 }
 
@@ -32,6 +34,8 @@ export function humanValue(value: Value): string {
       return String(value.value);
     case 'str':
       return value.value;
+    case 'region':
+      return `${hexAddress(value.start)}-${hexAddress(value.end)} ${value.path}`;
   }
 }
 

@@ -60,7 +60,9 @@ export type Expression =
   | UnaryExpression
   | BinaryExpression
   | ReadExpression
-  | DerefExpression;
+  | DerefExpression
+  | CallExpression
+  | FieldExpression;
 
 export interface IntegerLiteral {
   readonly kind: 'integer';
@@ -113,5 +115,21 @@ export interface ReadExpression {
 export interface DerefExpression {
   readonly kind: 'deref';
   readonly address: Expression;
+  readonly span: Span;
+}
+
+/** `module("libc.so.6")`, `symbol("app", "main")`: a builtin applied to arguments. */
+export interface CallExpression {
+  readonly kind: 'call';
+  readonly callee: Identifier;
+  readonly args: readonly Expression[];
+  readonly span: Span;
+}
+
+/** `EXPR.start`: a field of a region. */
+export interface FieldExpression {
+  readonly kind: 'field';
+  readonly object: Expression;
+  readonly field: Identifier;
   readonly span: Span;
 }

@@ -4,12 +4,14 @@ import { assertNever } from '../errors.ts';
 import type * as Ast from './ast.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { resultKind } from '../plan/arithmetic.ts';
+import { BUILTINS, PLANNED_BUILTINS, REGION_FIELDS } from './builtins.ts';
 import { closest } from '../suggest.ts';
 import type { Span } from './source.ts';
 import { FUTURE_TYPE_NAMES, TYPE_NAMES, scalarType } from './types.ts';
 
 /** What an expression yields, as far as the checker can tell. */
-export type StaticType = 'int' | 'ptr' | 'float' | 'str';
+/** A `region` (from module()) is an address where one is needed: its start. */
+export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region';
 
 export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
@@ -50,7 +52,8 @@ export function check(recipe: Ast.Recipe): CheckResult {
         const type = checkParamType(statement.type, report);
         if (statement.default !== undefined) {
           checkConstant(statement.default, report);
-          expressionType(statement.default, scope, report);
+          const given = expressionType(statement.default, scope, report);
+          if (given === 'str') report({ code: 'type', message: `the default of '${statement.name.name}' must be a number, not a string`, span: statement.default.span, hint: 'write e.g. = 0x10' });
         }
         declare(statement.name, type);
         break;
@@ -99,11 +102,14 @@ function checkConstant(expression: Ast.Expression, report: Report): void {
       case 'binary':
         visit(e.left);
         return visit(e.right);
+      case 'field':
+        return visit(e.object);
       case 'read':
       case 'deref':
+      case 'call':
         report({
           code: 'param-default-reads',
-          message: 'a param default cannot read memory',
+          message: 'a param default cannot read memory or look up modules',
           span: e.span,
           hint: 'give a constant default, and read memory in a `let` after the params',
         });
@@ -177,7 +183,7 @@ function expressionType(e: Ast.Expression, scope: ReadonlyMap<string, Binding>, 
     case 'unary': {
       const operand = expressionType(e.operand, scope, report);
       requireNumber(operand, e.operand, report);
-      return operand === 'ptr' ? 'int' : operand;
+      return operand === 'float' ? 'float' : 'int';
     }
     case 'binary': {
       const left = expressionType(e.left, scope, report);
@@ -193,14 +199,54 @@ function expressionType(e: Ast.Expression, scope: ReadonlyMap<string, Binding>, 
     case 'deref':
       requireAddress(expressionType(e.address, scope, report), e.address, report);
       return 'ptr';
+    case 'call':
+      return callType(e, report);
+    case 'field': {
+      const object = expressionType(e.object, scope, report);
+      const field = REGION_FIELDS.get(e.field.name);
+      if (object !== 'region') {
+        report({ code: 'type', message: `'.${e.field.name}' applies only to a region, such as module("name")`, span: e.field.span, hint: 'module("libc.so.6").start is the start of libc' });
+      } else if (field === undefined) {
+        const suggestion = closest(e.field.name, REGION_FIELDS.keys());
+        report({ code: 'unknown-field', message: `a region has no field '${e.field.name}'`, span: e.field.span, hint: suggestion === undefined ? 'its fields are start, end and size' : `did you mean '${suggestion}'?` });
+      }
+      return field ?? 'int';
+    }
     default:
       return assertNever(e);
   }
 }
 
 /** Floats and strings are reported by requireNumber; here they count as integers. */
+function callType(e: Ast.CallExpression, report: Report): StaticType {
+  const name = e.callee.name;
+  const builtin = BUILTINS.get(name);
+  if (builtin === undefined) {
+    if (PLANNED_BUILTINS.has(name)) {
+      report({ code: 'unsupported-builtin', message: `${name}() is not supported yet`, span: e.callee.span, hint: `the functions built so far are: ${[...BUILTINS.keys()].join(', ')}` });
+    } else {
+      const suggestion = closest(name, BUILTINS.keys());
+      report({ code: 'unknown-function', message: `unknown function '${name}'`, span: e.callee.span, hint: suggestion === undefined ? `the functions are: ${[...BUILTINS.keys()].join(', ')}` : `did you mean '${suggestion}'?` });
+    }
+    return 'int';
+  }
+  if (e.args.length !== builtin.params.length) {
+    report({
+      code: 'arity',
+      message: `${name}() takes ${builtin.params.length} argument${builtin.params.length === 1 ? '' : 's'} (${builtin.params.join(', ')}), not ${e.args.length}`,
+      span: e.span,
+      hint: `write e.g. ${builtin.example}`,
+    });
+  }
+  for (const arg of e.args) {
+    if (arg.kind !== 'string') report({ code: 'not-literal', message: `the arguments of ${name}() must be string literals`, span: arg.span, hint: `write e.g. ${builtin.example}` });
+  }
+  return builtin.returns;
+}
+
 function arithmeticResult(operator: Ast.BinaryOperator, left: StaticType, right: StaticType): StaticType {
-  return resultKind(operator, left === 'ptr' ? 'ptr' : 'int', right === 'ptr' ? 'ptr' : 'int');
+  const kind = (t: StaticType) => (t === 'ptr' || t === 'region' ? 'ptr' : 'int');
+  return resultKind(operator, kind(left), kind(right));
 }
 
 function requireNumber(type: StaticType, e: Ast.Expression, report: Report): void {

@@ -39,6 +39,14 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
         return { op: 'read', type: memoryType(e.type), address: expr(e.address), loc: loc(e.span) };
       case 'deref':
         return { op: 'read', type: { kind: 'ptr', name: 'ptr', size: 8 }, address: expr(e.address), loc: loc(e.span) };
+      case 'call': {
+        const [first, second] = e.args.map((a) => (a.kind === 'string' ? a.value : ''));
+        return e.callee.name === 'module'
+          ? { op: 'module', name: first ?? '', loc: loc(e.span) }
+          : { op: 'symbol', module: first ?? '', name: second ?? '', loc: loc(e.span) };
+      }
+      case 'field':
+        return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
       default:
         return assertNever(e);
     }

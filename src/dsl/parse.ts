@@ -86,6 +86,12 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   Mul_mod: binary('%'),
   Unary_neg: unary('-'),
   Unary_not: unary('~'),
+  Postfix_field(this: NonterminalNode, object: Node, _dot: Node, field: Node): Ast.FieldExpression {
+    return { kind: 'field', object: object['ast'](), field: field['ast'](), span: span(this) };
+  },
+  Call(this: NonterminalNode, callee: Node, _open: Node, args: Node, _close: Node): Ast.CallExpression {
+    return { kind: 'call', callee: callee['ast'](), args: args.asIteration().children.map((a) => a['ast']()), span: span(this) };
+  },
   Read(this: NonterminalNode, _kw: Node, type: Node, _at: Node, address: Node): Ast.ReadExpression {
     return { kind: 'read', type: type['ast'](), address: address['ast'](), span: span(this) };
   },

@@ -56,4 +56,9 @@ export type PlanExpr =
       readonly right: PlanExpr;
       readonly loc: Loc;
     }
-  | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly loc: Loc };
+  | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly loc: Loc }
+  /** The region spanned by a module's mappings, found by basename or path suffix. */
+  | { readonly op: 'module'; readonly name: string; readonly loc: Loc }
+  /** A symbol's running address: ELF .symtab/.dynsym value plus the module's load bias. */
+  | { readonly op: 'symbol'; readonly module: string; readonly name: string; readonly loc: Loc }
+  | { readonly op: 'field'; readonly object: PlanExpr; readonly field: 'start' | 'end' | 'size' };

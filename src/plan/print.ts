@@ -40,6 +40,12 @@ function expression(e: PlanExpr, parenthesise = true): string {
       return `${e.operator}${expression(e.operand)}`;
     case 'binary':
       return parenthesise ? `(${expression(e.left)} ${e.operator} ${expression(e.right)})` : `${expression(e.left)} ${e.operator} ${expression(e.right)}`;
+    case 'module':
+      return `module(${JSON.stringify(e.name)})`;
+    case 'symbol':
+      return `symbol(${JSON.stringify(e.module)}, ${JSON.stringify(e.name)})`;
+    case 'field':
+      return `${expression(e.object)}.${e.field}`;
     case 'read':
       // Brackets delimit on their own, so their content needs no parentheses.
       return e.type.kind === 'ptr' ? `[${expression(e.address, false)}]` : `read ${e.type.name} at ${expression(e.address)}`;
@@ -51,6 +57,7 @@ function readsOf(step: PlanStep): string[] {
   const reads: string[] = [];
   const visit = (e: PlanExpr): void => {
     if (e.op === 'unary') visit(e.operand);
+    if (e.op === 'field') visit(e.object);
     if (e.op === 'binary') {
       visit(e.left);
       visit(e.right);

@@ -3,15 +3,22 @@
 import { RecipeError, assert, assertNever } from '../errors.ts';
 import { resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
 import type { Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
-import type { SourcePoint } from './locate.ts';
-import { int, ptr, type Value } from './value.ts';
+import { placeError, type SourcePoint } from './locate.ts';
+import { int, numeric, ptr, type Value } from './value.ts';
 
 export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc) => Value;
+
+/** module() and symbol(), answered by the target (see modules.ts). */
+export interface ModuleLookup {
+  module(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint };
+  symbol(module: string, name: string): bigint;
+}
 
 /** What evaluation needs besides the expression. */
 export interface EvalContext {
   readonly env: ReadonlyMap<string, Value>;
   readonly read: ReadMemory;
+  readonly modules: ModuleLookup;
   readonly locate: (loc: Loc) => SourcePoint;
 }
 
@@ -28,21 +35,39 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
       return value;
     }
     case 'unary': {
-      const operand = evaluate(e.operand, context);
-      assert(operand.kind === 'int' || operand.kind === 'ptr', 'unary operand is not an integer');
+      const operand = numeric(evaluate(e.operand, context));
+      assert(operand !== undefined, 'unary operand is not an integer');
       return int(e.operator === '-' ? -operand.value : ~operand.value);
     }
     case 'binary': {
-      const left = evaluate(e.left, context);
-      const right = evaluate(e.right, context);
-      assert((left.kind === 'int' || left.kind === 'ptr') && (right.kind === 'int' || right.kind === 'ptr'), 'binary operand is not an integer');
+      const left = numeric(evaluate(e.left, context));
+      const right = numeric(evaluate(e.right, context));
+      assert(left !== undefined && right !== undefined, 'binary operand is not an integer');
       const value = arithmetic(e.operator, left.value, right.value, () => context.locate(e.loc));
       return resultKind(e.operator, left.kind, right.kind) === 'ptr' ? ptr(value) : int(value);
     }
     case 'read': {
-      const address = evaluate(e.address, context);
-      assert(address.kind === 'int' || address.kind === 'ptr', 'address is not an integer');
+      const address = numeric(evaluate(e.address, context));
+      assert(address !== undefined, 'address is not an integer');
       return read(e.type, address.value, e.loc);
+    }
+    case 'module':
+      try {
+        const module = context.modules.module(e.name);
+        return { kind: 'region', start: module.start, end: module.end, path: module.path };
+      } catch (error) {
+        throw placeError(error, context.locate(e.loc));
+      }
+    case 'symbol':
+      try {
+        return ptr(context.modules.symbol(e.module, e.name));
+      } catch (error) {
+        throw placeError(error, context.locate(e.loc));
+      }
+    case 'field': {
+      const region = evaluate(e.object, context);
+      assert(region.kind === 'region', 'field of a non-region');
+      return e.field === 'size' ? int(region.end - region.start) : ptr(e.field === 'start' ? region.start : region.end);
     }
     default:
       return assertNever(e);
@@ -51,10 +76,10 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
 
 /** Evaluates an expression that reads no memory (the checker guarantees it). */
 export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, locate: EvalContext['locate']): Value {
-  const read = () => {
-    throw new Error('pvm internal error: a constant expression read memory');
+  const fail = (): never => {
+    throw new Error('pvm internal error: a constant expression used the target');
   };
-  return evaluate(e, { env, read, locate });
+  return evaluate(e, { env, read: fail, modules: { module: fail, symbol: fail }, locate });
 }
 
 /** Largest shift allowed: enough for any 64-bit mask, small enough to never build a huge bigint. */

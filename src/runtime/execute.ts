@@ -6,6 +6,7 @@ import { describeTarget, type Target } from '../target/target.ts';
 import { evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate } from './locate.ts';
+import { ModuleResolver } from './modules.ts';
 import { decode, hexAddress, readLength, type Value } from './value.ts';
 
 export type OutputEvent =
@@ -53,7 +54,7 @@ export function execute({ plan, target, params, output }: ExecuteOptions): void 
     });
   };
 
-  const context: EvalContext = { env, read, locate: (loc) => locate(plan.recipe.name, loc) };
+  const context: EvalContext = { env, read, modules: new ModuleResolver(target), locate: (loc) => locate(plan.recipe.name, loc) };
 
   for (const step of plan.steps) {
     switch (step.op) {

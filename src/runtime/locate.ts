@@ -1,5 +1,6 @@
 // Runtime errors point into the recipe like compile-time ones do:
 // `recipe.pvm:3:9`, then the source line with a caret.
+import { PvmError } from '../errors.ts';
 import type { Loc } from '../plan/plan.ts';
 
 export interface SourcePoint {
@@ -16,4 +17,10 @@ export function locate(recipeName: string, loc: Loc): SourcePoint {
     where: `${recipeName}:${loc.line}:${loc.col}`,
     excerpt: `${gutter} | ${loc.text}\n${' '.repeat(gutter.length)} | ${indent}^${'~'.repeat(Math.max(0, loc.width - 1))}`,
   };
+}
+
+/** An error from below the runtime (a target or resolver), placed at the recipe expression that caused it. */
+export function placeError(error: unknown, point: SourcePoint): unknown {
+  if (!(error instanceof PvmError) || error.where !== undefined) return error;
+  return new PvmError(error.exit, error.code, error.message, { ...point, hint: error.hint, cause: error.cause });
 }

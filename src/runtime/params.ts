@@ -6,7 +6,7 @@ import type { MemoryType, Plan } from '../plan/plan.ts';
 import { closest } from '../suggest.ts';
 import { evaluateConstant } from './evaluate.ts';
 import { locate } from './locate.ts';
-import { hexAddress, int, ptr, type Value } from './value.ts';
+import { hexAddress, int, numeric, ptr, type Value } from './value.ts';
 
 /** Parses `NAME=VALUE` pairs as given on the command line. */
 export function parseArgPairs(pairs: readonly string[]): Map<string, string> {
@@ -40,8 +40,9 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>): Map<s
     if (text !== undefined) {
       bound.set(param.name, parseArgValue(param.name, param.type, text));
     } else if (param.default !== undefined) {
-      const value = evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc));
-      bound.set(param.name, checkRange(param.name, param.type, value.kind === 'int' || value.kind === 'ptr' ? value.value : 0n, `default ${hexOrDec(value)}`));
+      // The checker guarantees a numeric default.
+      const value = numeric(evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc)))!;
+      bound.set(param.name, checkRange(param.name, param.type, value.value, `default ${hexOrDec(value)}`));
     } else {
       throw new UsageError('missing-arg', `param '${param.name}' (line ${param.loc.line}) needs a value`, { hint: `pass --arg ${param.name}=…` });
     }
@@ -49,7 +50,7 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>): Map<s
   return bound;
 }
 
-function hexOrDec(value: Value): string {
+function hexOrDec(value: { kind: 'int' | 'ptr'; value: bigint }): string {
   return value.kind === 'ptr' ? hexAddress(value.value) : String(value.value);
 }
 

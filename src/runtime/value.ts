@@ -5,10 +5,19 @@ export type Value =
   | { readonly kind: 'int'; readonly value: bigint }
   | { readonly kind: 'ptr'; readonly value: bigint }
   | { readonly kind: 'float'; readonly value: number }
-  | { readonly kind: 'str'; readonly value: string };
+  | { readonly kind: 'str'; readonly value: string }
+  /** A module's extent; used as an address, it is its start. */
+  | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly path: string };
 
 export const int = (value: bigint): Value => ({ kind: 'int', value });
 export const ptr = (value: bigint): Value => ({ kind: 'ptr', value });
+
+/** An integer or address operand; a region stands for its start. */
+export function numeric(value: Value): { readonly kind: 'int' | 'ptr'; readonly value: bigint } | undefined {
+  if (value.kind === 'int' || value.kind === 'ptr') return value;
+  if (value.kind === 'region') return { kind: 'ptr', value: value.start };
+  return undefined;
+}
 
 /** `0x7f3a…`, lowercase, no leading zeros: how addresses appear everywhere. */
 export function hexAddress(value: bigint): string {

@@ -70,6 +70,18 @@ export class LiveProcess implements Target {
     }
   }
 
+  moduleImage(path: string): Uint8Array {
+    // Through /proc/PID/root, so a process in another mount namespace (a container) gets its own file.
+    try {
+      return readFileSync(`/proc/${this.identity.pid}/root${path}`);
+    } catch (error) {
+      throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${describeTarget(this.identity)}: ${(error as Error).message}`, {
+        hint: 'pvm reads the ELF file of a module to find its symbols; check that the file still exists',
+        cause: error,
+      });
+    }
+  }
+
   /** System calls made so far (tests compare it with the plan's batches). */
   get calls(): number {
     return this.#vm.calls;

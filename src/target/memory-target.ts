@@ -1,5 +1,6 @@
 // A target held in memory: regions with their bytes. For unit tests, and the
 // reference for how every target must behave on faults.
+import { TargetError } from '../errors.ts';
 import type { ReadRequest, ReadResult, Region, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
@@ -9,9 +10,11 @@ export interface MemoryRegion extends Region {
 export class MemoryTarget implements Target {
   readonly identity: TargetIdentity;
   readonly #regions: readonly MemoryRegion[];
+  readonly #images: ReadonlyMap<string, Uint8Array>;
 
-  constructor(regions: readonly MemoryRegion[], name = 'memory') {
+  constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map()) {
     this.#regions = [...regions].sort((a, b) => (a.start < b.start ? -1 : 1));
+    this.#images = images;
     this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [] };
   }
 
@@ -32,6 +35,12 @@ export class MemoryTarget implements Target {
       const done = this.#transfer(address, bytes.length, 'w', (region, at, offset, n) => region.bytes.set(bytes.subarray(at, at + n), offset));
       return { done, fault: done < bytes.length ? { address: address + BigInt(done) } : undefined };
     });
+  }
+
+  moduleImage(path: string): Uint8Array {
+    const image = this.#images.get(path);
+    if (image === undefined) throw new TargetError('module-unreadable', `no image of ${path} was given to this memory target`, { hint: 'pass it in the images map' });
+    return image;
   }
 
   close(): void {}

@@ -50,6 +50,8 @@ export interface Target {
   /** Reads all requests, batched; a fault affects only its own request. */
   read(requests: readonly ReadRequest[]): ReadResult[];
   write(requests: readonly WriteRequest[]): WriteResult[];
+  /** The bytes of a mapped file (an ELF module), as the target sees it. */
+  moduleImage(path: string): Uint8Array;
   close(): void;
 }
 

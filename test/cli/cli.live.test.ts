@@ -1,6 +1,6 @@
 // The CLI as users run it, on Node, Bun and Deno, against the live C fixture.
 // The same recipe and target must give the same bytes on every runtime.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, commandFor, pvm, type CliResult } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
@@ -143,6 +143,52 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
       `pvm: error: pid ${fixture.pid} (target) runs as uid 0; you are uid 65534 without CAP_SYS_PTRACE\nhint: run pvm as root or with CAP_SYS_PTRACE (e.g. \`sudo\`), or as the same user as the target\n`,
     );
     expect(result.status).toBe(3);
+  });
+});
+
+describe.each(RUNTIMES)('symbols on %s', (runtime) => {
+  let python: ChildProcess;
+  let pyInitialize = '';
+  beforeAll(async () => {
+    // A non-PIE, stripped executable: Debian's python3.11 has only .dynsym. It reports where it sees its own symbol.
+    python = spawn('/usr/bin/python3.11', ['-c', 'import ctypes, sys; print(hex(ctypes.cast(ctypes.pythonapi.Py_Initialize, ctypes.c_void_p).value), flush=True); sys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    pyInitialize = await new Promise<string>((resolve) => python.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+  });
+  afterAll(() => {
+    python.kill('SIGKILL');
+  });
+
+  it('resolves symbols of a PIE and of libc to the addresses the process itself sees', () => {
+    const result = pvm(runtime, [
+      '-e',
+      'let app = module("target"); emit counter = symbol("target", "counter"); emit value = read u32 at symbol("target", "counter"); emit getpid = symbol("libc.so.6", "getpid"); emit offset = symbol("target", "counter") - app.start; emit size = app.size',
+      '--pid',
+      String(fixture.pid),
+      '--json',
+    ]);
+    expect(result.stderr).toBe('');
+    const events = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const [counter, value, getpid, offset, size] = events.map((e) => e.value);
+    expect([counter, value, getpid]).toEqual([fixture.hex('counter'), 1000, fixture.hex('getpid')]);
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThan(size);
+  });
+
+  it('resolves a symbol of a stripped non-PIE executable from .dynsym', () => {
+    const result = pvm(runtime, ['-e', 'print symbol("python3.11", "Py_Initialize")', '--pid', String(python.pid)]);
+    expect(result).toMatchObject({ status: 0, stdout: `${pyInitialize}\n`, stderr: '' });
+  });
+
+  it('prints a module as a region, and refuses IFUNC and unknown modules with a reason (exit 4)', () => {
+    const region = pvm(runtime, ['-e', 'print module("target")', '--pid', String(fixture.pid), '--json']);
+    expect(JSON.parse(region.stdout).values[0]).toMatchObject({ start: expect.stringMatching(/^0x[0-9a-f]+$/), path: expect.stringMatching(/\/test\/\.build\/target$/) });
+    const ifunc = pvm(runtime, ['-e', 'print symbol("libc.so.6", "memcpy")', '--pid', String(fixture.pid)]);
+    expect(ifunc.status).toBe(4);
+    expect(ifunc.stderr).toContain("<-e>:1:7: error: 'memcpy' in libc.so.6 is an IFUNC");
+    const unknown = pvm(runtime, ['-e', 'print module("libc")', '--pid', String(fixture.pid)]);
+    expect(unknown).toMatchObject({ status: 4 });
+    expect(unknown.stderr).toContain(`<-e>:1:7: error: no module matches 'libc' in pid ${fixture.pid} (target)`);
+    expect(unknown.stderr).toContain("hint: did you mean 'libc.so.6'?");
   });
 });
 

@@ -1,0 +1,118 @@
+// module("name") and symbol("module", "name"): from the target's map and the
+// module's ELF file to running addresses (KERNEL.md §6). The file on disk is
+// checked against the running one by build-id, so a replaced file cannot give
+// silently wrong addresses.
+import { basename } from 'node:path';
+import { TargetError } from '../errors.ts';
+import { ElfFormatError, PT_NOTE, STT_GNU_IFUNC, STT_TLS, buildIdInNotes, loadBias, parseElf, type ElfFile } from '../native/elf.ts';
+import { closest } from '../suggest.ts';
+import { describeTarget, type Region, type Target } from '../target/target.ts';
+
+export interface ModuleRegion {
+  readonly path: string;
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly mappings: readonly Region[];
+}
+
+export class ModuleResolver {
+  readonly #target: Target;
+  readonly #elves = new Map<string, { elf: ElfFile; bias: bigint }>();
+
+  constructor(target: Target) {
+    this.#target = target;
+  }
+
+  /** The one loaded file whose path is `name`, ends in `/name`, or has basename `name`. */
+  module(name: string): ModuleRegion {
+    const who = describeTarget(this.#target.identity);
+    const regions = this.#target.regions();
+    const files = [...new Set(regions.filter((r) => r.path.startsWith('/')).map((r) => r.path))];
+    const matches = files.filter((path) => path === name || path.endsWith(`/${name}`) || basename(path) === name);
+    if (matches.length === 0) {
+      const names = [...new Set(files.map((f) => basename(f)))];
+      // `libc` for libc.so.6: a prefix is the likeliest slip, then a typo.
+      const suggestion = names.find((n) => n.startsWith(`${name}.`) || n.startsWith(`${name}-`)) ?? closest(name, names);
+      throw new TargetError('no-module', `no module matches '${name}' in ${who}`, {
+        hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : `its modules include: ${names.slice(0, 8).join(', ')}`,
+      });
+    }
+    if (matches.length > 1) {
+      throw new TargetError('ambiguous-module', `'${name}' matches ${matches.length} files in ${who}: ${matches.join(', ')}`, {
+        hint: 'give more of the path, so that exactly one file matches',
+      });
+    }
+    const path = matches[0]!;
+    const mappings = regions.filter((r) => r.path === path);
+    return {
+      path,
+      start: mappings.reduce((min, r) => (r.start < min ? r.start : min), mappings[0]!.start),
+      end: mappings.reduce((max, r) => (r.end > max ? r.end : max), mappings[0]!.end),
+      mappings,
+    };
+  }
+
+  /** The running address of `name` in the module `moduleName`. */
+  symbol(moduleName: string, name: string): bigint {
+    const module = this.module(moduleName);
+    const { elf, bias } = this.#load(module);
+    const symbol = elf.findSymbol(name);
+    const file = basename(module.path);
+    if (symbol === undefined) {
+      throw new TargetError('no-symbol', `${module.path} has no symbol '${name}'`, {
+        hint: elf.hasSymtab ? 'check the spelling; `nm` lists the symbols of a file' : 'the file is stripped: only its exported (.dynsym) symbols are known; `nm -D` lists them',
+      });
+    }
+    if (symbol.type === STT_TLS) {
+      throw new TargetError('tls-symbol', `'${name}' in ${file} is thread-local: its value is an offset into each thread's TLS block, not an address`, {
+        hint: 'read the thread pointer of the thread you want and add the offset',
+      });
+    }
+    if (symbol.type === STT_GNU_IFUNC) {
+      throw new TargetError('ifunc-symbol', `'${name}' in ${file} is an IFUNC: its address is the resolver that picks an implementation when the program loads, not the implementation`, {
+        hint: 'read the address the program resolved from its GOT, or scan for the code',
+      });
+    }
+    return symbol.value + bias;
+  }
+
+  #load(module: ModuleRegion): { elf: ElfFile; bias: bigint } {
+    const cached = this.#elves.get(module.path);
+    if (cached !== undefined) return cached;
+    const who = describeTarget(this.#target.identity);
+    if (module.mappings.some((m) => m.deleted)) {
+      throw new TargetError('module-deleted', `the file of ${module.path} was deleted after ${who} loaded it`, { hint: 'restart the process to load the current file, or resolve the address by scanning' });
+    }
+    const base = module.mappings.find((m) => m.offset === 0n);
+    if (base === undefined) throw new TargetError('bad-module', `${module.path} has no mapping of its first page in ${who}`, { hint: 'this is not a normally loaded ELF file' });
+    let elf: ElfFile;
+    try {
+      elf = parseElf(this.#target.moduleImage(module.path));
+    } catch (error) {
+      if (!(error instanceof ElfFormatError)) throw error;
+      throw new TargetError('bad-module', `${module.path} is not an ELF file pvm can read: ${error.message}`, { hint: 'symbol() needs a 64-bit little-endian ELF file' });
+    }
+    const bias = loadBias(elf, base.start);
+    this.#checkBuildId(module.path, elf, bias, who);
+    const loaded = { elf, bias };
+    this.#elves.set(module.path, loaded);
+    return loaded;
+  }
+
+  /** The build-id in the file must be the one in memory (KERNEL.md §6: the note is in the first PT_LOAD). */
+  #checkBuildId(path: string, elf: ElfFile, bias: bigint, who: string): void {
+    if (elf.buildId === undefined) return;
+    for (const note of elf.segments.filter((s) => s.type === PT_NOTE)) {
+      const [result] = this.#target.read([{ address: note.vaddr + bias, length: Number(note.filesz) }]);
+      if (result === undefined || result.fault !== undefined) continue;
+      const running = buildIdInNotes(result.bytes);
+      if (running === undefined) continue;
+      if (running !== elf.buildId) {
+        throw new TargetError('build-id-mismatch', `${path} on disk (build-id ${elf.buildId}) is not the file ${who} runs (build-id ${running})`, {
+          hint: 'the file was replaced after the process started; restart it, or resolve the address by scanning',
+        });
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// The ELF reader on real files of this machine, with readelf as the oracle.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ET_DYN, ET_EXEC, ElfFormatError, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, loadBias, parseElf } from '../../src/native/elf.ts';
+import { FIXTURE_BINARY } from '../helpers/paths.ts';
+
+const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
+const PYTHON = '/usr/bin/python3.11';
+
+function readelfBuildId(path: string): string {
+  return /Build ID: ([0-9a-f]+)/.exec(execFileSync('readelf', ['-n', path], { encoding: 'utf8' }))![1]!;
+}
+
+function readelfSymbol(path: string, name: string): bigint {
+  const text = execFileSync('readelf', ['-Ws', '--dyn-syms', path], { encoding: 'utf8' });
+  const line = text.split('\n').find((l) => new RegExp(`\\s${name}(@@\\S+)?$`).test(l))!;
+  return BigInt(`0x${line.trim().split(/\s+/)[1]}`);
+}
+
+describe('parseElf', () => {
+  it('reads a PIE with .symtab (the test fixture)', () => {
+    const elf = parseElf(readFileSync(FIXTURE_BINARY));
+    expect(elf.type).toBe(ET_DYN);
+    expect(elf.hasSymtab).toBe(true);
+    expect(elf.buildId).toBe(readelfBuildId(FIXTURE_BINARY));
+    expect(elf.findSymbol('counter')).toMatchObject({ type: STT_OBJECT, table: '.symtab', value: readelfSymbol(FIXTURE_BINARY, 'counter') });
+    expect(elf.findSymbol('is_licensed')).toMatchObject({ type: STT_FUNC, size: expect.any(BigInt) });
+    expect(elf.findSymbol('no_such_symbol')).toBeUndefined();
+  });
+
+  it('reads a stripped non-PIE executable with only .dynsym (python3.11)', () => {
+    const elf = parseElf(readFileSync(PYTHON));
+    expect(elf.type).toBe(ET_EXEC);
+    expect(elf.hasSymtab).toBe(false);
+    expect(elf.buildId).toBe(readelfBuildId(PYTHON));
+    expect(elf.findSymbol('Py_Initialize')).toMatchObject({ table: '.dynsym', value: readelfSymbol(PYTHON, 'Py_Initialize') });
+    // Non-PIE: loaded where it was linked, so the bias is 0.
+    const first = elf.segments.find((s) => s.type === 1)!;
+    expect(loadBias(elf, first.vaddr & ~0xfffn)).toBe(0n);
+  });
+
+  it('picks the default version of a versioned symbol, and reports IFUNC and TLS types (libc)', () => {
+    const elf = parseElf(readFileSync(LIBC));
+    expect(elf.buildId).toBe(readelfBuildId(LIBC));
+    // realpath@GLIBC_2.2.5 is hidden; realpath@@GLIBC_2.3 is the default.
+    expect(elf.findSymbol('realpath')!.value).toBe(readelfSymbol(LIBC, 'realpath'));
+    expect(elf.findSymbol('memcpy')!.type).toBe(STT_GNU_IFUNC);
+    expect(elf.findSymbol('errno')!.type).toBe(STT_TLS);
+    expect(elf.findSymbol('malloc')).toMatchObject({ type: STT_FUNC });
+  });
+
+  it('refuses what it cannot read', () => {
+    expect(() => parseElf(new TextEncoder().encode('#!/bin/sh\necho not elf\n'.padEnd(80)))).toThrow(ElfFormatError);
+    const truncated = readFileSync(FIXTURE_BINARY).subarray(0, 200);
+    expect(() => parseElf(truncated)).toThrow(/past the end of the file/);
+  });
+});
