@@ -18,6 +18,7 @@ export function jsonValue(value: Value): unknown {
     case 'float':
       return Number.isFinite(value.value) ? value.value : String(value.value);
     case 'str':
+    case 'bool':
       return value.value;
     case 'region':
       return { start: hexAddress(value.start), end: hexAddress(value.end), size: jsonValue({ kind: 'int', value: value.end - value.start }), path: value.path };
@@ -34,6 +35,8 @@ export function humanValue(value: Value): string {
       return String(value.value);
     case 'str':
       return value.value;
+    case 'bool':
+      return String(value.value);
     case 'region':
       return `${hexAddress(value.start)}-${hexAddress(value.end)} ${value.path}`;
   }

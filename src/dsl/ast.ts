@@ -7,7 +7,15 @@ export interface Recipe {
   readonly statements: readonly Statement[];
 }
 
-export type Statement = ParamStatement | LetStatement | PrintStatement | EmitStatement;
+export type Statement =
+  | ParamStatement
+  | LetStatement
+  | PrintStatement
+  | EmitStatement
+  | AssignStatement
+  | IfStatement
+  | ForStatement
+  | AssertStatement;
 
 export interface Identifier {
   readonly name: string;
@@ -46,6 +54,42 @@ export interface EmitStatement {
   readonly span: Span;
 }
 
+/** `total = total + 1`: a new value for a `let` name. */
+export interface AssignStatement {
+  readonly kind: 'assign';
+  readonly name: Identifier;
+  readonly value: Expression;
+  readonly span: Span;
+}
+
+/** `if COND { … } else { … }`; `else if` nests another IfStatement in `otherwise`. */
+export interface IfStatement {
+  readonly kind: 'if';
+  readonly condition: Expression;
+  readonly then: readonly Statement[];
+  readonly otherwise: readonly Statement[] | undefined;
+  readonly span: Span;
+}
+
+/** `for i in A..B [limit N] { … }`: i from A up to B-1. */
+export interface ForStatement {
+  readonly kind: 'for';
+  readonly variable: Identifier;
+  readonly from: Expression;
+  readonly to: Expression;
+  readonly limit: Expression | undefined;
+  readonly body: readonly Statement[];
+  readonly span: Span;
+}
+
+/** `assert COND[, MESSAGE]` */
+export interface AssertStatement {
+  readonly kind: 'assert';
+  readonly condition: Expression;
+  readonly message: Expression | undefined;
+  readonly span: Span;
+}
+
 /** A type as written: `u32`, `cstring max 64`; the checker decides whether it exists. */
 export interface TypeRef {
   readonly name: string;
@@ -62,7 +106,34 @@ export type Expression =
   | ReadExpression
   | DerefExpression
   | CallExpression
-  | FieldExpression;
+  | FieldExpression
+  | CompareExpression
+  | LogicalExpression
+  | NotExpression;
+
+export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+export interface CompareExpression {
+  readonly kind: 'compare';
+  readonly operator: CompareOperator;
+  readonly left: Expression;
+  readonly right: Expression;
+  readonly span: Span;
+}
+
+export interface LogicalExpression {
+  readonly kind: 'logical';
+  readonly operator: '&&' | '||';
+  readonly left: Expression;
+  readonly right: Expression;
+  readonly span: Span;
+}
+
+export interface NotExpression {
+  readonly kind: 'not';
+  readonly operand: Expression;
+  readonly span: Span;
+}
 
 export interface IntegerLiteral {
   readonly kind: 'integer';

@@ -11,7 +11,7 @@ import { FUTURE_TYPE_NAMES, TYPE_NAMES, scalarType } from './types.ts';
 
 /** What an expression yields, as far as the checker can tell. */
 /** A `region` (from module()) is an address where one is needed: its start. */
-export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region';
+export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool';
 
 export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
@@ -25,53 +25,138 @@ export const CSTRING_MAX_LIMIT = 1 << 20;
 interface Binding {
   readonly type: StaticType;
   readonly span: Span;
+  readonly role: 'param' | 'let' | 'loop';
+}
+
+/** Names visible in a block: its own, then its parents'. Blocks may not shadow outer names. */
+class Scope {
+  readonly #names = new Map<string, Binding>();
+  readonly parent: Scope | undefined;
+
+  constructor(parent?: Scope) {
+    this.parent = parent;
+  }
+
+  lookup(name: string): Binding | undefined {
+    return this.#names.get(name) ?? this.parent?.lookup(name);
+  }
+
+  /** Every visible name, for did-you-mean. */
+  names(): string[] {
+    return [...this.#names.keys(), ...(this.parent?.names() ?? [])];
+  }
+
+  declare(name: string, binding: Binding): void {
+    this.#names.set(name, binding);
+  }
 }
 
 export function check(recipe: Ast.Recipe): CheckResult {
   const diagnostics: Diagnostic[] = [];
-  const scope = new Map<string, Binding>();
   const report = (d: Diagnostic) => diagnostics.push(d);
+  checkBlock(recipe.statements, new Scope(), report);
+  return { diagnostics, writes: false };
+}
 
-  const declare = (name: Ast.Identifier, type: StaticType) => {
-    const previous = scope.get(name.name);
-    if (previous !== undefined) {
+function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: Report): void {
+  const declare = (name: Ast.Identifier, type: StaticType, role: Binding['role']) => {
+    if (scope.lookup(name.name) !== undefined) {
       report({
         code: 'redefined',
         message: `'${name.name}' is already defined`,
         span: name.span,
-        hint: `choose another name; '${name.name}' was defined earlier in the recipe`,
+        hint: `choose another name, or assign the existing one with \`${name.name} = …\``,
       });
       return;
     }
-    scope.set(name.name, { type, span: name.span });
+    scope.declare(name.name, { type, span: name.span, role });
   };
+  const typeOf = (e: Ast.Expression) => expressionType(e, scope, report);
 
-  for (const statement of recipe.statements) {
+  for (const statement of statements) {
     switch (statement.kind) {
       case 'param': {
+        if (scope.parent !== undefined) {
+          report({ code: 'param-position', message: 'a param must be declared at the top level of the recipe', span: statement.span, hint: 'move the param before the blocks that use it' });
+        }
         const type = checkParamType(statement.type, report);
         if (statement.default !== undefined) {
           checkConstant(statement.default, report);
-          const given = expressionType(statement.default, scope, report);
+          const given = typeOf(statement.default);
           if (given === 'str') report({ code: 'type', message: `the default of '${statement.name.name}' must be a number, not a string`, span: statement.default.span, hint: 'write e.g. = 0x10' });
         }
-        declare(statement.name, type);
+        declare(statement.name, type, 'param');
         break;
       }
       case 'let':
-        declare(statement.name, expressionType(statement.value, scope, report));
+        declare(statement.name, typeOf(statement.value), 'let');
         break;
+      case 'assign': {
+        const binding = scope.lookup(statement.name.name);
+        const type = typeOf(statement.value);
+        if (binding === undefined) {
+          const suggestion = closest(statement.name.name, scope.names());
+          report({
+            code: 'unknown-name',
+            message: `unknown name '${statement.name.name}'`,
+            span: statement.name.span,
+            hint: suggestion === undefined ? `declare it first with \`let ${statement.name.name} = …\`` : `did you mean '${suggestion}'?`,
+          });
+        } else if (binding.role !== 'let') {
+          report({
+            code: 'read-only',
+            message: `'${statement.name.name}' is a ${binding.role === 'param' ? 'param' : 'loop variable'} and cannot be assigned`,
+            span: statement.name.span,
+            hint: `copy it first: \`let my_${statement.name.name} = ${statement.name.name}\``,
+          });
+        } else if (family(binding.type) !== family(type)) {
+          report({ code: 'type', message: `'${statement.name.name}' holds ${describeType(binding.type)}, not ${describeType(type)}`, span: statement.value.span, hint: 'assign a value of the same kind, or use a new `let`' });
+        }
+        break;
+      }
       case 'print':
-        for (const value of statement.values) expressionType(value, scope, report);
+        for (const value of statement.values) typeOf(value);
         break;
       case 'emit':
-        expressionType(statement.value, scope, report);
+        typeOf(statement.value);
+        break;
+      case 'if':
+        requireCondition(typeOf(statement.condition), statement.condition, report);
+        checkBlock(statement.then, new Scope(scope), report);
+        if (statement.otherwise !== undefined) checkBlock(statement.otherwise, new Scope(scope), report);
+        break;
+      case 'for': {
+        const from = typeOf(statement.from);
+        requireNumber(from, statement.from, report);
+        requireNumber(typeOf(statement.to), statement.to, report);
+        if (statement.limit !== undefined) requireNumber(typeOf(statement.limit), statement.limit, report);
+        const body = new Scope(scope);
+        if (scope.lookup(statement.variable.name) !== undefined) {
+          report({ code: 'redefined', message: `'${statement.variable.name}' is already defined`, span: statement.variable.span, hint: 'name the loop variable differently' });
+        }
+        body.declare(statement.variable.name, { type: from === 'ptr' || from === 'region' ? 'ptr' : 'int', span: statement.variable.span, role: 'loop' });
+        checkBlock(statement.body, body, report);
+        break;
+      }
+      case 'assert':
+        requireCondition(typeOf(statement.condition), statement.condition, report);
+        if (statement.message !== undefined && typeOf(statement.message) !== 'str') {
+          report({ code: 'type', message: 'the message of an assert must be a string', span: statement.message.span, hint: 'write e.g. assert n == 1000, "counter moved"' });
+        }
         break;
       default:
         assertNever(statement);
     }
   }
-  return { diagnostics, writes: false };
+}
+
+/** Kinds that may replace each other in an assignment: numbers and addresses mix, the rest do not. */
+function family(type: StaticType): string {
+  return type === 'int' || type === 'ptr' || type === 'region' ? 'number' : type;
+}
+
+function describeType(type: StaticType): string {
+  return { int: 'a number', ptr: 'an address', region: 'a region', float: 'a float', str: 'a string', bool: 'a condition' }[type];
 }
 
 type Report = (d: Diagnostic) => void;
@@ -104,6 +189,12 @@ function checkConstant(expression: Ast.Expression, report: Report): void {
         return visit(e.right);
       case 'field':
         return visit(e.object);
+      case 'not':
+        return visit(e.operand);
+      case 'compare':
+      case 'logical':
+        visit(e.left);
+        return visit(e.right);
       case 'read':
       case 'deref':
       case 'call':
@@ -162,16 +253,16 @@ function checkCstringMax(max: Ast.Expression, report: Report): void {
   }
 }
 
-function expressionType(e: Ast.Expression, scope: ReadonlyMap<string, Binding>, report: Report): StaticType {
+function expressionType(e: Ast.Expression, scope: Scope, report: Report): StaticType {
   switch (e.kind) {
     case 'integer':
       return 'int';
     case 'string':
       return 'str';
     case 'name': {
-      const binding = scope.get(e.name);
+      const binding = scope.lookup(e.name);
       if (binding !== undefined) return binding.type;
-      const suggestion = closest(e.name, scope.keys());
+      const suggestion = closest(e.name, scope.names());
       report({
         code: 'unknown-name',
         message: `unknown name '${e.name}'`,
@@ -201,6 +292,25 @@ function expressionType(e: Ast.Expression, scope: ReadonlyMap<string, Binding>, 
       return 'ptr';
     case 'call':
       return callType(e, report);
+    case 'compare': {
+      const left = expressionType(e.left, scope, report);
+      const right = expressionType(e.right, scope, report);
+      if (left === 'str' || right === 'str') {
+        if (left !== right) report({ code: 'type', message: 'a string can only be compared with a string', span: e.span, hint: 'compare numbers with numbers and strings with strings' });
+        else if (e.operator !== '==' && e.operator !== '!=') report({ code: 'type', message: `strings compare only with == and !=, not ${e.operator}`, span: e.span, hint: 'compare their lengths or bytes instead' });
+      } else {
+        requireComparable(left, e.left, report);
+        requireComparable(right, e.right, report);
+      }
+      return 'bool';
+    }
+    case 'logical':
+      requireCondition(expressionType(e.left, scope, report), e.left, report);
+      requireCondition(expressionType(e.right, scope, report), e.right, report);
+      return 'bool';
+    case 'not':
+      requireCondition(expressionType(e.operand, scope, report), e.operand, report);
+      return 'bool';
     case 'field': {
       const object = expressionType(e.object, scope, report);
       const field = REGION_FIELDS.get(e.field.name);
@@ -249,8 +359,20 @@ function arithmeticResult(operator: Ast.BinaryOperator, left: StaticType, right:
   return resultKind(operator, kind(left), kind(right));
 }
 
+function requireCondition(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (type !== 'bool') {
+    report({ code: 'condition', message: `a condition must be true or false, not ${describeType(type)}`, span: e.span, hint: 'compare it, e.g. `n != 0`' });
+  }
+}
+
+function requireComparable(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (type === 'bool') report({ code: 'type', message: 'conditions cannot be ordered or compared', span: e.span, hint: 'combine conditions with && and ||' });
+}
+
 function requireNumber(type: StaticType, e: Ast.Expression, report: Report): void {
-  if (type === 'str') {
+  if (type === 'bool') {
+    report({ code: 'type', message: 'a condition cannot be used in arithmetic', span: e.span, hint: 'use if/else to choose between numbers' });
+  } else if (type === 'str') {
     report({ code: 'type', message: 'a string cannot be used in arithmetic', span: e.span, hint: 'use a number or an address here' });
   } else if (type === 'float') {
     report({ code: 'type', message: 'floating-point arithmetic is not supported yet', span: e.span, hint: 'print or emit the value directly' });
@@ -258,7 +380,7 @@ function requireNumber(type: StaticType, e: Ast.Expression, report: Report): voi
 }
 
 function requireAddress(type: StaticType, e: Ast.Expression, report: Report): void {
-  if (type === 'str' || type === 'float') {
-    report({ code: 'type', message: `an address must be an integer or a ptr, not a ${type === 'str' ? 'string' : 'float'}`, span: e.span, hint: 'read a ptr, or compute the address from one' });
+  if (type === 'str' || type === 'float' || type === 'bool') {
+    report({ code: 'type', message: `an address must be an integer or a ptr, not ${describeType(type)}`, span: e.span, hint: 'read a ptr, or compute the address from one' });
   }
 }

@@ -20,7 +20,6 @@ export function compileSource(source: SourceFile): Plan {
 
 export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean): Plan {
   const loc = (span: Span): Loc => locOf(source, span);
-  const steps: PlanStep[] = [];
   const params: Plan['params'][number][] = [];
 
   const expr = (e: Ast.Expression): PlanExpr => {
@@ -47,29 +46,42 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
       }
       case 'field':
         return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
+      case 'compare':
+        return { op: 'compare', operator: e.operator, left: expr(e.left), right: expr(e.right) };
+      case 'logical':
+        return { op: 'logical', operator: e.operator, left: expr(e.left), right: expr(e.right) };
+      case 'not':
+        return { op: 'not', operand: expr(e.operand) };
       default:
         return assertNever(e);
     }
   };
 
-  for (const s of recipe.statements) {
-    switch (s.kind) {
-      case 'param':
-        params.push({ name: s.name.name, type: memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
-        break;
-      case 'let':
-        steps.push({ op: 'let', name: s.name.name, value: expr(s.value), loc: loc(s.span) });
-        break;
-      case 'print':
-        steps.push({ op: 'print', values: s.values.map(expr), loc: loc(s.span) });
-        break;
-      case 'emit':
-        steps.push({ op: 'emit', name: s.name.name, value: expr(s.value), loc: loc(s.span) });
-        break;
-      default:
-        assertNever(s);
-    }
-  }
+  const block = (statements: readonly Ast.Statement[]): PlanStep[] =>
+    statements.flatMap((s): PlanStep[] => {
+      switch (s.kind) {
+        case 'param':
+          params.push({ name: s.name.name, type: memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
+          return [];
+        case 'let':
+          return [{ op: 'let', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
+        case 'assign':
+          return [{ op: 'assign', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
+        case 'print':
+          return [{ op: 'print', values: s.values.map(expr), loc: loc(s.span) }];
+        case 'emit':
+          return [{ op: 'emit', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
+        case 'if':
+          return [{ op: 'if', condition: expr(s.condition), then: block(s.then), otherwise: block(s.otherwise ?? []), loc: loc(s.condition.span) }];
+        case 'for':
+          return [{ op: 'for', variable: s.variable.name, from: expr(s.from), to: expr(s.to), limit: s.limit && expr(s.limit), body: block(s.body), loc: loc(s.span) }];
+        case 'assert':
+          return [{ op: 'assert', condition: expr(s.condition), message: s.message && expr(s.message), loc: loc(s.span) }];
+        default:
+          return assertNever(s);
+      }
+    });
+  const steps = block(recipe.statements);
 
   return {
     format: 'pvm-plan',

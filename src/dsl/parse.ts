@@ -22,7 +22,7 @@ function syntaxDiagnostic(source: SourceFile, offset: number, expected: string):
     code: 'syntax',
     message: `unexpected ${what}: expected ${expected}`,
     span: { start: offset, end: offset + Math.max(1, found.trimEnd().length) },
-    hint: 'one statement per line (or separated by `;`): param, let, print, emit; see docs/language.md',
+    hint: 'one statement per line (or separated by `;`); see docs/language.md',
   };
 }
 
@@ -67,6 +67,48 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   },
   Emit(this: NonterminalNode, _kw: Node, name: Node, _eq: Node, value: Node): Ast.EmitStatement {
     return { kind: 'emit', name: name['ast'](), value: value['ast'](), span: span(this) };
+  },
+  Assign(this: NonterminalNode, name: Node, _eq: Node, value: Node): Ast.AssignStatement {
+    return { kind: 'assign', name: name['ast'](), value: value['ast'](), span: span(this) };
+  },
+  If(this: NonterminalNode, _kw: Node, condition: Node, then: Node, otherwise: IterationNode): Ast.IfStatement {
+    const clause = otherwise.children[0];
+    return { kind: 'if', condition: condition['ast'](), then: then['ast'](), otherwise: clause === undefined ? undefined : clause['ast'](), span: span(this) };
+  },
+  Else_if(_kw: Node, nested: Node): Ast.Statement[] {
+    return [nested['ast']()];
+  },
+  Else_block(_kw: Node, block: Node): Ast.Statement[] {
+    return block['ast']();
+  },
+  For(this: NonterminalNode, _kw: Node, variable: Node, _in: Node, from: Node, _dots: Node, to: Node, limit: IterationNode, body: Node): Ast.ForStatement {
+    const clause = limit.children[0];
+    return { kind: 'for', variable: variable['ast'](), from: from['ast'](), to: to['ast'](), limit: clause === undefined ? undefined : clause['ast'](), body: body['ast'](), span: span(this) };
+  },
+  ForLimit(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  Assert(this: NonterminalNode, _kw: Node, condition: Node, message: IterationNode): Ast.AssertStatement {
+    const clause = message.children[0];
+    return { kind: 'assert', condition: condition['ast'](), message: clause === undefined ? undefined : clause['ast'](), span: span(this) };
+  },
+  AssertMessage(_comma: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  Block(_open: Node, _leading: Node, statements: Node, _trailing: Node, _close: Node): Ast.Statement[] {
+    return statements.asIteration().children.map((s) => s['ast']());
+  },
+  Or_or(this: NonterminalNode, left: Node, _op: Node, right: Node): Ast.LogicalExpression {
+    return { kind: 'logical', operator: '||', left: left['ast'](), right: right['ast'](), span: span(this) };
+  },
+  And_and(this: NonterminalNode, left: Node, _op: Node, right: Node): Ast.LogicalExpression {
+    return { kind: 'logical', operator: '&&', left: left['ast'](), right: right['ast'](), span: span(this) };
+  },
+  Not_not(this: NonterminalNode, _op: Node, operand: Node): Ast.NotExpression {
+    return { kind: 'not', operand: operand['ast'](), span: span(this) };
+  },
+  Compare_compare(this: NonterminalNode, left: Node, op: Node, right: Node): Ast.CompareExpression {
+    return { kind: 'compare', operator: op.sourceString as Ast.CompareOperator, left: left['ast'](), right: right['ast'](), span: span(this) };
   },
   CstringMax(this: NonterminalNode, kw: Node, _max: Node, value: Node): Ast.TypeRef {
     return { name: kw.sourceString, max: value['ast'](), span: span(this) };

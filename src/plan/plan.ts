@@ -40,9 +40,25 @@ export interface PlanParam {
 }
 
 export type PlanStep =
+  /** Declares a name in the current block. */
   | { readonly op: 'let'; readonly name: string; readonly value: PlanExpr; readonly loc: Loc }
+  | { readonly op: 'assign'; readonly name: string; readonly value: PlanExpr; readonly loc: Loc }
   | { readonly op: 'print'; readonly values: readonly PlanExpr[]; readonly loc: Loc }
-  | { readonly op: 'emit'; readonly name: string; readonly value: PlanExpr; readonly loc: Loc };
+  | { readonly op: 'emit'; readonly name: string; readonly value: PlanExpr; readonly loc: Loc }
+  | { readonly op: 'if'; readonly condition: PlanExpr; readonly then: readonly PlanStep[]; readonly otherwise: readonly PlanStep[]; readonly loc: Loc }
+  /** `variable` counts from `from` up to `to` - 1; an explicit `limit` caps the iterations. */
+  | {
+      readonly op: 'for';
+      readonly variable: string;
+      readonly from: PlanExpr;
+      readonly to: PlanExpr;
+      readonly limit: PlanExpr | undefined;
+      readonly body: readonly PlanStep[];
+      readonly loc: Loc;
+    }
+  | { readonly op: 'assert'; readonly condition: PlanExpr; readonly message: PlanExpr | undefined; readonly loc: Loc };
+
+export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type PlanExpr =
   | { readonly op: 'int'; readonly value: string }
@@ -61,4 +77,8 @@ export type PlanExpr =
   | { readonly op: 'module'; readonly name: string; readonly loc: Loc }
   /** A symbol's running address: ELF .symtab/.dynsym value plus the module's load bias. */
   | { readonly op: 'symbol'; readonly module: string; readonly name: string; readonly loc: Loc }
-  | { readonly op: 'field'; readonly object: PlanExpr; readonly field: 'start' | 'end' | 'size' };
+  | { readonly op: 'field'; readonly object: PlanExpr; readonly field: 'start' | 'end' | 'size' }
+  | { readonly op: 'compare'; readonly operator: CompareOperator; readonly left: PlanExpr; readonly right: PlanExpr }
+  /** Short-circuit: `right` is evaluated only when `left` does not decide. */
+  | { readonly op: 'logical'; readonly operator: '&&' | '||'; readonly left: PlanExpr; readonly right: PlanExpr }
+  | { readonly op: 'not'; readonly operand: PlanExpr };

@@ -1,5 +1,5 @@
-// `pvm plan` for people: params, then each step with its source line, and
-// every memory access it makes.
+// `pvm plan` for people: params, then each step with its source line and
+// every memory access it makes, blocks indented under their statement.
 import type { Plan, PlanExpr, PlanStep } from './plan.ts';
 
 export function printPlan(plan: Plan): string {
@@ -9,26 +9,63 @@ export function printPlan(plan: Plan): string {
     for (const p of plan.params) lines.push(`  line ${p.loc.line}: ${p.name}: ${p.type.name}${p.default === undefined ? ' (required)' : ` = ${expression(p.default)}`}`);
   }
   lines.push('steps:');
-  for (const step of plan.steps) {
-    lines.push(`  line ${step.loc.line}: ${statement(step)}`);
-    for (const read of readsOf(step)) lines.push(`    read ${read}`);
-  }
+  printSteps(plan.steps, '  ', lines);
   return lines.join('\n');
+}
+
+function printSteps(steps: readonly PlanStep[], indent: string, lines: string[]): void {
+  for (const step of steps) {
+    lines.push(`${indent}line ${step.loc.line}: ${statement(step)}`);
+    for (const read of readsOf(rootsOf(step))) lines.push(`${indent}  read ${read}`);
+    if (step.op === 'if') {
+      printSteps(step.then, `${indent}    `, lines);
+      if (step.otherwise.length > 0) {
+        lines.push(`${indent}  else:`);
+        printSteps(step.otherwise, `${indent}    `, lines);
+      }
+    }
+    if (step.op === 'for') printSteps(step.body, `${indent}    `, lines);
+  }
 }
 
 function statement(step: PlanStep): string {
   switch (step.op) {
     case 'let':
       return `let ${step.name} = ${expression(step.value)}`;
+    case 'assign':
+      return `${step.name} = ${expression(step.value)}`;
     case 'print':
       return `print ${step.values.map((v) => expression(v)).join(', ')}`;
     case 'emit':
       return `emit ${step.name} = ${expression(step.value)}`;
+    case 'if':
+      return `if ${expression(step.condition)}:`;
+    case 'for':
+      return `for ${step.variable} in ${expression(step.from)}..${expression(step.to)}${step.limit === undefined ? '' : ` limit ${expression(step.limit)}`}:`;
+    case 'assert':
+      return `assert ${expression(step.condition)}${step.message === undefined ? '' : `, ${expression(step.message)}`}`;
+  }
+}
+
+/** The expressions a step evaluates itself (not those of its nested blocks). */
+function rootsOf(step: PlanStep): readonly PlanExpr[] {
+  switch (step.op) {
+    case 'print':
+      return step.values;
+    case 'if':
+      return [step.condition];
+    case 'for':
+      return [step.from, step.to, ...(step.limit === undefined ? [] : [step.limit])];
+    case 'assert':
+      return [step.condition, ...(step.message === undefined ? [] : [step.message])];
+    default:
+      return [step.value];
   }
 }
 
 /** Infix, fully parenthesised so the plan shows how the recipe was understood. */
 function expression(e: PlanExpr, parenthesise = true): string {
+  const wrap = (text: string) => (parenthesise ? `(${text})` : text);
   switch (e.op) {
     case 'int':
       return e.value;
@@ -39,7 +76,11 @@ function expression(e: PlanExpr, parenthesise = true): string {
     case 'unary':
       return `${e.operator}${expression(e.operand)}`;
     case 'binary':
-      return parenthesise ? `(${expression(e.left)} ${e.operator} ${expression(e.right)})` : `${expression(e.left)} ${e.operator} ${expression(e.right)}`;
+    case 'compare':
+    case 'logical':
+      return wrap(`${expression(e.left)} ${e.operator} ${expression(e.right)}`);
+    case 'not':
+      return `!${expression(e.operand)}`;
     case 'module':
       return `module(${JSON.stringify(e.name)})`;
     case 'symbol':
@@ -52,23 +93,31 @@ function expression(e: PlanExpr, parenthesise = true): string {
   }
 }
 
-/** Each read of a step, innermost first: the order they run in (one system call each, for now). */
-function readsOf(step: PlanStep): string[] {
+/** Each read of some expressions, innermost first: the order they run in (one system call each, for now). */
+function readsOf(roots: readonly PlanExpr[]): string[] {
   const reads: string[] = [];
   const visit = (e: PlanExpr): void => {
-    if (e.op === 'unary') visit(e.operand);
-    if (e.op === 'field') visit(e.object);
-    if (e.op === 'binary') {
-      visit(e.left);
-      visit(e.right);
-    }
-    if (e.op === 'read') {
-      visit(e.address);
-      const size = e.type.kind === 'cstring' ? `up to ${e.type.max}` : String(e.type.size);
-      reads.push(`${size} bytes as ${e.type.name} at ${expression(e.address)} (col ${e.loc.col})`);
+    switch (e.op) {
+      case 'unary':
+      case 'not':
+        return visit(e.operand);
+      case 'binary':
+      case 'compare':
+      case 'logical':
+        visit(e.left);
+        return visit(e.right);
+      case 'field':
+        return visit(e.object);
+      case 'read': {
+        visit(e.address);
+        const size = e.type.kind === 'cstring' ? `up to ${e.type.max}` : String(e.type.size);
+        reads.push(`${size} bytes as ${e.type.name} at ${expression(e.address)} (col ${e.loc.col})`);
+        return;
+      }
+      default:
+        return;
     }
   };
-  const roots = step.op === 'print' ? step.values : [step.value];
   roots.forEach(visit);
   return reads;
 }

@@ -2,9 +2,9 @@
 // callback, so constant folding (param defaults) and execution share one evaluator.
 import { RecipeError, assert, assertNever } from '../errors.ts';
 import { resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
-import type { Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
+import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import { placeError, type SourcePoint } from './locate.ts';
-import { int, numeric, ptr, type Value } from './value.ts';
+import { bool, int, numeric, ptr, type Value } from './value.ts';
 
 export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc) => Value;
 
@@ -16,7 +16,7 @@ export interface ModuleLookup {
 
 /** What evaluation needs besides the expression. */
 export interface EvalContext {
-  readonly env: ReadonlyMap<string, Value>;
+  readonly env: { get(name: string): Value | undefined };
   readonly read: ReadMemory;
   readonly modules: ModuleLookup;
   readonly locate: (loc: Loc) => SourcePoint;
@@ -64,6 +64,19 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
       } catch (error) {
         throw placeError(error, context.locate(e.loc));
       }
+    case 'compare':
+      return bool(compare(e.operator, evaluate(e.left, context), evaluate(e.right, context)));
+    case 'logical': {
+      const left = evaluate(e.left, context);
+      assert(left.kind === 'bool', 'logical operand is not a condition');
+      if (e.operator === '&&' ? !left.value : left.value) return left;
+      return evaluate(e.right, context);
+    }
+    case 'not': {
+      const operand = evaluate(e.operand, context);
+      assert(operand.kind === 'bool', 'negated operand is not a condition');
+      return bool(!operand.value);
+    }
     case 'field': {
       const region = evaluate(e.object, context);
       assert(region.kind === 'region', 'field of a non-region');
@@ -80,6 +93,38 @@ export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, l
     throw new Error('pvm internal error: a constant expression used the target');
   };
   return evaluate(e, { env, read: fail, modules: { module: fail, symbol: fail }, locate });
+}
+
+/** Numbers and addresses compare by value (a region by its start); strings by content. */
+export function compare(operator: CompareOperator, left: Value, right: Value): boolean {
+  let order: number;
+  if (left.kind === 'str' && right.kind === 'str') {
+    order = left.value === right.value ? 0 : 1;
+  } else if (left.kind === 'float' || right.kind === 'float') {
+    const a = left.kind === 'float' ? left.value : Number(numeric(left)?.value);
+    const b = right.kind === 'float' ? right.value : Number(numeric(right)?.value);
+    if (Number.isNaN(a) || Number.isNaN(b)) return operator === '!=';
+    order = a < b ? -1 : a > b ? 1 : 0;
+  } else {
+    const a = numeric(left);
+    const b = numeric(right);
+    assert(a !== undefined && b !== undefined, 'compared values are not numbers');
+    order = a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+  }
+  switch (operator) {
+    case '==':
+      return order === 0;
+    case '!=':
+      return order !== 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
+  }
 }
 
 /** Largest shift allowed: enough for any 64-bit mask, small enough to never build a huge bigint. */

@@ -1,13 +1,15 @@
 // Walks a plan against a target. Prints and emits go to a sink as events;
 // the CLI decides how they look. Nothing here prints or exits.
-import { TargetError, assertNever } from '../errors.ts';
-import type { Loc, MemoryType, Plan } from '../plan/plan.ts';
+import { AssertionFailed, RecipeError, TargetError, assertNever } from '../errors.ts';
+import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { describeTarget, type Target } from '../target/target.ts';
-import { evaluate, type EvalContext } from './evaluate.ts';
+import { Budget, type Limits } from './budget.ts';
+import { compare, evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
-import { locate } from './locate.ts';
+import { locate, type SourcePoint } from './locate.ts';
 import { ModuleResolver } from './modules.ts';
-import { decode, hexAddress, readLength, type Value } from './value.ts';
+import { Scope } from './scope.ts';
+import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 export type OutputEvent =
   | { readonly type: 'print'; readonly values: readonly Value[]; readonly line: number }
@@ -19,24 +21,27 @@ export interface ExecuteOptions {
   /** Bound params (see params.ts). */
   readonly params: ReadonlyMap<string, Value>;
   readonly output: (event: OutputEvent) => void;
+  /** Budgets; the defaults of budget.ts unless a caller narrows them. */
+  readonly limits?: Limits;
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 
-export function execute({ plan, target, params, output }: ExecuteOptions): void {
-  const env = new Map(params);
+export function execute({ plan, target, params, output, limits }: ExecuteOptions): void {
   const who = describeTarget(target.identity);
+  const budget = new Budget(limits);
+  const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
 
   const read = (type: MemoryType, address: bigint, loc: Loc): Value => {
-    const at = () => locate(plan.recipe.name, loc);
     if (address < 0n || address >= ADDRESS_LIMIT) {
       throw new TargetError('bad-address', `cannot read ${type.name} at ${hexAddress(address)}: not an address (outside 0 to 2^64-1)`, {
-        ...at(),
+        ...at(loc)(),
         hint: 'check the address arithmetic',
       });
     }
     const length = readLength(type);
+    budget.read(length, at(loc));
     const [result] = target.read([{ address, length }]);
     if (result === undefined) throw new Error('pvm internal error: target returned no result');
     if (type.kind === 'cstring') {
@@ -49,26 +54,96 @@ export function execute({ plan, target, params, output }: ExecuteOptions): void 
     }
     const faultAt = result.fault?.address ?? address;
     throw new TargetError('unmapped', `cannot read ${type.name} at ${hexAddress(address)}: ${explainFault(faultAt, target.regions(), who, 'r')}`, {
-      ...at(),
+      ...at(loc)(),
       hint: target.identity.pid === undefined ? 'check the address arithmetic' : `check the address arithmetic; \`pvm maps --pid ${target.identity.pid}\` lists the mapped regions`,
     });
   };
 
-  const context: EvalContext = { env, read, modules: new ModuleResolver(target), locate: (loc) => locate(plan.recipe.name, loc) };
+  const modules = new ModuleResolver(target);
+  const contextFor = (env: Scope): EvalContext => ({ env, read, modules, locate: (loc) => locate(plan.recipe.name, loc) });
 
-  for (const step of plan.steps) {
-    switch (step.op) {
-      case 'let':
-        env.set(step.name, evaluate(step.value, context));
-        break;
-      case 'print':
-        output({ type: 'print', values: step.values.map((v) => evaluate(v, context)), line: step.loc.line });
-        break;
-      case 'emit':
-        output({ type: 'emit', name: step.name, value: evaluate(step.value, context), line: step.loc.line });
-        break;
-      default:
-        assertNever(step);
+  const run = (steps: readonly PlanStep[], env: Scope): void => {
+    const context = contextFor(env);
+    const value = (e: PlanExpr) => evaluate(e, context);
+    for (const step of steps) {
+      budget.step(at(step.loc));
+      switch (step.op) {
+        case 'let':
+          env.declare(step.name, value(step.value));
+          break;
+        case 'assign':
+          env.assign(step.name, value(step.value));
+          break;
+        case 'print':
+          output({ type: 'print', values: step.values.map(value), line: step.loc.line });
+          break;
+        case 'emit':
+          output({ type: 'emit', name: step.name, value: value(step.value), line: step.loc.line });
+          break;
+        case 'if': {
+          const condition = value(step.condition);
+          run(condition.kind === 'bool' && condition.value ? step.then : step.otherwise, env.child());
+          break;
+        }
+        case 'for': {
+          const from = numeric(value(step.from))!;
+          const to = numeric(value(step.to))!;
+          const limit = step.limit === undefined ? undefined : numeric(value(step.limit))!.value;
+          if (limit !== undefined && limit < 0n) {
+            throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(step.loc)(), hint: 'give a limit of 0 or more' });
+          }
+          const count = budget.iterations(to.value > from.value ? to.value - from.value : 0n, limit, at(step.loc));
+          for (let i = 0n; i < count; i++) {
+            const body = env.child();
+            body.declare(step.variable, from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i));
+            run(step.body, body);
+          }
+          break;
+        }
+        case 'assert':
+          checkAssertion(step, context, at(step.loc));
+          break;
+        default:
+          assertNever(step);
+      }
     }
+  };
+
+  run(plan.steps, new Scope(undefined, params));
+}
+
+/** Fails with the message and, for a comparison, the values on both sides. */
+function checkAssertion(step: Extract<PlanStep, { op: 'assert' }>, context: EvalContext, at: () => SourcePoint): void {
+  let detail = '';
+  let holds: boolean;
+  if (step.condition.op === 'compare') {
+    // Each side is evaluated once: a read must not happen twice to explain a failure.
+    const left = evaluate(step.condition.left, context);
+    const right = evaluate(step.condition.right, context);
+    holds = compare(step.condition.operator, left, right);
+    detail = `${showValue(left)} ${step.condition.operator} ${showValue(right)} is false`;
+  } else {
+    const condition = evaluate(step.condition, context);
+    holds = condition.kind === 'bool' && condition.value;
+  }
+  if (holds) return;
+  const message = step.message === undefined ? undefined : evaluate(step.message, context);
+  const text = message?.kind === 'str' ? message.value : undefined;
+  throw new AssertionFailed('assert', `assertion failed${text === undefined ? '' : `: ${text}`}${detail === '' ? '' : ` (${detail})`}`, {
+    ...at(),
+    hint: 'the target is not in the state this recipe expects',
+  });
+}
+
+function showValue(value: Value): string {
+  switch (value.kind) {
+    case 'ptr':
+      return hexAddress(value.value);
+    case 'region':
+      return hexAddress(value.start);
+    case 'str':
+      return JSON.stringify(value.value);
+    default:
+      return String(value.value);
   }
 }

@@ -6,11 +6,13 @@ export type Value =
   | { readonly kind: 'ptr'; readonly value: bigint }
   | { readonly kind: 'float'; readonly value: number }
   | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'bool'; readonly value: boolean }
   /** A module's extent; used as an address, it is its start. */
   | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly path: string };
 
 export const int = (value: bigint): Value => ({ kind: 'int', value });
 export const ptr = (value: bigint): Value => ({ kind: 'ptr', value });
+export const bool = (value: boolean): Value => ({ kind: 'bool', value });
 
 /** An integer or address operand; a region stands for its start. */
 export function numeric(value: Value): { readonly kind: 'int' | 'ptr'; readonly value: bigint } | undefined {

@@ -55,6 +55,14 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expect(JSON.parse(result.stdout)).toEqual({ type: 'print', values: [-5, -300, '-9223372036854775808', '18446744073709551615', 0x12345678, 1.5, -2.25], line: 1 });
   });
 
+  it('loops over live memory and exits 1 with the compared values when an assert fails', () => {
+    const recipe = `let total = 0; for i in 0..16 { total = total + read u8 at ${fixture.hex('page')} + i }; print total; let n = read u32 at symbol("target", "counter"); assert n == 999, "counter moved"`;
+    const result = pvm(runtime, ['-e', recipe, '--pid', String(fixture.pid)]);
+    expect(result.stdout).toBe('120\n');
+    expect(result.stderr.split('\n')[0]).toBe(`<-e>:1:${recipe.indexOf('assert') + 1}: error: assertion failed: counter moved (1000 == 999 is false)`);
+    expect(result.status).toBe(1);
+  });
+
   it('finds the target by --name', () => {
     // Several fixtures may run at once (one per test file), so an ambiguous name is fine too.
     const result = pvm(runtime, ['-e', 'print 1', '--name', 'target']);

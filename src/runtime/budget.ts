@@ -1,0 +1,51 @@
+// The sandbox's bounds on work (SPEC §3: every loop is bounded; reads and steps
+// have budgets). A recipe that hits one stops with a clear error rather than
+// running away against a production process.
+import { DeniedError, RecipeError } from '../errors.ts';
+import type { SourcePoint } from './locate.ts';
+
+export interface Limits {
+  /** Statements executed, counting every loop iteration's. */
+  readonly steps: number;
+  /** Bytes read from the target. */
+  readonly readBytes: number;
+  /** Iterations a loop without `limit` may run; more is an error, never a silent cut. */
+  readonly loopIterations: bigint;
+}
+
+export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: 1_000_000n };
+
+export class Budget {
+  readonly limits: Limits;
+  #steps = 0;
+  #readBytes = 0;
+
+  constructor(limits: Limits = DEFAULT_LIMITS) {
+    this.limits = limits;
+  }
+
+  step(at: () => SourcePoint): void {
+    if (++this.#steps > this.limits.steps) {
+      throw new DeniedError('step-budget', `the recipe ran more than ${this.limits.steps} statements`, { ...at(), hint: 'bound its loops more tightly (`limit N`)' });
+    }
+  }
+
+  read(bytes: number, at: () => SourcePoint): void {
+    this.#readBytes += bytes;
+    if (this.#readBytes > this.limits.readBytes) {
+      throw new DeniedError('read-budget', `the recipe read more than ${this.limits.readBytes} bytes`, { ...at(), hint: 'read less, or read only what the result needs' });
+    }
+  }
+
+  /** How many times a loop runs: all of `count`, up to an explicit `limit`; over the cap without one is an error. */
+  iterations(count: bigint, limit: bigint | undefined, at: () => SourcePoint): bigint {
+    if (limit !== undefined) return count < limit ? count : limit;
+    if (count > this.limits.loopIterations) {
+      throw new RecipeError('unbounded-loop', `this loop would run ${count} times, more than the default cap of ${this.limits.loopIterations}`, {
+        ...at(),
+        hint: 'add `limit N` to run at most N iterations',
+      });
+    }
+    return count;
+  }
+}

@@ -1,0 +1,33 @@
+// The names a running block sees: its own, then its enclosing blocks'.
+// The checker has already rejected unknown, duplicate and read-only names.
+import { assert } from '../errors.ts';
+import type { Value } from './value.ts';
+
+export class Scope {
+  readonly #values = new Map<string, Value>();
+  readonly #parent: Scope | undefined;
+
+  constructor(parent?: Scope, initial?: ReadonlyMap<string, Value>) {
+    this.#parent = parent;
+    if (initial !== undefined) for (const [name, value] of initial) this.#values.set(name, value);
+  }
+
+  get(name: string): Value | undefined {
+    return this.#values.get(name) ?? this.#parent?.get(name);
+  }
+
+  declare(name: string, value: Value): void {
+    this.#values.set(name, value);
+  }
+
+  /** Replaces the value of an existing name, in the block that declared it. */
+  assign(name: string, value: Value): void {
+    if (this.#values.has(name)) this.#values.set(name, value);
+    else if (this.#parent !== undefined) this.#parent.assign(name, value);
+    else assert(false, `assignment to undeclared ${name}`);
+  }
+
+  child(): Scope {
+    return new Scope(this);
+  }
+}

@@ -1,0 +1,103 @@
+// Conditions, loops, assignment and asserts, against an in-memory target.
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../../src/dsl/compile.ts';
+import { InvalidRecipe } from '../../src/dsl/diagnostic.ts';
+import { PvmError } from '../../src/errors.ts';
+import type { Limits } from '../../src/runtime/budget.ts';
+import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
+import { MemoryTarget } from '../../src/target/memory-target.ts';
+
+const BASE = 0x10000n;
+
+function target(): MemoryTarget {
+  const bytes = new Uint8Array(0x1000);
+  for (let i = 0; i < 16; i++) new DataView(bytes.buffer).setUint32(i * 4, i * 10, true);
+  return new MemoryTarget([{ start: BASE, end: BASE + 0x1000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes }]);
+}
+
+function run(text: string, limits?: Limits): string[] {
+  const plan = compileSource({ name: 'r.pvm', text });
+  const lines: string[] = [];
+  const show = (e: OutputEvent) => (e.type === 'print' ? e.values.map((v) => ('value' in v ? String(v.value) : v.kind)).join(' ') : `${e.name}=${'value' in e.value ? e.value.value : ''}`);
+  execute({ plan, target: target(), params: new Map(), output: (e) => lines.push(show(e)), ...(limits === undefined ? {} : { limits }) });
+  return lines;
+}
+
+function failure(text: string, limits?: Limits): PvmError {
+  try {
+    run(text, limits);
+  } catch (error) {
+    if (error instanceof PvmError) return error;
+    throw error;
+  }
+  throw new Error('expected a PvmError');
+}
+
+describe('control flow', () => {
+  it('sums a table in a loop with assignment, and branches with else if', () => {
+    expect(run(`let total = 0\nfor i in 0..16 { total = total + read u32 at ${BASE} + i * 4 }\nprint total\nif total < 100 { print "small" } else if total < 2000 { print "medium" } else { print "large" }`)).toEqual(['1200', 'medium']);
+  });
+
+  it('gives each iteration a fresh block: a let in the body is declared anew', () => {
+    expect(run('for i in 0..3 { let square = i * i; print square }')).toEqual(['0', '1', '4']);
+  });
+
+  it('counts A..B from A up to B-1, and runs no iteration when B <= A', () => {
+    expect(run('for i in 5..8 { print i }\nfor i in 3..3 { print "never" }\nfor i in 4..1 { print "never" }')).toEqual(['5', '6', '7']);
+  });
+
+  it('cuts a loop at an explicit limit, and refuses one over the default cap without it', () => {
+    expect(run('for i in 0..1000000000 limit 2 { print i }')).toEqual(['0', '1']);
+    const error = failure('for i in 0..11 { print i }', { steps: 1000, readBytes: 1000, loopIterations: 10n });
+    expect(error).toMatchObject({ exit: 2, code: 'unbounded-loop', where: 'r.pvm:1:1', message: 'this loop would run 11 times, more than the default cap of 10' });
+  });
+
+  it('short-circuits && and ||: the right side is not evaluated (nor read) when the left decides', () => {
+    expect(run('print 1 == 2 && read u8 at 0 == 0, 1 == 1 || read u8 at 0 == 0, !(1 == 2)')).toEqual(['false true true']);
+  });
+
+  it('fails an assert with exit 1, its message and the values compared', () => {
+    const error = failure(`let n = read u32 at ${BASE + 4n}\nassert n == 1000, "counter moved"`);
+    expect(error).toMatchObject({ exit: 1, code: 'assert', where: 'r.pvm:2:1', message: 'assertion failed: counter moved (10 == 1000 is false)' });
+    expect(failure('assert "a" == "b"').message).toBe('assertion failed ("a" == "b" is false)');
+    expect(run('assert 1 < 2 && 2 < 3; print "ok"')).toEqual(['ok']);
+  });
+
+  it('stops a recipe that exceeds its step or read budget (exit 3)', () => {
+    expect(failure('let x = 0\nfor i in 0..100 { x = x + 1 }', { steps: 50, readBytes: 1 << 20, loopIterations: 1000n })).toMatchObject({ exit: 3, code: 'step-budget' });
+    expect(failure(`for i in 0..10 { let v = read u64 at ${BASE} }`, { steps: 1000, readBytes: 40, loopIterations: 1000n })).toMatchObject({ exit: 3, code: 'read-budget', where: 'r.pvm:1:26' });
+  });
+});
+
+describe('control-flow diagnostics', () => {
+  const diagnostics = (text: string): string => {
+    try {
+      compileSource({ name: 'r.pvm', text });
+    } catch (error) {
+      if (error instanceof InvalidRecipe) return error.message;
+      throw error;
+    }
+    throw new Error('expected an invalid recipe');
+  };
+
+  it('keeps block names inside their block, and forbids shadowing', () => {
+    expect(diagnostics('if 1 == 1 { let inner = 1 }\nprint inner')).toContain("r.pvm:2:7: error: unknown name 'inner'");
+    expect(diagnostics('let x = 1\nif 1 == 1 { let x = 2 }')).toContain("r.pvm:2:17: error: 'x' is already defined");
+    expect(diagnostics('for i in 0..2 { let i = 1 }')).toContain("'i' is already defined");
+  });
+
+  it('wants conditions where conditions go, and numbers where numbers go', () => {
+    expect(diagnostics('if 1 { print 1 }')).toContain('r.pvm:1:4: error: a condition must be true or false, not a number');
+    expect(diagnostics('print (1 < 2) + 1')).toContain('a condition cannot be used in arithmetic');
+    expect(diagnostics('print "a" < "b"')).toContain('strings compare only with == and !=, not <');
+    expect(diagnostics('print "a" == 1')).toContain('a string can only be compared with a string');
+    expect(diagnostics('assert 1 == 1, 5')).toContain('the message of an assert must be a string');
+  });
+
+  it('keeps params at the top and read-only, and `at` arithmetic', () => {
+    expect(diagnostics('if 1 == 1 { param p: u8 }')).toContain('a param must be declared at the top level');
+    expect(diagnostics('param p: u8 = 1\np = 2')).toContain("'p' is a param and cannot be assigned");
+    // `read u32 at p + 4 == 7` compares the u32 at p + 4 with 7 (SPEC §2): it is a condition.
+    expect(diagnostics('param p: ptr = 0\nlet c = read u32 at p + 4 == 7\nprint c + 1')).toContain('r.pvm:3:7: error: a condition cannot be used in arithmetic');
+  });
+});
