@@ -2,6 +2,7 @@
 // types are valid; anything else is a bug in pvm (assert), not in the recipe.
 import { createHash } from 'node:crypto';
 import { assert, assertNever } from '../errors.ts';
+import { analyzeLoop } from '../plan/prefetch.ts';
 import { PLAN_VERSION, type Loc, type MemoryType, type Plan, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { check } from './check.ts';
@@ -20,6 +21,7 @@ export function compileSource(source: SourceFile): Plan {
 
 export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean): Plan {
   const loc = (span: Span): Loc => locOf(source, span);
+  let nextSite = 0;
   const params: Plan['params'][number][] = [];
 
   const expr = (e: Ast.Expression): PlanExpr => {
@@ -34,10 +36,14 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
         return { op: 'unary', operator: e.operator, operand: expr(e.operand) };
       case 'binary':
         return { op: 'binary', operator: e.operator, left: expr(e.left), right: expr(e.right), loc: loc(e.operatorSpan) };
-      case 'read':
-        return { op: 'read', type: memoryType(e.type), address: expr(e.address), loc: loc(e.span) };
-      case 'deref':
-        return { op: 'read', type: { kind: 'ptr', name: 'ptr', size: 8 }, address: expr(e.address), loc: loc(e.span) };
+      case 'read': {
+        const address = expr(e.address);
+        return { op: 'read', type: memoryType(e.type), address, site: nextSite++, loc: loc(e.span) };
+      }
+      case 'deref': {
+        const address = expr(e.address);
+        return { op: 'read', type: { kind: 'ptr', name: 'ptr', size: 8 }, address, site: nextSite++, loc: loc(e.span) };
+      }
       case 'call': {
         const [first, second] = e.args.map((a) => (a.kind === 'string' ? a.value : ''));
         return e.callee.name === 'module'
@@ -73,8 +79,10 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
           return [{ op: 'emit', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
         case 'if':
           return [{ op: 'if', condition: expr(s.condition), then: block(s.then), otherwise: block(s.otherwise ?? []), loc: loc(s.condition.span) }];
-        case 'for':
-          return [{ op: 'for', variable: s.variable.name, from: expr(s.from), to: expr(s.to), limit: s.limit && expr(s.limit), body: block(s.body), loc: loc(s.span) }];
+        case 'for': {
+          const [from, to, limit, body] = [expr(s.from), expr(s.to), s.limit && expr(s.limit), block(s.body)];
+          return [{ op: 'for', variable: s.variable.name, from, to, limit, body, prefetch: analyzeLoop(s.variable.name, body), loc: loc(s.span) }];
+        }
         case 'assert':
           return [{ op: 'assert', condition: expr(s.condition), message: s.message && expr(s.message), loc: loc(s.span) }];
         default:

@@ -54,9 +54,23 @@ export type PlanStep =
       readonly to: PlanExpr;
       readonly limit: PlanExpr | undefined;
       readonly body: readonly PlanStep[];
+      /** The reads that run batched across iterations, before the iterations themselves. */
+      readonly prefetch: LoopPrefetch;
       readonly loc: Loc;
     }
   | { readonly op: 'assert'; readonly condition: PlanExpr; readonly message: PlanExpr | undefined; readonly loc: Loc };
+
+/**
+ * What a loop reads ahead: every `sites` read whose address depends only on the
+ * loop variable, names the loop does not assign, the unconditional `lets` of
+ * its body, and reads of a lower level. Level 1 reads are batched first, then
+ * level 2 (whose addresses came from level 1), and so on.
+ */
+export interface LoopPrefetch {
+  readonly sites: readonly { readonly site: number; readonly level: number }[];
+  /** Body lets, in order, that the prefetcher computes for each iteration. */
+  readonly lets: readonly string[];
+}
 
 export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -72,7 +86,8 @@ export type PlanExpr =
       readonly right: PlanExpr;
       readonly loc: Loc;
     }
-  | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly loc: Loc }
+  /** `site` numbers each read of the recipe, so loops can prefetch it (see prefetch.ts). */
+  | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly site: number; readonly loc: Loc }
   /** The region spanned by a module's mappings, found by basename or path suffix. */
   | { readonly op: 'module'; readonly name: string; readonly loc: Loc }
   /** A symbol's running address: ELF .symtab/.dynsym value plus the module's load bias. */

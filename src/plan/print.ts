@@ -24,7 +24,14 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
         printSteps(step.otherwise, `${indent}    `, lines);
       }
     }
-    if (step.op === 'for') printSteps(step.body, `${indent}    `, lines);
+    if (step.op === 'for') {
+      const reads = readNodes(step.body);
+      for (const { site, level } of step.prefetch.sites) {
+        const read = reads.get(site);
+        if (read !== undefined) lines.push(`${indent}  batch ${level} for all iterations: ${describeRead(read)}`);
+      }
+      printSteps(step.body, `${indent}    `, lines);
+    }
   }
 }
 
@@ -93,7 +100,7 @@ function expression(e: PlanExpr, parenthesise = true): string {
   }
 }
 
-/** Each read of some expressions, innermost first: the order they run in (one system call each, for now). */
+/** Each read of some expressions, innermost first: the order they run in. */
 function readsOf(roots: readonly PlanExpr[]): string[] {
   const reads: string[] = [];
   const visit = (e: PlanExpr): void => {
@@ -108,16 +115,41 @@ function readsOf(roots: readonly PlanExpr[]): string[] {
         return visit(e.right);
       case 'field':
         return visit(e.object);
-      case 'read': {
+      case 'read':
         visit(e.address);
-        const size = e.type.kind === 'cstring' ? `up to ${e.type.max}` : String(e.type.size);
-        reads.push(`${size} bytes as ${e.type.name} at ${expression(e.address)} (col ${e.loc.col})`);
+        reads.push(describeRead(e));
         return;
-      }
       default:
         return;
     }
   };
   roots.forEach(visit);
   return reads;
+}
+
+function describeRead(e: Extract<PlanExpr, { op: 'read' }>): string {
+  const size = e.type.kind === 'cstring' ? `up to ${e.type.max}` : String(e.type.size);
+  return `${size} bytes as ${e.type.name} at ${expression(e.address)} (line ${e.loc.line}, col ${e.loc.col})`;
+}
+
+/** The read nodes of a block, by site, nested blocks included. */
+function readNodes(steps: readonly PlanStep[]): Map<number, Extract<PlanExpr, { op: 'read' }>> {
+  const found = new Map<number, Extract<PlanExpr, { op: 'read' }>>();
+  const visit = (e: PlanExpr): void => {
+    if (e.op === 'read') {
+      found.set(e.site, e);
+      visit(e.address);
+    } else if (e.op === 'unary' || e.op === 'not') visit(e.operand);
+    else if (e.op === 'field') visit(e.object);
+    else if (e.op === 'binary' || e.op === 'compare' || e.op === 'logical') {
+      visit(e.left);
+      visit(e.right);
+    }
+  };
+  for (const step of steps) {
+    rootsOf(step).forEach(visit);
+    if (step.op === 'if') for (const [k, v] of [...readNodes(step.then), ...readNodes(step.otherwise)]) found.set(k, v);
+    if (step.op === 'for') for (const [k, v] of readNodes(step.body)) found.set(k, v);
+  }
+  return found;
 }

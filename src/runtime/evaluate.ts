@@ -6,7 +6,8 @@ import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts
 import { placeError, type SourcePoint } from './locate.ts';
 import { bool, int, numeric, ptr, type Value } from './value.ts';
 
-export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc) => Value;
+/** Reads a value for the read numbered `site` (see plan.ts). */
+export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc, site: number) => Value;
 
 /** module() and symbol(), answered by the target (see modules.ts). */
 export interface ModuleLookup {
@@ -49,7 +50,7 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
     case 'read': {
       const address = numeric(evaluate(e.address, context));
       assert(address !== undefined, 'address is not an integer');
-      return read(e.type, address.value, e.loc);
+      return read(e.type, address.value, e.loc, e.site);
     }
     case 'module':
       try {

@@ -2,12 +2,13 @@
 // the CLI decides how they look. Nothing here prints or exits.
 import { AssertionFailed, RecipeError, TargetError, assertNever } from '../errors.ts';
 import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
-import { describeTarget, type Target } from '../target/target.ts';
+import { describeTarget, type ReadResult, type Target } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';
 import { compare, evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate, type SourcePoint } from './locate.ts';
 import { ModuleResolver } from './modules.ts';
+import { prefetchWindow, type PrefetchCache } from './prefetch.ts';
 import { Scope } from './scope.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
 
@@ -33,7 +34,10 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
   const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
 
-  const read = (type: MemoryType, address: bigint, loc: Loc): Value => {
+  /** Prefetched results of the loops now running, by site (a site belongs to one loop). */
+  const active = new Map<number, { cache: PrefetchCache; index: number }>();
+
+  const read = (type: MemoryType, address: bigint, loc: Loc, site: number): Value => {
     if (address < 0n || address >= ADDRESS_LIMIT) {
       throw new TargetError('bad-address', `cannot read ${type.name} at ${hexAddress(address)}: not an address (outside 0 to 2^64-1)`, {
         ...at(loc)(),
@@ -42,16 +46,11 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
     }
     const length = readLength(type);
     budget.read(length, at(loc));
-    const [result] = target.read([{ address, length }]);
-    if (result === undefined) throw new Error('pvm internal error: target returned no result');
-    if (type.kind === 'cstring') {
-      const nul = result.bytes.subarray(0, result.done).indexOf(0);
-      if (nul >= 0 || result.fault === undefined) {
-        return { kind: 'str', value: utf8.decode(result.bytes.subarray(0, nul >= 0 ? nul : result.done)) };
-      }
-    } else if (result.fault === undefined) {
-      return decode(type, result.bytes);
-    }
+    const frame = active.get(site);
+    const hit = frame?.cache.get(site)?.get(frame.index);
+    const result = hit !== undefined && hit.address === address && hit.length === length ? hit.result : target.read([{ address, length }])[0]!;
+    const value = valueOf(type, result);
+    if (value !== undefined) return value;
     const faultAt = result.fault?.address ?? address;
     throw new TargetError('unmapped', `cannot read ${type.name} at ${hexAddress(address)}: ${explainFault(faultAt, target.regions(), who, 'r')}`, {
       ...at(loc)(),
@@ -60,7 +59,8 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
   };
 
   const modules = new ModuleResolver(target);
-  const contextFor = (env: Scope): EvalContext => ({ env, read, modules, locate: (loc) => locate(plan.recipe.name, loc) });
+  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({ env, read: reader, modules, locate: (loc) => locate(plan.recipe.name, loc) });
+  const sites = readSites(plan.steps);
 
   const run = (steps: readonly PlanStep[], env: Scope): void => {
     const context = contextFor(env);
@@ -93,10 +93,25 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
             throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(step.loc)(), hint: 'give a limit of 0 or more' });
           }
           const count = budget.iterations(to.value > from.value ? to.value - from.value : 0n, limit, at(step.loc));
-          for (let i = 0n; i < count; i++) {
-            const body = env.child();
-            body.declare(step.variable, from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i));
-            run(step.body, body);
+          for (let first = 0n; first < count; first += WINDOW) {
+            const size = Number(count - first < WINDOW ? count - first : WINDOW);
+            const iterationScope = (index: number): Scope => {
+              const body = env.child();
+              const i = first + BigInt(index);
+              body.declare(step.variable, from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i));
+              return body;
+            };
+            const cache: PrefetchCache =
+              step.prefetch.sites.length > 0 && size > 1
+                ? prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextFor, decode: decodeOrThrow })
+                : new Map();
+            const frame = { cache, index: 0 };
+            for (const { site } of step.prefetch.sites) active.set(site, frame);
+            for (let index = 0; index < size; index++) {
+              frame.index = index;
+              run(step.body, iterationScope(index));
+            }
+            for (const { site } of step.prefetch.sites) active.delete(site);
           }
           break;
         }
@@ -110,6 +125,76 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
   };
 
   run(plan.steps, new Scope(undefined, params));
+}
+
+/** Iterations prefetched and run together: large enough for full 1024-iovec calls, small enough to bound memory. */
+const WINDOW = 16384n;
+
+/** A read's value, or undefined when it faulted before the value was complete. */
+function valueOf(type: MemoryType, result: ReadResult): Value | undefined {
+  if (type.kind === 'cstring') {
+    const nul = result.bytes.subarray(0, result.done).indexOf(0);
+    if (nul >= 0 || result.fault === undefined) return { kind: 'str', value: utf8.decode(result.bytes.subarray(0, nul >= 0 ? nul : result.done)) };
+    return undefined;
+  }
+  return result.fault === undefined ? decode(type, result.bytes) : undefined;
+}
+
+function decodeOrThrow(type: MemoryType, result: ReadResult): Value {
+  const value = valueOf(type, result);
+  if (value === undefined) throw new Error('faulted');
+  return value;
+}
+
+/** Every read node of a plan, by site. */
+function readSites(steps: readonly PlanStep[]): Map<number, Extract<PlanExpr, { op: 'read' }>> {
+  const sites = new Map<number, Extract<PlanExpr, { op: 'read' }>>();
+  const visit = (e: PlanExpr | undefined): void => {
+    if (e === undefined) return;
+    switch (e.op) {
+      case 'read':
+        sites.set(e.site, e);
+        return visit(e.address);
+      case 'unary':
+      case 'not':
+        return visit(e.operand);
+      case 'field':
+        return visit(e.object);
+      case 'binary':
+      case 'compare':
+      case 'logical':
+        visit(e.left);
+        return visit(e.right);
+      default:
+        return;
+    }
+  };
+  const walk = (list: readonly PlanStep[]): void => {
+    for (const step of list) {
+      switch (step.op) {
+        case 'print':
+          step.values.forEach(visit);
+          break;
+        case 'if':
+          visit(step.condition);
+          walk(step.then);
+          walk(step.otherwise);
+          break;
+        case 'for':
+          [step.from, step.to, step.limit].forEach(visit);
+          walk(step.body);
+          break;
+        case 'assert':
+          visit(step.condition);
+          visit(step.message);
+          break;
+        default:
+          visit(step.value);
+      }
+    }
+  };
+  walk(steps);
+  return sites;
 }
 
 /** Fails with the message and, for a comparison, the values on both sides. */

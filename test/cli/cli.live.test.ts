@@ -119,7 +119,7 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
   it('prints the plan for people and as JSON, without a target', () => {
     const text = pvm(runtime, ['plan', RECIPE]);
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain('line 7: let magic = read u32 at ([[root] + 8] + 24)\n    read 8 bytes as ptr at root (col 26)\n    read 8 bytes as ptr at ([root] + 8) (col 25)\n    read 4 bytes as u32 at ([[root] + 8] + 24) (col 13)\n');
+    expect(text.stdout).toContain('line 7: let magic = read u32 at ([[root] + 8] + 24)\n    read 8 bytes as ptr at root (line 7, col 26)\n    read 8 bytes as ptr at ([root] + 8) (line 7, col 25)\n    read 4 bytes as u32 at ([[root] + 8] + 24) (line 7, col 13)\n');
     const json = pvm(runtime, ['plan', RECIPE, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ format: 'pvm-plan', version: 1, writes: false, params: [{ name: 'counter' }, { name: 'root' }, { name: 'version' }] });
   });

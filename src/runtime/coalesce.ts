@@ -1,0 +1,67 @@
+// Reads many ranges with as few iovecs as possible: adjacent or overlapping
+// requests are merged into one (a table of pointers becomes one read), and
+// each request gets back exactly its own bytes. Each iovec costs a full page
+// pinning round in the kernel (KERNEL.md §7), so merging is the cheapest win.
+import type { ReadRequest, ReadResult, Target } from '../target/target.ts';
+
+interface Span {
+  start: bigint;
+  end: bigint;
+  /** Indices of the requests inside this span. */
+  members: number[];
+}
+
+/** Like `target.read(requests)`, in fewer iovecs; results are views of shared buffers. */
+export function readCoalesced(target: Target, requests: readonly ReadRequest[]): ReadResult[] {
+  const spans = merge(requests);
+  const results: ReadResult[] = new Array(requests.length);
+  const retry: number[] = [];
+  const read = target.read(spans.map((s) => ({ address: s.start, length: Number(s.end - s.start) })));
+  spans.forEach((span, i) => {
+    const got = read[i]!;
+    const readEnd = span.start + BigInt(got.done);
+    for (const index of span.members) {
+      const request = requests[index]!;
+      const offset = Number(request.address - span.start);
+      const end = request.address + BigInt(request.length);
+      if (got.fault === undefined || end <= readEnd) {
+        results[index] = { bytes: got.bytes.subarray(offset, offset + request.length), done: request.length, fault: undefined };
+      } else if (request.address < readEnd) {
+        // Starts before the fault: its bytes up to the fault, and the fault, as a lone read would give.
+        results[index] = { bytes: got.bytes.subarray(offset, offset + request.length), done: Number(readEnd - request.address), fault: got.fault };
+      } else {
+        // Starts past the fault: maybe on a readable page after a hole. Ask again on its own.
+        retry.push(index);
+      }
+    }
+  });
+  if (retry.length > 0) {
+    const again = target.read(retry.map((i) => requests[i]!));
+    retry.forEach((index, i) => {
+      results[index] = again[i]!;
+    });
+  }
+  return results;
+}
+
+/** Requests sorted by address and merged where they touch or overlap. */
+function merge(requests: readonly ReadRequest[]): Span[] {
+  const order = requests.map((_, i) => i).sort((a, b) => {
+    const x = requests[a]!.address;
+    const y = requests[b]!.address;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const spans: Span[] = [];
+  for (const index of order) {
+    const { address, length } = requests[index]!;
+    const end = address + BigInt(length);
+    const last = spans[spans.length - 1];
+    if (last !== undefined && address <= last.end) {
+      if (end > last.end) last.end = end;
+      last.members.push(index);
+    } else {
+      spans.push({ start: address, end, members: [index] });
+    }
+  }
+  return spans;
+}

@@ -1,0 +1,132 @@
+// Prefetching and coalescing must change the number of calls, never a result
+// or an error. An in-memory target that counts calls shows both.
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../../src/dsl/compile.ts';
+import { PvmError } from '../../src/errors.ts';
+import { readCoalesced } from '../../src/runtime/coalesce.ts';
+import { execute } from '../../src/runtime/execute.ts';
+import { MemoryTarget } from '../../src/target/memory-target.ts';
+import type { ReadRequest, ReadResult, Target } from '../../src/target/target.ts';
+
+const TABLE = 0x10000n;
+const VALUES = 0x40000n;
+const HOLE = 0x80000n;
+const N = 5000;
+
+/** A table of N pointers to u64 values (values[j] = 3j), shuffled; entry 4321 points into a hole. */
+function memory(): MemoryTarget {
+  const table = new Uint8Array(N * 8);
+  const values = new Uint8Array(N * 8);
+  for (let j = 0; j < N; j++) new DataView(values.buffer).setBigUint64(j * 8, BigInt(3 * j), true);
+  for (let i = 0; i < N; i++) new DataView(table.buffer).setBigUint64(i * 8, VALUES + BigInt(((i * 7919) % N) * 8), true);
+  new DataView(table.buffer).setBigUint64(4321 * 8, HOLE + 8n, true);
+  return new MemoryTarget([
+    { start: TABLE, end: TABLE + BigInt(table.length), perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: table },
+    { start: VALUES, end: VALUES + BigInt(values.length), perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: values },
+    { start: HOLE + 0x1000n, end: HOLE + 0x2000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: new Uint8Array(0x1000).fill(7) },
+  ]);
+}
+
+class Counting implements Target {
+  calls = 0;
+  iovecs = 0;
+  readonly inner: MemoryTarget;
+  constructor(inner: MemoryTarget) {
+    this.inner = inner;
+  }
+  get identity() {
+    return this.inner.identity;
+  }
+  regions() {
+    return this.inner.regions();
+  }
+  read(requests: readonly ReadRequest[]): ReadResult[] {
+    this.calls++;
+    this.iovecs += requests.length;
+    return this.inner.read(requests);
+  }
+  write(): never {
+    throw new Error('read-only');
+  }
+  moduleImage(path: string) {
+    return this.inner.moduleImage(path);
+  }
+  close() {}
+}
+
+function run(text: string): { lines: string[]; target: Counting; error?: PvmError } {
+  const target = new Counting(memory());
+  const lines: string[] = [];
+  const plan = compileSource({ name: 'r.pvm', text });
+  try {
+    execute({ plan, target, params: new Map(), output: (e) => lines.push(e.type === 'print' ? e.values.map((v) => String('value' in v ? v.value : '')).join(' ') : '') });
+  } catch (error) {
+    if (error instanceof PvmError) return { lines, target, error };
+    throw error;
+  }
+  return { lines, target };
+}
+
+describe('reads batched across loop iterations', () => {
+  it('walks a pointer table in a handful of calls, with the same total as one read at a time', () => {
+    const { lines, target } = run(`let total = 0\nfor i in 0..4321 { total = total + read u64 at [${TABLE} + i * 8] }\nprint total`);
+    let expected = 0;
+    for (let i = 0; i < 4321; i++) expected += 3 * ((i * 7919) % N);
+    expect(lines).toEqual([String(expected)]);
+    // Level 1: the table, coalesced into one iovec; level 2: the values. Not 8642 calls.
+    expect(target.calls).toBe(2);
+  });
+
+  it('raises a fault where the recipe reads it, after the iterations before it ran', () => {
+    const { lines, error } = run(`for i in 4319..4323 {\n  print i\n  print read u64 at [${TABLE} + i * 8]\n}`);
+    expect(lines).toEqual(['4319', String(3 * ((4319 * 7919) % N)), '4320', String(3 * ((4320 * 7919) % N)), '4321']);
+    expect(error).toMatchObject({ exit: 4, code: 'unmapped', where: 'r.pvm:3:9' });
+    expect(error!.message).toContain(`cannot read u64 at 0x${(HOLE + 8n).toString(16)}: 0x${(HOLE + 8n).toString(16)} is not mapped`);
+  });
+
+  it('reads conditional reads live, and gives the same answers', () => {
+    const { lines, error } = run(`let odd = 0\nfor i in 0..100 { if (read u64 at [${TABLE} + i * 8]) % 2 == 1 { odd = odd + read u8 at ${VALUES} + i } }\nprint odd`);
+    let expected = 0;
+    for (let i = 0; i < 100; i++) if ((3 * ((i * 7919) % N)) % 2 === 1) expected += new Uint8Array(new BigUint64Array([BigInt(3 * Math.floor(i / 8))]).buffer)[i % 8]!;
+    expect(error).toBeUndefined();
+    expect(lines).toEqual([String(expected)]);
+  });
+});
+
+describe('readCoalesced', () => {
+  it('merges adjacent and overlapping reads into one iovec and returns each its own bytes', () => {
+    const target = new Counting(memory());
+    const results = readCoalesced(target, [
+      { address: TABLE + 16n, length: 8 },
+      { address: TABLE, length: 8 },
+      { address: TABLE + 8n, length: 12 },
+      { address: VALUES + 8n, length: 8 },
+    ]);
+    expect(target.iovecs).toBe(2);
+    expect(new DataView(results[3]!.bytes.buffer, results[3]!.bytes.byteOffset).getBigUint64(0, true)).toBe(3n);
+    expect(results[2]!.bytes.length).toBe(12);
+    expect(results.every((r) => r.fault === undefined)).toBe(true);
+  });
+
+  it('gives a request that straddles a hole its bytes up to the fault, and retries one past it', () => {
+    const target = new Counting(memory());
+    const end = TABLE + BigInt(N * 8);
+    // [end-8, end) is readable; [end-4, end+4) straddles the end; nothing is mapped right after.
+    const results = readCoalesced(target, [
+      { address: end - 8n, length: 8 },
+      { address: end - 4n, length: 8 },
+    ]);
+    expect(results[0]).toMatchObject({ done: 8, fault: undefined });
+    expect(results[1]).toMatchObject({ done: 4, fault: { address: end } });
+    const [lone] = readCoalesced(target, [{ address: HOLE + 0x1000n, length: 4 }, { address: HOLE + 0xff0n, length: 0x20 }].slice(0, 1));
+    expect(lone).toMatchObject({ done: 4 });
+    // A request that starts in a hole but inside a merged span is retried on its own.
+    const mixed = readCoalesced(target, [
+      { address: HOLE + 0xff8n, length: 16 },
+      { address: HOLE + 0x1000n, length: 4 },
+    ]);
+    expect(mixed[0]).toMatchObject({ done: 0 });
+    expect(mixed[1]).toMatchObject({ done: 4, fault: undefined });
+    expect([...mixed[1]!.bytes]).toEqual([7, 7, 7, 7]);
+  });
+});
