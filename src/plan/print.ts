@@ -1,6 +1,7 @@
 // `pvm plan` for people: params, then each step with its source line and
 // every memory access it makes, blocks indented under their statement.
 import type { Plan, PlanExpr, PlanStep } from './plan.ts';
+import { childrenOf, readSites, rootsOf } from './walk.ts';
 
 export function printPlan(plan: Plan): string {
   const lines = [`plan for ${plan.recipe.name} (sha256 ${plan.recipe.sha256.slice(0, 16)}…): ${plan.writes ? 'writes memory' : 'reads only'}`];
@@ -25,7 +26,7 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
       }
     }
     if (step.op === 'for') {
-      const reads = readNodes(step.body);
+      const reads = readSites(step.body);
       for (const { site, level } of step.prefetch.sites) {
         const read = reads.get(site);
         if (read !== undefined) lines.push(`${indent}  batch ${level} for all iterations: ${describeRead(read)}`);
@@ -51,22 +52,6 @@ function statement(step: PlanStep): string {
       return `for ${step.variable} in ${expression(step.from)}..${expression(step.to)}${step.limit === undefined ? '' : ` limit ${expression(step.limit)}`}:`;
     case 'assert':
       return `assert ${expression(step.condition)}${step.message === undefined ? '' : `, ${expression(step.message)}`}`;
-  }
-}
-
-/** The expressions a step evaluates itself (not those of its nested blocks). */
-function rootsOf(step: PlanStep): readonly PlanExpr[] {
-  switch (step.op) {
-    case 'print':
-      return step.values;
-    case 'if':
-      return [step.condition];
-    case 'for':
-      return [step.from, step.to, ...(step.limit === undefined ? [] : [step.limit])];
-    case 'assert':
-      return [step.condition, ...(step.message === undefined ? [] : [step.message])];
-    default:
-      return [step.value];
   }
 }
 
@@ -104,24 +89,9 @@ function expression(e: PlanExpr, parenthesise = true): string {
 function readsOf(roots: readonly PlanExpr[]): string[] {
   const reads: string[] = [];
   const visit = (e: PlanExpr): void => {
-    switch (e.op) {
-      case 'unary':
-      case 'not':
-        return visit(e.operand);
-      case 'binary':
-      case 'compare':
-      case 'logical':
-        visit(e.left);
-        return visit(e.right);
-      case 'field':
-        return visit(e.object);
-      case 'read':
-        visit(e.address);
-        reads.push(describeRead(e));
-        return;
-      default:
-        return;
-    }
+    // The right of && and || is evaluated after the left, like every other operand.
+    childrenOf(e).forEach(visit);
+    if (e.op === 'read') reads.push(describeRead(e));
   };
   roots.forEach(visit);
   return reads;
@@ -130,26 +100,4 @@ function readsOf(roots: readonly PlanExpr[]): string[] {
 function describeRead(e: Extract<PlanExpr, { op: 'read' }>): string {
   const size = e.type.kind === 'cstring' ? `up to ${e.type.max}` : String(e.type.size);
   return `${size} bytes as ${e.type.name} at ${expression(e.address)} (line ${e.loc.line}, col ${e.loc.col})`;
-}
-
-/** The read nodes of a block, by site, nested blocks included. */
-function readNodes(steps: readonly PlanStep[]): Map<number, Extract<PlanExpr, { op: 'read' }>> {
-  const found = new Map<number, Extract<PlanExpr, { op: 'read' }>>();
-  const visit = (e: PlanExpr): void => {
-    if (e.op === 'read') {
-      found.set(e.site, e);
-      visit(e.address);
-    } else if (e.op === 'unary' || e.op === 'not') visit(e.operand);
-    else if (e.op === 'field') visit(e.object);
-    else if (e.op === 'binary' || e.op === 'compare' || e.op === 'logical') {
-      visit(e.left);
-      visit(e.right);
-    }
-  };
-  for (const step of steps) {
-    rootsOf(step).forEach(visit);
-    if (step.op === 'if') for (const [k, v] of [...readNodes(step.then), ...readNodes(step.otherwise)]) found.set(k, v);
-    if (step.op === 'for') for (const [k, v] of readNodes(step.body)) found.set(k, v);
-  }
-  return found;
 }

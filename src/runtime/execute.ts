@@ -7,6 +7,7 @@ import { Budget, type Limits } from './budget.ts';
 import { compare, evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate, type SourcePoint } from './locate.ts';
+import { readSites } from '../plan/walk.ts';
 import { ModuleResolver } from './modules.ts';
 import { prefetchWindow, type PrefetchCache } from './prefetch.ts';
 import { Scope } from './scope.ts';
@@ -144,57 +145,6 @@ function decodeOrThrow(type: MemoryType, result: ReadResult): Value {
   const value = valueOf(type, result);
   if (value === undefined) throw new Error('faulted');
   return value;
-}
-
-/** Every read node of a plan, by site. */
-function readSites(steps: readonly PlanStep[]): Map<number, Extract<PlanExpr, { op: 'read' }>> {
-  const sites = new Map<number, Extract<PlanExpr, { op: 'read' }>>();
-  const visit = (e: PlanExpr | undefined): void => {
-    if (e === undefined) return;
-    switch (e.op) {
-      case 'read':
-        sites.set(e.site, e);
-        return visit(e.address);
-      case 'unary':
-      case 'not':
-        return visit(e.operand);
-      case 'field':
-        return visit(e.object);
-      case 'binary':
-      case 'compare':
-      case 'logical':
-        visit(e.left);
-        return visit(e.right);
-      default:
-        return;
-    }
-  };
-  const walk = (list: readonly PlanStep[]): void => {
-    for (const step of list) {
-      switch (step.op) {
-        case 'print':
-          step.values.forEach(visit);
-          break;
-        case 'if':
-          visit(step.condition);
-          walk(step.then);
-          walk(step.otherwise);
-          break;
-        case 'for':
-          [step.from, step.to, step.limit].forEach(visit);
-          walk(step.body);
-          break;
-        case 'assert':
-          visit(step.condition);
-          visit(step.message);
-          break;
-        default:
-          visit(step.value);
-      }
-    }
-  };
-  walk(steps);
-  return sites;
 }
 
 /** Fails with the message and, for a comparison, the values on both sides. */

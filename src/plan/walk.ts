@@ -1,0 +1,63 @@
+// Walking plan data: the expressions a step evaluates, and every read of a plan.
+import type { PlanExpr, PlanStep } from './plan.ts';
+
+export type ReadNode = Extract<PlanExpr, { op: 'read' }>;
+
+/** The expressions a step evaluates itself, not those of its nested blocks. */
+export function rootsOf(step: PlanStep): readonly PlanExpr[] {
+  switch (step.op) {
+    case 'print':
+      return step.values;
+    case 'if':
+      return [step.condition];
+    case 'for':
+      return [step.from, step.to, ...(step.limit === undefined ? [] : [step.limit])];
+    case 'assert':
+      return [step.condition, ...(step.message === undefined ? [] : [step.message])];
+    default:
+      return [step.value];
+  }
+}
+
+/** The blocks nested in a step. */
+export function blocksOf(step: PlanStep): readonly (readonly PlanStep[])[] {
+  if (step.op === 'if') return [step.then, step.otherwise];
+  if (step.op === 'for') return [step.body];
+  return [];
+}
+
+/** The direct subexpressions of an expression. */
+export function childrenOf(e: PlanExpr): readonly PlanExpr[] {
+  switch (e.op) {
+    case 'read':
+      return [e.address];
+    case 'unary':
+    case 'not':
+      return [e.operand];
+    case 'field':
+      return [e.object];
+    case 'binary':
+    case 'compare':
+    case 'logical':
+      return [e.left, e.right];
+    default:
+      return [];
+  }
+}
+
+/** Every read node of some steps, nested blocks included, by site. */
+export function readSites(steps: readonly PlanStep[]): Map<number, ReadNode> {
+  const sites = new Map<number, ReadNode>();
+  const visit = (e: PlanExpr): void => {
+    if (e.op === 'read') sites.set(e.site, e);
+    childrenOf(e).forEach(visit);
+  };
+  const walk = (list: readonly PlanStep[]): void => {
+    for (const step of list) {
+      rootsOf(step).forEach(visit);
+      blocksOf(step).forEach(walk);
+    }
+  };
+  walk(steps);
+  return sites;
+}
