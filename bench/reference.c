@@ -1,6 +1,7 @@
 // The plain C reference pvm is measured against (npm run bench):
 //   reference PID bulk ADDR SIZE CHUNK     process_vm_readv in CHUNK-byte calls into a reused buffer
 //   reference PID scatter ADDR SIZE N      N 8-byte reads at pseudo-random offsets, 1024 iovecs per call
+//   reference PID chase TABLE 0 N          read N pointers at TABLE in one call, then the u64 each points to, summed
 // Prints {"ns":…,"bytes":…,"calls":…,"check":…}; `check` lets the bench compare results.
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -36,6 +37,24 @@ int main(int argc, char **argv) {
       for (size_t k = 0; k < n; k += 4096) check += (uint8_t)buffer[k];  // independent of the chunk size
     }
     free(buffer);
+  } else if (strcmp(argv[2], "chase") == 0) {
+    size_t count = param;
+    uint64_t *pointers = malloc(count * 8), *values = malloc(count * 8);
+    struct iovec local = { pointers, count * 8 }, remote[1024] = { { (void *)base, count * 8 } };
+    if (process_vm_readv(pid, &local, 1, remote, 1, 0) != (ssize_t)(count * 8)) return 1;
+    calls++;
+    for (size_t done = 0; done < count;) {
+      size_t batch = count - done < 1024 ? count - done : 1024;
+      for (size_t i = 0; i < batch; i++) remote[i] = (struct iovec){ (void *)pointers[done + i], 8 };
+      local = (struct iovec){ values + done, batch * 8 };
+      if (process_vm_readv(pid, &local, 1, remote, batch, 0) != (ssize_t)(batch * 8)) return 1;
+      calls++;
+      done += batch;
+    }
+    for (size_t i = 0; i < count; i++) check += values[i];
+    bytes = count * 16;
+    free(pointers);
+    free(values);
   } else {
     size_t count = param;
     uint64_t *values = malloc(count * 8);

@@ -95,7 +95,23 @@ try {
     row(`pvm on ${name}`, ms(r.ns), `${(r.ns / SCATTER).toFixed(0)} ns`, r.calls, (r.ns / cs.ns).toFixed(2), '');
   }
 
-  // 3. Start-up: a whole one-line recipe, against the runtime doing nothing.
+  // 3. The language's own batching: walk 100 000 pointers and sum what they point to.
+  //    pvm's engine time is its wall time minus that of a trivial recipe (start-up).
+  lines.push('');
+  const n = info.table_len;
+  const chase = measure([`${build}/reference`, pid, 'chase', info.table, '0', String(n)]);
+  row(`walk ${n} pointers (a recipe)`, 'engine time', 'wall time', 'result', 'pvm / C', '');
+  row('C, 1024 iovecs per call', ms(chase.ns), '', chase.check, '', '');
+  const walk = `let total = 0; for i in 0..${n} { total = total + read u64 at [${info.table} + i * 8] }; print total`;
+  for (const [name, cli] of Object.entries(cliOf)) {
+    const result = spawnSync(cli[0], [...cli.slice(1), '-e', walk, '--pid', pid], { encoding: 'utf8' });
+    if (result.stdout.trim() !== chase.check) throw new Error(`pvm on ${name} summed ${result.stdout.trim()}, C ${chase.check}`);
+    const full = wall([...cli, '-e', walk, '--pid', pid]);
+    const trivial = wall([...cli, '-e', 'print 1', '--pid', pid]);
+    row(`pvm on ${name}`, ms(full - trivial), ms(full), result.stdout.trim(), ((full - trivial) / chase.ns).toFixed(2), '');
+  }
+
+  // 4. Start-up: a whole one-line recipe, against the runtime doing nothing.
   lines.push('');
   row('one-line recipe, wall time', 'runtime alone', 'pvm -e', 'pvm check', '', '');
   const recipe = `${root}test/cli/recipes/fixture.pvm`;
