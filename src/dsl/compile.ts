@@ -8,7 +8,7 @@ import type * as Ast from './ast.ts';
 import { check } from './check.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { parse } from './parse.ts';
-import { positionOf, type SourceFile, type Span } from './source.ts';
+import { lineOf, type SourceFile, type Span } from './source.ts';
 import { DEFAULT_CSTRING_MAX, cstringType, scalarType } from './types.ts';
 
 /** Text → checked plan, or throws `InvalidRecipe` with every diagnostic. */
@@ -20,7 +20,7 @@ export function compileSource(source: SourceFile): Plan {
 }
 
 export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean): Plan {
-  const loc = (span: Span): Loc => locOf(source, span);
+  const loc = (span: Span): Loc => lineOf(source, span);
   let nextSite = 0;
   const params: Plan['params'][number][] = [];
 
@@ -109,10 +109,4 @@ function memoryType(type: Ast.TypeRef): MemoryType {
   const scalar = scalarType(type.name);
   assert(scalar !== undefined, `unchecked type ${type.name}`);
   return scalar;
-}
-
-function locOf(source: SourceFile, span: Span): Loc {
-  const { line, col } = positionOf(source.text, span.start);
-  const text = source.text.split('\n')[line - 1]?.replace(/\r$/, '') ?? '';
-  return { line, col, text, width: Math.max(1, Math.min(span.end - span.start, text.length - col + 1)) };
 }

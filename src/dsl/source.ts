@@ -1,5 +1,6 @@
 // A recipe's text with its name, and the line/column arithmetic every
 // diagnostic needs. Spans are offsets into the text; lines and columns count from 1.
+import { formatExcerpt, type SourceLine } from '../excerpt.ts';
 
 export interface Span {
   readonly start: number;
@@ -36,20 +37,17 @@ export function locationOf(source: SourceFile, offset: number): string {
   return `${source.name}:${line}:${col}`;
 }
 
-/**
- * The source line of a span with a caret under it, gcc style:
- *    12 | let n = read u24 at counter
- *       |              ^~~
- */
-export function excerptOf(source: SourceFile, span: Span): string {
+/** The line a span starts on, its column, and how much of that line it covers. */
+export function lineOf(source: SourceFile, span: Span): SourceLine {
   const { line, col } = positionOf(source.text, span.start);
   const lineStart = span.start - (col - 1);
   let lineEnd = source.text.indexOf('\n', lineStart);
   if (lineEnd < 0) lineEnd = source.text.length;
-  const lineText = source.text.slice(lineStart, lineEnd).replace(/\r$/, '');
-  const width = Math.max(1, Math.min(span.end, lineEnd) - span.start);
-  const gutter = String(line);
-  const pad = ' '.repeat(gutter.length);
-  const indent = lineText.slice(0, col - 1).replace(/[^\t]/g, ' ');
-  return `${gutter} | ${lineText}\n${pad} | ${indent}^${'~'.repeat(width - 1)}`;
+  const text = source.text.slice(lineStart, lineEnd).replace(/\r$/, '');
+  return { line, col, text, width: Math.max(1, Math.min(span.end, lineStart + text.length) - span.start) };
+}
+
+/** The source line of a span with a caret under it (see excerpt.ts). */
+export function excerptOf(source: SourceFile, span: Span): string {
+  return formatExcerpt(lineOf(source, span));
 }

@@ -2,6 +2,7 @@
 // executes only this; it never sees the AST. `pvm plan --json` prints it.
 // Integers are decimal strings so that JSON keeps them exact.
 
+import type { SourceLine } from '../excerpt.ts';
 import type { BinaryOperator } from './arithmetic.ts';
 
 export const PLAN_VERSION = 1;
@@ -16,14 +17,11 @@ export interface Plan {
   readonly steps: readonly PlanStep[];
 }
 
-/** Where a step or expression came from, for runtime errors: line and column from 1. */
-export interface Loc {
-  readonly line: number;
-  readonly col: number;
-  /** The source line, so runtime errors can show it under the message. */
-  readonly text: string;
-  readonly width: number;
-}
+/**
+ * Where a step or expression came from, for runtime errors: line and column
+ * from 1, and the source line itself so an error can show it with a caret.
+ */
+export type Loc = SourceLine;
 
 /** How bytes in memory become a value. */
 export type MemoryType =

@@ -1,6 +1,7 @@
 // Runtime errors point into the recipe like compile-time ones do:
 // `recipe.pvm:3:9`, then the source line with a caret.
 import { PvmError } from '../errors.ts';
+import { formatExcerpt } from '../excerpt.ts';
 import type { Loc } from '../plan/plan.ts';
 
 export interface SourcePoint {
@@ -11,12 +12,7 @@ export interface SourcePoint {
 }
 
 export function locate(recipeName: string, loc: Loc): SourcePoint {
-  const gutter = String(loc.line);
-  const indent = loc.text.slice(0, loc.col - 1).replace(/[^\t]/g, ' ');
-  return {
-    where: `${recipeName}:${loc.line}:${loc.col}`,
-    excerpt: `${gutter} | ${loc.text}\n${' '.repeat(gutter.length)} | ${indent}^${'~'.repeat(Math.max(0, loc.width - 1))}`,
-  };
+  return { where: `${recipeName}:${loc.line}:${loc.col}`, excerpt: formatExcerpt(loc) };
 }
 
 /** An error from below the runtime (a target or resolver), placed at the recipe expression that caused it. */
