@@ -3,6 +3,7 @@
 // runtime uses a prefetched value only when its address is the one the
 // iteration really reads.
 import type { LoopPrefetch, PlanExpr, PlanStep } from './plan.ts';
+import { blocksOf } from './walk.ts';
 
 /** More levels than this are read live: deep chains are rare and each level is a round of calls. */
 export const MAX_PREFETCH_LEVEL = 8;
@@ -90,13 +91,7 @@ function collectNames(steps: readonly PlanStep[], assigned: Set<string>, declare
   for (const step of steps) {
     if (step.op === 'assign') assigned.add(step.name);
     if (step.op === 'let') declared.add(step.name);
-    if (step.op === 'if') {
-      collectNames(step.then, assigned, declared);
-      collectNames(step.otherwise, assigned, declared);
-    }
-    if (step.op === 'for') {
-      declared.add(step.variable);
-      collectNames(step.body, assigned, declared);
-    }
+    if (step.op === 'for') declared.add(step.variable);
+    for (const block of blocksOf(step)) collectNames(block, assigned, declared);
   }
 }
