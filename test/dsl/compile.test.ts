@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile.ts';
-import { InvalidRecipe } from '../../src/dsl/diagnostic.ts';
+import { diagnosticsOf } from '../helpers/errors.ts';
 
-function diagnosticsOf(text: string): string {
-  try {
-    compileSource({ name: 'r.pvm', text });
-  } catch (error) {
-    if (error instanceof InvalidRecipe) return error.message;
-    throw error;
-  }
-  throw new Error('expected an invalid recipe');
-}
 
 describe('compileSource', () => {
   it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {

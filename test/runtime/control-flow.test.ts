@@ -1,11 +1,10 @@
 // Conditions, loops, assignment and asserts, against an in-memory target.
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile.ts';
-import { InvalidRecipe } from '../../src/dsl/diagnostic.ts';
-import { PvmError } from '../../src/errors.ts';
 import type { Limits } from '../../src/runtime/budget.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
+import { caught, diagnosticsOf } from '../helpers/errors.ts';
 
 const BASE = 0x10000n;
 
@@ -23,15 +22,7 @@ function run(text: string, limits?: Limits): string[] {
   return lines;
 }
 
-function failure(text: string, limits?: Limits): PvmError {
-  try {
-    run(text, limits);
-  } catch (error) {
-    if (error instanceof PvmError) return error;
-    throw error;
-  }
-  throw new Error('expected a PvmError');
-}
+const failure = (text: string, limits?: Limits) => caught(() => run(text, limits));
 
 describe('control flow', () => {
   it('sums a table in a loop with assignment, and branches with else if', () => {
@@ -70,34 +61,24 @@ describe('control flow', () => {
 });
 
 describe('control-flow diagnostics', () => {
-  const diagnostics = (text: string): string => {
-    try {
-      compileSource({ name: 'r.pvm', text });
-    } catch (error) {
-      if (error instanceof InvalidRecipe) return error.message;
-      throw error;
-    }
-    throw new Error('expected an invalid recipe');
-  };
-
   it('keeps block names inside their block, and forbids shadowing', () => {
-    expect(diagnostics('if 1 == 1 { let inner = 1 }\nprint inner')).toContain("r.pvm:2:7: error: unknown name 'inner'");
-    expect(diagnostics('let x = 1\nif 1 == 1 { let x = 2 }')).toContain("r.pvm:2:17: error: 'x' is already defined");
-    expect(diagnostics('for i in 0..2 { let i = 1 }')).toContain("'i' is already defined");
+    expect(diagnosticsOf('if 1 == 1 { let inner = 1 }\nprint inner')).toContain("r.pvm:2:7: error: unknown name 'inner'");
+    expect(diagnosticsOf('let x = 1\nif 1 == 1 { let x = 2 }')).toContain("r.pvm:2:17: error: 'x' is already defined");
+    expect(diagnosticsOf('for i in 0..2 { let i = 1 }')).toContain("'i' is already defined");
   });
 
   it('wants conditions where conditions go, and numbers where numbers go', () => {
-    expect(diagnostics('if 1 { print 1 }')).toContain('r.pvm:1:4: error: a condition must be true or false, not a number');
-    expect(diagnostics('print (1 < 2) + 1')).toContain('a condition cannot be used in arithmetic');
-    expect(diagnostics('print "a" < "b"')).toContain('strings compare only with == and !=, not <');
-    expect(diagnostics('print "a" == 1')).toContain('a string can only be compared with a string');
-    expect(diagnostics('assert 1 == 1, 5')).toContain('the message of an assert must be a string');
+    expect(diagnosticsOf('if 1 { print 1 }')).toContain('r.pvm:1:4: error: a condition must be true or false, not a number');
+    expect(diagnosticsOf('print (1 < 2) + 1')).toContain('a condition cannot be used in arithmetic');
+    expect(diagnosticsOf('print "a" < "b"')).toContain('strings compare only with == and !=, not <');
+    expect(diagnosticsOf('print "a" == 1')).toContain('a string can only be compared with a string');
+    expect(diagnosticsOf('assert 1 == 1, 5')).toContain('the message of an assert must be a string');
   });
 
   it('keeps params at the top and read-only, and `at` arithmetic', () => {
-    expect(diagnostics('if 1 == 1 { param p: u8 }')).toContain('a param must be declared at the top level');
-    expect(diagnostics('param p: u8 = 1\np = 2')).toContain("'p' is a param and cannot be assigned");
+    expect(diagnosticsOf('if 1 == 1 { param p: u8 }')).toContain('a param must be declared at the top level');
+    expect(diagnosticsOf('param p: u8 = 1\np = 2')).toContain("'p' is a param and cannot be assigned");
     // `read u32 at p + 4 == 7` compares the u32 at p + 4 with 7 (SPEC §2): it is a condition.
-    expect(diagnostics('param p: ptr = 0\nlet c = read u32 at p + 4 == 7\nprint c + 1')).toContain('r.pvm:3:7: error: a condition cannot be used in arithmetic');
+    expect(diagnosticsOf('param p: ptr = 0\nlet c = read u32 at p + 4 == 7\nprint c + 1')).toContain('r.pvm:3:7: error: a condition cannot be used in arithmetic');
   });
 });

@@ -2,10 +2,10 @@
 // that point into the recipe. The live-process versions are in test/cli.
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile.ts';
-import { PvmError } from '../../src/errors.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { bindParams, parseArgPairs } from '../../src/runtime/params.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
+import { caught } from '../helpers/errors.ts';
 
 const BASE = 0x10000n;
 
@@ -33,15 +33,7 @@ function run(text: string, args: string[] = []): OutputEvent[] {
   return events;
 }
 
-function failure(text: string, args: string[] = []): PvmError {
-  try {
-    run(text, args);
-  } catch (error) {
-    if (error instanceof PvmError) return error;
-    throw error;
-  }
-  throw new Error('expected a PvmError');
-}
+const failure = (text: string, args: string[] = []) => caught(() => run(text, args));
 
 describe('execute', () => {
   it('follows pointer chains and decodes every integer flavour', () => {
@@ -97,13 +89,9 @@ describe('params', () => {
 
   it('refuses malformed, unknown, duplicate, missing and out-of-range args (exit 2)', () => {
     const bad = (args: string[]) => {
-      try {
-        bindParams(plan, parseArgPairs(args));
-      } catch (error) {
-        expect((error as PvmError).exit).toBe(2);
-        return (error as PvmError).message;
-      }
-      throw new Error('expected a usage error');
+      const error = caught(() => bindParams(plan, parseArgPairs(args)));
+      expect(error.exit).toBe(2);
+      return error.message;
     };
     expect(bad(['p'])).toBe('--arg "p" is not NAME=VALUE');
     expect(bad(['p=zz'])).toBe("--arg p=zz: 'zz' is not an integer");

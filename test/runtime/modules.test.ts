@@ -2,10 +2,10 @@
 // (the test fixture), so every error path can be arranged exactly.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PvmError } from '../../src/errors.ts';
 import { parseElf } from '../../src/native/elf.ts';
 import { ModuleResolver } from '../../src/runtime/modules.ts';
 import { MemoryTarget, type MemoryRegion } from '../../src/target/memory-target.ts';
+import { caught } from '../helpers/errors.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
 const IMAGE = readFileSync(FIXTURE_BINARY);
@@ -20,15 +20,6 @@ function firstPage(): Uint8Array {
   return Uint8Array.prototype.slice.call(IMAGE, 0, 4096); // Buffer#slice would be a view of IMAGE
 }
 
-function failure(run: () => unknown): PvmError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PvmError) return error;
-    throw error;
-  }
-  throw new Error('expected a PvmError');
-}
 
 describe('ModuleResolver', () => {
   it('relocates a symbol by the load bias, after checking the build-id in memory', () => {
@@ -45,7 +36,7 @@ describe('ModuleResolver', () => {
     const at = Buffer.from(page).indexOf(Buffer.from(id, 'hex'));
     page[at] = page[at]! ^ 0xff; // the running file differs in one byte of its build-id
     const target = new MemoryTarget([mapping('/app', BASE, page)], 'app', new Map([['/app', IMAGE]]));
-    const error = failure(() => new ModuleResolver(target).symbol('app', 'counter'));
+    const error = caught(() => new ModuleResolver(target).symbol('app', 'counter'));
     expect(error).toMatchObject({ exit: 4, code: 'build-id-mismatch' });
     expect(error.message).toBe(`/app on disk (build-id ${id}) is not the file app runs (build-id ${(page[at]!).toString(16).padStart(2, '0')}${id.slice(2)})`);
   });
@@ -53,15 +44,15 @@ describe('ModuleResolver', () => {
   it('names the candidates when a module name is ambiguous or unknown', () => {
     const target = new MemoryTarget([mapping('/a/libx.so', BASE, firstPage()), mapping('/b/libx.so', BASE + 0x10000n, firstPage()), mapping('/usr/lib/libc.so.6', BASE + 0x20000n, firstPage())], 'app');
     const resolver = new ModuleResolver(target);
-    expect(failure(() => resolver.module('libx.so'))).toMatchObject({ exit: 4, code: 'ambiguous-module', message: "'libx.so' matches 2 files in app: /a/libx.so, /b/libx.so" });
+    expect(caught(() => resolver.module('libx.so'))).toMatchObject({ exit: 4, code: 'ambiguous-module', message: "'libx.so' matches 2 files in app: /a/libx.so, /b/libx.so" });
     expect(resolver.module('b/libx.so').path).toBe('/b/libx.so');
-    expect(failure(() => resolver.module('libc'))).toMatchObject({ code: 'no-module', message: "no module matches 'libc' in app", hint: "did you mean 'libc.so.6'?" });
+    expect(caught(() => resolver.module('libc'))).toMatchObject({ code: 'no-module', message: "no module matches 'libc' in app", hint: "did you mean 'libc.so.6'?" });
   });
 
   it('refuses a deleted module and explains a missing symbol', () => {
     const deleted = new MemoryTarget([mapping('/app', BASE, firstPage(), { deleted: true })], 'app', new Map([['/app', IMAGE]]));
-    expect(failure(() => new ModuleResolver(deleted).symbol('app', 'counter'))).toMatchObject({ code: 'module-deleted' });
+    expect(caught(() => new ModuleResolver(deleted).symbol('app', 'counter'))).toMatchObject({ code: 'module-deleted' });
     const target = new MemoryTarget([mapping('/app', BASE, firstPage())], 'app', new Map([['/app', IMAGE]]));
-    expect(failure(() => new ModuleResolver(target).symbol('app', 'conuter'))).toMatchObject({ code: 'no-symbol', message: "/app has no symbol 'conuter'" });
+    expect(caught(() => new ModuleResolver(target).symbol('app', 'conuter'))).toMatchObject({ code: 'no-symbol', message: "/app has no symbol 'conuter'" });
   });
 });

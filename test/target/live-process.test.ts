@@ -1,27 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PvmError } from '../../src/errors.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
+import { caught, caughtAsync } from '../helpers/errors.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
 
-function caught(run: () => unknown): PvmError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PvmError) return error;
-    throw error;
-  }
-  throw new Error('expected a PvmError');
-}
 
-async function caughtAsync(run: () => Promise<unknown>): Promise<PvmError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof PvmError) return error;
-    throw error;
-  }
-  throw new Error('expected a PvmError');
-}
 
 describe('LiveProcess', () => {
   let fixture: Fixture;
