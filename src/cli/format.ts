@@ -6,7 +6,8 @@ import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import { hexAddress, type Value } from '../runtime/value.ts';
 
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** SPEC §4: integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */
+const JSON_INTEGER_LIMIT = 1n << 53n;
 
 /** SPEC §4: addresses as "0x…", integers as numbers (decimal strings beyond 2^53). */
 export function jsonValue(value: Value): unknown {
@@ -14,7 +15,7 @@ export function jsonValue(value: Value): unknown {
     case 'ptr':
       return hexAddress(value.value);
     case 'int':
-      return value.value <= SAFE && value.value >= -SAFE ? Number(value.value) : value.value.toString();
+      return value.value <= JSON_INTEGER_LIMIT && value.value >= -JSON_INTEGER_LIMIT ? Number(value.value) : value.value.toString();
     case 'float':
       return Number.isFinite(value.value) ? value.value : String(value.value);
     case 'str':
