@@ -2,7 +2,7 @@
 // the CLI decides how they look. Nothing here prints or exits.
 import { AssertionFailed, RecipeError, TargetError, assertNever } from '../errors.ts';
 import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
-import { describeTarget, type ReadResult, type Target } from '../target/target.ts';
+import type { ReadResult, Target } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';
 import { compare, evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
@@ -31,7 +31,8 @@ const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 
 export function execute({ plan, target, params, output, limits }: ExecuteOptions): void {
-  const who = describeTarget(target.identity);
+  // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
+  const addressSpace = target.identity.pid === undefined ? target.identity.name : `pid ${target.identity.pid}`;
   const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
 
@@ -53,7 +54,7 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
     const value = valueOf(type, result);
     if (value !== undefined) return value;
     const faultAt = result.fault?.address ?? address;
-    throw new TargetError('unmapped', `cannot read ${type.name} at ${hexAddress(address)}: ${explainFault(faultAt, target.regions(), who, 'r')}`, {
+    throw new TargetError('unmapped', `cannot read ${type.name} at ${hexAddress(address)}: ${explainFault(faultAt, target.regions(), addressSpace, 'r')}`, {
       ...at(loc)(),
       hint: target.identity.pid === undefined ? 'check the address arithmetic' : `check the address arithmetic; \`pvm maps --pid ${target.identity.pid}\` lists the mapped regions`,
     });

@@ -8,13 +8,13 @@ export function describeRegion(region: Region): string {
   return `${hexAddress(region.start)}-${hexAddress(region.end)} ${region.perms} ${name}`;
 }
 
-/** Why `address` could not be accessed, for `access` 'r' (read) or 'w' (write). */
-export function explainFault(address: bigint, regions: readonly Region[], targetName: string, access: 'r' | 'w'): string {
+/** Why `address` could not be accessed, for `access` 'r' (read) or 'w' (write); `space` is e.g. `pid 4242`. */
+export function explainFault(address: bigint, regions: readonly Region[], space: string, access: 'r' | 'w'): string {
   const region = regions.find((r) => r.start <= address && address < r.end);
   if (region !== undefined) {
     const verb = access === 'r' ? 'read' : 'write';
-    if (!region.perms.includes(access)) return `${hexAddress(address)} in ${targetName} lies in ${describeRegion(region)}, which has no ${verb} permission`;
-    return `${hexAddress(address)} in ${targetName} lies in ${describeRegion(region)}, but the kernel refused to ${verb} it (a device or guard mapping?)`;
+    if (!region.perms.includes(access)) return `${hexAddress(address)} in ${space} lies in ${describeRegion(region)}, which has no ${verb} permission`;
+    return `${hexAddress(address)} in ${space} lies in ${describeRegion(region)}, but the kernel refused to ${verb} it (a device or guard mapping?)`;
   }
   let nearest: Region | undefined;
   let distance: bigint | undefined;
@@ -26,5 +26,5 @@ export function explainFault(address: bigint, regions: readonly Region[], target
     }
   }
   const near = nearest === undefined ? 'it has no mapped regions' : `nearest region: ${describeRegion(nearest)}`;
-  return `${hexAddress(address)} is not mapped in ${targetName} (${near})`;
+  return `${hexAddress(address)} is not mapped in ${space} (${near})`;
 }

@@ -75,7 +75,7 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expect(result.status).toBe(4);
     expect(result.stderr).toBe(
       [
-        `<-e>:1:9: error: cannot read u32 at ${fixture.hex('hole')}: ${fixture.hex('hole')} is not mapped in pid ${fixture.pid} (target) (nearest region: ${fixture.hex('page')}-${fixture.hex('hole')} rw-p (anonymous))`,
+        `<-e>:1:9: error: cannot read u32 at ${fixture.hex('hole')}: ${fixture.hex('hole')} is not mapped in pid ${fixture.pid} (nearest region: ${fixture.hex('page')}-${fixture.hex('hole')} rw-p (anonymous))`,
         `1 | let x = read u32 at ${fixture.hex('hole')}`,
         `  |         ^${'~'.repeat(`read u32 at ${fixture.hex('hole')}`.length - 1)}`,
         `hint: check the address arithmetic; \`pvm maps --pid ${fixture.pid}\` lists the mapped regions`,
