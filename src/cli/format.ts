@@ -4,6 +4,9 @@ import { InvalidRecipe } from '../dsl/diagnostic.ts';
 import { positionOf } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
+import { createHash } from 'node:crypto';
+import { toHex } from '../bytes.ts';
+import { humanValue } from '../runtime/show.ts';
 import { hexAddress, type Value } from '../runtime/value.ts';
 
 /** SPEC §4: integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */
@@ -23,33 +26,50 @@ export function jsonValue(value: Value): unknown {
       return value.value;
     case 'region':
       return { start: hexAddress(value.start), end: hexAddress(value.end), size: jsonValue({ kind: 'int', value: value.end - value.start }), path: value.path };
-  }
-}
-
-export function humanValue(value: Value): string {
-  switch (value.kind) {
-    case 'ptr':
-      return hexAddress(value.value);
-    case 'int':
-      return value.value.toString();
-    case 'float':
-      return String(value.value);
-    case 'str':
-      return value.value;
-    case 'bool':
-      return String(value.value);
-    case 'region':
-      return `${hexAddress(value.start)}-${hexAddress(value.end)} ${value.path}`;
+    case 'bytes':
+      return toHex(value.value);
+    case 'list':
+      return value.items.map(jsonValue);
+    case 'pattern':
+      return value.text;
   }
 }
 
 export function formatEvent(event: OutputEvent, json: boolean): string {
-  if (json) {
-    return event.type === 'print'
-      ? JSON.stringify({ type: 'print', values: event.values.map(jsonValue), line: event.line })
-      : JSON.stringify({ type: 'emit', name: event.name, value: jsonValue(event.value), line: event.line });
+  switch (event.type) {
+    case 'print':
+      return json ? JSON.stringify({ type: 'print', values: event.values.map(jsonValue), line: event.line }) : event.values.map(humanValue).join(' ');
+    case 'emit':
+      return json ? JSON.stringify({ type: 'emit', name: event.name, value: jsonValue(event.value), line: event.line }) : `${event.name} = ${humanValue(event.value)}`;
+    case 'dump': {
+      const sha256 = createHash('sha256').update(event.bytes).digest('hex');
+      if (json) return JSON.stringify({ type: 'dump', address: hexAddress(event.address), size: event.bytes.length, bytes: toHex(event.bytes), sha256, line: event.line });
+      return `${hexdump(event.address, event.bytes)}
+sha256 ${sha256}`;
+    }
+    case 'patch': {
+      const { outcome } = event;
+      if (json) {
+        const sites = outcome.sites.map((s) => ({ address: hexAddress(s.address), before: toHex(s.before), after: toHex(s.after) }));
+        return JSON.stringify({ type: 'patch', name: event.name ?? null, status: outcome.status, sites, line: event.line });
+      }
+      const name = event.name === undefined ? `patch at line ${event.line}` : `patch "${event.name}"`;
+      const sites = outcome.sites.map((s) => `  ${hexAddress(s.address)}: ${toHex(s.before)} -> ${toHex(s.after)}`);
+      return [`${name}: ${outcome.status} (${outcome.sites.length} site${outcome.sites.length === 1 ? '' : 's'})`, ...(outcome.status === 'applied' ? sites : [])].join('\n');
+    }
   }
-  return event.type === 'print' ? event.values.map(humanValue).join(' ') : `${event.name} = ${humanValue(event.value)}`;
+}
+
+/** 16 bytes a line: address, hex, and the printable ASCII, as `xxd` and gdb's `x/16xb` users expect. */
+export function hexdump(address: bigint, bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.length; at += 16) {
+    const row = bytes.subarray(at, at + 16);
+    const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    const text = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${hexAddress(address + BigInt(at))}  ${hex.padEnd(47)}  |${text}|`);
+  }
+  return lines.join('\n');
 }
 
 /** An error for stderr, gcc style: `where: error: message`, excerpt, hint. */

@@ -62,13 +62,14 @@ async function dispatch(command: Command): Promise<void> {
     case 'run': {
       const { compileSource } = await import('../dsl/compile.ts');
       const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
-      const { execute } = await import('../runtime/execute.ts');
+      const { execute, writeRefusal } = await import('../runtime/execute.ts');
       const plan = compileSource(readRecipe(command.recipe));
-      // Every usage problem is found before the target is touched.
+      // Every usage problem, and a write that is not allowed, is found before the target is touched.
       const params = bindParams(plan, parseArgPairs(command.args));
+      if (plan.writes && !command.allowWrite) throw writeRefusal(plan);
       const target = await openTarget(command.target);
       try {
-        execute({ plan, target, params, output: (event) => out(formatEvent(event, command.json)) });
+        execute({ plan, target, params, allowWrite: command.allowWrite, output: (event) => out(formatEvent(event, command.json)) });
       } finally {
         target.close();
       }

@@ -1,6 +1,8 @@
 // The recipe's syntax tree: readonly tagged unions on `kind`, every node with
 // a span. Built by parse.ts; nothing here knows Ohm or processes.
 import type { BinaryOperator } from '../plan/arithmetic.ts';
+import type { Pattern } from '../plan/pattern.ts';
+import type { PatternProblem } from './pattern-parse.ts';
 import type { Span } from './source.ts';
 
 export interface Recipe {
@@ -15,7 +17,10 @@ export type Statement =
   | AssignStatement
   | IfStatement
   | ForStatement
-  | AssertStatement;
+  | AssertStatement
+  | WriteStatement
+  | DumpStatement
+  | PatchStatement;
 
 export interface Identifier {
   readonly name: string;
@@ -71,12 +76,11 @@ export interface IfStatement {
   readonly span: Span;
 }
 
-/** `for i in A..B [limit N] { … }`: i from A up to B-1. */
+/** `for i in A..B [limit N] { … }` (i from A up to B-1) or `for h in LIST [limit N] { … }`. */
 export interface ForStatement {
   readonly kind: 'for';
   readonly variable: Identifier;
-  readonly from: Expression;
-  readonly to: Expression;
+  readonly over: ForRange | ForList;
   readonly limit: Expression | undefined;
   readonly body: readonly Statement[];
   readonly span: Span;
@@ -90,16 +94,75 @@ export interface AssertStatement {
   readonly span: Span;
 }
 
-/** A type as written: `u32`, `cstring max 64`; the checker decides whether it exists. */
+export interface ForRange {
+  readonly kind: 'range';
+  readonly from: Expression;
+  readonly to: Expression;
+}
+
+export interface ForList {
+  readonly kind: 'list';
+  readonly list: Expression;
+}
+
+/** `write u32 at p = n + 1` */
+export interface WriteStatement {
+  readonly kind: 'write';
+  readonly type: TypeRef;
+  readonly address: Expression;
+  readonly value: Expression;
+  readonly span: Span;
+}
+
+/** `dump p, 64` */
+export interface DumpStatement {
+  readonly kind: 'dump';
+  readonly address: Expression;
+  readonly length: Expression;
+  readonly span: Span;
+}
+
+/** `patch ["name"] [freeze] at … expect … with …`, or a block of sites. */
+export interface PatchStatement {
+  readonly kind: 'patch';
+  readonly name: StringLiteral | undefined;
+  readonly freeze: boolean;
+  readonly sites: readonly PatchSite[];
+  readonly span: Span;
+}
+
+export interface PatchSite {
+  readonly address: Expression;
+  /** Required by the checker; optional in the grammar so its absence gets a clear message. */
+  readonly expect: Datum | undefined;
+  readonly replacement: Datum;
+  readonly span: Span;
+}
+
+/**
+ * Bytes given as a value: `u32 1000` (typed), `utf16 "text"`, or an expression
+ * that is bytes or a string already (`hex"48 8b"`, `"secret"`, a name).
+ */
+export type Datum =
+  | { readonly kind: 'typed'; readonly type: TypeRef; readonly value: Expression; readonly span: Span }
+  | { readonly kind: 'utf16'; readonly value: Expression; readonly span: Span }
+  | { readonly kind: 'plain'; readonly value: Expression; readonly span: Span };
+
+/** A type as written: `u32`, `cstring max 64`, `bytes 16`; the checker decides whether it exists. */
 export interface TypeRef {
   readonly name: string;
-  readonly max: Expression | undefined;
+  /** `max N` of a cstring, or N of `bytes N` / `utf16 N`. */
+  readonly size: Expression | undefined;
   readonly span: Span;
 }
 
 export type Expression =
   | IntegerLiteral
+  | FloatLiteral
   | StringLiteral
+  | BytesLiteral
+  | IndexExpression
+  | ScanExpression
   | NameReference
   | UnaryExpression
   | BinaryExpression
@@ -141,9 +204,53 @@ export interface IntegerLiteral {
   readonly span: Span;
 }
 
+export interface FloatLiteral {
+  readonly kind: 'float';
+  readonly value: number;
+  readonly span: Span;
+}
+
 export interface StringLiteral {
   readonly kind: 'string';
+  /** The text; a `\xNN` escape stands for U+00NN here. */
   readonly value: string;
+  /** The bytes it writes: UTF-8 of the text, except that `\xNN` is the byte NN. */
+  readonly bytes: Uint8Array;
+  readonly span: Span;
+}
+
+/** `hex"48 8b ?? ?5"`: bytes, or a pattern when it has wildcards, jumps or alternatives. */
+export interface BytesLiteral {
+  readonly kind: 'bytes';
+  /** Undefined when the text is not a valid pattern: `problem` says why, and the checker reports it. */
+  readonly pattern: Pattern | undefined;
+  readonly problem: PatternProblem | undefined;
+  /** The text between the quotes, for messages and plans. */
+  readonly text: string;
+  readonly span: Span;
+}
+
+export type { Pattern };
+
+/** `hits[0]` */
+export interface IndexExpression {
+  readonly kind: 'index';
+  readonly object: Expression;
+  readonly index: Expression;
+  readonly span: Span;
+}
+
+/** `scan NEEDLE in RANGE [perms "r-x"] [align N] [limit N] [unique]` */
+export interface ScanExpression {
+  readonly kind: 'scan';
+  readonly needle: Datum;
+  readonly range: { readonly kind: 'all' | 'anon'; readonly span: Span } | { readonly kind: 'region'; readonly region: Expression; readonly span: Span };
+  readonly perms: Expression | undefined;
+  readonly align: Expression | undefined;
+  readonly limit: Expression | undefined;
+  readonly unique: boolean;
+  /** Options given twice, for the checker to report. */
+  readonly repeated: readonly Span[];
   readonly span: Span;
 }
 

@@ -1,20 +1,29 @@
-// The functions a recipe may call, with their argument and result types.
-import type { StaticType } from './check.ts';
+// The functions a recipe may call: how many arguments each takes and an
+// example for messages. Their argument and result types are checked in
+// check-expression.ts; what they do is in runtime/builtins.ts.
+import type { StaticType } from './static-type.ts';
 
 export interface Builtin {
-  /** Each argument must be a string literal: the plan names modules and symbols statically. */
   readonly params: readonly string[];
-  readonly returns: StaticType;
+  /** Takes any number of arguments from params.length on (min, max). */
+  readonly variadic?: boolean;
   readonly example: string;
 }
 
-export const BUILTINS: ReadonlyMap<string, Builtin> = new Map([
-  ['module', { params: ['name'], returns: 'region', example: 'module("libc.so.6")' }],
-  ['symbol', { params: ['module', 'name'], returns: 'ptr', example: 'symbol("app", "main")' }],
-] as const);
+export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ['module', { params: ['name'], example: 'module("libc.so.6")' }],
+  ['symbol', { params: ['module', 'name'], example: 'symbol("app", "main")' }],
+  ['region', { params: ['name'], example: 'region("[heap]")' }],
+  ['range', { params: ['start', 'size'], example: 'range(p, 0x1000)' }],
+  ['len', { params: ['value'], example: 'len(hits)' }],
+  ['hex', { params: ['value'], example: 'hex(read bytes 16 at p)' }],
+  ['min', { params: ['a'], variadic: true, example: 'min(a, b) or min(hits)' }],
+  ['max', { params: ['a'], variadic: true, example: 'max(a, b) or max(hits)' }],
+  ['ripref', { params: ['insn', 'disp_offset', 'insn_len'], example: 'ripref(hit, 3, 7)' }],
+]);
 
-/** Specified (SPEC §2) but not built yet: named in errors as such, not as unknown. */
-export const PLANNED_BUILTINS: ReadonlySet<string> = new Set(['len', 'hex', 'min', 'max', 'ripref', 'region', 'range']);
+/** Builtins whose arguments must be string literals, so a plan names the modules and regions it touches. */
+export const LITERAL_ARGUMENTS: ReadonlySet<string> = new Set(['module', 'symbol', 'region']);
 
 /** The fields of a region value. */
 export const REGION_FIELDS: ReadonlyMap<string, StaticType> = new Map([

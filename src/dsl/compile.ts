@@ -1,11 +1,14 @@
 // AST → Plan. Pure. Runs after `check` succeeded, so it may assume names and
 // types are valid; anything else is a bug in pvm (assert), not in the recipe.
 import { createHash } from 'node:crypto';
+import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
+import { formatPattern, concreteBytes } from '../plan/pattern.ts';
 import { analyzeLoop } from '../plan/prefetch.ts';
-import { PLAN_VERSION, type Loc, type MemoryType, type Plan, type PlanExpr, type PlanStep } from '../plan/plan.ts';
+import { PLAN_VERSION, type Encoding, type Loc, type MemoryType, type Plan, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { check } from './check.ts';
+import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { parse } from './parse.ts';
 import { lineOf, type SourceFile, type Span } from './source.ts';
@@ -19,6 +22,8 @@ export function compileSource(source: SourceFile): Plan {
   return compile(source, recipe, result.writes);
 }
 
+const PTR: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };
+
 export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean): Plan {
   const loc = (span: Span): Loc => lineOf(source, span);
   let nextSite = 0;
@@ -28,8 +33,15 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
     switch (e.kind) {
       case 'integer':
         return { op: 'int', value: e.value.toString() };
+      case 'float':
+        return { op: 'float', value: e.value };
       case 'string':
         return { op: 'str', value: e.value };
+      case 'bytes': {
+        const pattern = e.pattern!;
+        const bytes = concreteBytes(pattern);
+        return bytes === undefined ? { op: 'pattern', tokens: pattern.tokens, text: formatPattern(pattern.tokens) } : { op: 'bytes', hex: toHex(bytes) };
+      }
       case 'name':
         return { op: 'var', name: e.name };
       case 'unary':
@@ -42,14 +54,23 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
       }
       case 'deref': {
         const address = expr(e.address);
-        return { op: 'read', type: { kind: 'ptr', name: 'ptr', size: 8 }, address, site: nextSite++, loc: loc(e.span) };
+        return { op: 'read', type: PTR, address, site: nextSite++, loc: loc(e.span) };
       }
-      case 'call': {
-        const [first, second] = e.args.map((a) => (a.kind === 'string' ? a.value : ''));
-        return e.callee.name === 'module'
-          ? { op: 'module', name: first ?? '', loc: loc(e.span) }
-          : { op: 'symbol', module: first ?? '', name: second ?? '', loc: loc(e.span) };
-      }
+      case 'call':
+        return call(e);
+      case 'index':
+        return { op: 'index', object: expr(e.object), index: expr(e.index), loc: loc(e.span) };
+      case 'scan':
+        return {
+          op: 'scan',
+          needle: datum(e.needle),
+          range: e.range.kind === 'region' ? { kind: 'region', region: expr(e.range.region) } : { kind: e.range.kind },
+          perms: e.perms?.kind === 'string' ? e.perms.value : undefined,
+          align: e.align === undefined ? 1 : Number(constantInteger(e.align)),
+          limit: e.limit && expr(e.limit),
+          unique: e.unique,
+          loc: loc(e.span),
+        };
       case 'field':
         return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
       case 'compare':
@@ -60,6 +81,48 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
         return { op: 'not', operand: expr(e.operand) };
       default:
         return assertNever(e);
+    }
+  };
+
+  const call = (e: Ast.CallExpression): PlanExpr => {
+    const literal = (i: number) => {
+      const arg = e.args[i];
+      return arg?.kind === 'string' ? arg.value : '';
+    };
+    const name = e.callee.name;
+    switch (name) {
+      case 'module':
+        return { op: 'module', name: literal(0), loc: loc(e.span) };
+      case 'symbol':
+        return { op: 'symbol', module: literal(0), name: literal(1), loc: loc(e.span) };
+      case 'region':
+        return { op: 'call', name, args: [{ op: 'str', value: literal(0) }], loc: loc(e.span) };
+      case 'ripref': {
+        const [insn, dispOffset, insnLength] = e.args.map(expr);
+        return { op: 'ripref', insn: insn!, dispOffset: dispOffset!, insnLength: insnLength!, loc: loc(e.span) };
+      }
+      case 'range':
+      case 'len':
+      case 'hex':
+      case 'min':
+      case 'max':
+        return { op: 'call', name, args: e.args.map(expr), loc: loc(e.span) };
+      default:
+        throw new Error(`pvm internal error: unchecked builtin ${name}`);
+    }
+  };
+
+  /** A value that becomes bytes as it is: a string literal gives its bytes (`\xNN` is the byte NN). */
+  const data = (e: Ast.Expression): PlanExpr => (e.kind === 'string' ? { op: 'bytes', hex: toHex(e.bytes) } : expr(e));
+
+  const datum = (d: Ast.Datum): PlanDatum => {
+    switch (d.kind) {
+      case 'typed':
+        return { encoding: { kind: 'scalar', type: scalarType(d.type.name)! }, value: expr(d.value), loc: loc(d.span) };
+      case 'utf16':
+        return { encoding: { kind: 'utf16', units: undefined }, value: expr(d.value), loc: loc(d.span) };
+      case 'plain':
+        return { encoding: { kind: 'raw', size: undefined }, value: data(d.value), loc: loc(d.span) };
     }
   };
 
@@ -80,11 +143,29 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
         case 'if':
           return [{ op: 'if', condition: expr(s.condition), then: block(s.then), otherwise: block(s.otherwise ?? []), loc: loc(s.condition.span) }];
         case 'for': {
-          const [from, to, limit, body] = [expr(s.from), expr(s.to), s.limit && expr(s.limit), block(s.body)];
-          return [{ op: 'for', variable: s.variable.name, from, to, limit, body, prefetch: analyzeLoop(s.variable.name, body), loc: loc(s.span) }];
+          const over = s.over.kind === 'range' ? { kind: 'range' as const, from: expr(s.over.from), to: expr(s.over.to) } : { kind: 'list' as const, list: expr(s.over.list) };
+          const [limit, body] = [s.limit && expr(s.limit), block(s.body)];
+          return [{ op: 'for', variable: s.variable.name, over, limit, body, prefetch: analyzeLoop(s.variable.name, body), loc: loc(s.span) }];
         }
         case 'assert':
           return [{ op: 'assert', condition: expr(s.condition), message: s.message && expr(s.message), loc: loc(s.span) }];
+        case 'write': {
+          const encoding = writeEncoding(s.type);
+          const value = encoding.kind === 'raw' || encoding.kind === 'cstring' ? data(s.value) : expr(s.value);
+          return [{ op: 'write', address: expr(s.address), datum: { encoding, value, loc: loc(s.value.span) }, loc: loc(s.span) }];
+        }
+        case 'dump':
+          return [{ op: 'dump', address: expr(s.address), length: expr(s.length), loc: loc(s.span) }];
+        case 'patch':
+          return [
+            {
+              op: 'patch',
+              name: s.name?.value,
+              freeze: s.freeze,
+              sites: s.sites.map((site) => ({ address: expr(site.address), expect: datum(site.expect!), replacement: datum(site.replacement), loc: loc(site.span) })),
+              loc: loc(s.span),
+            },
+          ];
         default:
           return assertNever(s);
       }
@@ -101,12 +182,33 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
   };
 }
 
+function sizeOf(type: Ast.TypeRef): number | undefined {
+  const size = type.size === undefined ? undefined : constantInteger(type.size);
+  return size === undefined ? undefined : Number(size);
+}
+
 function memoryType(type: Ast.TypeRef): MemoryType {
-  if (type.name === 'cstring') {
-    const max = type.max?.kind === 'integer' ? Number(type.max.value) : DEFAULT_CSTRING_MAX;
-    return cstringType(max);
+  switch (type.name) {
+    case 'cstring':
+      return cstringType(sizeOf(type) ?? DEFAULT_CSTRING_MAX);
+    case 'bytes':
+      return { kind: 'bytes', name: 'bytes', size: sizeOf(type)! };
+    case 'utf16':
+      return { kind: 'utf16', name: 'utf16', units: sizeOf(type)! };
   }
   const scalar = scalarType(type.name);
   assert(scalar !== undefined, `unchecked type ${type.name}`);
   return scalar;
+}
+
+function writeEncoding(type: Ast.TypeRef): Encoding {
+  switch (type.name) {
+    case 'cstring':
+      return { kind: 'cstring', max: sizeOf(type) };
+    case 'bytes':
+      return { kind: 'raw', size: sizeOf(type) };
+    case 'utf16':
+      return { kind: 'utf16', units: sizeOf(type) };
+  }
+  return { kind: 'scalar', type: scalarType(type.name)! };
 }

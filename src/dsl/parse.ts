@@ -4,6 +4,7 @@ import type { Node, NonterminalNode, TerminalNode, IterationNode } from 'ohm-js'
 import type * as Ast from './ast.ts';
 import { InvalidRecipe, type Diagnostic } from './diagnostic.ts';
 import { grammar } from './grammar-bundle.ts';
+import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
 
 /** Parses a recipe, or throws `InvalidRecipe` with a syntax diagnostic. */
@@ -46,6 +47,14 @@ function integerLiteral(this: NonterminalNode): Ast.IntegerLiteral {
   return { kind: 'integer', value: BigInt(this.sourceString.replaceAll('_', '')), span: span(this) };
 }
 
+const utf8 = new TextEncoder();
+
+/** The AST of an optional clause (`Foo?`), or undefined. */
+function optional<T>(node: IterationNode): T | undefined {
+  const first = node.children[0];
+  return first === undefined ? undefined : (first['ast']() as T);
+}
+
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"' };
 
 const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
@@ -81,9 +90,79 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   Else_block(_kw: Node, block: Node): Ast.Statement[] {
     return block['ast']();
   },
-  For(this: NonterminalNode, _kw: Node, variable: Node, _in: Node, from: Node, _dots: Node, to: Node, limit: IterationNode, body: Node): Ast.ForStatement {
-    const clause = limit.children[0];
-    return { kind: 'for', variable: variable['ast'](), from: from['ast'](), to: to['ast'](), limit: clause === undefined ? undefined : clause['ast'](), body: body['ast'](), span: span(this) };
+  For(this: NonterminalNode, _kw: Node, variable: Node, _in: Node, over: Node, limit: IterationNode, body: Node): Ast.ForStatement {
+    return { kind: 'for', variable: variable['ast'](), over: over['ast'](), limit: optional(limit), body: body['ast'](), span: span(this) };
+  },
+  ForSource_range(from: Node, _dots: Node, to: Node): Ast.ForRange {
+    return { kind: 'range', from: from['ast'](), to: to['ast']() };
+  },
+  ForSource_list(list: Node): Ast.ForList {
+    return { kind: 'list', list: list['ast']() };
+  },
+  Write(this: NonterminalNode, _kw: Node, type: Node, _at: Node, address: Node, _eq: Node, value: Node): Ast.WriteStatement {
+    return { kind: 'write', type: type['ast'](), address: address['ast'](), value: value['ast'](), span: span(this) };
+  },
+  Dump(this: NonterminalNode, _kw: Node, address: Node, _comma: Node, length: Node): Ast.DumpStatement {
+    return { kind: 'dump', address: address['ast'](), length: length['ast'](), span: span(this) };
+  },
+  Patch(this: NonterminalNode, _kw: Node, name: IterationNode, freeze: IterationNode, body: Node): Ast.PatchStatement {
+    return { kind: 'patch', name: optional(name), freeze: freeze.children.length > 0, sites: body['ast'](), span: span(this) };
+  },
+  PatchBody_block(_open: Node, _leading: Node, sites: Node, _trailing: Node, _close: Node): Ast.PatchSite[] {
+    return sites.asIteration().children.map((s) => s['ast']());
+  },
+  PatchBody_single(site: Node): Ast.PatchSite[] {
+    return [site['ast']()];
+  },
+  PatchSite(this: NonterminalNode, _at: Node, address: Node, expect: IterationNode, _with: Node, replacement: Node): Ast.PatchSite {
+    return { address: address['ast'](), expect: optional(expect), replacement: replacement['ast'](), span: span(this) };
+  },
+  PatchExpect(_kw: Node, datum: Node): Ast.Datum {
+    return datum['ast']();
+  },
+  Datum_typed(this: NonterminalNode, type: Node, value: Node): Ast.Datum {
+    return { kind: 'typed', type: { name: type.sourceString, size: undefined, span: span(type) }, value: value['ast'](), span: span(this) };
+  },
+  Datum_utf16(this: NonterminalNode, _kw: Node, value: Node): Ast.Datum {
+    return { kind: 'utf16', value: value['ast'](), span: span(this) };
+  },
+  Datum_plain(this: NonterminalNode, value: Node): Ast.Datum {
+    return { kind: 'plain', value: value['ast'](), span: span(this) };
+  },
+  Scan(this: NonterminalNode, _kw: Node, needle: Node, _in: Node, range: Node, options: IterationNode): Ast.ScanExpression {
+    const given = new Map<string, Node>();
+    const repeated: Span[] = [];
+    for (const option of options.children) {
+      const name = option.children[0]!.sourceString;
+      if (given.has(name)) repeated.push(span(option));
+      else given.set(name, option);
+    }
+    const value = (name: string) => {
+      const option = given.get(name);
+      return option === undefined ? undefined : (option['ast']() as Ast.Expression);
+    };
+    return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given.has('unique'), repeated, span: span(this) };
+  },
+  ScanRange_all(this: NonterminalNode, _kw: Node) {
+    return { kind: 'all', span: span(this) };
+  },
+  ScanRange_anon(this: NonterminalNode, _kw: Node) {
+    return { kind: 'anon', span: span(this) };
+  },
+  ScanRange_region(this: NonterminalNode, region: Node) {
+    return { kind: 'region', region: region['ast'](), span: span(this) };
+  },
+  ScanOption_perms(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  ScanOption_align(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  ScanOption_limit(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  ScanOption_unique(_kw: Node): undefined {
+    return undefined;
   },
   ForLimit(_kw: Node, value: Node): Ast.Expression {
     return value['ast']();
@@ -111,10 +190,13 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     return { kind: 'compare', operator: op.sourceString as Ast.CompareOperator, left: left['ast'](), right: right['ast'](), span: span(this) };
   },
   CstringMax(this: NonterminalNode, kw: Node, _max: Node, value: Node): Ast.TypeRef {
-    return { name: kw.sourceString, max: value['ast'](), span: span(this) };
+    return { name: kw.sourceString, size: value['ast'](), span: span(this) };
+  },
+  SizedType(this: NonterminalNode, name: Node, value: Node): Ast.TypeRef {
+    return { name: name.sourceString, size: value['ast'](), span: span(this) };
   },
   typeName(this: NonterminalNode, _first: Node, _rest: Node): Ast.TypeRef {
-    return { name: this.sourceString, max: undefined, span: span(this) };
+    return { name: this.sourceString, size: undefined, span: span(this) };
   },
   BitOr_or: binary('|'),
   BitXor_xor: binary('^'),
@@ -128,6 +210,9 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   Mul_mod: binary('%'),
   Unary_neg: unary('-'),
   Unary_not: unary('~'),
+  Postfix_index(this: NonterminalNode, object: Node, _open: Node, index: Node, _close: Node): Ast.IndexExpression {
+    return { kind: 'index', object: object['ast'](), index: index['ast'](), span: span(this) };
+  },
   Postfix_field(this: NonterminalNode, object: Node, _dot: Node, field: Node): Ast.FieldExpression {
     return { kind: 'field', object: object['ast'](), field: field['ast'](), span: span(this) };
   },
@@ -143,6 +228,9 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   Paren(_open: Node, inner: Node, _close: Node): Ast.Expression {
     return inner['ast']();
   },
+  number_float(this: NonterminalNode, _int: Node, _dot: Node, _frac: Node): Ast.FloatLiteral {
+    return { kind: 'float', value: Number(this.sourceString), span: span(this) };
+  },
   number_hex(this: NonterminalNode, _prefix: Node, _first: Node, _rest: Node) {
     return integerLiteral.call(this);
   },
@@ -153,7 +241,15 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     return integerLiteral.call(this);
   },
   string(this: NonterminalNode, _open: Node, chars: IterationNode, _close: Node): Ast.StringLiteral {
-    return { kind: 'string', value: chars.children.map((c) => c['ast']()).join(''), span: span(this) };
+    const parts = chars.children.map((c) => c['ast']() as string);
+    // `\xNN` is the byte NN; every other character is its UTF-8.
+    const bytes = parts.flatMap((part, i) => (chars.children[i]!.sourceString.startsWith('\\x') ? [part.charCodeAt(0)] : [...utf8.encode(part)]));
+    return { kind: 'string', value: parts.join(''), bytes: Uint8Array.from(bytes), span: span(this) };
+  },
+  hexString(this: NonterminalNode, _open: Node, chars: IterationNode, _close: Node): Ast.BytesLiteral {
+    const text = chars.sourceString;
+    const result = parsePattern(text);
+    return { kind: 'bytes', pattern: result.ok ? result.pattern : undefined, problem: result.ok ? undefined : result.problem, text, span: span(this) };
   },
   strChar_escaped(_backslash: Node, escape: Node): string {
     return escape['ast']();

@@ -4,16 +4,21 @@ import type { MemoryType } from '../plan/plan.ts';
 
 export const DEFAULT_CSTRING_MAX = 4096;
 
-function integer(size: 1 | 2 | 4 | 8, signed: boolean, bigEndian: boolean): MemoryType {
+/** Largest `cstring max N` and `bytes N`: one page-run large enough for any sane value. */
+export const MAX_SIZED_READ = 1 << 20;
+
+type Scalar = MemoryType & { kind: 'int' | 'float' | 'ptr' };
+
+function integer(size: 1 | 2 | 4 | 8, signed: boolean, bigEndian: boolean): Scalar {
   const name = `${signed ? 'i' : 'u'}${size * 8}${bigEndian ? 'be' : ''}`;
   return { kind: 'int', name, size, signed, bigEndian };
 }
 
-function float(size: 4 | 8, bigEndian: boolean): MemoryType {
+function float(size: 4 | 8, bigEndian: boolean): Scalar {
   return { kind: 'float', name: `f${size * 8}${bigEndian ? 'be' : ''}`, size, bigEndian };
 }
 
-const SCALARS: ReadonlyMap<string, MemoryType> = new Map(
+const SCALARS: ReadonlyMap<string, Scalar> = new Map(
   [
     ...[1, 2, 4, 8].flatMap((size) =>
       [false, true].flatMap((signed) =>
@@ -30,15 +35,12 @@ const SCALARS: ReadonlyMap<string, MemoryType> = new Map(
 
 /** Every type name a recipe may write, for "expected …" messages and did-you-mean. */
 export const TYPE_NAMES: readonly string[] = [
-  'u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64', 'f32', 'f64', 'ptr', 'cstring',
+  'u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64', 'f32', 'f64', 'ptr', 'cstring', 'bytes', 'utf16',
   'u16be', 'u32be', 'u64be', 'i16be', 'i32be', 'i64be', 'f32be', 'f64be',
 ];
 
-/** Types planned for later and named in errors as not yet supported, not unknown. */
-export const FUTURE_TYPE_NAMES: ReadonlySet<string> = new Set(['bytes', 'utf16']);
-
-/** A scalar type by name, or undefined. `cstring` is built by the checker (it has `max`). */
-export function scalarType(name: string): MemoryType | undefined {
+/** A scalar type by name, or undefined. Sized types (cstring, bytes, utf16) are built by the checker. */
+export function scalarType(name: string): Scalar | undefined {
   return SCALARS.get(name);
 }
 

@@ -4,8 +4,9 @@
 
 import type { SourceLine } from '../excerpt.ts';
 import type { BinaryOperator } from './arithmetic.ts';
+import type { PatternToken } from './pattern.ts';
 
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
 export interface Plan {
   readonly format: 'pvm-plan';
@@ -28,7 +29,41 @@ export type MemoryType =
   | { readonly kind: 'int'; readonly name: string; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean; readonly bigEndian: boolean }
   | { readonly kind: 'float'; readonly name: string; readonly size: 4 | 8; readonly bigEndian: boolean }
   | { readonly kind: 'ptr'; readonly name: 'ptr'; readonly size: 8 }
-  | { readonly kind: 'cstring'; readonly name: 'cstring'; readonly max: number };
+  | { readonly kind: 'cstring'; readonly name: 'cstring'; readonly max: number }
+  /** `bytes N`: N raw bytes. */
+  | { readonly kind: 'bytes'; readonly name: 'bytes'; readonly size: number }
+  /** `utf16 N`: N UTF-16LE code units, decoded as text. */
+  | { readonly kind: 'utf16'; readonly name: 'utf16'; readonly units: number };
+
+/**
+ * How a value becomes bytes for `write`, `patch` and `scan`: as a scalar type
+ * (`u32 1000`, exact: a value out of range is an error), as the bytes it is
+ * (`raw`: bytes, a string's UTF-8, a pattern), as UTF-16LE, or as a string
+ * with its NUL. An optional size is checked against the value's length.
+ */
+export type Encoding =
+  | { readonly kind: 'scalar'; readonly type: MemoryType & { readonly kind: 'int' | 'float' | 'ptr' } }
+  | { readonly kind: 'raw'; readonly size: number | undefined }
+  | { readonly kind: 'utf16'; readonly units: number | undefined }
+  | { readonly kind: 'cstring'; readonly max: number | undefined };
+
+/** A value and how it becomes bytes. */
+export interface PlanDatum {
+  readonly encoding: Encoding;
+  readonly value: PlanExpr;
+  readonly loc: Loc;
+}
+
+/** Where a scan looks: every readable region, anonymous memory only, or one region value. */
+export type ScanRange = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly region: PlanExpr };
+
+/** One site of a patch: at `address`, `expect` must match, then `replacement` is written. */
+export interface PatchSite {
+  readonly address: PlanExpr;
+  readonly expect: PlanDatum;
+  readonly replacement: PlanDatum;
+  readonly loc: Loc;
+}
 
 export interface PlanParam {
   readonly name: string;
@@ -44,19 +79,23 @@ export type PlanStep =
   | { readonly op: 'print'; readonly values: readonly PlanExpr[]; readonly loc: Loc }
   | { readonly op: 'emit'; readonly name: string; readonly value: PlanExpr; readonly loc: Loc }
   | { readonly op: 'if'; readonly condition: PlanExpr; readonly then: readonly PlanStep[]; readonly otherwise: readonly PlanStep[]; readonly loc: Loc }
-  /** `variable` counts from `from` up to `to` - 1; an explicit `limit` caps the iterations. */
+  /** `variable` counts from `from` up to `to` - 1, or takes each item of a list; an explicit `limit` caps the iterations. */
   | {
       readonly op: 'for';
       readonly variable: string;
-      readonly from: PlanExpr;
-      readonly to: PlanExpr;
+      readonly over: { readonly kind: 'range'; readonly from: PlanExpr; readonly to: PlanExpr } | { readonly kind: 'list'; readonly list: PlanExpr };
       readonly limit: PlanExpr | undefined;
       readonly body: readonly PlanStep[];
       /** The reads that run batched across iterations, before the iterations themselves. */
       readonly prefetch: LoopPrefetch;
       readonly loc: Loc;
     }
-  | { readonly op: 'assert'; readonly condition: PlanExpr; readonly message: PlanExpr | undefined; readonly loc: Loc };
+  | { readonly op: 'assert'; readonly condition: PlanExpr; readonly message: PlanExpr | undefined; readonly loc: Loc }
+  /** Writes are buffered and sent in batches; a read or scan first sends what is pending. */
+  | { readonly op: 'write'; readonly address: PlanExpr; readonly datum: PlanDatum; readonly loc: Loc }
+  | { readonly op: 'dump'; readonly address: PlanExpr; readonly length: PlanExpr; readonly loc: Loc }
+  /** A transaction: every site verified, then all written, then read back (SPEC §2). */
+  | { readonly op: 'patch'; readonly name: string | undefined; readonly freeze: boolean; readonly sites: readonly PatchSite[]; readonly loc: Loc };
 
 /**
  * What a loop reads ahead: every `sites` read whose address depends only on the
@@ -74,7 +113,29 @@ export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type PlanExpr =
   | { readonly op: 'int'; readonly value: string }
+  | { readonly op: 'float'; readonly value: number }
   | { readonly op: 'str'; readonly value: string }
+  /** Concrete bytes, as lowercase hex. */
+  | { readonly op: 'bytes'; readonly hex: string }
+  /** A byte pattern with wildcards, jumps or alternatives; `text` is its canonical form. */
+  | { readonly op: 'pattern'; readonly tokens: readonly PatternToken[]; readonly text: string }
+  | { readonly op: 'index'; readonly object: PlanExpr; readonly index: PlanExpr; readonly loc: Loc }
+  /** `ripref(insn, disp_offset, insn_len)`: insn + insn_len + the i32 at insn + disp_offset (x86-64 rip-relative operands). */
+  | { readonly op: 'ripref'; readonly insn: PlanExpr; readonly dispOffset: PlanExpr; readonly insnLength: PlanExpr; readonly loc: Loc }
+  /** Builtins that compute on values: len, hex, min, max, region, range. */
+  | { readonly op: 'call'; readonly name: 'len' | 'hex' | 'min' | 'max' | 'region' | 'range'; readonly args: readonly PlanExpr[]; readonly loc: Loc }
+  | {
+      readonly op: 'scan';
+      readonly needle: PlanDatum;
+      readonly range: ScanRange;
+      /** `r-x`: r and x required, w absent; `?` or a missing letter: either. */
+      readonly perms: string | undefined;
+      readonly align: number;
+      readonly limit: PlanExpr | undefined;
+      /** Exactly one hit, which is the value; anything else is an error. */
+      readonly unique: boolean;
+      readonly loc: Loc;
+    }
   | { readonly op: 'var'; readonly name: string }
   | { readonly op: 'unary'; readonly operator: '-' | '~'; readonly operand: PlanExpr }
   | {

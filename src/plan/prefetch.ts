@@ -11,7 +11,8 @@ export const MAX_PREFETCH_LEVEL = 8;
 export function analyzeLoop(variable: string, body: readonly PlanStep[]): LoopPrefetch {
   const assigned = new Set<string>();
   const declared = new Set<string>();
-  collectNames(body, assigned, declared);
+  // A body that writes could change what a later iteration reads: read nothing ahead.
+  if (collectNames(body, assigned, declared)) return { sites: [], lets: [] };
   const letLevels = new Map<string, number>();
   const sites: { site: number; level: number }[] = [];
 
@@ -19,10 +20,21 @@ export function analyzeLoop(variable: string, body: readonly PlanStep[]): LoopPr
   const levelOf = (e: PlanExpr, register: boolean): number | undefined => {
     switch (e.op) {
       case 'int':
+      case 'float':
       case 'str':
+      case 'bytes':
+      case 'pattern':
       case 'module':
       case 'symbol':
         return 0;
+      case 'index':
+        return maxLevel(levelOf(e.object, register), levelOf(e.index, register));
+      case 'call':
+        return e.args.map((a) => levelOf(a, register)).reduce<number | undefined>(maxLevel, 0);
+      case 'ripref':
+      case 'scan':
+        // They read memory of their own, which the prefetcher does not model.
+        return undefined;
       case 'var':
         if (e.name === variable) return 0;
         if (assigned.has(e.name)) return undefined;
@@ -73,9 +85,20 @@ export function analyzeLoop(variable: string, body: readonly PlanStep[]): LoopPr
         levelOf(step.condition, true);
         break;
       case 'for':
-        levelOf(step.from, true);
-        levelOf(step.to, true);
+        if (step.over.kind === 'range') {
+          levelOf(step.over.from, true);
+          levelOf(step.over.to, true);
+        } else {
+          levelOf(step.over.list, true);
+        }
         if (step.limit !== undefined) levelOf(step.limit, true);
+        break;
+      case 'dump':
+        levelOf(step.address, true);
+        levelOf(step.length, true);
+        break;
+      case 'write':
+      case 'patch':
         break;
     }
   }
@@ -86,12 +109,15 @@ function maxLevel(a: number | undefined, b: number | undefined): number | undefi
   return a === undefined || b === undefined ? undefined : Math.max(a, b);
 }
 
-/** Names assigned or declared anywhere in a body, nested blocks included. */
-function collectNames(steps: readonly PlanStep[], assigned: Set<string>, declared: Set<string>): void {
+/** Names assigned or declared anywhere in a body, nested blocks included; true if the body writes memory. */
+function collectNames(steps: readonly PlanStep[], assigned: Set<string>, declared: Set<string>): boolean {
+  let writes = false;
   for (const step of steps) {
     if (step.op === 'assign') assigned.add(step.name);
     if (step.op === 'let') declared.add(step.name);
     if (step.op === 'for') declared.add(step.variable);
-    for (const block of blocksOf(step)) collectNames(block, assigned, declared);
+    if (step.op === 'write' || step.op === 'patch') writes = true;
+    for (const block of blocksOf(step)) writes = collectNames(block, assigned, declared) || writes;
   }
+  return writes;
 }

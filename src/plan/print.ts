@@ -1,6 +1,6 @@
 // `pvm plan` for people: params, then each step with its source line and
 // every memory access it makes, blocks indented under their statement.
-import type { Plan, PlanExpr, PlanStep } from './plan.ts';
+import type { Encoding, MemoryType, Plan, PlanDatum, PlanExpr, PlanStep } from './plan.ts';
 import { childrenOf, readSites, rootsOf } from './walk.ts';
 
 export function printPlan(plan: Plan): string {
@@ -17,21 +17,35 @@ export function printPlan(plan: Plan): string {
 function printSteps(steps: readonly PlanStep[], indent: string, lines: string[]): void {
   for (const step of steps) {
     lines.push(`${indent}line ${step.loc.line}: ${statement(step)}`);
-    for (const read of readsOf(rootsOf(step))) lines.push(`${indent}  read ${read}`);
-    if (step.op === 'if') {
-      printSteps(step.then, `${indent}    `, lines);
-      if (step.otherwise.length > 0) {
-        lines.push(`${indent}  else:`);
-        printSteps(step.otherwise, `${indent}    `, lines);
+    for (const access of accessesOf(rootsOf(step))) lines.push(`${indent}  ${access}`);
+    switch (step.op) {
+      case 'if':
+        printSteps(step.then, `${indent}    `, lines);
+        if (step.otherwise.length > 0) {
+          lines.push(`${indent}  else:`);
+          printSteps(step.otherwise, `${indent}    `, lines);
+        }
+        break;
+      case 'for': {
+        const reads = readSites(step.body);
+        for (const { site, level } of step.prefetch.sites) {
+          const read = reads.get(site);
+          if (read !== undefined) lines.push(`${indent}  batch ${level} for all iterations: ${describeRead(read)}`);
+        }
+        printSteps(step.body, `${indent}    `, lines);
+        break;
       }
-    }
-    if (step.op === 'for') {
-      const reads = readSites(step.body);
-      for (const { site, level } of step.prefetch.sites) {
-        const read = reads.get(site);
-        if (read !== undefined) lines.push(`${indent}  batch ${level} for all iterations: ${describeRead(read)}`);
-      }
-      printSteps(step.body, `${indent}    `, lines);
+      case 'write':
+        lines.push(`${indent}  write ${describeEncoding(step.datum.encoding)} at ${expression(step.address)}, batched with the writes after it until the next read`);
+        break;
+      case 'dump':
+        lines.push(`${indent}  read ${expression(step.length)} bytes at ${expression(step.address)}`);
+        break;
+      case 'patch':
+        for (const site of step.sites) lines.push(`${indent}    line ${site.loc.line}: at ${expression(site.address)} expect ${datum(site.expect)} with ${datum(site.replacement)}`);
+        lines.push(`${indent}  batch 1: read all ${step.sites.length} site${step.sites.length === 1 ? '' : 's'}; if every site holds its new bytes: already applied, write nothing; if any differs from its expect: write nothing`);
+        lines.push(`${indent}  batch 2: write all sites${step.freeze ? ' with every thread stopped' : ''}; batch 3: read them back, restoring the old bytes if any differs`);
+        break;
     }
   }
 }
@@ -48,10 +62,18 @@ function statement(step: PlanStep): string {
       return `emit ${step.name} = ${expression(step.value)}`;
     case 'if':
       return `if ${expression(step.condition)}:`;
-    case 'for':
-      return `for ${step.variable} in ${expression(step.from)}..${expression(step.to)}${step.limit === undefined ? '' : ` limit ${expression(step.limit)}`}:`;
+    case 'for': {
+      const over = step.over.kind === 'range' ? `${expression(step.over.from)}..${expression(step.over.to)}` : expression(step.over.list);
+      return `for ${step.variable} in ${over}${step.limit === undefined ? '' : ` limit ${expression(step.limit)}`}:`;
+    }
     case 'assert':
       return `assert ${expression(step.condition)}${step.message === undefined ? '' : `, ${expression(step.message)}`}`;
+    case 'write':
+      return `write ${writeType(step.datum.encoding)} at ${expression(step.address)} = ${expression(step.datum.value)}`;
+    case 'dump':
+      return `dump ${expression(step.address)}, ${expression(step.length)}`;
+    case 'patch':
+      return `patch${step.name === undefined ? '' : ` ${JSON.stringify(step.name)}`}${step.freeze ? ' freeze' : ''} (${step.sites.length} site${step.sites.length === 1 ? '' : 's'}):`;
   }
 }
 
@@ -61,8 +83,14 @@ function expression(e: PlanExpr, parenthesise = true): string {
   switch (e.op) {
     case 'int':
       return e.value;
+    case 'float':
+      return Number.isInteger(e.value) ? e.value.toFixed(1) : String(e.value);
     case 'str':
       return JSON.stringify(e.value);
+    case 'bytes':
+      return `hex"${e.hex.replace(/(..)(?!$)/g, '$1 ')}"`;
+    case 'pattern':
+      return `hex"${e.text}"`;
     case 'var':
       return e.name;
     case 'unary':
@@ -77,27 +105,95 @@ function expression(e: PlanExpr, parenthesise = true): string {
       return `module(${JSON.stringify(e.name)})`;
     case 'symbol':
       return `symbol(${JSON.stringify(e.module)}, ${JSON.stringify(e.name)})`;
+    case 'call':
+      return `${e.name}(${e.args.map((a) => expression(a, false)).join(', ')})`;
+    case 'ripref':
+      return `ripref(${[e.insn, e.dispOffset, e.insnLength].map((a) => expression(a, false)).join(', ')})`;
     case 'field':
       return `${expression(e.object)}.${e.field}`;
+    case 'index':
+      return `${expression(e.object)}[${expression(e.index, false)}]`;
+    case 'scan': {
+      const range = e.range.kind === 'region' ? expression(e.range.region) : e.range.kind;
+      const options = [
+        e.perms === undefined ? '' : ` perms ${JSON.stringify(e.perms)}`,
+        e.align === 1 ? '' : ` align ${e.align}`,
+        e.limit === undefined ? '' : ` limit ${expression(e.limit)}`,
+        e.unique ? ' unique' : '',
+      ].join('');
+      return wrap(`scan ${datum(e.needle)} in ${range}${options}`);
+    }
     case 'read':
       // Brackets delimit on their own, so their content needs no parentheses.
-      return e.type.kind === 'ptr' ? `[${expression(e.address, false)}]` : `read ${e.type.name} at ${expression(e.address)}`;
+      return e.type.kind === 'ptr' ? `[${expression(e.address, false)}]` : `read ${typeName(e.type)} at ${expression(e.address)}`;
   }
 }
 
-/** Each read of some expressions, innermost first: the order they run in. */
-function readsOf(roots: readonly PlanExpr[]): string[] {
-  const reads: string[] = [];
+function datum(d: PlanDatum): string {
+  switch (d.encoding.kind) {
+    case 'scalar':
+      return `${d.encoding.type.name} ${expression(d.value)}`;
+    case 'utf16':
+      return `utf16 ${expression(d.value)}`;
+    default:
+      return expression(d.value);
+  }
+}
+
+function typeName(type: MemoryType): string {
+  switch (type.kind) {
+    case 'cstring':
+      return `cstring max ${type.max}`;
+    case 'bytes':
+      return `bytes ${type.size}`;
+    case 'utf16':
+      return `utf16 ${type.units}`;
+    default:
+      return type.name;
+  }
+}
+
+function writeType(encoding: Encoding): string {
+  switch (encoding.kind) {
+    case 'scalar':
+      return encoding.type.name;
+    case 'raw':
+      return encoding.size === undefined ? 'bytes' : `bytes ${encoding.size}`;
+    case 'utf16':
+      return encoding.units === undefined ? 'utf16' : `utf16 ${encoding.units}`;
+    case 'cstring':
+      return encoding.max === undefined ? 'cstring' : `cstring max ${encoding.max}`;
+  }
+}
+
+function describeEncoding(encoding: Encoding): string {
+  switch (encoding.kind) {
+    case 'scalar':
+      return `${encoding.type.size} bytes as ${encoding.type.name}`;
+    case 'raw':
+      return encoding.size === undefined ? 'the bytes of the value' : `${encoding.size} bytes`;
+    case 'utf16':
+      return 'the string as UTF-16LE';
+    case 'cstring':
+      return 'the string and its NUL';
+  }
+}
+
+/** Each read and scan of some expressions, innermost first: the order they run in. */
+function accessesOf(roots: readonly PlanExpr[]): string[] {
+  const accesses: string[] = [];
   const visit = (e: PlanExpr): void => {
     // The right of && and || is evaluated after the left, like every other operand.
     childrenOf(e).forEach(visit);
-    if (e.op === 'read') reads.push(describeRead(e));
+    if (e.op === 'read') accesses.push(`read ${describeRead(e)}`);
+    if (e.op === 'ripref') accesses.push(`read 4 bytes as i32 at ${expression(e.insn)} + ${expression(e.dispOffset)} (line ${e.loc.line}, col ${e.loc.col})`);
+    if (e.op === 'scan') accesses.push(`scan ${e.range.kind === 'region' ? 'the mapped part of the region' : e.range.kind === 'all' ? 'every readable region' : 'anonymous regions'} in chunks of 1 MiB, up to 1024 chunks per call (line ${e.loc.line}, col ${e.loc.col})`);
   };
   roots.forEach(visit);
-  return reads;
+  return accesses;
 }
 
 function describeRead(e: Extract<PlanExpr, { op: 'read' }>): string {
-  const size = e.type.kind === 'cstring' ? `up to ${e.type.max}` : String(e.type.size);
-  return `${size} bytes as ${e.type.name} at ${expression(e.address)} (line ${e.loc.line}, col ${e.loc.col})`;
+  const size = e.type.kind === 'cstring' ? `up to ${e.type.max}` : e.type.kind === 'utf16' ? String(e.type.units * 2) : String(e.type.size);
+  return `${size} bytes as ${typeName(e.type)} at ${expression(e.address)} (line ${e.loc.line}, col ${e.loc.col})`;
 }

@@ -11,9 +11,15 @@ export function rootsOf(step: PlanStep): readonly PlanExpr[] {
     case 'if':
       return [step.condition];
     case 'for':
-      return [step.from, step.to, ...(step.limit === undefined ? [] : [step.limit])];
+      return [...(step.over.kind === 'range' ? [step.over.from, step.over.to] : [step.over.list]), ...(step.limit === undefined ? [] : [step.limit])];
     case 'assert':
       return [step.condition, ...(step.message === undefined ? [] : [step.message])];
+    case 'write':
+      return [step.address, step.datum.value];
+    case 'dump':
+      return [step.address, step.length];
+    case 'patch':
+      return step.sites.flatMap((site) => [site.address, site.expect.value, site.replacement.value]);
     default:
       return [step.value];
   }
@@ -40,6 +46,14 @@ export function childrenOf(e: PlanExpr): readonly PlanExpr[] {
     case 'compare':
     case 'logical':
       return [e.left, e.right];
+    case 'index':
+      return [e.object, e.index];
+    case 'call':
+      return e.args;
+    case 'ripref':
+      return [e.insn, e.dispOffset, e.insnLength];
+    case 'scan':
+      return [e.needle.value, ...(e.range.kind === 'region' ? [e.range.region] : []), ...(e.limit === undefined ? [] : [e.limit])];
     default:
       return [];
   }

@@ -11,14 +11,17 @@ export interface Limits {
   readonly readBytes: number;
   /** Iterations a loop without `limit` may run; more is an error, never a silent cut. */
   readonly loopIterations: bigint;
+  /** Bytes searched by scans, all together. */
+  readonly scanBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: 1_000_000n };
+export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: 1_000_000n, scanBytes: 64 * 2 ** 30 };
 
 export class Budget {
   readonly limits: Limits;
   #steps = 0;
   #readBytes = 0;
+  #scanBytes = 0;
 
   constructor(limits: Limits = DEFAULT_LIMITS) {
     this.limits = limits;
@@ -34,6 +37,13 @@ export class Budget {
     this.#readBytes += bytes;
     if (this.#readBytes > this.limits.readBytes) {
       throw new DeniedError('read-budget', `the recipe read more than ${this.limits.readBytes} bytes`, { ...at(), hint: 'read less, or read only what the result needs' });
+    }
+  }
+
+  scanned(bytes: number, at: () => SourcePoint): void {
+    this.#scanBytes += bytes;
+    if (this.#scanBytes > this.limits.scanBytes) {
+      throw new DeniedError('scan-budget', `the recipe's scans searched more than ${this.limits.scanBytes} bytes`, { ...at(), hint: 'scan a narrower range: module("name"), region("[heap]"), anon, or perms' });
     }
   }
 

@@ -1,48 +1,105 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
-import { RecipeError, assert, assertNever } from '../errors.ts';
+import { fromHex } from '../bytes.ts';
+import { AssertionFailed, DeniedError, RecipeError, assert, assertNever } from '../errors.ts';
+import { literalPattern } from '../plan/pattern.ts';
+import { callBuiltin } from './builtins.ts';
+import { encode } from './encode.ts';
+import type { ScanRequest } from './scan.ts';
 import { resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import { placeError, type SourcePoint } from './locate.ts';
-import { bool, int, numeric, ptr, type Value } from './value.ts';
+import { bool, hexAddress, int, numeric, ptr, type Value } from './value.ts';
 
 /** Reads a value for the read numbered `site` (see plan.ts). */
 export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc, site: number) => Value;
 
-/** module() and symbol(), answered by the target (see modules.ts). */
+/** module(), symbol() and region(), answered by the target (see modules.ts). */
 export interface ModuleLookup {
   module(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint };
   symbol(module: string, name: string): bigint;
+  region(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint };
 }
+
+/** Runs a scan whose needle and range are evaluated (see scan.ts); returns the hits. */
+export type ScanMemory = (request: ScanRequest, loc: Loc) => bigint[];
 
 /** What evaluation needs besides the expression. */
 export interface EvalContext {
   readonly env: { get(name: string): Value | undefined };
   readonly read: ReadMemory;
+  readonly scan: ScanMemory;
   readonly modules: ModuleLookup;
   readonly locate: (loc: Loc) => SourcePoint;
 }
+
+/** Hits a scan without `limit` may return; more is an error (SPEC §3: hits have budgets). */
+export const DEFAULT_SCAN_HITS = 1_000_000;
 
 export function evaluate(e: PlanExpr, context: EvalContext): Value {
   const { env, read } = context;
   switch (e.op) {
     case 'int':
       return int(BigInt(e.value));
+    case 'float':
+      return { kind: 'float', value: e.value };
     case 'str':
       return { kind: 'str', value: e.value };
+    case 'bytes':
+      return { kind: 'bytes', value: fromHex(e.hex) };
+    case 'pattern':
+      return { kind: 'pattern', pattern: { tokens: e.tokens }, text: e.text };
+    case 'index': {
+      const object = evaluate(e.object, context);
+      const index = numeric(evaluate(e.index, context))!.value;
+      const length = object.kind === 'list' ? object.items.length : object.kind === 'bytes' ? object.value.length : 0;
+      if (index < 0n || index >= BigInt(length)) {
+        throw new RecipeError('index', `index ${index} is out of range: the ${object.kind === 'list' ? 'list' : 'bytes'} have ${length} item${length === 1 ? '' : 's'}`, {
+          ...context.locate(e.loc),
+          hint: length === 0 ? 'the list is empty: check len(…) > 0 first' : `index from 0 to ${length - 1}`,
+        });
+      }
+      return object.kind === 'list' ? object.items[Number(index)]! : object.kind === 'bytes' ? int(BigInt(object.value[Number(index)]!)) : assertNever(object as never);
+    }
+    case 'call': {
+      if (e.name === 'region') {
+        const name = (evaluate(e.args[0]!, context) as { value: string }).value;
+        try {
+          const region = context.modules.region(name);
+          return { kind: 'region', start: region.start, end: region.end, path: region.path };
+        } catch (error) {
+          throw placeError(error, context.locate(e.loc));
+        }
+      }
+      return callBuiltin(e.name, e.args.map((a) => evaluate(a, context)), () => context.locate(e.loc));
+    }
+    case 'ripref': {
+      const insn = numeric(evaluate(e.insn, context))!.value;
+      const offset = numeric(evaluate(e.dispOffset, context))!.value;
+      const length = numeric(evaluate(e.insnLength, context))!.value;
+      const displacement = numeric(read(RIP_DISPLACEMENT, insn + offset, e.loc, -1))!.value;
+      return ptr(insn + length + displacement);
+    }
+    case 'scan':
+      return scanValue(e, context);
     case 'var': {
       const value = env.get(e.name);
       assert(value !== undefined, `unbound name ${e.name}`);
       return value;
     }
     case 'unary': {
-      const operand = numeric(evaluate(e.operand, context));
+      const value = evaluate(e.operand, context);
+      if (value.kind === 'float') return { kind: 'float', value: -value.value };
+      const operand = numeric(value);
       assert(operand !== undefined, 'unary operand is not an integer');
       return int(e.operator === '-' ? -operand.value : ~operand.value);
     }
     case 'binary': {
-      const left = numeric(evaluate(e.left, context));
-      const right = numeric(evaluate(e.right, context));
+      const leftValue = evaluate(e.left, context);
+      const rightValue = evaluate(e.right, context);
+      if (leftValue.kind === 'float' || rightValue.kind === 'float') return floatArithmetic(e.operator, toNumber(leftValue), toNumber(rightValue));
+      const left = numeric(leftValue);
+      const right = numeric(rightValue);
       assert(left !== undefined && right !== undefined, 'binary operand is not an integer');
       const value = arithmetic(e.operator, left.value, right.value, () => context.locate(e.loc));
       return resultKind(e.operator, left.kind, right.kind) === 'ptr' ? ptr(value) : int(value);
@@ -93,7 +150,7 @@ export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, l
   const fail = (): never => {
     throw new Error('pvm internal error: a constant expression used the target');
   };
-  return evaluate(e, { env, read: fail, modules: { module: fail, symbol: fail }, locate });
+  return evaluate(e, { env, read: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, locate });
 }
 
 /** Numbers and addresses compare by value (a region by its start); strings by content. */
@@ -101,6 +158,8 @@ export function compare(operator: CompareOperator, left: Value, right: Value): b
   let order: number;
   if (left.kind === 'str' && right.kind === 'str') {
     order = left.value === right.value ? 0 : 1;
+  } else if (left.kind === 'bytes' && right.kind === 'bytes') {
+    order = left.value.length === right.value.length && left.value.every((b, i) => b === right.value[i]) ? 0 : 1;
   } else if (left.kind === 'float' || right.kind === 'float') {
     const a = left.kind === 'float' ? left.value : Number(numeric(left)?.value);
     const b = right.kind === 'float' ? right.value : Number(numeric(right)?.value);
@@ -126,6 +185,48 @@ export function compare(operator: CompareOperator, left: Value, right: Value): b
     case '>=':
       return order >= 0;
   }
+}
+
+const RIP_DISPLACEMENT: MemoryType = { kind: 'int', name: 'i32', size: 4, signed: true, bigEndian: false };
+
+function toNumber(value: Value): number {
+  return value.kind === 'float' ? value.value : Number(numeric(value)!.value);
+}
+
+/** Floats take + - * / (the checker allows no other operator on them), with IEEE results: 1.0 / 0 is Infinity. */
+function floatArithmetic(operator: BinaryOperator, a: number, b: number): Value {
+  const value = operator === '+' ? a + b : operator === '-' ? a - b : operator === '*' ? a * b : a / b;
+  return { kind: 'float', value };
+}
+
+function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): Value {
+  const at = () => context.locate(e.loc);
+  const needle = encode(e.needle.encoding, evaluate(e.needle.value, context), () => context.locate(e.needle.loc));
+  const pattern = needle.kind === 'pattern' ? needle.pattern : literalPattern(needle.bytes);
+  if (pattern.tokens.length === 0) throw new RecipeError('empty-needle', 'a scan for nothing (an empty string or bytes)', { ...at(), hint: 'scan for at least one byte' });
+  let area: ScanRequest['area'] = e.range.kind === 'region' ? { kind: 'all' } : e.range;
+  if (e.range.kind === 'region') {
+    const region = evaluate(e.range.region, context);
+    assert(region.kind === 'region', 'scan range is not a region');
+    area = { kind: 'region', start: region.start, end: region.end };
+  }
+  const limit = e.limit === undefined ? undefined : numeric(evaluate(e.limit, context))!.value;
+  if (limit !== undefined && limit < 0n) throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(), hint: 'give a limit of 0 or more' });
+  // `unique` needs to know whether there is a second hit, so it looks for two.
+  const wanted = e.unique ? 2 : limit === undefined ? DEFAULT_SCAN_HITS + 1 : Number(limit < BigInt(DEFAULT_SCAN_HITS) ? limit : BigInt(DEFAULT_SCAN_HITS));
+  const hits = context.scan({ pattern, area, perms: e.perms, align: e.align, limit: wanted }, e.loc);
+  if (e.unique) {
+    if (hits.length === 1) return ptr(hits[0]!);
+    const what = needle.kind === 'pattern' ? `hex"${needle.text}"` : `the ${needle.bytes.length}-byte needle`;
+    throw new AssertionFailed('scan-not-unique', hits.length === 0 ? `unique scan found no match for ${what}` : `unique scan found more than one match for ${what}: ${hits.map(hexAddress).join(', ')}`, {
+      ...at(),
+      hint: hits.length === 0 ? 'the target does not hold these bytes here; check the pattern and the range' : 'make the pattern longer, or narrow the range, so that exactly one place matches',
+    });
+  }
+  if (limit === undefined && hits.length > DEFAULT_SCAN_HITS) {
+    throw new DeniedError('hit-budget', `the scan found more than ${DEFAULT_SCAN_HITS} matches`, { ...at(), hint: 'add `limit N` to keep the first N, or make the pattern more specific' });
+  }
+  return { kind: 'list', items: hits.map(ptr) };
 }
 
 /** Largest shift allowed: enough for any 64-bit mask, small enough to never build a huge bigint. */

@@ -1,6 +1,7 @@
 // Walks a plan against a target. Prints and emits go to a sink as events;
 // the CLI decides how they look. Nothing here prints or exits.
-import { AssertionFailed, RecipeError, TargetError, assertNever } from '../errors.ts';
+import { AssertionFailed, DeniedError, RecipeError, TargetError, assertNever } from '../errors.ts';
+import { MAX_DUMP } from '../dsl/check.ts';
 import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import type { ReadResult, Target } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';
@@ -11,11 +12,18 @@ import { readSites } from '../plan/walk.ts';
 import { ModuleResolver } from './modules.ts';
 import { prefetchWindow, type PrefetchCache } from './prefetch.ts';
 import { Scope } from './scope.ts';
+import { humanValue } from './show.ts';
+import { encode } from './encode.ts';
+import { applyPatch, type PatchOutcome } from './patch.ts';
+import { scanTarget, type ScanRequest } from './scan.ts';
+import { WriteBuffer } from './write-buffer.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 export type OutputEvent =
   | { readonly type: 'print'; readonly values: readonly Value[]; readonly line: number }
-  | { readonly type: 'emit'; readonly name: string; readonly value: Value; readonly line: number };
+  | { readonly type: 'emit'; readonly name: string; readonly value: Value; readonly line: number }
+  | { readonly type: 'dump'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
+  | { readonly type: 'patch'; readonly name: string | undefined; readonly outcome: PatchOutcome; readonly line: number };
 
 export interface ExecuteOptions {
   readonly plan: Plan;
@@ -25,16 +33,21 @@ export interface ExecuteOptions {
   readonly output: (event: OutputEvent) => void;
   /** Budgets; the defaults of budget.ts unless a caller narrows them. */
   readonly limits?: Limits;
+  /** Writes and patches run only when allowed (SPEC §3); the CLI refuses earlier, this is the last guard. */
+  readonly allowWrite?: boolean;
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
+const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output, limits }: ExecuteOptions): void {
+export function execute({ plan, target, params, output, limits, allowWrite = false }: ExecuteOptions): void {
+  if (plan.writes && !allowWrite) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const addressSpace = target.identity.pid === undefined ? target.identity.name : `pid ${target.identity.pid}`;
   const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
+  const writes = new WriteBuffer(target, addressSpace, (loc) => locate(plan.recipe.name, loc));
 
   /** Prefetched results of the loops now running, by site (a site belongs to one loop). */
   const active = new Map<number, { cache: PrefetchCache; index: number }>();
@@ -48,6 +61,7 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
     }
     const length = readLength(type);
     budget.read(length, at(loc));
+    writes.flush();
     const frame = active.get(site);
     const hit = frame?.cache.get(site)?.get(frame.index);
     const result = hit !== undefined && hit.address === address && hit.length === length ? hit.result : target.read([{ address, length }])[0]!;
@@ -60,8 +74,15 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
     });
   };
 
+  const scan = (request: ScanRequest, loc: Loc): bigint[] => {
+    writes.flush();
+    const outcome = scanTarget(target, request);
+    budget.scanned(outcome.bytesScanned, at(loc));
+    return outcome.hits;
+  };
+
   const modules = new ModuleResolver(target);
-  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({ env, read: reader, modules, locate: (loc) => locate(plan.recipe.name, loc) });
+  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({ env, read: reader, scan, modules, locate: (loc) => locate(plan.recipe.name, loc) });
   const sites = readSites(plan.steps);
 
   const run = (steps: readonly PlanStep[], env: Scope): void => {
@@ -88,19 +109,17 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
           break;
         }
         case 'for': {
-          const from = numeric(value(step.from))!;
-          const to = numeric(value(step.to))!;
           const limit = step.limit === undefined ? undefined : numeric(value(step.limit))!.value;
           if (limit !== undefined && limit < 0n) {
             throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(step.loc)(), hint: 'give a limit of 0 or more' });
           }
-          const count = budget.iterations(to.value > from.value ? to.value - from.value : 0n, limit, at(step.loc));
+          const source = loopSource(step.over, value);
+          const count = budget.iterations(source.count, limit, at(step.loc));
           for (let first = 0n; first < count; first += WINDOW) {
             const size = Number(count - first < WINDOW ? count - first : WINDOW);
             const iterationScope = (index: number): Scope => {
               const body = env.child();
-              const i = first + BigInt(index);
-              body.declare(step.variable, from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i));
+              body.declare(step.variable, source.item(first + BigInt(index)));
               return body;
             };
             const cache: PrefetchCache =
@@ -120,6 +139,36 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
         case 'assert':
           checkAssertion(step, context, at(step.loc));
           break;
+        case 'write': {
+          const address = checkAddress(numeric(value(step.address))!.value, at(step.loc));
+          const data = encode(step.datum.encoding, value(step.datum.value), at(step.datum.loc));
+          if (data.kind === 'bytes') writes.add(address, data.bytes, step.loc);
+          break;
+        }
+        case 'dump': {
+          const address = checkAddress(numeric(value(step.address))!.value, at(step.loc));
+          const length = numeric(value(step.length))!.value;
+          if (length < 1n || length > BigInt(MAX_DUMP)) {
+            throw new RecipeError('dump-size', `a dump covers 1 to ${MAX_DUMP} bytes, not ${length}`, { ...at(step.loc)(), hint: 'dump a smaller range, or several' });
+          }
+          const bytes = read({ kind: 'bytes', name: 'bytes', size: Number(length) }, address, step.loc, -1);
+          output({ type: 'dump', address, bytes: (bytes as { value: Uint8Array }).value, line: step.loc.line });
+          break;
+        }
+        case 'patch': {
+          if (step.freeze) {
+            throw new RecipeError('unsupported', 'freezing the target during a patch is not supported yet', { ...at(step.loc)(), hint: 'remove `freeze`; the patch is still verified, written and read back as one transaction' });
+          }
+          writes.flush();
+          const resolved = step.sites.map((site) => {
+            const expect = encode(site.expect.encoding, value(site.expect.value), at(site.expect.loc));
+            const replacement = encode(site.replacement.encoding, value(site.replacement.value), at(site.replacement.loc));
+            return { address: checkAddress(numeric(value(site.address))!.value, at(site.loc)), expect, replacement: (replacement as { bytes: Uint8Array }).bytes, loc: site.loc };
+          });
+          const outcome = applyPatch(resolved, { target, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)() });
+          output({ type: 'patch', name: step.name, outcome, line: step.loc.line });
+          break;
+        }
         default:
           assertNever(step);
       }
@@ -127,6 +176,33 @@ export function execute({ plan, target, params, output, limits }: ExecuteOptions
   };
 
   run(plan.steps, new Scope(undefined, params));
+  writes.flush();
+}
+
+/** The count and items of a loop: a range A..B, or a list. */
+function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: PlanExpr) => Value): { count: bigint; item: (i: bigint) => Value } {
+  if (over.kind === 'list') {
+    const list = value(over.list);
+    const items = list.kind === 'list' ? list.items : [];
+    return { count: BigInt(items.length), item: (i) => items[Number(i)]! };
+  }
+  const from = numeric(value(over.from))!;
+  const to = numeric(value(over.to))!;
+  return { count: to.value > from.value ? to.value - from.value : 0n, item: (i) => (from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i)) };
+}
+
+function checkAddress(address: bigint, at: () => SourcePoint): bigint {
+  if (address < 0n || address >= ADDRESS_LIMIT) {
+    throw new TargetError('bad-address', `${hexAddress(address)} is not an address (outside 0 to 2^64-1)`, { ...at(), hint: 'check the address arithmetic' });
+  }
+  return address;
+}
+
+/** SPEC §3: a recipe that writes runs only with --allow-write; refused before anything is touched. */
+export function writeRefusal(plan: Plan): DeniedError {
+  return new DeniedError('write-not-allowed', `${plan.recipe.name} writes to the target's memory, and writing was not allowed`, {
+    hint: 'run it with --allow-write once you have checked it (`pvm plan` shows every write)',
+  });
 }
 
 /** Iterations prefetched and run together: large enough for full 1024-iovec calls, small enough to bound memory. */
@@ -139,7 +215,15 @@ function valueOf(type: MemoryType, result: ReadResult): Value | undefined {
     if (nul >= 0 || result.fault === undefined) return { kind: 'str', value: utf8.decode(result.bytes.subarray(0, nul >= 0 ? nul : result.done)) };
     return undefined;
   }
-  return result.fault === undefined ? decode(type, result.bytes) : undefined;
+  if (result.fault !== undefined) return undefined;
+  switch (type.kind) {
+    case 'bytes':
+      return { kind: 'bytes', value: result.bytes.slice(0, type.size) };
+    case 'utf16':
+      return { kind: 'str', value: utf16.decode(result.bytes.subarray(0, type.units * 2)) };
+    default:
+      return decode(type, result.bytes);
+  }
 }
 
 function decodeOrThrow(type: MemoryType, result: ReadResult): Value {
@@ -173,13 +257,9 @@ function checkAssertion(step: Extract<PlanStep, { op: 'assert' }>, context: Eval
 
 function showValue(value: Value): string {
   switch (value.kind) {
-    case 'ptr':
-      return hexAddress(value.value);
-    case 'region':
-      return hexAddress(value.start);
     case 'str':
       return JSON.stringify(value.value);
     default:
-      return String(value.value);
+      return humanValue(value);
   }
 }

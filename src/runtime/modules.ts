@@ -43,13 +43,21 @@ export class ModuleResolver {
       });
     }
     const path = matches[0]!;
-    const mappings = regions.filter((r) => r.path === path);
-    return {
-      path,
-      start: mappings.reduce((min, r) => (r.start < min ? r.start : min), mappings[0]!.start),
-      end: mappings.reduce((max, r) => (r.end > max ? r.end : max), mappings[0]!.end),
-      mappings,
-    };
+    return spanOf(path, regions.filter((r) => r.path === path));
+  }
+
+  /** The mappings named exactly `name`: a pseudo-name such as `[heap]` or `[anon:cache]`, or a file's whole path. */
+  region(name: string): ModuleRegion {
+    const regions = this.#target.regions();
+    const mappings = regions.filter((r) => r.path === name);
+    if (mappings.length === 0) {
+      const names = [...new Set(regions.map((r) => r.path).filter((p) => p.startsWith('[')))];
+      const suggestion = closest(name, names);
+      throw new TargetError('no-region', `no region is named '${name}' in ${describeTarget(this.#target.identity)}`, {
+        hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : `its named regions are: ${names.join(', ')}; use module("name") for files`,
+      });
+    }
+    return spanOf(name, mappings);
   }
 
   /** The running address of `name` in the module `moduleName`. */
@@ -115,4 +123,14 @@ export class ModuleResolver {
       return;
     }
   }
+}
+
+/** The extent of some mappings: from the lowest start to the highest end. */
+function spanOf(path: string, mappings: readonly Region[]): ModuleRegion {
+  return {
+    path,
+    start: mappings.reduce((min, r) => (r.start < min ? r.start : min), mappings[0]!.start),
+    end: mappings.reduce((max, r) => (r.end > max ? r.end : max), mappings[0]!.end),
+    mappings,
+  };
 }

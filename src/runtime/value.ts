@@ -1,5 +1,6 @@
 // Runtime values. Integers are exact bigints: nothing wraps silently.
 import type { MemoryType } from '../plan/plan.ts';
+import type { Pattern } from '../plan/pattern.ts';
 
 export type Value =
   | { readonly kind: 'int'; readonly value: bigint }
@@ -8,7 +9,11 @@ export type Value =
   | { readonly kind: 'str'; readonly value: string }
   | { readonly kind: 'bool'; readonly value: boolean }
   /** A module's extent; used as an address, it is its start. */
-  | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly path: string };
+  | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly path: string }
+  | { readonly kind: 'bytes'; readonly value: Uint8Array }
+  /** Scan hits: addresses, in ascending order. */
+  | { readonly kind: 'list'; readonly items: readonly Value[] }
+  | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly text: string };
 
 export const int = (value: bigint): Value => ({ kind: 'int', value });
 export const ptr = (value: bigint): Value => ({ kind: 'ptr', value });
@@ -50,7 +55,7 @@ export function decode(type: MemoryType & { kind: 'int' | 'float' | 'ptr' }, byt
   }
 }
 
-/** Bytes a read of `type` fetches: the size, or `max` for a cstring. */
+/** Bytes a read of `type` fetches: the size, `max` for a cstring, two per unit for utf16. */
 export function readLength(type: MemoryType): number {
-  return type.kind === 'cstring' ? type.max : type.size;
+  return type.kind === 'cstring' ? type.max : type.kind === 'utf16' ? type.units * 2 : type.size;
 }

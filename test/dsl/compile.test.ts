@@ -6,7 +6,7 @@ import { diagnosticsOf } from '../helpers/errors.ts';
 describe('compileSource', () => {
   it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {
     const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr = 0x10\nlet x = read u32be at [p + 8] + 4 # comment\nprint "x", x; emit x = -x\n' });
-    expect(plan).toMatchObject({ format: 'pvm-plan', version: 1, writes: false, recipe: { name: 'r.pvm' } });
+    expect(plan).toMatchObject({ format: 'pvm-plan', version: 2, writes: false, recipe: { name: 'r.pvm' } });
     expect(plan.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.params).toEqual([{ name: 'p', type: { kind: 'ptr', name: 'ptr', size: 8 }, default: { op: 'int', value: '16' }, loc: expect.objectContaining({ line: 1, col: 7 }) }]);
     expect(plan.steps.map((s) => s.op)).toEqual(['let', 'print', 'emit']);
@@ -38,7 +38,7 @@ describe('diagnostics', () => {
   it('names the file, line and column, shows the line with a caret, and suggests a fix', () => {
     expect(diagnosticsOf('param counter: ptr\nlet n = read u24 at counter\n')).toBe(
       [
-        "r.pvm:2:14: error: unknown type 'u24' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, or a be variant such as u32be)",
+        "r.pvm:2:14: error: unknown type 'u24' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, bytes N, utf16 N, or a be variant such as u32be)",
         '2 | let n = read u24 at counter',
         '  |              ^~~',
         "hint: did you mean 'u64'?",
@@ -68,6 +68,6 @@ describe('diagnostics', () => {
   it('keeps param defaults constant and params numeric', () => {
     expect(diagnosticsOf('param p: ptr = [0x10]')).toContain('a param default cannot read memory');
     expect(diagnosticsOf('param s: cstring')).toContain('a param cannot be a cstring');
-    expect(diagnosticsOf('print read cstring max 0 at 0')).toContain('cstring max must be an integer literal from 1 to 1048576');
+    expect(diagnosticsOf('print read cstring max 0 at 0')).toContain('the size of a cstring must be a constant from 1 to 1048576');
   });
 });

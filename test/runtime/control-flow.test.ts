@@ -1,7 +1,7 @@
 // Conditions, loops, assignment and asserts, against an in-memory target.
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile.ts';
-import type { Limits } from '../../src/runtime/budget.ts';
+import { DEFAULT_LIMITS, type Limits } from '../../src/runtime/budget.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
 import { caught, diagnosticsOf } from '../helpers/errors.ts';
@@ -17,7 +17,7 @@ function target(): MemoryTarget {
 function run(text: string, limits?: Limits): string[] {
   const plan = compileSource({ name: 'r.pvm', text });
   const lines: string[] = [];
-  const show = (e: OutputEvent) => (e.type === 'print' ? e.values.map((v) => ('value' in v ? String(v.value) : v.kind)).join(' ') : `${e.name}=${'value' in e.value ? e.value.value : ''}`);
+  const show = (e: OutputEvent) => (e.type === 'print' ? e.values.map((v) => ('value' in v ? String(v.value) : v.kind)).join(' ') : e.type === 'emit' ? `${e.name}=${'value' in e.value ? e.value.value : ''}` : e.type);
   execute({ plan, target: target(), params: new Map(), output: (e) => lines.push(show(e)), ...(limits === undefined ? {} : { limits }) });
   return lines;
 }
@@ -39,7 +39,7 @@ describe('control flow', () => {
 
   it('cuts a loop at an explicit limit, and refuses one over the default cap without it', () => {
     expect(run('for i in 0..1000000000 limit 2 { print i }')).toEqual(['0', '1']);
-    const error = failure('for i in 0..11 { print i }', { steps: 1000, readBytes: 1000, loopIterations: 10n });
+    const error = failure('for i in 0..11 { print i }', { ...DEFAULT_LIMITS, steps: 1000, readBytes: 1000, loopIterations: 10n });
     expect(error).toMatchObject({ exit: 2, code: 'unbounded-loop', where: 'r.pvm:1:1', message: 'this loop would run 11 times, more than the default cap of 10' });
   });
 
@@ -55,8 +55,8 @@ describe('control flow', () => {
   });
 
   it('stops a recipe that exceeds its step or read budget (exit 3)', () => {
-    expect(failure('let x = 0\nfor i in 0..100 { x = x + 1 }', { steps: 50, readBytes: 1 << 20, loopIterations: 1000n })).toMatchObject({ exit: 3, code: 'step-budget' });
-    expect(failure(`for i in 0..10 { let v = read u64 at ${BASE} }`, { steps: 1000, readBytes: 40, loopIterations: 1000n })).toMatchObject({ exit: 3, code: 'read-budget', where: 'r.pvm:1:26' });
+    expect(failure('let x = 0\nfor i in 0..100 { x = x + 1 }', { ...DEFAULT_LIMITS, steps: 50, readBytes: 1 << 20, loopIterations: 1000n })).toMatchObject({ exit: 3, code: 'step-budget' });
+    expect(failure(`for i in 0..10 { let v = read u64 at ${BASE} }`, { ...DEFAULT_LIMITS, steps: 1000, readBytes: 40, loopIterations: 1000n })).toMatchObject({ exit: 3, code: 'read-budget', where: 'r.pvm:1:26' });
   });
 });
 
@@ -71,7 +71,7 @@ describe('control-flow diagnostics', () => {
     expect(diagnosticsOf('if 1 { print 1 }')).toContain('r.pvm:1:4: error: a condition must be true or false, not a number');
     expect(diagnosticsOf('print (1 < 2) + 1')).toContain('a condition cannot be used in arithmetic');
     expect(diagnosticsOf('print "a" < "b"')).toContain('strings compare only with == and !=, not <');
-    expect(diagnosticsOf('print "a" == 1')).toContain('a string can only be compared with a string');
+    expect(diagnosticsOf('print "a" == 1')).toContain('a string cannot be compared with a number');
     expect(diagnosticsOf('assert 1 == 1, 5')).toContain('the message of an assert must be a string');
   });
 

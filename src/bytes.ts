@@ -1,0 +1,13 @@
+// Bytes as lowercase hex: how plans carry them and how output shows them (SPEC §4).
+
+export function toHex(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes) text += b < 16 ? `0${b.toString(16)}` : b.toString(16);
+  return text;
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}

@@ -1,0 +1,237 @@
+// Static types of expressions, reporting every problem found (STYLE habit 4).
+import { assertNever } from '../errors.ts';
+import { resultKind } from '../plan/arithmetic.ts';
+import { closest } from '../suggest.ts';
+import type * as Ast from './ast.ts';
+import { BUILTINS, LITERAL_ARGUMENTS, REGION_FIELDS } from './builtins.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { checkDatum, checkPatternLiteral, typeOfRead, constantInteger } from './check-types.ts';
+import type { Span } from './source.ts';
+import { describeType, isInteger, type StaticType } from './static-type.ts';
+
+export type Report = (d: Diagnostic) => void;
+
+/** The names an expression may see. */
+export interface NameLookup {
+  lookup(name: string): { readonly type: StaticType } | undefined;
+  names(): string[];
+}
+
+/** Permission filters: `r-x`, `rw`, `rw-p`; `?` leaves a permission open. */
+const PERMS = /^[r?-][w?-]?[x?-]?[ps?]?$/;
+
+export function expressionType(e: Ast.Expression, scope: NameLookup, report: Report): StaticType {
+  const typeOf = (x: Ast.Expression) => expressionType(x, scope, report);
+  switch (e.kind) {
+    case 'integer':
+      return 'int';
+    case 'float':
+      return 'float';
+    case 'string':
+      return 'str';
+    case 'bytes':
+      return checkPatternLiteral(e, report);
+    case 'name': {
+      const binding = scope.lookup(e.name);
+      if (binding !== undefined) return binding.type;
+      const suggestion = closest(e.name, scope.names());
+      report({
+        code: 'unknown-name',
+        message: `unknown name '${e.name}'`,
+        span: e.span,
+        hint: suggestion === undefined ? `define it first with \`let ${e.name} = …\` or \`param ${e.name}: …\`` : `did you mean '${suggestion}'?`,
+      });
+      return 'int';
+    }
+    case 'unary': {
+      const operand = typeOf(e.operand);
+      requireNumber(operand, e.operand, report, e.operator === '-');
+      return operand === 'float' ? 'float' : 'int';
+    }
+    case 'binary': {
+      const left = typeOf(e.left);
+      const right = typeOf(e.right);
+      const floats = left === 'float' || right === 'float';
+      const floatOp = e.operator === '+' || e.operator === '-' || e.operator === '*' || e.operator === '/';
+      requireNumber(left, e.left, report, floatOp);
+      requireNumber(right, e.right, report, floatOp);
+      if (floats) {
+        if (left === 'ptr' || right === 'ptr' || left === 'region' || right === 'region') {
+          report({ code: 'type', message: 'an address cannot be combined with a float', span: e.span, hint: 'addresses are integers; compute the offset as an integer' });
+        }
+        return 'float';
+      }
+      const kind = (t: StaticType) => (t === 'ptr' || t === 'region' ? 'ptr' : 'int');
+      return resultKind(e.operator, kind(left), kind(right));
+    }
+    case 'read':
+      requireAddress(typeOf(e.address), e.address, report);
+      return typeOfRead(e.type, 'read', report);
+    case 'deref':
+      requireAddress(typeOf(e.address), e.address, report);
+      return 'ptr';
+    case 'call':
+      return callType(e, scope, report);
+    case 'index': {
+      const object = typeOf(e.object);
+      const index = typeOf(e.index);
+      if (!isInteger(index) || index === 'ptr') report({ code: 'type', message: `an index must be a number, not ${describeType(index)}`, span: e.index.span, hint: 'index from 0: hits[0]' });
+      if (object === 'list') return 'ptr';
+      if (object === 'bytes') return 'int';
+      report({ code: 'type', message: `only lists and bytes can be indexed, not ${describeType(object)}`, span: e.object.span, hint: 'a scan gives a list: let hits = scan …; hits[0]' });
+      return 'int';
+    }
+    case 'scan':
+      return scanType(e, scope, report);
+    case 'compare': {
+      const left = typeOf(e.left);
+      const right = typeOf(e.right);
+      const equality = e.operator === '==' || e.operator === '!=';
+      if (left === 'str' || right === 'str' || left === 'bytes' || right === 'bytes') {
+        if (left !== right) report({ code: 'type', message: `${describeType(left)} cannot be compared with ${describeType(right)}`, span: e.span, hint: 'compare numbers with numbers, strings with strings, bytes with bytes' });
+        else if (!equality) report({ code: 'type', message: `${left === 'str' ? 'strings' : 'bytes'} compare only with == and !=, not ${e.operator}`, span: e.span, hint: 'compare their lengths or single bytes instead' });
+      } else {
+        requireComparable(left, e.left, report);
+        requireComparable(right, e.right, report);
+      }
+      return 'bool';
+    }
+    case 'logical':
+      requireCondition(typeOf(e.left), e.left, report);
+      requireCondition(typeOf(e.right), e.right, report);
+      return 'bool';
+    case 'not':
+      requireCondition(typeOf(e.operand), e.operand, report);
+      return 'bool';
+    case 'field': {
+      const object = typeOf(e.object);
+      const field = REGION_FIELDS.get(e.field.name);
+      if (object !== 'region') {
+        report({ code: 'type', message: `'.${e.field.name}' applies only to a region, such as module("name")`, span: e.field.span, hint: 'module("libc.so.6").start is the start of libc' });
+      } else if (field === undefined) {
+        const suggestion = closest(e.field.name, REGION_FIELDS.keys());
+        report({ code: 'unknown-field', message: `a region has no field '${e.field.name}'`, span: e.field.span, hint: suggestion === undefined ? 'its fields are start, end and size' : `did you mean '${suggestion}'?` });
+      }
+      return field ?? 'int';
+    }
+    default:
+      return assertNever(e);
+  }
+}
+
+function scanType(e: Ast.ScanExpression, scope: NameLookup, report: Report): StaticType {
+  checkDatum(e.needle, 'needle', (x) => expressionType(x, scope, report), report);
+  if (e.range.kind === 'region') {
+    const range = expressionType(e.range.region, scope, report);
+    if (range !== 'region') {
+      report({ code: 'scan-range', message: `a scan looks in a region, not in ${describeType(range)}`, span: e.range.span, hint: 'write all, anon, module("name"), region("[heap]") or range(start, size)' });
+    }
+  }
+  for (const span of e.repeated) report({ code: 'scan-option', message: 'this option is given twice', span, hint: 'give each scan option once' });
+  if (e.perms !== undefined && (e.perms.kind !== 'string' || !PERMS.test(e.perms.value))) {
+    report({ code: 'scan-perms', message: 'perms must be a string such as "r-x" or "rw"', span: e.perms.span, hint: 'r, w, x: required; -: must be absent; ? or a missing letter: either' });
+  }
+  if (e.align !== undefined) {
+    const align = constantInteger(e.align);
+    if (align === undefined || align < 1n || align > 4096n) report({ code: 'scan-align', message: 'align must be a constant from 1 to 4096', span: e.align.span, hint: 'write e.g. align 4' });
+  }
+  if (e.limit !== undefined) requireCount(expressionType(e.limit, scope, report), e.limit, report);
+  if (e.unique && e.limit !== undefined) {
+    report({ code: 'scan-option', message: 'unique and limit cannot be combined', span: e.limit.span, hint: 'unique already requires exactly one hit; drop the limit' });
+  }
+  return e.unique ? 'ptr' : 'list';
+}
+
+function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): StaticType {
+  const name = e.callee.name;
+  const builtin = BUILTINS.get(name);
+  if (builtin === undefined) {
+    const suggestion = closest(name, BUILTINS.keys());
+    report({ code: 'unknown-function', message: `unknown function '${name}'`, span: e.callee.span, hint: suggestion === undefined ? `the functions are: ${[...BUILTINS.keys()].join(', ')}` : `did you mean '${suggestion}'?` });
+    return 'int';
+  }
+  const arity = builtin.params.length;
+  if (builtin.variadic ? e.args.length < arity : e.args.length !== arity) {
+    report({
+      code: 'arity',
+      message: `${name}() takes ${builtin.variadic ? 'at least ' : ''}${arity} argument${arity === 1 ? '' : 's'} (${builtin.params.join(', ')}), not ${e.args.length}`,
+      span: e.span,
+      hint: `write e.g. ${builtin.example}`,
+    });
+    return name === 'module' || name === 'region' || name === 'range' ? 'region' : name === 'hex' ? 'str' : name === 'symbol' || name === 'ripref' ? 'ptr' : 'int';
+  }
+  if (LITERAL_ARGUMENTS.has(name)) {
+    for (const arg of e.args) {
+      if (arg.kind !== 'string') report({ code: 'not-literal', message: `the arguments of ${name}() must be string literals`, span: arg.span, hint: `write e.g. ${builtin.example}` });
+    }
+    return name === 'symbol' ? 'ptr' : 'region';
+  }
+  const args = e.args.map((arg) => expressionType(arg, scope, report));
+  const wrong = (i: number, wanted: string) =>
+    report({ code: 'type', message: `${name}() takes ${wanted}, not ${describeType(args[i]!)}`, span: e.args[i]!.span, hint: `write e.g. ${builtin.example}` });
+  switch (name) {
+    case 'range':
+      if (!isInteger(args[0]!)) wrong(0, 'an address first');
+      requireCount(args[1]!, e.args[1]!, report);
+      return 'region';
+    case 'len':
+      if (args[0] !== 'list' && args[0] !== 'bytes' && args[0] !== 'str') wrong(0, 'a list, bytes or a string');
+      return 'int';
+    case 'hex':
+      if (!isInteger(args[0]!) && args[0] !== 'bytes' && args[0] !== 'str') wrong(0, 'a number, bytes or a string');
+      return 'str';
+    case 'min':
+    case 'max': {
+      if (args.length === 1) {
+        if (args[0] !== 'list') wrong(0, 'a list, or two or more numbers');
+        return 'ptr';
+      }
+      args.forEach((t, i) => {
+        if (!isInteger(t)) wrong(i, 'numbers or addresses');
+      });
+      return args.every((t) => t === 'ptr' || t === 'region') ? 'ptr' : 'int';
+    }
+    case 'ripref':
+      if (!isInteger(args[0]!)) wrong(0, 'the address of an instruction first');
+      if (args[1] !== 'int') wrong(1, 'the offset of the displacement in the instruction second');
+      if (args[2] !== 'int') wrong(2, 'the length of the instruction third');
+      return 'ptr';
+    default:
+      return 'int';
+  }
+}
+
+export function requireCondition(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (type !== 'bool') {
+    report({ code: 'condition', message: `a condition must be true or false, not ${describeType(type)}`, span: e.span, hint: 'compare it, e.g. `n != 0`' });
+  }
+}
+
+function requireComparable(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (type === 'bool') report({ code: 'type', message: 'conditions cannot be ordered or compared', span: e.span, hint: 'combine conditions with && and ||' });
+  else if (type === 'list' || type === 'pattern') report({ code: 'type', message: `${describeType(type)} cannot be compared`, span: e.span, hint: type === 'list' ? 'compare len(list) or its items' : 'scan for a pattern, or compare concrete bytes' });
+}
+
+/** A number (an integer, an address, or a float where `floats` allow). */
+export function requireNumber(type: StaticType, e: Ast.Expression, report: Report, floats = false): void {
+  if (type === 'bool') {
+    report({ code: 'type', message: 'a condition cannot be used in arithmetic', span: e.span, hint: 'use if/else to choose between numbers' });
+  } else if (type === 'float' && !floats) {
+    report({ code: 'type', message: 'this operator takes integers, not a float', span: e.span, hint: 'floats take + - * / only' });
+  } else if (type !== 'int' && type !== 'ptr' && type !== 'region' && type !== 'float') {
+    report({ code: 'type', message: `${describeType(type)} cannot be used in arithmetic`, span: e.span, hint: 'use a number or an address here' });
+  }
+}
+
+/** A count: an integer (a loop bound, a limit, a size). */
+export function requireCount(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (type !== 'int') report({ code: 'type', message: `expected a number here, not ${describeType(type)}`, span: e.span, hint: 'write an integer, e.g. 16' });
+}
+
+export function requireAddress(type: StaticType, e: Ast.Expression, report: Report): void {
+  if (!isInteger(type)) {
+    report({ code: 'type', message: `an address must be an integer or a ptr, not ${describeType(type)}`, span: e.span, hint: 'read a ptr, or compute the address from one' });
+  }
+}
+
+export type { Span };

@@ -1,0 +1,27 @@
+// What an expression yields, as far as the checker can tell, and the words
+// messages use for it. A `region` (module(), region(), range()) is an address
+// where one is needed: its start.
+export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list';
+
+export function describeType(type: StaticType): string {
+  return {
+    int: 'a number',
+    ptr: 'an address',
+    region: 'a region',
+    float: 'a float',
+    str: 'a string',
+    bool: 'a condition',
+    bytes: 'bytes',
+    pattern: 'a byte pattern',
+    list: 'a list',
+  }[type];
+}
+
+/** Kinds that may replace each other in an assignment: numbers and addresses mix, the rest do not. */
+export function family(type: StaticType): string {
+  return type === 'int' || type === 'ptr' || type === 'region' ? 'number' : type;
+}
+
+export function isInteger(type: StaticType): boolean {
+  return type === 'int' || type === 'ptr' || type === 'region';
+}

@@ -1,0 +1,97 @@
+// Writes wait here and go to the target together, in one process_vm_writev
+// of up to 1024 iovecs, until the recipe next reads, scans, dumps or patches
+// (which must see them) or ends. The effect is that of writing one at a time:
+// before a batch, each write is checked against the maps, and the batch stops
+// before the first that could not land, so nothing after a failed write is
+// written (the kernel itself would carry on with the next iovec).
+import { TargetError } from '../errors.ts';
+import type { Loc } from '../plan/plan.ts';
+import type { Region, Target } from '../target/target.ts';
+import { explainFault } from './explain-fault.ts';
+import type { SourcePoint } from './locate.ts';
+import { hexAddress } from './value.ts';
+
+interface PendingWrite {
+  readonly address: bigint;
+  readonly bytes: Uint8Array;
+  readonly loc: Loc;
+}
+
+const MAX_PENDING = 1024;
+const PAGE = 4096n;
+
+export class WriteBuffer {
+  readonly #target: Target;
+  readonly #space: string;
+  readonly #locate: (loc: Loc) => SourcePoint;
+  #pending: PendingWrite[] = [];
+  /** Bytes written so far, for the report. */
+  written = 0;
+
+  constructor(target: Target, space: string, locate: (loc: Loc) => SourcePoint) {
+    this.#target = target;
+    this.#space = space;
+    this.#locate = locate;
+  }
+
+  add(address: bigint, bytes: Uint8Array, loc: Loc): void {
+    if (bytes.length === 0) return;
+    if (this.#pending.length >= MAX_PENDING) this.flush();
+    this.#pending.push({ address, bytes, loc });
+  }
+
+  /** Sends every pending write; throws at the first that cannot land, after those before it landed. */
+  flush(): void {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    let regions: readonly Region[] | undefined;
+    let stop = pending.length;
+    // One write within a page lands whole or not at all, so only batches and page-crossing writes need the maps.
+    if (pending.length > 1 || crossesPage(pending[0]!)) {
+      regions = this.#target.regions();
+      const bad = pending.findIndex((w) => !writable(regions!, w.address, w.bytes.length));
+      if (bad >= 0) stop = bad;
+    }
+    const results = stop > 0 ? this.#target.write(pending.slice(0, stop)) : [];
+    const faulted = results.findIndex((r) => r.fault !== undefined);
+    if (faulted >= 0) {
+      const result = results[faulted]!;
+      throw this.#error(pending[faulted]!, result.fault!.address, result.done, regions);
+    }
+    for (const w of pending.slice(0, stop)) this.written += w.bytes.length;
+    if (stop < pending.length) {
+      const w = pending[stop]!;
+      throw this.#error(w, firstUnwritable(regions!, w.address, w.bytes.length), 0, regions);
+    }
+  }
+
+  #error(write: PendingWrite, at: bigint, done: number, regions: readonly Region[] | undefined): TargetError {
+    const why = explainFault(at, regions ?? this.#target.regions(), this.#space, 'w');
+    const partly = done > 0 ? ` (${done} of its ${write.bytes.length} bytes were written)` : '';
+    return new TargetError('unwritable', `cannot write ${write.bytes.length} byte${write.bytes.length === 1 ? '' : 's'} at ${hexAddress(write.address)}${partly}: ${why}`, {
+      ...this.#locate(write.loc),
+      hint: 'write only to writable data; code and read-only pages are changed with `patch`, which verifies them first',
+    });
+  }
+}
+
+function crossesPage(w: PendingWrite): boolean {
+  return w.address / PAGE !== (w.address + BigInt(w.bytes.length) - 1n) / PAGE;
+}
+
+function writable(regions: readonly Region[], address: bigint, length: number): boolean {
+  return firstUnwritable(regions, address, length) === address + BigInt(length);
+}
+
+/** The first address in [address, address+length) no writable region covers (or the end if all are covered). */
+function firstUnwritable(regions: readonly Region[], address: bigint, length: number): bigint {
+  const end = address + BigInt(length);
+  let at = address;
+  while (at < end) {
+    const region = regions.find((r) => r.start <= at && at < r.end);
+    if (region === undefined || region.perms[1] !== 'w') return at;
+    at = region.end;
+  }
+  return end;
+}
