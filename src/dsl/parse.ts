@@ -133,7 +133,7 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     const given = new Map<string, Node>();
     const repeated: Span[] = [];
     for (const option of options.children) {
-      const name = option.children[0]!.sourceString;
+      const name = /^[a-z]+/.exec(option.sourceString)![0];
       if (given.has(name)) repeated.push(span(option));
       else given.set(name, option);
     }

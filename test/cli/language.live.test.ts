@@ -1,0 +1,99 @@
+// SPEC §2 end to end: every construct against the live C fixture on Node, Bun and Deno.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIMES, pvm } from '../helpers/cli.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(() => fixture.stop());
+
+const RECIPE = 'test/cli/recipes/language.pvm';
+const hex = (n: bigint) => `0x${n.toString(16)}`;
+
+describe.each(RUNTIMES)('the language on %s', (runtime) => {
+  const args = () => ['--pid', String(fixture.pid), ...['area', 'split', 'scratch', 'page'].flatMap((n) => ['--arg', `${n}=${fixture.hex(n)}`]), '--arg', `sites=${fixture.hex('patch_sites')}`];
+
+  it('refuses a recipe that writes without --allow-write, before touching the target (exit 3)', () => {
+    const result = pvm(runtime, ['run', RECIPE, ...args()]);
+    expect(result.status).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('writes to the target\'s memory, and writing was not allowed');
+  });
+
+  it('runs every construct, with the same JSON on every runtime', () => {
+    const area = fixture.at('area');
+    const page = fixture.at('page');
+    // Once per runtime against one fixture: the first run patches, the others find it applied.
+    const result = pvm(runtime, ['run', RECIPE, ...args(), '--allow-write', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const events = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const emits = Object.fromEntries(events.filter((e) => e.type === 'emit').map((e) => [e.name, e.value]));
+    expect(emits).toEqual({
+      chunk_edge: (1 << 20) - 5,
+      region_edge: hex(fixture.at('split') + BigInt(fixture.pageSize) - 6n),
+      narrowed: 0,
+      code: hex(area + 64n),
+      alternatives: 1,
+      wide: hex(area + 2048n),
+      typed: [hex(area + 4n), hex(area + 9n)],
+      aligned: [hex(area + 4n)],
+      unique: hex(area + 256n),
+      first_two: true,
+      bytes: '488b0511',
+      hexed: '488b',
+      text: 'WideSecret',
+      rip: 7 + 0x44332211,
+      patched: 2002,
+    });
+    expect(events.find((e) => e.type === 'print' && e.values[0] === 'twice at')).toMatchObject({ values: ['twice at', 512, 'PVM-TWICE-77'] });
+    expect(events.find((e) => e.type === 'print' && e.values[0] === 0xc0ffee)).toMatchObject({ values: [0xc0ffee, 'hi', 1.5] });
+    const patches = events.filter((e) => e.type === 'patch');
+    expect(patches[1]).toMatchObject({ status: 'already applied', sites: [{ address: fixture.hex('patch_sites'), before: 'e9030000', after: 'e9030000' }] });
+    expect(events.find((e) => e.type === 'dump')).toMatchObject({ address: hex(page), size: 20, bytes: '000102030405060708090a0b0c0d0e0f10111213' });
+  });
+
+  it('exits 1 when a unique scan finds no match or two, naming what it found', () => {
+    const none = pvm(runtime, ['-e', `let x = scan "PVM-NOT-THERE" in range(${fixture.hex('area')}, 4096) unique`, '--pid', String(fixture.pid)]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('unique scan found no match');
+    const two = pvm(runtime, ['-e', `let x = scan "PVM-TWICE-77" in anon unique`, '--pid', String(fixture.pid)]);
+    expect(two.status).toBe(1);
+    expect(two.stderr).toContain(`unique scan found more than one match for the 12-byte needle: ${hex(fixture.at('area') + 512n)}, ${hex(fixture.at('area') + 1024n)}`);
+  });
+
+  it('exits 1 on a patch whose expected bytes do not match, and writes nothing', () => {
+    const sites = fixture.hex('patch_sites');
+    const result = pvm(runtime, ['-e', `patch { \n at ${sites} + 4 expect u32 2002 with u32 3 \n at ${sites} expect u32 77 with u32 5 \n }`, '--pid', String(fixture.pid), '--allow-write']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`1 of 2 sites did not hold the expected bytes; nothing was written\n  at ${sites} (line 3): expected hex"4d 00 00 00", found hex"e9 03 00 00"`);
+    const after = pvm(runtime, ['-e', `print read u32 at ${sites} + 4`, '--pid', String(fixture.pid)]);
+    expect(after.stdout).toBe('2002\n');
+  });
+
+  it('exits 4 for a patch site on an unmapped page in the middle of a block, and writes nothing', () => {
+    const sites = fixture.hex('patch_sites');
+    const result = pvm(runtime, ['-e', `patch {\n at ${sites} + 4 expect u32 2002 with u32 9\n at ${fixture.hex('hole')} expect u8 0 with u8 1\n }`, '--pid', String(fixture.pid), '--allow-write']);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toContain(`cannot read the site at ${fixture.hex('hole')}: ${fixture.hex('hole')} is not mapped in pid ${fixture.pid}`);
+    expect(pvm(runtime, ['-e', `print read u32 at ${sites} + 4`, '--pid', String(fixture.pid)]).stdout).toBe('2002\n');
+  });
+
+  it('writes in order and stops at the first write that cannot land (exit 4)', () => {
+    const scratch = fixture.hex('scratch');
+    const result = pvm(runtime, ['-e', `write u8 at ${scratch} + 32 = 7; write u8 at ${fixture.hex('version')} = 1; write u8 at ${scratch} + 33 = 8`, '--pid', String(fixture.pid), '--allow-write']);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toContain(`cannot write 1 byte at ${fixture.hex('version')}: ${fixture.hex('version')} in pid ${fixture.pid} lies in`);
+    expect(result.stderr).toContain('which has no write permission');
+    const after = pvm(runtime, ['-e', `print read u8 at ${scratch} + 32, read u8 at ${scratch} + 33`, '--pid', String(fixture.pid)]);
+    expect(after.stdout).toBe('7 0\n');
+  });
+
+  it('resolves a symbol in libc and reads through it', () => {
+    const result = pvm(runtime, ['-e', 'let f = symbol("libc.so.6", "getpid"); print f == symbol("libc.so.6", "getpid"), len(read bytes 4 at f)', '--pid', String(fixture.pid)]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('true 4\n');
+  });
+});
