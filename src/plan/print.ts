@@ -186,7 +186,7 @@ function accessesOf(roots: readonly PlanExpr[]): string[] {
     // The right of && and || is evaluated after the left, like every other operand.
     childrenOf(e).forEach(visit);
     if (e.op === 'read') accesses.push(`read ${describeRead(e)}`);
-    if (e.op === 'ripref') accesses.push(`read 4 bytes as i32 at ${expression(e.insn)} + ${expression(e.dispOffset)} (line ${e.loc.line}, col ${e.loc.col})`);
+    if (e.op === 'ripref') accesses.push(`read 4 bytes as i32 at (${expression(e.insn)} + ${expression(e.dispOffset)}) (line ${e.loc.line}, col ${e.loc.col})`);
     if (e.op === 'scan') accesses.push(`scan ${e.range.kind === 'region' ? 'the mapped part of the region' : e.range.kind === 'all' ? 'every readable region' : 'anonymous regions'} in chunks of 1 MiB, up to 1024 chunks per call (line ${e.loc.line}, col ${e.loc.col})`);
   };
   roots.forEach(visit);
