@@ -1,0 +1,105 @@
+// Patterns, the matcher and the scan engine against an in-memory target:
+// chunk and region boundaries, wildcards at the edges, and a region that
+// disappears in the middle of a scan.
+import { describe, expect, it } from 'vitest';
+import { parsePattern } from '../../src/dsl/pattern-parse.ts';
+import { formatPattern, literalPattern, type Pattern } from '../../src/plan/pattern.ts';
+import { Matcher } from '../../src/runtime/match.ts';
+import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
+import { MemoryTarget, type MemoryRegion } from '../../src/target/memory-target.ts';
+import type { ReadRequest, ReadResult, Target } from '../../src/target/target.ts';
+
+const pattern = (text: string): Pattern => {
+  const result = parsePattern(text);
+  if (!result.ok) throw new Error(result.problem.message);
+  return result.pattern;
+};
+
+function find(text: string, bytes: number[]): number[] {
+  const found: number[] = [];
+  new Matcher(pattern(text)).find(Uint8Array.from(bytes), 0, bytes.length, (at) => (found.push(at), true));
+  return found;
+}
+
+function region(start: bigint, bytes: Uint8Array, perms = 'rw-p', path = ''): MemoryRegion {
+  return { start, end: start + BigInt(bytes.length), perms, offset: 0n, path, deleted: false, bytes };
+}
+
+describe('byte patterns', () => {
+  it("parse YARA's forms and print them canonically", () => {
+    expect(formatPattern(pattern('48 8B ?? ?5 4? ~00 ~?0 [2-4] [3] ( 62 B4 | 56 ( 01 | 02 ) )').tokens)).toBe('48 8b ?? ?5 4? ~00 ~?0 [2-4] [3] ( 62 b4 | 56 ( 01 | 02 ) )');
+    expect(formatPattern(pattern('488b05').tokens)).toBe('48 8b 05');
+  });
+
+  it('say what is wrong and where', () => {
+    expect(parsePattern('48 8x')).toMatchObject({ ok: false, problem: { message: "unexpected 'x' in a byte pattern", offset: 4 } });
+    expect(parsePattern('48 [9-2] 90')).toMatchObject({ ok: false, problem: { message: 'jump [9-2] ends before it starts' } });
+    expect(parsePattern('48 ( 90 | 91')).toMatchObject({ ok: false, problem: { message: 'unclosed alternatives' } });
+    expect(parsePattern('~??')).toMatchObject({ ok: false, problem: { message: "'~??' matches no byte" } });
+    expect(parsePattern('')).toMatchObject({ ok: false, problem: { message: 'empty byte pattern' } });
+  });
+
+  it('match nibbles, negations, jumps and alternatives, with wildcards at either end', () => {
+    expect(find('?? 8b', [0x48, 0x8b, 0x8b])).toEqual([0, 1]);
+    expect(find('48 ??', [0x00, 0x48, 0x01, 0x48])).toEqual([1]); // the last 48 has no byte after it
+    expect(find('4? ?b', [0x48, 0x8b, 0x47, 0x1b])).toEqual([0, 2]);
+    expect(find('~00 01', [0x00, 0x01, 0x02, 0x01])).toEqual([2]);
+    expect(find('01 [1-2] 05', [0x01, 0xff, 0x05, 0x01, 0xff, 0xff, 0x05, 0x01, 0xff, 0xff, 0xff, 0x05])).toEqual([0, 3]);
+    expect(find('( 62 b4 | 56 ) 00', [0x62, 0xb4, 0x00, 0x56, 0x00, 0x62, 0x00])).toEqual([0, 3]);
+    expect(find('?? ?? 01', [0x01, 0x01, 0x01, 0x01])).toEqual([0, 1]);
+  });
+});
+
+describe('scanTarget', () => {
+  it('finds a match across a chunk boundary exactly once, and across two adjacent regions', () => {
+    const big = new Uint8Array(CHUNK_BYTES * 2 + 100);
+    big.set([1, 2, 3, 4], CHUNK_BYTES - 2);
+    big.set([1, 2, 3, 4], CHUNK_BYTES * 2 - 1);
+    const left = new Uint8Array(4096);
+    const right = new Uint8Array(4096);
+    left.set([1, 2], 4094);
+    right.set([3, 4], 0);
+    const target = new MemoryTarget([region(0x100000n, big), region(0x10000000n, left, 'rw-p'), region(0x10001000n, right, 'r--p')]);
+    const { hits } = scanTarget(target, { pattern: literalPattern(Uint8Array.of(1, 2, 3, 4)), area: { kind: 'all' }, perms: undefined, align: 1, limit: 100 });
+    expect(hits).toEqual([0x100000n + BigInt(CHUNK_BYTES - 2), 0x100000n + BigInt(CHUNK_BYTES * 2 - 1), 0x10000ffen]);
+  });
+
+  it('skips unreadable and kernel regions and says why; filters by perms and area', () => {
+    const page = new Uint8Array(4096).fill(7);
+    const target = new MemoryTarget([region(0x1000n, page, '---p'), region(0x3000n, page, 'r--p', '[vvar]'), region(0x5000n, page, 'r-xp', '/bin/app'), region(0x7000n, page, 'rw-p')]);
+    const scan = (area: Parameters<typeof scanTarget>[1]['area'], perms?: string) => scanTarget(target, { pattern: literalPattern(Uint8Array.of(7)), area, perms, align: 4096, limit: 100 });
+    const all = scan({ kind: 'all' });
+    expect(all.hits).toEqual([0x5000n, 0x7000n]);
+    expect(all.skipped).toEqual([
+      { start: 0x1000n, end: 0x2000n, reason: 'not readable' },
+      { start: 0x3000n, end: 0x4000n, reason: '[vvar]: kernel data page (reading it faults)' },
+    ]);
+    expect(scan({ kind: 'anon' }).hits).toEqual([0x7000n]);
+    expect(scan({ kind: 'all' }, 'r-x').hits).toEqual([0x5000n]);
+    expect(scan({ kind: 'region', start: 0x6000n, end: 0x8000n }).hits).toEqual([0x7000n]);
+  });
+
+  it('reports a region unmapped in the middle of a scan and goes on with the next', () => {
+    const bytes = new Uint8Array(CHUNK_BYTES * 3).fill(9);
+    const memory = new MemoryTarget([region(0x100000n, bytes), region(0x10000000n, Uint8Array.of(9))]);
+    // The maps still list the first region, but everything after its first chunk is gone.
+    const gone = (address: bigint) => address >= 0x100000n + BigInt(CHUNK_BYTES) && address < 0x10000000n;
+    const target: Target = {
+      identity: memory.identity,
+      regions: () => memory.regions(),
+      read: (requests: readonly ReadRequest[]): ReadResult[] =>
+        memory.read(requests).map((result, i) => (gone(requests[i]!.address) ? { bytes: result.bytes, done: 0, fault: { address: requests[i]!.address } } : result)),
+      write: (requests) => memory.write(requests),
+      moduleImage: (path) => memory.moduleImage(path),
+      close: () => {},
+    };
+    const outcome = scanTarget(target, { pattern: literalPattern(Uint8Array.of(9)), area: { kind: 'all' }, perms: undefined, align: CHUNK_BYTES, limit: 100 });
+    expect(outcome.hits).toEqual([0x100000n, 0x10000000n]);
+    expect(outcome.skipped).toEqual([{ start: 0x100000n + BigInt(CHUNK_BYTES), end: 0x100000n + BigInt(CHUNK_BYTES * 3), reason: 'unreadable now (unmapped or changed during the scan)' }]);
+  });
+
+  it('stops at the limit', () => {
+    const target = new MemoryTarget([region(0x1000n, new Uint8Array(64).fill(5))]);
+    expect(scanTarget(target, { pattern: literalPattern(Uint8Array.of(5)), area: { kind: 'all' }, perms: undefined, align: 1, limit: 3 }).hits).toEqual([0x1000n, 0x1001n, 0x1002n]);
+  });
+});
