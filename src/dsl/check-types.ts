@@ -1,6 +1,6 @@
 // Types as written (`u32`, `cstring max 64`, `bytes 16`), byte patterns, and
 // the values that become bytes in `write`, `patch` and `scan`.
-import { integerRange } from '../plan/arithmetic.ts';
+import { integerOperation, integerRange } from '../plan/arithmetic.ts';
 import { concreteBytes, patternLength } from '../plan/pattern.ts';
 import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
@@ -129,24 +129,9 @@ export function constantInteger(e: Ast.Expression): bigint | undefined {
       const left = constantInteger(e.left);
       const right = constantInteger(e.right);
       if (left === undefined || right === undefined) return undefined;
-      switch (e.operator) {
-        case '+':
-          return left + right;
-        case '-':
-          return left - right;
-        case '*':
-          return left * right;
-        case '&':
-          return left & right;
-        case '|':
-          return left | right;
-        case '^':
-          return left ^ right;
-        case '<<':
-          return right >= 0n && right <= 1024n ? left << right : undefined;
-        default:
-          return undefined; // division and shifts right fail at run time with their own errors
-      }
+      // Division by zero and bad shifts are reported at run time, where they happen.
+      const result = integerOperation(e.operator, left, right);
+      return typeof result === 'bigint' ? result : undefined;
     }
     default:
       return undefined;

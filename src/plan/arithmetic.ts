@@ -23,3 +23,36 @@ export function integerRange(type: MemoryType & { kind: 'int' }): { min: bigint;
     ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n }
     : { min: 0n, max: (1n << bits) - 1n };
 }
+
+/** Largest shift allowed: enough for any 64-bit mask, small enough to never build a huge bigint. */
+export const MAX_SHIFT = 1024n;
+
+/**
+ * An integer operator on exact values, as C computes it (division truncates
+ * toward zero), or why it has no value: the checker folds constants with it
+ * and the runtime raises the error where the recipe divides or shifts.
+ */
+export function integerOperation(operator: BinaryOperator, a: bigint, b: bigint): bigint | 'division-by-zero' | 'bad-shift' {
+  switch (operator) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+    case '%':
+      if (b === 0n) return 'division-by-zero';
+      return operator === '/' ? a / b : a % b;
+    case '<<':
+    case '>>':
+      if (b < 0n || b > MAX_SHIFT) return 'bad-shift';
+      return operator === '<<' ? a << b : a >> b;
+    case '&':
+      return a & b;
+    case '|':
+      return a | b;
+    case '^':
+      return a ^ b;
+  }
+}

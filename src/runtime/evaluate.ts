@@ -6,7 +6,7 @@ import { literalPattern } from '../plan/pattern.ts';
 import { callBuiltin } from './builtins.ts';
 import { encode } from './encode.ts';
 import type { ScanRequest } from './scan.ts';
-import { resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
+import { MAX_SHIFT, integerOperation, resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import { placeError, type SourcePoint } from './locate.ts';
 import { bool, hexAddress, int, numeric, ptr, type Value } from './value.ts';
@@ -229,34 +229,9 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): 
   return { kind: 'list', items: hits.map(ptr) };
 }
 
-/** Largest shift allowed: enough for any 64-bit mask, small enough to never build a huge bigint. */
-const MAX_SHIFT = 1024n;
-
 function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, at: () => SourcePoint): bigint {
-  switch (operator) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-    case '%':
-      if (b === 0n) throw new RecipeError('division-by-zero', 'division by zero', { ...at(), hint: 'check the divisor, which evaluated to 0' });
-      // bigint division truncates toward zero, as in C.
-      return operator === '/' ? a / b : a % b;
-    case '<<':
-    case '>>':
-      if (b < 0n || b > MAX_SHIFT) throw new RecipeError('bad-shift', `shift by ${b} (must be 0 to ${MAX_SHIFT})`, { ...at(), hint: 'check the shift amount' });
-      return operator === '<<' ? a << b : a >> b;
-    case '&':
-      return a & b;
-    case '|':
-      return a | b;
-    case '^':
-      return a ^ b;
-    default:
-      return assertNever(operator);
-  }
+  const result = integerOperation(operator, a, b);
+  if (result === 'division-by-zero') throw new RecipeError('division-by-zero', 'division by zero', { ...at(), hint: 'check the divisor, which evaluated to 0' });
+  if (result === 'bad-shift') throw new RecipeError('bad-shift', `shift by ${b} (must be 0 to ${MAX_SHIFT})`, { ...at(), hint: 'check the shift amount' });
+  return result;
 }
-
