@@ -11,3 +11,8 @@ export function fromHex(hex: string): Uint8Array {
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return bytes;
 }
+
+/** Hex as recipes write it: `hex"48 8b 05"`, a space between bytes. */
+export function hexLiteral(hex: string): string {
+  return `hex"${hex.replace(/(..)(?!$)/g, '$1 ')}"`;
+}

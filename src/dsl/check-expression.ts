@@ -6,7 +6,6 @@ import type * as Ast from './ast.ts';
 import { BUILTINS, LITERAL_ARGUMENTS, REGION_FIELDS } from './builtins.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { checkDatum, checkPatternLiteral, typeOfRead, constantInteger } from './check-types.ts';
-import type { Span } from './source.ts';
 import { describeType, isInteger, type StaticType } from './static-type.ts';
 
 export type Report = (d: Diagnostic) => void;
@@ -233,5 +232,3 @@ export function requireAddress(type: StaticType, e: Ast.Expression, report: Repo
     report({ code: 'type', message: `an address must be an integer or a ptr, not ${describeType(type)}`, span: e.span, hint: 'read a ptr, or compute the address from one' });
   }
 }
-
-export type { Span };

@@ -1,5 +1,6 @@
 // `pvm plan` for people: params, then each step with its source line and
 // every memory access it makes, blocks indented under their statement.
+import { hexLiteral } from '../bytes.ts';
 import type { Encoding, MemoryType, Plan, PlanDatum, PlanExpr, PlanStep } from './plan.ts';
 import { childrenOf, readSites, rootsOf } from './walk.ts';
 
@@ -88,7 +89,7 @@ function expression(e: PlanExpr, parenthesise = true): string {
     case 'str':
       return JSON.stringify(e.value);
     case 'bytes':
-      return `hex"${e.hex.replace(/(..)(?!$)/g, '$1 ')}"`;
+      return hexLiteral(e.hex);
     case 'pattern':
       return `hex"${e.text}"`;
     case 'var':

@@ -3,7 +3,7 @@
 // any differs from what it expects, write nothing and fail (exit 1) showing
 // each such site; else write all, read them back, and restore the old bytes
 // of every site if anything did not land. Nothing stays half-applied.
-import { toHex } from '../bytes.ts';
+import { hexLiteral, toHex } from '../bytes.ts';
 import { AssertionFailed, RecipeError, TargetError } from '../errors.ts';
 import type { Loc } from '../plan/plan.ts';
 import type { Target } from '../target/target.ts';
@@ -118,5 +118,5 @@ function describe(expect: Encoded): string {
 }
 
 function spaced(bytes: Uint8Array): string {
-  return `hex"${toHex(bytes).replace(/(..)(?!$)/g, '$1 ')}"`;
+  return hexLiteral(toHex(bytes));
 }
