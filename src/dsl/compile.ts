@@ -5,6 +5,7 @@ import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
 import { formatPattern, concreteBytes } from '../plan/pattern.ts';
 import { analyzeLoop } from '../plan/prefetch.ts';
+import { addReadAhead } from '../plan/read-ahead.ts';
 import { PLAN_VERSION, type Encoding, type Loc, type MemoryType, type Plan, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { check } from './check.ts';
@@ -170,7 +171,7 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
           return assertNever(s);
       }
     });
-  const steps = block(recipe.statements);
+  const steps = addReadAhead(block(recipe.statements));
 
   return {
     format: 'pvm-plan',

@@ -6,7 +6,7 @@ import type { SourceLine } from '../excerpt.ts';
 import type { BinaryOperator } from './arithmetic.ts';
 import type { PatternToken } from './pattern.ts';
 
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 export interface Plan {
   readonly format: 'pvm-plan';
@@ -87,7 +87,7 @@ export type PlanStep =
       readonly limit: PlanExpr | undefined;
       readonly body: readonly PlanStep[];
       /** The reads that run batched across iterations, before the iterations themselves. */
-      readonly prefetch: LoopPrefetch;
+      readonly prefetch: Prefetch;
       readonly loc: Loc;
     }
   | { readonly op: 'assert'; readonly condition: PlanExpr; readonly message: PlanExpr | undefined; readonly loc: Loc }
@@ -95,17 +95,23 @@ export type PlanStep =
   | { readonly op: 'write'; readonly address: PlanExpr; readonly datum: PlanDatum; readonly loc: Loc }
   | { readonly op: 'dump'; readonly address: PlanExpr; readonly length: PlanExpr; readonly loc: Loc }
   /** A transaction: every site verified, then all written, then read back (SPEC §2). */
-  | { readonly op: 'patch'; readonly name: string | undefined; readonly freeze: boolean; readonly sites: readonly PatchSite[]; readonly loc: Loc };
+  | { readonly op: 'patch'; readonly name: string | undefined; readonly freeze: boolean; readonly sites: readonly PatchSite[]; readonly loc: Loc }
+  /**
+   * Reads what the next `steps` steps of its block will read, in batches,
+   * before they run (added by plan/read-ahead.ts; `loc` is the first step's).
+   */
+  | { readonly op: 'read-ahead'; readonly steps: number; readonly prefetch: Prefetch; readonly loc: Loc };
 
 /**
- * What a loop reads ahead: every `sites` read whose address depends only on the
- * loop variable, names the loop does not assign, the unconditional `lets` of
- * its body, and reads of a lower level. Level 1 reads are batched first, then
- * level 2 (whose addresses came from level 1), and so on.
+ * What a loop (for all its iterations) or a run of straight-line steps reads
+ * ahead: every `sites` read whose address depends only on the loop variable,
+ * names the steps do not assign, their unconditional `lets`, and reads of a
+ * lower level. Level 1 reads are batched first, then level 2 (whose addresses
+ * came from level 1), and so on.
  */
-export interface LoopPrefetch {
+export interface Prefetch {
   readonly sites: readonly { readonly site: number; readonly level: number }[];
-  /** Body lets, in order, that the prefetcher computes for each iteration. */
+  /** Lets, in order, that the prefetcher computes (for each iteration). */
   readonly lets: readonly string[];
 }
 

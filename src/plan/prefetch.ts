@@ -1,18 +1,43 @@
-// Which reads of a loop body can be read ahead for all iterations at once.
+// Which reads can be read ahead: those of a loop body for all iterations at
+// once, or those of a run of straight-line steps before the first runs.
 // Pure analysis of plan data. Being wrong costs speed, never correctness: the
 // runtime uses a prefetched value only when its address is the one the
-// iteration really reads.
-import type { LoopPrefetch, PlanExpr, PlanStep } from './plan.ts';
+// step really reads.
+import type { Prefetch, PlanExpr, PlanStep } from './plan.ts';
 import { blocksOf } from './walk.ts';
 
 /** More levels than this are read live: deep chains are rare and each level is a round of calls. */
 export const MAX_PREFETCH_LEVEL = 8;
 
-export function analyzeLoop(variable: string, body: readonly PlanStep[]): LoopPrefetch {
+const NOTHING: Prefetch = { sites: [], lets: [] };
+
+/** A loop's reads, batched across its iterations. */
+export function analyzeLoop(variable: string, body: readonly PlanStep[]): Prefetch {
+  // A body that writes could change what a later iteration reads: read nothing ahead.
+  return writesIn(body) ? NOTHING : analyze(body, variable);
+}
+
+/**
+ * The reads of a run of straight-line steps that can be computed before the
+ * first of them runs. The caller makes sure that no step writes memory before
+ * a read it prefetches (a step's nested blocks may write: only its own
+ * expressions are read ahead).
+ */
+export function analyzeSteps(steps: readonly PlanStep[]): Prefetch {
+  return analyze(steps, undefined);
+}
+
+/**
+ * With a loop `variable`, the steps are a body run again and again: a name it
+ * assigns or declares anywhere is unknown everywhere, since an iteration sees
+ * what the one before it left. Without, the steps run once, in order: a name
+ * becomes unknown only from the step that assigns it on.
+ */
+function analyze(steps: readonly PlanStep[], variable: string | undefined): Prefetch {
   const assigned = new Set<string>();
   const declared = new Set<string>();
-  // A body that writes could change what a later iteration reads: read nothing ahead.
-  if (collectNames(body, assigned, declared)) return { sites: [], lets: [] };
+  const loop = variable !== undefined;
+  if (loop) collectNames(steps, assigned, declared);
   const letLevels = new Map<string, number>();
   const sites: { site: number; level: number }[] = [];
 
@@ -63,11 +88,12 @@ export function analyzeLoop(variable: string, body: readonly PlanStep[]): LoopPr
     }
   };
 
-  for (const step of body) {
+  for (const step of steps) {
     switch (step.op) {
       case 'let': {
         const level = levelOf(step.value, true);
         if (level !== undefined && !assigned.has(step.name)) letLevels.set(step.name, level);
+        else declared.add(step.name);
         break;
       }
       case 'assign':
@@ -99,7 +125,14 @@ export function analyzeLoop(variable: string, body: readonly PlanStep[]): LoopPr
         break;
       case 'write':
       case 'patch':
+      case 'read-ahead':
         break;
+    }
+    if (!loop) {
+      // What this step changes is unknown to the steps after it. Names declared
+      // in its nested blocks end with them; names assigned there do not.
+      if (step.op === 'assign') assigned.add(step.name);
+      for (const block of blocksOf(step)) collectNames(block, assigned, new Set());
     }
   }
   return { sites: sites.sort((a, b) => a.level - b.level), lets: [...letLevels.keys()] };
@@ -109,15 +142,17 @@ function maxLevel(a: number | undefined, b: number | undefined): number | undefi
   return a === undefined || b === undefined ? undefined : Math.max(a, b);
 }
 
-/** Names assigned or declared anywhere in a body, nested blocks included; true if the body writes memory. */
-function collectNames(steps: readonly PlanStep[], assigned: Set<string>, declared: Set<string>): boolean {
-  let writes = false;
+/** Names assigned or declared anywhere in some steps, nested blocks included. */
+function collectNames(steps: readonly PlanStep[], assigned: Set<string>, declared: Set<string>): void {
   for (const step of steps) {
     if (step.op === 'assign') assigned.add(step.name);
     if (step.op === 'let') declared.add(step.name);
     if (step.op === 'for') declared.add(step.variable);
-    if (step.op === 'write' || step.op === 'patch') writes = true;
-    for (const block of blocksOf(step)) writes = collectNames(block, assigned, declared) || writes;
+    for (const block of blocksOf(step)) collectNames(block, assigned, declared);
   }
-  return writes;
+}
+
+/** True if a step, or any step nested in it, writes memory. */
+export function writesIn(steps: readonly PlanStep[]): boolean {
+  return steps.some((step) => step.op === 'write' || step.op === 'patch' || blocksOf(step).some(writesIn));
 }

@@ -16,7 +16,7 @@ export function printPlan(plan: Plan): string {
 }
 
 function printSteps(steps: readonly PlanStep[], indent: string, lines: string[]): void {
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     lines.push(`${indent}line ${step.loc.line}: ${statement(step)}`);
     for (const access of accessesOf(rootsOf(step))) lines.push(`${indent}  ${access}`);
     switch (step.op) {
@@ -27,6 +27,14 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
           printSteps(step.otherwise, `${indent}    `, lines);
         }
         break;
+      case 'read-ahead': {
+        const reads = readSites(steps.slice(index + 1, index + 1 + step.steps));
+        for (const { site, level } of step.prefetch.sites) {
+          const read = reads.get(site);
+          if (read !== undefined) lines.push(`${indent}  batch ${level}: ${describeRead(read)}`);
+        }
+        break;
+      }
       case 'for': {
         const reads = readSites(step.body);
         for (const { site, level } of step.prefetch.sites) {
@@ -75,6 +83,8 @@ function statement(step: PlanStep): string {
       return `dump ${expression(step.address)}, ${expression(step.length)}`;
     case 'patch':
       return `patch${step.name === undefined ? '' : ` ${JSON.stringify(step.name)}`}${step.freeze ? ' freeze' : ''} (${step.sites.length} site${step.sites.length === 1 ? '' : 's'}):`;
+    case 'read-ahead':
+      return `read ahead, in batches, what the next ${step.steps} steps read:`;
   }
 }
 

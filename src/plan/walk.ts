@@ -20,6 +20,8 @@ export function rootsOf(step: PlanStep): readonly PlanExpr[] {
       return [step.address, step.length];
     case 'patch':
       return step.sites.flatMap((site) => [site.address, site.expect.value, site.replacement.value]);
+    case 'read-ahead':
+      return [];
     default:
       return [step.value];
   }

@@ -49,7 +49,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
   const writes = new WriteBuffer(target, addressSpace, (loc) => locate(plan.recipe.name, loc));
 
-  /** Prefetched results of the loops now running, by site (a site belongs to one loop). */
+  /** Prefetched results of the loops and read-aheads now running, by site (a site is prefetched by one of them at most). */
   const active = new Map<number, { cache: PrefetchCache; index: number }>();
 
   const read = (type: MemoryType, address: bigint, loc: Loc, site: number): Value => {
@@ -88,7 +88,20 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
   const run = (steps: readonly PlanStep[], env: Scope): void => {
     const context = contextFor(env);
     const value = (e: PlanExpr) => evaluate(e, context);
-    for (const step of steps) {
+    /** Sites this block read ahead: their values hold only while the block runs. */
+    const readAhead: number[] = [];
+    for (const [index, step] of steps.entries()) {
+      if (step.op === 'read-ahead') {
+        writes.flush();
+        const body = steps.slice(index + 1, index + 1 + step.steps);
+        const cache = prefetchWindow({ prefetch: step.prefetch, body, sites, iterationScope: () => env.child(), count: 1, target, context: contextFor, decode: decodeOrThrow });
+        const frame = { cache, index: 0 };
+        for (const { site } of step.prefetch.sites) {
+          active.set(site, frame);
+          readAhead.push(site);
+        }
+        continue;
+      }
       budget.step(at(step.loc));
       switch (step.op) {
         case 'let':
@@ -173,6 +186,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           assertNever(step);
       }
     }
+    for (const site of readAhead) active.delete(site);
   };
 
   run(plan.steps, new Scope(undefined, params));

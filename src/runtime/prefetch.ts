@@ -1,8 +1,9 @@
-// Reads ahead for a window of loop iterations: for each level of the loop's
-// prefetch plan, compute every iteration's addresses and read them all in one
-// coalesced batch. Iterations then take their values from here when, and only
-// when, they read the same address: a prefetch is a cache, never a guess.
-import type { LoopPrefetch, MemoryType, PlanExpr, PlanStep } from '../plan/plan.ts';
+// Reads ahead for a window of loop iterations (or for a run of straight-line
+// steps: a window of one): for each level of the prefetch plan, compute every
+// iteration's addresses and read them all in one coalesced batch. Iterations
+// then take their values from here when, and only when, they read the same
+// address: a prefetch is a cache, never a guess.
+import type { Prefetch, MemoryType, PlanExpr, PlanStep } from '../plan/plan.ts';
 import type { ReadResult, Target } from '../target/target.ts';
 import { readCoalesced } from './coalesce.ts';
 import { evaluate, type EvalContext } from './evaluate.ts';
@@ -22,7 +23,7 @@ export type PrefetchCache = Map<number, Map<number, Prefetched>>;
 class NotKnown extends Error {}
 
 export interface PrefetchWindow {
-  readonly prefetch: LoopPrefetch;
+  readonly prefetch: Prefetch;
   readonly body: readonly PlanStep[];
   /** The read nodes of the recipe, by site. */
   readonly sites: ReadonlyMap<number, Extract<PlanExpr, { op: 'read' }>>;

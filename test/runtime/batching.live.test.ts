@@ -24,3 +24,24 @@ it('walks 100 000 pointers of a live process in about 100 calls, with the right 
   expect(target.calls - calls).toBeLessThanOrEqual(110);
   target.close();
 });
+
+it('reads the values of straight-line steps in one call per level, with the same answers', async () => {
+  const target = await LiveProcess.open(fixture.pid);
+  const table = fixture.hex('table');
+  const text = `let first = [${table}]\nlet second = [${table} + 8]\nemit sum = (read u64 at first) + (read u64 at second) + (read u64 at [${table} + 16])`;
+  const plan = compileSource({ name: 'lines.pvm', text });
+  const calls = target.calls;
+  const events: OutputEvent[] = [];
+  execute({ plan, target, params: new Map(), output: (e) => events.push(e) });
+  // Level 1: three table entries in one iovec; level 2: the three values they point at.
+  expect(target.calls - calls).toBe(2);
+  // The same values read one recipe at a time, so nothing is batched.
+  let expected = 0n;
+  for (const offset of [0, 8, 16]) {
+    const one: OutputEvent[] = [];
+    execute({ plan: compileSource({ name: 'one.pvm', text: `emit v = read u64 at [${table} + ${offset}]` }), target, params: new Map(), output: (e) => one.push(e) });
+    expected += (one[0] as { value: { value: bigint } }).value.value;
+  }
+  expect(events).toEqual([{ type: 'emit', name: 'sum', value: { kind: 'int', value: expected }, line: 3 }]);
+  target.close();
+});

@@ -93,6 +93,36 @@ describe('reads batched across loop iterations', () => {
   });
 });
 
+describe('reads batched across straight-line steps', () => {
+  it('reads a print of several values, and the lets before it, in one call per level', () => {
+    const { lines, target } = run(`let a = read u64 at ${VALUES + 8n}\nlet b = read u64 at [${TABLE}]\nprint a, b, read u8 at ${VALUES}, read u16 at ${VALUES + 16n}`);
+    expect(lines).toEqual(['3 0 0 6']);
+    // Level 1: VALUES+8, TABLE, VALUES, VALUES+16 (coalesced); level 2: the value [TABLE] points at.
+    expect(target.calls).toBe(2);
+  });
+
+  it('does not read ahead past a write, and sees what the write wrote', () => {
+    const target = new MemoryTarget(memory().regions().map((r) => ({ ...r, bytes: new Uint8Array(Number(r.end - r.start)) })));
+    const plan = compileSource({ name: 'w.pvm', text: `print read u8 at ${VALUES}, read u8 at ${VALUES + 1n}\nwrite u8 at ${VALUES} = 9\nprint read u8 at ${VALUES}, read u8 at ${VALUES + 1n}` });
+    const lines: string[] = [];
+    execute({ plan, target, params: new Map(), allowWrite: true, output: (e) => lines.push(e.type === 'print' ? e.values.map((v) => String('value' in v ? v.value : '')).join(' ') : '') });
+    expect(lines).toEqual(['0 0', '9 0']);
+  });
+
+  it('raises a fault at the step that reads it, after the steps before it ran', () => {
+    const { lines, error } = run(`print read u8 at ${VALUES}, 1\nassert read u8 at ${VALUES} == 0\nprint read u64 at ${HOLE + 8n}, read u8 at ${VALUES}`);
+    expect(lines).toEqual(['0 1']);
+    expect(error).toMatchObject({ exit: 4, code: 'unmapped', where: 'r.pvm:3:7' });
+  });
+
+  it('reads a value read ahead again when a variable changed its address', () => {
+    const { lines, target } = run(`let p = ${VALUES}\nprint read u64 at p + 8, read u64 at p + 16\np = p + 8\nprint read u64 at p + 8, read u64 at p + 16`);
+    expect(lines).toEqual(['3 6', '6 9']);
+    // The first print's reads are batched; the second's depend on a name assigned after the batch: live.
+    expect(target.calls).toBe(3);
+  });
+});
+
 describe('readCoalesced', () => {
   it('merges adjacent and overlapping reads into one iovec and returns each its own bytes', () => {
     const target = new Counting(memory());

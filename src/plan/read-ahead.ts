@@ -1,0 +1,55 @@
+// Batches the reads of straight-line steps: `print read u8 at p, read u16 at q`
+// or two `let`s that read should cost one process_vm_readv, not one each.
+// A pass over the compiled steps that puts a `read-ahead` step before each run
+// of steps whose reads can be made together. Loops already read their bodies
+// ahead for all iterations (prefetch.ts); their reads are left to them.
+import type { PlanStep } from './plan.ts';
+import { analyzeSteps, writesIn } from './prefetch.ts';
+
+/** The steps with `read-ahead` steps added, in nested blocks too. */
+export function addReadAhead(steps: readonly PlanStep[], loopSites: ReadonlySet<number> = new Set()): PlanStep[] {
+  const nested = steps.map((step) => withNestedReadAhead(step, loopSites));
+  const out: PlanStep[] = [];
+  let run: PlanStep[] = [];
+  const close = (): void => {
+    const prefetch = analyzeSteps(run);
+    const sites = prefetch.sites.filter((s) => !loopSites.has(s.site));
+    if (worthBatching(sites)) out.push({ op: 'read-ahead', steps: run.length, prefetch: { sites, lets: prefetch.lets }, loc: run[0]!.loc });
+    out.push(...run);
+    run = [];
+  };
+  for (const step of nested) {
+    // Memory written before a read must not be read ahead of the write: a
+    // write ends the run before it, a step whose nested blocks write ends the
+    // run after its own expressions (a condition, a loop's bounds).
+    if (step.op === 'write' || step.op === 'patch') {
+      close();
+      out.push(step);
+      continue;
+    }
+    run.push(step);
+    if (writesIn([step])) close();
+  }
+  close();
+  return out;
+}
+
+function withNestedReadAhead(step: PlanStep, loopSites: ReadonlySet<number>): PlanStep {
+  switch (step.op) {
+    case 'if':
+      return { ...step, then: addReadAhead(step.then, loopSites), otherwise: addReadAhead(step.otherwise, loopSites) };
+    case 'for': {
+      const inLoop = new Set([...loopSites, ...step.prefetch.sites.map((s) => s.site)]);
+      return { ...step, body: addReadAhead(step.body, inLoop) };
+    }
+    default:
+      return step;
+  }
+}
+
+/** Worth a step only when some batch would carry two reads or more: one read is one call either way. */
+function worthBatching(sites: readonly { level: number }[]): boolean {
+  const perLevel = new Map<number, number>();
+  for (const { level } of sites) perLevel.set(level, (perLevel.get(level) ?? 0) + 1);
+  return [...perLevel.values()].some((n) => n >= 2);
+}
