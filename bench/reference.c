@@ -2,6 +2,9 @@
 //   reference PID bulk ADDR SIZE CHUNK     process_vm_readv in CHUNK-byte calls into a reused buffer
 //   reference PID scatter ADDR SIZE N      N 8-byte reads at pseudo-random offsets, 1024 iovecs per call
 //   reference PID chase TABLE 0 N          read N pointers at TABLE in one call, then the u64 each points to, summed
+//   reference PID scan ADDR SIZE CHUNK NEEDLE
+//                                          find NEEDLE in [ADDR, ADDR+SIZE): CHUNK-byte process_vm_readv calls into a
+//                                          reused buffer overlapping by len(NEEDLE)-1, memmem; check = hits and their sum
 // Prints {"ns":…,"bytes":…,"calls":…,"check":…}; `check` lets the bench compare results.
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -18,7 +21,7 @@ static uint64_t now_ns(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) return 2;
+  if (argc != 6 && !(argc == 7 && strcmp(argv[2], "scan") == 0)) return 2;
   int pid = atoi(argv[1]);
   uintptr_t base = strtoull(argv[3], NULL, 0);
   size_t size = strtoull(argv[4], NULL, 0);
@@ -37,6 +40,29 @@ int main(int argc, char **argv) {
       for (size_t k = 0; k < n; k += 4096) check += (uint8_t)buffer[k];  // independent of the chunk size
     }
     free(buffer);
+  } else if (strcmp(argv[2], "scan") == 0) {
+    const char *needle = argv[6];
+    size_t length = strlen(needle), overlap = length - 1;
+    char *buffer = malloc(param + overlap);
+    uint64_t hits = 0, sum = 0;
+    for (size_t at = 0; at < size; at += param) {
+      size_t search = size - at < param ? size - at : param;
+      size_t n = search + overlap <= size - at ? search + overlap : size - at;
+      struct iovec local = { buffer, n }, remote = { (void *)(base + at), n };
+      ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+      calls++;
+      if (got != (ssize_t)n) return 1;
+      bytes += (uint64_t)search;
+      for (char *p = buffer, *end = buffer + n; (p = memmem(p, (size_t)(end - p), needle, length)) != NULL; p++) {
+        if ((size_t)(p - buffer) >= search) break;
+        hits++;
+        sum += base + at + (uint64_t)(p - buffer);
+      }
+    }
+    free(buffer);
+    printf("{\"ns\":%llu,\"bytes\":%llu,\"calls\":%llu,\"check\":\"%llu hits, sum %llu\"}\n", (unsigned long long)(now_ns() - start),
+           (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)hits, (unsigned long long)sum);
+    return 0;
   } else if (strcmp(argv[2], "chase") == 0) {
     size_t count = param;
     uint64_t *pointers = malloc(count * 8), *values = malloc(count * 8);

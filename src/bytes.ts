@@ -16,3 +16,9 @@ export function fromHex(hex: string): Uint8Array {
 export function hexLiteral(hex: string): string {
   return `hex"${hex.replace(/(..)(?!$)/g, '$1 ')}"`;
 }
+
+/** Bytes as a recipe would write them: a string literal when they are printable ASCII, else `hex"…"`. */
+export function bytesLiteral(bytes: Uint8Array): string {
+  const printable = bytes.length > 0 && bytes.every((b) => b >= 0x20 && b < 0x7f);
+  return printable ? JSON.stringify(String.fromCharCode(...bytes)) : hexLiteral(toHex(bytes));
+}

@@ -6,7 +6,16 @@ import { UsageError } from '../errors.ts';
 export type TargetSpec = { readonly kind: 'pid'; readonly pid: number } | { readonly kind: 'name'; readonly name: string };
 
 export type Command =
-  | { readonly kind: 'run'; readonly recipe: RecipeSpec; readonly target: TargetSpec; readonly args: readonly string[]; readonly allowWrite: boolean; readonly json: boolean }
+  | {
+      readonly kind: 'run';
+      readonly recipe: RecipeSpec;
+      readonly target: TargetSpec;
+      readonly args: readonly string[];
+      readonly allowWrite: boolean;
+      readonly json: boolean;
+      /** Each scan's summary, with what it skipped and why, on stderr. */
+      readonly verbose: boolean;
+    }
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean }
@@ -17,7 +26,7 @@ export type Command =
 export type RecipeSpec = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly text: string };
 
 export const USAGE = `usage:
-  pvm run RECIPE TARGET [--arg NAME=VALUE]... [--allow-write] [--json]
+  pvm run RECIPE TARGET [--arg NAME=VALUE]... [--allow-write] [--json] [--verbose]
   pvm check RECIPE [--json]         parse and check; no target needed
   pvm plan RECIPE [--json]          print the compiled plan
   pvm maps TARGET [--json]          the target's regions
@@ -32,6 +41,7 @@ const OPTIONS = {
   arg: { type: 'string', multiple: true },
   'allow-write': { type: 'boolean' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   e: { type: 'string', short: 'e' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -51,10 +61,11 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (values.version) return { kind: 'version' };
   const json = values.json ?? false;
   const allowWrite = values['allow-write'] ?? false;
+  const verbose = values.verbose ?? false;
 
   if (values.e !== undefined) {
     if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json };
+    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose };
   }
   const [command, file, ...rest] = positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
@@ -67,8 +78,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
   const recipe: RecipeSpec = { kind: 'file', path: file };
-  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json };
+  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose };
   if (values['allow-write'] !== undefined) throw usage(`--allow-write applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
+  if (values.verbose !== undefined) throw usage(`--verbose applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   if (values.pid !== undefined || values.name !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
   if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   return { kind: command === 'check' ? 'check' : 'plan', recipe, json };

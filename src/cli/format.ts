@@ -35,7 +35,8 @@ export function jsonValue(value: Value): unknown {
   }
 }
 
-export function formatEvent(event: OutputEvent, json: boolean): string {
+/** An event as output lines, or undefined for an event people do not see on stdout (a scan's summary: see `formatScanSummary`). */
+export function formatEvent(event: OutputEvent, json: boolean): string | undefined {
   switch (event.type) {
     case 'print':
       return json ? JSON.stringify({ type: 'print', values: event.values.map(jsonValue), line: event.line }) : event.values.map(humanValue).join(' ');
@@ -57,7 +58,31 @@ sha256 ${sha256}`;
       const sites = outcome.sites.map((s) => `  ${hexAddress(s.address)}: ${toHex(s.before)} -> ${toHex(s.after)}`);
       return [`${name}: ${outcome.status} (${outcome.sites.length} site${outcome.sites.length === 1 ? '' : 's'})`, ...(outcome.status === 'applied' ? sites : [])].join('\n');
     }
+    case 'scan': {
+      if (!json) return undefined;
+      const skipped = event.skipped.map((s) => ({ start: hexAddress(s.start), end: hexAddress(s.end), reason: s.reason }));
+      return JSON.stringify({ type: 'scan', hits: event.hits, bytes: event.bytesScanned, regions: event.regions, skipped, line: event.line });
+    }
   }
+}
+
+/** A scan's summary for people (`--verbose`, on stderr): what it read, and each range it left out and why. */
+export function formatScanSummary(event: Extract<OutputEvent, { type: 'scan' }>): string {
+  const lines = [`scan at line ${event.line}: ${formatBytes(event.bytesScanned)} in ${event.regions} region${event.regions === 1 ? '' : 's'}, ${event.hits} hit${event.hits === 1 ? '' : 's'}`];
+  for (const s of event.skipped) lines.push(`  skipped ${hexAddress(s.start)}-${hexAddress(s.end)} (${formatBytes(Number(s.end - s.start))}): ${s.reason}`);
+  return lines.join('\n');
+}
+
+/** 1536 → "1.5 KiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** 16 bytes a line: address, hex, and the printable ASCII, as `xxd` and gdb's `x/16xb` users expect. */

@@ -5,7 +5,8 @@ import type { SourceFile } from '../dsl/source.ts';
 import { Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
 import type { Target } from '../target/target.ts';
 import { USAGE, parseCommandLine, type Command, type RecipeSpec, type TargetSpec } from './args.ts';
-import { formatError, formatErrorJson, formatEvent } from './format.ts';
+import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
+import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -69,7 +70,23 @@ async function dispatch(command: Command): Promise<void> {
       if (plan.writes && !command.allowWrite) throw writeRefusal(plan);
       const target = await openTarget(command.target);
       try {
-        execute({ plan, target, params, allowWrite: command.allowWrite, output: (event) => out(formatEvent(event, command.json)) });
+        // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
+        const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr) : undefined;
+        execute({
+          plan,
+          target,
+          params,
+          allowWrite: command.allowWrite,
+          progress: progress?.update,
+          output: (event) => {
+            if (event.type === 'scan') {
+              progress?.end();
+              if (command.verbose && !command.json) process.stderr.write(`${formatScanSummary(event)}\n`);
+            }
+            const text = formatEvent(event, command.json);
+            if (text !== undefined) out(text);
+          },
+        });
       } finally {
         target.close();
       }

@@ -17,6 +17,13 @@ export interface Libc {
   pwrite(fd: number, buffer: Uint8Array, length: number, offset: bigint): number;
   close(fd: number): number;
   kill(pid: number, signal: number): number;
+  /**
+   * libc memmem over native memory: the address of the first match of the
+   * needle in the haystack, or 0. Addresses are numbers (user space is below 2^47).
+   */
+  memmem(haystack: number, haystackLength: number, needle: number, needleLength: number): number;
+  /** The kernel's page size (sysconf(_SC_PAGESIZE)). */
+  readonly pageSize: number;
   /** Native memory at a fixed address, for iovecs (a JS heap buffer may move). */
   alloc(size: number): NativeMemory;
 }
@@ -41,6 +48,10 @@ export async function loadLibc(): Promise<Libc> {
   const pwrite = lib.func('intptr_t pwrite64(int fd, const void *buf, size_t count, int64_t offset)');
   const close = lib.func('int close(int fd)');
   const kill = lib.func('int kill(int pid, int sig)');
+  // Addresses as integers, not koffi pointers: no wrapper object per call, and scans call it per candidate.
+  const sysconf = lib.func('long sysconf(int name)');
+  const SC_PAGESIZE = 30;
+  const memmem = lib.func('uintptr_t memmem(uintptr_t haystack, size_t haystacklen, uintptr_t needle, size_t needlelen)');
 
   return {
     processVmReadv: withErrno((pid: number, local: Uint8Array, lc: number, remote: Uint8Array, rc: number) => readv(pid, local, lc, remote, rc, 0)),
@@ -51,6 +62,8 @@ export async function loadLibc(): Promise<Libc> {
     pwrite: withErrno((fd: number, buffer: Uint8Array, length: number, offset: bigint) => pwrite(fd, buffer, length, BigInt.asIntN(64, offset))),
     close: withErrno((fd: number) => close(fd)),
     kill: withErrno((pid: number, signal: number) => kill(pid, signal)),
+    pageSize: Number(sysconf(SC_PAGESIZE)),
+    memmem: (haystack: number, haystackLength: number, needle: number, needleLength: number) => Number(memmem(haystack, haystackLength, needle, needleLength)),
     alloc(size: number): NativeMemory {
       const pointer = koffi.alloc('uint8_t', Math.max(1, size));
       return {

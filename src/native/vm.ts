@@ -72,6 +72,37 @@ export class VmChannel {
     });
   }
 
+  /**
+   * Reads like `read`, but without copying: each outcome's bytes are a view of
+   * the channel's native scratch memory, valid until its next call, and
+   * `native` is that view's address (for libc searches). For scans, which look
+   * at each chunk once. The transfers together must fit one call's bytes.
+   */
+  readInPlace(transfers: readonly Transfer[]): (ReadOutcome & { readonly native: number })[] {
+    validateTransfers(transfers);
+    const start = new Float64Array(transfers.length + 1);
+    for (let i = 0; i < transfers.length; i++) start[i + 1] = start[i]! + transfers[i]!.length;
+    const total = start[transfers.length]!;
+    if (total > this.#callBytes) throw new RangeError(`readInPlace: ${total} bytes do not fit one call of ${this.#callBytes}`);
+    const scratch = this.#scratchFor(total);
+    // Each call lands its data where its first transfer belongs, so a call
+    // resumed after a fault does not overwrite what the calls before it read.
+    const outcomes = runBatched(transfers, this.#limits(), (first, count, bytes) => this.#call('read', transfers, first, count, bytes, scratch, start[first]!), 'process_vm_readv');
+    const base = Number(scratch.address);
+    return outcomes.map((outcome, i) => ({
+      done: outcome.done,
+      fault: outcome.fault,
+      bytes: scratch.bytes.subarray(start[i]!, start[i]! + transfers[i]!.length),
+      native: base + start[i]!,
+    }));
+  }
+
+  /** The native address of bytes that are a view of this channel's scratch memory, else undefined. */
+  nativeAddressOf(bytes: Uint8Array): number | undefined {
+    const scratch = this.#scratch;
+    return scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined;
+  }
+
   /** Writes every transfer; writes are not atomic (KERNEL.md §1), so outcomes say what landed. */
   write(writes: readonly WriteTransfer[]): TransferOutcome[] {
     const transfers = writes.map((w) => ({ address: w.address, length: w.bytes.length }));
@@ -128,13 +159,13 @@ export class VmChannel {
     return this.#scratch;
   }
 
-  #call(kind: 'read' | 'write', pieces: readonly Transfer[], first: number, count: number, bytes: number, scratch: NativeMemory): number {
+  #call(kind: 'read' | 'write', pieces: readonly Transfer[], first: number, count: number, bytes: number, scratch: NativeMemory, at = 0): number {
     for (let i = 0; i < count; i++) {
       const piece = pieces[first + i]!;
       this.#remoteView.setBigUint64(i * 16, piece.address, true);
       this.#remoteView.setBigUint64(i * 16 + 8, BigInt(piece.length), true);
     }
-    this.#localView.setBigUint64(0, scratch.address, true);
+    this.#localView.setBigUint64(0, scratch.address + BigInt(at), true);
     this.#localView.setBigUint64(8, BigInt(bytes), true);
     this.calls++;
     return kind === 'read'

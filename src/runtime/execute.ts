@@ -15,7 +15,7 @@ import { Scope } from './scope.ts';
 import { humanValue } from './show.ts';
 import { encode } from './encode.ts';
 import { applyPatch, type PatchOutcome } from './patch.ts';
-import { scanTarget, type ScanRequest } from './scan.ts';
+import { scanTarget, type ScanProgress, type ScanRequest, type SkippedRange } from './scan.ts';
 import { WriteBuffer } from './write-buffer.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
 
@@ -23,7 +23,9 @@ export type OutputEvent =
   | { readonly type: 'print'; readonly values: readonly Value[]; readonly line: number }
   | { readonly type: 'emit'; readonly name: string; readonly value: Value; readonly line: number }
   | { readonly type: 'dump'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
-  | { readonly type: 'patch'; readonly name: string | undefined; readonly outcome: PatchOutcome; readonly line: number };
+  | { readonly type: 'patch'; readonly name: string | undefined; readonly outcome: PatchOutcome; readonly line: number }
+  /** After each scan: what it covered and what it left out, and why. */
+  | { readonly type: 'scan'; readonly hits: number; readonly bytesScanned: number; readonly regions: number; readonly skipped: readonly SkippedRange[]; readonly line: number };
 
 export interface ExecuteOptions {
   readonly plan: Plan;
@@ -35,13 +37,15 @@ export interface ExecuteOptions {
   readonly limits?: Limits;
   /** Writes and patches run only when allowed (SPEC §3); the CLI refuses earlier, this is the last guard. */
   readonly allowWrite?: boolean;
+  /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */
+  readonly progress?: ((progress: ScanProgress & { readonly line: number }) => void) | undefined;
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output, limits, allowWrite = false }: ExecuteOptions): void {
+export function execute({ plan, target, params, output, limits, allowWrite = false, progress }: ExecuteOptions): void {
   if (plan.writes && !allowWrite) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const addressSpace = target.identity.pid === undefined ? target.identity.name : `pid ${target.identity.pid}`;
@@ -76,8 +80,9 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
 
   const scan = (request: ScanRequest, loc: Loc): bigint[] => {
     writes.flush();
-    const outcome = scanTarget(target, request);
+    const outcome = scanTarget(target, request, progress && ((p) => progress({ ...p, line: loc.line })));
     budget.scanned(outcome.bytesScanned, at(loc));
+    output({ type: 'scan', hits: outcome.hits.length, bytesScanned: outcome.bytesScanned, regions: outcome.regions, skipped: outcome.skipped, line: loc.line });
     return outcome.hits;
   };
 

@@ -1,10 +1,10 @@
-// Finds a pattern in a buffer. The search is anchored on the longest run of
-// exact bytes at a fixed offset from the start (found with Buffer.indexOf,
-// which is memmem underneath on every runtime), and each candidate is then
-// verified against the whole pattern: wildcards, nibbles, `~`, jumps and
-// alternatives. A pattern with no exact byte at a fixed offset is tried at
-// every position.
-import { Buffer } from 'node:buffer';
+// Finds a pattern in a buffer. The search is anchored on the rarest run of
+// exact bytes at a fixed offset from the start (see `anchorQuality`), found
+// with the target's fastest search (libc memmem or Buffer.indexOf), and each
+// candidate is then verified against the whole pattern: wildcards, nibbles,
+// `~`, jumps and alternatives. A pattern with no exact byte at a fixed offset
+// is tried at every position.
+import { bufferFind, type FindBytes } from '../native/search.ts';
 import { patternLength, type Pattern, type PatternToken } from '../plan/pattern.ts';
 
 /** A pattern element linked to what follows it, so alternatives and jumps continue without copying. */
@@ -19,17 +19,24 @@ export class Matcher {
   readonly maxLength: number;
   readonly #first: Node;
   /** The anchor: exact bytes found at `anchorOffset` from the start of every match. */
-  readonly #anchor: Buffer | undefined;
+  readonly #anchor: Uint8Array | undefined;
   readonly #anchorOffset: number;
+  readonly #find: FindBytes;
 
-  constructor(pattern: Pattern) {
+  constructor(pattern: Pattern, find: FindBytes = bufferFind) {
     const { min, max } = patternLength(pattern.tokens);
     this.minLength = min;
     this.maxLength = max;
     this.#first = link(pattern.tokens, null)!;
-    const anchor = longestFixedRun(pattern.tokens);
-    this.#anchor = anchor === undefined ? undefined : Buffer.from(anchor.bytes);
+    const anchor = bestFixedRun(pattern.tokens);
+    this.#anchor = anchor === undefined ? undefined : Uint8Array.from(anchor.bytes);
     this.#anchorOffset = anchor?.offset ?? 0;
+    this.#find = find;
+  }
+
+  /** The anchor and its offset in every match (for tests and `pvm plan`). */
+  get anchor(): { readonly bytes: Uint8Array; readonly offset: number } | undefined {
+    return this.#anchor === undefined ? undefined : { bytes: this.#anchor, offset: this.#anchorOffset };
   }
 
   /**
@@ -45,12 +52,11 @@ export class Matcher {
       }
       return;
     }
-    const haystack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const anchor = this.#anchor;
     const offset = this.#anchorOffset;
     let at = from + offset;
     while (at - offset < lastStart) {
-      const found = anchor.length === 1 ? haystack.indexOf(anchor[0]!, at) : haystack.indexOf(anchor, at);
+      const found = this.#find(bytes, anchor, at);
       if (found < 0) return;
       const start = found - offset;
       if (start >= lastStart) return;
@@ -95,14 +101,18 @@ function link(tokens: readonly PatternToken[], next: Node | null): Node | null {
   return node;
 }
 
-/** The longest run of exact bytes before the first element whose length varies. */
-function longestFixedRun(tokens: readonly PatternToken[]): { bytes: number[]; offset: number } | undefined {
-  let best: { bytes: number[]; offset: number } | undefined;
+/**
+ * The best run of exact bytes before the first element whose length varies:
+ * the one with the highest `anchorQuality`, the longer on a tie.
+ */
+function bestFixedRun(tokens: readonly PatternToken[]): { bytes: number[]; offset: number } | undefined {
+  let best: { bytes: number[]; offset: number; quality: number } | undefined;
   let run: number[] = [];
   let runStart = 0;
   let offset = 0;
   const close = () => {
-    if (run.length > 0 && (best === undefined || run.length > best.bytes.length)) best = { bytes: run, offset: runStart };
+    const quality = anchorQuality(run);
+    if (run.length > 0 && (best === undefined || quality > best.quality || (quality === best.quality && run.length > best.bytes.length))) best = { bytes: run, offset: runStart, quality };
     run = [];
   };
   for (const token of tokens) {
@@ -119,4 +129,22 @@ function longestFixedRun(tokens: readonly PatternToken[]): { bytes: number[]; of
   }
   close();
   return best;
+}
+
+/** Bytes that fill memory (padding, int3, nop, spaces, all-ones): an anchor made of them matches almost everywhere. */
+const COMMON_BYTES = new Set([0x00, 0xff, 0xcc, 0x90, 0x20]);
+
+/**
+ * How rarely a run of bytes is expected to occur, after YARA's atom quality:
+ * each byte counts, common filler bytes little, and repeating the same byte
+ * adds little, so `48 8b 05` beats `00 00 00 00` though both are exact.
+ */
+export function anchorQuality(run: readonly number[]): number {
+  const seen = new Set<number>();
+  let quality = 0;
+  for (const byte of run) {
+    quality += COMMON_BYTES.has(byte) ? 1 : seen.has(byte) ? 2 : 4;
+    seen.add(byte);
+  }
+  return quality;
 }

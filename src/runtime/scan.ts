@@ -1,12 +1,15 @@
 // `scan`: finds a pattern in the target's regions. Regions are filtered
-// (range, perms, and what must not be read), adjacent ones are joined into
-// streams so a match may span them, and each stream is read in chunks that
-// overlap by the pattern's longest match less one byte, so a match across a
-// chunk boundary is found exactly once. Chunks go to the target in batches
-// (up to 1024 per call), and a chunk that faults (a region unmapped mid-scan)
-// is searched up to the fault and reported, not fatal.
-import type { Pattern } from '../plan/pattern.ts';
-import type { Region, Target } from '../target/target.ts';
+// (range, perms, and what must not be read: see `skipReason`), pages that
+// hold no data are left out of anonymous memory (see `residentOnly`), what
+// is left is joined into streams where it touches so a match may span two
+// regions, and each stream is read in chunks that overlap by the pattern's
+// longest match less one byte, so a match across a chunk boundary is found
+// exactly once. Each call reads about one chunk into memory the target reuses,
+// which is searched while it is still in the CPU's cache; small regions share
+// a call (up to 1024). A chunk that faults (a region unmapped mid-scan) is
+// searched up to the fault and reported, not fatal.
+import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
+import type { Region, ScanAccess, Target } from '../target/target.ts';
 import { Matcher } from './match.ts';
 
 export type ScanArea = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint };
@@ -30,24 +33,51 @@ export interface SkippedRange {
 export interface ScanOutcome {
   /** Match addresses, ascending, at most `limit`. */
   readonly hits: bigint[];
-  /** What was not searched, and why (default-skipped regions, faults mid-scan). */
+  /** What was not searched, and why (default-skipped regions, pages without data, faults mid-scan). */
   readonly skipped: SkippedRange[];
   readonly bytesScanned: number;
+  /** Regions searched (at least in part). */
+  readonly regions: number;
 }
 
-/** Bytes searched per chunk; large enough that calls are few, small enough to stay in cache. */
+/** How far a scan has got, reported after each call (for a progress line). */
+export interface ScanProgress {
+  readonly bytesScanned: number;
+  readonly bytesTotal: number;
+  readonly hits: number;
+}
+
+/** Bytes searched per chunk: calls are few (1024 per GiB) and a chunk stays in cache until it is searched. */
 export const CHUNK_BYTES = 1 << 20;
 /** Chunks read per call at most: the kernel's iovec limit. */
 const CHUNKS_PER_CALL = 1024;
-/** Bytes read per call at most. */
-const BYTES_PER_CALL = 16 << 20;
+/** Bytes read per call at most: a full chunk with its overlap (less than the longest pattern) goes alone; small regions share a call. */
+const BYTES_PER_CALL = CHUNK_BYTES + MAX_PATTERN_SPAN;
 
-/** Why a region is never read by a scan, or undefined if it may be (KERNEL.md §1, §4). */
-export function skipReason(region: Region): string | undefined {
+/** Why a region is never read by a scan, or undefined if it may be (KERNEL.md §4). `flags`: its smaps VmFlags. */
+export function skipReason(region: Region, flags: readonly string[] = []): string | undefined {
   if (!region.perms.startsWith('r')) return 'not readable';
   if (region.path === '[vvar]' || region.path === '[vvar_vclock]') return 'kernel data page (reading it faults)';
   if (region.path === '[vsyscall]') return 'legacy vsyscall page';
+  if (flags.includes('io')) return 'device memory (VmFlags io): reading it can have side effects';
+  if (flags.includes('pf')) return 'raw page-frame mapping (VmFlags pf): device or driver memory';
+  const uffd = ['um', 'ui', 'uw'].find((flag) => flags.includes(flag));
+  if (uffd !== undefined) return `registered with userfaultfd (VmFlags ${uffd}): a read can block until the target is killed`;
+  if (region.path.startsWith('/secretmem')) return 'memfd_secret memory: the kernel refuses to read it';
   return undefined;
+}
+
+/**
+ * True when only the pages that hold data are read: everything but mappings
+ * of ordinary files. A never-touched page of anonymous or shared memory reads
+ * as zeros, and reading it makes the kernel build page tables in the target
+ * (shared memory may even allocate the page); a file's pages hold the file,
+ * and code that has not run yet must still be found.
+ */
+export function residentOnly(region: Region): boolean {
+  if (region.path === '[vdso]') return false; // kernel-provided code: its pages are always there to read
+  if (!region.path.startsWith('/')) return true;
+  return ['/dev/', '/SYSV', '/memfd:', '/anon_hugepage', '/secretmem'].some((prefix) => region.path.startsWith(prefix));
 }
 
 /** Anonymous memory: no file behind it (heap, stacks, anonymous mappings). */
@@ -74,12 +104,22 @@ interface Chunk {
   readonly search: number;
 }
 
-export function scanTarget(target: Target, request: ScanRequest): ScanOutcome {
-  const matcher = new Matcher(request.pattern);
-  const { streams, skipped } = planStreams(target.regions(), request);
+export function scanTarget(target: Target, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
+  const access = target.openScan();
+  try {
+    return scanWith(target.regions(), access, request, onProgress);
+  } finally {
+    access.close();
+  }
+}
+
+function scanWith(regions: readonly Region[], access: ScanAccess, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
+  const matcher = new Matcher(request.pattern, access.find);
+  const { streams, skipped, regions: searched } = planStreams(regions, access, request);
   const overlap = matcher.maxLength - 1;
   const hits: bigint[] = [];
   const align = BigInt(request.align);
+  const bytesTotal = streams.reduce((sum, s) => sum + Number(s.end - s.start), 0);
   let bytesScanned = 0;
 
   const chunks = function* (): Generator<Chunk> {
@@ -94,48 +134,60 @@ export function scanTarget(target: Target, request: ScanRequest): ScanOutcome {
 
   let batch: Chunk[] = [];
   let batchBytes = 0;
+  /** Reads and searches the batch; false once the limit is reached. */
   const flush = (): boolean => {
-    const results = target.read(batch.map((c) => ({ address: c.start, length: c.length })));
-    for (let i = 0; i < batch.length; i++) {
+    const results = access.readChunks(batch.map((c) => ({ address: c.start, length: c.length })));
+    let full = false;
+    for (let i = 0; i < batch.length && !full; i++) {
       const chunk = batch[i]!;
       const result = results[i]!;
-      bytesScanned += result.done;
-      if (result.fault !== undefined) {
+      const done = result.done;
+      bytesScanned += Math.min(done, chunk.search);
+      if (result.fault !== undefined && result.fault.address < chunk.start + BigInt(chunk.search)) {
         skipped.push({ start: result.fault.address, end: chunk.start + BigInt(chunk.search), reason: 'unreadable now (unmapped or changed during the scan)' });
       }
-      const done = result.done;
-      let full = false;
       matcher.find(result.bytes.subarray(0, done), 0, Math.min(chunk.search, done), (offset) => {
         const address = chunk.start + BigInt(offset);
         if (align === 1n || address % align === 0n) hits.push(address);
         full = hits.length >= request.limit;
         return !full;
       });
-      if (full) return false;
     }
     batch = [];
     batchBytes = 0;
-    return true;
+    onProgress?.({ bytesScanned, bytesTotal, hits: hits.length });
+    return !full;
   };
 
   if (request.limit > 0) {
+    let going = true;
     for (const chunk of chunks()) {
       if (batch.length === CHUNKS_PER_CALL || (batch.length > 0 && batchBytes + chunk.length > BYTES_PER_CALL)) {
-        if (!flush()) break;
+        going = flush();
+        if (!going) break;
       }
       batch.push(chunk);
       batchBytes += chunk.length;
     }
-    if (batch.length > 0) flush();
+    if (going && batch.length > 0) flush();
   }
-  return { hits, skipped: mergeSkipped(skipped), bytesScanned };
+  return { hits, skipped: mergeSkipped(skipped), bytesScanned, regions: searched };
 }
 
-/** The address ranges to search, joined where regions touch, and the regions left out with the reason. */
-function planStreams(regions: readonly Region[], request: ScanRequest): { streams: { start: bigint; end: bigint }[]; skipped: SkippedRange[] } {
+/**
+ * The address ranges to search, joined where they touch, the ranges left out
+ * with the reason, and how many regions are searched.
+ */
+function planStreams(regions: readonly Region[], access: ScanAccess, request: ScanRequest): { streams: { start: bigint; end: bigint }[]; skipped: SkippedRange[]; regions: number } {
   const streams: { start: bigint; end: bigint }[] = [];
   const skipped: SkippedRange[] = [];
   const area = request.area;
+  let searched = 0;
+  const add = (start: bigint, end: bigint) => {
+    const last = streams[streams.length - 1];
+    if (last !== undefined && last.end === start) last.end = end;
+    else streams.push({ start, end });
+  };
   for (const region of regions) {
     let start = region.start;
     let end = region.end;
@@ -146,17 +198,32 @@ function planStreams(regions: readonly Region[], request: ScanRequest): { stream
     }
     if (area.kind === 'anon' && !isAnonymous(region)) continue;
     if (request.perms !== undefined && !permsMatch(request.perms, region.perms)) continue;
-    const reason = skipReason(region);
+    const name = region.path === '' ? '' : `${region.path}: `;
+    const reason = skipReason(region, access.vmFlags.get(region.start));
     if (reason !== undefined) {
-      skipped.push({ start, end, reason: `${region.path === '' ? '' : `${region.path}: `}${reason}` });
+      skipped.push({ start, end, reason: `${name}${reason}` });
       continue;
     }
-    const last = streams[streams.length - 1];
-    if (last !== undefined && last.end === start) last.end = end;
-    else streams.push({ start, end });
+    searched++;
+    if (!residentOnly(region)) {
+      add(start, end);
+      continue;
+    }
+    let at = start;
+    for (const run of access.residentRuns(start, end)) {
+      const runStart = run.start > start ? run.start : start;
+      const runEnd = run.end < end ? run.end : end;
+      if (runStart >= runEnd) continue;
+      if (runStart > at) skipped.push({ start: at, end: runStart, reason: `${name}${NO_DATA}` });
+      add(runStart, runEnd);
+      at = runEnd;
+    }
+    if (at < end) skipped.push({ start: at, end, reason: `${name}${NO_DATA}` });
   }
-  return { streams, skipped };
+  return { streams, skipped, regions: searched };
 }
+
+const NO_DATA = 'pages that hold no data (never touched): not read, so the target does not grow';
 
 function mergeSkipped(skipped: SkippedRange[]): SkippedRange[] {
   const sorted = [...skipped].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));

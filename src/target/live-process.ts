@@ -3,20 +3,25 @@
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
-import { loadLibc } from '../native/libc.ts';
+import { loadLibc, type Libc } from '../native/libc.ts';
 import { parseMaps } from '../native/maps.ts';
+import { Pagemap } from '../native/pagemap.ts';
+import { fastestFind } from '../native/search.ts';
+import { parseVmFlags } from '../native/smaps.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
-import { describeTarget, type ReadRequest, type ReadResult, type Region, type Target, type TargetIdentity, type WriteRequest, type WriteResult } from './target.ts';
+import { describeTarget, type ReadRequest, type ReadResult, type Region, type ScanAccess, type Target, type TargetIdentity, type WriteRequest, type WriteResult } from './target.ts';
 
 export class LiveProcess implements Target {
   readonly identity: TargetIdentity;
   readonly #vm: VmChannel;
+  readonly #libc: Libc;
 
-  private constructor(identity: TargetIdentity, vm: VmChannel) {
+  private constructor(identity: TargetIdentity, vm: VmChannel, libc: Libc) {
     this.identity = identity;
     this.#vm = vm;
+    this.#libc = libc;
   }
 
   /** Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason. */
@@ -43,7 +48,7 @@ export class LiveProcess implements Target {
       vm.close();
       throw translate(error, identity);
     }
-    return new LiveProcess(identity, vm);
+    return new LiveProcess(identity, vm, libc);
   }
 
   regions(): readonly Region[] {
@@ -80,6 +85,31 @@ export class LiveProcess implements Target {
         cause: error,
       });
     }
+  }
+
+  openScan(): ScanAccess {
+    const pid = this.identity.pid!;
+    const vm = this.#vm;
+    // Without smaps or pagemap (a kernel without them), scan as if every page held data and no flag were set.
+    const vmFlags = tryRead(() => parseVmFlags(readFileSync(`/proc/${pid}/smaps`, 'latin1'))) ?? new Map();
+    const pagemap = tryRead(() => new Pagemap(pid, this.#libc.pageSize));
+    const search = fastestFind(this.#libc, (bytes) => vm.nativeAddressOf(bytes));
+    return {
+      vmFlags,
+      residentRuns: (start, end) => pagemap?.residentRuns(start, end) ?? [{ start, end }],
+      readChunks: (requests) => {
+        try {
+          return vm.readInPlace(requests);
+        } catch (error) {
+          throw translate(error, this.identity);
+        }
+      },
+      find: search.find,
+      close: () => {
+        pagemap?.close();
+        search.close();
+      },
+    };
   }
 
   /** System calls made so far (tests compare it with the plan's batches). */

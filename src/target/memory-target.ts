@@ -1,10 +1,15 @@
 // A target held in memory: regions with their bytes. For unit tests, and the
 // reference for how every target must behave on faults.
 import { TargetError } from '../errors.ts';
-import type { ReadRequest, ReadResult, Region, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
+import { bufferFind } from '../native/search.ts';
+import type { AddressRange, ReadRequest, ReadResult, Region, ScanAccess, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
   readonly bytes: Uint8Array;
+  /** VmFlags, as smaps would show them (for tests of what scans skip). */
+  readonly vmFlags?: readonly string[];
+  /** Ranges whose pages hold no data, as pagemap would show them; readable all the same. */
+  readonly absent?: readonly AddressRange[];
 }
 
 export class MemoryTarget implements Target {
@@ -41,6 +46,29 @@ export class MemoryTarget implements Target {
     const image = this.#images.get(path);
     if (image === undefined) throw new TargetError('module-unreadable', `no image of ${path} was given to this memory target`, { hint: 'pass it in the images map' });
     return image;
+  }
+
+  openScan(): ScanAccess {
+    const vmFlags = new Map<bigint, readonly string[]>();
+    for (const region of this.#regions) if (region.vmFlags !== undefined) vmFlags.set(region.start, region.vmFlags);
+    const absent = this.#regions.flatMap((r) => r.absent ?? []).sort((a, b) => (a.start < b.start ? -1 : 1));
+    return {
+      vmFlags,
+      residentRuns: (start, end) => {
+        const runs: AddressRange[] = [];
+        let at = start;
+        for (const hole of absent) {
+          if (hole.end <= at || hole.start >= end) continue;
+          if (hole.start > at) runs.push({ start: at, end: hole.start });
+          at = hole.end;
+        }
+        if (at < end) runs.push({ start: at, end });
+        return runs;
+      },
+      readChunks: (requests) => this.read(requests),
+      find: bufferFind,
+      close() {},
+    };
   }
 
   close(): void {}

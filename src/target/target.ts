@@ -1,5 +1,9 @@
 // What the runtime executes against. A live process, a core file and a
 // snapshot all look like this, and the runtime cannot tell them apart.
+import type { AddressRange } from '../native/pagemap.ts';
+import type { FindBytes } from '../native/search.ts';
+
+export type { AddressRange, FindBytes };
 
 export interface Region {
   readonly start: bigint;
@@ -43,6 +47,19 @@ export interface WriteResult {
   readonly fault: { readonly address: bigint } | undefined;
 }
 
+/** What a scan needs from a target besides its regions, for the length of one scan (runtime/scan.ts). */
+export interface ScanAccess {
+  /** Each mapping's VmFlags (smaps), by start address; empty when the target has none. */
+  readonly vmFlags: ReadonlyMap<bigint, readonly string[]>;
+  /** The runs of [start, end) whose pages hold data (resident or swapped); all of it when every page does. */
+  residentRuns(start: bigint, end: bigint): AddressRange[];
+  /** Reads like `Target.read`, but the bytes may be views of memory the next call reuses: search them before reading on. */
+  readChunks(requests: readonly ReadRequest[]): ReadResult[];
+  /** The fastest search for bytes from `readChunks` (libc memmem on native memory where it is faster). */
+  readonly find: FindBytes;
+  close(): void;
+}
+
 export interface Target {
   readonly identity: TargetIdentity;
   /** The memory map, re-read on each call for a live process (it changes). */
@@ -52,6 +69,8 @@ export interface Target {
   write(requests: readonly WriteRequest[]): WriteResult[];
   /** The bytes of a mapped file (an ELF module), as the target sees it. */
   moduleImage(path: string): Uint8Array;
+  /** Starts a scan: resident pages, VmFlags, and reads into reused memory. */
+  openScan(): ScanAccess;
   close(): void;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jsonValue } from '../../src/cli/format.ts';
+import { formatBytes, jsonValue } from '../../src/cli/format.ts';
+import { progressLine } from '../../src/cli/progress.ts';
 
 describe('jsonValue (SPEC §4)', () => {
   it('keeps integers up to 2^53 as numbers and writes those beyond as decimal strings', () => {
@@ -12,5 +13,32 @@ describe('jsonValue (SPEC §4)', () => {
   it('writes addresses as lowercase 0x strings without leading zeros', () => {
     expect(jsonValue({ kind: 'ptr', value: 0x7f00dead0000n })).toBe('0x7f00dead0000');
     expect(jsonValue({ kind: 'ptr', value: 0n })).toBe('0x0');
+  });
+});
+
+describe('the progress line', () => {
+  it('shows after half a second, redraws at most ten times a second, and is erased at the end', () => {
+    let now = 0;
+    let text = '';
+    const line = progressLine({ write: (t: string) => (text += t) }, () => now);
+    const at = (ms: number, bytesScanned: number) => {
+      now = ms;
+      line.update({ bytesScanned, bytesTotal: 4 << 20, hits: 1, line: 3 });
+    };
+    at(0, 0);
+    at(400, 1 << 20);
+    expect(text).toBe('');
+    at(600, 2 << 20);
+    at(650, 3 << 20);
+    expect(text).toBe('\r\x1b[Kscan at line 3: 2.0 MiB of 4.0 MiB (50%), 1 hit');
+    line.end();
+    expect(text.endsWith('\r\x1b[K')).toBe(true);
+    text = '';
+    line.end();
+    expect(text).toBe('');
+  });
+
+  it('sizes bytes as people read them', () => {
+    expect([0, 1023, 1536, 5 << 20, 3 * 2 ** 30].map(formatBytes)).toEqual(['0 bytes', '1023 bytes', '1.5 KiB', '5.0 MiB', '3.0 GiB']);
   });
 });

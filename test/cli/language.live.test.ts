@@ -61,7 +61,7 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(none.stderr).toContain('unique scan found no match');
     const two = pvm(runtime, ['-e', `let x = scan "PVM-TWICE-77" in anon unique`, '--pid', String(fixture.pid)]);
     expect(two.status).toBe(1);
-    expect(two.stderr).toContain(`unique scan found more than one match for the 12-byte needle: ${hex(fixture.at('area') + 512n)}, ${hex(fixture.at('area') + 1024n)}`);
+    expect(two.stderr).toContain(`unique scan found more than one match for "PVM-TWICE-77": ${hex(fixture.at('area') + 512n)}, ${hex(fixture.at('area') + 1024n)}`);
   });
 
   it('exits 1 on a patch whose expected bytes do not match, and writes nothing', () => {

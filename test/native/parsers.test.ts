@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Errno, NativeError, errnoName } from '../../src/native/errno.ts';
 import { parseMaps } from '../../src/native/maps.ts';
+import { appendResidentRuns } from '../../src/native/pagemap.ts';
+import { parseVmFlags } from '../../src/native/smaps.ts';
 import { CAP_SYS_PTRACE, hasCapability, parseStatus } from '../../src/native/status.ts';
 
 const MAPS = `55ecf282b000-55ecf282c000 r--p 00000000 fe:00 5316755                    /work/main/test/.build/target
@@ -76,5 +78,40 @@ describe('errno', () => {
     const error = new NativeError('process_vm_readv', Errno.EPERM);
     expect(error.message).toBe('process_vm_readv: EPERM (operation not permitted)');
     expect(error).toMatchObject({ errno: 1, errnoName: 'EPERM', syscall: 'process_vm_readv' });
+  });
+});
+
+describe('pagemap entries', () => {
+  it('become runs of pages that hold data: present (bit 63) or swapped (bit 62)', () => {
+    const flags = [0, 1 << 31, 1 << 31, 0, 1 << 30, 0x3fffffff, 1 << 31];
+    const words = new Uint32Array(flags.length * 2);
+    flags.forEach((high, i) => (words[i * 2 + 1] = high));
+    const runs: { start: bigint; end: bigint }[] = [{ start: 0x0n, end: 0x10000n }];
+    appendResidentRuns(words, flags.length, 0x10000n, 0x1000, runs);
+    // Page 0 touches the run before it; pages 5 (other bits only) and 3 hold nothing.
+    expect(runs).toEqual([
+      { start: 0x0n, end: 0x10000n },
+      { start: 0x11000n, end: 0x13000n },
+      { start: 0x14000n, end: 0x15000n },
+      { start: 0x16000n, end: 0x17000n },
+    ]);
+  });
+});
+
+describe('parseVmFlags', () => {
+  it('reads each mapping\'s VmFlags line by its start address', () => {
+    const smaps = `55ecf282b000-55ecf282c000 r--p 00000000 fe:00 5316755   /bin/app
+Size:                  4 kB
+VmFlags: rd mr mw me dw
+7fbe743ae000-7fbe743b2000 r--p 00000000 00:00 0          [vvar]
+Size:                 16 kB
+VmFlags: rd mr pf io de dd
+`;
+    expect(parseVmFlags(smaps)).toEqual(
+      new Map([
+        [0x55ecf282b000n, ['rd', 'mr', 'mw', 'me', 'dw']],
+        [0x7fbe743ae000n, ['rd', 'mr', 'pf', 'io', 'de', 'dd']],
+      ]),
+    );
   });
 });

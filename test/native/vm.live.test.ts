@@ -17,6 +17,26 @@ beforeAll(async () => {
 afterAll(() => fixture.stop());
 
 describe('VmChannel on a live process', () => {
+  it('reads in place, without copying: a fault in the middle leaves the reads around it intact', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const page = fixture.at('page');
+    const hole = fixture.at('hole');
+    const outcomes = vm.readInPlace([
+      { address: page, length: 16 },
+      { address: hole - 8n, length: 16 },
+      { address: fixture.at('after_hole'), length: 4 },
+    ]);
+    expect([...outcomes[0]!.bytes]).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(outcomes[1]).toMatchObject({ done: 8, fault: { address: hole } });
+    expect(new TextDecoder().decode(outcomes[1]!.bytes.subarray(0, 8))).toBe('UNENDING');
+    // The call resumed after the fault wrote its data where the third read belongs, not over the first.
+    expect([...outcomes[2]!.bytes]).toEqual([255, 254, 253, 252]);
+    expect(vm.nativeAddressOf(outcomes[2]!.bytes)).toBe(outcomes[2]!.native);
+    expect(libc.memmem(outcomes[0]!.native, 16, outcomes[2]!.native, 1)).toBe(0);
+    expect(vm.nativeAddressOf(new Uint8Array(4))).toBeUndefined();
+    vm.close();
+  });
+
   it('reads 3000 iovecs with faults in the middle: one extra call per bad address', () => {
     const vm = new VmChannel(libc, fixture.pid);
     const page = fixture.at('page');

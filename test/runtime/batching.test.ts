@@ -51,6 +51,9 @@ class Counting implements Target {
   moduleImage(path: string) {
     return this.inner.moduleImage(path);
   }
+  openScan() {
+    return this.inner.openScan();
+  }
   close() {}
 }
 

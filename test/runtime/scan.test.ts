@@ -84,13 +84,15 @@ describe('scanTarget', () => {
     const memory = new MemoryTarget([region(0x100000n, bytes), region(0x10000000n, Uint8Array.of(9))]);
     // The maps still list the first region, but everything after its first chunk is gone.
     const gone = (address: bigint) => address >= 0x100000n + BigInt(CHUNK_BYTES) && address < 0x10000000n;
+    const read = (requests: readonly ReadRequest[]): ReadResult[] =>
+      memory.read(requests).map((result, i) => (gone(requests[i]!.address) ? { bytes: result.bytes, done: 0, fault: { address: requests[i]!.address } } : result));
     const target: Target = {
       identity: memory.identity,
       regions: () => memory.regions(),
-      read: (requests: readonly ReadRequest[]): ReadResult[] =>
-        memory.read(requests).map((result, i) => (gone(requests[i]!.address) ? { bytes: result.bytes, done: 0, fault: { address: requests[i]!.address } } : result)),
+      read,
       write: (requests) => memory.write(requests),
       moduleImage: (path) => memory.moduleImage(path),
+      openScan: () => ({ ...memory.openScan(), readChunks: read }),
       close: () => {},
     };
     const outcome = scanTarget(target, { pattern: literalPattern(Uint8Array.of(9)), area: { kind: 'all' }, perms: undefined, align: CHUNK_BYTES, limit: 100 });
@@ -101,5 +103,66 @@ describe('scanTarget', () => {
   it('stops at the limit', () => {
     const target = new MemoryTarget([region(0x1000n, new Uint8Array(64).fill(5))]);
     expect(scanTarget(target, { pattern: literalPattern(Uint8Array.of(5)), area: { kind: 'all' }, perms: undefined, align: 1, limit: 3 }).hits).toEqual([0x1000n, 0x1001n, 0x1002n]);
+  });
+});
+
+describe('what a scan leaves out', () => {
+  const page = new Uint8Array(0x1000).fill(7);
+  it('skips device, PFN-mapped, userfaultfd and secret memory by their VmFlags and names', () => {
+    const regions = [
+      { ...region(0x1000n, page), vmFlags: ['rd', 'wr', 'io', 'pf'] },
+      { ...region(0x3000n, page), vmFlags: ['rd', 'pf'] },
+      { ...region(0x5000n, page), vmFlags: ['rd', 'wr', 'ui'] },
+      region(0x7000n, page, 'rw-s', '/secretmem'),
+      region(0x9000n, page),
+    ];
+    const outcome = scanTarget(new MemoryTarget(regions), { pattern: literalPattern(Uint8Array.of(7)), area: { kind: 'all' }, perms: undefined, align: 0x1000, limit: 100 });
+    expect(outcome.hits).toEqual([0x9000n]);
+    expect(outcome.skipped.map((s) => [s.start, s.reason])).toEqual([
+      [0x1000n, 'device memory (VmFlags io): reading it can have side effects'],
+      [0x3000n, 'raw page-frame mapping (VmFlags pf): device or driver memory'],
+      [0x5000n, 'registered with userfaultfd (VmFlags ui): a read can block until the target is killed'],
+      [0x7000n, '/secretmem: memfd_secret memory: the kernel refuses to read it'],
+    ]);
+  });
+
+  it('reads only the pages of anonymous memory that hold data, all of a file, and joins what touches', () => {
+    const bytes = new Uint8Array(0x4000).fill(7);
+    const anon = { ...region(0x10000n, bytes), absent: [{ start: 0x11000n, end: 0x13000n }] };
+    const file = { ...region(0x14000n, bytes, 'r--p', '/usr/lib/app.so'), absent: [{ start: 0x14000n, end: 0x18000n }] };
+    const outcome = scanTarget(new MemoryTarget([anon, file]), { pattern: literalPattern(Uint8Array.of(7, 7)), area: { kind: 'all' }, perms: undefined, align: 0x1000, limit: 100 });
+    // The file's pages hold no data yet, but a file's pages are its contents: read them all.
+    expect(outcome.hits).toEqual([0x10000n, 0x13000n, 0x14000n, 0x15000n, 0x16000n, 0x17000n]);
+    expect(outcome.skipped).toEqual([{ start: 0x11000n, end: 0x13000n, reason: 'pages that hold no data (never touched): not read, so the target does not grow' }]);
+    expect(outcome.bytesScanned).toBe(0x6000);
+  });
+
+  it('reports how far it got after each call', () => {
+    const target = new MemoryTarget([region(0x100000n, new Uint8Array(CHUNK_BYTES * 3).fill(1))]);
+    const seen: number[] = [];
+    scanTarget(target, { pattern: literalPattern(Uint8Array.of(2)), area: { kind: 'all' }, perms: undefined, align: 1, limit: 10 }, (p) => seen.push(p.bytesScanned / p.bytesTotal));
+    expect(seen).toEqual([1 / 3, 2 / 3, 1]);
+  });
+});
+
+describe('anchors', () => {
+  it('are the rarest run of exact bytes, not the longest', () => {
+    expect(new Matcher(pattern('00 00 00 00 00 ?? 48 8b')).anchor).toEqual({ bytes: Uint8Array.of(0x48, 0x8b), offset: 6 });
+    expect(new Matcher(pattern('cc cc cc ?? 55 48 89 e5')).anchor).toEqual({ bytes: Uint8Array.of(0x55, 0x48, 0x89, 0xe5), offset: 4 });
+    expect(new Matcher(pattern('41 42 ?? 43 44 45')).anchor).toEqual({ bytes: Uint8Array.of(0x43, 0x44, 0x45), offset: 3 });
+    expect(new Matcher(pattern('?5 ?6')).anchor).toBeUndefined();
+  });
+
+  it('find the same matches through any search function', () => {
+    const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff);
+    const calls: number[] = [];
+    const counting = (haystack: Uint8Array, needle: Uint8Array, from: number) => {
+      calls.push(from);
+      return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(needle, from);
+    };
+    const found: number[] = [];
+    new Matcher(pattern('?? 07 0e ?? 1c'), counting).find(bytes, 0, bytes.length, (at) => (found.push(at), true));
+    expect(found).toEqual([0, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2304, 2560, 2816, 3072, 3328, 3584, 3840]);
+    expect(calls.length).toBe(found.length + 1);
   });
 });

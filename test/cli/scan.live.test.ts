@@ -1,0 +1,67 @@
+// Issue 4 on a live process, on Node, Bun and Deno: what a scan reads, what
+// it leaves out and says so, that it does not grow the target, and progress.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIMES, commandFor, pvm } from '../helpers/cli.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(() => fixture.stop());
+
+const hex = (n: bigint) => `0x${n.toString(16)}`;
+/** Kilobytes of page tables the target has (VmPTE): reading untouched memory would grow it. */
+const pageTables = () => Number(/VmPTE:\s+(\d+) kB/.exec(readFileSync(`/proc/${fixture.pid}/status`, 'utf8'))![1]);
+
+describe.each(RUNTIMES)('scan on %s', (runtime) => {
+  it('reads only the pages of anonymous memory that hold data, finds what is there, and leaves the target as it was', () => {
+    const sparse = fixture.at('sparse');
+    const page = BigInt(fixture.pageSize);
+    const before = pageTables();
+    const result = pvm(runtime, ['-e', 'print scan "PVM-BENCH-HIT" in all', '--pid', String(fixture.pid), '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [scan, print] = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(print).toEqual({ type: 'print', values: [[hex(sparse + 100n * page + 40n), hex(sparse + 9000n * page + 80n)]], line: 1 });
+    // The 64 MiB region's untouched pages are skipped, and said to be; reading them would have added ~128 KiB of page tables.
+    expect(scan).toMatchObject({ type: 'scan', hits: 2, line: 1 });
+    expect(scan.skipped).toContainEqual({ start: hex(sparse + 101n * page), end: hex(sparse + 9000n * page), reason: expect.stringContaining('pages that hold no data') });
+    expect(scan.bytes).toBeLessThan(32 << 20);
+    expect(pageTables()).toBeLessThanOrEqual(before + 8);
+  });
+
+  it('skips a userfaultfd region, whose read would block forever, and [vvar], saying why', () => {
+    const uffd = fixture.at('uffd');
+    const result = pvm(runtime, ['-e', 'let n = len(scan "PVM-BENCH-HIT" in all)', '--pid', String(fixture.pid), '--verbose']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^scan at line 1: [\d.]+ MiB in \d+ regions, 2 hits\n/);
+    expect(result.stderr).toContain(`skipped ${hex(uffd)}-${hex(uffd + BigInt(fixture.pageSize))} (4.0 KiB): registered with userfaultfd (VmFlags um): a read can block until the target is killed`);
+    expect(result.stderr).toMatch(/skipped 0x[0-9a-f]+-0x[0-9a-f]+ \([\d.]+ KiB\): \[vvar\]: kernel data page/);
+    // Asked for by name, the region is still left out.
+    const direct = pvm(runtime, ['-e', `print len(scan "x" in range(${hex(uffd)}, 4096))`, '--pid', String(fixture.pid), '--json']);
+    expect(direct.stdout).toContain('"reason":"registered with userfaultfd (VmFlags um)');
+    expect(direct.stdout).toContain('{"type":"print","values":[0],"line":1}');
+  });
+
+  it('shows progress on a terminal only, and erases it', async () => {
+    // A slow scan: a pattern with no exact byte is tried at every position of 128 MiB (about a second).
+    const big = await startFixture(['--bulk-mib', '128']);
+    try {
+      const recipe = `print len(scan hex"( ?5 ?6 | ?7 ?8 ) ?D ?D" in range(${big.hex('bulk')}, ${128 << 20}))`;
+      const command = [...commandFor(runtime), '-e', recipe, '--pid', String(big.pid)].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
+      const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      expect(tty.stdout).toMatch(/\r\x1b\[Kscan at line 1: [\d.]+ MiB of 128\.0 MiB \(\d+%\), 0 hits/);
+      // Erased before the result is printed.
+      expect(tty.stdout.endsWith('\r\x1b[K0\r\n')).toBe(true);
+      const piped = pvm(runtime, ['-e', recipe, '--pid', String(big.pid)]);
+      expect(piped).toMatchObject({ status: 0, stdout: '0\n', stderr: '' });
+    } finally {
+      await big.stop();
+    }
+  });
+});
