@@ -2,12 +2,13 @@
 // the same run, on Node, Bun and Deno; prints times and ratios (pvm / C; lower
 // is better). Timings stay out of `npm test`: the machines are noisy.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const build = `${root}test/.build`;
-const BULK_MIB = Number(process.env.PVM_BENCH_MIB ?? 256);
+const BULK_MIB = Number(process.env.PVM_BENCH_MIB ?? 1024);
+const NEEDLE = 'PVM-BENCH-HIT'; // planted 5 times in the fixture's bulk memory
 const SCATTER = 100_000;
 const RUNS = 5;
 
@@ -36,6 +37,11 @@ function run(argv) {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
+}
+
+/** Whether a program is installed (yara and scanmem are compared with when they are). */
+function installed(program) {
+  return spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
 }
 
 function median(values) {
@@ -71,8 +77,8 @@ const row = (...cells) => lines.push(cells.join(' | '));
 try {
   console.log(`target: pid ${pid}, ${BULK_MIB} MiB resident; median of ${RUNS} runs each\n`);
 
-  // 1. Bulk read: C into a reused buffer with 64 KiB and 1 MiB calls; pvm asked for 1 MiB at a time.
-  // (Searching is the scan engine's job and is not built yet, so neither side searches.)
+  // 1. Bulk read: C into a reused buffer with 64 KiB and 1 MiB calls; pvm asked for 1 MiB at a time
+  //    through VmChannel.read, which copies into a fresh buffer (scans read in place: see 4).
   const c64 = measure([`${build}/reference`, pid, 'bulk', info.bulk, String(bulkBytes), String(64 << 10)]);
   const c1m = measure([`${build}/reference`, pid, 'bulk', info.bulk, String(bulkBytes), String(1 << 20)]);
   row('bulk read', 'time', 'throughput', 'calls', 'pvm / C 64 KiB', 'pvm / C 1 MiB');
@@ -111,7 +117,59 @@ try {
     row(`pvm on ${name}`, ms(full - trivial), ms(full), result.stdout.trim(), ((full - trivial) / chase.ns).toFixed(2), '');
   }
 
-  // 4. Start-up: a whole one-line recipe, against the runtime doing nothing.
+  // 4. Scan: find a 13-byte string in the 1 GiB bulk region. C reads 64 KiB
+  //    (the issue's reference) or 1 MiB at a time into one buffer and runs
+  //    memmem; pvm's engine time is its wall time minus a trivial recipe's.
+  lines.push('');
+  const size = String(bulkBytes);
+  const c64s = measure([`${build}/reference`, pid, 'scan', info.bulk, size, String(64 << 10), NEEDLE]);
+  const c1ms = measure([`${build}/reference`, pid, 'scan', info.bulk, size, String(1 << 20), NEEDLE]);
+  row(`scan ${BULK_MIB} MiB for "${NEEDLE}"`, 'engine time', 'throughput', 'hits', 'pvm / C 64 KiB', 'pvm / C 1 MiB');
+  row('C, 64 KiB calls + memmem', ms(c64s.ns), gbs(bulkBytes, c64s.ns), c64s.check, '', '');
+  row('C, 1 MiB calls + memmem', ms(c1ms.ns), gbs(bulkBytes, c1ms.ns), c1ms.check, '', '');
+  const hitsOf = (stdout) => {
+    const addresses = JSON.parse(stdout.trim().split('\n').find((l) => l.includes('"print"'))).values[0].map(BigInt);
+    return `${addresses.length} hits, sum ${addresses.reduce((a, b) => a + b, 0n)}`;
+  };
+  const scans = [
+    ['literal', `print scan "${NEEDLE}" in range(${info.bulk}, ${size})`],
+    // The same hits through a wildcard pattern: anchored on its rarest exact run, verified with the mask.
+    ['pattern', `print scan hex"50 56 4d 2d ?? 45 4e 43 48 2d 4? 49 54" in range(${info.bulk}, ${size})`],
+  ];
+  for (const [kind, recipe] of scans) {
+    for (const [name, cli] of Object.entries(cliOf)) {
+      const result = spawnSync(cli[0], [...cli.slice(1), '-e', recipe, '--pid', pid, '--json'], { encoding: 'utf8' });
+      if (hitsOf(result.stdout) !== c64s.check) throw new Error(`pvm on ${name} found ${hitsOf(result.stdout)}, C ${c64s.check}`);
+      const full = wall([...cli, '-e', recipe, '--pid', pid]);
+      const trivial = wall([...cli, '-e', 'print 1', '--pid', pid]);
+      const engine = full - trivial;
+      row(`pvm on ${name}, ${kind}`, ms(engine), gbs(bulkBytes, engine), c64s.check, (engine / c64s.ns).toFixed(2), (engine / c1ms.ns).toFixed(2));
+    }
+  }
+
+  // 5. The whole process (`in all`) against YARA and scanmem, when installed:
+  //    their wall time over pvm's wall time, and over pvm's engine time.
+  lines.push('');
+  const others = [];
+  if (installed('yara')) {
+    const rules = `${build}/bench.yar`;
+    writeFileSync(rules, `rule bench { strings: $a = "${NEEDLE}" condition: $a }\n`);
+    others.push(['yara PID', wall(['yara', rules, pid])]);
+  }
+  if (installed('scanmem')) {
+    others.push(['scanmem, all regions', wall(['scanmem', '-p', pid, '-c', `option scan_data_type string\noption region_scan_level 3\n" ${NEEDLE}\nexit`])]);
+  }
+  row('scan the whole process', 'wall time', 'engine time', ...others.map(([name]) => `${name.split(',')[0]} / pvm (wall, engine)`));
+  for (const [name, time] of others) row(name, ms(time), '', '', '');
+  if (others.length === 0) row('yara, scanmem', 'not installed (apt install yara scanmem)', '', '');
+  const all = `print len(scan "${NEEDLE}" in all)`;
+  for (const [name, cli] of Object.entries(cliOf)) {
+    const full = wall([...cli, '-e', all, '--pid', pid]);
+    const engine = full - wall([...cli, '-e', 'print 1', '--pid', pid]);
+    row(`pvm on ${name}`, ms(full), ms(engine), ...others.map(([, time]) => `${(time / full).toFixed(1)}, ${(time / engine).toFixed(1)}`));
+  }
+
+  // 6. Start-up: a whole one-line recipe, against the runtime doing nothing.
   lines.push('');
   row('one-line recipe, wall time', 'runtime alone', 'pvm -e', 'pvm check', '', '');
   const recipe = `${root}test/cli/recipes/fixture.pvm`;
