@@ -1,0 +1,55 @@
+// A region unmapped in the middle of a scan of a live process: the scan
+// reports it and goes on, it does not fail.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { literalPattern } from '../../src/plan/pattern.ts';
+import { scanTarget } from '../../src/runtime/scan.ts';
+import { LiveProcess } from '../../src/target/live-process.ts';
+import type { Target } from '../../src/target/target.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(() => fixture.stop());
+
+it('reports a region unmapped after the scan planned it, and finds what is elsewhere', async () => {
+  const live = await LiveProcess.open(fixture.pid);
+  const doomed = fixture.at('doomed');
+  const mapped = () => readFileSync(`/proc/${fixture.pid}/maps`, 'utf8').includes(`${doomed.toString(16)}-`);
+  let unmapped = false;
+  // The first read of the scan has the fixture unmap `doomed` (a line on its
+  // stdin), and waits until the maps no longer show it.
+  const target: Target = {
+    identity: live.identity,
+    regions: () => live.regions(),
+    read: (requests) => live.read(requests),
+    write: (requests) => live.write(requests),
+    moduleImage: (path) => live.moduleImage(path),
+    openScan: () => {
+      const access = live.openScan();
+      return {
+        ...access,
+        readChunks: (requests) => {
+          if (!unmapped) {
+            unmapped = true;
+            fixture.child.stdin!.write('u\n');
+            const deadline = Date.now() + 5000;
+            while (mapped() && Date.now() < deadline);
+          }
+          return access.readChunks(requests);
+        },
+      };
+    },
+    close: () => live.close(),
+  };
+  expect(mapped()).toBe(true);
+  const outcome = scanTarget(target, { pattern: literalPattern(new TextEncoder().encode('PVM-BENCH-HIT')), area: { kind: 'anon' }, perms: undefined, align: 1, limit: 100 });
+  expect(mapped()).toBe(false);
+  const page = BigInt(fixture.pageSize);
+  const sparse = fixture.at('sparse');
+  expect(outcome.hits).toEqual([sparse + 100n * page + 40n, sparse + 9000n * page + 80n]);
+  expect(outcome.skipped).toContainEqual({ start: doomed, end: doomed + (4n << 20n), reason: 'unreadable now (unmapped or changed during the scan)' });
+  target.close();
+});
