@@ -14,7 +14,7 @@ const RUNS = 5;
 
 mkdirSync(build, { recursive: true });
 execFileSync('cc', ['-O2', '-o', `${build}/reference`, `${root}bench/reference.c`], { stdio: 'inherit' });
-execFileSync('cc', ['-O0', '-o', `${build}/target`, `${root}test/fixture/target.c`], { stdio: 'inherit' });
+execFileSync('cc', ['-O0', '-pthread', '-o', `${build}/target`, `${root}test/fixture/target.c`], { stdio: 'inherit' });
 
 const target = spawn(`${build}/target`, ['--bulk-mib', String(BULK_MIB)], { stdio: ['pipe', 'pipe', 'inherit'] });
 const info = await new Promise((resolve, reject) => {

@@ -15,21 +15,37 @@ export type Command =
       readonly json: boolean;
       /** Each scan's summary, with what it skipped and why, on stderr. */
       readonly verbose: boolean;
+      readonly writing: WritingOptions;
     }
+  | { readonly kind: 'revert'; readonly journal: string; readonly target: TargetSpec; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'> }
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
+/** How writes and patches run (SPEC §1, §2). */
+export interface WritingOptions {
+  /** Check and show every write, make none; needs no --allow-write. */
+  readonly dryRun: boolean;
+  /** Stop every thread for each patch's write, not only for code. */
+  readonly freeze: boolean;
+  /** Append each patched site here, synced, before writing it. */
+  readonly journal: string | undefined;
+}
+
 /** A recipe file, or the text of `-e`. */
 export type RecipeSpec = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly text: string };
 
 export const USAGE = `usage:
-  pvm run RECIPE TARGET [--arg NAME=VALUE]... [--allow-write] [--json] [--verbose]
+  pvm run RECIPE TARGET [--arg NAME=VALUE]... [--allow-write] [--dry-run] [--freeze]
+                        [--journal FILE] [--json] [--verbose]
   pvm check RECIPE [--json]         parse and check; no target needed
   pvm plan RECIPE [--json]          print the compiled plan
   pvm maps TARGET [--json]          the target's regions
+  pvm revert JOURNAL TARGET [--dry-run] [--freeze] [--json]
+                                    undo the patches a journal recorded, where
+                                    memory still holds what pvm wrote
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
 
 TARGET: --pid N | --name PROCESS_NAME
@@ -42,12 +58,15 @@ const OPTIONS = {
   'allow-write': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
+  'dry-run': { type: 'boolean' },
+  freeze: { type: 'boolean' },
+  journal: { type: 'string' },
   e: { type: 'string', short: 'e' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
-const COMMANDS = ['run', 'check', 'plan', 'maps'];
+const COMMANDS = ['run', 'check', 'plan', 'maps', 'revert'];
 
 export function parseCommandLine(argv: readonly string[]): Command {
   let parsed;
@@ -62,25 +81,35 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const json = values.json ?? false;
   const allowWrite = values['allow-write'] ?? false;
   const verbose = values.verbose ?? false;
+  const writing: WritingOptions = { dryRun: values['dry-run'] ?? false, freeze: values.freeze ?? false, journal: values.journal };
+  if (writing.journal === '') throw usage('--journal needs a file name', 'pvm run fix.pvm --pid N --allow-write --journal fix.journal');
 
   if (values.e !== undefined) {
     if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose };
+    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing };
   }
   const [command, file, ...rest] = positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
   if (!COMMANDS.includes(command)) throw usage(`unknown command '${command}'`, `the commands are: ${COMMANDS.join(', ')}, and -e`);
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
 
+  if (command === 'revert') {
+    if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
+    if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
+    if (values.arg !== undefined || values['allow-write'] !== undefined) throw usage('pvm revert takes no --arg or --allow-write', 'it writes back only the bytes the journal recorded');
+    return { kind: 'revert', journal: file, target: targetOf(values), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze } };
+  }
   if (command === 'maps') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
     return { kind: 'maps', target: targetOf(values), json };
   }
   if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
   const recipe: RecipeSpec = { kind: 'file', path: file };
-  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose };
+  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing };
   if (values['allow-write'] !== undefined) throw usage(`--allow-write applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
-  if (values.verbose !== undefined) throw usage(`--verbose applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
+  for (const option of ['verbose', 'dry-run', 'freeze', 'journal'] as const) {
+    if (values[option] !== undefined) throw usage(`--${option} applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
+  }
   if (values.pid !== undefined || values.name !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
   if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   return { kind: command === 'check' ? 'check' : 'plan', recipe, json };

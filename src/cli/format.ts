@@ -5,7 +5,8 @@ import { positionOf } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import { createHash } from 'node:crypto';
-import { toHex } from '../bytes.ts';
+import { hexLiteral, toHex } from '../bytes.ts';
+import type { RevertedSite } from '../runtime/revert.ts';
 import { humanValue } from '../runtime/show.ts';
 import { hexAddress, type Value } from '../runtime/value.ts';
 
@@ -52,11 +53,17 @@ sha256 ${sha256}`;
       const { outcome } = event;
       if (json) {
         const sites = outcome.sites.map((s) => ({ address: hexAddress(s.address), before: toHex(s.before), after: toHex(s.after) }));
-        return JSON.stringify({ type: 'patch', name: event.name ?? null, status: outcome.status, sites, line: event.line });
+        return JSON.stringify({ type: 'patch', name: event.name ?? null, status: outcome.status, sites, stoppedThreads: outcome.frozen?.threads ?? null, line: event.line });
       }
       const name = event.name === undefined ? `patch at line ${event.line}` : `patch "${event.name}"`;
       const sites = outcome.sites.map((s) => `  ${hexAddress(s.address)}: ${toHex(s.before)} -> ${toHex(s.after)}`);
-      return [`${name}: ${outcome.status} (${outcome.sites.length} site${outcome.sites.length === 1 ? '' : 's'})`, ...(outcome.status === 'applied' ? sites : [])].join('\n');
+      // How long they were stopped varies from run to run: --verbose says it, on stderr.
+      const frozen = outcome.frozen === undefined ? '' : `; ${outcome.frozen.threads} thread${outcome.frozen.threads === 1 ? '' : 's'} stopped for the write`;
+      return [`${name}: ${outcome.status} (${outcome.sites.length} site${outcome.sites.length === 1 ? '' : 's'}${frozen})`, ...(outcome.status === 'already applied' ? [] : sites)].join('\n');
+    }
+    case 'write': {
+      if (json) return JSON.stringify({ type: 'write', status: 'would write', address: hexAddress(event.address), bytes: toHex(event.bytes), line: event.line });
+      return `would write ${event.bytes.length} byte${event.bytes.length === 1 ? '' : 's'} at ${hexAddress(event.address)}: ${hexLiteral(toHex(event.bytes))} (line ${event.line})`;
     }
     case 'scan': {
       if (!json) return undefined;
@@ -120,4 +127,19 @@ export function formatErrorJson(error: PvmError): string {
       .join('\n');
   }
   return JSON.stringify({ type: 'error', code: error.code, exit: error.exit, message: error.message, where: error.where ?? null, hint: error.hint ?? null });
+}
+
+/** What `pvm revert` did, site by site (newest patch first is how it worked; shown in journal order). */
+export function formatRevert(outcome: { readonly sites: readonly RevertedSite[]; readonly others: number }, json: boolean): string {
+  const lines = outcome.sites.map(({ entry, status, found }) => {
+    const site = { address: hexAddress(entry.address), status, expected: toHex(entry.new), found: found === undefined ? null : toHex(found), restores: toHex(entry.old), patch: entry.patch ?? null, line: entry.line };
+    if (json) return JSON.stringify({ type: 'revert', ...site });
+    const what = status === 'changed since' ? `left alone: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(toHex(found))}, not ${hexLiteral(toHex(entry.new))} as pvm wrote` : `${hexLiteral(toHex(entry.new))} -> ${hexLiteral(toHex(entry.old))}`;
+    return `${site.address}: ${status} (${entry.patch === undefined ? `patch at line ${entry.line}` : `patch "${entry.patch}"`}): ${what}`;
+  });
+  if (outcome.others > 0) {
+    const note = `${outcome.others} entr${outcome.others === 1 ? 'y belongs' : 'ies belong'} to other processes and ${outcome.others === 1 ? 'was' : 'were'} left alone`;
+    lines.push(json ? JSON.stringify({ type: 'revert-note', message: note }) : note);
+  }
+  return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 // pvm's command line. The only place that prints or sets the exit status.
 import { readFileSync } from 'node:fs';
 import type { SourceFile } from '../dsl/source.ts';
-import { Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
+import { AssertionFailed, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
 import type { Target } from '../target/target.ts';
 import { USAGE, parseCommandLine, type Command, type RecipeSpec, type TargetSpec } from './args.ts';
 import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
@@ -67,8 +67,13 @@ async function dispatch(command: Command): Promise<void> {
       const plan = compileSource(readRecipe(command.recipe));
       // Every usage problem, and a write that is not allowed, is found before the target is touched.
       const params = bindParams(plan, parseArgPairs(command.args));
-      if (plan.writes && !command.allowWrite) throw writeRefusal(plan);
-      const target = await openTarget(command.target);
+      const { dryRun, freeze } = command.writing;
+      if (plan.writes && !command.allowWrite && !dryRun) throw writeRefusal(plan);
+      const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
+      const target = await openTarget(command.target).catch((error: unknown) => {
+        journal?.close();
+        throw error;
+      });
       try {
         // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr) : undefined;
@@ -77,16 +82,43 @@ async function dispatch(command: Command): Promise<void> {
           target,
           params,
           allowWrite: command.allowWrite,
+          dryRun,
+          freeze,
+          journal: journal?.append,
           progress: progress?.update,
           output: (event) => {
             if (event.type === 'scan') {
               progress?.end();
               if (command.verbose && !command.json) process.stderr.write(`${formatScanSummary(event)}\n`);
             }
+            if (event.type === 'patch' && event.outcome.frozen !== undefined && command.verbose && !command.json) {
+              process.stderr.write(`patch at line ${event.line}: ${event.outcome.frozen.threads} thread(s) stopped for ${event.outcome.frozen.micros} µs\n`);
+            }
             const text = formatEvent(event, command.json);
             if (text !== undefined) out(text);
           },
         });
+      } finally {
+        target.close();
+        journal?.close();
+      }
+      return;
+    }
+    case 'revert': {
+      const { readJournal } = await import('./journal-file.ts');
+      const { revertJournal } = await import('../runtime/revert.ts');
+      const { formatRevert } = await import('./format.ts');
+      const entries = readJournal(command.journal);
+      const target = await openTarget(command.target);
+      try {
+        const outcome = revertJournal(entries, { target, journal: command.journal, ...command.writing });
+        out(formatRevert(outcome, command.json));
+        const left = outcome.sites.filter((s) => s.status === 'changed since').length;
+        if (left > 0) {
+          throw new AssertionFailed('revert-incomplete', `${left} of ${outcome.sites.length} site${outcome.sites.length === 1 ? '' : 's'} no longer held what pvm wrote and were left alone`, {
+            hint: 'something else changed them after the patch; check them before restoring them by hand',
+          });
+        }
       } finally {
         target.close();
       }

@@ -24,6 +24,10 @@ export interface Libc {
   memmem(haystack: number, haystackLength: number, needle: number, needleLength: number): number;
   /** The kernel's page size (sysconf(_SC_PAGESIZE)). */
   readonly pageSize: number;
+  /** ptrace(request, tid, 0, data), for the requests that take no address: 0 or -errno. */
+  ptrace(request: number, tid: number, data: number): number;
+  /** waitpid: the pid that changed state (0 with WNOHANG if none), or -errno; and its status. */
+  waitpid(pid: number, options: number): { readonly pid: number; readonly status: number };
   /** Native memory at a fixed address, for iovecs (a JS heap buffer may move). */
   alloc(size: number): NativeMemory;
 }
@@ -48,9 +52,12 @@ export async function loadLibc(): Promise<Libc> {
   const pwrite = lib.func('intptr_t pwrite64(int fd, const void *buf, size_t count, int64_t offset)');
   const close = lib.func('int close(int fd)');
   const kill = lib.func('int kill(int pid, int sig)');
-  // Addresses as integers, not koffi pointers: no wrapper object per call, and scans call it per candidate.
   const sysconf = lib.func('long sysconf(int name)');
   const SC_PAGESIZE = 30;
+  // ptrace is variadic in glibc: its arguments after the request go with their types.
+  const ptrace = lib.func('long ptrace(int request, ...)');
+  const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
+  // Addresses as integers, not koffi pointers: no wrapper object per call, and scans call it per candidate.
   const memmem = lib.func('uintptr_t memmem(uintptr_t haystack, size_t haystacklen, uintptr_t needle, size_t needlelen)');
 
   return {
@@ -63,6 +70,12 @@ export async function loadLibc(): Promise<Libc> {
     close: withErrno((fd: number) => close(fd)),
     kill: withErrno((pid: number, signal: number) => kill(pid, signal)),
     pageSize: Number(sysconf(SC_PAGESIZE)),
+    ptrace: withErrno((request: number, tid: number, data: number) => ptrace(request, 'int', tid, 'uintptr_t', 0, 'uintptr_t', data)),
+    waitpid(pid: number, options: number) {
+      const status = new Int32Array(1);
+      const result = Number(waitpid(pid, status, options));
+      return result < 0 ? { pid: -koffi.errno(), status: 0 } : { pid: result, status: status[0]! };
+    },
     memmem: (haystack: number, haystackLength: number, needle: number, needleLength: number) => Number(memmem(haystack, haystackLength, needle, needleLength)),
     alloc(size: number): NativeMemory {
       const pointer = koffi.alloc('uint8_t', Math.max(1, size));

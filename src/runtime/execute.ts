@@ -17,6 +17,8 @@ import { encode } from './encode.ts';
 import { applyPatch, type PatchOutcome } from './patch.ts';
 import { scanTarget, type ScanProgress, type ScanRequest, type SkippedRange } from './scan.ts';
 import { WriteBuffer } from './write-buffer.ts';
+import { firstUnwritable } from './writable.ts';
+import type { JournalEntry } from './journal.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 export type OutputEvent =
@@ -24,6 +26,8 @@ export type OutputEvent =
   | { readonly type: 'emit'; readonly name: string; readonly value: Value; readonly line: number }
   | { readonly type: 'dump'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
   | { readonly type: 'patch'; readonly name: string | undefined; readonly outcome: PatchOutcome; readonly line: number }
+  /** A write a dry run did not make (--dry-run): checked against the maps, not sent. */
+  | { readonly type: 'write'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
   /** After each scan: what it covered and what it left out, and why. */
   | { readonly type: 'scan'; readonly hits: number; readonly bytesScanned: number; readonly regions: number; readonly skipped: readonly SkippedRange[]; readonly line: number };
 
@@ -37,6 +41,12 @@ export interface ExecuteOptions {
   readonly limits?: Limits;
   /** Writes and patches run only when allowed (SPEC §3); the CLI refuses earlier, this is the last guard. */
   readonly allowWrite?: boolean;
+  /** Verify and show every write and patch, and write nothing (--dry-run); runs without `allowWrite`. */
+  readonly dryRun?: boolean;
+  /** Stop every thread of the target for each patch's write (--freeze), not only for patches of code. */
+  readonly freeze?: boolean;
+  /** Given each patch site just before it is written, to record durably (--journal). */
+  readonly journal?: ((entry: JournalEntry) => void) | undefined;
   /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */
   readonly progress?: ((progress: ScanProgress & { readonly line: number }) => void) | undefined;
 }
@@ -45,8 +55,8 @@ const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output, limits, allowWrite = false, progress }: ExecuteOptions): void {
-  if (plan.writes && !allowWrite) throw writeRefusal(plan);
+export function execute({ plan, target, params, output, limits, allowWrite = false, dryRun = false, freeze = false, journal, progress }: ExecuteOptions): void {
+  if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const addressSpace = target.identity.pid === undefined ? target.identity.name : `pid ${target.identity.pid}`;
   const budget = new Budget(limits);
@@ -160,7 +170,11 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
         case 'write': {
           const address = checkAddress(numeric(value(step.address))!.value, at(step.loc));
           const data = encode(step.datum.encoding, value(step.datum.value), at(step.datum.loc));
-          if (data.kind === 'bytes') writes.add(address, data.bytes, step.loc);
+          if (data.kind !== 'bytes') break;
+          if (dryRun) {
+            checkWritable(target, addressSpace, address, data.bytes.length, at(step.loc));
+            output({ type: 'write', address, bytes: data.bytes, line: step.loc.line });
+          } else writes.add(address, data.bytes, step.loc);
           break;
         }
         case 'dump': {
@@ -174,16 +188,19 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           break;
         }
         case 'patch': {
-          if (step.freeze) {
-            throw new RecipeError('unsupported', 'freezing the target during a patch is not supported yet', { ...at(step.loc)(), hint: 'remove `freeze`; the patch is still verified, written and read back as one transaction' });
-          }
           writes.flush();
           const resolved = step.sites.map((site) => {
             const expect = encode(site.expect.encoding, value(site.expect.value), at(site.expect.loc));
             const replacement = encode(site.replacement.encoding, value(site.replacement.value), at(site.replacement.loc));
             return { address: checkAddress(numeric(value(site.address))!.value, at(site.loc)), expect, replacement: (replacement as { bytes: Uint8Array }).bytes, loc: site.loc };
           });
-          const outcome = applyPatch(resolved, { target, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)() });
+          const record = journal && ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => {
+            for (const site of sites) {
+              const { pid, startTime, exe } = target.identity;
+              journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, patch: step.name, line: step.loc.line, address: site.address, module: modules.fileAt(site.address), old: site.before, new: site.after });
+            }
+          });
+          const outcome = applyPatch(resolved, { target, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)(), freeze: freeze || step.freeze, dryRun, beforeWrite: record });
           output({ type: 'patch', name: step.name, outcome, line: step.loc.line });
           break;
         }
@@ -208,6 +225,17 @@ function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: P
   const from = numeric(value(over.from))!;
   const to = numeric(value(over.to))!;
   return { count: to.value > from.value ? to.value - from.value : 0n, item: (i) => (from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i)) };
+}
+
+/** A dry run's check of a write: the same refusal a real run would meet, without writing. */
+function checkWritable(target: Target, space: string, address: bigint, length: number, at: () => SourcePoint): void {
+  const regions = target.regions();
+  const stop = firstUnwritable(regions, address, length);
+  if (stop === address + BigInt(length)) return;
+  throw new TargetError('unwritable', `cannot write ${length} byte${length === 1 ? '' : 's'} at ${hexAddress(address)}: ${explainFault(stop, regions, space, 'w')}`, {
+    ...at(),
+    hint: 'write only to writable data; code and read-only pages are changed with `patch`, which verifies them first',
+  });
 }
 
 function checkAddress(address: bigint, at: () => SourcePoint): bigint {

@@ -8,7 +8,7 @@ export interface SourcePoint {
   /** `recipe.pvm:3:9` */
   readonly where: string;
   /** The source line and a caret under the failing expression. */
-  readonly excerpt: string;
+  readonly excerpt?: string | undefined;
 }
 
 export function locate(recipeName: string, loc: Loc): SourcePoint {

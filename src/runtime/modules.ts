@@ -84,6 +84,25 @@ export class ModuleResolver {
     return symbol.value + bias;
   }
 
+  /**
+   * The file mapped at `address`, the address's offset from the file's first
+   * mapping, and the file's build-id, or undefined for memory with no file
+   * (for the journal: an address that means the same after a restart).
+   */
+  fileAt(address: bigint): { readonly path: string; readonly offset: bigint; readonly buildId: string | undefined } | undefined {
+    const regions = this.#target.regions();
+    const region = regions.find((r) => r.start <= address && address < r.end);
+    if (region === undefined || !region.path.startsWith('/')) return undefined;
+    const module = spanOf(region.path, regions.filter((r) => r.path === region.path));
+    let buildId: string | undefined;
+    try {
+      buildId = this.#load(module).elf.buildId;
+    } catch {
+      buildId = undefined; // not an ELF file pvm reads, or deleted: the path and offset still say where
+    }
+    return { path: region.path, offset: address - module.start, buildId };
+  }
+
   #load(module: ModuleRegion): { elf: ElfFile; bias: bigint } {
     const cached = this.#elves.get(module.path);
     if (cached !== undefined) return cached;

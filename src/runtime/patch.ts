@@ -1,10 +1,12 @@
 // A `patch` as one transaction (SPEC §2): read every site in one batch; if all
 // already hold their new bytes, report "already applied" and write nothing; if
 // any differs from what it expects, write nothing and fail (exit 1) showing
-// each such site; else write all, read them back, and restore the old bytes
-// of every site if anything did not land. Nothing stays half-applied.
+// each such site; else (unless this is a dry run) write all, read them back,
+// and restore the old bytes of every site if anything did not land, as
+// site-writer.ts does. Nothing stays half-applied.
 import { hexLiteral, toHex } from '../bytes.ts';
 import { AssertionFailed, RecipeError, TargetError } from '../errors.ts';
+import { writeSites, type FreezeReport } from './site-writer.ts';
 import type { Loc } from '../plan/plan.ts';
 import type { Target } from '../target/target.ts';
 import type { Encoded } from './encode.ts';
@@ -21,7 +23,10 @@ export interface ResolvedSite {
 }
 
 export interface PatchOutcome {
-  readonly status: 'applied' | 'already applied';
+  /** `would apply`: a dry run found every site as expected and wrote nothing. */
+  readonly status: 'applied' | 'already applied' | 'would apply';
+  /** The threads stopped for the write (code sites, or `freeze`), and for how long. */
+  readonly frozen: FreezeReport | undefined;
   readonly sites: readonly { readonly address: bigint; readonly before: Uint8Array; readonly after: Uint8Array }[];
 }
 
@@ -32,14 +37,19 @@ export interface PatchContext {
   readonly locate: (loc: Loc) => SourcePoint;
   /** Where the patch statement is. */
   readonly at: SourcePoint;
+  /** Stop every thread for the write (`freeze`, --freeze); code sites always do. */
+  readonly freeze: boolean;
+  /** Verify and report, write nothing (--dry-run). */
+  readonly dryRun: boolean;
+  /** Told the sites about to be written, before the first write (the journal). */
+  readonly beforeWrite?: ((sites: readonly { readonly address: bigint; readonly before: Uint8Array; readonly after: Uint8Array }[]) => void) | undefined;
 }
 
-export function applyPatch(sites: readonly ResolvedSite[], { target, space, locate, at }: PatchContext): PatchOutcome {
+export function applyPatch(sites: readonly ResolvedSite[], { target, space, locate, at, freeze, dryRun, beforeWrite }: PatchContext): PatchOutcome {
   checkShape(sites, locate);
-  const before = readSites(target, sites, space, locate, 'read');
-  if (sites.every((site, i) => equal(before[i]!, site.replacement))) {
-    return { status: 'already applied', sites: sites.map((s, i) => ({ address: s.address, before: before[i]!, after: s.replacement })) };
-  }
+  const before = readSites(target, sites, space, locate);
+  const report = sites.map((s, i) => ({ address: s.address, before: before[i]!, after: s.replacement }));
+  if (sites.every((site, i) => equal(before[i]!, site.replacement))) return { status: 'already applied', frozen: undefined, sites: report };
   const mismatches = sites.flatMap((site, i) => (matches(site.expect, before[i]!) ? [] : [{ site, found: before[i]! }]));
   if (mismatches.length > 0) {
     const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${spaced(found)}`);
@@ -48,21 +58,12 @@ export function applyPatch(sites: readonly ResolvedSite[], { target, space, loca
       hint: 'the target is not the build or state this patch was written for; check its version, or update the expected bytes',
     });
   }
-  const written = target.write(sites.map((s) => ({ address: s.address, bytes: s.replacement })));
-  const failed = written.findIndex((r) => r.fault !== undefined);
-  const after = failed < 0 ? readSites(target, sites, space, locate, 'read back') : [];
-  const differs = after.findIndex((bytes, i) => !equal(bytes, sites[i]!.replacement));
-  if (failed >= 0 || differs >= 0) {
-    // Put back what was there, on every site that may have changed.
-    target.write(sites.map((s, i) => ({ address: s.address, bytes: before[i]! })));
-    const site = sites[failed >= 0 ? failed : differs]!;
-    const why = failed >= 0 ? explainFault(written[failed]!.fault!.address, target.regions(), space, 'w') : `it reads back as ${spaced(after[differs]!)}`;
-    throw new TargetError('patch-failed', `patch not applied: the write at ${hexAddress(site.address)} did not land (${why}); every site was restored to its old bytes`, {
-      ...locate(site.loc),
-      hint: failed >= 0 ? 'patch writable data only for now: code pages (r-x) need /proc/PID/mem, which pvm does not use for patches yet' : 'something else changes this memory; freeze the target or retry',
-    });
-  }
-  return { status: 'applied', sites: sites.map((s, i) => ({ address: s.address, before: before[i]!, after: s.replacement })) };
+  if (dryRun) return { status: 'would apply', frozen: undefined, sites: report };
+  const frozen = writeSites(
+    sites.map((s, i) => ({ address: s.address, before: before[i]!, after: s.replacement, at: locate(s.loc) })),
+    { target, space, freeze, beforeWrite: beforeWrite && (() => beforeWrite(report)) },
+  );
+  return { status: 'applied', frozen, sites: report };
 }
 
 /** Sizes match, and no two sites overlap (the transaction could not say which bytes are whose). */
@@ -88,12 +89,12 @@ function checkShape(sites: readonly ResolvedSite[], locate: (loc: Loc) => Source
   }
 }
 
-function readSites(target: Target, sites: readonly ResolvedSite[], space: string, locate: (loc: Loc) => SourcePoint, what: string): Uint8Array[] {
+function readSites(target: Target, sites: readonly ResolvedSite[], space: string, locate: (loc: Loc) => SourcePoint): Uint8Array[] {
   const results = target.read(sites.map((s) => ({ address: s.address, length: s.replacement.length })));
   return results.map((result, i) => {
     if (result.fault !== undefined) {
       const site = sites[i]!;
-      throw new TargetError('unmapped', `patch not applied: cannot ${what} the site at ${hexAddress(site.address)}: ${explainFault(result.fault.address, target.regions(), space, 'r')}; nothing was written`, {
+      throw new TargetError('unmapped', `patch not applied: cannot read the site at ${hexAddress(site.address)}: ${explainFault(result.fault.address, target.regions(), space, 'r')}; nothing was written`, {
         ...locate(site.loc),
         hint: 'check the address of this site',
       });

@@ -10,6 +10,7 @@ import type { Region, Target } from '../target/target.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
 import { hexAddress } from './value.ts';
+import { firstUnwritable, writable } from './writable.ts';
 
 interface PendingWrite {
   readonly address: bigint;
@@ -78,20 +79,4 @@ export class WriteBuffer {
 
 function crossesPage(w: PendingWrite): boolean {
   return w.address / PAGE !== (w.address + BigInt(w.bytes.length) - 1n) / PAGE;
-}
-
-function writable(regions: readonly Region[], address: bigint, length: number): boolean {
-  return firstUnwritable(regions, address, length) === address + BigInt(length);
-}
-
-/** The first address in [address, address+length) no writable region covers (or the end if all are covered). */
-function firstUnwritable(regions: readonly Region[], address: bigint, length: number): bigint {
-  const end = address + BigInt(length);
-  let at = address;
-  while (at < end) {
-    const region = regions.find((r) => r.start <= at && at < r.end);
-    if (region === undefined || region.perms[1] !== 'w') return at;
-    at = region.end;
-  }
-  return end;
 }

@@ -5,7 +5,9 @@ import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
 import { loadLibc, type Libc } from '../native/libc.ts';
 import { parseMaps } from '../native/maps.ts';
+import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { Pagemap } from '../native/pagemap.ts';
+import { ProcMem } from '../native/proc-mem.ts';
 import { fastestFind } from '../native/search.ts';
 import { parseVmFlags } from '../native/smaps.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
@@ -17,6 +19,8 @@ export class LiveProcess implements Target {
   readonly identity: TargetIdentity;
   readonly #vm: VmChannel;
   readonly #libc: Libc;
+  /** /proc/PID/mem, opened for writing on the first forced write. */
+  #procMem: ProcMem | undefined;
 
   private constructor(identity: TargetIdentity, vm: VmChannel, libc: Libc) {
     this.identity = identity;
@@ -27,7 +31,14 @@ export class LiveProcess implements Target {
   /** Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason. */
   static async open(pid: number): Promise<LiveProcess> {
     const status = readStatus(pid);
-    const identity: TargetIdentity = { kind: 'process', pid, name: status.name, exe: tryRead(() => readlinkSync(`/proc/${pid}/exe`)), cmdline: readCmdline(pid) };
+    const identity: TargetIdentity = {
+      kind: 'process',
+      pid,
+      name: status.name,
+      exe: tryRead(() => readlinkSync(`/proc/${pid}/exe`)),
+      cmdline: readCmdline(pid),
+      startTime: tryRead(() => startTimeOf(readFileSync(`/proc/${pid}/stat`, 'latin1'))),
+    };
     if (status.state === 'Z') {
       throw new TargetError('target-exited', `${describeTarget(identity)} has exited (it is a zombie waiting for its parent) and has no memory to read`, {
         hint: 'choose a running process',
@@ -71,6 +82,37 @@ export class LiveProcess implements Target {
     try {
       return this.#vm.write(requests);
     } catch (error) {
+      throw translate(error, this.identity);
+    }
+  }
+
+  writeForce(requests: readonly WriteRequest[]): WriteResult[] {
+    try {
+      this.#procMem ??= ProcMem.open(this.#libc, this.identity.pid!, true);
+      const mem = this.#procMem;
+      return requests.map(({ address, bytes }) => mem.write(address, bytes));
+    } catch (error) {
+      throw translate(error, this.identity);
+    }
+  }
+
+  freeze(): Frozen {
+    try {
+      return freezeProcess(this.#libc, this.identity.pid!);
+    } catch (error) {
+      if (error instanceof NativeError && error.errno === Errno.EPERM) {
+        const tracer = tryRead(() => readStatus(this.identity.pid!).tracerPid) ?? 0;
+        throw new DeniedError('freeze-denied', `cannot stop the threads of ${describeTarget(this.identity)}: ${tracer !== 0 ? `it is already traced by pid ${tracer} (a debugger?)` : 'ptrace refused (Yama ptrace_scope, or a security module)'}`, {
+          hint: tracer !== 0 ? 'detach the debugger first, or patch without freezing (data pages only)' : 'run pvm as root or with CAP_SYS_PTRACE, or lower /proc/sys/kernel/yama/ptrace_scope',
+          cause: error,
+        });
+      }
+      if (error instanceof NativeError && error.errno === Errno.EBUSY) {
+        throw new TargetError('freeze-timeout', `cannot stop every thread of ${describeTarget(this.identity)}: ${error.message.replace(/^.*?: .*?\): /, '')}`, {
+          hint: 'a thread blocked in the kernel (state D) cannot be stopped; retry when it is not',
+          cause: error,
+        });
+      }
       throw translate(error, this.identity);
     }
   }
@@ -119,6 +161,8 @@ export class LiveProcess implements Target {
 
   close(): void {
     this.#vm.close();
+    this.#procMem?.close();
+    this.#procMem = undefined;
   }
 }
 
@@ -131,6 +175,12 @@ function readStatus(pid: number): ProcessStatus {
   } catch {
     throw new TargetError('no-such-process', `no process with pid ${pid}`, { hint: 'check the pid with `ps -e`; the process may have exited' });
   }
+}
+
+/** Field 22 of /proc/PID/stat, after the command name in parentheses (which may hold spaces and parentheses). */
+export function startTimeOf(stat: string): string | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19];
 }
 
 function readCmdline(pid: number): string[] {

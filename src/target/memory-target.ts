@@ -2,7 +2,7 @@
 // reference for how every target must behave on faults.
 import { TargetError } from '../errors.ts';
 import { bufferFind } from '../native/search.ts';
-import type { AddressRange, ReadRequest, ReadResult, Region, ScanAccess, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
+import type { AddressRange, Frozen, ReadRequest, ReadResult, Region, ScanAccess, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
   readonly bytes: Uint8Array;
@@ -20,7 +20,7 @@ export class MemoryTarget implements Target {
   constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map()) {
     this.#regions = [...regions].sort((a, b) => (a.start < b.start ? -1 : 1));
     this.#images = images;
-    this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [] };
+    this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [], startTime: undefined };
   }
 
   regions(): readonly Region[] {
@@ -40,6 +40,19 @@ export class MemoryTarget implements Target {
       const done = this.#transfer(address, bytes.length, 'w', (region, at, offset, n) => region.bytes.set(bytes.subarray(at, at + n), offset));
       return { done, fault: done < bytes.length ? { address: address + BigInt(done) } : undefined };
     });
+  }
+
+  /** Like the kernel's forced write: private mappings take it whatever their permissions; read-only shared ones do not. */
+  writeForce(requests: readonly WriteRequest[]): WriteResult[] {
+    return requests.map(({ address, bytes }) => {
+      const done = this.#transfer(address, bytes.length, 'force', (region, at, offset, n) => region.bytes.set(bytes.subarray(at, at + n), offset));
+      return { done, fault: done < bytes.length ? { address: address + BigInt(done) } : undefined };
+    });
+  }
+
+  /** Nothing runs in a memory target: there is nothing to stop. */
+  freeze(): Frozen {
+    return { threads: [], thaw() {} };
   }
 
   moduleImage(path: string): Uint8Array {
@@ -74,12 +87,13 @@ export class MemoryTarget implements Target {
   close(): void {}
 
   /** Moves bytes region by region, stopping at the first byte without `permission`. */
-  #transfer(address: bigint, length: number, permission: 'r' | 'w', move: (region: MemoryRegion, at: number, offset: number, n: number) => void): number {
+  #transfer(address: bigint, length: number, permission: 'r' | 'w' | 'force', move: (region: MemoryRegion, at: number, offset: number, n: number) => void): number {
     let done = 0;
     while (done < length) {
       const here = address + BigInt(done);
       const region = this.#regions.find((r) => r.start <= here && here < r.end);
-      if (region === undefined || !region.perms.includes(permission)) break;
+      if (region === undefined) break;
+      if (permission === 'force' ? region.perms[3] === 's' && region.perms[1] !== 'w' : !region.perms.includes(permission)) break;
       const offset = Number(here - region.start);
       const n = Math.min(length - done, region.bytes.length - offset);
       move(region, done, offset, n);

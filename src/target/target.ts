@@ -1,9 +1,10 @@
 // What the runtime executes against. A live process, a core file and a
 // snapshot all look like this, and the runtime cannot tell them apart.
 import type { AddressRange } from '../native/pagemap.ts';
+import type { Frozen } from '../native/freeze.ts';
 import type { FindBytes } from '../native/search.ts';
 
-export type { AddressRange, FindBytes };
+export type { AddressRange, FindBytes, Frozen };
 
 export interface Region {
   readonly start: bigint;
@@ -23,6 +24,8 @@ export interface TargetIdentity {
   readonly name: string;
   readonly exe: string | undefined;
   readonly cmdline: readonly string[];
+  /** When the process started (clock ticks after boot, /proc/PID/stat field 22): with the pid, it names one process, even after pid reuse. */
+  readonly startTime: string | undefined;
 }
 
 export interface ReadRequest {
@@ -67,6 +70,14 @@ export interface Target {
   /** Reads all requests, batched; a fault affects only its own request. */
   read(requests: readonly ReadRequest[]): ReadResult[];
   write(requests: readonly WriteRequest[]): WriteResult[];
+  /**
+   * Writes that may land where `write` cannot: read-only private mappings
+   * such as code, through /proc/PID/mem, which the kernel writes by
+   * copy-on-write (KERNEL.md §2). Only with the threads stopped (`freeze`).
+   */
+  writeForce(requests: readonly WriteRequest[]): WriteResult[];
+  /** Stops every thread until `thaw` (a patch's write window), with where each one stopped. */
+  freeze(): Frozen;
   /** The bytes of a mapped file (an ELF module), as the target sees it. */
   moduleImage(path: string): Uint8Array;
   /** Starts a scan: resident pages, VmFlags, and reads into reused memory. */

@@ -10,18 +10,26 @@ export interface Fixture {
   /** The same, as `0x…` text for recipes and --arg. */
   readonly hex: (name: string) => string;
   readonly child: ChildProcess;
+  /** Sends a line to the fixture's stdin and resolves with the next line it prints. */
+  ask(line: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 export async function startFixture(args: readonly string[] = []): Promise<Fixture> {
   const child = spawn(FIXTURE_BINARY, [...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // Every line the fixture prints goes to the oldest waiting reader: first the JSON line, then answers to `ask`.
+  let text = '';
+  const waiting: ((line: string) => void)[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    for (let newline = text.indexOf('\n'); newline >= 0 && waiting.length > 0; newline = text.indexOf('\n')) {
+      waiting.shift()!(text.slice(0, newline));
+      text = text.slice(newline + 1);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => waiting.push(resolve));
   const line = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const newline = text.indexOf('\n');
-      if (newline >= 0) resolve(text.slice(0, newline));
-    });
+    nextLine().then(resolve, reject);
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
   });
@@ -37,6 +45,11 @@ export async function startFixture(args: readonly string[] = []): Promise<Fixtur
     at,
     hex: (name) => `0x${at(name).toString(16)}`,
     child,
+    ask: (request) => {
+      const answer = nextLine();
+      child.stdin!.write(`${request}\n`);
+      return answer;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -5,5 +5,5 @@ import { BUILD_DIR, FIXTURE_BINARY, FIXTURE_SOURCE } from './paths.ts';
 
 export default function setup(): void {
   mkdirSync(BUILD_DIR, { recursive: true });
-  execFileSync('cc', ['-O0', '-g', '-Wall', '-Werror', '-o', FIXTURE_BINARY, FIXTURE_SOURCE], { stdio: 'inherit' });
+  execFileSync('cc', ['-O0', '-g', '-Wall', '-Werror', '-pthread', '-o', FIXTURE_BINARY, FIXTURE_SOURCE], { stdio: 'inherit' });
 }

@@ -54,6 +54,12 @@ class Counting implements Target {
   openScan() {
     return this.inner.openScan();
   }
+  writeForce(): never {
+    throw new Error('read-only');
+  }
+  freeze() {
+    return this.inner.freeze();
+  }
   close() {}
 }
 

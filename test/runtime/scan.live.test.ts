@@ -26,6 +26,8 @@ it('reports a region unmapped after the scan planned it, and finds what is elsew
     regions: () => live.regions(),
     read: (requests) => live.read(requests),
     write: (requests) => live.write(requests),
+    writeForce: (requests) => live.writeForce(requests),
+    freeze: () => live.freeze(),
     moduleImage: (path) => live.moduleImage(path),
     openScan: () => {
       const access = live.openScan();

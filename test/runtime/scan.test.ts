@@ -91,6 +91,8 @@ describe('scanTarget', () => {
       regions: () => memory.regions(),
       read,
       write: (requests) => memory.write(requests),
+      writeForce: (requests) => memory.writeForce(requests),
+      freeze: () => memory.freeze(),
       moduleImage: (path) => memory.moduleImage(path),
       openScan: () => ({ ...memory.openScan(), readChunks: read }),
       close: () => {},

@@ -1,0 +1,45 @@
+// The journal on disk: JSON lines appended to a file, each synced to the disk
+// before the write it records is made (so a crash mid-patch leaves a journal
+// that still says what to revert). Opened before the target is touched, so a
+// journal that cannot be written stops the run before anything changes.
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { UsageError } from '../errors.ts';
+import { journalLine, parseJournal, type JournalEntry } from '../runtime/journal.ts';
+
+export interface JournalFile {
+  append(entry: JournalEntry): void;
+  close(): void;
+}
+
+export function openJournal(path: string): JournalFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', 0o600);
+  } catch (error) {
+    throw new UsageError('journal-unwritable', `cannot open the journal '${path}' for appending: ${(error as Error).message}`, { hint: 'choose a journal file in a directory you can write' });
+  }
+  return {
+    append(entry) {
+      writeSync(fd, `${journalLine(entry)}\n`);
+      fsyncSync(fd);
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
+
+export function readJournal(path: string): JournalEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError('journal-unreadable', `cannot read the journal '${path}': ${reason}`, { hint: 'give the file that `pvm run --journal FILE` wrote' });
+  }
+  try {
+    return parseJournal(text);
+  } catch (error) {
+    throw new UsageError('journal-invalid', `${path} is not a pvm journal: ${(error as Error).message}`, { hint: 'give the file that `pvm run --journal FILE` wrote' });
+  }
+}

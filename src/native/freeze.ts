@@ -1,0 +1,107 @@
+// Stops every thread of a process for a patch's write window (KERNEL.md §5):
+// PTRACE_SEIZE and PTRACE_INTERRUPT on each thread in /proc/PID/task, then
+// waitpid(__WALL) for each stop, until no new thread appears. Synchronous and
+// invisible to the target's parent, unlike SIGSTOP. PTRACE_DETACH resumes
+// them; a process that was already stopped (SIGSTOP, job control) stays
+// stopped, because the kernel re-arms a group stop on detach. If pvm dies
+// while they are stopped, the kernel detaches and resumes them (exit_ptrace).
+import { readdirSync, readFileSync } from 'node:fs';
+import { Errno, NativeError } from './errno.ts';
+import type { Libc } from './libc.ts';
+
+const PTRACE_DETACH = 17;
+const PTRACE_SEIZE = 0x4206;
+const PTRACE_INTERRUPT = 0x4207;
+const WNOHANG = 1;
+const WALL = 0x40000000;
+const SIGTRAP = 5;
+/** How long a thread may take to stop: one in uninterruptible sleep (D) never does. */
+const STOP_TIMEOUT_MS = 2000;
+
+export interface StoppedThread {
+  readonly tid: number;
+  /** Where it is stopped (from /proc/PID/task/TID/syscall), if the kernel says. */
+  readonly pc: bigint | undefined;
+}
+
+export interface Frozen {
+  readonly threads: readonly StoppedThread[];
+  /** Resumes every thread; safe to call twice. */
+  thaw(): void;
+}
+
+/** Stops every thread of `pid`; throws NativeError (EPERM: another tracer or Yama; ETIMEDOUT-like: see message). */
+export function freezeProcess(libc: Libc, pid: number): Frozen {
+  /** Seized threads, with the signal to give back on detach (one that arrived as the thread stopped). */
+  const seized = new Map<number, number>();
+  const thaw = () => {
+    for (const [tid, signal] of seized) libc.ptrace(PTRACE_DETACH, tid, signal);
+    seized.clear();
+  };
+  try {
+    for (let round = 0; round < 100; round++) {
+      const fresh = listThreads(pid).filter((tid) => !seized.has(tid));
+      if (fresh.length === 0) break;
+      const stopping: number[] = [];
+      for (const tid of fresh) {
+        const result = libc.ptrace(PTRACE_SEIZE, tid, 0);
+        if (result === -Errno.ESRCH) continue; // the thread ended since the listing
+        if (result < 0) throw new NativeError('ptrace(PTRACE_SEIZE)', -result);
+        seized.set(tid, 0);
+        if (libc.ptrace(PTRACE_INTERRUPT, tid, 0) === 0) stopping.push(tid);
+      }
+      waitForStops(libc, stopping, seized);
+    }
+    const threads = [...seized.keys()].map((tid) => ({ tid, pc: stoppedAt(pid, tid) }));
+    return { threads, thaw };
+  } catch (error) {
+    thaw();
+    throw error;
+  }
+}
+
+function waitForStops(libc: Libc, tids: readonly number[], seized: Map<number, number>): void {
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  const pending = new Set(tids);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (pending.size > 0) {
+    for (const tid of pending) {
+      const { pid: changed, status } = libc.waitpid(tid, WALL | WNOHANG);
+      if (changed === 0) continue;
+      pending.delete(tid);
+      if (changed < 0) {
+        seized.delete(tid); // gone (ECHILD after it exited): nothing to detach
+        continue;
+      }
+      const stopped = (status & 0xff) === 0x7f;
+      if (!stopped) {
+        seized.delete(tid); // it exited
+        continue;
+      }
+      // A stop with a signal and no ptrace event is that signal on its way in: give it back on detach.
+      const signal = (status >> 8) & 0xff;
+      const event = status >>> 16;
+      if (event === 0 && signal !== SIGTRAP) seized.set(tid, signal);
+    }
+    if (pending.size === 0) break;
+    if (Date.now() > deadline) {
+      throw new NativeError('waitpid', Errno.EBUSY, `thread ${[...pending].join(', ')} did not stop within ${STOP_TIMEOUT_MS} ms (in uninterruptible sleep?)`);
+    }
+    Atomics.wait(pause, 0, 0, 0.02); // 20 µs between polls: a thread stops within microseconds
+  }
+}
+
+function listThreads(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => Number.isSafeInteger(tid) && tid > 0);
+}
+
+/** The program counter of a stopped thread: the last field of /proc/PID/task/TID/syscall (`-1 sp pc` or `nr args… sp pc`). */
+export function stoppedAt(pid: number, tid: number): bigint | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'latin1').trim().split(' ');
+    const pc = fields[fields.length - 1]!;
+    return fields.length >= 3 && pc.startsWith('0x') ? BigInt(pc) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,119 @@
+// Writing a set of sites as one step that lands whole or is undone: shared by
+// `patch` and `pvm revert`. Sites on pages that process_vm_writev cannot
+// write (code, read-only private data) go through /proc/PID/mem with every
+// thread stopped, as gdb does: the kernel writes them by copy-on-write, and
+// on x86 a thread that resumes through the kernel runs the new bytes
+// (KERNEL.md §2, §5). Asked to freeze, every site is written that way round.
+// While the threads are stopped, the sites are read once more (nothing may
+// have changed since they were verified) and no thread may be executing
+// inside one; then the journal hook runs, then the writes, then a read-back.
+import { hexLiteral, toHex } from '../bytes.ts';
+import { AssertionFailed, TargetError } from '../errors.ts';
+import type { Frozen, Target, WriteResult } from '../target/target.ts';
+import { explainFault } from './explain-fault.ts';
+import type { SourcePoint } from './locate.ts';
+import { hexAddress } from './value.ts';
+import { writable } from './writable.ts';
+
+export interface SiteWrite {
+  readonly address: bigint;
+  /** What the site holds now (verified by the caller). */
+  readonly before: Uint8Array;
+  readonly after: Uint8Array;
+  /** Where the site is in the recipe (or journal), for errors. */
+  readonly at: SourcePoint;
+}
+
+export interface WriteWindow {
+  readonly target: Target;
+  /** `pid 4242`, for messages. */
+  readonly space: string;
+  /** Stop every thread for the write even when no site is code. */
+  readonly freeze: boolean;
+  /** Runs after the last check and before the first write (the journal: durable before anything changes). */
+  readonly beforeWrite?: (() => void) | undefined;
+}
+
+/** How long the threads were stopped for a write (undefined: they were not). */
+export interface FreezeReport {
+  readonly threads: number;
+  readonly micros: number;
+}
+
+export function writeSites(sites: readonly SiteWrite[], { target, space, freeze, beforeWrite }: WriteWindow): FreezeReport | undefined {
+  const regions = target.regions();
+  const code = sites.map((site) => !writable(regions, site.address, site.after.length));
+  const mustFreeze = freeze || code.some(Boolean);
+  let frozen: Frozen | undefined;
+  const started = performance.now();
+  try {
+    if (mustFreeze) {
+      frozen = target.freeze();
+      checkUnchanged(target, sites);
+      checkThreads(frozen, sites, space);
+    }
+    beforeWrite?.();
+    const write = (bytesOf: (site: SiteWrite) => Uint8Array): WriteResult[] => {
+      const results: WriteResult[] = new Array(sites.length);
+      const data = sites.flatMap((site, i) => (code[i] ? [] : [i]));
+      const forced = sites.flatMap((site, i) => (code[i] ? [i] : []));
+      target.write(data.map((i) => ({ address: sites[i]!.address, bytes: bytesOf(sites[i]!) }))).forEach((r, k) => (results[data[k]!] = r));
+      if (forced.length > 0) target.writeForce(forced.map((i) => ({ address: sites[i]!.address, bytes: bytesOf(sites[i]!) }))).forEach((r, k) => (results[forced[k]!] = r));
+      return results;
+    };
+    const written = write((site) => site.after);
+    const failed = written.findIndex((r) => r.fault !== undefined);
+    const after = failed < 0 ? readBack(target, sites) : [];
+    const differs = after.findIndex((bytes, i) => bytes === undefined || !equal(bytes, sites[i]!.after));
+    if (failed >= 0 || differs >= 0) {
+      // Put back what was there, on every site that may have changed.
+      write((site) => site.before);
+      const site = sites[failed >= 0 ? failed : differs]!;
+      const why = failed >= 0 ? explainFault(written[failed]!.fault!.address, regions, space, 'w') : `it reads back as ${spaced(after[differs])}`;
+      throw new TargetError('patch-failed', `the write at ${hexAddress(site.address)} did not land (${why}); every site was restored to its old bytes`, {
+        ...site.at,
+        hint: failed >= 0 ? 'a read-only shared mapping cannot be written, not even through /proc/PID/mem' : 'something else changes this memory; freeze the target (`freeze`, --freeze) or retry',
+      });
+    }
+  } finally {
+    frozen?.thaw();
+  }
+  return frozen === undefined ? undefined : { threads: frozen.threads.length, micros: Math.round((performance.now() - started) * 1000) };
+}
+
+/** A site that changed between the check and the freeze: someone else writes here; write nothing. */
+function checkUnchanged(target: Target, sites: readonly SiteWrite[]): void {
+  const now = readBack(target, sites);
+  const changed = now.findIndex((bytes, i) => bytes === undefined || !equal(bytes, sites[i]!.before));
+  if (changed < 0) return;
+  const site = sites[changed]!;
+  throw new AssertionFailed('site-changed', `the site at ${hexAddress(site.address)} changed while pvm was checking it (now ${spaced(now[changed])}, was ${spaced(site.before)}); nothing was written`, {
+    ...site.at,
+    hint: 'something else writes this memory; retry when it does not',
+  });
+}
+
+/** Refuses to change bytes a thread is executing: it would resume in the middle of an instruction that is no longer there. */
+function checkThreads(frozen: Frozen, sites: readonly SiteWrite[], space: string): void {
+  for (const thread of frozen.threads) {
+    if (thread.pc === undefined) continue;
+    const site = sites.find((s) => s.address <= thread.pc! && thread.pc! < s.address + BigInt(s.after.length));
+    if (site === undefined) continue;
+    throw new TargetError('thread-in-site', `thread ${thread.tid} of ${space} is executing inside the site at ${hexAddress(site.address)} (at ${hexAddress(thread.pc)}); nothing was written`, {
+      ...site.at,
+      hint: 'retry in a moment, when the thread has left this code',
+    });
+  }
+}
+
+function readBack(target: Target, sites: readonly SiteWrite[]): (Uint8Array | undefined)[] {
+  return target.read(sites.map((s) => ({ address: s.address, length: s.after.length }))).map((r, i) => (r.fault === undefined ? r.bytes.slice(0, sites[i]!.after.length) : undefined));
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function spaced(bytes: Uint8Array | undefined): string {
+  return bytes === undefined ? 'unreadable' : hexLiteral(toHex(bytes));
+}

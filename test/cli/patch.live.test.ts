@@ -1,0 +1,160 @@
+// Issue 5 on live processes, on Node, Bun and Deno: patching code while it
+// runs, freezing, the journal and `pvm revert`, and --dry-run.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RUNTIMES, pvm, type Runtime } from '../helpers/cli.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+
+const started: Fixture[] = [];
+async function fixture(args: readonly string[] = []): Promise<Fixture> {
+  const f = await startFixture(args);
+  started.push(f);
+  return f;
+}
+afterEach(async () => {
+  for (const f of started.splice(0)) await f.stop(); // SIGKILL ends a stopped process too
+});
+
+const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+const journalPath = () => join(mkdtempSync(join(tmpdir(), 'pvm-journal-')), 'fix.journal');
+const state = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+
+/** The first bytes of a function, read by pvm itself. */
+function codeAt(runtime: Runtime, f: Fixture, name: string, length: number): string {
+  const result = pvm(runtime, ['-e', `print hex(read bytes ${length} at ${f.hex(name)})`, '--pid', String(f.pid)]);
+  expect(result.stderr).toBe('');
+  return result.stdout.trim().replace(/(..)(?!$)/g, '$1 ');
+}
+
+/** `is_licensed` made to return 1: `mov eax, 1; ret`. */
+const UNLOCK = 'b8 01 00 00 00 c3';
+
+describe.each(RUNTIMES)('patching on %s', (runtime) => {
+  it('patches a function while the process runs (code page through /proc/PID/mem), and says so', async () => {
+    const f = await fixture();
+    expect(await f.ask('l')).toBe('licensed=0');
+    const original = codeAt(runtime, f, 'is_licensed', 6);
+    const recipe = `patch "unlock" { at ${f.hex('is_licensed')} expect hex"${original}" with hex"${UNLOCK}" }`;
+    const result = pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--json']);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      type: 'patch',
+      name: 'unlock',
+      status: 'applied',
+      sites: [{ address: f.hex('is_licensed'), before: original.replaceAll(' ', ''), after: UNLOCK.replaceAll(' ', '') }],
+      stoppedThreads: 1,
+      line: 1,
+    });
+    expect(await f.ask('l')).toBe('licensed=1');
+    // Idempotent: the second run finds it applied and writes nothing.
+    const again = pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write']);
+    expect(again).toMatchObject({ status: 0, stdout: 'patch "unlock": already applied (1 site)\n' });
+  });
+
+  it('writes nothing to code whose bytes are not the expected ones (exit 1)', async () => {
+    const f = await fixture();
+    const original = codeAt(runtime, f, 'is_licensed', 6);
+    const result = pvm(runtime, ['-e', `patch { at ${f.hex('is_licensed')} expect hex"90 90 90 90 90 ??" with hex"${UNLOCK}" }`, '--pid', String(f.pid), '--allow-write']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`at ${f.hex('is_licensed')} (line 1): expected hex"90 90 90 90 90 ??", found hex"${original}"`);
+    expect(codeAt(runtime, f, 'is_licensed', 6)).toBe(original);
+    expect(await f.ask('l')).toBe('licensed=0');
+  });
+
+  it('refuses to change code a thread is executing, and writes nothing (exit 4)', async () => {
+    const f = await fixture(['--spin']);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the thread reach its loop
+    const original = codeAt(runtime, f, 'spin_here', 8);
+    const result = pvm(runtime, ['-e', `patch { at ${f.hex('spin_here')} expect hex"${original}" with hex"90 90 90 90 90 90 90 c3" }`, '--pid', String(f.pid), '--allow-write']);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toMatch(new RegExp(`thread \\d+ of pid ${f.pid} is executing inside the site at ${f.hex('spin_here')} \\(at 0x[0-9a-f]+\\); nothing was written`));
+    expect(codeAt(runtime, f, 'spin_here', 8)).toBe(original);
+    expect(state(f.pid)).not.toBe('t'); // resumed, not left traced
+  });
+
+  it('freezes every thread for the write only, and leaves a stopped process stopped', async () => {
+    const f = await fixture(['--spin']);
+    const sites = f.hex('patch_sites');
+    const spin = await fixture(['--spin']);
+    // A data patch with `freeze`: both threads stop for the write and run again after.
+    const running = pvm(runtime, ['-e', `patch freeze { at ${spin.hex('patch_sites')} expect u32 1000 with u32 1001 }`, '--pid', String(spin.pid), '--allow-write']);
+    expect(running).toMatchObject({ status: 0, stdout: expect.stringContaining('applied (1 site; 2 threads stopped for the write)') });
+    expect(state(spin.pid)).toMatch(/^[RS]$/);
+    // Stopped by job control before the patch: still stopped after it (--freeze, the flag form).
+    process.kill(f.pid, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(state(f.pid)).toBe('T');
+    const stopped = pvm(runtime, ['-e', `patch { at ${sites} expect u32 1000 with u32 1002 }`, '--pid', String(f.pid), '--allow-write', '--freeze']);
+    expect(stopped).toMatchObject({ status: 0, stdout: expect.stringContaining('applied (1 site; 2 threads stopped for the write)') });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(state(f.pid)).toBe('T');
+    process.kill(f.pid, 'SIGCONT');
+    expect(pvm(runtime, ['-e', `print read u32 at ${sites}`, '--pid', String(f.pid)]).stdout).toBe('1002\n');
+  });
+
+  it('journals before writing, and reverts only what still holds the patch', async () => {
+    const f = await fixture();
+    const journal = journalPath();
+    const sites = f.hex('patch_sites');
+    const original = codeAt(runtime, f, 'is_licensed', 6);
+    const recipe = `patch "both" {\n at ${f.hex('is_licensed')} expect hex"${original}" with hex"${UNLOCK}"\n at ${sites} expect u32 1000 with u32 7\n}`;
+    expect(pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+    const entries = readFileSync(journal, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({ journal: 'pvm', version: 1, pid: f.pid, patch: 'both', line: 1, address: f.hex('is_licensed'), old: original.replaceAll(' ', ''), new: UNLOCK.replaceAll(' ', '') });
+    expect(entries[0].startTime).toMatch(/^\d+$/);
+    expect(entries[0].module).toMatchObject({ path: expect.stringMatching(/\/target$/), buildId: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(entries[1]).toMatchObject({ address: sites, module: { path: expect.stringMatching(/\/target$/) }, old: 'e8030000', new: '07000000' });
+    // Someone else changes the data site afterwards: revert restores the code and leaves that site alone (exit 1).
+    expect(pvm(runtime, ['-e', `write u32 at ${sites} = 99`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+    expect(await f.ask('l')).toBe('licensed=1');
+    const revert = pvm(runtime, ['revert', journal, '--pid', String(f.pid)]);
+    expect(revert.status).toBe(1);
+    expect(revert.stdout).toBe(
+      `${f.hex('is_licensed')}: restored (patch "both"): hex"${UNLOCK}" -> hex"${original}"\n` +
+        `${sites}: changed since (patch "both"): left alone: holds hex"63 00 00 00", not hex"07 00 00 00" as pvm wrote\n`,
+    );
+    expect(revert.stderr).toContain('1 of 2 sites no longer held what pvm wrote and were left alone');
+    expect(await f.ask('l')).toBe('licensed=0');
+    expect(pvm(runtime, ['-e', `print read u32 at ${sites}`, '--pid', String(f.pid)]).stdout).toBe('99\n');
+    // Reverting again changes nothing and says so.
+    const twice = pvm(runtime, ['revert', journal, '--pid', String(f.pid), '--json']);
+    expect(twice.stdout.split('\n')[0]).toContain('"status":"already reverted"');
+  });
+
+  it('refuses a journal of a process that has exited, even under its pid', async () => {
+    const first = await fixture();
+    const journal = journalPath();
+    expect(pvm(runtime, ['-e', `patch { at ${first.hex('patch_sites')} expect u32 1000 with u32 5 }`, '--pid', String(first.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+    await first.stop();
+    const gone = pvm(runtime, ['revert', journal, '--pid', String(first.pid)]);
+    expect(gone.status).toBe(4);
+    expect(gone.stderr).toContain(`no process with pid ${first.pid}`);
+    const other = await fixture();
+    const refused = pvm(runtime, ['revert', journal, '--pid', String(other.pid)]);
+    expect(refused.status).toBe(4);
+    expect(refused.stderr).toContain(`${journal} records patches of pid ${first.pid} (started at tick `);
+    expect(pvm(runtime, ['-e', `print read u32 at ${other.hex('patch_sites')}`, '--pid', String(other.pid)]).stdout).toBe('1000\n');
+  });
+
+  it('--dry-run verifies every site and write, shows them, and changes nothing, without --allow-write', async () => {
+    const f = await fixture();
+    const original = codeAt(runtime, f, 'is_licensed', 6);
+    const recipe = `write u32 at ${f.hex('scratch')} = 5\npatch { at ${f.hex('is_licensed')} expect hex"${original}" with hex"${UNLOCK}" }`;
+    const result = pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--dry-run', '--journal', journalPath()]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`would write 4 bytes at ${f.hex('scratch')}: hex"05 00 00 00" (line 1)\npatch at line 2: would apply (1 site)\n  ${f.hex('is_licensed')}: ${original.replaceAll(' ', '')} -> ${UNLOCK.replaceAll(' ', '')}\n`);
+    expect(await f.ask('l')).toBe('licensed=0');
+    const bad = pvm(runtime, ['-e', `write u8 at ${f.hex('version')} = 1`, '--pid', String(f.pid), '--dry-run']);
+    expect(bad.status).toBe(4);
+    expect(bad.stderr).toContain('which has no write permission');
+  });
+});
+
+it('says what is wrong with a journal file that is not one', () => {
+  const path = journalPath();
+  expect(pvm('node', ['revert', path, '--pid', String(process.pid)])).toMatchObject({ status: 2, stderr: expect.stringContaining(`cannot read the journal '${path}': no such file`) });
+  expect(hex(Uint8Array.of(1))).toBe('01');
+});
