@@ -53,7 +53,9 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
       case 'patch':
         for (const site of step.sites) lines.push(`${indent}    line ${site.loc.line}: at ${expression(site.address)} expect ${datum(site.expect)} with ${datum(site.replacement)}`);
         lines.push(`${indent}  batch 1: read all ${step.sites.length} site${step.sites.length === 1 ? '' : 's'}; if every site holds its new bytes: already applied, write nothing; if any differs from its expect: write nothing`);
-        lines.push(`${indent}  batch 2: write all sites${step.freeze ? ' with every thread stopped' : ''}; batch 3: read them back, restoring the old bytes if any differs`);
+        lines.push(
+          `${indent}  batch 2: ${step.freeze ? 'with every thread stopped, ' : ''}write all sites (sites in code through /proc/PID/mem, with every thread stopped); batch 3: read them back, restoring the old bytes if any differs`,
+        );
         break;
     }
   }

@@ -17,10 +17,11 @@ export class MemoryTarget implements Target {
   readonly #regions: readonly MemoryRegion[];
   readonly #images: ReadonlyMap<string, Uint8Array>;
 
-  constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map()) {
+  /** `identity` lets a test stand in for a process (a pid and start time for journals). */
+  constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map(), identity: Partial<TargetIdentity> = {}) {
     this.#regions = [...regions].sort((a, b) => (a.start < b.start ? -1 : 1));
     this.#images = images;
-    this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [], startTime: undefined };
+    this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [], startTime: undefined, ...identity };
   }
 
   regions(): readonly Region[] {

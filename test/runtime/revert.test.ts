@@ -1,0 +1,118 @@
+// pvm revert and the journal against an in-memory target: stacked patches
+// undone newest first, sites changed since left alone, pid reuse refused.
+import { describe, expect, it } from 'vitest';
+import { TargetError } from '../../src/errors.ts';
+import { journalLine, parseJournal, type JournalEntry } from '../../src/runtime/journal.ts';
+import { revertJournal } from '../../src/runtime/revert.ts';
+import { writeSites } from '../../src/runtime/site-writer.ts';
+import { MemoryTarget } from '../../src/target/memory-target.ts';
+import type { Target } from '../../src/target/target.ts';
+import { startTimeOf } from '../../src/target/live-process.ts';
+
+const BASE = 0x40000n;
+
+/** A memory target that says it is pid 77, started at tick 5000, with code at BASE (r-x) and data after it. */
+function process77(): { target: Target; code: Uint8Array; data: Uint8Array } {
+  const code = new Uint8Array(0x1000).fill(0x90);
+  const data = new Uint8Array(0x1000);
+  const target = new MemoryTarget(
+    [
+      { start: BASE, end: BASE + 0x1000n, perms: 'r-xp', offset: 0n, path: '/bin/app', deleted: false, bytes: code },
+      { start: BASE + 0x1000n, end: BASE + 0x2000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: data },
+    ],
+    'app',
+    new Map(),
+    { kind: 'process', pid: 77, startTime: '5000' },
+  );
+  return { target, code, data };
+}
+
+function entry(address: bigint, old: number[], now: number[], patch = 'p'): JournalEntry {
+  return { pid: 77, startTime: '5000', exe: '/bin/app', recipe: { name: 'r.pvm', sha256: '00' }, patch, line: 1, address, module: undefined, old: Uint8Array.from(old), new: Uint8Array.from(now) };
+}
+
+describe('revertJournal', () => {
+  it('undoes a site patched twice step by step, newest first, through code pages too', () => {
+    const { target, code } = process77();
+    code.set([3, 3], 0x10);
+    const journal = [entry(BASE + 0x10n, [0x90, 0x90], [2, 2], 'first'), entry(BASE + 0x10n, [2, 2], [3, 3], 'second')];
+    const outcome = revertJournal(journal, { target, journal: 'j', dryRun: false, freeze: false });
+    expect(outcome.sites.map((s) => [s.entry.patch, s.status])).toEqual([
+      ['first', 'restored'],
+      ['second', 'restored'],
+    ]);
+    expect([...code.subarray(0x10, 0x12)]).toEqual([0x90, 0x90]);
+  });
+
+  it('leaves a site that changed since alone, restores the others, and writes nothing in a dry run', () => {
+    const { target, data } = process77();
+    data.set([7], 0);
+    data.set([9], 8);
+    const journal = [entry(BASE + 0x1000n, [1], [7]), entry(BASE + 0x1008n, [1], [8])];
+    const dry = revertJournal(journal, { target, journal: 'j', dryRun: true, freeze: false });
+    expect(dry.sites.map((s) => s.status)).toEqual(['would restore', 'changed since']);
+    expect(data[0]).toBe(7);
+    const real = revertJournal(journal, { target, journal: 'j', dryRun: false, freeze: false });
+    expect(real.sites.map((s) => s.status)).toEqual(['restored', 'changed since']);
+    expect([data[0], data[8]]).toEqual([1, 9]);
+  });
+
+  it('refuses a journal of another process with the same pid (pid reuse), and counts entries of others', () => {
+    const { target } = process77();
+    const reused = { ...entry(BASE, [1], [2]), startTime: '4000' };
+    const error = (() => {
+      try {
+        revertJournal([reused], { target, journal: 'fix.journal', dryRun: false, freeze: false });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(TargetError);
+    expect((error as TargetError).message).toBe('fix.journal records patches of pid 77 (started at tick 4000), not of pid 77 (app) (started at tick 5000)');
+    expect((error as TargetError).hint).toContain('the pid was reused');
+    const mixed = revertJournal([reused, entry(BASE + 0x1000n, [0], [0])], { target, journal: 'j', dryRun: false, freeze: false });
+    expect(mixed.others).toBe(1);
+  });
+});
+
+describe('the journal format', () => {
+  it('round-trips an entry through one JSON line', () => {
+    const e = { ...entry(BASE + 0x10n, [1, 2], [3, 4]), module: { path: '/bin/app', offset: 0x10n, buildId: 'ab' } };
+    expect(parseJournal(`${journalLine(e)}\n\n${journalLine(e)}\n`)).toEqual([e, e]);
+  });
+
+  it('names the line that is not an entry', () => {
+    expect(() => parseJournal('{"journal":"pvm","version":1}\nnot json')).toThrow('line 1: old is not hex bytes');
+    expect(() => parseJournal('\nnot json')).toThrow('line 2 is not JSON');
+    expect(() => parseJournal('{"journal":"other"}')).toThrow('line 1 is not a pvm journal entry (version 1)');
+  });
+});
+
+it('reads the start time from /proc/PID/stat, whatever the command name holds', () => {
+  const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+  expect(startTimeOf(`42 (a) b (c)) ${fields.join(' ')}`)).toBe('22');
+});
+
+describe('writeSites', () => {
+  it('restores every site when one cannot be written, even through /proc/PID/mem (a read-only shared page)', () => {
+    const data = new Uint8Array(0x1000);
+    const shared = new Uint8Array(0x1000);
+    const target = new MemoryTarget([
+      { start: BASE, end: BASE + 0x1000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: data },
+      { start: BASE + 0x1000n, end: BASE + 0x2000n, perms: 'r--s', offset: 0n, path: '/dev/shm/x', deleted: false, bytes: shared },
+    ]);
+    const at = { where: 'r.pvm:1:1' };
+    let journaled = false;
+    expect(() =>
+      writeSites(
+        [
+          { address: BASE, before: Uint8Array.of(0), after: Uint8Array.of(1), at },
+          { address: BASE + 0x1000n, before: Uint8Array.of(0), after: Uint8Array.of(2), at },
+        ],
+        { target, space: 'memory', freeze: false, beforeWrite: () => (journaled = true) },
+      ),
+    ).toThrow(`the write at 0x41000 did not land`);
+    expect(journaled).toBe(true);
+    expect([data[0], shared[0]]).toEqual([0, 0]);
+  });
+});
