@@ -1,0 +1,50 @@
+// Stopping every thread of a live process: all stop, all run again on thaw,
+// and if pvm dies while they are stopped (Ctrl-C), the kernel resumes them.
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freezeProcess } from '../../src/native/freeze.ts';
+import { loadLibc, type Libc } from '../../src/native/libc.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+let fixture: Fixture;
+let libc: Libc;
+beforeAll(async () => {
+  fixture = await startFixture(['--spin']);
+  libc = await loadLibc();
+});
+afterAll(() => fixture.stop());
+
+/** Each thread's state letter: `t` is stopped by a tracer. */
+const states = (pid: number) => readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]![0]);
+
+it('stops every thread, says where each is, and resumes them all', () => {
+  const frozen = freezeProcess(libc, fixture.pid);
+  try {
+    expect(frozen.threads).toHaveLength(2);
+    expect(states(fixture.pid)).toEqual(['t', 't']);
+    // The spinning thread is stopped inside spin_here (8 bytes long).
+    const spin = fixture.at('spin_here');
+    expect(frozen.threads.some((t) => t.pc !== undefined && t.pc >= spin && t.pc < spin + 8n)).toBe(true);
+  } finally {
+    frozen.thaw();
+  }
+  expect(states(fixture.pid).every((s) => s === 'R' || s === 'S')).toBe(true);
+});
+
+it('leaves no thread stopped when pvm is interrupted while they are (the kernel detaches them)', async () => {
+  // A child runtime freezes the fixture, says so, and waits forever; then gets Ctrl-C (SIGINT).
+  const script = `
+    const { loadLibc } = await import('${ROOT}dist/native/libc.js');
+    const { freezeProcess } = await import('${ROOT}dist/native/freeze.js');
+    freezeProcess(await loadLibc(), ${fixture.pid});
+    process.stdout.write('frozen\\n');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  expect(states(fixture.pid)).toEqual(['t', 't']);
+  child.kill('SIGINT');
+  await new Promise((resolve) => child.once('exit', resolve));
+  expect(states(fixture.pid).every((s) => s === 'R' || s === 'S')).toBe(true);
+});
