@@ -12,13 +12,18 @@ export function fromHex(hex: string): Uint8Array {
   return bytes;
 }
 
-/** Hex as recipes write it: `hex"48 8b 05"`, a space between bytes. */
-export function hexLiteral(hex: string): string {
+/** Bytes (or their hex) as recipes write them: `hex"48 8b 05"`, a space between bytes. */
+export function hexLiteral(bytes: string | Uint8Array): string {
+  const hex = typeof bytes === 'string' ? bytes : toHex(bytes);
   return `hex"${hex.replace(/(..)(?!$)/g, '$1 ')}"`;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Bytes as a recipe would write them: a string literal when they are printable ASCII, else `hex"…"`. */
 export function bytesLiteral(bytes: Uint8Array): string {
   const printable = bytes.length > 0 && bytes.every((b) => b >= 0x20 && b < 0x7f);
-  return printable ? JSON.stringify(String.fromCharCode(...bytes)) : hexLiteral(toHex(bytes));
+  return printable ? JSON.stringify(String.fromCharCode(...bytes)) : hexLiteral(bytes);
 }

@@ -63,7 +63,7 @@ sha256 ${sha256}`;
     }
     case 'write': {
       if (json) return JSON.stringify({ type: 'write', status: 'would write', address: hexAddress(event.address), bytes: toHex(event.bytes), line: event.line });
-      return `would write ${event.bytes.length} byte${event.bytes.length === 1 ? '' : 's'} at ${hexAddress(event.address)}: ${hexLiteral(toHex(event.bytes))} (line ${event.line})`;
+      return `would write ${event.bytes.length} byte${event.bytes.length === 1 ? '' : 's'} at ${hexAddress(event.address)}: ${hexLiteral(event.bytes)} (line ${event.line})`;
     }
     case 'scan': {
       if (!json) return undefined;
@@ -134,7 +134,7 @@ export function formatRevert(outcome: { readonly sites: readonly RevertedSite[];
   const lines = outcome.sites.map(({ entry, status, found }) => {
     const site = { address: hexAddress(entry.address), status, expected: toHex(entry.new), found: found === undefined ? null : toHex(found), restores: toHex(entry.old), patch: entry.patch ?? null, line: entry.line };
     if (json) return JSON.stringify({ type: 'revert', ...site });
-    const what = status === 'changed since' ? `left alone: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(toHex(found))}, not ${hexLiteral(toHex(entry.new))} as pvm wrote` : `${hexLiteral(toHex(entry.new))} -> ${hexLiteral(toHex(entry.old))}`;
+    const what = status === 'changed since' ? `left alone: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, not ${hexLiteral(entry.new)} as pvm wrote` : `${hexLiteral(entry.new)} -> ${hexLiteral(entry.old)}`;
     return `${site.address}: ${status} (${entry.patch === undefined ? `patch at line ${entry.line}` : `patch "${entry.patch}"`}): ${what}`;
   });
   if (outcome.others > 0) {

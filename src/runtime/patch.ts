@@ -4,7 +4,7 @@
 // each such site; else (unless this is a dry run) write all, read them back,
 // and restore the old bytes of every site if anything did not land, as
 // site-writer.ts does. Nothing stays half-applied.
-import { hexLiteral, toHex } from '../bytes.ts';
+import { bytesEqual, hexLiteral } from '../bytes.ts';
 import { AssertionFailed, RecipeError, TargetError } from '../errors.ts';
 import { writeSites, type FreezeReport } from './site-writer.ts';
 import type { Loc } from '../plan/plan.ts';
@@ -49,10 +49,10 @@ export function applyPatch(sites: readonly ResolvedSite[], { target, space, loca
   checkShape(sites, locate);
   const before = readSites(target, sites, space, locate);
   const report = sites.map((s, i) => ({ address: s.address, before: before[i]!, after: s.replacement }));
-  if (sites.every((site, i) => equal(before[i]!, site.replacement))) return { status: 'already applied', frozen: undefined, sites: report };
+  if (sites.every((site, i) => bytesEqual(before[i]!, site.replacement))) return { status: 'already applied', frozen: undefined, sites: report };
   const mismatches = sites.flatMap((site, i) => (matches(site.expect, before[i]!) ? [] : [{ site, found: before[i]! }]));
   if (mismatches.length > 0) {
-    const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${spaced(found)}`);
+    const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${hexLiteral(found)}`);
     throw new AssertionFailed('patch-mismatch', `patch not applied: ${mismatches.length} of ${sites.length} site${sites.length === 1 ? '' : 's'} did not hold the expected bytes; nothing was written\n${lines.join('\n')}`, {
       ...at,
       hint: 'the target is not the build or state this patch was written for; check its version, or update the expected bytes',
@@ -104,20 +104,13 @@ function readSites(target: Target, sites: readonly ResolvedSite[], space: string
 }
 
 function matches(expect: Encoded, found: Uint8Array): boolean {
-  if (expect.kind === 'bytes') return equal(expect.bytes, found);
+  if (expect.kind === 'bytes') return bytesEqual(expect.bytes, found);
   let hit = false;
   new Matcher(expect.pattern).find(found, 0, 1, () => ((hit = true), false));
   return hit;
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 function describe(expect: Encoded): string {
-  return expect.kind === 'bytes' ? spaced(expect.bytes) : `hex"${expect.text}"`;
-}
-
-function spaced(bytes: Uint8Array): string {
-  return hexLiteral(toHex(bytes));
+  return expect.kind === 'bytes' ? hexLiteral(expect.bytes) : `hex"${expect.text}"`;
 }

@@ -5,6 +5,7 @@
 // journal must belong to this very process: same pid and same start time.
 import { TargetError } from '../errors.ts';
 import { describeTarget, type Target } from '../target/target.ts';
+import { bytesEqual } from '../bytes.ts';
 import type { JournalEntry } from './journal.ts';
 import type { SourcePoint } from './locate.ts';
 import { writeSites } from './site-writer.ts';
@@ -56,12 +57,12 @@ export function revertJournal(entries: readonly JournalEntry[], { target, journa
   for (let i = mine.length - 1; i >= 0; i--) {
     const entry = mine[i]!;
     const found = view(entry);
-    if (found !== undefined && equal(found, entry.new)) {
+    if (found !== undefined && bytesEqual(found, entry.new)) {
       entry.old.forEach((b, k) => memory.set(entry.address + BigInt(k), b));
       changed.add(i);
       sites.push({ entry, status: dryRun ? 'would restore' : 'restored', found });
     } else {
-      sites.push({ entry, status: found !== undefined && equal(found, entry.old) ? 'already reverted' : 'changed since', found });
+      sites.push({ entry, status: found !== undefined && bytesEqual(found, entry.old) ? 'already reverted' : 'changed since', found });
     }
   }
 
@@ -79,6 +80,3 @@ export function revertJournal(entries: readonly JournalEntry[], { target, journa
   return { sites: sites.reverse(), others: entries.length - mine.length };
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}

@@ -7,7 +7,7 @@
 // While the threads are stopped, the sites are read once more (nothing may
 // have changed since they were verified) and no thread may be executing
 // inside one; then the journal hook runs, then the writes, then a read-back.
-import { hexLiteral, toHex } from '../bytes.ts';
+import { bytesEqual, hexLiteral } from '../bytes.ts';
 import { AssertionFailed, TargetError } from '../errors.ts';
 import type { Frozen, Target, WriteResult } from '../target/target.ts';
 import { explainFault } from './explain-fault.ts';
@@ -64,7 +64,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
     const written = write((site) => site.after);
     const failed = written.findIndex((r) => r.fault !== undefined);
     const after = failed < 0 ? readBack(target, sites) : [];
-    const differs = after.findIndex((bytes, i) => bytes === undefined || !equal(bytes, sites[i]!.after));
+    const differs = after.findIndex((bytes, i) => bytes === undefined || !bytesEqual(bytes, sites[i]!.after));
     if (failed >= 0 || differs >= 0) {
       // Put back what was there, on every site that may have changed.
       write((site) => site.before);
@@ -84,7 +84,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
 /** A site that changed between the check and the freeze: someone else writes here; write nothing. */
 function checkUnchanged(target: Target, sites: readonly SiteWrite[]): void {
   const now = readBack(target, sites);
-  const changed = now.findIndex((bytes, i) => bytes === undefined || !equal(bytes, sites[i]!.before));
+  const changed = now.findIndex((bytes, i) => bytes === undefined || !bytesEqual(bytes, sites[i]!.before));
   if (changed < 0) return;
   const site = sites[changed]!;
   throw new AssertionFailed('site-changed', `the site at ${hexAddress(site.address)} changed while pvm was checking it (now ${spaced(now[changed])}, was ${spaced(site.before)}); nothing was written`, {
@@ -110,10 +110,7 @@ function readBack(target: Target, sites: readonly SiteWrite[]): (Uint8Array | un
   return target.read(sites.map((s) => ({ address: s.address, length: s.after.length }))).map((r, i) => (r.fault === undefined ? r.bytes.slice(0, sites[i]!.after.length) : undefined));
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 function spaced(bytes: Uint8Array | undefined): string {
-  return bytes === undefined ? 'unreadable' : hexLiteral(toHex(bytes));
+  return bytes === undefined ? 'unreadable' : hexLiteral(bytes);
 }
