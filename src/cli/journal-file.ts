@@ -3,7 +3,7 @@
 // that still says what to revert). Opened before the target is touched, so a
 // journal that cannot be written stops the run before anything changes.
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { UsageError } from '../errors.ts';
+import { DeniedError, UsageError } from '../errors.ts';
 import { journalLine, parseJournal, type JournalEntry } from '../runtime/journal.ts';
 
 export interface JournalFile {
@@ -20,8 +20,16 @@ export function openJournal(path: string): JournalFile {
   }
   return {
     append(entry) {
-      writeSync(fd, `${journalLine(entry)}\n`);
-      fsyncSync(fd);
+      try {
+        writeSync(fd, `${journalLine(entry)}\n`);
+        fsyncSync(fd);
+      } catch (error) {
+        // Thrown before the write it would record: the patch writes nothing.
+        throw new DeniedError('journal-write-failed', `cannot append to the journal '${path}': ${(error as Error).message}; nothing was written to the target`, {
+          hint: 'free some disk space or choose another journal file: pvm makes no write it cannot journal',
+          cause: error,
+        });
+      }
     },
     close() {
       closeSync(fd);

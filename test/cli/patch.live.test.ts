@@ -124,6 +124,15 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     expect(twice.stdout.split('\n')[0]).toContain('"status":"already reverted"');
   });
 
+  it('writes nothing when the journal cannot be written (exit 3)', async () => {
+    const f = await fixture();
+    const result = pvm(runtime, ['-e', `patch { at ${f.hex('patch_sites')} expect u32 1000 with u32 5 }`, '--pid', String(f.pid), '--allow-write', '--journal', '/dev/full']);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain("cannot append to the journal '/dev/full': ");
+    expect(result.stderr).toContain('nothing was written to the target');
+    expect(pvm(runtime, ['-e', `print read u32 at ${f.hex('patch_sites')}`, '--pid', String(f.pid)]).stdout).toBe('1000\n');
+  });
+
   it('refuses a journal of a process that has exited, even under its pid', async () => {
     const first = await fixture();
     const journal = journalPath();
