@@ -16,14 +16,18 @@ export function parse(source: SourceFile): Ast.Recipe {
   return semantics(match).ast() as Ast.Recipe;
 }
 
+/** The reserved words, as the grammar's `keyword` rule lists them (so the two cannot drift apart). */
+const KEYWORDS = new Set([...String(grammar.rules['keyword']!.body).matchAll(/"([a-z]+)"/g)].map((m) => m[1]!));
+
 function syntaxDiagnostic(source: SourceFile, offset: number, expected: string): Diagnostic {
   const found = source.text.slice(offset).match(/^(\r?\n|[A-Za-z_0-9]+|\S)?/)?.[0] ?? '';
   const what = found === '' ? 'end of recipe' : found.endsWith('\n') ? 'end of line' : `'${found}'`;
+  const keyword = KEYWORDS.has(found) && expected.includes('a name');
   return {
     code: 'syntax',
-    message: `unexpected ${what}: expected ${expected}`,
+    message: keyword ? `'${found}' is a keyword and cannot be a name` : `unexpected ${what}: expected ${expected}`,
     span: { start: offset, end: offset + Math.max(1, found.trimEnd().length) },
-    hint: 'one statement per line (or separated by `;`); see docs/language.md',
+    hint: keyword ? `choose another name, such as '${found}_'` : 'one statement per line (or separated by `;`); see docs/language.md',
   };
 }
 
