@@ -194,11 +194,11 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
             const replacement = encode(site.replacement.encoding, value(site.replacement.value), at(site.replacement.loc));
             return { address: checkAddress(numeric(value(site.address))!.value, at(site.loc)), expect, replacement: (replacement as { bytes: Uint8Array }).bytes, loc: site.loc };
           });
+          // Which file each site lies in is looked up now (it may read an ELF file), not while the threads are stopped.
+          const files = journal && resolved.map((site) => modules.fileAt(site.address));
           const record = journal && ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => {
-            for (const site of sites) {
-              const { pid, startTime, exe } = target.identity;
-              journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, patch: step.name, line: step.loc.line, address: site.address, module: modules.fileAt(site.address), old: site.before, new: site.after });
-            }
+            const { pid, startTime, exe } = target.identity;
+            sites.forEach((site, i) => journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, patch: step.name, line: step.loc.line, address: site.address, module: files![i], old: site.before, new: site.after }));
           });
           const outcome = applyPatch(resolved, { target, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)(), freeze: freeze || step.freeze, dryRun, beforeWrite: record });
           output({ type: 'patch', name: step.name, outcome, line: step.loc.line });
