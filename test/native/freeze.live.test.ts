@@ -1,10 +1,11 @@
 // Stopping every thread of a live process: all stop, all run again on thaw,
 // and if pvm dies while they are stopped (Ctrl-C), the kernel resumes them.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freezeProcess } from '../../src/native/freeze.ts';
 import { loadLibc, type Libc } from '../../src/native/libc.ts';
+import { pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
 
@@ -33,8 +34,8 @@ it('stops every thread, says where each is, and resumes them all', () => {
   expect(states(fixture.pid).every((s) => s === 'R' || s === 'S')).toBe(true);
 });
 
-it('leaves no thread stopped when pvm is interrupted while they are (the kernel detaches them)', async () => {
-  // A child runtime freezes the fixture, says so, and waits forever; then gets Ctrl-C (SIGINT).
+/** Another process that freezes the fixture and holds it (until it is killed), as a debugger would. */
+async function holder(): Promise<ChildProcess> {
   const script = `
     const { loadLibc } = await import('${ROOT}dist/native/libc.js');
     const { freezeProcess } = await import('${ROOT}dist/native/freeze.js');
@@ -43,6 +44,26 @@ it('leaves no thread stopped when pvm is interrupted while they are (the kernel 
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  return child;
+}
+
+it('refuses to freeze a process another tracer holds, naming it (exit 3), and writes nothing', async () => {
+  const debugger_ = await holder();
+  try {
+    const sites = fixture.hex('patch_sites');
+    const result = pvm('node', ['-e', `patch freeze { at ${sites} expect u32 1000 with u32 4 }`, '--pid', String(fixture.pid), '--allow-write']);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`cannot stop the threads of pid ${fixture.pid} (target): it is already traced by pid ${debugger_.pid} (a debugger?)`);
+    expect(pvm('node', ['-e', `print read u32 at ${sites}`, '--pid', String(fixture.pid)]).stdout).toBe('1000\n');
+  } finally {
+    debugger_.kill('SIGKILL');
+    await new Promise((resolve) => debugger_.once('exit', resolve));
+  }
+});
+
+it('leaves no thread stopped when pvm is interrupted while they are (the kernel detaches them)', async () => {
+  // A child runtime freezes the fixture, says so, and waits forever; then gets Ctrl-C (SIGINT).
+  const child = await holder();
   expect(states(fixture.pid)).toEqual(['t', 't']);
   child.kill('SIGINT');
   await new Promise((resolve) => child.once('exit', resolve));
