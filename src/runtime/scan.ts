@@ -9,7 +9,7 @@
 // a call (up to 1024). A chunk that faults (a region unmapped mid-scan) is
 // searched up to the fault and reported, not fatal.
 import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
-import type { Region, ScanAccess, Target } from '../target/target.ts';
+import type { ReadResult, Region, ScanAccess, Target } from '../target/target.ts';
 import { Matcher } from './match.ts';
 
 export type ScanArea = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint };
@@ -102,6 +102,15 @@ interface Chunk {
   readonly length: number;
   /** Matches must start within the first `search` bytes. */
   readonly search: number;
+  /** Where a region of the plan starts inside the chunk: after a fault, reading resumes at the next one. */
+  readonly boundaries: readonly bigint[];
+}
+
+/** Address ranges to search; `boundaries` are where the regions joined into one stream meet. */
+interface Stream {
+  start: bigint;
+  end: bigint;
+  readonly boundaries: bigint[];
 }
 
 export function scanTarget(target: Target, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
@@ -127,9 +136,44 @@ function scanWith(regions: readonly Region[], access: ScanAccess, request: ScanR
       for (let at = stream.start; at < stream.end; at += BigInt(CHUNK_BYTES)) {
         const searchEnd = at + BigInt(CHUNK_BYTES) < stream.end ? at + BigInt(CHUNK_BYTES) : stream.end;
         const readEnd = searchEnd + BigInt(overlap) < stream.end ? searchEnd + BigInt(overlap) : stream.end;
-        yield { start: at, length: Number(readEnd - at), search: Number(searchEnd - at) };
+        const boundaries = stream.boundaries.filter((b) => b > at && b < searchEnd);
+        yield { start: at, length: Number(readEnd - at), search: Number(searchEnd - at), boundaries };
       }
     }
+  };
+
+  /** Searches what a chunk read holds, from its `offset`-th byte; false once the limit is reached. */
+  const search = (chunk: Chunk, result: ReadResult, offset: number): boolean => {
+    let full = false;
+    const done = result.done;
+    bytesScanned += Math.max(0, Math.min(done, chunk.search - offset));
+    matcher.find(result.bytes.subarray(0, done), 0, Math.min(chunk.search - offset, done), (at) => {
+      const address = chunk.start + BigInt(offset + at);
+      if (align === 1n || address % align === 0n) hits.push(address);
+      full = hits.length >= request.limit;
+      return !full;
+    });
+    return !full;
+  };
+
+  /**
+   * A chunk that faulted: the region under the fault is gone or shrank. What
+   * the plan has after it in the chunk (the next region of a joined stream)
+   * is read again on its own; the gap is reported.
+   */
+  const rescue = (chunk: Chunk, fault: bigint): boolean => {
+    const searchEnd = chunk.start + BigInt(chunk.search);
+    while (fault < searchEnd) {
+      const next = chunk.boundaries.find((b) => b > fault);
+      skipped.push({ start: fault, end: next ?? searchEnd, reason: 'unreadable now (unmapped or changed during the scan)' });
+      if (next === undefined) return true;
+      const offset = Number(next - chunk.start);
+      const [result] = access.readChunks([{ address: next, length: chunk.length - offset }]);
+      if (!search(chunk, result!, offset)) return false;
+      if (result!.fault === undefined) return true;
+      fault = result!.fault.address;
+    }
+    return true;
   };
 
   let batch: Chunk[] = [];
@@ -137,26 +181,19 @@ function scanWith(regions: readonly Region[], access: ScanAccess, request: ScanR
   /** Reads and searches the batch; false once the limit is reached. */
   const flush = (): boolean => {
     const results = access.readChunks(batch.map((c) => ({ address: c.start, length: c.length })));
-    let full = false;
-    for (let i = 0; i < batch.length && !full; i++) {
-      const chunk = batch[i]!;
+    // Faulted chunks are rescued after the batch is searched: a rescue reads, which reuses the batch's memory.
+    const faulted: [Chunk, bigint][] = [];
+    let going = true;
+    for (let i = 0; i < batch.length && going; i++) {
       const result = results[i]!;
-      const done = result.done;
-      bytesScanned += Math.min(done, chunk.search);
-      if (result.fault !== undefined && result.fault.address < chunk.start + BigInt(chunk.search)) {
-        skipped.push({ start: result.fault.address, end: chunk.start + BigInt(chunk.search), reason: 'unreadable now (unmapped or changed during the scan)' });
-      }
-      matcher.find(result.bytes.subarray(0, done), 0, Math.min(chunk.search, done), (offset) => {
-        const address = chunk.start + BigInt(offset);
-        if (align === 1n || address % align === 0n) hits.push(address);
-        full = hits.length >= request.limit;
-        return !full;
-      });
+      going = search(batch[i]!, result, 0);
+      if (result.fault !== undefined) faulted.push([batch[i]!, result.fault.address]);
     }
+    for (const [chunk, fault] of faulted) if (going) going = rescue(chunk, fault);
     batch = [];
     batchBytes = 0;
     onProgress?.({ bytesScanned, bytesTotal, hits: hits.length });
-    return !full;
+    return going;
   };
 
   if (request.limit > 0) {
@@ -178,15 +215,17 @@ function scanWith(regions: readonly Region[], access: ScanAccess, request: ScanR
  * The address ranges to search, joined where they touch, the ranges left out
  * with the reason, and how many regions are searched.
  */
-function planStreams(regions: readonly Region[], access: ScanAccess, request: ScanRequest): { streams: { start: bigint; end: bigint }[]; skipped: SkippedRange[]; regions: number } {
-  const streams: { start: bigint; end: bigint }[] = [];
+function planStreams(regions: readonly Region[], access: ScanAccess, request: ScanRequest): { streams: Stream[]; skipped: SkippedRange[]; regions: number } {
+  const streams: Stream[] = [];
   const skipped: SkippedRange[] = [];
   const area = request.area;
   let searched = 0;
   const add = (start: bigint, end: bigint) => {
     const last = streams[streams.length - 1];
-    if (last !== undefined && last.end === start) last.end = end;
-    else streams.push({ start, end });
+    if (last !== undefined && last.end === start) {
+      last.end = end;
+      last.boundaries.push(start);
+    } else streams.push({ start, end, boundaries: [] });
   };
   for (const region of regions) {
     let start = region.start;

@@ -25,6 +25,21 @@ function region(start: bigint, bytes: Uint8Array, perms = 'rw-p', path = ''): Me
   return { start, end: start + BigInt(bytes.length), perms, offset: 0n, path, deleted: false, bytes };
 }
 
+/** A memory target whose reads (scans' too) go through `read`, which may pretend memory went away. */
+function withReads(memory: MemoryTarget, read: (requests: readonly ReadRequest[]) => ReadResult[]): Target {
+  return {
+    identity: memory.identity,
+    regions: () => memory.regions(),
+    read,
+    write: (requests) => memory.write(requests),
+    writeForce: (requests) => memory.writeForce(requests),
+    freeze: () => memory.freeze(),
+    moduleImage: (path) => memory.moduleImage(path),
+    openScan: () => ({ ...memory.openScan(), readChunks: read }),
+    close: () => {},
+  };
+}
+
 describe('byte patterns', () => {
   it("parse YARA's forms and print them canonically", () => {
     expect(formatPattern(pattern('48 8B ?? ?5 4? ~00 ~?0 [2-4] [3] ( 62 B4 | 56 ( 01 | 02 ) )').tokens)).toBe('48 8b ?? ?5 4? ~00 ~?0 [2-4] [3] ( 62 b4 | 56 ( 01 | 02 ) )');
@@ -86,17 +101,7 @@ describe('scanTarget', () => {
     const gone = (address: bigint) => address >= 0x100000n + BigInt(CHUNK_BYTES) && address < 0x10000000n;
     const read = (requests: readonly ReadRequest[]): ReadResult[] =>
       memory.read(requests).map((result, i) => (gone(requests[i]!.address) ? { bytes: result.bytes, done: 0, fault: { address: requests[i]!.address } } : result));
-    const target: Target = {
-      identity: memory.identity,
-      regions: () => memory.regions(),
-      read,
-      write: (requests) => memory.write(requests),
-      writeForce: (requests) => memory.writeForce(requests),
-      freeze: () => memory.freeze(),
-      moduleImage: (path) => memory.moduleImage(path),
-      openScan: () => ({ ...memory.openScan(), readChunks: read }),
-      close: () => {},
-    };
+    const target = withReads(memory, read);
     const outcome = scanTarget(target, { pattern: literalPattern(Uint8Array.of(9)), area: { kind: 'all' }, perms: undefined, align: CHUNK_BYTES, limit: 100 });
     expect(outcome.hits).toEqual([0x100000n, 0x10000000n]);
     expect(outcome.skipped).toEqual([{ start: 0x100000n + BigInt(CHUNK_BYTES), end: 0x100000n + BigInt(CHUNK_BYTES * 3), reason: 'unreadable now (unmapped or changed during the scan)' }]);
@@ -166,5 +171,30 @@ describe('anchors', () => {
     new Matcher(pattern('?? 07 0e ?? 1c'), counting).find(bytes, 0, bytes.length, (at) => (found.push(at), true));
     expect(found).toEqual([0, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2304, 2560, 2816, 3072, 3328, 3584, 3840]);
     expect(calls.length).toBe(found.length + 1);
+  });
+});
+
+describe('a region that shrinks during a scan', () => {
+  it('is reported from where it ends, and the region after it in the same chunk is still searched', () => {
+    const A = 0x100000n;
+    const B = A + 0x280000n; // A is 2.5 MiB, B follows it at once: one stream, B starts inside A's third chunk
+    const a = new Uint8Array(0x280000).fill(1);
+    const b = new Uint8Array(0x100000).fill(1);
+    b.set([7, 7, 7], 16);
+    a.set([7, 7, 7], 0x200010); // in A's third chunk, before the part that goes
+    const memory = new MemoryTarget([region(A, a), region(B, b)]);
+    // The maps still show 2.5 MiB, but A's last 256 KiB were unmapped after the scan planned its chunks.
+    const gone = { start: A + 0x240000n, end: B };
+    const read = (requests: readonly ReadRequest[]): ReadResult[] =>
+      memory.read(requests).map((result, i) => {
+        const { address, length } = requests[i]!;
+        if (address + BigInt(length) <= gone.start || address >= gone.end) return result;
+        const done = address < gone.start ? Number(gone.start - address) : 0;
+        return { bytes: result.bytes, done, fault: { address: address + BigInt(done) } };
+      });
+    const target = withReads(memory, read);
+    const outcome = scanTarget(target, { pattern: literalPattern(Uint8Array.of(7, 7, 7)), area: { kind: 'all' }, perms: undefined, align: 1, limit: 100 });
+    expect(outcome.hits).toEqual([A + 0x200010n, B + 16n]);
+    expect(outcome.skipped).toEqual([{ start: gone.start, end: gone.end, reason: 'unreadable now (unmapped or changed during the scan)' }]);
   });
 });
