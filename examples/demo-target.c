@@ -1,6 +1,7 @@
 // pvm's built-in demo target: a tiny "game server" holding a player record
 // behind a pointer. It prints where its world lives, then serves until stdin
-// closes. `npm run demo` compiles it, starts it and reads it with pvm.
+// closes: each line it reads is a tick, after which it prints its state.
+// `npm run demo` compiles it, starts it, reads, scans and hot-patches it.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,10 +21,20 @@ static struct inventory bag = { 1337, 3, 250 };
 static struct player hero = { "ada", 42, -7, &bag, 1.25 };
 struct world world = { 0, &hero, "welcome to the pvm demo" };
 
+// The rule the demo patches while the server runs.
+__attribute__((noinline)) int can_fly(const struct player *p) {
+  (void)p;
+  return 0;
+}
+
 int main(void) {
   printf("{\"pid\":%d,\"world\":\"%p\"}\n", (int)getpid(), (void *)&world);
   fflush(stdout);
   char buffer[64];
-  while (read(0, buffer, sizeof buffer) > 0) world.tick++;
+  while (read(0, buffer, sizeof buffer) > 0) {
+    world.tick++;
+    printf("tick %llu: %s can fly: %s, gold %u\n", (unsigned long long)world.tick, hero.name, can_fly(&hero) ? "yes" : "no", bag.gold);
+    fflush(stdout);
+  }
   return 0;
 }

@@ -1,5 +1,6 @@
 // `npm run demo`: compile the demo target, start it, read it with pvm (people
-// output, then --json), show one error, and stop the target.
+// output, then --json), find a value by scanning, hot-patch its code while it
+// runs and revert the patch, show what mistakes look like, and stop it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +13,27 @@ const binary = join(dir, 'demo-target');
 execFileSync('cc', ['-O0', '-o', binary, join(root, 'examples/demo-target.c')], { stdio: 'inherit' });
 
 const target = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-const { pid, world } = await new Promise((resolve, reject) => {
-  target.stdout.once('data', (chunk) => resolve(JSON.parse(String(chunk).split('\n')[0])));
-  target.once('error', reject);
+// The target's output, a line at a time, to whoever asks first.
+let text = '';
+const waiting = [];
+target.stdout.on('data', (chunk) => {
+  text += chunk;
+  for (let nl = text.indexOf('\n'); nl >= 0 && waiting.length > 0; nl = text.indexOf('\n')) {
+    waiting.shift()(text.slice(0, nl));
+    text = text.slice(nl + 1);
+  }
 });
+const nextLine = () => new Promise((resolve) => waiting.push(resolve));
+target.once('error', (error) => {
+  throw error;
+});
+const { pid, world } = JSON.parse(await nextLine());
+/** One tick of the server: it prints its state, which shows what a patch changed. */
+const tick = async () => {
+  const line = nextLine();
+  target.stdin.write('\n');
+  console.log(`\n(the server says) ${await line}`);
+};
 
 const pvm = (...args) => {
   console.log(`\n$ pvm ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`);
@@ -25,11 +43,34 @@ const pvm = (...args) => {
   return result.status;
 };
 
-let status = 0;
+let failed = false;
+/** A step that must end with this status, or the demo fails (it doubles as a smoke test). */
+const expectStatus = (wanted, status) => {
+  if (status !== wanted) {
+    failed = true;
+    console.log(`!! expected exit status ${wanted}`);
+  }
+};
 try {
+  const id = String(pid);
   console.log(`demo target running as pid ${pid} (it says its world is at ${world}; pvm finds it by symbol)`);
-  status = pvm('run', 'examples/demo.pvm', '--pid', String(pid));
-  pvm('run', 'examples/demo.pvm', '--pid', String(pid), '--json');
+  expectStatus(0, pvm('run', 'examples/demo.pvm', '--pid', id));
+  expectStatus(0, pvm('run', 'examples/demo.pvm', '--pid', id, '--json'));
+
+  console.log('\nfinding a value by scanning, Cheat Engine style (the gold, 1337, as a u32):');
+  expectStatus(0, pvm('-e', 'print scan u32 1337 in module("demo-target") perms "rw" align 4', '--pid', id));
+
+  console.log('\nhot-patching code while the server runs (examples/fly.pvm):');
+  await tick();
+  expectStatus(3, pvm('run', 'examples/fly.pvm', '--pid', id));
+  expectStatus(0, pvm('run', 'examples/fly.pvm', '--pid', id, '--dry-run'));
+  const journal = join(dir, 'fly.journal');
+  expectStatus(0, pvm('run', 'examples/fly.pvm', '--pid', id, '--allow-write', '--journal', journal));
+  await tick();
+  expectStatus(0, pvm('run', 'examples/fly.pvm', '--pid', id, '--allow-write'));
+  expectStatus(0, pvm('revert', journal, '--pid', id));
+  await tick();
+
   console.log('\nand what mistakes look like:');
   pvm('-e', 'print read u32 at symbol("demo-target", "world") + 0x100000', '--pid', String(pid));
   pvm('-e', 'print read u32 at symbol("demo-target", "wrold")', '--pid', String(pid));
@@ -38,4 +79,4 @@ try {
   target.kill();
   rmSync(dir, { recursive: true, force: true });
 }
-process.exitCode = status;
+process.exitCode = failed ? 1 : 0;
