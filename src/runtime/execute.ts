@@ -45,7 +45,7 @@ export interface ExecuteOptions {
   readonly dryRun?: boolean;
   /** Stop every thread of the target for each patch's write (--freeze), not only for patches of code. */
   readonly freeze?: boolean;
-  /** Given each patch site just before it is written, to record durably (--journal). */
+  /** Given each write and patch site just before it is written, to record durably (--journal). */
   readonly journal?: ((entry: JournalEntry) => void) | undefined;
   /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */
   readonly progress?: ((progress: ScanProgress & { readonly line: number }) => void) | undefined;
@@ -61,7 +61,20 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
   const addressSpace = target.identity.pid === undefined ? target.identity.name : `pid ${target.identity.pid}`;
   const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
-  const writes = new WriteBuffer(target, addressSpace, (loc) => locate(plan.recipe.name, loc));
+  const modules = new ModuleResolver(target);
+  /** Journal entries for sites about to be written (`patch` is null for a `write` statement). */
+  const journalEntries =
+    journal &&
+    ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array; line: number; file: ReturnType<ModuleResolver['fileAt']> }[], statement: 'patch' | 'write', patch?: string) => {
+      const { pid, startTime, exe } = target.identity;
+      for (const site of sites) journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after });
+    });
+  const writes = new WriteBuffer(
+    target,
+    addressSpace,
+    (loc) => locate(plan.recipe.name, loc),
+    journalEntries && ((batch) => journalEntries(batch.map((w) => ({ ...w, line: w.loc.line, file: modules.fileAt(w.address) })), 'write')),
+  );
 
   /** Prefetched results of the loops and read-aheads now running, by site (a site is prefetched by one of them at most). */
   const active = new Map<number, { cache: PrefetchCache; index: number }>();
@@ -96,7 +109,6 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     return outcome.hits;
   };
 
-  const modules = new ModuleResolver(target);
   const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({ env, read: reader, scan, modules, locate: (loc) => locate(plan.recipe.name, loc) });
   const sites = readSites(plan.steps);
 
@@ -195,11 +207,10 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
             return { address: checkAddress(numeric(value(site.address))!.value, at(site.loc)), expect, replacement: (replacement as { bytes: Uint8Array }).bytes, loc: site.loc };
           });
           // Which file each site lies in is looked up now (it may read an ELF file), not while the threads are stopped.
-          const files = journal && resolved.map((site) => modules.fileAt(site.address));
-          const record = journal && ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => {
-            const { pid, startTime, exe } = target.identity;
-            sites.forEach((site, i) => journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, patch: step.name, line: step.loc.line, address: site.address, module: files![i], old: site.before, new: site.after }));
-          });
+          const files = journalEntries && resolved.map((site) => modules.fileAt(site.address));
+          const record =
+            journalEntries &&
+            ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => journalEntries(sites.map((site, i) => ({ ...site, line: step.loc.line, file: files![i] })), 'patch', step.name));
           const outcome = applyPatch(resolved, { target, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)(), freeze: freeze || step.freeze, dryRun, beforeWrite: record });
           output({ type: 'patch', name: step.name, outcome, line: step.loc.line });
           break;

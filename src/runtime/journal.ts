@@ -13,7 +13,8 @@ export interface JournalEntry {
   readonly startTime: string | undefined;
   readonly exe: string | undefined;
   readonly recipe: { readonly name: string; readonly sha256: string };
-  /** The patch's name, if it has one, and its line in the recipe. */
+  /** What wrote the site: a `patch` (with its name, if it has one) or a `write` statement; and its line in the recipe. */
+  readonly statement: 'patch' | 'write';
   readonly patch: string | undefined;
   readonly line: number;
   readonly address: bigint;
@@ -30,6 +31,7 @@ export function journalLine(entry: JournalEntry): string {
     startTime: entry.startTime ?? null,
     exe: entry.exe ?? null,
     recipe: entry.recipe,
+    statement: entry.statement,
     patch: entry.patch ?? null,
     line: entry.line,
     address: hexAddress(entry.address),
@@ -69,6 +71,7 @@ export function parseJournal(text: string): JournalEntry[] {
       startTime: typeof raw.startTime === 'string' ? raw.startTime : undefined,
       exe: typeof raw.exe === 'string' ? raw.exe : undefined,
       recipe: raw.recipe as { name: string; sha256: string },
+      statement: raw.statement === 'write' ? 'write' : 'patch',
       patch: typeof raw.patch === 'string' ? raw.patch : undefined,
       line: Number(raw.line),
       address: address(raw.address, 'address'),

@@ -3,7 +3,9 @@
 // (which must see them) or ends. The effect is that of writing one at a time:
 // before a batch, each write is checked against the maps, and the batch stops
 // before the first that could not land, so nothing after a failed write is
-// written (the kernel itself would carry on with the next iovec).
+// written (the kernel itself would carry on with the next iovec). With a
+// journal (SPEC §2: every write goes to it), the batch's old bytes are read
+// in one call and journaled before it is sent.
 import { TargetError } from '../errors.ts';
 import type { Loc } from '../plan/plan.ts';
 import type { Region, Target } from '../target/target.ts';
@@ -21,18 +23,28 @@ interface PendingWrite {
 const MAX_PENDING = 1024;
 const PAGE = 4096n;
 
+/** A write about to be sent, with the bytes it replaces, for the journal. */
+export interface JournaledWrite {
+  readonly address: bigint;
+  readonly before: Uint8Array;
+  readonly after: Uint8Array;
+  readonly loc: Loc;
+}
+
 export class WriteBuffer {
   readonly #target: Target;
   readonly #space: string;
   readonly #locate: (loc: Loc) => SourcePoint;
+  readonly #journal: ((writes: readonly JournaledWrite[]) => void) | undefined;
   #pending: PendingWrite[] = [];
   /** Bytes written so far, for the report. */
   written = 0;
 
-  constructor(target: Target, space: string, locate: (loc: Loc) => SourcePoint) {
+  constructor(target: Target, space: string, locate: (loc: Loc) => SourcePoint, journal?: (writes: readonly JournaledWrite[]) => void) {
     this.#target = target;
     this.#space = space;
     this.#locate = locate;
+    this.#journal = journal;
   }
 
   add(address: bigint, bytes: Uint8Array, loc: Loc): void {
@@ -54,6 +66,7 @@ export class WriteBuffer {
       const bad = pending.findIndex((w) => !writable(regions!, w.address, w.bytes.length));
       if (bad >= 0) stop = bad;
     }
+    if (this.#journal !== undefined && stop > 0) this.#journalBatch(pending.slice(0, stop));
     const results = stop > 0 ? this.#target.write(pending.slice(0, stop)) : [];
     const faulted = results.findIndex((r) => r.fault !== undefined);
     if (faulted >= 0) {
@@ -65,6 +78,12 @@ export class WriteBuffer {
       const w = pending[stop]!;
       throw this.#error(w, firstUnwritable(regions!, w.address, w.bytes.length), 0, regions);
     }
+  }
+
+  /** Reads what the writes will replace and journals it; a write whose bytes cannot be read will fail anyway and is not journaled. */
+  #journalBatch(batch: readonly PendingWrite[]): void {
+    const before = this.#target.read(batch.map((w) => ({ address: w.address, length: w.bytes.length })));
+    this.#journal!(batch.flatMap((w, i) => (before[i]!.fault === undefined ? [{ address: w.address, before: before[i]!.bytes.slice(0, w.bytes.length), after: w.bytes, loc: w.loc }] : [])));
   }
 
   #error(write: PendingWrite, at: bigint, done: number, regions: readonly Region[] | undefined): TargetError {

@@ -124,6 +124,21 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     expect(twice.stdout.split('\n')[0]).toContain('"status":"already reverted"');
   });
 
+  it('journals plain writes too, and reverts them', async () => {
+    const f = await fixture();
+    const journal = journalPath();
+    const scratch = f.hex('scratch');
+    expect(pvm(runtime, ['-e', `write u32 at ${scratch} = 5\nwrite u8 at ${scratch} + 8 = 6`, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+    const entries = readFileSync(journal, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(entries.map((e) => [e.statement, e.patch, e.line, e.old, e.new])).toEqual([
+      ['write', null, 1, '00000000', '05000000'],
+      ['write', null, 2, '00', '06'],
+    ]);
+    const revert = pvm(runtime, ['revert', journal, '--pid', String(f.pid)]);
+    expect(revert.stdout).toBe(`${scratch}: restored (write at line 1): hex"05 00 00 00" -> hex"00 00 00 00"\n0x${(f.at('scratch') + 8n).toString(16)}: restored (write at line 2): hex"06" -> hex"00"\n`);
+    expect(pvm(runtime, ['-e', `print read u32 at ${scratch}, read u8 at ${scratch} + 8`, '--pid', String(f.pid)]).stdout).toBe('0 0\n');
+  });
+
   it('writes nothing when the journal cannot be written (exit 3)', async () => {
     const f = await fixture();
     const result = pvm(runtime, ['-e', `patch { at ${f.hex('patch_sites')} expect u32 1000 with u32 5 }`, '--pid', String(f.pid), '--allow-write', '--journal', '/dev/full']);

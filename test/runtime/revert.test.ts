@@ -28,7 +28,7 @@ function process77(): { target: Target; code: Uint8Array; data: Uint8Array } {
 }
 
 function entry(address: bigint, old: number[], now: number[], patch = 'p'): JournalEntry {
-  return { pid: 77, startTime: '5000', exe: '/bin/app', recipe: { name: 'r.pvm', sha256: '00' }, patch, line: 1, address, module: undefined, old: Uint8Array.from(old), new: Uint8Array.from(now) };
+  return { pid: 77, startTime: '5000', exe: '/bin/app', recipe: { name: 'r.pvm', sha256: '00' }, statement: 'patch', patch, line: 1, address, module: undefined, old: Uint8Array.from(old), new: Uint8Array.from(now) };
 }
 
 describe('revertJournal', () => {
