@@ -22,6 +22,8 @@ export class Matcher {
   readonly #anchor: Uint8Array | undefined;
   readonly #anchorOffset: number;
   readonly #find: FindBytes;
+  /** 1 for each byte value a match can start with. */
+  readonly #startBytes: Uint8Array;
 
   constructor(pattern: Pattern, find: FindBytes = bufferFind) {
     const { min, max } = patternLength(pattern.tokens);
@@ -32,6 +34,7 @@ export class Matcher {
     this.#anchor = anchor === undefined ? undefined : Uint8Array.from(anchor.bytes);
     this.#anchorOffset = anchor?.offset ?? 0;
     this.#find = find;
+    this.#startBytes = startBytes(this.#first);
   }
 
   /** The anchor and its offset in every match (for tests and `pvm plan`). */
@@ -47,8 +50,10 @@ export class Matcher {
     const end = bytes.length;
     const lastStart = Math.min(to, end - this.minLength + 1);
     if (this.#anchor === undefined) {
+      // No exact byte to search for: a table of the bytes a match can start with skips most positions cheaply.
+      const starts = this.#startBytes;
       for (let start = from; start < lastStart; start++) {
-        if (matchAt(this.#first, bytes, start, end) && !onMatch(start)) return;
+        if (starts[bytes[start]!] === 1 && matchAt(this.#first, bytes, start, end) && !onMatch(start)) return;
       }
       return;
     }
@@ -64,6 +69,23 @@ export class Matcher {
       at = found + 1;
     }
   }
+}
+
+/** The byte values a match from `node` can start with (a jump that may skip bytes: any). */
+function startBytes(node: Node | null): Uint8Array {
+  const set = new Uint8Array(256);
+  const add = (n: Node | null): void => {
+    if (n === null) {
+      set.fill(1); // an empty rest matches before any byte
+    } else if (n.t === 'byte') {
+      for (let b = 0; b < 256; b++) if (((b & n.mask) === n.value) !== n.not) set[b] = 1;
+    } else if (n.t === 'jump') {
+      if (n.max > 0) set.fill(1);
+      else add(n.next);
+    } else n.options.forEach(add);
+  };
+  add(node);
+  return set;
 }
 
 /** True when the pattern from `node` matches at `pos` without passing `end`. */
