@@ -76,24 +76,39 @@ export class VmChannel {
    * Reads like `read`, but without copying: each outcome's bytes are a view of
    * the channel's native scratch memory, valid until its next call, and
    * `native` is that view's address (for libc searches). For scans, which look
-   * at each chunk once. The transfers together must fit one call's bytes.
+   * at each chunk once. The transfers together must fit one call's bytes. A
+   * `hole` takes its place in the layout but is not read (done 0, no fault):
+   * the caller fills it from elsewhere (a file).
    */
-  readInPlace(transfers: readonly Transfer[]): (ReadOutcome & { readonly native: number })[] {
+  readInPlace(transfers: readonly (Transfer & { readonly hole?: boolean })[]): (ReadOutcome & { readonly native: number })[] {
     validateTransfers(transfers);
     const start = new Float64Array(transfers.length + 1);
     for (let i = 0; i < transfers.length; i++) start[i + 1] = start[i]! + transfers[i]!.length;
     const total = start[transfers.length]!;
     if (total > this.#callBytes) throw new RangeError(`readInPlace: ${total} bytes do not fit one call of ${this.#callBytes}`);
     const scratch = this.#scratchFor(total);
-    // Each call lands its data where its first transfer belongs, so a call
+    const outcomes: TransferOutcome[] = transfers.map(() => ({ done: 0, fault: undefined }));
+    // Each run of transfers between holes is read in as few calls as it takes;
+    // each call lands its data where its first transfer belongs, so a call
     // resumed after a fault does not overwrite what the calls before it read.
-    const outcomes = runBatched(transfers, this.#limits(), (first, count, bytes) => this.#call('read', transfers, first, count, bytes, scratch, start[first]!), 'process_vm_readv');
-    const base = Number(scratch.address);
+    for (let first = 0; first < transfers.length; ) {
+      if (transfers[first]!.hole === true) {
+        first++;
+        continue;
+      }
+      let end = first;
+      while (end < transfers.length && transfers[end]!.hole !== true) end++;
+      const run = transfers.slice(first, end);
+      const base = first;
+      runBatched(run, this.#limits(), (at, count, bytes) => this.#call('read', run, at, count, bytes, scratch, start[base + at]!), 'process_vm_readv').forEach((outcome, k) => (outcomes[base + k] = outcome));
+      first = end;
+    }
+    const address = Number(scratch.address);
     return outcomes.map((outcome, i) => ({
       done: outcome.done,
       fault: outcome.fault,
       bytes: scratch.bytes.subarray(start[i]!, start[i]! + transfers[i]!.length),
-      native: base + start[i]!,
+      native: address + start[i]!,
     }));
   }
 

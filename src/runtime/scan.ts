@@ -10,6 +10,7 @@
 // searched up to the fault and reported, not fatal.
 import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
 import type { ReadResult, Region, ScanAccess, Target } from '../target/target.ts';
+import { isFileMapping } from '../target/file-mapping.ts';
 import { Matcher } from './match.ts';
 
 export type ScanArea = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint };
@@ -69,15 +70,15 @@ export function skipReason(region: Region, flags: readonly string[] = []): strin
 
 /**
  * True when only the pages that hold data are read: everything but mappings
- * of ordinary files. A never-touched page of anonymous or shared memory reads
- * as zeros, and reading it makes the kernel build page tables in the target
- * (shared memory may even allocate the page); a file's pages hold the file,
- * and code that has not run yet must still be found.
+ * of ordinary files and the vDSO. A never-touched page of anonymous or shared
+ * memory reads as zeros, and reading it makes the kernel build page tables in
+ * the target (shared memory may even allocate the page). A file's pages are
+ * all searched, but those the target has not touched come from the file
+ * itself (the target's `openScan` does that), so code that has not run yet
+ * is found and the target does not grow either way.
  */
 export function residentOnly(region: Region): boolean {
-  if (region.path === '[vdso]') return false; // kernel-provided code: its pages are always there to read
-  if (!region.path.startsWith('/')) return true;
-  return ['/dev/', '/SYSV', '/memfd:', '/anon_hugepage', '/secretmem'].some((prefix) => region.path.startsWith(prefix));
+  return region.path !== '[vdso]' && !isFileMapping(region);
 }
 
 /** Anonymous memory: no file behind it (heap, stacks, anonymous mappings). */

@@ -6,13 +6,11 @@ import { Errno, NativeError } from '../native/errno.ts';
 import { loadLibc, type Libc } from '../native/libc.ts';
 import { parseMaps } from '../native/maps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
-import { Pagemap } from '../native/pagemap.ts';
 import { ProcMem } from '../native/proc-mem.ts';
-import { fastestFind } from '../native/search.ts';
-import { parseVmFlags } from '../native/smaps.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
+import { openLiveScan } from './live-scan.ts';
 import { describeTarget, type ReadRequest, type ReadResult, type Region, type ScanAccess, type Target, type TargetIdentity, type WriteRequest, type WriteResult } from './target.ts';
 
 export class LiveProcess implements Target {
@@ -130,26 +128,15 @@ export class LiveProcess implements Target {
   }
 
   openScan(): ScanAccess {
-    const pid = this.identity.pid!;
-    const vm = this.#vm;
-    // Without smaps or pagemap (a kernel without them), scan as if every page held data and no flag were set.
-    const vmFlags = tryRead(() => parseVmFlags(readFileSync(`/proc/${pid}/smaps`, 'latin1'))) ?? new Map();
-    const pagemap = tryRead(() => new Pagemap(pid, this.#libc.pageSize));
-    const search = fastestFind(this.#libc, (bytes) => vm.nativeAddressOf(bytes));
+    const access = openLiveScan(this.identity.pid!, this.#vm, this.#libc);
     return {
-      vmFlags,
-      residentRuns: (start, end) => pagemap?.residentRuns(start, end) ?? [{ start, end }],
+      ...access,
       readChunks: (requests) => {
         try {
-          return vm.readInPlace(requests);
+          return access.readChunks(requests);
         } catch (error) {
           throw translate(error, this.identity);
         }
-      },
-      find: search.find,
-      close: () => {
-        pagemap?.close();
-        search.close();
       },
     };
   }

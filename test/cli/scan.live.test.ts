@@ -14,6 +14,12 @@ beforeAll(async () => {
 afterAll(() => fixture.stop());
 
 const hex = (n: bigint) => `0x${n.toString(16)}`;
+/** The Rss of the mapping that starts at `start`, from smaps: 0 while no page of it is in the process's page tables. */
+const residentKiB = (start: bigint) => {
+  const smaps = readFileSync(`/proc/${fixture.pid}/smaps`, 'utf8');
+  const at = smaps.indexOf(`${start.toString(16)}-`);
+  return Number(/Rss:\s+(\d+) kB/.exec(smaps.slice(at))![1]);
+};
 /** Kilobytes of page tables the target has (VmPTE): reading untouched memory would grow it. */
 const pageTables = () => Number(/VmPTE:\s+(\d+) kB/.exec(readFileSync(`/proc/${fixture.pid}/status`, 'utf8'))![1]);
 
@@ -33,6 +39,20 @@ describe.each(RUNTIMES)('scan on %s', (runtime) => {
     expect(scan.skipped).toContainEqual({ start: hex(sparse + 101n * page), end: hex(sparse + 9000n * page), reason: expect.stringContaining('pages that hold no data') });
     expect(scan.bytes).toBeLessThan(32 << 20);
     expect(pageTables()).toBeLessThanOrEqual(before + 8);
+  });
+
+  it("reads the pages of a file the process never touched from the file, so they stay untouched", () => {
+    // The fixture maps its own executable a second time and never reads it; the
+    // XOR-encoded marker it plants elsewhere sits in that file, on a page of its own.
+    const copy = fixture.at('exe_copy');
+    const size = fixture.number('exe_size');
+    const encoded = 'hex"05 03 18 78 17 10 1b 16 1d 78 1d 1c 01"';
+    const offset = readFileSync(`/proc/${fixture.pid}/exe`).indexOf(Buffer.from('050318781710 1b161d781d1c01'.replaceAll(' ', ''), 'hex'));
+    expect(offset).toBeGreaterThan(0);
+    const result = pvm(runtime, ['-e', `print scan ${encoded} in range(${hex(copy)}, ${size})`, '--pid', String(fixture.pid)]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`[${hex(copy + BigInt(offset))}]\n`);
+    expect(residentKiB(copy)).toBe(0);
   });
 
   it('skips a userfaultfd region, whose read would block forever, and [vvar], saying why', () => {

@@ -7,6 +7,8 @@ export interface Fixture {
   readonly pageSize: number;
   /** Address of each named object, as printed by the fixture. */
   readonly at: (name: string) => bigint;
+  /** A number the fixture printed (a size). */
+  readonly number: (name: string) => number;
   /** The same, as `0x…` text for recipes and --arg. */
   readonly hex: (name: string) => string;
   readonly child: ChildProcess;
@@ -44,6 +46,11 @@ export async function startFixture(args: readonly string[] = []): Promise<Fixtur
     pageSize: Number(info.page_size),
     at,
     hex: (name) => `0x${at(name).toString(16)}`,
+    number: (name) => {
+      const value = info[name];
+      if (typeof value !== 'number') throw new Error(`fixture has no number '${name}'`);
+      return value;
+    },
     child,
     ask: (request) => {
       const answer = nextLine();

@@ -1,0 +1,146 @@
+// How a live process is read for a scan (Target.openScan): VmFlags from
+// smaps, resident pages from pagemap, and chunks read into the channel's
+// native scratch memory, where they are searched without a copy. So that a
+// scan never makes the target fault pages in, the pages of a file mapping
+// that are not in the target's page tables are read from the file itself:
+// until the target touches such a page, its bytes are the file's. A file that
+// cannot be opened, or is not the one mapped (another inode: replaced on
+// disk), is read through the target instead, as before.
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { Errno } from '../native/errno.ts';
+import type { Libc } from '../native/libc.ts';
+import { parseMaps, type MapsEntry } from '../native/maps.ts';
+import { Pagemap, type AddressRange } from '../native/pagemap.ts';
+import { fastestFind } from '../native/search.ts';
+import { parseVmFlags } from '../native/smaps.ts';
+import type { VmChannel } from '../native/vm.ts';
+import { isFileMapping } from './file-mapping.ts';
+import type { ReadRequest, ReadResult, ScanAccess } from './target.ts';
+
+/** A piece of a chunk: from the target's memory, or from the file behind it. */
+interface Segment {
+  readonly address: bigint;
+  readonly length: number;
+  readonly file: { readonly fd: number; readonly offset: bigint } | undefined;
+}
+
+export function openLiveScan(pid: number, vm: VmChannel, libc: Libc): ScanAccess {
+  // Without smaps or pagemap (a kernel without them), scan as if every page held data and no flag were set.
+  const vmFlags = tryOrUndefined(() => parseVmFlags(readFileSync(`/proc/${pid}/smaps`, 'latin1'))) ?? new Map<bigint, readonly string[]>();
+  const pagemap = tryOrUndefined(() => new Pagemap(pid, libc.pageSize));
+  const search = fastestFind(libc, (bytes) => vm.nativeAddressOf(bytes));
+  const residentRuns = (start: bigint, end: bigint): AddressRange[] => pagemap?.residentRuns(start, end) ?? [{ start, end }];
+
+  const files = (tryOrUndefined(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? []).filter(isFileMapping);
+  const resident = new Map<MapsEntry, AddressRange[]>();
+  const opened = new Map<string, number | undefined>();
+  /** The file behind a mapping, opened once and checked to be the very file mapped; undefined if it cannot be. */
+  const fileOf = (entry: MapsEntry): number | undefined => {
+    const key = `${entry.device}:${entry.inode}`;
+    if (opened.has(key)) return opened.get(key);
+    const path = entry.deleted ? `/proc/${pid}/map_files/${entry.start.toString(16)}-${entry.end.toString(16)}` : `/proc/${pid}/root${entry.path}`;
+    const fd = tryOrUndefined(() => openSync(path, 'r'));
+    const same = fd !== undefined && tryOrUndefined(() => isMappedFile(fd, entry)) === true;
+    if (fd !== undefined && !same) closeSync(fd);
+    opened.set(key, same ? fd : undefined);
+    return same ? fd : undefined;
+  };
+
+  /** A request cut where it passes between the target's memory and untouched pages of a file. */
+  const segments = (request: ReadRequest): Segment[] => {
+    const out: Segment[] = [];
+    const end = request.address + BigInt(request.length);
+    const memory = (from: bigint, to: bigint) => {
+      const last = out[out.length - 1];
+      if (last !== undefined && last.file === undefined && last.address + BigInt(last.length) === from) out[out.length - 1] = { ...last, length: last.length + Number(to - from) };
+      else out.push({ address: from, length: Number(to - from), file: undefined });
+    };
+    let at = request.address;
+    for (const entry of files) {
+      if (entry.end <= at || entry.start >= end) continue;
+      const from = entry.start > at ? entry.start : at;
+      const to = entry.end < end ? entry.end : end;
+      if (from > at) memory(at, from);
+      let runs = resident.get(entry);
+      if (runs === undefined) resident.set(entry, (runs = residentRuns(entry.start, entry.end)));
+      const fd = fileOf(entry);
+      const untouched = (a: bigint, b: bigint): void => {
+        if (fd === undefined) memory(a, b); // not the mapped file, or unreadable: through the target after all
+        else out.push({ address: a, length: Number(b - a), file: { fd, offset: entry.offset + (a - entry.start) } });
+      };
+      let here = from;
+      for (const run of runs) {
+        if (run.end <= here || run.start >= to) continue;
+        const runStart = run.start > here ? run.start : here;
+        if (runStart > here) untouched(here, runStart);
+        const runEnd = run.end < to ? run.end : to;
+        memory(runStart, runEnd);
+        here = runEnd;
+      }
+      if (here < to) untouched(here, to);
+      at = to;
+    }
+    if (at < end) memory(at, end);
+    return out;
+  };
+
+  const readChunks = (requests: readonly ReadRequest[]): ReadResult[] => {
+    const pieces = requests.map(segments);
+    const flat = pieces.flat();
+    const outcomes = vm.readInPlace(flat.map((s) => ({ address: s.address, length: s.length, hole: s.file !== undefined })));
+    flat.forEach((segment, i) => {
+      if (segment.file === undefined) return;
+      const view = outcomes[i]!.bytes;
+      let got = 0;
+      while (got < segment.length) {
+        const n = readSync(segment.file.fd, view, got, segment.length - got, Number(segment.file.offset) + got);
+        if (n <= 0) break; // past the end of the file: the target could not read there either
+        got += n;
+      }
+      outcomes[i] = { ...outcomes[i]!, done: got, fault: got < segment.length ? { address: segment.address + BigInt(got), errno: Errno.EFAULT } : undefined };
+    });
+    let next = 0;
+    return requests.map((request, r) => {
+      const own = outcomes.slice(next, next + pieces[r]!.length);
+      next += pieces[r]!.length;
+      const first = own[0]!.bytes;
+      const bytes = new Uint8Array(first.buffer, first.byteOffset, request.length);
+      let done = 0;
+      for (const outcome of own) {
+        done += outcome.done;
+        if (outcome.fault !== undefined) return { bytes, done, fault: outcome.fault };
+      }
+      return { bytes, done, fault: undefined };
+    });
+  };
+
+  return {
+    vmFlags,
+    residentRuns,
+    readChunks,
+    find: search.find,
+    close: () => {
+      pagemap?.close();
+      search.close();
+      for (const fd of opened.values()) if (fd !== undefined) closeSync(fd);
+    },
+  };
+}
+
+/** True when the open file is the one the maps line names: same inode on the same device (`fe:01`). */
+function isMappedFile(fd: number, entry: MapsEntry): boolean {
+  const stat = fstatSync(fd, { bigint: true });
+  const [major, minor] = entry.device.split(':').map((part) => BigInt(`0x${part}`));
+  // Linux's dev_t: minor in bits 0-7 and 20-31, major in bits 8-19 and 32-43.
+  const statMajor = ((stat.dev >> 8n) & 0xfffn) | ((stat.dev >> 32n) & ~0xfffn);
+  const statMinor = (stat.dev & 0xffn) | ((stat.dev >> 12n) & ~0xffn);
+  return stat.ino === BigInt(entry.inode) && statMajor === major && statMinor === minor;
+}
+
+function tryOrUndefined<T>(compute: () => T): T | undefined {
+  try {
+    return compute();
+  } catch {
+    return undefined;
+  }
+}
