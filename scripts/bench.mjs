@@ -73,6 +73,8 @@ const pid = String(info.pid);
 const bulkBytes = BULK_MIB << 20;
 const lines = [];
 const row = (...cells) => lines.push(cells.join(' | '));
+/** The issues' measured goals: [what, met, figure]. */
+const goals = [];
 
 try {
   console.log(`target: pid ${pid}, ${BULK_MIB} MiB resident; median of ${RUNS} runs each\n`);
@@ -144,6 +146,7 @@ try {
       const trivial = wall([...cli, '-e', 'print 1', '--pid', pid]);
       const engine = full - trivial;
       row(`pvm on ${name}, ${kind}`, ms(engine), gbs(bulkBytes, engine), c64s.check, (engine / c64s.ns).toFixed(2), (engine / c1ms.ns).toFixed(2));
+      if (kind === 'literal') goals.push([`scan engine ≤ 1.25× C on ${name}`, engine / c64s.ns <= 1.25, `${(engine / c64s.ns).toFixed(2)}×`]);
     }
   }
 
@@ -167,6 +170,7 @@ try {
     const full = wall([...cli, '-e', all, '--pid', pid]);
     const engine = full - wall([...cli, '-e', 'print 1', '--pid', pid]);
     row(`pvm on ${name}`, ms(full), ms(engine), ...others.map(([, time]) => `${(time / full).toFixed(1)}, ${(time / engine).toFixed(1)}`));
+    for (const [other, time] of others) goals.push([`≥ 10× faster than ${other.split(',')[0]} on ${name}`, time / engine >= 10, `${(time / engine).toFixed(1)}× by engine time, ${(time / full).toFixed(1)}× by wall time`]);
   }
 
   // 6. Start-up: a whole one-line recipe, against the runtime doing nothing.
@@ -183,3 +187,7 @@ try {
   target.kill();
 }
 console.log(lines.join('\n'));
+if (goals.length > 0) {
+  console.log('\ngoals (issue 4):');
+  for (const [what, met, figure] of goals) console.log(`  ${met ? 'met    ' : 'NOT MET'} ${what}: ${figure}`);
+}
