@@ -2,7 +2,8 @@
 // before the write it records is made (so a crash mid-patch leaves a journal
 // that still says what to revert). Opened before the target is touched, so a
 // journal that cannot be written stops the run before anything changes.
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DeniedError, UsageError } from '../errors.ts';
 import { journalLine, parseJournal, type JournalEntry } from '../runtime/journal.ts';
 
@@ -14,7 +15,10 @@ export interface JournalFile {
 export function openJournal(path: string): JournalFile {
   let fd: number;
   try {
+    const created = !existsSync(path);
     fd = openSync(path, 'a', 0o600);
+    // A new file's name is durable only once its directory is synced too.
+    if (created) syncDirectory(dirname(resolve(path)));
   } catch (error) {
     throw new UsageError('journal-unwritable', `cannot open the journal '${path}' for appending: ${(error as Error).message}`, { hint: 'choose a journal file in a directory you can write' });
   }
@@ -35,6 +39,15 @@ export function openJournal(path: string): JournalFile {
       closeSync(fd);
     },
   };
+}
+
+function syncDirectory(directory: string): void {
+  const fd = openSync(directory, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function readJournal(path: string): JournalEntry[] {
