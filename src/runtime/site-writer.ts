@@ -68,11 +68,17 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
     if (failed >= 0 || differs >= 0) {
       // Put back what was there, on every site that may have changed.
       write((site) => site.before);
-      const site = sites[failed >= 0 ? failed : differs]!;
+      const index = failed >= 0 ? failed : differs;
+      const site = sites[index]!;
       const why = failed >= 0 ? explainFault(written[failed]!.fault!.address, regions, space, 'w') : `it reads back as ${spaced(after[differs])}`;
       throw new TargetError('patch-failed', `the write at ${hexAddress(site.address)} did not land (${why}); every site was restored to its old bytes`, {
         ...site.at,
-        hint: failed >= 0 ? 'a read-only shared mapping cannot be written, not even through /proc/PID/mem' : 'something else changes this memory; freeze the target (`freeze`, --freeze) or retry',
+        hint:
+          failed < 0
+            ? 'something else changes this memory; freeze the target (`freeze`, --freeze) or retry'
+            : code[index]
+              ? 'a read-only shared mapping cannot be written, not even through /proc/PID/mem'
+              : 'the page was unmapped or made read-only after it was checked; retry',
       });
     }
   } finally {

@@ -56,8 +56,9 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc): ScanAccess
       else out.push({ address: from, length: Number(to - from), file: undefined });
     };
     let at = request.address;
-    for (const entry of files) {
-      if (entry.end <= at || entry.start >= end) continue;
+    for (let i = firstEndingAfter(files, at); i < files.length; i++) {
+      const entry = files[i]!;
+      if (entry.start >= end) break;
       const from = entry.start > at ? entry.start : at;
       const to = entry.end < end ? entry.end : end;
       if (from > at) memory(at, from);
@@ -125,6 +126,18 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc): ScanAccess
       for (const fd of opened.values()) if (fd !== undefined) closeSync(fd);
     },
   };
+}
+
+/** The index of the first mapping (sorted, not overlapping) that ends after `address`: a binary search, as a process may have thousands. */
+function firstEndingAfter(entries: readonly MapsEntry[], address: bigint): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (entries[middle]!.end <= address) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** True when the open file is the one the maps line names: same inode on the same device (`fe:01`). */
