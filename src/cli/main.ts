@@ -37,7 +37,7 @@ async function dispatch(command: Command): Promise<void> {
     case 'check': {
       const { compileSource } = await import('../dsl/compile.ts');
       const plan = compileSource(readRecipe(command.recipe));
-      const access = plan.writes ? 'writes memory: run it with --allow-write' : 'reads memory only';
+      const access = plan.writes ? 'writes memory: run it with --allow-write, or --dry-run to see what it would write' : 'reads memory only';
       const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
       if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
       else out(`${plan.recipe.name}: ok (${access}${params === '' ? '' : `; params ${params}`})`);

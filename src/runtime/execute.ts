@@ -259,7 +259,7 @@ function checkAddress(address: bigint, at: () => SourcePoint): bigint {
 /** SPEC §3: a recipe that writes runs only with --allow-write; refused before anything is touched. */
 export function writeRefusal(plan: Plan): DeniedError {
   return new DeniedError('write-not-allowed', `${plan.recipe.name} writes to the target's memory, and writing was not allowed`, {
-    hint: 'run it with --allow-write once you have checked it (`pvm plan` shows every write)',
+    hint: 'run it with --allow-write once you have checked it (`pvm plan` shows every write; --dry-run shows what it would write, without writing)',
   });
 }
 
