@@ -202,7 +202,7 @@ function accessesOf(roots: readonly PlanExpr[]): string[] {
     if (e.op === 'ripref') accesses.push(`read 4 bytes as i32 at (${expression(e.insn)} + ${expression(e.dispOffset)}) (line ${e.loc.line}, col ${e.loc.col})`);
     if (e.op === 'scan') {
       const where = e.range.kind === 'region' ? 'the mapped part of the region' : e.range.kind === 'all' ? 'every readable region' : 'anonymous regions';
-      accesses.push(`scan ${where} in 1 MiB chunks, a call each (small regions share one), only pages that hold data (line ${e.loc.line}, col ${e.loc.col})`);
+      accesses.push(`scan ${where} in 1 MiB chunks, a call each (small regions share one), never faulting a page into the target (line ${e.loc.line}, col ${e.loc.col})`);
     }
   };
   roots.forEach(visit);
