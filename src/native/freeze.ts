@@ -6,6 +6,7 @@
 // stopped, because the kernel re-arms a group stop on detach. If pvm dies
 // while they are stopped, the kernel detaches and resumes them (exit_ptrace).
 import { readdirSync, readFileSync } from 'node:fs';
+import { attempt } from '../attempt.ts';
 import { Errno, NativeError } from './errno.ts';
 import type { Libc } from './libc.ts';
 
@@ -97,11 +98,7 @@ function listThreads(pid: number): number[] {
 
 /** The program counter of a stopped thread: the last field of /proc/PID/task/TID/syscall (`-1 sp pc` or `nr args… sp pc`). */
 export function stoppedAt(pid: number, tid: number): bigint | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'latin1').trim().split(' ');
-    const pc = fields[fields.length - 1]!;
-    return fields.length >= 3 && pc.startsWith('0x') ? BigInt(pc) : undefined;
-  } catch {
-    return undefined;
-  }
+  const fields = (attempt(() => readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'latin1')) ?? '').trim().split(' ');
+  const pc = fields[fields.length - 1]!;
+  return fields.length >= 3 && pc.startsWith('0x') ? BigInt(pc) : undefined;
 }

@@ -5,6 +5,7 @@
 // address: a prefetch is a cache, never a guess.
 import type { Prefetch, MemoryType, PlanExpr, PlanStep } from '../plan/plan.ts';
 import type { ReadResult, Target } from '../target/target.ts';
+import { attempt } from '../attempt.ts';
 import { readCoalesced } from './coalesce.ts';
 import { evaluate, type EvalContext } from './evaluate.ts';
 import type { Scope } from './scope.ts';
@@ -76,13 +77,4 @@ export function prefetchWindow(window: PrefetchWindow): PrefetchCache {
     });
   }
   return cache;
-}
-
-/** The value, or undefined when it is not known ahead (or would fail: the real run reports that). */
-function attempt<T>(compute: () => T): T | undefined {
-  try {
-    return compute();
-  } catch {
-    return undefined;
-  }
 }

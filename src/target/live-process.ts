@@ -1,6 +1,7 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
 import { loadLibc, type Libc } from '../native/libc.ts';
@@ -33,9 +34,9 @@ export class LiveProcess implements Target {
       kind: 'process',
       pid,
       name: status.name,
-      exe: tryRead(() => readlinkSync(`/proc/${pid}/exe`)),
+      exe: attempt(() => readlinkSync(`/proc/${pid}/exe`)),
       cmdline: readCmdline(pid),
-      startTime: tryRead(() => startTimeOf(readFileSync(`/proc/${pid}/stat`, 'latin1'))),
+      startTime: attempt(() => startTimeOf(readFileSync(`/proc/${pid}/stat`, 'latin1'))),
     };
     if (status.state === 'Z') {
       throw new TargetError('target-exited', `${describeTarget(identity)} has exited (it is a zombie waiting for its parent) and has no memory to read`, {
@@ -99,7 +100,7 @@ export class LiveProcess implements Target {
       return freezeProcess(this.#libc, this.identity.pid!);
     } catch (error) {
       if (error instanceof NativeError && error.errno === Errno.EPERM) {
-        const tracer = tryRead(() => readStatus(this.identity.pid!).tracerPid) ?? 0;
+        const tracer = attempt(() => readStatus(this.identity.pid!).tracerPid) ?? 0;
         throw new DeniedError('freeze-denied', `cannot stop the threads of ${describeTarget(this.identity)}: ${tracer !== 0 ? `it is already traced by pid ${tracer} (a debugger?)` : 'ptrace refused (Yama ptrace_scope, or a security module)'}`, {
           hint: tracer !== 0 ? 'detach the debugger first, or patch without freezing (data pages only)' : 'run pvm as root or with CAP_SYS_PTRACE, or lower /proc/sys/kernel/yama/ptrace_scope',
           cause: error,
@@ -171,16 +172,8 @@ export function startTimeOf(stat: string): string | undefined {
 }
 
 function readCmdline(pid: number): string[] {
-  const raw = tryRead(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
+  const raw = attempt(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
   return raw.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
-}
-
-function tryRead<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
 }
 
 /** A NativeError or fs error, as the user-facing error it means for this target. */
@@ -200,8 +193,8 @@ function translate(error: unknown, identity: TargetIdentity): unknown {
 function gatherAccessFacts(pid: number) {
   const caller = parseStatus(readFileSync('/proc/self/status', 'utf8'));
   const target = readStatus(pid);
-  const memOwner = tryRead(() => statSync(`/proc/${pid}/mem`).uid);
-  const yama = tryRead(() => Number(readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim()));
+  const memOwner = attempt(() => statSync(`/proc/${pid}/mem`).uid);
+  const yama = attempt(() => Number(readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim()));
   return {
     caller,
     target,
@@ -214,7 +207,7 @@ function gatherAccessFacts(pid: number) {
 function isDescendant(pid: number, ancestor: number): boolean {
   let current = pid;
   for (let depth = 0; depth < 512 && current > 1; depth++) {
-    const parent = tryRead(() => parseStatus(readFileSync(`/proc/${current}/status`, 'utf8')).ppid);
+    const parent = attempt(() => parseStatus(readFileSync(`/proc/${current}/status`, 'utf8')).ppid);
     if (parent === undefined) return false;
     if (parent === ancestor) return true;
     current = parent;

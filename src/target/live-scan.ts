@@ -7,6 +7,7 @@
 // cannot be opened, or is not the one mapped (another inode: replaced on
 // disk), is read through the target instead, as before.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { attempt } from '../attempt.ts';
 import { Errno } from '../native/errno.ts';
 import type { Libc } from '../native/libc.ts';
 import { parseMaps, type MapsEntry } from '../native/maps.ts';
@@ -26,12 +27,12 @@ interface Segment {
 
 export function openLiveScan(pid: number, vm: VmChannel, libc: Libc): ScanAccess {
   // Without smaps or pagemap (a kernel without them), scan as if every page held data and no flag were set.
-  const vmFlags = tryOrUndefined(() => parseVmFlags(readFileSync(`/proc/${pid}/smaps`, 'latin1'))) ?? new Map<bigint, readonly string[]>();
-  const pagemap = tryOrUndefined(() => new Pagemap(pid, libc.pageSize));
+  const vmFlags = attempt(() => parseVmFlags(readFileSync(`/proc/${pid}/smaps`, 'latin1'))) ?? new Map<bigint, readonly string[]>();
+  const pagemap = attempt(() => new Pagemap(pid, libc.pageSize));
   const search = fastestFind(libc, (bytes) => vm.nativeAddressOf(bytes));
   const residentRuns = (start: bigint, end: bigint): AddressRange[] => pagemap?.residentRuns(start, end) ?? [{ start, end }];
 
-  const files = (tryOrUndefined(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? []).filter(isFileMapping);
+  const files = (attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? []).filter(isFileMapping);
   const resident = new Map<MapsEntry, AddressRange[]>();
   const opened = new Map<string, number | undefined>();
   /** The file behind a mapping, opened once and checked to be the very file mapped; undefined if it cannot be. */
@@ -39,8 +40,8 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc): ScanAccess
     const key = `${entry.device}:${entry.inode}`;
     if (opened.has(key)) return opened.get(key);
     const path = entry.deleted ? `/proc/${pid}/map_files/${entry.start.toString(16)}-${entry.end.toString(16)}` : `/proc/${pid}/root${entry.path}`;
-    const fd = tryOrUndefined(() => openSync(path, 'r'));
-    const same = fd !== undefined && tryOrUndefined(() => isMappedFile(fd, entry)) === true;
+    const fd = attempt(() => openSync(path, 'r'));
+    const same = fd !== undefined && attempt(() => isMappedFile(fd, entry)) === true;
     if (fd !== undefined && !same) closeSync(fd);
     opened.set(key, same ? fd : undefined);
     return same ? fd : undefined;
@@ -148,12 +149,4 @@ function isMappedFile(fd: number, entry: MapsEntry): boolean {
   const statMajor = ((stat.dev >> 8n) & 0xfffn) | ((stat.dev >> 32n) & ~0xfffn);
   const statMinor = (stat.dev & 0xffn) | ((stat.dev >> 12n) & ~0xffn);
   return stat.ino === BigInt(entry.inode) && statMajor === major && statMinor === minor;
-}
-
-function tryOrUndefined<T>(compute: () => T): T | undefined {
-  try {
-    return compute();
-  } catch {
-    return undefined;
-  }
 }
