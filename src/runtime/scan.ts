@@ -117,15 +117,15 @@ interface Stream {
 export function scanTarget(target: Target, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
   const access = target.openScan();
   try {
-    return scanWith(target.regions(), access, request, onProgress);
+    return scanWith(access, request, onProgress);
   } finally {
     access.close();
   }
 }
 
-function scanWith(regions: readonly Region[], access: ScanAccess, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
+function scanWith(access: ScanAccess, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
   const matcher = new Matcher(request.pattern, access.find);
-  const { streams, skipped, regions: searched } = planStreams(regions, access, request);
+  const { streams, skipped, regions: searched } = planStreams(access, request);
   const overlap = matcher.maxLength - 1;
   const hits: bigint[] = [];
   const align = BigInt(request.align);
@@ -216,7 +216,7 @@ function scanWith(regions: readonly Region[], access: ScanAccess, request: ScanR
  * The address ranges to search, joined where they touch, the ranges left out
  * with the reason, and how many regions are searched.
  */
-function planStreams(regions: readonly Region[], access: ScanAccess, request: ScanRequest): { streams: Stream[]; skipped: SkippedRange[]; regions: number } {
+function planStreams(access: ScanAccess, request: ScanRequest): { streams: Stream[]; skipped: SkippedRange[]; regions: number } {
   const streams: Stream[] = [];
   const skipped: SkippedRange[] = [];
   const area = request.area;
@@ -228,7 +228,7 @@ function planStreams(regions: readonly Region[], access: ScanAccess, request: Sc
       last.boundaries.push(start);
     } else streams.push({ start, end, boundaries: [] });
   };
-  for (const region of regions) {
+  for (const region of access.regions) {
     let start = region.start;
     let end = region.end;
     if (area.kind === 'region') {

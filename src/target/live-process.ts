@@ -5,7 +5,7 @@ import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
 import { loadLibc, type Libc } from '../native/libc.ts';
-import { parseMaps } from '../native/maps.ts';
+import { parseMaps, type MapsEntry } from '../native/maps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
@@ -62,6 +62,10 @@ export class LiveProcess implements Target {
   }
 
   regions(): readonly Region[] {
+    return this.#maps();
+  }
+
+  #maps(): MapsEntry[] {
     try {
       return parseMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1'));
     } catch (error) {
@@ -129,7 +133,7 @@ export class LiveProcess implements Target {
   }
 
   openScan(): ScanAccess {
-    const access = openLiveScan(this.identity.pid!, this.#vm, this.#libc);
+    const access = openLiveScan(this.identity.pid!, this.#vm, this.#libc, () => this.#maps());
     return {
       ...access,
       readChunks: (requests) => {

@@ -1,5 +1,5 @@
-// How a live process is read for a scan (Target.openScan): VmFlags from
-// smaps, resident pages from pagemap, and chunks read into the channel's
+// How a live process is read for a scan (Target.openScan): the map and
+// VmFlags from one read of smaps, resident pages from pagemap, and chunks read into the channel's
 // native scratch memory, where they are searched without a copy. So that a
 // scan never makes the target fault pages in, the pages of a file mapping
 // that are not in the target's page tables are read from the file itself:
@@ -10,10 +10,10 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { attempt } from '../attempt.ts';
 import { Errno } from '../native/errno.ts';
 import type { Libc } from '../native/libc.ts';
-import { parseMaps, type MapsEntry } from '../native/maps.ts';
+import type { MapsEntry } from '../native/maps.ts';
 import { Pagemap, type AddressRange } from '../native/pagemap.ts';
 import { fastestFind } from '../native/search.ts';
-import { parseVmFlags } from '../native/smaps.ts';
+import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
 import { isFileMapping } from './file-mapping.ts';
 import type { ReadRequest, ReadResult, ScanAccess } from './target.ts';
@@ -25,14 +25,17 @@ interface Segment {
   readonly file: { readonly fd: number; readonly offset: bigint } | undefined;
 }
 
-export function openLiveScan(pid: number, vm: VmChannel, libc: Libc): ScanAccess {
-  // Without smaps or pagemap (a kernel without them), scan as if every page held data and no flag were set.
-  const vmFlags = attempt(() => parseVmFlags(readFileSync(`/proc/${pid}/smaps`, 'latin1'))) ?? new Map<bigint, readonly string[]>();
+/** `readMaps` reads /proc/PID/maps, for a kernel without smaps (and says why it cannot, if the process is gone). */
+export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: () => MapsEntry[]): ScanAccess {
+  // One read of smaps gives the map and the VmFlags. Without smaps or pagemap
+  // (a kernel without them), scan as if no flag were set and every page held data.
+  const smaps = attempt(() => parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'latin1')));
+  const regions = smaps?.entries ?? readMaps();
   const pagemap = attempt(() => new Pagemap(pid, libc.pageSize));
   const search = fastestFind(libc, (bytes) => vm.nativeAddressOf(bytes));
   const residentRuns = (start: bigint, end: bigint): AddressRange[] => pagemap?.residentRuns(start, end) ?? [{ start, end }];
 
-  const files = (attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? []).filter(isFileMapping);
+  const files = regions.filter(isFileMapping);
   const resident = new Map<MapsEntry, AddressRange[]>();
   const opened = new Map<string, number | undefined>();
   /** The file behind a mapping, opened once and checked to be the very file mapped; undefined if it cannot be. */
@@ -117,7 +120,8 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc): ScanAccess
   };
 
   return {
-    vmFlags,
+    regions,
+    vmFlags: smaps?.vmFlags ?? new Map(),
     residentRuns,
     readChunks,
     find: search.find,

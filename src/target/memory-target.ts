@@ -67,6 +67,7 @@ export class MemoryTarget implements Target {
     for (const region of this.#regions) if (region.vmFlags !== undefined) vmFlags.set(region.start, region.vmFlags);
     const absent = this.#regions.flatMap((r) => r.absent ?? []).sort((a, b) => (a.start < b.start ? -1 : 1));
     return {
+      regions: this.#regions,
       vmFlags,
       residentRuns: (start, end) => {
         const runs: AddressRange[] = [];

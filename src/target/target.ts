@@ -50,8 +50,10 @@ export interface WriteResult {
   readonly fault: { readonly address: bigint } | undefined;
 }
 
-/** What a scan needs from a target besides its regions, for the length of one scan (runtime/scan.ts). */
+/** What a scan needs from a target, for the length of one scan (runtime/scan.ts). */
 export interface ScanAccess {
+  /** The memory map the scan plans from, read once when it starts. */
+  readonly regions: readonly Region[];
   /** Each mapping's VmFlags (smaps), by start address; empty when the target has none. */
   readonly vmFlags: ReadonlyMap<bigint, readonly string[]>;
   /** The runs of [start, end) whose pages hold data (resident or swapped); all of it when every page does. */
@@ -80,7 +82,7 @@ export interface Target {
   freeze(): Frozen;
   /** The bytes of a mapped file (an ELF module), as the target sees it. */
   moduleImage(path: string): Uint8Array;
-  /** Starts a scan: resident pages, VmFlags, and reads into reused memory. */
+  /** Starts a scan: the map, resident pages, VmFlags, and reads into reused memory. */
   openScan(): ScanAccess;
   close(): void;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Errno, NativeError, errnoName } from '../../src/native/errno.ts';
 import { parseMaps } from '../../src/native/maps.ts';
 import { appendResidentRuns } from '../../src/native/pagemap.ts';
-import { parseVmFlags } from '../../src/native/smaps.ts';
+import { parseSmaps } from '../../src/native/smaps.ts';
 import { CAP_SYS_PTRACE, hasCapability, parseStatus } from '../../src/native/status.ts';
 
 const MAPS = `55ecf282b000-55ecf282c000 r--p 00000000 fe:00 5316755                    /work/main/test/.build/target
@@ -98,8 +98,8 @@ describe('pagemap entries', () => {
   });
 });
 
-describe('parseVmFlags', () => {
-  it('reads each mapping\'s VmFlags line by its start address', () => {
+describe('parseSmaps', () => {
+  it('reads the map and each mapping\'s VmFlags line by its start address', () => {
     const smaps = `55ecf282b000-55ecf282c000 r--p 00000000 fe:00 5316755   /bin/app
 Size:                  4 kB
 VmFlags: rd mr mw me dw
@@ -107,7 +107,12 @@ VmFlags: rd mr mw me dw
 Size:                 16 kB
 VmFlags: rd mr pf io de dd
 `;
-    expect(parseVmFlags(smaps)).toEqual(
+    const parsed = parseSmaps(smaps);
+    expect(parsed.entries.map((e) => [e.start, e.perms, e.path])).toEqual([
+      [0x55ecf282b000n, 'r--p', '/bin/app'],
+      [0x7fbe743ae000n, 'r--p', '[vvar]'],
+    ]);
+    expect(parsed.vmFlags).toEqual(
       new Map([
         [0x55ecf282b000n, ['rd', 'mr', 'mw', 'me', 'dw']],
         [0x7fbe743ae000n, ['rd', 'mr', 'pf', 'io', 'de', 'dd']],
