@@ -49,6 +49,8 @@ export class NativeError extends Error {
   readonly errno: number;
   readonly errnoName: string;
   readonly syscall: string;
+  /** What the caller knows beyond the errno, for the user-facing error built from this one. */
+  readonly detail: string | undefined;
 
   constructor(syscall: string, errno: number, detail?: string) {
     super(`${syscall}: ${errnoName(errno)} (${errnoDescription(errno)})${detail === undefined ? '' : `: ${detail}`}`);
@@ -56,5 +58,6 @@ export class NativeError extends Error {
     this.errno = errno;
     this.errnoName = errnoName(errno);
     this.syscall = syscall;
+    this.detail = detail;
   }
 }

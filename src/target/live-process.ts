@@ -111,7 +111,7 @@ export class LiveProcess implements Target {
         });
       }
       if (error instanceof NativeError && error.errno === Errno.EBUSY) {
-        throw new TargetError('freeze-timeout', `cannot stop every thread of ${describeTarget(this.identity)}: ${error.message.replace(/^.*?: .*?\): /, '')}`, {
+        throw new TargetError('freeze-timeout', `cannot stop every thread of ${describeTarget(this.identity)}: ${error.detail ?? error.message}`, {
           hint: 'a thread blocked in the kernel (state D) cannot be stopped; retry when it is not',
           cause: error,
         });
