@@ -9,6 +9,7 @@ import { hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/revert.ts';
 import { humanValue } from '../runtime/show.ts';
 import { hexAddress, type Value } from '../runtime/value.ts';
+import { count } from '../count.ts';
 
 /** SPEC §4: integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */
 const JSON_INTEGER_LIMIT = 1n << 53n;
@@ -58,12 +59,12 @@ sha256 ${sha256}`;
       const name = event.name === undefined ? `patch at line ${event.line}` : `patch "${event.name}"`;
       const sites = outcome.sites.map((s) => `  ${hexAddress(s.address)}: ${toHex(s.before)} -> ${toHex(s.after)}`);
       // How long they were stopped varies from run to run: --verbose says it, on stderr.
-      const frozen = outcome.frozen === undefined ? '' : `; ${outcome.frozen.threads} thread${outcome.frozen.threads === 1 ? '' : 's'} stopped for the write`;
-      return [`${name}: ${outcome.status} (${outcome.sites.length} site${outcome.sites.length === 1 ? '' : 's'}${frozen})`, ...(outcome.status === 'already applied' ? [] : sites)].join('\n');
+      const frozen = outcome.frozen === undefined ? '' : `; ${count(outcome.frozen.threads, 'thread')} stopped for the write`;
+      return [`${name}: ${outcome.status} (${count(outcome.sites.length, 'site')}${frozen})`, ...(outcome.status === 'already applied' ? [] : sites)].join('\n');
     }
     case 'write': {
       if (json) return JSON.stringify({ type: 'write', status: 'would write', address: hexAddress(event.address), bytes: toHex(event.bytes), line: event.line });
-      return `would write ${event.bytes.length} byte${event.bytes.length === 1 ? '' : 's'} at ${hexAddress(event.address)}: ${hexLiteral(event.bytes)} (line ${event.line})`;
+      return `would write ${count(event.bytes.length, 'byte')} at ${hexAddress(event.address)}: ${hexLiteral(event.bytes)} (line ${event.line})`;
     }
     case 'scan': {
       if (!json) return undefined;
@@ -75,7 +76,7 @@ sha256 ${sha256}`;
 
 /** A scan's summary for people (`--verbose`, on stderr): what it read, and each range it left out and why. */
 export function formatScanSummary(event: Extract<OutputEvent, { type: 'scan' }>): string {
-  const lines = [`scan at line ${event.line}: ${formatBytes(event.bytesScanned)} in ${event.regions} region${event.regions === 1 ? '' : 's'}, ${event.hits} hit${event.hits === 1 ? '' : 's'}`];
+  const lines = [`scan at line ${event.line}: ${formatBytes(event.bytesScanned)} in ${count(event.regions, 'region')}, ${count(event.hits, 'hit')}`];
   for (const s of event.skipped) lines.push(`  skipped ${hexAddress(s.start)}-${hexAddress(s.end)} (${formatBytes(Number(s.end - s.start))}): ${s.reason}`);
   return lines.join('\n');
 }
@@ -108,7 +109,7 @@ export function hexdump(address: bigint, bytes: Uint8Array): string {
 export function formatError(error: PvmError): string {
   if (error instanceof InvalidRecipe) {
     const n = error.diagnostics.length;
-    return `${error.message}\n${n} error${n === 1 ? '' : 's'} in ${error.source.name}`;
+    return `${error.message}\n${count(n, 'error')} in ${error.source.name}`;
   }
   const lines = [`${error.where ?? 'pvm'}: error: ${error.message}`];
   if (error.excerpt !== undefined) lines.push(error.excerpt);

@@ -8,6 +8,7 @@ import { USAGE, parseCommandLine, type Command, type RecipeSpec, type TargetSpec
 import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
+import { count } from '../count.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -115,7 +116,7 @@ async function dispatch(command: Command): Promise<void> {
         out(formatRevert(outcome, command.json));
         const left = outcome.sites.filter((s) => s.status === 'changed since').length;
         if (left > 0) {
-          throw new AssertionFailed('revert-incomplete', `${left} of ${outcome.sites.length} site${outcome.sites.length === 1 ? '' : 's'} no longer held what pvm wrote and were left alone`, {
+          throw new AssertionFailed('revert-incomplete', `${left} of ${count(outcome.sites.length, 'site')} no longer held what pvm wrote and were left alone`, {
             hint: 'something else changed them after the patch; check them before restoring them by hand',
           });
         }

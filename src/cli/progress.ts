@@ -4,6 +4,7 @@
 // with --json: scripts get clean output.
 import type { ScanProgress } from '../runtime/scan.ts';
 import { formatBytes } from './format.ts';
+import { count } from '../count.ts';
 
 const SHOW_AFTER_MS = 500;
 const REDRAW_MS = 100;
@@ -26,7 +27,7 @@ export function progressLine(stream: { write(text: string): unknown }, now: () =
       drawnAt = time;
       shown = true;
       const percent = p.bytesTotal === 0 ? 100 : Math.floor((100 * p.bytesScanned) / p.bytesTotal);
-      stream.write(`\r\x1b[Kscan at line ${p.line}: ${formatBytes(p.bytesScanned)} of ${formatBytes(p.bytesTotal)} (${percent}%), ${p.hits} hit${p.hits === 1 ? '' : 's'}`);
+      stream.write(`\r\x1b[Kscan at line ${p.line}: ${formatBytes(p.bytesScanned)} of ${formatBytes(p.bytesTotal)} (${percent}%), ${count(p.hits, 'hit')}`);
     },
     end() {
       if (shown) stream.write('\r\x1b[K');

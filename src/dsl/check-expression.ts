@@ -7,6 +7,7 @@ import { BUILTINS, LITERAL_ARGUMENTS, REGION_FIELDS } from './builtins.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { checkDatum, checkPatternLiteral, typeOfRead, constantInteger } from './check-types.ts';
 import { describeType, isInteger, type StaticType } from './static-type.ts';
+import { count } from '../count.ts';
 
 export type Report = (d: Diagnostic) => void;
 
@@ -153,7 +154,7 @@ function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): Sta
   if (builtin.variadic ? e.args.length < arity : e.args.length !== arity) {
     report({
       code: 'arity',
-      message: `${name}() takes ${builtin.variadic ? 'at least ' : ''}${arity} argument${arity === 1 ? '' : 's'} (${builtin.params.join(', ')}), not ${e.args.length}`,
+      message: `${name}() takes ${builtin.variadic ? 'at least ' : ''}${count(arity, 'argument')} (${builtin.params.join(', ')}), not ${e.args.length}`,
       span: e.span,
       hint: `write e.g. ${builtin.example}`,
     });

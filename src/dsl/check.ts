@@ -9,6 +9,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import type { Span } from './source.ts';
 import { describeType, family, isInteger, type StaticType } from './static-type.ts';
 import { scalarType } from './types.ts';
+import { count } from '../count.ts';
 
 export type { StaticType };
 
@@ -218,7 +219,7 @@ function checkPatch(statement: Ast.PatchStatement, typeOf: (e: Ast.Expression) =
     } else if (expected !== undefined && replacement !== undefined && expected.min !== replacement.min) {
       report({
         code: 'patch-length',
-        message: `the site expects ${expected.min} byte${expected.min === 1 ? '' : 's'} but writes ${replacement.min}`,
+        message: `the site expects ${count(expected.min, 'byte')} but writes ${replacement.min}`,
         span: site.span,
         hint: 'expect exactly the bytes the patch replaces (pad with ?? if needed), so a revert restores all of them',
       });

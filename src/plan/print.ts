@@ -3,6 +3,7 @@
 import { hexLiteral } from '../bytes.ts';
 import type { Encoding, MemoryType, Plan, PlanDatum, PlanExpr, PlanStep } from './plan.ts';
 import { childrenOf, readSites, rootsOf } from './walk.ts';
+import { count } from '../count.ts';
 
 export function printPlan(plan: Plan): string {
   const lines = [`plan for ${plan.recipe.name} (sha256 ${plan.recipe.sha256.slice(0, 16)}…): ${plan.writes ? 'writes memory' : 'reads only'}`];
@@ -52,7 +53,7 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
         break;
       case 'patch':
         for (const site of step.sites) lines.push(`${indent}    line ${site.loc.line}: at ${expression(site.address)} expect ${datum(site.expect)} with ${datum(site.replacement)}`);
-        lines.push(`${indent}  batch 1: read all ${step.sites.length} site${step.sites.length === 1 ? '' : 's'}; if every site holds its new bytes: already applied, write nothing; if any differs from its expect: write nothing`);
+        lines.push(`${indent}  batch 1: read all ${count(step.sites.length, 'site')}; if every site holds its new bytes: already applied, write nothing; if any differs from its expect: write nothing`);
         lines.push(
           `${indent}  batch 2: ${step.freeze ? 'with every thread stopped, ' : ''}write all sites (sites in code through /proc/PID/mem, with every thread stopped); batch 3: read them back, restoring the old bytes if any differs`,
         );
@@ -84,7 +85,7 @@ function statement(step: PlanStep): string {
     case 'dump':
       return `dump ${expression(step.address)}, ${expression(step.length)}`;
     case 'patch':
-      return `patch${step.name === undefined ? '' : ` ${JSON.stringify(step.name)}`}${step.freeze ? ' freeze' : ''} (${step.sites.length} site${step.sites.length === 1 ? '' : 's'}):`;
+      return `patch${step.name === undefined ? '' : ` ${JSON.stringify(step.name)}`}${step.freeze ? ' freeze' : ''} (${count(step.sites.length, 'site')}):`;
     case 'read-ahead':
       return `read ahead, in batches, what the next ${step.steps} steps read:`;
   }

@@ -10,6 +10,7 @@ import { MAX_SHIFT, integerOperation, resultKind, type BinaryOperator } from '..
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import { placeError, type SourcePoint } from './locate.ts';
 import { bool, hexAddress, int, numeric, ptr, type Value } from './value.ts';
+import { count } from '../count.ts';
 
 /** Reads a value for the read numbered `site` (see plan.ts). */
 export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc, site: number) => Value;
@@ -54,7 +55,7 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
       const index = numeric(evaluate(e.index, context))!.value;
       const length = object.kind === 'list' ? object.items.length : object.kind === 'bytes' ? object.value.length : 0;
       if (index < 0n || index >= BigInt(length)) {
-        throw new RecipeError('index', `index ${index} is out of range: the ${object.kind === 'list' ? 'list' : 'bytes'} have ${length} item${length === 1 ? '' : 's'}`, {
+        throw new RecipeError('index', `index ${index} is out of range: the ${object.kind === 'list' ? 'list' : 'bytes'} have ${count(length, 'item')}`, {
           ...context.locate(e.loc),
           hint: length === 0 ? 'the list is empty: check len(…) > 0 first' : `index from 0 to ${length - 1}`,
         });

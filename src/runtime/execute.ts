@@ -20,6 +20,7 @@ import { WriteBuffer } from './write-buffer.ts';
 import { firstUnwritable } from './writable.ts';
 import type { JournalEntry } from './journal.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
+import { count } from '../count.ts';
 
 export type OutputEvent =
   | { readonly type: 'print'; readonly values: readonly Value[]; readonly line: number }
@@ -154,9 +155,9 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
             throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(step.loc)(), hint: 'give a limit of 0 or more' });
           }
           const source = loopSource(step.over, value);
-          const count = budget.iterations(source.count, limit, at(step.loc));
-          for (let first = 0n; first < count; first += WINDOW) {
-            const size = Number(count - first < WINDOW ? count - first : WINDOW);
+          const iterations = budget.iterations(source.count, limit, at(step.loc));
+          for (let first = 0n; first < iterations; first += WINDOW) {
+            const size = Number(iterations - first < WINDOW ? iterations - first : WINDOW);
             const iterationScope = (index: number): Scope => {
               const body = env.child();
               body.declare(step.variable, source.item(first + BigInt(index)));
@@ -243,7 +244,7 @@ function checkWritable(target: Target, space: string, address: bigint, length: n
   const regions = target.regions();
   const stop = firstUnwritable(regions, address, length);
   if (stop === address + BigInt(length)) return;
-  throw new TargetError('unwritable', `cannot write ${length} byte${length === 1 ? '' : 's'} at ${hexAddress(address)}: ${explainFault(stop, regions, space, 'w')}`, {
+  throw new TargetError('unwritable', `cannot write ${count(length, 'byte')} at ${hexAddress(address)}: ${explainFault(stop, regions, space, 'w')}`, {
     ...at(),
     hint: 'write only to writable data; code and read-only pages are changed with `patch`, which verifies them first',
   });

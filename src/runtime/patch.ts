@@ -14,6 +14,7 @@ import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
 import { Matcher } from './match.ts';
 import { hexAddress } from './value.ts';
+import { count } from '../count.ts';
 
 export interface ResolvedSite {
   readonly address: bigint;
@@ -53,7 +54,7 @@ export function applyPatch(sites: readonly ResolvedSite[], { target, space, loca
   const mismatches = sites.flatMap((site, i) => (matches(site.expect, before[i]!) ? [] : [{ site, found: before[i]! }]));
   if (mismatches.length > 0) {
     const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${hexLiteral(found)}`);
-    throw new AssertionFailed('patch-mismatch', `patch not applied: ${mismatches.length} of ${sites.length} site${sites.length === 1 ? '' : 's'} did not hold the expected bytes; nothing was written\n${lines.join('\n')}`, {
+    throw new AssertionFailed('patch-mismatch', `patch not applied: ${mismatches.length} of ${count(sites.length, 'site')} did not hold the expected bytes; nothing was written\n${lines.join('\n')}`, {
       ...at,
       hint: 'the target is not the build or state this patch was written for; check its version, or update the expected bytes',
     });

@@ -13,6 +13,7 @@ import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
 import { hexAddress } from './value.ts';
 import { firstUnwritable, writable } from './writable.ts';
+import { count } from '../count.ts';
 
 interface PendingWrite {
   readonly address: bigint;
@@ -89,7 +90,7 @@ export class WriteBuffer {
   #error(write: PendingWrite, at: bigint, done: number, regions: readonly Region[] | undefined): TargetError {
     const why = explainFault(at, regions ?? this.#target.regions(), this.#space, 'w');
     const partly = done > 0 ? ` (${done} of its ${write.bytes.length} bytes were written)` : '';
-    return new TargetError('unwritable', `cannot write ${write.bytes.length} byte${write.bytes.length === 1 ? '' : 's'} at ${hexAddress(write.address)}${partly}: ${why}`, {
+    return new TargetError('unwritable', `cannot write ${count(write.bytes.length, 'byte')} at ${hexAddress(write.address)}${partly}: ${why}`, {
       ...this.#locate(write.loc),
       hint: 'write only to writable data; code and read-only pages are changed with `patch`, which verifies them first',
     });
