@@ -1,7 +1,8 @@
 // `pvm plan` for people: params, then each step with its source line and
 // every memory access it makes, blocks indented under their statement.
 import { hexLiteral } from '../bytes.ts';
-import type { Encoding, MemoryType, Plan, PlanDatum, PlanExpr, PlanStep } from './plan.ts';
+import type { Encoding, MemoryType, Plan, PlanDatum, PlanExpr, PlanStep, Prefetch } from './plan.ts';
+import { readAheadSteps } from './read-ahead.ts';
 import { childrenOf, readSites, rootsOf } from './walk.ts';
 import { count } from '../count.ts';
 
@@ -28,23 +29,13 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
           printSteps(step.otherwise, `${indent}    `, lines);
         }
         break;
-      case 'read-ahead': {
-        const reads = readSites(steps.slice(index + 1, index + 1 + step.steps));
-        for (const { site, level } of step.prefetch.sites) {
-          const read = reads.get(site);
-          if (read !== undefined) lines.push(`${indent}  batch ${level}: ${describeRead(read)}`);
-        }
+      case 'read-ahead':
+        printBatches(step.prefetch, readAheadSteps(steps, index), '', `${indent}  `, lines);
         break;
-      }
-      case 'for': {
-        const reads = readSites(step.body);
-        for (const { site, level } of step.prefetch.sites) {
-          const read = reads.get(site);
-          if (read !== undefined) lines.push(`${indent}  batch ${level} for all iterations: ${describeRead(read)}`);
-        }
+      case 'for':
+        printBatches(step.prefetch, step.body, ' for all iterations', `${indent}  `, lines);
         printSteps(step.body, `${indent}    `, lines);
         break;
-      }
       case 'write':
         lines.push(`${indent}  write ${describeEncoding(step.datum.encoding)} at ${expression(step.address)}, batched with the writes after it until the next read`);
         break;
@@ -59,6 +50,15 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
         );
         break;
     }
+  }
+}
+
+/** The reads a prefetch makes before `steps` run, level by level. */
+function printBatches(prefetch: Prefetch, steps: readonly PlanStep[], scope: string, indent: string, lines: string[]): void {
+  const reads = readSites(steps);
+  for (const { site, level } of prefetch.sites) {
+    const read = reads.get(site);
+    if (read !== undefined) lines.push(`${indent}batch ${level}${scope}: ${describeRead(read)}`);
   }
 }
 

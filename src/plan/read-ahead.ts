@@ -47,6 +47,12 @@ function withNestedReadAhead(step: PlanStep, loopSites: ReadonlySet<number>): Pl
   }
 }
 
+/** The steps the `read-ahead` step at `index` of a block reads for. */
+export function readAheadSteps(steps: readonly PlanStep[], index: number): readonly PlanStep[] {
+  const step = steps[index]!;
+  return step.op === 'read-ahead' ? steps.slice(index + 1, index + 1 + step.steps) : [];
+}
+
 /** Worth a step only when some batch would carry two reads or more: one read is one call either way. */
 function worthBatching(sites: readonly { level: number }[]): boolean {
   const perLevel = new Map<number, number>();

@@ -9,6 +9,7 @@ import { compare, evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate, type SourcePoint } from './locate.ts';
 import { readSites } from '../plan/walk.ts';
+import { readAheadSteps } from '../plan/read-ahead.ts';
 import { ModuleResolver } from './modules.ts';
 import { prefetchWindow, type PrefetchCache } from './prefetch.ts';
 import { Scope } from './scope.ts';
@@ -121,8 +122,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     for (const [index, step] of steps.entries()) {
       if (step.op === 'read-ahead') {
         writes.flush();
-        const body = steps.slice(index + 1, index + 1 + step.steps);
-        const cache = prefetchWindow({ prefetch: step.prefetch, body, sites, iterationScope: () => env.child(), count: 1, target, context: contextFor, decode: decodeOrThrow });
+        const cache = prefetchWindow({ prefetch: step.prefetch, body: readAheadSteps(steps, index), sites, iterationScope: () => env.child(), count: 1, target, context: contextFor, decode: decodeOrThrow });
         const frame = { cache, index: 0 };
         for (const { site } of step.prefetch.sites) {
           active.set(site, frame);
