@@ -11,6 +11,7 @@
 import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
 import type { ReadResult, Region, ScanAccess, Target } from '../target/target.ts';
 import { isFileMapping } from '../target/file-mapping.ts';
+import { splitByRanges } from '../target/ranges.ts';
 import { Matcher } from './match.ts';
 
 export type ScanArea = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint };
@@ -249,16 +250,7 @@ function planStreams(access: ScanAccess, request: ScanRequest): { streams: Strea
       add(start, end);
       continue;
     }
-    let at = start;
-    for (const run of access.residentRuns(start, end)) {
-      const runStart = run.start > start ? run.start : start;
-      const runEnd = run.end < end ? run.end : end;
-      if (runStart >= runEnd) continue;
-      if (runStart > at) skipped.push({ start: at, end: runStart, reason: `${name}${NO_DATA}` });
-      add(runStart, runEnd);
-      at = runEnd;
-    }
-    if (at < end) skipped.push({ start: at, end, reason: `${name}${NO_DATA}` });
+    splitByRanges(access.residentRuns(start, end), start, end, add, (a, b) => skipped.push({ start: a, end: b, reason: `${name}${NO_DATA}` }));
   }
   return { streams, skipped, regions: searched };
 }

@@ -16,6 +16,7 @@ import { fastestFind } from '../native/search.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
 import { isFileMapping } from './file-mapping.ts';
+import { splitByRanges } from './ranges.ts';
 import type { ReadRequest, ReadResult, ScanAccess } from './target.ts';
 
 /** A piece of a chunk: from the target's memory, or from the file behind it. */
@@ -73,16 +74,7 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
         if (fd === undefined) memory(a, b); // not the mapped file, or unreadable: through the target after all
         else out.push({ address: a, length: Number(b - a), file: { fd, offset: entry.offset + (a - entry.start) } });
       };
-      let here = from;
-      for (const run of runs) {
-        if (run.end <= here || run.start >= to) continue;
-        const runStart = run.start > here ? run.start : here;
-        if (runStart > here) untouched(here, runStart);
-        const runEnd = run.end < to ? run.end : to;
-        memory(runStart, runEnd);
-        here = runEnd;
-      }
-      if (here < to) untouched(here, to);
+      splitByRanges(runs, from, to, memory, untouched);
       at = to;
     }
     if (at < end) memory(at, end);

@@ -2,6 +2,7 @@
 // reference for how every target must behave on faults.
 import { TargetError } from '../errors.ts';
 import { bufferFind } from '../native/search.ts';
+import { splitByRanges } from './ranges.ts';
 import type { AddressRange, Frozen, ReadRequest, ReadResult, Region, ScanAccess, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
@@ -71,13 +72,7 @@ export class MemoryTarget implements Target {
       vmFlags,
       residentRuns: (start, end) => {
         const runs: AddressRange[] = [];
-        let at = start;
-        for (const hole of absent) {
-          if (hole.end <= at || hole.start >= end) continue;
-          if (hole.start > at) runs.push({ start: at, end: hole.start });
-          at = hole.end;
-        }
-        if (at < end) runs.push({ start: at, end });
+        splitByRanges(absent, start, end, () => {}, (a, b) => runs.push({ start: a, end: b }));
         return runs;
       },
       readChunks: (requests) => this.read(requests),

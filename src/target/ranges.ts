@@ -1,0 +1,21 @@
+// Cutting an address range by a sorted list of ranges (resident pages, holes):
+// what the scan plan, the live scan's reads and the memory target's pagemap
+// each need.
+import type { AddressRange } from '../native/pagemap.ts';
+
+/**
+ * Walks [from, to) against `ranges` (sorted, not overlapping), in address
+ * order: `inside` for each part a range covers, `outside` for each part
+ * between them.
+ */
+export function splitByRanges(ranges: readonly AddressRange[], from: bigint, to: bigint, inside: (start: bigint, end: bigint) => void, outside: (start: bigint, end: bigint) => void): void {
+  let at = from;
+  for (const range of ranges) {
+    if (range.end <= at || range.start >= to) continue;
+    if (range.start > at) outside(at, range.start);
+    const end = range.end < to ? range.end : to;
+    inside(range.start > at ? range.start : at, end);
+    at = end;
+  }
+  if (at < to) outside(at, to);
+}
