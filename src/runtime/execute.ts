@@ -10,7 +10,7 @@ import { explainFault } from './explain-fault.ts';
 import { locate, type SourcePoint } from './locate.ts';
 import { readSites } from '../plan/walk.ts';
 import { readAheadSteps } from '../plan/read-ahead.ts';
-import { ModuleResolver } from './modules.ts';
+import { ModuleResolver, type FileAddress } from './modules.ts';
 import { prefetchWindow, type PrefetchCache } from './prefetch.ts';
 import { Scope } from './scope.ts';
 import { humanValue } from './show.ts';
@@ -67,7 +67,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
   /** Journal entries for sites about to be written (`patch` is null for a `write` statement). */
   const journalEntries =
     journal &&
-    ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array; line: number; file: ReturnType<ModuleResolver['fileAt']> }[], statement: 'patch' | 'write', patch?: string) => {
+    ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array; line: number; file: FileAddress | undefined }[], statement: 'patch' | 'write', patch?: string) => {
       const { pid, startTime, exe } = target.identity;
       for (const site of sites) journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after });
     });
@@ -75,7 +75,11 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     target,
     addressSpace,
     (loc) => locate(plan.recipe.name, loc),
-    journalEntries && ((batch) => journalEntries(batch.map((w) => ({ ...w, line: w.loc.line, file: modules.fileAt(w.address) })), 'write')),
+    journalEntries &&
+      ((batch) => {
+        const files = modules.filesAt(batch.map((w) => w.address));
+        journalEntries(batch.map((w, i) => ({ ...w, line: w.loc.line, file: files[i] })), 'write');
+      }),
   );
 
   /** Prefetched results of the loops and read-aheads now running, by site (a site is prefetched by one of them at most). */
@@ -208,7 +212,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
             return { address: checkAddress(numeric(value(site.address))!.value, at(site.loc)), expect, replacement: (replacement as { bytes: Uint8Array }).bytes, loc: site.loc };
           });
           // Which file each site lies in is looked up now (it may read an ELF file), not while the threads are stopped.
-          const files = journalEntries && resolved.map((site) => modules.fileAt(site.address));
+          const files = journalEntries && modules.filesAt(resolved.map((site) => site.address));
           const record =
             journalEntries &&
             ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => journalEntries(sites.map((site, i) => ({ ...site, line: step.loc.line, file: files![i] })), 'patch', step.name));

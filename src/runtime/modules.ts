@@ -15,6 +15,13 @@ export interface ModuleRegion {
   readonly mappings: readonly Region[];
 }
 
+/** An address as a file and an offset in it (see `filesAt`). */
+export interface FileAddress {
+  readonly path: string;
+  readonly offset: bigint;
+  readonly buildId: string | undefined;
+}
+
 export class ModuleResolver {
   readonly #target: Target;
   readonly #elves = new Map<string, { elf: ElfFile; bias: bigint }>();
@@ -85,12 +92,17 @@ export class ModuleResolver {
   }
 
   /**
-   * The file mapped at `address`, the address's offset from the file's first
-   * mapping, and the file's build-id, or undefined for memory with no file
-   * (for the journal: an address that means the same after a restart).
+   * For each address: the file mapped there, the address's offset from the
+   * file's first mapping, and the file's build-id, or undefined for memory
+   * with no file (for the journal: an address that means the same after a
+   * restart). One read of the map serves them all.
    */
-  fileAt(address: bigint): { readonly path: string; readonly offset: bigint; readonly buildId: string | undefined } | undefined {
+  filesAt(addresses: readonly bigint[]): (FileAddress | undefined)[] {
     const regions = this.#target.regions();
+    return addresses.map((address) => this.#fileAt(address, regions));
+  }
+
+  #fileAt(address: bigint, regions: readonly Region[]): FileAddress | undefined {
     const region = regions.find((r) => r.start <= address && address < r.end);
     if (region === undefined || !region.path.startsWith('/')) return undefined;
     const module = spanOf(region.path, regions.filter((r) => r.path === region.path));
