@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 struct inventory { uint32_t gold; uint16_t potions; uint16_t arrows; };
@@ -28,6 +29,10 @@ __attribute__((noinline)) int can_fly(const struct player *p) {
 }
 
 int main(void) {
+  // Under Yama ptrace_scope 1 (Ubuntu, Fedora) only an ancestor may read a
+  // process, and pvm is this server's sibling: let the demo that started us,
+  // and what it starts, in. Without Yama this fails and changes nothing.
+  prctl(PR_SET_PTRACER, (unsigned long)getppid(), 0, 0, 0);
   printf("{\"pid\":%d,\"world\":\"%p\"}\n", (int)getpid(), (void *)&world);
   fflush(stdout);
   char buffer[64];

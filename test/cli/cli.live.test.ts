@@ -4,6 +4,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, commandFor, pvm, type CliResult } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { itAsRoot } from '../helpers/needs.ts';
+import { AS_ORDINARY_USER, ORDINARY_UID, ordinaryUserEnv } from '../helpers/users.ts';
 
 let fixture: Fixture;
 beforeAll(async () => {
@@ -12,7 +14,6 @@ beforeAll(async () => {
 afterAll(() => fixture.stop());
 
 const RECIPE = 'test/cli/recipes/fixture.pvm';
-const NOBODY = ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'];
 const args = () => ['--pid', String(fixture.pid), '--arg', `counter=${fixture.hex('counter')}`, '--arg', `root=${fixture.hex('root')}`, '--arg', `version=${fixture.hex('version')}`];
 
 /** `[root] + 8`: root points at outer_value. */
@@ -139,18 +140,25 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expect(regions.some((r) => r.path.endsWith('/test/.build/target') && r.perms === 'r-xp')).toBe(true);
   });
 
-  // uid 65534 must be able to reach the runtime and pvm's files: not so in a
-  // checkout under a private home directory, where this says why it is skipped.
-  const nobodyCanRun = spawnSync('setpriv', [...NOBODY, 'test', '-r', commandFor(runtime).at(-1)!]).status === 0;
-  it.skipIf(!nobodyCanRun)('explains a refusal by the kernel when run as another user (exit 3) [skipped when uid 65534 cannot read the checkout]', () => {
-    const result = pvm(runtime, ['-e', 'print 1', '--pid', String(fixture.pid)], {
-      prefix: NOBODY,
-      env: { HOME: '/tmp', DENO_DIR: '/tmp/pvm-test-deno-nobody', XDG_CACHE_HOME: '/tmp/pvm-test-cache-nobody' },
-    });
+  itAsRoot('explains a refusal by the kernel: a target of another user, here root (exit 3)', () => {
+    const result = pvm(runtime, ['-e', 'print 1', '--pid', String(fixture.pid)], { prefix: AS_ORDINARY_USER, env: ordinaryUserEnv() });
     expect(result.stderr).toBe(
-      `pvm: error: pid ${fixture.pid} (target) runs as uid 0; you are uid 65534 without CAP_SYS_PTRACE\nhint: run pvm as root or with CAP_SYS_PTRACE (e.g. \`sudo\`), or as the same user as the target\n`,
+      `pvm: error: pid ${fixture.pid} (target) runs as uid 0; you are uid ${ORDINARY_UID} without CAP_SYS_PTRACE\nhint: run pvm as root or with CAP_SYS_PTRACE (e.g. \`sudo\`), or as the same user as the target\n`,
     );
     expect(result.status).toBe(3);
+  });
+
+  it('explains a refusal by the kernel: a target of your own user that is not dumpable (exit 3)', async () => {
+    const undumpable = await startFixture(['--undumpable'], AS_ORDINARY_USER);
+    try {
+      const result = pvm(runtime, ['-e', 'print 1', '--pid', String(undumpable.pid)], { prefix: AS_ORDINARY_USER, env: ordinaryUserEnv() });
+      expect(result.stderr).toBe(
+        `pvm: error: pid ${undumpable.pid} (target) is not dumpable (it changed its user or group ids, or called prctl(PR_SET_DUMPABLE, 0)); only a caller with CAP_SYS_PTRACE may read it\nhint: run pvm as root, or have the target call prctl(PR_SET_DUMPABLE, 1)\n`,
+      );
+      expect(result.status).toBe(3);
+    } finally {
+      await undumpable.stop();
+    }
   });
 });
 

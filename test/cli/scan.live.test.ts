@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, commandFor, pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { needs } from '../helpers/needs.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 let fixture: Fixture;
@@ -55,7 +56,8 @@ describe.each(RUNTIMES)('scan on %s', (runtime) => {
     expect(residentKiB(copy)).toBe(0);
   });
 
-  it('skips a userfaultfd region, whose read would block forever, and [vvar], saying why', () => {
+  it('skips a userfaultfd region, whose read would block forever, and [vvar], saying why', (context) => {
+    needs(context, fixture.has('uffd'), 'the fixture could not register a userfaultfd page (this kernel allows no userfaultfd for this user)');
     const uffd = fixture.at('uffd');
     const result = pvm(runtime, ['-e', 'let n = len(scan "PVM-BENCH-HIT" in all)', '--pid', String(fixture.pid), '--verbose']);
     expect(result.status).toBe(0);

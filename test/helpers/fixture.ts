@@ -7,6 +7,8 @@ export interface Fixture {
   readonly pageSize: number;
   /** Address of each named object, as printed by the fixture. */
   readonly at: (name: string) => bigint;
+  /** Whether the fixture could set up an optional object (it prints null where it could not, e.g. 'uffd'). */
+  readonly has: (name: string) => boolean;
   /** A number the fixture printed (a size). */
   readonly number: (name: string) => number;
   /** The same, as `0x…` text for recipes and --arg. */
@@ -17,8 +19,10 @@ export interface Fixture {
   stop(): Promise<void>;
 }
 
-export async function startFixture(args: readonly string[] = []): Promise<Fixture> {
-  const child = spawn(FIXTURE_BINARY, [...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** Starts the fixture; `prefix` runs it through another command, e.g. setpriv to run it as another user. */
+export async function startFixture(args: readonly string[] = [], prefix: readonly string[] = []): Promise<Fixture> {
+  const [command, ...rest] = [...prefix, FIXTURE_BINARY, ...args];
+  const child = spawn(command!, rest, { stdio: ['pipe', 'pipe', 'inherit'] });
   // Every line the fixture prints goes to the oldest waiting reader: first the JSON line, then answers to `ask`.
   let text = '';
   const waiting: ((line: string) => void)[] = [];
@@ -35,9 +39,10 @@ export async function startFixture(args: readonly string[] = []): Promise<Fixtur
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
   });
-  const info = JSON.parse(line) as Record<string, string | number>;
+  const info = JSON.parse(line) as Record<string, string | number | null>;
   const at = (name: string): bigint => {
     const value = info[name];
+    if (value === null) throw new Error(`the fixture could not set up '${name}' here; check fixture.has('${name}') first`);
     if (typeof value !== 'string' || !value.startsWith('0x')) throw new Error(`fixture has no address '${name}'`);
     return BigInt(value);
   };
@@ -45,6 +50,7 @@ export async function startFixture(args: readonly string[] = []): Promise<Fixtur
     pid: Number(info.pid),
     pageSize: Number(info.page_size),
     at,
+    has: (name) => typeof info[name] === 'string',
     hex: (name) => `0x${at(name).toString(16)}`,
     number: (name) => {
       const value = info[name];

@@ -1,0 +1,38 @@
+// The refusal explanation, one kernel rule at a time (KERNEL.md §3). Yama is
+// not built into this machine's kernel, so its rules are tested here only.
+import { describe, expect, it } from 'vitest';
+import { explainRefusal, type AccessFacts } from '../../src/target/access.ts';
+import type { ProcessStatus } from '../../src/native/status.ts';
+
+const user = (uid: number, overrides: Partial<ProcessStatus> = {}): ProcessStatus => ({
+  name: 'app', state: 'S', pid: 4242, ppid: 1, tracerPid: 0,
+  uid: [uid, uid, uid, uid], gid: [uid, uid, uid, uid], capEff: 0n, capPrm: 0n, ...overrides,
+});
+const facts = (overrides: Partial<AccessFacts> = {}): AccessFacts => ({
+  caller: user(1000, { name: 'pvm', pid: 100 }), target: user(1000), targetDumpable: true, yamaScope: undefined, targetIsDescendant: false, ...overrides,
+});
+
+describe('explainRefusal', () => {
+  it('names a target of another user', () => {
+    expect(explainRefusal(facts({ target: user(0) })).message).toBe('pid 4242 (app) runs as uid 0; you are uid 1000 without CAP_SYS_PTRACE');
+  });
+
+  it('names a target that is not dumpable', () => {
+    expect(explainRefusal(facts({ targetDumpable: false })).message).toMatch(/^pid 4242 \(app\) is not dumpable/);
+  });
+
+  it('under Yama 1, names the rule for a target that is not a descendant, and how to allow it', () => {
+    const refusal = explainRefusal(facts({ yamaScope: 1 }));
+    expect(refusal.message).toBe('Yama ptrace_scope is 1: only an ancestor of pid 4242 (app), or a process it named with prctl(PR_SET_PTRACER), may read its memory');
+    expect(refusal.hint).toContain('prctl(PR_SET_PTRACER');
+  });
+
+  it('under Yama 1, does not blame Yama for a descendant; then a security module is the remaining cause', () => {
+    expect(explainRefusal(facts({ yamaScope: 1, targetIsDescendant: true })).message).toMatch(/security module/);
+  });
+
+  it('under Yama 2 and 3, names the scope', () => {
+    expect(explainRefusal(facts({ yamaScope: 2 })).message).toMatch(/^Yama ptrace_scope is 2/);
+    expect(explainRefusal(facts({ yamaScope: 3, caller: user(0, { capEff: 1n << 19n }) })).message).toMatch(/^Yama ptrace_scope is 3/);
+  });
+});
