@@ -28,4 +28,4 @@ node_dir="$(dirname "$(command -v node)")"
 echo "test:unprivileged: npm test as uid $user in $dir/pvm" >&2
 cd "$dir/pvm"
 setpriv --reuid "$user" --regid "$user" --clear-groups --inh-caps=-all \
-  env -i HOME="$dir/home" PATH="$node_dir:/usr/local/bin:/usr/bin:/bin" npm test
+  env -i HOME="$dir/home" PATH="$node_dir:/usr/local/bin:/usr/bin:/bin" npm_config_update_notifier=false npm test
