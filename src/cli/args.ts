@@ -3,7 +3,14 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 
-export type TargetSpec = { readonly kind: 'pid'; readonly pid: number } | { readonly kind: 'name'; readonly name: string };
+export type TargetSpec =
+  | { readonly kind: 'pid'; readonly pid: number }
+  | { readonly kind: 'name'; readonly name: string }
+  /** A core file: --core (gdb's gcore, the kernel's, pvm's), or --snapshot (pvm's own, which must carry pvm's note). */
+  | { readonly kind: 'core'; readonly path: string; readonly snapshot: boolean };
+
+/** A live target: snapshots and reverts need one. */
+export type LiveTargetSpec = Exclude<TargetSpec, { kind: 'core' }>;
 
 export type Command =
   | {
@@ -16,8 +23,11 @@ export type Command =
       /** Each scan's summary, with what it skipped and why, on stderr. */
       readonly verbose: boolean;
       readonly writing: WritingOptions;
+      /** Write the run's report (SPEC §4) here. */
+      readonly report: string | undefined;
     }
-  | { readonly kind: 'revert'; readonly journal: string; readonly target: TargetSpec; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'> }
+  | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean }
+  | { readonly kind: 'revert'; readonly journal: string; readonly target: LiveTargetSpec; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'> }
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean }
@@ -39,16 +49,19 @@ export type RecipeSpec = { readonly kind: 'file'; readonly path: string } | { re
 
 export const USAGE = `usage:
   pvm run RECIPE TARGET [--arg NAME=VALUE]... [--allow-write] [--dry-run] [--freeze]
-                        [--journal FILE] [--json] [--verbose]
+                        [--journal FILE] [--report FILE] [--json] [--verbose]
   pvm check RECIPE [--json]         parse and check; no target needed
   pvm plan RECIPE [--json]          print the compiled plan
   pvm maps TARGET [--json]          the target's regions
+  pvm snapshot --pid N -o FILE [--only REGION]... [--freeze] [--json]
+                                    save the process's memory as an ELF core
+                                    (gdb opens it; --snapshot FILE replays it)
   pvm revert JOURNAL TARGET [--dry-run] [--freeze] [--json]
                                     undo the patches a journal recorded, where
                                     memory still holds what pvm wrote
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
 
-TARGET: --pid N | --name PROCESS_NAME
+TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
 exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error`;
 
 const OPTIONS = {
@@ -61,12 +74,17 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   freeze: { type: 'boolean' },
   journal: { type: 'string' },
+  core: { type: 'string' },
+  snapshot: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  only: { type: 'string', multiple: true },
+  report: { type: 'string' },
   e: { type: 'string', short: 'e' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
-const COMMANDS = ['run', 'check', 'plan', 'maps', 'revert'];
+const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert'];
 
 export function parseCommandLine(argv: readonly string[]): Command {
   let parsed;
@@ -86,18 +104,32 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (values.e !== undefined) {
     if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing };
+    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values) };
   }
   const [command, file, ...rest] = positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
   if (!COMMANDS.includes(command)) throw usage(`unknown command '${command}'`, `the commands are: ${COMMANDS.join(', ')}, and -e`);
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
+  if (command !== 'snapshot') {
+    for (const option of ['output', 'only'] as const) {
+      if (values[option] !== undefined) throw usage(`--${option} applies only to pvm snapshot`, 'pvm snapshot --pid N -o FILE');
+    }
+  }
+  if (command !== 'run' && values.report !== undefined) throw usage('--report applies only to pvm run and -e', `pvm run RECIPE --pid N --report FILE`);
 
   if (command === 'revert') {
     if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
     if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
     if (values.arg !== undefined || values['allow-write'] !== undefined) throw usage('pvm revert takes no --arg or --allow-write', 'it writes back only the bytes the journal recorded');
-    return { kind: 'revert', journal: file, target: targetOf(values), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze } };
+    return { kind: 'revert', journal: file, target: liveTargetOf(values, 'pvm revert writes to the process the journal names'), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze } };
+  }
+  if (command === 'snapshot') {
+    if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');
+    if (values.output === undefined || values.output === '') throw usage('pvm snapshot needs an output file: -o FILE', 'pvm snapshot --pid N -o app.core');
+    for (const option of ['arg', 'allow-write', 'dry-run', 'journal', 'verbose'] as const) {
+      if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm snapshot`, 'pvm snapshot --pid N -o FILE [--only REGION]... [--freeze]');
+    }
+    return { kind: 'snapshot', target: liveTargetOf(values, 'a snapshot is taken of a running process'), output: values.output, only: values.only ?? [], freeze: values.freeze ?? false, json };
   }
   if (command === 'maps') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
@@ -105,24 +137,44 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
   const recipe: RecipeSpec = { kind: 'file', path: file };
-  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing };
+  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values) };
   if (values['allow-write'] !== undefined) throw usage(`--allow-write applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   for (const option of ['verbose', 'dry-run', 'freeze', 'journal'] as const) {
     if (values[option] !== undefined) throw usage(`--${option} applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   }
-  if (values.pid !== undefined || values.name !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
+  if (values.pid !== undefined || values.name !== undefined || values.core !== undefined || values.snapshot !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
   if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   return { kind: command === 'check' ? 'check' : 'plan', recipe, json };
 }
 
-function targetOf(values: { pid?: string | undefined; name?: string | undefined }): TargetSpec {
-  if (values.pid !== undefined && values.name !== undefined) throw usage('give either --pid or --name, not both', 'name one target');
+type TargetValues = { pid?: string | undefined; name?: string | undefined; core?: string | undefined; snapshot?: string | undefined };
+
+function targetOf(values: TargetValues): TargetSpec {
+  const given = (['pid', 'name', 'core', 'snapshot'] as const).filter((option) => values[option] !== undefined);
+  if (given.length > 1) throw usage(`give one target, not ${given.map((option) => `--${option}`).join(' and ')}`, 'name one target');
   if (values.pid !== undefined) {
     if (!/^[1-9][0-9]{0,9}$/.test(values.pid)) throw usage(`--pid ${values.pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
     return { kind: 'pid', pid: Number(values.pid) };
   }
   if (values.name !== undefined) return { kind: 'name', name: values.name };
-  throw usage('no target given', 'name the target with --pid N or --name PROCESS_NAME');
+  for (const option of ['core', 'snapshot'] as const) {
+    const path = values[option];
+    if (path === '') throw usage(`--${option} needs a file name`, `--${option} app.core`);
+    if (path !== undefined) return { kind: 'core', path, snapshot: option === 'snapshot' };
+  }
+  throw usage('no target given', 'name the target with --pid N or --name PROCESS_NAME (or --core FILE, --snapshot FILE)');
+}
+
+/** A running process: `why` says why a core will not do. */
+function liveTargetOf(values: TargetValues, why: string): LiveTargetSpec {
+  const target = targetOf(values);
+  if (target.kind === 'core') throw usage(`--${target.snapshot ? 'snapshot' : 'core'} names a file, and ${why}`, 'name the process with --pid N or --name PROCESS_NAME');
+  return target;
+}
+
+function reportOf(values: { report?: string | undefined }): string | undefined {
+  if (values.report === '') throw usage('--report needs a file name', 'pvm run RECIPE --pid N --report run.json');
+  return values.report;
 }
 
 function usage(message: string, hint: string): UsageError {

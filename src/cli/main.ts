@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import type { SourceFile } from '../dsl/source.ts';
 import { AssertionFailed, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
-import type { Target } from '../target/target.ts';
-import { USAGE, parseCommandLine, type Command, type RecipeSpec, type TargetSpec } from './args.ts';
+import type { LiveProcess } from '../target/live-process.ts';
+import { describeTarget, type MemorySource, type WritableTarget } from '../target/target.ts';
+import { USAGE, parseCommandLine, type Command, type LiveTargetSpec, type RecipeSpec, type TargetSpec } from './args.ts';
 import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
@@ -64,17 +65,19 @@ async function dispatch(command: Command): Promise<void> {
     case 'run': {
       const { compileSource } = await import('../dsl/compile.ts');
       const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
-      const { execute, writeRefusal } = await import('../runtime/execute.ts');
+      const { execute, readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
       const plan = compileSource(readRecipe(command.recipe));
       // Every usage problem, and a write that is not allowed, is found before the target is touched.
       const params = bindParams(plan, parseArgPairs(command.args));
       const { dryRun, freeze } = command.writing;
+      if (plan.writes && command.target.kind === 'core') throw readOnlyRefusal(plan, command.target.path);
       if (plan.writes && !command.allowWrite && !dryRun) throw writeRefusal(plan);
       const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
       const target = await openTarget(command.target).catch((error: unknown) => {
         journal?.close();
         throw error;
       });
+      const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, command.target.kind === 'core' ? command.target.path : undefined);
       try {
         // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr) : undefined;
@@ -85,9 +88,17 @@ async function dispatch(command: Command): Promise<void> {
           allowWrite: command.allowWrite,
           dryRun,
           freeze,
-          journal: journal?.append,
+          journal:
+            journal === undefined && report === undefined
+              ? undefined
+              : (entry) => {
+                  journal?.append(entry);
+                  report?.write(entry);
+                },
+          onRead: report?.read,
           progress: progress?.update,
           output: (event) => {
+            report?.event(event);
             if (event.type === 'scan') {
               progress?.end();
               if (command.verbose && !command.json) process.stderr.write(`${formatScanSummary(event)}\n`);
@@ -99,9 +110,31 @@ async function dispatch(command: Command): Promise<void> {
             if (text !== undefined) out(text);
           },
         });
+        report?.finish(undefined, Exit.ok);
+      } catch (error) {
+        if (error instanceof PvmError) report?.finish(error, error.exit);
+        throw error;
       } finally {
         target.close();
         journal?.close();
+      }
+      return;
+    }
+    case 'snapshot': {
+      const { takeSnapshot } = await import('../snapshot/capture.ts');
+      const { formatSnapshot } = await import('./snapshot-format.ts');
+      const live = await openLiveProcess(command.target);
+      try {
+        const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr, Date.now, `snapshot of ${describeTarget(live.identity)}`) : undefined;
+        const summary = takeSnapshot(live, command.output, {
+          only: command.only,
+          freeze: command.freeze,
+          progress: progress && ((done, total) => progress.update({ line: 0, bytesScanned: done, bytesTotal: total, hits: 0 })),
+        });
+        progress?.end();
+        out(formatSnapshot(summary, live.identity, command.json));
+      } finally {
+        live.close();
       }
       return;
     }
@@ -110,7 +143,7 @@ async function dispatch(command: Command): Promise<void> {
       const { revertJournal } = await import('../runtime/revert.ts');
       const { formatRevert } = await import('./format.ts');
       const entries = readJournal(command.journal);
-      const target = await openTarget(command.target);
+      const target = await openLiveTarget(command.target);
       try {
         const outcome = revertJournal(entries, { target, journal: command.journal, ...command.writing });
         out(formatRevert(outcome, command.json));
@@ -138,7 +171,17 @@ function readRecipe(spec: RecipeSpec): SourceFile {
   }
 }
 
-async function openTarget(spec: TargetSpec): Promise<Target> {
+async function openTarget(spec: TargetSpec): Promise<MemorySource> {
+  if (spec.kind !== 'core') return openLiveTarget(spec);
+  const { CoreTarget } = await import('../target/core-target.ts');
+  return CoreTarget.open(spec.path, { snapshot: spec.snapshot });
+}
+
+function openLiveTarget(spec: LiveTargetSpec): Promise<WritableTarget> {
+  return openLiveProcess(spec);
+}
+
+async function openLiveProcess(spec: LiveTargetSpec): Promise<LiveProcess> {
   const { LiveProcess } = await import('../target/live-process.ts');
   if (spec.kind === 'pid') return LiveProcess.open(spec.pid);
   const { findProcessByName } = await import('../target/find-process.ts');

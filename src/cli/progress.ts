@@ -15,7 +15,8 @@ export interface ProgressLine {
   end(): void;
 }
 
-export function progressLine(stream: { write(text: string): unknown }, now: () => number = Date.now): ProgressLine {
+/** `title`: what runs, for progress that is not a scan's (a snapshot's, which has no line and no hits). */
+export function progressLine(stream: { write(text: string): unknown }, now: () => number = Date.now, title?: string): ProgressLine {
   let startedAt: number | undefined;
   let drawnAt = 0;
   let shown = false;
@@ -27,7 +28,8 @@ export function progressLine(stream: { write(text: string): unknown }, now: () =
       drawnAt = time;
       shown = true;
       const percent = p.bytesTotal === 0 ? 100 : Math.floor((100 * p.bytesScanned) / p.bytesTotal);
-      stream.write(`\r\x1b[Kscan at line ${p.line}: ${formatBytes(p.bytesScanned)} of ${formatBytes(p.bytesTotal)} (${percent}%), ${count(p.hits, 'hit')}`);
+      const done = `${formatBytes(p.bytesScanned)} of ${formatBytes(p.bytesTotal)} (${percent}%)`;
+      stream.write(`\r\x1b[K${title === undefined ? `scan at line ${p.line}: ${done}, ${count(p.hits, 'hit')}` : `${title}: ${done}`}`);
     },
     end() {
       if (shown) stream.write('\r\x1b[K');

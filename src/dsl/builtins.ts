@@ -20,6 +20,8 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['min', { params: ['a'], variadic: true, example: 'min(a, b) or min(hits)' }],
   ['max', { params: ['a'], variadic: true, example: 'max(a, b) or max(hits)' }],
   ['ripref', { params: ['insn', 'disp_offset', 'insn_len'], example: 'ripref(hit, 3, 7)' }],
+  ['threads', { params: [], example: 'threads()' }],
+  ['reg', { params: ['thread', 'name'], example: 'reg(threads()[0], "rip")' }],
 ]);
 
 /** Builtins whose arguments must be string literals, so a plan names the modules and regions it touches. */

@@ -1,4 +1,5 @@
 // Static types of expressions, reporting every problem found (STYLE habit 4).
+import { X86_64_REGISTERS } from '../registers.ts';
 import { assertNever } from '../errors.ts';
 import { resultKind } from '../plan/arithmetic.ts';
 import { closest } from '../suggest.ts';
@@ -158,7 +159,7 @@ function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): Sta
       span: e.span,
       hint: `write e.g. ${builtin.example}`,
     });
-    return name === 'module' || name === 'region' || name === 'range' ? 'region' : name === 'hex' ? 'str' : name === 'symbol' || name === 'ripref' ? 'ptr' : 'int';
+    return name === 'module' || name === 'region' || name === 'range' ? 'region' : name === 'hex' ? 'str' : name === 'symbol' || name === 'ripref' || name === 'reg' ? 'ptr' : name === 'threads' ? 'list' : 'int';
   }
   if (LITERAL_ARGUMENTS.has(name)) {
     for (const arg of e.args) {
@@ -190,6 +191,19 @@ function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): Sta
         if (!isInteger(t)) wrong(i, 'numbers or addresses');
       });
       return args.every((t) => t === 'ptr' || t === 'region') ? 'ptr' : 'int';
+    }
+    case 'threads':
+      return 'list';
+    case 'reg': {
+      if (!isInteger(args[0]!)) wrong(0, 'a thread id first (from threads())');
+      const register = e.args[1]!;
+      if (register.kind !== 'string') {
+        report({ code: 'not-literal', message: 'the register of reg() must be a string literal', span: register.span, hint: `write e.g. ${builtin.example}` });
+      } else if (!X86_64_REGISTERS.includes(register.value)) {
+        const suggestion = closest(register.value, X86_64_REGISTERS);
+        report({ code: 'unknown-register', message: `unknown register '${register.value}'`, span: register.span, hint: suggestion === undefined ? `the registers are: ${X86_64_REGISTERS.join(', ')}` : `did you mean '${suggestion}'?` });
+      }
+      return 'ptr';
     }
     case 'ripref':
       if (!isInteger(args[0]!)) wrong(0, 'the address of an instruction first');

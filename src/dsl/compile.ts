@@ -102,6 +102,8 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
         const [insn, dispOffset, insnLength] = e.args.map(expr);
         return { op: 'ripref', insn: insn!, dispOffset: dispOffset!, insnLength: insnLength!, loc: loc(e.span) };
       }
+      case 'threads':
+      case 'reg':
       case 'range':
       case 'len':
       case 'hex':

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { Errno, NativeError } from './errno.ts';
 import type { Libc } from './libc.ts';
+import { RegisterReader } from './registers.ts';
 
 const PTRACE_DETACH = 17;
 const PTRACE_SEIZE = 0x4206;
@@ -23,6 +24,8 @@ export interface StoppedThread {
   readonly tid: number;
   /** Where it is stopped (from /proc/PID/task/TID/syscall), if the kernel says. */
   readonly pc: bigint | undefined;
+  /** Its general registers (registers.ts), taken while it is stopped; undefined if the kernel refused them. */
+  readonly registers: readonly bigint[] | undefined;
 }
 
 export interface Frozen {
@@ -53,8 +56,15 @@ export function freezeProcess(libc: Libc, pid: number): Frozen {
       }
       waitForStops(libc, stopping, seized);
     }
-    const threads = [...seized.keys()].map((tid) => ({ tid, pc: stoppedAt(pid, tid) }));
-    return { threads, thaw };
+    const reader = new RegisterReader(libc);
+    try {
+      // Main thread first, then by tid: the order a core's notes and a recipe's threads() use.
+      const tids = [...seized.keys()].sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
+      const threads = tids.map((tid) => ({ tid, pc: stoppedAt(pid, tid), registers: attempt(() => reader.read(tid)) }));
+      return { threads, thaw };
+    } finally {
+      reader.close();
+    }
   } catch (error) {
     thaw();
     throw error;

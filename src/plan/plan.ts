@@ -129,7 +129,7 @@ export type PlanExpr =
   /** `ripref(insn, disp_offset, insn_len)`: insn + insn_len + the i32 at insn + disp_offset (x86-64 rip-relative operands). */
   | { readonly op: 'ripref'; readonly insn: PlanExpr; readonly dispOffset: PlanExpr; readonly insnLength: PlanExpr; readonly loc: Loc }
   /** Builtins that compute on values: len, hex, min, max, region, range. */
-  | { readonly op: 'call'; readonly name: 'len' | 'hex' | 'min' | 'max' | 'region' | 'range'; readonly args: readonly PlanExpr[]; readonly loc: Loc }
+  | { readonly op: 'call'; readonly name: 'len' | 'hex' | 'min' | 'max' | 'region' | 'range' | 'threads' | 'reg'; readonly args: readonly PlanExpr[]; readonly loc: Loc }
   | {
       readonly op: 'scan';
       readonly needle: PlanDatum;

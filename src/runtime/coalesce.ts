@@ -2,7 +2,7 @@
 // requests are merged into one (a table of pointers becomes one read), and
 // each request gets back exactly its own bytes. Each iovec costs a full page
 // pinning round in the kernel (KERNEL.md §7), so merging is the cheapest win.
-import type { ReadRequest, ReadResult, Target } from '../target/target.ts';
+import type { ReadRequest, ReadResult, MemorySource } from '../target/target.ts';
 
 interface Span {
   start: bigint;
@@ -12,7 +12,7 @@ interface Span {
 }
 
 /** Like `target.read(requests)`, in fewer iovecs; results are views of shared buffers. */
-export function readCoalesced(target: Target, requests: readonly ReadRequest[]): ReadResult[] {
+export function readCoalesced(target: MemorySource, requests: readonly ReadRequest[]): ReadResult[] {
   const spans = merge(requests);
   const results: ReadResult[] = new Array(requests.length);
   const retry: number[] = [];

@@ -4,6 +4,8 @@ import { bytesLiteral, fromHex } from '../bytes.ts';
 import { AssertionFailed, DeniedError, RecipeError, assert, assertNever } from '../errors.ts';
 import { literalPattern } from '../plan/pattern.ts';
 import { callBuiltin } from './builtins.ts';
+import { threadBuiltin } from './threads.ts';
+import type { ThreadState } from '../target/target.ts';
 import { encode } from './encode.ts';
 import type { ScanRequest } from './scan.ts';
 import { MAX_SHIFT, integerOperation, resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
@@ -31,6 +33,8 @@ export interface EvalContext {
   readonly read: ReadMemory;
   readonly scan: ScanMemory;
   readonly modules: ModuleLookup;
+  /** The target's threads and registers (a live process stops them for a moment, once a run). */
+  readonly threads: () => readonly ThreadState[];
   readonly locate: (loc: Loc) => SourcePoint;
 }
 
@@ -68,6 +72,14 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
         try {
           const region = context.modules.region(name);
           return { kind: 'region', start: region.start, end: region.end, path: region.path };
+        } catch (error) {
+          throw placeError(error, context.locate(e.loc));
+        }
+      }
+      if (e.name === 'threads' || e.name === 'reg') {
+        const args = e.args.map((a) => evaluate(a, context));
+        try {
+          return threadBuiltin(e.name, args, context.threads());
         } catch (error) {
           throw placeError(error, context.locate(e.loc));
         }
@@ -151,7 +163,7 @@ export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, l
   const fail = (): never => {
     throw new Error('pvm internal error: a constant expression used the target');
   };
-  return evaluate(e, { env, read: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, locate });
+  return evaluate(e, { env, read: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, threads: fail, locate });
 }
 
 /** Numbers and addresses compare by value (a region by its start); strings by content. */

@@ -3,7 +3,7 @@
 import { AssertionFailed, DeniedError, RecipeError, TargetError, assertNever } from '../errors.ts';
 import { MAX_DUMP } from '../dsl/check.ts';
 import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
-import type { ReadResult, Target } from '../target/target.ts';
+import { describeTarget, type MemorySource, type ReadResult, type WritableTarget } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';
 import { compare, evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
@@ -35,7 +35,8 @@ export type OutputEvent =
 
 export interface ExecuteOptions {
   readonly plan: Plan;
-  readonly target: Target;
+  /** What the recipe reads; a plan that writes also needs its `writable` capability (a live process). */
+  readonly target: MemorySource;
   /** Bound params (see params.ts). */
   readonly params: ReadonlyMap<string, Value>;
   readonly output: (event: OutputEvent) => void;
@@ -49,6 +50,8 @@ export interface ExecuteOptions {
   readonly freeze?: boolean;
   /** Given each write and patch site just before it is written, to record durably (--journal). */
   readonly journal?: ((entry: JournalEntry) => void) | undefined;
+  /** Told of each range the recipe reads, in order, with the bytes read (--report hashes them). */
+  readonly onRead?: ((address: bigint, bytes: Uint8Array) => void) | undefined;
   /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */
   readonly progress?: ((progress: ScanProgress & { readonly line: number }) => void) | undefined;
 }
@@ -57,7 +60,7 @@ const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output, limits, allowWrite = false, dryRun = false, freeze = false, journal, progress }: ExecuteOptions): void {
+export function execute({ plan, target, params, output, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress }: ExecuteOptions): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const addressSpace = target.identity.pid === undefined ? target.identity.name : `pid ${target.identity.pid}`;
@@ -71,8 +74,12 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
       const { pid, startTime, exe } = target.identity;
       for (const site of sites) journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after });
     });
-  const writes = new WriteBuffer(
-    target,
+  // Only a plan that writes asks for the write capability, and only a live process has it.
+  const writable = plan.writes ? requireWritable(plan, target) : undefined;
+  const writes =
+    writable &&
+    new WriteBuffer(
+    writable,
     addressSpace,
     (loc) => locate(plan.recipe.name, loc),
     journalEntries &&
@@ -94,10 +101,11 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     }
     const length = readLength(type);
     budget.read(length, at(loc));
-    writes.flush();
+    writes?.flush();
     const frame = active.get(site);
     const hit = frame?.cache.get(site)?.get(frame.index);
     const result = hit !== undefined && hit.address === address && hit.length === length ? hit.result : target.read([{ address, length }])[0]!;
+    onRead?.(address, result.bytes.subarray(0, result.done));
     const value = valueOf(type, result);
     if (value !== undefined) return value;
     const faultAt = result.fault?.address ?? address;
@@ -108,14 +116,14 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
   };
 
   const scan = (request: ScanRequest, loc: Loc): bigint[] => {
-    writes.flush();
+    writes?.flush();
     const outcome = scanTarget(target, request, progress && ((p) => progress({ ...p, line: loc.line })));
     budget.scanned(outcome.bytesScanned, at(loc));
     output({ type: 'scan', hits: outcome.hits.length, bytesScanned: outcome.bytesScanned, regions: outcome.regions, skipped: outcome.skipped, line: loc.line });
     return outcome.hits;
   };
 
-  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({ env, read: reader, scan, modules, locate: (loc) => locate(plan.recipe.name, loc) });
+  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({ env, read: reader, scan, modules, threads: () => target.threads(), locate: (loc) => locate(plan.recipe.name, loc) });
   const sites = readSites(plan.steps);
 
   const run = (steps: readonly PlanStep[], env: Scope): void => {
@@ -125,7 +133,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     const readAhead: number[] = [];
     for (const [index, step] of steps.entries()) {
       if (step.op === 'read-ahead') {
-        writes.flush();
+        writes?.flush();
         const cache = prefetchWindow({ prefetch: step.prefetch, body: readAheadSteps(steps, index), sites, iterationScope: () => env.child(), count: 1, target, context: contextFor, decode: decodeOrThrow });
         const frame = { cache, index: 0 };
         for (const { site } of step.prefetch.sites) {
@@ -191,7 +199,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           if (dryRun) {
             checkWritable(target, addressSpace, address, data.bytes.length, at(step.loc));
             output({ type: 'write', address, bytes: data.bytes, line: step.loc.line });
-          } else writes.add(address, data.bytes, step.loc);
+          } else writes!.add(address, data.bytes, step.loc);
           break;
         }
         case 'dump': {
@@ -205,7 +213,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           break;
         }
         case 'patch': {
-          writes.flush();
+          writes?.flush();
           const resolved = step.sites.map((site) => {
             const expect = encode(site.expect.encoding, value(site.expect.value), at(site.expect.loc));
             const replacement = encode(site.replacement.encoding, value(site.replacement.value), at(site.replacement.loc));
@@ -216,7 +224,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           const record =
             journalEntries &&
             ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => journalEntries(sites.map((site, i) => ({ ...site, line: step.loc.line, file: files![i] })), 'patch', step.name));
-          const outcome = applyPatch(resolved, { target, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)(), freeze: freeze || step.freeze, dryRun, beforeWrite: record });
+          const outcome = applyPatch(resolved, { target: writable!, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)(), freeze: freeze || step.freeze, dryRun, beforeWrite: record });
           output({ type: 'patch', name: step.name, outcome, line: step.loc.line });
           break;
         }
@@ -228,7 +236,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
   };
 
   run(plan.steps, new Scope(undefined, params));
-  writes.flush();
+  writes?.flush();
 }
 
 /** The count and items of a loop: a range A..B, or a list. */
@@ -244,7 +252,7 @@ function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: P
 }
 
 /** A dry run's check of a write: the same refusal a real run would meet, without writing. */
-function checkWritable(target: Target, space: string, address: bigint, length: number, at: () => SourcePoint): void {
+function checkWritable(target: MemorySource, space: string, address: bigint, length: number, at: () => SourcePoint): void {
   const regions = target.regions();
   const stop = firstUnwritable(regions, address, length);
   if (stop === address + BigInt(length)) return;
@@ -259,6 +267,19 @@ function checkAddress(address: bigint, at: () => SourcePoint): bigint {
     throw new TargetError('bad-address', `${hexAddress(address)} is not an address (outside 0 to 2^64-1)`, { ...at(), hint: 'check the address arithmetic' });
   }
   return address;
+}
+
+/** The write capability of `target`; a core or snapshot has none, and a recipe that writes is refused (exit 3). */
+function requireWritable(plan: Plan, target: MemorySource): WritableTarget {
+  if (target.writable !== undefined) return target.writable;
+  throw readOnlyRefusal(plan, describeTarget(target.identity));
+}
+
+/** A recipe that writes, against a core or snapshot: refused before anything runs. */
+export function readOnlyRefusal(plan: Plan, target: string): DeniedError {
+  return new DeniedError('read-only-target', `${plan.recipe.name} writes memory, and ${target} is a core file: it can only be read`, {
+    hint: 'run recipes that write or patch against the live process (--pid); `pvm plan` shows which statements write',
+  });
 }
 
 /** SPEC §3: a recipe that writes runs only with --allow-write; refused before anything is touched. */

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { TargetError } from '../errors.ts';
 import { ElfFormatError, PT_NOTE, STT_GNU_IFUNC, STT_TLS, buildIdInNotes, loadBias, parseElf, type ElfFile } from '../native/elf.ts';
 import { closest } from '../suggest.ts';
-import { describeTarget, type Region, type Target } from '../target/target.ts';
+import { describeTarget, type Region, type MemorySource } from '../target/target.ts';
 
 export interface ModuleRegion {
   readonly path: string;
@@ -23,10 +23,10 @@ export interface FileAddress {
 }
 
 export class ModuleResolver {
-  readonly #target: Target;
+  readonly #target: MemorySource;
   readonly #elves = new Map<string, { elf: ElfFile; bias: bigint }>();
 
-  constructor(target: Target) {
+  constructor(target: MemorySource) {
     this.#target = target;
   }
 

@@ -8,7 +8,7 @@ import { bytesEqual, hexLiteral } from '../bytes.ts';
 import { AssertionFailed, RecipeError, TargetError } from '../errors.ts';
 import { writeSites, type FreezeReport } from './site-writer.ts';
 import type { Loc } from '../plan/plan.ts';
-import type { Target } from '../target/target.ts';
+import type { WritableTarget } from '../target/target.ts';
 import type { Encoded } from './encode.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
@@ -32,7 +32,7 @@ export interface PatchOutcome {
 }
 
 export interface PatchContext {
-  readonly target: Target;
+  readonly target: WritableTarget;
   /** `pid 4242`, for messages. */
   readonly space: string;
   readonly locate: (loc: Loc) => SourcePoint;
@@ -90,7 +90,7 @@ function checkShape(sites: readonly ResolvedSite[], locate: (loc: Loc) => Source
   }
 }
 
-function readSites(target: Target, sites: readonly ResolvedSite[], space: string, locate: (loc: Loc) => SourcePoint): Uint8Array[] {
+function readSites(target: WritableTarget, sites: readonly ResolvedSite[], space: string, locate: (loc: Loc) => SourcePoint): Uint8Array[] {
   const results = target.read(sites.map((s) => ({ address: s.address, length: s.replacement.length })));
   return results.map((result, i) => {
     if (result.fault !== undefined) {

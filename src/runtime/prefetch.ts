@@ -4,7 +4,7 @@
 // then take their values from here when, and only when, they read the same
 // address: a prefetch is a cache, never a guess.
 import type { Prefetch, MemoryType, PlanExpr, PlanStep } from '../plan/plan.ts';
-import type { ReadResult, Target } from '../target/target.ts';
+import type { ReadResult, MemorySource } from '../target/target.ts';
 import { attempt } from '../attempt.ts';
 import { readCoalesced } from './coalesce.ts';
 import { evaluate, type EvalContext } from './evaluate.ts';
@@ -31,7 +31,7 @@ export interface PrefetchWindow {
   /** Builds iteration `index`'s scope (loop variable declared) over the loop's scope. */
   readonly iterationScope: (index: number) => Scope;
   readonly count: number;
-  readonly target: Target;
+  readonly target: MemorySource;
   readonly context: (env: Scope, read: EvalContext['read']) => EvalContext;
   /** Turns a read result into a value, or throws (a fault): the same decoding as live reads. */
   readonly decode: (type: MemoryType, result: ReadResult) => Value;

@@ -4,7 +4,7 @@
 // undone newest first, so a site patched twice goes back step by step. The
 // journal must belong to this very process: same pid and same start time.
 import { TargetError } from '../errors.ts';
-import { describeTarget, type Target } from '../target/target.ts';
+import { describeTarget, type WritableTarget } from '../target/target.ts';
 import { bytesEqual } from '../bytes.ts';
 import type { JournalEntry } from './journal.ts';
 import type { SourcePoint } from './locate.ts';
@@ -20,7 +20,7 @@ export interface RevertedSite {
 }
 
 export interface RevertOptions {
-  readonly target: Target;
+  readonly target: WritableTarget;
   /** The journal's file name, for messages. */
   readonly journal: string;
   readonly dryRun: boolean;

@@ -9,8 +9,8 @@
 // a call (up to 1024). A chunk that faults (a region unmapped mid-scan) is
 // searched up to the fault and reported, not fatal.
 import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
-import type { ReadResult, Region, ScanAccess, Target } from '../target/target.ts';
-import { isFileMapping } from '../target/file-mapping.ts';
+import type { ReadResult, Region, ScanAccess, MemorySource } from '../target/target.ts';
+import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { splitByRanges } from '../target/ranges.ts';
 import { Matcher } from './match.ts';
 
@@ -56,37 +56,6 @@ const CHUNKS_PER_CALL = 1024;
 /** Bytes read per call at most: a full chunk with its overlap (less than the longest pattern) goes alone; small regions share a call. */
 const BYTES_PER_CALL = CHUNK_BYTES + MAX_PATTERN_SPAN;
 
-/** Why a region is never read by a scan, or undefined if it may be (KERNEL.md §4). `flags`: its smaps VmFlags. */
-export function skipReason(region: Region, flags: readonly string[] = []): string | undefined {
-  if (!region.perms.startsWith('r')) return 'not readable';
-  if (region.path === '[vvar]' || region.path === '[vvar_vclock]') return 'kernel data page (reading it faults)';
-  if (region.path === '[vsyscall]') return 'legacy vsyscall page';
-  if (flags.includes('io')) return 'device memory (VmFlags io): reading it can have side effects';
-  if (flags.includes('pf')) return 'raw page-frame mapping (VmFlags pf): device or driver memory';
-  const uffd = ['um', 'ui', 'uw'].find((flag) => flags.includes(flag));
-  if (uffd !== undefined) return `registered with userfaultfd (VmFlags ${uffd}): a read can block until the target is killed`;
-  if (region.path.startsWith('/secretmem')) return 'memfd_secret memory: the kernel refuses to read it';
-  return undefined;
-}
-
-/**
- * True when only the pages that hold data are read: everything but mappings
- * of ordinary files and the vDSO. A never-touched page of anonymous or shared
- * memory reads as zeros, and reading it makes the kernel build page tables in
- * the target (shared memory may even allocate the page). A file's pages are
- * all searched, but those the target has not touched come from the file
- * itself (the target's `openScan` does that), so code that has not run yet
- * is found and the target does not grow either way.
- */
-export function residentOnly(region: Region): boolean {
-  return region.path !== '[vdso]' && !isFileMapping(region);
-}
-
-/** Anonymous memory: no file behind it (heap, stacks, anonymous mappings). */
-export function isAnonymous(region: Region): boolean {
-  return region.path === '' || region.path === '[heap]' || region.path.startsWith('[stack') || region.path.startsWith('[anon:');
-}
-
 /** `r-x`: r and x required, w absent; `rw`: r and w required; `?` or a missing letter: either way. */
 export function permsMatch(filter: string, perms: string): boolean {
   for (let i = 0; i < filter.length; i++) {
@@ -115,7 +84,7 @@ interface Stream {
   readonly boundaries: bigint[];
 }
 
-export function scanTarget(target: Target, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
+export function scanTarget(target: MemorySource, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
   const access = target.openScan();
   try {
     return scanWith(access, request, onProgress);

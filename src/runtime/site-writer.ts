@@ -9,7 +9,7 @@
 // inside one; then the journal hook runs, then the writes, then a read-back.
 import { bytesEqual, hexLiteral } from '../bytes.ts';
 import { AssertionFailed, TargetError } from '../errors.ts';
-import type { Frozen, Target, WriteResult } from '../target/target.ts';
+import type { Frozen, WritableTarget, WriteResult } from '../target/target.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
 import { hexAddress } from './value.ts';
@@ -25,7 +25,7 @@ export interface SiteWrite {
 }
 
 export interface WriteWindow {
-  readonly target: Target;
+  readonly target: WritableTarget;
   /** `pid 4242`, for messages. */
   readonly space: string;
   /** Stop every thread for the write even when no site is code. */
@@ -88,7 +88,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
 }
 
 /** A site that changed between the check and the freeze: someone else writes here; write nothing. */
-function checkUnchanged(target: Target, sites: readonly SiteWrite[]): void {
+function checkUnchanged(target: WritableTarget, sites: readonly SiteWrite[]): void {
   const now = readBack(target, sites);
   const changed = now.findIndex((bytes, i) => bytes === undefined || !bytesEqual(bytes, sites[i]!.before));
   if (changed < 0) return;
@@ -112,7 +112,7 @@ function checkThreads(frozen: Frozen, sites: readonly SiteWrite[], space: string
   }
 }
 
-function readBack(target: Target, sites: readonly SiteWrite[]): (Uint8Array | undefined)[] {
+function readBack(target: WritableTarget, sites: readonly SiteWrite[]): (Uint8Array | undefined)[] {
   return target.read(sites.map((s) => ({ address: s.address, length: s.after.length }))).map((r, i) => (r.fault === undefined ? r.bytes.slice(0, sites[i]!.after.length) : undefined));
 }
 

@@ -8,7 +8,7 @@
 // in one call and journaled before it is sent.
 import { TargetError } from '../errors.ts';
 import type { Loc } from '../plan/plan.ts';
-import type { Region, Target } from '../target/target.ts';
+import type { Region, WritableTarget } from '../target/target.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
 import { hexAddress } from './value.ts';
@@ -33,7 +33,7 @@ export interface JournaledWrite {
 }
 
 export class WriteBuffer {
-  readonly #target: Target;
+  readonly #target: WritableTarget;
   readonly #space: string;
   readonly #locate: (loc: Loc) => SourcePoint;
   readonly #journal: ((writes: readonly JournaledWrite[]) => void) | undefined;
@@ -41,7 +41,7 @@ export class WriteBuffer {
   /** Bytes written so far, for the report. */
   written = 0;
 
-  constructor(target: Target, space: string, locate: (loc: Loc) => SourcePoint, journal?: (writes: readonly JournaledWrite[]) => void) {
+  constructor(target: WritableTarget, space: string, locate: (loc: Loc) => SourcePoint, journal?: (writes: readonly JournaledWrite[]) => void) {
     this.#target = target;
     this.#space = space;
     this.#locate = locate;

@@ -5,6 +5,7 @@ import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
 import { loadLibc, type Libc } from '../native/libc.ts';
+import type { CoreProcessInfo } from '../native/core-format.ts';
 import { parseMaps, type MapsEntry } from '../native/maps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
@@ -12,14 +13,16 @@ import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
 import { openLiveScan } from './live-scan.ts';
-import { describeTarget, type ReadRequest, type ReadResult, type Region, type ScanAccess, type Target, type TargetIdentity, type WriteRequest, type WriteResult } from './target.ts';
+import { describeTarget, type ReadRequest, type ReadResult, type Region, type ScanAccess, type ThreadState, type TargetIdentity, type WritableTarget, type WriteRequest, type WriteResult } from './target.ts';
 
-export class LiveProcess implements Target {
+export class LiveProcess implements WritableTarget {
   readonly identity: TargetIdentity;
   readonly #vm: VmChannel;
   readonly #libc: Libc;
   /** /proc/PID/mem, opened for writing on the first forced write. */
   #procMem: ProcMem | undefined;
+  /** The threads and their registers, taken on first use: a run sees one moment. */
+  #threads: readonly ThreadState[] | undefined;
 
   private constructor(identity: TargetIdentity, vm: VmChannel, libc: Libc) {
     this.identity = identity;
@@ -63,6 +66,21 @@ export class LiveProcess implements Target {
 
   regions(): readonly Region[] {
     return this.#maps();
+  }
+
+  /** A live process can be written and stopped. */
+  get writable(): WritableTarget {
+    return this;
+  }
+
+  /** Stops every thread for a moment (as a patch's write window does) to take its registers; once per LiveProcess. */
+  threads(): readonly ThreadState[] {
+    if (this.#threads === undefined) {
+      const frozen = this.freeze();
+      frozen.thaw();
+      this.#threads = frozen.threads.map(({ tid, registers }) => ({ tid, registers }));
+    }
+    return this.#threads;
   }
 
   #maps(): MapsEntry[] {
@@ -144,6 +162,30 @@ export class LiveProcess implements Target {
         }
       },
     };
+  }
+
+  /** What a core's NT_PRPSINFO says of the process (for snapshots). */
+  processInfo(): CoreProcessInfo {
+    const pid = this.identity.pid!;
+    const status = readStatus(pid);
+    const stat = attempt(() => readFileSync(`/proc/${pid}/stat`, 'latin1')) ?? '';
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      pid,
+      ppid: status.ppid,
+      pgrp: Number(fields[2] ?? 0),
+      sid: Number(fields[3] ?? 0),
+      uid: status.uid[0],
+      gid: status.gid[0],
+      state: status.state,
+      name: status.name,
+      args: this.identity.cmdline.join(' '),
+    };
+  }
+
+  /** /proc/PID/auxv: the auxiliary vector the kernel gave the program (a core's NT_AUXV). */
+  auxv(): Uint8Array | undefined {
+    return attempt(() => readFileSync(`/proc/${this.identity.pid}/auxv`));
   }
 
   /** System calls made so far (tests compare it with the plan's batches). */

@@ -3,7 +3,7 @@
 import { TargetError } from '../errors.ts';
 import { bufferFind } from '../native/search.ts';
 import { splitByRanges } from './ranges.ts';
-import type { AddressRange, Frozen, ReadRequest, ReadResult, Region, ScanAccess, Target, TargetIdentity, WriteRequest, WriteResult } from './target.ts';
+import type { AddressRange, Frozen, ReadRequest, ReadResult, Region, ScanAccess, ThreadState, TargetIdentity, WritableTarget, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
   readonly bytes: Uint8Array;
@@ -13,20 +13,34 @@ export interface MemoryRegion extends Region {
   readonly absent?: readonly AddressRange[];
 }
 
-export class MemoryTarget implements Target {
+export interface MemoryTargetOptions {
+  readonly threads?: readonly ThreadState[];
+  /** Stand in for a core file: no write capability. */
+  readonly readOnly?: boolean;
+}
+
+export class MemoryTarget implements WritableTarget {
   readonly identity: TargetIdentity;
   readonly #regions: readonly MemoryRegion[];
   readonly #images: ReadonlyMap<string, Uint8Array>;
+  readonly #threads: readonly ThreadState[];
+  readonly writable: WritableTarget | undefined;
 
   /** `identity` lets a test stand in for a process (a pid and start time for journals). */
-  constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map(), identity: Partial<TargetIdentity> = {}) {
+  constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map(), identity: Partial<TargetIdentity> = {}, options: MemoryTargetOptions = {}) {
     this.#regions = [...regions].sort((a, b) => (a.start < b.start ? -1 : 1));
     this.#images = images;
+    this.#threads = options.threads ?? [];
+    this.writable = options.readOnly === true ? undefined : this;
     this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [], startTime: undefined, ...identity };
   }
 
   regions(): readonly Region[] {
     return this.#regions;
+  }
+
+  threads(): readonly ThreadState[] {
+    return this.#threads;
   }
 
   read(requests: readonly ReadRequest[]): ReadResult[] {

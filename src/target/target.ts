@@ -1,5 +1,6 @@
-// What the runtime executes against. A live process, a core file and a
-// snapshot all look like this, and the runtime cannot tell them apart.
+// What the runtime executes against: a read-only memory source (a live
+// process, a core file, a snapshot), and the write capability that only a
+// live process adds.
 import type { AddressRange } from '../native/pagemap.ts';
 import type { Frozen } from '../native/freeze.ts';
 import type { FindBytes } from '../native/search.ts';
@@ -18,7 +19,8 @@ export interface Region {
 }
 
 export interface TargetIdentity {
-  readonly kind: 'process' | 'memory';
+  /** A running process, a core file (pvm's snapshots are cores too), or memory held by a test. */
+  readonly kind: 'process' | 'core' | 'memory';
   readonly pid: number | undefined;
   /** The process name (comm), or a label. */
   readonly name: string;
@@ -65,12 +67,35 @@ export interface ScanAccess {
   close(): void;
 }
 
-export interface Target {
+/** A thread of the target, and its registers where they could be taken (x86-64 user_regs_struct order, see native/registers.ts). */
+export interface ThreadState {
+  readonly tid: number;
+  readonly registers: readonly bigint[] | undefined;
+}
+
+/**
+ * Read-only access to a process's memory: a live process, a core file and a
+ * snapshot all implement it, and the runtime cannot tell them apart.
+ */
+export interface MemorySource {
   readonly identity: TargetIdentity;
-  /** The memory map, re-read on each call for a live process (it changes). */
+  /** The memory map; re-read on each call for a live process (it changes). */
   regions(): readonly Region[];
   /** Reads all requests, batched; a fault affects only its own request. */
   read(requests: readonly ReadRequest[]): ReadResult[];
+  /** The bytes of a mapped file (an ELF module), as the target sees it. */
+  moduleImage(path: string): Uint8Array;
+  /** Starts a scan: the map, resident pages, VmFlags, and reads into reused memory. */
+  openScan(): ScanAccess;
+  /** The threads, main thread first, with their registers (a live process stops them for a moment to take them). */
+  threads(): readonly ThreadState[];
+  /** Writing and stopping threads, which only a live process can do: the source itself then, undefined for a core or snapshot. */
+  readonly writable: WritableTarget | undefined;
+  close(): void;
+}
+
+/** A live process: read, and also written and stopped. Asked for (`MemorySource.writable`) only by plans that write. */
+export interface WritableTarget extends MemorySource {
   write(requests: readonly WriteRequest[]): WriteResult[];
   /**
    * Writes that may land where `write` cannot: read-only private mappings
@@ -80,11 +105,6 @@ export interface Target {
   writeForce(requests: readonly WriteRequest[]): WriteResult[];
   /** Stops every thread until `thaw` (a patch's write window), with where each one stopped. */
   freeze(): Frozen;
-  /** The bytes of a mapped file (an ELF module), as the target sees it. */
-  moduleImage(path: string): Uint8Array;
-  /** Starts a scan: the map, resident pages, VmFlags, and reads into reused memory. */
-  openScan(): ScanAccess;
-  close(): void;
 }
 
 /** `pid 4242 (nginx)`, the way errors name a target. */

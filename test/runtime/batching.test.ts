@@ -6,7 +6,7 @@ import { PvmError } from '../../src/errors.ts';
 import { readCoalesced } from '../../src/runtime/coalesce.ts';
 import { execute } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
-import type { ReadRequest, ReadResult, Target } from '../../src/target/target.ts';
+import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
 
 const TABLE = 0x10000n;
 const VALUES = 0x40000n;
@@ -27,7 +27,9 @@ function memory(): MemoryTarget {
   ]);
 }
 
-class Counting implements Target {
+/** Counts the reads of a read-only source (recipes here never write). */
+class Counting implements MemorySource {
+  readonly writable = undefined;
   calls = 0;
   iovecs = 0;
   readonly inner: MemoryTarget;
@@ -45,20 +47,14 @@ class Counting implements Target {
     this.iovecs += requests.length;
     return this.inner.read(requests);
   }
-  write(): never {
-    throw new Error('read-only');
-  }
   moduleImage(path: string) {
     return this.inner.moduleImage(path);
   }
   openScan() {
     return this.inner.openScan();
   }
-  writeForce(): never {
-    throw new Error('read-only');
-  }
-  freeze() {
-    return this.inner.freeze();
+  threads() {
+    return this.inner.threads();
   }
   close() {}
 }

@@ -6,13 +6,13 @@ import { journalLine, parseJournal, type JournalEntry } from '../../src/runtime/
 import { revertJournal } from '../../src/runtime/revert.ts';
 import { writeSites } from '../../src/runtime/site-writer.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
-import type { Target } from '../../src/target/target.ts';
+import type { WritableTarget } from '../../src/target/target.ts';
 import { startTimeOf } from '../../src/target/live-process.ts';
 
 const BASE = 0x40000n;
 
 /** A memory target that says it is pid 77, started at tick 5000, with code at BASE (r-x) and data after it. */
-function process77(): { target: Target; code: Uint8Array; data: Uint8Array } {
+function process77(): { target: WritableTarget; code: Uint8Array; data: Uint8Array } {
   const code = new Uint8Array(0x1000).fill(0x90);
   const data = new Uint8Array(0x1000);
   const target = new MemoryTarget(

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { literalPattern } from '../../src/plan/pattern.ts';
 import { scanTarget } from '../../src/runtime/scan.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
-import type { Target } from '../../src/target/target.ts';
+import type { MemorySource } from '../../src/target/target.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
 
 let fixture: Fixture;
@@ -21,13 +21,12 @@ it('reports a region unmapped after the scan planned it, and finds what is elsew
   let unmapped = false;
   // The first read of the scan has the fixture unmap `doomed` (a line on its
   // stdin), and waits until the maps no longer show it.
-  const target: Target = {
+  const target: MemorySource = {
     identity: live.identity,
     regions: () => live.regions(),
     read: (requests) => live.read(requests),
-    write: (requests) => live.write(requests),
-    writeForce: (requests) => live.writeForce(requests),
-    freeze: () => live.freeze(),
+    threads: () => live.threads(),
+    writable: undefined,
     moduleImage: (path) => live.moduleImage(path),
     openScan: () => {
       const access = live.openScan();

@@ -7,7 +7,7 @@ import { formatPattern, literalPattern, type Pattern } from '../../src/plan/patt
 import { Matcher } from '../../src/runtime/match.ts';
 import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
 import { MemoryTarget, type MemoryRegion } from '../../src/target/memory-target.ts';
-import type { ReadRequest, ReadResult, Target } from '../../src/target/target.ts';
+import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
 
 const pattern = (text: string): Pattern => {
   const result = parsePattern(text);
@@ -26,14 +26,13 @@ function region(start: bigint, bytes: Uint8Array, perms = 'rw-p', path = ''): Me
 }
 
 /** A memory target whose reads (scans' too) go through `read`, which may pretend memory went away. */
-function withReads(memory: MemoryTarget, read: (requests: readonly ReadRequest[]) => ReadResult[]): Target {
+function withReads(memory: MemoryTarget, read: (requests: readonly ReadRequest[]) => ReadResult[]): MemorySource {
   return {
     identity: memory.identity,
     regions: () => memory.regions(),
     read,
-    write: (requests) => memory.write(requests),
-    writeForce: (requests) => memory.writeForce(requests),
-    freeze: () => memory.freeze(),
+    threads: () => memory.threads(),
+    writable: undefined,
     moduleImage: (path) => memory.moduleImage(path),
     openScan: () => ({ ...memory.openScan(), readChunks: read }),
     close: () => {},

@@ -1,0 +1,122 @@
+// `--report FILE` (SPEC §4): one JSON document about a run, in two parts.
+// `run` says how and when it ran (pvm, the runtime, the host, times, argv),
+// and differs from run to run. `results` says what it found, and is the
+// same bytes for the same recipe, args and memory: on Node, Bun and Deno, and
+// live or on a snapshot of the same unchanged process, except the fields
+// docs/forensics.md lists (the target's kind and, for a core, its file and
+// sha256). Keys in a fixed order, integers as --json writes them, every
+// range the recipe read as its sha256, in the order it read them.
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { hostname, release } from 'node:os';
+import { toHex } from '../bytes.ts';
+import type { PvmError } from '../errors.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { OutputEvent } from '../runtime/execute.ts';
+import type { JournalEntry } from '../runtime/journal.ts';
+import { hexAddress, type Value } from '../runtime/value.ts';
+import { moduleBuildIds } from '../target/build-ids.ts';
+import type { MemorySource, Region } from '../target/target.ts';
+import { VERSION } from '../version.ts';
+import { formatEvent, jsonValue } from './format.ts';
+
+export const REPORT_FORMAT = 'pvm-report';
+export const REPORT_VERSION = 1;
+
+export interface ReportRecorder {
+  /** Every output event, as --json shows it. */
+  event(event: OutputEvent): void;
+  /** Every write made, with the bytes before and after (from the journal hook). */
+  write(entry: JournalEntry): void;
+  read(address: bigint, bytes: Uint8Array): void;
+  /** Writes the file; `error` when the run failed. */
+  finish(error: PvmError | undefined, exit: number): void;
+}
+
+/** Starts recording a run of `plan` on `target`; the target's identity is taken now, before the recipe runs. */
+export function recordReport(file: string, plan: Plan, params: ReadonlyMap<string, Value>, target: MemorySource, corePath: string | undefined): ReportRecorder {
+  const startedAt = new Date().toISOString();
+  const regions = target.regions();
+  const identity = target.identity;
+  const targetPart = {
+    kind: identity.kind,
+    pid: identity.pid ?? null,
+    name: identity.name,
+    exe: identity.exe ?? null,
+    cmdline: identity.cmdline,
+    startTime: identity.startTime ?? null,
+    modules: moduleBuildIds(target, regions).map((m) => ({ path: m.path, buildId: m.buildId ?? null })),
+    mapsSha256: mapsDigest(regions),
+    ...(corePath === undefined ? {} : { core: { file: corePath, sha256: fileDigest(corePath) } }),
+  };
+  const events: unknown[] = [];
+  const reads: { address: string; length: number; sha256: string }[] = [];
+  return {
+    event(event) {
+      const line = formatEvent(event, true);
+      if (line !== undefined) events.push(JSON.parse(line));
+    },
+    write(entry) {
+      if (entry.statement !== 'write') return; // a patch's sites are in its own event
+      events.push({ type: 'write', address: hexAddress(entry.address), before: toHex(entry.old), after: toHex(entry.new), line: entry.line });
+    },
+    read(address, bytes) {
+      reads.push({ address: hexAddress(address), length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    },
+    finish(error, exit) {
+      const report = {
+        format: REPORT_FORMAT,
+        version: REPORT_VERSION,
+        run: {
+          pvm: VERSION,
+          runtime: runtimeName(),
+          runtimeVersion: runtimeVersion(),
+          host: hostname(),
+          kernel: release(),
+          startedAt,
+          endedAt: new Date().toISOString(),
+          argv: process.argv.slice(2),
+        },
+        results: {
+          recipe: { name: plan.recipe.name, sha256: plan.recipe.sha256 },
+          args: Object.fromEntries([...params].map(([name, value]) => [name, jsonValue(value)])),
+          target: targetPart,
+          events,
+          reads,
+          exit,
+          error: error === undefined ? null : { code: error.code, message: error.message },
+        },
+      };
+      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    },
+  };
+}
+
+/** sha256 of the map as `start-end perms offset path` lines: the same for a process and its snapshot. */
+export function mapsDigest(regions: readonly Region[]): string {
+  const text = regions.map((r) => `${hexAddress(r.start)}-${hexAddress(r.end)} ${r.perms} ${hexAddress(r.offset)} ${r.path}${r.deleted ? ' (deleted)' : ''}\n`).join('');
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function fileDigest(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = new Uint8Array(1 << 20);
+    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+function runtimeName(): string {
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined') return 'bun';
+  if (typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined') return 'deno';
+  return 'node';
+}
+
+function runtimeVersion(): string {
+  const versions = process.versions as Record<string, string | undefined>;
+  return versions.bun ?? versions.deno ?? versions.node ?? 'unknown';
+}

@@ -1,0 +1,28 @@
+// threads() and reg(thread, "name"): the target's threads, main thread
+// first, and their registers, from a core's NT_PRSTATUS notes or, live, from
+// ptrace while the threads are stopped for a moment.
+import { TargetError, assert } from '../errors.ts';
+import { ADDRESS_REGISTERS, X86_64_REGISTERS } from '../registers.ts';
+import type { ThreadState } from '../target/target.ts';
+import { int, numeric, ptr, type Value } from './value.ts';
+
+export function threadBuiltin(name: 'threads' | 'reg', args: readonly Value[], threads: readonly ThreadState[]): Value {
+  if (name === 'threads') return { kind: 'list', items: threads.map((t) => int(BigInt(t.tid))) };
+  const tid = numeric(args[0]!)!.value;
+  const register = (args[1] as { value: string }).value;
+  const index = X86_64_REGISTERS.indexOf(register);
+  assert(index >= 0, `unchecked register ${register}`);
+  const thread = threads.find((t) => BigInt(t.tid) === tid);
+  if (thread === undefined) {
+    throw new TargetError('no-thread', `no thread ${tid} in the target (its threads: ${threads.map((t) => t.tid).join(', ') || 'none'})`, {
+      hint: 'take thread ids from threads(), e.g. reg(threads()[0], "rip")',
+    });
+  }
+  if (thread.registers === undefined) {
+    throw new TargetError('no-registers', `the registers of thread ${tid} are not available: the kernel refused them, or the core does not hold them`, {
+      hint: 'on a live process, run pvm with ptrace rights over it (as its user, or with CAP_SYS_PTRACE)',
+    });
+  }
+  const value = thread.registers[index]!;
+  return ADDRESS_REGISTERS.has(register) ? ptr(value) : int(value);
+}

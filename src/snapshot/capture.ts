@@ -1,0 +1,243 @@
+// `pvm snapshot`: a live process's memory as an ELF core that gdb opens and
+// `--snapshot` replays. One PT_LOAD per captured region; NT_PRSTATUS per
+// thread (registers taken while the threads are stopped), NT_PRPSINFO,
+// NT_AUXV, NT_FILE; and pvm's note (snapshot-note.ts) with the whole map,
+// what was left out and why (the scans' skip rules), each module's build-id.
+// Regions are read as scans read them (Target.openScan): anonymous pages that
+// hold no data are neither read nor written (holes in a sparse file), and a
+// file's untouched pages come from the file, so the capture faults nothing
+// into the target. Big reads into native memory, written to the file from
+// there: no copy.
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { PvmError, UsageError } from '../errors.ts';
+import { layoutCore, type CoreThread } from '../native/core-format.ts';
+import { moduleBuildIds } from '../target/build-ids.ts';
+import type { Frozen } from '../native/freeze.ts';
+import { isFileMapping } from '../target/file-mapping.ts';
+import type { LiveProcess } from '../target/live-process.ts';
+import { splitByRanges } from '../target/ranges.ts';
+import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
+import { encodeSnapshotNote, type SnapshotNote, type SnapshotRegion } from '../target/snapshot-note.ts';
+import type { AddressRange, ReadRequest, Region, ScanAccess } from '../target/target.ts';
+import { VERSION } from '../version.ts';
+
+export interface SnapshotOptions {
+  /** Region selectors (`--only`): `[heap]`, `anon`, a module or path, `0xSTART-0xEND`; empty: every region. */
+  readonly only: readonly string[];
+  /** Stop every thread for the whole capture: one consistent moment. */
+  readonly freeze: boolean;
+  /** Told how many bytes of how many are captured, after each read. */
+  readonly progress?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface SnapshotSummary {
+  readonly file: string;
+  readonly regions: number;
+  /** Bytes read from the process (or its files) and written. */
+  readonly bytes: number;
+  /** Bytes of untouched pages left as holes. */
+  readonly holes: number;
+  readonly leftOut: readonly { readonly start: bigint; readonly end: bigint; readonly reason: string }[];
+  /** Ranges that could not be read during the capture (unmapped meanwhile). */
+  readonly missing: readonly AddressRange[];
+  readonly threads: number;
+  /** Why the registers are not in the snapshot, or undefined. */
+  readonly registersMissing: string | undefined;
+  readonly frozen: boolean;
+  /** The capture's length, and how long the threads were stopped (registers, or the whole capture with --freeze). */
+  readonly micros: number;
+  readonly stoppedMicros: number;
+}
+
+/** Bytes per read: 1 MiB pieces, 16 of them a call (the channel's scratch holds 16 MiB). */
+const PIECE = 16 << 20;
+const PIECES_PER_CALL = 1;
+/** Room kept in the head for what pvm's note learns during the capture (ranges that could not be read). */
+const NOTE_RESERVE = 64 << 10;
+
+export function takeSnapshot(live: LiveProcess, output: string, options: SnapshotOptions): SnapshotSummary {
+  const started = performance.now();
+  const takenAt = new Date().toISOString();
+  let frozen: Frozen | undefined;
+  let stoppedAt = 0;
+  let stoppedMicros = 0;
+  let registersMissing: string | undefined;
+  let threads: CoreThread[] = [];
+  const access = live.openScan();
+  try {
+    // Registers need the threads stopped: for the whole capture with --freeze, else for a moment.
+    try {
+      stoppedAt = performance.now();
+      frozen = live.freeze();
+    } catch (error) {
+      if (options.freeze || !(error instanceof PvmError)) throw error;
+      registersMissing = `the threads could not be stopped: ${error.message}`;
+    }
+    if (frozen !== undefined) {
+      threads = frozen.threads.map((t) => ({ tid: t.tid, ppid: 0, pgrp: 0, sid: 0, signal: 0, registers: t.registers ?? new Array<bigint>(27).fill(0n) }));
+      if (frozen.threads.some((t) => t.registers === undefined)) registersMissing = 'the kernel refused the registers of some threads (zeros in their notes)';
+      if (!options.freeze) {
+        frozen.thaw();
+        frozen = undefined;
+        stoppedMicros = Math.round((performance.now() - stoppedAt) * 1000);
+      }
+    }
+    const info = live.processInfo();
+    threads = threads.map((t) => ({ ...t, ppid: info.ppid, pgrp: info.pgrp, sid: info.sid }));
+    if (threads.length === 0) threads = [{ tid: info.pid, ppid: info.ppid, pgrp: info.pgrp, sid: info.sid, signal: 0, registers: new Array<bigint>(27).fill(0n) }];
+
+    const selected = selector(options.only, access.regions);
+    const plan = access.regions.map((region) => planRegion(region, access, selected(region)));
+    const captured = plan.filter((p) => p.region.leftOut === undefined);
+    const note = (regions: readonly SnapshotRegion[]): SnapshotNote => ({
+      pvmVersion: VERSION,
+      takenAt,
+      frozen: options.freeze,
+      identity: live.identity,
+      pageSize: 4096,
+      regions,
+      modules: moduleBuildIds(live, access.regions),
+      registersMissing,
+    });
+    const head = (pvm: Uint8Array) =>
+      layoutCore({
+        segments: captured.map(({ region }) => ({ vaddr: region.start, memsz: region.end - region.start, filesz: region.end - region.start, flags: flagsOf(region.perms) })),
+        threads,
+        process: info,
+        auxv: live.auxv(),
+        files: access.regions.filter(isFileMapping).map((r) => ({ start: r.start, end: r.end, offset: r.offset, path: r.deleted ? `${r.path} (deleted)` : r.path })),
+        pageSize: 4096,
+        pvm,
+      });
+    const reserved = padded(encodeSnapshotNote(note(plan.map((p) => p.region))), NOTE_RESERVE);
+    const layout = head(reserved);
+
+    let fd: number;
+    try {
+      fd = openSync(output, 'w');
+    } catch (error) {
+      throw new UsageError('snapshot-unwritable', `cannot write ${output}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
+    }
+    const missing = new Map<SnapshotRegion, AddressRange[]>();
+    let bytes = 0;
+    try {
+      const total = captured.reduce((sum, p) => sum + p.runs.reduce((n, r) => n + Number(r.end - r.start), 0), 0);
+      const pieces = captured.flatMap((p, i) => p.runs.flatMap((run) => cut(run, PIECE).map((piece) => ({ ...piece, owner: p.region, fileOffset: layout.dataOffsets[i]! + (piece.address - p.region.start) }))));
+      for (let first = 0; first < pieces.length; first += PIECES_PER_CALL) {
+        const batch = pieces.slice(first, first + PIECES_PER_CALL);
+        const results = access.readChunks(batch);
+        batch.forEach((piece, k) => {
+          const result = results[k]!;
+          if (result.done > 0) writeAll(fd, result.bytes, result.done, piece.fileOffset);
+          bytes += result.done;
+          if (result.fault !== undefined) {
+            const list = missing.get(piece.owner) ?? [];
+            list.push({ start: piece.address + BigInt(result.done), end: piece.address + BigInt(piece.length) });
+            missing.set(piece.owner, list);
+          }
+        });
+        options.progress?.(bytes, total);
+      }
+      // What the capture learned goes into the note, padded to the size reserved for it, so no offset moves.
+      const regions = plan.map((p) => ({ ...p.region, missing: merge(missing.get(p.region) ?? []) }));
+      let final = encodeSnapshotNote(note(regions));
+      if (final.length > reserved.length) final = encodeSnapshotNote(note(regions.map((r) => (r.missing.length > 0 ? { ...r, missing: [{ start: r.start, end: r.end }] } : r))));
+      writeAll(fd, head(padded(final, reserved.length - final.length)).head, layout.head.length, 0);
+      ftruncateSync(fd, Number(layout.size));
+    } finally {
+      closeSync(fd);
+    }
+    if (frozen !== undefined) {
+      frozen.thaw();
+      frozen = undefined;
+      stoppedMicros = Math.round((performance.now() - stoppedAt) * 1000);
+    }
+    return {
+      file: output,
+      regions: captured.length,
+      bytes,
+      holes: captured.reduce((sum, p) => sum + p.region.untouched.reduce((n, r) => n + Number(r.end - r.start), 0), 0),
+      leftOut: plan.filter((p) => p.region.leftOut !== undefined).map((p) => ({ start: p.region.start, end: p.region.end, reason: p.region.leftOut! })),
+      missing: [...missing.values()].flat(),
+      threads: threads.length,
+      registersMissing,
+      frozen: options.freeze,
+      micros: Math.round((performance.now() - started) * 1000),
+      stoppedMicros,
+    };
+  } finally {
+    frozen?.thaw();
+    access.close();
+  }
+}
+
+/** A region's entry in pvm's note, and the runs of it to read. */
+function planRegion(region: Region, access: ScanAccess, selected: boolean): { region: SnapshotRegion; runs: AddressRange[] } {
+  const vmFlags = access.vmFlags.get(region.start) ?? [];
+  const base = { start: region.start, end: region.end, perms: region.perms, offset: region.offset, path: region.path, deleted: region.deleted, vmFlags, missing: [] };
+  const leftOut = skipReason(region, vmFlags) ?? (selected ? undefined : 'not selected by --only');
+  if (leftOut !== undefined) return { region: { ...base, leftOut, untouched: [] }, runs: [] };
+  const runs = residentOnly(region) ? access.residentRuns(region.start, region.end) : [{ start: region.start, end: region.end }];
+  const untouched: AddressRange[] = [];
+  splitByRanges(runs, region.start, region.end, () => {}, (start, end) => untouched.push({ start, end }));
+  return { region: { ...base, leftOut: undefined, untouched }, runs };
+}
+
+/** Which regions `--only` keeps: every one when it is not given. */
+function selector(only: readonly string[], regions: readonly Region[]): (region: Region) => boolean {
+  if (only.length === 0) return () => true;
+  const tests = only.map((spec): ((region: Region) => boolean) => {
+    const range = /^(0x[0-9a-f]+)-(0x[0-9a-f]+)$/i.exec(spec);
+    if (range !== null) {
+      const [start, end] = [BigInt(range[1]!), BigInt(range[2]!)];
+      return (r) => r.start < end && start < r.end;
+    }
+    if (spec === 'anon') return isAnonymous;
+    if (spec.startsWith('[')) return (r) => r.path === spec;
+    return (r) => r.path === spec || r.path.endsWith(`/${spec}`);
+  });
+  for (const [i, spec] of only.entries()) {
+    if (!regions.some(tests[i]!)) {
+      throw new UsageError('only-matches-nothing', `--only ${spec} matches no region of the process`, {
+        hint: 'give a region name ([heap], [stack]), anon, a module (libc.so.6) or a range (0x1000-0x2000); `pvm maps` lists the regions',
+      });
+    }
+  }
+  return (region) => tests.some((test) => test(region));
+}
+
+function flagsOf(perms: string): number {
+  return (perms[0] === 'r' ? 4 : 0) | (perms[1] === 'w' ? 2 : 0) | (perms[2] === 'x' ? 1 : 0);
+}
+
+/** Splits a range into reads of at most `size` bytes. */
+function cut(range: AddressRange, size: number): ReadRequest[] {
+  const pieces: ReadRequest[] = [];
+  for (let at = range.start; at < range.end; at += BigInt(size)) {
+    const left = range.end - at;
+    pieces.push({ address: at, length: left < BigInt(size) ? Number(left) : size });
+  }
+  return pieces;
+}
+
+function merge(ranges: readonly AddressRange[]): AddressRange[] {
+  const out: AddressRange[] = [];
+  for (const range of ranges) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.end === range.start) out[out.length - 1] = { start: last.start, end: range.end };
+    else out.push(range);
+  }
+  return out;
+}
+
+/** JSON followed by `extra` spaces: still the same JSON, and exactly as long as the space kept for it. */
+function padded(json: Uint8Array, extra: number): Uint8Array {
+  const out = new Uint8Array(json.length + extra).fill(0x20);
+  out.set(json);
+  return out;
+}
+
+function writeAll(fd: number, bytes: Uint8Array, length: number, position: bigint | number): void {
+  let written = 0;
+  while (written < length) written += writeSync(fd, bytes, written, length - written, Number(position) + written);
+}

@@ -1,0 +1,74 @@
+// A core's region table. A pvm snapshot carries the map exactly as /proc
+// showed it (snapshot-note.ts). Any other core is rebuilt from its PT_LOAD
+// segments joined by address with NT_FILE, as gdb does (KERNEL.md §6): the
+// kernel writes a segment for every mapping, with p_filesz 0 where it left
+// unmodified file pages out; gcore leaves some mappings out altogether, and
+// those are known from NT_FILE alone, their permissions from the file's own
+// program headers.
+import type { CoreLayout, CoreSegment } from '../native/core-format.ts';
+import { isFileMapping } from './file-mapping.ts';
+import type { SnapshotNote } from './snapshot-note.ts';
+import type { AddressRange, Region } from './target.ts';
+
+export interface CoreRegion extends Region {
+  /** The PT_LOAD holding this region's bytes, if the core holds any. */
+  readonly segment: CoreSegment | undefined;
+  /** The file mapped here (NT_FILE), for the bytes the core does not hold. */
+  readonly file: string | undefined;
+  readonly vmFlags: readonly string[];
+  /** Why nothing of the region can be read (left out of a snapshot, or not readable), or undefined. */
+  readonly leftOut: string | undefined;
+  /** A snapshot's pages that held no data: zeros in the file, skipped by scans as they are live. */
+  readonly untouched: readonly AddressRange[];
+  /** A snapshot's pages that could not be read during the capture: reads fault there. */
+  readonly missing: readonly AddressRange[];
+  /** Bytes neither the core nor a file holds. */
+  readonly absent: readonly AddressRange[];
+}
+
+/** `filePerms(path, offset)`: the permissions a mapping of the file at that offset has, from its ELF headers, if known. */
+export function coreRegions(layout: CoreLayout, note: SnapshotNote | undefined, filePerms: (path: string, offset: bigint) => string | undefined): CoreRegion[] {
+  const segmentAt = new Map(layout.segments.map((s) => [s.vaddr, s]));
+  if (note !== undefined) {
+    return note.regions.map((r) => {
+      const segment = r.leftOut === undefined ? segmentAt.get(r.start) : undefined;
+      const file = isFileMapping(r) && !r.deleted ? r.path : undefined;
+      return { ...r, segment, file, absent: absentOf(r, segment, file) };
+    });
+  }
+  const regions: CoreRegion[] = [];
+  const covered = (start: bigint) => layout.segments.some((s) => s.vaddr <= start && start < s.vaddr + s.memsz);
+  for (const segment of layout.segments) {
+    if (segment.memsz === 0n) continue;
+    const mapping = layout.files.find((f) => f.start === segment.vaddr);
+    const { path, deleted } = splitDeleted(mapping?.path ?? '');
+    const perms = `${segment.flags & 4 ? 'r' : '-'}${segment.flags & 2 ? 'w' : '-'}${segment.flags & 1 ? 'x' : '-'}p`;
+    const region = { start: segment.vaddr, end: segment.vaddr + segment.memsz, perms, offset: mapping?.offset ?? 0n, path, deleted };
+    const file = mapping !== undefined && !deleted ? path : undefined;
+    regions.push(core(region, segment, file));
+  }
+  for (const mapping of layout.files) {
+    if (covered(mapping.start)) continue;
+    const { path, deleted } = splitDeleted(mapping.path);
+    const perms = (deleted ? undefined : filePerms(path, mapping.offset)) ?? 'r--p';
+    regions.push(core({ start: mapping.start, end: mapping.end, perms, offset: mapping.offset, path, deleted }, undefined, deleted ? undefined : path));
+  }
+  return regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+}
+
+function core(region: Region, segment: CoreSegment | undefined, file: string | undefined): CoreRegion {
+  const leftOut = region.perms.startsWith('r') ? undefined : 'not readable';
+  return { ...region, segment, file, vmFlags: [], leftOut, untouched: [], missing: [], absent: leftOut === undefined ? absentOf(region, segment, file) : [] };
+}
+
+/** What of a region neither the core (its segment's file bytes) nor a mapped file holds. */
+function absentOf(region: Region, segment: CoreSegment | undefined, file: string | undefined): AddressRange[] {
+  if (file !== undefined) return [];
+  const held = segment === undefined ? region.start : segment.vaddr + segment.filesz;
+  return held < region.end ? [{ start: held > region.start ? held : region.start, end: region.end }] : [];
+}
+
+/** NT_FILE keeps the kernel's ` (deleted)` suffix on a file removed since it was mapped. */
+function splitDeleted(path: string): { path: string; deleted: boolean } {
+  return path.endsWith(' (deleted)') ? { path: path.slice(0, -' (deleted)'.length), deleted: true } : { path, deleted: false };
+}

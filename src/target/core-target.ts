@@ -1,0 +1,273 @@
+// A core file as a read-only memory source: pvm's snapshots, gdb's gcore
+// files and the kernel's cores. The region table comes from pvm's note when
+// there is one (the map exactly as /proc showed it), otherwise from the
+// PT_LOAD segments joined with NT_FILE by address. Bytes come from the core;
+// where it holds none for a file mapping (the kernel writes p_filesz 0 for
+// unmodified file pages, gcore leaves some mappings out) they come from the
+// file NT_FILE names, once its build-id is checked (core-files.ts). Bytes
+// that neither holds are an error that says which, never silent zeros.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { attempt } from '../attempt.ts';
+import { TargetError, UsageError } from '../errors.ts';
+import { CoreFormatError, NT_PVM_SNAPSHOT, parseCore, type CoreLayout } from '../native/core-format.ts';
+import { loadLibc, type Libc, type NativeMemory } from '../native/libc.ts';
+import { bufferFind, fastestFind, type FindBytes } from '../native/search.ts';
+import { CoreFiles, filePerms } from './core-files.ts';
+import { coreRegions, type CoreRegion } from './core-regions.ts';
+import { decodeSnapshotNote, SnapshotNoteError, type SnapshotNote } from './snapshot-note.ts';
+import { splitByRanges } from './ranges.ts';
+import { describeTarget, type AddressRange, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
+
+/** Where the bytes at an address come from, and for how long that holds. */
+type Piece =
+  | { readonly kind: 'core'; readonly offset: bigint; readonly length: number }
+  | { readonly kind: 'file'; readonly region: CoreRegion; readonly offset: bigint; readonly length: number }
+  | { readonly kind: 'fault' }
+  /** In a region, but neither the core nor a file holds the bytes. */
+  | { readonly kind: 'absent'; readonly region: CoreRegion; readonly length: number };
+
+export class CoreTarget implements MemorySource {
+  readonly identity: TargetIdentity;
+  readonly writable = undefined;
+  /** pvm's note, for a snapshot. */
+  readonly snapshot: SnapshotNote | undefined;
+  readonly path: string;
+  readonly layout: CoreLayout;
+  readonly #fd: number;
+  readonly #regions: readonly CoreRegion[];
+  readonly #files: CoreFiles;
+  readonly #libc: Libc | undefined;
+
+  private constructor(path: string, fd: number, layout: CoreLayout, note: SnapshotNote | undefined, libc: Libc | undefined) {
+    this.path = path;
+    this.#fd = fd;
+    this.layout = layout;
+    this.snapshot = note;
+    this.#libc = libc;
+    this.#regions = coreRegions(layout, note, filePerms);
+    this.#files = new CoreFiles(this.#regions, (address, length) => this.#readHeld(address, length));
+    this.identity = note?.identity ?? this.#identityFromNotes();
+  }
+
+  /** Opens a core; `snapshot` demands pvm's note (--snapshot). Throws UsageError (exit 2) naming the file and what is wrong. */
+  static async open(path: string, { snapshot }: { snapshot: boolean }): Promise<CoreTarget> {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new UsageError('core-unreadable', `cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { hint: 'check the path of the core or snapshot file' });
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const layout = parseCore((offset, length) => {
+        const buffer = new Uint8Array(length);
+        const got = readSync(fd, buffer, 0, length, offset);
+        return buffer.subarray(0, got);
+      }, size);
+      let note: SnapshotNote | undefined;
+      if (layout.pvm !== undefined) note = decodeSnapshotNote(layout.pvm);
+      else if (snapshot) throw new CoreFormatError(`it has no pvm snapshot note (type 0x${NT_PVM_SNAPSHOT.toString(16)}): it is a core file, not a pvm snapshot`);
+      const libc = await loadLibc().catch(() => undefined); // only for the fastest search; reading needs none
+      return new CoreTarget(path, fd, layout, note, libc);
+    } catch (error) {
+      closeSync(fd);
+      if (error instanceof CoreFormatError || error instanceof SnapshotNoteError) {
+        const asCore = snapshot && error instanceof CoreFormatError && error.message.includes('not a pvm snapshot');
+        throw new UsageError('bad-core', `${path}: ${error.message}`, {
+          hint: asCore ? `read it with --core ${path}` : 'pvm reads 64-bit x86-64 ELF core files: pvm snapshots, gcore files and the kernel\'s cores',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  regions(): readonly Region[] {
+    return this.#regions;
+  }
+
+  threads(): readonly ThreadState[] {
+    const pid = this.identity.pid;
+    return [...this.layout.threads]
+      .sort((a, b) => (a.tid === pid ? -1 : b.tid === pid ? 1 : a.tid - b.tid))
+      .map((thread) => ({ tid: thread.tid, registers: thread.registers }));
+  }
+
+  read(requests: readonly ReadRequest[]): ReadResult[] {
+    return requests.map(({ address, length }) => {
+      const bytes = new Uint8Array(length);
+      const done = this.#copy(address, length, bytes, 0);
+      return { bytes, done, fault: done < length ? { address: address + BigInt(done) } : undefined };
+    });
+  }
+
+  moduleImage(path: string): Uint8Array {
+    return this.#files.image(path, describeTarget(this.identity));
+  }
+
+  openScan(): ScanAccess {
+    const libc = this.#libc;
+    let scratch: NativeMemory | undefined;
+    let heap: Uint8Array | undefined;
+    const search = libc === undefined ? { find: bufferFind as FindBytes, close() {} } : fastestFind(libc, (bytes) => (scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined));
+    const bufferFor = (size: number): Uint8Array => {
+      if (libc === undefined) return heap !== undefined && heap.length >= size ? heap : (heap = new Uint8Array(size));
+      if (scratch === undefined || scratch.bytes.length < size) {
+        scratch?.free();
+        scratch = libc.alloc(2 ** Math.ceil(Math.log2(Math.max(size, 4096))));
+      }
+      return scratch.bytes;
+    };
+    const vmFlags = new Map<bigint, readonly string[]>();
+    for (const region of this.#regions) if (region.vmFlags.length > 0) vmFlags.set(region.start, region.vmFlags);
+    return {
+      regions: this.#regions,
+      vmFlags,
+      residentRuns: (start, end) => this.#heldRuns(start, end),
+      readChunks: (requests) => {
+        const total = requests.reduce((sum, r) => sum + r.length, 0);
+        const buffer = bufferFor(total);
+        let at = 0;
+        return requests.map(({ address, length }) => {
+          const bytes = buffer.subarray(at, at + length);
+          const done = this.#copy(address, length, buffer, at);
+          at += length;
+          return { bytes, done, fault: done < length ? { address: address + BigInt(done) } : undefined };
+        });
+      },
+      find: search.find,
+      close: () => {
+        search.close();
+        scratch?.free();
+      },
+    };
+  }
+
+  close(): void {
+    this.#files.close();
+    closeSync(this.#fd);
+  }
+
+  /** Copies [address, address+length) into `into` at `at`; returns the bytes copied before the first fault. */
+  #copy(address: bigint, length: number, into: Uint8Array, at: number): number {
+    let done = 0;
+    while (done < length) {
+      const here = address + BigInt(done);
+      const piece = this.#pieceAt(here, length - done);
+      if (piece.kind === 'fault') break;
+      if (piece.kind === 'absent') throw this.#absent(piece.region, here, piece.length);
+      const target = into.subarray(at + done, at + done + piece.length);
+      if (piece.kind === 'core') this.#readCore(target, piece.offset);
+      else this.#files.read(piece.region, target, piece.offset, describeTarget(this.identity), here);
+      done += piece.length;
+    }
+    return done;
+  }
+
+  /** The bytes the core itself holds at an address (never from a file): for checking a file's build-id against memory. */
+  #readHeld(address: bigint, length: number): Uint8Array | undefined {
+    const piece = this.#pieceAt(address, length);
+    if (piece.kind !== 'core' || piece.length < length) return undefined;
+    const bytes = new Uint8Array(length);
+    this.#readCore(bytes, piece.offset);
+    return bytes;
+  }
+
+  #readCore(into: Uint8Array, offset: bigint): void {
+    let got = 0;
+    while (got < into.length) {
+      const n = readSync(this.#fd, into, got, into.length - got, Number(offset) + got);
+      if (n <= 0) throw new TargetError('core-truncated', `${this.path} ends before offset ${Number(offset) + got}: the core is truncated`, { hint: 'copy the whole core file again' });
+      got += n;
+    }
+  }
+
+  #pieceAt(address: bigint, wanted: number): Piece {
+    const region = regionAt(this.#regions, address);
+    if (region === undefined || region.leftOut !== undefined) return { kind: 'fault' };
+    const upTo = (limit: bigint) => Math.min(wanted, Number(limit - address));
+    let end = region.end;
+    for (const range of region.missing) {
+      if (range.start <= address && address < range.end) return { kind: 'fault' };
+      if (range.start > address && range.start < end) end = range.start;
+    }
+    const segment = region.segment;
+    if (segment !== undefined && address >= segment.vaddr && address < segment.vaddr + segment.filesz) {
+      const heldEnd = segment.vaddr + segment.filesz;
+      return { kind: 'core', offset: segment.fileOffset + (address - segment.vaddr), length: upTo(heldEnd < end ? heldEnd : end) };
+    }
+    if (region.file !== undefined) return { kind: 'file', region, offset: region.offset + (address - region.start), length: upTo(end) };
+    return { kind: 'absent', region, length: upTo(end) };
+  }
+
+  /** The runs of [start, end) that hold data: all but a snapshot's untouched and missing pages, and what no source holds. */
+  #heldRuns(start: bigint, end: bigint): AddressRange[] {
+    const runs: AddressRange[] = [];
+    for (const region of this.#regions) {
+      if (region.end <= start || region.start >= end) continue;
+      const from = region.start > start ? region.start : start;
+      const to = region.end < end ? region.end : end;
+      const gaps = [...region.untouched, ...region.missing, ...region.absent].sort((a, b) => (a.start < b.start ? -1 : 1));
+      splitByRanges(gaps, from, to, () => {}, (a, b) => {
+        const last = runs[runs.length - 1];
+        if (last !== undefined && last.end === a) runs[runs.length - 1] = { start: last.start, end: b };
+        else runs.push({ start: a, end: b });
+      });
+    }
+    return runs;
+  }
+
+  #absent(region: CoreRegion, address: bigint, length: number): TargetError {
+    const hex = (n: bigint) => `0x${n.toString(16)}`;
+    return new TargetError('not-in-core', `${describeTarget(this.identity)} holds no bytes at ${hex(address)}-${hex(address + BigInt(length))} (a region ${hex(region.start)}-${hex(region.end)} ${region.perms}${region.path === '' ? '' : ` ${region.path}`}): the core left them out and no file is mapped there`, {
+      hint: 'the process had them, but the core does not; take a pvm snapshot, which holds every readable page',
+    });
+  }
+
+  /** A core without pvm's note: the pid, name and arguments from NT_PRPSINFO, the executable from the auxiliary vector. */
+  #identityFromNotes(): TargetIdentity {
+    const info = this.layout.process;
+    const execFn = this.#execFn();
+    return {
+      kind: 'core',
+      pid: info?.pid ?? this.layout.threads[0]?.tid,
+      name: info?.name ?? this.path,
+      exe: execFn,
+      cmdline: info === undefined || info.args === '' ? [] : info.args.trimEnd().split(' '),
+      startTime: undefined,
+    };
+  }
+
+  /** AT_EXECFN (31): the address of the executable's path, as the process was started. */
+  #execFn(): string | undefined {
+    const auxv = this.layout.auxv;
+    if (auxv === undefined) return undefined;
+    const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+    for (let at = 0; at + 16 <= auxv.length; at += 16) {
+      if (view.getBigUint64(at, true) !== 31n) continue;
+      const address = view.getBigUint64(at + 8, true);
+      const bytes = attempt(() => this.read([{ address, length: 4096 }])[0]);
+      if (bytes === undefined) return undefined;
+      const text = bytes.bytes.subarray(0, bytes.done);
+      const nul = text.indexOf(0);
+      return nul > 0 ? new TextDecoder().decode(text.subarray(0, nul)) : undefined;
+    }
+    return undefined;
+  }
+}
+
+/** The region holding `address`, by binary search (a process may have thousands). */
+function regionAt(regions: readonly CoreRegion[], address: bigint): CoreRegion | undefined {
+  let low = 0;
+  let high = regions.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const region = regions[middle]!;
+    if (region.end <= address) low = middle + 1;
+    else if (region.start > address) high = middle;
+    else return region;
+  }
+  return undefined;
+}
+

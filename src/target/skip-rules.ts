@@ -1,0 +1,36 @@
+// Which regions are never read (by a scan or a snapshot), and where only the
+// pages that hold data are read: rules of the target's memory, KERNEL.md §4.
+import { isFileMapping } from './file-mapping.ts';
+import type { Region } from './target.ts';
+
+/** Why a region is never read by a scan or a snapshot, or undefined if it may be (KERNEL.md §4). `flags`: its smaps VmFlags. */
+export function skipReason(region: Region, flags: readonly string[] = []): string | undefined {
+  if (!region.perms.startsWith('r')) return 'not readable';
+  if (region.path === '[vvar]' || region.path === '[vvar_vclock]') return 'kernel data page (reading it faults)';
+  if (region.path === '[vsyscall]') return 'legacy vsyscall page';
+  if (flags.includes('io')) return 'device memory (VmFlags io): reading it can have side effects';
+  if (flags.includes('pf')) return 'raw page-frame mapping (VmFlags pf): device or driver memory';
+  const uffd = ['um', 'ui', 'uw'].find((flag) => flags.includes(flag));
+  if (uffd !== undefined) return `registered with userfaultfd (VmFlags ${uffd}): a read can block until the target is killed`;
+  if (region.path.startsWith('/secretmem')) return 'memfd_secret memory: the kernel refuses to read it';
+  return undefined;
+}
+
+/**
+ * True when only the pages that hold data are read: everything but mappings
+ * of ordinary files and the vDSO. A never-touched page of anonymous or shared
+ * memory reads as zeros, and reading it makes the kernel build page tables in
+ * the target (shared memory may even allocate the page). A file's pages are
+ * all searched, but those the target has not touched come from the file
+ * itself (the target's `openScan` does that), so code that has not run yet
+ * is found and the target does not grow either way.
+ */
+export function residentOnly(region: Region): boolean {
+  return region.path !== '[vdso]' && !isFileMapping(region);
+}
+
+/** Anonymous memory: no file behind it (heap, stacks, anonymous mappings). */
+export function isAnonymous(region: Region): boolean {
+  return region.path === '' || region.path === '[heap]' || region.path.startsWith('[stack') || region.path.startsWith('[anon:');
+}
+
