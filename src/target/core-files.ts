@@ -15,6 +15,7 @@ import type { CoreRegion } from './core-regions.ts';
 type Opened = { readonly fd: number } | { readonly problem: string };
 
 const hex = (n: bigint) => `0x${n.toString(16)}`;
+const PAGE = 4096n;
 
 export class CoreFiles {
   readonly #regions: readonly CoreRegion[];
@@ -27,21 +28,32 @@ export class CoreFiles {
     this.#held = held;
   }
 
-  /** Fills `into` with the file's bytes at `offset`; throws TargetError (exit 4) when they cannot be trusted or read. */
-  read(region: CoreRegion, into: Uint8Array, offset: bigint, who: string, address: bigint): void {
+  /**
+   * Fills `into` with the file's bytes at `offset`, as the mapping shows them:
+   * the page that holds the end of the file is zero-filled past it, and
+   * pages wholly past it cannot be read (the process would fault there too).
+   * Returns the bytes filled; throws TargetError (exit 4) when the file is
+   * missing or not the one mapped.
+   */
+  read(region: CoreRegion, into: Uint8Array, offset: bigint, who: string, address: bigint): number {
     const path = region.file!;
     const opened = this.#open(path);
-    const cannot = (why: string) =>
-      new TargetError('core-file-missing', `cannot read ${hex(address)}-${hex(address + BigInt(into.length))} of ${who}: the core does not hold these bytes, and ${path}, the file mapped there, ${why}`, {
+    if ('problem' in opened) {
+      throw new TargetError('core-file-missing', `cannot read ${hex(address)}-${hex(address + BigInt(into.length))} of ${who}: the core does not hold these bytes, and ${path}, the file mapped there, ${opened.problem}`, {
         hint: 'put the file the process ran with at that path (from the same build), or take a pvm snapshot, which holds every readable page',
       });
-    if ('problem' in opened) throw cannot(opened.problem);
+    }
     let got = 0;
     while (got < into.length) {
       const n = readSync(opened.fd, into, got, into.length - got, Number(offset) + got);
-      if (n <= 0) throw cannot(`ends at ${Number(offset) + got} bytes (it is shorter than it was)`);
+      if (n <= 0) break;
       got += n;
     }
+    if (got === into.length) return got;
+    const endOfPage = Number(((offset + BigInt(got) + PAGE - 1n) / PAGE) * PAGE - offset);
+    const filled = Math.min(into.length, endOfPage);
+    into.fill(0, got, filled);
+    return filled;
   }
 
   /** A whole mapped file, for symbols; checked like the bytes. */

@@ -159,7 +159,10 @@ export class CoreTarget implements MemorySource {
       if (piece.kind === 'absent') throw this.#absent(piece.region, here, piece.length);
       const target = into.subarray(at + done, at + done + piece.length);
       if (piece.kind === 'core') this.#readCore(target, piece.offset);
-      else this.#files.read(piece.region, target, piece.offset, describeTarget(this.identity), here);
+      else {
+        const filled = this.#files.read(piece.region, target, piece.offset, describeTarget(this.identity), here);
+        if (filled < piece.length) return done + filled; // past the end of the file: a fault, as live
+      }
       done += piece.length;
     }
     return done;
