@@ -53,7 +53,38 @@ export function coreRegions(layout: CoreLayout, note: SnapshotNote | undefined, 
     const perms = (deleted ? undefined : filePerms(path, mapping.offset)) ?? 'r--p';
     regions.push(core({ start: mapping.start, end: mapping.end, perms, offset: mapping.offset, path, deleted }, undefined, deleted ? undefined : path));
   }
-  return regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  return nameKnownRegions(regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)), layout);
+}
+
+const AT_SYSINFO_EHDR = 33n;
+const VSYSCALL = 0xffffffffff600000n;
+const RSP = 19;
+
+/**
+ * A core names only file mappings. These others are known for sure: the vDSO
+ * (the auxiliary vector says where), the vsyscall page (a fixed address) and
+ * the main thread's stack (it holds the thread's rsp). The heap is not: the
+ * kernel's brk is in no note, so region("[heap]") needs a pvm snapshot.
+ */
+function nameKnownRegions(regions: CoreRegion[], layout: CoreLayout): CoreRegion[] {
+  const vdso = auxvValue(layout.auxv, AT_SYSINFO_EHDR);
+  const main = layout.threads.find((t) => t.tid === layout.process?.pid) ?? layout.threads[0];
+  const rsp = main?.registers[RSP];
+  return regions.map((region) => {
+    if (region.path !== '') return region;
+    const name = region.start === vdso ? '[vdso]' : region.start === VSYSCALL ? '[vsyscall]' : rsp !== undefined && region.start <= rsp && rsp < region.end ? '[stack]' : undefined;
+    if (name === undefined) return region;
+    // [vsyscall] is not read, as live (skip-rules.ts); gcore writes it although it could not read it.
+    return name === '[vsyscall]' ? { ...region, path: name, perms: '--xp', leftOut: 'not readable' } : { ...region, path: name };
+  });
+}
+
+/** The value of an auxiliary vector entry (AT_*), or undefined. */
+export function auxvValue(auxv: Uint8Array | undefined, type: bigint): bigint | undefined {
+  if (auxv === undefined) return undefined;
+  const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+  for (let at = 0; at + 16 <= auxv.length; at += 16) if (view.getBigUint64(at, true) === type) return view.getBigUint64(at + 8, true);
+  return undefined;
 }
 
 function core(region: Region, segment: CoreSegment | undefined, file: string | undefined): CoreRegion {

@@ -13,7 +13,7 @@ import { CoreFormatError, NT_PVM_SNAPSHOT, parseCore, type CoreLayout } from '..
 import { loadLibc, type Libc, type NativeMemory } from '../native/libc.ts';
 import { bufferFind, fastestFind, type FindBytes } from '../native/search.ts';
 import { CoreFiles, filePerms } from './core-files.ts';
-import { coreRegions, type CoreRegion } from './core-regions.ts';
+import { auxvValue, coreRegions, type CoreRegion } from './core-regions.ts';
 import { decodeSnapshotNote, SnapshotNoteError, type SnapshotNote } from './snapshot-note.ts';
 import { splitByRanges } from './ranges.ts';
 import { describeTarget, type AddressRange, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
@@ -244,19 +244,12 @@ export class CoreTarget implements MemorySource {
 
   /** AT_EXECFN (31): the address of the executable's path, as the process was started. */
   #execFn(): string | undefined {
-    const auxv = this.layout.auxv;
-    if (auxv === undefined) return undefined;
-    const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
-    for (let at = 0; at + 16 <= auxv.length; at += 16) {
-      if (view.getBigUint64(at, true) !== 31n) continue;
-      const address = view.getBigUint64(at + 8, true);
-      const bytes = attempt(() => this.read([{ address, length: 4096 }])[0]);
-      if (bytes === undefined) return undefined;
-      const text = bytes.bytes.subarray(0, bytes.done);
-      const nul = text.indexOf(0);
-      return nul > 0 ? new TextDecoder().decode(text.subarray(0, nul)) : undefined;
-    }
-    return undefined;
+    const address = auxvValue(this.layout.auxv, 31n);
+    if (address === undefined) return undefined;
+    const result = attempt(() => this.read([{ address, length: 4096 }])[0]);
+    const text = result?.bytes.subarray(0, result.done);
+    const nul = text?.indexOf(0) ?? -1;
+    return text !== undefined && nul > 0 ? new TextDecoder().decode(text.subarray(0, nul)) : undefined;
   }
 }
 
