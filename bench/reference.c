@@ -5,14 +5,19 @@
 //   reference PID scan ADDR SIZE CHUNK NEEDLE
 //                                          find NEEDLE in [ADDR, ADDR+SIZE): CHUNK-byte process_vm_readv calls into a
 //                                          reused buffer overlapping by len(NEEDLE)-1, memmem; check = hits and their sum
+//   reference 0 filescan ADDR SIZE CHUNK NEEDLE FILE:OFFSET
+//                                          the same scan over a core file: the bytes of [ADDR, ADDR+SIZE) lie at OFFSET
+//   reference PID copy ADDR SIZE CHUNK FILE   process_vm_readv in CHUNK-byte calls, each written to FILE (new) with pwrite
 // Prints {"ns":…,"bytes":…,"calls":…,"check":…}; `check` lets the bench compare results.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t now_ns(void) {
   struct timespec t;
@@ -21,7 +26,7 @@ static uint64_t now_ns(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6 && !(argc == 7 && strcmp(argv[2], "scan") == 0)) return 2;
+  if (argc != 6 && !(argc == 7 && (strcmp(argv[2], "scan") == 0 || strcmp(argv[2], "copy") == 0)) && !(argc == 8 && strcmp(argv[2], "filescan") == 0)) return 2;
   int pid = atoi(argv[1]);
   uintptr_t base = strtoull(argv[3], NULL, 0);
   size_t size = strtoull(argv[4], NULL, 0);
@@ -40,7 +45,34 @@ int main(int argc, char **argv) {
       for (size_t k = 0; k < n; k += 4096) check += (uint8_t)buffer[k];  // independent of the chunk size
     }
     free(buffer);
-  } else if (strcmp(argv[2], "scan") == 0) {
+  } else if (strcmp(argv[2], "copy") == 0) {
+    unlink(argv[6]);
+    int fd = open(argv[6], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    char *buffer = malloc(param);
+    if (fd < 0 || buffer == NULL) return 1;
+    for (size_t at = 0; at < size; at += param) {
+      size_t n = size - at < param ? size - at : param;
+      struct iovec local = { buffer, n }, remote = { (void *)(base + at), n };
+      ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+      calls++;
+      if (got != (ssize_t)n || pwrite(fd, buffer, n, (off_t)at) != (ssize_t)n) return 1;
+      bytes += n;
+    }
+    close(fd);
+    free(buffer);
+    check = bytes;
+  } else if (strcmp(argv[2], "scan") == 0 || strcmp(argv[2], "filescan") == 0) {
+    // From the process, or from a core file holding the same bytes at an offset.
+    int fd = -1;
+    off_t offset = 0;
+    if (argv[2][0] == 'f') {
+      char *colon = strrchr(argv[7], ':');
+      if (colon == NULL) return 2;
+      *colon = '\0';
+      offset = (off_t)strtoull(colon + 1, NULL, 0);
+      fd = open(argv[7], O_RDONLY);
+      if (fd < 0) return 1;
+    }
     const char *needle = argv[6];
     size_t length = strlen(needle), overlap = length - 1;
     char *buffer = malloc(param + overlap);
@@ -49,7 +81,7 @@ int main(int argc, char **argv) {
       size_t search = size - at < param ? size - at : param;
       size_t n = search + overlap <= size - at ? search + overlap : size - at;
       struct iovec local = { buffer, n }, remote = { (void *)(base + at), n };
-      ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+      ssize_t got = fd >= 0 ? pread(fd, buffer, n, offset + (off_t)at) : process_vm_readv(pid, &local, 1, &remote, 1, 0);
       calls++;
       if (got != (ssize_t)n) return 1;
       bytes += (uint64_t)search;

@@ -173,6 +173,14 @@ try {
     for (const [other, time] of others) goals.push([`≥ 10× faster than ${other.split(',')[0]} on ${name}`, time / engine >= 10, `${(time / engine).toFixed(1)}× by engine time, ${(time / full).toFixed(1)}× by wall time`]);
   }
 
+  // 7. Snapshots (issue 10), of a 256 MiB resident process: pvm snapshot against gcore, and against C copying the
+  //    same number of bytes to a file with process_vm_readv (16 MiB calls); then a scan of the snapshot against C
+  //    scanning the same bytes of the core file (pread 1 MiB + memmem). Files go to test/.build (a disk, not tmpfs).
+  lines.push('');
+  await snapshotRows();
+  lines.push('');
+  await snapshotScanRows();
+
   // 6. Start-up: a whole one-line recipe, against the runtime doing nothing.
   lines.push('');
   row('one-line recipe, wall time', 'runtime alone', 'pvm -e', 'pvm check', '', '');
@@ -186,8 +194,88 @@ try {
 } finally {
   target.kill();
 }
+
+async function snapshotRows() {
+  const mib = 256;
+  const small = spawn(`${build}/target`, ['--bulk-mib', String(mib)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const fixture = await new Promise((resolve, reject) => {
+      small.stdout.once('data', (chunk) => resolve(JSON.parse(String(chunk).split('\n')[0])));
+      small.once('error', reject);
+    });
+    const spid = String(fixture.pid);
+    const file = `${build}/bench.snapshot`;
+    const fresh = (path) => spawnSync('rm', ['-f', path]);
+    const timed = (argv, path) => {
+      const times = Array.from({ length: RUNS }, () => {
+        fresh(path);
+        const start = process.hrtime.bigint();
+        const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+        if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+        return { ns: Number(process.hrtime.bigint() - start), stdout: result.stdout };
+      });
+      return { ns: median(times.map((t) => t.ns)), stdout: times[0].stdout };
+    };
+    const copyBytes = mib << 20;
+    const copies = Array.from({ length: RUNS }, () => run([`${build}/reference`, spid, 'copy', fixture.bulk, String(copyBytes), String(16 << 20), `${build}/bench.copy`]));
+    const copyNs = median(copies.map((c) => c.ns));
+    fresh(`${build}/bench.copy`);
+    // pvm first: gcore reads the process through /proc/PID/mem, which maps its untouched pages (they then count as data).
+    const taken = Object.fromEntries(Object.entries(cliOf).map(([name, cli]) => [name, timed([...cli, 'snapshot', '--pid', spid, '-o', file, '--json'], file)]));
+    const gcore = installed('gcore') ? timed(['gcore', '-o', `${build}/bench.gcore`, spid], `${build}/bench.gcore.${spid}`) : undefined;
+    fresh(`${build}/bench.gcore.${spid}`);
+    row(`snapshot of ${mib} MiB resident`, 'wall time', 'engine time', 'bytes', 'C copy of as many bytes', 'engine / C', 'gcore / pvm (wall)');
+    if (gcore !== undefined) row('gdb gcore', ms(gcore.ns), '', '', '', '', '');
+    row('C, 16 MiB readv + pwrite', ms(copyNs), '', copyBytes, '', '', '');
+    for (const [name, { ns, stdout }] of Object.entries(taken)) {
+      const summary = JSON.parse(stdout);
+      const cSame = copyNs * (summary.bytes / copyBytes);
+      const engine = summary.micros * 1000;
+      row(`pvm on ${name}`, ms(ns), ms(engine), summary.bytes, ms(cSame), (engine / cSame).toFixed(2), gcore === undefined ? '' : (gcore.ns / ns).toFixed(2));
+      goals.push([`snapshot engine within 1.3× of C copying the same bytes, on ${name}`, engine / cSame <= 1.3, `${(engine / cSame).toFixed(2)}×`]);
+      if (gcore !== undefined) goals.push([`snapshot ≥ 2× faster than gcore on ${name} (wall)`, gcore.ns / ns >= 2, `${(gcore.ns / ns).toFixed(2)}×`]);
+    }
+    fresh(file);
+  } finally {
+    small.kill();
+  }
+}
+
+/** A scan of a snapshot of the main target against C scanning the same bytes of the core file (pread 1 MiB + memmem). */
+async function snapshotScanRows() {
+  const file = `${build}/bench.snapshot`;
+  const taken = spawnSync(cliOf.node[0], [...cliOf.node.slice(1), 'snapshot', '--pid', pid, '-o', file], { encoding: 'utf8' });
+  if (taken.status !== 0) throw new Error(`pvm snapshot failed: ${taken.stderr}`);
+  // Where the bulk region's bytes lie in the file: the segment that holds it (the mapping may have merged with a neighbour).
+  const { parseCore } = await import(`${root}dist/native/core-format.js`);
+  const { openSync, readSync, fstatSync, closeSync } = await import('node:fs');
+  const fd = openSync(file, 'r');
+  const layout = parseCore((offset, length) => {
+    const buffer = new Uint8Array(length);
+    return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
+  }, fstatSync(fd).size);
+  closeSync(fd);
+  const bulk = BigInt(info.bulk);
+  const segment = layout.segments.find((s) => s.vaddr <= bulk && bulk < s.vaddr + s.memsz);
+  const size = String(bulkBytes);
+  const cscan = measure([`${build}/reference`, '0', 'filescan', info.bulk, size, String(1 << 20), NEEDLE, `${file}:${segment.fileOffset + (bulk - segment.vaddr)}`]);
+  row(`scan ${BULK_MIB} MiB of a snapshot`, 'engine time', 'throughput', 'hits', 'pvm / C', '');
+  row('C, 1 MiB pread + memmem', ms(cscan.ns), gbs(bulkBytes, cscan.ns), cscan.check, '', '');
+  const recipe = `print scan "${NEEDLE}" in range(${info.bulk}, ${size})`;
+  for (const [name, cli] of Object.entries(cliOf)) {
+    const result = spawnSync(cli[0], [...cli.slice(1), '-e', recipe, '--snapshot', file, '--json'], { encoding: 'utf8' });
+    const addresses = JSON.parse(result.stdout.trim().split('\n').find((l) => l.includes('"print"'))).values[0].map(BigInt);
+    const found = `${addresses.length} hits, sum ${addresses.reduce((a, b) => a + b, 0n)}`;
+    if (found !== cscan.check) throw new Error(`pvm on ${name} found ${found} in the snapshot, C ${cscan.check}`);
+    const engine = wall([...cli, '-e', recipe, '--snapshot', file]) - wall([...cli, '-e', 'print 1', '--snapshot', file]);
+    row(`pvm on ${name}`, ms(engine), gbs(bulkBytes, engine), found, (engine / cscan.ns).toFixed(2), '');
+    goals.push([`scan of a snapshot ≤ 1.25× C on ${name}`, engine / cscan.ns <= 1.25, `${(engine / cscan.ns).toFixed(2)}×`]);
+  }
+  spawnSync('rm', ['-f', file]);
+}
+
 console.log(lines.join('\n'));
 if (goals.length > 0) {
-  console.log('\ngoals (issue 4):');
+  console.log('\ngoals (issues 4 and 10):');
   for (const [what, met, figure] of goals) console.log(`  ${met ? 'met    ' : 'NOT MET'} ${what}: ${figure}`);
 }

@@ -79,8 +79,8 @@ export class ModuleResolver {
       });
     }
     if (symbol.type === STT_TLS) {
-      throw new TargetError('tls-symbol', `'${name}' in ${file} is thread-local: its value is an offset into each thread's TLS block, not an address`, {
-        hint: 'read the thread pointer of the thread you want and add the offset',
+      throw new TargetError('tls-symbol', `'${name}' in ${file} is thread-local: its value, 0x${symbol.value.toString(16)}, is an offset into each thread's TLS block, not an address`, {
+        hint: `each thread's block lies below its thread pointer, reg(threads()[0], "fs_base") (x86-64 TLS variant II); for the main program it starts at fs_base minus its PT_TLS size rounded up to its alignment`,
       });
     }
     if (symbol.type === STT_GNU_IFUNC) {
