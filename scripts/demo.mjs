@@ -1,6 +1,7 @@
 // `npm run demo`: compile the demo target, start it, read it with pvm (people
 // output, then --json), find a value by scanning, hot-patch its code while it
-// runs and revert the patch, show what mistakes look like, and stop it.
+// runs and revert the patch, snapshot it, stop it and read the snapshot, and
+// show what mistakes look like.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,10 +72,19 @@ try {
   expectStatus(0, pvm('revert', journal, '--pid', id));
   await tick();
 
+  console.log('\ncapturing the server for later (a sparse ELF core gdb opens too), then reading the capture:');
+  const snapshot = join(dir, 'demo.core');
+  expectStatus(0, pvm('snapshot', '--pid', id, '-o', snapshot));
+  target.kill();
+  await new Promise((resolve) => (target.exitCode !== null || target.signalCode !== null ? resolve() : target.once('exit', resolve)));
+  console.log('(the server has stopped; its snapshot remains)');
+  expectStatus(0, pvm('run', 'examples/demo.pvm', '--snapshot', snapshot));
+  expectStatus(3, pvm('run', 'examples/fly.pvm', '--snapshot', snapshot, '--allow-write'));
+
   console.log('\nand what mistakes look like:');
-  pvm('-e', 'print read u32 at symbol("demo-target", "world") + 0x100000', '--pid', String(pid));
-  pvm('-e', 'print read u32 at symbol("demo-target", "wrold")', '--pid', String(pid));
-  pvm('-e', 'print read u24 at 0', '--pid', String(pid));
+  pvm('-e', 'print read u32 at symbol("demo-target", "world") + 0x100000', '--snapshot', snapshot);
+  pvm('-e', 'print read u32 at symbol("demo-target", "wrold")', '--snapshot', snapshot);
+  pvm('-e', 'print read u24 at 0', '--snapshot', snapshot);
 } finally {
   target.kill();
   rmSync(dir, { recursive: true, force: true });

@@ -63,7 +63,8 @@ const utf16 = new TextDecoder('utf-16le');
 export function execute({ plan, target, params, output, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress }: ExecuteOptions): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
-  const addressSpace = target.identity.pid === undefined ? target.identity.name : `pid ${target.identity.pid}`;
+  const { kind, pid: targetPid, name } = target.identity;
+  const addressSpace = targetPid === undefined ? name : kind === 'core' ? `the core of pid ${targetPid}` : `pid ${targetPid}`;
   const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
   const modules = new ModuleResolver(target);
@@ -111,7 +112,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     const faultAt = result.fault?.address ?? address;
     throw new TargetError('unmapped', `cannot read ${type.name} at ${hexAddress(address)}: ${explainFault(faultAt, target.regions(), addressSpace, 'r')}`, {
       ...at(loc)(),
-      hint: target.identity.pid === undefined ? 'check the address arithmetic' : `check the address arithmetic; \`pvm maps --pid ${target.identity.pid}\` lists the mapped regions`,
+      hint: mapsHint(target),
     });
   };
 
@@ -260,6 +261,13 @@ function checkWritable(target: MemorySource, space: string, address: bigint, len
     ...at(),
     hint: 'write only to writable data; code and read-only pages are changed with `patch`, which verifies them first',
   });
+}
+
+/** Where to look when an address is not mapped: the map of a live process, or of the core. */
+function mapsHint(target: MemorySource): string {
+  const { kind, pid } = target.identity;
+  if (kind === 'core') return 'check the address arithmetic; `pvm maps --core FILE` lists the regions the core holds';
+  return pid === undefined ? 'check the address arithmetic' : `check the address arithmetic; \`pvm maps --pid ${pid}\` lists the mapped regions`;
 }
 
 function checkAddress(address: bigint, at: () => SourcePoint): bigint {

@@ -15,7 +15,7 @@ import { bufferFind, fastestFind, type FindBytes } from '../native/search.ts';
 import { CoreFiles, filePerms } from './core-files.ts';
 import { auxvValue, coreRegions, type CoreRegion } from './core-regions.ts';
 import { decodeSnapshotNote, SnapshotNoteError, type SnapshotNote } from './snapshot-note.ts';
-import { splitByRanges } from './ranges.ts';
+import { firstEndingAfter, splitByRanges } from './ranges.ts';
 import { describeTarget, type AddressRange, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
 
 /** Where the bytes at an address come from, and for how long that holds. */
@@ -207,8 +207,9 @@ export class CoreTarget implements MemorySource {
   /** The runs of [start, end) that hold data: all but a snapshot's untouched and missing pages, and what no source holds. */
   #heldRuns(start: bigint, end: bigint): AddressRange[] {
     const runs: AddressRange[] = [];
-    for (const region of this.#regions) {
-      if (region.end <= start || region.start >= end) continue;
+    for (let i = firstEndingAfter(this.#regions, start); i < this.#regions.length; i++) {
+      const region = this.#regions[i]!;
+      if (region.start >= end) break;
       const from = region.start > start ? region.start : start;
       const to = region.end < end ? region.end : end;
       const gaps = [...region.untouched, ...region.missing, ...region.absent].sort((a, b) => (a.start < b.start ? -1 : 1));
@@ -253,17 +254,10 @@ export class CoreTarget implements MemorySource {
   }
 }
 
-/** The region holding `address`, by binary search (a process may have thousands). */
+
+/** The region holding `address`, if any. */
 function regionAt(regions: readonly CoreRegion[], address: bigint): CoreRegion | undefined {
-  let low = 0;
-  let high = regions.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    const region = regions[middle]!;
-    if (region.end <= address) low = middle + 1;
-    else if (region.start > address) high = middle;
-    else return region;
-  }
-  return undefined;
+  const region = regions[firstEndingAfter(regions, address)];
+  return region !== undefined && region.start <= address ? region : undefined;
 }
 

@@ -16,7 +16,7 @@ import { fastestFind } from '../native/search.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
 import { isFileMapping } from './file-mapping.ts';
-import { splitByRanges } from './ranges.ts';
+import { firstEndingAfter, splitByRanges } from './ranges.ts';
 import type { ReadRequest, ReadResult, ScanAccess } from './target.ts';
 
 /** A piece of a chunk: from the target's memory, or from the file behind it. */
@@ -125,17 +125,6 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
   };
 }
 
-/** The index of the first mapping (sorted, not overlapping) that ends after `address`: a binary search, as a process may have thousands. */
-function firstEndingAfter(entries: readonly MapsEntry[], address: bigint): number {
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (entries[middle]!.end <= address) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
 
 /** True when the open file is the one the maps line names: same inode on the same device (`fe:01`). */
 function isMappedFile(fd: number, entry: MapsEntry): boolean {

@@ -19,3 +19,15 @@ export function splitByRanges(ranges: readonly AddressRange[], from: bigint, to:
   }
   if (at < to) outside(at, to);
 }
+
+/** The index of the first range (sorted, not overlapping) that ends after `address`: a binary search, as a process may have thousands. */
+export function firstEndingAfter(ranges: readonly { readonly end: bigint }[], address: bigint): number {
+  let low = 0;
+  let high = ranges.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (ranges[middle]!.end <= address) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
