@@ -1,5 +1,6 @@
 // Static checks: names, types, constants and bounds. Pure; returns every
 // diagnostic at once instead of stopping at the first (STYLE habit 4).
+import { LOOP_CAP, MAX_DUMP } from '../limits.ts';
 import { assertNever } from '../errors.ts';
 import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
@@ -18,12 +19,6 @@ export interface CheckResult {
   /** True when the recipe writes target memory (decides `--allow-write`). */
   readonly writes: boolean;
 }
-
-/** Iterations a loop without `limit` may run (runtime/budget.ts enforces the same cap on computed bounds). */
-export const DEFAULT_LOOP_CAP = 1_000_000n;
-
-/** Largest `dump`: enough for any structure worth looking at by eye. */
-export const MAX_DUMP = 1 << 16;
 
 interface Binding {
   readonly type: StaticType;
@@ -232,10 +227,10 @@ function checkStaticBound(statement: Ast.ForStatement, over: Ast.ForRange, repor
   if (statement.limit !== undefined) return;
   const from = constantInteger(over.from);
   const to = constantInteger(over.to);
-  if (from === undefined || to === undefined || to - from <= DEFAULT_LOOP_CAP) return;
+  if (from === undefined || to === undefined || to - from <= LOOP_CAP) return;
   report({
     code: 'unbounded-loop',
-    message: `this loop would run ${to - from} times, more than the default cap of ${DEFAULT_LOOP_CAP}`,
+    message: `this loop would run ${to - from} times, more than the default cap of ${LOOP_CAP}`,
     span: statement.span,
     hint: 'add `limit N` to run at most N iterations',
   });

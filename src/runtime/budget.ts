@@ -2,20 +2,10 @@
 // have budgets). A recipe that hits one stops with a clear error rather than
 // running away against a production process.
 import { DeniedError, RecipeError } from '../errors.ts';
+import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { SourcePoint } from './locate.ts';
 
-export interface Limits {
-  /** Statements executed, counting every loop iteration's. */
-  readonly steps: number;
-  /** Bytes read from the target. */
-  readonly readBytes: number;
-  /** Iterations a loop without `limit` may run; more is an error, never a silent cut. */
-  readonly loopIterations: bigint;
-  /** Bytes searched by scans, all together. */
-  readonly scanBytes: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: 1_000_000n, scanBytes: 64 * 2 ** 30 };
+export { DEFAULT_LIMITS, type Limits };
 
 export class Budget {
   readonly limits: Limits;

@@ -1,5 +1,6 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
+import { DEFAULT_SCAN_HITS } from '../limits.ts';
 import { bytesLiteral, fromHex } from '../bytes.ts';
 import { AssertionFailed, DeniedError, RecipeError, assert, assertNever } from '../errors.ts';
 import { literalPattern } from '../plan/pattern.ts';
@@ -38,8 +39,6 @@ export interface EvalContext {
   readonly locate: (loc: Loc) => SourcePoint;
 }
 
-/** Hits a scan without `limit` may return; more is an error (SPEC §3: hits have budgets). */
-export const DEFAULT_SCAN_HITS = 1_000_000;
 
 export function evaluate(e: PlanExpr, context: EvalContext): Value {
   const { env, read } = context;

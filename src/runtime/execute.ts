@@ -1,7 +1,7 @@
 // Walks a plan against a target. Prints and emits go to a sink as events;
 // the CLI decides how they look. Nothing here prints or exits.
 import { AssertionFailed, DeniedError, RecipeError, TargetError, assertNever } from '../errors.ts';
-import { MAX_DUMP } from '../dsl/check.ts';
+import { MAX_DUMP } from '../limits.ts';
 import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { describeTarget, type MemorySource, type ReadResult, type WritableTarget } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';

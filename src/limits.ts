@@ -1,0 +1,24 @@
+// Every limit of the sandbox in one place (SPEC §3: every loop is bounded;
+// reads, hits and steps have budgets), imported by the checker, the runtime
+// and the policy, so that a number is never written twice.
+
+/** Iterations a loop without `limit` may run; more is an error, never a silent cut. */
+export const LOOP_CAP = 1_000_000n;
+/** Bytes one `dump` shows at most. */
+export const MAX_DUMP = 1 << 16;
+/** Hits a scan without `limit` may return; more is an error. */
+export const DEFAULT_SCAN_HITS = 1_000_000;
+
+/** The budgets of a run; a policy may lower them (never raise them). */
+export interface Limits {
+  /** Statements executed, counting every loop iteration's. */
+  readonly steps: number;
+  /** Bytes read from the target. */
+  readonly readBytes: number;
+  /** Iterations a loop without `limit` may run. */
+  readonly loopIterations: bigint;
+  /** Bytes searched by scans, all together. */
+  readonly scanBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: LOOP_CAP, scanBytes: 64 * 2 ** 30 };
