@@ -19,6 +19,10 @@ export interface Limits {
   readonly loopIterations: bigint;
   /** Bytes searched by scans, all together. */
   readonly scanBytes: number;
+  /** Hits one scan may return. */
+  readonly scanHits: number;
+  /** The policy rule that set a budget lower, by budget, for messages (`run.maxSteps 1000 in policy.json`). */
+  readonly rules?: { readonly [K in 'steps' | 'scanBytes' | 'scanHits']?: string };
 }
 
-export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: LOOP_CAP, scanBytes: 64 * 2 ** 30 };
+export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: LOOP_CAP, scanBytes: 64 * 2 ** 30, scanHits: DEFAULT_SCAN_HITS };

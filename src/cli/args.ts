@@ -25,14 +25,21 @@ export type Command =
       readonly writing: WritingOptions;
       /** Write the run's report (SPEC §4) here. */
       readonly report: string | undefined;
+      readonly policy: PolicyOptions;
     }
-  | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean }
-  | { readonly kind: 'revert'; readonly journal: string; readonly target: LiveTargetSpec; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'> }
-  | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean }
+  | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
+  | { readonly kind: 'revert'; readonly journal: string; readonly target: LiveTargetSpec; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
+  | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
-  | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean }
+  | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean; readonly policy: PolicyOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
+
+/** `--policy FILE` (narrows the system policy, if there is one) and `--audit FILE`. */
+export interface PolicyOptions {
+  readonly file: string | undefined;
+  readonly audit: string | undefined;
+}
 
 /** How writes and patches run (SPEC §1, §2). */
 export interface WritingOptions {
@@ -50,7 +57,9 @@ export type RecipeSpec = { readonly kind: 'file'; readonly path: string } | { re
 export const USAGE = `usage:
   pvm run RECIPE TARGET [--arg NAME=VALUE]... [--allow-write] [--dry-run] [--freeze]
                         [--journal FILE] [--report FILE] [--json] [--verbose]
-  pvm check RECIPE [--json]         parse and check; no target needed
+  pvm check RECIPE [--policy FILE] [--json]
+                                    parse and check; with a policy, what it allows,
+                                    denies and leaves to run time; no target needed
   pvm plan RECIPE [--json]          print the compiled plan
   pvm maps TARGET [--json]          the target's regions
   pvm snapshot --pid N -o FILE [--only REGION]... [--freeze] [--json]
@@ -62,6 +71,7 @@ export const USAGE = `usage:
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
 
 TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
+run, -e, maps, snapshot and revert take --policy FILE and --audit FILE (docs/policy.md)
 exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error`;
 
 const OPTIONS = {
@@ -79,6 +89,8 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   only: { type: 'string', multiple: true },
   report: { type: 'string' },
+  policy: { type: 'string' },
+  audit: { type: 'string' },
   e: { type: 'string', short: 'e' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -104,7 +116,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (values.e !== undefined) {
     if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values) };
+    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
   }
   const [command, file, ...rest] = positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
@@ -116,12 +128,14 @@ export function parseCommandLine(argv: readonly string[]): Command {
     }
   }
   if (command !== 'run' && values.report !== undefined) throw usage('--report applies only to pvm run and -e', `pvm run RECIPE --pid N --report FILE`);
+  const policy = policyOf(values);
+  if (command === 'check' && values.audit !== undefined) throw usage('pvm check touches no target: there is nothing to audit', 'pvm run RECIPE --pid N --policy FILE --audit FILE');
 
   if (command === 'revert') {
     if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
     if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
     if (values.arg !== undefined || values['allow-write'] !== undefined) throw usage('pvm revert takes no --arg or --allow-write', 'it writes back only the bytes the journal recorded');
-    return { kind: 'revert', journal: file, target: liveTargetOf(values, 'pvm revert writes to the process the journal names'), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze } };
+    return { kind: 'revert', journal: file, target: liveTargetOf(values, 'pvm revert writes to the process the journal names'), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
   }
   if (command === 'snapshot') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');
@@ -129,22 +143,24 @@ export function parseCommandLine(argv: readonly string[]): Command {
     for (const option of ['arg', 'allow-write', 'dry-run', 'journal', 'verbose'] as const) {
       if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm snapshot`, 'pvm snapshot --pid N -o FILE [--only REGION]... [--freeze]');
     }
-    return { kind: 'snapshot', target: liveTargetOf(values, 'a snapshot is taken of a running process'), output: values.output, only: values.only ?? [], freeze: values.freeze ?? false, json };
+    return { kind: 'snapshot', target: liveTargetOf(values, 'a snapshot is taken of a running process'), output: values.output, only: values.only ?? [], freeze: values.freeze ?? false, json, policy };
   }
   if (command === 'maps') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
-    return { kind: 'maps', target: targetOf(values), json };
+    return { kind: 'maps', target: targetOf(values), json, policy };
   }
   if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
   const recipe: RecipeSpec = { kind: 'file', path: file };
-  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values) };
+  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy };
   if (values['allow-write'] !== undefined) throw usage(`--allow-write applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   for (const option of ['verbose', 'dry-run', 'freeze', 'journal'] as const) {
     if (values[option] !== undefined) throw usage(`--${option} applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   }
   if (values.pid !== undefined || values.name !== undefined || values.core !== undefined || values.snapshot !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
   if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
-  return { kind: command === 'check' ? 'check' : 'plan', recipe, json };
+  if (command === 'check') return { kind: 'check', recipe, json, policy: policy.file };
+  if (values.policy !== undefined) throw usage('--policy applies to pvm check, run, -e, maps, snapshot and revert', `pvm check ${file} --policy FILE`);
+  return { kind: 'plan', recipe, json };
 }
 
 type TargetValues = { pid?: string | undefined; name?: string | undefined; core?: string | undefined; snapshot?: string | undefined };
@@ -170,6 +186,12 @@ function liveTargetOf(values: TargetValues, why: string): LiveTargetSpec {
   const target = targetOf(values);
   if (target.kind === 'core') throw usage(`--${target.snapshot ? 'snapshot' : 'core'} names a file, and ${why}`, 'name the process with --pid N or --name PROCESS_NAME');
   return target;
+}
+
+function policyOf(values: { policy?: string | undefined; audit?: string | undefined }): PolicyOptions {
+  if (values.policy === '') throw usage('--policy needs a file name', 'pvm run RECIPE --pid N --policy policy.json');
+  if (values.audit === '') throw usage('--audit needs a file name', 'pvm run RECIPE --pid N --audit audit.jsonl');
+  return { file: values.policy, audit: values.audit };
 }
 
 function reportOf(values: { report?: string | undefined }): string | undefined {

@@ -2,10 +2,11 @@
 // pvm's command line. The only place that prints or sets the exit status.
 import { readFileSync } from 'node:fs';
 import type { SourceFile } from '../dsl/source.ts';
-import { AssertionFailed, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
-import type { LiveProcess } from '../target/live-process.ts';
-import { describeTarget, type MemorySource, type WritableTarget } from '../target/target.ts';
-import { USAGE, parseCommandLine, type Command, type LiveTargetSpec, type RecipeSpec, type TargetSpec } from './args.ts';
+import { AssertionFailed, DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
+import { describeTarget } from '../target/target.ts';
+import { toHex } from '../bytes.ts';
+import { openSession } from './session.ts';
+import { USAGE, parseCommandLine, type Command, type RecipeSpec } from './args.ts';
 import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
@@ -43,6 +44,18 @@ async function dispatch(command: Command): Promise<void> {
       const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
       if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
       else out(`${plan.recipe.name}: ok (${access}${params === '' ? '' : `; params ${params}`})`);
+      const policies = await policiesFor(command.policy);
+      if (policies.length > 0) {
+        const { checkPlanStatically, formatStaticDecision } = await import('../policy/static.ts');
+        const decisions = checkPlanStatically(plan, policies, false);
+        for (const d of decisions) {
+          if (command.json) out(JSON.stringify({ type: 'policy', verdict: d.verdict, what: d.what, line: d.loc.line, col: d.loc.col, rule: d.rule ?? null, why: d.why }));
+          else out(formatStaticDecision(plan.recipe.name, d));
+        }
+        if (!command.json && decisions.length === 0) out(`${plan.recipe.name}: the policy has nothing to say of this recipe's statements (reads of addresses known at run time are checked then)`);
+        const denied = decisions.filter((d) => d.verdict === 'denied').length;
+        if (denied > 0) throw new DeniedError('policy-denied', `the policy denies ${count(denied, 'statement')} of ${plan.recipe.name}`, { hint: 'pvm run refuses this recipe before opening the target' });
+      }
       return;
     }
     case 'plan': {
@@ -53,12 +66,12 @@ async function dispatch(command: Command): Promise<void> {
       return;
     }
     case 'maps': {
-      const target = await openTarget(command.target);
+      const session = await openSession(command.target, await policiesFor(command.policy.file), command.policy.audit);
       try {
         const { formatRegions } = await import('./maps-format.ts');
-        out(formatRegions(target.regions(), command.json));
+        out(formatRegions(session.target.regions(), command.json));
       } finally {
-        target.close();
+        session.close();
       }
       return;
     }
@@ -67,17 +80,24 @@ async function dispatch(command: Command): Promise<void> {
       const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
       const { execute, readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
       const plan = compileSource(readRecipe(command.recipe));
-      // Every usage problem, and a write that is not allowed, is found before the target is touched.
+      // Every usage problem, a write that is not allowed and anything the policy denies are found before the target is touched.
       const params = bindParams(plan, parseArgPairs(command.args));
       const { dryRun, freeze } = command.writing;
+      const policies = await policiesFor(command.policy.file);
+      const { refusePlan, policyLimits } = await import('../policy/apply.ts');
+      refusePlan(plan, policies, freeze);
       if (plan.writes && command.target.kind === 'core') throw readOnlyRefusal(plan, command.target.path);
       if (plan.writes && !command.allowWrite && !dryRun) throw writeRefusal(plan);
       const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
-      const target = await openTarget(command.target).catch((error: unknown) => {
+      const session = await openSession(command.target, policies, command.policy.audit).catch((error: unknown) => {
         journal?.close();
         throw error;
       });
-      const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, command.target.kind === 'core' ? command.target.path : undefined);
+      const target = session.target;
+      const report =
+        command.report === undefined
+          ? undefined
+          : (await import('./report.ts')).recordReport(command.report, plan, params, target, command.target.kind === 'core' ? command.target.path : undefined, policies);
       try {
         // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr) : undefined;
@@ -85,15 +105,17 @@ async function dispatch(command: Command): Promise<void> {
           plan,
           target,
           params,
+          limits: policyLimits(policies),
           allowWrite: command.allowWrite,
           dryRun,
           freeze,
           journal:
-            journal === undefined && report === undefined
+            journal === undefined && report === undefined && session.audit === undefined
               ? undefined
               : (entry) => {
                   journal?.append(entry);
                   report?.write(entry);
+                  session.audit?.append({ op: entry.statement === 'patch' ? 'write-code' : 'write', allowed: true, start: entry.address, end: entry.address + BigInt(entry.new.length), bytes: entry.new.length, detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}` });
                 },
           onRead: report?.read,
           progress: progress?.update,
@@ -115,7 +137,7 @@ async function dispatch(command: Command): Promise<void> {
         if (error instanceof PvmError) report?.finish(error, error.exit);
         throw error;
       } finally {
-        target.close();
+        session.close();
         journal?.close();
       }
       return;
@@ -123,10 +145,12 @@ async function dispatch(command: Command): Promise<void> {
     case 'snapshot': {
       const { takeSnapshot } = await import('../snapshot/capture.ts');
       const { formatSnapshot } = await import('./snapshot-format.ts');
-      const live = await openLiveProcess(command.target);
+      const policies = await policiesFor(command.policy.file);
+      const session = await openSession(command.target, policies, command.policy.audit);
       try {
+        const live = session.target.writable!;
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr, Date.now, `snapshot of ${describeTarget(live.identity)}`) : undefined;
-        const summary = takeSnapshot(live, command.output, {
+        const summary = takeSnapshot(live, session.live!, command.output, {
           only: command.only,
           freeze: command.freeze,
           progress: progress && ((done, total) => progress.update({ line: 0, bytesScanned: done, bytesTotal: total, hits: 0 })),
@@ -134,7 +158,7 @@ async function dispatch(command: Command): Promise<void> {
         progress?.end();
         out(formatSnapshot(summary, live.identity, command.json));
       } finally {
-        live.close();
+        session.close();
       }
       return;
     }
@@ -143,9 +167,15 @@ async function dispatch(command: Command): Promise<void> {
       const { revertJournal } = await import('../runtime/revert.ts');
       const { formatRevert } = await import('./format.ts');
       const entries = readJournal(command.journal);
-      const target = await openLiveTarget(command.target);
+      const policies = await policiesFor(command.policy.file);
+      if (policies.length > 0 && !command.writing.dryRun) {
+        const { decideWriting, describeRule } = await import('../policy/decide.ts');
+        const writing = decideWriting(policies);
+        if (!writing.allowed) throw new DeniedError('policy-denied', `denied: pvm revert writes, and ${writing.why} — ${describeRule(writing.rule)}`, { hint: 'ask for the policy to allow writing, or revert by hand' });
+      }
+      const session = await openSession(command.target, policies, command.policy.audit);
       try {
-        const outcome = revertJournal(entries, { target, journal: command.journal, ...command.writing });
+        const outcome = revertJournal(entries, { target: session.target.writable!, journal: command.journal, ...command.writing });
         out(formatRevert(outcome, command.json));
         const left = outcome.sites.filter((s) => s.status === 'changed since').length;
         if (left > 0) {
@@ -154,11 +184,16 @@ async function dispatch(command: Command): Promise<void> {
           });
         }
       } finally {
-        target.close();
+        session.close();
       }
       return;
     }
   }
+}
+
+/** The system policy, if there is one, then --policy's. */
+async function policiesFor(file: string | undefined) {
+  return (await import('../policy/system.ts')).loadPolicies(file);
 }
 
 function readRecipe(spec: RecipeSpec): SourceFile {
@@ -169,23 +204,6 @@ function readRecipe(spec: RecipeSpec): SourceFile {
     const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${reason}`, { hint: 'check the path of the .pvm file' });
   }
-}
-
-async function openTarget(spec: TargetSpec): Promise<MemorySource> {
-  if (spec.kind !== 'core') return openLiveTarget(spec);
-  const { CoreTarget } = await import('../target/core-target.ts');
-  return CoreTarget.open(spec.path, { snapshot: spec.snapshot });
-}
-
-function openLiveTarget(spec: LiveTargetSpec): Promise<WritableTarget> {
-  return openLiveProcess(spec);
-}
-
-async function openLiveProcess(spec: LiveTargetSpec): Promise<LiveProcess> {
-  const { LiveProcess } = await import('../target/live-process.ts');
-  if (spec.kind === 'pid') return LiveProcess.open(spec.pid);
-  const { findProcessByName } = await import('../target/find-process.ts');
-  return LiveProcess.open(findProcessByName(spec.name, process.pid));
 }
 
 // `pvm … | head -1` closes stdout early; that is the reader's choice, not an error.

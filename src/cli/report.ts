@@ -12,6 +12,7 @@ import { hostname, release } from 'node:os';
 import { toHex } from '../bytes.ts';
 import type { PvmError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
+import type { LoadedPolicy } from '../policy/load.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { hexAddress, type Value } from '../runtime/value.ts';
@@ -34,7 +35,7 @@ export interface ReportRecorder {
 }
 
 /** Starts recording a run of `plan` on `target`; the target's identity is taken now, before the recipe runs. */
-export function recordReport(file: string, plan: Plan, params: ReadonlyMap<string, Value>, target: MemorySource, corePath: string | undefined): ReportRecorder {
+export function recordReport(file: string, plan: Plan, params: ReadonlyMap<string, Value>, target: MemorySource, corePath: string | undefined, policies: readonly LoadedPolicy[] = []): ReportRecorder {
   const startedAt = new Date().toISOString();
   const regions = target.regions();
   const identity = target.identity;
@@ -81,6 +82,7 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
           recipe: { name: plan.recipe.name, sha256: plan.recipe.sha256 },
           args: Object.fromEntries([...params].map(([name, value]) => [name, jsonValue(value)])),
           target: targetPart,
+          policies: policies.map((p) => ({ file: p.path, sha256: p.sha256 })),
           events,
           reads,
           exit,

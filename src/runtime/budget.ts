@@ -7,6 +7,12 @@ import type { SourcePoint } from './locate.ts';
 
 export { DEFAULT_LIMITS, type Limits };
 
+/** ` — run.maxSteps 1000 in policy.json` when a policy set the budget. */
+export function ruleOf(limits: Limits, budget: 'steps' | 'scanBytes' | 'scanHits'): string {
+  const rule = limits.rules?.[budget];
+  return rule === undefined ? '' : ` — ${rule}`;
+}
+
 export class Budget {
   readonly limits: Limits;
   #steps = 0;
@@ -19,7 +25,7 @@ export class Budget {
 
   step(at: () => SourcePoint): void {
     if (++this.#steps > this.limits.steps) {
-      throw new DeniedError('step-budget', `the recipe ran more than ${this.limits.steps} statements`, { ...at(), hint: 'bound its loops more tightly (`limit N`)' });
+      throw new DeniedError('step-budget', `the recipe ran more than ${this.limits.steps} statements${ruleOf(this.limits, 'steps')}`, { ...at(), hint: 'bound its loops more tightly (`limit N`)' });
     }
   }
 
@@ -33,7 +39,7 @@ export class Budget {
   scanned(bytes: number, at: () => SourcePoint): void {
     this.#scanBytes += bytes;
     if (this.#scanBytes > this.limits.scanBytes) {
-      throw new DeniedError('scan-budget', `the recipe's scans searched more than ${this.limits.scanBytes} bytes`, { ...at(), hint: 'scan a narrower range: module("name"), region("[heap]"), anon, or perms' });
+      throw new DeniedError('scan-budget', `the recipe's scans searched more than ${this.limits.scanBytes} bytes${ruleOf(this.limits, 'scanBytes')}`, { ...at(), hint: 'scan a narrower range: module("name"), region("[heap]"), anon, or perms' });
     }
   }
 

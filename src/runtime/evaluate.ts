@@ -36,6 +36,8 @@ export interface EvalContext {
   readonly modules: ModuleLookup;
   /** The target's threads and registers (a live process stops them for a moment, once a run). */
   readonly threads: () => readonly ThreadState[];
+  /** Hits one scan may return, and the rule that says so when a policy set it. */
+  readonly hitCap?: { readonly limit: number; readonly rule: string | undefined };
   readonly locate: (loc: Loc) => SourcePoint;
 }
 
@@ -225,7 +227,9 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): 
   const limit = e.limit === undefined ? undefined : numeric(evaluate(e.limit, context))!.value;
   if (limit !== undefined && limit < 0n) throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(), hint: 'give a limit of 0 or more' });
   // `unique` needs to know whether there is a second hit, so it looks for two.
-  const wanted = e.unique ? 2 : limit === undefined ? DEFAULT_SCAN_HITS + 1 : Number(limit < BigInt(DEFAULT_SCAN_HITS) ? limit : BigInt(DEFAULT_SCAN_HITS));
+  const cap = context.hitCap?.limit ?? DEFAULT_SCAN_HITS;
+  // Without a limit, or with one above the cap, one more than the cap is looked for: finding it is an error.
+  const wanted = e.unique ? 2 : limit === undefined || limit > BigInt(cap) ? cap + 1 : Number(limit);
   const hits = context.scan({ pattern, area, perms: e.perms, align: e.align, limit: wanted }, e.loc);
   if (e.unique) {
     if (hits.length === 1) return ptr(hits[0]!);
@@ -235,8 +239,8 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): 
       hint: hits.length === 0 ? 'the target does not hold these bytes here; check the pattern and the range' : 'make the pattern longer, or narrow the range, so that exactly one place matches',
     });
   }
-  if (limit === undefined && hits.length > DEFAULT_SCAN_HITS) {
-    throw new DeniedError('hit-budget', `the scan found more than ${DEFAULT_SCAN_HITS} matches`, { ...at(), hint: 'add `limit N` to keep the first N, or make the pattern more specific' });
+  if (hits.length > cap) {
+    throw new DeniedError('hit-budget', `the scan found more than ${cap} matches${context.hitCap?.rule === undefined ? '' : ` — ${context.hitCap.rule}`}`, { ...at(), hint: 'add `limit N` to keep the first N, or make the pattern more specific' });
   }
   return { kind: 'list', items: hits.map(ptr) };
 }

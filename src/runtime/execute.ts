@@ -124,7 +124,15 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     return outcome.hits;
   };
 
-  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({ env, read: reader, scan, modules, threads: () => target.threads(), locate: (loc) => locate(plan.recipe.name, loc) });
+  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({
+    env,
+    read: reader,
+    scan,
+    modules,
+    threads: () => target.threads(),
+    hitCap: { limit: budget.limits.scanHits, rule: budget.limits.rules?.scanHits },
+    locate: (loc) => locate(plan.recipe.name, loc),
+  });
   const sites = readSites(plan.steps);
 
   const run = (steps: readonly PlanStep[], env: Scope): void => {

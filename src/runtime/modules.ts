@@ -67,6 +67,14 @@ export class ModuleResolver {
     return spanOf(name, mappings);
   }
 
+  /** Where a symbol's bytes lie: its running address and its ELF size (for policies' `symbol:MODULE:NAME`). */
+  symbolRange(moduleName: string, name: string): { start: bigint; end: bigint } {
+    const start = this.symbol(moduleName, name);
+    const { elf } = this.#load(this.module(moduleName));
+    const size = elf.findSymbol(name)?.size ?? 0n;
+    return { start, end: start + (size > 0n ? size : 1n) };
+  }
+
   /** The running address of `name` in the module `moduleName`. */
   symbol(moduleName: string, name: string): bigint {
     const module = this.module(moduleName);

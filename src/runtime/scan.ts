@@ -209,7 +209,7 @@ function planStreams(access: ScanAccess, request: ScanRequest): { streams: Strea
     if (area.kind === 'anon' && !isAnonymous(region)) continue;
     if (request.perms !== undefined && !permsMatch(request.perms, region.perms)) continue;
     const name = region.path === '' ? '' : `${region.path}: `;
-    const reason = skipReason(region, access.vmFlags.get(region.start));
+    const reason = skipReason(region, access.vmFlags.get(region.start)) ?? access.skip?.(region);
     if (reason !== undefined) {
       skipped.push({ start, end, reason: `${name}${reason}` });
       continue;

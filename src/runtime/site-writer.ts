@@ -44,6 +44,8 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
   const regions = target.regions();
   const code = sites.map((site) => !writable(regions, site.address, site.after.length));
   const mustFreeze = freeze || code.some(Boolean);
+  // The policy decides on every site before anything is stopped or written.
+  target.authorize?.(sites.map((site, i) => ({ address: site.address, bytes: site.after, code: code[i]! })));
   let frozen: Frozen | undefined;
   const started = performance.now();
   try {

@@ -14,11 +14,11 @@ import { layoutCore, type CoreThread } from '../native/core-format.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { Frozen } from '../native/freeze.ts';
 import { isFileMapping } from '../target/file-mapping.ts';
-import type { LiveProcess } from '../target/live-process.ts';
+import type { CoreProcessInfo } from '../native/core-format.ts';
 import { splitByRanges } from '../target/ranges.ts';
 import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { encodeSnapshotNote, type SnapshotNote, type SnapshotRegion } from '../target/snapshot-note.ts';
-import type { AddressRange, ReadRequest, Region, ScanAccess } from '../target/target.ts';
+import type { AddressRange, ReadRequest, Region, ScanAccess, WritableTarget } from '../target/target.ts';
 import { VERSION } from '../version.ts';
 
 export interface SnapshotOptions {
@@ -55,7 +55,15 @@ const PIECES_PER_CALL = 1;
 /** Room kept in the head for what pvm's note learns during the capture (ranges that could not be read). */
 const NOTE_RESERVE = 64 << 10;
 
-export function takeSnapshot(live: LiveProcess, output: string, options: SnapshotOptions): SnapshotSummary {
+/** What a core says of the process besides its memory: a live process knows it from /proc. */
+export interface ProcessFacts {
+  processInfo(): CoreProcessInfo;
+  auxv(): Uint8Array | undefined;
+}
+
+/** Captures `source` (a live process, behind the policy's guard when there is one) into `output`. */
+export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output: string, options: SnapshotOptions): SnapshotSummary {
+  const live = source;
   const started = performance.now();
   const takenAt = new Date().toISOString();
   let frozen: Frozen | undefined;
@@ -82,7 +90,7 @@ export function takeSnapshot(live: LiveProcess, output: string, options: Snapsho
         stoppedMicros = Math.round((performance.now() - stoppedAt) * 1000);
       }
     }
-    const info = live.processInfo();
+    const info = facts.processInfo();
     threads = threads.map((t) => ({ ...t, ppid: info.ppid, pgrp: info.pgrp, sid: info.sid }));
     if (threads.length === 0) threads = [{ tid: info.pid, ppid: info.ppid, pgrp: info.pgrp, sid: info.sid, signal: 0, registers: new Array<bigint>(27).fill(0n) }];
 
@@ -104,7 +112,7 @@ export function takeSnapshot(live: LiveProcess, output: string, options: Snapsho
         segments: captured.map(({ region }) => ({ vaddr: region.start, memsz: region.end - region.start, filesz: region.end - region.start, flags: flagsOf(region.perms) })),
         threads,
         process: info,
-        auxv: live.auxv(),
+        auxv: facts.auxv(),
         files: access.regions.filter(isFileMapping).map((r) => ({ start: r.start, end: r.end, offset: r.offset, path: r.deleted ? `${r.path} (deleted)` : r.path })),
         pageSize: 4096,
         pvm,
@@ -175,7 +183,7 @@ export function takeSnapshot(live: LiveProcess, output: string, options: Snapsho
 function planRegion(region: Region, access: ScanAccess, selected: boolean): { region: SnapshotRegion; runs: AddressRange[] } {
   const vmFlags = access.vmFlags.get(region.start) ?? [];
   const base = { start: region.start, end: region.end, perms: region.perms, offset: region.offset, path: region.path, deleted: region.deleted, vmFlags, missing: [] };
-  const leftOut = skipReason(region, vmFlags) ?? (selected ? undefined : 'not selected by --only');
+  const leftOut = skipReason(region, vmFlags) ?? access.skip?.(region) ?? (selected ? undefined : 'not selected by --only');
   if (leftOut !== undefined) return { region: { ...base, leftOut, untouched: [] }, runs: [] };
   const runs = residentOnly(region) ? access.residentRuns(region.start, region.end) : [{ start: region.start, end: region.end }];
   const untouched: AddressRange[] = [];

@@ -62,6 +62,8 @@ export interface ScanAccess {
   residentRuns(start: bigint, end: bigint): AddressRange[];
   /** Reads like `Target.read`, but the bytes may be views of memory the next call reuses: search them before reading on. */
   readChunks(requests: readonly ReadRequest[]): ReadResult[];
+  /** Why a region must be left out besides the skip rules (a policy's denial), or undefined. */
+  readonly skip?: ((region: Region) => string | undefined) | undefined;
   /** The fastest search for bytes from `readChunks` (libc memmem on native memory where it is faster). */
   readonly find: FindBytes;
   close(): void;
@@ -105,6 +107,12 @@ export interface WritableTarget extends MemorySource {
   writeForce(requests: readonly WriteRequest[]): WriteResult[];
   /** Stops every thread until `thaw` (a patch's write window), with where each one stopped. */
   freeze(): Frozen;
+  /**
+   * Throws if a policy would refuse any of these writes (`code`: through
+   * writeForce), before anything is written, so that a patch asks first and
+   * is never half applied. Absent: nothing refuses.
+   */
+  readonly authorize?: ((writes: readonly (WriteRequest & { readonly code: boolean })[]) => void) | undefined;
 }
 
 /** `pid 4242 (nginx)`, the way errors name a target. */

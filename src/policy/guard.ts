@@ -1,0 +1,206 @@
+// The choke point: a memory source wrapped so that every read, write, scan
+// and thread stop passes the policy and its budgets before the syscall, the
+// recipe's own and pvm's (resolving modules and symbols, verifying patches,
+// filling journals). A denial is a DeniedError (exit 3) naming the rule;
+// scans leave out the regions the policy denies and say why. Every decision
+// can go to an audit log (--audit).
+import { DeniedError } from '../errors.ts';
+import { count } from '../count.ts';
+import { hexAddress } from '../runtime/value.ts';
+import type { AddressRange, Frozen, MemorySource, ReadRequest, Region, ScanAccess, WritableTarget, WriteRequest } from '../target/target.ts';
+import { decideCode, decideFreeze, describeRule, RegionRules, tightest, type Decision, type Rule } from './decide.ts';
+import type { LoadedPolicy } from './load.ts';
+
+/** One line of the audit log: a decision, or a write made. */
+export interface AuditEntry {
+  readonly op: 'target' | 'read' | 'write' | 'write-code' | 'scan' | 'freeze';
+  readonly allowed: boolean;
+  /** The first range asked for, and how many there were and their bytes. */
+  readonly start?: bigint | undefined;
+  readonly end?: bigint | undefined;
+  readonly ranges?: number;
+  readonly bytes?: number;
+  readonly rule?: Rule;
+  readonly detail?: string;
+}
+
+export interface GuardOptions {
+  readonly policies: readonly LoadedPolicy[];
+  /** [start, start + size) of a symbol, for `symbol:MODULE:NAME` selectors (resolved against the unguarded source). */
+  readonly symbol: (module: string, name: string) => AddressRange | undefined;
+  readonly audit?: ((entry: AuditEntry) => void) | undefined;
+  /** Milliseconds, for run.maxSeconds and freeze.maxMillis (tests pass a clock). */
+  readonly now?: () => number;
+}
+
+/** `module:app`, `[heap]`, `anon`: the region a range starts in, as policies name regions. */
+function regionName(regions: readonly Region[], address: bigint): string {
+  const region = regions.find((r) => r.start <= address && address < r.end);
+  if (region === undefined) return 'unmapped';
+  if (region.path.startsWith('/')) return `module:${region.path.slice(region.path.lastIndexOf('/') + 1)}`;
+  return region.path === '' ? 'anon' : region.path;
+}
+
+export function guardSource(source: MemorySource, options: GuardOptions): MemorySource {
+  const { policies, audit } = options;
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const readBudget = tightest(policies, 'read.maxBytes', (p) => p.read?.maxBytes);
+  const writeBudget = tightest(policies, 'write.maxBytes', (p) => p.write?.maxBytes);
+  const seconds = tightest(policies, 'run.maxSeconds', (p) => p.run?.maxSeconds);
+  const freezeMillis = tightest(policies, 'freeze.maxMillis', (p) => p.freeze?.maxMillis);
+  const hasRegionRules = policies.some(({ policy }) => policy.read?.allow !== undefined || policy.read?.deny !== undefined || policy.write?.regions !== undefined);
+  let rules: RegionRules | undefined;
+  let regions: readonly Region[] = [];
+  let read = 0;
+  let written = 0;
+
+  const rulesNow = (fresh: boolean): RegionRules => {
+    if (rules === undefined || fresh) {
+      regions = source.regions();
+      rules = new RegionRules(policies, { regions, symbol: options.symbol });
+    }
+    return rules;
+  };
+  /** Decides each range; a live map may have changed, so a denial is decided again on the map as it is now. */
+  const decideRanges = (ranges: readonly { start: bigint; end: bigint }[], decide: (rules: RegionRules, start: bigint, end: bigint) => Decision): { decision: Decision; at: AddressRange | undefined } => {
+    if (!hasRegionRules) return { decision: { allowed: true }, at: undefined };
+    for (const fresh of [false, true]) {
+      const current = rulesNow(fresh);
+      const denied = ranges.map((r) => ({ r, d: decide(current, r.start, r.end) })).find((x) => !x.d.allowed);
+      if (denied === undefined) return { decision: { allowed: true }, at: undefined };
+      if (fresh) return { decision: denied.d, at: denied.r };
+    }
+    return { decision: { allowed: true }, at: undefined };
+  };
+  const deny = (op: AuditEntry['op'], what: string, decision: Extract<Decision, { allowed: false }>, range?: AddressRange): DeniedError => {
+    audit?.({ op, allowed: false, ...(range === undefined ? {} : { start: range.start, end: range.end }), rule: decision.rule, detail: decision.why });
+    const where = range === undefined ? '' : ` ${hexAddress(range.start)}-${hexAddress(range.end)} (${regionName(regions.length > 0 ? regions : source.regions(), range.start)})`;
+    return new DeniedError('policy-denied', `denied: ${what}${where}: ${decision.why} — ${describeRule(decision.rule)}`, {
+      hint: 'the policy is the administrator\'s: change the recipe, or ask for the policy to allow it',
+    });
+  };
+  const checkClock = (op: AuditEntry['op']): void => {
+    if (seconds !== undefined && now() - started > seconds.limit * 1000) {
+      throw deny(op, `${op} after ${(seconds.limit).toString()} s`, { allowed: false, rule: seconds.rule, why: 'the run took longer than the policy allows' });
+    }
+  };
+  const checkReads = (requests: readonly ReadRequest[], op: 'read' | 'scan'): void => {
+    checkClock(op);
+    const ranges = requests.map((r) => ({ start: r.address, end: r.address + BigInt(r.length) }));
+    const bytes = requests.reduce((sum, r) => sum + r.length, 0);
+    const { decision, at } = decideRanges(ranges, (rules, start, end) => rules.read(start, end));
+    if (!decision.allowed) throw deny(op, `read of ${count(bytes, 'byte')} at`, decision, at);
+    if (op === 'read') {
+      read += bytes;
+      if (readBudget !== undefined && read > readBudget.limit) {
+        throw deny('read', `reading more than ${readBudget.limit} bytes`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows' });
+      }
+    }
+    if (audit !== undefined && ranges.length > 0) audit({ op, allowed: true, start: ranges[0]!.start, end: ranges[0]!.end, ranges: ranges.length, bytes });
+  };
+  const checkWrites = (requests: readonly WriteRequest[], code: boolean, count = true): void => {
+    const op = code ? 'write-code' : 'write';
+    checkClock(op);
+    if (code) {
+      const decision = decideCode(policies);
+      if (!decision.allowed) throw deny(op, 'patch of code at', decision, requests[0] && { start: requests[0].address, end: requests[0].address + BigInt(requests[0].bytes.length) });
+    }
+    const ranges = requests.map((w) => ({ start: w.address, end: w.address + BigInt(w.bytes.length) }));
+    const { decision, at } = decideRanges(ranges, (rules, start, end) => rules.write(start, end));
+    if (!decision.allowed) throw deny(op, 'write to', decision, at);
+    const bytes = requests.reduce((sum, w) => sum + w.bytes.length, 0);
+    if (writeBudget !== undefined && written + bytes > writeBudget.limit) {
+      throw deny(op, `writing more than ${writeBudget.limit} bytes`, { allowed: false, rule: writeBudget.rule, why: 'the run would write more than the policy allows' });
+    }
+    if (!count) return;
+    written += bytes;
+    audit?.({ op, allowed: true, start: ranges[0]?.start, end: ranges[0]?.end, ranges: ranges.length, bytes });
+  };
+  const checkFreeze = (): void => {
+    checkClock('freeze');
+    const decision = decideFreeze(policies);
+    if (!decision.allowed) throw deny('freeze', 'stopping the threads', decision);
+    audit?.({ op: 'freeze', allowed: true });
+  };
+  /** Thaws, and says so if the threads stayed stopped longer than the policy allows (they are resumed first). */
+  const timedFreeze = (frozen: Frozen): Frozen => {
+    const stoppedAt = now();
+    return {
+      threads: frozen.threads,
+      thaw() {
+        frozen.thaw();
+        const millis = now() - stoppedAt;
+        if (freezeMillis !== undefined && millis > freezeMillis.limit) {
+          throw deny('freeze', `threads stopped for ${millis.toFixed(1)} ms`, { allowed: false, rule: freezeMillis.rule, why: 'the threads stayed stopped longer than the policy allows (they run again)' });
+        }
+      },
+    };
+  };
+
+  const scanSkip = (region: Region): string | undefined => {
+    if (!hasRegionRules) return undefined;
+    const decision = rulesNow(false).read(region.start, region.end);
+    return decision.allowed ? undefined : `denied by policy: ${describeRule(decision.rule)}`;
+  };
+
+  const writable = source.writable;
+  const guarded: MemorySource = {
+    get identity() {
+      return source.identity;
+    },
+    regions: () => source.regions(),
+    read(requests) {
+      checkReads(requests, 'read');
+      return source.read(requests);
+    },
+    moduleImage: (path) => source.moduleImage(path),
+    openScan(): ScanAccess {
+      const access = source.openScan();
+      return {
+        ...access,
+        skip: (region) => access.skip?.(region) ?? scanSkip(region),
+        readChunks: (requests) => {
+          checkReads(requests, 'scan');
+          return access.readChunks(requests);
+        },
+      };
+    },
+    threads() {
+      if (writable !== undefined) checkFreeze(); // a live process stops its threads to take their registers
+      return source.threads();
+    },
+    writable: undefined,
+    close: () => source.close(),
+  };
+  if (writable === undefined) return guarded;
+  const guardedWritable: WritableTarget = {
+    ...guarded,
+    get identity() {
+      return source.identity;
+    },
+    write(requests) {
+      checkWrites(requests, false);
+      return writable.write(requests);
+    },
+    writeForce(requests) {
+      checkWrites(requests, true);
+      return writable.writeForce(requests);
+    },
+    freeze() {
+      checkFreeze();
+      return timedFreeze(writable.freeze());
+    },
+    authorize(writes) {
+      const data = writes.filter((w) => !w.code);
+      const code = writes.filter((w) => w.code);
+      if (data.length > 0) checkWrites(data, false, false);
+      if (code.length > 0) checkWrites(code, true, false);
+      if (code.length > 0) checkFreeze();
+    },
+    get writable() {
+      return guardedWritable;
+    },
+  };
+  return guardedWritable;
+}

@@ -1,0 +1,101 @@
+// What a policy says of a recipe before any target is opened (`pvm check
+// --policy`, and `pvm run` before the first syscall): for each statement
+// that writes, patches, stops threads or reads a named module or symbol,
+// allowed, denied (with the rule), or decided at run time because its
+// address is known only then. Pure: the plan and the policies.
+import type { Loc, PlanExpr, PlanStep, Plan } from '../plan/plan.ts';
+import { blocksOf, childrenOf, rootsOf } from '../plan/walk.ts';
+import { decideFreeze, decideWriting, describeRule, type Decision, type Rule } from './decide.ts';
+import type { LoadedPolicy } from './load.ts';
+
+export interface StaticDecision {
+  readonly loc: Loc;
+  /** `write`, `patch "fly"`, `read of symbol("app", "key")` … */
+  readonly what: string;
+  readonly verdict: 'allowed' | 'denied' | 'run time';
+  readonly rule: Rule | undefined;
+  /** Why: the denial's reason, or what the run-time check will look at. */
+  readonly why: string;
+}
+
+/** Every decision the policies allow to be made now, in recipe order. */
+export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[], freezeAll: boolean): StaticDecision[] {
+  const out: StaticDecision[] = [];
+  const writing = decideWriting(policies);
+  const freezing = decideFreeze(policies);
+  const writeRegions = policies.some((p) => p.policy.write?.regions !== undefined);
+  const readRules = policies.filter((p) => p.policy.read?.allow !== undefined || p.policy.read?.deny !== undefined);
+  const codeAllowed = policies.every((p) => p.policy.write?.code === true);
+
+  const named = (e: PlanExpr): PlanExpr | undefined => {
+    // The module or symbol an address is an offset from: symbol("m", "n") + 8 names symbol:m:n.
+    if (e.op === 'symbol' || e.op === 'module') return e;
+    if (e.op === 'binary' && (e.operator === '+' || e.operator === '-')) return named(e.left);
+    return undefined;
+  };
+  const selectorOf = (e: PlanExpr | undefined): string | undefined =>
+    e?.op === 'symbol' ? `symbol:${e.module}:${e.name}` : e?.op === 'module' ? `module:${e.name}` : undefined;
+  const describeAddress = (e: PlanExpr) => {
+    const base = named(e);
+    return base?.op === 'symbol' ? `symbol("${base.module}", "${base.name}")` : base?.op === 'module' ? `module("${base.name}")` : undefined;
+  };
+  const push = (loc: Loc, what: string, decision: Decision | 'run time', why = '') => {
+    if (decision === 'run time') out.push({ loc, what, verdict: 'run time', rule: undefined, why });
+    else if (decision.allowed) out.push({ loc, what, verdict: 'allowed', rule: undefined, why });
+    else out.push({ loc, what, verdict: 'denied', rule: decision.rule, why: decision.why });
+  };
+  /** A region rule that names this module or symbol exactly, as far as can be told without the target. */
+  const staticRegion = (selector: string, list: readonly string[] | undefined): boolean | undefined => {
+    if (list === undefined) return true;
+    if (list.includes(selector)) return true;
+    const module = selector.startsWith('symbol:') ? `module:${selector.split(':')[1]}` : selector;
+    if (list.includes(module)) return true;
+    return undefined; // another selector may still cover it: only the target can tell
+  };
+
+  const visitReads = (e: PlanExpr): void => {
+    if (e.op === 'read' && readRules.length > 0) {
+      const selector = selectorOf(named(e.address));
+      const where = describeAddress(e.address);
+      if (selector !== undefined && where !== undefined) {
+        const denied = readRules.find((p) => p.policy.read?.deny?.includes(selector) || (selector.startsWith('symbol:') && p.policy.read?.deny?.includes(`module:${selector.split(':')[1]}`)));
+        if (denied !== undefined) push(e.loc, `read at ${where}`, { allowed: false, rule: { file: denied.path, path: 'read.deny', value: denied.policy.read!.deny }, why: 'the policy denies reading there' });
+        else if (readRules.every((p) => staticRegion(selector, p.policy.read?.allow) === true)) push(e.loc, `read at ${where}`, { allowed: true });
+        else push(e.loc, `read at ${where}`, 'run time', 'read.allow is checked against the map');
+      } else push(e.loc, 'read', 'run time', 'its address is known only when the recipe runs');
+    }
+    childrenOf(e).forEach(visitReads);
+  };
+
+  const walk = (steps: readonly PlanStep[]): void => {
+    for (const step of steps) {
+      rootsOf(step).forEach(visitReads);
+      if (step.op === 'write' || step.op === 'patch') {
+        const what = step.op === 'write' ? 'write' : step.name === undefined ? 'patch' : `patch "${step.name}"`;
+        const addresses = step.op === 'write' ? [step.address] : step.sites.map((s) => s.address);
+        if (!writing.allowed) push(step.loc, what, writing);
+        else if (step.op === 'patch' && (step.freeze || freezeAll) && !freezing.allowed) push(step.loc, what, freezing);
+        else if (writeRegions) {
+          const verdicts = addresses.map((a) => {
+            const selector = selectorOf(named(a));
+            return selector === undefined ? undefined : policies.every((p) => staticRegion(selector, p.policy.write?.regions) === true);
+          });
+          if (verdicts.every((v) => v === true) && (step.op === 'write' || codeAllowed)) push(step.loc, what, { allowed: true });
+          else push(step.loc, what, 'run time', 'write.regions is checked against each resolved address');
+        } else if (step.op === 'patch' && !codeAllowed) push(step.loc, what, 'run time', 'a site on a code page needs write.code: known when the address is');
+        else push(step.loc, what, { allowed: true });
+      }
+      blocksOf(step).forEach(walk);
+    }
+  };
+  walk(plan.steps);
+  return out.sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col);
+}
+
+/** `recipe.pvm:4:3: denied: write — write.allow false in policy.json (the policy does not allow writing)` */
+export function formatStaticDecision(recipe: string, d: StaticDecision): string {
+  const at = `${recipe}:${d.loc.line}:${d.loc.col}`;
+  if (d.verdict === 'denied') return `${at}: denied: ${d.what} — ${describeRule(d.rule!)} (${d.why})`;
+  if (d.verdict === 'run time') return `${at}: checked at run time: ${d.what} (${d.why})`;
+  return `${at}: allowed: ${d.what}`;
+}
