@@ -116,7 +116,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (values.e !== undefined) {
     if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
+    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
   }
   const [command, file, ...rest] = positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
@@ -151,7 +151,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
   const recipe: RecipeSpec = { kind: 'file', path: file };
-  if (command === 'run') return { kind: 'run', recipe, target: targetOf(values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy };
+  if (command === 'run') return { kind: 'run', recipe, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy };
   if (values['allow-write'] !== undefined) throw usage(`--allow-write applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   for (const option of ['verbose', 'dry-run', 'freeze', 'journal'] as const) {
     if (values[option] !== undefined) throw usage(`--${option} applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
@@ -192,6 +192,15 @@ function policyOf(values: { policy?: string | undefined; audit?: string | undefi
   if (values.policy === '') throw usage('--policy needs a file name', 'pvm run RECIPE --pid N --policy policy.json');
   if (values.audit === '') throw usage('--audit needs a file name', 'pvm run RECIPE --pid N --audit audit.jsonl');
   return { file: values.policy, audit: values.audit };
+}
+
+/** A core cannot be stopped or written: --freeze and --journal make no sense with one. */
+function offlineChecked(target: TargetSpec, values: { freeze?: boolean | undefined; journal?: string | undefined }): TargetSpec {
+  if (target.kind !== 'core') return target;
+  for (const option of ['freeze', 'journal'] as const) {
+    if (values[option] !== undefined) throw usage(`--${option} applies to a live process, not to a core file`, 'a core is read only: nothing runs in it, nothing is written to it');
+  }
+  return target;
 }
 
 function reportOf(values: { report?: string | undefined }): string | undefined {

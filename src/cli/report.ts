@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { toHex } from '../bytes.ts';
-import type { PvmError } from '../errors.ts';
+import { UsageError, type PvmError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
@@ -37,6 +37,12 @@ export interface ReportRecorder {
 /** Starts recording a run of `plan` on `target`; the target's identity is taken now, before the recipe runs. */
 export function recordReport(file: string, plan: Plan, params: ReadonlyMap<string, Value>, target: MemorySource, corePath: string | undefined, policies: readonly LoadedPolicy[] = []): ReportRecorder {
   const startedAt = new Date().toISOString();
+  // Created now, so that a report that cannot be written stops the run before it starts (exit 2).
+  try {
+    writeFileSync(file, '');
+  } catch (error) {
+    throw new UsageError('report-unwritable', `cannot write the report ${file}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
+  }
   const regions = target.regions();
   const identity = target.identity;
   const targetPart = {

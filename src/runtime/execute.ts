@@ -110,7 +110,8 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     const value = valueOf(type, result);
     if (value !== undefined) return value;
     const faultAt = result.fault?.address ?? address;
-    throw new TargetError('unmapped', `cannot read ${type.name} at ${hexAddress(address)}: ${explainFault(faultAt, target.regions(), addressSpace, 'r')}`, {
+    const why = result.fault?.reason === undefined ? explainFault(faultAt, target.regions(), addressSpace, 'r') : `${hexAddress(faultAt)}: ${result.fault.reason}`;
+    throw new TargetError('unmapped', `cannot read ${type.name} at ${hexAddress(address)}: ${why}`, {
       ...at(loc)(),
       hint: mapsHint(target),
     });

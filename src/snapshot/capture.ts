@@ -8,7 +8,9 @@
 // file's untouched pages come from the file, so the capture faults nothing
 // into the target. Big reads into native memory, written to the file from
 // there: no copy.
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { attempt } from '../attempt.ts';
+import { count } from '../count.ts';
 import { PvmError, UsageError } from '../errors.ts';
 import { layoutCore, type CoreThread } from '../native/core-format.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
@@ -49,7 +51,7 @@ export interface SnapshotSummary {
   readonly stoppedMicros: number;
 }
 
-/** Bytes per read: 1 MiB pieces, 16 of them a call (the channel's scratch holds 16 MiB). */
+/** Bytes per read: the channel's scratch holds 16 MiB. */
 const PIECE = 16 << 20;
 const PIECES_PER_CALL = 1;
 /** Room kept in the head for what pvm's note learns during the capture (ranges that could not be read). */
@@ -59,107 +61,113 @@ const NOTE_RESERVE = 64 << 10;
 export interface ProcessFacts {
   processInfo(): CoreProcessInfo;
   auxv(): Uint8Array | undefined;
+  /** The thread ids, when the threads could not be stopped to take their registers. */
+  threadIds(): number[];
 }
 
 /** Captures `source` (a live process, behind the policy's guard when there is one) into `output`. */
 export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output: string, options: SnapshotOptions): SnapshotSummary {
-  const live = source;
   const started = performance.now();
   const takenAt = new Date().toISOString();
+  // The output first, as a new private file beside it (cores hold secrets: 0600, as the kernel's), renamed over
+  // `output` only once complete: a capture that fails leaves no half-written file and keeps an older one.
+  const partial = `${output}.partial-${process.pid}`;
+  let fd: number;
+  try {
+    fd = openSync(partial, 'wx', 0o600);
+  } catch (error) {
+    throw new UsageError('snapshot-unwritable', `cannot write ${output}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
+  }
   let frozen: Frozen | undefined;
   let stoppedAt = 0;
   let stoppedMicros = 0;
   let registersMissing: string | undefined;
-  let threads: CoreThread[] = [];
-  const access = live.openScan();
+  let access: ScanAccess | undefined;
+  let done = false;
   try {
     // Registers need the threads stopped: for the whole capture with --freeze, else for a moment.
     try {
       stoppedAt = performance.now();
-      frozen = live.freeze();
+      frozen = source.freeze();
     } catch (error) {
       if (options.freeze || !(error instanceof PvmError)) throw error;
       registersMissing = `the threads could not be stopped: ${error.message}`;
     }
-    if (frozen !== undefined) {
-      threads = frozen.threads.map((t) => ({ tid: t.tid, ppid: 0, pgrp: 0, sid: 0, signal: 0, registers: t.registers ?? new Array<bigint>(27).fill(0n) }));
-      if (frozen.threads.some((t) => t.registers === undefined)) registersMissing = 'the kernel refused the registers of some threads (zeros in their notes)';
-      if (!options.freeze) {
-        frozen.thaw();
-        frozen = undefined;
-        stoppedMicros = Math.round((performance.now() - stoppedAt) * 1000);
-      }
-    }
     const info = facts.processInfo();
-    threads = threads.map((t) => ({ ...t, ppid: info.ppid, pgrp: info.pgrp, sid: info.sid }));
-    if (threads.length === 0) threads = [{ tid: info.pid, ppid: info.ppid, pgrp: info.pgrp, sid: info.sid, signal: 0, registers: new Array<bigint>(27).fill(0n) }];
+    const thread = (tid: number, registers: readonly bigint[] | undefined): CoreThread => ({ tid, ppid: info.ppid, pgrp: info.pgrp, sid: info.sid, signal: 0, registers: registers ?? NO_REGISTERS });
+    const threads = frozen !== undefined ? frozen.threads.map((t) => thread(t.tid, t.registers)) : facts.threadIds().map((tid) => thread(tid, undefined));
+    if (threads.length === 0) threads.push(thread(info.pid, undefined));
+    const withoutRegisters = frozen !== undefined ? frozen.threads.filter((t) => t.registers === undefined).map((t) => t.tid) : threads.map((t) => t.tid);
+    if (registersMissing === undefined && withoutRegisters.length > 0) registersMissing = `the kernel refused the registers of ${count(withoutRegisters.length, 'thread')}`;
+    if (frozen !== undefined && !options.freeze) {
+      frozen.thaw();
+      frozen = undefined;
+      stoppedMicros = Math.round((performance.now() - stoppedAt) * 1000);
+    }
 
-    const selected = selector(options.only, access.regions);
-    const plan = access.regions.map((region) => planRegion(region, access, selected(region)));
+    // The map after the freeze: with --freeze it is the map of the moment captured.
+    const scan = source.openScan();
+    access = scan;
+    const selected = selector(options.only, scan.regions);
+    const plan = scan.regions.map((region) => planRegion(region, scan, selected(region)));
     const captured = plan.filter((p) => p.region.leftOut === undefined);
+    // Read as the capture reads (a file's untouched first page from the file), so nothing is faulted in.
+    const modules = moduleBuildIds({ read: (requests) => scan.readChunks(requests).map((r) => ({ ...r, bytes: r.bytes.slice() })) }, scan.regions);
     const note = (regions: readonly SnapshotRegion[]): SnapshotNote => ({
       pvmVersion: VERSION,
       takenAt,
       frozen: options.freeze,
-      identity: live.identity,
+      identity: source.identity,
       pageSize: 4096,
       regions,
-      modules: moduleBuildIds(live, access.regions),
+      modules,
       registersMissing,
+      threadsWithoutRegisters: withoutRegisters,
     });
+    const auxv = facts.auxv();
     const head = (pvm: Uint8Array) =>
       layoutCore({
         segments: captured.map(({ region }) => ({ vaddr: region.start, memsz: region.end - region.start, filesz: region.end - region.start, flags: flagsOf(region.perms) })),
         threads,
         process: info,
-        auxv: facts.auxv(),
-        files: access.regions.filter(isFileMapping).map((r) => ({ start: r.start, end: r.end, offset: r.offset, path: r.deleted ? `${r.path} (deleted)` : r.path })),
+        auxv,
+        files: scan.regions.filter(isFileMapping).map((r) => ({ start: r.start, end: r.end, offset: r.offset, path: r.deleted ? `${r.path} (deleted)` : r.path })),
         pageSize: 4096,
         pvm,
       });
-    const reserved = padded(encodeSnapshotNote(note(plan.map((p) => p.region))), NOTE_RESERVE);
+    // Room for what the capture learns: at worst one missing range per region, which fits in RANGE_ROOM bytes.
+    const reserved = padded(encodeSnapshotNote(note(plan.map((p) => p.region))), NOTE_RESERVE + RANGE_ROOM * plan.length);
     const layout = head(reserved);
 
-    let fd: number;
-    try {
-      fd = openSync(output, 'w');
-    } catch (error) {
-      throw new UsageError('snapshot-unwritable', `cannot write ${output}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
-    }
     const missing = new Map<SnapshotRegion, AddressRange[]>();
     let bytes = 0;
-    try {
-      const total = captured.reduce((sum, p) => sum + p.runs.reduce((n, r) => n + Number(r.end - r.start), 0), 0);
-      const pieces = captured.flatMap((p, i) => p.runs.flatMap((run) => cut(run, PIECE).map((piece) => ({ ...piece, owner: p.region, fileOffset: layout.dataOffsets[i]! + (piece.address - p.region.start) }))));
-      for (let first = 0; first < pieces.length; first += PIECES_PER_CALL) {
-        const batch = pieces.slice(first, first + PIECES_PER_CALL);
-        const results = access.readChunks(batch);
-        batch.forEach((piece, k) => {
-          const result = results[k]!;
-          if (result.done > 0) writeAll(fd, result.bytes, result.done, piece.fileOffset);
-          bytes += result.done;
-          if (result.fault !== undefined) {
-            const list = missing.get(piece.owner) ?? [];
-            list.push({ start: piece.address + BigInt(result.done), end: piece.address + BigInt(piece.length) });
-            missing.set(piece.owner, list);
-          }
-        });
-        options.progress?.(bytes, total);
+    ftruncateSync(fd, Number(layout.size));
+    const total = captured.reduce((sum, p) => sum + p.runs.reduce((n, r) => n + Number(r.end - r.start), 0), 0);
+    const pieces = captured.flatMap((p, i) => p.runs.flatMap((run) => cut(run, PIECE).map((piece) => ({ ...piece, owner: p.region, fileOffset: layout.dataOffsets[i]! + (piece.address - p.region.start) }))));
+    for (const piece of pieces) {
+      const [result] = scan.readChunks([piece]);
+      if (result!.done > 0) writeAll(fd, result!.bytes, result!.done, piece.fileOffset);
+      bytes += result!.done;
+      if (result!.fault !== undefined) {
+        const list = missing.get(piece.owner) ?? [];
+        list.push({ start: piece.address + BigInt(result!.done), end: piece.address + BigInt(piece.length) });
+        missing.set(piece.owner, list);
       }
-      // What the capture learned goes into the note, padded to the size reserved for it, so no offset moves.
-      const regions = plan.map((p) => ({ ...p.region, missing: merge(missing.get(p.region) ?? []) }));
-      let final = encodeSnapshotNote(note(regions));
-      if (final.length > reserved.length) final = encodeSnapshotNote(note(regions.map((r) => (r.missing.length > 0 ? { ...r, missing: [{ start: r.start, end: r.end }] } : r))));
-      writeAll(fd, head(padded(final, reserved.length - final.length)).head, layout.head.length, 0);
-      ftruncateSync(fd, Number(layout.size));
-    } finally {
-      closeSync(fd);
+      options.progress?.(bytes, total);
     }
+    // What the capture learned goes into the note, padded to the size reserved for it, so no offset moves.
+    const regions = plan.map((p) => ({ ...p.region, missing: merge(missing.get(p.region) ?? []) }));
+    let final = encodeSnapshotNote(note(regions));
+    if (final.length > reserved.length) final = encodeSnapshotNote(note(regions.map((r) => (r.missing.length > 0 ? { ...r, missing: [{ start: r.start, end: r.end }] } : r))));
+    writeAll(fd, head(padded(final, reserved.length - final.length)).head, layout.head.length, 0);
     if (frozen !== undefined) {
       frozen.thaw();
       frozen = undefined;
       stoppedMicros = Math.round((performance.now() - stoppedAt) * 1000);
     }
+    closeSync(fd);
+    renameSync(partial, output);
+    done = true;
     return {
       file: output,
       regions: captured.length,
@@ -175,9 +183,18 @@ export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output
     };
   } finally {
     frozen?.thaw();
-    access.close();
+    access?.close();
+    if (!done) {
+      attempt(() => closeSync(fd));
+      attempt(() => unlinkSync(partial));
+    }
   }
 }
+
+/** Registers of a thread that could not be stopped: zeros in its note, and its tid in pvm's note, so a replay says they are missing. */
+const NO_REGISTERS: readonly bigint[] = new Array<bigint>(27).fill(0n);
+/** Bytes one region's range of missing pages takes in pvm's note, at most: `["0x…","0x…"],` with 16-digit addresses. */
+const RANGE_ROOM = 48;
 
 /** A region's entry in pvm's note, and the runs of it to read. */
 function planRegion(region: Region, access: ScanAccess, selected: boolean): { region: SnapshotRegion; runs: AddressRange[] } {

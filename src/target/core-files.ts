@@ -8,57 +8,54 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError } from '../errors.ts';
+import { readFileAsMapped } from './file-mapping.ts';
 import { buildIdInNotes, PT_LOAD, PT_NOTE } from '../native/elf.ts';
 import { permsAtOffset, readElfHeaders } from '../native/elf-headers.ts';
 import type { CoreRegion } from './core-regions.ts';
 
 type Opened = { readonly fd: number } | { readonly problem: string };
 
-const hex = (n: bigint) => `0x${n.toString(16)}`;
-const PAGE = 4096n;
 
 export class CoreFiles {
   readonly #regions: readonly CoreRegion[];
+  /** Build-ids a snapshot recorded, by path: checked when the core lacks the file's first page. */
+  readonly #recorded: (path: string) => string | undefined;
   /** The core's own bytes at an address (not a file's), or undefined. */
   readonly #held: (address: bigint, length: number) => Uint8Array | undefined;
   readonly #opened = new Map<string, Opened>();
 
-  constructor(regions: readonly CoreRegion[], held: (address: bigint, length: number) => Uint8Array | undefined) {
+  constructor(regions: readonly CoreRegion[], held: (address: bigint, length: number) => Uint8Array | undefined, recorded: (path: string) => string | undefined = () => undefined) {
     this.#regions = regions;
     this.#held = held;
+    this.#recorded = recorded;
   }
 
   /**
    * Fills `into` with the file's bytes at `offset`, as the mapping shows them:
    * the page that holds the end of the file is zero-filled past it, and
    * pages wholly past it cannot be read (the process would fault there too).
-   * Returns the bytes filled; throws TargetError (exit 4) when the file is
-   * missing or not the one mapped.
+   * Returns the bytes filled, and why it stopped short when the file itself
+   * cannot be trusted (missing, another build).
    */
-  read(region: CoreRegion, into: Uint8Array, offset: bigint, who: string, address: bigint): number {
+  read(region: CoreRegion, into: Uint8Array, offset: bigint): { readonly filled: number; readonly problem: string | undefined } {
     const path = region.file!;
     const opened = this.#open(path);
-    if ('problem' in opened) {
-      throw new TargetError('core-file-missing', `cannot read ${hex(address)}-${hex(address + BigInt(into.length))} of ${who}: the core does not hold these bytes, and ${path}, the file mapped there, ${opened.problem}`, {
-        hint: 'put the file the process ran with at that path (from the same build), or take a pvm snapshot, which holds every readable page',
-      });
-    }
-    let got = 0;
-    while (got < into.length) {
-      const n = readSync(opened.fd, into, got, into.length - got, Number(offset) + got);
-      if (n <= 0) break;
-      got += n;
-    }
-    if (got === into.length) return got;
-    const endOfPage = Number(((offset + BigInt(got) + PAGE - 1n) / PAGE) * PAGE - offset);
-    const filled = Math.min(into.length, endOfPage);
-    into.fill(0, got, filled);
-    return filled;
+    if ('problem' in opened) return { filled: 0, problem: `the core does not hold these bytes, and ${path}, the file mapped there, ${opened.problem}` };
+    if (offset + BigInt(into.length) > BigInt(Number.MAX_SAFE_INTEGER)) return { filled: 0, problem: `the core says ${path} is mapped from offset ${offset}, past any file` };
+    const filled = readFileAsMapped(opened.fd, into, offset);
+    return { filled, problem: undefined };
   }
 
-  /** A whole mapped file, for symbols; checked like the bytes. */
-  image(path: string, who: string): Uint8Array {
-    const opened = this.#open(path);
+  /** Why a region's bytes cannot come from its file, or undefined when they can (opens and checks the file once). */
+  problemOf(region: CoreRegion): string | undefined {
+    if (region.file === undefined) return undefined;
+    const opened = this.#open(region.file);
+    return 'problem' in opened ? `${region.file}, the file mapped there, ${opened.problem}` : undefined;
+  }
+
+  /** A whole mapped file, for symbols; checked like the bytes, and against the build-id a snapshot recorded for it. */
+  image(path: string, who: string, expected: string | undefined): Uint8Array {
+    const opened = this.#open(path, expected);
     if ('problem' in opened) {
       throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${who}: it ${opened.problem}`, {
         hint: 'pvm reads the ELF file of a module to find its symbols: put the file the process ran with at that path',
@@ -72,25 +69,25 @@ export class CoreFiles {
     this.#opened.clear();
   }
 
-  #open(path: string): Opened {
+  #open(path: string, expected?: string): Opened {
     let opened = this.#opened.get(path);
     if (opened === undefined) {
-      opened = this.#check(path);
+      opened = this.#check(path, expected ?? this.#recorded(path));
       this.#opened.set(path, opened);
     }
     return opened;
   }
 
-  /** Opens the file and compares its build-id with the one the core holds for it. */
-  #check(path: string): Opened {
+  /** Opens the file and compares its build-id with the one the core holds for it, or the one a snapshot recorded. */
+  #check(path: string, recorded: string | undefined): Opened {
     let fd: number;
     try {
       fd = openSync(path, 'r');
     } catch (error) {
       return { problem: (error as { code?: string }).code === 'ENOENT' ? 'is not on this machine' : `cannot be opened (${(error as Error).message})` };
     }
-    const headers = readElfHeaders((offset, length) => readAt(fd, offset, length));
-    const running = headers === undefined ? undefined : this.#runningBuildId(path, headers.segments);
+    const headers = attempt(() => readElfHeaders((offset, length) => readAt(fd, offset, length)));
+    const running = (headers === undefined ? undefined : this.#runningBuildId(path, headers.segments)) ?? recorded;
     if (headers?.buildId !== undefined && running !== undefined && running !== headers.buildId) {
       closeSync(fd);
       return { problem: `is another build (build-id ${headers.buildId}; the process ran ${running})` };

@@ -37,21 +37,27 @@ export function coreRegions(layout: CoreLayout, note: SnapshotNote | undefined, 
     });
   }
   const regions: CoreRegion[] = [];
-  const covered = (start: bigint) => layout.segments.some((s) => s.vaddr <= start && start < s.vaddr + s.memsz);
+  const mappingAt = new Map(layout.files.map((f) => [f.start, f]));
   for (const segment of layout.segments) {
     if (segment.memsz === 0n) continue;
-    const mapping = layout.files.find((f) => f.start === segment.vaddr);
+    const mapping = mappingAt.get(segment.vaddr);
     const { path, deleted } = splitDeleted(mapping?.path ?? '');
     const perms = `${segment.flags & 4 ? 'r' : '-'}${segment.flags & 2 ? 'w' : '-'}${segment.flags & 1 ? 'x' : '-'}p`;
     const region = { start: segment.vaddr, end: segment.vaddr + segment.memsz, perms, offset: mapping?.offset ?? 0n, path, deleted };
-    const file = mapping !== undefined && !deleted ? path : undefined;
-    regions.push(core(region, segment, file));
+    regions.push(core(region, segment, fileOf(region)));
   }
-  for (const mapping of layout.files) {
-    if (covered(mapping.start)) continue;
+  // Mappings no segment covers (gcore leaves some out), found in one pass over both sorted lists.
+  const segments = [...layout.segments].sort((a, b) => (a.vaddr < b.vaddr ? -1 : a.vaddr > b.vaddr ? 1 : 0));
+  const files = [...layout.files].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  let next = 0;
+  for (const mapping of files) {
+    while (next < segments.length && segments[next]!.vaddr + segments[next]!.memsz <= mapping.start) next++;
+    const segment = segments[next];
+    if (segment !== undefined && segment.vaddr <= mapping.start) continue;
     const { path, deleted } = splitDeleted(mapping.path);
-    const perms = (deleted ? undefined : filePerms(path, mapping.offset)) ?? 'r--p';
-    regions.push(core({ start: mapping.start, end: mapping.end, perms, offset: mapping.offset, path, deleted }, undefined, deleted ? undefined : path));
+    const region = { start: mapping.start, end: mapping.end, perms: 'r--p', offset: mapping.offset, path, deleted };
+    const file = fileOf(region);
+    regions.push(core({ ...region, perms: (file === undefined ? undefined : filePerms(path, mapping.offset)) ?? 'r--p' }, undefined, file));
   }
   return nameKnownRegions(regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)), layout);
 }
@@ -70,8 +76,16 @@ function nameKnownRegions(regions: CoreRegion[], layout: CoreLayout): CoreRegion
   const vdso = auxvValue(layout.auxv, AT_SYSINFO_EHDR);
   const main = layout.threads.find((t) => t.tid === layout.process?.pid) ?? layout.threads[0];
   const rsp = main?.registers[RSP];
+  // The kernel's vvar pages lie just below the vDSO (x86-64): [vvar], and on 6.x [vvar_vclock] too.
+  const vdsoIndex = regions.findIndex((r) => r.start === vdso);
+  const vvar = new Set<CoreRegion>();
+  for (let i = vdsoIndex - 1, end = vdso; i >= 0 && i >= vdsoIndex - 2 && regions[i]!.path === '' && regions[i]!.end === end; i--) {
+    vvar.add(regions[i]!);
+    end = regions[i]!.start;
+  }
   return regions.map((region) => {
     if (region.path !== '') return region;
+    if (vvar.has(region)) return { ...region, path: '[vvar]', leftOut: 'kernel data page (reading it faults)' };
     const name = region.start === vdso ? '[vdso]' : region.start === VSYSCALL ? '[vsyscall]' : rsp !== undefined && region.start <= rsp && rsp < region.end ? '[stack]' : undefined;
     if (name === undefined) return region;
     // [vsyscall] is not read, as live (skip-rules.ts); gcore writes it although it could not read it.
@@ -85,6 +99,11 @@ export function auxvValue(auxv: Uint8Array | undefined, type: bigint): bigint | 
   const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
   for (let at = 0; at + 16 <= auxv.length; at += 16) if (view.getBigUint64(at, true) === type) return view.getBigUint64(at + 8, true);
   return undefined;
+}
+
+/** The file to take a mapping's missing bytes from: an ordinary file that still exists by that name (not a device, not deleted). */
+function fileOf(region: Region): string | undefined {
+  return isFileMapping(region) && !region.deleted ? region.path : undefined;
 }
 
 function core(region: Region, segment: CoreSegment | undefined, file: string | undefined): CoreRegion {

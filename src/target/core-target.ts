@@ -22,7 +22,7 @@ import { describeTarget, type AddressRange, type MemorySource, type ReadRequest,
 type Piece =
   | { readonly kind: 'core'; readonly offset: bigint; readonly length: number }
   | { readonly kind: 'file'; readonly region: CoreRegion; readonly offset: bigint; readonly length: number }
-  | { readonly kind: 'fault' }
+  | { readonly kind: 'fault'; readonly reason: string | undefined }
   /** In a region, but neither the core nor a file holds the bytes. */
   | { readonly kind: 'absent'; readonly region: CoreRegion; readonly length: number };
 
@@ -45,7 +45,7 @@ export class CoreTarget implements MemorySource {
     this.snapshot = note;
     this.#libc = libc;
     this.#regions = coreRegions(layout, note, filePerms);
-    this.#files = new CoreFiles(this.#regions, (address, length) => this.#readHeld(address, length));
+    this.#files = new CoreFiles(this.#regions, (address, length) => this.#readHeld(address, length), (path) => note?.modules.find((m) => m.path === path)?.buildId);
     this.identity = note?.identity ?? this.#identityFromNotes();
   }
 
@@ -59,7 +59,9 @@ export class CoreTarget implements MemorySource {
       throw new UsageError('core-unreadable', `cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { hint: 'check the path of the core or snapshot file' });
     }
     try {
-      const size = fstatSync(fd).size;
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) throw new CoreFormatError('not a regular file (a directory or a device?)');
+      const size = stat.size;
       const layout = parseCore((offset, length) => {
         const buffer = new Uint8Array(length);
         const got = readSync(fd, buffer, 0, length, offset);
@@ -91,19 +93,19 @@ export class CoreTarget implements MemorySource {
     const pid = this.identity.pid;
     return [...this.layout.threads]
       .sort((a, b) => (a.tid === pid ? -1 : b.tid === pid ? 1 : a.tid - b.tid))
-      .map((thread) => ({ tid: thread.tid, registers: thread.registers }));
+      .map((thread) => ({ tid: thread.tid, registers: this.snapshot?.threadsWithoutRegisters.includes(thread.tid) ? undefined : thread.registers }));
   }
 
   read(requests: readonly ReadRequest[]): ReadResult[] {
     return requests.map(({ address, length }) => {
       const bytes = new Uint8Array(length);
-      const done = this.#copy(address, length, bytes, 0);
-      return { bytes, done, fault: done < length ? { address: address + BigInt(done) } : undefined };
+      const { done, reason } = this.#copy(address, length, bytes, 0);
+      return { bytes, done, fault: done < length ? { address: address + BigInt(done), reason } : undefined };
     });
   }
 
   moduleImage(path: string): Uint8Array {
-    return this.#files.image(path, describeTarget(this.identity));
+    return this.#files.image(path, describeTarget(this.identity), this.snapshot?.modules.find((m) => m.path === path)?.buildId);
   }
 
   openScan(): ScanAccess {
@@ -131,11 +133,12 @@ export class CoreTarget implements MemorySource {
         let at = 0;
         return requests.map(({ address, length }) => {
           const bytes = buffer.subarray(at, at + length);
-          const done = this.#copy(address, length, buffer, at);
+          const { done, reason } = this.#copy(address, length, buffer, at);
           at += length;
-          return { bytes, done, fault: done < length ? { address: address + BigInt(done) } : undefined };
+          return { bytes, done, fault: done < length ? { address: address + BigInt(done), reason } : undefined };
         });
       },
+      skip: (region) => this.#skip(region as CoreRegion),
       find: search.find,
       close: () => {
         search.close();
@@ -149,23 +152,33 @@ export class CoreTarget implements MemorySource {
     closeSync(this.#fd);
   }
 
-  /** Copies [address, address+length) into `into` at `at`; returns the bytes copied before the first fault. */
-  #copy(address: bigint, length: number, into: Uint8Array, at: number): number {
+  /** Copies [address, address+length) into `into` at `at`: the bytes copied before the first fault, and why it stopped when the core knows. */
+  #copy(address: bigint, length: number, into: Uint8Array, at: number): { done: number; reason: string | undefined } {
     let done = 0;
     while (done < length) {
       const here = address + BigInt(done);
       const piece = this.#pieceAt(here, length - done);
-      if (piece.kind === 'fault') break;
-      if (piece.kind === 'absent') throw this.#absent(piece.region, here, piece.length);
+      if (piece.kind === 'fault') return { done, reason: piece.reason };
+      if (piece.kind === 'absent') return { done, reason: this.#absent(piece.region) };
       const target = into.subarray(at + done, at + done + piece.length);
       if (piece.kind === 'core') this.#readCore(target, piece.offset);
       else {
-        const filled = this.#files.read(piece.region, target, piece.offset, describeTarget(this.identity), here);
-        if (filled < piece.length) return done + filled; // past the end of the file: a fault, as live
+        const { filled, problem } = this.#files.read(piece.region, target, piece.offset);
+        if (filled < piece.length) return { done: done + filled, reason: problem }; // past the end of the file, as live, or no file to trust
       }
       done += piece.length;
     }
-    return done;
+    return { done, reason: undefined };
+  }
+
+  /** Why a scan leaves a region out: left out of the snapshot, or neither the core nor a trusted file holds its bytes. */
+  #skip(region: CoreRegion): string | undefined {
+    if (region.leftOut !== undefined) return `left out of the ${this.snapshot === undefined ? 'core' : 'snapshot'}: ${region.leftOut}`;
+    const covered = region.segment === undefined ? 0n : region.segment.filesz;
+    if (region.file === undefined) return covered === 0n ? this.#absent(region) : undefined;
+    if (covered >= region.end - region.start) return undefined;
+    const problem = this.#files.problemOf(region);
+    return problem === undefined ? undefined : `the core does not hold all of it, and ${problem}`;
   }
 
   /** The bytes the core itself holds at an address (never from a file): for checking a file's build-id against memory. */
@@ -188,11 +201,12 @@ export class CoreTarget implements MemorySource {
 
   #pieceAt(address: bigint, wanted: number): Piece {
     const region = regionAt(this.#regions, address);
-    if (region === undefined || region.leftOut !== undefined) return { kind: 'fault' };
+    if (region === undefined) return { kind: 'fault', reason: undefined };
+    if (region.leftOut !== undefined) return { kind: 'fault', reason: `left out of the ${this.snapshot === undefined ? 'core' : 'snapshot'} (${region.leftOut})` };
     const upTo = (limit: bigint) => Math.min(wanted, Number(limit - address));
     let end = region.end;
     for (const range of region.missing) {
-      if (range.start <= address && address < range.end) return { kind: 'fault' };
+      if (range.start <= address && address < range.end) return { kind: 'fault', reason: 'it could not be read when the snapshot was taken (unmapped or changed during the capture)' };
       if (range.start > address && range.start < end) end = range.start;
     }
     const segment = region.segment;
@@ -222,11 +236,9 @@ export class CoreTarget implements MemorySource {
     return runs;
   }
 
-  #absent(region: CoreRegion, address: bigint, length: number): TargetError {
+  #absent(region: CoreRegion): string {
     const hex = (n: bigint) => `0x${n.toString(16)}`;
-    return new TargetError('not-in-core', `${describeTarget(this.identity)} holds no bytes at ${hex(address)}-${hex(address + BigInt(length))} (a region ${hex(region.start)}-${hex(region.end)} ${region.perms}${region.path === '' ? '' : ` ${region.path}`}): the core left them out and no file is mapped there`, {
-      hint: 'the process had them, but the core does not; take a pvm snapshot, which holds every readable page',
-    });
+    return `the core holds no bytes of ${hex(region.start)}-${hex(region.end)} (${region.perms}${region.path === '' ? '' : ` ${region.path}`}) and no file is mapped there to take them from`;
   }
 
   /** A core without pvm's note: the pid, name and arguments from NT_PRPSINFO, the executable from the auxiliary vector. */

@@ -1,6 +1,6 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
-import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
@@ -181,6 +181,13 @@ export class LiveProcess implements WritableTarget {
       name: status.name,
       args: this.identity.cmdline.join(' '),
     };
+  }
+
+  /** The ids of the process's threads (/proc/PID/task), main thread first. */
+  threadIds(): number[] {
+    const pid = this.identity.pid!;
+    const tids = (attempt(() => readdirSync(`/proc/${pid}/task`)) ?? []).map(Number).filter((tid) => Number.isSafeInteger(tid) && tid > 0);
+    return tids.sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
   }
 
   /** /proc/PID/auxv: the auxiliary vector the kernel gave the program (a core's NT_AUXV). */

@@ -6,7 +6,7 @@
 // until the target touches such a page, its bytes are the file's. A file that
 // cannot be opened, or is not the one mapped (another inode: replaced on
 // disk), is read through the target instead, as before.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { Errno } from '../native/errno.ts';
 import type { Libc } from '../native/libc.ts';
@@ -15,7 +15,7 @@ import { Pagemap, type AddressRange } from '../native/pagemap.ts';
 import { fastestFind } from '../native/search.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
-import { isFileMapping } from './file-mapping.ts';
+import { isFileMapping, readFileAsMapped } from './file-mapping.ts';
 import { firstEndingAfter, splitByRanges } from './ranges.ts';
 import type { ReadRequest, ReadResult, ScanAccess } from './target.ts';
 
@@ -87,13 +87,8 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     const outcomes = vm.readInPlace(flat.map((s) => ({ address: s.address, length: s.length, hole: s.file !== undefined })));
     flat.forEach((segment, i) => {
       if (segment.file === undefined) return;
-      const view = outcomes[i]!.bytes;
-      let got = 0;
-      while (got < segment.length) {
-        const n = readSync(segment.file.fd, view, got, segment.length - got, Number(segment.file.offset) + got);
-        if (n <= 0) break; // past the end of the file: the target could not read there either
-        got += n;
-      }
+      // The page holding the end of the file reads as zeros past it; pages past it fault, as in the target.
+      const got = readFileAsMapped(segment.file.fd, outcomes[i]!.bytes, segment.file.offset);
       outcomes[i] = { ...outcomes[i]!, done: got, fault: got < segment.length ? { address: segment.address + BigInt(got), errno: Errno.EFAULT } : undefined };
     });
     let next = 0;

@@ -33,6 +33,8 @@ export interface SnapshotNote {
   readonly modules: readonly { readonly path: string; readonly buildId: string | undefined }[];
   /** Why the threads' registers are not in the snapshot, or undefined when they are. */
   readonly registersMissing: string | undefined;
+  /** Threads whose notes hold zeros, not registers (they could not be stopped). */
+  readonly threadsWithoutRegisters: readonly number[];
 }
 
 /** Thrown for a note that is not pvm's snapshot note of a version this pvm reads. */
@@ -64,6 +66,7 @@ export function encodeSnapshotNote(note: SnapshotNote): Uint8Array {
     })),
     modules: note.modules.map((m) => ({ path: m.path, buildId: m.buildId ?? null })),
     registersMissing: note.registersMissing ?? null,
+    threadsWithoutRegisters: note.threadsWithoutRegisters,
   };
   return new TextEncoder().encode(JSON.stringify(json));
 }
@@ -123,5 +126,6 @@ export function decodeSnapshotNote(bytes: Uint8Array): SnapshotNote {
     })),
     modules: field(json, 'modules', isArray, 'a list').map((m) => ({ path: field(m, 'path', isString, 'a path'), buildId: field(m, 'buildId', orNull(isString), 'hex') ?? undefined })),
     registersMissing: field(json, 'registersMissing', orNull(isString), 'a reason') ?? undefined,
+    threadsWithoutRegisters: field(json, 'threadsWithoutRegisters', (v): v is number[] => Array.isArray(v) && v.every(isNumber), 'a list of thread ids'),
   };
 }

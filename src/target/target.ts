@@ -40,11 +40,11 @@ export interface WriteRequest {
   readonly bytes: Uint8Array;
 }
 
-/** Bytes up to the first fault; `fault` says where reading stopped early. */
+/** Bytes up to the first fault; `fault` says where reading stopped early, and why when the source knows better than the map does (a core). */
 export interface ReadResult {
   readonly bytes: Uint8Array;
   readonly done: number;
-  readonly fault: { readonly address: bigint } | undefined;
+  readonly fault: { readonly address: bigint; readonly reason?: string | undefined } | undefined;
 }
 
 export interface WriteResult {

@@ -1,7 +1,9 @@
 // Stopping every thread of a live process: all stop, all run again on thaw,
 // and if pvm dies while they are stopped (Ctrl-C), the kernel resumes them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freezeProcess } from '../../src/native/freeze.ts';
 import { loadLibc, type Libc } from '../../src/native/libc.ts';
@@ -68,4 +70,23 @@ it('leaves no thread stopped when pvm is interrupted while they are (the kernel 
   child.kill('SIGINT');
   await new Promise((resolve) => child.once('exit', resolve));
   expect(states(fixture.pid).every((s) => s === 'R' || s === 'S')).toBe(true);
+});
+
+it('snapshots a process another tracer holds, without registers, and a replay says they are missing', async () => {
+  const debugger_ = await holder();
+  const dir = mkdtempSync(join(tmpdir(), 'pvm-held-'));
+  try {
+    const file = join(dir, 'held.snapshot');
+    const taken = pvm('node', ['snapshot', '--pid', String(fixture.pid), '-o', file, '--json']);
+    expect(taken.status).toBe(0);
+    expect(JSON.parse(taken.stdout)).toMatchObject({ registers: false, registersMissing: expect.stringContaining(`already traced by pid ${debugger_.pid}`), threads: 2 });
+    expect(pvm('node', ['-e', 'print len(threads())', '--snapshot', file]).stdout).toBe('2\n');
+    const reg = pvm('node', ['-e', 'print reg(threads()[0], "rip")', '--snapshot', file]);
+    expect(reg.status).toBe(4);
+    expect(reg.stderr).toContain(`the registers of thread ${fixture.pid} are not available`);
+  } finally {
+    debugger_.kill('SIGKILL');
+    await new Promise((resolve) => debugger_.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
