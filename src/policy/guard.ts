@@ -85,19 +85,24 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       throw deny(op, `${op} after ${(seconds.limit).toString()} s`, { allowed: false, rule: seconds.rule, why: 'the run took longer than the policy allows' });
     }
   };
-  const checkReads = (requests: readonly ReadRequest[], op: 'read' | 'scan'): void => {
-    checkClock(op);
+  /** A scan's reads: its regions were chosen with the policy (`skip`), so a denial here is a region that changed under it. */
+  const checkScanReads = (requests: readonly ReadRequest[]): void => {
+    checkClock('scan');
     const ranges = requests.map((r) => ({ start: r.address, end: r.address + BigInt(r.length) }));
     const bytes = requests.reduce((sum, r) => sum + r.length, 0);
     const { decision, at } = decideRanges(ranges, (rules, start, end) => rules.read(start, end));
-    if (!decision.allowed) throw deny(op, `read of ${count(bytes, 'byte')} at`, decision, at);
-    if (op === 'read') {
-      read += bytes;
-      if (readBudget !== undefined && read > readBudget.limit) {
-        throw deny('read', `reading more than ${readBudget.limit} bytes`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows' });
-      }
+    if (!decision.allowed) throw deny('scan', `read of ${count(bytes, 'byte')} at`, decision, at);
+    if (audit !== undefined && ranges.length > 0) audit({ op: 'scan', allowed: true, start: ranges[0]!.start, end: ranges[0]!.end, ranges: ranges.length, bytes });
+  };
+  /** Allowed reads against the read budget, and to the audit log. */
+  const countReads = (requests: readonly ReadRequest[]): void => {
+    if (requests.length === 0) return;
+    const bytes = requests.reduce((sum, r) => sum + r.length, 0);
+    read += bytes;
+    if (readBudget !== undefined && read > readBudget.limit) {
+      throw deny('read', `reading more than ${readBudget.limit} bytes`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows' });
     }
-    if (audit !== undefined && ranges.length > 0) audit({ op, allowed: true, start: ranges[0]!.start, end: ranges[0]!.end, ranges: ranges.length, bytes });
+    audit?.({ op: 'read', allowed: true, start: requests[0]!.address, end: requests[0]!.address + BigInt(requests[0]!.length), ranges: requests.length, bytes });
   };
   const checkWrites = (requests: readonly WriteRequest[], code: boolean, count = true): void => {
     const op = code ? 'write-code' : 'write';
@@ -151,8 +156,20 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     },
     regions: () => source.regions(),
     read(requests) {
-      checkReads(requests, 'read');
-      return source.read(requests);
+      // Each request is decided alone: a denied one is a fault that carries the denial, raised where the recipe reads it.
+      checkClock('read');
+      const denials = hasRegionRules ? requests.map((r) => decideRanges([{ start: r.address, end: r.address + BigInt(r.length) }], (rules, start, end) => rules.read(start, end))) : undefined;
+      const allowed = denials === undefined ? requests : requests.filter((_, i) => denials[i]!.decision.allowed);
+      countReads(allowed);
+      const results = source.read(allowed);
+      if (denials === undefined) return results;
+      let next = 0;
+      return requests.map((request, i) => {
+        const { decision, at } = denials[i]!;
+        if (decision.allowed) return results[next++]!;
+        const denied = deny('read', `read of ${count(request.length, 'byte')} at`, decision, at);
+        return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
+      });
     },
     moduleImage: (path) => source.moduleImage(path),
     openScan(): ScanAccess {
@@ -161,7 +178,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
         ...access,
         skip: (region) => access.skip?.(region) ?? scanSkip(region),
         readChunks: (requests) => {
-          checkReads(requests, 'scan');
+          checkScanReads(requests);
           return access.readChunks(requests);
         },
       };

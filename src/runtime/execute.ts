@@ -7,7 +7,7 @@ import { describeTarget, type MemorySource, type ReadResult, type WritableTarget
 import { Budget, type Limits } from './budget.ts';
 import { compare, evaluate, type EvalContext } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
-import { locate, type SourcePoint } from './locate.ts';
+import { locate, placeError, type SourcePoint } from './locate.ts';
 import { readSites } from '../plan/walk.ts';
 import { readAheadSteps } from '../plan/read-ahead.ts';
 import { ModuleResolver, type FileAddress } from './modules.ts';
@@ -107,6 +107,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     const hit = frame?.cache.get(site)?.get(frame.index);
     const result = hit !== undefined && hit.address === address && hit.length === length ? hit.result : target.read([{ address, length }])[0]!;
     onRead?.(address, result.bytes.subarray(0, result.done));
+    if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, at(loc)());
     const value = valueOf(type, result);
     if (value !== undefined) return value;
     const faultAt = result.fault?.address ?? address;
@@ -135,6 +136,14 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     locate: (loc) => locate(plan.recipe.name, loc),
   });
   const sites = readSites(plan.steps);
+  /** Runs `f`, placing an error from below (a policy's budget) at the statement that caused it. */
+  const placed = <T>(loc: Loc, f: () => T): T => {
+    try {
+      return f();
+    } catch (error) {
+      throw placeError(error, at(loc)());
+    }
+  };
 
   const run = (steps: readonly PlanStep[], env: Scope): void => {
     const context = contextFor(env);
@@ -144,7 +153,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     for (const [index, step] of steps.entries()) {
       if (step.op === 'read-ahead') {
         writes?.flush();
-        const cache = prefetchWindow({ prefetch: step.prefetch, body: readAheadSteps(steps, index), sites, iterationScope: () => env.child(), count: 1, target, context: contextFor, decode: decodeOrThrow });
+        const cache = placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: readAheadSteps(steps, index), sites, iterationScope: () => env.child(), count: 1, target, context: contextFor, decode: decodeOrThrow }));
         const frame = { cache, index: 0 };
         for (const { site } of step.prefetch.sites) {
           active.set(site, frame);
@@ -187,7 +196,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
             };
             const cache: PrefetchCache =
               step.prefetch.sites.length > 0 && size > 1
-                ? prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextFor, decode: decodeOrThrow })
+                ? placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextFor, decode: decodeOrThrow }))
                 : new Map();
             const frame = { cache, index: 0 };
             for (const { site } of step.prefetch.sites) active.set(site, frame);

@@ -40,11 +40,16 @@ export interface WriteRequest {
   readonly bytes: Uint8Array;
 }
 
-/** Bytes up to the first fault; `fault` says where reading stopped early, and why when the source knows better than the map does (a core). */
+/**
+ * Bytes up to the first fault; `fault` says where reading stopped early, and
+ * why when the source knows better than the map does (a core). `denied`: a
+ * policy refused this read (the error to raise where the recipe reads it);
+ * the other requests of the batch were read.
+ */
 export interface ReadResult {
   readonly bytes: Uint8Array;
   readonly done: number;
-  readonly fault: { readonly address: bigint; readonly reason?: string | undefined } | undefined;
+  readonly fault: { readonly address: bigint; readonly reason?: string | undefined; readonly denied?: Error | undefined } | undefined;
 }
 
 export interface WriteResult {
