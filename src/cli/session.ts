@@ -28,12 +28,14 @@ export async function pidOf(spec: LiveTargetSpec): Promise<number> {
   return findProcessByName(spec.name, process.pid);
 }
 
-/** Opens a live process, judged by the policies first. */
-export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPolicy[], audit: AuditFile | undefined): Promise<LiveProcess> {
+/** Opens a live process, judged by the policies first; `deciding` is told which process is judged (for the audit). */
+export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPolicy[], audit: AuditFile | undefined, deciding: (who: { pid: number; name: string }) => void = () => {}): Promise<LiveProcess> {
   const pid = await pidOf(spec);
+  deciding({ pid, name: '' });
   if (policies.length > 0) {
     const { liveTargetFacts } = await import('../target/target-facts.ts');
     const facts = liveTargetFacts(pid);
+    deciding({ pid, name: facts.comm });
     refuseTarget(policies, facts, { pid, name: facts.comm }, audit?.append);
   }
   const { LiveProcess } = await import('../target/live-process.ts');
@@ -43,7 +45,8 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
 /** Opens any target under the policies, with the audit log if one is asked for. */
 export async function openSession(spec: TargetSpec, policies: readonly LoadedPolicy[], auditPath: string | undefined): Promise<Session> {
   let raw: MemorySource | undefined;
-  const audit = auditPath === undefined ? undefined : openAudit(auditPath, policies, () => ({ pid: raw?.identity.pid, name: raw?.identity.name ?? '' }));
+  let who: { pid: number | undefined; name: string } = { pid: undefined, name: '' };
+  const audit = auditPath === undefined ? undefined : openAudit(auditPath, policies, () => (raw === undefined ? who : { pid: raw.identity.pid, name: raw.identity.name }));
   try {
     if (spec.kind === 'core') {
       const { CoreTarget } = await import('../target/core-target.ts');
@@ -53,7 +56,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
         const { coreTargetFacts } = await import('../target/target-facts.ts');
         refuseTarget(policies, coreTargetFacts(core), core.identity, audit?.append);
       }
-    } else raw = await openLive(spec, policies, audit);
+    } else raw = await openLive(spec, policies, audit, (deciding) => (who = deciding));
     const source = raw;
     const resolver = new ModuleResolver(source);
     const target = policedSource(source, policies, { symbol: (module, name) => attempt(() => resolver.symbolRange(module, name)), audit: audit?.append });

@@ -29,10 +29,13 @@ export interface RunOptions {
   readonly prefix?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly input?: string;
+  /** Node only: run this main.js instead of dist's (a copy of pvm built differently). */
+  readonly entry?: string;
 }
 
 export function pvm(runtime: Runtime, args: readonly string[], options: RunOptions = {}): CliResult {
-  const [command, ...rest] = [...(options.prefix ?? []), ...commandFor(runtime), ...args];
+  const cli = options.entry === undefined ? commandFor(runtime) : [process.execPath, options.entry];
+  const [command, ...rest] = [...(options.prefix ?? []), ...cli, ...args];
   const result = spawnSync(command!, rest, {
     cwd: ROOT,
     encoding: 'utf8',
