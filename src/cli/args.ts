@@ -2,12 +2,15 @@
 // have). Its own error texts differ between runtimes, so we word them ourselves.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { parseReadiness, type Afterwards, type Readiness } from '../target/spawn.ts';
 
 export type TargetSpec =
   | { readonly kind: 'pid'; readonly pid: number }
   | { readonly kind: 'name'; readonly name: string }
   /** A core file: --core (gdb's gcore, the kernel's, pvm's), or --snapshot (pvm's own, which must carry pvm's note). */
-  | { readonly kind: 'core'; readonly path: string; readonly snapshot: boolean };
+  | { readonly kind: 'core'; readonly path: string; readonly snapshot: boolean }
+  /** `-- COMMAND ARGS...`: pvm starts the program as its child (src/target/spawn.ts). */
+  | { readonly kind: 'spawn'; readonly command: readonly string[]; readonly ready: Readiness; readonly then: Afterwards };
 
 /** A live target: snapshots and reverts need one. */
 export type LiveTargetSpec = Exclude<TargetSpec, { kind: 'core' }>;
@@ -28,7 +31,7 @@ export type Command =
       readonly policy: PolicyOptions;
     }
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
-  | { readonly kind: 'revert'; readonly journal: string; readonly target: LiveTargetSpec; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
+  | { readonly kind: 'revert'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }>; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean; readonly policy: PolicyOptions }
@@ -71,6 +74,8 @@ export const USAGE = `usage:
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
 
 TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
+        | [--ready loaded|module:NAME|ms:N] [--then wait|leave|kill] -- COMMAND ARGS...
+          (pvm starts the program, runs the recipe once it is ready, then by default waits for it)
 run, -e, maps, snapshot and revert take --policy FILE and --audit FILE (docs/policy.md)
 exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error`;
 
@@ -91,6 +96,8 @@ const OPTIONS = {
   report: { type: 'string' },
   policy: { type: 'string' },
   audit: { type: 'string' },
+  ready: { type: 'string' },
+  then: { type: 'string' },
   e: { type: 'string', short: 'e' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -99,13 +106,18 @@ const OPTIONS = {
 const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert'];
 
 export function parseCommandLine(argv: readonly string[]): Command {
+  // Everything after `--` is the program to start (SPEC §1: `-- COMMAND ARGS...`), not pvm's.
+  const dash = argv.indexOf('--');
+  const spawned = dash < 0 ? undefined : argv.slice(dash + 1);
+  const own = dash < 0 ? argv : argv.slice(0, dash);
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...own], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw usageFromParseArgs(error, argv);
   }
-  const { values, positionals } = parsed;
+  const { positionals } = parsed;
+  const values = { ...parsed.values, spawned };
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const json = values.json ?? false;
@@ -135,7 +147,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
     if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
     if (values.arg !== undefined || values['allow-write'] !== undefined) throw usage('pvm revert takes no --arg or --allow-write', 'it writes back only the bytes the journal recorded');
-    return { kind: 'revert', journal: file, target: liveTargetOf(values, 'pvm revert writes to the process the journal names'), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
+    return { kind: 'revert', journal: file, target: existingTargetOf(values, 'pvm revert writes to the process the journal names'), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
   }
   if (command === 'snapshot') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');
@@ -156,17 +168,27 @@ export function parseCommandLine(argv: readonly string[]): Command {
   for (const option of ['verbose', 'dry-run', 'freeze', 'journal'] as const) {
     if (values[option] !== undefined) throw usage(`--${option} applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   }
-  if (values.pid !== undefined || values.name !== undefined || values.core !== undefined || values.snapshot !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
+  if (values.pid !== undefined || values.name !== undefined || values.core !== undefined || values.snapshot !== undefined || values.spawned !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
   if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   if (command === 'check') return { kind: 'check', recipe, json, policy: policy.file };
   if (values.policy !== undefined) throw usage('--policy applies to pvm check, run, -e, maps, snapshot and revert', `pvm check ${file} --policy FILE`);
   return { kind: 'plan', recipe, json };
 }
 
-type TargetValues = { pid?: string | undefined; name?: string | undefined; core?: string | undefined; snapshot?: string | undefined };
+type TargetValues = { pid?: string | undefined; name?: string | undefined; core?: string | undefined; snapshot?: string | undefined; spawned?: readonly string[] | undefined; ready?: string | undefined; then?: string | undefined };
 
 function targetOf(values: TargetValues): TargetSpec {
   const given = (['pid', 'name', 'core', 'snapshot'] as const).filter((option) => values[option] !== undefined);
+  if (values.spawned !== undefined) {
+    if (given.length > 0) throw usage(`give one target: --${given[0]} or a program after --, not both`, 'pvm run RECIPE -- ./server, or pvm run RECIPE --pid N');
+    if (values.spawned.length === 0) throw usage('nothing to run after --', 'pvm run RECIPE -- ./server --port 8080');
+    const then = values.then ?? 'wait';
+    if (then !== 'wait' && then !== 'leave' && then !== 'kill') throw usage(`--then ${then}: not wait, leave or kill`, 'wait (the default) waits for the program to exit; leave leaves it running; kill ends it');
+    return { kind: 'spawn', command: values.spawned, ready: parseReadiness(values.ready ?? 'loaded'), then };
+  }
+  for (const option of ['ready', 'then'] as const) {
+    if (values[option] !== undefined) throw usage(`--${option} applies to a program pvm starts (-- COMMAND ARGS...)`, 'pvm run RECIPE --ready module:libssl.so.3 -- ./server');
+  }
   if (given.length > 1) throw usage(`give one target, not ${given.map((option) => `--${option}`).join(' and ')}`, 'name one target');
   if (values.pid !== undefined) {
     if (!/^[1-9][0-9]{0,9}$/.test(values.pid)) throw usage(`--pid ${values.pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
@@ -178,13 +200,20 @@ function targetOf(values: TargetValues): TargetSpec {
     if (path === '') throw usage(`--${option} needs a file name`, `--${option} app.core`);
     if (path !== undefined) return { kind: 'core', path, snapshot: option === 'snapshot' };
   }
-  throw usage('no target given', 'name the target with --pid N or --name PROCESS_NAME (or --core FILE, --snapshot FILE)');
+  throw usage('no target given', 'name the target with --pid N or --name PROCESS_NAME (or --core FILE, --snapshot FILE, or -- COMMAND to start one)');
 }
 
 /** A running process: `why` says why a core will not do. */
 function liveTargetOf(values: TargetValues, why: string): LiveTargetSpec {
   const target = targetOf(values);
   if (target.kind === 'core') throw usage(`--${target.snapshot ? 'snapshot' : 'core'} names a file, and ${why}`, 'name the process with --pid N or --name PROCESS_NAME');
+  return target;
+}
+
+/** A process that exists already: a program pvm would start is not the one a journal names. */
+function existingTargetOf(values: TargetValues, why: string): Exclude<LiveTargetSpec, { kind: 'spawn' }> {
+  const target = liveTargetOf(values, why);
+  if (target.kind === 'spawn') throw usage(`a program started by pvm is a new process, and ${why}`, 'name the process with --pid N or --name PROCESS_NAME');
   return target;
 }
 

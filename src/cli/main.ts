@@ -66,12 +66,13 @@ async function dispatch(command: Command): Promise<void> {
       return;
     }
     case 'maps': {
-      const session = await openSession(command.target, await policiesFor(command.policy.file), command.policy.audit);
+      const session = await openSession(command.target, await policiesFor(command.policy.file), command.policy.audit, command.json);
       try {
         const { formatRegions } = await import('./maps-format.ts');
         out(formatRegions(session.target.regions(), command.json));
       } finally {
         session.close();
+        await session.afterwards();
       }
       return;
     }
@@ -89,7 +90,7 @@ async function dispatch(command: Command): Promise<void> {
       if (plan.writes && command.target.kind === 'core') throw readOnlyRefusal(plan, command.target.path);
       if (plan.writes && !command.allowWrite && !dryRun) throw writeRefusal(plan);
       const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
-      const session = await openSession(command.target, policies, command.policy.audit).catch((error: unknown) => {
+      const session = await openSession(command.target, policies, command.policy.audit, command.json).catch((error: unknown) => {
         journal?.close();
         throw error;
       });
@@ -138,6 +139,7 @@ async function dispatch(command: Command): Promise<void> {
         throw error;
       } finally {
         session.close();
+        await session.afterwards();
         journal?.close();
       }
       return;
@@ -146,7 +148,7 @@ async function dispatch(command: Command): Promise<void> {
       const { takeSnapshot } = await import('../snapshot/capture.ts');
       const { formatSnapshot } = await import('./snapshot-format.ts');
       const policies = await policiesFor(command.policy.file);
-      const session = await openSession(command.target, policies, command.policy.audit);
+      const session = await openSession(command.target, policies, command.policy.audit, command.json);
       try {
         const live = session.target.writable!;
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr, Date.now, `snapshot of ${describeTarget(live.identity)}`) : undefined;
@@ -159,6 +161,7 @@ async function dispatch(command: Command): Promise<void> {
         out(formatSnapshot(summary, live.identity, command.json));
       } finally {
         session.close();
+        await session.afterwards();
       }
       return;
     }
@@ -185,6 +188,7 @@ async function dispatch(command: Command): Promise<void> {
         }
       } finally {
         session.close();
+        await session.afterwards();
       }
       return;
     }

@@ -7,6 +7,7 @@ import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/modules.ts';
 import type { CoreTarget } from '../target/core-target.ts';
 import type { LiveProcess } from '../target/live-process.ts';
+import type { Spawned } from '../target/spawn.ts';
 import type { MemorySource } from '../target/target.ts';
 import type { LiveTargetSpec, TargetSpec } from './args.ts';
 import { openAudit, type AuditFile } from './audit-file.ts';
@@ -19,32 +20,52 @@ export interface Session {
   readonly policies: readonly LoadedPolicy[];
   readonly audit: AuditFile | undefined;
   close(): void;
+  /** For a program pvm started: wait for it, leave it, or kill it, as --then says. */
+  afterwards(): Promise<void>;
 }
 
-/** The pid a live target spec names (a name must match exactly one process). */
-export async function pidOf(spec: LiveTargetSpec): Promise<number> {
+/** The pid of a process that exists already (a name must match exactly one process). */
+export async function pidOf(spec: Exclude<LiveTargetSpec, { kind: 'spawn' }>): Promise<number> {
   if (spec.kind === 'pid') return spec.pid;
   const { findProcessByName } = await import('../target/find-process.ts');
   return findProcessByName(spec.name, process.pid);
 }
 
-/** Opens a live process, judged by the policies first; `deciding` is told which process is judged (for the audit). */
-export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPolicy[], audit: AuditFile | undefined, deciding: (who: { pid: number; name: string }) => void = () => {}): Promise<LiveProcess> {
-  const pid = await pidOf(spec);
-  deciding({ pid, name: '' });
-  if (policies.length > 0) {
-    const { liveTargetFacts } = await import('../target/target-facts.ts');
-    const facts = liveTargetFacts(pid);
-    deciding({ pid, name: facts.comm });
-    refuseTarget(policies, facts, { pid, name: facts.comm }, audit?.append);
+/** A live process opened, judged by the policies first, and what to do with a program pvm started once the run is over. */
+interface OpenedLive {
+  readonly live: LiveProcess;
+  readonly afterwards: () => Promise<void>;
+}
+
+/** Opens a live process, or starts one, judged by the policies first; `deciding` is told which process is judged (for the audit). */
+export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPolicy[], audit: AuditFile | undefined, quietStdout: boolean, deciding: (who: { pid: number; name: string }) => void = () => {}): Promise<OpenedLive> {
+  let spawned: Spawned | undefined;
+  if (spec.kind === 'spawn') {
+    const { spawnTarget } = await import('../target/spawn.ts');
+    spawned = await spawnTarget(spec.command, spec.ready, quietStdout);
   }
-  const { LiveProcess } = await import('../target/live-process.ts');
-  return LiveProcess.open(pid);
+  const afterwards = async () => spawned?.finish(spec.kind === 'spawn' ? spec.then : 'leave');
+  try {
+    const pid = spawned?.pid ?? (await pidOf(spec as Exclude<LiveTargetSpec, { kind: 'spawn' }>));
+    deciding({ pid, name: '' });
+    if (policies.length > 0) {
+      const { liveTargetFacts } = await import('../target/target-facts.ts');
+      const facts = liveTargetFacts(pid);
+      deciding({ pid, name: facts.comm });
+      refuseTarget(policies, facts, { pid, name: facts.comm }, audit?.append);
+    }
+    const { LiveProcess } = await import('../target/live-process.ts');
+    return { live: await LiveProcess.open(pid), afterwards };
+  } catch (error) {
+    await spawned?.finish('kill'); // a program pvm started for a run that cannot happen
+    throw error;
+  }
 }
 
 /** Opens any target under the policies, with the audit log if one is asked for. */
-export async function openSession(spec: TargetSpec, policies: readonly LoadedPolicy[], auditPath: string | undefined): Promise<Session> {
+export async function openSession(spec: TargetSpec, policies: readonly LoadedPolicy[], auditPath: string | undefined, quietStdout = false): Promise<Session> {
   let raw: MemorySource | undefined;
+  let afterwards = async (): Promise<void> => {};
   let who: { pid: number | undefined; name: string } = { pid: undefined, name: '' };
   const audit = auditPath === undefined ? undefined : openAudit(auditPath, policies, () => (raw === undefined ? who : { pid: raw.identity.pid, name: raw.identity.name }));
   try {
@@ -56,7 +77,11 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
         const { coreTargetFacts } = await import('../target/target-facts.ts');
         refuseTarget(policies, coreTargetFacts(core), core.identity, audit?.append);
       }
-    } else raw = await openLive(spec, policies, audit, (deciding) => (who = deciding));
+    } else {
+      const opened = await openLive(spec, policies, audit, quietStdout, (deciding) => (who = deciding));
+      raw = opened.live;
+      afterwards = opened.afterwards;
+    }
     const source = raw;
     const resolver = new ModuleResolver(source);
     const target = policedSource(source, policies, { symbol: (module, name) => attempt(() => resolver.symbolRange(module, name)), audit: audit?.append });
@@ -69,6 +94,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
         source.close();
         audit?.close();
       },
+      afterwards: () => afterwards(),
     };
   } catch (error) {
     raw?.close();

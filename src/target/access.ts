@@ -55,7 +55,7 @@ export function explainRefusal(facts: AccessFacts): Refusal {
     if (facts.yamaScope === 1 && !facts.targetIsDescendant) {
       return {
         message: `Yama ptrace_scope is 1: only an ancestor of ${who}, or a process it named with prctl(PR_SET_PTRACER), may read its memory`,
-        hint: 'run pvm with CAP_SYS_PTRACE (e.g. `sudo`), have the target call prctl(PR_SET_PTRACER, …) naming pvm or an ancestor of it, or set kernel.yama.ptrace_scope=0',
+        hint: 'start the program from pvm (`pvm run RECIPE -- COMMAND`), run pvm with CAP_SYS_PTRACE (e.g. `sudo`), have the target call prctl(PR_SET_PTRACER, …) naming pvm or an ancestor of it, or set kernel.yama.ptrace_scope=0',
       };
     }
   }
