@@ -36,3 +36,22 @@ describe('explainRefusal', () => {
     expect(explainRefusal(facts({ yamaScope: 3, caller: user(0, { capEff: 1n << 19n }) })).message).toMatch(/^Yama ptrace_scope is 3/);
   });
 });
+
+describe('explainRefusal, as a table of the kernel rules (KERNEL.md §3)', () => {
+  const PTRACE = 1n << 19n;
+  it.each<[string, Partial<AccessFacts>, RegExp]>([
+    ['another uid', { target: user(0) }, /runs as uid 0; you are uid 1000 without CAP_SYS_PTRACE/],
+    ['another gid', { target: user(1000, { gid: [5, 5, 5, 5] }) }, /runs as gid 5; you are gid 1000 without CAP_SYS_PTRACE/],
+    ['not dumpable', { targetDumpable: false }, /is not dumpable/],
+    ['capabilities the caller lacks', { target: user(1000, { capPrm: 1n << 12n }) }, /holds capabilities that you lack \(CapPrm 1000\)/],
+    ['Yama 0, all else allowed', { yamaScope: 0 }, /security module/],
+    ['Yama 1, not a descendant', { yamaScope: 1 }, /^Yama ptrace_scope is 1/],
+    ['Yama 1, a descendant', { yamaScope: 1, targetIsDescendant: true }, /security module/],
+    ['Yama 2', { yamaScope: 2 }, /^Yama ptrace_scope is 2/],
+    ['Yama 2 with CAP_SYS_PTRACE', { yamaScope: 2, caller: user(1000, { name: 'pvm', pid: 100, capEff: PTRACE }) }, /security module/],
+    ['Yama 3, even with CAP_SYS_PTRACE', { yamaScope: 3, caller: user(0, { capEff: PTRACE }) }, /^Yama ptrace_scope is 3/],
+    ['CAP_SYS_PTRACE over another uid', { target: user(0), caller: user(1000, { name: 'pvm', pid: 100, capEff: PTRACE }) }, /security module/],
+  ])('%s', (_case, overrides, message) => {
+    expect(explainRefusal(facts(overrides)).message).toMatch(message);
+  });
+});
