@@ -3,14 +3,18 @@
 // decide.ts). No option or environment variable moves or disables it; a
 // test builds a copy of pvm with another path instead.
 import { existsSync } from 'node:fs';
-import { loadPolicy, type LoadedPolicy } from './load.ts';
+import type { LoadedPolicy } from './load.ts';
 
 export const SYSTEM_POLICY_PATH = '/etc/pvm/policy.json';
 
-/** The system policy if it exists (an invalid one is an error: pvm never runs unpoliced by mistake), then the user's. */
-export function loadPolicies(userPolicy: string | undefined): LoadedPolicy[] {
-  const policies: LoadedPolicy[] = [];
-  if (existsSync(SYSTEM_POLICY_PATH)) policies.push(loadPolicy(SYSTEM_POLICY_PATH));
-  if (userPolicy !== undefined) policies.push(loadPolicy(userPolicy));
-  return policies;
+/**
+ * The system policy if it exists (an invalid one is an error: pvm never runs
+ * unpoliced by mistake), then the user's. The validator (zod) is loaded only
+ * when there is a policy to read: most runs have none, and start-up counts.
+ */
+export async function loadPolicies(userPolicy: string | undefined): Promise<LoadedPolicy[]> {
+  const paths = [...(existsSync(SYSTEM_POLICY_PATH) ? [SYSTEM_POLICY_PATH] : []), ...(userPolicy === undefined ? [] : [userPolicy])];
+  if (paths.length === 0) return [];
+  const { loadPolicy } = await import('./load.ts');
+  return paths.map(loadPolicy);
 }
