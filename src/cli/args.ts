@@ -112,12 +112,18 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const own = dash < 0 ? argv : argv.slice(0, dash);
   let parsed;
   try {
-    parsed = parseArgs({ args: [...own], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...own], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw usageFromParseArgs(error, argv);
   }
   const { positionals } = parsed;
   const values = { ...parsed.values, spawned };
+  // parseArgs keeps the last of an option given twice; pvm takes one target, one output, one policy.
+  for (const option of ['pid', 'name', 'core', 'snapshot', 'output', 'policy', 'audit', 'journal', 'report', 'ready', 'then'] as const) {
+    const given = parsed.tokens?.filter((t) => t.kind === 'option' && t.name === option).length ?? 0;
+    if (given > 1) throw usage(`--${option} is given ${given} times`, option === 'pid' ? 'one process at a time: give --pid once' : `give --${option} once`);
+  }
+  if (values.name === '') throw usage('--name needs a process name', 'pvm run RECIPE --name nginx');
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const json = values.json ?? false;
@@ -244,7 +250,7 @@ function usage(message: string, hint: string): UsageError {
 function usageFromParseArgs(error: unknown, argv: readonly string[]): UsageError {
   const code = (error as { code?: string }).code;
   const text = String((error as Error).message);
-  const option = /'(-[^'\s]*)/.exec(text)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '';
+  const option = (/'(-[^'\s,]*)/.exec(text)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '').replace(/,$/, '');
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usage(`unknown option '${option}'`, 'run `pvm --help` for the options');
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return usage(`option '${option}' needs a value`, 'run `pvm --help` for the options');
   return usage(`cannot parse the command line: ${text}`, 'run `pvm --help` for the options');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // pvm's command line. The only place that prints or sets the exit status.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import { AssertionFailed, DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
@@ -202,11 +203,20 @@ async function policiesFor(file: string | undefined) {
 
 function readRecipe(spec: RecipeSpec): SourceFile {
   if (spec.kind === 'inline') return { name: '<-e>', text: spec.text };
+  let stat;
   try {
-    return { name: spec.path, text: readFileSync(spec.path, 'utf8') };
+    stat = statSync(spec.path);
   } catch (error) {
     const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${reason}`, { hint: 'check the path of the .pvm file' });
+  }
+  // A device or a pipe could feed the parser forever (/dev/zero); recipes are small files.
+  if (!stat.isFile()) throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': not a regular file`, { hint: 'a recipe is a .pvm file' });
+  if (stat.size > MAX_RECIPE_BYTES) throw new UsageError('recipe-too-large', `recipe '${spec.path}' is ${stat.size} bytes, more than ${MAX_RECIPE_BYTES}`, { hint: 'recipes are small; split it, or generate less' });
+  try {
+    return { name: spec.path, text: readFileSync(spec.path, 'utf8') };
+  } catch (error) {
+    throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${(error as Error).message}`, { hint: 'check the path of the .pvm file' });
   }
 }
 

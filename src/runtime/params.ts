@@ -40,8 +40,13 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>): Map<s
     if (text !== undefined) {
       bound.set(param.name, parseArgValue(param.name, param.type, text));
     } else if (param.default !== undefined) {
-      // The checker guarantees a numeric default.
-      const value = numeric(evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc)))!;
+      // The checker guarantees a numeric default (a float one for a float param).
+      const constant = evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc));
+      if (param.type.kind === 'float') {
+        bound.set(param.name, constant.kind === 'float' ? constant : { kind: 'float', value: Number(numeric(constant)!.value) });
+        continue;
+      }
+      const value = numeric(constant)!;
       bound.set(param.name, checkRange(param.name, param.type, value.value, `default ${hexOrDec(value)}`));
     } else {
       throw new UsageError('missing-arg', `param '${param.name}' (line ${param.loc.line}) needs a value`, { hint: `pass --arg ${param.name}=…` });

@@ -92,29 +92,36 @@ export class LiveProcess implements WritableTarget {
   }
 
   read(requests: readonly ReadRequest[]): ReadResult[] {
-    try {
-      return this.#vm.read(requests).map((o) => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
-    } catch (error) {
-      throw translate(error, this.identity);
-    }
+    // A range that runs past 2^64 (or past 2^63, where no user page can be) is unmapped: the kernel is not asked.
+    return withoutImpossible(requests, (r) => r.length, (possible): ReadResult[] => {
+      try {
+        return this.#vm.read(possible).map((o) => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
+      } catch (error) {
+        throw translate(error, this.identity);
+      }
+    }, (r): ReadResult => ({ bytes: new Uint8Array(r.length), done: 0, fault: { address: r.address } }));
   }
 
   write(requests: readonly WriteRequest[]): WriteResult[] {
-    try {
-      return this.#vm.write(requests);
-    } catch (error) {
-      throw translate(error, this.identity);
-    }
+    return withoutImpossible(requests, (w) => w.bytes.length, (possible) => {
+      try {
+        return this.#vm.write(possible);
+      } catch (error) {
+        throw translate(error, this.identity);
+      }
+    }, (w) => ({ done: 0, fault: { address: w.address, errno: Errno.EFAULT } }));
   }
 
   writeForce(requests: readonly WriteRequest[]): WriteResult[] {
-    try {
-      this.#procMem ??= ProcMem.open(this.#libc, this.identity.pid!, true);
-      const mem = this.#procMem;
-      return requests.map(({ address, bytes }) => mem.write(address, bytes));
-    } catch (error) {
-      throw translate(error, this.identity);
-    }
+    return withoutImpossible(requests, (w) => w.bytes.length, (possible) => {
+      try {
+        this.#procMem ??= ProcMem.open(this.#libc, this.identity.pid!, true);
+        const mem = this.#procMem;
+        return possible.map(({ address, bytes }) => mem.write(address, bytes));
+      } catch (error) {
+        throw translate(error, this.identity);
+      }
+    }, (w) => ({ done: 0, fault: { address: w.address, errno: Errno.EFAULT } }));
   }
 
   freeze(): Frozen {
@@ -205,6 +212,18 @@ export class LiveProcess implements WritableTarget {
     this.#procMem?.close();
     this.#procMem = undefined;
   }
+}
+
+/** Above this no user page exists on x86-64 (nor with 5-level paging); /proc/PID/mem refuses offsets beyond it. */
+const USER_LIMIT = 1n << 63n;
+
+/** Runs `io` on the requests a process could hold, and answers the others with `fault` (done 0), in order. */
+function withoutImpossible<T extends { readonly address: bigint }, R>(requests: readonly T[], length: (request: T) => number, io: (possible: readonly T[]) => R[], fault: (request: T) => R): R[] {
+  const impossible = (r: T) => r.address < 0n || r.address + BigInt(length(r)) > USER_LIMIT;
+  if (!requests.some(impossible)) return io(requests);
+  const results = io(requests.filter((r) => !impossible(r)));
+  let next = 0;
+  return requests.map((r) => (impossible(r) ? fault(r) : results[next++]!));
 }
 
 function readStatus(pid: number): ProcessStatus {

@@ -1,0 +1,44 @@
+// Issue 16, what must never crash (exit 70) or hang: addresses at the top of
+// the address space, float params with defaults, recipes that are not files,
+// and command lines that say two things at once. Each gets a clear error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIMES, pvm } from '../helpers/cli.ts';
+import { startFixture, type Fixture } from '../helpers/fixture.ts';
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(() => fixture.stop());
+
+describe.each(RUNTIMES)('addresses near 2^64 on %s', (runtime) => {
+  it.each([
+    ['print read u16 at 0xffffffffffffffff', 'cannot read u16 at 0xffffffffffffffff'],
+    ['print [0xffffffffffffffff]', 'cannot read ptr at 0xffffffffffffffff'],
+    ['dump 0xfffffffffffffff0, 32', 'cannot read bytes at 0xfffffffffffffff0'],
+    ['print read cstring at 0xfffffffffffffff0', 'cannot read cstring at 0xfffffffffffffff0'],
+    ['write u8 at 0xffffffffffffffff = 1', 'cannot write 1 byte at 0xffffffffffffffff'],
+    ['patch at 0xfffffffffffffffe expect u16 1 with u16 2', 'patch not applied: cannot read the site at 0xfffffffffffffffe'],
+  ])('%s: not mapped (exit 4), never a crash', (recipe, message) => {
+    const result = pvm(runtime, ['-e', recipe, '--pid', String(fixture.pid), '--allow-write']);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain(`is not mapped in pid ${fixture.pid}`);
+    expect(result.status).toBe(4);
+  });
+});
+
+describe('recipes and command lines', () => {
+  it('a float param with a default', () => {
+    expect(pvm('node', ['-e', 'param n: f64 = 0.25\nparam m: f32 = 2\nprint n, m', '--pid', String(fixture.pid)])).toMatchObject({ status: 0, stdout: '0.25 2\n' });
+  });
+
+  it('a recipe that is not a regular file is refused at once (/dev/zero would never end)', () => {
+    expect(pvm('node', ['run', '/dev/zero', '--pid', String(fixture.pid)])).toMatchObject({ status: 2, stderr: "pvm: error: cannot read recipe '/dev/zero': not a regular file\nhint: a recipe is a .pvm file\n" });
+  });
+
+  it('an option given twice, an empty --name, and -e without a value are usage errors', () => {
+    expect(pvm('node', ['-e', 'print 1', '--pid', '12', '--pid', '13'])).toMatchObject({ status: 2, stderr: 'pvm: error: --pid is given 2 times\nhint: one process at a time: give --pid once\n' });
+    expect(pvm('node', ['-e', 'print 1', '--name', ''])).toMatchObject({ status: 2, stderr: expect.stringContaining('--name needs a process name') });
+    expect(pvm('node', ['-e'])).toMatchObject({ status: 2, stderr: "pvm: error: option '-e' needs a value\nhint: run `pvm --help` for the options\n" });
+  });
+});
