@@ -6,6 +6,8 @@
 export const LOOP_CAP = 1_000_000n;
 /** Bytes one `dump` shows at most. */
 export const MAX_DUMP = 1 << 16;
+/** How deep brackets, parentheses and blocks may nest: the parser recurses per level, and a stack has an end. */
+export const MAX_NESTING = 32;
 /** Bytes a recipe file may hold. */
 export const MAX_RECIPE_BYTES = 4 << 20;
 /** Hits a scan without `limit` may return; more is an error. */

@@ -12,7 +12,7 @@ import { check } from './check.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { parse } from './parse.ts';
-import { lineOf, type SourceFile, type Span } from './source.ts';
+import { lineIndex, type SourceFile, type Span } from './source.ts';
 import { DEFAULT_CSTRING_MAX, cstringType, scalarType } from './types.ts';
 
 /** Text → checked plan, or throws `InvalidRecipe` with every diagnostic. */
@@ -26,7 +26,8 @@ export function compileSource(source: SourceFile): Plan {
 const PTR: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };
 
 export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean): Plan {
-  const loc = (span: Span): Loc => lineOf(source, span);
+  const lines = lineIndex(source);
+  const loc = (span: Span): Loc => lines.lineOf(span);
   let nextSite = 0;
   const params: Plan['params'][number][] = [];
 

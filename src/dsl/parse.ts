@@ -2,6 +2,7 @@
 // Ohm behind one `parse` facade). Ohm intervals become our `Span`s here.
 import type { Node, NonterminalNode, TerminalNode, IterationNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
+import { MAX_NESTING } from '../limits.ts';
 import { InvalidRecipe, type Diagnostic } from './diagnostic.ts';
 import { grammar } from './grammar-bundle.ts';
 import { parsePattern } from './pattern-parse.ts';
@@ -9,11 +10,90 @@ import type { SourceFile, Span } from './source.ts';
 
 /** Parses a recipe, or throws `InvalidRecipe` with a syntax diagnostic. */
 export function parse(source: SourceFile): Ast.Recipe {
-  const match = grammar.match(source.text);
-  if (match.failed()) {
-    throw new InvalidRecipe(source, [syntaxDiagnostic(source, match.getRightmostFailurePosition(), match.getExpectedText())]);
+  const tooDeep = nestedTooDeep(source.text);
+  if (tooDeep !== undefined) {
+    throw new InvalidRecipe(source, [{ code: 'too-deep', message: `nesting deeper than ${MAX_NESTING} levels of (), [] and {}`, span: { start: tooDeep, end: tooDeep + 1 }, hint: 'name intermediate values with let, or split the blocks' }]);
   }
-  return semantics(match).ast() as Ast.Recipe;
+  // Ohm memoizes every rule at every position of the text it matches: a large recipe costs memory and time
+  // beyond its size (20 000 lines: 6 s, 850 MB). Top-level statements are matched a chunk of lines at a time.
+  const statements: Ast.Statement[] = [];
+  for (const { start, end } of statementChunks(source.text, CHUNK_BYTES)) {
+    const match = grammar.match(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
+    if (match.failed()) {
+      throw new InvalidRecipe(source, [syntaxDiagnostic(source, start + match.getRightmostFailurePosition(), match.getExpectedText())]);
+    }
+    const recipe = semantics(match).ast() as Ast.Recipe;
+    if (start > 0) shiftSpans(recipe, start);
+    statements.push(...recipe.statements);
+  }
+  return { statements };
+}
+
+/** Bytes of recipe matched at once, at most (a chunk ends after a line, between statements). */
+const CHUNK_BYTES = 4 << 10;
+
+/**
+ * The text cut after newlines that separate top-level statements (outside
+ * brackets, blocks, strings and comments), into pieces of about `size`.
+ */
+function statementChunks(text: string, size: number): { start: number; end: number }[] {
+  if (text.length <= size) return [{ start: 0, end: text.length }];
+  const chunks: { start: number; end: number }[] = [];
+  let depth = 0;
+  let start = 0;
+  let lastCut = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x23 /* # */) {
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) i++;
+    } else if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
+    else if (c === 0x0a && depth === 0) {
+      lastCut = i + 1;
+      if (lastCut - start >= size) {
+        chunks.push({ start, end: lastCut });
+        start = lastCut;
+      }
+    }
+  }
+  if (start < text.length || chunks.length === 0) chunks.push({ start, end: text.length });
+  return chunks;
+}
+
+/** Moves every span of a chunk's AST (objects `{ start, end }`) to where the chunk lies in the whole text, each once. */
+function shiftSpans(node: unknown, by: number, seen = new Set<object>()): void {
+  if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node) || seen.has(node)) return;
+  seen.add(node);
+  if (Array.isArray(node)) {
+    for (const item of node) shiftSpans(item, by, seen);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 2 && typeof record.start === 'number' && typeof record.end === 'number') {
+    record.start += by;
+    record.end += by;
+    return;
+  }
+  for (const key of keys) shiftSpans(record[key], by, seen);
+}
+
+/** The offset of the first bracket that nests deeper than MAX_NESTING, outside strings and comments, or undefined. */
+function nestedTooDeep(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (c === 0x23 /* # */) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+    } else if (c === 0x28 || c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
 }
 
 /** The reserved words, as the grammar's `keyword` rule lists them (so the two cannot drift apart). */
@@ -245,9 +325,11 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     return integerLiteral.call(this);
   },
   string(this: NonterminalNode, _open: Node, chars: IterationNode, _close: Node): Ast.StringLiteral {
-    const parts = chars.children.map((c) => c['ast']() as string);
+    // `children` builds its array anew on every access: take it once (a 64 KiB string has 64 Ki children).
+    const children = chars.children;
+    const parts = children.map((c) => c['ast']() as string);
     // `\xNN` is the byte NN; every other character is its UTF-8.
-    const bytes = parts.flatMap((part, i) => (chars.children[i]!.sourceString.startsWith('\\x') ? [part.charCodeAt(0)] : [...utf8.encode(part)]));
+    const bytes = parts.flatMap((part, i) => (children[i]!.sourceString.startsWith('\\x') ? [part.charCodeAt(0)] : [...utf8.encode(part)]));
     return { kind: 'string', value: parts.join(''), bytes: Uint8Array.from(bytes), span: span(this) };
   },
   hexString(this: NonterminalNode, _open: Node, chars: IterationNode, _close: Node): Ast.BytesLiteral {

@@ -9,7 +9,7 @@ import { threadBuiltin } from './threads.ts';
 import type { ThreadState } from '../target/target.ts';
 import { encode } from './encode.ts';
 import type { ScanRequest } from './scan.ts';
-import { MAX_SHIFT, integerOperation, resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
+import { INTEGER_BITS, MAX_SHIFT, integerOperation, resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import { placeError, type SourcePoint } from './locate.ts';
 import { bool, hexAddress, int, numeric, ptr, type Value } from './value.ts';
@@ -249,5 +249,6 @@ function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, at: () => So
   const result = integerOperation(operator, a, b);
   if (result === 'division-by-zero') throw new RecipeError('division-by-zero', 'division by zero', { ...at(), hint: 'check the divisor, which evaluated to 0' });
   if (result === 'bad-shift') throw new RecipeError('bad-shift', `shift by ${b} (must be 0 to ${MAX_SHIFT})`, { ...at(), hint: 'check the shift amount' });
+  if (result === 'overflow') throw new RecipeError('overflow', `integer overflow: ${a} ${operator} ${b} is beyond ±2^${INTEGER_BITS}`, { ...at(), hint: 'pvm integers are exact up to 128 bits; check the arithmetic (a loop that multiplies?)' });
   return result;
 }
