@@ -20,7 +20,10 @@ export function openJournal(path: string): JournalFile {
     // A new file's name is durable only once its directory is synced too.
     if (created) syncDirectory(dirname(resolve(path)));
   } catch (error) {
-    throw new UsageError('journal-unwritable', `cannot open the journal '${path}' for appending: ${(error as Error).message}`, { hint: 'choose a journal file in a directory you can write' });
+    // Exit 3, as for a journal that fills up: no write is made that cannot be journaled (docs/language.md).
+    const code = (error as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new DeniedError('journal-unwritable', `cannot open the journal '${path}' for appending: ${why}; nothing was written to the target`, { hint: 'choose a journal file in a directory you can write' });
   }
   return {
     append(entry) {

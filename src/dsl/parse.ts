@@ -100,8 +100,10 @@ function nestedTooDeep(text: string): number | undefined {
 const KEYWORDS = new Set([...String(grammar.rules['keyword']!.body).matchAll(/"([a-z]+)"/g)].map((m) => m[1]!));
 
 function syntaxDiagnostic(source: SourceFile, offset: number, expected: string): Diagnostic {
-  const found = source.text.slice(offset).match(/^(\r?\n|[A-Za-z_0-9]+|\S)?/)?.[0] ?? '';
-  const what = found === '' ? 'end of recipe' : found.endsWith('\n') ? 'end of line' : `'${found}'`;
+  const found = source.text.slice(offset).match(/^(\r?\n|[A-Za-z_0-9]+|[^ \t])?/u)?.[0] ?? '';
+  // A byte-order mark, a vertical tab, a no-break space: invisible, so named by their code point.
+  const invisible = found.length > 0 && /^[\s\u200b\ufeff]$/u.test(found) && !found.endsWith('\n');
+  const what = found === '' ? 'end of recipe' : found.endsWith('\n') ? 'end of line' : invisible ? `character U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (invisible)` : `'${found}'`;
   const keyword = KEYWORDS.has(found) && expected.includes('a name');
   return {
     code: 'syntax',

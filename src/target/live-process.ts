@@ -41,6 +41,11 @@ export class LiveProcess implements WritableTarget {
       cmdline: readCmdline(pid),
       startTime: attempt(() => startTimeOf(readFileSync(`/proc/${pid}/stat`, 'latin1'))),
     };
+    // PF_KTHREAD in the flags of /proc/PID/stat (field 9): a kernel thread has no user memory to read.
+    const flags = Number(attempt(() => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ')[6]) ?? 0);
+    if ((flags & 0x00200000) !== 0) {
+      throw new TargetError('kernel-thread', `${describeTarget(identity)} is a kernel thread: it has no user memory to read`, { hint: 'choose a user process (`ps -e` shows kernel threads in [brackets])' });
+    }
     if (status.state === 'Z') {
       throw new TargetError('target-exited', `${describeTarget(identity)} has exited (it is a zombie waiting for its parent) and has no memory to read`, {
         hint: 'choose a running process',

@@ -1,9 +1,11 @@
 // Issue 16, what must never crash (exit 70) or hang: addresses at the top of
 // the address space, float params with defaults, recipes that are not files,
 // and command lines that say two things at once. Each gets a clear error.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { needs } from '../helpers/needs.ts';
 
 let fixture: Fixture;
 beforeAll(async () => {
@@ -40,5 +42,25 @@ describe('recipes and command lines', () => {
     expect(pvm('node', ['-e', 'print 1', '--pid', '12', '--pid', '13'])).toMatchObject({ status: 2, stderr: 'pvm: error: --pid is given 2 times\nhint: one process at a time: give --pid once\n' });
     expect(pvm('node', ['-e', 'print 1', '--name', ''])).toMatchObject({ status: 2, stderr: expect.stringContaining('--name needs a process name') });
     expect(pvm('node', ['-e'])).toMatchObject({ status: 2, stderr: "pvm: error: option '-e' needs a value\nhint: run `pvm --help` for the options\n" });
+  });
+});
+
+describe('targets that are no process to read, and journals that cannot be', () => {
+  it('a kernel thread is named as such (exit 4), not "exited"', (context) => {
+    const kthreadd = (() => {
+      try {
+        return readFileSync('/proc/2/stat', 'latin1');
+      } catch {
+        return '';
+      }
+    })();
+    needs(context, kthreadd.includes('(kthreadd)'), 'pid 2 is not kthreadd here (a container with its own pid namespace?)');
+    expect(pvm('node', ['-e', 'print 1', '--pid', '2'])).toMatchObject({ status: 4, stderr: expect.stringContaining('pid 2 (kthreadd) is a kernel thread: it has no user memory to read') });
+  });
+
+  it('a journal that cannot be opened stops the run before any write (exit 3)', () => {
+    const result = pvm('node', ['-e', `write u32 at ${fixture.hex('scratch')} = 9`, '--pid', String(fixture.pid), '--allow-write', '--journal', '/nonexistent-dir/fix.journal']);
+    expect(result).toMatchObject({ status: 3, stderr: expect.stringContaining("cannot open the journal '/nonexistent-dir/fix.journal' for appending: its directory does not exist; nothing was written to the target") });
+    expect(pvm('node', ['-e', `print read u32 at ${fixture.hex('scratch')}`, '--pid', String(fixture.pid)]).stdout).toBe('0\n');
   });
 });

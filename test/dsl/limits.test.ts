@@ -51,3 +51,10 @@ describe('integers', () => {
     expect(values).toHaveLength(1);
   });
 });
+
+describe('invisible characters', () => {
+  it('a byte-order mark or a vertical tab is named by its code point, not "end of recipe"', () => {
+    expect(diagnosticsOf('\ufeffprint 1')).toContain('r.pvm:1:1: error: unexpected character U+FEFF (invisible)');
+    expect(diagnosticsOf('print 1\u000b')).toContain('r.pvm:1:8: error: unexpected character U+000B (invisible)');
+  });
+});
