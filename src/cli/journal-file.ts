@@ -53,7 +53,8 @@ function syncDirectory(directory: string): void {
   }
 }
 
-export function readJournal(path: string): JournalEntry[] {
+/** A journal's complete entries, and the lines cut short (a crash while one was written), which are left out. */
+export function readJournal(path: string): { entries: JournalEntry[]; incomplete: number[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -61,8 +62,9 @@ export function readJournal(path: string): JournalEntry[] {
     const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new UsageError('journal-unreadable', `cannot read the journal '${path}': ${reason}`, { hint: 'give the file that `pvm run --journal FILE` wrote' });
   }
+  const incomplete: number[] = [];
   try {
-    return parseJournal(text);
+    return { entries: parseJournal(text, (line) => incomplete.push(line)), incomplete };
   } catch (error) {
     throw new UsageError('journal-invalid', `${path} is not a pvm journal: ${(error as Error).message}`, { hint: 'give the file that `pvm run --journal FILE` wrote' });
   }

@@ -170,7 +170,8 @@ async function dispatch(command: Command): Promise<void> {
       const { readJournal } = await import('./journal-file.ts');
       const { revertJournal } = await import('../runtime/revert.ts');
       const { formatRevert } = await import('./format.ts');
-      const entries = readJournal(command.journal);
+      const { entries, incomplete } = readJournal(command.journal);
+      for (const line of incomplete) process.stderr.write(`pvm: warning: ${command.journal} line ${line} is incomplete (cut short while pvm wrote it?): left out; the other entries are used\n`);
       const policies = await policiesFor(command.policy.file);
       if (policies.length > 0 && !command.writing.dryRun) {
         const { decideWriting, describeRule } = await import('../policy/decide.ts');

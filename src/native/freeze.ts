@@ -24,6 +24,8 @@ export interface StoppedThread {
   readonly tid: number;
   /** Where it is stopped (from /proc/PID/task/TID/syscall), if the kernel says. */
   readonly pc: bigint | undefined;
+  /** True when it is stopped inside a system call: the kernel may restart it at `pc - 2`, the `syscall` instruction (KERNEL.md). */
+  readonly inSyscall: boolean;
   /** Its general registers (registers.ts), taken while it is stopped; undefined if the kernel refused them. */
   readonly registers: readonly bigint[] | undefined;
 }
@@ -60,7 +62,7 @@ export function freezeProcess(libc: Libc, pid: number): Frozen {
     try {
       // Main thread first, then by tid: the order a core's notes and a recipe's threads() use.
       const tids = [...seized.keys()].sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
-      const threads = tids.map((tid) => ({ tid, pc: stoppedAt(pid, tid), registers: attempt(() => reader.read(tid)) }));
+      const threads = tids.map((tid) => ({ tid, ...stoppedAt(pid, tid), registers: attempt(() => reader.read(tid)) }));
       return { threads, thaw };
     } finally {
       reader.close();
@@ -106,9 +108,9 @@ function listThreads(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => Number.isSafeInteger(tid) && tid > 0);
 }
 
-/** The program counter of a stopped thread: the last field of /proc/PID/task/TID/syscall (`-1 sp pc` or `nr args… sp pc`). */
-export function stoppedAt(pid: number, tid: number): bigint | undefined {
+/** Where a stopped thread is, from /proc/PID/task/TID/syscall (`-1 sp pc`, or `nr args… sp pc` inside system call nr). */
+export function stoppedAt(pid: number, tid: number): { pc: bigint | undefined; inSyscall: boolean } {
   const fields = (attempt(() => readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'latin1')) ?? '').trim().split(' ');
   const pc = fields[fields.length - 1]!;
-  return fields.length >= 3 && pc.startsWith('0x') ? BigInt(pc) : undefined;
+  return { pc: fields.length >= 3 && pc.startsWith('0x') ? BigInt(pc) : undefined, inSyscall: fields.length > 3 && fields[0] !== '-1' };
 }

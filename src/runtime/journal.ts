@@ -41,8 +41,13 @@ export function journalLine(entry: JournalEntry): string {
   });
 }
 
-/** The entries of a journal's text; throws an Error naming the line that is not a pvm journal entry. */
-export function parseJournal(text: string): JournalEntry[] {
+/**
+ * The entries of a journal's text; throws an Error naming the line that is
+ * not a pvm journal entry. With `incomplete`, a line that is not JSON (cut
+ * short by a crash while it was written) is reported there and skipped, and
+ * the complete entries are still used.
+ */
+export function parseJournal(text: string, incomplete?: (line: number) => void): JournalEntry[] {
   const entries: JournalEntry[] = [];
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
@@ -50,7 +55,9 @@ export function parseJournal(text: string): JournalEntry[] {
     try {
       raw = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      throw new Error(`line ${index + 1} is not JSON`);
+      if (incomplete === undefined) throw new Error(`line ${index + 1} is not JSON`);
+      incomplete(index + 1);
+      continue;
     }
     if (raw.journal !== 'pvm' || raw.version !== JOURNAL_VERSION) throw new Error(`line ${index + 1} is not a pvm journal entry (version ${JOURNAL_VERSION})`);
     const hex = (value: unknown, what: string): string => {

@@ -105,9 +105,12 @@ function checkUnchanged(target: WritableTarget, sites: readonly SiteWrite[]): vo
 function checkThreads(frozen: Frozen, sites: readonly SiteWrite[], space: string): void {
   for (const thread of frozen.threads) {
     if (thread.pc === undefined) continue;
-    const site = sites.find((s) => s.address <= thread.pc! && thread.pc! < s.address + BigInt(s.after.length));
+    // Where it resumes: at pc, or at pc - 2 when the kernel restarts the system call it is blocked in.
+    const from = thread.inSyscall ? thread.pc - 2n : thread.pc;
+    const site = sites.find((s) => s.address <= thread.pc! && from < s.address + BigInt(s.after.length));
     if (site === undefined) continue;
-    throw new TargetError('thread-in-site', `thread ${thread.tid} of ${space} is executing inside the site at ${hexAddress(site.address)} (at ${hexAddress(thread.pc)}); nothing was written`, {
+    const where = thread.inSyscall && site.address + BigInt(site.after.length) <= thread.pc ? `blocked in a system call it will restart at ${hexAddress(from)}` : `executing at ${hexAddress(thread.pc)}`;
+    throw new TargetError('thread-in-site', `thread ${thread.tid} of ${space} is inside the site at ${hexAddress(site.address)} (${where}); nothing was written`, {
       ...site.at,
       hint: 'retry in a moment, when the thread has left this code',
     });

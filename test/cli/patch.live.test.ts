@@ -69,7 +69,7 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     const original = codeAt(runtime, f, 'spin_here', 8);
     const result = pvm(runtime, ['-e', `patch { at ${f.hex('spin_here')} expect hex"${original}" with hex"90 90 90 90 90 90 90 c3" }`, '--pid', String(f.pid), '--allow-write']);
     expect(result.status).toBe(4);
-    expect(result.stderr).toMatch(new RegExp(`thread \\d+ of pid ${f.pid} is executing inside the site at ${f.hex('spin_here')} \\(at 0x[0-9a-f]+\\); nothing was written`));
+    expect(result.stderr).toMatch(new RegExp(`thread \\d+ of pid ${f.pid} is inside the site at ${f.hex('spin_here')} \\(executing at 0x[0-9a-f]+\\); nothing was written`));
     expect(codeAt(runtime, f, 'spin_here', 8)).toBe(original);
     expect(state(f.pid)).not.toBe('t'); // resumed, not left traced
   });
@@ -181,4 +181,22 @@ it('says what is wrong with a journal file that is not one', () => {
   const path = journalPath();
   expect(pvm('node', ['revert', path, '--pid', String(process.pid)])).toMatchObject({ status: 2, stderr: expect.stringContaining(`cannot read the journal '${path}': no such file`) });
   expect(hex(Uint8Array.of(1))).toBe('01');
+});
+
+describe('a thread blocked in a system call', () => {
+  it('resumes at pc - 2, where the kernel restarts the call: a patch of those bytes is refused, and nothing is written (exit 4)', async () => {
+    const f = await fixture();
+    // The fixture's only thread waits in read(2): /proc/PID/syscall is `0 args… sp pc`, and the bytes before pc are `syscall` (0f 05).
+    const syscall = () => readFileSync(`/proc/${f.pid}/syscall`, 'latin1').trim().split(' ');
+    const deadline = Date.now() + 5000;
+    while (syscall()[0] !== '0' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const fields = syscall();
+    expect(fields[0]).toBe('0');
+    const pc = BigInt(fields.at(-1)!);
+    const site = `0x${(pc - 2n).toString(16)}`;
+    const result = pvm('node', ['-e', `patch at ${site} expect hex"0f 05" with hex"eb fe"`, '--pid', String(f.pid), '--allow-write']);
+    expect(result.stderr).toContain(`is inside the site at ${site} (blocked in a system call it will restart at ${site}); nothing was written`);
+    expect(result.status).toBe(4);
+    expect(await f.ask('l')).toBe('licensed=0'); // still serving: not spinning on a patched syscall
+  });
 });

@@ -8,10 +8,12 @@ import { RUNTIMES, pvm } from '../helpers/cli.ts';
 describe.each(RUNTIMES)('a program pvm starts, on %s', (runtime) => {
   it('is read once its libraries are loaded, then killed with --then kill', () => {
     const started = Date.now();
-    const result = pvm(runtime, ['-e', 'print module("libc.so.6").size > 0, len(threads())', '--then', 'kill', '--', 'sleep', '30']);
+    // A duration no other test uses, so that the process can be looked for by its command line.
+    const seconds = `30.${process.pid}${RUNTIMES.indexOf(runtime)}`;
+    const result = pvm(runtime, ['-e', 'print module("libc.so.6").size > 0, len(threads())', '--then', 'kill', '--', 'sleep', seconds]);
     expect(result).toMatchObject({ status: 0, stdout: 'true 1\n', stderr: '' });
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(execFileSync('sh', ['-c', 'pgrep -x -f "sleep 30" || true'], { encoding: 'utf8' })).toBe('');
+    expect(execFileSync('sh', ['-c', `pgrep -x -f "sleep ${seconds}" || true`], { encoding: 'utf8' })).toBe('');
   });
 
   it('waits for the program by default; with --json its output goes to stderr, so stdout stays JSON lines', () => {

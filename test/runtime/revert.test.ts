@@ -116,3 +116,12 @@ describe('writeSites', () => {
     expect([data[0], shared[0]]).toEqual([0, 0]);
   });
 });
+
+describe('a journal cut short by a crash', () => {
+  it('reports the incomplete line and keeps every complete entry', () => {
+    const lines: number[] = [];
+    const text = '{"journal":"pvm","version":1,"pid":7,"address":"0x10","old":"00","new":"01","line":1,"statement":"write","module":null}\n{"journal":"pvm","vers';
+    expect(parseJournal(text, (line) => lines.push(line))).toHaveLength(1);
+    expect(lines).toEqual([2]);
+  });
+});
