@@ -69,7 +69,7 @@ try {
   expectStatus(0, pvm('run', 'examples/fly.pvm', '--pid', id, '--allow-write', '--journal', journal));
   await tick();
   expectStatus(0, pvm('run', 'examples/fly.pvm', '--pid', id, '--allow-write'));
-  expectStatus(0, pvm('revert', journal, '--pid', id));
+  expectStatus(0, pvm('revert', journal, '--pid', id, '--allow-write'));
   await tick();
 
   console.log('\ncapturing the server for later (a sparse ELF core gdb opens too), then reading the capture:');

@@ -1,7 +1,7 @@
 // Command line → a Command, with node:util parseArgs (which all three runtimes
 // have). Its own error texts differ between runtimes, so we word them ourselves.
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.ts';
+import { DeniedError, UsageError } from '../errors.ts';
 import { parseReadiness, type Afterwards, type Readiness } from '../target/spawn.ts';
 
 export type TargetSpec =
@@ -68,7 +68,7 @@ export const USAGE = `usage:
   pvm snapshot --pid N -o FILE [--only REGION]... [--freeze] [--json]
                                     save the process's memory as an ELF core
                                     (gdb opens it; --snapshot FILE replays it)
-  pvm revert JOURNAL TARGET [--dry-run] [--freeze] [--json]
+  pvm revert JOURNAL TARGET --allow-write [--dry-run] [--freeze] [--json]
                                     undo the patches a journal recorded, where
                                     memory still holds what pvm wrote
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
@@ -152,7 +152,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (command === 'revert') {
     if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
     if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
-    if (values.arg !== undefined || values['allow-write'] !== undefined) throw usage('pvm revert takes no --arg or --allow-write', 'it writes back only the bytes the journal recorded');
+    if (values.arg !== undefined) throw usage('pvm revert takes no --arg', 'it writes back only the bytes the journal recorded');
+    // A journal is input, like a recipe: writing it back needs the same grant (and policy) as a recipe's writes.
+    if (allowWrite !== true && writing.dryRun !== true) throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, { hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)` });
     return { kind: 'revert', journal: file, target: existingTargetOf(values, 'pvm revert writes to the process the journal names'), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
   }
   if (command === 'snapshot') {

@@ -3,10 +3,12 @@
 // pvm dies mid-patch. A site is named by the process (pid and start time, so
 // a reused pid is not mistaken for it), its address, and, where the address
 // lies in a file's mapping, the file, the offset and its build-id.
+import { createHash } from 'node:crypto';
 import { fromHex, toHex } from '../bytes.ts';
 import { hexAddress } from './value.ts';
 
-export const JOURNAL_VERSION = 1;
+/** 2: each entry carries the sha256 of the rest of it, so an edited or cut entry is refused. */
+export const JOURNAL_VERSION = 2;
 
 export interface JournalEntry {
   readonly pid: number;
@@ -24,7 +26,7 @@ export interface JournalEntry {
 }
 
 export function journalLine(entry: JournalEntry): string {
-  return JSON.stringify({
+  const body = JSON.stringify({
     journal: 'pvm',
     version: JOURNAL_VERSION,
     pid: entry.pid,
@@ -39,6 +41,12 @@ export function journalLine(entry: JournalEntry): string {
     old: toHex(entry.old),
     new: toHex(entry.new),
   });
+  return `${body.slice(0, -1)},"sha256":"${digest(body)}"}`;
+}
+
+/** sha256 of an entry's JSON without its own digest: the canonical form is the one pvm wrote (fixed key order). */
+function digest(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
 }
 
 /**
@@ -60,6 +68,8 @@ export function parseJournal(text: string, incomplete?: (line: number) => void):
       continue;
     }
     if (raw.journal !== 'pvm' || raw.version !== JOURNAL_VERSION) throw new Error(`line ${index + 1} is not a pvm journal entry (version ${JOURNAL_VERSION})`);
+    const { sha256, ...rest } = raw;
+    if (sha256 !== digest(JSON.stringify(rest))) throw new Error(`line ${index + 1} was changed after pvm wrote it (its sha256 does not match): pvm writes back only bytes it recorded itself`);
     const hex = (value: unknown, what: string): string => {
       if (typeof value !== 'string' || !/^([0-9a-f]{2})*$/.test(value)) throw new Error(`line ${index + 1}: ${what} is not hex bytes`);
       return value;

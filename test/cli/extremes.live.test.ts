@@ -64,3 +64,12 @@ describe('targets that are no process to read, and journals that cannot be', () 
     expect(pvm('node', ['-e', `print read u32 at ${fixture.hex('scratch')}`, '--pid', String(fixture.pid)]).stdout).toBe('0\n');
   });
 });
+
+describe('pvm revert', () => {
+  it('needs --allow-write, like any write: a journal is input (exit 3)', () => {
+    expect(pvm('node', ['revert', 'any.journal', '--pid', String(fixture.pid)])).toMatchObject({
+      status: 3,
+      stderr: "pvm: error: pvm revert writes to the target's memory, and writing was not allowed\nhint: run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)\n",
+    });
+  });
+});

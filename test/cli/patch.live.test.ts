@@ -103,14 +103,14 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     expect(pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
     const entries = readFileSync(journal, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(entries).toHaveLength(2);
-    expect(entries[0]).toMatchObject({ journal: 'pvm', version: 1, pid: f.pid, patch: 'both', line: 1, address: f.hex('is_licensed'), old: original.replaceAll(' ', ''), new: UNLOCK.replaceAll(' ', '') });
+    expect(entries[0]).toMatchObject({ journal: 'pvm', version: 2, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), pid: f.pid, patch: 'both', line: 1, address: f.hex('is_licensed'), old: original.replaceAll(' ', ''), new: UNLOCK.replaceAll(' ', '') });
     expect(entries[0].startTime).toMatch(/^\d+$/);
     expect(entries[0].module).toMatchObject({ path: expect.stringMatching(/\/target$/), buildId: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(entries[1]).toMatchObject({ address: sites, module: { path: expect.stringMatching(/\/target$/) }, old: 'e8030000', new: '07000000' });
     // Someone else changes the data site afterwards: revert restores the code and leaves that site alone (exit 1).
     expect(pvm(runtime, ['-e', `write u32 at ${sites} = 99`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
     expect(await f.ask('l')).toBe('licensed=1');
-    const revert = pvm(runtime, ['revert', journal, '--pid', String(f.pid)]);
+    const revert = pvm(runtime, ['revert', journal, '--pid', String(f.pid), '--allow-write']);
     expect(revert.status).toBe(1);
     expect(revert.stdout).toBe(
       `${f.hex('is_licensed')}: restored (patch "both"): hex"${UNLOCK}" -> hex"${original}"\n` +
@@ -120,7 +120,7 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     expect(await f.ask('l')).toBe('licensed=0');
     expect(pvm(runtime, ['-e', `print read u32 at ${sites}`, '--pid', String(f.pid)]).stdout).toBe('99\n');
     // Reverting again changes nothing and says so.
-    const twice = pvm(runtime, ['revert', journal, '--pid', String(f.pid), '--json']);
+    const twice = pvm(runtime, ['revert', journal, '--pid', String(f.pid), '--allow-write', '--json']);
     expect(twice.stdout.split('\n')[0]).toContain('"status":"already reverted"');
   });
 
@@ -134,7 +134,7 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
       ['write', null, 1, '00000000', '05000000'],
       ['write', null, 2, '00', '06'],
     ]);
-    const revert = pvm(runtime, ['revert', journal, '--pid', String(f.pid)]);
+    const revert = pvm(runtime, ['revert', journal, '--pid', String(f.pid), '--allow-write']);
     expect(revert.stdout).toBe(`${scratch}: restored (write at line 1): hex"05 00 00 00" -> hex"00 00 00 00"\n0x${(f.at('scratch') + 8n).toString(16)}: restored (write at line 2): hex"06" -> hex"00"\n`);
     expect(pvm(runtime, ['-e', `print read u32 at ${scratch}, read u8 at ${scratch} + 8`, '--pid', String(f.pid)]).stdout).toBe('0 0\n');
   });
@@ -153,11 +153,11 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     const journal = journalPath();
     expect(pvm(runtime, ['-e', `patch { at ${first.hex('patch_sites')} expect u32 1000 with u32 5 }`, '--pid', String(first.pid), '--allow-write', '--journal', journal]).status).toBe(0);
     await first.stop();
-    const gone = pvm(runtime, ['revert', journal, '--pid', String(first.pid)]);
+    const gone = pvm(runtime, ['revert', journal, '--pid', String(first.pid), '--allow-write']);
     expect(gone.status).toBe(4);
     expect(gone.stderr).toContain(`no process with pid ${first.pid}`);
     const other = await fixture();
-    const refused = pvm(runtime, ['revert', journal, '--pid', String(other.pid)]);
+    const refused = pvm(runtime, ['revert', journal, '--pid', String(other.pid), '--allow-write']);
     expect(refused.status).toBe(4);
     expect(refused.stderr).toContain(`${journal} records patches of pid ${first.pid} (started at tick `);
     expect(pvm(runtime, ['-e', `print read u32 at ${other.hex('patch_sites')}`, '--pid', String(other.pid)]).stdout).toBe('1000\n');
@@ -179,7 +179,7 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
 
 it('says what is wrong with a journal file that is not one', () => {
   const path = journalPath();
-  expect(pvm('node', ['revert', path, '--pid', String(process.pid)])).toMatchObject({ status: 2, stderr: expect.stringContaining(`cannot read the journal '${path}': no such file`) });
+  expect(pvm('node', ['revert', path, '--pid', String(process.pid), '--allow-write'])).toMatchObject({ status: 2, stderr: expect.stringContaining(`cannot read the journal '${path}': no such file`) });
   expect(hex(Uint8Array.of(1))).toBe('01');
 });
 

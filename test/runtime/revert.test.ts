@@ -82,9 +82,15 @@ describe('the journal format', () => {
   });
 
   it('names the line that is not an entry', () => {
-    expect(() => parseJournal('{"journal":"pvm","version":1}\nnot json')).toThrow('line 1: old is not hex bytes');
     expect(() => parseJournal('\nnot json')).toThrow('line 2 is not JSON');
-    expect(() => parseJournal('{"journal":"other"}')).toThrow('line 1 is not a pvm journal entry (version 1)');
+    expect(() => parseJournal('{"journal":"other"}')).toThrow('line 1 is not a pvm journal entry (version 2)');
+    expect(() => parseJournal('{"journal":"pvm","version":1}')).toThrow('line 1 is not a pvm journal entry (version 2)');
+  });
+
+  it('refuses an entry edited after pvm wrote it: a hand-made old value is never written back', () => {
+    const line = journalLine(entry(BASE + 0x10n, [1, 2], [3, 4]));
+    expect(parseJournal(line)).toHaveLength(1);
+    expect(() => parseJournal(line.replace('"old":"0102"', '"old":"9090"'))).toThrow('line 1 was changed after pvm wrote it (its sha256 does not match)');
   });
 });
 
@@ -120,7 +126,7 @@ describe('writeSites', () => {
 describe('a journal cut short by a crash', () => {
   it('reports the incomplete line and keeps every complete entry', () => {
     const lines: number[] = [];
-    const text = '{"journal":"pvm","version":1,"pid":7,"address":"0x10","old":"00","new":"01","line":1,"statement":"write","module":null}\n{"journal":"pvm","vers';
+    const text = `${journalLine(entry(BASE + 0x10n, [1], [2]))}\n{"journal":"pvm","vers`;
     expect(parseJournal(text, (line) => lines.push(line))).toHaveLength(1);
     expect(lines).toEqual([2]);
   });
