@@ -153,9 +153,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
     if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
     if (values.arg !== undefined) throw usage('pvm revert takes no --arg', 'it writes back only the bytes the journal recorded');
+    const target = existingTargetOf(values, 'pvm revert writes to the process the journal names');
     // A journal is input, like a recipe: writing it back needs the same grant (and policy) as a recipe's writes.
     if (allowWrite !== true && writing.dryRun !== true) throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, { hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)` });
-    return { kind: 'revert', journal: file, target: existingTargetOf(values, 'pvm revert writes to the process the journal names'), json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
+    return { kind: 'revert', journal: file, target, json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
   }
   if (command === 'snapshot') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');

@@ -2,7 +2,8 @@
 // the target's page tables hold exactly the file's bytes (a page the target
 // changed is present or swapped), so a scan reads those from the file instead
 // of making the target fault them in.
-import { readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
+import type { MapsEntry } from '../native/maps.ts';
 import type { Region } from './target.ts';
 
 const PAGE = 4096;
@@ -32,4 +33,14 @@ export function readFileAsMapped(fd: number, into: Uint8Array, offset: bigint): 
   const filled = Math.min(into.length, endOfPage);
   into.fill(0, got, filled);
   return filled;
+}
+
+/** True when the open file is the one the maps line names: same inode on the same device (`fe:01`). */
+export function isMappedFile(fd: number, entry: MapsEntry): boolean {
+  const stat = fstatSync(fd, { bigint: true });
+  const [major, minor] = entry.device.split(':').map((part) => BigInt(`0x${part}`));
+  // Linux's dev_t: minor in bits 0-7 and 20-31, major in bits 8-19 and 32-43.
+  const statMajor = ((stat.dev >> 8n) & 0xfffn) | ((stat.dev >> 32n) & ~0xfffn);
+  const statMinor = (stat.dev & 0xffn) | ((stat.dev >> 12n) & ~0xffn);
+  return stat.ino === BigInt(entry.inode) && statMajor === major && statMinor === minor;
 }

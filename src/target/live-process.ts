@@ -1,6 +1,7 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { isMappedFile } from './file-mapping.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
@@ -151,10 +152,24 @@ export class LiveProcess implements WritableTarget {
   }
 
   moduleImage(path: string): Uint8Array {
-    // Through /proc/PID/root, so a process in another mount namespace (a container) gets its own file.
+    // Through /proc/PID/root, so a process in another mount namespace (a container) gets its own file; and only
+    // the very file mapped (its device and inode): a file replaced, or covered by a bind mount, is not trusted
+    // even without a build-id to compare. Then the mapping itself (/proc/PID/map_files, root only) is tried.
+    const mapped = this.#maps().find((entry) => entry.path === path && entry.offset === 0n);
     try {
-      return readFileSync(`/proc/${this.identity.pid}/root${path}`);
+      const fd = openSync(`/proc/${this.identity.pid}/root${path}`, 'r');
+      try {
+        if (mapped === undefined || isMappedFile(fd, mapped)) return readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      const image = attempt(() => readFileSync(`/proc/${this.identity.pid}/map_files/${mapped.start.toString(16)}-${mapped.end.toString(16)}`));
+      if (image !== undefined) return image;
+      throw new TargetError('module-replaced', `${path} is not the file ${describeTarget(this.identity)} mapped (another device or inode: replaced since, or covered by a mount)`, {
+        hint: 'restart the process to load the current file, or run pvm as root, which reads the mapped file itself',
+      });
     } catch (error) {
+      if (error instanceof TargetError) throw error;
       throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${describeTarget(this.identity)}: ${(error as Error).message}`, {
         hint: 'pvm reads the ELF file of a module to find its symbols; check that the file still exists',
         cause: error,

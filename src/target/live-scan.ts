@@ -6,7 +6,7 @@
 // until the target touches such a page, its bytes are the file's. A file that
 // cannot be opened, or is not the one mapped (another inode: replaced on
 // disk), is read through the target instead, as before.
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { Errno } from '../native/errno.ts';
 import type { Libc } from '../native/libc.ts';
@@ -15,7 +15,7 @@ import { Pagemap, type AddressRange } from '../native/pagemap.ts';
 import { fastestFind } from '../native/search.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
-import { isFileMapping, readFileAsMapped } from './file-mapping.ts';
+import { isFileMapping, isMappedFile, readFileAsMapped } from './file-mapping.ts';
 import { firstEndingAfter, splitByRanges } from './ranges.ts';
 import type { ReadRequest, ReadResult, ScanAccess } from './target.ts';
 
@@ -121,12 +121,3 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
 }
 
 
-/** True when the open file is the one the maps line names: same inode on the same device (`fe:01`). */
-function isMappedFile(fd: number, entry: MapsEntry): boolean {
-  const stat = fstatSync(fd, { bigint: true });
-  const [major, minor] = entry.device.split(':').map((part) => BigInt(`0x${part}`));
-  // Linux's dev_t: minor in bits 0-7 and 20-31, major in bits 8-19 and 32-43.
-  const statMajor = ((stat.dev >> 8n) & 0xfffn) | ((stat.dev >> 32n) & ~0xfffn);
-  const statMinor = (stat.dev & 0xffn) | ((stat.dev >> 12n) & ~0xffn);
-  return stat.ino === BigInt(entry.inode) && statMajor === major && statMinor === minor;
-}
