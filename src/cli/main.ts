@@ -7,13 +7,14 @@ import { AssertionFailed, DeniedError, Exit, PvmError, UsageError, type ExitCode
 import { describeTarget } from '../target/target.ts';
 import { toHex } from '../bytes.ts';
 import { openSession } from './session.ts';
+import { writeStdout } from './stdout.ts';
 import { USAGE, parseCommandLine, type Command, type RecipeSpec } from './args.ts';
 import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
 import { count } from '../count.ts';
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
+const out = (text: string) => writeStdout(`${text}\n`);
 
 async function main(argv: readonly string[]): Promise<ExitCode> {
   let json = argv.includes('--json');

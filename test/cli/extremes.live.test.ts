@@ -1,9 +1,12 @@
 // Issue 16, what must never crash (exit 70) or hang: addresses at the top of
 // the address space, float params with defaults, recipes that are not files,
 // and command lines that say two things at once. Each gets a clear error.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm } from '../helpers/cli.ts';
+import { RUNTIMES, commandFor, pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
 import { needs } from '../helpers/needs.ts';
 
@@ -71,5 +74,19 @@ describe('pvm revert', () => {
       status: 3,
       stderr: "pvm: error: pvm revert writes to the target's memory, and writing was not allowed\nhint: run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)\n",
     });
+  });
+});
+
+describe('output to a slow pipe', () => {
+  it('waits for the reader instead of holding everything in memory (20 MiB through a pipe read a second late)', (context) => {
+    needs(context, existsSync('/usr/bin/time'), '/usr/bin/time is not installed (Debian package time)');
+    const recipe = `for i in 0..320 { print read bytes 65536 at ${fixture.hex('area')} }`;
+    const [command, ...args] = commandFor('node');
+    const script = `/usr/bin/time -f %M -o "$0" "$@" | (sleep 1; wc -c)`;
+    const peakFile = join(tmpdir(), `pvm-peak-${process.pid}`);
+    const result = spawnSync('sh', ['-c', script, peakFile, command!, ...args, '-e', recipe, '--pid', String(fixture.pid)], { encoding: 'utf8' });
+    expect(result.stdout.trim()).toBe(String(320 * (65536 * 2 + 1)));
+    const peakKiB = Number(readFileSync(peakFile, 'utf8').trim().split('\n').at(-1));
+    expect(peakKiB).toBeLessThan(400 * 1024); // it was 1.25 GB, holding every line until the end
   });
 });
