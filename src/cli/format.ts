@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/revert.ts';
 import { humanValue } from '../runtime/show.ts';
-import { hexAddress, type Value } from '../runtime/value.ts';
+import { hexAddress, regionSize, type Value } from '../runtime/value.ts';
 import { count } from '../count.ts';
 
 /** SPEC §4: integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */
@@ -27,7 +27,7 @@ export function jsonValue(value: Value): unknown {
     case 'bool':
       return value.value;
     case 'region':
-      return { start: hexAddress(value.start), end: hexAddress(value.end), size: jsonValue({ kind: 'int', value: value.end - value.start }), path: value.path };
+      return { start: hexAddress(value.start), end: hexAddress(value.end), size: jsonValue({ kind: 'int', value: regionSize(value) }), path: value.path };
     case 'bytes':
       return toHex(value.value);
     case 'list':

@@ -12,7 +12,7 @@ import type { ScanRequest } from './scan.ts';
 import { INTEGER_BITS, MAX_SHIFT, integerOperation, resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import { placeError, type SourcePoint } from './locate.ts';
-import { bool, hexAddress, int, numeric, ptr, type Value } from './value.ts';
+import { bool, hexAddress, int, numeric, ptr, regionSize, type Value } from './value.ts';
 import { count } from '../count.ts';
 
 /** Reads a value for the read numbered `site` (see plan.ts). */
@@ -20,7 +20,7 @@ export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc, site: num
 
 /** module(), symbol() and region(), answered by the target (see modules.ts). */
 export interface ModuleLookup {
-  module(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint };
+  module(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint; readonly mappings: readonly { readonly start: bigint; readonly end: bigint }[] };
   symbol(module: string, name: string): bigint;
   region(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint };
 }
@@ -126,7 +126,7 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
     case 'module':
       try {
         const module = context.modules.module(e.name);
-        return { kind: 'region', start: module.start, end: module.end, path: module.path };
+        return { kind: 'region', start: module.start, end: module.end, path: module.path, parts: joinTouching(module.mappings) };
       } catch (error) {
         throw placeError(error, context.locate(e.loc));
       }
@@ -152,7 +152,7 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
     case 'field': {
       const region = evaluate(e.object, context);
       assert(region.kind === 'region', 'field of a non-region');
-      return e.field === 'size' ? int(region.end - region.start) : ptr(e.field === 'start' ? region.start : region.end);
+      return e.field === 'size' ? int(regionSize(region)) : ptr(e.field === 'start' ? region.start : region.end);
     }
     default:
       return assertNever(e);
@@ -222,7 +222,7 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): 
   if (e.range.kind === 'region') {
     const region = evaluate(e.range.region, context);
     assert(region.kind === 'region', 'scan range is not a region');
-    area = { kind: 'region', start: region.start, end: region.end };
+    area = { kind: 'region', start: region.start, end: region.end, ...(region.parts === undefined ? {} : { parts: region.parts }) };
   }
   const limit = e.limit === undefined ? undefined : numeric(evaluate(e.limit, context))!.value;
   if (limit !== undefined && limit < 0n) throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(), hint: 'give a limit of 0 or more' });
@@ -251,4 +251,15 @@ function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, at: () => So
   if (result === 'bad-shift') throw new RecipeError('bad-shift', `shift by ${b} (must be 0 to ${MAX_SHIFT})`, { ...at(), hint: 'check the shift amount' });
   if (result === 'overflow') throw new RecipeError('overflow', `integer overflow: ${a} ${operator} ${b} is beyond ±2^${INTEGER_BITS}`, { ...at(), hint: 'pvm integers are exact up to 128 bits; check the arithmetic (a loop that multiplies?)' });
   return result;
+}
+
+/** A module's mappings as address ranges, joined where they touch (sorted by the map). */
+function joinTouching(mappings: readonly { readonly start: bigint; readonly end: bigint }[]): { start: bigint; end: bigint }[] {
+  const parts: { start: bigint; end: bigint }[] = [];
+  for (const m of [...mappings].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))) {
+    const last = parts[parts.length - 1];
+    if (last !== undefined && last.end >= m.start) last.end = last.end > m.end ? last.end : m.end;
+    else parts.push({ start: m.start, end: m.end });
+  }
+  return parts;
 }

@@ -14,7 +14,11 @@ import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { splitByRanges } from '../target/ranges.ts';
 import { Matcher } from './match.ts';
 
-export type ScanArea = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint };
+export type ScanArea =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'anon' }
+  /** `parts`: the ranges a module really covers, when its mappings have gaps (other memory) between them. */
+  | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly parts?: readonly { readonly start: bigint; readonly end: bigint }[] };
 
 export interface ScanRequest {
   readonly pattern: Pattern;
@@ -202,9 +206,11 @@ function planStreams(access: ScanAccess, request: ScanRequest): { streams: Strea
     let start = region.start;
     let end = region.end;
     if (area.kind === 'region') {
-      if (region.end <= area.start || region.start >= area.end) continue;
-      if (start < area.start) start = area.start;
-      if (end > area.end) end = area.end;
+      // A module is its mappings: within its span, only the parts it covers (a region between them is other memory).
+      const part = (area.parts ?? [area]).find((p) => region.start < p.end && p.start < region.end);
+      if (part === undefined) continue;
+      if (start < part.start) start = part.start;
+      if (end > part.end) end = part.end;
     }
     if (area.kind === 'anon' && !isAnonymous(region)) continue;
     if (request.perms !== undefined && !permsMatch(request.perms, region.perms)) continue;

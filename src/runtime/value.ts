@@ -8,8 +8,12 @@ export type Value =
   | { readonly kind: 'float'; readonly value: number }
   | { readonly kind: 'str'; readonly value: string }
   | { readonly kind: 'bool'; readonly value: boolean }
-  /** A module's extent; used as an address, it is its start. */
-  | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly path: string }
+  /**
+   * A module's or region's extent; used as an address, it is its start.
+   * `parts`: the address ranges it really covers, for a module whose
+   * mappings have gaps between them (scans and `.size` honour them).
+   */
+  | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly path: string; readonly parts?: readonly { readonly start: bigint; readonly end: bigint }[] }
   | { readonly kind: 'bytes'; readonly value: Uint8Array }
   /** Scan hits: addresses, in ascending order. */
   | { readonly kind: 'list'; readonly items: readonly Value[] }
@@ -24,6 +28,11 @@ export function numeric(value: Value): { readonly kind: 'int' | 'ptr'; readonly 
   if (value.kind === 'int' || value.kind === 'ptr') return value;
   if (value.kind === 'region') return { kind: 'ptr', value: value.start };
   return undefined;
+}
+
+/** The bytes a region covers: its parts', not the span from its lowest start to its highest end. */
+export function regionSize(region: Extract<Value, { kind: 'region' }>): bigint {
+  return region.parts === undefined ? region.end - region.start : region.parts.reduce((sum, p) => sum + (p.end - p.start), 0n);
 }
 
 /** `0x7f3a…`, lowercase, no leading zeros: how addresses appear everywhere. */

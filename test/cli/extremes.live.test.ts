@@ -90,3 +90,15 @@ describe('output to a slow pipe', () => {
     expect(peakKiB).toBeLessThan(400 * 1024); // it was 1.25 GB, holding every line until the end
   });
 });
+
+describe('a module mapped twice, far apart (the fixture maps its own file again)', () => {
+  it('is its mappings, not the span between them: .size and scans leave out the memory in between', () => {
+    const mine = readFileSync(`/proc/${fixture.pid}/maps`, 'utf8').split('\n').filter((line) => line.endsWith('/test/.build/target'));
+    const bytes = mine.map((line) => line.split(' ')[0]!.split('-').map((h) => BigInt(`0x${h}`))).reduce((sum, [a, b]) => sum + (b! - a!), 0n);
+    expect(mine.length).toBeGreaterThan(4);
+    const result = pvm('node', ['-e', 'print module("target").size\nprint len(scan "pvm-fixture 1.2.3" in module("target"))', '--pid', String(fixture.pid), '--json']);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0].values[0]).toBe(Number(bytes));
+    expect(lines[1]).toMatchObject({ type: 'scan', bytes: Number(bytes) });
+  });
+});
