@@ -30,6 +30,8 @@ export interface Libc {
   waitpid(pid: number, options: number): { readonly pid: number; readonly status: number };
   /** Native memory at a fixed address, for iovecs (a JS heap buffer may move). */
   alloc(size: number): NativeMemory;
+  /** flock(2): 0 or -errno. */
+  flock(fd: number, operation: number): number;
 }
 
 export const O_RDONLY = 0;
@@ -59,6 +61,7 @@ export async function loadLibc(): Promise<Libc> {
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
   // Addresses as integers, not koffi pointers: no wrapper object per call, and scans call it per candidate.
   const memmem = lib.func('uintptr_t memmem(uintptr_t haystack, size_t haystacklen, uintptr_t needle, size_t needlelen)');
+  const flock = lib.func('int flock(int fd, int operation)');
 
   return {
     processVmReadv: withErrno((pid: number, local: Uint8Array, lc: number, remote: Uint8Array, rc: number) => readv(pid, local, lc, remote, rc, 0)),
@@ -77,6 +80,7 @@ export async function loadLibc(): Promise<Libc> {
       return result < 0 ? { pid: -koffi.errno(), status: 0 } : { pid: result, status: status[0]! };
     },
     memmem: (haystack: number, haystackLength: number, needle: number, needleLength: number) => Number(memmem(haystack, haystackLength, needle, needleLength)),
+    flock: withErrno((fd: number, operation: number) => flock(fd, operation)),
     alloc(size: number): NativeMemory {
       const pointer = koffi.alloc('uint8_t', Math.max(1, size));
       return {

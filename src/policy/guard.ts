@@ -208,6 +208,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       checkFreeze();
       return timedFreeze(writable.freeze());
     },
+    ...(writable.lockWrites === undefined ? {} : { lockWrites: () => writable.lockWrites!() }),
     authorize(writes) {
       const data = writes.filter((w) => !w.code);
       const code = writes.filter((w) => w.code);

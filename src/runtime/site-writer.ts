@@ -47,13 +47,15 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
   // The policy decides on every site before anything is stopped or written.
   target.authorize?.(sites.map((site, i) => ({ address: site.address, bytes: site.after, code: code[i]! })));
   let frozen: Frozen | undefined;
+  const release = target.lockWrites?.();
   const started = performance.now();
   try {
     if (mustFreeze) {
       frozen = target.freeze();
-      checkUnchanged(target, sites);
       checkThreads(frozen, sites, space);
     }
+    // Verified again under the lock (and inside the freeze), just before writing: another writer may have been first.
+    checkUnchanged(target, sites);
     beforeWrite?.();
     const write = (bytesOf: (site: SiteWrite) => Uint8Array): WriteResult[] => {
       const results: WriteResult[] = new Array(sites.length);
@@ -85,6 +87,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
     }
   } finally {
     frozen?.thaw();
+    release?.();
   }
   return frozen === undefined ? undefined : { threads: frozen.threads.length, micros: Math.round((performance.now() - started) * 1000) };
 }

@@ -1,6 +1,8 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isMappedFile } from './file-mapping.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
@@ -79,6 +81,40 @@ export class LiveProcess implements WritableTarget {
     return this;
   }
 
+  /**
+   * An exclusive flock on a file named by pid and start time (so a reused pid
+   * is another lock), held by one pvm at a time for a verify-and-write
+   * window; the holder writes its pid into it, so a waiter can name it.
+   */
+  lockWrites(): () => void {
+    const { pid, startTime } = this.identity;
+    const path = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `pvm-${pid}-${startTime ?? 'unknown'}.lock`);
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    } catch (error) {
+      throw new DeniedError('lock-unavailable', `cannot take the write lock of ${describeTarget(this.identity)} (${path}): ${(error as Error).message}; nothing was written`, { hint: 'check the runtime directory ($XDG_RUNTIME_DIR or /tmp)' });
+    }
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while (this.#libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
+      if (Date.now() > deadline) {
+        const holder = attempt(() => readFileSync(path, 'utf8').trim()) ?? '';
+        closeSync(fd);
+        throw new TargetError('target-busy', `another pvm${holder === '' ? '' : ` (pid ${holder})`} is writing to ${describeTarget(this.identity)}; nothing was written`, { hint: 'retry when it is done: two patchers of one process are taken one at a time' });
+      }
+      Atomics.wait(pause, 0, 0, 5);
+    }
+    attempt(() => {
+      ftruncateSync(fd, 0);
+      writeSync(fd, `${process.pid}\n`, 0);
+    });
+    return () => {
+      this.#libc.flock(fd, LOCK_UN);
+      closeSync(fd);
+    };
+  }
+
   /** Stops every thread for a moment (as a patch's write window does) to take its registers; once per LiveProcess. */
   threads(): readonly ThreadState[] {
     if (this.#threads === undefined) {
@@ -136,7 +172,10 @@ export class LiveProcess implements WritableTarget {
     } catch (error) {
       if (error instanceof NativeError && error.errno === Errno.EPERM) {
         const tracer = attempt(() => readStatus(this.identity.pid!).tracerPid) ?? 0;
-        throw new DeniedError('freeze-denied', `cannot stop the threads of ${describeTarget(this.identity)}: ${tracer !== 0 ? `it is already traced by pid ${tracer} (a debugger?)` : 'ptrace refused (Yama ptrace_scope, or a security module)'}`, {
+        // pvm is `pvm …`, or a runtime running its cli/main.js (or .ts): then say so, not "a debugger".
+        const args = (attempt(() => readFileSync(`/proc/${tracer}/cmdline`, 'latin1')) ?? '').split('\0');
+        const tracerIsPvm = tracer !== 0 && (args[0]?.split('/').pop() === 'pvm' || args.some((arg) => /\/cli\/main\.(js|ts)$/.test(arg)));
+        throw new DeniedError('freeze-denied', `cannot stop the threads of ${describeTarget(this.identity)}: ${tracer !== 0 ? `it is already traced by pid ${tracer} (${tracerIsPvm ? 'another pvm, patching it now' : 'a debugger?'})` : 'ptrace refused (Yama ptrace_scope, or a security module)'}`, {
           hint: tracer !== 0 ? 'detach the debugger first, or patch without freezing (data pages only)' : 'run pvm as root or with CAP_SYS_PTRACE, or lower /proc/sys/kernel/yama/ptrace_scope',
           cause: error,
         });
@@ -233,6 +272,12 @@ export class LiveProcess implements WritableTarget {
     this.#procMem = undefined;
   }
 }
+
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+/** How long a patch waits for another pvm writing the same process. */
+const LOCK_WAIT_MS = 5000;
 
 /** Above this no user page exists on x86-64 (nor with 5-level paging); /proc/PID/mem refuses offsets beyond it. */
 const USER_LIMIT = 1n << 63n;

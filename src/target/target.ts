@@ -118,6 +118,12 @@ export interface WritableTarget extends MemorySource {
    * is never half applied. Absent: nothing refuses.
    */
   readonly authorize?: ((writes: readonly (WriteRequest & { readonly code: boolean })[]) => void) | undefined;
+  /**
+   * Takes the target's write lock, so that one pvm at a time verifies and
+   * writes a process (two patchers would otherwise both see the old bytes
+   * and both "apply"); returns the release. Absent: no one else writes.
+   */
+  readonly lockWrites?: (() => () => void) | undefined;
 }
 
 /** `pid 4242 (nginx)`, the way errors name a target. */

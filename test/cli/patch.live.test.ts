@@ -200,3 +200,30 @@ describe('a thread blocked in a system call', () => {
     expect(await f.ask('l')).toBe('licensed=0'); // still serving: not spinning on a patched syscall
   });
 });
+
+describe('two patchers of one process', () => {
+  it('take turns: a patch waits for the write lock another pvm holds, and names it when it gives up (exit 4)', async () => {
+    const f = await fixture();
+    const { loadLibc } = await import('../../src/native/libc.ts');
+    const { startTimeOf } = await import('../../src/target/live-process.ts');
+    const { closeSync, constants, openSync, writeSync } = await import('node:fs');
+    const libc = await loadLibc();
+    const start = startTimeOf(readFileSync(`/proc/${f.pid}/stat`, 'latin1'));
+    const lock = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `pvm-${f.pid}-${start}.lock`);
+    const fd = openSync(lock, constants.O_RDWR | constants.O_CREAT, 0o600);
+    try {
+      expect(libc.flock(fd, 2)).toBe(0); // LOCK_EX: as another pvm would hold it
+      writeSync(fd, '4242\n', 0);
+      const sites = f.hex('patch_sites');
+      const result = pvm('node', ['-e', `patch at ${sites} expect u32 1000 with u32 1001`, '--pid', String(f.pid), '--allow-write']);
+      expect(result.stderr).toContain(`another pvm (pid 4242) is writing to pid ${f.pid} (target); nothing was written`);
+      expect(result.status).toBe(4);
+      expect(pvm('node', ['-e', `print read u32 at ${sites}`, '--pid', String(f.pid)]).stdout).toBe('1000\n');
+    } finally {
+      libc.flock(fd, 8);
+      closeSync(fd);
+    }
+    // Free again: the same patch applies.
+    expect(pvm('node', ['-e', `patch at ${f.hex('patch_sites')} expect u32 1000 with u32 1001`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+  });
+});
