@@ -129,7 +129,8 @@ async function dispatch(command: Command): Promise<void> {
               if (command.verbose && !command.json) process.stderr.write(`${formatScanSummary(event)}\n`);
             }
             if (event.type === 'patch' && event.outcome.frozen !== undefined && command.verbose && !command.json) {
-              process.stderr.write(`patch at line ${event.line}: ${event.outcome.frozen.threads} thread(s) stopped for ${event.outcome.frozen.micros} µs\n`);
+              const { threads, micros, tries } = event.outcome.frozen;
+              process.stderr.write(`patch at line ${event.line}: ${threads} thread(s) stopped for ${micros} µs${tries > 1 ? ` (after ${tries} tries: a thread was inside the site)` : ''}\n`);
             }
             const text = formatEvent(event, command.json);
             if (text !== undefined) out(text);

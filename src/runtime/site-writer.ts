@@ -38,7 +38,12 @@ export interface WriteWindow {
 export interface FreezeReport {
   readonly threads: number;
   readonly micros: number;
+  /** Freezes it took to find no thread inside a site (a hot site: threads ran a little between tries). */
+  readonly tries: number;
 }
+
+/** How often a hot site is tried, the threads running 1, 2, … ms between tries: about 0.2 s in all. */
+const MAX_TRIES = 20;
 
 export function writeSites(sites: readonly SiteWrite[], { target, space, freeze, beforeWrite }: WriteWindow): FreezeReport | undefined {
   const regions = target.regions();
@@ -48,11 +53,19 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
   target.authorize?.(sites.map((site, i) => ({ address: site.address, bytes: site.after, code: code[i]! })));
   let frozen: Frozen | undefined;
   const release = target.lockWrites?.();
-  const started = performance.now();
+  let started = performance.now();
+  let tries = 0;
   try {
-    if (mustFreeze) {
+    while (mustFreeze) {
+      tries++;
+      started = performance.now(); // the stop that counts is the last one
       frozen = target.freeze();
-      checkThreads(frozen, sites, space);
+      const busy = threadInSite(frozen, sites, space, tries);
+      if (busy === undefined) break;
+      frozen.thaw();
+      frozen = undefined;
+      if (tries >= MAX_TRIES) throw busy;
+      Atomics.wait(PAUSE, 0, 0, tries); // let the threads run on, out of the site
     }
     // Verified again under the lock (and inside the freeze), just before writing: another writer may have been first.
     checkUnchanged(target, sites);
@@ -89,7 +102,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
     frozen?.thaw();
     release?.();
   }
-  return frozen === undefined ? undefined : { threads: frozen.threads.length, micros: Math.round((performance.now() - started) * 1000) };
+  return frozen === undefined ? undefined : { threads: frozen.threads.length, micros: Math.round((performance.now() - started) * 1000), tries };
 }
 
 /** A site that changed between the check and the freeze: someone else writes here; write nothing. */
@@ -104,8 +117,10 @@ function checkUnchanged(target: WritableTarget, sites: readonly SiteWrite[]): vo
   });
 }
 
-/** Refuses to change bytes a thread is executing: it would resume in the middle of an instruction that is no longer there. */
-function checkThreads(frozen: Frozen, sites: readonly SiteWrite[], space: string): void {
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** The refusal to change bytes a thread is executing (it would resume in the middle of an instruction that is no longer there), or undefined. */
+function threadInSite(frozen: Frozen, sites: readonly SiteWrite[], space: string, tries: number): TargetError | undefined {
   for (const thread of frozen.threads) {
     if (thread.pc === undefined) continue;
     // Where it resumes: at pc, or at pc - 2 when the kernel restarts the system call it is blocked in.
@@ -113,11 +128,12 @@ function checkThreads(frozen: Frozen, sites: readonly SiteWrite[], space: string
     const site = sites.find((s) => s.address <= thread.pc! && from < s.address + BigInt(s.after.length));
     if (site === undefined) continue;
     const where = thread.inSyscall && site.address + BigInt(site.after.length) <= thread.pc ? `blocked in a system call it will restart at ${hexAddress(from)}` : `executing at ${hexAddress(thread.pc)}`;
-    throw new TargetError('thread-in-site', `thread ${thread.tid} of ${space} is inside the site at ${hexAddress(site.address)} (${where}); nothing was written`, {
+    return new TargetError('thread-in-site', `thread ${thread.tid} of ${space} is inside the site at ${hexAddress(site.address)} (${where})${tries > 1 ? ` at each of ${tries} tries` : ''}; nothing was written`, {
       ...site.at,
       hint: 'retry in a moment, when the thread has left this code',
     });
   }
+  return undefined;
 }
 
 function readBack(target: WritableTarget, sites: readonly SiteWrite[]): (Uint8Array | undefined)[] {

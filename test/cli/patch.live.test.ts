@@ -69,7 +69,7 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     const original = codeAt(runtime, f, 'spin_here', 8);
     const result = pvm(runtime, ['-e', `patch { at ${f.hex('spin_here')} expect hex"${original}" with hex"90 90 90 90 90 90 90 c3" }`, '--pid', String(f.pid), '--allow-write']);
     expect(result.status).toBe(4);
-    expect(result.stderr).toMatch(new RegExp(`thread \\d+ of pid ${f.pid} is inside the site at ${f.hex('spin_here')} \\(executing at 0x[0-9a-f]+\\); nothing was written`));
+    expect(result.stderr).toMatch(new RegExp(`thread \\d+ of pid ${f.pid} is inside the site at ${f.hex('spin_here')} \\(executing at 0x[0-9a-f]+\\) at each of 20 tries; nothing was written`));
     expect(codeAt(runtime, f, 'spin_here', 8)).toBe(original);
     expect(state(f.pid)).not.toBe('t'); // resumed, not left traced
   });
@@ -195,7 +195,7 @@ describe('a thread blocked in a system call', () => {
     const pc = BigInt(fields.at(-1)!);
     const site = `0x${(pc - 2n).toString(16)}`;
     const result = pvm('node', ['-e', `patch at ${site} expect hex"0f 05" with hex"eb fe"`, '--pid', String(f.pid), '--allow-write']);
-    expect(result.stderr).toContain(`is inside the site at ${site} (blocked in a system call it will restart at ${site}); nothing was written`);
+    expect(result.stderr).toContain(`is inside the site at ${site} (blocked in a system call it will restart at ${site}) at each of 20 tries; nothing was written`);
     expect(result.status).toBe(4);
     expect(await f.ask('l')).toBe('licensed=0'); // still serving: not spinning on a patched syscall
   });
@@ -225,5 +225,16 @@ describe('two patchers of one process', () => {
     }
     // Free again: the same patch applies.
     expect(pvm('node', ['-e', `patch at ${f.hex('patch_sites')} expect u32 1000 with u32 1001`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+  });
+});
+
+describe('a hot site', () => {
+  it('is patched while a thread calls it over and over: pvm retries the freeze until no thread is inside it', async () => {
+    const f = await fixture(['--hot']);
+    const original = codeAt('node', f, 'is_licensed', 6);
+    const result = pvm('node', ['-e', `patch at ${f.hex('is_licensed')} expect hex"${original}" with hex"${UNLOCK}"`, '--pid', String(f.pid), '--allow-write', '--verbose']);
+    expect(result.stderr).toMatch(/^patch at line 1: 2 thread\(s\) stopped for \d+ µs/);
+    expect(result.status).toBe(0);
+    expect(await f.ask('l')).toBe('licensed=1');
   });
 });
