@@ -3,9 +3,9 @@
 // prints a lot holds one line in memory, not all of them (a stream would
 // buffer everything until the run ends). The same on Node, Bun and Deno.
 import { writeSync } from 'node:fs';
+import { sleepSync } from '../sleep.ts';
 
 const encoder = new TextEncoder();
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** Writes all of `text` to stdout; a reader that has gone away (EPIPE) ends pvm quietly, as `head` expects. */
 export function writeStdout(text: string): void {
@@ -17,7 +17,7 @@ export function writeStdout(text: string): void {
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'EAGAIN') {
-        Atomics.wait(pause, 0, 0, 1); // the pipe is full: let the reader catch up
+        sleepSync(1); // the pipe is full: let the reader catch up
         continue;
       }
       if (code === 'EPIPE') process.exit(process.exitCode ?? 0);

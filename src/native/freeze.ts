@@ -7,6 +7,7 @@
 // while they are stopped, the kernel detaches and resumes them (exit_ptrace).
 import { readdirSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
+import { sleepSync } from '../sleep.ts';
 import { Errno, NativeError } from './errno.ts';
 import type { Libc } from './libc.ts';
 import { RegisterReader } from './registers.ts';
@@ -76,7 +77,6 @@ export function freezeProcess(libc: Libc, pid: number): Frozen {
 function waitForStops(libc: Libc, tids: readonly number[], seized: Map<number, number>): void {
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   const pending = new Set(tids);
-  const pause = new Int32Array(new SharedArrayBuffer(4));
   while (pending.size > 0) {
     for (const tid of pending) {
       const { pid: changed, status } = libc.waitpid(tid, WALL | WNOHANG);
@@ -100,7 +100,7 @@ function waitForStops(libc: Libc, tids: readonly number[], seized: Map<number, n
     if (Date.now() > deadline) {
       throw new NativeError('waitpid', Errno.EBUSY, `thread ${[...pending].join(', ')} did not stop within ${STOP_TIMEOUT_MS} ms (in uninterruptible sleep?)`);
     }
-    Atomics.wait(pause, 0, 0, 0.02); // 20 µs between polls: a thread stops within microseconds
+    sleepSync(0.02); // 20 µs between polls: a thread stops within microseconds
   }
 }
 

@@ -5,6 +5,7 @@ import { bytesLiteral, fromHex } from '../bytes.ts';
 import { AssertionFailed, DeniedError, RecipeError, assert, assertNever } from '../errors.ts';
 import { literalPattern } from '../plan/pattern.ts';
 import { callBuiltin } from './builtins.ts';
+import { joinRanges } from '../target/ranges.ts';
 import { threadBuiltin } from './threads.ts';
 import type { ThreadState } from '../target/target.ts';
 import { encode } from './encode.ts';
@@ -126,7 +127,7 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
     case 'module':
       try {
         const module = context.modules.module(e.name);
-        return { kind: 'region', start: module.start, end: module.end, path: module.path, parts: joinTouching(module.mappings) };
+        return { kind: 'region', start: module.start, end: module.end, path: module.path, parts: joinRanges(module.mappings) };
       } catch (error) {
         throw placeError(error, context.locate(e.loc));
       }
@@ -251,15 +252,4 @@ function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, at: () => So
   if (result === 'bad-shift') throw new RecipeError('bad-shift', `shift by ${b} (must be 0 to ${MAX_SHIFT})`, { ...at(), hint: 'check the shift amount' });
   if (result === 'overflow') throw new RecipeError('overflow', `integer overflow: ${a} ${operator} ${b} is beyond ±2^${INTEGER_BITS}`, { ...at(), hint: 'pvm integers are exact up to 128 bits; check the arithmetic (a loop that multiplies?)' });
   return result;
-}
-
-/** A module's mappings as address ranges, joined where they touch (sorted by the map). */
-function joinTouching(mappings: readonly { readonly start: bigint; readonly end: bigint }[]): { start: bigint; end: bigint }[] {
-  const parts: { start: bigint; end: bigint }[] = [];
-  for (const m of [...mappings].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))) {
-    const last = parts[parts.length - 1];
-    if (last !== undefined && last.end >= m.start) last.end = last.end > m.end ? last.end : m.end;
-    else parts.push({ start: m.start, end: m.end });
-  }
-  return parts;
 }

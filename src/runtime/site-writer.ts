@@ -7,6 +7,7 @@
 // While the threads are stopped, the sites are read once more (nothing may
 // have changed since they were verified) and no thread may be executing
 // inside one; then the journal hook runs, then the writes, then a read-back.
+import { sleepSync } from '../sleep.ts';
 import { bytesEqual, hexLiteral } from '../bytes.ts';
 import { AssertionFailed, TargetError } from '../errors.ts';
 import type { Frozen, WritableTarget, WriteResult } from '../target/target.ts';
@@ -65,7 +66,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
       frozen.thaw();
       frozen = undefined;
       if (tries >= MAX_TRIES) throw busy;
-      Atomics.wait(PAUSE, 0, 0, tries); // let the threads run on, out of the site
+      sleepSync(tries); // let the threads run on, out of the site
     }
     // Verified again under the lock (and inside the freeze), just before writing: another writer may have been first.
     checkUnchanged(target, sites);
@@ -116,8 +117,6 @@ function checkUnchanged(target: WritableTarget, sites: readonly SiteWrite[]): vo
     hint: 'something else writes this memory; retry when it does not',
   });
 }
-
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** The refusal to change bytes a thread is executing (it would resume in the middle of an instruction that is no longer there), or undefined. */
 function threadInSite(frozen: Frozen, sites: readonly SiteWrite[], space: string, tries: number): TargetError | undefined {

@@ -17,7 +17,7 @@ import { moduleBuildIds } from '../target/build-ids.ts';
 import type { Frozen } from '../native/freeze.ts';
 import { isFileMapping } from '../target/file-mapping.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
-import { splitByRanges } from '../target/ranges.ts';
+import { joinRanges, splitByRanges } from '../target/ranges.ts';
 import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { encodeSnapshotNote, type SnapshotNote, type SnapshotRegion } from '../target/snapshot-note.ts';
 import type { AddressRange, ReadRequest, Region, ScanAccess, WritableTarget } from '../target/target.ts';
@@ -156,7 +156,7 @@ export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output
       options.progress?.(bytes, total);
     }
     // What the capture learned goes into the note, padded to the size reserved for it, so no offset moves.
-    const regions = plan.map((p) => ({ ...p.region, missing: merge(missing.get(p.region) ?? []) }));
+    const regions = plan.map((p) => ({ ...p.region, missing: joinRanges(missing.get(p.region) ?? []) }));
     let final = encodeSnapshotNote(note(regions));
     if (final.length > reserved.length) final = encodeSnapshotNote(note(regions.map((r) => (r.missing.length > 0 ? { ...r, missing: [{ start: r.start, end: r.end }] } : r))));
     writeAll(fd, head(padded(final, reserved.length - final.length)).head, layout.head.length, 0);
@@ -243,16 +243,6 @@ function cut(range: AddressRange, size: number): ReadRequest[] {
     pieces.push({ address: at, length: left < BigInt(size) ? Number(left) : size });
   }
   return pieces;
-}
-
-function merge(ranges: readonly AddressRange[]): AddressRange[] {
-  const out: AddressRange[] = [];
-  for (const range of ranges) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last.end === range.start) out[out.length - 1] = { start: last.start, end: range.end };
-    else out.push(range);
-  }
-  return out;
 }
 
 /** JSON followed by `extra` spaces: still the same JSON, and exactly as long as the space kept for it. */

@@ -5,10 +5,10 @@
 // copy of the file's first page (the kernel dumps ELF headers by default).
 // A file that is missing, or another build, is an error naming the bytes
 // that cannot be read and why: never silent zeros.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError } from '../errors.ts';
-import { readFileAsMapped } from './file-mapping.ts';
+import { readAt, readFileAsMapped } from './file-mapping.ts';
 import { buildIdInNotes, PT_LOAD, PT_NOTE } from '../native/elf.ts';
 import { permsAtOffset, readElfHeaders } from '../native/elf-headers.ts';
 import type { CoreRegion } from './core-regions.ts';
@@ -121,10 +121,4 @@ export function filePerms(path: string, offset: bigint): string | undefined {
       closeSync(fd);
     }
   });
-}
-
-function readAt(fd: number, offset: number, length: number): Uint8Array {
-  const buffer = new Uint8Array(length);
-  const got = readSync(fd, buffer, 0, length, offset);
-  return buffer.subarray(0, got);
 }

@@ -13,9 +13,10 @@ import { CoreFormatError, NT_PVM_SNAPSHOT, parseCore, type CoreLayout } from '..
 import { loadLibc, type Libc, type NativeMemory } from '../native/libc.ts';
 import { bufferFind, fastestFind, type FindBytes } from '../native/search.ts';
 import { CoreFiles, filePerms } from './core-files.ts';
+import { readAt } from './file-mapping.ts';
 import { auxvValue, coreRegions, type CoreRegion } from './core-regions.ts';
 import { decodeSnapshotNote, SnapshotNoteError, type SnapshotNote } from './snapshot-note.ts';
-import { firstEndingAfter, splitByRanges } from './ranges.ts';
+import { firstEndingAfter, joinRanges, splitByRanges } from './ranges.ts';
 import { describeTarget, type AddressRange, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
 
 /** Where the bytes at an address come from, and for how long that holds. */
@@ -62,11 +63,7 @@ export class CoreTarget implements MemorySource {
       const stat = fstatSync(fd);
       if (!stat.isFile()) throw new CoreFormatError('not a regular file (a directory or a device?)');
       const size = stat.size;
-      const layout = parseCore((offset, length) => {
-        const buffer = new Uint8Array(length);
-        const got = readSync(fd, buffer, 0, length, offset);
-        return buffer.subarray(0, got);
-      }, size);
+      const layout = parseCore((offset, length) => readAt(fd, offset, length), size);
       let note: SnapshotNote | undefined;
       if (layout.pvm !== undefined) note = decodeSnapshotNote(layout.pvm);
       else if (snapshot) throw new CoreFormatError(`it has no pvm snapshot note (type 0x${NT_PVM_SNAPSHOT.toString(16)}): it is a core file, not a pvm snapshot`);
@@ -227,13 +224,9 @@ export class CoreTarget implements MemorySource {
       const from = region.start > start ? region.start : start;
       const to = region.end < end ? region.end : end;
       const gaps = [...region.untouched, ...region.missing, ...region.absent].sort((a, b) => (a.start < b.start ? -1 : 1));
-      splitByRanges(gaps, from, to, () => {}, (a, b) => {
-        const last = runs[runs.length - 1];
-        if (last !== undefined && last.end === a) runs[runs.length - 1] = { start: last.start, end: b };
-        else runs.push({ start: a, end: b });
-      });
+      splitByRanges(gaps, from, to, () => {}, (a, b) => runs.push({ start: a, end: b }));
     }
-    return runs;
+    return joinRanges(runs);
   }
 
   #absent(region: CoreRegion): string {

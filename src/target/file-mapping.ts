@@ -44,3 +44,9 @@ export function isMappedFile(fd: number, entry: MapsEntry): boolean {
   const statMinor = (stat.dev & 0xffn) | ((stat.dev >> 12n) & ~0xffn);
   return stat.ino === BigInt(entry.inode) && statMajor === major && statMinor === minor;
 }
+
+/** Up to `length` bytes of an open file at `offset` (fewer at its end): the reader the ELF and core parsers take. */
+export function readAt(fd: number, offset: number, length: number): Uint8Array {
+  const buffer = new Uint8Array(length);
+  return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
+}

@@ -4,6 +4,7 @@ import { closeSync, constants, ftruncateSync, openSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMappedFile } from './file-mapping.ts';
+import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
@@ -36,16 +37,17 @@ export class LiveProcess implements WritableTarget {
   /** Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason. */
   static async open(pid: number): Promise<LiveProcess> {
     const status = readStatus(pid);
+    const stat = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1')));
     const identity: TargetIdentity = {
       kind: 'process',
       pid,
       name: status.name,
       exe: attempt(() => readlinkSync(`/proc/${pid}/exe`)),
       cmdline: readCmdline(pid),
-      startTime: attempt(() => startTimeOf(readFileSync(`/proc/${pid}/stat`, 'latin1'))),
+      startTime: stat?.[19],
     };
     // PF_KTHREAD in the flags of /proc/PID/stat (field 9): a kernel thread has no user memory to read.
-    const flags = Number(attempt(() => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ')[6]) ?? 0);
+    const flags = Number(stat?.[6] ?? 0);
     if ((flags & 0x00200000) !== 0) {
       throw new TargetError('kernel-thread', `${describeTarget(identity)} is a kernel thread: it has no user memory to read`, { hint: 'choose a user process (`ps -e` shows kernel threads in [brackets])' });
     }
@@ -96,14 +98,13 @@ export class LiveProcess implements WritableTarget {
       throw new DeniedError('lock-unavailable', `cannot take the write lock of ${describeTarget(this.identity)} (${path}): ${(error as Error).message}; nothing was written`, { hint: 'check the runtime directory ($XDG_RUNTIME_DIR or /tmp)' });
     }
     const deadline = Date.now() + LOCK_WAIT_MS;
-    const pause = new Int32Array(new SharedArrayBuffer(4));
     while (this.#libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
       if (Date.now() > deadline) {
         const holder = attempt(() => readFileSync(path, 'utf8').trim()) ?? '';
         closeSync(fd);
         throw new TargetError('target-busy', `another pvm${holder === '' ? '' : ` (pid ${holder})`} is writing to ${describeTarget(this.identity)}; nothing was written`, { hint: 'retry when it is done: two patchers of one process are taken one at a time' });
       }
-      Atomics.wait(pause, 0, 0, 5);
+      sleepSync(5);
     }
     attempt(() => {
       ftruncateSync(fd, 0);
@@ -234,8 +235,7 @@ export class LiveProcess implements WritableTarget {
   processInfo(): CoreProcessInfo {
     const pid = this.identity.pid!;
     const status = readStatus(pid);
-    const stat = attempt(() => readFileSync(`/proc/${pid}/stat`, 'latin1')) ?? '';
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1'))) ?? [];
     return {
       pid,
       ppid: status.ppid,
@@ -302,10 +302,14 @@ function readStatus(pid: number): ProcessStatus {
   }
 }
 
-/** Field 22 of /proc/PID/stat, after the command name in parentheses (which may hold spaces and parentheses). */
+/** The fields of /proc/PID/stat from field 3 (state) on: after the command name in parentheses, which may hold spaces and parentheses. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Field 22 of /proc/PID/stat: when the process started, in clock ticks after boot. */
 export function startTimeOf(stat: string): string | undefined {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19];
+  return statFields(stat)[19];
 }
 
 function readCmdline(pid: number): string[] {

@@ -31,3 +31,14 @@ export function firstEndingAfter(ranges: readonly { readonly end: bigint }[], ad
   }
   return low;
 }
+
+/** The ranges sorted, with those that touch or overlap joined into one. */
+export function joinRanges(ranges: readonly AddressRange[]): AddressRange[] {
+  const joined: AddressRange[] = [];
+  for (const range of [...ranges].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))) {
+    const last = joined[joined.length - 1];
+    if (last !== undefined && last.end >= range.start) joined[joined.length - 1] = { start: last.start, end: last.end > range.end ? last.end : range.end };
+    else joined.push({ start: range.start, end: range.end });
+  }
+  return joined;
+}

@@ -2,12 +2,13 @@
 // memory is touched: for a process, from /proc (its executable's build-id
 // from the file /proc/PID/exe names, with no ptrace access needed); for a
 // core, from what the core says of the process it was taken of.
-import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
 import { parseStatus } from '../native/status.ts';
 import type { TargetFacts } from '../policy/decide.ts';
 import type { CoreTarget } from './core-target.ts';
+import { readAt } from './file-mapping.ts';
 
 export function liveTargetFacts(pid: number): TargetFacts {
   const status = attempt(() => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')));
@@ -37,10 +38,7 @@ export function coreTargetFacts(core: CoreTarget): TargetFacts {
 function buildIdOfFile(path: string): string | undefined {
   const fd = openSync(path, 'r');
   try {
-    return readElfHeaders((offset, length) => {
-      const buffer = new Uint8Array(length);
-      return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
-    })?.buildId;
+    return readElfHeaders((offset, length) => readAt(fd, offset, length))?.buildId;
   } finally {
     closeSync(fd);
   }
