@@ -6,7 +6,7 @@ import type { SourceFile } from '../dsl/source.ts';
 import { AssertionFailed, DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { toHex } from '../bytes.ts';
-import { openSession } from './session.ts';
+import { debugDirectories, openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
 import { USAGE, parseCommandLine, type Command, type RecipeSpec } from './args.ts';
 import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
@@ -122,6 +122,7 @@ async function dispatch(command: Command): Promise<void> {
                 },
           onRead: report?.read,
           progress: progress?.update,
+          debugDirectories: debugDirectories(),
           output: (event) => {
             report?.event(event);
             if (event.type === 'scan') {

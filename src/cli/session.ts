@@ -83,7 +83,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
       afterwards = opened.afterwards;
     }
     const source = raw;
-    const resolver = new ModuleResolver(source);
+    const resolver = new ModuleResolver(source, { debugDirectories: debugDirectories() });
     const target = policedSource(source, policies, { symbol: (module, name) => attempt(() => resolver.symbolRange(module, name)), audit: audit?.append });
     return {
       target,
@@ -91,6 +91,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
       policies,
       audit,
       close: () => {
+        resolver.close();
         source.close();
         audit?.close();
       },
@@ -101,4 +102,10 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     audit?.close();
     throw error;
   }
+}
+
+/** PVM_DEBUG_FILE_DIRECTORY: where symbol() looks for separate debug files, colon-separated as gdb's debug-file-directory. */
+export function debugDirectories(): readonly string[] | undefined {
+  const value = process.env.PVM_DEBUG_FILE_DIRECTORY;
+  return value === undefined || value === '' ? undefined : value.split(':').filter((directory) => directory !== '');
 }

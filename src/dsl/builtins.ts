@@ -7,12 +7,14 @@ export interface Builtin {
   readonly params: readonly string[];
   /** Takes any number of arguments from params.length on (min, max). */
   readonly variadic?: boolean;
+  /** Takes this many arguments at least, the leading params left out (symbol("name") is symbol(module?, name)). */
+  readonly atLeast?: number;
   readonly example: string;
 }
 
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['module', { params: ['name'], example: 'module("libc.so.6")' }],
-  ['symbol', { params: ['module', 'name'], example: 'symbol("app", "main")' }],
+  ['symbol', { params: ['module', 'name'], atLeast: 1, example: 'symbol("app", "main")' }],
   ['region', { params: ['name'], example: 'region("[heap]")' }],
   ['range', { params: ['start', 'size'], example: 'range(p, 0x1000)' }],
   ['len', { params: ['value'], example: 'len(hits)' }],

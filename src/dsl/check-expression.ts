@@ -152,10 +152,12 @@ function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): Sta
     return 'int';
   }
   const arity = builtin.params.length;
-  if (builtin.variadic ? e.args.length < arity : e.args.length !== arity) {
+  const least = builtin.atLeast ?? arity;
+  if (builtin.variadic ? e.args.length < arity : e.args.length < least || e.args.length > arity) {
+    const takes = builtin.variadic ? `at least ${count(arity, 'argument')}` : least < arity ? `${least} to ${count(arity, 'argument')}` : count(arity, 'argument');
     report({
       code: 'arity',
-      message: `${name}() takes ${builtin.variadic ? 'at least ' : ''}${count(arity, 'argument')} (${builtin.params.join(', ')}), not ${e.args.length}`,
+      message: `${name}() takes ${takes} (${builtin.params.join(', ')}), not ${e.args.length}`,
       span: e.span,
       hint: `write e.g. ${builtin.example}`,
     });

@@ -96,7 +96,8 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
       case 'module':
         return { op: 'module', name: literal(0), loc: loc(e.span) };
       case 'symbol':
-        return { op: 'symbol', module: literal(0), name: literal(1), loc: loc(e.span) };
+        // symbol("name"): the dynamic linker's global lookup, no module.
+        return e.args.length === 1 ? { op: 'symbol', name: literal(0), loc: loc(e.span) } : { op: 'symbol', module: literal(0), name: literal(1), loc: loc(e.span) };
       case 'region':
         return { op: 'call', name, args: [{ op: 'str', value: literal(0) }], loc: loc(e.span) };
       case 'ripref': {

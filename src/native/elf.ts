@@ -1,22 +1,39 @@
 // A reader for what pvm needs from ELF files (KERNEL.md §6): the type, the
-// PT_LOAD and PT_NOTE segments, the GNU build-id, and symbols from .symtab and
-// .dynsym. Pure: bytes in, data out. 64-bit little-endian only (x86-64, arm64).
+// PT_LOAD and PT_NOTE segments, the GNU build-id, symbols from .symtab and
+// .dynsym, the soname, the .gnu_debuglink and copy relocations.
+//
+// It reads through positioned reads, never the whole file: the headers at
+// once, a symbol table when a symbol is first looked up. A 2 GB library costs
+// its headers and its symbol tables, not 2 GB. 64-bit little-endian only
+// (x86-64, arm64).
+import { readElfHeaders } from './elf-headers.ts';
 
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
 export const PT_LOAD = 1;
+export const PT_DYNAMIC = 2;
 export const PT_NOTE = 4;
 const SHT_SYMTAB = 2;
+const SHT_RELA = 4;
+const SHT_DYNAMIC = 6;
 const SHT_DYNSYM = 11;
 const SHT_GNU_VERSYM = 0x6fffffff;
 const SHN_UNDEF = 0;
 const NT_GNU_BUILD_ID = 3;
 const VERSYM_HIDDEN = 0x8000;
+const DT_SONAME = 14;
+const EM_X86_64 = 62;
+const EM_AARCH64 = 183;
+/** R_X86_64_COPY and R_AARCH64_COPY: the executable holds the object, and every module uses its copy. */
+const COPY_RELOCATION = new Map([[EM_X86_64, 5], [EM_AARCH64, 1024]]);
+/** A symbol table or string table larger than this is not one a linker made. */
+const MAX_TABLE_BYTES = 1 << 30;
 
 export const STT_OBJECT = 1;
 export const STT_FUNC = 2;
 export const STT_TLS = 6;
 export const STT_GNU_IFUNC = 10;
+export const STB_LOCAL = 0;
 
 export interface Segment {
   readonly type: number;
@@ -33,7 +50,14 @@ export interface ElfSymbol {
   readonly size: bigint;
   /** STT_FUNC, STT_OBJECT, STT_TLS, STT_GNU_IFUNC, … */
   readonly type: number;
+  /** STB_LOCAL, STB_GLOBAL, STB_WEAK, … */
+  readonly binding: number;
   readonly table: '.symtab' | '.dynsym';
+}
+
+/** Random access to a file's bytes: `read` returns fewer bytes than asked at the end of the file. */
+export interface FileReader {
+  read(offset: number, length: number): Uint8Array;
 }
 
 export interface ElfFile {
@@ -43,89 +67,172 @@ export interface ElfFile {
   /** Lowercase hex, or undefined when the file has no NT_GNU_BUILD_ID note. */
   readonly buildId: string | undefined;
   readonly hasSymtab: boolean;
-  /** The defined symbol named `name`: .symtab first, then .dynsym's default version. */
+  /** DT_SONAME (`libsqlite3.so.0`), or undefined. */
+  readonly soname: string | undefined;
+  /** The separate debug file's name and CRC32 (.gnu_debuglink), or undefined. */
+  readonly debugLink: { readonly name: string; readonly crc: number } | undefined;
+  /** The defined symbol named `name`: .symtab first (a global before a local), then .dynsym's default version. */
   findSymbol(name: string): ElfSymbol | undefined;
+  /** The defined, exported symbol named `name` (.dynsym, global or weak, default version): what the dynamic linker finds. */
+  findExported(name: string): ElfSymbol | undefined;
+  /** The names of its copy relocations: the objects of libraries an executable holds copies of, which every module then uses. */
+  copyRelocations(): readonly string[];
 }
 
 /** Thrown for a file that is not an ELF file pvm can read. */
 export class ElfFormatError extends Error {}
 
-export function parseElf(bytes: Uint8Array): ElfFile {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 64 || view.getUint32(0, false) !== 0x7f454c46) throw new ElfFormatError('not an ELF file');
-  if (bytes[4] !== 2 || bytes[5] !== 1) throw new ElfFormatError('not a 64-bit little-endian ELF file');
-  const u16 = (at: number) => view.getUint16(at, true);
-  const u32 = (at: number) => view.getUint32(at, true);
-  const u64 = (at: number) => view.getBigUint64(at, true);
-  const within = (offset: bigint, size: bigint, what: string): number => {
-    if (offset + size > BigInt(bytes.length)) throw new ElfFormatError(`${what} lies past the end of the file (truncated?)`);
-    return Number(offset);
+/** A reader over bytes already in memory. */
+export function bytesReader(bytes: Uint8Array): FileReader {
+  return { read: (offset, length) => bytes.subarray(Math.min(offset, bytes.length), Math.min(offset + length, bytes.length)) };
+}
+
+interface Section {
+  readonly name: number;
+  readonly type: number;
+  readonly offset: bigint;
+  readonly size: bigint;
+  readonly link: number;
+  readonly entsize: bigint;
+}
+
+export function parseElf(file: FileReader): ElfFile {
+  const header = file.read(0, 64);
+  if (header.length < 64 || new DataView(header.buffer, header.byteOffset, 4).getUint32(0, false) !== 0x7f454c46) throw new ElfFormatError('not an ELF file');
+  if (header[4] !== 2 || header[5] !== 1) throw new ElfFormatError('not a 64-bit little-endian ELF file');
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const headers = readElfHeaders((offset, length) => file.read(offset, length));
+  if (headers === undefined) throw new ElfFormatError('a program header lies past the end of the file (truncated?)');
+
+  /** Exactly `size` bytes at `offset`, or an error naming what is missing. */
+  const bytesOf = (offset: bigint, size: bigint, what: string): Uint8Array => {
+    if (size > BigInt(MAX_TABLE_BYTES)) throw new ElfFormatError(`${what} claims ${size} bytes, more than any linker writes`);
+    const bytes = file.read(Number(offset), Number(size));
+    if (bytes.length < Number(size)) throw new ElfFormatError(`${what} lies past the end of the file (truncated?)`);
+    return bytes;
+  };
+  const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+  const shoff = view.getBigUint64(40, true);
+  const shnum = shoff === 0n ? 0 : view.getUint16(60, true);
+  const table = viewOf(bytesOf(shoff, BigInt(shnum * 64), 'the section header table'));
+  const sections: Section[] = Array.from({ length: shnum }, (_, i) => {
+    const at = i * 64;
+    return {
+      name: table.getUint32(at, true),
+      type: table.getUint32(at + 4, true),
+      offset: table.getBigUint64(at + 24, true),
+      size: table.getBigUint64(at + 32, true),
+      link: table.getUint32(at + 40, true),
+      entsize: table.getBigUint64(at + 56, true),
+    };
+  });
+  const contents = (section: Section, what: string) => bytesOf(section.offset, section.size, what);
+  const decoder = new TextDecoder();
+  const stringAt = (strings: Uint8Array, at: number): string => {
+    const end = strings.indexOf(0, at);
+    return decoder.decode(strings.subarray(at, end < 0 ? strings.length : end));
+  };
+  const sectionNames = sections[view.getUint16(62, true)];
+  const namedSection = (name: string): Section | undefined => {
+    if (sectionNames === undefined) return undefined;
+    const names = contents(sectionNames, 'the section name table');
+    return sections.find((s) => stringAt(names, s.name) === name);
   };
 
-  const phoff = u64(32);
-  const phnum = u16(56);
-  const segments: Segment[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const at = within(phoff + BigInt(i * 56), 56n, 'a program header');
-    segments.push({ type: u32(at), flags: u32(at + 4), offset: u64(at + 8), vaddr: u64(at + 16), filesz: u64(at + 32), memsz: u64(at + 40) });
-  }
+  const symtab = sections.find((s) => s.type === SHT_SYMTAB && s.entsize === 24n);
+  const dynsym = sections.find((s) => s.type === SHT_DYNSYM && s.entsize === 24n);
+  const versym = sections.find((s) => s.type === SHT_GNU_VERSYM);
 
-  const shoff = u64(40);
-  const shnum = shoff === 0n ? 0 : u16(60);
-  const sections = Array.from({ length: shnum }, (_, i) => {
-    const at = within(shoff + BigInt(i * 64), 64n, 'a section header');
-    return { type: u32(at + 4), offset: u64(at + 24), size: u64(at + 32), link: u32(at + 40), entsize: u64(at + 56) };
-  });
-
-  const cString = (at: number): string => {
-    let end = at;
-    while (end < bytes.length && bytes[end] !== 0) end++;
-    return new TextDecoder().decode(bytes.subarray(at, end));
-  };
-
-  // Symbol tables are decoded lazily, by name on first use: libc has thousands.
-  const tables = (['.symtab', '.dynsym'] as const).flatMap((table) => {
-    const section = sections.find((s) => s.type === (table === '.symtab' ? SHT_SYMTAB : SHT_DYNSYM));
-    if (section === undefined || section.entsize !== 24n) return [];
-    const strings = sections[section.link];
-    if (strings === undefined) return [];
-    const versym = table === '.dynsym' ? sections.find((s) => s.type === SHT_GNU_VERSYM) : undefined;
-    return [{ table, section, strings, versym }];
-  });
-
-  const findSymbol = (name: string): ElfSymbol | undefined => {
-    for (const { table, section, strings, versym } of tables) {
-      const base = within(section.offset, section.size, table);
-      const stringsBase = within(strings.offset, strings.size, 'a string table');
-      let hidden: ElfSymbol | undefined;
-      for (let i = 1; i < Number(section.size / 24n); i++) {
-        const at = base + i * 24;
-        if (u16(at + 6) === SHN_UNDEF) continue;
-        if (cString(stringsBase + u32(at)) !== name) continue;
-        const symbol: ElfSymbol = { name, value: u64(at + 8), size: u64(at + 16), type: bytes[at + 4]! & 0xf, table };
-        // A hidden version (memcpy@GLIBC_2.2.5) is an old ABI kept for old binaries; prefer the default (@@).
-        if (versym !== undefined && (u16(Number(versym.offset) + i * 2) & VERSYM_HIDDEN) !== 0) {
-          hidden ??= symbol;
-          continue;
-        }
-        return symbol;
+  /** A symbol table decoded once, on first use: names to the defined symbol a lookup prefers. */
+  const decodeTable = (section: Section | undefined, name: '.symtab' | '.dynsym'): Map<string, ElfSymbol> => {
+    const byName = new Map<string, ElfSymbol>();
+    if (section === undefined || sections[section.link] === undefined) return byName;
+    const entries = viewOf(contents(section, name));
+    const strings = contents(sections[section.link]!, `the string table of ${name}`);
+    const versions = name === '.dynsym' && versym !== undefined ? viewOf(contents(versym, '.gnu.version')) : undefined;
+    const hidden = new Set<string>();
+    for (let i = 1; i < entries.byteLength / 24; i++) {
+      const at = i * 24;
+      if (entries.getUint16(at + 6, true) === SHN_UNDEF) continue;
+      const info = entries.getUint8(at + 4);
+      const symbol: ElfSymbol = { name: stringAt(strings, entries.getUint32(at, true)), value: entries.getBigUint64(at + 8, true), size: entries.getBigUint64(at + 16, true), type: info & 0xf, binding: info >> 4, table: name };
+      const known = byName.get(symbol.name);
+      // A hidden version (memcpy@GLIBC_2.2.5) is an old ABI kept for old binaries: the default (@@) wins.
+      const isHidden = versions !== undefined && i * 2 + 2 <= versions.byteLength && (versions.getUint16(i * 2, true) & VERSYM_HIDDEN) !== 0;
+      if (known === undefined || (hidden.has(symbol.name) && !isHidden) || (known.binding === STB_LOCAL && symbol.binding !== STB_LOCAL)) {
+        byName.set(symbol.name, symbol);
+        if (isHidden) hidden.add(symbol.name);
+        else hidden.delete(symbol.name);
       }
-      if (hidden !== undefined) return hidden;
+    }
+    return byName;
+  };
+  let symtabSymbols: Map<string, ElfSymbol> | undefined;
+  let dynsymSymbols: Map<string, ElfSymbol> | undefined;
+  const fromSymtab = (name: string) => (symtabSymbols ??= decodeTable(symtab, '.symtab')).get(name);
+  const fromDynsym = (name: string) => (dynsymSymbols ??= decodeTable(dynsym, '.dynsym')).get(name);
+
+  let copied: string[] | undefined;
+  const copyRelocations = (): readonly string[] => {
+    if (copied === undefined) {
+      copied = [];
+      const copyType = COPY_RELOCATION.get(view.getUint16(18, true));
+      const dynsymIndex = dynsym === undefined ? -1 : sections.indexOf(dynsym);
+      if (copyType !== undefined && dynsym !== undefined) {
+        const symbols = viewOf(contents(dynsym, '.dynsym'));
+        const strings = contents(sections[dynsym.link]!, 'the string table of .dynsym');
+        for (const rela of sections.filter((s) => s.type === SHT_RELA && s.link === dynsymIndex && s.entsize === 24n)) {
+          const entries = viewOf(contents(rela, 'a relocation table'));
+          for (let at = 0; at + 24 <= entries.byteLength; at += 24) {
+            const info = entries.getBigUint64(at + 8, true);
+            if (Number(info & 0xffffffffn) !== copyType) continue;
+            const index = Number(info >> 32n);
+            if ((index + 1) * 24 <= symbols.byteLength) copied.push(stringAt(strings, symbols.getUint32(index * 24, true)));
+          }
+        }
+      }
+    }
+    return copied;
+  };
+
+  const soname = (): string | undefined => {
+    const dynamic = sections.find((s) => s.type === SHT_DYNAMIC && s.entsize === 16n);
+    if (dynamic === undefined || sections[dynamic.link] === undefined) return undefined;
+    const entries = viewOf(contents(dynamic, '.dynamic'));
+    for (let at = 0; at + 16 <= entries.byteLength; at += 16) {
+      const tag = entries.getBigInt64(at, true);
+      if (tag === 0n) break;
+      if (tag === BigInt(DT_SONAME)) return stringAt(contents(sections[dynamic.link]!, '.dynstr'), Number(entries.getBigUint64(at + 8, true)));
     }
     return undefined;
   };
 
-  return { type: u16(16), segments, buildId: findBuildId(bytes, segments), hasSymtab: tables.some((t) => t.table === '.symtab'), findSymbol };
-}
+  const debugLink = (): ElfFile['debugLink'] => {
+    const section = namedSection('.gnu_debuglink');
+    if (section === undefined) return undefined;
+    const bytes = contents(section, '.gnu_debuglink');
+    const end = bytes.indexOf(0);
+    if (end <= 0) return undefined;
+    const crcAt = (end + 4) & ~3;
+    if (crcAt + 4 > bytes.length) return undefined;
+    return { name: decoder.decode(bytes.subarray(0, end)), crc: viewOf(bytes).getUint32(crcAt, true) };
+  };
 
-/** The NT_GNU_BUILD_ID of a file, read from its PT_NOTE segments. */
-function findBuildId(bytes: Uint8Array, segments: readonly Segment[]): string | undefined {
-  for (const note of segments.filter((s) => s.type === PT_NOTE)) {
-    const start = Number(note.offset);
-    const id = buildIdInNotes(bytes.subarray(start, start + Number(note.filesz)));
-    if (id !== undefined) return id;
-  }
-  return undefined;
+  return {
+    type: view.getUint16(16, true),
+    segments: headers.segments,
+    buildId: headers.buildId,
+    hasSymtab: symtab !== undefined,
+    soname: soname(),
+    debugLink: debugLink(),
+    findSymbol: (name) => fromSymtab(name) ?? fromDynsym(name),
+    findExported: (name) => {
+      const symbol = fromDynsym(name);
+      return symbol !== undefined && symbol.binding !== STB_LOCAL ? symbol : undefined;
+    },
+    copyRelocations,
+  };
 }
 
 /** Walks a block of ELF notes (as found in a file or in memory) for the GNU build-id. */
@@ -152,7 +259,7 @@ export function buildIdInNotes(notes: Uint8Array): string | undefined {
  * The load bias: runtime address = st_value + bias (KERNEL.md §6). `mappedAt` is
  * the start of the file's mapping with file offset 0.
  */
-export function loadBias(elf: ElfFile, mappedAt: bigint, pageSize = 4096n): bigint {
+export function loadBias(elf: Pick<ElfFile, 'segments'>, mappedAt: bigint, pageSize = 4096n): bigint {
   const first = elf.segments.find((s) => s.type === PT_LOAD);
   if (first === undefined) throw new ElfFormatError('the file has no PT_LOAD segment');
   return mappedAt - (first.vaddr & ~(pageSize - 1n));

@@ -21,6 +21,16 @@ export interface MapsEntry {
 const LINE = /^([0-9a-f]+)-([0-9a-f]+) ([r-][w-][x-][sp]) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) *(.*)$/;
 const DELETED = ' (deleted)';
 
+/**
+ * The kernel appends ` (deleted)` to an unlinked file's name, and a file may
+ * truly be named `lib (deleted)`. An entry marked deleted whose full name is a
+ * file with the mapping's device and inode (`exists`) is that file, not
+ * deleted.
+ */
+export function undoFalseDeletions(entries: readonly MapsEntry[], exists: (entry: MapsEntry, path: string) => boolean): MapsEntry[] {
+  return entries.map((entry) => (entry.deleted && exists(entry, `${entry.path}${DELETED}`) ? { ...entry, path: `${entry.path}${DELETED}`, deleted: false } : entry));
+}
+
 /** Parses maps text; throws on a malformed line (that would be a kernel format change). */
 export function parseMaps(text: string): MapsEntry[] {
   const entries: MapsEntry[] = [];

@@ -155,8 +155,8 @@ export type PlanExpr =
   | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly site: number; readonly loc: Loc }
   /** The region spanned by a module's mappings, found by basename or path suffix. */
   | { readonly op: 'module'; readonly name: string; readonly loc: Loc }
-  /** A symbol's running address: ELF .symtab/.dynsym value plus the module's load bias. */
-  | { readonly op: 'symbol'; readonly module: string; readonly name: string; readonly loc: Loc }
+  /** A symbol's running address: ELF .symtab/.dynsym value plus the module's load bias; no module: the dynamic linker's global lookup. */
+  | { readonly op: 'symbol'; readonly module?: string; readonly name: string; readonly loc: Loc }
   | { readonly op: 'field'; readonly object: PlanExpr; readonly field: 'start' | 'end' | 'size' }
   | { readonly op: 'compare'; readonly operator: CompareOperator; readonly left: PlanExpr; readonly right: PlanExpr }
   /** Short-circuit: `right` is evaluated only when `left` does not decide. */

@@ -118,7 +118,7 @@ function expression(e: PlanExpr, parenthesise = true): string {
     case 'module':
       return `module(${JSON.stringify(e.name)})`;
     case 'symbol':
-      return `symbol(${JSON.stringify(e.module)}, ${JSON.stringify(e.name)})`;
+      return e.module === undefined ? `symbol(${JSON.stringify(e.name)})` : `symbol(${JSON.stringify(e.module)}, ${JSON.stringify(e.name)})`;
     case 'call':
       return `${e.name}(${e.args.map((a) => expression(a, false)).join(', ')})`;
     case 'ripref':

@@ -171,7 +171,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
         return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
       });
     },
-    moduleImage: (path) => source.moduleImage(path),
+    moduleFile: (path) => source.moduleFile(path),
     openScan(): ScanAccess {
       const access = source.openScan();
       return {

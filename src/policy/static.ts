@@ -29,7 +29,7 @@ export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[
 
   const named = (e: PlanExpr): PlanExpr | undefined => {
     // The module or symbol an address is an offset from: symbol("m", "n") + 8 names symbol:m:n.
-    if (e.op === 'symbol' || e.op === 'module') return e;
+    if ((e.op === 'symbol' && e.module !== undefined) || e.op === 'module') return e;
     if (e.op === 'binary' && (e.operator === '+' || e.operator === '-')) return named(e.left);
     return undefined;
   };

@@ -22,7 +22,7 @@ export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc, site: num
 /** module(), symbol() and region(), answered by the target (see modules.ts). */
 export interface ModuleLookup {
   module(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint; readonly mappings: readonly { readonly start: bigint; readonly end: bigint }[] };
-  symbol(module: string, name: string): bigint;
+  symbol(module: string | undefined, name: string): bigint;
   region(name: string): { readonly path: string; readonly start: bigint; readonly end: bigint };
 }
 

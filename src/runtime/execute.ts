@@ -54,20 +54,22 @@ export interface ExecuteOptions {
   readonly onRead?: ((address: bigint, bytes: Uint8Array) => void) | undefined;
   /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */
   readonly progress?: ((progress: ScanProgress & { readonly line: number }) => void) | undefined;
+  /** Where symbol() looks for separate debug files (PVM_DEBUG_FILE_DIRECTORY); /usr/lib/debug unless given. */
+  readonly debugDirectories?: readonly string[] | undefined;
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress }: ExecuteOptions): void {
+export function execute({ plan, target, params, output, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories }: ExecuteOptions): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
   const addressSpace = targetPid === undefined ? name : kind === 'core' ? `the core of pid ${targetPid}` : `pid ${targetPid}`;
   const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
-  const modules = new ModuleResolver(target);
+  const modules = new ModuleResolver(target, { debugDirectories });
   /** Journal entries for sites about to be written (`patch` is null for a `write` statement). */
   const journalEntries =
     journal &&
@@ -254,8 +256,12 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     for (const site of readAhead) active.delete(site);
   };
 
-  run(plan.steps, new Scope(undefined, params));
-  writes?.flush();
+  try {
+    run(plan.steps, new Scope(undefined, params));
+    writes?.flush();
+  } finally {
+    modules.close();
+  }
 }
 
 /** The count and items of a loop: a range A..B, or a list. */

@@ -4,7 +4,9 @@
 // silently wrong addresses.
 import { basename } from 'node:path';
 import { TargetError } from '../errors.ts';
-import { ElfFormatError, PT_NOTE, STT_GNU_IFUNC, STT_TLS, buildIdInNotes, loadBias, parseElf, type ElfFile } from '../native/elf.ts';
+import { attempt } from '../attempt.ts';
+import { ElfFormatError, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, buildIdInNotes, loadBias, parseElf, type ElfFile, type ElfSymbol } from '../native/elf.ts';
+import { DEFAULT_DEBUG_DIRECTORIES, findDebugFile } from '../target/debug-files.ts';
 import { closest } from '../suggest.ts';
 import { describeTarget, type Region, type MemorySource } from '../target/target.ts';
 
@@ -22,20 +24,54 @@ export interface FileAddress {
   readonly buildId: string | undefined;
 }
 
+export interface ResolverOptions {
+  /** Where separate debug files are looked for (gdb's debug-file-directory); /usr/lib/debug unless given. */
+  readonly debugDirectories?: readonly string[] | undefined;
+}
+
+/** A module's ELF file, read and checked against the running one. */
+interface LoadedModule {
+  readonly module: ModuleRegion;
+  readonly elf: ElfFile;
+  readonly bias: bigint;
+  /** Its separate debug file, once looked for: the file, or the paths tried. */
+  debug?: { readonly elf: ElfFile; readonly path: string } | { readonly tried: readonly string[] };
+}
+
+/** A symbol resolved to where the running program has it. */
+interface Resolved {
+  readonly address: bigint;
+  readonly size: bigint;
+}
+
 export class ModuleResolver {
   readonly #target: MemorySource;
-  readonly #elves = new Map<string, { elf: ElfFile; bias: bigint }>();
+  readonly #debugDirectories: readonly string[];
+  readonly #files = new Map<string, ElfFile>();
+  readonly #loaded = new Map<string, LoadedModule>();
+  readonly #debugFiles: (() => void)[] = [];
 
-  constructor(target: MemorySource) {
+  constructor(target: MemorySource, options: ResolverOptions = {}) {
     this.#target = target;
+    this.#debugDirectories = options.debugDirectories ?? DEFAULT_DEBUG_DIRECTORIES;
   }
 
-  /** The one loaded file whose path is `name`, ends in `/name`, or has basename `name`. */
+  /** Closes the debug files opened for lookups (module files belong to the target). */
+  close(): void {
+    for (const close of this.#debugFiles.splice(0)) close();
+  }
+
+  /**
+   * The one loaded file whose path is `name`, ends in `/name`, or has basename
+   * `name`; failing that, the one whose soname (DT_SONAME) is `name`, so that
+   * `libsqlite3.so.0` finds `libsqlite3.so.0.8.6`.
+   */
   module(name: string): ModuleRegion {
     const who = describeTarget(this.#target.identity);
     const regions = this.#target.regions();
     const files = [...new Set(regions.filter((r) => r.path.startsWith('/')).map((r) => r.path))];
-    const matches = files.filter((path) => path === name || path.endsWith(`/${name}`) || basename(path) === name);
+    let matches = files.filter((path) => path === name || path.endsWith(`/${name}`) || basename(path) === name);
+    if (matches.length === 0) matches = mappedFiles(regions).filter((path) => attempt(() => this.#elfOf(path).soname) === name);
     if (matches.length === 0) {
       const names = [...new Set(files.map((f) => basename(f)))];
       // `libc` for libc.so.6: a prefix is the likeliest slip, then a typo.
@@ -68,35 +104,167 @@ export class ModuleResolver {
   }
 
   /** Where a symbol's bytes lie: its running address and its ELF size (for policies' `symbol:MODULE:NAME`). */
-  symbolRange(moduleName: string, name: string): { start: bigint; end: bigint } {
-    const start = this.symbol(moduleName, name);
-    const { elf } = this.#load(this.module(moduleName));
-    const size = elf.findSymbol(name)?.size ?? 0n;
-    return { start, end: start + (size > 0n ? size : 1n) };
+  symbolRange(moduleName: string | undefined, name: string): { start: bigint; end: bigint } {
+    const { address, size } = this.#resolve(moduleName, name);
+    return { start: address, end: address + (size > 0n ? size : 1n) };
   }
 
-  /** The running address of `name` in the module `moduleName`. */
-  symbol(moduleName: string, name: string): bigint {
-    const module = this.module(moduleName);
-    const { elf, bias } = this.#load(module);
-    const symbol = elf.findSymbol(name);
-    const file = basename(module.path);
+  /**
+   * The running address of `name`: in the module `moduleName`, or, without
+   * one, as the dynamic linker finds it (the executable, then the libraries in
+   * load order).
+   */
+  symbol(moduleName: string | undefined, name: string): bigint {
+    return this.#resolve(moduleName, name).address;
+  }
+
+  #resolve(moduleName: string | undefined, name: string): Resolved {
+    if (moduleName === undefined) return this.#global(name);
+    const loaded = this.#load(this.module(moduleName));
+    const symbol = this.#find(loaded, name);
     if (symbol === undefined) {
-      throw new TargetError('no-symbol', `${module.path} has no symbol '${name}'`, {
-        hint: elf.hasSymtab ? 'check the spelling; `nm` lists the symbols of a file' : 'the file is stripped: only its exported (.dynsym) symbols are known; `nm -D` lists them',
-      });
+      throw new TargetError('no-symbol', `${loaded.module.path} has no symbol '${name}'`, { hint: this.#missingHint(loaded) });
     }
+    return this.#copied(loaded, symbol) ?? this.#relocate(loaded, symbol);
+  }
+
+  /** A symbol of the module's own file (.symtab, then .dynsym), then of its separate debug file. */
+  #find(loaded: LoadedModule, name: string): ElfSymbol | undefined {
+    return loaded.elf.findSymbol(name) ?? this.#debugOf(loaded)?.findSymbol(name);
+  }
+
+  #debugOf(loaded: LoadedModule): ElfFile | undefined {
+    if (loaded.debug === undefined) {
+      const found = findDebugFile(loaded.module.path, loaded.elf, this.#debugDirectories);
+      if ('file' in found) this.#debugFiles.push(found.file.close);
+      loaded.debug = 'file' in found ? { elf: found.file.elf, path: found.file.path } : { tried: found.tried };
+    }
+    return 'elf' in loaded.debug ? loaded.debug.elf : undefined;
+  }
+
+  #missingHint(loaded: LoadedModule): string {
+    if (loaded.elf.hasSymtab) return 'check the spelling; `nm` lists the symbols of a file';
+    const debug = loaded.debug;
+    if (debug !== undefined && 'path' in debug) return `check the spelling; neither the file nor its debug file ${debug.path} has it (\`nm\` lists a file's symbols)`;
+    const tried = debug?.tried ?? [];
+    return `the file is stripped: only its exported (.dynsym) symbols are known (\`nm -D\` lists them), and no debug file was found${tried.length > 0 ? ` (tried ${tried.join(', ')})` : ''}; install its debug package (for libc: libc6-dbg) or set PVM_DEBUG_FILE_DIRECTORY`;
+  }
+
+  #relocate(loaded: LoadedModule, symbol: ElfSymbol): Resolved {
+    const file = basename(loaded.module.path);
     if (symbol.type === STT_TLS) {
-      throw new TargetError('tls-symbol', `'${name}' in ${file} is thread-local: its value, 0x${symbol.value.toString(16)}, is an offset into each thread's TLS block, not an address`, {
+      throw new TargetError('tls-symbol', `'${symbol.name}' in ${file} is thread-local: its value, 0x${symbol.value.toString(16)}, is an offset into each thread's TLS block, not an address`, {
         hint: `each thread's block lies below its thread pointer, reg(threads()[0], "fs_base") (x86-64 TLS variant II); for the main program it starts at fs_base minus its PT_TLS size rounded up to its alignment`,
       });
     }
     if (symbol.type === STT_GNU_IFUNC) {
-      throw new TargetError('ifunc-symbol', `'${name}' in ${file} is an IFUNC: its address is the resolver that picks an implementation when the program loads, not the implementation`, {
+      throw new TargetError('ifunc-symbol', `'${symbol.name}' in ${file} is an IFUNC: its address is the resolver that picks an implementation when the program loads, not the implementation`, {
         hint: 'read the address the program resolved from its GOT, or scan for the code',
       });
     }
-    return symbol.value + bias;
+    return { address: symbol.value + loaded.bias, size: symbol.size };
+  }
+
+  /**
+   * A library's object that the executable holds a copy of (R_X86_64_COPY):
+   * the dynamic linker copied it into the executable at start-up and every
+   * module, the library included, uses the copy. An alias of a copied object
+   * (libc's `environ` for the executable's copy of `__environ`) moves with it.
+   */
+  #copied(loaded: LoadedModule, symbol: ElfSymbol): Resolved | undefined {
+    if (symbol.type !== STT_OBJECT) return undefined;
+    const regions = this.#target.regions();
+    const executable = this.#executablePath(regions);
+    if (executable === undefined || executable === loaded.module.path) return undefined;
+    const exe = attempt(() => this.#load(spanOf(executable, regions.filter((r) => r.path === executable))));
+    if (exe === undefined) return undefined;
+    for (const copiedName of exe.elf.copyRelocations()) {
+      const original = loaded.elf.findExported(copiedName);
+      if (original === undefined || symbol.value < original.value || symbol.value >= original.value + (original.size > 0n ? original.size : 1n)) continue;
+      const copy = exe.elf.findExported(copiedName);
+      if (copy === undefined) continue;
+      return { address: copy.value + exe.bias + (symbol.value - original.value), size: symbol.size };
+    }
+    return undefined;
+  }
+
+  /**
+   * `symbol("NAME")`: the first exported definition in the dynamic linker's
+   * order; failing that, a local symbol (of a file's .symtab or its debug
+   * file) that exactly one module defines.
+   */
+  #global(name: string): Resolved {
+    const who = describeTarget(this.#target.identity);
+    const regions = this.#target.regions();
+    const modules = this.#loadOrder(regions).flatMap((path) => attempt(() => this.#load(spanOf(path, regions.filter((r) => r.path === path)))) ?? []);
+    for (const loaded of modules) {
+      const symbol = loaded.elf.findExported(name);
+      if (symbol !== undefined) return this.#relocate(loaded, symbol);
+    }
+    const defining = modules.flatMap((loaded) => {
+      const symbol = this.#find(loaded, name);
+      return symbol === undefined ? [] : [{ loaded, symbol }];
+    });
+    if (defining.length === 1) return this.#relocate(defining[0]!.loaded, defining[0]!.symbol);
+    if (defining.length > 1) {
+      throw new TargetError('ambiguous-symbol', `'${name}' is a local symbol of ${defining.length} modules of ${who}: ${defining.map((d) => d.loaded.module.path).join(', ')}`, {
+        hint: `name the module: symbol("${basename(defining[0]!.loaded.module.path)}", "${name}")`,
+      });
+    }
+    throw new TargetError('no-symbol', `no module of ${who} defines '${name}'`, {
+      hint: 'check the spelling; stripped modules know only their exported symbols unless their debug files are installed',
+    });
+  }
+
+  /**
+   * Mapped files in the dynamic linker's lookup order: its link_map list (the
+   * executable, then the libraries as they were loaded), then any others in
+   * address order. Without a link map (a static executable), the executable
+   * first.
+   */
+  #loadOrder(regions: readonly Region[]): string[] {
+    const files = mappedFiles(regions);
+    const executable = this.#executablePath(regions);
+    return [...new Set([...(executable === undefined ? [] : [executable]), ...(this.#linkMap(regions, files) ?? []), ...files])];
+  }
+
+  #executablePath(regions: readonly Region[]): string | undefined {
+    const exe = this.#target.identity.exe;
+    if (exe !== undefined && regions.some((r) => r.path === exe)) return exe;
+    return this.#linkMap(regions, mappedFiles(regions))?.[0];
+  }
+
+  /** The files of the link_map list, from the dynamic linker's `_r_debug` (what gdb reads for `info sharedlibrary`). */
+  #linkMap(regions: readonly Region[], files: readonly string[]): string[] | undefined {
+    const loaders = files.filter((path) => /^ld[-.]/.test(basename(path)));
+    let rDebug: bigint | undefined;
+    for (const path of loaders) {
+      const loaded = attempt(() => this.#load(spanOf(path, regions.filter((r) => r.path === path))));
+      const symbol = loaded?.elf.findExported('_r_debug');
+      if (loaded !== undefined && symbol !== undefined) rDebug = symbol.value + loaded.bias;
+      if (rDebug !== undefined) break;
+    }
+    if (rDebug === undefined) return undefined;
+    const word = (address: bigint, count: number): bigint[] | undefined => {
+      const [result] = this.#target.read([{ address, length: count * 8 }]);
+      if (result === undefined || result.done < count * 8) return undefined;
+      const view = new DataView(result.bytes.buffer, result.bytes.byteOffset, count * 8);
+      return Array.from({ length: count }, (_, i) => view.getBigUint64(i * 8, true));
+    };
+    const order: string[] = [];
+    const seen = new Set<bigint>();
+    // struct r_debug { int r_version; struct link_map *r_map; … }; struct link_map { l_addr, l_name, l_ld, l_next, l_prev }.
+    let entry = word(rDebug + 8n, 1)?.[0];
+    while (entry !== undefined && entry !== 0n && !seen.has(entry) && seen.size < 4096) {
+      seen.add(entry);
+      const fields = word(entry, 4);
+      if (fields === undefined) break;
+      const dynamic = fields[2]!;
+      const region = regions.find((r) => r.start <= dynamic && dynamic < r.end);
+      if (region !== undefined && files.includes(region.path) && !order.includes(region.path)) order.push(region.path);
+      entry = fields[3];
+    }
+    return order.length > 0 ? order : undefined;
   }
 
   /**
@@ -123,8 +291,23 @@ export class ModuleResolver {
     return { path: region.path, offset: address - module.start, buildId };
   }
 
-  #load(module: ModuleRegion): { elf: ElfFile; bias: bigint } {
-    const cached = this.#elves.get(module.path);
+  /** The module's ELF file, parsed once (headers only; symbol tables on first lookup). */
+  #elfOf(path: string): ElfFile {
+    let elf = this.#files.get(path);
+    if (elf === undefined) {
+      try {
+        elf = parseElf(this.#target.moduleFile(path));
+      } catch (error) {
+        if (!(error instanceof ElfFormatError)) throw error;
+        throw new TargetError('bad-module', `${path} is not an ELF file pvm can read: ${error.message}`, { hint: 'symbol() needs a 64-bit little-endian ELF file' });
+      }
+      this.#files.set(path, elf);
+    }
+    return elf;
+  }
+
+  #load(module: ModuleRegion): LoadedModule {
+    const cached = this.#loaded.get(module.path);
     if (cached !== undefined) return cached;
     const who = describeTarget(this.#target.identity);
     if (module.mappings.some((m) => m.deleted)) {
@@ -132,17 +315,11 @@ export class ModuleResolver {
     }
     const base = module.mappings.find((m) => m.offset === 0n);
     if (base === undefined) throw new TargetError('bad-module', `${module.path} has no mapping of its first page in ${who}`, { hint: 'this is not a normally loaded ELF file' });
-    let elf: ElfFile;
-    try {
-      elf = parseElf(this.#target.moduleImage(module.path));
-    } catch (error) {
-      if (!(error instanceof ElfFormatError)) throw error;
-      throw new TargetError('bad-module', `${module.path} is not an ELF file pvm can read: ${error.message}`, { hint: 'symbol() needs a 64-bit little-endian ELF file' });
-    }
+    const elf = this.#elfOf(module.path);
     const bias = loadBias(elf, base.start);
     this.#checkBuildId(module.path, elf, bias, who);
-    const loaded = { elf, bias };
-    this.#elves.set(module.path, loaded);
+    const loaded: LoadedModule = { module, elf, bias };
+    this.#loaded.set(module.path, loaded);
     return loaded;
   }
 
@@ -162,6 +339,11 @@ export class ModuleResolver {
       return;
     }
   }
+}
+
+/** The files a target maps from their first page (offset 0), in address order: the candidates for modules. */
+function mappedFiles(regions: readonly Region[]): string[] {
+  return [...new Set(regions.filter((r) => r.path.startsWith('/') && r.offset === 0n).map((r) => r.path))];
 }
 
 /** The extent of some mappings: from the lowest start to the highest end. */

@@ -5,11 +5,11 @@
 // copy of the file's first page (the kernel dumps ELF headers by default).
 // A file that is missing, or another build, is an error naming the bytes
 // that cannot be read and why: never silent zeros.
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError } from '../errors.ts';
 import { readAt, readFileAsMapped } from './file-mapping.ts';
-import { buildIdInNotes, PT_LOAD, PT_NOTE } from '../native/elf.ts';
+import { buildIdInNotes, PT_LOAD, PT_NOTE, type FileReader } from '../native/elf.ts';
 import { permsAtOffset, readElfHeaders } from '../native/elf-headers.ts';
 import type { CoreRegion } from './core-regions.ts';
 
@@ -53,15 +53,16 @@ export class CoreFiles {
     return 'problem' in opened ? `${region.file}, the file mapped there, ${opened.problem}` : undefined;
   }
 
-  /** A whole mapped file, for symbols; checked like the bytes, and against the build-id a snapshot recorded for it. */
-  image(path: string, who: string, expected: string | undefined): Uint8Array {
+  /** Positioned reads of a mapped file, for symbols; checked like the bytes, and against the build-id a snapshot recorded for it. */
+  reader(path: string, who: string, expected: string | undefined): FileReader {
     const opened = this.#open(path, expected);
     if ('problem' in opened) {
       throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${who}: it ${opened.problem}`, {
         hint: 'pvm reads the ELF file of a module to find its symbols: put the file the process ran with at that path',
       });
     }
-    return readFileSync(path);
+    const { fd } = opened;
+    return { read: (offset, length) => readAt(fd, offset, length) };
   }
 
   close(): void {

@@ -17,7 +17,7 @@ import { readAt } from './file-mapping.ts';
 import { auxvValue, coreRegions, type CoreRegion } from './core-regions.ts';
 import { decodeSnapshotNote, SnapshotNoteError, type SnapshotNote } from './snapshot-note.ts';
 import { firstEndingAfter, joinRanges, splitByRanges } from './ranges.ts';
-import { describeTarget, type AddressRange, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
+import { describeTarget, type AddressRange, type FileReader, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
 
 /** Where the bytes at an address come from, and for how long that holds. */
 type Piece =
@@ -101,8 +101,8 @@ export class CoreTarget implements MemorySource {
     });
   }
 
-  moduleImage(path: string): Uint8Array {
-    return this.#files.image(path, describeTarget(this.identity), this.snapshot?.modules.find((m) => m.path === path)?.buildId);
+  moduleFile(path: string): FileReader {
+    return this.#files.reader(path, describeTarget(this.identity), this.snapshot?.modules.find((m) => m.path === path)?.buildId);
   }
 
   openScan(): ScanAccess {

@@ -2,7 +2,7 @@
 // the target's page tables hold exactly the file's bytes (a page the target
 // changed is present or swapped), so a scan reads those from the file instead
 // of making the target fault them in.
-import { fstatSync, readSync } from 'node:fs';
+import { fstatSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import type { MapsEntry } from '../native/maps.ts';
 import type { Region } from './target.ts';
 
@@ -37,7 +37,16 @@ export function readFileAsMapped(fd: number, into: Uint8Array, offset: bigint): 
 
 /** True when the open file is the one the maps line names: same inode on the same device (`fe:01`). */
 export function isMappedFile(fd: number, entry: MapsEntry): boolean {
-  const stat = fstatSync(fd, { bigint: true });
+  return isSameFile(fstatSync(fd, { bigint: true }), entry);
+}
+
+/** True when a file exists at `path` and is the one the maps line names. */
+export function isMappedPath(path: string, entry: MapsEntry): boolean {
+  const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return stat !== undefined && isSameFile(stat, entry);
+}
+
+function isSameFile(stat: BigIntStats, entry: MapsEntry): boolean {
   const [major, minor] = entry.device.split(':').map((part) => BigInt(`0x${part}`));
   // Linux's dev_t: minor in bits 0-7 and 20-31, major in bits 8-19 and 32-43.
   const statMajor = ((stat.dev >> 8n) & 0xfffn) | ((stat.dev >> 32n) & ~0xfffn);

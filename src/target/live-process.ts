@@ -3,21 +3,21 @@
 import { closeSync, constants, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMappedFile } from './file-mapping.ts';
+import { isMappedFile, isMappedPath, readAt } from './file-mapping.ts';
 import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
 import { loadLibc, type Libc } from '../native/libc.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
-import { parseMaps, type MapsEntry } from '../native/maps.ts';
+import { parseMaps, undoFalseDeletions, type MapsEntry } from '../native/maps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
 import { openLiveScan } from './live-scan.ts';
-import { describeTarget, type ReadRequest, type ReadResult, type Region, type ScanAccess, type ThreadState, type TargetIdentity, type WritableTarget, type WriteRequest, type WriteResult } from './target.ts';
+import { describeTarget, type ReadRequest, type ReadResult, type FileReader, type Region, type ScanAccess, type ThreadState, type TargetIdentity, type WritableTarget, type WriteRequest, type WriteResult } from './target.ts';
 
 export class LiveProcess implements WritableTarget {
   readonly identity: TargetIdentity;
@@ -27,6 +27,8 @@ export class LiveProcess implements WritableTarget {
   #procMem: ProcMem | undefined;
   /** The threads and their registers, taken on first use: a run sees one moment. */
   #threads: readonly ThreadState[] | undefined;
+  /** Module files opened for symbols, by path: checked once, read on demand. */
+  readonly #moduleFiles = new Map<string, number>();
 
   private constructor(identity: TargetIdentity, vm: VmChannel, libc: Libc) {
     this.identity = identity;
@@ -128,7 +130,8 @@ export class LiveProcess implements WritableTarget {
 
   #maps(): MapsEntry[] {
     try {
-      return parseMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1'));
+      const root = `/proc/${this.identity.pid}/root`;
+      return undoFalseDeletions(parseMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1')), (entry, path) => isMappedPath(`${root}${path}`, entry));
     } catch (error) {
       throw translate(error, this.identity);
     }
@@ -191,30 +194,37 @@ export class LiveProcess implements WritableTarget {
     }
   }
 
-  moduleImage(path: string): Uint8Array {
+  moduleFile(path: string): FileReader {
+    let fd = this.#moduleFiles.get(path);
+    if (fd === undefined) {
+      fd = this.#openModuleFile(path);
+      this.#moduleFiles.set(path, fd);
+    }
+    const opened = fd;
+    return { read: (offset, length) => readAt(opened, offset, length) };
+  }
+
+  #openModuleFile(path: string): number {
     // Through /proc/PID/root, so a process in another mount namespace (a container) gets its own file; and only
     // the very file mapped (its device and inode): a file replaced, or covered by a bind mount, is not trusted
     // even without a build-id to compare. Then the mapping itself (/proc/PID/map_files, root only) is tried.
     const mapped = this.#maps().find((entry) => entry.path === path && entry.offset === 0n);
+    let fd: number;
     try {
-      const fd = openSync(`/proc/${this.identity.pid}/root${path}`, 'r');
-      try {
-        if (mapped === undefined || isMappedFile(fd, mapped)) return readFileSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      const image = attempt(() => readFileSync(`/proc/${this.identity.pid}/map_files/${mapped.start.toString(16)}-${mapped.end.toString(16)}`));
-      if (image !== undefined) return image;
-      throw new TargetError('module-replaced', `${path} is not the file ${describeTarget(this.identity)} mapped (another device or inode: replaced since, or covered by a mount)`, {
-        hint: 'restart the process to load the current file, or run pvm as root, which reads the mapped file itself',
-      });
+      fd = openSync(`/proc/${this.identity.pid}/root${path}`, 'r');
     } catch (error) {
-      if (error instanceof TargetError) throw error;
       throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${describeTarget(this.identity)}: ${(error as Error).message}`, {
         hint: 'pvm reads the ELF file of a module to find its symbols; check that the file still exists',
         cause: error,
       });
     }
+    if (mapped === undefined || isMappedFile(fd, mapped)) return fd;
+    closeSync(fd);
+    const mapping = attempt(() => openSync(`/proc/${this.identity.pid}/map_files/${mapped.start.toString(16)}-${mapped.end.toString(16)}`, 'r'));
+    if (mapping !== undefined) return mapping;
+    throw new TargetError('module-replaced', `${path} is not the file ${describeTarget(this.identity)} mapped (another device or inode: replaced since, or covered by a mount)`, {
+      hint: 'restart the process to load the current file, or run pvm as root, which reads the mapped file itself',
+    });
   }
 
   openScan(): ScanAccess {
@@ -267,6 +277,8 @@ export class LiveProcess implements WritableTarget {
   }
 
   close(): void {
+    for (const fd of this.#moduleFiles.values()) closeSync(fd);
+    this.#moduleFiles.clear();
     this.#vm.close();
     this.#procMem?.close();
     this.#procMem = undefined;

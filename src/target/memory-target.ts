@@ -3,7 +3,8 @@
 import { TargetError } from '../errors.ts';
 import { bufferFind } from '../native/search.ts';
 import { splitByRanges } from './ranges.ts';
-import type { AddressRange, Frozen, ReadRequest, ReadResult, Region, ScanAccess, ThreadState, TargetIdentity, WritableTarget, WriteRequest, WriteResult } from './target.ts';
+import { bytesReader } from '../native/elf.ts';
+import type { AddressRange, FileReader, Frozen, ReadRequest, ReadResult, Region, ScanAccess, ThreadState, TargetIdentity, WritableTarget, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
   readonly bytes: Uint8Array;
@@ -71,10 +72,10 @@ export class MemoryTarget implements WritableTarget {
     return { threads: [], thaw() {} };
   }
 
-  moduleImage(path: string): Uint8Array {
+  moduleFile(path: string): FileReader {
     const image = this.#images.get(path);
     if (image === undefined) throw new TargetError('module-unreadable', `no image of ${path} was given to this memory target`, { hint: 'pass it in the images map' });
-    return image;
+    return bytesReader(image);
   }
 
   openScan(): ScanAccess {

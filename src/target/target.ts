@@ -4,8 +4,9 @@
 import type { AddressRange } from '../native/pagemap.ts';
 import type { Frozen } from '../native/freeze.ts';
 import type { FindBytes } from '../native/search.ts';
+import type { FileReader } from '../native/elf.ts';
 
-export type { AddressRange, FindBytes, Frozen };
+export type { AddressRange, FileReader, FindBytes, Frozen };
 
 export interface Region {
   readonly start: bigint;
@@ -90,8 +91,8 @@ export interface MemorySource {
   regions(): readonly Region[];
   /** Reads all requests, batched; a fault affects only its own request. */
   read(requests: readonly ReadRequest[]): ReadResult[];
-  /** The bytes of a mapped file (an ELF module), as the target sees it. */
-  moduleImage(path: string): Uint8Array;
+  /** Positioned reads of a mapped file (an ELF module), the very file the target mapped; open until the source closes. */
+  moduleFile(path: string): FileReader;
   /** Starts a scan: the map, resident pages, VmFlags, and reads into reused memory. */
   openScan(): ScanAccess;
   /** The threads, main thread first, with their registers (a live process stops them for a moment to take them). */

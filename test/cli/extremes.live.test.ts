@@ -2,13 +2,14 @@
 // the address space, float params with defaults, recipes that are not files,
 // and command lines that say two things at once. Each gets a clear error.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, commandFor, pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
 import { needs } from '../helpers/needs.ts';
+import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
 let fixture: Fixture;
 beforeAll(async () => {
@@ -102,3 +103,23 @@ describe('a module mapped twice, far apart (the fixture maps its own file again)
     expect(lines[1]).toMatchObject({ type: 'scan', bytes: Number(bytes) });
   });
 });
+
+describe('a file whose name ends in " (deleted)", as the kernel marks unlinked files', () => {
+  it('is that file when it exists with the mapped inode, and deleted once it is unlinked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pvm-deleted-'));
+    const copy = join(dir, 'lib (deleted)');
+    copyFileSync(FIXTURE_BINARY, copy);
+    const named = await startFixture([], [], copy);
+    try {
+      const symbol = pvm('node', ['-e', 'print symbol("lib (deleted)", "counter")', '--pid', String(named.pid)]);
+      expect(symbol).toMatchObject({ status: 0, stdout: `${named.hex('counter')}\n` });
+      unlinkSync(copy);
+      const gone = pvm('node', ['-e', 'print symbol("lib (deleted)", "counter")', '--pid', String(named.pid)]);
+      expect(gone).toMatchObject({ status: 4, stderr: expect.stringContaining(`the file of ${copy} was deleted after pid ${named.pid}`) });
+    } finally {
+      await named.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

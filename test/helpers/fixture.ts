@@ -19,9 +19,9 @@ export interface Fixture {
   stop(): Promise<void>;
 }
 
-/** Starts the fixture; `prefix` runs it through another command, e.g. setpriv to run it as another user. */
-export async function startFixture(args: readonly string[] = [], prefix: readonly string[] = []): Promise<Fixture> {
-  const [command, ...rest] = [...prefix, FIXTURE_BINARY, ...args];
+/** Starts the fixture; `prefix` runs it through another command, e.g. setpriv to run it as another user; `binary`: a copy of it. */
+export async function startFixture(args: readonly string[] = [], prefix: readonly string[] = [], binary = FIXTURE_BINARY): Promise<Fixture> {
+  const [command, ...rest] = [...prefix, binary, ...args];
   const child = spawn(command!, rest, { stdio: ['pipe', 'pipe', 'inherit'] });
   // Every line the fixture prints goes to the oldest waiting reader: first the JSON line, then answers to `ask`.
   let text = '';

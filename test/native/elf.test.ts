@@ -1,8 +1,10 @@
 // The ELF reader on real files of this machine, with readelf as the oracle.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, truncateSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ET_DYN, ET_EXEC, ElfFormatError, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, loadBias, parseElf } from '../../src/native/elf.ts';
+import { ET_DYN, ET_EXEC, ElfFormatError, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, bytesReader, loadBias, parseElf as parseReader, type FileReader } from '../../src/native/elf.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
@@ -16,6 +18,23 @@ function readelfSymbol(path: string, name: string): bigint {
   const text = execFileSync('readelf', ['-Ws', '--dyn-syms', path], { encoding: 'utf8' });
   const line = text.split('\n').find((l) => new RegExp(`\\s${name}(@@\\S+)?$`).test(l))!;
   return BigInt(`0x${line.trim().split(/\s+/)[1]}`);
+}
+
+const parseElf = (bytes: Uint8Array) => parseReader(bytesReader(bytes));
+
+/** A reader of a file on disk that counts the bytes it was asked for. */
+function countingReader(path: string): FileReader & { readonly asked: () => number; close(): void } {
+  const fd = openSync(path, 'r');
+  let asked = 0;
+  return {
+    read: (offset, length) => {
+      asked += length;
+      const buffer = new Uint8Array(length);
+      return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
+    },
+    asked: () => asked,
+    close: () => closeSync(fd),
+  };
 }
 
 describe('parseElf', () => {
@@ -54,5 +73,32 @@ describe('parseElf', () => {
     expect(() => parseElf(new TextEncoder().encode('#!/bin/sh\necho not elf\n'.padEnd(80)))).toThrow(ElfFormatError);
     const truncated = readFileSync(FIXTURE_BINARY).subarray(0, 200);
     expect(() => parseElf(truncated)).toThrow(/past the end of the file/);
+  });
+
+  it('reads a soname, a debuglink and copy relocations (libsqlite3, libc, bash), as readelf shows them', () => {
+    const sqlite = execFileSync('sh', ['-c', 'readlink -f /usr/lib/x86_64-linux-gnu/libsqlite3.so.0'], { encoding: 'utf8' }).trim();
+    expect(parseElf(readFileSync(sqlite)).soname).toBe('libsqlite3.so.0');
+    expect(parseElf(readFileSync(PYTHON)).soname).toBeUndefined();
+    const link = /\.gnu_debuglink[^\n]*\n/.test(execFileSync('readelf', ['-WS', LIBC], { encoding: 'utf8' }));
+    expect(parseElf(readFileSync(LIBC)).debugLink?.name !== undefined).toBe(link);
+    const copies = execFileSync('readelf', ['-Wr', '/usr/bin/bash'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('R_X86_64_COPY')).map((l) => l.trim().split(/\s+/)[4]!.split('@')[0]);
+    expect(copies).toContain('__environ');
+    expect([...parseElf(readFileSync('/usr/bin/bash')).copyRelocations()].sort()).toEqual([...copies].sort());
+  });
+
+  it('reads headers and symbol tables only, never the whole file (a 2 GiB file costs what its tables do)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pvm-elf-'));
+    try {
+      const big = join(dir, 'big');
+      copyFileSync(FIXTURE_BINARY, big);
+      truncateSync(big, 2 ** 31); // the ELF file, then 2 GiB of (sparse) data it does not describe
+      const reader = countingReader(big);
+      const elf = parseReader(reader);
+      expect(elf.findSymbol('counter')?.type).toBe(STT_OBJECT);
+      reader.close();
+      expect(reader.asked()).toBeLessThan(256 * 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -47,8 +47,8 @@ class Counting implements MemorySource {
     this.iovecs += requests.length;
     return this.inner.read(requests);
   }
-  moduleImage(path: string) {
-    return this.inner.moduleImage(path);
+  moduleFile(path: string) {
+    return this.inner.moduleFile(path);
   }
   openScan() {
     return this.inner.openScan();

@@ -1,14 +1,15 @@
 // module() and symbol() against an in-memory target that maps a real ELF file
 // (the test fixture), so every error path can be arranged exactly.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseElf } from '../../src/native/elf.ts';
+import { bytesReader, parseElf as parseReader } from '../../src/native/elf.ts';
 import { ModuleResolver } from '../../src/runtime/modules.ts';
 import { MemoryTarget, type MemoryRegion } from '../../src/target/memory-target.ts';
 import { caught } from '../helpers/errors.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
 const IMAGE = readFileSync(FIXTURE_BINARY);
+const parseElf = (bytes: Uint8Array) => parseReader(bytesReader(bytes));
 const BASE = 0x5550_0000_0000n;
 
 function mapping(path: string, start: bigint, bytes: Uint8Array, extra: Partial<MemoryRegion> = {}): MemoryRegion {
@@ -54,5 +55,22 @@ describe('ModuleResolver', () => {
     expect(caught(() => new ModuleResolver(deleted).symbol('app', 'counter'))).toMatchObject({ code: 'module-deleted' });
     const target = new MemoryTarget([mapping('/app', BASE, firstPage())], 'app', new Map([['/app', IMAGE]]));
     expect(caught(() => new ModuleResolver(target).symbol('app', 'conuter'))).toMatchObject({ code: 'no-symbol', message: "/app has no symbol 'conuter'" });
+  });
+
+  it('finds a module by its soname when no path matches (libsqlite3.so.0 for libsqlite3.so.0.8.6)', () => {
+    const path = realpathSync('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0');
+    const image = readFileSync(path);
+    const target = new MemoryTarget([mapping(path, BASE, Uint8Array.prototype.slice.call(image, 0, 4096))], 'app', new Map([[path, image]]));
+    const resolver = new ModuleResolver(target);
+    expect(resolver.module('libsqlite3.so.0').path).toBe(path);
+    expect(resolver.symbol('libsqlite3.so.0', 'sqlite3_version')).toBe(BASE + parseElf(image).findSymbol('sqlite3_version')!.value);
+    expect(caught(() => resolver.module('libsqlite3.so.1'))).toMatchObject({ code: 'no-module' });
+  });
+
+  it('looks a symbol up without a module: the executable first, then the other modules', () => {
+    const target = new MemoryTarget([mapping('/opt/app', BASE, firstPage())], 'app', new Map([['/opt/app', IMAGE]]), { exe: '/opt/app' });
+    const resolver = new ModuleResolver(target);
+    expect(resolver.symbol(undefined, 'counter')).toBe(resolver.symbol('app', 'counter'));
+    expect(caught(() => resolver.symbol(undefined, 'no_such_symbol'))).toMatchObject({ code: 'no-symbol', message: "no module of app defines 'no_such_symbol'" });
   });
 });

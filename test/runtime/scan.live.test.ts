@@ -27,7 +27,7 @@ it('reports a region unmapped after the scan planned it, and finds what is elsew
     read: (requests) => live.read(requests),
     threads: () => live.threads(),
     writable: undefined,
-    moduleImage: (path) => live.moduleImage(path),
+    moduleFile: (path) => live.moduleFile(path),
     openScan: () => {
       const access = live.openScan();
       return {

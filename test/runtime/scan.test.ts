@@ -33,7 +33,7 @@ function withReads(memory: MemoryTarget, read: (requests: readonly ReadRequest[]
     read,
     threads: () => memory.threads(),
     writable: undefined,
-    moduleImage: (path) => memory.moduleImage(path),
+    moduleFile: (path) => memory.moduleFile(path),
     openScan: () => ({ ...memory.openScan(), readChunks: read }),
     close: () => {},
   };
