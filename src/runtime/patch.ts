@@ -95,7 +95,7 @@ function readSites(target: WritableTarget, sites: readonly ResolvedSite[], space
   return results.map((result, i) => {
     if (result.fault !== undefined) {
       const site = sites[i]!;
-      throw new TargetError('unmapped', `patch not applied: cannot read the site at ${hexAddress(site.address)}: ${explainFault(result.fault.address, target.regions(), space, 'r')}; nothing was written`, {
+      throw new TargetError('unmapped', `patch not applied: cannot read the site at ${hexAddress(site.address)}: ${result.fault.reason === undefined ? explainFault(result.fault.address, target.regions(), space, 'r') : `${hexAddress(result.fault.address)} in ${space}: ${result.fault.reason}`}; nothing was written`, {
         ...locate(site.loc),
         hint: 'check the address of this site',
       });

@@ -72,7 +72,7 @@ export class WriteBuffer {
     const faulted = results.findIndex((r) => r.fault !== undefined);
     if (faulted >= 0) {
       const result = results[faulted]!;
-      throw this.#error(pending[faulted]!, result.fault!.address, result.done, regions);
+      throw this.#error(pending[faulted]!, result.fault!.address, result.done, regions, result.fault!.reason);
     }
     for (const w of pending.slice(0, stop)) this.written += w.bytes.length;
     if (stop < pending.length) {
@@ -87,8 +87,8 @@ export class WriteBuffer {
     this.#journal!(batch.flatMap((w, i) => (before[i]!.fault === undefined ? [{ address: w.address, before: before[i]!.bytes.slice(0, w.bytes.length), after: w.bytes, loc: w.loc }] : [])));
   }
 
-  #error(write: PendingWrite, at: bigint, done: number, regions: readonly Region[] | undefined): TargetError {
-    const why = explainFault(at, regions ?? this.#target.regions(), this.#space, 'w');
+  #error(write: PendingWrite, at: bigint, done: number, regions: readonly Region[] | undefined, reason?: string): TargetError {
+    const why = reason === undefined ? explainFault(at, regions ?? this.#target.regions(), this.#space, 'w') : `${hexAddress(at)} in ${this.#space}: ${reason}`;
     const partly = done > 0 ? ` (${done} of its ${write.bytes.length} bytes were written)` : '';
     return new TargetError('unwritable', `cannot write ${count(write.bytes.length, 'byte')} at ${hexAddress(write.address)}${partly}: ${why}`, {
       ...this.#locate(write.loc),

@@ -11,6 +11,7 @@ import { Errno, NativeError } from '../native/errno.ts';
 import { loadLibc, type Libc } from '../native/libc.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
 import { parseMaps, undoFalseDeletions, type MapsEntry } from '../native/maps.ts';
+import { parseSmaps } from '../native/smaps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
@@ -27,6 +28,8 @@ export class LiveProcess implements WritableTarget {
   #procMem: ProcMem | undefined;
   /** The threads and their registers, taken on first use: a run sees one moment. */
   #threads: readonly ThreadState[] | undefined;
+  /** Ranges registered with userfaultfd, read from smaps at the first access (see #blocking). */
+  #userfaultRanges: readonly { start: bigint; end: bigint }[] | undefined;
   /** Module files opened for symbols, by path: checked once, read on demand. */
   readonly #moduleFiles = new Map<string, number>();
 
@@ -138,36 +141,82 @@ export class LiveProcess implements WritableTarget {
   }
 
   read(requests: readonly ReadRequest[]): ReadResult[] {
-    // A range that runs past 2^64 (or past 2^63, where no user page can be) is unmapped: the kernel is not asked.
-    return withoutImpossible(requests, (r) => r.length, (possible): ReadResult[] => {
-      try {
-        return this.#vm.read(possible).map((o) => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
-      } catch (error) {
-        throw translate(error, this.identity);
-      }
-    }, (r): ReadResult => ({ bytes: new Uint8Array(r.length), done: 0, fault: { address: r.address } }));
+    const stops = requests.map((r) => this.#stopOf(r.address, r.length));
+    const sent = requests.map((r, i) => ({ address: r.address, length: stops[i] === undefined ? r.length : Number(stops[i]!.at - r.address) }));
+    let answers: ReadResult[];
+    try {
+      answers = this.#vm.read(sent.filter((r) => r.length > 0)).map((o) => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
+    } catch (error) {
+      throw translate(error, this.identity);
+    }
+    let next = 0;
+    return requests.map((r, i): ReadResult => {
+      const stop = stops[i];
+      const answer = sent[i]!.length > 0 ? answers[next++]! : { bytes: new Uint8Array(0), done: 0, fault: undefined };
+      if (stop === undefined) return answer;
+      const bytes = new Uint8Array(r.length);
+      bytes.set(answer.bytes.subarray(0, answer.done));
+      return { bytes, done: answer.done, fault: answer.fault ?? { address: stop.at, reason: stop.reason } };
+    });
+  }
+
+  /**
+   * Where a request must stop before the kernel is asked: a range that runs
+   * past 2^63 (where no user page can be) or 2^64 is unmapped there, and a
+   * page registered with userfaultfd would block the call (see #blocking).
+   */
+  #stopOf(address: bigint, length: number): { at: bigint; reason: string | undefined } | undefined {
+    const end = address + BigInt(length);
+    if (address < 0n || address >= USER_LIMIT) return { at: address, reason: undefined };
+    const blocked = this.#blocking().find((range) => range.start < end && address < range.end);
+    if (blocked !== undefined) return { at: blocked.start > address ? blocked.start : address, reason: 'the page is registered with userfaultfd (VmFlags um): reading or writing it would block until the target serves the fault, perhaps never' };
+    if (end > USER_LIMIT) return { at: USER_LIMIT, reason: undefined };
+    return undefined;
+  }
+
+  /**
+   * Pages registered with userfaultfd (VmFlags um, ui, uw), from smaps at the
+   * first access: the kernel blocks a read or write there until the target's
+   * handler serves the fault, which may be never, and pvm would hang.
+   * Registrations made later in the run are not seen.
+   */
+  #blocking(): readonly { start: bigint; end: bigint }[] {
+    this.#userfaultRanges ??= (() => {
+      const smaps = attempt(() => parseSmaps(readFileSync(`/proc/${this.identity.pid}/smaps`, 'latin1')));
+      if (smaps === undefined) return [];
+      return smaps.entries.filter((entry) => USERFAULT_FLAGS.some((flag) => smaps.vmFlags.get(entry.start)?.includes(flag)));
+    })();
+    return this.#userfaultRanges;
   }
 
   write(requests: readonly WriteRequest[]): WriteResult[] {
-    return withoutImpossible(requests, (w) => w.bytes.length, (possible) => {
-      try {
-        return this.#vm.write(possible);
-      } catch (error) {
-        throw translate(error, this.identity);
-      }
-    }, (w) => ({ done: 0, fault: { address: w.address, errno: Errno.EFAULT } }));
+    return this.#guardedWrite(requests, (sent) => this.#vm.write(sent));
   }
 
   writeForce(requests: readonly WriteRequest[]): WriteResult[] {
-    return withoutImpossible(requests, (w) => w.bytes.length, (possible) => {
-      try {
-        this.#procMem ??= ProcMem.open(this.#libc, this.identity.pid!, true);
-        const mem = this.#procMem;
-        return possible.map(({ address, bytes }) => mem.write(address, bytes));
-      } catch (error) {
-        throw translate(error, this.identity);
-      }
-    }, (w) => ({ done: 0, fault: { address: w.address, errno: Errno.EFAULT } }));
+    return this.#guardedWrite(requests, (sent) => {
+      this.#procMem ??= ProcMem.open(this.#libc, this.identity.pid!, true);
+      const mem = this.#procMem;
+      return sent.map(({ address, bytes }) => mem.write(address, bytes));
+    });
+  }
+
+  /** Writes what `#stopOf` lets through, and reports a fault where a write was stopped. */
+  #guardedWrite(requests: readonly WriteRequest[], io: (sent: readonly WriteRequest[]) => WriteResult[]): WriteResult[] {
+    const stops = requests.map((w) => this.#stopOf(w.address, w.bytes.length));
+    const sent = requests.map((w, i) => (stops[i] === undefined ? w : { address: w.address, bytes: w.bytes.subarray(0, Number(stops[i]!.at - w.address)) }));
+    let answers: WriteResult[];
+    try {
+      answers = io(sent.filter((w) => w.bytes.length > 0));
+    } catch (error) {
+      throw translate(error, this.identity);
+    }
+    let next = 0;
+    return requests.map((w, i): WriteResult => {
+      const stop = stops[i];
+      const answer = sent[i]!.bytes.length > 0 ? answers[next++]! : { done: 0, fault: undefined };
+      return stop === undefined ? answer : { done: answer.done, fault: answer.fault ?? { address: stop.at, reason: stop.reason } };
+    });
   }
 
   freeze(): Frozen {
@@ -294,14 +343,8 @@ const LOCK_WAIT_MS = 5000;
 /** Above this no user page exists on x86-64 (nor with 5-level paging); /proc/PID/mem refuses offsets beyond it. */
 const USER_LIMIT = 1n << 63n;
 
-/** Runs `io` on the requests a process could hold, and answers the others with `fault` (done 0), in order. */
-function withoutImpossible<T extends { readonly address: bigint }, R>(requests: readonly T[], length: (request: T) => number, io: (possible: readonly T[]) => R[], fault: (request: T) => R): R[] {
-  const impossible = (r: T) => r.address < 0n || r.address + BigInt(length(r)) > USER_LIMIT;
-  if (!requests.some(impossible)) return io(requests);
-  const results = io(requests.filter((r) => !impossible(r)));
-  let next = 0;
-  return requests.map((r) => (impossible(r) ? fault(r) : results[next++]!));
-}
+/** VmFlags of a mapping registered with userfaultfd: missing pages, minor faults, write protection. */
+const USERFAULT_FLAGS = ['um', 'ui', 'uw'];
 
 function readStatus(pid: number): ProcessStatus {
   if (!Number.isSafeInteger(pid) || pid <= 0) {

@@ -55,7 +55,8 @@ export interface ReadResult {
 
 export interface WriteResult {
   readonly done: number;
-  readonly fault: { readonly address: bigint } | undefined;
+  /** Where writing stopped early, and why when the target knows better than the map does. */
+  readonly fault: { readonly address: bigint; readonly reason?: string | undefined } | undefined;
 }
 
 /** What a scan needs from a target, for the length of one scan (runtime/scan.ts). */

@@ -1,0 +1,295 @@
+// Issue 16, item 18 (the long tier): `npm run fuzz [-- --seconds N --seed S]`.
+// Four fuzzers, each given a share of the time, against the built dist/ (Node):
+//   recipes   generated from the grammar's statements and run with --dry-run
+//             against the live C fixture (reads, scans, writes and patches
+//             that are verified and never sent)
+//   journals  valid journal lines, mutated, read as `pvm revert` reads them
+//   policies  valid policies, mutated, parsed as --policy parses them
+//   cores     a snapshot of the fixture with bytes of its headers and notes
+//             flipped, or cut short, opened, read and resolved as --core does
+// Nothing may fail except with pvm's own errors (exit 2, 3, 4, 5): anything
+// else is a crash. Each crash is written to a directory (printed) with its
+// input, and the run exits 1. Deterministic for a seed.
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, seed: { type: 'string', default: String(Date.now() % 1e9) } } });
+const seconds = Number(values.seconds);
+const seed = Number(values.seed);
+
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+const dist = (path) => import(join(root, 'dist', path));
+const { PvmError } = await dist('errors.js');
+const { compileSource } = await dist('dsl/compile.js');
+const { execute } = await dist('runtime/execute.js');
+const { bindParams } = await dist('runtime/params.js');
+const { LiveProcess } = await dist('target/live-process.js');
+const { CoreTarget } = await dist('target/core-target.js');
+const { ModuleResolver } = await dist('runtime/modules.js');
+const { readJournal } = await dist('cli/journal-file.js');
+const { journalLine } = await dist('runtime/journal.js');
+const { parsePolicy } = await dist('policy/load.js');
+
+/** xorshift32, as the short tier uses. */
+function random(start) {
+  let state = start >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  next.int = (n) => Math.floor(next() * n);
+  next.pick = (list) => list[next.int(list.length)];
+  return next;
+}
+const next = random(seed);
+
+const work = mkdtempSync(join(tmpdir(), 'pvm-fuzz-'));
+const crashes = join(work, 'crashes');
+mkdirSync(crashes);
+const tally = {};
+let crashCount = 0;
+
+/** Runs one case; pvm's own errors are fine, anything else is a crash kept with its input. */
+function attempt(kind, input, body) {
+  tally[kind] ??= { cases: 0, refused: 0, slowest: 0, codes: new Map() };
+  const started = performance.now();
+  try {
+    body();
+  } catch (error) {
+    if (error instanceof PvmError) {
+      tally[kind].refused++;
+      const code = error.diagnostics?.[0]?.code ?? error.code;
+      tally[kind].codes.set(code, (tally[kind].codes.get(code) ?? 0) + 1);
+    }
+    else {
+      crashCount++;
+      writeFileSync(join(crashes, `${kind}-${crashCount}.txt`), `${typeof input === 'string' ? input : JSON.stringify(input)}\n\n${error?.stack ?? error}\n`);
+    }
+  }
+  tally[kind].cases++;
+  tally[kind].slowest = Math.max(tally[kind].slowest, performance.now() - started);
+}
+
+// The live fixture, built as the tests build it.
+const fixtureBinary = join(root, 'test/.build/target');
+if (!existsSync(fixtureBinary)) {
+  mkdirSync(join(root, 'test/.build'), { recursive: true });
+  execFileSync('cc', ['-O0', '-g', '-Wall', '-pthread', '-o', fixtureBinary, join(root, 'test/fixture/target.c')]);
+}
+// A grandchild, not a child: Node reaps its own children's wait statuses (SIGCHLD), ptrace stops included,
+// which would take them from pvm's freeze. It ends when this script does (its stdin closes).
+const child = spawn('sh', ['-c', 'exec 3<&0; "$0" <&3 & wait', fixtureBinary], { stdio: ['pipe', 'pipe', 'inherit'] });
+const info = await new Promise((resolve) => child.stdout.once('data', (chunk) => resolve(JSON.parse(chunk.toString().split('\n')[0]))));
+const fixturePid = Number(info.pid);
+const live = await LiveProcess.open(fixturePid);
+const addresses = Object.entries(info).filter(([, v]) => typeof v === 'string' && v.startsWith('0x')).map(([, v]) => v);
+
+// ---- recipes, generated from the grammar ----
+// Mostly well-typed (so they run and reach the target), now and then not.
+const NUMERIC_TYPES = ['u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64', 'u32be', 'i64be', 'ptr'];
+const OTHER_TYPES = ['f32', 'f64', 'cstring', 'cstring max 8', 'bytes 16', 'utf16 4', 'bytes 0', 'u24'];
+const NUMBERS = ['0', '1', '7', '-1', '0x1000', '0xffffffffffffffff', '0x8000000000000000', '1_000', '0b101', String(2n ** 127n), '340282366920938463463374607431768211455'];
+const BINARY = ['+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^'];
+const COMPARE = ['==', '!=', '<', '<=', '>', '>='];
+
+/** An integer or address expression. */
+function numeric(depth, names) {
+  const leaf = () =>
+    next.pick([
+      () => next.pick(NUMBERS),
+      () => next.pick(addresses),
+      () => next.pick(addresses),
+      () => (names.length > 0 ? next.pick(names) : '0'),
+      () => 'symbol("target", "counter")',
+      () => 'module("target").start',
+      () => 'module("target").size',
+      () => 'reg(threads()[0], "rsp")',
+    ])();
+  if (depth <= 0) return leaf();
+  const sub = () => numeric(depth - 1, names);
+  return next.pick([
+    leaf,
+    leaf,
+    () => `${sub()} ${next.pick(BINARY)} ${sub()}`,
+    () => `(${sub()})`,
+    () => `read ${next.pick(NUMERIC_TYPES)} at ${sub()}`,
+    () => `[${sub()}]`,
+    () => `-${sub()}`,
+    () => `~${sub()}`,
+    () => `len(read bytes 8 at ${sub()})`,
+    () => `min(${sub()}, ${sub()})`,
+    () => `len(scan ${next.pick(['u32 1000', '"pvm-fixture"', 'hex"00 00 ?? 01"', 'utf16 "x"', `u8 ${sub()}`])} in ${next.pick(['all', 'anon', 'module("target")', `range(${sub()}, 0x2000)`])}${next.pick(['', ' limit 3', ' align 4', ' perms "r--"', ' unique'])})`,
+    () => `ripref(${sub()}, 3, 7)`,
+  ])();
+}
+
+/** Any value: a number, text, bytes, a region, a list. */
+function value(depth, names) {
+  if (next() < 0.05) return `${numeric(1, names)} ${next.pick(BINARY)} "wild"`;
+  return next.pick([
+    () => numeric(depth, names),
+    () => numeric(depth, names),
+    () => `read ${next.pick(OTHER_TYPES)} at ${numeric(depth - 1, names)}`,
+    () => `hex(${numeric(depth - 1, names)})`,
+    () => '"text\\x00"',
+    () => 'module("target")',
+    () => `threads()`,
+  ])();
+}
+
+function condition(names) {
+  return next.pick([() => `${numeric(2, names)} ${next.pick(COMPARE)} ${numeric(2, names)}`, () => `!(${numeric(1, names)} == 0) && ${numeric(1, names)} != 1`])();
+}
+
+function statements(depth, names, count) {
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const name = `v${next.int(6)}`;
+    out.push(
+      next.pick([
+        () => {
+          const line = `let ${name} = ${numeric(3, names)}`;
+          names.push(name);
+          return line;
+        },
+        () => `print ${value(3, names)}, ${value(2, names)}`,
+        () => `emit ${name} = ${value(2, names)}`,
+        () => (names.length > 0 ? `${next.pick(names)} = ${numeric(2, names)}` : 'print 1'),
+        () => `assert ${condition(names)}, "fuzz"`,
+        () => `dump ${numeric(2, names)}, ${next.pick(['16', '1', '64', '0x100000'])}`,
+        () => `write ${next.pick(NUMERIC_TYPES)} at ${numeric(2, names)} = ${numeric(2, names)}`,
+        () => `write bytes 4 at ${numeric(2, names)} = "abcd"`,
+        () => next.pick([
+          () => `patch at ${numeric(2, names)} expect u32 1000 with u32 ${numeric(1, names)}`,
+          () => `patch at ${numeric(2, names)} expect hex"e8 ?? ?? ?? ??" with hex"90 90 90 90 90"`,
+          () => `patch "p${next.int(3)}" {\n  at ${numeric(2, names)} expect u8 ${numeric(1, names)} with u8 0\n  at ${numeric(1, names)} expect u16 0 with u16 1\n}`,
+        ])(),
+        () => (depth > 0 ? `if ${condition(names)} {\n${statements(depth - 1, [...names], 2)}\n} else {\n${statements(depth - 1, [...names], 1)}\n}` : 'print 0'),
+        () => (depth > 0 ? `for i in ${next.pick(['0..3', `0..${numeric(1, names)}`, 'scan u32 1000 in all'])} limit 4 {\n${statements(depth - 1, [...names, 'i'], 2)}\n}` : 'print 0'),
+      ])(),
+    );
+  }
+  return out.join('\n');
+}
+
+/** Budgets small enough that every case ends quickly (the defaults let a recipe scan 64 GiB). */
+const FUZZ_LIMITS = { steps: 10_000, readBytes: 16 << 20, loopIterations: 1000n, scanBytes: 256 << 20, scanHits: 1000 };
+
+function fuzzRecipes(until) {
+  while (performance.now() < until) {
+    const text = statements(2, [], 1 + next.int(6));
+    writeFileSync(join(work, 'current.pvm'), text); // what was running, should a case hang
+    if (process.env.FUZZ_TRACE) process.stderr.write(`--- case\n${text}\n`);
+    attempt('recipes', text, () => {
+      const plan = compileSource({ name: 'fuzz.pvm', text });
+      execute({ plan, target: live, params: bindParams(plan, new Map()), output: () => {}, dryRun: true, limits: FUZZ_LIMITS });
+    });
+  }
+}
+
+// ---- mutations of text and bytes ----
+function mutateText(text) {
+  let out = text;
+  for (let edits = 1 + next.int(4); edits > 0; edits--) {
+    const at = next.int(out.length + 1);
+    const choice = next();
+    if (choice < 0.3) out = out.slice(0, at) + next.pick(['"', '{', '}', ',', ':', '-1', '1e400', 'null', '[]', '"0x"', '\n', '\\u0000', '99999999999999999999', 'true']) + out.slice(at);
+    else if (choice < 0.6) out = out.slice(0, at) + out.slice(at + 1 + next.int(12));
+    else if (choice < 0.8) out = out.slice(0, at);
+    else {
+      const from = next.int(out.length);
+      out = out.slice(0, at) + out.slice(from, from + next.int(40)) + out.slice(at);
+    }
+  }
+  return out;
+}
+
+function fuzzJournals(until) {
+  const entry = (i) => ({
+    pid: fixturePid, startTime: '1', exe: fixtureBinary, recipe: { name: 'r.pvm', sha256: '0'.repeat(64) }, statement: i % 2 ? 'patch' : 'write', patch: i % 2 ? 'p' : undefined,
+    line: i + 1, address: BigInt(next.pick(addresses)), module: undefined, old: new Uint8Array([1, 2, 3, 4]), new: new Uint8Array([5, 6, 7, 8]),
+  });
+  const valid = Array.from({ length: 4 }, (_, i) => journalLine(entry(i))).join('');
+  const path = join(work, 'journal.jsonl');
+  while (performance.now() < until) {
+    const text = mutateText(valid);
+    writeFileSync(path, text);
+    attempt('journals', text, () => readJournal(path));
+  }
+}
+
+function fuzzPolicies(until) {
+  const valid = JSON.stringify({ targets: [{ exe: fixtureBinary, uid: 0 }], read: { allow: ['module:target', 'anon', '[heap]', '0x1000-0x2000'], deny: ['symbol:target:secret'], maxBytes: 1 << 20 }, write: { allow: true, regions: ['anon'], code: false, maxBytes: 64 }, scan: { maxHits: 10, maxBytes: 1 << 30 }, run: { maxSteps: 1000, maxSeconds: 5 }, freeze: { allow: true, maxMillis: 50 } }, null, 1);
+  while (performance.now() < until) {
+    const text = mutateText(valid);
+    attempt('policies', text, () => parsePolicy('fuzz.json', text));
+  }
+}
+
+/** CoreTarget.open is async: the core fuzzer awaits each case. */
+async function fuzzCoresAsync(until) {
+  const original = join(work, 'fixture.core');
+  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'snapshot', '--pid', String(fixturePid), '-o', original, '--only', 'target', '--only', '[stack]'], { stdio: 'ignore' });
+  const bytes = readFileSync(original);
+  const copy = join(work, 'mutated.core');
+  while (performance.now() < until) {
+    copyFileSync(original, copy);
+    const flips = [];
+    const fd = openSync(copy, 'r+');
+    for (let n = 1 + next.int(8); n > 0; n--) {
+      const at = next() < 0.5 ? next.int(Math.min(bytes.length, 65536)) : Math.max(0, bytes.length - 1 - next.int(65536));
+      const value = next.pick([0, 0xff, 0x7f, 0x80, next.int(256)]);
+      flips.push([at, value]);
+      writeSync(fd, new Uint8Array([value]), 0, 1, at);
+    }
+    closeSync(fd);
+    let cut;
+    if (next() < 0.2) truncateSync(copy, (cut = next.int(bytes.length)));
+    let core;
+    try {
+      core = await CoreTarget.open(copy, { snapshot: true });
+    } catch (error) {
+      attempt('cores', { flips, cut }, () => {
+        throw error;
+      });
+      continue;
+    }
+    attempt('cores', { flips, cut }, () => {
+      const regions = core.regions();
+      core.read(regions.slice(0, 8).map((r) => ({ address: r.start, length: 64 })));
+      core.threads();
+      const resolver = new ModuleResolver(core);
+      try {
+        resolver.symbol('target', 'counter');
+      } finally {
+        resolver.close();
+      }
+      const plan = compileSource({ name: 'fuzz.pvm', text: 'for h in scan "pvm-fixture" in all limit 5 {\n  print h\n}' });
+      execute({ plan, target: core, params: new Map(), output: () => {} });
+    });
+    core.close();
+  }
+}
+
+const share = (seconds * 1000) / 4;
+let clock = performance.now();
+for (const [name, fuzz] of [['recipes', fuzzRecipes], ['journals', fuzzJournals], ['policies', fuzzPolicies], ['cores', fuzzCoresAsync]]) {
+  process.stderr.write(`fuzzing ${name} for ${(share / 1000).toFixed(0)} s\n`);
+  await fuzz((clock += share));
+}
+
+live.close();
+child.kill();
+for (const [kind, { cases, refused, slowest, codes }] of Object.entries(tally)) {
+  const common = [...codes].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([code, n]) => `${code} ${n}`).join(', ');
+  console.log(`${kind.padEnd(9)} ${String(cases).padStart(7)} cases, ${String(refused).padStart(7)} refused with pvm's errors (${common}), slowest ${slowest.toFixed(0)} ms`);
+}
+console.log(`seed ${seed}: ${crashCount === 0 ? 'no crashes' : `${crashCount} crashes, inputs and stacks in ${crashes}`}`);
+if (crashCount === 0) rmSync(work, { recursive: true, force: true });
+process.exit(crashCount === 0 ? 0 : 1);
