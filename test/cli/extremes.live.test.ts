@@ -124,12 +124,12 @@ describe('a file whose name ends in " (deleted)", as the kernel marks unlinked f
 });
 
 describe.each(RUNTIMES)('a page registered with userfaultfd on %s (a read there blocks until the target serves it)', (runtime) => {
-  it.each([
+  it.for([
     ['print read u8 at UFFD', 'cannot read u8 at UFFD'],
     ['dump UFFD - 16, 32', 'cannot read bytes at'],
     ['write u8 at UFFD = 1', 'cannot write 1 byte at UFFD'],
     ['patch at UFFD expect u8 0 with u8 1', 'patch not applied: cannot read the site at UFFD'],
-  ])('%s is refused at once (exit 4), never a hang', (recipe, message, context) => {
+  ] as const)('%s is refused at once (exit 4), never a hang', ([recipe, message], context) => {
     needs(context, fixture.has('uffd'), 'the fixture could not register a userfaultfd page (this kernel allows no userfaultfd for this user)');
     const uffd = fixture.hex('uffd');
     const result = pvm(runtime, ['-e', recipe.replace('UFFD', uffd), '--pid', String(fixture.pid), '--allow-write']);
