@@ -8,6 +8,8 @@ export const LOOP_CAP = 1_000_000n;
 export const MAX_DUMP = 1 << 16;
 /** How deep brackets, parentheses and blocks may nest: the parser recurses per level, and a stack has an end. */
 export const MAX_NESTING = 32;
+/** Characters a string may grow to by joining (`+`): 1 Mi, as a read of bytes. */
+export const MAX_STRING_LENGTH = 1 << 20;
 /** Bytes a recipe file may hold. */
 export const MAX_RECIPE_BYTES = 4 << 20;
 /** Hits a scan without `limit` may return; more is an error. */

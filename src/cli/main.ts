@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // pvm's command line. The only place that prints or sets the exit status.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readSync, statSync } from 'node:fs';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import { AssertionFailed, DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
@@ -13,6 +13,7 @@ import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
 import { count } from '../count.ts';
+import { sleepSync } from '../sleep.ts';
 
 const out = (text: string) => writeStdout(`${text}\n`);
 
@@ -207,6 +208,7 @@ async function policiesFor(file: string | undefined) {
 
 function readRecipe(spec: RecipeSpec): SourceFile {
   if (spec.kind === 'inline') return { name: '<-e>', text: spec.text };
+  if (spec.path === '-') return { name: '<stdin>', text: readStandardInput() };
   let stat;
   try {
     stat = statSync(spec.path);
@@ -222,6 +224,32 @@ function readRecipe(spec: RecipeSpec): SourceFile {
   } catch (error) {
     throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${(error as Error).message}`, { hint: 'check the path of the .pvm file' });
   }
+}
+
+/** A recipe given as `-`: standard input to its end, bounded like a file. */
+function readStandardInput(): string {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = new Uint8Array(64 * 1024);
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'EAGAIN') {
+        sleepSync(5); // a non-blocking pipe with nothing in it yet
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw new UsageError('recipe-unreadable', `cannot read the recipe from standard input: ${(error as Error).message}`, { hint: 'pipe a recipe in: pvm run - --pid N < recipe.pvm' });
+    }
+    if (n <= 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > MAX_RECIPE_BYTES) throw new UsageError('recipe-too-large', `the recipe on standard input is more than ${MAX_RECIPE_BYTES} bytes`, { hint: 'recipes are small; split it, or generate less' });
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 // `pvm … | head -1` closes stdout early; that is the reader's choice, not an error.

@@ -17,6 +17,8 @@ export type Statement =
   | AssignStatement
   | IfStatement
   | ForStatement
+  | WhileStatement
+  | BreakStatement
   | AssertStatement
   | WriteStatement
   | DumpStatement
@@ -83,6 +85,21 @@ export interface ForStatement {
   readonly over: ForRange | ForList;
   readonly limit: Expression | undefined;
   readonly body: readonly Statement[];
+  readonly span: Span;
+}
+
+/** `while COND [limit N] { … }` */
+export interface WhileStatement {
+  readonly kind: 'while';
+  readonly condition: Expression;
+  readonly limit: Expression | undefined;
+  readonly body: readonly Statement[];
+  readonly span: Span;
+}
+
+/** `break`: leaves the innermost `for` or `while`. */
+export interface BreakStatement {
+  readonly kind: 'break';
   readonly span: Span;
 }
 
@@ -159,6 +176,8 @@ export interface TypeRef {
 export type Expression =
   | IntegerLiteral
   | FloatLiteral
+  | BooleanLiteral
+  | ListLiteral
   | StringLiteral
   | BytesLiteral
   | IndexExpression
@@ -207,6 +226,20 @@ export interface IntegerLiteral {
 export interface FloatLiteral {
   readonly kind: 'float';
   readonly value: number;
+  readonly span: Span;
+}
+
+/** `true`, `false` */
+export interface BooleanLiteral {
+  readonly kind: 'boolean';
+  readonly value: boolean;
+  readonly span: Span;
+}
+
+/** `[a, b]`, `[a,]`, `[]` */
+export interface ListLiteral {
+  readonly kind: 'list';
+  readonly items: readonly Expression[];
   readonly span: Span;
 }
 

@@ -28,6 +28,15 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
       return 'int';
     case 'float':
       return 'float';
+    case 'boolean':
+      return 'bool';
+    case 'list':
+      // A list holds addresses (scan hits, or what a recipe lists): numbers in it become addresses.
+      for (const item of e.items) {
+        const type = typeOf(item);
+        if (!isInteger(type)) report({ code: 'type', message: `a list holds addresses, not ${describeType(type)}`, span: item.span, hint: 'list addresses or numbers: [p, p + 8]' });
+      }
+      return 'list';
     case 'string':
       return 'str';
     case 'bytes':
@@ -52,6 +61,13 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
     case 'binary': {
       const left = typeOf(e.left);
       const right = typeOf(e.right);
+      if (left === 'str' || right === 'str') {
+        // Strings join with +; nothing else mixes with them (hex(n) makes a number text).
+        if (e.operator !== '+' || left !== right) {
+          report({ code: 'type', message: e.operator === '+' ? `a string joins only with a string, not ${describeType(left === 'str' ? right : left)}` : `strings take only + (to join them), not ${e.operator}`, span: e.span, hint: 'write "at " + hex(p) to put a number in a string' });
+        }
+        return 'str';
+      }
       const floats = left === 'float' || right === 'float';
       const floatOp = e.operator === '+' || e.operator === '-' || e.operator === '*' || e.operator === '/';
       requireNumber(left, e.left, report, floatOp);

@@ -9,7 +9,7 @@ import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from
 import type { Diagnostic } from './diagnostic.ts';
 import type { Span } from './source.ts';
 import { describeType, family, isInteger, type StaticType } from './static-type.ts';
-import { scalarType } from './types.ts';
+import { isListType, scalarType } from './types.ts';
 import { count } from '../count.ts';
 
 export type { StaticType };
@@ -51,12 +51,13 @@ class Scope {
 
 export function check(recipe: Ast.Recipe): CheckResult {
   const diagnostics: Diagnostic[] = [];
-  const state = { writes: false };
+  const state = { writes: false, loops: 0 };
   checkBlock(recipe.statements, new Scope(), (d) => diagnostics.push(d), state);
   return { diagnostics, writes: state.writes };
 }
 
-function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: Report, state: { writes: boolean }): void {
+/** `writes`: the recipe writes; `loops`: how many loops enclose the block being checked (for `break`). */
+function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: Report, state: { writes: boolean; loops: number }): void {
   const declare = (name: Ast.Identifier, type: StaticType, role: Binding['role']) => {
     if (scope.lookup(name.name) !== undefined) {
       report({
@@ -71,17 +72,31 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
   };
   const typeOf = (e: Ast.Expression) => expressionType(e, scope, report);
 
+  const checkLimit = (limit: Ast.Expression | undefined) => {
+    if (limit === undefined) return;
+    requireCount(typeOf(limit), limit, report);
+    const value = constantInteger(limit);
+    if (value !== undefined && value < 0n) report({ code: 'bad-limit', message: `limit ${value} is negative`, span: limit.span, hint: 'give a limit of 0 or more' });
+  };
+  const checkLoopBody = (body: readonly Ast.Statement[], bodyScope: Scope) => {
+    state.loops++;
+    checkBlock(body, bodyScope, report, state);
+    state.loops--;
+  };
   for (const statement of statements) {
     switch (statement.kind) {
       case 'param': {
         if (scope.parent !== undefined) {
           report({ code: 'param-position', message: 'a param must be declared at the top level of the recipe', span: statement.span, hint: 'move the param before the blocks that use it' });
         }
-        const type = typeOfRead(statement.type, 'param', report);
+        const isList = isListType(statement.type);
+        const type = isList ? 'list' : typeOfRead(statement.type, 'param', report);
         if (statement.default !== undefined) {
           checkConstant(statement.default, report);
           const given = typeOf(statement.default);
-          if (!isInteger(given) && given !== 'float') report({ code: 'type', message: `the default of '${statement.name.name}' must be a number, not ${describeType(given)}`, span: statement.default.span, hint: 'write e.g. = 0x10' });
+          if (isList ? given !== 'list' : !isInteger(given) && given !== 'float') {
+            report({ code: 'type', message: `the default of '${statement.name.name}' must be ${isList ? 'a list' : 'a number'}, not ${describeType(given)}`, span: statement.default.span, hint: isList ? 'write e.g. = [] or = [0x10, 0x20]' : 'write e.g. = 0x10' });
+          }
         }
         declare(statement.name, type, 'param');
         break;
@@ -136,17 +151,21 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
           if (list !== 'list') report({ code: 'type', message: `a for loop goes over a list or a range A..B, not ${describeType(list)}`, span: statement.over.list.span, hint: 'write for h in hits { … } or for i in 0..n { … }' });
           variable = 'ptr';
         }
-        if (statement.limit !== undefined) {
-          requireCount(typeOf(statement.limit), statement.limit, report);
-          const limit = constantInteger(statement.limit);
-          if (limit !== undefined && limit < 0n) report({ code: 'bad-limit', message: `limit ${limit} is negative`, span: statement.limit.span, hint: 'give a limit of 0 or more' });
-        }
+        checkLimit(statement.limit);
         const body = new Scope(scope);
         if (scope.lookup(statement.variable.name) !== undefined) declare(statement.variable, variable, 'loop');
         else body.declare(statement.variable.name, { type: variable, span: statement.variable.span, role: 'loop' });
-        checkBlock(statement.body, body, report, state);
+        checkLoopBody(statement.body, body);
         break;
       }
+      case 'while':
+        requireCondition(typeOf(statement.condition), statement.condition, report);
+        checkLimit(statement.limit);
+        checkLoopBody(statement.body, new Scope(scope));
+        break;
+      case 'break':
+        if (state.loops === 0) report({ code: 'break-outside-loop', message: '`break` outside a loop', span: statement.span, hint: 'break leaves the innermost for or while loop; to stop the recipe, use assert' });
+        break;
       case 'assert':
         requireCondition(typeOf(statement.condition), statement.condition, report);
         if (statement.message !== undefined && typeOf(statement.message) !== 'str') {
@@ -242,10 +261,13 @@ function checkConstant(expression: Ast.Expression, report: Report): void {
     switch (e.kind) {
       case 'integer':
       case 'float':
+      case 'boolean':
       case 'string':
       case 'bytes':
       case 'name':
         return;
+      case 'list':
+        return e.items.forEach(visit);
       case 'unary':
       case 'not':
         return visit(e.operand);

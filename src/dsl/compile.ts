@@ -13,7 +13,7 @@ import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { parse } from './parse.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
-import { DEFAULT_CSTRING_MAX, cstringType, scalarType } from './types.ts';
+import { DEFAULT_CSTRING_MAX, cstringType, isListType, scalarType } from './types.ts';
 
 /** Text → checked plan, or throws `InvalidRecipe` with every diagnostic. */
 export function compileSource(source: SourceFile): Plan {
@@ -37,6 +37,10 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
         return { op: 'int', value: e.value.toString() };
       case 'float':
         return { op: 'float', value: e.value };
+      case 'boolean':
+        return { op: 'bool', value: e.value };
+      case 'list':
+        return { op: 'list', items: e.items.map(expr) };
       case 'string':
         return { op: 'str', value: e.value };
       case 'bytes': {
@@ -135,7 +139,7 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
     statements.flatMap((s): PlanStep[] => {
       switch (s.kind) {
         case 'param':
-          params.push({ name: s.name.name, type: memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
+          params.push({ name: s.name.name, type: isListType(s.type) ? { kind: 'list', name: 'list' } : memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
           return [];
         case 'let':
           return [{ op: 'let', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
@@ -152,6 +156,10 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
           const [limit, body] = [s.limit && expr(s.limit), block(s.body)];
           return [{ op: 'for', variable: s.variable.name, over, limit, body, prefetch: analyzeLoop(s.variable.name, body), loc: loc(s.span) }];
         }
+        case 'while':
+          return [{ op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), loc: loc(s.span) }];
+        case 'break':
+          return [{ op: 'break', loc: loc(s.span) }];
         case 'assert':
           return [{ op: 'assert', condition: expr(s.condition), message: s.message && expr(s.message), loc: loc(s.span) }];
         case 'write': {

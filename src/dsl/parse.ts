@@ -8,58 +8,93 @@ import { grammar } from './grammar-bundle.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
 
-/** Parses a recipe, or throws `InvalidRecipe` with a syntax diagnostic. */
+/** Syntax errors reported at most, one per statement that fails. */
+const MAX_SYNTAX_ERRORS = 50;
+
+/**
+ * Parses a recipe, or throws `InvalidRecipe` with its syntax diagnostics:
+ * after an error, parsing resumes at the next top-level statement, so every
+ * broken statement is reported at once (as a compiler does).
+ */
 export function parse(source: SourceFile): Ast.Recipe {
-  const tooDeep = nestedTooDeep(source.text);
+  const { tooDeep, statementStarts } = scanBrackets(source.text);
   if (tooDeep !== undefined) {
     throw new InvalidRecipe(source, [{ code: 'too-deep', message: `nesting deeper than ${MAX_NESTING} levels of (), [] and {}`, span: { start: tooDeep, end: tooDeep + 1 }, hint: 'name intermediate values with let, or split the blocks' }]);
   }
+  const statements: Ast.Statement[] = [];
+  const diagnostics: Diagnostic[] = [];
   // Ohm memoizes every rule at every position of the text it matches: a large recipe costs memory and time
   // beyond its size (20 000 lines: 6 s, 850 MB). Top-level statements are matched a chunk of lines at a time.
-  const statements: Ast.Statement[] = [];
-  for (const { start, end } of statementChunks(source.text, CHUNK_BYTES)) {
+  const parseRange = (start: number, end: number): void => {
+    if (diagnostics.length >= MAX_SYNTAX_ERRORS) return;
     const match = grammar.match(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
-    if (match.failed()) {
-      throw new InvalidRecipe(source, [syntaxDiagnostic(source, start + match.getRightmostFailurePosition(), match.getExpectedText())]);
+    if (!match.failed()) {
+      const recipe = semantics(match).ast() as Ast.Recipe;
+      if (start > 0) shiftSpans(recipe, start);
+      statements.push(...recipe.statements);
+      return;
     }
-    const recipe = semantics(match).ast() as Ast.Recipe;
-    if (start > 0) shiftSpans(recipe, start);
-    statements.push(...recipe.statements);
-  }
+    // The statement that failed lies between the top-level line starts around the failure: parse what comes
+    // before it, report it, and go on after it.
+    const failure = start + match.getRightmostFailurePosition();
+    const before = lastAtMost(statementStarts, failure, start);
+    const after = statementStarts.find((at) => at > failure && at <= end) ?? end;
+    if (before > start) parseRange(start, before);
+    if (diagnostics.length < MAX_SYNTAX_ERRORS) diagnostics.push(syntaxDiagnostic(source, failure, match.getExpectedText()));
+    if (after < end) parseRange(after, end);
+  };
+  for (const { start, end } of chunks(statementStarts, source.text.length, CHUNK_BYTES)) parseRange(start, end);
+  if (diagnostics.length > 0) throw new InvalidRecipe(source, diagnostics);
   return { statements };
 }
 
 /** Bytes of recipe matched at once, at most (a chunk ends after a line, between statements). */
 const CHUNK_BYTES = 4 << 10;
 
-/**
- * The text cut after newlines that separate top-level statements (outside
- * brackets, blocks, strings and comments), into pieces of about `size`.
- */
-function statementChunks(text: string, size: number): { start: number; end: number }[] {
-  if (text.length <= size) return [{ start: 0, end: text.length }];
-  const chunks: { start: number; end: number }[] = [];
-  let depth = 0;
+/** The largest of the sorted `offsets` that is at most `limit`, or `floor`. */
+function lastAtMost(offsets: readonly number[], limit: number, floor: number): number {
+  let found = floor;
+  for (const at of offsets) {
+    if (at > limit) break;
+    if (at > found) found = at;
+  }
+  return found;
+}
+
+/** The text cut at top-level statement starts into pieces of about `size`. */
+function chunks(statementStarts: readonly number[], length: number, size: number): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
   let start = 0;
-  let lastCut = -1;
+  for (const at of statementStarts) {
+    if (at - start >= size) {
+      out.push({ start, end: at });
+      start = at;
+    }
+  }
+  if (start < length || out.length === 0) out.push({ start, end: length });
+  return out;
+}
+
+/**
+ * One pass over the text, outside strings and comments: where brackets first
+ * nest deeper than MAX_NESTING, and the offsets just after each newline outside
+ * every bracket, where a top-level statement may start.
+ */
+function scanBrackets(text: string): { tooDeep: number | undefined; statementStarts: number[] } {
+  const statementStarts: number[] = [];
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
     } else if (c === 0x23 /* # */) {
       while (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) i++;
-    } else if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
-    else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
-    else if (c === 0x0a && depth === 0) {
-      lastCut = i + 1;
-      if (lastCut - start >= size) {
-        chunks.push({ start, end: lastCut });
-        start = lastCut;
-      }
-    }
+    } else if (c === 0x28 || c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_NESTING) return { tooDeep: i, statementStarts };
+    } else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
+    else if (c === 0x0a && depth === 0) statementStarts.push(i + 1);
   }
-  if (start < text.length || chunks.length === 0) chunks.push({ start, end: text.length });
-  return chunks;
+  return { tooDeep: undefined, statementStarts };
 }
 
 /** Moves every span of a chunk's AST (objects `{ start, end }`) to where the chunk lies in the whole text, each once. */
@@ -80,22 +115,6 @@ function shiftSpans(node: unknown, by: number, seen = new Set<object>()): void {
   for (const key of keys) shiftSpans(record[key], by, seen);
 }
 
-/** The offset of the first bracket that nests deeper than MAX_NESTING, outside strings and comments, or undefined. */
-function nestedTooDeep(text: string): number | undefined {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
-    } else if (c === 0x23 /* # */) {
-      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
-    } else if (c === 0x28 || c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_NESTING) return i;
-    } else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
-  }
-  return undefined;
-}
-
 /** The reserved words, as the grammar's `keyword` rule lists them (so the two cannot drift apart). */
 const KEYWORDS = new Set([...String(grammar.rules['keyword']!.body).matchAll(/"([a-z]+)"/g)].map((m) => m[1]!));
 
@@ -105,6 +124,16 @@ function syntaxDiagnostic(source: SourceFile, offset: number, expected: string):
   const invisible = found.length > 0 && /^[\s\u200b\ufeff]$/u.test(found) && !found.endsWith('\n');
   const what = found === '' ? 'end of recipe' : found.endsWith('\n') ? 'end of line' : invisible ? `character U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (invisible)` : `'${found}'`;
   const keyword = KEYWORDS.has(found) && expected.includes('a name');
+  // `}` then a newline then `else`: the if ended at the newline, as in Go.
+  const lineStart = source.text.lastIndexOf('\n', offset - 1) + 1;
+  if (found === 'else' && source.text.slice(lineStart, offset).trim() === '' && /}\s*$/.test(source.text.slice(0, lineStart))) {
+    return {
+      code: 'syntax',
+      message: '`else` must follow the `}` of its `if` on the same line',
+      span: { start: offset, end: offset + 4 },
+      hint: 'write `} else {` (a newline after `}` ends the if statement)',
+    };
+  }
   return {
     code: 'syntax',
     message: keyword ? `'${found}' is a keyword and cannot be a name` : `unexpected ${what}: expected ${expected}`,
@@ -178,6 +207,21 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   },
   For(this: NonterminalNode, _kw: Node, variable: Node, _in: Node, over: Node, limit: IterationNode, body: Node): Ast.ForStatement {
     return { kind: 'for', variable: variable['ast'](), over: over['ast'](), limit: optional(limit), body: body['ast'](), span: span(this) };
+  },
+  While(this: NonterminalNode, _kw: Node, condition: Node, limit: IterationNode, body: Node): Ast.WhileStatement {
+    return { kind: 'while', condition: condition['ast'](), limit: optional(limit), body: body['ast'](), span: span(this) };
+  },
+  Break(this: NonterminalNode, _kw: Node): Ast.BreakStatement {
+    return { kind: 'break', span: span(this) };
+  },
+  ListLiteral_empty(this: NonterminalNode, _open: Node, _close: Node): Ast.ListLiteral {
+    return { kind: 'list', items: [], span: span(this) };
+  },
+  ListLiteral_items(this: NonterminalNode, _open: Node, first: Node, _comma: Node, rest: Node, _trailing: IterationNode, _close: Node): Ast.ListLiteral {
+    return { kind: 'list', items: [first['ast'](), ...rest.asIteration().children.map((item) => item['ast']())], span: span(this) };
+  },
+  boolean(this: NonterminalNode, _word: Node): Ast.BooleanLiteral {
+    return { kind: 'boolean', value: this.sourceString === 'true', span: span(this) };
   },
   ForSource_range(from: Node, _dots: Node, to: Node): Ast.ForRange {
     return { kind: 'range', from: from['ast'](), to: to['ast']() };

@@ -1,6 +1,7 @@
 // The recipe's type names and what they mean in memory (SPEC §2).
 // Little-endian unless the name ends in `be`; ptr is 8 bytes (x86-64, arm64).
 import type { MemoryType } from '../plan/plan.ts';
+import type * as Ast from './ast.ts';
 
 export const DEFAULT_CSTRING_MAX = 4096;
 
@@ -46,4 +47,9 @@ export function scalarType(name: string): Scalar | undefined {
 
 export function cstringType(max: number): MemoryType {
   return { kind: 'cstring', name: 'cstring', max };
+}
+
+/** `param hits: list`: the one param type that is not a memory type. */
+export function isListType(type: Ast.TypeRef): boolean {
+  return type.name === 'list' && type.size === undefined;
 }

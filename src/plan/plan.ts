@@ -6,7 +6,8 @@ import type { SourceLine } from '../excerpt.ts';
 import type { BinaryOperator } from './arithmetic.ts';
 import type { PatternToken } from './pattern.ts';
 
-export const PLAN_VERSION = 3;
+// 4: while, break, true/false, list literals, list params, symbol() without a module.
+export const PLAN_VERSION = 4;
 
 export interface Plan {
   readonly format: 'pvm-plan';
@@ -65,9 +66,15 @@ export interface PatchSite {
   readonly loc: Loc;
 }
 
+/** A param of type `list`: addresses, given as `--arg hits=0x10,0x20` or `--arg hits=@FILE` (see runtime/params.ts). */
+export interface ListParamType {
+  readonly kind: 'list';
+  readonly name: 'list';
+}
+
 export interface PlanParam {
   readonly name: string;
-  readonly type: MemoryType;
+  readonly type: MemoryType | ListParamType;
   readonly default: PlanExpr | undefined;
   readonly loc: Loc;
 }
@@ -90,6 +97,10 @@ export type PlanStep =
       readonly prefetch: Prefetch;
       readonly loc: Loc;
     }
+  /** Runs `body` while `condition` holds; an explicit `limit` caps the iterations, else the loop cap does. Nothing is prefetched. */
+  | { readonly op: 'while'; readonly condition: PlanExpr; readonly limit: PlanExpr | undefined; readonly body: readonly PlanStep[]; readonly loc: Loc }
+  /** Leaves the innermost `for` or `while`. */
+  | { readonly op: 'break'; readonly loc: Loc }
   | { readonly op: 'assert'; readonly condition: PlanExpr; readonly message: PlanExpr | undefined; readonly loc: Loc }
   /** Writes are buffered and sent in batches; a read or scan first sends what is pending. */
   | { readonly op: 'write'; readonly address: PlanExpr; readonly datum: PlanDatum; readonly loc: Loc }
@@ -121,6 +132,9 @@ export type PlanExpr =
   | { readonly op: 'int'; readonly value: string }
   | { readonly op: 'float'; readonly value: number }
   | { readonly op: 'str'; readonly value: string }
+  | { readonly op: 'bool'; readonly value: boolean }
+  /** A list literal: its items become addresses. */
+  | { readonly op: 'list'; readonly items: readonly PlanExpr[] }
   /** Concrete bytes, as lowercase hex. */
   | { readonly op: 'bytes'; readonly hex: string }
   /** A byte pattern with wildcards, jumps or alternatives; `text` is its canonical form. */

@@ -46,6 +46,7 @@ function analyze(steps: readonly PlanStep[], variable: string | undefined): Pref
     switch (e.op) {
       case 'int':
       case 'float':
+      case 'bool':
       case 'str':
       case 'bytes':
       case 'pattern':
@@ -56,6 +57,8 @@ function analyze(steps: readonly PlanStep[], variable: string | undefined): Pref
         return maxLevel(levelOf(e.object, register), levelOf(e.index, register));
       case 'call':
         return e.args.map((a) => levelOf(a, register)).reduce<number | undefined>(maxLevel, 0);
+      case 'list':
+        return e.items.map((a) => levelOf(a, register)).reduce<number | undefined>(maxLevel, 0);
       case 'ripref':
       case 'scan':
         // They read memory of their own, which the prefetcher does not model.
@@ -123,6 +126,9 @@ function analyze(steps: readonly PlanStep[], variable: string | undefined): Pref
         levelOf(step.address, true);
         levelOf(step.length, true);
         break;
+      case 'while':
+        // Its condition is read again after every iteration (a loop that polls memory): never read ahead.
+      case 'break':
       case 'write':
       case 'patch':
       case 'read-ahead':

@@ -36,6 +36,10 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
         printBatches(step.prefetch, step.body, ' for all iterations', `${indent}  `, lines);
         printSteps(step.body, `${indent}    `, lines);
         break;
+      case 'while':
+        lines.push(`${indent}  each iteration reads as it runs (nothing is read ahead: the condition decides)`);
+        printSteps(step.body, `${indent}    `, lines);
+        break;
       case 'write':
         lines.push(`${indent}  write ${describeEncoding(step.datum.encoding)} at ${expression(step.address)}, batched with the writes after it until the next read`);
         break;
@@ -78,6 +82,10 @@ function statement(step: PlanStep): string {
       const over = step.over.kind === 'range' ? `${expression(step.over.from)}..${expression(step.over.to)}` : expression(step.over.list);
       return `for ${step.variable} in ${over}${step.limit === undefined ? '' : ` limit ${expression(step.limit)}`}:`;
     }
+    case 'while':
+      return `while ${expression(step.condition)}${step.limit === undefined ? '' : ` limit ${expression(step.limit)}`}:`;
+    case 'break':
+      return 'break';
     case 'assert':
       return `assert ${expression(step.condition)}${step.message === undefined ? '' : `, ${expression(step.message)}`}`;
     case 'write':
@@ -101,6 +109,10 @@ function expression(e: PlanExpr, parenthesise = true): string {
       return Number.isInteger(e.value) ? e.value.toFixed(1) : String(e.value);
     case 'str':
       return JSON.stringify(e.value);
+    case 'bool':
+      return String(e.value);
+    case 'list':
+      return `[${e.items.map((item) => expression(item, false)).join(', ')}${e.items.length === 1 ? ',' : ''}]`;
     case 'bytes':
       return hexLiteral(e.hex);
     case 'pattern':

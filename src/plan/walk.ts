@@ -12,6 +12,8 @@ export function rootsOf(step: PlanStep): readonly PlanExpr[] {
       return [step.condition];
     case 'for':
       return [...(step.over.kind === 'range' ? [step.over.from, step.over.to] : [step.over.list]), ...(step.limit === undefined ? [] : [step.limit])];
+    case 'while':
+      return [step.condition, ...(step.limit === undefined ? [] : [step.limit])];
     case 'assert':
       return [step.condition, ...(step.message === undefined ? [] : [step.message])];
     case 'write':
@@ -21,6 +23,7 @@ export function rootsOf(step: PlanStep): readonly PlanExpr[] {
     case 'patch':
       return step.sites.flatMap((site) => [site.address, site.expect.value, site.replacement.value]);
     case 'read-ahead':
+    case 'break':
       return [];
     default:
       return [step.value];
@@ -30,7 +33,7 @@ export function rootsOf(step: PlanStep): readonly PlanExpr[] {
 /** The blocks nested in a step. */
 export function blocksOf(step: PlanStep): readonly (readonly PlanStep[])[] {
   if (step.op === 'if') return [step.then, step.otherwise];
-  if (step.op === 'for') return [step.body];
+  if (step.op === 'for' || step.op === 'while') return [step.body];
   return [];
 }
 
@@ -52,6 +55,8 @@ export function childrenOf(e: PlanExpr): readonly PlanExpr[] {
       return [e.object, e.index];
     case 'call':
       return e.args;
+    case 'list':
+      return e.items;
     case 'ripref':
       return [e.insn, e.dispOffset, e.insnLength];
     case 'scan':

@@ -1,6 +1,6 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
-import { DEFAULT_SCAN_HITS } from '../limits.ts';
+import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH } from '../limits.ts';
 import { bytesLiteral, fromHex } from '../bytes.ts';
 import { AssertionFailed, DeniedError, RecipeError, assert, assertNever } from '../errors.ts';
 import { literalPattern } from '../plan/pattern.ts';
@@ -52,6 +52,11 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
       return { kind: 'float', value: e.value };
     case 'str':
       return { kind: 'str', value: e.value };
+    case 'bool':
+      return bool(e.value);
+    case 'list':
+      // A list holds addresses: a number listed becomes one.
+      return { kind: 'list', items: e.items.map((item) => ptr(numeric(evaluate(item, context))!.value)) };
     case 'bytes':
       return { kind: 'bytes', value: fromHex(e.hex) };
     case 'pattern':
@@ -61,7 +66,7 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
       const index = numeric(evaluate(e.index, context))!.value;
       const length = object.kind === 'list' ? object.items.length : object.kind === 'bytes' ? object.value.length : 0;
       if (index < 0n || index >= BigInt(length)) {
-        throw new RecipeError('index', `index ${index} is out of range: the ${object.kind === 'list' ? 'list' : 'bytes'} have ${count(length, 'item')}`, {
+        throw new RecipeError('index', `index ${index} is out of range: ${object.kind === 'list' ? `the list has ${count(length, 'item')}` : `the bytes are ${count(length, 'byte')}`}`, {
           ...context.locate(e.loc),
           hint: length === 0 ? 'the list is empty: check len(…) > 0 first' : `index from 0 to ${length - 1}`,
         });
@@ -112,6 +117,13 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
     case 'binary': {
       const leftValue = evaluate(e.left, context);
       const rightValue = evaluate(e.right, context);
+      if (leftValue.kind === 'str' && rightValue.kind === 'str') {
+        // Joined strings are bounded, as integers are: doubling one in a loop must not exhaust memory.
+        if (leftValue.value.length + rightValue.value.length > MAX_STRING_LENGTH) {
+          throw new RecipeError('string-too-long', `joining these strings would make one of ${leftValue.value.length + rightValue.value.length} characters, more than ${MAX_STRING_LENGTH}`, { ...context.locate(e.loc), hint: 'print the parts separately' });
+        }
+        return { kind: 'str', value: leftValue.value + rightValue.value };
+      }
       if (leftValue.kind === 'float' || rightValue.kind === 'float') return floatArithmetic(e.operator, toNumber(leftValue), toNumber(rightValue));
       const left = numeric(leftValue);
       const right = numeric(rightValue);

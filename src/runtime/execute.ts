@@ -147,7 +147,8 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     }
   };
 
-  const run = (steps: readonly PlanStep[], env: Scope): void => {
+  /** Runs a block; 'break' when a `break` ran in it, for the loop around it to stop. */
+  const run = (steps: readonly PlanStep[], env: Scope): 'break' | undefined => {
     const context = contextFor(env);
     const value = (e: PlanExpr) => evaluate(e, context);
     /** Sites this block read ahead: their values hold only while the block runs. */
@@ -179,7 +180,28 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           break;
         case 'if': {
           const condition = value(step.condition);
-          run(condition.kind === 'bool' && condition.value ? step.then : step.otherwise, env.child());
+          if (run(condition.kind === 'bool' && condition.value ? step.then : step.otherwise, env.child()) === 'break') return stopBlock('break');
+          break;
+        }
+        case 'break':
+          return stopBlock('break');
+        case 'while': {
+          const limit = step.limit === undefined ? undefined : numeric(value(step.limit))!.value;
+          if (limit !== undefined && limit < 0n) {
+            throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(step.loc)(), hint: 'give a limit of 0 or more' });
+          }
+          for (let iteration = 0n; ; iteration++) {
+            if (limit !== undefined && iteration >= limit) break;
+            const condition = value(step.condition);
+            if (condition.kind !== 'bool' || !condition.value) break;
+            if (limit === undefined && iteration >= budget.limits.loopIterations) {
+              throw new RecipeError('unbounded-loop', `this while loop ran ${budget.limits.loopIterations} times and its condition still holds`, {
+                ...at(step.loc)(),
+                hint: 'add `limit N` to run at most N iterations, or check that the body changes what the condition reads',
+              });
+            }
+            if (run(step.body, env.child()) === 'break') break;
+          }
           break;
         }
         case 'for': {
@@ -202,11 +224,13 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
                 : new Map();
             const frame = { cache, index: 0 };
             for (const { site } of step.prefetch.sites) active.set(site, frame);
-            for (let index = 0; index < size; index++) {
+            let broke = false;
+            for (let index = 0; index < size && !broke; index++) {
               frame.index = index;
-              run(step.body, iterationScope(index));
+              broke = run(step.body, iterationScope(index)) === 'break';
             }
             for (const { site } of step.prefetch.sites) active.delete(site);
+            if (broke) break;
           }
           break;
         }
@@ -253,7 +277,13 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           assertNever(step);
       }
     }
-    for (const site of readAhead) active.delete(site);
+    return stopBlock(undefined);
+
+    /** Leaves the block: what it read ahead holds no longer. */
+    function stopBlock(signal: 'break' | undefined): 'break' | undefined {
+      for (const site of readAhead) active.delete(site);
+      return signal;
+    }
   };
 
   try {

@@ -1,5 +1,6 @@
 // Binds `--arg NAME=VALUE` to the plan's params before any target is opened,
 // so a bad argument is a usage error (exit 2) that touches nothing.
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 import { integerRange } from '../plan/arithmetic.ts';
 import type { MemoryType, Plan } from '../plan/plan.ts';
@@ -23,8 +24,11 @@ export function parseArgPairs(pairs: readonly string[]): Map<string, string> {
   return args;
 }
 
-/** The value of every param: from --arg, else its default; errors name the param. */
-export function bindParams(plan: Plan, args: ReadonlyMap<string, string>): Map<string, Value> {
+/**
+ * The value of every param: from --arg, else its default; errors name the
+ * param. `readArgFile` reads the FILE of a list param's `@FILE`.
+ */
+export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readArgFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Map<string, Value> {
   const names = plan.params.map((p) => p.name);
   for (const name of args.keys()) {
     if (!names.includes(name)) {
@@ -37,6 +41,12 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>): Map<s
   const bound = new Map<string, Value>();
   for (const param of plan.params) {
     const text = args.get(param.name);
+    if (param.type.kind === 'list') {
+      if (text !== undefined) bound.set(param.name, parseListArg(param.name, text, readArgFile));
+      else if (param.default !== undefined) bound.set(param.name, evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc)));
+      else throw new UsageError('missing-arg', `param '${param.name}' (line ${param.loc.line}) needs a value`, { hint: `pass --arg ${param.name}=0x1000,0x2000 or --arg ${param.name}=@hits.json` });
+      continue;
+    }
     if (text !== undefined) {
       bound.set(param.name, parseArgValue(param.name, param.type, text));
     } else if (param.default !== undefined) {
@@ -53,6 +63,54 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>): Map<s
     }
   }
   return bound;
+}
+
+/**
+ * A list param's addresses: `0x10,0x20` on the command line, or `@FILE`
+ * holding a JSON array (of numbers or "0x…" strings), or the JSON lines of
+ * `pvm run --json`, whose last `emit` of the param's name is taken: so one
+ * recipe's hits feed the next.
+ */
+function parseListArg(name: string, text: string, readArgFile: (path: string) => string): Value {
+  const fail = (why: string, hint = `write --arg ${name}=0x1000,0x2000, or --arg ${name}=@FILE with a JSON array or the --json output of a recipe that emits ${name}`): never => {
+    throw new UsageError('bad-arg', `--arg ${name}=${text}: ${why}`, { hint });
+  };
+  const address = (item: unknown): Value => {
+    const itemText = typeof item === 'number' && Number.isSafeInteger(item) ? String(item) : typeof item === 'string' ? item : undefined;
+    if (itemText === undefined || !INTEGER.test(itemText) || itemText.startsWith('-')) return fail(`${JSON.stringify(item)} is not an address`);
+    const value = BigInt(itemText.replaceAll('_', '').toLowerCase());
+    if (value >= 1n << 64n) return fail(`${itemText} is past 2^64`);
+    return ptr(value);
+  };
+  if (!text.startsWith('@')) return { kind: 'list', items: text.trim() === '' ? [] : text.split(',').map((item) => address(item.trim())) };
+  const path = text.slice(1);
+  let content: string;
+  try {
+    content = readArgFile(path);
+  } catch (error) {
+    return fail(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 'give the path of a JSON file after @');
+  }
+  const lines = content.split('\n').filter((line) => line.trim() !== '');
+  const parsed = lines.map((line) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      return undefined;
+    }
+  });
+  const items = (value: unknown): Value => (Array.isArray(value) ? { kind: 'list', items: value.map(address) } : fail(`${path} holds ${JSON.stringify(value)?.slice(0, 40)}, not a list`));
+  if (parsed.length > 0 && parsed.every((entry) => typeof entry === 'object' && entry !== null && 'type' in entry)) {
+    const emits = parsed.filter((entry): entry is { type: string; name: string; value: unknown } => (entry as { type: string }).type === 'emit');
+    const mine = emits.filter((entry) => entry.name === name).pop();
+    if (mine === undefined) return fail(`${path} has no emit named '${name}'${emits.length > 0 ? ` (it emits ${[...new Set(emits.map((e) => e.name))].join(', ')})` : ''}`, `emit it in the first recipe: emit ${name} = hits`);
+    return items(mine.value);
+  }
+  try {
+    return items(JSON.parse(content) as unknown);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    return fail(`${path} is neither a JSON array nor the JSON lines of pvm run --json`);
+  }
 }
 
 function hexOrDec(value: { kind: 'int' | 'ptr'; value: bigint }): string {

@@ -19,6 +19,7 @@ export function findProcessByName(name: string, self: number): number {
       // The process exited while we looked; it cannot be the target.
     }
   }
+  matches.sort((a, b) => a.pid - b.pid); // readdir's order is the kernel's, not numeric
   const [first, second] = matches;
   if (first === undefined) {
     throw new TargetError('no-such-process', `no process named '${name}'`, { hint: 'check the name with `ps -e`, or pass --pid N' });

@@ -1,10 +1,14 @@
 // The CLI as users run it, on Node, Bun and Deno, against the live C fixture.
 // The same recipe and target must give the same bytes on every runtime.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, commandFor, pvm, type CliResult } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
 import { itAsRoot } from '../helpers/needs.ts';
+import { FIXTURE_BINARY } from '../helpers/paths.ts';
 import { AS_ORDINARY_USER, ORDINARY_UID, ordinaryUserEnv } from '../helpers/users.ts';
 
 let fixture: Fixture;
@@ -64,11 +68,25 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expect(result.status).toBe(1);
   });
 
-  it('finds the target by --name', () => {
-    // Several fixtures may run at once (one per test file), so an ambiguous name is fine too.
-    const result = pvm(runtime, ['-e', 'print 1', '--name', 'target']);
-    if (result.status === 0) expect(result.stdout).toBe('1\n');
-    else expect(result.stderr).toMatch(/processes are named 'target' \(pids /);
+  it('finds the target by --name', async () => {
+    const { name, start } = uniquelyNamed(runtime);
+    const one = await start();
+    try {
+      expect(pvm(runtime, ['-e', 'print 1', '--name', name])).toMatchObject({ status: 0, stdout: '1\n' });
+    } finally {
+      await one.stop();
+    }
+  });
+
+  it('refuses a --name that several processes have, listing their pids in numeric order (exit 4)', async () => {
+    const { name, start } = uniquelyNamed(runtime);
+    const both = [await start(), await start()];
+    try {
+      const pids = both.map((f) => f.pid).sort((a, b) => a - b);
+      expect(pvm(runtime, ['-e', 'print 1', '--name', name])).toMatchObject({ status: 4, stderr: expect.stringContaining(`2 processes are named '${name}' (pids ${pids.join(', ')})`) });
+    } finally {
+      for (const f of both) await f.stop();
+    }
   });
 
   it('exits 4 for an unmapped address, naming address, pid and nearest region', () => {
@@ -122,7 +140,7 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('line 7: let magic = read u32 at ([[root] + 8] + 24)\n    read 8 bytes as ptr at root (line 7, col 26)\n    read 8 bytes as ptr at ([root] + 8) (line 7, col 25)\n    read 4 bytes as u32 at ([[root] + 8] + 24) (line 7, col 13)\n');
     const json = pvm(runtime, ['plan', RECIPE, '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'pvm-plan', version: 3, writes: false, params: [{ name: 'counter' }, { name: 'root' }, { name: 'version' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'pvm-plan', version: 4, writes: false, params: [{ name: 'counter' }, { name: 'root' }, { name: 'version' }] });
   });
 
   it('exits quietly when its reader closes the pipe early', () => {
@@ -222,4 +240,13 @@ describe('every runtime prints the same bytes', () => {
     }
   });
 });
+
+/** Copies of the fixture under a name no other process has (one per runtime and test run). */
+function uniquelyNamed(runtime: string): { name: string; start: () => Promise<Fixture> } {
+  const name = `pvmt-${runtime}-${process.pid % 100000}`; // comm holds 15 bytes
+  const dir = mkdtempSync(join(tmpdir(), 'pvm-name-'));
+  const binary = join(dir, name);
+  copyFileSync(FIXTURE_BINARY, binary);
+  return { name, start: () => startFixture([], [], binary) };
+}
 

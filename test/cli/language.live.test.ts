@@ -1,4 +1,7 @@
 // SPEC §2 end to end: every construct against the live C fixture on Node, Bun and Deno.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
@@ -64,8 +67,12 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(two.stderr).toContain(`unique scan found more than one match for "PVM-TWICE-77": ${hex(fixture.at('area') + 512n)}, ${hex(fixture.at('area') + 1024n)}`);
   });
 
+  /** The patch sites hold 1001 and 2002, as the test's own write sets them, whichever test ran before. */
+  const siteHolds2002 = (sites: string) => expect(pvm(runtime, ['-e', `write u32 at ${sites} = 1001\nwrite u32 at ${sites} + 4 = 2002`, '--pid', String(fixture.pid), '--allow-write']).status).toBe(0);
+
   it('exits 1 on a patch whose expected bytes do not match, and writes nothing', () => {
     const sites = fixture.hex('patch_sites');
+    siteHolds2002(sites);
     const result = pvm(runtime, ['-e', `patch { \n at ${sites} + 4 expect u32 2002 with u32 3 \n at ${sites} expect u32 77 with u32 5 \n }`, '--pid', String(fixture.pid), '--allow-write']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`1 of 2 sites did not hold the expected bytes; nothing was written\n  at ${sites} (line 3): expected hex"4d 00 00 00", found hex"e9 03 00 00"`);
@@ -75,6 +82,7 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
 
   it('exits 4 for a patch site on an unmapped page in the middle of a block, and writes nothing', () => {
     const sites = fixture.hex('patch_sites');
+    siteHolds2002(sites);
     const result = pvm(runtime, ['-e', `patch {\n at ${sites} + 4 expect u32 2002 with u32 9\n at ${fixture.hex('hole')} expect u8 0 with u8 1\n }`, '--pid', String(fixture.pid), '--allow-write']);
     expect(result.status).toBe(4);
     expect(result.stderr).toContain(`cannot read the site at ${fixture.hex('hole')}: ${fixture.hex('hole')} is not mapped in pid ${fixture.pid}`);
@@ -89,6 +97,23 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(result.stderr).toContain('which has no write permission');
     const after = pvm(runtime, ['-e', `print read u8 at ${scratch} + 32, read u8 at ${scratch} + 33`, '--pid', String(fixture.pid)]);
     expect(after.stdout).toBe('7 0\n');
+  });
+
+  it('walks a NULL-terminated list with while and break, and joins strings', () => {
+    const s = fixture.at('scratch') + 256n;
+    // Three nodes { next, value } that this test writes itself: 7 -> 8 -> 9 -> NULL.
+    const setup = [0n, 16n, 32n].map((at, i) => `write ptr at ${hex(s + at)} = ${i < 2 ? hex(s + at + 16n) : 0}\nwrite u64 at ${hex(s + at + 8n)} = ${7 + i}`).join('\n');
+    const walk = `let p = ${hex(s)}\nlet seen = ""\nwhile p != 0 limit 100 {\n  seen = seen + hex(read u64 at p + 8) + " "\n  p = [p]\n}\nprint seen\nfor i in 0..100 {\n  if read u64 at ${hex(s + 8n)} + i * 16 == 8 { print "8 is node", i; break }\n}`;
+    expect(pvm(runtime, ['-e', setup, '--pid', String(fixture.pid), '--allow-write']).status).toBe(0);
+    expect(pvm(runtime, ['-e', walk, '--pid', String(fixture.pid)])).toMatchObject({ status: 0, stderr: '', stdout: '0x7 0x8 0x9 \n8 is node 1\n' });
+  });
+
+  it("takes a list param from another recipe's --json output, and a recipe from standard input", () => {
+    const first = pvm(runtime, ['-e', 'emit hits = scan "PVM-TWICE-77" in anon', '--pid', String(fixture.pid), '--json']);
+    const file = join(mkdtempSync(join(tmpdir(), 'pvm-hits-')), 'hits.jsonl');
+    writeFileSync(file, first.stdout);
+    const second = pvm(runtime, ['run', '-', '--arg', `hits=@${file}`, '--pid', String(fixture.pid)], { input: 'param hits: list\nfor h in hits {\n  print h, read cstring max 12 at h\n}\n' });
+    expect(second).toMatchObject({ status: 0, stderr: '', stdout: `${hex(fixture.at('area') + 512n)} PVM-TWICE-77\n${hex(fixture.at('area') + 1024n)} PVM-TWICE-77\n` });
   });
 
   it('resolves a symbol in libc and reads through it', () => {

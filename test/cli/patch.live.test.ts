@@ -180,7 +180,6 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
 it('says what is wrong with a journal file that is not one', () => {
   const path = journalPath();
   expect(pvm('node', ['revert', path, '--pid', String(process.pid), '--allow-write'])).toMatchObject({ status: 2, stderr: expect.stringContaining(`cannot read the journal '${path}': no such file`) });
-  expect(hex(Uint8Array.of(1))).toBe('01');
 });
 
 describe('a thread blocked in a system call', () => {

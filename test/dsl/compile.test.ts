@@ -6,7 +6,7 @@ import { diagnosticsOf } from '../helpers/errors.ts';
 describe('compileSource', () => {
   it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {
     const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr = 0x10\nlet x = read u32be at [p + 8] + 4 # comment\nprint "x", x; emit x = -x\n' });
-    expect(plan).toMatchObject({ format: 'pvm-plan', version: 3, writes: false, recipe: { name: 'r.pvm' } });
+    expect(plan).toMatchObject({ format: 'pvm-plan', version: 4, writes: false, recipe: { name: 'r.pvm' } });
     expect(plan.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.params).toEqual([{ name: 'p', type: { kind: 'ptr', name: 'ptr', size: 8 }, default: { op: 'int', value: '16' }, loc: expect.objectContaining({ line: 1, col: 7 }) }]);
     expect(plan.steps.map((s) => s.op)).toEqual(['let', 'print', 'emit']);
@@ -51,7 +51,7 @@ describe('diagnostics', () => {
     expect(message).toContain("r.pvm:1:14: error: unknown type 'u33'");
     expect(message).toContain("r.pvm:2:7: error: unknown name 'countr'");
     expect(message).toContain("r.pvm:3:5: error: 'a' is already defined");
-    expect(message).toContain('r.pvm:5:7: error: a string cannot be used in arithmetic');
+    expect(message).toContain('r.pvm:5:7: error: a string joins only with a string, not a number');
     expect(message.match(/error:/g)).toHaveLength(4);
   });
 
@@ -71,3 +71,22 @@ describe('diagnostics', () => {
     expect(diagnosticsOf('print read cstring max 0 at 0')).toContain('the size of a cstring must be a constant from 1 to 1048576');
   });
 });
+
+describe('syntax errors', () => {
+  it('are all reported at once: parsing resumes at the next statement after each', () => {
+    const error = (() => {
+      try {
+        compileSource({ name: 'r.pvm', text: 'let a = 1 +\nprint 1\nif 1 > 0 {\n  print 2\n}\nelse {\n  print 3\n}\nlet b = )\nprint "ok"\n' });
+      } catch (caught) {
+        return caught as { diagnostics: { message: string; span: { start: number } }[] };
+      }
+      throw new Error('compiled');
+    })();
+    expect(error.diagnostics.map((d) => d.message.split(':')[0])).toEqual(['unexpected end of line', '`else` must follow the `}` of its `if` on the same line', "unexpected ')'"]);
+  });
+
+  it('name an else on its own line, and say how to write it', () => {
+    expect(diagnosticsOf('if 1 > 0 {\n  print 1\n}\nelse {\n  print 2\n}')).toContain('hint: write `} else {` (a newline after `}` ends the if statement)');
+  });
+});
+

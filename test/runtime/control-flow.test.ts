@@ -81,4 +81,38 @@ describe('control-flow diagnostics', () => {
     // `read u32 at p + 4 == 7` compares the u32 at p + 4 with 7 (SPEC §2): it is a condition.
     expect(diagnosticsOf('param p: ptr = 0\nlet c = read u32 at p + 4 == 7\nprint c + 1')).toContain('r.pvm:3:7: error: a condition cannot be used in arithmetic');
   });
+
+  it('walks a NULL-terminated list with while, and leaves loops with break', () => {
+    // Three nodes at BASE + 0x100, + 0x200, + 0x300: { next, value }; the values 0..15 at BASE stay as they are.
+    const list = `write ptr at ${BASE + 0x100n} = ${BASE + 0x200n}\nwrite u64 at ${BASE + 0x108n} = 7\nwrite ptr at ${BASE + 0x200n} = ${BASE + 0x300n}\nwrite u64 at ${BASE + 0x208n} = 8\nwrite ptr at ${BASE + 0x300n} = 0\nwrite u64 at ${BASE + 0x308n} = 9\n`;
+    const plan = compileSource({ name: 'r.pvm', text: `${list}let p = ${BASE + 0x100n}\nwhile p != 0 limit 100 {\n  print read u64 at p + 8\n  p = [p]\n}\nfor i in 0..10 {\n  if i == 2 { break }\n  print i\n}` });
+    const lines: string[] = [];
+    execute({ plan, target: target(), params: new Map(), allowWrite: true, output: (e) => e.type === 'print' && lines.push(e.values.map((v) => ('value' in v ? String(v.value) : v.kind)).join(' ')) });
+    expect(lines).toEqual(['7', '8', '9', '0', '1']);
+  });
+
+  it('stops a while loop at its limit, and refuses one that runs past the cap without a limit', () => {
+    expect(run('let n = 0\nwhile true limit 5 { n = n + 1 }\nprint n')).toEqual(['5']);
+    expect(failure('let n = 0\nwhile n >= 0 { n = n + 1 }', { ...DEFAULT_LIMITS, loopIterations: 100n })).toMatchObject({ exit: 2, code: 'unbounded-loop', message: 'this while loop ran 100 times and its condition still holds' });
+  });
+
+  it('has true and false, list literals (numbers become addresses) and joins strings with +', () => {
+    expect(run('let seen = false\nfor i in 0..3 { if i == 1 { seen = true } }\nprint seen\nlet l = [1, 0x20,]\nprint len(l), l[1], len([]), len([5,])\nprint "a" + "b" + hex(255)')).toEqual(['true', '2 32 0 1', 'ab0xff']);
+  });
+
+  it('bounds a joined string, and explains an index out of range in plain words', () => {
+    expect(failure('let s = "ab"\nfor i in 0..30 { s = s + s }')).toMatchObject({ code: 'string-too-long' });
+    expect(failure('let l = [1, 2]\nprint l[2]')).toMatchObject({ message: 'index 2 is out of range: the list has 2 items' });
+  });
+
+  it('rejects break outside a loop, lists of non-addresses, and strings mixed with numbers', () => {
+    const error = caught(() => compileSource({ name: 'r.pvm', text: 'break\nlet l = [1, "x"]\nprint "a" + 1\nprint "a" - "b"' })) as unknown as { diagnostics: { code: string; message: string }[] };
+    expect(error.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([
+      'break-outside-loop: `break` outside a loop',
+      'type: a list holds addresses, not a string',
+      'type: a string joins only with a string, not a number',
+      'type: strings take only + (to join them), not -',
+    ]);
+  });
 });
+
