@@ -2,6 +2,10 @@
 // happened (file:line:col, or pid/address), why, and a fix. Internal bugs are
 // plain `Error`s raised by `assert`, never one of these.
 
+import type { ErrorCode } from './error-codes.ts';
+
+export type { ErrorCode };
+
 /** Exit statuses of SPEC §1. */
 export const Exit = {
   ok: 0,
@@ -15,6 +19,9 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
 export interface PvmErrorOptions {
   /** Where it went wrong: `recipe.pvm:3:9`, `pid 4242`, … */
   readonly where?: string | undefined;
+  /** The recipe line and column, when it went wrong in a recipe (for --json). */
+  readonly line?: number | undefined;
+  readonly col?: number | undefined;
   /** How to fix it, as one sentence. */
   readonly hint?: string | undefined;
   /** A source excerpt (line and caret) rendered under the message. */
@@ -22,20 +29,24 @@ export interface PvmErrorOptions {
   readonly cause?: unknown;
 }
 
-/** Base class of every error a user can cause; `code` is stable for scripts. */
+/** Base class of every error a user can cause; `code` is stable for scripts (error-codes.ts lists them). */
 export class PvmError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exit: ExitCode;
   readonly where: string | undefined;
+  readonly line: number | undefined;
+  readonly col: number | undefined;
   readonly hint: string | undefined;
   readonly excerpt: string | undefined;
 
-  constructor(exit: ExitCode, code: string, message: string, options: PvmErrorOptions = {}) {
+  constructor(exit: ExitCode, code: ErrorCode, message: string, options: PvmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.exit = exit;
     this.code = code;
     this.where = options.where;
+    this.line = options.line;
+    this.col = options.col;
     this.hint = options.hint;
     this.excerpt = options.excerpt;
   }
@@ -43,35 +54,35 @@ export class PvmError extends Error {
 
 /** Bad command line: exit 2. */
 export class UsageError extends PvmError {
-  constructor(code: string, message: string, options?: PvmErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: PvmErrorOptions) {
     super(Exit.usage, code, message, options);
   }
 }
 
 /** The recipe is invalid, statically or when a value turns out wrong: exit 2. */
 export class RecipeError extends PvmError {
-  constructor(code: string, message: string, options?: PvmErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: PvmErrorOptions) {
     super(Exit.usage, code, message, options);
   }
 }
 
 /** Policy or kernel permission refused: exit 3. */
 export class DeniedError extends PvmError {
-  constructor(code: string, message: string, options?: PvmErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: PvmErrorOptions) {
     super(Exit.denied, code, message, options);
   }
 }
 
 /** No such process, address not mapped, target exited: exit 4. */
 export class TargetError extends PvmError {
-  constructor(code: string, message: string, options?: PvmErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: PvmErrorOptions) {
     super(Exit.target, code, message, options);
   }
 }
 
 /** An `assert` failed or a patch's expected bytes did not match: exit 1. */
 export class AssertionFailed extends PvmError {
-  constructor(code: string, message: string, options?: PvmErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: PvmErrorOptions) {
     super(Exit.assertion, code, message, options);
   }
 }

@@ -63,8 +63,8 @@ sha256 ${sha256}`;
       return [`${name}: ${outcome.status} (${count(outcome.sites.length, 'site')}${frozen})`, ...(outcome.status === 'already applied' ? [] : sites)].join('\n');
     }
     case 'write': {
-      if (json) return JSON.stringify({ type: 'write', status: 'would write', address: hexAddress(event.address), bytes: toHex(event.bytes), line: event.line });
-      return `would write ${count(event.bytes.length, 'byte')} at ${hexAddress(event.address)}: ${hexLiteral(event.bytes)} (line ${event.line})`;
+      if (json) return JSON.stringify({ type: 'write', status: event.status, address: hexAddress(event.address), bytes: toHex(event.bytes), line: event.line });
+      return `${event.status} ${count(event.bytes.length, 'byte')} at ${hexAddress(event.address)}: ${hexLiteral(event.bytes)} (line ${event.line})`;
     }
     case 'scan': {
       if (!json) return undefined;
@@ -77,7 +77,18 @@ sha256 ${sha256}`;
 /** A scan's summary for people (`--verbose`, on stderr): what it read, and each range it left out and why. */
 export function formatScanSummary(event: Extract<OutputEvent, { type: 'scan' }>): string {
   const lines = [`scan at line ${event.line}: ${formatBytes(event.bytesScanned)} in ${count(event.regions, 'region')}, ${count(event.hits, 'hit')}`];
-  for (const s of event.skipped) lines.push(`  skipped ${hexAddress(s.start)}-${hexAddress(s.end)} (${formatBytes(Number(s.end - s.start))}): ${s.reason}`);
+  // One line per reason (a process has hundreds of untouched ranges); a reason met once shows its range.
+  // --json lists every range.
+  const byReason = new Map<string, (typeof event.skipped)[number][]>();
+  for (const s of event.skipped) {
+    const reason = s.reason.replace(/^\[[^\]]*\]: /, '');
+    byReason.set(reason, [...(byReason.get(reason) ?? []), s]);
+  }
+  for (const [reason, ranges] of byReason) {
+    const size = formatBytes(ranges.reduce((sum, s) => sum + Number(s.end - s.start), 0));
+    const only = ranges.length === 1 ? ranges[0]! : undefined;
+    lines.push(only !== undefined ? `  skipped ${hexAddress(only.start)}-${hexAddress(only.end)} (${size}): ${only.reason}` : `  skipped ${ranges.length} ranges (${size}): ${reason}`);
+  }
   return lines.join('\n');
 }
 
@@ -127,7 +138,8 @@ export function formatErrorJson(error: PvmError): string {
       })
       .join('\n');
   }
-  return JSON.stringify({ type: 'error', code: error.code, exit: error.exit, message: error.message, where: error.where ?? null, hint: error.hint ?? null });
+  const position = error.line === undefined ? {} : { line: error.line, col: error.col };
+  return JSON.stringify({ type: 'error', code: error.code, exit: error.exit, message: error.message, where: error.where ?? null, ...position, hint: error.hint ?? null });
 }
 
 /** What `pvm revert` did, site by site (newest patch first is how it worked; shown in journal order). */

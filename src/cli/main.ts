@@ -188,7 +188,7 @@ async function dispatch(command: Command): Promise<void> {
         out(formatRevert(outcome, command.json));
         const left = outcome.sites.filter((s) => s.status === 'changed since').length;
         if (left > 0) {
-          throw new AssertionFailed('revert-incomplete', `${left} of ${count(outcome.sites.length, 'site')} no longer held what pvm wrote and were left alone`, {
+          throw new AssertionFailed('revert-incomplete', `${left} of ${count(outcome.sites.length, 'site')} no longer ${left === 1 ? 'holds' : 'hold'} what pvm wrote and ${left === 1 ? 'was' : 'were'} left alone`, {
             hint: 'something else changed them after the patch; check them before restoring them by hand',
           });
         }

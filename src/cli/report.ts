@@ -60,6 +60,7 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
   const reads: { address: string; length: number; sha256: string }[] = [];
   return {
     event(event) {
+      if (event.type === 'write' && event.status === 'wrote') return; // the journal entry records it, with the bytes it replaced
       const line = formatEvent(event, true);
       if (line !== undefined) events.push(JSON.parse(line));
     },

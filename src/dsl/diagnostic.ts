@@ -1,11 +1,12 @@
 // What `check` and `parse` report: coded issues with spans, collected rather
 // than thrown one at a time (STYLE habit 4), and rendered gcc-style.
+import type { ErrorCode } from '../error-codes.ts';
 import { RecipeError } from '../errors.ts';
 import { excerptOf, locationOf, type SourceFile, type Span } from './source.ts';
 
 export interface Diagnostic {
   /** Stable for scripts and tests: `unknown-type`, `syntax`, … */
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly span: Span;
   /** How to fix it. */

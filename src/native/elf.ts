@@ -75,6 +75,8 @@ export interface ElfFile {
   findSymbol(name: string): ElfSymbol | undefined;
   /** The defined, exported symbol named `name` (.dynsym, global or weak, default version): what the dynamic linker finds. */
   findExported(name: string): ElfSymbol | undefined;
+  /** The names of its defined symbols (.symtab and .dynsym), for did-you-mean. */
+  symbolNames(): string[];
   /** The names of its copy relocations: the objects of libraries an executable holds copies of, which every module then uses. */
   copyRelocations(): readonly string[];
 }
@@ -232,6 +234,11 @@ export function parseElf(file: FileReader): ElfFile {
       return symbol !== undefined && symbol.binding !== STB_LOCAL ? symbol : undefined;
     },
     copyRelocations,
+    symbolNames: () => {
+      symtabSymbols ??= decodeTable(symtab, '.symtab');
+      dynsymSymbols ??= decodeTable(dynsym, '.dynsym');
+      return [...new Set([...symtabSymbols.keys(), ...dynsymSymbols.keys()])];
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 // Values → bytes for `write`, `patch` and `scan` (see Encoding in plan.ts).
 // Integers are exact: a value out of its type's range is an error, never a wrap.
-import { RecipeError } from '../errors.ts';
+import { RecipeError, type ErrorCode } from '../errors.ts';
 import { integerRange } from '../plan/arithmetic.ts';
 import type { Encoding } from '../plan/plan.ts';
 import type { Pattern } from '../plan/pattern.ts';
@@ -13,7 +13,7 @@ const utf8 = new TextEncoder();
 export type Encoded = { readonly kind: 'bytes'; readonly bytes: Uint8Array } | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly text: string };
 
 export function encode(encoding: Encoding, value: Value, at: () => SourcePoint): Encoded {
-  const fail = (code: string, message: string, hint: string): never => {
+  const fail = (code: ErrorCode, message: string, hint: string): never => {
     throw new RecipeError(code, message, { ...at(), hint });
   };
   const bytes = (b: Uint8Array): Encoded => ({ kind: 'bytes', bytes: b });

@@ -1,5 +1,6 @@
 // Walks a plan against a target. Prints and emits go to a sink as events;
 // the CLI decides how they look. Nothing here prints or exits.
+import { attempt } from '../attempt.ts';
 import { AssertionFailed, DeniedError, RecipeError, TargetError, assertNever } from '../errors.ts';
 import { MAX_DUMP } from '../limits.ts';
 import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
@@ -28,8 +29,8 @@ export type OutputEvent =
   | { readonly type: 'emit'; readonly name: string; readonly value: Value; readonly line: number }
   | { readonly type: 'dump'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
   | { readonly type: 'patch'; readonly name: string | undefined; readonly outcome: PatchOutcome; readonly line: number }
-  /** A write a dry run did not make (--dry-run): checked against the maps, not sent. */
-  | { readonly type: 'write'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
+  /** A write that landed, or one a dry run did not make (--dry-run: checked against the maps, not sent). */
+  | { readonly type: 'write'; readonly status: 'wrote' | 'would write'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
   /** After each scan: what it covered and what it left out, and why. */
   | { readonly type: 'scan'; readonly hits: number; readonly bytesScanned: number; readonly regions: number; readonly skipped: readonly SkippedRange[]; readonly line: number };
 
@@ -62,7 +63,7 @@ const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories }: ExecuteOptions): void {
+export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories }: ExecuteOptions): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
@@ -79,6 +80,22 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
     });
   // Only a plan that writes asks for the write capability, and only a live process has it.
   const writable = plan.writes ? requireWritable(plan, target) : undefined;
+  // Writes wait in a buffer until the next read; what the recipe outputs meanwhile waits with them, so the
+  // output keeps the recipe's order and says "wrote" only of writes that landed (see WriteBuffer).
+  const held: OutputEvent[] = [];
+  const output = (event: OutputEvent): void => {
+    if (writes !== undefined && (held.length > 0 || writes.pending > 0)) held.push(event);
+    else emit(event);
+  };
+  const release = (landed: number): void => {
+    let next = 0;
+    for (; next < held.length; next++) {
+      const event = held[next]!;
+      if (event.type === 'write' && event.status === 'wrote' && landed-- <= 0) break;
+      emit(event);
+    }
+    held.length = 0;
+  };
   const writes =
     writable &&
     new WriteBuffer(
@@ -90,6 +107,7 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
         const files = modules.filesAt(batch.map((w) => w.address));
         journalEntries(batch.map((w, i) => ({ ...w, line: w.loc.line, file: files[i] })), 'write');
       }),
+    release,
   );
 
   /** Prefetched results of the loops and read-aheads now running, by site (a site is prefetched by one of them at most). */
@@ -243,8 +261,11 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
           if (data.kind !== 'bytes') break;
           if (dryRun) {
             checkWritable(target, addressSpace, address, data.bytes.length, at(step.loc));
-            output({ type: 'write', address, bytes: data.bytes, line: step.loc.line });
-          } else writes!.add(address, data.bytes, step.loc);
+            output({ type: 'write', status: 'would write', address, bytes: data.bytes, line: step.loc.line });
+          } else {
+            writes!.add(address, data.bytes, step.loc);
+            output({ type: 'write', status: 'wrote', address, bytes: data.bytes, line: step.loc.line });
+          }
           break;
         }
         case 'dump': {
@@ -289,6 +310,11 @@ export function execute({ plan, target, params, output, limits, allowWrite = fal
   try {
     run(plan.steps, new Scope(undefined, params));
     writes?.flush();
+  } catch (error) {
+    // The writes made before the statement that failed land, as they would have one at a time, and what the
+    // recipe printed before it is shown; the first error is the one reported.
+    if (writes !== undefined && writes.pending > 0) attempt(() => writes.flush());
+    throw error;
   } finally {
     modules.close();
   }

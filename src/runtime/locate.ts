@@ -7,12 +7,14 @@ import type { Loc } from '../plan/plan.ts';
 export interface SourcePoint {
   /** `recipe.pvm:3:9` */
   readonly where: string;
+  readonly line?: number;
+  readonly col?: number;
   /** The source line and a caret under the failing expression. */
   readonly excerpt?: string | undefined;
 }
 
 export function locate(recipeName: string, loc: Loc): SourcePoint {
-  return { where: `${recipeName}:${loc.line}:${loc.col}`, excerpt: formatExcerpt(loc) };
+  return { where: `${recipeName}:${loc.line}:${loc.col}`, line: loc.line, col: loc.col, excerpt: formatExcerpt(loc) };
 }
 
 /** An error from below the runtime (a target or resolver), placed at the recipe expression that caused it. */

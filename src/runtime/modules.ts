@@ -123,7 +123,9 @@ export class ModuleResolver {
     const loaded = this.#load(this.module(moduleName));
     const symbol = this.#find(loaded, name);
     if (symbol === undefined) {
-      throw new TargetError('no-symbol', `${loaded.module.path} has no symbol '${name}'`, { hint: this.#missingHint(loaded) });
+      const known = [...loaded.elf.symbolNames(), ...(this.#debugOf(loaded)?.symbolNames() ?? [])].filter((n) => n !== '');
+      const suggestion = closest(name, known);
+      throw new TargetError('no-symbol', `${loaded.module.path} has no symbol '${name}'`, { hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : this.#missingHint(loaded) });
     }
     return this.#copied(loaded, symbol) ?? this.#relocate(loaded, symbol);
   }

@@ -37,15 +37,23 @@ export class WriteBuffer {
   readonly #space: string;
   readonly #locate: (loc: Loc) => SourcePoint;
   readonly #journal: ((writes: readonly JournaledWrite[]) => void) | undefined;
+  /** Told, after each batch, how many of its writes landed (all, or those before the one that failed). */
+  readonly #landed: ((count: number) => void) | undefined;
   #pending: PendingWrite[] = [];
   /** Bytes written so far, for the report. */
   written = 0;
 
-  constructor(target: WritableTarget, space: string, locate: (loc: Loc) => SourcePoint, journal?: (writes: readonly JournaledWrite[]) => void) {
+  constructor(target: WritableTarget, space: string, locate: (loc: Loc) => SourcePoint, journal?: (writes: readonly JournaledWrite[]) => void, landed?: (count: number) => void) {
     this.#target = target;
     this.#space = space;
     this.#locate = locate;
     this.#journal = journal;
+    this.#landed = landed;
+  }
+
+  /** Writes waiting to be sent. */
+  get pending(): number {
+    return this.#pending.length;
   }
 
   add(address: bigint, bytes: Uint8Array, loc: Loc): void {
@@ -72,9 +80,11 @@ export class WriteBuffer {
     const faulted = results.findIndex((r) => r.fault !== undefined);
     if (faulted >= 0) {
       const result = results[faulted]!;
+      this.#landed?.(faulted);
       throw this.#error(pending[faulted]!, result.fault!.address, result.done, regions, result.fault!.reason);
     }
     for (const w of pending.slice(0, stop)) this.written += w.bytes.length;
+    this.#landed?.(stop);
     if (stop < pending.length) {
       const w = pending[stop]!;
       throw this.#error(w, firstUnwritable(regions!, w.address, w.bytes.length), 0, regions);

@@ -116,6 +116,15 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(second).toMatchObject({ status: 0, stderr: '', stdout: `${hex(fixture.at('area') + 512n)} PVM-TWICE-77\n${hex(fixture.at('area') + 1024n)} PVM-TWICE-77\n` });
   });
 
+  it('says what each write wrote, in the order of the recipe, and only the writes that landed (--json errors carry line and col)', () => {
+    const at = hex(fixture.at('scratch') + 64n);
+    const result = pvm(runtime, ['-e', `write u32 at ${at} = 5\nprint "between"\nwrite u8 at ${fixture.hex('version')} = 1\nprint "never"`, '--pid', String(fixture.pid), '--allow-write', '--json']);
+    expect(result.status).toBe(4);
+    const [write, print, error, ...rest] = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect([write, print, rest]).toEqual([{ type: 'write', status: 'wrote', address: at, bytes: '05000000', line: 1 }, { type: 'print', values: ['between'], line: 2 }, []]);
+    expect(error).toMatchObject({ type: 'error', code: 'unwritable', exit: 4, where: '<-e>:3:1', line: 3, col: 1 });
+  });
+
   it('resolves a symbol in libc and reads through it', () => {
     const result = pvm(runtime, ['-e', 'let f = symbol("libc.so.6", "getpid"); print f == symbol("libc.so.6", "getpid"), len(read bytes 4 at f)', '--pid', String(fixture.pid)]);
     expect(result.stderr).toBe('');

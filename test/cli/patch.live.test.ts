@@ -116,7 +116,7 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
       `${f.hex('is_licensed')}: restored (patch "both"): hex"${UNLOCK}" -> hex"${original}"\n` +
         `${sites}: changed since (patch "both"): left alone: holds hex"63 00 00 00", not hex"07 00 00 00" as pvm wrote\n`,
     );
-    expect(revert.stderr).toContain('1 of 2 sites no longer held what pvm wrote and were left alone');
+    expect(revert.stderr).toContain('1 of 2 sites no longer holds what pvm wrote and was left alone');
     expect(await f.ask('l')).toBe('licensed=0');
     expect(pvm(runtime, ['-e', `print read u32 at ${sites}`, '--pid', String(f.pid)]).stdout).toBe('99\n');
     // Reverting again changes nothing and says so.

@@ -110,8 +110,8 @@ describe('reads batched across straight-line steps', () => {
     const target = new MemoryTarget(memory().regions().map((r) => ({ ...r, bytes: new Uint8Array(Number(r.end - r.start)) })));
     const plan = compileSource({ name: 'w.pvm', text: `print read u8 at ${VALUES}, read u8 at ${VALUES + 1n}\nwrite u8 at ${VALUES} = 9\nprint read u8 at ${VALUES}, read u8 at ${VALUES + 1n}` });
     const lines: string[] = [];
-    execute({ plan, target, params: new Map(), allowWrite: true, output: (e) => lines.push(e.type === 'print' ? e.values.map((v) => String('value' in v ? v.value : '')).join(' ') : '') });
-    expect(lines).toEqual(['0 0', '9 0']);
+    execute({ plan, target, params: new Map(), allowWrite: true, output: (e) => lines.push(e.type === 'print' ? e.values.map((v) => String('value' in v ? v.value : '')).join(' ') : e.type) });
+    expect(lines).toEqual(['0 0', 'write', '9 0']);
   });
 
   it('raises a fault at the step that reads it, after the steps before it ran', () => {
