@@ -1,7 +1,9 @@
 // Issue 4 on a live process, on Node, Bun and Deno: what a scan reads, what
 // it leaves out and says so, that it does not grow the target, and progress.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, commandFor, pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
@@ -91,3 +93,22 @@ describe.each(RUNTIMES)('scan on %s', (runtime) => {
     }
   });
 });
+
+describe('a file mapping whose file ends mid-page (issue 14: python\'s locale files)', () => {
+  let mapper: ChildProcess;
+  let file: string;
+  beforeAll(async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'pvm-tail-')), 'tail.bin');
+    // 4096 + 100 bytes: the needle lies in the file's last, partial page, which nothing touches.
+    writeFileSync(file, Buffer.concat([Buffer.alloc(4096), Buffer.from('x'.repeat(50) + 'PVM-TAIL-NEEDLE' + 'y'.repeat(35))]));
+    mapper = spawn('python3', ['-c', `import mmap, sys\nf = open(${JSON.stringify(file)}, 'rb')\nm = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\nprint('ready', flush=True)\nsys.stdin.read()`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    await new Promise((resolve) => mapper.stdout!.once('data', resolve));
+  });
+  afterAll(() => mapper.kill());
+
+  it.each(RUNTIMES)('is searched to its last byte on %s, and reads as zeros to the end of that page', (runtime) => {
+    const result = pvm(runtime, ['-e', `let hit = scan "PVM-TAIL-NEEDLE" in region(${JSON.stringify(file)}) unique\nprint hit - region(${JSON.stringify(file)}).start, hex(read bytes 4 at hit + 15 + 35)`, '--pid', String(mapper.pid)]);
+    expect(result).toMatchObject({ status: 0, stderr: '', stdout: '4146 00000000\n' });
+  });
+});
+

@@ -4,7 +4,9 @@
 // the executable holds a copy of, the global lookup with no module, and a
 // library found by its soname.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, pvm } from '../helpers/cli.ts';
 import { needs } from '../helpers/needs.ts';
@@ -24,6 +26,14 @@ function askGdb(pid: number, expressions: readonly string[]): Map<string, string
   return new Map(expressions.map((e, i) => [e, values[i] ?? `gdb printed no value for ${e}: ${result.stderr.slice(0, 300)}`]));
 }
 
+/** How many entries bash's environ has before its NULL, counted by gdb with a while loop of its own. */
+function countWithGdb(pid: number): string {
+  const script = join(mkdtempSync(join(tmpdir(), 'pvm-gdb-')), 'count.gdb');
+  writeFileSync(script, 'set $i = 0\nwhile environ[$i] != 0\n  set $i = $i + 1\nend\np/x $i\n');
+  const result = spawnSync('gdb', ['-batch', '-nx', '-p', String(pid), '-x', script], { encoding: 'utf8', timeout: 60_000 });
+  return /^\$\d+ = (0x[0-9a-f]+)$/m.exec(result.stdout)?.[1] ?? `gdb printed no count: ${result.stderr.slice(0, 300)}`;
+}
+
 /** Starts a program that waits on its standard input, once it has loaded its libraries. */
 async function started(command: string, args: readonly string[]): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'ignore'] });
@@ -36,6 +46,7 @@ beforeAll(async () => {
   sqlite = await started('/usr/bin/sqlite3', [':memory:']);
   if (HAS_GDB) {
     gdbSays.set(bash.pid!, askGdb(bash.pid!, ['&main_arena', '&environ', 'environ']));
+    gdbSays.get(bash.pid!)!.set('entries of environ', countWithGdb(bash.pid!));
     gdbSays.set(sqlite.pid!, askGdb(sqlite.pid!, ['&sqlite3_version']));
   }
 }, 120_000);
@@ -63,6 +74,14 @@ describe.each(RUNTIMES)('symbols of real programs on %s, as gdb resolves them', 
     needs(context, HAS_GDB, 'needs gdb (apt install gdb)');
     const result = pvm(runtime, ['-e', 'print symbol("environ")', '--pid', String(bash.pid)]);
     expect(result.stdout.trim()).toBe(gdbSays.get(bash.pid!)!.get('&environ'));
+  });
+
+  it("walks bash's NULL-terminated environ with while, to gdb's count", (context) => {
+    needs(context, HAS_GDB, 'needs gdb (apt install gdb)');
+    const recipe = 'let p = [symbol("environ")]\nlet n = 0\nwhile [p] != 0 limit 100000 {\n  n = n + 1\n  p = p + 8\n}\nprint hex(n)';
+    const result = pvm(runtime, ['-e', recipe, '--pid', String(bash.pid)]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(gdbSays.get(bash.pid!)!.get('entries of environ'));
   });
 
   it('finds libsqlite3.so.0.8.6 by its soname, libsqlite3.so.0', (context) => {
