@@ -230,12 +230,12 @@ function checkPatch(statement: Ast.PatchStatement, typeOf: (e: Ast.Expression) =
     const replacement = staticLength(site.replacement);
     if (expected !== undefined && expected.min !== expected.max) {
       report({ code: 'patch-length', message: 'the expected bytes of a patch site must have a fixed length', span: site.expect.span, hint: 'use ?? for bytes that may be anything; jumps and alternatives of different lengths are for scans' });
-    } else if (expected !== undefined && replacement !== undefined && expected.min !== replacement.min) {
+    } else if (expected !== undefined && replacement !== undefined && expected.min < replacement.min) {
       report({
         code: 'patch-length',
         message: `the site expects ${count(expected.min, 'byte')} but writes ${replacement.min}`,
         span: site.span,
-        hint: 'expect exactly the bytes the patch replaces (pad with ?? if needed), so a revert restores all of them',
+        hint: 'expect at least the bytes the patch replaces (pad with ?? if needed), so a revert restores all of them; a longer expect anchors the patch',
       });
     }
   }

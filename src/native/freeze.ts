@@ -27,6 +27,8 @@ export interface StoppedThread {
   readonly pc: bigint | undefined;
   /** True when it is stopped inside a system call: the kernel may restart it at `pc - 2`, the `syscall` instruction (KERNEL.md). */
   readonly inSyscall: boolean;
+  /** Its stack pointer, if the kernel says. */
+  readonly sp: bigint | undefined;
   /** Its general registers (registers.ts), taken while it is stopped; undefined if the kernel refused them. */
   readonly registers: readonly bigint[] | undefined;
 }
@@ -57,7 +59,7 @@ export function freezeProcess(libc: Libc, pid: number): Frozen {
         seized.set(tid, 0);
         if (libc.ptrace(PTRACE_INTERRUPT, tid, 0) === 0) stopping.push(tid);
       }
-      waitForStops(libc, stopping, seized);
+      waitForStops(libc, pid, stopping, seized);
     }
     const reader = new RegisterReader(libc);
     try {
@@ -74,7 +76,7 @@ export function freezeProcess(libc: Libc, pid: number): Frozen {
   }
 }
 
-function waitForStops(libc: Libc, tids: readonly number[], seized: Map<number, number>): void {
+function waitForStops(libc: Libc, pid: number, tids: readonly number[], seized: Map<number, number>): void {
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   const pending = new Set(tids);
   while (pending.size > 0) {
@@ -98,7 +100,8 @@ function waitForStops(libc: Libc, tids: readonly number[], seized: Map<number, n
     }
     if (pending.size === 0) break;
     if (Date.now() > deadline) {
-      throw new NativeError('waitpid', Errno.EBUSY, `thread ${[...pending].join(', ')} did not stop within ${STOP_TIMEOUT_MS} ms (in uninterruptible sleep?)`);
+      const which = [...pending].map((tid) => `thread ${tid} ${threadState(pid, tid)}`).join(', ');
+      throw new NativeError('waitpid', Errno.EBUSY, `${which} did not stop within ${STOP_TIMEOUT_MS} ms; every thread was resumed`);
     }
     sleepSync(0.02); // 20 µs between polls: a thread stops within microseconds
   }
@@ -109,8 +112,19 @@ function listThreads(pid: number): number[] {
 }
 
 /** Where a stopped thread is, from /proc/PID/task/TID/syscall (`-1 sp pc`, or `nr args… sp pc` inside system call nr). */
-export function stoppedAt(pid: number, tid: number): { pc: bigint | undefined; inSyscall: boolean } {
+export function stoppedAt(pid: number, tid: number): { pc: bigint | undefined; sp: bigint | undefined; inSyscall: boolean } {
   const fields = (attempt(() => readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'latin1')) ?? '').trim().split(' ');
   const pc = fields[fields.length - 1]!;
-  return { pc: fields.length >= 3 && pc.startsWith('0x') ? BigInt(pc) : undefined, inSyscall: fields.length > 3 && fields[0] !== '-1' };
+  const sp = fields[fields.length - 2] ?? '';
+  const known = fields.length >= 3 && pc.startsWith('0x');
+  return { pc: known ? BigInt(pc) : undefined, sp: known && sp.startsWith('0x') ? BigInt(sp) : undefined, inSyscall: fields.length > 3 && fields[0] !== '-1' };
+}
+
+/** `D (uninterruptible sleep) in io_schedule`: a thread's state and where in the kernel it waits, for messages. */
+function threadState(pid: number, tid: number): string {
+  const stat = attempt(() => readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1')) ?? '';
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const names: Record<string, string> = { D: 'uninterruptible sleep', S: 'sleeping', R: 'running', T: 'stopped', t: 'traced', Z: 'zombie' };
+  const wchan = attempt(() => readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'latin1').trim()) ?? '';
+  return `${state === '' ? 'in an unknown state' : `in state ${state} (${names[state] ?? 'see proc(5)'})`}${wchan !== '' && wchan !== '0' ? ` in ${wchan}` : ''}`;
 }

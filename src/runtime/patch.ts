@@ -48,10 +48,13 @@ export interface PatchContext {
 
 export function applyPatch(sites: readonly ResolvedSite[], { target, space, locate, at, freeze, dryRun, beforeWrite }: PatchContext): PatchOutcome {
   checkShape(sites, locate);
-  const before = readSites(target, sites, space, locate);
+  // Each site's verified bytes: its `expect`, which may run past the bytes `with` replaces (an anchor, left alone).
+  const verified = readSites(target, sites, space, locate);
+  const before = verified.map((bytes, i) => bytes.slice(0, sites[i]!.replacement.length));
   const report = sites.map((s, i) => ({ address: s.address, before: before[i]!, after: s.replacement }));
-  if (sites.every((site, i) => bytesEqual(before[i]!, site.replacement))) return { status: 'already applied', frozen: undefined, sites: report };
-  const mismatches = sites.flatMap((site, i) => (matches(site.expect, before[i]!) ? [] : [{ site, found: before[i]! }]));
+  const applied = (site: ResolvedSite, i: number) => bytesEqual(before[i]!, site.replacement) && anchorMatches(site.expect, verified[i]!, site.replacement.length);
+  if (sites.every(applied)) return { status: 'already applied', frozen: undefined, sites: report };
+  const mismatches = sites.flatMap((site, i) => (matches(site.expect, verified[i]!) ? [] : [{ site, found: verified[i]! }]));
   if (mismatches.length > 0) {
     const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${hexLiteral(found)}`);
     throw new AssertionFailed('patch-mismatch', `patch not applied: ${mismatches.length} of ${count(sites.length, 'site')} did not hold the expected bytes; nothing was written\n${lines.join('\n')}`, {
@@ -67,21 +70,21 @@ export function applyPatch(sites: readonly ResolvedSite[], { target, space, loca
   return { status: 'applied', frozen, sites: report };
 }
 
-/** Sizes match, and no two sites overlap (the transaction could not say which bytes are whose). */
+/** `with` is no longer than `expect`, and no two sites overlap, anchors included (the transaction could not say which bytes are whose). */
 function checkShape(sites: readonly ResolvedSite[], locate: (loc: Loc) => SourcePoint): void {
   for (const site of sites) {
-    const expected = site.expect.kind === 'bytes' ? site.expect.bytes.length : new Matcher(site.expect.pattern).maxLength;
-    if (expected !== site.replacement.length) {
-      throw new RecipeError('patch-length', `the site at ${hexAddress(site.address)} expects ${expected} bytes but writes ${site.replacement.length}`, {
+    if (expectedLength(site) < site.replacement.length) {
+      throw new RecipeError('patch-length', `the site at ${hexAddress(site.address)} expects ${expectedLength(site)} bytes but writes ${site.replacement.length}`, {
         ...locate(site.loc),
-        hint: 'expect exactly the bytes the patch replaces (pad with ??), so a revert restores all of them',
+        hint: 'expect at least the bytes the patch replaces (pad with ??), so a revert restores all of them; a longer expect anchors the patch',
       });
     }
   }
   const sorted = [...sites].sort((a, b) => (a.address < b.address ? -1 : 1));
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1]!;
-    if (previous.address + BigInt(previous.replacement.length) > sorted[i]!.address) {
+    // A site's anchor (expect past its replaced bytes) may not cover another site either: it would change under it.
+    if (previous.address + BigInt(Math.max(expectedLength(previous), previous.replacement.length)) > sorted[i]!.address) {
       throw new RecipeError('patch-overlap', `patch sites at ${hexAddress(previous.address)} and ${hexAddress(sorted[i]!.address)} overlap`, {
         ...locate(sorted[i]!.loc),
         hint: 'merge them into one site',
@@ -90,8 +93,13 @@ function checkShape(sites: readonly ResolvedSite[], locate: (loc: Loc) => Source
   }
 }
 
+/** The bytes a site's `expect` covers (at least those its `with` replaces). */
+function expectedLength(site: ResolvedSite): number {
+  return site.expect.kind === 'bytes' ? site.expect.bytes.length : new Matcher(site.expect.pattern).maxLength;
+}
+
 function readSites(target: WritableTarget, sites: readonly ResolvedSite[], space: string, locate: (loc: Loc) => SourcePoint): Uint8Array[] {
-  const results = target.read(sites.map((s) => ({ address: s.address, length: s.replacement.length })));
+  const results = target.read(sites.map((s) => ({ address: s.address, length: expectedLength(s) })));
   return results.map((result, i) => {
     if (result.fault !== undefined) {
       const site = sites[i]!;
@@ -100,8 +108,21 @@ function readSites(target: WritableTarget, sites: readonly ResolvedSite[], space
         hint: 'check the address of this site',
       });
     }
-    return result.bytes.slice(0, sites[i]!.replacement.length);
+    return result.bytes.slice(0, expectedLength(sites[i]!));
   });
+}
+
+/**
+ * For "already applied": the bytes after the replaced ones still match the
+ * rest of `expect` (the anchor). Decided by the replaced bytes alone when a
+ * pattern's tokens cannot be split there (an alternative or jump across it).
+ */
+function anchorMatches(expect: Encoded, verified: Uint8Array, replaced: number): boolean {
+  if (expect.kind === 'bytes') return bytesEqual(expect.bytes.subarray(replaced), verified.subarray(replaced));
+  const head = expect.pattern.tokens.slice(0, replaced);
+  const tail = expect.pattern.tokens.slice(replaced);
+  if (head.length < replaced || head.some((token) => token.t !== 'byte') || tail.length === 0) return true;
+  return matches({ kind: 'pattern', pattern: { tokens: tail }, text: '' }, verified.subarray(replaced));
 }
 
 function matches(expect: Encoded, found: Uint8Array): boolean {

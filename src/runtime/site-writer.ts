@@ -10,7 +10,7 @@
 import { sleepSync } from '../sleep.ts';
 import { bytesEqual, hexLiteral } from '../bytes.ts';
 import { AssertionFailed, TargetError } from '../errors.ts';
-import type { Frozen, WritableTarget, WriteResult } from '../target/target.ts';
+import type { Frozen, Region, WritableTarget, WriteResult } from '../target/target.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
 import { hexAddress } from './value.ts';
@@ -61,7 +61,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
       tries++;
       started = performance.now(); // the stop that counts is the last one
       frozen = target.freeze();
-      const busy = threadInSite(frozen, sites, space, tries);
+      const busy = threadInSite(frozen, sites, space, tries) ?? returnIntoSite(target, frozen, sites.filter((_, i) => code[i]), regions, space, tries);
       if (busy === undefined) break;
       frozen.thaw();
       frozen = undefined;
@@ -131,6 +131,44 @@ function threadInSite(frozen: Frozen, sites: readonly SiteWrite[], space: string
       ...site.at,
       hint: 'retry in a moment, when the thread has left this code',
     });
+  }
+  return undefined;
+}
+
+/**
+ * The refusal to change code a thread will return into: a word on its stack,
+ * between its stack pointer and the end of its stack mapping, that points
+ * inside a code site past its first byte (a return address there would land
+ * in the middle of the new bytes). Conservative, like kpatch's activeness
+ * check: a stale word that only looks like one refuses too.
+ */
+function returnIntoSite(target: WritableTarget, frozen: Frozen, sites: readonly SiteWrite[], regions: readonly Region[], space: string, tries: number): TargetError | undefined {
+  if (sites.length === 0) return undefined;
+  const stacks = frozen.threads.flatMap((thread) => {
+    if (thread.sp === undefined) return [];
+    const region = regions.find((r) => r.start <= thread.sp! && thread.sp! < r.end);
+    const from = thread.sp & ~7n;
+    return region === undefined ? [] : [{ thread, from, length: Number(region.end - from) }];
+  });
+  const contents = target.read(stacks.map(({ from, length }) => ({ address: from, length })));
+  for (const [k, { thread, from }] of stacks.entries()) {
+    const { bytes, done } = contents[k]!;
+    if (done === 0) {
+      return new TargetError('thread-in-site', `cannot read the stack of thread ${thread.tid} of ${space} at ${hexAddress(from)} to check that it will not return into a site; nothing was written`, {
+        ...sites[0]!.at,
+        hint: 'a policy that denies reading stacks (anon) also prevents patching code safely; allow reading [stack] and anonymous memory',
+      });
+    }
+    const words = new DataView(bytes.buffer, bytes.byteOffset, done - (done % 8));
+    for (let at = 0; at < words.byteLength; at += 8) {
+      const word = words.getBigUint64(at, true);
+      const site = sites.find((s) => s.address < word && word < s.address + BigInt(s.after.length));
+      if (site === undefined) continue;
+      return new TargetError('thread-in-site', `thread ${thread.tid} of ${space} will return into the site at ${hexAddress(site.address)} (its stack holds ${hexAddress(word)} at ${hexAddress(from + BigInt(at))})${tries > 1 ? ` at each of ${tries} tries` : ''}; nothing was written`, {
+        ...site.at,
+        hint: 'retry when no thread is in a call made from inside the site, or patch whole instructions after the call',
+      });
+    }
   }
   return undefined;
 }

@@ -182,6 +182,54 @@ it('says what is wrong with a journal file that is not one', () => {
   expect(pvm('node', ['revert', path, '--pid', String(process.pid), '--allow-write'])).toMatchObject({ status: 2, stderr: expect.stringContaining(`cannot read the journal '${path}': no such file`) });
 });
 
+describe.each(RUNTIMES)('expect longer than with, and return addresses on %s', (runtime) => {
+  it('verifies an anchored signature, writes only what `with` replaces, finds it applied again, and reverts just those bytes', async () => {
+    const f = await fixture();
+    const original = codeAt(runtime, f, 'is_licensed', 16).replaceAll(' ', '');
+    // After the prologue (push rbp; mov rbp, rsp): mov eax, [rip+d]; cmp eax, imm — 11 bytes verified, with the
+    // displacement left open; the first 7 become mov eax, 1; pop rbp; ret, and the last 4 stay as they are.
+    const spaced = (hex: string) => hex.replace(/(..)(?!$)/g, '$1 ');
+    const expect_ = `${spaced(original.slice(8, 12))} ?? ?? ?? ?? ${spaced(original.slice(20, 30))}`;
+    const replacement = 'b8 01 00 00 00 5d c3';
+    const recipe = `patch at ${f.hex('is_licensed')} + 4 expect hex"${expect_}" with hex"${replacement}"`;
+    const journal = journalPath();
+    expect(pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--journal', journal])).toMatchObject({ status: 0, stderr: '' });
+    expect(codeAt(runtime, f, 'is_licensed', 16).replaceAll(' ', '')).toBe(original.slice(0, 8) + replacement.replaceAll(' ', '') + original.slice(22));
+    expect(await f.ask('l')).toBe('licensed=1');
+    expect(pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write']).stdout).toContain('already applied');
+    expect(pvm(runtime, ['revert', journal, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+    expect(codeAt(runtime, f, 'is_licensed', 16).replaceAll(' ', '')).toBe(original);
+  });
+
+  it('refuses a site that a thread will return into (its stack holds an address inside the site), and writes nothing (exit 4)', async () => {
+    const f = await fixture();
+    const text = readFileSync(`/proc/${f.pid}/maps`, 'utf8').split('\n').find((line) => line.includes('r-xp') && line.endsWith('/target'))!;
+    const [start, end] = text.split(' ')[0]!.split('-').map((n) => `0x${n}`);
+    // A word on the main thread's stack that points into the fixture's code: a return address (of the call that waits for stdin).
+    const find = `let sp = reg(threads()[0], "rsp")\nlet i = 0\nwhile i < 4096 {\n  let w = [sp + i * 8]\n  if w > ${start} && w < ${end} {\n    print w\n    break\n  }\n  i = i + 1\n}`;
+    const word = pvm(runtime, ['-e', find, '--pid', String(f.pid)]).stdout.trim();
+    expect(word).toMatch(/^0x[0-9a-f]+$/);
+    const bytes = pvm(runtime, ['-e', `print hex(read bytes 2 at ${word} - 1)`, '--pid', String(f.pid)]).stdout.trim();
+    const result = pvm(runtime, ['-e', `patch at ${word} - 1 expect hex"${bytes.slice(0, 2)} ${bytes.slice(2)}" with hex"90 90"`, '--pid', String(f.pid), '--allow-write']);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toContain(`thread ${f.pid} of pid ${f.pid} will return into the site at`);
+    expect(pvm(runtime, ['-e', `print hex(read bytes 2 at ${word} - 1)`, '--pid', String(f.pid)]).stdout.trim()).toBe(bytes);
+  });
+});
+
+describe('a thread that no stop reaches (state D: the parent of a vfork)', () => {
+  it('makes a patch of code give up, resume every thread and name it with its state (exit 4), writing nothing', async () => {
+    const f = await fixture(['--vfork']);
+    const original = codeAt('node', f, 'is_licensed', 6);
+    const result = pvm('node', ['-e', `patch at ${f.hex('is_licensed')} expect hex"${original}" with hex"${UNLOCK}"`, '--pid', String(f.pid), '--allow-write']);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toMatch(/cannot stop every thread of pid \d+ \(target\): thread \d+ in state D \(uninterruptible sleep\)( in \S+)? did not stop within 2000 ms; every thread was resumed/);
+    expect(state(f.pid)).not.toBe('t');
+    expect(codeAt('node', f, 'is_licensed', 6)).toBe(original);
+    expect(await f.ask('l')).toBe('licensed=0');
+  });
+});
+
 describe('a thread blocked in a system call', () => {
   it('resumes at pc - 2, where the kernel restarts the call: a patch of those bytes is refused, and nothing is written (exit 4)', async () => {
     const f = await fixture();
