@@ -1,5 +1,6 @@
-// Counted nouns in messages: `1 site`, `3 sites`.
+// Counted nouns in messages: `1 site`, `3 sites`, `2 processes`.
 
 export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  if (n === 1) return `${n} ${noun}`;
+  return `${n} ${/(s|sh|ch|x)$/.test(noun) ? `${noun}es` : `${noun}s`}`;
 }

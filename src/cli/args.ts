@@ -31,7 +31,9 @@ export type Command =
       readonly policy: PolicyOptions;
     }
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
-  | { readonly kind: 'revert'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }>; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
+  /** `target` undefined: every process the journal names. */
+  | { readonly kind: 'revert'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
+  | { readonly kind: 'status'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean; readonly policy: PolicyOptions }
@@ -68,9 +70,13 @@ export const USAGE = `usage:
   pvm snapshot --pid N -o FILE [--only REGION]... [--freeze] [--json]
                                     save the process's memory as an ELF core
                                     (gdb opens it; --snapshot FILE replays it)
-  pvm revert JOURNAL TARGET --allow-write [--dry-run] [--freeze] [--json]
+  pvm revert JOURNAL [TARGET] --allow-write [--dry-run] [--freeze] [--json]
                                     undo the patches a journal recorded, where
-                                    memory still holds what pvm wrote
+                                    memory still holds what pvm wrote; without a
+                                    target, in every process the journal names
+  pvm status JOURNAL [TARGET] [--json]
+                                    each journaled site now: applied, reverted,
+                                    changed, or gone (the process exited)
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
 
 TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
@@ -103,7 +109,7 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert'];
+const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert', 'status'];
 
 export function parseCommandLine(argv: readonly string[]): Command {
   // Everything after `--` is the program to start (SPEC §1: `-- COMMAND ARGS...`), not pvm's.
@@ -153,10 +159,18 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
     if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
     if (values.arg !== undefined) throw usage('pvm revert takes no --arg', 'it writes back only the bytes the journal recorded');
-    const target = existingTargetOf(values, 'pvm revert writes to the process the journal names');
+    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined ? undefined : existingTargetOf(values, 'pvm revert writes to the process the journal names');
     // A journal is input, like a recipe: writing it back needs the same grant (and policy) as a recipe's writes.
     if (allowWrite !== true && writing.dryRun !== true) throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, { hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)` });
     return { kind: 'revert', journal: file, target, json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
+  }
+  if (command === 'status') {
+    if (file === undefined) throw usage('pvm status needs a journal file', 'pvm status fix.journal');
+    for (const option of ['arg', 'allow-write', 'dry-run', 'journal', 'freeze'] as const) {
+      if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm status`, 'pvm status JOURNAL [--pid N] [--json]: it only reads');
+    }
+    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined ? undefined : existingTargetOf(values, 'pvm status reads the processes the journal names');
+    return { kind: 'status', journal: file, target, json, policy };
   }
   if (command === 'snapshot') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');

@@ -22,8 +22,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   try {
     const command = parseCommandLine(argv);
     json = 'json' in command && command.json;
-    await dispatch(command);
-    return Exit.ok;
+    return (await dispatch(command)) ?? Exit.ok;
   } catch (error) {
     if (!(error instanceof PvmError)) throw error;
     if (json) out(formatErrorJson(error));
@@ -32,7 +31,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 }
 
-async function dispatch(command: Command): Promise<void> {
+/** Runs a command; a command over many processes returns the most serious of their exit statuses. */
+async function dispatch(command: Command): Promise<ExitCode | void> {
   switch (command.kind) {
     case 'help':
       out(USAGE);
@@ -170,17 +170,26 @@ async function dispatch(command: Command): Promise<void> {
       }
       return;
     }
+    case 'status': {
+      const { readJournalWarning } = await import('./journal-file.ts');
+      const { statusCommand } = await import('./journal-commands.ts');
+      const entries = readJournalWarning(command.journal);
+      return statusCommand(command.journal, entries, command.target, await policiesFor(command.policy.file), command.policy.audit, command.json, out);
+    }
     case 'revert': {
-      const { readJournal } = await import('./journal-file.ts');
+      const { readJournalWarning } = await import('./journal-file.ts');
       const { revertJournal } = await import('../runtime/revert.ts');
       const { formatRevert } = await import('./format.ts');
-      const { entries, incomplete } = readJournal(command.journal);
-      for (const line of incomplete) process.stderr.write(`pvm: warning: ${command.journal} line ${line} is incomplete (cut short while pvm wrote it?): left out; the other entries are used\n`);
+      const entries = readJournalWarning(command.journal);
       const policies = await policiesFor(command.policy.file);
       if (policies.length > 0 && !command.writing.dryRun) {
         const { decideWriting, describeRule } = await import('../policy/decide.ts');
         const writing = decideWriting(policies);
         if (!writing.allowed) throw new DeniedError('policy-denied', `denied: pvm revert writes, and ${writing.why} — ${describeRule(writing.rule)}`, { hint: 'ask for the policy to allow writing, or revert by hand' });
+      }
+      if (command.target === undefined) {
+        const { revertEverywhere } = await import('./journal-commands.ts');
+        return revertEverywhere(command.journal, entries, command.writing, policies, command.policy.audit, command.json, out);
       }
       const session = await openSession(command.target, policies, command.policy.audit);
       try {

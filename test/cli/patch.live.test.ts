@@ -217,6 +217,30 @@ describe.each(RUNTIMES)('expect longer than with, and return addresses on %s', (
   });
 });
 
+describe.each(RUNTIMES)('one journal, several processes, on %s', (runtime) => {
+  it('pvm status shows each site applied, changed or gone, and pvm revert without a target reverts every process still there', async () => {
+    const [a, b, c] = [await fixture(), await fixture(), await fixture()];
+    const journal = journalPath();
+    for (const f of [a, b, c]) {
+      expect(pvm(runtime, ['-e', `patch "p" at ${f.hex('patch_sites')} expect u32 1000 with u32 7`, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+    }
+    expect(pvm(runtime, ['-e', `write u32 at ${b.hex('patch_sites')} = 9`, '--pid', String(b.pid), '--allow-write']).status).toBe(0);
+    await c.stop();
+    const status = pvm(runtime, ['status', journal, '--json']);
+    expect(status.status).toBe(0);
+    expect(status.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)).map((s) => [s.pid, s.state])).toEqual([[a.pid, 'applied'], [b.pid, 'changed'], [c.pid, 'gone']]);
+    // b's site changed since: left alone, exit 1; a is reverted all the same, c is gone.
+    const revert = pvm(runtime, ['revert', journal, '--allow-write', '--json']);
+    expect(revert.status).toBe(1);
+    const lines = revert.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(lines.filter((l) => l.type === 'target').map((l) => [l.pid, l.status, l.exit])).toEqual([[a.pid, 'reverted', 0], [b.pid, 'failed', 1], [c.pid, 'gone', 0]]);
+    expect(lines.at(-1)).toEqual({ type: 'summary', processes: 3, reverted: 1, gone: 1, failed: 1, exit: 1 });
+    expect(pvm(runtime, ['-e', `print read u32 at ${a.hex('patch_sites')}`, '--pid', String(a.pid)]).stdout).toBe('1000\n');
+    expect(pvm(runtime, ['-e', `print read u32 at ${b.hex('patch_sites')}`, '--pid', String(b.pid)]).stdout).toBe('9\n');
+    expect(pvm(runtime, ['status', journal, '--pid', String(a.pid)]).stdout).toBe(`pid ${a.pid} (target)\n  ${a.hex('patch_sites')}: reverted (patch "p")\n`);
+  });
+});
+
 describe('a thread that no stop reaches (state D: the parent of a vfork)', () => {
   it('makes a patch of code give up, resume every thread and name it with its state (exit 4), writing nothing', async () => {
     const f = await fixture(['--vfork']);

@@ -1,0 +1,131 @@
+// `pvm status JOURNAL [TARGET]` and `pvm revert JOURNAL` without a target:
+// every process a journal names, one after the other. A process that has
+// gone, refuses or fails is reported and never stops the others; the run's
+// exit status is the most serious of theirs (see mostSerious).
+import { hexLiteral, toHex } from '../bytes.ts';
+import { count } from '../count.ts';
+import { AssertionFailed, Exit, PvmError, TargetError, type ExitCode } from '../errors.ts';
+import type { LoadedPolicy } from '../policy/load.ts';
+import { revertJournal } from '../runtime/revert.ts';
+import { goneStates, siteStates, type SiteStatus } from '../runtime/journal-status.ts';
+import type { JournalEntry } from '../runtime/journal.ts';
+import { hexAddress } from '../runtime/value.ts';
+import type { LiveTargetSpec } from './args.ts';
+import { formatError, formatErrorJson, formatRevert } from './format.ts';
+import { processesOf, stillRunning, type JournaledProcess } from './journal-processes.ts';
+import { openSession, pidOf } from './session.ts';
+
+type Out = (text: string) => void;
+
+/**
+ * The exit status of a run over many processes: 0 only if every process
+ * succeeded; otherwise refusals (3) first, since an operator must act on
+ * them, then target errors (4), then assertions (1: a site changed since).
+ */
+export function mostSerious(exits: readonly ExitCode[]): ExitCode {
+  for (const exit of [Exit.denied, Exit.target, Exit.usage, Exit.assertion] as const) if (exits.includes(exit)) return exit;
+  return Exit.ok;
+}
+
+/** The processes to visit: all the journal names, or the one TARGET is (an error if the journal does not name it). */
+async function chosen(journal: string, entries: readonly JournalEntry[], target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined): Promise<JournaledProcess[]> {
+  const processes = processesOf(entries);
+  if (target === undefined) return processes;
+  const pid = await pidOf(target);
+  const mine = processes.filter((p) => p.pid === pid);
+  if (mine.length === 0) {
+    throw new TargetError('journal-other-process', `${journal} records patches of ${processes.map((p) => `pid ${p.pid}`).join(', ') || 'no process'}, not of pid ${pid}`, { hint: 'give the pid of a process the journal was written for, or no target for all of them' });
+  }
+  return mine;
+}
+
+function describeProcess(process: JournaledProcess): string {
+  return `pid ${process.pid}${process.exe === undefined ? '' : ` (${process.exe.split('/').pop()})`}`;
+}
+
+/** One process's error, shown and kept going: as a JSON line naming the pid, or on stderr. */
+function reportError(error: unknown, process: JournaledProcess, json: boolean, out: Out): ExitCode {
+  if (!(error instanceof PvmError)) throw error;
+  if (json) out(formatErrorJson(error).replace(/^\{"type":"error",/, `{"type":"error","pid":${process.pid},`));
+  else globalThis.process.stderr.write(`${describeProcess(process)}: ${formatError(error)}\n`);
+  return error.exit;
+}
+
+export async function statusCommand(journal: string, entries: readonly JournalEntry[], target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined, policies: readonly LoadedPolicy[], audit: string | undefined, json: boolean, out: Out): Promise<ExitCode> {
+  const exits: ExitCode[] = [];
+  for (const process of await chosen(journal, entries, target)) {
+    let states: SiteStatus[];
+    if (!stillRunning(process)) states = goneStates(process.entries);
+    else {
+      try {
+        const session = await openSession({ kind: 'pid', pid: process.pid }, policies, audit);
+        try {
+          states = siteStates(process.entries, session.target);
+        } finally {
+          session.close();
+        }
+      } catch (error) {
+        exits.push(reportError(error, process, json, out));
+        continue;
+      }
+    }
+    out(formatStatus(process, states, json));
+  }
+  return mostSerious(exits);
+}
+
+function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], json: boolean): string {
+  if (json) {
+    return states
+      .map(({ entry, state, found }) =>
+        JSON.stringify({ type: 'status', pid: process.pid, startTime: process.startTime ?? null, patch: entry.patch ?? null, statement: entry.statement, line: entry.line, address: hexAddress(entry.address), state, expected: toHex(entry.new), old: toHex(entry.old), found: found === undefined ? null : toHex(found) }),
+      )
+      .join('\n');
+  }
+  const gone = states.every((s) => s.state === 'gone');
+  const header = `${describeProcess(process)}${gone ? ': gone (it exited, or its pid now names another process)' : ''}`;
+  const lines = gone
+    ? []
+    : states.map(({ entry, state, found }) => {
+        const by = entry.patch !== undefined ? `patch "${entry.patch}"` : `${entry.statement} at line ${entry.line}`;
+        const holds = state === 'changed' ? `: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, neither ${hexLiteral(entry.new)} (pvm's) nor ${hexLiteral(entry.old)} (the old)` : '';
+        return `  ${hexAddress(entry.address)}: ${state} (${by})${holds}`;
+      });
+  return [header, ...lines].join('\n');
+}
+
+/** `pvm revert JOURNAL` with no target: every process the journal names that is still the same process. */
+export async function revertEverywhere(journal: string, entries: readonly JournalEntry[], writing: { dryRun: boolean; freeze: boolean }, policies: readonly LoadedPolicy[], audit: string | undefined, json: boolean, out: Out): Promise<ExitCode> {
+  const exits: ExitCode[] = [];
+  const tally = { reverted: 0, gone: 0, failed: 0 };
+  for (const process of processesOf(entries)) {
+    if (!stillRunning(process)) {
+      tally.gone++;
+      out(json ? JSON.stringify({ type: 'target', pid: process.pid, status: 'gone', exit: 0 }) : `${describeProcess(process)}: gone (it exited, or its pid now names another process): nothing to revert`);
+      continue;
+    }
+    try {
+      const session = await openSession({ kind: 'pid', pid: process.pid }, policies, audit);
+      try {
+        const outcome = revertJournal(process.entries, { target: session.target.writable!, journal, ...writing });
+        if (!json) out(`${describeProcess(process)}:`);
+        out(formatRevert({ sites: outcome.sites, others: 0 }, json, process.pid));
+        const left = outcome.sites.filter((s) => s.status === 'changed since').length;
+        if (left > 0) throw new AssertionFailed('revert-incomplete', `${left} of ${count(outcome.sites.length, 'site')} no longer ${left === 1 ? 'holds' : 'hold'} what pvm wrote and ${left === 1 ? 'was' : 'were'} left alone`, { hint: 'something else changed them after the patch; check them before restoring them by hand' });
+        tally.reverted++;
+        if (json) out(JSON.stringify({ type: 'target', pid: process.pid, status: 'reverted', exit: 0 }));
+      } finally {
+        session.close();
+      }
+    } catch (error) {
+      tally.failed++;
+      const exit = reportError(error, process, json, out);
+      exits.push(exit);
+      if (json) out(JSON.stringify({ type: 'target', pid: process.pid, status: 'failed', exit }));
+    }
+  }
+  const exit = mostSerious(exits);
+  const processes = tally.reverted + tally.gone + tally.failed;
+  out(json ? JSON.stringify({ type: 'summary', processes, ...tally, exit }) : `${count(processes, 'process')}: ${tally.reverted} reverted, ${tally.gone} gone, ${tally.failed} failed`);
+  return exit;
+}
