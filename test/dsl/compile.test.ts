@@ -88,5 +88,11 @@ describe('syntax errors', () => {
   it('name an else on its own line, and say how to write it', () => {
     expect(diagnosticsOf('if 1 > 0 {\n  print 1\n}\nelse {\n  print 2\n}')).toContain('hint: write `} else {` (a newline after `}` ends the if statement)');
   });
+
+  it('read keywords as whole words: `letter = 1` assigns letter (unknown here), never `let ter = 1`', () => {
+    expect(diagnosticsOf('letter = 1\nprintx = 2')).toContain("error: unknown name 'letter'");
+    const plan = compileSource({ name: 'r.pvm', text: 'let forward = 1\nlet utf16x = 2\nprint forward + utf16x' });
+    expect(plan.steps.map((s) => (s.op === 'let' ? s.name : s.op))).toEqual(['forward', 'utf16x', 'print']);
+  });
 });
 
