@@ -15,6 +15,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { random, recipeGenerator } from './recipe-generator.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, seed: { type: 'string', default: String(Date.now() % 1e9) } } });
@@ -34,19 +35,6 @@ const { readJournal } = await dist('cli/journal-file.js');
 const { journalLine } = await dist('runtime/journal.js');
 const { parsePolicy } = await dist('policy/load.js');
 
-/** xorshift32, as the short tier uses. */
-function random(start) {
-  let state = start >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-  next.int = (n) => Math.floor(next() * n);
-  next.pick = (list) => list[next.int(list.length)];
-  return next;
-}
 const next = random(seed);
 
 const work = mkdtempSync(join(tmpdir(), 'pvm-fuzz-'));
@@ -90,100 +78,14 @@ const fixturePid = Number(info.pid);
 const live = await LiveProcess.open(fixturePid);
 const addresses = Object.entries(info).filter(([, v]) => typeof v === 'string' && v.startsWith('0x')).map(([, v]) => v);
 
-// ---- recipes, generated from the grammar ----
-// Mostly well-typed (so they run and reach the target), now and then not.
-const NUMERIC_TYPES = ['u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64', 'u32be', 'i64be', 'ptr'];
-const OTHER_TYPES = ['f32', 'f64', 'cstring', 'cstring max 8', 'bytes 16', 'utf16 4', 'bytes 0', 'u24'];
-const NUMBERS = ['0', '1', '7', '-1', '0x1000', '0xffffffffffffffff', '0x8000000000000000', '1_000', '0b101', String(2n ** 127n), '340282366920938463463374607431768211455'];
-const BINARY = ['+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^'];
-const COMPARE = ['==', '!=', '<', '<=', '>', '>='];
-
-/** An integer or address expression. */
-function numeric(depth, names) {
-  const leaf = () =>
-    next.pick([
-      () => next.pick(NUMBERS),
-      () => next.pick(addresses),
-      () => next.pick(addresses),
-      () => (names.length > 0 ? next.pick(names) : '0'),
-      () => 'symbol("target", "counter")',
-      () => 'module("target").start',
-      () => 'module("target").size',
-      () => 'reg(threads()[0], "rsp")',
-    ])();
-  if (depth <= 0) return leaf();
-  const sub = () => numeric(depth - 1, names);
-  return next.pick([
-    leaf,
-    leaf,
-    () => `${sub()} ${next.pick(BINARY)} ${sub()}`,
-    () => `(${sub()})`,
-    () => `read ${next.pick(NUMERIC_TYPES)} at ${sub()}`,
-    () => `[${sub()}]`,
-    () => `-${sub()}`,
-    () => `~${sub()}`,
-    () => `len(read bytes 8 at ${sub()})`,
-    () => `min(${sub()}, ${sub()})`,
-    () => `len(scan ${next.pick(['u32 1000', '"pvm-fixture"', 'hex"00 00 ?? 01"', 'utf16 "x"', `u8 ${sub()}`])} in ${next.pick(['all', 'anon', 'module("target")', `range(${sub()}, 0x2000)`])}${next.pick(['', ' limit 3', ' align 4', ' perms "r--"', ' unique'])})`,
-    () => `ripref(${sub()}, 3, 7)`,
-  ])();
-}
-
-/** Any value: a number, text, bytes, a region, a list. */
-function value(depth, names) {
-  if (next() < 0.05) return `${numeric(1, names)} ${next.pick(BINARY)} "wild"`;
-  return next.pick([
-    () => numeric(depth, names),
-    () => numeric(depth, names),
-    () => `read ${next.pick(OTHER_TYPES)} at ${numeric(depth - 1, names)}`,
-    () => `hex(${numeric(depth - 1, names)})`,
-    () => '"text\\x00"',
-    () => 'module("target")',
-    () => `threads()`,
-  ])();
-}
-
-function condition(names) {
-  return next.pick([() => `${numeric(2, names)} ${next.pick(COMPARE)} ${numeric(2, names)}`, () => `!(${numeric(1, names)} == 0) && ${numeric(1, names)} != 1`])();
-}
-
-function statements(depth, names, count) {
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const name = `v${next.int(6)}`;
-    out.push(
-      next.pick([
-        () => {
-          const line = `let ${name} = ${numeric(3, names)}`;
-          names.push(name);
-          return line;
-        },
-        () => `print ${value(3, names)}, ${value(2, names)}`,
-        () => `emit ${name} = ${value(2, names)}`,
-        () => (names.length > 0 ? `${next.pick(names)} = ${numeric(2, names)}` : 'print 1'),
-        () => `assert ${condition(names)}, "fuzz"`,
-        () => `dump ${numeric(2, names)}, ${next.pick(['16', '1', '64', '0x100000'])}`,
-        () => `write ${next.pick(NUMERIC_TYPES)} at ${numeric(2, names)} = ${numeric(2, names)}`,
-        () => `write bytes 4 at ${numeric(2, names)} = "abcd"`,
-        () => next.pick([
-          () => `patch at ${numeric(2, names)} expect u32 1000 with u32 ${numeric(1, names)}`,
-          () => `patch at ${numeric(2, names)} expect hex"e8 ?? ?? ?? ??" with hex"90 90 90 90 90"`,
-          () => `patch "p${next.int(3)}" {\n  at ${numeric(2, names)} expect u8 ${numeric(1, names)} with u8 0\n  at ${numeric(1, names)} expect u16 0 with u16 1\n}`,
-        ])(),
-        () => (depth > 0 ? `if ${condition(names)} {\n${statements(depth - 1, [...names], 2)}\n} else {\n${statements(depth - 1, [...names], 1)}\n}` : 'print 0'),
-        () => (depth > 0 ? `for i in ${next.pick(['0..3', `0..${numeric(1, names)}`, 'scan u32 1000 in all'])} limit 4 {\n${statements(depth - 1, [...names, 'i'], 2)}\n}` : 'print 0'),
-      ])(),
-    );
-  }
-  return out.join('\n');
-}
-
+// ---- recipes, generated from the grammar (recipe-generator.mjs) ----
 /** Budgets small enough that every case ends quickly (the defaults let a recipe scan 64 GiB). */
 const FUZZ_LIMITS = { steps: 10_000, readBytes: 16 << 20, loopIterations: 1000n, scanBytes: 256 << 20, scanHits: 1000 };
 
 function fuzzRecipes(until) {
+  const generate = recipeGenerator(next, addresses);
   while (performance.now() < until) {
-    const text = statements(2, [], 1 + next.int(6));
+    const text = generate(2, 1 + next.int(6));
     writeFileSync(join(work, 'current.pvm'), text); // what was running, should a case hang
     if (process.env.FUZZ_TRACE) process.stderr.write(`--- case\n${text}\n`);
     attempt('recipes', text, () => {

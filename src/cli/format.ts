@@ -1,7 +1,7 @@
 // How values, events and errors look: for people by default, one JSON object
 // per line with --json (SPEC §4). Identical on Node, Bun and Deno.
 import { InvalidRecipe } from '../dsl/diagnostic.ts';
-import { positionOf } from '../dsl/source.ts';
+import { lineIndex } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import { createHash } from 'node:crypto';
@@ -131,9 +131,10 @@ export function formatError(error: PvmError): string {
 /** The same error as JSON lines for stdout: one per diagnostic of an invalid recipe. */
 export function formatErrorJson(error: PvmError): string {
   if (error instanceof InvalidRecipe) {
+    const index = lineIndex(error.source);
     return error.diagnostics
       .map((d) => {
-        const { line, col } = positionOf(error.source.text, d.span.start);
+        const { line, col } = index.position(d.span.start);
         return JSON.stringify({ type: 'error', code: d.code, exit: error.exit, message: d.message, where: `${error.source.name}:${line}:${col}`, line, col, hint: d.hint ?? null });
       })
       .join('\n');

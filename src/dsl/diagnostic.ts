@@ -2,7 +2,8 @@
 // than thrown one at a time (STYLE habit 4), and rendered gcc-style.
 import type { ErrorCode } from '../error-codes.ts';
 import { RecipeError } from '../errors.ts';
-import { excerptOf, locationOf, type SourceFile, type Span } from './source.ts';
+import { formatExcerpt } from '../excerpt.ts';
+import { lineIndex, type LineIndex, type SourceFile, type Span } from './source.ts';
 
 export interface Diagnostic {
   /** Stable for scripts and tests: `unknown-type`, `syntax`, … */
@@ -14,8 +15,9 @@ export interface Diagnostic {
 }
 
 /** `file:line:col: error: message`, then the source line with a caret, then the hint. */
-export function renderDiagnostic(source: SourceFile, d: Diagnostic): string {
-  const lines = [`${locationOf(source, d.span.start)}: error: ${d.message}`, excerptOf(source, d.span)];
+export function renderDiagnostic(source: SourceFile, d: Diagnostic, index: LineIndex = lineIndex(source)): string {
+  const { line, col } = index.position(d.span.start);
+  const lines = [`${source.name}:${line}:${col}: error: ${d.message}`, formatExcerpt(index.lineOf(d.span))];
   if (d.hint !== undefined) lines.push(`hint: ${d.hint}`);
   return lines.join('\n');
 }
@@ -26,7 +28,8 @@ export class InvalidRecipe extends RecipeError {
   readonly source: SourceFile;
 
   constructor(source: SourceFile, diagnostics: readonly Diagnostic[]) {
-    super('invalid-recipe', diagnostics.map((d) => renderDiagnostic(source, d)).join('\n\n'));
+    const index = lineIndex(source); // once for all: a large recipe may have thousands of diagnostics
+    super('invalid-recipe', diagnostics.map((d) => renderDiagnostic(source, d, index)).join('\n\n'));
     this.diagnostics = diagnostics;
     this.source = source;
   }

@@ -4,6 +4,7 @@ import type { Node, NonterminalNode, TerminalNode, IterationNode } from 'ohm-js'
 import type * as Ast from './ast.ts';
 import { MAX_NESTING } from '../limits.ts';
 import { InvalidRecipe, type Diagnostic } from './diagnostic.ts';
+import { fastParse } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
@@ -21,6 +22,12 @@ export function parse(source: SourceFile): Ast.Recipe {
   if (tooDeep !== undefined) {
     throw new InvalidRecipe(source, [{ code: 'too-deep', message: `nesting deeper than ${MAX_NESTING} levels of (), [] and {}`, span: { start: tooDeep, end: tooDeep + 1 }, hint: 'name intermediate values with let, or split the blocks' }]);
   }
+  // The hand-written parser reads most recipes in one pass; Ohm reads the rest, and explains every error.
+  return fastParse(source.text) ?? parseWithOhm(source, statementStarts);
+}
+
+/** Ohm's parse (the grammar of record): the tree, or every syntax error. `statementStarts`: see scanBrackets. */
+export function parseWithOhm(source: SourceFile, statementStarts = scanBrackets(source.text).statementStarts): Ast.Recipe {
   const statements: Ast.Statement[] = [];
   const diagnostics: Diagnostic[] = [];
   // Ohm memoizes every rule at every position of the text it matches: a large recipe costs memory and time

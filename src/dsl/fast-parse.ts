@@ -1,0 +1,691 @@
+// A hand-written parser for the grammar of grammar.ohm, used first: it reads a
+// recipe in one pass (a 1 MiB recipe in a fraction of a second, where Ohm
+// takes seconds). It gives up — returns undefined — on anything it is not
+// sure of: a syntax error, a construct it does not handle, a non-ASCII
+// character outside strings. Then Ohm parses the recipe, and reports the
+// errors. When it does return a tree, that tree is the one Ohm builds, spans
+// included: test/dsl/fast-parse.test.ts holds the two to that on every recipe
+// of the repository, and on thousands of generated and mutated ones.
+import type * as Ast from './ast.ts';
+import { parsePattern } from './pattern-parse.ts';
+import type { Span } from './source.ts';
+
+/** The reserved words: grammar.ohm's `keyword` rule (a test keeps the two the same). */
+export const FAST_KEYWORDS: ReadonlySet<string> = new Set(['param', 'let', 'print', 'emit', 'read', 'at', 'if', 'else', 'for', 'in', 'limit', 'assert', 'write', 'scan', 'patch', 'expect', 'with', 'dump', 'while', 'break', 'true', 'false']);
+
+const SCALAR_TYPES = new Set(['u8', 'u16be', 'u16', 'u32be', 'u32', 'u64be', 'u64', 'i8', 'i16be', 'i16', 'i32be', 'i32', 'i64be', 'i64', 'f32be', 'f32', 'f64be', 'f64', 'ptr']);
+const COMPARE_OPERATORS = ['==', '!=', '<=', '>=', '<', '>'] as const;
+const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"' };
+/** Deeper than this (a long chain of unary minus), the fast parser gives up. */
+const MAX_DEPTH = 500;
+
+/** Thrown to give up: Ohm takes over. */
+const GIVE_UP = Symbol('give up');
+
+export function fastParse(text: string): Ast.Recipe | undefined {
+  try {
+    return new FastParser(text).recipe();
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isIdentStart = (c: number) => isLetter(c) || c === 0x5f;
+const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
+const isHexDigit = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+
+class FastParser {
+  readonly #text: string;
+  #at = 0;
+  /** Where the last token ended (spans end there, not after the blanks that follow). */
+  #last = 0;
+  #depth = 0;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  recipe(): Ast.Recipe {
+    const statements = this.#statements(false);
+    this.#skip();
+    if (this.#at !== this.#text.length) throw GIVE_UP;
+    return { statements };
+  }
+
+  // ---- characters and words ----
+
+  #code(offset = 0): number {
+    return this.#text.charCodeAt(this.#at + offset);
+  }
+
+  /** Skips blanks and comments, never a newline (it ends a statement). */
+  #skip(): void {
+    const text = this.#text;
+    for (;;) {
+      const c = text.charCodeAt(this.#at);
+      if (c === 0x20 || c === 0x09 || c === 0x0d) this.#at++;
+      else if (c === 0x23) {
+        while (this.#at < text.length && text.charCodeAt(this.#at) !== 0x0a) {
+          // A comment ends at "\r\n" too.
+          if (text.charCodeAt(this.#at) === 0x0d && text.charCodeAt(this.#at + 1) === 0x0a) break;
+          this.#at++;
+        }
+      } else if (c >= 0x80) throw GIVE_UP;
+      else return;
+    }
+  }
+
+  /** After blanks: the word there (letters, digits, `_`), without consuming it. */
+  #peekWord(): string {
+    this.#skip();
+    let end = this.#at;
+    while (end < this.#text.length && isIdentPart(this.#text.charCodeAt(end))) end++;
+    return this.#text.slice(this.#at, end);
+  }
+
+  #isWord(word: string): boolean {
+    return this.#peekWord() === word;
+  }
+
+  #word(word: string): Span {
+    if (!this.#isWord(word)) throw GIVE_UP;
+    const start = this.#at;
+    this.#to(this.#at + word.length);
+    return { start, end: this.#at };
+  }
+
+  /** Moves past a token: spans end where the last token did, not after the blanks that follow it. */
+  #to(end: number): void {
+    this.#at = end;
+    this.#last = end;
+  }
+
+  /** Where the next token starts. */
+  #start(): number {
+    this.#skip();
+    return this.#at;
+  }
+
+  #isPunct(p: string): boolean {
+    this.#skip();
+    return this.#text.startsWith(p, this.#at);
+  }
+
+  #punct(p: string): Span {
+    if (!this.#isPunct(p)) throw GIVE_UP;
+    const start = this.#at;
+    this.#to(this.#at + p.length);
+    return { start, end: this.#at };
+  }
+
+  #isSep(): boolean {
+    this.#skip();
+    const c = this.#code();
+    return c === 0x0a || c === 0x3b || (c === 0x0d && this.#code(1) === 0x0a);
+  }
+
+  #sep(): void {
+    this.#skip();
+    if (this.#code() === 0x0d && this.#code(1) === 0x0a) this.#at += 2;
+    else if (this.#code() === 0x0a || this.#code() === 0x3b) this.#at++;
+    else throw GIVE_UP;
+  }
+
+  #ident(): Ast.NameReference {
+    const word = this.#peekWord();
+    if (word === '' || !isIdentStart(word.charCodeAt(0)) || FAST_KEYWORDS.has(word)) throw GIVE_UP;
+    const start = this.#at;
+    this.#to(this.#at + word.length);
+    return { kind: 'name', name: word, span: { start, end: this.#at } };
+  }
+
+  // ---- statements ----
+
+  /** `sep* ListOf<Stmt, sep+> sep*`, up to the end (or a `}` when `inBlock`). */
+  #statements(inBlock: boolean): Ast.Statement[] {
+    const statements: Ast.Statement[] = [];
+    for (;;) {
+      while (this.#isSep()) this.#sep();
+      this.#skip();
+      if (this.#at >= this.#text.length || (inBlock && this.#code() === 0x7d)) return statements;
+      statements.push(this.#statement());
+      this.#skip();
+      if (this.#at >= this.#text.length || (inBlock && this.#code() === 0x7d)) return statements;
+      if (!this.#isSep()) throw GIVE_UP;
+    }
+  }
+
+  #statement(): Ast.Statement {
+    this.#skip();
+    const start = this.#at;
+    const word = this.#peekWord();
+    const span = (): Span => ({ start, end: this.#last });
+    switch (word) {
+      case 'param': {
+        this.#word('param');
+        const name = this.#ident();
+        this.#punct(':');
+        const type = this.#type();
+        let dflt: Ast.Expression | undefined;
+        if (this.#isPunct('=') && !this.#isPunct('==')) {
+          this.#punct('=');
+          dflt = this.#expr();
+        }
+        return { kind: 'param', name, type, default: dflt, span: span() };
+      }
+      case 'let':
+      case 'emit': {
+        this.#word(word);
+        const name = this.#ident();
+        this.#assignEquals();
+        const value = this.#expr();
+        return word === 'let' ? { kind: 'let', name, value, span: span() } : { kind: 'emit', name, value, span: span() };
+      }
+      case 'print': {
+        this.#word('print');
+        const values = [this.#expr()];
+        while (this.#isPunct(',')) {
+          this.#punct(',');
+          values.push(this.#expr());
+        }
+        return { kind: 'print', values, span: span() };
+      }
+      case 'if':
+        return this.#if();
+      case 'for': {
+        this.#word('for');
+        const variable = this.#ident();
+        this.#word('in');
+        const from = this.#arith();
+        let over: Ast.ForRange | Ast.ForList;
+        if (this.#isPunct('..')) {
+          this.#punct('..');
+          over = { kind: 'range', from, to: this.#arith() };
+        } else over = { kind: 'list', list: from };
+        const limit = this.#limit();
+        const body = this.#block();
+        return { kind: 'for', variable, over, limit, body, span: span() };
+      }
+      case 'while': {
+        this.#word('while');
+        const condition = this.#expr();
+        const limit = this.#limit();
+        const body = this.#block();
+        return { kind: 'while', condition, limit, body, span: span() };
+      }
+      case 'break':
+        this.#word('break');
+        return { kind: 'break', span: span() };
+      case 'assert': {
+        this.#word('assert');
+        const condition = this.#expr();
+        let message: Ast.Expression | undefined;
+        if (this.#isPunct(',')) {
+          this.#punct(',');
+          message = this.#expr();
+        }
+        return { kind: 'assert', condition, message, span: span() };
+      }
+      case 'write': {
+        this.#word('write');
+        const type = this.#type();
+        this.#word('at');
+        const address = this.#arith();
+        this.#assignEquals();
+        const value = this.#expr();
+        return { kind: 'write', type, address, value, span: span() };
+      }
+      case 'dump': {
+        this.#word('dump');
+        const address = this.#arith();
+        this.#punct(',');
+        const length = this.#arith();
+        return { kind: 'dump', address, length, span: span() };
+      }
+      case 'patch':
+        return this.#patch();
+      default: {
+        const name = this.#ident();
+        this.#assignEquals();
+        const value = this.#expr();
+        return { kind: 'assign', name, value, span: span() };
+      }
+    }
+  }
+
+  /** `=` of a let, emit, write or assignment (not `==`). */
+  #assignEquals(): void {
+    if (this.#isPunct('==')) throw GIVE_UP;
+    this.#punct('=');
+  }
+
+  #limit(): Ast.Expression | undefined {
+    if (!this.#isWord('limit')) return undefined;
+    this.#word('limit');
+    return this.#arith();
+  }
+
+  #if(): Ast.IfStatement {
+    this.#skip();
+    const start = this.#at;
+    this.#word('if');
+    const condition = this.#expr();
+    const then = this.#block();
+    let otherwise: Ast.Statement[] | undefined;
+    if (this.#isWord('else')) {
+      this.#word('else');
+      otherwise = this.#isWord('if') ? [this.#if()] : this.#block();
+    }
+    return { kind: 'if', condition, then, otherwise, span: { start, end: this.#last } };
+  }
+
+  #block(): Ast.Statement[] {
+    this.#punct('{');
+    const statements = this.#statements(true);
+    this.#punct('}');
+    return statements;
+  }
+
+  #patch(): Ast.PatchStatement {
+    this.#skip();
+    const start = this.#at;
+    this.#word('patch');
+    this.#skip();
+    const name = this.#code() === 0x22 ? this.#string() : undefined;
+    const freeze = this.#isWord('freeze');
+    if (freeze) this.#word('freeze');
+    let sites: Ast.PatchSite[];
+    if (this.#isPunct('{')) {
+      this.#punct('{');
+      sites = [];
+      for (;;) {
+        while (this.#isSep()) this.#sep();
+        if (this.#isPunct('}')) break;
+        sites.push(this.#site());
+        if (this.#isPunct('}')) break;
+        if (!this.#isSep()) throw GIVE_UP;
+      }
+      this.#punct('}');
+      if (sites.length === 0) throw GIVE_UP;
+    } else sites = [this.#site()];
+    return { kind: 'patch', name, freeze, sites, span: { start, end: this.#last } };
+  }
+
+  #site(): Ast.PatchSite {
+    this.#skip();
+    const start = this.#at;
+    this.#word('at');
+    const address = this.#arith();
+    let expect: Ast.Datum | undefined;
+    if (this.#isWord('expect')) {
+      this.#word('expect');
+      expect = this.#datum();
+    }
+    this.#word('with');
+    const replacement = this.#datum();
+    return { address, expect, replacement, span: { start, end: this.#last } };
+  }
+
+  // ---- types and data ----
+
+  #type(): Ast.TypeRef {
+    this.#skip();
+    const start = this.#at;
+    const word = this.#peekWord();
+    if (word === '' || !isLetter(word.charCodeAt(0))) throw GIVE_UP;
+    if (word === 'cstring' && this.#lookAhead(() => (this.#word('cstring'), this.#isWord('max')))) {
+      this.#word('cstring');
+      this.#word('max');
+      const size = this.#primary();
+      return { name: 'cstring', size, span: { start, end: this.#last } };
+    }
+    if ((word === 'bytes' || word === 'utf16') && this.#lookAhead(() => (this.#word(word), this.#startsPrimary()))) {
+      this.#word(word);
+      const size = this.#primary();
+      return { name: word, size, span: { start, end: this.#last } };
+    }
+    // typeName is letters and digits: `u32_t` is not a type Ohm reads.
+    if (word.includes('_')) throw GIVE_UP;
+    this.#word(word);
+    return { name: word, size: undefined, span: { start, end: this.#last } };
+  }
+
+  /** Runs `probe` and puts the position back: a look ahead. */
+  #lookAhead(probe: () => boolean): boolean {
+    const [at, last] = [this.#at, this.#last];
+    try {
+      return probe();
+    } catch (error) {
+      if (error === GIVE_UP) return false;
+      throw error;
+    } finally {
+      [this.#at, this.#last] = [at, last];
+    }
+  }
+
+  /** Whether a Primary can start here (the choice between `bytes N` and the type name `bytes`). */
+  #startsPrimary(): boolean {
+    this.#skip();
+    const c = this.#code();
+    if (c === 0x28 || c === 0x5b || c === 0x22 || isDigit(c)) return true;
+    const word = this.#peekWord();
+    return word !== '' && isIdentStart(word.charCodeAt(0)) && (!FAST_KEYWORDS.has(word) || word === 'read' || word === 'scan' || word === 'true' || word === 'false');
+  }
+
+  #startsArith(): boolean {
+    return this.#startsPrimary() || this.#isPunct('-') || this.#isPunct('~');
+  }
+
+  #datum(): Ast.Datum {
+    this.#skip();
+    const start = this.#at;
+    const word = this.#peekWord();
+    if (SCALAR_TYPES.has(word) && this.#lookAhead(() => (this.#word(word), this.#startsArith()))) {
+      const typeSpan = this.#word(word);
+      const value = this.#arith();
+      return { kind: 'typed', type: { name: word, size: undefined, span: typeSpan }, value, span: { start, end: this.#last } };
+    }
+    if (word === 'utf16' && this.#lookAhead(() => (this.#word('utf16'), this.#startsArith()))) {
+      this.#word('utf16');
+      const value = this.#arith();
+      return { kind: 'utf16', value, span: { start, end: this.#last } };
+    }
+    const value = this.#arith();
+    return { kind: 'plain', value, span: { start, end: this.#last } };
+  }
+
+  // ---- expressions ----
+
+  #nested<T>(parse: () => T): T {
+    if (++this.#depth > MAX_DEPTH) throw GIVE_UP;
+    try {
+      return parse();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #expr(): Ast.Expression {
+    return this.#nested(() => {
+      const start = this.#start();
+      let left = this.#and();
+      while (this.#isPunct('||')) {
+        this.#punct('||');
+        const right = this.#and();
+        left = { kind: 'logical', operator: '||', left, right, span: { start, end: this.#last } };
+      }
+      return left;
+    });
+  }
+
+  #and(): Ast.Expression {
+    const start = this.#start();
+    let left = this.#not();
+    while (this.#isPunct('&&')) {
+      this.#punct('&&');
+      const right = this.#not();
+      left = { kind: 'logical', operator: '&&', left, right, span: { start, end: this.#last } };
+    }
+    return left;
+  }
+
+  #not(): Ast.Expression {
+    if (this.#isPunct('!') && !this.#isPunct('!=')) {
+      const bang = this.#punct('!');
+      const operand = this.#nested(() => this.#not());
+      return { kind: 'not', operand, span: { start: bang.start, end: this.#last } };
+    }
+    const start = this.#start();
+    const left = this.#arith();
+    this.#skip();
+    const operator = COMPARE_OPERATORS.find((op) => this.#text.startsWith(op, this.#at));
+    if (operator === undefined) return left;
+    // `a << b` and `a >> b` were taken by #arith; what is left here is a comparison.
+    this.#punct(operator);
+    const right = this.#arith();
+    return { kind: 'compare', operator, left, right, span: { start, end: this.#last } };
+  }
+
+  /** Arithmetic, by C's precedence: | ^ & (<< >>) (+ -) (* / %), then unary and postfix. */
+  #arith(): Ast.Expression {
+    return this.#binary(0);
+  }
+
+  static readonly LEVELS: readonly (readonly Ast.BinaryOperator[])[] = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+
+  #binary(level: number): Ast.Expression {
+    if (level === FastParser.LEVELS.length) return this.#unary();
+    const start = this.#start();
+    let left = this.#binary(level + 1);
+    for (;;) {
+      this.#skip();
+      const operator = FastParser.LEVELS[level]!.find((op) => this.#text.startsWith(op, this.#at) && !this.#doubled(op));
+      if (operator === undefined) return left;
+      const operatorSpan = this.#punct(operator);
+      const right = this.#binary(level + 1);
+      left = { kind: 'binary', operator, left, right, operatorSpan, span: { start, end: this.#last } };
+    }
+  }
+
+  /** `|` of `||`, `&` of `&&`, `<` of `<=`: another operator, not this one. */
+  #doubled(op: string): boolean {
+    const next = this.#text.charCodeAt(this.#at + op.length);
+    if (op === '|') return next === 0x7c;
+    if (op === '&') return next === 0x26;
+    return false;
+  }
+
+  #unary(): Ast.Expression {
+    this.#skip();
+    const c = this.#code();
+    if (c === 0x2d || c === 0x7e) {
+      const start = this.#at;
+      this.#to(this.#at + 1);
+      const operand = this.#nested(() => this.#unary());
+      return { kind: 'unary', operator: c === 0x2d ? '-' : '~', operand, span: { start, end: this.#last } };
+    }
+    return this.#postfix();
+  }
+
+  #postfix(): Ast.Expression {
+    const start = this.#start();
+    let object = this.#primary();
+    for (;;) {
+      this.#skip();
+      if (this.#code() === 0x2e && this.#code(1) !== 0x2e) {
+        // `.field`, but not `..` of a range
+        const field = this.#lookAhead(() => (this.#punct('.'), this.#ident(), true));
+        if (!field) throw GIVE_UP;
+        this.#punct('.');
+        const name = this.#ident();
+        object = { kind: 'field', object, field: name, span: { start, end: this.#last } };
+      } else if (this.#code() === 0x5b) {
+        this.#punct('[');
+        const index = this.#nested(() => this.#arith());
+        const close = this.#punct(']');
+        object = { kind: 'index', object, index, span: { start, end: close.end } };
+      } else return object;
+    }
+  }
+
+  #primary(): Ast.Expression {
+    this.#skip();
+    const start = this.#at;
+    const c = this.#code();
+    if (c === 0x28) {
+      this.#punct('(');
+      const inner = this.#nested(() => this.#expr());
+      this.#punct(')');
+      return inner;
+    }
+    if (c === 0x5b) return this.#bracket();
+    if (c === 0x22) return this.#string();
+    if (isDigit(c)) return this.#number();
+    const word = this.#peekWord();
+    if (word === 'hex' && this.#code(3) === 0x22) return this.#hexString();
+    switch (word) {
+      case 'read': {
+        this.#word('read');
+        const type = this.#type();
+        this.#word('at');
+        const address = this.#arith();
+        return { kind: 'read', type, address, span: { start, end: this.#last } };
+      }
+      case 'scan':
+        return this.#scan();
+      case 'true':
+      case 'false':
+        this.#word(word);
+        return { kind: 'boolean', value: word === 'true', span: { start, end: this.#at } };
+    }
+    const name = this.#ident();
+    if (this.#isPunct('(')) {
+      this.#punct('(');
+      const args: Ast.Expression[] = [];
+      if (!this.#isPunct(')')) {
+        args.push(this.#expr());
+        while (this.#isPunct(',')) {
+          this.#punct(',');
+          args.push(this.#expr());
+        }
+      }
+      const close = this.#punct(')');
+      return { kind: 'call', callee: name, args, span: { start, end: close.end } };
+    }
+    return name;
+  }
+
+  /** `[]`, `[a, b]`, `[a,]` (a list) or `[E]` (the pointer at E). */
+  #bracket(): Ast.Expression {
+    const open = this.#punct('[');
+    if (this.#isPunct(']')) return { kind: 'list', items: [], span: { start: open.start, end: this.#punct(']').end } };
+    const first = this.#nested(() => this.#expr());
+    if (this.#isPunct(']')) {
+      if (first.kind === 'compare' || first.kind === 'logical' || first.kind === 'not') throw GIVE_UP;
+      return { kind: 'deref', address: first, span: { start: open.start, end: this.#punct(']').end } };
+    }
+    const items = [first];
+    this.#punct(',');
+    while (!this.#isPunct(']')) {
+      items.push(this.#nested(() => this.#expr()));
+      if (this.#isPunct(']')) break;
+      this.#punct(',');
+    }
+    return { kind: 'list', items, span: { start: open.start, end: this.#punct(']').end } };
+  }
+
+  #scan(): Ast.ScanExpression {
+    this.#skip();
+    const start = this.#at;
+    this.#word('scan');
+    const needle = this.#datum();
+    this.#word('in');
+    this.#skip();
+    const rangeStart = this.#at;
+    let range: Ast.ScanExpression['range'];
+    const word = this.#peekWord();
+    if (word === 'all' || word === 'anon') range = { kind: word, span: this.#word(word) };
+    else {
+      const region = this.#arith();
+      range = { kind: 'region', region, span: { start: rangeStart, end: this.#last } };
+    }
+    const given = new Map<string, Ast.Expression | undefined>();
+    const repeated: Span[] = [];
+    for (;;) {
+      const option = this.#peekWord();
+      if (option !== 'perms' && option !== 'align' && option !== 'limit' && option !== 'unique') break;
+      const optionStart = this.#at;
+      this.#word(option);
+      const value = option === 'unique' ? undefined : this.#primary();
+      if (given.has(option)) repeated.push({ start: optionStart, end: this.#last });
+      else given.set(option, value);
+    }
+    return { kind: 'scan', needle, range, perms: given.get('perms'), align: given.get('align'), limit: given.get('limit'), unique: given.has('unique'), repeated, span: { start, end: this.#last } };
+  }
+
+  // ---- literals (lexical: no blanks inside) ----
+
+  #number(): Ast.IntegerLiteral | Ast.FloatLiteral {
+    const text = this.#text;
+    const start = this.#at;
+    let end = start;
+    while (isDigit(text.charCodeAt(end))) end++;
+    if (text.charCodeAt(end) === 0x2e && isDigit(text.charCodeAt(end + 1))) {
+      end++;
+      while (isDigit(text.charCodeAt(end))) end++;
+      this.#to(end);
+      return { kind: 'float', value: Number(text.slice(start, end)), span: { start, end } };
+    }
+    const prefix = text.slice(start, start + 2);
+    if ((prefix === '0x' || prefix === '0X' || prefix === '0b') && prefix !== '0X') {
+      const digit = prefix === '0x' ? isHexDigit : (c: number) => c === 0x30 || c === 0x31;
+      end = start + 2;
+      if (!digit(text.charCodeAt(end))) throw GIVE_UP;
+      while (digit(text.charCodeAt(end)) || text.charCodeAt(end) === 0x5f) end++;
+    } else {
+      end = start + 1;
+      while (isDigit(text.charCodeAt(end)) || text.charCodeAt(end) === 0x5f) end++;
+    }
+    // A name or number glued to it (`12ab`, `0x1g`) is Ohm's to explain.
+    if (isIdentPart(text.charCodeAt(end))) throw GIVE_UP;
+    this.#to(end);
+    return { kind: 'integer', value: BigInt(text.slice(start, end).replaceAll('_', '')), span: { start, end } };
+  }
+
+  #string(): Ast.StringLiteral {
+    const text = this.#text;
+    const start = this.#at;
+    this.#at++; // "
+    let value = '';
+    const bytes: number[] = [];
+    for (;;) {
+      const c = text.charCodeAt(this.#at);
+      if (Number.isNaN(c) || c === 0x0a || (c === 0x0d && text.charCodeAt(this.#at + 1) === 0x0a)) throw GIVE_UP;
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        const e = text[this.#at + 1] ?? '';
+        if (e === 'x' && isHexDigit(text.charCodeAt(this.#at + 2)) && isHexDigit(text.charCodeAt(this.#at + 3))) {
+          const byte = parseInt(text.slice(this.#at + 2, this.#at + 4), 16);
+          value += String.fromCharCode(byte);
+          bytes.push(byte);
+          this.#at += 4;
+          continue;
+        }
+        const escaped = ESCAPES[e];
+        if (escaped === undefined) throw GIVE_UP;
+        value += escaped;
+        bytes.push(escaped.charCodeAt(0));
+        this.#at += 2;
+        continue;
+      }
+      // Non-ASCII text is left to Ohm (its UTF-8 and code points are its business).
+      if (c >= 0x80) throw GIVE_UP;
+      value += text[this.#at];
+      bytes.push(c);
+      this.#at++;
+    }
+    this.#to(this.#at + 1);
+    return { kind: 'string', value, bytes: Uint8Array.from(bytes), span: { start, end: this.#at } };
+  }
+
+  #hexString(): Ast.BytesLiteral {
+    const text = this.#text;
+    const start = this.#at;
+    this.#at += 4; // hex"
+    const from = this.#at;
+    while (this.#at < text.length && text.charCodeAt(this.#at) !== 0x22 && text.charCodeAt(this.#at) !== 0x0a) {
+      if (text.charCodeAt(this.#at) === 0x0d && text.charCodeAt(this.#at + 1) === 0x0a) throw GIVE_UP;
+      if (text.charCodeAt(this.#at) >= 0x80) throw GIVE_UP;
+      this.#at++;
+    }
+    if (text.charCodeAt(this.#at) !== 0x22) throw GIVE_UP;
+    const inner = text.slice(from, this.#at);
+    this.#to(this.#at + 1);
+    const result = parsePattern(inner);
+    return { kind: 'bytes', pattern: result.ok ? result.pattern : undefined, problem: result.ok ? undefined : result.problem, text: inner, span: { start, end: this.#at } };
+  }
+}
+
