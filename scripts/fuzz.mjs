@@ -25,7 +25,7 @@ const seed = Number(values.seed);
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 const dist = (path) => import(join(root, 'dist', path));
 const { PvmError } = await dist('errors.js');
-const { compileSource } = await dist('dsl/compile.js');
+const { compileSource } = await dist('dsl/compile-source.js');
 const { execute } = await dist('runtime/execute.js');
 const { bindParams } = await dist('runtime/params.js');
 const { LiveProcess } = await dist('target/live-process.js');

@@ -41,8 +41,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       out(`pvm ${VERSION}`);
       return;
     case 'check': {
-      const { compileSource } = await import('../dsl/compile.ts');
-      const plan = compileSource(readRecipe(command.recipe));
+      const { compileRecipe } = await import('../dsl/compile-recipe.ts');
+      const plan = await compileRecipe(readRecipe(command.recipe));
       const access = plan.writes ? 'writes memory: run it with --allow-write, or --dry-run to see what it would write' : 'reads memory only';
       const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
       if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
@@ -62,8 +62,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'plan': {
-      const { compileSource } = await import('../dsl/compile.ts');
-      const plan = compileSource(readRecipe(command.recipe));
+      const { compileRecipe } = await import('../dsl/compile-recipe.ts');
+      const plan = await compileRecipe(readRecipe(command.recipe));
       if (command.json) out(JSON.stringify(plan));
       else out((await import('../plan/print.ts')).printPlan(plan));
       return;
@@ -80,10 +80,10 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'run': {
-      const { compileSource } = await import('../dsl/compile.ts');
+      const { compileRecipe } = await import('../dsl/compile-recipe.ts');
       const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
       const { execute, readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
-      const plan = compileSource(readRecipe(command.recipe));
+      const plan = await compileRecipe(readRecipe(command.recipe));
       // Every usage problem, a write that is not allowed and anything the policy denies are found before the target is touched.
       const params = bindParams(plan, parseArgPairs(command.args));
       const { dryRun, freeze } = command.writing;

@@ -11,13 +11,11 @@ import type * as Ast from './ast.ts';
 import { check } from './check.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
-import { parse } from './parse.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
 import { DEFAULT_CSTRING_MAX, cstringType, isListType, scalarType } from './types.ts';
 
-/** Text → checked plan, or throws `InvalidRecipe` with every diagnostic. */
-export function compileSource(source: SourceFile): Plan {
-  const recipe = parse(source);
+/** A parsed recipe → checked plan, or throws `InvalidRecipe` with every diagnostic. */
+export function compileParsed(source: SourceFile, recipe: Ast.Recipe): Plan {
   const result = check(recipe);
   if (result.diagnostics.length > 0) throw new InvalidRecipe(source, result.diagnostics);
   return compile(source, recipe, result.writes);

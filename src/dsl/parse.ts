@@ -2,8 +2,8 @@
 // Ohm behind one `parse` facade). Ohm intervals become our `Span`s here.
 import type { Node, NonterminalNode, TerminalNode, IterationNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
-import { MAX_NESTING } from '../limits.ts';
 import { InvalidRecipe, type Diagnostic } from './diagnostic.ts';
+import { checkNesting, scanBrackets } from './brackets.ts';
 import { fastParse } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
 import { parsePattern } from './pattern-parse.ts';
@@ -14,15 +14,12 @@ const MAX_SYNTAX_ERRORS = 50;
 
 /**
  * Parses a recipe, or throws `InvalidRecipe` with its syntax diagnostics:
- * after an error, parsing resumes at the next top-level statement, so every
- * broken statement is reported at once (as a compiler does).
+ * the fast parser first, then Ohm, which explains every error (after one,
+ * parsing resumes at the next top-level statement, so every broken
+ * statement is reported at once, as a compiler does).
  */
 export function parse(source: SourceFile): Ast.Recipe {
-  const { tooDeep, statementStarts } = scanBrackets(source.text);
-  if (tooDeep !== undefined) {
-    throw new InvalidRecipe(source, [{ code: 'too-deep', message: `nesting deeper than ${MAX_NESTING} levels of (), [] and {}`, span: { start: tooDeep, end: tooDeep + 1 }, hint: 'name intermediate values with let, or split the blocks' }]);
-  }
-  // The hand-written parser reads most recipes in one pass; Ohm reads the rest, and explains every error.
+  const { statementStarts } = checkNesting(source);
   return fastParse(source.text) ?? parseWithOhm(source, statementStarts);
 }
 
@@ -82,27 +79,6 @@ function chunks(statementStarts: readonly number[], length: number, size: number
   return out;
 }
 
-/**
- * One pass over the text, outside strings and comments: where brackets first
- * nest deeper than MAX_NESTING, and the offsets just after each newline outside
- * every bracket, where a top-level statement may start.
- */
-function scanBrackets(text: string): { tooDeep: number | undefined; statementStarts: number[] } {
-  const statementStarts: number[] = [];
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
-    } else if (c === 0x23 /* # */) {
-      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) i++;
-    } else if (c === 0x28 || c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_NESTING) return { tooDeep: i, statementStarts };
-    } else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
-    else if (c === 0x0a && depth === 0) statementStarts.push(i + 1);
-  }
-  return { tooDeep: undefined, statementStarts };
-}
 
 /** Moves every span of a chunk's AST (objects `{ start, end }`) to where the chunk lies in the whole text, each once. */
 function shiftSpans(node: unknown, by: number, seen = new Set<object>()): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { diagnosticsOf } from '../helpers/errors.ts';
 
 

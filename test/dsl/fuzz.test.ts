@@ -4,7 +4,7 @@
 // quickly. Deterministic: the same mutations every run.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { PvmError } from '../../src/errors.ts';
 import { printPlan } from '../../src/plan/print.ts';
 import { ROOT } from '../helpers/paths.ts';

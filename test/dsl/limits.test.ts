@@ -1,7 +1,7 @@
 // Issue 16: recipes that used to crash the parser, hang the runtime or take
 // quadratic time get a clear error, or work, within bounds.
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { MAX_NESTING } from '../../src/limits.ts';
 import { execute } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';

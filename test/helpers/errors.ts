@@ -1,6 +1,6 @@
 // Catching the error a test expects: a PvmError (anything else is rethrown,
 // so a bug is never mistaken for the expected refusal).
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { InvalidRecipe } from '../../src/dsl/diagnostic.ts';
 import { PvmError } from '../../src/errors.ts';
 

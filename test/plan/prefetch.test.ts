@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import type { PlanStep } from '../../src/plan/plan.ts';
 
 /** The prefetched reads of the recipe's first loop, as "level: line:col". */

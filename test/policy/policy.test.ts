@@ -2,7 +2,7 @@
 // in-memory target (issue 11).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import type { PvmError } from '../../src/errors.ts';
 import { policyLimits } from '../../src/policy/apply.ts';
 import { decideCode, decideFreeze, decideTarget, decideWriting, RegionRules, type TargetFacts } from '../../src/policy/decide.ts';

@@ -1,7 +1,7 @@
 // The measure, on a live process: walking a table of 100 000 pointers
 // and reading each target takes about 100 system calls, not 200 000.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';

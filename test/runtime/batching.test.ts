@@ -1,7 +1,7 @@
 // Prefetching and coalescing must change the number of calls, never a result
 // or an error. An in-memory target that counts calls shows both.
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { PvmError } from '../../src/errors.ts';
 import { readCoalesced } from '../../src/runtime/coalesce.ts';
 import { execute } from '../../src/runtime/execute.ts';

@@ -1,6 +1,6 @@
 // Conditions, loops, assignment and asserts, against an in-memory target.
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../src/runtime/budget.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';

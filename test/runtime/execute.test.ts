@@ -1,7 +1,7 @@
 // The runtime against an in-memory target: values, exact integers, and errors
 // that point into the recipe. The live-process versions are in test/cli.
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/dsl/compile.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { bindParams, parseArgPairs } from '../../src/runtime/params.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';

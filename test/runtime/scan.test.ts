@@ -202,7 +202,7 @@ describe('the hit cap', () => {
   it('a limit above the cap is no way around it: more hits than the cap is an error, never a silent cut', async () => {
     const { DEFAULT_LIMITS } = await import('../../src/limits.ts');
     const { execute } = await import('../../src/runtime/execute.ts');
-    const { compileSource } = await import('../../src/dsl/compile.ts');
+    const { compileSource } = await import('../../src/dsl/compile-source.ts');
     const memory = new MemoryTarget([{ start: 0x1000n, end: 0x2000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: new Uint8Array(0x1000).fill(9) }]);
     const run = (text: string) => execute({ plan: compileSource({ name: 'r.pvm', text }), target: memory, params: new Map(), limits: { ...DEFAULT_LIMITS, scanHits: 3 }, output: () => {} });
     expect(() => run('let h = scan hex"09" in all limit 10')).toThrow('the scan found more than 3 matches');
