@@ -1,6 +1,8 @@
 // Command line → a Command, with node:util parseArgs (which all three runtimes
 // have). Its own error texts differ between runtimes, so we word them ourselves.
+import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { parseSelector, type Selector } from '../target/select-processes.ts';
 import { DeniedError, UsageError } from '../errors.ts';
 import { parseReadiness, type Afterwards, type Readiness } from '../target/spawn.ts';
 
@@ -33,6 +35,8 @@ export type Command =
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
   /** `target` undefined: every process the journal names. */
   | { readonly kind: 'revert'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
+  /** `run` or `-e` against many processes (--pid given more than once, or --match): each runs as a pvm of its own (fan-out.ts). */
+  | { readonly kind: 'fan-out'; readonly pids: readonly number[] | undefined; readonly selector: Selector | undefined; readonly jobs: number; readonly json: boolean; readonly childArgs: readonly string[] }
   | { readonly kind: 'status'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
@@ -80,13 +84,17 @@ export const USAGE = `usage:
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
 
 TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
+        | --match SELECTOR | --pid N --pid M ...   (run and -e: every process, --jobs N at a time;
+          SELECTOR: exe=PATH,name=COMM,module=NAME,build-id=HEX,uid=N,cgroup=PATH, all must hold)
         | [--ready loaded|module:NAME|ms:N] [--then wait|leave|kill] -- COMMAND ARGS...
           (pvm starts the program, runs the recipe once it is ready, then by default waits for it)
 run, -e, maps, snapshot and revert take --policy FILE and --audit FILE (docs/policy.md)
 exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error`;
 
 const OPTIONS = {
-  pid: { type: 'string' },
+  pid: { type: 'string', multiple: true },
+  match: { type: 'string' },
+  jobs: { type: 'string' },
   name: { type: 'string' },
   arg: { type: 'string', multiple: true },
   'allow-write': { type: 'boolean' },
@@ -123,12 +131,34 @@ export function parseCommandLine(argv: readonly string[]): Command {
     throw usageFromParseArgs(error, argv);
   }
   const { positionals } = parsed;
-  const values = { ...parsed.values, spawned };
-  // parseArgs keeps the last of an option given twice; pvm takes one target, one output, one policy.
-  for (const option of ['pid', 'name', 'core', 'snapshot', 'output', 'policy', 'audit', 'journal', 'report', 'ready', 'then'] as const) {
+  const pids = parsed.values.pid;
+  const values = { ...parsed.values, pid: pids?.[0], spawned };
+  // parseArgs keeps the last of an option given twice; pvm takes one name, one output, one policy.
+  for (const option of ['name', 'core', 'snapshot', 'output', 'policy', 'audit', 'journal', 'report', 'ready', 'then', 'match', 'jobs'] as const) {
     const given = parsed.tokens?.filter((t) => t.kind === 'option' && t.name === option).length ?? 0;
-    if (given > 1) throw usage(`--${option} is given ${given} times`, option === 'pid' ? 'one process at a time: give --pid once' : `give --${option} once`);
+    if (given > 1) throw usage(`--${option} is given ${given} times`, `give --${option} once`);
   }
+  // Many targets: --pid more than once, or --match. Each runs the recipe as a pvm of its own, given the same
+  // command line less these options and with --pid of its process.
+  const many = (pids?.length ?? 0) > 1 || values.match !== undefined;
+  const fanOut = (json: boolean): Command => {
+    if (values.match !== undefined && pids !== undefined) throw usage('give --match or --pid, not both', 'pvm run RECIPE --match name=nginx');
+    for (const option of ['name', 'core', 'snapshot', 'report'] as const) {
+      if (values[option] !== undefined) throw usage(`--${option} takes one target; with --match or several --pid, leave it out`, 'pvm run RECIPE --match name=nginx --json');
+    }
+    if (spawned !== undefined) throw usage('a program started by pvm is one target; --match and several --pid name processes that run already', 'pvm run RECIPE -- ./server');
+    for (const pid of pids ?? []) if (!/^[1-9][0-9]{0,9}$/.test(pid)) throw usage(`--pid ${pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
+    const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : Number(values.jobs);
+    if (!Number.isSafeInteger(jobs) || jobs < 1) throw usage(`--jobs ${values.jobs}: not a positive number`, 'pvm run RECIPE --match name=nginx --jobs 4');
+    const dropped = new Set<number>();
+    for (const token of parsed.tokens ?? []) {
+      if (token.kind !== 'option' || (token.name !== 'pid' && token.name !== 'match' && token.name !== 'jobs')) continue;
+      dropped.add(token.index);
+      if (!token.inlineValue) dropped.add(token.index + 1);
+    }
+    return { kind: 'fan-out', pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs: own.filter((_, i) => !dropped.has(i)) };
+  };
+  if (!many && values.jobs !== undefined) throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
   if (values.name === '') throw usage('--name needs a process name', 'pvm run RECIPE --name nginx');
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
@@ -140,11 +170,17 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (values.e !== undefined) {
     if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
+    if (many) return fanOut(json);
     return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
   }
   const [command, file, ...rest] = positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
   if (!COMMANDS.includes(command)) throw usage(`unknown command '${command}'`, `the commands are: ${COMMANDS.join(', ')}, and -e`);
+  if (many) {
+    if (command !== 'run') throw usage(`pvm ${command} takes one target: --match and several --pid apply to pvm run and -e`, `pvm ${command} … --pid N`);
+    if (file === undefined) throw usage('pvm run needs a recipe file', 'pvm run RECIPE.pvm --match name=nginx');
+    return fanOut(json);
+  }
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
   if (command !== 'snapshot') {
     for (const option of ['output', 'only'] as const) {

@@ -23,6 +23,9 @@ type Out = (text: string) => void;
  * them, then target errors (4), then assertions (1: a site changed since).
  */
 export function mostSerious(exits: readonly ExitCode[]): ExitCode {
+  // A status pvm does not give (a crash of one pvm, 70) outranks them all.
+  const unknown = exits.find((exit) => !(Object.values(Exit) as number[]).includes(exit));
+  if (unknown !== undefined) return unknown;
   for (const exit of [Exit.denied, Exit.target, Exit.usage, Exit.assertion] as const) if (exits.includes(exit)) return exit;
   return Exit.ok;
 }

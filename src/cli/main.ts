@@ -170,6 +170,10 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       }
       return;
     }
+    case 'fan-out': {
+      const { fanOut } = await import('./fan-out.ts');
+      return fanOut(command, out);
+    }
     case 'status': {
       const { readJournalWarning } = await import('./journal-file.ts');
       const { statusCommand } = await import('./journal-commands.ts');
