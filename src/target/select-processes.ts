@@ -3,7 +3,7 @@
 // whose path is NAME, ends in /NAME, or has basename NAME), build-id=HEX (of
 // the executable or any mapped module), uid=N (real uid), cgroup=PATH (in it
 // or below it). Read from /proc only: no process is stopped or read.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { UsageError } from '../errors.ts';
@@ -12,7 +12,6 @@ import { parseMaps } from '../native/maps.ts';
 import { parseStatus } from '../native/status.ts';
 import { closest } from '../suggest.ts';
 import { readAt } from './file-mapping.ts';
-import { closeSync, openSync } from 'node:fs';
 
 export interface Selector {
   readonly text: string;
