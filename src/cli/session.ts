@@ -44,7 +44,9 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
     const { spawnTarget } = await import('../target/spawn.ts');
     spawned = await spawnTarget(spec.command, spec.ready, quietStdout);
   }
-  const afterwards = async () => spawned?.finish(spec.kind === 'spawn' ? spec.then : 'leave');
+  const afterwards = async () => {
+    await spawned?.finish(spec.kind === 'spawn' ? spec.then : 'leave');
+  };
   try {
     const pid = spawned?.pid ?? (await pidOf(spec as Exclude<LiveTargetSpec, { kind: 'spawn' }>));
     deciding({ pid, name: '' });

@@ -73,8 +73,8 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
     beforeWrite?.();
     const write = (bytesOf: (site: SiteWrite) => Uint8Array): WriteResult[] => {
       const results: WriteResult[] = new Array(sites.length);
-      const data = sites.flatMap((site, i) => (code[i] ? [] : [i]));
-      const forced = sites.flatMap((site, i) => (code[i] ? [i] : []));
+      const data = sites.flatMap((_, i) => (code[i] ? [] : [i]));
+      const forced = sites.flatMap((_, i) => (code[i] ? [i] : []));
       target.write(data.map((i) => ({ address: sites[i]!.address, bytes: bytesOf(sites[i]!) }))).forEach((r, k) => (results[data[k]!] = r));
       if (forced.length > 0) target.writeForce(forced.map((i) => ({ address: sites[i]!.address, bytes: bytesOf(sites[i]!) }))).forEach((r, k) => (results[forced[k]!] = r));
       return results;

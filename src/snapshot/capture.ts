@@ -53,7 +53,6 @@ export interface SnapshotSummary {
 
 /** Bytes per read: the channel's scratch holds 16 MiB. */
 const PIECE = 16 << 20;
-const PIECES_PER_CALL = 1;
 /** Room kept in the head for what pvm's note learns during the capture (ranges that could not be read). */
 const NOTE_RESERVE = 64 << 10;
 

@@ -212,7 +212,7 @@ export class LiveProcess implements WritableTarget {
       throw translate(error, this.identity);
     }
     let next = 0;
-    return requests.map((w, i): WriteResult => {
+    return requests.map((_, i): WriteResult => {
       const stop = stops[i];
       const answer = sent[i]!.bytes.length > 0 ? answers[next++]! : { done: 0, fault: undefined };
       return stop === undefined ? answer : { done: answer.done, fault: answer.fault ?? { address: stop.at, reason: stop.reason } };

@@ -120,7 +120,7 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
   it('exits 2 for a recipe that does not parse, with line, column and caret', () => {
     const result = pvm(runtime, ['-e', 'let x = read u32 at', '--pid', String(fixture.pid)]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^<-e>:1:20: error: unexpected end of recipe: expected .*\n1 \| let x = read u32 at\n  \|                    \^\n/);
+    expect(result.stderr).toMatch(new RegExp(`^<-e>:1:20: error: unexpected end of recipe: expected .*\\n1 \\| let x = read u32 at\\n  \\|${' '.repeat(20)}\\^\\n`));
     expectCleanError(result);
   });
 

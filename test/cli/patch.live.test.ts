@@ -17,7 +17,6 @@ afterEach(async () => {
   for (const f of started.splice(0)) await f.stop(); // SIGKILL ends a stopped process too
 });
 
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
 const journalPath = () => join(mkdtempSync(join(tmpdir(), 'pvm-journal-')), 'fix.journal');
 const state = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
 

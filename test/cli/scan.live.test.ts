@@ -83,7 +83,8 @@ describe.each(RUNTIMES)('scan on %s', (runtime) => {
       const recipe = `print len(scan hex"?? ( ?5 ?6 | ?7 ?8 ) ?D" in range(${big.hex('bulk')}, ${128 << 20}))`;
       const command = [...commandFor(runtime), '-e', recipe, '--pid', String(big.pid)].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
       const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-      expect(tty.stdout).toMatch(/\r\x1b\[Kscan at line 1: [\d.]+ MiB of 128\.0 MiB \(\d+%\), 0 hits/);
+      // ESC [ K: the terminal's erase-line, before each progress line.
+      expect(tty.stdout).toMatch(new RegExp(`\r${String.fromCharCode(27)}\\[Kscan at line 1: [\\d.]+ MiB of 128\\.0 MiB \\(\\d+%\\), 0 hits`));
       // Erased before the result is printed.
       expect(tty.stdout.endsWith('\r\x1b[K0\r\n')).toBe(true);
       const piped = pvm(runtime, ['-e', recipe, '--pid', String(big.pid)]);
