@@ -6,7 +6,7 @@ import { hexLiteral, toHex } from '../bytes.ts';
 import { count } from '../count.ts';
 import { AssertionFailed, Exit, PvmError, TargetError, type ExitCode } from '../errors.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
-import { revertJournal } from '../runtime/revert.ts';
+import { revertJournal, type RevertedSite } from '../runtime/revert.ts';
 import { goneStates, siteStates, type SiteStatus } from '../runtime/journal-status.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { hexAddress } from '../runtime/value.ts';
@@ -97,6 +97,15 @@ function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], 
   return [header, ...lines].join('\n');
 }
 
+/** Exit 1 when a revert left sites alone: something else wrote them after pvm did. */
+export function throwIfIncomplete(sites: readonly RevertedSite[]): void {
+  const left = sites.filter((s) => s.status === 'changed since').length;
+  if (left === 0) return;
+  throw new AssertionFailed('revert-incomplete', `${left} of ${count(sites.length, 'site')} no longer ${left === 1 ? 'holds' : 'hold'} what pvm wrote and ${left === 1 ? 'was' : 'were'} left alone`, {
+    hint: 'something else changed them after the patch; check them before restoring them by hand',
+  });
+}
+
 /** `pvm revert JOURNAL` with no target: every process the journal names that is still the same process. */
 export async function revertEverywhere(journal: string, entries: readonly JournalEntry[], writing: { dryRun: boolean; freeze: boolean }, policies: readonly LoadedPolicy[], audit: string | undefined, json: boolean, out: Out): Promise<ExitCode> {
   const exits: ExitCode[] = [];
@@ -113,8 +122,7 @@ export async function revertEverywhere(journal: string, entries: readonly Journa
         const outcome = revertJournal(process.entries, { target: session.target.writable!, journal, ...writing });
         if (!json) out(`${describeProcess(process)}:`);
         out(formatRevert({ sites: outcome.sites, others: 0 }, json, process.pid));
-        const left = outcome.sites.filter((s) => s.status === 'changed since').length;
-        if (left > 0) throw new AssertionFailed('revert-incomplete', `${left} of ${count(outcome.sites.length, 'site')} no longer ${left === 1 ? 'holds' : 'hold'} what pvm wrote and ${left === 1 ? 'was' : 'were'} left alone`, { hint: 'something else changed them after the patch; check them before restoring them by hand' });
+        throwIfIncomplete(outcome.sites);
         tally.reverted++;
         if (json) out(JSON.stringify({ type: 'target', pid: process.pid, status: 'reverted', exit: 0 }));
       } finally {

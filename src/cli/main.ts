@@ -3,7 +3,7 @@
 import { readFileSync, readSync, statSync } from 'node:fs';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
-import { AssertionFailed, DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
+import { DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { toHex } from '../bytes.ts';
 import { debugDirectories, openSession } from './session.ts';
@@ -199,12 +199,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       try {
         const outcome = revertJournal(entries, { target: session.target.writable!, journal: command.journal, ...command.writing });
         out(formatRevert(outcome, command.json));
-        const left = outcome.sites.filter((s) => s.status === 'changed since').length;
-        if (left > 0) {
-          throw new AssertionFailed('revert-incomplete', `${left} of ${count(outcome.sites.length, 'site')} no longer ${left === 1 ? 'holds' : 'hold'} what pvm wrote and ${left === 1 ? 'was' : 'were'} left alone`, {
-            hint: 'something else changed them after the patch; check them before restoring them by hand',
-          });
-        }
+        (await import('./journal-commands.ts')).throwIfIncomplete(outcome.sites);
       } finally {
         session.close();
         await session.afterwards();

@@ -88,10 +88,8 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     else emit(event);
   };
   const release = (landed: number): void => {
-    let next = 0;
-    for (; next < held.length; next++) {
-      const event = held[next]!;
-      if (event.type === 'write' && event.status === 'wrote' && landed-- <= 0) break;
+    for (const event of held) {
+      if (event.type === 'write' && event.status === 'wrote' && landed-- <= 0) break; // this write and what follows did not happen
       emit(event);
     }
     held.length = 0;

@@ -86,7 +86,7 @@ export class ModuleResolver {
       });
     }
     const path = matches[0]!;
-    return spanOf(path, regions.filter((r) => r.path === path));
+    return fileModule(path, regions);
   }
 
   /** The mappings named exactly `name`: a pseudo-name such as `[heap]` or `[anon:cache]`, or a file's whole path. */
@@ -178,7 +178,7 @@ export class ModuleResolver {
     const regions = this.#target.regions();
     const executable = this.#executablePath(regions);
     if (executable === undefined || executable === loaded.module.path) return undefined;
-    const exe = attempt(() => this.#load(spanOf(executable, regions.filter((r) => r.path === executable))));
+    const exe = attempt(() => this.#load(fileModule(executable, regions)));
     if (exe === undefined) return undefined;
     for (const copiedName of exe.elf.copyRelocations()) {
       const original = loaded.elf.findExported(copiedName);
@@ -198,7 +198,7 @@ export class ModuleResolver {
   #global(name: string): Resolved {
     const who = describeTarget(this.#target.identity);
     const regions = this.#target.regions();
-    const modules = this.#loadOrder(regions).flatMap((path) => attempt(() => this.#load(spanOf(path, regions.filter((r) => r.path === path)))) ?? []);
+    const modules = this.#loadOrder(regions).flatMap((path) => attempt(() => this.#load(fileModule(path, regions))) ?? []);
     for (const loaded of modules) {
       const symbol = loaded.elf.findExported(name);
       if (symbol !== undefined) return this.#relocate(loaded, symbol);
@@ -226,14 +226,19 @@ export class ModuleResolver {
    */
   #loadOrder(regions: readonly Region[]): string[] {
     const files = mappedFiles(regions);
-    const executable = this.#executablePath(regions);
-    return [...new Set([...(executable === undefined ? [] : [executable]), ...(this.#linkMap(regions, files) ?? []), ...files])];
+    const linkMap = this.#linkMap(regions, files) ?? []; // read once: it also names the executable
+    const executable = this.#namedExecutable(regions) ?? linkMap[0];
+    return [...new Set([...(executable === undefined ? [] : [executable]), ...linkMap, ...files])];
   }
 
+  /** The executable: as the target names it (/proc/PID/exe, a core's note), else the first entry of the link map. */
   #executablePath(regions: readonly Region[]): string | undefined {
+    return this.#namedExecutable(regions) ?? this.#linkMap(regions, mappedFiles(regions))?.[0];
+  }
+
+  #namedExecutable(regions: readonly Region[]): string | undefined {
     const exe = this.#target.identity.exe;
-    if (exe !== undefined && regions.some((r) => r.path === exe)) return exe;
-    return this.#linkMap(regions, mappedFiles(regions))?.[0];
+    return exe !== undefined && regions.some((r) => r.path === exe) ? exe : undefined;
   }
 
   /** The files of the link_map list, from the dynamic linker's `_r_debug` (what gdb reads for `info sharedlibrary`). */
@@ -241,7 +246,7 @@ export class ModuleResolver {
     const loaders = files.filter((path) => /^ld[-.]/.test(basename(path)));
     let rDebug: bigint | undefined;
     for (const path of loaders) {
-      const loaded = attempt(() => this.#load(spanOf(path, regions.filter((r) => r.path === path))));
+      const loaded = attempt(() => this.#load(fileModule(path, regions)));
       const symbol = loaded?.elf.findExported('_r_debug');
       if (loaded !== undefined && symbol !== undefined) rDebug = symbol.value + loaded.bias;
       if (rDebug !== undefined) break;
@@ -283,7 +288,7 @@ export class ModuleResolver {
   #fileAt(address: bigint, regions: readonly Region[]): FileAddress | undefined {
     const region = regions.find((r) => r.start <= address && address < r.end);
     if (region === undefined || !region.path.startsWith('/')) return undefined;
-    const module = spanOf(region.path, regions.filter((r) => r.path === region.path));
+    const module = fileModule(region.path, regions);
     let buildId: string | undefined;
     try {
       buildId = this.#load(module).elf.buildId;
@@ -346,6 +351,11 @@ export class ModuleResolver {
 /** The files a target maps from their first page (offset 0), in address order: the candidates for modules. */
 function mappedFiles(regions: readonly Region[]): string[] {
   return [...new Set(regions.filter((r) => r.path.startsWith('/') && r.offset === 0n).map((r) => r.path))];
+}
+
+/** The module of a mapped file: its mappings in `regions`. */
+function fileModule(path: string, regions: readonly Region[]): ModuleRegion {
+  return spanOf(path, regions.filter((r) => r.path === path));
 }
 
 /** The extent of some mappings: from the lowest start to the highest end. */

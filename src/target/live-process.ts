@@ -141,23 +141,23 @@ export class LiveProcess implements WritableTarget {
   }
 
   read(requests: readonly ReadRequest[]): ReadResult[] {
-    const stops = requests.map((r) => this.#stopOf(r.address, r.length));
-    const sent = requests.map((r, i) => ({ address: r.address, length: stops[i] === undefined ? r.length : Number(stops[i]!.at - r.address) }));
-    let answers: ReadResult[];
-    try {
-      answers = this.#vm.read(sent.filter((r) => r.length > 0)).map((o) => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
-    } catch (error) {
-      throw translate(error, this.identity);
-    }
-    let next = 0;
-    return requests.map((r, i): ReadResult => {
-      const stop = stops[i];
-      const answer = sent[i]!.length > 0 ? answers[next++]! : { bytes: new Uint8Array(0), done: 0, fault: undefined };
-      if (stop === undefined) return answer;
-      const bytes = new Uint8Array(r.length);
-      bytes.set(answer.bytes.subarray(0, answer.done));
-      return { bytes, done: answer.done, fault: answer.fault ?? { address: stop.at, reason: stop.reason } };
-    });
+    return throughStops(
+      requests,
+      requests.map((r) => this.#stopOf(r.address, r.length)),
+      (r, keep) => ({ address: r.address, length: keep }),
+      (sent) => {
+        try {
+          return this.#vm.read(sent).map((o): ReadResult => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
+        } catch (error) {
+          throw translate(error, this.identity);
+        }
+      },
+      (r, answer, stop): ReadResult => {
+        const bytes = new Uint8Array(r.length);
+        if (answer !== undefined) bytes.set(answer.bytes.subarray(0, answer.done));
+        return { bytes, done: answer?.done ?? 0, fault: answer?.fault ?? { address: stop.at, reason: stop.reason } };
+      },
+    );
   }
 
   /**
@@ -203,20 +203,19 @@ export class LiveProcess implements WritableTarget {
 
   /** Writes what `#stopOf` lets through, and reports a fault where a write was stopped. */
   #guardedWrite(requests: readonly WriteRequest[], io: (sent: readonly WriteRequest[]) => WriteResult[]): WriteResult[] {
-    const stops = requests.map((w) => this.#stopOf(w.address, w.bytes.length));
-    const sent = requests.map((w, i) => (stops[i] === undefined ? w : { address: w.address, bytes: w.bytes.subarray(0, Number(stops[i]!.at - w.address)) }));
-    let answers: WriteResult[];
-    try {
-      answers = io(sent.filter((w) => w.bytes.length > 0));
-    } catch (error) {
-      throw translate(error, this.identity);
-    }
-    let next = 0;
-    return requests.map((_, i): WriteResult => {
-      const stop = stops[i];
-      const answer = sent[i]!.bytes.length > 0 ? answers[next++]! : { done: 0, fault: undefined };
-      return stop === undefined ? answer : { done: answer.done, fault: answer.fault ?? { address: stop.at, reason: stop.reason } };
-    });
+    return throughStops(
+      requests,
+      requests.map((w) => this.#stopOf(w.address, w.bytes.length)),
+      (w, keep) => ({ address: w.address, bytes: w.bytes.subarray(0, keep) }),
+      (sent) => {
+        try {
+          return io(sent);
+        } catch (error) {
+          throw translate(error, this.identity);
+        }
+      },
+      (_, answer, stop): WriteResult => ({ done: answer?.done ?? 0, fault: answer?.fault ?? { address: stop.at, reason: stop.reason } }),
+    );
   }
 
   freeze(): Frozen {
@@ -342,6 +341,34 @@ const LOCK_WAIT_MS = 5000;
 
 /** Above this no user page exists on x86-64 (nor with 5-level paging); /proc/PID/mem refuses offsets beyond it. */
 const USER_LIMIT = 1n << 63n;
+
+/**
+ * Sends requests as far as their stops allow (see LiveProcess.#stopOf): each
+ * is cut to the bytes before its stop, one cut to nothing is not sent, and
+ * `stopped` answers a cut one from what was sent of it (undefined: nothing).
+ * Without stops (the usual case) the requests go as they are.
+ */
+function throughStops<Q extends { readonly address: bigint }, A>(
+  requests: readonly Q[],
+  stops: readonly ({ readonly at: bigint; readonly reason: string | undefined } | undefined)[],
+  cut: (request: Q, keep: number) => Q,
+  io: (sent: readonly Q[]) => A[],
+  stopped: (request: Q, answer: A | undefined, stop: { readonly at: bigint; readonly reason: string | undefined }) => A,
+): A[] {
+  if (stops.every((stop) => stop === undefined)) return io(requests);
+  const sent = requests.flatMap((request, i) => {
+    const stop = stops[i];
+    if (stop === undefined) return [request];
+    return stop.at > request.address ? [cut(request, Number(stop.at - request.address))] : [];
+  });
+  const answers = io(sent);
+  let next = 0;
+  return requests.map((request, i) => {
+    const stop = stops[i];
+    if (stop === undefined) return answers[next++]!;
+    return stopped(request, stop.at > request.address ? answers[next++] : undefined, stop);
+  });
+}
 
 /** VmFlags of a mapping registered with userfaultfd: missing pages, minor faults, write protection. */
 const USERFAULT_FLAGS = ['um', 'ui', 'uw'];
