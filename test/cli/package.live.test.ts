@@ -32,6 +32,11 @@ describe('the npm package', () => {
     expect(result).toMatchObject({ status: 0, stdout: '1000\n', stderr: '' });
   });
 
+  it("runs as node_modules/.bin/pvm in the checkout, the README's entry point after npm ci", () => {
+    const result = spawnSync(join(ROOT, 'node_modules/.bin/pvm'), ['-e', 'print read u32 at symbol("target", "counter")', '--pid', String(fixture.pid)], { encoding: 'utf8', cwd: tmpdir() });
+    expect(result).toMatchObject({ status: 0, stdout: '1000\n', stderr: '' });
+  });
+
   it('ships the LICENSE and every doc the README links to', () => {
     expect(existsSync(join(unpacked, 'LICENSE'))).toBe(true);
     const links = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(((?:docs|examples)\/[^)#]+)/g)].map((m) => m[1]!);
