@@ -14,6 +14,9 @@ export type TargetSpec =
   /** `-- COMMAND ARGS...`: pvm starts the program as its child (src/target/spawn.ts). */
   | { readonly kind: 'spawn'; readonly command: readonly string[]; readonly ready: Readiness; readonly then: Afterwards };
 
+/** `pvm run` and `-e` against one target. */
+export type RunCommand = Extract<Command, { kind: 'run' }>;
+
 /** A live target: snapshots and reverts need one. */
 export type LiveTargetSpec = Exclude<TargetSpec, { kind: 'core' }>;
 
@@ -35,8 +38,11 @@ export type Command =
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
   /** `target` undefined: every process the journal names. */
   | { readonly kind: 'revert'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
-  /** `run` or `-e` against many processes (--pid given more than once, or --match): each runs as a pvm of its own (fan-out.ts). */
-  | { readonly kind: 'fan-out'; readonly pids: readonly number[] | undefined; readonly selector: Selector | undefined; readonly jobs: number; readonly json: boolean; readonly childArgs: readonly string[] }
+  /**
+   * `run` or `-e` against many processes (--pid given more than once, or --match), run-many.ts: `run` is the
+   * command as for one of them (its target is replaced by each pid), `childArgs` the command line a helper pvm gets.
+   */
+  | { readonly kind: 'run-many'; readonly run: RunCommand; readonly pids: readonly number[] | undefined; readonly selector: Selector | undefined; readonly jobs: number; readonly json: boolean; readonly childArgs: readonly string[] }
   | { readonly kind: 'status'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
@@ -138,8 +144,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
     const given = parsed.tokens?.filter((t) => t.kind === 'option' && t.name === option).length ?? 0;
     if (given > 1) throw usage(`--${option} is given ${given} times`, `give --${option} once`);
   }
-  // Many targets: --pid more than once, or --match. Each runs the recipe as a pvm of its own, given the same
-  // command line less these options and with --pid of its process.
+  // Many targets: --pid more than once, or --match. The command for each is the same command line less these
+  // options, with --pid of that process.
   const many = (pids?.length ?? 0) > 1 || values.match !== undefined;
   const fanOut = (json: boolean): Command => {
     if (values.match !== undefined && pids !== undefined) throw usage('give --match or --pid, not both', 'pvm run RECIPE --match name=nginx');
@@ -156,7 +162,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
       dropped.add(token.index);
       if (!token.inlineValue) dropped.add(token.index + 1);
     }
-    return { kind: 'fan-out', pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs: own.filter((_, i) => !dropped.has(i)) };
+    const childArgs = own.filter((_, i) => !dropped.has(i));
+    const run = parseCommandLine([...childArgs, '--pid', '1']) as RunCommand;
+    return { kind: 'run-many', run, pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs };
   };
   if (!many && values.jobs !== undefined) throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
   if (values.name === '') throw usage('--name needs a process name', 'pvm run RECIPE --name nginx');

@@ -2,13 +2,14 @@
 // before the write it records is made (so a crash mid-patch leaves a journal
 // that still says what to revert). Opened before the target is touched, so a
 // journal that cannot be written stops the run before anything changes.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DeniedError, UsageError } from '../errors.ts';
 import { journalLine, parseJournal, type JournalEntry } from '../runtime/journal.ts';
 
 export interface JournalFile {
-  append(entry: JournalEntry): void;
+  /** Appends the entries as one write and syncs them once: durable before the writes they record. */
+  append(entries: readonly JournalEntry[]): void;
   close(): void;
 }
 
@@ -26,10 +27,12 @@ export function openJournal(path: string): JournalFile {
     throw new DeniedError('journal-unwritable', `cannot open the journal '${path}' for appending: ${why}; nothing was written to the target`, { hint: 'choose a journal file in a directory you can write' });
   }
   return {
-    append(entry) {
+    append(entries) {
+      if (entries.length === 0) return;
       try {
-        writeSync(fd, `${journalLine(entry)}\n`);
-        fsyncSync(fd);
+        // One write of whole lines on an O_APPEND file: other pvms appending to it never cut into them.
+        writeSync(fd, entries.map((entry) => `${journalLine(entry)}\n`).join(''));
+        fdatasyncSync(fd); // the data and the file's new size: all a reader after a crash needs
       } catch (error) {
         // Thrown before the write it would record: the patch writes nothing.
         throw new DeniedError('journal-write-failed', `cannot append to the journal '${path}': ${(error as Error).message}; nothing was written to the target`, {

@@ -5,11 +5,10 @@ import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import { DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
-import { toHex } from '../bytes.ts';
-import { debugDirectories, openSession } from './session.ts';
+import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
 import { USAGE, parseCommandLine, type Command, type RecipeSpec } from './args.ts';
-import { formatError, formatErrorJson, formatEvent, formatScanSummary } from './format.ts';
+import { formatError, formatErrorJson } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
 import { count } from '../count.ts';
@@ -80,72 +79,13 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'run': {
-      const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-      const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
-      const { execute, readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
-      const plan = await compileRecipe(readRecipe(command.recipe));
-      // Every usage problem, a write that is not allowed and anything the policy denies are found before the target is touched.
-      const params = bindParams(plan, parseArgPairs(command.args));
-      const { dryRun, freeze } = command.writing;
-      const policies = await policiesFor(command.policy.file);
-      const { refusePlan, policyLimits } = await import('../policy/apply.ts');
-      refusePlan(plan, policies, freeze);
-      if (plan.writes && command.target.kind === 'core') throw readOnlyRefusal(plan, command.target.path);
-      if (plan.writes && !command.allowWrite && !dryRun) throw writeRefusal(plan);
-      const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
-      const session = await openSession(command.target, policies, command.policy.audit, command.json).catch((error: unknown) => {
-        journal?.close();
-        throw error;
-      });
-      const target = session.target;
-      const report =
-        command.report === undefined
-          ? undefined
-          : (await import('./report.ts')).recordReport(command.report, plan, params, target, command.target.kind === 'core' ? command.target.path : undefined, policies);
+      const { HELPER_VARIABLE, prepareRun, runPrepared } = await import('./run-command.ts');
+      const prepared = await prepareRun(command, readRecipe(command.recipe));
       try {
-        // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
-        const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr) : undefined;
-        execute({
-          plan,
-          target,
-          params,
-          limits: policyLimits(policies),
-          allowWrite: command.allowWrite,
-          dryRun,
-          freeze,
-          journal:
-            journal === undefined && report === undefined && session.audit === undefined
-              ? undefined
-              : (entry) => {
-                  journal?.append(entry);
-                  report?.write(entry);
-                  session.audit?.append({ op: entry.statement === 'patch' ? 'write-code' : 'write', allowed: true, start: entry.address, end: entry.address + BigInt(entry.new.length), bytes: entry.new.length, detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}` });
-                },
-          onRead: report?.read,
-          progress: progress?.update,
-          debugDirectories: debugDirectories(),
-          output: (event) => {
-            report?.event(event);
-            if (event.type === 'scan') {
-              progress?.end();
-              if (command.verbose && !command.json) process.stderr.write(`${formatScanSummary(event)}\n`);
-            }
-            if (event.type === 'patch' && event.outcome.frozen !== undefined && command.verbose && !command.json) {
-              const { threads, micros, tries } = event.outcome.frozen;
-              process.stderr.write(`patch at line ${event.line}: ${threads} thread(s) stopped for ${micros} µs${tries > 1 ? ` (after ${tries} tries: a thread was inside the site)` : ''}\n`);
-            }
-            const text = formatEvent(event, command.json);
-            if (text !== undefined) out(text);
-          },
-        });
-        report?.finish(undefined, Exit.ok);
-      } catch (error) {
-        if (error instanceof PvmError) report?.finish(error, error.exit);
-        throw error;
+        if (process.env[HELPER_VARIABLE] === '1') return await (await import('./run-many.ts')).serveAsHelper(prepared);
+        await runPrepared(prepared, command.target, { out, err: (text) => process.stderr.write(`${text}\n`), progress: process.stderr.isTTY });
       } finally {
-        session.close();
-        await session.afterwards();
-        journal?.close();
+        prepared.close();
       }
       return;
     }
@@ -170,9 +110,15 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       }
       return;
     }
-    case 'fan-out': {
-      const { fanOut } = await import('./fan-out.ts');
-      return fanOut(command, out);
+    case 'run-many': {
+      const { prepareRun } = await import('./run-command.ts');
+      const { runMany } = await import('./run-many.ts');
+      const prepared = await prepareRun(command.run, readRecipe(command.run.recipe));
+      try {
+        return await runMany(command, prepared, out);
+      } finally {
+        prepared.close();
+      }
     }
     case 'status': {
       const { readJournalWarning } = await import('./journal-file.ts');

@@ -5,6 +5,7 @@ import { attempt } from '../attempt.ts';
 import { refuseTarget, policedSource } from '../policy/apply.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/modules.ts';
+import type { ElfFiles } from '../runtime/elf-files.ts';
 import type { CoreTarget } from '../target/core-target.ts';
 import type { LiveProcess } from '../target/live-process.ts';
 import type { Spawned } from '../target/spawn.ts';
@@ -65,7 +66,7 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
 }
 
 /** Opens any target under the policies, with the audit log if one is asked for. */
-export async function openSession(spec: TargetSpec, policies: readonly LoadedPolicy[], auditPath: string | undefined, quietStdout = false): Promise<Session> {
+export async function openSession(spec: TargetSpec, policies: readonly LoadedPolicy[], auditPath: string | undefined, quietStdout = false, elfFiles?: ElfFiles): Promise<Session> {
   let raw: MemorySource | undefined;
   let afterwards = async (): Promise<void> => {};
   let who: { pid: number | undefined; name: string } = { pid: undefined, name: '' };
@@ -85,7 +86,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
       afterwards = opened.afterwards;
     }
     const source = raw;
-    const resolver = new ModuleResolver(source, { debugDirectories: debugDirectories() });
+    const resolver = new ModuleResolver(source, { debugDirectories: debugDirectories(), elfFiles });
     const target = policedSource(source, policies, { symbol: (module, name) => attempt(() => resolver.symbolRange(module, name)), audit: audit?.append });
     return {
       target,

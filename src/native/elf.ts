@@ -58,6 +58,12 @@ export interface ElfSymbol {
 /** Random access to a file's bytes: `read` returns fewer bytes than asked at the end of the file. */
 export interface FileReader {
   read(offset: number, length: number): Uint8Array;
+  /**
+   * For a file on disk: what names it (device, inode, size, mtime), and a
+   * reader of its own, which outlives this one, so that many processes that map
+   * the file can share one parse of it (src/runtime/elf-files.ts).
+   */
+  readonly shareable?: { readonly key: string; open(): { readonly reader: FileReader; close(): void } };
 }
 
 export interface ElfFile {

@@ -38,8 +38,18 @@ export const O_RDONLY = 0;
 export const O_RDWR = 2;
 export const O_CLOEXEC = 0o2000000;
 
-/** Loads libc through koffi. Throws a plain Error when koffi is missing. */
-export async function loadLibc(): Promise<Libc> {
+let loaded: Promise<Libc> | undefined;
+
+/** Loads libc through koffi, once per pvm (a run over many processes opens many). Throws a plain Error when koffi is missing. */
+export function loadLibc(): Promise<Libc> {
+  loaded ??= bind().catch((error: unknown) => {
+    loaded = undefined;
+    throw error;
+  });
+  return loaded;
+}
+
+async function bind(): Promise<Libc> {
   const koffi = (await import('koffi')).default;
   const lib = koffi.load('libc.so.6');
   const withErrno = <A extends unknown[]>(fn: (...args: A) => number | bigint) =>

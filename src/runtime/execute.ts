@@ -12,6 +12,7 @@ import { locate, placeError, type SourcePoint } from './locate.ts';
 import { readSites } from '../plan/walk.ts';
 import { readAheadSteps } from '../plan/read-ahead.ts';
 import { ModuleResolver, type FileAddress } from './modules.ts';
+import type { ElfFiles } from './elf-files.ts';
 import { prefetchWindow, type PrefetchCache } from './prefetch.ts';
 import { Scope } from './scope.ts';
 import { humanValue } from './show.ts';
@@ -49,34 +50,36 @@ export interface ExecuteOptions {
   readonly dryRun?: boolean;
   /** Stop every thread of the target for each patch's write (--freeze), not only for patches of code. */
   readonly freeze?: boolean;
-  /** Given each write and patch site just before it is written, to record durably (--journal). */
-  readonly journal?: ((entry: JournalEntry) => void) | undefined;
+  /** Given the sites of each patch, and each batch of writes, just before they are written, to record durably (--journal): one call, one sync. */
+  readonly journal?: ((entries: readonly JournalEntry[]) => void) | undefined;
   /** Told of each range the recipe reads, in order, with the bytes read (--report hashes them). */
   readonly onRead?: ((address: bigint, bytes: Uint8Array) => void) | undefined;
   /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */
   readonly progress?: ((progress: ScanProgress & { readonly line: number }) => void) | undefined;
   /** Where symbol() looks for separate debug files (PVM_DEBUG_FILE_DIRECTORY); /usr/lib/debug unless given. */
   readonly debugDirectories?: readonly string[] | undefined;
+  /** ELF parses shared with the runs of other processes (pvm run --match). */
+  readonly elfFiles?: ElfFiles | undefined;
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories }: ExecuteOptions): void {
+export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories, elfFiles }: ExecuteOptions): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
   const addressSpace = targetPid === undefined ? name : kind === 'core' ? `the core of pid ${targetPid}` : `pid ${targetPid}`;
   const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
-  const modules = new ModuleResolver(target, { debugDirectories });
+  const modules = new ModuleResolver(target, { debugDirectories, elfFiles });
   /** Journal entries for sites about to be written (`patch` is null for a `write` statement). */
   const journalEntries =
     journal &&
     ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array; line: number; file: FileAddress | undefined }[], statement: 'patch' | 'write', patch?: string) => {
       const { pid, startTime, exe } = target.identity;
-      for (const site of sites) journal({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after });
+      journal(sites.map((site) => ({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after })));
     });
   // Only a plan that writes asks for the write capability, and only a live process has it.
   const writable = plan.writes ? requireWritable(plan, target) : undefined;

@@ -5,8 +5,9 @@
 import { basename } from 'node:path';
 import { TargetError } from '../errors.ts';
 import { attempt } from '../attempt.ts';
-import { ElfFormatError, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, buildIdInNotes, loadBias, parseElf, type ElfFile, type ElfSymbol } from '../native/elf.ts';
-import { DEFAULT_DEBUG_DIRECTORIES, findDebugFile } from '../target/debug-files.ts';
+import { ElfFormatError, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, buildIdInNotes, loadBias, type ElfFile, type ElfSymbol } from '../native/elf.ts';
+import { DEFAULT_DEBUG_DIRECTORIES } from '../target/debug-files.ts';
+import { ElfFiles, type DebugLookup } from './elf-files.ts';
 import { closest } from '../suggest.ts';
 import { describeTarget, type Region, type MemorySource } from '../target/target.ts';
 
@@ -27,6 +28,8 @@ export interface FileAddress {
 export interface ResolverOptions {
   /** Where separate debug files are looked for (gdb's debug-file-directory); /usr/lib/debug unless given. */
   readonly debugDirectories?: readonly string[] | undefined;
+  /** Parses shared with other resolvers (many processes of one program); the caller closes it. Else the resolver has its own. */
+  readonly elfFiles?: ElfFiles | undefined;
 }
 
 /** A module's ELF file, read and checked against the running one. */
@@ -35,7 +38,7 @@ interface LoadedModule {
   readonly elf: ElfFile;
   readonly bias: bigint;
   /** Its separate debug file, once looked for: the file, or the paths tried. */
-  debug?: { readonly elf: ElfFile; readonly path: string } | { readonly tried: readonly string[] };
+  debug?: DebugLookup;
 }
 
 /** A symbol resolved to where the running program has it. */
@@ -49,16 +52,19 @@ export class ModuleResolver {
   readonly #debugDirectories: readonly string[];
   readonly #files = new Map<string, ElfFile>();
   readonly #loaded = new Map<string, LoadedModule>();
-  readonly #debugFiles: (() => void)[] = [];
+  readonly #parses: ElfFiles;
+  readonly #ownParses: boolean;
 
   constructor(target: MemorySource, options: ResolverOptions = {}) {
     this.#target = target;
     this.#debugDirectories = options.debugDirectories ?? DEFAULT_DEBUG_DIRECTORIES;
+    this.#ownParses = options.elfFiles === undefined;
+    this.#parses = options.elfFiles ?? new ElfFiles();
   }
 
-  /** Closes the debug files opened for lookups (module files belong to the target). */
+  /** Closes the files opened for lookups, unless they are shared (module files the target opened belong to it). */
   close(): void {
-    for (const close of this.#debugFiles.splice(0)) close();
+    if (this.#ownParses) this.#parses.close();
   }
 
   /**
@@ -136,11 +142,7 @@ export class ModuleResolver {
   }
 
   #debugOf(loaded: LoadedModule): ElfFile | undefined {
-    if (loaded.debug === undefined) {
-      const found = findDebugFile(loaded.module.path, loaded.elf, this.#debugDirectories);
-      if ('file' in found) this.#debugFiles.push(found.file.close);
-      loaded.debug = 'file' in found ? { elf: found.file.elf, path: found.file.path } : { tried: found.tried };
-    }
+    loaded.debug ??= this.#parses.debugOf(loaded.module.path, loaded.elf, this.#debugDirectories);
     return 'elf' in loaded.debug ? loaded.debug.elf : undefined;
   }
 
@@ -303,7 +305,7 @@ export class ModuleResolver {
     let elf = this.#files.get(path);
     if (elf === undefined) {
       try {
-        elf = parseElf(this.#target.moduleFile(path));
+        elf = this.#parses.parse(this.#target.moduleFile(path));
       } catch (error) {
         if (!(error instanceof ElfFormatError)) throw error;
         throw new TargetError('bad-module', `${path} is not an ELF file pvm can read: ${error.message}`, { hint: 'symbol() needs a 64-bit little-endian ELF file' });

@@ -59,3 +59,9 @@ export function readAt(fd: number, offset: number, length: number): Uint8Array {
   const buffer = new Uint8Array(length);
   return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
 }
+
+/** What names an open file's contents: device, inode, size and change time (a file rewritten in place gets a new key). */
+export function fileKey(fd: number): string {
+  const stat = fstatSync(fd);
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}

@@ -3,7 +3,7 @@
 import { closeSync, constants, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMappedFile, isMappedPath, readAt } from './file-mapping.ts';
+import { fileKey, isMappedFile, isMappedPath, readAt } from './file-mapping.ts';
 import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
@@ -249,7 +249,17 @@ export class LiveProcess implements WritableTarget {
       this.#moduleFiles.set(path, fd);
     }
     const opened = fd;
-    return { read: (offset, length) => readAt(opened, offset, length) };
+    return {
+      read: (offset, length) => readAt(opened, offset, length),
+      shareable: {
+        key: fileKey(opened),
+        // /proc/self/fd/N opens the very file this fd holds (deleted or not), independent of this process's lifetime.
+        open: () => {
+          const own = openSync(`/proc/self/fd/${opened}`, 'r');
+          return { reader: { read: (offset, length) => readAt(own, offset, length) }, close: () => closeSync(own) };
+        },
+      },
+    };
   }
 
   #openModuleFile(path: string): number {

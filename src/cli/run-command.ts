@@ -1,0 +1,116 @@
+// `pvm run` and `-e`: the recipe compiled, its params bound, the policies and
+// the write grant judged and the journal opened once (prepareRun); then the
+// recipe run against a target (runPrepared), once for one target, or for each
+// process of a run over many (run-many.ts). Nothing here prints: lines go to
+// the sinks the caller gives.
+import { toHex } from '../bytes.ts';
+import { Exit, PvmError } from '../errors.ts';
+import type { SourceFile } from '../dsl/source.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { LoadedPolicy } from '../policy/load.ts';
+import type { ElfFiles } from '../runtime/elf-files.ts';
+import type { Value } from '../runtime/value.ts';
+import type { RunCommand, TargetSpec } from './args.ts';
+import { formatEvent, formatScanSummary } from './format.ts';
+import type { JournalFile } from './journal-file.ts';
+import { progressLine } from './progress.ts';
+import { debugDirectories, openSession } from './session.ts';
+
+/** The environment variable that makes a pvm a helper of a run over many processes (internal: run-many.ts sets it). */
+export const HELPER_VARIABLE = 'PVM_INTERNAL_RUN_MANY_HELPER';
+
+export interface PreparedRun {
+  readonly command: RunCommand;
+  readonly plan: Plan;
+  readonly params: ReadonlyMap<string, Value>;
+  readonly policies: readonly LoadedPolicy[];
+  /** --journal, open for appending (one file for every process of a run over many). */
+  readonly journal: JournalFile | undefined;
+  close(): void;
+}
+
+/** Where a run's lines go: stdout, stderr, and whether a progress line may be drawn (a person at a terminal). */
+export interface RunSinks {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly progress: boolean;
+  /** ELF parses shared between the processes of a run over many. */
+  readonly elfFiles?: ElfFiles | undefined;
+}
+
+/** Every usage problem, a write that is not allowed and anything the policy denies are found here, before any target is touched. */
+export async function prepareRun(command: RunCommand, source: SourceFile): Promise<PreparedRun> {
+  const { compileRecipe } = await import('../dsl/compile-recipe.ts');
+  const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
+  const { readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
+  const plan = await compileRecipe(source);
+  const params = bindParams(plan, parseArgPairs(command.args));
+  const { dryRun, freeze } = command.writing;
+  const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
+  const { refusePlan } = await import('../policy/apply.ts');
+  refusePlan(plan, policies, freeze);
+  if (plan.writes && command.target.kind === 'core') throw readOnlyRefusal(plan, command.target.path);
+  if (plan.writes && !command.allowWrite && !dryRun) throw writeRefusal(plan);
+  const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
+  return { command, plan, params, policies, journal, close: () => journal?.close() };
+}
+
+/** Runs a prepared recipe against one target; throws its PvmError (the caller shows it and takes its exit status). */
+export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec, sinks: RunSinks): Promise<void> {
+  const { command, plan, params, policies, journal } = prepared;
+  const { execute } = await import('../runtime/execute.ts');
+  const { policyLimits } = await import('../policy/apply.ts');
+  const session = await openSession(targetSpec, policies, command.policy.audit, command.json, sinks.elfFiles);
+  const target = session.target;
+  const report =
+    command.report === undefined
+      ? undefined
+      : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
+  try {
+    // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
+    const progress = sinks.progress && !command.json ? progressLine(process.stderr) : undefined;
+    execute({
+      plan,
+      target,
+      params,
+      limits: policyLimits(policies),
+      allowWrite: command.allowWrite,
+      dryRun: command.writing.dryRun,
+      freeze: command.writing.freeze,
+      journal:
+        journal === undefined && report === undefined && session.audit === undefined
+          ? undefined
+          : (entries) => {
+              journal?.append(entries);
+              for (const entry of entries) {
+                report?.write(entry);
+                session.audit?.append({ op: entry.statement === 'patch' ? 'write-code' : 'write', allowed: true, start: entry.address, end: entry.address + BigInt(entry.new.length), bytes: entry.new.length, detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}` });
+              }
+            },
+      onRead: report?.read,
+      progress: progress?.update,
+      debugDirectories: debugDirectories(),
+      elfFiles: sinks.elfFiles,
+      output: (event) => {
+        report?.event(event);
+        if (event.type === 'scan') {
+          progress?.end();
+          if (command.verbose && !command.json) sinks.err(formatScanSummary(event));
+        }
+        if (event.type === 'patch' && event.outcome.frozen !== undefined && command.verbose && !command.json) {
+          const { threads, micros, tries } = event.outcome.frozen;
+          sinks.err(`patch at line ${event.line}: ${threads} thread(s) stopped for ${micros} µs${tries > 1 ? ` (after ${tries} tries: a thread was inside the site)` : ''}`);
+        }
+        const text = formatEvent(event, command.json);
+        if (text !== undefined) sinks.out(text);
+      },
+    });
+    report?.finish(undefined, Exit.ok);
+  } catch (error) {
+    if (error instanceof PvmError) report?.finish(error, error.exit);
+    throw error;
+  } finally {
+    session.close();
+    await session.afterwards();
+  }
+}

@@ -1,0 +1,230 @@
+// `pvm run RECIPE --match SELECTOR` (or --pid given more than once): the
+// recipe, compiled once, runs against every process in this pvm, one after
+// the other, sharing the ELF files it parses (each file parsed once for all
+// processes that map it). When the work left would take longer than starting
+// another pvm, helpers are started (up to --jobs in all, this pvm included):
+// each is a pvm of the same runtime that prepares the same command, then runs
+// one process at a time as this one hands them out (serveAsHelper), so a run
+// of cheap patches pays no start-up it does not need and a run of long scans
+// uses every core.
+//
+// One process that vanishes, refuses or fails never stops the others. With
+// --json every line carries "pid", each process ends with a `target` line and
+// the run with a `summary`; for people, each process's output is a block under
+// its pid. Blocks come in the order of the pids, each as soon as it and those
+// before it are done. The exit status is the most serious of the processes'
+// (journal-commands.ts mostSerious).
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { attempt } from '../attempt.ts';
+import { count } from '../count.ts';
+import { PvmError, TargetError, type ExitCode } from '../errors.ts';
+import { ElfFiles } from '../runtime/elf-files.ts';
+import { selectProcesses } from '../target/select-processes.ts';
+import type { Command } from './args.ts';
+import { formatError, formatErrorJson } from './format.ts';
+import { mostSerious } from './journal-commands.ts';
+import { HELPER_VARIABLE, runPrepared, type PreparedRun } from './run-command.ts';
+import { writeStdout } from './stdout.ts';
+
+type Out = (text: string) => void;
+type RunMany = Extract<Command, { kind: 'run-many' }>;
+
+/** What one process's run printed, and how it ended. */
+interface Finished {
+  readonly pid: number;
+  /** Its name when the run began ('exited' for a process that was gone). */
+  readonly comm: string;
+  readonly exit: ExitCode;
+  readonly stdout: readonly string[];
+  readonly stderr: readonly string[];
+}
+
+/** A helper pvm takes ~0.25 s to start (Node) and shares a core with this one: worth it only for more work left than this. */
+const HELPER_START_MS = 1000;
+
+export async function runMany(command: RunMany, prepared: PreparedRun, out: Out): Promise<ExitCode> {
+  const pids = command.pids ?? selectProcesses(command.selector!, process.pid);
+  if (pids.length === 0) {
+    throw new TargetError('no-such-process', `no process matches --match ${command.selector?.text ?? ''}`, { hint: 'check the selector against `ps -eo pid,uid,comm,exe`; every key must hold' });
+  }
+  const elfFiles = new ElfFiles();
+  const results: (Finished | undefined)[] = new Array(pids.length);
+  let next = 0;
+  let shown = 0;
+  const finish = (index: number, result: Finished): void => {
+    results[index] = result;
+    for (; shown < pids.length && results[shown] !== undefined; shown++) show(results[shown]!, command.json, out);
+  };
+  const helpers: Helper[] = [];
+  const handOut = (helper: Helper): void => {
+    if (next >= pids.length) return helper.stop();
+    const index = next++;
+    helper.run(pids[index]!, (result) => {
+      finish(index, result);
+      handOut(helper);
+    });
+  };
+
+  const started = Date.now();
+  try {
+    while (next < pids.length) {
+      const index = next++;
+      finish(index, await runHere(prepared, pids[index]!, elfFiles));
+      const left = pids.length - next;
+      const perProcess = (Date.now() - started) / (next - helpers.reduce((n, h) => n + h.done, 0) || 1);
+      if (helpers.length < command.jobs - 1 && left > helpers.length + 1 && perProcess * left > HELPER_START_MS) helpers.push(startHelper(command.childArgs, handOut));
+      // Let helpers' answers in between processes (they arrive as events).
+      if (helpers.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(helpers.map((helper) => helper.finished()));
+  } finally {
+    elfFiles.close();
+  }
+
+  const done = results as Finished[];
+  const failed = done.filter((r) => r.exit !== 0).length;
+  const exit = mostSerious(done.map((r) => r.exit));
+  out(command.json ? JSON.stringify({ type: 'summary', processes: done.length, ok: done.length - failed, failed, exit }) : `${count(done.length, 'process')}: ${done.length - failed} ok, ${failed} failed`);
+  return exit;
+}
+
+/** Runs the recipe against one process in this pvm, keeping what it prints. */
+async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles): Promise<Finished> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const comm = attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
+  let exit: ExitCode = 0;
+  try {
+    await runPrepared(prepared, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles });
+  } catch (error) {
+    if (!(error instanceof PvmError)) {
+      stderr.push(`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
+      exit = 70 as ExitCode;
+    } else {
+      if (prepared.command.json) stdout.push(formatErrorJson(error));
+      stderr.push(formatError(error));
+      exit = error.exit;
+    }
+  }
+  return { pid, comm, exit, stdout, stderr };
+}
+
+/** One process's block: its lines, each JSON line naming the pid; stderr lines prefixed with it. */
+function show(result: Finished, json: boolean, out: Out): void {
+  const { pid, exit } = result;
+  if (json) {
+    for (const text of result.stdout) for (const line of text.split('\n')) out(line.replace(/^\{("type":"[^"]*")/, `{$1,"pid":${pid}`));
+  } else {
+    out(`== pid ${pid} (${result.comm}): ${exit === 0 ? 'ok' : `exit ${exit}`} ==`);
+    for (const text of result.stdout) out(text);
+  }
+  for (const text of result.stderr) process.stderr.write(`${text.replace(/^(?=.)/gm, `pid ${pid}: `)}\n`);
+  if (json) out(JSON.stringify({ type: 'target', pid, status: exit === 0 ? 'ok' : 'failed', exit }));
+}
+
+interface Helper {
+  /** Processes it has finished. */
+  readonly done: number;
+  run(pid: number, then: (result: Finished) => void): void;
+  /** No more work: it ends (or, if it never got ready, is stopped). */
+  stop(): void;
+  /** Resolves once it has ended and its last process is accounted for. */
+  finished(): Promise<void>;
+}
+
+/**
+ * A helper pvm: the same runtime and command line, told by the environment to
+ * prepare the run and then serve pids from its stdin. It says `ready` once
+ * prepared; this pvm hands it a pid then, and another after each answer.
+ */
+function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => void): Helper {
+  const self = selfCommand();
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(self[0]!, [...self.slice(1), ...childArgs, '--pid', '1'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, [HELPER_VARIABLE]: '1' },
+  });
+  let pending: { pid: number; then: (result: Finished) => void } | undefined;
+  let done = 0;
+  let text = '';
+  let stderr = '';
+  let ended = false;
+  let ready = false;
+  const closed = new Promise<void>((resolve) => {
+    child.on('close', (code) => {
+      ended = true;
+      // A helper that died on a process: that process is reported with what the helper said.
+      if (pending !== undefined) {
+        const { pid, then } = pending;
+        pending = undefined;
+        then({ pid, comm: attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited', exit: (code === null || code === 0 ? 70 : code) as ExitCode, stdout: [], stderr: [`pvm: the helper pvm running this process stopped (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}`] });
+      }
+      resolve();
+    });
+  });
+  child.on('error', () => {}); // reported by 'close'
+  child.stdin.on('error', () => {}); // a helper that died: 'close' reports it
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const helper: Helper = {
+    get done() {
+      return done;
+    },
+    run(pid, then) {
+      pending = { pid, then };
+      child.stdin.write(`${pid}\n`);
+    },
+    stop() {
+      if (ended) return;
+      child.stdin.end();
+    },
+    finished() {
+      if (!ready) child.kill(); // still starting, and there is nothing left to give it
+      return closed;
+    },
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n')) {
+      const line = text.slice(0, newline);
+      text = text.slice(newline + 1);
+      const message = attempt(() => JSON.parse(line) as { ready?: true } & Finished);
+      if (message?.ready === true) {
+        ready = true;
+        onReady(helper);
+      } else if (message !== undefined && pending !== undefined) {
+        const { then } = pending;
+        pending = undefined;
+        done++;
+        then({ pid: message.pid, comm: message.comm, exit: message.exit, stdout: message.stdout, stderr: message.stderr });
+      }
+    }
+  });
+  return helper;
+}
+
+/** A helper's life: say ready, then run each pid read from stdin and answer with one JSON line, until stdin ends. */
+export async function serveAsHelper(prepared: PreparedRun): Promise<void> {
+  const elfFiles = new ElfFiles();
+  writeStdout(`${JSON.stringify({ ready: true })}\n`);
+  let text = '';
+  try {
+    for await (const chunk of process.stdin) {
+      text += String(chunk);
+      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n')) {
+        const pid = Number(text.slice(0, newline));
+        text = text.slice(newline + 1);
+        writeStdout(`${JSON.stringify(await runHere(prepared, pid, elfFiles))}\n`);
+      }
+    }
+  } finally {
+    elfFiles.close();
+  }
+}
+
+/** This very pvm, as a command: the runtime and the entry point it was started with. */
+function selfCommand(): string[] {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  if (deno !== undefined) return [deno.execPath(), 'run', '--quiet', '--allow-all', process.argv[1]!];
+  return [process.execPath, process.argv[1]!];
+}
