@@ -21,7 +21,7 @@ import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
 import { PvmError, TargetError, type ExitCode } from '../errors.ts';
 import { ElfFiles } from '../runtime/elf-files.ts';
-import { selectProcesses } from '../target/select-processes.ts';
+import { nearestProcesses, selectProcesses } from '../target/select-processes.ts';
 import type { Command } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
@@ -47,7 +47,9 @@ const HELPER_START_MS = 1000;
 export async function runMany(command: RunMany, prepared: PreparedRun, out: Out): Promise<ExitCode> {
   const pids = command.pids ?? selectProcesses(command.selector!, process.pid);
   if (pids.length === 0) {
-    throw new TargetError('no-such-process', `no process matches --match ${command.selector?.text ?? ''}`, { hint: 'check the selector against `ps -eo pid,uid,comm,exe`; every key must hold' });
+    const near = nearestProcesses(command.selector!, process.pid);
+    const list = near.map((p) => `\n  pid ${p.pid} (${p.comm}): ${p.failing.join(', ')} does not hold`).join('');
+    throw new TargetError('no-such-process', `no process matches --match ${command.selector?.text ?? ''}${near.length === 0 ? '' : `; the nearest:${list}`}`, { hint: 'every key must hold; check the selector against `ps -eo pid,uid,comm,exe`' });
   }
   const elfFiles = new ElfFiles();
   const results: (Finished | undefined)[] = new Array(pids.length);
@@ -86,7 +88,8 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
   const done = results as Finished[];
   const failed = done.filter((r) => r.exit !== 0).length;
   const exit = mostSerious(done.map((r) => r.exit));
-  out(command.json ? JSON.stringify({ type: 'summary', processes: done.length, ok: done.length - failed, failed, exit }) : `${count(done.length, 'process')}: ${done.length - failed} ok, ${failed} failed`);
+  const helped = helpers.length === 0 ? '' : ` (${count(helpers.length, 'helper pvm')} ran ${helpers.reduce((n, h) => n + h.done, 0)} of them)`;
+  out(command.json ? JSON.stringify({ type: 'summary', processes: done.length, ok: done.length - failed, failed, exit, helpers: helpers.length }) : `${count(done.length, 'process')}: ${done.length - failed} ok, ${failed} failed${helped}`);
   return exit;
 }
 

@@ -10,7 +10,7 @@ import { UsageError } from '../errors.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
 import { parseMaps } from '../native/maps.ts';
 import { parseStatus } from '../native/status.ts';
-import { closest } from '../suggest.ts';
+import { closest, editDistance } from '../suggest.ts';
 import { readAt } from './file-mapping.ts';
 
 export interface Selector {
@@ -52,29 +52,64 @@ export function parseSelector(text: string): Selector {
 /** The pids of the processes that match, in numeric order (pvm itself and kernel threads never do). */
 export function selectProcesses(selector: Selector, self: number): number[] {
   const buildIds = new Map<string, string | undefined>(); // by device:inode: each file read once
-  const pids = readdirSync('/proc').filter((entry) => /^[0-9]+$/.test(entry)).map(Number).filter((pid) => pid !== self);
-  return pids.filter((pid) => attempt(() => matches(pid, selector, buildIds)) === true).sort((a, b) => a - b);
+  return userProcesses(self).filter((pid) => attempt(() => failingKeys(pid, selector, buildIds, false)?.length === 0) === true);
 }
 
-function matches(pid: number, selector: Selector, buildIds: Map<string, string | undefined>): boolean {
+/**
+ * When nothing matches: the processes nearest to matching, for the message
+ * (those for which the fewest keys fail; among them, the closest names), each
+ * with the keys that do not hold.
+ */
+export function nearestProcesses(selector: Selector, self: number, limit = 5): { pid: number; comm: string; failing: string[] }[] {
+  const buildIds = new Map<string, string | undefined>();
+  const near = userProcesses(self).flatMap((pid) => {
+    const failing = attempt(() => failingKeys(pid, selector, buildIds, true));
+    const comm = attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, ''));
+    if (failing === undefined || comm === undefined) return [];
+    const exe = attempt(() => basename(readlinkSync(`/proc/${pid}/exe`))) ?? '';
+    const distance = selector.name !== undefined ? editDistance(comm, selector.name) : selector.exe !== undefined ? editDistance(exe, basename(selector.exe)) : 0;
+    return [{ pid, comm, failing, distance }];
+  });
+  near.sort((a, b) => a.failing.length - b.failing.length || a.distance - b.distance || a.pid - b.pid);
+  return near.slice(0, limit).map(({ pid, comm, failing }) => ({ pid, comm, failing }));
+}
+
+/** Numeric entries of /proc, less pvm itself, in numeric order. */
+function userProcesses(self: number): number[] {
+  return readdirSync('/proc').filter((entry) => /^[0-9]+$/.test(entry)).map(Number).filter((pid) => pid !== self).sort((a, b) => a - b);
+}
+
+/**
+ * The selector's keys that do not hold for the process, as `key=value`
+ * (`all`: every one; else the first only); undefined for a kernel thread or
+ * a zombie, which never match.
+ */
+function failingKeys(pid: number, selector: Selector, buildIds: Map<string, string | undefined>, all: boolean): string[] | undefined {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if ((Number(fields[6] ?? 0) & 0x00200000) !== 0 || fields[0] === 'Z') return false; // a kernel thread, or a zombie
-  if (selector.name !== undefined && readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '') !== selector.name) return false;
-  if (selector.exe !== undefined && readlinkSync(`/proc/${pid}/exe`) !== selector.exe) return false;
-  if (selector.uid !== undefined && parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uid[0] !== selector.uid) return false;
-  if (selector.cgroup !== undefined) {
-    const want = selector.cgroup.replace(/\/+$/, '') || '/';
+  if ((Number(fields[6] ?? 0) & 0x00200000) !== 0 || fields[0] === 'Z') return undefined;
+  const failing: string[] = [];
+  const check = (key: string, value: string | number | undefined, holds: () => boolean): boolean => {
+    if (value === undefined || (!all && failing.length > 0)) return false;
+    if (attempt(holds) !== true) failing.push(`${key}=${value}`);
+    return true;
+  };
+  check('name', selector.name, () => readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '') === selector.name);
+  check('exe', selector.exe, () => readlinkSync(`/proc/${pid}/exe`) === selector.exe);
+  check('uid', selector.uid, () => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uid[0] === selector.uid);
+  check('cgroup', selector.cgroup, () => {
+    const want = selector.cgroup!.replace(/\/+$/, '') || '/';
     const paths = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').filter(Boolean).map((line) => line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1));
-    if (!paths.some((path) => path === want || path.startsWith(want === '/' ? '/' : `${want}/`))) return false;
-  }
-  if (selector.module === undefined && selector.buildId === undefined) return true;
-  const maps = parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'));
-  if (selector.module !== undefined) {
-    const name = selector.module;
-    if (!maps.some((m) => m.path.startsWith('/') && (m.path === name || m.path.endsWith(`/${name}`) || basename(m.path) === name))) return false;
-  }
-  if (selector.buildId !== undefined) {
+    return paths.some((path) => path === want || path.startsWith(want === '/' ? '/' : `${want}/`));
+  });
+  if (selector.module === undefined && selector.buildId === undefined) return failing;
+  if (!all && failing.length > 0) return failing;
+  const maps = attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? [];
+  check('module', selector.module, () => {
+    const name = selector.module!;
+    return maps.some((m) => m.path.startsWith('/') && (m.path === name || m.path.endsWith(`/${name}`) || basename(m.path) === name));
+  });
+  check('build-id', selector.buildId, () => {
     const files = maps.filter((m) => m.path.startsWith('/') && m.offset === 0n);
     const idOf = (m: (typeof files)[number]): string | undefined => {
       const key = `${m.device}:${m.inode}`;
@@ -89,7 +124,7 @@ function matches(pid: number, selector: Selector, buildIds: Map<string, string |
       }
       return buildIds.get(key);
     };
-    if (!files.some((m) => idOf(m)?.startsWith(selector.buildId!) === true)) return false;
-  }
-  return true;
+    return files.some((m) => idOf(m)?.startsWith(selector.buildId!) === true);
+  });
+  return failing;
 }

@@ -1,6 +1,5 @@
 // Stopping every thread of a live process: all stop, all run again on thaw,
 // and if pvm dies while they are stopped (Ctrl-C), the kernel resumes them.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { freezeProcess } from '../../src/native/freeze.ts';
 import { loadLibc, type Libc } from '../../src/native/libc.ts';
 import { pvm } from '../helpers/cli.ts';
 import { startFixture, type Fixture } from '../helpers/fixture.ts';
-import { ROOT } from '../helpers/paths.ts';
+import { holdWithTracer } from '../helpers/tracer.ts';
 
 let fixture: Fixture;
 let libc: Libc;
@@ -36,18 +35,7 @@ it('stops every thread, says where each is, and resumes them all', () => {
   expect(states(fixture.pid).every((s) => s === 'R' || s === 'S')).toBe(true);
 });
 
-/** Another process that freezes the fixture and holds it (until it is killed), as a debugger would. */
-async function holder(): Promise<ChildProcess> {
-  const script = `
-    const { loadLibc } = await import('${ROOT}dist/native/libc.js');
-    const { freezeProcess } = await import('${ROOT}dist/native/freeze.js');
-    freezeProcess(await loadLibc(), ${fixture.pid});
-    process.stdout.write('frozen\\n');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  return child;
-}
+const holder = () => holdWithTracer(fixture.pid);
 
 it('refuses to freeze a process another tracer holds, naming it (exit 3), and writes nothing', async () => {
   const debugger_ = await holder();
