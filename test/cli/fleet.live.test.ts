@@ -16,7 +16,7 @@ const FLEET = 20;
 const ORIGINAL = '55 48 89 e5 8b 05';
 const UNLOCK = 'b8 01 00 00 00 c3';
 
-let fleet: Fixture[] = [];
+const fleet: Fixture[] = [];
 afterEach(async () => {
   for (const f of fleet.splice(0)) await f.stop();
 });
