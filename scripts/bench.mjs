@@ -181,6 +181,11 @@ try {
   lines.push('');
   await snapshotScanRows();
 
+  // 8. A fleet (issue 12): one journaled code patch in 200 processes of one program, then `pvm status` and
+  //    `pvm revert` of the journal, wall time per process, start-up included.
+  lines.push('');
+  await fleetRows();
+
   // 6. Start-up: a whole one-line recipe, against the runtime doing nothing.
   lines.push('');
   row('one-line recipe, wall time', 'runtime alone', 'pvm -e', 'pvm check', '', '');
@@ -241,6 +246,45 @@ async function snapshotRows() {
   }
 }
 
+async function fleetRows() {
+  const count = 200;
+  const name = 'pvmbenchfleet';
+  const binary = `${build}/${name}`;
+  spawnSync('cp', [`${build}/target`, binary]);
+  const fleet = Array.from({ length: count }, () => spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  try {
+    await Promise.all(fleet.map((child) => new Promise((resolve) => child.stdout.once('data', resolve))));
+    const journal = `${build}/bench-fleet.journal`;
+    const patch = `patch "unlock" { at symbol("${name}", "is_licensed") expect hex"55 48 89 e5 8b 05" with hex"b8 01 00 00 00 c3" }`;
+    const timedOnce = (argv) => {
+      const start = process.hrtime.bigint();
+      const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}): ${result.stderr.slice(0, 2000)}`);
+      return { ns: Number(process.hrtime.bigint() - start), stdout: result.stdout };
+    };
+    const perProcess = (ns) => `${(ns / count / 1e6).toFixed(2)} ms`;
+    row(`${count} processes: patch, status, revert`, 'patch (journaled)', 'status', 'revert', 'patch per process', 'status, revert per process');
+    for (const [runtime, cli] of Object.entries(cliOf)) {
+      const cycles = Array.from({ length: RUNS }, () => {
+        spawnSync('rm', ['-f', journal]);
+        const patched = timedOnce([...cli, '-e', patch, '--match', `name=${name}`, '--allow-write', '--journal', journal, '--json']);
+        const summary = JSON.parse(patched.stdout.trimEnd().split('\n').at(-1));
+        if (summary.ok !== count) throw new Error(`pvm on ${runtime} patched ${summary.ok} of ${count} processes`);
+        const status = timedOnce([...cli, 'status', journal, '--json']);
+        const reverted = timedOnce([...cli, 'revert', journal, '--allow-write', '--json']);
+        if (JSON.parse(reverted.stdout.trimEnd().split('\n').at(-1)).reverted !== count) throw new Error(`pvm on ${runtime} did not revert every process`);
+        return { patch: patched.ns, status: status.ns, revert: reverted.ns };
+      });
+      const [p, st, rv] = ['patch', 'status', 'revert'].map((key) => median(cycles.map((c) => c[key])));
+      row(`pvm on ${runtime}`, ms(p), ms(st), ms(rv), perProcess(p), `${perProcess(st)}, ${perProcess(rv)}`);
+      goals.push([`patch ${count} processes in ≤ 3 ms each (start-up included) on ${runtime}`, p / count <= 3e6, perProcess(p)]);
+    }
+    spawnSync('rm', ['-f', journal]);
+  } finally {
+    for (const child of fleet) child.kill('SIGKILL');
+  }
+}
+
 /** A scan of a snapshot of the main target against C scanning the same bytes of the core file (pread 1 MiB + memmem). */
 async function snapshotScanRows() {
   const file = `${build}/bench.snapshot`;
@@ -276,6 +320,6 @@ async function snapshotScanRows() {
 
 console.log(lines.join('\n'));
 if (goals.length > 0) {
-  console.log('\ngoals (issues 4 and 10):');
+  console.log('\ngoals (issues 4, 10 and 12):');
   for (const [what, met, figure] of goals) console.log(`  ${met ? 'met    ' : 'NOT MET'} ${what}: ${figure}`);
 }

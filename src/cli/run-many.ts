@@ -70,12 +70,14 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
   };
 
   const started = Date.now();
+  let ranHere = 0;
   try {
     while (next < pids.length) {
       const index = next++;
       finish(index, await runHere(prepared, pids[index]!, elfFiles));
+      ranHere++;
       const left = pids.length - next;
-      const perProcess = (Date.now() - started) / (next - helpers.reduce((n, h) => n + h.done, 0) || 1);
+      const perProcess = (Date.now() - started) / ranHere;
       if (helpers.length < command.jobs - 1 && left > helpers.length + 1 && perProcess * left > HELPER_START_MS) helpers.push(startHelper(command.childArgs, handOut));
       // Let helpers' answers in between processes (they arrive as events).
       if (helpers.length > 0) await new Promise((resolve) => setImmediate(resolve));
