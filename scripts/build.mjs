@@ -1,7 +1,7 @@
 // Builds dist/ for Node (which cannot run .ts): tsc rewrites the .ts import
 // specifiers to .js. Bun and Deno run src/ as it is. Run by `npm ci` (prepare).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,8 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 rmSync(`${root}/dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', `${root}/tsconfig.json`], { stdio: 'inherit', cwd: root });
 chmodSync(`${root}/dist/cli/main.js`, 0o755);
+// The single binary (npm run build:bin, ~100 MB) is built beside, into dist/bin, and never goes into the npm package.
+writeFileSync(`${root}/dist/.npmignore`, 'bin/\n');
 // In a checkout, `node_modules/.bin/pvm` runs this build, as it would in a project that depends on pvm
 // (npm links the bins of dependencies, not the package's own): the entry point the README shows.
 const bin = `${root}/node_modules/.bin`;

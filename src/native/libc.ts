@@ -1,4 +1,5 @@
-// The only file that imports koffi, and only when a live target is opened:
+// The only file that imports koffi (libc-bun.ts binds the same functions with
+// Bun's FFI, for the single binary), and only when a live target is opened:
 // `pvm check` and `pvm plan` never load it. Every function returns its result
 // or `-errno`, read right after the call, so callers never touch errno state.
 
@@ -40,9 +41,13 @@ export const O_CLOEXEC = 0o2000000;
 
 let loaded: Promise<Libc> | undefined;
 
-/** Loads libc through koffi, once per pvm (a run over many processes opens many). Throws a plain Error when koffi is missing. */
+/**
+ * Loads libc, once per pvm (a run over many processes opens many): through
+ * koffi, or through Bun's own FFI when PVM_FFI is `bun` (the single binary is
+ * built with it fixed so: libc-bun.ts). Throws a plain Error when koffi is missing.
+ */
 export function loadLibc(): Promise<Libc> {
-  loaded ??= bind().catch((error: unknown) => {
+  loaded ??= (process.env.PVM_FFI === 'bun' ? import('./libc-bun.ts').then((m) => m.bindWithBunFfi()) : bind()).catch((error: unknown) => {
     loaded = undefined;
     throw error;
   });
