@@ -11,7 +11,7 @@
 // else is a crash. Each crash is written to a directory (printed) with its
 // input, and the run exits 1. Deterministic for a seed.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,8 +54,7 @@ function attempt(kind, input, body) {
       tally[kind].refused++;
       const code = error.diagnostics?.[0]?.code ?? error.code;
       tally[kind].codes.set(code, (tally[kind].codes.get(code) ?? 0) + 1);
-    }
-    else {
+    } else {
       crashCount++;
       writeFileSync(join(crashes, `${kind}-${crashCount}.txt`), `${typeof input === 'string' ? input : JSON.stringify(input)}\n\n${error?.stack ?? error}\n`);
     }
@@ -114,8 +113,17 @@ function mutateText(text) {
 
 function fuzzJournals(until) {
   const entry = (i) => ({
-    pid: fixturePid, startTime: '1', exe: fixtureBinary, recipe: { name: 'r.pvm', sha256: '0'.repeat(64) }, statement: i % 2 ? 'patch' : 'write', patch: i % 2 ? 'p' : undefined,
-    line: i + 1, address: BigInt(next.pick(addresses)), module: undefined, old: new Uint8Array([1, 2, 3, 4]), new: new Uint8Array([5, 6, 7, 8]),
+    pid: fixturePid,
+    startTime: '1',
+    exe: fixtureBinary,
+    recipe: { name: 'r.pvm', sha256: '0'.repeat(64) },
+    statement: i % 2 ? 'patch' : 'write',
+    patch: i % 2 ? 'p' : undefined,
+    line: i + 1,
+    address: BigInt(next.pick(addresses)),
+    module: undefined,
+    old: new Uint8Array([1, 2, 3, 4]),
+    new: new Uint8Array([5, 6, 7, 8]),
   });
   const valid = Array.from({ length: 4 }, (_, i) => journalLine(entry(i))).join('');
   const path = join(work, 'journal.jsonl');
@@ -127,7 +135,18 @@ function fuzzJournals(until) {
 }
 
 function fuzzPolicies(until) {
-  const valid = JSON.stringify({ targets: [{ exe: fixtureBinary, uid: 0 }], read: { allow: ['module:target', 'anon', '[heap]', '0x1000-0x2000'], deny: ['symbol:target:secret'], maxBytes: 1 << 20 }, write: { allow: true, regions: ['anon'], code: false, maxBytes: 64 }, scan: { maxHits: 10, maxBytes: 1 << 30 }, run: { maxSteps: 1000, maxSeconds: 5 }, freeze: { allow: true, maxMillis: 50 } }, null, 1);
+  const valid = JSON.stringify(
+    {
+      targets: [{ exe: fixtureBinary, uid: 0 }],
+      read: { allow: ['module:target', 'anon', '[heap]', '0x1000-0x2000'], deny: ['symbol:target:secret'], maxBytes: 1 << 20 },
+      write: { allow: true, regions: ['anon'], code: false, maxBytes: 64 },
+      scan: { maxHits: 10, maxBytes: 1 << 30 },
+      run: { maxSteps: 1000, maxSeconds: 5 },
+      freeze: { allow: true, maxMillis: 50 },
+    },
+    null,
+    1,
+  );
   while (performance.now() < until) {
     const text = mutateText(valid);
     attempt('policies', text, () => parsePolicy('fuzz.json', text));
@@ -152,7 +171,7 @@ async function fuzzCoresAsync(until) {
     }
     closeSync(fd);
     let cut;
-    if (next() < 0.2) truncateSync(copy, (cut = next.int(bytes.length)));
+    if (next() < 0.2) truncateSync(copy, cut = next.int(bytes.length));
     let core;
     try {
       core = await CoreTarget.open(copy, { snapshot: true });
@@ -183,7 +202,7 @@ const share = (seconds * 1000) / 4;
 let clock = performance.now();
 for (const [name, fuzz] of [['recipes', fuzzRecipes], ['journals', fuzzJournals], ['policies', fuzzPolicies], ['cores', fuzzCoresAsync]]) {
   process.stderr.write(`fuzzing ${name} for ${(share / 1000).toFixed(0)} s\n`);
-  await fuzz((clock += share));
+  await fuzz(clock += share);
 }
 
 live.close();

@@ -23,7 +23,9 @@ export const grammar: Grammar = makeRecipe(${recipe});
 
 if (process.argv.includes('--check')) {
   let current = '';
-  try { current = readFileSync(target, 'utf8'); } catch { /* missing counts as stale */ }
+  try {
+    current = readFileSync(target, 'utf8');
+  } catch { /* missing counts as stale */ }
   if (current !== text) {
     console.error('src/dsl/grammar-bundle.ts is stale: run `node scripts/gen-grammar.mjs`');
     process.exit(1);

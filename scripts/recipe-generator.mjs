@@ -54,7 +54,10 @@ export function recipeGenerator(next, addresses) {
       () => `~${sub()}`,
       () => `len(read bytes 8 at ${sub()})`,
       () => `min(${sub()}, ${sub()})`,
-      () => `len(scan ${next.pick(['u32 1000', '"pvm-fixture"', 'hex"00 00 ?? 01"', 'utf16 "x"', `u8 ${sub()}`])} in ${next.pick(['all', 'anon', 'module("target")', `range(${sub()}, 0x2000)`])}${next.pick(['', ' limit 3', ' align 4', ' perms "r--"', ' unique'])})`,
+      () =>
+        `len(scan ${next.pick(['u32 1000', '"pvm-fixture"', 'hex"00 00 ?? 01"', 'utf16 "x"', `u8 ${sub()}`])} in ${next.pick(['all', 'anon', 'module("target")', `range(${sub()}, 0x2000)`])}${
+          next.pick(['', ' limit 3', ' align 4', ' perms "r--"', ' unique'])
+        })`,
       () => `ripref(${sub()}, 3, 7)`,
     ])();
   }
@@ -95,11 +98,12 @@ export function recipeGenerator(next, addresses) {
           () => `dump ${numeric(2, names)}, ${next.pick(['16', '1', '64', '0x100000'])}`,
           () => `write ${next.pick(NUMERIC_TYPES)} at ${numeric(2, names)} = ${numeric(2, names)}`,
           () => `write bytes 4 at ${numeric(2, names)} = "abcd"`,
-          () => next.pick([
-            () => `patch at ${numeric(2, names)} expect u32 1000 with u32 ${numeric(1, names)}`,
-            () => `patch at ${numeric(2, names)} expect hex"e8 ?? ?? ?? ??" with hex"90 90 90 90 90"`,
-            () => `patch "p${next.int(3)}" {\n  at ${numeric(2, names)} expect u8 ${numeric(1, names)} with u8 0\n  at ${numeric(1, names)} expect u16 0 with u16 1\n}`,
-          ])(),
+          () =>
+            next.pick([
+              () => `patch at ${numeric(2, names)} expect u32 1000 with u32 ${numeric(1, names)}`,
+              () => `patch at ${numeric(2, names)} expect hex"e8 ?? ?? ?? ??" with hex"90 90 90 90 90"`,
+              () => `patch "p${next.int(3)}" {\n  at ${numeric(2, names)} expect u8 ${numeric(1, names)} with u8 0\n  at ${numeric(1, names)} expect u16 0 with u16 1\n}`,
+            ])(),
           () => (depth > 0 ? `if ${condition(names)} {\n${statements(depth - 1, [...names], 2)}\n} else {\n${statements(depth - 1, [...names], 1)}\n}` : 'print 0'),
           () => (depth > 0 ? `for i in ${next.pick(['0..3', `0..${numeric(1, names)}`, 'scan u32 1000 in all'])} limit 4 {\n${statements(depth - 1, [...names, 'i'], 2)}\n}` : 'print 0'),
         ])(),

@@ -72,14 +72,14 @@ export const ERROR_GROUPS = [
       'bad-arg': 'an --arg that is not NAME=VALUE, or whose value does not parse',
       'unknown-arg': 'an --arg for a param the recipe does not have',
       'missing-arg': 'a param without a default and without --arg',
-      'arg-range': 'an --arg value out of its type\'s range',
+      'arg-range': "an --arg value out of its type's range",
       'recipe-unreadable': 'a recipe file that cannot be read (or is not a regular file)',
       'recipe-too-large': 'a recipe of more than 4 MiB',
       'policy-unreadable': 'a --policy file that cannot be read',
       'policy-invalid': 'a policy that is not valid JSON or breaks the schema',
       'journal-unreadable': 'a journal to revert that cannot be read',
       'journal-invalid': 'a journal to revert that is not a pvm journal',
-      'audit-unwritable': 'the policy\'s audit log cannot be written',
+      'audit-unwritable': "the policy's audit log cannot be written",
       'report-unwritable': 'the --report file cannot be written',
       'snapshot-unwritable': 'the snapshot file cannot be written',
       'only-matches-nothing': '--only selects no region of the process',
@@ -123,9 +123,9 @@ export const ERROR_GROUPS = [
       'tls-symbol': 'a thread-local symbol, whose value is an offset, not an address',
       'ifunc-symbol': 'an IFUNC symbol, whose address is its resolver',
       'bad-module': 'a module that is not an ELF file pvm can read',
-      'module-deleted': 'the module\'s file was deleted after the process loaded it',
-      'module-replaced': 'the file at the module\'s path is not the one mapped',
-      'module-unreadable': 'the module\'s file cannot be read',
+      'module-deleted': "the module's file was deleted after the process loaded it",
+      'module-replaced': "the file at the module's path is not the one mapped",
+      'module-unreadable': "the module's file cannot be read",
       'build-id-mismatch': 'the file on disk is another build than the one running',
       'spawn-failed': 'the command after -- could not be started',
       'not-ready': 'a started command did not become ready (--ready) in time',
@@ -134,7 +134,7 @@ export const ERROR_GROUPS = [
       'thread-in-site': 'a thread is executing (or will resume) inside a patch site',
       'patch-failed': 'a patch could not be written or read back, and was undone',
       'freeze-timeout': 'a thread could not be stopped in time (state D)',
-      'no-thread': 'reg() of a thread that is not the target\'s',
+      'no-thread': "reg() of a thread that is not the target's",
       'no-registers': 'registers a core does not hold for a thread',
     },
   },
@@ -145,7 +145,15 @@ export type ErrorCode = CodesOf<(typeof ERROR_GROUPS)[number]>;
 
 /** docs/errors.md. */
 export function errorCodesPage(): string {
-  const lines = ['# Error codes', '', 'Every error pvm reports carries a stable code: `"code"` in `--json` error lines', '(and in each diagnostic of `pvm check --json`). Scripts may branch on them; a', 'code is added, never renamed. Each error line also carries its exit status (`"exit"`).', '', 'Generated from `src/error-codes.ts` by `npm run errors`.'];
+  const lines = [
+    '# Error codes',
+    '',
+    'Every error pvm reports carries a stable code: `"code"` in `--json` error lines',
+    '(and in each diagnostic of `pvm check --json`). Scripts may branch on them; a',
+    'code is added, never renamed. Each error line also carries its exit status (`"exit"`).',
+    '',
+    'Generated from `src/error-codes.ts` by `npm run errors`.',
+  ];
   for (const group of ERROR_GROUPS) {
     lines.push('', `## ${group.title}`, '', '| code | meaning |', '| --- | --- |');
     for (const [code, meaning] of Object.entries(group.codes)) lines.push(`| \`${code}\` | ${(meaning as string).replaceAll('|', '\\|')} |`);

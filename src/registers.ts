@@ -2,6 +2,7 @@
 // user_regs_struct, in its order, as PTRACE_GETREGS and a core's NT_PRSTATUS
 // hold them. Shared by the checker (names), the native layer (layout) and the
 // runtime (which are addresses).
+// deno-fmt-ignore
 export const X86_64_REGISTERS: readonly string[] = [
   'r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8', 'rax', 'rcx', 'rdx', 'rsi', 'rdi',
   'orig_rax', 'rip', 'cs', 'eflags', 'rsp', 'ss', 'fs_base', 'gs_base', 'ds', 'es', 'fs', 'gs',

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseSelector, type Selector } from '../target/select-processes.ts';
 import { DeniedError, UsageError } from '../errors.ts';
-import { parseReadiness, type Afterwards, type Readiness } from '../target/spawn.ts';
+import { type Afterwards, parseReadiness, type Readiness } from '../target/spawn.ts';
 
 export type TargetSpec =
   | { readonly kind: 'pid'; readonly pid: number }
@@ -22,19 +22,19 @@ export type LiveTargetSpec = Exclude<TargetSpec, { kind: 'core' }>;
 
 export type Command =
   | {
-      readonly kind: 'run';
-      readonly recipe: RecipeSpec;
-      readonly target: TargetSpec;
-      readonly args: readonly string[];
-      readonly allowWrite: boolean;
-      readonly json: boolean;
-      /** Each scan's summary, with what it skipped and why, on stderr. */
-      readonly verbose: boolean;
-      readonly writing: WritingOptions;
-      /** Write the run's report (SPEC §4) here. */
-      readonly report: string | undefined;
-      readonly policy: PolicyOptions;
-    }
+    readonly kind: 'run';
+    readonly recipe: RecipeSpec;
+    readonly target: TargetSpec;
+    readonly args: readonly string[];
+    readonly allowWrite: boolean;
+    readonly json: boolean;
+    /** Each scan's summary, with what it skipped and why, on stderr. */
+    readonly verbose: boolean;
+    readonly writing: WritingOptions;
+    /** Write the run's report (SPEC §4) here. */
+    readonly report: string | undefined;
+    readonly policy: PolicyOptions;
+  }
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
   /** `target` undefined: every process the journal names. */
   | { readonly kind: 'revert'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
@@ -203,9 +203,15 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
     if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
     if (values.arg !== undefined) throw usage('pvm revert takes no --arg', 'it writes back only the bytes the journal recorded');
-    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined ? undefined : existingTargetOf(values, 'pvm revert writes to the process the journal names');
+    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined
+      ? undefined
+      : existingTargetOf(values, 'pvm revert writes to the process the journal names');
     // A journal is input, like a recipe: writing it back needs the same grant (and policy) as a recipe's writes.
-    if (allowWrite !== true && writing.dryRun !== true) throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, { hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)` });
+    if (allowWrite !== true && writing.dryRun !== true) {
+      throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, {
+        hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)`,
+      });
+    }
     return { kind: 'revert', journal: file, target, json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
   }
   if (command === 'status') {
@@ -213,7 +219,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
     for (const option of ['arg', 'allow-write', 'dry-run', 'journal', 'freeze'] as const) {
       if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm status`, 'pvm status JOURNAL [--pid N] [--json]: it only reads');
     }
-    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined ? undefined : existingTargetOf(values, 'pvm status reads the processes the journal names');
+    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined
+      ? undefined
+      : existingTargetOf(values, 'pvm status reads the processes the journal names');
     return { kind: 'status', journal: file, target, json, policy };
   }
   if (command === 'snapshot') {
@@ -235,7 +243,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   for (const option of ['verbose', 'dry-run', 'freeze', 'journal'] as const) {
     if (values[option] !== undefined) throw usage(`--${option} applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   }
-  if (values.pid !== undefined || values.name !== undefined || values.core !== undefined || values.snapshot !== undefined || values.spawned !== undefined) throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
+  if (values.pid !== undefined || values.name !== undefined || values.core !== undefined || values.snapshot !== undefined || values.spawned !== undefined) {
+    throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
+  }
   if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
   if (command === 'check') return { kind: 'check', recipe, json, policy: policy.file };
   if (values.policy !== undefined) throw usage('--policy applies to pvm check, run, -e, maps, snapshot and revert', `pvm check ${file} --policy FILE`);

@@ -146,7 +146,16 @@ export function formatErrorJson(error: PvmError): string {
 /** What `pvm revert` did, site by site (newest patch first is how it worked; shown in journal order). */
 export function formatRevert(outcome: { readonly sites: readonly RevertedSite[]; readonly others: number }, json: boolean, pid?: number): string {
   const lines = outcome.sites.map(({ entry, status, found }) => {
-    const site = { address: hexAddress(entry.address), status, expected: toHex(entry.new), found: found === undefined ? null : toHex(found), restores: toHex(entry.old), statement: entry.statement, patch: entry.patch ?? null, line: entry.line };
+    const site = {
+      address: hexAddress(entry.address),
+      status,
+      expected: toHex(entry.new),
+      found: found === undefined ? null : toHex(found),
+      restores: toHex(entry.old),
+      statement: entry.statement,
+      patch: entry.patch ?? null,
+      line: entry.line,
+    };
     if (json) return JSON.stringify({ type: 'revert', ...(pid === undefined ? {} : { pid }), ...site });
     const what = status === 'changed since' ? `left alone: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, not ${hexLiteral(entry.new)} as pvm wrote` : `${hexLiteral(entry.new)} -> ${hexLiteral(entry.old)}`;
     const by = entry.patch !== undefined ? `patch "${entry.patch}"` : `${entry.statement} at line ${entry.line}`;

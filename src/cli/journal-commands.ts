@@ -4,15 +4,15 @@
 // exit status is the most serious of theirs (see mostSerious).
 import { hexLiteral, toHex } from '../bytes.ts';
 import { count } from '../count.ts';
-import { AssertionFailed, Exit, PvmError, TargetError, type ExitCode } from '../errors.ts';
+import { AssertionFailed, Exit, type ExitCode, PvmError, TargetError } from '../errors.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
-import { revertJournal, type RevertedSite } from '../runtime/revert.ts';
+import { type RevertedSite, revertJournal } from '../runtime/revert.ts';
 import { goneStates, siteStates, type SiteStatus } from '../runtime/journal-status.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { hexAddress } from '../runtime/value.ts';
 import type { LiveTargetSpec } from './args.ts';
 import { formatError, formatErrorJson, formatRevert } from './format.ts';
-import { processesOf, stillRunning, type JournaledProcess } from './journal-processes.ts';
+import { type JournaledProcess, processesOf, stillRunning } from './journal-processes.ts';
 import { openSession, pidOf } from './session.ts';
 
 type Out = (text: string) => void;
@@ -37,7 +37,9 @@ async function chosen(journal: string, entries: readonly JournalEntry[], target:
   const pid = await pidOf(target);
   const mine = processes.filter((p) => p.pid === pid);
   if (mine.length === 0) {
-    throw new TargetError('journal-other-process', `${journal} records patches of ${processes.map((p) => `pid ${p.pid}`).join(', ') || 'no process'}, not of pid ${pid}`, { hint: 'give the pid of a process the journal was written for, or no target for all of them' });
+    throw new TargetError('journal-other-process', `${journal} records patches of ${processes.map((p) => `pid ${p.pid}`).join(', ') || 'no process'}, not of pid ${pid}`, {
+      hint: 'give the pid of a process the journal was written for, or no target for all of them',
+    });
   }
   return mine;
 }
@@ -54,7 +56,15 @@ function reportError(error: unknown, process: JournaledProcess, json: boolean, o
   return error.exit;
 }
 
-export async function statusCommand(journal: string, entries: readonly JournalEntry[], target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined, policies: readonly LoadedPolicy[], audit: string | undefined, json: boolean, out: Out): Promise<ExitCode> {
+export async function statusCommand(
+  journal: string,
+  entries: readonly JournalEntry[],
+  target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined,
+  policies: readonly LoadedPolicy[],
+  audit: string | undefined,
+  json: boolean,
+  out: Out,
+): Promise<ExitCode> {
   const exits: ExitCode[] = [];
   for (const process of await chosen(journal, entries, target)) {
     let states: SiteStatus[];
@@ -81,19 +91,29 @@ function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], 
   if (json) {
     return states
       .map(({ entry, state, found }) =>
-        JSON.stringify({ type: 'status', pid: process.pid, startTime: process.startTime ?? null, patch: entry.patch ?? null, statement: entry.statement, line: entry.line, address: hexAddress(entry.address), state, expected: toHex(entry.new), old: toHex(entry.old), found: found === undefined ? null : toHex(found) }),
+        JSON.stringify({
+          type: 'status',
+          pid: process.pid,
+          startTime: process.startTime ?? null,
+          patch: entry.patch ?? null,
+          statement: entry.statement,
+          line: entry.line,
+          address: hexAddress(entry.address),
+          state,
+          expected: toHex(entry.new),
+          old: toHex(entry.old),
+          found: found === undefined ? null : toHex(found),
+        })
       )
       .join('\n');
   }
   const gone = states.every((s) => s.state === 'gone');
   const header = `${describeProcess(process)}${gone ? ': gone (it exited, or its pid now names another process)' : ''}`;
-  const lines = gone
-    ? []
-    : states.map(({ entry, state, found }) => {
-        const by = entry.patch !== undefined ? `patch "${entry.patch}"` : `${entry.statement} at line ${entry.line}`;
-        const holds = state === 'changed' ? `: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, neither ${hexLiteral(entry.new)} (pvm's) nor ${hexLiteral(entry.old)} (the old)` : '';
-        return `  ${hexAddress(entry.address)}: ${state} (${by})${holds}`;
-      });
+  const lines = gone ? [] : states.map(({ entry, state, found }) => {
+    const by = entry.patch !== undefined ? `patch "${entry.patch}"` : `${entry.statement} at line ${entry.line}`;
+    const holds = state === 'changed' ? `: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, neither ${hexLiteral(entry.new)} (pvm's) nor ${hexLiteral(entry.old)} (the old)` : '';
+    return `  ${hexAddress(entry.address)}: ${state} (${by})${holds}`;
+  });
   return [header, ...lines].join('\n');
 }
 
@@ -107,7 +127,15 @@ export function throwIfIncomplete(sites: readonly RevertedSite[]): void {
 }
 
 /** `pvm revert JOURNAL` with no target: every process the journal names that is still the same process. */
-export async function revertEverywhere(journal: string, entries: readonly JournalEntry[], writing: { dryRun: boolean; freeze: boolean }, policies: readonly LoadedPolicy[], audit: string | undefined, json: boolean, out: Out): Promise<ExitCode> {
+export async function revertEverywhere(
+  journal: string,
+  entries: readonly JournalEntry[],
+  writing: { dryRun: boolean; freeze: boolean },
+  policies: readonly LoadedPolicy[],
+  audit: string | undefined,
+  json: boolean,
+  out: Out,
+): Promise<ExitCode> {
   const exits: ExitCode[] = [];
   const tally = { reverted: 0, gone: 0, failed: 0 };
   for (const process of processesOf(entries)) {

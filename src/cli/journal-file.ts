@@ -5,7 +5,7 @@
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DeniedError, UsageError } from '../errors.ts';
-import { journalLine, parseJournal, type JournalEntry } from '../runtime/journal.ts';
+import { type JournalEntry, journalLine, parseJournal } from '../runtime/journal.ts';
 
 export interface JournalFile {
   /** Appends the entries as one write and syncs them once: durable before the writes they record. */

@@ -18,7 +18,7 @@ export function processesOf(entries: readonly JournalEntry[]): JournaledProcess[
   for (const entry of entries) {
     const key = `${entry.pid}@${entry.startTime ?? ''}`;
     let process = byProcess.get(key);
-    if (process === undefined) byProcess.set(key, (process = { pid: entry.pid, startTime: entry.startTime, exe: entry.exe, entries: [] }));
+    if (process === undefined) byProcess.set(key, process = { pid: entry.pid, startTime: entry.startTime, exe: entry.exe, entries: [] });
     process.entries.push(entry);
   }
   return [...byProcess.values()];

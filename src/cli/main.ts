@@ -3,11 +3,11 @@
 import { readFileSync, readSync, statSync } from 'node:fs';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
-import { DeniedError, Exit, PvmError, UsageError, type ExitCode } from '../errors.ts';
+import { DeniedError, Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
-import { USAGE, parseCommandLine, type Command, type RecipeSpec } from './args.ts';
+import { type Command, parseCommandLine, type RecipeSpec, USAGE } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';

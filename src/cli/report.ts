@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { toHex } from '../bytes.ts';
-import { UsageError, type PvmError } from '../errors.ts';
+import { type PvmError, UsageError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import type { OutputEvent } from '../runtime/execute.ts';

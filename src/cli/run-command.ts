@@ -62,10 +62,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const { policyLimits } = await import('../policy/apply.ts');
   const session = await openSession(targetSpec, policies, command.policy.audit, command.json, sinks.elfFiles);
   const target = session.target;
-  const report =
-    command.report === undefined
-      ? undefined
-      : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
+  const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
   try {
     // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
     const progress = sinks.progress && !command.json ? progressLine(process.stderr) : undefined;
@@ -77,16 +74,20 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       allowWrite: command.allowWrite,
       dryRun: command.writing.dryRun,
       freeze: command.writing.freeze,
-      journal:
-        journal === undefined && report === undefined && session.audit === undefined
-          ? undefined
-          : (entries) => {
-              journal?.append(entries);
-              for (const entry of entries) {
-                report?.write(entry);
-                session.audit?.append({ op: entry.statement === 'patch' ? 'write-code' : 'write', allowed: true, start: entry.address, end: entry.address + BigInt(entry.new.length), bytes: entry.new.length, detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}` });
-              }
-            },
+      journal: journal === undefined && report === undefined && session.audit === undefined ? undefined : (entries) => {
+        journal?.append(entries);
+        for (const entry of entries) {
+          report?.write(entry);
+          session.audit?.append({
+            op: entry.statement === 'patch' ? 'write-code' : 'write',
+            allowed: true,
+            start: entry.address,
+            end: entry.address + BigInt(entry.new.length),
+            bytes: entry.new.length,
+            detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}`,
+          });
+        }
+      },
       onRead: report?.read,
       progress: progress?.update,
       debugDirectories: debugDirectories(),

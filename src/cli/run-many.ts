@@ -14,18 +14,18 @@
 // its pid. Blocks come in the order of the pids, each as soon as it and those
 // before it are done. The exit status is the most serious of the processes'
 // (journal-commands.ts mostSerious).
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
-import { PvmError, TargetError, type ExitCode } from '../errors.ts';
+import { type ExitCode, PvmError, TargetError } from '../errors.ts';
 import { ElfFiles } from '../runtime/elf-files.ts';
 import { nearestProcesses, selectProcesses } from '../target/select-processes.ts';
 import type { Command } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
-import { HELPER_VARIABLE, runPrepared, type PreparedRun } from './run-command.ts';
+import { HELPER_VARIABLE, type PreparedRun, runPrepared } from './run-command.ts';
 import { writeStdout } from './stdout.ts';
 
 type Out = (text: string) => void;
@@ -49,7 +49,9 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
   if (pids.length === 0) {
     const near = nearestProcesses(command.selector!, process.pid);
     const list = near.map((p) => `\n  pid ${p.pid} (${p.comm}): ${p.failing.join(', ')} does not hold`).join('');
-    throw new TargetError('no-such-process', `no process matches --match ${command.selector?.text ?? ''}${near.length === 0 ? '' : `; the nearest:${list}`}`, { hint: 'every key must hold; check the selector against `ps -eo pid,uid,comm,exe`' });
+    throw new TargetError('no-such-process', `no process matches --match ${command.selector?.text ?? ''}${near.length === 0 ? '' : `; the nearest:${list}`}`, {
+      hint: 'every key must hold; check the selector against `ps -eo pid,uid,comm,exe`',
+    });
   }
   const elfFiles = new ElfFiles();
   const results: (Finished | undefined)[] = new Array(pids.length);
@@ -163,7 +165,13 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
       if (pending !== undefined) {
         const { pid, then } = pending;
         pending = undefined;
-        then({ pid, comm: attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited', exit: (code === null || code === 0 ? 70 : code) as ExitCode, stdout: [], stderr: [`pvm: the helper pvm running this process stopped (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}`] });
+        then({
+          pid,
+          comm: attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited',
+          exit: (code === null || code === 0 ? 70 : code) as ExitCode,
+          stdout: [],
+          stderr: [`pvm: the helper pvm running this process stopped (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}`],
+        });
       }
       resolve();
     });

@@ -2,7 +2,7 @@
 // facts are judged before its memory is touched, then every access goes
 // through the guard (src/policy/guard.ts), which reports to the audit log.
 import { attempt } from '../attempt.ts';
-import { refuseTarget, policedSource } from '../policy/apply.ts';
+import { policedSource, refuseTarget } from '../policy/apply.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/modules.ts';
 import type { ElfFiles } from '../runtime/elf-files.ts';
@@ -11,7 +11,7 @@ import type { LiveProcess } from '../target/live-process.ts';
 import type { Spawned } from '../target/spawn.ts';
 import type { MemorySource } from '../target/target.ts';
 import type { LiveTargetSpec, TargetSpec } from './args.ts';
-import { openAudit, type AuditFile } from './audit-file.ts';
+import { type AuditFile, openAudit } from './audit-file.ts';
 
 export interface Session {
   /** What the run reads and writes: the target behind the guard when a policy applies. */

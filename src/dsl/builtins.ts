@@ -30,8 +30,10 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
 export const LITERAL_ARGUMENTS: ReadonlySet<string> = new Set(['module', 'symbol', 'region']);
 
 /** The fields of a region value. */
-export const REGION_FIELDS: ReadonlyMap<string, StaticType> = new Map([
-  ['start', 'ptr'],
-  ['end', 'ptr'],
-  ['size', 'int'],
-] as const);
+export const REGION_FIELDS: ReadonlyMap<string, StaticType> = new Map(
+  [
+    ['start', 'ptr'],
+    ['end', 'ptr'],
+    ['size', 'int'],
+  ] as const,
+);

@@ -6,7 +6,7 @@ import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
 import { BUILTINS, LITERAL_ARGUMENTS, REGION_FIELDS } from './builtins.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import { checkDatum, checkPatternLiteral, typeOfRead, constantInteger } from './check-types.ts';
+import { checkDatum, checkPatternLiteral, constantInteger, typeOfRead } from './check-types.ts';
 import { describeType, isInteger, type StaticType } from './static-type.ts';
 import { count } from '../count.ts';
 
@@ -64,7 +64,12 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
       if (left === 'str' || right === 'str') {
         // Strings join with +; nothing else mixes with them (hex(n) makes a number text).
         if (e.operator !== '+' || left !== right) {
-          report({ code: 'type', message: e.operator === '+' ? `a string joins only with a string, not ${describeType(left === 'str' ? right : left)}` : `strings take only + (to join them), not ${e.operator}`, span: e.span, hint: 'write "at " + hex(p) to put a number in a string' });
+          report({
+            code: 'type',
+            message: e.operator === '+' ? `a string joins only with a string, not ${describeType(left === 'str' ? right : left)}` : `strings take only + (to join them), not ${e.operator}`,
+            span: e.span,
+            hint: 'write "at " + hex(p) to put a number in a string',
+          });
         }
         return 'str';
       }
@@ -186,8 +191,7 @@ function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): Sta
     return name === 'symbol' ? 'ptr' : 'region';
   }
   const args = e.args.map((arg) => expressionType(arg, scope, report));
-  const wrong = (i: number, wanted: string) =>
-    report({ code: 'type', message: `${name}() takes ${wanted}, not ${describeType(args[i]!)}`, span: e.args[i]!.span, hint: `write e.g. ${builtin.example}` });
+  const wrong = (i: number, wanted: string) => report({ code: 'type', message: `${name}() takes ${wanted}, not ${describeType(args[i]!)}`, span: e.args[i]!.span, hint: `write e.g. ${builtin.example}` });
   switch (name) {
     case 'range':
       if (!isInteger(args[0]!)) wrong(0, 'an address first');
@@ -241,7 +245,9 @@ export function requireCondition(type: StaticType, e: Ast.Expression, report: Re
 
 function requireComparable(type: StaticType, e: Ast.Expression, report: Report): void {
   if (type === 'bool') report({ code: 'type', message: 'conditions cannot be ordered or compared', span: e.span, hint: 'combine conditions with && and ||' });
-  else if (type === 'list' || type === 'pattern') report({ code: 'type', message: `${describeType(type)} cannot be compared`, span: e.span, hint: type === 'list' ? 'compare len(list) or its items' : 'scan for a pattern, or compare concrete bytes' });
+  else if (type === 'list' || type === 'pattern') {
+    report({ code: 'type', message: `${describeType(type)} cannot be compared`, span: e.span, hint: type === 'list' ? 'compare len(list) or its items' : 'scan for a pattern, or compare concrete bytes' });
+  }
 }
 
 /** A number (an integer, an address, or a float where `floats` allow). */

@@ -6,7 +6,7 @@ import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
 import type { Report } from './check-expression.ts';
 import { describeType, isInteger, type StaticType } from './static-type.ts';
-import { MAX_SIZED_READ, TYPE_NAMES, scalarType } from './types.ts';
+import { MAX_SIZED_READ, scalarType, TYPE_NAMES } from './types.ts';
 
 /** What a type is used for: reading, writing, or a param's value. */
 export type TypeUse = 'read' | 'write' | 'param';
@@ -65,7 +65,12 @@ export function checkDatum(d: Ast.Datum, role: DatumRole, typeOf: (e: Ast.Expres
     case 'typed': {
       const scalar = scalarType(d.type.name)!;
       if (scalar.kind === 'float' ? !isInteger(type) && type !== 'float' : !isInteger(type)) {
-        report({ code: 'type', message: `${d.type.name} takes ${scalar.kind === 'float' ? 'a number' : 'an integer'}, not ${describeType(type)}`, span: d.value.span, hint: `write e.g. ${d.type.name} ${scalar.kind === 'float' ? '1.5' : '1000'}` });
+        report({
+          code: 'type',
+          message: `${d.type.name} takes ${scalar.kind === 'float' ? 'a number' : 'an integer'}, not ${describeType(type)}`,
+          span: d.value.span,
+          hint: `write e.g. ${d.type.name} ${scalar.kind === 'float' ? '1.5' : '1000'}`,
+        });
       } else {
         checkFits(scalar, d.value, report);
       }

@@ -4,7 +4,7 @@ import { LOOP_CAP, MAX_DUMP } from '../limits.ts';
 import { assertNever } from '../errors.ts';
 import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
-import { expressionType, requireAddress, requireCondition, requireCount, requireNumber, type Report } from './check-expression.ts';
+import { expressionType, type Report, requireAddress, requireCondition, requireCount, requireNumber } from './check-expression.ts';
 import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from './check-types.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { Span } from './source.ts';
@@ -95,7 +95,12 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
           checkConstant(statement.default, report);
           const given = typeOf(statement.default);
           if (isList ? given !== 'list' : !isInteger(given) && given !== 'float') {
-            report({ code: 'type', message: `the default of '${statement.name.name}' must be ${isList ? 'a list' : 'a number'}, not ${describeType(given)}`, span: statement.default.span, hint: isList ? 'write e.g. = [] or = [0x10, 0x20]' : 'write e.g. = 0x10' });
+            report({
+              code: 'type',
+              message: `the default of '${statement.name.name}' must be ${isList ? 'a list' : 'a number'}, not ${describeType(given)}`,
+              span: statement.default.span,
+              hint: isList ? 'write e.g. = [] or = [0x10, 0x20]' : 'write e.g. = 0x10',
+            });
           }
         }
         declare(statement.name, type, 'param');
@@ -229,7 +234,12 @@ function checkPatch(statement: Ast.PatchStatement, typeOf: (e: Ast.Expression) =
     const expected = staticLength(site.expect);
     const replacement = staticLength(site.replacement);
     if (expected !== undefined && expected.min !== expected.max) {
-      report({ code: 'patch-length', message: 'the expected bytes of a patch site must have a fixed length', span: site.expect.span, hint: 'use ?? for bytes that may be anything; jumps and alternatives of different lengths are for scans' });
+      report({
+        code: 'patch-length',
+        message: 'the expected bytes of a patch site must have a fixed length',
+        span: site.expect.span,
+        hint: 'use ?? for bytes that may be anything; jumps and alternatives of different lengths are for scans',
+      });
     } else if (expected !== undefined && replacement !== undefined && expected.min < replacement.min) {
       report({
         code: 'patch-length',

@@ -3,16 +3,16 @@
 import { createHash } from 'node:crypto';
 import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
-import { formatPattern, concreteBytes } from '../plan/pattern.ts';
+import { concreteBytes, formatPattern } from '../plan/pattern.ts';
 import { analyzeLoop } from '../plan/prefetch.ts';
 import { addReadAhead } from '../plan/read-ahead.ts';
-import { PLAN_VERSION, type Encoding, type Loc, type MemoryType, type Plan, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
+import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { check } from './check.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
-import { DEFAULT_CSTRING_MAX, cstringType, isListType, scalarType } from './types.ts';
+import { cstringType, DEFAULT_CSTRING_MAX, isListType, scalarType } from './types.ts';
 
 /** A parsed recipe → checked plan, or throws `InvalidRecipe` with every diagnostic. */
 export function compileParsed(source: SourceFile, recipe: Ast.Recipe): Plan {

@@ -3,7 +3,7 @@
 import type { ErrorCode } from '../error-codes.ts';
 import { RecipeError } from '../errors.ts';
 import { formatExcerpt } from '../excerpt.ts';
-import { lineIndex, type LineIndex, type SourceFile, type Span } from './source.ts';
+import { type LineIndex, lineIndex, type SourceFile, type Span } from './source.ts';
 
 export interface Diagnostic {
   /** Stable for scripts and tests: `unknown-type`, `syntax`, … */

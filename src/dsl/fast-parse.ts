@@ -688,4 +688,3 @@ class FastParser {
     return { kind: 'bytes', pattern: result.ok ? result.pattern : undefined, problem: result.ok ? undefined : result.problem, text: inner, span: { start, end: this.#at } };
   }
 }
-

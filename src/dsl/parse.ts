@@ -1,8 +1,8 @@
 // The only file that knows Ohm: text in, our own AST out (STYLE: Tact keeps
 // Ohm behind one `parse` facade). Ohm intervals become our `Span`s here.
-import type { Node, NonterminalNode, TerminalNode, IterationNode } from 'ohm-js';
+import type { IterationNode, Node, NonterminalNode, TerminalNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
-import { InvalidRecipe, type Diagnostic } from './diagnostic.ts';
+import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
 import { checkNesting, scanBrackets } from './brackets.ts';
 import { fastParse } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
@@ -78,7 +78,6 @@ function chunks(statementStarts: readonly number[], length: number, size: number
   if (start < length || out.length === 0) out.push({ start, end: length });
   return out;
 }
-
 
 /** Moves every span of a chunk's AST (objects `{ start, end }`) to where the chunk lies in the whole text, each once. */
 function shiftSpans(node: unknown, by: number, seen = new Set<object>()): void {

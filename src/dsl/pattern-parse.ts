@@ -1,7 +1,7 @@
 // The text of `hex"…"` → pattern tokens, with YARA's hex-string forms:
 // `48` a byte, `??` any byte, `?5` / `4?` one nibble, `~00` not this byte,
 // `[4]` / `[2-4]` a jump, `( 62 b4 | 56 )` alternatives. Pure.
-import { MAX_PATTERN_SPAN, patternLength, type Pattern, type PatternToken } from '../plan/pattern.ts';
+import { MAX_PATTERN_SPAN, type Pattern, patternLength, type PatternToken } from '../plan/pattern.ts';
 
 /** A problem in the pattern text: `offset` counts from the first character inside the quotes. */
 export interface PatternProblem {

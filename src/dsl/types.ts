@@ -21,11 +21,7 @@ function float(size: 4 | 8, bigEndian: boolean): Scalar {
 
 const SCALARS: ReadonlyMap<string, Scalar> = new Map(
   [
-    ...[1, 2, 4, 8].flatMap((size) =>
-      [false, true].flatMap((signed) =>
-        (size === 1 ? [false] : [false, true]).map((be) => integer(size as 1 | 2 | 4 | 8, signed, be)),
-      ),
-    ),
+    ...[1, 2, 4, 8].flatMap((size) => [false, true].flatMap((signed) => (size === 1 ? [false] : [false, true]).map((be) => integer(size as 1 | 2 | 4 | 8, signed, be)))),
     float(4, false),
     float(8, false),
     float(4, true),
@@ -36,8 +32,28 @@ const SCALARS: ReadonlyMap<string, Scalar> = new Map(
 
 /** Every type name a recipe may write, for "expected …" messages and did-you-mean. */
 export const TYPE_NAMES: readonly string[] = [
-  'u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64', 'f32', 'f64', 'ptr', 'cstring', 'bytes', 'utf16',
-  'u16be', 'u32be', 'u64be', 'i16be', 'i32be', 'i64be', 'f32be', 'f64be',
+  'u8',
+  'u16',
+  'u32',
+  'u64',
+  'i8',
+  'i16',
+  'i32',
+  'i64',
+  'f32',
+  'f64',
+  'ptr',
+  'cstring',
+  'bytes',
+  'utf16',
+  'u16be',
+  'u32be',
+  'u64be',
+  'i16be',
+  'i32be',
+  'i64be',
+  'f32be',
+  'f64be',
 ];
 
 /** A scalar type by name, or undefined. Sized types (cstring, bytes, utf16) are built by the checker. */

@@ -2,15 +2,10 @@
 // and notes, and the error a bad core raises. Pure: bytes in, data out. The
 // writer's side is in core-layout.ts; both share the struct facts in
 // core-structs.ts (checked against <sys/procfs.h> with offsetof).
-import {
-  NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_PVM_SNAPSHOT, PN_XNUM, PR_FNAME_SIZE, PR_PSARGS_SIZE, PRPSINFO, PRPSINFO_SIZE, PRSTATUS,
-  PRSTATUS_SIZE, X86_64_REGISTERS, noteTypeName,
-} from './core-structs.ts';
+import { noteTypeName, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_PVM_SNAPSHOT, PN_XNUM, PR_FNAME_SIZE, PR_PSARGS_SIZE, PRPSINFO, PRPSINFO_SIZE, PRSTATUS, PRSTATUS_SIZE, X86_64_REGISTERS } from './core-structs.ts';
 
-export {
-  NT_AUXV, NT_FILE, NT_PRFPREG, NT_PRPSINFO, NT_PRSTATUS, NT_PVM_SNAPSHOT, NT_SIGINFO, PRPSINFO_SIZE, PRSTATUS_SIZE, X86_64_REGISTERS,
-} from './core-structs.ts';
-export { layoutCore, type CoreLayoutInput } from './core-layout.ts';
+export { NT_AUXV, NT_FILE, NT_PRFPREG, NT_PRPSINFO, NT_PRSTATUS, NT_PVM_SNAPSHOT, NT_SIGINFO, PRPSINFO_SIZE, PRSTATUS_SIZE, X86_64_REGISTERS } from './core-structs.ts';
+export { type CoreLayoutInput, layoutCore } from './core-layout.ts';
 
 export interface CoreThread {
   readonly tid: number;
@@ -84,7 +79,15 @@ const PHDR_SIZE = 56;
 const MAX_NOTES_SIZE = 256 * 1024 * 1024;
 const NOT_CORE: Record<number, string> = { 1: 'an ELF relocatable object (.o)', 2: 'an ELF executable', 3: 'an ELF shared object or PIE executable' };
 const MACHINES: Record<number, string> = {
-  3: 'an i386', 8: 'a MIPS', 20: 'a PowerPC', 21: 'a PowerPC64', 22: 'an s390', 40: 'an ARM', 183: 'an aarch64', 243: 'a RISC-V', 258: 'a LoongArch',
+  3: 'an i386',
+  8: 'a MIPS',
+  20: 'a PowerPC',
+  21: 'a PowerPC64',
+  22: 'an s390',
+  40: 'an ARM',
+  183: 'an aarch64',
+  243: 'a RISC-V',
+  258: 'a LoongArch',
 };
 
 const CORE = [0x43, 0x4f, 0x52, 0x45, 0]; // "CORE\0"

@@ -3,10 +3,7 @@
 // segment, the notes, then each segment's bytes at a page-aligned offset.
 // Pure: the caller writes `head` at 0 and each segment's bytes at its offset.
 import type { CoreFileMapping, CoreProcessInfo, CoreThread } from './core-format.ts';
-import {
-  NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_PVM_SNAPSHOT, PN_XNUM, PR_FNAME_SIZE, PR_PSARGS_SIZE, PRPSINFO, PRPSINFO_SIZE, PRSTATUS,
-  PRSTATUS_SIZE, X86_64_REGISTERS,
-} from './core-structs.ts';
+import { NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_PVM_SNAPSHOT, PN_XNUM, PR_FNAME_SIZE, PR_PSARGS_SIZE, PRPSINFO, PRPSINFO_SIZE, PRSTATUS, PRSTATUS_SIZE, X86_64_REGISTERS } from './core-structs.ts';
 
 export interface CoreLayoutInput {
   readonly segments: readonly { readonly vaddr: bigint; readonly memsz: bigint; readonly filesz: bigint; readonly flags: number }[];

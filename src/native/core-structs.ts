@@ -26,14 +26,32 @@ export const PRSTATUS = { signo: 0, cursig: 12, pid: 32, ppid: 36, pgrp: 40, sid
 export const PRPSINFO_SIZE = 136;
 /** Field offsets in struct elf_prpsinfo; pr_fname is char[16], pr_psargs char[80]. */
 export const PRPSINFO = {
-  state: 0, sname: 1, zomb: 2, nice: 3, flag: 8, uid: 16, gid: 20, pid: 24, ppid: 28, pgrp: 32, sid: 36, fname: 40, psargs: 56,
+  state: 0,
+  sname: 1,
+  zomb: 2,
+  nice: 3,
+  flag: 8,
+  uid: 16,
+  gid: 20,
+  pid: 24,
+  ppid: 28,
+  pgrp: 32,
+  sid: 36,
+  fname: 40,
+  psargs: 56,
 } as const;
 export const PR_FNAME_SIZE = 16;
 export const PR_PSARGS_SIZE = 80;
 
 const NOTE_NAMES: Record<number, string> = {
-  [NT_PRSTATUS]: 'NT_PRSTATUS', [NT_PRFPREG]: 'NT_PRFPREG', [NT_PRPSINFO]: 'NT_PRPSINFO', [NT_AUXV]: 'NT_AUXV',
-  [NT_SIGINFO]: 'NT_SIGINFO', [NT_FILE]: 'NT_FILE', [NT_PVM_SNAPSHOT]: 'NT_PVM_SNAPSHOT', 0x202: 'NT_X86_XSTATE',
+  [NT_PRSTATUS]: 'NT_PRSTATUS',
+  [NT_PRFPREG]: 'NT_PRFPREG',
+  [NT_PRPSINFO]: 'NT_PRPSINFO',
+  [NT_AUXV]: 'NT_AUXV',
+  [NT_SIGINFO]: 'NT_SIGINFO',
+  [NT_FILE]: 'NT_FILE',
+  [NT_PVM_SNAPSHOT]: 'NT_PVM_SNAPSHOT',
+  0x202: 'NT_X86_XSTATE',
 };
 
 /** A note type's name for messages ("NT_FILE"), or its number in hex. */

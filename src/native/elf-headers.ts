@@ -21,7 +21,14 @@ export function readElfHeaders(read: (offset: number, length: number) => Uint8Ar
   const segments: Segment[] = [];
   for (let i = 0; i < phnum; i++) {
     const at = i * 56;
-    segments.push({ type: phdrs.getUint32(at, true), flags: phdrs.getUint32(at + 4, true), offset: phdrs.getBigUint64(at + 8, true), vaddr: phdrs.getBigUint64(at + 16, true), filesz: phdrs.getBigUint64(at + 32, true), memsz: phdrs.getBigUint64(at + 40, true) });
+    segments.push({
+      type: phdrs.getUint32(at, true),
+      flags: phdrs.getUint32(at + 4, true),
+      offset: phdrs.getBigUint64(at + 8, true),
+      vaddr: phdrs.getBigUint64(at + 16, true),
+      filesz: phdrs.getBigUint64(at + 32, true),
+      memsz: phdrs.getBigUint64(at + 40, true),
+    });
   }
   let buildId: string | undefined;
   for (const note of segments.filter((s) => s.type === PT_NOTE && s.filesz < 1n << 20n)) {

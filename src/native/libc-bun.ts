@@ -4,28 +4,31 @@
 // --compile), which cannot carry koffi's native module (koffi finds it on
 // disk at run time). See docs/design.md, "The single binary". errno is read
 // through glibc's __errno_location right after each call, on the same thread.
-import { FFIType, dlopen, read, toArrayBuffer, type Pointer } from 'bun:ffi';
+import { dlopen, FFIType, type Pointer, read, toArrayBuffer } from 'bun:ffi';
 import type { Libc, NativeMemory } from './libc.ts';
 
 export function bindWithBunFfi(): Libc {
-  const { symbols: c } = dlopen('libc.so.6', {
-    process_vm_readv: { args: ['i32', 'ptr', 'u64', 'ptr', 'u64', 'u64'], returns: FFIType.i64_fast },
-    process_vm_writev: { args: ['i32', 'ptr', 'u64', 'ptr', 'u64', 'u64'], returns: FFIType.i64_fast },
-    open: { args: ['ptr', 'i32'], returns: 'i32' },
-    pread64: { args: ['i32', 'ptr', 'u64', 'i64'], returns: FFIType.i64_fast },
-    pwrite64: { args: ['i32', 'ptr', 'u64', 'i64'], returns: FFIType.i64_fast },
-    close: { args: ['i32'], returns: 'i32' },
-    kill: { args: ['i32', 'i32'], returns: 'i32' },
-    sysconf: { args: ['i32'], returns: FFIType.i64_fast },
-    // Variadic in glibc; on x86-64 and aarch64 integer arguments pass as for a fixed signature.
-    ptrace: { args: ['i32', 'i32', 'u64', 'u64'], returns: FFIType.i64_fast },
-    waitpid: { args: ['i32', 'ptr', 'i32'], returns: 'i32' },
-    memmem: { args: ['u64', 'u64', 'u64', 'u64'], returns: FFIType.u64_fast },
-    flock: { args: ['i32', 'i32'], returns: 'i32' },
-    malloc: { args: ['u64'], returns: 'ptr' },
-    free: { args: ['ptr'], returns: 'void' },
-    __errno_location: { args: [], returns: 'ptr' },
-  } as const);
+  const { symbols: c } = dlopen(
+    'libc.so.6',
+    {
+      process_vm_readv: { args: ['i32', 'ptr', 'u64', 'ptr', 'u64', 'u64'], returns: FFIType.i64_fast },
+      process_vm_writev: { args: ['i32', 'ptr', 'u64', 'ptr', 'u64', 'u64'], returns: FFIType.i64_fast },
+      open: { args: ['ptr', 'i32'], returns: 'i32' },
+      pread64: { args: ['i32', 'ptr', 'u64', 'i64'], returns: FFIType.i64_fast },
+      pwrite64: { args: ['i32', 'ptr', 'u64', 'i64'], returns: FFIType.i64_fast },
+      close: { args: ['i32'], returns: 'i32' },
+      kill: { args: ['i32', 'i32'], returns: 'i32' },
+      sysconf: { args: ['i32'], returns: FFIType.i64_fast },
+      // Variadic in glibc; on x86-64 and aarch64 integer arguments pass as for a fixed signature.
+      ptrace: { args: ['i32', 'i32', 'u64', 'u64'], returns: FFIType.i64_fast },
+      waitpid: { args: ['i32', 'ptr', 'i32'], returns: 'i32' },
+      memmem: { args: ['u64', 'u64', 'u64', 'u64'], returns: FFIType.u64_fast },
+      flock: { args: ['i32', 'i32'], returns: 'i32' },
+      malloc: { args: ['u64'], returns: 'ptr' },
+      free: { args: ['ptr'], returns: 'void' },
+      __errno_location: { args: [], returns: 'ptr' },
+    } as const,
+  );
   const errno = (): number => read.i32(c.__errno_location()!, 0);
   const withErrno = (result: number | bigint): number => {
     const n = Number(result);

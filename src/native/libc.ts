@@ -57,11 +57,10 @@ export function loadLibc(): Promise<Libc> {
 async function bind(): Promise<Libc> {
   const koffi = (await import('koffi')).default;
   const lib = koffi.load('libc.so.6');
-  const withErrno = <A extends unknown[]>(fn: (...args: A) => number | bigint) =>
-    (...args: A): number => {
-      const result = Number(fn(...args));
-      return result < 0 ? -koffi.errno() : result;
-    };
+  const withErrno = <A extends unknown[]>(fn: (...args: A) => number | bigint) => (...args: A): number => {
+    const result = Number(fn(...args));
+    return result < 0 ? -koffi.errno() : result;
+  };
   const readv = lib.func('intptr_t process_vm_readv(int pid, void *local, unsigned long liovcnt, void *remote, unsigned long riovcnt, unsigned long flags)');
   const writev = lib.func('intptr_t process_vm_writev(int pid, void *local, unsigned long liovcnt, void *remote, unsigned long riovcnt, unsigned long flags)');
   const open = lib.func('int open(const char *path, int flags)');

@@ -56,7 +56,7 @@ export class Pagemap {
     const runs: AddressRange[] = [];
     const bytes = new Uint8Array(this.#buffer.buffer);
     const last = ((end + page - 1n) / page) * page;
-    for (let first = (start / page) * page; first < last; ) {
+    for (let first = (start / page) * page; first < last;) {
       const pages = Math.min(ENTRIES_PER_READ, Number((last - first) / page));
       const got = readSync(this.#fd, bytes, 0, pages * 8, Number((first / page) * 8n));
       const entries = Math.floor(got / 8);

@@ -2,7 +2,7 @@
 // for bulk reads, but the kernel writes through it with FOLL_FORCE, so it can
 // patch read-only private mappings such as r-x code (KERNEL.md §2).
 import { Errno, NativeError } from './errno.ts';
-import { O_CLOEXEC, O_RDONLY, O_RDWR, type Libc } from './libc.ts';
+import { type Libc, O_CLOEXEC, O_RDONLY, O_RDWR } from './libc.ts';
 import type { TransferOutcome } from './transfer-batch.ts';
 
 export class ProcMem {

@@ -2,7 +2,7 @@
 // among them one `VmFlags:` line. One read gives a scan both the map and the
 // flags it skips mappings by (reads with side effects, or that can block:
 // KERNEL.md §4).
-import { parseMaps, type MapsEntry } from './maps.ts';
+import { type MapsEntry, parseMaps } from './maps.ts';
 
 /** A maps-format line: `start-end perms …`; the details lines are `Key: value`. */
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) /;

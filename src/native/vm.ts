@@ -3,16 +3,7 @@
 // native scratch memory, so the kernel lays the data out back to back.
 import { Errno, NativeError } from './errno.ts';
 import type { Libc, NativeMemory } from './libc.ts';
-import {
-  IOV_MAX,
-  MAX_RW_COUNT,
-  joinOutcomes,
-  runBatched,
-  splitTransfers,
-  validateTransfers,
-  type Transfer,
-  type TransferOutcome,
-} from './transfer-batch.ts';
+import { IOV_MAX, joinOutcomes, MAX_RW_COUNT, runBatched, splitTransfers, type Transfer, type TransferOutcome, validateTransfers } from './transfer-batch.ts';
 
 /** Bytes moved per call at most; 16 MiB keeps the scratch small and calls large (KERNEL.md §7). */
 export const DEFAULT_CALL_BYTES = 16 << 20;
@@ -91,7 +82,7 @@ export class VmChannel {
     // Each run of transfers between holes is read in as few calls as it takes;
     // each call lands its data where its first transfer belongs, so a call
     // resumed after a fault does not overwrite what the calls before it read.
-    for (let first = 0; first < transfers.length; ) {
+    for (let first = 0; first < transfers.length;) {
       if (transfers[first]!.hole === true) {
         first++;
         continue;
@@ -183,8 +174,6 @@ export class VmChannel {
     this.#localView.setBigUint64(0, scratch.address + BigInt(at), true);
     this.#localView.setBigUint64(8, BigInt(bytes), true);
     this.calls++;
-    return kind === 'read'
-      ? this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, count)
-      : this.#libc.processVmWritev(this.pid, this.#local, 1, this.#remote, count);
+    return kind === 'read' ? this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, count) : this.#libc.processVmWritev(this.pid, this.#local, 1, this.#remote, count);
   }
 }

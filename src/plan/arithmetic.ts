@@ -19,9 +19,7 @@ export function resultKind(operator: BinaryOperator, left: 'int' | 'ptr', right:
 /** The inclusive range of an integer type. */
 export function integerRange(type: MemoryType & { kind: 'int' }): { min: bigint; max: bigint } {
   const bits = BigInt(type.size * 8);
-  return type.signed
-    ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n }
-    : { min: 0n, max: (1n << bits) - 1n };
+  return type.signed ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n } : { min: 0n, max: (1n << bits) - 1n };
 }
 
 /** Largest shift allowed: enough for any 64-bit mask, small enough to never build a huge bigint. */

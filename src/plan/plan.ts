@@ -88,15 +88,15 @@ export type PlanStep =
   | { readonly op: 'if'; readonly condition: PlanExpr; readonly then: readonly PlanStep[]; readonly otherwise: readonly PlanStep[]; readonly loc: Loc }
   /** `variable` counts from `from` up to `to` - 1, or takes each item of a list; an explicit `limit` caps the iterations. */
   | {
-      readonly op: 'for';
-      readonly variable: string;
-      readonly over: { readonly kind: 'range'; readonly from: PlanExpr; readonly to: PlanExpr } | { readonly kind: 'list'; readonly list: PlanExpr };
-      readonly limit: PlanExpr | undefined;
-      readonly body: readonly PlanStep[];
-      /** The reads that run batched across iterations, before the iterations themselves. */
-      readonly prefetch: Prefetch;
-      readonly loc: Loc;
-    }
+    readonly op: 'for';
+    readonly variable: string;
+    readonly over: { readonly kind: 'range'; readonly from: PlanExpr; readonly to: PlanExpr } | { readonly kind: 'list'; readonly list: PlanExpr };
+    readonly limit: PlanExpr | undefined;
+    readonly body: readonly PlanStep[];
+    /** The reads that run batched across iterations, before the iterations themselves. */
+    readonly prefetch: Prefetch;
+    readonly loc: Loc;
+  }
   /** Runs `body` while `condition` holds; an explicit `limit` caps the iterations, else the loop cap does. Nothing is prefetched. */
   | { readonly op: 'while'; readonly condition: PlanExpr; readonly limit: PlanExpr | undefined; readonly body: readonly PlanStep[]; readonly loc: Loc }
   /** Leaves the innermost `for` or `while`. */
@@ -145,26 +145,26 @@ export type PlanExpr =
   /** Builtins that compute on values: len, hex, min, max, region, range. */
   | { readonly op: 'call'; readonly name: 'len' | 'hex' | 'min' | 'max' | 'region' | 'range' | 'threads' | 'reg'; readonly args: readonly PlanExpr[]; readonly loc: Loc }
   | {
-      readonly op: 'scan';
-      readonly needle: PlanDatum;
-      readonly range: ScanRange;
-      /** `r-x`: r and x required, w absent; `?` or a missing letter: either. */
-      readonly perms: string | undefined;
-      readonly align: number;
-      readonly limit: PlanExpr | undefined;
-      /** Exactly one hit, which is the value; anything else is an error. */
-      readonly unique: boolean;
-      readonly loc: Loc;
-    }
+    readonly op: 'scan';
+    readonly needle: PlanDatum;
+    readonly range: ScanRange;
+    /** `r-x`: r and x required, w absent; `?` or a missing letter: either. */
+    readonly perms: string | undefined;
+    readonly align: number;
+    readonly limit: PlanExpr | undefined;
+    /** Exactly one hit, which is the value; anything else is an error. */
+    readonly unique: boolean;
+    readonly loc: Loc;
+  }
   | { readonly op: 'var'; readonly name: string }
   | { readonly op: 'unary'; readonly operator: '-' | '~'; readonly operand: PlanExpr }
   | {
-      readonly op: 'binary';
-      readonly operator: BinaryOperator;
-      readonly left: PlanExpr;
-      readonly right: PlanExpr;
-      readonly loc: Loc;
-    }
+    readonly op: 'binary';
+    readonly operator: BinaryOperator;
+    readonly left: PlanExpr;
+    readonly right: PlanExpr;
+    readonly loc: Loc;
+  }
   /** `site` numbers each read of the recipe, so loops can prefetch it (see prefetch.ts). */
   | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly site: number; readonly loc: Loc }
   /** The region spanned by a module's mappings, found by basename or path suffix. */

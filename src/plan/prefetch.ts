@@ -3,7 +3,7 @@
 // Pure analysis of plan data. Being wrong costs speed, never correctness: the
 // runtime uses a prefetched value only when its address is the one the
 // step really reads.
-import type { Prefetch, PlanExpr, PlanStep } from './plan.ts';
+import type { PlanExpr, PlanStep, Prefetch } from './plan.ts';
 import { blocksOf } from './walk.ts';
 
 /** More levels than this are read live: deep chains are rare and each level is a round of calls. */

@@ -6,8 +6,8 @@ import { DeniedError } from '../errors.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { Plan } from '../plan/plan.ts';
 import { describeTarget, type MemorySource, type TargetIdentity } from '../target/target.ts';
-import { decideTarget, describeRule, tightest, type TargetFacts } from './decide.ts';
-import { guardSource, type AuditEntry, type GuardOptions } from './guard.ts';
+import { decideTarget, describeRule, type TargetFacts, tightest } from './decide.ts';
+import { type AuditEntry, type GuardOptions, guardSource } from './guard.ts';
 import type { LoadedPolicy } from './load.ts';
 import { checkPlanStatically, formatStaticDecision } from './static.ts';
 

@@ -8,7 +8,7 @@ import { DeniedError } from '../errors.ts';
 import { count } from '../count.ts';
 import { hexAddress } from '../runtime/value.ts';
 import type { AddressRange, Frozen, MemorySource, ReadRequest, Region, ScanAccess, WritableTarget, WriteRequest } from '../target/target.ts';
-import { decideCode, decideFreeze, describeRule, RegionRules, tightest, type Decision, type Rule } from './decide.ts';
+import { decideCode, decideFreeze, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 
 /** One line of the audit log: a decision, or a write made. */
@@ -77,12 +77,12 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     audit?.({ op, allowed: false, ...(range === undefined ? {} : { start: range.start, end: range.end }), rule: decision.rule, detail: decision.why });
     const where = range === undefined ? '' : ` ${hexAddress(range.start)}-${hexAddress(range.end)} (${regionName(regions.length > 0 ? regions : source.regions(), range.start)})`;
     return new DeniedError('policy-denied', `denied: ${what}${where}: ${decision.why} — ${describeRule(decision.rule)}`, {
-      hint: 'the policy is the administrator\'s: change the recipe, or ask for the policy to allow it',
+      hint: "the policy is the administrator's: change the recipe, or ask for the policy to allow it",
     });
   };
   const checkClock = (op: AuditEntry['op']): void => {
     if (seconds !== undefined && now() - started > seconds.limit * 1000) {
-      throw deny(op, `${op} after ${(seconds.limit).toString()} s`, { allowed: false, rule: seconds.rule, why: 'the run took longer than the policy allows' });
+      throw deny(op, `${op} after ${seconds.limit.toString()} s`, { allowed: false, rule: seconds.rule, why: 'the run took longer than the policy allows' });
     }
   };
   /** A scan's reads: its regions were chosen with the policy (`skip`), so a denial here is a region that changed under it. */

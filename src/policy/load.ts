@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { closest } from '../suggest.ts';
-import { PolicySchema, type Policy } from './schema.ts';
+import { type Policy, PolicySchema } from './schema.ts';
 
 export interface LoadedPolicy {
   readonly path: string;

@@ -3,9 +3,9 @@
 // that writes, patches, stops threads or reads a named module or symbol,
 // allowed, denied (with the rule), or decided at run time because its
 // address is known only then. Pure: the plan and the policies.
-import type { Loc, PlanExpr, PlanStep, Plan } from '../plan/plan.ts';
+import type { Loc, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { blocksOf, childrenOf, rootsOf } from '../plan/walk.ts';
-import { decideFreeze, decideWriting, describeRule, type Decision, type Rule } from './decide.ts';
+import { decideFreeze, decideWriting, type Decision, describeRule, type Rule } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 
 export interface StaticDecision {
@@ -33,8 +33,7 @@ export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[
     if (e.op === 'binary' && (e.operator === '+' || e.operator === '-')) return named(e.left);
     return undefined;
   };
-  const selectorOf = (e: PlanExpr | undefined): string | undefined =>
-    e?.op === 'symbol' ? `symbol:${e.module}:${e.name}` : e?.op === 'module' ? `module:${e.name}` : undefined;
+  const selectorOf = (e: PlanExpr | undefined): string | undefined => e?.op === 'symbol' ? `symbol:${e.module}:${e.name}` : e?.op === 'module' ? `module:${e.name}` : undefined;
   const describeAddress = (e: PlanExpr) => {
     const base = named(e);
     return base?.op === 'symbol' ? `symbol("${base.module}", "${base.name}")` : base?.op === 'module' ? `module("${base.name}")` : undefined;

@@ -39,7 +39,10 @@ export class Budget {
   scanned(bytes: number, at: () => SourcePoint): void {
     this.#scanBytes += bytes;
     if (this.#scanBytes > this.limits.scanBytes) {
-      throw new DeniedError('scan-budget', `the recipe's scans searched more than ${this.limits.scanBytes} bytes${ruleOf(this.limits, 'scanBytes')}`, { ...at(), hint: 'scan a narrower range: module("name"), region("[heap]"), anon, or perms' });
+      throw new DeniedError('scan-budget', `the recipe's scans searched more than ${this.limits.scanBytes} bytes${ruleOf(this.limits, 'scanBytes')}`, {
+        ...at(),
+        hint: 'scan a narrower range: module("name"), region("[heap]"), anon, or perms',
+      });
     }
   }
 

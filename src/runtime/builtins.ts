@@ -1,7 +1,7 @@
 // len, hex, min, max and range: builtins computed from values alone.
 // (module, symbol and region ask the target: see modules.ts.)
 import { toHex } from '../bytes.ts';
-import { RecipeError, assert } from '../errors.ts';
+import { assert, RecipeError } from '../errors.ts';
 import type { SourcePoint } from './locate.ts';
 import { hexAddress, int, numeric, ptr, type Value } from './value.ts';
 

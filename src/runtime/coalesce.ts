@@ -2,7 +2,7 @@
 // requests are merged into one (a table of pointers becomes one read), and
 // each request gets back exactly its own bytes. Each iovec costs a full page
 // pinning round in the kernel (KERNEL.md §7), so merging is the cheapest win.
-import type { ReadRequest, ReadResult, MemorySource } from '../target/target.ts';
+import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
 
 interface Span {
   start: bigint;

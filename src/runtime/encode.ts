@@ -1,6 +1,6 @@
 // Values → bytes for `write`, `patch` and `scan` (see Encoding in plan.ts).
 // Integers are exact: a value out of its type's range is an error, never a wrap.
-import { RecipeError, type ErrorCode } from '../errors.ts';
+import { type ErrorCode, RecipeError } from '../errors.ts';
 import { integerRange } from '../plan/arithmetic.ts';
 import type { Encoding } from '../plan/plan.ts';
 import type { Pattern } from '../plan/pattern.ts';

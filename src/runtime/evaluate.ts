@@ -2,7 +2,7 @@
 // callback, so constant folding (param defaults) and execution share one evaluator.
 import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH } from '../limits.ts';
 import { bytesLiteral, fromHex } from '../bytes.ts';
-import { AssertionFailed, DeniedError, RecipeError, assert, assertNever } from '../errors.ts';
+import { assert, AssertionFailed, assertNever, DeniedError, RecipeError } from '../errors.ts';
 import { literalPattern } from '../plan/pattern.ts';
 import { callBuiltin } from './builtins.ts';
 import { joinRanges } from '../target/ranges.ts';
@@ -10,7 +10,7 @@ import { threadBuiltin } from './threads.ts';
 import type { ThreadState } from '../target/target.ts';
 import { encode } from './encode.ts';
 import type { ScanRequest } from './scan.ts';
-import { INTEGER_BITS, MAX_SHIFT, integerOperation, resultKind, type BinaryOperator } from '../plan/arithmetic.ts';
+import { type BinaryOperator, INTEGER_BITS, integerOperation, MAX_SHIFT, resultKind } from '../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts';
 import { placeError, type SourcePoint } from './locate.ts';
 import { bool, hexAddress, int, numeric, ptr, regionSize, type Value } from './value.ts';
@@ -41,7 +41,6 @@ export interface EvalContext {
   readonly hitCap?: { readonly limit: number; readonly rule: string | undefined };
   readonly locate: (loc: Loc) => SourcePoint;
 }
-
 
 export function evaluate(e: PlanExpr, context: EvalContext): Value {
   const { env, read } = context;
@@ -120,7 +119,10 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
       if (leftValue.kind === 'str' && rightValue.kind === 'str') {
         // Joined strings are bounded, as integers are: doubling one in a loop must not exhaust memory.
         if (leftValue.value.length + rightValue.value.length > MAX_STRING_LENGTH) {
-          throw new RecipeError('string-too-long', `joining these strings would make one of ${leftValue.value.length + rightValue.value.length} characters, more than ${MAX_STRING_LENGTH}`, { ...context.locate(e.loc), hint: 'print the parts separately' });
+          throw new RecipeError('string-too-long', `joining these strings would make one of ${leftValue.value.length + rightValue.value.length} characters, more than ${MAX_STRING_LENGTH}`, {
+            ...context.locate(e.loc),
+            hint: 'print the parts separately',
+          });
         }
         return { kind: 'str', value: leftValue.value + rightValue.value };
       }
@@ -253,7 +255,10 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): 
     });
   }
   if (hits.length > cap) {
-    throw new DeniedError('hit-budget', `the scan found more than ${cap} matches${context.hitCap?.rule === undefined ? '' : ` — ${context.hitCap.rule}`}`, { ...at(), hint: 'add `limit N` to keep the first N, or make the pattern more specific' });
+    throw new DeniedError('hit-budget', `the scan found more than ${cap} matches${context.hitCap?.rule === undefined ? '' : ` — ${context.hitCap.rule}`}`, {
+      ...at(),
+      hint: 'add `limit N` to keep the first N, or make the pattern more specific',
+    });
   }
   return { kind: 'list', items: hits.map(ptr) };
 }
@@ -262,6 +267,8 @@ function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, at: () => So
   const result = integerOperation(operator, a, b);
   if (result === 'division-by-zero') throw new RecipeError('division-by-zero', 'division by zero', { ...at(), hint: 'check the divisor, which evaluated to 0' });
   if (result === 'bad-shift') throw new RecipeError('bad-shift', `shift by ${b} (must be 0 to ${MAX_SHIFT})`, { ...at(), hint: 'check the shift amount' });
-  if (result === 'overflow') throw new RecipeError('overflow', `integer overflow: ${a} ${operator} ${b} is beyond ±2^${INTEGER_BITS}`, { ...at(), hint: 'pvm integers are exact up to 128 bits; check the arithmetic (a loop that multiplies?)' });
+  if (result === 'overflow') {
+    throw new RecipeError('overflow', `integer overflow: ${a} ${operator} ${b} is beyond ±2^${INTEGER_BITS}`, { ...at(), hint: 'pvm integers are exact up to 128 bits; check the arithmetic (a loop that multiplies?)' });
+  }
   return result;
 }

@@ -1,24 +1,24 @@
 // Walks a plan against a target. Prints and emits go to a sink as events;
 // the CLI decides how they look. Nothing here prints or exits.
 import { attempt } from '../attempt.ts';
-import { AssertionFailed, DeniedError, RecipeError, TargetError, assertNever } from '../errors.ts';
+import { AssertionFailed, assertNever, DeniedError, RecipeError, TargetError } from '../errors.ts';
 import { MAX_DUMP } from '../limits.ts';
 import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { describeTarget, type MemorySource, type ReadResult, type WritableTarget } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';
-import { compare, evaluate, type EvalContext } from './evaluate.ts';
+import { compare, type EvalContext, evaluate } from './evaluate.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate, placeError, type SourcePoint } from './locate.ts';
 import { readSites } from '../plan/walk.ts';
 import { readAheadSteps } from '../plan/read-ahead.ts';
-import { ModuleResolver, type FileAddress } from './modules.ts';
+import { type FileAddress, ModuleResolver } from './modules.ts';
 import type { ElfFiles } from './elf-files.ts';
-import { prefetchWindow, type PrefetchCache } from './prefetch.ts';
+import { type PrefetchCache, prefetchWindow } from './prefetch.ts';
 import { Scope } from './scope.ts';
 import { humanValue } from './show.ts';
 import { encode } from './encode.ts';
 import { applyPatch, type PatchOutcome } from './patch.ts';
-import { scanTarget, type ScanProgress, type ScanRequest, type SkippedRange } from './scan.ts';
+import { type ScanProgress, type ScanRequest, scanTarget, type SkippedRange } from './scan.ts';
 import { WriteBuffer } from './write-buffer.ts';
 import { firstUnwritable } from './writable.ts';
 import type { JournalEntry } from './journal.ts';
@@ -75,8 +75,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
   const modules = new ModuleResolver(target, { debugDirectories, elfFiles });
   /** Journal entries for sites about to be written (`patch` is null for a `write` statement). */
-  const journalEntries =
-    journal &&
+  const journalEntries = journal &&
     ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array; line: number; file: FileAddress | undefined }[], statement: 'patch' | 'write', patch?: string) => {
       const { pid, startTime, exe } = target.identity;
       journal(sites.map((site) => ({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after })));
@@ -97,19 +96,18 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     }
     held.length = 0;
   };
-  const writes =
-    writable &&
+  const writes = writable &&
     new WriteBuffer(
-    writable,
-    addressSpace,
-    (loc) => locate(plan.recipe.name, loc),
-    journalEntries &&
-      ((batch) => {
-        const files = modules.filesAt(batch.map((w) => w.address));
-        journalEntries(batch.map((w, i) => ({ ...w, line: w.loc.line, file: files[i] })), 'write');
-      }),
-    release,
-  );
+      writable,
+      addressSpace,
+      (loc) => locate(plan.recipe.name, loc),
+      journalEntries &&
+        ((batch) => {
+          const files = modules.filesAt(batch.map((w) => w.address));
+          journalEntries(batch.map((w, i) => ({ ...w, line: w.loc.line, file: files[i] })), 'write');
+        }),
+      release,
+    );
 
   /** Prefetched results of the loops and read-aheads now running, by site (a site is prefetched by one of them at most). */
   const active = new Map<number, { cache: PrefetchCache; index: number }>();
@@ -209,7 +207,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           if (limit !== undefined && limit < 0n) {
             throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(step.loc)(), hint: 'give a limit of 0 or more' });
           }
-          for (let iteration = 0n; ; iteration++) {
+          for (let iteration = 0n;; iteration++) {
             if (limit !== undefined && iteration >= limit) break;
             const condition = value(step.condition);
             if (condition.kind !== 'bool' || !condition.value) break;
@@ -237,10 +235,9 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
               body.declare(step.variable, source.item(first + BigInt(index)));
               return body;
             };
-            const cache: PrefetchCache =
-              step.prefetch.sites.length > 0 && size > 1
-                ? placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextFor, decode: decodeOrThrow }))
-                : new Map();
+            const cache: PrefetchCache = step.prefetch.sites.length > 0 && size > 1
+              ? placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextFor, decode: decodeOrThrow }))
+              : new Map();
             const frame = { cache, index: 0 };
             for (const { site } of step.prefetch.sites) active.set(site, frame);
             let broke = false;
@@ -288,8 +285,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           });
           // Which file each site lies in is looked up now (it may read an ELF file), not while the threads are stopped.
           const files = journalEntries && modules.filesAt(resolved.map((site) => site.address));
-          const record =
-            journalEntries &&
+          const record = journalEntries &&
             ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => journalEntries(sites.map((site, i) => ({ ...site, line: step.loc.line, file: files![i] })), 'patch', step.name));
           const outcome = applyPatch(resolved, { target: writable!, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: at(step.loc)(), freeze: freeze || step.freeze, dryRun, beforeWrite: record });
           output({ type: 'patch', name: step.name, outcome, line: step.loc.line });

@@ -5,7 +5,7 @@
 // `~`, jumps and alternatives. A pattern with no exact byte at a fixed offset
 // is tried at every position.
 import { bufferFind, type FindBytes } from '../native/search.ts';
-import { patternLength, type Pattern, type PatternToken } from '../plan/pattern.ts';
+import { type Pattern, patternLength, type PatternToken } from '../plan/pattern.ts';
 
 /** A pattern element linked to what follows it, so alternatives and jumps continue without copying. */
 type Node =

@@ -5,11 +5,11 @@
 import { basename } from 'node:path';
 import { TargetError } from '../errors.ts';
 import { attempt } from '../attempt.ts';
-import { ElfFormatError, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, buildIdInNotes, loadBias, type ElfFile, type ElfSymbol } from '../native/elf.ts';
+import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from '../native/elf.ts';
 import { DEFAULT_DEBUG_DIRECTORIES } from '../target/debug-files.ts';
-import { ElfFiles, type DebugLookup } from './elf-files.ts';
+import { type DebugLookup, ElfFiles } from './elf-files.ts';
 import { closest } from '../suggest.ts';
-import { describeTarget, type Region, type MemorySource } from '../target/target.ts';
+import { describeTarget, type MemorySource, type Region } from '../target/target.ts';
 
 export interface ModuleRegion {
   readonly path: string;
@@ -151,7 +151,9 @@ export class ModuleResolver {
     const debug = loaded.debug;
     if (debug !== undefined && 'path' in debug) return `check the spelling; neither the file nor its debug file ${debug.path} has it (\`nm\` lists a file's symbols)`;
     const tried = debug?.tried ?? [];
-    return `the file is stripped: only its exported (.dynsym) symbols are known (\`nm -D\` lists them), and no debug file was found${tried.length > 0 ? ` (tried ${tried.join(', ')})` : ''}; install its debug package (for libc: libc6-dbg) or set PVM_DEBUG_FILE_DIRECTORY`;
+    return `the file is stripped: only its exported (.dynsym) symbols are known (\`nm -D\` lists them), and no debug file was found${
+      tried.length > 0 ? ` (tried ${tried.join(', ')})` : ''
+    }; install its debug package (for libc: libc6-dbg) or set PVM_DEBUG_FILE_DIRECTORY`;
   }
 
   #relocate(loaded: LoadedModule, symbol: ElfSymbol): Resolved {

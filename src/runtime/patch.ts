@@ -6,7 +6,7 @@
 // site-writer.ts does. Nothing stays half-applied.
 import { bytesEqual, hexLiteral } from '../bytes.ts';
 import { AssertionFailed, RecipeError, TargetError } from '../errors.ts';
-import { writeSites, type FreezeReport } from './site-writer.ts';
+import { type FreezeReport, writeSites } from './site-writer.ts';
 import type { Loc } from '../plan/plan.ts';
 import type { WritableTarget } from '../target/target.ts';
 import type { Encoded } from './encode.ts';
@@ -103,10 +103,16 @@ function readSites(target: WritableTarget, sites: readonly ResolvedSite[], space
   return results.map((result, i) => {
     if (result.fault !== undefined) {
       const site = sites[i]!;
-      throw new TargetError('unmapped', `patch not applied: cannot read the site at ${hexAddress(site.address)}: ${result.fault.reason === undefined ? explainFault(result.fault.address, target.regions(), space, 'r') : `${hexAddress(result.fault.address)} in ${space}: ${result.fault.reason}`}; nothing was written`, {
-        ...locate(site.loc),
-        hint: 'check the address of this site',
-      });
+      throw new TargetError(
+        'unmapped',
+        `patch not applied: cannot read the site at ${hexAddress(site.address)}: ${
+          result.fault.reason === undefined ? explainFault(result.fault.address, target.regions(), space, 'r') : `${hexAddress(result.fault.address)} in ${space}: ${result.fault.reason}`
+        }; nothing was written`,
+        {
+          ...locate(site.loc),
+          hint: 'check the address of this site',
+        },
+      );
     }
     return result.bytes.slice(0, expectedLength(sites[i]!));
   });
@@ -131,7 +137,6 @@ function matches(expect: Encoded, found: Uint8Array): boolean {
   new Matcher(expect.pattern).find(found, 0, 1, () => ((hit = true), false));
   return hit;
 }
-
 
 function describe(expect: Encoded): string {
   return expect.kind === 'bytes' ? hexLiteral(expect.bytes) : `hex"${expect.text}"`;

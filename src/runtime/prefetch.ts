@@ -3,11 +3,11 @@
 // iteration's addresses and read them all in one coalesced batch. Iterations
 // then take their values from here when, and only when, they read the same
 // address: a prefetch is a cache, never a guess.
-import type { Prefetch, MemoryType, PlanExpr, PlanStep } from '../plan/plan.ts';
-import type { ReadResult, MemorySource } from '../target/target.ts';
+import type { MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
+import type { MemorySource, ReadResult } from '../target/target.ts';
 import { attempt } from '../attempt.ts';
 import { readCoalesced } from './coalesce.ts';
-import { evaluate, type EvalContext } from './evaluate.ts';
+import { type EvalContext, evaluate } from './evaluate.ts';
 import type { Scope } from './scope.ts';
 import { numeric, readLength, type Value } from './value.ts';
 
@@ -72,7 +72,7 @@ export function prefetchWindow(window: PrefetchWindow): PrefetchCache {
     const results = readCoalesced(window.target, requests);
     owners.forEach(({ site, index }, i) => {
       let bySite = cache.get(site);
-      if (bySite === undefined) cache.set(site, (bySite = new Map()));
+      if (bySite === undefined) cache.set(site, bySite = new Map());
       bySite.set(index, { address: requests[i]!.address, length: requests[i]!.length, result: results[i]! });
     });
   }

@@ -79,4 +79,3 @@ export function revertJournal(entries: readonly JournalEntry[], { target, journa
   }
   return { sites: sites.reverse(), others: entries.length - mine.length };
 }
-

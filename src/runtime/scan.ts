@@ -9,7 +9,7 @@
 // a call (up to 1024). A chunk that faults (a region unmapped mid-scan) is
 // searched up to the fault and reported, not fatal.
 import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
-import type { ReadResult, ScanAccess, MemorySource } from '../target/target.ts';
+import type { MemorySource, ReadResult, ScanAccess } from '../target/target.ts';
 import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { splitByRanges } from '../target/ranges.ts';
 import { Matcher } from './match.ts';

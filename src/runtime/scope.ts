@@ -9,7 +9,7 @@ export class Scope {
 
   constructor(parent?: Scope, initial?: ReadonlyMap<string, Value>) {
     this.#parent = parent;
-    if (initial !== undefined) for (const [name, value] of initial) this.#values.set(name, value);
+    if (initial !== undefined) { for (const [name, value] of initial) this.#values.set(name, value); }
   }
 
   get(name: string): Value | undefined {

@@ -91,12 +91,11 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
       const why = failed >= 0 ? explainFault(written[failed]!.fault!.address, regions, space, 'w') : `it reads back as ${spaced(after[differs])}`;
       throw new TargetError('patch-failed', `the write at ${hexAddress(site.address)} did not land (${why}); every site was restored to its old bytes`, {
         ...site.at,
-        hint:
-          failed < 0
-            ? 'something else changes this memory; freeze the target (`freeze`, --freeze) or retry'
-            : code[index]
-              ? 'a read-only shared mapping cannot be written, not even through /proc/PID/mem'
-              : 'the page was unmapped or made read-only after it was checked; retry',
+        hint: failed < 0
+          ? 'something else changes this memory; freeze the target (`freeze`, --freeze) or retry'
+          : code[index]
+          ? 'a read-only shared mapping cannot be written, not even through /proc/PID/mem'
+          : 'the page was unmapped or made read-only after it was checked; retry',
       });
     }
   } finally {
@@ -164,10 +163,16 @@ function returnIntoSite(target: WritableTarget, frozen: Frozen, sites: readonly 
       const word = words.getBigUint64(at, true);
       const site = sites.find((s) => s.address < word && word < s.address + BigInt(s.after.length));
       if (site === undefined) continue;
-      return new TargetError('thread-in-site', `thread ${thread.tid} of ${space} will return into the site at ${hexAddress(site.address)} (its stack holds ${hexAddress(word)} at ${hexAddress(from + BigInt(at))})${tries > 1 ? ` at each of ${tries} tries` : ''}; nothing was written`, {
-        ...site.at,
-        hint: 'retry when no thread is in a call made from inside the site, or patch whole instructions after the call',
-      });
+      return new TargetError(
+        'thread-in-site',
+        `thread ${thread.tid} of ${space} will return into the site at ${hexAddress(site.address)} (its stack holds ${hexAddress(word)} at ${hexAddress(from + BigInt(at))})${
+          tries > 1 ? ` at each of ${tries} tries` : ''
+        }; nothing was written`,
+        {
+          ...site.at,
+          hint: 'retry when no thread is in a call made from inside the site, or patch whole instructions after the call',
+        },
+      );
     }
   }
   return undefined;
@@ -176,7 +181,6 @@ function returnIntoSite(target: WritableTarget, frozen: Frozen, sites: readonly 
 function readBack(target: WritableTarget, sites: readonly SiteWrite[]): (Uint8Array | undefined)[] {
   return target.read(sites.map((s) => ({ address: s.address, length: s.after.length }))).map((r, i) => (r.fault === undefined ? r.bytes.slice(0, sites[i]!.after.length) : undefined));
 }
-
 
 function spaced(bytes: Uint8Array | undefined): string {
   return bytes === undefined ? 'unreadable' : hexLiteral(bytes);

@@ -1,7 +1,7 @@
 // threads() and reg(thread, "name"): the target's threads, main thread
 // first, and their registers, from a core's NT_PRSTATUS notes or, live, from
 // ptrace while the threads are stopped for a moment.
-import { TargetError, assert } from '../errors.ts';
+import { assert, TargetError } from '../errors.ts';
 import { ADDRESS_REGISTERS, X86_64_REGISTERS } from '../registers.ts';
 import type { ThreadState } from '../target/target.ts';
 import { int, numeric, ptr, type Value } from './value.ts';

@@ -12,7 +12,7 @@ import { closeSync, ftruncateSync, openSync, renameSync, unlinkSync, writeSync }
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
 import { PvmError, UsageError } from '../errors.ts';
-import { layoutCore, type CoreThread } from '../native/core-format.ts';
+import { type CoreThread, layoutCore } from '../native/core-format.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { Frozen } from '../native/freeze.ts';
 import { isFileMapping } from '../target/file-mapping.ts';
@@ -210,7 +210,7 @@ function planRegion(region: Region, access: ScanAccess, selected: boolean): { re
 /** Which regions `--only` keeps: every one when it is not given. */
 function selector(only: readonly string[], regions: readonly Region[]): (region: Region) => boolean {
   if (only.length === 0) return () => true;
-  const tests = only.map((spec): ((region: Region) => boolean) => {
+  const tests = only.map((spec): (region: Region) => boolean => {
     const range = /^(0x[0-9a-f]+)-(0x[0-9a-f]+)$/i.exec(spec);
     if (range !== null) {
       const [start, end] = [BigInt(range[1]!), BigInt(range[2]!)];

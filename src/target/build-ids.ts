@@ -24,7 +24,7 @@ export function moduleBuildIds(source: Pick<MemorySource, 'read'>, regions: read
         readElfHeaders((offset, length) => {
           const [result] = source.read([{ address: r.start + BigInt(offset), length }]);
           return result!.bytes.subarray(0, result!.done);
-        })?.buildId,
+        })?.buildId
       ),
     }));
 }

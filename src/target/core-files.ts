@@ -9,12 +9,11 @@ import { closeSync, openSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError } from '../errors.ts';
 import { readAt, readFileAsMapped } from './file-mapping.ts';
-import { buildIdInNotes, PT_LOAD, PT_NOTE, type FileReader } from '../native/elf.ts';
+import { buildIdInNotes, type FileReader, PT_LOAD, PT_NOTE } from '../native/elf.ts';
 import { permsAtOffset, readElfHeaders } from '../native/elf-headers.ts';
 import type { CoreRegion } from './core-regions.ts';
 
 type Opened = { readonly fd: number } | { readonly problem: string };
-
 
 export class CoreFiles {
   readonly #regions: readonly CoreRegion[];

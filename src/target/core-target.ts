@@ -9,15 +9,15 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError, UsageError } from '../errors.ts';
-import { CoreFormatError, NT_PVM_SNAPSHOT, parseCore, type CoreLayout } from '../native/core-format.ts';
-import { loadLibc, type Libc, type NativeMemory } from '../native/libc.ts';
+import { CoreFormatError, type CoreLayout, NT_PVM_SNAPSHOT, parseCore } from '../native/core-format.ts';
+import { type Libc, loadLibc, type NativeMemory } from '../native/libc.ts';
 import { bufferFind, fastestFind, type FindBytes } from '../native/search.ts';
 import { CoreFiles, filePerms } from './core-files.ts';
 import { readAt } from './file-mapping.ts';
-import { auxvValue, coreRegions, type CoreRegion } from './core-regions.ts';
-import { decodeSnapshotNote, SnapshotNoteError, type SnapshotNote } from './snapshot-note.ts';
+import { auxvValue, type CoreRegion, coreRegions } from './core-regions.ts';
+import { decodeSnapshotNote, type SnapshotNote, SnapshotNoteError } from './snapshot-note.ts';
 import { firstEndingAfter, joinRanges, splitByRanges } from './ranges.ts';
-import { describeTarget, type AddressRange, type FileReader, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
+import { type AddressRange, describeTarget, type FileReader, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
 
 /** Where the bytes at an address come from, and for how long that holds. */
 type Piece =
@@ -74,7 +74,7 @@ export class CoreTarget implements MemorySource {
       if (error instanceof CoreFormatError || error instanceof SnapshotNoteError) {
         const asCore = snapshot && error instanceof CoreFormatError && error.message.includes('not a pvm snapshot');
         throw new UsageError('bad-core', `${path}: ${error.message}`, {
-          hint: asCore ? `read it with --core ${path}` : 'pvm reads 64-bit x86-64 ELF core files: pvm snapshots, gcore files and the kernel\'s cores',
+          hint: asCore ? `read it with --core ${path}` : "pvm reads 64-bit x86-64 ELF core files: pvm snapshots, gcore files and the kernel's cores",
           cause: error,
         });
       }
@@ -109,7 +109,9 @@ export class CoreTarget implements MemorySource {
     const libc = this.#libc;
     let scratch: NativeMemory | undefined;
     let heap: Uint8Array | undefined;
-    const search = libc === undefined ? { find: bufferFind as FindBytes, close() {} } : fastestFind(libc, (bytes) => (scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined));
+    const search = libc === undefined
+      ? { find: bufferFind as FindBytes, close() {} }
+      : fastestFind(libc, (bytes) => (scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined));
     const bufferFor = (size: number): Uint8Array => {
       if (libc === undefined) return heap !== undefined && heap.length >= size ? heap : (heap = new Uint8Array(size));
       if (scratch === undefined || scratch.bytes.length < size) {
@@ -259,10 +261,8 @@ export class CoreTarget implements MemorySource {
   }
 }
 
-
 /** The region holding `address`, if any. */
 function regionAt(regions: readonly CoreRegion[], address: bigint): CoreRegion | undefined {
   const region = regions[firstEndingAfter(regions, address)];
   return region !== undefined && region.start <= address ? region : undefined;
 }
-

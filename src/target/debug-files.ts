@@ -8,7 +8,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { attempt } from '../attempt.ts';
-import { parseElf, type ElfFile } from '../native/elf.ts';
+import { type ElfFile, parseElf } from '../native/elf.ts';
 import { readAt } from './file-mapping.ts';
 
 export const DEFAULT_DEBUG_DIRECTORIES: readonly string[] = ['/usr/lib/debug'];
@@ -22,7 +22,7 @@ export interface DebugFile {
 export function debugFileCandidates(path: string, elf: Pick<ElfFile, 'buildId' | 'debugLink'>, directories: readonly string[]): string[] {
   const candidates: string[] = [];
   const id = elf.buildId;
-  if (id !== undefined && id.length > 2) for (const directory of directories) candidates.push(join(directory, '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`));
+  if (id !== undefined && id.length > 2) { for (const directory of directories) candidates.push(join(directory, '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`)); }
   const link = elf.debugLink;
   if (link !== undefined && !link.name.includes('/')) {
     const home = dirname(path);
@@ -59,7 +59,7 @@ const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
 export function crc32OfFile(fd: number): number {
   const buffer = new Uint8Array(1 << 20);
   let crc = 0xffffffff;
-  for (let offset = 0; ; ) {
+  for (let offset = 0;;) {
     const n = readSync(fd, buffer, 0, buffer.length, offset);
     if (n <= 0) break;
     for (let i = 0; i < n; i++) crc = CRC_TABLE[(crc ^ buffer[i]!) & 0xff]! ^ (crc >>> 8);

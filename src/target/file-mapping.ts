@@ -2,7 +2,7 @@
 // the target's page tables hold exactly the file's bytes (a page the target
 // changed is present or swapped), so a scan reads those from the file instead
 // of making the target fault them in.
-import { fstatSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { type BigIntStats, fstatSync, readSync, statSync } from 'node:fs';
 import type { MapsEntry } from '../native/maps.ts';
 import type { Region } from './target.ts';
 

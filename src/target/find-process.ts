@@ -1,6 +1,6 @@
 // --name NAME → one pid, like `pidof`, but a name that matches several
 // processes is an error listing them: a recipe must not pick one at random.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TargetError } from '../errors.ts';
 

@@ -8,9 +8,9 @@ import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
-import { loadLibc, type Libc } from '../native/libc.ts';
+import { type Libc, loadLibc } from '../native/libc.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
-import { parseMaps, undoFalseDeletions, type MapsEntry } from '../native/maps.ts';
+import { type MapsEntry, parseMaps, undoFalseDeletions } from '../native/maps.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
@@ -18,7 +18,7 @@ import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
 import { openLiveScan } from './live-scan.ts';
-import { describeTarget, type ReadRequest, type ReadResult, type FileReader, type Region, type ScanAccess, type ThreadState, type TargetIdentity, type WritableTarget, type WriteRequest, type WriteResult } from './target.ts';
+import { describeTarget, type FileReader, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState, type WritableTarget, type WriteRequest, type WriteResult } from './target.ts';
 
 export class LiveProcess implements WritableTarget {
   readonly identity: TargetIdentity;
@@ -100,14 +100,18 @@ export class LiveProcess implements WritableTarget {
     try {
       fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     } catch (error) {
-      throw new DeniedError('lock-unavailable', `cannot take the write lock of ${describeTarget(this.identity)} (${path}): ${(error as Error).message}; nothing was written`, { hint: 'check the runtime directory ($XDG_RUNTIME_DIR or /tmp)' });
+      throw new DeniedError('lock-unavailable', `cannot take the write lock of ${describeTarget(this.identity)} (${path}): ${(error as Error).message}; nothing was written`, {
+        hint: 'check the runtime directory ($XDG_RUNTIME_DIR or /tmp)',
+      });
     }
     const deadline = Date.now() + LOCK_WAIT_MS;
     while (this.#libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
       if (Date.now() > deadline) {
         const holder = attempt(() => readFileSync(path, 'utf8').trim()) ?? '';
         closeSync(fd);
-        throw new TargetError('target-busy', `another pvm${holder === '' ? '' : ` (pid ${holder})`} is writing to ${describeTarget(this.identity)}; nothing was written`, { hint: 'retry when it is done: two patchers of one process are taken one at a time' });
+        throw new TargetError('target-busy', `another pvm${holder === '' ? '' : ` (pid ${holder})`} is writing to ${describeTarget(this.identity)}; nothing was written`, {
+          hint: 'retry when it is done: two patchers of one process are taken one at a time',
+        });
       }
       sleepSync(5);
     }
@@ -169,7 +173,9 @@ export class LiveProcess implements WritableTarget {
     const end = address + BigInt(length);
     if (address < 0n || address >= USER_LIMIT) return { at: address, reason: undefined };
     const blocked = this.#blocking().find((range) => range.start < end && address < range.end);
-    if (blocked !== undefined) return { at: blocked.start > address ? blocked.start : address, reason: 'the page is registered with userfaultfd (VmFlags um): reading or writing it would block until the target serves the fault, perhaps never' };
+    if (blocked !== undefined) {
+      return { at: blocked.start > address ? blocked.start : address, reason: 'the page is registered with userfaultfd (VmFlags um): reading or writing it would block until the target serves the fault, perhaps never' };
+    }
     if (end > USER_LIMIT) return { at: USER_LIMIT, reason: undefined };
     return undefined;
   }
@@ -227,10 +233,16 @@ export class LiveProcess implements WritableTarget {
         // pvm is `pvm …`, or a runtime running its cli/main.js (or .ts): then say so, not "a debugger".
         const args = (attempt(() => readFileSync(`/proc/${tracer}/cmdline`, 'latin1')) ?? '').split('\0');
         const tracerIsPvm = tracer !== 0 && (args[0]?.split('/').pop() === 'pvm' || args.some((arg) => /\/cli\/main\.(js|ts)$/.test(arg)));
-        throw new DeniedError('freeze-denied', `cannot stop the threads of ${describeTarget(this.identity)}: ${tracer !== 0 ? `it is already traced by pid ${tracer} (${tracerIsPvm ? 'another pvm, patching it now' : 'a debugger?'})` : 'ptrace refused (Yama ptrace_scope, or a security module)'}`, {
-          hint: tracer !== 0 ? 'detach the debugger first, or patch without freezing (data pages only)' : 'run pvm as root or with CAP_SYS_PTRACE, or lower /proc/sys/kernel/yama/ptrace_scope',
-          cause: error,
-        });
+        throw new DeniedError(
+          'freeze-denied',
+          `cannot stop the threads of ${describeTarget(this.identity)}: ${
+            tracer !== 0 ? `it is already traced by pid ${tracer} (${tracerIsPvm ? 'another pvm, patching it now' : 'a debugger?'})` : 'ptrace refused (Yama ptrace_scope, or a security module)'
+          }`,
+          {
+            hint: tracer !== 0 ? 'detach the debugger first, or patch without freezing (data pages only)' : 'run pvm as root or with CAP_SYS_PTRACE, or lower /proc/sys/kernel/yama/ptrace_scope',
+            cause: error,
+          },
+        );
       }
       if (error instanceof NativeError && error.errno === Errno.EBUSY) {
         throw new TargetError('freeze-timeout', `cannot stop every thread of ${describeTarget(this.identity)}: ${error.detail ?? error.message}`, {

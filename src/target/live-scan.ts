@@ -11,7 +11,7 @@ import { attempt } from '../attempt.ts';
 import { Errno } from '../native/errno.ts';
 import type { Libc } from '../native/libc.ts';
 import type { MapsEntry } from '../native/maps.ts';
-import { Pagemap, type AddressRange } from '../native/pagemap.ts';
+import { type AddressRange, Pagemap } from '../native/pagemap.ts';
 import { fastestFind } from '../native/search.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
@@ -68,7 +68,7 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
       const to = entry.end < end ? entry.end : end;
       if (from > at) memory(at, from);
       let runs = resident.get(entry);
-      if (runs === undefined) resident.set(entry, (runs = residentRuns(entry.start, entry.end)));
+      if (runs === undefined) resident.set(entry, runs = residentRuns(entry.start, entry.end));
       const fd = fileOf(entry);
       const untouched = (a: bigint, b: bigint): void => {
         if (fd === undefined) memory(a, b); // not the mapped file, or unreadable: through the target after all
@@ -119,5 +119,3 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     },
   };
 }
-
-

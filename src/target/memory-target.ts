@@ -4,7 +4,7 @@ import { TargetError } from '../errors.ts';
 import { bufferFind } from '../native/search.ts';
 import { splitByRanges } from './ranges.ts';
 import { bytesReader } from '../native/elf.ts';
-import type { AddressRange, FileReader, Frozen, ReadRequest, ReadResult, Region, ScanAccess, ThreadState, TargetIdentity, WritableTarget, WriteRequest, WriteResult } from './target.ts';
+import type { AddressRange, FileReader, Frozen, ReadRequest, ReadResult, Region, ScanAccess, TargetIdentity, ThreadState, WritableTarget, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
   readonly bytes: Uint8Array;

@@ -3,7 +3,7 @@
 // whose path is NAME, ends in /NAME, or has basename NAME), build-id=HEX (of
 // the executable or any mapped module), uid=N (real uid), cgroup=PATH (in it
 // or below it). Read from /proc only: no process is stopped or read.
-import { closeSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { UsageError } from '../errors.ts';

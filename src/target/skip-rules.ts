@@ -33,4 +33,3 @@ export function residentOnly(region: Region): boolean {
 export function isAnonymous(region: Region): boolean {
   return region.path === '' || region.path === '[heap]' || region.path.startsWith('[stack') || region.path.startsWith('[anon:');
 }
-

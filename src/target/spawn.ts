@@ -2,7 +2,7 @@
 // child, as `gdb --args`, `strace` and `frida -f` do, so that it may read it
 // even under Yama ptrace_scope 1 (only ancestors may), waits until it is
 // ready, runs the recipe, then waits for it, leaves it running, or kills it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError, UsageError } from '../errors.ts';
@@ -52,8 +52,10 @@ export async function spawnTarget(command: readonly string[], readiness: Readine
       const why = error.code === 'ENOENT' ? 'no such program' : error.code === 'EACCES' ? 'permission denied (is it executable?)' : error.message;
       reject(new TargetError('spawn-failed', `cannot start ${file}: ${why}`, { hint: 'check the command after --: it must be a program on PATH or a path to one' }));
     });
-    child.once('exit', (code, signal) =>
-      reject(new TargetError('target-exited', `${file} exited (${signal ?? `status ${code}`}) before it was ready for the recipe`, { hint: 'give --ready ms:N for a program that exits quickly, or check that it runs on its own' })),
+    child.once(
+      'exit',
+      (code, signal) =>
+        reject(new TargetError('target-exited', `${file} exited (${signal ?? `status ${code}`}) before it was ready for the recipe`, { hint: 'give --ready ms:N for a program that exits quickly, or check that it runs on its own' })),
     );
   });
   failed.catch(() => {}); // the race below observes it

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pvm } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 let fixture: Fixture;

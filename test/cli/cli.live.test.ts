@@ -1,12 +1,12 @@
 // The CLI as users run it, on Node, Bun and Deno, against the live C fixture.
 // The same recipe and target must give the same bytes on every runtime.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, commandFor, pvm, type CliResult } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type CliResult, commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { itAsRoot } from '../helpers/needs.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 import { AS_ORDINARY_USER, ORDINARY_UID, ordinaryUserEnv } from '../helpers/users.ts';
@@ -51,7 +51,9 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
   it('runs a one-line recipe with -e and decodes signed, big-endian and 64-bit values exactly', () => {
     const result = pvm(runtime, [
       '-e',
-      `print read i8 at ${fixture.hex('small_negative')}, read i16 at ${fixture.hex('i16_value')}, read i64 at ${fixture.hex('i64_min')}, read u64 at ${fixture.hex('u64_max')}, read u32be at ${fixture.hex('be_value')}, read f32 at ${fixture.hex('f32_value')}, read f64 at ${fixture.hex('f64_value')}`,
+      `print read i8 at ${fixture.hex('small_negative')}, read i16 at ${fixture.hex('i16_value')}, read i64 at ${fixture.hex('i64_min')}, read u64 at ${fixture.hex('u64_max')}, read u32be at ${fixture.hex('be_value')}, read f32 at ${
+        fixture.hex('f32_value')
+      }, read f64 at ${fixture.hex('f64_value')}`,
       '--pid',
       String(fixture.pid),
       '--json',
@@ -138,7 +140,9 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
   it('prints the plan for people and as JSON, without a target', () => {
     const text = pvm(runtime, ['plan', RECIPE]);
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain('line 7: let magic = read u32 at ([[root] + 8] + 24)\n    read 8 bytes as ptr at root (line 7, col 26)\n    read 8 bytes as ptr at ([root] + 8) (line 7, col 25)\n    read 4 bytes as u32 at ([[root] + 8] + 24) (line 7, col 13)\n');
+    expect(text.stdout).toContain(
+      'line 7: let magic = read u32 at ([[root] + 8] + 24)\n    read 8 bytes as ptr at root (line 7, col 26)\n    read 8 bytes as ptr at ([root] + 8) (line 7, col 25)\n    read 4 bytes as u32 at ([[root] + 8] + 24) (line 7, col 13)\n',
+    );
     const json = pvm(runtime, ['plan', RECIPE, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ format: 'pvm-plan', version: 4, writes: false, params: [{ name: 'counter' }, { name: 'root' }, { name: 'version' }] });
   });
@@ -249,4 +253,3 @@ function uniquelyNamed(runtime: string): { name: string; start: () => Promise<Fi
   copyFileSync(FIXTURE_BINARY, binary);
   return { name, start: () => startFixture([], [], binary) };
 }
-

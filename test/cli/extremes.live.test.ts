@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, commandFor, pvm } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { needs } from '../helpers/needs.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -125,12 +125,14 @@ describe('a file whose name ends in " (deleted)", as the kernel marks unlinked f
 });
 
 describe.each(RUNTIMES)('a page registered with userfaultfd on %s (a read there blocks until the target serves it)', (runtime) => {
-  it.for([
-    ['print read u8 at UFFD', 'cannot read u8 at UFFD'],
-    ['dump UFFD - 16, 32', 'cannot read bytes at'],
-    ['write u8 at UFFD = 1', 'cannot write 1 byte at UFFD'],
-    ['patch at UFFD expect u8 0 with u8 1', 'patch not applied: cannot read the site at UFFD'],
-  ] as const)('%s is refused at once (exit 4), never a hang', ([recipe, message], context) => {
+  it.for(
+    [
+      ['print read u8 at UFFD', 'cannot read u8 at UFFD'],
+      ['dump UFFD - 16, 32', 'cannot read bytes at'],
+      ['write u8 at UFFD = 1', 'cannot write 1 byte at UFFD'],
+      ['patch at UFFD expect u8 0 with u8 1', 'patch not applied: cannot read the site at UFFD'],
+    ] as const,
+  )('%s is refused at once (exit 4), never a hang', ([recipe, message], context) => {
     needs(context, fixture.has('uffd'), 'the fixture could not register a userfaultfd page (this kernel allows no userfaultfd for this user)');
     const uffd = fixture.hex('uffd');
     const result = pvm(runtime, ['-e', recipe.replace('UFFD', uffd), '--pid', String(fixture.pid), '--allow-write']);
@@ -139,4 +141,3 @@ describe.each(RUNTIMES)('a page registered with userfaultfd on %s (a read there 
     expect(result.status).toBe(4);
   });
 });
-

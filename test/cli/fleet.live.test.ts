@@ -6,8 +6,8 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm, type Runtime } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { pvm, type Runtime, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 import { holdWithTracer, release } from '../helpers/tracer.ts';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 let fixture: Fixture;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     const result = pvm(runtime, ['run', RECIPE, ...args()]);
     expect(result.status).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('writes to the target\'s memory, and writing was not allowed');
+    expect(result.stderr).toContain("writes to the target's memory, and writing was not allowed");
   });
 
   it('runs every construct, with the same JSON on every runtime', () => {
@@ -103,7 +103,9 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     const s = fixture.at('scratch') + 256n;
     // Three nodes { next, value } that this test writes itself: 7 -> 8 -> 9 -> NULL.
     const setup = [0n, 16n, 32n].map((at, i) => `write ptr at ${hex(s + at)} = ${i < 2 ? hex(s + at + 16n) : 0}\nwrite u64 at ${hex(s + at + 8n)} = ${7 + i}`).join('\n');
-    const walk = `let p = ${hex(s)}\nlet seen = ""\nwhile p != 0 limit 100 {\n  seen = seen + hex(read u64 at p + 8) + " "\n  p = [p]\n}\nprint seen\nfor i in 0..100 {\n  if read u64 at ${hex(s + 8n)} + i * 16 == 8 { print "8 is node", i; break }\n}`;
+    const walk = `let p = ${hex(s)}\nlet seen = ""\nwhile p != 0 limit 100 {\n  seen = seen + hex(read u64 at p + 8) + " "\n  p = [p]\n}\nprint seen\nfor i in 0..100 {\n  if read u64 at ${
+      hex(s + 8n)
+    } + i * 16 == 8 { print "8 is node", i; break }\n}`;
     expect(pvm(runtime, ['-e', setup, '--pid', String(fixture.pid), '--allow-write']).status).toBe(0);
     expect(pvm(runtime, ['-e', walk, '--pid', String(fixture.pid)])).toMatchObject({ status: 0, stderr: '', stdout: '0x7 0x8 0x9 \n8 is node 1\n' });
   });

@@ -6,8 +6,8 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
 /** Three copies of the fixture under a name no other process has. */

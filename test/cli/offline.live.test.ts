@@ -7,8 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm, type CliResult } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type CliResult, pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { needs } from '../helpers/needs.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -210,10 +210,15 @@ describe('bad core files', () => {
   it.each([
     ['an empty file', () => writeFileSync(join(dir, 'empty'), ''), 'empty', 'not a core file'],
     ['an executable', () => copyFileSync('/bin/true', join(dir, 'true')), 'true', 'not a core file'],
-    ['a truncated snapshot', () => {
-      copyFileSync(SNAPSHOT, join(dir, 'cut.snapshot'));
-      truncateSync(join(dir, 'cut.snapshot'), 3 << 20);
-    }, 'cut.snapshot', 'truncated'],
+    [
+      'a truncated snapshot',
+      () => {
+        copyFileSync(SNAPSHOT, join(dir, 'cut.snapshot'));
+        truncateSync(join(dir, 'cut.snapshot'), 3 << 20);
+      },
+      'cut.snapshot',
+      'truncated',
+    ],
   ])('%s: exit 2, naming the file and what is wrong', (_what, make, name, words) => {
     make();
     const path = join(dir, name);

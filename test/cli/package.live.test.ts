@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 let fixture: Fixture;

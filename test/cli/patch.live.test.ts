@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm, type Runtime } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { pvm, type Runtime, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 const started: Fixture[] = [];
 async function fixture(args: readonly string[] = []): Promise<Fixture> {
@@ -102,7 +102,17 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     expect(pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
     const entries = readFileSync(journal, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(entries).toHaveLength(2);
-    expect(entries[0]).toMatchObject({ journal: 'pvm', version: 2, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), pid: f.pid, patch: 'both', line: 1, address: f.hex('is_licensed'), old: original.replaceAll(' ', ''), new: UNLOCK.replaceAll(' ', '') });
+    expect(entries[0]).toMatchObject({
+      journal: 'pvm',
+      version: 2,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      pid: f.pid,
+      patch: 'both',
+      line: 1,
+      address: f.hex('is_licensed'),
+      old: original.replaceAll(' ', ''),
+      new: UNLOCK.replaceAll(' ', ''),
+    });
     expect(entries[0].startTime).toMatch(/^\d+$/);
     expect(entries[0].module).toMatchObject({ path: expect.stringMatching(/\/target$/), buildId: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(entries[1]).toMatchObject({ address: sites, module: { path: expect.stringMatching(/\/target$/) }, old: 'e8030000', new: '07000000' });

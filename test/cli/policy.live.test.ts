@@ -5,8 +5,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 let fixture: Fixture;
@@ -34,7 +34,9 @@ describe('denials, each naming its rule', () => {
     const file = policy({ targets: [{ comm: 'nginx' }, { exe: '/usr/sbin/nginx' }] });
     const result = pvm('node', ['-e', 'print 1', ...target(), '--policy', file]);
     expect(result.status).toBe(3);
-    expect(result.stderr).toContain(`pvm: error: denied: pid ${fixture.pid} (target): it is none of the targets the policy allows (exe ${ROOT}test/.build/target, comm target, uid ${process.geteuid!()}) — targets [{"comm":"nginx"},{"exe":"/usr/sbin/nginx"}] in ${file}`);
+    expect(result.stderr).toContain(
+      `pvm: error: denied: pid ${fixture.pid} (target): it is none of the targets the policy allows (exe ${ROOT}test/.build/target, comm target, uid ${process.geteuid!()}) — targets [{"comm":"nginx"},{"exe":"/usr/sbin/nginx"}] in ${file}`,
+    );
     expect(pvm('node', ['-e', 'print 1', ...target(), '--policy', policy({ targets: [{ comm: 'target', uid: process.geteuid!() }] })]).status).toBe(0);
   });
 
@@ -42,7 +44,9 @@ describe('denials, each naming its rule', () => {
     const file = policy({ read: { allow: ['module:target'] } });
     const result = pvm(runtime, ['-e', `print read u32 at symbol("target", "counter")\nprint read u8 at ${fixture.hex('area')}`, ...target(), '--policy', file]);
     expect(result.stdout).toBe('1000\n');
-    expect(result.stderr).toContain(`<-e>:2:7: error: denied: read of 1 byte at ${fixture.hex('area')}-0x${(fixture.at('area') + 1n).toString(16)} (anon): it lies outside the regions the policy allows to be read — read.allow ["module:target"] in ${file}`);
+    expect(result.stderr).toContain(
+      `<-e>:2:7: error: denied: read of 1 byte at ${fixture.hex('area')}-0x${(fixture.at('area') + 1n).toString(16)} (anon): it lies outside the regions the policy allows to be read — read.allow ["module:target"] in ${file}`,
+    );
     expect(result.status).toBe(3);
   });
 
@@ -50,7 +54,9 @@ describe('denials, each naming its rule', () => {
     const file = policy({ write: { allow: true, regions: ['[heap]'] } });
     const result = pvm('node', ['-e', `write u32 at ${fixture.hex('scratch')} = 7`, ...target(), '--allow-write', '--policy', file]);
     expect(result.status).toBe(3);
-    expect(result.stderr).toContain(`denied: write to ${fixture.hex('scratch')}-0x${(fixture.at('scratch') + 4n).toString(16)} (module:target): it lies outside the regions the policy allows to be written — write.regions ["[heap]"] in ${file}`);
+    expect(result.stderr).toContain(
+      `denied: write to ${fixture.hex('scratch')}-0x${(fixture.at('scratch') + 4n).toString(16)} (module:target): it lies outside the regions the policy allows to be written — write.regions ["[heap]"] in ${file}`,
+    );
     expect(readU32(fixture.hex('scratch'))).toBe('0');
   });
 
@@ -83,7 +89,10 @@ describe('denials, each naming its rule', () => {
     const hits = policy({ scan: { maxHits: 1 } });
     expect(pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in anon)', ...target(), '--policy', hits])).toMatchObject({ status: 3, stderr: expect.stringContaining(`the scan found more than 1 matches — scan.maxHits 1 in ${hits}`) });
     const bytes = policy({ read: { maxBytes: 16 } });
-    expect(pvm('node', ['-e', `print read bytes 32 at ${fixture.hex('area')}`, ...target(), '--policy', bytes])).toMatchObject({ status: 3, stderr: expect.stringContaining(`reading more than 16 bytes: the run read more than the policy allows — read.maxBytes 16 in ${bytes}`) });
+    expect(pvm('node', ['-e', `print read bytes 32 at ${fixture.hex('area')}`, ...target(), '--policy', bytes])).toMatchObject({
+      status: 3,
+      stderr: expect.stringContaining(`reading more than 16 bytes: the run read more than the policy allows — read.maxBytes 16 in ${bytes}`),
+    });
   });
 
   it('scans leave out what the policy does not let them read, and say why', () => {
@@ -107,7 +116,9 @@ describe('policy files', () => {
     const recipe = join(dir, 'check.pvm');
     writeFileSync(recipe, 'let n = read u32 at symbol("target", "counter")\nwrite u32 at symbol("target", "counter") = n + 1\nwrite u8 at 0x1000 = 1\n');
     const result = pvm('node', ['check', recipe, '--policy', policy({ write: { allow: true, regions: ['module:target'] }, read: { allow: ['module:target'] } })]);
-    expect(result.stdout).toBe(`${recipe}: ok (writes memory: run it with --allow-write, or --dry-run to see what it would write)\n${recipe}:1:9: allowed: read at symbol("target", "counter")\n${recipe}:2:1: allowed: write\n${recipe}:3:1: checked at run time: write (write.regions is checked against each resolved address)\n`);
+    expect(result.stdout).toBe(
+      `${recipe}: ok (writes memory: run it with --allow-write, or --dry-run to see what it would write)\n${recipe}:1:9: allowed: read at symbol("target", "counter")\n${recipe}:2:1: allowed: write\n${recipe}:3:1: checked at run time: write (write.regions is checked against each resolved address)\n`,
+    );
     expect(result.status).toBe(0);
     const denied = pvm('node', ['check', recipe, '--policy', policy({})]);
     expect(denied.status).toBe(3);

@@ -1,12 +1,12 @@
 // Issue 4 on a live process, on Node, Bun and Deno: what a scan reads, what
 // it leaves out and says so, that it does not grow the target, and progress.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, commandFor, pvm } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { needs } from '../helpers/needs.ts';
 import { ROOT } from '../helpers/paths.ts';
 
@@ -44,7 +44,7 @@ describe.each(RUNTIMES)('scan on %s', (runtime) => {
     expect(pageTables()).toBeLessThanOrEqual(before + 8);
   });
 
-  it("reads the pages of a file the process never touched from the file, so they stay untouched", () => {
+  it('reads the pages of a file the process never touched from the file, so they stay untouched', () => {
     // The fixture maps its own executable a second time and never reads it; the
     // XOR-encoded marker it plants elsewhere sits in that file, on a page of its own.
     const copy = fixture.at('exe_copy');
@@ -95,7 +95,7 @@ describe.each(RUNTIMES)('scan on %s', (runtime) => {
   });
 });
 
-describe('a file mapping whose file ends mid-page (issue 14: python\'s locale files)', () => {
+describe("a file mapping whose file ends mid-page (issue 14: python's locale files)", () => {
   let mapper: ChildProcess;
   let file: string;
   beforeAll(async () => {
@@ -112,4 +112,3 @@ describe('a file mapping whose file ends mid-page (issue 14: python\'s locale fi
     expect(result).toMatchObject({ status: 0, stderr: '', stdout: '4146 00000000\n' });
   });
 });
-

@@ -3,7 +3,7 @@
 // program is ready, then waits for it, leaves it, or kills it.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm } from '../helpers/cli.ts';
+import { pvm, RUNTIMES } from '../helpers/cli.ts';
 
 describe.each(RUNTIMES)('a program pvm starts, on %s', (runtime) => {
   it('is read once its libraries are loaded, then killed with --then kill', () => {
@@ -27,7 +27,10 @@ describe.each(RUNTIMES)('a program pvm starts, on %s', (runtime) => {
   });
 
   it('a program that cannot start, or ends before it is ready, is a target error (exit 4)', () => {
-    expect(pvm(runtime, ['-e', 'print 1', '--', '/nonexistent/program'])).toMatchObject({ status: 4, stderr: 'pvm: error: cannot start /nonexistent/program: no such program\nhint: check the command after --: it must be a program on PATH or a path to one\n' });
+    expect(pvm(runtime, ['-e', 'print 1', '--', '/nonexistent/program'])).toMatchObject({
+      status: 4,
+      stderr: 'pvm: error: cannot start /nonexistent/program: no such program\nhint: check the command after --: it must be a program on PATH or a path to one\n',
+    });
     expect(pvm(runtime, ['-e', 'print 1', '--', 'true'])).toMatchObject({ status: 4, stderr: expect.stringContaining('pvm: error: true exited (status 0) before it was ready for the recipe') });
   });
 });

@@ -3,12 +3,12 @@
 // process: a local symbol from libc's separate debug file, a library object
 // the executable holds a copy of, the global lookup with no module, and a
 // library found by its soname.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, pvm } from '../helpers/cli.ts';
+import { pvm, RUNTIMES } from '../helpers/cli.ts';
 import { needs } from '../helpers/needs.ts';
 
 const HAS_GDB = spawnSync('gdb', ['--version']).status === 0;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { diagnosticsOf } from '../helpers/errors.ts';
 
-
 describe('compileSource', () => {
   it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {
     const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr = 0x10\nlet x = read u32be at [p + 8] + 4 # comment\nprint "x", x; emit x = -x\n' });
@@ -95,4 +94,3 @@ describe('syntax errors', () => {
     expect(plan.steps.map((s) => (s.op === 'let' ? s.name : s.op))).toEqual(['forward', 'utf16x', 'print']);
   });
 });
-

@@ -14,10 +14,58 @@ import { ROOT } from '../helpers/paths.ts';
 const corpus = ['examples', 'test/cli/recipes', 'test/golden/plan', 'test/golden/diagnostics'].flatMap((dir) =>
   readdirSync(`${ROOT}${dir}`)
     .filter((name) => name.endsWith('.pvm'))
-    .map((name) => readFileSync(`${ROOT}${dir}/${name}`, 'utf8')),
+    .map((name) => readFileSync(`${ROOT}${dir}/${name}`, 'utf8'))
 );
 
-const PIECES = ['(', ')', '[', ']', '{', '}', '"', '\\', '#', '\n', ';', ' ', '0x', '.', '..', ',', '=', '==', '<', '<<', '|', '||', '&', '!', '-', 'hex"', '??', 'let ', 'print ', 'if ', 'else ', 'for i in ', 'while ', 'break', 'scan ', 'read u8 at ', 'patch ', 'at ', 'expect ', 'with ', 'limit ', 'u32 ', 'bytes ', 'cstring max ', 'true', '\r\n', '\t'];
+const PIECES = [
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  '\\',
+  '#',
+  '\n',
+  ';',
+  ' ',
+  '0x',
+  '.',
+  '..',
+  ',',
+  '=',
+  '==',
+  '<',
+  '<<',
+  '|',
+  '||',
+  '&',
+  '!',
+  '-',
+  'hex"',
+  '??',
+  'let ',
+  'print ',
+  'if ',
+  'else ',
+  'for i in ',
+  'while ',
+  'break',
+  'scan ',
+  'read u8 at ',
+  'patch ',
+  'at ',
+  'expect ',
+  'with ',
+  'limit ',
+  'u32 ',
+  'bytes ',
+  'cstring max ',
+  'true',
+  '\r\n',
+  '\t',
+];
 
 function mutate(text: string, next: ReturnType<typeof random>): string {
   let out = text;

@@ -12,7 +12,7 @@ import { ROOT } from '../helpers/paths.ts';
 const corpus = ['examples', 'test/cli/recipes', 'test/golden/plan', 'test/golden/diagnostics'].flatMap((dir) =>
   readdirSync(`${ROOT}${dir}`)
     .filter((name) => name.endsWith('.pvm'))
-    .map((name) => readFileSync(`${ROOT}${dir}/${name}`, 'utf8')),
+    .map((name) => readFileSync(`${ROOT}${dir}/${name}`, 'utf8'))
 );
 
 /** xorshift32: the same sequence on every runtime and every run. */
@@ -26,7 +26,45 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['(', ')', '[', ']', '{', '}', '"', '\\', '#', '\n', ';', ' ', '0x', '0xffffffffffffffff', '-', '*', '<<', '..', 'hex"', '??', '~', 'limit ', 'scan ', 'read u8 at ', 'for i in 0..', 'if ', 'else ', 'patch ', 'expect ', 'with ', 'symbol(', 'module(', '\u00a0', '\ufeff', '\u0000', '9'.repeat(40), 'é'];
+const PIECES = [
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  '\\',
+  '#',
+  '\n',
+  ';',
+  ' ',
+  '0x',
+  '0xffffffffffffffff',
+  '-',
+  '*',
+  '<<',
+  '..',
+  'hex"',
+  '??',
+  '~',
+  'limit ',
+  'scan ',
+  'read u8 at ',
+  'for i in 0..',
+  'if ',
+  'else ',
+  'patch ',
+  'expect ',
+  'with ',
+  'symbol(',
+  'module(',
+  '\u00a0',
+  '\ufeff',
+  '\u0000',
+  '9'.repeat(40),
+  'é',
+];
 
 function mutate(text: string, next: () => number): string {
   let out = text;

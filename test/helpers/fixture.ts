@@ -1,5 +1,5 @@
 // Starts the C fixture as a live process and reads the addresses it prints.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { FIXTURE_BINARY } from './paths.ts';
 
 export interface Fixture {

@@ -20,6 +20,9 @@ export function needs(context: TestContext, available: boolean, why: string): vo
 export function itAsRoot(name: string, body: () => void | Promise<void>, timeout?: number): void {
   const why = `needs root (runs as uid ${process.geteuid?.()})`;
   if (IS_ROOT) it(name, body, timeout);
-  else if (ON_CI) it(name, () => { throw new Error(`${why}; CI must run this test, so it fails instead of skipping`); });
-  else it.skip(`${name} [skipped: ${why}]`, body);
+  else if (ON_CI) {
+    it(name, () => {
+      throw new Error(`${why}; CI must run this test, so it fails instead of skipping`);
+    });
+  } else it.skip(`${name} [skipped: ${why}]`, body);
 }

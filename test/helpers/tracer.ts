@@ -1,6 +1,6 @@
 // Another process that ptrace-stops a target and holds it, as a debugger
 // would, until it is killed (the kernel then resumes the target).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { ROOT } from './paths.ts';
 
 export async function holdWithTracer(pid: number): Promise<ChildProcess> {

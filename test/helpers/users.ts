@@ -11,9 +11,7 @@ import { IS_ROOT } from './needs.ts';
 export const NOBODY_UID = 65534;
 
 /** A command prefix that runs the rest as an ordinary user; empty when we already are one. */
-export const AS_ORDINARY_USER: readonly string[] = IS_ROOT
-  ? ['setpriv', '--reuid', String(NOBODY_UID), '--regid', String(NOBODY_UID), '--clear-groups', '--inh-caps', '+dac_read_search', '--ambient-caps', '+dac_read_search']
-  : [];
+export const AS_ORDINARY_USER: readonly string[] = IS_ROOT ? ['setpriv', '--reuid', String(NOBODY_UID), '--regid', String(NOBODY_UID), '--clear-groups', '--inh-caps', '+dac_read_search', '--ambient-caps', '+dac_read_search'] : [];
 
 /** The uid AS_ORDINARY_USER runs as. */
 export const ORDINARY_UID = IS_ROOT ? NOBODY_UID : process.geteuid!();

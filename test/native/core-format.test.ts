@@ -6,9 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CoreFormatError, NT_AUXV, NT_FILE, X86_64_REGISTERS, layoutCore, parseCore, type CoreLayoutInput, type CoreThread,
-} from '../../src/native/core-format.ts';
+import { CoreFormatError, type CoreLayoutInput, type CoreThread, layoutCore, NT_AUXV, NT_FILE, parseCore, X86_64_REGISTERS } from '../../src/native/core-format.ts';
 import { parseMaps } from '../../src/native/maps.ts';
 import { startFixture } from '../helpers/fixture.ts';
 import { needs } from '../helpers/needs.ts';
@@ -33,7 +31,7 @@ function notesOf(file: Uint8Array): { at: number; type: number; descAt: number; 
   const start = Number(u64At(file, phoff + 8));
   const end = start + Number(u64At(file, phoff + 32));
   const notes = [];
-  for (let at = start; at + 12 <= end; ) {
+  for (let at = start; at + 12 <= end;) {
     const descAt = at + 12 + ((u32At(file, at) + 3) & ~3);
     notes.push({ at, type: u32At(file, at + 8), descAt, end });
     at = descAt + ((u32At(file, at + 4) + 3) & ~3);
@@ -51,7 +49,12 @@ function buildCore(input: CoreLayoutInput) {
 }
 
 const thread = (tid: number, first: bigint, signal = 0): CoreThread => ({
-  tid, ppid: 1, pgrp: tid, sid: 7, signal, registers: X86_64_REGISTERS.map((_, i) => first + BigInt(i)),
+  tid,
+  ppid: 1,
+  pgrp: tid,
+  sid: 7,
+  signal,
+  registers: X86_64_REGISTERS.map((_, i) => first + BigInt(i)),
 });
 
 const SAMPLE: CoreLayoutInput = {

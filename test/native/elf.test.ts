@@ -1,10 +1,10 @@
 // The ELF reader on real files of this machine, with readelf as the oracle.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, truncateSync, copyFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ET_DYN, ET_EXEC, ElfFormatError, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_TLS, bytesReader, loadBias, parseElf as parseReader, type FileReader } from '../../src/native/elf.ts';
+import { bytesReader, ElfFormatError, ET_DYN, ET_EXEC, type FileReader, loadBias, parseElf as parseReader, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from '../../src/native/elf.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';

@@ -1,13 +1,13 @@
 // Stopping every thread of a live process: all stop, all run again on thaw,
 // and if pvm dies while they are stopped (Ctrl-C), the kernel resumes them.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freezeProcess } from '../../src/native/freeze.ts';
-import { loadLibc, type Libc } from '../../src/native/libc.ts';
+import { type Libc, loadLibc } from '../../src/native/libc.ts';
 import { pvm } from '../helpers/cli.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { holdWithTracer } from '../helpers/tracer.ts';
 
 let fixture: Fixture;

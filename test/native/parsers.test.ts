@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Errno, NativeError, errnoName } from '../../src/native/errno.ts';
+import { Errno, errnoName, NativeError } from '../../src/native/errno.ts';
 import { parseMaps } from '../../src/native/maps.ts';
 import { appendResidentRuns } from '../../src/native/pagemap.ts';
 import { parseSmaps } from '../../src/native/smaps.ts';
@@ -99,7 +99,7 @@ describe('pagemap entries', () => {
 });
 
 describe('parseSmaps', () => {
-  it('reads the map and each mapping\'s VmFlags line by its start address', () => {
+  it("reads the map and each mapping's VmFlags line by its start address", () => {
     const smaps = `55ecf282b000-55ecf282c000 r--p 00000000 fe:00 5316755   /bin/app
 Size:                  4 kB
 VmFlags: rd mr mw me dw

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Errno, NativeError } from '../../src/native/errno.ts';
-import { IOV_MAX, joinOutcomes, runBatched, splitTransfers, validateTransfers, type Transfer } from '../../src/native/transfer-batch.ts';
+import { IOV_MAX, joinOutcomes, runBatched, splitTransfers, type Transfer, validateTransfers } from '../../src/native/transfer-batch.ts';
 
 const PAGE = 4096n;
 

@@ -2,10 +2,10 @@
 // real hole, and /proc/PID/mem reaching where process_vm_writev cannot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Errno } from '../../src/native/errno.ts';
-import { loadLibc, type Libc } from '../../src/native/libc.ts';
+import { type Libc, loadLibc } from '../../src/native/libc.ts';
 import { ProcMem } from '../../src/native/proc-mem.ts';
 import { VmChannel } from '../../src/native/vm.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 let fixture: Fixture;
 let libc: Libc;

@@ -6,12 +6,12 @@ import { compileSource } from '../../src/dsl/compile-source.ts';
 import type { PvmError } from '../../src/errors.ts';
 import { policyLimits } from '../../src/policy/apply.ts';
 import { decideCode, decideFreeze, decideTarget, decideWriting, RegionRules, type TargetFacts } from '../../src/policy/decide.ts';
-import { guardSource, type AuditEntry } from '../../src/policy/guard.ts';
-import { parsePolicy, type LoadedPolicy } from '../../src/policy/load.ts';
+import { type AuditEntry, guardSource } from '../../src/policy/guard.ts';
+import { type LoadedPolicy, parsePolicy } from '../../src/policy/load.ts';
 import { policyJsonSchema } from '../../src/policy/schema.ts';
 import { checkPlanStatically } from '../../src/policy/static.ts';
 import { execute } from '../../src/runtime/execute.ts';
-import { MemoryTarget, type MemoryRegion } from '../../src/target/memory-target.ts';
+import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const policy = (json: unknown, path = 'policy.json'): LoadedPolicy => parsePolicy(path, JSON.stringify(json));
@@ -37,7 +37,11 @@ describe('policy files', () => {
   });
 
   it('accepts the example of SPEC §3', () => {
-    expect(problem('{ "targets": [{ "exe": "/usr/sbin/nginx", "buildId": "571d98e0" }], "read": { "maxBytes": 1073741824, "deny": ["[stack]"] }, "write": { "allow": true, "regions": ["module:nginx", "[heap]"], "maxBytes": 4096, "code": false }, "scan": { "maxHits": 10000 } }')).toBe('valid');
+    expect(
+      problem(
+        '{ "targets": [{ "exe": "/usr/sbin/nginx", "buildId": "571d98e0" }], "read": { "maxBytes": 1073741824, "deny": ["[stack]"] }, "write": { "allow": true, "regions": ["module:nginx", "[heap]"], "maxBytes": 4096, "code": false }, "scan": { "maxHits": 10000 } }',
+      ),
+    ).toBe('valid');
   });
 
   it('publishes the JSON Schema generated from the definition that validates', () => {
@@ -150,7 +154,14 @@ describe('the guard', () => {
     const lines: string[] = [];
     let error: unknown;
     try {
-      execute({ plan: compileSource({ name: 'r.pvm', text }), target, params: new Map(), limits: policyLimits(policies), allowWrite: true, output: (e) => e.type === 'print' && lines.push(e.values.map((v) => String((v as { value: unknown }).value)).join(' ')) });
+      execute({
+        plan: compileSource({ name: 'r.pvm', text }),
+        target,
+        params: new Map(),
+        limits: policyLimits(policies),
+        allowWrite: true,
+        output: (e) => e.type === 'print' && lines.push(e.values.map((v) => String((v as { value: unknown }).value)).join(' ')),
+      });
     } catch (caught) {
       error = caught;
     }
@@ -176,9 +187,8 @@ describe('the guard', () => {
     const target = memory();
     const policies = [policy({ write: { allow: true } })];
     const guarded = guardSource(target, { policies, symbol: () => undefined });
-    expect(() =>
-      execute({ plan: compileSource({ name: 'r.pvm', text: 'patch "p" {\n at 0x10000 expect u8 7 with u8 1\n at 0x30000 expect u8 7 with u8 0xc3\n}' }), target: guarded, params: new Map(), allowWrite: true, output: () => {} }),
-    ).toThrow(/denied: patch of code at 0x30000-0x30001 \(module:app\): the policy does not allow patching code — write\.code false in policy\.json/);
+    expect(() => execute({ plan: compileSource({ name: 'r.pvm', text: 'patch "p" {\n at 0x10000 expect u8 7 with u8 1\n at 0x30000 expect u8 7 with u8 0xc3\n}' }), target: guarded, params: new Map(), allowWrite: true, output: () => {} }))
+      .toThrow(/denied: patch of code at 0x30000-0x30001 \(module:app\): the policy does not allow patching code — write\.code false in policy\.json/);
     expect(target.read([{ address: 0x10000n, length: 1 }])[0]!.bytes[0]).toBe(7); // the data site was not written either
   });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 let fixture: Fixture;
 beforeAll(async () => {

@@ -84,7 +84,9 @@ describe('control-flow diagnostics', () => {
 
   it('walks a NULL-terminated list with while, and leaves loops with break', () => {
     // Three nodes at BASE + 0x100, + 0x200, + 0x300: { next, value }; the values 0..15 at BASE stay as they are.
-    const list = `write ptr at ${BASE + 0x100n} = ${BASE + 0x200n}\nwrite u64 at ${BASE + 0x108n} = 7\nwrite ptr at ${BASE + 0x200n} = ${BASE + 0x300n}\nwrite u64 at ${BASE + 0x208n} = 8\nwrite ptr at ${BASE + 0x300n} = 0\nwrite u64 at ${BASE + 0x308n} = 9\n`;
+    const list = `write ptr at ${BASE + 0x100n} = ${BASE + 0x200n}\nwrite u64 at ${BASE + 0x108n} = 7\nwrite ptr at ${BASE + 0x200n} = ${BASE + 0x300n}\nwrite u64 at ${BASE + 0x208n} = 8\nwrite ptr at ${BASE + 0x300n} = 0\nwrite u64 at ${
+      BASE + 0x308n
+    } = 9\n`;
     const plan = compileSource({ name: 'r.pvm', text: `${list}let p = ${BASE + 0x100n}\nwhile p != 0 limit 100 {\n  print read u64 at p + 8\n  p = [p]\n}\nfor i in 0..10 {\n  if i == 2 { break }\n  print i\n}` });
     const lines: string[] = [];
     execute({ plan, target: target(), params: new Map(), allowWrite: true, output: (e) => e.type === 'print' && lines.push(e.values.map((v) => ('value' in v ? String(v.value) : v.kind)).join(' ')) });
@@ -115,4 +117,3 @@ describe('control-flow diagnostics', () => {
     ]);
   });
 });
-

@@ -37,7 +37,9 @@ const failure = (text: string, args: string[] = []) => caught(() => run(text, ar
 
 describe('execute', () => {
   it('follows pointer chains and decodes every integer flavour', () => {
-    const events = run(`param base: ptr\nemit magic = read u32 at [[base + 8] + 16]\nemit s = read cstring at base + 0x300\nemit neg = read i16 at base + 0x400\nemit be = read u32be at base + 0x408\nprint base, [base + 8] - base`, [`base=${BASE}`]);
+    const events = run(`param base: ptr\nemit magic = read u32 at [[base + 8] + 16]\nemit s = read cstring at base + 0x300\nemit neg = read i16 at base + 0x400\nemit be = read u32be at base + 0x408\nprint base, [base + 8] - base`, [
+      `base=${BASE}`,
+    ]);
     expect(events).toEqual([
       { type: 'emit', name: 'magic', value: { kind: 'int', value: 0xc0ffeen }, line: 2 },
       { type: 'emit', name: 's', value: { kind: 'str', value: 'hello' }, line: 3 },

@@ -4,7 +4,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesReader, parseElf as parseReader } from '../../src/native/elf.ts';
 import { ModuleResolver } from '../../src/runtime/modules.ts';
-import { MemoryTarget, type MemoryRegion } from '../../src/target/memory-target.ts';
+import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import { caught } from '../helpers/errors.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -20,7 +20,6 @@ function mapping(path: string, start: bigint, bytes: Uint8Array, extra: Partial<
 function firstPage(): Uint8Array {
   return Uint8Array.prototype.slice.call(IMAGE, 0, 4096); // Buffer#slice would be a view of IMAGE
 }
-
 
 describe('ModuleResolver', () => {
   it('relocates a symbol by the load bias, after checking the build-id in memory', () => {

@@ -2,7 +2,7 @@
 // undone newest first, sites changed since left alone, pid reuse refused.
 import { describe, expect, it } from 'vitest';
 import { TargetError } from '../../src/errors.ts';
-import { journalLine, parseJournal, type JournalEntry } from '../../src/runtime/journal.ts';
+import { type JournalEntry, journalLine, parseJournal } from '../../src/runtime/journal.ts';
 import { revertJournal } from '../../src/runtime/revert.ts';
 import { writeSites } from '../../src/runtime/site-writer.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
@@ -116,7 +116,7 @@ describe('writeSites', () => {
           { address: BASE + 0x1000n, before: Uint8Array.of(0), after: Uint8Array.of(2), at },
         ],
         { target, space: 'memory', freeze: false, beforeWrite: () => (journaled = true) },
-      ),
+      )
     ).toThrow(`the write at 0x41000 did not land`);
     expect(journaled).toBe(true);
     expect([data[0], shared[0]]).toEqual([0, 0]);

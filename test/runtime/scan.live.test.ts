@@ -6,7 +6,7 @@ import { literalPattern } from '../../src/plan/pattern.ts';
 import { scanTarget } from '../../src/runtime/scan.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import type { MemorySource } from '../../src/target/target.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 let fixture: Fixture;
 beforeAll(async () => {

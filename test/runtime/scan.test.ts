@@ -6,7 +6,7 @@ import { parsePattern } from '../../src/dsl/pattern-parse.ts';
 import { formatPattern, literalPattern, type Pattern } from '../../src/plan/pattern.ts';
 import { Matcher } from '../../src/runtime/match.ts';
 import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
-import { MemoryTarget, type MemoryRegion } from '../../src/target/memory-target.ts';
+import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
 
 const pattern = (text: string): Pattern => {
@@ -98,8 +98,7 @@ describe('scanTarget', () => {
     const memory = new MemoryTarget([region(0x100000n, bytes), region(0x10000000n, Uint8Array.of(9))]);
     // The maps still list the first region, but everything after its first chunk is gone.
     const gone = (address: bigint) => address >= 0x100000n + BigInt(CHUNK_BYTES) && address < 0x10000000n;
-    const read = (requests: readonly ReadRequest[]): ReadResult[] =>
-      memory.read(requests).map((result, i) => (gone(requests[i]!.address) ? { bytes: result.bytes, done: 0, fault: { address: requests[i]!.address } } : result));
+    const read = (requests: readonly ReadRequest[]): ReadResult[] => memory.read(requests).map((result, i) => (gone(requests[i]!.address) ? { bytes: result.bytes, done: 0, fault: { address: requests[i]!.address } } : result));
     const target = withReads(memory, read);
     const outcome = scanTarget(target, { pattern: literalPattern(Uint8Array.of(9)), area: { kind: 'all' }, perms: undefined, align: CHUNK_BYTES, limit: 100 });
     expect(outcome.hits).toEqual([0x100000n, 0x10000000n]);

@@ -1,15 +1,28 @@
 // The refusal explanation, one kernel rule at a time (KERNEL.md §3). Yama is
 // not built into this machine's kernel, so its rules are tested here only.
 import { describe, expect, it } from 'vitest';
-import { explainRefusal, type AccessFacts } from '../../src/target/access.ts';
+import { type AccessFacts, explainRefusal } from '../../src/target/access.ts';
 import type { ProcessStatus } from '../../src/native/status.ts';
 
 const user = (uid: number, overrides: Partial<ProcessStatus> = {}): ProcessStatus => ({
-  name: 'app', state: 'S', pid: 4242, ppid: 1, tracerPid: 0,
-  uid: [uid, uid, uid, uid], gid: [uid, uid, uid, uid], capEff: 0n, capPrm: 0n, ...overrides,
+  name: 'app',
+  state: 'S',
+  pid: 4242,
+  ppid: 1,
+  tracerPid: 0,
+  uid: [uid, uid, uid, uid],
+  gid: [uid, uid, uid, uid],
+  capEff: 0n,
+  capPrm: 0n,
+  ...overrides,
 });
 const facts = (overrides: Partial<AccessFacts> = {}): AccessFacts => ({
-  caller: user(1000, { name: 'pvm', pid: 100 }), target: user(1000), targetDumpable: true, yamaScope: undefined, targetIsDescendant: false, ...overrides,
+  caller: user(1000, { name: 'pvm', pid: 100 }),
+  target: user(1000),
+  targetDumpable: true,
+  yamaScope: undefined,
+  targetIsDescendant: false,
+  ...overrides,
 });
 
 describe('explainRefusal', () => {

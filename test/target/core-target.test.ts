@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layoutCore, type CoreFileMapping } from '../../src/native/core-format.ts';
+import { type CoreFileMapping, layoutCore } from '../../src/native/core-format.ts';
 import { CoreTarget } from '../../src/target/core-target.ts';
 import { decodeSnapshotNote, encodeSnapshotNote, type SnapshotNote, type SnapshotRegion } from '../../src/target/snapshot-note.ts';
 
@@ -20,7 +20,10 @@ const dataFile = join(dir, 'data.bin');
 const fileBytes = new Uint8Array(0x1800).map((_, i) => (i * 7) & 0xff);
 writeFileSync(dataFile, fileBytes);
 
-interface Segment { vaddr: bigint; bytes: Uint8Array }
+interface Segment {
+  vaddr: bigint;
+  bytes: Uint8Array;
+}
 
 function writeCore(name: string, segments: readonly Segment[], files: readonly CoreFileMapping[], note: SnapshotNote | undefined): string {
   const layout = layoutCore({
@@ -41,7 +44,17 @@ function writeCore(name: string, segments: readonly Segment[], files: readonly C
 }
 
 const region = (start: bigint, end: bigint, path: string, extra: Partial<SnapshotRegion> = {}): SnapshotRegion => ({
-  start, end, perms: 'rw-p', offset: 0n, path, deleted: false, vmFlags: [], leftOut: undefined, untouched: [], missing: [], ...extra,
+  start,
+  end,
+  perms: 'rw-p',
+  offset: 0n,
+  path,
+  deleted: false,
+  vmFlags: [],
+  leftOut: undefined,
+  untouched: [],
+  missing: [],
+  ...extra,
 });
 
 const note: SnapshotNote = {

@@ -49,7 +49,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('separate debug files', () => {
-  it('finds a stripped file\'s local symbols in the debug file its .gnu_debuglink names, beside it', () => {
+  it("finds a stripped file's local symbols in the debug file its .gnu_debuglink names, beside it", () => {
     const { binary, debug } = build('linked', false);
     const resolver = new ModuleResolver(targetMapping(binary), { debugDirectories: [join(dir, 'none')] });
     expect(resolver.symbol('linked', 'hidden_counter')).toBe(BASE + nm(debug, 'hidden_counter'));
@@ -65,7 +65,7 @@ describe('separate debug files', () => {
     expect(error.hint).toContain(`no debug file was found (tried ${debug}, ${join(dir, '.debug', 'edited.debug')}, ${join(dir, 'none', dir, 'edited.debug')})`);
   });
 
-  it('finds a debug file by build-id under a debug directory of the caller\'s choosing', () => {
+  it("finds a debug file by build-id under a debug directory of the caller's choosing", () => {
     const { binary, debug } = build('byid', true);
     const id = parseElf(bytesReader(readFileSync(binary))).buildId!;
     const directory = join(dir, 'debug-root');

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { caught, caughtAsync } from '../helpers/errors.ts';
-import { startFixture, type Fixture } from '../helpers/fixture.ts';
-
-
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 describe('LiveProcess', () => {
   let fixture: Fixture;
