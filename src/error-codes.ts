@@ -25,6 +25,7 @@ export const ERROR_GROUPS = [
       wildcard: 'a pattern with wildcards where concrete bytes are needed',
       pattern: 'a malformed hex"…" pattern (the span points at the bad character)',
       'param-position': 'a param inside a block',
+      'param-in-repl': 'a param typed into pvm repl, which has no --arg (declare the name with let)',
       'param-type': 'a param of a type params cannot have',
       'param-default-reads': 'a param default that reads memory or looks up modules',
       'patch-expect': 'a patch site without `expect`',

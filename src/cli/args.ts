@@ -47,6 +47,8 @@ export type Command =
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean; readonly policy: PolicyOptions }
+  /** `pvm repl TARGET`: statements one at a time against an open target (repl.ts). */
+  | { readonly kind: 'repl'; readonly target: TargetSpec; readonly allowWrite: boolean; readonly json: boolean; readonly writing: WritingOptions; readonly policy: PolicyOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
@@ -88,6 +90,9 @@ export const USAGE = `usage:
                                     each journaled site now: applied, reverted,
                                     changed, or gone (the process exited)
   pvm -e 'STATEMENTS' TARGET        a one-line recipe
+  pvm repl TARGET [--allow-write] [--dry-run] [--freeze] [--journal FILE] [--json]
+                                    statements one at a time, names kept between
+                                    them (.help); reads a script from a pipe
 
 TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
         | --match SELECTOR | --pid N --pid M ...   (run and -e: every process, --jobs N at a time;
@@ -123,7 +128,7 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert', 'status'];
+const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert', 'status', 'repl'];
 
 export function parseCommandLine(argv: readonly string[]): Command {
   // Everything after `--` is the program to start (SPEC §1: `-- COMMAND ARGS...`), not pvm's.
@@ -231,6 +236,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
       if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm snapshot`, 'pvm snapshot --pid N -o FILE [--only REGION]... [--freeze]');
     }
     return { kind: 'snapshot', target: liveTargetOf(values, 'a snapshot is taken of a running process'), output: values.output, only: values.only ?? [], freeze: values.freeze ?? false, json, policy };
+  }
+  if (command === 'repl') {
+    if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm repl takes a target: --pid N, --name NAME, --core FILE');
+    for (const option of ['arg', 'report'] as const) {
+      if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm repl`, option === 'arg' ? 'declare names with let' : 'pvm run RECIPE --report FILE');
+    }
+    return { kind: 'repl', target: offlineChecked(targetOf(values), values), allowWrite, json, writing, policy };
   }
   if (command === 'maps') {
     if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');

@@ -120,6 +120,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
         prepared.close();
       }
     }
+    case 'repl':
+      return (await import('./repl.ts')).repl(command, out);
     case 'status': {
       const { readJournalWarning } = await import('./journal-file.ts');
       const { statusCommand } = await import('./journal-commands.ts');

@@ -71,15 +71,17 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
     });
   };
 
-  const started = Date.now();
+  // The time per process, from the second on: the first also pays for what is loaded and parsed once.
+  let warm: number | undefined;
   let ranHere = 0;
   try {
     while (next < pids.length) {
       const index = next++;
       finish(index, await runHere(prepared, pids[index]!, elfFiles));
-      ranHere++;
+      if (ranHere++ === 0) warm = Date.now();
+      if (ranHere < 2) continue;
       const left = pids.length - next;
-      const perProcess = (Date.now() - started) / ranHere;
+      const perProcess = (Date.now() - warm!) / (ranHere - 1);
       if (helpers.length < command.jobs - 1 && left > helpers.length + 1 && perProcess * left > HELPER_START_MS) helpers.push(startHelper(command.childArgs, handOut));
       // Let helpers' answers in between processes (they arrive as events).
       if (helpers.length > 0) await new Promise((resolve) => setImmediate(resolve));

@@ -19,9 +19,10 @@ export function checkNesting(source: SourceFile): { statementStarts: number[] } 
 /**
  * One pass over the text, outside strings and comments: where brackets first
  * nest deeper than MAX_NESTING, and the offsets just after each newline outside
- * every bracket, where a top-level statement may start.
+ * every bracket, where a top-level statement may start; and how many brackets
+ * are still open at the end (the REPL reads on until none is).
  */
-export function scanBrackets(text: string): { tooDeep: number | undefined; statementStarts: number[] } {
+export function scanBrackets(text: string): { tooDeep: number | undefined; statementStarts: number[]; depth: number } {
   const statementStarts: number[] = [];
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -31,9 +32,9 @@ export function scanBrackets(text: string): { tooDeep: number | undefined; state
     } else if (c === 0x23 /* # */) {
       while (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) i++;
     } else if (c === 0x28 || c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_NESTING) return { tooDeep: i, statementStarts };
+      if (++depth > MAX_NESTING) return { tooDeep: i, statementStarts, depth };
     } else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
     else if (c === 0x0a && depth === 0) statementStarts.push(i + 1);
   }
-  return { tooDeep: undefined, statementStarts };
+  return { tooDeep: undefined, statementStarts, depth };
 }

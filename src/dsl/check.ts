@@ -18,12 +18,15 @@ export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
   /** True when the recipe writes target memory (decides `--allow-write`). */
   readonly writes: boolean;
+  /** The names the recipe declares at its top level, and their types (the REPL keeps them for the next input). */
+  readonly declared: ReadonlyMap<string, StaticType>;
 }
 
 interface Binding {
   readonly type: StaticType;
   readonly span: Span;
-  readonly role: 'param' | 'let' | 'loop';
+  /** `session`: a name an earlier REPL input declared; assignable, and a top-level `let` may declare it anew. */
+  readonly role: 'param' | 'let' | 'loop' | 'session';
 }
 
 /** Names visible in a block: its own, then its parents'. Blocks may not shadow outer names. */
@@ -47,19 +50,31 @@ class Scope {
   declare(name: string, binding: Binding): void {
     this.#names.set(name, binding);
   }
+
+  /** The names declared in this block itself, with their types. */
+  own(): Map<string, StaticType> {
+    return new Map([...this.#names].map(([name, binding]) => [name, binding.type]));
+  }
 }
 
-export function check(recipe: Ast.Recipe): CheckResult {
+/** Checks a recipe; `session`: names and types earlier inputs of a REPL declared, visible to this one. */
+export function check(recipe: Ast.Recipe, session?: ReadonlyMap<string, StaticType>): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const state = { writes: false, loops: 0 };
-  checkBlock(recipe.statements, new Scope(), (d) => diagnostics.push(d), state);
-  return { diagnostics, writes: state.writes };
+  const outer = new Scope();
+  for (const [name, type] of session ?? []) outer.declare(name, { type, span: { start: 0, end: 0 }, role: 'session' });
+  const root = new Scope(outer);
+  checkBlock(recipe.statements, root, (d) => diagnostics.push(d), state);
+  return { diagnostics, writes: state.writes, declared: root.own() };
 }
 
 /** `writes`: the recipe writes; `loops`: how many loops enclose the block being checked (for `break`). */
 function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: Report, state: { writes: boolean; loops: number }): void {
   const declare = (name: Ast.Identifier, type: StaticType, role: Binding['role']) => {
-    if (scope.lookup(name.name) !== undefined) {
+    const existing = scope.lookup(name.name);
+    // A REPL name may be declared anew at the top level (`let x = …` again), as in gdb or a Python prompt.
+    const anew = existing?.role === 'session' && scope.parent?.parent === undefined && scope.own().has(name.name) === false;
+    if (existing !== undefined && !anew) {
       report({
         code: 'redefined',
         message: `'${name.name}' is already defined`,
@@ -86,7 +101,7 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
   for (const statement of statements) {
     switch (statement.kind) {
       case 'param': {
-        if (scope.parent !== undefined) {
+        if (scope.parent?.parent !== undefined) { // the top level's parent is the scope of a REPL's earlier names
           report({ code: 'param-position', message: 'a param must be declared at the top level of the recipe', span: statement.span, hint: 'move the param before the blocks that use it' });
         }
         const isList = isListType(statement.type);
@@ -120,7 +135,7 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
             span: statement.name.span,
             hint: suggestion === undefined ? `declare it first with \`let ${statement.name.name} = …\`` : `did you mean '${suggestion}'?`,
           });
-        } else if (binding.role !== 'let') {
+        } else if (binding.role !== 'let' && binding.role !== 'session') {
           report({
             code: 'read-only',
             message: `'${statement.name.name}' is a ${binding.role === 'param' ? 'param' : 'loop variable'} and cannot be assigned`,

@@ -8,7 +8,7 @@ import { analyzeLoop } from '../plan/prefetch.ts';
 import { addReadAhead } from '../plan/read-ahead.ts';
 import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
-import { check } from './check.ts';
+import { check, type StaticType } from './check.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
@@ -16,9 +16,14 @@ import { cstringType, DEFAULT_CSTRING_MAX, isListType, scalarType } from './type
 
 /** A parsed recipe → checked plan, or throws `InvalidRecipe` with every diagnostic. */
 export function compileParsed(source: SourceFile, recipe: Ast.Recipe): Plan {
-  const result = check(recipe);
+  return compileInSession(source, recipe).plan;
+}
+
+/** The same, seeing the names (and types) a REPL's earlier inputs declared; with the names this one declares. */
+export function compileInSession(source: SourceFile, recipe: Ast.Recipe, session?: ReadonlyMap<string, StaticType>): { plan: Plan; declared: ReadonlyMap<string, StaticType> } {
+  const result = check(recipe, session);
   if (result.diagnostics.length > 0) throw new InvalidRecipe(source, result.diagnostics);
-  return compile(source, recipe, result.writes);
+  return { plan: compile(source, recipe, result.writes), declared: result.declared };
 }
 
 const PTR: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };

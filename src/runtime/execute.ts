@@ -60,13 +60,15 @@ export interface ExecuteOptions {
   readonly debugDirectories?: readonly string[] | undefined;
   /** ELF parses shared with the runs of other processes (pvm run --match). */
   readonly elfFiles?: ElfFiles | undefined;
+  /** Told the top-level names and their values when the run ends, even by an error (the REPL keeps them for its next input). */
+  readonly finished?: ((names: ReadonlyMap<string, Value>) => void) | undefined;
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories, elfFiles }: ExecuteOptions): void {
+export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories, elfFiles, finished }: ExecuteOptions): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
@@ -304,8 +306,9 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     }
   };
 
+  const root = new Scope(undefined, params);
   try {
-    run(plan.steps, new Scope(undefined, params));
+    run(plan.steps, root);
     writes?.flush();
   } catch (error) {
     // The writes made before the statement that failed land, as they would have one at a time, and what the
@@ -314,6 +317,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     throw error;
   } finally {
     modules.close();
+    finished?.(root.own());
   }
 }
 

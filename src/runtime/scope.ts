@@ -27,6 +27,11 @@ export class Scope {
     else assert(false, `assignment to undeclared ${name}`);
   }
 
+  /** The names declared in this block itself (for the REPL: the top level's, carried to its next input). */
+  own(): ReadonlyMap<string, Value> {
+    return new Map(this.#values);
+  }
+
   child(): Scope {
     return new Scope(this);
   }

@@ -56,7 +56,7 @@ describe.each(RUNTIMES)('a fleet of processes on %s', (runtime) => {
     }
     expect(run.status).toBe(3);
     const lines = jsonLines(run.stdout);
-    expect(lines.at(-1)).toEqual({ type: 'summary', processes: FLEET, ok: FLEET - 1, failed: 1, exit: 3, helpers: 0 });
+    expect(lines.at(-1)).toEqual({ type: 'summary', processes: FLEET, ok: FLEET - 1, failed: 1, exit: 3, helpers: expect.any(Number) }); // a slow machine may start a helper
     const targets = lines.filter((l) => l.type === 'target');
     expect(targets.map((t) => t.pid)).toEqual(fixtures.map((f) => f.pid));
     expect(targets.filter((t) => t.exit !== 0)).toEqual([{ type: 'target', pid: traced.pid, status: 'failed', exit: 3 }]);
@@ -87,19 +87,19 @@ describe.each(RUNTIMES)('a fleet of processes on %s', (runtime) => {
     expect(run.status).toBe(4);
     expect(run.stdout).toContain(`== pid ${gone.pid} (exited): exit 4 ==`);
     expect(run.stdout.match(/^patch "unlock": applied/gm)).toHaveLength(FLEET - 1);
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`${FLEET} processes: ${FLEET - 1} ok, 1 failed`);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^${FLEET} processes: ${FLEET - 1} ok, 1 failed( \\(1 helper pvm ran \\d+ of them\\))?$`));
     expect(run.stderr).toContain(`pid ${gone.pid}: pvm: error: no process with pid ${gone.pid}`);
   });
 
   it('hands processes to a helper pvm when the work left outweighs its start, with the same output in the same order', async () => {
-    const { name, fixtures } = await startFleet(6);
-    // Long enough per process (~0.4 s) that the five left after the first are worth a helper.
-    const recipe = `let i = 0\nwhile i < 400000 limit 500000 {\n  i = i + 1\n}\nemit counter = (read u32 at symbol("${name}", "counter")) + i`;
+    const { name, fixtures } = await startFleet(8);
+    // Long enough per process (0.3-0.6 s) that the six left after the first two are worth a helper.
+    const recipe = `let i = 0\nwhile i < 600000 limit 700000 {\n  i = i + 1\n}\nemit counter = (read u32 at symbol("${name}", "counter")) + i`;
     const run = pvm(runtime, ['-e', recipe, '--match', `name=${name}`, '--jobs', '2', '--json']);
     expect(run.stderr).toBe('');
     const lines = jsonLines(run.stdout);
-    expect(lines.slice(0, -1)).toEqual(fixtures.flatMap((f) => [{ type: 'emit', pid: f.pid, name: 'counter', value: 401000, line: 5 }, { type: 'target', pid: f.pid, status: 'ok', exit: 0 }]));
-    expect(lines.at(-1)).toEqual({ type: 'summary', processes: 6, ok: 6, failed: 0, exit: 0, helpers: 1 });
+    expect(lines.slice(0, -1)).toEqual(fixtures.flatMap((f) => [{ type: 'emit', pid: f.pid, name: 'counter', value: 601000, line: 5 }, { type: 'target', pid: f.pid, status: 'ok', exit: 0 }]));
+    expect(lines.at(-1)).toEqual({ type: 'summary', processes: 8, ok: 8, failed: 0, exit: 0, helpers: 1 });
   });
 });
 

@@ -1,0 +1,243 @@
+// `pvm repl TARGET`: statements one at a time against a target opened once.
+// Each input (a line, or the lines of a block until its brackets close) is
+// compiled as a recipe of its own that sees the names earlier inputs declared
+// (their types for the checker, their values for the runtime), checked by the
+// policy and the write grant as a run is, and executed; an error is shown and
+// the session goes on. At a terminal: a prompt, history in the XDG state
+// directory, completion of names, builtins, types and keywords, and `.help`,
+// `.plan`, `.names`, `.exit`. From a pipe: statements line by line, no
+// prompts, and the exit status of the most serious error (0 if none).
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { toHex } from '../bytes.ts';
+import { count } from '../count.ts';
+import { DeniedError, type ExitCode, PvmError, RecipeError, UsageError } from '../errors.ts';
+import { BUILTINS } from '../dsl/builtins.ts';
+import { scanBrackets } from '../dsl/brackets.ts';
+import { compileInput } from '../dsl/compile-recipe.ts';
+import { FAST_KEYWORDS } from '../dsl/fast-parse.ts';
+import { describeType, type StaticType } from '../dsl/static-type.ts';
+import { TYPE_NAMES } from '../dsl/types.ts';
+import type { Plan } from '../plan/plan.ts';
+import { policyLimits, refusePlan } from '../policy/apply.ts';
+import { loadPolicies } from '../policy/system.ts';
+import { ElfFiles } from '../runtime/elf-files.ts';
+import { execute, readOnlyRefusal, writeRefusal } from '../runtime/execute.ts';
+import { humanValue } from '../runtime/show.ts';
+import type { Value } from '../runtime/value.ts';
+import { describeTarget } from '../target/target.ts';
+import type { Command } from './args.ts';
+import { formatError, formatErrorJson, formatEvent } from './format.ts';
+import { mostSerious } from './journal-commands.ts';
+import { debugDirectories, openSession } from './session.ts';
+
+type Out = (text: string) => void;
+type ReplCommand = Extract<Command, { kind: 'repl' }>;
+
+const COMMANDS = ['.help', '.plan', '.names', '.exit'];
+const HISTORY_LINES = 1000;
+
+const HELP = `Statements run as they are entered; a block runs once its braces close.
+Names declared with let stay for the next statements (let may declare one anew).
+  .plan STATEMENT   what the statement would do, without running it
+  .names            the names kept so far, with their kinds and values
+  .help             this text
+  .exit             leave (or Ctrl-D)
+Tab completes names, builtins, types and keywords. The language: docs/language.md.`;
+
+export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
+  const policies = await loadPolicies(command.policy.file);
+  const { dryRun, freeze } = command.writing;
+  const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
+  const elfFiles = new ElfFiles();
+  const session = await openSession(command.target, policies, command.policy.audit, command.json, elfFiles).catch((error: unknown) => {
+    journal?.close();
+    throw error;
+  });
+  const interactive = process.stdin.isTTY === true;
+  const types = new Map<string, StaticType>();
+  const values = new Map<string, Value>();
+  const exits: ExitCode[] = [];
+  let inputs = 0;
+
+  /** Compiles one input against the names kept so far, and judges it as pvm run would. */
+  const compile = async (text: string): Promise<{ plan: Plan; declared: ReadonlyMap<string, StaticType> }> => {
+    const compiled = await compileInput({ name: `<repl:${++inputs}>`, text }, types);
+    const param = compiled.plan.params[0];
+    if (param !== undefined) {
+      throw new RecipeError('param-in-repl', `'param ${param.name}' declares an input of a recipe file; the REPL has no --arg`, { hint: `declare it with let: let ${param.name} = …` });
+    }
+    refusePlan(compiled.plan, policies, freeze);
+    if (compiled.plan.writes && command.target.kind === 'core') throw readOnlyRefusal(compiled.plan, command.target.path);
+    if (compiled.plan.writes && !command.allowWrite && !dryRun) {
+      throw new DeniedError('write-not-allowed', `${writeRefusal(compiled.plan).message}: this REPL was started without --allow-write`, {
+        hint: 'leave it and start pvm repl with --allow-write (or --dry-run to see what writes would do)',
+      });
+    }
+    return compiled;
+  };
+
+  const run = async (text: string): Promise<void> => {
+    const { plan, declared } = await compile(text);
+    execute({
+      plan,
+      target: session.target,
+      params: values,
+      limits: policyLimits(policies),
+      allowWrite: command.allowWrite,
+      dryRun,
+      freeze,
+      journal: journal === undefined && session.audit === undefined ? undefined : (entries) => {
+        journal?.append(entries);
+        for (const entry of entries) {
+          session.audit?.append({
+            op: entry.statement === 'patch' ? 'write-code' : 'write',
+            allowed: true,
+            start: entry.address,
+            end: entry.address + BigInt(entry.new.length),
+            bytes: entry.new.length,
+            detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}`,
+          });
+        }
+      },
+      debugDirectories: debugDirectories(),
+      elfFiles,
+      output: (event) => {
+        const text = formatEvent(event, command.json);
+        if (text !== undefined) out(text);
+      },
+      // What ran keeps its names, even when a later statement of the input failed.
+      finished: (names) => {
+        for (const [name, value] of names) {
+          values.set(name, value);
+          const type = declared.get(name);
+          if (type !== undefined) types.set(name, type);
+        }
+      },
+    });
+  };
+
+  const meta = async (text: string): Promise<boolean> => {
+    const word = text.trim().split(/\s+/)[0] ?? '';
+    const argument = text.trim().slice(word.length).trim();
+    switch (word) {
+      case '.help':
+        out(HELP);
+        return true;
+      case '.exit':
+      case '.quit':
+        return false;
+      case '.names':
+        if (command.json) out(JSON.stringify({ type: 'names', names: [...types].map(([name, type]) => ({ name, kind: type, value: values.has(name) ? humanValue(values.get(name)!) : null })) }));
+        else out(types.size === 0 ? 'no names yet: declare one with let' : [...types].map(([name, type]) => `${name}: ${describeType(type)} = ${values.has(name) ? humanValue(values.get(name)!) : '?'}`).join('\n'));
+        return true;
+      case '.plan': {
+        if (argument === '') throw new UsageError('usage', '.plan needs a statement', { hint: '.plan let x = read u32 at 0x1000' });
+        const { plan } = await compile(argument);
+        out(command.json ? JSON.stringify(plan) : (await import('../plan/print.ts')).printPlan(plan));
+        return true;
+      }
+      default:
+        throw new UsageError('usage', `unknown command '${word}'`, { hint: `the commands are ${COMMANDS.join(', ')}` });
+    }
+  };
+
+  const history = interactive ? historyFile() : undefined;
+  const rl = createInterface({
+    input: process.stdin,
+    output: interactive ? process.stdout : undefined,
+    terminal: interactive,
+    history: history === undefined ? [] : loadHistory(history),
+    historySize: HISTORY_LINES,
+    completer: (line: string) => complete(line, types),
+  });
+  const prompt = (pending: boolean) => {
+    if (!interactive) return;
+    rl.setPrompt(pending ? '...> ' : 'pvm> ');
+    rl.prompt();
+  };
+  let pending = '';
+  rl.on('SIGINT', () => {
+    if (pending === '') process.stdout.write('\n(to leave: Ctrl-D or .exit)\n');
+    else process.stdout.write('\n');
+    pending = '';
+    prompt(false);
+  });
+  if (interactive) out(`pvm repl: ${describeTarget(session.target.identity)}. .help for help, Ctrl-D to leave.`);
+  prompt(false);
+  try {
+    for await (const line of rl) {
+      if (history !== undefined && line.trim() !== '') attemptAppend(history, line);
+      pending = pending === '' ? line : `${pending}\n${line}`;
+      // A block goes on until its brackets close.
+      if (scanBrackets(pending).depth > 0) {
+        prompt(true);
+        continue;
+      }
+      const text = pending;
+      pending = '';
+      if (text.trim() === '') {
+        prompt(false);
+        continue;
+      }
+      try {
+        if (text.trimStart().startsWith('.')) {
+          if (!(await meta(text))) break;
+        } else await run(text);
+      } catch (error) {
+        if (!(error instanceof PvmError)) throw error;
+        exits.push(error.exit);
+        if (command.json) out(formatErrorJson(error));
+        process.stderr.write(`${formatError(error)}\n`);
+      }
+      prompt(false);
+    }
+    if (pending.trim() !== '') {
+      exits.push(2);
+      process.stderr.write(`pvm: error: the input ended inside a block (${count(scanBrackets(pending).depth, 'bracket')} still open); it did not run\n`);
+    }
+  } finally {
+    rl.close();
+    session.close();
+    await session.afterwards();
+    journal?.close();
+    elfFiles.close();
+  }
+  if (interactive) out('');
+  return interactive ? 0 : mostSerious(exits);
+}
+
+/** Tab: the word before the cursor, completed from the names kept, builtins, types, keywords (and the dot commands). */
+function complete(line: string, types: ReadonlyMap<string, StaticType>): [string[], string] {
+  const word = /\.?[A-Za-z_][A-Za-z0-9_]*$/.exec(line)?.[0] ?? '';
+  const candidates = word.startsWith('.') ? COMMANDS : [...types.keys(), ...BUILTINS.keys(), ...TYPE_NAMES, ...FAST_KEYWORDS];
+  const hits = [...new Set(candidates.filter((candidate) => candidate.startsWith(word)))].sort();
+  return [hits, word];
+}
+
+/** $XDG_STATE_HOME/pvm/history (default ~/.local/state/pvm/history). */
+function historyFile(): string {
+  const state = process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), '.local', 'state');
+  return join(state, 'pvm', 'history');
+}
+
+/** The last lines of the history file, newest first (as readline keeps them); none if it cannot be read. */
+function loadHistory(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').slice(-HISTORY_LINES).reverse();
+  } catch {
+    return [];
+  }
+}
+
+/** History is a convenience: a file that cannot be written is left alone. */
+function attemptAppend(path: string, line: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    appendFileSync(path, `${line}\n`, { mode: 0o600 });
+  } catch {
+    // no history, then
+  }
+}
