@@ -112,7 +112,8 @@ sys.stdout.write(out.decode('utf-8', 'replace'))
 `,
     );
     const result = spawnSync('python3', [driver, ...commandFor('node'), 'repl', '--pid', String(f.pid)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    const screen = result.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+    // The terminal's control sequences (ESC [ … letter) left out.
+    const screen = result.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'), '').replace(/\r/g, '');
     expect(screen).toContain(`pvm repl: pid ${f.pid} (target). .help for help, Ctrl-D to leave.`);
     expect(screen).toContain('pvm> print counter_value\n42\n');
     expect(screen).toContain('...> }\nin block\n');
