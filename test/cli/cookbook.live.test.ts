@@ -1,0 +1,109 @@
+// Issue 15, item 6: every recipe of the cookbook (examples/, README
+// "Cookbook") runs against a real process: bash, Debian's python3.11, and the
+// demo server, on Node, Bun and Deno.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+const COOKBOOK = `${ROOT}examples/cookbook`;
+const PYTHON = '/usr/bin/python3.11'; // Debian's: stripped, non-PIE, with libpython inside
+let demoBinary: string;
+beforeAll(() => {
+  demoBinary = join(mkdtempSync(join(tmpdir(), 'pvm-cookbook-')), 'demo-target');
+  execFileSync('cc', ['-O0', '-o', demoBinary, `${ROOT}examples/demo-target.c`]);
+});
+
+/** The demo server, started by the test (it lets its parent's descendants trace it, as under Yama 1). */
+interface Demo {
+  readonly pid: number;
+  readonly world: bigint;
+  tick(): Promise<string>;
+}
+const demos: { kill(): void }[] = [];
+afterEach(() => {
+  for (const demo of demos.splice(0)) demo.kill();
+});
+async function startDemo(): Promise<Demo> {
+  const child = spawn(demoBinary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  demos.push(child);
+  let text = '';
+  const waiting: ((line: string) => void)[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    for (let nl = text.indexOf('\n'); nl >= 0 && waiting.length > 0; nl = text.indexOf('\n')) {
+      waiting.shift()!(text.slice(0, nl));
+      text = text.slice(nl + 1);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => waiting.push(resolve));
+  const { pid, world } = JSON.parse(await nextLine()) as { pid: number; world: string };
+  return {
+    pid,
+    world: BigInt(world),
+    tick: () => {
+      const line = nextLine();
+      child.stdin.write('\n');
+      return line;
+    },
+  };
+}
+
+describe.each(RUNTIMES)('the cookbook on %s', (runtime) => {
+  it('heap-string.pvm finds a string bash built in its heap', () => {
+    const result = pvm(runtime, ['run', `${COOKBOOK}/heap-string.pvm`, '--ready', 'ms:300', '--then', 'kill', '--', 'bash', '-c', 'v="cookbook-heap-$((6*7))"; while :; do sleep 1; done']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^copies = 1\naddress = 0x[0-9a-f]+\ntext = cookbook-heap-42\n$/);
+  });
+
+  it('python-str.pvm reads the interpreter version and a str object of a running python3.11', () => {
+    expect(existsSync(PYTHON), `${PYTHON} (Debian's python3.11) is needed: apt install python3.11-minimal`).toBe(true);
+    const version = execFileSync(PYTHON, ['-c', 'import sys; print(*sys.version_info[:3])'], { encoding: 'utf8' }).trim().split(' ');
+    const result = pvm(runtime, ['run', `${COOKBOOK}/python-str.pvm`, '--ready', 'ms:500', '--then', 'kill', '--', PYTHON, '-c', "s = 'cookbook-py-' + str(6 * 7); import time; time.sleep(60)"]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(new RegExp(`^major = ${version[0]}\\nminor = ${version[1]}\\nmicro = ${version[2]}\\nstr_object = 0x[0-9a-f]+\\nrefcount = [1-9][0-9]*\\nvalue = cookbook-py-42\\n$`));
+  });
+
+  it('pointer-path.pvm follows a Cheat Engine pointer path to the demo player gold', async () => {
+    const demo = await startDemo();
+    // &world.player, then player.inventory (+24), then bag.gold (+0).
+    const result = pvm(runtime, ['run', `${COOKBOOK}/pointer-path.pvm`, '--pid', String(demo.pid), '--arg', `base=0x${(demo.world + 8n).toString(16)}`, '--arg', 'offsets=0x18,0x0']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^address = 0x[0-9a-f]+\nvalue = 1337\n$/);
+  });
+
+  it('fly.pvm hot-patches the demo server while it runs, and pvm revert undoes it', async () => {
+    const demo = await startDemo();
+    const journal = join(mkdtempSync(join(tmpdir(), 'pvm-cookbook-')), 'fly.journal');
+    expect(await demo.tick()).toContain('can fly: no');
+    expect(pvm(runtime, ['run', `${ROOT}examples/fly.pvm`, '--pid', String(demo.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+    expect(await demo.tick()).toContain('can fly: yes');
+    expect(pvm(runtime, ['revert', journal, '--allow-write']).status).toBe(0);
+    expect(await demo.tick()).toContain('can fly: no');
+  });
+
+  it('demo.pvm reads a snapshot offline as it read the process live', async () => {
+    const demo = await startDemo();
+    const snapshot = join(mkdtempSync(join(tmpdir(), 'pvm-cookbook-')), 'demo.snapshot');
+    const live = pvm(runtime, ['run', `${ROOT}examples/demo.pvm`, '--pid', String(demo.pid)]);
+    expect(pvm(runtime, ['snapshot', '--pid', String(demo.pid), '-o', snapshot]).status).toBe(0);
+    for (const d of demos.splice(0)) d.kill(); // offline: the process is gone
+    const offline = pvm(runtime, ['run', `${ROOT}examples/demo.pvm`, '--snapshot', snapshot]);
+    expect(offline).toMatchObject({ status: 0, stdout: live.stdout });
+    expect(live.stdout).toContain('gold = 1337');
+  });
+
+  it('demo-service.policy.json lets give-gold.pvm write the gold and refuses a patch of code (exit 3)', async () => {
+    const demo = await startDemo();
+    const policy = ['--policy', `${COOKBOOK}/demo-service.policy.json`];
+    const gold = pvm(runtime, ['run', `${COOKBOOK}/give-gold.pvm`, '--pid', String(demo.pid), '--allow-write', ...policy]);
+    expect(gold).toMatchObject({ status: 0, stdout: expect.stringContaining('gold = 9999') });
+    expect(await demo.tick()).toContain('gold 9999');
+    const fly = pvm(runtime, ['run', `${ROOT}examples/fly.pvm`, '--pid', String(demo.pid), '--allow-write', ...policy]);
+    expect(fly.status).toBe(3);
+    expect(await demo.tick()).toContain('can fly: no');
+  });
+});
