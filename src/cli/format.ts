@@ -134,8 +134,10 @@ export function formatErrorJson(error: PvmError): string {
     const index = lineIndex(error.source);
     return error.diagnostics
       .map((d) => {
+        // For editors: where the diagnostic starts and ends (the end is exclusive, as in LSP ranges).
         const { line, col } = index.position(d.span.start);
-        return JSON.stringify({ type: 'error', code: d.code, exit: error.exit, message: d.message, where: `${error.source.name}:${line}:${col}`, line, col, hint: d.hint ?? null });
+        const end = index.position(Math.max(d.span.end, d.span.start));
+        return JSON.stringify({ type: 'error', code: d.code, exit: error.exit, message: d.message, where: `${error.source.name}:${line}:${col}`, line, col, endLine: end.line, endCol: end.col, severity: 'error', hint: d.hint ?? null });
       })
       .join('\n');
   }

@@ -9,6 +9,7 @@ import { FAST_KEYWORDS, fastParse } from '../../src/dsl/fast-parse.ts';
 import { grammar } from '../../src/dsl/grammar-bundle.ts';
 import { parseWithOhm } from '../../src/dsl/parse.ts';
 import { random, recipeGenerator } from '../../scripts/recipe-generator.mjs';
+import { EVERY_CONSTRUCT } from '../helpers/constructs.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const corpus = ['examples', 'test/cli/recipes', 'test/golden/plan', 'test/golden/diagnostics'].flatMap((dir) =>
@@ -103,21 +104,7 @@ describe('the fast parser', () => {
   });
 
   it('builds the same tree for every construct, written every way the grammar allows', () => {
-    const constructs = [
-      'param p: ptr = 0x10; param n: u32\nparam f: f64 = 0.25\nparam hits: list = [1, 2,]',
-      'let a = read u32be at [p + 8] + 4 # comment\r\nprint "x\\n\\x41\\"", a ; emit a = -a',
-      'let b = ((1 + 2) * 3) % 4 << 1 >> 2 & 3 | 4 ^ 5\nlet c = ~-~1\nlet d = x.start + module("m").size\nlet e = hits [0] + f(1, (2), g())',
-      'if a > 1 && !(b == 2) || c != 3 { print 1 } else if a <= 2 { print 2 } else { print 3 }',
-      'for i in 0..n limit 4 {\n  if i == 2 { break }\n}\nfor h in scan u32 1000 in all perms "r-x" align 4 limit 3 unique limit 5 { print h }',
-      'while p != 0 limit 10 {\n  p = [p]\n}\nwhile true { break }\nlet t = false',
-      'let l = []\nlet m = [a,]\nlet k = [a == 1, b, (c)]\nlet s = "a" + hex(255)',
-      'write u32 at p = n + 1\nwrite bytes at p = "hello\\0"\nwrite cstring max 8 at p = "x"\nwrite bytes 4 at p = hex"00 01 02 03"',
-      'dump p, 64\nassert n == 1000, "counter moved"\nassert true',
-      'patch at fn expect hex"8b 05 ?? ?? ?? ?? 3d" with hex"b8 01 00 00 00 c3"\npatch "unlock" freeze {\n  at fn expect hex"8b 05 ?? ?? ?? ??" with hex"b8 01 00 00 00 c3"\n\n  at counter expect u32 1000 with u32 0xC0FFEE\n}',
-      'let w = scan utf16 "secret" in module("app") perms "rw"\nlet v = scan (read bytes 4 at p) in range(p, 0x1000)\nlet r = read cstring max 16 at p\nlet q = read utf16 8 at p\nlet u = read bytes n at p',
-      '\n\n;;  # only a comment\n  let   spaced   =   1   \t # trailing\n\n',
-      'let letter = 1\nletter = 2\nlet forward = letter\nlet utf16x = 1',
-    ];
+    const constructs = EVERY_CONSTRUCT;
     for (const text of constructs) expect(agree(text), text).toBe('same');
   });
 

@@ -1,0 +1,11 @@
+// `npm run editors`: writes editors/pvm.tmLanguage.json (see tmlanguage.mjs).
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tmLanguage } from './tmlanguage.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { FAST_KEYWORDS } = await import(`${root}dist/dsl/fast-parse.js`);
+const { TYPE_NAMES } = await import(`${root}dist/dsl/types.js`);
+const { BUILTINS } = await import(`${root}dist/dsl/builtins.js`);
+writeFileSync(`${root}editors/pvm.tmLanguage.json`, `${JSON.stringify(tmLanguage({ keywords: FAST_KEYWORDS, types: TYPE_NAMES, builtins: BUILTINS.keys() }), null, 2)}\n`);
+console.log('wrote editors/pvm.tmLanguage.json');
