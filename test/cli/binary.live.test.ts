@@ -15,7 +15,7 @@ let fixture: Fixture;
 let empty: string;
 let binary: string;
 beforeAll(async () => {
-  execFileSync(process.execPath, [`${ROOT}scripts/build-bin.mjs`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Built by the global setup (test/helpers/global-setup.ts), as `npm run build:bin` builds it.
   empty = mkdtempSync(join(tmpdir(), 'pvm-binary-'));
   // A copy, alone in a directory of its own: nothing beside it to load.
   binary = join(mkdtempSync(join(tmpdir(), 'pvm-bin-')), 'pvm');
