@@ -50,6 +50,8 @@ export const ERROR_GROUPS = [
       index: 'a list or bytes index out of range',
       'empty-list': 'min() or max() of an empty list',
       'empty-needle': 'a scan for zero bytes',
+      'narrow-no-values': 'narrow … changed (unchanged, increased, decreased) of a list that remembers no values: narrow it by a value first',
+      'narrow-type': 'narrow … changed as another type than the values the list remembers',
       'bad-range': 'range() with a negative size, or past 2^64',
       'bad-address': 'an address outside 0 to 2^64-1',
       size: 'a value to write that is not the size its type says (bytes N, utf16 N, cstring max N)',

@@ -182,6 +182,7 @@ export type Expression =
   | BytesLiteral
   | IndexExpression
   | ScanExpression
+  | NarrowExpression
   | NameReference
   | UnaryExpression
   | BinaryExpression
@@ -284,6 +285,21 @@ export interface ScanExpression {
   readonly unique: boolean;
   /** Options given twice, for the checker to report. */
   readonly repeated: readonly Span[];
+  readonly span: Span;
+}
+
+/** How `narrow` tests each item's value now (and, for a change, against the value the list remembers). */
+export type NarrowTest =
+  | { readonly kind: 'compare'; readonly operator: CompareOperator; readonly value: Expression; readonly within: Expression | undefined; readonly span: Span }
+  | { readonly kind: 'between'; readonly low: Expression; readonly high: Expression; readonly span: Span }
+  | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased'; readonly span: Span };
+
+/** `narrow LIST TYPE TEST`: the items of LIST whose TYPE value passes TEST now (Cheat Engine's next scan). */
+export interface NarrowExpression {
+  readonly kind: 'narrow';
+  readonly list: Expression;
+  readonly type: TypeRef;
+  readonly test: NarrowTest;
   readonly span: Span;
 }
 

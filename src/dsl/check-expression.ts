@@ -105,6 +105,8 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
     }
     case 'scan':
       return scanType(e, scope, report);
+    case 'narrow':
+      return narrowType(e, scope, report);
     case 'compare': {
       const left = typeOf(e.left);
       const right = typeOf(e.right);
@@ -139,6 +141,30 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
     default:
       return assertNever(e);
   }
+}
+
+/** `narrow LIST TYPE TEST`: a list, a numeric type, numbers to compare with; `within` for floats only. */
+function narrowType(e: Ast.NarrowExpression, scope: NameLookup, report: Report): StaticType {
+  const list = expressionType(e.list, scope, report);
+  if (list !== 'list') {
+    report({ code: 'type', message: `narrow keeps items of a list, not of ${describeType(list)}`, span: e.list.span, hint: 'narrow the hits of a scan: let hits = scan u32 100 in all align 4; hits = narrow hits u32 == 90' });
+  }
+  const valueType = typeOfRead(e.type, 'narrow', report);
+  const float = valueType === 'float';
+  const number = (x: Ast.Expression) => requireNumber(expressionType(x, scope, report), x, report, true);
+  const test = e.test;
+  if (test.kind === 'compare') {
+    number(test.value);
+    if (test.within !== undefined) {
+      number(test.within);
+      if (!float) report({ code: 'type', message: `within is a tolerance for floats, and ${e.type.name} is an integer type`, span: test.within.span, hint: 'compare integers exactly, or use between A and B' });
+      else if (test.operator !== '==' && test.operator !== '!=') report({ code: 'type', message: `within goes with == and !=, not ${test.operator}`, span: test.span, hint: 'write narrow hits f32 == 1.5 within 0.01' });
+    }
+  } else if (test.kind === 'between') {
+    number(test.low);
+    number(test.high);
+  }
+  return 'list';
 }
 
 function scanType(e: Ast.ScanExpression, scope: NameLookup, report: Report): StaticType {

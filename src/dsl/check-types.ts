@@ -9,7 +9,7 @@ import { describeType, isInteger, type StaticType } from './static-type.ts';
 import { MAX_SIZED_READ, scalarType, TYPE_NAMES } from './types.ts';
 
 /** What a type is used for: reading, writing, or a param's value. */
-export type TypeUse = 'read' | 'write' | 'param';
+export type TypeUse = 'read' | 'write' | 'param' | 'narrow';
 
 /** The value type that a `read TYPE` yields (or a `write TYPE` takes), reporting what is wrong with TYPE. */
 export function typeOfRead(type: Ast.TypeRef, use: TypeUse, report: Report): StaticType {

@@ -310,6 +310,7 @@ function checkConstant(expression: Ast.Expression, report: Report): void {
       case 'deref':
       case 'call':
       case 'scan':
+      case 'narrow':
         report({
           code: 'param-default-reads',
           message: 'a param default cannot read memory or look up modules',

@@ -82,6 +82,20 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
         };
       case 'field':
         return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
+      case 'narrow': {
+        const test = e.test;
+        return {
+          op: 'narrow',
+          list: expr(e.list),
+          type: memoryType(e.type) as Extract<PlanExpr, { op: 'narrow' }>['type'],
+          test: test.kind === 'compare'
+            ? { kind: 'compare', operator: test.operator, value: expr(test.value), within: test.within && expr(test.within) }
+            : test.kind === 'between'
+            ? { kind: 'between', low: expr(test.low), high: expr(test.high) }
+            : { kind: 'change', change: test.change },
+          loc: loc(e.span),
+        };
+      }
       case 'compare':
         return { op: 'compare', operator: e.operator, left: expr(e.left), right: expr(e.right) };
       case 'logical':

@@ -11,10 +11,35 @@ import { parsePattern } from './pattern-parse.ts';
 import type { Span } from './source.ts';
 
 /** The reserved words: grammar.ohm's `keyword` rule (a test keeps the two the same). */
-export const FAST_KEYWORDS: ReadonlySet<string> = new Set(['param', 'let', 'print', 'emit', 'read', 'at', 'if', 'else', 'for', 'in', 'limit', 'assert', 'write', 'scan', 'patch', 'expect', 'with', 'dump', 'while', 'break', 'true', 'false']);
+export const FAST_KEYWORDS: ReadonlySet<string> = new Set([
+  'param',
+  'let',
+  'print',
+  'emit',
+  'read',
+  'at',
+  'if',
+  'else',
+  'for',
+  'in',
+  'limit',
+  'assert',
+  'write',
+  'scan',
+  'patch',
+  'expect',
+  'with',
+  'dump',
+  'while',
+  'break',
+  'true',
+  'false',
+  'narrow',
+]);
 
 const SCALAR_TYPES = new Set(['u8', 'u16be', 'u16', 'u32be', 'u32', 'u64be', 'u64', 'i8', 'i16be', 'i16', 'i32be', 'i32', 'i64be', 'i64', 'f32be', 'f32', 'f64be', 'f64', 'ptr']);
 const COMPARE_OPERATORS = ['==', '!=', '<=', '>=', '<', '>'] as const;
+const CHANGES = new Set(['unchanged', 'changed', 'increased', 'decreased']);
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"' };
 /** Deeper than this (a long chain of unary minus), the fast parser gives up. */
 const MAX_DEPTH = 500;
@@ -372,7 +397,7 @@ class FastParser {
     const c = this.#code();
     if (c === 0x28 || c === 0x5b || c === 0x22 || isDigit(c)) return true;
     const word = this.#peekWord();
-    return word !== '' && isIdentStart(word.charCodeAt(0)) && (!FAST_KEYWORDS.has(word) || word === 'read' || word === 'scan' || word === 'true' || word === 'false');
+    return word !== '' && isIdentStart(word.charCodeAt(0)) && (!FAST_KEYWORDS.has(word) || word === 'read' || word === 'scan' || word === 'narrow' || word === 'true' || word === 'false');
   }
 
   #startsArith(): boolean {
@@ -536,6 +561,8 @@ class FastParser {
       }
       case 'scan':
         return this.#scan();
+      case 'narrow':
+        return this.#narrow();
       case 'true':
       case 'false':
         this.#word(word);
@@ -575,6 +602,40 @@ class FastParser {
       this.#punct(',');
     }
     return { kind: 'list', items, span: { start: open.start, end: this.#punct(']').end } };
+  }
+
+  /** `narrow LIST TYPE TEST` (grammar.ohm's Narrow). */
+  #narrow(): Ast.NarrowExpression {
+    const start = this.#start();
+    this.#word('narrow');
+    const list = this.#postfix();
+    const typeName = this.#peekWord();
+    if (!SCALAR_TYPES.has(typeName)) throw GIVE_UP;
+    const typeSpan = this.#word(typeName);
+    const testStart = this.#start();
+    let test: Ast.NarrowTest;
+    const operator = COMPARE_OPERATORS.find((op) => this.#text.startsWith(op, this.#at));
+    const word = this.#peekWord();
+    if (operator !== undefined) {
+      this.#punct(operator);
+      const value = this.#arith();
+      let within: Ast.Expression | undefined;
+      if (this.#isWord('within')) {
+        this.#word('within');
+        within = this.#arith();
+      }
+      test = { kind: 'compare', operator, value, within, span: { start: testStart, end: this.#last } };
+    } else if (word === 'between') {
+      this.#word('between');
+      const low = this.#arith();
+      this.#word('and');
+      const high = this.#arith();
+      test = { kind: 'between', low, high, span: { start: testStart, end: this.#last } };
+    } else if (CHANGES.has(word)) {
+      this.#word(word);
+      test = { kind: 'change', change: word as 'changed', span: { start: testStart, end: this.#last } };
+    } else throw GIVE_UP;
+    return { kind: 'narrow', list, type: { name: typeName, size: undefined, span: typeSpan }, test, span: { start, end: this.#last } };
   }
 
   #scan(): Ast.ScanExpression {

@@ -255,6 +255,21 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     };
     return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given.has('unique'), repeated, span: span(this) };
   },
+  Narrow(this: NonterminalNode, _kw: Node, list: Node, type: Node, test: Node): Ast.NarrowExpression {
+    return { kind: 'narrow', list: list['ast'](), type: { name: type.sourceString, size: undefined, span: span(type) }, test: test['ast'](), span: span(this) };
+  },
+  NarrowTest_compare(this: NonterminalNode, operator: Node, value: Node, within: IterationNode): Ast.NarrowTest {
+    return { kind: 'compare', operator: operator.sourceString as Ast.CompareOperator, value: value['ast'](), within: optional(within), span: span(this) };
+  },
+  NarrowTest_between(this: NonterminalNode, _kw: Node, low: Node, _and: Node, high: Node): Ast.NarrowTest {
+    return { kind: 'between', low: low['ast'](), high: high['ast'](), span: span(this) };
+  },
+  NarrowTest_change(this: NonterminalNode, word: Node): Ast.NarrowTest {
+    return { kind: 'change', change: word.sourceString as 'changed', span: span(this) };
+  },
+  NarrowWithin(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
   ScanRange_all(this: NonterminalNode, _kw: Node) {
     return { kind: 'all', span: span(this) };
   },

@@ -6,8 +6,8 @@ import type { SourceLine } from '../excerpt.ts';
 import type { BinaryOperator } from './arithmetic.ts';
 import type { PatternToken } from './pattern.ts';
 
-// 4: while, break, true/false, list literals, list params, symbol() without a module.
-export const PLAN_VERSION = 4;
+// 4: while, break, true/false, list literals, list params, symbol() without a module. 5: narrow.
+export const PLAN_VERSION = 5;
 
 export interface Plan {
   readonly format: 'pvm-plan';
@@ -54,6 +54,12 @@ export interface PlanDatum {
   readonly value: PlanExpr;
   readonly loc: Loc;
 }
+
+/** What `narrow` keeps: values that compare so (with a float tolerance), lie between two bounds (inclusive), or changed so since the list remembered them. */
+export type NarrowTest =
+  | { readonly kind: 'compare'; readonly operator: CompareOperator; readonly value: PlanExpr; readonly within: PlanExpr | undefined }
+  | { readonly kind: 'between'; readonly low: PlanExpr; readonly high: PlanExpr }
+  | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased' };
 
 /** Where a scan looks: every readable region, anonymous memory only, or one region value. */
 export type ScanRange = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly region: PlanExpr };
@@ -156,6 +162,8 @@ export type PlanExpr =
     readonly unique: boolean;
     readonly loc: Loc;
   }
+  /** `narrow LIST TYPE TEST`: one batched read of every item's value, kept where TEST holds (see runtime/narrow.ts). */
+  | { readonly op: 'narrow'; readonly list: PlanExpr; readonly type: MemoryType & { readonly kind: 'int' | 'float' | 'ptr' }; readonly test: NarrowTest; readonly loc: Loc }
   | { readonly op: 'var'; readonly name: string }
   | { readonly op: 'unary'; readonly operator: '-' | '~'; readonly operand: PlanExpr }
   | {

@@ -61,6 +61,7 @@ function analyze(steps: readonly PlanStep[], variable: string | undefined): Pref
         return e.items.map((a) => levelOf(a, register)).reduce<number | undefined>(maxLevel, 0);
       case 'ripref':
       case 'scan':
+      case 'narrow':
         // They read memory of their own, which the prefetcher does not model.
         return undefined;
       case 'var':

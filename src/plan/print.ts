@@ -149,6 +149,15 @@ function expression(e: PlanExpr, parenthesise = true): string {
       ].join('');
       return wrap(`scan ${datum(e.needle)} in ${range}${options}`);
     }
+    case 'narrow': {
+      const test = e.test;
+      const how = test.kind === 'compare'
+        ? `${test.operator} ${expression(test.value)}${test.within === undefined ? '' : ` within ${expression(test.within)}`}`
+        : test.kind === 'between'
+        ? `between ${expression(test.low)} and ${expression(test.high)}`
+        : test.change;
+      return wrap(`narrow ${expression(e.list)} ${typeName(e.type)} ${how}`);
+    }
     case 'read':
       // Brackets delimit on their own, so their content needs no parentheses.
       return e.type.kind === 'ptr' ? `[${expression(e.address, false)}]` : `read ${typeName(e.type)} at ${expression(e.address)}`;
@@ -213,6 +222,7 @@ function accessesOf(roots: readonly PlanExpr[]): string[] {
     childrenOf(e).forEach(visit);
     if (e.op === 'read') accesses.push(`read ${describeRead(e)}`);
     if (e.op === 'ripref') accesses.push(`read 4 bytes as i32 at (${expression(e.insn)} + ${expression(e.dispOffset)}) (line ${e.loc.line}, col ${e.loc.col})`);
+    if (e.op === 'narrow') accesses.push(`read the ${typeName(e.type)} at every item of ${expression(e.list)}, 1024 items a call (line ${e.loc.line}, col ${e.loc.col})`);
     if (e.op === 'scan') {
       const where = e.range.kind === 'region' ? 'the mapped part of the region' : e.range.kind === 'all' ? 'every readable region' : 'anonymous regions';
       accesses.push(`scan ${where} in 1 MiB chunks, a call each (small regions share one), never faulting a page into the target (line ${e.loc.line}, col ${e.loc.col})`);

@@ -61,6 +61,10 @@ export function childrenOf(e: PlanExpr): readonly PlanExpr[] {
       return [e.insn, e.dispOffset, e.insnLength];
     case 'scan':
       return [e.needle.value, ...(e.range.kind === 'region' ? [e.range.region] : []), ...(e.limit === undefined ? [] : [e.limit])];
+    case 'narrow': {
+      const test = e.test;
+      return [e.list, ...(test.kind === 'compare' ? [test.value, ...(test.within === undefined ? [] : [test.within])] : test.kind === 'between' ? [test.low, test.high] : [])];
+    }
     default:
       return [];
   }

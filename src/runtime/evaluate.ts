@@ -15,6 +15,7 @@ import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../plan/plan.ts
 import { placeError, type SourcePoint } from './locate.ts';
 import { bool, hexAddress, int, numeric, ptr, regionSize, type Value } from './value.ts';
 import { count } from '../count.ts';
+import { narrowList, type ReadEach } from './narrow.ts';
 
 /** Reads a value for the read numbered `site` (see plan.ts). */
 export type ReadMemory = (type: MemoryType, address: bigint, loc: Loc, site: number) => Value;
@@ -33,6 +34,8 @@ export type ScanMemory = (request: ScanRequest, loc: Loc) => bigint[];
 export interface EvalContext {
   readonly env: { get(name: string): Value | undefined };
   readonly read: ReadMemory;
+  /** Many values at once, batched (narrow). */
+  readonly readEach: ReadEach;
   readonly scan: ScanMemory;
   readonly modules: ModuleLookup;
   /** The target's threads and registers (a live process stops them for a moment, once a run). */
@@ -101,6 +104,17 @@ export function evaluate(e: PlanExpr, context: EvalContext): Value {
     }
     case 'scan':
       return scanValue(e, context);
+    case 'narrow': {
+      const list = evaluate(e.list, context);
+      assert(list.kind === 'list', 'narrow of a non-list');
+      const t = e.test;
+      const operands = t.kind === 'compare'
+        ? { value: evaluate(t.value, context), ...(t.within === undefined ? {} : { within: evaluate(t.within, context) }) }
+        : t.kind === 'between'
+        ? { low: evaluate(t.low, context), high: evaluate(t.high, context) }
+        : {};
+      return narrowList(e, list, operands, context.readEach, () => context.locate(e.loc));
+    }
     case 'var': {
       const value = env.get(e.name);
       assert(value !== undefined, `unbound name ${e.name}`);
@@ -179,7 +193,7 @@ export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, l
   const fail = (): never => {
     throw new Error('pvm internal error: a constant expression used the target');
   };
-  return evaluate(e, { env, read: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, threads: fail, locate });
+  return evaluate(e, { env, read: fail, readEach: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, threads: fail, locate });
 }
 
 /** Numbers and addresses compare by value (a region by its start); strings by content. */
@@ -259,6 +273,13 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): 
       ...at(),
       hint: 'add `limit N` to keep the first N, or make the pattern more specific',
     });
+  }
+  // A typed scan's hits all held its value: a list that remembers it, for `narrow … changed`.
+  const encoding = e.needle.encoding;
+  if (encoding.kind === 'scalar' && needle.kind === 'bytes') {
+    const bytes = new Uint8Array(hits.length * needle.bytes.length);
+    for (let i = 0; i < hits.length; i++) bytes.set(needle.bytes, i * needle.bytes.length);
+    return { kind: 'list', items: hits.map(ptr), remembered: { type: encoding.type, bytes } };
   }
   return { kind: 'list', items: hits.map(ptr) };
 }

@@ -147,9 +147,22 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     return outcome.hits;
   };
 
+  const readEach = (addresses: readonly bigint[], length: number, loc: Loc): (Uint8Array | undefined)[] => {
+    budget.read(addresses.length * length, at(loc));
+    writes?.flush();
+    const results = target.read(addresses.map((address) => ({ address, length })));
+    return results.map((result, i) => {
+      if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, at(loc)());
+      if (result.done < length) return undefined; // unmapped since: the item drops out
+      onRead?.(addresses[i]!, result.bytes.subarray(0, length));
+      return result.bytes.subarray(0, length);
+    });
+  };
+
   const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({
     env,
     read: reader,
+    readEach,
     scan,
     modules,
     threads: () => target.threads(),

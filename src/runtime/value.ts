@@ -15,9 +15,19 @@ export type Value =
    */
   | { readonly kind: 'region'; readonly start: bigint; readonly end: bigint; readonly path: string; readonly parts?: readonly { readonly start: bigint; readonly end: bigint }[] }
   | { readonly kind: 'bytes'; readonly value: Uint8Array }
-  /** Scan hits: addresses, in ascending order. */
-  | { readonly kind: 'list'; readonly items: readonly Value[] }
+  /**
+   * Scan hits: addresses, in ascending order. `remembered`: each item's value
+   * when a typed scan found it or a `narrow` kept it (item i's bytes at
+   * i × size), which `narrow … changed` and the like compare with.
+   */
+  | { readonly kind: 'list'; readonly items: readonly Value[]; readonly remembered?: Remembered }
   | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly text: string };
+
+/** The values a list's items held when it was made: `type` each, back to back. */
+export interface Remembered {
+  readonly type: MemoryType & { readonly kind: 'int' | 'float' | 'ptr' };
+  readonly bytes: Uint8Array;
+}
 
 export const int = (value: bigint): Value => ({ kind: 'int', value });
 export const ptr = (value: bigint): Value => ({ kind: 'ptr', value });

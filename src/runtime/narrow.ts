@@ -1,0 +1,126 @@
+// `narrow LIST TYPE TEST` (Cheat Engine's "next scan"): one batched read of
+// every item's TYPE value (1024 items a system call, not one each), and the
+// items whose value passes TEST, in order, remembering the values just read so
+// that the next narrow can ask what changed. An item whose memory is gone
+// (unmapped since) drops out, as in Cheat Engine.
+import { RecipeError } from '../errors.ts';
+import type { Loc, PlanExpr } from '../plan/plan.ts';
+import type { SourcePoint } from './locate.ts';
+import { decode, numeric, type Remembered, type Value } from './value.ts';
+
+type NarrowExpr = Extract<PlanExpr, { op: 'narrow' }>;
+
+/** Reads `length` bytes at each address, batched; undefined where the memory cannot be read. */
+export type ReadEach = (addresses: readonly bigint[], length: number, loc: Loc) => (Uint8Array | undefined)[];
+
+export function narrowList(e: NarrowExpr, list: Extract<Value, { kind: 'list' }>, operands: { value?: Value; within?: Value; low?: Value; high?: Value }, readEach: ReadEach, at: () => SourcePoint): Value {
+  const { type } = e;
+  const size = type.size;
+  const previous = e.test.kind === 'change' ? rememberedOf(list, e, at) : undefined;
+  const addresses = list.items.map((item) => numeric(item)!.value);
+  const now = readEach(addresses, size, e.loc);
+  const keep = test(e, operands);
+  const items: Value[] = [];
+  const kept: Uint8Array[] = [];
+  for (let i = 0; i < addresses.length; i++) {
+    const bytes = now[i];
+    if (bytes === undefined) continue;
+    const value = decode(type, bytes);
+    const before = previous === undefined ? undefined : decode(type, previous.subarray(i * size, (i + 1) * size));
+    if (!keep(value, before)) continue;
+    items.push(list.items[i]!);
+    kept.push(bytes);
+  }
+  const bytes = new Uint8Array(kept.length * size);
+  kept.forEach((b, i) => bytes.set(b, i * size));
+  const remembered: Remembered = { type, bytes };
+  return { kind: 'list', items, remembered };
+}
+
+/** The values the list remembers, as `type`: a change needs them, of the same type. */
+function rememberedOf(list: Extract<Value, { kind: 'list' }>, e: NarrowExpr, at: () => SourcePoint): Uint8Array {
+  const remembered = list.remembered;
+  if (remembered === undefined) {
+    throw new RecipeError('narrow-no-values', `'${e.test.kind === 'change' ? e.test.change : ''}' compares with the values the list had, and this list remembers none (it was listed, loaded with --arg, or indexed)`, {
+      ...at(),
+      hint: `narrow it by a value first (narrow hits ${e.type.name} == …, or between …): the list it gives remembers what it read`,
+    });
+  }
+  if (remembered.type.name !== e.type.name) {
+    throw new RecipeError('narrow-type', `the list remembers ${remembered.type.name} values, not ${e.type.name}`, { ...at(), hint: `narrow it as ${remembered.type.name}, or by a value as ${e.type.name} first` });
+  }
+  return remembered.bytes;
+}
+
+/** The test as a function of the value now and the value remembered. */
+function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Value; high?: Value }): (now: Value, before: Value | undefined) => boolean {
+  const t = e.test;
+  switch (t.kind) {
+    case 'compare': {
+      const operator = t.operator;
+      if (e.type.kind === 'float') {
+        const target = asNumber(operands.value!);
+        const tolerance = operands.within === undefined ? undefined : Math.abs(asNumber(operands.within));
+        return (now) => {
+          const x = (now as { value: number }).value;
+          if (tolerance !== undefined) return (Math.abs(x - target) <= tolerance) === (operator === '==');
+          return compareNumbers(operator, x, target);
+        };
+      }
+      const target = asBigint(operands.value!);
+      if (target === undefined) {
+        const fraction = asNumber(operands.value!); // an integer against 2.5: compared as numbers
+        return (now) => compareNumbers(operator, Number(numeric(now)!.value), fraction);
+      }
+      return (now) => compareBigints(operator, numeric(now)!.value, target);
+    }
+    case 'between': {
+      if (e.type.kind === 'float') {
+        const [low, high] = [asNumber(operands.low!), asNumber(operands.high!)];
+        return (now) => low <= (now as { value: number }).value && (now as { value: number }).value <= high;
+      }
+      const [low, high] = [asNumber(operands.low!), asNumber(operands.high!)];
+      const [lowExact, highExact] = [asBigint(operands.low!), asBigint(operands.high!)];
+      if (lowExact === undefined || highExact === undefined) return (now) => low <= Number(numeric(now)!.value) && Number(numeric(now)!.value) <= high;
+      return (now) => {
+        const x = numeric(now)!.value;
+        return lowExact <= x && x <= highExact;
+      };
+    }
+    case 'change': {
+      const order = (now: Value, before: Value): number => {
+        if (now.kind === 'float' && before.kind === 'float') return Object.is(now.value, before.value) ? 0 : now.value < before.value ? -1 : now.value > before.value ? 1 : NaN;
+        const [a, b] = [numeric(now)!.value, numeric(before)!.value];
+        return a < b ? -1 : a > b ? 1 : 0;
+      };
+      switch (t.change) {
+        case 'changed':
+          return (now, before) => order(now, before!) !== 0;
+        case 'unchanged':
+          return (now, before) => order(now, before!) === 0;
+        case 'increased':
+          return (now, before) => order(now, before!) > 0;
+        case 'decreased':
+          return (now, before) => order(now, before!) < 0;
+      }
+    }
+  }
+}
+
+function asNumber(value: Value): number {
+  return value.kind === 'float' ? value.value : Number(numeric(value)!.value);
+}
+
+/** An integer to compare integers with; a float operand compares exactly only where it is whole. */
+function asBigint(value: Value): bigint | undefined {
+  if (value.kind !== 'float') return numeric(value)!.value;
+  return Number.isInteger(value.value) ? BigInt(value.value) : undefined;
+}
+
+function compareNumbers(operator: string, a: number, b: number): boolean {
+  return operator === '==' ? a === b : operator === '!=' ? a !== b : operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
+}
+
+function compareBigints(operator: string, a: bigint, b: bigint): boolean {
+  return operator === '==' ? a === b : operator === '!=' ? a !== b : operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
+}
