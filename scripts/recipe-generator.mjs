@@ -61,7 +61,7 @@ export function recipeGenerator(next, addresses) {
       () => `ripref(${sub()}, 3, 7)`,
       () =>
         `len(narrow scan u32 1000 in ${next.pick(['all', 'anon', `range(${sub()}, 0x2000)`])} limit 8 ${next.pick(['u32', 'i32', 'f32', 'u8'])} ${
-          next.pick(['== 1000', `!= ${sub()}`, `between ${sub()} and ${sub()}`, 'changed', 'unchanged', 'increased', 'decreased', '< 5', '>= 1000'])
+          next.pick(['== 1000', `!= ${sub()}`, `between ${sub()} and ${sub()}`, 'changed', 'unchanged', 'increased', 'decreased', '< 5', '>= 1000', 'any'])
         })`,
     ])();
   }

@@ -4,7 +4,7 @@
 // and test/editors.test.ts fails while the file is stale.
 
 /** Words that are keywords only where the grammar expects them (scan options, `cstring max`, `patch freeze`, narrow's tests). */
-export const CONTEXTUAL = ['align', 'all', 'and', 'anon', 'between', 'changed', 'decreased', 'freeze', 'increased', 'max', 'perms', 'unchanged', 'unique', 'within'];
+export const CONTEXTUAL = ['align', 'all', 'and', 'anon', 'any', 'between', 'changed', 'decreased', 'freeze', 'increased', 'max', 'perms', 'unchanged', 'unique', 'within'];
 const CONTROL = ['if', 'else', 'for', 'while', 'break', 'in', 'limit', 'assert'];
 
 const words = (list) => `\\b(?:${[...list].sort((a, b) => b.length - a.length || a.localeCompare(b)).join('|')})\\b`;

@@ -292,7 +292,9 @@ export interface ScanExpression {
 export type NarrowTest =
   | { readonly kind: 'compare'; readonly operator: CompareOperator; readonly value: Expression; readonly within: Expression | undefined; readonly span: Span }
   | { readonly kind: 'between'; readonly low: Expression; readonly high: Expression; readonly span: Span }
-  | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased'; readonly span: Span };
+  | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased'; readonly span: Span }
+  /** Every item that can be read, its value remembered: Cheat Engine's unknown initial value. */
+  | { readonly kind: 'any'; readonly span: Span };
 
 /** `narrow LIST TYPE TEST`: the items of LIST whose TYPE value passes TEST now (Cheat Engine's next scan). */
 export interface NarrowExpression {

@@ -92,6 +92,8 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
             ? { kind: 'compare', operator: test.operator, value: expr(test.value), within: test.within && expr(test.within) }
             : test.kind === 'between'
             ? { kind: 'between', low: expr(test.low), high: expr(test.high) }
+            : test.kind === 'any'
+            ? { kind: 'any' }
             : { kind: 'change', change: test.change },
           loc: loc(e.span),
         };

@@ -631,6 +631,9 @@ class FastParser {
       this.#word('and');
       const high = this.#arith();
       test = { kind: 'between', low, high, span: { start: testStart, end: this.#last } };
+    } else if (word === 'any') {
+      this.#word('any');
+      test = { kind: 'any', span: { start: testStart, end: this.#last } };
     } else if (CHANGES.has(word)) {
       this.#word(word);
       test = { kind: 'change', change: word as 'changed', span: { start: testStart, end: this.#last } };

@@ -264,6 +264,9 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   NarrowTest_between(this: NonterminalNode, _kw: Node, low: Node, _and: Node, high: Node): Ast.NarrowTest {
     return { kind: 'between', low: low['ast'](), high: high['ast'](), span: span(this) };
   },
+  NarrowTest_any(this: NonterminalNode, _word: Node): Ast.NarrowTest {
+    return { kind: 'any', span: span(this) };
+  },
   NarrowTest_change(this: NonterminalNode, word: Node): Ast.NarrowTest {
     return { kind: 'change', change: word.sourceString as 'changed', span: span(this) };
   },

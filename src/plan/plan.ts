@@ -59,7 +59,8 @@ export interface PlanDatum {
 export type NarrowTest =
   | { readonly kind: 'compare'; readonly operator: CompareOperator; readonly value: PlanExpr; readonly within: PlanExpr | undefined }
   | { readonly kind: 'between'; readonly low: PlanExpr; readonly high: PlanExpr }
-  | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased' };
+  | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased' }
+  | { readonly kind: 'any' };
 
 /** Where a scan looks: every readable region, anonymous memory only, or one region value. */
 export type ScanRange = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly region: PlanExpr };

@@ -155,6 +155,8 @@ function expression(e: PlanExpr, parenthesise = true): string {
         ? `${test.operator} ${expression(test.value)}${test.within === undefined ? '' : ` within ${expression(test.within)}`}`
         : test.kind === 'between'
         ? `between ${expression(test.low)} and ${expression(test.high)}`
+        : test.kind === 'any'
+        ? 'any'
         : test.change;
       return wrap(`narrow ${expression(e.list)} ${typeName(e.type)} ${how}`);
     }

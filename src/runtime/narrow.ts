@@ -87,6 +87,8 @@ function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Va
         return lowExact <= x && x <= highExact;
       };
     }
+    case 'any':
+      return () => true;
     case 'change': {
       const order = (now: Value, before: Value): number => {
         if (now.kind === 'float' && before.kind === 'float') return Object.is(now.value, before.value) ? 0 : now.value < before.value ? -1 : now.value > before.value ? 1 : NaN;

@@ -42,6 +42,22 @@ describe.each(RUNTIMES)('narrowing on %s', (runtime) => {
     expect(result.status).toBe(0);
   });
 
+  it('starts from an unknown initial value over a page, and finds the one value that went down', async () => {
+    const f = await fixture();
+    const counter = f.hex('counter');
+    const script = [
+      `let page = range(${counter} & ~0xfff, 4096)`,
+      'let hits = narrow scan hex"?? ?? ?? ??" in page align 4 u32 any',
+      'print len(hits)',
+      `write u32 at ${counter} = 999`,
+      'hits = narrow hits u32 decreased',
+      `print len(hits), hits[0] == ${counter}`,
+    ].join('\n');
+    const result = pvm(runtime, ['repl', '--pid', String(f.pid), '--allow-write'], { input: `${script}\n` });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n').filter((line) => !line.startsWith('wrote '))).toEqual(['1024', '1 true', '']);
+  });
+
   it('narrows hits a previous run saved (--arg hits=@FILE); a change test needs remembered values (exit 2)', async () => {
     const f = await fixture();
     const saved = pvm(runtime, ['-e', 'emit hits = scan u32 1000 in all align 4', '--pid', String(f.pid), '--json']);

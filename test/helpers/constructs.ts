@@ -16,5 +16,5 @@ export const EVERY_CONSTRUCT: readonly string[] = [
   '\n\n;;  # only a comment\n  let   spaced   =   1   \t # trailing\n\n',
   'let letter = 1\nletter = 2\nlet forward = letter\nlet utf16x = 1',
   'hits = narrow hits u32 == 90\nlet f = narrow hits f32 != 1.5 within 0.01\nlet g = narrow scan u32 1 in all u32 between 1 and n + 1\nlet h = narrow hits[0] i64 decreased',
-  'let a = narrow [p, q] u8 changed\nlet b = len(narrow hits u16be unchanged) > 0\nfor x in narrow hits ptr increased { print x }\nlet c = narrow (hits) u32 <= 5',
+  'let a = narrow [p, q] u8 changed\nlet b = len(narrow hits u16be unchanged) > 0\nfor x in narrow hits ptr increased { print x }\nlet c = narrow (hits) u32 <= 5\nlet d = narrow scan hex"?? ?? ?? ??" in region("[heap]") align 4 u32 any',
 ];

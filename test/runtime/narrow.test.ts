@@ -62,6 +62,11 @@ describe('narrow', () => {
     expect(run(text)).toEqual({ left: [0], again: [0], same: [] });
   });
 
+  it('starts from an unknown initial value: every readable item, its value remembered (any)', () => {
+    const text = `let all = narrow scan hex"?? ?? ?? ??" in range(${BASE}, 16) align 4 u32 any\nemit all = all\nwrite u32 at ${BASE + 12n} = 8\nemit up = narrow all u32 increased\nemit same = narrow all u32 unchanged`;
+    expect(run(text)).toEqual({ all: [0, 4, 8, 12], up: [12], same: [0, 4, 8] });
+  });
+
   it('compares floats within a tolerance', () => {
     const floats = `let f = [${BASE + 0x20n}, ${BASE + 0x24n}]`;
     expect(run(`${floats}\nemit near = narrow f f32 == 1.45 within 0.1\nemit far = narrow f f32 != 1.45 within 0.1\nemit exact = narrow f f32 == 2.5\nemit range = narrow f f32 between 2 and 3`)).toEqual({
