@@ -11,7 +11,6 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { toHex } from '../bytes.ts';
 import { count } from '../count.ts';
 import { DeniedError, type ExitCode, PvmError, RecipeError, UsageError } from '../errors.ts';
 import { BUILTINS } from '../dsl/builtins.ts';
@@ -31,6 +30,7 @@ import { describeTarget } from '../target/target.ts';
 import type { Command } from './args.ts';
 import { formatError, formatErrorJson, formatEvent } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
+import { recordWrites } from './run-command.ts';
 import { debugDirectories, openSession } from './session.ts';
 
 type Out = (text: string) => void;
@@ -89,19 +89,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
       allowWrite: command.allowWrite,
       dryRun,
       freeze,
-      journal: journal === undefined && session.audit === undefined ? undefined : (entries) => {
-        journal?.append(entries);
-        for (const entry of entries) {
-          session.audit?.append({
-            op: entry.statement === 'patch' ? 'write-code' : 'write',
-            allowed: true,
-            start: entry.address,
-            end: entry.address + BigInt(entry.new.length),
-            bytes: entry.new.length,
-            detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}`,
-          });
-        }
-      },
+      journal: recordWrites(journal, session.audit),
       debugDirectories: debugDirectories(),
       elfFiles,
       output: (event) => {

@@ -13,6 +13,8 @@ import type { Value } from '../runtime/value.ts';
 import type { RunCommand, TargetSpec } from './args.ts';
 import { formatEvent, formatScanSummary } from './format.ts';
 import type { JournalFile } from './journal-file.ts';
+import type { AuditFile } from './audit-file.ts';
+import type { JournalEntry } from '../runtime/journal.ts';
 import { progressLine } from './progress.ts';
 import { debugDirectories, openSession } from './session.ts';
 
@@ -74,20 +76,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       allowWrite: command.allowWrite,
       dryRun: command.writing.dryRun,
       freeze: command.writing.freeze,
-      journal: journal === undefined && report === undefined && session.audit === undefined ? undefined : (entries) => {
-        journal?.append(entries);
-        for (const entry of entries) {
-          report?.write(entry);
-          session.audit?.append({
-            op: entry.statement === 'patch' ? 'write-code' : 'write',
-            allowed: true,
-            start: entry.address,
-            end: entry.address + BigInt(entry.new.length),
-            bytes: entry.new.length,
-            detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}`,
-          });
-        }
-      },
+      journal: recordWrites(journal, session.audit, report),
       onRead: report?.read,
       progress: progress?.update,
       debugDirectories: debugDirectories(),
@@ -114,4 +103,26 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
     session.close();
     await session.afterwards();
   }
+}
+
+/**
+ * What a run does with the sites it is about to write: the journal (synced
+ * first), the report, and the audit log; undefined when none of them is kept.
+ */
+export function recordWrites(journal: JournalFile | undefined, audit: AuditFile | undefined, report?: { write(entry: JournalEntry): void }): ((entries: readonly JournalEntry[]) => void) | undefined {
+  if (journal === undefined && audit === undefined && report === undefined) return undefined;
+  return (entries) => {
+    journal?.append(entries);
+    for (const entry of entries) {
+      report?.write(entry);
+      audit?.append({
+        op: entry.statement === 'patch' ? 'write-code' : 'write',
+        allowed: true,
+        start: entry.address,
+        end: entry.address + BigInt(entry.new.length),
+        bytes: entry.new.length,
+        detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}`,
+      });
+    }
+  };
 }
