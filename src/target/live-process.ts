@@ -1,6 +1,6 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
-import { closeSync, constants, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileKey, isMappedFile, isMappedPath, readAt } from './file-mapping.ts';
@@ -96,16 +96,26 @@ export class LiveProcess implements WritableTarget {
   lockWrites(): () => void {
     const { pid, startTime } = this.identity;
     const path = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `pvm-${pid}-${startTime ?? 'unknown'}.lock`);
-    let fd: number;
-    try {
-      fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-    } catch (error) {
-      throw new DeniedError('lock-unavailable', `cannot take the write lock of ${describeTarget(this.identity)} (${path}): ${(error as Error).message}; nothing was written`, {
-        hint: 'check the runtime directory ($XDG_RUNTIME_DIR or /tmp)',
-      });
-    }
+    const open = (): number => {
+      try {
+        return openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+      } catch (error) {
+        throw new DeniedError('lock-unavailable', `cannot take the write lock of ${describeTarget(this.identity)} (${path}): ${(error as Error).message}; nothing was written`, {
+          hint: 'check the runtime directory ($XDG_RUNTIME_DIR or /tmp)',
+        });
+      }
+    };
+    let fd = open();
     const deadline = Date.now() + LOCK_WAIT_MS;
-    while (this.#libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
+    for (;;) {
+      if (this.#libc.flock(fd, LOCK_EX | LOCK_NB) === 0) {
+        // The holder before us removes the file as it lets go: a lock on that removed file guards nothing, so
+        // take the lock of the file now at the path (made anew if need be).
+        if (isFileAt(fd, path)) break;
+        closeSync(fd);
+        fd = open();
+        continue;
+      }
       if (Date.now() > deadline) {
         const holder = attempt(() => readFileSync(path, 'utf8').trim()) ?? '';
         closeSync(fd);
@@ -119,9 +129,12 @@ export class LiveProcess implements WritableTarget {
       ftruncateSync(fd, 0);
       writeSync(fd, `${process.pid}\n`, 0);
     });
+    const held = fd;
     return () => {
-      this.#libc.flock(fd, LOCK_UN);
-      closeSync(fd);
+      // Removed while still held, so no lock file is left behind for each process ever patched.
+      attempt(() => unlinkSync(path));
+      this.#libc.flock(held, LOCK_UN);
+      closeSync(held);
     };
   }
 
@@ -458,4 +471,11 @@ function isDescendant(pid: number, ancestor: number): boolean {
     current = parent;
   }
   return false;
+}
+
+/** Whether the open file is still the one at `path` (not removed, nor replaced by a new file). */
+function isFileAt(fd: number, path: string): boolean {
+  const open = fstatSync(fd);
+  const now = statSync(path, { throwIfNoEntry: false });
+  return now !== undefined && now.ino === open.ino && now.dev === open.dev;
 }

@@ -1,6 +1,6 @@
 // Issue 5 on live processes, on Node, Bun and Deno: patching code while it
 // runs, freezing, the journal and `pvm revert`, and --dry-run.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -303,8 +303,31 @@ describe('two patchers of one process', () => {
       libc.flock(fd, 8);
       closeSync(fd);
     }
-    // Free again: the same patch applies.
+    // Free again: the same patch applies, and its lock file goes with it (none is left for each process patched).
     expect(pvm('node', ['-e', `patch at ${f.hex('patch_sites')} expect u32 1000 with u32 1001`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('take turns even when the pvm before removes the lock file as it lets go', async () => {
+    const f = await fixture();
+    const sites = f.hex('patch_sites');
+    // Two pvms patching one process at once: one writes 1001 over 1000, the other finds it already applied or not expected.
+    const { spawn } = await import('node:child_process');
+    const { commandFor } = await import('../helpers/cli.ts');
+    const [command, ...rest] = commandFor('node');
+    const runs = Array.from({ length: 4 }, () =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        const child = spawn(command!, [...rest, '-e', `patch at ${sites} expect u32 1000 with u32 1001`, '--pid', String(f.pid), '--allow-write'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let stdout = '';
+        child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+      }));
+    const results = await Promise.all(runs);
+    // Under the lock, exactly one wrote; each other found the patch applied, or (checked before it, re-checked
+    // under the lock after it) the site changed, and wrote nothing (exit 1).
+    expect(results.filter((r) => r.stdout.startsWith('patch at line 1: applied'))).toHaveLength(1);
+    expect(results.every((r) => r.code === 0 || r.code === 1)).toBe(true);
+    expect(pvm('node', ['-e', `print read u32 at ${sites}`, '--pid', String(f.pid)]).stdout).toBe('1001\n');
   });
 });
 
