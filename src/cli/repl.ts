@@ -51,7 +51,9 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   const policies = await loadPolicies(command.policy.file);
   const { dryRun, freeze } = command.writing;
   const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
-  const elfFiles = new ElfFiles();
+  // Shared by every input's resolver: a live process's files are parsed once for the session. A core's module
+  // files cannot be reopened that way, so each input parses them again, and closes what it opened.
+  const elfFiles = command.target.kind === 'core' ? undefined : new ElfFiles();
   const session = await openSession(command.target, policies, command.policy.audit, command.json, elfFiles).catch((error: unknown) => {
     journal?.close();
     throw error;
@@ -97,11 +99,12 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         if (text !== undefined) out(text);
       },
       // What ran keeps its names, even when a later statement of the input failed.
-      finished: (names) => {
+      finished: (names, ran) => {
         for (const [name, value] of names) {
           values.set(name, value);
+          // A name takes its new type only if its `let` ran: one the error stopped before keeps its old value and type.
           const type = declared.get(name);
-          if (type !== undefined) types.set(name, type);
+          if (type !== undefined && ran.has(name)) types.set(name, type);
         }
       },
     });
@@ -153,6 +156,20 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
     pending = '';
     prompt(false);
   });
+  /**
+   * Runs an input. At a terminal, the terminal leaves raw mode meanwhile: a statement runs to its end without
+   * a break (execution is synchronous), so Ctrl-C then is the signal, and ends pvm, rather than a key that
+   * would wait in readline until the statement is done.
+   */
+  const whileRunning = async (text: string): Promise<void> => {
+    const tty = interactive ? (process.stdin as { setRawMode?: (raw: boolean) => void }) : undefined;
+    tty?.setRawMode?.(false);
+    try {
+      await run(text);
+    } finally {
+      tty?.setRawMode?.(true);
+    }
+  };
   if (interactive) out(`pvm repl: ${describeTarget(session.target.identity)}. .help for help, Ctrl-D to leave.`);
   prompt(false);
   try {
@@ -173,7 +190,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
       try {
         if (text.trimStart().startsWith('.')) {
           if (!(await meta(text))) break;
-        } else await run(text);
+        } else await whileRunning(text);
       } catch (error) {
         if (!(error instanceof PvmError)) throw error;
         exits.push(error.exit);
@@ -191,7 +208,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
     session.close();
     await session.afterwards();
     journal?.close();
-    elfFiles.close();
+    elfFiles?.close();
   }
   if (interactive) out('');
   return interactive ? 0 : mostSerious(exits);

@@ -43,6 +43,8 @@ interface Finished {
 
 /** A helper pvm takes ~0.25 s to start (Node) and shares a core with this one: worth it only for more work left than this. */
 const HELPER_START_MS = 1000;
+/** How long a helper with no work left may take to exit before it is killed. */
+const HELPER_GRACE_MS = 10_000;
 
 export async function runMany(command: RunMany, prepared: PreparedRun, out: Out): Promise<ExitCode> {
   const pids = command.pids ?? selectProcesses(command.selector!, process.pid);
@@ -63,6 +65,7 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
   };
   const helpers: Helper[] = [];
   const handOut = (helper: Helper): void => {
+    if (helper.ended) return; // it died: what it had is reported, and it gets nothing more
     if (next >= pids.length) return helper.stop();
     const index = next++;
     helper.run(pids[index]!, (result) => {
@@ -71,6 +74,8 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
     });
   };
 
+  // A recipe read from stdin cannot be read again by a helper (its stdin carries pids).
+  const helpersMayStart = !(command.run.recipe.kind === 'file' && command.run.recipe.path === '-');
   // The time per process, from the second on: the first also pays for what is loaded and parsed once.
   let warm: number | undefined;
   let ranHere = 0;
@@ -82,20 +87,35 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
       if (ranHere < 2) continue;
       const left = pids.length - next;
       const perProcess = (Date.now() - warm!) / (ranHere - 1);
-      if (helpers.length < command.jobs - 1 && left > helpers.length + 1 && perProcess * left > HELPER_START_MS) helpers.push(startHelper(command.childArgs, handOut));
-      // Let helpers' answers in between processes (they arrive as events).
-      if (helpers.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (helpersMayStart && helpers.length < command.jobs - 1 && left > helpers.length + 1 && perProcess * left > HELPER_START_MS) {
+        // Two pids at a time: its next one waits in its stdin while this pvm, busy with its own, cannot answer.
+        helpers.push(startHelper(command.childArgs, (helper) => (handOut(helper), handOut(helper))));
+      }
+      // Let helpers' messages in between processes (they arrive as events). A timer, not setImmediate: Deno
+      // runs setImmediate callbacks without polling for I/O, so a helper's answers would wait for the end.
+      if (helpers.length > 0) await new Promise((resolve) => setTimeout(resolve, 0));
     }
     await Promise.all(helpers.map((helper) => helper.finished()));
   } finally {
     elfFiles.close();
   }
+  // Every pid has its result; were one missing, it is reported, never dropped.
+  for (let index = 0; index < pids.length; index++) {
+    if (results[index] === undefined) finish(index, { pid: pids[index]!, comm: 'unknown', exit: 70 as ExitCode, stdout: [], stderr: ['pvm: internal error (a bug in pvm, please report it): this process got no result'] });
+  }
 
   const done = results as Finished[];
   const failed = done.filter((r) => r.exit !== 0).length;
   const exit = mostSerious(done.map((r) => r.exit));
-  const helped = helpers.length === 0 ? '' : ` (${count(helpers.length, 'helper pvm')} ran ${helpers.reduce((n, h) => n + h.done, 0)} of them)`;
-  out(command.json ? JSON.stringify({ type: 'summary', processes: done.length, ok: done.length - failed, failed, exit, helpers: helpers.length }) : `${count(done.length, 'process')}: ${done.length - failed} ok, ${failed} failed${helped}`);
+  // Helpers that never got ready (killed while starting, or failed to) did nothing and are not counted.
+  const worked = helpers.filter((helper) => helper.wasReady);
+  const helped = worked.reduce((n, h) => n + h.done, 0);
+  const byHelpers = worked.length === 0 ? '' : ` (${count(worked.length, 'helper pvm')} ran ${helped} of them)`;
+  out(
+    command.json
+      ? JSON.stringify({ type: 'summary', processes: done.length, ok: done.length - failed, failed, exit, helpers: worked.length, helped })
+      : `${count(done.length, 'process')}: ${done.length - failed} ok, ${failed} failed${byHelpers}`,
+  );
   return exit;
 }
 
@@ -136,6 +156,10 @@ function show(result: Finished, json: boolean, out: Out): void {
 interface Helper {
   /** Processes it has finished. */
   readonly done: number;
+  /** It has exited. */
+  readonly ended: boolean;
+  /** It prepared the run and took work (or could have). */
+  readonly wasReady: boolean;
   run(pid: number, then: (result: Finished) => void): void;
   /** No more work: it ends (or, if it never got ready, is stopped). */
   stop(): void;
@@ -146,7 +170,7 @@ interface Helper {
 /**
  * A helper pvm: the same runtime and command line, told by the environment to
  * prepare the run and then serve pids from its stdin. It says `ready` once
- * prepared; this pvm hands it a pid then, and another after each answer.
+ * prepared; this pvm hands it two pids then, and another after each answer.
  */
 function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => void): Helper {
   const self = selfCommand();
@@ -154,25 +178,27 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, [HELPER_VARIABLE]: '1' },
   });
-  let pending: { pid: number; then: (result: Finished) => void } | undefined;
+  // Pids handed to it and not answered yet, in order (it answers in the order it was given them).
+  const pending: { pid: number; then: (result: Finished) => void }[] = [];
   let done = 0;
   let text = '';
   let stderr = '';
   let ended = false;
   let ready = false;
+  let stopping = false;
   const closed = new Promise<void>((resolve) => {
     child.on('close', (code) => {
       ended = true;
-      // A helper that died on a process: that process is reported with what the helper said.
-      if (pending !== undefined) {
-        const { pid, then } = pending;
-        pending = undefined;
+      // One that failed as it prepared (not one stopped while starting) says why, once: the others would too.
+      if (!ready && !stopping && code !== 0) process.stderr.write(`pvm: a helper pvm could not start (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}; this pvm went on alone\n`);
+      // A helper that died with processes given to it: they are reported with what it said.
+      for (const { pid, then } of pending.splice(0)) {
         then({
           pid,
           comm: attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited',
           exit: (code === null || code === 0 ? 70 : code) as ExitCode,
           stdout: [],
-          stderr: [`pvm: the helper pvm running this process stopped (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}`],
+          stderr: [`pvm: the helper pvm this process was given to stopped (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}`],
         });
       }
       resolve();
@@ -185,8 +211,14 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
     get done() {
       return done;
     },
+    get ended() {
+      return ended;
+    },
+    get wasReady() {
+      return ready;
+    },
     run(pid, then) {
-      pending = { pid, then };
+      pending.push({ pid, then });
       child.stdin.write(`${pid}\n`);
     },
     stop() {
@@ -194,7 +226,16 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
       child.stdin.end();
     },
     finished() {
-      if (!ready) child.kill(); // still starting, and there is nothing left to give it
+      if (!ready) {
+        stopping = true;
+        child.kill(); // still starting, and there is nothing left to give it
+      } else {
+        // Told there is no more work, it ends; one that hangs with nothing to do is ended after a while.
+        const grace = setTimeout(() => {
+          if (pending.length === 0 && !ended) child.kill('SIGKILL');
+        }, HELPER_GRACE_MS);
+        void closed.then(() => clearTimeout(grace));
+      }
       return closed;
     },
   };
@@ -207,9 +248,8 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
       if (message?.ready === true) {
         ready = true;
         onReady(helper);
-      } else if (message !== undefined && pending !== undefined) {
-        const { then } = pending;
-        pending = undefined;
+      } else if (message !== undefined && pending.length > 0) {
+        const { then } = pending.shift()!;
         done++;
         then({ pid: message.pid, comm: message.comm, exit: message.exit, stdout: message.stdout, stderr: message.stderr });
       }
@@ -237,8 +277,9 @@ export async function serveAsHelper(prepared: PreparedRun): Promise<void> {
   }
 }
 
-/** This very pvm, as a command: the runtime and the entry point it was started with. */
+/** This very pvm, as a command: the runtime and the entry point it was started with (the single binary is both). */
 function selfCommand(): string[] {
+  if (process.argv[1]?.startsWith('/$bunfs/')) return [process.execPath]; // bun build --compile: the script is inside
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   if (deno !== undefined) return [deno.execPath(), 'run', '--quiet', '--allow-all', process.argv[1]!];
   return [process.execPath, process.argv[1]!];

@@ -19,7 +19,13 @@ export class ElfFiles {
     if (shareable === undefined) return parseElf(file);
     let elf = this.#files.get(shareable.key);
     if (elf === undefined) {
-      const own = shareable.open();
+      // A descriptor of its own, to outlive this process; failing that (out of descriptors), a parse for this one alone.
+      let own: ReturnType<typeof shareable.open>;
+      try {
+        own = shareable.open();
+      } catch {
+        return parseElf(file);
+      }
       try {
         elf = parseElf(own.reader);
       } catch (error) {

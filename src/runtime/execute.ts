@@ -60,8 +60,11 @@ export interface ExecuteOptions {
   readonly debugDirectories?: readonly string[] | undefined;
   /** ELF parses shared with the runs of other processes (pvm run --match). */
   readonly elfFiles?: ElfFiles | undefined;
-  /** Told the top-level names and their values when the run ends, even by an error (the REPL keeps them for its next input). */
-  readonly finished?: ((names: ReadonlyMap<string, Value>) => void) | undefined;
+  /**
+   * Told the top-level names and their values when the run ends, even by an error, and which of them a `let`
+   * declared as it ran (the REPL keeps them for its next input, with the types of those declared).
+   */
+  readonly finished?: ((names: ReadonlyMap<string, Value>, declared: ReadonlySet<string>) => void) | undefined;
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
@@ -330,7 +333,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     throw error;
   } finally {
     modules.close();
-    finished?.(root.own());
+    finished?.(root.own(), root.declared());
   }
 }
 

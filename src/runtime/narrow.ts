@@ -59,7 +59,7 @@ function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Va
     case 'compare': {
       const operator = t.operator;
       if (e.type.kind === 'float') {
-        const target = asNumber(operands.value!);
+        const target = asFloat(operands.value!, e.type.size);
         const tolerance = operands.within === undefined ? undefined : Math.abs(asNumber(operands.within));
         return (now) => {
           const x = (now as { value: number }).value;
@@ -76,7 +76,7 @@ function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Va
     }
     case 'between': {
       if (e.type.kind === 'float') {
-        const [low, high] = [asNumber(operands.low!), asNumber(operands.high!)];
+        const [low, high] = [asFloat(operands.low!, e.type.size), asFloat(operands.high!, e.type.size)];
         return (now) => low <= (now as { value: number }).value && (now as { value: number }).value <= high;
       }
       const [low, high] = [asNumber(operands.low!), asNumber(operands.high!)];
@@ -107,6 +107,12 @@ function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Va
       }
     }
   }
+}
+
+/** A number as the type holds it: `f32 == 0.1` compares with 0.1 rounded to f32, as a typed scan for it would encode it. */
+function asFloat(value: Value, size: number): number {
+  const n = asNumber(value);
+  return size === 4 ? Math.fround(n) : n;
 }
 
 function asNumber(value: Value): number {

@@ -5,6 +5,8 @@ import type { Value } from './value.ts';
 
 export class Scope {
   readonly #values = new Map<string, Value>();
+  /** The names `let` declared here (not the initial ones): the REPL takes their new types. */
+  readonly #declared = new Set<string>();
   readonly #parent: Scope | undefined;
 
   constructor(parent?: Scope, initial?: ReadonlyMap<string, Value>) {
@@ -18,6 +20,7 @@ export class Scope {
 
   declare(name: string, value: Value): void {
     this.#values.set(name, value);
+    this.#declared.add(name);
   }
 
   /** Replaces the value of an existing name, in the block that declared it. */
@@ -30,6 +33,11 @@ export class Scope {
   /** The names declared in this block itself (for the REPL: the top level's, carried to its next input). */
   own(): ReadonlyMap<string, Value> {
     return new Map(this.#values);
+  }
+
+  /** The names declared in this block while it ran (its initial names only if declared anew). */
+  declared(): ReadonlySet<string> {
+    return new Set(this.#declared);
   }
 
   child(): Scope {

@@ -47,3 +47,21 @@ it('reports a syntax error with its place (exit 2), and says its version', () =>
   expect(result.stderr).toContain("bad.pvm:1:9: error: unexpected '='");
   expect(run(['--version']).stdout).toMatch(/^pvm \d+\.\d+\.\d+\n$/);
 });
+
+it('hands processes to a helper, itself, when a run over many processes is long', async () => {
+  const name = `pvmb${process.pid % 100000}`;
+  const copy = join(mkdtempSync(join(tmpdir(), 'pvm-bin-fleet-')), name);
+  copyFileSync(`${ROOT}test/.build/target`, copy);
+  const fleet = await Promise.all(Array.from({ length: 8 }, () => startFixture([], [], copy)));
+  try {
+    // ~0.3 s a process: after the first two, the six left are worth a helper.
+    const recipe = `let i = 0\nwhile i < 600000 limit 700000 {\n  i = i + 1\n}\nemit i = i`;
+    const result = run(['-e', recipe, '--match', `name=${name}`, '--jobs', '2', '--json']);
+    expect(result.stderr).toBe('');
+    const summary = JSON.parse(result.stdout.trimEnd().split('\n').at(-1)!) as { processes: number; helpers: number; helped: number };
+    expect(summary).toMatchObject({ processes: 8, helpers: 1 });
+    expect(summary.helped).toBeGreaterThan(0);
+  } finally {
+    for (const f of fleet) await f.stop();
+  }
+});

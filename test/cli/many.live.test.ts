@@ -34,7 +34,7 @@ describe.each(RUNTIMES)('many targets on %s', (runtime) => {
         { type: 'emit', pid, name: 'counter', value: 1000, line: 1 },
         { type: 'target', pid, status: 'ok', exit: 0 },
       ]),
-      { type: 'summary', processes: 3, ok: 3, failed: 0, exit: 0, helpers: 0 },
+      { type: 'summary', processes: 3, ok: 3, failed: 0, exit: 0, helpers: 0, helped: 0 },
     ]);
   });
 

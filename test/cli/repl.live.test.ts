@@ -65,6 +65,14 @@ describe.each(RUNTIMES)('pvm repl on %s, from a pipe', (runtime) => {
 });
 
 describe('pvm repl', () => {
+  it('keeps the old value and kind of a name an input would have declared anew, when the input fails before', async () => {
+    const f = await fixture();
+    const script = 'let x = 5\nlet bad = read u32 at 0; let x = "hi"\n.names\nprint x + 1\n';
+    const result = pvm('node', ['repl', '--pid', String(f.pid)], { input: script });
+    expect(result.stdout).toBe('x: a number = 5\n6\n');
+    expect(result.status).toBe(4);
+  });
+
   it('reads a snapshot as it reads the live process, and refuses writes there', async () => {
     const f = await fixture();
     const snapshot = join(mkdtempSync(join(tmpdir(), 'pvm-repl-')), 'f.snapshot');

@@ -69,6 +69,8 @@ describe('narrow', () => {
 
   it('compares floats within a tolerance', () => {
     const floats = `let f = [${BASE + 0x20n}, ${BASE + 0x24n}]`;
+    const tenth = `let t = [${BASE + 0x28n},]\nwrite f32 at ${BASE + 0x28n} = 0.1\nemit tenth = narrow t f32 == 0.1\nemit tenths = narrow t f32 between 0.1 and 0.1`;
+    expect(run(tenth)).toEqual({ tenth: [0x28], tenths: [0x28] }); // 0.1 as an f32 holds it, not as a double
     expect(run(`${floats}\nemit near = narrow f f32 == 1.45 within 0.1\nemit far = narrow f f32 != 1.45 within 0.1\nemit exact = narrow f f32 == 2.5\nemit range = narrow f f32 between 2 and 3`)).toEqual({
       near: [0x20],
       far: [0x24],
