@@ -27,7 +27,7 @@ const runtimes = {
   deno: [`${root}node_modules/deno/deno`, 'run', '--quiet', '--allow-all'],
 };
 const cliOf = {
-  node: [process.execPath, `${root}dist/cli/main.js`],
+  node: [process.execPath, `${root}dist/node/main.js`],
   bun: [`${root}node_modules/.bin/bun`, `${root}src/cli/main.ts`],
   deno: [`${root}node_modules/deno/deno`, 'run', '--quiet', '--allow-all', `${root}src/cli/main.ts`],
 };

@@ -1,5 +1,9 @@
 // Builds dist/ for Node (which cannot run .ts): tsc rewrites the .ts import
-// specifiers to .js. Bun and Deno run src/ as it is. Run by `npm ci` (prepare).
+// specifiers to .js (dist/cli, dist/runtime …: what scripts and tests import);
+// then Bun's bundler makes dist/node/main.js, the `pvm` command for Node: one
+// module, plus chunks for what loads lazily (Ohm's error reporting, snapshots,
+// cores …), which starts ~45 ms sooner than ~60 modules resolved one by one.
+// Bun and Deno run src/ as it is. Run by `npm ci` (prepare).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +14,13 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 rmSync(`${root}/dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', `${root}/tsconfig.json`], { stdio: 'inherit', cwd: root });
 chmodSync(`${root}/dist/cli/main.js`, 0o755);
+// koffi finds its native module on disk and ohm-js is loaded only for syntax errors: both stay packages.
+execFileSync(
+  `${root}/node_modules/.bin/bun`,
+  ['build', `${root}/src/cli/main.ts`, '--target=node', '--format=esm', '--splitting', `--outdir=${root}/dist/node`, '--external', 'koffi', '--external', 'ohm-js'],
+  { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
+);
+chmodSync(`${root}/dist/node/main.js`, 0o755);
 // The single binary (npm run build:bin, ~100 MB) is built beside, into dist/bin, and never goes into the npm package.
 writeFileSync(`${root}/dist/.npmignore`, 'bin/\n');
 // In a checkout, `node_modules/.bin/pvm` runs this build, as it would in a project that depends on pvm
@@ -17,5 +28,5 @@ writeFileSync(`${root}/dist/.npmignore`, 'bin/\n');
 const bin = `${root}/node_modules/.bin`;
 if (existsSync(bin)) {
   rmSync(`${bin}/pvm`, { force: true });
-  symlinkSync('../../dist/cli/main.js', `${bin}/pvm`);
+  symlinkSync('../../dist/node/main.js', `${bin}/pvm`);
 }

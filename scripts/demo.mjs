@@ -38,7 +38,7 @@ const tick = async () => {
 
 const pvm = (...args) => {
   console.log(`\n$ pvm ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`);
-  const result = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(root, 'dist/node/main.js'), ...args], { cwd: root, encoding: 'utf8' });
   process.stdout.write(result.stdout + result.stderr);
   console.log(`(exit status ${result.status})`);
   return result.status;

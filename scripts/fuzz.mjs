@@ -156,7 +156,7 @@ function fuzzPolicies(until) {
 /** CoreTarget.open is async: the core fuzzer awaits each case. */
 async function fuzzCoresAsync(until) {
   const original = join(work, 'fixture.core');
-  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'snapshot', '--pid', String(fixturePid), '-o', original, '--only', 'target', '--only', '[stack]'], { stdio: 'ignore' });
+  execFileSync(process.execPath, [join(root, 'dist/node/main.js'), 'snapshot', '--pid', String(fixturePid), '-o', original, '--only', 'target', '--only', '[stack]'], { stdio: 'ignore' });
   const bytes = readFileSync(original);
   const copy = join(work, 'mutated.core');
   while (performance.now() < until) {

@@ -21,7 +21,7 @@ export function goldenCases() {
 
 /** What the golden file holds: stdout for a plan, stderr for diagnostics (the recipe path is relative to the root). */
 export function actualOutput(command, recipe) {
-  const result = spawnSync(process.execPath, [`${root}dist/cli/main.js`, command, recipe], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [`${root}dist/node/main.js`, command, recipe], { cwd: root, encoding: 'utf8' });
   return command === 'plan' ? result.stdout : result.stderr;
 }
 

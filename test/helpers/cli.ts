@@ -9,7 +9,7 @@ export const RUNTIMES: readonly Runtime[] = ['node', 'bun', 'deno'];
 export function commandFor(runtime: Runtime): string[] {
   switch (runtime) {
     case 'node':
-      return [process.execPath, `${ROOT}dist/cli/main.js`];
+      return [process.execPath, `${ROOT}dist/node/main.js`]; // the bundle: what `pvm` runs on Node
     case 'bun':
       return [`${ROOT}node_modules/.bin/bun`, `${ROOT}src/cli/main.ts`];
     case 'deno':
