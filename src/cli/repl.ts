@@ -20,17 +20,17 @@ import { FAST_KEYWORDS } from '../dsl/fast-parse.ts';
 import { describeType, type StaticType } from '../dsl/static-type.ts';
 import { TYPE_NAMES } from '../dsl/types.ts';
 import type { Plan } from '../plan/plan.ts';
-import { policyLimits, refusePlan } from '../policy/apply.ts';
+import { policyLimits } from '../policy/apply.ts';
 import { loadPolicies } from '../policy/system.ts';
 import { ElfFiles } from '../runtime/elf-files.ts';
-import { execute, readOnlyRefusal, writeRefusal } from '../runtime/execute.ts';
+import { execute, writeRefusal } from '../runtime/execute.ts';
 import { humanValue } from '../runtime/show.ts';
 import type { Value } from '../runtime/value.ts';
 import { describeTarget } from '../target/target.ts';
 import type { Command } from './args.ts';
 import { formatError, formatErrorJson, formatEvent } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
-import { recordWrites } from './run-command.ts';
+import { journalFor, judgePlan, recordWrites } from './run-command.ts';
 import { debugDirectories, openSession } from './session.ts';
 
 type Out = (text: string) => void;
@@ -50,7 +50,7 @@ Tab completes names, builtins, types and keywords. The language: docs/language.m
 export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   const policies = await loadPolicies(command.policy.file);
   const { dryRun, freeze } = command.writing;
-  const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
+  const journal = await journalFor(command.writing);
   // Shared by every input's resolver: a live process's files are parsed once for the session. A core's module
   // files cannot be reopened that way, so each input parses them again, and closes what it opened.
   const elfFiles = command.target.kind === 'core' ? undefined : new ElfFiles();
@@ -64,25 +64,23 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   const exits: ExitCode[] = [];
   let inputs = 0;
 
-  /** Compiles one input against the names kept so far, and judges it as pvm run would. */
+  /** Compiles one input against the names kept so far (`.plan` shows it as it is; running it judges it first). */
   const compile = async (text: string): Promise<{ plan: Plan; declared: ReadonlyMap<string, StaticType> }> => {
     const compiled = await compileInput({ name: `<repl:${++inputs}>`, text }, types);
     const param = compiled.plan.params[0];
     if (param !== undefined) {
       throw new RecipeError('param-in-repl', `'param ${param.name}' declares an input of a recipe file; the REPL has no --arg`, { hint: `declare it with let: let ${param.name} = …` });
     }
-    refusePlan(compiled.plan, policies, freeze);
-    if (compiled.plan.writes && command.target.kind === 'core') throw readOnlyRefusal(compiled.plan, command.target.path);
-    if (compiled.plan.writes && !command.allowWrite && !dryRun) {
-      throw new DeniedError('write-not-allowed', `${writeRefusal(compiled.plan).message}: this REPL was started without --allow-write`, {
-        hint: 'leave it and start pvm repl with --allow-write (or --dry-run to see what writes would do)',
-      });
-    }
     return compiled;
   };
 
   const run = async (text: string): Promise<void> => {
     const { plan, declared } = await compile(text);
+    // Judged as pvm run judges a recipe, a write refused with what to do in a REPL.
+    await judgePlan(plan, policies, command, (plan) =>
+      new DeniedError('write-not-allowed', `${writeRefusal(plan).message}: this REPL was started without --allow-write`, {
+        hint: 'leave it and start pvm repl with --allow-write (or --dry-run to see what writes would do)',
+      }));
     execute({
       plan,
       target: session.target,

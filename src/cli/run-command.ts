@@ -10,7 +10,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import type { ElfFiles } from '../runtime/elf-files.ts';
 import type { Value } from '../runtime/value.ts';
-import type { RunCommand, TargetSpec } from './args.ts';
+import type { RunCommand, TargetSpec, WritingOptions } from './args.ts';
 import { formatEvent, formatScanSummary } from './format.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { AuditFile } from './audit-file.ts';
@@ -44,17 +44,28 @@ export interface RunSinks {
 export async function prepareRun(command: RunCommand, source: SourceFile): Promise<PreparedRun> {
   const { compileRecipe } = await import('../dsl/compile-recipe.ts');
   const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
-  const { readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
   const plan = await compileRecipe(source);
   const params = bindParams(plan, parseArgPairs(command.args));
-  const { dryRun, freeze } = command.writing;
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
-  const { refusePlan } = await import('../policy/apply.ts');
-  refusePlan(plan, policies, freeze);
-  if (plan.writes && command.target.kind === 'core') throw readOnlyRefusal(plan, command.target.path);
-  if (plan.writes && !command.allowWrite && !dryRun) throw writeRefusal(plan);
-  const journal = command.writing.journal === undefined || dryRun ? undefined : (await import('./journal-file.ts')).openJournal(command.writing.journal);
+  await judgePlan(plan, policies, command);
+  const journal = await journalFor(command.writing);
   return { command, plan, params, policies, journal, close: () => journal?.close() };
+}
+
+/**
+ * Refuses a plan before the target is touched: what the policy denies, a write to a core, a write without
+ * --allow-write (or --dry-run). `notAllowed` words that last refusal where the caller knows better (the REPL).
+ */
+export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], run: { readonly target: TargetSpec; readonly allowWrite: boolean; readonly writing: WritingOptions }, notAllowed?: (plan: Plan) => PvmError): Promise<void> {
+  const { readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
+  (await import('../policy/apply.ts')).refusePlan(plan, policies, run.writing.freeze);
+  if (plan.writes && run.target.kind === 'core') throw readOnlyRefusal(plan, run.target.path);
+  if (plan.writes && !run.allowWrite && !run.writing.dryRun) throw (notAllowed ?? writeRefusal)(plan);
+}
+
+/** --journal, opened for appending before the target is touched; none for a dry run, which writes nothing. */
+export async function journalFor(writing: WritingOptions): Promise<JournalFile | undefined> {
+  return writing.journal === undefined || writing.dryRun ? undefined : (await import('./journal-file.ts')).openJournal(writing.journal);
 }
 
 /** Runs a prepared recipe against one target; throws its PvmError (the caller shows it and takes its exit status). */

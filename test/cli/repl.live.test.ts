@@ -65,6 +65,15 @@ describe.each(RUNTIMES)('pvm repl on %s, from a pipe', (runtime) => {
 });
 
 describe('pvm repl', () => {
+  it('shows the plan of a write without --allow-write (.plan runs nothing), and refuses to run it (exit 3)', async () => {
+    const f = await fixture();
+    const write = `write u32 at ${f.hex('scratch')} = 5`;
+    const result = pvm('node', ['repl', '--pid', String(f.pid)], { input: `.plan ${write}\n${write}\n` });
+    expect(result.stdout).toMatch(/^plan for <repl:1> \(sha256 [0-9a-f]{16}…\): writes memory\n/);
+    expect(result.stderr).toContain('this REPL was started without --allow-write');
+    expect(result.status).toBe(3);
+  });
+
   it('keeps the old value and kind of a name an input would have declared anew, when the input fails before', async () => {
     const f = await fixture();
     const script = 'let x = 5\nlet bad = read u32 at 0; let x = "hi"\n.names\nprint x + 1\n';
