@@ -16,6 +16,7 @@
 // (journal-commands.ts mostSerious).
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
@@ -123,7 +124,7 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
 async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles): Promise<Finished> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const comm = attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
+  const comm = commOf(pid);
   let exit: ExitCode = 0;
   try {
     await runPrepared(prepared, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles });
@@ -181,7 +182,6 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
   // Pids handed to it and not answered yet, in order (it answers in the order it was given them).
   const pending: { pid: number; then: (result: Finished) => void }[] = [];
   let done = 0;
-  let text = '';
   let stderr = '';
   let ended = false;
   let ready = false;
@@ -195,7 +195,7 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
       for (const { pid, then } of pending.splice(0)) {
         then({
           pid,
-          comm: attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited',
+          comm: commOf(pid),
           exit: (code === null || code === 0 ? 70 : code) as ExitCode,
           stdout: [],
           stderr: [`pvm: the helper pvm this process was given to stopped (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}`],
@@ -206,7 +206,8 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
   });
   child.on('error', () => {}); // reported by 'close'
   child.stdin.on('error', () => {}); // a helper that died: 'close' reports it
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.setEncoding('utf8'); // decoded across chunks: a character split between two stays whole
+  child.stderr.on('data', (chunk: string) => (stderr += chunk));
   const helper: Helper = {
     get done() {
       return done;
@@ -239,20 +240,15 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
       return closed;
     },
   };
-  child.stdout.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n')) {
-      const line = text.slice(0, newline);
-      text = text.slice(newline + 1);
-      const message = attempt(() => JSON.parse(line) as { ready?: true } & Finished);
-      if (message?.ready === true) {
-        ready = true;
-        onReady(helper);
-      } else if (message !== undefined && pending.length > 0) {
-        const { then } = pending.shift()!;
-        done++;
-        then({ pid: message.pid, comm: message.comm, exit: message.exit, stdout: message.stdout, stderr: message.stderr });
-      }
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const message = attempt(() => JSON.parse(line) as { ready?: true } & Finished);
+    if (message?.ready === true) {
+      ready = true;
+      onReady(helper);
+    } else if (message !== undefined && pending.length > 0) {
+      const { then } = pending.shift()!;
+      done++;
+      then({ pid: message.pid, comm: message.comm, exit: message.exit, stdout: message.stdout, stderr: message.stderr });
     }
   });
   return helper;
@@ -262,19 +258,16 @@ function startHelper(childArgs: readonly string[], onReady: (helper: Helper) => 
 export async function serveAsHelper(prepared: PreparedRun): Promise<void> {
   const elfFiles = new ElfFiles();
   writeStdout(`${JSON.stringify({ ready: true })}\n`);
-  let text = '';
   try {
-    for await (const chunk of process.stdin) {
-      text += String(chunk);
-      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n')) {
-        const pid = Number(text.slice(0, newline));
-        text = text.slice(newline + 1);
-        writeStdout(`${JSON.stringify(await runHere(prepared, pid, elfFiles))}\n`);
-      }
-    }
+    for await (const line of createInterface({ input: process.stdin })) writeStdout(`${JSON.stringify(await runHere(prepared, Number(line), elfFiles))}\n`);
   } finally {
     elfFiles.close();
   }
+}
+
+/** A process's name (comm), or 'exited' when it is gone. */
+function commOf(pid: number): string {
+  return attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
 }
 
 /** This very pvm, as a command: the runtime and the entry point it was started with (the single binary is both). */
