@@ -6,6 +6,7 @@
 import { RecipeError } from '../errors.ts';
 import type { Loc, PlanExpr } from '../plan/plan.ts';
 import type { SourcePoint } from './locate.ts';
+import { compare } from './evaluate.ts';
 import { decode, numeric, type Remembered, type Value } from './value.ts';
 
 type NarrowExpr = Extract<PlanExpr, { op: 'narrow' }>;
@@ -57,35 +58,16 @@ function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Va
   const t = e.test;
   switch (t.kind) {
     case 'compare': {
-      const operator = t.operator;
-      if (e.type.kind === 'float') {
-        const target = asFloat(operands.value!, e.type.size);
-        const tolerance = operands.within === undefined ? undefined : Math.abs(asNumber(operands.within));
-        return (now) => {
-          const x = (now as { value: number }).value;
-          if (tolerance !== undefined) return (Math.abs(x - target) <= tolerance) === (operator === '==');
-          return compareNumbers(operator, x, target);
-        };
-      }
-      const target = asBigint(operands.value!);
-      if (target === undefined) {
-        const fraction = asNumber(operands.value!); // an integer against 2.5: compared as numbers
-        return (now) => compareNumbers(operator, Number(numeric(now)!.value), fraction);
-      }
-      return (now) => compareBigints(operator, numeric(now)!.value, target);
+      // As the language's own comparison (`read u32 at p == V`), with the operand as the type holds it.
+      const target = asType(operands.value!, e.type);
+      if (operands.within === undefined) return (now) => compare(t.operator, now, target);
+      const tolerance = Math.abs(asNumber(operands.within));
+      const x = asNumber(target);
+      return (now) => (Math.abs(asNumber(now) - x) <= tolerance) === (t.operator === '==');
     }
     case 'between': {
-      if (e.type.kind === 'float') {
-        const [low, high] = [asFloat(operands.low!, e.type.size), asFloat(operands.high!, e.type.size)];
-        return (now) => low <= (now as { value: number }).value && (now as { value: number }).value <= high;
-      }
-      const [low, high] = [asNumber(operands.low!), asNumber(operands.high!)];
-      const [lowExact, highExact] = [asBigint(operands.low!), asBigint(operands.high!)];
-      if (lowExact === undefined || highExact === undefined) return (now) => low <= Number(numeric(now)!.value) && Number(numeric(now)!.value) <= high;
-      return (now) => {
-        const x = numeric(now)!.value;
-        return lowExact <= x && x <= highExact;
-      };
+      const [low, high] = [asType(operands.low!, e.type), asType(operands.high!, e.type)];
+      return (now) => compare('>=', now, low) && compare('<=', now, high);
     }
     case 'any':
       return () => true;
@@ -110,25 +92,10 @@ function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Va
 }
 
 /** A number as the type holds it: `f32 == 0.1` compares with 0.1 rounded to f32, as a typed scan for it would encode it. */
-function asFloat(value: Value, size: number): number {
-  const n = asNumber(value);
-  return size === 4 ? Math.fround(n) : n;
+function asType(value: Value, type: NarrowExpr['type']): Value {
+  return type.kind === 'float' && type.size === 4 ? { kind: 'float', value: Math.fround(asNumber(value)) } : value;
 }
 
 function asNumber(value: Value): number {
   return value.kind === 'float' ? value.value : Number(numeric(value)!.value);
-}
-
-/** An integer to compare integers with; a float operand compares exactly only where it is whole. */
-function asBigint(value: Value): bigint | undefined {
-  if (value.kind !== 'float') return numeric(value)!.value;
-  return Number.isInteger(value.value) ? BigInt(value.value) : undefined;
-}
-
-function compareNumbers(operator: string, a: number, b: number): boolean {
-  return operator === '==' ? a === b : operator === '!=' ? a !== b : operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
-}
-
-function compareBigints(operator: string, a: bigint, b: bigint): boolean {
-  return operator === '==' ? a === b : operator === '!=' ? a !== b : operator === '<' ? a < b : operator === '<=' ? a <= b : operator === '>' ? a > b : a >= b;
 }
