@@ -3,9 +3,8 @@
 // threads be stopped. Every policy that applies must allow (the system
 // policy and --policy: a user's policy can only narrow the system's). A
 // denial names its rule: the file, the JSON path and the value.
-import { basename } from 'node:path';
 import { isAnonymous } from '../target/skip-rules.ts';
-import type { AddressRange, Region } from '../target/target.ts';
+import { type AddressRange, namesModule, type Region } from '../target/target.ts';
 import type { LoadedPolicy } from './load.ts';
 import type { TargetRuleValue } from './schema.ts';
 
@@ -79,7 +78,7 @@ export function selectorRanges(selector: string, context: SelectorContext): Addr
   if (selector === 'anon') matches = isAnonymous;
   else if (selector.startsWith('module:')) {
     const name = selector.slice('module:'.length);
-    matches = (r) => r.path.startsWith('/') && (r.path === name || r.path.endsWith(`/${name}`) || basename(r.path) === name);
+    matches = (r) => r.path.startsWith('/') && namesModule(r.path, name);
   } else matches = (r) => r.path === selector;
   return context.regions.filter(matches).map((r) => ({ start: r.start, end: r.end }));
 }

@@ -9,7 +9,7 @@ import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias,
 import { DEFAULT_DEBUG_DIRECTORIES } from '../target/debug-files.ts';
 import { type DebugLookup, ElfFiles } from './elf-files.ts';
 import { closest } from '../suggest.ts';
-import { describeTarget, type MemorySource, type Region } from '../target/target.ts';
+import { describeTarget, type MemorySource, namesModule, type Region } from '../target/target.ts';
 
 export interface ModuleRegion {
   readonly path: string;
@@ -76,7 +76,7 @@ export class ModuleResolver {
     const who = describeTarget(this.#target.identity);
     const regions = this.#target.regions();
     const files = [...new Set(regions.filter((r) => r.path.startsWith('/')).map((r) => r.path))];
-    let matches = files.filter((path) => path === name || path.endsWith(`/${name}`) || basename(path) === name);
+    let matches = files.filter((path) => namesModule(path, name));
     if (matches.length === 0) matches = mappedFiles(regions).filter((path) => attempt(() => this.#elfOf(path).soname) === name);
     if (matches.length === 0) {
       const names = [...new Set(files.map((f) => basename(f)))];

@@ -9,6 +9,7 @@ import { attempt } from '../attempt.ts';
 import { UsageError } from '../errors.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
 import { parseMaps } from '../native/maps.ts';
+import { namesModule } from './target.ts';
 import { parseStatus } from '../native/status.ts';
 import { closest, editDistance } from '../suggest.ts';
 import { readAt } from './file-mapping.ts';
@@ -89,10 +90,10 @@ function failingKeys(pid: number, selector: Selector, buildIds: Map<string, stri
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   if ((Number(fields[6] ?? 0) & 0x00200000) !== 0 || fields[0] === 'Z') return undefined;
   const failing: string[] = [];
-  const check = (key: string, value: string | number | undefined, holds: () => boolean): boolean => {
-    if (value === undefined || (!all && failing.length > 0)) return false;
+  /** A key given in the selector is tested (unless a key failed already and `all` is not asked for). */
+  const check = (key: string, value: string | number | undefined, holds: () => boolean): void => {
+    if (value === undefined || (!all && failing.length > 0)) return;
     if (attempt(holds) !== true) failing.push(`${key}=${value}`);
-    return true;
   };
   check('name', selector.name, () => readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '') === selector.name);
   check('exe', selector.exe, () => readlinkSync(`/proc/${pid}/exe`) === selector.exe);
@@ -107,7 +108,7 @@ function failingKeys(pid: number, selector: Selector, buildIds: Map<string, stri
   const maps = attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? [];
   check('module', selector.module, () => {
     const name = selector.module!;
-    return maps.some((m) => m.path.startsWith('/') && (m.path === name || m.path.endsWith(`/${name}`) || basename(m.path) === name));
+    return maps.some((m) => m.path.startsWith('/') && namesModule(m.path, name));
   });
   check('build-id', selector.buildId, () => {
     const files = maps.filter((m) => m.path.startsWith('/') && m.offset === 0n);

@@ -7,6 +7,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError, UsageError } from '../errors.ts';
 import { parseMaps } from '../native/maps.ts';
+import { namesModule } from './target.ts';
 
 /**
  * When the program is ready for the recipe: `loaded` (the default: it has
@@ -91,7 +92,7 @@ async function whenReady(pid: number, readiness: Readiness, ended: () => boolean
     const exe = attempt(() => readlinkSync(`/proc/${pid}/exe`));
     if (exe !== undefined && exe !== ownExe && readiness.kind !== 'ms') {
       const maps = attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? [];
-      if (readiness.kind === 'module' && maps.some((r) => r.path === readiness.name || r.path.endsWith(`/${readiness.name}`) || r.path.split('/').pop() === readiness.name)) return;
+      if (readiness.kind === 'module' && maps.some((r) => namesModule(r.path, readiness.name))) return;
       if (readiness.kind === 'loaded') {
         const now = [...new Set(maps.filter((r) => r.path.startsWith('/')).map((r) => r.path))].join('\n');
         if (now !== files) {

@@ -132,3 +132,12 @@ export interface WritableTarget extends MemorySource {
 export function describeTarget(identity: TargetIdentity): string {
   return identity.pid === undefined ? identity.name : `pid ${identity.pid} (${identity.name})`;
 }
+
+/**
+ * Whether a mapped file's path is the module `name`: the whole path, a path
+ * suffix after a `/`, or the basename — how module("NAME"), --match module=,
+ * a policy's module: and --ready module: all name a module.
+ */
+export function namesModule(path: string, name: string): boolean {
+  return path === name || path.endsWith(`/${name}`) || path.slice(path.lastIndexOf('/') + 1) === name;
+}
