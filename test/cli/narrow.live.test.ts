@@ -5,22 +5,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
-import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { fixturesPerTest } from '../helpers/fixture.ts';
 
-const started: Fixture[] = [];
-async function fixture(): Promise<Fixture> {
-  const f = await startFixture();
-  started.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of started.splice(0)) await f.stop();
-});
+const fixture = fixturesPerTest();
 
 describe.each(RUNTIMES)('narrowing on %s', (runtime) => {
   it('finds the one u32 that went up then down among every 1000 in the process, in the REPL', async () => {

@@ -3,19 +3,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pvm, type Runtime, RUNTIMES } from '../helpers/cli.ts';
-import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { type Fixture, fixturesPerTest } from '../helpers/fixture.ts';
 
-const started: Fixture[] = [];
-async function fixture(args: readonly string[] = []): Promise<Fixture> {
-  const f = await startFixture(args);
-  started.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of started.splice(0)) await f.stop(); // SIGKILL ends a stopped process too
-});
+const fixture = fixturesPerTest();
 
 const journalPath = () => join(mkdtempSync(join(tmpdir(), 'pvm-journal-')), 'fix.journal');
 const state = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];

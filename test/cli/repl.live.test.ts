@@ -7,20 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
-import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { fixturesPerTest } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
 
-const started: Fixture[] = [];
-async function fixture(): Promise<Fixture> {
-  const f = await startFixture();
-  started.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of started.splice(0)) await f.stop();
-});
+const fixture = fixturesPerTest();
 
 describe.each(RUNTIMES)('pvm repl on %s, from a pipe', (runtime) => {
   it('keeps names from one statement to the next, runs a block once it closes, and goes on after an error (exit: the most serious)', async () => {

@@ -1,5 +1,6 @@
 // Starts the C fixture as a live process and reads the addresses it prints.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach } from 'vitest';
 import { FIXTURE_BINARY } from './paths.ts';
 
 export interface Fixture {
@@ -69,5 +70,22 @@ export async function startFixture(args: readonly string[] = [], prefix: readonl
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
+  };
+}
+
+/**
+ * For a test file whose tests each start their own fixtures: a `fixture(args)`
+ * that starts one, and stops every one a test started after that test
+ * (SIGKILL ends a stopped process too).
+ */
+export function fixturesPerTest(): (args?: readonly string[]) => Promise<Fixture> {
+  const started: Fixture[] = [];
+  afterEach(async () => {
+    for (const f of started.splice(0)) await f.stop();
+  });
+  return async (args = []) => {
+    const f = await startFixture(args);
+    started.push(f);
+    return f;
   };
 }
