@@ -4,10 +4,14 @@
 //   reference PID chase TABLE 0 N          read N pointers at TABLE in one call, then the u64 each points to, summed
 //   reference PID scan ADDR SIZE CHUNK NEEDLE
 //                                          find NEEDLE in [ADDR, ADDR+SIZE): CHUNK-byte process_vm_readv calls into a
-//                                          reused buffer overlapping by len(NEEDLE)-1, memmem; check = hits and their sum
+//                                          reused buffer overlapping by len(NEEDLE)-1, memmem; check = hits and their sum;
+//                                          NEEDLE hex:07000000 gives bytes
 //   reference 0 filescan ADDR SIZE CHUNK NEEDLE FILE:OFFSET
 //                                          the same scan over a core file: the bytes of [ADDR, ADDR+SIZE) lie at OFFSET
 //   reference PID copy ADDR SIZE CHUNK FILE   process_vm_readv in CHUNK-byte calls, each written to FILE (new) with pwrite
+//   reference PID u32scan ADDR SIZE CHUNK VALUE
+//                                          find u32 VALUE at 4-aligned addresses: CHUNK-byte process_vm_readv calls into
+//                                          a reused buffer, an aligned compare loop; check = hits and their sum
 // Prints {"ns":…,"bytes":…,"calls":…,"check":…}; `check` lets the bench compare results.
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -26,7 +30,7 @@ static uint64_t now_ns(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6 && !(argc == 7 && (strcmp(argv[2], "scan") == 0 || strcmp(argv[2], "copy") == 0)) && !(argc == 8 && strcmp(argv[2], "filescan") == 0)) return 2;
+  if (argc != 6 && !(argc == 7 && (strcmp(argv[2], "scan") == 0 || strcmp(argv[2], "u32scan") == 0 || strcmp(argv[2], "copy") == 0)) && !(argc == 8 && strcmp(argv[2], "filescan") == 0)) return 2;
   int pid = atoi(argv[1]);
   uintptr_t base = strtoull(argv[3], NULL, 0);
   size_t size = strtoull(argv[4], NULL, 0);
@@ -73,8 +77,14 @@ int main(int argc, char **argv) {
       fd = open(argv[7], O_RDONLY);
       if (fd < 0) return 1;
     }
-    const char *needle = argv[6];
-    size_t length = strlen(needle), overlap = length - 1;
+    // NEEDLE as text, or as bytes written hex:0700 (a needle with zero bytes).
+    char *needle = argv[6];
+    size_t length = strlen(needle);
+    if (strncmp(needle, "hex:", 4) == 0) {
+      length = (length - 4) / 2;
+      for (size_t i = 0; i < length; i++) sscanf(argv[6] + 4 + 2 * i, "%2hhx", &needle[i]);
+    }
+    size_t overlap = length - 1;
     char *buffer = malloc(param + overlap);
     uint64_t hits = 0, sum = 0;
     for (size_t at = 0; at < size; at += param) {
@@ -89,6 +99,26 @@ int main(int argc, char **argv) {
         if ((size_t)(p - buffer) >= search) break;
         hits++;
         sum += base + at + (uint64_t)(p - buffer);
+      }
+    }
+    free(buffer);
+    printf("{\"ns\":%llu,\"bytes\":%llu,\"calls\":%llu,\"check\":\"%llu hits, sum %llu\"}\n", (unsigned long long)(now_ns() - start),
+           (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)hits, (unsigned long long)sum);
+    return 0;
+  } else if (strcmp(argv[2], "u32scan") == 0) {
+    uint32_t value = (uint32_t)strtoul(argv[6], NULL, 0), *buffer = malloc(param);
+    uint64_t hits = 0, sum = 0;
+    for (size_t at = 0; at < size; at += param) {
+      size_t n = size - at < param ? size - at : param;
+      struct iovec local = { buffer, n }, remote = { (void *)(base + at), n };
+      if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)n) return 1;
+      calls++;
+      bytes += n;
+      for (size_t i = 0; i < n / 4; i++) {
+        if (buffer[i] == value) {
+          hits++;
+          sum += base + at + i * 4;
+        }
       }
     }
     free(buffer);

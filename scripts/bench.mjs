@@ -16,7 +16,9 @@ mkdirSync(build, { recursive: true });
 execFileSync('cc', ['-O2', '-o', `${build}/reference`, `${root}bench/reference.c`], { stdio: 'inherit' });
 execFileSync('cc', ['-O0', '-pthread', '-o', `${build}/target`, `${root}test/fixture/target.c`], { stdio: 'inherit' });
 
-const target = spawn(`${build}/target`, ['--bulk-mib', String(BULK_MIB)], { stdio: ['pipe', 'pipe', 'inherit'] });
+// Resident zero pages too, half as many: value scans over them defeat a plain memmem (issue 13).
+const ZERO_MIB = Math.max(1, BULK_MIB >> 1);
+const target = spawn(`${build}/target`, ['--bulk-mib', String(BULK_MIB), '--zero-mib', String(ZERO_MIB)], { stdio: ['pipe', 'pipe', 'inherit'] });
 const info = await new Promise((resolve, reject) => {
   target.stdout.once('data', (chunk) => resolve(JSON.parse(String(chunk).split('\n')[0])));
   target.once('error', reject);
@@ -147,6 +149,32 @@ try {
       const engine = full - trivial;
       row(`pvm on ${name}, ${kind}`, ms(engine), gbs(bulkBytes, engine), c64s.check, (engine / c64s.ns).toFixed(2), (engine / c1ms.ns).toFixed(2));
       if (kind === 'literal') goals.push([`scan engine ≤ 1.25× C on ${name}`, engine / c64s.ns <= 1.25, `${(engine / c64s.ns).toFixed(2)}×`]);
+    }
+  }
+
+  // 4b. Needles other than a long string (issue 13): small typed values, over zero pages and over patterned
+  //     data, aligned and not, and a 2-byte string, each against the simplest good C for it: an aligned
+  //     compare loop for an aligned value, memmem for the rest (64 KiB calls; memmem compares at every
+  //     position when the needle's bytes fill the memory, so C is slow over zero pages there).
+  lines.push('');
+  row('value scans and short needles', 'engine time', 'throughput', 'hits', 'C', 'pvm / C');
+  const zeroBytes = String(ZERO_MIB << 20);
+  const valueScans = [
+    ['u32 7, align 4, zero pages', `scan u32 7 in range(${info.zero}, ${zeroBytes}) align 4`, ['u32scan', info.zero, zeroBytes, String(64 << 10), '7'], 'aligned compare loop', ZERO_MIB],
+    ['u32 7, align 4, patterned data', `scan u32 7 in range(${info.bulk}, ${size}) align 4`, ['u32scan', info.bulk, size, String(64 << 10), '7'], 'aligned compare loop', BULK_MIB],
+    ['u32 7, unaligned, zero pages', `scan u32 7 in range(${info.zero}, ${zeroBytes})`, ['scan', info.zero, zeroBytes, String(64 << 10), 'hex:07000000'], 'memmem', ZERO_MIB],
+    ['"PV" (2 bytes), patterned data', `scan "PV" in range(${info.bulk}, ${size})`, ['scan', info.bulk, size, String(64 << 10), 'PV'], 'memmem', BULK_MIB],
+  ];
+  for (const [label, scanExpr, cArgs, cKind, mib] of valueScans) {
+    const c = measure([`${build}/reference`, pid, ...cArgs]);
+    row(`C, ${label}`, ms(c.ns), gbs(mib << 20, c.ns), c.check, cKind, '');
+    for (const [name, cli] of Object.entries(cliOf)) {
+      const recipe = `print ${scanExpr}`;
+      const result = spawnSync(cli[0], [...cli.slice(1), '-e', recipe, '--pid', pid, '--json'], { encoding: 'utf8' });
+      if (hitsOf(result.stdout) !== c.check) throw new Error(`pvm on ${name} found ${hitsOf(result.stdout)} for ${label}, C ${c.check}`);
+      const engine = wall([...cli, '-e', recipe, '--pid', pid]) - wall([...cli, '-e', 'print 1', '--pid', pid]);
+      row(`pvm on ${name}, ${label}`, ms(engine), gbs(mib << 20, engine), c.check, '', (engine / c.ns).toFixed(2));
+      goals.push([`scan for ${label} ≤ 1.25× C (${cKind}) on ${name}`, engine / c.ns <= 1.25, `${(engine / c.ns).toFixed(2)}×`]);
     }
   }
 

@@ -23,6 +23,8 @@ export function bindWithBunFfi(): Libc {
       ptrace: { args: ['i32', 'i32', 'u64', 'u64'], returns: FFIType.i64_fast },
       waitpid: { args: ['i32', 'ptr', 'i32'], returns: 'i32' },
       memmem: { args: ['u64', 'u64', 'u64', 'u64'], returns: FFIType.u64_fast },
+      memchr: { args: ['u64', 'i32', 'u64'], returns: FFIType.u64_fast },
+      wmemchr: { args: ['u64', 'i32', 'u64'], returns: FFIType.u64_fast },
       flock: { args: ['i32', 'i32'], returns: 'i32' },
       malloc: { args: ['u64'], returns: 'ptr' },
       free: { args: ['ptr'], returns: 'void' },
@@ -53,6 +55,8 @@ export function bindWithBunFfi(): Libc {
       return result < 0 ? { pid: -errno(), status: 0 } : { pid: result, status: status[0]! };
     },
     memmem: (haystack, haystackLength, needle, needleLength) => Number(c.memmem(haystack, haystackLength, needle, needleLength)),
+    memchr: (haystack, byte, length) => Number(c.memchr(haystack, byte, length)),
+    wmemchr: (haystack, word, words) => Number(c.wmemchr(haystack, word, words)),
     flock: (fd, operation) => withErrno(c.flock(fd, operation)),
     alloc(size: number): NativeMemory {
       const length = Math.max(1, size);

@@ -23,6 +23,10 @@ export interface Libc {
    * needle in the haystack, or 0. Addresses are numbers (user space is below 2^47).
    */
   memmem(haystack: number, haystackLength: number, needle: number, needleLength: number): number;
+  /** libc memchr over native memory: the address of the first `byte`, or 0. */
+  memchr(haystack: number, byte: number, length: number): number;
+  /** libc wmemchr: the address of the first 4-byte word equal to `word` among `words` words (4-aligned), or 0. */
+  wmemchr(haystack: number, word: number, words: number): number;
   /** The kernel's page size (sysconf(_SC_PAGESIZE)). */
   readonly pageSize: number;
   /** ptrace(request, tid, 0, data), for the requests that take no address: 0 or -errno. */
@@ -75,6 +79,8 @@ async function bind(): Promise<Libc> {
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
   // Addresses as integers, not koffi pointers: no wrapper object per call, and scans call it per candidate.
   const memmem = lib.func('uintptr_t memmem(uintptr_t haystack, size_t haystacklen, uintptr_t needle, size_t needlelen)');
+  const memchr = lib.func('uintptr_t memchr(uintptr_t s, int c, size_t n)');
+  const wmemchr = lib.func('uintptr_t wmemchr(uintptr_t s, int32_t c, size_t n)');
   const flock = lib.func('int flock(int fd, int operation)');
 
   return {
@@ -94,6 +100,8 @@ async function bind(): Promise<Libc> {
       return result < 0 ? { pid: -koffi.errno(), status: 0 } : { pid: result, status: status[0]! };
     },
     memmem: (haystack: number, haystackLength: number, needle: number, needleLength: number) => Number(memmem(haystack, haystackLength, needle, needleLength)),
+    memchr: (haystack: number, byte: number, length: number) => Number(memchr(haystack, byte, length)),
+    wmemchr: (haystack: number, word: number, words: number) => Number(wmemchr(haystack, word, words)),
     flock: withErrno((fd: number, operation: number) => flock(fd, operation)),
     alloc(size: number): NativeMemory {
       const pointer = koffi.alloc('uint8_t', Math.max(1, size));

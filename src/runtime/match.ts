@@ -1,10 +1,11 @@
 // Finds a pattern in a buffer. The search is anchored on the rarest run of
 // exact bytes at a fixed offset from the start (see `anchorQuality`), found
-// with the target's fastest search (libc memmem or Buffer.indexOf), and each
+// with the target's fastest searches (see anchor-search.ts), and each
 // candidate is then verified against the whole pattern: wildcards, nibbles,
 // `~`, jumps and alternatives. A pattern with no exact byte at a fixed offset
 // is tried at every position.
-import { bufferFind, type FindBytes } from '../native/search.ts';
+import { bufferSearch, type ByteSearch } from '../native/search.ts';
+import { AnchorSearch } from './anchor-search.ts';
 import { type Pattern, patternLength, type PatternToken } from '../plan/pattern.ts';
 
 /** A pattern element linked to what follows it, so alternatives and jumps continue without copying. */
@@ -21,11 +22,12 @@ export class Matcher {
   /** The anchor: exact bytes found at `anchorOffset` from the start of every match. */
   readonly #anchor: Uint8Array | undefined;
   readonly #anchorOffset: number;
-  readonly #find: FindBytes;
+  readonly #anchorSearch: AnchorSearch | undefined;
   /** 1 for each byte value a match can start with. */
   readonly #startBytes: Uint8Array;
 
-  constructor(pattern: Pattern, find: FindBytes = bufferFind) {
+  /** `align`: matches are wanted only at its multiples (a scan filters the others; an aligned anchor is searched for faster). */
+  constructor(pattern: Pattern, search: ByteSearch = bufferSearch, align = 1) {
     const { min, max } = patternLength(pattern.tokens);
     this.minLength = min;
     this.maxLength = max;
@@ -33,7 +35,7 @@ export class Matcher {
     const anchor = bestFixedRun(pattern.tokens);
     this.#anchor = anchor === undefined ? undefined : Uint8Array.from(anchor.bytes);
     this.#anchorOffset = anchor?.offset ?? 0;
-    this.#find = find;
+    this.#anchorSearch = this.#anchor === undefined ? undefined : new AnchorSearch(this.#anchor, this.#anchorOffset, align, search);
     this.#startBytes = startBytes(this.#first);
   }
 
@@ -45,8 +47,10 @@ export class Matcher {
   /**
    * Calls `onMatch(offset)` for each match starting in [from, to) of `bytes`, in
    * order; a match may extend to `bytes.length`. `onMatch` returns false to stop.
+   * `phase`: the address of `bytes[0]` modulo 4, for an aligned search (which may
+   * leave out unaligned matches).
    */
-  find(bytes: Uint8Array, from: number, to: number, onMatch: (offset: number) => boolean): void {
+  find(bytes: Uint8Array, from: number, to: number, onMatch: (offset: number) => boolean, phase = 0): void {
     const end = bytes.length;
     const lastStart = Math.min(to, end - this.minLength + 1);
     if (this.#anchor === undefined) {
@@ -57,11 +61,12 @@ export class Matcher {
       }
       return;
     }
-    const anchor = this.#anchor;
+    const search = this.#anchorSearch!;
+    search.reset();
     const offset = this.#anchorOffset;
     let at = from + offset;
     while (at - offset < lastStart) {
-      const found = this.#find(bytes, anchor, at);
+      const found = search.next(bytes, at, phase);
       if (found < 0) return;
       const start = found - offset;
       if (start >= lastStart) return;

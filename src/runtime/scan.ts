@@ -98,7 +98,7 @@ export function scanTarget(target: MemorySource, request: ScanRequest, onProgres
 }
 
 function scanWith(access: ScanAccess, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
-  const matcher = new Matcher(request.pattern, access.find);
+  const matcher = new Matcher(request.pattern, access.search, request.align);
   const { streams, skipped, regions: searched } = planStreams(access, request);
   const overlap = matcher.maxLength - 1;
   const hits: bigint[] = [];
@@ -122,12 +122,13 @@ function scanWith(access: ScanAccess, request: ScanRequest, onProgress?: (progre
     let full = false;
     const done = result.done;
     bytesScanned += Math.max(0, Math.min(done, chunk.search - offset));
+    const first = chunk.start + BigInt(offset);
     matcher.find(result.bytes.subarray(0, done), 0, Math.min(chunk.search - offset, done), (at) => {
-      const address = chunk.start + BigInt(offset + at);
+      const address = first + BigInt(at);
       if (align === 1n || address % align === 0n) hits.push(address);
       full = hits.length >= request.limit;
       return !full;
-    });
+    }, Number(first % 4n));
     return !full;
   };
 

@@ -11,7 +11,7 @@ import { attempt } from '../attempt.ts';
 import { TargetError, UsageError } from '../errors.ts';
 import { CoreFormatError, type CoreLayout, NT_PVM_SNAPSHOT, parseCore } from '../native/core-format.ts';
 import { type Libc, loadLibc, type NativeMemory } from '../native/libc.ts';
-import { bufferFind, fastestFind, type FindBytes } from '../native/search.ts';
+import { bufferSearch, fastestSearch } from '../native/search.ts';
 import { CoreFiles, filePerms } from './core-files.ts';
 import { readAt } from './file-mapping.ts';
 import { auxvValue, type CoreRegion, coreRegions } from './core-regions.ts';
@@ -110,8 +110,8 @@ export class CoreTarget implements MemorySource {
     let scratch: NativeMemory | undefined;
     let heap: Uint8Array | undefined;
     const search = libc === undefined
-      ? { find: bufferFind as FindBytes, close() {} }
-      : fastestFind(libc, (bytes) => (scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined));
+      ? { ...bufferSearch, close() {} }
+      : fastestSearch(libc, (bytes) => (scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined));
     const bufferFor = (size: number): Uint8Array => {
       if (libc === undefined) return heap !== undefined && heap.length >= size ? heap : (heap = new Uint8Array(size));
       if (scratch === undefined || scratch.bytes.length < size) {
@@ -138,7 +138,7 @@ export class CoreTarget implements MemorySource {
         });
       },
       skip: (region) => this.#skip(region as CoreRegion),
-      find: search.find,
+      search,
       close: () => {
         search.close();
         scratch?.free();

@@ -12,7 +12,7 @@ import { Errno } from '../native/errno.ts';
 import type { Libc } from '../native/libc.ts';
 import type { MapsEntry } from '../native/maps.ts';
 import { type AddressRange, Pagemap } from '../native/pagemap.ts';
-import { fastestFind } from '../native/search.ts';
+import { fastestSearch } from '../native/search.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
 import { isFileMapping, isMappedFile, readFileAsMapped } from './file-mapping.ts';
@@ -33,7 +33,7 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
   const smaps = attempt(() => parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'latin1')));
   const regions = smaps?.entries ?? readMaps();
   const pagemap = attempt(() => new Pagemap(pid, libc.pageSize));
-  const search = fastestFind(libc, (bytes) => vm.nativeAddressOf(bytes));
+  const search = fastestSearch(libc, (bytes) => vm.nativeAddressOf(bytes));
   const residentRuns = (start: bigint, end: bigint): AddressRange[] => pagemap?.residentRuns(start, end) ?? [{ start, end }];
 
   const files = regions.filter(isFileMapping);
@@ -111,7 +111,7 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     vmFlags: smaps?.vmFlags ?? new Map(),
     residentRuns,
     readChunks,
-    find: search.find,
+    search,
     close: () => {
       pagemap?.close();
       search.close();

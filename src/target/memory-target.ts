@@ -1,7 +1,7 @@
 // A target held in memory: regions with their bytes. For unit tests, and the
 // reference for how every target must behave on faults.
 import { TargetError } from '../errors.ts';
-import { bufferFind } from '../native/search.ts';
+import { bufferSearch } from '../native/search.ts';
 import { splitByRanges } from './ranges.ts';
 import { bytesReader } from '../native/elf.ts';
 import type { AddressRange, FileReader, Frozen, ReadRequest, ReadResult, Region, ScanAccess, TargetIdentity, ThreadState, WritableTarget, WriteRequest, WriteResult } from './target.ts';
@@ -91,7 +91,7 @@ export class MemoryTarget implements WritableTarget {
         return runs;
       },
       readChunks: (requests) => this.read(requests),
-      find: bufferFind,
+      search: bufferSearch,
       close() {},
     };
   }

@@ -3,10 +3,10 @@
 // live process adds.
 import type { AddressRange } from '../native/pagemap.ts';
 import type { Frozen } from '../native/freeze.ts';
-import type { FindBytes } from '../native/search.ts';
+import type { ByteSearch } from '../native/search.ts';
 import type { FileReader } from '../native/elf.ts';
 
-export type { AddressRange, FileReader, FindBytes, Frozen };
+export type { AddressRange, ByteSearch, FileReader, Frozen };
 
 export interface Region {
   readonly start: bigint;
@@ -71,8 +71,8 @@ export interface ScanAccess {
   readChunks(requests: readonly ReadRequest[]): ReadResult[];
   /** Why a region must be left out besides the skip rules (a policy's denial), or undefined. */
   readonly skip?: ((region: Region) => string | undefined) | undefined;
-  /** The fastest search for bytes from `readChunks` (libc memmem on native memory where it is faster). */
-  readonly find: FindBytes;
+  /** The fastest searches for bytes from `readChunks` (libc memmem, memchr, wmemchr on native memory where they are faster). */
+  readonly search: ByteSearch;
   close(): void;
 }
 

@@ -112,3 +112,28 @@ describe("a file mapping whose file ends mid-page (issue 14: python's locale fil
     expect(result).toMatchObject({ status: 0, stderr: '', stdout: '4146 00000000\n' });
   });
 });
+
+// Issue 13: small typed values over resident zero pages, where a plain memmem compares at every position.
+// The fixture plants u32 7 at five 4-aligned places in 2 MiB of zero pages; the aligned search (wmemchr),
+// the rare-byte search (memchr) and memmem must each find exactly those, on every runtime.
+describe('value scans over zero pages', () => {
+  let zeros: Fixture;
+  beforeAll(async () => {
+    zeros = await startFixture(['--bulk-mib', '1', '--zero-mib', '2']);
+  });
+  afterAll(() => zeros.stop());
+
+  it.each(RUNTIMES)('find every planted u32 7 with and without alignment, and nothing else, on %s', (runtime) => {
+    const start = zeros.at('zero');
+    const size = zeros.number('zero_size');
+    const planted = [4096 - 4, (64 << 10) - 8, (1 << 20) + 4, size / 2 + 12, size - 4].map((offset) => hex(start + BigInt(offset)));
+    const range = `range(${hex(start)}, ${size})`;
+    for (const scan of [`scan u32 7 in ${range} align 4`, `scan u32 7 in ${range}`, `scan u64 7 in ${range} align 4`, `scan hex"07 00" in ${range} align 2`]) {
+      const result = pvm(runtime, ['-e', `print ${scan}`, '--pid', String(zeros.pid), '--json']);
+      expect(result.stderr).toBe('');
+      const print = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'print');
+      // u64 7 needs 4 zero bytes after the 7: the last planted u32 ends the region, so it is not one.
+      expect({ scan, hits: print.values[0] }).toEqual({ scan, hits: scan.includes('u64') ? planted.slice(0, -1) : planted });
+    }
+  });
+});

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parsePattern } from '../../src/dsl/pattern-parse.ts';
 import { formatPattern, literalPattern, type Pattern } from '../../src/plan/pattern.ts';
 import { Matcher } from '../../src/runtime/match.ts';
+import { byteRank, rarestByte } from '../../src/runtime/anchor-search.ts';
+import { bufferSearch, type ByteSearch } from '../../src/native/search.ts';
 import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
@@ -161,14 +163,69 @@ describe('anchors', () => {
   it('find the same matches through any search function', () => {
     const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff);
     const calls: number[] = [];
-    const counting = (haystack: Uint8Array, needle: Uint8Array, from: number) => {
-      calls.push(from);
-      return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(needle, from);
+    const counting: ByteSearch = {
+      find: (haystack, needle, from) => (calls.push(from), bufferSearch.find(haystack, needle, from)),
+      findByte: (haystack, byte, from) => (calls.push(from), bufferSearch.findByte(haystack, byte, from)),
+      findWord32: (haystack, word, from) => (calls.push(from), bufferSearch.findWord32(haystack, word, from)),
     };
     const found: number[] = [];
     new Matcher(pattern('?? 07 0e ?? 1c'), counting).find(bytes, 0, bytes.length, (at) => (found.push(at), true));
     expect(found).toEqual([0, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2304, 2560, 2816, 3072, 3328, 3584, 3840]);
     expect(calls.length).toBe(found.length + 1);
+  });
+});
+
+describe('anchor searches (aligned words, a rare byte, memmem)', () => {
+  /** Every match of `needle` at `align`ed addresses, by brute force; `phase` is the address of byte 0 modulo 4. */
+  const naive = (bytes: Uint8Array, needle: Uint8Array, align: number, phase: number): number[] => {
+    const found: number[] = [];
+    for (let at = 0; at + needle.length <= bytes.length; at++) {
+      if ((phase + at) % align === 0 && needle.every((b, i) => bytes[at + i] === b)) found.push(at);
+    }
+    return found;
+  };
+  const matches = (bytes: Uint8Array, needle: Uint8Array, align: number, phase: number): number[] => {
+    const found: number[] = [];
+    new Matcher(literalPattern(needle), bufferSearch, align).find(bytes, 0, bytes.length, (at) => {
+      if ((phase + at) % align === 0) found.push(at);
+      return true;
+    }, phase);
+    return found;
+  };
+  /** Mostly zeros, with runs of the needle's bytes and pieces of it: the memory that defeats a plain memmem. */
+  const memory = (seed: number, needle: Uint8Array): Uint8Array => {
+    let state = seed;
+    const random = () => (state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const bytes = new Uint8Array(8192);
+    for (let i = 0; i < 200; i++) {
+      const at = Math.floor(random() * (bytes.length - 8));
+      const roll = random();
+      if (roll < 0.3) bytes.set(needle, at);
+      else if (roll < 0.6) bytes.set(needle.subarray(0, 1 + Math.floor(random() * needle.length)), at);
+      else bytes[at] = needle[Math.floor(random() * needle.length)]!;
+    }
+    // A dense stretch where the rare byte is everywhere: the prefilter must turn itself off and memmem find the rest.
+    bytes.fill(needle[0]!, 4096, 6144);
+    bytes.set(needle, 5000);
+    return bytes;
+  };
+  const needles = ['07 00 00 00', '00 00 00 07', '07 00 00 00 00 00 00 00', '00 00 00 00 01 00 00 00', '41 42', 'ff ff', '0e', '50 56 4d 2d 42 45 4e 43 48', '00 00 00 00'];
+  for (const text of needles) {
+    for (const align of [1, 2, 4, 8]) {
+      it(`find every ${align}-aligned ${text}, at any phase`, () => {
+        const needle = Uint8Array.from(text.split(' ').map((h) => parseInt(h, 16)));
+        for (let seed = 1; seed <= 4; seed++) {
+          const bytes = memory(seed, needle);
+          for (let phase = 0; phase < 4; phase++) expect(matches(bytes, needle, align, phase)).toEqual(naive(bytes, needle, align, phase));
+        }
+      });
+    }
+  }
+
+  it("rank zero the commonest byte and pick a needle's rarest", () => {
+    expect(byteRank(0)).toBe(255);
+    expect(rarestByte(Uint8Array.of(0, 0, 7, 0))).toBe(2);
+    expect(rarestByte(Uint8Array.of(0x7f, 0xff, 0x48, 0x51))).toBe(3);
   });
 });
 
