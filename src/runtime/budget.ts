@@ -3,6 +3,7 @@
 // running away against a production process.
 import { DeniedError, RecipeError } from '../errors.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
+import type { Loc } from '../plan/plan.ts';
 import type { SourcePoint } from './locate.ts';
 
 export { DEFAULT_LIMITS, type Limits };
@@ -19,20 +20,24 @@ export class Budget {
   #readBytes = 0;
   #scanBytes = 0;
 
-  constructor(limits: Limits = DEFAULT_LIMITS) {
+  /** Places an error at a statement of the recipe: called only when a budget runs out (no closure per step). */
+  readonly #locate: (loc: Loc) => SourcePoint;
+
+  constructor(limits: Limits = DEFAULT_LIMITS, locate: (loc: Loc) => SourcePoint) {
     this.limits = limits;
+    this.#locate = locate;
   }
 
-  step(at: () => SourcePoint): void {
+  step(loc: Loc): void {
     if (++this.#steps > this.limits.steps) {
-      throw new DeniedError('step-budget', `the recipe ran more than ${this.limits.steps} statements${ruleOf(this.limits, 'steps')}`, { ...at(), hint: 'bound its loops more tightly (`limit N`)' });
+      throw new DeniedError('step-budget', `the recipe ran more than ${this.limits.steps} statements${ruleOf(this.limits, 'steps')}`, { ...this.#locate(loc), hint: 'bound its loops more tightly (`limit N`)' });
     }
   }
 
-  read(bytes: number, at: () => SourcePoint): void {
+  read(bytes: number, loc: Loc): void {
     this.#readBytes += bytes;
     if (this.#readBytes > this.limits.readBytes) {
-      throw new DeniedError('read-budget', `the recipe read more than ${this.limits.readBytes} bytes`, { ...at(), hint: 'read less, or read only what the result needs' });
+      throw new DeniedError('read-budget', `the recipe read more than ${this.limits.readBytes} bytes`, { ...this.#locate(loc), hint: 'read less, or read only what the result needs' });
     }
   }
 

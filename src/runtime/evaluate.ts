@@ -32,7 +32,6 @@ export type ScanMemory = (request: ScanRequest, loc: Loc) => bigint[];
 
 /** What evaluation needs besides the expression. */
 export interface EvalContext {
-  readonly env: { get(name: string): Value | undefined };
   readonly read: ReadMemory;
   /** Many values at once, batched (narrow). */
   readonly readEach: ReadEach;
@@ -45,147 +44,237 @@ export interface EvalContext {
   readonly locate: (loc: Loc) => SourcePoint;
 }
 
-export function evaluate(e: PlanExpr, context: EvalContext): Value {
-  const { env, read } = context;
+/** The names an expression sees (a Scope). */
+export interface Names {
+  get(name: string): Value | undefined;
+}
+
+/** An expression compiled into a closure: children compiled once, constants built once, no dispatch per evaluation. */
+export type CompiledExpr = (env: Names, context: EvalContext) => Value;
+
+/** Compiled expressions, by plan node: a plan is compiled the first time each of its expressions runs. */
+const compiled = new WeakMap<PlanExpr, CompiledExpr>();
+
+export function evaluate(e: PlanExpr, env: Names, context: EvalContext): Value {
+  return compileExpr(e)(env, context);
+}
+
+/** `e` as a closure (made once per plan node, then reused). */
+export function compileExpr(e: PlanExpr): CompiledExpr {
+  let f = compiled.get(e);
+  if (f === undefined) {
+    f = build(e);
+    compiled.set(e, f);
+  }
+  return f;
+}
+
+function build(e: PlanExpr): CompiledExpr {
   switch (e.op) {
     case 'int':
-      return int(BigInt(e.value));
+      return constant(int(BigInt(e.value)));
     case 'float':
-      return { kind: 'float', value: e.value };
+      return constant({ kind: 'float', value: e.value });
     case 'str':
-      return { kind: 'str', value: e.value };
+      return constant({ kind: 'str', value: e.value });
     case 'bool':
-      return bool(e.value);
-    case 'list':
+      return constant(bool(e.value));
+    case 'list': {
       // A list holds addresses: a number listed becomes one.
-      return { kind: 'list', items: e.items.map((item) => ptr(numeric(evaluate(item, context))!.value)) };
+      const items = e.items.map(compileExpr);
+      return (env, context) => ({ kind: 'list', items: items.map((item) => ptr(numeric(item(env, context))!.value)) });
+    }
     case 'bytes':
-      return { kind: 'bytes', value: fromHex(e.hex) };
+      // A fresh copy each time: a value's bytes may be handed on (written, emitted) and must not be shared.
+      return () => ({ kind: 'bytes', value: fromHex(e.hex) });
     case 'pattern':
-      return { kind: 'pattern', pattern: { tokens: e.tokens }, text: e.text };
+      return constant({ kind: 'pattern', pattern: { tokens: e.tokens }, text: e.text });
     case 'index': {
-      const object = evaluate(e.object, context);
-      const index = numeric(evaluate(e.index, context))!.value;
-      const length = object.kind === 'list' ? object.items.length : object.kind === 'bytes' ? object.value.length : 0;
-      if (index < 0n || index >= BigInt(length)) {
-        throw new RecipeError('index', `index ${index} is out of range: ${object.kind === 'list' ? `the list has ${count(length, 'item')}` : `the bytes are ${count(length, 'byte')}`}`, {
-          ...context.locate(e.loc),
-          hint: length === 0 ? 'the list is empty: check len(…) > 0 first' : `index from 0 to ${length - 1}`,
-        });
-      }
-      return object.kind === 'list' ? object.items[Number(index)]! : object.kind === 'bytes' ? int(BigInt(object.value[Number(index)]!)) : assertNever(object as never);
-    }
-    case 'call': {
-      if (e.name === 'region') {
-        const name = (evaluate(e.args[0]!, context) as { value: string }).value;
-        try {
-          const region = context.modules.region(name);
-          return { kind: 'region', start: region.start, end: region.end, path: region.path };
-        } catch (error) {
-          throw placeError(error, context.locate(e.loc));
-        }
-      }
-      if (e.name === 'threads' || e.name === 'reg') {
-        const args = e.args.map((a) => evaluate(a, context));
-        try {
-          return threadBuiltin(e.name, args, context.threads());
-        } catch (error) {
-          throw placeError(error, context.locate(e.loc));
-        }
-      }
-      return callBuiltin(e.name, e.args.map((a) => evaluate(a, context)), () => context.locate(e.loc));
-    }
-    case 'ripref': {
-      const insn = numeric(evaluate(e.insn, context))!.value;
-      const offset = numeric(evaluate(e.dispOffset, context))!.value;
-      const length = numeric(evaluate(e.insnLength, context))!.value;
-      const displacement = numeric(read(RIP_DISPLACEMENT, insn + offset, e.loc, -1))!.value;
-      return ptr(insn + length + displacement);
-    }
-    case 'scan':
-      return scanValue(e, context);
-    case 'narrow': {
-      const list = evaluate(e.list, context);
-      assert(list.kind === 'list', 'narrow of a non-list');
-      const t = e.test;
-      const operands = t.kind === 'compare'
-        ? { value: evaluate(t.value, context), ...(t.within === undefined ? {} : { within: evaluate(t.within, context) }) }
-        : t.kind === 'between'
-        ? { low: evaluate(t.low, context), high: evaluate(t.high, context) }
-        : {};
-      return narrowList(e, list, operands, context.readEach, () => context.locate(e.loc));
-    }
-    case 'var': {
-      const value = env.get(e.name);
-      assert(value !== undefined, `unbound name ${e.name}`);
-      return value;
-    }
-    case 'unary': {
-      const value = evaluate(e.operand, context);
-      if (value.kind === 'float') return { kind: 'float', value: -value.value };
-      const operand = numeric(value);
-      assert(operand !== undefined, 'unary operand is not an integer');
-      return int(e.operator === '-' ? -operand.value : ~operand.value);
-    }
-    case 'binary': {
-      const leftValue = evaluate(e.left, context);
-      const rightValue = evaluate(e.right, context);
-      if (leftValue.kind === 'str' && rightValue.kind === 'str') {
-        // Joined strings are bounded, as integers are: doubling one in a loop must not exhaust memory.
-        if (leftValue.value.length + rightValue.value.length > MAX_STRING_LENGTH) {
-          throw new RecipeError('string-too-long', `joining these strings would make one of ${leftValue.value.length + rightValue.value.length} characters, more than ${MAX_STRING_LENGTH}`, {
+      const objectOf = compileExpr(e.object);
+      const indexOf = compileExpr(e.index);
+      return (env, context) => {
+        const object = objectOf(env, context);
+        const index = numeric(indexOf(env, context))!.value;
+        const length = object.kind === 'list' ? object.items.length : object.kind === 'bytes' ? object.value.length : 0;
+        if (index < 0n || index >= BigInt(length)) {
+          throw new RecipeError('index', `index ${index} is out of range: ${object.kind === 'list' ? `the list has ${count(length, 'item')}` : `the bytes are ${count(length, 'byte')}`}`, {
             ...context.locate(e.loc),
-            hint: 'print the parts separately',
+            hint: length === 0 ? 'the list is empty: check len(…) > 0 first' : `index from 0 to ${length - 1}`,
           });
         }
-        return { kind: 'str', value: leftValue.value + rightValue.value };
+        return object.kind === 'list' ? object.items[Number(index)]! : object.kind === 'bytes' ? int(BigInt(object.value[Number(index)]!)) : assertNever(object as never);
+      };
+    }
+    case 'call': {
+      const args = e.args.map(compileExpr);
+      const name = e.name;
+      if (name === 'region') {
+        return (env, context) => {
+          const regionName = (args[0]!(env, context) as { value: string }).value;
+          try {
+            const region = context.modules.region(regionName);
+            return { kind: 'region', start: region.start, end: region.end, path: region.path };
+          } catch (error) {
+            throw placeError(error, context.locate(e.loc));
+          }
+        };
       }
-      if (leftValue.kind === 'float' || rightValue.kind === 'float') return floatArithmetic(e.operator, toNumber(leftValue), toNumber(rightValue));
-      const left = numeric(leftValue);
-      const right = numeric(rightValue);
-      assert(left !== undefined && right !== undefined, 'binary operand is not an integer');
-      const value = arithmetic(e.operator, left.value, right.value, () => context.locate(e.loc));
-      return resultKind(e.operator, left.kind, right.kind) === 'ptr' ? ptr(value) : int(value);
+      if (name === 'threads' || name === 'reg') {
+        return (env, context) => {
+          const values = args.map((a) => a(env, context));
+          try {
+            return threadBuiltin(name, values, context.threads());
+          } catch (error) {
+            throw placeError(error, context.locate(e.loc));
+          }
+        };
+      }
+      return (env, context) => callBuiltin(name, args.map((a) => a(env, context)), () => context.locate(e.loc));
+    }
+    case 'ripref': {
+      const insnOf = compileExpr(e.insn);
+      const offsetOf = compileExpr(e.dispOffset);
+      const lengthOf = compileExpr(e.insnLength);
+      return (env, context) => {
+        const insn = numeric(insnOf(env, context))!.value;
+        const offset = numeric(offsetOf(env, context))!.value;
+        const length = numeric(lengthOf(env, context))!.value;
+        const displacement = numeric(context.read(RIP_DISPLACEMENT, insn + offset, e.loc, -1))!.value;
+        return ptr(insn + length + displacement);
+      };
+    }
+    case 'scan':
+      return (env, context) => scanValue(e, env, context);
+    case 'narrow': {
+      const listOf = compileExpr(e.list);
+      return (env, context) => {
+        const list = listOf(env, context);
+        assert(list.kind === 'list', 'narrow of a non-list');
+        const t = e.test;
+        const operands = t.kind === 'compare'
+          ? { value: evaluate(t.value, env, context), ...(t.within === undefined ? {} : { within: evaluate(t.within, env, context) }) }
+          : t.kind === 'between'
+          ? { low: evaluate(t.low, env, context), high: evaluate(t.high, env, context) }
+          : {};
+        return narrowList(e, list, operands, context.readEach, () => context.locate(e.loc));
+      };
+    }
+    case 'var': {
+      const name = e.name;
+      return (env) => {
+        const value = env.get(name);
+        if (value === undefined) assert(false, `unbound name ${name}`);
+        return value;
+      };
+    }
+    case 'unary': {
+      const operandOf = compileExpr(e.operand);
+      const negate = e.operator === '-';
+      return (env, context) => {
+        const value = operandOf(env, context);
+        if (value.kind === 'float') return { kind: 'float', value: -value.value };
+        const operand = numeric(value);
+        assert(operand !== undefined, 'unary operand is not an integer');
+        return int(negate ? -operand.value : ~operand.value);
+      };
+    }
+    case 'binary': {
+      const leftOf = compileExpr(e.left);
+      const rightOf = compileExpr(e.right);
+      const operator = e.operator;
+      return (env, context) => {
+        const leftValue = leftOf(env, context);
+        const rightValue = rightOf(env, context);
+        // Integers and addresses first: the common case, with no allocation but the result.
+        if ((leftValue.kind === 'int' || leftValue.kind === 'ptr') && (rightValue.kind === 'int' || rightValue.kind === 'ptr')) {
+          const value = arithmetic(operator, leftValue.value, rightValue.value, e.loc, context);
+          return resultKind(operator, leftValue.kind, rightValue.kind) === 'ptr' ? ptr(value) : int(value);
+        }
+        if (leftValue.kind === 'str' && rightValue.kind === 'str') {
+          // Joined strings are bounded, as integers are: doubling one in a loop must not exhaust memory.
+          if (leftValue.value.length + rightValue.value.length > MAX_STRING_LENGTH) {
+            throw new RecipeError('string-too-long', `joining these strings would make one of ${leftValue.value.length + rightValue.value.length} characters, more than ${MAX_STRING_LENGTH}`, {
+              ...context.locate(e.loc),
+              hint: 'print the parts separately',
+            });
+          }
+          return { kind: 'str', value: leftValue.value + rightValue.value };
+        }
+        if (leftValue.kind === 'float' || rightValue.kind === 'float') return floatArithmetic(operator, toNumber(leftValue), toNumber(rightValue));
+        const left = numeric(leftValue);
+        const right = numeric(rightValue);
+        assert(left !== undefined && right !== undefined, 'binary operand is not an integer');
+        const value = arithmetic(operator, left.value, right.value, e.loc, context);
+        return resultKind(operator, left.kind, right.kind) === 'ptr' ? ptr(value) : int(value);
+      };
     }
     case 'read': {
-      const address = numeric(evaluate(e.address, context));
-      assert(address !== undefined, 'address is not an integer');
-      return read(e.type, address.value, e.loc, e.site);
+      const addressOf = compileExpr(e.address);
+      const { type, loc, site } = e;
+      return (env, context) => {
+        const address = numeric(addressOf(env, context));
+        assert(address !== undefined, 'address is not an integer');
+        return context.read(type, address.value, loc, site);
+      };
     }
     case 'module':
-      try {
-        const module = context.modules.module(e.name);
-        return { kind: 'region', start: module.start, end: module.end, path: module.path, parts: joinRanges(module.mappings) };
-      } catch (error) {
-        throw placeError(error, context.locate(e.loc));
-      }
+      return (_env, context) => {
+        try {
+          const module = context.modules.module(e.name);
+          return { kind: 'region', start: module.start, end: module.end, path: module.path, parts: joinRanges(module.mappings) };
+        } catch (error) {
+          throw placeError(error, context.locate(e.loc));
+        }
+      };
     case 'symbol':
-      try {
-        return ptr(context.modules.symbol(e.module, e.name));
-      } catch (error) {
-        throw placeError(error, context.locate(e.loc));
-      }
-    case 'compare':
-      return bool(compare(e.operator, evaluate(e.left, context), evaluate(e.right, context)));
+      return (_env, context) => {
+        try {
+          return ptr(context.modules.symbol(e.module, e.name));
+        } catch (error) {
+          throw placeError(error, context.locate(e.loc));
+        }
+      };
+    case 'compare': {
+      const leftOf = compileExpr(e.left);
+      const rightOf = compileExpr(e.right);
+      const operator = e.operator;
+      return (env, context) => bool(compare(operator, leftOf(env, context), rightOf(env, context)));
+    }
     case 'logical': {
-      const left = evaluate(e.left, context);
-      assert(left.kind === 'bool', 'logical operand is not a condition');
-      if (e.operator === '&&' ? !left.value : left.value) return left;
-      return evaluate(e.right, context);
+      const leftOf = compileExpr(e.left);
+      const rightOf = compileExpr(e.right);
+      const and = e.operator === '&&';
+      return (env, context) => {
+        const left = leftOf(env, context);
+        assert(left.kind === 'bool', 'logical operand is not a condition');
+        if (and ? !left.value : left.value) return left;
+        return rightOf(env, context);
+      };
     }
     case 'not': {
-      const operand = evaluate(e.operand, context);
-      assert(operand.kind === 'bool', 'negated operand is not a condition');
-      return bool(!operand.value);
+      const operandOf = compileExpr(e.operand);
+      return (env, context) => {
+        const operand = operandOf(env, context);
+        assert(operand.kind === 'bool', 'negated operand is not a condition');
+        return bool(!operand.value);
+      };
     }
     case 'field': {
-      const region = evaluate(e.object, context);
-      assert(region.kind === 'region', 'field of a non-region');
-      return e.field === 'size' ? int(regionSize(region)) : ptr(e.field === 'start' ? region.start : region.end);
+      const objectOf = compileExpr(e.object);
+      const field = e.field;
+      return (env, context) => {
+        const region = objectOf(env, context);
+        assert(region.kind === 'region', 'field of a non-region');
+        return field === 'size' ? int(regionSize(region)) : ptr(field === 'start' ? region.start : region.end);
+      };
     }
     default:
       return assertNever(e);
   }
+}
+
+function constant(value: Value): CompiledExpr {
+  return () => value;
 }
 
 /** Evaluates an expression that reads no memory (the checker guarantees it). */
@@ -193,7 +282,7 @@ export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, l
   const fail = (): never => {
     throw new Error('pvm internal error: a constant expression used the target');
   };
-  return evaluate(e, { env, read: fail, readEach: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, threads: fail, locate });
+  return evaluate(e, env, { read: fail, readEach: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, threads: fail, locate });
 }
 
 /** Numbers and addresses compare by value (a region by its start); strings by content. */
@@ -242,18 +331,18 @@ function floatArithmetic(operator: BinaryOperator, a: number, b: number): Value 
   return { kind: 'float', value };
 }
 
-function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): Value {
+function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, env: Names, context: EvalContext): Value {
   const at = () => context.locate(e.loc);
-  const needle = encode(e.needle.encoding, evaluate(e.needle.value, context), () => context.locate(e.needle.loc));
+  const needle = encode(e.needle.encoding, evaluate(e.needle.value, env, context), () => context.locate(e.needle.loc));
   const pattern = needle.kind === 'pattern' ? needle.pattern : literalPattern(needle.bytes);
   if (pattern.tokens.length === 0) throw new RecipeError('empty-needle', 'a scan for nothing (an empty string or bytes)', { ...at(), hint: 'scan for at least one byte' });
   let area: ScanRequest['area'] = e.range.kind === 'region' ? { kind: 'all' } : e.range;
   if (e.range.kind === 'region') {
-    const region = evaluate(e.range.region, context);
+    const region = evaluate(e.range.region, env, context);
     assert(region.kind === 'region', 'scan range is not a region');
     area = { kind: 'region', start: region.start, end: region.end, ...(region.parts === undefined ? {} : { parts: region.parts }) };
   }
-  const limit = e.limit === undefined ? undefined : numeric(evaluate(e.limit, context))!.value;
+  const limit = e.limit === undefined ? undefined : numeric(evaluate(e.limit, env, context))!.value;
   if (limit !== undefined && limit < 0n) throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(), hint: 'give a limit of 0 or more' });
   // `unique` needs to know whether there is a second hit, so it looks for two.
   const cap = context.hitCap?.limit ?? DEFAULT_SCAN_HITS;
@@ -284,8 +373,10 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, context: EvalContext): 
   return { kind: 'list', items: hits.map(ptr) };
 }
 
-function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, at: () => SourcePoint): bigint {
+function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, loc: Loc, context: EvalContext): bigint {
   const result = integerOperation(operator, a, b);
+  if (typeof result === 'bigint') return result;
+  const at = () => context.locate(loc);
   if (result === 'division-by-zero') throw new RecipeError('division-by-zero', 'division by zero', { ...at(), hint: 'check the divisor, which evaluated to 0' });
   if (result === 'bad-shift') throw new RecipeError('bad-shift', `shift by ${b} (must be 0 to ${MAX_SHIFT})`, { ...at(), hint: 'check the shift amount' });
   if (result === 'overflow') {

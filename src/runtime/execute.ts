@@ -13,7 +13,7 @@ import { readSites } from '../plan/walk.ts';
 import { readAheadSteps } from '../plan/read-ahead.ts';
 import { type FileAddress, ModuleResolver } from './modules.ts';
 import type { ElfFiles } from './elf-files.ts';
-import { type PrefetchCache, prefetchWindow } from './prefetch.ts';
+import { type PrefetchCache, prefetched, prefetchWindow, type SitePrefetch } from './prefetch.ts';
 import { Scope } from './scope.ts';
 import { humanValue } from './show.ts';
 import { encode } from './encode.ts';
@@ -76,8 +76,8 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
   const addressSpace = targetPid === undefined ? name : kind === 'core' ? `the core of pid ${targetPid}` : `pid ${targetPid}`;
-  const budget = new Budget(limits);
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
+  const budget = new Budget(limits, (loc) => locate(plan.recipe.name, loc));
   const modules = new ModuleResolver(target, { debugDirectories, elfFiles });
   /** Journal entries for sites about to be written (`patch` is null for a `write` statement). */
   const journalEntries = journal &&
@@ -114,8 +114,17 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
       release,
     );
 
-  /** Prefetched results of the loops and read-aheads now running, by site (a site is prefetched by one of them at most). */
-  const active = new Map<number, { cache: PrefetchCache; index: number }>();
+  /**
+   * Prefetched results of the loops and read-aheads now running, by site (a site is prefetched by one of them
+   * at most), with the frame that says which iteration runs.
+   */
+  const activeSite: ({ prefetch: SitePrefetch; frame: { index: number } } | undefined)[] = [];
+  const activate = (cache: PrefetchCache, frame: { index: number }): void => {
+    for (const [site, prefetch] of cache) activeSite[site] = { prefetch, frame };
+  };
+  const deactivate = (sites: Iterable<number>): void => {
+    for (const site of sites) activeSite[site] = undefined;
+  };
 
   const read = (type: MemoryType, address: bigint, loc: Loc, site: number): Value => {
     if (address < 0n || address >= ADDRESS_LIMIT) {
@@ -125,11 +134,10 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
       });
     }
     const length = readLength(type);
-    budget.read(length, at(loc));
+    budget.read(length, loc);
     writes?.flush();
-    const frame = active.get(site);
-    const hit = frame?.cache.get(site)?.get(frame.index);
-    const result = hit !== undefined && hit.address === address && hit.length === length ? hit.result : target.read([{ address, length }])[0]!;
+    const ahead = site >= 0 ? activeSite[site] : undefined;
+    const result = (ahead === undefined ? undefined : prefetched(ahead.prefetch, ahead.frame.index, address, length)) ?? target.read([{ address, length }])[0]!;
     onRead?.(address, result.bytes.subarray(0, result.done));
     if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, at(loc)());
     const value = valueOf(type, result);
@@ -151,7 +159,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   };
 
   const readEach = (addresses: readonly bigint[], length: number, loc: Loc): (Uint8Array | undefined)[] => {
-    budget.read(addresses.length * length, at(loc));
+    budget.read(addresses.length * length, loc);
     writes?.flush();
     const results = target.read(addresses.map((address) => ({ address, length })));
     return results.map((result, i) => {
@@ -162,8 +170,8 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     });
   };
 
-  const contextFor = (env: Scope, reader: EvalContext['read'] = read): EvalContext => ({
-    env,
+  /** What evaluation needs, with reads from the target or (prefetching) from a cache. */
+  const contextWith = (reader: EvalContext['read']): EvalContext => ({
     read: reader,
     readEach,
     scan,
@@ -172,6 +180,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     hitCap: { limit: budget.limits.scanHits, rule: budget.limits.rules?.scanHits },
     locate: (loc) => locate(plan.recipe.name, loc),
   });
+  const live = contextWith(read);
   const sites = readSites(plan.steps);
   /** Runs `f`, placing an error from below (a policy's budget) at the statement that caused it. */
   const placed = <T>(loc: Loc, f: () => T): T => {
@@ -184,22 +193,19 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
 
   /** Runs a block; 'break' when a `break` ran in it, for the loop around it to stop. */
   const run = (steps: readonly PlanStep[], env: Scope): 'break' | undefined => {
-    const context = contextFor(env);
-    const value = (e: PlanExpr) => evaluate(e, context);
+    const value = (e: PlanExpr) => evaluate(e, env, live);
     /** Sites this block read ahead: their values hold only while the block runs. */
-    const readAhead: number[] = [];
-    for (const [index, step] of steps.entries()) {
+    let readAhead: number[] | undefined;
+    for (let index = 0; index < steps.length; index++) {
+      const step = steps[index]!;
       if (step.op === 'read-ahead') {
         writes?.flush();
-        const cache = placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: readAheadSteps(steps, index), sites, iterationScope: () => env.child(), count: 1, target, context: contextFor, decode: decodeOrThrow }));
-        const frame = { cache, index: 0 };
-        for (const { site } of step.prefetch.sites) {
-          active.set(site, frame);
-          readAhead.push(site);
-        }
+        const cache = placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: readAheadSteps(steps, index), sites, iterationScope: () => env.child(), count: 1, target, context: contextWith, decode: decodeOrThrow }));
+        activate(cache, { index: 0 });
+        (readAhead ??= []).push(...cache.keys());
         continue;
       }
-      budget.step(at(step.loc));
+      budget.step(step.loc);
       switch (step.op) {
         case 'let':
           env.declare(step.name, value(step.value));
@@ -248,28 +254,30 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           const iterations = budget.iterations(source.count, limit, at(step.loc));
           for (let first = 0n; first < iterations; first += WINDOW) {
             const size = Number(iterations - first < WINDOW ? iterations - first : WINDOW);
+            // One scope serves every iteration, emptied before each: an iteration sees nothing of the one before.
+            const body = env.child();
             const iterationScope = (index: number): Scope => {
-              const body = env.child();
+              body.clear();
               body.declare(step.variable, source.item(first + BigInt(index)));
               return body;
             };
             const cache: PrefetchCache = step.prefetch.sites.length > 0 && size > 1
-              ? placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextFor, decode: decodeOrThrow }))
+              ? placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextWith, decode: decodeOrThrow }))
               : new Map();
-            const frame = { cache, index: 0 };
-            for (const { site } of step.prefetch.sites) active.set(site, frame);
+            const frame = { index: 0 };
+            activate(cache, frame);
             let broke = false;
             for (let index = 0; index < size && !broke; index++) {
               frame.index = index;
               broke = run(step.body, iterationScope(index)) === 'break';
             }
-            for (const { site } of step.prefetch.sites) active.delete(site);
+            deactivate(cache.keys());
             if (broke) break;
           }
           break;
         }
         case 'assert':
-          checkAssertion(step, context, at(step.loc));
+          checkAssertion(step, env, live, at(step.loc));
           break;
         case 'write': {
           const address = checkAddress(numeric(value(step.address))!.value, at(step.loc));
@@ -317,7 +325,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
 
     /** Leaves the block: what it read ahead holds no longer. */
     function stopBlock(signal: 'break' | undefined): 'break' | undefined {
-      for (const site of readAhead) active.delete(site);
+      if (readAhead !== undefined) deactivate(readAhead);
       return signal;
     }
   };
@@ -394,7 +402,7 @@ export function writeRefusal(plan: Plan): DeniedError {
   });
 }
 
-/** Iterations prefetched and run together: large enough for full 1024-iovec calls, small enough to bound memory. */
+/** Iterations prefetched and run together: enough to fill 1024-iovec calls and merge neighbours (4096 took 20% less GC time but 25% more calls). */
 const WINDOW = 16384n;
 
 /** A read's value, or undefined when it faulted before the value was complete. */
@@ -422,21 +430,21 @@ function decodeOrThrow(type: MemoryType, result: ReadResult): Value {
 }
 
 /** Fails with the message and, for a comparison, the values on both sides. */
-function checkAssertion(step: Extract<PlanStep, { op: 'assert' }>, context: EvalContext, at: () => SourcePoint): void {
+function checkAssertion(step: Extract<PlanStep, { op: 'assert' }>, env: Scope, context: EvalContext, at: () => SourcePoint): void {
   let detail = '';
   let holds: boolean;
   if (step.condition.op === 'compare') {
     // Each side is evaluated once: a read must not happen twice to explain a failure.
-    const left = evaluate(step.condition.left, context);
-    const right = evaluate(step.condition.right, context);
+    const left = evaluate(step.condition.left, env, context);
+    const right = evaluate(step.condition.right, env, context);
     holds = compare(step.condition.operator, left, right);
     detail = `${showValue(left)} ${step.condition.operator} ${showValue(right)} is false`;
   } else {
-    const condition = evaluate(step.condition, context);
+    const condition = evaluate(step.condition, env, context);
     holds = condition.kind === 'bool' && condition.value;
   }
   if (holds) return;
-  const message = step.message === undefined ? undefined : evaluate(step.message, context);
+  const message = step.message === undefined ? undefined : evaluate(step.message, env, context);
   const text = message?.kind === 'str' ? message.value : undefined;
   throw new AssertionFailed('assert', `assertion failed${text === undefined ? '' : `: ${text}`}${detail === '' ? '' : ` (${detail})`}`, {
     ...at(),

@@ -4,24 +4,25 @@
 // then take their values from here when, and only when, they read the same
 // address: a prefetch is a cache, never a guess.
 import type { MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
-import type { MemorySource, ReadResult } from '../target/target.ts';
-import { attempt } from '../attempt.ts';
+import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
 import { readCoalesced } from './coalesce.ts';
-import { type EvalContext, evaluate } from './evaluate.ts';
+import { compileExpr, type EvalContext } from './evaluate.ts';
 import type { Scope } from './scope.ts';
 import { numeric, readLength, type Value } from './value.ts';
 
-export interface Prefetched {
-  readonly address: bigint;
-  readonly length: number;
-  readonly result: ReadResult;
+/** One site's prefetched reads in a window, by iteration index (an iteration whose address was not known ahead has none). */
+export interface SitePrefetch {
+  readonly addresses: (bigint | undefined)[];
+  readonly lengths: number[];
+  readonly results: (ReadResult | undefined)[];
 }
 
-/** Prefetched results by site, then by iteration index within the window. */
-export type PrefetchCache = Map<number, Map<number, Prefetched>>;
+/** Prefetched reads by site. */
+export type PrefetchCache = Map<number, SitePrefetch>;
 
 /** Thrown inside a simulated iteration when a value is not known ahead. */
 class NotKnown extends Error {}
+const NOT_KNOWN = new NotKnown();
 
 export interface PrefetchWindow {
   readonly prefetch: Prefetch;
@@ -32,49 +33,75 @@ export interface PrefetchWindow {
   readonly iterationScope: (index: number) => Scope;
   readonly count: number;
   readonly target: MemorySource;
-  readonly context: (env: Scope, read: EvalContext['read']) => EvalContext;
+  /** Evaluation with reads answered by `read`. */
+  readonly context: (read: EvalContext['read']) => EvalContext;
   /** Turns a read result into a value, or throws (a fault): the same decoding as live reads. */
   readonly decode: (type: MemoryType, result: ReadResult) => Value;
 }
 
+/** The prefetched result for a read of `length` bytes at `address` by iteration `index`, if there is one. */
+export function prefetched(site: SitePrefetch | undefined, index: number, address: bigint, length: number): ReadResult | undefined {
+  if (site === undefined || site.addresses[index] !== address || site.lengths[index] !== length) return undefined;
+  return site.results[index];
+}
+
 export function prefetchWindow(window: PrefetchWindow): PrefetchCache {
   const cache: PrefetchCache = new Map();
-  const lets = window.body.filter((s): s is Extract<PlanStep, { op: 'let' }> => s.op === 'let' && window.prefetch.lets.includes(s.name));
+  const lets = window.body.filter((s): s is Extract<PlanStep, { op: 'let' }> => s.op === 'let' && window.prefetch.lets.includes(s.name)).map((s) => ({ name: s.name, value: compileExpr(s.value) }));
   const levels = [...new Set(window.prefetch.sites.map((s) => s.level))];
+  /** The iteration being simulated: reads of lower levels come from the cache. */
+  let index = 0;
+  const context = window.context((type, address, _loc, site) => {
+    const result = prefetched(cache.get(site), index, address, readLength(type));
+    if (result === undefined) throw NOT_KNOWN;
+    try {
+      return window.decode(type, result);
+    } catch {
+      throw NOT_KNOWN; // a fault is raised by the real read, where the recipe makes it
+    }
+  });
 
   for (const level of levels) {
     const sites = window.prefetch.sites.filter((s) => s.level === level).map((s) => window.sites.get(s.site)!);
-    const requests: { address: bigint; length: number }[] = [];
-    const owners: { site: number; index: number }[] = [];
-    for (let index = 0; index < window.count; index++) {
+    const addressesOf = sites.map((site) => compileExpr(site.address));
+    const lengths = sites.map((site) => readLength(site.type));
+    const entries = sites.map((site) => {
+      const entry: SitePrefetch = { addresses: new Array(window.count), lengths: new Array(window.count), results: new Array(window.count) };
+      cache.set(site.site, entry);
+      return entry;
+    });
+    const requests: ReadRequest[] = [];
+    const owners: number[] = []; // site's entry × count + index, for each request
+    for (index = 0; index < window.count; index++) {
       const env = window.iterationScope(index);
-      const read = (type: MemoryType, address: bigint, _loc: unknown, site: number): Value => {
-        const hit = cache.get(site)?.get(index);
-        if (hit === undefined || hit.address !== address) throw new NotKnown();
-        try {
-          return window.decode(type, hit.result);
-        } catch {
-          throw new NotKnown(); // a fault is raised by the real read, where the recipe makes it
-        }
-      };
-      const context = window.context(env, read);
+      // A value that cannot be known ahead (a read not prefetched, or any error, which the real run raises) is left out.
       for (const let_ of lets) {
-        const value = attempt(() => evaluate(let_.value, context));
-        if (value !== undefined) env.declare(let_.name, value);
+        try {
+          env.declare(let_.name, let_.value(env, context));
+        } catch {
+          // not known ahead
+        }
       }
-      for (const site of sites) {
-        const address = attempt(() => numeric(evaluate(site.address, context))?.value);
+      for (let s = 0; s < sites.length; s++) {
+        let address: bigint | undefined;
+        try {
+          address = numeric(addressesOf[s]!(env, context))?.value;
+        } catch {
+          continue;
+        }
         if (address === undefined || address < 0n || address >= 1n << 64n) continue;
-        requests.push({ address, length: readLength(site.type) });
-        owners.push({ site: site.site, index });
+        const length = lengths[s]!;
+        requests.push({ address, length });
+        owners.push(s * window.count + index);
+        entries[s]!.addresses[index] = address;
+        entries[s]!.lengths[index] = length;
       }
     }
     const results = readCoalesced(window.target, requests);
-    owners.forEach(({ site, index }, i) => {
-      let bySite = cache.get(site);
-      if (bySite === undefined) cache.set(site, bySite = new Map());
-      bySite.set(index, { address: requests[i]!.address, length: requests[i]!.length, result: results[i]! });
-    });
+    for (let i = 0; i < owners.length; i++) {
+      const owner = owners[i]!;
+      entries[Math.floor(owner / window.count)]!.results[owner % window.count] = results[i]!;
+    }
   }
   return cache;
 }

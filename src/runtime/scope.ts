@@ -1,43 +1,68 @@
 // The names a running block sees: its own, then its enclosing blocks'.
 // The checker has already rejected unknown, duplicate and read-only names.
+// A loop makes one scope per iteration, most holding a name or two: names and
+// values sit in two small arrays searched from the end (no Map per iteration).
 import { assert } from '../errors.ts';
 import type { Value } from './value.ts';
 
 export class Scope {
-  readonly #values = new Map<string, Value>();
+  readonly #names: string[] = [];
+  readonly #values: Value[] = [];
   /** The names `let` declared here (not the initial ones): the REPL takes their new types. */
-  readonly #declared = new Set<string>();
+  #declared: Set<string> | undefined;
   readonly #parent: Scope | undefined;
 
   constructor(parent?: Scope, initial?: ReadonlyMap<string, Value>) {
     this.#parent = parent;
-    if (initial !== undefined) { for (const [name, value] of initial) this.#values.set(name, value); }
+    if (initial !== undefined) {
+      for (const [name, value] of initial) {
+        this.#names.push(name);
+        this.#values.push(value);
+      }
+    }
   }
 
   get(name: string): Value | undefined {
-    return this.#values.get(name) ?? this.#parent?.get(name);
+    const i = this.#names.lastIndexOf(name);
+    return i >= 0 ? this.#values[i] : this.#parent?.get(name);
   }
 
   declare(name: string, value: Value): void {
-    this.#values.set(name, value);
-    this.#declared.add(name);
+    // A name declared again in the same block (a REPL input's `let`) replaces the old one.
+    const i = this.#names.lastIndexOf(name);
+    if (i >= 0) this.#values[i] = value;
+    else {
+      this.#names.push(name);
+      this.#values.push(value);
+    }
+    if (this.#parent === undefined) (this.#declared ??= new Set()).add(name);
   }
 
   /** Replaces the value of an existing name, in the block that declared it. */
   assign(name: string, value: Value): void {
-    if (this.#values.has(name)) this.#values.set(name, value);
+    const i = this.#names.lastIndexOf(name);
+    if (i >= 0) this.#values[i] = value;
     else if (this.#parent !== undefined) this.#parent.assign(name, value);
     else assert(false, `assignment to undeclared ${name}`);
   }
 
   /** The names declared in this block itself (for the REPL: the top level's, carried to its next input). */
   own(): ReadonlyMap<string, Value> {
-    return new Map(this.#values);
+    return new Map(this.#names.map((name, i) => [name, this.#values[i]!]));
   }
 
-  /** The names declared in this block while it ran (its initial names only if declared anew). */
+  /** The names a `let` declared in this top-level block while it ran (its initial names only if declared anew). */
   declared(): ReadonlySet<string> {
     return new Set(this.#declared);
+  }
+
+  /** Forgets this block's names, for the next iteration of a loop body. */
+  clear(): void {
+    // Popped, not `length = 0`: truncating an array is a slow path in V8, and a body declares a name or two.
+    while (this.#names.length > 0) {
+      this.#names.pop();
+      this.#values.pop();
+    }
   }
 
   child(): Scope {

@@ -52,10 +52,25 @@ export function hexAddress(value: bigint): string {
 
 /** Decodes a value of `type` from the start of `bytes` (which must be long enough). */
 export function decode(type: MemoryType & { kind: 'int' | 'float' | 'ptr' }, bytes: Uint8Array): Value {
+  // Little-endian integers, the common case, straight from the bytes: no DataView per value.
+  if (type.kind === 'ptr' || (type.kind === 'int' && !type.bigEndian)) {
+    const size = type.size;
+    const signed = type.kind === 'int' && type.signed;
+    if (size === 8) {
+      const low = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+      const high = (bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0;
+      // Below 2^53 the sum is exact as a number, and one BigInt() is cheaper than shifting bigints.
+      const value = high < 0x200000 ? BigInt(high * 0x100000000 + low) : (BigInt(high) << 32n) | BigInt(low);
+      return type.kind === 'ptr' ? ptr(value) : int(signed ? BigInt.asIntN(64, value) : value);
+    }
+    let value = bytes[0]!;
+    if (size >= 2) value |= bytes[1]! << 8;
+    if (size === 4) value = (value | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+    if (signed && value >= 2 ** (size * 8 - 1)) value -= 2 ** (size * 8);
+    return int(BigInt(value));
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (type.kind) {
-    case 'ptr':
-      return ptr(view.getBigUint64(0, true));
     case 'float':
       return { kind: 'float', value: type.size === 4 ? view.getFloat32(0, !type.bigEndian) : view.getFloat64(0, !type.bigEndian) };
     case 'int': {
