@@ -4,7 +4,7 @@ import { InvalidRecipe } from '../dsl/diagnostic.ts';
 import { lineIndex } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../sha256.ts';
 import { hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/revert.ts';
 import { humanValue } from '../runtime/show.ts';
@@ -45,7 +45,7 @@ export function formatEvent(event: OutputEvent, json: boolean): string | undefin
     case 'emit':
       return json ? JSON.stringify({ type: 'emit', name: event.name, value: jsonValue(event.value), line: event.line }) : `${event.name} = ${humanValue(event.value)}`;
     case 'dump': {
-      const sha256 = createHash('sha256').update(event.bytes).digest('hex');
+      const sha256 = sha256Hex(event.bytes);
       if (json) return JSON.stringify({ type: 'dump', address: hexAddress(event.address), size: event.bytes.length, bytes: toHex(event.bytes), sha256, line: event.line });
       return `${hexdump(event.address, event.bytes)}
 sha256 ${sha256}`;

@@ -6,7 +6,7 @@
 // docs/forensics.md lists (the target's kind and, for a core, its file and
 // sha256). Keys in a fixed order, integers as --json writes them, every
 // range the recipe read as its sha256, in the order it read them.
-import { createHash } from 'node:crypto';
+import { sha256, sha256Hex } from '../sha256.ts';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { toHex } from '../bytes.ts';
@@ -69,7 +69,7 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
       events.push({ type: 'write', address: hexAddress(entry.address), before: toHex(entry.old), after: toHex(entry.new), line: entry.line });
     },
     read(address, bytes) {
-      reads.push({ address: hexAddress(address), length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      reads.push({ address: hexAddress(address), length: bytes.length, sha256: sha256Hex(bytes) });
     },
     finish(error, exit) {
       const report = {
@@ -104,11 +104,11 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
 /** sha256 of the map as `start-end perms offset path` lines: the same for a process and its snapshot. */
 export function mapsDigest(regions: readonly Region[]): string {
   const text = regions.map((r) => `${hexAddress(r.start)}-${hexAddress(r.end)} ${r.perms} ${hexAddress(r.offset)} ${r.path}${r.deleted ? ' (deleted)' : ''}\n`).join('');
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
 
 function fileDigest(path: string): string {
-  const hash = createHash('sha256');
+  const hash = sha256();
   const fd = openSync(path, 'r');
   try {
     const buffer = new Uint8Array(1 << 20);
@@ -116,7 +116,7 @@ function fileDigest(path: string): string {
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
+  return hash.hex();
 }
 
 function runtimeName(): string {

@@ -1,6 +1,6 @@
 // AST → Plan. Pure. Runs after `check` succeeded, so it may assume names and
 // types are valid; anything else is a bug in pvm (assert), not in the recipe.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../sha256.ts';
 import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
 import { concreteBytes, formatPattern } from '../plan/pattern.ts';
@@ -207,7 +207,7 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
   return {
     format: 'pvm-plan',
     version: PLAN_VERSION,
-    recipe: { name: source.name, sha256: createHash('sha256').update(source.text).digest('hex') },
+    recipe: { name: source.name, sha256: sha256Hex(source.text) },
     writes,
     params,
     steps,

@@ -97,12 +97,15 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   /** Allowed reads against the read budget, and to the audit log. */
   const countReads = (requests: readonly ReadRequest[]): void => {
     if (requests.length === 0) return;
-    const bytes = requests.reduce((sum, r) => sum + r.length, 0);
+    countBytes(requests[0]!, requests.length, requests.reduce((sum, r) => sum + r.length, 0));
+  };
+  /** Counts a batch of reads against the policy's read budget and audits it, by its first range. */
+  const countBytes = (first: ReadRequest, ranges: number, bytes: number): void => {
     read += bytes;
     if (readBudget !== undefined && read > readBudget.limit) {
       throw deny('read', `reading more than ${readBudget.limit} bytes`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows' });
     }
-    audit?.({ op: 'read', allowed: true, start: requests[0]!.address, end: requests[0]!.address + BigInt(requests[0]!.length), ranges: requests.length, bytes });
+    audit?.({ op: 'read', allowed: true, start: first.address, end: first.address + BigInt(first.length), ranges, bytes });
   };
   const checkWrites = (requests: readonly WriteRequest[], code: boolean, count = true): void => {
     const op = code ? 'write-code' : 'write';
@@ -170,6 +173,12 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
         const denied = deny('read', `read of ${count(request.length, 'byte')} at`, decision, at);
         return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
       });
+    },
+    // Region rules decide each range alone, with a denial per range: compiled loops then read through `read`.
+    readRanges: hasRegionRules || source.readRanges === undefined ? undefined : (starts, lengths) => {
+      checkClock('read');
+      if (starts.length > 0) countBytes({ address: BigInt(starts[0]!), length: lengths[0]! }, starts.length, lengths.reduce((sum, n) => sum + n, 0));
+      return source.readRanges!(starts, lengths);
     },
     moduleFile: (path) => source.moduleFile(path),
     openScan(): ScanAccess {

@@ -2,7 +2,7 @@
 // problem is exit 2, naming the file, the JSON path and what is wrong, and
 // for an unknown key the near key: `write.alow: unknown key (did you mean
 // allow?)`. A policy carries its sha256, for audits and reports.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../sha256.ts';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
@@ -39,7 +39,7 @@ export function parsePolicy(path: string, text: string): LoadedPolicy {
     const problems = result.error.issues.flatMap(describeIssue);
     throw new UsageError('policy-invalid', `${path}: ${problems.join('; ')}`, { hint: 'docs/policy.md lists every key; schema/policy.schema.json lets an editor check the file' });
   }
-  return { path, sha256: createHash('sha256').update(text).digest('hex'), policy: result.data };
+  return { path, sha256: sha256Hex(text), policy: result.data };
 }
 
 /** One issue as `path: what is wrong`, an unknown key with the near key. */

@@ -373,7 +373,8 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, env: Names, context: Ev
   return { kind: 'list', items: hits.map(ptr) };
 }
 
-function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, loc: Loc, context: EvalContext): bigint {
+/** An integer operator on exact values, raising the language's errors (division by zero, bad shift, overflow) at `loc`. */
+export function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, loc: Loc, context: EvalContext): bigint {
   const result = integerOperation(operator, a, b);
   if (typeof result === 'bigint') return result;
   const at = () => context.locate(loc);

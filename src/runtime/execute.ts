@@ -23,6 +23,8 @@ import { WriteBuffer } from './write-buffer.ts';
 import { firstUnwritable } from './writable.ts';
 import type { JournalEntry } from './journal.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
+import { compileLoop, type LoopKernel } from './loop-kernel.ts';
+import { type ExactInt, exactInt } from './exact-int.ts';
 import { count } from '../count.ts';
 
 export type OutputEvent =
@@ -48,6 +50,8 @@ export interface ExecuteOptions {
   readonly allowWrite?: boolean;
   /** Verify and show every write and patch, and write nothing (--dry-run); runs without `allowWrite`. */
   readonly dryRun?: boolean;
+  /** Run eligible `for` loops compiled (loop-kernel.ts); false runs everything in the interpreter (tests compare the two). */
+  readonly compileLoops?: boolean;
   /** Stop every thread of the target for each patch's write (--freeze), not only for patches of code. */
   readonly freeze?: boolean;
   /** Given the sites of each patch, and each batch of writes, just before they are written, to record durably (--journal): one call, one sync. */
@@ -71,7 +75,7 @@ const ADDRESS_LIMIT = 1n << 64n;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, freeze = false, journal, onRead, progress, debugDirectories, elfFiles, finished }: ExecuteOptions): void {
+export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, compileLoops = true, freeze = false, journal, onRead, progress, debugDirectories, elfFiles, finished }: ExecuteOptions): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
@@ -252,6 +256,13 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           }
           const source = loopSource(step.over, value);
           const iterations = budget.iterations(source.count, limit, at(step.loc));
+          // A body of integer work only runs compiled (loop-kernel.ts), unless the run hashes its reads.
+          const kernel = compileLoops && onRead === undefined ? kernelFor(step, source.kind, env) : undefined;
+          if (kernel !== undefined) {
+            writes?.flush();
+            kernel.run(Number(iterations), source.exactItem, env, Number(WINDOW));
+            break;
+          }
           for (let first = 0n; first < iterations; first += WINDOW) {
             const size = Number(iterations - first < WINDOW ? iterations - first : WINDOW);
             // One scope serves every iteration, emptied before each: an iteration sees nothing of the one before.
@@ -330,6 +341,19 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     }
   };
 
+  /** Compiled loops, by step; null: not compiled. Reused while the names they use keep their kinds. */
+  const kernels = new Map<PlanStep, LoopKernel | null>();
+  const kernelFor = (step: Extract<PlanStep, { op: 'for' }>, kind: 'int' | 'ptr', env: Scope): LoopKernel | undefined => {
+    let kernel = kernels.get(step);
+    if (kernel === undefined) {
+      kernel = compileLoop(step, kind, env, { target, budget, context: live, read, sites }) ?? null;
+      kernels.set(step, kernel);
+    }
+    if (kernel === null) return undefined;
+    for (const [name, outerKind] of kernel.outer) if (env.get(name)?.kind !== outerKind) return undefined;
+    return kernel;
+  };
+
   const root = new Scope(undefined, params);
   try {
     run(plan.steps, root);
@@ -345,16 +369,27 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   }
 }
 
-/** The count and items of a loop: a range A..B, or a list. */
-function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: PlanExpr) => Value): { count: bigint; item: (i: bigint) => Value } {
+/** The count and items of a loop: a range A..B, or a list; items also as exact integers, for a compiled loop. */
+function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: PlanExpr) => Value): {
+  count: bigint;
+  kind: 'int' | 'ptr';
+  item: (i: bigint) => Value;
+  exactItem: (i: number) => ExactInt;
+} {
   if (over.kind === 'list') {
     const list = value(over.list);
     const items = list.kind === 'list' ? list.items : [];
-    return { count: BigInt(items.length), item: (i) => items[Number(i)]! };
+    return { count: BigInt(items.length), kind: 'ptr', item: (i) => items[Number(i)]!, exactItem: (i) => exactInt(numeric(items[i]!)!.value) };
   }
   const from = numeric(value(over.from))!;
   const to = numeric(value(over.to))!;
-  return { count: to.value > from.value ? to.value - from.value : 0n, item: (i) => (from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i)) };
+  const start = exactInt(from.value);
+  return {
+    count: to.value > from.value ? to.value - from.value : 0n,
+    kind: from.kind,
+    item: (i) => (from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i)),
+    exactItem: (i) => (typeof start === 'number' && Number.isSafeInteger(start + i) ? start + i : exactInt(from.value + BigInt(i))),
+  };
 }
 
 /** A dry run's check of a write: the same refusal a real run would meet, without writing. */

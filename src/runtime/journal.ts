@@ -3,7 +3,7 @@
 // pvm dies mid-patch. A site is named by the process (pid and start time, so
 // a reused pid is not mistaken for it), its address, and, where the address
 // lies in a file's mapping, the file, the offset and its build-id.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../sha256.ts';
 import { fromHex, toHex } from '../bytes.ts';
 import { hexAddress } from './value.ts';
 
@@ -46,7 +46,7 @@ export function journalLine(entry: JournalEntry): string {
 
 /** sha256 of an entry's JSON without its own digest: the canonical form is the one pvm wrote (fixed key order). */
 function digest(body: string): string {
-  return createHash('sha256').update(body).digest('hex');
+  return sha256Hex(body);
 }
 
 /**

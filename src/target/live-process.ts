@@ -15,10 +15,23 @@ import { parseSmaps } from '../native/smaps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
-import { VmChannel } from '../native/vm.ts';
+import { DEFAULT_CALL_BYTES, VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
 import { openLiveScan } from './live-scan.ts';
-import { describeTarget, type FileReader, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState, type WritableTarget, type WriteRequest, type WriteResult } from './target.ts';
+import {
+  describeTarget,
+  type FileReader,
+  type RangesRead,
+  type ReadRequest,
+  type ReadResult,
+  type Region,
+  type ScanAccess,
+  type TargetIdentity,
+  type ThreadState,
+  type WritableTarget,
+  type WriteRequest,
+  type WriteResult,
+} from './target.ts';
 
 export class LiveProcess implements WritableTarget {
   readonly identity: TargetIdentity;
@@ -175,6 +188,21 @@ export class LiveProcess implements WritableTarget {
         return { bytes, done: answer?.done ?? 0, fault: answer?.fault ?? { address: stop.at, reason: stop.reason } };
       },
     );
+  }
+
+  /** `read` for compiled loops; undefined (use `read`) when a range touches a page registered with userfaultfd. */
+  readRanges(starts: Float64Array, lengths: Float64Array): RangesRead | undefined {
+    // Addresses below 2^53 never reach the 2^63 limit; only a userfaultfd page would make a range stop early.
+    for (const { start, end } of this.#blocking()) {
+      const [low, high] = [Number(start), Number(end)];
+      for (let i = 0; i < starts.length; i++) if (starts[i]! < high && low < starts[i]! + lengths[i]!) return undefined;
+    }
+    if (lengths.some((length) => length > DEFAULT_CALL_BYTES)) return undefined;
+    try {
+      return this.#vm.readRanges(starts, lengths);
+    } catch (error) {
+      throw translate(error, this.identity);
+    }
   }
 
   /**

@@ -2,7 +2,7 @@
 // child, as `gdb --args`, `strace` and `frida -f` do, so that it may read it
 // even under Yama ptrace_scope 1 (only ancestors may), waits until it is
 // ready, runs the recipe, then waits for it, leaves it running, or kills it.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError, UsageError } from '../errors.ts';
@@ -47,6 +47,8 @@ export interface Spawned {
 export async function spawnTarget(command: readonly string[], readiness: Readiness, quietStdout: boolean): Promise<Spawned> {
   const [file, ...args] = command;
   if (file === undefined) throw new UsageError('usage', 'nothing to run after --', { hint: 'pvm run RECIPE -- ./server --port 8080' });
+  // Loaded here, not with this module (the command line's parser imports it): ~5 ms of every start on Bun.
+  const { spawn } = await import('node:child_process');
   const child = spawn(file, args, { stdio: ['inherit', quietStdout ? process.stderr : 'inherit', 'inherit'] });
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {

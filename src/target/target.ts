@@ -76,6 +76,13 @@ export interface ScanAccess {
   close(): void;
 }
 
+/** What `readRanges` read. */
+export interface RangesRead {
+  readonly bytes: Uint8Array;
+  readonly offsets: Float64Array;
+  readonly done: Float64Array;
+}
+
 /** A thread of the target, and its registers where they could be taken (x86-64 user_regs_struct order, see native/registers.ts). */
 export interface ThreadState {
   readonly tid: number;
@@ -92,6 +99,15 @@ export interface MemorySource {
   regions(): readonly Region[];
   /** Reads all requests, batched; a fault affects only its own request. */
   read(requests: readonly ReadRequest[]): ReadResult[];
+  /**
+   * The same for compiled loops, without an object per range: ranges given as
+   * numbers (addresses below 2^53), their bytes back to back in one buffer,
+   * range i at `offsets[i]` with `done[i]` of them read (fewer: it faulted
+   * there; `read` tells why). Undefined where a source has no such path, or
+   * cannot take it for these ranges (a policy decides each range alone): the
+   * caller then uses `read`.
+   */
+  readonly readRanges?: ((starts: Float64Array, lengths: Float64Array) => RangesRead | undefined) | undefined;
   /** Positioned reads of a mapped file (an ELF module), the very file the target mapped; open until the source closes. */
   moduleFile(path: string): FileReader;
   /** Starts a scan: the map, resident pages, VmFlags, and reads into reused memory. */

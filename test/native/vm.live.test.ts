@@ -37,6 +37,21 @@ describe('VmChannel on a live process', () => {
     vm.close();
   });
 
+  it('reads ranges given as numbers into one buffer, a fault in the middle costing one extra call (compiled loops)', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const page = Number(fixture.at('page'));
+    const hole = Number(fixture.at('hole'));
+    const after = Number(fixture.at('after_hole'));
+    const read = vm.readRanges(Float64Array.of(page, hole - 8, after, page + 4), Float64Array.of(16, 16, 4, 0));
+    expect([...read.offsets]).toEqual([0, 16, 32, 36]);
+    expect([...read.done]).toEqual([16, 8, 4, 0]);
+    expect([...read.bytes.subarray(0, 16)]).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(new TextDecoder().decode(read.bytes.subarray(16, 24))).toBe('UNENDING');
+    expect([...read.bytes.subarray(32, 36)]).toEqual([255, 254, 253, 252]);
+    expect(vm.calls).toBe(2);
+    vm.close();
+  });
+
   it('reads 3000 iovecs with faults in the middle: one extra call per bad address', () => {
     const vm = new VmChannel(libc, fixture.pid);
     const page = fixture.at('page');

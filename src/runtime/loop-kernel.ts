@@ -1,0 +1,513 @@
+// A `for` loop compiled for speed (issue 13): its body becomes one generated
+// JS function (new Function) that runs a window of iterations, its names
+// JS locals, its integers JS numbers while they are safe (exact-int.ts), its
+// reads prefetched a window at a time into typed arrays by a second generated
+// function. V8 and JavaScriptCore then optimise the whole body as one piece:
+// no scope per iteration, no name lookups, no boxed values. The generated code
+// holds no text of the recipe: names become v0, v1 …, and every constant,
+// source location and helper is passed in.
+//
+// It runs exactly what the interpreter would, statement by statement, with the
+// same budgets and the same errors (they come from the same functions), so a
+// recipe cannot tell the two apart. Only loops whose bodies hold nothing but
+// `let`, assignment, `if`, `break` and integer, address and condition
+// expressions with reads of integers and pointers are compiled; anything else
+// (a print, a write, a string, a nested loop, a float) runs in the
+// interpreter, as does a run that hashes what it reads (--report).
+import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
+import type { Loc, MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
+import type { MemorySource, RangesRead } from '../target/target.ts';
+import type { Budget } from './budget.ts';
+import { arithmetic, type EvalContext } from './evaluate.ts';
+import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
+import type { Scope } from './scope.ts';
+import { bool, decode, int, numeric, ptr, type Value } from './value.ts';
+
+type Kind = 'int' | 'ptr' | 'bool';
+type Raw = ExactInt | boolean;
+type IntType = MemoryType & { readonly kind: 'int' | 'ptr' };
+
+/** A body the kernel does not compile. */
+class Ineligible extends Error {}
+
+/** What the kernel needs from the run around it. */
+export interface KernelRun {
+  readonly target: MemorySource;
+  readonly budget: Budget;
+  readonly context: EvalContext;
+  /** The interpreter's read, with its checks, prefetch caches and errors: for reads the kernel did not prefetch. */
+  readonly read: EvalContext['read'];
+  /** The read nodes of the recipe, by site. */
+  readonly sites: ReadonlyMap<number, Extract<PlanExpr, { op: 'read' }>>;
+}
+
+export interface LoopKernel {
+  /** The names of the scope around the loop the body uses, and the kinds their values had when it was compiled. */
+  readonly outer: ReadonlyMap<string, Kind>;
+  /**
+   * Runs iterations [0, count) of the loop, item i being `item(i)`, over the
+   * scope around the loop; the outer names the body assigns are stored back
+   * there as it stops, even by an error.
+   */
+  run(count: number, item: (index: number) => ExactInt, env: Scope, window: number): void;
+}
+
+/** The kernel of a `for` loop, or undefined when its body is not one the kernel compiles. */
+export function compileLoop(step: Extract<PlanStep, { op: 'for' }>, variableKind: 'int' | 'ptr', env: Scope, run: KernelRun): LoopKernel | undefined {
+  try {
+    return new Generator(step, variableKind, env, run).kernel();
+  } catch (error) {
+    if (error instanceof Ineligible) return undefined;
+    throw error;
+  }
+}
+
+interface Binding {
+  /** The JS name in generated code. */
+  readonly js: string;
+  readonly kind: Kind;
+}
+
+interface Code {
+  readonly code: string;
+  readonly kind: Kind;
+}
+
+/** One site's reads for a window: the address read ahead for each iteration (NaN: none) and the value there (NaN: a bigint, in `big`). */
+interface SiteWindow {
+  readonly addresses: Float64Array;
+  readonly values: Float64Array;
+  big: Map<number, bigint> | undefined;
+}
+
+/** Thrown inside the prefetch function where a value is not known ahead; caught there. */
+const NOT_KNOWN = Symbol('not known ahead');
+/** A prefetched `let` whose value is not known ahead. */
+const UNKNOWN = Symbol('unknown');
+
+class Generator {
+  readonly #step: Extract<PlanStep, { op: 'for' }>;
+  readonly #env: Scope;
+  readonly #run: KernelRun;
+  /** Names in scope, innermost block last. */
+  readonly #blocks: Map<string, Binding>[] = [];
+  /** The body's own names (its top-level block), which prefetching computes too. */
+  readonly #top = new Map<string, Binding>();
+  /** Names of the scope around the loop, held in JS locals while the window runs. */
+  readonly #outer = new Map<string, Binding & { readonly index: number; assigned: boolean }>();
+  /** Values the generated code takes as K[n]: locations, types, bigints. */
+  readonly #constants: unknown[] = [];
+  #names = 0;
+  /** Expressions are generated for the body (reads go to `read`) or for prefetching (reads only from lower levels, lets may be unknown). */
+  #prefetching = false;
+
+  constructor(step: Extract<PlanStep, { op: 'for' }>, variableKind: 'int' | 'ptr', env: Scope, run: KernelRun) {
+    this.#step = step;
+    this.#env = env;
+    this.#run = run;
+    this.#blocks.push(new Map([[step.variable, { js: 'item', kind: variableKind }]]));
+  }
+
+  kernel(): LoopKernel {
+    const body = this.#block(this.#step.body, this.#top);
+    const prefetch = this.#prefetchCode(this.#step.prefetch);
+    const outer = [...this.#outer].map(([name, binding]) => ({ name, ...binding }));
+    const load = outer.map((o) => `let ${o.js} = outer[${o.index}];`).join('\n');
+    const store = outer.filter((o) => o.assigned).map((o) => `outer[${o.index}] = ${o.js};`).join('\n');
+    const constants = this.#constants.map((_, i) => `const K${i} = K[${i}];`).join('\n');
+    // The window's iterations; true when a `break` ended the loop.
+    const runSource = `"use strict";
+${HELPERS}
+${constants}
+return function runWindow(items, size, outer) {
+${load}
+try {
+  for (let index = 0; index < size; index++) {
+    const item = items[index];
+${body}
+  }
+  return false;
+} finally {
+${store}
+}
+};`;
+    const { budget, context, read: liveRead } = this.#run;
+    /** The window whose reads were prefetched, by site; empty when nothing was. */
+    let ahead: (SiteWindow | undefined)[] = [];
+    const live = (site: number, type: IntType, address: ExactInt, loc: Loc): ExactInt => exactInt(numeric(liveRead(type, toBigInt(address), loc, site))!.value);
+    const helpers = {
+      step: (loc: Loc) => budget.step(loc),
+      slow: (operator: BinaryOperator, a: ExactInt, b: ExactInt, loc: Loc) => exactInt(arithmetic(operator, toBigInt(a), toBigInt(b), loc, context)),
+      exact: exactInt,
+      big: toBigInt,
+      read: (site: number, type: IntType, address: ExactInt, loc: Loc, index: number): ExactInt => {
+        const window = ahead[site];
+        if (window !== undefined && window.addresses[index] === address) {
+          budget.read(type.size, loc);
+          const value = window.values[index]!;
+          return value === value ? value : window.big!.get(index)!;
+        }
+        return live(site, type, address, loc);
+      },
+    };
+    const runWindow = new Function('K', 'H', runSource)(this.#constants, helpers) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => boolean;
+    return {
+      outer: new Map(outer.map(({ name, kind }) => [name, kind])),
+      run: (count, item, env, window) => {
+        const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
+        try {
+          for (let first = 0; first < count; first += window) {
+            const size = Math.min(window, count - first);
+            // Items as doubles while they are safe integers (no boxed numbers); as values once one is a bigint.
+            let items: Float64Array | ExactInt[] = new Float64Array(size);
+            for (let i = 0; i < size; i++) {
+              const v = item(first + i);
+              if (typeof v !== 'number' && items instanceof Float64Array) items = Array.from(items);
+              items[i] = v as number;
+            }
+            ahead = size > 1 && prefetch !== undefined ? prefetch(items, size, values) : [];
+            if (runWindow(items, size, values)) return;
+          }
+        } finally {
+          ahead = [];
+          for (const { name, kind, index, assigned } of outer) if (assigned) env.assign(name, value(values[index]!, kind));
+        }
+      },
+    };
+  }
+
+  /** A block's statements, each counted against the step budget before it runs, as the interpreter does. */
+  #block(steps: readonly PlanStep[], scope = new Map<string, Binding>()): string {
+    this.#blocks.push(scope);
+    const code = steps.filter((s) => s.op !== 'read-ahead').map((s) => `H.step(${this.#constant(s.loc)});\n${this.#statement(s)}`).join('\n');
+    this.#blocks.pop();
+    return code;
+  }
+
+  #statement(step: PlanStep): string {
+    switch (step.op) {
+      case 'let': {
+        const value = this.#expression(step.value);
+        const js = `v${this.#names++}`;
+        this.#blocks.at(-1)!.set(step.name, { js, kind: value.kind });
+        return `let ${js} = ${value.code};`;
+      }
+      case 'assign': {
+        const binding = this.#lookup(step.name, true);
+        const value = this.#expression(step.value);
+        // The interpreter gives the name the value's kind; the kernel's kinds are fixed: a change is not compiled.
+        if (value.kind !== binding.kind) throw new Ineligible();
+        return `${binding.js} = ${value.code};`;
+      }
+      case 'if':
+        return `if (${this.#condition(step.condition)}) {\n${this.#block(step.then)}\n} else {\n${this.#block(step.otherwise)}\n}`;
+      case 'break':
+        return 'return true;';
+      default:
+        throw new Ineligible();
+    }
+  }
+
+  #lookup(name: string, assigning: boolean): Binding {
+    for (let i = this.#blocks.length - 1; i >= 0; i--) {
+      const binding = this.#blocks[i]!.get(name);
+      if (binding !== undefined) return binding;
+    }
+    let outer = this.#outer.get(name);
+    if (outer === undefined) {
+      const current = this.#env.get(name);
+      const kind = current === undefined ? undefined : kindOf(current);
+      if (kind === undefined) throw new Ineligible();
+      outer = { js: `o${this.#outer.size}`, kind, index: this.#outer.size, assigned: false };
+      this.#outer.set(name, outer);
+    }
+    if (assigning) outer.assigned = true;
+    return outer;
+  }
+
+  #constant(value: unknown): string {
+    this.#constants.push(value);
+    return `K${this.#constants.length - 1}`;
+  }
+
+  #condition(e: PlanExpr): string {
+    const compiled = this.#expression(e);
+    if (compiled.kind !== 'bool') throw new Ineligible();
+    return compiled.code;
+  }
+
+  #integer(e: PlanExpr): Code & { readonly kind: 'int' | 'ptr' } {
+    const compiled = this.#expression(e);
+    if (compiled.kind === 'bool') throw new Ineligible();
+    return compiled as Code & { readonly kind: 'int' | 'ptr' };
+  }
+
+  #expression(e: PlanExpr): Code {
+    switch (e.op) {
+      case 'int': {
+        const value = exactInt(BigInt(e.value));
+        return { kind: 'int', code: typeof value === 'number' ? `(${value})` : `(${value}n)` };
+      }
+      case 'bool':
+        return { kind: 'bool', code: e.value ? 'true' : 'false' };
+      case 'var': {
+        const { js, kind } = this.#lookup(e.name, false);
+        // While prefetching, a `let` may hold no value: what uses it is not known ahead either.
+        return { kind, code: this.#prefetching ? `known(${js})` : js };
+      }
+      case 'unary': {
+        const operand = this.#integer(e.operand).code;
+        // As the interpreter: the result is a number, even of an address.
+        return { kind: 'int', code: e.operator === '-' ? `H.exact(-H.big(${operand}))` : `H.exact(~H.big(${operand}))` };
+      }
+      case 'binary': {
+        const left = this.#integer(e.left);
+        const right = this.#integer(e.right);
+        const helper = OPERATOR_HELPERS[e.operator];
+        return { kind: resultKind(e.operator, left.kind, right.kind), code: `${helper}(${left.code}, ${right.code}, ${this.#constant(e.loc)})` };
+      }
+      case 'compare': {
+        const l = this.#integer(e.left).code;
+        const r = this.#integer(e.right).code;
+        // One value has one form (a number when safe), so === compares values; < works across number and bigint.
+        const operator = e.operator === '==' ? '===' : e.operator === '!=' ? '!==' : e.operator;
+        return { kind: 'bool', code: `(${l} ${operator} ${r})` };
+      }
+      case 'logical':
+        return { kind: 'bool', code: `(${this.#condition(e.left)} ${e.operator} ${this.#condition(e.right)})` };
+      case 'not':
+        return { kind: 'bool', code: `(!${this.#condition(e.operand)})` };
+      case 'read': {
+        const type = e.type;
+        if (type.kind !== 'int' && type.kind !== 'ptr') throw new Ineligible();
+        const address = this.#integer(e.address).code;
+        const reader = this.#prefetching ? 'ahead' : 'H.read';
+        return { kind: type.kind, code: `${reader}(${e.site}, ${this.#constant(type)}, ${address}, ${this.#constant(e.loc)}, index)` };
+      }
+      default:
+        throw new Ineligible();
+    }
+  }
+
+  /**
+   * The window's prefetch: level by level, as the interpreter's prefetcher
+   * does (prefetch.ts), every iteration's address of each read is computed by
+   * generated code, and all of a level read at once (`readSpans`). Undefined
+   * when the loop has nothing to prefetch.
+   */
+  #prefetchCode(plan: Prefetch): ((items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => (SiteWindow | undefined)[]) | undefined {
+    const { target, sites } = this.#run;
+    this.#prefetching = true;
+    // Lets and addresses are generated in the body's top-level scope, after its lets, as prefetch.ts evaluates them.
+    const top = this.#top;
+    const body = this.#step.body;
+    const lets = body.filter((s): s is Extract<PlanStep, { op: 'let' }> => s.op === 'let' && plan.lets.includes(s.name) && top.has(s.name));
+    const levels = [...new Set(plan.sites.map((s) => s.level))].sort((a, b) => a - b).map((level) =>
+      plan.sites.filter((s) => s.level === level).map(({ site }) => ({ site, node: sites.get(site)! })).filter(({ node }) => node.type.kind === 'int' || node.type.kind === 'ptr')
+    );
+    if (levels.every((level) => level.length === 0)) {
+      this.#prefetching = false;
+      return undefined;
+    }
+    // The body's top-level lets live in the body's block; here they are declared before the sites.
+    this.#blocks.push(top);
+    const letCode = lets.map((l) => {
+      const js = top.get(l.name)!.js;
+      return `let ${js}; try { ${js} = ${this.#expression(l.value).code}; } catch { ${js} = UNKNOWN; }`;
+    }).join('\n');
+    const levelFunctions = levels.map((level) => {
+      const siteCode = level.map(({ node }, s) => `try { const a = ${this.#integer(node.address).code}; if (typeof a === 'number' && a >= 0) { wanted[${s}][index] = a; } } catch {}`).join('\n');
+      const source = `"use strict";
+${HELPERS}
+const known = (v) => { if (v === UNKNOWN) throw NOT_KNOWN; return v; };
+${this.#constants.map((_, i) => `const K${i} = K[${i}];`).join('\n')}
+return function prefetchLevel(items, size, outer, wanted, ahead) {
+${[...this.#outer.values()].map((o) => `const ${o.js} = outer[${o.index}];`).join('\n')}
+for (let index = 0; index < size; index++) {
+  const item = items[index];
+${letCode}
+${siteCode}
+}
+};`;
+      return { level, run: new Function('K', 'H', 'UNKNOWN', 'NOT_KNOWN', source) };
+    });
+    this.#blocks.pop();
+    this.#prefetching = false;
+    const helpers = { exact: exactInt, big: toBigInt, slow: notKnown };
+    const compiled = levelFunctions.map(({ level, run }) => ({
+      sites: level.map(({ site, node }) => ({ site, type: node.type as IntType })),
+      run: run(this.#constants, helpers, UNKNOWN, NOT_KNOWN) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[], wanted: Float64Array[], ahead: unknown) => void,
+    }));
+    const siteCount = Math.max(0, ...plan.sites.map((s) => s.site)) + 1;
+    return (items, size, outer) => {
+      const windows: (SiteWindow | undefined)[] = new Array(siteCount);
+      // A read of a lower level: its value if it was read ahead at this address, else not known.
+      const ahead = (site: number, _type: IntType, address: ExactInt, _loc: Loc, index: number): ExactInt => {
+        const window = windows[site];
+        if (window === undefined || window.addresses[index] !== address) throw NOT_KNOWN;
+        const value = window.values[index]!;
+        return value === value ? value : window.big!.get(index)!;
+      };
+      for (const { sites: levelSites, run } of compiled) {
+        const wanted = levelSites.map(() => new Float64Array(size).fill(NaN));
+        run(items, size, outer, wanted, ahead);
+        const all = new Float64Array(size * levelSites.length);
+        let count = 0;
+        for (const addresses of wanted) for (let i = 0; i < size; i++) if (addresses[i] === addresses[i]) all[count++] = addresses[i]!;
+        const spans = readSpans(target, all.subarray(0, count), Math.max(...levelSites.map((s) => s.type.size)));
+        levelSites.forEach(({ site, type }, s) => {
+          const addresses = wanted[s]!;
+          const window: SiteWindow = { addresses, values: new Float64Array(size), big: undefined };
+          for (let i = 0; i < size; i++) {
+            if (addresses[i] !== addresses[i]) continue;
+            const at = spans.find(addresses[i]!, type.size);
+            // A read that faulted is read again live, which raises its error where the recipe makes it.
+            if (at < 0) {
+              addresses[i] = NaN;
+              continue;
+            }
+            const value = decodeExact(type, spans.bytes, at);
+            if (typeof value === 'number') window.values[i] = value;
+            else {
+              window.values[i] = NaN;
+              (window.big ??= new Map()).set(i, value);
+            }
+          }
+          windows[site] = window;
+        });
+      }
+      return windows;
+    };
+  }
+}
+
+/** In prefetch code, what would take the bigint way (or raise an error) is left to the real run. */
+function notKnown(): never {
+  throw NOT_KNOWN;
+}
+
+/** Binary operators as helpers of the generated code: numbers the fast way when the result is surely exact, else H.slow (bigints, the language's errors). */
+const OPERATOR_HELPERS: Record<BinaryOperator, string> = {
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'div',
+  '%': 'mod',
+  '<<': 'shl',
+  '>>': 'shr',
+  '&': 'and',
+  '|': 'or',
+  '^': 'xor',
+};
+
+/**
+ * Small enough for V8 and JavaScriptCore to inline at every (monomorphic) call
+ * site of the generated function. A safe-integer result of + - * on safe
+ * integers is exact (an inexact one lies beyond 2^53); / is checked by its
+ * remainder; shifts by up to 52 are exact multiplications and divisions by
+ * powers of two; bitwise operators take 32-bit operands only.
+ */
+const HELPERS = `
+const MAX = 9007199254740991;
+const safe = (r) => r <= MAX && r >= -MAX;
+function add(a, b, L) { if (typeof a === 'number' && typeof b === 'number') { const r = a + b; if (safe(r)) return r; } return H.slow('+', a, b, L); }
+function sub(a, b, L) { if (typeof a === 'number' && typeof b === 'number') { const r = a - b; if (safe(r)) return r; } return H.slow('-', a, b, L); }
+function mul(a, b, L) { if (typeof a === 'number' && typeof b === 'number') { const r = a * b; if (safe(r)) return r + 0; } return H.slow('*', a, b, L); }
+function div(a, b, L) {
+  if (typeof a === 'number' && typeof b === 'number' && b !== 0) {
+    const r = Math.trunc(a / b), rest = a - r * b;
+    if (rest === 0 || (Math.sign(rest) === Math.sign(a) && Math.abs(rest) < Math.abs(b))) return r + 0;
+  }
+  return H.slow('/', a, b, L);
+}
+function mod(a, b, L) { if (typeof a === 'number' && typeof b === 'number' && b !== 0) return (a % b) + 0; return H.slow('%', a, b, L); }
+function shl(a, b, L) { if (typeof a === 'number' && typeof b === 'number' && b >= 0 && b <= 52) { const r = a * 2 ** b; if (safe(r)) return r + 0; } return H.slow('<<', a, b, L); }
+function shr(a, b, L) { if (typeof a === 'number' && typeof b === 'number' && b >= 0 && b <= 52) return Math.floor(a / 2 ** b) + 0; return H.slow('>>', a, b, L); }
+const int32 = (v) => typeof v === 'number' && v >= -2147483648 && v < 2147483648;
+function and(a, b, L) { return int32(a) && int32(b) ? a & b : H.slow('&', a, b, L); }
+function or(a, b, L) { return int32(a) && int32(b) ? a | b : H.slow('|', a, b, L); }
+function xor(a, b, L) { return int32(a) && int32(b) ? a ^ b : H.slow('^', a, b, L); }
+`;
+
+/**
+ * Reads every address (each `length` bytes) in as few ranges as they make when
+ * sorted: touching or overlapping ones are read as one (a table of pointers is
+ * one read). Addresses are numbers (only those below 2^53 are prefetched),
+ * sorted natively; `find` gives where an address's bytes lie in `bytes`, found
+ * by binary search of the ranges, or -1 when they were not all read.
+ */
+function readSpans(target: MemorySource, addresses: Float64Array, length: number): { bytes: Uint8Array; find(address: number, size: number): number } {
+  const sorted = addresses.slice().sort();
+  const starts = new Float64Array(sorted.length);
+  const lengths = new Float64Array(sorted.length);
+  let count = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const start = sorted[i]!;
+    if (count > 0 && start <= starts[count - 1]! + lengths[count - 1]!) {
+      lengths[count - 1] = Math.max(lengths[count - 1]!, start + length - starts[count - 1]!);
+    } else {
+      starts[count] = start;
+      lengths[count++] = length;
+    }
+  }
+  const ranges = { starts: starts.subarray(0, count), lengths: lengths.subarray(0, count) };
+  // One buffer for all the ranges where the target can read so; else one result per range, copied into one buffer.
+  const read = target.readRanges?.(ranges.starts, ranges.lengths) ?? joined(target, ranges.starts, ranges.lengths);
+  return {
+    bytes: read.bytes,
+    find(address, size) {
+      let low = 0;
+      let high = count - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >>> 1;
+        if (starts[middle]! <= address) low = middle;
+        else high = middle - 1;
+      }
+      const offset = address - starts[low]!;
+      return offset >= 0 && offset + size <= read.done[low]! ? read.offsets[low]! + offset : -1;
+    },
+  };
+}
+
+/** `readRanges` through `read`, for targets without it. */
+function joined(target: MemorySource, starts: Float64Array, lengths: Float64Array): RangesRead {
+  const results = target.read([...starts].map((start, i) => ({ address: BigInt(start), length: lengths[i]! })));
+  const offsets = new Float64Array(starts.length);
+  const done = new Float64Array(starts.length);
+  let total = 0;
+  results.forEach((result, i) => {
+    offsets[i] = total;
+    done[i] = result.done;
+    total += lengths[i]!;
+  });
+  const bytes = new Uint8Array(total);
+  results.forEach((result, i) => bytes.set(result.bytes.subarray(0, result.done), offsets[i]!));
+  return { bytes, offsets, done };
+}
+
+function kindOf(value: Value): Kind | undefined {
+  return value.kind === 'int' || value.kind === 'ptr' || value.kind === 'bool' ? value.kind : undefined;
+}
+
+function raw(value: Value, kind: Kind): Raw {
+  if (kind === 'bool') return (value as { value: boolean }).value;
+  return exactInt(numeric(value)!.value);
+}
+
+function value(v: Raw, kind: Kind): Value {
+  if (kind === 'bool') return bool(v as boolean);
+  const n = toBigInt(v as ExactInt);
+  return kind === 'ptr' ? ptr(n) : int(n);
+}
+
+/** A value of an integer type from the bytes read at `offset`, as an exact integer. */
+function decodeExact(type: IntType, bytes: Uint8Array, offset: number): ExactInt {
+  if (type.kind === 'ptr' || (type.size === 8 && !type.bigEndian)) {
+    const low = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+    const high = (bytes[offset + 4]! | (bytes[offset + 5]! << 8) | (bytes[offset + 6]! << 16) | (bytes[offset + 7]! << 24)) >>> 0;
+    const signed = type.kind === 'int' && type.signed;
+    if (!signed && high < 0x200000) return high * 0x100000000 + low;
+    if (signed && (high < 0x200000 || high >= 0xffe00000)) return (high | 0) * 0x100000000 + low;
+  }
+  return exactInt(numeric(decode(type, bytes.subarray(offset, offset + type.size)))!.value);
+}

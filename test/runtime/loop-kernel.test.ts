@@ -1,0 +1,149 @@
+// Compiled loops (loop-kernel.ts) must be the interpreter, faster: the same
+// output, the same errors at the same place, the same values of the names
+// around the loop afterwards. Each case runs both ways and compares.
+import { describe, expect, it } from 'vitest';
+import { compileSource } from '../../src/dsl/compile-source.ts';
+import { PvmError } from '../../src/errors.ts';
+import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
+import { MemoryTarget } from '../../src/target/memory-target.ts';
+import type { Value } from '../../src/runtime/value.ts';
+import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
+import { compileLoop } from '../../src/runtime/loop-kernel.ts';
+import { Scope } from '../../src/runtime/scope.ts';
+import { readSites } from '../../src/plan/walk.ts';
+
+const BASE = 0x10000n;
+const SIZE = 4096;
+
+/** 4 KiB of values chosen to reach the edges: small, negative as signed, above 2^53, 2^63, all ones. */
+function memory(): MemoryTarget {
+  const bytes = new Uint8Array(SIZE);
+  const view = new DataView(bytes.buffer);
+  const specials = [0n, 1n, 7n, 255n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n, 0x7fffffffffffn, BASE + 64n];
+  for (let i = 0; i < SIZE / 8; i++) view.setBigUint64(i * 8, i < specials.length ? specials[i]! : BigInt(i * 2654435761 % 1000003), true);
+  // A table of pointers into the region from offset 1024: entry k points at value k * 3 % 128.
+  for (let k = 0; k < 64; k++) view.setBigUint64(1024 + k * 8, BASE + BigInt(((k * 3) % 128) * 8), true);
+  return new MemoryTarget([{ start: BASE, end: BASE + BigInt(SIZE), perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes }]);
+}
+
+type Outcome = { events: unknown[]; error?: { code: string; message: string; line: number | undefined; col: number | undefined; hint: string | undefined }; names: Record<string, string> };
+
+function runBoth(text: string, limits = DEFAULT_LIMITS): { compiled: Outcome; interpreted: Outcome } {
+  const plan = compileSource({ name: 'loop.pvm', text });
+  const run = (compileLoops: boolean): Outcome => {
+    const events: unknown[] = [];
+    let names: Record<string, string> = {};
+    let error: Outcome['error'];
+    try {
+      execute({
+        plan,
+        target: memory(),
+        params: new Map(),
+        limits,
+        compileLoops,
+        output: (e: OutputEvent) => events.push(JSON.parse(JSON.stringify(e, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)))),
+        finished: (all) => (names = Object.fromEntries([...all].map(([k, v]: [string, Value]) => [k, JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x))]))),
+      });
+    } catch (e) {
+      if (!(e instanceof PvmError)) throw e;
+      error = { code: e.code, message: e.message, line: e.line, col: e.col, hint: e.hint };
+    }
+    return { events, names, ...(error === undefined ? {} : { error }) };
+  };
+  return { compiled: run(true), interpreted: run(false) };
+}
+
+const same = (text: string, limits?: typeof DEFAULT_LIMITS) => {
+  const { compiled, interpreted } = runBoth(text, limits);
+  expect(compiled).toEqual(interpreted);
+  return compiled;
+};
+
+describe('a compiled loop', () => {
+  it('is what runs these loops (they are compiled, not left to the interpreter)', () => {
+    const recipes = [
+      `let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }`,
+      `let found = 0\nfor i in 0..100 {\n  let v = read u8 at ${BASE} + i\n  if v == 7 && i > 3 { found = i\n break } else { let w = v + 1\n found = found + w }\n}`,
+      `let sum = 0\nfor p in [${BASE}, ${BASE + 8n}] { sum = sum + read u64 at p + 8 }`,
+    ];
+    for (const text of recipes) {
+      const plan = compileSource({ name: 'loop.pvm', text });
+      const loop = plan.steps.find((s) => s.op === 'for')!;
+      const env = new Scope(undefined, new Map([[(plan.steps[0] as { name: string }).name, { kind: 'int', value: 0n } as Value]]));
+      const kernel = compileLoop(loop as Extract<typeof loop, { op: 'for' }>, loop.op === 'for' && loop.over.kind === 'list' ? 'ptr' : 'int', env, {
+        target: memory(),
+        budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })),
+        context: undefined as never,
+        read: undefined as never,
+        sites: readSites(plan.steps),
+      });
+      expect({ text, compiled: kernel !== undefined }).toEqual({ text, compiled: true });
+    }
+  });
+
+  it('sums through a table of pointers as the interpreter does', () => {
+    const outcome = same(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`);
+    expect(outcome.error).toBeUndefined();
+  });
+
+  it('keeps integers exact above 2^53, at 2^63 and 2^64 - 1, signed and unsigned', () => {
+    same(`let s = 0\nlet t = 0\nfor i in 0..13 { s = s + read u64 at ${BASE} + i * 8\nt = t + read i64 at ${BASE} + i * 8 }\nprint s, t`);
+    same(`let m = 0\nfor i in 6..10 { m = m * 3 + read u64 at ${BASE} + i * 8 - 5 }\nprint m`);
+    same(`let x = 0\nfor i in 0..13 { x = x ^ (read u32 at ${BASE} + i * 8) | (read u16 at ${BASE} + i * 8 + 2) & 0xffff }\nprint x`);
+  });
+
+  it('divides and shifts as C does, negatives included', () => {
+    same(`let a = 0\nfor i in 0..40 { let n = i - 20\na = a + n / 7 + n % 7 + (n << 3) + (n >> 2) + (0 - n) / 3 }\nprint a`);
+    same(`let a = 0\nfor i in 0..8 { a = a + ((read u64 at ${BASE} + i * 8) >> 60) + ((read i64 at ${BASE} + i * 8) / 1000003) }\nprint a`);
+    same(`let a = 1\nfor i in 0..70 { a = a + (1 << i) }\nprint a`);
+  });
+
+  it('raises an overflow where the interpreter does, with the names as they were', () => {
+    const outcome = same(`let a = 3\nfor i in 0..200 { a = a * a }\nprint a`);
+    expect(outcome.error?.code).toBe('overflow');
+  });
+
+  it('raises division by zero and a bad shift at the same place', () => {
+    expect(same(`let a = 0\nfor i in 0..10 { a = a + 100 / (5 - i) }`).error?.code).toBe('division-by-zero');
+    expect(same(`let a = 0\nfor i in 0..10 { a = a + (1 << (i - 3)) }`).error?.code).toBe('bad-shift');
+  });
+
+  it('raises the same error for a read that faults in the middle of the loop', () => {
+    const outcome = same(`let a = 0\nfor i in 0..1000 { a = a + read u64 at ${BASE} + i * 8 }\nprint a`);
+    expect(outcome.error?.code).toBe('unmapped');
+  });
+
+  it('stops at break, takes if and else, and shadows names in blocks', () => {
+    same(`let found = 0\nlet count = 0\nfor i in 0..100 {\n  let v = read u8 at ${BASE} + i\n  if v == 7 && i > 3 { found = i\n break } else { let w = v + 1\n count = count + w }\n}\nprint found, count`);
+    same(`let evens = 0\nfor i in 0..50 { if !(i % 2 == 1) || i == 7 { evens = evens + 1 } }\nprint evens`);
+  });
+
+  it('walks a list of addresses, and address arithmetic keeps addresses', () => {
+    same(`let hits = [${BASE}, ${BASE + 8n}, ${BASE + 16n}]\nlet last = ${BASE}\nfor p in hits { last = p + 8 }\nprint last`);
+    same(`let p = ${BASE + 1024n}\nlet q = p\nfor i in 0..10 { q = read ptr at p + i * 8 }\nprint q, q - p`);
+  });
+
+  it('runs into the step budget at the same statement', () => {
+    const outcome = same(`let a = 0\nfor i in 0..100000 { a = a + 1\na = a + 2 }`, { ...DEFAULT_LIMITS, steps: 5000 });
+    expect(outcome.error?.code).toBe('step-budget');
+  });
+
+  it('gives the same results over 300 generated loops', () => {
+    let seed = 12345;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const operators = ['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'];
+    const atom = (names: string[]): string => {
+      const roll = random(6);
+      if (roll === 0) return String(random(2) === 0 ? random(100) : random(2 ** 30) * 4096);
+      if (roll === 1) return `(read ${['u8', 'u16', 'u32', 'u64', 'i32', 'i64', 'ptr'][random(7)]} at ${BASE} + (i % 500) * 8)`;
+      return names[random(names.length)]!;
+    };
+    const expression = (names: string[], depth: number): string => depth === 0 || random(3) === 0 ? atom(names) : `(${expression(names, depth - 1)} ${operators[random(operators.length)]} ${expression(names, depth - 1)})`;
+    for (let n = 0; n < 300; n++) {
+      const names = ['i', 'a', 'b'];
+      const body = [`let c = ${expression(names, 2)}`, `a = ${expression([...names, 'c'], 3)}`, `if ${expression([...names, 'c'], 1)} > ${expression(names, 1)} { b = b + ${expression(names, 2)} } else { b = b - 1 }`];
+      if (random(4) === 0) body.push(`if a == ${random(10)} { break }`);
+      same(`let a = ${random(1000)}\nlet b = 0\nfor i in ${random(5)}..${random(600)} {\n${body.join('\n')}\n}\nprint a, b`);
+    }
+  });
+});
