@@ -346,7 +346,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   const kernelFor = (step: Extract<PlanStep, { op: 'for' }>, kind: 'int' | 'ptr', env: Scope): LoopKernel | undefined => {
     let kernel = kernels.get(step);
     if (kernel === undefined) {
-      kernel = compileLoop(step, kind, env, { target, budget, context: live, read, sites }) ?? null;
+      kernel = compileLoop(step, kind, env, { target, budget, context: live, read, sites, output }) ?? null;
       kernels.set(step, kernel);
     }
     if (kernel === null) return undefined;

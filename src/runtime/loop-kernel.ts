@@ -10,16 +10,17 @@
 // It runs exactly what the interpreter would, statement by statement, with the
 // same budgets and the same errors (they come from the same functions), so a
 // recipe cannot tell the two apart. Only loops whose bodies hold nothing but
-// `let`, assignment, `if`, `break` and integer, address and condition
-// expressions with reads of integers and pointers are compiled; anything else
-// (a print, a write, a string, a nested loop, a float) runs in the
-// interpreter, as does a run that hashes what it reads (--report).
+// `let`, assignment, `if`, `break`, `print` and `emit`, and integer, address
+// and condition expressions with reads of integers and pointers are compiled;
+// anything else (a write, a string expression, a nested loop, a float) runs
+// in the interpreter, as does a run that hashes what it reads (--report).
 import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
 import type { Loc, MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
 import type { MemorySource, RangesRead } from '../target/target.ts';
 import type { Budget } from './budget.ts';
 import { arithmetic, type EvalContext } from './evaluate.ts';
 import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
+import type { OutputEvent } from './execute.ts';
 import type { Scope } from './scope.ts';
 import { bool, decode, int, numeric, ptr, type Value } from './value.ts';
 
@@ -39,6 +40,8 @@ export interface KernelRun {
   readonly read: EvalContext['read'];
   /** The read nodes of the recipe, by site. */
   readonly sites: ReadonlyMap<number, Extract<PlanExpr, { op: 'read' }>>;
+  /** Where `print` and `emit` go: the run's output, in order. */
+  readonly output: (event: OutputEvent) => void;
 }
 
 export interface LoopKernel {
@@ -140,6 +143,10 @@ ${store}
       slow: (operator: BinaryOperator, a: ExactInt, b: ExactInt, loc: Loc) => exactInt(arithmetic(operator, toBigInt(a), toBigInt(b), loc, context)),
       exact: exactInt,
       big: toBigInt,
+      print: (kinds: readonly (Kind | 'value')[], raws: readonly Raw[], line: number) => {
+        this.#run.output({ type: 'print', values: raws.map((r, i) => (kinds[i] === 'value' ? r as unknown as Value : value(r, kinds[i] as Kind))), line });
+      },
+      emit: (name: string, kind: Kind, r: Raw, line: number) => this.#run.output({ type: 'emit', name, value: value(r, kind), line }),
       read: (site: number, type: IntType, address: ExactInt, loc: Loc, index: number): ExactInt => {
         const window = ahead[site];
         if (window !== undefined && window.addresses[index] === address) {
@@ -203,6 +210,15 @@ ${store}
         return `if (${this.#condition(step.condition)}) {\n${this.#block(step.then)}\n} else {\n${this.#block(step.otherwise)}\n}`;
       case 'break':
         return 'return true;';
+      case 'print': {
+        // Values as the interpreter shows them: its Values, made from each one's kind; a string literal as it is.
+        const values = step.values.map((v) => (v.op === 'str' ? { code: this.#constant({ kind: 'str', value: v.value }), kind: 'value' as const } : this.#expression(v)));
+        return `H.print(${this.#constant(values.map((v) => v.kind))}, [${values.map((v) => v.code).join(', ')}], ${step.loc.line});`;
+      }
+      case 'emit': {
+        const value = this.#expression(step.value);
+        return `H.emit(${this.#constant(step.name)}, ${this.#constant(value.kind)}, ${value.code}, ${step.loc.line});`;
+      }
       default:
         throw new Ineligible();
     }

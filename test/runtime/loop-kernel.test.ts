@@ -65,6 +65,7 @@ describe('a compiled loop', () => {
       `let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }`,
       `let found = 0\nfor i in 0..100 {\n  let v = read u8 at ${BASE} + i\n  if v == 7 && i > 3 { found = i\n break } else { let w = v + 1\n found = found + w }\n}`,
       `let sum = 0\nfor p in [${BASE}, ${BASE + 8n}] { sum = sum + read u64 at p + 8 }`,
+      `let n = 0\nfor i in 0..4 { print "at", i, read u32 at ${BASE} + i * 4, n > 2\nemit last = i }`,
     ];
     for (const text of recipes) {
       const plan = compileSource({ name: 'loop.pvm', text });
@@ -76,6 +77,7 @@ describe('a compiled loop', () => {
         context: undefined as never,
         read: undefined as never,
         sites: readSites(plan.steps),
+        output: () => {},
       });
       expect({ text, compiled: kernel !== undefined }).toEqual({ text, compiled: true });
     }
@@ -118,6 +120,11 @@ describe('a compiled loop', () => {
     same(`let evens = 0\nfor i in 0..50 { if !(i % 2 == 1) || i == 7 { evens = evens + 1 } }\nprint evens`);
   });
 
+  it('prints and emits the same events in the same order, before an error too', () => {
+    same(`let n = 0\nfor i in 0..20 { let v = read u64 at ${BASE} + i * 8\nprint "value", i, v, v > 1000, ${BASE} + i * 8\nif i % 5 == 0 { emit v = v }\nn = n + 1 }\nprint n`);
+    expect(same(`for i in 0..1000 { print i, read u8 at ${BASE} + i * 8 }`).error?.code).toBe('unmapped');
+  });
+
   it('walks a list of addresses, and address arithmetic keeps addresses', () => {
     same(`let hits = [${BASE}, ${BASE + 8n}, ${BASE + 16n}]\nlet last = ${BASE}\nfor p in hits { last = p + 8 }\nprint last`);
     same(`let p = ${BASE + 1024n}\nlet q = p\nfor i in 0..10 { q = read ptr at p + i * 8 }\nprint q, q - p`);
@@ -143,6 +150,7 @@ describe('a compiled loop', () => {
       const names = ['i', 'a', 'b'];
       const body = [`let c = ${expression(names, 2)}`, `a = ${expression([...names, 'c'], 3)}`, `if ${expression([...names, 'c'], 1)} > ${expression(names, 1)} { b = b + ${expression(names, 2)} } else { b = b - 1 }`];
       if (random(4) === 0) body.push(`if a == ${random(10)} { break }`);
+      if (random(3) === 0) body.push(`if i % 97 == 0 { print "i", i, a, b > 0 }`);
       same(`let a = ${random(1000)}\nlet b = 0\nfor i in ${random(5)}..${random(600)} {\n${body.join('\n')}\n}\nprint a, b`);
     }
   });

@@ -1,0 +1,232 @@
+import {
+  readAheadSteps
+} from "./main-w0nhtcw6.js";
+import {
+  count,
+  rootsOf,
+  childrenOf,
+  readSites,
+  hexLiteral
+} from "./main-96f73920.js";
+
+// src/plan/print.ts
+function printPlan(plan) {
+  const lines = [`plan for ${plan.recipe.name} (sha256 ${plan.recipe.sha256.slice(0, 16)}…): ${plan.writes ? "writes memory" : "reads only"}`];
+  if (plan.params.length > 0) {
+    lines.push("params:");
+    for (const p of plan.params)
+      lines.push(`  line ${p.loc.line}: ${p.name}: ${p.type.name}${p.default === undefined ? " (required)" : ` = ${expression(p.default)}`}`);
+  }
+  lines.push("steps:");
+  printSteps(plan.steps, "  ", lines);
+  return lines.join(`
+`);
+}
+function printSteps(steps, indent, lines) {
+  for (const [index, step] of steps.entries()) {
+    lines.push(`${indent}line ${step.loc.line}: ${statement(step)}`);
+    for (const access of accessesOf(rootsOf(step)))
+      lines.push(`${indent}  ${access}`);
+    switch (step.op) {
+      case "if":
+        printSteps(step.then, `${indent}    `, lines);
+        if (step.otherwise.length > 0) {
+          lines.push(`${indent}  else:`);
+          printSteps(step.otherwise, `${indent}    `, lines);
+        }
+        break;
+      case "read-ahead":
+        printBatches(step.prefetch, readAheadSteps(steps, index), "", `${indent}  `, lines);
+        break;
+      case "for":
+        printBatches(step.prefetch, step.body, " for all iterations", `${indent}  `, lines);
+        printSteps(step.body, `${indent}    `, lines);
+        break;
+      case "while":
+        lines.push(`${indent}  each iteration reads as it runs (nothing is read ahead: the condition decides)`);
+        printSteps(step.body, `${indent}    `, lines);
+        break;
+      case "write":
+        lines.push(`${indent}  write ${describeEncoding(step.datum.encoding)} at ${expression(step.address)}, batched with the writes after it until the next read`);
+        break;
+      case "dump":
+        lines.push(`${indent}  read ${expression(step.length)} bytes at ${expression(step.address)}`);
+        break;
+      case "patch":
+        for (const site of step.sites)
+          lines.push(`${indent}    line ${site.loc.line}: at ${expression(site.address)} expect ${datum(site.expect)} with ${datum(site.replacement)}`);
+        lines.push(`${indent}  batch 1: read all ${count(step.sites.length, "site")}; if every site holds its new bytes: already applied, write nothing; if any differs from its expect: write nothing`);
+        lines.push(`${indent}  batch 2: ${step.freeze ? "with every thread stopped, " : ""}write all sites (sites in code through /proc/PID/mem, with every thread stopped); batch 3: read them back, restoring the old bytes if any differs`);
+        break;
+    }
+  }
+}
+function printBatches(prefetch, steps, scope, indent, lines) {
+  const reads = readSites(steps);
+  for (const { site, level } of prefetch.sites) {
+    const read = reads.get(site);
+    if (read !== undefined)
+      lines.push(`${indent}batch ${level}${scope}: ${describeRead(read)}`);
+  }
+}
+function statement(step) {
+  switch (step.op) {
+    case "let":
+      return `let ${step.name} = ${expression(step.value)}`;
+    case "assign":
+      return `${step.name} = ${expression(step.value)}`;
+    case "print":
+      return `print ${step.values.map((v) => expression(v)).join(", ")}`;
+    case "emit":
+      return `emit ${step.name} = ${expression(step.value)}`;
+    case "if":
+      return `if ${expression(step.condition)}:`;
+    case "for": {
+      const over = step.over.kind === "range" ? `${expression(step.over.from)}..${expression(step.over.to)}` : expression(step.over.list);
+      return `for ${step.variable} in ${over}${step.limit === undefined ? "" : ` limit ${expression(step.limit)}`}:`;
+    }
+    case "while":
+      return `while ${expression(step.condition)}${step.limit === undefined ? "" : ` limit ${expression(step.limit)}`}:`;
+    case "break":
+      return "break";
+    case "assert":
+      return `assert ${expression(step.condition)}${step.message === undefined ? "" : `, ${expression(step.message)}`}`;
+    case "write":
+      return `write ${writeType(step.datum.encoding)} at ${expression(step.address)} = ${expression(step.datum.value)}`;
+    case "dump":
+      return `dump ${expression(step.address)}, ${expression(step.length)}`;
+    case "patch":
+      return `patch${step.name === undefined ? "" : ` ${JSON.stringify(step.name)}`}${step.freeze ? " freeze" : ""} (${count(step.sites.length, "site")}):`;
+    case "read-ahead":
+      return `read ahead, in batches, what the next ${step.steps} steps read:`;
+  }
+}
+function expression(e, parenthesise = true) {
+  const wrap = (text) => parenthesise ? `(${text})` : text;
+  switch (e.op) {
+    case "int":
+      return e.value;
+    case "float":
+      return Number.isInteger(e.value) ? e.value.toFixed(1) : String(e.value);
+    case "str":
+      return JSON.stringify(e.value);
+    case "bool":
+      return String(e.value);
+    case "list":
+      return `[${e.items.map((item) => expression(item, false)).join(", ")}${e.items.length === 1 ? "," : ""}]`;
+    case "bytes":
+      return hexLiteral(e.hex);
+    case "pattern":
+      return `hex"${e.text}"`;
+    case "var":
+      return e.name;
+    case "unary":
+      return `${e.operator}${expression(e.operand)}`;
+    case "binary":
+    case "compare":
+    case "logical":
+      return wrap(`${expression(e.left)} ${e.operator} ${expression(e.right)}`);
+    case "not":
+      return `!${expression(e.operand)}`;
+    case "module":
+      return `module(${JSON.stringify(e.name)})`;
+    case "symbol":
+      return e.module === undefined ? `symbol(${JSON.stringify(e.name)})` : `symbol(${JSON.stringify(e.module)}, ${JSON.stringify(e.name)})`;
+    case "call":
+      return `${e.name}(${e.args.map((a) => expression(a, false)).join(", ")})`;
+    case "ripref":
+      return `ripref(${[e.insn, e.dispOffset, e.insnLength].map((a) => expression(a, false)).join(", ")})`;
+    case "field":
+      return `${expression(e.object)}.${e.field}`;
+    case "index":
+      return `${expression(e.object)}[${expression(e.index, false)}]`;
+    case "scan": {
+      const range = e.range.kind === "region" ? expression(e.range.region) : e.range.kind;
+      const options = [
+        e.perms === undefined ? "" : ` perms ${JSON.stringify(e.perms)}`,
+        e.align === 1 ? "" : ` align ${e.align}`,
+        e.limit === undefined ? "" : ` limit ${expression(e.limit)}`,
+        e.unique ? " unique" : ""
+      ].join("");
+      return wrap(`scan ${datum(e.needle)} in ${range}${options}`);
+    }
+    case "narrow": {
+      const test = e.test;
+      const how = test.kind === "compare" ? `${test.operator} ${expression(test.value)}${test.within === undefined ? "" : ` within ${expression(test.within)}`}` : test.kind === "between" ? `between ${expression(test.low)} and ${expression(test.high)}` : test.kind === "any" ? "any" : test.change;
+      return wrap(`narrow ${expression(e.list)} ${typeName(e.type)} ${how}`);
+    }
+    case "read":
+      return e.type.kind === "ptr" ? `[${expression(e.address, false)}]` : `read ${typeName(e.type)} at ${expression(e.address)}`;
+  }
+}
+function datum(d) {
+  switch (d.encoding.kind) {
+    case "scalar":
+      return `${d.encoding.type.name} ${expression(d.value)}`;
+    case "utf16":
+      return `utf16 ${expression(d.value)}`;
+    default:
+      return expression(d.value);
+  }
+}
+function typeName(type) {
+  switch (type.kind) {
+    case "cstring":
+      return `cstring max ${type.max}`;
+    case "bytes":
+      return `bytes ${type.size}`;
+    case "utf16":
+      return `utf16 ${type.units}`;
+    default:
+      return type.name;
+  }
+}
+function writeType(encoding) {
+  switch (encoding.kind) {
+    case "scalar":
+      return encoding.type.name;
+    case "raw":
+      return encoding.size === undefined ? "bytes" : `bytes ${encoding.size}`;
+    case "utf16":
+      return encoding.units === undefined ? "utf16" : `utf16 ${encoding.units}`;
+    case "cstring":
+      return encoding.max === undefined ? "cstring" : `cstring max ${encoding.max}`;
+  }
+}
+function describeEncoding(encoding) {
+  switch (encoding.kind) {
+    case "scalar":
+      return `${encoding.type.size} bytes as ${encoding.type.name}`;
+    case "raw":
+      return encoding.size === undefined ? "the bytes of the value" : `${encoding.size} bytes`;
+    case "utf16":
+      return "the string as UTF-16LE";
+    case "cstring":
+      return "the string and its NUL";
+  }
+}
+function accessesOf(roots) {
+  const accesses = [];
+  const visit = (e) => {
+    childrenOf(e).forEach(visit);
+    if (e.op === "read")
+      accesses.push(`read ${describeRead(e)}`);
+    if (e.op === "ripref")
+      accesses.push(`read 4 bytes as i32 at (${expression(e.insn)} + ${expression(e.dispOffset)}) (line ${e.loc.line}, col ${e.loc.col})`);
+    if (e.op === "narrow")
+      accesses.push(`read the ${typeName(e.type)} at every item of ${expression(e.list)}, 1024 items a call (line ${e.loc.line}, col ${e.loc.col})`);
+    if (e.op === "scan") {
+      const where = e.range.kind === "region" ? "the mapped part of the region" : e.range.kind === "all" ? "every readable region" : "anonymous regions";
+      accesses.push(`scan ${where} in 1 MiB chunks, a call each (small regions share one), never faulting a page into the target (line ${e.loc.line}, col ${e.loc.col})`);
+    }
+  };
+  roots.forEach(visit);
+  return accesses;
+}
+function describeRead(e) {
+  const size = e.type.kind === "cstring" ? `up to ${e.type.max}` : e.type.kind === "utf16" ? String(e.type.units * 2) : String(e.type.size);
+  return `${size} bytes as ${typeName(e.type)} at ${expression(e.address)} (line ${e.loc.line}, col ${e.loc.col})`;
+}
+export {
+  printPlan
+};
