@@ -185,6 +185,8 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       const access = source.openScan();
       return {
         ...access,
+        // A worker thread would read past the guard: scans under a policy stay on this thread.
+        parallel: undefined,
         skip: (region) => access.skip?.(region) ?? scanSkip(region),
         readChunks: (requests) => {
           checkScanReads(requests);

@@ -9,10 +9,12 @@
 // a call (up to 1024). A chunk that faults (a region unmapped mid-scan) is
 // searched up to the fault and reported, not fatal.
 import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
-import type { MemorySource, ReadResult, ScanAccess } from '../target/target.ts';
+import type { MemorySource, ScanAccess } from '../target/target.ts';
 import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { splitByRanges } from '../target/ranges.ts';
 import { Matcher } from './match.ts';
+import { type Chunk, ChunkSearcher } from './chunk-search.ts';
+import { searchWithWorker } from './parallel-scan.ts';
 
 export type ScanArea =
   | { readonly kind: 'all' }
@@ -71,16 +73,6 @@ export function permsMatch(filter: string, perms: string): boolean {
   return true;
 }
 
-interface Chunk {
-  readonly start: bigint;
-  /** Bytes read: the searched part plus the overlap into the next chunk. */
-  readonly length: number;
-  /** Matches must start within the first `search` bytes. */
-  readonly search: number;
-  /** Where a region of the plan starts inside the chunk: after a fault, reading resumes at the next one. */
-  readonly boundaries: readonly bigint[];
-}
-
 /** Address ranges to search; `boundaries` are where the regions joined into one stream meet. */
 interface Stream {
   start: bigint;
@@ -100,91 +92,56 @@ export function scanTarget(target: MemorySource, request: ScanRequest, onProgres
 function scanWith(access: ScanAccess, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
   const matcher = new Matcher(request.pattern, access.search, request.align);
   const { streams, skipped, regions: searched } = planStreams(access, request);
-  const overlap = matcher.maxLength - 1;
-  const hits: bigint[] = [];
-  const align = BigInt(request.align);
+  const chunks = chunksOf(streams, matcher.maxLength - 1);
   const bytesTotal = streams.reduce((sum, s) => sum + Number(s.end - s.start), 0);
-  let bytesScanned = 0;
-
-  const chunks = function* (): Generator<Chunk> {
-    for (const stream of streams) {
-      for (let at = stream.start; at < stream.end; at += BigInt(CHUNK_BYTES)) {
-        const searchEnd = at + BigInt(CHUNK_BYTES) < stream.end ? at + BigInt(CHUNK_BYTES) : stream.end;
-        const readEnd = searchEnd + BigInt(overlap) < stream.end ? searchEnd + BigInt(overlap) : stream.end;
-        const boundaries = stream.boundaries.filter((b) => b > at && b < searchEnd);
-        yield { start: at, length: Number(readEnd - at), search: Number(searchEnd - at), boundaries };
-      }
-    }
-  };
-
-  /** Searches what a chunk read holds, from its `offset`-th byte; false once the limit is reached. */
-  const search = (chunk: Chunk, result: ReadResult, offset: number): boolean => {
-    let full = false;
-    const done = result.done;
-    bytesScanned += Math.max(0, Math.min(done, chunk.search - offset));
-    const first = chunk.start + BigInt(offset);
-    matcher.find(result.bytes.subarray(0, done), 0, Math.min(chunk.search - offset, done), (at) => {
-      const address = first + BigInt(at);
-      if (align === 1n || address % align === 0n) hits.push(address);
-      full = hits.length >= request.limit;
-      return !full;
-    }, Number(first % 4n));
-    return !full;
-  };
-
-  /**
-   * A chunk that faulted: the region under the fault is gone or shrank. What
-   * the plan has after it in the chunk (the next region of a joined stream)
-   * is read again on its own; the gap is reported.
-   */
-  const rescue = (chunk: Chunk, fault: bigint): boolean => {
-    const searchEnd = chunk.start + BigInt(chunk.search);
-    while (fault < searchEnd) {
-      const next = chunk.boundaries.find((b) => b > fault);
-      skipped.push({ start: fault, end: next ?? searchEnd, reason: 'unreadable now (unmapped or changed during the scan)' });
-      if (next === undefined) return true;
-      const offset = Number(next - chunk.start);
-      const [result] = access.readChunks([{ address: next, length: chunk.length - offset }]);
-      if (!search(chunk, result!, offset)) return false;
-      if (result!.fault === undefined) return true;
-      fault = result!.fault.address;
-    }
-    return true;
-  };
-
-  let batch: Chunk[] = [];
-  let batchBytes = 0;
-  /** Reads and searches the batch; false once the limit is reached. */
-  const flush = (): boolean => {
-    const results = access.readChunks(batch.map((c) => ({ address: c.start, length: c.length })));
-    // Faulted chunks are rescued after the batch is searched: a rescue reads, which reuses the batch's memory.
-    const faulted: [Chunk, bigint][] = [];
-    let going = true;
-    for (let i = 0; i < batch.length && going; i++) {
-      const result = results[i]!;
-      going = search(batch[i]!, result, 0);
-      if (result.fault !== undefined) faulted.push([batch[i]!, result.fault.address]);
-    }
-    for (const [chunk, fault] of faulted) if (going) going = rescue(chunk, fault);
-    batch = [];
-    batchBytes = 0;
-    onProgress?.({ bytesScanned, bytesTotal, hits: hits.length });
-    return going;
-  };
-
+  const searcher = new ChunkSearcher(access, matcher, request.align, request.limit);
+  const progress = (bytesScanned: number, hits: number) => onProgress?.({ bytesScanned, bytesTotal, hits });
   if (request.limit > 0) {
-    let going = true;
-    for (const chunk of chunks()) {
-      if (batch.length === CHUNKS_PER_CALL || (batch.length > 0 && batchBytes + chunk.length > BYTES_PER_CALL)) {
-        going = flush();
+    const parallel = access.parallel !== undefined && bytesTotal >= PARALLEL_BYTES ? access.parallel : undefined;
+    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, parallel, request, progress);
+    if (!helped) {
+      for (const batch of batches(chunks, 0, chunks.length)) {
+        const going = searcher.searchBatch(batch);
+        progress(searcher.bytesScanned, searcher.hits.length);
         if (!going) break;
       }
-      batch.push(chunk);
-      batchBytes += chunk.length;
     }
-    if (going && batch.length > 0) flush();
   }
-  return { hits, skipped: mergeSkipped(skipped), bytesScanned, regions: searched };
+  return { hits: searcher.hits, skipped: mergeSkipped([...skipped, ...searcher.skipped]), bytesScanned: searcher.bytesScanned, regions: searched };
+}
+
+/** Scans of more bytes than this take a worker thread beside this one, when the target offers (a live process). */
+const PARALLEL_BYTES = 128 << 20;
+
+/** The streams cut into chunks that overlap by `overlap` bytes, in address order. */
+function chunksOf(streams: readonly Stream[], overlap: number): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (const stream of streams) {
+    for (let at = stream.start; at < stream.end; at += BigInt(CHUNK_BYTES)) {
+      const searchEnd = at + BigInt(CHUNK_BYTES) < stream.end ? at + BigInt(CHUNK_BYTES) : stream.end;
+      const readEnd = searchEnd + BigInt(overlap) < stream.end ? searchEnd + BigInt(overlap) : stream.end;
+      const boundaries = stream.boundaries.filter((b) => b > at && b < searchEnd);
+      chunks.push({ start: at, length: Number(readEnd - at), search: Number(searchEnd - at), boundaries });
+    }
+  }
+  return chunks;
+}
+
+/** Chunks [from, to) grouped into calls: a full chunk alone, small ones together (up to 1024 or a chunk's bytes). */
+export function* batches(chunks: readonly Chunk[], from: number, to: number): Generator<Chunk[]> {
+  let batch: Chunk[] = [];
+  let bytes = 0;
+  for (let i = from; i < to; i++) {
+    const chunk = chunks[i]!;
+    if (batch.length === CHUNKS_PER_CALL || (batch.length > 0 && bytes + chunk.length > BYTES_PER_CALL)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(chunk);
+    bytes += chunk.length;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /**

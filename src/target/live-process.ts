@@ -342,6 +342,7 @@ export class LiveProcess implements WritableTarget {
     const access = openLiveScan(this.identity.pid!, this.#vm, this.#libc, () => this.#maps());
     return {
       ...access,
+      parallel: { pid: this.identity.pid! },
       readChunks: (requests) => {
         try {
           return access.readChunks(requests);

@@ -73,6 +73,12 @@ export interface ScanAccess {
   readonly skip?: ((region: Region) => string | undefined) | undefined;
   /** The fastest searches for bytes from `readChunks` (libc memmem, memchr, wmemchr on native memory where they are faster). */
   readonly search: ByteSearch;
+  /**
+   * A live process a worker thread may scan beside this one (it opens its own
+   * channel to the pid): set by a live process only, and never under a policy,
+   * whose guard sees each read.
+   */
+  readonly parallel?: { readonly pid: number } | undefined;
   close(): void;
 }
 

@@ -137,3 +137,38 @@ describe('value scans over zero pages', () => {
     }
   });
 });
+
+// Issue 13: a scan of more than 128 MiB takes a worker thread beside the main one. The hits must be those of
+// one thread, in the same order, with or without a limit, on every runtime; under a policy no worker reads.
+describe('a large scan on two threads', () => {
+  let big: Fixture;
+  beforeAll(async () => {
+    big = await startFixture(['--bulk-mib', '160', '--zero-mib', '1']);
+  });
+  afterAll(() => big.stop());
+
+  const hitsOf = (stdout: string) => stdout.trimEnd().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'print').values[0];
+
+  it.each(RUNTIMES)('finds what one thread finds, in the same order, limit or not, on %s', (runtime) => {
+    const range = `range(${hex(big.at('bulk'))}, ${big.number('bulk_size')})`;
+    // hex"00 84" lies across 160 of the 40 960 page boundaries (the fixture's bytes are i * 131 + i / 4096), spread over both halves.
+    for (const scan of [`scan "PVM-BENCH-HIT" in ${range}`, `scan hex"00 84" in ${range}`, `scan hex"00 84" in ${range} limit 50`, `scan hex"?0 84" in ${range} limit 150`]) {
+      const alone = pvm(runtime, ['-e', `print ${scan}`, '--pid', String(big.pid), '--json'], { env: { ...process.env, PVM_SCAN_WORKERS: '0' } });
+      const both = pvm(runtime, ['-e', `print ${scan}`, '--pid', String(big.pid), '--json'], { env: { ...process.env, PVM_SCAN_DEBUG: '1' } });
+      // Without a limit the worker always has a share; with one, this thread may have all the hits before it starts.
+      expect(both.stderr).toMatch(scan.includes('limit') ? /^worker took \d+ of \d+ chunks\n$/ : /^worker took [1-9]\d* of \d+ chunks\n$/);
+      expect({ scan, hits: hitsOf(both.stdout) }).toEqual({ scan, hits: hitsOf(alone.stdout) });
+      expect(hitsOf(alone.stdout).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps a scan under a policy on one thread: a worker would read past the guard', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pvm-policy-'));
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ targets: [{ comm: 'target' }], read: { deny: ['[stack]'] } }));
+    const range = `range(${hex(big.at('bulk'))}, ${big.number('bulk_size')})`;
+    const run = pvm('node', ['-e', `print len(scan "PVM-BENCH-HIT" in ${range})`, '--pid', String(big.pid), '--policy', policy], { env: { ...process.env, PVM_SCAN_DEBUG: '1' } });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('5\n');
+  });
+});

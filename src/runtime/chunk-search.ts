@@ -1,0 +1,89 @@
+// Reading and searching a scan's chunks, a batch at a time: what one thread
+// of a scan does (scan.ts runs it alone or beside a worker, scan-worker.ts
+// runs it in the worker). Each batch is read in one call into memory the
+// target reuses and searched there at once; a chunk that faulted (its region
+// unmapped mid-scan) is searched up to the fault, what its plan has after the
+// fault is read again, and the gap is reported.
+import type { ReadResult, ScanAccess } from '../target/target.ts';
+import type { Matcher } from './match.ts';
+import type { SkippedRange } from './scan.ts';
+
+export interface Chunk {
+  readonly start: bigint;
+  /** Bytes read: the searched part plus the overlap into the next chunk. */
+  readonly length: number;
+  /** Matches must start within the first `search` bytes. */
+  readonly search: number;
+  /** Where a region of the plan starts inside the chunk: after a fault, reading resumes at the next one. */
+  readonly boundaries: readonly bigint[];
+}
+
+export class ChunkSearcher {
+  /** Match addresses, in the order found (ascending within a batch). */
+  readonly hits: bigint[] = [];
+  readonly skipped: SkippedRange[] = [];
+  bytesScanned = 0;
+  readonly #access: ScanAccess;
+  readonly #matcher: Matcher;
+  readonly #align: bigint;
+  readonly #limit: number;
+
+  /** Stops (returns false) once `limit` hits are found. */
+  constructor(access: ScanAccess, matcher: Matcher, align: number, limit: number) {
+    this.#access = access;
+    this.#matcher = matcher;
+    this.#align = BigInt(align);
+    this.#limit = limit;
+  }
+
+  /** Reads and searches a batch of chunks (one call's worth); false once the limit is reached. */
+  searchBatch(batch: readonly Chunk[]): boolean {
+    const results = this.#access.readChunks(batch.map((c) => ({ address: c.start, length: c.length })));
+    // Faulted chunks are rescued after the batch is searched: a rescue reads, which reuses the batch's memory.
+    const faulted: [Chunk, bigint][] = [];
+    let going = true;
+    for (let i = 0; i < batch.length && going; i++) {
+      const result = results[i]!;
+      going = this.#search(batch[i]!, result, 0);
+      if (result.fault !== undefined) faulted.push([batch[i]!, result.fault.address]);
+    }
+    for (const [chunk, fault] of faulted) if (going) going = this.#rescue(chunk, fault);
+    return going;
+  }
+
+  /** Searches what a chunk read holds, from its `offset`-th byte; false once the limit is reached. */
+  #search(chunk: Chunk, result: ReadResult, offset: number): boolean {
+    let full = false;
+    const done = result.done;
+    this.bytesScanned += Math.max(0, Math.min(done, chunk.search - offset));
+    const first = chunk.start + BigInt(offset);
+    const align = this.#align;
+    this.#matcher.find(result.bytes.subarray(0, done), 0, Math.min(chunk.search - offset, done), (at) => {
+      const address = first + BigInt(at);
+      if (align === 1n || address % align === 0n) this.hits.push(address);
+      full = this.hits.length >= this.#limit;
+      return !full;
+    }, Number(first % 4n));
+    return !full;
+  }
+
+  /**
+   * A chunk that faulted: the region under the fault is gone or shrank. What
+   * the plan has after it in the chunk (the next region of a joined stream)
+   * is read again on its own; the gap is reported.
+   */
+  #rescue(chunk: Chunk, fault: bigint): boolean {
+    const searchEnd = chunk.start + BigInt(chunk.search);
+    while (fault < searchEnd) {
+      const next = chunk.boundaries.find((b) => b > fault);
+      this.skipped.push({ start: fault, end: next ?? searchEnd, reason: 'unreadable now (unmapped or changed during the scan)' });
+      if (next === undefined) return true;
+      const offset = Number(next - chunk.start);
+      const [result] = this.#access.readChunks([{ address: next, length: chunk.length - offset }]);
+      if (!this.#search(chunk, result!, offset)) return false;
+      if (result!.fault === undefined) return true;
+      fault = result!.fault.address;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,156 @@
+// A large scan of a live process on two cores (issue 13): a worker thread
+// (scan-worker.ts) takes chunks from the end of the list while this thread
+// takes them from the start, each claiming a call's worth at a time in a
+// shared array, until they meet. The engine is synchronous, so this thread
+// never yields: it searches its chunks, then waits for the worker with
+// Atomics.wait, and takes its results from shared memory. A worker that starts
+// late only gets what is left; one that fails (or finds more hits than it can
+// hold) has its chunks searched again here. The hits are the same, in the
+// same order, as a scan on one thread.
+import { Worker } from 'node:worker_threads';
+import type { Pattern } from '../plan/pattern.ts';
+import type { SkippedRange } from './scan.ts';
+import type { Chunk, ChunkSearcher } from './chunk-search.ts';
+
+/** Claims of each chunk. */
+export const FREE = 0;
+export const MINE = 1;
+export const WORKERS = 2;
+export const WORKER_DONE = 3;
+/** control[STATE]: the worker's state. */
+export const STATE = 0;
+export const STARTING = 0;
+export const WORKING = 1;
+export const DONE = 2;
+export const FAILED = 3;
+/** control[STOP]: 1 when this thread has all the hits it needs; control[HITS]: the worker's hit count; control[SKIPPED]: bytes of its skipped list (JSON). */
+export const STOP = 1;
+export const HITS = 2;
+export const SKIPPED = 3;
+/** Bytes of JSON the worker may report skipped ranges in; more fails it (its chunks are searched again here). */
+export const SKIPPED_BYTES = 1 << 16;
+/** Bytes claimed at a time: about one call. */
+export const CLAIM_BYTES = 1 << 20;
+
+export interface ScanWorkerData {
+  readonly pid: number;
+  readonly chunks: readonly Chunk[];
+  readonly pattern: Pattern;
+  readonly align: number;
+  /** Hits the worker may hold; one more fails it. */
+  readonly capacity: number;
+  readonly claims: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
+  /** [bytes searched by the worker], for progress. */
+  readonly bytes: SharedArrayBuffer;
+  readonly hits: SharedArrayBuffer;
+  readonly skipped: SharedArrayBuffer;
+}
+
+/** How long the worker may go without progress before it counts as failed. */
+const STALL_MS = 30_000;
+
+/**
+ * Searches `chunks` with a worker thread's help, into `searcher`; false when no
+ * worker could be started (the caller searches alone). Disabled by
+ * PVM_SCAN_WORKERS=0.
+ */
+export function searchWithWorker(
+  chunks: readonly Chunk[],
+  searcher: ChunkSearcher,
+  target: { readonly pid: number },
+  request: { readonly pattern: Pattern; readonly align: number; readonly limit: number },
+  progress: (bytesScanned: number, hits: number) => void,
+): boolean {
+  if (process.env.PVM_SCAN_WORKERS === '0' || chunks.length < 2) return false;
+  const data: ScanWorkerData = {
+    pid: target.pid,
+    chunks,
+    pattern: request.pattern,
+    align: request.align,
+    capacity: request.limit,
+    claims: new SharedArrayBuffer(4 * chunks.length),
+    control: new SharedArrayBuffer(16),
+    bytes: new SharedArrayBuffer(8),
+    hits: new SharedArrayBuffer(8 * request.limit),
+    skipped: new SharedArrayBuffer(SKIPPED_BYTES),
+  };
+  let worker: Worker;
+  try {
+    // Beside this module: the built .js under Node (dist/runtime, also from the bundle in dist/node), the .ts under Bun and Deno.
+    const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    worker = new Worker(new URL(`../runtime/scan-worker.${extension}`, import.meta.url), { workerData: data });
+  } catch {
+    return false; // no worker here (the single binary has no file to start one from)
+  }
+  worker.unref();
+  worker.on('error', () => {}); // a worker that cannot start never claims a chunk; one that fails says so in `control`
+  const claims = new Int32Array(data.claims);
+  const control = new Int32Array(data.control);
+  const workerBytes = new BigInt64Array(data.bytes);
+  const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), searcher.hits.length);
+  try {
+    // From the start, a call's worth at a time, until a claim meets the worker's.
+    let next = 0;
+    let going = true;
+    while (going && next < chunks.length) {
+      const from = next;
+      let bytes = 0;
+      while (next < chunks.length && (next === from || bytes + chunks[next]!.length <= CLAIM_BYTES) && Atomics.compareExchange(claims, next, FREE, MINE) === FREE) bytes += chunks[next++]!.length;
+      if (next === from) break; // the worker has the rest
+      going = searcher.searchBatch(chunks.slice(from, next));
+      report();
+    }
+    if (!going) {
+      // This thread has `limit` hits, all before any the worker can find: its work is not needed.
+      Atomics.store(control, STOP, 1);
+      return true;
+    }
+    if (!claims.some((claim) => claim === WORKERS || claim === WORKER_DONE)) return true; // it never took a chunk
+    waitFor(control, workerBytes, report);
+    if (Atomics.load(control, STATE) === DONE) {
+      const found = new BigUint64Array(data.hits, 0, Atomics.load(control, HITS)).slice().sort();
+      for (const hit of found) searcher.hits.push(hit);
+      searcher.hits.splice(request.limit);
+      const skippedLength = Atomics.load(control, SKIPPED);
+      if (skippedLength > 0) {
+        const ranges = JSON.parse(new TextDecoder().decode(new Uint8Array(data.skipped).slice(0, skippedLength))) as { start: string; end: string; reason: string }[];
+        for (const r of ranges) searcher.skipped.push({ start: BigInt(r.start), end: BigInt(r.end), reason: r.reason } satisfies SkippedRange);
+      }
+      searcher.bytesScanned += Number(Atomics.load(workerBytes, 0));
+    } else {
+      // It failed, or found more than it could hold: its chunks are searched again here, in order (they come after this thread's).
+      const theirs = chunks.filter((_, i) => claims[i] === WORKERS || claims[i] === WORKER_DONE);
+      for (let i = 0; i < theirs.length && going; i++) going = searcher.searchBatch([theirs[i]!]);
+    }
+    report();
+    return true;
+  } finally {
+    Atomics.store(control, STOP, 1);
+    void worker.terminate();
+    // A diagnostic (tests, the bench): how the work was shared.
+    if (process.env.PVM_SCAN_DEBUG === '1') process.stderr.write(`worker took ${claims.filter((c) => c >= WORKERS).length} of ${chunks.length} chunks\n`);
+  }
+}
+
+/** Waits until the worker is done or failed; one that makes no progress for STALL_MS is marked failed. */
+function waitFor(control: Int32Array, bytes: BigInt64Array, report: () => void): void {
+  let seen = Atomics.load(bytes, 0);
+  let since = Date.now();
+  for (;;) {
+    const state = Atomics.load(control, STATE);
+    if (state === DONE || state === FAILED) return;
+    Atomics.wait(control, STATE, state, 100);
+    report();
+    const now = Atomics.load(bytes, 0);
+    if (now !== seen) {
+      seen = now;
+      since = Date.now();
+    } else if (Date.now() - since > STALL_MS) {
+      // It may still be writing: stop it first, then count it failed (its chunks are searched again here).
+      Atomics.store(control, STOP, 1);
+      Atomics.store(control, STATE, FAILED);
+      return;
+    }
+  }
+}

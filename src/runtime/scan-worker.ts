@@ -1,0 +1,68 @@
+// The worker thread of a parallel scan (parallel-scan.ts): opens its own
+// channel to the live process, claims chunks from the end of the list a
+// call's worth at a time until its claims meet the other thread's, searches
+// them as a scan on one thread would (chunk-search.ts), and leaves its hits,
+// skipped ranges and state in shared memory.
+import { readFileSync } from 'node:fs';
+import { workerData } from 'node:worker_threads';
+import { loadLibc } from '../native/libc.ts';
+import { parseMaps } from '../native/maps.ts';
+import { VmChannel } from '../native/vm.ts';
+import { openLiveScan } from '../target/live-scan.ts';
+import { ChunkSearcher } from './chunk-search.ts';
+import { Matcher } from './match.ts';
+import { CLAIM_BYTES, DONE, FAILED, FREE, HITS, type ScanWorkerData, SKIPPED, SKIPPED_BYTES, STATE, STOP, WORKER_DONE, WORKERS, WORKING } from './parallel-scan.ts';
+
+const data = workerData as ScanWorkerData;
+const claims = new Int32Array(data.claims);
+const control = new Int32Array(data.control);
+const bytes = new BigInt64Array(data.bytes);
+
+function finish(state: typeof DONE | typeof FAILED): void {
+  Atomics.store(control, STATE, state);
+  Atomics.notify(control, STATE);
+}
+
+try {
+  Atomics.store(control, STATE, WORKING);
+  const libc = await loadLibc();
+  const vm = new VmChannel(libc, data.pid);
+  const access = openLiveScan(data.pid, vm, libc, () => parseMaps(readFileSync(`/proc/${data.pid}/maps`, 'latin1')));
+  try {
+    // One more than it can hold stops it: then the other thread searches its chunks again.
+    const searcher = new ChunkSearcher(access, new Matcher(data.pattern, access.search, data.align), data.align, data.capacity + 1);
+    const chunks = data.chunks;
+    let next = chunks.length - 1;
+    let state: typeof DONE | typeof FAILED = DONE;
+    while (next >= 0 && Atomics.load(control, STOP) === 0) {
+      const to = next;
+      let claimed = 0;
+      while (next >= 0 && (next === to || claimed + chunks[next]!.length <= CLAIM_BYTES) && Atomics.compareExchange(claims, next, FREE, WORKERS) === FREE) claimed += chunks[next--]!.length;
+      if (next === to) break; // met the other thread
+      const before = searcher.bytesScanned;
+      const going = searcher.searchBatch(chunks.slice(next + 1, to + 1));
+      for (let i = next + 1; i <= to; i++) Atomics.store(claims, i, WORKER_DONE);
+      Atomics.add(bytes, 0, BigInt(searcher.bytesScanned - before));
+      if (!going || searcher.hits.length > data.capacity) {
+        state = FAILED;
+        break;
+      }
+    }
+    if (state === DONE) {
+      new BigUint64Array(data.hits).set(searcher.hits);
+      Atomics.store(control, HITS, searcher.hits.length);
+      const skipped = new TextEncoder().encode(JSON.stringify(searcher.skipped.map((r) => ({ start: String(r.start), end: String(r.end), reason: r.reason }))));
+      if (searcher.skipped.length > 0 && skipped.length > SKIPPED_BYTES) state = FAILED;
+      else if (searcher.skipped.length > 0) {
+        new Uint8Array(data.skipped).set(skipped);
+        Atomics.store(control, SKIPPED, skipped.length);
+      }
+    }
+    finish(state);
+  } finally {
+    access.close();
+    vm.close();
+  }
+} catch {
+  finish(FAILED);
+}
