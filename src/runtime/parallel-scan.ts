@@ -53,7 +53,8 @@ const STALL_MS = 30_000;
 /**
  * Searches `chunks` with a worker thread's help, into `searcher`; false when no
  * worker could be started (the caller searches alone). Disabled by
- * PVM_SCAN_WORKERS=0.
+ * PVM_SCAN_WORKERS=0; with `wait`, this thread waits for the worker to be
+ * ready before it starts, so that both search (tests check the merge so).
  */
 export function searchWithWorker(
   chunks: readonly Chunk[],
@@ -90,6 +91,10 @@ export function searchWithWorker(
   const workerBytes = new BigInt64Array(data.bytes);
   const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), searcher.hits.length);
   try {
+    if (process.env.PVM_SCAN_WORKERS === 'wait') {
+      const until = Date.now() + 10_000;
+      while (Atomics.load(control, STATE) === STARTING && Date.now() < until) Atomics.wait(control, STATE, STARTING, 100);
+    }
     // From the start, a call's worth at a time, until a claim meets the worker's.
     let next = 0;
     let going = true;

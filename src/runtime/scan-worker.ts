@@ -24,10 +24,12 @@ function finish(state: typeof DONE | typeof FAILED): void {
 }
 
 try {
-  Atomics.store(control, STATE, WORKING);
   const libc = await loadLibc();
   const vm = new VmChannel(libc, data.pid);
   const access = openLiveScan(data.pid, vm, libc, () => parseMaps(readFileSync(`/proc/${data.pid}/maps`, 'latin1')));
+  // Ready to claim (the other thread may be waiting for this: PVM_SCAN_WORKERS=wait).
+  Atomics.store(control, STATE, WORKING);
+  Atomics.notify(control, STATE);
   try {
     // One more than it can hold stops it: then the other thread searches its chunks again.
     const searcher = new ChunkSearcher(access, new Matcher(data.pattern, access.search, data.align), data.align, data.capacity + 1);

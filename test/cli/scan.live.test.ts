@@ -154,8 +154,9 @@ describe('a large scan on two threads', () => {
     // hex"00 84" lies across 160 of the 40 960 page boundaries (the fixture's bytes are i * 131 + i / 4096), spread over both halves.
     for (const scan of [`scan "PVM-BENCH-HIT" in ${range}`, `scan hex"00 84" in ${range}`, `scan hex"00 84" in ${range} limit 50`, `scan hex"?0 84" in ${range} limit 150`]) {
       const alone = pvm(runtime, ['-e', `print ${scan}`, '--pid', String(big.pid), '--json'], { env: { ...process.env, PVM_SCAN_WORKERS: '0' } });
-      const both = pvm(runtime, ['-e', `print ${scan}`, '--pid', String(big.pid), '--json'], { env: { ...process.env, PVM_SCAN_DEBUG: '1' } });
-      // Without a limit the worker always has a share; with one, this thread may have all the hits before it starts.
+      // `wait`: this thread waits for the worker to be ready, so that both search whatever the machine's load.
+      const both = pvm(runtime, ['-e', `print ${scan}`, '--pid', String(big.pid), '--json'], { env: { ...process.env, PVM_SCAN_WORKERS: 'wait', PVM_SCAN_DEBUG: '1' } });
+      // Without a limit the worker has a share; with one, this thread may have all the hits before the worker's first claim.
       expect(both.stderr).toMatch(scan.includes('limit') ? /^worker took \d+ of \d+ chunks\n$/ : /^worker took [1-9]\d* of \d+ chunks\n$/);
       expect({ scan, hits: hitsOf(both.stdout) }).toEqual({ scan, hits: hitsOf(alone.stdout) });
       expect(hitsOf(alone.stdout).length).toBeGreaterThan(0);
