@@ -23,7 +23,7 @@ import { WriteBuffer } from './write-buffer.ts';
 import { firstUnwritable } from './writable.ts';
 import type { JournalEntry } from './journal.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
-import { compileLoop, type LoopKernel } from './loop-kernel.ts';
+import { compileLoop, compileWhile, type LoopKernel, type WhileKernel } from './loop-kernel.ts';
 import { type ExactInt, exactInt } from './exact-int.ts';
 import { count } from '../count.ts';
 
@@ -235,6 +235,13 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           if (limit !== undefined && limit < 0n) {
             throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(step.loc)(), hint: 'give a limit of 0 or more' });
           }
+          // A body of integer work runs compiled (loop-kernel.ts), unless the run hashes its reads.
+          const kernel = compileLoops && onRead === undefined ? whileKernelFor(step, env) : undefined;
+          if (kernel !== undefined) {
+            writes?.flush();
+            kernel.run(env, limit);
+            break;
+          }
           for (let iteration = 0n;; iteration++) {
             if (limit !== undefined && iteration >= limit) break;
             const condition = value(step.condition);
@@ -342,17 +349,25 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   };
 
   /** Compiled loops, by step; null: not compiled. Reused while the names they use keep their kinds. */
-  const kernels = new Map<PlanStep, LoopKernel | null>();
+  const kernels = new Map<PlanStep, LoopKernel | WhileKernel | null>();
   const kernelFor = (step: Extract<PlanStep, { op: 'for' }>, kind: 'int' | 'ptr', env: Scope): LoopKernel | undefined => {
-    let kernel = kernels.get(step);
+    let kernel = kernels.get(step) as LoopKernel | null | undefined;
     if (kernel === undefined) {
       kernel = compileLoop(step, kind, env, { target, budget, context: live, read, sites, output }) ?? null;
       kernels.set(step, kernel);
     }
-    if (kernel === null) return undefined;
-    for (const [name, outerKind] of kernel.outer) if (env.get(name)?.kind !== outerKind) return undefined;
-    return kernel;
+    return kernel !== null && sameKinds(kernel.outer, env) ? kernel : undefined;
   };
+  const whileKernelFor = (step: Extract<PlanStep, { op: 'while' }>, env: Scope): WhileKernel | undefined => {
+    let kernel = kernels.get(step) as WhileKernel | null | undefined;
+    if (kernel === undefined) {
+      kernel = compileWhile(step, env, { target, budget, context: live, read, sites, output }) ?? null;
+      kernels.set(step, kernel);
+    }
+    return kernel !== null && sameKinds(kernel.outer, env) ? kernel : undefined;
+  };
+  /** Whether the names a compiled loop uses still hold values of the kinds it was compiled for. */
+  const sameKinds = (outer: ReadonlyMap<string, string>, env: Scope): boolean => [...outer].every(([name, kind]) => env.get(name)?.kind === kind);
 
   const root = new Scope(undefined, params);
   try {

@@ -14,6 +14,7 @@
 // and condition expressions with reads of integers and pointers are compiled;
 // anything else (a write, a string expression, a nested loop, a float) runs
 // in the interpreter, as does a run that hashes what it reads (--report).
+import { RecipeError } from '../errors.ts';
 import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
 import type { Loc, MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
 import type { MemorySource, RangesRead } from '../target/target.ts';
@@ -65,6 +66,27 @@ export function compileLoop(step: Extract<PlanStep, { op: 'for' }>, variableKind
   }
 }
 
+export interface WhileKernel {
+  /** The names of the scope around the loop the body uses, and the kinds their values had when it was compiled. */
+  readonly outer: ReadonlyMap<string, Kind>;
+  /** Runs the loop (its `limit` evaluated, or undefined: the loop cap applies), as the interpreter's `while` does. */
+  run(env: Scope, limit: bigint | undefined): void;
+}
+
+/**
+ * The kernel of a `while` loop (a list walked through its pointers, say):
+ * nothing is read ahead, as each address comes from the iteration before,
+ * but the body runs without an interpreter around it.
+ */
+export function compileWhile(step: Extract<PlanStep, { op: 'while' }>, env: Scope, run: KernelRun): WhileKernel | undefined {
+  try {
+    return new Generator(step, undefined, env, run).whileKernel();
+  } catch (error) {
+    if (error instanceof Ineligible) return undefined;
+    throw error;
+  }
+}
+
 interface Binding {
   /** The JS name in generated code. */
   readonly js: string;
@@ -89,7 +111,7 @@ const NOT_KNOWN = Symbol('not known ahead');
 const UNKNOWN = Symbol('unknown');
 
 class Generator {
-  readonly #step: Extract<PlanStep, { op: 'for' }>;
+  readonly #step: Extract<PlanStep, { op: 'for' | 'while' }>;
   readonly #env: Scope;
   readonly #run: KernelRun;
   /** Names in scope, innermost block last. */
@@ -104,16 +126,65 @@ class Generator {
   /** Expressions are generated for the body (reads go to `read`) or for prefetching (reads only from lower levels, lets may be unknown). */
   #prefetching = false;
 
-  constructor(step: Extract<PlanStep, { op: 'for' }>, variableKind: 'int' | 'ptr', env: Scope, run: KernelRun) {
+  constructor(step: Extract<PlanStep, { op: 'for' | 'while' }>, variableKind: 'int' | 'ptr' | undefined, env: Scope, run: KernelRun) {
     this.#step = step;
     this.#env = env;
     this.#run = run;
-    this.#blocks.push(new Map([[step.variable, { js: 'item', kind: variableKind }]]));
+    this.#blocks.push(step.op === 'for' && variableKind !== undefined ? new Map([[step.variable, { js: 'item', kind: variableKind }]]) : new Map());
+  }
+
+  whileKernel(): WhileKernel {
+    const step = this.#step as Extract<PlanStep, { op: 'while' }>;
+    // The condition sees the scope around the loop, not the body's names: generated before them.
+    const condition = this.#condition(step.condition);
+    const body = this.#block(step.body, this.#top);
+    const outer = [...this.#outer].map(([name, binding]) => ({ name, ...binding }));
+    const source = `"use strict";
+${HELPERS}
+${this.#constants.map((_, i) => `const K${i} = K[${i}];`).join('\n')}
+return function runLoop(outer, limit, cap) {
+${outer.map((o) => `let ${o.js} = outer[${o.index}];`).join('\n')}
+try {
+  const index = 0;
+  for (let iteration = 0; ; iteration++) {
+    if (iteration >= limit) break;
+    if (!${condition}) break;
+    if (iteration >= cap) H.unbounded();
+${body}
+  }
+} finally {
+${outer.filter((o) => o.assigned).map((o) => `outer[${o.index}] = ${o.js};`).join('\n')}
+}
+};`;
+    const { budget } = this.#run;
+    const helpers = {
+      ...this.#helpers(() => []),
+      unbounded: () => {
+        throw new RecipeError('unbounded-loop', `this while loop ran ${budget.limits.loopIterations} times and its condition still holds`, {
+          ...this.#run.context.locate(step.loc),
+          hint: 'add `limit N` to run at most N iterations, or check that the body changes what the condition reads',
+        });
+      },
+    };
+    const runLoop = new Function('K', 'H', source)(this.#constants, helpers) as (outer: Raw[], limit: number, cap: number) => void;
+    return {
+      outer: new Map(outer.map(({ name, kind }) => [name, kind])),
+      run: (env, limit) => {
+        const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
+        try {
+          // Iterations are counted as numbers: a limit or cap beyond 2^53 is never reached.
+          runLoop(values, limit === undefined ? Infinity : Number(limit), limit === undefined ? Number(budget.limits.loopIterations) : Infinity);
+        } finally {
+          for (const { name, kind, index, assigned } of outer) if (assigned) env.assign(name, value(values[index]!, kind));
+        }
+      },
+    };
   }
 
   kernel(): LoopKernel {
-    const body = this.#block(this.#step.body, this.#top);
-    const prefetch = this.#prefetchCode(this.#step.prefetch);
+    const step = this.#step as Extract<PlanStep, { op: 'for' }>;
+    const body = this.#block(step.body, this.#top);
+    const prefetch = this.#prefetchCode(step.prefetch);
     const outer = [...this.#outer].map(([name, binding]) => ({ name, ...binding }));
     const load = outer.map((o) => `let ${o.js} = outer[${o.index}];`).join('\n');
     const store = outer.filter((o) => o.assigned).map((o) => `outer[${o.index}] = ${o.js};`).join('\n');
@@ -134,29 +205,9 @@ ${body}
 ${store}
 }
 };`;
-    const { budget, context, read: liveRead } = this.#run;
     /** The window whose reads were prefetched, by site; empty when nothing was. */
     let ahead: (SiteWindow | undefined)[] = [];
-    const live = (site: number, type: IntType, address: ExactInt, loc: Loc): ExactInt => exactInt(numeric(liveRead(type, toBigInt(address), loc, site))!.value);
-    const helpers = {
-      step: (loc: Loc) => budget.step(loc),
-      slow: (operator: BinaryOperator, a: ExactInt, b: ExactInt, loc: Loc) => exactInt(arithmetic(operator, toBigInt(a), toBigInt(b), loc, context)),
-      exact: exactInt,
-      big: toBigInt,
-      print: (kinds: readonly (Kind | 'value')[], raws: readonly Raw[], line: number) => {
-        this.#run.output({ type: 'print', values: raws.map((r, i) => (kinds[i] === 'value' ? r as unknown as Value : value(r, kinds[i] as Kind))), line });
-      },
-      emit: (name: string, kind: Kind, r: Raw, line: number) => this.#run.output({ type: 'emit', name, value: value(r, kind), line }),
-      read: (site: number, type: IntType, address: ExactInt, loc: Loc, index: number): ExactInt => {
-        const window = ahead[site];
-        if (window !== undefined && window.addresses[index] === address) {
-          budget.read(type.size, loc);
-          const value = window.values[index]!;
-          return value === value ? value : window.big!.get(index)!;
-        }
-        return live(site, type, address, loc);
-      },
-    };
+    const helpers = this.#helpers(() => ahead);
     const runWindow = new Function('K', 'H', runSource)(this.#constants, helpers) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => boolean;
     return {
       outer: new Map(outer.map(({ name, kind }) => [name, kind])),
@@ -179,6 +230,31 @@ ${store}
           ahead = [];
           for (const { name, kind, index, assigned } of outer) if (assigned) env.assign(name, value(values[index]!, kind));
         }
+      },
+    };
+  }
+
+  /** What generated bodies call (H.…): budgets, bigint arithmetic, output, and reads, prefetched (`ahead()`) or live. */
+  #helpers(ahead: () => readonly (SiteWindow | undefined)[]) {
+    const { budget, context, read: liveRead } = this.#run;
+    const live = (site: number, type: IntType, address: ExactInt, loc: Loc): ExactInt => exactInt(numeric(liveRead(type, toBigInt(address), loc, site))!.value);
+    return {
+      step: (loc: Loc) => budget.step(loc),
+      slow: (operator: BinaryOperator, a: ExactInt, b: ExactInt, loc: Loc) => exactInt(arithmetic(operator, toBigInt(a), toBigInt(b), loc, context)),
+      exact: exactInt,
+      big: toBigInt,
+      print: (kinds: readonly (Kind | 'value')[], raws: readonly Raw[], line: number) => {
+        this.#run.output({ type: 'print', values: raws.map((r, i) => (kinds[i] === 'value' ? r as unknown as Value : value(r, kinds[i] as Kind))), line });
+      },
+      emit: (name: string, kind: Kind, r: Raw, line: number) => this.#run.output({ type: 'emit', name, value: value(r, kind), line }),
+      read: (site: number, type: IntType, address: ExactInt, loc: Loc, index: number): ExactInt => {
+        const window = ahead()[site];
+        if (window !== undefined && window.addresses[index] === address) {
+          budget.read(type.size, loc);
+          const value = window.values[index]!;
+          return value === value ? value : window.big!.get(index)!;
+        }
+        return live(site, type, address, loc);
       },
     };
   }

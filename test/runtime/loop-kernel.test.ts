@@ -8,7 +8,7 @@ import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
 import type { Value } from '../../src/runtime/value.ts';
 import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
-import { compileLoop } from '../../src/runtime/loop-kernel.ts';
+import { compileLoop, compileWhile } from '../../src/runtime/loop-kernel.ts';
 import { Scope } from '../../src/runtime/scope.ts';
 import { readSites } from '../../src/plan/walk.ts';
 
@@ -23,6 +23,12 @@ function memory(): MemoryTarget {
   for (let i = 0; i < SIZE / 8; i++) view.setBigUint64(i * 8, i < specials.length ? specials[i]! : BigInt(i * 2654435761 % 1000003), true);
   // A table of pointers into the region from offset 1024: entry k points at value k * 3 % 128.
   for (let k = 0; k < 64; k++) view.setBigUint64(1024 + k * 8, BASE + BigInt(((k * 3) % 128) * 8), true);
+  // A linked list from offset 2048: a head pointer, then 64 nodes of { next, value = k * k }, the last next 0.
+  view.setBigUint64(2040, BASE + 2048n, true);
+  for (let k = 0; k < 64; k++) {
+    view.setBigUint64(2048 + k * 16, k < 63 ? BASE + BigInt(2048 + (k + 1) * 16) : 0n, true);
+    view.setBigUint64(2048 + k * 16 + 8, BigInt(k * k), true);
+  }
   return new MemoryTarget([{ start: BASE, end: BASE + BigInt(SIZE), perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes }]);
 }
 
@@ -123,6 +129,23 @@ describe('a compiled loop', () => {
   it('prints and emits the same events in the same order, before an error too', () => {
     same(`let n = 0\nfor i in 0..20 { let v = read u64 at ${BASE} + i * 8\nprint "value", i, v, v > 1000, ${BASE} + i * 8\nif i % 5 == 0 { emit v = v }\nn = n + 1 }\nprint n`);
     expect(same(`for i in 0..1000 { print i, read u8 at ${BASE} + i * 8 }`).error?.code).toBe('unmapped');
+  });
+
+  it('compiles a while loop that walks a list', () => {
+    const plan = compileSource({ name: 'loop.pvm', text: `let p = read ptr at ${BASE + 2040n}\nlet sum = 0\nwhile p != 0 { sum = sum + read u64 at p + 8\np = read ptr at p }` });
+    const loop = plan.steps.find((s) => s.op === 'while')! as Extract<(typeof plan.steps)[number], { op: 'while' }>;
+    const env = new Scope(undefined, new Map<string, Value>([['p', { kind: 'ptr', value: BASE }], ['sum', { kind: 'int', value: 0n }]]));
+    const run = { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, read: undefined as never, sites: readSites(plan.steps), output: () => {} };
+    expect(compileWhile(loop, env, run)).toBeDefined();
+  });
+
+  it('walks a linked list in a while loop, with a limit, a break and the loop cap as the interpreter does', () => {
+    const list = `let p = read ptr at ${BASE + 2040n}\nlet sum = 0\nlet n = 0\n`;
+    same(`${list}while p != 0 { sum = sum + read u64 at p + 8\nn = n + 1\np = read ptr at p }\nprint sum, n, p`);
+    same(`${list}while p != 0 limit 10 { sum = sum + read u64 at p + 8\np = read ptr at p }\nprint sum, p`);
+    same(`${list}while true { n = n + 1\nif read u64 at p + 8 > 400 { break }\np = read ptr at p }\nprint n, p`);
+    expect(same(`let a = 0\nwhile a >= 0 { a = a + 1 }`, { ...DEFAULT_LIMITS, loopIterations: 1000n }).error?.code).toBe('unbounded-loop');
+    expect(same(`${list}while true limit 100 { p = read ptr at p }`).error?.code).toBe('unmapped');
   });
 
   it('walks a list of addresses, and address arithmetic keeps addresses', () => {
