@@ -99,12 +99,16 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     if (requests.length === 0) return;
     countBytes(requests[0]!, requests.length, requests.reduce((sum, r) => sum + r.length, 0));
   };
-  /** Counts a batch of reads against the policy's read budget and audits it, by its first range. */
-  const countBytes = (first: ReadRequest, ranges: number, bytes: number): void => {
-    read += bytes;
-    if (readBudget !== undefined && read > readBudget.limit) {
+  /** Refuses a batch of reads that would take the run past the policy's read budget. */
+  const checkBytes = (bytes: number): void => {
+    if (readBudget !== undefined && read + bytes > readBudget.limit) {
       throw deny('read', `reading more than ${readBudget.limit} bytes`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows' });
     }
+  };
+  /** Counts a batch of reads against the policy's read budget and audits it, by its first range. */
+  const countBytes = (first: ReadRequest, ranges: number, bytes: number): void => {
+    checkBytes(bytes);
+    read += bytes;
     audit?.({ op: 'read', allowed: true, start: first.address, end: first.address + BigInt(first.length), ranges, bytes });
   };
   const checkWrites = (requests: readonly WriteRequest[], code: boolean, count = true): void => {
@@ -177,8 +181,12 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     // Region rules decide each range alone, with a denial per range: compiled loops then read through `read`.
     readRanges: hasRegionRules || source.readRanges === undefined ? undefined : (starts, lengths) => {
       checkClock('read');
-      if (starts.length > 0) countBytes({ address: BigInt(starts[0]!), length: lengths[0]! }, starts.length, lengths.reduce((sum, n) => sum + n, 0));
-      return source.readRanges!(starts, lengths);
+      const bytes = lengths.reduce((sum, n) => sum + n, 0);
+      checkBytes(bytes);
+      // Counted only when the source reads them so: otherwise the caller reads them through `read`, which counts them.
+      const result = source.readRanges!(starts, lengths);
+      if (result !== undefined && starts.length > 0) countBytes({ address: BigInt(starts[0]!), length: lengths[0]! }, starts.length, bytes);
+      return result;
     },
     moduleFile: (path) => source.moduleFile(path),
     openScan(): ScanAccess {

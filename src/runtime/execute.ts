@@ -238,7 +238,6 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           // A body of integer work runs compiled (loop-kernel.ts), unless the run hashes its reads.
           const kernel = compileLoops && onRead === undefined ? whileKernelFor(step, env) : undefined;
           if (kernel !== undefined) {
-            writes?.flush();
             kernel.run(env, limit);
             break;
           }
@@ -266,7 +265,6 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           // A body of integer work only runs compiled (loop-kernel.ts), unless the run hashes its reads.
           const kernel = compileLoops && onRead === undefined ? kernelFor(step, source.kind, env) : undefined;
           if (kernel !== undefined) {
-            writes?.flush();
             kernel.run(Number(iterations), source.exactItem, env, Number(WINDOW));
             break;
           }
@@ -279,8 +277,9 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
               body.declare(step.variable, source.item(first + BigInt(index)));
               return body;
             };
+            // Pending writes land before the window is read ahead: a prefetch must not see memory as it was before them.
             const cache: PrefetchCache = step.prefetch.sites.length > 0 && size > 1
-              ? placed(step.loc, () => prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextWith, decode: decodeOrThrow }))
+              ? placed(step.loc, () => (writes?.flush(), prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextWith, decode: decodeOrThrow })))
               : new Map();
             const frame = { index: 0 };
             activate(cache, frame);
@@ -353,15 +352,15 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   const kernelFor = (step: Extract<PlanStep, { op: 'for' }>, kind: 'int' | 'ptr', env: Scope): LoopKernel | undefined => {
     let kernel = kernels.get(step) as LoopKernel | null | undefined;
     if (kernel === undefined) {
-      kernel = compileLoop(step, kind, env, { target, budget, context: live, read, sites, output }) ?? null;
+      kernel = compileLoop(step, kind, env, { target, budget, context: live, read, sites, output, flush: () => writes?.flush() }) ?? null;
       kernels.set(step, kernel);
     }
-    return kernel !== null && sameKinds(kernel.outer, env) ? kernel : undefined;
+    return kernel !== null && kernel.variableKind === kind && sameKinds(kernel.outer, env) ? kernel : undefined;
   };
   const whileKernelFor = (step: Extract<PlanStep, { op: 'while' }>, env: Scope): WhileKernel | undefined => {
     let kernel = kernels.get(step) as WhileKernel | null | undefined;
     if (kernel === undefined) {
-      kernel = compileWhile(step, env, { target, budget, context: live, read, sites, output }) ?? null;
+      kernel = compileWhile(step, env, { target, budget, context: live, read, sites, output, flush: () => writes?.flush() }) ?? null;
       kernels.set(step, kernel);
     }
     return kernel !== null && sameKinds(kernel.outer, env) ? kernel : undefined;

@@ -20,10 +20,11 @@ import type { Loc, MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan
 import type { MemorySource, RangesRead } from '../target/target.ts';
 import type { Budget } from './budget.ts';
 import { arithmetic, type EvalContext } from './evaluate.ts';
+import { placeError } from './locate.ts';
 import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
 import type { OutputEvent } from './execute.ts';
 import type { Scope } from './scope.ts';
-import { bool, decode, int, numeric, ptr, type Value } from './value.ts';
+import { bool, decode, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
 type Raw = ExactInt | boolean;
@@ -43,11 +44,15 @@ export interface KernelRun {
   readonly sites: ReadonlyMap<number, Extract<PlanExpr, { op: 'read' }>>;
   /** Where `print` and `emit` go: the run's output, in order. */
   readonly output: (event: OutputEvent) => void;
+  /** Sends the writes still waiting (before a window is read ahead, as the interpreter does). */
+  readonly flush: () => void;
 }
 
 export interface LoopKernel {
   /** The names of the scope around the loop the body uses, and the kinds their values had when it was compiled. */
   readonly outer: ReadonlyMap<string, Kind>;
+  /** The kind of the loop variable it was compiled for (a range's start may be an integer one time, an address the next). */
+  readonly variableKind: 'int' | 'ptr';
   /**
    * Runs iterations [0, count) of the loop, item i being `item(i)`, over the
    * scope around the loop; the outer names the body assigns are stored back
@@ -211,6 +216,7 @@ ${store}
     const runWindow = new Function('K', 'H', runSource)(this.#constants, helpers) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => boolean;
     return {
       outer: new Map(outer.map(({ name, kind }) => [name, kind])),
+      variableKind: this.#blocks[0]!.get(step.variable)!.kind as 'int' | 'ptr',
       run: (count, item, env, window) => {
         const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
         try {
@@ -223,7 +229,15 @@ ${store}
               if (typeof v !== 'number' && items instanceof Float64Array) items = Array.from(items);
               items[i] = v as number;
             }
-            ahead = size > 1 && prefetch !== undefined ? prefetch(items, size, values) : [];
+            if (size > 1 && prefetch !== undefined) {
+              // As the interpreter: pending writes land before the window is read ahead, and an error there is the loop's.
+              try {
+                this.#run.flush();
+                ahead = prefetch(items, size, values);
+              } catch (error) {
+                throw placeError(error, this.#run.context.locate(step.loc));
+              }
+            } else ahead = [];
             if (runWindow(items, size, values)) return;
           }
         } finally {
@@ -408,7 +422,10 @@ ${store}
       return `let ${js}; try { ${js} = ${this.#expression(l.value).code}; } catch { ${js} = UNKNOWN; }`;
     }).join('\n');
     const levelFunctions = levels.map((level) => {
-      const siteCode = level.map(({ node }, s) => `try { const a = ${this.#integer(node.address).code}; if (typeof a === 'number' && a >= 0) { wanted[${s}][index] = a; } } catch {}`).join('\n');
+      // An address whose bytes would pass 2^53 is left to the live read (and its checks).
+      const siteCode = level.map(({ node }, s) =>
+        `try { const a = ${this.#integer(node.address).code}; if (typeof a === 'number' && a >= 0 && a <= ${Number.MAX_SAFE_INTEGER - readLength(node.type)}) { wanted[${s}][index] = a; } } catch {}`
+      ).join('\n');
       const source = `"use strict";
 ${HELPERS}
 const known = (v) => { if (v === UNKNOWN) throw NOT_KNOWN; return v; };
@@ -443,16 +460,26 @@ ${siteCode}
       for (const { sites: levelSites, run } of compiled) {
         const wanted = levelSites.map(() => new Float64Array(size).fill(NaN));
         run(items, size, outer, wanted, ahead);
+        // All of the level's reads, each its own length, merged as the interpreter's coalescer merges them.
         const all = new Float64Array(size * levelSites.length);
+        const lengths = new Float64Array(size * levelSites.length);
         let count = 0;
-        for (const addresses of wanted) for (let i = 0; i < size; i++) if (addresses[i] === addresses[i]) all[count++] = addresses[i]!;
-        const spans = readSpans(target, all.subarray(0, count), Math.max(...levelSites.map((s) => s.type.size)));
+        levelSites.forEach(({ type }, s) => {
+          const addresses = wanted[s]!;
+          for (let i = 0; i < size; i++) {
+            if (addresses[i] !== addresses[i]) continue;
+            all[count] = addresses[i]!;
+            lengths[count++] = type.size;
+          }
+        });
+        const spans = readSpans(target, all.subarray(0, count), lengths.subarray(0, count));
+        let k = 0; // the request's index, in the order `all` was filled
         levelSites.forEach(({ site, type }, s) => {
           const addresses = wanted[s]!;
           const window: SiteWindow = { addresses, values: new Float64Array(size), big: undefined };
           for (let i = 0; i < size; i++) {
             if (addresses[i] !== addresses[i]) continue;
-            const at = spans.find(addresses[i]!, type.size);
+            const at = spans.offsets[k++]!;
             // A read that faulted is read again live, which raises its error where the recipe makes it.
             if (at < 0) {
               addresses[i] = NaN;
@@ -522,43 +549,69 @@ function xor(a, b, L) { return int32(a) && int32(b) ? a ^ b : H.slow('^', a, b, 
 `;
 
 /**
- * Reads every address (each `length` bytes) in as few ranges as they make when
+ * Reads every request (address, length) in as few ranges as they make when
  * sorted: touching or overlapping ones are read as one (a table of pointers is
- * one read). Addresses are numbers (only those below 2^53 are prefetched),
- * sorted natively; `find` gives where an address's bytes lie in `bytes`, found
- * by binary search of the ranges, or -1 when they were not all read.
+ * one read), as the interpreter's coalescer does. Addresses are numbers (only
+ * those below 2^53 are prefetched). `offsets[k]`: where request k's bytes lie
+ * in `bytes`, or -1 when they were not all read.
  */
-function readSpans(target: MemorySource, addresses: Float64Array, length: number): { bytes: Uint8Array; find(address: number, size: number): number } {
-  const sorted = addresses.slice().sort();
-  const starts = new Float64Array(sorted.length);
-  const lengths = new Float64Array(sorted.length);
-  let count = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const start = sorted[i]!;
-    if (count > 0 && start <= starts[count - 1]! + lengths[count - 1]!) {
-      lengths[count - 1] = Math.max(lengths[count - 1]!, start + length - starts[count - 1]!);
+function readSpans(target: MemorySource, addresses: Float64Array, lengths: Float64Array): { bytes: Uint8Array; offsets: Float64Array } {
+  const count = addresses.length;
+  const order = sortedOrder(addresses);
+  const starts = new Float64Array(count);
+  const spanLengths = new Float64Array(count);
+  const spanOf = new Int32Array(count);
+  let spans = 0;
+  for (let j = 0; j < count; j++) {
+    const k = order[j]!;
+    const start = addresses[k]!;
+    const end = start + lengths[k]!;
+    if (spans > 0 && start <= starts[spans - 1]! + spanLengths[spans - 1]!) {
+      spanLengths[spans - 1] = Math.max(spanLengths[spans - 1]!, end - starts[spans - 1]!);
     } else {
-      starts[count] = start;
-      lengths[count++] = length;
+      starts[spans] = start;
+      spanLengths[spans++] = lengths[k]!;
     }
+    spanOf[k] = spans - 1;
   }
-  const ranges = { starts: starts.subarray(0, count), lengths: lengths.subarray(0, count) };
   // One buffer for all the ranges where the target can read so; else one result per range, copied into one buffer.
-  const read = target.readRanges?.(ranges.starts, ranges.lengths) ?? joined(target, ranges.starts, ranges.lengths);
-  return {
-    bytes: read.bytes,
-    find(address, size) {
-      let low = 0;
-      let high = count - 1;
-      while (low < high) {
-        const middle = (low + high + 1) >>> 1;
-        if (starts[middle]! <= address) low = middle;
-        else high = middle - 1;
-      }
-      const offset = address - starts[low]!;
-      return offset >= 0 && offset + size <= read.done[low]! ? read.offsets[low]! + offset : -1;
-    },
-  };
+  const read = target.readRanges?.(starts.subarray(0, spans), spanLengths.subarray(0, spans)) ?? joined(target, starts.subarray(0, spans), spanLengths.subarray(0, spans));
+  const offsets = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    const span = spanOf[k]!;
+    const into = addresses[k]! - starts[span]!;
+    offsets[k] = into + lengths[k]! <= read.done[span]! ? read.offsets[span]! + into : -1;
+  }
+  return { bytes: read.bytes, offsets };
+}
+
+/**
+ * The indices of `keys` in ascending order of key: a radix sort on four 12-bit
+ * digits for keys below 2^48 (user-space addresses), no comparisons and no
+ * objects; a comparison sort otherwise.
+ */
+function sortedOrder(keys: Float64Array): Uint32Array {
+  const count = keys.length;
+  let order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  if (keys.some((key) => key >= 2 ** 48)) return order.sort((a, b) => keys[a]! - keys[b]!);
+  let next = new Uint32Array(count);
+  const buckets = new Uint32Array(4096);
+  for (let shift = 1; shift < 2 ** 48; shift *= 4096) {
+    buckets.fill(0);
+    for (let i = 0; i < count; i++) buckets[Math.floor(keys[i]! / shift) % 4096]!++;
+    for (let b = 0, sum = 0; b < 4096; b++) {
+      const n = buckets[b]!;
+      buckets[b] = sum;
+      sum += n;
+    }
+    for (let i = 0; i < count; i++) {
+      const k = order[i]!;
+      next[buckets[Math.floor(keys[k]! / shift) % 4096]!++] = k;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
 }
 
 /** `readRanges` through `read`, for targets without it. */
@@ -599,7 +652,10 @@ function decodeExact(type: IntType, bytes: Uint8Array, offset: number): ExactInt
     const high = (bytes[offset + 4]! | (bytes[offset + 5]! << 8) | (bytes[offset + 6]! << 16) | (bytes[offset + 7]! << 24)) >>> 0;
     const signed = type.kind === 'int' && type.signed;
     if (!signed && high < 0x200000) return high * 0x100000000 + low;
-    if (signed && (high < 0x200000 || high >= 0xffe00000)) return (high | 0) * 0x100000000 + low;
+    if (signed && (high < 0x200000 || high >= 0xffe00000)) {
+      const v = (high | 0) * 0x100000000 + low;
+      if (v >= -Number.MAX_SAFE_INTEGER) return v; // -2^53 itself is not safe: a bigint, below
+    }
   }
   return exactInt(numeric(decode(type, bytes.subarray(offset, offset + type.size)))!.value);
 }

@@ -47,8 +47,8 @@ export interface ScanWorkerData {
   readonly skipped: SharedArrayBuffer;
 }
 
-/** How long the worker may go without progress before it counts as failed. */
-const STALL_MS = 30_000;
+/** How long the worker may go without progress before it counts as failed (a batch takes about a millisecond). */
+const STALL_MS = 10_000;
 
 /**
  * Searches `chunks` with a worker thread's help, into `searcher`; false when no
@@ -112,7 +112,7 @@ export function searchWithWorker(
       return true;
     }
     if (!claims.some((claim) => claim === WORKERS || claim === WORKER_DONE)) return true; // it never took a chunk
-    waitFor(control, workerBytes, report);
+    waitFor(worker, control, workerBytes, report);
     if (Atomics.load(control, STATE) === DONE) {
       const found = new BigUint64Array(data.hits, 0, Atomics.load(control, HITS)).slice().sort();
       for (const hit of found) searcher.hits.push(hit);
@@ -131,15 +131,16 @@ export function searchWithWorker(
     report();
     return true;
   } finally {
+    // Told to stop, the worker leaves between two batches and closes what it opened (terminating it would skip
+    // its `finally`: file descriptors and native memory would stay open in a long REPL or fleet run).
     Atomics.store(control, STOP, 1);
-    void worker.terminate();
     // A diagnostic (tests, the bench): how the work was shared.
     if (process.env.PVM_SCAN_DEBUG === '1') process.stderr.write(`worker took ${claims.filter((c) => c >= WORKERS).length} of ${chunks.length} chunks\n`);
   }
 }
 
 /** Waits until the worker is done or failed; one that makes no progress for STALL_MS is marked failed. */
-function waitFor(control: Int32Array, bytes: BigInt64Array, report: () => void): void {
+function waitFor(worker: Worker, control: Int32Array, bytes: BigInt64Array, report: () => void): void {
   let seen = Atomics.load(bytes, 0);
   let since = Date.now();
   for (;;) {
@@ -152,9 +153,10 @@ function waitFor(control: Int32Array, bytes: BigInt64Array, report: () => void):
       seen = now;
       since = Date.now();
     } else if (Date.now() - since > STALL_MS) {
-      // It may still be writing: stop it first, then count it failed (its chunks are searched again here).
+      // Stuck (a read that never returns): it is stopped for good, and counted failed (its chunks are searched again here).
       Atomics.store(control, STOP, 1);
       Atomics.store(control, STATE, FAILED);
+      void worker.terminate();
       return;
     }
   }

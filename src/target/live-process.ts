@@ -197,7 +197,7 @@ export class LiveProcess implements WritableTarget {
       const [low, high] = [Number(start), Number(end)];
       for (let i = 0; i < starts.length; i++) if (starts[i]! < high && low < starts[i]! + lengths[i]!) return undefined;
     }
-    if (lengths.some((length) => length > DEFAULT_CALL_BYTES)) return undefined;
+    if (lengths.some((length, i) => length > DEFAULT_CALL_BYTES || starts[i]! + length > Number.MAX_SAFE_INTEGER)) return undefined;
     try {
       return this.#vm.readRanges(starts, lengths);
     } catch (error) {

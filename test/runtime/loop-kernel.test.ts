@@ -10,6 +10,9 @@ import type { Value } from '../../src/runtime/value.ts';
 import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
 import { compileLoop, compileWhile } from '../../src/runtime/loop-kernel.ts';
 import { Scope } from '../../src/runtime/scope.ts';
+import { guardSource } from '../../src/policy/guard.ts';
+import { parsePolicy } from '../../src/policy/load.ts';
+import type { MemorySource } from '../../src/target/target.ts';
 import { readSites } from '../../src/plan/walk.ts';
 
 const BASE = 0x10000n;
@@ -19,7 +22,7 @@ const SIZE = 4096;
 function memory(): MemoryTarget {
   const bytes = new Uint8Array(SIZE);
   const view = new DataView(bytes.buffer);
-  const specials = [0n, 1n, 7n, 255n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n, 0x7fffffffffffn, BASE + 64n];
+  const specials = [0n, 1n, 7n, 255n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n, 0x7fffffffffffn, BASE + 64n, 2n ** 64n - 2n ** 53n];
   for (let i = 0; i < SIZE / 8; i++) view.setBigUint64(i * 8, i < specials.length ? specials[i]! : BigInt(i * 2654435761 % 1000003), true);
   // A table of pointers into the region from offset 1024: entry k points at value k * 3 % 128.
   for (let k = 0; k < 64; k++) view.setBigUint64(1024 + k * 8, BASE + BigInt(((k * 3) % 128) * 8), true);
@@ -34,7 +37,14 @@ function memory(): MemoryTarget {
 
 type Outcome = { events: unknown[]; error?: { code: string; message: string; line: number | undefined; col: number | undefined; hint: string | undefined }; names: Record<string, string> };
 
-function runBoth(text: string, limits = DEFAULT_LIMITS): { compiled: Outcome; interpreted: Outcome } {
+/** Options of a run: budgets, a wrapper of the target (a policy's guard), and whether it may write. */
+interface RunOptions {
+  readonly limits?: typeof DEFAULT_LIMITS;
+  readonly wrap?: (target: MemoryTarget) => MemorySource;
+  readonly allowWrite?: boolean;
+}
+
+function runBoth(text: string, { limits = DEFAULT_LIMITS, wrap = (t) => t, allowWrite = false }: RunOptions = {}): { compiled: Outcome; interpreted: Outcome } {
   const plan = compileSource({ name: 'loop.pvm', text });
   const run = (compileLoops: boolean): Outcome => {
     const events: unknown[] = [];
@@ -43,9 +53,10 @@ function runBoth(text: string, limits = DEFAULT_LIMITS): { compiled: Outcome; in
     try {
       execute({
         plan,
-        target: memory(),
+        target: wrap(memory()),
         params: new Map(),
         limits,
+        allowWrite,
         compileLoops,
         output: (e: OutputEvent) => events.push(JSON.parse(JSON.stringify(e, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)))),
         finished: (all) => (names = Object.fromEntries([...all].map(([k, v]: [string, Value]) => [k, JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x))]))),
@@ -59,8 +70,8 @@ function runBoth(text: string, limits = DEFAULT_LIMITS): { compiled: Outcome; in
   return { compiled: run(true), interpreted: run(false) };
 }
 
-const same = (text: string, limits?: typeof DEFAULT_LIMITS) => {
-  const { compiled, interpreted } = runBoth(text, limits);
+const same = (text: string, options?: RunOptions | typeof DEFAULT_LIMITS) => {
+  const { compiled, interpreted } = runBoth(text, options !== undefined && 'steps' in options ? { limits: options } : options);
   expect(compiled).toEqual(interpreted);
   return compiled;
 };
@@ -84,6 +95,7 @@ describe('a compiled loop', () => {
         read: undefined as never,
         sites: readSites(plan.steps),
         output: () => {},
+        flush: () => {},
       });
       expect({ text, compiled: kernel !== undefined }).toEqual({ text, compiled: true });
     }
@@ -95,9 +107,33 @@ describe('a compiled loop', () => {
   });
 
   it('keeps integers exact above 2^53, at 2^63 and 2^64 - 1, signed and unsigned', () => {
-    same(`let s = 0\nlet t = 0\nfor i in 0..13 { s = s + read u64 at ${BASE} + i * 8\nt = t + read i64 at ${BASE} + i * 8 }\nprint s, t`);
+    same(`let s = 0\nlet t = 0\nfor i in 0..14 { s = s + read u64 at ${BASE} + i * 8\nt = t + read i64 at ${BASE} + i * 8 }\nprint s, t`);
     same(`let m = 0\nfor i in 6..10 { m = m * 3 + read u64 at ${BASE} + i * 8 - 5 }\nprint m`);
     same(`let x = 0\nfor i in 0..13 { x = x ^ (read u32 at ${BASE} + i * 8) | (read u16 at ${BASE} + i * 8 + 2) & 0xffff }\nprint x`);
+  });
+
+  it('reads -2^53 as the bigint it is (one value, one form), so == finds it', () => {
+    const outcome = same(`let n = 0\nfor i in 0..14 { let v = read i64 at ${BASE} + i * 8\nif v == 0 - 9007199254740992 { n = n + 1 } }\nprint n`);
+    expect(outcome.events).toEqual([{ type: 'print', values: [{ kind: 'int', value: '1n' }], line: 4 }]);
+  });
+
+  it('gives the loop variable the kind its range has on each run (an integer once, an address the next)', () => {
+    same(`let b = 0\nlet k = 0\nwhile k < 2 limit 2 {\n for i in b..b+2 { print i, i + 1 }\n b = b + (read ptr at ${BASE + 96n}) + 0\n k = k + 1\n}`);
+  });
+
+  it('under a policy: the same read budget, counted the same, and an error there placed at the loop', () => {
+    const guard = (maxBytes: number) => (target: MemoryTarget) => guardSource(target, { policies: [parsePolicy('p.json', JSON.stringify({ read: { maxBytes } }))], symbol: () => undefined });
+    for (const maxBytes of [64, 200, 250, 400, 100_000]) {
+      same(`let n = 0\nfor i in 0..20 { let a = read u8 at ${BASE} + i * 8\nlet b = read u64 at ${BASE + 2048n} + i * 8\nn = n + a + b }\nprint n`, { wrap: guard(maxBytes) });
+    }
+    const outcome = same(`let n = 0\nfor i in 0..20 { n = n + read u64 at ${BASE} + i * 8 }`, { wrap: guard(64) });
+    expect(outcome.error).toMatchObject({ code: 'policy-denied', line: 2, col: 1 });
+  });
+
+  it('sends pending writes before reading ahead (a loop sees what the recipe wrote), and an unlanded write is reported as the interpreter does', () => {
+    expect(same(`write u64 at ${BASE} = 5\nfor i in 0..3 { print read u64 at ${BASE} }`, { allowWrite: true }).events).toContainEqual({ type: 'print', values: [{ kind: 'int', value: '5n' }], line: 2 });
+    same(`write u64 at ${BASE + 4092n} = 1\nlet s = 0\nfor i in 0..3 { print i\n s = s + 10 / (1 - i) }`, { allowWrite: true });
+    same(`write u64 at ${BASE + 4092n} = 1\nlet s = 0\nfor i in 0..3 { s = s + read u64 at ${BASE} + i * 8 }`, { allowWrite: true });
   });
 
   it('divides and shifts as C does, negatives included', () => {
@@ -135,7 +171,7 @@ describe('a compiled loop', () => {
     const plan = compileSource({ name: 'loop.pvm', text: `let p = read ptr at ${BASE + 2040n}\nlet sum = 0\nwhile p != 0 { sum = sum + read u64 at p + 8\np = read ptr at p }` });
     const loop = plan.steps.find((s) => s.op === 'while')! as Extract<(typeof plan.steps)[number], { op: 'while' }>;
     const env = new Scope(undefined, new Map<string, Value>([['p', { kind: 'ptr', value: BASE }], ['sum', { kind: 'int', value: 0n }]]));
-    const run = { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, read: undefined as never, sites: readSites(plan.steps), output: () => {} };
+    const run = { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, read: undefined as never, sites: readSites(plan.steps), output: () => {}, flush: () => {} };
     expect(compileWhile(loop, env, run)).toBeDefined();
   });
 
