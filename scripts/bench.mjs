@@ -138,12 +138,15 @@ try {
     const addresses = JSON.parse(stdout.trim().split('\n').find((l) => l.includes('"print"'))).values[0].map(BigInt);
     return `${addresses.length} hits, sum ${addresses.reduce((a, b) => a + b, 0n)}`;
   };
+  // The same hits through a wildcard pattern: anchored on its rarest exact run ("ENCH-"), verified with the mask.
+  // The simplest good C for a pattern does the same: memmem of that run (5 bytes: shorter skips than 13), then a check.
+  const cAnchor = measure([`${build}/reference`, pid, 'scan', info.bulk, size, String(64 << 10), 'ENCH-']);
+  row('C, 64 KiB calls + memmem of "ENCH-"', ms(cAnchor.ns), gbs(bulkBytes, cAnchor.ns), cAnchor.check, '', '');
   const scans = [
-    ['literal', `print scan "${NEEDLE}" in range(${info.bulk}, ${size})`],
-    // The same hits through a wildcard pattern: anchored on its rarest exact run, verified with the mask.
-    ['pattern', `print scan hex"50 56 4d 2d ?? 45 4e 43 48 2d 4? 49 54" in range(${info.bulk}, ${size})`],
+    ['literal', `print scan "${NEEDLE}" in range(${info.bulk}, ${size})`, c64s],
+    ['pattern', `print scan hex"50 56 4d 2d ?? 45 4e 43 48 2d 4? 49 54" in range(${info.bulk}, ${size})`, cAnchor],
   ];
-  for (const [kind, recipe] of scans) {
+  for (const [kind, recipe, cRef] of scans) {
     for (const [name, cli] of Object.entries(cliOf)) {
       const result = spawnSync(cli[0], [...cli.slice(1), '-e', recipe, '--pid', pid, '--json'], { encoding: 'utf8' });
       if (hitsOf(result.stdout) !== c64s.check) throw new Error(`pvm on ${name} found ${hitsOf(result.stdout)}, C ${c64s.check}`);
@@ -152,9 +155,11 @@ try {
       const engine = full - trivial;
       // One thread (PVM_SCAN_WORKERS=0) against C's one thread; two threads (a worker beside: the default above 128 MiB) against it too.
       const alone = wall([...cli, '-e', recipe, '--pid', pid], { ...process.env, PVM_SCAN_WORKERS: '0' }) - trivial;
-      row(`pvm on ${name}, ${kind}, one thread`, ms(alone), gbs(bulkBytes, alone), c64s.check, (alone / c64s.ns).toFixed(2), (alone / c1ms.ns).toFixed(2));
-      row(`pvm on ${name}, ${kind}, two threads`, ms(engine), gbs(bulkBytes, engine), c64s.check, (engine / c64s.ns).toFixed(2), (engine / c1ms.ns).toFixed(2));
-      goals.push([`${kind} scan ≤ 1.25× C on ${name} (one thread)`, alone / c64s.ns <= 1.25, `${(alone / c64s.ns).toFixed(2)}×`]);
+      // Ratios against the C of the same row kind (a pattern's: memmem of its anchor), 64 KiB calls; and C with 1 MiB calls for the literal.
+      const oneMiB = (ns) => (kind === 'literal' ? (ns / c1ms.ns).toFixed(2) : '');
+      row(`pvm on ${name}, ${kind}, one thread`, ms(alone), gbs(bulkBytes, alone), c64s.check, (alone / cRef.ns).toFixed(2), oneMiB(alone));
+      row(`pvm on ${name}, ${kind}, two threads`, ms(engine), gbs(bulkBytes, engine), c64s.check, (engine / cRef.ns).toFixed(2), oneMiB(engine));
+      goals.push([`${kind} scan ≤ 1.25× C on ${name} (one thread${kind === 'pattern' ? ', C: memmem of the same anchor' : ''})`, alone / cRef.ns <= 1.25, `${(alone / cRef.ns).toFixed(2)}×`]);
       if (kind === 'literal') goals.push([`literal scan on two threads ≤ 0.7× C's one thread on ${name}`, engine / c64s.ns <= 0.7, `${(engine / c64s.ns).toFixed(2)}×`]);
     }
   }

@@ -54,8 +54,9 @@ it('hands processes to a helper, itself, when a run over many processes is long'
   copyFileSync(`${ROOT}test/.build/target`, copy);
   const fleet = await Promise.all(Array.from({ length: 8 }, () => startFixture([], [], copy)));
   try {
-    // ~0.3 s a process: after the first two, the six left are worth a helper.
-    const recipe = `let i = 0\nwhile i < 600000 limit 700000 {\n  i = i + 1\n}\nemit i = i`;
+    // ~0.3 s a process: after the first two, the six left are worth a helper. The float keeps the loop in the
+    // interpreter (a loop of integer work alone would run compiled, in a few milliseconds).
+    const recipe = `let i = 0\nlet f = 0.0\nwhile i < 600000 limit 700000 {\n  i = i + 1\n  f = f + 1.0\n}\nemit i = i`;
     const result = run(['-e', recipe, '--match', `name=${name}`, '--jobs', '2', '--json']);
     expect(result.stderr).toBe('');
     const summary = JSON.parse(result.stdout.trimEnd().split('\n').at(-1)!) as { processes: number; helpers: number; helped: number };
