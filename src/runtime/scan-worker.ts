@@ -45,7 +45,7 @@ try {
       const going = searcher.searchBatch(chunks.slice(next + 1, to + 1));
       for (let i = next + 1; i <= to; i++) Atomics.store(claims, i, WORKER_DONE);
       Atomics.add(bytes, 0, BigInt(searcher.bytesScanned - before));
-      if (!going || searcher.hits.length > data.capacity) {
+      if (!going) {
         state = FAILED;
         break;
       }
