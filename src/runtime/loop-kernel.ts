@@ -24,7 +24,7 @@ import { placeError } from './locate.ts';
 import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
 import type { OutputEvent } from './execute.ts';
 import type { Scope } from './scope.ts';
-import { bool, decode, int, numeric, ptr, readLength, type Value } from './value.ts';
+import { bool, decodeInteger, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
 type Raw = ExactInt | boolean;
@@ -485,7 +485,7 @@ ${siteCode}
               addresses[i] = NaN;
               continue;
             }
-            const value = decodeExact(type, spans.bytes, at);
+            const value = decodeInteger(type, spans.bytes, at);
             if (typeof value === 'number') window.values[i] = value;
             else {
               window.values[i] = NaN;
@@ -643,19 +643,4 @@ function value(v: Raw, kind: Kind): Value {
   if (kind === 'bool') return bool(v as boolean);
   const n = toBigInt(v as ExactInt);
   return kind === 'ptr' ? ptr(n) : int(n);
-}
-
-/** A value of an integer type from the bytes read at `offset`, as an exact integer. */
-function decodeExact(type: IntType, bytes: Uint8Array, offset: number): ExactInt {
-  if (type.kind === 'ptr' || (type.size === 8 && !type.bigEndian)) {
-    const low = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
-    const high = (bytes[offset + 4]! | (bytes[offset + 5]! << 8) | (bytes[offset + 6]! << 16) | (bytes[offset + 7]! << 24)) >>> 0;
-    const signed = type.kind === 'int' && type.signed;
-    if (!signed && high < 0x200000) return high * 0x100000000 + low;
-    if (signed && (high < 0x200000 || high >= 0xffe00000)) {
-      const v = (high | 0) * 0x100000000 + low;
-      if (v >= -Number.MAX_SAFE_INTEGER) return v; // -2^53 itself is not safe: a bigint, below
-    }
-  }
-  return exactInt(numeric(decode(type, bytes.subarray(offset, offset + type.size)))!.value);
 }

@@ -1,6 +1,7 @@
 // Runtime values. Integers are exact bigints: nothing wraps silently.
 import type { MemoryType } from '../plan/plan.ts';
 import type { Pattern } from '../plan/pattern.ts';
+import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
 
 export type Value =
   | { readonly kind: 'int'; readonly value: bigint }
@@ -52,40 +53,51 @@ export function hexAddress(value: bigint): string {
 
 /** Decodes a value of `type` from the start of `bytes` (which must be long enough). */
 export function decode(type: MemoryType & { kind: 'int' | 'float' | 'ptr' }, bytes: Uint8Array): Value {
-  // Little-endian integers, the common case, straight from the bytes: no DataView per value.
-  if (type.kind === 'ptr' || (type.kind === 'int' && !type.bigEndian)) {
-    const size = type.size;
-    const signed = type.kind === 'int' && type.signed;
-    if (size === 8) {
-      const low = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-      const high = (bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0;
-      // Below 2^53 the sum is exact as a number, and one BigInt() is cheaper than shifting bigints.
-      const value = high < 0x200000 ? BigInt(high * 0x100000000 + low) : (BigInt(high) << 32n) | BigInt(low);
-      return type.kind === 'ptr' ? ptr(value) : int(signed ? BigInt.asIntN(64, value) : value);
-    }
-    let value = bytes[0]!;
-    if (size >= 2) value |= bytes[1]! << 8;
-    if (size === 4) value = (value | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-    if (signed && value >= 2 ** (size * 8 - 1)) value -= 2 ** (size * 8);
-    return int(BigInt(value));
+  if (type.kind === 'float') {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { kind: 'float', value: type.size === 4 ? view.getFloat32(0, !type.bigEndian) : view.getFloat64(0, !type.bigEndian) };
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (type.kind) {
-    case 'float':
-      return { kind: 'float', value: type.size === 4 ? view.getFloat32(0, !type.bigEndian) : view.getFloat64(0, !type.bigEndian) };
-    case 'int': {
-      const le = !type.bigEndian;
-      switch (type.size) {
-        case 1:
-          return int(BigInt(type.signed ? view.getInt8(0) : view.getUint8(0)));
-        case 2:
-          return int(BigInt(type.signed ? view.getInt16(0, le) : view.getUint16(0, le)));
-        case 4:
-          return int(BigInt(type.signed ? view.getInt32(0, le) : view.getUint32(0, le)));
-        case 8:
-          return int(type.signed ? view.getBigInt64(0, le) : view.getBigUint64(0, le));
+  const value = toBigInt(decodeInteger(type, bytes, 0));
+  return type.kind === 'ptr' ? ptr(value) : int(value);
+}
+
+/**
+ * An integer or pointer of `type` at `offset` in `bytes`, as an exact integer
+ * (a number while safe: compiled loops keep it so). Little-endian values, the
+ * common case, come straight from the bytes, with no DataView per value.
+ */
+export function decodeInteger(type: MemoryType & { kind: 'int' | 'ptr' }, bytes: Uint8Array, offset: number): ExactInt {
+  const signed = type.kind === 'int' && type.signed;
+  if (type.kind === 'ptr' || !type.bigEndian) {
+    const size = type.size;
+    if (size === 8) {
+      const low = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+      const high = (bytes[offset + 4]! | (bytes[offset + 5]! << 8) | (bytes[offset + 6]! << 16) | (bytes[offset + 7]! << 24)) >>> 0;
+      // Below 2^53 in magnitude the value is exact as a number (-2^53 itself is not safe: a bigint, below).
+      if (!signed && high < 0x200000) return high * 0x100000000 + low;
+      if (signed && (high < 0x200000 || high >= 0xffe00000)) {
+        const v = (high | 0) * 0x100000000 + low;
+        if (v >= -Number.MAX_SAFE_INTEGER) return v;
       }
+      const value = (BigInt(high) << 32n) | BigInt(low);
+      return exactInt(signed ? BigInt.asIntN(64, value) : value);
     }
+    let value = bytes[offset]!;
+    if (size >= 2) value |= bytes[offset + 1]! << 8;
+    if (size === 4) value = (value | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+    if (signed && value >= 2 ** (size * 8 - 1)) value -= 2 ** (size * 8);
+    return value;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, type.size);
+  switch (type.size) {
+    case 1:
+      return signed ? view.getInt8(0) : view.getUint8(0);
+    case 2:
+      return signed ? view.getInt16(0) : view.getUint16(0);
+    case 4:
+      return signed ? view.getInt32(0) : view.getUint32(0);
+    case 8:
+      return exactInt(signed ? view.getBigInt64(0) : view.getBigUint64(0));
   }
 }
 
