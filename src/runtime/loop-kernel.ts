@@ -19,6 +19,7 @@ import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
 import type { Loc, MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
 import type { MemorySource, RangesRead } from '../target/target.ts';
 import type { Budget } from './budget.ts';
+import { sortedOrder } from './coalesce.ts';
 import { arithmetic, type EvalContext } from './evaluate.ts';
 import { placeError } from './locate.ts';
 import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
@@ -583,35 +584,6 @@ function readSpans(target: MemorySource, addresses: Float64Array, lengths: Float
     offsets[k] = into + lengths[k]! <= read.done[span]! ? read.offsets[span]! + into : -1;
   }
   return { bytes: read.bytes, offsets };
-}
-
-/**
- * The indices of `keys` in ascending order of key: a radix sort on four 12-bit
- * digits for keys below 2^48 (user-space addresses), no comparisons and no
- * objects; a comparison sort otherwise.
- */
-function sortedOrder(keys: Float64Array): Uint32Array {
-  const count = keys.length;
-  let order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  if (keys.some((key) => key >= 2 ** 48)) return order.sort((a, b) => keys[a]! - keys[b]!);
-  let next = new Uint32Array(count);
-  const buckets = new Uint32Array(4096);
-  for (let shift = 1; shift < 2 ** 48; shift *= 4096) {
-    buckets.fill(0);
-    for (let i = 0; i < count; i++) buckets[Math.floor(keys[i]! / shift) % 4096]!++;
-    for (let b = 0, sum = 0; b < 4096; b++) {
-      const n = buckets[b]!;
-      buckets[b] = sum;
-      sum += n;
-    }
-    for (let i = 0; i < count; i++) {
-      const k = order[i]!;
-      next[buckets[Math.floor(keys[k]! / shift) % 4096]!++] = k;
-    }
-    [order, next] = [next, order];
-  }
-  return order;
 }
 
 /** `readRanges` through `read`, for targets without it. */

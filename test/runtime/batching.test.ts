@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { PvmError } from '../../src/errors.ts';
-import { readCoalesced } from '../../src/runtime/coalesce.ts';
+import { readCoalesced, sortedOrder } from '../../src/runtime/coalesce.ts';
 import { execute } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
 import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
@@ -143,6 +143,16 @@ describe('readCoalesced', () => {
     expect(results.every((r) => r.fault === undefined)).toBe(true);
   });
 
+  it('merges thousands of reads in any order as it merges them sorted, each getting its own bytes', () => {
+    // Enough requests for the radix sort (1024 or more), shuffled, with repeats and overlaps.
+    const requests = Array.from({ length: 3000 }, (_, i) => ({ address: VALUES + BigInt(((i * 7919) % 2500) * 8 + (i % 3)), length: 4 + (i % 5) }));
+    const target = new Counting(memory());
+    const results = readCoalesced(target, requests);
+    const alone = new Counting(memory()).read(requests);
+    expect(results.map((r) => [...r.bytes.subarray(0, r.done)])).toEqual(alone.map((r) => [...r.bytes.subarray(0, r.done)]));
+    expect(target.iovecs).toBeLessThanOrEqual(2500); // the requests that share one of the 2500 slots are merged
+  });
+
   it('gives a request that straddles a hole its bytes up to the fault, and retries one past it', () => {
     const target = new Counting(memory());
     const end = TABLE + BigInt(N * 8);
@@ -163,5 +173,17 @@ describe('readCoalesced', () => {
     expect(mixed[0]).toMatchObject({ done: 0 });
     expect(mixed[1]).toMatchObject({ done: 4, fault: undefined });
     expect([...mixed[1]!.bytes]).toEqual([7, 7, 7, 7]);
+  });
+});
+
+describe('sortedOrder', () => {
+  it('orders indices by key, equal keys in index order, by digits or by comparison alike', () => {
+    let state = 7;
+    const random = () => (state = (state * 1103515245 + 12345) >>> 0);
+    for (const [count, limit] of [[10, 2 ** 47], [5000, 2 ** 47], [5000, 300], [3000, 2 ** 52]] as const) {
+      const keys = Float64Array.from({ length: count }, () => (random() * 2 ** 21 + random()) % limit);
+      const expected = [...keys.keys()].sort((a, b) => keys[a]! - keys[b]! || a - b);
+      expect([...sortedOrder(keys)]).toEqual(expected);
+    }
   });
 });
