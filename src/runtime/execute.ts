@@ -349,24 +349,21 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
 
   /** Compiled loops, by step; null: not compiled. Reused while the names they use keep their kinds. */
   const kernels = new Map<PlanStep, LoopKernel | WhileKernel | null>();
+  const kernelRun = { target, budget, context: live, read, sites, output, flush: () => writes?.flush() };
+  /** The step's compiled loop, compiled on first use, while the names it uses keep the kinds it was compiled for. */
+  const cachedKernel = <K extends LoopKernel | WhileKernel>(step: PlanStep, env: Scope, compile: () => K | undefined): K | undefined => {
+    let kernel = kernels.get(step) as K | null | undefined;
+    if (kernel === undefined) {
+      kernel = compile() ?? null;
+      kernels.set(step, kernel);
+    }
+    return kernel !== null && [...kernel.outer].every(([name, kind]) => env.get(name)?.kind === kind) ? kernel : undefined;
+  };
   const kernelFor = (step: Extract<PlanStep, { op: 'for' }>, kind: 'int' | 'ptr', env: Scope): LoopKernel | undefined => {
-    let kernel = kernels.get(step) as LoopKernel | null | undefined;
-    if (kernel === undefined) {
-      kernel = compileLoop(step, kind, env, { target, budget, context: live, read, sites, output, flush: () => writes?.flush() }) ?? null;
-      kernels.set(step, kernel);
-    }
-    return kernel !== null && kernel.variableKind === kind && sameKinds(kernel.outer, env) ? kernel : undefined;
+    const kernel = cachedKernel(step, env, () => compileLoop(step, kind, env, kernelRun));
+    return kernel?.variableKind === kind ? kernel : undefined;
   };
-  const whileKernelFor = (step: Extract<PlanStep, { op: 'while' }>, env: Scope): WhileKernel | undefined => {
-    let kernel = kernels.get(step) as WhileKernel | null | undefined;
-    if (kernel === undefined) {
-      kernel = compileWhile(step, env, { target, budget, context: live, read, sites, output, flush: () => writes?.flush() }) ?? null;
-      kernels.set(step, kernel);
-    }
-    return kernel !== null && sameKinds(kernel.outer, env) ? kernel : undefined;
-  };
-  /** Whether the names a compiled loop uses still hold values of the kinds it was compiled for. */
-  const sameKinds = (outer: ReadonlyMap<string, string>, env: Scope): boolean => [...outer].every(([name, kind]) => env.get(name)?.kind === kind);
+  const whileKernelFor = (step: Extract<PlanStep, { op: 'while' }>, env: Scope): WhileKernel | undefined => cachedKernel(step, env, () => compileWhile(step, env, kernelRun));
 
   const root = new Scope(undefined, params);
   try {
