@@ -24,6 +24,7 @@ export class VmChannel {
   readonly #callBytes: number;
   readonly #remote: Uint8Array;
   readonly #remoteView: DataView;
+  readonly #remoteWords: Uint32Array;
   readonly #local = new Uint8Array(16);
   readonly #localView = new DataView(this.#local.buffer);
   #scratch: NativeMemory | undefined;
@@ -36,6 +37,7 @@ export class VmChannel {
     this.#callBytes = Math.min(callBytes, MAX_RW_COUNT);
     this.#remote = new Uint8Array(IOV_MAX * 16);
     this.#remoteView = new DataView(this.#remote.buffer);
+    this.#remoteWords = new Uint32Array(this.#remote.buffer);
   }
 
   /** Reads every transfer; a fault marks that transfer and the others go on. */
@@ -104,58 +106,80 @@ export class VmChannel {
   }
 
   /**
-   * Reads ranges given as numbers into one buffer, back to back, without an
-   * object per range (compiled loops read tens of thousands at a time); the
-   * same calls and partial-transfer rules as `read`. Each range must fit one
-   * call. `done[i]`: the bytes of range i that arrived.
+   * Reads ranges given as numbers into one buffer, back to back in their
+   * order, without an object per range (compiled loops read tens of thousands
+   * at a time); the same calls and partial-transfer rules as `read`.
+   * `done[i]`: the bytes of range i that arrived. Undefined, having read
+   * nothing or only a part (reads change nothing), where a range does not fit
+   * one call, passes 2^53, or meets one of the `avoid` ranges ([start, end)
+   * pairs of numbers): the caller then reads another way.
+   *
+   * One pass over the ranges, which checks, lays out and builds each call's
+   * iovecs: a recipe runs once, and each pass of its own over tens of thousands
+   * of ranges costs milliseconds before the JIT has optimised it.
    */
-  readRanges(starts: Float64Array, lengths: Float64Array): { bytes: Uint8Array; offsets: Float64Array; done: Float64Array } {
+  readRanges(starts: Float64Array, lengths: Float64Array, avoid: readonly number[] = []): { bytes: Uint8Array; done: Float64Array } | undefined {
     const count = starts.length;
-    const offsets = new Float64Array(count + 1);
-    for (let i = 0; i < count; i++) {
-      if (!(lengths[i]! <= this.#callBytes) || !(starts[i]! >= 0 && starts[i]! + lengths[i]! <= Number.MAX_SAFE_INTEGER)) throw new RangeError(`invalid range ${starts[i]}+${lengths[i]}`);
-      offsets[i + 1] = offsets[i]! + lengths[i]!;
-    }
-    const bytes = new Uint8Array(offsets[count]!);
+    const callBytes = this.#callBytes;
     const done = new Float64Array(count);
+    let bytes = new Uint8Array(0);
+    // The remote iovecs as 32-bit words (little-endian, as the hosts pvm runs on): base low, base high, length, 0.
+    const iovecs = this.#remoteWords;
     let next = 0;
+    let offset = 0; // where range `next` lands in `bytes`
     while (next < count) {
-      if (lengths[next] === 0) {
-        next++;
-        continue;
-      }
+      // As many ranges as one call takes: IOV_MAX of them, callBytes bytes.
       let n = 0;
       let total = 0;
-      while (next + n < count && n < IOV_MAX && (n === 0 || total + lengths[next + n]! <= this.#callBytes)) total += lengths[next + n++]!;
-      const scratch = this.#scratchFor(total);
-      for (let i = 0; i < n; i++) {
-        const start = starts[next + i]!;
-        this.#remoteView.setUint32(i * 16, start % 0x100000000, true);
-        this.#remoteView.setUint32(i * 16 + 4, Math.floor(start / 0x100000000), true);
-        this.#remoteView.setUint32(i * 16 + 8, lengths[next + i]!, true);
-        this.#remoteView.setUint32(i * 16 + 12, 0, true);
+      while (next + n < count && n < IOV_MAX) {
+        const start = starts[next + n]!;
+        const length = lengths[next + n]!;
+        if (!(length <= callBytes && start >= 0 && start + length <= Number.MAX_SAFE_INTEGER)) return undefined;
+        for (let k = 0; k < avoid.length; k += 2) if (start < avoid[k + 1]! && avoid[k]! < start + length) return undefined;
+        if (total + length > callBytes) break;
+        const low = start >>> 0;
+        iovecs[n * 4] = low;
+        iovecs[n * 4 + 1] = (start - low) / 0x100000000;
+        iovecs[n * 4 + 2] = length;
+        iovecs[n * 4 + 3] = 0;
+        total += length;
+        n++;
       }
+      if (offset + total > bytes.length) {
+        const grown = new Uint8Array(Math.max(offset + total, bytes.length * 2));
+        grown.set(bytes.subarray(0, offset));
+        bytes = grown;
+      }
+      const scratch = this.#scratchFor(total);
       this.#localView.setBigUint64(0, scratch.address, true);
       this.#localView.setBigUint64(8, BigInt(total), true);
       this.calls++;
       const result = this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, n);
       if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
       const moved = Math.max(0, result);
-      if (moved > 0) bytes.set(scratch.bytes.subarray(0, moved), offsets[next]!);
+      if (moved > 0) bytes.set(scratch.bytes.subarray(0, moved), offset);
+      if (moved === total) {
+        done.set(lengths.subarray(next, next + n), next);
+        next += n;
+        offset += total;
+        continue;
+      }
       // The data lands back to back: the first range not wholly covered faulted there; the next call resumes after it.
       let left = moved;
       let i = 0;
       for (; i < n && left >= lengths[next + i]!; i++) {
         done[next + i] = lengths[next + i]!;
         left -= lengths[next + i]!;
+        offset += lengths[next + i]!;
       }
       if (i < n) {
         done[next + i] = left;
+        offset += lengths[next + i]!;
         i++;
       }
       next += i;
     }
-    return { bytes, offsets: offsets.subarray(0, count), done };
+    return { bytes: bytes.length === offset ? bytes : bytes.subarray(0, offset), done };
   }
 
   /** The native address of bytes that are a view of this channel's scratch memory, else undefined. */

@@ -181,7 +181,8 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     // Region rules decide each range alone, with a denial per range: compiled loops then read through `read`.
     readRanges: hasRegionRules || source.readRanges === undefined ? undefined : (starts, lengths) => {
       checkClock('read');
-      const bytes = lengths.reduce((sum, n) => sum + n, 0);
+      let bytes = 0;
+      for (let i = 0; i < lengths.length; i++) bytes += lengths[i]!;
       checkBytes(bytes);
       // Counted only when the source reads them so: otherwise the caller reads them through `read`, which counts them.
       const result = source.readRanges!(starts, lengths);

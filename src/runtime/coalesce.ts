@@ -80,31 +80,57 @@ function comparedOrder(requests: readonly ReadRequest[]): number[] {
 
 /**
  * The indices of `keys` (exact integers) in ascending order of key, equal
- * keys in index order: a radix sort on four 12-bit digits for many keys below
- * 2^48 (user-space addresses), no comparisons and no objects; a comparison
- * sort for a few (the radix sort's passes cost ~16 000 steps whatever the
- * count) or for larger keys.
+ * keys in index order. Keys already in order (a table read front to back)
+ * cost one pass. Many keys below 2^48 (user-space addresses) are radix-sorted
+ * on their distance from the smallest, in as few passes of at most 11 bits as
+ * that distance needs (three for keys within 8 GiB): integer digits, no
+ * comparisons and no objects. A few keys (a pass costs ~2 000 steps however
+ * few they are) or larger ones are sorted by comparison.
  */
 export function sortedOrder(keys: Float64Array): Uint32Array {
   const count = keys.length;
-  let order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  if (count < 1024 || keys.some((key) => key >= 2 ** 48)) return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
-  let next = new Uint32Array(count);
-  const buckets = new Uint32Array(4096);
-  for (let shift = 1; shift < 2 ** 48; shift *= 4096) {
+  const order = new Uint32Array(count);
+  let min = Infinity;
+  let max = -Infinity;
+  let ascending = true;
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!;
+    order[i] = i;
+    if (key < max) ascending = false;
+    if (key < min) min = key;
+    if (key > max) max = key;
+  }
+  if (ascending) return order;
+  if (count < 1024 || max >= 2 ** 48) return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
+  // Each key's distance from the smallest, split into 32-bit halves, so digits are taken with integer shifts.
+  const low = new Uint32Array(count);
+  const high = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    const distance = keys[i]! - min;
+    low[i] = distance >>> 0;
+    high[i] = (distance - low[i]!) / 2 ** 32;
+  }
+  const bits = Math.max(1, Math.ceil(Math.log2(max - min + 1)));
+  const passes = Math.ceil(bits / 11);
+  const width = Math.ceil(bits / passes);
+  const mask = (1 << width) - 1;
+  const buckets = new Uint32Array(mask + 1);
+  let from = order;
+  let to = new Uint32Array(count);
+  for (let pass = 0, shift = 0; pass < passes; pass++, shift += width) {
+    const digit = shift + width <= 32 ? (k: number) => (low[k]! >>> shift) & mask : shift >= 32 ? (k: number) => (high[k]! >>> (shift - 32)) & mask : (k: number) => ((low[k]! >>> shift) | (high[k]! << (32 - shift))) & mask;
     buckets.fill(0);
-    for (let i = 0; i < count; i++) buckets[Math.floor(keys[i]! / shift) % 4096]!++;
-    for (let b = 0, sum = 0; b < 4096; b++) {
+    for (let i = 0; i < count; i++) buckets[digit(i)]!++;
+    for (let b = 0, sum = 0; b <= mask; b++) {
       const n = buckets[b]!;
       buckets[b] = sum;
       sum += n;
     }
     for (let i = 0; i < count; i++) {
-      const k = order[i]!;
-      next[buckets[Math.floor(keys[k]! / shift) % 4096]!++] = k;
+      const k = from[i]!;
+      to[buckets[digit(k)]!++] = k;
     }
-    [order, next] = [next, order];
+    [from, to] = [to, from];
   }
-  return order;
+  return from;
 }

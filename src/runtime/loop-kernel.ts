@@ -16,20 +16,19 @@
 // in the interpreter, as does a run that hashes what it reads (--report).
 import { RecipeError } from '../errors.ts';
 import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
-import type { Loc, MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
-import type { MemorySource, RangesRead } from '../target/target.ts';
+import type { Loc, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
+import type { MemorySource } from '../target/target.ts';
 import type { Budget } from './budget.ts';
-import { sortedOrder } from './coalesce.ts';
 import { arithmetic, type EvalContext } from './evaluate.ts';
 import { placeError } from './locate.ts';
 import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
 import type { OutputEvent } from './execute.ts';
 import type { Scope } from './scope.ts';
-import { bool, decodeInteger, int, numeric, ptr, readLength, type Value } from './value.ts';
+import { type IntType, LevelReader, type SiteWindow, valueAt } from './level-read.ts';
+import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
 type Raw = ExactInt | boolean;
-type IntType = MemoryType & { readonly kind: 'int' | 'ptr' };
 
 /** A body the kernel does not compile. */
 class Ineligible extends Error {}
@@ -104,12 +103,8 @@ interface Code {
   readonly kind: Kind;
 }
 
-/** One site's reads for a window: the address read ahead for each iteration (NaN: none) and the value there (NaN: a bigint, in `big`). */
-interface SiteWindow {
-  readonly addresses: Float64Array;
-  readonly values: Float64Array;
-  big: Map<number, bigint> | undefined;
-}
+/** The iterations of a compiled `for` loop's first window; each next one is twice as large, up to the run's window. */
+const FIRST_WINDOW = 2048;
 
 /** Thrown inside the prefetch function where a value is not known ahead; caught there. */
 const NOT_KNOWN = Symbol('not known ahead');
@@ -221,8 +216,11 @@ ${store}
       run: (count, item, env, window) => {
         const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
         try {
-          for (let first = 0; first < count; first += window) {
-            const size = Math.min(window, count - first);
+          // Windows grow from FIRST_WINDOW to `window`: the first iterations of each loop here and in the
+          // generated code run before the JIT has optimised it, hundreds of times slower than after, so
+          // a small window lets the JIT see every loop run, and optimise it, before the large ones come.
+          for (let first = 0, next = Math.min(window, FIRST_WINDOW); first < count; first += next, next = Math.min(window, next * 2)) {
+            const size = Math.min(next, count - first);
             // Items as doubles while they are safe integers (no boxed numbers); as values once one is a bigint.
             let items: Float64Array | ExactInt[] = new Float64Array(size);
             for (let i = 0; i < size; i++) {
@@ -266,8 +264,7 @@ ${store}
         const window = ahead()[site];
         if (window !== undefined && window.addresses[index] === address) {
           budget.read(type.size, loc);
-          const value = window.values[index]!;
-          return value === value ? value : window.big!.get(index)!;
+          return valueAt(window, index);
         }
         return live(site, type, address, loc);
       },
@@ -399,7 +396,7 @@ ${store}
   /**
    * The window's prefetch: level by level, as the interpreter's prefetcher
    * does (prefetch.ts), every iteration's address of each read is computed by
-   * generated code, and all of a level read at once (`readSpans`). Undefined
+   * generated code, and all of a level read at once (level-read.ts). Undefined
    * when the loop has nothing to prefetch.
    */
   #prefetchCode(plan: Prefetch): ((items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => (SiteWindow | undefined)[]) | undefined {
@@ -449,53 +446,21 @@ ${siteCode}
       run: run(this.#constants, helpers, UNKNOWN, NOT_KNOWN) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[], wanted: Float64Array[], ahead: unknown) => void,
     }));
     const siteCount = Math.max(0, ...plan.sites.map((s) => s.site)) + 1;
+    // Each level's arrays serve every window of every run (a run's windows are read ahead one after another).
+    const readers = compiled.map(({ sites: levelSites }) => new LevelReader(levelSites.map(({ type }) => type)));
     return (items, size, outer) => {
       const windows: (SiteWindow | undefined)[] = new Array(siteCount);
       // A read of a lower level: its value if it was read ahead at this address, else not known.
       const ahead = (site: number, _type: IntType, address: ExactInt, _loc: Loc, index: number): ExactInt => {
         const window = windows[site];
         if (window === undefined || window.addresses[index] !== address) throw NOT_KNOWN;
-        const value = window.values[index]!;
-        return value === value ? value : window.big!.get(index)!;
+        return valueAt(window, index);
       };
-      for (const { sites: levelSites, run } of compiled) {
-        const wanted = levelSites.map(() => new Float64Array(size).fill(NaN));
-        run(items, size, outer, wanted, ahead);
-        // All of the level's reads, each its own length, merged as the interpreter's coalescer merges them.
-        const all = new Float64Array(size * levelSites.length);
-        const lengths = new Float64Array(size * levelSites.length);
-        let count = 0;
-        levelSites.forEach(({ type }, s) => {
-          const addresses = wanted[s]!;
-          for (let i = 0; i < size; i++) {
-            if (addresses[i] !== addresses[i]) continue;
-            all[count] = addresses[i]!;
-            lengths[count++] = type.size;
-          }
-        });
-        const spans = readSpans(target, all.subarray(0, count), lengths.subarray(0, count));
-        let k = 0; // the request's index, in the order `all` was filled
-        levelSites.forEach(({ site, type }, s) => {
-          const addresses = wanted[s]!;
-          const window: SiteWindow = { addresses, values: new Float64Array(size), big: undefined };
-          for (let i = 0; i < size; i++) {
-            if (addresses[i] !== addresses[i]) continue;
-            const at = spans.offsets[k++]!;
-            // A read that faulted is read again live, which raises its error where the recipe makes it.
-            if (at < 0) {
-              addresses[i] = NaN;
-              continue;
-            }
-            const value = decodeInteger(type, spans.bytes, at);
-            if (typeof value === 'number') window.values[i] = value;
-            else {
-              window.values[i] = NaN;
-              (window.big ??= new Map()).set(i, value);
-            }
-          }
-          windows[site] = window;
-        });
-      }
+      compiled.forEach(({ sites: levelSites, run }, level) => {
+        const reader = readers[level]!;
+        run(items, size, outer, reader.addresses(size), ahead);
+        reader.read(target, size).forEach((window, s) => (windows[levelSites[s]!.site] = window));
+      });
       return windows;
     };
   }
@@ -548,59 +513,6 @@ function and(a, b, L) { return int32(a) && int32(b) ? a & b : H.slow('&', a, b, 
 function or(a, b, L) { return int32(a) && int32(b) ? a | b : H.slow('|', a, b, L); }
 function xor(a, b, L) { return int32(a) && int32(b) ? a ^ b : H.slow('^', a, b, L); }
 `;
-
-/**
- * Reads every request (address, length) in as few ranges as they make when
- * sorted: touching or overlapping ones are read as one (a table of pointers is
- * one read), as the interpreter's coalescer does. Addresses are numbers (only
- * those below 2^53 are prefetched). `offsets[k]`: where request k's bytes lie
- * in `bytes`, or -1 when they were not all read.
- */
-function readSpans(target: MemorySource, addresses: Float64Array, lengths: Float64Array): { bytes: Uint8Array; offsets: Float64Array } {
-  const count = addresses.length;
-  const order = sortedOrder(addresses);
-  const starts = new Float64Array(count);
-  const spanLengths = new Float64Array(count);
-  const spanOf = new Int32Array(count);
-  let spans = 0;
-  for (let j = 0; j < count; j++) {
-    const k = order[j]!;
-    const start = addresses[k]!;
-    const end = start + lengths[k]!;
-    if (spans > 0 && start <= starts[spans - 1]! + spanLengths[spans - 1]!) {
-      spanLengths[spans - 1] = Math.max(spanLengths[spans - 1]!, end - starts[spans - 1]!);
-    } else {
-      starts[spans] = start;
-      spanLengths[spans++] = lengths[k]!;
-    }
-    spanOf[k] = spans - 1;
-  }
-  // One buffer for all the ranges where the target can read so; else one result per range, copied into one buffer.
-  const read = target.readRanges?.(starts.subarray(0, spans), spanLengths.subarray(0, spans)) ?? joined(target, starts.subarray(0, spans), spanLengths.subarray(0, spans));
-  const offsets = new Float64Array(count);
-  for (let k = 0; k < count; k++) {
-    const span = spanOf[k]!;
-    const into = addresses[k]! - starts[span]!;
-    offsets[k] = into + lengths[k]! <= read.done[span]! ? read.offsets[span]! + into : -1;
-  }
-  return { bytes: read.bytes, offsets };
-}
-
-/** `readRanges` through `read`, for targets without it. */
-function joined(target: MemorySource, starts: Float64Array, lengths: Float64Array): RangesRead {
-  const results = target.read([...starts].map((start, i) => ({ address: BigInt(start), length: lengths[i]! })));
-  const offsets = new Float64Array(starts.length);
-  const done = new Float64Array(starts.length);
-  let total = 0;
-  results.forEach((result, i) => {
-    offsets[i] = total;
-    done[i] = result.done;
-    total += lengths[i]!;
-  });
-  const bytes = new Uint8Array(total);
-  results.forEach((result, i) => bytes.set(result.bytes.subarray(0, result.done), offsets[i]!));
-  return { bytes, offsets, done };
-}
 
 function kindOf(value: Value): Kind | undefined {
   return value.kind === 'int' || value.kind === 'ptr' || value.kind === 'bool' ? value.kind : undefined;

@@ -15,7 +15,7 @@ import { parseSmaps } from '../native/smaps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
-import { DEFAULT_CALL_BYTES, VmChannel } from '../native/vm.ts';
+import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
 import { openLiveScan } from './live-scan.ts';
 import {
@@ -193,13 +193,9 @@ export class LiveProcess implements WritableTarget {
   /** `read` for compiled loops; undefined (use `read`) when a range touches a page registered with userfaultfd. */
   readRanges(starts: Float64Array, lengths: Float64Array): RangesRead | undefined {
     // Addresses below 2^53 never reach the 2^63 limit; only a userfaultfd page would make a range stop early.
-    for (const { start, end } of this.#blocking()) {
-      const [low, high] = [Number(start), Number(end)];
-      for (let i = 0; i < starts.length; i++) if (starts[i]! < high && low < starts[i]! + lengths[i]!) return undefined;
-    }
-    if (lengths.some((length, i) => length > DEFAULT_CALL_BYTES || starts[i]! + length > Number.MAX_SAFE_INTEGER)) return undefined;
+    const avoid = this.#blocking().flatMap(({ start, end }) => [Number(start), Number(end)]);
     try {
-      return this.#vm.readRanges(starts, lengths);
+      return this.#vm.readRanges(starts, lengths, avoid);
     } catch (error) {
       throw translate(error, this.identity);
     }

@@ -82,10 +82,9 @@ export interface ScanAccess {
   close(): void;
 }
 
-/** What `readRanges` read. */
+/** What `readRanges` read: the ranges' bytes back to back in their order (range i after the lengths of those before it), `done[i]` of range i read. */
 export interface RangesRead {
   readonly bytes: Uint8Array;
-  readonly offsets: Float64Array;
   readonly done: Float64Array;
 }
 
@@ -107,9 +106,9 @@ export interface MemorySource {
   read(requests: readonly ReadRequest[]): ReadResult[];
   /**
    * The same for compiled loops, without an object per range: ranges given as
-   * numbers (addresses below 2^53), their bytes back to back in one buffer,
-   * range i at `offsets[i]` with `done[i]` of them read (fewer: it faulted
-   * there; `read` tells why). Undefined where a source has no such path, or
+   * numbers (addresses below 2^53), their bytes back to back in one buffer
+   * with `done[i]` of range i read (fewer: it faulted there; `read` tells
+   * why). Undefined where a source has no such path, or
    * cannot take it for these ranges (a policy decides each range alone): the
    * caller then uses `read`.
    */

@@ -110,6 +110,18 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(pvm(runtime, ['-e', walk, '--pid', String(fixture.pid)])).toMatchObject({ status: 0, stderr: '', stdout: '0x7 0x8 0x9 \n8 is node 1\n' });
   });
 
+  it('runs a compiled loop up to a fault in the middle of a read-ahead range: what came before, then the error where the recipe reads', () => {
+    // 1000 u32 reads front to back from `page`, read ahead as one range per window: the page's 1024 values, then the hole.
+    const page = fixture.at('page');
+    const result = pvm(runtime, ['-e', `let sum = 0\nfor i in 0..2000 {\n  sum = sum + read u32 at ${hex(page)} + i * 4\n  if i % 1000 == 999 { print i, sum }\n}`, '--pid', String(fixture.pid)]);
+    let sum = 0;
+    for (let i = 0; i < 1000; i++) sum += [0, 1, 2, 3].reduce((word, k) => word + ((i * 4 + k) % 256) * 2 ** (8 * k), 0);
+    expect(result.stdout).toBe(`999 ${sum}\n`);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toContain(hex(page + BigInt(fixture.pageSize)));
+    expect(result.stderr).toContain('<-e>:3:15: error: cannot read u32');
+  });
+
   it("takes a list param from another recipe's --json output, and a recipe from standard input", () => {
     const first = pvm(runtime, ['-e', 'emit hits = scan "PVM-TWICE-77" in anon', '--pid', String(fixture.pid), '--json']);
     const file = join(mkdtempSync(join(tmpdir(), 'pvm-hits-')), 'hits.jsonl');

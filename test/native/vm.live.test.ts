@@ -42,13 +42,26 @@ describe('VmChannel on a live process', () => {
     const page = Number(fixture.at('page'));
     const hole = Number(fixture.at('hole'));
     const after = Number(fixture.at('after_hole'));
-    const read = vm.readRanges(Float64Array.of(page, hole - 8, after, page + 4), Float64Array.of(16, 16, 4, 0));
-    expect([...read.offsets]).toEqual([0, 16, 32, 36]);
+    const read = vm.readRanges(Float64Array.of(page, hole - 8, after, page + 4), Float64Array.of(16, 16, 4, 0))!;
+    // Back to back, each range in its whole length (the faulted one too): at 0, 16, 32 and 36.
+    expect(read.bytes.length).toBe(36);
     expect([...read.done]).toEqual([16, 8, 4, 0]);
     expect([...read.bytes.subarray(0, 16)]).toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect(new TextDecoder().decode(read.bytes.subarray(16, 24))).toBe('UNENDING');
     expect([...read.bytes.subarray(32, 36)]).toEqual([255, 254, 253, 252]);
     expect(vm.calls).toBe(2);
+    vm.close();
+  });
+
+  it('reads no ranges that way when one meets a range to avoid, passes 2^53 or exceeds a call (the caller reads another way)', () => {
+    const vm = new VmChannel(libc, fixture.pid, 4096);
+    const page = Number(fixture.at('page'));
+    const starts = Float64Array.from({ length: 3000 }, (_, i) => page + (i % 500) * 8);
+    const lengths = new Float64Array(3000).fill(8);
+    expect(vm.readRanges(starts, lengths, [page + 2000 * 8, page + 4096])).toBeDefined();
+    expect(vm.readRanges(starts, lengths, [page + 499 * 8 + 7, page + 4096])).toBeUndefined();
+    expect(vm.readRanges(Float64Array.of(page, 2 ** 53 - 4), Float64Array.of(8, 8))).toBeUndefined();
+    expect(vm.readRanges(Float64Array.of(page), Float64Array.of(4097))).toBeUndefined();
     vm.close();
   });
 
