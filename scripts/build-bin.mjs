@@ -2,6 +2,8 @@
 // (Bun's build --compile) and everything pvm loads. koffi cannot go in (it
 // finds its native module on disk at run time), so the binary binds libc
 // with Bun's own FFI: PVM_FFI is fixed to `bun` at build time (libc-bun.ts).
+// --bytecode stores JavaScriptCore's bytecode beside the source: the binary
+// starts without parsing ~0.7 MB of JavaScript (about 30 ms instead of 60-90).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 mkdirSync(`${root}dist/bin`, { recursive: true });
 execFileSync(
   `${root}node_modules/.bin/bun`,
-  ['build', '--compile', '--minify', '--define', 'process.env.PVM_FFI="bun"', '--external', 'koffi', `${root}src/cli/main.ts`, '--outfile', `${root}dist/bin/pvm`],
+  ['build', '--compile', '--bytecode', '--minify', '--define', 'process.env.PVM_FFI="bun"', '--external', 'koffi', `${root}src/cli/main.ts`, '--outfile', `${root}dist/bin/pvm`],
   { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
 );
 console.log(`built ${root}dist/bin/pvm`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
-import { itAsRoot } from '../helpers/needs.ts';
+import { itAsRoot, needs } from '../helpers/needs.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 import { AS_ORDINARY_USER, ORDINARY_UID, ordinaryUserEnv } from '../helpers/users.ts';
 
@@ -104,6 +104,22 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
       ].join('\n'),
     );
     expectCleanError(result);
+  });
+
+  it('answers a lone read as a batch would, though it takes /proc/PID/mem: a value, a guard page refused, a userfaultfd page refused at once', (context) => {
+    needs(context, fixture.has('uffd'), 'the fixture could not register a userfaultfd page (this kernel allows no userfaultfd for this user)');
+    const lone = (address: bigint) => pvm(runtime, ['-e', `print read u32 at 0x${address.toString(16)}`, '--pid', String(fixture.pid)]);
+    expect(lone(fixture.at('page') + 4n)).toMatchObject({ status: 0, stdout: `${0x07060504}\n`, stderr: '' });
+    // PROT_NONE: /proc/PID/mem would read it (the kernel forces its way there), process_vm_readv refuses; pvm refuses.
+    const guard = lone(fixture.at('guard'));
+    expect(guard.status).toBe(4);
+    expect(guard.stderr).toContain('---p (anonymous), which has no read permission');
+    // A page registered with userfaultfd and never served: process_vm_readv would wait for ever; the answer comes at once.
+    const started = Date.now();
+    const uffd = lone(fixture.at('uffd'));
+    expect(uffd.status).toBe(4);
+    expect(uffd.stderr).toContain('registered with userfaultfd');
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('exits 4 for a pid with no process', () => {
