@@ -6,6 +6,9 @@
 //                                          find NEEDLE in [ADDR, ADDR+SIZE): CHUNK-byte process_vm_readv calls into a
 //                                          reused buffer overlapping by len(NEEDLE)-1, memmem; check = hits and their sum;
 //                                          NEEDLE hex:07000000 gives bytes
+//   reference PID scan2 ADDR SIZE CHUNK NEEDLE
+//                                          the same scan on two threads, each taking half of the chunks (what two
+//                                          cores give C on this machine: the ceiling for pvm's scan on two threads)
 //   reference 0 filescan ADDR SIZE CHUNK NEEDLE FILE:OFFSET
 //                                          the same scan over a core file: the bytes of [ADDR, ADDR+SIZE) lie at OFFSET
 //   reference PID copy ADDR SIZE CHUNK FILE   process_vm_readv in CHUNK-byte calls, each written to FILE (new) with pwrite
@@ -22,6 +25,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 
 static uint64_t now_ns(void) {
   struct timespec t;
@@ -29,8 +33,42 @@ static uint64_t now_ns(void) {
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+/** One thread's part of scan2: chunks [from, to) of [base, base + size), each read with the needle's overlap. */
+struct half {
+  int pid;
+  uintptr_t base;
+  size_t size, from, to, chunk, length;
+  const char *needle;
+  uint64_t hits, sum, calls, bytes;
+  int failed;
+};
+
+static void *scan_half(void *argument) {
+  struct half *h = argument;
+  size_t overlap = h->length - 1;
+  char *buffer = malloc(h->chunk + overlap);
+  for (size_t at = h->from; at < h->to; at += h->chunk) {
+    size_t search = h->size - at < h->chunk ? h->size - at : h->chunk;
+    size_t n = search + overlap <= h->size - at ? search + overlap : h->size - at;
+    struct iovec local = { buffer, n }, remote = { (void *)(h->base + at), n };
+    h->calls++;
+    if (process_vm_readv(h->pid, &local, 1, &remote, 1, 0) != (ssize_t)n) {
+      h->failed = 1;
+      break;
+    }
+    h->bytes += search;
+    for (char *p = buffer, *end = buffer + n; (p = memmem(p, (size_t)(end - p), h->needle, h->length)) != NULL; p++) {
+      if ((size_t)(p - buffer) >= search) break;
+      h->hits++;
+      h->sum += h->base + at + (uint64_t)(p - buffer);
+    }
+  }
+  free(buffer);
+  return NULL;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 6 && !(argc == 7 && (strcmp(argv[2], "scan") == 0 || strcmp(argv[2], "u32scan") == 0 || strcmp(argv[2], "copy") == 0)) && !(argc == 8 && strcmp(argv[2], "filescan") == 0)) return 2;
+  if (argc != 6 && !(argc == 7 && (strcmp(argv[2], "scan") == 0 || strcmp(argv[2], "scan2") == 0 || strcmp(argv[2], "u32scan") == 0 || strcmp(argv[2], "copy") == 0)) && !(argc == 8 && strcmp(argv[2], "filescan") == 0)) return 2;
   int pid = atoi(argv[1]);
   uintptr_t base = strtoull(argv[3], NULL, 0);
   size_t size = strtoull(argv[4], NULL, 0);
@@ -104,6 +142,21 @@ int main(int argc, char **argv) {
     free(buffer);
     printf("{\"ns\":%llu,\"bytes\":%llu,\"calls\":%llu,\"check\":\"%llu hits, sum %llu\"}\n", (unsigned long long)(now_ns() - start),
            (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)hits, (unsigned long long)sum);
+    return 0;
+  } else if (strcmp(argv[2], "scan2") == 0) {
+    size_t chunks = (size + param - 1) / param, middle = (chunks / 2) * param;
+    struct half halves[2] = {
+      { pid, base, size, 0, middle, param, strlen(argv[6]), argv[6], 0, 0, 0, 0, 0 },
+      { pid, base, size, middle, size, param, strlen(argv[6]), argv[6], 0, 0, 0, 0, 0 },
+    };
+    pthread_t second;
+    if (pthread_create(&second, NULL, scan_half, &halves[1]) != 0) return 1;
+    scan_half(&halves[0]);
+    pthread_join(second, NULL);
+    if (halves[0].failed || halves[1].failed) return 1;
+    printf("{\"ns\":%llu,\"bytes\":%llu,\"calls\":%llu,\"check\":\"%llu hits, sum %llu\"}\n", (unsigned long long)(now_ns() - start),
+           (unsigned long long)(halves[0].bytes + halves[1].bytes), (unsigned long long)(halves[0].calls + halves[1].calls),
+           (unsigned long long)(halves[0].hits + halves[1].hits), (unsigned long long)(halves[0].sum + halves[1].sum));
     return 0;
   } else if (strcmp(argv[2], "u32scan") == 0) {
     uint32_t value = (uint32_t)strtoul(argv[6], NULL, 0), *buffer = malloc(param);

@@ -73,6 +73,9 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const { command, plan, params, policies, journal } = prepared;
   const { execute } = await import('../runtime/execute.ts');
   const { policyLimits } = await import('../policy/apply.ts');
+  // A large scan of a live process takes a worker thread (under no policy: the policy must see every read); one started
+  // now is ready when the scan begins, not 40-90 ms into it.
+  if (targetSpec.kind === 'pid' && policies.length === 0) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, targetSpec.pid);
   const session = await openSession(targetSpec, policies, command.policy.audit, command.json, sinks.elfFiles);
   const target = session.target;
   const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);

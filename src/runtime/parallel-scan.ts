@@ -7,8 +7,14 @@
 // late only gets what is left; one that fails (or finds more hits than it can
 // hold) has its chunks searched again here. The hits are the same, in the
 // same order, as a scan on one thread.
+//
+// A worker takes 40-90 ms to start (a runtime of its own, then libc), a large
+// part of a 1 GiB scan. So a run whose recipe will likely scan a lot warms one
+// as it starts (warmScanWorker), which then waits for its job (a message).
 import { Worker } from 'node:worker_threads';
 import type { Pattern } from '../plan/pattern.ts';
+import type { PlanExpr, PlanStep } from '../plan/plan.ts';
+import { blocksOf, childrenOf, rootsOf } from '../plan/walk.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
 
@@ -20,6 +26,8 @@ export const WORKER_DONE = 3;
 /** control[STATE]: the worker's state. */
 export const STATE = 0;
 export const STARTING = 0;
+/** Set up (libc, the process opened), waiting for its job. */
+export const READY = 4;
 export const WORKING = 1;
 export const DONE = 2;
 export const FAILED = 3;
@@ -32,19 +40,78 @@ export const SKIPPED_BYTES = 1 << 16;
 /** Bytes claimed at a time: about one call. */
 export const CLAIM_BYTES = 1 << 20;
 
+/** What a worker is started with: the process it opens, and where it says how it is doing. */
 export interface ScanWorkerData {
   readonly pid: number;
+  readonly control: SharedArrayBuffer;
+}
+
+/** A worker's job (a message): the chunks, what to find, and shared memory for claims and results. */
+export interface ScanJob {
   readonly chunks: readonly Chunk[];
   readonly pattern: Pattern;
   readonly align: number;
   /** Hits the worker may hold; one more fails it. */
   readonly capacity: number;
   readonly claims: SharedArrayBuffer;
-  readonly control: SharedArrayBuffer;
   /** [bytes searched by the worker], for progress. */
   readonly bytes: SharedArrayBuffer;
   readonly hits: SharedArrayBuffer;
   readonly skipped: SharedArrayBuffer;
+}
+
+/** Scans of at least this many bytes take a worker thread beside this one, when the target offers (a live process). */
+export const PARALLEL_BYTES = 128 << 20;
+
+interface Helper {
+  readonly pid: number;
+  readonly worker: Worker;
+  readonly control: SharedArrayBuffer;
+}
+
+/** The worker warmed for the next scan, if any (one at a time). */
+let warm: Helper | undefined;
+
+/**
+ * Starts a worker for process `pid` now, to be ready when the recipe's scan
+ * begins, if the recipe has a scan that is surely large (`in all`, `in anon`,
+ * or a range of at least PARALLEL_BYTES written as a number). The caller says
+ * a worker may read this process: a live target with no policy.
+ */
+export function warmScanWorker(steps: readonly PlanStep[], pid: number): void {
+  if (process.env.PVM_SCAN_WORKERS === '0' || warm?.pid === pid || !hasLargeScan(steps)) return;
+  void warm?.worker.terminate();
+  warm = startHelper(pid);
+}
+
+/** Whether some scan of the steps is surely large (see warmScanWorker). */
+export function hasLargeScan(steps: readonly PlanStep[]): boolean {
+  const large = (e: PlanExpr): boolean => {
+    if (e.op === 'scan') {
+      if (e.range.kind !== 'region') return true;
+      const region = e.range.region;
+      const size = region.op === 'call' && region.name === 'range' ? region.args[1] : undefined;
+      if (size?.op === 'int' && BigInt(size.value) >= BigInt(PARALLEL_BYTES)) return true;
+    }
+    return childrenOf(e).some(large);
+  };
+  return steps.some((step) => rootsOf(step).some(large) || blocksOf(step).some(hasLargeScan));
+}
+
+function startHelper(pid: number): Helper | undefined {
+  const control = new SharedArrayBuffer(16);
+  let worker: Worker;
+  try {
+    // Beside this module: the built .js under Node (dist/runtime, also from the bundle in dist/node), the .ts under Bun and Deno.
+    const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    worker = new Worker(new URL(`../runtime/scan-worker.${extension}`, import.meta.url), { workerData: { pid, control } satisfies ScanWorkerData });
+  } catch {
+    return undefined; // no worker here (the single binary has no file to start one from)
+  }
+  // It never keeps pvm alive: a warmed worker no scan took waits for a job that never comes.
+  worker.unref();
+  worker.on('error', () => {}); // a worker that cannot start never claims a chunk; one that fails says so in `control`
+  return { pid, worker, control };
 }
 
 /** How long the worker may go without progress before it counts as failed (a batch takes about a millisecond). */
@@ -64,36 +131,29 @@ export function searchWithWorker(
   progress: (bytesScanned: number, hits: number) => void,
 ): boolean {
   if (process.env.PVM_SCAN_WORKERS === '0' || chunks.length < 2) return false;
-  const data: ScanWorkerData = {
-    pid: target.pid,
+  const helper = warm?.pid === target.pid ? warm : startHelper(target.pid);
+  if (helper === warm) warm = undefined;
+  if (helper === undefined) return false;
+  const { worker } = helper;
+  const data: ScanJob = {
     chunks,
     pattern: request.pattern,
     align: request.align,
     capacity: request.limit,
     claims: new SharedArrayBuffer(4 * chunks.length),
-    control: new SharedArrayBuffer(16),
     bytes: new SharedArrayBuffer(8),
     hits: new SharedArrayBuffer(8 * request.limit),
     skipped: new SharedArrayBuffer(SKIPPED_BYTES),
   };
-  let worker: Worker;
-  try {
-    // Beside this module: the built .js under Node (dist/runtime, also from the bundle in dist/node), the .ts under Bun and Deno.
-    const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    worker = new Worker(new URL(`../runtime/scan-worker.${extension}`, import.meta.url), { workerData: data });
-  } catch {
-    return false; // no worker here (the single binary has no file to start one from)
-  }
-  worker.unref();
-  worker.on('error', () => {}); // a worker that cannot start never claims a chunk; one that fails says so in `control`
+  worker.postMessage(data);
   const claims = new Int32Array(data.claims);
-  const control = new Int32Array(data.control);
+  const control = new Int32Array(helper.control);
   const workerBytes = new BigInt64Array(data.bytes);
   const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), searcher.hits.length);
   try {
     if (process.env.PVM_SCAN_WORKERS === 'wait') {
       const until = Date.now() + 10_000;
-      while (Atomics.load(control, STATE) === STARTING && Date.now() < until) Atomics.wait(control, STATE, STARTING, 100);
+      for (let state = Atomics.load(control, STATE); (state === STARTING || state === READY) && Date.now() < until; state = Atomics.load(control, STATE)) Atomics.wait(control, STATE, state, 100);
     }
     // From the start, a call's worth at a time, until a claim meets the worker's.
     let next = 0;

@@ -1,22 +1,21 @@
 // The worker thread of a parallel scan (parallel-scan.ts): opens its own
-// channel to the live process, claims chunks from the end of the list a
-// call's worth at a time until its claims meet the other thread's, searches
-// them as a scan on one thread would (chunk-search.ts), and leaves its hits,
-// skipped ranges and state in shared memory.
+// channel to the live process, waits for its job (a message), then claims
+// chunks from the end of the list a call's worth at a time until its claims
+// meet the other thread's, searches them as a scan on one thread would
+// (chunk-search.ts), and leaves its hits, skipped ranges and state in shared
+// memory.
 import { readFileSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { loadLibc } from '../native/libc.ts';
 import { parseMaps } from '../native/maps.ts';
 import { VmChannel } from '../native/vm.ts';
 import { openLiveScan } from '../target/live-scan.ts';
 import { ChunkSearcher } from './chunk-search.ts';
 import { Matcher } from './match.ts';
-import { CLAIM_BYTES, DONE, FAILED, FREE, HITS, type ScanWorkerData, SKIPPED, SKIPPED_BYTES, STATE, STOP, WORKER_DONE, WORKERS, WORKING } from './parallel-scan.ts';
+import { CLAIM_BYTES, DONE, FAILED, FREE, HITS, READY, type ScanJob, type ScanWorkerData, SKIPPED, SKIPPED_BYTES, STATE, STOP, WORKER_DONE, WORKERS, WORKING } from './parallel-scan.ts';
 
-const data = workerData as ScanWorkerData;
-const claims = new Int32Array(data.claims);
-const control = new Int32Array(data.control);
-const bytes = new BigInt64Array(data.bytes);
+const { pid, control: controlBuffer } = workerData as ScanWorkerData;
+const control = new Int32Array(controlBuffer);
 
 function finish(state: typeof DONE | typeof FAILED): void {
   Atomics.store(control, STATE, state);
@@ -25,12 +24,16 @@ function finish(state: typeof DONE | typeof FAILED): void {
 
 try {
   const libc = await loadLibc();
-  const vm = new VmChannel(libc, data.pid);
-  const access = openLiveScan(data.pid, vm, libc, () => parseMaps(readFileSync(`/proc/${data.pid}/maps`, 'latin1')));
-  // Ready to claim (the other thread may be waiting for this: PVM_SCAN_WORKERS=wait).
-  Atomics.store(control, STATE, WORKING);
-  Atomics.notify(control, STATE);
+  const vm = new VmChannel(libc, pid);
+  const access = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')));
   try {
+    Atomics.store(control, STATE, READY);
+    const data = await new Promise<ScanJob>((resolve) => parentPort!.once('message', resolve));
+    const claims = new Int32Array(data.claims);
+    const bytes = new BigInt64Array(data.bytes);
+    // Claiming (the other thread may be waiting for this: PVM_SCAN_WORKERS=wait).
+    Atomics.store(control, STATE, WORKING);
+    Atomics.notify(control, STATE);
     // One more than it can hold stops it: then the other thread searches its chunks again.
     const searcher = new ChunkSearcher(access, new Matcher(data.pattern, access.search, data.align), data.align, data.capacity + 1);
     const chunks = data.chunks;

@@ -14,7 +14,7 @@ import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { splitByRanges } from '../target/ranges.ts';
 import { Matcher } from './match.ts';
 import { type Chunk, ChunkSearcher } from './chunk-search.ts';
-import { searchWithWorker } from './parallel-scan.ts';
+import { PARALLEL_BYTES, searchWithWorker } from './parallel-scan.ts';
 
 export type ScanArea =
   | { readonly kind: 'all' }
@@ -109,9 +109,6 @@ function scanWith(access: ScanAccess, request: ScanRequest, onProgress?: (progre
   }
   return { hits: searcher.hits, skipped: mergeSkipped([...skipped, ...searcher.skipped]), bytesScanned: searcher.bytesScanned, regions: searched };
 }
-
-/** Scans of more bytes than this take a worker thread beside this one, when the target offers (a live process). */
-const PARALLEL_BYTES = 128 << 20;
 
 /** The streams cut into chunks that overlap by `overlap` bytes, in address order. */
 function chunksOf(streams: readonly Stream[], overlap: number): Chunk[] {

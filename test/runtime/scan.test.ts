@@ -8,6 +8,8 @@ import { Matcher } from '../../src/runtime/match.ts';
 import { byteRank, rarestByte } from '../../src/runtime/anchor-search.ts';
 import { bufferSearch, type ByteSearch } from '../../src/native/search.ts';
 import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
+import { hasLargeScan } from '../../src/runtime/parallel-scan.ts';
+import { compileSource } from '../../src/dsl/compile-source.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
 
@@ -263,5 +265,21 @@ describe('the hit cap', () => {
     const run = (text: string) => execute({ plan: compileSource({ name: 'r.pvm', text }), target: memory, params: new Map(), limits: { ...DEFAULT_LIMITS, scanHits: 3 }, output: () => {} });
     expect(() => run('let h = scan hex"09" in all limit 10')).toThrow('the scan found more than 3 matches');
     expect(() => run('let h = scan hex"09" in all limit 3')).not.toThrow();
+  });
+});
+
+describe('warming a scan worker', () => {
+  const large = (text: string) => hasLargeScan(compileSource({ name: 'w.pvm', text }).steps);
+  it('warms one for scans surely large: the whole process, anonymous memory, a range of 128 MiB or more written as a number', () => {
+    expect(large('print len(scan "x" in all)')).toBe(true);
+    expect(large('let hits = scan u32 7 in anon align 4')).toBe(true);
+    expect(large(`print scan "x" in range(0x10000, ${128 << 20})`)).toBe(true);
+    expect(large('for i in 0..2 { if i == 1 { print len(scan "x" in all) } }')).toBe(true);
+  });
+
+  it('warms none for a small or computed range, or no scan', () => {
+    expect(large(`print scan "x" in range(0x10000, ${(128 << 20) - 1})`)).toBe(false);
+    expect(large(`let n = ${1 << 30}\nprint scan "x" in range(0x10000, n)`)).toBe(false);
+    expect(large('print read u32 at 0x10000')).toBe(false);
   });
 });
