@@ -15,7 +15,7 @@ const RUNS = 5;
 const JSON_OUTPUT = process.argv.includes('--json');
 
 mkdirSync(build, { recursive: true });
-execFileSync('cc', ['-O2', '-o', `${build}/reference`, `${root}bench/reference.c`], { stdio: 'inherit' });
+execFileSync('cc', ['-O2', '-pthread', '-o', `${build}/reference`, `${root}bench/reference.c`], { stdio: 'inherit' });
 execFileSync('cc', ['-O0', '-pthread', '-o', `${build}/target`, `${root}test/fixture/target.c`], { stdio: 'inherit' });
 
 // Resident zero pages too, half as many: value scans over them defeat a plain memmem (issue 13).
@@ -134,6 +134,11 @@ try {
   table(`scan ${BULK_MIB} MiB for "${NEEDLE}"`, 'engine time', 'throughput', 'hits', 'pvm / C 64 KiB', 'pvm / C 1 MiB');
   row('C, 64 KiB calls + memmem', ms(c64s.ns), gbs(bulkBytes, c64s.ns), c64s.check, '', '');
   row('C, 1 MiB calls + memmem', ms(c1ms.ns), gbs(bulkBytes, c1ms.ns), c1ms.check, '', '');
+  // What two cores give C here: the ceiling for pvm on two threads (they share one memory bus, and on this VM a
+  // busy second core slows the first one's copying).
+  const c2 = measure([`${build}/reference`, pid, 'scan2', info.bulk, size, String(64 << 10), NEEDLE]);
+  if (c2.check !== c64s.check) throw new Error(`C on two threads found ${c2.check}, on one ${c64s.check}`);
+  row('C, two threads, 64 KiB calls + memmem', ms(c2.ns), gbs(bulkBytes, c2.ns), c2.check, (c2.ns / c64s.ns).toFixed(2), '');
   const hitsOf = (stdout) => {
     const addresses = JSON.parse(stdout.trim().split('\n').find((l) => l.includes('"print"'))).values[0].map(BigInt);
     return `${addresses.length} hits, sum ${addresses.reduce((a, b) => a + b, 0n)}`;
@@ -160,7 +165,9 @@ try {
       row(`pvm on ${name}, ${kind}, one thread`, ms(alone), gbs(bulkBytes, alone), c64s.check, (alone / cRef.ns).toFixed(2), oneMiB(alone));
       row(`pvm on ${name}, ${kind}, two threads`, ms(engine), gbs(bulkBytes, engine), c64s.check, (engine / cRef.ns).toFixed(2), oneMiB(engine));
       goals.push([`${kind} scan ≤ 1.25× C on ${name} (one thread${kind === 'pattern' ? ', C: memmem of the same anchor' : ''})`, alone / cRef.ns <= 1.25, `${(alone / cRef.ns).toFixed(2)}×`]);
-      if (kind === 'literal') goals.push([`literal scan on two threads ≤ 0.7× C's one thread on ${name}`, engine / c64s.ns <= 0.7, `${(engine / c64s.ns).toFixed(2)}×`]);
+      if (kind === 'literal') {
+        goals.push([`literal scan on two threads ≤ 0.7× C's one thread on ${name}`, engine / c64s.ns <= 0.7, `${(engine / c64s.ns).toFixed(2)}× (C's two threads: ${(c2.ns / c64s.ns).toFixed(2)}×)`]);
+      }
     }
   }
 
