@@ -4,7 +4,7 @@
 // --compile), which cannot carry koffi's native module (koffi finds it on
 // disk at run time). See docs/design.md, "The single binary". errno is read
 // through glibc's __errno_location right after each call, on the same thread.
-import { dlopen, FFIType, type Pointer, read, toArrayBuffer } from 'bun:ffi';
+import { dlopen, FFIType, type Pointer, ptr, read, toArrayBuffer } from 'bun:ffi';
 import type { Libc, NativeMemory } from './libc.ts';
 
 export function bindWithBunFfi(): Libc {
@@ -58,6 +58,7 @@ export function bindWithBunFfi(): Libc {
     memchr: (haystack, byte, length) => Number(c.memchr(haystack, byte, length)),
     wmemchr: (haystack, word, words) => Number(c.wmemchr(haystack, word, words)),
     flock: (fd, operation) => withErrno(c.flock(fd, operation)),
+    addressOf: (bytes) => ptr(bytes),
     alloc(size: number): NativeMemory {
       const length = Math.max(1, size);
       const pointer = c.malloc(length);

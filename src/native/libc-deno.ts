@@ -8,7 +8,7 @@ import type { Libc, NativeMemory } from './libc.ts';
 /** The part of Deno's FFI this file uses (Deno's types are not in this project's TypeScript setup). */
 interface DenoFfi {
   dlopen(path: string, symbols: Record<string, { parameters: readonly string[]; result: string }>): { symbols: Record<string, (...args: unknown[]) => unknown> };
-  UnsafePointer: { value(pointer: unknown): bigint | number };
+  UnsafePointer: { value(pointer: unknown): bigint | number; of(bytes: Uint8Array): unknown };
   UnsafePointerView: {
     new (pointer: unknown): { getInt32(offset?: number): number };
     getArrayBuffer(pointer: unknown, byteLength: number): ArrayBuffer;
@@ -65,6 +65,7 @@ export function bindWithDenoFfi(): Libc {
     memchr: (haystack, byte, length) => Number(call('memchr', haystack, byte, length)),
     wmemchr: (haystack, word, words) => Number(call('wmemchr', haystack, word, words)),
     flock: (fd, operation) => withErrno(call('flock', fd, operation)),
+    addressOf: (bytes) => Number(deno.UnsafePointer.value(deno.UnsafePointer.of(bytes))),
     alloc(size: number): NativeMemory {
       const length = Math.max(1, size);
       const pointer = call('malloc', length);

@@ -35,6 +35,12 @@ export interface Libc {
   waitpid(pid: number, options: number): { readonly pid: number; readonly status: number };
   /** Native memory at a fixed address, for iovecs (a JS heap buffer may move). */
   alloc(size: number): NativeMemory;
+  /**
+   * Where a typed array's bytes lie in memory, for an iovec. Only for a large
+   * array (64 KiB or more: V8 and JavaScriptCore keep those outside the heap,
+   * where they never move), used by a call made before anything else runs.
+   */
+  addressOf(bytes: Uint8Array): number;
   /** flock(2): 0 or -errno. */
   flock(fd: number, operation: number): number;
 }
@@ -91,6 +97,8 @@ async function bind(): Promise<Libc> {
   const memchr = lib.func('uintptr_t memchr(uintptr_t s, int c, size_t n)');
   const wmemchr = lib.func('uintptr_t wmemchr(uintptr_t s, int32_t c, size_t n)');
   const flock = lib.func('int flock(int fd, int operation)');
+  // memmove(a, a, 0) does nothing and returns a: koffi passes a typed array as the address of its bytes.
+  const addressOf = lib.func('uintptr_t memmove(void *dest, void *src, size_t n)');
 
   return {
     processVmReadv: withErrno((pid: number, local: Uint8Array, lc: number, remote: Uint8Array, rc: number) => readv(pid, local, lc, remote, rc, 0)),
@@ -112,6 +120,7 @@ async function bind(): Promise<Libc> {
     memchr: (haystack: number, byte: number, length: number) => Number(memchr(haystack, byte, length)),
     wmemchr: (haystack: number, word: number, words: number) => Number(wmemchr(haystack, word, words)),
     flock: withErrno((fd: number, operation: number) => flock(fd, operation)),
+    addressOf: (bytes: Uint8Array) => Number(addressOf(bytes, bytes, 0)),
     alloc(size: number): NativeMemory {
       const pointer = koffi.alloc('uint8_t', Math.max(1, size));
       return {

@@ -110,6 +110,15 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(pvm(runtime, ['-e', walk, '--pid', String(fixture.pid)])).toMatchObject({ status: 0, stderr: '', stdout: '0x7 0x8 0x9 \n8 is node 1\n' });
   });
 
+  it('reads a MiB of bytes straight into the value (64 KiB or more), and stops at a hole with the error there', () => {
+    const area = fixture.at('area');
+    const large = pvm(runtime, ['-e', `let b = read bytes 1048576 at ${hex(area + 1024n)}\nprint len(b), b[0], b[1048571 - 1024], b[1048575]`, '--pid', String(fixture.pid)]);
+    expect(large).toMatchObject({ status: 0, stdout: '1048576 80 80 170\n', stderr: '' });
+    const holed = pvm(runtime, ['-e', `let b = read bytes 65536 at ${fixture.hex('page')}`, '--pid', String(fixture.pid)]);
+    expect(holed.status).toBe(4);
+    expect(holed.stderr).toContain(`${fixture.hex('hole')} is not mapped in pid ${fixture.pid}`);
+  });
+
   it('runs a compiled loop up to a fault in the middle of a read-ahead range: what came before, then the error where the recipe reads', () => {
     // 1000 u32 reads front to back from `page`, read ahead as one range per window: the page's 1024 values, then the hole.
     const page = fixture.at('page');

@@ -37,6 +37,21 @@ describe('VmChannel on a live process', () => {
     vm.close();
   });
 
+  it('reads 64 KiB or more straight into the result, and zeroes what a fault left unread', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const area = fixture.at('area');
+    // Dirty memory first, so that a recycled buffer would show stale bytes where the kernel wrote none.
+    for (let i = 0; i < 8; i++) vm.read([{ address: area, length: 1 << 20 }]);
+    const [large, short] = vm.read([{ address: area + 1024n, length: 1 << 20 }, { address: fixture.at('page'), length: 65536 }]);
+    expect(large!.done).toBe(1 << 20);
+    expect(new TextDecoder().decode(large!.bytes.subarray(0, 12))).toBe('PVM-TWICE-77');
+    expect([...large!.bytes.subarray((1 << 20) - 1030, (1 << 20) - 1025)]).toEqual([0xaa, 0x50, 0x56, 0x4d, 0x2d]);
+    expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
+    expect([...short!.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(short!.bytes.subarray(4096).every((byte) => byte === 0)).toBe(true);
+    vm.close();
+  });
+
   it('reads ranges given as numbers into one buffer, a fault in the middle costing one extra call (compiled loops)', () => {
     const vm = new VmChannel(libc, fixture.pid);
     const page = Number(fixture.at('page'));
