@@ -83,7 +83,14 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const prepared = await prepareRun(command, readRecipe(command.recipe));
       try {
         if (process.env[HELPER_VARIABLE] === '1') return await (await import('./run-many.ts')).serveAsHelper(prepared);
-        await runPrepared(prepared, command.target, { out, err: (text) => process.stderr.write(`${text}\n`), progress: process.stderr.isTTY });
+        // process.stderr is a stream made on first use (a few ms on Bun and Deno): asked only when a scan has progress to show.
+        await runPrepared(prepared, command.target, {
+          out,
+          err: (text) => process.stderr.write(`${text}\n`),
+          get progress() {
+            return process.stderr.isTTY === true;
+          },
+        });
       } finally {
         prepared.close();
       }
@@ -207,12 +214,6 @@ function readStandardInput(): string {
   }
   return Buffer.concat(chunks).toString('utf8');
 }
-
-// `pvm … | head -1` closes stdout early; that is the reader's choice, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -133,6 +133,11 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
     }
   };
 
+  // `pvm repl | head -1` closes stdout early; that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const history = interactive ? historyFile() : undefined;
   const rl = createInterface({
     input: process.stdin,

@@ -15,7 +15,7 @@ import { formatEvent, formatScanSummary } from './format.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { AuditFile } from './audit-file.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
-import { progressLine } from './progress.ts';
+import { type ProgressLine, progressLine } from './progress.ts';
 import { debugDirectories, openSession } from './session.ts';
 
 /** The environment variable that makes a pvm a helper of a run over many processes (internal: run-many.ts sets it). */
@@ -31,7 +31,7 @@ export interface PreparedRun {
   close(): void;
 }
 
-/** Where a run's lines go: stdout, stderr, and whether a progress line may be drawn (a person at a terminal). */
+/** Where a run's lines go: stdout, stderr, and whether a progress line may be drawn (a person at a terminal; read only when a scan reports). */
 export interface RunSinks {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
@@ -81,7 +81,14 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
   try {
     // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr.
-    const progress = sinks.progress && !command.json ? progressLine(process.stderr) : undefined;
+    // Made when a scan first reports, so that a run without one never asks (sinks.progress may make stderr's stream).
+    let progress: ProgressLine | undefined;
+    let decided = false;
+    const progressOnce = (): ProgressLine | undefined => {
+      if (!decided) progress = sinks.progress && !command.json ? progressLine(process.stderr) : undefined;
+      decided = true;
+      return progress;
+    };
     execute({
       plan,
       target,
@@ -92,7 +99,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       freeze: command.writing.freeze,
       journal: recordWrites(journal, session.audit, report),
       onRead: report?.read,
-      progress: progress?.update,
+      progress: (update) => progressOnce()?.update(update),
       debugDirectories: debugDirectories(),
       elfFiles: sinks.elfFiles,
       output: (event) => {
