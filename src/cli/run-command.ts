@@ -36,6 +36,8 @@ export interface RunSinks {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly progress: boolean;
+  /** This pvm runs one target (not a run over many, where each process's start would start a worker): a large scan's worker may start with the run. */
+  readonly oneTarget?: boolean;
   /** ELF parses shared between the processes of a run over many. */
   readonly elfFiles?: ElfFiles | undefined;
 }
@@ -75,7 +77,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const { policyLimits } = await import('../policy/apply.ts');
   // A large scan of a live process takes a worker thread (under no policy: the policy must see every read); one started
   // now is ready when the scan begins, not 40-90 ms into it.
-  if (targetSpec.kind === 'pid' && policies.length === 0) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, targetSpec.pid);
+  if (sinks.oneTarget === true && targetSpec.kind === 'pid' && policies.length === 0) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, targetSpec.pid);
   const session = await openSession(targetSpec, policies, command.policy.audit, command.json, sinks.elfFiles);
   const target = session.target;
   const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);

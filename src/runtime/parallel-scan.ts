@@ -11,6 +11,7 @@
 // A worker takes 40-90 ms to start (a runtime of its own, then libc), a large
 // part of a 1 GiB scan. So a run whose recipe will likely scan a lot warms one
 // as it starts (warmScanWorker), which then waits for its job (a message).
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Pattern } from '../plan/pattern.ts';
 import type { PlanExpr, PlanStep } from '../plan/plan.ts';
@@ -75,13 +76,30 @@ let warm: Helper | undefined;
 /**
  * Starts a worker for process `pid` now, to be ready when the recipe's scan
  * begins, if the recipe has a scan that is surely large (`in all`, `in anon`,
- * or a range of at least PARALLEL_BYTES written as a number). The caller says
+ * or a range of at least PARALLEL_BYTES written as a number) and the process
+ * holds that much (VmRSS: a scan reads only resident pages). The caller says
  * a worker may read this process: a live target with no policy.
  */
 export function warmScanWorker(steps: readonly PlanStep[], pid: number): void {
-  if (process.env.PVM_SCAN_WORKERS === '0' || warm?.pid === pid || !hasLargeScan(steps)) return;
-  void warm?.worker.terminate();
+  if (process.env.PVM_SCAN_WORKERS === '0' || warm?.pid === pid || !hasLargeScan(steps) || residentBytes(pid) < PARALLEL_BYTES) return;
+  retireWarm();
   warm = startHelper(pid);
+}
+
+/** Lets the warmed worker go, through its own cleanup (a `null` job), rather than terminating it. */
+function retireWarm(): void {
+  warm?.worker.postMessage(null);
+  warm = undefined;
+}
+
+/** VmRSS of /proc/PID/status, in bytes; 0 where it cannot be read. */
+function residentBytes(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return match === null ? 0 : Number(match[1]) * 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /** Whether some scan of the steps is surely large (see warmScanWorker). */
@@ -133,6 +151,7 @@ export function searchWithWorker(
   if (process.env.PVM_SCAN_WORKERS === '0' || chunks.length < 2) return false;
   const helper = warm?.pid === target.pid ? warm : startHelper(target.pid);
   if (helper === warm) warm = undefined;
+  else retireWarm(); // warmed for another process
   if (helper === undefined) return false;
   const { worker } = helper;
   const data: ScanJob = {

@@ -10,12 +10,15 @@ import { loadLibc } from '../native/libc.ts';
 import { parseMaps } from '../native/maps.ts';
 import { VmChannel } from '../native/vm.ts';
 import { openLiveScan } from '../target/live-scan.ts';
+import type { ScanAccess } from '../target/target.ts';
 import { ChunkSearcher } from './chunk-search.ts';
 import { Matcher } from './match.ts';
 import { CLAIM_BYTES, DONE, FAILED, FREE, HITS, READY, type ScanJob, type ScanWorkerData, SKIPPED, SKIPPED_BYTES, STATE, STOP, WORKER_DONE, WORKERS, WORKING } from './parallel-scan.ts';
 
 const { pid, control: controlBuffer } = workerData as ScanWorkerData;
 const control = new Int32Array(controlBuffer);
+// Listening from the first moment: a job posted while libc loads must not be lost. `null`: no job, leave.
+const job = new Promise<ScanJob | null>((resolve) => parentPort!.once('message', resolve));
 
 function finish(state: typeof DONE | typeof FAILED): void {
   Atomics.store(control, STATE, state);
@@ -25,49 +28,62 @@ function finish(state: typeof DONE | typeof FAILED): void {
 try {
   const libc = await loadLibc();
   const vm = new VmChannel(libc, pid);
-  const access = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')));
   try {
     Atomics.store(control, STATE, READY);
-    const data = await new Promise<ScanJob>((resolve) => parentPort!.once('message', resolve));
-    const claims = new Int32Array(data.claims);
-    const bytes = new BigInt64Array(data.bytes);
-    // Claiming (the other thread may be waiting for this: PVM_SCAN_WORKERS=wait).
-    Atomics.store(control, STATE, WORKING);
-    Atomics.notify(control, STATE);
-    // One more than it can hold stops it: then the other thread searches its chunks again.
-    const searcher = new ChunkSearcher(access, new Matcher(data.pattern, access.search, data.align), data.align, data.capacity + 1);
-    const chunks = data.chunks;
-    let next = chunks.length - 1;
-    let state: typeof DONE | typeof FAILED = DONE;
-    while (next >= 0 && Atomics.load(control, STOP) === 0) {
-      const to = next;
-      let claimed = 0;
-      while (next >= 0 && (next === to || claimed + chunks[next]!.length <= CLAIM_BYTES) && Atomics.compareExchange(claims, next, FREE, WORKERS) === FREE) claimed += chunks[next--]!.length;
-      if (next === to) break; // met the other thread
-      const before = searcher.bytesScanned;
-      const going = searcher.searchBatch(chunks.slice(next + 1, to + 1));
-      for (let i = next + 1; i <= to; i++) Atomics.store(claims, i, WORKER_DONE);
-      Atomics.add(bytes, 0, BigInt(searcher.bytesScanned - before));
-      if (!going) {
-        state = FAILED;
-        break;
+    const data = await job;
+    if (data === null) finish(FAILED);
+    else {
+      // The scan is opened once the job comes, not while the worker waits for it: its map (file mappings,
+      // VmFlags) must be as fresh as the main thread's, which planned the chunks just before.
+      const access = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')));
+      try {
+        search(data, access);
+      } finally {
+        access.close();
       }
     }
-    if (state === DONE) {
-      new BigUint64Array(data.hits).set(searcher.hits);
-      Atomics.store(control, HITS, searcher.hits.length);
-      const skipped = new TextEncoder().encode(JSON.stringify(searcher.skipped.map((r) => ({ start: String(r.start), end: String(r.end), reason: r.reason }))));
-      if (searcher.skipped.length > 0 && skipped.length > SKIPPED_BYTES) state = FAILED;
-      else if (searcher.skipped.length > 0) {
-        new Uint8Array(data.skipped).set(skipped);
-        Atomics.store(control, SKIPPED, skipped.length);
-      }
-    }
-    finish(state);
   } finally {
-    access.close();
     vm.close();
   }
 } catch {
   finish(FAILED);
+}
+
+/** Claims chunks from the end and searches them, then leaves the hits, skipped ranges and state in shared memory. */
+function search(data: ScanJob, access: ScanAccess): void {
+  const claims = new Int32Array(data.claims);
+  const bytes = new BigInt64Array(data.bytes);
+  // Claiming (the other thread may be waiting for this: PVM_SCAN_WORKERS=wait).
+  Atomics.store(control, STATE, WORKING);
+  Atomics.notify(control, STATE);
+  // One more than it can hold stops it: then the other thread searches its chunks again.
+  const searcher = new ChunkSearcher(access, new Matcher(data.pattern, access.search, data.align), data.align, data.capacity + 1);
+  const chunks = data.chunks;
+  let next = chunks.length - 1;
+  let state: typeof DONE | typeof FAILED = DONE;
+  while (next >= 0 && Atomics.load(control, STOP) === 0) {
+    const to = next;
+    let claimed = 0;
+    while (next >= 0 && (next === to || claimed + chunks[next]!.length <= CLAIM_BYTES) && Atomics.compareExchange(claims, next, FREE, WORKERS) === FREE) claimed += chunks[next--]!.length;
+    if (next === to) break; // met the other thread
+    const before = searcher.bytesScanned;
+    const going = searcher.searchBatch(chunks.slice(next + 1, to + 1));
+    for (let i = next + 1; i <= to; i++) Atomics.store(claims, i, WORKER_DONE);
+    Atomics.add(bytes, 0, BigInt(searcher.bytesScanned - before));
+    if (!going) {
+      state = FAILED;
+      break;
+    }
+  }
+  if (state === DONE) {
+    new BigUint64Array(data.hits).set(searcher.hits);
+    Atomics.store(control, HITS, searcher.hits.length);
+    const skipped = new TextEncoder().encode(JSON.stringify(searcher.skipped.map((r) => ({ start: String(r.start), end: String(r.end), reason: r.reason }))));
+    if (searcher.skipped.length > 0 && skipped.length > SKIPPED_BYTES) state = FAILED;
+    else if (searcher.skipped.length > 0) {
+      new Uint8Array(data.skipped).set(skipped);
+      Atomics.store(control, SKIPPED, skipped.length);
+    }
+  }
+  finish(state);
 }

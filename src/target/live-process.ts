@@ -447,11 +447,13 @@ const QUICK_READS = 32;
 
 /**
  * Whether [address, address + length) lies wholly in readable mappings of
- * ordinary memory: anonymous, heap, stack or a file. Not a device (a driver
- * may let /proc/PID/mem read registers, where reading has effects, that
- * process_vm_readv refuses) and not the kernel's own pages ([vvar] …).
+ * ordinary memory: anonymous, heap, stack, shared memory or a file. Not a
+ * device (a driver may let /proc/PID/mem read registers, where reading has
+ * effects, that process_vm_readv refuses) and not the kernel's own pages
+ * ([vvar] …) or other pseudo-files (anon_inode: …).
  */
 function readableThroughout(map: readonly MapsEntry[], address: bigint, length: number): boolean {
+  if (length === 0) return false; // the usual way says what a read of nothing at this address is
   const end = address + BigInt(length);
   let at = address;
   for (const entry of map) {
@@ -464,8 +466,9 @@ function readableThroughout(map: readonly MapsEntry[], address: bigint, length: 
 }
 
 function ordinaryMemory(path: string): boolean {
-  if (path === '' || path === '[heap]' || path === '[stack]') return true;
-  return path.startsWith('/') && (!path.startsWith('/dev/') || path.startsWith('/dev/shm/') || path === '/dev/zero');
+  if (path === '' || path === '[heap]' || path === '[stack]' || path.startsWith('/dev/shm/') || path === '/dev/zero') return true;
+  // Files, not devices: /dev, and /sys and /proc files that map a device's memory (a PCI BAR), or a DMA buffer.
+  return path.startsWith('/') && !['/dev/', '/sys/', '/proc/', '/dmabuf:'].some((prefix) => path.startsWith(prefix));
 }
 
 /**

@@ -177,6 +177,18 @@ describe('readCoalesced', () => {
   });
 });
 
+describe('a compiled loop reading ahead in iteration order', () => {
+  it('reads a header every iteration reads once per window, and the table beside it as one range', () => {
+    // Each iteration reads the same u64 at VALUES and the table's next entry: in iteration order the two alternate.
+    const { lines, target } = run(`let total = 0\nfor i in 0..4000 { total = total + (read u64 at ${VALUES + 8n}) + (read u64 at ${TABLE} + i * 8) }\nprint total`);
+    let expected = 0n;
+    for (let i = 0; i < 4000; i++) expected += 3n + VALUES + BigInt(((i * 7919) % N) * 8);
+    expect(lines).toEqual([String(expected)]);
+    // Two windows (2048, then the rest), each with one range for the header and one for the table.
+    expect({ calls: target.calls, iovecs: target.iovecs }).toEqual({ calls: 2, iovecs: 4 });
+  });
+});
+
 describe('sortedOrder', () => {
   it('orders indices by key, equal keys in index order, by digits or by comparison alike', () => {
     let state = 7;
