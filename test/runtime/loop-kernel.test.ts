@@ -112,6 +112,12 @@ describe('a compiled loop', () => {
     same(`let x = 0\nfor i in 0..13 { x = x ^ (read u32 at ${BASE} + i * 8) | (read u16 at ${BASE} + i * 8 + 2) & 0xffff }\nprint x`);
   });
 
+  it('counts a range across 2^53 exactly, as numbers below and bigints from there on, and from a negative start', () => {
+    same(`let last = 0\nlet n = 0\nfor i in 9007199254740985..9007199254740999 { last = i\nn = n + 1 }\nprint last, n`);
+    same(`let s = 0\nfor i in 0 - 5..5000 { s = s + i }\nprint s`);
+    expect(same(`let s = 0\nfor i in 9007199254730991..9007199254740992 { s = s + i % 7 }\nprint s`).events).toHaveLength(1);
+  });
+
   it('reads -2^53 as the bigint it is (one value, one form), so == finds it', () => {
     const outcome = same(`let n = 0\nfor i in 0..14 { let v = read i64 at ${BASE} + i * 8\nif v == 0 - 9007199254740992 { n = n + 1 } }\nprint n`);
     expect(outcome.events).toEqual([{ type: 'print', values: [{ kind: 'int', value: '1n' }], line: 4 }]);
