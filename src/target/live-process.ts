@@ -18,6 +18,7 @@ import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
 import { openLiveScan } from './live-scan.ts';
+import { firstUncovered } from './ranges.ts';
 import {
   describeTarget,
   type FileReader,
@@ -180,8 +181,8 @@ export class LiveProcess implements WritableTarget {
     // walks every resident page of the target (~10 ms per GiB), as much as a whole short recipe takes. Batches keep
     // their one process_vm_readv call.
     if (this.#userfaultRanges === undefined && requests.length === 1) {
-      const quick = this.#readThroughMem(requests);
-      if (quick !== undefined) return quick;
+      const quick = this.#readThroughMem(requests[0]!);
+      if (quick !== undefined) return [quick];
     }
     return throughStops(
       requests,
@@ -203,27 +204,21 @@ export class LiveProcess implements WritableTarget {
   }
 
   /**
-   * Each request whole through /proc/PID/mem; undefined where one does not
-   * arrive whole, lies outside readable mappings, or the file cannot be opened:
+   * A request whole through /proc/PID/mem; undefined where it does not arrive
+   * whole, lies outside readable mappings, or the file cannot be opened:
    * `read` then takes its usual way, which says why. The kernel forces its way
    * through /proc/PID/mem (it would read a PROT_NONE guard page), so the map is
-   * checked first, and only for a run's first QUICK_READS requests: the map
-   * read each time costs less than smaps once, but not without end.
+   * checked first, and only for a run's first QUICK_READS reads: the map read
+   * each time costs less than smaps once, but not without end.
    */
-  #readThroughMem(requests: readonly ReadRequest[]): ReadResult[] | undefined {
-    if (this.#memReads + requests.length > QUICK_READS) return undefined;
+  #readThroughMem({ address, length }: ReadRequest): ReadResult | undefined {
+    if (this.#memReads >= QUICK_READS) return undefined;
     try {
-      const map = parseMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1'));
-      if (!requests.every(({ address, length }) => readableThroughout(map, address, length))) return undefined;
+      if (!readableThroughout(parseMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1')), address, length)) return undefined;
       this.#readMem ??= this.#procMem ?? ProcMem.open(this.#libc, this.identity.pid!, false);
-      const results: ReadResult[] = [];
-      for (const { address, length } of requests) {
-        this.#memReads++;
-        const { bytes, done, fault } = this.#readMem.read(address, length);
-        if (fault !== undefined) return undefined;
-        results.push({ bytes, done, fault: undefined });
-      }
-      return results;
+      this.#memReads++;
+      const { bytes, done, fault } = this.#readMem.read(address, length);
+      return fault === undefined ? { bytes, done, fault: undefined } : undefined;
     } catch {
       return undefined;
     }
@@ -454,15 +449,7 @@ const QUICK_READS = 32;
  */
 function readableThroughout(map: readonly MapsEntry[], address: bigint, length: number): boolean {
   if (length === 0) return false; // the usual way says what a read of nothing at this address is
-  const end = address + BigInt(length);
-  let at = address;
-  for (const entry of map) {
-    if (at >= end) break;
-    if (entry.end <= at) continue;
-    if (entry.start > at || entry.perms[0] !== 'r' || !ordinaryMemory(entry.path)) return false;
-    at = entry.end;
-  }
-  return at >= end;
+  return firstUncovered(map, address, length, (entry) => entry.perms[0] === 'r' && ordinaryMemory(entry.path)) === address + BigInt(length);
 }
 
 function ordinaryMemory(path: string): boolean {

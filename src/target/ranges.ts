@@ -42,3 +42,19 @@ export function joinRanges(ranges: readonly AddressRange[]): AddressRange[] {
   }
   return joined;
 }
+
+/**
+ * The first address in [address, address + length) that no region `covers`
+ * accepts lies in (or the end, when they cover it all). Regions need not be
+ * sorted; a process has a few hundred.
+ */
+export function firstUncovered<R extends { readonly start: bigint; readonly end: bigint }>(regions: readonly R[], address: bigint, length: number, covers: (region: R) => boolean): bigint {
+  const end = address + BigInt(length);
+  let at = address;
+  while (at < end) {
+    const region = regions.find((r) => r.start <= at && at < r.end);
+    if (region === undefined || !covers(region)) return at;
+    at = region.end;
+  }
+  return end;
+}
