@@ -13,6 +13,8 @@ export interface ProcessStatus {
   readonly gid: readonly [number, number, number, number];
   readonly capEff: bigint;
   readonly capPrm: bigint;
+  /** VmRSS, in bytes: memory the process holds now (0 for a kernel thread, which has none). */
+  readonly residentBytes: number;
 }
 
 export const CAP_DAC_OVERRIDE = 1n;
@@ -43,5 +45,7 @@ export function parseStatus(text: string): ProcessStatus {
     gid: ids('Gid'),
     capEff: BigInt(`0x${fields.get('CapEff') ?? '0'}`),
     capPrm: BigInt(`0x${fields.get('CapPrm') ?? '0'}`),
+    // `VmRSS:	  12345 kB`
+    residentBytes: Number.parseInt(fields.get('VmRSS') ?? '0', 10) * 1024 || 0,
   };
 }

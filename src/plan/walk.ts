@@ -70,19 +70,19 @@ export function childrenOf(e: PlanExpr): readonly PlanExpr[] {
   }
 }
 
+/** Whether some expression of the steps passes `test`: their subexpressions and nested blocks included, in order, stopping at the first. */
+export function someExpression(steps: readonly PlanStep[], test: (e: PlanExpr) => boolean): boolean {
+  const visit = (e: PlanExpr): boolean => test(e) || childrenOf(e).some(visit);
+  return steps.some((step) => rootsOf(step).some(visit) || blocksOf(step).some((block) => someExpression(block, test)));
+}
+
 /** Every read node of some steps, nested blocks included, by site. */
 export function readSites(steps: readonly PlanStep[]): Map<number, ReadNode> {
   const sites = new Map<number, ReadNode>();
-  const visit = (e: PlanExpr): void => {
+  // A test that never passes visits every expression.
+  someExpression(steps, (e) => {
     if (e.op === 'read') sites.set(e.site, e);
-    childrenOf(e).forEach(visit);
-  };
-  const walk = (list: readonly PlanStep[]): void => {
-    for (const step of list) {
-      rootsOf(step).forEach(visit);
-      blocksOf(step).forEach(walk);
-    }
-  };
-  walk(steps);
+    return false;
+  });
   return sites;
 }

@@ -13,9 +13,10 @@
 // as it starts (warmScanWorker), which then waits for its job (a message).
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { parseStatus } from '../native/status.ts';
 import type { Pattern } from '../plan/pattern.ts';
-import type { PlanExpr, PlanStep } from '../plan/plan.ts';
-import { blocksOf, childrenOf, rootsOf } from '../plan/walk.ts';
+import type { PlanStep } from '../plan/plan.ts';
+import { someExpression } from '../plan/walk.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
 
@@ -95,8 +96,7 @@ function retireWarm(): void {
 /** VmRSS of /proc/PID/status, in bytes; 0 where it cannot be read. */
 function residentBytes(pid: number): number {
   try {
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return match === null ? 0 : Number(match[1]) * 1024;
+    return parseStatus(readFileSync(`/proc/${pid}/status`, 'latin1')).residentBytes;
   } catch {
     return 0;
   }
@@ -104,16 +104,13 @@ function residentBytes(pid: number): number {
 
 /** Whether some scan of the steps is surely large (see warmScanWorker). */
 export function hasLargeScan(steps: readonly PlanStep[]): boolean {
-  const large = (e: PlanExpr): boolean => {
-    if (e.op === 'scan') {
-      if (e.range.kind !== 'region') return true;
-      const region = e.range.region;
-      const size = region.op === 'call' && region.name === 'range' ? region.args[1] : undefined;
-      if (size?.op === 'int' && BigInt(size.value) >= BigInt(PARALLEL_BYTES)) return true;
-    }
-    return childrenOf(e).some(large);
-  };
-  return steps.some((step) => rootsOf(step).some(large) || blocksOf(step).some(hasLargeScan));
+  return someExpression(steps, (e) => {
+    if (e.op !== 'scan') return false;
+    if (e.range.kind !== 'region') return true;
+    const region = e.range.region;
+    const size = region.op === 'call' && region.name === 'range' ? region.args[1] : undefined;
+    return size?.op === 'int' && BigInt(size.value) >= BigInt(PARALLEL_BYTES);
+  });
 }
 
 function startHelper(pid: number): Helper | undefined {

@@ -61,6 +61,7 @@ Uid:\t0\t33\t33\t33
 Gid:\t0\t33\t33\t33
 CapPrm:\t0000000000000400
 CapEff:\t000001ffffffffff
+VmRSS:\t  153600 kB
 `);
 
   it('reads credentials and state', () => {
@@ -68,6 +69,11 @@ CapEff:\t000001ffffffffff
     expect(status.capPrm).toBe(0x400n);
     expect(hasCapability(status.capEff, CAP_SYS_PTRACE)).toBe(true);
     expect(hasCapability(0x400n, CAP_SYS_PTRACE)).toBe(false);
+  });
+
+  it('reads the memory it holds, and none where the kernel gives no VmRSS (a kernel thread)', () => {
+    expect(status.residentBytes).toBe(150 << 20);
+    expect(parseStatus('Name:\tkthreadd\nState:\tS (sleeping)\n').residentBytes).toBe(0);
   });
 });
 

@@ -14,6 +14,7 @@ const user = (uid: number, overrides: Partial<ProcessStatus> = {}): ProcessStatu
   gid: [uid, uid, uid, uid],
   capEff: 0n,
   capPrm: 0n,
+  residentBytes: 0,
   ...overrides,
 });
 const facts = (overrides: Partial<AccessFacts> = {}): AccessFacts => ({
