@@ -68,7 +68,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'maps': {
-      const session = await openSession(command.target, await policiesFor(command.policy.file), command.policy.audit, command.json);
+      const session = await openSession(command.target, await policiesFor(command.policy.file), command.policy.audit, { quietStdout: command.json });
       try {
         const { formatRegions } = await import('./maps-format.ts');
         out(formatRegions(session.target.regions(), command.json));
@@ -101,7 +101,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const { takeSnapshot } = await import('../snapshot/capture.ts');
       const { formatSnapshot } = await import('./snapshot-format.ts');
       const policies = await policiesFor(command.policy.file);
-      const session = await openSession(command.target, policies, command.policy.audit, command.json);
+      const session = await openSession(command.target, policies, command.policy.audit, { quietStdout: command.json, batchedReads: true });
       try {
         const live = session.target.writable!;
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr, Date.now, `snapshot of ${describeTarget(live.identity)}`) : undefined;

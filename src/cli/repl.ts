@@ -54,7 +54,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   // Shared by every input's resolver: a live process's files are parsed once for the session. A core's module
   // files cannot be reopened that way, so each input parses them again, and closes what it opened.
   const elfFiles = command.target.kind === 'core' ? undefined : new ElfFiles();
-  const session = await openSession(command.target, policies, command.policy.audit, command.json, elfFiles).catch((error: unknown) => {
+  const session = await openSession(command.target, policies, command.policy.audit, { quietStdout: command.json, elfFiles }).catch((error: unknown) => {
     journal?.close();
     throw error;
   });

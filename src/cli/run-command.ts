@@ -78,7 +78,8 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   // A large scan of a live process takes a worker thread (under no policy: the policy must see every read); one started
   // now is ready when the scan begins, not 40-90 ms into it.
   if (sinks.oneTarget === true && targetSpec.kind === 'pid' && policies.length === 0) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, targetSpec.pid);
-  const session = await openSession(targetSpec, policies, command.policy.audit, command.json, sinks.elfFiles);
+  const { readsInBatches } = await import('../plan/walk.ts');
+  const session = await openSession(targetSpec, policies, command.policy.audit, { quietStdout: command.json, elfFiles: sinks.elfFiles, batchedReads: readsInBatches(plan.steps) });
   const target = session.target;
   const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
   try {

@@ -38,12 +38,22 @@ interface OpenedLive {
   readonly afterwards: () => Promise<void>;
 }
 
+/** How a session is opened. */
+export interface SessionOptions {
+  /** A program pvm starts writes nothing to stdout (--json owns it). */
+  readonly quietStdout?: boolean;
+  /** ELF parses shared between the processes of a run over many. */
+  readonly elfFiles?: ElfFiles | undefined;
+  /** The run will read in batches (a loop's reads, a scan): what batches need is read ahead as the target opens. */
+  readonly batchedReads?: boolean;
+}
+
 /** Opens a live process, or starts one, judged by the policies first; `deciding` is told which process is judged (for the audit). */
-export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPolicy[], audit: AuditFile | undefined, quietStdout: boolean, deciding: (who: { pid: number; name: string }) => void = () => {}): Promise<OpenedLive> {
+export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPolicy[], audit: AuditFile | undefined, options: SessionOptions, deciding: (who: { pid: number; name: string }) => void = () => {}): Promise<OpenedLive> {
   let spawned: Spawned | undefined;
   if (spec.kind === 'spawn') {
     const { spawnTarget } = await import('../target/spawn.ts');
-    spawned = await spawnTarget(spec.command, spec.ready, quietStdout);
+    spawned = await spawnTarget(spec.command, spec.ready, options.quietStdout === true);
   }
   const afterwards = async () => {
     await spawned?.finish(spec.kind === 'spawn' ? spec.then : 'leave');
@@ -58,7 +68,7 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
       refuseTarget(policies, facts, { pid, name: facts.comm }, audit?.append);
     }
     const { LiveProcess } = await import('../target/live-process.ts');
-    return { live: await LiveProcess.open(pid), afterwards };
+    return { live: await LiveProcess.open(pid, { batchedReads: options.batchedReads === true }), afterwards };
   } catch (error) {
     await spawned?.finish('kill'); // a program pvm started for a run that cannot happen
     throw error;
@@ -66,7 +76,7 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
 }
 
 /** Opens any target under the policies, with the audit log if one is asked for. */
-export async function openSession(spec: TargetSpec, policies: readonly LoadedPolicy[], auditPath: string | undefined, quietStdout = false, elfFiles?: ElfFiles): Promise<Session> {
+export async function openSession(spec: TargetSpec, policies: readonly LoadedPolicy[], auditPath: string | undefined, options: SessionOptions = {}): Promise<Session> {
   let raw: MemorySource | undefined;
   let afterwards = async (): Promise<void> => {};
   let who: { pid: number | undefined; name: string } = { pid: undefined, name: '' };
@@ -81,12 +91,12 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
         refuseTarget(policies, coreTargetFacts(core), core.identity, audit?.append);
       }
     } else {
-      const opened = await openLive(spec, policies, audit, quietStdout, (deciding) => (who = deciding));
+      const opened = await openLive(spec, policies, audit, options, (deciding) => (who = deciding));
       raw = opened.live;
       afterwards = opened.afterwards;
     }
     const source = raw;
-    const resolver = new ModuleResolver(source, { debugDirectories: debugDirectories(), elfFiles });
+    const resolver = new ModuleResolver(source, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles });
     const target = policedSource(source, policies, { symbol: (module, name) => attempt(() => resolver.symbolRange(module, name)), audit: audit?.append });
     return {
       target,

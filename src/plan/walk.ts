@@ -86,3 +86,17 @@ export function readSites(steps: readonly PlanStep[]): Map<number, ReadNode> {
   });
   return sites;
 }
+
+/**
+ * Whether running the steps reads memory in batches, not one request at a time: a scan or a narrowing of hits
+ * (which reads every hit), or a loop whose body reads. The target then opens ready for batches (live-process.ts).
+ */
+export function readsInBatches(steps: readonly PlanStep[]): boolean {
+  const loopReads = (step: PlanStep): boolean => (step.op === 'for' || step.op === 'while') && (someStep(step.body, (s) => s.op === 'dump' || s.op === 'patch') || someExpression(step.body, (e) => e.op === 'read'));
+  return someStep(steps, loopReads) || someExpression(steps, (e) => e.op === 'scan' || e.op === 'narrow');
+}
+
+/** Whether some step passes `test`, the steps of nested blocks included. */
+function someStep(steps: readonly PlanStep[], test: (step: PlanStep) => boolean): boolean {
+  return steps.some((step) => test(step) || blocksOf(step).some((block) => someStep(block, test)));
+}

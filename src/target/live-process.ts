@@ -1,6 +1,6 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, promises, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileKey, isMappedFile, isMappedPath, readAt } from './file-mapping.ts';
@@ -8,7 +8,7 @@ import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
-import { type Libc, loadLibc } from '../native/libc.ts';
+import { type Libc, libcLoadsSlowly, loadLibc } from '../native/libc.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
 import { type MapsEntry, parseMaps, undoFalseDeletions } from '../native/maps.ts';
 import { parseSmaps } from '../native/smaps.ts';
@@ -57,8 +57,12 @@ export class LiveProcess implements WritableTarget {
     this.#libc = libc;
   }
 
-  /** Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason. */
-  static async open(pid: number): Promise<LiveProcess> {
+  /**
+   * Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason.
+   * `batchedReads`: the run will read in batches (a loop's reads, a scan), which needs smaps (see #blocking):
+   * it is read while the native layer loads, not on the way of the first batch.
+   */
+  static async open(pid: number, options: { readonly batchedReads?: boolean } = {}): Promise<LiveProcess> {
     const status = readStatus(pid);
     const stat = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1')));
     const identity: TargetIdentity = {
@@ -69,6 +73,10 @@ export class LiveProcess implements WritableTarget {
       cmdline: readCmdline(pid),
       startTime: stat?.[19],
     };
+    // smaps costs ~10 ms of kernel time per resident GiB: read on another thread while koffi loads (~15 ms on Node),
+    // it costs nothing. Bun's and Deno's own FFI load at once: nothing to hide it behind. A failure here is left for
+    // the first access to meet (see #blocking).
+    const smaps = options.batchedReads === true && libcLoadsSlowly() ? promises.readFile(`/proc/${pid}/smaps`, 'latin1').catch(() => undefined) : undefined;
     // PF_KTHREAD in the flags of /proc/PID/stat (field 9): a kernel thread has no user memory to read.
     const flags = Number(stat?.[6] ?? 0);
     if ((flags & 0x00200000) !== 0) {
@@ -94,7 +102,10 @@ export class LiveProcess implements WritableTarget {
       vm.close();
       throw translate(error, identity);
     }
-    return new LiveProcess(identity, vm, libc);
+    const live = new LiveProcess(identity, vm, libc);
+    const text = await smaps;
+    if (text !== undefined) live.#userfaultRanges = userfaultRanges(text);
+    return live;
   }
 
   regions(): readonly Region[] {
@@ -258,11 +269,7 @@ export class LiveProcess implements WritableTarget {
    * Registrations made later in the run are not seen.
    */
   #blocking(): readonly { start: bigint; end: bigint }[] {
-    this.#userfaultRanges ??= (() => {
-      const smaps = attempt(() => parseSmaps(readFileSync(`/proc/${this.identity.pid}/smaps`, 'latin1')));
-      if (smaps === undefined) return [];
-      return smaps.entries.filter((entry) => USERFAULT_FLAGS.some((flag) => smaps.vmFlags.get(entry.start)?.includes(flag)));
-    })();
+    this.#userfaultRanges ??= userfaultRanges(attempt(() => readFileSync(`/proc/${this.identity.pid}/smaps`, 'latin1')));
     return this.#userfaultRanges;
   }
 
@@ -488,6 +495,13 @@ function throughStops<Q extends { readonly address: bigint }, A>(
 
 /** VmFlags of a mapping registered with userfaultfd: missing pages, minor faults, write protection. */
 const USERFAULT_FLAGS = ['um', 'ui', 'uw'];
+
+/** The ranges of /proc/PID/smaps registered with userfaultfd; none where smaps could not be read. */
+function userfaultRanges(smapsText: string | undefined): readonly { start: bigint; end: bigint }[] {
+  const smaps = smapsText === undefined ? undefined : attempt(() => parseSmaps(smapsText));
+  if (smaps === undefined) return [];
+  return smaps.entries.filter((entry) => USERFAULT_FLAGS.some((flag) => smaps.vmFlags.get(entry.start)?.includes(flag)));
+}
 
 function readStatus(pid: number): ProcessStatus {
   if (!Number.isSafeInteger(pid) || pid <= 0) {
