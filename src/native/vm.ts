@@ -205,6 +205,27 @@ export class VmChannel {
     return { bytes: bytes.length === offset ? bytes : bytes.subarray(0, offset), done };
   }
 
+  /** Reads iovecs laid out by the caller (VectorReader.read): IOV_MAX a call; a range that stops short gets what arrived, the next call resumes after it. */
+  readVectors(remote: Uint8Array, local: Uint8Array, count: number, offsets: Int32Array, done: Int32Array): void {
+    let next = 0;
+    while (next < count) {
+      const n = Math.min(IOV_MAX, count - next);
+      this.calls++;
+      const result = this.#libc.processVmReadv(this.pid, local.subarray(next * 16), n, remote.subarray(next * 16), n);
+      if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
+      const moved = Math.max(0, result);
+      const from = offsets[next]!;
+      if (moved === offsets[next + n]! - from) {
+        next += n;
+        continue;
+      }
+      let stopped = next;
+      while (offsets[stopped + 1]! - from <= moved) stopped++;
+      done[stopped] = moved - (offsets[stopped]! - from);
+      next = stopped + 1;
+    }
+  }
+
   /** The native address of bytes that are a view of this channel's scratch memory, else undefined. */
   nativeAddressOf(bytes: Uint8Array): number | undefined {
     const scratch = this.#scratch;

@@ -41,6 +41,22 @@ export class Budget {
     }
   }
 
+  /** Statements left before the step budget runs out (a compiled loop counts its own, then says what it spent). */
+  get stepsLeft(): number {
+    return this.limits.steps - this.#steps;
+  }
+
+  /** Bytes left before the read budget runs out. */
+  get readBytesLeft(): number {
+    return this.limits.readBytes - this.#readBytes;
+  }
+
+  /** What a compiled loop ran and read, within what was left (it stops before either runs out). */
+  spent(steps: number, readBytes: number): void {
+    this.#steps += steps;
+    this.#readBytes += readBytes;
+  }
+
   scanned(bytes: number, at: () => SourcePoint): void {
     this.#scanBytes += bytes;
     if (this.#scanBytes > this.limits.scanBytes) {

@@ -265,7 +265,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           // A body of integer work only runs compiled (loop-kernel.ts), unless the run hashes its reads.
           const kernel = compileLoops && onRead === undefined ? kernelFor(step, source.kind, env) : undefined;
           if (kernel !== undefined) {
-            kernel.run(Number(iterations), source.exactItem, env, Number(WINDOW));
+            kernel.run(Number(iterations), source.exactItem, env, Number(WINDOW), source.start);
             break;
           }
           for (let first = 0n; first < iterations; first += WINDOW) {
@@ -386,6 +386,8 @@ function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: P
   kind: 'int' | 'ptr';
   item: (i: bigint) => Value;
   exactItem: (i: number) => ExactInt;
+  /** A range's first item (item i is start + i); undefined for a list. */
+  start?: bigint;
 } {
   if (over.kind === 'list') {
     const list = value(over.list);
@@ -396,6 +398,7 @@ function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: P
   const to = numeric(value(over.to))!;
   const start = exactInt(from.value);
   return {
+    start: from.value,
     count: to.value > from.value ? to.value - from.value : 0n,
     kind: from.kind,
     item: (i) => (from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i)),

@@ -26,6 +26,7 @@ import type { OutputEvent } from './execute.ts';
 import type { Scope } from './scope.ts';
 import { type IntType, LevelReader, type SiteWindow, valueAt } from './level-read.ts';
 import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
+import { compileWasmLoop } from './wasm-loop.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
 type Raw = ExactInt | boolean;
@@ -56,9 +57,10 @@ export interface LoopKernel {
   /**
    * Runs iterations [0, count) of the loop, item i being `item(i)`, over the
    * scope around the loop; the outer names the body assigns are stored back
-   * there as it stops, even by an error.
+   * there as it stops, even by an error. `start`: the loop is over the range
+   * from there (item i is start + i), which WebAssembly may run.
    */
-  run(count: number, item: (index: number) => ExactInt, env: Scope, window: number): void;
+  run(count: number, item: (index: number) => ExactInt, env: Scope, window: number, start?: bigint): void;
 }
 
 /** The kernel of a `for` loop, or undefined when its body is not one the kernel compiles. */
@@ -210,39 +212,47 @@ ${store}
     let ahead: (SiteWindow | undefined)[] = [];
     const helpers = this.#helpers(() => ahead);
     const runWindow = new Function('K', 'H', runSource)(this.#constants, helpers) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => boolean;
+    const variableKind = this.#blocks[0]!.get(step.variable)!.kind as 'int' | 'ptr';
+    const wasm = compileWasmLoop(step, variableKind, this.#env, this.#run);
+    const runJs = (count: number, item: (index: number) => ExactInt, env: Scope, window: number) => {
+      const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
+      try {
+        // Windows grow from FIRST_WINDOW to `window`: the first iterations of each loop here and in the
+        // generated code run before the JIT has optimised it, hundreds of times slower than after, so
+        // a small window lets the JIT see every loop run, and optimise it, before the large ones come.
+        for (let first = 0, next = Math.min(window, FIRST_WINDOW); first < count; first += next, next = Math.min(window, next * 2)) {
+          const size = Math.min(next, count - first);
+          // Items as doubles while they are safe integers (no boxed numbers); as values once one is a bigint.
+          let items: Float64Array | ExactInt[] = new Float64Array(size);
+          for (let i = 0; i < size; i++) {
+            const v = item(first + i);
+            if (typeof v !== 'number' && items instanceof Float64Array) items = Array.from(items);
+            items[i] = v as number;
+          }
+          if (size > 1 && prefetch !== undefined) {
+            // As the interpreter: pending writes land before the window is read ahead, and an error there is the loop's.
+            try {
+              this.#run.flush();
+              ahead = prefetch(items, size, values);
+            } catch (error) {
+              throw placeError(error, this.#run.context.locate(step.loc));
+            }
+          } else ahead = [];
+          if (runWindow(items, size, values)) return;
+        }
+      } finally {
+        ahead = [];
+        for (const { name, kind, index, assigned } of outer) if (assigned) env.assign(name, value(values[index]!, kind));
+      }
+    };
     return {
       outer: new Map(outer.map(({ name, kind }) => [name, kind])),
-      variableKind: this.#blocks[0]!.get(step.variable)!.kind as 'int' | 'ptr',
-      run: (count, item, env, window) => {
-        const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
-        try {
-          // Windows grow from FIRST_WINDOW to `window`: the first iterations of each loop here and in the
-          // generated code run before the JIT has optimised it, hundreds of times slower than after, so
-          // a small window lets the JIT see every loop run, and optimise it, before the large ones come.
-          for (let first = 0, next = Math.min(window, FIRST_WINDOW); first < count; first += next, next = Math.min(window, next * 2)) {
-            const size = Math.min(next, count - first);
-            // Items as doubles while they are safe integers (no boxed numbers); as values once one is a bigint.
-            let items: Float64Array | ExactInt[] = new Float64Array(size);
-            for (let i = 0; i < size; i++) {
-              const v = item(first + i);
-              if (typeof v !== 'number' && items instanceof Float64Array) items = Array.from(items);
-              items[i] = v as number;
-            }
-            if (size > 1 && prefetch !== undefined) {
-              // As the interpreter: pending writes land before the window is read ahead, and an error there is the loop's.
-              try {
-                this.#run.flush();
-                ahead = prefetch(items, size, values);
-              } catch (error) {
-                throw placeError(error, this.#run.context.locate(step.loc));
-              }
-            } else ahead = [];
-            if (runWindow(items, size, values)) return;
-          }
-        } finally {
-          ahead = [];
-          for (const { name, kind, index, assigned } of outer) if (assigned) env.assign(name, value(values[index]!, kind));
-        }
+      variableKind,
+      run: (count, item, env, window, start) => {
+        // WebAssembly runs what it can; the JS kernel runs on from where it stopped (if it did).
+        const done = wasm === undefined || start === undefined ? 0 : wasm.run(count, start, env);
+        if (done === 'break' || done >= count) return;
+        runJs(count - done, done === 0 ? item : (index) => item(done + index), env, window);
       },
     };
   }

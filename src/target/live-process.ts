@@ -29,6 +29,7 @@ import {
   type ScanAccess,
   type TargetIdentity,
   type ThreadState,
+  type VectorReader,
   type WritableTarget,
   type WriteRequest,
   type WriteResult,
@@ -234,6 +235,18 @@ export class LiveProcess implements WritableTarget {
       return undefined;
     }
   }
+
+  readonly vectors: VectorReader = {
+    baseOf: (memory) => this.#libc.addressOf(memory),
+    blocked: () => this.#blocking(),
+    read: (remote, local, count, offsets, done) => {
+      try {
+        this.#vm.readVectors(remote, local, count, offsets, done);
+      } catch (error) {
+        throw translate(error, this.identity);
+      }
+    },
+  };
 
   /** `read` for compiled loops; undefined (use `read`) when a range touches a page registered with userfaultfd. */
   readRanges(starts: Float64Array, lengths: Float64Array): RangesRead | undefined {

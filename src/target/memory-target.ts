@@ -4,7 +4,7 @@ import { TargetError } from '../errors.ts';
 import { bufferSearch } from '../native/search.ts';
 import { splitByRanges } from './ranges.ts';
 import { bytesReader } from '../native/elf.ts';
-import type { AddressRange, FileReader, Frozen, ReadRequest, ReadResult, Region, ScanAccess, TargetIdentity, ThreadState, WritableTarget, WriteRequest, WriteResult } from './target.ts';
+import type { AddressRange, FileReader, Frozen, ReadRequest, ReadResult, Region, ScanAccess, TargetIdentity, ThreadState, VectorReader, WritableTarget, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
   readonly bytes: Uint8Array;
@@ -18,6 +18,8 @@ export interface MemoryTargetOptions {
   readonly threads?: readonly ThreadState[];
   /** Stand in for a core file: no write capability. */
   readonly readOnly?: boolean;
+  /** Read compiled loops' iovecs (as a live process does), so that tests reach loops compiled to WebAssembly; `blocked` ranges are left out as userfaultfd pages are. */
+  readonly vectors?: { readonly blocked?: readonly { start: bigint; end: bigint }[] } | undefined;
 }
 
 export class MemoryTarget implements WritableTarget {
@@ -26,6 +28,7 @@ export class MemoryTarget implements WritableTarget {
   readonly #images: ReadonlyMap<string, Uint8Array>;
   readonly #threads: readonly ThreadState[];
   readonly writable: WritableTarget | undefined;
+  readonly vectors: VectorReader | undefined;
 
   /** `identity` lets a test stand in for a process (a pid and start time for journals). */
   constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map(), identity: Partial<TargetIdentity> = {}, options: MemoryTargetOptions = {}) {
@@ -33,6 +36,21 @@ export class MemoryTarget implements WritableTarget {
     this.#images = images;
     this.#threads = options.threads ?? [];
     this.writable = options.readOnly === true ? undefined : this;
+    const vectors = options.vectors;
+    this.vectors = vectors === undefined ? undefined : {
+      baseOf: () => 0, // local iovecs hold offsets into the memory
+      blocked: () => vectors.blocked ?? [],
+      read: (remote, local, count, _offsets, done, memory) => {
+        const remoteWords = new DataView(remote.buffer, remote.byteOffset, count * 16);
+        const localWords = new DataView(local.buffer, local.byteOffset, count * 16);
+        for (let r = 0; r < count; r++) {
+          const length = Number(remoteWords.getBigUint64(r * 16 + 8, true));
+          const [result] = this.read([{ address: remoteWords.getBigUint64(r * 16, true), length }]);
+          memory.set(result!.bytes.subarray(0, result!.done), Number(localWords.getBigUint64(r * 16, true)));
+          if (result!.done < length) done[r] = result!.done;
+        }
+      },
+    };
     this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [], startTime: undefined, ...identity };
   }
 

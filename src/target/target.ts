@@ -88,6 +88,25 @@ export interface RangesRead {
   readonly done: Float64Array;
 }
 
+/**
+ * Reads for compiled loops in WebAssembly (wasm-loop.ts), straight into their
+ * memory: iovecs (16 bytes each: address, length, little-endian) the loop lays
+ * out itself.
+ */
+export interface VectorReader {
+  /** What local iovecs add to an offset into `memory`: where it lies (it never moves), or 0 for a reader that copies by offset. */
+  baseOf(memory: Uint8Array): number;
+  /** Ranges no read may touch (pages registered with userfaultfd, where a read would block): the caller leaves them out. */
+  blocked(): readonly { readonly start: bigint; readonly end: bigint }[];
+  /**
+   * Reads `count` ranges: remote iovecs, and local ones of the same lengths
+   * into `memory` at `offsets[r]` (back to back: `offsets[count]` is where the
+   * last ends). `done[r]` holds each range's length; a range that stops short
+   * (a fault) gets what arrived of it.
+   */
+  read(remote: Uint8Array, local: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, memory: Uint8Array): void;
+}
+
 /** A thread of the target, and its registers where they could be taken (x86-64 user_regs_struct order, see native/registers.ts). */
 export interface ThreadState {
   readonly tid: number;
@@ -113,6 +132,8 @@ export interface MemorySource {
    * caller then uses `read`.
    */
   readonly readRanges?: ((starts: Float64Array, lengths: Float64Array) => RangesRead | undefined) | undefined;
+  /** Reads into a compiled loop's own memory (a live process, and the in-memory target of tests); undefined elsewhere. */
+  readonly vectors?: VectorReader | undefined;
   /** Positioned reads of a mapped file (an ELF module), the very file the target mapped; open until the source closes. */
   moduleFile(path: string): FileReader;
   /** Starts a scan: the map, resident pages, VmFlags, and reads into reused memory. */

@@ -131,6 +131,17 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(result.stderr).toContain('<-e>:3:15: error: cannot read u32');
   });
 
+  it('runs a loop of reads with no output in WebAssembly: 100 000 pointers walked to the sum C finds, and a fault mid-range is the same error', () => {
+    const walk = pvm(runtime, ['-e', `let total = 0\nfor i in 0..100000 { total = total + read u64 at [${fixture.hex('table')} + i * 8] }\nprint total`, '--pid', String(fixture.pid)]);
+    // values[i] = 3i, each reached once through the table: 3 * (0 + … + 99 999).
+    expect(walk).toMatchObject({ status: 0, stdout: '14999850000\n', stderr: '' });
+    const page = fixture.at('page');
+    const faulted = pvm(runtime, ['-e', `let sum = 0\nfor i in 0..2000 {\n  sum = sum + read u32 at ${hex(page)} + i * 4\n}\nprint sum`, '--pid', String(fixture.pid)]);
+    expect(faulted.status).toBe(4);
+    expect(faulted.stderr).toContain(hex(page + BigInt(fixture.pageSize)));
+    expect(faulted.stderr).toContain('<-e>:3:15: error: cannot read u32');
+  });
+
   it("takes a list param from another recipe's --json output, and a recipe from standard input", () => {
     const first = pvm(runtime, ['-e', 'emit hits = scan "PVM-TWICE-77" in anon', '--pid', String(fixture.pid), '--json']);
     const file = join(mkdtempSync(join(tmpdir(), 'pvm-hits-')), 'hits.jsonl');

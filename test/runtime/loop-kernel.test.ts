@@ -1,11 +1,12 @@
 // Compiled loops (loop-kernel.ts) must be the interpreter, faster: the same
 // output, the same errors at the same place, the same values of the names
 // around the loop afterwards. Each case runs both ways and compares.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { PvmError } from '../../src/errors.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
-import { MemoryTarget } from '../../src/target/memory-target.ts';
+import { MemoryTarget, type MemoryTargetOptions } from '../../src/target/memory-target.ts';
+import { compileWasmLoop } from '../../src/runtime/wasm-loop.ts';
 import type { Value } from '../../src/runtime/value.ts';
 import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
 import { compileLoop, compileWhile } from '../../src/runtime/loop-kernel.ts';
@@ -17,6 +18,12 @@ import { readSites } from '../../src/plan/walk.ts';
 
 const BASE = 0x10000n;
 const SIZE = 4096;
+
+/**
+ * How the target reads compiled loops' iovecs: not at all (the JS kernel runs every loop), or as a live
+ * process does (loops go to WebAssembly, wasm-loop.ts, which hands over to the JS kernel where it stops).
+ */
+let vectors: MemoryTargetOptions['vectors'];
 
 /** 4 KiB of values chosen to reach the edges: small, negative as signed, above 2^53, 2^63, all ones. */
 function memory(): MemoryTarget {
@@ -32,7 +39,7 @@ function memory(): MemoryTarget {
     view.setBigUint64(2048 + k * 16, k < 63 ? BASE + BigInt(2048 + (k + 1) * 16) : 0n, true);
     view.setBigUint64(2048 + k * 16 + 8, BigInt(k * k), true);
   }
-  return new MemoryTarget([{ start: BASE, end: BASE + BigInt(SIZE), perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes }]);
+  return new MemoryTarget([{ start: BASE, end: BASE + BigInt(SIZE), perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes }], 'memory', new Map(), {}, { vectors });
 }
 
 type Outcome = { events: unknown[]; error?: { code: string; message: string; line: number | undefined; col: number | undefined; hint: string | undefined }; names: Record<string, string> };
@@ -76,7 +83,11 @@ const same = (text: string, options?: RunOptions | typeof DEFAULT_LIMITS) => {
   return compiled;
 };
 
-describe('a compiled loop', () => {
+describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a compiled loop (%s)', (_, kernelVectors) => {
+  beforeAll(() => {
+    vectors = kernelVectors;
+  });
+
   it('is what runs these loops (they are compiled, not left to the interpreter)', () => {
     const recipes = [
       `let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }`,
@@ -217,6 +228,63 @@ describe('a compiled loop', () => {
       if (random(4) === 0) body.push(`if a == ${random(10)} { break }`);
       if (random(3) === 0) body.push(`if i % 97 == 0 { print "i", i, a, b > 0 }`);
       same(`let a = ${random(1000)}\nlet b = 0\nfor i in ${random(5)}..${random(600)} {\n${body.join('\n')}\n}\nprint a, b`);
+    }
+  });
+});
+
+describe('a loop compiled to WebAssembly', () => {
+  beforeAll(() => {
+    vectors = {};
+  });
+  const wasmFor = (text: string, names: Record<string, Value> = {}) => {
+    const plan = compileSource({ name: 'loop.pvm', text });
+    const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
+    const env = new Scope(undefined, new Map(Object.entries(names)));
+    return compileWasmLoop(loop, 'int', env, { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, sites: readSites(plan.steps), flush: () => {} });
+  };
+  const zero = { kind: 'int', value: 0n } as Value;
+
+  it('takes loops over a range whose reads are all read ahead, with no output', () => {
+    expect(wasmFor(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }`, { total: zero })).toBeDefined();
+    expect(wasmFor(`let f = 0\nfor i in 0..100 {\n  let v = read u8 at ${BASE} + i\n  if v == 7 && i > 3 { f = i\n break } else { let w = v + 1\n f = f + w }\n}`, { f: zero })).toBeDefined();
+  });
+
+  it('leaves to the JS kernel loops that print, read big-endian, or read what cannot be read ahead', () => {
+    expect(wasmFor(`for i in 0..4 { print i }`)).toBeUndefined();
+    expect(wasmFor(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, { t: zero })).toBeUndefined();
+    expect(wasmFor(`let p = ${BASE}\nfor i in 0..4 { p = read ptr at p }`, { p: { kind: 'ptr', value: BASE } as Value })).toBeUndefined();
+  });
+
+  it('is what reads them: the target reads its iovecs, a few calls for the whole loop', () => {
+    let calls = 0;
+    const counted = (target: MemoryTarget): MemorySource => {
+      const reader = target.vectors!;
+      const vectors = { ...reader, read: (...args: Parameters<typeof reader.read>) => (calls++, reader.read(...args)) };
+      return new Proxy(target, {
+        get: (t, key) => {
+          if (key === 'vectors') return vectors;
+          const value = Reflect.get(t, key, t) as unknown;
+          return typeof value === 'function' ? value.bind(t) : value;
+        },
+      });
+    };
+    same(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`, { wrap: counted });
+    expect(calls).toBe(2); // the table, then what it points at
+  });
+
+  it('stops at the read budget where the interpreter does', () => {
+    for (const readBytes of [8, 100, 1000]) {
+      same(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`, { ...DEFAULT_LIMITS, readBytes });
+    }
+  });
+
+  it('leaves out ranges the target says would block (userfaultfd pages), and the JS kernel reads them live', () => {
+    vectors = { blocked: [{ start: BASE + 1024n + 80n, end: BASE + 1024n + 88n }] };
+    try {
+      same(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`);
+      same(`let total = 0\nfor i in 0..64 { total = total + read u64 at ${BASE} + ((i * 37) % 64) * 8 }\nprint total`);
+    } finally {
+      vectors = {};
     }
   });
 });

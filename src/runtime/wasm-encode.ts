@@ -1,0 +1,196 @@
+// The little of the WebAssembly binary format that compiled loops need
+// (wasm-loop.ts): a module of functions over one memory of its own, i32 and
+// i64 values, structured control. Instructions are written as bytes; labels
+// are named, so that a branch says where it goes, not how deep it is.
+
+export const I32 = 0x7f;
+export const I64 = 0x7e;
+export type ValueType = typeof I32 | typeof I64;
+
+/** Opcodes used by the generator (names as in the WebAssembly text format). */
+export const Op = {
+  unreachable: 0x00,
+  return: 0x0f,
+  drop: 0x1a,
+  i32Load: 0x28,
+  i64Load: 0x29,
+  i64Load8S: 0x30,
+  i64Load8U: 0x31,
+  i64Load16S: 0x32,
+  i64Load16U: 0x33,
+  i64Load32S: 0x34,
+  i64Load32U: 0x35,
+  i32Store: 0x36,
+  i64Store: 0x37,
+  i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32GeS: 0x4e,
+  i64Eqz: 0x50,
+  i64Eq: 0x51,
+  i64Ne: 0x52,
+  i64LtS: 0x53,
+  i64GtS: 0x55,
+  i64LeS: 0x57,
+  i64GeS: 0x59,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32Or: 0x72,
+  i64Add: 0x7c,
+  i64Sub: 0x7d,
+  i64Mul: 0x7e,
+  i64DivS: 0x7f,
+  i64RemS: 0x81,
+  i64And: 0x83,
+  i64Or: 0x84,
+  i64Xor: 0x85,
+  i64Shl: 0x86,
+  i64ShrS: 0x87,
+  i32WrapI64: 0xa7,
+  i64ExtendI32S: 0xac,
+  i64ExtendI32U: 0xad,
+} as const;
+
+/** A function's code: its locals, and instructions appended one by one. */
+export class FunctionCode {
+  readonly params: readonly ValueType[];
+  readonly result: ValueType;
+  readonly #locals: ValueType[] = [];
+  readonly #bytes: number[] = [];
+  /** Open blocks, loops and ifs, innermost last, by label. */
+  readonly #labels: (string | undefined)[] = [];
+
+  constructor(params: readonly ValueType[], result: ValueType) {
+    this.params = params;
+    this.result = result;
+  }
+
+  /** A new local of this type: its index. */
+  local(type: ValueType): number {
+    this.#locals.push(type);
+    return this.params.length + this.#locals.length - 1;
+  }
+
+  op(...opcodes: number[]): this {
+    this.#bytes.push(...opcodes);
+    return this;
+  }
+
+  i32(value: number): this {
+    this.#bytes.push(0x41, ...signedLeb(BigInt(value)));
+    return this;
+  }
+
+  i64(value: bigint): this {
+    this.#bytes.push(0x42, ...signedLeb(value));
+    return this;
+  }
+
+  get(local: number): this {
+    this.#bytes.push(0x20, ...unsignedLeb(local));
+    return this;
+  }
+
+  set(local: number): this {
+    this.#bytes.push(0x21, ...unsignedLeb(local));
+    return this;
+  }
+
+  tee(local: number): this {
+    this.#bytes.push(0x22, ...unsignedLeb(local));
+    return this;
+  }
+
+  /** A load or store at the address on the stack plus a constant offset. */
+  memory(opcode: number, offset: number): this {
+    this.#bytes.push(opcode, 0, ...unsignedLeb(offset)); // alignment hint 1: any address is valid
+    return this;
+  }
+
+  /** `block`, `loop` or `if` (value: the if's result type, else none), opened under `label`. */
+  open(kind: 'block' | 'loop' | 'if', label?: string, value?: ValueType): this {
+    this.#bytes.push(kind === 'block' ? 0x02 : kind === 'loop' ? 0x03 : 0x04, value ?? 0x40);
+    this.#labels.push(label);
+    return this;
+  }
+
+  else(): this {
+    this.#bytes.push(0x05);
+    return this;
+  }
+
+  end(): this {
+    this.#bytes.push(0x0b);
+    this.#labels.pop();
+    return this;
+  }
+
+  br(label: string): this {
+    this.#bytes.push(0x0c, ...unsignedLeb(this.#depth(label)));
+    return this;
+  }
+
+  brIf(label: string): this {
+    this.#bytes.push(0x0d, ...unsignedLeb(this.#depth(label)));
+    return this;
+  }
+
+  #depth(label: string): number {
+    const at = this.#labels.lastIndexOf(label);
+    if (at < 0) throw new Error(`wasm: no open label ${label}`);
+    return this.#labels.length - 1 - at;
+  }
+
+  /** The function body as the code section holds it. */
+  encode(): number[] {
+    if (this.#labels.length > 0) throw new Error('wasm: a block is still open');
+    const groups: [number, ValueType][] = [];
+    for (const type of this.#locals) {
+      const last = groups.at(-1);
+      if (last !== undefined && last[1] === type) last[0]++;
+      else groups.push([1, type]);
+    }
+    const body = [...unsignedLeb(groups.length), ...groups.flatMap(([n, type]) => [...unsignedLeb(n), type]), ...this.#bytes, 0x0b];
+    return [...unsignedLeb(body.length), ...body];
+  }
+}
+
+/** A module of exported functions over one exported memory ("memory") of `pages` 64 KiB pages. */
+export function encodeModule(functions: readonly { readonly name: string; readonly code: FunctionCode }[], pages: number): Uint8Array {
+  const section = (id: number, content: number[]) => [id, ...unsignedLeb(content.length), ...content];
+  const vector = (items: number[][]) => [...unsignedLeb(items.length), ...items.flat()];
+  const name = (text: string) => [...unsignedLeb(text.length), ...new TextEncoder().encode(text)];
+  const types = functions.map(({ code }) => [0x60, ...unsignedLeb(code.params.length), ...code.params, 1, code.result]);
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(types)),
+    ...section(3, vector(functions.map((_, i) => unsignedLeb(i)))),
+    ...section(5, vector([[0x01, ...unsignedLeb(pages), ...unsignedLeb(pages)]])),
+    ...section(7, vector([[...name('memory'), 0x02, 0], ...functions.map((f, i) => [...name(f.name), 0x00, ...unsignedLeb(i)])])),
+    ...section(10, vector(functions.map(({ code }) => code.encode()))),
+  ]);
+}
+
+function unsignedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+function signedLeb(value: bigint): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = Number(value & 0x7fn);
+    value >>= 7n;
+    const done = (value === 0n && (byte & 0x40) === 0) || (value === -1n && (byte & 0x40) !== 0);
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+}

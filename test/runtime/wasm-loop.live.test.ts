@@ -1,0 +1,36 @@
+// Loops compiled to WebAssembly against the live C fixture: the live process
+// reads their iovecs straight into the module's memory (LiveProcess.vectors).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { compileSource } from '../../src/dsl/compile-source.ts';
+import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
+import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
+import { Scope } from '../../src/runtime/scope.ts';
+import { compileWasmLoop } from '../../src/runtime/wasm-loop.ts';
+import { readSites } from '../../src/plan/walk.ts';
+import { LiveProcess } from '../../src/target/live-process.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(() => fixture.stop());
+
+it('walks the 100 000 pointers of a live table in WebAssembly, in about 100 system calls, to the sum C finds', async () => {
+  const target = await LiveProcess.open(fixture.pid);
+  try {
+    const text = `let total = 0\nfor i in 0..100000 { total = total + read u64 at [${fixture.hex('table')} + i * 8] }\nprint total`;
+    const plan = compileSource({ name: 'walk.pvm', text });
+    const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
+    const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
+    const budget = new Budget(DEFAULT_LIMITS, () => ({ where: 'walk.pvm' }));
+    expect(compileWasmLoop(loop, 'int', env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {} })).toBeDefined();
+    const events: OutputEvent[] = [];
+    const calls = target.calls;
+    execute({ plan, target, params: new Map(), output: (e) => events.push(e) });
+    expect(events).toEqual([{ type: 'print', values: [{ kind: 'int', value: 14999850000n }], line: 3 }]);
+    expect(target.calls - calls).toBeLessThanOrEqual(110); // 1024 iovecs a call: the table's 7 windows, then 98 for what it points at
+  } finally {
+    target.close();
+  }
+});
