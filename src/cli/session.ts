@@ -44,8 +44,10 @@ export interface SessionOptions {
   readonly quietStdout?: boolean;
   /** ELF parses shared between the processes of a run over many. */
   readonly elfFiles?: ElfFiles | undefined;
-  /** The run will read in batches (a loop's reads, a scan): what batches need is read ahead as the target opens. */
+  /** The run will read in batches (a loop's reads, a scan): what batches need (smaps) is read ahead as the target opens. */
   readonly batchedReads?: boolean;
+  /** smaps of a --pid target, being read since the run began (readSmapsAhead). */
+  readonly smaps?: Promise<string | undefined> | undefined;
 }
 
 /** Opens a live process, or starts one, judged by the policies first; `deciding` is told which process is judged (for the audit). */
@@ -68,7 +70,8 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
       refuseTarget(policies, facts, { pid, name: facts.comm }, audit?.append);
     }
     const { LiveProcess } = await import('../target/live-process.ts');
-    return { live: await LiveProcess.open(pid, { batchedReads: options.batchedReads === true }), afterwards };
+    const smaps = options.smaps ?? (options.batchedReads === true ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
+    return { live: await LiveProcess.open(pid, { smaps }), afterwards };
   } catch (error) {
     await spawned?.finish('kill'); // a program pvm started for a run that cannot happen
     throw error;

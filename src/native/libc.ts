@@ -66,17 +66,8 @@ export function loadLibc(): Promise<Libc> {
   return loaded;
 }
 
-/** Whether loadLibc has yet to load koffi, which takes ~15 ms on Node: work on other threads may overlap it. */
-export function libcLoadsSlowly(): boolean {
-  return loaded === undefined && chosenFfi() === 'koffi';
-}
-
-function chosenFfi(): string {
-  return process.env.PVM_FFI ?? ('Bun' in globalThis ? 'bun' : 'Deno' in globalThis ? 'deno' : 'koffi');
-}
-
 function bindChosen(): Promise<Libc> {
-  const ffi = chosenFfi();
+  const ffi = process.env.PVM_FFI ?? ('Bun' in globalThis ? 'bun' : 'Deno' in globalThis ? 'deno' : 'koffi');
   if (ffi === 'bun') return import('./libc-bun.ts').then((m) => m.bindWithBunFfi());
   if (ffi === 'deno') return import('./libc-deno.ts').then((m) => m.bindWithDenoFfi());
   return bind();

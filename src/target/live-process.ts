@@ -1,6 +1,6 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, promises, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileKey, isMappedFile, isMappedPath, readAt } from './file-mapping.ts';
@@ -8,7 +8,7 @@ import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
-import { type Libc, libcLoadsSlowly, loadLibc } from '../native/libc.ts';
+import { type Libc, loadLibc } from '../native/libc.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
 import { type MapsEntry, parseMaps, undoFalseDeletions } from '../native/maps.ts';
 import { parseSmaps } from '../native/smaps.ts';
@@ -60,10 +60,10 @@ export class LiveProcess implements WritableTarget {
 
   /**
    * Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason.
-   * `batchedReads`: the run will read in batches (a loop's reads, a scan), which needs smaps (see #blocking):
-   * it is read while the native layer loads, not on the way of the first batch.
+   * `smaps`: its text being read (readSmapsAhead) for a run that will read in batches (a loop's reads, a scan),
+   * which need it (see #blocking): read on another thread while pvm loads, not on the way of the first batch.
    */
-  static async open(pid: number, options: { readonly batchedReads?: boolean } = {}): Promise<LiveProcess> {
+  static async open(pid: number, options: { readonly smaps?: Promise<string | undefined> | undefined } = {}): Promise<LiveProcess> {
     const status = readStatus(pid);
     const stat = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1')));
     const identity: TargetIdentity = {
@@ -74,10 +74,6 @@ export class LiveProcess implements WritableTarget {
       cmdline: readCmdline(pid),
       startTime: stat?.[19],
     };
-    // smaps costs ~10 ms of kernel time per resident GiB: read on another thread while koffi loads (~15 ms on Node),
-    // it costs nothing. Bun's and Deno's own FFI load at once: nothing to hide it behind. A failure here is left for
-    // the first access to meet (see #blocking).
-    const smaps = options.batchedReads === true && libcLoadsSlowly() ? promises.readFile(`/proc/${pid}/smaps`, 'latin1').catch(() => undefined) : undefined;
     // PF_KTHREAD in the flags of /proc/PID/stat (field 9): a kernel thread has no user memory to read.
     const flags = Number(stat?.[6] ?? 0);
     if ((flags & 0x00200000) !== 0) {
@@ -104,7 +100,8 @@ export class LiveProcess implements WritableTarget {
       throw translate(error, identity);
     }
     const live = new LiveProcess(identity, vm, libc);
-    const text = await smaps;
+    // Unreadable: the first batch tries again, and meets what made it so (see #blocking).
+    const text = await options.smaps;
     if (text !== undefined) live.#userfaultRanges = userfaultRanges(text);
     return live;
   }
