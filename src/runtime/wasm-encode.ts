@@ -67,10 +67,22 @@ export class FunctionCode {
     this.result = result;
   }
 
+  /** Locals given back (`free`), by type, for `temp` to hand out again. */
+  readonly #free = new Map<ValueType, number[]>([[I32, []], [I64, []]]);
+
   /** A new local of this type: its index. */
   local(type: ValueType): number {
     this.#locals.push(type);
     return this.params.length + this.#locals.length - 1;
+  }
+
+  /** A local for a while (engines allow 50 000 locals a function: a long body reuses them), given back with `free`. */
+  temp(type: ValueType): number {
+    return this.#free.get(type)!.pop() ?? this.local(type);
+  }
+
+  free(type: ValueType, ...locals: number[]): void {
+    this.#free.get(type)!.push(...locals);
   }
 
   op(...opcodes: number[]): this {

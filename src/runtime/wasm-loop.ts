@@ -26,7 +26,7 @@ import type { EvalContext } from './evaluate.ts';
 import type { Scope } from './scope.ts';
 import type { IntType } from './level-read.ts';
 import { encodeModule, FunctionCode, I32, I64, Op } from './wasm-encode.ts';
-import { bool, int, numeric, ptr, type Value } from './value.ts';
+import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
 
@@ -56,6 +56,9 @@ class Ineligible extends Error {}
 const WINDOW = 16384;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
+/** The most memory a loop's module takes: its window shrinks to fit, down to MIN_WINDOW iterations (else the JS kernel runs the loop). */
+const MAX_MEMORY = 64 << 20;
+const MIN_WINDOW = 256;
 /** Ranges of `blocked()` the memory has room for; more, and the JS kernel runs the loop. */
 const AVOID_CAPACITY = 64;
 /** The body's outcome. */
@@ -70,7 +73,8 @@ export function compileWasmLoop(step: Extract<PlanStep, { op: 'for' }>, variable
   try {
     return new LoopModule(step, variableKind, env, run, vectors, window);
   } catch (error) {
-    if (error instanceof Ineligible) return undefined;
+    // Not one this compiles, or one the engine refuses (a body past its limits): the JS kernel runs it.
+    if (error instanceof Ineligible || error instanceof WebAssembly.CompileError || error instanceof RangeError) return undefined;
     throw error;
   }
 }
@@ -148,7 +152,6 @@ class LoopModule implements WasmLoop {
     this.#step = step;
     this.#run = run;
     this.#vectors = vectors;
-    this.#window = window;
     this.#variable = { name: step.variable, kind: variableKind };
     const prefetch: Prefetch = step.prefetch;
     this.#topNames = new Set(step.body.flatMap((s) => (s.op === 'let' ? [s.name] : [])));
@@ -162,9 +165,14 @@ class LoopModule implements WasmLoop {
     forEachExpression(step.body, visit);
     const levelOf = new Map(prefetch.sites.map(({ site, level }) => [site, level]));
     if ([...bodyReads].some((site) => !levelOf.has(site))) throw new Ineligible();
-    // Memory layout: fixed places, then the outer names (known after a first pass over the body), then per site and level.
+    // Memory layout: fixed places, then the outer names (known after a first pass over the body), then per site and level:
+    // per iteration, a site's address and range (12 bytes), its remote and local iovecs, offset and done (40), its bytes.
     this.#discoverOuter(env);
     let at = OUTER + this.#outer.size * 8;
+    const perIteration = prefetch.sites.reduce((sum, { site }) => sum + 52 + readLength(run.sites.get(site)!.type), 0);
+    window = Math.min(window, Math.floor((MAX_MEMORY - at) / Math.max(1, perIteration)));
+    if (window < MIN_WINDOW) throw new Ineligible();
+    this.#window = window;
     const take = (bytes: number): number => {
       const place = at;
       at += Math.ceil(bytes / 8) * 8;
@@ -214,9 +222,10 @@ class LoopModule implements WasmLoop {
     }
     const blocked = this.#vectors.blocked();
     if (blocked.length > AVOID_CAPACITY) return 0;
+    // (Read ahead are addresses below 2^53: a bound beyond 2^63 - 1 is as good as that.)
     blocked.forEach(({ start: from, end }, i) => {
-      words[(AVOID >> 3) + i * 2] = from;
-      words[(AVOID >> 3) + i * 2 + 1] = end;
+      words[(AVOID >> 3) + i * 2] = from > I64_MAX ? I64_MAX : from;
+      words[(AVOID >> 3) + i * 2 + 1] = end > I64_MAX ? I64_MAX : end;
     });
     const { budget } = this.#run;
     const memoryBytes = new Uint8Array(this.#memory.buffer);
@@ -227,9 +236,15 @@ class LoopModule implements WasmLoop {
       for (let first = 0; first < count; first += this.#window) {
         const size = Math.min(this.#window, count - first);
         const itemBase = start + BigInt(first);
+        // The interpreter reads ahead (and sends pending writes first) only for a window of two iterations or more:
+        // a lone one is the JS kernel's, which reads live, as the interpreter does.
+        if (this.#levels.length > 0 && size < 2) {
+          outcome = first;
+          break;
+        }
         try {
           // As the interpreter: pending writes land before the window is read ahead, and an error there is the loop's.
-          this.#run.flush();
+          if (this.#levels.length > 0) this.#run.flush();
           this.#levels.forEach((level) => {
             const ranges = this.#exports[level.name]!(itemBase, size, base, blocked.length);
             if (ranges === 0) return;
@@ -570,7 +585,6 @@ class LoopModule implements WasmLoop {
   /** Leaves the expression's value on the stack (i64, or i32 for a condition): its kind. `readLimit`: the body's parameter. */
   #expression(context: Context, e: PlanExpr, readLimit: number | undefined): Kind {
     const { code, fail } = context;
-    const temp = () => code.local(I64);
     const integer = (operand: PlanExpr): 'int' | 'ptr' => {
       const kind = this.#expression(context, operand, readLimit);
       if (kind === 'bool') throw new Ineligible();
@@ -608,20 +622,22 @@ class LoopModule implements WasmLoop {
       case 'unary': {
         integer(e.operand);
         if (e.operator === '-') {
-          const a = temp();
+          const a = code.temp(I64);
           code.tee(a).i64(I64_MIN).op(Op.i64Eq).brIf(fail);
           code.i64(0n).get(a).op(Op.i64Sub);
+          code.free(I64, a);
         } else code.i64(-1n).op(Op.i64Xor);
         return 'int';
       }
       case 'binary': {
         const left = integer(e.left);
-        const a = temp();
+        const a = code.temp(I64);
         code.set(a);
         const right = integer(e.right);
-        const b = temp();
+        const b = code.temp(I64);
         code.set(b);
         this.#binary(code, e.operator, a, b, fail);
+        code.free(I64, a, b);
         return resultKind(e.operator, left, right);
       }
       case 'compare': {
@@ -656,7 +672,12 @@ class LoopModule implements WasmLoop {
 
   /** Leaves a + b etc. on the stack, or branches to `fail` where i64 cannot hold the exact result (or the language raises an error). */
   #binary(code: FunctionCode, operator: BinaryOperator, a: number, b: number, fail: string): void {
-    const r = code.local(I64);
+    const r = code.temp(I64);
+    this.#operation(code, operator, a, b, r, fail);
+    code.free(I64, r);
+  }
+
+  #operation(code: FunctionCode, operator: BinaryOperator, a: number, b: number, r: number, fail: string): void {
     switch (operator) {
       case '+':
       case '-':
@@ -731,9 +752,9 @@ class LoopModule implements WasmLoop {
       return type.kind;
     }
     const level = this.#levels[site.level]!;
-    const address = code.local(I64);
-    const range = code.local(I32);
-    const offset = code.local(I64);
+    const address = code.temp(I64);
+    const range = code.temp(I32);
+    const offset = code.temp(I64);
     code.set(address);
     code.get(context.index).i32(8).op(Op.i32Mul).memory(Op.i64Load, site.addresses).get(address).op(Op.i64Ne).brIf(fail);
     code.get(context.index).i32(4).op(Op.i32Mul).memory(Op.i32Load, site.rangeOf).tee(range).i32(0).op(Op.i32LtS).brIf(fail);
@@ -750,9 +771,10 @@ class LoopModule implements WasmLoop {
     const load = { 1: signed ? Op.i64Load8S : Op.i64Load8U, 2: signed ? Op.i64Load16S : Op.i64Load16U, 4: signed ? Op.i64Load32S : Op.i64Load32U, 8: Op.i64Load }[type.size];
     code.memory(load, 0);
     if (type.size === 8 && !signed) {
-      const value = code.local(I64);
-      code.tee(value).i64(0n).op(Op.i64LtS).brIf(fail).get(value);
+      code.tee(offset).i64(0n).op(Op.i64LtS).brIf(fail).get(offset);
     }
+    code.free(I64, address, offset);
+    code.free(I32, range);
     return type.kind;
   }
 }

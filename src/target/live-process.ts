@@ -274,9 +274,10 @@ export class LiveProcess implements WritableTarget {
 
   /**
    * Pages registered with userfaultfd (VmFlags um, ui, uw), from smaps at the
-   * first access: the kernel blocks a read or write there until the target's
+   * first access, or as the run began for one that reads in batches (open's
+   * `smaps`): the kernel blocks a read or write there until the target's
    * handler serves the fault, which may be never, and pvm would hang.
-   * Registrations made later in the run are not seen.
+   * Registrations made after smaps was read are not seen.
    */
   #blocking(): readonly { start: bigint; end: bigint }[] {
     this.#userfaultRanges ??= userfaultRanges(attempt(() => readFileSync(`/proc/${this.identity.pid}/smaps`, 'latin1')));

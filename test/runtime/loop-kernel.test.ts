@@ -278,6 +278,24 @@ describe('a loop compiled to WebAssembly', () => {
     }
   });
 
+  it('sends pending writes only where the interpreter does: before a window of two iterations or more read ahead', () => {
+    const write = `write u64 at ${BASE + 4092n} = 1\n`; // crosses the end of the region: fails as it lands
+    for (
+      const body of [
+        `let s = 0\nfor i in 0..3 { s = s + i }\nprint s`,
+        `let s = 3\nfor i in 0..200 { s = s * s }\nprint s`,
+        `let s = 0\nfor i in 0..1 { s = 10 / i\n s = s + (read u64 at ${BASE}) }\nprint s`,
+        `let s = 0\nfor i in 0..1 { s = s + (read u64 at ${BASE}) }\nprint s`,
+        `let s = 0\nfor i in 0..16385 { s = s + (read u8 at ${BASE} + i % 100) }\nprint s`,
+      ]
+    ) same(write + body, { allowWrite: true });
+  });
+
+  it('leaves to the JS kernel a body past what the engine compiles, and one whose reads would need more memory than it takes', () => {
+    same(`let a = 0\nfor i in 0..3 {\n${Array.from({ length: 17_000 }, () => 'a = a + 1').join('\n')}\n}\nprint a`);
+    same(`let s = 0\nfor i in 0..3 {\n${Array.from({ length: 2000 }, (_, k) => `s = s + (read u8 at ${BASE} + i + ${k})`).join('\n')}\n}\nprint s`);
+  });
+
   it('leaves out ranges the target says would block (userfaultfd pages), and the JS kernel reads them live', () => {
     vectors = { blocked: [{ start: BASE + 1024n + 80n, end: BASE + 1024n + 88n }] };
     try {
