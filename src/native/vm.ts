@@ -205,16 +205,23 @@ export class VmChannel {
     return { bytes: bytes.length === offset ? bytes : bytes.subarray(0, offset), done };
   }
 
-  /** Reads iovecs laid out by the caller (VectorReader.read): IOV_MAX a call; a range that stops short gets what arrived, the next call resumes after it. */
-  readVectors(remote: Uint8Array, local: Uint8Array, count: number, offsets: Int32Array, done: Int32Array): void {
+  /**
+   * Reads remote iovecs laid out by the caller (VectorReader.read) into native
+   * memory at `base` + offsets[r], back to back: IOV_MAX a call, into one local
+   * iovec (as C would); a range that stops short gets what arrived, and the
+   * next call resumes after it.
+   */
+  readVectors(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, base: number): void {
     let next = 0;
     while (next < count) {
       const n = Math.min(IOV_MAX, count - next);
+      const from = offsets[next]!;
+      this.#localView.setBigUint64(0, BigInt(base + from), true);
+      this.#localView.setBigUint64(8, BigInt(offsets[next + n]! - from), true);
       this.calls++;
-      const result = this.#libc.processVmReadv(this.pid, local.subarray(next * 16), n, remote.subarray(next * 16), n);
+      const result = this.#libc.processVmReadv(this.pid, this.#local, 1, remote.subarray(next * 16), n);
       if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
       const moved = Math.max(0, result);
-      const from = offsets[next]!;
       if (moved === offsets[next + n]! - from) {
         next += n;
         continue;

@@ -96,9 +96,8 @@ interface Site {
 interface Level {
   readonly sites: readonly Site[];
   readonly name: string;
-  /** Memory: remote and local iovecs, where each range lands (offsets, one more than ranges), what arrived of it, the bytes. */
+  /** Memory: remote iovecs, where each range lands (offsets, one more than ranges), what arrived of it, the bytes. */
   readonly remote: number;
-  readonly local: number;
   readonly offsets: number;
   readonly done: number;
   readonly bytes: number;
@@ -146,7 +145,6 @@ class LoopModule implements WasmLoop {
   readonly #topKinds = new Map<string, Kind>();
   readonly #memory: WebAssembly.Memory;
   readonly #exports: Record<string, (...args: (number | bigint)[]) => number>;
-  readonly #base: number;
 
   constructor(step: Extract<PlanStep, { op: 'for' }>, variableKind: 'int' | 'ptr', env: Scope, run: WasmRun, vectors: VectorReader, window: number) {
     this.#step = step;
@@ -166,10 +164,10 @@ class LoopModule implements WasmLoop {
     const levelOf = new Map(prefetch.sites.map(({ site, level }) => [site, level]));
     if ([...bodyReads].some((site) => !levelOf.has(site))) throw new Ineligible();
     // Memory layout: fixed places, then the outer names (known after a first pass over the body), then per site and level:
-    // per iteration, a site's address and range (12 bytes), its remote and local iovecs, offset and done (40), its bytes.
+    // per iteration, a site's address and range (12 bytes), its remote iovec, offset and done (24), its bytes.
     this.#discoverOuter(env);
     let at = OUTER + this.#outer.size * 8;
-    const perIteration = prefetch.sites.reduce((sum, { site }) => sum + 52 + readLength(run.sites.get(site)!.type), 0);
+    const perIteration = prefetch.sites.reduce((sum, { site }) => sum + 36 + readLength(run.sites.get(site)!.type), 0);
     window = Math.min(window, Math.floor((MAX_MEMORY - at) / Math.max(1, perIteration)));
     if (window < MIN_WINDOW) throw new Ineligible();
     this.#window = window;
@@ -195,7 +193,6 @@ class LoopModule implements WasmLoop {
         sites,
         name: `level${this.#levels.length}`,
         remote: take(maxRanges * 16),
-        local: take(maxRanges * 16),
         offsets: take((maxRanges + 1) * 4),
         done: take(maxRanges * 4),
         bytes: take(window * bytesPerIteration),
@@ -206,9 +203,8 @@ class LoopModule implements WasmLoop {
     const pages = Math.ceil(at / 65536) + 1;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(encodeModule(functions, pages)));
     this.#exports = instance.exports as unknown as Record<string, (...args: (number | bigint)[]) => number>;
+    // The memory never grows: where it lies stays put (the target reads into it).
     this.#memory = instance.exports.memory as WebAssembly.Memory;
-    // The memory never grows: where it lies stays put.
-    this.#base = vectors.baseOf(new Uint8Array(this.#memory.buffer));
   }
 
   run(count: number, start: bigint, env: Scope): number | 'break' {
@@ -230,7 +226,6 @@ class LoopModule implements WasmLoop {
     const { budget } = this.#run;
     const memoryBytes = new Uint8Array(this.#memory.buffer);
     const ints = new Int32Array(this.#memory.buffer);
-    const base = BigInt(this.#base);
     let outcome: number | 'break' = count;
     try {
       for (let first = 0; first < count; first += this.#window) {
@@ -246,11 +241,10 @@ class LoopModule implements WasmLoop {
           // As the interpreter: pending writes land before the window is read ahead, and an error there is the loop's.
           if (this.#levels.length > 0) this.#run.flush();
           this.#levels.forEach((level) => {
-            const ranges = this.#exports[level.name]!(itemBase, size, base, blocked.length);
+            const ranges = this.#exports[level.name]!(itemBase, size, blocked.length);
             if (ranges === 0) return;
             this.#vectors.read(
               memoryBytes.subarray(level.remote, level.remote + ranges * 16),
-              memoryBytes.subarray(level.local, level.local + ranges * 16),
               ranges,
               ints.subarray(level.offsets >> 2, (level.offsets >> 2) + ranges + 1),
               ints.subarray(level.done >> 2, (level.done >> 2) + ranges),
@@ -420,16 +414,16 @@ class LoopModule implements WasmLoop {
   }
 
   /**
-   * A level's read-ahead: `levelK(itemBase, size, base, blocked)` computes
-   * each iteration's address of each of its sites, lays them out as ranges
-   * (iovecs, remote and local: `base` is where the memory lies for the
-   * target), and returns how many. A range meeting one of the `blocked`
+   * A level's read-ahead: `levelK(itemBase, size, blocked)` computes each
+   * iteration's address of each of its sites, lays them out as ranges (remote
+   * iovecs, their bytes back to back from `level.bytes`), and returns how
+   * many. A range meeting one of the `blocked`
    * ranges (at AVOID) is left out: its reads stop the body, and the JS kernel
    * raises their errors.
    */
   #levelFunction(level: Level, k: number): FunctionCode {
-    const code = new FunctionCode([I64, I32, I64, I32], I32);
-    const [itemBase, size, base, blocked] = [0, 1, 2, 3];
+    const code = new FunctionCode([I64, I32, I32], I32);
+    const [itemBase, size, blocked] = [0, 1, 2];
     const index = code.local(I32);
     const item = code.local(I64);
     const ranges = code.local(I32); // ranges so far
@@ -551,16 +545,10 @@ class LoopModule implements WasmLoop {
     code.get(index).i32(1).op(Op.i32Add).set(index).br('iterate');
     code.end().end();
     close();
-    // The local iovecs, where each range arrived in full unless the target says otherwise, and where the bytes end.
+    // Each range arrived in full unless the target says otherwise; and where the bytes end.
     code.i32(0).set(j);
     code.open('block', 'laid').open('loop', 'lay');
     code.get(j).get(ranges).op(Op.i32GeS).brIf('laid');
-    code.get(j).i32(16).op(Op.i32Mul);
-    code.get(j).i32(4).op(Op.i32Mul).memory(Op.i32Load, level.offsets).op(Op.i64ExtendI32U).get(base).op(Op.i64Add);
-    code.memory(Op.i64Store, level.local);
-    code.get(j).i32(16).op(Op.i32Mul);
-    remoteAt(j, 8);
-    code.memory(Op.i64Store, level.local + 8);
     code.get(j).i32(4).op(Op.i32Mul);
     remoteAt(j, 8);
     code.op(Op.i32WrapI64).memory(Op.i32Store, level.done);

@@ -234,11 +234,10 @@ export class LiveProcess implements WritableTarget {
   }
 
   readonly vectors: VectorReader = {
-    baseOf: (memory) => this.#libc.addressOf(memory),
     blocked: () => this.#blocking(),
-    read: (remote, local, count, offsets, done) => {
+    read: (remote, count, offsets, done, memory) => {
       try {
-        this.#vm.readVectors(remote, local, count, offsets, done);
+        this.#vm.readVectors(remote, count, offsets, done, this.#libc.addressOf(memory));
       } catch (error) {
         throw translate(error, this.identity);
       }

@@ -38,15 +38,13 @@ export class MemoryTarget implements WritableTarget {
     this.writable = options.readOnly === true ? undefined : this;
     const vectors = options.vectors;
     this.vectors = vectors === undefined ? undefined : {
-      baseOf: () => 0, // local iovecs hold offsets into the memory
       blocked: () => vectors.blocked ?? [],
-      read: (remote, local, count, _offsets, done, memory) => {
-        const remoteWords = new DataView(remote.buffer, remote.byteOffset, count * 16);
-        const localWords = new DataView(local.buffer, local.byteOffset, count * 16);
+      read: (remote, count, offsets, done, memory) => {
+        const iovecs = new DataView(remote.buffer, remote.byteOffset, count * 16);
         for (let r = 0; r < count; r++) {
-          const length = Number(remoteWords.getBigUint64(r * 16 + 8, true));
-          const [result] = this.read([{ address: remoteWords.getBigUint64(r * 16, true), length }]);
-          memory.set(result!.bytes.subarray(0, result!.done), Number(localWords.getBigUint64(r * 16, true)));
+          const length = Number(iovecs.getBigUint64(r * 16 + 8, true));
+          const [result] = this.read([{ address: iovecs.getBigUint64(r * 16, true), length }]);
+          memory.set(result!.bytes.subarray(0, result!.done), offsets[r]!);
           if (result!.done < length) done[r] = result!.done;
         }
       },

@@ -90,21 +90,19 @@ export interface RangesRead {
 
 /**
  * Reads for compiled loops in WebAssembly (wasm-loop.ts), straight into their
- * memory: iovecs (16 bytes each: address, length, little-endian) the loop lays
- * out itself.
+ * memory (which never moves): iovecs (16 bytes each: address, length,
+ * little-endian) the loop lays out itself.
  */
 export interface VectorReader {
-  /** What local iovecs add to an offset into `memory`: where it lies (it never moves), or 0 for a reader that copies by offset. */
-  baseOf(memory: Uint8Array): number;
   /** Ranges no read may touch (pages registered with userfaultfd, where a read would block): the caller leaves them out. */
   blocked(): readonly { readonly start: bigint; readonly end: bigint }[];
   /**
-   * Reads `count` ranges: remote iovecs, and local ones of the same lengths
-   * into `memory` at `offsets[r]` (back to back: `offsets[count]` is where the
-   * last ends). `done[r]` holds each range's length; a range that stops short
-   * (a fault) gets what arrived of it.
+   * Reads the `count` ranges of `remote` into `memory`, range r at
+   * `offsets[r]` (back to back: `offsets[count]` is where the last ends).
+   * `done[r]` holds each range's length; a range that stops short (a fault)
+   * gets what arrived of it.
    */
-  read(remote: Uint8Array, local: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, memory: Uint8Array): void;
+  read(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, memory: Uint8Array): void;
 }
 
 /** A thread of the target, and its registers where they could be taken (x86-64 user_regs_struct order, see native/registers.ts). */
