@@ -26,7 +26,7 @@ import type { OutputEvent } from './execute.ts';
 import type { Scope } from './scope.ts';
 import { type IntType, LevelReader, type SiteWindow, valueAt } from './level-read.ts';
 import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
-import { compileWasmLoop } from './wasm-loop.ts';
+import { compileWasmLoop, type WasmLoop } from './wasm-loop.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
 type Raw = ExactInt | boolean;
@@ -103,6 +103,19 @@ interface Binding {
 interface Code {
   readonly code: string;
   readonly kind: Kind;
+}
+
+/**
+ * Iterations from which a run of a loop goes to WebAssembly (wasm-loop.ts):
+ * generating the module is itself cold code, which a short run does not win
+ * back (walking a live table, first run on Node: 1000 iterations 18 ms in
+ * JS, 20 in WebAssembly; 4000: 32 and 24; 100 000: 131 and 54).
+ * PVM_WASM_LOOPS=0 keeps every loop in JS; `always` sends every loop it
+ * compiles, however short (the tests).
+ */
+function wasmFrom(): number {
+  const choice = process.env.PVM_WASM_LOOPS;
+  return choice === '0' ? Infinity : choice === 'always' ? 0 : 1024;
 }
 
 /** The iterations of a compiled `for` loop's first window; each next one is twice as large, up to the run's window. */
@@ -213,7 +226,8 @@ ${store}
     const helpers = this.#helpers(() => ahead);
     const runWindow = new Function('K', 'H', runSource)(this.#constants, helpers) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => boolean;
     const variableKind = this.#blocks[0]!.get(step.variable)!.kind as 'int' | 'ptr';
-    const wasm = compileWasmLoop(step, variableKind, this.#env, this.#run);
+    /** The loop in WebAssembly, compiled on the first run long enough to gain from it; null: not one it compiles. */
+    let wasm: WasmLoop | null | undefined;
     const runJs = (count: number, item: (index: number) => ExactInt, env: Scope, window: number) => {
       const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
       try {
@@ -250,7 +264,9 @@ ${store}
       variableKind,
       run: (count, item, env, window, start) => {
         // WebAssembly runs what it can; the JS kernel runs on from where it stopped (if it did).
-        const done = wasm === undefined || start === undefined ? 0 : wasm.run(count, start, env);
+        const long = start !== undefined && count >= wasmFrom();
+        if (long) wasm ??= compileWasmLoop(step, variableKind, env, this.#run) ?? null;
+        const done = long && wasm !== undefined && wasm !== null ? wasm.run(count, start, env) : 0;
         if (done === 'break' || done >= count) return;
         runJs(count - done, done === 0 ? item : (index) => item(done + index), env, window);
       },

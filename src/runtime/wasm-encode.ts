@@ -139,6 +139,12 @@ export class FunctionCode {
     return this;
   }
 
+  /** Calls function `index` (imports come first). */
+  call(index: number): this {
+    this.#bytes.push(0x10, ...unsignedLeb(index));
+    return this;
+  }
+
   br(label: string): this {
     this.#bytes.push(0x0c, ...unsignedLeb(this.#depth(label)));
     return this;
@@ -164,25 +170,63 @@ export class FunctionCode {
       if (last !== undefined && last[1] === type) last[0]++;
       else groups.push([1, type]);
     }
-    const body = [...unsignedLeb(groups.length), ...groups.flatMap(([n, type]) => [...unsignedLeb(n), type]), ...this.#bytes, 0x0b];
-    return [...unsignedLeb(body.length), ...body];
+    const body: number[] = [];
+    append(body, unsignedLeb(groups.length));
+    for (const [n, type] of groups) append(body, [...unsignedLeb(n), type]);
+    append(body, this.#bytes);
+    body.push(0x0b);
+    const encoded = unsignedLeb(body.length);
+    append(encoded, body);
+    return encoded;
   }
 }
 
-/** A module of exported functions over one exported memory ("memory") of `pages` 64 KiB pages. */
-export function encodeModule(functions: readonly { readonly name: string; readonly code: FunctionCode }[], pages: number): Uint8Array {
-  const section = (id: number, content: number[]) => [id, ...unsignedLeb(content.length), ...content];
-  const vector = (items: number[][]) => [...unsignedLeb(items.length), ...items.flat()];
+/** A function the module imports (`module.name`), taking these parameters and returning nothing: called as function `index` in the order given. */
+export interface Import {
+  readonly module: string;
+  readonly name: string;
+  readonly params: readonly ValueType[];
+}
+
+/** A module of exported functions over one exported memory ("memory") of `pages` 64 KiB pages, importing `imports`. */
+export function encodeModule(functions: readonly { readonly name: string; readonly code: FunctionCode }[], pages: number, imports: readonly Import[] = []): Uint8Array {
+  // Appended a byte at a time: spreading arrays of a large body's hundreds of thousands of bytes took most of the time.
+  const section = (id: number, content: number[]) => {
+    const bytes = [id, ...unsignedLeb(content.length)];
+    append(bytes, content);
+    return bytes;
+  };
+  const vector = (items: number[][]) => {
+    const bytes = unsignedLeb(items.length);
+    for (const item of items) append(bytes, item);
+    return bytes;
+  };
   const name = (text: string) => [...unsignedLeb(text.length), ...new TextEncoder().encode(text)];
-  const types = functions.map(({ code }) => [0x60, ...unsignedLeb(code.params.length), ...code.params, 1, code.result]);
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector(types)),
-    ...section(3, vector(functions.map((_, i) => unsignedLeb(i)))),
-    ...section(5, vector([[0x01, ...unsignedLeb(pages), ...unsignedLeb(pages)]])),
-    ...section(7, vector([[...name('memory'), 0x02, 0], ...functions.map((f, i) => [...name(f.name), 0x00, ...unsignedLeb(i)])])),
-    ...section(10, vector(functions.map(({ code }) => code.encode()))),
-  ]);
+  const types = [
+    ...imports.map(({ params }) => [0x60, ...unsignedLeb(params.length), ...params, 0]),
+    ...functions.map(({ code }) => [0x60, ...unsignedLeb(code.params.length), ...code.params, 1, code.result]),
+  ];
+  const defined = (i: number) => imports.length + i;
+  const parts = [
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    section(1, vector(types)),
+    imports.length === 0 ? [] : section(2, vector(imports.map((imported, i) => [...name(imported.module), ...name(imported.name), 0x00, ...unsignedLeb(i)]))),
+    section(3, vector(functions.map((_, i) => unsignedLeb(defined(i))))),
+    section(5, vector([[0x01, ...unsignedLeb(pages), ...unsignedLeb(pages)]])),
+    section(7, vector([[...name('memory'), 0x02, 0], ...functions.map((f, i) => [...name(f.name), 0x00, ...unsignedLeb(defined(i))])])),
+    section(10, vector(functions.map(({ code }) => code.encode()))),
+  ];
+  const module = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    module.set(part, at);
+    at += part.length;
+  }
+  return module;
+}
+
+function append(to: number[], bytes: readonly number[]): void {
+  for (let i = 0; i < bytes.length; i++) to.push(bytes[i]!);
 }
 
 function unsignedLeb(value: number): number[] {

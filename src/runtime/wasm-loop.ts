@@ -1,6 +1,6 @@
 // A `for` loop over a range compiled to WebAssembly (issue 13): the same loops
-// the JS kernel compiles (loop-kernel.ts), minus output, run from their first
-// iteration at the speed of compiled code. A recipe runs once, and JS runs
+// the JS kernel compiles (loop-kernel.ts), run from their first iteration at
+// the speed of compiled code. A recipe runs once, and JS runs
 // its first thousands of iterations in the interpreter; WebAssembly is
 // compiled before it runs (V8's Liftoff, JavaScriptCore's BBQ: well under a
 // millisecond for a loop).
@@ -16,7 +16,9 @@
 // range, a read not read ahead or that faulted, a budget running out) stops
 // the window at the start of that iteration, with the names as they were
 // then: the JS kernel runs the loop on from there, and answers it exactly, or
-// raises the error the interpreter raises, at the same place.
+// raises the error the interpreter raises, at the same place. What an
+// iteration prints or emits is held until the iteration ends, so that one
+// stopped midway prints nothing twice.
 import type { PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
 import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
 import type { MemorySource, VectorReader } from '../target/target.ts';
@@ -26,6 +28,7 @@ import type { EvalContext } from './evaluate.ts';
 import type { Scope } from './scope.ts';
 import type { IntType } from './level-read.ts';
 import { encodeModule, FunctionCode, I32, I64, Op } from './wasm-encode.ts';
+import type { OutputEvent } from './execute.ts';
 import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
@@ -37,7 +40,14 @@ export interface WasmRun {
   readonly context: EvalContext;
   readonly sites: ReadonlyMap<number, Extract<PlanExpr, { op: 'read' }>>;
   readonly flush: () => void;
+  /** Where `print` and `emit` go: the run's output, in order. */
+  readonly output: (event: OutputEvent) => void;
 }
+
+/** A `print` or `emit` of the body: its values are left in memory at OUT, in slots, and the import `output` is told which. */
+type OutputSite =
+  | { readonly type: 'print'; readonly parts: readonly ({ readonly text: Value } | { readonly kind: Kind })[]; readonly line: number }
+  | { readonly type: 'emit'; readonly name: string; readonly kind: Kind; readonly line: number };
 
 export interface WasmLoop {
   /**
@@ -59,6 +69,8 @@ const I64_MAX = (1n << 63n) - 1n;
 /** The most memory a loop's module takes: its window shrinks to fit, down to MIN_WINDOW iterations (else the JS kernel runs the loop). */
 const MAX_MEMORY = 64 << 20;
 const MIN_WINDOW = 256;
+/** The most reads a body may have: a module for thousands compiles in seconds (measured: 2000 reads 1.5 s, 5000 5.5 s on V8). */
+const MAX_SITES = 256;
 /** Ranges of `blocked()` the memory has room for; more, and the JS kernel runs the loop. */
 const AVOID_CAPACITY = 64;
 /** The body's outcome. */
@@ -145,6 +157,12 @@ class LoopModule implements WasmLoop {
   readonly #topKinds = new Map<string, Kind>();
   readonly #memory: WebAssembly.Memory;
   readonly #exports: Record<string, (...args: (number | bigint)[]) => number>;
+  /** The body's prints and emits, by the number the import `output` is called with; their values' slots at #out. */
+  readonly #outputs: OutputSite[] = [];
+  #out = 0;
+  #mostValues = 0;
+  /** What the window's iterations printed and emitted, held until it ends (an iteration stopped midway prints nothing). */
+  readonly #pending: { readonly index: number; readonly event: OutputEvent }[] = [];
 
   constructor(step: Extract<PlanStep, { op: 'for' }>, variableKind: 'int' | 'ptr', env: Scope, run: WasmRun, vectors: VectorReader, window: number) {
     this.#step = step;
@@ -162,11 +180,12 @@ class LoopModule implements WasmLoop {
     };
     forEachExpression(step.body, visit);
     const levelOf = new Map(prefetch.sites.map(({ site, level }) => [site, level]));
-    if ([...bodyReads].some((site) => !levelOf.has(site))) throw new Ineligible();
+    if ([...bodyReads].some((site) => !levelOf.has(site)) || prefetch.sites.length > MAX_SITES) throw new Ineligible();
     // Memory layout: fixed places, then the outer names (known after a first pass over the body), then per site and level:
     // per iteration, a site's address and range (12 bytes), its remote iovec, offset and done (24), its bytes.
     this.#discoverOuter(env);
-    let at = OUTER + this.#outer.size * 8;
+    this.#out = OUTER + this.#outer.size * 8;
+    let at = this.#out + this.#mostValues * 8;
     const perIteration = prefetch.sites.reduce((sum, { site }) => sum + 36 + readLength(run.sites.get(site)!.type), 0);
     window = Math.min(window, Math.floor((MAX_MEMORY - at) / Math.max(1, perIteration)));
     if (window < MIN_WINDOW) throw new Ineligible();
@@ -201,7 +220,8 @@ class LoopModule implements WasmLoop {
     }
     const functions = [{ name: 'body', code: this.#body() }, ...this.#levels.map((level, k) => ({ name: level.name, code: this.#levelFunction(level, k) }))];
     const pages = Math.ceil(at / 65536) + 1;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(encodeModule(functions, pages)));
+    const imports = [{ module: 'pvm', name: 'output', params: [I32, I32] as const }];
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(encodeModule(functions, pages, imports)), { pvm: { output: (k: number, index: number) => this.#hold(k, index) } });
     this.#exports = instance.exports as unknown as Record<string, (...args: (number | bigint)[]) => number>;
     // The memory never grows: where it lies stays put (the target reads into it).
     this.#memory = instance.exports.memory as WebAssembly.Memory;
@@ -256,6 +276,7 @@ class LoopModule implements WasmLoop {
         }
         const status = this.#exports.body!(itemBase, size, BigInt(Math.max(0, budget.stepsLeft)), BigInt(Math.max(0, budget.readBytesLeft)));
         budget.spent(Number(words[STATE_STEPS >> 3]), Number(words[STATE_READS >> 3]));
+        this.#release(status === STOPPED ? ints[STATE_STOPPED >> 2]! : undefined);
         if (status === BROKE) {
           outcome = 'break';
           break;
@@ -269,6 +290,25 @@ class LoopModule implements WasmLoop {
       for (const [name, { kind, slot, assigned }] of this.#outer) if (assigned) env.assign(name, valueOf(words[(OUTER >> 3) + slot]!, kind));
     }
     return outcome;
+  }
+
+  /** The import `output`: what print or emit `k` of iteration `index` shows, from its slots, held until the window ends. */
+  #hold(k: number, index: number): void {
+    const site = this.#outputs[k]!;
+    const words = new BigInt64Array(this.#memory.buffer, this.#out, this.#mostValues);
+    if (site.type === 'emit') {
+      this.#pending.push({ index, event: { type: 'emit', name: site.name, value: valueOf(words[0]!, site.kind), line: site.line } });
+      return;
+    }
+    let slot = 0;
+    const values = site.parts.map((part) => ('text' in part ? part.text : valueOf(words[slot++]!, part.kind)));
+    this.#pending.push({ index, event: { type: 'print', values, line: site.line } });
+  }
+
+  /** Shows what was held, but for what iteration `stopped` (which the JS kernel runs again) printed. */
+  #release(stopped?: number): void {
+    for (const { index, event } of this.#pending) if (index !== stopped) this.#run.output(event);
+    this.#pending.length = 0;
   }
 
   /** A first pass over the body: the outer names it uses, their kinds, and which it assigns. */
@@ -304,6 +344,13 @@ class LoopModule implements WasmLoop {
           expression(s.condition, inner);
           block(s.then, inner);
           block(s.otherwise, inner);
+        } else if (s.op === 'print') {
+          const values = s.values.filter((v) => v.op !== 'str');
+          values.forEach((v) => expression(v, inner));
+          this.#mostValues = Math.max(this.#mostValues, values.length);
+        } else if (s.op === 'emit') {
+          expression(s.value, inner);
+          this.#mostValues = Math.max(this.#mostValues, 1);
         } else if (s.op !== 'break' && s.op !== 'read-ahead') throw new Ineligible();
       }
     };
@@ -406,6 +453,30 @@ class LoopModule implements WasmLoop {
           body.store();
           code.i32(BROKE).op(Op.return);
           break;
+        case 'print': {
+          // Each value to its slot, then the import is told which print this is.
+          let slot = 0;
+          const parts = step.values.map((v) => {
+            if (v.op === 'str') return { text: { kind: 'str', value: v.value } as Value };
+            code.i32(0);
+            const kind = this.#expression(context, v, body.limits.reads);
+            if (kind === 'bool') code.op(Op.i64ExtendI32U);
+            code.memory(Op.i64Store, this.#out + slot++ * 8);
+            return { kind };
+          });
+          this.#outputs.push({ type: 'print', parts, line: step.loc.line });
+          code.i32(this.#outputs.length - 1).get(context.index).call(0);
+          break;
+        }
+        case 'emit': {
+          code.i32(0);
+          const kind = this.#expression(context, step.value, body.limits.reads);
+          if (kind === 'bool') code.op(Op.i64ExtendI32U);
+          code.memory(Op.i64Store, this.#out);
+          this.#outputs.push({ type: 'emit', name: step.name, kind, line: step.loc.line });
+          code.i32(this.#outputs.length - 1).get(context.index).call(0);
+          break;
+        }
         default:
           throw new Ineligible();
       }
@@ -790,7 +861,8 @@ function childExpressions(e: PlanExpr): readonly PlanExpr[] {
 
 function forEachExpression(steps: readonly PlanStep[], visit: (e: PlanExpr) => void): void {
   for (const s of steps) {
-    if (s.op === 'let' || s.op === 'assign') visit(s.value);
+    if (s.op === 'let' || s.op === 'assign' || s.op === 'emit') visit(s.value);
+    else if (s.op === 'print') s.values.forEach(visit);
     else if (s.op === 'if') {
       visit(s.condition);
       forEachExpression(s.then, visit);

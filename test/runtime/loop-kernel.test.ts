@@ -1,7 +1,7 @@
 // Compiled loops (loop-kernel.ts) must be the interpreter, faster: the same
 // output, the same errors at the same place, the same values of the names
 // around the loop afterwards. Each case runs both ways and compares.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { PvmError } from '../../src/errors.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
@@ -86,6 +86,11 @@ const same = (text: string, options?: RunOptions | typeof DEFAULT_LIMITS) => {
 describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a compiled loop (%s)', (_, kernelVectors) => {
   beforeAll(() => {
     vectors = kernelVectors;
+    // Every loop WebAssembly compiles goes there, however short (by default, from 4096 iterations).
+    process.env.PVM_WASM_LOOPS = kernelVectors === undefined ? '0' : 'always';
+  });
+  afterAll(() => {
+    delete process.env.PVM_WASM_LOOPS;
   });
 
   it('is what runs these loops (they are compiled, not left to the interpreter)', () => {
@@ -235,12 +240,16 @@ describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a c
 describe('a loop compiled to WebAssembly', () => {
   beforeAll(() => {
     vectors = {};
+    process.env.PVM_WASM_LOOPS = 'always';
+  });
+  afterAll(() => {
+    delete process.env.PVM_WASM_LOOPS;
   });
   const wasmFor = (text: string, names: Record<string, Value> = {}) => {
     const plan = compileSource({ name: 'loop.pvm', text });
     const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
     const env = new Scope(undefined, new Map(Object.entries(names)));
-    return compileWasmLoop(loop, 'int', env, { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, sites: readSites(plan.steps), flush: () => {} });
+    return compileWasmLoop(loop, 'int', env, { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} });
   };
   const zero = { kind: 'int', value: 0n } as Value;
 
@@ -249,27 +258,36 @@ describe('a loop compiled to WebAssembly', () => {
     expect(wasmFor(`let f = 0\nfor i in 0..100 {\n  let v = read u8 at ${BASE} + i\n  if v == 7 && i > 3 { f = i\n break } else { let w = v + 1\n f = f + w }\n}`, { f: zero })).toBeDefined();
   });
 
-  it('leaves to the JS kernel loops that print, read big-endian, or read what cannot be read ahead', () => {
-    expect(wasmFor(`for i in 0..4 { print i }`)).toBeUndefined();
+  it('takes loops that print and emit: what an iteration shows is held until it ends, so one stopped midway shows nothing twice', () => {
+    expect(wasmFor(`for i in 0..4 { print "i", i, i > 2\nemit last = i }`)).toBeDefined();
+    same(`let n = 0\nfor i in 0..200 { let v = read u64 at ${BASE} + i * 8\nif v > 1000 { print "big", i, v, v > 2000\nemit addr = ${BASE} + i * 8 }\nn = n + v }\nprint n`);
+    // Iteration 13 prints, then overflows: it is run again by the JS kernel, which prints once and raises the error.
+    same(`let a = 1\nfor i in 0..100 { print i\na = a * 30 }\nprint a`);
+    same(`let a = 0\nfor i in 0..20 { print i, a\nif i == 9 { break }\na = a + read u64 at ${BASE} + i * 8 }`);
+  });
+
+  it('leaves to the JS kernel loops that read big-endian or read what cannot be read ahead', () => {
     expect(wasmFor(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, { t: zero })).toBeUndefined();
     expect(wasmFor(`let p = ${BASE}\nfor i in 0..4 { p = read ptr at p }`, { p: { kind: 'ptr', value: BASE } as Value })).toBeUndefined();
   });
 
+  /** A target whose vector reads are counted (calls.n). */
+  const counting = (calls: { n: number }) => (target: MemoryTarget): MemorySource => {
+    const reader = target.vectors!;
+    const vectors = { ...reader, read: (...args: Parameters<typeof reader.read>) => (calls.n++, reader.read(...args)) };
+    return new Proxy(target, {
+      get: (t, key) => {
+        if (key === 'vectors') return vectors;
+        const value = Reflect.get(t, key, t) as unknown;
+        return typeof value === 'function' ? value.bind(t) : value;
+      },
+    });
+  };
+
   it('is what reads them: the target reads its iovecs, a few calls for the whole loop', () => {
-    let calls = 0;
-    const counted = (target: MemoryTarget): MemorySource => {
-      const reader = target.vectors!;
-      const vectors = { ...reader, read: (...args: Parameters<typeof reader.read>) => (calls++, reader.read(...args)) };
-      return new Proxy(target, {
-        get: (t, key) => {
-          if (key === 'vectors') return vectors;
-          const value = Reflect.get(t, key, t) as unknown;
-          return typeof value === 'function' ? value.bind(t) : value;
-        },
-      });
-    };
-    same(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`, { wrap: counted });
-    expect(calls).toBe(2); // the table, then what it points at
+    const calls = { n: 0 };
+    same(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`, { wrap: counting(calls) });
+    expect(calls.n).toBe(2); // the table, then what it points at
   });
 
   it('stops at the read budget where the interpreter does', () => {
@@ -294,6 +312,19 @@ describe('a loop compiled to WebAssembly', () => {
   it('leaves to the JS kernel a body past what the engine compiles, and one whose reads would need more memory than it takes', () => {
     same(`let a = 0\nfor i in 0..3 {\n${Array.from({ length: 17_000 }, () => 'a = a + 1').join('\n')}\n}\nprint a`);
     same(`let s = 0\nfor i in 0..3 {\n${Array.from({ length: 2000 }, (_, k) => `s = s + (read u8 at ${BASE} + i + ${k})`).join('\n')}\n}\nprint s`);
+  });
+
+  it('takes a run of 1024 iterations or more by default, shorter ones staying in JS (generating the module does not pay for them)', () => {
+    delete process.env.PVM_WASM_LOOPS;
+    try {
+      for (const [count, wasm] of [[1023, false], [1024, true]] as const) {
+        const calls = { n: 0 };
+        same(`let total = 0\nfor i in 0..${count} { total = total + read u8 at ${BASE} + i }\nprint total`, { wrap: counting(calls) });
+        expect({ count, wasm: calls.n > 0 }).toEqual({ count, wasm });
+      }
+    } finally {
+      process.env.PVM_WASM_LOOPS = 'always';
+    }
   });
 
   it('leaves out ranges the target says would block (userfaultfd pages), and the JS kernel reads them live', () => {

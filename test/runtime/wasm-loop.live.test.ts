@@ -24,7 +24,7 @@ it('walks the 100 000 pointers of a live table in WebAssembly, in about 100 syst
     const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
     const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
     const budget = new Budget(DEFAULT_LIMITS, () => ({ where: 'walk.pvm' }));
-    expect(compileWasmLoop(loop, 'int', env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {} })).toBeDefined();
+    expect(compileWasmLoop(loop, 'int', env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} })).toBeDefined();
     const events: OutputEvent[] = [];
     const calls = target.calls;
     execute({ plan, target, params: new Map(), output: (e) => events.push(e) });
