@@ -21,6 +21,7 @@
 // stopped midway prints nothing twice.
 import type { PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
 import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
+import { childrenOf, readSites } from '../plan/walk.ts';
 import type { MemorySource, VectorReader } from '../target/target.ts';
 import type { Budget } from './budget.ts';
 import { placeError } from './locate.ts';
@@ -173,14 +174,8 @@ class LoopModule implements WasmLoop {
     this.#topNames = new Set(step.body.flatMap((s) => (s.op === 'let' ? [s.name] : [])));
     this.#prefetchLets = step.body.filter((s): s is Extract<PlanStep, { op: 'let' }> => s.op === 'let' && prefetch.lets.includes(s.name));
     // Every read of the body must be read ahead (a live read is the JS kernel's), as an integer or pointer, little-endian.
-    const bodyReads = new Set<number>();
-    const visit = (e: PlanExpr): void => {
-      if (e.op === 'read') bodyReads.add(e.site);
-      for (const child of childExpressions(e)) visit(child);
-    };
-    forEachExpression(step.body, visit);
     const levelOf = new Map(prefetch.sites.map(({ site, level }) => [site, level]));
-    if ([...bodyReads].some((site) => !levelOf.has(site)) || prefetch.sites.length > MAX_SITES) throw new Ineligible();
+    if ([...readSites(step.body).keys()].some((site) => !levelOf.has(site)) || prefetch.sites.length > MAX_SITES) throw new Ineligible();
     // Memory layout: fixed places, then the outer names (known after a first pass over the body), then per site and level:
     // per iteration, a site's address and range (12 bytes), its remote iovec, offset and done (24), its bytes.
     this.#discoverOuter(env);
@@ -328,7 +323,7 @@ class LoopModule implements WasmLoop {
     };
     const expression = (e: PlanExpr, scopes: Set<string>[]): void => {
       if (e.op === 'var') lookup(e.name, scopes, false);
-      for (const child of childExpressions(e)) expression(child, scopes);
+      for (const child of childrenOf(e)) expression(child, scopes);
     };
     const block = (steps: readonly PlanStep[], scopes: Set<string>[]): void => {
       const scope = new Set<string>();
@@ -841,32 +836,4 @@ class LoopModule implements WasmLoop {
 function valueOf(raw: bigint, kind: Kind): Value {
   if (kind === 'bool') return bool(raw !== 0n);
   return kind === 'ptr' ? ptr(raw) : int(raw);
-}
-
-function childExpressions(e: PlanExpr): readonly PlanExpr[] {
-  switch (e.op) {
-    case 'read':
-      return [e.address];
-    case 'unary':
-    case 'not':
-      return [e.operand];
-    case 'binary':
-    case 'compare':
-    case 'logical':
-      return [e.left, e.right];
-    default:
-      return [];
-  }
-}
-
-function forEachExpression(steps: readonly PlanStep[], visit: (e: PlanExpr) => void): void {
-  for (const s of steps) {
-    if (s.op === 'let' || s.op === 'assign' || s.op === 'emit') visit(s.value);
-    else if (s.op === 'print') s.values.forEach(visit);
-    else if (s.op === 'if') {
-      visit(s.condition);
-      forEachExpression(s.then, visit);
-      forEachExpression(s.otherwise, visit);
-    }
-  }
 }
