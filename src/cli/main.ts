@@ -101,7 +101,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const { takeSnapshot } = await import('../snapshot/capture.ts');
       const { formatSnapshot } = await import('./snapshot-format.ts');
       const policies = await policiesFor(command.policy.file);
-      const session = await openSession(command.target, policies, command.policy.audit, { quietStdout: command.json, batchedReads: true });
+      const session = await openSession(command.target, policies, command.policy.audit, { quietStdout: command.json });
       try {
         const live = session.target.writable!;
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr, Date.now, `snapshot of ${describeTarget(live.identity)}`) : undefined;

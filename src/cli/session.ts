@@ -44,7 +44,7 @@ export interface SessionOptions {
   readonly quietStdout?: boolean;
   /** ELF parses shared between the processes of a run over many. */
   readonly elfFiles?: ElfFiles | undefined;
-  /** The run will read in batches (a loop's reads, a scan): what batches need (smaps) is read ahead as the target opens. */
+  /** The run will read in batches (a loop's reads, a narrowing): what batches need (smaps) is read ahead as the target opens. */
   readonly batchedReads?: boolean;
   /** smaps of a --pid target, being read since the run began (readSmapsAhead). */
   readonly smaps?: Promise<string | undefined> | undefined;

@@ -88,12 +88,15 @@ export function readSites(steps: readonly PlanStep[]): Map<number, ReadNode> {
 }
 
 /**
- * Whether running the steps reads memory in batches, not one request at a time: a scan or a narrowing of hits
- * (which reads every hit), or a loop whose body reads. The target then opens ready for batches (live-process.ts).
+ * Whether running the steps reads memory in batches through the target's
+ * reads, not one request at a time: a narrowing of hits (which reads every
+ * hit), or a loop whose body reads. The target then opens ready for batches
+ * (live-process.ts: smaps read ahead). Not a scan: it reads smaps itself, at
+ * its start (live-scan.ts).
  */
 export function readsInBatches(steps: readonly PlanStep[]): boolean {
   const loopReads = (step: PlanStep): boolean => (step.op === 'for' || step.op === 'while') && (someStep(step.body, (s) => s.op === 'dump' || s.op === 'patch') || someExpression(step.body, (e) => e.op === 'read'));
-  return someStep(steps, loopReads) || someExpression(steps, (e) => e.op === 'scan' || e.op === 'narrow');
+  return someStep(steps, loopReads) || someExpression(steps, (e) => e.op === 'narrow');
 }
 
 /** Whether some step passes `test`, the steps of nested blocks included. */

@@ -60,7 +60,7 @@ export class LiveProcess implements WritableTarget {
 
   /**
    * Opens pid for reading; throws TargetError (exit 4) or DeniedError (exit 3) with the reason.
-   * `smaps`: its text being read (readSmapsAhead) for a run that will read in batches (a loop's reads, a scan),
+   * `smaps`: its text being read (readSmapsAhead) for a run that will read in batches (a loop's reads, a narrowing),
    * which need it (see #blocking): read on another thread while pvm loads, not on the way of the first batch.
    */
   static async open(pid: number, options: { readonly smaps?: Promise<string | undefined> | undefined } = {}): Promise<LiveProcess> {
