@@ -24,6 +24,7 @@ import { firstUnwritable } from './writable.ts';
 import type { JournalEntry } from './journal.ts';
 import { decode, hexAddress, int, numeric, ptr, readLength, type Value } from './value.ts';
 import { compileLoop, compileWhile, type LoopKernel, type WhileKernel } from './loop-kernel.ts';
+import type { LoopItems } from './wasm-loop.ts';
 import { type ExactInt, exactInt } from './exact-int.ts';
 import { count } from '../count.ts';
 
@@ -265,7 +266,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           // A body of integer work only runs compiled (loop-kernel.ts), unless the run hashes its reads.
           const kernel = compileLoops && onRead === undefined ? kernelFor(step, source.kind, env) : undefined;
           if (kernel !== undefined) {
-            kernel.run(Number(iterations), source.exactItem, env, Number(WINDOW), source.start);
+            kernel.run(Number(iterations), source.exactItem, env, Number(WINDOW), source.items);
             break;
           }
           for (let first = 0n; first < iterations; first += WINDOW) {
@@ -386,19 +387,25 @@ function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: P
   kind: 'int' | 'ptr';
   item: (i: bigint) => Value;
   exactItem: (i: number) => ExactInt;
-  /** A range's first item (item i is start + i); undefined for a list. */
-  start?: bigint;
+  /** The items as compiled loops in WebAssembly take them (wasm-loop.ts). */
+  items: LoopItems;
 } {
   if (over.kind === 'list') {
     const list = value(over.list);
     const items = list.kind === 'list' ? list.items : [];
-    return { count: BigInt(items.length), kind: 'ptr', item: (i) => items[Number(i)]!, exactItem: (i) => exactInt(numeric(items[i]!)!.value) };
+    return {
+      count: BigInt(items.length),
+      kind: 'ptr',
+      item: (i) => items[Number(i)]!,
+      exactItem: (i) => exactInt(numeric(items[i]!)!.value),
+      items: { at: (i) => numeric(items[i]!)!.value },
+    };
   }
   const from = numeric(value(over.from))!;
   const to = numeric(value(over.to))!;
   const start = exactInt(from.value);
   return {
-    start: from.value,
+    items: { start: from.value },
     count: to.value > from.value ? to.value - from.value : 0n,
     kind: from.kind,
     item: (i) => (from.kind === 'ptr' ? ptr(from.value + i) : int(from.value + i)),

@@ -26,7 +26,7 @@ import type { OutputEvent } from './execute.ts';
 import type { Scope } from './scope.ts';
 import { type IntType, LevelReader, type SiteWindow, valueAt } from './level-read.ts';
 import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
-import { compileWasmLoop, type WasmLoop } from './wasm-loop.ts';
+import { compileWasmLoop, type LoopItems, type WasmLoop } from './wasm-loop.ts';
 
 type Kind = 'int' | 'ptr' | 'bool';
 type Raw = ExactInt | boolean;
@@ -57,10 +57,10 @@ export interface LoopKernel {
   /**
    * Runs iterations [0, count) of the loop, item i being `item(i)`, over the
    * scope around the loop; the outer names the body assigns are stored back
-   * there as it stops, even by an error. `start`: the loop is over the range
-   * from there (item i is start + i), which WebAssembly may run.
+   * there as it stops, even by an error. `items`: the same items as bigints,
+   * for WebAssembly to run the loop over.
    */
-  run(count: number, item: (index: number) => ExactInt, env: Scope, window: number, start?: bigint): void;
+  run(count: number, item: (index: number) => ExactInt, env: Scope, window: number, items?: LoopItems): void;
 }
 
 /** The kernel of a `for` loop, or undefined when its body is not one the kernel compiles. */
@@ -262,11 +262,11 @@ ${store}
     return {
       outer: new Map(outer.map(({ name, kind }) => [name, kind])),
       variableKind,
-      run: (count, item, env, window, start) => {
+      run: (count, item, env, window, items) => {
         // WebAssembly runs what it can; the JS kernel runs on from where it stopped (if it did).
-        const long = start !== undefined && count >= wasmFrom();
+        const long = items !== undefined && count >= wasmFrom();
         if (long) wasm ??= compileWasmLoop(step, variableKind, env, this.#run) ?? null;
-        const done = long && wasm !== undefined && wasm !== null ? wasm.run(count, start, env) : 0;
+        const done = long && wasm !== undefined && wasm !== null ? wasm.run(count, items, env) : 0;
         if (done === 'break' || done >= count) return;
         runJs(count - done, done === 0 ? item : (index) => item(done + index), env, window);
       },

@@ -1,6 +1,6 @@
-// A `for` loop over a range compiled to WebAssembly (issue 13): the same loops
-// the JS kernel compiles (loop-kernel.ts), run from their first iteration at
-// the speed of compiled code. A recipe runs once, and JS runs
+// A `for` loop compiled to WebAssembly (issue 13): the same loops the JS
+// kernel compiles (loop-kernel.ts), run from their first iteration at the
+// speed of compiled code. A recipe runs once, and JS runs
 // its first thousands of iterations in the interpreter; WebAssembly is
 // compiled before it runs (V8's Liftoff, JavaScriptCore's BBQ: well under a
 // millisecond for a loop).
@@ -50,14 +50,17 @@ type OutputSite =
   | { readonly type: 'print'; readonly parts: readonly ({ readonly text: Value } | { readonly kind: Kind })[]; readonly line: number }
   | { readonly type: 'emit'; readonly name: string; readonly kind: Kind; readonly line: number };
 
+/** What a loop goes over: a range from `start` (item i is start + i), or a list (item i is `at(i)`). */
+export type LoopItems = { readonly start: bigint } | { readonly at: (index: number) => bigint };
+
 export interface WasmLoop {
   /**
-   * Runs iterations [0, count) of a loop over the range from `start`, over the
-   * scope around it: all of them, 'break', or the iteration where the JS kernel
+   * Runs iterations [0, count) of the loop over `items`, over the scope
+   * around it: all of them, 'break', or the iteration where the JS kernel
    * must take over (the names the body assigns are stored in `env` as they
    * were at that iteration's start).
    */
-  run(count: number, start: bigint, env: Scope): number | 'break';
+  run(count: number, items: LoopItems, env: Scope): number | 'break';
 }
 
 /** Not compiled to WebAssembly (the JS kernel runs the loop). */
@@ -162,6 +165,8 @@ class LoopModule implements WasmLoop {
   readonly #outputs: OutputSite[] = [];
   #out = 0;
   #mostValues = 0;
+  /** Where a list's items lie in memory (i64, a window's), or undefined for a range. */
+  readonly #items: number | undefined;
   /** What the window's iterations printed and emitted, held until it ends (an iteration stopped midway prints nothing). */
   readonly #pending: { readonly index: number; readonly event: OutputEvent }[] = [];
 
@@ -181,15 +186,17 @@ class LoopModule implements WasmLoop {
     this.#discoverOuter(env);
     this.#out = OUTER + this.#outer.size * 8;
     let at = this.#out + this.#mostValues * 8;
-    const perIteration = prefetch.sites.reduce((sum, { site }) => sum + 36 + readLength(run.sites.get(site)!.type), 0);
-    window = Math.min(window, Math.floor((MAX_MEMORY - at) / Math.max(1, perIteration)));
-    if (window < MIN_WINDOW) throw new Ineligible();
-    this.#window = window;
     const take = (bytes: number): number => {
       const place = at;
       at += Math.ceil(bytes / 8) * 8;
       return place;
     };
+    // A list's items take 8 bytes an iteration too (a range's are computed).
+    const perIteration = prefetch.sites.reduce((sum, { site }) => sum + 36 + readLength(run.sites.get(site)!.type), step.over.kind === 'list' ? 8 : 0);
+    window = Math.min(window, Math.floor((MAX_MEMORY - at) / Math.max(1, perIteration)));
+    if (window < MIN_WINDOW) throw new Ineligible();
+    this.#window = window;
+    this.#items = step.over.kind === 'list' ? take(window * 8) : undefined;
     const levels = [...new Set(prefetch.sites.map((s) => s.level))].sort((a, b) => a - b);
     for (const level of levels) {
       const sites: Site[] = [];
@@ -222,8 +229,9 @@ class LoopModule implements WasmLoop {
     this.#memory = instance.exports.memory as WebAssembly.Memory;
   }
 
-  run(count: number, start: bigint, env: Scope): number | 'break' {
-    if (start < I64_MIN || start + BigInt(count) > I64_MAX) return 0;
+  run(count: number, items: LoopItems, env: Scope): number | 'break' {
+    const start = 'start' in items ? items.start : 0n;
+    if ('start' in items && (start < I64_MIN || start + BigInt(count) > I64_MAX)) return 0;
     const words = new BigInt64Array(this.#memory.buffer);
     for (const [name, { kind, slot }] of this.#outer) {
       const value = env.get(name)!;
@@ -244,8 +252,22 @@ class LoopModule implements WasmLoop {
     let outcome: number | 'break' = count;
     try {
       for (let first = 0; first < count; first += this.#window) {
-        const size = Math.min(this.#window, count - first);
+        const full = Math.min(this.#window, count - first);
+        let size = full;
         const itemBase = start + BigInt(first);
+        if ('at' in items) {
+          // An item beyond i64 ends the window before it: the JS kernel takes it.
+          const slots = this.#items! >> 3;
+          for (let i = 0; i < size; i++) {
+            const item = items.at(first + i);
+            if (item < I64_MIN || item > I64_MAX) size = i;
+            else words[slots + i] = item;
+          }
+          if (size === 0) {
+            outcome = first;
+            break;
+          }
+        }
         // The interpreter reads ahead (and sends pending writes first) only for a window of two iterations or more:
         // a lone one is the JS kernel's, which reads live, as the interpreter does.
         if (this.#levels.length > 0 && size < 2) {
@@ -276,8 +298,8 @@ class LoopModule implements WasmLoop {
           outcome = 'break';
           break;
         }
-        if (status === STOPPED) {
-          outcome = first + ints[STATE_STOPPED >> 2]!;
+        if (status === STOPPED || size < full) {
+          outcome = first + (status === STOPPED ? ints[STATE_STOPPED >> 2]! : size);
           break;
         }
       }
@@ -360,6 +382,7 @@ class LoopModule implements WasmLoop {
   #body(): FunctionCode {
     const code = new FunctionCode([I64, I32, I64, I64], I32);
     const [itemBase, size, stepLimit, readLimit] = [0, 1, 2, 3];
+    // (A list's item comes from memory: itemBase is unused.)
     const index = code.local(I32);
     const item = code.local(I64);
     const steps = code.local(I64);
@@ -389,7 +412,7 @@ class LoopModule implements WasmLoop {
     const context: Context = { code, mode: 'body', level: Infinity, fail: 'stop', scopes: [], outer, item, index, steps, reads };
     code.open('block', 'exit').open('loop', 'iterate');
     code.get(index).get(size).op(Op.i32GeS).brIf('exit');
-    code.get(itemBase).get(index).op(Op.i64ExtendI32U, Op.i64Add).set(item);
+    this.#item(code, itemBase, index, item);
     for (const [name, local] of saved) code.get(outer.get(name)!.local).set(local);
     code.get(steps).set(stepsBefore).get(reads).set(readsBefore);
     code.open('block', 'next').open('block', 'stop');
@@ -534,7 +557,7 @@ class LoopModule implements WasmLoop {
     const context: Context = { code, mode: 'level', level: k, fail: 'unknown', scopes: [], outer, item, index };
     code.open('block', 'exit').open('loop', 'iterate');
     code.get(index).get(size).op(Op.i32GeS).brIf('exit');
-    code.get(itemBase).get(index).op(Op.i64ExtendI32U, Op.i64Add).set(item);
+    this.#item(code, itemBase, index, item);
     // The top-level lets the read-ahead computes, each known or not for this iteration.
     const scope = new Map<string, Binding | 'unknown'>();
     context.scopes.push(scope);
@@ -623,6 +646,12 @@ class LoopModule implements WasmLoop {
     code.get(ranges).i32(4).op(Op.i32Mul).get(total).i32(level.bytes).op(Op.i32Add).memory(Op.i32Store, level.offsets);
     code.get(ranges);
     return code;
+  }
+
+  /** Sets `item` to iteration `index`'s item: start + index for a range, from memory for a list. */
+  #item(code: FunctionCode, itemBase: number, index: number, item: number): void {
+    if (this.#items === undefined) code.get(itemBase).get(index).op(Op.i64ExtendI32U, Op.i64Add).set(item);
+    else code.get(index).i32(8).op(Op.i32Mul).memory(Op.i64Load, this.#items).set(item);
   }
 
   #lookup(context: Context, name: string): Binding | 'unknown' {

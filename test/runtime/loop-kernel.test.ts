@@ -266,6 +266,15 @@ describe('a loop compiled to WebAssembly', () => {
     same(`let a = 0\nfor i in 0..20 { print i, a\nif i == 9 { break }\na = a + read u64 at ${BASE} + i * 8 }`);
   });
 
+  it('takes loops over a list, and leaves an item beyond i64 (and what follows) to the JS kernel', () => {
+    const hits = Array.from({ length: 40 }, (_, k) => `${BASE + BigInt(((k * 7) % 64) * 8)}`).join(', ');
+    const calls = { n: 0 };
+    same(`let s = 0\nlet n = 0\nfor p in [${hits}] { s = s + read u64 at p\nn = n + 1 }\nprint s, n`, { wrap: counting(calls) });
+    expect(calls.n).toBe(1);
+    same(`let s = 0\nfor p in [${hits}] { s = s + read u64 at [p + 1024] }\nprint s`);
+    same(`let n = 0\nfor p in [${BASE}, 18446744073709551615, ${BASE + 8n}, 9223372036854775807] { n = n + 1\nprint p }\nprint n`);
+  });
+
   it('leaves to the JS kernel loops that read big-endian or read what cannot be read ahead', () => {
     expect(wasmFor(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, { t: zero })).toBeUndefined();
     expect(wasmFor(`let p = ${BASE}\nfor i in 0..4 { p = read ptr at p }`, { p: { kind: 'ptr', value: BASE } as Value })).toBeUndefined();

@@ -34,3 +34,23 @@ it('walks the 100 000 pointers of a live table in WebAssembly, in about 100 syst
     target.close();
   }
 });
+
+it('walks a list of 100 000 addresses (a scan would give such hits) in WebAssembly: each entry of the table read, then what it points at', async () => {
+  const target = await LiveProcess.open(fixture.pid);
+  try {
+    const table = fixture.at('table');
+    const hits = { kind: 'list' as const, items: Array.from({ length: 100_000 }, (_, i) => ({ kind: 'ptr' as const, value: table + BigInt(i) * 8n })) };
+    const plan = compileSource({ name: 'hits.pvm', text: 'param hits: list\nlet total = 0\nfor p in hits { total = total + read u64 at [p] }\nprint total' });
+    const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
+    const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
+    const budget = new Budget(DEFAULT_LIMITS, () => ({ where: 'hits.pvm' }));
+    expect(compileWasmLoop(loop, 'ptr', env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} })).toBeDefined();
+    const events: OutputEvent[] = [];
+    const calls = target.calls;
+    execute({ plan, target, params: new Map([['hits', hits]]), output: (e) => events.push(e) });
+    expect(events).toEqual([{ type: 'print', values: [{ kind: 'int', value: 14999850000n }], line: 4 }]);
+    expect(target.calls - calls).toBeLessThanOrEqual(110);
+  } finally {
+    target.close();
+  }
+});
