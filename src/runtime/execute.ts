@@ -395,7 +395,8 @@ function loopSource(over: Extract<PlanStep, { op: 'for' }>['over'], value: (e: P
     const items = list.kind === 'list' ? list.items : [];
     return {
       count: BigInt(items.length),
-      kind: 'ptr',
+      // Lists of addresses (hits, literals, params), or of integers (threads()): never mixed.
+      kind: items.length > 0 && items.every((v) => v.kind === 'int') ? 'int' : 'ptr',
       item: (i) => items[Number(i)]!,
       exactItem: (i) => exactInt(numeric(items[i]!)!.value),
       items: { at: (i) => numeric(items[i]!)!.value },

@@ -115,7 +115,16 @@ interface Code {
  */
 function wasmFrom(): number {
   const choice = process.env.PVM_WASM_LOOPS;
-  return choice === '0' ? Infinity : choice === 'always' ? 0 : 1024;
+  return choice === '0' ? Infinity : choice === 'always' ? 1 : 1024;
+}
+
+/** How many times a run of a loop goes back to WebAssembly after it stopped (a u64 at or above 2^63, say). */
+const MAX_RESUMPTIONS = 8;
+
+/** The items from `offset` on. */
+function shiftItems(items: LoopItems, offset: number): LoopItems {
+  if (offset === 0) return items;
+  return 'start' in items ? { start: items.start + BigInt(offset) } : { at: (index) => items.at(offset + index) };
 }
 
 /** The iterations of a compiled `for` loop's first window; each next one is twice as large, up to the run's window. */
@@ -228,7 +237,9 @@ ${store}
     const variableKind = this.#blocks[0]!.get(step.variable)!.kind as 'int' | 'ptr';
     /** The loop in WebAssembly, compiled on the first run long enough to gain from it; null: not one it compiles. */
     let wasm: WasmLoop | null | undefined;
-    const runJs = (count: number, item: (index: number) => ExactInt, env: Scope, window: number) => {
+    const wasmThreshold = wasmFrom();
+    /** Runs iterations [0, count) in JS; true when a `break` ended the loop. */
+    const runJs = (count: number, item: (index: number) => ExactInt, env: Scope, window: number): boolean => {
       const values: Raw[] = outer.map(({ name, kind }) => raw(env.get(name)!, kind));
       try {
         // Windows grow from FIRST_WINDOW to `window`: the first iterations of each loop here and in the
@@ -252,8 +263,9 @@ ${store}
               throw placeError(error, this.#run.context.locate(step.loc));
             }
           } else ahead = [];
-          if (runWindow(items, size, values)) return;
+          if (runWindow(items, size, values)) return true;
         }
+        return false;
       } finally {
         ahead = [];
         for (const { name, kind, index, assigned } of outer) if (assigned) env.assign(name, value(values[index]!, kind));
@@ -263,12 +275,21 @@ ${store}
       outer: new Map(outer.map(({ name, kind }) => [name, kind])),
       variableKind,
       run: (count, item, env, window, items) => {
-        // WebAssembly runs what it can; the JS kernel runs on from where it stopped (if it did).
-        const long = items !== undefined && count >= wasmFrom();
-        if (long) wasm ??= compileWasmLoop(step, variableKind, env, this.#run) ?? null;
-        const done = long && wasm !== undefined && wasm !== null ? wasm.run(count, items, env) : 0;
-        if (done === 'break' || done >= count) return;
-        runJs(count - done, done === 0 ? item : (index) => item(done + index), env, window);
+        // WebAssembly runs what it can; where it stops, the JS kernel runs that iteration and WebAssembly the rest,
+        // a few times (each resumption reads a window ahead again); then, or where it makes no progress, JS runs on.
+        let done = 0;
+        for (let resumed = 0; items !== undefined && count - done >= wasmThreshold && resumed <= MAX_RESUMPTIONS; resumed++) {
+          wasm ??= compileWasmLoop(step, variableKind, env, this.#run) ?? null;
+          if (wasm === null) break;
+          const ran = wasm.run(count - done, shiftItems(items, done), env);
+          if (ran === 'break') return;
+          done += ran;
+          if (done >= count || ran === 0) break;
+          const at = done;
+          if (runJs(1, (index) => item(at + index), env, window)) return;
+          done++;
+        }
+        if (done < count) runJs(count - done, done === 0 ? item : (index) => item(done + index), env, window);
       },
     };
   }

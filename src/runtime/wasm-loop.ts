@@ -311,6 +311,8 @@ class LoopModule implements WasmLoop {
 
   /** The import `output`: what print or emit `k` of iteration `index` shows, from its slots, held until the window ends. */
   #hold(k: number, index: number): void {
+    // Only the iteration the body stops in is ever dropped: what earlier ones showed goes out now.
+    if (this.#pending.length > 0 && this.#pending[0]!.index < index) this.#release(index);
     const site = this.#outputs[k]!;
     const words = new BigInt64Array(this.#memory.buffer, this.#out, this.#mostValues);
     if (site.type === 'emit') {
@@ -322,7 +324,7 @@ class LoopModule implements WasmLoop {
     this.#pending.push({ index, event: { type: 'print', values, line: site.line } });
   }
 
-  /** Shows what was held, but for what iteration `stopped` (which the JS kernel runs again) printed. */
+  /** Shows what was held, but for what iteration `stopped` (which the JS kernel runs again) printed, which is dropped. */
   #release(stopped?: number): void {
     for (const { index, event } of this.#pending) if (index !== stopped) this.#run.output(event);
     this.#pending.length = 0;

@@ -86,7 +86,7 @@ const same = (text: string, options?: RunOptions | typeof DEFAULT_LIMITS) => {
 describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a compiled loop (%s)', (_, kernelVectors) => {
   beforeAll(() => {
     vectors = kernelVectors;
-    // Every loop WebAssembly compiles goes there, however short (by default, from 4096 iterations).
+    // Every loop WebAssembly compiles goes there, however short (by default, from 1024 iterations).
     process.env.PVM_WASM_LOOPS = kernelVectors === undefined ? '0' : 'always';
   });
   afterAll(() => {
@@ -273,6 +273,20 @@ describe('a loop compiled to WebAssembly', () => {
     expect(calls.n).toBe(1);
     same(`let s = 0\nfor p in [${hits}] { s = s + read u64 at [p + 1024] }\nprint s`);
     same(`let n = 0\nfor p in [${BASE}, 18446744073709551615, ${BASE + 8n}, 9223372036854775807] { n = n + 1\nprint p }\nprint n`);
+  });
+
+  it('goes back to WebAssembly after the JS kernel ran the iteration it stopped at, a few times, then leaves the rest to JS', () => {
+    // u64 2^63 at BASE + 72: every 14th iteration stops WebAssembly.
+    const calls = { n: 0 };
+    same(`let s = 0\nfor i in 0..3000 { s = s + (read u64 at ${BASE} + (i % 14) * 8) % 7 }\nprint s`, { wrap: counting(calls) });
+    expect(calls.n).toBeGreaterThan(1);
+    same(`let s = 0\nfor i in 0..3000 { let v = read u64 at ${BASE} + (i % 14) * 8\nif i % 14 == 9 { print i, v }\nif i == 2000 { break }\ns = s + v % 7 }\nprint s`);
+  });
+
+  it('gives a loop over threads() integers, as the interpreter does (a list of integers, not addresses)', () => {
+    const threads = Array.from({ length: 1500 }, (_, k) => ({ tid: 1000 + k, registers: undefined }));
+    const withThreads = (target: MemoryTarget) => new MemoryTarget(target.regions().map((r) => r as never), 'memory', new Map(), {}, { vectors, threads });
+    same(`let s = 0\nfor t in threads() { s = s + t\nif t % 500 == 0 { print t, t + 1 } }\nemit s = s`, { wrap: withThreads });
   });
 
   it('leaves to the JS kernel loops that read big-endian or read what cannot be read ahead', () => {
