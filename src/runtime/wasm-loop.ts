@@ -15,8 +15,9 @@
 // result past ±2^63, a u64 at or above 2^63, a division by zero, a shift out of
 // range, a read not read ahead or that faulted, a budget running out) stops
 // the window at the start of that iteration, with the names as they were
-// then: the JS kernel runs the loop on from there, and answers it exactly, or
-// raises the error the interpreter raises, at the same place. What an
+// then: the JS kernel runs that iteration, and answers it exactly, or raises
+// the error the interpreter raises, at the same place; WebAssembly takes the
+// rest (loop-kernel.ts, a few times a run). What an
 // iteration prints or emits is held until the iteration ends, so that one
 // stopped midway prints nothing twice.
 import type { PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
