@@ -9,9 +9,9 @@ export type ValueType = typeof I32 | typeof I64;
 
 /** Opcodes used by the generator (names as in the WebAssembly text format). */
 export const Op = {
-  unreachable: 0x00,
   return: 0x0f,
   drop: 0x1a,
+  select: 0x1b,
   i32Load: 0x28,
   i64Load: 0x29,
   i64Load8S: 0x30,
@@ -23,21 +23,20 @@ export const Op = {
   i32Store: 0x36,
   i64Store: 0x37,
   i32Eqz: 0x45,
-  i32Eq: 0x46,
-  i32Ne: 0x47,
   i32LtS: 0x48,
   i32GeS: 0x4e,
   i64Eqz: 0x50,
   i64Eq: 0x51,
   i64Ne: 0x52,
   i64LtS: 0x53,
+  i64LtU: 0x54,
   i64GtS: 0x55,
   i64LeS: 0x57,
   i64GeS: 0x59,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
-  i32Or: 0x72,
+  i32And: 0x71,
   i64Add: 0x7c,
   i64Sub: 0x7d,
   i64Mul: 0x7e,
@@ -49,7 +48,6 @@ export const Op = {
   i64Shl: 0x86,
   i64ShrS: 0x87,
   i32WrapI64: 0xa7,
-  i64ExtendI32S: 0xac,
   i64ExtendI32U: 0xad,
 } as const;
 

@@ -99,6 +99,8 @@ export function compileWasmLoop(step: Extract<PlanStep, { op: 'for' }>, variable
 interface Binding {
   readonly local: number;
   readonly kind: Kind;
+  /** A read-ahead's let: an i32 local, 1 where this iteration's value is not known ahead. */
+  readonly unknownFlag?: number;
 }
 
 interface Site {
@@ -118,7 +120,6 @@ interface Level {
   readonly offsets: number;
   readonly done: number;
   readonly bytes: number;
-  readonly maxRanges: number;
 }
 
 /** Where a function's code goes when a value cannot be had: the body stops (bails), a read-ahead leaves the address out. */
@@ -218,7 +219,6 @@ class LoopModule implements WasmLoop {
         offsets: take((maxRanges + 1) * 4),
         done: take(maxRanges * 4),
         bytes: take(window * bytesPerIteration),
-        maxRanges,
       });
     }
     const functions = [{ name: 'body', code: this.#body() }, ...this.#levels.map((level, k) => ({ name: level.name, code: this.#levelFunction(level, k) }))];
@@ -547,7 +547,7 @@ class LoopModule implements WasmLoop {
       // currentStart < blockedEnd && blockedStart < currentEnd
       code.get(currentStart).get(j).i32(16).op(Op.i32Mul).memory(Op.i64Load, AVOID + 8).op(Op.i64LtS);
       code.get(j).i32(16).op(Op.i32Mul).memory(Op.i64Load, AVOID).get(currentEnd).op(Op.i64LtS);
-      code.op(0x71); // i32.and
+      code.op(Op.i32And);
       code.open('if');
       code.get(total).get(currentEnd).get(currentStart).op(Op.i64Sub, Op.i32WrapI64, Op.i32Sub).set(total);
       code.get(current).i32(16).op(Op.i32Mul).i64(0n).memory(Op.i64Store, level.remote + 8);
@@ -564,7 +564,7 @@ class LoopModule implements WasmLoop {
     // The top-level lets the read-ahead computes, each known or not for this iteration.
     const scope = new Map<string, Binding | 'unknown'>();
     context.scopes.push(scope);
-    const known = new Map<string, number>();
+    const known = new Set<string>();
     for (const name of this.#topNames) scope.set(name, 'unknown');
     for (const l of this.#prefetchLets) {
       // A let computed once per function: a second `let` of a name is not one the read-ahead sees through.
@@ -572,12 +572,12 @@ class LoopModule implements WasmLoop {
       const flag = code.local(I32);
       code.i32(1).set(flag);
       code.open('block', 'unknown');
-      const kind = this.#expression({ ...context, fail: 'unknown' }, l.value, undefined);
+      const kind = this.#expression(context, l.value, undefined);
       const local = code.local(kind === 'bool' ? I32 : I64);
       code.set(local).i32(0).set(flag);
       code.end();
-      known.set(l.name, flag);
-      scope.set(l.name, { local, kind, unknownFlag: flag } as Binding & { unknownFlag: number });
+      known.add(l.name);
+      scope.set(l.name, { local, kind, unknownFlag: flag });
     }
     level.sites.forEach((site, s) => {
       const node = this.#run.sites.get(site.site)!;
@@ -611,8 +611,8 @@ class LoopModule implements WasmLoop {
       code.end();
       // Starting inside or at the end of the current range: it grows to take it.
       code.get(current).i32(0).op(Op.i32GeS);
-      code.get(address).get(currentStart).op(Op.i64GeS, 0x71);
-      code.get(address).get(currentEnd).op(Op.i64LeS, 0x71);
+      code.get(address).get(currentStart).op(Op.i64GeS, Op.i32And);
+      code.get(address).get(currentEnd).op(Op.i64LeS, Op.i32And);
       code.open('if');
       code.get(end).get(currentEnd).op(Op.i64GtS).open('if');
       code.get(total).get(end).get(currentEnd).op(Op.i64Sub, Op.i32WrapI64, Op.i32Add).set(total);
@@ -700,8 +700,7 @@ class LoopModule implements WasmLoop {
           else code.i64(0n);
           return kind;
         }
-        const flag = (binding as Binding & { unknownFlag?: number }).unknownFlag;
-        if (flag !== undefined) code.get(flag).brIf(fail);
+        if (binding.unknownFlag !== undefined) code.get(binding.unknownFlag).brIf(fail);
         code.get(binding.local);
         return binding.kind;
       }
@@ -779,10 +778,10 @@ class LoopModule implements WasmLoop {
         // Exact when both fit in 31 bits; else checked by dividing back (a is then neither 0 nor -1 unless b is large).
         code.open('block', 'product');
         code.get(a).get(b).op(Op.i64Mul).set(r);
-        code.get(a).i64(1n << 31n).op(Op.i64Add).i64(1n << 32n).op(0x54 /* i64.lt_u */);
-        code.get(b).i64(1n << 31n).op(Op.i64Add).i64(1n << 32n).op(0x54, 0x71 /* i32.and */).brIf('product');
+        code.get(a).i64(1n << 31n).op(Op.i64Add).i64(1n << 32n).op(Op.i64LtU);
+        code.get(b).i64(1n << 31n).op(Op.i64Add).i64(1n << 32n).op(Op.i64LtU, Op.i32And).brIf('product');
         code.get(a).op(Op.i64Eqz).brIf('product');
-        code.get(a).i64(-1n).op(Op.i64Eq).get(b).i64(I64_MIN).op(Op.i64Eq, 0x71).brIf(fail);
+        code.get(a).i64(-1n).op(Op.i64Eq).get(b).i64(I64_MIN).op(Op.i64Eq, Op.i32And).brIf(fail);
         code.get(a).i64(-1n).op(Op.i64Eq).brIf('product');
         code.get(r).get(a).op(Op.i64DivS).get(b).op(Op.i64Ne).brIf(fail);
         code.end();
@@ -791,7 +790,7 @@ class LoopModule implements WasmLoop {
       case '/':
       case '%':
         code.get(b).op(Op.i64Eqz).brIf(fail);
-        if (operator === '/') code.get(a).i64(I64_MIN).op(Op.i64Eq).get(b).i64(-1n).op(Op.i64Eq, 0x71).brIf(fail);
+        if (operator === '/') code.get(a).i64(I64_MIN).op(Op.i64Eq).get(b).i64(-1n).op(Op.i64Eq, Op.i32And).brIf(fail);
         code.get(a).get(b).op(operator === '/' ? Op.i64DivS : Op.i64RemS);
         return;
       case '<<':
@@ -806,7 +805,7 @@ class LoopModule implements WasmLoop {
         // 0..1024 (MAX_SHIFT); past 63 every bit is the sign, as a shift by 63 gives.
         code.get(b).i64(0n).op(Op.i64LtS).brIf(fail);
         code.get(b).i64(1024n).op(Op.i64GtS).brIf(fail);
-        code.get(a).i64(63n).get(b).get(b).i64(63n).op(Op.i64GtS).op(0x1b /* select: 63 if b > 63, else b */).op(Op.i64ShrS);
+        code.get(a).i64(63n).get(b).get(b).i64(63n).op(Op.i64GtS).op(Op.select /* 63 if b > 63, else b */).op(Op.i64ShrS);
         return;
       case '&':
         code.get(a).get(b).op(Op.i64And);

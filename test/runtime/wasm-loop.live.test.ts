@@ -16,15 +16,20 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.stop());
 
+/** Whether the plan's `for` loop compiles to WebAssembly on this target, its variable of `kind`, with `total` = 0 around it. */
+function compilesToWasm(plan: ReturnType<typeof compileSource>, target: LiveProcess, kind: 'int' | 'ptr'): boolean {
+  const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
+  const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
+  const budget = new Budget(DEFAULT_LIMITS, () => ({ where: plan.recipe.name }));
+  return compileWasmLoop(loop, kind, env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} }) !== undefined;
+}
+
 it('walks the 100 000 pointers of a live table in WebAssembly, in about 100 system calls, to the sum C finds', async () => {
   const target = await LiveProcess.open(fixture.pid);
   try {
     const text = `let total = 0\nfor i in 0..100000 { total = total + read u64 at [${fixture.hex('table')} + i * 8] }\nprint total`;
     const plan = compileSource({ name: 'walk.pvm', text });
-    const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
-    const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
-    const budget = new Budget(DEFAULT_LIMITS, () => ({ where: 'walk.pvm' }));
-    expect(compileWasmLoop(loop, 'int', env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} })).toBeDefined();
+    expect(compilesToWasm(plan, target, 'int')).toBe(true);
     const events: OutputEvent[] = [];
     const calls = target.calls;
     execute({ plan, target, params: new Map(), output: (e) => events.push(e) });
@@ -41,10 +46,7 @@ it('walks a list of 100 000 addresses (a scan would give such hits) in WebAssemb
     const table = fixture.at('table');
     const hits = { kind: 'list' as const, items: Array.from({ length: 100_000 }, (_, i) => ({ kind: 'ptr' as const, value: table + BigInt(i) * 8n })) };
     const plan = compileSource({ name: 'hits.pvm', text: 'param hits: list\nlet total = 0\nfor p in hits { total = total + read u64 at [p] }\nprint total' });
-    const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
-    const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
-    const budget = new Budget(DEFAULT_LIMITS, () => ({ where: 'hits.pvm' }));
-    expect(compileWasmLoop(loop, 'ptr', env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} })).toBeDefined();
+    expect(compilesToWasm(plan, target, 'ptr')).toBe(true);
     const events: OutputEvent[] = [];
     const calls = target.calls;
     execute({ plan, target, params: new Map([['hits', hits]]), output: (e) => events.push(e) });
