@@ -44,8 +44,8 @@ export interface SessionOptions {
   readonly quietStdout?: boolean;
   /** ELF parses shared between the processes of a run over many. */
   readonly elfFiles?: ElfFiles | undefined;
-  /** The run will read in batches (a loop's reads, a narrowing): what batches need (smaps) is read ahead as the target opens. */
-  readonly batchedReads?: boolean;
+  /** The run reads smaps (to read in batches, or to scan: walk.ts readsSmaps): it is read ahead as a live target opens. */
+  readonly readsSmaps?: boolean;
   /** smaps of a --pid target, being read since the run began (readSmapsAhead). */
   readonly smaps?: Promise<string | undefined> | undefined;
 }
@@ -70,7 +70,7 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
       refuseTarget(policies, facts, { pid, name: facts.comm }, audit?.append);
     }
     const { LiveProcess } = await import('../target/live-process.ts');
-    const smaps = options.smaps ?? (options.batchedReads === true ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
+    const smaps = options.smaps ?? (options.readsSmaps === true ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
     return { live: await LiveProcess.open(pid, { smaps }), afterwards };
   } catch (error) {
     await spawned?.finish('kill'); // a program pvm started for a run that cannot happen

@@ -32,20 +32,40 @@ export interface Smaps {
   readonly entries: MapsEntry[];
   /** VmFlags by mapping start address. */
   readonly vmFlags: Map<bigint, readonly string[]>;
+  /**
+   * Starts of the mappings whose every page holds data (Rss + Swap = Size):
+   * a scan needs no pagemap read to find their untouched pages, there are none.
+   */
+  readonly held: Set<bigint>;
 }
+
+/** A details line giving kB: `Size:   1024 kB`. */
+const KILOBYTES = /^(Size|Rss|Swap):\s+(\d+) kB/;
 
 export function parseSmaps(text: string): Smaps {
   const headers: string[] = [];
   const vmFlags = new Map<bigint, readonly string[]>();
+  const held = new Set<bigint>();
   let start: bigint | undefined;
+  let size = 0;
+  let holding = 0;
   for (const line of text.split('\n')) {
     const header = HEADER.exec(line);
     if (header !== null) {
       headers.push(line);
       start = BigInt(`0x${header[1]}`);
+      size = -1;
+      holding = 0;
       continue;
     }
-    if (start !== undefined && line.startsWith('VmFlags:')) vmFlags.set(start, line.slice('VmFlags:'.length).trim().split(/\s+/));
+    if (start === undefined) continue;
+    const kilobytes = KILOBYTES.exec(line);
+    if (kilobytes !== null) {
+      if (kilobytes[1] === 'Size') size = Number(kilobytes[2]);
+      else holding += Number(kilobytes[2]);
+      // Size comes first; Rss and Swap then count up to it (Swap is the last of the three).
+      if (kilobytes[1] === 'Swap' && holding === size && size > 0) held.add(start);
+    } else if (line.startsWith('VmFlags:')) vmFlags.set(start, line.slice('VmFlags:'.length).trim().split(/\s+/));
   }
-  return { entries: parseMaps(headers.join('\n')), vmFlags };
+  return { entries: parseMaps(headers.join('\n')), vmFlags, held };
 }

@@ -90,13 +90,21 @@ export function readSites(steps: readonly PlanStep[]): Map<number, ReadNode> {
 /**
  * Whether running the steps reads memory in batches through the target's
  * reads, not one request at a time: a narrowing of hits (which reads every
- * hit), or a loop whose body reads. The target then opens ready for batches
- * (live-process.ts: smaps read ahead). Not a scan: it reads smaps itself, at
- * its start (live-scan.ts).
+ * hit), or a loop whose body reads. A live target needs smaps for batches
+ * (live-process.ts: the pages a read would block on).
  */
 export function readsInBatches(steps: readonly PlanStep[]): boolean {
   const loopReads = (step: PlanStep): boolean => (step.op === 'for' || step.op === 'while') && (someStep(step.body, (s) => s.op === 'dump' || s.op === 'patch') || someExpression(step.body, (e) => e.op === 'read'));
   return someStep(steps, loopReads) || someExpression(steps, (e) => e.op === 'narrow');
+}
+
+/**
+ * Whether running the steps reads a live target's smaps: to read in batches
+ * (readsInBatches), or to scan (the map and its VmFlags, live-scan.ts). The
+ * run then reads it ahead, on another thread while pvm loads.
+ */
+export function readsSmaps(steps: readonly PlanStep[]): boolean {
+  return readsInBatches(steps) || someExpression(steps, (e) => e.op === 'scan');
 }
 
 /** Whether some step passes `test`, the steps of nested blocks included. */

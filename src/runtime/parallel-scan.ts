@@ -51,6 +51,8 @@ export interface ScanWorkerData {
 /** A worker's job (a message): the chunks, what to find, and shared memory for claims and results. */
 export interface ScanJob {
   readonly chunks: readonly Chunk[];
+  /** The smaps the chunks were planned from (the worker scans from the same map), if read. */
+  readonly smaps: string | undefined;
   readonly pattern: Pattern;
   readonly align: number;
   /** Hits the worker may hold; one more fails it. */
@@ -141,7 +143,7 @@ const STALL_MS = 10_000;
 export function searchWithWorker(
   chunks: readonly Chunk[],
   searcher: ChunkSearcher,
-  target: { readonly pid: number },
+  target: { readonly pid: number; readonly smapsText?: string | undefined },
   request: { readonly pattern: Pattern; readonly align: number; readonly limit: number },
   progress: (bytesScanned: number, hits: number) => void,
 ): boolean {
@@ -153,6 +155,7 @@ export function searchWithWorker(
   const { worker } = helper;
   const data: ScanJob = {
     chunks,
+    smaps: target.smapsText,
     pattern: request.pattern,
     align: request.align,
     capacity: request.limit,

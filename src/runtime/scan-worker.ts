@@ -33,9 +33,9 @@ try {
     const data = await job;
     if (data === null) finish(FAILED);
     else {
-      // The scan is opened once the job comes, not while the worker waits for it: its map (file mappings,
-      // VmFlags) must be as fresh as the main thread's, which planned the chunks just before.
-      const access = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')));
+      // The scan is opened once the job comes, not while the worker waits for it, from the smaps the main thread
+      // planned the chunks from: the same map (file mappings, VmFlags, pages that hold data).
+      const access = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')), data.smaps);
       try {
         search(data, access);
       } finally {

@@ -76,9 +76,10 @@ export interface ScanAccess {
   /**
    * A live process a worker thread may scan beside this one (it opens its own
    * channel to the pid): set by a live process only, and never under a policy,
-   * whose guard sees each read.
+   * whose guard sees each read. `smapsText`: the smaps this scan was planned
+   * from, for the worker to scan from the same map.
    */
-  readonly parallel?: { readonly pid: number } | undefined;
+  readonly parallel?: { readonly pid: number; readonly smapsText?: string | undefined } | undefined;
   close(): void;
 }
 

@@ -125,4 +125,16 @@ VmFlags: rd mr pf io de dd
       ]),
     );
   });
+  it('knows the mappings whose every page holds data (Rss + Swap = Size), which need no pagemap read', () => {
+    const mapping = (start: string, size: number, rss: number, swap: number) =>
+      `${start}-${(BigInt(`0x${start}`) + BigInt(size) * 1024n).toString(16)} rw-p 00000000 00:00 0\nSize: ${size} kB\nKernelPageSize: 4 kB\nRss: ${rss} kB\nPss: ${rss} kB\nSwap: ${swap} kB\nSwapPss: ${swap} kB\nVmFlags: rd wr\n`;
+    const parsed = parseSmaps(
+      mapping('7f0000000000', 1024, 1024, 0) + // all present
+        mapping('7f0000200000', 1024, 1000, 24) + // present or swapped
+        mapping('7f0000400000', 1024, 1020, 0) + // one page never touched (or the zero page: not in Rss)
+        mapping('7f0000600000', 0, 0, 0), // empty
+    );
+    expect([...parsed.held]).toEqual([0x7f0000000000n, 0x7f0000200000n]);
+    expect(parsed.vmFlags.size).toBe(4);
+  });
 });

@@ -1,7 +1,10 @@
-// A region unmapped in the middle of a scan of a live process: the scan
-// reports it and goes on, it does not fail.
+// A scan of a live process: a region unmapped in the middle of it is reported
+// and the scan goes on, it does not fail; the pages that hold data are found
+// as pagemap finds them.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Pagemap } from '../../src/native/pagemap.ts';
+import { parseSmaps } from '../../src/native/smaps.ts';
 import { literalPattern } from '../../src/plan/pattern.ts';
 import { scanTarget } from '../../src/runtime/scan.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
@@ -53,4 +56,29 @@ it('reports a region unmapped after the scan planned it, and finds what is elsew
   expect(outcome.hits).toEqual([sparse + 100n * page + 40n, sparse + 9000n * page + 80n]);
   expect(outcome.skipped).toContainEqual({ start: doomed, end: doomed + (4n << 20n), reason: 'unreadable now (unmapped or changed during the scan)' });
   target.close();
+});
+
+it('finds the pages that hold data as pagemap does, reading pagemap only for mappings with untouched pages', async () => {
+  const live = await LiveProcess.open(fixture.pid);
+  const access = live.openScan();
+  const smaps = parseSmaps(readFileSync(`/proc/${fixture.pid}/smaps`, 'latin1'));
+  const pagemap = new Pagemap(fixture.pid, fixture.pageSize);
+  try {
+    // Most of the fixture's mappings are whole (code, data it wrote); `sparse` has two pages of 16384 touched.
+    expect(smaps.held.size).toBeGreaterThan(3);
+    const sparse = fixture.at('sparse');
+    expect(smaps.held.has(sparse)).toBe(false);
+    const page = BigInt(fixture.pageSize);
+    expect(access.residentRuns(sparse, sparse + (64n << 20n))).toEqual([
+      { start: sparse + 100n * page, end: sparse + 101n * page },
+      { start: sparse + 9000n * page, end: sparse + 9001n * page },
+    ]);
+    // Mapping by mapping, the runs (whole mappings straight from smaps) are pagemap's; the stack and [vvar] may change between.
+    const steady = access.regions.filter((r) => r.path !== '[stack]' && !r.path.startsWith('[v') && r.perms.startsWith('r'));
+    for (const region of steady) expect(access.residentRuns(region.start, region.end), region.path).toEqual(pagemap.residentRuns(region.start, region.end));
+  } finally {
+    pagemap.close();
+    access.close();
+    live.close();
+  }
 });
