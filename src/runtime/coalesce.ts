@@ -2,23 +2,33 @@
 // requests are merged into one (a table of pointers becomes one read), and
 // each request gets back exactly its own bytes. Each iovec costs a full page
 // pinning round in the kernel (KERNEL.md §7), so merging is the cheapest win.
+// A large request is read on its own, into memory of its own: merging saves
+// it nothing, and a value can then keep its bytes without a copy (a view of a
+// shared buffer would keep the whole buffer alive).
 import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
+
+/** Requests of at least this many bytes are read alone (one call each: a call costs ~1 µs, copying 64 KiB ~10). */
+export const LARGE_READ = 64 << 10;
 
 interface Span {
   start: bigint;
   end: bigint;
   /** Indices of the requests inside this span. */
   members: number[];
+  /** One large request (LARGE_READ), read alone. */
+  readonly large: boolean;
 }
 
-/** Like `target.read(requests)`, in fewer iovecs; results are views of shared buffers. */
+/** Like `target.read(requests)`, in fewer iovecs; results of small requests are views of shared buffers, a large one's its own. */
 export function readCoalesced(target: MemorySource, requests: readonly ReadRequest[]): ReadResult[] {
   const spans = merge(requests);
   const results: ReadResult[] = new Array(requests.length);
   const retry: number[] = [];
-  const read = target.read(spans.map((s) => ({ address: s.start, length: Number(s.end - s.start) })));
-  spans.forEach((span, i) => {
-    const got = read[i]!;
+  const merged = spans.filter((s) => !s.large);
+  const mergedRead = merged.length === 0 ? [] : target.read(merged.map((s) => ({ address: s.start, length: Number(s.end - s.start) })));
+  let next = 0;
+  spans.forEach((span) => {
+    const got = span.large ? target.read([{ address: span.start, length: Number(span.end - span.start) }])[0]! : mergedRead[next++]!;
     const readEnd = span.start + BigInt(got.done);
     for (const index of span.members) {
       const request = requests[index]!;
@@ -44,7 +54,7 @@ export function readCoalesced(target: MemorySource, requests: readonly ReadReque
   return results;
 }
 
-/** Requests sorted by address and merged where they touch or overlap. */
+/** Requests sorted by address and merged where they touch or overlap, a large one (LARGE_READ) alone. */
 function merge(requests: readonly ReadRequest[]): Span[] {
   let sorted = true;
   for (let i = 1; i < requests.length && sorted; i++) if (requests[i]!.address < requests[i - 1]!.address) sorted = false;
@@ -56,11 +66,12 @@ function merge(requests: readonly ReadRequest[]): Span[] {
     const { address, length } = requests[index]!;
     const end = address + BigInt(length);
     const last = spans[spans.length - 1];
-    if (last !== undefined && address <= last.end) {
+    const large = length >= LARGE_READ;
+    if (last !== undefined && !large && !last.large && address <= last.end) {
       if (end > last.end) last.end = end;
       last.members.push(index);
     } else {
-      spans.push({ start: address, end, members: [index] });
+      spans.push({ start: address, end, members: [index], large });
     }
   }
   return spans;

@@ -265,12 +265,13 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           const iterations = budget.iterations(source.count, limit, at(step.loc));
           // A body of integer work only runs compiled (loop-kernel.ts), unless the run hashes its reads.
           const kernel = compileLoops && onRead === undefined ? kernelFor(step, source.kind, env) : undefined;
+          const window = windowOf(step.prefetch.sites.map((s) => readLength(sites.get(s.site)!.type)));
           if (kernel !== undefined) {
-            kernel.run(Number(iterations), source.exactItem, env, Number(WINDOW), source.items);
+            kernel.run(Number(iterations), source.exactItem, env, Number(window), source.items);
             break;
           }
-          for (let first = 0n; first < iterations; first += WINDOW) {
-            const size = Number(iterations - first < WINDOW ? iterations - first : WINDOW);
+          for (let first = 0n; first < iterations; first += window) {
+            const size = Number(iterations - first < window ? iterations - first : window);
             // One scope serves every iteration, emptied before each: an iteration sees nothing of the one before.
             const body = env.child();
             const iterationScope = (index: number): Scope => {
@@ -461,6 +462,14 @@ export function writeRefusal(plan: Plan): DeniedError {
 
 /** Iterations prefetched and run together: enough to fill 1024-iovec calls and merge neighbours (4096 took 20% less GC time but 25% more calls). */
 const WINDOW = 16384n;
+/** Bytes a window reads ahead at most: a loop reading 1 MiB an iteration reads 16 iterations ahead, not 16 GiB. */
+const WINDOW_BYTES = 16 << 20;
+
+/** The iterations of a window, for a loop whose iterations read ahead `lengths` bytes at their sites. */
+function windowOf(lengths: readonly number[]): bigint {
+  const perIteration = lengths.reduce((sum, length) => sum + length, 0);
+  return perIteration === 0 ? WINDOW : BigInt(Math.max(1, Math.min(Number(WINDOW), Math.floor(WINDOW_BYTES / perIteration))));
+}
 
 /** A read's value, or undefined when it faulted before the value was complete. */
 function valueOf(type: MemoryType, result: ReadResult): Value | undefined {
@@ -471,8 +480,13 @@ function valueOf(type: MemoryType, result: ReadResult): Value | undefined {
   }
   if (result.fault !== undefined) return undefined;
   switch (type.kind) {
-    case 'bytes':
-      return { kind: 'bytes', value: result.bytes.slice(0, type.size) };
+    case 'bytes': {
+      // Bytes of their own (a large read: coalesce.ts) are kept as they are; a view of a shared buffer is copied, or
+      // the value would keep the whole buffer alive. Nothing else holds a read's bytes, and values are never changed.
+      const bytes = result.bytes;
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.length === type.size;
+      return { kind: 'bytes', value: own ? bytes : bytes.slice(0, type.size) };
+    }
     case 'utf16':
       return { kind: 'str', value: utf16.decode(result.bytes.subarray(0, type.units * 2)) };
     default:

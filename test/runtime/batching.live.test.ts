@@ -45,3 +45,20 @@ it('reads the values of straight-line steps in one call per level, with the same
   expect(events).toEqual([{ type: 'emit', name: 'sum', value: { kind: 'int', value: expected }, line: 3 }]);
   target.close();
 });
+
+it('reads large byte ranges of a live process each on its own, with the bytes a lone read gives', async () => {
+  const target = await LiveProcess.open(fixture.pid);
+  const table = fixture.hex('table');
+  // Twelve 64 KiB reads of the table (each read alone, into its own memory), against the same bytes read one at a time.
+  const events: OutputEvent[] = [];
+  const text = `let s = 0\nfor i in 0..12 { let b = read bytes 65536 at ${table} + i * 65536\ns = s * 3 + b[0] + b[777] * 5 + b[65535] }\nemit s = s`;
+  execute({ plan: compileSource({ name: 'large.pvm', text }), target, params: new Map(), output: (e) => events.push(e) });
+  let expected = 0n;
+  const byte = (at: bigint) => BigInt(target.read([{ address: at, length: 1 }])[0]!.bytes[0]!);
+  for (let i = 0n; i < 12n; i++) {
+    const at = fixture.at('table') + i * 65536n;
+    expected = expected * 3n + byte(at) + byte(at + 777n) * 5n + byte(at + 65535n);
+  }
+  expect(events).toEqual([{ type: 'emit', name: 's', value: { kind: 'int', value: expected }, line: 4 }]);
+  target.close();
+});

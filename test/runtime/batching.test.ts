@@ -177,6 +177,63 @@ describe('readCoalesced', () => {
   });
 });
 
+describe('large reads', () => {
+  /** 64 regions of 1 MiB, back to back, byte i of region r holding (r + i) & 0xff; a counter of calls and bytes. */
+  function large(): Counting & { bytes: number } {
+    const pattern = Uint8Array.from({ length: (1 << 20) + 256 }, (_, i) => i & 0xff);
+    const regions = Array.from({ length: 64 }, (_, r) => ({
+      start: 0x1000000n + BigInt(r << 20),
+      end: 0x1000000n + BigInt((r + 1) << 20),
+      perms: 'rw-p',
+      offset: 0n,
+      path: '',
+      deleted: false,
+      bytes: pattern.slice(r, r + (1 << 20)),
+    }));
+    const target = new Counting(new MemoryTarget(regions)) as Counting & { bytes: number };
+    target.bytes = 0;
+    const read = target.read.bind(target);
+    target.read = (requests) => {
+      target.bytes += requests.reduce((sum, r) => sum + r.length, 0);
+      return read(requests);
+    };
+    return target;
+  }
+
+  it('are read alone, each into memory of its own, beside the small ones merged as before', () => {
+    const target = large();
+    const results = readCoalesced(target, [
+      { address: 0x1000000n, length: 1 << 20 },
+      { address: 0x1100000n, length: 1 << 20 },
+      { address: 0x1100000n + 16n, length: 8 },
+      { address: 0x1100000n + 24n, length: 8 },
+    ]);
+    expect(target.calls).toBe(3); // the two small reads in one call, one iovec; each large one alone
+    expect(target.iovecs).toBe(3);
+    for (const r of results.slice(0, 2)) expect(r.bytes.byteLength).toBe(r.bytes.buffer.byteLength);
+    expect([results[0]!.bytes[5], results[1]!.bytes[5], results[2]!.bytes[0], results[3]!.bytes[0]]).toEqual([5, 6, 17, 25]);
+  });
+
+  it('read ahead no more than 16 MiB a window: a loop that breaks early reads little more than it uses', () => {
+    const target = large();
+    const plan = compileSource({ name: 'r.pvm', text: 'let n = 0\nfor i in 0..64 { let b = read bytes 1048576 at 0x1000000 + i * 1048576\nn = n + b[i]\nif i == 2 { break } }\nprint n' });
+    const lines: string[] = [];
+    execute({ plan, target, params: new Map(), output: (e) => lines.push(e.type === 'print' ? e.values.map((v) => String('value' in v ? v.value : '')).join(' ') : '') });
+    expect(lines).toEqual([String(0 + 2 + 4)]);
+    expect(target.bytes).toBeLessThanOrEqual(16 << 20);
+  });
+
+  it('give their values the bytes read, whole and unchanged by the reads after them', () => {
+    const target = large();
+    const plan = compileSource({ name: 'r.pvm', text: 'let sum = 0\nfor i in 0..40 { let b = read bytes 1048576 at 0x1000000 + i * 1048576\nsum = sum + b[0] + b[1048575] + len(b) }\nprint sum' });
+    const lines: string[] = [];
+    execute({ plan, target, params: new Map(), output: (e) => lines.push(e.type === 'print' ? e.values.map((v) => String('value' in v ? v.value : '')).join(' ') : '') });
+    let sum = 0;
+    for (let r = 0; r < 40; r++) sum += (r & 0xff) + ((r + (1 << 20) - 1) & 0xff) + (1 << 20);
+    expect(lines).toEqual([String(sum)]);
+  });
+});
+
 describe('a compiled loop reading ahead in iteration order', () => {
   it('reads a header every iteration reads once per window, and the table beside it as one range', () => {
     // Each iteration reads the same u64 at VALUES and the table's next entry: in iteration order the two alternate.
