@@ -7,6 +7,7 @@ import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/modules.ts';
 import type { ElfFiles } from '../runtime/elf-files.ts';
 import type { CoreTarget } from '../target/core-target.ts';
+import type { SmapsText } from '../native/smaps.ts';
 import type { LiveProcess } from '../target/live-process.ts';
 import type { Spawned } from '../target/spawn.ts';
 import type { MemorySource } from '../target/target.ts';
@@ -47,7 +48,7 @@ export interface SessionOptions {
   /** The run reads smaps (to read in batches, or to scan: walk.ts readsSmaps): it is read ahead as a live target opens. */
   readonly readsSmaps?: boolean;
   /** smaps of a --pid target, being read since the run began (readSmapsAhead). */
-  readonly smaps?: Promise<string | undefined> | undefined;
+  readonly smaps?: Promise<SmapsText | undefined> | undefined;
 }
 
 /** Opens a live process, or starts one, judged by the policies first; `deciding` is told which process is judged (for the audit). */

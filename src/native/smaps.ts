@@ -13,16 +13,28 @@ const deno = (globalThis as { Deno?: { readFile(path: string): Promise<Uint8Arra
  * undefined where it cannot be read. Deno reads it natively: its `node:fs`
  * promises took 6 ms more.
  */
-export async function readSmapsAhead(pid: number): Promise<string | undefined> {
+export async function readSmapsAhead(pid: number): Promise<SmapsText | undefined> {
+  const startedAt = performance.now();
   try {
-    if (deno === undefined) return await promises.readFile(`/proc/${pid}/smaps`, 'latin1');
+    if (deno === undefined) return { text: await promises.readFile(`/proc/${pid}/smaps`, 'latin1'), startedAt };
     const bytes = await deno.readFile(`/proc/${pid}/smaps`);
     let text = '';
     for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-    return text;
+    return { text, startedAt };
   } catch {
     return undefined;
   }
+}
+
+/** smaps as read ahead, and when the read began (performance.now()): its first lines are that old. */
+export interface SmapsText {
+  readonly text: string;
+  readonly startedAt: number;
+}
+
+/** The maps-format lines of smaps (one per mapping), as /proc/PID/maps gives them: the same map if equal. */
+export function mapsLinesOf(smapsText: string): string[] {
+  return smapsText.split('\n').filter((line) => HEADER.test(line));
 }
 
 /** A maps-format line: `start-end perms …`; the details lines are `Key: value`. */
@@ -33,38 +45,37 @@ export interface Smaps {
   /** VmFlags by mapping start address. */
   readonly vmFlags: Map<bigint, readonly string[]>;
   /**
-   * Starts of the mappings whose every page holds data (Rss + Swap = Size):
-   * a scan needs no pagemap read to find their untouched pages, there are none.
+   * Starts of the mappings whose every page is in the page tables (Rss =
+   * Size): a scan needs no pagemap read to find their untouched pages, there
+   * are none. Swapped pages are left to pagemap: smaps counts a shared memory
+   * page swapped out in Swap with no page table entry, which pagemap does not.
    */
   readonly held: Set<bigint>;
 }
 
 /** A details line giving kB: `Size:   1024 kB`. */
-const KILOBYTES = /^(Size|Rss|Swap):\s+(\d+) kB/;
+const KILOBYTES = /^(Size|Rss):\s+(\d+) kB/;
 
 export function parseSmaps(text: string): Smaps {
   const headers: string[] = [];
   const vmFlags = new Map<bigint, readonly string[]>();
   const held = new Set<bigint>();
   let start: bigint | undefined;
-  let size = 0;
-  let holding = 0;
+  let size = -1;
   for (const line of text.split('\n')) {
     const header = HEADER.exec(line);
     if (header !== null) {
       headers.push(line);
       start = BigInt(`0x${header[1]}`);
       size = -1;
-      holding = 0;
       continue;
     }
     if (start === undefined) continue;
     const kilobytes = KILOBYTES.exec(line);
     if (kilobytes !== null) {
+      // Size comes first, then Rss.
       if (kilobytes[1] === 'Size') size = Number(kilobytes[2]);
-      else holding += Number(kilobytes[2]);
-      // Size comes first; Rss and Swap then count up to it (Swap is the last of the three).
-      if (kilobytes[1] === 'Swap' && holding === size && size > 0) held.add(start);
+      else if (size > 0 && Number(kilobytes[2]) === size) held.add(start);
     } else if (line.startsWith('VmFlags:')) vmFlags.set(start, line.slice('VmFlags:'.length).trim().split(/\s+/));
   }
   return { entries: parseMaps(headers.join('\n')), vmFlags, held };

@@ -9,7 +9,7 @@ import { IOV_MAX, joinOutcomes, MAX_RW_COUNT, runBatched, splitTransfers, type T
 export const DEFAULT_CALL_BYTES = 16 << 20;
 
 /** Reads of at least this many bytes in all land straight in their result (see `read`); the engines never move such a buffer. */
-const DIRECT_BYTES = 64 << 10;
+export const DIRECT_BYTES = 64 << 10;
 
 /**
  * A buffer whose bytes are not zeroed first (the caller writes or zeroes each
@@ -17,7 +17,7 @@ const DIRECT_BYTES = 64 << 10;
  * pages from the kernel. Node and Bun have Buffer.allocUnsafeSlow (a buffer of
  * its own, not a slice of a shared pool); elsewhere a zeroed one.
  */
-function uninitializedBytes(length: number): Uint8Array {
+export function uninitializedBytes(length: number): Uint8Array {
   const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer?.allocUnsafeSlow;
   if (allocUnsafeSlow === undefined) return new Uint8Array(length);
   const buffer = allocUnsafeSlow(length);
@@ -57,8 +57,12 @@ export class VmChannel {
     this.#remoteWords = new Uint32Array(this.#remote.buffer);
   }
 
-  /** Reads every transfer; a fault marks that transfer and the others go on. */
-  read(transfers: readonly Transfer[]): ReadOutcome[] {
+  /**
+   * Reads every transfer; a fault marks that transfer and the others go on.
+   * `into`: memory of at least DIRECT_BYTES (from `uninitializedBytes`) the
+   * caller reuses, to read into instead of fresh memory (runtime/reused-reads.ts).
+   */
+  read(transfers: readonly Transfer[], into?: Uint8Array): ReadOutcome[] {
     validateTransfers(transfers);
     const { pieces, owner } = this.#split(transfers);
     // The result holds every piece back to back, exactly as each call lays its pieces out.
@@ -68,7 +72,8 @@ export class VmChannel {
     // A large read lands straight in the result, in memory the allocator recycles: a fresh buffer per read (its page
     // faults, the zeroing) and the copy out of scratch made bulk reads 2-3x C. Every byte no call wrote is zeroed below.
     const direct = total >= DIRECT_BYTES;
-    const data = direct ? uninitializedBytes(total) : new Uint8Array(total);
+    const reused = direct && into !== undefined && into.length >= total && into.length >= DIRECT_BYTES;
+    const data = reused ? into : direct ? uninitializedBytes(total) : new Uint8Array(total);
     const address = direct ? this.#libc.addressOf(data) : 0;
     const outcomes = runBatched(pieces, this.#limits(), (first, count, bytes) => {
       if (direct) return this.#call('read', pieces, first, count, bytes, BigInt(address + start[first]!));

@@ -2,9 +2,10 @@
 // requests are merged into one (a table of pointers becomes one read), and
 // each request gets back exactly its own bytes. Each iovec costs a full page
 // pinning round in the kernel (KERNEL.md §7), so merging is the cheapest win.
-// A large request is read on its own, into memory of its own: merging saves
-// it nothing, and a value can then keep its bytes without a copy (a view of a
-// shared buffer would keep the whole buffer alive).
+// A large request is read on its own, into memory of its own, unless others
+// overlap it: joining it to its neighbours saves nothing, and a value can then
+// keep its bytes without a copy (a view of a shared buffer would keep the
+// whole buffer alive).
 import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
 
 /** Requests of at least this many bytes are read alone (one call each: a call costs ~1 µs, copying 64 KiB ~10). */
@@ -15,12 +16,16 @@ interface Span {
   end: bigint;
   /** Indices of the requests inside this span. */
   members: number[];
-  /** One large request (LARGE_READ), read alone. */
-  readonly large: boolean;
+  /** Holds a large request (LARGE_READ): read alone, and joined only by requests that overlap it. */
+  large: boolean;
 }
 
-/** Like `target.read(requests)`, in fewer iovecs; results of small requests are views of shared buffers, a large one's its own. */
-export function readCoalesced(target: MemorySource, requests: readonly ReadRequest[]): ReadResult[] {
+/**
+ * Like `target.read(requests)`, in fewer iovecs; results of small requests are
+ * views of shared buffers, a large one's its own, or the memory `into` gives
+ * it (memory reused from window to window: reused-reads.ts).
+ */
+export function readCoalesced(target: MemorySource, requests: readonly ReadRequest[], into?: (request: number) => Uint8Array | undefined): ReadResult[] {
   const spans = merge(requests);
   const results: ReadResult[] = new Array(requests.length);
   const retry: number[] = [];
@@ -28,7 +33,7 @@ export function readCoalesced(target: MemorySource, requests: readonly ReadReque
   const mergedRead = merged.length === 0 ? [] : target.read(merged.map((s) => ({ address: s.start, length: Number(s.end - s.start) })));
   let next = 0;
   spans.forEach((span) => {
-    const got = span.large ? target.read([{ address: span.start, length: Number(span.end - span.start) }])[0]! : mergedRead[next++]!;
+    const got = span.large ? readLarge(target, span, into) : mergedRead[next++]!;
     const readEnd = span.start + BigInt(got.done);
     for (const index of span.members) {
       const request = requests[index]!;
@@ -54,7 +59,18 @@ export function readCoalesced(target: MemorySource, requests: readonly ReadReque
   return results;
 }
 
-/** Requests sorted by address and merged where they touch or overlap, a large one (LARGE_READ) alone. */
+/**
+ * A span holding a large request, alone: into the memory `into` gives its
+ * request if it is the only one (others would see memory that is reused
+ * later) and the target can read into memory; otherwise into fresh memory.
+ */
+function readLarge(target: MemorySource, span: Span, into: ((request: number) => Uint8Array | undefined) | undefined): ReadResult {
+  const request = { address: span.start, length: Number(span.end - span.start) };
+  const memory = span.members.length === 1 ? into?.(span.members[0]!) : undefined;
+  return memory !== undefined && target.readInto !== undefined ? target.readInto(request, memory) : target.read([request])[0]!;
+}
+
+/** Requests sorted by address and merged where they overlap, or touch when neither is large (LARGE_READ). */
 function merge(requests: readonly ReadRequest[]): Span[] {
   let sorted = true;
   for (let i = 1; i < requests.length && sorted; i++) if (requests[i]!.address < requests[i - 1]!.address) sorted = false;
@@ -67,8 +83,11 @@ function merge(requests: readonly ReadRequest[]): Span[] {
     const end = address + BigInt(length);
     const last = spans[spans.length - 1];
     const large = length >= LARGE_READ;
-    if (last !== undefined && !large && !last.large && address <= last.end) {
+    // Overlapping requests always share a span (no byte is read twice: a policy's read budget counts bytes); touching
+    // ones only when both are small, so that large reads next to each other each get memory of their own.
+    if (last !== undefined && (address < last.end || (address === last.end && !large && !last.large))) {
       if (end > last.end) last.end = end;
+      last.large ||= large;
       last.members.push(index);
     } else {
       spans.push({ start: address, end, members: [index], large });

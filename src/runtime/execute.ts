@@ -14,6 +14,7 @@ import { readAheadSteps } from '../plan/read-ahead.ts';
 import { type FileAddress, ModuleResolver } from './modules.ts';
 import type { ElfFiles } from './elf-files.ts';
 import { type PrefetchCache, prefetched, prefetchWindow, type SitePrefetch } from './prefetch.ts';
+import { ReusedReads } from './reused-reads.ts';
 import { Scope } from './scope.ts';
 import { humanValue } from './show.ts';
 import { encode } from './encode.ts';
@@ -83,6 +84,8 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
   const addressSpace = targetPid === undefined ? name : kind === 'core' ? `the core of pid ${targetPid}` : `pid ${targetPid}`;
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
   const budget = new Budget(limits, (loc) => locate(plan.recipe.name, loc));
+  /** Memory that large reads whose values die with their loop iteration reuse. */
+  const reused = new ReusedReads(target);
   const modules = new ModuleResolver(target, { debugDirectories, elfFiles });
   /** Journal entries for sites about to be written (`patch` is null for a `write` statement). */
   const journalEntries = journal &&
@@ -142,7 +145,8 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     budget.read(length, loc);
     writes?.flush();
     const ahead = site >= 0 ? activeSite[site] : undefined;
-    const result = (ahead === undefined ? undefined : prefetched(ahead.prefetch, ahead.frame.index, address, length)) ?? target.read([{ address, length }])[0]!;
+    const result = (ahead === undefined ? undefined : prefetched(ahead.prefetch, ahead.frame.index, address, length)) ?? reused.read(site, { address, length }) ??
+      target.read([{ address, length }])[0]!;
     onRead?.(address, result.bytes.subarray(0, result.done));
     if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, at(loc)());
     const value = valueOf(type, result);
@@ -270,6 +274,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
             kernel.run(Number(iterations), source.exactItem, env, Number(window), source.items);
             break;
           }
+          reused.enter(step, (site) => readLength(sites.get(site)!.type));
           for (let first = 0n; first < iterations; first += window) {
             const size = Number(iterations - first < window ? iterations - first : window);
             // One scope serves every iteration, emptied before each: an iteration sees nothing of the one before.
@@ -281,7 +286,18 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
             };
             // Pending writes land before the window is read ahead: a prefetch must not see memory as it was before them.
             const cache: PrefetchCache = step.prefetch.sites.length > 0 && size > 1
-              ? placed(step.loc, () => (writes?.flush(), prefetchWindow({ prefetch: step.prefetch, body: step.body, sites, iterationScope, count: size, target, context: contextWith, decode: decodeOrThrow })))
+              ? placed(step.loc, () => (writes?.flush(),
+                prefetchWindow({
+                  prefetch: step.prefetch,
+                  body: step.body,
+                  sites,
+                  iterationScope,
+                  count: size,
+                  target,
+                  context: contextWith,
+                  decode: decodeOrThrow,
+                  into: (site, index, length) => reused.slot(site, index, length),
+                })))
               : new Map();
             const frame = { index: 0 };
             activate(cache, frame);

@@ -37,6 +37,8 @@ export interface PrefetchWindow {
   readonly context: (read: EvalContext['read']) => EvalContext;
   /** Turns a read result into a value, or throws (a fault): the same decoding as live reads. */
   readonly decode: (type: MemoryType, result: ReadResult) => Value;
+  /** Memory reused for iteration `index`'s read at `site`, if its value dies with the iteration (reused-reads.ts). */
+  readonly into?: ((site: number, index: number, length: number) => Uint8Array | undefined) | undefined;
 }
 
 /** The prefetched result for a read of `length` bytes at `address` by iteration `index`, if there is one. */
@@ -97,7 +99,8 @@ export function prefetchWindow(window: PrefetchWindow): PrefetchCache {
         entries[s]!.lengths[index] = length;
       }
     }
-    const results = readCoalesced(window.target, requests);
+    const into = window.into;
+    const results = readCoalesced(window.target, requests, into && ((i) => into(sites[Math.floor(owners[i]! / window.count)]!.site, owners[i]! % window.count, requests[i]!.length)));
     for (let i = 0; i < owners.length; i++) {
       const owner = owners[i]!;
       entries[Math.floor(owner / window.count)]!.results[owner % window.count] = results[i]!;

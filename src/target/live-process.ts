@@ -11,7 +11,7 @@ import { Errno, NativeError } from '../native/errno.ts';
 import { type Libc, loadLibc } from '../native/libc.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
 import { type MapsEntry, parseMaps, undoFalseDeletions } from '../native/maps.ts';
-import { parseSmaps } from '../native/smaps.ts';
+import { mapsLinesOf, parseSmaps, type SmapsText } from '../native/smaps.ts';
 import { freezeProcess, type Frozen } from '../native/freeze.ts';
 import { ProcMem } from '../native/proc-mem.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
@@ -35,7 +35,7 @@ import {
   type WriteResult,
 } from './target.ts';
 
-/** How old smaps read ahead may be to plan the run's first scan (openScan): ~12 ms of kernel time a resident GiB saved. */
+/** How long ago the read of smaps read ahead may have begun to plan the run's first scan (openScan): ~12 ms of kernel time a resident GiB saved. */
 const SMAPS_AHEAD_MS = 250;
 
 export class LiveProcess implements WritableTarget {
@@ -52,8 +52,8 @@ export class LiveProcess implements WritableTarget {
   #threads: readonly ThreadState[] | undefined;
   /** Ranges registered with userfaultfd, read from smaps at the first access (see #blocking). */
   #userfaultRanges: readonly { start: bigint; end: bigint }[] | undefined;
-  /** smaps as read ahead for the run (open's `smaps`) and when it came: the map of the run's first scan, if that begins soon after (see openScan). */
-  #smapsAhead: { readonly text: string; readonly at: number } | undefined;
+  /** smaps as read ahead for the run (open's `smaps`): the map of the run's first scan, if that begins soon after (see openScan). */
+  #smapsAhead: SmapsText | undefined;
   /** Module files opened for symbols, by path: checked once, read on demand. */
   readonly #moduleFiles = new Map<string, number>();
 
@@ -69,7 +69,7 @@ export class LiveProcess implements WritableTarget {
    * which need it (see #blocking), or scan (see openScan): read on another thread while pvm loads, not on the way
    * of the first batch or scan.
    */
-  static async open(pid: number, options: { readonly smaps?: Promise<string | undefined> | undefined } = {}): Promise<LiveProcess> {
+  static async open(pid: number, options: { readonly smaps?: Promise<SmapsText | undefined> | undefined } = {}): Promise<LiveProcess> {
     const status = readStatus(pid);
     const stat = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1')));
     const identity: TargetIdentity = {
@@ -107,12 +107,19 @@ export class LiveProcess implements WritableTarget {
     }
     const live = new LiveProcess(identity, vm, libc);
     // Unreadable: the first batch tries again, and meets what made it so (see #blocking).
-    const text = await options.smaps;
-    if (text !== undefined) {
-      live.#userfaultRanges = userfaultRanges(text);
-      live.#smapsAhead = { text, at: performance.now() };
+    const ahead = await options.smaps;
+    if (ahead !== undefined) {
+      live.#userfaultRanges = userfaultRanges(ahead.text);
+      live.#smapsAhead = ahead;
     }
     return live;
+  }
+
+  /** Whether /proc/PID/maps lists exactly the mappings of this smaps text. */
+  #mapsUnchanged(smapsText: string): boolean {
+    const now = attempt(() => readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1').split('\n').filter((line) => line !== ''));
+    const then = mapsLinesOf(smapsText);
+    return now !== undefined && now.length === then.length && now.every((line, i) => line === then[i]);
   }
 
   regions(): readonly Region[] {
@@ -202,13 +209,22 @@ export class LiveProcess implements WritableTarget {
       const quick = this.#readThroughMem(requests[0]!);
       if (quick !== undefined) return [quick];
     }
+    return this.#readThroughStops(requests);
+  }
+
+  readInto(request: ReadRequest, into: Uint8Array): ReadResult {
+    return this.#readThroughStops([request], into)[0]!;
+  }
+
+  /** Reads with process_vm_readv, up to where each request meets pages it must not touch (see #stopOf); into `into` if given. */
+  #readThroughStops(requests: readonly ReadRequest[], into?: Uint8Array): ReadResult[] {
     return throughStops(
       requests,
       requests.map((r) => this.#stopOf(r.address, r.length)),
       (r, keep) => ({ address: r.address, length: keep }),
       (sent) => {
         try {
-          return this.#vm.read(sent).map((o): ReadResult => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
+          return this.#vm.read(sent, into).map((o): ReadResult => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
         } catch (error) {
           throw translate(error, this.identity);
         }
@@ -395,11 +411,11 @@ export class LiveProcess implements WritableTarget {
   }
 
   openScan(): ScanAccess {
-    // The smaps read ahead is the map of the run's first scan if that begins within SMAPS_AHEAD_MS (a scan sees the
-    // map of a moment near its start in any case); a later or slower one reads its own.
+    // The smaps read ahead is the map of the run's first scan if its read began within SMAPS_AHEAD_MS and the
+    // mappings are still those it lists (/proc/PID/maps: cheap, no page table walk); otherwise the scan reads its own.
     const ahead = this.#smapsAhead;
     this.#smapsAhead = undefined;
-    const fresh = ahead !== undefined && performance.now() - ahead.at <= SMAPS_AHEAD_MS ? ahead.text : undefined;
+    const fresh = ahead !== undefined && performance.now() - ahead.startedAt <= SMAPS_AHEAD_MS && this.#mapsUnchanged(ahead.text) ? ahead.text : undefined;
     const access = openLiveScan(this.identity.pid!, this.#vm, this.#libc, () => this.#maps(), fresh);
     return {
       ...access,

@@ -120,8 +120,15 @@ export interface MemorySource {
   readonly identity: TargetIdentity;
   /** The memory map; re-read on each call for a live process (it changes). */
   regions(): readonly Region[];
-  /** Reads all requests, batched; a fault affects only its own request. */
+  /** Reads all requests, batched; a fault affects only its own request. The bytes are the caller's: nothing else holds or reuses them. */
   read(requests: readonly ReadRequest[]): ReadResult[];
+  /**
+   * Reads one request into `into` (at least its length, from
+   * `uninitializedBytes`): memory the caller reuses for reads whose values
+   * die before the next read into it (runtime/reused-reads.ts). A live
+   * process only; elsewhere the caller uses `read`.
+   */
+  readonly readInto?: ((request: ReadRequest, into: Uint8Array) => ReadResult) | undefined;
   /**
    * The same for compiled loops, without an object per range: ranges given as
    * numbers (addresses below 2^53), their bytes back to back in one buffer

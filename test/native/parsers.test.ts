@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Errno, errnoName, NativeError } from '../../src/native/errno.ts';
 import { parseMaps } from '../../src/native/maps.ts';
 import { appendResidentRuns } from '../../src/native/pagemap.ts';
-import { parseSmaps } from '../../src/native/smaps.ts';
+import { mapsLinesOf, parseSmaps } from '../../src/native/smaps.ts';
 import { CAP_SYS_PTRACE, hasCapability, parseStatus } from '../../src/native/status.ts';
 
 const MAPS = `55ecf282b000-55ecf282c000 r--p 00000000 fe:00 5316755                    /work/main/test/.build/target
@@ -125,16 +125,17 @@ VmFlags: rd mr pf io de dd
       ]),
     );
   });
-  it('knows the mappings whose every page holds data (Rss + Swap = Size), which need no pagemap read', () => {
+  it('knows the mappings whose every page is in the page tables (Rss = Size), which need no pagemap read', () => {
     const mapping = (start: string, size: number, rss: number, swap: number) =>
       `${start}-${(BigInt(`0x${start}`) + BigInt(size) * 1024n).toString(16)} rw-p 00000000 00:00 0\nSize: ${size} kB\nKernelPageSize: 4 kB\nRss: ${rss} kB\nPss: ${rss} kB\nSwap: ${swap} kB\nSwapPss: ${swap} kB\nVmFlags: rd wr\n`;
     const parsed = parseSmaps(
       mapping('7f0000000000', 1024, 1024, 0) + // all present
-        mapping('7f0000200000', 1024, 1000, 24) + // present or swapped
+        mapping('7f0000200000', 1024, 1000, 24) + // present or swapped: left to pagemap (shared memory swapped has no page table entry)
         mapping('7f0000400000', 1024, 1020, 0) + // one page never touched (or the zero page: not in Rss)
         mapping('7f0000600000', 0, 0, 0), // empty
     );
-    expect([...parsed.held]).toEqual([0x7f0000000000n, 0x7f0000200000n]);
+    expect([...parsed.held]).toEqual([0x7f0000000000n]);
     expect(parsed.vmFlags.size).toBe(4);
+    expect(mapsLinesOf(mapping('7f0000000000', 4, 4, 0) + mapping('7f0000200000', 8, 0, 0))).toEqual(['7f0000000000-7f0000001000 rw-p 00000000 00:00 0', '7f0000200000-7f0000202000 rw-p 00000000 00:00 0']);
   });
 });

@@ -62,3 +62,22 @@ it('reads large byte ranges of a live process each on its own, with the bytes a 
   expect(events).toEqual([{ type: 'emit', name: 's', value: { kind: 'int', value: expected }, line: 4 }]);
   target.close();
 });
+
+it('reads values that die with their iteration into reused memory, and leaves a value kept past it alone', async () => {
+  const target = await LiveProcess.open(fixture.pid);
+  const table = fixture.hex('table');
+  // 600 reads of 64 KiB: windows of 256 iterations (16 MiB), so the later windows land in the first one's memory.
+  const events: OutputEvent[] = [];
+  const text =
+    `let s = 0\nlet first = read bytes 65536 at ${table}\nfor i in 0..600 { let b = read bytes 65536 at ${table} + (i % 12) * 65536\ns = (s * 3 + b[i % 100] + b[65535]) % 1000000007\nlet c = read bytes 65536 at ${table} + (i % 12) * 65536\nif i == 5 { first = c } }\nemit s = s\nemit first = hex(first)`;
+  execute({ plan: compileSource({ name: 'reused.pvm', text }), target, params: new Map(), output: (e) => events.push(e) });
+  const block = (k: bigint) => target.read([{ address: fixture.at('table') + k * 65536n, length: 65536 }])[0]!.bytes;
+  let expected = 0n;
+  for (let i = 0n; i < 600n; i++) {
+    const b = block(i % 12n);
+    expected = (expected * 3n + BigInt(b[Number(i % 100n)]!) + BigInt(b[65535]!)) % 1000000007n;
+  }
+  expect(events[0]).toMatchObject({ name: 's', value: { kind: 'int', value: expected } });
+  expect(events[1]).toMatchObject({ name: 'first', value: { kind: 'str', value: Buffer.from(block(5n)).toString('hex') } });
+  target.close();
+});

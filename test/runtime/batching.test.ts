@@ -179,6 +179,42 @@ describe('readCoalesced', () => {
 
 describe('large reads', () => {
   /** 64 regions of 1 MiB, back to back, byte i of region r holding (r + i) & 0xff; a counter of calls and bytes. */
+  /** large(), able to read into memory the caller reuses (as a live process is), counting those reads and the memory they land in. */
+  function reusing(): Counting & { bytes: number; into: number; memories: Set<Uint8Array> } {
+    const target = large() as Counting & { bytes: number; into: number; memories: Set<Uint8Array> };
+    target.into = 0;
+    target.memories = new Set();
+    (target as { readInto?: MemorySource['readInto'] }).readInto = (request, into) => {
+      target.into++;
+      target.memories.add(into);
+      const [got] = target.inner.read([request]);
+      into.set(got!.bytes.subarray(0, got!.done));
+      return { bytes: into.subarray(0, request.length), done: got!.done, fault: got!.fault };
+    };
+    return target;
+  }
+
+  function output(target: MemorySource, text: string): string[] {
+    const lines: string[] = [];
+    execute({ plan: compileSource({ name: 'r.pvm', text }), target, params: new Map(), output: (e) => lines.push(e.type === 'print' ? e.values.map((v) => String('value' in v ? v.value : '')).join(' ') : '') });
+    return lines;
+  }
+
+  it('that die with their iteration land in memory the next windows reuse, with the same values', () => {
+    const text = 'let sum = 0\nfor i in 0..40 { let b = read bytes 1048576 at 0x1000000 + i * 1048576\nsum = (sum * 7 + b[i] + b[1048575] + len(b)) % 1000000007 }\nprint sum';
+    const target = reusing();
+    expect(output(target, text)).toEqual(output(large(), text));
+    expect(target.into).toBe(40);
+    expect(target.memories.size).toBe(16); // a window of 16 iterations (16 MiB), its memory reused by the two after it
+  });
+
+  it('that a value keeps past its iteration get memory of their own, which later reads leave alone', () => {
+    const text = 'let first = read bytes 1048576 at 0x1000000\nfor i in 0..40 { let b = read bytes 1048576 at 0x1000000 + i * 1048576\nif i == 3 { first = b } }\nprint first[0], first[9]';
+    const target = reusing();
+    expect(output(target, text)).toEqual(['3 12']);
+    expect(target.into).toBe(0);
+  });
+
   function large(): Counting & { bytes: number } {
     const pattern = Uint8Array.from({ length: (1 << 20) + 256 }, (_, i) => i & 0xff);
     const regions = Array.from({ length: 64 }, (_, r) => ({
@@ -205,13 +241,22 @@ describe('large reads', () => {
     const results = readCoalesced(target, [
       { address: 0x1000000n, length: 1 << 20 },
       { address: 0x1100000n, length: 1 << 20 },
-      { address: 0x1100000n + 16n, length: 8 },
-      { address: 0x1100000n + 24n, length: 8 },
+      { address: 0x1200000n + 16n, length: 8 },
+      { address: 0x1200000n + 24n, length: 8 },
     ]);
     expect(target.calls).toBe(3); // the two small reads in one call, one iovec; each large one alone
     expect(target.iovecs).toBe(3);
     for (const r of results.slice(0, 2)) expect(r.bytes.byteLength).toBe(r.bytes.buffer.byteLength);
-    expect([results[0]!.bytes[5], results[1]!.bytes[5], results[2]!.bytes[0], results[3]!.bytes[0]]).toEqual([5, 6, 17, 25]);
+    expect([results[0]!.bytes[5], results[1]!.bytes[5], results[2]!.bytes[0], results[3]!.bytes[0]]).toEqual([5, 6, 18, 26]);
+  });
+
+  it('that overlap share one read, so that no byte is read twice (a policy counts bytes read)', () => {
+    const same = large();
+    expect(output(same, 'let n = 0\nfor i in 0..512 { let b = read bytes 65536 at 0x1000000\nn = n + b[i] }\nprint n')).toHaveLength(1);
+    expect(same.bytes).toBe(2 * 65536); // two windows of 256 iterations, one read each
+    const sliding = large();
+    expect(output(sliding, 'let n = 0\nfor i in 0..200 { let b = read bytes 65536 at 0x1000000 + i * 4096\nn = n + b[0] + b[65535] }\nprint n')).toHaveLength(1);
+    expect(sliding.bytes).toBe(199 * 4096 + 65536);
   });
 
   it('read ahead no more than 16 MiB a window: a loop that breaks early reads little more than it uses', () => {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Pagemap } from '../../src/native/pagemap.ts';
-import { parseSmaps } from '../../src/native/smaps.ts';
+import { parseSmaps, readSmapsAhead } from '../../src/native/smaps.ts';
 import { literalPattern } from '../../src/plan/pattern.ts';
 import { scanTarget } from '../../src/runtime/scan.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
@@ -80,5 +80,30 @@ it('finds the pages that hold data as pagemap does, reading pagemap only for map
     pagemap.close();
     access.close();
     live.close();
+  }
+});
+
+it('plans the first scan from smaps read ahead only while /proc/PID/maps still lists the same mappings', async () => {
+  const own = await startFixture(); // its own: this test unmaps a region
+  try {
+    const ahead = (await readSmapsAhead(own.pid))!;
+    // Stamped now: the open and the scan follow at once (libc is loaded already), well within SMAPS_AHEAD_MS.
+    const same = await LiveProcess.open(own.pid, { smaps: Promise.resolve({ ...ahead, startedAt: performance.now() }) });
+    const planned = same.openScan();
+    expect(planned.parallel?.smapsText).toBe(ahead.text); // the very text read ahead
+    planned.close();
+    // The fixture unmaps `doomed` (a line on its stdin) after smaps was read ahead: the scan reads smaps again.
+    const later = await LiveProcess.open(own.pid, { smaps: Promise.resolve({ ...ahead, startedAt: performance.now() }) });
+    const doomed = own.at('doomed');
+    own.child.stdin!.write('u\n');
+    const deadline = Date.now() + 5000;
+    while (readFileSync(`/proc/${own.pid}/maps`, 'utf8').includes(`${doomed.toString(16)}-`) && Date.now() < deadline);
+    const replanned = later.openScan();
+    expect(replanned.parallel?.smapsText).not.toBe(ahead.text);
+    expect(replanned.regions.some((r) => r.start === doomed)).toBe(false);
+    replanned.close();
+    for (const live of [same, later]) live.close();
+  } finally {
+    own.stop();
   }
 });
