@@ -157,6 +157,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   };
 
   const writable = source.writable;
+  const vectors = source.vectors;
   const guarded: MemorySource = {
     get identity() {
       return source.identity;
@@ -188,6 +189,20 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       const result = source.readRanges!(starts, lengths);
       if (result !== undefined && starts.length > 0) countBytes({ address: BigInt(starts[0]!), length: lengths[0]! }, starts.length, bytes);
       return result;
+    },
+    // The same for the reads of loops in WebAssembly (wasm-loop.ts): the clock and the budget are checked before each
+    // call, and its bytes counted.
+    vectors: hasRegionRules || vectors === undefined ? undefined : {
+      blocked: () => vectors.blocked(),
+      read(remote, count, offsets, done, memory) {
+        checkClock('read');
+        if (count === 0) return;
+        const bytes = offsets[count]! - offsets[0]!;
+        checkBytes(bytes);
+        vectors.read(remote, count, offsets, done, memory);
+        const first = new DataView(remote.buffer, remote.byteOffset, 16);
+        countBytes({ address: first.getBigUint64(0, true), length: Number(first.getBigUint64(8, true)) }, count, bytes);
+      },
     },
     moduleFile: (path) => source.moduleFile(path),
     openScan(): ScanAccess {

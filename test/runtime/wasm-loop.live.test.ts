@@ -7,7 +7,10 @@ import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
 import { Scope } from '../../src/runtime/scope.ts';
 import { compileWasmLoop } from '../../src/runtime/wasm-loop.ts';
 import { readSites } from '../../src/plan/walk.ts';
+import { guardSource } from '../../src/policy/guard.ts';
+import { parsePolicy } from '../../src/policy/load.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
+import type { MemorySource } from '../../src/target/target.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 let fixture: Fixture;
@@ -17,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => fixture.stop());
 
 /** Whether the plan's `for` loop compiles to WebAssembly on this target, its variable of `kind`, with `total` = 0 around it. */
-function compilesToWasm(plan: ReturnType<typeof compileSource>, target: LiveProcess, kind: 'int' | 'ptr'): boolean {
+function compilesToWasm(plan: ReturnType<typeof compileSource>, target: MemorySource, kind: 'int' | 'ptr'): boolean {
   const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
   const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
   const budget = new Budget(DEFAULT_LIMITS, () => ({ where: plan.recipe.name }));
@@ -54,5 +57,29 @@ it('walks a list of 100 000 addresses (a scan would give such hits) in WebAssemb
     expect(target.calls - calls).toBeLessThanOrEqual(110);
   } finally {
     target.close();
+  }
+});
+
+it('walks the table in WebAssembly under a policy that budgets reads, counting its bytes; region rules keep it in JS', async () => {
+  const live = await LiveProcess.open(fixture.pid);
+  try {
+    const text = `let total = 0\nfor i in 0..100000 { total = total + read u64 at [${fixture.hex('table')} + i * 8] }\nprint total`;
+    const plan = compileSource({ name: 'walk.pvm', text });
+    const under = (json: unknown, audit: unknown[] = []) => guardSource(live, { policies: [parsePolicy('p.json', JSON.stringify(json))], symbol: () => undefined, audit: (e) => audit.push(e) });
+    const audit: unknown[] = [];
+    const budgeted = under({ read: { maxBytes: 4 << 20 } }, audit);
+    expect(compilesToWasm(plan, budgeted, 'int')).toBe(true);
+    const events: OutputEvent[] = [];
+    execute({ plan, target: budgeted, params: new Map(), output: (e) => events.push(e) });
+    expect(events).toEqual([{ type: 'print', values: [{ kind: 'int', value: 14999850000n }], line: 3 }]);
+    // Every byte counted: the table (800 000 bytes) and the 100 000 values it points at.
+    const bytes = audit.reduce((sum: number, e) => sum + ((e as { op: string; bytes?: number }).op === 'read' ? (e as { bytes: number }).bytes : 0), 0);
+    expect(bytes).toBe(1_600_000);
+    // A budget too small stops the loop with the policy's error, as the JS kernel's reads do.
+    expect(() => execute({ plan, target: under({ read: { maxBytes: 100_000 } }), params: new Map(), output: () => {} })).toThrow(/reading more than 100000 bytes: the run read more than the policy allows/);
+    // Region rules decide each read alone: the loop reads through `read`, in JS.
+    expect(compilesToWasm(plan, under({ read: { deny: ['[stack]'] } }), 'int')).toBe(false);
+  } finally {
+    live.close();
   }
 });
