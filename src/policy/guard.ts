@@ -179,6 +179,17 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
         return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
       });
     },
+    // One request into memory the caller reuses (runtime/reused-reads.ts), decided and counted as `read` decides one.
+    readInto: source.readInto === undefined ? undefined : (request, into) => {
+      checkClock('read');
+      const { decision, at } = decideRanges([{ start: request.address, end: request.address + BigInt(request.length) }], (rules, start, end) => rules.read(start, end));
+      if (!decision.allowed) {
+        const denied = deny('read', `read of ${count(request.length, 'byte')} at`, decision, at);
+        return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
+      }
+      countReads([request]);
+      return source.readInto!(request, into);
+    },
     // Region rules decide each range alone, with a denial per range: compiled loops then read through `read`.
     readRanges: hasRegionRules || source.readRanges === undefined ? undefined : (starts, lengths) => {
       checkClock('read');

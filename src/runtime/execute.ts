@@ -275,39 +275,44 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
             break;
           }
           reused.enter(step, (site) => readLength(sites.get(site)!.type));
-          for (let first = 0n; first < iterations; first += window) {
-            const size = Number(iterations - first < window ? iterations - first : window);
-            // One scope serves every iteration, emptied before each: an iteration sees nothing of the one before.
-            const body = env.child();
-            const iterationScope = (index: number): Scope => {
-              body.clear();
-              body.declare(step.variable, source.item(first + BigInt(index)));
-              return body;
-            };
-            // Pending writes land before the window is read ahead: a prefetch must not see memory as it was before them.
-            const cache: PrefetchCache = step.prefetch.sites.length > 0 && size > 1
-              ? placed(step.loc, () => (writes?.flush(),
-                prefetchWindow({
-                  prefetch: step.prefetch,
-                  body: step.body,
-                  sites,
-                  iterationScope,
-                  count: size,
-                  target,
-                  context: contextWith,
-                  decode: decodeOrThrow,
-                  into: (site, index, length) => reused.slot(site, index, length),
-                })))
-              : new Map();
-            const frame = { index: 0 };
-            activate(cache, frame);
-            let broke = false;
-            for (let index = 0; index < size && !broke; index++) {
-              frame.index = index;
-              broke = run(step.body, iterationScope(index)) === 'break';
+          try {
+            for (let first = 0n; first < iterations; first += window) {
+              const size = Number(iterations - first < window ? iterations - first : window);
+              // One scope serves every iteration, emptied before each: an iteration sees nothing of the one before.
+              const body = env.child();
+              const iterationScope = (index: number): Scope => {
+                body.clear();
+                body.declare(step.variable, source.item(first + BigInt(index)));
+                return body;
+              };
+              // Pending writes land before the window is read ahead: a prefetch must not see memory as it was before them.
+              const cache: PrefetchCache = step.prefetch.sites.length > 0 && size > 1
+                ? placed(step.loc, () => (writes?.flush(),
+                  prefetchWindow({
+                    prefetch: step.prefetch,
+                    body: step.body,
+                    sites,
+                    iterationScope,
+                    count: size,
+                    target,
+                    context: contextWith,
+                    decode: decodeOrThrow,
+                    into: (site, index, length) => reused.slot(site, index, length),
+                  })))
+                : new Map();
+              const frame = { index: 0 };
+              activate(cache, frame);
+              let broke = false;
+              for (let index = 0; index < size && !broke; index++) {
+                frame.index = index;
+                broke = run(step.body, iterationScope(index)) === 'break';
+              }
+              deactivate(cache.keys());
+              if (broke) break;
             }
-            deactivate(cache.keys());
-            if (broke) break;
+          } finally {
+            // The loop's values are gone: its reused memory serves the loops after it.
+            reused.leave(step);
           }
           break;
         }

@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
+import { guardSource } from '../../src/policy/guard.ts';
+import { parsePolicy } from '../../src/policy/load.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
@@ -80,4 +82,27 @@ it('reads values that die with their iteration into reused memory, and leaves a 
   expect(events[0]).toMatchObject({ name: 's', value: { kind: 'int', value: expected } });
   expect(events[1]).toMatchObject({ name: 'first', value: { kind: 'str', value: Buffer.from(block(5n)).toString('hex') } });
   target.close();
+});
+
+it('reads a value that dies with its iteration into reused memory under a policy too, decided and counted as any read', async () => {
+  const live = await LiveProcess.open(fixture.pid);
+  const table = fixture.hex('table');
+  // A loop of one iteration is not read ahead: each read lands in the site's own reused memory, through the guard.
+  const text = `let s = 0\nfor j in 0..12 { for i in 0..1 { let b = read bytes 65536 at ${table} + j * 65536\ns = s + b[j] + b[65535] } }\nemit s = s`;
+  const plan = compileSource({ name: 'policed.pvm', text });
+  const plain: OutputEvent[] = [];
+  execute({ plan, target: live, params: new Map(), output: (e) => plain.push(e) });
+  const audit: { op: string; bytes?: number; allowed: boolean }[] = [];
+  const into = live.readInto.bind(live);
+  let reused = 0;
+  live.readInto = (request, memory) => (reused++, into(request, memory));
+  const under = (json: unknown) => guardSource(live, { policies: [parsePolicy('p.json', JSON.stringify(json))], symbol: () => undefined, audit: (e) => audit.push(e as never) });
+  const events: OutputEvent[] = [];
+  execute({ plan, target: under({ read: { maxBytes: 1 << 20 } }), params: new Map(), output: (e) => events.push(e) });
+  expect(events).toEqual(plain);
+  expect(reused).toBe(12);
+  expect(audit.filter((e) => e.op === 'read').reduce((sum, e) => sum + e.bytes!, 0)).toBe(12 * 65536);
+  // A budget the loop outgrows stops it at the read, as any read.
+  expect(() => execute({ plan, target: under({ read: { maxBytes: 5 * 65536 } }), params: new Map(), output: () => {} })).toThrow(/reading more than 327680 bytes/);
+  live.close();
 });

@@ -208,6 +208,15 @@ describe('large reads', () => {
     expect(target.memories.size).toBe(16); // a window of 16 iterations (16 MiB), its memory reused by the two after it
   });
 
+  it('reuse the memory of a loop in the loops after it, so a run holds a window of it per loop running, not per loop run', () => {
+    const loop = (k: number) => `for i in 0..16 { let b${k} = read bytes 1048576 at 0x1000000 + ((i + ${k}) % 64) * 1048576\nt = t + b${k}[i] }`;
+    const text = `let t = 0\n${Array.from({ length: 6 }, (_, k) => loop(k)).join('\n')}\nprint t`;
+    const target = reusing();
+    expect(output(target, text)).toEqual(output(large(), text));
+    expect(target.into).toBe(6 * 16);
+    expect(target.memories.size).toBe(16);
+  });
+
   it('that a value keeps past its iteration get memory of their own, which later reads leave alone', () => {
     const text = 'let first = read bytes 1048576 at 0x1000000\nfor i in 0..40 { let b = read bytes 1048576 at 0x1000000 + i * 1048576\nif i == 3 { first = b } }\nprint first[0], first[9]';
     const target = reusing();
