@@ -72,7 +72,7 @@ export class VmChannel {
     // A large read lands straight in the result, in memory the allocator recycles: a fresh buffer per read (its page
     // faults, the zeroing) and the copy out of scratch made bulk reads 2-3x C. Every byte no call wrote is zeroed below.
     const direct = total >= DIRECT_BYTES;
-    const reused = direct && into !== undefined && into.length >= total && into.length >= DIRECT_BYTES;
+    const reused = direct && into !== undefined && into.length >= total;
     const data = reused ? into : direct ? uninitializedBytes(total) : new Uint8Array(total);
     const address = direct ? this.#libc.addressOf(data) : 0;
     const outcomes = runBatched(pieces, this.#limits(), (first, count, bytes) => {

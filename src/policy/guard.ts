@@ -7,7 +7,7 @@
 import { DeniedError } from '../errors.ts';
 import { count } from '../count.ts';
 import { hexAddress } from '../runtime/value.ts';
-import type { AddressRange, Frozen, MemorySource, ReadRequest, Region, ScanAccess, WritableTarget, WriteRequest } from '../target/target.ts';
+import type { AddressRange, Frozen, MemorySource, ReadRequest, ReadResult, Region, ScanAccess, WritableTarget, WriteRequest } from '../target/target.ts';
 import { decideCode, decideFreeze, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 
@@ -156,6 +156,14 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     return decision.allowed ? undefined : `denied by policy: ${describeRule(decision.rule)}`;
   };
 
+  /** A read decided alone (region rules). */
+  const decideRead = (request: ReadRequest): { decision: Decision; at: AddressRange | undefined } => decideRanges([{ start: request.address, end: request.address + BigInt(request.length) }], (rules, start, end) => rules.read(start, end));
+  /** A denied read: a fault that carries the denial, raised where the recipe reads it. */
+  const deniedRead = (request: ReadRequest, decision: Extract<Decision, { allowed: false }>, at: AddressRange | undefined): ReadResult => {
+    const denied = deny('read', `read of ${count(request.length, 'byte')} at`, decision, at);
+    return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
+  };
+
   const writable = source.writable;
   const vectors = source.vectors;
   const guarded: MemorySource = {
@@ -166,7 +174,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     read(requests) {
       // Each request is decided alone: a denied one is a fault that carries the denial, raised where the recipe reads it.
       checkClock('read');
-      const denials = hasRegionRules ? requests.map((r) => decideRanges([{ start: r.address, end: r.address + BigInt(r.length) }], (rules, start, end) => rules.read(start, end))) : undefined;
+      const denials = hasRegionRules ? requests.map(decideRead) : undefined;
       const allowed = denials === undefined ? requests : requests.filter((_, i) => denials[i]!.decision.allowed);
       countReads(allowed);
       const results = source.read(allowed);
@@ -174,19 +182,14 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       let next = 0;
       return requests.map((request, i) => {
         const { decision, at } = denials[i]!;
-        if (decision.allowed) return results[next++]!;
-        const denied = deny('read', `read of ${count(request.length, 'byte')} at`, decision, at);
-        return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
+        return decision.allowed ? results[next++]! : deniedRead(request, decision, at);
       });
     },
     // One request into memory the caller reuses (runtime/reused-reads.ts), decided and counted as `read` decides one.
     readInto: source.readInto === undefined ? undefined : (request, into) => {
       checkClock('read');
-      const { decision, at } = decideRanges([{ start: request.address, end: request.address + BigInt(request.length) }], (rules, start, end) => rules.read(start, end));
-      if (!decision.allowed) {
-        const denied = deny('read', `read of ${count(request.length, 'byte')} at`, decision, at);
-        return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
-      }
+      const { decision, at } = decideRead(request);
+      if (!decision.allowed) return deniedRead(request, decision, at);
       countReads([request]);
       return source.readInto!(request, into);
     },
