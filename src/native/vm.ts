@@ -1,8 +1,10 @@
 // process_vm_readv / process_vm_writev over many transfers at once. Remote
 // iovecs are built in one reused buffer; the local side is a single iovec over
-// native scratch memory, so the kernel lays the data out back to back.
+// native scratch memory, so the kernel lays the data out back to back (but
+// for ranges sharing pages, read a page at a time: same-page-reads.ts).
 import { Errno, NativeError } from './errno.ts';
 import type { Libc, NativeMemory } from './libc.ts';
+import { type PlannedCalls, SamePagePlanner } from './same-page-reads.ts';
 import { IOV_MAX, joinOutcomes, MAX_RW_COUNT, runBatched, splitTransfers, type Transfer, type TransferOutcome, validateTransfers } from './transfer-batch.ts';
 
 /** Bytes moved per call at most; 16 MiB keeps the scratch small and calls large (KERNEL.md §7). */
@@ -45,8 +47,11 @@ export class VmChannel {
   readonly #local = new Uint8Array(16);
   readonly #localView = new DataView(this.#local.buffer);
   #scratch: NativeMemory | undefined;
+  readonly #samePage: SamePagePlanner;
   /** Counts calls made, for tests and `pvm plan` comparisons. */
   calls = 0;
+  /** Counts the remote iovecs of those calls (each costs the kernel a page walk and pin), for tests. */
+  iovecs = 0;
 
   constructor(libc: Libc, pid: number, callBytes = DEFAULT_CALL_BYTES) {
     this.#libc = libc;
@@ -55,6 +60,7 @@ export class VmChannel {
     this.#remote = new Uint8Array(IOV_MAX * 16);
     this.#remoteView = new DataView(this.#remote.buffer);
     this.#remoteWords = new Uint32Array(this.#remote.buffer);
+    this.#samePage = new SamePagePlanner((bytes) => libc.addressOf(bytes));
   }
 
   /**
@@ -182,6 +188,7 @@ export class VmChannel {
       this.#localView.setBigUint64(0, scratch.address, true);
       this.#localView.setBigUint64(8, BigInt(total), true);
       this.calls++;
+      this.iovecs += n;
       const result = this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, n);
       if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
       const moved = Math.max(0, result);
@@ -212,11 +219,15 @@ export class VmChannel {
 
   /**
    * Reads remote iovecs laid out by the caller (VectorReader.read) into native
-   * memory at `base` + offsets[r], back to back: IOV_MAX a call, into one local
-   * iovec (as C would); a range that stops short gets what arrived, and the
-   * next call resumes after it.
+   * memory at `base` + offsets[r], back to back. Ranges that share pages are
+   * read a page at a time (same-page-reads.ts). Otherwise, or if any of those
+   * calls moves less than planned (a fault: it then says nothing of which
+   * range), IOV_MAX a call into one local iovec (as C would): a range that
+   * stops short gets what arrived, and the next call resumes after it.
    */
   readVectors(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, base: number): void {
+    const planned = this.#samePage.plan(remote, count, offsets, base);
+    if (planned !== undefined && this.#readPlanned(planned)) return;
     let next = 0;
     while (next < count) {
       const n = Math.min(IOV_MAX, count - next);
@@ -224,6 +235,7 @@ export class VmChannel {
       this.#localView.setBigUint64(0, BigInt(base + from), true);
       this.#localView.setBigUint64(8, BigInt(offsets[next + n]! - from), true);
       this.calls++;
+      this.iovecs += n;
       const result = this.#libc.processVmReadv(this.pid, this.#local, 1, remote.subarray(next * 16), n);
       if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
       const moved = Math.max(0, result);
@@ -236,6 +248,18 @@ export class VmChannel {
       done[stopped] = moved - (offsets[stopped]! - from);
       next = stopped + 1;
     }
+  }
+
+  /** Runs planned calls; false as soon as one moves less than planned. */
+  #readPlanned(planned: PlannedCalls): boolean {
+    for (let c = 0; c < planned.count; c++) {
+      this.calls++;
+      this.iovecs += planned.remoteCount(c);
+      const result = this.#libc.processVmReadv(this.pid, planned.local(c), planned.localCount(c), planned.remote(c), planned.remoteCount(c));
+      if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
+      if (result !== planned.expected(c)) return false;
+    }
+    return true;
   }
 
   /** The native address of bytes that are a view of this channel's scratch memory, else undefined. */
@@ -310,6 +334,7 @@ export class VmChannel {
     this.#localView.setBigUint64(0, local, true);
     this.#localView.setBigUint64(8, BigInt(bytes), true);
     this.calls++;
+    this.iovecs += count;
     return kind === 'read' ? this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, count) : this.#libc.processVmWritev(this.pid, this.#local, 1, this.#remote, count);
   }
 }

@@ -29,7 +29,7 @@ import { placeError } from './locate.ts';
 import type { EvalContext } from './evaluate.ts';
 import type { Scope } from './scope.ts';
 import type { IntType } from './level-read.ts';
-import { encodeModule, FunctionCode, I32, I64, Op } from './wasm-encode.ts';
+import { encodeModule, FunctionCode, I32, I64, Op } from '../wasm-encode.ts';
 import type { OutputEvent } from './execute.ts';
 import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
 

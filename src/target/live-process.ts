@@ -465,6 +465,11 @@ export class LiveProcess implements WritableTarget {
     return this.#vm.calls + this.#memReads;
   }
 
+  /** Remote iovecs sent so far: a read through /proc/PID/mem counts one. */
+  get iovecs(): number {
+    return this.#vm.iovecs + this.#memReads;
+  }
+
   close(): void {
     for (const fd of this.#moduleFiles.values()) closeSync(fd);
     this.#moduleFiles.clear();

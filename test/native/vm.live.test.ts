@@ -105,6 +105,37 @@ describe('VmChannel on a live process', () => {
     vm.close();
   });
 
+  it('reads ranges that share a page as one iovec; a range in a hole then gets its own outcome, exactly', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const page = fixture.at('page');
+    const hole = fixture.at('hole');
+    // 120 ranges of 8 bytes on one page, out of order, as a loop's read-ahead lays them out.
+    const starts = Array.from({ length: 120 }, (_, i) => ((i * 37) % 120) * 32);
+    const read = (addresses: bigint[]) => {
+      const remote = new Uint8Array(addresses.length * 16);
+      const view = new DataView(remote.buffer);
+      addresses.forEach((address, r) => {
+        view.setBigUint64(r * 16, address, true);
+        view.setBigUint64(r * 16 + 8, 8n, true);
+      });
+      const offsets = Int32Array.from({ length: addresses.length + 1 }, (_, r) => r * 8);
+      const done = new Int32Array(addresses.length).fill(8);
+      const memory = libc.alloc(addresses.length * 8);
+      const iovecs = vm.iovecs;
+      vm.readVectors(remote, addresses.length, offsets, done, Number(memory.address));
+      return { bytes: Uint8Array.from(memory.bytes), done: [...done], iovecs: vm.iovecs - iovecs };
+    };
+    const expected = (r: number) => Array.from({ length: 8 }, (_, k) => (starts[r]! + k) & 0xff);
+    const together = read(starts.map((start) => page + BigInt(start)));
+    expect(together.iovecs).toBe(1);
+    starts.forEach((_, r) => expect([...together.bytes.subarray(r * 8, r * 8 + 8)]).toEqual(expected(r)));
+    // One range in the hole: the page's call moves less than planned, so every range is read again on its own.
+    const withHole = read(starts.map((start, r) => (r === 50 ? hole + 8n : page + BigInt(start))));
+    expect(withHole.done).toEqual(starts.map((_, r) => (r === 50 ? 0 : 8)));
+    starts.forEach((_, r) => r !== 50 && expect([...withHole.bytes.subarray(r * 8, r * 8 + 8)]).toEqual(expected(r)));
+    vm.close();
+  });
+
   it('splits a read larger than one call and keeps the bytes before a hole', () => {
     const vm = new VmChannel(libc, fixture.pid, 1024);
     const [outcome] = vm.read([{ address: fixture.at('page'), length: 3 * fixture.pageSize }]);

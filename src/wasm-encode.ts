@@ -20,10 +20,15 @@ export const Op = {
   i64Load16U: 0x33,
   i64Load32S: 0x34,
   i64Load32U: 0x35,
+  i32Load8U: 0x2d,
   i32Store: 0x36,
   i64Store: 0x37,
+  i32Store8: 0x3a,
   i32Eqz: 0x45,
+  i32Eq: 0x46,
   i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
   i32GeS: 0x4e,
   i64Eqz: 0x50,
   i64Eq: 0x51,
@@ -31,12 +36,19 @@ export const Op = {
   i64LtS: 0x53,
   i64LtU: 0x54,
   i64GtS: 0x55,
+  i64GtU: 0x56,
   i64LeS: 0x57,
+  i64LeU: 0x58,
   i64GeS: 0x59,
+  i64GeU: 0x5a,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32And: 0x71,
+  i32Or: 0x72,
+  i32Shl: 0x74,
+  i32ShrU: 0x76,
+  i64Popcnt: 0x7b,
   i64Add: 0x7c,
   i64Sub: 0x7d,
   i64Mul: 0x7e,
@@ -47,6 +59,7 @@ export const Op = {
   i64Xor: 0x85,
   i64Shl: 0x86,
   i64ShrS: 0x87,
+  i64ShrU: 0x88,
   i32WrapI64: 0xa7,
   i64ExtendI32U: 0xad,
 } as const;
@@ -186,8 +199,13 @@ export interface Import {
   readonly params: readonly ValueType[];
 }
 
-/** A module of exported functions over one exported memory ("memory") of `pages` 64 KiB pages, importing `imports`. */
-export function encodeModule(functions: readonly { readonly name: string; readonly code: FunctionCode }[], pages: number, imports: readonly Import[] = []): Uint8Array {
+/** A module of exported functions over one exported memory ("memory") of `pages` 64 KiB pages (`growable`: at first), importing `imports`. */
+export function encodeModule(
+  functions: readonly { readonly name: string; readonly code: FunctionCode }[],
+  pages: number,
+  imports: readonly Import[] = [],
+  options: { readonly growable?: boolean } = {},
+): Uint8Array {
   // Appended a byte at a time: spreading arrays of a large body's hundreds of thousands of bytes took most of the time.
   const section = (id: number, content: number[]) => {
     const bytes = [id, ...unsignedLeb(content.length)];
@@ -210,7 +228,8 @@ export function encodeModule(functions: readonly { readonly name: string; readon
     section(1, vector(types)),
     imports.length === 0 ? [] : section(2, vector(imports.map((imported, i) => [...name(imported.module), ...name(imported.name), 0x00, ...unsignedLeb(i)]))),
     section(3, vector(functions.map((_, i) => unsignedLeb(defined(i))))),
-    section(5, vector([[0x01, ...unsignedLeb(pages), ...unsignedLeb(pages)]])),
+    // A memory of `pages` that never grows (limits flag 1: a maximum), or that the embedder may grow (flag 0).
+    section(5, vector([options.growable === true ? [0x00, ...unsignedLeb(pages)] : [0x01, ...unsignedLeb(pages), ...unsignedLeb(pages)]])),
     section(7, vector([[...name('memory'), 0x02, 0], ...functions.map((f, i) => [...name(f.name), 0x00, ...unsignedLeb(defined(i))])])),
     section(10, vector(functions.map(({ code }) => code.encode()))),
   ];
