@@ -3,7 +3,7 @@
 // same-page-plan-bytes.ts (`npm run wasm` writes them; a test checks they are
 // what this encodes), so a run pays no code generation for it.
 import { encodeModule, FunctionCode, I32, I64, Op } from '../wasm-encode.ts';
-import { DIGIT_BITS, DIGITS, MAX_GAP, PAGE_SHIFT } from './same-page-reads.ts';
+import { CALL_ENTRY, DIGIT_BITS, DIGITS, MAX_GAP, PAGE_SHIFT } from './same-page-reads.ts';
 import { IOV_MAX } from './transfer-batch.ts';
 
 /** The module: one function, `plan`, over a memory the caller grows. */
@@ -59,6 +59,7 @@ function planCode(): FunctionCode {
   const calls = code.local(I32);
   const callLocals = code.local(I32); // the current call's first local iovec
   const callSpans = code.local(I32);
+  const callRanges = code.local(I32); // where the current call's ranges begin in the sorted order
   const expected = code.local(I64);
   const open = code.local(I32);
   const spanStart = code.local(I64);
@@ -204,15 +205,25 @@ function planCode(): FunctionCode {
     code.i32(0).set(open);
     code.end();
   };
-  const endCall = () => {
-    const entry = () => code.get(calls).i32(16).op(Op.i32Mul).get(callsAt).op(Op.i32Add);
+  // A call's entry (CALL_ENTRY bytes): its first local iovec and their count, its first remote iovec and their
+  // count, where its ranges begin in the sorted order and how many, and where that order lies.
+  // `rangesEnd`: the position in the order where the call's ranges end.
+  const endCall = (rangesEnd: () => void) => {
+    const entry = () => code.get(calls).i32(CALL_ENTRY).op(Op.i32Mul).get(callsAt).op(Op.i32Add);
     entry().get(callLocals).memory(Op.i32Store, 0);
     entry().get(locals).get(callLocals).op(Op.i32Sub).memory(Op.i32Store, 4);
     entry().get(callSpans).memory(Op.i32Store, 8);
     entry().get(spans).get(callSpans).op(Op.i32Sub).memory(Op.i32Store, 12);
+    entry().get(callRanges).memory(Op.i32Store, 16);
+    entry();
+    rangesEnd();
+    code.get(callRanges).op(Op.i32Sub).memory(Op.i32Store, 20);
+    entry().get(from).memory(Op.i32Store, 24);
     code.get(calls).i32(8).op(Op.i32Mul).get(expectedAt).op(Op.i32Add).get(expected).memory(Op.i64Store, 0);
     code.get(calls).i32(1).op(Op.i32Add).set(calls);
     code.get(locals).set(callLocals).get(spans).set(callSpans).i64(0n).set(expected);
+    rangesEnd();
+    code.set(callRanges);
   };
   const destination = () => code.get(base).get(i).i32(4).op(Op.i32Mul).get(offsetsAt).op(Op.i32Add).memory(Op.i32Load, 0).op(Op.i64ExtendI32U, Op.i64Add);
   code.i32(0).set(k);
@@ -239,7 +250,8 @@ function planCode(): FunctionCode {
   code.get(spans).get(callSpans).op(Op.i32Sub).i32(IOV_MAX).op(Op.i32Eq);
   code.get(locals).get(callLocals).op(Op.i32Sub).i32(IOV_MAX).op(Op.i32GeS, Op.i32Or);
   code.open('if');
-  endCall();
+  // The range at k - 1 starts the next call.
+  endCall(() => code.get(k).i32(1).op(Op.i32Sub));
   code.end();
   code.i32(1).set(open).get(address).set(spanStart).get(address).get(length).op(Op.i64Add).set(spanEnd);
   storeIovec(localAt, locals, destination, () => code.get(length));
@@ -247,7 +259,7 @@ function planCode(): FunctionCode {
   code.end().end();
   closeSpan();
   code.get(spans).get(callSpans).op(Op.i32GtS).open('if');
-  endCall();
+  endCall(() => code.get(n));
   code.end();
   code.get(calls);
   return code;

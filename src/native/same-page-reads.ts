@@ -40,7 +40,14 @@ const MOST_PAGES_PER_RANGE = 0.75;
 /** Bits of the pages-seen bitmap per range of capacity (linear counting, see `plan`). */
 const SEEN_BITS_PER_RANGE = 2;
 
-/** The calls planned for one batch of ranges: call c sends `localCount(c)` local and `remoteCount(c)` remote iovecs and moves `expected(c)` bytes. */
+/** Bytes of a call's entry in the plan's table (same-page-plan.ts writes them). */
+export const CALL_ENTRY = 32;
+
+/**
+ * The calls planned for one batch of ranges: call c sends `localCount(c)`
+ * local and `remoteCount(c)` remote iovecs and moves `expected(c)` bytes,
+ * those of the ranges `ranges(c)` (their indices, by address).
+ */
 export interface PlannedCalls {
   readonly count: number;
   local(call: number): Uint8Array;
@@ -48,6 +55,7 @@ export interface PlannedCalls {
   remote(call: number): Uint8Array;
   remoteCount(call: number): number;
   expected(call: number): number;
+  ranges(call: number): Int32Array;
 }
 
 /** Where each array lies in a planner's memory, for `capacity` ranges (the ranges themselves at 0). */
@@ -85,7 +93,7 @@ function layoutFor(capacity: number): Layout {
     local: take(capacity * 2 * 16),
     spans: take(capacity * 16),
     // Each call holds at least one range.
-    calls: take(capacity * 16),
+    calls: take(capacity * CALL_ENTRY),
     expected: take(capacity * 8),
     junk: take(1 << PAGE_SHIFT),
     seen: take((capacity * SEEN_BITS_PER_RANGE) / 8),
@@ -119,29 +127,35 @@ export class SamePagePlanner {
   plan(remote: Uint8Array, count: number, offsets: Int32Array, base: number): PlannedCalls | undefined {
     if (count < SAME_PAGE_MIN) return undefined;
     const layout = this.#prepare(count);
+    if (layout === undefined) return undefined;
     // Views after #prepare: growing the memory detaches the old ones.
     const memory = new Uint8Array(this.#memory!.buffer);
     memory.set(remote.subarray(0, count * 16), 0);
     new Int32Array(memory.buffer, layout.offsets, count + 1).set(offsets.subarray(0, count + 1));
-    // Linear counting: n ranges on n distinct pages leave about m·e^(-n/m) of the m bits unset; fewer pages, more.
-    const seenBits = layout.seenBytes * 8;
+    // Linear counting: n ranges on n distinct pages leave about m·e^(-n/m) of m bits unset (fewer pages, more), with
+    // m = SEEN_BITS_PER_RANGE × n rounded up to a power of two: the bitmap is cleared and tallied for each batch.
+    const seenBits = Math.min(layout.seenBytes * 8, 2 ** Math.ceil(Math.log2(Math.max(1024, SEEN_BITS_PER_RANGE * count))));
     const leastUnseen = Math.floor(seenBits * Math.exp((-MOST_PAGES_PER_RANGE * count) / seenBits));
-    const { offsets: o, order, spare, counts, local, spans, calls: c, expected: e, seen, seenBytes } = layout;
-    const calls = this.#plan!(count, BigInt(base), BigInt(this.#addressOf(memory) + layout.junk), leastUnseen, o, order, spare, counts, local, spans, c, e, seen, seenBytes, BigInt(64 - Math.log2(seenBits)));
+    const { offsets: o, order, spare, counts, local, spans, calls: c, expected: e, seen } = layout;
+    const junk = BigInt(this.#addressOf(memory) + layout.junk);
+    const calls = this.#plan!(count, BigInt(base), junk, leastUnseen, o, order, spare, counts, local, spans, c, e, seen, seenBits / 8, BigInt(64 - Math.log2(seenBits)));
     if (calls === 0) return undefined;
-    const table = new Int32Array(memory.buffer, layout.calls, calls * 4);
+    const table = new Int32Array(memory.buffer, layout.calls, (calls * CALL_ENTRY) / 4);
+    const field = (call: number, k: number) => table[(call * CALL_ENTRY) / 4 + k]!;
     const expected = new BigInt64Array(memory.buffer, layout.expected, calls);
     return {
       count: calls,
-      local: (call) => memory.subarray(layout.local + table[call * 4]! * 16),
-      localCount: (call) => table[call * 4 + 1]!,
-      remote: (call) => memory.subarray(layout.spans + table[call * 4 + 2]! * 16),
-      remoteCount: (call) => table[call * 4 + 3]!,
+      local: (call) => memory.subarray(layout.local + field(call, 0) * 16),
+      localCount: (call) => field(call, 1),
+      remote: (call) => memory.subarray(layout.spans + field(call, 2) * 16),
+      remoteCount: (call) => field(call, 3),
       expected: (call) => Number(expected[call]!),
+      ranges: (call) => new Int32Array(memory.buffer, field(call, 6) + field(call, 4) * 4, field(call, 5)),
     };
   }
 
-  #prepare(count: number): Layout {
+  /** The layout for `count` ranges, the memory grown to hold it; undefined if it cannot grow (the ranges are then read as they are). */
+  #prepare(count: number): Layout | undefined {
     if (this.#layout !== undefined && this.#layout.capacity >= count) return this.#layout;
     const layout = layoutFor(2 ** Math.ceil(Math.log2(Math.max(count, 1024))));
     if (this.#memory === undefined) {
@@ -152,7 +166,11 @@ export class SamePagePlanner {
     }
     const pages = Math.ceil(layout.bytes / 65536);
     const have = this.#memory.buffer.byteLength / 65536;
-    if (pages > have) this.#memory.grow(pages - have);
+    try {
+      if (pages > have) this.#memory.grow(pages - have);
+    } catch {
+      return undefined;
+    }
     this.#layout = layout;
     return layout;
   }

@@ -48,6 +48,9 @@ export class VmChannel {
   readonly #localView = new DataView(this.#local.buffer);
   #scratch: NativeMemory | undefined;
   readonly #samePage: SamePagePlanner;
+  /** Local iovecs, one per range, for #readEach. */
+  readonly #eachLocal = new Uint8Array(IOV_MAX * 16);
+  readonly #eachLocalView = new DataView(this.#eachLocal.buffer);
   /** Counts calls made, for tests and `pvm plan` comparisons. */
   calls = 0;
   /** Counts the remote iovecs of those calls (each costs the kernel a page walk and pin), for tests. */
@@ -220,14 +223,16 @@ export class VmChannel {
   /**
    * Reads remote iovecs laid out by the caller (VectorReader.read) into native
    * memory at `base` + offsets[r], back to back. Ranges that share pages are
-   * read a page at a time (same-page-reads.ts). Otherwise, or if any of those
-   * calls moves less than planned (a fault: it then says nothing of which
-   * range), IOV_MAX a call into one local iovec (as C would): a range that
-   * stops short gets what arrived, and the next call resumes after it.
+   * read a page at a time (same-page-reads.ts); otherwise IOV_MAX a call into
+   * one local iovec (as C would). A range that stops short gets what arrived,
+   * and the next call resumes after it.
    */
   readVectors(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, base: number): void {
     const planned = this.#samePage.plan(remote, count, offsets, base);
-    if (planned !== undefined && this.#readPlanned(planned)) return;
+    if (planned !== undefined) {
+      this.#readPlanned(planned, remote, offsets, done, base);
+      return;
+    }
     let next = 0;
     while (next < count) {
       const n = Math.min(IOV_MAX, count - next);
@@ -250,16 +255,61 @@ export class VmChannel {
     }
   }
 
-  /** Runs planned calls; false as soon as one moves less than planned. */
-  #readPlanned(planned: PlannedCalls): boolean {
+  /**
+   * Runs planned calls. A call that moves less than planned met a fault
+   * somewhere in its pages, and its spans cannot say which range it hit: its
+   * ranges are read again one iovec each (#readEach), which can.
+   */
+  #readPlanned(planned: PlannedCalls, remote: Uint8Array, offsets: Int32Array, done: Int32Array, base: number): void {
     for (let c = 0; c < planned.count; c++) {
       this.calls++;
       this.iovecs += planned.remoteCount(c);
       const result = this.#libc.processVmReadv(this.pid, planned.local(c), planned.localCount(c), planned.remote(c), planned.remoteCount(c));
       if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
-      if (result !== planned.expected(c)) return false;
+      if (result !== planned.expected(c)) this.#readEach(planned.ranges(c), remote, offsets, done, base);
     }
-    return true;
+  }
+
+  /**
+   * Reads ranges `indices` of a VectorReader layout, each its own remote and
+   * local iovec, IOV_MAX a call: the kernel stops at the first range that
+   * faults, which gets what arrived of it in done[r]; the next call resumes
+   * after it.
+   */
+  #readEach(indices: Int32Array, remote: Uint8Array, offsets: Int32Array, done: Int32Array, base: number): void {
+    const ranges = new DataView(remote.buffer, remote.byteOffset, remote.byteLength);
+    const local = this.#eachLocalView;
+    let next = 0;
+    while (next < indices.length) {
+      const n = Math.min(IOV_MAX, indices.length - next);
+      let total = 0;
+      for (let j = 0; j < n; j++) {
+        const r = indices[next + j]!;
+        const length = ranges.getBigUint64(r * 16 + 8, true);
+        this.#remoteView.setBigUint64(j * 16, ranges.getBigUint64(r * 16, true), true);
+        this.#remoteView.setBigUint64(j * 16 + 8, length, true);
+        local.setBigUint64(j * 16, BigInt(base + offsets[r]!), true);
+        local.setBigUint64(j * 16 + 8, length, true);
+        total += Number(length);
+      }
+      this.calls++;
+      this.iovecs += n;
+      const result = this.#libc.processVmReadv(this.pid, this.#eachLocal, n, this.#remote, n);
+      if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
+      let moved = Math.max(0, result);
+      if (moved === total) {
+        next += n;
+        continue;
+      }
+      let j = 0;
+      for (; j < n; j++) {
+        const length = Number(ranges.getBigUint64(indices[next + j]! * 16 + 8, true));
+        if (moved < length) break;
+        moved -= length;
+      }
+      done[indices[next + j]!] = moved;
+      next += j + 1;
+    }
   }
 
   /** The native address of bytes that are a view of this channel's scratch memory, else undefined. */
@@ -296,6 +346,7 @@ export class VmChannel {
     this.#remoteView.setBigUint64(0, 0n, true);
     this.#remoteView.setBigUint64(8, 1n, true);
     this.calls++;
+    this.iovecs++;
     const result = this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, 1);
     if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
   }

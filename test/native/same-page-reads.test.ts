@@ -36,7 +36,12 @@ function simulate(ranges: readonly Range[]) {
   if (planned === undefined) return undefined;
   const memory = new Uint8Array(offsets[ranges.length]!);
   let remoteIovecs = 0;
+  const rangesSeen: number[] = [];
   for (let c = 0; c < planned.count; c++) {
+    // The call's ranges (by address) are those whose bytes it moves: their destinations, in order.
+    const ranges = [...planned.ranges(c)];
+    rangesSeen.push(...ranges);
+    const destinations: number[] = [];
     const locals = new DataView(planned.local(c).buffer, planned.local(c).byteOffset, planned.localCount(c) * 16);
     const remotes = new DataView(planned.remote(c).buffer, planned.remote(c).byteOffset, planned.remoteCount(c) * 16);
     expect(planned.localCount(c)).toBeLessThanOrEqual(1024);
@@ -60,13 +65,18 @@ function simulate(ranges: readonly Range[]) {
         expect(Math.floor(stream[at + length]! / 4096)).toBe(page);
         expect(length).toBeLessThanOrEqual(2048);
       } else {
+        destinations.push(to - BASE);
         expect(to - BASE + length).toBeLessThanOrEqual(memory.length);
         for (let b = 0; b < length; b++) memory[to - BASE + b] = byteAt(stream[at + b]!);
       }
       at += length;
     }
     expect(at).toBe(stream.length);
+    expect(destinations).toEqual(ranges.map((r) => offsets[r]!));
   }
+  // Every range that reads something, in exactly one call.
+  const nonEmpty = ranges.flatMap(({ length }, r) => (length > 0 ? [r] : []));
+  expect(rangesSeen.sort((a, b) => a - b)).toEqual(nonEmpty);
   return { memory, offsets, remoteIovecs };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Errno } from '../../src/native/errno.ts';
 import { type Libc, loadLibc } from '../../src/native/libc.ts';
 import { ProcMem } from '../../src/native/proc-mem.ts';
+import { SamePagePlanner } from '../../src/native/same-page-reads.ts';
 import { VmChannel } from '../../src/native/vm.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
@@ -123,16 +124,49 @@ describe('VmChannel on a live process', () => {
       const memory = libc.alloc(addresses.length * 8);
       const iovecs = vm.iovecs;
       vm.readVectors(remote, addresses.length, offsets, done, Number(memory.address));
-      return { bytes: Uint8Array.from(memory.bytes), done: [...done], iovecs: vm.iovecs - iovecs };
+      const bytes = Uint8Array.from(memory.bytes);
+      memory.free();
+      return { bytes, done: [...done], iovecs: vm.iovecs - iovecs };
     };
     const expected = (r: number) => Array.from({ length: 8 }, (_, k) => (starts[r]! + k) & 0xff);
     const together = read(starts.map((start) => page + BigInt(start)));
     expect(together.iovecs).toBe(1);
     starts.forEach((_, r) => expect([...together.bytes.subarray(r * 8, r * 8 + 8)]).toEqual(expected(r)));
-    // One range in the hole: the page's call moves less than planned, so every range is read again on its own.
-    const withHole = read(starts.map((start, r) => (r === 50 ? hole + 8n : page + BigInt(start))));
-    expect(withHole.done).toEqual(starts.map((_, r) => (r === 50 ? 0 : 8)));
-    starts.forEach((_, r) => r !== 50 && expect([...withHole.bytes.subarray(r * 8, r * 8 + 8)]).toEqual(expected(r)));
+    // One range in the hole and one at NULL: the call moves less than planned, so its ranges are read again one
+    // iovec each, and each gets its own outcome.
+    const withHole = read(starts.map((start, r) => (r === 50 ? hole + 8n : r === 70 ? 0n : page + BigInt(start))));
+    expect(withHole.done).toEqual(starts.map((_, r) => (r === 50 || r === 70 ? 0 : 8)));
+    starts.forEach((_, r) => r !== 50 && r !== 70 && expect([...withHole.bytes.subarray(r * 8, r * 8 + 8)]).toEqual(expected(r)));
+    vm.close();
+  });
+
+  it('reads again one iovec each only the ranges of the planned call that met a fault', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const page = fixture.at('page');
+    // 3000 ranges on one page, many the same: ~2500 remote iovecs in 3 calls; the one in the hole sorts last.
+    const addresses = Array.from({ length: 3000 }, (_, i) => (i === 1234 ? fixture.at('hole') : page + BigInt(((i * 37) % 480) * 8)));
+    const remote = new Uint8Array(addresses.length * 16);
+    const view = new DataView(remote.buffer);
+    addresses.forEach((address, r) => {
+      view.setBigUint64(r * 16, address, true);
+      view.setBigUint64(r * 16 + 8, 8n, true);
+    });
+    const offsets = Int32Array.from({ length: addresses.length + 1 }, (_, r) => r * 8);
+    const planned = new SamePagePlanner(() => 0).plan(remote, addresses.length, offsets, 0)!;
+    const plannedIovecs = Array.from({ length: planned.count }, (_, c) => planned.remoteCount(c)).reduce((a, b) => a + b);
+    const lastCallRanges = planned.ranges(planned.count - 1).length;
+    expect(planned.count).toBeGreaterThan(1);
+    const done = new Int32Array(addresses.length).fill(8);
+    const memory = libc.alloc(addresses.length * 8);
+    vm.readVectors(remote, addresses.length, offsets, done, Number(memory.address));
+    expect([...done]).toEqual(addresses.map((_, r) => (r === 1234 ? 0 : 8)));
+    expect(vm.iovecs).toBe(plannedIovecs + lastCallRanges);
+    addresses.forEach((address, r) => {
+      if (r === 1234) return;
+      const start = Number(address - page);
+      expect([...memory.bytes.subarray(r * 8, r * 8 + 8)]).toEqual(Array.from({ length: 8 }, (_, k) => (start + k) & 0xff));
+    });
+    memory.free();
     vm.close();
   });
 
