@@ -75,13 +75,14 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const { command, plan, params, policies, journal } = prepared;
   // Batches and scans need smaps (walk.ts readsSmaps): for a --pid target it is read from now on, behind the imports
   // and the open (under a policy, not before the policy has judged the target).
-  const readsSmaps = (await import('../plan/walk.ts')).readsSmaps(plan.steps);
+  const { hasLargeScan, readsSmaps: readsSmapsOf } = await import('../plan/walk.ts');
+  const readsSmaps = readsSmapsOf(plan.steps);
   const smaps = readsSmaps && targetSpec.kind === 'pid' && policies.length === 0 ? (await import('../native/smaps.ts')).readSmapsAhead(targetSpec.pid) : undefined;
   const { execute } = await import('../runtime/execute.ts');
   const { policyLimits } = await import('../policy/apply.ts');
   // A large scan of a live process takes a worker thread (under no policy: the policy must see every read); one started
   // now is ready when the scan begins, not 40-90 ms into it.
-  if (sinks.oneTarget === true && targetSpec.kind === 'pid' && policies.length === 0) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, targetSpec.pid);
+  if (sinks.oneTarget === true && targetSpec.kind === 'pid' && policies.length === 0 && hasLargeScan(plan.steps)) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, targetSpec.pid);
   const session = await openSession(targetSpec, policies, command.policy.audit, { quietStdout: command.json, elfFiles: sinks.elfFiles, readsSmaps, smaps });
   const target = session.target;
   const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);

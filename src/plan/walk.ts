@@ -111,3 +111,21 @@ export function readsSmaps(steps: readonly PlanStep[]): boolean {
 function someStep(steps: readonly PlanStep[], test: (step: PlanStep) => boolean): boolean {
   return steps.some((step) => test(step) || blocksOf(step).some((block) => someStep(block, test)));
 }
+
+/** Scans of at least this many bytes take a worker thread beside the main one, when the target offers (a live process). */
+export const PARALLEL_BYTES = 128 << 20;
+
+/**
+ * Whether some scan of the steps is surely large: `in all`, `in anon`, or a
+ * range of at least PARALLEL_BYTES written as a number. A run warms a worker
+ * thread for it (runtime/parallel-scan.ts), and loads that module only then.
+ */
+export function hasLargeScan(steps: readonly PlanStep[]): boolean {
+  return someExpression(steps, (e) => {
+    if (e.op !== 'scan') return false;
+    if (e.range.kind !== 'region') return true;
+    const region = e.range.region;
+    const size = region.op === 'call' && region.name === 'range' ? region.args[1] : undefined;
+    return size?.op === 'int' && BigInt(size.value) >= BigInt(PARALLEL_BYTES);
+  });
+}

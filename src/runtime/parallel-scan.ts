@@ -12,11 +12,12 @@
 // part of a 1 GiB scan. So a run whose recipe will likely scan a lot warms one
 // as it starts (warmScanWorker), which then waits for its job (a message).
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import { parseStatus } from '../native/status.ts';
 import type { Pattern } from '../plan/pattern.ts';
 import type { PlanStep } from '../plan/plan.ts';
-import { someExpression } from '../plan/walk.ts';
+import { hasLargeScan, PARALLEL_BYTES } from '../plan/walk.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
 
@@ -65,7 +66,7 @@ export interface ScanJob {
 }
 
 /** Scans of at least this many bytes take a worker thread beside this one, when the target offers (a live process). */
-export const PARALLEL_BYTES = 128 << 20;
+export { PARALLEL_BYTES } from '../plan/walk.ts';
 
 interface Helper {
   readonly pid: number;
@@ -104,16 +105,7 @@ function residentBytes(pid: number): number {
   }
 }
 
-/** Whether some scan of the steps is surely large (see warmScanWorker). */
-export function hasLargeScan(steps: readonly PlanStep[]): boolean {
-  return someExpression(steps, (e) => {
-    if (e.op !== 'scan') return false;
-    if (e.range.kind !== 'region') return true;
-    const region = e.range.region;
-    const size = region.op === 'call' && region.name === 'range' ? region.args[1] : undefined;
-    return size?.op === 'int' && BigInt(size.value) >= BigInt(PARALLEL_BYTES);
-  });
-}
+let workerThreads: typeof import('node:worker_threads') | undefined;
 
 function startHelper(pid: number): Helper | undefined {
   const control = new SharedArrayBuffer(16);
@@ -121,7 +113,9 @@ function startHelper(pid: number): Helper | undefined {
   try {
     // Beside this module: the built .js under Node (dist/runtime, also from the bundle in dist/node), the .ts under Bun and Deno.
     const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    worker = new Worker(new URL(`../runtime/scan-worker.${extension}`, import.meta.url), { workerData: { pid, control } satisfies ScanWorkerData });
+    // node:worker_threads is loaded here, on first use: a run with no large scan does without it (~1 ms on Node).
+    workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+    worker = new workerThreads.Worker(new URL(`../runtime/scan-worker.${extension}`, import.meta.url), { workerData: { pid, control } satisfies ScanWorkerData });
   } catch {
     return undefined; // no worker here (the single binary has no file to start one from)
   }

@@ -8,7 +8,7 @@ import { Matcher } from '../../src/runtime/match.ts';
 import { byteRank, rarestByte } from '../../src/runtime/anchor-search.ts';
 import { bufferSearch, type ByteSearch } from '../../src/native/search.ts';
 import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
-import { hasLargeScan } from '../../src/runtime/parallel-scan.ts';
+import { hasLargeScan } from '../../src/plan/walk.ts';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
