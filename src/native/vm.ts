@@ -43,11 +43,12 @@ export class VmChannel {
   readonly #callBytes: number;
   readonly #remote: Uint8Array;
   readonly #remoteView: DataView;
-  readonly #remoteWords: Uint32Array;
   readonly #local = new Uint8Array(16);
   readonly #localView = new DataView(this.#local.buffer);
   #scratch: NativeMemory | undefined;
   readonly #samePage: SamePagePlanner;
+  /** readRanges' remote iovecs (grown as needed). */
+  #rangeIovecs = new Uint8Array(IOV_MAX * 16);
   /** Local iovecs, one per range, for #readEach. */
   readonly #eachLocal = new Uint8Array(IOV_MAX * 16);
   readonly #eachLocalView = new DataView(this.#eachLocal.buffer);
@@ -62,7 +63,6 @@ export class VmChannel {
     this.#callBytes = Math.min(callBytes, MAX_RW_COUNT);
     this.#remote = new Uint8Array(IOV_MAX * 16);
     this.#remoteView = new DataView(this.#remote.buffer);
-    this.#remoteWords = new Uint32Array(this.#remote.buffer);
     this.#samePage = new SamePagePlanner((bytes) => libc.addressOf(bytes));
   }
 
@@ -145,79 +145,46 @@ export class VmChannel {
   /**
    * Reads ranges given as numbers into one buffer, back to back in their
    * order, without an object per range (compiled loops read tens of thousands
-   * at a time); the same calls and partial-transfer rules as `read`.
-   * `done[i]`: the bytes of range i that arrived. Undefined, having read
-   * nothing or only a part (reads change nothing), where a range does not fit
-   * one call, passes 2^53, or meets one of the `avoid` ranges ([start, end)
-   * pairs of numbers): the caller then reads another way.
+   * at a time): laid out as remote iovecs and read as `readVectors` reads a
+   * compiled loop's (ranges sharing pages a page at a time), straight into the
+   * result. `done[i]`: the bytes of range i that arrived. Undefined, having
+   * read nothing (reads change nothing), where a range does not fit one call,
+   * passes 2^53, or meets one of the `avoid` ranges ([start, end) pairs of
+   * numbers), or where they add up to 2 GiB: the caller then reads another way.
    *
-   * One pass over the ranges, which checks, lays out and builds each call's
-   * iovecs: a recipe runs once, and each pass of its own over tens of thousands
-   * of ranges costs milliseconds before the JIT has optimised it.
+   * One pass over the ranges checks and lays them out: a recipe runs once, and
+   * each pass of its own over tens of thousands of ranges costs milliseconds
+   * before the JIT has optimised it.
    */
   readRanges(starts: Float64Array, lengths: Float64Array, avoid: readonly number[] = []): { bytes: Uint8Array; done: Float64Array } | undefined {
     const count = starts.length;
-    const callBytes = this.#callBytes;
-    const done = new Float64Array(count);
-    let bytes = new Uint8Array(0);
+    if (this.#rangeIovecs.length < count * 16) this.#rangeIovecs = new Uint8Array(Math.max(count * 16, this.#rangeIovecs.length * 2));
     // The remote iovecs as 32-bit words (little-endian, as the hosts pvm runs on): base low, base high, length, 0.
-    const iovecs = this.#remoteWords;
-    let next = 0;
-    let offset = 0; // where range `next` lands in `bytes`
-    while (next < count) {
-      // As many ranges as one call takes: IOV_MAX of them, callBytes bytes.
-      let n = 0;
-      let total = 0;
-      while (next + n < count && n < IOV_MAX) {
-        const start = starts[next + n]!;
-        const length = lengths[next + n]!;
-        if (!(length <= callBytes && start >= 0 && start + length <= Number.MAX_SAFE_INTEGER)) return undefined;
-        for (let k = 0; k < avoid.length; k += 2) if (start < avoid[k + 1]! && avoid[k]! < start + length) return undefined;
-        if (total + length > callBytes) break;
-        const low = start >>> 0;
-        iovecs[n * 4] = low;
-        iovecs[n * 4 + 1] = (start - low) / 0x100000000;
-        iovecs[n * 4 + 2] = length;
-        iovecs[n * 4 + 3] = 0;
-        total += length;
-        n++;
-      }
-      if (offset + total > bytes.length) {
-        const grown = new Uint8Array(Math.max(offset + total, bytes.length * 2));
-        grown.set(bytes.subarray(0, offset));
-        bytes = grown;
-      }
-      const scratch = this.#scratchFor(total);
-      this.#localView.setBigUint64(0, scratch.address, true);
-      this.#localView.setBigUint64(8, BigInt(total), true);
-      this.calls++;
-      this.iovecs += n;
-      const result = this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, n);
-      if (result < 0 && -result !== Errno.EFAULT) throw new NativeError('process_vm_readv', -result);
-      const moved = Math.max(0, result);
-      if (moved > 0) bytes.set(scratch.bytes.subarray(0, moved), offset);
-      if (moved === total) {
-        done.set(lengths.subarray(next, next + n), next);
-        next += n;
-        offset += total;
-        continue;
-      }
-      // The data lands back to back: the first range not wholly covered faulted there; the next call resumes after it.
-      let left = moved;
-      let i = 0;
-      for (; i < n && left >= lengths[next + i]!; i++) {
-        done[next + i] = lengths[next + i]!;
-        left -= lengths[next + i]!;
-        offset += lengths[next + i]!;
-      }
-      if (i < n) {
-        done[next + i] = left;
-        offset += lengths[next + i]!;
-        i++;
-      }
-      next += i;
+    const iovecs = new Uint32Array(this.#rangeIovecs.buffer, 0, count * 4);
+    const offsets = new Int32Array(count + 1);
+    const done = new Int32Array(count);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const start = starts[i]!;
+      const length = lengths[i]!;
+      if (!(length <= this.#callBytes && start >= 0 && start + length <= Number.MAX_SAFE_INTEGER)) return undefined;
+      for (let k = 0; k < avoid.length; k += 2) if (start < avoid[k + 1]! && avoid[k]! < start + length) return undefined;
+      const low = start >>> 0;
+      iovecs[i * 4] = low;
+      iovecs[i * 4 + 1] = (start - low) / 0x100000000;
+      iovecs[i * 4 + 2] = length;
+      iovecs[i * 4 + 3] = 0;
+      offsets[i] = total;
+      done[i] = length;
+      total += length;
     }
-    return { bytes: bytes.length === offset ? bytes : bytes.subarray(0, offset), done };
+    if (total > 0x7fffffff) return undefined;
+    offsets[count] = total;
+    // Zeroed (a range that stops short reads as zeros past `done`), and more than 64 bytes: memory outside the JS heap,
+    // which stays where it is while the kernel writes to it.
+    const bytes = new Uint8Array(Math.max(total, 128)).subarray(0, total);
+    if (total > 0) this.readVectors(this.#rangeIovecs.subarray(0, count * 16), count, offsets, done, this.#libc.addressOf(bytes));
+    return { bytes, done: Float64Array.from(done) };
   }
 
   /**
@@ -228,15 +195,18 @@ export class VmChannel {
    * and the next call resumes after it.
    */
   readVectors(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, base: number): void {
-    const planned = this.#samePage.plan(remote, count, offsets, base);
+    // (A planned call reads whole spans: within a call's bytes as long as the batch is.)
+    const planned = offsets[count]! - offsets[0]! <= this.#callBytes ? this.#samePage.plan(remote, count, offsets, base) : undefined;
     if (planned !== undefined) {
       this.#readPlanned(planned, remote, offsets, done, base);
       return;
     }
     let next = 0;
     while (next < count) {
-      const n = Math.min(IOV_MAX, count - next);
       const from = offsets[next]!;
+      // IOV_MAX ranges a call, and a call's bytes (at least one range: none is longer).
+      let n = 1;
+      while (n < IOV_MAX && next + n < count && offsets[next + n + 1]! - from <= this.#callBytes) n++;
       this.#localView.setBigUint64(0, BigInt(base + from), true);
       this.#localView.setBigUint64(8, BigInt(offsets[next + n]! - from), true);
       this.calls++;

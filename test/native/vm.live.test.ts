@@ -69,6 +69,18 @@ describe('VmChannel on a live process', () => {
     vm.close();
   });
 
+  it('reads ranges given as numbers that share a page a page at a time, each at its place', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const page = Number(fixture.at('page'));
+    // 500 ranges of 8 bytes tiling 4000 bytes of one page, out of order: one remote iovec, not 500.
+    const offsetOf = (i: number) => ((i * 37) % 500) * 8;
+    const read = vm.readRanges(Float64Array.from({ length: 500 }, (_, i) => page + offsetOf(i)), new Float64Array(500).fill(8))!;
+    expect([...read.done]).toEqual(new Array(500).fill(8));
+    for (let i = 0; i < 500; i++) expect([...read.bytes.subarray(i * 8, i * 8 + 8)]).toEqual(Array.from({ length: 8 }, (_, k) => (offsetOf(i) + k) & 0xff));
+    expect(vm.iovecs).toBe(1);
+    vm.close();
+  });
+
   it('reads no ranges that way when one meets a range to avoid, passes 2^53 or exceeds a call (the caller reads another way)', () => {
     const vm = new VmChannel(libc, fixture.pid, 4096);
     const page = Number(fixture.at('page'));
