@@ -17,6 +17,17 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.stop());
 
+/** 8 bytes at each address, laid out as VectorReader.read takes ranges: remote iovecs, and offsets back to back. */
+function eightBytesAt(addresses: readonly bigint[]): { remote: Uint8Array; offsets: Int32Array } {
+  const remote = new Uint8Array(addresses.length * 16);
+  const view = new DataView(remote.buffer);
+  addresses.forEach((address, r) => {
+    view.setBigUint64(r * 16, address, true);
+    view.setBigUint64(r * 16 + 8, 8n, true);
+  });
+  return { remote, offsets: Int32Array.from({ length: addresses.length + 1 }, (_, r) => r * 8) };
+}
+
 describe('VmChannel on a live process', () => {
   it('reads in place, without copying: a fault in the middle leaves the reads around it intact', () => {
     const vm = new VmChannel(libc, fixture.pid);
@@ -125,13 +136,7 @@ describe('VmChannel on a live process', () => {
     // 120 ranges of 8 bytes on one page, out of order, as a loop's read-ahead lays them out.
     const starts = Array.from({ length: 120 }, (_, i) => ((i * 37) % 120) * 32);
     const read = (addresses: bigint[]) => {
-      const remote = new Uint8Array(addresses.length * 16);
-      const view = new DataView(remote.buffer);
-      addresses.forEach((address, r) => {
-        view.setBigUint64(r * 16, address, true);
-        view.setBigUint64(r * 16 + 8, 8n, true);
-      });
-      const offsets = Int32Array.from({ length: addresses.length + 1 }, (_, r) => r * 8);
+      const { remote, offsets } = eightBytesAt(addresses);
       const done = new Int32Array(addresses.length).fill(8);
       const memory = libc.alloc(addresses.length * 8);
       const iovecs = vm.iovecs;
@@ -157,13 +162,7 @@ describe('VmChannel on a live process', () => {
     const page = fixture.at('page');
     // 3000 ranges on one page, many the same: ~2500 remote iovecs in 3 calls; the one in the hole sorts last.
     const addresses = Array.from({ length: 3000 }, (_, i) => (i === 1234 ? fixture.at('hole') : page + BigInt(((i * 37) % 480) * 8)));
-    const remote = new Uint8Array(addresses.length * 16);
-    const view = new DataView(remote.buffer);
-    addresses.forEach((address, r) => {
-      view.setBigUint64(r * 16, address, true);
-      view.setBigUint64(r * 16 + 8, 8n, true);
-    });
-    const offsets = Int32Array.from({ length: addresses.length + 1 }, (_, r) => r * 8);
+    const { remote, offsets } = eightBytesAt(addresses);
     const planned = new SamePagePlanner(() => 0).plan(remote, addresses.length, offsets, 0)!;
     const plannedIovecs = Array.from({ length: planned.count }, (_, c) => planned.remoteCount(c)).reduce((a, b) => a + b);
     const lastCallRanges = planned.ranges(planned.count - 1).length;
