@@ -167,7 +167,8 @@ export class VmChannel {
     for (let i = 0; i < count; i++) {
       const start = starts[i]!;
       const length = lengths[i]!;
-      if (!(length <= this.#callBytes && start >= 0 && start + length <= Number.MAX_SAFE_INTEGER)) return undefined;
+      // (A length that is not a whole number of bytes, or negative, is read another way too: it errs there.)
+      if (!(length >>> 0 === length && length <= this.#callBytes && start >= 0 && start + length <= Number.MAX_SAFE_INTEGER)) return undefined;
       for (let k = 0; k < avoid.length; k += 2) if (start < avoid[k + 1]! && avoid[k]! < start + length) return undefined;
       const low = start >>> 0;
       iovecs[i * 4] = low;
