@@ -1,12 +1,13 @@
 // Reads of many small ranges, grouped by page. The kernel pins the pages of
 // each remote iovec of a process_vm_readv call on its own (~0.5 µs each, a
 // local iovec ~36 ns: KERNEL.md §7), so a loop chasing 100 000 pointers into
-// a few hundred pages pays for 100 000 pins where a few thousand would do. This plans the calls instead: the ranges
-// sorted by address, each run of ranges on one page read as one remote iovec,
-// and the kernel scatters it through local iovecs, each range's bytes to its
-// place and the bytes between two ranges (on that same page: readable if the
-// ranges are, and never shown) to a junk buffer. Measured in C on the bench's
-// walk, 100 000 pointers into 196 pages: 19–21 ms → 11–12 ms.
+// a few hundred pages pays for 100 000 pins where a few thousand would do.
+// This plans the calls instead: the ranges sorted by address, each run of
+// ranges on one page read as one remote iovec, and the kernel scatters it
+// through local iovecs, each range's bytes to its place and the bytes between
+// two ranges (on that same page: readable if the ranges are, and never shown)
+// to a junk buffer. Measured in C on the bench's walk, 100 000 pointers into
+// 196 pages: 19–21 ms → 11–12 ms.
 //
 // The planning runs in WebAssembly (same-page-plan.ts): it runs once per CLI
 // run, where JavaScript would still be cold (a JS version took 20 ms for its

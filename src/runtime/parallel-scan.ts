@@ -65,9 +65,6 @@ export interface ScanJob {
   readonly skipped: SharedArrayBuffer;
 }
 
-/** Scans of at least this many bytes take a worker thread beside this one, when the target offers (a live process). */
-export { PARALLEL_BYTES } from '../plan/walk.ts';
-
 interface Helper {
   readonly pid: number;
   readonly worker: Worker;

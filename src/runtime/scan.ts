@@ -9,12 +9,13 @@
 // a call (up to 1024). A chunk that faults (a region unmapped mid-scan) is
 // searched up to the fault and reported, not fatal.
 import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
+import { PARALLEL_BYTES } from '../plan/walk.ts';
 import type { MemorySource, ScanAccess } from '../target/target.ts';
 import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { splitByRanges } from '../target/ranges.ts';
 import { Matcher } from './match.ts';
 import { type Chunk, ChunkSearcher } from './chunk-search.ts';
-import { PARALLEL_BYTES, searchWithWorker } from './parallel-scan.ts';
+import { searchWithWorker } from './parallel-scan.ts';
 
 export type ScanArea =
   | { readonly kind: 'all' }
