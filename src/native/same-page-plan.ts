@@ -15,12 +15,14 @@ export function samePagePlanModule(): Uint8Array {
  * `plan(count, base, junk, leastUnseen, …areas) → calls`: reads the ranges
  * (at 0) and offsets laid out by the caller, writes each call's iovecs and the
  * calls' table; 0 when the ranges are best read as they are. Where each array
- * lies comes in parameters (PLAN_PARAMETERS), so that one module serves every
- * capacity and ships as bytes (same-page-plan-bytes.ts).
+ * lies comes in parameters (in the order below, which SamePagePlanner.plan's
+ * call follows), so that one module serves every capacity and ships as bytes
+ * (same-page-plan-bytes.ts: `npm run wasm` after any change to this file, to
+ * the constants it imports, or to the encoder).
  */
 function planCode(): FunctionCode {
   const code = new FunctionCode([I32, I64, I64, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I64], I32);
-  const [count, base, junk, leastUnseen, offsetsAt, orderAt, spareAt, countsAt, localAt, spansAt, callsAt, expectedAt, seenAt, seenBytes, seenShift] = [
+  const [count, base, junk, leastUnseen, offsetsAt, orderAt, spareAt, countsAt, localAt, spansAt, callsAt, expectedAt, seenAt, bitmapBytes, seenShift] = [
     0,
     1,
     2,
@@ -95,7 +97,7 @@ function planCode(): FunctionCode {
   code.i64(-1n).set(lowest).i32(1).set(sorted);
   code.i32(0).set(k);
   code.open('block', 'cleared').open('loop', 'clear');
-  code.get(k).get(seenBytes).op(Op.i32GeS).brIf('cleared');
+  code.get(k).get(bitmapBytes).op(Op.i32GeS).brIf('cleared');
   code.get(k);
   inArea(seenAt);
   code.i64(0n).memory(Op.i64Store, 0);
@@ -129,14 +131,14 @@ function planCode(): FunctionCode {
   // Unsorted ranges mostly on pages of their own are not worth sorting: count the bits left unset.
   code.i32(0).set(k).i32(0).set(sum);
   code.open('block', 'tallied').open('loop', 'tally');
-  code.get(k).get(seenBytes).op(Op.i32GeS).brIf('tallied');
+  code.get(k).get(bitmapBytes).op(Op.i32GeS).brIf('tallied');
   code.get(sum).get(k);
   inArea(seenAt);
   code.memory(Op.i64Load, 0).op(Op.i64Popcnt, Op.i32WrapI64, Op.i32Add).set(sum);
   code.get(k).i32(8).op(Op.i32Add).set(k).br('tally');
   code.end().end();
   code.get(sorted).op(Op.i32Eqz);
-  code.get(seenBytes).i32(8).op(Op.i32Mul).get(sum).op(Op.i32Sub).get(leastUnseen).op(Op.i32LtS, Op.i32And);
+  code.get(bitmapBytes).i32(8).op(Op.i32Mul).get(sum).op(Op.i32Sub).get(leastUnseen).op(Op.i32LtS, Op.i32And);
   code.open('if').i32(0).op(Op.return).end();
 
   // 2. Sort by address: least significant digit first (DIGIT_BITS a pass, as many passes as the span needs); stable.
@@ -205,8 +207,9 @@ function planCode(): FunctionCode {
     code.i32(0).set(open);
     code.end();
   };
-  // A call's entry (CALL_ENTRY bytes): its first local iovec and their count, its first remote iovec and their
-  // count, where its ranges begin in the sorted order and how many, and where that order lies.
+  // A call's entry (CALL_ENTRY bytes; SamePagePlanner.plan reads these fields by number, 0 to 6): its first local
+  // iovec and their count, its first remote iovec and their count, where its ranges begin in the sorted order and
+  // how many, and where that order lies.
   // `rangesEnd`: the position in the order where the call's ranges end.
   const endCall = (rangesEnd: () => void) => {
     const entry = () => code.get(calls).i32(CALL_ENTRY).op(Op.i32Mul).get(callsAt).op(Op.i32Add);

@@ -9,9 +9,9 @@
 // to a junk buffer. Measured in C on the bench's walk, 100 000 pointers into
 // 196 pages: 19–21 ms → 11–12 ms.
 //
-// The planning runs in WebAssembly (same-page-plan.ts): it runs once per CLI
-// run, where JavaScript would still be cold (a JS version took 20 ms for its
-// first 16 384 ranges).
+// The planning runs in WebAssembly (same-page-plan.ts), for every batch: a CLI
+// run plans a handful of batches, while JavaScript would still be cold (a JS
+// version took 20 ms for its first 16 384 ranges).
 import { SAME_PAGE_PLAN_BASE64 } from './same-page-plan-bytes.ts';
 
 export const PAGE_SHIFT = 12;
@@ -19,8 +19,10 @@ export const PAGE_SHIFT = 12;
 /**
  * A gap between two ranges on one page is read (to the junk buffer) when at
  * most this long, else the second range starts an iovec of its own: copying
- * ~2 KiB costs about what one more iovec does (measured in C: 1 KiB and 4 KiB
- * did no better on dense tables, and worse on ranges spread over 16 MiB).
+ * ~2 KiB costs about what one more iovec does. Measured in C: on the walk's
+ * dense table every limit from 256 B to 4 KiB did the same; on 100 000 random
+ * pointers into 16 MiB, 2 KiB took 26 ms, 1 KiB 30, 4 KiB 28, 256 B 45, none 39.
+ * (Changing it, or the other constants here, needs `npm run wasm`.)
  */
 export const MAX_GAP = 2048;
 
@@ -122,8 +124,9 @@ export class SamePagePlanner {
   /**
    * Plans the reads of `count` remote iovecs (`remote`, as VectorReader.read
    * takes them: address and length, 16 bytes each) into native memory at
-   * `base` + offsets[r]. Undefined when grouping would not pay: unsorted
-   * ranges mostly on pages of their own.
+   * `base` + offsets[r]. Undefined when grouping would not pay (fewer than
+   * SAME_PAGE_MIN ranges, fewer than two that read anything, unsorted ranges
+   * mostly on pages of their own) or the planner's memory cannot grow.
    */
   plan(remote: Uint8Array, count: number, offsets: Int32Array, base: number): PlannedCalls | undefined {
     if (count < SAME_PAGE_MIN) return undefined;
@@ -139,6 +142,7 @@ export class SamePagePlanner {
     const leastUnseen = Math.floor(seenBits * Math.exp((-MOST_PAGES_PER_RANGE * count) / seenBits));
     const { offsets: o, order, spare, counts, local, spans, calls: c, expected: e, seen } = layout;
     const junk = BigInt(this.#addressOf(memory) + layout.junk);
+    // In planCode's order of parameters (same-page-plan.ts); the bitmap used for this batch, of `seenBits`.
     const calls = this.#plan!(count, BigInt(base), junk, leastUnseen, o, order, spare, counts, local, spans, c, e, seen, seenBits / 8, BigInt(64 - Math.log2(seenBits)));
     if (calls === 0) return undefined;
     const table = new Int32Array(memory.buffer, layout.calls, (calls * CALL_ENTRY) / 4);

@@ -1,7 +1,9 @@
 // process_vm_readv / process_vm_writev over many transfers at once. Remote
-// iovecs are built in one reused buffer; the local side is a single iovec over
-// native scratch memory, so the kernel lays the data out back to back (but
-// for ranges sharing pages, read a page at a time: same-page-reads.ts).
+// iovecs are built in one reused buffer; the local side is a single iovec, so
+// the kernel lays the data out back to back: in native scratch memory, or
+// straight in the caller's (large reads, readRanges, readVectors). Ranges that
+// share pages are read a page at a time instead, scattered through many local
+// iovecs (same-page-reads.ts).
 import { Errno, NativeError } from './errno.ts';
 import type { Libc, NativeMemory } from './libc.ts';
 import { type PlannedCalls, SamePagePlanner } from './same-page-reads.ts';
@@ -196,7 +198,8 @@ export class VmChannel {
    * and the next call resumes after it.
    */
   readVectors(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, base: number): void {
-    // (A planned call reads whole spans: within a call's bytes as long as the batch is.)
+    // Planned only within a call's bytes: a planned call also moves its gaps (MAX_GAP at most each), which at the
+    // default 16 MiB of call bytes stays far below the kernel's MAX_RW_COUNT.
     const planned = offsets[count]! - offsets[0]! <= this.#callBytes ? this.#samePage.plan(remote, count, offsets, base) : undefined;
     if (planned !== undefined) {
       this.#readPlanned(planned, remote, offsets, done, base);
