@@ -6,10 +6,15 @@
 // overlap it: joining it to its neighbours saves nothing, and a value can then
 // keep its bytes without a copy (a view of a shared buffer would keep the
 // whole buffer alive).
+import { DIRECT_BYTES } from '../native/vm.ts';
 import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
 
-/** Requests of at least this many bytes are read alone (one call each: a call costs ~1 µs, copying 64 KiB ~10). */
-export const LARGE_READ = 64 << 10;
+/**
+ * Requests of at least this many bytes are read alone (one call each: a call
+ * costs ~1 µs, copying 64 KiB ~10): the size from which a live process reads
+ * straight into a result's own memory, or into the memory `into` gives.
+ */
+export const LARGE_READ = DIRECT_BYTES;
 
 interface Span {
   start: bigint;
