@@ -68,7 +68,7 @@ it('reads large byte ranges of a live process each on its own, with the bytes a 
 it('reads values that die with their iteration into reused memory, and leaves a value kept past it alone', async () => {
   const target = await LiveProcess.open(fixture.pid);
   const table = fixture.hex('table');
-  // 600 reads of 64 KiB: windows of 256 iterations (16 MiB), so the later windows land in the first one's memory.
+  // 600 reads of 64 KiB: windows of 16 iterations (1 MiB), so the later windows land in the first one's memory.
   const events: OutputEvent[] = [];
   const text =
     `let s = 0\nlet first = read bytes 65536 at ${table}\nfor i in 0..600 { let b = read bytes 65536 at ${table} + (i % 12) * 65536\ns = (s * 3 + b[i % 100] + b[65535]) % 1000000007\nlet c = read bytes 65536 at ${table} + (i % 12) * 65536\nif i == 5 { first = c } }\nemit s = s\nemit first = hex(first)`;
