@@ -213,6 +213,13 @@ export class LiveProcess implements WritableTarget {
   }
 
   readInto(request: ReadRequest, into: Uint8Array): ReadResult {
+    if (this.#stopOf(request.address, request.length) === undefined) {
+      try {
+        return this.#vm.readWhole(request, into);
+      } catch (error) {
+        throw translate(error, this.identity);
+      }
+    }
     return this.#readThroughStops([request], into)[0]!;
   }
 

@@ -64,6 +64,23 @@ describe('VmChannel on a live process', () => {
     vm.close();
   });
 
+  it('reads one large read whole into the memory given in one call, and a read that meets a hole as read() does', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const area = fixture.at('area');
+    const into = new Uint8Array(1 << 20).fill(0xee);
+    const whole = vm.readWhole({ address: area + 1024n, length: 1 << 20 }, into);
+    expect(vm.calls).toBe(1);
+    expect(whole).toMatchObject({ done: 1 << 20, fault: undefined });
+    expect(whole.bytes.buffer).toBe(into.buffer);
+    expect(new TextDecoder().decode(whole.bytes.subarray(0, 12))).toBe('PVM-TWICE-77');
+    // The page before the hole and 60 KiB of hole: the short call is read again by read(), which says where it stopped.
+    const short = vm.readWhole({ address: fixture.at('page'), length: 65536 }, into.fill(0xee));
+    expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
+    expect([...short.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(short.bytes.subarray(4096, 65536).every((byte) => byte === 0)).toBe(true);
+    vm.close();
+  });
+
   it('reads ranges given as numbers into one buffer, a fault in the middle costing one extra call (compiled loops)', () => {
     const vm = new VmChannel(libc, fixture.pid);
     const page = Number(fixture.at('page'));
