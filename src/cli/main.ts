@@ -80,9 +80,10 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     }
     case 'run': {
       const { HELPER_VARIABLE, prepareRun, runPrepared } = await import('./run-command.ts');
-      const prepared = await prepareRun(command, readRecipe(command.recipe));
+      const helper = process.env[HELPER_VARIABLE] === '1';
+      const prepared = await prepareRun(command, readRecipe(command.recipe), { oneTarget: !helper });
       try {
-        if (process.env[HELPER_VARIABLE] === '1') return await (await import('./run-many.ts')).serveAsHelper(prepared);
+        if (helper) return await (await import('./run-many.ts')).serveAsHelper(prepared);
         // process.stderr is a stream made on first use (a few ms on Bun and Deno): asked only when a scan has progress to show.
         await runPrepared(prepared, command.target, {
           out,
