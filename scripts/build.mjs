@@ -2,7 +2,8 @@
 // specifiers to .js (dist/cli, dist/runtime …: what scripts and tests import);
 // then Bun's bundler makes dist/node/main.js, the `pvm` command for Node: one
 // module, plus chunks for what loads lazily (Ohm's error reporting, snapshots,
-// cores …), which starts ~45 ms sooner than ~60 modules resolved one by one.
+// cores …), which starts ~45 ms sooner than ~60 modules resolved one by one;
+// and dist/node/scan-worker.js, the worker of a parallel scan, sharing them.
 // Bun and Deno run src/ as it is. Run by `npm ci` (prepare).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ chmodSync(`${root}/dist/cli/main.js`, 0o755);
 // koffi finds its native module on disk and ohm-js is loaded only for syntax errors: both stay packages.
 execFileSync(
   `${root}/node_modules/.bin/bun`,
-  ['build', `${root}/src/cli/main.ts`, '--target=node', '--format=esm', '--splitting', `--outdir=${root}/dist/node`, '--external', 'koffi', '--external', 'ohm-js'],
+  ['build', `${root}/src/cli/main.ts`, `${root}/src/runtime/scan-worker.ts`, '--entry-naming', '[name].[ext]', '--target=node', '--format=esm', '--splitting', `--outdir=${root}/dist/node`, '--external', 'koffi', '--external', 'ohm-js'],
   { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
 );
 chmodSync(`${root}/dist/node/main.js`, 0o755);

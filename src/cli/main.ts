@@ -88,7 +88,6 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
         await runPrepared(prepared, command.target, {
           out,
           err: (text) => process.stderr.write(`${text}\n`),
-          oneTarget: true,
           get progress() {
             return process.stderr.isTTY === true;
           },

@@ -39,15 +39,14 @@ export interface RunSinks {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly progress: boolean;
-  /** This pvm runs one target (not a run over many, where each process's start would start a worker): a large scan's worker may start with the run. */
-  readonly oneTarget?: boolean;
   /** ELF parses shared between the processes of a run over many. */
   readonly elfFiles?: ElfFiles | undefined;
 }
 
 /**
  * Every usage problem, a write that is not allowed and anything the policy denies are found here, before any target is touched.
- * `oneTarget`: the run is against `command.target` alone (not a run over many, nor a helper of one).
+ * `oneTarget`: the run is against `command.target` alone (not a run over many, where each process's start would start
+ * a worker, nor a helper of one).
  */
 export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean } = {}): Promise<PreparedRun> {
   const { compileRecipe } = await import('../dsl/compile-recipe.ts');
@@ -55,12 +54,15 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   const plan = await compileRecipe(source);
   const params = bindParams(plan, parseArgPairs(command.args));
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
-  // Batches and scans need the target's smaps (walk.ts readsSmaps), ~20 ms of kernel time on a 1.5 GiB target: for one
-  // --pid target under no policy (a policy must judge the target first) it is read from here on, on another thread,
-  // behind the imports and the open.
-  const { readsSmaps } = await import('../plan/walk.ts');
+  // What a run against one --pid target under no policy (a policy must judge the target first) will need is started
+  // as soon as the policies are known, to be ready behind the imports and the open, on other threads:
+  // - a large scan's worker thread (parallel-scan.ts), which takes 40-90 ms to start;
+  // - smaps, for batches and scans (walk.ts readsSmaps): ~20 ms of kernel time on a 1.5 GiB target.
+  const { hasLargeScan, readsSmaps } = await import('../plan/walk.ts');
   const target = command.target;
-  const smaps = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 && readsSmaps(plan.steps) ? { pid: target.pid, text: (await import('../native/smaps.ts')).readSmapsAhead(target.pid) } : undefined;
+  const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 ? target.pid : undefined;
+  if (ahead !== undefined && hasLargeScan(plan.steps)) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, ahead);
+  const smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../native/smaps.ts')).readSmapsAhead(ahead) } : undefined;
   await judgePlan(plan, policies, command);
   const journal = await journalFor(command.writing);
   return { command, plan, params, policies, journal, smaps, close: () => journal?.close() };
@@ -87,15 +89,11 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const { command, plan, params, policies, journal } = prepared;
   // Batches and scans need smaps (walk.ts readsSmaps): for a --pid target it is read from now on (or since prepareRun),
   // behind the imports and the open (under a policy, not before the policy has judged the target).
-  const { hasLargeScan, readsSmaps: readsSmapsOf } = await import('../plan/walk.ts');
-  const readsSmaps = readsSmapsOf(plan.steps);
+  const readsSmaps = (await import('../plan/walk.ts')).readsSmaps(plan.steps);
   const pid = targetSpec.kind === 'pid' ? targetSpec.pid : undefined;
   const smaps = prepared.smaps !== undefined && prepared.smaps.pid === pid ? prepared.smaps.text : readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined;
   const { execute } = await import('../runtime/execute.ts');
   const { policyLimits } = await import('../policy/apply.ts');
-  // A large scan of a live process takes a worker thread (under no policy: the policy must see every read); one started
-  // now is ready when the scan begins, not 40-90 ms into it.
-  if (sinks.oneTarget === true && targetSpec.kind === 'pid' && policies.length === 0 && hasLargeScan(plan.steps)) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, targetSpec.pid);
   const session = await openSession(targetSpec, policies, command.policy.audit, { quietStdout: command.json, elfFiles: sinks.elfFiles, readsSmaps, smaps });
   const target = session.target;
   const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
