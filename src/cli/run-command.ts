@@ -56,13 +56,14 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
   // What a run against one --pid target under no policy (a policy must judge the target first) will need is started
   // as soon as the policies are known, to be ready behind the imports and the open, on other threads:
-  // - a large scan's worker thread (parallel-scan.ts), which takes 40-90 ms to start;
-  // - smaps, for batches and scans (walk.ts readsSmaps): ~20 ms of kernel time on a 1.5 GiB target.
+  // - smaps, for batches and scans (walk.ts readsSmaps): ~20 ms of kernel time on a 1.5 GiB target;
+  // - a large scan's worker thread (parallel-scan.ts), which takes 40-90 ms to start. Second: making one holds this
+  //   thread for 5-60 ms (Deno: the most), while the smaps read goes on.
   const { hasLargeScan, readsSmaps } = await import('../plan/walk.ts');
   const target = command.target;
   const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 ? target.pid : undefined;
-  if (ahead !== undefined && hasLargeScan(plan.steps)) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, ahead);
   const smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../native/smaps.ts')).readSmapsAhead(ahead) } : undefined;
+  if (ahead !== undefined && hasLargeScan(plan.steps)) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, ahead);
   await judgePlan(plan, policies, command);
   const journal = await journalFor(command.writing);
   return { command, plan, params, policies, journal, smaps, close: () => journal?.close() };
