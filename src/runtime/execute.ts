@@ -15,6 +15,7 @@ import { type FileAddress, ModuleResolver } from './modules.ts';
 import type { ElfFiles } from './elf-files.ts';
 import { type PrefetchCache, prefetched, prefetchWindow, type SitePrefetch } from './prefetch.ts';
 import { ReusedReads } from './reused-reads.ts';
+import { LARGE_READ } from './coalesce.ts';
 import { Scope } from './scope.ts';
 import { humanValue } from './show.ts';
 import { encode } from './encode.ts';
@@ -145,8 +146,9 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     budget.read(length, loc);
     writes?.flush();
     const ahead = site >= 0 ? activeSite[site] : undefined;
-    const result = (ahead === undefined ? undefined : prefetched(ahead.prefetch, ahead.frame.index, address, length)) ?? reused.read(site, { address, length }) ??
-      target.read([{ address, length }])[0]!;
+    // A live read's refusal (a policy's budget, say) is placed at the read, as one read ahead is at its loop.
+    const result = (ahead === undefined ? undefined : prefetched(ahead.prefetch, ahead.frame.index, address, length)) ??
+      placed(loc, () => reused.read(site, { address, length }) ?? target.read([{ address, length }])[0]!);
     onRead?.(address, result.bytes.subarray(0, result.done));
     if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, at(loc)());
     const value = valueOf(type, result);
@@ -483,18 +485,22 @@ export function writeRefusal(plan: Plan): DeniedError {
 
 /** Iterations prefetched and run together: enough to fill 1024-iovec calls and merge neighbours (4096 took 20% less GC time but 25% more calls). */
 const WINDOW = 16384n;
+/** Bytes a window reads ahead at most: a loop reading 1 KiB an iteration reads 16 384 iterations ahead, not 1 GiB. */
+const WINDOW_BYTES = 16 << 20;
 /**
- * Bytes a window reads ahead at most: a loop reading 64 KiB an iteration reads 16 iterations ahead, not 1 GiB, and one
- * reading 1 MiB or more reads each as it comes. Small, so that the memory a window's large reads reuse
- * (reused-reads.ts) stays in the core's cache: a recipe reading 1 GiB as 1 MiB values took 1.5× C's time with a
- * 16 MiB window and 1.3× with this one (a 2 MiB window, twice the memory, was slower than either: issue 13's note).
+ * The same for a loop with a large read (LARGE_READ or more): one reading 64 KiB an iteration reads 16 iterations
+ * ahead, and one reading 512 KiB or more reads each as it comes. Small, so that the memory its large reads reuse
+ * (reused-reads.ts) stays in the core's cache: a recipe reading 1 GiB as 1 MiB values took 1.5× C's time with
+ * 16 MiB windows and 1.3× with these (2 MiB, twice the memory, was slower than either: issue 13's note). Reads
+ * that overlap are read once a window: a loop reading one 64 KiB block each iteration reads it every 16th.
  */
-const WINDOW_BYTES = 1 << 20;
+const LARGE_WINDOW_BYTES = 1 << 20;
 
 /** The iterations of a window, for a loop whose iterations read ahead `lengths` bytes at their sites. */
 function windowOf(lengths: readonly number[]): bigint {
   const perIteration = lengths.reduce((sum, length) => sum + length, 0);
-  return perIteration === 0 ? WINDOW : BigInt(Math.max(1, Math.min(Number(WINDOW), Math.floor(WINDOW_BYTES / perIteration))));
+  const bytes = lengths.some((length) => length >= LARGE_READ) ? LARGE_WINDOW_BYTES : WINDOW_BYTES;
+  return perIteration === 0 ? WINDOW : BigInt(Math.max(1, Math.min(Number(WINDOW), Math.floor(bytes / perIteration))));
 }
 
 /** A read's value, or undefined when it faulted before the value was complete. */

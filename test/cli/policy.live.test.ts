@@ -95,6 +95,13 @@ describe('denials, each naming its rule', () => {
     });
   });
 
+  it('a read over the byte budget in a loop that reads each value as it comes (512 KiB or more) is refused at the read', () => {
+    const bytes = policy({ read: { maxBytes: 1572864 } });
+    const result = pvm('node', ['-e', `for i in 0..3 { let b = read bytes 600000 at ${fixture.hex('area')} + i * 400000; print len(b) }`, ...target(), '--policy', bytes]);
+    expect(result).toMatchObject({ status: 3, stdout: '600000\n600000\n' });
+    expect(result.stderr).toContain(`<-e>:1:25: error: denied: reading more than 1572864 bytes: the run read more than the policy allows — read.maxBytes 1572864 in ${bytes}`);
+  });
+
   it('scans leave out what the policy does not let them read, and say why', () => {
     const file = policy({ read: { deny: ['anon'] } });
     const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', ...target(), '--policy', file, '--json']);

@@ -278,6 +278,12 @@ describe('large reads', () => {
     expect(target.bytes).toBeLessThanOrEqual(3 << 20);
   });
 
+  it('leave the windows of a loop of small reads as large as before: 16 MiB (the 1 MiB windows are for large reads)', () => {
+    const target = large();
+    expect(output(target, 'let n = 0\nfor i in 0..8192 { let b = read bytes 4096 at 0x1000000 + i * 4096\nn = n + b[i % 4096] }\nprint n')).toHaveLength(1);
+    expect(target.calls).toBe(2); // two windows of 4096 iterations, each one call
+  });
+
   it('give their values the bytes read, whole and unchanged by the reads after them', () => {
     const target = large();
     const plan = compileSource({ name: 'r.pvm', text: 'let sum = 0\nfor i in 0..40 { let b = read bytes 1048576 at 0x1000000 + i * 1048576\nsum = sum + b[0] + b[1048575] + len(b) }\nprint sum' });
