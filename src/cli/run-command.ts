@@ -29,8 +29,8 @@ export interface PreparedRun {
   readonly policies: readonly LoadedPolicy[];
   /** --journal, open for appending (one file for every process of a run over many). */
   readonly journal: JournalFile | undefined;
-  /** smaps of the run's one --pid target, being read since the policies were known (see prepareRun); runPrepared takes it. */
-  readonly smaps: { readonly pid: number; readonly text: Promise<SmapsText | undefined> } | undefined;
+  /** smaps of process `pid`, being read since the policies were known (see prepareRun), once; then undefined. */
+  takeSmaps(pid: number | undefined): Promise<SmapsText | undefined> | undefined;
   close(): void;
 }
 
@@ -61,12 +61,18 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   //   thread for 5-60 ms (Deno: the most), while the smaps read goes on.
   const { hasLargeScan, readsSmaps } = await import('../plan/walk.ts');
   const target = command.target;
-  const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 ? target.pid : undefined;
-  const smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../native/smaps.ts')).readSmapsAhead(ahead) } : undefined;
+  // Not for a run judgePlan refuses (a write without --allow-write): it would wait for them to end.
+  const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 && !writesUnallowed(plan, command) ? target.pid : undefined;
+  let smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../native/smaps.ts')).readSmapsAhead(ahead) } : undefined;
   if (ahead !== undefined && hasLargeScan(plan.steps)) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, ahead);
   await judgePlan(plan, policies, command);
   const journal = await journalFor(command.writing);
-  return { command, plan, params, policies, journal, smaps, close: () => journal?.close() };
+  const takeSmaps = (pid: number | undefined) => {
+    const taken = smaps?.pid === pid ? smaps?.text : undefined;
+    if (taken !== undefined) smaps = undefined; // text this old must not serve a later run
+    return taken;
+  };
+  return { command, plan, params, policies, journal, takeSmaps, close: () => journal?.close() };
 }
 
 /**
@@ -77,7 +83,12 @@ export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], r
   const { readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
   (await import('../policy/apply.ts')).refusePlan(plan, policies, run.writing.freeze);
   if (plan.writes && run.target.kind === 'core') throw readOnlyRefusal(plan, run.target.path);
-  if (plan.writes && !run.allowWrite && !run.writing.dryRun) throw (notAllowed ?? writeRefusal)(plan);
+  if (writesUnallowed(plan, run)) throw (notAllowed ?? writeRefusal)(plan);
+}
+
+/** Whether the plan writes without --allow-write or --dry-run (judgePlan refuses it). */
+function writesUnallowed(plan: Plan, run: { readonly allowWrite: boolean; readonly writing: WritingOptions }): boolean {
+  return plan.writes && !run.allowWrite && !run.writing.dryRun;
 }
 
 /** --journal, opened for appending before the target is touched; none for a dry run, which writes nothing. */
@@ -92,7 +103,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   // behind the imports and the open (under a policy, not before the policy has judged the target).
   const readsSmaps = (await import('../plan/walk.ts')).readsSmaps(plan.steps);
   const pid = targetSpec.kind === 'pid' ? targetSpec.pid : undefined;
-  const smaps = prepared.smaps !== undefined && prepared.smaps.pid === pid ? prepared.smaps.text : readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined;
+  const smaps = prepared.takeSmaps(pid) ?? (readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
   const { execute } = await import('../runtime/execute.ts');
   const { policyLimits } = await import('../policy/apply.ts');
   const session = await openSession(targetSpec, policies, command.policy.audit, { quietStdout: command.json, elfFiles: sinks.elfFiles, readsSmaps, smaps });
