@@ -316,7 +316,8 @@ async function snapshotRows() {
     for (const [name, { ns, stdout, stdouts }] of Object.entries(taken)) {
       const summary = JSON.parse(stdout);
       const cSame = copyNs * (summary.bytes / copyBytes);
-      // The median of the runs' own capture times, as the wall time is (the first run alone also creates the file).
+      // The median of the runs' own capture times, as the wall time is (the first capture after the target starts
+      // took 2-3x the others).
       const engine = median(stdouts.map((out) => JSON.parse(out).micros)) * 1000;
       row(`pvm on ${name}`, ms(ns), ms(engine), summary.bytes, ms(cSame), (engine / cSame).toFixed(2), gcore === undefined ? '' : (gcore.ns / ns).toFixed(2));
       goals.push([`snapshot engine within 1.3× of C copying the same bytes, on ${name}`, engine / cSame <= 1.3, `${(engine / cSame).toFixed(2)}×`]);

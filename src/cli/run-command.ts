@@ -56,9 +56,9 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
   // What a run against one --pid target under no policy (a policy must judge the target first) will need is started
   // as soon as the policies are known, to be ready behind the imports and the open, on other threads:
-  // - smaps, for batches and scans (walk.ts readsSmaps): ~20 ms of kernel time on a 1.5 GiB target;
+  // - smaps, for batches and scans (walk.ts readsSmaps): 12-17 ms of kernel time on the bench's 1.5 GiB target;
   // - a large scan's worker thread (parallel-scan.ts), which takes 40-90 ms to start. Second: making one holds this
-  //   thread for 5-60 ms (Deno: the most), while the smaps read goes on.
+  //   thread for 5-80 ms (Deno's node:worker_threads the most, 36-80), while the smaps read goes on.
   const { hasLargeScan, readsSmaps } = await import('../plan/walk.ts');
   const target = command.target;
   // Not for a run judgePlan refuses (a write without --allow-write): it would wait for them to end.

@@ -109,8 +109,8 @@ function startHelper(pid: number): Helper | undefined {
   let worker: Worker;
   try {
     // Beside this module: the .ts under Bun and Deno (src/runtime), the built .js under Node: the bundle's own entry
-    // point in dist/node (one file and the bundle's chunks: the worker is ready ~20 ms sooner than from the ~15 modules
-    // of dist/runtime), or dist/runtime's for code that imports dist/runtime (scripts, tests).
+    // point in dist/node (one file and the bundle's chunks, where dist/runtime has ~22 modules to load one by one), or
+    // dist/runtime's for code that imports dist/runtime (scripts, tests).
     const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
     // node:worker_threads is loaded here, on first use: a run with no large scan does without it (~1 ms on Node).
     workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
