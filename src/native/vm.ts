@@ -113,16 +113,11 @@ export class VmChannel {
    * which reads it again and says what happened.
    */
   readWhole(transfer: Transfer, into: Uint8Array): ReadOutcome {
-    const { address, length } = transfer;
-    const fits = length >= DIRECT_BYTES && length <= this.#callBytes && length <= into.length && Number.isSafeInteger(length);
-    if (fits && address >= 0n && address + BigInt(length) <= 1n << 64n) {
-      this.#localView.setBigUint64(0, BigInt(this.#libc.addressOf(into)), true);
-      this.#localView.setBigUint64(8, BigInt(length), true);
-      this.#remoteView.setBigUint64(0, address, true);
-      this.#remoteView.setBigUint64(8, BigInt(length), true);
-      this.calls++;
-      this.iovecs++;
-      if (this.#libc.processVmReadv(this.pid, this.#local, 1, this.#remote, 1) === length) return { bytes: into.subarray(0, length), done: length, fault: undefined };
+    validateTransfers([transfer]);
+    const { length } = transfer;
+    if (length >= DIRECT_BYTES && length <= this.#callBytes && length <= into.length) {
+      const moved = this.#call('read', [transfer], 0, 1, length, BigInt(this.#libc.addressOf(into)));
+      if (moved === length) return { bytes: into.subarray(0, length), done: length, fault: undefined };
     }
     return this.read([transfer], into)[0]!;
   }
