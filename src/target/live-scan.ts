@@ -100,6 +100,8 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
 
   const readChunks = (requests: readonly ReadRequest[]): ReadResult[] => {
     const pieces = requests.map(segments);
+    // The usual batch, one chunk of the target's memory alone: its outcome is the chunk's.
+    if (pieces.length === 1 && pieces[0]!.length === 1 && pieces[0]![0]!.file === undefined) return vm.readInPlace(requests);
     const flat = pieces.flat();
     const outcomes = vm.readInPlace(flat.map((s) => ({ address: s.address, length: s.length, hole: s.file !== undefined })));
     flat.forEach((segment, i) => {

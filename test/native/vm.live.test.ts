@@ -49,6 +49,20 @@ describe('VmChannel on a live process', () => {
     vm.close();
   });
 
+  it('reads one chunk in place in one call, and a chunk that faults up to the fault', () => {
+    const vm = new VmChannel(libc, fixture.pid);
+    const [whole] = vm.readInPlace([{ address: fixture.at('area') + 1024n, length: 1 << 20 }]);
+    expect(vm.calls).toBe(1);
+    expect(whole).toMatchObject({ done: 1 << 20, fault: undefined });
+    expect(new TextDecoder().decode(whole!.bytes.subarray(0, 12))).toBe('PVM-TWICE-77');
+    expect(vm.nativeAddressOf(whole!.bytes)).toBe(whole!.native);
+    // The page before the hole and 60 KiB of hole: the short call is read again by the general path, which says where it stopped.
+    const [short] = vm.readInPlace([{ address: fixture.at('page'), length: 65536 }]);
+    expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
+    expect([...short!.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    vm.close();
+  });
+
   it('reads 64 KiB or more straight into the result, and zeroes what a fault left unread', () => {
     const vm = new VmChannel(libc, fixture.pid);
     const area = fixture.at('area');
