@@ -102,7 +102,7 @@ export const ERROR_GROUPS = [
       'read-budget': 'the recipe read more bytes than its budget',
       'scan-budget': 'the scans searched more bytes than their budget',
       'hit-budget': 'a scan found more hits than its budget',
-      'lock-unavailable': 'the write lock file of the process cannot be created or locked; nothing was written',
+      'lock-unavailable': 'the write lock of the process (a flock on its /proc/PID/mem) cannot be taken; nothing was written',
       'journal-unwritable': 'the journal cannot be written, so nothing was written to the target',
       'journal-write-failed': 'appending to the journal failed, so the write did not happen',
     },
