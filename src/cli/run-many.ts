@@ -42,8 +42,17 @@ interface Finished {
   readonly stderr: readonly string[];
 }
 
-/** A helper pvm takes ~0.25 s to start (Node) and shares a core with this one: worth it only for more work left than this. */
-const HELPER_START_MS = 1000;
+/**
+ * A helper pvm is worth starting only for more work left than this, as
+ * estimated from this pvm's processes so far. It takes ~0.25-0.3 s to start
+ * (Node) on a core it shares with this one, and its first processes run cold
+ * (JIT, caches), as this pvm's did: here, the first thirty patches of a fleet
+ * took 3-11 ms each, the rest 2-3. So the estimate runs high early, and a
+ * helper pays off only past ~0.8 s of true work: 200 patches (~0.6 s of
+ * work, estimated at 1-1.1 s) took 0.87-0.94 s with a helper against 0.7
+ * without.
+ */
+const HELPER_START_MS = 2000;
 /** How long a helper with no work left may take to exit before it is killed. */
 const HELPER_GRACE_MS = 10_000;
 
@@ -92,9 +101,7 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
         // Two pids at a time: its next one waits in its stdin while this pvm, busy with its own, cannot answer.
         helpers.push(startHelper(command.childArgs, (helper) => (handOut(helper), handOut(helper))));
       }
-      // Let helpers' messages in between processes (they arrive as events). A timer, not setImmediate: Deno
-      // runs setImmediate callbacks without polling for I/O, so a helper's answers would wait for the end.
-      if (helpers.length > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (helpers.length > 0) await letHelpersIn();
     }
     await Promise.all(helpers.map((helper) => helper.finished()));
   } finally {
@@ -118,6 +125,26 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
       : `${count(done.length, 'process')}: ${done.length - failed} ok, ${failed} failed${byHelpers}`,
   );
   return exit;
+}
+
+/** When this pvm last waited for a timer (see letHelpersIn). */
+let lastTimer = 0;
+
+/**
+ * Lets helpers' messages in between this pvm's processes (they arrive as
+ * events). Node and Bun poll for I/O before running setImmediate's callbacks
+ * (~10 µs); Deno runs them without polling, so a helper's answers would wait
+ * for the end: there a timer is awaited as well, at most every 10 ms. Every
+ * process used to await a timer: ~1.1 ms on Node and Bun, ~2.2 on Deno, for
+ * processes that take 2-5 ms each to patch.
+ */
+async function letHelpersIn(): Promise<void> {
+  if ('Deno' in globalThis && Date.now() - lastTimer >= 10) {
+    lastTimer = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  } else {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Runs the recipe against one process in this pvm, keeping what it prints. */

@@ -92,16 +92,16 @@ describe.each(RUNTIMES)('a fleet of processes on %s', (runtime) => {
   });
 
   it('hands processes to a helper pvm when the work left outweighs its start, with the same output in the same order', async () => {
-    const { name, fixtures } = await startFleet(8);
-    // Long enough per process (0.5-1 s) that the six left after the first two are worth a helper, which
-    // starts (0.1-0.3 s) before this pvm has run them all.
+    const { name, fixtures } = await startFleet(14);
+    // Long enough per process (0.3-1 s) that the twelve left after the first two (3.6 s or more) are worth a
+    // helper (more than 2 s of work left), which starts (0.1-0.3 s) before this pvm has run them all.
     // The float keeps the loop in the interpreter: a loop of integer work alone runs compiled, in a few milliseconds.
     const recipe = `let i = 0\nlet f = 0.0\nwhile i < 900000 limit 1000000 {\n  i = i + 1\n  f = f + 1.0\n}\nemit counter = (read u32 at symbol("${name}", "counter")) + i`;
     const run = pvm(runtime, ['-e', recipe, '--match', `name=${name}`, '--jobs', '2', '--json']);
     expect(run.stderr).toBe('');
     const lines = jsonLines(run.stdout);
     expect(lines.slice(0, -1)).toEqual(fixtures.flatMap((f) => [{ type: 'emit', pid: f.pid, name: 'counter', value: 901000, line: 7 }, { type: 'target', pid: f.pid, status: 'ok', exit: 0 }]));
-    expect(lines.at(-1)).toMatchObject({ type: 'summary', processes: 8, ok: 8, failed: 0, exit: 0, helpers: 1 });
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', processes: 14, ok: 14, failed: 0, exit: 0, helpers: 1 });
     expect((lines.at(-1) as { helped: number }).helped).toBeGreaterThan(0); // it ran some, not only started
   });
 });
