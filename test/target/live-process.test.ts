@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { caught, caughtAsync } from '../helpers/errors.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { needs } from '../helpers/needs.ts';
 
 describe('LiveProcess', () => {
   let fixture: Fixture;
@@ -17,6 +18,19 @@ describe('LiveProcess', () => {
     const regions = target.regions();
     expect(regions.some((r) => r.path.endsWith('/target') && r.perms === 'r-xp')).toBe(true);
     expect(regions.some((r) => r.start === fixture.at('page'))).toBe(true);
+    target.close();
+  });
+
+  it('writes through /proc/PID/mem, where a write on a userfaultfd page faults at once (no smaps read ahead to stop it), saying why', async (context) => {
+    needs(context, fixture.has('uffd'), 'the fixture could not register a userfaultfd page (this kernel allows no userfaultfd for this user)');
+    const target = await LiveProcess.open(fixture.pid);
+    const scratch = fixture.at('scratch');
+    const [before] = target.read([{ address: scratch, length: 1 }]);
+    expect(target.writeForce([{ address: scratch, bytes: before!.bytes }])).toEqual([{ done: 1, fault: undefined }]);
+    const started = performance.now();
+    const [result] = target.writeForce([{ address: fixture.at('uffd'), bytes: Uint8Array.of(1) }]);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result).toMatchObject({ done: 0, fault: { address: fixture.at('uffd'), reason: expect.stringContaining('registered with userfaultfd (VmFlags um)') } });
     target.close();
   });
 
