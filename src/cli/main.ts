@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // pvm's command line. The only place that prints or sets the exit status.
 import { readFileSync, readSync, statSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import { DeniedError, Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
@@ -85,8 +84,15 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const prepared = await prepareRun(command, readRecipe(command.recipe), { oneTarget: !helper });
       try {
         if (helper) return await (await import('./run-many.ts')).serveAsHelper(prepared);
-        // isatty, not process.stderr.isTTY: process.stderr is a stream made on first use (a few ms on Bun and Deno).
-        await runPrepared(prepared, command.target, { out, err: (text) => process.stderr.write(`${text}\n`), progress: isatty(2) });
+        // process.stderr is a stream made on first use (a few ms on Bun and Deno; node:tty's isatty costs as much
+        // to import): asked only by a run that scans.
+        await runPrepared(prepared, command.target, {
+          out,
+          err: (text) => process.stderr.write(`${text}\n`),
+          get progress() {
+            return process.stderr.isTTY === true;
+          },
+        });
       } finally {
         prepared.close();
       }

@@ -34,7 +34,7 @@ export interface PreparedRun {
   close(): void;
 }
 
-/** Where a run's lines go: stdout, stderr, and whether a progress line may be drawn (stderr is a terminal). */
+/** Where a run's lines go: stdout, stderr, and whether a progress line may be drawn (a person at a terminal; read only by a run that scans). */
 export interface RunSinks {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
@@ -101,7 +101,8 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const { command, plan, params, policies, journal } = prepared;
   // Batches and scans need smaps (walk.ts readsSmaps): for a --pid target it is read from now on (or since prepareRun),
   // behind the imports and the open (under a policy, not before the policy has judged the target).
-  const readsSmaps = (await import('../plan/walk.ts')).readsSmaps(plan.steps);
+  const walk = await import('../plan/walk.ts');
+  const readsSmaps = walk.readsSmaps(plan.steps);
   const pid = targetSpec.kind === 'pid' ? targetSpec.pid : undefined;
   const smaps = prepared.takeSmaps(pid) ?? (readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
   const { execute } = await import('../runtime/execute.ts');
@@ -110,11 +111,12 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const target = session.target;
   const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
   try {
-    // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr. The line is made
-    // when a scan first reports (it makes stderr's stream). With no one to draw for, a scan gets no callback at all:
-    // reporting after each call cost ~4 µs a call of cold JavaScript (~4 ms a GiB) for nothing.
+    // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr. Asked only by a
+    // run that scans (sinks.progress may make stderr's stream); the line is made when a scan first reports. With no
+    // one to draw for, a scan gets no callback at all: reporting after each call cost ~4 µs a call of cold
+    // JavaScript (~4 ms a GiB) for nothing.
     let progress: ProgressLine | undefined;
-    const drawsProgress = sinks.progress && !command.json;
+    const drawsProgress = !command.json && walk.hasScan(plan.steps) && sinks.progress;
     execute({
       plan,
       target,

@@ -104,7 +104,12 @@ export function readsInBatches(steps: readonly PlanStep[]): boolean {
  * run then reads it ahead, on another thread while pvm loads.
  */
 export function readsSmaps(steps: readonly PlanStep[]): boolean {
-  return readsInBatches(steps) || someExpression(steps, (e) => e.op === 'scan');
+  return readsInBatches(steps) || hasScan(steps);
+}
+
+/** Whether the steps hold a scan. */
+export function hasScan(steps: readonly PlanStep[]): boolean {
+  return someExpression(steps, (e) => e.op === 'scan');
 }
 
 /** Whether some step passes `test`, the steps of nested blocks included. */
