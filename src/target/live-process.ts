@@ -6,7 +6,7 @@ import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
-import { type Libc, loadLibc } from '../native/libc.ts';
+import { type Libc, loadLibc, O_CLOEXEC, O_RDONLY } from '../native/libc.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
 import { type MapsEntry, parseMaps, undoFalseDeletions } from '../native/maps.ts';
 import { mapsLinesOf, parseSmaps, type SmapsText } from '../native/smaps.ts';
@@ -134,45 +134,65 @@ export class LiveProcess implements WritableTarget {
 
   /**
    * An exclusive flock on the process's /proc/PID/mem, held by one pvm at a
-   * time for a verify-and-write window. Whoever opens that file while a pvm
-   * holds it gets the same inode, whatever user it runs as; a reused pid is a
-   * new directory, so another lock. Nothing is made on disk, so nothing is
-   * left behind (a lock file took ~0.4 ms a process to make and remove on a
-   * disk /tmp, an eighth of a fleet patch). A waiter names the holder from
-   * /proc/locks.
+   * time for a verify-and-write window. Whoever opens that file through the
+   * same /proc mount while a pvm holds it gets the same inode, whatever user
+   * it runs as; a reused pid is a new directory, so another lock. Opening it
+   * takes what a patch of code takes (ptrace access, and the file's owner or
+   * CAP_DAC_OVERRIDE), so no one who may not patch the process can hold its
+   * lock. Nothing is made on disk, so nothing is left behind (a lock file took
+   * ~0.4 ms a process to make and remove on a disk /tmp). A waiter names the
+   * holder from /proc/locks.
    */
   lockWrites(): () => void {
+    const who = describeTarget(this.identity);
     const path = `/proc/${this.identity.pid}/mem`;
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      const meant = translate(error, this.identity);
-      if (meant !== error) throw meant;
-      throw new DeniedError('lock-unavailable', `cannot take the write lock of ${describeTarget(this.identity)} (a flock on ${path}): ${(error as Error).message}; nothing was written`, {
-        hint: 'pvm locks a process through its /proc/PID/mem: check that /proc is mounted',
-      });
-    }
-    // Opened after the pid was reused: that file is another process's.
-    if (startTimeOf(attempt(() => readFileSync(`/proc/${this.identity.pid}/stat`, 'latin1')) ?? '') !== this.identity.startTime) {
-      closeSync(fd);
-      throw translate(Object.assign(new Error('gone'), { code: 'ENOENT' }), this.identity);
-    }
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    while (this.#libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
-      if (Date.now() > deadline) {
-        const holder = flockHolder(fd);
-        closeSync(fd);
-        throw new TargetError('target-busy', `another pvm${holder === undefined ? '' : ` (pid ${holder})`} is writing to ${describeTarget(this.identity)}; nothing was written`, {
-          hint: 'retry when it is done: two patchers of one process are taken one at a time',
+    const fd = this.#libc.open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      const error = new NativeError(`open ${path}`, -fd);
+      if (-fd === Errno.EACCES || -fd === Errno.EPERM) {
+        throw new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: opening ${path} was refused (${error.errnoName}); nothing was written`, {
+          hint: "the lock takes what a patch of code takes: run pvm as the target's user or as root (CAP_SYS_PTRACE alone is not enough: add CAP_DAC_OVERRIDE)",
+          cause: error,
         });
       }
-      sleepSync(5);
+      const meant = translate(error, this.identity);
+      throw meant !== error ? meant : new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: ${error.message}; nothing was written`, { hint: 'retry; if it persists, report it', cause: error });
     }
-    return () => {
+    const release = () => {
       this.#libc.flock(fd, LOCK_UN);
-      closeSync(fd);
+      this.#libc.close(fd);
     };
+    try {
+      this.#checkSameProcess(); // opened after the pid was reused: that file is another process's
+      const deadline = Date.now() + LOCK_WAIT_MS;
+      for (;;) {
+        const result = this.#libc.flock(fd, LOCK_EX | LOCK_NB);
+        if (result === 0) break;
+        if (-result === Errno.EINTR) continue;
+        if (-result !== Errno.EAGAIN) {
+          const error = new NativeError('flock', -result);
+          throw new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: ${error.message}; nothing was written`, { hint: 'retry; if it persists, report it', cause: error });
+        }
+        if (Date.now() > deadline) {
+          const holder = flockHolder(fd);
+          throw new TargetError('target-busy', `another pvm${holder === undefined ? '' : ` (pid ${holder})`} is writing to ${who}; nothing was written`, {
+            hint: 'retry when it is done: two patchers of one process are taken one at a time',
+          });
+        }
+        sleepSync(5);
+      }
+      this.#checkSameProcess(); // it may have ended while this pvm waited
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
+  }
+
+  /** Throws target-exited unless the pid still names the process opened (its start time). */
+  #checkSameProcess(): void {
+    const now = startTimeOf(attempt(() => readFileSync(`/proc/${this.identity.pid}/stat`, 'latin1')) ?? '');
+    if (now !== this.identity.startTime) throw translate(new NativeError('read /proc/PID/stat', Errno.ESRCH), this.identity);
   }
 
   /** Stops every thread for a moment (as a patch's write window does) to take its registers; once per LiveProcess. */

@@ -277,7 +277,7 @@ describe('two patchers of one process', () => {
   it('take turns: a patch waits for the write lock another pvm holds, and names it when it gives up (exit 4)', async () => {
     const f = await fixture();
     const { loadLibc } = await import('../../src/native/libc.ts');
-    const { closeSync, openSync, readdirSync } = await import('node:fs');
+    const { closeSync, openSync } = await import('node:fs');
     const libc = await loadLibc();
     // The lock is a flock on the process's /proc/PID/mem: this test holds it, as another pvm would.
     const fd = openSync(`/proc/${f.pid}/mem`, 'r');
@@ -292,16 +292,14 @@ describe('two patchers of one process', () => {
       libc.flock(fd, 8);
       closeSync(fd);
     }
-    // Free again: the same patch applies, and leaves no file behind (the lock is made nowhere on disk).
-    const before = readdirSync(process.env.XDG_RUNTIME_DIR || tmpdir()).filter((name) => name.startsWith(`pvm-${f.pid}-`));
+    // Free again: the same patch applies.
     expect(pvm('node', ['-e', `patch at ${f.hex('patch_sites')} expect u32 1000 with u32 1001`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
-    expect(readdirSync(process.env.XDG_RUNTIME_DIR || tmpdir()).filter((name) => name.startsWith(`pvm-${f.pid}-`))).toEqual(before);
   });
 
   it('take turns when four patch it at once: exactly one writes', async () => {
     const f = await fixture();
     const sites = f.hex('patch_sites');
-    // Two pvms patching one process at once: one writes 1001 over 1000, the other finds it already applied or not expected.
+    // Four pvms patching one process at once: one writes 1001 over 1000, the others find it already applied or not expected.
     const { spawn } = await import('node:child_process');
     const { commandFor } = await import('../helpers/cli.ts');
     const [command, ...rest] = commandFor('node');
