@@ -134,7 +134,8 @@ let lastTimer = 0;
  * Lets helpers' messages in between this pvm's processes (they arrive as
  * events). Node and Bun poll for I/O before running setImmediate's callbacks
  * (~10 µs); Deno runs them without polling, so a helper's answers would wait
- * for the end: there a timer is awaited as well, at most every 10 ms. Every
+ * for the end: there a timer is awaited instead, at most once every 10 ms
+ * (setImmediate otherwise). Every
  * process used to await a timer: ~1.1 ms on Node and Bun, ~2.2 on Deno, for
  * processes that take 2-5 ms each to patch.
  */

@@ -155,7 +155,8 @@ export class LiveProcess implements WritableTarget {
           cause: error,
         });
       }
-      const meant = translate(error, this.identity);
+      // ENOENT: the process has gone (its /proc/PID with it).
+      const meant = translate(-fd === Errno.ENOENT ? new NativeError(`open ${path}`, Errno.ESRCH) : error, this.identity);
       throw meant !== error ? meant : new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: ${error.message}; nothing was written`, { hint: 'retry; if it persists, report it', cause: error });
     }
     const release = () => {
@@ -317,7 +318,8 @@ export class LiveProcess implements WritableTarget {
   /**
    * Where a request must stop before the kernel is asked: a range that runs
    * past 2^63 (where no user page can be) or 2^64 is unmapped there, and a
-   * page registered with userfaultfd would block the call (see #blocking).
+   * page registered with userfaultfd would block the call (see #blocking),
+   * unless `userfaultfd` is false (/proc/PID/mem, which faults there at once).
    */
   #stopOf(address: bigint, length: number, userfaultfd = true): { at: bigint; reason: string | undefined } | undefined {
     const end = address + BigInt(length);

@@ -34,6 +34,15 @@ describe('LiveProcess', () => {
     target.close();
   });
 
+  it('takes the write lock of a process that has exited as exited (exit 4), not as a lock it cannot take', async () => {
+    const short = await startFixture();
+    const target = await LiveProcess.open(short.pid);
+    await short.stop();
+    const error = caught(() => target.lockWrites());
+    expect(error).toMatchObject({ exit: 4, code: 'target-exited' });
+    target.close();
+  });
+
   it('reports a pid with no process as a target error (exit 4)', async () => {
     const error = await caughtAsync(() => LiveProcess.open(0x3ffffff0));
     expect(error).toMatchObject({ exit: 4, code: 'no-such-process' });
