@@ -137,27 +137,25 @@ export class LiveProcess implements WritableTarget {
    * time for a verify-and-write window. Whoever opens that file through the
    * same /proc mount while a pvm holds it gets the same inode, whatever user
    * it runs as; a reused pid is a new directory, so another lock. Opening it
-   * takes what a patch of code takes (ptrace access, and the file's owner or
-   * CAP_DAC_OVERRIDE), so no one who may not patch the process can hold its
-   * lock. Nothing is made on disk, so nothing is left behind (a lock file took
+   * takes ptrace access and read permission on it (its owner, CAP_DAC_OVERRIDE
+   * or CAP_DAC_READ_SEARCH), so no one who may not patch the process can hold
+   * its lock. Nothing is made on disk, so nothing is left behind (a lock file took
    * ~0.4 ms a process to make and remove on a disk /tmp). A waiter names the
    * holder from /proc/locks.
    */
   lockWrites(): () => void {
     const who = describeTarget(this.identity);
     const path = `/proc/${this.identity.pid}/mem`;
+    const unavailable = (error: NativeError, why = error.message, hint = 'retry; if it persists, report it') =>
+      new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: ${why}; nothing was written`, { hint, cause: error });
     const fd = this.#libc.open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       const error = new NativeError(`open ${path}`, -fd);
       if (-fd === Errno.EACCES || -fd === Errno.EPERM) {
-        throw new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: opening ${path} was refused (${error.errnoName}); nothing was written`, {
-          hint: "the lock takes what a patch of code takes: run pvm as the target's user or as root (CAP_SYS_PTRACE alone is not enough: add CAP_DAC_OVERRIDE)",
-          cause: error,
-        });
+        throw unavailable(error, `opening ${path} was refused (${error.errnoName})`, "the lock takes what a patch of code takes: run pvm as the target's user or as root (CAP_SYS_PTRACE alone is not enough: add CAP_DAC_OVERRIDE)");
       }
-      // ENOENT: the process has gone (its /proc/PID with it).
-      const meant = translate(-fd === Errno.ENOENT ? new NativeError(`open ${path}`, Errno.ESRCH) : error, this.identity);
-      throw meant !== error ? meant : new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: ${error.message}; nothing was written`, { hint: 'retry; if it persists, report it', cause: error });
+      const meant = translate(error, this.identity); // the process has gone
+      throw meant !== error ? meant : unavailable(error);
     }
     const release = () => {
       this.#libc.flock(fd, LOCK_UN);
@@ -170,10 +168,7 @@ export class LiveProcess implements WritableTarget {
         const result = this.#libc.flock(fd, LOCK_EX | LOCK_NB);
         if (result === 0) break;
         if (-result === Errno.EINTR) continue;
-        if (-result !== Errno.EAGAIN) {
-          const error = new NativeError('flock', -result);
-          throw new DeniedError('lock-unavailable', `cannot take the write lock of ${who}: ${error.message}; nothing was written`, { hint: 'retry; if it persists, report it', cause: error });
-        }
+        if (-result !== Errno.EAGAIN) throw unavailable(new NativeError('flock', -result));
         if (Date.now() > deadline) {
           const holder = flockHolder(fd);
           throw new TargetError('target-busy', `another pvm${holder === undefined ? '' : ` (pid ${holder})`} is writing to ${who}; nothing was written`, {
@@ -359,9 +354,8 @@ export class LiveProcess implements WritableTarget {
       return sent.map(({ address, bytes }) => mem.write(address, bytes));
     }, false);
     return results.map((result) => {
-      const fault = result.fault;
-      if (fault === undefined || fault.reason !== undefined || !this.#blocking().some((range) => range.start <= fault.address && fault.address < range.end)) return result;
-      return { done: result.done, fault: { address: fault.address, reason: USERFAULTFD_REASON } };
+      const reason = result.fault === undefined || result.fault.reason !== undefined ? undefined : this.#stopOf(result.fault.address, 1)?.reason;
+      return reason === undefined ? result : { done: result.done, fault: { address: result.fault!.address, reason } };
     });
   }
 
@@ -623,8 +617,9 @@ function readCmdline(pid: number): string[] {
 /** A NativeError or fs error, as the user-facing error it means for this target. */
 function translate(error: unknown, identity: TargetIdentity): unknown {
   const who = describeTarget(identity);
-  const errno = error instanceof NativeError ? error.errno : (error as { code?: string }).code === 'ENOENT' ? Errno.ESRCH : undefined;
-  if (errno === Errno.ESRCH) {
+  const errno = error instanceof NativeError ? error.errno : (error as { code?: string }).code === 'ENOENT' ? Errno.ENOENT : undefined;
+  // ENOENT: a file of /proc/PID is gone, with its process.
+  if (errno === Errno.ESRCH || errno === Errno.ENOENT) {
     return new TargetError('target-exited', `${who} has exited`, { hint: 'the process ended while pvm was reading it; start it again and rerun', cause: error });
   }
   if (errno === Errno.EPERM || errno === Errno.EACCES) {
