@@ -95,6 +95,7 @@ export const ERROR_GROUPS = [
     codes: {
       'access-denied': 'the kernel refused access to the process (ptrace access mode check, Yama)',
       'policy-denied': 'a policy forbids this target, read, write or freeze',
+      'policy-unresolved': 'a policy rule pvm cannot resolve on this target (a symbol it cannot find, a pseudo-region a core does not name): the run is refused',
       'write-not-allowed': 'a recipe that writes, run without --allow-write (or --dry-run)',
       'read-only-target': 'a write or patch against a core or snapshot',
       'freeze-denied': 'the threads cannot be stopped: another tracer, or ptrace refused',

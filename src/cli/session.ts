@@ -1,7 +1,6 @@
 // Opening a target under the policies, in the order they demand: the target's
 // facts are judged before its memory is touched, then every access goes
 // through the guard (src/policy/guard.ts), which reports to the audit log.
-import { attempt } from '../attempt.ts';
 import { policedSource, refuseTarget } from '../policy/apply.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/modules.ts';
@@ -10,7 +9,8 @@ import type { CoreTarget } from '../target/core-target.ts';
 import type { SmapsText } from '../native/smaps.ts';
 import type { LiveProcess } from '../target/live-process.ts';
 import type { Spawned } from '../target/spawn.ts';
-import type { MemorySource } from '../target/target.ts';
+import type { AddressRange, MemorySource } from '../target/target.ts';
+import { PvmError } from '../errors.ts';
 import type { LiveTargetSpec, TargetSpec } from './args.ts';
 import { type AuditFile, openAudit } from './audit-file.ts';
 
@@ -101,7 +101,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     }
     const source = raw;
     const resolver = new ModuleResolver(source, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles });
-    const target = policedSource(source, policies, { symbol: (module, name) => attempt(() => resolver.symbolRange(module, name)), audit: audit?.append });
+    const target = policedSource(source, policies, { symbol: (module, name) => symbolOfRule(resolver, module, name), audit: audit?.append });
     return {
       target,
       live: spec.kind === 'core' ? undefined : (source as LiveProcess),
@@ -117,6 +117,20 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
   } catch (error) {
     raw?.close();
     audit?.close();
+    throw error;
+  }
+}
+
+/**
+ * The bytes a policy's `symbol:MODULE:NAME` covers: none when the module is
+ * not mapped (as `module:NAME`), else the symbol's, or an error saying why it
+ * cannot be resolved, which refuses the run (the guard: policies fail closed).
+ */
+function symbolOfRule(resolver: ModuleResolver, module: string, name: string): AddressRange | undefined {
+  try {
+    return resolver.symbolRange(module, name);
+  } catch (error) {
+    if (error instanceof PvmError && error.code === 'no-module') return undefined;
     throw error;
   }
 }

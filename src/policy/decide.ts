@@ -61,11 +61,25 @@ function targetMatches(rule: TargetRuleValue, facts: TargetFacts): boolean {
 /** How selectors find addresses: the map, and a symbol's extent (its ELF size). */
 export interface SelectorContext {
   readonly regions: readonly Region[];
-  /** [start, start + size) of a symbol, or undefined when it cannot be resolved. */
+  /**
+   * [start, start + size) of a symbol; undefined when its module is not
+   * mapped (the rule covers nothing in this target, as `module:NAME` would);
+   * throws, saying why, when the module is mapped but the symbol cannot be
+   * resolved (a misspelt name, a stripped file without its debug file).
+   */
   symbol(module: string, name: string): AddressRange | undefined;
+  /** Why this map cannot name pseudo-regions (`[heap]`, `[stack]` …), or undefined when it can (core-target.ts). */
+  readonly unnamedRegions?: string | undefined;
 }
 
-/** The address ranges a region selector covers now. */
+/** A rule pvm cannot resolve against this target: the run is refused (policies fail closed). */
+export interface UnresolvedRule {
+  readonly rule: Rule;
+  readonly selector: string;
+  readonly why: string;
+}
+
+/** The address ranges a region selector covers now; throws (saying why) when pvm cannot know what it covers. */
 export function selectorRanges(selector: string, context: SelectorContext): AddressRange[] {
   const range = /^(0x[0-9a-f]+)-(0x[0-9a-f]+)$/i.exec(selector);
   if (range !== null) return [{ start: BigInt(range[1]!), end: BigInt(range[2]!) }];
@@ -79,7 +93,10 @@ export function selectorRanges(selector: string, context: SelectorContext): Addr
   else if (selector.startsWith('module:')) {
     const name = selector.slice('module:'.length);
     matches = (r) => r.path.startsWith('/') && namesModule(r.path, name);
-  } else matches = (r) => r.path === selector;
+  } else {
+    if (context.unnamedRegions !== undefined) throw new Error(context.unnamedRegions);
+    matches = (r) => r.path === selector;
+  }
   return context.regions.filter(matches).map((r) => ({ start: r.start, end: r.end }));
 }
 
@@ -106,12 +123,24 @@ function overlaps(ranges: readonly AddressRange[], start: bigint, end: bigint): 
  */
 export class RegionRules {
   readonly #rules: { readonly rule: Rule; readonly ranges: readonly AddressRange[]; readonly kind: 'read-allow' | 'read-deny' | 'write-regions' }[] = [];
+  /** Rules whose selectors pvm could not resolve here: the guard refuses the run rather than guess what they cover. */
+  readonly unresolved: UnresolvedRule[] = [];
 
   constructor(policies: readonly LoadedPolicy[], context: SelectorContext) {
     for (const { path, policy } of policies) {
       const add = (kind: 'read-allow' | 'read-deny' | 'write-regions', json: string, selectors: readonly string[] | undefined) => {
         if (selectors === undefined) return;
-        this.#rules.push({ kind, rule: { file: path, path: json, value: selectors }, ranges: selectors.flatMap((s) => selectorRanges(s, context)) });
+        const rule = { file: path, path: json, value: selectors };
+        const ranges = selectors.flatMap((selector) => {
+          try {
+            return selectorRanges(selector, context);
+          } catch (error) {
+            const hint = (error as { hint?: string }).hint;
+            this.unresolved.push({ rule, selector, why: `${(error as Error).message}${hint === undefined ? '' : ` (${hint})`}` });
+            return [];
+          }
+        });
+        this.#rules.push({ kind, rule, ranges });
       };
       add('read-allow', 'read.allow', policy.read?.allow);
       add('read-deny', 'read.deny', policy.read?.deny);
@@ -149,6 +178,27 @@ export function decideWriting(policies: readonly LoadedPolicy[]): Decision {
 export function decideCode(policies: readonly LoadedPolicy[]): Decision {
   for (const { path, policy } of policies) {
     if (policy.write?.code !== true) return { allowed: false, rule: { file: path, path: 'write.code', value: policy.write?.code ?? false }, why: 'the policy does not allow patching code' };
+  }
+  return ALLOWED;
+}
+
+/**
+ * May threads' registers be read (`reg()`)? Registers hold copies of memory
+ * (a key being copied sits in r15), so a policy that limits what may be read
+ * lets them be read only when it says `read.registers: true`; one without
+ * read rules allows them unless it says false.
+ */
+export function decideRegisters(policies: readonly LoadedPolicy[]): Decision {
+  for (const { path, policy } of policies) {
+    const limitsReads = policy.read?.allow !== undefined || policy.read?.deny !== undefined;
+    const registers = policy.read?.registers;
+    if (registers === false || (limitsReads && registers !== true)) {
+      return {
+        allowed: false,
+        rule: { file: path, path: 'read.registers', value: registers ?? false },
+        why: registers === false ? 'the policy does not allow reading registers' : 'registers hold copies of memory, and a policy that limits reads allows them only with read.registers: true',
+      };
+    }
   }
   return ALLOWED;
 }

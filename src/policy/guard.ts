@@ -7,9 +7,10 @@
 import { DeniedError } from '../errors.ts';
 import { count } from '../count.ts';
 import { hexAddress } from '../runtime/value.ts';
-import type { AddressRange, Frozen, MemorySource, ReadRequest, ReadResult, Region, ScanAccess, WritableTarget, WriteRequest } from '../target/target.ts';
-import { decideCode, decideFreeze, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';
+import { type AddressRange, describeTarget, type Frozen, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type WritableTarget, type WriteRequest } from '../target/target.ts';
+import { decideCode, decideFreeze, decideRegisters, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
+import { isAnonymous } from '../target/skip-rules.ts';
 
 /** One line of the audit log: a decision, or a write made. */
 export interface AuditEntry {
@@ -37,7 +38,7 @@ export interface GuardOptions {
 function regionName(regions: readonly Region[], address: bigint): string {
   const region = regions.find((r) => r.start <= address && address < r.end);
   if (region === undefined) return 'unmapped';
-  if (region.path.startsWith('/')) return `module:${region.path.slice(region.path.lastIndexOf('/') + 1)}`;
+  if (region.path.startsWith('/') && !isAnonymous(region)) return `module:${region.path.slice(region.path.lastIndexOf('/') + 1)}`;
   return region.path === '' ? 'anon' : region.path;
 }
 
@@ -58,10 +59,22 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   const rulesNow = (fresh: boolean): RegionRules => {
     if (rules === undefined || fresh) {
       regions = source.regions();
-      rules = new RegionRules(policies, { regions, symbol: options.symbol });
+      rules = new RegionRules(policies, { regions, symbol: options.symbol, unnamedRegions: source.unnamedRegions });
+      refuseUnresolved(rules);
     }
     return rules;
   };
+  /** A rule pvm cannot resolve here refuses the run: what it was meant to protect is unknown, so nothing may be read. */
+  const refuseUnresolved = ({ unresolved }: RegionRules): void => {
+    const first = unresolved[0];
+    if (first === undefined) return;
+    audit?.({ op: 'target', allowed: false, rule: first.rule, detail: `${first.selector}: ${first.why}` });
+    throw new DeniedError('policy-unresolved', `denied: ${describeRule(first.rule)}: ${first.selector} cannot be resolved in ${describeTarget(source.identity)}: ${first.why}`, {
+      hint: 'a rule pvm cannot resolve refuses the run (policies fail closed): correct the rule, or make what it names resolvable (a debug file: PVM_DEBUG_FILE_DIRECTORY)',
+    });
+  };
+  // Resolved before the first access, so that a rule that cannot be resolved refuses the run before anything is read or written.
+  if (hasRegionRules) rulesNow(false);
   /** Decides each range; a live map may have changed, so a denial is decided again on the map as it is now. */
   const decideRanges = (ranges: readonly { start: bigint; end: bigint }[], decide: (rules: RegionRules, start: bigint, end: bigint) => Decision): { decision: Decision; at: AddressRange | undefined } => {
     if (!hasRegionRules) return { decision: { allowed: true }, at: undefined };
@@ -234,7 +247,12 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     },
     threads() {
       if (writable !== undefined) checkFreeze(); // a live process stops its threads to take their registers
-      return source.threads();
+      const threads = source.threads();
+      const decision = decideRegisters(policies);
+      if (decision.allowed) return threads;
+      // Thread ids stay known; registers are withheld, and reg() raises the denial where the recipe asks.
+      const denied = deny('read', 'reading registers', decision);
+      return threads.map((thread) => ({ tid: thread.tid, registers: undefined, denied }));
     },
     writable: undefined,
     close: () => source.close(),

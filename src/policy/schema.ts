@@ -35,7 +35,8 @@ export const PolicySchema = z
       .strictObject({
         allow: z.array(RegionSelector).optional().describe('the only regions that may be read; absent, all'),
         deny: z.array(RegionSelector).optional().describe('regions that may never be read (scans skip them)'),
-        maxBytes: count.optional().describe('bytes read in one run, all reads together'),
+        maxBytes: count.optional().describe('bytes read in one run, all reads and scans together'),
+        registers: z.boolean().optional().describe("whether reg() may read threads' registers, which hold copies of memory; default true without read.allow and read.deny, false with either"),
       })
       .optional(),
     write: z

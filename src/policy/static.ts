@@ -5,7 +5,7 @@
 // address is known only then. Pure: the plan and the policies.
 import type { Loc, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { blocksOf, childrenOf, rootsOf } from '../plan/walk.ts';
-import { decideFreeze, decideWriting, type Decision, describeRule, type Rule } from './decide.ts';
+import { decideFreeze, decideRegisters, decideWriting, type Decision, describeRule, type Rule } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 
 export interface StaticDecision {
@@ -52,7 +52,9 @@ export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[
     return undefined; // another selector may still cover it: only the target can tell
   };
 
+  const registers = decideRegisters(policies);
   const visitReads = (e: PlanExpr): void => {
+    if (e.op === 'call' && e.name === 'reg') push(e.loc, 'read of registers', registers);
     if (e.op === 'read' && readRules.length > 0) {
       const selector = selectorOf(named(e.address));
       const where = describeAddress(e.address);

@@ -32,6 +32,10 @@ export class CoreTarget implements MemorySource {
   readonly writable = undefined;
   /** pvm's note, for a snapshot. */
   readonly snapshot: SnapshotNote | undefined;
+  /** A core without pvm's note names only files: its heap and stacks are nameless memory. */
+  get unnamedRegions(): string | undefined {
+    return this.snapshot === undefined ? 'this core names no pseudo-regions ([heap], [stack] …): gcore and the kernel record only the files mapped, so pvm cannot know what the rule covers' : undefined;
+  }
   readonly path: string;
   readonly layout: CoreLayout;
   readonly #fd: number;

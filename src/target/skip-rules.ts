@@ -29,7 +29,21 @@ export function residentOnly(region: Region): boolean {
   return region.path !== '[vdso]' && !isFileMapping(region);
 }
 
-/** Anonymous memory: no file behind it (heap, stacks, anonymous mappings). */
+/**
+ * Paths the kernel gives mappings that have no file of their own: shared
+ * anonymous memory (`/dev/zero (deleted)`), memfd (`/memfd:NAME (deleted)`),
+ * SysV shared memory (`/SYSV0000002a (deleted)`) and anonymous huge pages.
+ */
+const FILELESS_PATHS = ['/memfd:', '/SYSV', '/anon_hugepage'];
+
+/**
+ * Anonymous memory: every mapping with no file of its own. Private ones
+ * (heap, stacks, `[anon:NAME]`), and shared ones that only look like files in
+ * the maps: what `anon` means to scans and to policies (`read.deny ["anon"]`
+ * must cover a secret kept in a memfd as much as one on the heap).
+ */
 export function isAnonymous(region: Region): boolean {
-  return region.path === '' || region.path === '[heap]' || region.path.startsWith('[stack') || region.path.startsWith('[anon:');
+  const path = region.path;
+  if (path === '' || path === '[heap]' || path.startsWith('[stack') || path.startsWith('[anon:') || path.startsWith('[anon_shmem:')) return true;
+  return path === '/dev/zero' || FILELESS_PATHS.some((prefix) => path.startsWith(prefix));
 }

@@ -110,6 +110,8 @@ export interface VectorReader {
 export interface ThreadState {
   readonly tid: number;
   readonly registers: readonly bigint[] | undefined;
+  /** Why a policy withholds the registers (the error reg() raises), when it does. */
+  readonly denied?: Error | undefined;
 }
 
 /**
@@ -148,6 +150,12 @@ export interface MemorySource {
   threads(): readonly ThreadState[];
   /** Writing and stopping threads, which only a live process can do: the source itself then, undefined for a core or snapshot. */
   readonly writable: WritableTarget | undefined;
+  /**
+   * Why this map cannot name pseudo-regions (`[heap]`, `[stack]` …), or
+   * undefined when it does: a core that gcore or the kernel wrote records no
+   * names for memory without a file (pvm's snapshots record the whole map).
+   */
+  readonly unnamedRegions?: string | undefined;
   close(): void;
 }
 

@@ -1,0 +1,144 @@
+// Issue 29: policies fail closed. A rule pvm cannot resolve refuses the run,
+// `anon` covers every mapping without a file of its own, a core that cannot
+// name its heap refuses a rule that names it, registers are memory, scans
+// count against read.maxBytes, the clock runs in every engine, and a program
+// pvm would start is judged before it starts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { type Fixture, startFixture } from '../helpers/fixture.ts';
+
+let fixture: Fixture;
+const dir = mkdtempSync(join(tmpdir(), 'pvm-policy-closed-'));
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(async () => {
+  await fixture.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let files = 0;
+/** A policy file with this content. */
+function policy(json: unknown): string {
+  const path = join(dir, `policy-${++files}.json`);
+  writeFileSync(path, JSON.stringify(json));
+  return path;
+}
+const target = () => ['--pid', String(fixture.pid)];
+const COUNTER = 'print read u32 at symbol("target", "counter")';
+
+describe('a rule pvm cannot resolve refuses the run (exit 3, naming the rule)', () => {
+  it.each(RUNTIMES)('a misspelt symbol in read.deny, on %s: nothing is read', (runtime) => {
+    const file = policy({ read: { deny: ['symbol:target:countr'] } });
+    const result = pvm(runtime, ['-e', COUNTER, ...target(), '--policy', file]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(result.stderr).toContain(`pvm: error: denied: read.deny ["symbol:target:countr"] in ${file}: symbol:target:countr cannot be resolved in pid ${fixture.pid} (target): `);
+    expect(result.stderr).toContain("has no symbol 'countr' (did you mean 'counter'?)");
+    expect(result.stderr).toContain('policies fail closed');
+  });
+
+  it('in read.allow alike', () => {
+    const result = pvm('node', ['-e', 'print 1', ...target(), '--policy', policy({ read: { allow: ['module:target', 'symbol:target:no_such_thing'] } })]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(result.stderr).toContain('symbol:target:no_such_thing cannot be resolved');
+  });
+
+  it('a symbol of a module the process has not mapped covers nothing there, as module:NAME does', () => {
+    const result = pvm('node', ['-e', COUNTER, ...target(), '--policy', policy({ read: { deny: ['symbol:libssl.so.3:session_keys'] } })]);
+    expect(result).toMatchObject({ status: 0, stdout: '1000\n' });
+  });
+});
+
+describe('anon is every mapping without a file of its own', () => {
+  // Shared anonymous memory (/dev/zero (deleted)) and a memfd (/memfd:keys (deleted)), each holding a secret built at
+  // run time; pvm starts the program itself, so that it may read it under Yama ptrace_scope 1 too.
+  const program = [
+    'python3',
+    '-c',
+    [
+      'import mmap, os, sys, time',
+      'secret = ("SECRET" + "-SHARED").encode()',
+      'shared = mmap.mmap(-1, 4096); shared.write(secret)',
+      'fd = os.memfd_create("keys"); os.write(fd, ("SECRET" + "-MEMFD").encode().ljust(4096, b"\\0"))',
+      'memfd = mmap.mmap(fd, 4096)',
+      'time.sleep(30)',
+    ].join('\n'),
+  ];
+  const scan = 'print len(scan "SECRET-SHARED" in all), len(scan "SECRET-MEMFD" in all)';
+
+  it('without a policy a scan finds both secrets (the program holds them where the test says)', () => {
+    const result = pvm('node', ['-e', scan, '--ready', 'ms:500', '--then', 'kill', '--', ...program]);
+    expect(result.stderr).toBe('');
+    // Each secret is in its mapping, and in the heap the Python program built it in.
+    expect(result.stdout).toMatch(/^[2-9]\d* [2-9]\d*\n$/);
+  });
+
+  it.each(RUNTIMES)('read.deny ["anon"] leaves out shared anonymous memory and memfd, on %s', (runtime) => {
+    const file = policy({ read: { deny: ['anon'] } });
+    const result = pvm(runtime, ['-e', scan, '--json', '--policy', file, '--ready', 'ms:500', '--then', 'kill', '--', ...program]);
+    expect(result.stdout).toContain('{"type":"print","values":[0,0],"line":1}');
+    expect(result.stdout).toContain(`"reason":"/dev/zero: denied by policy: read.deny [\\"anon\\"] in ${file}"`);
+    expect(result.stdout).toContain(`"reason":"/memfd:keys: denied by policy: read.deny [\\"anon\\"] in ${file}"`);
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('a core that cannot name its heap', () => {
+  let gcore: string;
+  beforeAll(() => {
+    // gdb's gcore records the files mapped (NT_FILE) and nothing of [heap] or [stack].
+    execFileSync('gcore', ['-o', join(dir, 'gcore'), String(fixture.pid)], { stdio: 'ignore' });
+    gcore = join(dir, `gcore.${fixture.pid}`);
+    expect(existsSync(gcore)).toBe(true);
+  }, 60_000);
+
+  it('refuses a rule that names a pseudo-region, rather than guess what it covers', () => {
+    const file = policy({ read: { deny: ['[heap]'] } });
+    const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', '--core', gcore, '--policy', file]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(result.stderr).toContain(`denied: read.deny ["[heap]"] in ${file}: [heap] cannot be resolved in `);
+    expect(result.stderr).toContain('this core names no pseudo-regions');
+  });
+
+  it('still applies anon, which it can tell (memory no file backs)', () => {
+    const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', '--core', gcore, '--policy', policy({ read: { deny: ['anon'] } })]);
+    expect(result).toMatchObject({ status: 0, stdout: '0\n' });
+  });
+
+  it('a pvm snapshot names its regions: the same rule applies', () => {
+    const snapshot = join(dir, 'fixture.snapshot');
+    expect(pvm('node', ['snapshot', ...target(), '-o', snapshot]).status).toBe(0);
+    const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', '--snapshot', snapshot, '--policy', policy({ read: { deny: ['[heap]'] } })]);
+    expect(result).toMatchObject({ status: 0, stdout: '2\n' });
+  });
+
+  it('registers of a core are withheld under read rules too', () => {
+    const result = pvm('node', ['-e', 'let t = threads()\nprint reg(t[0], "r15")', '--core', gcore, '--policy', policy({ read: { deny: ['anon'] } })]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('denied: read of registers — read.registers false in');
+  });
+});
+
+describe('registers are memory', () => {
+  const recipe = 'let t = threads()\nprint len(t) > 0\nprint reg(t[0], "r15")';
+
+  it.each(RUNTIMES)('a policy with read rules withholds them unless read.registers is true, on %s', (runtime) => {
+    const file = policy({ read: { deny: ['[stack]'] } });
+    const denied = pvm(runtime, ['-e', recipe, ...target(), '--policy', file]);
+    expect(denied).toMatchObject({ status: 3, stdout: '' }); // refused before the target is opened: reg() is in the plan
+    expect(denied.stderr).toContain(
+      `<-e>:3:7: error: denied: read of registers — read.registers false in ${file} (registers hold copies of memory, and a policy that limits reads allows them only with read.registers: true)`,
+    );
+    const allowed = pvm(runtime, ['-e', recipe, ...target(), '--policy', policy({ read: { deny: ['[stack]'], registers: true } })]);
+    expect(allowed).toMatchObject({ status: 0, stdout: expect.stringMatching(/^true\n\d+\n$/) });
+  });
+
+  it('a policy without read rules allows them, unless it says read.registers: false', () => {
+    expect(pvm('node', ['-e', recipe, ...target(), '--policy', policy({ run: { maxSteps: 100 } })]).status).toBe(0);
+    expect(pvm('node', ['-e', recipe, ...target(), '--policy', policy({ read: { registers: false } })]).stderr).toContain('the policy does not allow reading registers');
+  });
+});
