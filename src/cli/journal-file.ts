@@ -1,40 +1,89 @@
 // The journal on disk: JSON lines appended to a file, each synced to the disk
 // before the write it records is made (so a crash mid-patch leaves a journal
-// that still says what to revert). Opened before the target is touched, so a
-// journal that cannot be written stops the run before anything changes.
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+// that still says what to revert). Checked before the target is touched, so a
+// journal that cannot be written stops the run before anything changes; but
+// made only when its first entry is written, so a run that writes nothing
+// leaves no empty file behind.
+import { accessSync, closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DeniedError, UsageError } from '../errors.ts';
 import { type JournalEntry, journalLine, parseJournal } from '../runtime/journal.ts';
 
 export interface JournalFile {
-  /** Appends the entries as one write and syncs them once: durable before the writes they record. */
+  /** Appends the entries as one write and syncs them once: durable before the writes they record. Throws unless every byte is on disk. */
   append(entries: readonly JournalEntry[]): void;
   close(): void;
 }
 
+const NEWLINE = 0x0a;
+
 export function openJournal(path: string): JournalFile {
-  let fd: number;
-  try {
-    const created = !existsSync(path);
-    fd = openSync(path, 'a', 0o600);
-    // A new file's name is durable only once its directory is synced too.
-    if (created) syncDirectory(dirname(resolve(path)));
-  } catch (error) {
+  const unwritable = (error: unknown): DeniedError => {
     // Exit 3, as for a journal that fills up: no write is made that cannot be journaled (docs/language.md).
     const code = (error as { code?: string }).code;
     const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new DeniedError('journal-unwritable', `cannot open the journal '${path}' for appending: ${why}; nothing was written to the target`, { hint: 'choose a journal file in a directory you can write' });
+    return new DeniedError('journal-unwritable', `cannot open the journal '${path}' for appending: ${why}; nothing was written to the target`, { hint: 'choose a journal file in a directory you can write' });
+  };
+  /** The open file, and whether pvm may read it (to see whether its last line was cut). */
+  let file: { fd: number; readable: boolean } | undefined;
+  const open = (create: boolean): { fd: number; readable: boolean } => {
+    if (create) {
+      try {
+        // Made here, by the first append: exclusively, so that of two pvms making it one syncs its name.
+        const fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL, 0o600);
+        // A new file's name is durable only once its directory is synced too.
+        syncDirectory(dirname(resolve(path)));
+        return { fd, readable: true };
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      }
+    }
+    try {
+      return { fd: openSync(path, 'a+'), readable: true };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EACCES') throw error;
+      return { fd: openSync(path, 'a'), readable: false }; // may append, may not read: each append starts a line of its own
+    }
+  };
+  try {
+    const existing = statOrUndefined(path);
+    if (existing?.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+    if (existing !== undefined) file = open(false);
+    else {
+      // Not made yet: its directory must exist and be writable, so that the first append can make it.
+      const directory = dirname(resolve(path));
+      if (!statSync(directory).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOENT' });
+      accessSync(directory, constants.W_OK | constants.X_OK);
+    }
+  } catch (error) {
+    throw unwritable(error);
   }
   return {
     append(entries) {
       if (entries.length === 0) return;
       try {
-        // One write of whole lines on an O_APPEND file: other pvms appending to it never cut into them.
-        writeSync(fd, entries.map((entry) => `${journalLine(entry)}\n`).join(''));
+        file ??= open(true);
+      } catch (error) {
+        throw unwritable(error);
+      }
+      const { fd, readable } = file;
+      try {
+        // A line cut short (pvm killed as it wrote, or a full disk) would swallow the first entry appended to it:
+        // that entry starts a new line. (An empty line, where another pvm got there first, is skipped when read.)
+        const text = entries.map((entry) => `${journalLine(entry)}\n`).join('');
+        const bytes = Buffer.from(endsCut(fd, readable) ? `\n${text}` : text);
+        // One write of whole lines on an O_APPEND file: other pvms appending to it never cut into them. A short
+        // write (the disk filled, the file reached its size limit) is continued, to learn why it stopped.
+        let written = 0;
+        while (written < bytes.length) {
+          const n = writeSync(fd, bytes, written, bytes.length - written);
+          if (n <= 0) throw new Error(`wrote ${written} of its ${bytes.length} bytes`);
+          written += n;
+        }
         fdatasyncSync(fd); // the data and the file's new size: all a reader after a crash needs
       } catch (error) {
-        // Thrown before the write it would record: the patch writes nothing.
+        // Thrown before the write it would record: the patch writes nothing. A line this left cut short is
+        // reported and left out when the journal is read, and the next append starts after it.
         throw new DeniedError('journal-write-failed', `cannot append to the journal '${path}': ${(error as Error).message}; nothing was written to the target`, {
           hint: 'free some disk space or choose another journal file: pvm makes no write it cannot journal',
           cause: error,
@@ -42,9 +91,27 @@ export function openJournal(path: string): JournalFile {
       }
     },
     close() {
-      closeSync(fd);
+      if (file !== undefined) closeSync(file.fd);
     },
   };
+}
+
+function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Whether the file's last byte is not a newline: its last line was cut short. Unknown (unreadable): assume so. */
+function endsCut(fd: number, readable: boolean): boolean {
+  if (!readable) return true;
+  const { size } = fstatSync(fd);
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  return readSync(fd, last, 0, 1, size - 1) !== 1 || last[0] !== NEWLINE;
 }
 
 function syncDirectory(directory: string): void {

@@ -49,11 +49,15 @@ function digest(body: string): string {
   return sha256Hex(body);
 }
 
+/** How every entry begins: where an entry glued onto a line cut short starts. */
+const ENTRY_START = '{"journal":"pvm",';
+
 /**
  * The entries of a journal's text; throws an Error naming the line that is
  * not a pvm journal entry. With `incomplete`, a line that is not JSON (cut
  * short by a crash while it was written) is reported there and skipped, and
- * the complete entries are still used.
+ * the complete entries are still used; so is an entry that an older pvm
+ * appended onto such a line, glued to its cut part (pvm now starts a new line).
  */
 export function parseJournal(text: string, incomplete?: (line: number) => void): JournalEntry[] {
   const entries: JournalEntry[] = [];
@@ -65,7 +69,11 @@ export function parseJournal(text: string, incomplete?: (line: number) => void):
     } catch {
       if (incomplete === undefined) throw new Error(`line ${index + 1} is not JSON`);
       incomplete(index + 1);
-      continue;
+      // A cut entry with a whole one glued after it: the whole one begins at the line's last entry start.
+      const glued = line.lastIndexOf(ENTRY_START);
+      const after = glued > 0 ? attemptJson(line.slice(glued)) : undefined;
+      if (after === undefined) continue;
+      raw = after;
     }
     if (raw.journal !== 'pvm' || raw.version !== JOURNAL_VERSION) throw new Error(`line ${index + 1} is not a pvm journal entry (version ${JOURNAL_VERSION})`);
     const { sha256, ...rest } = raw;
@@ -98,4 +106,12 @@ export function parseJournal(text: string, incomplete?: (line: number) => void):
     });
   }
   return entries;
+}
+
+function attemptJson(text: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }

@@ -131,3 +131,16 @@ describe('a journal cut short by a crash', () => {
     expect(lines).toEqual([2]);
   });
 });
+
+describe('an entry glued onto a line cut short (appended by a pvm that did not start a new line)', () => {
+  it('is found after the cut part and used; the line is still reported incomplete', () => {
+    const lines: number[] = [];
+    const first = entry(BASE + 0x10n, [1], [2]);
+    const glued = entry(BASE + 0x20n, [3], [4]);
+    const text = `${journalLine(first)}\n${journalLine(entry(BASE + 0x30n, [5], [6])).slice(0, 90)}${journalLine(glued)}\n`;
+    expect(parseJournal(text, (line) => lines.push(line))).toEqual([first, glued]);
+    expect(lines).toEqual([2]);
+    // Edited, it is refused like any entry.
+    expect(() => parseJournal(text.replace('"old":"03"', '"old":"09"'), () => {})).toThrow('line 2 was changed after pvm wrote it');
+  });
+});
