@@ -105,6 +105,12 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     const bytes = requests.reduce((sum, r) => sum + r.length, 0);
     const { decision, at } = decideRanges(ranges, (rules, start, end) => rules.read(start, end));
     if (!decision.allowed) throw deny('scan', `read of ${count(bytes, 'byte')} at`, decision, at);
+    // A scan reads what it searches, and its hits tell what is there (a one-byte pattern at an address reads that byte):
+    // it counts against read.maxBytes like any read.
+    if (readBudget !== undefined && read + bytes > readBudget.limit) {
+      throw deny('scan', `scanning past ${readBudget.limit} bytes read`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows (scans count as reads)' });
+    }
+    read += bytes;
     if (audit !== undefined && ranges.length > 0) audit({ op: 'scan', allowed: true, start: ranges[0]!.start, end: ranges[0]!.end, ranges: ranges.length, bytes });
   };
   /** Allowed reads against the read budget, and to the audit log. */

@@ -163,7 +163,8 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
 
   const scan = (request: ScanRequest, loc: Loc): bigint[] => {
     writes?.flush();
-    const outcome = scanTarget(target, request, progress && ((p) => progress({ ...p, line: loc.line })));
+    // A refusal from below (a policy's read budget, say) is placed at the scan.
+    const outcome = placed(loc, () => scanTarget(target, request, progress && ((p) => progress({ ...p, line: loc.line }))));
     budget.scanned(outcome.bytesScanned, at(loc));
     output({ type: 'scan', hits: outcome.hits.length, bytesScanned: outcome.bytesScanned, regions: outcome.regions, skipped: outcome.skipped, line: loc.line });
     return outcome.hits;

@@ -5,7 +5,7 @@
 // and restore the old bytes of every site if anything did not land, as
 // site-writer.ts does. Nothing stays half-applied.
 import { bytesEqual, hexLiteral } from '../bytes.ts';
-import { AssertionFailed, RecipeError, TargetError } from '../errors.ts';
+import { AssertionFailed, DeniedError, PvmError, RecipeError, TargetError } from '../errors.ts';
 import { type FreezeReport, writeSites } from './site-writer.ts';
 import type { Loc } from '../plan/plan.ts';
 import type { WritableTarget } from '../target/target.ts';
@@ -103,6 +103,11 @@ function readSites(target: WritableTarget, sites: readonly ResolvedSite[], space
   return results.map((result, i) => {
     if (result.fault !== undefined) {
       const site = sites[i]!;
+      const denied = result.fault.denied;
+      if (denied instanceof PvmError) {
+        // The policy's refusal, not the kernel's: exit 3 with the rule, as any read it denies.
+        throw new DeniedError(denied.code, `patch not applied: cannot verify the site at ${hexAddress(site.address)}: ${denied.message}; nothing was written`, { ...locate(site.loc), hint: denied.hint });
+      }
       throw new TargetError(
         'unmapped',
         `patch not applied: cannot read the site at ${hexAddress(site.address)}: ${

@@ -142,3 +142,30 @@ describe('registers are memory', () => {
     expect(pvm('node', ['-e', recipe, ...target(), '--policy', policy({ read: { registers: false } })]).stderr).toContain('the policy does not allow reading registers');
   });
 });
+
+describe('budgets that hold', () => {
+  it('scans count against read.maxBytes: a scan is an oracle for the bytes it searches', () => {
+    const file = policy({ read: { maxBytes: 4096 } });
+    const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', ...target(), '--policy', file]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(result.stderr).toContain(`<-e>:1:11: error: denied: scanning past 4096 bytes read: the run read more than the policy allows (scans count as reads) — read.maxBytes 4096 in ${file}`);
+  });
+
+  it('a scan within read.maxBytes runs', () => {
+    const result = pvm('node', ['-e', `print len(scan "PVM-TWICE-77" in range(${fixture.hex('area')}, 4096))`, ...target(), '--policy', policy({ read: { maxBytes: 8192 } })]);
+    expect(result).toMatchObject({ status: 0, stdout: '2\n' });
+  });
+});
+
+describe('a patch whose site the policy forbids reading', () => {
+  it('is refused as the policy, exit 3, nothing written', () => {
+    const sites = fixture.hex('patch_sites');
+    const file = policy({ read: { deny: [`${sites}-0x${(fixture.at('patch_sites') + 8n).toString(16)}`] }, write: { allow: true } });
+    const result = pvm('node', ['-e', `patch at ${sites} expect u32 1000 with u32 1001`, ...target(), '--allow-write', '--policy', file]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`<-e>:1:7: error: patch not applied: cannot verify the site at ${sites}: denied: read of 4 bytes at ${sites}-`);
+    expect(result.stderr).toContain(`the policy denies reading there — read.deny ["${sites}-`);
+    expect(result.stderr).toContain('nothing was written');
+    expect(pvm('node', ['-e', `print read u32 at ${sites}`, ...target()]).stdout).toBe('1000\n');
+  });
+});
