@@ -6,9 +6,9 @@
 // written (the kernel itself would carry on with the next iovec). With a
 // journal (SPEC §2: every write goes to it), the batch's old bytes are read
 // in one call and journaled before it is sent.
-import { TargetError } from '../errors.ts';
+import { DeniedError, TargetError } from '../errors.ts';
 import type { Loc } from '../plan/plan.ts';
-import type { Region, WritableTarget } from '../target/target.ts';
+import type { ReadResult, Region, WritableTarget } from '../target/target.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
 import { hexAddress } from './value.ts';
@@ -75,7 +75,9 @@ export class WriteBuffer {
       const bad = pending.findIndex((w) => !writable(regions!, w.address, w.bytes.length));
       if (bad >= 0) stop = bad;
     }
-    if (this.#journal !== undefined && stop > 0) this.#journalBatch(pending.slice(0, stop));
+    // With a journal, no write is sent that is not journaled: the batch stops before a write whose old bytes cannot be read.
+    const unread = this.#journal !== undefined && stop > 0 ? this.#journalBatch(pending.slice(0, stop)) : undefined;
+    if (unread !== undefined) stop = unread.index;
     const results = stop > 0 ? this.#target.write(pending.slice(0, stop)) : [];
     const faulted = results.findIndex((r) => r.fault !== undefined);
     if (faulted >= 0) {
@@ -87,14 +89,36 @@ export class WriteBuffer {
     this.#landed?.(stop);
     if (stop < pending.length) {
       const w = pending[stop]!;
+      if (unread !== undefined) throw this.#error(w, unread.fault.address, 0, regions, unread.fault.reason);
       throw this.#error(w, firstUnwritable(regions!, w.address, w.bytes.length), 0, regions);
     }
   }
 
-  /** Reads what the writes will replace and journals it; a write whose bytes cannot be read will fail anyway and is not journaled. */
-  #journalBatch(batch: readonly PendingWrite[]): void {
+  /**
+   * Reads what the writes will replace and journals it, up to the first write whose old bytes cannot be read
+   * (returned: it cannot land either, so the batch stops there, as at a write the maps show cannot land). One
+   * whose old bytes the policy forbids reading is refused with the batch, before anything is written: a journal
+   * keeps the old bytes, which pvm reads as the recipe would, under the policy (docs/policy.md).
+   */
+  #journalBatch(batch: readonly PendingWrite[]): { index: number; fault: NonNullable<ReadResult['fault']> } | undefined {
     const before = this.#target.read(batch.map((w) => ({ address: w.address, length: w.bytes.length })));
-    this.#journal!(batch.flatMap((w, i) => (before[i]!.fault === undefined ? [{ address: w.address, before: before[i]!.bytes.slice(0, w.bytes.length), after: w.bytes, loc: w.loc }] : [])));
+    const denied = before.findIndex((r) => r.fault?.denied !== undefined);
+    if (denied >= 0) {
+      const w = batch[denied]!;
+      const why = before[denied]!.fault!.denied!.message.replace(/^denied: /, '');
+      throw new DeniedError(
+        'journal-read-denied',
+        `cannot journal the write of ${count(w.bytes.length, 'byte')} at ${hexAddress(w.address)}: the journal keeps the bytes it replaces, and the policy denies reading them (${why}); nothing was written`,
+        {
+          ...this.#locate(w.loc),
+          hint: 'ask for the policy to allow reading the memory the recipe writes, or write without --journal',
+        },
+      );
+    }
+    const faulted = before.findIndex((r) => r.fault !== undefined);
+    const journaled = faulted < 0 ? batch.length : faulted;
+    if (journaled > 0) this.#journal!(batch.slice(0, journaled).map((w, i) => ({ address: w.address, before: before[i]!.bytes.slice(0, w.bytes.length), after: w.bytes, loc: w.loc })));
+    return faulted < 0 ? undefined : { index: faulted, fault: before[faulted]!.fault! };
   }
 
   #error(write: PendingWrite, at: bigint, done: number, regions: readonly Region[] | undefined, reason?: string): TargetError {

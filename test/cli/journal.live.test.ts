@@ -86,3 +86,25 @@ describe('the journal file', () => {
     expect(readFileSync(journal, 'utf8').split('\n')).toHaveLength(2);
   });
 });
+
+describe('a write whose old bytes the policy forbids reading', () => {
+  it('is refused with a journal (exit 3, naming the rule), with its whole batch, and nothing is written; without one it is made', async () => {
+    const f = await fixture();
+    const policy = join(directory(), 'policy.json');
+    writeFileSync(policy, JSON.stringify({ read: { deny: ['module:target'] }, write: { allow: true } }));
+    const journal = journalPath();
+    const scratch = f.hex('scratch');
+    // Two writes, one batch: the area (anonymous memory) may be read, the fixture's own data may not.
+    const recipe = `write u8 at ${f.hex('area')} = 1\nwrite u32 at ${scratch} = 5`;
+    const result = pvm('node', ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--policy', policy, '--journal', journal]);
+    expect(result.stderr).toContain(`<-e>:2:1: error: cannot journal the write of 4 bytes at ${scratch}: the journal keeps the bytes it replaces, and the policy denies reading them`);
+    expect(result.stderr).toContain(`read.deny ["module:target"] in ${policy}); nothing was written`);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(readU32('node', f, scratch)).toBe('0');
+    expect(pvm('node', ['-e', `print read u8 at ${f.hex('area')}`, '--pid', String(f.pid)]).stdout).toBe('170\n');
+    expect(exists(journal)).toBe(false);
+    // Without a journal the policy's own rules decide: writing there is allowed.
+    expect(pvm('node', ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--policy', policy])).toMatchObject({ status: 0 });
+    expect(readU32('node', f, scratch)).toBe('5');
+  });
+});
