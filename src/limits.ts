@@ -27,8 +27,15 @@ export interface Limits {
   readonly scanBytes: number;
   /** Hits one scan may return. */
   readonly scanHits: number;
+  /** Wall-clock seconds the run may take (a policy's run.maxSeconds); undefined: no limit. */
+  readonly seconds?: number | undefined;
   /** The policy rule that set a budget lower, by budget, for messages (`run.maxSteps 1000 in policy.json`). */
-  readonly rules?: { readonly [K in 'steps' | 'scanBytes' | 'scanHits']?: string };
+  readonly rules?: { readonly [K in 'steps' | 'scanBytes' | 'scanHits' | 'seconds']?: string };
 }
+
+/** Steps (statements, and units of work inside builtins) between two looks at the clock when a run has a time limit: well under a millisecond of work. */
+export const CLOCK_EVERY_STEPS = 1024;
+/** The same for a loop compiled to WebAssembly, whose steps cost a few nanoseconds: it hands back at most this many at a time. */
+export const COMPILED_CLOCK_STEPS = 1 << 16;
 
 export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: LOOP_CAP, scanBytes: 64 * 2 ** 30, scanHits: DEFAULT_SCAN_HITS };

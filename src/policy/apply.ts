@@ -38,13 +38,16 @@ export function policyLimits(policies: readonly LoadedPolicy[]): Limits {
   const steps = tightest(policies, 'run.maxSteps', (p) => p.run?.maxSteps);
   const scanBytes = tightest(policies, 'scan.maxBytes', (p) => p.scan?.maxBytes);
   const scanHits = tightest(policies, 'scan.maxHits', (p) => p.scan?.maxHits);
+  const seconds = tightest(policies, 'run.maxSeconds', (p) => p.run?.maxSeconds);
   const lower = (fallback: number, budget: { limit: number } | undefined) => (budget === undefined ? fallback : Math.min(fallback, budget.limit));
   return {
     ...DEFAULT_LIMITS,
     steps: lower(DEFAULT_LIMITS.steps, steps),
     scanBytes: lower(DEFAULT_LIMITS.scanBytes, scanBytes),
     scanHits: lower(DEFAULT_LIMITS.scanHits, scanHits),
+    seconds: seconds?.limit,
     rules: {
+      ...(seconds === undefined ? {} : { seconds: describeRule(seconds.rule) }),
       ...(steps === undefined ? {} : { steps: describeRule(steps.rule) }),
       ...(scanBytes === undefined ? {} : { scanBytes: describeRule(scanBytes.rule) }),
       ...(scanHits === undefined ? {} : { scanHits: describeRule(scanHits.rule) }),

@@ -7,7 +7,8 @@ import { hexAddress, int, numeric, ptr, type Value } from './value.ts';
 
 const utf8 = new TextEncoder();
 
-export function callBuiltin(name: 'len' | 'hex' | 'min' | 'max' | 'range', args: readonly Value[], at: () => SourcePoint): Value {
+/** `work(units)`: what a builtin does beyond a step, told before it does it (one unit an item of a list, or 64 bytes). */
+export function callBuiltin(name: 'len' | 'hex' | 'min' | 'max' | 'range', args: readonly Value[], at: () => SourcePoint, work: (units: number) => void = () => {}): Value {
   const [first, second] = args;
   assert(first !== undefined, `${name}() without arguments`);
   switch (name) {
@@ -15,12 +16,14 @@ export function callBuiltin(name: 'len' | 'hex' | 'min' | 'max' | 'range', args:
       // A string's length is its bytes in UTF-8: what it occupies in memory.
       return int(BigInt(first.kind === 'list' ? first.items.length : first.kind === 'bytes' ? first.value.length : first.kind === 'str' ? utf8.encode(first.value).length : 0));
     case 'hex':
+      if (first.kind === 'bytes' || first.kind === 'str') work(first.value.length >> 6);
       if (first.kind === 'bytes') return { kind: 'str', value: toHex(first.value) };
       if (first.kind === 'str') return { kind: 'str', value: toHex(utf8.encode(first.value)) };
       return { kind: 'str', value: hexAddress(numeric(first)!.value) };
     case 'min':
     case 'max': {
       const items = args.length === 1 && first.kind === 'list' ? first.items : args;
+      work(items.length);
       if (items.length === 0) throw new RecipeError('empty-list', `${name}() of an empty list`, { ...at(), hint: 'check len(list) > 0 first' });
       let best = numeric(items[0]!)!;
       let allPointers = true;

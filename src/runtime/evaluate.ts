@@ -42,6 +42,8 @@ export interface EvalContext {
   /** Hits one scan may return, and the rule that says so when a policy set it. */
   readonly hitCap?: { readonly limit: number; readonly rule: string | undefined };
   readonly locate: (loc: Loc) => SourcePoint;
+  /** Work inside a statement that grows with its data (max() over a list): counted as steps, and the clock looked at (budget.ts). */
+  readonly work?: ((units: number, loc: Loc) => void) | undefined;
 }
 
 /** The names an expression sees (a Scope). */
@@ -129,7 +131,7 @@ function build(e: PlanExpr): CompiledExpr {
           }
         };
       }
-      return (env, context) => callBuiltin(name, args.map((a) => a(env, context)), () => context.locate(e.loc));
+      return (env, context) => callBuiltin(name, args.map((a) => a(env, context)), () => context.locate(e.loc), (units) => context.work?.(units, e.loc));
     }
     case 'ripref': {
       const insnOf = compileExpr(e.insn);

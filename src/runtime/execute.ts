@@ -191,6 +191,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     threads: () => target.threads(),
     hitCap: { limit: budget.limits.scanHits, rule: budget.limits.rules?.scanHits },
     locate: (loc) => locate(plan.recipe.name, loc),
+    work: (units, loc) => budget.work(units, loc),
   });
   const live = contextWith(read);
   const sites = readSites(plan.steps);

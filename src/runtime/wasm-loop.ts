@@ -295,6 +295,8 @@ class LoopModule implements WasmLoop {
         const status = this.#exports.body!(itemBase, size, BigInt(Math.max(0, budget.stepsLeft)), BigInt(Math.max(0, budget.readBytesLeft)));
         budget.spent(Number(words[STATE_STEPS >> 3]), Number(words[STATE_READS >> 3]));
         this.#release(status === STOPPED ? ints[STATE_STOPPED >> 2]! : undefined);
+        // After each window (at most COMPILED_CLOCK_STEPS steps under a time limit), once what it printed is out.
+        budget.checkClock(this.#step.loc);
         if (status === BROKE) {
           outcome = 'break';
           break;

@@ -169,3 +169,36 @@ describe('a patch whose site the policy forbids reading', () => {
     expect(pvm('node', ['-e', `print read u32 at ${sites}`, ...target()]).stdout).toBe('1000\n');
   });
 });
+
+describe('run.maxSeconds and run.maxSteps bound work that reads nothing', () => {
+  const sum = 'let t = 0\nfor i in 0..4000000 limit 4000000 { t = t + i }\nprint t';
+
+  it.each(RUNTIMES)('a loop compiled to WebAssembly looks at the clock between its windows, on %s', (runtime) => {
+    expect(pvm(runtime, ['-e', sum, ...target()]).stdout).toBe('7999998000000\n'); // it runs whole without the limit
+    const file = policy({ run: { maxSeconds: 0.001 } });
+    const result = pvm(runtime, ['-e', sum, ...target(), '--policy', file]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    // At the loop (the compiled engine's place), not at a statement in it (the interpreter's).
+    expect(result.stderr).toMatch(new RegExp(`^<-e>:2:1: error: denied: the run took longer than the policy allows \\(\\d+\\.\\d+ s\\) — run\\.maxSeconds 0\\.001 in ${file}\n`));
+  });
+
+  it('the interpreter looks at it every few hundred statements', () => {
+    const file = policy({ run: { maxSeconds: 0.05 } });
+    const result = pvm('node', ['-e', 'for i in 0..9000000 limit 9000000 { let s = hex(i) }', ...target(), '--policy', file]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`<-e>:1:37: error: denied: the run took longer than the policy allows`);
+  });
+
+  it('max() over a list counts an item as a step: a loop of them ends within its budget (it once ran 48 s under a 2 s limit)', () => {
+    const recipe = `let l = scan hex"AA" in range(${fixture.hex('area')}, 2097152) limit 100000\nfor x in l { let m = max(l) }`;
+    const started = Date.now();
+    const result = pvm('node', ['-e', recipe, ...target(), '--policy', policy({ run: { maxSeconds: 2 } })]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('<-e>:2:22: error: the recipe ran more than 10000000 statements');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const steps = policy({ run: { maxSteps: 1000 } });
+    expect(pvm('node', ['-e', `let l = scan hex"AA" in range(${fixture.hex('area')}, 8192) limit 5000\nlet m = max(l)`, ...target(), '--policy', steps]).stderr).toContain(
+      `<-e>:2:9: error: the recipe ran more than 1000 statements — run.maxSteps 1000 in ${steps}`,
+    );
+  });
+});
