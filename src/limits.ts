@@ -35,7 +35,12 @@ export interface Limits {
 
 /** Steps (statements, and units of work inside builtins) between two looks at the clock when a run has a time limit: well under a millisecond of work. */
 export const CLOCK_EVERY_STEPS = 1024;
-/** The same for a loop compiled to WebAssembly, whose steps cost a few nanoseconds: it hands back at most this many at a time. */
-export const COMPILED_CLOCK_STEPS = 1 << 16;
+/**
+ * The same for a loop compiled to WebAssembly, whose steps cost a few
+ * nanoseconds: the clock is looked at after each window of iterations (at
+ * most 16,384), and a window hands back after at most this many steps (a few
+ * milliseconds; each hand-back costs one iteration in the JS kernel).
+ */
+export const COMPILED_CLOCK_STEPS = 1 << 22;
 
 export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: LOOP_CAP, scanBytes: 64 * 2 ** 30, scanHits: DEFAULT_SCAN_HITS };
