@@ -136,6 +136,7 @@ export const ERROR_GROUPS = [
       'not-ready': 'a started command did not become ready (--ready) in time',
       'core-truncated': 'a core cut short: some of its memory is not in the file',
       'journal-other-process': 'a journal of another process (pid and start time differ)',
+      'journal-program-replaced': "a journal of this process, which no longer runs the program it patched (it exec'd another, or a site's module was replaced): nothing is reverted",
       'thread-in-site': 'a thread is executing (or will resume) inside a patch site',
       'patch-failed': 'a patch could not be written or read back, and was undone',
       'freeze-timeout': 'a thread could not be stopped in time (state D)',

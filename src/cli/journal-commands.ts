@@ -7,7 +7,8 @@ import { count } from '../count.ts';
 import { AssertionFailed, Exit, type ExitCode, PvmError, TargetError } from '../errors.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { type RevertedSite, revertJournal } from '../runtime/revert.ts';
-import { goneStates, siteStates, type SiteStatus } from '../runtime/journal-status.ts';
+import { goneStates, siteStates, type SiteStatus, statementStates } from '../runtime/journal-status.ts';
+import { programChanged } from '../runtime/journal-program.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { hexAddress } from '../runtime/value.ts';
 import type { LiveTargetSpec } from './args.ts';
@@ -68,12 +69,16 @@ export async function statusCommand(
   const exits: ExitCode[] = [];
   for (const process of await chosen(journal, entries, target)) {
     let states: SiteStatus[];
+    let gone = EXITED;
     if (!stillRunning(process)) states = goneStates(process.entries);
     else {
       try {
         const session = await openSession({ kind: 'pid', pid: process.pid }, policies, audit);
         try {
-          states = siteStates(process.entries, session.target);
+          // The same process may run another program since (exec): then nothing of the patches is left in it.
+          const replaced = programChanged(process.entries, session.target);
+          if (replaced !== undefined) gone = replaced;
+          states = replaced === undefined ? siteStates(process.entries, session.target) : goneStates(process.entries);
         } finally {
           session.close();
         }
@@ -82,19 +87,35 @@ export async function statusCommand(
         continue;
       }
     }
-    out(formatStatus(process, states, json));
+    out(formatStatus(process, states, json, gone));
   }
   return mostSerious(exits);
 }
 
-function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], json: boolean): string {
+const EXITED = 'it exited, or its pid now names another process';
+
+/** Each statement's sites, a patch of more than one site under a line of its own that gives its state (`partly applied`). */
+function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], json: boolean, gone: string): string {
+  const statements = statementStates(states);
   if (json) {
-    return states
-      .map(({ entry, state, found }) =>
-        JSON.stringify({
+    const common = { pid: process.pid, startTime: process.startTime ?? null };
+    return statements
+      .flatMap(({ statement, sites, state }) => [
+        ...(statement === 'patch'
+          ? [{
+            type: 'patch',
+            ...common,
+            patch: sites[0]!.entry.patch ?? null,
+            line: sites[0]!.entry.line,
+            state,
+            sites: sites.length,
+            ...tally(sites),
+            ...(state === 'gone' ? { reason: gone } : {}),
+          }]
+          : []),
+        ...sites.map(({ entry, state, found }) => ({
           type: 'status',
-          pid: process.pid,
-          startTime: process.startTime ?? null,
+          ...common,
           patch: entry.patch ?? null,
           statement: entry.statement,
           line: entry.line,
@@ -103,18 +124,35 @@ function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], 
           expected: toHex(entry.new),
           old: toHex(entry.old),
           found: found === undefined ? null : toHex(found),
-        })
-      )
+          ...(state === 'gone' ? { reason: gone } : {}),
+        })),
+      ])
+      .map((line) => JSON.stringify(line))
       .join('\n');
   }
-  const gone = states.every((s) => s.state === 'gone');
-  const header = `${describeProcess(process)}${gone ? ': gone (it exited, or its pid now names another process)' : ''}`;
-  const lines = gone ? [] : states.map(({ entry, state, found }) => {
+  const allGone = states.every((s) => s.state === 'gone');
+  const header = `${describeProcess(process)}${allGone ? `: gone (${gone})` : ''}`;
+  if (allGone) return header;
+  const siteLine = ({ entry, state, found }: SiteStatus, indent: string): string => {
     const by = entry.patch !== undefined ? `patch "${entry.patch}"` : `${entry.statement} at line ${entry.line}`;
     const holds = state === 'changed' ? `: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, neither ${hexLiteral(entry.new)} (pvm's) nor ${hexLiteral(entry.old)} (the old)` : '';
-    return `  ${hexAddress(entry.address)}: ${state} (${by})${holds}`;
+    return `${indent}${hexAddress(entry.address)}: ${state} (${by})${holds}`;
+  };
+  const lines = statements.flatMap(({ statement, sites, state }) => {
+    if (statement === 'write' || sites.length === 1) return sites.map((site) => siteLine(site, '  '));
+    const { entry } = sites[0]!;
+    const counts = Object.entries(tally(sites)).filter(([, n]) => n > 0);
+    const detail = counts.length === 1 ? count(sites.length, 'site') : `${count(sites.length, 'site')}: ${counts.map(([what, n]) => `${n} ${what}`).join(', ')}`;
+    return [`  patch${entry.patch === undefined ? '' : ` "${entry.patch}"`} at line ${entry.line}: ${state} (${detail})`, ...sites.map((site) => siteLine(site, '    '))];
   });
   return [header, ...lines].join('\n');
+}
+
+/** How many sites are in each state. */
+function tally(sites: readonly SiteStatus[]): { applied: number; reverted: number; changed: number; gone: number } {
+  const counts = { applied: 0, reverted: 0, changed: 0, gone: 0 };
+  for (const site of sites) counts[site.state]++;
+  return counts;
 }
 
 /** Exit 1 when a revert left sites alone: something else wrote them after pvm did. */

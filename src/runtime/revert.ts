@@ -2,11 +2,13 @@
 // still holds what pvm wrote there, and reports the others (something else
 // wrote them since: clobbering that would undo someone's change). Entries are
 // undone newest first, so a site patched twice goes back step by step. The
-// journal must belong to this very process: same pid and same start time.
+// journal must belong to this very process: same pid and same start time, and
+// still running the program it patched (journal-program.ts).
 import { TargetError } from '../errors.ts';
 import { describeTarget, type WritableTarget } from '../target/target.ts';
 import { bytesEqual } from '../bytes.ts';
 import type { JournalEntry } from './journal.ts';
+import { programChanged } from './journal-program.ts';
 import type { SourcePoint } from './locate.ts';
 import { writeSites } from './site-writer.ts';
 
@@ -35,6 +37,14 @@ export function revertJournal(entries: readonly JournalEntry[], { target, journa
     const owners = [...new Set(entries.map((e) => `pid ${e.pid}${e.startTime === undefined ? '' : ` (started at tick ${e.startTime})`}`))];
     throw new TargetError('journal-other-process', `${journal} records patches of ${owners.join(', ') || 'no process'}, not of ${describeTarget(target.identity)}${startTime === undefined ? '' : ` (started at tick ${startTime})`}`, {
       hint: owners.length > 0 && entries.some((e) => e.pid === pid) ? 'the pid was reused: the patched process has exited, and its patches went with it' : 'give the pid of the process the journal was written for (--pid)',
+    });
+  }
+
+  // The same process, but perhaps no longer the program it patched: then these addresses are another program's.
+  const replaced = programChanged(mine, target);
+  if (replaced !== undefined) {
+    throw new TargetError('journal-program-replaced', `${journal} records patches of ${describeTarget(target.identity)} that it no longer holds: ${replaced}; nothing was written`, {
+      hint: 'the patched memory went with the program or module that held it: a revert would write old bytes into whatever is there now',
     });
   }
 

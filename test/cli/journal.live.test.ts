@@ -3,12 +3,13 @@
 // line is not lost, a process that exec'd another program is not reverted,
 // a write the journal cannot read is refused, a refused run makes no journal,
 // and `pvm status` says when a patch is partly applied.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pvm, type Runtime, RUNTIMES } from '../helpers/cli.ts';
-import { type Fixture, fixturesPerTest } from '../helpers/fixture.ts';
+import { type Fixture, fixturesPerTest, startFixture } from '../helpers/fixture.ts';
+import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
 const fixture = fixturesPerTest();
 
@@ -106,5 +107,63 @@ describe('a write whose old bytes the policy forbids reading', () => {
     // Without a journal the policy's own rules decide: writing there is allowed.
     expect(pvm('node', ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--policy', policy])).toMatchObject({ status: 0 });
     expect(readU32('node', f, scratch)).toBe('5');
+  });
+});
+
+describe("a process that exec'd another program since pvm patched it (same pid, same start time)", () => {
+  it('is not reverted: status says it is gone and why, revert refuses (exit 4) and writes nothing', async () => {
+    const first = join(directory(), 'first-program');
+    copyFileSync(FIXTURE_BINARY, first);
+    chmodSync(first, 0o755);
+    // Without ASLR (setarch -R, which exec keeps), the program it execs has its data at the same addresses.
+    const f = await startFixture([], ['setarch', '-R'], first);
+    try {
+      const sites = f.hex('patch_sites');
+      const journal = journalPath();
+      expect(pvm('node', ['-e', `patch at ${sites} expect u32 1000 with u32 7`, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+      const next = JSON.parse(await f.ask(`x ${FIXTURE_BINARY}`)) as { pid: number; patch_sites: string };
+      expect([next.pid, next.patch_sites]).toEqual([f.pid, sites]);
+      // The new program holds pvm's bytes there (its own, as far as anyone knows): a revert would clobber them.
+      expect(pvm('node', ['-e', `write u32 at ${sites} = 7`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+      const why = `it runs ${FIXTURE_BINARY} now, not ${first}: it exec'd another program since pvm patched it`;
+      expect(pvm('node', ['status', journal])).toMatchObject({ status: 0, stdout: `pid ${f.pid} (first-program): gone (${why})\n` });
+      const json = pvm('node', ['status', journal, '--json']).stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+      expect(json.map((line) => [line.type, line.state, line.reason])).toEqual([['patch', 'gone', why], ['status', 'gone', why]]);
+      for (const target of [['--pid', String(f.pid)], []]) {
+        const revert = pvm('node', ['revert', journal, ...target, '--allow-write']);
+        expect(revert.stderr).toContain(`${journal} records patches of pid ${f.pid} (target) that it no longer holds: ${why}; nothing was written`);
+        expect(revert.status).toBe(4);
+      }
+      expect(readU32('node', f, sites)).toBe('7');
+    } finally {
+      await f.stop();
+    }
+  });
+});
+
+describe('a patch whose sites are partly written', () => {
+  it('is "partly applied" in pvm status (text and --json), and revert restores the sites written', async () => {
+    const f = await fixture();
+    const journal = journalPath();
+    const sites = f.hex('patch_sites');
+    const second = `0x${(f.at('patch_sites') + 4n).toString(16)}`;
+    const recipe = `patch "pair" {\n  at ${sites} expect u32 1000 with u32 1\n  at ${second} expect u32 2000 with u32 2\n}\nwrite u8 at ${f.hex('scratch')} = 3`;
+    expect(pvm('node', ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+    expect(pvm('node', ['status', journal]).stdout).toBe(
+      `pid ${f.pid} (target)\n  patch "pair" at line 1: applied (2 sites)\n    ${sites}: applied (patch "pair")\n    ${second}: applied (patch "pair")\n  ${f.hex('scratch')}: applied (write at line 5)\n`,
+    );
+    // As a pvm killed between two write calls of a patch leaves it (SIGKILL: no failure pvm sees): here, the second
+    // site holds its old bytes again.
+    expect(pvm('node', ['-e', `write u32 at ${second} = 2000`, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+    expect(pvm('node', ['status', journal]).stdout).toBe(
+      `pid ${f.pid} (target)\n  patch "pair" at line 1: partly applied (2 sites: 1 applied, 1 reverted)\n    ${sites}: applied (patch "pair")\n    ${second}: reverted (patch "pair")\n  ${f.hex('scratch')}: applied (write at line 5)\n`,
+    );
+    const json = pvm('node', ['status', journal, '--json']).stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(json[0]).toEqual({ type: 'patch', pid: f.pid, startTime: expect.stringMatching(/^\d+$/), patch: 'pair', line: 1, state: 'partly applied', sites: 2, applied: 1, reverted: 1, changed: 0, gone: 0 });
+    expect(json.slice(1).map((line) => [line.type, line.state])).toEqual([['status', 'applied'], ['status', 'reverted'], ['status', 'applied']]);
+    const revert = pvm('node', ['revert', journal, '--pid', String(f.pid), '--allow-write']);
+    expect(revert.status).toBe(0);
+    expect(revert.stdout).toContain(`${second}: already reverted (patch "pair")`);
+    expect([readU32('node', f, sites), readU32('node', f, second)]).toEqual(['1000', '2000']);
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TargetError } from '../../src/errors.ts';
 import { type JournalEntry, journalLine, parseJournal } from '../../src/runtime/journal.ts';
 import { revertJournal } from '../../src/runtime/revert.ts';
+import { type SiteStatus, statementStates } from '../../src/runtime/journal-status.ts';
 import { writeSites } from '../../src/runtime/site-writer.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
 import type { WritableTarget } from '../../src/target/target.ts';
@@ -142,5 +143,54 @@ describe('an entry glued onto a line cut short (appended by a pvm that did not s
     expect(lines).toEqual([2]);
     // Edited, it is refused like any entry.
     expect(() => parseJournal(text.replace('"old":"03"', '"old":"09"'), () => {})).toThrow('line 2 was changed after pvm wrote it');
+  });
+});
+
+describe('a process that no longer holds the program it patched', () => {
+  const inApp = (address: bigint): JournalEntry => ({ ...entry(address, [0x90], [0xc3]), module: { path: '/bin/app', offset: address - BASE, buildId: undefined } });
+
+  it('is refused when it runs another executable now (exec), and nothing is written', () => {
+    const { target, code } = process77();
+    code[0x10] = 0xc3;
+    const exec = new MemoryTarget([{ start: BASE, end: BASE + 0x1000n, perms: 'r-xp', offset: 0n, path: '/bin/app', deleted: false, bytes: code }], 'app', new Map(), { ...target.identity, exe: '/bin/other' });
+    expect(() => revertJournal([inApp(BASE + 0x10n)], { target: exec, journal: 'j', dryRun: false, freeze: false })).toThrow(
+      "j records patches of pid 77 (app) that it no longer holds: it runs /bin/other now, not /bin/app: it exec'd another program since pvm patched it; nothing was written",
+    );
+    expect(code[0x10]).toBe(0xc3);
+  });
+
+  it('is refused when a site no longer lies in the file it was patched in, at the same offset', () => {
+    const { target, code } = process77();
+    code[0x10] = 0xc3;
+    const moved = { ...inApp(BASE + 0x10n), module: { path: '/bin/app', offset: 0x2010n, buildId: undefined } };
+    expect(() => revertJournal([moved], { target, journal: 'j', dryRun: false, freeze: false })).toThrow('the site at 0x40010 (/bin/app+0x2010 when patched) is /bin/app+0x10 now');
+    const elsewhere = { ...inApp(BASE + 0x1010n) };
+    expect(() => revertJournal([elsewhere], { target, journal: 'j', dryRun: false, freeze: false })).toThrow("is no longer in that file's mapping");
+    expect(code[0x10]).toBe(0xc3);
+    // Where it still does, the revert goes ahead.
+    expect(revertJournal([inApp(BASE + 0x10n)], { target, journal: 'j', dryRun: false, freeze: false }).sites.map((s) => s.status)).toEqual(['restored']);
+  });
+});
+
+describe('pvm status, by statement', () => {
+  const site = (address: bigint, state: SiteStatus['state'], patch = 'p'): SiteStatus => ({ entry: entry(address, [1], [2], patch), state, found: undefined });
+
+  it('says a patch whose sites are partly written is partly applied, and tells its applications apart', () => {
+    const groups = statementStates([
+      site(BASE, 'applied'),
+      site(BASE + 8n, 'reverted'),
+      // The same patch applied again after a revert: its first site comes again.
+      site(BASE, 'applied'),
+      site(BASE + 8n, 'applied'),
+      site(BASE + 16n, 'changed', 'q'),
+      site(BASE + 24n, 'applied', 'q'),
+      { ...site(BASE + 32n, 'applied'), entry: { ...entry(BASE + 32n, [1], [2]), statement: 'write', patch: undefined } },
+    ]);
+    expect(groups.map((g) => [g.statement, g.sites.length, g.state])).toEqual([
+      ['patch', 2, 'partly applied'],
+      ['patch', 2, 'applied'],
+      ['patch', 2, 'changed'],
+      ['write', 1, 'applied'],
+    ]);
   });
 });
