@@ -55,6 +55,12 @@ export interface SessionOptions {
 export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPolicy[], audit: AuditFile | undefined, options: SessionOptions, deciding: (who: { pid: number; name: string }) => void = () => {}): Promise<OpenedLive> {
   let spawned: Spawned | undefined;
   if (spec.kind === 'spawn') {
+    if (policies.length > 0 && spec.command[0] !== undefined) {
+      // Judged before it starts: it would run with pvm's privileges whatever the policy says of it (and again once started).
+      const { spawnTargetFacts } = await import('../target/target-facts.ts');
+      const facts = spawnTargetFacts(spec.command[0]);
+      refuseTarget(policies, facts, { pid: undefined, name: `${spec.command[0]}, not started` }, audit?.append);
+    }
     const { spawnTarget } = await import('../target/spawn.ts');
     spawned = await spawnTarget(spec.command, spec.ready, options.quietStdout === true);
   }

@@ -2,7 +2,8 @@
 // memory is touched: for a process, from /proc (its executable's build-id
 // from the file /proc/PID/exe names, with no ptrace access needed); for a
 // core, from what the core says of the process it was taken of.
-import { closeSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
 import { parseStatus } from '../native/status.ts';
@@ -17,10 +18,7 @@ export function liveTargetFacts(pid: number): TargetFacts {
     buildId: attempt(() => buildIdOfFile(`/proc/${pid}/exe`)),
     uid: status?.uid[0],
     comm: status?.name ?? '',
-    cgroups: (attempt(() => readFileSync(`/proc/${pid}/cgroup`, 'utf8')) ?? '')
-      .split('\n')
-      .map((line) => line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1))
-      .filter((path) => path.startsWith('/')),
+    cgroups: cgroupsOf(`/proc/${pid}/cgroup`),
   };
 }
 
@@ -42,4 +40,59 @@ function buildIdOfFile(path: string): string | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * What a program pvm is asked to start (`-- COMMAND`) will be, told before
+ * it starts, so that a policy's `targets` refuse it before it runs with
+ * pvm's privileges: the executable execvp would run (a script's interpreter,
+ * from its `#!` line), its build-id, the comm the kernel will give it (the
+ * basename of the file executed, at most 15 bytes), pvm's real uid (a
+ * set-uid program keeps it) and pvm's cgroups (a child starts in them). The
+ * started process is judged again from /proc before its memory is touched.
+ */
+export function spawnTargetFacts(file: string): TargetFacts {
+  const path = commandPath(file);
+  const exe = path === undefined ? undefined : attempt(() => realpathSync(interpreterOf(path) ?? path));
+  return {
+    exe,
+    buildId: exe === undefined ? undefined : attempt(() => buildIdOfFile(exe)),
+    uid: process.getuid?.(),
+    comm: Buffer.from(basename(path ?? file)).subarray(0, 15).toString('latin1'),
+    cgroups: cgroupsOf('/proc/self/cgroup'),
+  };
+}
+
+/** The file execvp runs for `file`: a path as it is, a bare name from PATH (the first executable match). */
+function commandPath(file: string): string | undefined {
+  if (file.includes('/')) return resolve(file);
+  for (const directory of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+    const candidate = join(directory === '' ? '.' : directory, file);
+    if (attempt(() => (accessSync(candidate, constants.X_OK), statSync(candidate).isFile()))) return resolve(candidate);
+  }
+  return undefined;
+}
+
+/** A script's interpreter (`#!/bin/sh`, `#!/usr/bin/env python3`), or undefined for a binary. */
+function interpreterOf(path: string): string | undefined {
+  const head = attempt(() => {
+    const fd = openSync(path, 'r');
+    try {
+      return Buffer.from(readAt(fd, 0, 256)).toString('latin1');
+    } finally {
+      closeSync(fd);
+    }
+  });
+  if (head === undefined || !head.startsWith('#!')) return undefined;
+  const [interpreter, argument] = head.slice(2).split('\n')[0]!.trim().split(/[ \t]+/);
+  if (interpreter === undefined || interpreter === '') return undefined;
+  return basename(interpreter) === 'env' && argument !== undefined ? commandPath(argument) : interpreter;
+}
+
+/** The cgroup paths of a /proc/PID/cgroup file (`0::/system.slice/nginx.service` → `/system.slice/nginx.service`). */
+function cgroupsOf(file: string): string[] {
+  return (attempt(() => readFileSync(file, 'utf8')) ?? '')
+    .split('\n')
+    .map((line) => line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1))
+    .filter((path) => path.startsWith('/'));
 }

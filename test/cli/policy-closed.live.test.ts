@@ -4,7 +4,7 @@
 // count against read.maxBytes, the clock runs in every engine, and a program
 // pvm would start is judged before it starts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,5 +200,34 @@ describe('run.maxSeconds and run.maxSteps bound work that reads nothing', () => 
     expect(pvm('node', ['-e', `let l = scan hex"AA" in range(${fixture.hex('area')}, 8192) limit 5000\nlet m = max(l)`, ...target(), '--policy', steps]).stderr).toContain(
       `<-e>:2:9: error: the recipe ran more than 1000 statements — run.maxSteps 1000 in ${steps}`,
     );
+  });
+});
+
+describe('a program pvm would start is judged before it starts (-- COMMAND)', () => {
+  it.each(RUNTIMES)('a command the targets do not list never runs, on %s', (runtime) => {
+    const marker = join(dir, `ran-${runtime}`);
+    const file = policy({ targets: [{ comm: 'nginx' }] });
+    const result = pvm(runtime, ['-e', 'print 1', '--policy', file, '--', '/bin/sh', '-c', `id > ${marker}`]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(result.stderr).toContain(`pvm: error: denied: /bin/sh, not started: it is none of the targets the policy allows (exe ${realpathSync('/bin/sh')}, comm sh, uid ${process.getuid!()}) — targets [{"comm":"nginx"}] in ${file}`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a script is judged as it will run: its interpreter as exe, its own name as comm', () => {
+    const script = join(dir, 'fixit');
+    const marker = join(dir, 'script-ran');
+    writeFileSync(script, `#!/bin/sh\ntouch ${marker}\nsleep 10\n`, { mode: 0o755 });
+    const refused = pvm('node', ['-e', 'print 1', '--policy', policy({ targets: [{ comm: 'sh' }] }), '--', script]);
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toContain(`comm fixit`);
+    expect(existsSync(marker)).toBe(false);
+    // What the prediction says holds once it runs: the same rule lets it start and be read.
+    const allowed = pvm('node', ['-e', 'print 1', '--policy', policy({ targets: [{ exe: realpathSync('/bin/sh'), comm: 'fixit' }] }), '--ready', 'ms:300', '--then', 'kill', '--', script]);
+    expect(allowed).toMatchObject({ status: 0, stdout: '1\n' });
+  });
+
+  it('a command the targets list starts and is read', () => {
+    const result = pvm('node', ['-e', 'print 1', '--policy', policy({ targets: [{ comm: 'sleep', uid: process.getuid!() }] }), '--ready', 'ms:200', '--then', 'kill', '--', 'sleep', '10']);
+    expect(result).toMatchObject({ status: 0, stdout: '1\n' });
   });
 });
