@@ -1,5 +1,5 @@
 // Issue 16, item 18 (the long tier): `npm run fuzz [-- --seconds N --seed S]`.
-// Four fuzzers, each given a share of the time, against the built dist/ (Node):
+// Fuzzers, each given a share of the time, against the built dist/ (Node):
 //   recipes   generated from the grammar's statements and run with --dry-run
 //             against the live C fixture (reads, scans, writes and patches
 //             that are verified and never sent)
@@ -7,6 +7,10 @@
 //   policies  valid policies, mutated, parsed as --policy parses them
 //   cores     a snapshot of the fixture with bytes of its headers and notes
 //             flipped, or cut short, opened, read and resolved as --core does
+//   policy rules  read.deny rules that resolve, cannot, or cover the value a
+//             recipe reads, through the CLI's session and guard: a rule pvm
+//             cannot resolve must refuse the run, a denied value never show
+//   (and the classes of issue 29 the fuzzers below the list name)
 // Nothing may fail except with pvm's own errors (exit 2, 3, 4, 5): anything
 // else is a crash. Each crash is written to a directory (printed) with its
 // input, and the run exits 1. Deterministic for a seed.
@@ -198,12 +202,90 @@ async function fuzzCoresAsync(until) {
   }
 }
 
+// ---- policies whose rules may not resolve: they must fail closed ----
+/**
+ * Region rules drawn from selectors that resolve, that cannot (a misspelt
+ * symbol, one of a module that is not mapped, a name that is no region) and
+ * that cover the value read, run through the whole session (openSession: the
+ * guard as the CLI builds it). The oracle: a rule pvm cannot resolve refuses
+ * the run (policy-unresolved), and a value a rule denies is never shown.
+ */
+async function fuzzPolicyRules(until) {
+  const { openSession } = await dist('cli/session.js');
+  const counter = BigInt(info.counter);
+  const resolver = new ModuleResolver(live);
+  const hexOf = (n) => `0x${n.toString(16)}`;
+  const selectors = [
+    'symbol:target:counter',
+    'symbol:target:countr',
+    'symbol:target:version',
+    'symbol:target:no_such_symbol',
+    'symbol:libssl.so.3:keys',
+    'symbol:libc.so.6:malloc',
+    'symbol:libc.so.6:main_arena',
+    'module:target',
+    'module:libc.so.6',
+    'module:nothing',
+    'anon',
+    '[heap]',
+    '[stack]',
+    '[heapp]',
+    `${hexOf(counter)}-${hexOf(counter + 4n)}`,
+    `${hexOf(counter - 4096n)}-${hexOf(counter - 4000n)}`,
+  ];
+  const plan = compileSource({ name: 'fuzz.pvm', text: 'print read u32 at symbol("target", "counter")' });
+  /** 'unresolved' | 'covers' | 'misses': what a selector is, by the resolver's own answer. */
+  const classify = (selector) => {
+    if (selector.startsWith('symbol:')) {
+      const [, module, name] = selector.split(':');
+      try {
+        const { start, end } = resolver.symbolRange(module, name);
+        return start < counter + 4n && counter < end ? 'covers' : 'misses';
+      } catch (error) {
+        return error instanceof PvmError && error.code === 'no-module' ? 'misses' : 'unresolved';
+      }
+    }
+    if (selector.startsWith('module:')) return selector === 'module:target' ? 'covers' : 'misses';
+    if (selector.startsWith('0x')) return selector.startsWith(hexOf(counter)) ? 'covers' : 'misses';
+    return 'misses'; // anon and the pseudo-regions: the counter is in the executable's .data
+  };
+  while (performance.now() < until) {
+    const deny = Array.from({ length: 1 + next.int(3) }, () => next.pick(selectors));
+    const json = { read: { deny } };
+    let shown;
+    let refused;
+    try {
+      const session = await openSession({ kind: 'pid', pid: fixturePid }, [parsePolicy('fuzz.json', JSON.stringify(json))], undefined);
+      try {
+        const out = [];
+        execute({ plan, target: session.target, params: new Map(), output: (event) => out.push(event), limits: FUZZ_LIMITS });
+        shown = out.find((event) => event.type === 'print');
+      } finally {
+        session.close();
+      }
+    } catch (error) {
+      refused = error;
+    }
+    attempt('policy rules', json, () => {
+      const kinds = deny.map(classify);
+      if (kinds.includes('unresolved')) {
+        if (refused?.code !== 'policy-unresolved') throw new Error(`fails open: a rule pvm cannot resolve did not refuse the run (${refused?.code ?? 'it ran'})`);
+      } else if (kinds.includes('covers')) {
+        if (shown !== undefined) throw new Error('fails open: a denied value was shown');
+      } else if (refused !== undefined) throw refused;
+      if (refused !== undefined) throw refused; // pvm's own error: counted as refused
+    });
+  }
+  resolver.close();
+}
+
 // Each fuzzer gets an equal share of the time; a new class of input is one more line here.
 const fuzzers = [
   ['recipes', fuzzRecipes],
   ['journals', fuzzJournals],
   ['policies', fuzzPolicies],
   ['cores', fuzzCoresAsync],
+  ['policy rules', fuzzPolicyRules],
 ];
 const share = (seconds * 1000) / fuzzers.length;
 let clock = performance.now();
@@ -216,7 +298,7 @@ live.close();
 child.kill();
 for (const [kind, { cases, refused, slowest, codes }] of Object.entries(tally)) {
   const common = [...codes].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([code, n]) => `${code} ${n}`).join(', ');
-  console.log(`${kind.padEnd(9)} ${String(cases).padStart(7)} cases, ${String(refused).padStart(7)} refused with pvm's errors (${common}), slowest ${slowest.toFixed(0)} ms`);
+  console.log(`${kind.padEnd(12)} ${String(cases).padStart(7)} cases, ${String(refused).padStart(7)} refused with pvm's errors (${common}), slowest ${slowest.toFixed(0)} ms`);
 }
 console.log(`seed ${seed}: ${crashCount === 0 ? 'no crashes' : `${crashCount} crashes, inputs and stacks in ${crashes}`}`);
 if (crashCount === 0) rmSync(work, { recursive: true, force: true });
