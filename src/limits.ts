@@ -44,3 +44,13 @@ export const CLOCK_EVERY_STEPS = 1024;
 export const COMPILED_CLOCK_STEPS = 1 << 22;
 
 export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, loopIterations: LOOP_CAP, scanBytes: 64 * 2 ** 30, scanHits: DEFAULT_SCAN_HITS };
+
+/**
+ * Bytes pvm reads at most from a file a user names for it (policies, `--arg NAME=@FILE`, journals): each must be a
+ * regular file (never a device, FIFO or socket, which could feed pvm forever or block it), at most this large.
+ * Larger is exit 2 naming the file (regular-file.ts). A policy is a few lines; an argument file may hold a
+ * million scan hits as `--json` lines (about 40 MB); a journal holds an entry per write made.
+ */
+export const MAX_POLICY_BYTES = 1 << 20;
+export const MAX_ARG_FILE_BYTES = 64 << 20;
+export const MAX_JOURNAL_BYTES = 64 << 20;

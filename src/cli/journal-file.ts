@@ -4,9 +4,11 @@
 // journal that cannot be written stops the run before anything changes; but
 // made only when its first entry is written, so a run that writes nothing
 // leaves no empty file behind.
-import { accessSync, closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DeniedError, UsageError } from '../errors.ts';
+import { MAX_JOURNAL_BYTES } from '../limits.ts';
+import { readBoundedFile } from '../regular-file.ts';
 import { type JournalEntry, journalLine, parseJournal } from '../runtime/journal.ts';
 
 export interface JournalFile {
@@ -125,13 +127,7 @@ function syncDirectory(directory: string): void {
 
 /** A journal's complete entries, and the lines cut short (a crash while one was written), which are left out. */
 export function readJournal(path: string): { entries: JournalEntry[]; incomplete: number[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError('journal-unreadable', `cannot read the journal '${path}': ${reason}`, { hint: 'give the file that `pvm run --journal FILE` wrote' });
-  }
+  const text = readBoundedFile(path, MAX_JOURNAL_BYTES, ({ why, fix }) => new UsageError('journal-unreadable', `cannot read the journal '${path}': ${why}`, { hint: fix ?? 'give the file that `pvm run --journal FILE` wrote' }));
   const incomplete: number[] = [];
   try {
     return { entries: parseJournal(text, (line) => incomplete.push(line)), incomplete };

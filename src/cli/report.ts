@@ -7,7 +7,7 @@
 // sha256). Keys in a fixed order, integers as --json writes them, every
 // range the recipe read as its sha256, in the order it read them.
 import { sha256, sha256Hex } from '../sha256.ts';
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, readSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { toHex } from '../bytes.ts';
 import { type PvmError, UsageError } from '../errors.ts';
@@ -16,6 +16,7 @@ import type { LoadedPolicy } from '../policy/load.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { hexAddress, type Value } from '../runtime/value.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { MemorySource, Region } from '../target/target.ts';
 import { VERSION } from '../version.ts';
@@ -109,7 +110,10 @@ export function mapsDigest(regions: readonly Region[]): string {
 
 function fileDigest(path: string): string {
   const hash = sha256();
-  const fd = openSync(path, 'r');
+  // The core was checked to be a regular file when it was opened; checked again, so that a FIFO put in its place never blocks the report.
+  const opened = openRegularFile(path);
+  if ('problem' in opened) throw new UsageError('core-unreadable', `cannot read ${path} again to record its sha256: ${opened.problem}`, { hint: 'leave the core file in place while pvm reads it' });
+  const { fd } = opened;
   try {
     const buffer = new Uint8Array(1 << 20);
     for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) hash.update(buffer.subarray(0, n));

@@ -3,9 +3,10 @@
 // for an unknown key the near key: `write.alow: unknown key (did you mean
 // allow?)`. A policy carries its sha256, for audits and reports.
 import { sha256Hex } from '../sha256.ts';
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
+import { MAX_POLICY_BYTES } from '../limits.ts';
+import { readBoundedFile } from '../regular-file.ts';
 import { closest } from '../suggest.ts';
 import { type Policy, PolicySchema } from './schema.ts';
 
@@ -17,13 +18,7 @@ export interface LoadedPolicy {
 
 /** Reads and validates a policy file; throws UsageError (exit 2) listing every problem. */
 export function loadPolicy(path: string): LoadedPolicy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new UsageError('policy-unreadable', `cannot read policy ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { hint: 'check the path given to --policy' });
-  }
+  const text = readBoundedFile(path, MAX_POLICY_BYTES, ({ why, fix }) => new UsageError('policy-unreadable', `cannot read policy ${path}: ${why}`, { hint: fix ?? 'check the path given to --policy' }));
   return parsePolicy(path, text);
 }
 

@@ -1,9 +1,10 @@
 // Binds `--arg NAME=VALUE` to the plan's params before any target is opened,
 // so a bad argument is a usage error (exit 2) that touches nothing.
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
+import { MAX_ARG_FILE_BYTES } from '../limits.ts';
 import { integerRange } from '../plan/arithmetic.ts';
 import type { MemoryType, Plan } from '../plan/plan.ts';
+import { readBoundedFile } from '../regular-file.ts';
 import { closest } from '../suggest.ts';
 import { evaluateConstant } from './evaluate.ts';
 import { locate } from './locate.ts';
@@ -28,7 +29,7 @@ export function parseArgPairs(pairs: readonly string[]): Map<string, string> {
  * The value of every param: from --arg, else its default; errors name the
  * param. `readArgFile` reads the FILE of a list param's `@FILE`.
  */
-export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readArgFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Map<string, Value> {
+export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readArgFile: (path: string) => string = readBoundedArgFile): Map<string, Value> {
   const names = plan.params.map((p) => p.name);
   for (const name of args.keys()) {
     if (!names.includes(name)) {
@@ -88,7 +89,8 @@ function parseListArg(name: string, text: string, readArgFile: (path: string) =>
   try {
     content = readArgFile(path);
   } catch (error) {
-    return fail(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 'give the path of a JSON file after @');
+    const fix = (error as { fix?: string }).fix;
+    return fail(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, fix ?? 'give the path of a JSON file after @');
   }
   const lines = content.split('\n').filter((line) => line.trim() !== '');
   const parsed = lines.map((line) => {
@@ -150,4 +152,9 @@ function checkRange(name: string, type: MemoryType, value: bigint, shown: string
     }
   }
   return int(value);
+}
+
+/** An `@FILE`'s text: a regular file of at most MAX_ARG_FILE_BYTES (regular-file.ts). */
+function readBoundedArgFile(path: string): string {
+  return readBoundedFile(path, MAX_ARG_FILE_BYTES, ({ why, fix }) => Object.assign(new Error(why), { fix }));
 }

@@ -1,0 +1,86 @@
+// Files pvm opens by a name it is given (a policy, an `--arg NAME=@FILE`, a
+// journal, a file a core names): only regular files, opened without
+// blocking (a FIFO's open waits for a writer; /dev/stdin on a pipe may never
+// end), and those read whole only up to a bound (/dev/zero never ends
+// either). Every refusal says why and what to do instead; the caller makes
+// it its own error, naming the file.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+
+/** Why a file was refused, in words for a message, and how to fix it when pvm knows. */
+export interface Refusal {
+  readonly why: string;
+  readonly fix: string | undefined;
+}
+
+/** The text of `path` (UTF-8), or `refuse(…)`'s error thrown: it is not a regular file, holds more than `limit` bytes, or cannot be read. */
+export function readBoundedFile(path: string, limit: number, refuse: (refusal: Refusal) => Error): string {
+  const opened = openRegularFile(path);
+  if ('problem' in opened) throw refuse({ why: opened.problem, fix: opened.regular === false ? 'pvm reads it only from a regular file: save it to one first' : undefined });
+  const { fd } = opened;
+  try {
+    const stat = fstatSync(fd);
+    const tooLarge = (size: string) => refuse({ why: `it holds ${size} bytes, more than the ${limit} pvm reads from it`, fix: 'give a smaller file' });
+    if (stat.size > limit) throw tooLarge(String(stat.size));
+    // To the end, never past the bound: a file may grow while it is read.
+    let buffer = new Uint8Array(Math.min(limit, stat.size) + 1);
+    let got = 0;
+    for (;;) {
+      if (got === buffer.length) {
+        const larger = new Uint8Array(Math.min(limit + 1, buffer.length * 2));
+        larger.set(buffer);
+        buffer = larger;
+      }
+      let n: number;
+      try {
+        n = readSync(fd, buffer, got, buffer.length - got, null);
+      } catch (error) {
+        throw refuse({ why: (error as Error).message, fix: undefined });
+      }
+      if (n === 0) return new TextDecoder().decode(buffer.subarray(0, got));
+      got += n;
+      if (got > limit) throw tooLarge(`over ${limit}`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Opens `path` for positioned reads (symlinks followed) when it is a regular
+ * file: the fd, or why not (`no such file`, `it is a pipe (FIFO), not a
+ * regular file` …). Never blocks, never reads.
+ */
+export function openRegularFile(path: string): { readonly fd: number } | { readonly problem: string; readonly regular: boolean | undefined } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // ENXIO: a socket (/dev/stdin of a process started with a socket for its input) or a device with nothing behind it.
+    if (code === 'ENXIO') return { problem: 'it is a socket or a device, not a regular file', regular: false };
+    return { problem: code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message, regular: undefined };
+  }
+  const stat = attemptStat(fd);
+  if (stat === undefined || !stat.isFile()) {
+    closeSync(fd);
+    return stat === undefined ? { problem: 'it cannot be examined (fstat failed)', regular: undefined } : { problem: `it is ${kindOf(stat)}, not a regular file`, regular: false };
+  }
+  return { fd };
+}
+
+function attemptStat(fd: number): Stats | undefined {
+  try {
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a pipe (FIFO)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
+}
