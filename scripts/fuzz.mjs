@@ -129,12 +129,32 @@ function fuzzJournals(until) {
     old: new Uint8Array([1, 2, 3, 4]),
     new: new Uint8Array([5, 6, 7, 8]),
   });
-  const valid = Array.from({ length: 4 }, (_, i) => journalLine(entry(i))).join('');
+  const lines = Array.from({ length: 4 }, (_, i) => `${journalLine(entry(i))}\n`);
+  // Journals as crashes and full disks leave them: a line cut short, with the entries after it on lines of their
+  // own (as pvm appends) or the next one glued onto it (as pvms before issue 29 appended). Unmutated, every whole
+  // entry must be read back: a cut line loses only itself.
+  const shapes = [
+    () => ({ text: lines.join(''), whole: lines.length }),
+    () => {
+      const cut = lines.length - 1;
+      return { text: lines.slice(0, cut).join('') + lines[cut].slice(0, 1 + next.int(lines[cut].length - 2)), whole: cut };
+    },
+    () => {
+      const cut = next.int(lines.length - 1);
+      const part = lines[cut].slice(0, 1 + next.int(lines[cut].length - 2));
+      return { text: [...lines.slice(0, cut), part, next() < 0.5 ? '\n' : '', ...lines.slice(cut + 1)].join(''), whole: lines.length - 1 };
+    },
+  ];
   const path = join(work, 'journal.jsonl');
   while (performance.now() < until) {
-    const text = mutateText(valid);
+    const shape = next.pick(shapes)();
+    const mutated = next() < 0.8;
+    const text = mutated ? mutateText(shape.text) : shape.text;
     writeFileSync(path, text);
-    attempt('journals', text, () => readJournal(path));
+    attempt('journals', text, () => {
+      const { entries } = readJournal(path);
+      if (!mutated && entries.length !== shape.whole) throw new Error(`read ${entries.length} entries of a journal with ${shape.whole} whole ones`);
+    });
   }
 }
 
