@@ -101,6 +101,7 @@ export const ERROR_GROUPS = [
       'freeze-denied': 'the threads cannot be stopped: another tracer, or ptrace refused',
       'step-budget': 'the recipe ran more statements than its budget',
       'read-budget': 'the recipe read more bytes than its budget',
+      'output-budget': 'the recipe printed more than its budget (256 MiB of output, text or --json, also what a report records)',
       'scan-budget': 'the scans searched more bytes than their budget',
       'hit-budget': 'a scan found more hits than its budget',
       'lock-unavailable': 'the write lock of the process (a flock on its /proc/PID/mem) cannot be taken; nothing was written',

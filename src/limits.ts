@@ -8,6 +8,12 @@ export const LOOP_CAP = 1_000_000n;
 export const MAX_DUMP = 1 << 16;
 /** How deep brackets, parentheses and blocks may nest: the parser recurses per level, and a stack has an end. */
 export const MAX_NESTING = 32;
+/**
+ * Characters a run may print (its output, as text or `--json` lines), which
+ * is also what bounds the events its report records: past it the run stops
+ * (exit 3, output-budget) rather than fill a disk or pvm's memory.
+ */
+export const MAX_OUTPUT_CHARS = 256 << 20;
 /** Characters a string may grow to by joining (`+`): 1 Mi, as a read of bytes. */
 export const MAX_STRING_LENGTH = 1 << 20;
 /** Bytes a recipe file may hold. */

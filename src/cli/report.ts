@@ -7,7 +7,7 @@
 // sha256). Keys in a fixed order, integers as --json writes them, every
 // range the recipe read as its sha256, in the order it read them.
 import { sha256, sha256Hex } from '../sha256.ts';
-import { closeSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { toHex } from '../bytes.ts';
 import { type PvmError, UsageError } from '../errors.ts';
@@ -21,6 +21,7 @@ import { moduleBuildIds } from '../target/build-ids.ts';
 import type { MemorySource, Region } from '../target/target.ts';
 import { VERSION } from '../version.ts';
 import { formatEvent, jsonValue } from './format.ts';
+import { fixedString, streamedArray, type StreamedJson, streamJson, tailValue } from './streamed-json.ts';
 
 export const REPORT_FORMAT = 'pvm-report';
 export const REPORT_VERSION = 1;
@@ -38,12 +39,6 @@ export interface ReportRecorder {
 /** Starts recording a run of `plan` on `target`; the target's identity is taken now, before the recipe runs. */
 export function recordReport(file: string, plan: Plan, params: ReadonlyMap<string, Value>, target: MemorySource, corePath: string | undefined, policies: readonly LoadedPolicy[] = []): ReportRecorder {
   const startedAt = new Date().toISOString();
-  // Created now, so that a report that cannot be written stops the run before it starts (exit 2).
-  try {
-    writeFileSync(file, '');
-  } catch (error) {
-    throw new UsageError('report-unwritable', `cannot write the report ${file}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
-  }
   const regions = target.regions();
   const identity = target.identity;
   const targetPart = {
@@ -57,47 +52,53 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
     mapsSha256: mapsDigest(regions),
     ...(corePath === undefined ? {} : { core: { file: corePath, sha256: fileDigest(corePath) } }),
   };
-  const events: unknown[] = [];
-  const reads: { address: string; length: number; sha256: string }[] = [];
+  const skeleton = {
+    format: REPORT_FORMAT,
+    version: REPORT_VERSION,
+    run: {
+      pvm: VERSION,
+      runtime: runtimeName(),
+      runtimeVersion: runtimeVersion(),
+      host: hostname(),
+      kernel: release(),
+      startedAt,
+      endedAt: fixedString('endedAt', startedAt.length),
+      argv: process.argv.slice(2),
+    },
+    results: {
+      recipe: { name: plan.recipe.name, sha256: plan.recipe.sha256 },
+      args: Object.fromEntries([...params].map(([name, value]) => [name, jsonValue(value)])),
+      target: targetPart,
+      policies: policies.map((p) => ({ file: p.path, sha256: p.sha256 })),
+      events: streamedArray('events'),
+      reads: streamedArray('reads'),
+      exit: tailValue('exit'),
+      error: tailValue('error'),
+    },
+  };
+  // Written as the run goes (streamed-json.ts), so that a run that prints much holds none of it; created now, so
+  // that a report that cannot be written stops the run before it starts (exit 2).
+  let document: StreamedJson;
+  try {
+    document = streamJson(file, skeleton, ['events', 'reads']);
+  } catch (error) {
+    throw new UsageError('report-unwritable', `cannot write the report ${file}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
+  }
   return {
     event(event) {
       if (event.type === 'write' && event.status === 'wrote') return; // the journal entry records it, with the bytes it replaced
       const line = formatEvent(event, true);
-      if (line !== undefined) events.push(JSON.parse(line));
+      if (line !== undefined) document.push('events', JSON.parse(line));
     },
     write(entry) {
       if (entry.statement !== 'write') return; // a patch's sites are in its own event
-      events.push({ type: 'write', address: hexAddress(entry.address), before: toHex(entry.old), after: toHex(entry.new), line: entry.line });
+      document.push('events', { type: 'write', address: hexAddress(entry.address), before: toHex(entry.old), after: toHex(entry.new), line: entry.line });
     },
     read(address, bytes) {
-      reads.push({ address: hexAddress(address), length: bytes.length, sha256: sha256Hex(bytes) });
+      document.push('reads', { address: hexAddress(address), length: bytes.length, sha256: sha256Hex(bytes) });
     },
     finish(error, exit) {
-      const report = {
-        format: REPORT_FORMAT,
-        version: REPORT_VERSION,
-        run: {
-          pvm: VERSION,
-          runtime: runtimeName(),
-          runtimeVersion: runtimeVersion(),
-          host: hostname(),
-          kernel: release(),
-          startedAt,
-          endedAt: new Date().toISOString(),
-          argv: process.argv.slice(2),
-        },
-        results: {
-          recipe: { name: plan.recipe.name, sha256: plan.recipe.sha256 },
-          args: Object.fromEntries([...params].map(([name, value]) => [name, jsonValue(value)])),
-          target: targetPart,
-          policies: policies.map((p) => ({ file: p.path, sha256: p.sha256 })),
-          events,
-          reads,
-          exit,
-          error: error === undefined ? null : { code: error.code, message: error.message },
-        },
-      };
-      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+      document.finish({ endedAt: new Date().toISOString(), exit, error: error === undefined ? null : { code: error.code, message: error.message } });
     },
   };
 }

@@ -4,7 +4,8 @@
 // process of a run over many (run-many.ts). Nothing here prints: lines go to
 // the sinks the caller gives.
 import { toHex } from '../bytes.ts';
-import { Exit, PvmError } from '../errors.ts';
+import { DeniedError, Exit, PvmError } from '../errors.ts';
+import { MAX_OUTPUT_CHARS } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
@@ -117,6 +118,8 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
     // JavaScript (~4 ms a GiB) for nothing.
     let progress: ProgressLine | undefined;
     const drawsProgress = !command.json && walk.hasScan(plan.steps) && sinks.progress;
+    /** What the run has printed, against MAX_OUTPUT_CHARS (which bounds its report's events too). */
+    let printed = 0;
     execute({
       plan,
       target,
@@ -141,7 +144,16 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
           sinks.err(`patch at line ${event.line}: ${threads} thread(s) stopped for ${micros} µs${tries > 1 ? ` (after ${tries} tries: a thread was inside the site)` : ''}`);
         }
         const text = formatEvent(event, command.json);
-        if (text !== undefined) sinks.out(text);
+        if (text === undefined) return;
+        printed += text.length + 1;
+        if (printed > MAX_OUTPUT_CHARS) {
+          throw new DeniedError('output-budget', `the recipe printed more than ${MAX_OUTPUT_CHARS} characters (256 MiB)`, {
+            where: `${plan.recipe.name}:${'line' in event ? event.line : 0}`,
+            line: 'line' in event ? event.line : undefined,
+            hint: 'print less: a summary (len, min, max), a slice of a list, or a dump of what matters',
+          });
+        }
+        sinks.out(text);
       },
     });
     report?.finish(undefined, Exit.ok);

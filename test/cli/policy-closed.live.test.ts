@@ -3,12 +3,12 @@
 // name its heap refuses a rule that names it, registers are memory, scans
 // count against read.maxBytes, the clock runs in every engine, and a program
 // pvm would start is judged before it starts.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
 let fixture: Fixture;
@@ -230,4 +230,14 @@ describe('a program pvm would start is judged before it starts (-- COMMAND)', ()
     const result = pvm('node', ['-e', 'print 1', '--policy', policy({ targets: [{ comm: 'sleep', uid: process.getuid!() }] }), '--ready', 'ms:200', '--then', 'kill', '--', 'sleep', '10']);
     expect(result).toMatchObject({ status: 0, stdout: '1\n' });
   });
+});
+
+describe('what a run prints is bounded', () => {
+  it('past 256 MiB of output the run stops (exit 3)', () => {
+    const recipe = `let l = scan hex"AA" in range(${fixture.hex('area')}, 2097152) limit 1000000\nfor i in 0..40 { print l }`;
+    // Its output goes to /dev/null (not through the test's memory): ~16 MB a print, over the budget at the 17th.
+    const result = spawnSync('sh', ['-c', '"$@" > /dev/null', 'sh', ...commandFor('node'), '-e', recipe, ...target(), '--json'], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.stderr).toContain('<-e>:2: error: the recipe printed more than 268435456 characters (256 MiB)');
+    expect(result.status).toBe(3);
+  }, 120_000);
 });
