@@ -9,6 +9,21 @@ export const MAX_DUMP = 1 << 16;
 /** How deep brackets, parentheses and blocks may nest: the parser recurses per level, and a stack has an end. */
 export const MAX_NESTING = 32;
 /**
+ * How deep one statement may nest, counting every kind of nesting: each bracket, parenthesis and block, each
+ * unary `-` `~` `!`, each `read … at`, each `else if`, each `[i]` and `.field` of a chain, each operator of a
+ * chain (`1 + 2 + 3` is two levels: the tree is `(1 + 2) + 3`). The parser, the checker, the compiler, the
+ * plan's printer and the evaluators walk the tree recursively; at this depth the hungriest (a loop body compiled
+ * to JavaScript, which V8 parses recursively) needs about 350 KB of Node's 984 KB stack; Bun and Deno pass too.
+ * Deeper is a `too-deep` diagnostic (issue 29: 500 unary minus or 2000 `1 +` crashed with exit 70).
+ */
+export const MAX_DEPTH = 200;
+/** Syntax errors reported at most, one per top-level statement that fails (parsing stops after them). */
+export const MAX_SYNTAX_ERRORS = 50;
+/** Diagnostics reported for one recipe, at most; the rest are counted ("and 12 more errors"). */
+export const MAX_DIAGNOSTICS = 100;
+/** Columns of a source line a diagnostic shows around its caret, at most (a 1 MB line is cut, not echoed). */
+export const MAX_EXCERPT_COLUMNS = 200;
+/**
  * Characters a run may print (its output, as text or `--json` lines), which
  * is also what bounds the events its report records: past it the run stops
  * (exit 3, output-budget) rather than fill a disk or pvm's memory.

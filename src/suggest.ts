@@ -1,10 +1,16 @@
 // "Did you mean …?" for names, types and --arg names, wherever they are mistyped.
 
+/** Names longer than this get no suggestion: the distance costs the product of two lengths (two 2 MB names: hours). */
+const LONGEST_SUGGESTED = 100;
+
 /** The closest candidate by edit distance, for "did you mean" hints. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > LONGEST_SUGGESTED) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const candidate of candidates) {
+    // The distance is at least the difference of the lengths: most candidates need no table.
+    if (Math.abs(candidate.length - name.length) >= bestDistance) continue;
     const d = editDistance(name, candidate);
     if (d < bestDistance) {
       best = candidate;

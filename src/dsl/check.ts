@@ -1,6 +1,6 @@
 // Static checks: names, types, constants and bounds. Pure; returns every
 // diagnostic at once instead of stopping at the first (STYLE habit 4).
-import { LOOP_CAP, MAX_DUMP } from '../limits.ts';
+import { LOOP_CAP, MAX_DIAGNOSTICS, MAX_DUMP } from '../limits.ts';
 import { assertNever } from '../errors.ts';
 import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
@@ -16,6 +16,8 @@ export type { StaticType };
 
 export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
+  /** Diagnostics found past MAX_DIAGNOSTICS, counted, not kept (400 000 unknown names are not 400 000 messages). */
+  readonly omitted: number;
   /** True when the recipe writes target memory (decides `--allow-write`). */
   readonly writes: boolean;
   /** The names the recipe declares at its top level, and their types (the REPL keeps them for the next input). */
@@ -33,17 +35,21 @@ interface Binding {
 class Scope {
   readonly #names = new Map<string, Binding>();
   readonly parent: Scope | undefined;
+  /** Diagnostics reported so far, shared by a recipe's scopes: past MAX_DIAGNOSTICS none shows, so no did-you-mean is looked for (each compares every name). */
+  readonly reported: { count: number };
 
   constructor(parent?: Scope) {
     this.parent = parent;
+    this.reported = parent?.reported ?? { count: 0 };
   }
 
   lookup(name: string): Binding | undefined {
     return this.#names.get(name) ?? this.parent?.lookup(name);
   }
 
-  /** Every visible name, for did-you-mean. */
+  /** Every visible name, for did-you-mean (none once no more diagnostics show). */
   names(): string[] {
+    if (this.reported.count >= MAX_DIAGNOSTICS) return [];
     return [...this.#names.keys(), ...(this.parent?.names() ?? [])];
   }
 
@@ -64,8 +70,11 @@ export function check(recipe: Ast.Recipe, session?: ReadonlyMap<string, StaticTy
   const outer = new Scope();
   for (const [name, type] of session ?? []) outer.declare(name, { type, span: { start: 0, end: 0 }, role: 'session' });
   const root = new Scope(outer);
-  checkBlock(recipe.statements, root, (d) => diagnostics.push(d), state);
-  return { diagnostics, writes: state.writes, declared: root.own() };
+  const report = (d: Diagnostic) => {
+    if (outer.reported.count++ < MAX_DIAGNOSTICS) diagnostics.push(d);
+  };
+  checkBlock(recipe.statements, root, report, state);
+  return { diagnostics, omitted: outer.reported.count - diagnostics.length, writes: state.writes, declared: root.own() };
 }
 
 /** `writes`: the recipe writes; `loops`: how many loops enclose the block being checked (for `break`). */

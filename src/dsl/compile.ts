@@ -22,7 +22,7 @@ export function compileParsed(source: SourceFile, recipe: Ast.Recipe): Plan {
 /** The same, seeing the names (and types) a REPL's earlier inputs declared; with the names this one declares. */
 export function compileInSession(source: SourceFile, recipe: Ast.Recipe, session?: ReadonlyMap<string, StaticType>): { plan: Plan; declared: ReadonlyMap<string, StaticType> } {
   const result = check(recipe, session);
-  if (result.diagnostics.length > 0) throw new InvalidRecipe(source, result.diagnostics);
+  if (result.diagnostics.length > 0) throw new InvalidRecipe(source, result.diagnostics, result.omitted);
   return { plan: compile(source, recipe, result.writes), declared: result.declared };
 }
 

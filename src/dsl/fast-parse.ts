@@ -1,12 +1,12 @@
 // A hand-written parser for the grammar of grammar.ohm, used first: it reads a
 // recipe in one pass (a 1 MiB recipe in a fraction of a second, where Ohm
 // takes seconds). It gives up — returns undefined — on anything it is not
-// sure of: a syntax error, a construct it does not handle, a non-ASCII
-// character outside strings. Then Ohm parses the recipe, and reports the
-// errors. When it does return a tree, that tree is the one Ohm builds, spans
+// sure of: a syntax error, a construct it does not handle. Then Ohm parses
+// that statement (fastParsePieces says which), and reports the errors. When it does return a tree, that tree is the one Ohm builds, spans
 // included: test/dsl/fast-parse.test.ts holds the two to that on every recipe
 // of the repository, and on thousands of generated and mutated ones.
 import type * as Ast from './ast.ts';
+import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { Span } from './source.ts';
 
@@ -41,12 +41,18 @@ const SCALAR_TYPES = new Set(['u8', 'u16be', 'u16', 'u32be', 'u32', 'u64be', 'u6
 const COMPARE_OPERATORS = ['==', '!=', '<=', '>=', '<', '>'] as const;
 const CHANGES = new Set(['unchanged', 'changed', 'increased', 'decreased']);
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"' };
-/** Deeper than this (a long chain of unary minus), the fast parser gives up. */
-const MAX_DEPTH = 500;
-
 /** Thrown to give up: Ohm takes over. */
 const GIVE_UP = Symbol('give up');
 
+/** Thrown where a statement nests deeper than MAX_DEPTH (every kind of nesting counts): a diagnostic, never Ohm's stack overflow. */
+export class TooDeep {
+  readonly offset: number;
+  constructor(offset: number) {
+    this.offset = offset;
+  }
+}
+
+/** The whole recipe's tree, or undefined where the fast parser is not sure of some statement; throws TooDeep. */
 export function fastParse(text: string): Ast.Recipe | undefined {
   try {
     return new FastParser(text).recipe();
@@ -56,10 +62,68 @@ export function fastParse(text: string): Ast.Recipe | undefined {
   }
 }
 
+/**
+ * A recipe in pieces: runs of statements the fast parser read, and between them the top-level statements it
+ * was not sure of (`unsure`: from the start of its line to the next top-level statement start after `at`,
+ * where it gave up) or that nest too deep. Ohm then reads only the unsure pieces, not the whole recipe: a
+ * syntax error after 100 000 good lines costs what the line costs.
+ */
+export type FastPiece =
+  | { readonly kind: 'parsed'; readonly statements: readonly Ast.Statement[] }
+  | { readonly kind: 'unsure' | 'too-deep'; readonly start: number; readonly end: number; readonly at: number };
+
+/** `statementStarts`: where top-level statements may start (scanBrackets). */
+export function fastParsePieces(text: string, statementStarts: readonly number[]): FastPiece[] {
+  return new FastParser(text).pieces(statementStarts);
+}
+
+/** The statements of pieces that are all parsed; undefined if any is not. */
+export function parsedRecipe(pieces: readonly FastPiece[]): Ast.Recipe | undefined {
+  const statements: Ast.Statement[] = [];
+  for (const piece of pieces) {
+    if (piece.kind !== 'parsed') return undefined;
+    for (const statement of piece.statements) statements.push(statement);
+  }
+  return { statements };
+}
+
+/** A code point's UTF-8 bytes. */
+function pushUtf8(bytes: number[], cp: number): void {
+  if (cp < 0x800) bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
+  else if (cp < 0x10000) bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+  else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+}
+
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 const isIdentStart = (c: number) => isLetter(c) || c === 0x5f;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
+/** Ohm's `letter`: a Unicode letter (lower, upper, title, modifier, other). */
+const UNICODE_LETTER = /^\p{L}$/u;
+/** The length (1 or 2 UTF-16 units) of the Unicode letter at `at`, or 0. */
+function unicodeLetterAt(text: string, at: number): number {
+  const cp = text.codePointAt(at);
+  if (cp === undefined || cp < 0x80) return 0;
+  const ch = String.fromCodePoint(cp);
+  return UNICODE_LETTER.test(ch) ? ch.length : 0;
+}
+/** The end of the run of identifier characters (Ohm's `identPart`: letters, ASCII digits, `_`) from `at`. */
+function wordEnd(text: string, at: number): number {
+  let end = at;
+  for (;;) {
+    const c = text.charCodeAt(end);
+    if (c < 0x80) {
+      if (!isIdentPart(c)) return end;
+      end++;
+    } else {
+      const length = unicodeLetterAt(text, end);
+      if (length === 0) return end;
+      end += length;
+    }
+  }
+}
+/** Whether `word` starts as an identifier does (Ohm's `identStart`: a letter or `_`). */
+const startsIdent = (word: string) => isIdentStart(word.charCodeAt(0)) || unicodeLetterAt(word, 0) > 0;
 const isHexDigit = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 
 class FastParser {
@@ -80,6 +144,57 @@ class FastParser {
     return { statements };
   }
 
+  /** See fastParsePieces: the top-level statements one at a time, each unsure one set aside for Ohm. */
+  pieces(statementStarts: readonly number[]): FastPiece[] {
+    const text = this.#text;
+    const pieces: FastPiece[] = [];
+    let statements: Ast.Statement[] = [];
+    let unsure = 0;
+    /** The index of the first statement start after `offset` (a binary search). */
+    const firstAfter = (offset: number): number => {
+      let [low, high] = [0, statementStarts.length];
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (statementStarts[middle]! <= offset) low = middle + 1;
+        else high = middle;
+      }
+      return low;
+    };
+    for (;;) {
+      while (this.#isSep()) this.#sep();
+      this.#skip();
+      if (this.#at >= text.length) break;
+      const start = this.#at;
+      try {
+        this.#depth = 0;
+        const statement = this.#statement();
+        this.#skip();
+        if (this.#at < text.length && !this.#isSep()) throw GIVE_UP;
+        statements.push(statement);
+      } catch (error) {
+        if (error !== GIVE_UP && !(error instanceof TooDeep)) throw error;
+        const at = error instanceof TooDeep ? error.offset : Math.max(this.#at, start);
+        // From the top-level line the statement starts on (`let a = 1; let = 2` is given to Ohm whole; so is
+        // `}; let = 2` with the block that `}` closes) to the next top-level line after where it gave up.
+        const lineStart = statementStarts[firstAfter(start) - 1] ?? 0;
+        while (statements.length > 0 && statements.at(-1)!.span.start >= lineStart) statements.pop();
+        if (statements.length > 0) pieces.push({ kind: 'parsed', statements });
+        statements = [];
+        const end = statementStarts[firstAfter(at)] ?? text.length;
+        pieces.push({ kind: error instanceof TooDeep ? 'too-deep' : 'unsure', start: lineStart, end, at });
+        this.#at = end;
+        this.#last = end;
+        // No more errors are reported than MAX_SYNTAX_ERRORS: the rest (400 000 broken lines) is one piece, not 400 000.
+        if (++unsure === MAX_SYNTAX_ERRORS && end < text.length) {
+          pieces.push({ kind: 'unsure', start: end, end: text.length, at: end });
+          return pieces;
+        }
+      }
+    }
+    if (statements.length > 0 || pieces.length === 0) pieces.push({ kind: 'parsed', statements });
+    return pieces;
+  }
+
   // ---- characters and words ----
 
   #code(offset = 0): number {
@@ -98,17 +213,14 @@ class FastParser {
           if (text.charCodeAt(this.#at) === 0x0d && text.charCodeAt(this.#at + 1) === 0x0a) break;
           this.#at++;
         }
-      } else if (c >= 0x80) throw GIVE_UP;
-      else return;
+      } else return; // a non-ASCII character is no blank: the token readers take it (a letter of a name) or give up
     }
   }
 
-  /** After blanks: the word there (letters, digits, `_`), without consuming it. */
+  /** After blanks: the word there (letters, Unicode ones too, digits, `_`), without consuming it. */
   #peekWord(): string {
     this.#skip();
-    let end = this.#at;
-    while (end < this.#text.length && isIdentPart(this.#text.charCodeAt(end))) end++;
-    return this.#text.slice(this.#at, end);
+    return this.#text.slice(this.#at, wordEnd(this.#text, this.#at));
   }
 
   #isWord(word: string): boolean {
@@ -161,7 +273,7 @@ class FastParser {
 
   #ident(): Ast.NameReference {
     const word = this.#peekWord();
-    if (word === '' || !isIdentStart(word.charCodeAt(0)) || FAST_KEYWORDS.has(word)) throw GIVE_UP;
+    if (word === '' || !startsIdent(word) || FAST_KEYWORDS.has(word)) throw GIVE_UP;
     const start = this.#at;
     this.#to(this.#at + word.length);
     return { kind: 'name', name: word, span: { start, end: this.#at } };
@@ -302,14 +414,21 @@ class FastParser {
     let otherwise: Ast.Statement[] | undefined;
     if (this.#isWord('else')) {
       this.#word('else');
-      otherwise = this.#isWord('if') ? [this.#if()] : this.#block();
+      if (this.#isWord('if')) {
+        // An `else if` nests one level deeper in the tree (its `if` is the else branch), as a block does.
+        this.#enter();
+        otherwise = [this.#if()];
+        this.#depth--;
+      } else otherwise = this.#block();
     }
     return { kind: 'if', condition, then, otherwise, span: { start, end: this.#last } };
   }
 
   #block(): Ast.Statement[] {
     this.#punct('{');
+    this.#enter();
     const statements = this.#statements(true);
+    this.#depth--;
     this.#punct('}');
     return statements;
   }
@@ -380,14 +499,14 @@ class FastParser {
 
   /** Runs `probe` and puts the position back: a look ahead. */
   #lookAhead(probe: () => boolean): boolean {
-    const [at, last] = [this.#at, this.#last];
+    const [at, last, depth] = [this.#at, this.#last, this.#depth];
     try {
       return probe();
     } catch (error) {
       if (error === GIVE_UP) return false;
       throw error;
     } finally {
-      [this.#at, this.#last] = [at, last];
+      [this.#at, this.#last, this.#depth] = [at, last, depth];
     }
   }
 
@@ -397,7 +516,7 @@ class FastParser {
     const c = this.#code();
     if (c === 0x28 || c === 0x5b || c === 0x22 || isDigit(c)) return true;
     const word = this.#peekWord();
-    return word !== '' && isIdentStart(word.charCodeAt(0)) && (!FAST_KEYWORDS.has(word) || word === 'read' || word === 'scan' || word === 'narrow' || word === 'true' || word === 'false');
+    return word !== '' && startsIdent(word) && (!FAST_KEYWORDS.has(word) || word === 'read' || word === 'scan' || word === 'narrow' || word === 'true' || word === 'false');
   }
 
   #startsArith(): boolean {
@@ -424,43 +543,48 @@ class FastParser {
 
   // ---- expressions ----
 
-  #nested<T>(parse: () => T): T {
-    if (++this.#depth > MAX_DEPTH) throw GIVE_UP;
-    try {
-      return parse();
-    } finally {
-      this.#depth--;
-    }
+  /**
+   * One level deeper: every kind of nesting counts on this one counter (a primary, a block, a unary operator,
+   * an `else if`, each operator of a chain and each `[i]` or `.field` of one, whose trees are as deep as
+   * the chain is long). The caller takes the level back (`#depth -= n`) once the node is built; a statement
+   * that gives up starts again from 0.
+   */
+  #enter(at = this.#at): void {
+    if (++this.#depth > MAX_DEPTH) throw new TooDeep(at);
   }
 
   #expr(): Ast.Expression {
-    return this.#nested(() => {
-      const start = this.#start();
-      let left = this.#and();
-      while (this.#isPunct('||')) {
-        this.#punct('||');
-        const right = this.#and();
-        left = { kind: 'logical', operator: '||', left, right, span: { start, end: this.#last } };
-      }
-      return left;
-    });
+    const start = this.#start();
+    const depth = this.#depth;
+    let left = this.#and();
+    while (this.#isPunct('||')) {
+      this.#enter(this.#punct('||').start);
+      const right = this.#and();
+      left = { kind: 'logical', operator: '||', left, right, span: { start, end: this.#last } };
+    }
+    this.#depth = depth;
+    return left;
   }
 
   #and(): Ast.Expression {
     const start = this.#start();
+    const depth = this.#depth;
     let left = this.#not();
     while (this.#isPunct('&&')) {
-      this.#punct('&&');
+      this.#enter(this.#punct('&&').start);
       const right = this.#not();
       left = { kind: 'logical', operator: '&&', left, right, span: { start, end: this.#last } };
     }
+    this.#depth = depth;
     return left;
   }
 
   #not(): Ast.Expression {
     if (this.#isPunct('!') && !this.#isPunct('!=')) {
       const bang = this.#punct('!');
-      const operand = this.#nested(() => this.#not());
+      this.#enter(bang.start);
+      const operand = this.#not();
+      this.#depth--;
       return { kind: 'not', operand, span: { start: bang.start, end: this.#last } };
     }
     const start = this.#start();
@@ -484,12 +608,17 @@ class FastParser {
   #binary(level: number): Ast.Expression {
     if (level === FastParser.LEVELS.length) return this.#unary();
     const start = this.#start();
+    const depth = this.#depth;
     let left = this.#binary(level + 1);
     for (;;) {
       this.#skip();
       const operator = FastParser.LEVELS[level]!.find((op) => this.#text.startsWith(op, this.#at) && !this.#doubled(op));
-      if (operator === undefined) return left;
+      if (operator === undefined) {
+        this.#depth = depth;
+        return left;
+      }
       const operatorSpan = this.#punct(operator);
+      this.#enter(operatorSpan.start);
       const right = this.#binary(level + 1);
       left = { kind: 'binary', operator, left, right, operatorSpan, span: { start, end: this.#last } };
     }
@@ -509,7 +638,9 @@ class FastParser {
     if (c === 0x2d || c === 0x7e) {
       const start = this.#at;
       this.#to(this.#at + 1);
-      const operand = this.#nested(() => this.#unary());
+      this.#enter(start);
+      const operand = this.#unary();
+      this.#depth--;
       return { kind: 'unary', operator: c === 0x2d ? '-' : '~', operand, span: { start, end: this.#last } };
     }
     return this.#postfix();
@@ -517,6 +648,7 @@ class FastParser {
 
   #postfix(): Ast.Expression {
     const start = this.#start();
+    const depth = this.#depth;
     let object = this.#primary();
     for (;;) {
       this.#skip();
@@ -524,25 +656,35 @@ class FastParser {
         // `.field`, but not `..` of a range
         const field = this.#lookAhead(() => (this.#punct('.'), this.#ident(), true));
         if (!field) throw GIVE_UP;
-        this.#punct('.');
+        this.#enter(this.#punct('.').start);
         const name = this.#ident();
         object = { kind: 'field', object, field: name, span: { start, end: this.#last } };
       } else if (this.#code() === 0x5b) {
-        this.#punct('[');
-        const index = this.#nested(() => this.#arith());
+        this.#enter(this.#punct('[').start);
+        const index = this.#arith();
         const close = this.#punct(']');
         object = { kind: 'index', object, index, span: { start, end: close.end } };
-      } else return object;
+      } else {
+        this.#depth = depth;
+        return object;
+      }
     }
   }
 
   #primary(): Ast.Expression {
     this.#skip();
+    this.#enter();
+    const expression = this.#primaryHere();
+    this.#depth--;
+    return expression;
+  }
+
+  #primaryHere(): Ast.Expression {
     const start = this.#at;
     const c = this.#code();
     if (c === 0x28) {
       this.#punct('(');
-      const inner = this.#nested(() => this.#expr());
+      const inner = this.#expr();
       this.#punct(')');
       return inner;
     }
@@ -589,7 +731,7 @@ class FastParser {
   #bracket(): Ast.Expression {
     const open = this.#punct('[');
     if (this.#isPunct(']')) return { kind: 'list', items: [], span: { start: open.start, end: this.#punct(']').end } };
-    const first = this.#nested(() => this.#expr());
+    const first = this.#expr();
     if (this.#isPunct(']')) {
       if (first.kind === 'compare' || first.kind === 'logical' || first.kind === 'not') throw GIVE_UP;
       return { kind: 'deref', address: first, span: { start: open.start, end: this.#punct(']').end } };
@@ -597,7 +739,7 @@ class FastParser {
     const items = [first];
     this.#punct(',');
     while (!this.#isPunct(']')) {
-      items.push(this.#nested(() => this.#expr()));
+      items.push(this.#expr());
       if (this.#isPunct(']')) break;
       this.#punct(',');
     }
@@ -725,8 +867,15 @@ class FastParser {
         this.#at += 2;
         continue;
       }
-      // Non-ASCII text is left to Ohm (its UTF-8 and code points are its business).
-      if (c >= 0x80) throw GIVE_UP;
+      if (c >= 0x80) {
+        // A code point (a pair of surrogates is one, as Ohm's `any` reads it), as UTF-8 (a lone surrogate as U+FFFD, as TextEncoder writes it).
+        const cp = text.codePointAt(this.#at)!;
+        const units = cp > 0xffff ? 2 : 1;
+        value += text.slice(this.#at, this.#at + units);
+        pushUtf8(bytes, cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp);
+        this.#at += units;
+        continue;
+      }
       value += text[this.#at];
       bytes.push(c);
       this.#at++;
@@ -742,7 +891,6 @@ class FastParser {
     const from = this.#at;
     while (this.#at < text.length && text.charCodeAt(this.#at) !== 0x22 && text.charCodeAt(this.#at) !== 0x0a) {
       if (text.charCodeAt(this.#at) === 0x0d && text.charCodeAt(this.#at + 1) === 0x0a) throw GIVE_UP;
-      if (text.charCodeAt(this.#at) >= 0x80) throw GIVE_UP;
       this.#at++;
     }
     if (text.charCodeAt(this.#at) !== 0x22) throw GIVE_UP;

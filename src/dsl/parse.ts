@@ -1,52 +1,161 @@
 // The only file that knows Ohm: text in, our own AST out (STYLE: Tact keeps
 // Ohm behind one `parse` facade). Ohm intervals become our `Span`s here.
-import type { IterationNode, Node, NonterminalNode, TerminalNode } from 'ohm-js';
+import type { FailedMatchResult, IterationNode, MatchResult, Node, NonterminalNode, TerminalNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
 import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
 import { checkNesting, scanBrackets } from './brackets.ts';
-import { fastParse } from './fast-parse.ts';
+import { fastParsePieces, type FastPiece, parsedRecipe } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
+import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
 
-/** Syntax errors reported at most, one per statement that fails. */
-const MAX_SYNTAX_ERRORS = 50;
-
 /**
  * Parses a recipe, or throws `InvalidRecipe` with its syntax diagnostics:
- * the fast parser first, then Ohm, which explains every error (after one,
- * parsing resumes at the next top-level statement, so every broken
- * statement is reported at once, as a compiler does).
+ * the fast parser first, then Ohm on the statements it was not sure of,
+ * which explains every error (after one, parsing resumes at the next
+ * top-level statement, so every broken statement is reported at once, as a
+ * compiler does).
  */
 export function parse(source: SourceFile): Ast.Recipe {
   const { statementStarts } = checkNesting(source);
-  return fastParse(source.text) ?? parseWithOhm(source, statementStarts);
+  const pieces = fastParsePieces(source.text, statementStarts);
+  return parsedRecipe(pieces) ?? parsePieces(source, pieces, statementStarts);
 }
 
-/** Ohm's parse (the grammar of record): the tree, or every syntax error. `statementStarts`: see scanBrackets. */
-export function parseWithOhm(source: SourceFile, statementStarts = scanBrackets(source.text).statementStarts): Ast.Recipe {
+/**
+ * Ohm matches about 50-100 KB of this grammar a second, and keeps about 1.4 KB of memo per character: a
+ * statement of up to OHM_STATEMENT_BYTES is given to it whole, and OHM_TOTAL_BYTES at most for one recipe,
+ * so that any recipe up to MAX_RECIPE_BYTES is checked in bounded time and memory (issue 29: a 2 MB
+ * identifier before a syntax error took Ohm 20 s and 2.9 GB). Past them, a statement is cut at the end of the
+ * line where the fast parser gave up; and if Ohm finds no error in that part either, the fast parser's
+ * position is reported, without Ohm's list of what was expected.
+ */
+const OHM_STATEMENT_BYTES = 16 << 10;
+const OHM_TOTAL_BYTES = 64 << 10;
+
+/** The fast parser's pieces, the unsure ones parsed by Ohm (or explained without it, past its budget): the tree, or every error. */
+export function parsePieces(source: SourceFile, pieces: readonly FastPiece[], statementStarts: readonly number[]): Ast.Recipe {
   const statements: Ast.Statement[] = [];
   const diagnostics: Diagnostic[] = [];
+  let ohmBytes = 0;
+  const text = source.text;
+  for (const piece of pieces) {
+    if (diagnostics.length >= MAX_SYNTAX_ERRORS) break;
+    if (piece.kind === 'parsed') {
+      for (const statement of piece.statements) statements.push(statement);
+      continue;
+    }
+    if (piece.kind === 'too-deep') {
+      diagnostics.push(tooDeepDiagnostic(piece.at));
+      continue;
+    }
+    const lineEnd = text.indexOf('\n', piece.at);
+    const cut = lineEnd < 0 || lineEnd >= piece.end ? piece.end : lineEnd + 1;
+    const whole = piece.end - piece.start <= OHM_STATEMENT_BYTES;
+    const end = whole ? piece.end : cut;
+    if (end - piece.start > OHM_STATEMENT_BYTES || ohmBytes + (end - piece.start) > OHM_TOTAL_BYTES) {
+      diagnostics.push(syntaxDiagnostic(source, piece.at, undefined));
+      continue;
+    }
+    ohmBytes += end - piece.start;
+    const found = parseWithOhm(source, statementStarts.filter((at) => at > piece.start && at < end), { start: piece.start, end, cut: !whole });
+    for (const statement of found.statements) statements.push(statement);
+    for (const diagnostic of found.diagnostics) if (diagnostics.length < MAX_SYNTAX_ERRORS) diagnostics.push(diagnostic);
+    // Cut short, the statement ran on past what Ohm saw; or Ohm ran out of stack: where the fast parser gave up is what is known.
+    if (found.overflowed || (!whole && found.diagnostics.length === 0)) diagnostics.push(syntaxDiagnostic(source, piece.at, undefined));
+  }
+  if (diagnostics.length > 0) throw new InvalidRecipe(source, diagnostics);
+  return { statements };
+}
+
+function tooDeepDiagnostic(offset: number): Diagnostic {
+  return {
+    code: 'too-deep',
+    message: `nesting deeper than ${MAX_DEPTH} levels`,
+    span: { start: offset, end: offset + 1 },
+    hint: 'brackets, blocks, unary operators, reads, `else if`s and each operator of a chain all count: name intermediate values with let, or split the chain',
+  };
+}
+
+/** How deep a tree of Ohm's nests, counted iteratively (an Ohm tree is not from the fast parser, which counts as it reads): the offset of a node deeper than MAX_DEPTH, if any. */
+function tooDeepAt(statements: readonly Ast.Statement[]): number | undefined {
+  const stack: [unknown, number][] = statements.map((s) => [s, 0]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth]);
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    const level = typeof record.kind === 'string' ? depth + 1 : depth;
+    if (level > MAX_DEPTH) return (record.span as Span | undefined)?.start ?? 0;
+    for (const key in record) if (key !== 'span') stack.push([record[key], level]);
+  }
+  return undefined;
+}
+
+interface OhmRange {
+  statements: Ast.Statement[];
+  diagnostics: Diagnostic[];
+  overflowed: boolean;
+}
+
+/** Ohm's parse (the grammar of record) of a whole recipe: the tree, or every syntax error. `statementStarts`: see scanBrackets. */
+export function parseWithOhm(source: SourceFile, statementStarts?: readonly number[]): Ast.Recipe;
+/**
+ * Ohm's parse of `range` of a recipe: its statements and syntax errors; `cut`: the range ends before its
+ * statement does (no error is reported at its end); `overflowed`: Ohm ran out of stack.
+ */
+export function parseWithOhm(source: SourceFile, statementStarts: readonly number[], range: { start: number; end: number; cut: boolean }): OhmRange;
+export function parseWithOhm(
+  source: SourceFile,
+  statementStarts: readonly number[] = scanBrackets(source.text).statementStarts,
+  range?: { start: number; end: number; cut: boolean },
+): Ast.Recipe | OhmRange {
+  const statements: Ast.Statement[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let overflowed = false;
   // Ohm memoizes every rule at every position of the text it matches: a large recipe costs memory and time
   // beyond its size (20 000 lines: 6 s, 850 MB). Top-level statements are matched a chunk of lines at a time.
   const parseRange = (start: number, end: number): void => {
     if (diagnostics.length >= MAX_SYNTAX_ERRORS) return;
-    const match = grammar.match(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
-    if (!match.failed()) {
-      const recipe = semantics(match).ast() as Ast.Recipe;
+    let match: MatchResult;
+    let recipe: Ast.Recipe | undefined;
+    try {
+      match = grammar.match(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
+      if (!match.failed()) recipe = semantics(match).ast() as Ast.Recipe;
+    } catch (error) {
+      // Ohm recurses a dozen rules per level of the grammar: a statement within MAX_DEPTH (a chain of 190 `read …
+      // at`) may still be too deep for it. Then what the fast parser found is reported instead.
+      if (!(error instanceof RangeError && /call stack/.test(error.message))) throw error;
+      if (range === undefined) diagnostics.push(tooDeepDiagnostic(start));
+      else overflowed = true;
+      return;
+    }
+    if (recipe !== undefined) {
       if (start > 0) shiftSpans(recipe, start);
-      statements.push(...recipe.statements);
+      const deep = tooDeepAt(recipe.statements);
+      if (deep !== undefined) diagnostics.push(tooDeepDiagnostic(deep));
+      else for (const statement of recipe.statements) statements.push(statement);
       return;
     }
     // The statement that failed lies between the top-level line starts around the failure: parse what comes
     // before it, report it, and go on after it.
-    const failure = start + match.getRightmostFailurePosition();
+    const failed = match as FailedMatchResult;
+    const failure = start + failed.getRightmostFailurePosition();
+    if (range?.cut === true && failure >= range.end) return; // the cut, not an error
     const before = lastAtMost(statementStarts, failure, start);
     const after = statementStarts.find((at) => at > failure && at <= end) ?? end;
     if (before > start) parseRange(start, before);
-    if (diagnostics.length < MAX_SYNTAX_ERRORS) diagnostics.push(syntaxDiagnostic(source, failure, match.getExpectedText()));
+    if (diagnostics.length < MAX_SYNTAX_ERRORS) diagnostics.push(syntaxDiagnostic(source, failure, failed.getExpectedText()));
     if (after < end) parseRange(after, end);
   };
+  if (range !== undefined) {
+    parseRange(range.start, range.end);
+    return { statements, diagnostics, overflowed };
+  }
   for (const { start, end } of chunks(statementStarts, source.text.length, CHUNK_BYTES)) parseRange(start, end);
   if (diagnostics.length > 0) throw new InvalidRecipe(source, diagnostics);
   return { statements };
@@ -100,12 +209,13 @@ function shiftSpans(node: unknown, by: number, seen = new Set<object>()): void {
 /** The reserved words, as the grammar's `keyword` rule lists them (so the two cannot drift apart). */
 const KEYWORDS = new Set([...String(grammar.rules['keyword']!.body).matchAll(/"([a-z]+)"/g)].map((m) => m[1]!));
 
-function syntaxDiagnostic(source: SourceFile, offset: number, expected: string): Diagnostic {
+/** `expected`: Ohm's list of what could come there; undefined where the fast parser's position is all that is known. */
+function syntaxDiagnostic(source: SourceFile, offset: number, expected: string | undefined): Diagnostic {
   const found = source.text.slice(offset).match(/^(\r?\n|[A-Za-z_0-9]+|[^ \t])?/u)?.[0] ?? '';
   // A byte-order mark, a vertical tab, a no-break space: invisible, so named by their code point.
   const invisible = found.length > 0 && /^[\s\u200b\ufeff]$/u.test(found) && !found.endsWith('\n');
   const what = found === '' ? 'end of recipe' : found.endsWith('\n') ? 'end of line' : invisible ? `character U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (invisible)` : `'${found}'`;
-  const keyword = KEYWORDS.has(found) && expected.includes('a name');
+  const keyword = KEYWORDS.has(found) && expected?.includes('a name') === true;
   // `}` then a newline then `else`: the if ended at the newline, as in Go.
   const lineStart = source.text.lastIndexOf('\n', offset - 1) + 1;
   if (found === 'else' && source.text.slice(lineStart, offset).trim() === '' && /}\s*$/.test(source.text.slice(0, lineStart))) {
@@ -118,7 +228,7 @@ function syntaxDiagnostic(source: SourceFile, offset: number, expected: string):
   }
   return {
     code: 'syntax',
-    message: keyword ? `'${found}' is a keyword and cannot be a name` : `unexpected ${what}: expected ${expected}`,
+    message: keyword ? `'${found}' is a keyword and cannot be a name` : expected === undefined ? `unexpected ${what}` : `unexpected ${what}: expected ${expected}`,
     span: { start: offset, end: offset + Math.max(1, found.trimEnd().length) },
     hint: keyword ? `choose another name, such as '${found}_'` : 'one statement per line (or separated by `;`); see docs/language.md',
   };

@@ -1,6 +1,7 @@
 // The text of `hex"…"` → pattern tokens, with YARA's hex-string forms:
 // `48` a byte, `??` any byte, `?5` / `4?` one nibble, `~00` not this byte,
 // `[4]` / `[2-4]` a jump, `( 62 b4 | 56 )` alternatives. Pure.
+import { MAX_NESTING } from '../limits.ts';
 import { MAX_PATTERN_SPAN, type Pattern, patternLength, type PatternToken } from '../plan/pattern.ts';
 
 /** A problem in the pattern text: `offset` counts from the first character inside the quotes. */
@@ -24,6 +25,7 @@ class Problem extends Error {
 
 export function parsePattern(text: string): PatternResult {
   let at = 0;
+  let depth = 0;
   const fail = (message: string, offset: number, length: number, hint: string): never => {
     throw new Problem({ message, offset, length: Math.max(1, length), hint });
   };
@@ -54,6 +56,8 @@ export function parsePattern(text: string): PatternResult {
         if (max === 0) fail('a jump of 0 bytes matches nothing', start, at - start, 'remove it');
         tokens.push({ t: 'jump', min, max });
       } else if (ch === '(') {
+        // Alternatives are matched, measured and printed recursively: their nesting is bounded as brackets are.
+        if (++depth > MAX_NESTING) fail(`alternatives nested deeper than ${MAX_NESTING} levels`, start, 1, 'write the alternatives flat: ( 01 | 02 03 | 04 )');
         at++;
         const options: PatternToken[][] = [];
         for (;;) {
@@ -71,6 +75,7 @@ export function parsePattern(text: string): PatternResult {
           }
           fail('unclosed alternatives', start, 1, 'close them with ): ( 62 b4 | 56 )');
         }
+        depth--;
         tokens.push({ t: 'alt', options });
       } else {
         const not = ch === '~';

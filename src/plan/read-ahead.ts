@@ -15,7 +15,7 @@ export function addReadAhead(steps: readonly PlanStep[], loopSites: ReadonlySet<
     const prefetch = analyzeSteps(run);
     const sites = prefetch.sites.filter((s) => !loopSites.has(s.site));
     if (worthBatching(sites)) out.push({ op: 'read-ahead', steps: run.length, prefetch: { sites, lets: prefetch.lets }, loc: run[0]!.loc });
-    out.push(...run);
+    for (const step of run) out.push(step); // not push(...run): a block of 124 000 steps is more arguments than a call takes
     run = [];
   };
   for (const step of nested) {
