@@ -135,10 +135,13 @@ export function parseWithOhm(
       return;
     }
     if (recipe !== undefined) {
-      if (start > 0) shiftSpans(recipe, start);
+      // Measured before shiftSpans, which recurses.
       const deep = tooDeepAt(recipe.statements);
-      if (deep !== undefined) diagnostics.push(tooDeepDiagnostic(deep));
-      else for (const statement of recipe.statements) statements.push(statement);
+      if (deep !== undefined) diagnostics.push(tooDeepDiagnostic(start + deep));
+      else {
+        if (start > 0) shiftSpans(recipe, start);
+        for (const statement of recipe.statements) statements.push(statement);
+      }
       return;
     }
     // The statement that failed lies between the top-level line starts around the failure: parse what comes

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_DEPTH } from '../../src/limits.ts';
 import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { fixturesPerTest } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
@@ -53,6 +54,28 @@ describe.each(RUNTIMES)('pvm repl on %s, from a pipe', (runtime) => {
     expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(1);
     expect(pvm(runtime, ['revert', journal, '--allow-write']).status).toBe(0);
     expect(pvm(runtime, ['-e', `print read u32 at ${f.hex('patch_sites')}`, '--pid', String(f.pid)]).stdout).toBe('1000\n');
+  });
+});
+
+describe.each(RUNTIMES)('pvm repl on %s, given lines too deep or too long (issue 29)', (runtime) => {
+  it('reports each with its position and goes on: the session survives', async () => {
+    const f = await fixture();
+    const elseIfs = `if 1 == 2 { print 0 }${' else if 1 == 3 { print 1 }'.repeat(1500)}`;
+    const script = [
+      'let a = 41',
+      `let x = ${'-'.repeat(600)}1`,
+      `let y = ${'read u8 at '.repeat(600)}1`,
+      `let z = ${Array(2000).fill('1').join(' + ')}`,
+      elseIfs,
+      `let s = ${'!'.repeat(500)}true +`,
+      `print a + 1, "${'é'.repeat(1000)}" == "é"`,
+    ].join('\n');
+    const result = pvm(runtime, ['repl', '--pid', String(f.pid)], { input: `${script}\n` });
+    expect(result.stdout).toBe('42 false\n');
+    for (const line of [2, 3, 4, 5, 6]) expect(result.stderr).toMatch(new RegExp(`<repl:${line}>:1:\\d+: error: nesting deeper than ${MAX_DEPTH} levels`));
+    expect(result.stderr).not.toContain('internal error');
+    expect(Math.max(...result.stderr.split('\n').map((line) => line.length))).toBeLessThan(300); // no line echoed whole
+    expect(result.status).toBe(2);
   });
 });
 
