@@ -75,8 +75,22 @@ const EM_X86_64 = 62;
 const PT_LOAD = 1;
 const PT_NOTE = 4;
 const PHDR_SIZE = 56;
-/** Far above any real note segment (a thread's notes are ~14 KiB; NT_FILE for 65k mappings is ~10 MiB), so a corrupt p_filesz cannot make us read gigabytes. */
+/**
+ * Far above any real core's notes, all note segments together (a thread's notes are ~14 KiB; NT_FILE for 65k
+ * mappings is ~10 MiB), so a corrupt p_filesz cannot make us read gigabytes; and note segments may not overlap, so
+ * that 64 headers pointing at the same 256 MiB are not walked 64 times: the work is proportional to the file.
+ */
 const MAX_NOTES_SIZE = 256 * 1024 * 1024;
+/**
+ * Mappings NT_FILE may list: 16 times the kernel's default vm.max_map_count (65530), as many as a process with a
+ * raised limit maps. Each costs pvm about a kilobyte (a region, its strings), so a forged count cannot take gigabytes.
+ */
+export const MAX_FILE_MAPPINGS = 1 << 20;
+/** The end of the x86-64 user address space with 5-level paging (57-bit addresses: user space is the lower half). NT_FILE names only user mappings. */
+const USER_SPACE_END = 1n << 56n;
+/** Mappings are whole pages of at least 4 KiB; file offsets are signed 64-bit. */
+const MAPPING_ALIGN = 0x1000n;
+const MAX_FILE_OFFSET = 1n << 63n;
 const NOT_CORE: Record<number, string> = { 1: 'an ELF relocatable object (.o)', 2: 'an ELF executable', 3: 'an ELF shared object or PIE executable' };
 const MACHINES: Record<number, string> = {
   3: 'an i386',
@@ -162,11 +176,9 @@ export function parseCore(read: (offset: number, length: number) => Uint8Array, 
   }
   checkOverlaps(segments, loadIndex);
 
+  checkNoteSegments(noteSegments);
   const found: Found = { threads: [], process: undefined, auxv: undefined, files: [], filePageSize: undefined, pvm: undefined, notes: 0 };
   for (const segment of noteSegments) {
-    if (segment.filesz > BigInt(MAX_NOTES_SIZE)) {
-      throw new CoreFormatError(`corrupt: the note segment (program header ${segment.index}) claims ${segment.filesz} bytes, more than pvm accepts (${MAX_NOTES_SIZE})`);
-    }
     readNotes(bytesAt(segment.offset, Number(segment.filesz), `the note segment (program header ${segment.index})`), segment.index, found);
   }
   const { threads, process, auxv, files, filePageSize, pvm } = found;
@@ -207,6 +219,25 @@ function checkOverlaps(segments: readonly CoreSegment[], loadIndex: readonly num
         `corrupt: program headers ${loadIndex[order[k - 1]!]} and ${loadIndex[order[k]!]} overlap (${range(a.vaddr, a.memsz)} and ${range(b.vaddr, b.memsz)})`,
       );
     }
+  }
+}
+
+/** Note segments lie in the file (checked with the other segments), each and all together at most MAX_NOTES_SIZE bytes, none overlapping another. */
+function checkNoteSegments(segments: readonly { index: number; offset: bigint; filesz: bigint }[]): void {
+  let total = 0n;
+  for (const segment of segments) {
+    total += segment.filesz;
+    if (total > BigInt(MAX_NOTES_SIZE)) {
+      const what = segments.length === 1 || segment.filesz > BigInt(MAX_NOTES_SIZE)
+        ? `the note segment (program header ${segment.index}) claims ${segment.filesz} bytes`
+        : `the note segments claim ${total} bytes or more (${segments.length} of them)`;
+      throw new CoreFormatError(`corrupt: ${what}, more than pvm accepts (${MAX_NOTES_SIZE})`);
+    }
+  }
+  const order = [...segments].sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  for (let k = 1; k < order.length; k++) {
+    const [a, b] = [order[k - 1]!, order[k]!];
+    if (a.offset + a.filesz > b.offset) throw new CoreFormatError(`corrupt: the note segments of program headers ${a.index} and ${b.index} overlap in the file (at ${hex(b.offset)})`);
   }
 }
 
@@ -311,21 +342,35 @@ function readFileNote(desc: Uint8Array, label: string, decode: (bytes: Uint8Arra
   const view = new DataView(desc.buffer, desc.byteOffset, desc.byteLength);
   const count = view.getBigUint64(0, true);
   const pageSize = view.getBigUint64(8, true);
+  // Each entry takes 24 bytes and a path of at least its NUL: the note's size bounds the count, and so does MAX_FILE_MAPPINGS.
+  if (count > BigInt(MAX_FILE_MAPPINGS)) throw corrupt(`it lists ${count} files, more than pvm accepts (${MAX_FILE_MAPPINGS})`);
   const tableEnd = 16n + count * 24n;
-  if (tableEnd > BigInt(desc.length)) throw corrupt(`it lists ${count} files, which need ${tableEnd} bytes, but it has ${desc.length}`);
-  if (pageSize === 0n && count > 0n) throw corrupt('its page size is 0');
+  if (tableEnd + count > BigInt(desc.length)) throw corrupt(`it lists ${count} files, which need at least ${tableEnd + count} bytes, but it has ${desc.length}`);
+  // The kernel writes the page size (4096), gdb's gcore 1.
+  if (count > 0n && (pageSize === 0n || pageSize > 1n << 16n || (pageSize & (pageSize - 1n)) !== 0n)) throw corrupt(`its page size is ${pageSize}, not a power of two up to 65536`);
   const files: CoreFileMapping[] = [];
   let at = Number(tableEnd);
   for (let i = 0; i < Number(count); i++) {
     const start = view.getBigUint64(16 + i * 24, true);
     const end = view.getBigUint64(24 + i * 24, true);
     const pgoff = view.getBigUint64(32 + i * 24, true);
-    if (end < start) throw corrupt(`file ${i} ends (${hex(end)}) before it starts (${hex(start)})`);
+    const where = `file ${i} (${hex(start)}-${hex(end)})`;
+    if (end <= start) throw corrupt(`${where} ends before it starts, or where it starts`);
+    if (start % MAPPING_ALIGN !== 0n || end % MAPPING_ALIGN !== 0n) throw corrupt(`${where} is not whole pages`);
+    if (end > USER_SPACE_END) throw corrupt(`${where} ends past the user address space (${hex(USER_SPACE_END)})`);
+    const offset = pgoff * pageSize;
+    if (offset + (end - start) > MAX_FILE_OFFSET) throw corrupt(`${where} maps file offset ${hex(offset)}, past the end of any file`);
     const nul = desc.indexOf(0, at);
     if (nul < 0) throw corrupt(`it lists ${count} files but has only ${i} NUL-terminated paths`);
     // Paths are bytes to the kernel; one that is not UTF-8 gets U+FFFD here.
-    files.push({ start, end, offset: pgoff * pageSize, path: decode(desc.subarray(at, nul)) });
+    files.push({ start, end, offset, path: decode(desc.subarray(at, nul)) });
     at = nul + 1;
+  }
+  // A process's mappings never overlap; regions that did would make an address's bytes ambiguous.
+  const order = [...files].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  for (let k = 1; k < order.length; k++) {
+    const [a, b] = [order[k - 1]!, order[k]!];
+    if (a.end > b.start) throw corrupt(`the files at ${hex(a.start)}-${hex(a.end)} and ${hex(b.start)}-${hex(b.end)} overlap`);
   }
   return { files, filePageSize: pageSize };
 }

@@ -30,9 +30,11 @@ export interface TargetFacts {
   /** The executable's build-id, from its file (or a snapshot's note). */
   readonly buildId: string | undefined;
   readonly uid: number | undefined;
-  readonly comm: string;
+  readonly comm: string | undefined;
   /** Its cgroup paths (/proc/PID/cgroup), e.g. `/system.slice/nginx.service`. */
   readonly cgroups: readonly string[];
+  /** A core: it proves only its executable's build-id; the rest is unknown (target-facts.ts). */
+  readonly core?: boolean;
 }
 
 /** A process may be a target when, in every policy that lists targets, one entry matches it. */
@@ -40,7 +42,12 @@ export function decideTarget(policies: readonly LoadedPolicy[], facts: TargetFac
   for (const { path, policy } of policies) {
     if (policy.targets === undefined) continue;
     if (!policy.targets.some((rule) => targetMatches(rule, facts))) {
-      return { allowed: false, rule: { file: path, path: 'targets', value: policy.targets }, why: `it is none of the targets the policy allows (exe ${facts.exe ?? 'unknown'}, comm ${facts.comm}, uid ${facts.uid ?? 'unknown'})` };
+      const why = facts.core === true
+        ? facts.buildId === undefined
+          ? "a core proves only its executable's build-id, and this one holds no copy of the executable's headers to prove it by: no entry of targets can match it"
+          : `a core proves only its executable's build-id (${facts.buildId}), and no entry of targets names it alone (exe, comm, uid and cgroup match no core): add {"buildId": "${facts.buildId}"} to targets`
+        : `it is none of the targets the policy allows (exe ${facts.exe ?? 'unknown'}, comm ${facts.comm ?? 'unknown'}, uid ${facts.uid ?? 'unknown'})`;
+      return { allowed: false, rule: { file: path, path: 'targets', value: policy.targets }, why };
     }
   }
   return ALLOWED;

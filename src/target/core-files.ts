@@ -1,31 +1,36 @@
 // The files a core's mappings name (NT_FILE), for the bytes the core does not
 // hold: the kernel leaves unmodified file pages out, gcore some whole
-// mappings. A file is used only once it is known to be the one the process
-// mapped: for an ELF file, its build-id must equal the one in the core's own
-// copy of the file's first page (the kernel dumps ELF headers by default).
-// A file that is missing, or another build, is an error naming the bytes
-// that cannot be read and why: never silent zeros.
-import { closeSync, openSync } from 'node:fs';
+// mappings. A core is a file anyone can write, and its names prove nothing:
+// a file is read only when it is a regular file (symlinks followed; never a
+// device, FIFO or socket, opened without blocking) and an ELF file whose
+// build-id equals the one recorded for it: in the core's own copy of the
+// file's first page (core-elf.ts), or in a snapshot's note. A mapping with
+// no recorded build-id is not read from any file. A file that is missing,
+// another build or not checkable is an error naming the bytes that cannot be
+// read and why: never silent zeros, never another file's bytes.
+import { closeSync, fstatSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError } from '../errors.ts';
+import { readElfHeaders } from '../native/elf-headers.ts';
+import type { FileReader } from '../native/elf.ts';
+import { openRegularFile } from '../regular-file.ts';
+import type { ProvenElves } from './core-elf.ts';
 import { readAt, readFileAsMapped } from './file-mapping.ts';
-import { buildIdInNotes, type FileReader, PT_LOAD, PT_NOTE } from '../native/elf.ts';
-import { permsAtOffset, readElfHeaders } from '../native/elf-headers.ts';
 import type { CoreRegion } from './core-regions.ts';
 
-type Opened = { readonly fd: number } | { readonly problem: string };
+const PAGE = 0x1000n;
+
+type Opened = { readonly fd: number; readonly size: bigint } | { readonly problem: string };
 
 export class CoreFiles {
-  readonly #regions: readonly CoreRegion[];
-  /** Build-ids a snapshot recorded, by path: checked when the core lacks the file's first page. */
+  /** What the core's own bytes prove of each file: the build-id recorded for it. */
+  readonly #proven: ProvenElves;
+  /** Build-ids a snapshot recorded, by path: for a file whose first page the core does not hold. */
   readonly #recorded: (path: string) => string | undefined;
-  /** The core's own bytes at an address (not a file's), or undefined. */
-  readonly #held: (address: bigint, length: number) => Uint8Array | undefined;
   readonly #opened = new Map<string, Opened>();
 
-  constructor(regions: readonly CoreRegion[], held: (address: bigint, length: number) => Uint8Array | undefined, recorded: (path: string) => string | undefined = () => undefined) {
-    this.#regions = regions;
-    this.#held = held;
+  constructor(proven: ProvenElves, recorded: (path: string) => string | undefined = () => undefined) {
+    this.#proven = proven;
     this.#recorded = recorded;
   }
 
@@ -52,9 +57,19 @@ export class CoreFiles {
     return 'problem' in opened ? `${region.file}, the file mapped there, ${opened.problem}` : undefined;
   }
 
-  /** Positioned reads of a mapped file, for symbols; checked like the bytes, and against the build-id a snapshot recorded for it. */
-  reader(path: string, who: string, expected: string | undefined): FileReader {
-    const opened = this.#open(path, expected);
+  /** Bytes of the region, from its start, that its file can give (0 when it cannot be used): the rest is past the end of the file, where a read faults. */
+  extent(region: CoreRegion): bigint {
+    if (region.file === undefined) return 0n;
+    const opened = this.#open(region.file);
+    if ('problem' in opened) return 0n;
+    const mapped = (opened.size + PAGE - 1n) / PAGE * PAGE - region.offset;
+    const size = region.end - region.start;
+    return mapped <= 0n ? 0n : mapped < size ? mapped : size;
+  }
+
+  /** Positioned reads of a mapped file, for symbols; checked like the bytes. */
+  reader(path: string, who: string): FileReader {
+    const opened = this.#open(path);
     if ('problem' in opened) {
       throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${who}: it ${opened.problem}`, {
         hint: 'pvm reads the ELF file of a module to find its symbols: put the file the process ran with at that path',
@@ -69,56 +84,35 @@ export class CoreFiles {
     this.#opened.clear();
   }
 
-  #open(path: string, expected?: string): Opened {
+  #open(path: string): Opened {
     let opened = this.#opened.get(path);
     if (opened === undefined) {
-      opened = this.#check(path, expected ?? this.#recorded(path));
+      opened = this.#check(path);
       this.#opened.set(path, opened);
     }
     return opened;
   }
 
-  /** Opens the file and compares its build-id with the one the core holds for it, or the one a snapshot recorded. */
-  #check(path: string, recorded: string | undefined): Opened {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      return { problem: (error as { code?: string }).code === 'ENOENT' ? 'is not on this machine' : `cannot be opened (${(error as Error).message})` };
-    }
+  /** Opens the file when it is a regular file, an ELF file, and has the build-id the core (or a snapshot's note) recorded for it. */
+  #check(path: string): Opened {
+    const recorded = this.#proven.of(path)?.buildId ?? this.#recorded(path);
+    if (recorded === undefined) return { problem: 'cannot be checked: the core records no build-id for it (it holds no copy of the ELF headers of its mapping), so its bytes are not taken from the file' };
+    const opened = openRegularFile(path);
+    if ('problem' in opened) return { problem: opened.problem === 'no such file' ? 'is not on this machine' : `cannot be used (${opened.problem})` };
+    const { fd } = opened;
     const headers = attempt(() => readElfHeaders((offset, length) => readAt(fd, offset, length)));
-    const running = (headers === undefined ? undefined : this.#runningBuildId(path, headers.segments)) ?? recorded;
-    if (headers?.buildId !== undefined && running !== undefined && running !== headers.buildId) {
+    const size = attempt(() => BigInt(fstatSync(fd).size));
+    const problem = headers === undefined
+      ? `is not the file the process mapped (not an ELF file; the process ran build-id ${recorded})`
+      : headers.buildId !== recorded
+      ? `is another build (${headers.buildId === undefined ? 'no build-id' : `build-id ${headers.buildId}`}; the process ran ${recorded})`
+      : size === undefined
+      ? 'cannot be examined (fstat failed)'
+      : undefined;
+    if (problem !== undefined) {
       closeSync(fd);
-      return { problem: `is another build (build-id ${headers.buildId}; the process ran ${running})` };
+      return { problem };
     }
-    return { fd };
+    return { fd, size: size! };
   }
-
-  /** The build-id in the core's copy of the file's notes, read where the process had them: note vaddr + load bias. */
-  #runningBuildId(path: string, segments: readonly { type: number; vaddr: bigint; filesz: bigint }[]): string | undefined {
-    const base = this.#regions.find((r) => r.path === path && r.offset === 0n);
-    const first = segments.find((s) => s.type === PT_LOAD);
-    if (base === undefined || first === undefined) return undefined;
-    const bias = base.start - (first.vaddr & ~0xfffn);
-    for (const note of segments.filter((s) => s.type === PT_NOTE && s.filesz < 1n << 16n)) {
-      const bytes = this.#held(note.vaddr + bias, Number(note.filesz));
-      const id = bytes === undefined ? undefined : buildIdInNotes(bytes);
-      if (id !== undefined) return id;
-    }
-    return undefined;
-  }
-}
-
-/** The permissions of a mapping of `path` at `offset`, from the file's ELF headers (gcore leaves some mappings out of the core). */
-export function filePerms(path: string, offset: bigint): string | undefined {
-  return attempt(() => {
-    const fd = openSync(path, 'r');
-    try {
-      const headers = readElfHeaders((at, length) => readAt(fd, at, length));
-      return headers === undefined ? undefined : permsAtOffset(headers, offset);
-    } finally {
-      closeSync(fd);
-    }
-  });
 }

@@ -57,7 +57,8 @@ export function coreRegions(layout: CoreLayout, note: SnapshotNote | undefined, 
     const { path, deleted } = splitDeleted(mapping.path);
     const region = { start: mapping.start, end: mapping.end, perms: 'r--p', offset: mapping.offset, path, deleted };
     const file = fileOf(region);
-    regions.push(core({ ...region, perms: (file === undefined ? undefined : filePerms(path, mapping.offset)) ?? 'r--p' }, undefined, file));
+    if (file !== undefined) region.perms = filePerms(path, mapping.offset) ?? 'r--p';
+    regions.push(core(region, undefined, file));
   }
   return nameKnownRegions(regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)), layout);
 }
@@ -106,16 +107,20 @@ function fileOf(region: Region): string | undefined {
   return isFileMapping(region) && !region.deleted ? region.path : undefined;
 }
 
+/** Shared by every region that has none: a core may list a million mappings, and each array costs. */
+const NONE: readonly never[] = Object.freeze([]);
+
 function core(region: Region, segment: CoreSegment | undefined, file: string | undefined): CoreRegion {
   const leftOut = region.perms.startsWith('r') ? undefined : 'not readable';
-  return { ...region, segment, file, vmFlags: [], leftOut, untouched: [], missing: [], absent: leftOut === undefined ? absentOf(region, segment, file) : [] };
+  const { start, end, perms, offset, path, deleted } = region;
+  return { start, end, perms, offset, path, deleted, segment, file, vmFlags: NONE, leftOut, untouched: NONE, missing: NONE, absent: leftOut === undefined ? absentOf(region, segment, file) : NONE };
 }
 
 /** What of a region neither the core (its segment's file bytes) nor a mapped file holds. */
-function absentOf(region: Region, segment: CoreSegment | undefined, file: string | undefined): AddressRange[] {
-  if (file !== undefined) return [];
+function absentOf(region: Region, segment: CoreSegment | undefined, file: string | undefined): readonly AddressRange[] {
+  if (file !== undefined) return NONE;
   const held = segment === undefined ? region.start : segment.vaddr + segment.filesz;
-  return held < region.end ? [{ start: held > region.start ? held : region.start, end: region.end }] : [];
+  return held < region.end ? [{ start: held > region.start ? held : region.start, end: region.end }] : NONE;
 }
 
 /** NT_FILE keeps the kernel's ` (deleted)` suffix on a file removed since it was mapped. */

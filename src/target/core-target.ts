@@ -4,15 +4,20 @@
 // PT_LOAD segments joined with NT_FILE by address. Bytes come from the core;
 // where it holds none for a file mapping (the kernel writes p_filesz 0 for
 // unmodified file pages, gcore leaves some mappings out) they come from the
-// file NT_FILE names, once its build-id is checked (core-files.ts). Bytes
-// that neither holds are an error that says which, never silent zeros.
+// file NT_FILE names, once it is checked to be a regular ELF file with the
+// build-id the core records for it (core-files.ts). Bytes that neither holds
+// are an error that says which, never silent zeros. Every structure is
+// checked before it is used (core-format.ts, and the region table here):
+// regions within the address space and not overlapping, notes within the
+// file and bounded, so that the work is proportional to the file.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError, UsageError } from '../errors.ts';
 import { CoreFormatError, type CoreLayout, NT_PVM_SNAPSHOT, parseCore } from '../native/core-format.ts';
 import { type Libc, loadLibc, type NativeMemory } from '../native/libc.ts';
 import { bufferSearch, fastestSearch } from '../native/search.ts';
-import { CoreFiles, filePerms } from './core-files.ts';
+import { CoreFiles } from './core-files.ts';
+import { executableBuildId, type HeldBytes, ProvenElves } from './core-elf.ts';
 import { readAt } from './file-mapping.ts';
 import { auxvValue, type CoreRegion, coreRegions } from './core-regions.ts';
 import { decodeSnapshotNote, type SnapshotNote, SnapshotNoteError } from './snapshot-note.ts';
@@ -42,6 +47,8 @@ export class CoreTarget implements MemorySource {
   readonly #regions: readonly CoreRegion[];
   readonly #files: CoreFiles;
   readonly #libc: Libc | undefined;
+  /** The core's own bytes (its PT_LOAD data), never a file's. */
+  readonly #held: HeldBytes;
 
   private constructor(path: string, fd: number, layout: CoreLayout, note: SnapshotNote | undefined, libc: Libc | undefined) {
     this.path = path;
@@ -49,9 +56,18 @@ export class CoreTarget implements MemorySource {
     this.layout = layout;
     this.snapshot = note;
     this.#libc = libc;
-    this.#regions = coreRegions(layout, note, filePerms);
-    this.#files = new CoreFiles(this.#regions, (address, length) => this.#readHeld(address, length), (path) => note?.modules.find((m) => m.path === path)?.buildId);
+    const held = heldInSegments(layout, (into, offset) => this.#readCore(into, offset));
+    this.#held = held;
+    const proven = new ProvenElves(note?.regions ?? layout.files, held);
+    this.#regions = coreRegions(layout, note, (path, offset) => proven.perms(path, offset));
+    checkRegions(this.#regions);
+    this.#files = new CoreFiles(proven, (path) => note?.modules.find((m) => m.path === path)?.buildId);
     this.identity = note?.identity ?? this.#identityFromNotes();
+  }
+
+  /** The executable's GNU build-id as the core's own bytes prove it (its program headers where AT_PHDR says), or undefined: what a policy's `targets` judge a core by. */
+  executableBuildId(): string | undefined {
+    return executableBuildId(this.#held, this.layout.auxv, this.#regions);
   }
 
   /** Opens a core; `snapshot` demands pvm's note (--snapshot). Throws UsageError (exit 2) naming the file and what is wrong. */
@@ -106,7 +122,7 @@ export class CoreTarget implements MemorySource {
   }
 
   moduleFile(path: string): FileReader {
-    return this.#files.reader(path, describeTarget(this.identity), this.snapshot?.modules.find((m) => m.path === path)?.buildId);
+    return this.#files.reader(path, describeTarget(this.identity));
   }
 
   openScan(): ScanAccess {
@@ -126,8 +142,17 @@ export class CoreTarget implements MemorySource {
     };
     const vmFlags = new Map<bigint, readonly string[]>();
     for (const region of this.#regions) if (region.vmFlags.length > 0) vmFlags.set(region.start, region.vmFlags);
+    // A file's region runs on past the end of its file only as far as the file goes: the rest is left out, saying why, so a scan's work is the file's size, not the region's.
+    const pastEnd = new Set<CoreRegion>();
+    const regions = this.#regions.flatMap((region) => {
+      const tail = this.#files.problemOf(region) === undefined ? this.#pastFile(region) : undefined;
+      if (tail === undefined || tail.start === region.start) return [region];
+      const rest: CoreRegion = { ...region, start: tail.start, offset: region.offset + (tail.start - region.start) };
+      pastEnd.add(rest);
+      return [{ ...region, end: tail.start }, rest];
+    });
     return {
-      regions: this.#regions,
+      regions,
       vmFlags,
       residentRuns: (start, end) => this.#heldRuns(start, end),
       readChunks: (requests) => {
@@ -141,7 +166,7 @@ export class CoreTarget implements MemorySource {
           return { bytes, done, fault: done < length ? { address: address + BigInt(done), reason } : undefined };
         });
       },
-      skip: (region) => this.#skip(region as CoreRegion),
+      skip: (region) => (pastEnd.has(region as CoreRegion) ? `past the end of ${(region as CoreRegion).file}, the file mapped there: reads fault there, as in the process` : this.#skip(region as CoreRegion)),
       search,
       close: () => {
         search.close();
@@ -182,15 +207,6 @@ export class CoreTarget implements MemorySource {
     if (covered >= region.end - region.start) return undefined;
     const problem = this.#files.problemOf(region);
     return problem === undefined ? undefined : `the core does not hold all of it, and ${problem}`;
-  }
-
-  /** The bytes the core itself holds at an address (never from a file): for checking a file's build-id against memory. */
-  #readHeld(address: bigint, length: number): Uint8Array | undefined {
-    const piece = this.#pieceAt(address, length);
-    if (piece.kind !== 'core' || piece.length < length) return undefined;
-    const bytes = new Uint8Array(length);
-    this.#readCore(bytes, piece.offset);
-    return bytes;
   }
 
   #readCore(into: Uint8Array, offset: bigint): void {
@@ -235,6 +251,16 @@ export class CoreTarget implements MemorySource {
     return joinRanges(runs);
   }
 
+  /** What of a file's region neither the core nor the file holds: past the end of the file (a read faults there). */
+  #pastFile(region: CoreRegion): AddressRange | undefined {
+    if (region.file === undefined || region.leftOut !== undefined || region.missing.length > 0 || region.untouched.length > 0) return undefined;
+    const inCore = region.segment === undefined || region.segment.vaddr !== region.start ? region.start : region.segment.vaddr + region.segment.filesz;
+    if (inCore >= region.end) return undefined;
+    const inFile = region.start + this.#files.extent(region);
+    const from = inCore > inFile ? inCore : inFile;
+    return from < region.end ? { start: from, end: region.end } : undefined;
+  }
+
   #absent(region: CoreRegion): string {
     const hex = (n: bigint) => `0x${n.toString(16)}`;
     return `the core holds no bytes of ${hex(region.start)}-${hex(region.end)} (${region.perms}${region.path === '' ? '' : ` ${region.path}`}) and no file is mapped there to take them from`;
@@ -269,4 +295,36 @@ export class CoreTarget implements MemorySource {
 function regionAt(regions: readonly CoreRegion[], address: bigint): CoreRegion | undefined {
   const region = regions[firstEndingAfter(regions, address)];
   return region !== undefined && region.start <= address ? region : undefined;
+}
+
+/** The core's own bytes at an address, from the PT_LOAD that holds all of them, or undefined: for what the core proves, before its region table exists. */
+function heldInSegments(layout: CoreLayout, readCore: (into: Uint8Array, offset: bigint) => void): HeldBytes {
+  const segments = layout.segments.filter((s) => s.filesz > 0n).sort((a, b) => (a.vaddr < b.vaddr ? -1 : a.vaddr > b.vaddr ? 1 : 0));
+  return (address, length) => {
+    let low = 0;
+    let high = segments.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (segments[middle]!.vaddr + segments[middle]!.filesz <= address) low = middle + 1;
+      else high = middle;
+    }
+    const segment = segments[low];
+    if (segment === undefined || segment.vaddr > address || address + BigInt(length) > segment.vaddr + segment.filesz) return undefined;
+    const bytes = new Uint8Array(length);
+    readCore(bytes, segment.fileOffset + (address - segment.vaddr));
+    return bytes;
+  };
+}
+
+/** A region table pvm can trust: each region within the address space, in order, none overlapping another (a forged NT_FILE or snapshot note could claim otherwise). */
+function checkRegions(regions: readonly CoreRegion[]): void {
+  const hex = (n: bigint) => `0x${n.toString(16)}`;
+  for (let i = 0; i < regions.length; i++) {
+    const region = regions[i]!;
+    if (region.end <= region.start || region.end > 1n << 64n) throw new CoreFormatError(`corrupt: the region ${hex(region.start)}-${hex(region.end)} is empty, reversed or past the top of the address space`);
+    const before = regions[i - 1];
+    if (before !== undefined && before.end > region.start) {
+      throw new CoreFormatError(`corrupt: the regions ${hex(before.start)}-${hex(before.end)} (${before.path || 'anonymous'}) and ${hex(region.start)}-${hex(region.end)} (${region.path || 'anonymous'}) overlap, or are out of order`);
+    }
+  }
 }

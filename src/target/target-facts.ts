@@ -1,7 +1,10 @@
 // What a policy's `targets` rules look at, gathered before the target's
 // memory is touched: for a process, from /proc (its executable's build-id
 // from the file /proc/PID/exe names, with no ptrace access needed); for a
-// core, from what the core says of the process it was taken of.
+// core, only what the core proves: its executable's build-id, from the
+// core's own copy of the executable's headers (core-elf.ts). The names a core
+// gives (AT_EXECFN, the process name, its uid) are bytes anyone can write, so
+// a rule naming exe, comm, uid or cgroup matches no core.
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { attempt } from '../attempt.ts';
@@ -11,7 +14,7 @@ import type { TargetFacts } from '../policy/decide.ts';
 import type { CoreTarget } from './core-target.ts';
 import { readAt } from './file-mapping.ts';
 
-export function liveTargetFacts(pid: number): TargetFacts {
+export function liveTargetFacts(pid: number): TargetFacts & { readonly comm: string } {
   const status = attempt(() => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')));
   return {
     exe: attempt(() => readlinkSync(`/proc/${pid}/exe`)),
@@ -23,14 +26,7 @@ export function liveTargetFacts(pid: number): TargetFacts {
 }
 
 export function coreTargetFacts(core: CoreTarget): TargetFacts {
-  const { exe, name } = core.identity;
-  return {
-    exe,
-    buildId: core.snapshot?.modules.find((m) => m.path === exe)?.buildId,
-    uid: core.layout.process?.uid,
-    comm: name,
-    cgroups: [],
-  };
+  return { exe: undefined, buildId: core.executableBuildId(), uid: undefined, comm: undefined, cgroups: [], core: true };
 }
 
 function buildIdOfFile(path: string): string | undefined {

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreFormatError, type CoreLayoutInput, type CoreThread, layoutCore, NT_AUXV, NT_FILE, parseCore, X86_64_REGISTERS } from '../../src/native/core-format.ts';
+import { CoreFormatError, type CoreLayoutInput, type CoreThread, layoutCore, MAX_FILE_MAPPINGS, NT_AUXV, NT_FILE, parseCore, X86_64_REGISTERS } from '../../src/native/core-format.ts';
 import { parseMaps } from '../../src/native/maps.ts';
 import { startFixture } from '../helpers/fixture.ts';
 import { needs } from '../helpers/needs.ts';
@@ -304,7 +304,7 @@ describe('refusals', () => {
     const count = sample();
     const file = notesOf(count).find((n) => n.type === NT_FILE)!;
     setU64(count, file.descAt, 1_000_000n);
-    refuses(count, /^note 3 \(NT_FILE\) is corrupt: it lists 1000000 files, which need 24000016 bytes, but it has \d+$/);
+    refuses(count, /^note 3 \(NT_FILE\) is corrupt: it lists 1000000 files, which need at least 25000016 bytes, but it has \d+$/);
 
     const paths = sample();
     const nts = notesOf(paths).find((n) => n.type === NT_FILE)!;
@@ -327,6 +327,47 @@ describe('refusals', () => {
     const status = sample();
     setU32(status, notesOf(status)[0]!.at + 4, 300);
     refuses(status, 'corrupt: note 0 (NT_PRSTATUS) is 300 bytes, not 336 as on x86-64');
+  });
+
+  // Issue 29, item 17: a forged NT_FILE or note headers made pvm scan past 120 s and 4.9 GB, or take 1.5 s a header.
+  it('refuses NT_FILE entries that overlap, leave the address space, are not pages, or are too many', () => {
+    const withFiles = (files: CoreLayoutInput['files'], pageSize?: bigint) => {
+      const bytes = buildCore({ ...SAMPLE, files }).file;
+      if (pageSize !== undefined) setU64(bytes, notesOf(bytes).find((n) => n.type === NT_FILE)!.descAt + 8, pageSize);
+      return bytes;
+    };
+    const lib = (start: bigint, end: bigint) => ({ start, end, offset: 0n, path: '/usr/lib/libx.so' });
+    // The end of the first mapping changed by one byte, as the adversarial pass did: 0x…53d000 → 0x80…53d000.
+    refuses(
+      withFiles([lib(0x5570a753c000n, 0x805570a753d000n), lib(0x5570a753e000n, 0x5570a753f000n)]),
+      'note 3 (NT_FILE) is corrupt: the files at 0x5570a753c000-0x805570a753d000 and 0x5570a753e000-0x5570a753f000 overlap',
+    );
+    refuses(withFiles([lib(0x1000n, 0x1000000000000000n)]), 'note 3 (NT_FILE) is corrupt: file 0 (0x1000-0x1000000000000000) ends past the user address space (0x100000000000000)');
+    refuses(withFiles([lib(0x2000n, 0x1000n)]), 'note 3 (NT_FILE) is corrupt: file 0 (0x2000-0x1000) ends before it starts, or where it starts');
+    refuses(withFiles([lib(0x1000n, 0x1800n)]), 'note 3 (NT_FILE) is corrupt: file 0 (0x1000-0x1800) is not whole pages');
+    refuses(withFiles([lib(0x1000n, 0x2000n)], 3n), 'note 3 (NT_FILE) is corrupt: its page size is 3, not a power of two up to 65536');
+    const many = sample();
+    setU64(many, notesOf(many).find((n) => n.type === NT_FILE)!.descAt, BigInt(MAX_FILE_MAPPINGS) + 1n);
+    refuses(many, `note 3 (NT_FILE) is corrupt: it lists ${MAX_FILE_MAPPINGS + 1} files, more than pvm accepts (${MAX_FILE_MAPPINGS})`);
+  });
+
+  it('refuses note segments that overlap, or that claim more than 256 MiB together', () => {
+    // Program header 1 (a PT_LOAD) made a second PT_NOTE over the same bytes as the first.
+    const twice = sample();
+    setU32(twice, 64 + 56, 4);
+    setU64(twice, 64 + 56 + 8, u64At(twice, 64 + 8));
+    setU64(twice, 64 + 56 + 32, u64At(twice, 64 + 32));
+    refuses(twice, /^corrupt: the note segments of program headers 0 and 1 overlap in the file \(at 0x[0-9a-f]+\)$/);
+    // Two of 200 MiB, in a file that claims to be 1 GiB: refused before a byte of them is read.
+    const big = sample();
+    const MiB = 1n << 20n;
+    setU64(big, 64 + 32, 200n * MiB);
+    setU32(big, 64 + 56, 4);
+    setU64(big, 64 + 56 + 8, 300n * MiB);
+    setU64(big, 64 + 56 + 32, 200n * MiB);
+    let reads = 0;
+    expect(() => parseCore((offset, length) => (reads++, big.subarray(offset, offset + length)), 1 << 30)).toThrow('corrupt: the note segments claim 419430400 bytes or more (2 of them), more than pvm accepts (268435456)');
+    expect(reads).toBe(2); // the ELF header, then the program headers: no note
   });
 });
 

@@ -1,6 +1,7 @@
 // A core target on cores built here with layoutCore: where each byte comes
 // from (the core, a mapped file, nowhere), and what faults, as live.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,8 +18,44 @@ const FILE = 0x20000n; // a file's mapping the core left out: 2 pages, the file 
 const ANON = 0x30000n; // anonymous memory the core holds nothing of
 
 const dataFile = join(dir, 'data.bin');
-const fileBytes = new Uint8Array(0x1800).map((_, i) => (i * 7) & 0xff);
+const BUILD_ID = '0123456789abcdef0123456789abcdef01234567';
+const fileBytes = elfFile(0x1800, BUILD_ID);
 writeFileSync(dataFile, fileBytes);
+
+/**
+ * A small ELF file of `size` bytes with a GNU build-id: its header, a PT_LOAD of all of it and a PT_NOTE at 0x100,
+ * then bytes that count (i * 7). The kernel dumps the first page of each ELF mapping: a core that holds it records
+ * the build-id, and pvm reads the rest of the file only when it has the same one.
+ */
+function elfFile(size: number, buildId: string): Uint8Array {
+  const bytes = new Uint8Array(size).map((_, i) => (i * 7) & 0xff);
+  bytes.fill(0, 0, 0x200);
+  const view = new DataView(bytes.buffer);
+  bytes.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  view.setUint16(16, 3, true); // ET_DYN
+  view.setUint16(18, 62, true);
+  view.setBigUint64(32, 64n, true); // e_phoff
+  view.setUint16(54, 56, true);
+  view.setUint16(56, 2, true);
+  const phdr = (i: number, type: number, offset: number, filesz: number) => {
+    const at = 64 + i * 56;
+    view.setUint32(at, type, true);
+    view.setUint32(at + 4, 4, true); // PF_R
+    view.setBigUint64(at + 8, BigInt(offset), true);
+    view.setBigUint64(at + 16, BigInt(offset), true);
+    view.setBigUint64(at + 32, BigInt(filesz), true);
+    view.setBigUint64(at + 40, BigInt(filesz), true);
+  };
+  const id = Uint8Array.from(buildId.match(/../g)!.map((byte) => parseInt(byte, 16)));
+  phdr(0, 1, 0, size);
+  phdr(1, 4, 0x100, 16 + id.length);
+  view.setUint32(0x100, 4, true); // namesz: "GNU\0"
+  view.setUint32(0x104, id.length, true);
+  view.setUint32(0x108, 3, true); // NT_GNU_BUILD_ID
+  bytes.set([0x47, 0x4e, 0x55, 0], 0x10c);
+  bytes.set(id, 0x110);
+  return bytes;
+}
 
 interface Segment {
   vaddr: bigint;
@@ -121,18 +158,23 @@ describe('a snapshot as a target', async () => {
 });
 
 describe('a core without pvm note', async () => {
-  // The core holds DATA (one page) and nothing of FILE (from the file) or ANON (an empty segment).
-  const layoutPath = writeCore('plain.core', [{ vaddr: DATA, bytes: new Uint8Array(Number(PAGE)).fill(0x22) }, { vaddr: ANON, bytes: new Uint8Array(0) }], [{ start: FILE, end: FILE + 2n * PAGE, offset: 0n, path: dataFile }], undefined);
+  // The core holds DATA (one page), the first page of dataFile's mapping at FILE (its ELF headers: the build-id), and
+  // nothing of the rest of the mapping (taken from the file) or of ANON (an empty segment).
+  const firstPage = fileBytes.slice(0, Number(PAGE));
+  const mapped = (path: string, end = FILE + 3n * PAGE): CoreFileMapping[] => [{ start: FILE, end: FILE + PAGE, offset: 0n, path }, { start: FILE + PAGE, end, offset: PAGE, path }];
+  const layoutPath = writeCore('plain.core', [{ vaddr: DATA, bytes: new Uint8Array(Number(PAGE)).fill(0x22) }, { vaddr: FILE, bytes: firstPage }, { vaddr: ANON, bytes: new Uint8Array(0) }], mapped(dataFile), undefined);
   const core = await CoreTarget.open(layoutPath, { snapshot: false });
   afterAll(() => core.close());
+  /** A core that maps `path` as `plain.core` maps dataFile: holding the first page of dataFile (so recording its build-id). */
+  const naming = (name: string, path: string, end?: bigint) => CoreTarget.open(writeCore(name, [{ vaddr: FILE, bytes: firstPage }], mapped(path, end), undefined), { snapshot: false });
 
   it('takes the bytes it does not hold from the mapped file, zero-filled to the end of its last page, faulting past it', () => {
     const [head, tail, past] = core.read([
-      { address: FILE + 0x10n, length: 4 },
+      { address: FILE + 0x1010n, length: 4 },
       { address: FILE + 0x17fen, length: 4 },
       { address: FILE + 0x1ffen, length: 4 },
     ]);
-    expect([...head!.bytes]).toEqual([...fileBytes.subarray(0x10, 0x14)]);
+    expect([...head!.bytes]).toEqual([...fileBytes.subarray(0x1010, 0x1014)]);
     expect([...tail!.bytes]).toEqual([fileBytes[0x17fe], fileBytes[0x17ff], 0, 0]);
     expect(past).toMatchObject({ done: 2, fault: { address: FILE + 0x2000n } });
   });
@@ -142,19 +184,100 @@ describe('a core without pvm note', async () => {
   });
 
   it('faults, saying why, where neither the core nor a file holds the bytes: never silent zeros', () => {
-    expect(core.regions().map((r) => [r.start, r.path])).toEqual([[DATA, ''], [FILE, dataFile]]);
-    const moved = writeCore('plain2.core', [{ vaddr: DATA, bytes: new Uint8Array(Number(PAGE)) }], [{ start: FILE, end: FILE + PAGE, offset: 0n, path: join(dir, 'gone.bin') }], undefined);
+    expect(core.regions().map((r) => [r.start, r.path])).toEqual([[DATA, ''], [FILE, dataFile], [FILE + PAGE, dataFile]]);
+    const moved = writeCore('plain2.core', [{ vaddr: DATA, bytes: new Uint8Array(Number(PAGE)) }, { vaddr: FILE, bytes: firstPage }], mapped(join(dir, 'gone.bin')), undefined);
     return CoreTarget.open(moved, { snapshot: false }).then((gone) => {
       try {
-        const [result] = gone.read([{ address: FILE, length: 8 }]);
-        expect(result).toMatchObject({ done: 0, fault: { address: FILE, reason: `the core does not hold these bytes, and ${join(dir, 'gone.bin')}, the file mapped there, is not on this machine` } });
+        const [result] = gone.read([{ address: FILE + PAGE, length: 8 }]);
+        expect(result).toMatchObject({ done: 0, fault: { address: FILE + PAGE, reason: `the core does not hold these bytes, and ${join(dir, 'gone.bin')}, the file mapped there, is not on this machine` } });
         // A scan leaves the region out, saying why, instead of failing.
         const access = gone.openScan();
-        expect(access.skip?.(gone.regions()[1]!)).toBe(`the core does not hold all of it, and ${join(dir, 'gone.bin')}, the file mapped there, is not on this machine`);
+        expect(access.skip?.(gone.regions()[2]!)).toBe(`the core does not hold all of it, and ${join(dir, 'gone.bin')}, the file mapped there, is not on this machine`);
         access.close();
       } finally {
         gone.close();
       }
+    });
+  });
+
+  // Issue 29, items 5 and 17: a core is a file anyone can write; what it names is read only when it is a regular ELF
+  // file with the build-id the core records (a symlink to /etc/shadow was printed; a FIFO blocked pvm for ever).
+  describe('reads a file a core names only when it is a regular ELF file with the build-id the core records', () => {
+    const secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'root:$6$secret:19000:0:99999:7:::\n'.repeat(200));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const link = (name: string, to: string) => {
+      symlinkSync(to, join(dir, name));
+      return join(dir, name);
+    };
+    const faultOf = async (core: Promise<CoreTarget>) => {
+      const opened = await core;
+      try {
+        const [result] = opened.read([{ address: FILE + PAGE, length: 16 }]);
+        expect(result!.done).toBe(0);
+        return result!.fault!.reason;
+      } finally {
+        opened.close();
+      }
+    };
+
+    it('a symlink to the right file is followed', async () => {
+      const target = await naming('link-ok.core', link('data-link', dataFile));
+      try {
+        expect([...target.read([{ address: FILE + 0x1010n, length: 4 }])[0]!.bytes]).toEqual([...fileBytes.subarray(0x1010, 0x1014)]);
+      } finally {
+        target.close();
+      }
+    });
+
+    it.each([
+      ['a symlink to a secret (not ELF)', () => link('shadow-link', secret), 'is not the file the process mapped (not an ELF file; the process ran build-id 0123456789abcdef0123456789abcdef01234567)'],
+      ['a FIFO (which blocked open for ever)', () => fifo, 'cannot be used (it is a pipe (FIFO), not a regular file)'],
+      ['a symlink to /dev/zero (read as a file of zeros)', () => link('zero-link', '/dev/zero'), 'cannot be used (it is a character device, not a regular file)'],
+      ['another build', () => {
+        writeFileSync(join(dir, 'other.bin'), elfFile(0x1800, 'ffff'.repeat(10)));
+        return join(dir, 'other.bin');
+      }, 'is another build (build-id ffffffffffffffffffffffffffffffffffffffff; the process ran 0123456789abcdef0123456789abcdef01234567)'],
+    ])('%s: its bytes are not read, and the fault says why', async (what, make, problem) => {
+      const path = make();
+      expect(await faultOf(naming(`${what.replace(/[^a-z]+/g, '-')}.core`, path))).toBe(`the core does not hold these bytes, and ${path}, the file mapped there, ${problem}`);
+    });
+
+    it('a mapping whose headers the core does not hold has no build-id recorded: its file is not read', async () => {
+      const shadow = join(dir, 'shadow-link');
+      const target = await CoreTarget.open(writeCore('no-record.core', [{ vaddr: DATA, bytes: new Uint8Array(Number(PAGE)) }], [{ start: FILE, end: FILE + PAGE, offset: 0n, path: shadow }], undefined), { snapshot: false });
+      try {
+        const [result] = target.read([{ address: FILE, length: 16 }]);
+        expect(result).toMatchObject({ done: 0, fault: { reason: expect.stringContaining(`${shadow}, the file mapped there, cannot be checked: the core records no build-id for it`) } });
+        expect(target.executableBuildId()).toBeUndefined();
+      } finally {
+        target.close();
+      }
+    });
+
+    it('a region that runs far past the end of its file costs the file, not the region: a scan leaves the rest out, saying why', async () => {
+      const huge = await naming('huge.core', dataFile, 0x80000000000000n);
+      try {
+        const access = huge.openScan();
+        try {
+          const tail = access.regions.find((r) => r.start === FILE + 0x2000n)!;
+          expect(tail).toMatchObject({ end: 0x80000000000000n });
+          expect(access.skip?.(tail)).toBe(`past the end of ${dataFile}, the file mapped there: reads fault there, as in the process`);
+          expect(access.skip?.(access.regions.find((r) => r.start === FILE + PAGE)!)).toBeUndefined();
+        } finally {
+          access.close();
+        }
+      } finally {
+        huge.close();
+      }
+    });
+
+    it('refuses a region table that overlaps (a mapping no segment holds, running over one): exit 2', async () => {
+      const path = writeCore('overlap.core', [{ vaddr: FILE + 2n * PAGE, bytes: new Uint8Array(Number(PAGE)) }], [{ start: FILE, end: FILE + 4n * PAGE, offset: 0n, path: dataFile }], undefined);
+      await expect(CoreTarget.open(path, { snapshot: false })).rejects.toThrow(
+        `${path}: corrupt: the regions 0x20000-0x24000 (${dataFile}) and 0x22000-0x23000 (anonymous) overlap, or are out of order`,
+      );
     });
   });
 });
