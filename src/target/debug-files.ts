@@ -5,10 +5,11 @@
 // directory followed by the file's directory. A candidate is used only when
 // it is the module's: the same build-id, or, for a module without one, the
 // CRC32 its debuglink records. Read from this machine's file system.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { type ElfFile, parseElf } from '../native/elf.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { readAt } from './file-mapping.ts';
 
 export const DEFAULT_DEBUG_DIRECTORIES: readonly string[] = ['/usr/lib/debug'];
@@ -39,8 +40,10 @@ export function debugFileCandidates(path: string, elf: Pick<ElfFile, 'buildId' |
 export function findDebugFile(path: string, elf: Pick<ElfFile, 'buildId' | 'debugLink'>, directories: readonly string[]): { file: DebugFile & { close(): void } } | { tried: string[] } {
   const tried = debugFileCandidates(path, elf, directories);
   for (const candidate of tried) {
-    const fd = attempt(() => openSync(candidate, 'r'));
-    if (fd === undefined) continue;
+    // A regular file only: a FIFO in a debug directory would block the open, a device feed the CRC for ever.
+    const opened = openRegularFile(candidate);
+    if ('problem' in opened) continue;
+    const { fd } = opened;
     const debug = attempt(() => parseElf({ read: (offset, length) => readAt(fd, offset, length) }));
     const matches = debug !== undefined && (elf.buildId !== undefined ? debug.buildId === elf.buildId : elf.debugLink !== undefined && crc32OfFile(fd) === elf.debugLink.crc);
     if (matches) return { file: { path: candidate, elf: debug, close: () => closeSync(fd) } };

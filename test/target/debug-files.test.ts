@@ -76,6 +76,18 @@ describe('separate debug files', () => {
     resolver.close();
   });
 
+  it('passes over a FIFO or a device where a debug file should be, without blocking (issue 29, item 17)', () => {
+    const { binary } = build('fifo', true);
+    const id = parseElf(bytesReader(readFileSync(binary))).buildId!;
+    const directory = join(dir, 'fifo-root');
+    mkdirSync(join(directory, '.build-id', id.slice(0, 2)), { recursive: true });
+    execFileSync('mkfifo', [join(directory, '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`)]);
+    rmSync(join(dir, 'fifo.debug'));
+    execFileSync('ln', ['-s', '/dev/zero', join(dir, 'fifo.debug')]);
+    const found = findDebugFile(binary, parseElf(bytesReader(readFileSync(binary))), [directory]);
+    expect(found).toEqual({ tried: expect.arrayContaining([join(directory, '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`), join(dir, 'fifo.debug')]) });
+  });
+
   it("finds libc's debug file (libc6-dbg) by build-id, with gdb's main_arena", (context) => {
     const libc = parseElf(bytesReader(readFileSync(LIBC)));
     const [byId] = debugFileCandidates(LIBC, libc, ['/usr/lib/debug']);
