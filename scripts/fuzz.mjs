@@ -299,12 +299,83 @@ async function fuzzPolicyRules(until) {
   resolver.close();
 }
 
+// ---- shapes: deep and long forms (issue 29, items 18 and 19) ----
+/**
+ * Recipes of one extreme shape each, at sizes around and far past the limits: nesting of every kind
+ * (unary operators, `read … at`, brackets, blocks, chains of operators, `[i]`, `.field`, `else if`, pattern
+ * alternatives), and long flat forms (lines, alternatives, strings of non-ASCII text, names, unknown names,
+ * a line of a megabyte), sometimes with a syntax error after them, so that Ohm is asked too. Checked as
+ * `pvm check` does, and run (dry) when they compile. Anything but pvm's own error is a crash; so is a case
+ * that takes over 2 s (any recipe up to the 4 MiB limit must be checked in less).
+ */
+function fuzzShapes(until) {
+  const size = () => next.pick([1, 2, 10, 50, 150, 199, 200, 201, 256, 500, 600, 2000, 2500, 10_000, 100_000]);
+  const counter = next.pick(addresses);
+  const repeatJoin = (n, item, joint) => Array.from({ length: n }, (_, i) => (typeof item === 'function' ? item(i) : item)).join(joint);
+  const prefixes = ['-', '~', '!', '(', '[', 'read u8 at ', '-(', 'read u8 at [', 'len('];
+  const closers = { '(': ')', '[': ']', '-(': ')', 'read u8 at [': ']', 'len(': ')' };
+  const shapes = [
+    // deep: one prefix form repeated, or a mix of them
+    (n) => {
+      const parts = Array.from({ length: Math.min(n, 20_000) }, () => next.pick(prefixes));
+      return `let x = ${parts.join('')}${counter}${parts.reverse().map((p) => closers[p] ?? '').join('')}\nprint x`;
+    },
+    (n) => `let x = ${next.pick(['-', '~', '!']).repeat(n)}${next.pick(['1', 'true', counter])}\nprint x`,
+    (n) => `let x = ${`read ${next.pick(['u8', 'u32', 'ptr'])} at ${counter} + `.repeat(Math.min(n, 50_000))}0\nprint x`,
+    // chains
+    (n) => `let x = ${repeatJoin(n, () => next.pick(['1', 'x', '"a"', counter, '1.5']), ` ${next.pick(['+', '-', '*', '|', '&&', '||', '<<', '==', '+'])} `)}\nprint x`,
+    (n) => `let l = [[1, 2], [3, 4]]\nlet x = l${'[0]'.repeat(n)}${next.pick(['', '.start', '.a.b'])}`,
+    (n) => `let x = module("target")${'.size'.repeat(n)}`,
+    (n) => `let x = 1\nif x == 0 { print 0 }${repeatJoin(Math.min(n, 20_000), (i) => ` else if x == ${i + 1} { print ${i} }`, '')} else { print -1 }`,
+    (n) => `${'if 1 == 1 {\n'.repeat(Math.min(n, 5000))}print 1\n${'}\n'.repeat(Math.min(n, 5000))}`,
+    (n) => `for i in 0..3 { let t = ${repeatJoin(Math.min(n, 20_000), 'i', ' + ')}\nprint t }`,
+    // patterns
+    (n) => `let h = scan hex"(${repeatJoin(Math.min(n * 50, 200_000), () => next.pick(['01', '?? 02', '~03']), ' | ')})" in region("[heap]") limit 1`,
+    (n) => `let h = scan hex"${'( 01 | '.repeat(Math.min(n, 20_000))}02${' )'.repeat(Math.min(n, 20_000))}" in region("[heap]") limit 1`,
+    // long and flat
+    (n) => 'print 1\n'.repeat(Math.min(n * 50, 400_000)),
+    (n) => `let s = "${next.pick(['é', '😀', 'a', '\\x41', '日']).repeat(Math.min(n * 200, 1_000_000))}"\nprint len(s)`,
+    (n) => `let ${next.pick(['a', 'é', '_'])}${'a'.repeat(Math.min(n * 1000, 2_000_000))} = 1`,
+    (n) => repeatJoin(Math.min(n * 40, 400_000), (i) => `print n${i}`, '\n'),
+    (n) => `${'let a = 1\n'.repeat(Math.min(n * 40, 400_000))}let = 2`,
+    (n) => `let x = ${'1 + '.repeat(Math.min(n * 100, 1_000_000))}1`,
+  ];
+  while (performance.now() < until) {
+    const shape = next.int(shapes.length);
+    let text = shapes[shape](size());
+    // A syntax error after it, or inside it, sometimes: then Ohm reads what the fast parser was not sure of.
+    const damage = next();
+    if (damage < 0.2) text += next.pick(['\nlet = 1', ' +', '\n}', '\nprint (', '\nlet é\u0301 = 1']);
+    else if (damage < 0.3) {
+      const at = next.int(text.length);
+      text = text.slice(0, at) + next.pick(['=', '(', '"', '\n', ')']) + text.slice(at);
+    }
+    if (text.length > 4 << 20) text = text.slice(0, 4 << 20);
+    writeFileSync(join(work, 'current.pvm'), text);
+    attempt('shapes', text.length > 4096 ? `shape ${shape}, ${text.length} characters:\n${text.slice(0, 2048)}\n…\n${text.slice(-1024)}` : text, () => {
+      const started = performance.now();
+      let plan;
+      let refused;
+      try {
+        plan = compileSource({ name: 'fuzz.pvm', text });
+      } catch (error) {
+        refused = error;
+      }
+      const ms = performance.now() - started;
+      if (ms > 2000) throw new Error(`shape ${shape} (${text.length} characters) took ${ms.toFixed(0)} ms to check: over 2 s`);
+      if (refused !== undefined) throw refused;
+      if (text.length < 1 << 16) execute({ plan, target: live, params: bindParams(plan, new Map()), output: () => {}, dryRun: true, limits: FUZZ_LIMITS });
+    });
+  }
+}
+
 // Each fuzzer gets an equal share of the time; a new class of input is one more line here.
 const fuzzers = [
   ['recipes', fuzzRecipes],
   ['journals', fuzzJournals],
   ['policies', fuzzPolicies],
   ['cores', fuzzCoresAsync],
+  ['shapes', fuzzShapes],
   ['policy rules', fuzzPolicyRules],
 ];
 const share = (seconds * 1000) / fuzzers.length;
