@@ -8,7 +8,7 @@ export const ERROR_GROUPS = [
     codes: {
       'invalid-recipe': 'the recipe has problems; --json gives one error line per problem, each with its own code',
       syntax: 'the recipe does not parse; each broken statement is reported',
-      'too-deep': 'brackets, parentheses or blocks nest deeper than 32',
+      'too-deep': 'brackets, parentheses or blocks nest deeper than 32, or a statement deeper than 200 levels (unary operators, reads, else ifs and chains of operators count too)',
       'unknown-name': 'a name used before it is defined (did-you-mean in the hint)',
       'unknown-type': 'a type that does not exist (u24)',
       'unknown-function': 'a call of a function pvm does not have',

@@ -1,10 +1,13 @@
 // A hand-written parser for the grammar of grammar.ohm, used first: it reads a
 // recipe in one pass (a 1 MiB recipe in a fraction of a second, where Ohm
-// takes seconds). It gives up — returns undefined — on anything it is not
-// sure of: a syntax error, a construct it does not handle. Then Ohm parses
-// that statement (fastParsePieces says which), and reports the errors. When it does return a tree, that tree is the one Ohm builds, spans
-// included: test/dsl/fast-parse.test.ts holds the two to that on every recipe
-// of the repository, and on thousands of generated and mutated ones.
+// takes seconds). It gives up on anything it is not sure of (a syntax error,
+// a construct it does not handle), one top-level statement at a time: Ohm
+// then parses that statement (fastParsePieces says which), and reports the
+// errors. Past MAX_DEPTH levels of nesting of any kind it reports `too-deep`
+// itself (TooDeep). When it does return a tree, that tree is the one Ohm
+// builds, spans included: test/dsl/fast-parse.test.ts holds the two to that
+// on every recipe of the repository, and on thousands of generated and
+// mutated ones.
 import type * as Ast from './ast.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
