@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FAST_KEYWORDS, fastParse, TooDeep } from '../../src/dsl/fast-parse.ts';
 import { grammar } from '../../src/dsl/grammar-bundle.ts';
-import { parseWithOhm } from '../../src/dsl/parse.ts';
+import { InvalidRecipe } from '../../src/dsl/diagnostic.ts';
+import { parse, parseWithOhm } from '../../src/dsl/parse.ts';
 import { random, recipeGenerator } from '../../scripts/recipe-generator.mjs';
 import { EVERY_CONSTRUCT } from '../helpers/constructs.ts';
 import { ROOT } from '../helpers/paths.ts';
@@ -145,6 +146,33 @@ describe('the fast parser', () => {
     for (const text of texts) expect(agree(text), text).toBe('same');
     // Ohm refuses these; the fast parser must give up rather than accept them.
     for (const text of ['let e\u0301 = 1', 'let x = 1\u00a0+ 1', 'print é1é\u0301', 'let ① = 1']) expect(agree(text), text).toBe('gave up');
+  });
+
+  it('with Ohm reading only the statements it was not sure of, reports the errors Ohm reading the whole recipe reports, on 400 mutations', () => {
+    const next = random(29);
+    const generate = recipeGenerator(next, ['0x10000']);
+    // Not a recipe past MAX_DEPTH: whole-recipe Ohm is no reference there (it overflows, or measures its tree after).
+    const sources = [...corpus.filter((text) => text.length < 20_000 && agree(text) !== 'too deep'), ...Array.from({ length: 50 }, () => generate(2, 4))];
+    const outcome = (run: () => unknown): string => {
+      try {
+        run();
+        return 'parsed';
+      } catch (error) {
+        // Where each error is and what was found there. Ohm's list of what it expected may differ: it depends on
+        // where its match started (a whole chunk then, the statement's line now).
+        if (error instanceof InvalidRecipe) return error.message.split('\n').filter((line) => line.startsWith('r.pvm:')).map((line) => line.replace(/^(r\.pvm:\d+:\d+: error: [^:]*).*/, '$1')).join('\n');
+        throw error;
+      }
+    };
+    let broken = 0;
+    for (let i = 0; i < 400; i++) {
+      const text = mutate(sources[i % sources.length]!, next);
+      const source = { name: 'r.pvm', text };
+      const whole = outcome(() => parseWithOhm(source));
+      if (whole !== 'parsed') broken++;
+      expect(outcome(() => parse(source)), text).toBe(whole);
+    }
+    expect(broken).toBeGreaterThan(100);
   });
 
   it('reserves the words the grammar reserves', () => {
