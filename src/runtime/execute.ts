@@ -7,6 +7,7 @@ import type { Loc, MemoryType, Plan, PlanExpr, PlanStep } from '../plan/plan.ts'
 import { describeTarget, type MemorySource, type ReadResult, type WritableTarget } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';
 import { compare, type EvalContext, evaluate } from './evaluate.ts';
+import type { ReadEachResult } from './narrow.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate, placeError, type SourcePoint } from './locate.ts';
 import { readSites } from '../plan/walk.ts';
@@ -75,6 +76,8 @@ export interface ExecuteOptions {
 }
 
 const ADDRESS_LIMIT = 1n << 64n;
+/** Items a narrow reads per batch: enough to fill the target's 1024-iovec calls, few enough that a batch's objects stay small. */
+const READ_EACH_BATCH = 1 << 16;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
@@ -170,16 +173,24 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
     return outcome.hits;
   };
 
-  const readEach = (addresses: readonly bigint[], length: number, loc: Loc): (Uint8Array | undefined)[] => {
+  const readEach = (addresses: readonly bigint[], length: number, loc: Loc): ReadEachResult => {
     budget.read(addresses.length * length, loc);
     writes?.flush();
-    const results = target.read(addresses.map((address) => ({ address, length })));
-    return results.map((result, i) => {
-      if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, at(loc)());
-      if (result.done < length) return undefined; // unmapped since: the item drops out
-      onRead?.(addresses[i]!, result.bytes.subarray(0, length));
-      return result.bytes.subarray(0, length);
-    });
+    const bytes = new Uint8Array(addresses.length * length);
+    const readable = new Uint8Array(addresses.length);
+    // In batches, copied into one buffer: a batch's requests and results (an object each) die before the next.
+    for (let first = 0; first < addresses.length; first += READ_EACH_BATCH) {
+      const batch = addresses.slice(first, first + READ_EACH_BATCH);
+      target.read(batch.map((address) => ({ address, length }))).forEach((result, j) => {
+        if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, at(loc)());
+        if (result.done < length) return; // unmapped since: the item drops out
+        const i = first + j;
+        bytes.set(result.bytes.subarray(0, length), i * length);
+        readable[i] = 1;
+        onRead?.(addresses[i]!, bytes.subarray(i * length, (i + 1) * length));
+      });
+    }
+    return { bytes, readable };
   };
 
   /** What evaluation needs, with reads from the target or (prefetching) from a cache. */

@@ -11,8 +11,19 @@ import { decode, numeric, type Remembered, type Value } from './value.ts';
 
 type NarrowExpr = Extract<PlanExpr, { op: 'narrow' }>;
 
-/** Reads `length` bytes at each address, batched; undefined where the memory cannot be read. */
-export type ReadEach = (addresses: readonly bigint[], length: number, loc: Loc) => (Uint8Array | undefined)[];
+/**
+ * `length` bytes at each address, batched, packed back to back (item i at
+ * i * length): one buffer for a million items rather than a view each
+ * (issue 29: 983 000 hits narrowed twice held 1 GB). `readable[i]` is 0 where
+ * item i's memory could not be read.
+ */
+export interface ReadEachResult {
+  readonly bytes: Uint8Array;
+  readonly readable: Uint8Array;
+}
+
+/** Reads `length` bytes at each address, batched. */
+export type ReadEach = (addresses: readonly bigint[], length: number, loc: Loc) => ReadEachResult;
 
 export function narrowList(e: NarrowExpr, list: Extract<Value, { kind: 'list' }>, operands: { value?: Value; within?: Value; low?: Value; high?: Value }, readEach: ReadEach, at: () => SourcePoint): Value {
   const { type } = e;
@@ -22,19 +33,17 @@ export function narrowList(e: NarrowExpr, list: Extract<Value, { kind: 'list' }>
   const now = readEach(addresses, size, e.loc);
   const keep = test(e, operands);
   const items: Value[] = [];
-  const kept: Uint8Array[] = [];
+  // The values kept, packed in place over the ones read (a kept item's slot is never past its own).
+  const bytes = now.bytes;
   for (let i = 0; i < addresses.length; i++) {
-    const bytes = now[i];
-    if (bytes === undefined) continue;
-    const value = decode(type, bytes);
+    if (now.readable[i] === 0) continue;
+    const value = decode(type, bytes.subarray(i * size, (i + 1) * size));
     const before = previous === undefined ? undefined : decode(type, previous.subarray(i * size, (i + 1) * size));
     if (!keep(value, before)) continue;
+    bytes.copyWithin(items.length * size, i * size, (i + 1) * size);
     items.push(list.items[i]!);
-    kept.push(bytes);
   }
-  const bytes = new Uint8Array(kept.length * size);
-  kept.forEach((b, i) => bytes.set(b, i * size));
-  const remembered: Remembered = { type, bytes };
+  const remembered: Remembered = { type, bytes: bytes.slice(0, items.length * size) };
   return { kind: 'list', items, remembered };
 }
 
