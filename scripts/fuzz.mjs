@@ -369,12 +369,135 @@ function fuzzShapes(until) {
   }
 }
 
+// ---- cores crafted to lie: NT_FILE entries and notes (issue 29, items 5 and 17) ----
+/**
+ * Cores built from scratch (layoutCore) that hold the first page of the fixture's executable (so its build-id is
+ * recorded) and lie in structure: NT_FILE entries that overlap, run to the top of the address space, map absurd file
+ * offsets, number up to 2 million, or name a symlink to a secret, a FIFO, a device, a directory, a socket or a
+ * /proc file; note segments duplicated up to 64 times, huge, or overlapping, over a sparse file of up to 512 MiB;
+ * NT_FILE's page size patched. Each is read by the CLI in a child process: a scan, then a read of the code.
+ * Anything but exit 0, 2, 3, 4 or 5 is a crash; so is a case that hangs (10 s), takes over 3 s, grows past
+ * 512 MB, or shows a byte of the secret.
+ */
+async function fuzzCraftedCoresAsync(until) {
+  const { layoutCore } = await dist('native/core-format.js');
+  const { createServer } = await import('node:net');
+  const { spawnSync } = await import('node:child_process');
+  const { symlinkSync } = await import('node:fs');
+  const dir = join(work, 'crafted');
+  mkdirSync(dir);
+  const secret = join(dir, 'shadow');
+  writeFileSync(secret, 'root:PVM-SECRET-29:19000:0:99999:7:::\n'.repeat(2000));
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const socket = join(dir, 'socket');
+  const server = createServer().listen(socket);
+  const link = (name, to) => (symlinkSync(to, join(dir, name)), join(dir, name));
+  const paths = [fixtureBinary, link('secret-link', secret), secret, fifo, link('zero-link', '/dev/zero'), '/dev/urandom', dir, socket, '/proc/self/mem', '/proc/self/fd/0', join(dir, 'missing'), link('loop', join(dir, 'loop'))];
+  const elf = readFileSync(fixtureBinary);
+  const BASE = 0x555555554000n;
+  const PAGE = 0x1000n;
+  const huge = () => next.pick([1n << 40n, 1n << 47n, 1n << 55n, (1n << 56n) - PAGE, 1n << 56n, 1n << 63n, (1n << 64n) - PAGE, BigInt(next.int(1 << 30)) * PAGE]);
+  const mapping = (i, orderly) => {
+    const choice = orderly ? 0 : next();
+    // Mostly in order and apart, as a process maps; else anywhere, overlapping, huge or cut mid-page.
+    const start = choice < 0.7 ? BASE + BigInt(i) * 16n * PAGE : next() < 0.5 ? BASE + BigInt(next.int(64)) * PAGE : huge();
+    const end = choice < 0.8 ? start + PAGE * BigInt(1 + next.int(4)) : next() < 0.5 ? huge() : start + BigInt(next.int(1 << 20)) - BigInt(next.int(2)) * PAGE;
+    const offset = next() < 0.8 ? BigInt(next.int(8)) * PAGE : huge();
+    return { start, end, offset, path: next() < 0.3 ? fixtureBinary : next.pick(paths) };
+  };
+  const render = (files) => files.map((f) => `${f.start.toString(16)}-${f.end.toString(16)} @${f.offset.toString(16)} ${f.path}`);
+  let n = 0;
+  while (performance.now() < until) {
+    const count = next() < 0.05 ? next.pick([100_000, 1 << 18, (1 << 18) + 1, 2_000_000]) : 1 + next.int(12);
+    const files = [{ start: BASE, end: BASE + PAGE, offset: 0n, path: next() < 0.7 ? fixtureBinary : next.pick(paths) }];
+    // Half the cases lie only in the paths they name, the others in their ranges too.
+    const orderly = next() < 0.5;
+    for (let i = 1; i < count; i++) files.push(count > 1000 ? { start: (1n << 32n) + BigInt(i) * PAGE, end: (1n << 32n) + BigInt(i + 1) * PAGE, offset: 0n, path: '/x' } : mapping(i, orderly));
+    let layout;
+    try {
+      layout = layoutCore({
+        segments: [{ vaddr: BASE, memsz: PAGE, filesz: PAGE, flags: 4 }],
+        threads: [{ tid: 7, ppid: 1, pgrp: 7, sid: 7, signal: 0, registers: Array.from({ length: 27 }, () => 0n) }],
+        process: { pid: 7, ppid: 1, pgrp: 7, sid: 7, uid: 0, gid: 0, state: 'S', name: 'target', args: 'target' },
+        auxv: undefined,
+        files: files.map((f) => ({ ...f, end: f.end < 1n << 64n ? f.end : (1n << 64n) - 1n, offset: f.offset - (f.offset % PAGE) })),
+        pageSize: 4096,
+        pvm: undefined,
+      });
+    } catch {
+      continue; // no core can say that (layoutCore refuses it): not a case
+    }
+    const image = new Uint8Array(Number(layout.size));
+    image.set(layout.head);
+    image.set(elf.subarray(0, 4096), Number(layout.dataOffsets[0]));
+    const view = new DataView(image.buffer);
+    const notes = { offset: view.getBigUint64(64 + 8, true), size: view.getBigUint64(64 + 32, true) };
+    const lies = [];
+    // NT_FILE's page size (it follows the count: the 4th note's descriptor), sometimes.
+    if (next() < 0.15) {
+      const at = Number(notes.offset) + image.subarray(Number(notes.offset)).findIndex((_, i, a) => a[i] === 0x45 && a[i + 1] === 0x4c && a[i + 2] === 0x49 && a[i + 3] === 0x46) + 4 + 8 + 8;
+      const size = next.pick([0n, 1n, 3n, 4096n, 1n << 20n, 1n << 63n]);
+      if (at + 8 <= image.length) view.setBigUint64(at, size, true);
+      lies.push(`NT_FILE page size ${size}`);
+    }
+    // Note segments: the one widened, or copied into other program headers (PT_LOAD 1 and more become PT_NOTEs).
+    let fileSize = image.length;
+    if (next() < 0.3) {
+      fileSize = next.pick([1 << 20, 64 << 20, 256 << 20, 512 << 20]);
+      const size = BigInt(next.pick([fileSize - Number(notes.offset), 256 << 20, 1 << 28, next.int(fileSize)]));
+      view.setBigUint64(64 + 32, size, true);
+      lies.push(`note segment of ${size} bytes in a file of ${fileSize}`);
+    }
+    let copies = 0;
+    if (next() < 0.2) {
+      copies = next.pick([2, 8, 64]);
+      lies.push(`${copies} PT_NOTE headers`);
+    }
+    const path = join(dir, `case-${n++ % 4}.core`);
+    const out = openSync(path, 'w');
+    if (copies > 0) {
+      // Extra program headers after the file's own: the table is rewritten at the end of the file.
+      const phnum = view.getUint16(56, true);
+      const table = new Uint8Array((phnum + copies) * 56);
+      table.set(image.subarray(64, 64 + phnum * 56));
+      for (let c = 0; c < copies; c++) table.set(image.subarray(64, 64 + 56), (phnum + c) * 56);
+      const tableAt = Math.max(image.length, 4096);
+      view.setBigUint64(32, BigInt(tableAt), true);
+      view.setUint16(56, phnum + copies, true);
+      writeSync(out, table, 0, table.length, tableAt);
+    }
+    writeSync(out, image, 0, image.length, 0);
+    closeSync(out);
+    if (fileSize > image.length) truncateSync(path, fileSize);
+    const input = { files: count > 16 ? `${count} entries` : render(files), lies };
+    const started = performance.now();
+    const recipe = `print len(scan "PVM-SECRET-29" in all limit 3)\nprint len(scan "ELF" in all limit 3)\nprint read u32 at 0x${(BASE + PAGE).toString(16)}`;
+    const run = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, join(root, 'dist/node/main.js'), '-e', recipe, '--core', path, '--json'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ms = performance.now() - started;
+    const rss = Number(/maxrss (\d+)/.exec(run.stderr ?? '')?.[1] ?? 0) * 1024;
+    const lines = (run.stdout ?? '').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const error = lines.find((line) => line.type === 'error');
+    attempt('crafted cores', input, () => {
+      if (run.error !== undefined || run.signal !== null) throw new Error(`hung or killed (${run.error?.message ?? run.signal}) after ${ms.toFixed(0)} ms`);
+      if (ms > 3000) throw new Error(`took ${ms.toFixed(0)} ms: over 3 s`);
+      if (rss > 512 << 20) throw new Error(`grew to ${(rss / 2 ** 20).toFixed(0)} MB: over 512 MB`);
+      if (lines.some((line) => line.type === 'print' && line.line === 1 && line.values[0] !== 0)) throw new Error('showed the secret: a scan found its bytes');
+      if ((run.stdout ?? '').includes('PVM-SECRET') || (run.stderr ?? '').includes('PVM-SECRET')) throw new Error('showed the secret');
+      if (![0, 2, 3, 4, 5].includes(run.status)) throw new Error(`exit ${run.status}: ${run.stderr}`);
+      if (error !== undefined) throw Object.assign(Object.create(PvmError.prototype), { code: error.code, message: error.message });
+    });
+  }
+  server.close();
+}
+
 // Each fuzzer gets an equal share of the time; a new class of input is one more line here.
 const fuzzers = [
   ['recipes', fuzzRecipes],
   ['journals', fuzzJournals],
   ['policies', fuzzPolicies],
   ['cores', fuzzCoresAsync],
+  ['crafted cores', fuzzCraftedCoresAsync],
   ['shapes', fuzzShapes],
   ['policy rules', fuzzPolicyRules],
 ];
