@@ -10,12 +10,13 @@
 // checked before it is used (core-format.ts, and the region table here):
 // regions within the address space and not overlapping, notes within the
 // file and bounded, so that the work is proportional to the file.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError, UsageError } from '../errors.ts';
 import { CoreFormatError, type CoreLayout, NT_PVM_SNAPSHOT, parseCore } from '../native/core-format.ts';
 import { type Libc, loadLibc, type NativeMemory } from '../native/libc.ts';
 import { bufferSearch, fastestSearch } from '../native/search.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { CoreFiles } from './core-files.ts';
 import { executableBuildId, type HeldBytes, ProvenElves } from './core-elf.ts';
 import { readAt } from './file-mapping.ts';
@@ -72,17 +73,15 @@ export class CoreTarget implements MemorySource {
 
   /** Opens a core; `snapshot` demands pvm's note (--snapshot). Throws UsageError (exit 2) naming the file and what is wrong. */
   static async open(path: string, { snapshot }: { snapshot: boolean }): Promise<CoreTarget> {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new UsageError('core-unreadable', `cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { hint: 'check the path of the core or snapshot file' });
+    // A regular file only, opened without blocking: a FIFO given as a core would wait for a writer for ever.
+    const opened = openRegularFile(path);
+    if ('problem' in opened) {
+      if (opened.regular === false) throw new UsageError('bad-core', `${path}: ${opened.problem}`, { hint: 'a core is a file: give the file the kernel, gcore or pvm snapshot wrote' });
+      throw new UsageError('core-unreadable', `cannot open ${path}: ${opened.problem}`, { hint: 'check the path of the core or snapshot file' });
     }
+    const { fd } = opened;
     try {
-      const stat = fstatSync(fd);
-      if (!stat.isFile()) throw new CoreFormatError('not a regular file (a directory or a device?)');
-      const size = stat.size;
+      const size = fstatSync(fd).size;
       const layout = parseCore((offset, length) => readAt(fd, offset, length), size);
       let note: SnapshotNote | undefined;
       if (layout.pvm !== undefined) note = decodeSnapshotNote(layout.pvm);

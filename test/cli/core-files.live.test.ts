@@ -95,3 +95,16 @@ describe("a policy's targets on a core", () => {
     expect(pvm('node', ['-e', 'print 1', '--core', core, '--policy', policy({ targets: [{ buildId: 'ab'.repeat(20) }] })]).status).toBe(3);
   });
 });
+
+describe('the core itself', () => {
+  it.each([
+    ['a FIFO (open blocked for ever)', () => {
+      execFileSync('mkfifo', [join(dir, 'core-fifo')]);
+      return join(dir, 'core-fifo');
+    }, 'it is a pipe (FIFO), not a regular file'],
+    ['a device', () => '/dev/zero', 'it is a character device, not a regular file'],
+  ])('is a regular file: %s is exit 2, at once', (_what, make, why) => {
+    const path = make();
+    expect(pvm('node', ['maps', '--core', path])).toMatchObject({ status: 2, stderr: `pvm: error: ${path}: ${why}\nhint: a core is a file: give the file the kernel, gcore or pvm snapshot wrote\n` });
+  });
+});
