@@ -354,6 +354,7 @@ function fuzzShapes(until) {
     writeFileSync(join(work, 'current.pvm'), text);
     attempt('shapes', text.length > 4096 ? `shape ${shape}, ${text.length} characters:\n${text.slice(0, 2048)}\n…\n${text.slice(-1024)}` : text, () => {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       let plan;
       let refused;
       try {
@@ -361,7 +362,10 @@ function fuzzShapes(until) {
       } catch (error) {
         refused = error;
       }
-      const ms = performance.now() - started;
+      // The work done, not the time other processes took from it on a loaded machine: the lesser of the wall
+      // clock and this process's CPU time (which counts the collector's helper threads too).
+      const { user, system } = process.cpuUsage(cpu);
+      const ms = Math.min(performance.now() - started, (user + system) / 1000);
       if (ms > 2000) throw new Error(`shape ${shape} (${text.length} characters) took ${ms.toFixed(0)} ms to check: over 2 s`);
       if (refused !== undefined) throw refused;
       if (text.length < 1 << 16) execute({ plan, target: live, params: bindParams(plan, new Map()), output: () => {}, dryRun: true, limits: FUZZ_LIMITS });
