@@ -399,6 +399,7 @@ async function fuzzCraftedCoresAsync(until) {
   const link = (name, to) => (symlinkSync(to, join(dir, name)), join(dir, name));
   const paths = [fixtureBinary, link('secret-link', secret), secret, fifo, link('zero-link', '/dev/zero'), '/dev/urandom', dir, socket, '/proc/self/mem', '/proc/self/fd/0', join(dir, 'missing'), link('loop', join(dir, 'loop'))];
   const elf = readFileSync(fixtureBinary);
+  const haveTime = existsSync('/usr/bin/time');
   const BASE = 0x555555554000n;
   const PAGE = 0x1000n;
   const huge = () => next.pick([1n << 40n, 1n << 47n, 1n << 55n, (1n << 56n) - PAGE, 1n << 56n, 1n << 63n, (1n << 64n) - PAGE, BigInt(next.int(1 << 30)) * PAGE]);
@@ -477,7 +478,9 @@ async function fuzzCraftedCoresAsync(until) {
     const input = { files: count > 16 ? `${count} entries` : render(files), lies };
     const started = performance.now();
     const recipe = `print len(scan "PVM-SECRET-29" in all limit 3)\nprint len(scan "ELF" in all limit 3)\nprint read u32 at 0x${(BASE + PAGE).toString(16)}`;
-    const run = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, join(root, 'dist/node/main.js'), '-e', recipe, '--core', path, '--json'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    // GNU time measures the child's peak memory; without it, only time and output are judged.
+    const command = [process.execPath, join(root, 'dist/node/main.js'), '-e', recipe, '--core', path, '--json'];
+    const run = spawnSync(haveTime ? '/usr/bin/time' : command[0], haveTime ? ['-f', 'maxrss %M', ...command] : command.slice(1), { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
     const ms = performance.now() - started;
     const rss = Number(/maxrss (\d+)/.exec(run.stderr ?? '')?.[1] ?? 0) * 1024;
     const lines = (run.stdout ?? '').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
