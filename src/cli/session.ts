@@ -19,6 +19,8 @@ export interface Session {
   readonly target: MemorySource;
   /** The live process itself, unguarded, for what /proc says of it (a snapshot's notes); undefined for a core. */
   readonly live: LiveProcess | undefined;
+  /** The core itself, unguarded, for what it says of its regions (pvm maps); undefined for a process. */
+  readonly core: CoreTarget | undefined;
   readonly policies: readonly LoadedPolicy[];
   readonly audit: AuditFile | undefined;
   close(): void;
@@ -111,6 +113,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     return {
       target,
       live: spec.kind === 'core' ? undefined : (source as LiveProcess),
+      core: spec.kind === 'core' ? (source as CoreTarget) : undefined,
       policies,
       audit,
       close: () => {

@@ -66,6 +66,16 @@ export class CoreTarget implements MemorySource {
     this.identity = note?.identity ?? this.#identityFromNotes();
   }
 
+  /** Why some of a file's region cannot be read, when the core does not hold all of it and its file cannot be used (missing, another build, no build-id recorded, not a regular file): for `pvm maps`. */
+  fileProblem(region: Region): string | undefined {
+    const own = regionAt(this.#regions, region.start);
+    if (own === undefined || own.file === undefined || own.leftOut !== undefined) return undefined;
+    const covered = own.segment === undefined ? 0n : own.segment.filesz;
+    if (covered >= own.end - own.start) return undefined;
+    const problem = this.#files.problemOf(own);
+    return problem === undefined ? undefined : `the core does not hold all of it, and ${problem}`;
+  }
+
   /** The executable's GNU build-id as the core's own bytes prove it (its program headers where AT_PHDR says), or undefined: what a policy's `targets` judge a core by. */
   executableBuildId(): string | undefined {
     return executableBuildId(this.#held, this.layout.auxv, this.#regions);

@@ -55,6 +55,7 @@ describe('the file a core names', () => {
     if (core === undefined) return context.skip(why);
     copyFileSync(FIXTURE_BINARY, victim);
     expect(pvm('node', ['-e', READ_CODE, '--core', core])).toMatchObject({ status: 0, stdout: `${codeWord()}\n` });
+    expect(pvm('node', ['maps', '--core', core]).stdout).not.toContain(`${victim}  (unreadable`);
   });
 
   const cases: [string, () => void, string][] = [
@@ -73,6 +74,9 @@ describe('the file a core names', () => {
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain(`${victim}, the file mapped there, ${problem}`);
       expect(result.stderr).not.toContain('not-for-you');
+      // pvm maps says which regions cannot be read, and why.
+      const maps = pvm('node', ['maps', '--core', core, '--json']).stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { path: string; perms: string; unreadable?: string });
+      expect(maps.find((r) => r.path === victim && r.perms === 'r-xp')?.unreadable).toBe(`the core does not hold all of it, and ${victim}, the file mapped there, ${problem}`);
     });
   }
 });
