@@ -334,6 +334,8 @@ function fuzzShapes(until) {
     (n) => `let h = scan hex"${'( 01 | '.repeat(Math.min(n, 20_000))}02${' )'.repeat(Math.min(n, 20_000))}" in region("[heap]") limit 1`,
     // long and flat
     (n) => 'print 1\n'.repeat(Math.min(n * 50, 400_000)),
+    (n) => `print read u8 at ${counter}\n`.repeat(Math.min(n * 50, 200_000)), // read ahead in one batch
+    (n) => `let h = scan "${'q'.repeat(Math.min(n * 100, 1_000_000))}" in region("[heap]") unique`, // quoted in the error
     (n) => `let s = "${next.pick(['é', '😀', 'a', '\\x41', '日']).repeat(Math.min(n * 200, 1_000_000))}"\nprint len(s)`,
     (n) => `let ${next.pick(['a', 'é', '_'])}${'a'.repeat(Math.min(n * 1000, 2_000_000))} = 1`,
     (n) => repeatJoin(Math.min(n * 40, 400_000), (i) => `print n${i}`, '\n'),
@@ -368,7 +370,7 @@ function fuzzShapes(until) {
       const ms = Math.min(performance.now() - started, (user + system) / 1000);
       if (ms > 2000) throw new Error(`shape ${shape} (${text.length} characters) took ${ms.toFixed(0)} ms to check: over 2 s`);
       if (refused !== undefined) throw refused;
-      if (text.length < 1 << 16) execute({ plan, target: live, params: bindParams(plan, new Map()), output: () => {}, dryRun: true, limits: FUZZ_LIMITS });
+      execute({ plan, target: live, params: bindParams(plan, new Map()), output: () => {}, dryRun: true, limits: FUZZ_LIMITS });
     });
   }
 }

@@ -22,8 +22,13 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Bytes as a recipe would write them: a string literal when they are printable ASCII, else `hex"…"`. */
+/** Bytes a message quotes at most: a 200 000-byte needle was spread into one call (a stack overflow, exit 70), and quoted whole. */
+const QUOTED_BYTES = 256;
+
+/** Bytes as a recipe would write them: a string literal when they are printable ASCII, else `hex"…"`; past QUOTED_BYTES, cut (`…`) and counted. */
 export function bytesLiteral(bytes: Uint8Array): string {
+  const shown = bytes.subarray(0, QUOTED_BYTES);
   const printable = bytes.length > 0 && bytes.every((b) => b >= 0x20 && b < 0x7f);
-  return printable ? JSON.stringify(String.fromCharCode(...bytes)) : hexLiteral(bytes);
+  const literal = printable ? JSON.stringify(String.fromCharCode(...shown)) : hexLiteral(shown);
+  return bytes.length > QUOTED_BYTES ? `${literal}… (${bytes.length} bytes)` : literal;
 }

@@ -6,7 +6,7 @@ import { MAX_DEPTH, MAX_DIAGNOSTICS, MAX_EXCERPT_COLUMNS, MAX_NESTING } from '..
 import { printPlan } from '../../src/plan/print.ts';
 import { execute } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
-import { diagnosticsOf } from '../helpers/errors.ts';
+import { caught, diagnosticsOf } from '../helpers/errors.ts';
 
 const compile = (text: string) => compileSource({ name: 'r.pvm', text });
 
@@ -107,6 +107,15 @@ describe('depth: every kind of nesting counts', () => {
 describe('long flat forms', () => {
   it('124 000 print lines compile (no call with a block of steps as its arguments)', () => {
     expect(compile('print 1\n'.repeat(124_000)).steps.length).toBeGreaterThanOrEqual(124_000);
+  });
+
+  it('124 000 reads read ahead in one batch run (their sites are not spread into one call), and a 200 000-byte needle is quoted cut', () => {
+    const memory = new MemoryTarget([{ start: 0x10000n, end: 0x11000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: new Uint8Array(0x1000).fill(7) }]);
+    let printed = 0;
+    execute({ plan: compile('print read u8 at 0x10000\n'.repeat(124_000)), target: memory, params: new Map(), output: () => printed++ });
+    expect(printed).toBe(124_000);
+    const error = caught(() => execute({ plan: compile(`let h = scan "${'q'.repeat(200_000)}" in range(0x10000, 0x1000) unique`), target: memory, params: new Map(), output: () => {} }));
+    expect(error.message).toMatch(/^unique scan found no match for "q{256}"… \(200000 bytes\)/);
   });
 
   it('124 000 pattern alternatives compile; alternatives nested past MAX_NESTING are a diagnostic', () => {
