@@ -32,3 +32,14 @@ export function bytesLiteral(bytes: Uint8Array): string {
   const literal = printable ? JSON.stringify(String.fromCharCode(...shown)) : hexLiteral(shown);
   return bytes.length > QUOTED_BYTES ? `${literal}… (${bytes.length} bytes)` : literal;
 }
+
+/** A pattern as a recipe wrote it, `hex"48 8b ?? …"`, cut past QUOTED_BYTES * 3 characters (a message never echoes a 4 MiB pattern). */
+export function patternLiteral(text: string): string {
+  const limit = QUOTED_BYTES * 3;
+  return text.length > limit ? `hex"${text.slice(0, limit)}…" (${text.length} characters)` : `hex"${text}"`;
+}
+
+/** hexLiteral for a message: past QUOTED_BYTES, cut (`…`) and counted. */
+export function quotedHex(bytes: Uint8Array): string {
+  return bytes.length > QUOTED_BYTES ? `${hexLiteral(bytes.subarray(0, QUOTED_BYTES))}… (${bytes.length} bytes)` : hexLiteral(bytes);
+}

@@ -1,7 +1,7 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
 import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH } from '../limits.ts';
-import { bytesLiteral, fromHex } from '../bytes.ts';
+import { bytesLiteral, fromHex, patternLiteral } from '../bytes.ts';
 import { assert, AssertionFailed, assertNever, DeniedError, RecipeError } from '../errors.ts';
 import { literalPattern } from '../plan/pattern.ts';
 import { callBuiltin } from './builtins.ts';
@@ -353,7 +353,7 @@ function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, env: Names, context: Ev
   const hits = context.scan({ pattern, area, perms: e.perms, align: e.align, limit: wanted }, e.loc);
   if (e.unique) {
     if (hits.length === 1) return ptr(hits[0]!);
-    const what = needle.kind === 'pattern' ? `hex"${needle.text}"` : bytesLiteral(needle.bytes);
+    const what = needle.kind === 'pattern' ? patternLiteral(needle.text) : bytesLiteral(needle.bytes);
     throw new AssertionFailed('scan-not-unique', hits.length === 0 ? `unique scan found no match for ${what}` : `unique scan found more than one match for ${what}: ${hits.map(hexAddress).join(', ')}`, {
       ...at(),
       hint: hits.length === 0 ? 'the target does not hold these bytes here; check the pattern and the range' : 'make the pattern longer, or narrow the range, so that exactly one place matches',

@@ -4,7 +4,7 @@
 // each such site; else (unless this is a dry run) write all, read them back,
 // and restore the old bytes of every site if anything did not land, as
 // site-writer.ts does. Nothing stays half-applied.
-import { bytesEqual, hexLiteral } from '../bytes.ts';
+import { bytesEqual, patternLiteral, quotedHex } from '../bytes.ts';
 import { AssertionFailed, DeniedError, PvmError, RecipeError, TargetError } from '../errors.ts';
 import { type FreezeReport, writeSites } from './site-writer.ts';
 import type { Loc } from '../plan/plan.ts';
@@ -56,7 +56,7 @@ export function applyPatch(sites: readonly ResolvedSite[], { target, space, loca
   if (sites.every(applied)) return { status: 'already applied', frozen: undefined, sites: report };
   const mismatches = sites.flatMap((site, i) => (matches(site.expect, verified[i]!) ? [] : [{ site, found: verified[i]! }]));
   if (mismatches.length > 0) {
-    const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${hexLiteral(found)}`);
+    const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${quotedHex(found)}`);
     throw new AssertionFailed('patch-mismatch', `patch not applied: ${mismatches.length} of ${count(sites.length, 'site')} did not hold the expected bytes; nothing was written\n${lines.join('\n')}`, {
       ...at,
       hint: 'the target is not the build or state this patch was written for; check its version, or update the expected bytes',
@@ -144,5 +144,5 @@ function matches(expect: Encoded, found: Uint8Array): boolean {
 }
 
 function describe(expect: Encoded): string {
-  return expect.kind === 'bytes' ? hexLiteral(expect.bytes) : `hex"${expect.text}"`;
+  return expect.kind === 'bytes' ? quotedHex(expect.bytes) : patternLiteral(expect.text);
 }
