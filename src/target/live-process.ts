@@ -1,6 +1,7 @@
 // A running process, read with process_vm_readv (batched) and, where that
 // cannot go, /proc/PID/mem. Errors name the pid and process and say why.
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { openRegularFile } from '../regular-file.ts';
 import { fileKey, isMappedFile, isMappedPath, readAt } from './file-mapping.ts';
 import { sleepSync } from '../sleep.ts';
 import { attempt } from '../attempt.ts';
@@ -430,19 +431,19 @@ export class LiveProcess implements WritableTarget {
     // Through /proc/PID/root, so a process in another mount namespace (a container) gets its own file; and only
     // the very file mapped (its device and inode): a file replaced, or covered by a bind mount, is not trusted
     // even without a build-id to compare. Then the mapping itself (/proc/PID/map_files, root only) is tried.
+    // A regular file only, opened without blocking: a FIFO or a device mounted over the path is not the file mapped.
     const mapped = this.#maps().find((entry) => entry.path === path && entry.offset === 0n);
-    let fd: number;
-    try {
-      fd = openSync(`/proc/${this.identity.pid}/root${path}`, 'r');
-    } catch (error) {
-      throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${describeTarget(this.identity)}: ${(error as Error).message}`, {
+    const opened = openRegularFile(`/proc/${this.identity.pid}/root${path}`);
+    if ('problem' in opened && (opened.regular !== false || mapped === undefined)) {
+      throw new TargetError('module-unreadable', `cannot read ${path}, a file mapped by ${describeTarget(this.identity)}: ${opened.problem}`, {
         hint: 'pvm reads the ELF file of a module to find its symbols; check that the file still exists',
-        cause: error,
       });
     }
-    if (mapped === undefined || isMappedFile(fd, mapped)) return fd;
-    closeSync(fd);
-    const mapping = attempt(() => openSync(`/proc/${this.identity.pid}/map_files/${mapped.start.toString(16)}-${mapped.end.toString(16)}`, 'r'));
+    if ('fd' in opened) {
+      if (mapped === undefined || isMappedFile(opened.fd, mapped)) return opened.fd;
+      closeSync(opened.fd);
+    }
+    const mapping = mapped === undefined ? undefined : attempt(() => openSync(`/proc/${this.identity.pid}/map_files/${mapped.start.toString(16)}-${mapped.end.toString(16)}`, 'r'));
     if (mapping !== undefined) return mapping;
     throw new TargetError('module-replaced', `${path} is not the file ${describeTarget(this.identity)} mapped (another device or inode: replaced since, or covered by a mount)`, {
       hint: 'restart the process to load the current file, or run pvm as root, which reads the mapped file itself',

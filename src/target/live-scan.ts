@@ -6,13 +6,14 @@
 // until the target touches such a page, its bytes are the file's. A file that
 // cannot be opened, or is not the one mapped (another inode: replaced on
 // disk), is read through the target instead, as before.
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { Errno } from '../native/errno.ts';
 import type { Libc } from '../native/libc.ts';
 import type { MapsEntry } from '../native/maps.ts';
 import { type AddressRange, Pagemap } from '../native/pagemap.ts';
 import { fastestSearch } from '../native/search.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
 import { isFileMapping, isMappedFile, readFileAsMapped } from './file-mapping.ts';
@@ -61,7 +62,9 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     const key = `${entry.device}:${entry.inode}`;
     if (opened.has(key)) return opened.get(key);
     const path = entry.deleted ? `/proc/${pid}/map_files/${entry.start.toString(16)}-${entry.end.toString(16)}` : `/proc/${pid}/root${entry.path}`;
-    const fd = attempt(() => openSync(path, 'r'));
+    // A regular file only, opened without blocking: whoever owns the target may put a FIFO at the path it mapped (a bind mount in its own namespace).
+    const file = openRegularFile(path);
+    const fd = 'fd' in file ? file.fd : undefined;
     const same = fd !== undefined && attempt(() => isMappedFile(fd, entry)) === true;
     if (fd !== undefined && !same) closeSync(fd);
     opened.set(key, same ? fd : undefined);

@@ -4,6 +4,7 @@
 // the executable or any mapped module), uid=N (real uid), cgroup=PATH (in it
 // or below it). Read from /proc only: no process is stopped or read.
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { openRegularFile } from '../regular-file.ts';
 import { basename } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { UsageError } from '../errors.ts';
@@ -115,7 +116,12 @@ function failingKeys(pid: number, selector: Selector, buildIds: Map<string, stri
     const idOf = (m: (typeof files)[number]): string | undefined => {
       const key = `${m.device}:${m.inode}`;
       if (!buildIds.has(key)) {
-        const fd = attempt(() => openSync(`/proc/${pid}/map_files/${m.start.toString(16)}-${m.end.toString(16)}`, 'r')) ?? attempt(() => openSync(`/proc/${pid}/root${m.path}`, 'r'));
+        // Else through /proc/PID/root: a regular file only (never blocking on a FIFO mounted over the path).
+        const viaRoot = () => {
+          const root = openRegularFile(`/proc/${pid}/root${m.path}`);
+          return 'fd' in root ? root.fd : undefined;
+        };
+        const fd = attempt(() => openSync(`/proc/${pid}/map_files/${m.start.toString(16)}-${m.end.toString(16)}`, 'r')) ?? viaRoot();
         let id: string | undefined;
         if (fd !== undefined) {
           id = attempt(() => readElfHeaders((offset, length) => readAt(fd, offset, length))?.buildId);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElfHeaders } from '../../src/native/elf-headers.ts';
 import { readAt } from '../../src/target/file-mapping.ts';
 import { pvm } from '../helpers/cli.ts';
+import { itAsRoot } from '../helpers/needs.ts';
 import { startFixture } from '../helpers/fixture.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -111,4 +112,26 @@ describe('the core itself', () => {
     const path = make();
     expect(pvm('node', ['maps', '--core', path])).toMatchObject({ status: 2, stderr: `pvm: error: ${path}: ${why}\nhint: a core is a file: give the file the kernel, gcore or pvm snapshot wrote\n` });
   });
+});
+
+// The same for a live process: whoever owns a target can put a FIFO where the file it mapped was (a bind mount in its
+// own mount namespace, which /proc/PID/root enters): a scan and a symbol lookup blocked in open for ever.
+describe('a FIFO mounted over the file a live process mapped', () => {
+  itAsRoot('is not opened: a scan reads the memory, a symbol comes from the mapping itself (/proc/PID/map_files)', async () => {
+    const copy = join(dir, 'mounted');
+    copyFileSync(FIXTURE_BINARY, copy);
+    const fixture = await startFixture([], [], copy);
+    const fifo = join(dir, 'mounted-fifo');
+    execFileSync('mkfifo', [fifo]);
+    execFileSync('mount', ['--bind', fifo, copy]);
+    try {
+      const scan = pvm('node', ['-e', 'print len(scan "pvm-fixture" in module("mounted") limit 3) > 0', '--pid', String(fixture.pid)]);
+      expect(scan).toMatchObject({ status: 0, stdout: 'true\n' });
+      const symbol = pvm('node', ['-e', 'print symbol("mounted", "counter")', '--pid', String(fixture.pid)]);
+      expect(symbol).toMatchObject({ status: 0, stdout: `${fixture.hex('counter')}\n` });
+    } finally {
+      execFileSync('umount', [copy]);
+      await fixture.stop();
+    }
+  }, 60_000);
 });
