@@ -480,15 +480,16 @@ async function fuzzCraftedCoresAsync(until) {
     const input = { files: count > 16 ? `${count} entries` : render(files), lies };
     const started = performance.now();
     const recipe = `print len(scan "PVM-SECRET-29" in all limit 3)\nprint len(scan "ELF" in all limit 3)\nprint read u32 at 0x${(BASE + PAGE).toString(16)}`;
-    // GNU time measures the child's peak memory; without it, only time and output are judged.
-    const command = [process.execPath, join(root, 'dist/node/main.js'), '-e', recipe, '--core', path, '--json'];
-    const run = spawnSync(haveTime ? '/usr/bin/time' : command[0], haveTime ? ['-f', 'maxrss %M', ...command] : command.slice(1), { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    // GNU time measures the child's peak memory (without it, only time and output are judged); GNU timeout kills
+    // its whole process group after 10 s, so that a pvm blocked for ever is not left behind.
+    const pvm = [process.execPath, join(root, 'dist/node/main.js'), '-e', recipe, '--core', path, '--json'];
+    const run = spawnSync('timeout', ['-s', 'KILL', '10', ...(haveTime ? ['/usr/bin/time', '-f', 'maxrss %M'] : []), ...pvm], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
     const ms = performance.now() - started;
     const rss = Number(/maxrss (\d+)/.exec(run.stderr ?? '')?.[1] ?? 0) * 1024;
     const lines = (run.stdout ?? '').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
     const error = lines.find((line) => line.type === 'error');
     attempt('crafted cores', input, () => {
-      if (run.error !== undefined || run.signal !== null) throw new Error(`hung or killed (${run.error?.message ?? run.signal}) after ${ms.toFixed(0)} ms`);
+      if (run.error !== undefined || run.signal !== null || run.status === 137) throw new Error(`hung or killed (${run.error?.message ?? run.signal ?? 'SIGKILL'}) after ${ms.toFixed(0)} ms`);
       if (ms > 3000) throw new Error(`took ${ms.toFixed(0)} ms: over 3 s`);
       if (rss > 512 << 20) throw new Error(`grew to ${(rss / 2 ** 20).toFixed(0)} MB: over 512 MB`);
       if (lines.some((line) => line.type === 'print' && line.line === 1 && line.values[0] !== 0)) throw new Error('showed the secret: a scan found its bytes');
