@@ -161,6 +161,13 @@ describe('hungry inputs are bounded', () => {
     expect(text.length).toBeLessThan(1500); // the message and the hint quote the name cut, too
   });
 
+  it("262 144 statements on one 2 MiB line: each location finds the line's end at once (was a scan of the line each, 6 s)", () => {
+    const [plan, ms] = timed(() => compile('print 1;'.repeat(262_144)));
+    expect(plan.steps).toHaveLength(262_144);
+    expect(plan.steps.at(-1)!.loc).toMatchObject({ line: 1, col: 8 * 262_143 + 1, width: 7 });
+    expect(ms).toBeLessThan(3000); // ~0.5 s here
+  });
+
   it('400 000 unknown names: MAX_DIAGNOSTICS are shown, the rest counted', () => {
     const text = Array.from({ length: 400_000 }, (_, i) => `print n${i}`).join('\n');
     const [shown, ms] = timed(() => diagnosticsOf(text));
