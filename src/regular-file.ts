@@ -4,7 +4,7 @@
 // end), and those read whole only up to a bound (/dev/zero never ends
 // either). Every refusal says why and what to do instead; the caller makes
 // it its own error, naming the file.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 
 /** Why a file was refused, in words for a message, and how to fix it when pvm knows. */
 export interface Refusal {
@@ -76,11 +76,27 @@ function attemptStat(fd: number): Stats | undefined {
   }
 }
 
-function kindOf(stat: Stats): string {
+/** What a file that is not regular is, in words: `a directory`, `a pipe (FIFO)` … */
+export function kindOf(stat: Stats): string {
   if (stat.isDirectory()) return 'a directory';
   if (stat.isFIFO()) return 'a pipe (FIFO)';
   if (stat.isCharacterDevice()) return 'a character device';
   if (stat.isBlockDevice()) return 'a block device';
   if (stat.isSocket()) return 'a socket';
   return 'not a file';
+}
+
+/**
+ * Why pvm will not append to `path` (a journal, an audit log), or undefined:
+ * it does not exist yet, or is a regular file. Appending to a FIFO blocks once
+ * no one reads it, and a device cannot be synced: a record pvm keeps is a file.
+ */
+export function notAppendable(path: string): string | undefined {
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch {
+    return undefined; // absent (made by its first line), or a problem the open itself will name
+  }
+  return stat.isFile() ? undefined : `it is ${kindOf(stat)}, not a regular file`;
 }

@@ -3,6 +3,7 @@
 // sha256 of the policies that decided. Opened before the target is touched.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
+import { notAppendable } from '../regular-file.ts';
 import type { AuditEntry } from '../policy/guard.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { hexAddress } from '../runtime/value.ts';
@@ -15,6 +16,8 @@ export interface AuditFile {
 export function openAudit(path: string, policies: readonly LoadedPolicy[], target: () => { pid: number | undefined; name: string }): AuditFile {
   let fd: number;
   try {
+    const refused = notAppendable(path);
+    if (refused !== undefined) throw new Error(refused);
     fd = openSync(path, 'a', 0o600);
   } catch (error) {
     throw new UsageError('audit-unwritable', `cannot open the audit log '${path}' for appending: ${(error as Error).message}`, { hint: 'choose a file in a directory you can write' });

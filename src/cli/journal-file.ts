@@ -8,7 +8,7 @@ import { accessSync, closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, 
 import { dirname, resolve } from 'node:path';
 import { DeniedError, UsageError } from '../errors.ts';
 import { MAX_JOURNAL_BYTES } from '../limits.ts';
-import { readBoundedFile } from '../regular-file.ts';
+import { notAppendable, readBoundedFile } from '../regular-file.ts';
 import { type JournalEntry, journalLine, parseJournal } from '../runtime/journal.ts';
 
 export interface JournalFile {
@@ -50,6 +50,8 @@ export function openJournal(path: string): JournalFile {
   try {
     const existing = statOrUndefined(path);
     if (existing?.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+    const refused = notAppendable(path);
+    if (refused !== undefined) throw new Error(refused);
     if (existing !== undefined) file = open(false);
     else {
       // Not made yet: its directory must exist and be writable, so that the first append can make it.

@@ -5,7 +5,7 @@
 // core's own copy of the executable's headers (core-elf.ts). The names a core
 // gives (AT_EXECFN, the process name, its uid) are bytes anyone can write, so
 // a rule naming exe, comm, uid or cgroup matches no core.
-import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
@@ -13,6 +13,7 @@ import { parseStatus } from '../native/status.ts';
 import type { TargetFacts } from '../policy/decide.ts';
 import type { CoreTarget } from './core-target.ts';
 import { readAt } from './file-mapping.ts';
+import { openRegularFile } from '../regular-file.ts';
 
 export function liveTargetFacts(pid: number): TargetFacts & { readonly comm: string } {
   const status = attempt(() => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')));
@@ -29,8 +30,11 @@ export function coreTargetFacts(core: CoreTarget): TargetFacts {
   return { exe: undefined, buildId: core.executableBuildId(), uid: undefined, comm: undefined, cgroups: [], core: true };
 }
 
+/** The GNU build-id of an ELF file; undefined for anything else, a FIFO or device among them (never opened to block). */
 function buildIdOfFile(path: string): string | undefined {
-  const fd = openSync(path, 'r');
+  const opened = openRegularFile(path);
+  if ('problem' in opened) return undefined;
+  const { fd } = opened;
   try {
     return readElfHeaders((offset, length) => readAt(fd, offset, length))?.buildId;
   } finally {
@@ -72,7 +76,10 @@ function commandPath(file: string): string | undefined {
 /** A script's interpreter (`#!/bin/sh`, `#!/usr/bin/env python3`), or undefined for a binary. */
 function interpreterOf(path: string): string | undefined {
   const head = attempt(() => {
-    const fd = openSync(path, 'r');
+    // Never blocks: a FIFO named as the command is no script (and execve refuses it).
+    const opened = openRegularFile(path);
+    if ('problem' in opened) return undefined;
+    const { fd } = opened;
     try {
       return Buffer.from(readAt(fd, 0, 256)).toString('latin1');
     } finally {

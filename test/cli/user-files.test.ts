@@ -99,3 +99,17 @@ describe('a journal', () => {
     expect(pvm('node', ['status', path])).toMatchObject({ status: 2, stderr: expect.stringContaining(`it holds ${MAX_JOURNAL_BYTES + 1} bytes, more than the ${MAX_JOURNAL_BYTES} pvm reads from it`) });
   });
 });
+
+describe('a journal or an audit log pvm appends to', () => {
+  // Appending to a FIFO blocks once no one reads it (both hung before); a device cannot be synced.
+  it.each([['--journal', 'exit 3', 3, "cannot open the journal '"], ['--audit', 'exit 2', 2, "cannot open the audit log '"]] as const)('%s naming a FIFO or a device: %s, at once, nothing written', (option, _, status, message) => {
+    const policy = join(dir, 'any.json');
+    writeFileSync(policy, '{}');
+    for (const [path, why] of [[fifo, 'it is a pipe (FIFO), not a regular file'], ['/dev/null', 'it is a character device, not a regular file']] as const) {
+      const args = option === '--journal' ? ['-e', 'write u8 at 0x1000 = 1', '--pid', String(process.pid), '--allow-write', option, path] : ['-e', 'print 1', '--pid', String(process.pid), '--policy', policy, option, path];
+      const result = pvm('node', args);
+      expect(result.stderr).toContain(`${message}${path}' for appending: ${why}`);
+      expect(result.status).toBe(status);
+    }
+  });
+});
