@@ -7,7 +7,8 @@
 // directory, completion of names, builtins, types and keywords, and `.help`,
 // `.plan`, `.names`, `.exit`. From a pipe: statements line by line, no
 // prompts, and the exit status of the most serious error (0 if none).
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { readBoundedFile } from '../regular-file.ts';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -231,10 +232,11 @@ function historyFile(): string {
   return join(state, 'pvm', 'history');
 }
 
-/** The last lines of the history file, newest first (as readline keeps them); none if it cannot be read. */
+/** The last lines of the history file, newest first (as readline keeps them); none if it cannot be read, is not a regular file or is over 16 MiB. */
 function loadHistory(path: string): string[] {
   try {
-    return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').slice(-HISTORY_LINES).reverse();
+    const text = readBoundedFile(path, 16 << 20, () => new Error('no history'));
+    return text.split('\n').filter((line) => line !== '').slice(-HISTORY_LINES).reverse();
   } catch {
     return [];
   }
