@@ -144,7 +144,8 @@ describe.each(RUNTIMES)('patching on %s', (runtime) => {
     const f = await fixture();
     const result = pvm(runtime, ['-e', `patch { at ${f.hex('patch_sites')} expect u32 1000 with u32 5 }`, '--pid', String(f.pid), '--allow-write', '--journal', '/dev/full']);
     expect(result.status).toBe(3);
-    expect(result.stderr).toContain("cannot append to the journal '/dev/full': ");
+    // A device is refused before anything is read or written (a journal that fills up is journal.live.test.ts's).
+    expect(result.stderr).toContain("cannot open the journal '/dev/full' for appending: it is a character device, not a regular file");
     expect(result.stderr).toContain('nothing was written to the target');
     expect(pvm(runtime, ['-e', `print read u32 at ${f.hex('patch_sites')}`, '--pid', String(f.pid)]).stdout).toBe('1000\n');
   });
