@@ -7,7 +7,6 @@ import type * as Ast from './ast.ts';
 import { expressionType, type Report, requireAddress, requireCondition, requireCount, requireNumber } from './check-expression.ts';
 import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from './check-types.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import type { Span } from './source.ts';
 import { describeType, family, isInteger, type StaticType } from './static-type.ts';
 import { isListType, scalarType } from './types.ts';
 import { count } from '../count.ts';
@@ -26,9 +25,17 @@ export interface CheckResult {
 
 interface Binding {
   readonly type: StaticType;
-  readonly span: Span;
   /** `session`: a name an earlier REPL input declared; assignable, and a top-level `let` may declare it anew. */
   readonly role: 'param' | 'let' | 'loop' | 'session';
+}
+
+/** One binding per role and type, shared by every name so declared (a recipe may declare 200 000 names). */
+const BINDINGS = new Map<string, Binding>();
+function binding(type: StaticType, role: Binding['role']): Binding {
+  const key = `${role} ${type}`;
+  let found = BINDINGS.get(key);
+  if (found === undefined) BINDINGS.set(key, found = { type, role });
+  return found;
 }
 
 /** Names visible in a block: its own, then its parents'. Blocks may not shadow outer names. */
@@ -57,34 +64,79 @@ class Scope {
     this.#names.set(name, binding);
   }
 
+  /** Whether this block itself declares `name`. */
+  has(name: string): boolean {
+    return this.#names.has(name);
+  }
+
   /** The names declared in this block itself, with their types. */
   own(): Map<string, StaticType> {
     return new Map([...this.#names].map(([name, binding]) => [name, binding.type]));
   }
 }
 
-/** Checks a recipe; `session`: names and types earlier inputs of a REPL declared, visible to this one. */
-export function check(recipe: Ast.Recipe, session?: ReadonlyMap<string, StaticType>): CheckResult {
-  const diagnostics: Diagnostic[] = [];
-  const state = { writes: false, loops: 0 };
-  const outer = new Scope();
-  for (const [name, type] of session ?? []) outer.declare(name, { type, span: { start: 0, end: 0 }, role: 'session' });
-  const root = new Scope(outer);
-  const report = (d: Diagnostic) => {
-    if (outer.reported.count++ < MAX_DIAGNOSTICS) diagnostics.push(d);
+/**
+ * Checks a recipe one top-level statement at a time, in order, as the parser reads them (the tree of a
+ * statement need not outlive it); `session`: names and types earlier inputs of a REPL declared.
+ */
+export class RecipeChecker {
+  readonly #diagnostics: Diagnostic[] = [];
+  /** `writes`: the recipe writes; `loops`: how many loops enclose the block being checked (for `break`). */
+  readonly #state = { writes: false, loops: 0 };
+  readonly #outer = new Scope();
+  readonly #root: Scope;
+  readonly #report: Report = (d) => {
+    if (this.#outer.reported.count++ < MAX_DIAGNOSTICS) this.#diagnostics.push(d);
   };
-  checkBlock(recipe.statements, root, report, state);
-  return { diagnostics, omitted: outer.reported.count - diagnostics.length, writes: state.writes, declared: root.own() };
-}
 
-/** `writes`: the recipe writes; `loops`: how many loops enclose the block being checked (for `break`). */
-function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: Report, state: { writes: boolean; loops: number }): void {
-  const declare = (name: Ast.Identifier, type: StaticType, role: Binding['role']) => {
+  constructor(session?: ReadonlyMap<string, StaticType>) {
+    for (const [name, type] of session ?? []) this.#outer.declare(name, binding(type, 'session'));
+    this.#root = new Scope(this.#outer);
+  }
+
+  /** Diagnostics reported so far, those past MAX_DIAGNOSTICS included. */
+  get reported(): number {
+    return this.#outer.reported.count;
+  }
+
+  /** The next top-level statement. */
+  statement(statement: Ast.Statement): void {
+    this.#statement(statement, this.#root);
+  }
+
+  result(): CheckResult {
+    const diagnostics = this.#diagnostics;
+    const root = this.#root;
+    return {
+      diagnostics,
+      omitted: this.reported - diagnostics.length,
+      writes: this.#state.writes,
+      get declared() {
+        return root.own();
+      },
+    };
+  }
+
+  #block(statements: readonly Ast.Statement[], scope: Scope): void {
+    for (const statement of statements) this.#statement(statement, scope);
+  }
+
+  #loopBody(body: readonly Ast.Statement[], scope: Scope): void {
+    this.#state.loops++;
+    this.#block(body, scope);
+    this.#state.loops--;
+  }
+
+  #typeOf(e: Ast.Expression, scope: Scope): StaticType {
+    return expressionType(e, scope, this.#report);
+  }
+
+  #declare(scope: Scope, name: Ast.Identifier, type: StaticType, role: Binding['role']): void {
     const existing = scope.lookup(name.name);
     // A REPL name may be declared anew at the top level (`let x = …` again), as in gdb or a Python prompt.
-    const anew = existing?.role === 'session' && scope.parent?.parent === undefined && scope.own().has(name.name) === false;
+    const anew = existing?.role === 'session' && scope.parent?.parent === undefined && !scope.has(name.name);
     if (existing !== undefined && !anew) {
-      report({
+      this.#report({
         code: 'redefined',
         message: `'${name.name}' is already defined`,
         span: name.span,
@@ -92,22 +144,20 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
       });
       return;
     }
-    scope.declare(name.name, { type, span: name.span, role });
-  };
-  const typeOf = (e: Ast.Expression) => expressionType(e, scope, report);
+    scope.declare(name.name, binding(type, role));
+  }
 
-  const checkLimit = (limit: Ast.Expression | undefined) => {
+  #limit(limit: Ast.Expression | undefined, scope: Scope): void {
     if (limit === undefined) return;
-    requireCount(typeOf(limit), limit, report);
+    const report = this.#report;
+    requireCount(this.#typeOf(limit, scope), limit, report);
     const value = constantInteger(limit);
     if (value !== undefined && value < 0n) report({ code: 'bad-limit', message: `limit ${value} is negative`, span: limit.span, hint: 'give a limit of 0 or more' });
-  };
-  const checkLoopBody = (body: readonly Ast.Statement[], bodyScope: Scope) => {
-    state.loops++;
-    checkBlock(body, bodyScope, report, state);
-    state.loops--;
-  };
-  for (const statement of statements) {
+  }
+
+  #statement(statement: Ast.Statement, scope: Scope): void {
+    const report = this.#report;
+    const state = this.#state;
     switch (statement.kind) {
       case 'param': {
         if (scope.parent?.parent !== undefined) { // the top level's parent is the scope of a REPL's earlier names
@@ -117,7 +167,7 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
         const type = isList ? 'list' : typeOfRead(statement.type, 'param', report);
         if (statement.default !== undefined) {
           checkConstant(statement.default, report);
-          const given = typeOf(statement.default);
+          const given = this.#typeOf(statement.default, scope);
           if (isList ? given !== 'list' : !isInteger(given) && given !== 'float') {
             report({
               code: 'type',
@@ -127,15 +177,15 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
             });
           }
         }
-        declare(statement.name, type, 'param');
+        this.#declare(scope, statement.name, type, 'param');
         break;
       }
       case 'let':
-        declare(statement.name, typeOf(statement.value), 'let');
+        this.#declare(scope, statement.name, this.#typeOf(statement.value, scope), 'let');
         break;
       case 'assign': {
         const binding = scope.lookup(statement.name.name);
-        const type = typeOf(statement.value);
+        const type = this.#typeOf(statement.value, scope);
         if (binding === undefined) {
           const suggestion = closest(statement.name.name, scope.names());
           report({
@@ -157,58 +207,58 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
         break;
       }
       case 'print':
-        for (const value of statement.values) typeOf(value);
+        for (const value of statement.values) this.#typeOf(value, scope);
         break;
       case 'emit':
-        typeOf(statement.value);
+        this.#typeOf(statement.value, scope);
         break;
       case 'if':
-        requireCondition(typeOf(statement.condition), statement.condition, report);
-        checkBlock(statement.then, new Scope(scope), report, state);
-        if (statement.otherwise !== undefined) checkBlock(statement.otherwise, new Scope(scope), report, state);
+        requireCondition(this.#typeOf(statement.condition, scope), statement.condition, report);
+        this.#block(statement.then, new Scope(scope));
+        if (statement.otherwise !== undefined) this.#block(statement.otherwise, new Scope(scope));
         break;
       case 'for': {
         let variable: StaticType = 'int';
         if (statement.over.kind === 'range') {
-          const from = typeOf(statement.over.from);
+          const from = this.#typeOf(statement.over.from, scope);
           requireNumber(from, statement.over.from, report);
-          requireNumber(typeOf(statement.over.to), statement.over.to, report);
+          requireNumber(this.#typeOf(statement.over.to, scope), statement.over.to, report);
           variable = from === 'ptr' || from === 'region' ? 'ptr' : 'int';
           checkStaticBound(statement, statement.over, report);
         } else {
-          const list = typeOf(statement.over.list);
+          const list = this.#typeOf(statement.over.list, scope);
           if (list !== 'list') report({ code: 'type', message: `a for loop goes over a list or a range A..B, not ${describeType(list)}`, span: statement.over.list.span, hint: 'write for h in hits { … } or for i in 0..n { … }' });
           variable = 'ptr';
         }
-        checkLimit(statement.limit);
+        this.#limit(statement.limit, scope);
         const body = new Scope(scope);
-        if (scope.lookup(statement.variable.name) !== undefined) declare(statement.variable, variable, 'loop');
-        else body.declare(statement.variable.name, { type: variable, span: statement.variable.span, role: 'loop' });
-        checkLoopBody(statement.body, body);
+        if (scope.lookup(statement.variable.name) !== undefined) this.#declare(scope, statement.variable, variable, 'loop');
+        else body.declare(statement.variable.name, binding(variable, 'loop'));
+        this.#loopBody(statement.body, body);
         break;
       }
       case 'while':
-        requireCondition(typeOf(statement.condition), statement.condition, report);
-        checkLimit(statement.limit);
-        checkLoopBody(statement.body, new Scope(scope));
+        requireCondition(this.#typeOf(statement.condition, scope), statement.condition, report);
+        this.#limit(statement.limit, scope);
+        this.#loopBody(statement.body, new Scope(scope));
         break;
       case 'break':
         if (state.loops === 0) report({ code: 'break-outside-loop', message: '`break` outside a loop', span: statement.span, hint: 'break leaves the innermost for or while loop; to stop the recipe, use assert' });
         break;
       case 'assert':
-        requireCondition(typeOf(statement.condition), statement.condition, report);
-        if (statement.message !== undefined && typeOf(statement.message) !== 'str') {
+        requireCondition(this.#typeOf(statement.condition, scope), statement.condition, report);
+        if (statement.message !== undefined && this.#typeOf(statement.message, scope) !== 'str') {
           report({ code: 'type', message: 'the message of an assert must be a string', span: statement.message.span, hint: 'write e.g. assert n == 1000, "counter moved"' });
         }
         break;
       case 'write':
         state.writes = true;
-        requireAddress(typeOf(statement.address), statement.address, report);
-        checkWriteValue(statement, typeOfRead(statement.type, 'write', report), typeOf(statement.value), report);
+        requireAddress(this.#typeOf(statement.address, scope), statement.address, report);
+        checkWriteValue(statement, typeOfRead(statement.type, 'write', report), this.#typeOf(statement.value, scope), report);
         break;
       case 'dump': {
-        requireAddress(typeOf(statement.address), statement.address, report);
-        requireCount(typeOf(statement.length), statement.length, report);
+        requireAddress(this.#typeOf(statement.address, scope), statement.address, report);
+        requireCount(this.#typeOf(statement.length, scope), statement.length, report);
         const length = constantInteger(statement.length);
         if (length !== undefined && (length < 1n || length > BigInt(MAX_DUMP))) {
           report({ code: 'dump-size', message: `a dump covers 1 to ${MAX_DUMP} bytes, not ${length}`, span: statement.length.span, hint: 'dump a smaller range, or several' });
@@ -217,7 +267,7 @@ function checkBlock(statements: readonly Ast.Statement[], scope: Scope, report: 
       }
       case 'patch':
         state.writes = true;
-        checkPatch(statement, typeOf, report);
+        checkPatch(statement, (e) => this.#typeOf(e, scope), report);
         break;
       default:
         assertNever(statement);

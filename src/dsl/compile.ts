@@ -1,5 +1,6 @@
-// AST → Plan. Pure. Runs after `check` succeeded, so it may assume names and
-// types are valid; anything else is a bug in pvm (assert), not in the recipe.
+// AST → Plan. Pure. A statement is compiled after `check` accepted it and every
+// statement before it, so names and types may be assumed valid; anything else is
+// a bug in pvm (assert), not in the recipe.
 import { sha256Hex } from '../sha256.ts';
 import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
@@ -8,27 +9,55 @@ import { analyzeLoop } from '../plan/prefetch.ts';
 import { addReadAhead } from '../plan/read-ahead.ts';
 import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
-import { check, type StaticType } from './check.ts';
+import { RecipeChecker, type StaticType } from './check.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
 import { cstringType, DEFAULT_CSTRING_MAX, isListType, scalarType } from './types.ts';
 
-/** A parsed recipe → checked plan, or throws `InvalidRecipe` with every diagnostic. */
-export function compileParsed(source: SourceFile, recipe: Ast.Recipe): Plan {
-  return compileInSession(source, recipe).plan;
-}
+/**
+ * Checks and compiles a recipe one top-level statement at a time, in order, as the parser reads them: the
+ * tree of a statement is dropped once it is compiled, so that a large recipe's tree and plan are never both
+ * whole in memory (4 MiB of `print 1` lines: ~140 MB of tree, ~130 MB of plan). A statement is compiled only
+ * while no diagnostic has been reported, so the compiler may assume names and types are valid; `finish`
+ * throws `InvalidRecipe` with every diagnostic, or gives the plan. `session`: the names (and types) a REPL's
+ * earlier inputs declared.
+ */
+export class RecipeCompiler {
+  readonly #source: SourceFile;
+  readonly #checker: RecipeChecker;
+  readonly #builder: ReturnType<typeof planBuilder>;
 
-/** The same, seeing the names (and types) a REPL's earlier inputs declared; with the names this one declares. */
-export function compileInSession(source: SourceFile, recipe: Ast.Recipe, session?: ReadonlyMap<string, StaticType>): { plan: Plan; declared: ReadonlyMap<string, StaticType> } {
-  const result = check(recipe, session);
-  if (result.diagnostics.length > 0) throw new InvalidRecipe(source, result.diagnostics, result.omitted);
-  return { plan: compile(source, recipe, result.writes), declared: result.declared };
+  constructor(source: SourceFile, session?: ReadonlyMap<string, StaticType>) {
+    this.#source = source;
+    this.#checker = new RecipeChecker(session);
+    this.#builder = planBuilder(source);
+  }
+
+  /** The next top-level statement. */
+  readonly add = (statement: Ast.Statement): void => {
+    this.#checker.statement(statement);
+    if (this.#checker.reported === 0) this.#builder.add(statement);
+  };
+
+  /** The plan, and the names the recipe declares at its top level (for the REPL); or throws `InvalidRecipe`. */
+  finish(): { plan: Plan; declared: ReadonlyMap<string, StaticType> } {
+    const result = this.#checker.result();
+    if (result.diagnostics.length > 0) throw new InvalidRecipe(this.#source, result.diagnostics, result.omitted);
+    const plan = this.#builder.plan(result.writes);
+    return {
+      plan,
+      get declared() {
+        return result.declared;
+      },
+    };
+  }
 }
 
 const PTR: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };
 
-export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean): Plan {
+/** Checked top-level statements, given in order, → their plan. */
+function planBuilder(source: SourceFile): { add(statement: Ast.Statement): void; plan(writes: boolean): Plan } {
   const lines = lineIndex(source);
   const loc = (span: Span): Loc => lines.lineOf(span);
   let nextSite = 0;
@@ -154,63 +183,76 @@ export function compile(source: SourceFile, recipe: Ast.Recipe, writes: boolean)
     }
   };
 
-  const block = (statements: readonly Ast.Statement[]): PlanStep[] =>
-    statements.flatMap((s): PlanStep[] => {
-      switch (s.kind) {
-        case 'param':
-          params.push({ name: s.name.name, type: isListType(s.type) ? { kind: 'list', name: 'list' } : memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
-          return [];
-        case 'let':
-          return [{ op: 'let', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
-        case 'assign':
-          return [{ op: 'assign', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
-        case 'print':
-          return [{ op: 'print', values: s.values.map(expr), loc: loc(s.span) }];
-        case 'emit':
-          return [{ op: 'emit', name: s.name.name, value: expr(s.value), loc: loc(s.span) }];
-        case 'if':
-          return [{ op: 'if', condition: expr(s.condition), then: block(s.then), otherwise: block(s.otherwise ?? []), loc: loc(s.condition.span) }];
-        case 'for': {
-          const over = s.over.kind === 'range' ? { kind: 'range' as const, from: expr(s.over.from), to: expr(s.over.to) } : { kind: 'list' as const, list: expr(s.over.list) };
-          const [limit, body] = [s.limit && expr(s.limit), block(s.body)];
-          return [{ op: 'for', variable: s.variable.name, over, limit, body, prefetch: analyzeLoop(s.variable.name, body), loc: loc(s.span) }];
-        }
-        case 'while':
-          return [{ op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), loc: loc(s.span) }];
-        case 'break':
-          return [{ op: 'break', loc: loc(s.span) }];
-        case 'assert':
-          return [{ op: 'assert', condition: expr(s.condition), message: s.message && expr(s.message), loc: loc(s.span) }];
-        case 'write': {
-          const encoding = writeEncoding(s.type);
-          const value = encoding.kind === 'raw' || encoding.kind === 'cstring' ? data(s.value) : expr(s.value);
-          return [{ op: 'write', address: expr(s.address), datum: { encoding, value, loc: loc(s.value.span) }, loc: loc(s.span) }];
-        }
-        case 'dump':
-          return [{ op: 'dump', address: expr(s.address), length: expr(s.length), loc: loc(s.span) }];
-        case 'patch':
-          return [
-            {
-              op: 'patch',
-              name: s.name?.value,
-              freeze: s.freeze,
-              sites: s.sites.map((site) => ({ address: expr(site.address), expect: datum(site.expect!), replacement: datum(site.replacement), loc: loc(site.span) })),
-              loc: loc(s.span),
-            },
-          ];
-        default:
-          return assertNever(s);
+  /** A statement's step (none for a param). */
+  const step = (s: Ast.Statement): PlanStep | undefined => {
+    switch (s.kind) {
+      case 'param':
+        params.push({ name: s.name.name, type: isListType(s.type) ? { kind: 'list', name: 'list' } : memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
+        return undefined;
+      case 'let':
+        return { op: 'let', name: s.name.name, value: expr(s.value), loc: loc(s.span) };
+      case 'assign':
+        return { op: 'assign', name: s.name.name, value: expr(s.value), loc: loc(s.span) };
+      case 'print':
+        return { op: 'print', values: s.values.map(expr), loc: loc(s.span) };
+      case 'emit':
+        return { op: 'emit', name: s.name.name, value: expr(s.value), loc: loc(s.span) };
+      case 'if':
+        return { op: 'if', condition: expr(s.condition), then: block(s.then), otherwise: block(s.otherwise ?? []), loc: loc(s.condition.span) };
+      case 'for': {
+        const over = s.over.kind === 'range' ? { kind: 'range' as const, from: expr(s.over.from), to: expr(s.over.to) } : { kind: 'list' as const, list: expr(s.over.list) };
+        const [limit, body] = [s.limit && expr(s.limit), block(s.body)];
+        return { op: 'for', variable: s.variable.name, over, limit, body, prefetch: analyzeLoop(s.variable.name, body), loc: loc(s.span) };
       }
-    });
-  const steps = addReadAhead(block(recipe.statements));
-
+      case 'while':
+        return { op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), loc: loc(s.span) };
+      case 'break':
+        return { op: 'break', loc: loc(s.span) };
+      case 'assert':
+        return { op: 'assert', condition: expr(s.condition), message: s.message && expr(s.message), loc: loc(s.span) };
+      case 'write': {
+        const encoding = writeEncoding(s.type);
+        const value = encoding.kind === 'raw' || encoding.kind === 'cstring' ? data(s.value) : expr(s.value);
+        return { op: 'write', address: expr(s.address), datum: { encoding, value, loc: loc(s.value.span) }, loc: loc(s.span) };
+      }
+      case 'dump':
+        return { op: 'dump', address: expr(s.address), length: expr(s.length), loc: loc(s.span) };
+      case 'patch':
+        return {
+          op: 'patch',
+          name: s.name?.value,
+          freeze: s.freeze,
+          sites: s.sites.map((site) => ({ address: expr(site.address), expect: datum(site.expect!), replacement: datum(site.replacement), loc: loc(site.span) })),
+          loc: loc(s.span),
+        };
+      default:
+        return assertNever(s);
+    }
+  };
+  const block = (statements: readonly Ast.Statement[]): PlanStep[] => {
+    const steps: PlanStep[] = [];
+    for (const s of statements) {
+      const compiled = step(s);
+      if (compiled !== undefined) steps.push(compiled);
+    }
+    return steps;
+  };
+  const top: PlanStep[] = [];
   return {
-    format: 'pvm-plan',
-    version: PLAN_VERSION,
-    recipe: { name: source.name, sha256: sha256Hex(source.text) },
-    writes,
-    params,
-    steps,
+    add(statement) {
+      const compiled = step(statement);
+      if (compiled !== undefined) top.push(compiled);
+    },
+    plan(writes) {
+      return {
+        format: 'pvm-plan',
+        version: PLAN_VERSION,
+        recipe: { name: source.name, sha256: sha256Hex(source.text) },
+        writes,
+        params,
+        steps: addReadAhead(top),
+      };
+    },
   };
 }
 

@@ -75,10 +75,21 @@ export type FastPiece =
   | { readonly kind: 'parsed'; readonly statements: readonly Ast.Statement[] }
   | { readonly kind: 'unsure' | 'too-deep'; readonly start: number; readonly end: number; readonly at: number };
 
-/** `statementStarts`: where top-level statements may start (scanBrackets). */
-export function fastParsePieces(text: string, statementStarts: readonly number[]): FastPiece[] {
-  return new FastParser(text).pieces(statementStarts);
+/**
+ * `statementStarts`: where top-level statements may start (scanBrackets). With `take`, the statements read
+ * before the first piece Ohm must read are given to `take` in order, as soon as they are sure (on a line
+ * before the one being read, or past STREAMED_PER_LINE on it), and are not in the pieces: the tree of a large
+ * recipe is never whole in memory. Undefined when a statement given to `take` was to be read again by Ohm
+ * (on the line of one the fast parser gave up on): then read the recipe again without `take`.
+ */
+export function fastParsePieces(text: string, statementStarts: readonly number[]): FastPiece[];
+export function fastParsePieces(text: string, statementStarts: readonly number[], take: (statement: Ast.Statement) => void): FastPiece[] | undefined;
+export function fastParsePieces(text: string, statementStarts: readonly number[], take?: (statement: Ast.Statement) => void): FastPiece[] | undefined {
+  return new FastParser(text).pieces(statementStarts, take);
 }
+
+/** Statements of one line held back from `take` (see fastParsePieces), at most: 524 288 `print 1;` on one line are not held whole. */
+const STREAMED_PER_LINE = 1024;
 
 /** The statements of pieces that are all parsed; undefined if any is not. */
 export function parsedRecipe(pieces: readonly FastPiece[]): Ast.Recipe | undefined {
@@ -148,11 +159,23 @@ class FastParser {
   }
 
   /** See fastParsePieces: the top-level statements one at a time, each unsure one set aside for Ohm. */
-  pieces(statementStarts: readonly number[]): FastPiece[] {
+  pieces(statementStarts: readonly number[], take?: (statement: Ast.Statement) => void): FastPiece[] | undefined {
     const text = this.#text;
     const pieces: FastPiece[] = [];
     let statements: Ast.Statement[] = [];
     let unsure = 0;
+    /** The start of the last statement given to `take`. */
+    let taken = -1;
+    /** The index of the first statement start after the statement being read (it only moves forward). */
+    let nextLine = 0;
+    /** Gives `take` the statements held that start before `before`, or all of them. */
+    const give = (before: number): void => {
+      let given = 0;
+      while (given < statements.length && statements[given]!.span.start < before) take!(statements[given++]!);
+      if (given === 0) return;
+      taken = statements[given - 1]!.span.start;
+      statements = given === statements.length ? [] : statements.slice(given);
+    };
     /** The index of the first statement start after `offset` (a binary search). */
     const firstAfter = (offset: number): number => {
       let [low, high] = [0, statementStarts.length];
@@ -168,6 +191,10 @@ class FastParser {
       this.#skip();
       if (this.#at >= text.length) break;
       const start = this.#at;
+      if (take !== undefined) {
+        while (nextLine < statementStarts.length && statementStarts[nextLine]! <= start) nextLine++;
+        give(statements.length >= STREAMED_PER_LINE ? Infinity : statementStarts[nextLine - 1] ?? 0);
+      }
       try {
         this.#depth = 0;
         const statement = this.#statement();
@@ -180,6 +207,12 @@ class FastParser {
         // From the top-level line the statement starts on (`let a = 1; let = 2` is given to Ohm whole; so is
         // `}; let = 2` with the block that `}` closes) to the next top-level line after where it gave up.
         const lineStart = statementStarts[firstAfter(start) - 1] ?? 0;
+        if (take !== undefined) {
+          if (taken >= lineStart) return undefined;
+          // What Ohm reads from here on is to be taken after the statements before it: the rest are pieces.
+          give(lineStart);
+          take = undefined;
+        }
         while (statements.length > 0 && statements.at(-1)!.span.start >= lineStart) statements.pop();
         if (statements.length > 0) pieces.push({ kind: 'parsed', statements });
         statements = [];
@@ -194,6 +227,7 @@ class FastParser {
         }
       }
     }
+    if (take !== undefined) give(Infinity);
     if (statements.length > 0 || pieces.length === 0) pieces.push({ kind: 'parsed', statements });
     return pieces;
   }
