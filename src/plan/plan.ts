@@ -135,6 +135,7 @@ export interface Prefetch {
 
 export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
+/** Immutable: a plan may use one node in several places (the compiler shares constants and names). */
 export type PlanExpr =
   | { readonly op: 'int'; readonly value: string }
   | { readonly op: 'float'; readonly value: number }
