@@ -5,14 +5,15 @@
 // that names a secret, a FIFO or a device gets no byte of it, and a policy's
 // `targets` judge a core by the build-id it proves, not by the names it gives.
 import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElfHeaders } from '../../src/native/elf-headers.ts';
 import { readAt } from '../../src/target/file-mapping.ts';
 import { pvm } from '../helpers/cli.ts';
-import { itAsRoot } from '../helpers/needs.ts';
+import { itAsRoot, needs } from '../helpers/needs.ts';
+import { kernelCore } from '../helpers/kernel-core.ts';
 import { startFixture } from '../helpers/fixture.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -28,19 +29,10 @@ closeSync(fd);
 let core: string | undefined;
 let why = '';
 beforeAll(async () => {
-  const pattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
-  if (pattern.startsWith('|')) {
-    why = `the kernel pipes cores to ${pattern}`;
-    return;
-  }
   copyFileSync(FIXTURE_BINARY, victim);
-  const crashDir = mkdtempSync(join(dir, 'crash-'));
-  const fixture = await startFixture([], ['bash', '-c', `ulimit -c unlimited && cd '${crashDir}' && exec "$0" "$@"`], victim);
-  const exited = new Promise((resolve) => fixture.child.once('exit', resolve));
-  process.kill(fixture.pid, 'SIGSEGV');
-  await exited;
-  core = readdirSync(crashDir).map((name) => join(crashDir, name)).find((path) => /\/core(\.\d+)?$/.test(path));
-  if (core === undefined) why = `no core file appeared in ${crashDir} (core_pattern is '${pattern}')`;
+  const taken = await kernelCore(dir, victim);
+  if (taken.core === undefined) why = taken.why;
+  else core = taken.core;
 }, 60_000);
 
 /** The first 4 bytes of the fixture's code (file offset 0x1000, mapped r-xp at its base + 0x1000), which the kernel left out of the core. */
@@ -53,10 +45,10 @@ const replace = (make: () => void) => {
 
 describe('the file a core names', () => {
   it('is read while it is the regular ELF file, with the build-id, that the process ran', (context) => {
-    if (core === undefined) return context.skip(why);
+    needs(context, core !== undefined, why);
     copyFileSync(FIXTURE_BINARY, victim);
-    expect(pvm('node', ['-e', READ_CODE, '--core', core])).toMatchObject({ status: 0, stdout: `${codeWord()}\n` });
-    expect(pvm('node', ['maps', '--core', core]).stdout).not.toContain(`${victim}  (unreadable`);
+    expect(pvm('node', ['-e', READ_CODE, '--core', core!])).toMatchObject({ status: 0, stdout: `${codeWord()}\n` });
+    expect(pvm('node', ['maps', '--core', core!]).stdout).not.toContain(`${victim}  (unreadable`);
   });
 
   const cases: [string, () => void, string][] = [
@@ -66,17 +58,17 @@ describe('the file a core names', () => {
   ];
   for (const [what, make, problem] of cases) {
     it(`is not read when it is ${what}: exit 4, saying why`, (context) => {
-      if (core === undefined) return context.skip(why);
+      needs(context, core !== undefined, why);
       replace(make);
       const started = performance.now();
-      const result = pvm('node', ['-e', READ_CODE, '--core', core]);
+      const result = pvm('node', ['-e', READ_CODE, '--core', core!]);
       expect(performance.now() - started).toBeLessThan(10_000);
       expect(result.status).toBe(4);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain(`${victim}, the file mapped there, ${problem}`);
       expect(result.stderr).not.toContain('not-for-you');
       // pvm maps says which regions cannot be read, and why.
-      const maps = pvm('node', ['maps', '--core', core, '--json']).stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { path: string; perms: string; unreadable?: string });
+      const maps = pvm('node', ['maps', '--core', core!, '--json']).stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { path: string; perms: string; unreadable?: string });
       expect(maps.find((r) => r.path === victim && r.perms === 'r-xp')?.unreadable).toBe(`the core does not hold all of it, and ${victim}, the file mapped there, ${problem}`);
     });
   }
@@ -90,14 +82,14 @@ describe("a policy's targets on a core", () => {
   };
 
   it('judge it by the build-id the core proves: exe, comm and uid, names a core only claims, match no core (exit 3, saying so)', (context) => {
-    if (core === undefined) return context.skip(why);
+    needs(context, core !== undefined, why);
     replace(() => copyFileSync(FIXTURE_BINARY, victim));
     const named = policy({ targets: [{ exe: victim, comm: 'victim' }] });
-    const result = pvm('node', ['-e', 'print 1', '--core', core, '--policy', named]);
+    const result = pvm('node', ['-e', 'print 1', '--core', core!, '--policy', named]);
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`a core proves only its executable's build-id (${buildId}), and no entry of targets names it alone (exe, comm, uid and cgroup match no core): add {"buildId": "${buildId}"} to targets`);
-    expect(pvm('node', ['-e', 'print 1', '--core', core, '--policy', policy({ targets: [{ buildId }] })])).toMatchObject({ status: 0, stdout: '1\n' });
-    expect(pvm('node', ['-e', 'print 1', '--core', core, '--policy', policy({ targets: [{ buildId: 'ab'.repeat(20) }] })]).status).toBe(3);
+    expect(pvm('node', ['-e', 'print 1', '--core', core!, '--policy', policy({ targets: [{ buildId }] })])).toMatchObject({ status: 0, stdout: '1\n' });
+    expect(pvm('node', ['-e', 'print 1', '--core', core!, '--policy', policy({ targets: [{ buildId: 'ab'.repeat(20) }] })]).status).toBe(3);
   });
 });
 

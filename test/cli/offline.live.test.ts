@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { kernelCore } from '../helpers/kernel-core.ts';
 import { needs } from '../helpers/needs.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -175,19 +176,13 @@ describe("the kernel's core", () => {
   let args: string[] = [];
   let why = '';
   beforeAll(async () => {
-    const pattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
-    if (pattern.startsWith('|')) {
-      why = `the kernel pipes cores to ${pattern}`;
+    const taken = await kernelCore(dir);
+    if (taken.core === undefined) {
+      why = taken.why;
       return;
     }
-    const crashDir = mkdtempSync(join(dir, 'crash-'));
-    const fixture = await startFixture([], ['bash', '-c', `ulimit -c unlimited && cd '${crashDir}' && exec "$0" "$@"`]);
-    args = ['--arg', `area=${fixture.hex('area')}`, '--arg', `page=${fixture.hex('page')}`, '--arg', `table=${fixture.hex('table')}`];
-    const exited = new Promise((resolve) => fixture.child.once('exit', resolve));
-    process.kill(fixture.pid, 'SIGSEGV');
-    await exited;
-    core = readdirSync(crashDir).map((name) => join(crashDir, name)).find((path) => /\/core(\.\d+)?$/.test(path));
-    if (core === undefined) why = `no core file appeared in ${crashDir} (core_pattern is '${pattern}')`;
+    core = taken.core;
+    args = ['--arg', `area=${taken.fixture.hex('area')}`, '--arg', `page=${taken.fixture.hex('page')}`, '--arg', `table=${taken.fixture.hex('table')}`];
   }, 60_000);
 
   /** Findings that do not depend on where this other process put things. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { policyWriter } from '../helpers/policy-files.ts';
 
 let fixture: Fixture;
 const dir = mkdtempSync(join(tmpdir(), 'pvm-policy-closed-'));
@@ -21,13 +22,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let files = 0;
 /** A policy file with this content. */
-function policy(json: unknown): string {
-  const path = join(dir, `policy-${++files}.json`);
-  writeFileSync(path, JSON.stringify(json));
-  return path;
-}
+const policy = policyWriter(dir);
 const target = () => ['--pid', String(fixture.pid)];
 const COUNTER = 'print read u32 at symbol("target", "counter")';
 

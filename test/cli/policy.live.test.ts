@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { policyWriter } from '../helpers/policy-files.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 let fixture: Fixture;
@@ -19,13 +20,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let files = 0;
 /** A policy file with this content. */
-function policy(json: unknown): string {
-  const path = join(dir, `policy-${++files}.json`);
-  writeFileSync(path, typeof json === 'string' ? json : JSON.stringify(json));
-  return path;
-}
+const policy = policyWriter(dir);
 const target = () => ['--pid', String(fixture.pid)];
 const readU32 = (address: string) => pvm('node', ['-e', `print read u32 at ${address}`, ...target()]).stdout.trim();
 
