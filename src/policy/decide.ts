@@ -35,6 +35,12 @@ export interface TargetFacts {
   readonly cgroups: readonly string[];
   /** A core: it proves only its executable's build-id; the rest is unknown (target-facts.ts). */
   readonly core?: boolean;
+  /**
+   * A program pvm would start (`-- COMMAND`): its comm, uid and cgroups are
+   * pvm's to choose (a link named nginx to /bin/sh runs with comm nginx), so
+   * only an entry that names its `exe` or `buildId` can match it.
+   */
+  readonly spawn?: boolean;
 }
 
 /** A process may be a target when, in every policy that lists targets, one entry matches it. */
@@ -46,7 +52,9 @@ export function decideTarget(policies: readonly LoadedPolicy[], facts: TargetFac
         ? facts.buildId === undefined
           ? "a core proves only its executable's build-id, and this one holds no copy of the executable's headers to prove it by: no entry of targets can match it"
           : `a core proves only its executable's build-id (${facts.buildId}), and no entry of targets names it alone (exe, comm, uid and cgroup match no core): add {"buildId": "${facts.buildId}"} to targets`
-        : `it is none of the targets the policy allows (exe ${facts.exe ?? 'unknown'}, comm ${facts.comm ?? 'unknown'}, uid ${facts.uid ?? 'unknown'})`;
+        : `it is none of the targets the policy allows (exe ${facts.exe ?? 'unknown'}, comm ${facts.comm ?? 'unknown'}, uid ${facts.uid ?? 'unknown'})${
+          facts.spawn === true ? '; a program pvm starts matches only an entry that names its exe or buildId (its comm, uid and cgroup say nothing of the file it runs)' : ''
+        }`;
       return { allowed: false, rule: { file: path, path: 'targets', value: policy.targets }, why };
     }
   }
@@ -54,6 +62,7 @@ export function decideTarget(policies: readonly LoadedPolicy[], facts: TargetFac
 }
 
 function targetMatches(rule: TargetRuleValue, facts: TargetFacts): boolean {
+  if (facts.spawn === true && rule.exe === undefined && rule.buildId === undefined) return false;
   if (rule.exe !== undefined && rule.exe !== facts.exe) return false;
   if (rule.buildId !== undefined && rule.buildId !== facts.buildId) return false;
   if (rule.uid !== undefined && rule.uid !== facts.uid) return false;

@@ -42,6 +42,28 @@ function regionName(regions: readonly Region[], address: bigint): string {
   return region.path === '' ? 'anon' : region.path;
 }
 
+/** How stale the map region rules were made from may be, at most, when every range lies in it (a range outside it looks at once). */
+const MAP_RECHECK_MS = 10;
+
+/** Whether `address` lies in a region of the map (sorted by start). */
+function inMap(regions: readonly Region[], address: bigint): boolean {
+  let low = 0;
+  let high = regions.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const region = regions[middle]!;
+    if (address < region.start) high = middle - 1;
+    else if (address >= region.end) low = middle + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** Whether two maps list the same mappings (a live process returns the same array while its maps are unchanged). */
+function sameMap(a: readonly Region[], b: readonly Region[]): boolean {
+  return a === b || (a.length === b.length && a.every((r, i) => r.start === b[i]!.start && r.end === b[i]!.end && r.perms === b[i]!.perms && r.offset === b[i]!.offset && r.path === b[i]!.path));
+}
+
 export function guardSource(source: MemorySource, options: GuardOptions): MemorySource {
   const { policies, audit } = options;
   const now = options.now ?? (() => performance.now());
@@ -56,9 +78,21 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   let read = 0;
   let written = 0;
 
-  const rulesNow = (fresh: boolean): RegionRules => {
-    if (rules === undefined || fresh) {
-      regions = source.regions();
+  /** When the map the rules were made from was last compared with the map as it is. */
+  let mapCheckedAt = now();
+  /**
+   * The rules for the map as it is now. A live map changes (a library
+   * loaded, memory mapped since): the rules are made again when it has, which
+   * is looked at when a range lies outside the map they were made from, and
+   * otherwise at most every MAP_RECHECK_MS (reading the maps costs ~30 µs; a
+   * loop may read a million times), and always when `fresh`.
+   */
+  const rulesNow = (fresh: boolean, ranges: readonly AddressRange[] = []): RegionRules => {
+    if (rules !== undefined && !fresh && ranges.every((range) => inMap(regions, range.start)) && now() - mapCheckedAt < MAP_RECHECK_MS) return rules;
+    const current = source.regions();
+    mapCheckedAt = now();
+    if (rules === undefined || !sameMap(current, regions)) {
+      regions = current;
       rules = new RegionRules(policies, { regions, symbol: options.symbol, unnamedRegions: source.unnamedRegions });
       refuseUnresolved(rules);
     }
@@ -79,7 +113,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   const decideRanges = (ranges: readonly { start: bigint; end: bigint }[], decide: (rules: RegionRules, start: bigint, end: bigint) => Decision): { decision: Decision; at: AddressRange | undefined } => {
     if (!hasRegionRules) return { decision: { allowed: true }, at: undefined };
     for (const fresh of [false, true]) {
-      const current = rulesNow(fresh);
+      const current = rulesNow(fresh, ranges);
       const denied = ranges.map((r) => ({ r, d: decide(current, r.start, r.end) })).find((x) => !x.d.allowed);
       if (denied === undefined) return { decision: { allowed: true }, at: undefined };
       if (fresh) return { decision: denied.d, at: denied.r };
@@ -171,7 +205,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
 
   const scanSkip = (region: Region): string | undefined => {
     if (!hasRegionRules) return undefined;
-    const decision = rulesNow(false).read(region.start, region.end);
+    const decision = rulesNow(false, [region]).read(region.start, region.end);
     return decision.allowed ? undefined : `denied by policy: ${describeRule(decision.rule)}`;
   };
 

@@ -50,6 +50,8 @@ function buildIdOfFile(path: string): string | undefined {
  * basename of the file executed, at most 15 bytes), pvm's real uid (a
  * set-uid program keeps it) and pvm's cgroups (a child starts in them). The
  * started process is judged again from /proc before its memory is touched.
+ * The file is looked at, then started by its path: one swapped in between
+ * runs unjudged until that second look (docs/policy.md).
  */
 export function spawnTargetFacts(file: string): TargetFacts {
   const path = commandPath(file);
@@ -60,6 +62,7 @@ export function spawnTargetFacts(file: string): TargetFacts {
     uid: process.getuid?.(),
     comm: Buffer.from(basename(path ?? file)).subarray(0, 15).toString('latin1'),
     cgroups: cgroupsOf('/proc/self/cgroup'),
+    spawn: true,
   };
 }
 

@@ -197,6 +197,27 @@ describe('the guard', () => {
     expect(run({ write: { allow: true, maxBytes: 4 } }, 'write u64 at 0x10000 = 1').error!.message).toMatch(/^denied: writing more than 4 bytes: the run would write more than the policy allows — write\.maxBytes 4 in policy\.json/);
   });
 
+  it('judges memory mapped after its rules were made by the map as it is (a deny of anon covers memory mapped since)', () => {
+    // The map grows an anonymous page while the run goes on: the rules made from the first map must not let it through.
+    const before = memory();
+    const after = new MemoryTarget([page(0x10000n, '[heap]'), page(0x20000n, '[stack]'), page(0x30000n, '/bin/app', 'r-xp'), page(0x40000n, '')], 'unit', new Map(), { pid: 77 });
+    let late = false;
+    const growing = new Proxy(after, {
+      get(target, property) {
+        if (property === 'regions') return () => (late ? after : before).regions();
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const guarded = guardSource(growing, { policies: [policy({ read: { deny: ['anon'] } })], symbol: () => undefined });
+    expect(guarded.read([{ address: 0x30000n, length: 1 }])[0]!.fault).toBeUndefined();
+    late = true;
+    const [result] = guarded.read([{ address: 0x40000n, length: 1 }]);
+    expect(result!.done).toBe(0);
+    expect(String(result!.fault?.denied)).toContain('denied: read of 1 byte at 0x40000-0x40001 (anon): the policy denies reading there');
+    expect(guarded.openScan().skip!(after.regions()[3]!)).toContain('denied by policy');
+  });
+
   it('caps scan hits at scan.maxHits', () => {
     expect(run({ scan: { maxHits: 3 } }, 'print len(scan hex"07" in all)').error!.message).toBe('the scan found more than 3 matches — scan.maxHits 3 in policy.json');
     expect(run({ scan: { maxHits: 3 } }, 'print len(scan hex"07" in all limit 2)').lines).toEqual(['2']);
