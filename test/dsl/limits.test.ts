@@ -118,6 +118,15 @@ describe('long flat forms', () => {
     expect(error.message).toMatch(/^unique scan found no match for "q{256}"… \(200000 bytes\)/);
   });
 
+  it('100 000 top-level lets run in linear time (the scope searched its names one by one: 200 000 took 103 s)', () => {
+    const plan = compile(`${Array.from({ length: 100_000 }, (_, i) => `let x${i} = ${i}`).join('\n')}\nprint x0 + x99999`);
+    const printed: unknown[] = [];
+    const started = performance.now();
+    execute({ plan, target: new MemoryTarget([]), params: new Map(), output: (e) => printed.push(e) });
+    expect(performance.now() - started).toBeLessThan(5000); // ~0.2 s here
+    expect(printed).toHaveLength(1);
+  });
+
   it('124 000 pattern alternatives compile; alternatives nested past MAX_NESTING are a diagnostic', () => {
     expect(() => compile(`let h = scan hex"(${Array(124_000).fill('01').join('|')})" in all`)).not.toThrow();
     expect(diagnosticsOf(`let h = scan hex"${'( 01 | '.repeat(2000)}02${' )'.repeat(2000)}" in all`)).toContain(`alternatives nested deeper than ${MAX_NESTING} levels`);
