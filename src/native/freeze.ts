@@ -37,6 +37,8 @@ export interface StoppedThread {
 
 export interface Frozen {
   readonly threads: readonly StoppedThread[];
+  /** Why the threads' registers are left out (a policy withholds them: guard.ts), when they are. */
+  readonly registersWithheld?: string | undefined;
   /** Resumes every thread; safe to call twice. */
   thaw(): void;
 }

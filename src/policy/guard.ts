@@ -191,8 +191,11 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   /** Thaws, and says so if the threads stayed stopped longer than the policy allows (they are resumed first). */
   const timedFreeze = (frozen: Frozen): Frozen => {
     const stoppedAt = now();
+    // Where they stopped (pc, sp) stays pvm's own to know (a patch's safety check); their registers are memory.
+    const registers = decideRegisters(policies);
     return {
-      threads: frozen.threads,
+      threads: registers.allowed ? frozen.threads : frozen.threads.map((thread) => ({ ...thread, registers: undefined })),
+      registersWithheld: registers.allowed ? undefined : `the policy withholds them: ${registers.why} — ${describeRule(registers.rule)}`,
       thaw() {
         frozen.thaw();
         const millis = now() - stoppedAt;

@@ -97,7 +97,9 @@ export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output
     const threads = frozen !== undefined ? frozen.threads.map((t) => thread(t.tid, t.registers)) : facts.threadIds().map((tid) => thread(tid, undefined));
     if (threads.length === 0) threads.push(thread(info.pid, undefined));
     const withoutRegisters = frozen !== undefined ? frozen.threads.filter((t) => t.registers === undefined).map((t) => t.tid) : threads.map((t) => t.tid);
-    if (registersMissing === undefined && withoutRegisters.length > 0) registersMissing = `the kernel refused the registers of ${count(withoutRegisters.length, 'thread')}`;
+    if (registersMissing === undefined && withoutRegisters.length > 0) {
+      registersMissing = frozen?.registersWithheld ?? `the kernel refused the registers of ${count(withoutRegisters.length, 'thread')}`;
+    }
     if (frozen !== undefined && !options.freeze) {
       frozen.thaw();
       frozen = undefined;

@@ -248,3 +248,16 @@ describe('what a run prints is bounded', () => {
     expect(result.status).toBe(3);
   }, 120_000);
 });
+
+describe('a snapshot under a policy that withholds registers', () => {
+  it('records none: the threads are stopped, their registers left out and the reason kept', () => {
+    const snapshot = join(dir, 'withheld.snapshot');
+    const file = policy({ read: { deny: ['[stack]'] } });
+    const taken = pvm('node', ['snapshot', ...target(), '-o', snapshot, '--policy', file]);
+    expect(taken.status).toBe(0);
+    expect(taken.stdout).toContain(`registers missing: the policy withholds them: registers hold copies of memory, and a policy that limits reads allows them only with read.registers: true — read.registers false in ${file}`);
+    const read = pvm('node', ['-e', 'print reg(threads()[0], "rsp")', '--snapshot', snapshot]);
+    expect(read.status).toBe(4);
+    expect(read.stdout).toBe('');
+  });
+});
