@@ -3,6 +3,7 @@
 import { readFileSync, readSync, statSync } from 'node:fs';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
+import type { Plan } from '../plan/plan.ts';
 import { DeniedError, Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { openSession } from './session.ts';
@@ -63,8 +64,12 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     case 'plan': {
       const { compileRecipe } = await import('../dsl/compile-recipe.ts');
       const plan = await compileRecipe(readRecipe(command.recipe));
-      if (command.json) out(JSON.stringify(plan));
-      else out((await import('../plan/print.ts')).printPlan(plan));
+      // Written a buffer at a time, not made into one string first: 500 000 steps are 500 000 lines (and
+      // ~50 MB of JSON), which doubled what pvm plan held at its peak.
+      const buffered = bufferedStdout();
+      if (command.json) writePlanJson(plan, buffered.write);
+      else (await import('../plan/print.ts')).printPlanLines(plan, { push: (line) => buffered.write(`${line}\n`) });
+      buffered.flush();
       return;
     }
     case 'maps': {
@@ -189,6 +194,33 @@ function readRecipe(spec: RecipeSpec): SourceFile {
   } catch (error) {
     throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${(error as Error).message}`, { hint: 'check the path of the .pvm file' });
   }
+}
+
+/** Text for stdout, written once it passes 64 KiB (and at `flush`). */
+function bufferedStdout(): { write(text: string): void; flush(): void } {
+  let parts: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (parts.length > 0) writeStdout(parts.join(''));
+    [parts, size] = [[], 0];
+  };
+  return {
+    write(text) {
+      parts.push(text);
+      size += text.length;
+      if (size >= 64 << 10) flush();
+    },
+    flush,
+  };
+}
+
+/** What `JSON.stringify(plan)` and a newline are, byte for byte, written a step at a time. */
+function writePlanJson(plan: Plan, write: (text: string) => void): void {
+  const head = JSON.stringify({ ...plan, steps: [] });
+  if (!head.endsWith('"steps":[]}')) return write(`${JSON.stringify(plan)}\n`); // steps not last: no stream
+  write(head.slice(0, -2));
+  plan.steps.forEach((step, i) => write(`${i === 0 ? '' : ','}${JSON.stringify(step)}`));
+  write(']}\n');
 }
 
 /** A recipe given as `-`: standard input to its end, bounded like a file. */

@@ -7,17 +7,28 @@ import { childrenOf, readSites, rootsOf } from './walk.ts';
 import { count } from '../count.ts';
 
 export function printPlan(plan: Plan): string {
-  const lines = [`plan for ${plan.recipe.name} (sha256 ${plan.recipe.sha256.slice(0, 16)}…): ${plan.writes ? 'writes memory' : 'reads only'}`];
+  const lines: string[] = [];
+  printPlanLines(plan, lines);
+  return lines.join('\n');
+}
+
+/** Where the lines go: an array, or a writer that holds few of them (a plan of 500 000 steps is 500 000 lines). */
+export interface Lines {
+  push(line: string): void;
+}
+
+/** printPlan's lines, one at a time. */
+export function printPlanLines(plan: Plan, lines: Lines): void {
+  lines.push(`plan for ${plan.recipe.name} (sha256 ${plan.recipe.sha256.slice(0, 16)}…): ${plan.writes ? 'writes memory' : 'reads only'}`);
   if (plan.params.length > 0) {
     lines.push('params:');
     for (const p of plan.params) lines.push(`  line ${p.loc.line}: ${p.name}: ${p.type.name}${p.default === undefined ? ' (required)' : ` = ${expression(p.default)}`}`);
   }
   lines.push('steps:');
   printSteps(plan.steps, '  ', lines);
-  return lines.join('\n');
 }
 
-function printSteps(steps: readonly PlanStep[], indent: string, lines: string[]): void {
+function printSteps(steps: readonly PlanStep[], indent: string, lines: Lines): void {
   for (const [index, step] of steps.entries()) {
     lines.push(`${indent}line ${step.loc.line}: ${statement(step)}`);
     for (const access of accessesOf(rootsOf(step))) lines.push(`${indent}  ${access}`);
@@ -58,7 +69,7 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: string[])
 }
 
 /** The reads a prefetch makes before `steps` run, level by level. */
-function printBatches(prefetch: Prefetch, steps: readonly PlanStep[], scope: string, indent: string, lines: string[]): void {
+function printBatches(prefetch: Prefetch, steps: readonly PlanStep[], scope: string, indent: string, lines: Lines): void {
   const reads = readSites(steps);
   for (const { site, level } of prefetch.sites) {
     const read = reads.get(site);
