@@ -91,6 +91,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
       dryRun,
       freeze,
       journal: recordWrites(journal, session.audit),
+      journalFile: journal !== undefined,
       debugDirectories: debugDirectories(),
       elfFiles,
       output: (event) => {

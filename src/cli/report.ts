@@ -92,7 +92,9 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
     },
     write(entry) {
       if (entry.statement !== 'write') return; // a patch's sites are in its own event
-      document.push('events', { type: 'write', address: hexAddress(entry.address), before: toHex(entry.old), after: toHex(entry.new), line: entry.line });
+      // Old bytes the policy withholds are null (the write was decided by the write rules alone).
+      const before = entry.old.length === entry.new.length ? toHex(entry.old) : null;
+      document.push('events', { type: 'write', address: hexAddress(entry.address), before, after: toHex(entry.new), line: entry.line });
     },
     read(address, bytes) {
       document.push('reads', { address: hexAddress(address), length: bytes.length, sha256: sha256Hex(bytes) });

@@ -129,6 +129,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       dryRun: command.writing.dryRun,
       freeze: command.writing.freeze,
       journal: recordWrites(journal, session.audit, report),
+      journalFile: journal !== undefined,
       onRead: report?.read,
       progress: drawsProgress ? (update) => (progress ??= progressLine(process.stderr)).update(update) : undefined,
       debugDirectories: debugDirectories(),
@@ -182,7 +183,7 @@ export function recordWrites(journal: JournalFile | undefined, audit: AuditFile 
         start: entry.address,
         end: entry.address + BigInt(entry.new.length),
         bytes: entry.new.length,
-        detail: `${entry.statement} at line ${entry.line}: ${toHex(entry.old)} -> ${toHex(entry.new)}`,
+        detail: `${entry.statement} at line ${entry.line}: ${entry.old.length === entry.new.length ? toHex(entry.old) : '(withheld by the policy)'} -> ${toHex(entry.new)}`,
       });
     }
   };

@@ -60,6 +60,13 @@ export interface ExecuteOptions {
   readonly freeze?: boolean;
   /** Given the sites of each patch, and each batch of writes, just before they are written, to record durably (--journal): one call, one sync. */
   readonly journal?: ((entries: readonly JournalEntry[]) => void) | undefined;
+  /**
+   * True when `journal` keeps a journal file (--journal), which must hold the
+   * bytes each write replaces: a write whose old bytes the policy forbids
+   * reading is then refused. Otherwise (an audit log, a report) such a write
+   * is recorded with its old bytes withheld (empty).
+   */
+  readonly journalFile?: boolean;
   /** Told of each range the recipe reads, in order, with the bytes read (--report hashes them). */
   readonly onRead?: ((address: bigint, bytes: Uint8Array) => void) | undefined;
   /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */
@@ -81,7 +88,9 @@ const READ_EACH_BATCH = 1 << 16;
 const utf8 = new TextDecoder('utf-8');
 const utf16 = new TextDecoder('utf-16le');
 
-export function execute({ plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, compileLoops = true, freeze = false, journal, onRead, progress, debugDirectories, elfFiles, finished }: ExecuteOptions): void {
+export function execute(
+  { plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, compileLoops = true, freeze = false, journal, journalFile = journal !== undefined, onRead, progress, debugDirectories, elfFiles, finished }: ExecuteOptions,
+): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
   // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
@@ -124,6 +133,7 @@ export function execute({ plan, target, params, output: emit, limits, allowWrite
           journalEntries(batch.map((w, i) => ({ ...w, line: w.loc.line, file: files[i] })), 'write');
         }),
       release,
+      journalFile,
     );
 
   /**

@@ -43,12 +43,16 @@ export class WriteBuffer {
   /** Bytes written so far, for the report. */
   written = 0;
 
-  constructor(target: WritableTarget, space: string, locate: (loc: Loc) => SourcePoint, journal?: (writes: readonly JournaledWrite[]) => void, landed?: (count: number) => void) {
+  /** The journal is a file that must hold the old bytes (--journal): a write whose old bytes the policy hides is refused. */
+  readonly #journalFile: boolean;
+
+  constructor(target: WritableTarget, space: string, locate: (loc: Loc) => SourcePoint, journal?: (writes: readonly JournaledWrite[]) => void, landed?: (count: number) => void, journalFile = journal !== undefined) {
     this.#target = target;
     this.#space = space;
     this.#locate = locate;
     this.#journal = journal;
     this.#landed = landed;
+    this.#journalFile = journalFile;
   }
 
   /** Writes waiting to be sent. */
@@ -102,8 +106,9 @@ export class WriteBuffer {
    */
   #journalBatch(batch: readonly PendingWrite[]): { index: number; fault: NonNullable<ReadResult['fault']> } | undefined {
     const before = this.#target.read(batch.map((w) => ({ address: w.address, length: w.bytes.length })));
-    const denied = before.findIndex((r) => r.fault?.denied !== undefined);
-    if (denied >= 0) {
+    const hidden = (r: ReadResult) => r.fault?.denied !== undefined;
+    const denied = before.findIndex(hidden);
+    if (denied >= 0 && this.#journalFile) {
       const w = batch[denied]!;
       const why = before[denied]!.fault!.denied!.message.replace(/^denied: /, '');
       throw new DeniedError(
@@ -115,9 +120,13 @@ export class WriteBuffer {
         },
       );
     }
-    const faulted = before.findIndex((r) => r.fault !== undefined);
+    // Without a journal file (an audit log or a report records the writes), old bytes the policy hides are withheld
+    // (empty) and the writes are decided by the write rules alone, as with no record at all.
+    const faulted = before.findIndex((r) => r.fault !== undefined && !hidden(r));
     const journaled = faulted < 0 ? batch.length : faulted;
-    if (journaled > 0) this.#journal!(batch.slice(0, journaled).map((w, i) => ({ address: w.address, before: before[i]!.bytes.slice(0, w.bytes.length), after: w.bytes, loc: w.loc })));
+    const withheld = new Uint8Array(0);
+    const old = (r: ReadResult, length: number) => (hidden(r) ? withheld : r.bytes.slice(0, length));
+    if (journaled > 0) this.#journal!(batch.slice(0, journaled).map((w, i) => ({ address: w.address, before: old(before[i]!, w.bytes.length), after: w.bytes, loc: w.loc })));
     return faulted < 0 ? undefined : { index: faulted, fault: before[faulted]!.fault! };
   }
 

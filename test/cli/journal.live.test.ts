@@ -108,6 +108,20 @@ describe('a write whose old bytes the policy forbids reading', () => {
     expect(pvm('node', ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--policy', policy])).toMatchObject({ status: 0 });
     expect(readU32('node', f, scratch)).toBe('5');
   });
+
+  it('is made with an audit log or a report but no journal, the old bytes withheld from both', async () => {
+    const f = await fixture();
+    const policy = join(directory(), 'policy.json');
+    writeFileSync(policy, JSON.stringify({ read: { deny: ['module:target'] }, write: { allow: true } }));
+    const audit = join(directory(), 'audit.jsonl');
+    const report = join(directory(), 'report.json');
+    const scratch = f.hex('scratch');
+    const result = pvm('node', ['-e', `write u32 at ${scratch} = 6`, '--pid', String(f.pid), '--allow-write', '--policy', policy, '--audit', audit, '--report', report]);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(readU32('node', f, scratch)).toBe('6');
+    expect(readFileSync(audit, 'utf8')).toContain(`"detail":"write at line 1: (withheld by the policy) -> 06000000"`);
+    expect(JSON.parse(readFileSync(report, 'utf8')).results.events).toContainEqual({ type: 'write', address: scratch, before: null, after: '06000000', line: 1 });
+  });
 });
 
 describe("a process that exec'd another program since pvm patched it (same pid, same start time)", () => {
