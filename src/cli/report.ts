@@ -7,7 +7,8 @@
 // sha256). Keys in a fixed order, integers as --json writes them, every
 // range the recipe read as its sha256, in the order it read them.
 import { sha256, sha256Hex } from '../sha256.ts';
-import { closeSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, readSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { hostname, release } from 'node:os';
 import { toHex } from '../bytes.ts';
 import { type PvmError, UsageError } from '../errors.ts';
@@ -16,7 +17,7 @@ import type { LoadedPolicy } from '../policy/load.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { hexAddress, type Value } from '../runtime/value.ts';
-import { openRegularFile } from '../regular-file.ts';
+import { notAppendable, openRegularFile } from '../regular-file.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { MemorySource, Region } from '../target/target.ts';
 import { VERSION } from '../version.ts';
@@ -32,8 +33,10 @@ export interface ReportRecorder {
   /** Every write made, with the bytes before and after (from the journal hook). */
   write(entry: JournalEntry): void;
   read(address: bigint, bytes: Uint8Array): void;
-  /** Writes the file; `error` when the run failed. */
+  /** Writes the rest of the file; `error` when the run failed. */
   finish(error: PvmError | undefined, exit: number): void;
+  /** Leaves the report cut short, as it is, and removes its spill file: the run ended without a pvm error (a crash). */
+  abandon(): void;
 }
 
 /** Starts recording a run of `plan` on `target`; the target's identity is taken now, before the recipe runs. */
@@ -78,31 +81,61 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
   };
   // Written as the run goes (streamed-json.ts), so that a run that prints much holds none of it; created now, so
   // that a report that cannot be written stops the run before it starts (exit 2).
+  const unwritable = (error: unknown) => new UsageError('report-unwritable', `cannot write the report ${file}: ${(error as Error).message}`, { hint: 'write the report to a regular file in a directory you may write, on a disk with room' });
   let document: StreamedJson;
   try {
+    const refused = notAppendable(file);
+    if (refused !== undefined) throw new Error(refused);
     document = streamJson(file, skeleton, ['events', 'reads']);
   } catch (error) {
-    throw new UsageError('report-unwritable', `cannot write the report ${file}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
+    throw unwritable(error);
   }
+  /** A write that fails (a full disk, a file size limit) stops the run with the report's own error, and the spill goes. */
+  const writing = (write: () => void): void => {
+    try {
+      write();
+    } catch (error) {
+      document.abandon();
+      throw unwritable(error);
+    }
+  };
   return {
     event(event) {
       if (event.type === 'write' && event.status === 'wrote') return; // the journal entry records it, with the bytes it replaced
       const line = formatEvent(event, true);
-      if (line !== undefined) document.push('events', JSON.parse(line));
+      if (line !== undefined) writing(() => document.push('events', JSON.parse(line)));
     },
     write(entry) {
       if (entry.statement !== 'write') return; // a patch's sites are in its own event
       // Old bytes the policy withholds are null (the write was decided by the write rules alone).
       const before = entry.old.length === entry.new.length ? toHex(entry.old) : null;
-      document.push('events', { type: 'write', address: hexAddress(entry.address), before, after: toHex(entry.new), line: entry.line });
+      writing(() => document.push('events', { type: 'write', address: hexAddress(entry.address), before, after: toHex(entry.new), line: entry.line }));
     },
     read(address, bytes) {
-      document.push('reads', { address: hexAddress(address), length: bytes.length, sha256: sha256Hex(bytes) });
+      writing(() => document.push('reads', { address: hexAddress(address), length: bytes.length, sha256: sha256Hex(bytes) }));
     },
     finish(error, exit) {
-      document.finish({ endedAt: new Date().toISOString(), exit, error: error === undefined ? null : { code: error.code, message: error.message } });
+      writing(() => document.finish({ endedAt: new Date().toISOString(), exit, error: error === undefined ? null : { code: error.code, message: error.message } }));
     },
+    abandon: () => document.abandon(),
   };
+}
+
+/**
+ * Refuses (exit 2) a report that cannot be written, before the target is
+ * opened: a file that is not regular (a FIFO blocks, a terminal or pipe
+ * cannot take the end time written in place), or a directory pvm may not write.
+ */
+export function checkReportPath(file: string): void {
+  const refused = notAppendable(file);
+  if (refused !== undefined) throw new UsageError('report-unwritable', `cannot write the report ${file}: ${refused}`, { hint: 'write the report to a regular file' });
+  try {
+    accessSync(dirname(resolve(file)), constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new UsageError('report-unwritable', `cannot write the report ${file}: ${(error as { code?: string }).code === 'ENOENT' ? 'its directory does not exist' : 'permission denied'}`, {
+      hint: 'choose a file in a directory you may write',
+    });
+  }
 }
 
 /** sha256 of the map as `start-end perms offset path` lines: the same for a process and its snapshot. */

@@ -16,6 +16,7 @@ import type { RunCommand, TargetSpec, WritingOptions } from './args.ts';
 import { formatEvent, formatScanSummary } from './format.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { AuditFile } from './audit-file.ts';
+import type { ReportRecorder } from './report.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { type ProgressLine, progressLine } from './progress.ts';
 import { debugDirectories, openSession } from './session.ts';
@@ -108,10 +109,13 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const smaps = prepared.takeSmaps(pid) ?? (readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
   const { execute } = await import('../runtime/execute.ts');
   const { policyLimits } = await import('../policy/apply.ts');
+  const reports = command.report === undefined ? undefined : await import('./report.ts');
+  if (command.report !== undefined) reports!.checkReportPath(command.report); // before a program is started or a target opened
   const session = await openSession(targetSpec, policies, command.policy.audit, { quietStdout: command.json, elfFiles: sinks.elfFiles, readsSmaps, smaps });
   const target = session.target;
-  const report = command.report === undefined ? undefined : (await import('./report.ts')).recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
+  let report: ReportRecorder | undefined;
   try {
+    report = command.report === undefined ? undefined : reports!.recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
     // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr. Asked only by a
     // run that scans (sinks.progress may make stderr's stream); the line is made when a scan first reports. With no
     // one to draw for, a scan gets no callback at all: reporting after each call cost ~4 µs a call of cold
@@ -159,7 +163,9 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
     });
     report?.finish(undefined, Exit.ok);
   } catch (error) {
-    if (error instanceof PvmError) report?.finish(error, error.exit);
+    // A report-unwritable error has abandoned its report already; any other pvm error is recorded, a crash is not.
+    if (error instanceof PvmError && error.code !== 'report-unwritable') report?.finish(error, error.exit);
+    else report?.abandon();
     throw error;
   } finally {
     session.close();

@@ -62,6 +62,8 @@ export interface StreamedJson {
   push(name: string, item: unknown): void;
   /** Writes the rest: `late` gives the placeholders' values (each exactly as long as the placeholder said) and the tail's. */
   finish(late: Readonly<Record<string, unknown>>): void;
+  /** Stops where it is (the document stays cut short) and removes the spill files. */
+  abandon(): void;
 }
 
 /**
@@ -81,29 +83,40 @@ export function streamJson(path: string, skeleton: unknown, arrays: readonly str
     return { name, at, depth: (text.slice(lineStart).search(/\S/)) / 2 };
   });
   const fd = openSync(path, 'w');
-  let written = 0;
-  const writeOut = (chunk: string) => {
-    const bytes = Buffer.from(chunk);
-    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-    written += bytes.length;
-  };
-  // Fixed-width placeholders before the first array are written now and overwritten at the end.
+  const writeOut = (chunk: string) => writeAll(fd, Buffer.from(chunk));
+  // Fixed-width placeholders before the first array are written now, as `"` and their width in spaces and `"`, and
+  // overwritten at the end; their byte offsets are counted in the text as written.
   const head = text.slice(0, pieces[0]!.at);
   const fixedPattern = new RegExp(`"@${NONCE}:fixed:([^:]+):(\\d+)@"`, 'g');
-  const fixed = [...head.matchAll(fixedPattern)].map((m) => ({ name: m[1]!, width: Number(m[2]), at: Buffer.byteLength(head.slice(0, m.index)) }));
-  writeOut(head.replace(fixedPattern, (_, _name: string, width: string) => `"${' '.repeat(Number(width))}"`));
-  // The first array streams into the document; the later ones into spill files, joined in when the document ends.
-  const spills = pieces.slice(1).map(({ name }) => `${path}.${name}-${process.pid}.part`);
-  const spillFds = spills.map((spill) => openSync(spill, 'w+'));
-  const writers = pieces.map(({ depth }, i) =>
-    new StreamedArray(
-      depth,
-      i === 0 ? writeOut : (chunk) => {
-        const bytes = Buffer.from(chunk);
-        for (let done = 0; done < bytes.length;) done += writeSync(spillFds[i - 1]!, bytes, done, bytes.length - done);
-      },
-    )
-  );
+  const fixed: { name: string; width: number; at: number }[] = [];
+  let shift = 0;
+  writeOut(head.replace(fixedPattern, (match: string, name: string, width: string, offset: number) => {
+    const blank = `"${' '.repeat(Number(width))}"`;
+    fixed.push({ name, width: Number(width), at: Buffer.byteLength(head.slice(0, offset)) + shift });
+    shift += Buffer.byteLength(blank) - Buffer.byteLength(match);
+    return blank;
+  }));
+  // The first array streams into the document; the later ones into spill files, joined in when the document ends,
+  // each made anew (O_EXCL: never through a link left there) under a name no other run takes.
+  const spills = pieces.slice(1).map(({ name }) => `${path}.${name}-${process.pid}-${NONCE.slice(0, 8)}.part`);
+  const spillFds: number[] = [];
+  try {
+    for (const spill of spills) spillFds.push(openSync(spill, 'wx+', 0o600));
+  } catch (error) {
+    spillFds.forEach((spillFd) => closeSync(spillFd));
+    closeSync(fd);
+    throw error;
+  }
+  const writers = pieces.map(({ depth }, i) => new StreamedArray(depth, i === 0 ? writeOut : (chunk) => writeAll(spillFds[i - 1]!, Buffer.from(chunk))));
+  /** Closes the files and removes the spills, once, whether the document was finished or abandoned. */
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    spillFds.forEach((spillFd) => closeSync(spillFd));
+    spills.forEach((spill) => rmSync(spill, { force: true }));
+    closeSync(fd);
+  };
   return {
     push(name, item) {
       writers[arrays.indexOf(name)]!.push(item);
@@ -117,12 +130,13 @@ export function streamJson(path: string, skeleton: unknown, arrays: readonly str
             writeOut(text.slice(pieces[i - 1]!.at + JSON.stringify(marker(pieces[i - 1]!.name)).length, piece.at));
             const buffer = new Uint8Array(FLUSH_BYTES);
             for (let offset = 0, n = readSync(spillFds[i - 1]!, buffer, 0, buffer.length, 0); n > 0; offset += n, n = readSync(spillFds[i - 1]!, buffer, 0, buffer.length, offset)) {
-              for (let done = 0; done < n;) done += writeSync(fd, buffer, done, n - done);
+              writeAll(fd, buffer.subarray(0, n));
             }
           }
         });
         const last = pieces[pieces.length - 1]!;
         const tail = text.slice(last.at + JSON.stringify(marker(last.name)).length);
+        // Tail values sit two levels deep (a report's `results`): their own lines are indented by four more spaces.
         const tailPattern = new RegExp(`"@${NONCE}:tail:([^@]+)@"`, 'g');
         writeOut(`${tail.replace(tailPattern, (_, name: string) => JSON.stringify(late[name], null, 2).replaceAll('\n', '\n    '))}\n`);
         for (const { name, width, at } of fixed) {
@@ -130,12 +144,16 @@ export function streamJson(path: string, skeleton: unknown, arrays: readonly str
           writeSync(fd, Buffer.from(value), 0, Buffer.byteLength(value), at + 1);
         }
       } finally {
-        spillFds.forEach((spillFd) => closeSync(spillFd));
-        spills.forEach((spill) => rmSync(spill, { force: true }));
-        closeSync(fd);
+        close();
       }
     },
+    abandon: close,
   };
+}
+
+/** Writes all of `bytes` (a write may take fewer). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /** The skeleton's value for a streamed array. */

@@ -2,8 +2,8 @@
 // `--arg NAME=@FILE`, journals) are regular files of a bounded size. A device
 // (/dev/zero grew pvm to 16.8 GB), a pipe held open (/dev/stdin hung) or a
 // file over the bound is exit 2, at once, naming the file and why.
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,28 @@ describe('a journal or an audit log pvm appends to', () => {
       expect(result.stderr).toContain(`${message}${path}' for appending: ${why}`);
       expect(result.status).toBe(status);
     }
+  });
+});
+
+describe('a report', () => {
+  const sleeper = ['--ready', 'ms:100', '--then', 'kill', '--', 'sleep', '30'];
+
+  it.each([['a FIFO', fifo, 'it is a pipe (FIFO), not a regular file'], ['/dev/null', '/dev/null', 'it is a character device, not a regular file']])(
+    'to %s: exit 2 before any program is started, at once',
+    (_, path, why) => {
+      const result = pvm('node', ['-e', 'print 1', '--report', path, ...sleeper]);
+      expect(result).toMatchObject({ status: 2, stdout: '' });
+      expect(result.stderr).toContain(`cannot write the report ${path}: ${why}`);
+    },
+  );
+
+  it('that cannot be written to its end (a file size limit, as a full disk): exit 2 saying why, not a crash, and no spill file left', () => {
+    const report = join(dir, 'cut.report.json');
+    const [command, ...rest] = commandFor('node');
+    // SIGXFSZ ignored (fileSizeLimit in journal.live.test.ts): a write past the limit fails with EFBIG.
+    const result = spawnSync('sh', ['-c', `trap '' XFSZ; exec prlimit --fsize=4000 -- "$@"`, 'sh', command!, ...rest, '-e', 'for i in 0..2000 { print i }', '--report', report, ...sleeper], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stderr).toContain(`cannot write the report ${report}: `);
+    expect(result.status).toBe(2);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.part'))).toEqual([]);
   });
 });
