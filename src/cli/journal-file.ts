@@ -76,6 +76,10 @@ export function openJournal(path: string): JournalFile {
         // that entry starts a new line. (An empty line, where another pvm got there first, is skipped when read.)
         const text = entries.map((entry) => `${journalLine(entry)}\n`).join('');
         const bytes = Buffer.from(endsCut(fd, readable) ? `\n${text}` : text);
+        // pvm status and revert read a journal of at most MAX_JOURNAL_BYTES: one that grew past it could not be undone.
+        if (fstatSync(fd).size + bytes.length > MAX_JOURNAL_BYTES) {
+          throw new Error(`it would pass ${MAX_JOURNAL_BYTES} bytes, the most pvm status and pvm revert read (start a new journal file)`);
+        }
         // One write of whole lines on an O_APPEND file: other pvms appending to it never cut into them. A short
         // write (the disk filled, the file reached its size limit) is continued, to learn why it stopped.
         let written = 0;

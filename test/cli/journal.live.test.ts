@@ -3,13 +3,14 @@
 // line is not lost, a process that exec'd another program is not reverted,
 // a write the journal cannot read is refused, a refused run makes no journal,
 // and `pvm status` says when a patch is partly applied.
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pvm, type Runtime, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, fixturesPerTest, startFixture } from '../helpers/fixture.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
+import { MAX_JOURNAL_BYTES } from '../../src/limits.ts';
 
 const fixture = fixturesPerTest();
 
@@ -179,5 +180,18 @@ describe('a patch whose sites are partly written', () => {
     expect(revert.status).toBe(0);
     expect(revert.stdout).toContain(`${second}: already reverted (patch "pair")`);
     expect([readU32('node', f, sites), readU32('node', f, second)]).toEqual(['1000', '2000']);
+  });
+});
+
+describe('a journal near the size pvm status and revert read', () => {
+  it('takes no entry that would carry it past 64 MiB: the write is refused (exit 3) and nothing is written', async () => {
+    const f = await fixture();
+    const journal = journalPath();
+    writeFileSync(journal, '');
+    truncateSync(journal, MAX_JOURNAL_BYTES - 16); // sparse: costs no disk
+    const result = pvm('node', ['-e', `write u32 at ${f.hex('scratch')} = 9`, '--pid', String(f.pid), '--allow-write', '--journal', journal]);
+    expect(result.stderr).toContain(`it would pass ${MAX_JOURNAL_BYTES} bytes, the most pvm status and pvm revert read (start a new journal file); nothing was written to the target`);
+    expect(result.status).toBe(3);
+    expect(readU32('node', f, f.hex('scratch'))).toBe('0');
   });
 });
