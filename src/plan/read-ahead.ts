@@ -6,19 +6,29 @@
 import type { PlanStep } from './plan.ts';
 import { analyzeSteps, writesIn } from './prefetch.ts';
 
-/** The steps with `read-ahead` steps added, in nested blocks too. */
-export function addReadAhead(steps: readonly PlanStep[], loopSites: ReadonlySet<number> = new Set()): PlanStep[] {
-  const nested = steps.map((step) => withNestedReadAhead(step, loopSites));
+const NO_SITES: ReadonlySet<number> = new Set();
+
+/**
+ * The steps with `read-ahead` steps added, in nested blocks too: the same array (and the same steps) where
+ * none is added, so that the plan of 190 000 `if` lines is not copied whole once it is made.
+ */
+export function addReadAhead(steps: readonly PlanStep[], loopSites: ReadonlySet<number> = NO_SITES): readonly PlanStep[] {
   const out: PlanStep[] = [];
+  let changed = false;
   let run: PlanStep[] = [];
   const close = (): void => {
     const prefetch = analyzeSteps(run);
     const sites = prefetch.sites.filter((s) => !loopSites.has(s.site));
-    if (worthBatching(sites)) out.push({ op: 'read-ahead', steps: run.length, prefetch: { sites, lets: prefetch.lets }, loc: run[0]!.loc });
+    if (worthBatching(sites)) {
+      out.push({ op: 'read-ahead', steps: run.length, prefetch: { sites, lets: prefetch.lets }, loc: run[0]!.loc });
+      changed = true;
+    }
     for (const step of run) out.push(step); // not push(...run): a block of 124 000 steps is more arguments than a call takes
     run = [];
   };
-  for (const step of nested) {
+  for (const original of steps) {
+    const step = withNestedReadAhead(original, loopSites);
+    if (step !== original) changed = true;
     // Memory written before a read must not be read ahead of the write: a
     // write ends the run before it, a step whose nested blocks write ends the
     // run after its own expressions (a condition, a loop's bounds).
@@ -31,16 +41,19 @@ export function addReadAhead(steps: readonly PlanStep[], loopSites: ReadonlySet<
     if (writesIn([step])) close();
   }
   close();
-  return out;
+  return changed ? out : steps;
 }
 
 function withNestedReadAhead(step: PlanStep, loopSites: ReadonlySet<number>): PlanStep {
   switch (step.op) {
-    case 'if':
-      return { ...step, then: addReadAhead(step.then, loopSites), otherwise: addReadAhead(step.otherwise, loopSites) };
+    case 'if': {
+      const [then, otherwise] = [addReadAhead(step.then, loopSites), addReadAhead(step.otherwise, loopSites)];
+      return then === step.then && otherwise === step.otherwise ? step : { ...step, then, otherwise };
+    }
     case 'for': {
-      const inLoop = new Set([...loopSites, ...step.prefetch.sites.map((s) => s.site)]);
-      return { ...step, body: addReadAhead(step.body, inLoop) };
+      const inLoop = step.prefetch.sites.length === 0 ? loopSites : new Set([...loopSites, ...step.prefetch.sites.map((s) => s.site)]);
+      const body = addReadAhead(step.body, inLoop);
+      return body === step.body ? step : { ...step, body };
     }
     default:
       return step;
