@@ -8,7 +8,7 @@
 // `.plan`, `.names`, `.exit`. From a pipe: statements line by line, no
 // prompts, and the exit status of the most serious error (0 if none).
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { readBoundedFile } from '../regular-file.ts';
+import { notAppendable, readBoundedFile } from '../regular-file.ts';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -247,6 +247,7 @@ function loadHistory(path: string): string[] {
 function attemptAppend(path: string, line: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (notAppendable(path) !== undefined) return; // a FIFO there would block the session
     appendFileSync(path, `${line}\n`, { mode: 0o600 });
   } catch {
     // no history, then

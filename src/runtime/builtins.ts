@@ -7,13 +7,14 @@ import { hexAddress, int, numeric, ptr, type Value } from './value.ts';
 
 const utf8 = new TextEncoder();
 
-/** `work(units)`: what a builtin does beyond a step, told before it does it (one unit an item of a list, or 64 bytes). */
+/** `work(units)`: what a builtin does beyond a step, told before it does it (one unit an item of a list, or 64 bytes of a string). */
 export function callBuiltin(name: 'len' | 'hex' | 'min' | 'max' | 'range', args: readonly Value[], at: () => SourcePoint, work: (units: number) => void = () => {}): Value {
   const [first, second] = args;
   assert(first !== undefined, `${name}() without arguments`);
   switch (name) {
     case 'len':
-      // A string's length is its bytes in UTF-8: what it occupies in memory.
+      // A string's length is its bytes in UTF-8: what it occupies in memory (encoding it is work: 64 bytes a step).
+      if (first.kind === 'str') work(first.value.length >> 6);
       return int(BigInt(first.kind === 'list' ? first.items.length : first.kind === 'bytes' ? first.value.length : first.kind === 'str' ? utf8.encode(first.value).length : 0));
     case 'hex':
       if (first.kind === 'bytes' || first.kind === 'str') work(first.value.length >> 6);

@@ -443,8 +443,9 @@ export class LiveProcess implements WritableTarget {
       if (mapped === undefined || isMappedFile(opened.fd, mapped)) return opened.fd;
       closeSync(opened.fd);
     }
-    const mapping = mapped === undefined ? undefined : attempt(() => openSync(`/proc/${this.identity.pid}/map_files/${mapped.start.toString(16)}-${mapped.end.toString(16)}`, 'r'));
-    if (mapping !== undefined) return mapping;
+    // A regular file only, as above: a device mapped there is never opened to block or to stir a driver.
+    const mapping = mapped === undefined ? undefined : openRegularFile(`/proc/${this.identity.pid}/map_files/${mapped.start.toString(16)}-${mapped.end.toString(16)}`);
+    if (mapping !== undefined && 'fd' in mapping) return mapping.fd;
     throw new TargetError('module-replaced', `${path} is not the file ${describeTarget(this.identity)} mapped (another device or inode: replaced since, or covered by a mount)`, {
       hint: 'restart the process to load the current file, or run pvm as root, which reads the mapped file itself',
     });

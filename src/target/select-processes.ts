@@ -3,10 +3,11 @@
 // whose path is NAME, ends in /NAME, or has basename NAME), build-id=HEX (of
 // the executable or any mapped module), uid=N (real uid), cgroup=PATH (in it
 // or below it). Read from /proc only: no process is stopped or read.
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { openRegularFile } from '../regular-file.ts';
 import { basename } from 'node:path';
 import { attempt } from '../attempt.ts';
+import { cgroupsOf } from './target-facts.ts';
 import { UsageError } from '../errors.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
 import { parseMaps } from '../native/maps.ts';
@@ -101,7 +102,7 @@ function failingKeys(pid: number, selector: Selector, buildIds: Map<string, stri
   check('uid', selector.uid, () => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uid[0] === selector.uid);
   check('cgroup', selector.cgroup, () => {
     const want = selector.cgroup!.replace(/\/+$/, '') || '/';
-    const paths = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').filter(Boolean).map((line) => line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1));
+    const paths = cgroupsOf(`/proc/${pid}/cgroup`);
     return paths.some((path) => path === want || path.startsWith(want === '/' ? '/' : `${want}/`));
   });
   if (selector.module === undefined && selector.buildId === undefined) return failing;
@@ -121,7 +122,8 @@ function failingKeys(pid: number, selector: Selector, buildIds: Map<string, stri
           const root = openRegularFile(`/proc/${pid}/root${m.path}`);
           return 'fd' in root ? root.fd : undefined;
         };
-        const fd = attempt(() => openSync(`/proc/${pid}/map_files/${m.start.toString(16)}-${m.end.toString(16)}`, 'r')) ?? viaRoot();
+        const mapped = openRegularFile(`/proc/${pid}/map_files/${m.start.toString(16)}-${m.end.toString(16)}`);
+        const fd = 'fd' in mapped ? mapped.fd : viaRoot();
         let id: string | undefined;
         if (fd !== undefined) {
           id = attempt(() => readElfHeaders((offset, length) => readAt(fd, offset, length))?.buildId);

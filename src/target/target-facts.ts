@@ -96,7 +96,7 @@ function interpreterOf(path: string): string | undefined {
 }
 
 /** The cgroup paths of a /proc/PID/cgroup file (`0::/system.slice/nginx.service` → `/system.slice/nginx.service`). */
-function cgroupsOf(file: string): string[] {
+export function cgroupsOf(file: string): string[] {
   return (attempt(() => readFileSync(file, 'utf8')) ?? '')
     .split('\n')
     .map((line) => line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1))
