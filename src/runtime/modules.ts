@@ -109,10 +109,19 @@ export class ModuleResolver {
     return spanOf(name, mappings);
   }
 
-  /** Where a symbol's bytes lie: its running address and its ELF size (for policies' `symbol:MODULE:NAME`). */
+  /**
+   * Where a symbol's bytes lie: its running address and its ELF size (for
+   * policies' `symbol:MODULE:NAME`). A symbol of size 0 (a label) says
+   * nothing of the bytes a rule on it means: an error, which refuses the run.
+   */
   symbolRange(moduleName: string | undefined, name: string): { start: bigint; end: bigint } {
     const { address, size } = this.#resolve(moduleName, name);
-    return { start: address, end: address + (size > 0n ? size : 1n) };
+    if (size === 0n) {
+      throw new TargetError('no-symbol', `'${name}'${moduleName === undefined ? '' : ` in ${moduleName}`} has size 0 in its ELF symbol table (a label): which bytes it covers is unknown`, {
+        hint: 'name the bytes as an address range (0xSTART-0xEND), or name a symbol that has a size',
+      });
+    }
+    return { start: address, end: address + size };
   }
 
   /**

@@ -43,6 +43,13 @@ describe('a rule pvm cannot resolve refuses the run (exit 3, naming the rule)', 
     expect(result.stderr).toContain('symbol:target:no_such_thing cannot be resolved');
   });
 
+  it('a symbol of size 0 (a label) says nothing of the bytes it means: refused too', () => {
+    const result = pvm('node', ['-e', COUNTER, ...target(), '--policy', policy({ read: { deny: ['symbol:target:_edata'] } })]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(result.stderr).toContain('symbol:target:_edata cannot be resolved in pid');
+    expect(result.stderr).toContain("'_edata' in target has size 0 in its ELF symbol table (a label): which bytes it covers is unknown");
+  });
+
   it('a symbol of a module the process has not mapped covers nothing there, as module:NAME does', () => {
     const result = pvm('node', ['-e', COUNTER, ...target(), '--policy', policy({ read: { deny: ['symbol:libssl.so.3:session_keys'] } })]);
     expect(result).toMatchObject({ status: 0, stdout: '1000\n' });
