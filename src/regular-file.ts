@@ -51,6 +51,14 @@ export function readBoundedFile(path: string, limit: number, refuse: (refusal: R
  * regular file` …). Never blocks, never reads.
  */
 export function openRegularFile(path: string): { readonly fd: number } | { readonly problem: string; readonly regular: boolean | undefined } {
+  // Looked at before it is opened: opening a device can do things even without blocking (a watchdog arms, a
+  // terminal becomes the controlling one). What is opened is checked again (fstat), as it may change in between.
+  try {
+    const before = statSync(path);
+    if (!before.isFile()) return { problem: `it is ${kindOf(before)}, not a regular file`, regular: false };
+  } catch {
+    // the open below says why (no such file, permission denied …)
+  }
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
