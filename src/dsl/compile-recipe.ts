@@ -21,23 +21,20 @@ export async function compileInput(source: SourceFile, session: ReadonlyMap<stri
 
 async function compileIn(source: SourceFile, session: ReadonlyMap<string, StaticType> | undefined): Promise<{ plan: Plan; declared: ReadonlyMap<string, StaticType> }> {
   let compiler = new RecipeCompiler(source, session);
-  const rest = await parseRecipe(source, compiler.add);
-  if (rest === undefined) {
-    // A statement already compiled was on the line of one the fast parser gave up on: read the recipe again, whole.
+  const { statementStarts } = checkNesting(source);
+  const { pieces, whole } = fastParsePieces(source.text, statementStarts, compiler.add);
+  // Syntax errors are thrown here, before the checker's diagnostics.
+  const rest = await statementsOf(source, pieces, statementStarts);
+  if (whole) rest.forEach(compiler.add);
+  else {
+    // Ohm found no error on a line whose first statements were compiled already: read the recipe again, whole.
     compiler = new RecipeCompiler(source, session);
-    (await parseRecipe(source))!.forEach(compiler.add);
-  } else rest.forEach(compiler.add);
+    (await statementsOf(source, fastParsePieces(source.text, statementStarts), statementStarts)).forEach(compiler.add);
+  }
   return compiler.finish();
 }
 
-/**
- * The statements of the recipe, from the fast parser or from Ohm where the fast parser was not sure of a
- * statement (Ohm is loaded then only). With `take`, see fastParsePieces: the statements of the recipe that
- * `take` was not given.
- */
-async function parseRecipe(source: SourceFile, take?: (statement: Ast.Statement) => void): Promise<readonly Ast.Statement[] | undefined> {
-  const { statementStarts } = checkNesting(source);
-  const pieces: FastPiece[] | undefined = take === undefined ? fastParsePieces(source.text, statementStarts) : fastParsePieces(source.text, statementStarts, take);
-  if (pieces === undefined) return undefined;
+/** The statements of the pieces: Ohm (loaded then only) reads those the fast parser was not sure of. */
+async function statementsOf(source: SourceFile, pieces: readonly FastPiece[], statementStarts: readonly number[]): Promise<readonly Ast.Statement[]> {
   return (parsedRecipe(pieces) ?? (await import('./parse.ts')).parsePieces(source, pieces, statementStarts)).statements;
 }

@@ -4,7 +4,7 @@
 import { checkNesting } from './brackets.ts';
 import { RecipeCompiler } from './compile.ts';
 import { fastParsePieces, parsedRecipe } from './fast-parse.ts';
-import { parse, parsePieces } from './parse.ts';
+import { parsePieces } from './parse.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { SourceFile } from './source.ts';
 
@@ -12,11 +12,15 @@ import type { SourceFile } from './source.ts';
 export function compileSource(source: SourceFile): Plan {
   let compiler = new RecipeCompiler(source);
   const { statementStarts } = checkNesting(source);
-  const pieces = fastParsePieces(source.text, statementStarts, compiler.add);
-  if (pieces === undefined) {
-    // A statement already compiled was on the line of one the fast parser gave up on: read the recipe again, whole.
+  const { pieces, whole } = fastParsePieces(source.text, statementStarts, compiler.add);
+  // Syntax errors are thrown here, before the checker's diagnostics.
+  const rest = (parsedRecipe(pieces) ?? parsePieces(source, pieces, statementStarts)).statements;
+  if (whole) rest.forEach(compiler.add);
+  else {
+    // Ohm found no error on a line whose first statements were compiled already: read the recipe again, whole.
     compiler = new RecipeCompiler(source);
-    parse(source).statements.forEach(compiler.add);
-  } else (parsedRecipe(pieces) ?? parsePieces(source, pieces, statementStarts)).statements.forEach(compiler.add);
+    const again = fastParsePieces(source.text, statementStarts);
+    (parsedRecipe(again) ?? parsePieces(source, again, statementStarts)).statements.forEach(compiler.add);
+  }
   return compiler.finish().plan;
 }

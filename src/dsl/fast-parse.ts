@@ -79,13 +79,16 @@ export type FastPiece =
  * `statementStarts`: where top-level statements may start (scanBrackets). With `take`, the statements read
  * before the first piece Ohm must read are given to `take` in order, as soon as they are sure (on a line
  * before the one being read, or past STREAMED_PER_LINE on it), and are not in the pieces: the tree of a large
- * recipe is never whole in memory. Undefined when a statement given to `take` was to be read again by Ohm
- * (on the line of one the fast parser gave up on): then read the recipe again without `take`.
+ * recipe is never whole in memory. `whole` is false when a statement given to `take` is in a piece Ohm
+ * must read (on the line of one the fast parser gave up on): should Ohm find no error there, read the recipe
+ * again without `take`.
  */
 export function fastParsePieces(text: string, statementStarts: readonly number[]): FastPiece[];
-export function fastParsePieces(text: string, statementStarts: readonly number[], take: (statement: Ast.Statement) => void): FastPiece[] | undefined;
-export function fastParsePieces(text: string, statementStarts: readonly number[], take?: (statement: Ast.Statement) => void): FastPiece[] | undefined {
-  return new FastParser(text).pieces(statementStarts, take);
+export function fastParsePieces(text: string, statementStarts: readonly number[], take: (statement: Ast.Statement) => void): { pieces: FastPiece[]; whole: boolean };
+export function fastParsePieces(text: string, statementStarts: readonly number[], take?: (statement: Ast.Statement) => void): FastPiece[] | { pieces: FastPiece[]; whole: boolean } {
+  const parser = new FastParser(text);
+  const pieces = parser.pieces(statementStarts, take);
+  return take === undefined ? pieces : { pieces, whole: parser.whole };
 }
 
 /** Statements of one line held back from `take` (see fastParsePieces), at most: 524 288 `print 1;` on one line are not held whole. */
@@ -146,6 +149,8 @@ class FastParser {
   /** Where the last token ended (spans end there, not after the blanks that follow). */
   #last = 0;
   #depth = 0;
+  /** See fastParsePieces. */
+  whole = true;
 
   constructor(text: string) {
     this.#text = text;
@@ -159,7 +164,7 @@ class FastParser {
   }
 
   /** See fastParsePieces: the top-level statements one at a time, each unsure one set aside for Ohm. */
-  pieces(statementStarts: readonly number[], take?: (statement: Ast.Statement) => void): FastPiece[] | undefined {
+  pieces(statementStarts: readonly number[], take?: (statement: Ast.Statement) => void): FastPiece[] {
     const text = this.#text;
     const pieces: FastPiece[] = [];
     let statements: Ast.Statement[] = [];
@@ -208,9 +213,9 @@ class FastParser {
         // `}; let = 2` with the block that `}` closes) to the next top-level line after where it gave up.
         const lineStart = statementStarts[firstAfter(start) - 1] ?? 0;
         if (take !== undefined) {
-          if (taken >= lineStart) return undefined;
           // What Ohm reads from here on is to be taken after the statements before it: the rest are pieces.
-          give(lineStart);
+          if (taken >= lineStart) this.whole = false;
+          else give(lineStart);
           take = undefined;
         }
         while (statements.length > 0 && statements.at(-1)!.span.start >= lineStart) statements.pop();

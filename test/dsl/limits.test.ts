@@ -177,6 +177,12 @@ describe('hungry inputs are bounded', () => {
     expect(ms).toBeLessThan(3000); // ~0.5 s here
   });
 
+  it('past 1024 statements on one line, an error later on it is reported as on a line of its own', () => {
+    expect(diagnosticsOf(`${'print 1;'.repeat(2000)}let = 2`)).toContain("r.pvm:1:16005: error: unexpected '='");
+    expect(diagnosticsOf(`${'print 1;'.repeat(2000)}print nope;let = 2`)).not.toContain('unknown name'); // a syntax error outranks the checker
+    expect(diagnosticsOf(`${'print 1;'.repeat(2000)}print nope`)).toContain("r.pvm:1:16007: error: unknown name 'nope'");
+  });
+
   it('400 000 unknown names: MAX_DIAGNOSTICS are shown, the rest counted', () => {
     const text = Array.from({ length: 400_000 }, (_, i) => `print n${i}`).join('\n');
     const [shown, ms] = timed(() => diagnosticsOf(text));
