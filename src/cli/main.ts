@@ -4,6 +4,7 @@ import { readFileSync, readSync, statSync } from 'node:fs';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
+import { planJson } from '../plan/json.ts';
 import { DeniedError, Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { openSession } from './session.ts';
@@ -214,12 +215,12 @@ function bufferedStdout(): { write(text: string): void; flush(): void } {
   };
 }
 
-/** What `JSON.stringify(plan)` and a newline are, byte for byte, written a step at a time. */
+/** What `planJson(plan)` and a newline are, byte for byte, written a step at a time. */
 function writePlanJson(plan: Plan, write: (text: string) => void): void {
-  const head = JSON.stringify({ ...plan, steps: [] });
-  if (!head.endsWith('"steps":[]}')) return write(`${JSON.stringify(plan)}\n`); // steps not last: no stream
+  const head = planJson({ ...plan, steps: [] });
+  if (!head.endsWith('"steps":[]}')) return write(`${planJson(plan)}\n`); // steps not last: no stream
   write(head.slice(0, -2));
-  plan.steps.forEach((step, i) => write(`${i === 0 ? '' : ','}${JSON.stringify(step)}`));
+  plan.steps.forEach((step, i) => write(`${i === 0 ? '' : ','}${planJson(step)}`));
   write(']}\n');
 }
 

@@ -127,7 +127,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
       case '.plan': {
         if (argument === '') throw new UsageError('usage', '.plan needs a statement', { hint: '.plan let x = read u32 at 0x1000' });
         const { plan } = await compile(argument);
-        out(command.json ? JSON.stringify(plan) : (await import('../plan/print.ts')).printPlan(plan));
+        out(command.json ? (await import('../plan/json.ts')).planJson(plan) : (await import('../plan/print.ts')).printPlan(plan));
         return true;
       }
       default:
