@@ -84,7 +84,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
    * The rules for the map as it is now. A live map changes (a library
    * loaded, memory mapped since): the rules are made again when it has, which
    * is looked at when a range lies outside the map they were made from, and
-   * otherwise at most every MAP_RECHECK_MS (reading the maps costs ~30 µs; a
+   * otherwise at most every MAP_RECHECK_MS (reading the maps costs ~45 µs here; a
    * loop may read a million times), and always when `fresh`.
    */
   const rulesNow = (fresh: boolean, ranges: readonly AddressRange[] = []): RegionRules => {
