@@ -1,4 +1,4 @@
-// Bytes as lowercase hex: how plans carry them and how output shows them (SPEC §4).
+// Bytes as lowercase hex: how plans carry them and how output shows them (README, `--json`).
 
 export function toHex(bytes: Uint8Array): string {
   let text = '';

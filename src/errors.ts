@@ -1,4 +1,4 @@
-// pvm's user-facing errors. Each carries the exit status of SPEC §1, where it
+// pvm's user-facing errors. Each carries the exit status the README lists ("Use"), where it
 // happened (file:line:col, or pid/address), why, and a fix. Internal bugs are
 // plain `Error`s raised by `assert`, never one of these.
 
@@ -6,7 +6,7 @@ import type { ErrorCode } from './error-codes.ts';
 
 export type { ErrorCode };
 
-/** Exit statuses of SPEC §1. */
+/** Exit statuses, as the README lists them ("Use"). */
 export const Exit = {
   ok: 0,
   assertion: 1,

@@ -1,4 +1,4 @@
-// Every limit of the sandbox in one place (SPEC §3: every loop is bounded;
+// Every limit of the sandbox in one place (docs/policy.md: every loop is bounded;
 // reads, hits and steps have budgets), imported by the checker, the runtime
 // and the policy, so that a number is never written twice.
 

@@ -31,7 +31,7 @@ export type Command =
     /** Each scan's summary, with what it skipped and why, on stderr. */
     readonly verbose: boolean;
     readonly writing: WritingOptions;
-    /** Write the run's report (SPEC §4) here. */
+    /** Write the run's report (docs/forensics.md) here. */
     readonly report: string | undefined;
     readonly policy: PolicyOptions;
   }
@@ -58,7 +58,7 @@ export interface PolicyOptions {
   readonly audit: string | undefined;
 }
 
-/** How writes and patches run (SPEC §1, §2). */
+/** How writes and patches run (README, "Use"; docs/language.md). */
 export interface WritingOptions {
   /** Check and show every write, make none; needs no --allow-write. */
   readonly dryRun: boolean;
@@ -131,7 +131,7 @@ const OPTIONS = {
 const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert', 'status', 'repl'];
 
 export function parseCommandLine(argv: readonly string[]): Command {
-  // Everything after `--` is the program to start (SPEC §1: `-- COMMAND ARGS...`), not pvm's.
+  // Everything after `--` is the program to start (README, "Use": `-- COMMAND ARGS...`), not pvm's.
   const dash = argv.indexOf('--');
   const spawned = dash < 0 ? undefined : argv.slice(dash + 1);
   const own = dash < 0 ? argv : argv.slice(0, dash);

@@ -1,5 +1,5 @@
 // How values, events and errors look: for people by default, one JSON object
-// per line with --json (SPEC §4). Identical on Node, Bun and Deno.
+// per line with --json (README, "Use"). Identical on Node, Bun and Deno.
 import { InvalidRecipe } from '../dsl/diagnostic.ts';
 import { lineIndex } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
@@ -11,10 +11,10 @@ import { humanValue } from '../runtime/show.ts';
 import { hexAddress, regionSize, type Value } from '../runtime/value.ts';
 import { count } from '../count.ts';
 
-/** SPEC §4: integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */
+/** README, "Use": integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */
 const JSON_INTEGER_LIMIT = 1n << 53n;
 
-/** SPEC §4: addresses as "0x…", integers as numbers (decimal strings beyond 2^53). */
+/** README, "Use": addresses as "0x…", integers as numbers (decimal strings beyond 2^53). */
 export function jsonValue(value: Value): unknown {
   switch (value.kind) {
     case 'ptr':

@@ -1,4 +1,4 @@
-// `--report FILE` (SPEC §4): one JSON document about a run, in two parts.
+// `--report FILE` (docs/forensics.md): one JSON document about a run, in two parts.
 // `run` says how and when it ran (pvm, the runtime, the host, times, argv),
 // and differs from run to run. `results` says what it found, and is the
 // same bytes for the same recipe, args and memory: on Node, Bun and Deno, and

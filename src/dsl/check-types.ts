@@ -110,7 +110,7 @@ export function staticLength(d: Ast.Datum): { min: number; max: number } | undef
   return undefined;
 }
 
-/** Reports a constant that does not fit its type: integers are exact, never wrapped (SPEC §2). */
+/** Reports a constant that does not fit its type: integers are exact, never wrapped (docs/language.md). */
 export function checkFits(type: { kind: 'int' | 'float' | 'ptr'; name: string }, value: Ast.Expression, report: Report): void {
   const constant = constantInteger(value);
   if (constant === undefined) return;

@@ -1,4 +1,4 @@
-// The recipe's type names and what they mean in memory (SPEC §2).
+// The recipe's type names and what they mean in memory (docs/language.md).
 // Little-endian unless the name ends in `be`; ptr is 8 bytes (x86-64, arm64).
 import type { MemoryType } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';

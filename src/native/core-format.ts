@@ -1,4 +1,4 @@
-// x86-64 ELF core files (KERNEL.md §6): what pvm reads from a core's headers
+// x86-64 ELF core files (docs/kernel.md §6): what pvm reads from a core's headers
 // and notes, and the error a bad core raises. Pure: bytes in, data out. The
 // writer's side is in core-layout.ts; both share the struct facts in
 // core-structs.ts (checked against <sys/procfs.h> with offsetof).

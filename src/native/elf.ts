@@ -1,4 +1,4 @@
-// A reader for what pvm needs from ELF files (KERNEL.md §6): the type, the
+// A reader for what pvm needs from ELF files (docs/kernel.md §6): the type, the
 // PT_LOAD and PT_NOTE segments, the GNU build-id, symbols from .symtab and
 // .dynsym, the soname, the .gnu_debuglink and copy relocations.
 //
@@ -269,7 +269,7 @@ export function buildIdInNotes(notes: Uint8Array): string | undefined {
 }
 
 /**
- * The load bias: runtime address = st_value + bias (KERNEL.md §6). `mappedAt` is
+ * The load bias: runtime address = st_value + bias (docs/kernel.md §6). `mappedAt` is
  * the start of the file's mapping with file offset 0.
  */
 export function loadBias(elf: Pick<ElfFile, 'segments'>, mappedAt: bigint, pageSize = 4096n): bigint {

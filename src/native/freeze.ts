@@ -1,4 +1,4 @@
-// Stops every thread of a process for a patch's write window (KERNEL.md §5):
+// Stops every thread of a process for a patch's write window (docs/kernel.md §5):
 // PTRACE_SEIZE and PTRACE_INTERRUPT on each thread in /proc/PID/task, then
 // waitpid(__WALL) for each stop, until no new thread appears. Synchronous and
 // invisible to the target's parent, unlike SIGSTOP. PTRACE_DETACH resumes
@@ -27,7 +27,7 @@ export interface StoppedThread {
   readonly tid: number;
   /** Where it is stopped (from /proc/PID/task/TID/syscall), if the kernel says. */
   readonly pc: bigint | undefined;
-  /** True when it is stopped inside a system call: the kernel may restart it at `pc - 2`, the `syscall` instruction (KERNEL.md). */
+  /** True when it is stopped inside a system call: the kernel may restart it at `pc - 2`, the `syscall` instruction (docs/kernel.md). */
   readonly inSyscall: boolean;
   /** Its stack pointer, if the kernel says. */
   readonly sp: bigint | undefined;

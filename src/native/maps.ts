@@ -1,4 +1,4 @@
-// Parser for /proc/PID/maps (KERNEL.md §4). The path is the rest of the line
+// Parser for /proc/PID/maps (docs/kernel.md §4). The path is the rest of the line
 // and may contain spaces; the kernel writes a newline as `\012` and appends
 // ` (deleted)` to unlinked files.
 

@@ -2,7 +2,7 @@
 // 64-bit entry per page, bit 63 "present in RAM", bit 62 "swapped"
 // (Documentation/admin-guide/mm/pagemap.rst). Reading pagemap does not fault
 // pages in, while reading a never-touched page through process_vm_readv makes
-// the kernel build page tables for it (KERNEL.md, issue 4: +2 MB per GiB).
+// the kernel build page tables for it (docs/kernel.md, issue 4: +2 MB per GiB).
 import { closeSync, openSync, readSync } from 'node:fs';
 
 export interface AddressRange {

@@ -1,6 +1,6 @@
 // /proc/PID/mem: the second path into a process. Slower than process_vm_readv
 // for bulk reads, but the kernel writes through it with FOLL_FORCE, so it can
-// patch read-only private mappings such as r-x code (KERNEL.md §2).
+// patch read-only private mappings such as r-x code (docs/kernel.md §2).
 import { Errno, NativeError } from './errno.ts';
 import { type Libc, O_CLOEXEC, O_RDONLY, O_RDWR } from './libc.ts';
 import type { TransferOutcome } from './transfer-batch.ts';
@@ -47,7 +47,7 @@ export class ProcMem {
         continue;
       }
       if (result === -Errno.EINTR) continue;
-      // 0 means the process is gone (exec or exit: KERNEL.md §2); EIO a page it cannot access.
+      // 0 means the process is gone (exec or exit: docs/kernel.md §2); EIO a page it cannot access.
       if (result === 0) throw new NativeError(syscall, Errno.ESRCH, 'the process exited or exec-ed');
       if (result === -Errno.EIO || result === -Errno.EFAULT) {
         return { done, fault: { address: address + BigInt(done), errno: -result } };

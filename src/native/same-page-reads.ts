@@ -1,6 +1,6 @@
 // Reads of many small ranges, grouped by page. The kernel pins the pages of
 // each remote iovec of a process_vm_readv call on its own (~0.5 µs each, a
-// local iovec ~36 ns: KERNEL.md §7), so a loop chasing 100 000 pointers into
+// local iovec ~36 ns: docs/kernel.md §7), so a loop chasing 100 000 pointers into
 // a few hundred pages pays for 100 000 pins where a few thousand would do.
 // This plans the calls instead: the ranges sorted by address, each run of
 // ranges on one page read as one remote iovec, and the kernel scatters it

@@ -1,7 +1,7 @@
 // /proc/PID/smaps: the maps lines, each followed by the mapping's details,
 // among them one `VmFlags:` line. One read gives a scan both the map and the
 // flags it skips mappings by (reads with side effects, or that can block:
-// KERNEL.md §4).
+// docs/kernel.md §4).
 import { promises } from 'node:fs';
 import { type MapsEntry, parseMaps } from './maps.ts';
 

@@ -1,5 +1,5 @@
 // Parser for /proc/PID/status and /proc/self/status: the credentials and
-// state that the ptrace access check depends on (KERNEL.md §3).
+// state that the ptrace access check depends on (docs/kernel.md §3).
 
 export interface ProcessStatus {
   readonly name: string;

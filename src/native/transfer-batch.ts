@@ -2,7 +2,7 @@
 // each call's return value means for every transfer in it. Pure, so the
 // kernel's partial-transfer rules can be tested without a kernel.
 //
-// The kernel's rules (KERNEL.md §1):
+// The kernel's rules (docs/kernel.md §1):
 // - at most 1024 remote iovecs per call (UIO_MAXIOV), and a call moves at most
 //   MAX_RW_COUNT (0x7ffff000) bytes: larger totals are silently clamped;
 // - copying stops at the first remote page that faults; the call returns the

@@ -9,7 +9,7 @@ import type { Libc, NativeMemory } from './libc.ts';
 import { type PlannedCalls, SamePagePlanner } from './same-page-reads.ts';
 import { IOV_MAX, joinOutcomes, MAX_RW_COUNT, runBatched, splitTransfers, type Transfer, type TransferOutcome, validateTransfers } from './transfer-batch.ts';
 
-/** Bytes moved per call at most; 16 MiB keeps the scratch small and calls large (KERNEL.md §7). */
+/** Bytes moved per call at most; 16 MiB keeps the scratch small and calls large (docs/kernel.md §7). */
 export const DEFAULT_CALL_BYTES = 16 << 20;
 
 /** Reads of at least this many bytes in all land straight in their result (see `read`); the engines never move such a buffer. */
@@ -302,7 +302,7 @@ export class VmChannel {
     return scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined;
   }
 
-  /** Writes every transfer; writes are not atomic (KERNEL.md §1), so outcomes say what landed. */
+  /** Writes every transfer; writes are not atomic (docs/kernel.md §1), so outcomes say what landed. */
   write(writes: readonly WriteTransfer[]): TransferOutcome[] {
     const transfers = writes.map((w) => ({ address: w.address, length: w.bytes.length }));
     validateTransfers(transfers);
@@ -323,7 +323,7 @@ export class VmChannel {
 
   /** The kernel's verdict on access: true if allowed; throws ESRCH/EPERM as NativeError. */
   probe(): void {
-    // One byte at address 0: EFAULT means the pid exists and we may read it (KERNEL.md §1).
+    // One byte at address 0: EFAULT means the pid exists and we may read it (docs/kernel.md §1).
     const scratch = this.#scratchFor(1);
     this.#localView.setBigUint64(0, scratch.address, true);
     this.#localView.setBigUint64(8, 1n, true);

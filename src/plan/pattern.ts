@@ -1,4 +1,4 @@
-// Byte patterns (SPEC §2), as plan data: what `scan` looks for and what a
+// Byte patterns (docs/language.md), as plan data: what `scan` looks for and what a
 // `patch` expects. `hex"48 8b ?? ?5 ~00 [2-4] ( 62 b4 | 56 )"` is parsed into
 // tokens by dsl/pattern-parse.ts and matched by runtime/match.ts.
 

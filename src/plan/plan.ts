@@ -112,7 +112,7 @@ export type PlanStep =
   /** Writes are buffered and sent in batches; a read or scan first sends what is pending. */
   | { readonly op: 'write'; readonly address: PlanExpr; readonly datum: PlanDatum; readonly loc: Loc }
   | { readonly op: 'dump'; readonly address: PlanExpr; readonly length: PlanExpr; readonly loc: Loc }
-  /** A transaction: every site verified, then all written, then read back (SPEC §2). */
+  /** A transaction: every site verified, then all written, then read back (docs/language.md). */
   | { readonly op: 'patch'; readonly name: string | undefined; readonly freeze: boolean; readonly sites: readonly PatchSite[]; readonly loc: Loc }
   /**
    * Reads what the next `steps` steps of its block will read, in batches,

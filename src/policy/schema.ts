@@ -1,4 +1,4 @@
-// The policy file (SPEC §3, extended): one zod definition validates it and
+// The policy file (docs/policy.md): one zod definition validates it and
 // generates its JSON Schema (`npm run schema` → schema/policy.schema.json),
 // so the two never disagree. Every object is strict: an unknown key is an
 // error, with the near key suggested (load.ts).

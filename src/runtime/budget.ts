@@ -1,4 +1,4 @@
-// The sandbox's bounds on work (SPEC §3: every loop is bounded; reads and steps
+// The sandbox's bounds on work (docs/policy.md: every loop is bounded; reads and steps
 // have budgets). A recipe that hits one stops with a clear error rather than
 // running away against a production process.
 import { DeniedError, RecipeError } from '../errors.ts';

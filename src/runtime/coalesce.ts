@@ -1,7 +1,7 @@
 // Reads many ranges with as few iovecs as possible: adjacent or overlapping
 // requests are merged into one (a table of pointers becomes one read), and
 // each request gets back exactly its own bytes. Each iovec costs a full page
-// pinning round in the kernel (KERNEL.md §7), so merging is the cheapest win.
+// pinning round in the kernel (docs/kernel.md §7), so merging is the cheapest win.
 // A large request is read on its own, into memory of its own, unless others
 // overlap it: joining it to its neighbours saves nothing, and a value can then
 // keep its bytes without a copy (a view of a shared buffer would keep the

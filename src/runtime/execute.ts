@@ -50,7 +50,7 @@ export interface ExecuteOptions {
   readonly output: (event: OutputEvent) => void;
   /** Budgets; the defaults of budget.ts unless a caller narrows them. */
   readonly limits?: Limits;
-  /** Writes and patches run only when allowed (SPEC §3); the CLI refuses earlier, this is the last guard. */
+  /** Writes and patches run only when allowed (docs/policy.md); the CLI refuses earlier, this is the last guard. */
   readonly allowWrite?: boolean;
   /** Verify and show every write and patch, and write nothing (--dry-run); runs without `allowWrite`. */
   readonly dryRun?: boolean;
@@ -92,7 +92,7 @@ export function execute(
   { plan, target, params, output: emit, limits, allowWrite = false, dryRun = false, compileLoops = true, freeze = false, journal, journalFile = journal !== undefined, onRead, progress, debugDirectories, elfFiles, finished }: ExecuteOptions,
 ): void {
   if (plan.writes && !allowWrite && !dryRun) throw writeRefusal(plan);
-  // SPEC §1's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
+  // The README's wording: `0x7f00dead0000 is not mapped in pid 4242 (nearest region: …)`.
   const { kind, pid: targetPid, name } = target.identity;
   const addressSpace = targetPid === undefined ? name : kind === 'core' ? `the core of pid ${targetPid}` : `pid ${targetPid}`;
   const at = (loc: Loc) => () => locate(plan.recipe.name, loc);
@@ -500,7 +500,7 @@ export function readOnlyRefusal(plan: Plan, target: string): DeniedError {
   });
 }
 
-/** SPEC §3: a recipe that writes runs only with --allow-write; refused before anything is touched. */
+/** docs/policy.md: a recipe that writes runs only with --allow-write; refused before anything is touched. */
 export function writeRefusal(plan: Plan): DeniedError {
   return new DeniedError('write-not-allowed', `${plan.recipe.name} writes to the target's memory, and writing was not allowed`, {
     hint: 'run it with --allow-write once you have checked it (`pvm plan` shows every write; --dry-run shows what it would write, without writing)',

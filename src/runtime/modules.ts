@@ -1,5 +1,5 @@
 // module("name") and symbol("module", "name"): from the target's map and the
-// module's ELF file to running addresses (KERNEL.md §6). The file on disk is
+// module's ELF file to running addresses (docs/kernel.md §6). The file on disk is
 // checked against the running one by build-id, so a replaced file cannot give
 // silently wrong addresses.
 import { basename } from 'node:path';
@@ -343,7 +343,7 @@ export class ModuleResolver {
     return loaded;
   }
 
-  /** The build-id in the file must be the one in memory (KERNEL.md §6: the note is in the first PT_LOAD). */
+  /** The build-id in the file must be the one in memory (docs/kernel.md §6: the note is in the first PT_LOAD). */
   #checkBuildId(path: string, elf: ElfFile, bias: bigint, who: string): void {
     if (elf.buildId === undefined) return;
     for (const note of elf.segments.filter((s) => s.type === PT_NOTE)) {

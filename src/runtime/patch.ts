@@ -1,4 +1,4 @@
-// A `patch` as one transaction (SPEC §2): read every site in one batch; if all
+// A `patch` as one transaction (docs/language.md): read every site in one batch; if all
 // already hold their new bytes, report "already applied" and write nothing; if
 // any differs from what it expects, write nothing and fail (exit 1) showing
 // each such site; else (unless this is a dry run) write all, read them back,

@@ -3,7 +3,7 @@
 // write (code, read-only private data) go through /proc/PID/mem with every
 // thread stopped, as gdb does: the kernel writes them by copy-on-write, and
 // on x86 a thread that resumes through the kernel runs the new bytes
-// (KERNEL.md §2, §5). Asked to freeze, every site is written that way round.
+// (docs/kernel.md §2, §5). Asked to freeze, every site is written that way round.
 // While the threads are stopped, the sites are read once more (nothing may
 // have changed since they were verified) and no thread may be executing
 // inside one; then the journal hook runs, then the writes, then a read-back.

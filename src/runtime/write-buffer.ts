@@ -4,7 +4,7 @@
 // before a batch, each write is checked against the maps, and the batch stops
 // before the first that could not land, so nothing after a failed write is
 // written (the kernel itself would carry on with the next iovec). With a
-// journal (SPEC §2: every write goes to it), the batch's old bytes are read
+// journal (docs/language.md: every write goes to it), the batch's old bytes are read
 // in one call and journaled before it is sent.
 import { DeniedError, TargetError } from '../errors.ts';
 import type { Loc } from '../plan/plan.ts';

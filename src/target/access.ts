@@ -1,12 +1,12 @@
 // Why the kernel refused access, in words: the ptrace access check of
-// KERNEL.md §3 evaluated from what /proc shows. Pure; the live target gathers
+// docs/kernel.md §3 evaluated from what /proc shows. Pure; the live target gathers
 // the facts, and calls this only after the kernel said EPERM.
 import { CAP_SYS_PTRACE, hasCapability, type ProcessStatus } from '../native/status.ts';
 
 export interface AccessFacts {
   readonly caller: ProcessStatus;
   readonly target: ProcessStatus;
-  /** False when /proc/PID/mem is owned by root although the target is not (KERNEL.md §3). */
+  /** False when /proc/PID/mem is owned by root although the target is not (docs/kernel.md §3). */
   readonly targetDumpable: boolean;
   /** /proc/sys/kernel/yama/ptrace_scope, or undefined without Yama. */
   readonly yamaScope: number | undefined;

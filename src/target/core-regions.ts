@@ -1,6 +1,6 @@
 // A core's region table. A pvm snapshot carries the map exactly as /proc
 // showed it (snapshot-note.ts). Any other core is rebuilt from its PT_LOAD
-// segments joined by address with NT_FILE, as gdb does (KERNEL.md §6): the
+// segments joined by address with NT_FILE, as gdb does (docs/kernel.md §6): the
 // kernel writes a segment for every mapping, with p_filesz 0 where it left
 // unmodified file pages out; gcore leaves some mappings out altogether, and
 // those are known from NT_FILE alone, their permissions from the file's own

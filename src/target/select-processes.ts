@@ -1,4 +1,4 @@
-// --match SELECTOR (SPEC §1): every process for which each `key=value` holds.
+// --match SELECTOR (README, "Use"): every process for which each `key=value` holds.
 // exe=PATH (as /proc/PID/exe shows it), name=COMM, module=NAME (maps a file
 // whose path is NAME, ends in /NAME, or has basename NAME), build-id=HEX (of
 // the executable or any mapped module), uid=N (real uid), cgroup=PATH (in it

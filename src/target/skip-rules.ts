@@ -1,9 +1,9 @@
 // Which regions are never read (by a scan or a snapshot), and where only the
-// pages that hold data are read: rules of the target's memory, KERNEL.md §4.
+// pages that hold data are read: rules of the target's memory, docs/kernel.md §4.
 import { isFileMapping } from './file-mapping.ts';
 import type { Region } from './target.ts';
 
-/** Why a region is never read by a scan or a snapshot, or undefined if it may be (KERNEL.md §4). `flags`: its smaps VmFlags. */
+/** Why a region is never read by a scan or a snapshot, or undefined if it may be (docs/kernel.md §4). `flags`: its smaps VmFlags. */
 export function skipReason(region: Region, flags: readonly string[] = []): string | undefined {
   if (!region.perms.startsWith('r')) return 'not readable';
   if (region.path === '[vvar]' || region.path === '[vvar_vclock]') return 'kernel data page (reading it faults)';

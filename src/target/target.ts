@@ -165,7 +165,7 @@ export interface WritableTarget extends MemorySource {
   /**
    * Writes that may land where `write` cannot: read-only private mappings
    * such as code, through /proc/PID/mem, which the kernel writes by
-   * copy-on-write (KERNEL.md §2). Only with the threads stopped (`freeze`).
+   * copy-on-write (docs/kernel.md §2). Only with the threads stopped (`freeze`).
    */
   writeForce(requests: readonly WriteRequest[]): WriteResult[];
   /** Stops every thread until `thaw` (a patch's write window), with where each one stopped. */

@@ -37,7 +37,7 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expect(result.status).toBe(0);
   });
 
-  it('prints one JSON object per line with --json (SPEC §4)', () => {
+  it('prints one JSON object per line with --json (README, "Use")', () => {
     const result = pvm(runtime, ['run', RECIPE, ...args(), '--json']);
     expect(result.status).toBe(0);
     expect(result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual([

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatBytes, jsonValue } from '../../src/cli/format.ts';
 import { progressLine } from '../../src/cli/progress.ts';
 
-describe('jsonValue (SPEC §4)', () => {
+describe('jsonValue (README, --json)', () => {
   it('keeps integers up to 2^53 as numbers and writes those beyond as decimal strings', () => {
     expect(JSON.stringify(jsonValue({ kind: 'int', value: 1n << 53n }))).toBe('9007199254740992');
     expect(JSON.stringify(jsonValue({ kind: 'int', value: -(1n << 53n) }))).toBe('-9007199254740992');

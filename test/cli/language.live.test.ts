@@ -1,4 +1,4 @@
-// SPEC §2 end to end: every construct against the live C fixture on Node, Bun and Deno.
+// docs/language.md end to end: every construct against the live C fixture on Node, Bun and Deno.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

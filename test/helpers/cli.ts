@@ -1,5 +1,5 @@
 // Runs the pvm CLI as a user would, under each runtime: Node runs the built
-// dist/, Bun and Deno run src/ directly (SPEC §1 entry points).
+// dist/, Bun and Deno run src/ directly (the README's entry points).
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './paths.ts';
 

@@ -201,7 +201,7 @@ describe('real cores', () => {
       expect(core.threads.length).toBe(2);
       for (const t of core.threads) expect(t.registers[X86_64_REGISTERS.indexOf('rip')]).not.toBe(0n);
       expect(core.process).toMatchObject({ pid: fixture.pid, name: 'target' });
-      // Every PT_LOAD is a mapping of the live process; gcore leaves some mappings out (KERNEL.md §6).
+      // Every PT_LOAD is a mapping of the live process; gcore leaves some mappings out (docs/kernel.md §6).
       const live = parseMaps(maps);
       for (const s of core.segments) expect(live.some((m) => m.start <= s.vaddr && s.vaddr + s.memsz <= m.end)).toBe(true);
     } finally {

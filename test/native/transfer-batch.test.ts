@@ -5,7 +5,7 @@ import { IOV_MAX, joinOutcomes, runBatched, splitTransfers, type Transfer, valid
 const PAGE = 4096n;
 
 /**
- * A kernel stand-in with KERNEL.md §1's rules: copy iovec by iovec, stop at
+ * A kernel stand-in with docs/kernel.md §1's rules: copy iovec by iovec, stop at
  * the first unmapped page, return the bytes copied or -EFAULT if none.
  */
 function simulatedKernel(transfers: readonly Transfer[], mapped: (page: bigint) => boolean, log: number[][] = []) {

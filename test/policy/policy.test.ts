@@ -36,7 +36,7 @@ describe('policy files', () => {
     expect(problem(text)).toContain(message);
   });
 
-  it('accepts the example of SPEC §3', () => {
+  it('accepts the example of docs/policy.md', () => {
     expect(
       problem(
         '{ "targets": [{ "exe": "/usr/sbin/nginx", "buildId": "571d98e0" }], "read": { "maxBytes": 1073741824, "deny": ["[stack]"] }, "write": { "allow": true, "regions": ["module:nginx", "[heap]"], "maxBytes": 4096, "code": false }, "scan": { "maxHits": 10000 } }',

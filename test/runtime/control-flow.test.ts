@@ -78,7 +78,7 @@ describe('control-flow diagnostics', () => {
   it('keeps params at the top and read-only, and `at` arithmetic', () => {
     expect(diagnosticsOf('if 1 == 1 { param p: u8 }')).toContain('a param must be declared at the top level');
     expect(diagnosticsOf('param p: u8 = 1\np = 2')).toContain("'p' is a param and cannot be assigned");
-    // `read u32 at p + 4 == 7` compares the u32 at p + 4 with 7 (SPEC §2): it is a condition.
+    // `read u32 at p + 4 == 7` compares the u32 at p + 4 with 7 (docs/language.md): it is a condition.
     expect(diagnosticsOf('param p: ptr = 0\nlet c = read u32 at p + 4 == 7\nprint c + 1')).toContain('r.pvm:3:7: error: a condition cannot be used in arithmetic');
   });
 

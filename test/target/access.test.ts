@@ -1,4 +1,4 @@
-// The refusal explanation, one kernel rule at a time (KERNEL.md §3). Yama is
+// The refusal explanation, one kernel rule at a time (docs/kernel.md §3). Yama is
 // not built into this machine's kernel, so its rules are tested here only.
 import { describe, expect, it } from 'vitest';
 import { type AccessFacts, explainRefusal } from '../../src/target/access.ts';
@@ -51,7 +51,7 @@ describe('explainRefusal', () => {
   });
 });
 
-describe('explainRefusal, as a table of the kernel rules (KERNEL.md §3)', () => {
+describe('explainRefusal, as a table of the kernel rules (docs/kernel.md §3)', () => {
   const PTRACE = 1n << 19n;
   it.each<[string, Partial<AccessFacts>, RegExp]>([
     ['another uid', { target: user(0) }, /runs as uid 0; you are uid 1000 without CAP_SYS_PTRACE/],
