@@ -141,9 +141,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     if (!decision.allowed) throw deny('scan', `read of ${count(bytes, 'byte')} at`, decision, at);
     // A scan reads what it searches, and its hits tell what is there (a one-byte pattern at an address reads that byte):
     // it counts against read.maxBytes like any read.
-    if (readBudget !== undefined && read + bytes > readBudget.limit) {
-      throw deny('scan', `scanning past ${readBudget.limit} bytes read`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows (scans count as reads)' });
-    }
+    checkBytes(bytes, 'scan');
     read += bytes;
     if (audit !== undefined && ranges.length > 0) audit({ op: 'scan', allowed: true, start: ranges[0]!.start, end: ranges[0]!.end, ranges: ranges.length, bytes });
   };
@@ -153,10 +151,11 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     countBytes(requests[0]!, requests.length, requests.reduce((sum, r) => sum + r.length, 0));
   };
   /** Refuses a batch of reads that would take the run past the policy's read budget. */
-  const checkBytes = (bytes: number): void => {
-    if (readBudget !== undefined && read + bytes > readBudget.limit) {
-      throw deny('read', `reading more than ${readBudget.limit} bytes`, { allowed: false, rule: readBudget.rule, why: 'the run read more than the policy allows' });
-    }
+  const checkBytes = (bytes: number, op: 'read' | 'scan' = 'read'): void => {
+    if (readBudget === undefined || read + bytes <= readBudget.limit) return;
+    const { limit, rule } = readBudget;
+    if (op === 'scan') throw deny('scan', `scanning past ${limit} bytes read`, { allowed: false, rule, why: 'the run read more than the policy allows (scans count as reads)' });
+    throw deny('read', `reading more than ${limit} bytes`, { allowed: false, rule, why: 'the run read more than the policy allows' });
   };
   /** Counts a batch of reads against the policy's read budget and audits it, by its first range. */
   const countBytes = (first: ReadRequest, ranges: number, bytes: number): void => {
