@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Fixture, startFixture } from './helpers/fixture.ts';
-import { needs } from './helpers/needs.ts';
+import { hasCommand, needs } from './helpers/needs.ts';
 import { ROOT } from './helpers/paths.ts';
 
 const PLAYBOOK = `${ROOT}deploy/ansible/pvm-run.yml`;
-const HAS_ANSIBLE = spawnSync('sh', ['-c', 'command -v ansible-playbook']).status === 0;
+const HAS_ANSIBLE = hasCommand('ansible-playbook');
 const WHY = 'needs ansible-playbook (apt install ansible-core)';
 
 let fixture: Fixture;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { needs } from '../helpers/needs.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const COOKBOOK = `${ROOT}examples/cookbook`;
@@ -59,8 +60,8 @@ describe.each(RUNTIMES)('the cookbook on %s', (runtime) => {
     expect(result.stdout).toMatch(/^copies = 1\naddress = 0x[0-9a-f]+\ntext = cookbook-heap-42\n$/);
   });
 
-  it('python-str.pvm reads the interpreter version and a str object of a running python3.11', () => {
-    expect(existsSync(PYTHON), `${PYTHON} (Debian's python3.11) is needed: apt install python3.11-minimal`).toBe(true);
+  it('python-str.pvm reads the interpreter version and a str object of a running python3.11', (context) => {
+    needs(context, existsSync(PYTHON), `${PYTHON} (Debian's python3.11) is needed: apt install python3.11-minimal`);
     const version = execFileSync(PYTHON, ['-c', 'import sys; print(*sys.version_info[:3])'], { encoding: 'utf8' }).trim().split(' ');
     const result = pvm(runtime, ['run', `${COOKBOOK}/python-str.pvm`, '--ready', 'ms:500', '--then', 'kill', '--', PYTHON, '-c', "s = 'cookbook-py-' + str(6 * 7); import time; time.sleep(60)"]);
     expect(result.stderr).toBe('');

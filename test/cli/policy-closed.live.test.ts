@@ -7,9 +7,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
+import { hasCommand, needs } from '../helpers/needs.ts';
 import { policyWriter } from '../helpers/policy-files.ts';
 
 let fixture: Fixture;
@@ -72,15 +73,18 @@ describe('anon is every mapping without a file of its own', () => {
     ].join('\n'),
   ];
   const scan = 'print len(scan "SECRET-SHARED" in all), len(scan "SECRET-MEMFD" in all)';
+  const hasPython = hasCommand('python3');
 
-  it('without a policy a scan finds both secrets (the program holds them where the test says)', () => {
+  it('without a policy a scan finds both secrets (the program holds them where the test says)', (context) => {
+    needs(context, hasPython, 'needs python3 (the program holding the secrets)');
     const result = pvm('node', ['-e', scan, '--ready', 'ms:500', '--then', 'kill', '--', ...program]);
     expect(result.stderr).toBe('');
     // Each secret is in its mapping, and in the heap the Python program built it in.
     expect(result.stdout).toMatch(/^[2-9]\d* [2-9]\d*\n$/);
   });
 
-  it.each(RUNTIMES)('read.deny ["anon"] leaves out shared anonymous memory and memfd, on %s', (runtime) => {
+  it.for(RUNTIMES)('read.deny ["anon"] leaves out shared anonymous memory and memfd, on %s', (runtime, context) => {
+    needs(context, hasPython, 'needs python3 (the program holding the secrets)');
     const file = policy({ read: { deny: ['anon'] } });
     const result = pvm(runtime, ['-e', scan, '--json', '--policy', file, '--ready', 'ms:500', '--then', 'kill', '--', ...program]);
     expect(result.stdout).toContain('{"type":"print","values":[0,0],"line":1}');
@@ -92,14 +96,19 @@ describe('anon is every mapping without a file of its own', () => {
 
 describe('a core that cannot name its heap', () => {
   let gcore: string;
+  const hasGcore = hasCommand('gcore');
+  /** In a test of gdb's core: go on only if gdb is installed. */
+  const needsGcore = (context: TestContext) => needs(context, hasGcore, 'gdb (gcore) is not installed');
   beforeAll(() => {
+    if (!hasGcore) return;
     // gdb's gcore records the files mapped (NT_FILE) and nothing of [heap] or [stack].
     execFileSync('gcore', ['-o', join(dir, 'gcore'), String(fixture.pid)], { stdio: 'ignore' });
     gcore = join(dir, `gcore.${fixture.pid}`);
     expect(existsSync(gcore)).toBe(true);
   }, 60_000);
 
-  it('refuses a rule that names a pseudo-region, rather than guess what it covers', () => {
+  it('refuses a rule that names a pseudo-region, rather than guess what it covers', (context) => {
+    needsGcore(context);
     const file = policy({ read: { deny: ['[heap]'] } });
     const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', '--core', gcore, '--policy', file]);
     expect(result).toMatchObject({ status: 3, stdout: '' });
@@ -107,7 +116,8 @@ describe('a core that cannot name its heap', () => {
     expect(result.stderr).toContain('this core names no pseudo-regions');
   });
 
-  it('still applies anon, which it can tell (memory no file backs)', () => {
+  it('still applies anon, which it can tell (memory no file backs)', (context) => {
+    needsGcore(context);
     const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', '--core', gcore, '--policy', policy({ read: { deny: ['anon'] } })]);
     expect(result).toMatchObject({ status: 0, stdout: '0\n' });
   });
@@ -119,7 +129,8 @@ describe('a core that cannot name its heap', () => {
     expect(result).toMatchObject({ status: 0, stdout: '2\n' });
   });
 
-  it('registers of a core are withheld under read rules too', () => {
+  it('registers of a core are withheld under read rules too', (context) => {
+    needsGcore(context);
     const result = pvm('node', ['-e', 'let t = threads()\nprint reg(t[0], "r15")', '--core', gcore, '--policy', policy({ read: { deny: ['anon'] } })]);
     expect(result.status).toBe(3);
     expect(result.stderr).toContain('denied: read of registers — read.registers false in');

@@ -2,6 +2,7 @@
 // kernel feature). Locally they are skipped with the reason; on CI
 // (CI=true), where everything must run, they fail with the reason instead,
 // so a missing capability never hides as a skip.
+import { spawnSync } from 'node:child_process';
 import { it, type TestContext } from 'vitest';
 
 const ON_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -25,4 +26,9 @@ export function itAsRoot(name: string, body: () => void | Promise<void>, timeout
       throw new Error(`${why}; CI must run this test, so it fails instead of skipping`);
     });
   } else it.skip(`${name} [skipped: ${why}]`, body);
+}
+
+/** True when `command` is on the PATH (a tool such as gdb, python3 or ansible-playbook). */
+export function hasCommand(command: string): boolean {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0;
 }

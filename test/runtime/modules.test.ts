@@ -1,12 +1,13 @@
 // module() and symbol() against an in-memory target that maps a real ELF file
 // (the test fixture), so every error path can be arranged exactly.
-import { readFileSync, realpathSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesReader, parseElf as parseReader } from '../../src/native/elf.ts';
 import { ModuleResolver } from '../../src/runtime/modules.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import { caught } from '../helpers/errors.ts';
-import { FIXTURE_BINARY } from '../helpers/paths.ts';
+import { BUILD_DIR, FIXTURE_BINARY } from '../helpers/paths.ts';
 
 const IMAGE = readFileSync(FIXTURE_BINARY);
 const parseElf = (bytes: Uint8Array) => parseReader(bytesReader(bytes));
@@ -14,6 +15,13 @@ const BASE = 0x5550_0000_0000n;
 
 function mapping(path: string, start: bigint, bytes: Uint8Array, extra: Partial<MemoryRegion> = {}): MemoryRegion {
   return { start, end: start + BigInt(bytes.length), perms: 'r--p', offset: 0n, path, deleted: false, bytes, ...extra };
+}
+
+/** A shared library built here with cc, its file named `file` and its soname `soname` (as a distribution installs one). */
+function sharedLibrary(file: string, soname: string): string {
+  const path = `${BUILD_DIR}/${file}`;
+  execFileSync('cc', ['-shared', '-fPIC', `-Wl,-soname,${soname}`, '-o', path, '-x', 'c', '-'], { input: 'const char pvm_soname_version[] = "0.8.6";\n' });
+  return path;
 }
 
 /** A copy of the fixture's first page, as the loader maps it (PIE: file offset 0 at BASE). */
@@ -56,14 +64,14 @@ describe('ModuleResolver', () => {
     expect(caught(() => new ModuleResolver(target).symbol('app', 'conuter'))).toMatchObject({ code: 'no-symbol', message: "/app has no symbol 'conuter'" });
   });
 
-  it('finds a module by its soname when no path matches (libsqlite3.so.0 for libsqlite3.so.0.8.6)', () => {
-    const path = realpathSync('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0');
+  it('finds a module by its soname when no path matches (libpvmsoname.so.0 for libpvmsoname.so.0.8.6)', () => {
+    const path = sharedLibrary('libpvmsoname.so.0.8.6', 'libpvmsoname.so.0');
     const image = readFileSync(path);
     const target = new MemoryTarget([mapping(path, BASE, Uint8Array.prototype.slice.call(image, 0, 4096))], 'app', new Map([[path, image]]));
     const resolver = new ModuleResolver(target);
-    expect(resolver.module('libsqlite3.so.0').path).toBe(path);
-    expect(resolver.symbol('libsqlite3.so.0', 'sqlite3_version')).toBe(BASE + parseElf(image).findSymbol('sqlite3_version')!.value);
-    expect(caught(() => resolver.module('libsqlite3.so.1'))).toMatchObject({ code: 'no-module' });
+    expect(resolver.module('libpvmsoname.so.0').path).toBe(path);
+    expect(resolver.symbol('libpvmsoname.so.0', 'pvm_soname_version')).toBe(BASE + parseElf(image).findSymbol('pvm_soname_version')!.value);
+    expect(caught(() => resolver.module('libpvmsoname.so.1'))).toMatchObject({ code: 'no-module' });
   });
 
   it('looks a symbol up without a module: the executable first, then the other modules', () => {

@@ -89,6 +89,7 @@ describe('separate debug files', () => {
   });
 
   it("finds libc's debug file (libc6-dbg) by build-id, with gdb's main_arena", (context) => {
+    needs(context, existsSync(LIBC), `${LIBC} is not here (Debian's x86-64 layout)`);
     const libc = parseElf(bytesReader(readFileSync(LIBC)));
     const [byId] = debugFileCandidates(LIBC, libc, ['/usr/lib/debug']);
     needs(context, byId !== undefined && existsSync(byId), `libc's debug file (${byId}) is not installed: apt install libc6-dbg`);
