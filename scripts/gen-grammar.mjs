@@ -1,6 +1,6 @@
 // Regenerates src/dsl/grammar-bundle.ts from src/dsl/grammar.ohm.
 // Building an Ohm grammar from source costs ~60-110 ms per run; loading a
-// prebuilt recipe is far cheaper, so the CLI ships the recipe (STYLE §11).
+// prebuilt recipe is far cheaper, so the CLI ships the recipe.
 // `node scripts/gen-grammar.mjs --check` exits 1 when the bundle is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

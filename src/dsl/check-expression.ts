@@ -1,4 +1,4 @@
-// Static types of expressions, reporting every problem found (STYLE habit 4).
+// Static types of expressions, reporting every problem found.
 import { X86_64_REGISTERS } from '../registers.ts';
 import { assertNever } from '../errors.ts';
 import { resultKind } from '../plan/arithmetic.ts';

@@ -1,5 +1,5 @@
 // Static checks: names, types, constants and bounds. Pure; returns every
-// diagnostic at once instead of stopping at the first (STYLE habit 4).
+// diagnostic at once instead of stopping at the first, as a compiler does.
 import { LOOP_CAP, MAX_DIAGNOSTICS, MAX_DUMP } from '../limits.ts';
 import { assertNever } from '../errors.ts';
 import { closest } from '../suggest.ts';

@@ -1,5 +1,5 @@
 // What `check` and `parse` report: coded issues with spans, collected rather
-// than thrown one at a time (STYLE habit 4), and rendered gcc-style.
+// than thrown one at a time, and rendered gcc-style.
 import type { ErrorCode } from '../error-codes.ts';
 import { RecipeError } from '../errors.ts';
 import { count } from '../count.ts';

@@ -1,5 +1,5 @@
-// The only file that knows Ohm: text in, our own AST out (STYLE: Tact keeps
-// Ohm behind one `parse` facade). Ohm intervals become our `Span`s here.
+// The only file that knows Ohm: text in, our own AST out (Ohm stays behind
+// one `parse` facade). Ohm intervals become our `Span`s here.
 import type { FailedMatchResult, IterationNode, MatchResult, Node, NonterminalNode, TerminalNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
 import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
