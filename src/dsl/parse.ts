@@ -1,5 +1,6 @@
-// The only file that knows Ohm: text in, our own AST out (Ohm stays behind
-// one `parse` facade). Ohm intervals become our `Span`s here.
+// Text in, our own AST out: the fast parser (fast-parse.ts) parses, and Ohm
+// takes the statements it gives up on and explains syntax errors. The only
+// file that knows Ohm; Ohm intervals become our `Span`s here.
 import type { FailedMatchResult, IterationNode, MatchResult, Node, NonterminalNode, TerminalNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
 import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
