@@ -515,7 +515,7 @@ const WINDOW_BYTES = 16 << 20;
  * The same for a loop with a large read (LARGE_READ or more): one reading 64 KiB an iteration reads 16 iterations
  * ahead, and one reading more than 512 KiB reads each as it comes. Small, so that the memory its large reads reuse
  * (reused-reads.ts) stays in the core's cache: a recipe reading 1 GiB as 1 MiB values took 1.5× C's time with
- * 16 MiB windows and 1.3× with these (2 MiB, two buffers that fill this machine's L2, gained less: docs/design.md,
+ * 16 MiB windows and 1.3× with these (2 MiB, two buffers that fill this machine's L2, gained less: docs/bench.md,
  * "Bulk reads"). Reads that overlap are read once a window: a loop reading one 64 KiB block each iteration reads it
  * every 16th.
  */
