@@ -12,6 +12,8 @@ import { pvm, RUNTIMES } from '../helpers/cli.ts';
 import { needs } from '../helpers/needs.ts';
 
 const HAS_GDB = spawnSync('gdb', ['--version']).status === 0;
+const SQLITE = '/usr/bin/sqlite3';
+const HAS_SQLITE = existsSync(SQLITE);
 const HAS_LIBC_DEBUG = existsSync('/usr/lib/debug/.build-id');
 
 let bash: ChildProcess;
@@ -43,11 +45,11 @@ async function started(command: string, args: readonly string[]): Promise<ChildP
 
 beforeAll(async () => {
   bash = await started('/usr/bin/bash', ['-c', 'read line; true']);
-  sqlite = await started('/usr/bin/sqlite3', [':memory:']);
+  if (HAS_SQLITE) sqlite = await started(SQLITE, [':memory:']);
   if (HAS_GDB) {
     gdbSays.set(bash.pid!, askGdb(bash.pid!, ['&main_arena', '&environ', 'environ']));
     gdbSays.get(bash.pid!)!.set('entries of environ', countWithGdb(bash.pid!));
-    gdbSays.set(sqlite.pid!, askGdb(sqlite.pid!, ['&sqlite3_version']));
+    if (HAS_SQLITE) gdbSays.set(sqlite.pid!, askGdb(sqlite.pid!, ['&sqlite3_version']));
   }
 }, 120_000);
 
@@ -85,7 +87,7 @@ describe.each(RUNTIMES)('symbols of real programs on %s, as gdb resolves them', 
   });
 
   it('finds libsqlite3.so.0.8.6 by its soname, libsqlite3.so.0', (context) => {
-    needs(context, HAS_GDB, 'needs gdb (apt install gdb)');
+    needs(context, HAS_GDB && HAS_SQLITE, 'needs gdb and sqlite3 (apt install gdb sqlite3)');
     const result = pvm(runtime, ['-e', 'print symbol("libsqlite3.so.0", "sqlite3_version")', '--pid', String(sqlite.pid)]);
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe(gdbSays.get(sqlite.pid!)!.get('&sqlite3_version'));
