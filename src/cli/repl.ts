@@ -32,7 +32,7 @@ import type { Command } from './args.ts';
 import { formatError, formatErrorJson, formatEvent } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
 import { journalFor, judgePlan, recordWrites } from './run-command.ts';
-import { debugDirectories, openSession } from './session.ts';
+import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
 
 type Out = (text: string) => void;
 type ReplCommand = Extract<Command, { kind: 'repl' }>;
@@ -94,6 +94,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
       journalFile: journal !== undefined,
       debugDirectories: debugDirectories(),
       elfFiles,
+      wasmLoopsFrom: wasmLoopsFrom(),
       output: (event) => {
         const text = formatEvent(event, command.json);
         if (text !== undefined) out(text);

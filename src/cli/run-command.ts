@@ -19,7 +19,7 @@ import type { AuditFile } from './audit-file.ts';
 import type { ReportRecorder } from './report.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { type ProgressLine, progressLine } from './progress.ts';
-import { debugDirectories, openSession } from './session.ts';
+import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
 
 /** The environment variable that makes a pvm a helper of a run over many processes (internal: run-many.ts sets it). */
 export const HELPER_VARIABLE = 'PVM_INTERNAL_RUN_MANY_HELPER';
@@ -138,6 +138,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       progress: drawsProgress ? (update) => (progress ??= progressLine(process.stderr)).update(update) : undefined,
       debugDirectories: debugDirectories(),
       elfFiles: sinks.elfFiles,
+      wasmLoopsFrom: wasmLoopsFrom(),
       output: (event) => {
         report?.event(event);
         if (event.type === 'scan') {

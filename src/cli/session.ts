@@ -149,3 +149,9 @@ export function debugDirectories(): readonly string[] | undefined {
   const value = process.env.PVM_DEBUG_FILE_DIRECTORY;
   return value === undefined || value === '' ? undefined : value.split(':').filter((directory) => directory !== '');
 }
+
+/** PVM_WASM_LOOPS: `0` keeps every compiled loop in JS, `always` sends every loop WebAssembly takes there, however short (the tests); else the default. */
+export function wasmLoopsFrom(): number | undefined {
+  const value = process.env.PVM_WASM_LOOPS;
+  return value === '0' ? Infinity : value === 'always' ? 1 : undefined;
+}

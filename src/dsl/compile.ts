@@ -7,7 +7,7 @@ import { assert, assertNever } from '../errors.ts';
 import { concreteBytes, formatPattern } from '../plan/pattern.ts';
 import { analyzeLoop } from '../plan/prefetch.ts';
 import { addReadAhead } from '../plan/read-ahead.ts';
-import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
+import { type Encoding, type Loc, type LoopNames, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { RecipeChecker, type StaticType } from './check.ts';
 import { constantInteger } from './check-types.ts';
@@ -31,7 +31,7 @@ export class RecipeCompiler {
   constructor(source: SourceFile, session?: ReadonlyMap<string, StaticType>) {
     this.#source = source;
     this.#checker = new RecipeChecker(session);
-    this.#builder = planBuilder(source);
+    this.#builder = planBuilder(source, (loop) => Object.fromEntries(this.#checker.loopNames(loop)));
   }
 
   /** The next top-level statement. */
@@ -72,7 +72,7 @@ function shared<K>(nodes: Map<K, PlanExpr>, key: K, make: () => PlanExpr): PlanE
 }
 
 /** Checked top-level statements, given in order, → their plan. */
-function planBuilder(source: SourceFile): { add(statement: Ast.Statement): void; plan(writes: boolean): Plan } {
+function planBuilder(source: SourceFile, loopNames: (loop: Ast.Statement) => LoopNames): { add(statement: Ast.Statement): void; plan(writes: boolean): Plan } {
   const lines = lineIndex(source);
   const loc = (span: Span): Loc => lines.lineOf(span);
   let nextSite = 0;
@@ -222,10 +222,10 @@ function planBuilder(source: SourceFile): { add(statement: Ast.Statement): void;
       case 'for': {
         const over = s.over.kind === 'range' ? { kind: 'range' as const, from: expr(s.over.from), to: expr(s.over.to) } : { kind: 'list' as const, list: expr(s.over.list) };
         const [limit, body] = [s.limit && expr(s.limit), block(s.body)];
-        return { op: 'for', variable: s.variable.name, over, limit, body, prefetch: analyzeLoop(s.variable.name, body), loc: loc(s.span) };
+        return { op: 'for', variable: s.variable.name, over, limit, body, prefetch: analyzeLoop(s.variable.name, body), names: loopNames(s), loc: loc(s.span) };
       }
       case 'while':
-        return { op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), loc: loc(s.span) };
+        return { op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), names: loopNames(s), loc: loc(s.span) };
       case 'break':
         return { op: 'break', loc: loc(s.span) };
       case 'assert':

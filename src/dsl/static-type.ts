@@ -1,7 +1,9 @@
 // What an expression yields, as far as the checker can tell, and the words
-// messages use for it. A `region` (module(), region(), range()) is an address
-// where one is needed: its start.
-export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list';
+// messages use for it. The plan records these types (a loop's names), so they
+// are defined with it.
+import type { StaticType } from '../plan/plan.ts';
+
+export type { StaticType };
 
 export function describeType(type: StaticType): string {
   return {

@@ -7,7 +7,23 @@ import type { BinaryOperator } from './arithmetic.ts';
 import type { PatternToken } from './pattern.ts';
 
 // 4: while, break, true/false, list literals, list params, symbol() without a module. 5: narrow.
-export const PLAN_VERSION = 5;
+// 6: a loop's `names`.
+export const PLAN_VERSION = 6;
+
+/**
+ * What an expression yields, as the checker tells it (dsl/static-type.ts).
+ * A `region` (module(), region(), range()) is an address where one is
+ * needed: its start.
+ */
+export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list';
+
+/**
+ * The names a loop uses from around it, with the types the checker gave
+ * them: what a compiled loop takes in (runtime/loops/lower.ts). A name
+ * assigned a number where it held an address (or the reverse), or a list's
+ * item, may hold the other kind at run time; the runtime checks.
+ */
+export type LoopNames = Readonly<Record<string, StaticType>>;
 
 export interface Plan {
   readonly format: 'pvm-plan';
@@ -102,10 +118,18 @@ export type PlanStep =
     readonly body: readonly PlanStep[];
     /** The reads that run batched across iterations, before the iterations themselves. */
     readonly prefetch: Prefetch;
+    readonly names: LoopNames;
     readonly loc: Loc;
   }
   /** Runs `body` while `condition` holds; an explicit `limit` caps the iterations, else the loop cap does. Nothing is prefetched. */
-  | { readonly op: 'while'; readonly condition: PlanExpr; readonly limit: PlanExpr | undefined; readonly body: readonly PlanStep[]; readonly loc: Loc }
+  | {
+    readonly op: 'while';
+    readonly condition: PlanExpr;
+    readonly limit: PlanExpr | undefined;
+    readonly body: readonly PlanStep[];
+    readonly names: LoopNames;
+    readonly loc: Loc;
+  }
   /** Leaves the innermost `for` or `while`. */
   | { readonly op: 'break'; readonly loc: Loc }
   | { readonly op: 'assert'; readonly condition: PlanExpr; readonly message: PlanExpr | undefined; readonly loc: Loc }

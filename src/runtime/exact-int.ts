@@ -1,7 +1,7 @@
 // Exact integers as compiled loops keep them: a JS number while the value is
 // a safe integer (|n| < 2^53), a bigint beyond. One value has one form, so
 // `===` compares values, and `<` works across the two forms. The operators
-// themselves are the generated code's helpers (loop-kernel.ts, HELPERS).
+// themselves are the generated code's helpers (loops/js-kernel.ts, HELPERS).
 
 export type ExactInt = number | bigint;
 

@@ -5,13 +5,21 @@ import { diagnosticsOf } from '../helpers/errors.ts';
 describe('compileSource', () => {
   it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {
     const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr = 0x10\nlet x = read u32be at [p + 8] + 4 # comment\nprint "x", x; emit x = -x\n' });
-    expect(plan).toMatchObject({ format: 'pvm-plan', version: 5, writes: false, recipe: { name: 'r.pvm' } });
+    expect(plan).toMatchObject({ format: 'pvm-plan', version: 6, writes: false, recipe: { name: 'r.pvm' } });
     expect(plan.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.params).toEqual([{ name: 'p', type: { kind: 'ptr', name: 'ptr', size: 8 }, default: { op: 'int', value: '16' }, loc: expect.objectContaining({ line: 1, col: 7 }) }]);
     expect(plan.steps.map((s) => s.op)).toEqual(['let', 'print', 'emit']);
     const read = plan.steps[0]!.op === 'let' ? plan.steps[0]!.value : undefined;
     expect(read).toMatchObject({ op: 'read', type: { name: 'u32be', bigEndian: true }, address: { op: 'binary', operator: '+', left: { op: 'read', type: { name: 'ptr' } } } });
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+
+  it('records the names each loop uses from around it, with the types the checker gave them', () => {
+    const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr\nlet n = 0\nlet r = module("libc")\nlet ok = true\nwhile ok limit 3 { n = n + 1\nfor i in 0..n { let q = p + i\nprint q, r\nok = n < 2 } }' });
+    const outer = plan.steps.find((s) => s.op === 'while')!;
+    expect(outer.op === 'while' && outer.names).toEqual({ ok: 'bool', n: 'int', p: 'ptr', r: 'region' });
+    const inner = outer.op === 'while' ? outer.body.find((s) => s.op === 'for') : undefined;
+    expect(inner?.op === 'for' && inner.names).toEqual({ p: 'ptr', r: 'region', ok: 'bool', n: 'int' });
   });
 
   it('reads `at` as arithmetic only: `x + read u8 at p + 1` adds the byte at p + 1', () => {

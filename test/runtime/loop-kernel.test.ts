@@ -1,32 +1,39 @@
 // Compiled loops (loop-kernel.ts) must be the interpreter, faster: the same
 // output, the same errors at the same place, the same values of the names
 // around the loop afterwards. Each case runs both ways and compares.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { PvmError } from '../../src/errors.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { MemoryTarget, type MemoryTargetOptions } from '../../src/target/memory-target.ts';
-import { compileWasmLoop } from '../../src/runtime/wasm-loop.ts';
+import { compileWasmFor } from '../../src/runtime/loops/wasm-kernel.ts';
 import type { Value } from '../../src/runtime/value.ts';
 import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
-import { compileLoop, compileWhile } from '../../src/runtime/loop-kernel.ts';
+import { compileJsFor } from '../../src/runtime/loops/js-kernel.ts';
+import { type ForStep, lowerLoop, type WhileStep } from '../../src/runtime/loops/lower.ts';
 import { Scope } from '../../src/runtime/scope.ts';
 import { guardSource } from '../../src/policy/guard.ts';
 import { parsePolicy } from '../../src/policy/load.ts';
 import type { MemorySource } from '../../src/target/target.ts';
-import { readSites } from '../../src/plan/walk.ts';
 
 const BASE = 0x10000n;
 const SIZE = 4096;
 
 /**
- * How the target reads compiled loops' iovecs: not at all (the JS kernel runs every loop), or as a live
- * process does (loops go to WebAssembly, wasm-loop.ts, which hands over to the JS kernel where it stops).
+ * The engines a case runs on: how the target reads compiled loops' iovecs (`vectors`: not at all, and the JS
+ * kernel runs every loop; or as a live process does, and loops go to WebAssembly, wasm-kernel.ts, which hands
+ * over to the JS kernel where it stops), and from how many iterations a loop goes to WebAssembly.
  */
-let vectors: MemoryTargetOptions['vectors'];
+interface Engine {
+  readonly vectors: MemoryTargetOptions['vectors'];
+  readonly wasmLoopsFrom: number | undefined;
+}
+const JS_ONLY: Engine = { vectors: undefined, wasmLoopsFrom: Infinity };
+/** Every loop WebAssembly takes goes there, however short (by default, from 1024 iterations). */
+const WASM: Engine = { vectors: {}, wasmLoopsFrom: 1 };
 
 /** 4 KiB of values chosen to reach the edges: small, negative as signed, above 2^53, 2^63, all ones. */
-function memory(): MemoryTarget {
+function memory(vectors: MemoryTargetOptions['vectors'] = undefined): MemoryTarget {
   const bytes = new Uint8Array(SIZE);
   const view = new DataView(bytes.buffer);
   const specials = [0n, 1n, 7n, 255n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n, 0x7fffffffffffn, BASE + 64n, 2n ** 64n - 2n ** 53n];
@@ -42,6 +49,9 @@ function memory(): MemoryTarget {
   return new MemoryTarget([{ start: BASE, end: BASE + BigInt(SIZE), perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes }], 'memory', new Map(), {}, { vectors });
 }
 
+/** JSON.stringify's replacer for outcomes: a bigint as `12n`. */
+const bigints = (_: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v);
+
 type Outcome = { events: unknown[]; error?: { code: string; message: string; line: number | undefined; col: number | undefined; hint: string | undefined }; names: Record<string, string> };
 
 /** Options of a run: budgets, a wrapper of the target (a policy's guard), and whether it may write. */
@@ -51,7 +61,7 @@ interface RunOptions {
   readonly allowWrite?: boolean;
 }
 
-function runBoth(text: string, { limits = DEFAULT_LIMITS, wrap = (t) => t, allowWrite = false }: RunOptions = {}): { compiled: Outcome; interpreted: Outcome } {
+function runBoth(text: string, engine: Engine, { limits = DEFAULT_LIMITS, wrap = (t) => t, allowWrite = false }: RunOptions = {}): { compiled: Outcome; interpreted: Outcome } {
   const plan = compileSource({ name: 'loop.pvm', text });
   const run = (compileLoops: boolean): Outcome => {
     const events: unknown[] = [];
@@ -60,13 +70,14 @@ function runBoth(text: string, { limits = DEFAULT_LIMITS, wrap = (t) => t, allow
     try {
       execute({
         plan,
-        target: wrap(memory()),
+        target: wrap(memory(engine.vectors)),
         params: new Map(),
         limits,
         allowWrite,
         compileLoops,
-        output: (e: OutputEvent) => events.push(JSON.parse(JSON.stringify(e, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)))),
-        finished: (all) => (names = Object.fromEntries([...all].map(([k, v]: [string, Value]) => [k, JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x))]))),
+        wasmLoopsFrom: engine.wasmLoopsFrom,
+        output: (e: OutputEvent) => events.push(JSON.parse(JSON.stringify(e, bigints))),
+        finished: (all) => (names = Object.fromEntries([...all].map(([k, v]: [string, Value]) => [k, JSON.stringify(v, bigints)]))),
       });
     } catch (e) {
       if (!(e instanceof PvmError)) throw e;
@@ -77,21 +88,25 @@ function runBoth(text: string, { limits = DEFAULT_LIMITS, wrap = (t) => t, allow
   return { compiled: run(true), interpreted: run(false) };
 }
 
-const same = (text: string, options?: RunOptions | typeof DEFAULT_LIMITS) => {
-  const { compiled, interpreted } = runBoth(text, options !== undefined && 'steps' in options ? { limits: options } : options);
+/** Runs a recipe compiled on `engine` and interpreted, expects the same outcome, and gives it. */
+const sameOn = (engine: Engine) => (text: string, options?: RunOptions | typeof DEFAULT_LIMITS) => {
+  const { compiled, interpreted } = runBoth(text, engine, options !== undefined && 'steps' in options ? { limits: options } : options);
   expect(compiled).toEqual(interpreted);
   return compiled;
 };
 
-describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a compiled loop (%s)', (_, kernelVectors) => {
-  beforeAll(() => {
-    vectors = kernelVectors;
-    // Every loop WebAssembly compiles goes there, however short (by default, from 1024 iterations).
-    process.env.PVM_WASM_LOOPS = kernelVectors === undefined ? '0' : 'always';
-  });
-  afterAll(() => {
-    delete process.env.PVM_WASM_LOOPS;
-  });
+/** The plan's first loop of `op`. */
+function loopOf<Op extends 'for' | 'while'>(text: string, op: Op): Extract<ForStep | WhileStep, { op: Op }> {
+  return compileSource({ name: 'loop.pvm', text }).steps.find((s) => s.op === op) as Extract<ForStep | WhileStep, { op: Op }>;
+}
+
+/** What a compiled loop needs of a run, over `target`: outputs go to `events`. */
+function kernelRun(target: MemorySource, events: unknown[] = []) {
+  return { target, budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, read: undefined as never, output: (e: OutputEvent) => events.push(e), flush: () => {} };
+}
+
+describe.each([['the JS kernel', JS_ONLY], ['WebAssembly', WASM]] as const)('a compiled loop (%s)', (_, engine) => {
+  const same = sameOn(engine);
 
   it('is what runs these loops (they are compiled, not left to the interpreter)', () => {
     const recipes = [
@@ -101,19 +116,10 @@ describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a c
       `let n = 0\nfor i in 0..4 { print "at", i, read u32 at ${BASE} + i * 4, n > 2\nemit last = i }`,
     ];
     for (const text of recipes) {
-      const plan = compileSource({ name: 'loop.pvm', text });
-      const loop = plan.steps.find((s) => s.op === 'for')!;
-      const env = new Scope(undefined, new Map([[(plan.steps[0] as { name: string }).name, { kind: 'int', value: 0n } as Value]]));
-      const kernel = compileLoop(loop as Extract<typeof loop, { op: 'for' }>, loop.op === 'for' && loop.over.kind === 'list' ? 'ptr' : 'int', env, {
-        target: memory(),
-        budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })),
-        context: undefined as never,
-        read: undefined as never,
-        sites: readSites(plan.steps),
-        output: () => {},
-        flush: () => {},
-      });
-      expect({ text, compiled: kernel !== undefined }).toEqual({ text, compiled: true });
+      const loop = loopOf(text, 'for');
+      const lowering = lowerLoop(loop, loop.over.kind === 'list' ? 'ptr' : 'int');
+      expect({ text, lowering }).toMatchObject({ text, lowering: { eligible: true } });
+      if (lowering.eligible) expect(compileJsFor(lowering.loop, kernelRun(memory()))).toBeDefined();
     }
   });
 
@@ -190,11 +196,8 @@ describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a c
   });
 
   it('compiles a while loop that walks a list', () => {
-    const plan = compileSource({ name: 'loop.pvm', text: `let p = read ptr at ${BASE + 2040n}\nlet sum = 0\nwhile p != 0 { sum = sum + read u64 at p + 8\np = read ptr at p }` });
-    const loop = plan.steps.find((s) => s.op === 'while')! as Extract<(typeof plan.steps)[number], { op: 'while' }>;
-    const env = new Scope(undefined, new Map<string, Value>([['p', { kind: 'ptr', value: BASE }], ['sum', { kind: 'int', value: 0n }]]));
-    const run = { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, read: undefined as never, sites: readSites(plan.steps), output: () => {}, flush: () => {} };
-    expect(compileWhile(loop, env, run)).toBeDefined();
+    const loop = loopOf(`let p = read ptr at ${BASE + 2040n}\nlet sum = 0\nwhile p != 0 { sum = sum + read u64 at p + 8\np = read ptr at p }`, 'while');
+    expect(lowerLoop(loop, undefined)).toMatchObject({ eligible: true, loop: { outer: [{ name: 'p', kind: 'ptr', assigned: true }, { name: 'sum', kind: 'int', assigned: true }] } });
   });
 
   it('walks a linked list in a while loop, with a limit, a break and the loop cap as the interpreter does', () => {
@@ -238,28 +241,39 @@ describe.each([['the JS kernel', undefined], ['WebAssembly', {}]] as const)('a c
 });
 
 describe('a loop compiled to WebAssembly', () => {
-  beforeAll(() => {
-    vectors = {};
-    process.env.PVM_WASM_LOOPS = 'always';
-  });
-  afterAll(() => {
-    delete process.env.PVM_WASM_LOOPS;
-  });
-  const wasmFor = (text: string, names: Record<string, Value> = {}) => {
-    const plan = compileSource({ name: 'loop.pvm', text });
-    const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
-    const env = new Scope(undefined, new Map(Object.entries(names)));
-    return compileWasmLoop(loop, 'int', env, { target: memory(), budget: new Budget(DEFAULT_LIMITS, () => ({ where: 'loop.pvm' })), context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} });
+  const same = sameOn(WASM);
+  /** The `for` loop of `text` in WebAssembly, if it takes it. */
+  const wasmFor = (text: string, events: unknown[] = []) => {
+    const lowering = lowerLoop(loopOf(text, 'for'), 'int');
+    return lowering.eligible ? compileWasmFor(lowering.loop, kernelRun(memory({}), events)) : undefined;
   };
-  const zero = { kind: 'int', value: 0n } as Value;
+  /** Runs the `for` loop of `text` over 0..count in WebAssembly alone, with `names` around it: what it ran, the names after, what it showed. */
+  const wasmRun = (text: string, count: number, names: Record<string, Value> = {}, start = 0n) => {
+    const events: unknown[] = [];
+    const wasm = wasmFor(text, events);
+    expect(wasm).toBeDefined();
+    const env = new Scope(undefined, new Map(Object.entries(names)));
+    const ran = wasm!.run(count, { start }, env);
+    return { ran, names: Object.fromEntries([...env.own()].map(([k, v]) => [k, JSON.stringify(v, bigints)])), events: events.map((e) => JSON.parse(JSON.stringify(e, bigints))) };
+  };
+  const int = (value: bigint) => ({ kind: 'int', value }) as Value;
 
-  it('takes loops over a range whose reads are all read ahead, with no output', () => {
-    expect(wasmFor(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }`, { total: zero })).toBeDefined();
-    expect(wasmFor(`let f = 0\nfor i in 0..100 {\n  let v = read u8 at ${BASE} + i\n  if v == 7 && i > 3 { f = i\n break } else { let w = v + 1\n f = f + w }\n}`, { f: zero })).toBeDefined();
+  it('takes loops over a range whose reads are all read ahead, with no output, and runs them', () => {
+    // Entry k of the table points at value k * 3 % 128: from k = 5 to 45, one that fits in i64; entry 3 at 2^63, which does not.
+    const table = `let total = 0\nfor i in 5..46 { total = total + read u64 at [${BASE + 1024n} + i * 8] }`;
+    expect(wasmRun(table, 41, { total: int(0n) }, 5n)).toEqual({ ran: 41, names: same(`${table}\nprint total`).names, events: [] });
+    // From 0, it stops at iteration 3, with the sum of the three before it, for the JS kernel to take that one.
+    const [first] = [same(`let total = 0\nfor i in 0..3 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`).names];
+    expect(wasmRun(table.replace('5..46', '0..46'), 46, { total: int(0n) })).toEqual({ ran: 3, names: first, events: [] });
+    // `f` is 16 after iteration 7 (a read of 7) breaks out, the u8 at BASE + 8 * k being k's special value's low byte.
+    const found = `let f = 0\nfor i in 0..100 {\n  let v = read u8 at ${BASE} + i\n  if v == 7 && i > 3 { f = i\n break } else { let w = v + 1\n f = f + w }\n}`;
+    expect(wasmRun(found, 100, { f: int(0n) })).toEqual({ ran: 'break', names: same(`${found}\nprint f`).names, events: [] });
   });
 
   it('takes loops that print and emit: what an iteration shows is held until it ends, so one stopped midway shows nothing twice', () => {
-    expect(wasmFor(`for i in 0..4 { print "i", i, i > 2\nemit last = i }`)).toBeDefined();
+    const shown = wasmRun(`for i in 0..4 { print "i", i, i > 2\nemit last = i }`, 4);
+    expect(shown.ran).toBe(4);
+    expect(shown.events).toEqual(same(`for i in 0..4 { print "i", i, i > 2\nemit last = i }`).events);
     same(`let n = 0\nfor i in 0..200 { let v = read u64 at ${BASE} + i * 8\nif v > 1000 { print "big", i, v, v > 2000\nemit addr = ${BASE} + i * 8 }\nn = n + v }\nprint n`);
     // Iteration 13 prints, then overflows: it is run again by the JS kernel, which prints once and raises the error.
     same(`let a = 1\nfor i in 0..100 { print i\na = a * 30 }\nprint a`);
@@ -285,13 +299,14 @@ describe('a loop compiled to WebAssembly', () => {
 
   it('gives a loop over threads() integers, as the interpreter does (a list of integers, not addresses)', () => {
     const threads = Array.from({ length: 1500 }, (_, k) => ({ tid: 1000 + k, registers: undefined }));
-    const withThreads = (target: MemoryTarget) => new MemoryTarget(target.regions().map((r) => r as never), 'memory', new Map(), {}, { vectors, threads });
+    const withThreads = (target: MemoryTarget) => new MemoryTarget(target.regions().map((r) => r as never), 'memory', new Map(), {}, { vectors: WASM.vectors, threads });
     same(`let s = 0\nfor t in threads() { s = s + t\nif t % 500 == 0 { print t, t + 1 } }\nemit s = s`, { wrap: withThreads });
   });
 
   it('leaves to the JS kernel loops that read big-endian or read what cannot be read ahead', () => {
-    expect(wasmFor(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, { t: zero })).toBeUndefined();
-    expect(wasmFor(`let p = ${BASE}\nfor i in 0..4 { p = read ptr at p }`, { p: { kind: 'ptr', value: BASE } as Value })).toBeUndefined();
+    expect(lowerLoop(loopOf(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, 'for'), 'int')).toMatchObject({ eligible: true, loop: { wasm: 'a big-endian read' } });
+    expect(lowerLoop(loopOf(`let p = read ptr at ${BASE + 2040n}\nfor i in 0..4 { p = read ptr at p }`, 'for'), 'int')).toMatchObject({ eligible: true, loop: { wasm: expect.stringMatching(/not read ahead/) } });
+    expect(wasmFor(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`)).toBeUndefined();
   });
 
   /** A target whose vector reads are counted (calls.n). */
@@ -338,25 +353,16 @@ describe('a loop compiled to WebAssembly', () => {
   });
 
   it('takes a run of 1024 iterations or more by default, shorter ones staying in JS (generating the module does not pay for them)', () => {
-    delete process.env.PVM_WASM_LOOPS;
-    try {
-      for (const [count, wasm] of [[1023, false], [1024, true]] as const) {
-        const calls = { n: 0 };
-        same(`let total = 0\nfor i in 0..${count} { total = total + read u8 at ${BASE} + i }\nprint total`, { wrap: counting(calls) });
-        expect({ count, wasm: calls.n > 0 }).toEqual({ count, wasm });
-      }
-    } finally {
-      process.env.PVM_WASM_LOOPS = 'always';
+    for (const [count, wasm] of [[1023, false], [1024, true]] as const) {
+      const calls = { n: 0 };
+      sameOn({ ...WASM, wasmLoopsFrom: undefined })(`let total = 0\nfor i in 0..${count} { total = total + read u8 at ${BASE} + i }\nprint total`, { wrap: counting(calls) });
+      expect({ count, wasm: calls.n > 0 }).toEqual({ count, wasm });
     }
   });
 
   it('leaves out ranges the target says would block (userfaultfd pages), and the JS kernel reads them live', () => {
-    vectors = { blocked: [{ start: BASE + 1024n + 80n, end: BASE + 1024n + 88n }] };
-    try {
-      same(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`);
-      same(`let total = 0\nfor i in 0..64 { total = total + read u64 at ${BASE} + ((i * 37) % 64) * 8 }\nprint total`);
-    } finally {
-      vectors = {};
-    }
+    const blocking = sameOn({ ...WASM, vectors: { blocked: [{ start: BASE + 1024n + 80n, end: BASE + 1024n + 88n }] } });
+    blocking(`let total = 0\nfor i in 0..64 { total = total + read u64 at [${BASE + 1024n} + i * 8] }\nprint total`);
+    blocking(`let total = 0\nfor i in 0..64 { total = total + read u64 at ${BASE} + ((i * 37) % 64) * 8 }\nprint total`);
   });
 });

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
-import { Scope } from '../../src/runtime/scope.ts';
-import { compileWasmLoop } from '../../src/runtime/wasm-loop.ts';
-import { readSites } from '../../src/plan/walk.ts';
+import { lowerLoop } from '../../src/runtime/loops/lower.ts';
+import { compileWasmFor } from '../../src/runtime/loops/wasm-kernel.ts';
 import { guardSource } from '../../src/policy/guard.ts';
 import { parsePolicy } from '../../src/policy/load.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
@@ -19,12 +18,12 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.stop());
 
-/** Whether the plan's `for` loop compiles to WebAssembly on this target, its variable of `kind`, with `total` = 0 around it. */
+/** Whether the plan's `for` loop compiles to WebAssembly on this target, its variable of `kind`. */
 function compilesToWasm(plan: ReturnType<typeof compileSource>, target: MemorySource, kind: 'int' | 'ptr'): boolean {
   const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
-  const env = new Scope(undefined, new Map([['total', { kind: 'int' as const, value: 0n }]]));
   const budget = new Budget(DEFAULT_LIMITS, () => ({ where: plan.recipe.name }));
-  return compileWasmLoop(loop, kind, env, { target, budget, context: undefined as never, sites: readSites(plan.steps), flush: () => {}, output: () => {} }) !== undefined;
+  const lowering = lowerLoop(loop, kind);
+  return lowering.eligible && compileWasmFor(lowering.loop, { target, budget, context: undefined as never, read: undefined as never, flush: () => {}, output: () => {} }) !== undefined;
 }
 
 it('walks the 100 000 pointers of a live table in WebAssembly, a page at a time (about 200 system calls), to the sum C finds', async () => {

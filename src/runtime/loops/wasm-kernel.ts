@@ -1,14 +1,16 @@
-// A `for` loop compiled to WebAssembly (issue 13): the same loops the JS
-// kernel compiles (loop-kernel.ts), run from their first iteration at the
-// speed of compiled code. A recipe runs once, and JS runs
+// A `for` loop compiled to WebAssembly: the loops lower.ts finds it takes
+// (the JS kernel, js-kernel.ts, takes more), run from their first iteration
+// at the speed of compiled code. A recipe runs once, and JS runs
 // its first thousands of iterations in the interpreter; WebAssembly is
 // compiled before it runs (V8's Liftoff, JavaScriptCore's BBQ: well under a
 // millisecond for a loop).
 //
 // Everything a window of iterations needs lives in the module's memory: for
 // each level of the read-ahead (prefetch.ts) a generated function computes
-// every iteration's addresses and lays them out as iovecs (ranges merged as
-// level-read.ts merges them), the target reads them straight into that memory
+// every iteration's addresses and lays them out as iovecs (ranges merged by
+// the rule level-read.ts's `gather` follows, emitted here as WebAssembly so
+// that the merge runs in the module: test/runtime/loop-kernel.test.ts checks
+// both against each other), the target reads them straight into that memory
 // (`MemorySource.vectors`), and the body reads its values there.
 //
 // Integers are i64 here. Whatever the i64 form cannot answer exactly (a
@@ -17,34 +19,20 @@
 // the window at the start of that iteration, with the names as they were
 // then: the JS kernel runs that iteration, and answers it exactly, or raises
 // the error the interpreter raises, at the same place; WebAssembly takes the
-// rest (loop-kernel.ts, a few times a run). What an
+// rest (run-loop.ts, a few times a run). What an
 // iteration prints or emits is held until the iteration ends, so that one
 // stopped midway prints nothing twice.
-import type { PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
-import { type BinaryOperator, resultKind } from '../plan/arithmetic.ts';
-import { childrenOf, readSites } from '../plan/walk.ts';
-import type { MemorySource, VectorReader } from '../target/target.ts';
-import type { Budget } from './budget.ts';
-import { placeError } from './locate.ts';
-import type { EvalContext } from './evaluate.ts';
-import type { Scope } from './scope.ts';
+import type { BinaryOperator } from '../../plan/arithmetic.ts';
+import type { VectorReader } from '../../target/target.ts';
+import { placeError } from '../locate.ts';
+import type { Scope } from '../scope.ts';
 import type { IntType } from './level-read.ts';
-import { encodeModule, FunctionCode, I32, I64, Op } from '../wasm-encode.ts';
-import type { OutputEvent } from './execute.ts';
-import { bool, int, numeric, ptr, readLength, type Value } from './value.ts';
-
-type Kind = 'int' | 'ptr' | 'bool';
-
-/** What the loop needs from the run around it. */
-export interface WasmRun {
-  readonly target: MemorySource;
-  readonly budget: Budget;
-  readonly context: EvalContext;
-  readonly sites: ReadonlyMap<number, Extract<PlanExpr, { op: 'read' }>>;
-  readonly flush: () => void;
-  /** Where `print` and `emit` go: the run's output, in order. */
-  readonly output: (event: OutputEvent) => void;
-}
+import { encodeModule, FunctionCode, I32, I64, Op } from '../../wasm-encode.ts';
+import type { OutputEvent } from '../execute.ts';
+import { bool, int, numeric, ptr, type Value } from '../value.ts';
+import type { KernelRun } from './js-kernel.ts';
+import type { Kind, LoopExpr, LoopStatement, LoweredLoop, Ref } from './lower.ts';
+import { WINDOW } from './window.ts';
 
 /** A `print` or `emit` of the body: its values are left in memory at OUT, in slots, and the import `output` is told which. */
 type OutputSite =
@@ -64,18 +52,11 @@ export interface WasmLoop {
   run(count: number, items: LoopItems, env: Scope): number | 'break';
 }
 
-/** Not compiled to WebAssembly (the JS kernel runs the loop). */
-class Ineligible extends Error {}
-
-/** Iterations a window: as the interpreter's (execute.ts); the memory holds one window's reads. */
-const WINDOW = 16384;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 /** The most memory a loop's module takes: its window shrinks to fit, down to MIN_WINDOW iterations (else the JS kernel runs the loop). */
 const MAX_MEMORY = 64 << 20;
 const MIN_WINDOW = 256;
-/** The most reads a body may have: a module for thousands compiles in seconds (measured: 2000 reads 1.5 s, 5000 5.5 s on V8). */
-const MAX_SITES = 256;
 /** Ranges of `blocked()` the memory has room for; more, and the JS kernel runs the loop. */
 const AVOID_CAPACITY = 64;
 /** The body's outcome. */
@@ -83,15 +64,21 @@ const DONE = 0;
 const BROKE = 1;
 const STOPPED = 2;
 
-/** The loop in WebAssembly, or undefined where its body is not one this compiles (or the target reads no vectors). */
-export function compileWasmLoop(step: Extract<PlanStep, { op: 'for' }>, variableKind: 'int' | 'ptr', env: Scope, run: WasmRun, window = WINDOW): WasmLoop | undefined {
+/** A window too small to gain from WebAssembly: its memory would pass MAX_MEMORY. */
+class TooLarge extends Error {}
+
+/**
+ * The `for` loop in WebAssembly (lower.ts said it takes it), or undefined
+ * where the target reads no vectors, or the module would not fit its memory
+ * or the engine refuses it (a body past its limits): the JS kernel runs it.
+ */
+export function compileWasmFor(loop: LoweredLoop, run: KernelRun, window = WINDOW): WasmLoop | undefined {
   const vectors = run.target.vectors;
-  if (vectors === undefined || typeof WebAssembly === 'undefined') return undefined;
+  if (loop.wasm !== true || vectors === undefined || typeof WebAssembly === 'undefined') return undefined;
   try {
-    return new LoopModule(step, variableKind, env, run, vectors, window);
+    return new LoopModule(loop, run, vectors, window);
   } catch (error) {
-    // Not one this compiles, or one the engine refuses (a body past its limits): the JS kernel runs it.
-    if (error instanceof Ineligible || error instanceof WebAssembly.CompileError || error instanceof RangeError) return undefined;
+    if (error instanceof TooLarge || error instanceof WebAssembly.CompileError || error instanceof RangeError) return undefined;
     throw error;
   }
 }
@@ -129,8 +116,10 @@ interface Context {
   /** In a level's function, the level: sites of lower levels are readable. */
   readonly level: number;
   readonly fail: string;
-  readonly scopes: Map<string, Binding | 'unknown'>[];
-  readonly outer: ReadonlyMap<string, Binding>;
+  /** The body's locals by slot, those declared so far; in a level's function, the read-ahead's lets (any other local is unknown there). */
+  readonly locals: Map<number, Binding>;
+  /** The outer names' locals, by index. */
+  readonly outer: readonly Binding[];
   readonly item: number;
   readonly index: number;
   /** Body: the locals counting statements and bytes read, and the parameters bounding them. */
@@ -146,67 +135,47 @@ const AVOID = 32;
 const OUTER = AVOID + AVOID_CAPACITY * 16;
 
 class LoopModule implements WasmLoop {
-  readonly #step: Extract<PlanStep, { op: 'for' }>;
-  readonly #run: WasmRun;
+  readonly #loop: LoweredLoop;
+  readonly #run: KernelRun;
   readonly #vectors: VectorReader;
   readonly #window: number;
-  readonly #variable: { name: string; kind: 'int' | 'ptr' };
-  /** Names of the scope around the loop, in the order of their i64 slots at OUTER. */
-  readonly #outer = new Map<string, { kind: Kind; slot: number; assigned: boolean }>();
   readonly #sites = new Map<number, Site>();
   readonly #levels: Level[] = [];
-  /** The body's top-level lets the read-ahead computes, in order. */
-  readonly #prefetchLets: readonly Extract<PlanStep, { op: 'let' }>[];
-  /** The names the body's top level declares (a read-ahead that needs one it has not computed knows nothing). */
-  readonly #topNames: ReadonlySet<string>;
-  /** The kinds of the body's top-level lets, as the body computes them. */
-  readonly #topKinds = new Map<string, Kind>();
   readonly #memory: WebAssembly.Memory;
   readonly #exports: Record<string, (...args: (number | bigint)[]) => number>;
   /** The body's prints and emits, by the number the import `output` is called with; their values' slots at #out. */
   readonly #outputs: OutputSite[] = [];
-  #out = 0;
-  #mostValues = 0;
+  readonly #out: number;
   /** Where a list's items lie in memory (i64, a window's), or undefined for a range. */
   readonly #items: number | undefined;
   /** What the window's iterations printed and emitted, held until it ends (an iteration stopped midway prints nothing). */
   readonly #pending: { readonly index: number; readonly event: OutputEvent }[] = [];
 
-  constructor(step: Extract<PlanStep, { op: 'for' }>, variableKind: 'int' | 'ptr', env: Scope, run: WasmRun, vectors: VectorReader, window: number) {
-    this.#step = step;
+  constructor(loop: LoweredLoop, run: KernelRun, vectors: VectorReader, window: number) {
+    this.#loop = loop;
     this.#run = run;
     this.#vectors = vectors;
-    this.#variable = { name: step.variable, kind: variableKind };
-    const prefetch: Prefetch = step.prefetch;
-    this.#topNames = new Set(step.body.flatMap((s) => (s.op === 'let' ? [s.name] : [])));
-    this.#prefetchLets = step.body.filter((s): s is Extract<PlanStep, { op: 'let' }> => s.op === 'let' && prefetch.lets.includes(s.name));
-    // Every read of the body must be read ahead (a live read is the JS kernel's), as an integer or pointer, little-endian.
-    const levelOf = new Map(prefetch.sites.map(({ site, level }) => [site, level]));
-    if ([...readSites(step.body).keys()].some((site) => !levelOf.has(site)) || prefetch.sites.length > MAX_SITES) throw new Ineligible();
-    // Memory layout: fixed places, then the outer names (known after a first pass over the body), then per site and level:
+    const step = loop.step as Extract<LoweredLoop['step'], { op: 'for' }>;
+    const readAhead = loop.readAhead!;
+    // Memory layout: fixed places, then the outer names (an i64 slot each, by index), then per site and level:
     // per iteration, a site's address and range (12 bytes), its remote iovec, offset and done (24), its bytes.
-    this.#discoverOuter(env);
-    this.#out = OUTER + this.#outer.size * 8;
-    let at = this.#out + this.#mostValues * 8;
+    this.#out = OUTER + loop.outer.length * 8;
+    let at = this.#out + loop.mostValues * 8;
     const take = (bytes: number): number => {
       const place = at;
       at += Math.ceil(bytes / 8) * 8;
       return place;
     };
     // A list's items take 8 bytes an iteration too (a range's are computed).
-    const perIteration = prefetch.sites.reduce((sum, { site }) => sum + 36 + readLength(run.sites.get(site)!.type), step.over.kind === 'list' ? 8 : 0);
+    const perIteration = readAhead.levels.flat().reduce((sum, { type }) => sum + 36 + type.size, step.over.kind === 'list' ? 8 : 0);
     window = Math.min(window, Math.floor((MAX_MEMORY - at) / Math.max(1, perIteration)));
-    if (window < MIN_WINDOW) throw new Ineligible();
+    if (window < MIN_WINDOW) throw new TooLarge();
     this.#window = window;
     this.#items = step.over.kind === 'list' ? take(window * 8) : undefined;
-    const levels = [...new Set(prefetch.sites.map((s) => s.level))].sort((a, b) => a - b);
-    for (const level of levels) {
+    for (const level of readAhead.levels) {
       const sites: Site[] = [];
-      for (const { site } of prefetch.sites.filter((s) => s.level === level)) {
-        const node = run.sites.get(site)!;
-        const type = node.type;
-        if (!((type.kind === 'int' && !type.bigEndian) || type.kind === 'ptr')) throw new Ineligible();
-        const entry: Site = { site, level: this.#levels.length, type: type as IntType, addresses: take(window * 8), rangeOf: take(window * 4) };
+      for (const { site, type } of level) {
+        const entry: Site = { site, level: this.#levels.length, type, addresses: take(window * 8), rangeOf: take(window * 4) };
         sites.push(entry);
         this.#sites.set(site, entry);
       }
@@ -234,7 +203,7 @@ class LoopModule implements WasmLoop {
     const start = 'start' in items ? items.start : 0n;
     if ('start' in items && (start < I64_MIN || start + BigInt(count) > I64_MAX)) return 0;
     const words = new BigInt64Array(this.#memory.buffer);
-    for (const [name, { kind, slot }] of this.#outer) {
+    for (const [slot, { name, kind }] of this.#loop.outer.entries()) {
       const value = env.get(name)!;
       const raw = kind === 'bool' ? ((value as { value: boolean }).value ? 1n : 0n) : numeric(value)!.value;
       if (raw < I64_MIN || raw > I64_MAX) return 0;
@@ -290,13 +259,13 @@ class LoopModule implements WasmLoop {
             );
           });
         } catch (error) {
-          throw placeError(error, this.#run.context.locate(this.#step.loc));
+          throw placeError(error, this.#run.context.locate(this.#loop.step.loc));
         }
         const status = this.#exports.body!(itemBase, size, BigInt(Math.max(0, budget.stepsLeft)), BigInt(Math.max(0, budget.readBytesLeft)));
         budget.spent(Number(words[STATE_STEPS >> 3]), Number(words[STATE_READS >> 3]));
         this.#release(status === STOPPED ? ints[STATE_STOPPED >> 2]! : undefined);
         // After each window (at most COMPILED_CLOCK_STEPS steps under a time limit), once what it printed is out.
-        budget.checkClock(this.#step.loc);
+        budget.checkClock(this.#loop.step.loc);
         if (status === BROKE) {
           outcome = 'break';
           break;
@@ -307,7 +276,7 @@ class LoopModule implements WasmLoop {
         }
       }
     } finally {
-      for (const [name, { kind, slot, assigned }] of this.#outer) if (assigned) env.assign(name, valueOf(words[(OUTER >> 3) + slot]!, kind));
+      for (const [slot, { name, kind, assigned }] of this.#loop.outer.entries()) if (assigned) env.assign(name, valueOf(words[(OUTER >> 3) + slot]!, kind));
     }
     return outcome;
   }
@@ -317,7 +286,7 @@ class LoopModule implements WasmLoop {
     // Only the iteration the body stops in is ever dropped: what earlier ones showed goes out now.
     if (this.#pending.length > 0 && this.#pending[0]!.index < index) this.#release(index);
     const site = this.#outputs[k]!;
-    const words = new BigInt64Array(this.#memory.buffer, this.#out, this.#mostValues);
+    const words = new BigInt64Array(this.#memory.buffer, this.#out, this.#loop.mostValues);
     if (site.type === 'emit') {
       this.#pending.push({ index, event: { type: 'emit', name: site.name, value: valueOf(words[0]!, site.kind), line: site.line } });
       return;
@@ -331,52 +300,6 @@ class LoopModule implements WasmLoop {
   #release(stopped?: number): void {
     for (const { index, event } of this.#pending) if (index !== stopped) this.#run.output(event);
     this.#pending.length = 0;
-  }
-
-  /** A first pass over the body: the outer names it uses, their kinds, and which it assigns. */
-  #discoverOuter(env: Scope): void {
-    const lookup = (name: string, scopes: Set<string>[], assigning: boolean): void => {
-      if (name === this.#variable.name && !scopes.some((s) => s.has(name))) return;
-      if (scopes.some((s) => s.has(name))) return;
-      let outer = this.#outer.get(name);
-      if (outer === undefined) {
-        const value = env.get(name);
-        const kind = value?.kind;
-        if (kind !== 'int' && kind !== 'ptr' && kind !== 'bool') throw new Ineligible();
-        outer = { kind, slot: this.#outer.size, assigned: false };
-        this.#outer.set(name, outer);
-      }
-      if (assigning) outer.assigned = true;
-    };
-    const expression = (e: PlanExpr, scopes: Set<string>[]): void => {
-      if (e.op === 'var') lookup(e.name, scopes, false);
-      for (const child of childrenOf(e)) expression(child, scopes);
-    };
-    const block = (steps: readonly PlanStep[], scopes: Set<string>[]): void => {
-      const scope = new Set<string>();
-      const inner = [...scopes, scope];
-      for (const s of steps) {
-        if (s.op === 'let') {
-          expression(s.value, inner);
-          scope.add(s.name);
-        } else if (s.op === 'assign') {
-          expression(s.value, inner);
-          lookup(s.name, inner, true);
-        } else if (s.op === 'if') {
-          expression(s.condition, inner);
-          block(s.then, inner);
-          block(s.otherwise, inner);
-        } else if (s.op === 'print') {
-          const values = s.values.filter((v) => v.op !== 'str');
-          values.forEach((v) => expression(v, inner));
-          this.#mostValues = Math.max(this.#mostValues, values.length);
-        } else if (s.op === 'emit') {
-          expression(s.value, inner);
-          this.#mostValues = Math.max(this.#mostValues, 1);
-        } else if (s.op !== 'break' && s.op !== 'read-ahead') throw new Ineligible();
-      }
-    };
-    block(this.#step.body, []);
   }
 
   /**
@@ -394,37 +317,33 @@ class LoopModule implements WasmLoop {
     const reads = code.local(I64);
     const stepsBefore = code.local(I64);
     const readsBefore = code.local(I64);
-    const outer = new Map<string, Binding>();
-    const saved = new Map<string, number>();
-    for (const [name, { kind, slot, assigned }] of this.#outer) {
-      const local = code.local(kind === 'bool' ? I32 : I64);
-      outer.set(name, { local, kind });
-      code.i32(0).memory(Op.i64Load, OUTER + slot * 8);
-      if (kind === 'bool') code.op(Op.i32WrapI64);
-      code.set(local);
-      if (assigned) saved.set(name, code.local(kind === 'bool' ? I32 : I64));
-    }
+    const outer = this.#loadOuter(code);
+    /** The assigned outer names' values as the iteration began, by index. */
+    const saved = new Map<number, number>();
+    this.#loop.outer.forEach(({ kind, assigned }, slot) => {
+      if (assigned) saved.set(slot, code.local(kind === 'bool' ? I32 : I64));
+    });
     const store = () => {
-      for (const [name, { slot, assigned, kind }] of this.#outer) {
+      for (const [slot, { assigned, kind }] of this.#loop.outer.entries()) {
         if (!assigned) continue;
-        code.i32(0).get(outer.get(name)!.local);
+        code.i32(0).get(outer[slot]!.local);
         if (kind === 'bool') code.op(Op.i64ExtendI32U);
         code.memory(Op.i64Store, OUTER + slot * 8);
       }
       code.i32(0).get(steps).memory(Op.i64Store, STATE_STEPS);
       code.i32(0).get(reads).memory(Op.i64Store, STATE_READS);
     };
-    const context: Context = { code, mode: 'body', level: Infinity, fail: 'stop', scopes: [], outer, item, index, steps, reads };
+    const context: Context = { code, mode: 'body', level: Infinity, fail: 'stop', locals: new Map(), outer, item, index, steps, reads };
     code.open('block', 'exit').open('loop', 'iterate');
     code.get(index).get(size).op(Op.i32GeS).brIf('exit');
     this.#item(code, itemBase, index, item);
-    for (const [name, local] of saved) code.get(outer.get(name)!.local).set(local);
+    for (const [slot, local] of saved) code.get(outer[slot]!.local).set(local);
     code.get(steps).set(stepsBefore).get(reads).set(readsBefore);
     code.open('block', 'next').open('block', 'stop');
-    this.#block(context, this.#step.body, { limits: { steps: stepLimit, reads: readLimit }, store });
+    this.#block(context, this.#loop.body, { limits: { steps: stepLimit, reads: readLimit }, store });
     code.br('next').end();
     // Stopped: the names, statements and bytes as they were when the iteration began.
-    for (const [name, local] of saved) code.get(local).set(outer.get(name)!.local);
+    for (const [slot, local] of saved) code.get(local).set(outer[slot]!.local);
     code.get(stepsBefore).set(steps).get(readsBefore).set(reads);
     store();
     code.i32(0).get(index).memory(Op.i32Store, STATE_STOPPED);
@@ -437,34 +356,39 @@ class LoopModule implements WasmLoop {
     return code;
   }
 
-  #block(context: Context, steps: readonly PlanStep[], body: { limits: { steps: number; reads: number }; store: () => void }): void {
+  /** Locals holding the outer names, loaded from their slots at OUTER. */
+  #loadOuter(code: FunctionCode): Binding[] {
+    return this.#loop.outer.map(({ kind }, slot) => {
+      const local = code.local(kind === 'bool' ? I32 : I64);
+      code.i32(0).memory(Op.i64Load, OUTER + slot * 8);
+      if (kind === 'bool') code.op(Op.i32WrapI64);
+      code.set(local);
+      return { local, kind };
+    });
+  }
+
+  #block(context: Context, steps: readonly LoopStatement[], body: { limits: { steps: number; reads: number }; store: () => void }): void {
     const { code } = context;
-    context.scopes.push(new Map());
     for (const step of steps) {
-      if (step.op === 'read-ahead') continue;
       // As H.step: a statement is counted before it runs; one past the budget stops the iteration (the JS kernel raises the error).
       code.get(context.steps!).i64(1n).op(Op.i64Add).set(context.steps!);
       code.get(context.steps!).get(body.limits.steps).op(Op.i64GtS).brIf(context.fail);
       switch (step.op) {
         case 'let': {
-          const value = this.#expression(context, step.value, body.limits.reads);
-          const local = code.local(value === 'bool' ? I32 : I64);
+          this.#expression(context, step.value, body.limits.reads);
+          const local = code.local(step.value.kind === 'bool' ? I32 : I64);
           code.set(local);
-          context.scopes.at(-1)!.set(step.name, { local, kind: value });
-          if (context.scopes.length === 1) this.#topKinds.set(step.name, value);
+          context.locals.set(step.slot, { local, kind: step.value.kind });
           break;
         }
         case 'assign': {
-          const binding = this.#lookup(context, step.name);
-          if (binding === 'unknown') throw new Ineligible();
-          const value = this.#expression(context, step.value, body.limits.reads);
-          // The JS kernel's kinds are fixed; so are these.
-          if (value !== binding.kind) throw new Ineligible();
+          const binding = this.#lookup(context, step.ref) as Binding;
+          this.#expression(context, step.value, body.limits.reads);
           code.set(binding.local);
           break;
         }
         case 'if': {
-          if (this.#expression(context, step.condition, body.limits.reads) !== 'bool') throw new Ineligible();
+          this.#expression(context, step.condition, body.limits.reads);
           code.open('if');
           this.#block(context, step.then, body);
           code.else();
@@ -480,7 +404,7 @@ class LoopModule implements WasmLoop {
           // Each value to its slot, then the import is told which print this is.
           let slot = 0;
           const parts = step.values.map((v) => {
-            if (v.op === 'str') return { text: { kind: 'str', value: v.value } as Value };
+            if (v.op === 'text') return { text: { kind: 'str', value: v.value } as Value };
             code.i32(0);
             const kind = this.#expression(context, v, body.limits.reads);
             if (kind === 'bool') code.op(Op.i64ExtendI32U);
@@ -500,11 +424,8 @@ class LoopModule implements WasmLoop {
           code.i32(this.#outputs.length - 1).get(context.index).call(0);
           break;
         }
-        default:
-          throw new Ineligible();
       }
     }
-    context.scopes.pop();
   }
 
   /**
@@ -529,14 +450,7 @@ class LoopModule implements WasmLoop {
     const end = code.local(I64);
     const j = code.local(I32);
     const last = level.sites.map(() => code.local(I32));
-    const outer = new Map<string, Binding>();
-    for (const [name, { kind, slot }] of this.#outer) {
-      const local = code.local(kind === 'bool' ? I32 : I64);
-      outer.set(name, { local, kind });
-      code.i32(0).memory(Op.i64Load, OUTER + slot * 8);
-      if (kind === 'bool') code.op(Op.i32WrapI64);
-      code.set(local);
-    }
+    const outer = this.#loadOuter(code);
     code.i32(-1).set(current);
     for (const l of last) code.i32(-1).set(l);
     const remoteAt = (range: number, field: 0 | 8) => code.get(range).i32(16).op(Op.i32Mul).memory(Op.i64Load, level.remote + field);
@@ -559,18 +473,12 @@ class LoopModule implements WasmLoop {
       code.end().end();
       code.end();
     };
-    const context: Context = { code, mode: 'level', level: k, fail: 'unknown', scopes: [], outer, item, index };
+    const context: Context = { code, mode: 'level', level: k, fail: 'unknown', locals: new Map(), outer, item, index };
     code.open('block', 'exit').open('loop', 'iterate');
     code.get(index).get(size).op(Op.i32GeS).brIf('exit');
     this.#item(code, itemBase, index, item);
     // The top-level lets the read-ahead computes, each known or not for this iteration.
-    const scope = new Map<string, Binding | 'unknown'>();
-    context.scopes.push(scope);
-    const known = new Set<string>();
-    for (const name of this.#topNames) scope.set(name, 'unknown');
-    for (const l of this.#prefetchLets) {
-      // A let computed once per function: a second `let` of a name is not one the read-ahead sees through.
-      if (known.has(l.name)) throw new Ineligible();
+    for (const l of this.#loop.readAhead!.lets) {
       const flag = code.local(I32);
       code.i32(1).set(flag);
       code.open('block', 'unknown');
@@ -578,15 +486,14 @@ class LoopModule implements WasmLoop {
       const local = code.local(kind === 'bool' ? I32 : I64);
       code.set(local).i32(0).set(flag);
       code.end();
-      known.add(l.name);
-      scope.set(l.name, { local, kind, unknownFlag: flag });
+      context.locals.set(l.slot, { local, kind, unknownFlag: flag });
     }
+    const addresses = this.#loop.readAhead!.levels[k]!;
     level.sites.forEach((site, s) => {
-      const node = this.#run.sites.get(site.site)!;
       const length = BigInt(site.type.size);
       code.i64(-1n).set(address);
       code.open('block', 'unknown');
-      if (this.#expression(context, node.address, undefined) === 'bool') throw new Ineligible();
+      this.#expression(context, addresses[s]!.address, undefined);
       code.set(end);
       // Read ahead only addresses whose bytes stay below 2^53, as the JS kernel does; others are the body's to stop at.
       code.get(end).i64(0n).op(Op.i64LtS).brIf('unknown');
@@ -635,7 +542,6 @@ class LoopModule implements WasmLoop {
       code.get(current).set(last[s]!);
       code.end();
     });
-    context.scopes.pop();
     code.get(index).i32(1).op(Op.i32Add).set(index).br('iterate');
     code.end().end();
     close();
@@ -659,55 +565,39 @@ class LoopModule implements WasmLoop {
     else code.get(index).i32(8).op(Op.i32Mul).memory(Op.i64Load, this.#items).set(item);
   }
 
-  #lookup(context: Context, name: string): Binding | 'unknown' {
-    for (let i = context.scopes.length - 1; i >= 0; i--) {
-      const binding = context.scopes[i]!.get(name);
-      if (binding !== undefined) return binding;
-    }
-    if (name === this.#variable.name) return { local: context.item, kind: this.#variable.kind };
-    const outer = context.outer.get(name);
-    if (outer === undefined) throw new Ineligible();
-    return outer;
+  /** Where a name's value is: a local, or unknown (in a level's function, a local the read-ahead does not compute). */
+  #lookup(context: Context, ref: Ref): Binding | 'unknown' {
+    if (ref.to === 'item') return { local: context.item, kind: this.#loop.item! };
+    if (ref.to === 'outer') return context.outer[ref.index]!;
+    return context.locals.get(ref.slot) ?? 'unknown';
   }
 
   /** Leaves the expression's value on the stack (i64, or i32 for a condition): its kind. `readLimit`: the body's parameter. */
-  #expression(context: Context, e: PlanExpr, readLimit: number | undefined): Kind {
+  #expression(context: Context, e: LoopExpr, readLimit: number | undefined): Kind {
     const { code, fail } = context;
-    const integer = (operand: PlanExpr): 'int' | 'ptr' => {
-      const kind = this.#expression(context, operand, readLimit);
-      if (kind === 'bool') throw new Ineligible();
-      return kind;
-    };
-    const condition = (operand: PlanExpr): void => {
-      if (this.#expression(context, operand, readLimit) !== 'bool') throw new Ineligible();
-    };
+    const operand = (operand: LoopExpr): Kind => this.#expression(context, operand, readLimit);
     switch (e.op) {
-      case 'int': {
-        const value = BigInt(e.value);
-        if (value < I64_MIN || value > I64_MAX) throw new Ineligible();
-        code.i64(value);
+      case 'int':
+        code.i64(e.value);
         return 'int';
-      }
       case 'bool':
         code.i32(e.value ? 1 : 0);
         return 'bool';
-      case 'var': {
-        const binding = this.#lookup(context, e.name);
+      case 'name': {
+        const binding = this.#lookup(context, e.ref);
         if (binding === 'unknown') {
           // A let of the body the read-ahead does not compute: what needs it is not known ahead.
-          const kind = this.#topKinds.get(e.name);
-          if (kind === undefined) throw new Ineligible();
           code.i32(1).brIf(fail);
-          if (kind === 'bool') code.i32(0);
+          if (e.kind === 'bool') code.i32(0);
           else code.i64(0n);
-          return kind;
+          return e.kind;
         }
         if (binding.unknownFlag !== undefined) code.get(binding.unknownFlag).brIf(fail);
         code.get(binding.local);
         return binding.kind;
       }
       case 'unary': {
-        integer(e.operand);
+        operand(e.operand);
         if (e.operator === '-') {
           const a = code.temp(I64);
           code.tee(a).i64(I64_MIN).op(Op.i64Eq).brIf(fail);
@@ -717,43 +607,41 @@ class LoopModule implements WasmLoop {
         return 'int';
       }
       case 'binary': {
-        const left = integer(e.left);
+        operand(e.left);
         const a = code.temp(I64);
         code.set(a);
-        const right = integer(e.right);
+        operand(e.right);
         const b = code.temp(I64);
         code.set(b);
         this.#binary(code, e.operator, a, b, fail);
         code.free(I64, a, b);
-        return resultKind(e.operator, left, right);
+        return e.kind;
       }
       case 'compare': {
-        integer(e.left);
-        integer(e.right);
+        operand(e.left);
+        operand(e.right);
         const ops = { '==': Op.i64Eq, '!=': Op.i64Ne, '<': Op.i64LtS, '<=': Op.i64LeS, '>': Op.i64GtS, '>=': Op.i64GeS } as const;
         code.op(ops[e.operator]);
         return 'bool';
       }
       case 'logical':
-        condition(e.left);
+        operand(e.left);
         code.open('if', undefined, I32);
         if (e.operator === '&&') {
-          condition(e.right);
+          operand(e.right);
           code.else().i32(0);
         } else {
           code.i32(1).else();
-          condition(e.right);
+          operand(e.right);
         }
         code.end();
         return 'bool';
       case 'not':
-        condition(e.operand);
+        operand(e.operand);
         code.op(Op.i32Eqz);
         return 'bool';
       case 'read':
         return this.#read(context, e, readLimit);
-      default:
-        throw new Ineligible();
     }
   }
 
@@ -826,12 +714,12 @@ class LoopModule implements WasmLoop {
    * the body stops (a read-ahead: the address it serves is unknown). A u64 at
    * or above 2^63 does not fit: the same.
    */
-  #read(context: Context, e: Extract<PlanExpr, { op: 'read' }>, readLimit: number | undefined): Kind {
+  #read(context: Context, e: Extract<LoopExpr, { op: 'read' }>, readLimit: number | undefined): Kind {
     const { code, fail } = context;
-    const site = this.#sites.get(e.site);
-    if (site === undefined) throw new Ineligible();
+    // Every read is read ahead: lower.ts gives WebAssembly no loop with another.
+    const site = this.#sites.get(e.site)!;
     const type = site.type;
-    if (this.#expression(context, e.address, readLimit) === 'bool') throw new Ineligible();
+    this.#expression(context, e.address, readLimit);
     // In a level's function only lower levels are read.
     if (context.mode === 'level' && site.level >= context.level) {
       code.op(Op.drop).i32(1).brIf(fail);

@@ -1,4 +1,4 @@
-// One level of a compiled loop's read-ahead (loop-kernel.ts): every site's
+// One level of a compiled loop's read-ahead (js-kernel.ts): every site's
 // address for every iteration of a window, read in as few kernel calls as a
 // C program would make.
 //
@@ -11,10 +11,10 @@
 // values are decoded where they are used (`valueAt`), the commonest types
 // (u64, pointers, u32) as 32-bit words. The arrays live as long as the loop's
 // kernel and serve every window.
-import type { MemoryType } from '../plan/plan.ts';
-import type { MemorySource, RangesRead } from '../target/target.ts';
-import type { ExactInt } from './exact-int.ts';
-import { decodeInteger } from './value.ts';
+import type { MemoryType } from '../../plan/plan.ts';
+import type { MemorySource, RangesRead } from '../../target/target.ts';
+import type { ExactInt } from '../exact-int.ts';
+import { decodeInteger } from '../value.ts';
 
 export type IntType = MemoryType & { readonly kind: 'int' | 'ptr' };
 
