@@ -1,5 +1,5 @@
 // The little of the WebAssembly binary format that compiled loops need
-// (wasm-loop.ts): a module of functions over one memory of its own, i32 and
+// (runtime/loops/wasm-kernel.ts): a module of functions over one memory of its own, i32 and
 // i64 values, structured control. Instructions are written as bytes; labels
 // are named, so that a branch says where it goes, not how deep it is.
 

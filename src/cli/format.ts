@@ -7,8 +7,8 @@ import type { OutputEvent } from '../runtime/execute.ts';
 import { sha256Hex } from '../sha256.ts';
 import { hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/revert.ts';
-import { humanValue } from '../runtime/show.ts';
-import { hexAddress, regionSize, type Value } from '../runtime/value.ts';
+import { humanValue } from '../runtime/evaluation/show.ts';
+import { hexAddress, regionSize, type Value } from '../runtime/evaluation/value.ts';
 import { count } from '../count.ts';
 
 /** README, "Use": integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */

@@ -10,7 +10,7 @@ import { type RevertedSite, revertJournal } from '../runtime/revert.ts';
 import { goneStates, siteStates, type SiteStatus, statementStates } from '../runtime/journal-status.ts';
 import { programChanged } from '../runtime/journal-program.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
-import { hexAddress } from '../runtime/value.ts';
+import { hexAddress } from '../runtime/evaluation/value.ts';
 import type { LiveTargetSpec } from './args.ts';
 import { formatError, formatErrorJson, formatRevert } from './format.ts';
 import { type JournaledProcess, processesOf, stillRunning } from './journal-processes.ts';

@@ -11,7 +11,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import type { SmapsText } from '../native/smaps.ts';
 import type { ElfFiles } from '../runtime/elf-files.ts';
-import type { Value } from '../runtime/value.ts';
+import type { Value } from '../runtime/evaluation/value.ts';
 import type { RunCommand, TargetSpec, WritingOptions } from './args.ts';
 import { formatEvent, formatScanSummary } from './format.ts';
 import type { JournalFile } from './journal-file.ts';

@@ -1,6 +1,6 @@
 // The functions a recipe may call: how many arguments each takes and an
 // example for messages. Their argument and result types are checked in
-// check-expression.ts; what they do is in runtime/builtins.ts.
+// check-expression.ts; what they do is in runtime/evaluation/builtins.ts.
 import type { StaticType } from './static-type.ts';
 
 export interface Builtin {

@@ -5,7 +5,7 @@ import { sha256Hex } from '../sha256.ts';
 import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
 import { concreteBytes, formatPattern } from '../plan/pattern.ts';
-import { analyzeLoop } from '../plan/prefetch.ts';
+import { analyzeLoop } from '../plan/read-ahead-analysis.ts';
 import { addReadAhead } from '../plan/read-ahead.ts';
 import { type Encoding, type Loc, type LoopNames, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
@@ -222,7 +222,7 @@ function planBuilder(source: SourceFile, loopNames: (loop: Ast.Statement) => Loo
       case 'for': {
         const over = s.over.kind === 'range' ? { kind: 'range' as const, from: expr(s.over.from), to: expr(s.over.to) } : { kind: 'list' as const, list: expr(s.over.list) };
         const [limit, body] = [s.limit && expr(s.limit), block(s.body)];
-        return { op: 'for', variable: s.variable.name, over, limit, body, prefetch: analyzeLoop(s.variable.name, body), names: loopNames(s), loc: loc(s.span) };
+        return { op: 'for', variable: s.variable.name, over, limit, body, readAhead: analyzeLoop(s.variable.name, body), names: loopNames(s), loc: loc(s.span) };
       }
       case 'while':
         return { op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), names: loopNames(s), loc: loc(s.span) };

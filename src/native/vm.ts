@@ -71,7 +71,7 @@ export class VmChannel {
   /**
    * Reads every transfer; a fault marks that transfer and the others go on.
    * `into`: memory of at least DIRECT_BYTES (from `uninitializedBytes`) the
-   * caller reuses, to read into instead of fresh memory (runtime/reused-reads.ts).
+   * caller reuses, to read into instead of fresh memory (runtime/loops/reused-reads.ts).
    */
   read(transfers: readonly Transfer[], into?: Uint8Array): ReadOutcome[] {
     validateTransfers(transfers);

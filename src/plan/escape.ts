@@ -2,7 +2,7 @@
 // read by `let NAME = read bytes N at …` straight in the body, and used only
 // where its bytes are consumed at once (indexed, measured, turned to hex,
 // compared), is gone when the iteration ends: the next iteration may read
-// into the same memory (runtime/reused-reads.ts), where a value kept in a
+// into the same memory (runtime/loops/reused-reads.ts), where a value kept in a
 // variable, printed, emitted or written would need memory of its own.
 import type { PlanExpr, PlanStep } from './plan.ts';
 import { blocksOf, childrenOf, rootsOf } from './walk.ts';

@@ -1,6 +1,6 @@
 // Byte patterns (docs/language.md), as plan data: what `scan` looks for and what a
 // `patch` expects. `hex"48 8b ?? ?5 ~00 [2-4] ( 62 b4 | 56 )"` is parsed into
-// tokens by dsl/pattern-parse.ts and matched by runtime/match.ts.
+// tokens by dsl/pattern-parse.ts and matched by runtime/evaluation/match.ts.
 
 /** One element of a pattern. A byte matches when `(b & mask) === value`, inverted by `not`. */
 export type PatternToken =

@@ -7,7 +7,7 @@ import type { BinaryOperator } from './arithmetic.ts';
 import type { PatternToken } from './pattern.ts';
 
 // 4: while, break, true/false, list literals, list params, symbol() without a module. 5: narrow.
-// 6: a loop's `names`.
+// 6: a loop's `names`; `prefetch` named `readAhead`, as the step that reads ahead is.
 export const PLAN_VERSION = 6;
 
 /**
@@ -117,11 +117,11 @@ export type PlanStep =
     readonly limit: PlanExpr | undefined;
     readonly body: readonly PlanStep[];
     /** The reads that run batched across iterations, before the iterations themselves. */
-    readonly prefetch: Prefetch;
+    readonly readAhead: ReadAhead;
     readonly names: LoopNames;
     readonly loc: Loc;
   }
-  /** Runs `body` while `condition` holds; an explicit `limit` caps the iterations, else the loop cap does. Nothing is prefetched. */
+  /** Runs `body` while `condition` holds; an explicit `limit` caps the iterations, else the loop cap does. Nothing is read ahead. */
   | {
     readonly op: 'while';
     readonly condition: PlanExpr;
@@ -142,7 +142,7 @@ export type PlanStep =
    * Reads what the next `steps` steps of its block will read, in batches,
    * before they run (added by plan/read-ahead.ts; `loc` is the first step's).
    */
-  | { readonly op: 'read-ahead'; readonly steps: number; readonly prefetch: Prefetch; readonly loc: Loc };
+  | { readonly op: 'read-ahead'; readonly steps: number; readonly readAhead: ReadAhead; readonly loc: Loc };
 
 /**
  * What a loop (for all its iterations) or a run of straight-line steps reads
@@ -151,9 +151,9 @@ export type PlanStep =
  * lower level. Level 1 reads are batched first, then level 2 (whose addresses
  * came from level 1), and so on.
  */
-export interface Prefetch {
+export interface ReadAhead {
   readonly sites: readonly { readonly site: number; readonly level: number }[];
-  /** Lets, in order, that the prefetcher computes (for each iteration). */
+  /** Lets, in order, that the read-ahead computes (for each iteration). */
   readonly lets: readonly string[];
 }
 
@@ -188,7 +188,7 @@ export type PlanExpr =
     readonly unique: boolean;
     readonly loc: Loc;
   }
-  /** `narrow LIST TYPE TEST`: one batched read of every item's value, kept where TEST holds (see runtime/narrow.ts). */
+  /** `narrow LIST TYPE TEST`: one batched read of every item's value, kept where TEST holds (see runtime/evaluation/narrow.ts). */
   | { readonly op: 'narrow'; readonly list: PlanExpr; readonly type: MemoryType & { readonly kind: 'int' | 'float' | 'ptr' }; readonly test: NarrowTest; readonly loc: Loc }
   | { readonly op: 'var'; readonly name: string }
   | { readonly op: 'unary'; readonly operator: '-' | '~'; readonly operand: PlanExpr }
@@ -199,7 +199,7 @@ export type PlanExpr =
     readonly right: PlanExpr;
     readonly loc: Loc;
   }
-  /** `site` numbers each read of the recipe, so loops can prefetch it (see prefetch.ts). */
+  /** `site` numbers each read of the recipe, so loops can read it ahead (see plan/read-ahead-analysis.ts). */
   | { readonly op: 'read'; readonly type: MemoryType; readonly address: PlanExpr; readonly site: number; readonly loc: Loc }
   /** The region spanned by a module's mappings, found by basename or path suffix. */
   | { readonly op: 'module'; readonly name: string; readonly loc: Loc }

@@ -1,7 +1,7 @@
 // `pvm plan` for people: params, then each step with its source line and
 // every memory access it makes, blocks indented under their statement.
 import { hexLiteral } from '../bytes.ts';
-import type { Encoding, MemoryType, Plan, PlanDatum, PlanExpr, PlanStep, Prefetch } from './plan.ts';
+import type { Encoding, MemoryType, Plan, PlanDatum, PlanExpr, PlanStep, ReadAhead } from './plan.ts';
 import { readAheadSteps } from './read-ahead.ts';
 import { childrenOf, readSites, rootsOf } from './walk.ts';
 import { count } from '../count.ts';
@@ -41,10 +41,10 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: Lines): v
         }
         break;
       case 'read-ahead':
-        printBatches(step.prefetch, readAheadSteps(steps, index), '', `${indent}  `, lines);
+        printBatches(step.readAhead, readAheadSteps(steps, index), '', `${indent}  `, lines);
         break;
       case 'for':
-        printBatches(step.prefetch, step.body, ' for all iterations', `${indent}  `, lines);
+        printBatches(step.readAhead, step.body, ' for all iterations', `${indent}  `, lines);
         printSteps(step.body, `${indent}    `, lines);
         break;
       case 'while':
@@ -68,10 +68,10 @@ function printSteps(steps: readonly PlanStep[], indent: string, lines: Lines): v
   }
 }
 
-/** The reads a prefetch makes before `steps` run, level by level. */
-function printBatches(prefetch: Prefetch, steps: readonly PlanStep[], scope: string, indent: string, lines: Lines): void {
+/** The reads a read-ahead makes before `steps` run, level by level. */
+function printBatches(readAhead: ReadAhead, steps: readonly PlanStep[], scope: string, indent: string, lines: Lines): void {
   const reads = readSites(steps);
-  for (const { site, level } of prefetch.sites) {
+  for (const { site, level } of readAhead.sites) {
     const read = reads.get(site);
     if (read !== undefined) lines.push(`${indent}batch ${level}${scope}: ${describeRead(read)}`);
   }

@@ -2,9 +2,9 @@
 // or two `let`s that read should cost one process_vm_readv, not one each.
 // A pass over the compiled steps that puts a `read-ahead` step before each run
 // of steps whose reads can be made together. Loops already read their bodies
-// ahead for all iterations (prefetch.ts); their reads are left to them.
+// ahead for all iterations (read-ahead-analysis.ts); their reads are left to them.
 import type { PlanStep } from './plan.ts';
-import { analyzeSteps, writesIn } from './prefetch.ts';
+import { analyzeSteps, writesIn } from './read-ahead-analysis.ts';
 
 const NO_SITES: ReadonlySet<number> = new Set();
 
@@ -17,10 +17,10 @@ export function addReadAhead(steps: readonly PlanStep[], loopSites: ReadonlySet<
   let changed = false;
   let run: PlanStep[] = [];
   const close = (): void => {
-    const prefetch = analyzeSteps(run);
-    const sites = prefetch.sites.filter((s) => !loopSites.has(s.site));
+    const reads = analyzeSteps(run);
+    const sites = reads.sites.filter((s) => !loopSites.has(s.site));
     if (worthBatching(sites)) {
-      out.push({ op: 'read-ahead', steps: run.length, prefetch: { sites, lets: prefetch.lets }, loc: run[0]!.loc });
+      out.push({ op: 'read-ahead', steps: run.length, readAhead: { sites, lets: reads.lets }, loc: run[0]!.loc });
       changed = true;
     }
     for (const step of run) out.push(step); // not push(...run): a block of 124 000 steps is more arguments than a call takes
@@ -51,7 +51,7 @@ function withNestedReadAhead(step: PlanStep, loopSites: ReadonlySet<number>): Pl
       return then === step.then && otherwise === step.otherwise ? step : { ...step, then, otherwise };
     }
     case 'for': {
-      const inLoop = step.prefetch.sites.length === 0 ? loopSites : new Set([...loopSites, ...step.prefetch.sites.map((s) => s.site)]);
+      const inLoop = step.readAhead.sites.length === 0 ? loopSites : new Set([...loopSites, ...step.readAhead.sites.map((s) => s.site)]);
       const body = addReadAhead(step.body, inLoop);
       return body === step.body ? step : { ...step, body };
     }

@@ -6,7 +6,7 @@
 // can go to an audit log (--audit).
 import { DeniedError } from '../errors.ts';
 import { count } from '../count.ts';
-import { hexAddress } from '../runtime/value.ts';
+import { hexAddress } from '../runtime/evaluation/value.ts';
 import { type AddressRange, describeTarget, type Frozen, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type WritableTarget, type WriteRequest } from '../target/target.ts';
 import { decideCode, decideFreeze, decideRegisters, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
@@ -240,7 +240,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
         return decision.allowed ? results[next++]! : deniedRead(request, decision, at);
       });
     },
-    // One request into memory the caller reuses (runtime/reused-reads.ts), decided and counted as `read` decides one.
+    // One request into memory the caller reuses (runtime/loops/reused-reads.ts), decided and counted as `read` decides one.
     readInto: source.readInto === undefined ? undefined : (request, into) => {
       checkClock('read');
       const { decision, at } = decideRead(request);
@@ -259,7 +259,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       if (result !== undefined && starts.length > 0) countBytes({ address: BigInt(starts[0]!), length: lengths[0]! }, starts.length, bytes);
       return result;
     },
-    // The same for the reads of loops in WebAssembly (wasm-loop.ts): the clock and the budget are checked before each
+    // The same for the reads of loops in WebAssembly (runtime/loops/wasm-kernel.ts): the clock and the budget are checked before each
     // call, and its bytes counted.
     vectors: hasRegionRules || vectors === undefined ? undefined : {
       blocked: () => vectors.blocked(),

@@ -6,17 +6,17 @@ import { MAX_DUMP } from '../limits.ts';
 import type { Loc, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { describeTarget, type MemorySource, type WritableTarget } from '../target/target.ts';
 import { Budget, type Limits } from './budget.ts';
-import { compare, type EvalContext, evaluate } from './evaluate.ts';
+import { compare, type EvalContext, evaluate } from './evaluation/evaluate.ts';
 import { locate, type SourcePoint } from './locate.ts';
 import { readAheadSteps } from '../plan/read-ahead.ts';
 import { ModuleResolver } from './modules.ts';
 import type { ElfFiles } from './elf-files.ts';
-import { Scope } from './scope.ts';
-import { humanValue } from './show.ts';
+import { Scope } from './evaluation/scope.ts';
+import { humanValue } from './evaluation/show.ts';
 import type { PatchOutcome } from './patch.ts';
 import type { ScanProgress, SkippedRange } from './scan.ts';
 import type { JournalEntry } from './journal.ts';
-import { numeric, type Value } from './value.ts';
+import { numeric, type Value } from './evaluation/value.ts';
 import { LoopRunner, WASM_FROM } from './loops/run-loop.ts';
 import { OutputGate } from './output-gate.ts';
 import { RunReads } from './run-reads.ts';
@@ -107,7 +107,7 @@ export function execute(options: ExecuteOptions): void {
     for (let index = 0; index < steps.length; index++) {
       const step = steps[index]!;
       if (step.op === 'read-ahead') {
-        const cache = reads.readAhead(step.prefetch, readAheadSteps(steps, index), () => env.child(), 1, step.loc);
+        const cache = reads.readAhead(step.readAhead, readAheadSteps(steps, index), () => env.child(), 1, step.loc);
         reads.activate(cache, { index: 0 });
         readAhead ??= [];
         for (const site of cache.keys()) readAhead.push(site); // not push(...keys): 124 000 reads ahead are more arguments than a call takes

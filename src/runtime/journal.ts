@@ -5,7 +5,7 @@
 // lies in a file's mapping, the file, the offset and its build-id.
 import { sha256Hex } from '../sha256.ts';
 import { fromHex, toHex } from '../bytes.ts';
-import { hexAddress } from './value.ts';
+import { hexAddress } from './evaluation/value.ts';
 
 /** 2: each entry carries the sha256 of the rest of it, so an edited or cut entry is refused. */
 export const JOURNAL_VERSION = 2;

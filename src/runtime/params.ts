@@ -6,9 +6,9 @@ import { integerRange } from '../plan/arithmetic.ts';
 import type { MemoryType, Plan } from '../plan/plan.ts';
 import { readBoundedFile } from '../regular-file.ts';
 import { closest } from '../suggest.ts';
-import { evaluateConstant } from './evaluate.ts';
+import { evaluateConstant } from './evaluation/evaluate.ts';
 import { locate } from './locate.ts';
-import { hexAddress, int, numeric, ptr, type Value } from './value.ts';
+import { hexAddress, int, numeric, ptr, type Value } from './evaluation/value.ts';
 
 /** Parses `NAME=VALUE` pairs as given on the command line. */
 export function parseArgPairs(pairs: readonly string[]): Map<string, string> {

@@ -9,11 +9,11 @@ import { AssertionFailed, DeniedError, PvmError, RecipeError, TargetError } from
 import { type FreezeReport, writeSites } from './site-writer.ts';
 import type { Loc } from '../plan/plan.ts';
 import type { WritableTarget } from '../target/target.ts';
-import type { Encoded } from './encode.ts';
+import type { Encoded } from './evaluation/encode.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
-import { Matcher } from './match.ts';
-import { hexAddress } from './value.ts';
+import { Matcher } from './evaluation/match.ts';
+import { hexAddress } from './evaluation/value.ts';
 import { count } from '../count.ts';
 
 export interface ResolvedSite {

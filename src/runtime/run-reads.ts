@@ -2,23 +2,23 @@
 // (placed at the read, checked against the budget, answered from a window read
 // ahead where one holds it), many values of a list at once (narrow), and
 // scans; and the read-aheads of loops and straight-line steps that fill those
-// windows (prefetch.ts).
+// windows (loops/read-ahead-window.ts).
 import { TargetError } from '../errors.ts';
-import type { Loc, MemoryType, PlanStep, Prefetch } from '../plan/plan.ts';
+import type { Loc, MemoryType, PlanStep, ReadAhead } from '../plan/plan.ts';
 import { type ReadNode, readSites } from '../plan/walk.ts';
 import type { MemorySource, ReadResult } from '../target/target.ts';
 import type { Budget } from './budget.ts';
-import type { EvalContext } from './evaluate.ts';
+import type { EvalContext } from './evaluation/evaluate.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate, placeError, type SourcePoint } from './locate.ts';
 import type { ModuleResolver } from './modules.ts';
-import type { ReadEachResult } from './narrow.ts';
-import { type PrefetchCache, prefetched, prefetchWindow, type SitePrefetch } from './prefetch.ts';
-import { ReusedReads } from './reused-reads.ts';
+import type { ReadEachResult } from './evaluation/narrow.ts';
+import { type ReadAheadCache, readAheadResult, readAheadWindow, type SiteReadAhead } from './loops/read-ahead-window.ts';
+import { ReusedReads } from './loops/reused-reads.ts';
 import { type ScanProgress, type ScanRequest, scanTarget } from './scan.ts';
-import type { Scope } from './scope.ts';
+import type { Scope } from './evaluation/scope.ts';
 import type { OutputEvent } from './execute.ts';
-import { decode, hexAddress, readLength, type Value } from './value.ts';
+import { decode, hexAddress, readLength, type Value } from './evaluation/value.ts';
 
 const ADDRESS_LIMIT = 1n << 64n;
 /** Items a narrow reads per batch: enough to fill the target's 1024-iovec calls, few enough that a batch's objects stay small. */
@@ -53,7 +53,7 @@ export class RunReads {
    * Read-ahead results of the loops and read-aheads now running, by site (a site is read ahead by one of them
    * at most), with the frame that says which iteration runs.
    */
-  readonly #active: ({ prefetch: SitePrefetch; frame: { index: number } } | undefined)[] = [];
+  readonly #active: ({ readAhead: SiteReadAhead; frame: { index: number } } | undefined)[] = [];
 
   constructor(options: RunReadsOptions) {
     this.#o = options;
@@ -93,7 +93,7 @@ export class RunReads {
     this.#o.flush();
     const ahead = site >= 0 ? this.#active[site] : undefined;
     // A live read's refusal (a policy's budget, say) is placed at the read, as one read ahead is at its loop.
-    const result = (ahead === undefined ? undefined : prefetched(ahead.prefetch, ahead.frame.index, address, length)) ??
+    const result = (ahead === undefined ? undefined : readAheadResult(ahead.readAhead, ahead.frame.index, address, length)) ??
       this.placed(loc, () => this.reused.read(site, { address, length }) ?? target.read([{ address, length }])[0]!);
     onRead?.(address, result.bytes.subarray(0, result.done));
     if (result.fault?.denied !== undefined) throw placeError(result.fault.denied, this.#at(loc));
@@ -158,15 +158,15 @@ export class RunReads {
    * pending writes have landed (a read-ahead must not see memory as it was before them); empty for a window of one
    * iteration of a loop, which reads as it goes.
    */
-  readAhead(prefetch: Prefetch, body: readonly PlanStep[], iterationScope: (index: number) => Scope, count: number, loc: Loc, loop?: PlanStep): PrefetchCache {
-    if (loop !== undefined && (prefetch.sites.length === 0 || count <= 1)) return new Map();
+  readAhead(plan: ReadAhead, body: readonly PlanStep[], iterationScope: (index: number) => Scope, count: number, loc: Loc, loop?: PlanStep): ReadAheadCache {
+    if (loop !== undefined && (plan.sites.length === 0 || count <= 1)) return new Map();
     const { target } = this.#o;
     // (Before a step's read-ahead, writes land as before a read: an error there is theirs, not the read-ahead's.)
     if (loop === undefined) this.#o.flush();
     return this.placed(loc, () => {
       if (loop !== undefined) this.#o.flush();
-      return prefetchWindow({
-        prefetch,
+      return readAheadWindow({
+        readAhead: plan,
         body,
         sites: this.sites,
         iterationScope,
@@ -180,13 +180,13 @@ export class RunReads {
   }
 
   /** A window of a `for` loop read ahead. */
-  readAheadLoop(step: Extract<PlanStep, { op: 'for' }>, iterationScope: (index: number) => Scope, count: number): PrefetchCache {
-    return this.readAhead(step.prefetch, step.body, iterationScope, count, step.loc, step);
+  readAheadLoop(step: Extract<PlanStep, { op: 'for' }>, iterationScope: (index: number) => Scope, count: number): ReadAheadCache {
+    return this.readAhead(step.readAhead, step.body, iterationScope, count, step.loc, step);
   }
 
   /** Reads of these sites take their values from `cache`, for the iteration `frame` says. */
-  activate(cache: PrefetchCache, frame: { index: number }): void {
-    for (const [site, prefetch] of cache) this.#active[site] = { prefetch, frame };
+  activate(cache: ReadAheadCache, frame: { index: number }): void {
+    for (const [site, readAhead] of cache) this.#active[site] = { readAhead, frame };
   }
 
   /** What was read ahead for these sites holds no longer. */

@@ -5,7 +5,7 @@ import { TargetError } from '../errors.ts';
 import type { Loc, PlanExpr, PlanStep } from '../plan/plan.ts';
 import type { MemorySource, WritableTarget } from '../target/target.ts';
 import { count } from '../count.ts';
-import { encode } from './encode.ts';
+import { encode } from './evaluation/encode.ts';
 import type { ExecuteOptions } from './execute.ts';
 import { explainFault } from './explain-fault.ts';
 import type { JournalEntry } from './journal.ts';
@@ -13,7 +13,7 @@ import { locate, type SourcePoint } from './locate.ts';
 import type { FileAddress, ModuleResolver } from './modules.ts';
 import type { OutputGate } from './output-gate.ts';
 import { applyPatch } from './patch.ts';
-import { hexAddress, numeric, type Value } from './value.ts';
+import { hexAddress, numeric, type Value } from './evaluation/value.ts';
 import { firstUnwritable } from './writable.ts';
 import { WriteBuffer } from './write-buffer.ts';
 

@@ -12,7 +12,7 @@ import { VmChannel } from '../native/vm.ts';
 import { openLiveScan } from '../target/live-scan.ts';
 import type { ScanAccess } from '../target/target.ts';
 import { ChunkSearcher } from './chunk-search.ts';
-import { Matcher } from './match.ts';
+import { Matcher } from './evaluation/match.ts';
 import { CLAIM_BYTES, DONE, FAILED, FREE, HITS, READY, type ScanJob, type ScanWorkerData, SKIPPED, SKIPPED_BYTES, STATE, STOP, WORKER_DONE, WORKERS, WORKING } from './parallel-scan.ts';
 
 const { pid, control: controlBuffer } = workerData as ScanWorkerData;

@@ -13,7 +13,7 @@ import { PARALLEL_BYTES } from '../plan/walk.ts';
 import type { MemorySource, ScanAccess } from '../target/target.ts';
 import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { splitByRanges } from '../target/ranges.ts';
-import { Matcher } from './match.ts';
+import { Matcher } from './evaluation/match.ts';
 import { type Chunk, ChunkSearcher } from './chunk-search.ts';
 import { searchWithWorker } from './parallel-scan.ts';
 

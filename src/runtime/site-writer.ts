@@ -13,7 +13,7 @@ import { AssertionFailed, TargetError } from '../errors.ts';
 import type { Frozen, Region, WritableTarget, WriteResult } from '../target/target.ts';
 import { explainFault } from './explain-fault.ts';
 import type { SourcePoint } from './locate.ts';
-import { hexAddress } from './value.ts';
+import { hexAddress } from './evaluation/value.ts';
 import { writable } from './writable.ts';
 
 export interface SiteWrite {

@@ -4,7 +4,7 @@
 import { assert, TargetError } from '../errors.ts';
 import { ADDRESS_REGISTERS, X86_64_REGISTERS } from '../registers.ts';
 import type { ThreadState } from '../target/target.ts';
-import { int, numeric, ptr, type Value } from './value.ts';
+import { int, numeric, ptr, type Value } from './evaluation/value.ts';
 
 export function threadBuiltin(name: 'threads' | 'reg', args: readonly Value[], threads: readonly ThreadState[]): Value {
   if (name === 'threads') return { kind: 'list', items: threads.map((t) => int(BigInt(t.tid))) };

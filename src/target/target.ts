@@ -90,7 +90,7 @@ export interface RangesRead {
 }
 
 /**
- * Reads for compiled loops in WebAssembly (wasm-loop.ts), straight into their
+ * Reads for compiled loops in WebAssembly (runtime/loops/wasm-kernel.ts), straight into their
  * memory (which never moves): iovecs (16 bytes each: address, length,
  * little-endian) the loop lays out itself.
  */
@@ -127,7 +127,7 @@ export interface MemorySource {
   /**
    * Reads one request into `into` (at least its length, from
    * `uninitializedBytes`): memory the caller reuses for reads whose values
-   * die before the next read into it (runtime/reused-reads.ts). A live
+   * die before the next read into it (runtime/loops/reused-reads.ts). A live
    * process only; elsewhere the caller uses `read`.
    */
   readonly readInto?: ((request: ReadRequest, into: Uint8Array) => ReadResult) | undefined;

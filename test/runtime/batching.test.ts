@@ -1,9 +1,9 @@
-// Prefetching and coalescing must change the number of calls, never a result
+// Reading ahead and coalescing must change the number of calls, never a result
 // or an error. An in-memory target that counts calls shows both.
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { PvmError } from '../../src/errors.ts';
-import { readCoalesced, sortedOrder } from '../../src/runtime/coalesce.ts';
+import { readCoalesced, sortedOrder } from '../../src/runtime/loops/coalesce.ts';
 import { execute } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
 import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';

@@ -7,11 +7,11 @@ import { PvmError } from '../../src/errors.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { MemoryTarget, type MemoryTargetOptions } from '../../src/target/memory-target.ts';
 import { compileWasmFor } from '../../src/runtime/loops/wasm-kernel.ts';
-import type { Value } from '../../src/runtime/value.ts';
+import type { Value } from '../../src/runtime/evaluation/value.ts';
 import { Budget, DEFAULT_LIMITS } from '../../src/runtime/budget.ts';
 import { compileJsFor } from '../../src/runtime/loops/js-kernel.ts';
 import { type ForStep, lowerLoop, type WhileStep } from '../../src/runtime/loops/lower.ts';
-import { Scope } from '../../src/runtime/scope.ts';
+import { Scope } from '../../src/runtime/evaluation/scope.ts';
 import { guardSource } from '../../src/policy/guard.ts';
 import { parsePolicy } from '../../src/policy/load.ts';
 import type { MemorySource } from '../../src/target/target.ts';
@@ -350,6 +350,45 @@ describe('a loop compiled to WebAssembly', () => {
   it('leaves to the JS kernel a body past what the engine compiles, and one whose reads would need more memory than it takes', () => {
     same(`let a = 0\nfor i in 0..3 {\n${Array.from({ length: 17_000 }, () => 'a = a + 1').join('\n')}\n}\nprint a`);
     same(`let s = 0\nfor i in 0..3 {\n${Array.from({ length: 2000 }, (_, k) => `s = s + (read u8 at ${BASE} + i + ${k})`).join('\n')}\n}\nprint s`);
+  });
+
+  it('lays out the ranges the JS kernel reads: one rule merges them (level-read.ts, `gather`), emitted in the module', () => {
+    /** The ranges each call reads, as offsets from BASE and lengths, with the JS kernel (through `read`) or in WebAssembly (its iovecs). */
+    const rangesRead = (text: string, engine: Engine): string[] => {
+      const calls: string[] = [];
+      const show = (address: bigint, length: number | bigint) => `${address - BASE}+${length}`;
+      const target = memory(engine.vectors);
+      const vectors = target.vectors && {
+        ...target.vectors,
+        read: (remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, into: Uint8Array) => {
+          const view = new DataView(remote.buffer, remote.byteOffset);
+          calls.push(Array.from({ length: count }, (_, r) => show(view.getBigUint64(r * 16, true), view.getBigUint64(r * 16 + 8, true))).join(' '));
+          target.vectors!.read(remote, count, offsets, done, into);
+        },
+      };
+      const recorded = new Proxy(target, {
+        get: (t, key) => {
+          if (key === 'vectors') return vectors;
+          if (key === 'read') return (requests: Parameters<MemoryTarget['read']>[0]) => (calls.push(requests.map((r) => show(r.address, r.length)).join(' ')), t.read(requests));
+          const value = Reflect.get(t, key, t) as unknown;
+          return typeof value === 'function' ? value.bind(t) : value;
+        },
+      });
+      execute({ plan: compileSource({ name: 'loop.pvm', text }), target: recorded, params: new Map(), output: () => {}, wasmLoopsFrom: engine.wasmLoopsFrom });
+      return calls;
+    };
+    for (
+      const text of [
+        `let s = 0\nfor i in 5..46 { s = s + read u32 at [${BASE + 1024n} + i * 8] }`,
+        `let s = 0\nfor i in 0..50 { let b = read u32 at ${BASE + 2048n} + i * 16 + 8\nlet a = read u32 at ${BASE + 2048n} + i * 16\ns = s + a + b }`,
+        `let s = 0\nfor i in 0..300 { s = s + (read u8 at ${BASE} + 8) + read u16 at ${BASE} + (i * 2654435761) % 4000 }`,
+        `let s = 0\nfor i in 0..200 { s = s + (read u16 at ${BASE} + i * 4) + (read u8 at ${BASE} + i * 4 + 1) }`,
+      ]
+    ) {
+      const js = rangesRead(text, JS_ONLY);
+      expect(js.length).toBeGreaterThan(0);
+      expect({ text, ranges: rangesRead(text, WASM) }).toEqual({ text, ranges: js });
+    }
   });
 
   it('takes a run of 1024 iterations or more by default, shorter ones staying in JS (generating the module does not pay for them)', () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePattern } from '../../src/dsl/pattern-parse.ts';
 import { formatPattern, literalPattern, type Pattern } from '../../src/plan/pattern.ts';
-import { Matcher } from '../../src/runtime/match.ts';
+import { Matcher } from '../../src/runtime/evaluation/match.ts';
 import { byteRank, rarestByte } from '../../src/runtime/anchor-search.ts';
 import { bufferSearch, type ByteSearch } from '../../src/native/search.ts';
 import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';

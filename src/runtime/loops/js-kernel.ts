@@ -15,14 +15,14 @@ import { type BinaryOperator } from '../../plan/arithmetic.ts';
 import type { Loc } from '../../plan/plan.ts';
 import type { MemorySource } from '../../target/target.ts';
 import type { Budget } from '../budget.ts';
-import { arithmetic, type EvalContext } from '../evaluate.ts';
+import { arithmetic, type EvalContext } from '../evaluation/evaluate.ts';
 import { placeError } from '../locate.ts';
-import { type ExactInt, exactInt, toBigInt } from '../exact-int.ts';
+import { type ExactInt, exactInt, toBigInt } from '../evaluation/exact-int.ts';
 import type { OutputEvent } from '../execute.ts';
-import type { Scope } from '../scope.ts';
+import type { Scope } from '../evaluation/scope.ts';
 import { type IntType, LevelReader, type SiteWindow, valueAt } from './level-read.ts';
-import { bool, int, numeric, ptr, readLength, type Value } from '../value.ts';
-import type { Kind, LoopExpr, LoopStatement, LoweredLoop, ReadAhead, Ref } from './lower.ts';
+import { bool, int, numeric, ptr, readLength, type Value } from '../evaluation/value.ts';
+import type { Kind, LoopExpr, LoopStatement, LoweredLoop, LoweredReadAhead, Ref } from './lower.ts';
 
 type Raw = ExactInt | boolean;
 
@@ -295,15 +295,15 @@ class Generator {
 
   /**
    * The window's read-ahead: level by level, as the interpreter's does
-   * (prefetch.ts), every iteration's address of each read is computed by
+   * (read-ahead-window.ts), every iteration's address of each read is computed by
    * generated code, and all of a level read at once (level-read.ts). Undefined
    * when the loop has nothing to read ahead.
    */
-  readAheadCode(plan: ReadAhead): ((items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => (SiteWindow | undefined)[]) | undefined {
+  readAheadCode(plan: LoweredReadAhead): ((items: ArrayLike<ExactInt>, size: number, outer: Raw[]) => (SiteWindow | undefined)[]) | undefined {
     const { target } = this.#run;
     if (plan.levels.every((level) => level.length === 0)) return undefined;
     this.#readingAhead = true;
-    // The body's top-level lets the read-ahead computes, declared before the sites, as prefetch.ts evaluates them.
+    // The body's top-level lets the read-ahead computes, declared before the sites, as read-ahead-window.ts evaluates them.
     const letCode = plan.lets.map((l) => `let v${l.slot}; try { v${l.slot} = ${this.expression(l.value)}; } catch { v${l.slot} = UNKNOWN; }`).join('\n');
     const levelFunctions = plan.levels.map((level) => {
       // An address whose bytes would pass 2^53 is left to the live read (and its checks).

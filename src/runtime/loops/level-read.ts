@@ -13,8 +13,8 @@
 // kernel and serve every window.
 import type { MemoryType } from '../../plan/plan.ts';
 import type { MemorySource, RangesRead } from '../../target/target.ts';
-import type { ExactInt } from '../exact-int.ts';
-import { decodeInteger } from '../value.ts';
+import type { ExactInt } from '../evaluation/exact-int.ts';
+import { decodeInteger } from '../evaluation/value.ts';
 
 export type IntType = MemoryType & { readonly kind: 'int' | 'ptr' };
 

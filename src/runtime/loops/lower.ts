@@ -63,13 +63,13 @@ export interface ReadAheadSite {
 }
 
 /**
- * A `for` loop's read-ahead (the plan's `prefetch`): the body's top-level
+ * A `for` loop's read-ahead (the plan's `readAhead`): the body's top-level
  * lets it computes first, then the sites, a level at a time (a level's
  * addresses come from the values of the levels below it). A name whose value
  * is not known ahead (a local it does not compute) leaves what needs it to
  * the body's live read.
  */
-export interface ReadAhead {
+export interface LoweredReadAhead {
   readonly lets: readonly Extract<LoopStatement, { op: 'let' }>[];
   readonly levels: readonly (readonly ReadAheadSite[])[];
   /** Every site read ahead, with its level (0 from the first), those of other types too (WebAssembly takes only integers). */
@@ -87,7 +87,7 @@ export interface LoweredLoop {
   /** How many locals (slots) the body's lets take. */
   readonly slots: number;
   /** The read-ahead of a `for` loop; undefined for a `while`, which reads nothing ahead. */
-  readonly readAhead: ReadAhead | undefined;
+  readonly readAhead: LoweredReadAhead | undefined;
   /** The most values one `print` or `emit` of the body shows. */
   readonly mostValues: number;
   /** Whether WebAssembly takes the loop, or why not (the JS kernel then runs it). */
@@ -166,8 +166,8 @@ class Lowerer {
     };
   }
 
-  #readAhead(step: ForStep, body: readonly LoopStatement[]): ReadAhead {
-    const plan = step.prefetch;
+  #readAhead(step: ForStep, body: readonly LoopStatement[]): LoweredReadAhead {
+    const plan = step.readAhead;
     const levelOf = new Map(plan.sites.map(({ site, level }) => [site, level]));
     const levels = [...new Set(plan.sites.map((s) => s.level))].sort((a, b) => a - b);
     const lets = step.body.flatMap((s, i) => (s.op === 'let' && plan.lets.includes(s.name) ? [i] : []));

@@ -8,11 +8,11 @@
 import { RecipeError } from '../../errors.ts';
 import type { Loc, PlanExpr, PlanStep } from '../../plan/plan.ts';
 import type { Budget } from '../budget.ts';
-import { type ExactInt, exactInt } from '../exact-int.ts';
+import { type ExactInt, exactInt } from '../evaluation/exact-int.ts';
 import type { SourcePoint } from '../locate.ts';
 import type { RunReads } from '../run-reads.ts';
-import type { Scope } from '../scope.ts';
-import { int, numeric, ptr, readLength, type Value } from '../value.ts';
+import type { Scope } from '../evaluation/scope.ts';
+import { int, numeric, ptr, readLength, type Value } from '../evaluation/value.ts';
 import { compileJsFor, compileJsWhile, type JsFor, type JsWhile, type KernelRun } from './js-kernel.ts';
 import { type ForStep, type IntKind, type LoweredLoop, lowerLoop, type WhileStep } from './lower.ts';
 import { compileWasmFor, type LoopItems, type WasmLoop } from './wasm-kernel.ts';
@@ -95,7 +95,7 @@ export class LoopRunner {
     const limit = this.#limit(step, value);
     const source = loopSource(step.over, value);
     const iterations = budget.iterations(source.count, limit, at(step.loc));
-    const window = windowOf(step.prefetch.sites.map((s) => readLength(reads.sites.get(s.site)!.type)));
+    const window = windowOf(step.readAhead.sites.map((s) => readLength(reads.sites.get(s.site)!.type)));
     const compiled = this.#compiledFor(step, source.kind, env) as CompiledFor | undefined;
     if (compiled !== undefined) return this.#runCompiled(compiled, Number(iterations), source, env, window);
     reads.reused.enter(step, (site) => readLength(reads.sites.get(site)!.type));

@@ -6,7 +6,7 @@
 // millisecond for a loop).
 //
 // Everything a window of iterations needs lives in the module's memory: for
-// each level of the read-ahead (prefetch.ts) a generated function computes
+// each level of the read-ahead (read-ahead-window.ts) a generated function computes
 // every iteration's addresses and lays them out as iovecs (ranges merged by
 // the rule level-read.ts's `gather` follows, emitted here as WebAssembly so
 // that the merge runs in the module: test/runtime/loop-kernel.test.ts checks
@@ -25,11 +25,11 @@
 import type { BinaryOperator } from '../../plan/arithmetic.ts';
 import type { VectorReader } from '../../target/target.ts';
 import { placeError } from '../locate.ts';
-import type { Scope } from '../scope.ts';
+import type { Scope } from '../evaluation/scope.ts';
 import type { IntType } from './level-read.ts';
 import { encodeModule, FunctionCode, I32, I64, Op } from '../../wasm-encode.ts';
 import type { OutputEvent } from '../execute.ts';
-import { bool, int, numeric, ptr, type Value } from '../value.ts';
+import { bool, int, numeric, ptr, type Value } from '../evaluation/value.ts';
 import type { KernelRun } from './js-kernel.ts';
 import type { Kind, LoopExpr, LoopStatement, LoweredLoop, Ref } from './lower.ts';
 import { WINDOW } from './window.ts';

@@ -4,7 +4,7 @@
 // values sit in two small arrays searched from the end (no Map per iteration);
 // past INDEXED names a Map finds them (200 000 top-level lets searched the
 // array once each: 103 s).
-import { assert } from '../errors.ts';
+import { assert } from '../../errors.ts';
 import type { Value } from './value.ts';
 
 /** Names a scope holds before a Map indexes them. */

@@ -1,18 +1,18 @@
 // Which reads can be read ahead: those of a loop body for all iterations at
 // once, or those of a run of straight-line steps before the first runs.
 // Pure analysis of plan data. Being wrong costs speed, never correctness: the
-// runtime uses a prefetched value only when its address is the one the
+// runtime uses a value read ahead only when its address is the one the
 // step really reads.
-import type { PlanExpr, PlanStep, Prefetch } from './plan.ts';
+import type { PlanExpr, PlanStep, ReadAhead } from './plan.ts';
 import { blocksOf } from './walk.ts';
 
 /** More levels than this are read live: deep chains are rare and each level is a round of calls. */
 export const MAX_PREFETCH_LEVEL = 8;
 
-const NOTHING: Prefetch = { sites: [], lets: [] };
+const NOTHING: ReadAhead = { sites: [], lets: [] };
 
 /** A loop's reads, batched across its iterations. */
-export function analyzeLoop(variable: string, body: readonly PlanStep[]): Prefetch {
+export function analyzeLoop(variable: string, body: readonly PlanStep[]): ReadAhead {
   // A body that writes could change what a later iteration reads: read nothing ahead.
   return writesIn(body) ? NOTHING : analyze(body, variable);
 }
@@ -20,10 +20,10 @@ export function analyzeLoop(variable: string, body: readonly PlanStep[]): Prefet
 /**
  * The reads of a run of straight-line steps that can be computed before the
  * first of them runs. The caller makes sure that no step writes memory before
- * a read it prefetches (a step's nested blocks may write: only its own
+ * a read it reads ahead (a step's nested blocks may write: only its own
  * expressions are read ahead).
  */
-export function analyzeSteps(steps: readonly PlanStep[]): Prefetch {
+export function analyzeSteps(steps: readonly PlanStep[]): ReadAhead {
   return analyze(steps, undefined);
 }
 
@@ -33,7 +33,7 @@ export function analyzeSteps(steps: readonly PlanStep[]): Prefetch {
  * what the one before it left. Without, the steps run once, in order: a name
  * becomes unknown only from the step that assigns it on.
  */
-function analyze(steps: readonly PlanStep[], variable: string | undefined): Prefetch {
+function analyze(steps: readonly PlanStep[], variable: string | undefined): ReadAhead {
   const assigned = new Set<string>();
   const declared = new Set<string>();
   const loop = variable !== undefined;
@@ -62,7 +62,7 @@ function analyze(steps: readonly PlanStep[], variable: string | undefined): Pref
       case 'ripref':
       case 'scan':
       case 'narrow':
-        // They read memory of their own, which the prefetcher does not model.
+        // They read memory of their own, which the read-ahead does not model.
         return undefined;
       case 'var':
         if (e.name === variable) return 0;

@@ -1,5 +1,5 @@
 // The text form of a value, for people: `print`, `emit`, and failed asserts.
-import { toHex } from '../bytes.ts';
+import { toHex } from '../../bytes.ts';
 import { hexAddress, type Value } from './value.ts';
 
 export function humanValue(value: Value): string {

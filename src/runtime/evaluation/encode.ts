@@ -1,10 +1,10 @@
 // Values → bytes for `write`, `patch` and `scan` (see Encoding in plan.ts).
 // Integers are exact: a value out of its type's range is an error, never a wrap.
-import { type ErrorCode, RecipeError } from '../errors.ts';
-import { integerRange } from '../plan/arithmetic.ts';
-import type { Encoding } from '../plan/plan.ts';
-import type { Pattern } from '../plan/pattern.ts';
-import type { SourcePoint } from './locate.ts';
+import { type ErrorCode, RecipeError } from '../../errors.ts';
+import { integerRange } from '../../plan/arithmetic.ts';
+import type { Encoding } from '../../plan/plan.ts';
+import type { Pattern } from '../../plan/pattern.ts';
+import type { SourcePoint } from '../locate.ts';
 import { hexAddress, numeric, type Value } from './value.ts';
 
 const utf8 = new TextEncoder();

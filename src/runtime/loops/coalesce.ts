@@ -6,8 +6,8 @@
 // overlap it: joining it to its neighbours saves nothing, and a value can then
 // keep its bytes without a copy (a view of a shared buffer would keep the
 // whole buffer alive).
-import { DIRECT_BYTES } from '../native/vm.ts';
-import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
+import { DIRECT_BYTES } from '../../native/vm.ts';
+import type { MemorySource, ReadRequest, ReadResult } from '../../target/target.ts';
 
 /**
  * Requests of at least this many bytes are read alone (one call each: a call

@@ -4,9 +4,9 @@
 // candidate is then verified against the whole pattern: wildcards, nibbles,
 // `~`, jumps and alternatives. A pattern with no exact byte at a fixed offset
 // is tried at every position.
-import { bufferSearch, type ByteSearch } from '../native/search.ts';
-import { AnchorSearch } from './anchor-search.ts';
-import { type Pattern, patternLength, type PatternToken } from '../plan/pattern.ts';
+import { bufferSearch, type ByteSearch } from '../../native/search.ts';
+import { AnchorSearch } from '../anchor-search.ts';
+import { type Pattern, patternLength, type PatternToken } from '../../plan/pattern.ts';
 
 /** A pattern element linked to what follows it, so alternatives and jumps continue without copying. */
 type Node =

@@ -1,6 +1,6 @@
 // Runtime values. Integers are exact bigints: nothing wraps silently.
-import type { MemoryType } from '../plan/plan.ts';
-import type { Pattern } from '../plan/pattern.ts';
+import type { MemoryType } from '../../plan/plan.ts';
+import type { Pattern } from '../../plan/pattern.ts';
 import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
 
 export type Value =

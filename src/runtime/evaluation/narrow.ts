@@ -3,9 +3,9 @@
 // items whose value passes TEST, in order, remembering the values just read so
 // that the next narrow can ask what changed. An item whose memory is gone
 // (unmapped since) drops out, as in Cheat Engine.
-import { RecipeError } from '../errors.ts';
-import type { Loc, PlanExpr } from '../plan/plan.ts';
-import type { SourcePoint } from './locate.ts';
+import { RecipeError } from '../../errors.ts';
+import type { Loc, PlanExpr } from '../../plan/plan.ts';
+import type { SourcePoint } from '../locate.ts';
 import { compare } from './evaluate.ts';
 import { decode, numeric, type Remembered, type Value } from './value.ts';
 

@@ -1,31 +1,31 @@
 // Reads ahead for a window of loop iterations (or for a run of straight-line
-// steps: a window of one): for each level of the prefetch plan, compute every
+// steps: a window of one): for each level of the read-ahead plan, compute every
 // iteration's addresses and read them all in one coalesced batch. Iterations
 // then take their values from here when, and only when, they read the same
-// address: a prefetch is a cache, never a guess.
-import type { MemoryType, PlanExpr, PlanStep, Prefetch } from '../plan/plan.ts';
-import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
+// address: a read-ahead is a cache, never a guess.
+import type { MemoryType, PlanExpr, PlanStep, ReadAhead } from '../../plan/plan.ts';
+import type { MemorySource, ReadRequest, ReadResult } from '../../target/target.ts';
 import { readCoalesced } from './coalesce.ts';
-import { compileExpr, type EvalContext } from './evaluate.ts';
-import type { Scope } from './scope.ts';
-import { numeric, readLength, type Value } from './value.ts';
+import { compileExpr, type EvalContext } from '../evaluation/evaluate.ts';
+import type { Scope } from '../evaluation/scope.ts';
+import { numeric, readLength, type Value } from '../evaluation/value.ts';
 
-/** One site's prefetched reads in a window, by iteration index (an iteration whose address was not known ahead has none). */
-export interface SitePrefetch {
+/** One site's reads read ahead in a window, by iteration index (an iteration whose address was not known ahead has none). */
+export interface SiteReadAhead {
   readonly addresses: (bigint | undefined)[];
   readonly lengths: number[];
   readonly results: (ReadResult | undefined)[];
 }
 
-/** Prefetched reads by site. */
-export type PrefetchCache = Map<number, SitePrefetch>;
+/** Reads read ahead, by site. */
+export type ReadAheadCache = Map<number, SiteReadAhead>;
 
 /** Thrown inside a simulated iteration when a value is not known ahead. */
 class NotKnown extends Error {}
 const NOT_KNOWN = new NotKnown();
 
-export interface PrefetchWindow {
-  readonly prefetch: Prefetch;
+export interface ReadAheadWindow {
+  readonly readAhead: ReadAhead;
   readonly body: readonly PlanStep[];
   /** The read nodes of the recipe, by site. */
   readonly sites: ReadonlyMap<number, Extract<PlanExpr, { op: 'read' }>>;
@@ -41,20 +41,20 @@ export interface PrefetchWindow {
   readonly into?: ((site: number, index: number, length: number) => Uint8Array | undefined) | undefined;
 }
 
-/** The prefetched result for a read of `length` bytes at `address` by iteration `index`, if there is one. */
-export function prefetched(site: SitePrefetch | undefined, index: number, address: bigint, length: number): ReadResult | undefined {
+/** The result read ahead for a read of `length` bytes at `address` by iteration `index`, if there is one. */
+export function readAheadResult(site: SiteReadAhead | undefined, index: number, address: bigint, length: number): ReadResult | undefined {
   if (site === undefined || site.addresses[index] !== address || site.lengths[index] !== length) return undefined;
   return site.results[index];
 }
 
-export function prefetchWindow(window: PrefetchWindow): PrefetchCache {
-  const cache: PrefetchCache = new Map();
-  const lets = window.body.filter((s): s is Extract<PlanStep, { op: 'let' }> => s.op === 'let' && window.prefetch.lets.includes(s.name)).map((s) => ({ name: s.name, value: compileExpr(s.value) }));
-  const levels = [...new Set(window.prefetch.sites.map((s) => s.level))];
+export function readAheadWindow(window: ReadAheadWindow): ReadAheadCache {
+  const cache: ReadAheadCache = new Map();
+  const lets = window.body.filter((s): s is Extract<PlanStep, { op: 'let' }> => s.op === 'let' && window.readAhead.lets.includes(s.name)).map((s) => ({ name: s.name, value: compileExpr(s.value) }));
+  const levels = [...new Set(window.readAhead.sites.map((s) => s.level))];
   /** The iteration being simulated: reads of lower levels come from the cache. */
   let index = 0;
   const context = window.context((type, address, _loc, site) => {
-    const result = prefetched(cache.get(site), index, address, readLength(type));
+    const result = readAheadResult(cache.get(site), index, address, readLength(type));
     if (result === undefined) throw NOT_KNOWN;
     try {
       return window.decode(type, result);
@@ -64,11 +64,11 @@ export function prefetchWindow(window: PrefetchWindow): PrefetchCache {
   });
 
   for (const level of levels) {
-    const sites = window.prefetch.sites.filter((s) => s.level === level).map((s) => window.sites.get(s.site)!);
+    const sites = window.readAhead.sites.filter((s) => s.level === level).map((s) => window.sites.get(s.site)!);
     const addressesOf = sites.map((site) => compileExpr(site.address));
     const lengths = sites.map((site) => readLength(site.type));
     const entries = sites.map((site) => {
-      const entry: SitePrefetch = { addresses: new Array(window.count), lengths: new Array(window.count), results: new Array(window.count) };
+      const entry: SiteReadAhead = { addresses: new Array(window.count), lengths: new Array(window.count), results: new Array(window.count) };
       cache.set(site.site, entry);
       return entry;
     });
@@ -76,7 +76,7 @@ export function prefetchWindow(window: PrefetchWindow): PrefetchCache {
     const owners: number[] = []; // site's entry × count + index, for each request
     for (index = 0; index < window.count; index++) {
       const env = window.iterationScope(index);
-      // A value that cannot be known ahead (a read not prefetched, or any error, which the real run raises) is left out.
+      // A value that cannot be known ahead (a read not read ahead, or any error, which the real run raises) is left out.
       for (const let_ of lets) {
         try {
           env.declare(let_.name, let_.value(env, context));

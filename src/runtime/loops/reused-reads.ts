@@ -4,10 +4,10 @@
 // memory is what large reads cost (each page faulted in and zeroed by the
 // kernel, then copied over): reading 1 GiB as 1 MiB values took ~590 ms on
 // Node against C's ~200 into one reused buffer.
-import { uninitializedBytes } from '../native/vm.ts';
-import type { PlanStep } from '../plan/plan.ts';
-import { transientReads } from '../plan/escape.ts';
-import type { MemorySource, ReadRequest, ReadResult } from '../target/target.ts';
+import { uninitializedBytes } from '../../native/vm.ts';
+import type { PlanStep } from '../../plan/plan.ts';
+import { transientReads } from '../../plan/escape.ts';
+import type { MemorySource, ReadRequest, ReadResult } from '../../target/target.ts';
 import { LARGE_READ } from './coalesce.ts';
 
 export class ReusedReads {
