@@ -149,6 +149,13 @@ describe.each([['the JS kernel', JS_ONLY], ['WebAssembly', WASM]] as const)('a c
     same(`let b = 0\nlet k = 0\nwhile k < 2 limit 2 {\n for i in b..b+2 { print i, i + 1 }\n b = b + (read ptr at ${BASE + 96n}) + 0\n k = k + 1\n}`);
   });
 
+  it('takes the kinds of the names around the loop from the plan, and where a value holds another kind runs the loop as the interpreter does', () => {
+    same(`let seen = false\nlet n = 0\nfor i in 0..100 { if (read u8 at ${BASE} + i) == 7 { seen = true }\nif seen { n = n + 1 } }\nprint seen, n`);
+    // The checker sees a number in q (its let), the run an address (the assignment): the plan's kind does not hold.
+    same(`let q = 0\nq = read ptr at ${BASE + 1024n}\nfor i in 0..10 { q = q + 8 }\nprint q`);
+    same(`let r = range(${BASE}, 64)\nlet n = 0\nfor i in 0..10 { if i < r.size { n = n + 1 } }\nprint n`);
+  });
+
   it('under a policy: the same read budget, counted the same, and an error there placed at the loop', () => {
     const guard = (maxBytes: number) => (target: MemoryTarget) => guardSource(target, { policies: [parsePolicy('p.json', JSON.stringify({ read: { maxBytes } }))], symbol: () => undefined });
     for (const maxBytes of [64, 200, 250, 400, 100_000]) {
