@@ -6,7 +6,8 @@
 // not. The kinds of the names around the loop come from the plan (the
 // checker's, `names`); the loop's item's from the run (a list of threads()
 // holds numbers, one of hits addresses). The emitters walk no scopes and
-// check nothing: what is here is what they compile.
+// decide nothing of the language: what is here is what they compile
+// (WebAssembly still declines a module its memory or engine would not take).
 import type { BinaryOperator } from '../../plan/arithmetic.ts';
 import { resultKind } from '../../plan/arithmetic.ts';
 import type { CompareOperator, Loc, PlanExpr, PlanStep } from '../../plan/plan.ts';

@@ -1,5 +1,6 @@
-// How many iterations of a loop are read ahead and run together: one window,
-// the same for the interpreter (read-ahead-window.ts), the JS kernel and WebAssembly.
+// How many iterations of a loop are read ahead and run together: the
+// interpreter's and the JS kernel's window (`windowOf`), and WebAssembly's at
+// most (`WINDOW`, less where its memory would not hold a window's reads).
 import { LARGE_READ } from './coalesce.ts';
 
 /** Iterations read ahead and run together: enough to fill 1024-iovec calls and merge neighbours (4096 took 20% less GC time but 25% more calls). */
