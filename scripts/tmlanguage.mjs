@@ -9,8 +9,8 @@ const CONTROL = ['if', 'else', 'for', 'while', 'break', 'in', 'limit', 'assert']
 
 const words = (list) => `\\b(?:${[...list].sort((a, b) => b.length - a.length || a.localeCompare(b)).join('|')})\\b`;
 
-/** @param {{ keywords: Iterable<string>, types: Iterable<string>, builtins: Iterable<string> }} language */
-export function tmLanguage({ keywords, types, builtins }) {
+/** @param {{ keywords: Iterable<string>, escapes: Iterable<string>, types: Iterable<string>, builtins: Iterable<string> }} language */
+export function tmLanguage({ keywords, escapes, types, builtins }) {
   const all = [...keywords];
   const control = all.filter((k) => CONTROL.includes(k));
   const constants = all.filter((k) => k === 'true' || k === 'false');
@@ -46,7 +46,7 @@ export function tmLanguage({ keywords, types, builtins }) {
         endCaptures: { 0: { name: 'punctuation.definition.string.end.pvm' } },
         name: 'string.quoted.double.pvm',
         patterns: [
-          { match: '\\\\(?:x[0-9A-Fa-f]{2}|[ntr0\\\\"])', name: 'constant.character.escape.pvm' },
+          { match: `\\\\(?:x[0-9A-Fa-f]{2}|[${[...escapes].map((c) => c.replace(/[\\\]^-]/, '\\$&')).join('')}])`, name: 'constant.character.escape.pvm' },
           { match: '\\\\.', name: 'invalid.illegal.escape.pvm' },
         ],
       },

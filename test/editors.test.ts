@@ -13,7 +13,7 @@ import { random, recipeGenerator } from '../scripts/recipe-generator.mjs';
 import { CONTEXTUAL, tmLanguage } from '../scripts/tmlanguage.mjs';
 import { EVERY_CONSTRUCT } from './helpers/constructs.ts';
 import { BUILTINS } from '../src/dsl/builtins.ts';
-import { FAST_KEYWORDS } from '../src/dsl/fast-parse.ts';
+import { ESCAPES, KEYWORDS } from '../src/dsl/grammar-words.ts';
 import { TYPE_NAMES } from '../src/dsl/types.ts';
 import { pvm } from './helpers/cli.ts';
 import { ROOT } from './helpers/paths.ts';
@@ -47,7 +47,7 @@ beforeAll(async () => {
 });
 
 it('is generated from the language itself (npm run editors)', () => {
-  const expected = tmLanguage({ keywords: FAST_KEYWORDS, types: TYPE_NAMES, builtins: BUILTINS.keys() });
+  const expected = tmLanguage({ keywords: KEYWORDS, escapes: Object.keys(ESCAPES), types: TYPE_NAMES, builtins: BUILTINS.keys() });
   expect(JSON.parse(readFileSync(GRAMMAR_PATH, 'utf8')), 'editors/pvm.tmLanguage.json is stale: run npm run editors').toEqual(expected);
 });
 
@@ -90,7 +90,7 @@ function expectations(line: string): { at: number; length: number; scope: string
       const call = /^\s*\(/.test(line.slice(i + w.length));
       const scope = w === 'true' || w === 'false'
         ? 'constant.language.boolean.pvm'
-        : FAST_KEYWORDS.has(w)
+        : KEYWORDS.has(w)
         ? 'keyword.'
         : TYPE_NAMES.includes(w) || w === 'list'
         ? 'storage.type'

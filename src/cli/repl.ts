@@ -17,7 +17,7 @@ import { DeniedError, type ExitCode, PvmError, RecipeError, UsageError } from '.
 import { BUILTINS } from '../dsl/builtins.ts';
 import { scanBrackets } from '../dsl/brackets.ts';
 import { compileInput } from '../dsl/compile-recipe.ts';
-import { FAST_KEYWORDS } from '../dsl/fast-parse.ts';
+import { KEYWORDS } from '../dsl/grammar-words.ts';
 import { describeType, type StaticType } from '../dsl/static-type.ts';
 import { TYPE_NAMES } from '../dsl/types.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -223,7 +223,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
 /** Tab: the word before the cursor, completed from the names kept, builtins, types, keywords (and the dot commands). */
 function complete(line: string, types: ReadonlyMap<string, StaticType>): [string[], string] {
   const word = /\.?[A-Za-z_][A-Za-z0-9_]*$/.exec(line)?.[0] ?? '';
-  const candidates = word.startsWith('.') ? COMMANDS : [...types.keys(), ...BUILTINS.keys(), ...TYPE_NAMES, ...FAST_KEYWORDS];
+  const candidates = word.startsWith('.') ? COMMANDS : [...types.keys(), ...BUILTINS.keys(), ...TYPE_NAMES, ...KEYWORDS];
   const hits = [...new Set(candidates.filter((candidate) => candidate.startsWith(word)))].sort();
   return [hits, word];
 }

@@ -9,41 +9,13 @@
 // on every recipe of the repository, and on thousands of generated and
 // mutated ones.
 import type * as Ast from './ast.ts';
+import { BINARY_LEVELS, CHANGES, COMPARE_OPERATORS, ESCAPES, EXPRESSION_KEYWORDS, KEYWORDS, SCALAR_TYPES, SCAN_OPTIONS } from './grammar-words.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { Span } from './source.ts';
 
-/** The reserved words: grammar.ohm's `keyword` rule (a test keeps the two the same). */
-export const FAST_KEYWORDS: ReadonlySet<string> = new Set([
-  'param',
-  'let',
-  'print',
-  'emit',
-  'read',
-  'at',
-  'if',
-  'else',
-  'for',
-  'in',
-  'limit',
-  'assert',
-  'write',
-  'scan',
-  'patch',
-  'expect',
-  'with',
-  'dump',
-  'while',
-  'break',
-  'true',
-  'false',
-  'narrow',
-]);
-
-const SCALAR_TYPES = new Set(['u8', 'u16be', 'u16', 'u32be', 'u32', 'u64be', 'u64', 'i8', 'i16be', 'i16', 'i32be', 'i32', 'i64be', 'i64', 'f32be', 'f32', 'f64be', 'f64', 'ptr']);
-const COMPARE_OPERATORS = ['==', '!=', '<=', '>=', '<', '>'] as const;
-const CHANGES = new Set(['unchanged', 'changed', 'increased', 'decreased']);
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"' };
+/** The grammar's levels of arithmetic, as the AST's operators (a new one in the grammar is one here too). */
+const LEVELS: readonly (readonly Ast.BinaryOperator[])[] = BINARY_LEVELS;
 /** Thrown to give up: Ohm takes over. */
 const GIVE_UP = Symbol('give up');
 
@@ -315,7 +287,7 @@ class FastParser {
 
   #ident(): Ast.NameReference {
     const word = this.#peekWord();
-    if (word === '' || !startsIdent(word) || FAST_KEYWORDS.has(word)) throw GIVE_UP;
+    if (word === '' || !startsIdent(word) || KEYWORDS.has(word)) throw GIVE_UP;
     const start = this.#at;
     this.#to(this.#at + word.length);
     return { kind: 'name', name: word, span: { start, end: this.#at } };
@@ -558,7 +530,7 @@ class FastParser {
     const c = this.#code();
     if (c === 0x28 || c === 0x5b || c === 0x22 || isDigit(c)) return true;
     const word = this.#peekWord();
-    return word !== '' && startsIdent(word) && (!FAST_KEYWORDS.has(word) || word === 'read' || word === 'scan' || word === 'narrow' || word === 'true' || word === 'false');
+    return word !== '' && startsIdent(word) && (!KEYWORDS.has(word) || EXPRESSION_KEYWORDS.has(word));
   }
 
   #startsArith(): boolean {
@@ -645,16 +617,14 @@ class FastParser {
     return this.#binary(0);
   }
 
-  static readonly LEVELS: readonly (readonly Ast.BinaryOperator[])[] = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
-
   #binary(level: number): Ast.Expression {
-    if (level === FastParser.LEVELS.length) return this.#unary();
+    if (level === LEVELS.length) return this.#unary();
     const start = this.#start();
     const depth = this.#depth;
     let left = this.#binary(level + 1);
     for (;;) {
       this.#skip();
-      const operator = FastParser.LEVELS[level]!.find((op) => this.#text.startsWith(op, this.#at) && !this.#doubled(op));
+      const operator = LEVELS[level]!.find((op) => this.#text.startsWith(op, this.#at) && !this.#doubled(op));
       if (operator === undefined) {
         this.#depth = depth;
         return left;
@@ -844,7 +814,7 @@ class FastParser {
     const repeated: Span[] = [];
     for (;;) {
       const option = this.#peekWord();
-      if (option !== 'perms' && option !== 'align' && option !== 'limit' && option !== 'unique') break;
+      if (!SCAN_OPTIONS.has(option)) break;
       const optionStart = this.#at;
       this.#word(option);
       const value = option === 'unique' ? undefined : this.#primary();

@@ -7,6 +7,7 @@ import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
 import { checkNesting, scanBrackets } from './brackets.ts';
 import { fastParsePieces, type FastPiece, parsedRecipe } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
+import { ESCAPES, KEYWORDS } from './grammar-words.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
@@ -210,9 +211,6 @@ function shiftSpans(node: unknown, by: number, seen = new Set<object>()): void {
   for (const key of keys) shiftSpans(record[key], by, seen);
 }
 
-/** The reserved words, as the grammar's `keyword` rule lists them (so the two cannot drift apart). */
-const KEYWORDS = new Set([...String(grammar.rules['keyword']!.body).matchAll(/"([a-z]+)"/g)].map((m) => m[1]!));
-
 /** `expected`: Ohm's list of what could come there; undefined where the fast parser's position is all that is known. */
 function syntaxDiagnostic(source: SourceFile, offset: number, expected: string | undefined): Diagnostic {
   const found = source.text.slice(offset).match(/^(\r?\n|[A-Za-z_0-9]+|[^ \t])?/u)?.[0] ?? '';
@@ -265,8 +263,6 @@ function optional<T>(node: IterationNode): T | undefined {
   const first = node.children[0];
   return first === undefined ? undefined : (first['ast']() as T);
 }
-
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"' };
 
 const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   Recipe(_leading: Node, statements: Node, _trailing: Node): Ast.Recipe {
