@@ -43,7 +43,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     case 'check': {
       const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-      const plan = await compileRecipe(readRecipe(command.recipe));
+      const { plan } = await compileRecipe(readRecipe(command.recipe));
       const access = plan.writes ? 'writes memory: run it with --allow-write, or --dry-run to see what it would write' : 'reads memory only';
       const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
       if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
@@ -64,7 +64,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     }
     case 'plan': {
       const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-      const plan = await compileRecipe(readRecipe(command.recipe));
+      const { plan } = await compileRecipe(readRecipe(command.recipe));
       // Written a buffer at a time, not made into one string first: 500 000 steps are 500 000 lines (and
       // ~50 MB of JSON), which doubled what pvm plan held at its peak.
       const buffered = bufferedStdout();

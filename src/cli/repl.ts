@@ -16,11 +16,10 @@ import { count } from '../count.ts';
 import { DeniedError, type ExitCode, PvmError, RecipeError, UsageError } from '../errors.ts';
 import { BUILTINS } from '../dsl/builtins.ts';
 import { scanBrackets } from '../dsl/brackets.ts';
-import { compileInput } from '../dsl/compile-recipe.ts';
+import { type CompiledRecipe, compileRecipe } from '../dsl/compile-recipe.ts';
 import { KEYWORDS } from '../dsl/grammar-words.ts';
 import { describeType, type StaticType } from '../dsl/static-type.ts';
 import { TYPE_NAMES } from '../dsl/types.ts';
-import type { Plan } from '../plan/plan.ts';
 import { policyLimits } from '../policy/apply.ts';
 import { loadPolicies } from '../policy/system.ts';
 import { ElfFiles } from '../runtime/elf-files.ts';
@@ -66,8 +65,8 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   let inputs = 0;
 
   /** Compiles one input against the names kept so far (`.plan` shows it as it is; running it judges it first). */
-  const compile = async (text: string): Promise<{ plan: Plan; declared: ReadonlyMap<string, StaticType> }> => {
-    const compiled = await compileInput({ name: `<repl:${++inputs}>`, text }, types);
+  const compile = async (text: string): Promise<CompiledRecipe> => {
+    const compiled = await compileRecipe({ name: `<repl:${++inputs}>`, text }, types);
     const param = compiled.plan.params[0];
     if (param !== undefined) {
       throw new RecipeError('param-in-repl', `'param ${param.name}' declares an input of a recipe file; the REPL has no --arg`, { hint: `declare it with let: let ${param.name} = …` });

@@ -53,7 +53,7 @@ export interface RunSinks {
 export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean } = {}): Promise<PreparedRun> {
   const { compileRecipe } = await import('../dsl/compile-recipe.ts');
   const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
-  const plan = await compileRecipe(source);
+  const { plan } = await compileRecipe(source);
   const params = bindParams(plan, parseArgPairs(command.args));
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
   // What a run against one --pid target under no policy (a policy must judge the target first) will need is started

@@ -1,26 +1,12 @@
-// Text → checked plan, synchronously (Ohm loaded with this module): for tests
-// and scripts. The CLI uses compile-recipe.ts, which loads Ohm only when the
-// fast parser gives up.
-import { checkNesting } from './brackets.ts';
+// compileRecipe's synchronous twin, for tests and scripts: the same reading
+// and checking, with Ohm loaded with this module (the CLI never imports it).
 import { RecipeCompiler } from './compile.ts';
-import { fastParsePieces, parsedRecipe } from './fast-parse.ts';
 import { parsePieces } from './parse.ts';
 import type { Plan } from '../plan/plan.ts';
+import { readRecipe } from './read-recipe.ts';
 import type { SourceFile } from './source.ts';
 
-/** Text → checked plan, or throws `InvalidRecipe` with every diagnostic. */
+/** Text → checked plan, or throws `InvalidRecipe` with every diagnostic (syntax errors first). */
 export function compileSource(source: SourceFile): Plan {
-  let compiler = new RecipeCompiler(source);
-  const { statementStarts } = checkNesting(source);
-  const { pieces, whole } = fastParsePieces(source.text, statementStarts, compiler.add);
-  // Syntax errors are thrown here, before the checker's diagnostics.
-  const rest = (parsedRecipe(pieces) ?? parsePieces(source, pieces, statementStarts)).statements;
-  if (whole) rest.forEach(compiler.add);
-  else {
-    // Ohm found no error on a line whose first statements were compiled already: read the recipe again, whole.
-    compiler = new RecipeCompiler(source);
-    const again = fastParsePieces(source.text, statementStarts);
-    (parsedRecipe(again) ?? parsePieces(source, again, statementStarts)).statements.forEach(compiler.add);
-  }
-  return compiler.finish().plan;
+  return readRecipe(source, () => new RecipeCompiler(source)).complete(parsePieces).finish().plan;
 }

@@ -1,29 +1,20 @@
-// Text in, our own AST out: the fast parser (fast-parse.ts) parses, and Ohm
-// takes the statements it gives up on and explains syntax errors. The only
-// file that knows Ohm; Ohm intervals become our `Span`s here.
+// Ohm's side of parsing, and the only file that imports ohm-js. The fast
+// parser (fast-parse.ts) reads recipes; Ohm, with grammar.ohm, the grammar of
+// record, reads only the statements the fast parser was not sure of, and
+// explains every syntax error (what it expected there; after an error it
+// resumes at the next top-level statement, so every broken statement is
+// reported at once). read-recipe.ts decides which. Ohm's intervals become our
+// `Span`s here.
 import type { FailedMatchResult, IterationNode, MatchResult, Node, NonterminalNode, TerminalNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
 import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
-import { checkNesting, scanBrackets } from './brackets.ts';
-import { fastParsePieces, type FastPiece, parsedRecipe } from './fast-parse.ts';
+import { scanBrackets } from './brackets.ts';
+import type { FastPiece } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
 import { ESCAPES, KEYWORDS } from './grammar-words.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
-
-/**
- * Parses a recipe, or throws `InvalidRecipe` with its syntax diagnostics:
- * the fast parser first, then Ohm on the statements it was not sure of,
- * which explains every error (after one, parsing resumes at the next
- * top-level statement, so every broken statement is reported at once, as a
- * compiler does).
- */
-export function parse(source: SourceFile): Ast.Recipe {
-  const { statementStarts } = checkNesting(source);
-  const pieces = fastParsePieces(source.text, statementStarts);
-  return parsedRecipe(pieces) ?? parsePieces(source, pieces, statementStarts);
-}
 
 /**
  * Ohm matches about 50-100 KB of this grammar a second, and keeps about 1.4 KB of memo per character: a
