@@ -1,13 +1,14 @@
-// A hand-written parser for the grammar of grammar.ohm, used first: it reads a
-// recipe in one pass (a 1 MiB recipe in a fraction of a second, where Ohm
-// takes seconds). It gives up on anything it is not sure of (a syntax error,
-// a construct it does not handle), one top-level statement at a time: Ohm
-// then parses that statement (fastParsePieces says which), and reports the
-// errors. Past MAX_DEPTH levels of nesting of any kind it reports `too-deep`
-// itself (TooDeep). When it does return a tree, that tree is the one Ohm
-// builds, spans included: test/dsl/fast-parse.test.ts holds the two to that
-// on every recipe of the repository, and on thousands of generated and
-// mutated ones.
+// The parser of recipes: hand-written for the grammar of grammar.ohm, it
+// reads a recipe in one pass (a 1 MiB recipe in a fraction of a second, where
+// Ohm takes seconds). It gives up on anything it is not sure of (a syntax
+// error, a construct it does not handle), one top-level statement at a time:
+// Ohm (parse.ts) then parses that statement (fastParsePieces says which), and
+// reports the errors; read-recipe.ts joins the two. Past MAX_DEPTH levels of
+// nesting of any kind it reports `too-deep` itself (TooDeep). Its words and
+// operators are the grammar's (grammar-words.ts, generated from it); where it
+// returns a tree, that tree is the one Ohm builds, spans included:
+// test/dsl/fast-parse.test.ts holds the two to that on every recipe of the
+// repository, and on thousands of generated and mutated ones.
 import type * as Ast from './ast.ts';
 import { BINARY_LEVELS, CHANGES, COMPARE_OPERATORS, ESCAPES, EXPRESSION_KEYWORDS, KEYWORDS, SCALAR_TYPES, SCAN_OPTIONS } from './grammar-words.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
@@ -20,20 +21,10 @@ const LEVELS: readonly (readonly Ast.BinaryOperator[])[] = BINARY_LEVELS;
 const GIVE_UP = Symbol('give up');
 
 /** Thrown where a statement nests deeper than MAX_DEPTH (every kind of nesting counts): a diagnostic, never Ohm's stack overflow. */
-export class TooDeep {
+class TooDeep {
   readonly offset: number;
   constructor(offset: number) {
     this.offset = offset;
-  }
-}
-
-/** The whole recipe's tree, or undefined where the fast parser is not sure of some statement; throws TooDeep. */
-export function fastParse(text: string): Ast.Recipe | undefined {
-  try {
-    return new FastParser(text).recipe();
-  } catch (error) {
-    if (error === GIVE_UP) return undefined;
-    throw error;
   }
 }
 
@@ -126,13 +117,6 @@ class FastParser {
 
   constructor(text: string) {
     this.#text = text;
-  }
-
-  recipe(): Ast.Recipe {
-    const statements = this.#statements(false);
-    this.#skip();
-    if (this.#at !== this.#text.length) throw GIVE_UP;
-    return { statements };
   }
 
   /** See fastParsePieces: the top-level statements one at a time, each unsure one set aside for Ohm. */
@@ -295,16 +279,16 @@ class FastParser {
 
   // ---- statements ----
 
-  /** `sep* ListOf<Stmt, sep+> sep*`, up to the end (or a `}` when `inBlock`). */
-  #statements(inBlock: boolean): Ast.Statement[] {
+  /** A block's `sep* ListOf<Stmt, sep+> sep*`, up to its `}` (the end of the text: give up). */
+  #statements(): Ast.Statement[] {
     const statements: Ast.Statement[] = [];
     for (;;) {
       while (this.#isSep()) this.#sep();
       this.#skip();
-      if (this.#at >= this.#text.length || (inBlock && this.#code() === 0x7d)) return statements;
+      if (this.#at >= this.#text.length || this.#code() === 0x7d) return statements;
       statements.push(this.#statement());
       this.#skip();
-      if (this.#at >= this.#text.length || (inBlock && this.#code() === 0x7d)) return statements;
+      if (this.#at >= this.#text.length || this.#code() === 0x7d) return statements;
       if (!this.#isSep()) throw GIVE_UP;
     }
   }
@@ -441,7 +425,7 @@ class FastParser {
   #block(): Ast.Statement[] {
     this.#punct('{');
     this.#enter();
-    const statements = this.#statements(true);
+    const statements = this.#statements();
     this.#depth--;
     this.#punct('}');
     return statements;
