@@ -1,5 +1,6 @@
 // The recipe's syntax tree: readonly tagged unions on `kind`, every node with
-// a span. Built by parse.ts; nothing here knows Ohm or processes.
+// a span. Built by fast-parse.ts (and parse.ts where Ohm reads a statement);
+// nothing here knows Ohm or processes.
 import type { BinaryOperator } from '../plan/arithmetic.ts';
 import type { Pattern } from '../plan/pattern.ts';
 import type { PatternProblem } from './pattern-parse.ts';

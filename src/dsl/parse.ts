@@ -1,10 +1,10 @@
-// Ohm's side of parsing, and the only file that imports ohm-js. The fast
-// parser (fast-parse.ts) reads recipes; Ohm, with grammar.ohm, the grammar of
-// record, reads only the statements the fast parser was not sure of, and
-// explains every syntax error (what it expected there; after an error it
-// resumes at the next top-level statement, so every broken statement is
-// reported at once). read-recipe.ts decides which. Ohm's intervals become our
-// `Span`s here.
+// Ohm's side of parsing, and the only file that uses ohm-js (grammar-bundle.ts
+// holds its grammar, prebuilt). The fast parser (fast-parse.ts) reads
+// recipes; Ohm, with grammar.ohm, the grammar of record, reads only the
+// statements the fast parser was not sure of, and explains every syntax error
+// (what it expected there; after an error it resumes at the next top-level
+// statement, so every broken statement is reported at once). read-recipe.ts
+// decides which. Ohm's intervals become our `Span`s here.
 import type { FailedMatchResult, IterationNode, MatchResult, Node, NonterminalNode, TerminalNode } from 'ohm-js';
 import type * as Ast from './ast.ts';
 import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
