@@ -115,12 +115,14 @@ export const SCALAR_TYPES: ReadonlySet<string> = new Set(${list(terminals('scala
 
 /** \`compareOp\`, in the grammar's order (\`<=\` before \`<\`: the first that matches is the operator). */
 export const COMPARE_OPERATORS = ${list(terminals('compareOp'))} as const;
+export type CompareOperator = (typeof COMPARE_OPERATORS)[number];
 
 /** The operators of \`Arith\`, one array per level of precedence, loosest first (in a level, \`<<\` before \`<\`). */
 export const BINARY_LEVELS = [${binaryLevels().map(list).join(', ')}] as const;
 
 /** \`changeWord\`: narrow's tests of how a value changed. */
-export const CHANGES: ReadonlySet<string> = new Set(${list(terminals('changeWord'))});
+export type Change = ${terminals('changeWord').map(quote).join(' | ')};
+export const CHANGES: ReadonlySet<string> = new Set<Change>(${list(terminals('changeWord'))});
 
 /** \`ScanOption\`: the words of a scan's options. */
 export const SCAN_OPTIONS: ReadonlySet<string> = new Set(${list(firstWords(body('ScanOption')))});

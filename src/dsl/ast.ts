@@ -2,6 +2,7 @@
 // a span. Built by fast-parse.ts (and parse.ts where Ohm reads a statement);
 // nothing here knows Ohm or processes.
 import type { BinaryOperator } from '../plan/arithmetic.ts';
+import type { Change, CompareOperator } from './grammar-words.ts';
 import type { Pattern } from '../plan/pattern.ts';
 import type { PatternProblem } from './pattern-parse.ts';
 import type { Span } from './source.ts';
@@ -195,7 +196,7 @@ export type Expression =
   | LogicalExpression
   | NotExpression;
 
-export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
+export type { CompareOperator };
 
 export interface CompareExpression {
   readonly kind: 'compare';
@@ -293,7 +294,7 @@ export interface ScanExpression {
 export type NarrowTest =
   | { readonly kind: 'compare'; readonly operator: CompareOperator; readonly value: Expression; readonly within: Expression | undefined; readonly span: Span }
   | { readonly kind: 'between'; readonly low: Expression; readonly high: Expression; readonly span: Span }
-  | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased'; readonly span: Span }
+  | { readonly kind: 'change'; readonly change: Change; readonly span: Span }
   /** Every item that can be read, its value remembered: Cheat Engine's unknown initial value. */
   | { readonly kind: 'any'; readonly span: Span };
 

@@ -10,7 +10,7 @@
 // test/dsl/fast-parse.test.ts holds the two to that on every recipe of the
 // repository, and on thousands of generated and mutated ones.
 import type * as Ast from './ast.ts';
-import { BINARY_LEVELS, CHANGES, COMPARE_OPERATORS, ESCAPES, EXPRESSION_KEYWORDS, KEYWORDS, SCALAR_TYPES, SCAN_OPTIONS } from './grammar-words.ts';
+import { BINARY_LEVELS, type Change, CHANGES, COMPARE_OPERATORS, ESCAPES, EXPRESSION_KEYWORDS, KEYWORDS, SCALAR_TYPES, SCAN_OPTIONS } from './grammar-words.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { Span } from './source.ts';
@@ -774,7 +774,7 @@ class FastParser {
       test = { kind: 'any', span: { start: testStart, end: this.#last } };
     } else if (CHANGES.has(word)) {
       this.#word(word);
-      test = { kind: 'change', change: word as 'changed', span: { start: testStart, end: this.#last } };
+      test = { kind: 'change', change: word as Change, span: { start: testStart, end: this.#last } };
     } else throw GIVE_UP;
     return { kind: 'narrow', list, type: { name: typeName, size: undefined, span: typeSpan }, test, span: { start, end: this.#last } };
   }

@@ -37,12 +37,14 @@ export const SCALAR_TYPES: ReadonlySet<string> = new Set(['u8', 'u16be', 'u16', 
 
 /** `compareOp`, in the grammar's order (`<=` before `<`: the first that matches is the operator). */
 export const COMPARE_OPERATORS = ['==', '!=', '<=', '>=', '<', '>'] as const;
+export type CompareOperator = (typeof COMPARE_OPERATORS)[number];
 
 /** The operators of `Arith`, one array per level of precedence, loosest first (in a level, `<<` before `<`). */
 export const BINARY_LEVELS = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']] as const;
 
 /** `changeWord`: narrow's tests of how a value changed. */
-export const CHANGES: ReadonlySet<string> = new Set(['unchanged', 'changed', 'increased', 'decreased']);
+export type Change = 'unchanged' | 'changed' | 'increased' | 'decreased';
+export const CHANGES: ReadonlySet<string> = new Set<Change>(['unchanged', 'changed', 'increased', 'decreased']);
 
 /** `ScanOption`: the words of a scan's options. */
 export const SCAN_OPTIONS: ReadonlySet<string> = new Set(['perms', 'align', 'limit', 'unique']);

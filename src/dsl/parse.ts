@@ -11,7 +11,7 @@ import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
 import { scanBrackets } from './brackets.ts';
 import type { FastPiece } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
-import { ESCAPES, KEYWORDS } from './grammar-words.ts';
+import { type Change, ESCAPES, KEYWORDS } from './grammar-words.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
@@ -369,7 +369,7 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     return { kind: 'any', span: span(this) };
   },
   NarrowTest_change(this: NonterminalNode, word: Node): Ast.NarrowTest {
-    return { kind: 'change', change: word.sourceString as 'changed', span: span(this) };
+    return { kind: 'change', change: word.sourceString as Change, span: span(this) };
   },
   NarrowWithin(_kw: Node, value: Node): Ast.Expression {
     return value['ast']();
