@@ -4,6 +4,7 @@
 // the fast parser's structure is held to Ohm's trees by fast-parse.test.ts;
 // and this test names every other place a change to the grammar must reach.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as ohm from 'ohm-js';
 import { grammar } from '../../src/dsl/grammar-bundle.ts';
@@ -54,5 +55,11 @@ describe('grammar.ohm', () => {
     expect(words.size).toBeGreaterThan(40); // the walk finds the words: the test is not vacuous
     const unknown = [...words].filter((word) => !KEYWORDS.has(word) && !TYPE_NAMES.includes(word) && !CONTEXTUAL.includes(word));
     expect(unknown, 'add them to CONTEXTUAL in scripts/tmlanguage.mjs, then npm run editors').toEqual([]);
+  });
+
+  it('has no word docs/language.md does not show in code (the scalar types it shows as a table, `u16be … i64be`)', () => {
+    const language = readFileSync(`${ROOT}docs/language.md`, 'utf8');
+    const undocumented = [...grammarWords()].filter((word) => !SCALAR_TYPES.has(word) && !new RegExp(`\`[^\`\n]*\\b${word}\\b[^\`\n]*\``).test(language));
+    expect(undocumented).toEqual([]);
   });
 });
