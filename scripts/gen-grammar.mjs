@@ -62,6 +62,19 @@ function firstWords(e, seen = new Set()) {
   return [];
 }
 
+/** Every word the grammar matches as a word: `kw<"…">`'s, and those of `keyword`, `boolean`, `scalarType` and the `…Word` and `…Name` rules. */
+function grammarWords() {
+  const found = new Set();
+  const walk = (e, inWord) => {
+    if (e instanceof ohm.pexprs.Terminal) {
+      if (inWord && /^[a-z][a-z0-9]*$/.test(e.obj)) found.add(e.obj);
+    } else if (e instanceof ohm.pexprs.Apply && e.ruleName === 'kw') walk(e.args[0], true);
+    else for (const inner of [...(e.args ?? []), ...(e.terms ?? []), ...(e.factors ?? []), ...(e.expr === undefined ? [] : [e.expr])]) walk(inner, inWord);
+  };
+  for (const [name, rule] of Object.entries(grammar.rules)) walk(rule.body, /(Word|Name|^keyword|^boolean|^scalarType)$/.test(name) && name !== 'typeName');
+  return [...found].sort();
+}
+
 /**
  * The binary operators of `Arith`, loosest first: each level is a rule whose cases are `Level op Next` and
  * whose last alternative is `Next`; the levels end at the first rule with no such case (`Unary`).
@@ -109,6 +122,9 @@ export const KEYWORDS: ReadonlySet<string> = new Set(${list(keywords)});
 
 /** The reserved words that start an expression (\`Primary\`): elsewhere a reserved word ends one. */
 export const EXPRESSION_KEYWORDS: ReadonlySet<string> = new Set(${list([...new Set(firstWords(body('Primary')))].filter((w) => keywords.includes(w)))});
+
+/** Every word of the grammar: the reserved ones, the types it names, and those it reads only in their place (scan options, \`cstring max\`, narrow's tests …). */
+export const WORDS: ReadonlySet<string> = new Set(${list(grammarWords())});
 
 /** \`scalarType\`: the types of a typed datum and of \`narrow\`. */
 export const SCALAR_TYPES: ReadonlySet<string> = new Set(${list(terminals('scalarType'))});

@@ -1,16 +1,23 @@
 // The TextMate grammar of .pvm files (editors/pvm.tmLanguage.json), built
-// from the language's own lists of keywords, types and builtins, so that a
-// word added to the language is added here too: `npm run editors` writes it,
-// and test/editors.test.ts fails while the file is stale.
+// from the language's own lists (the grammar's words, types and builtins),
+// so that a word added to the language is added here too: `npm run editors`
+// writes it, and test/editors.test.ts fails while the file is stale.
 
-/** Words that are keywords only where the grammar expects them (scan options, `cstring max`, `patch freeze`, narrow's tests). */
-export const CONTEXTUAL = ['align', 'all', 'and', 'anon', 'any', 'between', 'changed', 'decreased', 'freeze', 'increased', 'max', 'perms', 'unchanged', 'unique', 'within'];
+/**
+ * Words that are keywords only where the grammar expects them (scan options, `cstring max`, `patch freeze`,
+ * narrow's tests): the grammar's words neither reserved nor types.
+ * @param {{ keywords: Iterable<string>, words: Iterable<string>, types: Iterable<string> }} language
+ */
+export function contextual({ keywords, words, types }) {
+  const taken = new Set([...keywords, ...types]);
+  return [...words].filter((word) => !taken.has(word));
+}
 const CONTROL = ['if', 'else', 'for', 'while', 'break', 'in', 'limit', 'assert'];
 
 const words = (list) => `\\b(?:${[...list].sort((a, b) => b.length - a.length || a.localeCompare(b)).join('|')})\\b`;
 
-/** @param {{ keywords: Iterable<string>, escapes: Iterable<string>, types: Iterable<string>, builtins: Iterable<string> }} language */
-export function tmLanguage({ keywords, escapes, types, builtins }) {
+/** @param {{ keywords: Iterable<string>, words: Iterable<string>, escapes: Iterable<string>, types: Iterable<string>, builtins: Iterable<string> }} language */
+export function tmLanguage({ keywords, words: grammarWords, escapes, types, builtins }) {
   const all = [...keywords];
   const control = all.filter((k) => CONTROL.includes(k));
   const constants = all.filter((k) => k === 'true' || k === 'false');
@@ -54,7 +61,7 @@ export function tmLanguage({ keywords, escapes, types, builtins }) {
       constant: { match: words(constants), name: 'constant.language.boolean.pvm' },
       control: { match: words(control), name: 'keyword.control.pvm' },
       keyword: { match: words(other), name: 'keyword.other.pvm' },
-      modifier: { match: words(CONTEXTUAL), name: 'keyword.other.modifier.pvm' },
+      modifier: { match: words(contextual({ keywords, words: grammarWords, types })), name: 'keyword.other.modifier.pvm' },
       type: { match: words([...types, 'list']), name: 'storage.type.pvm' },
       builtin: { match: `${words(builtins)}(?=\\s*\\()`, name: 'support.function.builtin.pvm' },
       operator: { match: '==|!=|<=|>=|<<|>>|&&|\\|\\||\\.\\.|[-+*/%&|^~!<>=]', name: 'keyword.operator.pvm' },
