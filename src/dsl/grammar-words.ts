@@ -106,6 +106,9 @@ export type CompareOperator = (typeof COMPARE_OPERATORS)[number];
 /** The operators of `Arith`, one array per level of precedence, loosest first (in a level, `<<` before `<`). */
 export const BINARY_LEVELS = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']] as const;
 
+/** Each binary operator's case rule, for Ohm's semantics. */
+export const BINARY_RULES = { BitOr_or: '|', BitXor_xor: '^', BitAnd_and: '&', Shift_shl: '<<', Shift_shr: '>>', Add_add: '+', Add_sub: '-', Mul_mul: '*', Mul_div: '/', Mul_mod: '%' } as const;
+
 /** `changeWord`: narrow's tests of how a value changed. */
 export type Change = 'unchanged' | 'changed' | 'increased' | 'decreased';
 export const CHANGES: ReadonlySet<string> = new Set<Change>(['unchanged', 'changed', 'increased', 'decreased']);

@@ -11,7 +11,7 @@ import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
 import { scanBrackets } from './brackets.ts';
 import type { FastPiece } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
-import { type Change, ESCAPES, KEYWORDS } from './grammar-words.ts';
+import { BINARY_RULES, type Change, ESCAPES, KEYWORDS } from './grammar-words.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
@@ -429,16 +429,8 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   typeName(this: NonterminalNode, _first: Node, _rest: Node): Ast.TypeRef {
     return { name: this.sourceString, size: undefined, span: span(this) };
   },
-  BitOr_or: binary('|'),
-  BitXor_xor: binary('^'),
-  BitAnd_and: binary('&'),
-  Shift_shl: binary('<<'),
-  Shift_shr: binary('>>'),
-  Add_add: binary('+'),
-  Add_sub: binary('-'),
-  Mul_mul: binary('*'),
-  Mul_div: binary('/'),
-  Mul_mod: binary('%'),
+  // BitOr_or, …, Mul_mod: one action for each operator of the grammar.
+  ...Object.fromEntries(Object.entries(BINARY_RULES).map(([rule, operator]) => [rule, binary(operator)])),
   Unary_neg: unary('-'),
   Unary_not: unary('~'),
   Postfix_index(this: NonterminalNode, object: Node, _open: Node, index: Node, _close: Node): Ast.IndexExpression {
