@@ -3,7 +3,9 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseSelector, type Selector } from '../target/select-processes.ts';
-import { DeniedError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
+import { closest } from '../suggest.ts';
+import { COMMAND_NAMES, COMMAND_OPTIONS, namesTarget, type OptionName, OPTIONS, suggestOption, takes } from './options.ts';
 import { type Afterwards, parseReadiness, type Readiness } from '../target/spawn.ts';
 
 export type TargetSpec =
@@ -37,7 +39,15 @@ export type Command =
   }
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
   /** `target` undefined: every process the journal names. */
-  | { readonly kind: 'revert'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly writing: Omit<WritingOptions, 'journal'>; readonly policy: PolicyOptions }
+  | {
+    readonly kind: 'revert';
+    readonly journal: string;
+    readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined;
+    readonly json: boolean;
+    readonly allowWrite: boolean;
+    readonly writing: Omit<WritingOptions, 'journal'>;
+    readonly policy: PolicyOptions;
+  }
   /**
    * `run` or `-e` against many processes (--pid given more than once, or --match), run-many.ts: `run` is the
    * command as for one of them (its target is replaced by each pid), `childArgs` the command line a helper pvm gets.
@@ -71,65 +81,6 @@ export interface WritingOptions {
 /** A recipe file, or the text of `-e`. */
 export type RecipeSpec = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly text: string };
 
-export const USAGE = `usage:
-  pvm run RECIPE TARGET [--arg NAME=VALUE]... [--allow-write] [--dry-run] [--freeze]
-                        [--journal FILE] [--report FILE] [--json] [--verbose]
-  pvm check RECIPE [--policy FILE] [--json]
-                                    parse and check; with a policy, what it allows,
-                                    denies and leaves to run time; no target needed
-  pvm plan RECIPE [--json]          print the compiled plan
-  pvm maps TARGET [--json]          the target's regions
-  pvm snapshot --pid N -o FILE [--only REGION]... [--freeze] [--json]
-                                    save the process's memory as an ELF core
-                                    (gdb opens it; --snapshot FILE replays it)
-  pvm revert JOURNAL [TARGET] --allow-write [--dry-run] [--freeze] [--json]
-                                    undo the patches a journal recorded, where
-                                    memory still holds what pvm wrote; without a
-                                    target, in every process the journal names
-  pvm status JOURNAL [TARGET] [--json]
-                                    each journaled site now: applied, reverted,
-                                    changed, or gone (the process exited)
-  pvm -e 'STATEMENTS' TARGET        a one-line recipe
-  pvm repl TARGET [--allow-write] [--dry-run] [--freeze] [--journal FILE] [--json]
-                                    statements one at a time, names kept between
-                                    them (.help); reads a script from a pipe
-
-TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
-        | --match SELECTOR | --pid N --pid M ...   (run and -e: every process, --jobs N at a time;
-          SELECTOR: exe=PATH,name=COMM,module=NAME,build-id=HEX,uid=N,cgroup=PATH, all must hold)
-        | [--ready loaded|module:NAME|ms:N] [--then wait|leave|kill] -- COMMAND ARGS...
-          (pvm starts the program, runs the recipe once it is ready, then by default waits for it)
-run, -e, maps, snapshot and revert take --policy FILE and --audit FILE (docs/policy.md)
-exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error`;
-
-const OPTIONS = {
-  pid: { type: 'string', multiple: true },
-  match: { type: 'string' },
-  jobs: { type: 'string' },
-  name: { type: 'string' },
-  arg: { type: 'string', multiple: true },
-  'allow-write': { type: 'boolean' },
-  json: { type: 'boolean' },
-  verbose: { type: 'boolean', short: 'v' },
-  'dry-run': { type: 'boolean' },
-  freeze: { type: 'boolean' },
-  journal: { type: 'string' },
-  core: { type: 'string' },
-  snapshot: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  only: { type: 'string', multiple: true },
-  report: { type: 'string' },
-  policy: { type: 'string' },
-  audit: { type: 'string' },
-  ready: { type: 'string' },
-  then: { type: 'string' },
-  e: { type: 'string', short: 'e' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
-
-const COMMANDS = ['run', 'check', 'plan', 'maps', 'snapshot', 'revert', 'status', 'repl'];
-
 export function parseCommandLine(argv: readonly string[]): Command {
   // Everything after `--` is the program to start (README, "Use": `-- COMMAND ARGS...`), not pvm's.
   const dash = argv.indexOf('--');
@@ -144,124 +95,125 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const { positionals } = parsed;
   const pids = parsed.values.pid;
   const values = { ...parsed.values, pid: pids?.[0], spawned };
+  const given = new Set(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name as OptionName] : [])));
   // parseArgs keeps the last of an option given twice; pvm takes one name, one output, one policy.
-  for (const option of ['name', 'core', 'snapshot', 'output', 'policy', 'audit', 'journal', 'report', 'ready', 'then', 'match', 'jobs'] as const) {
-    const given = parsed.tokens?.filter((t) => t.kind === 'option' && t.name === option).length ?? 0;
-    if (given > 1) throw usage(`--${option} is given ${given} times`, `give --${option} once`);
+  for (const option of given) {
+    if (OPTIONS[option].type !== 'string' || 'multiple' in OPTIONS[option]) continue;
+    const times = parsed.tokens.filter((t) => t.kind === 'option' && t.name === option).length;
+    if (times > 1) throw usage(`--${option} is given ${times} times`, `give --${option} once`);
   }
   // Many targets: --pid more than once, or --match. The command for each is the same command line less these
   // options, with --pid of that process.
   const many = (pids?.length ?? 0) > 1 || values.match !== undefined;
-  const fanOut = (json: boolean): Command => {
-    if (values.match !== undefined && pids !== undefined) throw usage('give --match or --pid, not both', 'pvm run RECIPE --match name=nginx');
-    for (const option of ['name', 'core', 'snapshot', 'report'] as const) {
-      if (values[option] !== undefined) throw usage(`--${option} takes one target; with --match or several --pid, leave it out`, 'pvm run RECIPE --match name=nginx --json');
-    }
-    if (spawned !== undefined) throw usage('a program started by pvm is one target; --match and several --pid name processes that run already', 'pvm run RECIPE -- ./server');
-    for (const pid of pids ?? []) if (!/^[1-9][0-9]{0,9}$/.test(pid)) throw usage(`--pid ${pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
-    const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : Number(values.jobs);
-    if (!Number.isSafeInteger(jobs) || jobs < 1) throw usage(`--jobs ${values.jobs}: not a positive number`, 'pvm run RECIPE --match name=nginx --jobs 4');
-    const dropped = new Set<number>();
-    for (const token of parsed.tokens ?? []) {
-      if (token.kind !== 'option' || (token.name !== 'pid' && token.name !== 'match' && token.name !== 'jobs')) continue;
-      dropped.add(token.index);
-      if (!token.inlineValue) dropped.add(token.index + 1);
-    }
-    const childArgs = own.filter((_, i) => !dropped.has(i));
-    const run = parseCommandLine([...childArgs, '--pid', '1']) as RunCommand;
-    return { kind: 'run-many', run, pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs };
-  };
-  if (!many && values.jobs !== undefined) throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
   if (values.name === '') throw usage('--name needs a process name', 'pvm run RECIPE --name nginx');
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
+
+  const inline = values.e !== undefined;
+  const [command, file, ...rest]: (string | undefined)[] = inline ? ['-e', undefined, ...positionals] : positionals;
+  if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
+  if (!Object.hasOwn(COMMAND_OPTIONS, command)) {
+    const near = closest(command, COMMAND_NAMES);
+    throw usage(`unknown command '${command}'`, `${near === undefined ? '' : `did you mean '${near}'? `}the commands are: ${COMMAND_NAMES.join(', ')}, and -e`);
+  }
+  const name = command as keyof typeof COMMAND_OPTIONS;
+  if (inline && rest.length > 0) throw usage(`unexpected argument '${rest[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
+  refuseOptionsNotTaken(name, given, spawned !== undefined);
+  if (many && COMMAND_OPTIONS[name].target !== 'many') throw usage(`pvm ${command} takes one target: --match and several --pid apply to pvm run and -e`, `pvm ${command} … --pid N`);
+  if (!many && values.jobs !== undefined) throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
+  return commandOf(name, file, rest as string[], own, values, parsed, many);
+}
+
+type Parsed = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true; tokens: true }>>;
+type Values = Omit<Parsed['values'], 'pid'> & { pid: string | undefined; spawned: readonly string[] | undefined };
+
+/** The table (options.ts) says which options `command` takes: any other is refused, before anything else is checked. */
+function refuseOptionsNotTaken(command: keyof typeof COMMAND_OPTIONS, given: ReadonlySet<OptionName>, spawns: boolean): void {
+  const spec = COMMAND_OPTIONS[command];
+  const synopsis = `pvm ${command === '-e' ? "-e 'STATEMENTS'" : command}`;
+  if (spec.target === 'none' && (spawns || [...given].some(namesTarget))) {
+    throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
+  }
+  for (const option of given) {
+    if (takes(command, option)) continue;
+    const takers = Object.keys(COMMAND_OPTIONS).filter((other) => takes(other as keyof typeof COMMAND_OPTIONS, option));
+    throw usage(`--${option} does not apply to ${synopsis}`, `it applies to pvm ${listed(takers)}; \`pvm --help\` shows what each command takes`);
+  }
+}
+
+/** `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** A command whose options the table has let through: its operands, and what each option must hold. */
+function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefined, rest: readonly string[], own: readonly string[], values: Values, parsed: Parsed, many: boolean): Command {
   const json = values.json ?? false;
   const allowWrite = values['allow-write'] ?? false;
   const verbose = values.verbose ?? false;
   const writing: WritingOptions = { dryRun: values['dry-run'] ?? false, freeze: values.freeze ?? false, journal: values.journal };
   if (writing.journal === '') throw usage('--journal needs a file name', 'pvm run fix.pvm --pid N --allow-write --journal fix.journal');
-
-  if (values.e !== undefined) {
-    if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-    if (many) return fanOut(json);
-    return { kind: 'run', recipe: { kind: 'inline', text: values.e }, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
-  }
-  const [command, file, ...rest] = positionals;
-  if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
-  if (!COMMANDS.includes(command)) throw usage(`unknown command '${command}'`, `the commands are: ${COMMANDS.join(', ')}, and -e`);
-  if (many) {
-    if (command !== 'run') throw usage(`pvm ${command} takes one target: --match and several --pid apply to pvm run and -e`, `pvm ${command} … --pid N`);
-    if (file === undefined) throw usage('pvm run needs a recipe file', 'pvm run RECIPE.pvm --match name=nginx');
-    return fanOut(json);
+  if (command === '-e' || command === 'run') {
+    if (command === 'run' && file === undefined) throw usage('pvm run needs a recipe file', many ? 'pvm run RECIPE.pvm --match name=nginx' : 'pvm run RECIPE.pvm');
+    if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
+    if (many) return fanOut(own, parsed, values, json);
+    const recipe: RecipeSpec = command === '-e' ? { kind: 'inline', text: values.e! } : { kind: 'file', path: file! };
+    return { kind: 'run', recipe, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
   }
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
-  if (command !== 'snapshot') {
-    for (const option of ['output', 'only'] as const) {
-      if (values[option] !== undefined) throw usage(`--${option} applies only to pvm snapshot`, 'pvm snapshot --pid N -o FILE');
-    }
-  }
-  if (command !== 'run' && values.report !== undefined) throw usage('--report applies only to pvm run and -e', `pvm run RECIPE --pid N --report FILE`);
   const policy = policyOf(values);
-  if (command === 'check' && values.audit !== undefined) throw usage('pvm check touches no target: there is nothing to audit', 'pvm run RECIPE --pid N --policy FILE --audit FILE');
+  switch (command) {
+    case 'revert': {
+      if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
+      const target = hasTarget(values) ? existingTargetOf(values, 'pvm revert writes to the process the journal names') : undefined;
+      return { kind: 'revert', journal: file, target, json, allowWrite, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
+    }
+    case 'status': {
+      if (file === undefined) throw usage('pvm status needs a journal file', 'pvm status fix.journal');
+      const target = hasTarget(values) ? existingTargetOf(values, 'pvm status reads the processes the journal names') : undefined;
+      return { kind: 'status', journal: file, target, json, policy };
+    }
+    case 'snapshot':
+      if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');
+      if (values.output === undefined || values.output === '') throw usage('pvm snapshot needs an output file: -o FILE', 'pvm snapshot --pid N -o app.core');
+      return { kind: 'snapshot', target: liveTargetOf(values, 'a snapshot is taken of a running process'), output: values.output, only: values.only ?? [], freeze: values.freeze ?? false, json, policy };
+    case 'repl':
+      if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm repl takes a target: --pid N, --name NAME, --core FILE');
+      return { kind: 'repl', target: offlineChecked(targetOf(values), values), allowWrite, json, writing, policy };
+    case 'maps':
+      if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
+      return { kind: 'maps', target: targetOf(values), json, policy };
+    case 'check':
+    case 'plan':
+      if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
+      return command === 'check' ? { kind: 'check', recipe: { kind: 'file', path: file }, json, policy: policy.file } : { kind: 'plan', recipe: { kind: 'file', path: file }, json };
+  }
+}
 
-  if (command === 'revert') {
-    if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
-    if (values.journal !== undefined) throw usage('pvm revert reads the journal it is given; --journal applies to pvm run', `pvm revert ${file} --pid N`);
-    if (values.arg !== undefined) throw usage('pvm revert takes no --arg', 'it writes back only the bytes the journal recorded');
-    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined
-      ? undefined
-      : existingTargetOf(values, 'pvm revert writes to the process the journal names');
-    // A journal is input, like a recipe: writing it back needs the same grant (and policy) as a recipe's writes.
-    if (allowWrite !== true && writing.dryRun !== true) {
-      throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, {
-        hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)`,
-      });
-    }
-    return { kind: 'revert', journal: file, target, json, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
+/** `run` or `-e` over many processes: the command line each gets is this one less --pid, --match and --jobs. */
+function fanOut(own: readonly string[], parsed: Parsed, values: Values, json: boolean): Command {
+  const pids = parsed.values.pid;
+  if (values.match !== undefined && pids !== undefined) throw usage('give --match or --pid, not both', 'pvm run RECIPE --match name=nginx');
+  for (const option of ['name', 'core', 'snapshot', 'report'] as const) {
+    if (values[option] !== undefined) throw usage(`--${option} takes one target; with --match or several --pid, leave it out`, 'pvm run RECIPE --match name=nginx --json');
   }
-  if (command === 'status') {
-    if (file === undefined) throw usage('pvm status needs a journal file', 'pvm status fix.journal');
-    for (const option of ['arg', 'allow-write', 'dry-run', 'journal', 'freeze'] as const) {
-      if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm status`, 'pvm status JOURNAL [--pid N] [--json]: it only reads');
-    }
-    const target = values.pid === undefined && values.name === undefined && values.spawned === undefined && values.core === undefined && values.snapshot === undefined
-      ? undefined
-      : existingTargetOf(values, 'pvm status reads the processes the journal names');
-    return { kind: 'status', journal: file, target, json, policy };
+  if (values.spawned !== undefined) throw usage('a program started by pvm is one target; --match and several --pid name processes that run already', 'pvm run RECIPE -- ./server');
+  for (const pid of pids ?? []) if (!/^[1-9][0-9]{0,9}$/.test(pid)) throw usage(`--pid ${pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
+  const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : Number(values.jobs);
+  if (!Number.isSafeInteger(jobs) || jobs < 1) throw usage(`--jobs ${values.jobs}: not a positive number`, 'pvm run RECIPE --match name=nginx --jobs 4');
+  const dropped = new Set<number>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || (token.name !== 'pid' && token.name !== 'match' && token.name !== 'jobs')) continue;
+    dropped.add(token.index);
+    if (!token.inlineValue) dropped.add(token.index + 1);
   }
-  if (command === 'snapshot') {
-    if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');
-    if (values.output === undefined || values.output === '') throw usage('pvm snapshot needs an output file: -o FILE', 'pvm snapshot --pid N -o app.core');
-    for (const option of ['arg', 'allow-write', 'dry-run', 'journal', 'verbose'] as const) {
-      if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm snapshot`, 'pvm snapshot --pid N -o FILE [--only REGION]... [--freeze]');
-    }
-    return { kind: 'snapshot', target: liveTargetOf(values, 'a snapshot is taken of a running process'), output: values.output, only: values.only ?? [], freeze: values.freeze ?? false, json, policy };
-  }
-  if (command === 'repl') {
-    if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm repl takes a target: --pid N, --name NAME, --core FILE');
-    for (const option of ['arg', 'report'] as const) {
-      if (values[option] !== undefined) throw usage(`--${option} does not apply to pvm repl`, option === 'arg' ? 'declare names with let' : 'pvm run RECIPE --report FILE');
-    }
-    return { kind: 'repl', target: offlineChecked(targetOf(values), values), allowWrite, json, writing, policy };
-  }
-  if (command === 'maps') {
-    if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
-    return { kind: 'maps', target: targetOf(values), json, policy };
-  }
-  if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
-  const recipe: RecipeSpec = { kind: 'file', path: file };
-  if (command === 'run') return { kind: 'run', recipe, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy };
-  if (values['allow-write'] !== undefined) throw usage(`--allow-write applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
-  for (const option of ['verbose', 'dry-run', 'freeze', 'journal'] as const) {
-    if (values[option] !== undefined) throw usage(`--${option} applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
-  }
-  if (values.pid !== undefined || values.name !== undefined || values.core !== undefined || values.snapshot !== undefined || values.spawned !== undefined) {
-    throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
-  }
-  if (values.arg !== undefined) throw usage(`--arg applies only to pvm run and -e`, `pvm ${command} does not run the recipe`);
-  if (command === 'check') return { kind: 'check', recipe, json, policy: policy.file };
-  if (values.policy !== undefined) throw usage('--policy applies to pvm check, run, -e, maps, snapshot and revert', `pvm check ${file} --policy FILE`);
-  return { kind: 'plan', recipe, json };
+  const childArgs = own.filter((_, i) => !dropped.has(i));
+  const run = parseCommandLine([...childArgs, '--pid', '1']) as RunCommand;
+  return { kind: 'run-many', run, pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs };
+}
+
+function hasTarget(values: TargetValues): boolean {
+  return values.pid !== undefined || values.name !== undefined || values.spawned !== undefined || values.core !== undefined || values.snapshot !== undefined;
 }
 
 type TargetValues = { pid?: string | undefined; name?: string | undefined; core?: string | undefined; snapshot?: string | undefined; spawned?: readonly string[] | undefined; ready?: string | undefined; then?: string | undefined };
@@ -334,7 +286,10 @@ function usageFromParseArgs(error: unknown, argv: readonly string[]): UsageError
   const code = (error as { code?: string }).code;
   const text = String((error as Error).message);
   const option = (/'(-[^'\s,]*)/.exec(text)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '').replace(/,$/, '');
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usage(`unknown option '${option}'`, 'run `pvm --help` for the options');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = suggestOption(option);
+    return usage(`unknown option '${option}'`, `${near === undefined ? '' : `did you mean ${near}? `}run \`pvm --help\` for the options`);
+  }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return usage(`option '${option}' needs a value`, 'run `pvm --help` for the options');
   return usage(`cannot parse the command line: ${text}`, 'run `pvm --help` for the options');
 }

@@ -9,7 +9,8 @@ import { DeniedError, Exit, type ExitCode, PvmError, UsageError } from '../error
 import { describeTarget } from '../target/target.ts';
 import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
-import { type Command, parseCommandLine, type RecipeSpec, USAGE } from './args.ts';
+import { type Command, parseCommandLine, type RecipeSpec } from './args.ts';
+import { usageText } from './options.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
@@ -36,7 +37,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
 async function dispatch(command: Command): Promise<ExitCode | void> {
   switch (command.kind) {
     case 'help':
-      out(USAGE);
+      out(usageText());
       return;
     case 'version':
       out(`pvm ${VERSION}`);
@@ -147,13 +148,11 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const { readJournalWarning } = await import('./journal-file.ts');
       const { revertJournal } = await import('../runtime/revert.ts');
       const { formatRevert } = await import('./format.ts');
+      const { refuseRevertByPolicy, refuseUngrantedRevert } = await import('../policy/command-refusals.ts');
+      refuseUngrantedRevert(command);
       const entries = readJournalWarning(command.journal);
       const policies = await policiesFor(command.policy.file);
-      if (policies.length > 0 && !command.writing.dryRun) {
-        const { decideWriting, describeRule } = await import('../policy/decide.ts');
-        const writing = decideWriting(policies);
-        if (!writing.allowed) throw new DeniedError('policy-denied', `denied: pvm revert writes, and ${writing.why} — ${describeRule(writing.rule)}`, { hint: 'ask for the policy to allow writing, or revert by hand' });
-      }
+      await refuseRevertByPolicy(command, policies);
       if (command.target === undefined) {
         const { revertEverywhere } = await import('./journal-commands.ts');
         return revertEverywhere(command.journal, entries, command.writing, policies, command.policy.audit, command.json, out);

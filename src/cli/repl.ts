@@ -30,7 +30,8 @@ import { describeTarget } from '../target/target.ts';
 import type { Command } from './args.ts';
 import { formatError, formatErrorJson, formatEvent } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
-import { journalFor, judgePlan, recordWrites } from './run-command.ts';
+import { journalFor, recordWrites } from './run-command.ts';
+import { judgePlan } from '../policy/command-refusals.ts';
 import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
 
 type Out = (text: string) => void;

@@ -62,6 +62,7 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   // - a large scan's worker thread (parallel-scan.ts), which takes 40-90 ms to start. Second: making one holds this
   //   thread for 5-80 ms (Deno's node:worker_threads the most, 36-80), while the smaps read goes on.
   const { hasLargeScan, readsSmaps } = await import('../plan/walk.ts');
+  const { judgePlan, writesUnallowed } = await import('../policy/command-refusals.ts');
   const target = command.target;
   // Not for a run judgePlan refuses (a write without --allow-write): it would wait for them to end.
   const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 && !writesUnallowed(plan, command) ? target.pid : undefined;
@@ -75,22 +76,6 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
     return taken;
   };
   return { command, plan, params, policies, journal, takeSmaps, close: () => journal?.close() };
-}
-
-/**
- * Refuses a plan before the target is touched: what the policy denies, a write to a core, a write without
- * --allow-write (or --dry-run). `notAllowed` words that last refusal where the caller knows better (the REPL).
- */
-export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], run: { readonly target: TargetSpec; readonly allowWrite: boolean; readonly writing: WritingOptions }, notAllowed?: (plan: Plan) => PvmError): Promise<void> {
-  const { readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
-  (await import('../policy/apply.ts')).refusePlan(plan, policies, run.writing.freeze);
-  if (plan.writes && run.target.kind === 'core') throw readOnlyRefusal(plan, run.target.path);
-  if (writesUnallowed(plan, run)) throw (notAllowed ?? writeRefusal)(plan);
-}
-
-/** Whether the plan writes without --allow-write or --dry-run (judgePlan refuses it). */
-function writesUnallowed(plan: Plan, run: { readonly allowWrite: boolean; readonly writing: WritingOptions }): boolean {
-  return plan.writes && !run.allowWrite && !run.writing.dryRun;
 }
 
 /** --journal, opened for appending before the target is touched; none for a dry run, which writes nothing. */

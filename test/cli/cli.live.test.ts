@@ -143,7 +143,7 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
   });
 
   it('exits 2 for usage errors: unknown option, no target, unreadable recipe', () => {
-    expect(pvm(runtime, ['run', RECIPE, '--pdi', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: unknown option '--pdi'\nhint: run `pvm --help` for the options\n" });
+    expect(pvm(runtime, ['run', RECIPE, '--pdi', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: unknown option '--pdi'\nhint: did you mean --pid? run `pvm --help` for the options\n" });
     expect(pvm(runtime, ['run', RECIPE])).toMatchObject({ status: 2, stderr: 'pvm: error: no target given\nhint: name the target with --pid N or --name PROCESS_NAME (or --core FILE, --snapshot FILE, or -- COMMAND to start one)\n' });
     expect(pvm(runtime, ['run', 'missing.pvm', '--pid', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: cannot read recipe 'missing.pvm': no such file\nhint: check the path of the .pvm file\n" });
   });

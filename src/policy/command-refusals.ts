@@ -1,0 +1,46 @@
+// What the command line is refused before a target is touched: a plan the
+// policies deny, a write to a core, a write without --allow-write (or
+// --dry-run), and a revert (which writes) without the grant or under a policy
+// that does not allow writing. The CLI asks here; it decides nothing itself.
+import { DeniedError, type PvmError } from '../errors.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { TargetSpec, WritingOptions } from '../cli/args.ts';
+import type { LoadedPolicy } from './load.ts';
+
+/** What a command grants its writes. */
+export interface WriteGrant {
+  readonly allowWrite: boolean;
+  readonly writing: Pick<WritingOptions, 'dryRun'>;
+}
+
+/**
+ * Refuses a plan before the target is touched: what the policy denies, a write to a core, a write without
+ * --allow-write (or --dry-run). `notAllowed` words that last refusal where the caller knows better (the REPL).
+ */
+export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], run: WriteGrant & { readonly target: TargetSpec; readonly writing: WritingOptions }, notAllowed?: (plan: Plan) => PvmError): Promise<void> {
+  const { readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
+  (await import('./apply.ts')).refusePlan(plan, policies, run.writing.freeze);
+  if (plan.writes && run.target.kind === 'core') throw readOnlyRefusal(plan, run.target.path);
+  if (writesUnallowed(plan, run)) throw (notAllowed ?? writeRefusal)(plan);
+}
+
+/** Whether the plan writes without --allow-write or --dry-run (judgePlan refuses it). */
+export function writesUnallowed(plan: Plan, grant: WriteGrant): boolean {
+  return plan.writes && !grant.allowWrite && !grant.writing.dryRun;
+}
+
+/** A journal is input, like a recipe: writing it back needs the same grant as a recipe's writes (checked before it is read)... */
+export function refuseUngrantedRevert(grant: WriteGrant): void {
+  if (grant.allowWrite || grant.writing.dryRun) return;
+  throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, {
+    hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)`,
+  });
+}
+
+/** ... and the same policy. */
+export async function refuseRevertByPolicy(grant: WriteGrant, policies: readonly LoadedPolicy[]): Promise<void> {
+  if (policies.length === 0 || grant.writing.dryRun) return;
+  const { decideWriting, describeRule } = await import('./decide.ts');
+  const writing = decideWriting(policies);
+  if (!writing.allowed) throw new DeniedError('policy-denied', `denied: pvm revert writes, and ${writing.why} — ${describeRule(writing.rule)}`, { hint: 'ask for the policy to allow writing, or revert by hand' });
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../src/cli/args.ts';
+import { COMMAND_OPTIONS, commandsUsage, type OptionName, OPTIONS, suggestOption, takes, usageText } from '../../src/cli/options.ts';
+import { UsageError } from '../../src/errors.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+type CommandKey = keyof typeof COMMAND_OPTIONS;
+
+/** A command line for `command` that parses with its table's options alone, to which one more option is added. */
+function lineFor(command: CommandKey, option: OptionName): string[] {
+  const head: Record<CommandKey, string[]> = {
+    run: ['run', 'r.pvm', '--pid', '1'],
+    '-e': ['-e', 'print 1', '--pid', '1'],
+    check: ['check', 'r.pvm'],
+    plan: ['plan', 'r.pvm'],
+    maps: ['maps', '--pid', '1'],
+    snapshot: ['snapshot', '--pid', '1', '-o', 'out.core'],
+    revert: ['revert', 'j.journal', '--allow-write'],
+    status: ['status', 'j.journal'],
+    repl: ['repl', '--pid', '1'],
+  };
+  const value: Partial<Record<OptionName, string>> = { pid: '2', match: 'name=x', jobs: '2', ready: 'loaded', then: 'wait', arg: 'a=1', only: '[heap]', e: 'print 1' };
+  const given = OPTIONS[option].type === 'boolean' ? [`--${option}`] : [`--${option}`, value[option] ?? 'x'];
+  return [...head[command], ...given];
+}
+
+function refusal(argv: string[]): string | undefined {
+  try {
+    parseCommandLine(argv);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return error.message;
+  }
+}
+
+describe('the table of options (src/cli/options.ts)', () => {
+  it("is the README's usage block, as --help prints it", () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const block = /## Use\n\n```\n([^]*?)```\n/.exec(readme)?.[1];
+    expect(block).toBe(`${commandsUsage()}\n`);
+    expect(usageText()).toContain(commandsUsage().replace(/^/gm, '  '));
+  });
+
+  it('refuses exactly the options a command does not take, naming those that do', () => {
+    const refusals: string[] = [];
+    for (const command of Object.keys(COMMAND_OPTIONS) as CommandKey[]) {
+      for (const option of Object.keys(OPTIONS) as OptionName[]) {
+        if (option === 'help' || option === 'version' || option === 'e' || option === 'pid') continue; // --pid given twice is many targets
+        const message = refusal(lineFor(command, option));
+        const refused = message?.includes(`--${option} does not apply to`) === true || message?.endsWith('needs no target') === true;
+        if (refused !== !takes(command, option)) refusals.push(`${command} --${option}: ${message ?? 'accepted'}`);
+      }
+    }
+    expect(refusals).toEqual([]);
+  });
+
+  it('gives --policy to every command but plan, and --audit to every command that opens a target', () => {
+    expect(refusal(['check', 'r.pvm', '--policy', 'p.json'])).toBeUndefined();
+    expect(refusal(['status', 'j.journal', '--policy', 'p.json', '--audit', 'a.jsonl'])).toBeUndefined();
+    expect(refusal(['repl', '--pid', '1', '--policy', 'p.json', '--audit', 'a.jsonl'])).toBeUndefined();
+    expect(refusal(['plan', 'r.pvm', '--policy', 'p.json'])).toBe('--policy does not apply to pvm plan');
+    expect(refusal(['check', 'r.pvm', '--audit', 'a.jsonl'])).toBe('--audit does not apply to pvm check');
+    expect(refusal(['maps', '--pid', '1', '--allow-write'])).toBe('--allow-write does not apply to pvm maps');
+  });
+
+  it('suggests the option a mistyped one is closest to', () => {
+    expect(suggestOption('--pdi')).toBe('--pid');
+    expect(suggestOption('--alow-write')).toBe('--allow-write');
+    expect(suggestOption('--jsno=1')).toBe('--json');
+    expect(suggestOption('--zzzzzzzz')).toBeUndefined();
+  });
+});
