@@ -5,7 +5,7 @@ import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
 import { planJson } from '../plan/json.ts';
-import { DeniedError, Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
+import { Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
@@ -14,7 +14,6 @@ import { usageText } from './options.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { progressLine } from './progress.ts';
 import { VERSION } from '../version.ts';
-import { count } from '../count.ts';
 import { sleepSync } from '../sleep.ts';
 
 const out = (text: string) => writeStdout(`${text}\n`);
@@ -58,8 +57,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
           else out(formatStaticDecision(plan.recipe.name, d));
         }
         if (!command.json && decisions.length === 0) out(`${plan.recipe.name}: the policy has nothing to say of this recipe's statements (reads of addresses known at run time are checked then)`);
-        const denied = decisions.filter((d) => d.verdict === 'denied').length;
-        if (denied > 0) throw new DeniedError('policy-denied', `the policy denies ${count(denied, 'statement')} of ${plan.recipe.name}`, { hint: 'pvm run refuses this recipe before opening the target' });
+        (await import('../policy/command-refusals.ts')).refuseChecked(plan, decisions);
       }
       return;
     }

@@ -1,11 +1,14 @@
 // What the command line is refused before a target is touched: a plan the
-// policies deny, a write to a core, a write without --allow-write (or
-// --dry-run), and a revert (which writes) without the grant or under a policy
-// that does not allow writing. The CLI asks here; it decides nothing itself.
+// policies deny (pvm run's refusal, pvm check's exit status), a write to a
+// core, a write without --allow-write (or --dry-run), and a revert (which
+// writes) without the grant or under a policy that does not allow writing.
+// The CLI asks here; it decides nothing itself.
 import { DeniedError, type PvmError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { TargetSpec, WritingOptions } from '../cli/args.ts';
 import type { LoadedPolicy } from './load.ts';
+import type { StaticDecision } from './static.ts';
+import { count } from '../count.ts';
 
 /** What a command grants its writes. */
 export interface WriteGrant {
@@ -27,6 +30,12 @@ export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], r
 /** Whether the plan writes without --allow-write or --dry-run (judgePlan refuses it). */
 export function writesUnallowed(plan: Plan, grant: WriteGrant): boolean {
   return plan.writes && !grant.allowWrite && !grant.writing.dryRun;
+}
+
+/** `pvm check --policy`: exit 3 when the policies deny any statement (what pvm run would refuse). */
+export function refuseChecked(plan: Plan, decisions: readonly StaticDecision[]): void {
+  const denied = decisions.filter((d) => d.verdict === 'denied').length;
+  if (denied > 0) throw new DeniedError('policy-denied', `the policy denies ${count(denied, 'statement')} of ${plan.recipe.name}`, { hint: 'pvm run refuses this recipe before opening the target' });
 }
 
 /** A journal is input, like a recipe: writing it back needs the same grant as a recipe's writes (checked before it is read)... */
