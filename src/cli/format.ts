@@ -4,7 +4,7 @@ import { InvalidRecipe } from '../dsl/diagnostic.ts';
 import { lineIndex } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
-import { sha256Hex } from '../sha256.ts';
+import { sha256Hex } from '../digest.ts';
 import { hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/revert.ts';
 import { humanValue } from '../runtime/evaluation/show.ts';

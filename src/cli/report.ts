@@ -6,7 +6,7 @@
 // docs/forensics.md lists (the target's kind and, for a core, its file and
 // sha256). Keys in a fixed order, integers as --json writes them, every
 // range the recipe read as its sha256, in the order it read them.
-import { sha256, sha256Hex } from '../sha256.ts';
+import { sha256, sha256Hex } from '../digest.ts';
 import { accessSync, closeSync, constants, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hostname, release } from 'node:os';

@@ -1,7 +1,7 @@
 // AST → Plan. Pure. A statement is compiled after `check` accepted it and every
 // statement before it, so names and types may be assumed valid; anything else is
 // a bug in pvm (assert), not in the recipe.
-import { sha256Hex } from '../sha256.ts';
+import { recipeIdentity } from '../digest.ts';
 import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
 import { concreteBytes, formatPattern } from '../plan/pattern.ts';
@@ -267,7 +267,7 @@ function planBuilder(source: SourceFile, loopNames: (loop: Ast.Statement) => Loo
       return {
         format: 'pvm-plan',
         version: PLAN_VERSION,
-        recipe: { name: source.name, sha256: sha256Hex(source.text) },
+        recipe: recipeIdentity(source.name, source.text),
         writes,
         params,
         steps: addReadAhead(top),

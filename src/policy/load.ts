@@ -2,7 +2,7 @@
 // problem is exit 2, naming the file, the JSON path and what is wrong, and
 // for an unknown key the near key: `write.alow: unknown key (did you mean
 // allow?)`. A policy carries its sha256, for audits and reports.
-import { sha256Hex } from '../sha256.ts';
+import { sha256Hex } from '../digest.ts';
 import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { MAX_POLICY_BYTES } from '../limits.ts';

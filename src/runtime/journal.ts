@@ -3,7 +3,7 @@
 // pvm dies mid-patch. A site is named by the process (pid and start time, so
 // a reused pid is not mistaken for it), its address, and, where the address
 // lies in a file's mapping, the file, the offset and its build-id.
-import { sha256Hex } from '../sha256.ts';
+import { sha256Hex } from '../digest.ts';
 import { fromHex, toHex } from '../bytes.ts';
 import { hexAddress } from './evaluation/value.ts';
 
