@@ -1,14 +1,16 @@
 // Bytes as lowercase hex: how plans carry them and how output shows them (README, `--json`).
+import { Buffer } from 'node:buffer';
 
 export function toHex(bytes: Uint8Array): string {
-  let text = '';
-  for (const b of bytes) text += b < 16 ? `0${b.toString(16)}` : b.toString(16);
-  return text;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+/** The bytes of `hex` (two digits a byte, either case), in an array of their own; throws unless it is all such pairs. */
 export function fromHex(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  const bytes = new Uint8Array(hex.length >>> 1);
+  // Buffer's decoder stops at the first pair that is not hex, and drops an odd last digit: both are refused.
+  const decoded = Buffer.from(bytes.buffer).write(hex, 'hex');
+  if (hex.length % 2 !== 0 || decoded !== bytes.length) throw new Error(`not hex bytes: ${hex.length > 40 ? `${hex.slice(0, 40)}…` : hex}`);
   return bytes;
 }
 
