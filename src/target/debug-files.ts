@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { type ElfFile, parseElf } from '../native/elf.ts';
 import { openRegularFile } from '../regular-file.ts';
+import { crc32 } from './crc32.ts';
 import { readAt } from './file-mapping.ts';
 
 export const DEFAULT_DEBUG_DIRECTORIES: readonly string[] = ['/usr/lib/debug'];
@@ -52,21 +53,15 @@ export function findDebugFile(path: string, elf: Pick<ElfFile, 'buildId' | 'debu
   return { tried };
 }
 
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
 /** The CRC32 (zlib's, as .gnu_debuglink records it) of a whole open file. */
 export function crc32OfFile(fd: number): number {
   const buffer = new Uint8Array(1 << 20);
-  let crc = 0xffffffff;
+  let crc = 0;
   for (let offset = 0;;) {
     const n = readSync(fd, buffer, 0, buffer.length, offset);
     if (n <= 0) break;
-    for (let i = 0; i < n; i++) crc = CRC_TABLE[(crc ^ buffer[i]!) & 0xff]! ^ (crc >>> 8);
+    crc = crc32(buffer.subarray(0, n), crc);
     offset += n;
   }
-  return (crc ^ 0xffffffff) >>> 0;
+  return crc;
 }
