@@ -6,10 +6,10 @@
 // leaves no empty file behind.
 import { accessSync, closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DeniedError, UsageError } from '../errors.ts';
+import { DeniedError } from '../errors.ts';
 import { MAX_JOURNAL_BYTES } from '../limits.ts';
-import { notAppendable, readBoundedFile } from '../regular-file.ts';
-import { type JournalEntry, journalLine, parseJournal } from '../runtime/journal.ts';
+import { notAppendable } from '../regular-file.ts';
+import { type JournalEntry, journalLine } from '../runtime/journal.ts';
 
 export interface JournalFile {
   /** Appends the entries as one write and syncs them once: durable before the writes they record. Throws unless every byte is on disk. */
@@ -129,22 +129,4 @@ function syncDirectory(directory: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** A journal's complete entries, and the lines cut short (a crash while one was written), which are left out. */
-export function readJournal(path: string): { entries: JournalEntry[]; incomplete: number[] } {
-  const text = readBoundedFile(path, MAX_JOURNAL_BYTES, ({ why, fix }) => new UsageError('journal-unreadable', `cannot read the journal '${path}': ${why}`, { hint: fix ?? 'give the file that `pvm run --journal FILE` wrote' }));
-  const incomplete: number[] = [];
-  try {
-    return { entries: parseJournal(text, (line) => incomplete.push(line)), incomplete };
-  } catch (error) {
-    throw new UsageError('journal-invalid', `${path} is not a pvm journal: ${(error as Error).message}`, { hint: 'give the file that `pvm run --journal FILE` wrote' });
-  }
-}
-
-/** readJournal, with a warning on stderr for each line cut short. */
-export function readJournalWarning(path: string): JournalEntry[] {
-  const { entries, incomplete } = readJournal(path);
-  for (const line of incomplete) process.stderr.write(`pvm: warning: ${path} line ${line} is incomplete (cut short while pvm wrote it?): left out; the other entries are used\n`);
-  return entries;
 }

@@ -137,13 +137,13 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     case 'repl':
       return (await import('./repl.ts')).repl(command, out);
     case 'status': {
-      const { readJournalWarning } = await import('./journal-file.ts');
+      const { readJournalWarning } = await import('./journal-read.ts');
       const { statusCommand } = await import('./journal-commands.ts');
       const entries = readJournalWarning(command.journal);
       return statusCommand(command.journal, entries, command.target, await policiesFor(command.policy.file), command.policy.audit, command.json, out);
     }
     case 'revert': {
-      const { readJournalWarning } = await import('./journal-file.ts');
+      const { readJournalWarning } = await import('./journal-read.ts');
       const { revertJournal } = await import('../runtime/revert.ts');
       const { formatRevert } = await import('./format.ts');
       const { refuseRevertByPolicy, refuseUngrantedRevert } = await import('../policy/command-refusals.ts');

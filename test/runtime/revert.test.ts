@@ -2,7 +2,8 @@
 // undone newest first, sites changed since left alone, pid reuse refused.
 import { describe, expect, it } from 'vitest';
 import { TargetError } from '../../src/errors.ts';
-import { type JournalEntry, journalLine, parseJournal } from '../../src/runtime/journal.ts';
+import { entryDigest, type JournalEntry, journalLine } from '../../src/runtime/journal.ts';
+import { parseJournal } from '../../src/runtime/journal-parse.ts';
 import { revertJournal } from '../../src/runtime/revert.ts';
 import { type SiteStatus, statementStates } from '../../src/runtime/journal-status.ts';
 import { writeSites } from '../../src/runtime/site-writer.ts';
@@ -88,10 +89,28 @@ describe('the journal format', () => {
     expect(() => parseJournal('{"journal":"pvm","version":1}')).toThrow('line 1 is not a pvm journal entry (version 2)');
   });
 
-  it('refuses an entry edited after pvm wrote it: a hand-made old value is never written back', () => {
+  it('refuses an entry whose sha256 does not match: a checksum, it detects a line corrupted or edited by hand', () => {
     const line = journalLine(entry(BASE + 0x10n, [1, 2], [3, 4]));
     expect(parseJournal(line)).toHaveLength(1);
     expect(() => parseJournal(line.replace('"old":"0102"', '"old":"9090"'))).toThrow('line 1 was changed after pvm wrote it (its sha256 does not match)');
+  });
+
+  it('names the field that is wrong in an entry whose sha256 was recomputed to match', () => {
+    const signed = (edit: (fields: Record<string, unknown>) => void) => {
+      const { sha256: _, ...fields } = JSON.parse(journalLine(entry(BASE + 0x10n, [1, 2], [3, 4]))) as Record<string, unknown>;
+      edit(fields);
+      const body = JSON.stringify(fields);
+      return `${body.slice(0, -1)},"sha256":"${entryDigest(body)}"}`;
+    };
+    expect(parseJournal(signed(() => {}))).toHaveLength(1);
+    expect(() => parseJournal(signed((f) => (f.old = '01x2')))).toThrow('line 1: old is not hex bytes');
+    expect(() => parseJournal(signed((f) => (f.new = 7)))).toThrow('line 1: new is not hex bytes');
+    expect(() => parseJournal(signed((f) => (f.new = '030405')))).toThrow('line 1: old and new bytes differ in length');
+    expect(() => parseJournal(signed((f) => delete f.pid))).toThrow('line 1: no pid');
+    expect(() => parseJournal(signed((f) => (f.address = '4096')))).toThrow('line 1: address is not an address');
+    expect(() => parseJournal(signed((f) => (f.module = { path: '/bin/app', offset: 'x', buildId: null })))).toThrow('line 1: module offset is not an address');
+    expect(() => parseJournal(signed((f) => (f.statement = 'poke')))).toThrow('line 1: statement is not patch or write');
+    expect(() => parseJournal(signed((f) => (f.recipe = 'r.pvm')))).toThrow('line 1: no recipe');
   });
 });
 
