@@ -35,7 +35,7 @@ const { bindParams } = await dist('runtime/params.js');
 const { LiveProcess } = await dist('target/live-process.js');
 const { CoreTarget } = await dist('target/core-target.js');
 const { ModuleResolver } = await dist('runtime/modules.js');
-const { readJournal } = await dist('cli/journal-file.js');
+const { readJournal } = await dist('cli/journal-read.js');
 const { journalLine } = await dist('runtime/journal.js');
 const { parsePolicy } = await dist('policy/load.js');
 
