@@ -222,12 +222,13 @@ export class VmChannel {
    * memory at `base` + offsets[r], back to back. Ranges that share pages are
    * read a page at a time (same-page-reads.ts); otherwise IOV_MAX a call into
    * one local iovec (as C would). A range that stops short gets what arrived,
-   * and the next call resumes after it.
+   * and the next call resumes after it. `samePage` false: never a page at a
+   * time (a scan's chunks, which share no pages).
    */
-  readVectors(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, base: number): void {
+  readVectors(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, base: number, samePage = true): void {
     // Planned only within a call's bytes: a planned call also moves its gaps (MAX_GAP at most each), which at the
     // default 16 MiB of call bytes stays far below the kernel's MAX_RW_COUNT.
-    const planned = offsets[count]! - offsets[0]! <= this.#callBytes ? this.#samePage.plan(remote, count, offsets, base) : undefined;
+    const planned = samePage && offsets[count]! - offsets[0]! <= this.#callBytes ? this.#samePage.plan(remote, count, offsets, base) : undefined;
     if (planned !== undefined) {
       this.#readPlanned(planned, remote, offsets, done, base);
       return;

@@ -7,7 +7,8 @@
 import { DeniedError } from '../errors.ts';
 import { count } from '../count.ts';
 import { hexAddress } from '../runtime/evaluation/value.ts';
-import { type AddressRange, describeTarget, type Frozen, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type WritableTarget, type WriteRequest } from '../target/target.ts';
+import { type AddressRange, describeTarget, type Frozen, type MemorySource, type ReadBatch, type ReadStop, type Region, type ScanSession, type SourcePrimitives, type WriteRequest } from '../target/target.ts';
+import { sourceOf, type Writes } from '../target/reads.ts';
 import { decideCode, decideFreeze, decideRegisters, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 import { isAnonymous } from '../target/skip-rules.ts';
@@ -133,10 +134,8 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     }
   };
   /** A scan's reads: its regions were chosen with the policy (`skip`), so a denial here is a region that changed under it. */
-  const checkScanReads = (requests: readonly ReadRequest[]): void => {
+  const checkScanReads = (ranges: readonly AddressRange[], bytes: number): void => {
     checkClock('scan');
-    const ranges = requests.map((r) => ({ start: r.address, end: r.address + BigInt(r.length) }));
-    const bytes = requests.reduce((sum, r) => sum + r.length, 0);
     const { decision, at } = decideRanges(ranges, (rules, start, end) => rules.read(start, end));
     if (!decision.allowed) throw deny('scan', `read of ${count(bytes, 'byte')} at`, decision, at);
     // A scan reads what it searches, and its hits tell what is there (a one-byte pattern at an address reads that byte):
@@ -145,23 +144,12 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     read += bytes;
     if (audit !== undefined && ranges.length > 0) audit({ op: 'scan', allowed: true, start: ranges[0]!.start, end: ranges[0]!.end, ranges: ranges.length, bytes });
   };
-  /** Allowed reads against the read budget, and to the audit log. */
-  const countReads = (requests: readonly ReadRequest[]): void => {
-    if (requests.length === 0) return;
-    countBytes(requests[0]!, requests.length, requests.reduce((sum, r) => sum + r.length, 0));
-  };
   /** Refuses a batch of reads that would take the run past the policy's read budget. */
   const checkBytes = (bytes: number, op: 'read' | 'scan' = 'read'): void => {
     if (readBudget === undefined || read + bytes <= readBudget.limit) return;
     const { limit, rule } = readBudget;
     if (op === 'scan') throw deny('scan', `scanning past ${limit} bytes read`, { allowed: false, rule, why: 'the run read more than the policy allows (scans count as reads)' });
     throw deny('read', `reading more than ${limit} bytes`, { allowed: false, rule, why: 'the run read more than the policy allows' });
-  };
-  /** Counts a batch of reads against the policy's read budget and audits it, by its first range. */
-  const countBytes = (first: ReadRequest, ranges: number, bytes: number): void => {
-    checkBytes(bytes);
-    read += bytes;
-    audit?.({ op: 'read', allowed: true, start: first.address, end: first.address + BigInt(first.length), ranges, bytes });
   };
   const checkWrites = (requests: readonly WriteRequest[], code: boolean, count = true): void => {
     const op = code ? 'write-code' : 'write';
@@ -211,82 +199,121 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     return decision.allowed ? undefined : `denied by policy: ${describeRule(decision.rule)}`;
   };
 
-  /** A read decided alone (region rules). */
-  const decideRead = (request: ReadRequest): { decision: Decision; at: AddressRange | undefined } => decideRanges([{ start: request.address, end: request.address + BigInt(request.length) }], (rules, start, end) => rules.read(start, end));
-  /** A denied read: a fault that carries the denial, raised where the recipe reads it. */
-  const deniedRead = (request: ReadRequest, decision: Extract<Decision, { allowed: false }>, at: AddressRange | undefined): ReadResult => {
-    const denied = deny('read', `read of ${count(request.length, 'byte')} at`, decision, at);
-    return { bytes: new Uint8Array(request.length), done: 0, fault: { address: request.address, denied } };
+  /** The ranges of a batch, for decisions and the audit. */
+  const rangesOf = ({ ranges, count }: ReadBatch): AddressRange[] => {
+    const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
+    return Array.from({ length: count }, (_, r) => {
+      const start = view.getBigUint64(r * 16, true);
+      return { start, end: start + view.getBigUint64(r * 16 + 8, true) };
+    });
+  };
+  /** Reads that are allowed, against the read budget, and to the audit log by the first. */
+  const countBatch = (first: AddressRange, ranges: number, bytes: number): void => {
+    checkBytes(bytes);
+    read += bytes;
+    audit?.({ op: 'read', allowed: true, start: first.start, end: first.end, ranges, bytes });
+  };
+  /** The guard's own scans, and the source's each stands for. */
+  const sessions = new WeakMap<ScanSession, ScanSession>();
+
+  /**
+   * The one read. Without region rules a batch is checked against the clock
+   * and the budget as a whole; with them, each range is decided alone: a
+   * denied one is not read, and its stop carries the denial, raised where the
+   * recipe reads it (a batch that asks no stops is refused whole). A scan's
+   * batch is decided as a scan: its regions were chosen with the policy.
+   */
+  const readv = (batch: ReadBatch): void => {
+    const { count: n, offsets } = batch;
+    if (batch.scan !== undefined) {
+      const inner = sessions.get(batch.scan);
+      if (inner === undefined) throw new Error('a scan read through a guard that did not open it');
+      checkScanReads(rangesOf(batch), offsets[n]! - offsets[0]!);
+      source.readv({ ...batch, scan: inner });
+      return;
+    }
+    checkClock('read');
+    if (n === 0) return;
+    if (!hasRegionRules) {
+      const view = new DataView(batch.ranges.buffer, batch.ranges.byteOffset, 16);
+      const start = view.getBigUint64(0, true);
+      countBatch({ start, end: start + view.getBigUint64(8, true) }, n, offsets[n]! - offsets[0]!);
+      source.readv(batch);
+      return;
+    }
+    const ranges = rangesOf(batch);
+    const decisions = ranges.map((range) => decideRanges([range], (rules, start, end) => rules.read(start, end)));
+    const allowed: number[] = [];
+    decisions.forEach(({ decision }, r) => decision.allowed && allowed.push(r));
+    if (allowed.length === n) {
+      countBatch(ranges[0]!, n, offsets[n]! - offsets[0]!);
+      source.readv(batch);
+      return;
+    }
+    if (batch.stops === undefined) {
+      const r = decisions.findIndex(({ decision }) => !decision.allowed);
+      const { decision, at } = decisions[r]!;
+      throw deny('read', `read of ${count(offsets[r + 1]! - offsets[r]!, 'byte')} at`, decision as Extract<Decision, { allowed: false }>, at);
+    }
+    // The allowed ranges, read as a batch of their own, then put in their places.
+    const partOffsets = new Int32Array(allowed.length + 1);
+    for (let k = 0; k < allowed.length; k++) partOffsets[k + 1] = partOffsets[k]! + offsets[allowed[k]! + 1]! - offsets[allowed[k]!]!;
+    const total = partOffsets[allowed.length]!;
+    const part = {
+      ranges: new Uint8Array(allowed.length * 16),
+      count: allowed.length,
+      offsets: partOffsets,
+      done: Int32Array.from(allowed, (r) => batch.done[r]!),
+      memory: new Uint8Array(Math.max(total, 128)).subarray(0, total),
+      stops: [] as (ReadStop | undefined)[],
+    } satisfies ReadBatch;
+    allowed.forEach((r, k) => part.ranges.set(batch.ranges.subarray(r * 16, r * 16 + 16), k * 16));
+    if (allowed.length > 0) {
+      countBatch(ranges[allowed[0]!]!, allowed.length, total);
+      source.readv(part);
+    }
+    allowed.forEach((r, k) => {
+      batch.memory.set(part.memory.subarray(part.offsets[k]!, part.offsets[k + 1]!), offsets[r]!);
+      batch.done[r] = part.done[k]!;
+      batch.stops![r] = part.stops[k];
+    });
+    decisions.forEach(({ decision, at }, r) => {
+      if (decision.allowed) return;
+      batch.done[r] = 0;
+      batch.stops![r] = { denied: deny('read', `read of ${count(offsets[r + 1]! - offsets[r]!, 'byte')} at`, decision, at) };
+    });
+  };
+
+  const scanSession = (): ScanSession => {
+    const inner = source.scanSession();
+    const session = {
+      regions: inner.regions,
+      vmFlags: inner.vmFlags,
+      residentRuns: (start, end) => inner.residentRuns(start, end),
+      skip: (region) => inner.skip?.(region) ?? scanSkip(region),
+      memory: (size) => inner.memory(size),
+      search: inner.search,
+      // A worker thread would read past the guard: scans under a policy stay on this thread.
+      parallel: undefined,
+      close: () => inner.close(),
+    } satisfies ScanSession;
+    sessions.set(session, inner);
+    return session;
   };
 
   const writable = source.writable;
-  const vectors = source.vectors;
-  const guarded: MemorySource = {
+  const primitives = {
     get identity() {
       return source.identity;
     },
     regions: () => source.regions(),
-    read(requests) {
-      // Each request is decided alone: a denied one is a fault that carries the denial, raised where the recipe reads it.
-      checkClock('read');
-      const denials = hasRegionRules ? requests.map(decideRead) : undefined;
-      const allowed = denials === undefined ? requests : requests.filter((_, i) => denials[i]!.decision.allowed);
-      countReads(allowed);
-      const results = source.read(allowed);
-      if (denials === undefined) return results;
-      let next = 0;
-      return requests.map((request, i) => {
-        const { decision, at } = denials[i]!;
-        return decision.allowed ? results[next++]! : deniedRead(request, decision, at);
-      });
-    },
-    // One request into memory the caller reuses (runtime/loops/reused-reads.ts), decided and counted as `read` decides one.
-    readInto: source.readInto === undefined ? undefined : (request, into) => {
-      checkClock('read');
-      const { decision, at } = decideRead(request);
-      if (!decision.allowed) return deniedRead(request, decision, at);
-      countReads([request]);
-      return source.readInto!(request, into);
-    },
-    // Region rules decide each range alone, with a denial per range: compiled loops then read through `read`.
-    readRanges: hasRegionRules || source.readRanges === undefined ? undefined : (starts, lengths) => {
-      checkClock('read');
-      let bytes = 0;
-      for (let i = 0; i < lengths.length; i++) bytes += lengths[i]!;
-      checkBytes(bytes);
-      // Counted only when the source reads them so: otherwise the caller reads them through `read`, which counts them.
-      const result = source.readRanges!(starts, lengths);
-      if (result !== undefined && starts.length > 0) countBytes({ address: BigInt(starts[0]!), length: lengths[0]! }, starts.length, bytes);
-      return result;
-    },
-    // The same for the reads of loops in WebAssembly (runtime/loops/wasm-kernel.ts): the clock and the budget are checked before each
-    // call, and its bytes counted.
-    vectors: hasRegionRules || vectors === undefined ? undefined : {
-      blocked: () => vectors.blocked(),
-      read(remote, count, offsets, done, memory) {
-        checkClock('read');
-        if (count === 0) return;
-        const bytes = offsets[count]! - offsets[0]!;
-        checkBytes(bytes);
-        vectors.read(remote, count, offsets, done, memory);
-        const first = new DataView(remote.buffer, remote.byteOffset, 16);
-        countBytes({ address: first.getBigUint64(0, true), length: Number(first.getBigUint64(8, true)) }, count, bytes);
-      },
-    },
+    readv,
+    blocked: () => source.blocked(),
+    // Region rules decide each range alone, with a denial per range, which ranges as numbers and a compiled loop's
+    // vectors cannot say: compiled loops then read through `read`.
+    forms: { into: source.forms.into, ranges: source.forms.ranges && !hasRegionRules, vectors: source.forms.vectors && !hasRegionRules },
+    scanSession,
     moduleFile: (path) => source.moduleFile(path),
-    openScan(): ScanAccess {
-      const access = source.openScan();
-      return {
-        ...access,
-        // A worker thread would read past the guard: scans under a policy stay on this thread.
-        parallel: undefined,
-        skip: (region) => access.skip?.(region) ?? scanSkip(region),
-        readChunks: (requests) => {
-          checkScanReads(requests);
-          return access.readChunks(requests);
-        },
-      };
-    },
     threads() {
       if (writable !== undefined) checkFreeze(); // a live process stops its threads to take their registers
       const threads = source.threads();
@@ -296,38 +323,33 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       const denied = deny('read', 'reading registers', decision);
       return threads.map((thread) => ({ tid: thread.tid, registers: undefined, denied }));
     },
-    writable: undefined,
+    unnamedRegions: source.unnamedRegions,
     close: () => source.close(),
-  };
-  if (writable === undefined) return guarded;
-  const guardedWritable: WritableTarget = {
-    ...guarded,
-    get identity() {
-      return source.identity;
-    },
-    write(requests) {
-      checkWrites(requests, false);
-      return writable.write(requests);
-    },
-    writeForce(requests) {
-      checkWrites(requests, true);
-      return writable.writeForce(requests);
-    },
-    freeze() {
-      checkFreeze();
-      return timedFreeze(writable.freeze());
-    },
-    ...(writable.lockWrites === undefined ? {} : { lockWrites: () => writable.lockWrites!() }),
-    authorize(writes) {
-      const data = writes.filter((w) => !w.code);
-      const code = writes.filter((w) => w.code);
-      if (data.length > 0) checkWrites(data, false, false);
-      if (code.length > 0) checkWrites(code, true, false);
-      if (code.length > 0) checkFreeze();
-    },
-    get writable() {
-      return guardedWritable;
-    },
-  };
-  return guardedWritable;
+  } satisfies Omit<SourcePrimitives, 'writable'>;
+  if (writable === undefined) return sourceOf(primitives);
+  return sourceOf(
+    primitives,
+    {
+      write(requests) {
+        checkWrites(requests, false);
+        return writable.write(requests);
+      },
+      writeForce(requests) {
+        checkWrites(requests, true);
+        return writable.writeForce(requests);
+      },
+      freeze() {
+        checkFreeze();
+        return timedFreeze(writable.freeze());
+      },
+      lockWrites: writable.lockWrites === undefined ? undefined : () => writable.lockWrites!(),
+      authorize(writes) {
+        const data = writes.filter((w) => !w.code);
+        const code = writes.filter((w) => w.code);
+        if (data.length > 0) checkWrites(data, false, false);
+        if (code.length > 0) checkWrites(code, true, false);
+        if (code.length > 0) checkFreeze();
+      },
+    } satisfies Writes,
+  );
 }

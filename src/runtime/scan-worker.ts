@@ -10,6 +10,7 @@ import { loadLibc } from '../native/libc.ts';
 import { parseMaps } from '../native/maps.ts';
 import { VmChannel } from '../native/vm.ts';
 import { openLiveScan } from '../target/live-scan.ts';
+import { scanAccess } from '../target/reads.ts';
 import type { ScanAccess } from '../target/target.ts';
 import { ChunkSearcher } from './chunk-search.ts';
 import { Matcher } from './evaluation/match.ts';
@@ -35,7 +36,8 @@ try {
     else {
       // The scan is opened once the job comes, not while the worker waits for it, from the smaps the main thread
       // planned the chunks from: the same map (file mappings, VmFlags, pages that hold data).
-      const access = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')), data.smaps);
+      const scan = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')), data.smaps);
+      const access = scanAccess(scan, (batch) => scan.read(batch));
       try {
         search(data, access);
       } finally {

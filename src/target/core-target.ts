@@ -23,7 +23,8 @@ import { readAt } from './file-mapping.ts';
 import { auxvValue, type CoreRegion, coreRegions } from './core-regions.ts';
 import { decodeSnapshotNote, type SnapshotNote, SnapshotNoteError } from './snapshot-note.ts';
 import { firstEndingAfter, joinRanges, splitByRanges } from './ranges.ts';
-import { type AddressRange, describeTarget, type FileReader, type MemorySource, type ReadRequest, type ReadResult, type Region, type ScanAccess, type TargetIdentity, type ThreadState } from './target.ts';
+import { ReadingSource } from './reads.ts';
+import { type AddressRange, describeTarget, type FileReader, type ReadBatch, type Region, type ScanSession, type TargetIdentity, type ThreadState } from './target.ts';
 
 /** Where the bytes at an address come from, and for how long that holds. */
 type Piece =
@@ -33,7 +34,7 @@ type Piece =
   /** In a region, but neither the core nor a file holds the bytes. */
   | { readonly kind: 'absent'; readonly region: CoreRegion; readonly length: number };
 
-export class CoreTarget implements MemorySource {
+export class CoreTarget extends ReadingSource {
   readonly identity: TargetIdentity;
   readonly writable = undefined;
   /** pvm's note, for a snapshot. */
@@ -52,6 +53,8 @@ export class CoreTarget implements MemorySource {
   readonly #held: HeldBytes;
 
   private constructor(path: string, fd: number, layout: CoreLayout, note: SnapshotNote | undefined, libc: Libc | undefined) {
+    // Every read copies out of the core: memory the caller reuses gains nothing.
+    super({ into: false, ranges: false, vectors: false });
     this.path = path;
     this.#fd = fd;
     this.layout = layout;
@@ -122,19 +125,27 @@ export class CoreTarget implements MemorySource {
       .map((thread) => ({ tid: thread.tid, registers: this.snapshot?.threadsWithoutRegisters.includes(thread.tid) ? undefined : thread.registers }));
   }
 
-  read(requests: readonly ReadRequest[]): ReadResult[] {
-    return requests.map(({ address, length }) => {
-      const bytes = new Uint8Array(length);
-      const { done, reason } = this.#copy(address, length, bytes, 0);
-      return { bytes, done, fault: done < length ? { address: address + BigInt(done), reason } : undefined };
-    });
+  readv({ ranges, count, offsets, done, memory, stops }: ReadBatch): void {
+    const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
+    for (let r = 0; r < count; r++) {
+      const length = done[r]!;
+      const copied = this.#copy(view.getBigUint64(r * 16, true), length, memory, offsets[r]!);
+      if (copied.done === length) continue;
+      done[r] = copied.done;
+      if (stops !== undefined) stops[r] = { reason: copied.reason };
+    }
+  }
+
+  /** Nothing in a core blocks. */
+  blocked(): readonly AddressRange[] {
+    return [];
   }
 
   moduleFile(path: string): FileReader {
     return this.#files.reader(path, describeTarget(this.identity));
   }
 
-  openScan(): ScanAccess {
+  scanSession(): ScanSession {
     const libc = this.#libc;
     let scratch: NativeMemory | undefined;
     let heap: Uint8Array | undefined;
@@ -164,19 +175,10 @@ export class CoreTarget implements MemorySource {
       regions,
       vmFlags,
       residentRuns: (start, end) => this.#heldRuns(start, end),
-      readChunks: (requests) => {
-        const total = requests.reduce((sum, r) => sum + r.length, 0);
-        const buffer = bufferFor(total);
-        let at = 0;
-        return requests.map(({ address, length }) => {
-          const bytes = buffer.subarray(at, at + length);
-          const { done, reason } = this.#copy(address, length, buffer, at);
-          at += length;
-          return { bytes, done, fault: done < length ? { address: address + BigInt(done), reason } : undefined };
-        });
-      },
+      memory: bufferFor,
       skip: (region) => (pastEnd.has(region as CoreRegion) ? `past the end of ${(region as CoreRegion).file}, the file mapped there: reads fault there, as in the process` : this.#skip(region as CoreRegion)),
       search,
+      parallel: undefined,
       close: () => {
         search.close();
         scratch?.free();

@@ -16,28 +16,15 @@ import { ProcMem } from '../native/proc-mem.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { VmChannel } from '../native/vm.ts';
 import { explainRefusal } from './access.ts';
-import { openLiveScan } from './live-scan.ts';
+import { type LiveScan, openLiveScan } from './live-scan.ts';
+import { ReadingSource } from './reads.ts';
 import { firstUncovered } from './ranges.ts';
-import {
-  describeTarget,
-  type FileReader,
-  type RangesRead,
-  type ReadRequest,
-  type ReadResult,
-  type Region,
-  type ScanAccess,
-  type TargetIdentity,
-  type ThreadState,
-  type VectorReader,
-  type WritableTarget,
-  type WriteRequest,
-  type WriteResult,
-} from './target.ts';
+import { describeTarget, type FileReader, type ReadBatch, type Region, type ScanSession, type TargetIdentity, type ThreadState, type WritableTarget, type WriteRequest, type WriteResult } from './target.ts';
 
 /** How long ago the read of smaps read ahead may have begun to plan the run's first scan (openScan): ~12 ms of kernel time a resident GiB saved. */
 const SMAPS_AHEAD_MS = 250;
 
-export class LiveProcess implements WritableTarget {
+export class LiveProcess extends ReadingSource implements WritableTarget {
   readonly identity: TargetIdentity;
   readonly #vm: VmChannel;
   readonly #libc: Libc;
@@ -53,6 +40,8 @@ export class LiveProcess implements WritableTarget {
   #userfaultRanges: readonly { start: bigint; end: bigint }[] | undefined;
   /** smaps as read ahead for the run (open's `smaps`): the map of the run's first scan, if that begins soon after (see openScan). */
   #smapsAhead: SmapsText | undefined;
+  /** The scans opened, by their sessions: a scan's batch is read as its scan reads. */
+  readonly #scans = new WeakMap<ScanSession, LiveScan>();
   /** Module files opened for symbols, by path: checked once, read on demand. */
   readonly #moduleFiles = new Map<string, number>();
   /** The maps text last parsed, and its entries (see #parsedMaps). */
@@ -60,6 +49,7 @@ export class LiveProcess implements WritableTarget {
   #mapsEntries: MapsEntry[] = [];
 
   private constructor(identity: TargetIdentity, vm: VmChannel, libc: Libc) {
+    super({ into: true, ranges: true, vectors: true });
     this.identity = identity;
     this.#vm = vm;
     this.#libc = libc;
@@ -224,90 +214,94 @@ export class LiveProcess implements WritableTarget {
     }
   }
 
-  read(requests: readonly ReadRequest[]): ReadResult[] {
-    // Until smaps has been read for the userfaultfd pages (#blocking), a lone read goes through /proc/PID/mem, which
-    // fails at once on such a page (it faults without the right to wait) where process_vm_readv would block: smaps
-    // walks every resident page of the target (~10 ms per GiB), as much as a whole short recipe takes. Batches keep
-    // their one process_vm_readv call.
-    if (this.#userfaultRanges === undefined && requests.length === 1) {
-      const quick = this.#readThroughMem(requests[0]!);
-      if (quick !== undefined) return [quick];
-    }
-    return this.#readThroughStops(requests);
-  }
-
-  readInto(request: ReadRequest, into: Uint8Array): ReadResult {
-    if (this.#stopOf(request.address, request.length) === undefined) {
-      try {
-        return this.#vm.readWhole(request, into);
-      } catch (error) {
-        throw translate(error, this.identity);
+  /**
+   * The one read. Until smaps has been read for the userfaultfd pages
+   * (#blocking), a lone range goes through /proc/PID/mem, which fails at once
+   * on such a page (it faults without the right to wait) where
+   * process_vm_readv would block: smaps walks every resident page of the
+   * target (~10 ms per GiB), as much as a whole short recipe takes. Batches
+   * keep their process_vm_readv calls, straight into the caller's memory.
+   */
+  readv(batch: ReadBatch): void {
+    try {
+      if (batch.scan !== undefined) {
+        const scan = this.#scans.get(batch.scan);
+        if (scan === undefined) throw new Error('a scan read through a process that did not open it');
+        scan.read(batch);
+        return;
       }
+      if (batch.count === 1 && this.#userfaultRanges === undefined && this.#readThroughMem(batch)) return;
+      if (this.#meetsStops(batch)) this.#readThroughStops(batch);
+      else this.#vm.readVectors(batch.ranges, batch.count, batch.offsets, batch.done, this.#libc.addressOf(batch.memory));
+    } catch (error) {
+      throw translate(error, this.identity);
     }
-    return this.#readThroughStops([request], into)[0]!;
   }
 
-  /** Reads with process_vm_readv, up to where each request meets pages it must not touch (see #stopOf); into `into` if given. */
-  #readThroughStops(requests: readonly ReadRequest[], into?: Uint8Array): ReadResult[] {
-    return throughStops(
-      requests,
-      requests.map((r) => this.#stopOf(r.address, r.length)),
-      (r, keep) => ({ address: r.address, length: keep }),
-      (sent) => {
-        try {
-          return this.#vm.read(sent, into).map((o): ReadResult => ({ bytes: o.bytes, done: o.done, fault: o.fault }));
-        } catch (error) {
-          throw translate(error, this.identity);
-        }
-      },
-      (r, answer, stop): ReadResult => {
-        const bytes = new Uint8Array(r.length);
-        if (answer !== undefined) bytes.set(answer.bytes.subarray(0, answer.done));
-        return { bytes, done: answer?.done ?? 0, fault: answer?.fault ?? { address: stop.at, reason: stop.reason } };
-      },
-    );
+  blocked(): readonly { start: bigint; end: bigint }[] {
+    return this.#blocking();
+  }
+
+  /** Whether a range of the batch must stop before the kernel is asked (see #stopOf): in one pass over its words, with no object per range. */
+  #meetsStops({ ranges, count }: ReadBatch): boolean {
+    const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
+    const blocked = this.#blocking();
+    for (let r = 0; r < count; r++) {
+      const low = view.getUint32(r * 16, true);
+      const high = view.getUint32(r * 16 + 4, true);
+      const length = view.getUint32(r * 16 + 8, true);
+      // At or past 2^63, or reaching it.
+      if (high >= 0x80000000 || (high === 0x7fffffff && low + length > 0xffffffff)) return true;
+      if (blocked.length === 0) continue;
+      const start = high * 0x100000000 + low;
+      for (const range of blocked) if (start < Number(range.end) && Number(range.start) < start + length) return true;
+    }
+    return false;
+  }
+
+  /** Reads each range up to where it meets pages it must not touch (see #stopOf), and says why it stopped there. */
+  #readThroughStops({ ranges, count, offsets, done, memory, stops }: ReadBatch): void {
+    const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
+    const one = new Uint8Array(16);
+    const oneView = new DataView(one.buffer);
+    const base = this.#libc.addressOf(memory);
+    for (let r = 0; r < count; r++) {
+      const address = view.getBigUint64(r * 16, true);
+      const length = Number(view.getBigUint64(r * 16 + 8, true));
+      const stop = this.#stopOf(address, length);
+      const keep = stop === undefined ? length : stop.at > address ? Number(stop.at - address) : 0;
+      oneView.setBigUint64(0, address, true);
+      oneView.setBigUint64(8, BigInt(keep), true);
+      const got = done.subarray(r, r + 1);
+      got[0] = keep;
+      if (keep > 0) this.#vm.readVectors(one, 1, offsets.subarray(r, r + 2), got, base);
+      if (stop !== undefined && got[0] === keep && stops !== undefined) stops[r] = { reason: stop.reason };
+    }
   }
 
   /**
-   * A request whole through /proc/PID/mem; undefined where it does not arrive
+   * A lone range whole through /proc/PID/mem; false where it does not arrive
    * whole, lies outside readable mappings, or the file cannot be opened:
-   * `read` then takes its usual way, which says why. The kernel forces its way
+   * `readv` then takes its usual way, which says why. The kernel forces its way
    * through /proc/PID/mem (it would read a PROT_NONE guard page), so the map is
    * checked first, and only for a run's first QUICK_READS reads: the map read
    * each time costs less than smaps once, but not without end.
    */
-  #readThroughMem({ address, length }: ReadRequest): ReadResult | undefined {
-    if (this.#memReads >= QUICK_READS) return undefined;
+  #readThroughMem({ ranges, offsets, memory }: ReadBatch): boolean {
+    if (this.#memReads >= QUICK_READS) return false;
+    const view = new DataView(ranges.buffer, ranges.byteOffset, 16);
+    const address = view.getBigUint64(0, true);
+    const length = Number(view.getBigUint64(8, true));
     try {
-      if (!readableThroughout(this.#parsedMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1')), address, length)) return undefined;
+      if (!readableThroughout(this.#parsedMaps(readFileSync(`/proc/${this.identity.pid}/maps`, 'latin1')), address, length)) return false;
       this.#readMem ??= this.#procMem ?? ProcMem.open(this.#libc, this.identity.pid!, false);
       this.#memReads++;
-      const { bytes, done, fault } = this.#readMem.read(address, length);
-      return fault === undefined ? { bytes, done, fault: undefined } : undefined;
+      const { bytes, fault } = this.#readMem.read(address, length);
+      if (fault !== undefined) return false;
+      memory.set(bytes, offsets[0]!);
+      return true;
     } catch {
-      return undefined;
-    }
-  }
-
-  readonly vectors: VectorReader = {
-    blocked: () => this.#blocking(),
-    read: (remote, count, offsets, done, memory) => {
-      try {
-        this.#vm.readVectors(remote, count, offsets, done, this.#libc.addressOf(memory));
-      } catch (error) {
-        throw translate(error, this.identity);
-      }
-    },
-  };
-
-  /** `read` for compiled loops; undefined (use `read`) when a range touches a page registered with userfaultfd. */
-  readRanges(starts: Float64Array, lengths: Float64Array): RangesRead | undefined {
-    // Addresses below 2^53 never reach the 2^63 limit; only a userfaultfd page would make a range stop early.
-    const avoid = this.#blocking().flatMap(({ start, end }) => [Number(start), Number(end)]);
-    try {
-      return this.#vm.readRanges(starts, lengths, avoid);
-    } catch (error) {
-      throw translate(error, this.identity);
+      return false;
     }
   }
 
@@ -451,24 +445,15 @@ export class LiveProcess implements WritableTarget {
     });
   }
 
-  openScan(): ScanAccess {
+  scanSession(): ScanSession {
     // The smaps read ahead is the map of the run's first scan if its read began within SMAPS_AHEAD_MS and the
     // mappings are still those it lists (/proc/PID/maps: cheap, no page table walk); otherwise the scan reads its own.
     const ahead = this.#smapsAhead;
     this.#smapsAhead = undefined;
     const fresh = ahead !== undefined && performance.now() - ahead.startedAt <= SMAPS_AHEAD_MS && this.#mapsUnchanged(ahead.text) ? ahead.text : undefined;
-    const access = openLiveScan(this.identity.pid!, this.#vm, this.#libc, () => this.#maps(), fresh);
-    return {
-      ...access,
-      parallel: { pid: this.identity.pid!, smapsText: access.smapsText },
-      readChunks: (requests) => {
-        try {
-          return access.readChunks(requests);
-        } catch (error) {
-          throw translate(error, this.identity);
-        }
-      },
-    };
+    const scan = openLiveScan(this.identity.pid!, this.#vm, this.#libc, () => this.#maps(), fresh);
+    this.#scans.set(scan, scan);
+    return scan;
   }
 
   /** What a core's NT_PRPSINFO says of the process (for snapshots). */

@@ -1,6 +1,6 @@
-// How a live process is read for a scan (Target.openScan): the map and
-// VmFlags from one read of smaps, resident pages from pagemap, and chunks read into the channel's
-// native scratch memory, where they are searched without a copy. So that a
+// How a live process is read for a scan (MemorySource.scanSession): the map
+// and VmFlags from one read of smaps, resident pages from pagemap, and chunks
+// read into the scan's native memory, where they are searched without a copy. So that a
 // scan never makes the target fault pages in, the pages of a file mapping
 // that are not in the target's page tables are read from the file itself:
 // until the target touches such a page, its bytes are the file's. A file that
@@ -8,8 +8,7 @@
 // disk), is read through the target instead, as before.
 import { closeSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
-import { Errno } from '../native/errno.ts';
-import type { Libc } from '../native/libc.ts';
+import type { Libc, NativeMemory } from '../native/libc.ts';
 import type { MapsEntry } from '../native/maps.ts';
 import { type AddressRange, Pagemap } from '../native/pagemap.ts';
 import { fastestSearch } from '../native/search.ts';
@@ -18,7 +17,7 @@ import { parseSmaps } from '../native/smaps.ts';
 import type { VmChannel } from '../native/vm.ts';
 import { isFileMapping, isMappedFile, readFileAsMapped } from './file-mapping.ts';
 import { firstEndingAfter, splitByRanges } from './ranges.ts';
-import type { ReadRequest, ReadResult, ScanAccess } from './target.ts';
+import type { ReadBatch, ScanSession } from './target.ts';
 
 /** A piece of a chunk: from the target's memory, or from the file behind it. */
 interface Segment {
@@ -27,9 +26,11 @@ interface Segment {
   readonly file: { readonly fd: number; readonly offset: bigint } | undefined;
 }
 
-/** A scan's view of a live process, with the smaps text it was planned from (a worker thread scans from the same). */
-export interface LiveScanAccess extends ScanAccess {
+/** A scan's view of a live process, with the smaps text it was planned from (a worker thread scans from the same), and how it reads. */
+export interface LiveScan extends ScanSession {
   readonly smapsText: string | undefined;
+  /** Reads a batch of the scan's chunks (the live process's `readv` for a scan's batch). */
+  read(batch: ReadBatch): void;
 }
 
 /**
@@ -38,14 +39,17 @@ export interface LiveScanAccess extends ScanAccess {
  * (read ahead for the run, or by the thread that planned the scan); read here
  * otherwise.
  */
-export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: () => MapsEntry[], smapsText?: string): LiveScanAccess {
+export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: () => MapsEntry[], smapsText?: string): LiveScan {
   // One read of smaps gives the map and the VmFlags. Without smaps or pagemap
   // (a kernel without them), scan as if no flag were set and every page held data.
   const text = smapsText ?? attempt(() => readFileSync(`/proc/${pid}/smaps`, 'latin1'));
   const smaps = text === undefined ? undefined : attempt(() => parseSmaps(text));
   const regions = smaps?.entries ?? readMaps();
   const pagemap = attempt(() => new Pagemap(pid, libc.pageSize));
-  const search = fastestSearch(libc, (bytes) => vm.nativeAddressOf(bytes));
+  /** Where the scan's chunks land (see `memory`). */
+  let memory: NativeMemory | undefined;
+  const nativeAddressOf = (bytes: Uint8Array): number | undefined => (memory !== undefined && bytes.buffer === memory.bytes.buffer ? Number(memory.address) + bytes.byteOffset - memory.bytes.byteOffset : undefined);
+  const search = fastestSearch(libc, nativeAddressOf);
   const page = BigInt(libc.pageSize);
   const residentRuns = (start: bigint, end: bigint): AddressRange[] => {
     // A mapping whose every page holds data needs no pagemap read (7-10 ms a resident GiB).
@@ -71,16 +75,16 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     return same ? fd : undefined;
   };
 
-  /** A request cut where it passes between the target's memory and untouched pages of a file. */
-  const segments = (request: ReadRequest): Segment[] => {
+  /** A range cut where it passes between the target's memory and untouched pages of a file. */
+  const segments = (address: bigint, length: number): Segment[] => {
     const out: Segment[] = [];
-    const end = request.address + BigInt(request.length);
+    const end = address + BigInt(length);
     const memory = (from: bigint, to: bigint) => {
       const last = out[out.length - 1];
       if (last !== undefined && last.file === undefined && last.address + BigInt(last.length) === from) out[out.length - 1] = { ...last, length: last.length + Number(to - from) };
       else out.push({ address: from, length: Number(to - from), file: undefined });
     };
-    let at = request.address;
+    let at = address;
     for (let i = firstEndingAfter(files, at); i < files.length; i++) {
       const entry = files[i]!;
       if (entry.start >= end) break;
@@ -101,31 +105,52 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     return out;
   };
 
-  const readChunks = (requests: readonly ReadRequest[]): ReadResult[] => {
-    const pieces = requests.map(segments);
-    // The usual batch, one chunk of the target's memory alone: its outcome is the chunk's.
-    if (pieces.length === 1 && pieces[0]!.length === 1 && pieces[0]![0]!.file === undefined) return vm.readInPlace(requests);
+  const read = ({ ranges, count, offsets, done, memory: into }: ReadBatch): void => {
+    const base = nativeAddressOf(into) ?? libc.addressOf(into);
+    const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
+    const pieces = Array.from({ length: count }, (_, r) => segments(view.getBigUint64(r * 16, true), Number(view.getBigUint64(r * 16 + 8, true))));
+    // The usual batch, one chunk of the target's memory alone: read as it is.
+    if (count === 1 && pieces[0]!.length === 1 && pieces[0]![0]!.file === undefined) {
+      vm.readVectors(ranges, 1, offsets, done, base, false);
+      return;
+    }
+    // The pieces back to back where their ranges go: the target's memory read a run between file pieces at a
+    // time, each file piece read from the file.
     const flat = pieces.flat();
-    const outcomes = vm.readInPlace(flat.map((s) => ({ address: s.address, length: s.length, hole: s.file !== undefined })));
-    flat.forEach((segment, i) => {
-      if (segment.file === undefined) return;
-      // The page holding the end of the file reads as zeros past it; pages past it fault, as in the target.
-      const got = readFileAsMapped(segment.file.fd, outcomes[i]!.bytes, segment.file.offset);
-      outcomes[i] = { ...outcomes[i]!, done: got, fault: got < segment.length ? { address: segment.address + BigInt(got), errno: Errno.EFAULT } : undefined };
-    });
-    let next = 0;
-    return requests.map((request, r) => {
-      const own = outcomes.slice(next, next + pieces[r]!.length);
-      next += pieces[r]!.length;
-      const first = own[0]!.bytes;
-      const bytes = new Uint8Array(first.buffer, first.byteOffset, request.length);
-      let done = 0;
-      for (const outcome of own) {
-        done += outcome.done;
-        if (outcome.fault !== undefined) return { bytes, done, fault: outcome.fault };
+    const at = new Int32Array(flat.length + 1);
+    at[0] = offsets[0]!;
+    flat.forEach((piece, i) => (at[i + 1] = at[i]! + piece.length));
+    const got = Int32Array.from(flat, (piece) => piece.length);
+    const iovecs = new DataView(new ArrayBuffer(flat.length * 16));
+    for (let first = 0; first < flat.length;) {
+      if (flat[first]!.file !== undefined) {
+        const { fd, offset } = flat[first]!.file!;
+        // The page holding the end of the file reads as zeros past it; pages past it fault, as in the target.
+        got[first] = readFileAsMapped(fd, into.subarray(at[first]!, at[first + 1]!), offset);
+        first++;
+        continue;
       }
-      return { bytes, done, fault: undefined };
-    });
+      let end = first;
+      while (end < flat.length && flat[end]!.file === undefined) {
+        iovecs.setBigUint64(end * 16, flat[end]!.address, true);
+        iovecs.setBigUint64(end * 16 + 8, BigInt(flat[end]!.length), true);
+        end++;
+      }
+      vm.readVectors(new Uint8Array(iovecs.buffer, first * 16, (end - first) * 16), end - first, at.subarray(first), got.subarray(first), base, false);
+      first = end;
+    }
+    let next = 0;
+    for (let r = 0; r < count; r++) {
+      let arrived = 0;
+      for (let k = 0; k < pieces[r]!.length; k++, next++) {
+        arrived += got[next]!;
+        if (got[next]! < flat[next]!.length) {
+          next += pieces[r]!.length - k;
+          break;
+        }
+      }
+      done[r] = arrived;
+    }
   };
 
   return {
@@ -133,11 +158,22 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     regions,
     vmFlags: smaps?.vmFlags ?? new Map(),
     residentRuns,
-    readChunks,
+    skip: undefined,
+    memory: (size) => {
+      if (memory === undefined || memory.bytes.length < size) {
+        memory?.free();
+        memory = libc.alloc(2 ** Math.ceil(Math.log2(Math.max(size, 4096))));
+      }
+      return memory.bytes;
+    },
     search,
+    parallel: { pid, smapsText: smaps === undefined ? undefined : text },
+    read,
     close: () => {
       pagemap?.close();
       search.close();
+      memory?.free();
+      memory = undefined;
       for (const fd of opened.values()) if (fd !== undefined) closeSync(fd);
     },
   };

@@ -4,7 +4,8 @@ import { TargetError } from '../errors.ts';
 import { bufferSearch } from '../native/search.ts';
 import { splitByRanges } from './ranges.ts';
 import { bytesReader } from '../native/elf.ts';
-import type { AddressRange, FileReader, Frozen, ReadRequest, ReadResult, Region, ScanAccess, TargetIdentity, ThreadState, VectorReader, WritableTarget, WriteRequest, WriteResult } from './target.ts';
+import { ReadingSource } from './reads.ts';
+import type { AddressRange, FileReader, Frozen, ReadBatch, Region, ScanSession, TargetIdentity, ThreadState, WritableTarget, WriteRequest, WriteResult } from './target.ts';
 
 export interface MemoryRegion extends Region {
   readonly bytes: Uint8Array;
@@ -22,33 +23,22 @@ export interface MemoryTargetOptions {
   readonly vectors?: { readonly blocked?: readonly { start: bigint; end: bigint }[] } | undefined;
 }
 
-export class MemoryTarget implements WritableTarget {
+export class MemoryTarget extends ReadingSource implements WritableTarget {
   readonly identity: TargetIdentity;
   readonly #regions: readonly MemoryRegion[];
   readonly #images: ReadonlyMap<string, Uint8Array>;
   readonly #threads: readonly ThreadState[];
   readonly writable: WritableTarget | undefined;
-  readonly vectors: VectorReader | undefined;
+  readonly #blocked: readonly { start: bigint; end: bigint }[];
 
   /** `identity` lets a test stand in for a process (a pid and start time for journals). */
   constructor(regions: readonly MemoryRegion[], name = 'memory', images: ReadonlyMap<string, Uint8Array> = new Map(), identity: Partial<TargetIdentity> = {}, options: MemoryTargetOptions = {}) {
+    super({ into: false, ranges: false, vectors: options.vectors !== undefined });
     this.#regions = [...regions].sort((a, b) => (a.start < b.start ? -1 : 1));
     this.#images = images;
     this.#threads = options.threads ?? [];
     this.writable = options.readOnly === true ? undefined : this;
-    const vectors = options.vectors;
-    this.vectors = vectors === undefined ? undefined : {
-      blocked: () => vectors.blocked ?? [],
-      read: (remote, count, offsets, done, memory) => {
-        const iovecs = new DataView(remote.buffer, remote.byteOffset, count * 16);
-        for (let r = 0; r < count; r++) {
-          const length = Number(iovecs.getBigUint64(r * 16 + 8, true));
-          const [result] = this.read([{ address: iovecs.getBigUint64(r * 16, true), length }]);
-          memory.set(result!.bytes.subarray(0, result!.done), offsets[r]!);
-          if (result!.done < length) done[r] = result!.done;
-        }
-      },
-    };
+    this.#blocked = options.vectors?.blocked ?? [];
     this.identity = { kind: 'memory', pid: undefined, name, exe: undefined, cmdline: [], startTime: undefined, ...identity };
   }
 
@@ -60,12 +50,18 @@ export class MemoryTarget implements WritableTarget {
     return this.#threads;
   }
 
-  read(requests: readonly ReadRequest[]): ReadResult[] {
-    return requests.map(({ address, length }) => {
-      const bytes = new Uint8Array(length);
-      const done = this.#transfer(address, length, 'r', (region, at, offset, n) => bytes.set(region.bytes.subarray(offset, offset + n), at));
-      return { bytes, done, fault: done < length ? { address: address + BigInt(done) } : undefined };
-    });
+  readv({ ranges, count, offsets, done, memory }: ReadBatch): void {
+    const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
+    for (let r = 0; r < count; r++) {
+      const address = view.getBigUint64(r * 16, true);
+      const at = offsets[r]!;
+      done[r] = this.#transfer(address, done[r]!, 'r', (region, from, offset, n) => memory.set(region.bytes.subarray(offset, offset + n), at + from));
+    }
+  }
+
+  /** The `blocked` of the options: left out as userfaultfd pages are. */
+  blocked(): readonly { start: bigint; end: bigint }[] {
+    return this.#blocked;
   }
 
   write(requests: readonly WriteRequest[]): WriteResult[] {
@@ -94,10 +90,11 @@ export class MemoryTarget implements WritableTarget {
     return bytesReader(image);
   }
 
-  openScan(): ScanAccess {
+  scanSession(): ScanSession {
     const vmFlags = new Map<bigint, readonly string[]>();
     for (const region of this.#regions) if (region.vmFlags !== undefined) vmFlags.set(region.start, region.vmFlags);
     const absent = this.#regions.flatMap((r) => r.absent ?? []).sort((a, b) => (a.start < b.start ? -1 : 1));
+    let memory = new Uint8Array(0);
     return {
       regions: this.#regions,
       vmFlags,
@@ -106,8 +103,10 @@ export class MemoryTarget implements WritableTarget {
         splitByRanges(absent, start, end, () => {}, (a, b) => runs.push({ start: a, end: b }));
         return runs;
       },
-      readChunks: (requests) => this.read(requests),
+      skip: undefined,
+      memory: (size) => (memory.length >= size ? memory : (memory = new Uint8Array(size))),
       search: bufferSearch,
+      parallel: undefined,
       close() {},
     };
   }

@@ -59,19 +59,59 @@ export interface WriteResult {
   readonly fault: { readonly address: bigint; readonly reason?: string | undefined } | undefined;
 }
 
-/** What a scan needs from a target, for the length of one scan (runtime/scan.ts). */
-export interface ScanAccess {
+/**
+ * One batch of reads, laid out as the kernel's iovecs, into memory the caller
+ * owns: what a source's one read primitive (`MemorySource.readv`) takes, and
+ * every other way of reading is built over (target/reads.ts).
+ */
+export interface ReadBatch {
+  /** `count` ranges, 16 bytes each: address, length (little-endian). */
+  readonly ranges: Uint8Array;
+  readonly count: number;
+  /** Range r lands in `memory` at `offsets[r]`, back to back: `offsets[count]` is where the last ends. */
+  readonly offsets: Int32Array;
+  /**
+   * Each range's length, given by the caller; the read lowers it for a range
+   * that stops short (a fault) to what arrived of it.
+   */
+  readonly done: Int32Array;
+  /** Memory the caller owns (a buffer, a WebAssembly memory, a scan's memory), of at least `offsets[count]` bytes. */
+  readonly memory: Uint8Array;
+  /** Where the caller wants to know why ranges stopped short: the source sets `stops[r]` when it knows (a core, a userfaultfd page, a policy). */
+  readonly stops?: (ReadStop | undefined)[] | undefined;
+  /** The scan (`scanSession`) this batch reads chunks for: a policy counts it as a scan, and a live process reads pages no one touched from the file. */
+  readonly scan?: ScanSession | undefined;
+}
+
+/** Why a range stopped short, when the source knows. */
+export interface ReadStop {
+  readonly reason?: string | undefined;
+  /** A policy refused the range: the error to raise where the recipe reads it. */
+  readonly denied?: Error | undefined;
+}
+
+/** Which ways of reading (target/reads.ts) pay off over a source's `readv`, or are possible. */
+export interface ReadForms {
+  /** Reads into memory the caller reuses (`readInto`): where the bytes land straight in it (a live process). */
+  readonly into: boolean;
+  /** Ranges given as numbers (`readRanges`), and reads into a compiled loop's memory (`vectors`): not where a policy decides each range alone, which they cannot say. */
+  readonly ranges: boolean;
+  readonly vectors: boolean;
+}
+
+/** What a scan needs from a target, for the length of one scan (runtime/scan.ts), besides reading. */
+export interface ScanSession {
   /** The memory map the scan plans from, read once when it starts. */
   readonly regions: readonly Region[];
   /** Each mapping's VmFlags (smaps), by start address; empty when the target has none. */
   readonly vmFlags: ReadonlyMap<bigint, readonly string[]>;
   /** The runs of [start, end) whose pages hold data (resident or swapped); all of it when every page does. */
   residentRuns(start: bigint, end: bigint): AddressRange[];
-  /** Reads like `Target.read`, but the bytes may be views of memory the next call reuses: search them before reading on. */
-  readChunks(requests: readonly ReadRequest[]): ReadResult[];
   /** Why a region must be left out besides the skip rules (a policy's denial), or undefined. */
-  readonly skip?: ((region: Region) => string | undefined) | undefined;
-  /** The fastest searches for bytes from `readChunks` (libc memmem, memchr, wmemchr on native memory where they are faster). */
+  readonly skip: ((region: Region) => string | undefined) | undefined;
+  /** Memory of at least `size` bytes for the scan's chunks, reused by the next call: where `search` is fastest. */
+  memory(size: number): Uint8Array;
+  /** The fastest searches for bytes in `memory` (libc memmem, memchr, wmemchr on native memory where they are faster). */
   readonly search: ByteSearch;
   /**
    * A live process a worker thread may scan beside this one (it opens its own
@@ -79,8 +119,14 @@ export interface ScanAccess {
    * whose guard sees each read. `smapsText`: the smaps this scan was planned
    * from, for the worker to scan from the same map.
    */
-  readonly parallel?: { readonly pid: number; readonly smapsText?: string | undefined } | undefined;
+  readonly parallel: { readonly pid: number; readonly smapsText?: string | undefined } | undefined;
   close(): void;
+}
+
+/** A scan's session and its reads (runtime/scan.ts). */
+export interface ScanAccess extends ScanSession {
+  /** Reads like `MemorySource.read`, but the bytes are views of the session's memory, which the next call reuses: search them before reading on. */
+  readChunks(requests: readonly ReadRequest[]): ReadResult[];
 }
 
 /** What `readRanges` read: the ranges' bytes back to back in their order (range i after the lengths of those before it), `done[i]` of range i read. */
@@ -115,37 +161,24 @@ export interface ThreadState {
 }
 
 /**
- * Read-only access to a process's memory: a live process, a core file and a
- * snapshot all implement it, and the runtime cannot tell them apart.
+ * The primitives of a memory source: one batched read (`readv`) and what
+ * it needs said around it. What a source implements, and what a policy
+ * guards (src/policy/guard.ts); every other way of reading is built over
+ * `readv` by target/reads.ts, for every source alike.
  */
-export interface MemorySource {
+export interface SourcePrimitives {
   readonly identity: TargetIdentity;
   /** The memory map; re-read on each call for a live process (it changes). */
   regions(): readonly Region[];
-  /** Reads all requests, batched; a fault affects only its own request. The bytes are the caller's: nothing else holds or reuses them. */
-  read(requests: readonly ReadRequest[]): ReadResult[];
-  /**
-   * Reads one request into `into` (at least its length, from
-   * `uninitializedBytes`): memory the caller reuses for reads whose values
-   * die before the next read into it (runtime/loops/reused-reads.ts). A live
-   * process only; elsewhere the caller uses `read`.
-   */
-  readonly readInto?: ((request: ReadRequest, into: Uint8Array) => ReadResult) | undefined;
-  /**
-   * The same for compiled loops, without an object per range: ranges given as
-   * numbers (addresses below 2^53), their bytes back to back in one buffer
-   * with `done[i]` of range i read (fewer: it faulted there; `read` tells
-   * why). Undefined where a source has no such path, or
-   * cannot take it for these ranges (a policy decides each range alone): the
-   * caller then uses `read`.
-   */
-  readonly readRanges?: ((starts: Float64Array, lengths: Float64Array) => RangesRead | undefined) | undefined;
-  /** Reads into a compiled loop's own memory (a live process, and the in-memory target of tests); undefined elsewhere. */
-  readonly vectors?: VectorReader | undefined;
+  /** Reads a batch; a fault affects only its own range. */
+  readv(batch: ReadBatch): void;
+  /** Ranges no read may touch (pages registered with userfaultfd, where a read would block): callers that lay out their own ranges leave them out. */
+  blocked(): readonly AddressRange[];
+  readonly forms: ReadForms;
+  /** Starts a scan: the map, resident pages, VmFlags, and memory for its chunks (read with `readv`, `scan` set). */
+  scanSession(): ScanSession;
   /** Positioned reads of a mapped file (an ELF module), the very file the target mapped; open until the source closes. */
   moduleFile(path: string): FileReader;
-  /** Starts a scan: the map, resident pages, VmFlags, and reads into reused memory. */
-  openScan(): ScanAccess;
   /** The threads, main thread first, with their registers (a live process stops them for a moment to take them). */
   threads(): readonly ThreadState[];
   /** Writing and stopping threads, which only a live process can do: the source itself then, undefined for a core or snapshot. */
@@ -157,6 +190,36 @@ export interface MemorySource {
    */
   readonly unnamedRegions?: string | undefined;
   close(): void;
+}
+
+/**
+ * Read-only access to a process's memory: a live process, a core file and a
+ * snapshot all implement it, and the runtime cannot tell them apart. Its ways
+ * of reading are built over `readv` (target/reads.ts).
+ */
+export interface MemorySource extends SourcePrimitives {
+  /** Reads all requests, batched; a fault affects only its own request. The bytes are the caller's: nothing else holds or reuses them. */
+  read(requests: readonly ReadRequest[]): ReadResult[];
+  /**
+   * Reads one request into `into` (at least its length, from
+   * `uninitializedBytes`): memory the caller reuses for reads whose values
+   * die before the next read into it (runtime/loops/reused-reads.ts). Where the
+   * source reads straight into it (`forms.into`); elsewhere the caller uses `read`.
+   */
+  readonly readInto: ((request: ReadRequest, into: Uint8Array) => ReadResult) | undefined;
+  /**
+   * The same for compiled loops, without an object per range: ranges given as
+   * numbers (addresses below 2^53), their bytes back to back in one buffer
+   * with `done[i]` of range i read (fewer: it faulted there; `read` tells
+   * why). Undefined where a source has no such path, or
+   * cannot take it for these ranges (a policy decides each range alone): the
+   * caller then uses `read`.
+   */
+  readonly readRanges: ((starts: Float64Array, lengths: Float64Array) => RangesRead | undefined) | undefined;
+  /** Reads into a compiled loop's own memory (a live process, and the in-memory target of tests); undefined elsewhere. */
+  readonly vectors: VectorReader | undefined;
+  /** Starts a scan: its session, and reads into its memory. */
+  openScan(): ScanAccess;
 }
 
 /** A live process: read, and also written and stopped. Asked for (`MemorySource.writable`) only by plans that write. */

@@ -93,14 +93,20 @@ it('reads a value that dies with its iteration into reused memory under a policy
   const plain: OutputEvent[] = [];
   execute({ plan, target: live, params: new Map(), output: (e) => plain.push(e) });
   const audit: { op: string; bytes?: number; allowed: boolean }[] = [];
-  const into = live.readInto.bind(live);
+  // Reads into reused memory reach the process as batches of one range into the same memory each time.
+  const readv = live.readv.bind(live);
+  const memories = new Set<Uint8Array>();
   let reused = 0;
-  live.readInto = (request, memory) => (reused++, into(request, memory));
+  live.readv = (batch) => {
+    if (batch.count === 1 && batch.memory.length >= 65536) (reused++, memories.add(batch.memory));
+    readv(batch);
+  };
   const under = (json: unknown) => guardSource(live, { policies: [parsePolicy('p.json', JSON.stringify(json))], symbol: () => undefined, audit: (e) => audit.push(e as never) });
   const events: OutputEvent[] = [];
   execute({ plan, target: under({ read: { maxBytes: 1 << 20 } }), params: new Map(), output: (e) => events.push(e) });
   expect(events).toEqual(plain);
   expect(reused).toBe(12);
+  expect(memories.size).toBe(1);
   expect(audit.filter((e) => e.op === 'read').reduce((sum, e) => sum + e.bytes!, 0)).toBe(12 * 65536);
   // A budget the loop outgrows stops it at the read, as any read.
   expect(() => execute({ plan, target: under({ read: { maxBytes: 5 * 65536 } }), params: new Map(), output: () => {} })).toThrow(/reading more than 327680 bytes/);

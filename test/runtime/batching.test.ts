@@ -6,7 +6,8 @@ import { PvmError } from '../../src/errors.ts';
 import { readCoalesced, sortedOrder } from '../../src/runtime/loops/coalesce.ts';
 import { execute } from '../../src/runtime/execute.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
-import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
+import { ReadingSource } from '../../src/target/reads.ts';
+import type { MemorySource, ReadBatch } from '../../src/target/target.ts';
 
 const TABLE = 0x10000n;
 const VALUES = 0x40000n;
@@ -27,13 +28,14 @@ function memory(): MemoryTarget {
   ]);
 }
 
-/** Counts the reads of a read-only source (recipes here never write). */
-class Counting implements MemorySource {
+/** Counts the reads of a read-only source (recipes here never write): each batch its one read primitive is asked. */
+class Counting extends ReadingSource {
   readonly writable = undefined;
   calls = 0;
   iovecs = 0;
   readonly inner: MemoryTarget;
   constructor(inner: MemoryTarget) {
+    super({ into: false, ranges: false, vectors: false });
     this.inner = inner;
   }
   get identity() {
@@ -42,16 +44,19 @@ class Counting implements MemorySource {
   regions() {
     return this.inner.regions();
   }
-  read(requests: readonly ReadRequest[]): ReadResult[] {
+  readv(batch: ReadBatch): void {
     this.calls++;
-    this.iovecs += requests.length;
-    return this.inner.read(requests);
+    this.iovecs += batch.count;
+    this.inner.readv(batch);
+  }
+  blocked() {
+    return this.inner.blocked();
   }
   moduleFile(path: string) {
     return this.inner.moduleFile(path);
   }
-  openScan() {
-    return this.inner.openScan();
+  scanSession() {
+    return this.inner.scanSession();
   }
   threads() {
     return this.inner.threads();

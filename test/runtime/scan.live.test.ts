@@ -8,6 +8,7 @@ import { parseSmaps, readSmapsAhead } from '../../src/native/smaps.ts';
 import { literalPattern } from '../../src/plan/pattern.ts';
 import { scanTarget } from '../../src/runtime/scan.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
+import { sourceOf } from '../../src/target/reads.ts';
 import type { MemorySource } from '../../src/target/target.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 
@@ -24,30 +25,25 @@ it('reports a region unmapped after the scan planned it, and finds what is elsew
   let unmapped = false;
   // The first read of the scan has the fixture unmap `doomed` (a line on its
   // stdin), and waits until the maps no longer show it.
-  const target: MemorySource = {
+  const target: MemorySource = sourceOf({
     identity: live.identity,
     regions: () => live.regions(),
-    read: (requests) => live.read(requests),
-    threads: () => live.threads(),
-    writable: undefined,
-    moduleFile: (path) => live.moduleFile(path),
-    openScan: () => {
-      const access = live.openScan();
-      return {
-        ...access,
-        readChunks: (requests) => {
-          if (!unmapped) {
-            unmapped = true;
-            fixture.child.stdin!.write('u\n');
-            const deadline = Date.now() + 5000;
-            while (mapped() && Date.now() < deadline);
-          }
-          return access.readChunks(requests);
-        },
-      };
+    readv: (batch) => {
+      if (batch.scan !== undefined && !unmapped) {
+        unmapped = true;
+        fixture.child.stdin!.write('u\n');
+        const deadline = Date.now() + 5000;
+        while (mapped() && Date.now() < deadline);
+      }
+      live.readv(batch);
     },
+    blocked: () => live.blocked(),
+    forms: live.forms,
+    scanSession: () => live.scanSession(),
+    threads: () => live.threads(),
+    moduleFile: (path) => live.moduleFile(path),
     close: () => live.close(),
-  };
+  });
   expect(mapped()).toBe(true);
   const outcome = scanTarget(target, { pattern: literalPattern(new TextEncoder().encode('PVM-BENCH-HIT')), area: { kind: 'anon' }, perms: undefined, align: 1, limit: 100 });
   expect(mapped()).toBe(false);

@@ -11,7 +11,8 @@ import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
 import { hasLargeScan } from '../../src/plan/walk.ts';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
-import type { MemorySource, ReadRequest, ReadResult } from '../../src/target/target.ts';
+import { sourceOf } from '../../src/target/reads.ts';
+import type { MemorySource } from '../../src/target/target.ts';
 
 const pattern = (text: string): Pattern => {
   const result = parsePattern(text);
@@ -29,18 +30,23 @@ function region(start: bigint, bytes: Uint8Array, perms = 'rw-p', path = ''): Me
   return { start, end: start + BigInt(bytes.length), perms, offset: 0n, path, deleted: false, bytes };
 }
 
-/** A memory target whose reads (scans' too) go through `read`, which may pretend memory went away. */
-function withReads(memory: MemoryTarget, read: (requests: readonly ReadRequest[]) => ReadResult[]): MemorySource {
-  return {
+/** A memory target whose reads (scans' too) stop where `reach` says (the bytes of a range that arrive): memory gone under the scan. */
+function withReads(memory: MemoryTarget, reach: (address: bigint, length: number) => number): MemorySource {
+  return sourceOf({
     identity: memory.identity,
     regions: () => memory.regions(),
-    read,
+    readv: (batch) => {
+      memory.readv(batch);
+      const view = new DataView(batch.ranges.buffer, batch.ranges.byteOffset, batch.count * 16);
+      for (let r = 0; r < batch.count; r++) batch.done[r] = Math.min(batch.done[r]!, reach(view.getBigUint64(r * 16, true), view.getUint32(r * 16 + 8, true)));
+    },
+    blocked: () => [],
+    forms: memory.forms,
+    scanSession: () => memory.scanSession(),
     threads: () => memory.threads(),
-    writable: undefined,
     moduleFile: (path) => memory.moduleFile(path),
-    openScan: () => ({ ...memory.openScan(), readChunks: read }),
     close: () => {},
-  };
+  });
 }
 
 describe('byte patterns', () => {
@@ -102,8 +108,7 @@ describe('scanTarget', () => {
     const memory = new MemoryTarget([region(0x100000n, bytes), region(0x10000000n, Uint8Array.of(9))]);
     // The maps still list the first region, but everything after its first chunk is gone.
     const gone = (address: bigint) => address >= 0x100000n + BigInt(CHUNK_BYTES) && address < 0x10000000n;
-    const read = (requests: readonly ReadRequest[]): ReadResult[] => memory.read(requests).map((result, i) => (gone(requests[i]!.address) ? { bytes: result.bytes, done: 0, fault: { address: requests[i]!.address } } : result));
-    const target = withReads(memory, read);
+    const target = withReads(memory, (address, length) => (gone(address) ? 0 : length));
     const outcome = scanTarget(target, { pattern: literalPattern(Uint8Array.of(9)), area: { kind: 'all' }, perms: undefined, align: CHUNK_BYTES, limit: 100 });
     expect(outcome.hits).toEqual([0x100000n, 0x10000000n]);
     expect(outcome.skipped).toEqual([{ start: 0x100000n + BigInt(CHUNK_BYTES), end: 0x100000n + BigInt(CHUNK_BYTES * 3), reason: 'unreadable now (unmapped or changed during the scan)' }]);
@@ -242,14 +247,7 @@ describe('a region that shrinks during a scan', () => {
     const memory = new MemoryTarget([region(A, a), region(B, b)]);
     // The maps still show 2.5 MiB, but A's last 256 KiB were unmapped after the scan planned its chunks.
     const gone = { start: A + 0x240000n, end: B };
-    const read = (requests: readonly ReadRequest[]): ReadResult[] =>
-      memory.read(requests).map((result, i) => {
-        const { address, length } = requests[i]!;
-        if (address + BigInt(length) <= gone.start || address >= gone.end) return result;
-        const done = address < gone.start ? Number(gone.start - address) : 0;
-        return { bytes: result.bytes, done, fault: { address: address + BigInt(done) } };
-      });
-    const target = withReads(memory, read);
+    const target = withReads(memory, (address, length) => (address + BigInt(length) <= gone.start || address >= gone.end ? length : address < gone.start ? Number(gone.start - address) : 0));
     const outcome = scanTarget(target, { pattern: literalPattern(Uint8Array.of(7, 7, 7)), area: { kind: 'all' }, perms: undefined, align: 1, limit: 100 });
     expect(outcome.hits).toEqual([A + 0x200010n, B + 16n]);
     expect(outcome.skipped).toEqual([{ start: gone.start, end: gone.end, reason: 'unreadable now (unmapped or changed during the scan)' }]);
