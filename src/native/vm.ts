@@ -1,9 +1,9 @@
 // process_vm_readv / process_vm_writev over many transfers at once. Remote
 // iovecs are built in one reused buffer; the local side is a single iovec, so
 // the kernel lays the data out back to back: in native scratch memory, or
-// straight in the caller's (large reads, readRanges, readVectors). Ranges that
-// share pages are read a page at a time instead, scattered through many local
-// iovecs (same-page-reads.ts).
+// straight in the caller's (large reads, and readVectors: every read of a
+// live process). Ranges that share pages are read a page at a time instead,
+// scattered through many local iovecs (same-page-reads.ts).
 import { Errno, NativeError } from './errno.ts';
 import type { Libc, NativeMemory } from './libc.ts';
 import { type PlannedCalls, SamePagePlanner } from './same-page-reads.ts';
@@ -49,8 +49,6 @@ export class VmChannel {
   readonly #localView = new DataView(this.#local.buffer);
   #scratch: NativeMemory | undefined;
   readonly #samePage: SamePagePlanner;
-  /** readRanges' remote iovecs (grown as needed). */
-  #rangeIovecs = new Uint8Array(IOV_MAX * 16);
   /** Local iovecs, one per range, for #readEach. */
   readonly #eachLocal = new Uint8Array(IOV_MAX * 16);
   readonly #eachLocalView = new DataView(this.#eachLocal.buffer);
@@ -102,119 +100,6 @@ export class VmChannel {
       at += length;
       return { done: outcome.done, fault: outcome.fault, bytes };
     });
-  }
-
-  /**
-   * One large read into `into` (as `read([transfer], into)`), in one call
-   * with no batching around it: a loop reading 1 MiB values spends ~30 µs of
-   * cold JavaScript per read in `read`'s batching, and a read that fits one
-   * call and arrives whole needs none of it. Anything else (smaller than
-   * DIRECT_BYTES, larger than a call, a fault, an error) goes through `read`,
-   * which reads it again and says what happened.
-   */
-  readWhole(transfer: Transfer, into: Uint8Array): ReadOutcome {
-    validateTransfers([transfer]);
-    const { length } = transfer;
-    if (length >= DIRECT_BYTES && length <= this.#callBytes && length <= into.length) {
-      const moved = this.#call('read', [transfer], 0, 1, length, BigInt(this.#libc.addressOf(into)));
-      if (moved === length) return { bytes: into.subarray(0, length), done: length, fault: undefined };
-    }
-    return this.read([transfer], into)[0]!;
-  }
-
-  /**
-   * Reads like `read`, but without copying: each outcome's bytes are a view of
-   * the channel's native scratch memory, valid until its next call, and
-   * `native` is that view's address (for libc searches). For scans, which look
-   * at each chunk once. The transfers together must fit one call's bytes. A
-   * `hole` takes its place in the layout but is not read (done 0, no fault):
-   * the caller fills it from elsewhere (a file).
-   */
-  readInPlace(transfers: readonly (Transfer & { readonly hole?: boolean })[]): (ReadOutcome & { readonly native: number })[] {
-    validateTransfers(transfers);
-    // A scan's usual batch: one chunk of plain memory, read in one call. Arrived whole, it needs none of the
-    // layout and batching below (~5 µs of cold JavaScript a call); anything else is read again below, which says what happened.
-    const only = transfers.length === 1 ? transfers[0]! : undefined;
-    if (only !== undefined && only.hole !== true && only.length > 0 && only.length <= this.#callBytes) {
-      const scratch = this.#scratchFor(only.length);
-      if (this.#call('read', transfers, 0, 1, only.length, scratch.address) === only.length) {
-        return [{ done: only.length, fault: undefined, bytes: scratch.bytes.subarray(0, only.length), native: Number(scratch.address) }];
-      }
-    }
-    const start = new Float64Array(transfers.length + 1);
-    for (let i = 0; i < transfers.length; i++) start[i + 1] = start[i]! + transfers[i]!.length;
-    const total = start[transfers.length]!;
-    if (total > this.#callBytes) throw new RangeError(`readInPlace: ${total} bytes do not fit one call of ${this.#callBytes}`);
-    const scratch = this.#scratchFor(total);
-    const outcomes: TransferOutcome[] = transfers.map(() => ({ done: 0, fault: undefined }));
-    // Each run of transfers between holes is read in as few calls as it takes;
-    // each call lands its data where its first transfer belongs, so a call
-    // resumed after a fault does not overwrite what the calls before it read.
-    for (let first = 0; first < transfers.length;) {
-      if (transfers[first]!.hole === true) {
-        first++;
-        continue;
-      }
-      let end = first;
-      while (end < transfers.length && transfers[end]!.hole !== true) end++;
-      const run = transfers.slice(first, end);
-      const base = first;
-      runBatched(run, this.#limits(), (at, count, bytes) => this.#call('read', run, at, count, bytes, scratch.address + BigInt(start[base + at]!)), 'process_vm_readv').forEach((outcome, k) => (outcomes[base + k] = outcome));
-      first = end;
-    }
-    const address = Number(scratch.address);
-    return outcomes.map((outcome, i) => ({
-      done: outcome.done,
-      fault: outcome.fault,
-      bytes: scratch.bytes.subarray(start[i]!, start[i]! + transfers[i]!.length),
-      native: address + start[i]!,
-    }));
-  }
-
-  /**
-   * Reads ranges given as numbers into one buffer, back to back in their
-   * order, without an object per range (compiled loops read tens of thousands
-   * at a time): laid out as remote iovecs and read as `readVectors` reads a
-   * compiled loop's (ranges sharing pages a page at a time), straight into the
-   * result. `done[i]`: the bytes of range i that arrived. Undefined, having
-   * read nothing (reads change nothing), where a range does not fit one call,
-   * passes 2^53, or meets one of the `avoid` ranges ([start, end) pairs of
-   * numbers), or where they add up to 2 GiB: the caller then reads another way.
-   *
-   * One pass over the ranges checks and lays them out: a recipe runs once, and
-   * each pass of its own over tens of thousands of ranges costs milliseconds
-   * before the JIT has optimised it.
-   */
-  readRanges(starts: Float64Array, lengths: Float64Array, avoid: readonly number[] = []): { bytes: Uint8Array; done: Float64Array } | undefined {
-    const count = starts.length;
-    if (this.#rangeIovecs.length < count * 16) this.#rangeIovecs = new Uint8Array(Math.max(count * 16, this.#rangeIovecs.length * 2));
-    // The remote iovecs as 32-bit words (little-endian, as the hosts pvm runs on): base low, base high, length, 0.
-    const iovecs = new Uint32Array(this.#rangeIovecs.buffer, 0, count * 4);
-    const offsets = new Int32Array(count + 1);
-    const done = new Int32Array(count);
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const start = starts[i]!;
-      const length = lengths[i]!;
-      // (A length that is not a whole number of bytes, or negative, is read another way too: it errs there.)
-      if (!(length >>> 0 === length && length <= this.#callBytes && start >= 0 && start + length <= Number.MAX_SAFE_INTEGER)) return undefined;
-      for (let k = 0; k < avoid.length; k += 2) if (start < avoid[k + 1]! && avoid[k]! < start + length) return undefined;
-      const low = start >>> 0;
-      iovecs[i * 4] = low;
-      iovecs[i * 4 + 1] = (start - low) / 0x100000000;
-      iovecs[i * 4 + 2] = length;
-      iovecs[i * 4 + 3] = 0;
-      offsets[i] = total;
-      done[i] = length;
-      total += length;
-    }
-    if (total > 0x7fffffff) return undefined;
-    offsets[count] = total;
-    // Zeroed (a range that stops short reads as zeros past `done`), and more than 64 bytes: memory outside the JS heap,
-    // which stays where it is while the kernel writes to it.
-    const bytes = new Uint8Array(Math.max(total, 128)).subarray(0, total);
-    if (total > 0) this.readVectors(this.#rangeIovecs.subarray(0, count * 16), count, offsets, done, this.#libc.addressOf(bytes));
-    return { bytes, done: Float64Array.from(done) };
   }
 
   /**
@@ -295,12 +180,6 @@ export class VmChannel {
       return this.#libc.processVmReadv(this.pid, this.#eachLocal, count, this.#remote, count);
     }, 'process_vm_readv');
     outcomes.forEach((outcome, j) => outcome.done < transfers[j]!.length && (done[indices[j]!] = outcome.done));
-  }
-
-  /** The native address of bytes that are a view of this channel's scratch memory, else undefined. */
-  nativeAddressOf(bytes: Uint8Array): number | undefined {
-    const scratch = this.#scratch;
-    return scratch !== undefined && bytes.buffer === scratch.bytes.buffer ? Number(scratch.address) + bytes.byteOffset - scratch.bytes.byteOffset : undefined;
   }
 
   /** Writes every transfer; writes are not atomic (docs/kernel.md §1), so outcomes say what landed. */

@@ -330,13 +330,9 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   return sourceOf(
     primitives,
     {
-      write(requests) {
-        checkWrites(requests, false);
-        return writable.write(requests);
-      },
-      writeForce(requests) {
-        checkWrites(requests, true);
-        return writable.writeForce(requests);
+      write(requests, force = false) {
+        checkWrites(requests, force);
+        return writable.write(requests, force);
       },
       freeze() {
         checkFreeze();

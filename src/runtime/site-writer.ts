@@ -76,7 +76,7 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
       const data = sites.flatMap((_, i) => (code[i] ? [] : [i]));
       const forced = sites.flatMap((_, i) => (code[i] ? [i] : []));
       target.write(data.map((i) => ({ address: sites[i]!.address, bytes: bytesOf(sites[i]!) }))).forEach((r, k) => (results[data[k]!] = r));
-      if (forced.length > 0) target.writeForce(forced.map((i) => ({ address: sites[i]!.address, bytes: bytesOf(sites[i]!) }))).forEach((r, k) => (results[forced[k]!] = r));
+      if (forced.length > 0) target.write(forced.map((i) => ({ address: sites[i]!.address, bytes: bytesOf(sites[i]!) })), true).forEach((r, k) => (results[forced[k]!] = r));
       return results;
     };
     const written = write((site) => site.after);

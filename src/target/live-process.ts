@@ -332,8 +332,9 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
     return this.#userfaultRanges;
   }
 
-  write(requests: readonly WriteRequest[]): WriteResult[] {
-    return this.#guardedWrite(requests, (sent) => this.#vm.write(sent));
+  /** With process_vm_writev; `force`, through /proc/PID/mem (#writeForce). */
+  write(requests: readonly WriteRequest[], force = false): WriteResult[] {
+    return force ? this.#writeForce(requests) : this.#guardedWrite(requests, (sent) => this.#vm.write(sent));
   }
 
   /**
@@ -342,7 +343,7 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
    * that read was ~0.25 ms of each process of a fleet's code patch. A write
    * that faults on such a page is told why afterwards.
    */
-  writeForce(requests: readonly WriteRequest[]): WriteResult[] {
+  #writeForce(requests: readonly WriteRequest[]): WriteResult[] {
     const results = this.#guardedWrite(requests, (sent) => {
       this.#procMem ??= ProcMem.open(this.#libc, this.identity.pid!, true);
       const mem = this.#procMem;

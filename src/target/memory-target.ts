@@ -64,17 +64,10 @@ export class MemoryTarget extends ReadingSource implements WritableTarget {
     return this.#blocked;
   }
 
-  write(requests: readonly WriteRequest[]): WriteResult[] {
+  /** `force` as the kernel's forced write: private mappings take it whatever their permissions; read-only shared ones do not. */
+  write(requests: readonly WriteRequest[], force = false): WriteResult[] {
     return requests.map(({ address, bytes }) => {
-      const done = this.#transfer(address, bytes.length, 'w', (region, at, offset, n) => region.bytes.set(bytes.subarray(at, at + n), offset));
-      return { done, fault: done < bytes.length ? { address: address + BigInt(done) } : undefined };
-    });
-  }
-
-  /** Like the kernel's forced write: private mappings take it whatever their permissions; read-only shared ones do not. */
-  writeForce(requests: readonly WriteRequest[]): WriteResult[] {
-    return requests.map(({ address, bytes }) => {
-      const done = this.#transfer(address, bytes.length, 'force', (region, at, offset, n) => region.bytes.set(bytes.subarray(at, at + n), offset));
+      const done = this.#transfer(address, bytes.length, force ? 'force' : 'w', (region, at, offset, n) => region.bytes.set(bytes.subarray(at, at + n), offset));
       return { done, fault: done < bytes.length ? { address: address + BigInt(done) } : undefined };
     });
   }

@@ -176,7 +176,7 @@ export abstract class ReadingSource implements MemorySource {
 const IOVECS_AT_FIRST = 1024 * 16;
 
 /** What a live source adds: writing and stopping threads. */
-export type Writes = Pick<WritableTarget, 'write' | 'writeForce' | 'freeze' | 'authorize' | 'lockWrites'>;
+export type Writes = Pick<WritableTarget, 'write' | 'freeze' | 'authorize' | 'lockWrites'>;
 
 /**
  * A source made of primitives given as an object (a policy's guard, tests'
@@ -220,8 +220,7 @@ export function sourceOf(primitives: Omit<SourcePrimitives, 'writable'>, writes?
   })(primitives.forms);
   if (writes !== undefined) {
     const writable = source as unknown as Writes & { -readonly [K in keyof Writes]: Writes[K] };
-    writable.write = (requests) => writes.write(requests);
-    writable.writeForce = (requests) => writes.writeForce(requests);
+    writable.write = (requests, force) => writes.write(requests, force);
     writable.freeze = () => writes.freeze();
     writable.authorize = writes.authorize;
     writable.lockWrites = writes.lockWrites;

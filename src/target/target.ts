@@ -224,18 +224,19 @@ export interface MemorySource extends SourcePrimitives {
 
 /** A live process: read, and also written and stopped. Asked for (`MemorySource.writable`) only by plans that write. */
 export interface WritableTarget extends MemorySource {
-  write(requests: readonly WriteRequest[]): WriteResult[];
   /**
-   * Writes that may land where `write` cannot: read-only private mappings
-   * such as code, through /proc/PID/mem, which the kernel writes by
-   * copy-on-write (docs/kernel.md §2). Only with the threads stopped (`freeze`).
+   * The one write: all requests, batched; a fault affects only its own
+   * request. `force`: writes that may land where others cannot, read-only
+   * private mappings such as code, through /proc/PID/mem, which the kernel
+   * writes by copy-on-write (docs/kernel.md §2). Only with the threads
+   * stopped (`freeze`).
    */
-  writeForce(requests: readonly WriteRequest[]): WriteResult[];
+  write(requests: readonly WriteRequest[], force?: boolean): WriteResult[];
   /** Stops every thread until `thaw` (a patch's write window), with where each one stopped. */
   freeze(): Frozen;
   /**
-   * Throws if a policy would refuse any of these writes (`code`: through
-   * writeForce), before anything is written, so that a patch asks first and
+   * Throws if a policy would refuse any of these writes (`code`: forced,
+   * into code), before anything is written, so that a patch asks first and
    * is never half applied. Absent: nothing refuses.
    */
   readonly authorize?: ((writes: readonly (WriteRequest & { readonly code: boolean })[]) => void) | undefined;

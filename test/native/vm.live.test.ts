@@ -29,40 +29,6 @@ function eightBytesAt(addresses: readonly bigint[]): { remote: Uint8Array; offse
 }
 
 describe('VmChannel on a live process', () => {
-  it('reads in place, without copying: a fault in the middle leaves the reads around it intact', () => {
-    const vm = new VmChannel(libc, fixture.pid);
-    const page = fixture.at('page');
-    const hole = fixture.at('hole');
-    const outcomes = vm.readInPlace([
-      { address: page, length: 16 },
-      { address: hole - 8n, length: 16 },
-      { address: fixture.at('after_hole'), length: 4 },
-    ]);
-    expect([...outcomes[0]!.bytes]).toEqual(Array.from({ length: 16 }, (_, i) => i));
-    expect(outcomes[1]).toMatchObject({ done: 8, fault: { address: hole } });
-    expect(new TextDecoder().decode(outcomes[1]!.bytes.subarray(0, 8))).toBe('UNENDING');
-    // The call resumed after the fault wrote its data where the third read belongs, not over the first.
-    expect([...outcomes[2]!.bytes]).toEqual([255, 254, 253, 252]);
-    expect(vm.nativeAddressOf(outcomes[2]!.bytes)).toBe(outcomes[2]!.native);
-    expect(libc.memmem(outcomes[0]!.native, 16, outcomes[2]!.native, 1)).toBe(0);
-    expect(vm.nativeAddressOf(new Uint8Array(4))).toBeUndefined();
-    vm.close();
-  });
-
-  it('reads one chunk in place in one call, and a chunk that faults up to the fault', () => {
-    const vm = new VmChannel(libc, fixture.pid);
-    const [whole] = vm.readInPlace([{ address: fixture.at('area') + 1024n, length: 1 << 20 }]);
-    expect(vm.calls).toBe(1);
-    expect(whole).toMatchObject({ done: 1 << 20, fault: undefined });
-    expect(new TextDecoder().decode(whole!.bytes.subarray(0, 12))).toBe('PVM-TWICE-77');
-    expect(vm.nativeAddressOf(whole!.bytes)).toBe(whole!.native);
-    // The page before the hole and 60 KiB of hole: the short call is read again by the general path, which says where it stopped.
-    const [short] = vm.readInPlace([{ address: fixture.at('page'), length: 65536 }]);
-    expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
-    expect([...short!.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    vm.close();
-  });
-
   it('reads 64 KiB or more straight into the result, and zeroes what a fault left unread', () => {
     const vm = new VmChannel(libc, fixture.pid);
     const area = fixture.at('area');
@@ -75,63 +41,6 @@ describe('VmChannel on a live process', () => {
     expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
     expect([...short!.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(short!.bytes.subarray(4096).every((byte) => byte === 0)).toBe(true);
-    vm.close();
-  });
-
-  it('reads one large read whole into the memory given in one call, and a read that meets a hole as read() does', () => {
-    const vm = new VmChannel(libc, fixture.pid);
-    const area = fixture.at('area');
-    const into = new Uint8Array(1 << 20).fill(0xee);
-    const whole = vm.readWhole({ address: area + 1024n, length: 1 << 20 }, into);
-    expect(vm.calls).toBe(1);
-    expect(whole).toMatchObject({ done: 1 << 20, fault: undefined });
-    expect(whole.bytes.buffer).toBe(into.buffer);
-    expect(new TextDecoder().decode(whole.bytes.subarray(0, 12))).toBe('PVM-TWICE-77');
-    // The page before the hole and 60 KiB of hole: the short call is read again by read(), which says where it stopped.
-    const short = vm.readWhole({ address: fixture.at('page'), length: 65536 }, into.fill(0xee));
-    expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
-    expect([...short.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(short.bytes.subarray(4096, 65536).every((byte) => byte === 0)).toBe(true);
-    vm.close();
-  });
-
-  it('reads ranges given as numbers into one buffer, a fault in the middle costing one extra call (compiled loops)', () => {
-    const vm = new VmChannel(libc, fixture.pid);
-    const page = Number(fixture.at('page'));
-    const hole = Number(fixture.at('hole'));
-    const after = Number(fixture.at('after_hole'));
-    const read = vm.readRanges(Float64Array.of(page, hole - 8, after, page + 4), Float64Array.of(16, 16, 4, 0))!;
-    // Back to back, each range in its whole length (the faulted one too): at 0, 16, 32 and 36.
-    expect(read.bytes.length).toBe(36);
-    expect([...read.done]).toEqual([16, 8, 4, 0]);
-    expect([...read.bytes.subarray(0, 16)]).toEqual(Array.from({ length: 16 }, (_, i) => i));
-    expect(new TextDecoder().decode(read.bytes.subarray(16, 24))).toBe('UNENDING');
-    expect([...read.bytes.subarray(32, 36)]).toEqual([255, 254, 253, 252]);
-    expect(vm.calls).toBe(2);
-    vm.close();
-  });
-
-  it('reads ranges given as numbers that share a page a page at a time, each at its place', () => {
-    const vm = new VmChannel(libc, fixture.pid);
-    const page = Number(fixture.at('page'));
-    // 500 ranges of 8 bytes tiling 4000 bytes of one page, out of order: one remote iovec, not 500.
-    const offsetOf = (i: number) => ((i * 37) % 500) * 8;
-    const read = vm.readRanges(Float64Array.from({ length: 500 }, (_, i) => page + offsetOf(i)), new Float64Array(500).fill(8))!;
-    expect([...read.done]).toEqual(new Array(500).fill(8));
-    for (let i = 0; i < 500; i++) expect([...read.bytes.subarray(i * 8, i * 8 + 8)]).toEqual(Array.from({ length: 8 }, (_, k) => (offsetOf(i) + k) & 0xff));
-    expect(vm.iovecs).toBe(1);
-    vm.close();
-  });
-
-  it('reads no ranges that way when one meets a range to avoid, passes 2^53 or exceeds a call (the caller reads another way)', () => {
-    const vm = new VmChannel(libc, fixture.pid, 4096);
-    const page = Number(fixture.at('page'));
-    const starts = Float64Array.from({ length: 3000 }, (_, i) => page + (i % 500) * 8);
-    const lengths = new Float64Array(3000).fill(8);
-    expect(vm.readRanges(starts, lengths, [page + 2000 * 8, page + 4096])).toBeDefined();
-    expect(vm.readRanges(starts, lengths, [page + 499 * 8 + 7, page + 4096])).toBeUndefined();
-    expect(vm.readRanges(Float64Array.of(page, 2 ** 53 - 4), Float64Array.of(8, 8))).toBeUndefined();
-    expect(vm.readRanges(Float64Array.of(page), Float64Array.of(4097))).toBeUndefined();
     vm.close();
   });
 

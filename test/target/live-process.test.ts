@@ -26,9 +26,9 @@ describe('LiveProcess', () => {
     const target = await LiveProcess.open(fixture.pid);
     const scratch = fixture.at('scratch');
     const [before] = target.read([{ address: scratch, length: 1 }]);
-    expect(target.writeForce([{ address: scratch, bytes: before!.bytes }])).toEqual([{ done: 1, fault: undefined }]);
+    expect(target.write([{ address: scratch, bytes: before!.bytes }], true)).toEqual([{ done: 1, fault: undefined }]);
     const started = performance.now();
-    const [result] = target.writeForce([{ address: fixture.at('uffd'), bytes: Uint8Array.of(1) }]);
+    const [result] = target.write([{ address: fixture.at('uffd'), bytes: Uint8Array.of(1) }], true);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(result).toMatchObject({ done: 0, fault: { address: fixture.at('uffd'), reason: expect.stringContaining('registered with userfaultfd (VmFlags um)') } });
     target.close();
@@ -58,5 +58,106 @@ describe('LiveProcess', () => {
     expect(error).toMatchObject({ exit: 4, code: 'target-exited' });
     expect(error.message).toBe(`pid ${short.pid} (target) has exited`);
     target.close();
+  });
+
+  describe('reads through one primitive (readv), in every way built over it', () => {
+    it("reads a scan's chunks into the scan's memory, without copying: a fault in the middle leaves the reads around it intact", async () => {
+      const live = await LiveProcess.open(fixture.pid);
+      const access = live.openScan();
+      const page = fixture.at('page');
+      const hole = fixture.at('hole');
+      const results = access.readChunks([
+        { address: page, length: 16 },
+        { address: hole - 8n, length: 16 },
+        { address: fixture.at('after_hole'), length: 4 },
+      ]);
+      expect([...results[0]!.bytes]).toEqual(Array.from({ length: 16 }, (_, i) => i));
+      expect(results[1]).toMatchObject({ done: 8, fault: { address: hole } });
+      expect(new TextDecoder().decode(results[1]!.bytes.subarray(0, 8))).toBe('UNENDING');
+      // The call resumed after the fault wrote its data where the third read belongs, not over the first.
+      expect([...results[2]!.bytes]).toEqual([255, 254, 253, 252]);
+      for (const result of results) expect(result.bytes.buffer).toBe(access.memory(0).buffer);
+      expect(access.search.findByte(results[2]!.bytes, 253, 0)).toBe(2);
+      access.close();
+      live.close();
+    });
+
+    it('reads one chunk in one call, and a chunk that faults up to the fault', async () => {
+      const live = await LiveProcess.open(fixture.pid);
+      const access = live.openScan();
+      const calls = live.calls;
+      const [whole] = access.readChunks([{ address: fixture.at('area') + 1024n, length: 1 << 20 }]);
+      expect(live.calls - calls).toBe(1);
+      expect(whole).toMatchObject({ done: 1 << 20, fault: undefined });
+      expect(new TextDecoder().decode(whole!.bytes.subarray(0, 12))).toBe('PVM-TWICE-77');
+      // The page before the hole and 60 KiB of hole.
+      const [short] = access.readChunks([{ address: fixture.at('page'), length: 65536 }]);
+      expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
+      expect([...short!.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      access.close();
+      live.close();
+    });
+
+    it('reads one large read whole into the memory given, in one call, and zeroes what a fault left unread', async () => {
+      const live = await LiveProcess.open(fixture.pid);
+      live.blocked(); // smaps read: reads take process_vm_readv from here on
+      const area = fixture.at('area');
+      const into = new Uint8Array(1 << 20).fill(0xee);
+      const calls = live.calls;
+      const whole = live.readInto!({ address: area + 1024n, length: 1 << 20 }, into);
+      expect(live.calls - calls).toBe(1);
+      expect(whole).toMatchObject({ done: 1 << 20, fault: undefined });
+      expect(whole.bytes.buffer).toBe(into.buffer);
+      expect(new TextDecoder().decode(whole.bytes.subarray(0, 12))).toBe('PVM-TWICE-77');
+      const short = live.readInto!({ address: fixture.at('page'), length: 65536 }, into.fill(0xee));
+      expect(short).toMatchObject({ done: 4096, fault: { address: fixture.at('hole') } });
+      expect([...short.bytes.subarray(0, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(short.bytes.subarray(4096, 65536).every((byte) => byte === 0)).toBe(true);
+      live.close();
+    });
+
+    it('reads ranges given as numbers into one buffer, a fault in the middle costing one extra call (compiled loops)', async () => {
+      const live = await LiveProcess.open(fixture.pid);
+      const page = Number(fixture.at('page'));
+      const hole = Number(fixture.at('hole'));
+      const after = Number(fixture.at('after_hole'));
+      live.blocked();
+      const calls = live.calls;
+      const read = live.readRanges!(Float64Array.of(page, hole - 8, after, page + 4), Float64Array.of(16, 16, 4, 0))!;
+      // Back to back, each range in its whole length (the faulted one too): at 0, 16, 32 and 36.
+      expect(read.bytes.length).toBe(36);
+      expect([...read.done]).toEqual([16, 8, 4, 0]);
+      expect([...read.bytes.subarray(0, 16)]).toEqual(Array.from({ length: 16 }, (_, i) => i));
+      expect(new TextDecoder().decode(read.bytes.subarray(16, 24))).toBe('UNENDING');
+      expect([...read.bytes.subarray(32, 36)]).toEqual([255, 254, 253, 252]);
+      expect(live.calls - calls).toBe(2);
+      live.close();
+    });
+
+    it('reads ranges given as numbers that share a page a page at a time, each at its place', async () => {
+      const live = await LiveProcess.open(fixture.pid);
+      const page = Number(fixture.at('page'));
+      live.blocked();
+      const iovecs = live.iovecs;
+      // 500 ranges of 8 bytes tiling 4000 bytes of one page, out of order: one remote iovec, not 500.
+      const offsetOf = (i: number) => ((i * 37) % 500) * 8;
+      const read = live.readRanges!(Float64Array.from({ length: 500 }, (_, i) => page + offsetOf(i)), new Float64Array(500).fill(8))!;
+      expect([...read.done]).toEqual(new Array(500).fill(8));
+      for (let i = 0; i < 500; i++) expect([...read.bytes.subarray(i * 8, i * 8 + 8)]).toEqual(Array.from({ length: 8 }, (_, k) => (offsetOf(i) + k) & 0xff));
+      expect(live.iovecs - iovecs).toBe(1);
+      live.close();
+    });
+
+    it('reads no ranges as numbers when one meets a blocked range, passes 2^53 or exceeds a call (the caller reads another way)', async (context) => {
+      const live = await LiveProcess.open(fixture.pid);
+      const page = Number(fixture.at('page'));
+      const starts = Float64Array.from({ length: 3000 }, (_, i) => page + (i % 500) * 8);
+      expect(live.readRanges!(starts, new Float64Array(3000).fill(8))).toBeDefined();
+      expect(live.readRanges!(Float64Array.of(page, 2 ** 53 - 4), Float64Array.of(8, 8))).toBeUndefined();
+      expect(live.readRanges!(Float64Array.of(page), Float64Array.of((16 << 20) + 1))).toBeUndefined();
+      needs(context, fixture.has('uffd'), 'the fixture could not register a userfaultfd page (this kernel allows no userfaultfd for this user)');
+      expect(live.readRanges!(Float64Array.of(page, Number(fixture.at('uffd')) + 8), Float64Array.of(8, 8))).toBeUndefined();
+      live.close();
+    });
   });
 });
