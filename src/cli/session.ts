@@ -8,6 +8,7 @@ import type { ElfFiles } from '../runtime/elf-files.ts';
 import type { CoreTarget } from '../target/core-target.ts';
 import type { SmapsText } from '../native/smaps.ts';
 import type { LiveProcess } from '../target/live-process.ts';
+import type { ProcessFacts } from '../target/process-facts.ts';
 import type { Spawned } from '../target/spawn.ts';
 import type { AddressRange, MemorySource } from '../target/target.ts';
 import { PvmError } from '../errors.ts';
@@ -17,8 +18,8 @@ import { type AuditFile, openAudit } from './audit-file.ts';
 export interface Session {
   /** What the run reads and writes: the target behind the guard when a policy applies. */
   readonly target: MemorySource;
-  /** The live process itself, unguarded, for what /proc says of it (a snapshot's notes); undefined for a core. */
-  readonly live: LiveProcess | undefined;
+  /** What /proc says of the live process besides its memory (a snapshot's notes), not access to it; undefined for a core. */
+  readonly facts: ProcessFacts | undefined;
   /** The core itself, unguarded, for what it says of its regions (pvm maps); undefined for a process. */
   readonly core: CoreTarget | undefined;
   readonly policies: readonly LoadedPolicy[];
@@ -112,7 +113,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     const target = policedSource(source, policies, { symbol: (module, name) => symbolOfRule(resolver, module, name), audit: audit?.append });
     return {
       target,
-      live: spec.kind === 'core' ? undefined : (source as LiveProcess),
+      facts: spec.kind === 'core' ? undefined : (source as LiveProcess).facts,
       core: spec.kind === 'core' ? (source as CoreTarget) : undefined,
       policies,
       audit,

@@ -16,8 +16,8 @@ import { type CoreThread, layoutCore } from '../native/core-format.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { Frozen } from '../native/freeze.ts';
 import { isFileMapping } from '../target/file-mapping.ts';
-import type { CoreProcessInfo } from '../native/core-format.ts';
 import { joinRanges, splitByRanges } from '../target/ranges.ts';
+import type { ProcessFacts } from '../target/process-facts.ts';
 import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
 import { encodeSnapshotNote, type SnapshotNote, type SnapshotRegion } from '../target/snapshot-note.ts';
 import type { AddressRange, ReadRequest, Region, ScanAccess, WritableTarget } from '../target/target.ts';
@@ -55,14 +55,6 @@ export interface SnapshotSummary {
 const PIECE = 16 << 20;
 /** Room kept in the head for what pvm's note learns during the capture (ranges that could not be read). */
 const NOTE_RESERVE = 64 << 10;
-
-/** What a core says of the process besides its memory: a live process knows it from /proc. */
-export interface ProcessFacts {
-  processInfo(): CoreProcessInfo;
-  auxv(): Uint8Array | undefined;
-  /** The thread ids, when the threads could not be stopped to take their registers. */
-  threadIds(): number[];
-}
 
 /** Captures `source` (a live process, behind the policy's guard when there is one) into `output`. */
 export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output: string, options: SnapshotOptions): SnapshotSummary {

@@ -1,0 +1,58 @@
+// Who a live process is, from /proc: its identity as errors name it, and the
+// reasons it has no memory to read (a kernel thread, a zombie).
+import { readFileSync, readlinkSync } from 'node:fs';
+import { attempt } from '../attempt.ts';
+import { TargetError } from '../errors.ts';
+import { parseStatus, type ProcessStatus } from '../native/status.ts';
+import { describeTarget, type TargetIdentity } from './target.ts';
+
+/** The identity of process `pid`; throws TargetError when it is none, or has no user memory to read. */
+export function processIdentity(pid: number): TargetIdentity {
+  const status = readStatus(pid);
+  const stat = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1')));
+  const identity: TargetIdentity = {
+    kind: 'process',
+    pid,
+    name: status.name,
+    exe: attempt(() => readlinkSync(`/proc/${pid}/exe`)),
+    cmdline: readCmdline(pid),
+    startTime: stat?.[19],
+  };
+  // PF_KTHREAD in the flags of /proc/PID/stat (field 9): a kernel thread has no user memory to read.
+  const flags = Number(stat?.[6] ?? 0);
+  if ((flags & 0x00200000) !== 0) {
+    throw new TargetError('kernel-thread', `${describeTarget(identity)} is a kernel thread: it has no user memory to read`, { hint: 'choose a user process (`ps -e` shows kernel threads in [brackets])' });
+  }
+  if (status.state === 'Z') {
+    throw new TargetError('target-exited', `${describeTarget(identity)} has exited (it is a zombie waiting for its parent) and has no memory to read`, {
+      hint: 'choose a running process',
+    });
+  }
+  return identity;
+}
+
+export function readStatus(pid: number): ProcessStatus {
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    throw new TargetError('no-such-process', `${pid} is not a process id`, { hint: 'pass a positive pid, e.g. --pid 4242' });
+  }
+  try {
+    return parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    throw new TargetError('no-such-process', `no process with pid ${pid}`, { hint: 'check the pid with `ps -e`; the process may have exited' });
+  }
+}
+
+/** The fields of /proc/PID/stat from field 3 (state) on: after the command name in parentheses, which may hold spaces and parentheses. */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Field 22 of /proc/PID/stat: when the process started, in clock ticks after boot. */
+export function startTimeOf(stat: string): string | undefined {
+  return statFields(stat)[19];
+}
+
+function readCmdline(pid: number): string[] {
+  const raw = attempt(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
+  return raw.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
+}
