@@ -18,7 +18,21 @@ chmodSync(`${root}/dist/cli/main.js`, 0o755);
 // koffi finds its native module on disk and ohm-js is loaded only for syntax errors: both stay packages.
 execFileSync(
   `${root}/node_modules/.bin/bun`,
-  ['build', `${root}/src/cli/main.ts`, `${root}/src/runtime/scan-worker.ts`, '--entry-naming', '[name].[ext]', '--target=node', '--format=esm', '--splitting', `--outdir=${root}/dist/node`, '--external', 'koffi', '--external', 'ohm-js'],
+  [
+    'build',
+    `${root}/src/cli/main.ts`,
+    `${root}/src/runtime/scans/scan-worker.ts`,
+    '--entry-naming',
+    '[name].[ext]',
+    '--target=node',
+    '--format=esm',
+    '--splitting',
+    `--outdir=${root}/dist/node`,
+    '--external',
+    'koffi',
+    '--external',
+    'ohm-js',
+  ],
   { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
 );
 chmodSync(`${root}/dist/node/main.js`, 0o755);

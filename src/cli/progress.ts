@@ -2,7 +2,7 @@
 // times a second, shown only once a scan has run for half a second (quick
 // scans do not flicker), and erased when the scan ends. Never on a pipe or
 // with --json: scripts get clean output.
-import type { ScanProgress } from '../runtime/scan.ts';
+import type { ScanProgress } from '../runtime/scans/scan.ts';
 import { formatBytes } from './format.ts';
 import { count } from '../count.ts';
 

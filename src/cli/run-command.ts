@@ -9,7 +9,7 @@ import { MAX_OUTPUT_CHARS } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
-import type { SmapsText } from '../native/smaps.ts';
+import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { ElfFiles } from '../runtime/elf-files.ts';
 import type { Value } from '../runtime/evaluation/value.ts';
 import type { RunCommand, TargetSpec, WritingOptions } from './args.ts';
@@ -19,7 +19,7 @@ import type { AuditFile } from './audit-file.ts';
 import type { ReportRecorder } from './report.ts';
 import type { JournalEntry } from '../runtime/journal.ts';
 import { type ProgressLine, progressLine } from './progress.ts';
-import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
+import { debugDirectories, openSession, scanWorkers, wasmLoopsFrom } from './session.ts';
 
 /** The environment variable that makes a pvm a helper of a run over many processes (internal: run-many.ts sets it). */
 export const HELPER_VARIABLE = 'PVM_INTERNAL_RUN_MANY_HELPER';
@@ -66,8 +66,8 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   const target = command.target;
   // Not for a run judgePlan refuses (a write without --allow-write): it would wait for them to end.
   const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 && !writesUnallowed(plan, command) ? target.pid : undefined;
-  let smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../native/smaps.ts')).readSmapsAhead(ahead) } : undefined;
-  if (ahead !== undefined && hasLargeScan(plan.steps)) (await import('../runtime/parallel-scan.ts')).warmScanWorker(plan.steps, ahead);
+  let smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../target/smaps-ahead.ts')).readSmapsAhead(ahead) } : undefined;
+  if (ahead !== undefined && scanWorkers.use && hasLargeScan(plan.steps)) (await import('../runtime/scans/parallel-scan.ts')).warmScanWorker(plan.steps, ahead);
   await judgePlan(plan, policies, command);
   const journal = await journalFor(command.writing);
   const takeSmaps = (pid: number | undefined) => {
@@ -91,7 +91,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const walk = await import('../plan/walk.ts');
   const readsSmaps = walk.readsSmaps(plan.steps);
   const pid = targetSpec.kind === 'pid' ? targetSpec.pid : undefined;
-  const smaps = prepared.takeSmaps(pid) ?? (readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
+  const smaps = prepared.takeSmaps(pid) ?? (readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../target/smaps-ahead.ts')).readSmapsAhead(pid) : undefined);
   const { execute } = await import('../runtime/execute.ts');
   const { policyLimits } = await import('../policy/apply.ts');
   const reports = command.report === undefined ? undefined : await import('./report.ts');

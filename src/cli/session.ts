@@ -6,11 +6,11 @@ import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/modules.ts';
 import type { ElfFiles } from '../runtime/elf-files.ts';
 import type { CoreTarget } from '../target/core-target.ts';
-import type { SmapsText } from '../native/smaps.ts';
+import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { LiveProcess } from '../target/live-process.ts';
 import type { ProcessFacts } from '../target/process-facts.ts';
 import type { Spawned } from '../target/spawn.ts';
-import type { AddressRange, MemorySource } from '../target/target.ts';
+import type { AddressRange, MemorySource, ScanWorkers } from '../target/target.ts';
 import { PvmError } from '../errors.ts';
 import type { LiveTargetSpec, TargetSpec } from './args.ts';
 import { type AuditFile, openAudit } from './audit-file.ts';
@@ -80,8 +80,8 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
       refuseTarget(policies, facts, { pid, name: facts.comm }, audit?.append);
     }
     const { LiveProcess } = await import('../target/live-process.ts');
-    const smaps = options.smaps ?? (options.readsSmaps === true ? (await import('../native/smaps.ts')).readSmapsAhead(pid) : undefined);
-    return { live: await LiveProcess.open(pid, { smaps }), afterwards };
+    const smaps = options.smaps ?? (options.readsSmaps === true ? (await import('../target/smaps-ahead.ts')).readSmapsAhead(pid) : undefined);
+    return { live: await LiveProcess.open(pid, { smaps, scanWorkers }), afterwards };
   } catch (error) {
     await spawned?.finish('kill'); // a program pvm started for a run that cannot happen
     throw error;
@@ -144,6 +144,18 @@ function symbolOfRule(resolver: ModuleResolver, module: string, name: string): A
     throw error;
   }
 }
+
+/**
+ * How large scans of a live process use a worker thread, from the
+ * environment, read once: PVM_SCAN_WORKERS=0 keeps every scan on one thread,
+ * =wait has this thread wait for the worker to be ready (tests check the
+ * merge so); PVM_SCAN_DEBUG=1 says on stderr how the work was shared.
+ */
+export const scanWorkers: ScanWorkers = {
+  use: process.env.PVM_SCAN_WORKERS !== '0',
+  wait: process.env.PVM_SCAN_WORKERS === 'wait',
+  report: process.env.PVM_SCAN_DEBUG === '1' ? (line) => process.stderr.write(`${line}\n`) : undefined,
+};
 
 /** PVM_DEBUG_FILE_DIRECTORY: where symbol() looks for separate debug files, colon-separated as gdb's debug-file-directory. */
 export function debugDirectories(): readonly string[] | undefined {

@@ -2,35 +2,7 @@
 // among them one `VmFlags:` line. One read gives a scan both the map and the
 // flags it skips mappings by (reads with side effects, or that can block:
 // docs/kernel.md §4).
-import { promises } from 'node:fs';
 import { type MapsEntry, parseMaps } from './maps.ts';
-
-const deno = (globalThis as { Deno?: { readFile(path: string): Promise<Uint8Array> } }).Deno;
-
-/**
- * /proc/PID/smaps, read on another thread while the caller goes on (it costs
- * ~10 ms of kernel time per resident GiB: the kernel walks the page tables);
- * undefined where it cannot be read. Deno reads it natively: its `node:fs`
- * promises took 6 ms more.
- */
-export async function readSmapsAhead(pid: number): Promise<SmapsText | undefined> {
-  const startedAt = performance.now();
-  try {
-    if (deno === undefined) return { text: await promises.readFile(`/proc/${pid}/smaps`, 'latin1'), startedAt };
-    const bytes = await deno.readFile(`/proc/${pid}/smaps`);
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-    return { text, startedAt };
-  } catch {
-    return undefined;
-  }
-}
-
-/** smaps as read ahead, and when the read began (performance.now()): its first lines are that old. */
-export interface SmapsText {
-  readonly text: string;
-  readonly startedAt: number;
-}
 
 /** The maps-format lines of smaps (one per mapping), as /proc/PID/maps gives them: the same map if equal. */
 export function mapsLinesOf(smapsText: string): string[] {

@@ -21,7 +21,7 @@ export interface WriteGrant {
  * --allow-write (or --dry-run). `notAllowed` words that last refusal where the caller knows better (the REPL).
  */
 export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], run: WriteGrant & { readonly target: TargetSpec; readonly writing: WritingOptions }, notAllowed?: (plan: Plan) => PvmError): Promise<void> {
-  const { readOnlyRefusal, writeRefusal } = await import('../runtime/execute.ts');
+  const { readOnlyRefusal, writeRefusal } = await import('./refusals.ts');
   (await import('./apply.ts')).refusePlan(plan, policies, run.writing.freeze);
   if (plan.writes && run.target.kind === 'core') throw readOnlyRefusal(plan, run.target.path);
   if (writesUnallowed(plan, run)) throw (notAllowed ?? writeRefusal)(plan);

@@ -1,7 +1,8 @@
 // Walks a plan against a target. Prints and emits go to a sink as events;
 // the CLI decides how they look. Nothing here prints or exits.
 import { attempt } from '../attempt.ts';
-import { AssertionFailed, assertNever, DeniedError, RecipeError } from '../errors.ts';
+import { AssertionFailed, assertNever, RecipeError } from '../errors.ts';
+import { readOnlyRefusal, writeRefusal } from '../policy/refusals.ts';
 import { MAX_DUMP } from '../limits.ts';
 import type { Loc, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { describeTarget, type MemorySource, type WritableTarget } from '../target/target.ts';
@@ -14,7 +15,7 @@ import type { ElfFiles } from './elf-files.ts';
 import { Scope } from './evaluation/scope.ts';
 import { humanValue } from './evaluation/show.ts';
 import type { PatchOutcome } from './patch.ts';
-import type { ScanProgress, SkippedRange } from './scan.ts';
+import type { ScanProgress, SkippedRange } from './scans/scan.ts';
 import type { JournalEntry } from './journal.ts';
 import { numeric, type Value } from './evaluation/value.ts';
 import { LoopRunner, WASM_FROM } from './loops/run-loop.ts';
@@ -192,20 +193,6 @@ export function execute(options: ExecuteOptions): void {
 function requireWritable(plan: Plan, target: MemorySource): WritableTarget {
   if (target.writable !== undefined) return target.writable;
   throw readOnlyRefusal(plan, describeTarget(target.identity));
-}
-
-/** A recipe that writes, against a core or snapshot: refused before anything runs. */
-export function readOnlyRefusal(plan: Plan, target: string): DeniedError {
-  return new DeniedError('read-only-target', `${plan.recipe.name} writes memory, and ${target} is a core file: it can only be read`, {
-    hint: 'run recipes that write or patch against the live process (--pid); `pvm plan` shows which statements write',
-  });
-}
-
-/** docs/policy.md: a recipe that writes runs only with --allow-write; refused before anything is touched. */
-export function writeRefusal(plan: Plan): DeniedError {
-  return new DeniedError('write-not-allowed', `${plan.recipe.name} writes to the target's memory, and writing was not allowed`, {
-    hint: 'run it with --allow-write once you have checked it (`pvm plan` shows every write; --dry-run shows what it would write, without writing)',
-  });
 }
 
 /** Fails with the message and, for a comparison, the values on both sides. */

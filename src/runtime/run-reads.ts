@@ -15,7 +15,7 @@ import type { ModuleResolver } from './modules.ts';
 import type { ReadEachResult } from './evaluation/narrow.ts';
 import { type ReadAheadCache, readAheadResult, readAheadWindow, type SiteReadAhead } from './loops/read-ahead-window.ts';
 import { ReusedReads } from './loops/reused-reads.ts';
-import { type ScanProgress, type ScanRequest, scanTarget } from './scan.ts';
+import { type ScanProgress, type ScanRequest, scanTarget } from './scans/scan.ts';
 import type { Scope } from './evaluation/scope.ts';
 import type { OutputEvent } from './execute.ts';
 import { decode, hexAddress, readLength, type Value } from './evaluation/value.ts';

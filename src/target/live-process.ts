@@ -10,7 +10,7 @@ import { TargetError } from '../errors.ts';
 import type { Frozen } from '../native/freeze.ts';
 import { type Libc, loadLibc } from '../native/libc.ts';
 import { ProcMem } from '../native/proc-mem.ts';
-import type { SmapsText } from '../native/smaps.ts';
+import type { SmapsText } from './smaps-ahead.ts';
 import { VmChannel } from '../native/vm.ts';
 import { translate } from './live-errors.ts';
 import { LiveMaps } from './live-maps.ts';
@@ -21,11 +21,14 @@ import { type ProcessFacts, processFacts } from './process-facts.ts';
 import { processIdentity } from './process-identity.ts';
 import { QuickReads } from './quick-reads.ts';
 import { ReadingSource } from './reads.ts';
-import type { FileReader, ReadBatch, Region, ScanSession, TargetIdentity, ThreadState, WritableTarget, WriteRequest, WriteResult } from './target.ts';
+import type { FileReader, ReadBatch, Region, ScanSession, ScanWorkers, TargetIdentity, ThreadState, WritableTarget, WriteRequest, WriteResult } from './target.ts';
 import { UserfaultStops } from './userfault-stops.ts';
 import { lockWrites } from './write-lock.ts';
 
 export { startTimeOf } from './process-identity.ts';
+
+/** Unless the opener says otherwise: large scans share their work with a worker thread. */
+const SCAN_WORKERS: ScanWorkers = { use: true, wait: false, report: undefined };
 
 /** How long ago the read of smaps read ahead may have begun to plan the run's first scan (scanSession): ~12 ms of kernel time a resident GiB saved. */
 const SMAPS_AHEAD_MS = 250;
@@ -47,10 +50,12 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
   #smapsAhead: SmapsText | undefined;
   /** The scans opened, by their sessions: a scan's batch is read as its scan reads. */
   readonly #scans = new WeakMap<ScanSession, LiveScan>();
+  readonly #scanWorkers: ScanWorkers;
 
-  private constructor(identity: TargetIdentity, vm: VmChannel, libc: Libc) {
+  private constructor(identity: TargetIdentity, vm: VmChannel, libc: Libc, scanWorkers: ScanWorkers) {
     super({ into: true, ranges: true, vectors: true });
     this.identity = identity;
+    this.#scanWorkers = scanWorkers;
     this.facts = processFacts(identity);
     this.#vm = vm;
     this.#libc = libc;
@@ -67,7 +72,7 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
    * which need it (userfault-stops.ts), or scan (see scanSession): read on another thread while pvm loads, not on
    * the way of the first batch or scan.
    */
-  static async open(pid: number, options: { readonly smaps?: Promise<SmapsText | undefined> | undefined } = {}): Promise<LiveProcess> {
+  static async open(pid: number, options: { readonly smaps?: Promise<SmapsText | undefined> | undefined; readonly scanWorkers?: ScanWorkers | undefined } = {}): Promise<LiveProcess> {
     const identity = processIdentity(pid);
     let libc;
     try {
@@ -84,7 +89,7 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
       vm.close();
       throw translate(error, identity);
     }
-    const live = new LiveProcess(identity, vm, libc);
+    const live = new LiveProcess(identity, vm, libc, options.scanWorkers ?? SCAN_WORKERS);
     // Unreadable: the first batch tries again, and meets what made it so.
     const ahead = await options.smaps;
     if (ahead !== undefined) {
@@ -181,7 +186,7 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
     const ahead = this.#smapsAhead;
     this.#smapsAhead = undefined;
     const fresh = ahead !== undefined && performance.now() - ahead.startedAt <= SMAPS_AHEAD_MS && this.#maps.unchangedSince(ahead.text) ? ahead.text : undefined;
-    const scan = openLiveScan(this.identity.pid!, this.#vm, this.#libc, () => this.#maps.current(), fresh);
+    const scan = openLiveScan(this.identity.pid!, this.#vm, this.#libc, () => this.#maps.current(), fresh, this.#scanWorkers);
     this.#scans.set(scan, scan);
     return scan;
   }

@@ -8,16 +8,17 @@
 // disk), is read through the target instead, as before.
 import { closeSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
-import type { Libc, NativeMemory } from '../native/libc.ts';
-import type { MapsEntry } from '../native/maps.ts';
+import { type Libc, loadLibc, type NativeMemory } from '../native/libc.ts';
+import { type MapsEntry, parseMaps } from '../native/maps.ts';
 import { type AddressRange, Pagemap } from '../native/pagemap.ts';
 import { fastestSearch } from '../native/search.ts';
 import { openRegularFile } from '../regular-file.ts';
 import { parseSmaps } from '../native/smaps.ts';
-import type { VmChannel } from '../native/vm.ts';
+import { VmChannel } from '../native/vm.ts';
 import { isFileMapping, isMappedFile, readFileAsMapped } from './file-mapping.ts';
 import { firstEndingAfter, splitByRanges } from './ranges.ts';
-import type { ReadBatch, ScanSession } from './target.ts';
+import type { ReadBatch, ScanAccess, ScanSession, ScanWorkers } from './target.ts';
+import { scanAccess } from './reads.ts';
 
 /** A piece of a chunk: from the target's memory, or from the file behind it. */
 interface Segment {
@@ -33,13 +34,26 @@ export interface LiveScan extends ScanSession {
   read(batch: ReadBatch): void;
 }
 
+/** A channel of its own to process `pid`, for a worker thread's scans (runtime/scans/scan-worker.ts): libc loaded, the scan opened when asked. */
+export async function openScanChannel(pid: number): Promise<{ openScan(smapsText: string | undefined): ScanAccess; close(): void }> {
+  const libc = await loadLibc();
+  const vm = new VmChannel(libc, pid);
+  return {
+    openScan(smapsText) {
+      const scan = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')), smapsText, undefined);
+      return scanAccess(scan, (batch) => scan.read(batch));
+    },
+    close: () => vm.close(),
+  };
+}
+
 /**
  * `readMaps` reads /proc/PID/maps, for a kernel without smaps (and says why it
  * cannot, if the process is gone). `smapsText`: smaps as read moments ago
  * (read ahead for the run, or by the thread that planned the scan); read here
- * otherwise.
+ * otherwise. `workers`: whether a worker thread may share large scans.
  */
-export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: () => MapsEntry[], smapsText?: string): LiveScan {
+export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: () => MapsEntry[], smapsText: string | undefined, workers: ScanWorkers | undefined): LiveScan {
   // One read of smaps gives the map and the VmFlags. Without smaps or pagemap
   // (a kernel without them), scan as if no flag were set and every page held data.
   const text = smapsText ?? attempt(() => readFileSync(`/proc/${pid}/smaps`, 'latin1'));
@@ -167,7 +181,7 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
       return memory.bytes;
     },
     search,
-    parallel: { pid, smapsText: smaps === undefined ? undefined : text },
+    parallel: workers?.use === true ? { pid, smapsText: smaps === undefined ? undefined : text, wait: workers.wait, report: workers.report } : undefined,
     read,
     close: () => {
       pagemap?.close();

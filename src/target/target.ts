@@ -99,7 +99,7 @@ export interface ReadForms {
   readonly vectors: boolean;
 }
 
-/** What a scan needs from a target, for the length of one scan (runtime/scan.ts), besides reading. */
+/** What a scan needs from a target, for the length of one scan (runtime/scans/scan.ts), besides reading. */
 export interface ScanSession {
   /** The memory map the scan plans from, read once when it starts. */
   readonly regions: readonly Region[];
@@ -116,14 +116,28 @@ export interface ScanSession {
   /**
    * A live process a worker thread may scan beside this one (it opens its own
    * channel to the pid): set by a live process only, and never under a policy,
-   * whose guard sees each read. `smapsText`: the smaps this scan was planned
-   * from, for the worker to scan from the same map.
+   * whose guard sees each read.
    */
-  readonly parallel: { readonly pid: number; readonly smapsText?: string | undefined } | undefined;
+  readonly parallel: ParallelScan | undefined;
   close(): void;
 }
 
-/** A scan's session and its reads (runtime/scan.ts). */
+/** Whether large scans of a live process use a worker thread beside this one, as the CLI was told (the environment). */
+export interface ScanWorkers {
+  readonly use: boolean;
+  /** This thread waits for the worker to be ready before it starts, so that both search (tests check the merge so). */
+  readonly wait: boolean;
+  /** Told how the work was shared (a diagnostic for tests and the bench). */
+  readonly report: ((line: string) => void) | undefined;
+}
+
+/** A scan a worker thread may share: the process, and the smaps the scan was planned from (the worker scans from the same map). */
+export interface ParallelScan extends Omit<ScanWorkers, 'use'> {
+  readonly pid: number;
+  readonly smapsText: string | undefined;
+}
+
+/** A scan's session and its reads (runtime/scans/scan.ts). */
 export interface ScanAccess extends ScanSession {
   /** Reads like `MemorySource.read`, but the bytes are views of the session's memory, which the next call reuses: search them before reading on. */
   readChunks(requests: readonly ReadRequest[]): ReadResult[];

@@ -4,9 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Pagemap } from '../../src/native/pagemap.ts';
-import { parseSmaps, readSmapsAhead } from '../../src/native/smaps.ts';
+import { parseSmaps } from '../../src/native/smaps.ts';
+import { readSmapsAhead } from '../../src/target/smaps-ahead.ts';
 import { literalPattern } from '../../src/plan/pattern.ts';
-import { scanTarget } from '../../src/runtime/scan.ts';
+import { scanTarget } from '../../src/runtime/scans/scan.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { sourceOf } from '../../src/target/reads.ts';
 import type { MemorySource } from '../../src/target/target.ts';

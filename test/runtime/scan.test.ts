@@ -7,7 +7,7 @@ import { formatPattern, literalPattern, type Pattern } from '../../src/plan/patt
 import { Matcher } from '../../src/runtime/evaluation/match.ts';
 import { byteRank, rarestByte } from '../../src/runtime/anchor-search.ts';
 import { bufferSearch, type ByteSearch } from '../../src/native/search.ts';
-import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scan.ts';
+import { CHUNK_BYTES, scanTarget } from '../../src/runtime/scans/scan.ts';
 import { hasLargeScan } from '../../src/plan/walk.ts';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';

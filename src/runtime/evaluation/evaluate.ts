@@ -9,7 +9,7 @@ import { joinRanges } from '../../target/ranges.ts';
 import { threadBuiltin } from '../threads.ts';
 import type { ThreadState } from '../../target/target.ts';
 import { encode } from './encode.ts';
-import type { ScanRequest } from '../scan.ts';
+import type { ScanRequest } from '../scans/scan.ts';
 import { type BinaryOperator, INTEGER_BITS, integerOperation, MAX_SHIFT, resultKind } from '../../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../../plan/plan.ts';
 import { placeError, type SourcePoint } from '../locate.ts';

@@ -1,4 +1,4 @@
-// A large scan of a live process on two cores (issue 13): a worker thread
+// A large scan of a live process on two cores: a worker thread
 // (scan-worker.ts) takes chunks from the end of the list while this thread
 // takes them from the start, each claiming a call's worth at a time in a
 // shared array, until they meet. The engine is synchronous, so this thread
@@ -14,12 +14,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
-import { parseStatus } from '../native/status.ts';
-import type { Pattern } from '../plan/pattern.ts';
-import type { PlanStep } from '../plan/plan.ts';
-import { hasLargeScan, PARALLEL_BYTES } from '../plan/walk.ts';
+import { parseStatus } from '../../native/status.ts';
+import type { Pattern } from '../../plan/pattern.ts';
+import type { PlanStep } from '../../plan/plan.ts';
+import { hasLargeScan, PARALLEL_BYTES } from '../../plan/walk.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
+import type { ParallelScan } from '../../target/target.ts';
 
 /** Claims of each chunk. */
 export const FREE = 0;
@@ -79,10 +80,11 @@ let warm: Helper | undefined;
  * begins, if the recipe has a scan that is surely large (`in all`, `in anon`,
  * or a range of at least PARALLEL_BYTES written as a number) and the process
  * holds that much (VmRSS: a scan reads only resident pages). The caller says
- * a worker may read this process: a live target with no policy.
+ * a worker may read this process: a live target with no policy, and scans
+ * that use workers (ScanWorkers.use).
  */
 export function warmScanWorker(steps: readonly PlanStep[], pid: number): void {
-  if (process.env.PVM_SCAN_WORKERS === '0' || warm?.pid === pid || !hasLargeScan(steps) || residentBytes(pid) < PARALLEL_BYTES) return;
+  if (warm?.pid === pid || !hasLargeScan(steps) || residentBytes(pid) < PARALLEL_BYTES) return;
   retireWarm();
   warm = startHelper(pid);
 }
@@ -129,18 +131,19 @@ const STALL_MS = 10_000;
 
 /**
  * Searches `chunks` with a worker thread's help, into `searcher`; false when no
- * worker could be started (the caller searches alone). Disabled by
- * PVM_SCAN_WORKERS=0; with `wait`, this thread waits for the worker to be
- * ready before it starts, so that both search (tests check the merge so).
+ * worker could be started (the caller searches alone). With `target.wait`,
+ * this thread waits for the worker to be ready before it starts, so that both
+ * search (tests check the merge so); `target.report` is told how the work was
+ * shared.
  */
 export function searchWithWorker(
   chunks: readonly Chunk[],
   searcher: ChunkSearcher,
-  target: { readonly pid: number; readonly smapsText?: string | undefined },
+  target: ParallelScan,
   request: { readonly pattern: Pattern; readonly align: number; readonly limit: number },
   progress: (bytesScanned: number, hits: number) => void,
 ): boolean {
-  if (process.env.PVM_SCAN_WORKERS === '0' || chunks.length < 2) return false;
+  if (chunks.length < 2) return false;
   const helper = warm?.pid === target.pid ? warm : startHelper(target.pid);
   if (helper === warm) warm = undefined;
   else retireWarm(); // warmed for another process
@@ -163,7 +166,7 @@ export function searchWithWorker(
   const workerBytes = new BigInt64Array(data.bytes);
   const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), searcher.hits.length);
   try {
-    if (process.env.PVM_SCAN_WORKERS === 'wait') {
+    if (target.wait) {
       const until = Date.now() + 10_000;
       for (let state = Atomics.load(control, STATE); (state === STARTING || state === READY) && Date.now() < until; state = Atomics.load(control, STATE)) Atomics.wait(control, STATE, state, 100);
     }
@@ -206,8 +209,7 @@ export function searchWithWorker(
     // Told to stop, the worker leaves between two batches and closes what it opened (terminating it would skip
     // its `finally`: file descriptors and native memory would stay open in a long REPL or fleet run).
     Atomics.store(control, STOP, 1);
-    // A diagnostic (tests, the bench): how the work was shared.
-    if (process.env.PVM_SCAN_DEBUG === '1') process.stderr.write(`worker took ${claims.filter((c) => c >= WORKERS).length} of ${chunks.length} chunks\n`);
+    target.report?.(`worker took ${claims.filter((c) => c >= WORKERS).length} of ${chunks.length} chunks`);
   }
 }
 

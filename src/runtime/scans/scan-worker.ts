@@ -4,16 +4,11 @@
 // meet the other thread's, searches them as a scan on one thread would
 // (chunk-search.ts), and leaves its hits, skipped ranges and state in shared
 // memory.
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadLibc } from '../native/libc.ts';
-import { parseMaps } from '../native/maps.ts';
-import { VmChannel } from '../native/vm.ts';
-import { openLiveScan } from '../target/live-scan.ts';
-import { scanAccess } from '../target/reads.ts';
-import type { ScanAccess } from '../target/target.ts';
+import { openScanChannel } from '../../target/live-scan.ts';
+import type { ScanAccess } from '../../target/target.ts';
 import { ChunkSearcher } from './chunk-search.ts';
-import { Matcher } from './evaluation/match.ts';
+import { Matcher } from '../evaluation/match.ts';
 import { CLAIM_BYTES, DONE, FAILED, FREE, HITS, READY, type ScanJob, type ScanWorkerData, SKIPPED, SKIPPED_BYTES, STATE, STOP, WORKER_DONE, WORKERS, WORKING } from './parallel-scan.ts';
 
 const { pid, control: controlBuffer } = workerData as ScanWorkerData;
@@ -27,8 +22,7 @@ function finish(state: typeof DONE | typeof FAILED): void {
 }
 
 try {
-  const libc = await loadLibc();
-  const vm = new VmChannel(libc, pid);
+  const channel = await openScanChannel(pid);
   try {
     Atomics.store(control, STATE, READY);
     const data = await job;
@@ -36,8 +30,7 @@ try {
     else {
       // The scan is opened once the job comes, not while the worker waits for it, from the smaps the main thread
       // planned the chunks from: the same map (file mappings, VmFlags, pages that hold data).
-      const scan = openLiveScan(pid, vm, libc, () => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1')), data.smaps);
-      const access = scanAccess(scan, (batch) => scan.read(batch));
+      const access = channel.openScan(data.smaps);
       try {
         search(data, access);
       } finally {
@@ -45,7 +38,7 @@ try {
       }
     }
   } finally {
-    vm.close();
+    channel.close();
   }
 } catch {
   finish(FAILED);

@@ -8,12 +8,12 @@
 // which is searched while it is still in the CPU's cache; small regions share
 // a call (up to 1024). A chunk that faults (a region unmapped mid-scan) is
 // searched up to the fault and reported, not fatal.
-import { MAX_PATTERN_SPAN, type Pattern } from '../plan/pattern.ts';
-import { PARALLEL_BYTES } from '../plan/walk.ts';
-import type { MemorySource, ScanAccess } from '../target/target.ts';
-import { isAnonymous, residentOnly, skipReason } from '../target/skip-rules.ts';
-import { splitByRanges } from '../target/ranges.ts';
-import { Matcher } from './evaluation/match.ts';
+import { MAX_PATTERN_SPAN, type Pattern } from '../../plan/pattern.ts';
+import { PARALLEL_BYTES } from '../../plan/walk.ts';
+import type { MemorySource, ScanAccess } from '../../target/target.ts';
+import { isAnonymous, residentOnly, skipReason } from '../../target/skip-rules.ts';
+import { splitByRanges } from '../../target/ranges.ts';
+import { Matcher } from '../evaluation/match.ts';
 import { type Chunk, ChunkSearcher } from './chunk-search.ts';
 import { searchWithWorker } from './parallel-scan.ts';
 

@@ -4,8 +4,8 @@
 // target reuses and searched there at once; a chunk that faulted (its region
 // unmapped mid-scan) is searched up to the fault, what its plan has after the
 // fault is read again, and the gap is reported.
-import type { ReadResult, ScanAccess } from '../target/target.ts';
-import type { Matcher } from './evaluation/match.ts';
+import type { ReadResult, ScanAccess } from '../../target/target.ts';
+import type { Matcher } from '../evaluation/match.ts';
 import type { SkippedRange } from './scan.ts';
 
 export interface Chunk {
