@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import type { CoreProcessInfo } from '../native/core-format.ts';
+import { parseStatus } from '../native/status.ts';
 import { readStatus, statFields } from './process-identity.ts';
 import type { TargetIdentity } from './target.ts';
 
@@ -40,4 +41,13 @@ export function processFacts(identity: TargetIdentity): ProcessFacts {
       return tids.sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
     },
   };
+}
+
+/** VmRSS of /proc/PID/status, in bytes (a scan reads only resident pages); 0 where it cannot be read. */
+export function residentBytes(pid: number): number {
+  try {
+    return parseStatus(readFileSync(`/proc/${pid}/status`, 'latin1')).residentBytes;
+  } catch {
+    return 0;
+  }
 }

@@ -11,16 +11,15 @@
 // A worker takes 40-90 ms to start (a runtime of its own, then libc), a large
 // part of a 1 GiB scan. So a run whose recipe will likely scan a lot warms one
 // as it starts (warmScanWorker), which then waits for its job (a message).
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
-import { parseStatus } from '../../native/status.ts';
 import type { Pattern } from '../../plan/pattern.ts';
 import type { PlanStep } from '../../plan/plan.ts';
 import { hasLargeScan, PARALLEL_BYTES } from '../../plan/walk.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
 import type { ParallelScan } from '../../target/target.ts';
+import { residentBytes } from '../../target/process-facts.ts';
 
 /** Claims of each chunk. */
 export const FREE = 0;
@@ -93,15 +92,6 @@ export function warmScanWorker(steps: readonly PlanStep[], pid: number): void {
 function retireWarm(): void {
   warm?.worker.postMessage(null);
   warm = undefined;
-}
-
-/** VmRSS of /proc/PID/status, in bytes; 0 where it cannot be read. */
-function residentBytes(pid: number): number {
-  try {
-    return parseStatus(readFileSync(`/proc/${pid}/status`, 'latin1')).residentBytes;
-  } catch {
-    return 0;
-  }
 }
 
 let workerThreads: typeof import('node:worker_threads') | undefined;
