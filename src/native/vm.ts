@@ -52,6 +52,9 @@ export class VmChannel {
   /** Local iovecs, one per range, for #readEach. */
   readonly #eachLocal = new Uint8Array(IOV_MAX * 16);
   readonly #eachLocalView = new DataView(this.#eachLocal.buffer);
+  /** The buffer `readIntoMemory` last read into, and where it lives. */
+  #knownBuffer: ArrayBufferLike | undefined;
+  #knownAddress = 0;
   /** Counts calls made, for tests and `pvm plan` comparisons. */
   calls = 0;
   /** Counts the remote iovecs of those calls (each costs the kernel a page walk and pin), for tests. */
@@ -140,6 +143,35 @@ export class VmChannel {
       done[stopped] = moved - (offsets[stopped]! - from);
       next = stopped + 1;
     }
+  }
+
+  /**
+   * `readVectors` into JS memory. A small batch lands in scratch memory and
+   * is copied (a small buffer may move, and asking the engine where a fresh
+   * one lives, an FFI call, costs more than copying a few KiB), what a range
+   * did not get zeroed; a large buffer (which never moves) is asked where it
+   * lives once if read into again (a compiled loop's memory, memory reused for
+   * large reads).
+   */
+  readIntoMemory(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, memory: Uint8Array): void {
+    const from = offsets[0]!;
+    const total = offsets[count]! - from;
+    const buffer = memory.buffer;
+    if (buffer !== this.#knownBuffer && total < DIRECT_BYTES) {
+      const scratch = this.#scratchFor(total);
+      this.readVectors(remote, count, offsets, done, Number(scratch.address) - from);
+      memory.set(scratch.bytes.subarray(0, total), from);
+      for (let r = 0; r < count; r++) {
+        const got = offsets[r]! + done[r]!;
+        if (got < offsets[r + 1]!) memory.fill(0, got, offsets[r + 1]!);
+      }
+      return;
+    }
+    if (buffer !== this.#knownBuffer) {
+      this.#knownBuffer = buffer;
+      this.#knownAddress = this.#libc.addressOf(new Uint8Array(buffer));
+    }
+    this.readVectors(remote, count, offsets, done, this.#knownAddress + memory.byteOffset);
   }
 
   /**

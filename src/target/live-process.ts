@@ -124,7 +124,7 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
       }
       if (batch.count === 1 && !this.#stops.known && this.#quick.read(batch)) return;
       if (this.#stops.meets(batch)) this.#readThroughStops(batch);
-      else this.#vm.readVectors(batch.ranges, batch.count, batch.offsets, batch.done, this.#libc.addressOf(batch.memory));
+      else this.#vm.readIntoMemory(batch.ranges, batch.count, batch.offsets, batch.done, batch.memory);
     } catch (error) {
       throw translate(error, this.identity);
     }
@@ -139,7 +139,6 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
     const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
     const one = new Uint8Array(16);
     const oneView = new DataView(one.buffer);
-    const base = this.#libc.addressOf(memory);
     for (let r = 0; r < count; r++) {
       const address = view.getBigUint64(r * 16, true);
       const length = Number(view.getBigUint64(r * 16 + 8, true));
@@ -149,7 +148,7 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
       oneView.setBigUint64(8, BigInt(keep), true);
       const got = done.subarray(r, r + 1);
       got[0] = keep;
-      if (keep > 0) this.#vm.readVectors(one, 1, offsets.subarray(r, r + 2), got, base);
+      if (keep > 0) this.#vm.readIntoMemory(one, 1, offsets.subarray(r, r + 2), got, memory);
       if (stop !== undefined && got[0] === keep && stops !== undefined) stops[r] = { reason: stop.reason };
     }
   }

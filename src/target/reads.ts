@@ -7,9 +7,9 @@
 import { DEFAULT_CALL_BYTES, DIRECT_BYTES, uninitializedBytes } from '../native/vm.ts';
 import type { MemorySource, RangesRead, ReadBatch, ReadForms, ReadRequest, ReadResult, ReadStop, ScanAccess, ScanSession, SourcePrimitives, VectorReader, WritableTarget } from './target.ts';
 
-/** Memory for `total` bytes the kernel may write straight into: more than 64 bytes, so outside the JS heap, where it never moves. */
+/** Memory for `total` bytes: a large read's is not zeroed first (the caller zeroes what did not arrive). */
 function landingMemory(total: number): Uint8Array {
-  return total >= DIRECT_BYTES ? uninitializedBytes(total) : new Uint8Array(Math.max(total, 128)).subarray(0, total);
+  return total >= DIRECT_BYTES ? uninitializedBytes(total) : new Uint8Array(total);
 }
 
 /** Requests laid out as a batch's ranges, offsets (back to back from 0) and lengths. */
@@ -166,7 +166,7 @@ export abstract class ReadingSource implements MemorySource {
     if (total > 0x7fffffff) return undefined;
     offsets[count] = total;
     // Zeroed: a range that stops short reads as zeros past `done`.
-    const bytes = new Uint8Array(Math.max(total, 128)).subarray(0, total);
+    const bytes = new Uint8Array(total);
     if (total > 0) this.readv({ ranges: this.#rangeIovecs.subarray(0, count * 16), count, offsets, done, memory: bytes });
     return { bytes, done: Float64Array.from(done) };
   }
