@@ -4,6 +4,7 @@
 // memory, ranges as numbers for the JS loop kernel, a compiled loop's
 // vectors, and a scan's chunks. A source implements the primitives
 // (SourcePrimitives), and a policy guards those alone (src/policy/guard.ts).
+import { MAX_RW_COUNT } from '../native/transfer-batch.ts';
 import { DEFAULT_CALL_BYTES, DIRECT_BYTES, uninitializedBytes } from '../native/vm.ts';
 import type { MemorySource, RangesRead, ReadBatch, ReadForms, ReadRequest, ReadResult, ReadStop, ScanAccess, ScanSession, SourcePrimitives, VectorReader, WritableTarget } from './target.ts';
 
@@ -30,7 +31,8 @@ function layOut(requests: readonly ReadRequest[]): { ranges: Uint8Array; offsets
     done[i] = length;
     total += length;
   }
-  if (total > 0x7fffffff) throw new RangeError(`a batch of reads of ${total} bytes (at most 2 GiB at once)`);
+  // Offsets are 32-bit, and one call moves at most MAX_RW_COUNT: no run makes a larger batch (it reads 1 GiB in all at most, limits.ts).
+  if (total > MAX_RW_COUNT) throw new RangeError(`a batch of reads of ${total} bytes (at most ${MAX_RW_COUNT} at once)`);
   offsets[count] = total;
   return { ranges, offsets, done, total };
 }
@@ -163,7 +165,7 @@ export abstract class ReadingSource implements MemorySource {
       done[i] = length;
       total += length;
     }
-    if (total > 0x7fffffff) return undefined;
+    if (total > MAX_RW_COUNT) return undefined;
     offsets[count] = total;
     // Zeroed: a range that stops short reads as zeros past `done`.
     const bytes = new Uint8Array(total);
