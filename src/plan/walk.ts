@@ -91,7 +91,7 @@ export function readSites(steps: readonly PlanStep[]): Map<number, ReadNode> {
  * Whether running the steps reads memory in batches through the target's
  * reads, not one request at a time: a narrowing of hits (which reads every
  * hit), or a loop whose body reads. A live target needs smaps for batches
- * (live-process.ts: the pages a read would block on).
+ * (target/userfault-stops.ts: the pages a read would block on).
  */
 export function readsInBatches(steps: readonly PlanStep[]): boolean {
   const loopReads = (step: PlanStep): boolean => (step.op === 'for' || step.op === 'while') && (someStep(step.body, (s) => s.op === 'dump' || s.op === 'patch') || someExpression(step.body, (e) => e.op === 'read'));

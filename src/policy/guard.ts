@@ -264,7 +264,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       count: allowed.length,
       offsets: partOffsets,
       done: Int32Array.from(allowed, (r) => batch.done[r]!),
-      memory: new Uint8Array(Math.max(total, 128)).subarray(0, total),
+      memory: new Uint8Array(total),
       stops: [] as (ReadStop | undefined)[],
     } satisfies ReadBatch;
     allowed.forEach((r, k) => part.ranges.set(batch.ranges.subarray(r * 16, r * 16 + 16), k * 16));
