@@ -57,7 +57,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
           else out(formatStaticDecision(plan.recipe.name, d));
         }
         if (!command.json && decisions.length === 0) out(`${plan.recipe.name}: the policy has nothing to say of this recipe's statements (reads of addresses known at run time are checked then)`);
-        (await import('../policy/command-refusals.ts')).refuseChecked(plan, decisions);
+        (await import('../policy/refusals.ts')).refuseChecked(plan, decisions);
       }
       return;
     }
@@ -146,7 +146,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const { readJournalWarning } = await import('./journal-read.ts');
       const { revertJournal } = await import('../runtime/revert.ts');
       const { formatRevert } = await import('./format.ts');
-      const { refuseRevertByPolicy, refuseUngrantedRevert } = await import('../policy/command-refusals.ts');
+      const { refuseRevertByPolicy, refuseUngrantedRevert } = await import('../policy/refusals.ts');
       refuseUngrantedRevert(command);
       const entries = readJournalWarning(command.journal);
       const policies = await policiesFor(command.policy.file);

@@ -32,7 +32,7 @@ import type { Command } from './args.ts';
 import { formatError, formatErrorJson, formatEvent } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
 import { journalFor, recordWrites } from './run-command.ts';
-import { judgePlan } from '../policy/command-refusals.ts';
+import { judgePlan } from '../policy/refusals.ts';
 import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
 
 type Out = (text: string) => void;

@@ -62,7 +62,7 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   // - a large scan's worker thread (parallel-scan.ts), which takes 40-90 ms to start. Second: making one holds this
   //   thread for 5-80 ms (Deno's node:worker_threads the most, 36-80), while the smaps read goes on.
   const { hasLargeScan, readsSmaps } = await import('../plan/walk.ts');
-  const { judgePlan, writesUnallowed } = await import('../policy/command-refusals.ts');
+  const { judgePlan, writesUnallowed } = await import('../policy/refusals.ts');
   const target = command.target;
   // Not for a run judgePlan refuses (a write without --allow-write): it would wait for them to end.
   const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 && !writesUnallowed(plan, command) ? target.pid : undefined;

@@ -1,8 +1,63 @@
-// The refusals of a recipe that writes, decided before anything runs: without
-// --allow-write (docs/policy.md), and against a core or snapshot, which can
-// only be read.
-import { DeniedError } from '../errors.ts';
+// What is refused before a target is touched: a plan the policies deny
+// (pvm run's refusal, pvm check's exit status), a write to a core or
+// snapshot (it can only be read), a write without --allow-write or
+// --dry-run (docs/policy.md), and a revert (which writes) without that grant
+// or under a policy that does not allow writing. The CLI and the runtime
+// ask here; neither decides it itself.
+import { DeniedError, type PvmError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
+import type { LoadedPolicy } from './load.ts';
+import type { StaticDecision } from './static.ts';
+import { count } from '../count.ts';
+
+/** What a command grants its writes (--allow-write, --dry-run). */
+export interface WriteGrant {
+  readonly allowWrite: boolean;
+  readonly writing: { readonly dryRun: boolean };
+}
+
+/** What judgePlan needs of the target and the writing options: whether it is a core, and whether threads stop (--freeze). */
+export interface PlanRun extends WriteGrant {
+  readonly target: { readonly kind: string; readonly path?: string };
+  readonly writing: { readonly dryRun: boolean; readonly freeze: boolean };
+}
+
+/**
+ * Refuses a plan before the target is touched: what the policy denies, a write to a core, a write without
+ * --allow-write (or --dry-run). `notAllowed` words that last refusal where the caller knows better (the REPL).
+ */
+export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], run: PlanRun, notAllowed?: (plan: Plan) => PvmError): Promise<void> {
+  (await import('./apply.ts')).refusePlan(plan, policies, run.writing.freeze);
+  if (plan.writes && run.target.kind === 'core') throw readOnlyRefusal(plan, run.target.path ?? 'the core');
+  if (writesUnallowed(plan, run)) throw (notAllowed ?? writeRefusal)(plan);
+}
+
+/** Whether the plan writes without --allow-write or --dry-run (judgePlan refuses it). */
+export function writesUnallowed(plan: Plan, grant: WriteGrant): boolean {
+  return plan.writes && !grant.allowWrite && !grant.writing.dryRun;
+}
+
+/** `pvm check --policy`: exit 3 when the policies deny any statement (what pvm run would refuse). */
+export function refuseChecked(plan: Plan, decisions: readonly StaticDecision[]): void {
+  const denied = decisions.filter((d) => d.verdict === 'denied').length;
+  if (denied > 0) throw new DeniedError('policy-denied', `the policy denies ${count(denied, 'statement')} of ${plan.recipe.name}`, { hint: 'pvm run refuses this recipe before opening the target' });
+}
+
+/** A journal is input, like a recipe: writing it back needs the same grant as a recipe's writes (checked before it is read)... */
+export function refuseUngrantedRevert(grant: WriteGrant): void {
+  if (grant.allowWrite || grant.writing.dryRun) return;
+  throw new DeniedError('write-not-allowed', `pvm revert writes to the target's memory, and writing was not allowed`, {
+    hint: `run it with --allow-write once you have checked the journal (--dry-run shows what it would write, without writing)`,
+  });
+}
+
+/** ... and the same policy. */
+export async function refuseRevertByPolicy(grant: WriteGrant, policies: readonly LoadedPolicy[]): Promise<void> {
+  if (policies.length === 0 || grant.writing.dryRun) return;
+  const { decideWriting, describeRule } = await import('./decide.ts');
+  const writing = decideWriting(policies);
+  if (!writing.allowed) throw new DeniedError('policy-denied', `denied: pvm revert writes, and ${writing.why} — ${describeRule(writing.rule)}`, { hint: 'ask for the policy to allow writing, or revert by hand' });
+}
 
 /** A recipe that writes, against a core or snapshot: refused before anything runs. */
 export function readOnlyRefusal(plan: Plan, target: string): DeniedError {
