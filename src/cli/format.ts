@@ -6,7 +6,7 @@ import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import { sha256Hex } from '../digest.ts';
 import { hexLiteral, toHex } from '../bytes.ts';
-import type { RevertedSite } from '../runtime/revert.ts';
+import type { RevertedSite } from '../runtime/journal/revert.ts';
 import { humanValue } from '../runtime/evaluation/show.ts';
 import { hexAddress, regionSize, type Value } from '../runtime/evaluation/value.ts';
 import { count } from '../count.ts';

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { DeniedError } from '../errors.ts';
 import { MAX_JOURNAL_BYTES } from '../limits.ts';
 import { notAppendable } from '../regular-file.ts';
-import { type JournalEntry, journalLine } from '../runtime/journal.ts';
+import { type JournalEntry, journalLine } from '../runtime/journal/journal.ts';
 
 export interface JournalFile {
   /** Appends the entries as one write and syncs them once: durable before the writes they record. Throws unless every byte is on disk. */

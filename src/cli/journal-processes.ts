@@ -2,7 +2,7 @@
 // have been reused), and whether each is still the process it patched.
 import { readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
-import type { JournalEntry } from '../runtime/journal.ts';
+import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { startTimeOf } from '../target/live-process.ts';
 
 export interface JournaledProcess {

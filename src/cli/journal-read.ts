@@ -4,8 +4,8 @@
 import { UsageError } from '../errors.ts';
 import { MAX_JOURNAL_BYTES } from '../limits.ts';
 import { readBoundedFile } from '../regular-file.ts';
-import type { JournalEntry } from '../runtime/journal.ts';
-import { parseJournal } from '../runtime/journal-parse.ts';
+import type { JournalEntry } from '../runtime/journal/journal.ts';
+import { parseJournal } from '../runtime/journal/journal-parse.ts';
 
 /** A journal's complete entries, and the lines cut short (a crash while one was written), which are left out. */
 export function readJournal(path: string): { entries: JournalEntry[]; incomplete: number[] } {

@@ -144,7 +144,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     }
     case 'revert': {
       const { readJournalWarning } = await import('./journal-read.ts');
-      const { revertJournal } = await import('../runtime/revert.ts');
+      const { revertJournal } = await import('../runtime/journal/revert.ts');
       const { formatRevert } = await import('./format.ts');
       const { refuseRevertByPolicy, refuseUngrantedRevert } = await import('../policy/refusals.ts');
       refuseUngrantedRevert(command);

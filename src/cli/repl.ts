@@ -22,7 +22,7 @@ import { describeType, type StaticType } from '../dsl/static-type.ts';
 import { TYPE_NAMES } from '../dsl/types.ts';
 import { policyLimits } from '../policy/apply.ts';
 import { loadPolicies } from '../policy/system.ts';
-import { ElfFiles } from '../runtime/elf-files.ts';
+import { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import { execute } from '../runtime/execute.ts';
 import { writeRefusal } from '../policy/refusals.ts';
 import { humanValue } from '../runtime/evaluation/show.ts';

@@ -15,7 +15,7 @@ import { type PvmError, UsageError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
-import type { JournalEntry } from '../runtime/journal.ts';
+import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { hexAddress, type Value } from '../runtime/evaluation/value.ts';
 import { notAppendable, openRegularFile } from '../regular-file.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';

@@ -10,14 +10,14 @@ import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import type { SmapsText } from '../target/smaps-ahead.ts';
-import type { ElfFiles } from '../runtime/elf-files.ts';
+import type { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import type { Value } from '../runtime/evaluation/value.ts';
 import type { RunCommand, TargetSpec, WritingOptions } from './args.ts';
 import { formatEvent, formatScanSummary } from './format.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { AuditFile } from './audit-file.ts';
 import type { ReportRecorder } from './report.ts';
-import type { JournalEntry } from '../runtime/journal.ts';
+import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { type ProgressLine, progressLine } from './progress.ts';
 import { debugDirectories, openSession, scanWorkers, wasmLoopsFrom } from './session.ts';
 

@@ -21,7 +21,7 @@ import type { Readable, Writable } from 'node:stream';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
 import { type ExitCode, PvmError, TargetError } from '../errors.ts';
-import { ElfFiles } from '../runtime/elf-files.ts';
+import { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import { nearestProcesses, selectProcesses } from '../target/select-processes.ts';
 import type { Command } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';

@@ -3,8 +3,8 @@
 // through the guard (src/policy/guard.ts), which reports to the audit log.
 import { policedSource, refuseTarget } from '../policy/apply.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
-import { ModuleResolver } from '../runtime/modules.ts';
-import type { ElfFiles } from '../runtime/elf-files.ts';
+import { ModuleResolver } from '../runtime/symbols/modules.ts';
+import type { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import type { CoreTarget } from '../target/core-target.ts';
 import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { LiveProcess } from '../target/live-process.ts';

@@ -61,7 +61,7 @@ export interface FileReader {
   /**
    * For a file on disk: what names it (device, inode, size, mtime), and a
    * reader of its own, which outlives this one, so that many processes that map
-   * the file can share one parse of it (src/runtime/elf-files.ts).
+   * the file can share one parse of it (src/runtime/symbols/elf-files.ts).
    */
   readonly shareable?: { readonly key: string; open(): { readonly reader: FileReader; close(): void } };
 }

@@ -1,5 +1,5 @@
 // What a run outputs, in the recipe's order with its writes: writes wait in a
-// buffer until the next read (write-buffer.ts), and what the recipe outputs
+// buffer until the next read (writes/write-buffer.ts), and what the recipe outputs
 // meanwhile waits with them, so that the output says "wrote" only of writes
 // that landed.
 import type { OutputEvent } from './execute.ts';

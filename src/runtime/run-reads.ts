@@ -11,7 +11,7 @@ import type { Budget } from './budget.ts';
 import type { EvalContext } from './evaluation/evaluate.ts';
 import { explainFault } from './explain-fault.ts';
 import { locate, placeError, type SourcePoint } from './locate.ts';
-import type { ModuleResolver } from './modules.ts';
+import type { ModuleResolver } from './symbols/modules.ts';
 import type { ReadEachResult } from './evaluation/narrow.ts';
 import { type ReadAheadCache, readAheadResult, readAheadWindow, type SiteReadAhead } from './loops/read-ahead-window.ts';
 import { ReusedReads } from './loops/reused-reads.ts';

@@ -1,6 +1,6 @@
 // A run's `write` and `patch` statements, as they reach the target: writes
-// through the buffer (write-buffer.ts) or checked only (--dry-run), patches
-// as transactions (patch.ts), each recorded in the journal before it is made.
+// through the buffer (writes/write-buffer.ts) or checked only (--dry-run), patches
+// as transactions (writes/patch.ts), each recorded in the journal before it is made.
 import { TargetError } from '../errors.ts';
 import type { Loc, PlanExpr, PlanStep } from '../plan/plan.ts';
 import type { MemorySource, WritableTarget } from '../target/target.ts';
@@ -8,14 +8,14 @@ import { count } from '../count.ts';
 import { encode } from './evaluation/encode.ts';
 import type { ExecuteOptions } from './execute.ts';
 import { explainFault } from './explain-fault.ts';
-import type { JournalEntry } from './journal.ts';
+import type { JournalEntry } from './journal/journal.ts';
 import { locate, type SourcePoint } from './locate.ts';
-import type { FileAddress, ModuleResolver } from './modules.ts';
+import type { FileAddress, ModuleResolver } from './symbols/modules.ts';
 import type { OutputGate } from './output-gate.ts';
-import { applyPatch } from './patch.ts';
+import { applyPatch } from './writes/patch.ts';
 import { hexAddress, numeric, type Value } from './evaluation/value.ts';
-import { firstUnwritable } from './writable.ts';
-import { WriteBuffer } from './write-buffer.ts';
+import { firstUnwritable } from './writes/writable.ts';
+import { WriteBuffer } from './writes/write-buffer.ts';
 
 const ADDRESS_LIMIT = 1n << 64n;
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesReader, parseElf as parseReader } from '../../src/native/elf.ts';
-import { ModuleResolver } from '../../src/runtime/modules.ts';
+import { ModuleResolver } from '../../src/runtime/symbols/modules.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import { caught } from '../helpers/errors.ts';
 import { BUILD_DIR, FIXTURE_BINARY } from '../helpers/paths.ts';

@@ -2,11 +2,11 @@
 // undone newest first, sites changed since left alone, pid reuse refused.
 import { describe, expect, it } from 'vitest';
 import { TargetError } from '../../src/errors.ts';
-import { entryDigest, type JournalEntry, journalLine } from '../../src/runtime/journal.ts';
-import { parseJournal } from '../../src/runtime/journal-parse.ts';
-import { revertJournal } from '../../src/runtime/revert.ts';
-import { type SiteStatus, statementStates } from '../../src/runtime/journal-status.ts';
-import { writeSites } from '../../src/runtime/site-writer.ts';
+import { entryDigest, type JournalEntry, journalLine } from '../../src/runtime/journal/journal.ts';
+import { parseJournal } from '../../src/runtime/journal/journal-parse.ts';
+import { revertJournal } from '../../src/runtime/journal/revert.ts';
+import { type SiteStatus, statementStates } from '../../src/runtime/journal/journal-status.ts';
+import { writeSites } from '../../src/runtime/writes/site-writer.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
 import type { WritableTarget } from '../../src/target/target.ts';
 import { startTimeOf } from '../../src/target/live-process.ts';

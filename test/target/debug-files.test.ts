@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesReader, parseElf } from '../../src/native/elf.ts';
-import { ModuleResolver } from '../../src/runtime/modules.ts';
+import { ModuleResolver } from '../../src/runtime/symbols/modules.ts';
 import { debugFileCandidates, findDebugFile } from '../../src/target/debug-files.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
 import { caught } from '../helpers/errors.ts';

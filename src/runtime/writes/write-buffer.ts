@@ -6,14 +6,14 @@
 // written (the kernel itself would carry on with the next iovec). With a
 // journal (docs/language.md: every write goes to it), the batch's old bytes are read
 // in one call and journaled before it is sent.
-import { DeniedError, TargetError } from '../errors.ts';
-import type { Loc } from '../plan/plan.ts';
-import type { ReadResult, Region, WritableTarget } from '../target/target.ts';
-import { explainFault } from './explain-fault.ts';
-import type { SourcePoint } from './locate.ts';
-import { hexAddress } from './evaluation/value.ts';
+import { DeniedError, TargetError } from '../../errors.ts';
+import type { Loc } from '../../plan/plan.ts';
+import type { ReadResult, Region, WritableTarget } from '../../target/target.ts';
+import { explainFault } from '../explain-fault.ts';
+import type { SourcePoint } from '../locate.ts';
+import { hexAddress } from '../evaluation/value.ts';
 import { firstUnwritable, writable } from './writable.ts';
-import { count } from '../count.ts';
+import { count } from '../../count.ts';
 
 interface PendingWrite {
   readonly address: bigint;

@@ -7,10 +7,10 @@
 // offset, of the same build. (A re-exec of the very same file at the same
 // addresses, with no ASLR, is not told apart: its sites hold the file's
 // bytes, so they read as reverted.)
-import type { MemorySource } from '../target/target.ts';
+import type { MemorySource } from '../../target/target.ts';
 import type { JournalEntry } from './journal.ts';
-import { ModuleResolver } from './modules.ts';
-import { hexAddress } from './evaluation/value.ts';
+import { ModuleResolver } from '../symbols/modules.ts';
+import { hexAddress } from '../evaluation/value.ts';
 
 /** Why the process no longer holds the program (or module) its entries patched, or undefined when it does. */
 export function programChanged(entries: readonly JournalEntry[], target: MemorySource): string | undefined {

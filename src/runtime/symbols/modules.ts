@@ -3,13 +3,13 @@
 // checked against the running one by build-id, so a replaced file cannot give
 // silently wrong addresses.
 import { basename } from 'node:path';
-import { TargetError } from '../errors.ts';
-import { attempt } from '../attempt.ts';
-import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from '../native/elf.ts';
-import { DEFAULT_DEBUG_DIRECTORIES } from '../target/debug-files.ts';
+import { TargetError } from '../../errors.ts';
+import { attempt } from '../../attempt.ts';
+import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from '../../native/elf.ts';
+import { DEFAULT_DEBUG_DIRECTORIES } from '../../target/debug-files.ts';
 import { type DebugLookup, ElfFiles } from './elf-files.ts';
-import { closest } from '../suggest.ts';
-import { describeTarget, type MemorySource, namesModule, type Region } from '../target/target.ts';
+import { closest } from '../../suggest.ts';
+import { describeTarget, type MemorySource, namesModule, type Region } from '../../target/target.ts';
 
 export interface ModuleRegion {
   readonly path: string;

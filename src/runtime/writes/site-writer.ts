@@ -7,13 +7,13 @@
 // While the threads are stopped, the sites are read once more (nothing may
 // have changed since they were verified) and no thread may be executing
 // inside one; then the journal hook runs, then the writes, then a read-back.
-import { sleepSync } from '../sleep.ts';
-import { bytesEqual, hexLiteral } from '../bytes.ts';
-import { AssertionFailed, TargetError } from '../errors.ts';
-import type { Frozen, Region, WritableTarget, WriteResult } from '../target/target.ts';
-import { explainFault } from './explain-fault.ts';
-import type { SourcePoint } from './locate.ts';
-import { hexAddress } from './evaluation/value.ts';
+import { sleepSync } from '../../sleep.ts';
+import { bytesEqual, hexLiteral } from '../../bytes.ts';
+import { AssertionFailed, TargetError } from '../../errors.ts';
+import type { Frozen, Region, WritableTarget, WriteResult } from '../../target/target.ts';
+import { explainFault } from '../explain-fault.ts';
+import type { SourcePoint } from '../locate.ts';
+import { hexAddress } from '../evaluation/value.ts';
 import { writable } from './writable.ts';
 
 export interface SiteWrite {

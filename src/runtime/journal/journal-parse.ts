@@ -3,7 +3,7 @@
 // journalLine writes. zod is loaded by these two commands only: a run that
 // journals writes lines and never reads them.
 import { z } from 'zod';
-import { fromHex } from '../bytes.ts';
+import { fromHex } from '../../bytes.ts';
 import { ENTRY_START, entryDigest, JOURNAL_VERSION, type JournalEntry } from './journal.ts';
 
 const hexBytes = (what: string) => z.string({ error: `${what} is not hex bytes` }).regex(/^([0-9a-f]{2})*$/, { error: `${what} is not hex bytes` }).transform(fromHex);

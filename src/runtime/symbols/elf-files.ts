@@ -3,8 +3,8 @@
 // and again; with one ElfFiles shared between their ModuleResolvers, each file
 // (named by device, inode, size and times, not by path) is parsed once, its
 // symbol tables read once, and its separate debug file looked for once.
-import { type ElfFile, type FileReader, parseElf } from '../native/elf.ts';
-import { findDebugFile } from '../target/debug-files.ts';
+import { type ElfFile, type FileReader, parseElf } from '../../native/elf.ts';
+import { findDebugFile } from '../../target/debug-files.ts';
 
 export type DebugLookup = { readonly elf: ElfFile; readonly path: string } | { readonly tried: readonly string[] };
 

@@ -2,8 +2,8 @@
 // pvm's bytes (applied), the old ones (reverted), or neither (changed) — read
 // in one batch per process. A process that is no longer there is `gone`,
 // decided by the caller (it never opens one).
-import { bytesEqual } from '../bytes.ts';
-import type { MemorySource } from '../target/target.ts';
+import { bytesEqual } from '../../bytes.ts';
+import type { MemorySource } from '../../target/target.ts';
 import type { JournalEntry } from './journal.ts';
 
 export type SiteState = 'applied' | 'reverted' | 'changed' | 'gone';

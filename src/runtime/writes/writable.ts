@@ -1,7 +1,7 @@
 // Whether process_vm_writev can write a range: every byte of it lies in a
 // region with write permission (the maps; the kernel checks the same).
-import { firstUncovered } from '../target/ranges.ts';
-import type { Region } from '../target/target.ts';
+import { firstUncovered } from '../../target/ranges.ts';
+import type { Region } from '../../target/target.ts';
 
 export function writable(regions: readonly Region[], address: bigint, length: number): boolean {
   return firstUnwritable(regions, address, length) === address + BigInt(length);

@@ -4,13 +4,13 @@
 // undone newest first, so a site patched twice goes back step by step. The
 // journal must belong to this very process: same pid and same start time, and
 // still running the program it patched (journal-program.ts).
-import { TargetError } from '../errors.ts';
-import { describeTarget, type WritableTarget } from '../target/target.ts';
-import { bytesEqual } from '../bytes.ts';
+import { TargetError } from '../../errors.ts';
+import { describeTarget, type WritableTarget } from '../../target/target.ts';
+import { bytesEqual } from '../../bytes.ts';
 import type { JournalEntry } from './journal.ts';
 import { programChanged } from './journal-program.ts';
-import type { SourcePoint } from './locate.ts';
-import { writeSites } from './site-writer.ts';
+import type { SourcePoint } from '../locate.ts';
+import { writeSites } from '../writes/site-writer.ts';
 
 export type RevertStatus = 'restored' | 'would restore' | 'already reverted' | 'changed since';
 
