@@ -44,21 +44,14 @@ class Scope {
   readonly parent: Scope | undefined;
   /** Diagnostics reported so far, shared by a recipe's scopes: past MAX_DIAGNOSTICS none shows, so no did-you-mean is looked for (each compares every name). */
   readonly reported: { count: number };
-  /** A loop's boundary: the names used inside it that lie around it, with their types (the plan records them). */
-  readonly outside: Map<string, StaticType> | undefined;
 
-  constructor(parent?: Scope, outside?: Map<string, StaticType>) {
+  constructor(parent?: Scope) {
     this.parent = parent;
     this.reported = parent?.reported ?? { count: 0 };
-    this.outside = outside;
   }
 
   lookup(name: string): Binding | undefined {
-    const found = this.#names.get(name);
-    if (found !== undefined) return found;
-    const around = this.parent?.lookup(name);
-    if (around !== undefined) this.outside?.set(name, around.type);
-    return around;
+    return this.#names.get(name) ?? this.parent?.lookup(name);
   }
 
   /** Every visible name, for did-you-mean (none once no more diagnostics show). */
@@ -92,8 +85,6 @@ export class RecipeChecker {
   readonly #state = { writes: false, loops: 0 };
   readonly #outer = new Scope();
   readonly #root: Scope;
-  /** By loop statement: the names its condition and body use from around it, with their types. */
-  readonly #loopNames = new WeakMap<Ast.Statement, ReadonlyMap<string, StaticType>>();
   readonly #report: Report = (d) => {
     if (this.#outer.reported.count++ < MAX_DIAGNOSTICS) this.#diagnostics.push(d);
   };
@@ -101,11 +92,6 @@ export class RecipeChecker {
   constructor(session?: ReadonlyMap<string, StaticType>) {
     for (const [name, type] of session ?? []) this.#outer.declare(name, binding(type, 'session'));
     this.#root = new Scope(this.#outer);
-  }
-
-  /** The names a checked `for` or `while` uses from around it, with their types. */
-  loopNames(loop: Ast.Statement): ReadonlyMap<string, StaticType> {
-    return this.#loopNames.get(loop) ?? new Map();
   }
 
   /** Diagnostics reported so far, those past MAX_DIAGNOSTICS included. */
@@ -245,24 +231,17 @@ export class RecipeChecker {
           variable = 'ptr';
         }
         this.#limit(statement.limit, scope);
-        const outside = new Map<string, StaticType>();
-        this.#loopNames.set(statement, outside);
-        const body = new Scope(scope, outside);
+        const body = new Scope(scope);
         if (scope.lookup(statement.variable.name) !== undefined) this.#declare(scope, statement.variable, variable, 'loop');
         else body.declare(statement.variable.name, binding(variable, 'loop'));
         this.#loopBody(statement.body, body);
         break;
       }
-      case 'while': {
-        const outside = new Map<string, StaticType>();
-        this.#loopNames.set(statement, outside);
-        // The condition is checked inside the loop's boundary: its names are the loop's too.
-        const around = new Scope(scope, outside);
-        requireCondition(this.#typeOf(statement.condition, around), statement.condition, report);
+      case 'while':
+        requireCondition(this.#typeOf(statement.condition, scope), statement.condition, report);
         this.#limit(statement.limit, scope);
-        this.#loopBody(statement.body, new Scope(around));
+        this.#loopBody(statement.body, new Scope(scope));
         break;
-      }
       case 'break':
         if (state.loops === 0) report({ code: 'break-outside-loop', message: '`break` outside a loop', span: statement.span, hint: 'break leaves the innermost for or while loop; to stop the recipe, use assert' });
         break;

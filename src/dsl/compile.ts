@@ -7,9 +7,10 @@ import { assert, assertNever } from '../errors.ts';
 import { concreteBytes, formatPattern } from '../plan/pattern.ts';
 import { analyzeLoop } from '../plan/read-ahead-analysis.ts';
 import { addReadAhead } from '../plan/read-ahead.ts';
-import { type Encoding, type Loc, type LoopNames, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
+import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { RecipeChecker, type StaticType } from './check.ts';
+import { LoopKindFlow, type LoopKinds } from './loop-kinds.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
@@ -26,18 +27,22 @@ import { cstringType, DEFAULT_CSTRING_MAX, isListType, scalarType } from './type
 export class RecipeCompiler {
   readonly #source: SourceFile;
   readonly #checker: RecipeChecker;
+  readonly #kinds: LoopKindFlow;
   readonly #builder: ReturnType<typeof planBuilder>;
 
   constructor(source: SourceFile, session?: ReadonlyMap<string, StaticType>) {
     this.#source = source;
     this.#checker = new RecipeChecker(session);
-    this.#builder = planBuilder(source, (loop) => Object.fromEntries(this.#checker.loopNames(loop)));
+    this.#kinds = new LoopKindFlow(session);
+    this.#builder = planBuilder(source, (loop) => this.#kinds.of(loop));
   }
 
   /** The next top-level statement. */
   readonly add = (statement: Ast.Statement): void => {
     this.#checker.statement(statement);
-    if (this.#checker.reported === 0) this.#builder.add(statement);
+    if (this.#checker.reported > 0) return;
+    this.#kinds.statement(statement);
+    this.#builder.add(statement);
   };
 
   /** The plan, and the names the recipe declares at its top level (for the REPL); or throws `InvalidRecipe`. */
@@ -72,7 +77,7 @@ function shared<K>(nodes: Map<K, PlanExpr>, key: K, make: () => PlanExpr): PlanE
 }
 
 /** Checked top-level statements, given in order, → their plan. */
-function planBuilder(source: SourceFile, loopNames: (loop: Ast.Statement) => LoopNames): { add(statement: Ast.Statement): void; plan(writes: boolean): Plan } {
+function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => LoopKinds): { add(statement: Ast.Statement): void; plan(writes: boolean): Plan } {
   const lines = lineIndex(source);
   const loc = (span: Span): Loc => lines.lineOf(span);
   let nextSite = 0;
@@ -222,10 +227,12 @@ function planBuilder(source: SourceFile, loopNames: (loop: Ast.Statement) => Loo
       case 'for': {
         const over = s.over.kind === 'range' ? { kind: 'range' as const, from: expr(s.over.from), to: expr(s.over.to) } : { kind: 'list' as const, list: expr(s.over.list) };
         const [limit, body] = [s.limit && expr(s.limit), block(s.body)];
-        return { op: 'for', variable: s.variable.name, over, limit, body, readAhead: analyzeLoop(s.variable.name, body), names: loopNames(s), loc: loc(s.span) };
+        const kinds = loopKinds(s);
+        assert(kinds.item !== undefined, 'a for loop without its item');
+        return { op: 'for', variable: s.variable.name, over, limit, body, readAhead: analyzeLoop(s.variable.name, body), names: kinds.names, item: kinds.item, loc: loc(s.span) };
       }
       case 'while':
-        return { op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), names: loopNames(s), loc: loc(s.span) };
+        return { op: 'while', condition: expr(s.condition), limit: s.limit && expr(s.limit), body: block(s.body), names: loopKinds(s).names, loc: loc(s.span) };
       case 'break':
         return { op: 'break', loc: loc(s.span) };
       case 'assert':

@@ -8,7 +8,8 @@ import type { PatternToken } from './pattern.ts';
 
 // 4: while, break, true/false, list literals, list params, symbol() without a module. 5: narrow.
 // 6: a loop's `names`; `prefetch` named `readAhead`, as the step that reads ahead is.
-export const PLAN_VERSION = 6;
+// 7: what a loop's names hold as it starts (`int|ptr` where either), and a for loop's `item`.
+export const PLAN_VERSION = 7;
 
 /**
  * What an expression yields, as the checker tells it (dsl/static-type.ts).
@@ -18,12 +19,18 @@ export const PLAN_VERSION = 6;
 export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list';
 
 /**
- * The names a loop uses from around it, with the types the checker gave
- * them: what a compiled loop takes in (runtime/loops/lower.ts). A name
- * assigned a number where it held an address (or the reverse), or a list's
- * item, may hold the other kind at run time; the runtime checks.
+ * What a name may hold where a loop starts (dsl/loop-kinds.ts follows it
+ * through the recipe): one kind, or several joined by `|` where it may hold
+ * any of them (`int|ptr`: a number on one path, an address on another);
+ * the run then looks at the value.
  */
-export type LoopNames = Readonly<Record<string, StaticType>>;
+export type Kinds = StaticType | `${StaticType}|${string}`;
+
+/** The names a loop uses from around it, with what they hold as it starts: what a compiled loop takes in (runtime/loops/lower.ts). */
+export type LoopNames = Readonly<Record<string, Kinds>>;
+
+/** What a `for` loop's variable holds: integers (a range of numbers, threads()), addresses (a range from one, a list of hits), or either. */
+export type ItemKind = 'int' | 'ptr' | 'int|ptr';
 
 export interface Plan {
   readonly format: 'pvm-plan';
@@ -119,6 +126,7 @@ export type PlanStep =
     /** The reads that run batched across iterations, before the iterations themselves. */
     readonly readAhead: ReadAhead;
     readonly names: LoopNames;
+    readonly item: ItemKind;
     readonly loc: Loc;
   }
   /** Runs `body` while `condition` holds; an explicit `limit` caps the iterations, else the loop cap does. Nothing is read ahead. */

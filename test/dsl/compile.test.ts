@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { diagnosticsOf } from '../helpers/errors.ts';
+import type { PlanStep } from '../../src/plan/plan.ts';
 
 describe('compileSource', () => {
   it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {
     const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr = 0x10\nlet x = read u32be at [p + 8] + 4 # comment\nprint "x", x; emit x = -x\n' });
-    expect(plan).toMatchObject({ format: 'pvm-plan', version: 6, writes: false, recipe: { name: 'r.pvm' } });
+    expect(plan).toMatchObject({ format: 'pvm-plan', version: 7, writes: false, recipe: { name: 'r.pvm' } });
     expect(plan.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.params).toEqual([{ name: 'p', type: { kind: 'ptr', name: 'ptr', size: 8 }, default: { op: 'int', value: '16' }, loc: expect.objectContaining({ line: 1, col: 7 }) }]);
     expect(plan.steps.map((s) => s.op)).toEqual(['let', 'print', 'emit']);
@@ -20,6 +21,34 @@ describe('compileSource', () => {
     expect(outer.op === 'while' && outer.names).toEqual({ ok: 'bool', n: 'int', p: 'ptr', r: 'region' });
     const inner = outer.op === 'while' ? outer.body.find((s) => s.op === 'for') : undefined;
     expect(inner?.op === 'for' && inner.names).toEqual({ p: 'ptr', r: 'region', ok: 'bool', n: 'int' });
+  });
+
+  it('records what each name holds as a loop starts, followed through assignments, branches and the loops around it', () => {
+    const kinds = (text: string) => {
+      const loops: { names: unknown; item?: unknown }[] = [];
+      const walk = (steps: readonly PlanStep[]): void =>
+        steps.forEach((s) => {
+          if (s.op === 'for') loops.push({ names: s.names, item: s.item });
+          if (s.op === 'while') loops.push({ names: s.names });
+          if (s.op === 'for' || s.op === 'while') walk(s.body);
+          if (s.op === 'if') [s.then, s.otherwise].forEach(walk);
+        });
+      walk(compileSource({ name: 'r.pvm', text }).steps);
+      return loops;
+    };
+    // threads() lists integers, a scan or a list literal addresses; an index or min() of them holds what they list.
+    expect(kinds('let s = 0\nfor t in threads() { for i in 0..3 { s = s + t } }')).toEqual([{ names: { s: 'int' }, item: 'int' }, { names: { s: 'int', t: 'int' }, item: 'int' }]);
+    expect(kinds('let ts = threads()\nlet first = ts[0]\nlet low = min(ts)\nfor p in [1, 2] { print p, first, low }')).toEqual([{ names: { first: 'int', low: 'int' }, item: 'ptr' }]);
+    expect(kinds('let hits = scan u32 1 in all\nlet n = narrow hits u32 == 1\nfor h in n { print h, hits[0], reg(1, "rip"), reg(1, "rax") }')).toEqual([{ names: { hits: 'list' }, item: 'ptr' }]);
+    // An assignment gives the name its value's kind; a branch may leave either; an iteration's change holds as the next starts.
+    expect(kinds('let q = 0\nq = read ptr at 0x10\nfor i in 0..3 { q = q + 8 }')).toEqual([{ names: { q: 'ptr' }, item: 'int' }]);
+    expect(kinds('let q = 0\nif q == 0 { q = read ptr at 0x10 }\nwhile q != 0 { q = q - 1 }')).toEqual([{ names: { q: 'int|ptr' } }]);
+    expect(kinds('let b = 0\nlet k = 0\nwhile k < 2 { for i in b..b+2 { k = k + 1 }\nb = b + read ptr at 0x10 }')).toEqual([
+      { names: { k: 'int', b: 'int|ptr' } },
+      { names: { k: 'int' }, item: 'int|ptr' },
+    ]);
+    // What a break leaves reaches past the loop.
+    expect(kinds('let q = 0\nfor i in 0..3 { q = read ptr at 0x10\nbreak }\nwhile q != 0 { q = 0 }')).toEqual([{ names: { q: 'int' }, item: 'int' }, { names: { q: 'int|ptr' } }]);
   });
 
   it('reads `at` as arithmetic only: `x + read u8 at p + 1` adds the byte at p + 1', () => {
