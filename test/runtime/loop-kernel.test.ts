@@ -117,7 +117,7 @@ describe.each([['the JS kernel', JS_ONLY], ['WebAssembly', WASM]] as const)('a c
     ];
     for (const text of recipes) {
       const loop = loopOf(text, 'for');
-      const lowering = lowerLoop(loop, loop.over.kind === 'list' ? 'ptr' : 'int');
+      const lowering = lowerLoop(loop);
       expect({ text, lowering }).toMatchObject({ text, lowering: { eligible: true } });
       if (lowering.eligible) expect(compileJsFor(lowering.loop, kernelRun(memory()))).toBeDefined();
     }
@@ -149,10 +149,13 @@ describe.each([['the JS kernel', JS_ONLY], ['WebAssembly', WASM]] as const)('a c
     same(`let b = 0\nlet k = 0\nwhile k < 2 limit 2 {\n for i in b..b+2 { print i, i + 1 }\n b = b + (read ptr at ${BASE + 96n}) + 0\n k = k + 1\n}`);
   });
 
-  it('takes the kinds of the names around the loop from the plan, and where a value holds another kind runs the loop as the interpreter does', () => {
+  it('takes the kinds of the names around the loop from the plan, where the value chooses if it gives several, as the interpreter does', () => {
     same(`let seen = false\nlet n = 0\nfor i in 0..100 { if (read u8 at ${BASE} + i) == 7 { seen = true }\nif seen { n = n + 1 } }\nprint seen, n`);
-    // The checker sees a number in q (its let), the run an address (the assignment): the plan's kind does not hold.
+    // q is declared a number and holds an address as the loop starts (the plan says so).
     same(`let q = 0\nq = read ptr at ${BASE + 1024n}\nfor i in 0..10 { q = q + 8 }\nprint q`);
+    // q holds a number or an address, as a branch went (the plan: int|ptr); the body gives it another kind.
+    for (const at of [8n, 16n]) same(`let q = 0\nif (read u8 at ${BASE + at}) == 1 { q = read ptr at ${BASE + 1024n} }\nfor i in 0..10 { q = q + 8 }\nprint q`);
+    same(`let q = 0\nfor i in 0..10 { if i == 5 { q = read ptr at ${BASE + 1024n} } else { q = i } }\nprint q`);
     same(`let r = range(${BASE}, 64)\nlet n = 0\nfor i in 0..10 { if i < r.size { n = n + 1 } }\nprint n`);
   });
 
@@ -204,7 +207,7 @@ describe.each([['the JS kernel', JS_ONLY], ['WebAssembly', WASM]] as const)('a c
 
   it('compiles a while loop that walks a list', () => {
     const loop = loopOf(`let p = read ptr at ${BASE + 2040n}\nlet sum = 0\nwhile p != 0 { sum = sum + read u64 at p + 8\np = read ptr at p }`, 'while');
-    expect(lowerLoop(loop, undefined)).toMatchObject({ eligible: true, loop: { outer: [{ name: 'p', kind: 'ptr', assigned: true }, { name: 'sum', kind: 'int', assigned: true }] } });
+    expect(lowerLoop(loop)).toMatchObject({ eligible: true, loop: { outer: [{ name: 'p', kind: 'ptr', assigned: true }, { name: 'sum', kind: 'int', assigned: true }] } });
   });
 
   it('walks a linked list in a while loop, with a limit, a break and the loop cap as the interpreter does', () => {
@@ -251,7 +254,7 @@ describe('a loop compiled to WebAssembly', () => {
   const same = sameOn(WASM);
   /** The `for` loop of `text` in WebAssembly, if it takes it. */
   const wasmFor = (text: string, events: unknown[] = []) => {
-    const lowering = lowerLoop(loopOf(text, 'for'), 'int');
+    const lowering = lowerLoop(loopOf(text, 'for'));
     return lowering.eligible ? compileWasmFor(lowering.loop, kernelRun(memory({}), events)) : undefined;
   };
   /** Runs the `for` loop of `text` over 0..count in WebAssembly alone, with `names` around it: what it ran, the names after, what it showed. */
@@ -310,9 +313,32 @@ describe('a loop compiled to WebAssembly', () => {
     same(`let s = 0\nfor t in threads() { s = s + t\nif t % 500 == 0 { print t, t + 1 } }\nemit s = s`, { wrap: withThreads });
   });
 
+  /** A target that lists `count` threads, whose vector reads are counted (calls.n). */
+  const withThreads = (count: number, calls: { n: number }) => (target: MemoryTarget): MemorySource => {
+    const threads = Array.from({ length: count }, (_, k) => ({ tid: 1000 + k, registers: undefined }));
+    return counting(calls)(new MemoryTarget(target.regions().map((r) => r as never), 'memory', new Map(), {}, { vectors: WASM.vectors, threads }));
+  };
+
+  it('compiles loops whose kinds the plan gives: over threads() integers (an inner loop too), over listed numbers, with a name given an address', () => {
+    const cases = [
+      `let s = 0\nfor t in threads() { s = s + (read u8 at ${BASE} + t % 100) }\nprint s`,
+      `let s = 0\nfor t in threads() { for i in 0..8 { s = s + (read u8 at ${BASE} + (t + i) % 100)\nif t % 2 == 0 { print t, t + i } } }\nprint s`,
+      `let s = 0\nlet ts = threads()\nlet first = ts[0]\nfor i in 0..8 { s = s + (read u8 at ${BASE} + i) + first }\nprint s, first`,
+      `let s = 0\nfor p in [1, 2, 3, 40] { s = s + (read u8 at ${BASE} + p)\nprint p, p + 1 }\nprint s`,
+      `let q = 0\nq = read ptr at ${BASE + 1024n}\nlet s = 0\nfor i in 0..64 { s = s + (read u8 at ${BASE} + i)\nq = q + 8 }\nprint q, s`,
+      `let q = 0\nif (read u8 at ${BASE + 8n}) == 1 { q = read ptr at ${BASE + 1024n} }\nlet s = 0\nfor i in 0..64 { s = s + (read u8 at ${BASE} + i)\nq = q + 8 }\nprint q, s`,
+    ];
+    for (const text of cases) {
+      const calls = { n: 0 };
+      same(text, { wrap: withThreads(4, calls) });
+      // WebAssembly read the loop's values: it ran the loop, compiled.
+      expect({ text, compiled: calls.n > 0 }).toEqual({ text, compiled: true });
+    }
+  });
+
   it('leaves to the JS kernel loops that read big-endian or read what cannot be read ahead', () => {
-    expect(lowerLoop(loopOf(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, 'for'), 'int')).toMatchObject({ eligible: true, loop: { wasm: 'a big-endian read' } });
-    expect(lowerLoop(loopOf(`let p = read ptr at ${BASE + 2040n}\nfor i in 0..4 { p = read ptr at p }`, 'for'), 'int')).toMatchObject({ eligible: true, loop: { wasm: expect.stringMatching(/not read ahead/) } });
+    expect(lowerLoop(loopOf(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, 'for'))).toMatchObject({ eligible: true, loop: { wasm: 'a big-endian read' } });
+    expect(lowerLoop(loopOf(`let p = read ptr at ${BASE + 2040n}\nfor i in 0..4 { p = read ptr at p }`, 'for'))).toMatchObject({ eligible: true, loop: { wasm: expect.stringMatching(/not read ahead/) } });
     expect(wasmFor(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`)).toBeUndefined();
   });
 

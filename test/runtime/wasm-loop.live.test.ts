@@ -18,11 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.stop());
 
-/** Whether the plan's `for` loop compiles to WebAssembly on this target, its variable of `kind`. */
-function compilesToWasm(plan: ReturnType<typeof compileSource>, target: MemorySource, kind: 'int' | 'ptr'): boolean {
+/** Whether the plan's `for` loop compiles to WebAssembly on this target, for the kinds its plan gives. */
+function compilesToWasm(plan: ReturnType<typeof compileSource>, target: MemorySource): boolean {
   const loop = plan.steps.find((s) => s.op === 'for')! as Extract<(typeof plan.steps)[number], { op: 'for' }>;
   const budget = new Budget(DEFAULT_LIMITS, () => ({ where: plan.recipe.name }));
-  const lowering = lowerLoop(loop, kind);
+  const lowering = lowerLoop(loop);
   return lowering.eligible && compileWasmFor(lowering.loop, { target, budget, context: undefined as never, read: undefined as never, flush: () => {}, output: () => {} }) !== undefined;
 }
 
@@ -31,7 +31,7 @@ it('walks the 100 000 pointers of a live table in WebAssembly, a page at a time 
   try {
     const text = `let total = 0\nfor i in 0..100000 { total = total + read u64 at [${fixture.hex('table')} + i * 8] }\nprint total`;
     const plan = compileSource({ name: 'walk.pvm', text });
-    expect(compilesToWasm(plan, target, 'int')).toBe(true);
+    expect(compilesToWasm(plan, target)).toBe(true);
     const events: OutputEvent[] = [];
     const [calls, iovecs] = [target.calls, target.iovecs];
     execute({ plan, target, params: new Map(), output: (e) => events.push(e) });
@@ -50,7 +50,7 @@ it('walks a list of 100 000 addresses (a scan would give such hits) in WebAssemb
     const table = fixture.at('table');
     const hits = { kind: 'list' as const, items: Array.from({ length: 100_000 }, (_, i) => ({ kind: 'ptr' as const, value: table + BigInt(i) * 8n })) };
     const plan = compileSource({ name: 'hits.pvm', text: 'param hits: list\nlet total = 0\nfor p in hits { total = total + read u64 at [p] }\nprint total' });
-    expect(compilesToWasm(plan, target, 'ptr')).toBe(true);
+    expect(compilesToWasm(plan, target)).toBe(true);
     const events: OutputEvent[] = [];
     const [calls, iovecs] = [target.calls, target.iovecs];
     execute({ plan, target, params: new Map([['hits', hits]]), output: (e) => events.push(e) });
@@ -69,7 +69,7 @@ it('walks the table in WebAssembly under a policy that budgets reads, counting i
     const under = (json: unknown, audit: unknown[] = []) => guardSource(live, { policies: [parsePolicy('p.json', JSON.stringify(json))], symbol: () => undefined, audit: (e) => audit.push(e) });
     const audit: unknown[] = [];
     const budgeted = under({ read: { maxBytes: 4 << 20 } }, audit);
-    expect(compilesToWasm(plan, budgeted, 'int')).toBe(true);
+    expect(compilesToWasm(plan, budgeted)).toBe(true);
     const events: OutputEvent[] = [];
     execute({ plan, target: budgeted, params: new Map(), output: (e) => events.push(e) });
     expect(events).toEqual([{ type: 'print', values: [{ kind: 'int', value: 14999850000n }], line: 3 }]);
@@ -79,7 +79,7 @@ it('walks the table in WebAssembly under a policy that budgets reads, counting i
     // A budget too small stops the loop with the policy's error, as the JS kernel's reads do.
     expect(() => execute({ plan, target: under({ read: { maxBytes: 100_000 } }), params: new Map(), output: () => {} })).toThrow(/reading more than 100000 bytes: the run read more than the policy allows/);
     // Region rules decide each read alone: the loop reads through `read`, in JS.
-    expect(compilesToWasm(plan, under({ read: { deny: ['[stack]'] } }), 'int')).toBe(false);
+    expect(compilesToWasm(plan, under({ read: { deny: ['[stack]'] } }))).toBe(false);
   } finally {
     live.close();
   }

@@ -3,14 +3,15 @@
 // where its value lives (the loop's item, a name around the loop, a local of
 // the body), every expression with its kind, every read with its type and
 // its level of the read-ahead, and whether each engine takes the loop or why
-// not. The kinds of the names around the loop come from the plan (the
-// checker's, `names`); the loop's item's from the run (a list of threads()
-// holds numbers, one of hits addresses). The emitters walk no scopes and
+// not. The kinds of the names around the loop and of a `for` loop's item
+// come from the plan (`names`, `item`: dsl/loop-kinds.ts); where the plan
+// gives several (`int|ptr`), from the value as the loop starts, which the
+// run gives (`Chosen`). The emitters walk no scopes and
 // decide nothing of the language: what is here is what they compile
 // (WebAssembly still declines a module its memory or engine would not take).
 import type { BinaryOperator } from '../../plan/arithmetic.ts';
 import { resultKind } from '../../plan/arithmetic.ts';
-import type { CompareOperator, Loc, PlanExpr, PlanStep } from '../../plan/plan.ts';
+import type { CompareOperator, Kinds, Loc, PlanExpr, PlanStep } from '../../plan/plan.ts';
 import type { IntType } from './level-read.ts';
 
 /** The kinds of value a compiled loop holds: integers as numbers or addresses, and conditions. */
@@ -106,19 +107,32 @@ const I64_MAX = (1n << 63n) - 1n;
 /** Not one the compiled engines take: why. */
 class Ineligible extends Error {}
 
-/** Lowers a `for` loop whose items are of `item`'s kind, or a `while` loop (`item` undefined). */
-export function lowerLoop(step: ForStep | WhileStep, item: IntKind | undefined): Lowering {
+/** What the run gives where the plan gives several kinds: the kind of the value as the loop starts. */
+export interface Chosen {
+  /** A `for` loop's item, where its plan's is `int|ptr`. */
+  readonly item?: IntKind | undefined;
+  /** The names the plan gives several kinds, with the kind each holds (what is not an int, ptr or bool is not compiled). */
+  readonly names?: ReadonlyMap<string, string> | undefined;
+}
+
+/** Lowers a `for` or `while` loop, for the kinds its plan gives and those `chosen` where it gives several. */
+export function lowerLoop(step: ForStep | WhileStep, chosen: Chosen = {}): Lowering {
   try {
-    return { eligible: true, loop: new Lowerer(step, item).lower() };
+    return { eligible: true, loop: new Lowerer(step, chosen).lower() };
   } catch (error) {
     if (error instanceof Ineligible) return { eligible: false, why: error.message };
     throw error;
   }
 }
 
-/** The kind of a value of this static type in a compiled loop; undefined for what it does not hold (a region, a string …). */
-function kindOf(type: string | undefined): Kind | undefined {
-  return type === 'int' || type === 'ptr' || type === 'bool' ? type : undefined;
+/** Whether the plan gives a name (or an item) several kinds, one of which the run chooses. */
+export function isChosen(kinds: Kinds): boolean {
+  return kinds.includes('|');
+}
+
+/** The kind of a value of this kind in a compiled loop; undefined for what it does not hold (a region, a string …). */
+function kindOf(kind: string | undefined): Kind | undefined {
+  return kind === 'int' || kind === 'ptr' || kind === 'bool' ? kind : undefined;
 }
 
 interface Local {
@@ -128,6 +142,7 @@ interface Local {
 
 class Lowerer {
   readonly #step: ForStep | WhileStep;
+  readonly #chosen: Chosen;
   readonly #item: IntKind | undefined;
   readonly #outer: { name: string; kind: Kind; assigned: boolean }[] = [];
   readonly #outerIndex = new Map<string, number>();
@@ -140,9 +155,14 @@ class Lowerer {
   /** Why WebAssembly does not take the loop, once something says so. */
   #notWasm: string | undefined;
 
-  constructor(step: ForStep | WhileStep, item: IntKind | undefined) {
+  constructor(step: ForStep | WhileStep, chosen: Chosen) {
     this.#step = step;
-    this.#item = item;
+    this.#chosen = chosen;
+    if (step.op === 'for') {
+      const item = isChosen(step.item) ? chosen.item : step.item as IntKind;
+      if (item === undefined) throw new Ineligible('the kind of the items is not chosen');
+      this.#item = item;
+    }
   }
 
   lower(): LoweredLoop {
@@ -237,7 +257,8 @@ class Lowerer {
     let index = this.#outerIndex.get(name);
     if (index === undefined) {
       const names = this.#step.names;
-      const kind = kindOf(Object.hasOwn(names, name) ? names[name] : undefined);
+      const planned = Object.hasOwn(names, name) ? names[name]! : undefined;
+      const kind = kindOf(planned !== undefined && isChosen(planned) ? this.#chosen.names?.get(name) : planned);
       if (kind === undefined) throw new Ineligible(`'${name}' is not a number, address or condition`);
       index = this.#outer.length;
       this.#outer.push({ name, kind, assigned: false });

@@ -1,10 +1,10 @@
 // Runs a `for` or `while` statement, and chooses what runs it: the
 // interpreter (execute.ts runs the body's statements), the JS kernel
 // (js-kernel.ts) or WebAssembly (wasm-kernel.ts). A loop is lowered once a run
-// for each kind of its item (lower.ts); what lowering takes is compiled, and
-// runs wherever the names around the loop hold the kinds the plan gives them
-// (a name may hold an address where the checker saw a number: the
-// interpreter then runs the loop, as it runs everything lowering refuses).
+// (lower.ts) for the kinds its plan gives its names and item, and, where the
+// plan gives one several (`int|ptr`), for each kind the value holds as the
+// loop starts; what lowering takes is compiled, and what it refuses the
+// interpreter runs.
 import { RecipeError } from '../../errors.ts';
 import type { Loc, PlanExpr, PlanStep } from '../../plan/plan.ts';
 import type { Budget } from '../budget.ts';
@@ -14,7 +14,7 @@ import type { RunReads } from '../run-reads.ts';
 import type { Scope } from '../evaluation/scope.ts';
 import { int, numeric, ptr, readLength, type Value } from '../evaluation/value.ts';
 import { compileJsFor, compileJsWhile, type JsFor, type JsWhile, type KernelRun } from './js-kernel.ts';
-import { type ForStep, type IntKind, type LoweredLoop, lowerLoop, type WhileStep } from './lower.ts';
+import { type Chosen, type ForStep, type IntKind, isChosen, type LoweredLoop, lowerLoop, type WhileStep } from './lower.ts';
 import { compileWasmFor, type LoopItems, type WasmLoop } from './wasm-kernel.ts';
 import { windowOf } from './window.ts';
 
@@ -58,6 +58,13 @@ interface CompiledWhile {
   readonly loop: LoweredLoop;
   readonly js: JsWhile;
 }
+/** A loop's compiled forms, by the kinds the run chose for the names (and the item) its plan gives several. */
+interface CompiledForms {
+  readonly names: readonly string[];
+  readonly item: boolean;
+  /** null: lowering refused the loop for those kinds. */
+  readonly byKinds: Map<string, CompiledFor | CompiledWhile | null>;
+}
 
 /** The error of a `while` loop that ran the loop cap and still holds (the interpreter's and the JS kernel's). */
 export function unboundedLoop(cap: bigint, at: () => SourcePoint): RecipeError {
@@ -69,8 +76,8 @@ export function unboundedLoop(cap: bigint, at: () => SourcePoint): RecipeError {
 
 export class LoopRunner {
   readonly #host: LoopHost;
-  /** Each loop's compiled forms, by the kind of its item (a while's: 'while'); null: lowering refused it. */
-  readonly #compiled = new Map<PlanStep, Map<IntKind | 'while', CompiledFor | CompiledWhile | null>>();
+  /** Each loop's compiled forms. */
+  readonly #compiled = new Map<PlanStep, CompiledForms>();
 
   constructor(host: LoopHost) {
     this.#host = host;
@@ -79,7 +86,7 @@ export class LoopRunner {
   runWhile(step: WhileStep, env: Scope, value: (e: PlanExpr) => Value): void {
     const { budget, at, block } = this.#host;
     const limit = this.#limit(step, value);
-    const compiled = this.#compiledFor(step, 'while', env) as CompiledWhile | undefined;
+    const compiled = this.#compiledFor(step, undefined, env) as CompiledWhile | undefined;
     if (compiled !== undefined) return compiled.js.run(env, limit);
     for (let iteration = 0n;; iteration++) {
       if (limit !== undefined && iteration >= limit) break;
@@ -137,24 +144,32 @@ export class LoopRunner {
 
   /**
    * The loop compiled, or undefined for the interpreter: engines off, a run that hashes what it reads (--report:
-   * only the interpreter tells each read), a body lowering refuses, or names around the loop holding other kinds.
+   * only the interpreter tells each read), or a body lowering refuses. `item`: the kind of a `for` loop's items.
    */
-  #compiledFor(step: ForStep | WhileStep, item: IntKind | 'while', env: Scope): CompiledFor | CompiledWhile | undefined {
+  #compiledFor(step: ForStep | WhileStep, item: IntKind | undefined, env: Scope): CompiledFor | CompiledWhile | undefined {
     const { engines, kernel, reads } = this.#host;
     if (!engines.compile || reads.hashed) return undefined;
-    let byItem = this.#compiled.get(step);
-    if (byItem === undefined) this.#compiled.set(step, byItem = new Map());
-    let compiled = byItem.get(item);
+    let forms = this.#compiled.get(step);
+    if (forms === undefined) {
+      const names = Object.keys(step.names).filter((name) => isChosen(step.names[name]!));
+      this.#compiled.set(step, forms = { names, item: step.op === 'for' && isChosen(step.item), byKinds: new Map() });
+    }
+    // Where the plan chose every kind, one form serves every run of the loop.
+    const key = forms.names.length === 0 && !forms.item ? '' : `${forms.item ? item : ''} ${forms.names.map((name) => env.get(name)?.kind).join(' ')}`;
+    let compiled = forms.byKinds.get(key);
     if (compiled === undefined) {
-      const lowering = lowerLoop(step, item === 'while' ? undefined : item);
+      const chosen: Chosen = { item: forms.item ? item : undefined, names: new Map(forms.names.map((name) => [name, env.get(name)?.kind ?? ''])) };
+      const lowering = lowerLoop(step, chosen);
       compiled = !lowering.eligible
         ? null
         : step.op === 'while'
         ? { loop: lowering.loop, js: compileJsWhile(lowering.loop, kernel, () => unboundedLoop(this.#host.budget.limits.loopIterations, this.#host.at(step.loc))) }
         : { loop: lowering.loop, js: compileJsFor(lowering.loop, kernel), wasm: undefined };
-      byItem.set(item, compiled);
+      forms.byKinds.set(key, compiled);
     }
-    return compiled !== null && compiled.loop.outer.every(({ name, kind }) => env.get(name)?.kind === kind) ? compiled : undefined;
+    if (compiled === null) return undefined;
+    // The plan's kinds hold (dsl/loop-kinds.ts follows every assignment); were one not to, the loop would run interpreted, not wrongly.
+    return (step.op === 'while' || compiled.loop.item === item) && compiled.loop.outer.every(({ name, kind }) => env.get(name)?.kind === kind) ? compiled : undefined;
   }
 
   /**
