@@ -7,9 +7,9 @@ import type { BinaryOperator } from './arithmetic.ts';
 import type { PatternToken } from './pattern.ts';
 
 // 4: while, break, true/false, list literals, list params, symbol() without a module. 5: narrow.
-// 6: a loop's `names`; `prefetch` named `readAhead`, as the step that reads ahead is.
-// 7: what a loop's names hold as it starts (`int|ptr` where either), and a for loop's `item`.
-export const PLAN_VERSION = 7;
+// 6: a loop's `names` with what each holds as the loop starts (`int|ptr` where either), a for
+// loop's `item`; `prefetch` named `readAhead`, as the step that reads ahead is.
+export const PLAN_VERSION = 6;
 
 /**
  * What an expression yields, as the checker tells it (dsl/static-type.ts).
