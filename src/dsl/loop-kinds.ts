@@ -8,6 +8,7 @@
 // what it held before the loop or after any iteration (found by going round
 // until nothing grows). Where that is several kinds (`int|ptr`), the run
 // looks at the value.
+import { assertNever } from '../errors.ts';
 import { ADDRESS_REGISTERS } from '../registers.ts';
 import { resultKind } from '../plan/arithmetic.ts';
 import { concreteBytes } from '../plan/pattern.ts';
@@ -152,6 +153,8 @@ export class LoopKindFlow {
           this.#expression(site.replacement.value);
         }
         return;
+      default:
+        assertNever(s);
     }
   }
 

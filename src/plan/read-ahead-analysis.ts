@@ -7,7 +7,7 @@ import type { PlanExpr, PlanStep, ReadAhead } from './plan.ts';
 import { blocksOf } from './walk.ts';
 
 /** More levels than this are read live: deep chains are rare and each level is a round of calls. */
-export const MAX_PREFETCH_LEVEL = 8;
+export const MAX_READ_AHEAD_LEVEL = 8;
 
 const NOTHING: ReadAhead = { sites: [], lets: [] };
 
@@ -85,7 +85,7 @@ function analyze(steps: readonly PlanStep[], variable: string | undefined): Read
         return undefined;
       case 'read': {
         const inner = levelOf(e.address, register);
-        if (inner === undefined || inner + 1 > MAX_PREFETCH_LEVEL) return undefined;
+        if (inner === undefined || inner + 1 > MAX_READ_AHEAD_LEVEL) return undefined;
         if (register) sites.push({ site: e.site, level: inner + 1 });
         return inner + 1;
       }

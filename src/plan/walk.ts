@@ -1,4 +1,5 @@
 // Walking plan data: the expressions a step evaluates, and every read of a plan.
+import { assertNever } from '../errors.ts';
 import type { PlanExpr, PlanStep } from './plan.ts';
 
 export type ReadNode = Extract<PlanExpr, { op: 'read' }>;
@@ -22,11 +23,15 @@ export function rootsOf(step: PlanStep): readonly PlanExpr[] {
       return [step.address, step.length];
     case 'patch':
       return step.sites.flatMap((site) => [site.address, site.expect.value, site.replacement.value]);
+    case 'let':
+    case 'assign':
+    case 'emit':
+      return [step.value];
     case 'read-ahead':
     case 'break':
       return [];
     default:
-      return [step.value];
+      return assertNever(step);
   }
 }
 
