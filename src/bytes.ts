@@ -1,8 +1,13 @@
-// Bytes as lowercase hex: how plans carry them and how output shows them (README, `--json`).
+// Bytes and addresses as lowercase hex: how plans carry them and how output shows them (README, `--json`).
 import { Buffer } from 'node:buffer';
 
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** `0x7f3a…`, lowercase, no leading zeros: how addresses appear everywhere. */
+export function hexAddress(value: bigint): string {
+  return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
 }
 
 /** The bytes of `hex` (two digits a byte, either case), in an array of their own; throws unless it is all such pairs. */

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.ts';
 import { notAppendable } from '../regular-file.ts';
 import type { AuditEntry } from '../policy/guard.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
-import { hexAddress } from '../runtime/evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 
 export interface AuditFile {
   append(entry: AuditEntry): void;

@@ -5,10 +5,10 @@ import { lineIndex } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import { sha256Hex } from '../digest.ts';
-import { hexLiteral, toHex } from '../bytes.ts';
+import { hexAddress, hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/journal/revert.ts';
 import { humanValue } from '../runtime/evaluation/show.ts';
-import { hexAddress, regionSize, type Value } from '../runtime/evaluation/value.ts';
+import { regionSize, type Value } from '../runtime/evaluation/value.ts';
 import { count } from '../count.ts';
 
 /** README, "Use": integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */

@@ -2,7 +2,7 @@
 // every process a journal names, one after the other. A process that has
 // gone, refuses or fails is reported and never stops the others; the run's
 // exit status is the most serious of theirs (see mostSerious).
-import { hexLiteral, toHex } from '../bytes.ts';
+import { hexAddress, hexLiteral, toHex } from '../bytes.ts';
 import { count } from '../count.ts';
 import { AssertionFailed, Exit, type ExitCode, PvmError, TargetError } from '../errors.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
@@ -10,7 +10,6 @@ import { type RevertedSite, revertJournal } from '../runtime/journal/revert.ts';
 import { goneStates, siteStates, type SiteStatus, statementStates } from '../runtime/journal/journal-status.ts';
 import { programChanged } from '../runtime/journal/journal-program.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
-import { hexAddress } from '../runtime/evaluation/value.ts';
 import type { LiveTargetSpec } from './args.ts';
 import { formatError, formatErrorJson, formatRevert } from './format.ts';
 import { type JournaledProcess, processesOf, stillRunning } from './journal-processes.ts';

@@ -1,6 +1,6 @@
 // `pvm maps`: the target's regions as a table, or one JSON object per line.
 import { describeRegion } from '../runtime/explain-fault.ts';
-import { hexAddress } from '../runtime/evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 import type { Region } from '../target/target.ts';
 
 /** `unreadable(region)`: for a core, why some of a region's bytes cannot be read (its file cannot be used), shown after it. */

@@ -1,6 +1,6 @@
 // What `pvm snapshot` says when it is done: for people, or one JSON line.
 import { count } from '../count.ts';
-import { hexAddress } from '../runtime/evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 import type { SnapshotSummary } from '../snapshot/capture.ts';
 import { describeTarget, type TargetIdentity } from '../target/target.ts';
 import { formatBytes } from './format.ts';

@@ -6,6 +6,7 @@
 // once, a symbol table when a symbol is first looked up. A 2 GB library costs
 // its headers and its symbol tables, not 2 GB. 64-bit little-endian only
 // (x86-64, arm64).
+import { toHex } from '../bytes.ts';
 import { readElfHeaders } from './elf-headers.ts';
 
 export const ET_EXEC = 2;
@@ -261,7 +262,7 @@ export function buildIdInNotes(notes: Uint8Array): string | undefined {
     const desc = at + 12 + align(namesz);
     if (desc + descsz > notes.length) return undefined;
     if (type === NT_GNU_BUILD_ID && name === 'GNU') {
-      return [...notes.subarray(desc, desc + descsz)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      return toHex(notes.subarray(desc, desc + descsz));
     }
     at = desc + align(descsz);
   }

@@ -5,6 +5,7 @@
 // denial names its rule: the file, the JSON path and the value.
 import { isAnonymous } from '../target/skip-rules.ts';
 import { type AddressRange, namesModule, type Region } from '../target/target.ts';
+import type { TargetFacts } from '../target/target-facts.ts';
 import type { LoadedPolicy } from './load.ts';
 import type { TargetRuleValue } from './schema.ts';
 
@@ -22,25 +23,6 @@ export const ALLOWED: Decision = { allowed: true };
 /** `write.regions ["[heap]"] in policy.json`: how messages cite a rule. */
 export function describeRule(rule: Rule): string {
   return `${rule.path} ${JSON.stringify(rule.value)} in ${rule.file}`;
-}
-
-/** What is known of a process (or the process a core was taken of) before its memory is read. */
-export interface TargetFacts {
-  readonly exe: string | undefined;
-  /** The executable's build-id, from its file (or a snapshot's note). */
-  readonly buildId: string | undefined;
-  readonly uid: number | undefined;
-  readonly comm: string | undefined;
-  /** Its cgroup paths (/proc/PID/cgroup), e.g. `/system.slice/nginx.service`. */
-  readonly cgroups: readonly string[];
-  /** A core: it proves only its executable's build-id; the rest is unknown (target-facts.ts). */
-  readonly core?: boolean;
-  /**
-   * A program pvm would start (`-- COMMAND`): its comm, uid and cgroups are
-   * pvm's to choose (a link named nginx to /bin/sh runs with comm nginx), so
-   * only an entry that names its `exe` or `buildId` can match it.
-   */
-  readonly spawn?: boolean;
 }
 
 /** A process may be a target when, in every policy that lists targets, one entry matches it. */

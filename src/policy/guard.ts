@@ -6,7 +6,7 @@
 // can go to an audit log (--audit).
 import { DeniedError } from '../errors.ts';
 import { count } from '../count.ts';
-import { hexAddress } from '../runtime/evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 import { type AddressRange, describeTarget, type Frozen, type MemorySource, type ReadBatch, type ReadStop, type Region, type ScanSession, type SourcePrimitives, type WriteRequest } from '../target/target.ts';
 import { sourceOf, type Writes } from '../target/reads.ts';
 import { decideCode, decideFreeze, decideRegisters, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';

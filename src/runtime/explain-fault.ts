@@ -1,7 +1,7 @@
 // Turns "the read stopped at address A" into why: not mapped (and what is
 // nearest), mapped without the permission, or mapped but refused by the kernel.
 import type { Region } from '../target/target.ts';
-import { hexAddress } from './evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 
 export function describeRegion(region: Region): string {
   const name = region.path === '' ? '(anonymous)' : region.path + (region.deleted ? ' (deleted)' : '');

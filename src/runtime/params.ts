@@ -8,7 +8,8 @@ import { readBoundedFile } from '../regular-file.ts';
 import { closest } from '../suggest.ts';
 import { evaluateConstant } from './evaluation/evaluate.ts';
 import { locate } from './locate.ts';
-import { hexAddress, int, numeric, ptr, type Value } from './evaluation/value.ts';
+import { int, numeric, ptr, type Value } from './evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 
 /** Parses `NAME=VALUE` pairs as given on the command line. */
 export function parseArgPairs(pairs: readonly string[]): Map<string, string> {

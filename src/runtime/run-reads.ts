@@ -18,7 +18,8 @@ import { ReusedReads } from './loops/reused-reads.ts';
 import { type ScanProgress, type ScanRequest, scanTarget } from './scans/scan.ts';
 import type { Scope } from './evaluation/scope.ts';
 import type { OutputEvent } from './execute.ts';
-import { decode, hexAddress, readLength, type Value } from './evaluation/value.ts';
+import { decode, readLength, type Value } from './evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 
 const ADDRESS_LIMIT = 1n << 64n;
 /** Items a narrow reads per batch: enough to fill the target's 1024-iovec calls, few enough that a batch's objects stay small. */

@@ -13,7 +13,8 @@ import { locate, type SourcePoint } from './locate.ts';
 import type { FileAddress, ModuleResolver } from './symbols/modules.ts';
 import type { OutputGate } from './output-gate.ts';
 import { applyPatch } from './writes/patch.ts';
-import { hexAddress, numeric, type Value } from './evaluation/value.ts';
+import { numeric, type Value } from './evaluation/value.ts';
+import { hexAddress } from '../bytes.ts';
 import { firstUnwritable } from './writes/writable.ts';
 import { WriteBuffer } from './writes/write-buffer.ts';
 

@@ -12,6 +12,7 @@
 // file and bounded, so that the work is proportional to the file.
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
+import { hexAddress } from '../bytes.ts';
 import { TargetError, UsageError } from '../errors.ts';
 import { CoreFormatError, type CoreLayout, NT_PVM_SNAPSHOT, parseCore } from '../native/core-format.ts';
 import { type Libc, loadLibc, type NativeMemory } from '../native/libc.ts';
@@ -273,8 +274,7 @@ export class CoreTarget extends ReadingSource {
   }
 
   #absent(region: CoreRegion): string {
-    const hex = (n: bigint) => `0x${n.toString(16)}`;
-    return `the core holds no bytes of ${hex(region.start)}-${hex(region.end)} (${region.perms}${region.path === '' ? '' : ` ${region.path}`}) and no file is mapped there to take them from`;
+    return `the core holds no bytes of ${hexAddress(region.start)}-${hexAddress(region.end)} (${region.perms}${region.path === '' ? '' : ` ${region.path}`}) and no file is mapped there to take them from`;
   }
 
   /** A core without pvm's note: the pid, name and arguments from NT_PRPSINFO, the executable from the auxiliary vector. */
@@ -329,13 +329,14 @@ function heldInSegments(layout: CoreLayout, readCore: (into: Uint8Array, offset:
 
 /** A region table pvm can trust: each region within the address space, in order, none overlapping another (a forged NT_FILE or snapshot note could claim otherwise). */
 function checkRegions(regions: readonly CoreRegion[]): void {
-  const hex = (n: bigint) => `0x${n.toString(16)}`;
   for (let i = 0; i < regions.length; i++) {
     const region = regions[i]!;
-    if (region.end <= region.start || region.end > 1n << 64n) throw new CoreFormatError(`corrupt: the region ${hex(region.start)}-${hex(region.end)} is empty, reversed or past the top of the address space`);
+    if (region.end <= region.start || region.end > 1n << 64n) throw new CoreFormatError(`corrupt: the region ${hexAddress(region.start)}-${hexAddress(region.end)} is empty, reversed or past the top of the address space`);
     const before = regions[i - 1];
     if (before !== undefined && before.end > region.start) {
-      throw new CoreFormatError(`corrupt: the regions ${hex(before.start)}-${hex(before.end)} (${before.path || 'anonymous'}) and ${hex(region.start)}-${hex(region.end)} (${region.path || 'anonymous'}) overlap, or are out of order`);
+      throw new CoreFormatError(
+        `corrupt: the regions ${hexAddress(before.start)}-${hexAddress(before.end)} (${before.path || 'anonymous'}) and ${hexAddress(region.start)}-${hexAddress(region.end)} (${region.path || 'anonymous'}) overlap, or are out of order`,
+      );
     }
   }
 }

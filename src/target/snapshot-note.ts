@@ -5,6 +5,7 @@
 // that held no data (holes in the file, which scans skip as they do live),
 // the pages that could not be read during the capture, the process's
 // identity and each module's build-id. JSON, with addresses as "0x…" text.
+import { hexAddress } from '../bytes.ts';
 import type { AddressRange, Region, TargetIdentity } from './target.ts';
 
 export const SNAPSHOT_FORMAT = 'pvm-snapshot';
@@ -40,8 +41,7 @@ export interface SnapshotNote {
 /** Thrown for a note that is not pvm's snapshot note of a version this pvm reads. */
 export class SnapshotNoteError extends Error {}
 
-const hex = (value: bigint) => `0x${value.toString(16)}`;
-const ranges = (list: readonly AddressRange[]) => list.map((r) => [hex(r.start), hex(r.end)]);
+const ranges = (list: readonly AddressRange[]) => list.map((r) => [hexAddress(r.start), hexAddress(r.end)]);
 
 export function encodeSnapshotNote(note: SnapshotNote): Uint8Array {
   const json = {
@@ -53,10 +53,10 @@ export function encodeSnapshotNote(note: SnapshotNote): Uint8Array {
     identity: { ...note.identity, kind: 'process' },
     pageSize: note.pageSize,
     regions: note.regions.map((r) => ({
-      start: hex(r.start),
-      end: hex(r.end),
+      start: hexAddress(r.start),
+      end: hexAddress(r.end),
       perms: r.perms,
-      offset: hex(r.offset),
+      offset: hexAddress(r.offset),
       path: r.path,
       deleted: r.deleted,
       vmFlags: r.vmFlags,

@@ -10,10 +10,28 @@ import { basename, join, resolve } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
 import { parseStatus } from '../native/status.ts';
-import type { TargetFacts } from '../policy/decide.ts';
 import type { CoreTarget } from './core-target.ts';
 import { readAt } from './file-mapping.ts';
 import { openRegularFile } from '../regular-file.ts';
+
+/** What is known of a process (or the process a core was taken of) before its memory is read. */
+export interface TargetFacts {
+  readonly exe: string | undefined;
+  /** The executable's build-id, from its file (or a snapshot's note). */
+  readonly buildId: string | undefined;
+  readonly uid: number | undefined;
+  readonly comm: string | undefined;
+  /** Its cgroup paths (/proc/PID/cgroup), e.g. `/system.slice/nginx.service`. */
+  readonly cgroups: readonly string[];
+  /** A core: it proves only its executable's build-id; the rest is unknown (see above). */
+  readonly core?: boolean;
+  /**
+   * A program pvm would start (`-- COMMAND`): its comm, uid and cgroups are
+   * pvm's to choose (a link named nginx to /bin/sh runs with comm nginx), so
+   * only an entry that names its `exe` or `buildId` can match it.
+   */
+  readonly spawn?: boolean;
+}
 
 export function liveTargetFacts(pid: number): TargetFacts & { readonly comm: string } {
   const status = attempt(() => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')));

@@ -1,9 +1,9 @@
 // len, hex, min, max and range: builtins computed from values alone.
 // (module, symbol and region ask the target: see modules.ts.)
-import { toHex } from '../../bytes.ts';
+import { hexAddress, toHex } from '../../bytes.ts';
 import { assert, RecipeError } from '../../errors.ts';
 import type { SourcePoint } from '../locate.ts';
-import { hexAddress, int, numeric, ptr, type Value } from './value.ts';
+import { int, numeric, ptr, type Value } from './value.ts';
 
 const utf8 = new TextEncoder();
 

@@ -5,7 +5,8 @@ import { integerRange } from '../../plan/arithmetic.ts';
 import type { Encoding } from '../../plan/plan.ts';
 import type { Pattern } from '../../plan/pattern.ts';
 import type { SourcePoint } from '../locate.ts';
-import { hexAddress, numeric, type Value } from './value.ts';
+import { numeric, type Value } from './value.ts';
+import { hexAddress } from '../../bytes.ts';
 
 const utf8 = new TextEncoder();
 

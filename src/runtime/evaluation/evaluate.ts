@@ -1,7 +1,7 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
 import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH } from '../../limits.ts';
-import { bytesLiteral, fromHex, patternLiteral } from '../../bytes.ts';
+import { bytesLiteral, fromHex, hexAddress, patternLiteral } from '../../bytes.ts';
 import { assert, AssertionFailed, assertNever, DeniedError, RecipeError } from '../../errors.ts';
 import { literalPattern } from '../../plan/pattern.ts';
 import { callBuiltin } from './builtins.ts';
@@ -13,7 +13,7 @@ import type { ScanRequest } from '../scans/scan.ts';
 import { type BinaryOperator, INTEGER_BITS, integerOperation, MAX_SHIFT, resultKind } from '../../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../../plan/plan.ts';
 import { placeError, type SourcePoint } from '../locate.ts';
-import { bool, hexAddress, int, numeric, ptr, regionSize, type Value } from './value.ts';
+import { bool, int, numeric, ptr, regionSize, type Value } from './value.ts';
 import { count } from '../../count.ts';
 import { narrowList, type ReadEach } from './narrow.ts';
 

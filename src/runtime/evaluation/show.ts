@@ -1,6 +1,6 @@
 // The text form of a value, for people: `print`, `emit`, and failed asserts.
-import { toHex } from '../../bytes.ts';
-import { hexAddress, type Value } from './value.ts';
+import { hexAddress, toHex } from '../../bytes.ts';
+import { type Value } from './value.ts';
 
 export function humanValue(value: Value): string {
   switch (value.kind) {

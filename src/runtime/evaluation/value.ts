@@ -46,11 +46,6 @@ export function regionSize(region: Extract<Value, { kind: 'region' }>): bigint {
   return region.parts === undefined ? region.end - region.start : region.parts.reduce((sum, p) => sum + (p.end - p.start), 0n);
 }
 
-/** `0x7f3a…`, lowercase, no leading zeros: how addresses appear everywhere. */
-export function hexAddress(value: bigint): string {
-  return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
-}
-
 /** Decodes a value of `type` from the start of `bytes` (which must be long enough). */
 export function decode(type: MemoryType & { kind: 'int' | 'float' | 'ptr' }, bytes: Uint8Array): Value {
   if (type.kind === 'float') {

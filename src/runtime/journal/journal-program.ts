@@ -10,7 +10,7 @@
 import type { MemorySource } from '../../target/target.ts';
 import type { JournalEntry } from './journal.ts';
 import { ModuleResolver } from '../symbols/modules.ts';
-import { hexAddress } from '../evaluation/value.ts';
+import { hexAddress } from '../../bytes.ts';
 
 /** Why the process no longer holds the program (or module) its entries patched, or undefined when it does. */
 export function programChanged(entries: readonly JournalEntry[], target: MemorySource): string | undefined {

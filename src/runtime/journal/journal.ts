@@ -5,8 +5,7 @@
 // lies in a file's mapping, the file, the offset and its build-id. Read back
 // by journal-parse.ts (pvm status and revert only).
 import { sha256Hex } from '../../digest.ts';
-import { toHex } from '../../bytes.ts';
-import { hexAddress } from '../evaluation/value.ts';
+import { hexAddress, toHex } from '../../bytes.ts';
 
 /** 2: each entry carries the sha256 of the rest of it, so a corrupted or cut entry is refused. */
 export const JOURNAL_VERSION = 2;

@@ -4,7 +4,7 @@
 // each such site; else (unless this is a dry run) write all, read them back,
 // and restore the old bytes of every site if anything did not land, as
 // site-writer.ts does. Nothing stays half-applied.
-import { bytesEqual, patternLiteral, quotedHex } from '../../bytes.ts';
+import { bytesEqual, hexAddress, patternLiteral, quotedHex } from '../../bytes.ts';
 import { AssertionFailed, DeniedError, PvmError, RecipeError, TargetError } from '../../errors.ts';
 import { type FreezeReport, writeSites } from './site-writer.ts';
 import type { Loc } from '../../plan/plan.ts';
@@ -13,7 +13,6 @@ import type { Encoded } from '../evaluation/encode.ts';
 import { explainFault } from '../explain-fault.ts';
 import type { SourcePoint } from '../locate.ts';
 import { Matcher } from '../evaluation/match.ts';
-import { hexAddress } from '../evaluation/value.ts';
 import { count } from '../../count.ts';
 
 export interface ResolvedSite {

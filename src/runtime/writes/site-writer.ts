@@ -8,12 +8,11 @@
 // have changed since they were verified) and no thread may be executing
 // inside one; then the journal hook runs, then the writes, then a read-back.
 import { sleepSync } from '../../sleep.ts';
-import { bytesEqual, hexLiteral } from '../../bytes.ts';
+import { bytesEqual, hexAddress, hexLiteral } from '../../bytes.ts';
 import { AssertionFailed, TargetError } from '../../errors.ts';
 import type { Frozen, Region, WritableTarget, WriteResult } from '../../target/target.ts';
 import { explainFault } from '../explain-fault.ts';
 import type { SourcePoint } from '../locate.ts';
-import { hexAddress } from '../evaluation/value.ts';
 import { writable } from './writable.ts';
 
 export interface SiteWrite {

@@ -11,7 +11,7 @@ import type { Loc } from '../../plan/plan.ts';
 import type { ReadResult, Region, WritableTarget } from '../../target/target.ts';
 import { explainFault } from '../explain-fault.ts';
 import type { SourcePoint } from '../locate.ts';
-import { hexAddress } from '../evaluation/value.ts';
+import { hexAddress } from '../../bytes.ts';
 import { firstUnwritable, writable } from './writable.ts';
 import { count } from '../../count.ts';
 
