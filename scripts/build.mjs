@@ -21,7 +21,7 @@ execFileSync(
   [
     'build',
     `${root}/src/cli/main.ts`,
-    `${root}/src/runtime/scans/scan-worker.ts`,
+    `${root}/src/target/scan-worker/scan-worker.ts`,
     '--entry-naming',
     '[name].[ext]',
     '--target=node',

@@ -56,18 +56,20 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   const { plan } = await compileRecipe(source);
   const params = bindParams(plan, parseArgPairs(command.args));
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
-  // What a run against one --pid target under no policy (a policy must judge the target first) will need is started
-  // as soon as the policies are known, to be ready behind the imports and the open, on other threads:
+  // What a run against one --pid target will need is started, where the policies let work start before they judge
+  // the target (refusals.ts mayWorkBeforeJudging), as soon as they are known, to be ready behind the imports and the
+  // open, on other threads:
   // - smaps, for batches and scans (walk.ts readsSmaps): 12-17 ms of kernel time on the bench's 1.5 GiB target;
-  // - a large scan's worker thread (parallel-scan.ts), which takes 40-90 ms to start. Second: making one holds this
-  //   thread for 5-80 ms (Deno's node:worker_threads the most, 36-80), while the smaps read goes on.
-  const { hasLargeScan, readsSmaps } = await import('../plan/walk.ts');
-  const { judgePlan, writesUnallowed } = await import('../policy/refusals.ts');
+  // - a large scan's worker thread (target/scan-worker/), which takes 40-90 ms to start. Second: making one holds
+  //   this thread for 5-80 ms (Deno's node:worker_threads the most, 36-80), while the smaps read goes on.
+  const { hasLargeScan, PARALLEL_BYTES, readsSmaps } = await import('../plan/walk.ts');
+  const { judgePlan, mayWorkBeforeJudging, writesUnallowed } = await import('../policy/refusals.ts');
   const target = command.target;
   // Not for a run judgePlan refuses (a write without --allow-write): it would wait for them to end.
-  const ahead = options.oneTarget === true && target.kind === 'pid' && policies.length === 0 && !writesUnallowed(plan, command) ? target.pid : undefined;
+  const ahead = options.oneTarget === true && target.kind === 'pid' && mayWorkBeforeJudging(policies) && !writesUnallowed(plan, command) ? target.pid : undefined;
   let smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../target/smaps-ahead.ts')).readSmapsAhead(ahead) } : undefined;
-  if (ahead !== undefined && scanWorkers.use && hasLargeScan(plan.steps)) (await import('../runtime/scans/parallel-scan.ts')).warmScanWorker(plan.steps, ahead);
+  // The process must hold that much: a scan reads only resident pages.
+  if (ahead !== undefined && scanWorkers.use && hasLargeScan(plan.steps)) (await import('../target/scan-worker/start-worker.ts')).warmScanWorker(ahead, PARALLEL_BYTES);
   await judgePlan(plan, policies, command);
   const journal = await journalFor(command.writing);
   const takeSmaps = (pid: number | undefined) => {
@@ -87,11 +89,13 @@ export async function journalFor(writing: WritingOptions): Promise<JournalFile |
 export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec, sinks: RunSinks): Promise<void> {
   const { command, plan, params, policies, journal } = prepared;
   // Batches and scans need smaps (walk.ts readsSmaps): for a --pid target it is read from now on (or since prepareRun),
-  // behind the imports and the open (under a policy, not before the policy has judged the target).
+  // behind the imports and the open (refusals.ts mayWorkBeforeJudging: under a policy, not before it has judged the
+  // target).
   const walk = await import('../plan/walk.ts');
   const readsSmaps = walk.readsSmaps(plan.steps);
   const pid = targetSpec.kind === 'pid' ? targetSpec.pid : undefined;
-  const smaps = prepared.takeSmaps(pid) ?? (readsSmaps && pid !== undefined && policies.length === 0 ? (await import('../target/smaps-ahead.ts')).readSmapsAhead(pid) : undefined);
+  const mayReadAhead = readsSmaps && pid !== undefined && (await import('../policy/refusals.ts')).mayWorkBeforeJudging(policies);
+  const smaps = prepared.takeSmaps(pid) ?? (mayReadAhead ? (await import('../target/smaps-ahead.ts')).readSmapsAhead(pid) : undefined);
   const { execute } = await import('../runtime/execute.ts');
   const { policyLimits } = await import('../policy/apply.ts');
   const reports = command.report === undefined ? undefined : await import('./report.ts');

@@ -128,7 +128,7 @@ export const PARALLEL_BYTES = 128 << 20;
 /**
  * Whether some scan of the steps is surely large: `in all`, `in anon`, or a
  * range of at least PARALLEL_BYTES written as a number. A run warms a worker
- * thread for it (runtime/scans/parallel-scan.ts), and loads that module only then.
+ * thread for it (target/scan-worker/start-worker.ts), and loads that module only then.
  */
 export function hasLargeScan(steps: readonly PlanStep[]): boolean {
   return someExpression(steps, (e) => {

@@ -2,8 +2,9 @@
 // (pvm run's refusal, pvm check's exit status), a write to a core or
 // snapshot (it can only be read), a write without --allow-write or
 // --dry-run (docs/policy.md), and a revert (which writes) without that grant
-// or under a policy that does not allow writing. The CLI and the runtime
-// ask here; neither decides it itself.
+// or under a policy that does not allow writing; and what may not start
+// before the policies have judged the target. The CLI and the runtime ask
+// here; neither decides it itself.
 import { DeniedError, type PvmError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from './load.ts';
@@ -35,6 +36,15 @@ export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], r
 /** Whether the plan writes without --allow-write or --dry-run (judgePlan refuses it). */
 export function writesUnallowed(plan: Plan, grant: WriteGrant): boolean {
   return plan.writes && !grant.allowWrite && !grant.writing.dryRun;
+}
+
+/**
+ * Whether work on a target may start before the policies have judged it (reading its smaps ahead, warming a scan
+ * worker that opens it on its own): only under no policy. Under one, the target is judged first, and a worker never
+ * reads it (the guard hands on no worker).
+ */
+export function mayWorkBeforeJudging(policies: readonly LoadedPolicy[]): boolean {
+  return policies.length === 0;
 }
 
 /** `pvm check --policy`: exit 3 when the policies deny any statement (what pvm run would refuse). */

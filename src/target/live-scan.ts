@@ -34,7 +34,7 @@ export interface LiveScan extends ScanSession {
   read(batch: ReadBatch): void;
 }
 
-/** A channel of its own to process `pid`, for a worker thread's scans (runtime/scans/scan-worker.ts): libc loaded, the scan opened when asked. */
+/** A channel of its own to process `pid`, for a worker thread's scans (scan-worker/scan-worker.ts): libc loaded, the scan opened when asked. */
 export async function openScanChannel(pid: number): Promise<{ openScan(smapsText: string | undefined): ScanAccess; close(): void }> {
   const libc = await loadLibc();
   const vm = new VmChannel(libc, pid);

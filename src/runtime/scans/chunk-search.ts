@@ -1,5 +1,5 @@
 // Reading and searching a scan's chunks, a batch at a time: what one thread
-// of a scan does (scan.ts runs it alone or beside a worker, scan-worker.ts
+// of a scan does (scan.ts runs it alone or beside a worker, worker-search.ts
 // runs it in the worker). Each batch is read in one call into memory the
 // target reuses and searched there at once; a chunk that faulted (its region
 // unmapped mid-scan) is searched up to the fault, what its plan has after the

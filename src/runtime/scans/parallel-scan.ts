@@ -1,53 +1,29 @@
 // A large scan of a live process on two cores: a worker thread
-// (scan-worker.ts) takes chunks from the end of the list while this thread
-// takes them from the start, each claiming a call's worth at a time in a
-// shared array, until they meet. The engine is synchronous, so this thread
-// never yields: it searches its chunks, then waits for the worker with
-// Atomics.wait, and takes its results from shared memory. A worker that starts
-// late only gets what is left; one that fails (or finds more hits than it can
-// hold) has its chunks searched again here. The hits are the same, in the
-// same order, as a scan on one thread.
-//
-// A worker takes 40-90 ms to start (a runtime of its own, then libc), a large
-// part of a 1 GiB scan. So a run whose recipe will likely scan a lot warms one
-// as it starts (warmScanWorker), which then waits for its job (a message).
-import { createRequire } from 'node:module';
+// (target/scan-worker/, running worker-search.ts) takes chunks from the end of
+// the list while this thread takes them from the start, each claiming a call's
+// worth at a time in a shared array, until they meet. The engine is
+// synchronous, so this thread never yields: it searches its chunks, then
+// waits for the worker with Atomics.wait, and takes its results from shared
+// memory. A worker that starts late only gets what is left; one that fails (or
+// finds more hits than it can hold) has its chunks searched again here. The
+// hits are the same, in the same order, as a scan on one thread.
 import type { Worker } from 'node:worker_threads';
 import type { Pattern } from '../../plan/pattern.ts';
-import type { PlanStep } from '../../plan/plan.ts';
-import { hasLargeScan, PARALLEL_BYTES } from '../../plan/walk.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
 import type { ParallelScan } from '../../target/target.ts';
-import { residentBytes } from '../../target/process-facts.ts';
+import { DONE, FAILED, HITS, READY, SKIPPED, STARTING, STATE, STOP } from '../../target/scan-worker/control.ts';
+import { takeScanWorker } from '../../target/scan-worker/start-worker.ts';
 
 /** Claims of each chunk. */
 export const FREE = 0;
 export const MINE = 1;
 export const WORKERS = 2;
 export const WORKER_DONE = 3;
-/** control[STATE]: the worker's state. */
-export const STATE = 0;
-export const STARTING = 0;
-/** Set up (libc, the process opened), waiting for its job. */
-export const READY = 4;
-export const WORKING = 1;
-export const DONE = 2;
-export const FAILED = 3;
-/** control[STOP]: 1 when this thread has all the hits it needs; control[HITS]: the worker's hit count; control[SKIPPED]: bytes of its skipped list (JSON). */
-export const STOP = 1;
-export const HITS = 2;
-export const SKIPPED = 3;
 /** Bytes of JSON the worker may report skipped ranges in; more fails it (its chunks are searched again here). */
 export const SKIPPED_BYTES = 1 << 16;
 /** Bytes claimed at a time: about one call. */
 export const CLAIM_BYTES = 1 << 20;
-
-/** What a worker is started with: the process it opens, and where it says how it is doing. */
-export interface ScanWorkerData {
-  readonly pid: number;
-  readonly control: SharedArrayBuffer;
-}
 
 /** A worker's job (a message): the chunks, what to find, and shared memory for claims and results. */
 export interface ScanJob {
@@ -63,57 +39,6 @@ export interface ScanJob {
   readonly bytes: SharedArrayBuffer;
   readonly hits: SharedArrayBuffer;
   readonly skipped: SharedArrayBuffer;
-}
-
-interface Helper {
-  readonly pid: number;
-  readonly worker: Worker;
-  readonly control: SharedArrayBuffer;
-}
-
-/** The worker warmed for the next scan, if any (one at a time). */
-let warm: Helper | undefined;
-
-/**
- * Starts a worker for process `pid` now, to be ready when the recipe's scan
- * begins, if the recipe has a scan that is surely large (`in all`, `in anon`,
- * or a range of at least PARALLEL_BYTES written as a number) and the process
- * holds that much (VmRSS: a scan reads only resident pages). The caller says
- * a worker may read this process: a live target with no policy, and scans
- * that use workers (ScanWorkers.use).
- */
-export function warmScanWorker(steps: readonly PlanStep[], pid: number): void {
-  if (warm?.pid === pid || !hasLargeScan(steps) || residentBytes(pid) < PARALLEL_BYTES) return;
-  retireWarm();
-  warm = startHelper(pid);
-}
-
-/** Lets the warmed worker go, through its own cleanup (a `null` job), rather than terminating it. */
-function retireWarm(): void {
-  warm?.worker.postMessage(null);
-  warm = undefined;
-}
-
-let workerThreads: typeof import('node:worker_threads') | undefined;
-
-function startHelper(pid: number): Helper | undefined {
-  const control = new SharedArrayBuffer(16);
-  let worker: Worker;
-  try {
-    // Beside this module: the .ts under Bun and Deno (src/runtime), the built .js under Node: the bundle's own entry
-    // point in dist/node (one file and the bundle's chunks, where dist/runtime has ~22 modules to load one by one), or
-    // dist/runtime's for code that imports dist/runtime (scripts, tests).
-    const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    // node:worker_threads is loaded here, on first use: a run with no large scan does without it (~1 ms on Node).
-    workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-    worker = new workerThreads.Worker(new URL(`./scan-worker.${extension}`, import.meta.url), { workerData: { pid, control } satisfies ScanWorkerData });
-  } catch {
-    return undefined; // no worker here (the single binary has no file to start one from)
-  }
-  // It never keeps pvm alive: a warmed worker no scan took waits for a job that never comes.
-  worker.unref();
-  worker.on('error', () => {}); // a worker that cannot start never claims a chunk; one that fails says so in `control`
-  return { pid, worker, control };
 }
 
 /** How long the worker may go without progress before it counts as failed (a batch takes about a millisecond). */
@@ -134,9 +59,7 @@ export function searchWithWorker(
   progress: (bytesScanned: number, hits: number) => void,
 ): boolean {
   if (chunks.length < 2) return false;
-  const helper = warm?.pid === target.pid ? warm : startHelper(target.pid);
-  if (helper === warm) warm = undefined;
-  else retireWarm(); // warmed for another process
+  const helper = takeScanWorker(target.pid);
   if (helper === undefined) return false;
   const { worker } = helper;
   const data: ScanJob = {
