@@ -59,7 +59,7 @@ function startWorker(pid: number): ScanWorker | undefined {
     workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     worker = new workerThreads.Worker(new URL(`./scan-worker.${extension}`, import.meta.url), { workerData: { pid, control } satisfies ScanWorkerData });
   } catch {
-    return undefined; // no worker here (the single binary has no file to start one from)
+    return undefined; // no worker here (no worker_threads, or no file to start one from): this thread scans alone
   }
   // It never keeps pvm alive: a warmed worker no scan took waits for a job that never comes.
   worker.unref();
