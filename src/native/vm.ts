@@ -29,6 +29,22 @@ export function uninitializedBytes(length: number): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
+/**
+ * Refuses (RangeError) a layout whose bytes would land outside memory of
+ * `length` bytes: the kernel writes where it is told, so a short buffer would
+ * be overwritten past its end. Constant time, where native code is handed the
+ * memory (the ranges between the first and the last are the caller's to keep
+ * back to back, with each range's length its offsets' difference).
+ */
+export function checkLayout(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, length: number): void {
+  if (!(count >= 0 && count === (count | 0) && remote.byteLength >= count * 16 && offsets.length > count && done.length >= count)) {
+    throw new RangeError(`a batch of ${count} ranges laid out in ${remote.byteLength / 16} iovecs, ${offsets.length} offsets and ${done.length} lengths`);
+  }
+  const from = offsets[0]!;
+  const to = offsets[count]!;
+  if (!(from >= 0 && from <= to && to <= length)) throw new RangeError(`a batch read into [${from}, ${to}) of memory of ${length} bytes`);
+}
+
 export interface ReadOutcome extends TransferOutcome {
   /** The bytes read: the first `done` bytes are valid. */
   readonly bytes: Uint8Array;
@@ -154,6 +170,7 @@ export class VmChannel {
    * large reads).
    */
   readIntoMemory(remote: Uint8Array, count: number, offsets: Int32Array, done: Int32Array, memory: Uint8Array): void {
+    checkLayout(remote, count, offsets, done, memory.byteLength);
     const from = offsets[0]!;
     const total = offsets[count]! - from;
     const buffer = memory.buffer;

@@ -14,7 +14,7 @@ import { type AddressRange, Pagemap } from '../native/pagemap.ts';
 import { fastestSearch } from '../native/search.ts';
 import { openRegularFile } from '../regular-file.ts';
 import { parseSmaps } from '../native/smaps.ts';
-import { VmChannel } from '../native/vm.ts';
+import { checkLayout, VmChannel } from '../native/vm.ts';
 import { isFileMapping, isMappedFile, readFileAsMapped } from './file-mapping.ts';
 import { firstEndingAfter, splitByRanges } from './ranges.ts';
 import type { ReadBatch, ScanAccess, ScanSession, ScanWorkers } from './target.ts';
@@ -120,6 +120,7 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
   };
 
   const read = ({ ranges, count, offsets, done, memory: into }: ReadBatch): void => {
+    checkLayout(ranges, count, offsets, done, into.byteLength);
     const base = nativeAddressOf(into) ?? libc.addressOf(into);
     const view = new DataView(ranges.buffer, ranges.byteOffset, count * 16);
     const pieces = Array.from({ length: count }, (_, r) => segments(view.getBigUint64(r * 16, true), Number(view.getBigUint64(r * 16 + 8, true))));

@@ -128,6 +128,7 @@ export abstract class ReadingSource implements MemorySource {
   }
 
   #readInto(request: ReadRequest, into: Uint8Array): ReadResult {
+    if (into.length < request.length) throw new RangeError(`a read of ${request.length} bytes into memory of ${into.length}`);
     const { ranges, offsets, done } = layOut([request]);
     const stops: (ReadStop | undefined)[] = [];
     this.readv({ ranges, count: 1, offsets, done, memory: into, stops });

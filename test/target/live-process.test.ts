@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_BYTES } from '../../src/native/vm.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { caught, caughtAsync } from '../helpers/errors.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
@@ -157,6 +158,31 @@ describe('LiveProcess', () => {
       expect(live.readRanges!(Float64Array.of(page), Float64Array.of((16 << 20) + 1))).toBeUndefined();
       needs(context, fixture.has('uffd'), 'the fixture could not register a userfaultfd page (this kernel allows no userfaultfd for this user)');
       expect(live.readRanges!(Float64Array.of(page, Number(fixture.at('uffd')) + 8), Float64Array.of(8, 8))).toBeUndefined();
+      live.close();
+    });
+
+    it('refuses memory too short for a batch before the kernel writes into it (RangeError), however large the memory behind it', async () => {
+      const live = await LiveProcess.open(fixture.pid);
+      // A file mapping of at least DIRECT_BYTES: a batch that large lands straight in the caller's memory.
+      const region = live.regions().find((r) => r.perms[0] === 'r' && r.path.startsWith('/') && r.end - r.start >= BigInt(DIRECT_BYTES))!;
+      const half = DIRECT_BYTES / 2;
+      const ranges = new Uint8Array(32);
+      const view = new DataView(ranges.buffer);
+      view.setBigUint64(0, region.start, true);
+      view.setBigUint64(8, BigInt(half), true);
+      view.setBigUint64(16, region.start + BigInt(half), true);
+      view.setBigUint64(24, BigInt(half), true);
+      // 16 bytes of memory, a view of a buffer with room for the whole batch: only the view is the caller's to fill.
+      const backing = new Uint8Array(DIRECT_BYTES + 64).fill(0xee);
+      const batch = { ranges, count: 2, offsets: Int32Array.of(0, half, DIRECT_BYTES), done: Int32Array.of(half, half), memory: backing.subarray(0, 16) };
+      expect(() => live.readv(batch)).toThrow(RangeError);
+      // A scan's chunks alike.
+      const scan = live.scanSession();
+      expect(() => live.readv({ ...batch, scan })).toThrow(RangeError);
+      scan.close();
+      expect(backing.every((byte) => byte === 0xee)).toBe(true);
+      // Reads into memory the caller reuses: it must hold the read.
+      expect(() => live.readInto!({ address: region.start, length: 64 }, new Uint8Array(8))).toThrow('a read of 64 bytes into memory of 8');
       live.close();
     });
   });
