@@ -109,8 +109,10 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
       afterwards = opened.afterwards;
     }
     const source = raw;
-    const resolver = new ModuleResolver(source, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles });
-    const target = policedSource(source, policies, { symbol: (module, name) => symbolOfRule(resolver, module, name), audit: audit?.append });
+    // The policy's symbol: rules are resolved through the guard itself (without its region rules, which they make).
+    let resolver: ModuleResolver | undefined;
+    const symbol = (module: string, name: string, reading: MemorySource) => symbolOfRule(resolver ??= new ModuleResolver(reading, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles }), module, name);
+    const target = policedSource(source, policies, { symbol, audit: audit?.append });
     return {
       target,
       facts: spec.kind === 'core' ? undefined : (source as LiveProcess).facts,
@@ -118,7 +120,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
       policies,
       audit,
       close: () => {
-        resolver.close();
+        resolver?.close();
         source.close();
         audit?.close();
       },

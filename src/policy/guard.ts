@@ -1,15 +1,31 @@
 // The choke point: a memory source wrapped so that every read, write, scan
 // and thread stop passes the policy and its budgets before the syscall, the
 // recipe's own and pvm's (resolving modules and symbols, verifying patches,
-// filling journals). A denial is a DeniedError (exit 3) naming the rule;
-// scans leave out the regions the policy denies and say why. Every decision
-// can go to an audit log (--audit).
+// filling journals). The reads that resolve the policy's own `symbol:` rules
+// pass the clock, the read budget and the audit log, but not the region
+// rules, which cannot apply before they are resolved. A denial is a
+// DeniedError (exit 3) naming the rule; scans leave out the regions the
+// policy denies and say why. Every decision can go to an audit log (--audit).
 import { DeniedError } from '../errors.ts';
 import { count } from '../count.ts';
 import { hexAddress } from '../bytes.ts';
-import { type AddressRange, describeTarget, type Frozen, type MemorySource, type ReadBatch, type ReadStop, type Region, type ScanSession, type SourcePrimitives, type WriteRequest } from '../target/target.ts';
+import {
+  type AddressRange,
+  describeTarget,
+  type Frozen,
+  type MemorySource,
+  type ReadBatch,
+  type ReadForms,
+  type ReadStop,
+  type Region,
+  type ScanSession,
+  type SourcePrimitives,
+  type ThreadState,
+  type WriteRequest,
+} from '../target/target.ts';
 import { sourceOf, type Writes } from '../target/reads.ts';
 import { decideCode, decideFreeze, decideRegisters, type Decision, describeRule, RegionRules, type Rule, tightest } from './decide.ts';
+import type { StoppedThread } from '../native/freeze.ts';
 import type { LoadedPolicy } from './load.ts';
 import { isAnonymous } from '../target/skip-rules.ts';
 
@@ -28,8 +44,14 @@ export interface AuditEntry {
 
 export interface GuardOptions {
   readonly policies: readonly LoadedPolicy[];
-  /** [start, start + size) of a symbol, for `symbol:MODULE:NAME` selectors (resolved against the unguarded source). */
-  readonly symbol: (module: string, name: string) => AddressRange | undefined;
+  /**
+   * [start, start + size) of a symbol, for `symbol:MODULE:NAME` selectors (as
+   * SelectorContext.symbol), read through `reading`: the target behind this
+   * guard without its region rules, which cannot apply before they are
+   * resolved. Its reads pass the clock and the read budget, and go to the
+   * audit log. The same source at every call.
+   */
+  readonly symbol: (module: string, name: string, reading: MemorySource) => AddressRange | undefined;
   readonly audit?: ((entry: AuditEntry) => void) | undefined;
   /** Milliseconds, for run.maxSeconds and freeze.maxMillis (tests pass a clock). */
   readonly now?: () => number;
@@ -46,16 +68,28 @@ function regionName(regions: readonly Region[], address: bigint): string {
 /** How stale the map region rules were made from may be, at most, when every range lies in it (a range outside it looks at once). */
 const MAP_RECHECK_MS = 10;
 
-/** Whether `address` lies in a region of the map (sorted by start). */
-function inMap(regions: readonly Region[], address: bigint): boolean {
+/**
+ * Whether every byte of [start, end) lies in the map (sorted by start): in
+ * the region holding `start` and those that follow it without a gap. A range
+ * that runs past them (into memory mapped since, at its end or between) is
+ * outside.
+ */
+function inMap(regions: readonly Region[], start: bigint, end: bigint): boolean {
   let low = 0;
   let high = regions.length - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
     const region = regions[middle]!;
-    if (address < region.start) high = middle - 1;
-    else if (address >= region.end) low = middle + 1;
-    else return true;
+    if (start < region.start) high = middle - 1;
+    else if (start >= region.end) low = middle + 1;
+    else {
+      let reach = region.end;
+      for (let next = middle + 1; reach < end; next++) {
+        if (next === regions.length || regions[next]!.start !== reach) return false;
+        reach = regions[next]!.end;
+      }
+      return true;
+    }
   }
   return false;
 }
@@ -84,21 +118,28 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
   /**
    * The rules for the map as it is now. A live map changes (a library
    * loaded, memory mapped since): the rules are made again when it has, which
-   * is looked at when a range lies outside the map they were made from, and
+   * is looked at when a range reaches outside the map they were made from, and
    * otherwise at most every MAP_RECHECK_MS (reading the maps costs ~45 µs here; a
    * loop may read a million times), and always when `fresh`.
    */
   const rulesNow = (fresh: boolean, ranges: readonly AddressRange[] = []): RegionRules => {
-    if (rules !== undefined && !fresh && ranges.every((range) => inMap(regions, range.start)) && now() - mapCheckedAt < MAP_RECHECK_MS) return rules;
+    if (rules !== undefined && !fresh && ranges.every((range) => inMap(regions, range.start, range.end)) && now() - mapCheckedAt < MAP_RECHECK_MS) return rules;
     const current = source.regions();
     mapCheckedAt = now();
     if (rules === undefined || !sameMap(current, regions)) {
       regions = current;
-      rules = new RegionRules(policies, { regions, symbol: options.symbol, unnamedRegions: source.unnamedRegions });
+      rules = new RegionRules(policies, { regions, symbol: (module, name) => options.symbol(module, name, resolving()), unnamedRegions: source.unnamedRegions });
       refuseUnresolved(rules);
     }
     return rules;
   };
+  /**
+   * What `symbol:` rules are resolved through (the resolver reads each
+   * module's build-id note, and may walk the dynamic linker's list of
+   * modules): this guard without its region rules, made when first asked.
+   */
+  let resolvingSource: MemorySource | undefined;
+  const resolving = (): MemorySource => (resolvingSource ??= sourceOf(primitivesOver(resolvingReadv, { into: false, ranges: false, vectors: false })));
   /** A rule pvm cannot resolve here refuses the run: what it was meant to protect is unknown, so nothing may be read. */
   const refuseUnresolved = ({ unresolved }: RegionRules): void => {
     const first = unresolved[0];
@@ -108,8 +149,6 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       hint: 'a rule pvm cannot resolve refuses the run (policies fail closed): correct the rule, or make what it names resolvable (a debug file: PVM_DEBUG_FILE_DIRECTORY)',
     });
   };
-  // Resolved before the first access, so that a rule that cannot be resolved refuses the run before anything is read or written.
-  if (hasRegionRules) rulesNow(false);
   /** Decides each range; a live map may have changed, so a denial is decided again on the map as it is now. */
   const decideRanges = (ranges: readonly { start: bigint; end: bigint }[], decide: (rules: RegionRules, start: bigint, end: bigint) => Decision): { decision: Decision; at: AddressRange | undefined } => {
     if (!hasRegionRules) return { decision: { allowed: true }, at: undefined };
@@ -181,7 +220,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     // Where they stopped (pc, sp) stays pvm's own to know (a patch's safety check); their registers are memory.
     const registers = decideRegisters(policies);
     return {
-      threads: registers.allowed ? frozen.threads : frozen.threads.map((thread) => ({ ...thread, registers: undefined })),
+      threads: registers.allowed ? frozen.threads : frozen.threads.map(({ tid, pc, inSyscall, sp }) => ({ tid, pc, inSyscall, sp, registers: undefined }) satisfies Required<StoppedThread>),
       registersWithheld: registers.allowed ? undefined : `the policy withholds them: ${registers.why} — ${describeRule(registers.rule)}`,
       thaw() {
         frozen.thaw();
@@ -190,7 +229,7 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
           throw deny('freeze', `threads stopped for ${millis.toFixed(1)} ms`, { allowed: false, rule: freezeMillis.rule, why: 'the threads stayed stopped longer than the policy allows (they run again)' });
         }
       },
-    };
+    } satisfies Required<Frozen>;
   };
 
   const scanSkip = (region: Region): string | undefined => {
@@ -208,10 +247,28 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
     });
   };
   /** Reads that are allowed, against the read budget, and to the audit log by the first. */
-  const countBatch = (first: AddressRange, ranges: number, bytes: number): void => {
+  const countBatch = (first: AddressRange, ranges: number, bytes: number, detail?: string): void => {
     checkBytes(bytes);
     read += bytes;
-    audit?.({ op: 'read', allowed: true, start: first.start, end: first.end, ranges, bytes });
+    audit?.({ op: 'read', allowed: true, start: first.start, end: first.end, ranges, bytes, ...(detail === undefined ? {} : { detail }) });
+  };
+  /**
+   * Reads a batch as the caller laid it out, for the scan `scan` (the
+   * source's own) or none: built field by field, so that a field added to a
+   * batch fails to compile until the guard decides it.
+   */
+  const handOn = ({ ranges, count, offsets, done, memory, stops }: ReadBatch, scan: ScanSession | undefined): void => {
+    source.readv({ ranges, count, offsets, done, memory, stops, scan } satisfies Required<ReadBatch>);
+  };
+  /** A batch read whole: against the clock and the read budget, and to the audit log by its first range (`detail`: why pvm reads it). */
+  const readWhole = (batch: ReadBatch, detail?: string): void => {
+    checkClock('read');
+    const { count: n, offsets } = batch;
+    if (n === 0) return;
+    const view = new DataView(batch.ranges.buffer, batch.ranges.byteOffset, 16);
+    const start = view.getBigUint64(0, true);
+    countBatch({ start, end: start + view.getBigUint64(8, true) }, n, offsets[n]! - offsets[0]!, detail);
+    handOn(batch, undefined);
   };
   /** The guard's own scans, and the source's each stands for. */
   const sessions = new WeakMap<ScanSession, ScanSession>();
@@ -229,25 +286,19 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       const inner = sessions.get(batch.scan);
       if (inner === undefined) throw new Error('a scan read through a guard that did not open it');
       checkScanReads(rangesOf(batch), offsets[n]! - offsets[0]!);
-      source.readv({ ...batch, scan: inner });
+      handOn(batch, inner);
       return;
     }
+    if (!hasRegionRules) return readWhole(batch);
     checkClock('read');
     if (n === 0) return;
-    if (!hasRegionRules) {
-      const view = new DataView(batch.ranges.buffer, batch.ranges.byteOffset, 16);
-      const start = view.getBigUint64(0, true);
-      countBatch({ start, end: start + view.getBigUint64(8, true) }, n, offsets[n]! - offsets[0]!);
-      source.readv(batch);
-      return;
-    }
     const ranges = rangesOf(batch);
     const decisions = ranges.map((range) => decideRanges([range], (rules, start, end) => rules.read(start, end)));
     const allowed: number[] = [];
     decisions.forEach(({ decision }, r) => decision.allowed && allowed.push(r));
     if (allowed.length === n) {
       countBatch(ranges[0]!, n, offsets[n]! - offsets[0]!);
-      source.readv(batch);
+      handOn(batch, undefined);
       return;
     }
     if (batch.stops === undefined) {
@@ -266,7 +317,8 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       done: Int32Array.from(allowed, (r) => batch.done[r]!),
       memory: new Uint8Array(total),
       stops: [] as (ReadStop | undefined)[],
-    } satisfies ReadBatch;
+      scan: undefined,
+    } satisfies Required<ReadBatch>;
     allowed.forEach((r, k) => part.ranges.set(batch.ranges.subarray(r * 16, r * 16 + 16), k * 16));
     if (allowed.length > 0) {
       countBatch(ranges[allowed[0]!]!, allowed.length, total);
@@ -296,36 +348,47 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
       // A worker thread would read past the guard: scans under a policy stay on this thread.
       parallel: undefined,
       close: () => inner.close(),
-    } satisfies ScanSession;
+    } satisfies Required<ScanSession>;
     sessions.set(session, inner);
     return session;
   };
 
+  /** The reads that resolve `symbol:` rules: whole, since the region rules they resolve cannot decide them yet (a scan's, decided as a scan). */
+  const resolvingReadv = (batch: ReadBatch): void => (batch.scan !== undefined ? readv(batch) : readWhole(batch, "resolving the policy's symbol: rules, before region rules apply"));
+
   const writable = source.writable;
-  const primitives = {
-    get identity() {
-      return source.identity;
-    },
-    regions: () => source.regions(),
-    readv,
-    blocked: () => source.blocked(),
-    // Region rules decide each range alone, with a denial per range, which ranges as numbers and a compiled loop's
-    // vectors cannot say: compiled loops then read through `read`.
-    forms: { into: source.forms.into, ranges: source.forms.ranges && !hasRegionRules, vectors: source.forms.vectors && !hasRegionRules },
-    scanSession,
-    moduleFile: (path) => source.moduleFile(path),
-    threads() {
-      if (writable !== undefined) checkFreeze(); // a live process stops its threads to take their registers
-      const threads = source.threads();
-      const decision = decideRegisters(policies);
-      if (decision.allowed) return threads;
-      // Thread ids stay known; registers are withheld, and reg() raises the denial where the recipe asks.
-      const denied = deny('read', 'reading registers', decision);
-      return threads.map((thread) => ({ tid: thread.tid, registers: undefined, denied }));
-    },
-    unnamedRegions: source.unnamedRegions,
-    close: () => source.close(),
-  } satisfies Omit<SourcePrimitives, 'writable'>;
+  const threads = (): readonly ThreadState[] => {
+    if (writable !== undefined) checkFreeze(); // a live process stops its threads to take their registers
+    const all = source.threads();
+    const decision = decideRegisters(policies);
+    if (decision.allowed) return all;
+    // Thread ids stay known; registers are withheld, and reg() raises the denial where the recipe asks, audited then:
+    // listing the ids denies nothing.
+    let denial: DeniedError | undefined;
+    const denied = (): DeniedError => (denial ??= deny('read', 'reading registers', decision));
+    return all.map(({ tid }) => ({ tid, registers: undefined, denied }) satisfies Required<ThreadState>);
+  };
+  /** The guard's primitives, reading through `read`. */
+  const primitivesOver = (read: (batch: ReadBatch) => void, forms: ReadForms) =>
+    ({
+      get identity() {
+        return source.identity;
+      },
+      regions: () => source.regions(),
+      readv: read,
+      blocked: () => source.blocked(),
+      forms,
+      scanSession,
+      moduleFile: (path) => source.moduleFile(path),
+      threads,
+      unnamedRegions: source.unnamedRegions,
+      close: () => source.close(),
+    }) satisfies Required<Omit<SourcePrimitives, 'writable'>>;
+  // Region rules decide each range alone, with a denial per range, which ranges as numbers and a compiled loop's
+  // vectors cannot say: compiled loops then read through `read`.
+  const primitives = primitivesOver(readv, { into: source.forms.into, ranges: source.forms.ranges && !hasRegionRules, vectors: source.forms.vectors && !hasRegionRules });
+  // Resolved before the first access, so that a rule that cannot be resolved refuses the run before anything is read or written.
+  if (hasRegionRules) rulesNow(false);
   if (writable === undefined) return sourceOf(primitives);
   return sourceOf(
     primitives,
@@ -346,6 +409,6 @@ export function guardSource(source: MemorySource, options: GuardOptions): Memory
         if (code.length > 0) checkWrites(code, true, false);
         if (code.length > 0) checkFreeze();
       },
-    } satisfies Writes,
+    } satisfies Required<Writes>,
   );
 }

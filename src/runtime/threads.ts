@@ -18,7 +18,7 @@ export function threadBuiltin(name: 'threads' | 'reg', args: readonly Value[], t
       hint: 'take thread ids from threads(), e.g. reg(threads()[0], "rip")',
     });
   }
-  if (thread.denied !== undefined) throw thread.denied;
+  if (thread.denied !== undefined) throw thread.denied();
   if (thread.registers === undefined) {
     throw new TargetError('no-registers', `the registers of thread ${tid} are not available: the kernel refused them, or the core does not hold them`, {
       hint: 'on a live process, run pvm with ptrace rights over it (as its user, or with CAP_SYS_PTRACE)',

@@ -75,7 +75,7 @@ export interface ReadBatch {
    * that stops short (a fault) to what arrived of it.
    */
   readonly done: Int32Array;
-  /** Memory the caller owns (a buffer, a WebAssembly memory, a scan's memory), of at least `offsets[count]` bytes. */
+  /** Memory the caller owns (a buffer, a WebAssembly memory, a scan's memory), of at least `offsets[count]` bytes (a source that reads natively refuses less: RangeError). */
   readonly memory: Uint8Array;
   /** Where the caller wants to know why ranges stopped short: the source sets `stops[r]` when it knows (a core, a userfaultfd page, a policy). */
   readonly stops?: (ReadStop | undefined)[] | undefined;
@@ -170,8 +170,8 @@ export interface VectorReader {
 export interface ThreadState {
   readonly tid: number;
   readonly registers: readonly bigint[] | undefined;
-  /** Why a policy withholds the registers (the error reg() raises), when it does. */
-  readonly denied?: Error | undefined;
+  /** Why a policy withholds the registers, when it does: makes the error reg() raises (and a guard audits the denial then, not when the threads are listed). */
+  readonly denied?: (() => Error) | undefined;
 }
 
 /**

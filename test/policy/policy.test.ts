@@ -219,6 +219,40 @@ describe('the guard', () => {
     expect(guarded.openScan().skip!(after.regions()[3]!)).toContain('denied by policy');
   });
 
+  it('judges a range that runs from a known region into memory mapped since by the map as it is (its last byte, and the gaps it crosses)', () => {
+    const secret = (start: bigint, end: bigint): MemoryRegion => ({ start, end, perms: 'r--p', offset: 0n, path: '/lib/secret.so', deleted: false, bytes: new Uint8Array(Number(end - start)).fill(9) });
+    const before = memory();
+    const after = new MemoryTarget([page(0x10000n, '[heap]'), secret(0x11000n, 0x12000n), page(0x20000n, '[stack]'), secret(0x21000n, 0x30000n), page(0x30000n, '/bin/app', 'r-xp')], 'unit', new Map(), { pid: 77 });
+    let late = false;
+    const growing = new Proxy(after, {
+      get(target, property) {
+        if (property === 'regions') return () => (late ? after : before).regions();
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    // A clock that stands still: within the 10 ms the rules are not made again unless a range asks for it.
+    const guarded = guardSource(growing, { policies: [policy({ read: { deny: ['module:secret.so'] } })], symbol: () => undefined, now: () => 0 });
+    late = true;
+    const [into, across] = guarded.read([{ address: 0x10ff8n, length: 16 }, { address: 0x20ff8n, length: 0xf010 }]);
+    expect(into!.done).toBe(0);
+    expect(String(into!.fault?.denied)).toContain('denied: read of 16 bytes at 0x10ff8-0x11008 ([heap]): the policy denies reading there — read.deny ["module:secret.so"]');
+    expect(across!.done).toBe(0);
+    expect(String(across!.fault?.denied)).toContain('the policy denies reading there');
+  });
+
+  it('lists thread ids under read rules without a denial: reg() raises it, and only then is it audited', () => {
+    const threads = [{ tid: 77, registers: new Array<bigint>(27).fill(0n) }];
+    const audit: AuditEntry[] = [];
+    const target = new MemoryTarget([page(0x10000n, '[heap]')], 'unit', new Map(), { pid: 77 }, { threads, readOnly: true });
+    const guarded = guardSource(target, { policies: [policy({ read: { deny: ['[stack]'] } })], symbol: () => undefined, audit: (e) => audit.push(e) });
+    const recipe = (text: string) => () => execute({ plan: compileSource({ name: 'r.pvm', text }), target: guarded, params: new Map(), output: () => {} });
+    recipe('print len(threads())')();
+    expect(audit.filter((e) => !e.allowed)).toEqual([]);
+    expect(recipe('print reg(threads()[0], "rip")')).toThrow(/^denied: reading registers: registers hold copies of memory/);
+    expect(audit.filter((e) => !e.allowed)).toEqual([expect.objectContaining({ op: 'read', rule: expect.objectContaining({ path: 'read.registers' }) })]);
+  });
+
   it('caps scan hits at scan.maxHits', () => {
     expect(run({ scan: { maxHits: 3 } }, 'print len(scan hex"07" in all)').error!.message).toBe('the scan found more than 3 matches — scan.maxHits 3 in policy.json');
     expect(run({ scan: { maxHits: 3 } }, 'print len(scan hex"07" in all limit 2)').lines).toEqual(['2']);
