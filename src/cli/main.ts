@@ -76,7 +76,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const session = await openSession(command.target, await policiesFor(command.policy.file), command.policy.audit, { quietStdout: command.json });
       try {
         const { formatRegions } = await import('./maps-format.ts');
-        out(formatRegions(session.target.regions(), command.json, (region) => session.core?.fileProblem(region)));
+        out(formatRegions(session.target.regions(), command.json, session.fileProblem));
       } finally {
         session.close();
         await session.afterwards();

@@ -10,7 +10,7 @@ import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { LiveProcess } from '../target/live-process.ts';
 import type { ProcessFacts } from '../target/process-facts.ts';
 import type { Spawned } from '../target/spawn.ts';
-import type { AddressRange, MemorySource, ScanWorkers } from '../target/target.ts';
+import type { AddressRange, MemorySource, Region, ScanWorkers } from '../target/target.ts';
 import { PvmError } from '../errors.ts';
 import type { LiveTargetSpec, TargetSpec } from './args.ts';
 import { type AuditFile, openAudit } from './audit-file.ts';
@@ -20,8 +20,8 @@ export interface Session {
   readonly target: MemorySource;
   /** What /proc says of the live process besides its memory (a snapshot's notes), not access to it; undefined for a core. */
   readonly facts: ProcessFacts | undefined;
-  /** The core itself, unguarded, for what it says of its regions (pvm maps); undefined for a process. */
-  readonly core: CoreTarget | undefined;
+  /** Why some of a file's region cannot be read, when a core does not hold all of it and its file cannot be used (pvm maps); always undefined for a process. */
+  readonly fileProblem: (region: Region) => string | undefined;
   readonly policies: readonly LoadedPolicy[];
   readonly audit: AuditFile | undefined;
   close(): void;
@@ -113,10 +113,11 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     let resolver: ModuleResolver | undefined;
     const symbol = (module: string, name: string, reading: MemorySource) => symbolOfRule(resolver ??= new ModuleResolver(reading, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles }), module, name);
     const target = policedSource(source, policies, { symbol, audit: audit?.append });
+    const core = spec.kind === 'core' ? (source as CoreTarget) : undefined;
     return {
       target,
       facts: spec.kind === 'core' ? undefined : (source as LiveProcess).facts,
-      core: spec.kind === 'core' ? (source as CoreTarget) : undefined,
+      fileProblem: (region) => core?.fileProblem(region),
       policies,
       audit,
       close: () => {
