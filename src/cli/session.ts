@@ -61,7 +61,7 @@ export async function openLive(spec: LiveTargetSpec, policies: readonly LoadedPo
     if (policies.length > 0 && spec.command[0] !== undefined) {
       // Judged before it starts: it would run with pvm's privileges whatever the policy says of it (and again once started).
       const { spawnTargetFacts } = await import('../target/target-facts.ts');
-      const facts = spawnTargetFacts(spec.command[0]);
+      const facts = spawnTargetFacts(spec.command[0], process.env.PATH);
       refuseTarget(policies, facts, { pid: undefined, name: `${spec.command[0]}, not started` }, audit?.append);
     }
     const { spawnTarget } = await import('../target/spawn.ts');

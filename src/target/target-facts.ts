@@ -71,9 +71,9 @@ function buildIdOfFile(path: string): string | undefined {
  * The file is looked at, then started by its path: one swapped in between
  * runs unjudged until that second look (docs/policy.md).
  */
-export function spawnTargetFacts(file: string): TargetFacts {
-  const path = commandPath(file);
-  const exe = path === undefined ? undefined : attempt(() => realpathSync(interpreterOf(path) ?? path));
+export function spawnTargetFacts(file: string, searchPath: string | undefined): TargetFacts {
+  const path = commandPath(file, searchPath);
+  const exe = path === undefined ? undefined : attempt(() => realpathSync(interpreterOf(path, searchPath) ?? path));
   return {
     exe,
     buildId: exe === undefined ? undefined : attempt(() => buildIdOfFile(exe)),
@@ -84,10 +84,10 @@ export function spawnTargetFacts(file: string): TargetFacts {
   };
 }
 
-/** The file execvp runs for `file`: a path as it is, a bare name from PATH (the first executable match). */
-function commandPath(file: string): string | undefined {
+/** The file execvp runs for `file`: a path as it is, a bare name from `searchPath` (PATH, as the CLI read it; the first executable match). */
+function commandPath(file: string, searchPath: string | undefined): string | undefined {
   if (file.includes('/')) return resolve(file);
-  for (const directory of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+  for (const directory of (searchPath ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
     const candidate = join(directory === '' ? '.' : directory, file);
     if (attempt(() => (accessSync(candidate, constants.X_OK), statSync(candidate).isFile()))) return resolve(candidate);
   }
@@ -95,7 +95,7 @@ function commandPath(file: string): string | undefined {
 }
 
 /** A script's interpreter (`#!/bin/sh`, `#!/usr/bin/env python3`), or undefined for a binary. */
-function interpreterOf(path: string): string | undefined {
+function interpreterOf(path: string, searchPath: string | undefined): string | undefined {
   const head = attempt(() => {
     // Never blocks: a FIFO named as the command is no script (and execve refuses it).
     const opened = openRegularFile(path);
@@ -110,7 +110,7 @@ function interpreterOf(path: string): string | undefined {
   if (head === undefined || !head.startsWith('#!')) return undefined;
   const [interpreter, argument] = head.slice(2).split('\n')[0]!.trim().split(/[ \t]+/);
   if (interpreter === undefined || interpreter === '') return undefined;
-  return basename(interpreter) === 'env' && argument !== undefined ? commandPath(argument) : interpreter;
+  return basename(interpreter) === 'env' && argument !== undefined ? commandPath(argument, searchPath) : interpreter;
 }
 
 /** The cgroup paths of a /proc/PID/cgroup file (`0::/system.slice/nginx.service` → `/system.slice/nginx.service`). */
