@@ -102,8 +102,8 @@ function rangesOf({ ranges, count }: ReadBatch): AddressRange[] {
  * source's own) or none: built field by field, so that a field added to a
  * batch fails to compile until the guard decides it.
  */
-function handOn(source: MemorySource, { ranges, count, offsets, done, memory, stops }: ReadBatch, scan: ScanSession | undefined): void {
-  source.readv({ ranges, count, offsets, done, memory, stops, scan } satisfies Required<ReadBatch>);
+function handOn(source: MemorySource, { ranges, count, offsets, done, memory, stops, clear }: ReadBatch, scan: ScanSession | undefined): void {
+  source.readv({ ranges, count, offsets, done, memory, stops, scan, clear } satisfies Required<ReadBatch>);
 }
 
 /** A batch read whole: against the clock and the read budget, and to the audit log by its first range (`detail`: why pvm reads it). */
@@ -177,6 +177,7 @@ function readAllowedOnly(guard: Guard, batch: ReadBatch, ranges: readonly Addres
     memory: new Uint8Array(total),
     stops: [] as (ReadStop | undefined)[],
     scan: undefined,
+    clear: batch.clear,
   } satisfies Required<ReadBatch>;
   allowed.forEach((r, k) => part.ranges.set(batch.ranges.subarray(r * 16, r * 16 + 16), k * 16));
   if (allowed.length > 0) {

@@ -123,7 +123,7 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
         return;
       }
       if (batch.count === 1 && !this.#stops.known && this.#quick.read(batch)) return;
-      if (this.#stops.meets(batch)) this.#readThroughStops(batch);
+      if (batch.clear !== true && this.#stops.meets(batch)) this.#readThroughStops(batch);
       else this.#vm.readIntoMemory(batch.ranges, batch.count, batch.offsets, batch.done, batch.memory);
     } catch (error) {
       throw translate(error, this.identity);

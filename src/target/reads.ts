@@ -114,7 +114,7 @@ export abstract class ReadingSource implements MemorySource {
     this.vectors = forms.vectors
       ? {
         blocked: () => this.blocked(),
-        read: (ranges, count, offsets, done, memory) => this.readv({ ranges, count, offsets, done, memory }),
+        read: (ranges, count, offsets, done, memory) => this.readv({ ranges, count, offsets, done, memory, clear: true }),
       }
       : undefined;
   }
@@ -170,7 +170,7 @@ export abstract class ReadingSource implements MemorySource {
     offsets[count] = total;
     // Zeroed: a range that stops short reads as zeros past `done`.
     const bytes = new Uint8Array(total);
-    if (total > 0) this.readv({ ranges: this.#rangeIovecs.subarray(0, count * 16), count, offsets, done, memory: bytes });
+    if (total > 0) this.readv({ ranges: this.#rangeIovecs.subarray(0, count * 16), count, offsets, done, memory: bytes, clear: true });
     return { bytes, done: Float64Array.from(done) };
   }
 }

@@ -81,6 +81,13 @@ export interface ReadBatch {
   readonly stops?: (ReadStop | undefined)[] | undefined;
   /** The scan (`scanSession`) this batch reads chunks for: a policy counts it as a scan, and a live process reads pages no one touched from the file. */
   readonly scan?: ScanSession | undefined;
+  /**
+   * The caller left out every range a read must not touch (`blocked()`) and
+   * every address past 2^53: the compiled loops' forms, which check as they
+   * lay their ranges out. A live process then skips its own pass over the
+   * ranges, which a run-once loop pays for before the JIT has optimised it.
+   */
+  readonly clear?: boolean | undefined;
 }
 
 /** Why a range stopped short, when the source knows. */
