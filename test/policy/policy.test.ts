@@ -202,17 +202,10 @@ describe('the guard', () => {
     // The map grows an anonymous page while the run goes on: the rules made from the first map must not let it through.
     const before = memory();
     const after = new MemoryTarget([page(0x10000n, '[heap]'), page(0x20000n, '[stack]'), page(0x30000n, '/bin/app', 'r-xp'), page(0x40000n, '')], 'unit', new Map(), { pid: 77 });
-    let late = false;
-    const growing = new Proxy(after, {
-      get(target, property) {
-        if (property === 'regions') return () => (late ? after : before).regions();
-        const value = Reflect.get(target, property);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const guarded = guardSource(growing, { policies: [policy({ read: { deny: ['anon'] } })], symbol: () => undefined });
+    const growing = growingMap(before, after);
+    const guarded = guardSource(growing.target, { policies: [policy({ read: { deny: ['anon'] } })], symbol: () => undefined });
     expect(guarded.read([{ address: 0x30000n, length: 1 }])[0]!.fault).toBeUndefined();
-    late = true;
+    growing.grow();
     const [result] = guarded.read([{ address: 0x40000n, length: 1 }]);
     expect(result!.done).toBe(0);
     expect(String(result!.fault?.denied)).toContain('denied: read of 1 byte at 0x40000-0x40001 (anon): the policy denies reading there');
@@ -223,17 +216,10 @@ describe('the guard', () => {
     const secret = (start: bigint, end: bigint): MemoryRegion => ({ start, end, perms: 'r--p', offset: 0n, path: '/lib/secret.so', deleted: false, bytes: new Uint8Array(Number(end - start)).fill(9) });
     const before = memory();
     const after = new MemoryTarget([page(0x10000n, '[heap]'), secret(0x11000n, 0x12000n), page(0x20000n, '[stack]'), secret(0x21000n, 0x30000n), page(0x30000n, '/bin/app', 'r-xp')], 'unit', new Map(), { pid: 77 });
-    let late = false;
-    const growing = new Proxy(after, {
-      get(target, property) {
-        if (property === 'regions') return () => (late ? after : before).regions();
-        const value = Reflect.get(target, property);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const growing = growingMap(before, after);
     // A clock that stands still: within the 10 ms the rules are not made again unless a range asks for it.
-    const guarded = guardSource(growing, { policies: [policy({ read: { deny: ['module:secret.so'] } })], symbol: () => undefined, now: () => 0 });
-    late = true;
+    const guarded = guardSource(growing.target, { policies: [policy({ read: { deny: ['module:secret.so'] } })], symbol: () => undefined, now: () => 0 });
+    growing.grow();
     const [into, across] = guarded.read([{ address: 0x10ff8n, length: 16 }, { address: 0x20ff8n, length: 0xf010 }]);
     expect(into!.done).toBe(0);
     expect(String(into!.fault?.denied)).toContain('denied: read of 16 bytes at 0x10ff8-0x11008 ([heap]): the policy denies reading there — read.deny ["module:secret.so"]');
@@ -258,3 +244,16 @@ describe('the guard', () => {
     expect(run({ scan: { maxHits: 3 } }, 'print len(scan hex"07" in all limit 2)').lines).toEqual(['2']);
   });
 });
+
+/** `after`, whose map reads as `before`'s until `grow()`: memory mapped while a run goes on. */
+function growingMap(before: MemoryTarget, after: MemoryTarget): { target: MemoryTarget; grow(): void } {
+  let grown = false;
+  const target = new Proxy(after, {
+    get(inner, property) {
+      if (property === 'regions') return () => (grown ? after : before).regions();
+      const value = Reflect.get(inner, property);
+      return typeof value === 'function' ? value.bind(inner) : value;
+    },
+  });
+  return { target, grow: () => void (grown = true) };
+}
