@@ -20,6 +20,7 @@ export function jsonValue(value: Value): unknown {
     case 'ptr':
       return hexAddress(value.value);
     case 'int':
+      if (value.name !== undefined) return value.name;
       return value.value <= JSON_INTEGER_LIMIT && value.value >= -JSON_INTEGER_LIMIT ? Number(value.value) : value.value.toString();
     case 'float':
       return Number.isFinite(value.value) ? value.value : String(value.value);
@@ -34,6 +35,8 @@ export function jsonValue(value: Value): unknown {
       return value.items.map(jsonValue);
     case 'pattern':
       return value.text;
+    case 'object':
+      return Object.fromEntries(value.fields.map(([name, field]) => [name, jsonValue(field)]));
   }
 }
 

@@ -7,6 +7,7 @@
 // directory, completion of names, builtins, types and keywords, and `.help`,
 // `.plan`, `.names`, `.exit`. From a pipe: statements line by line, no
 // prompts, and the exit status of the most serious error (0 if none).
+import type { TypeSession } from '../dsl/typed-lowering.ts';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { notAppendable, readBoundedFile } from '../regular-file.ts';
 import { homedir } from 'node:os';
@@ -62,13 +63,15 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   });
   const interactive = process.stdin.isTTY === true;
   const types = new Map<string, StaticType>();
+  /** The structs declared and the typed names kept (typed-lowering.ts), as `types` keeps the names' kinds. */
+  let typeSession: TypeSession | undefined;
   const values = new Map<string, Value>();
   const exits: ExitCode[] = [];
   let inputs = 0;
 
   /** Compiles one input against the names kept so far (`.plan` shows it as it is; running it judges it first). */
   const compile = async (text: string): Promise<CompiledRecipe> => {
-    const compiled = await compileRecipe({ name: `<repl:${++inputs}>`, text }, types);
+    const compiled = await compileRecipe({ name: `<repl:${++inputs}>`, text }, { session: types, typeSession });
     const param = compiled.plan.params[0];
     if (param !== undefined) {
       throw new RecipeError('param-in-repl', `'param ${param.name}' declares an input of a recipe file; the REPL has no --arg`, { hint: `declare it with let: let ${param.name} = …` });
@@ -77,7 +80,9 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   };
 
   const run = async (text: string): Promise<void> => {
-    const { plan, declared } = await compile(text);
+    const { plan, declared, typeSession: typed } = await compile(text);
+    // Types declared stay even if the input fails at run time: they are declarations, not values.
+    typeSession = typed;
     // Judged as pvm run judges a recipe, a write refused with what to do in a REPL.
     await judgePlan(plan, policies, command, (plan) =>
       new DeniedError('write-not-allowed', `${writeRefusal(plan).message}: this REPL was started without --allow-write`, {

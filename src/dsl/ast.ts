@@ -2,6 +2,7 @@
 // a span. Built by fast-parse.ts (and parse.ts where Ohm reads a statement);
 // nothing here knows Ohm or processes.
 import type { BinaryOperator } from '../plan/arithmetic.ts';
+import type { MemoryType } from '../plan/plan.ts';
 import type { Change, CompareOperator } from './grammar-words.ts';
 import type { Pattern } from '../plan/pattern.ts';
 import type { PatternProblem } from './pattern-parse.ts';
@@ -24,7 +25,43 @@ export type Statement =
   | AssertStatement
   | WriteStatement
   | DumpStatement
-  | PatchStatement;
+  | PatchStatement
+  | TypeDeclaration;
+
+/** `struct Player { … }`, `union U { … }`, `enum Colour : u8 { … }`: a type the recipe's typed references may name. */
+export interface TypeDeclaration {
+  readonly kind: 'type';
+  readonly tag: 'struct' | 'union' | 'enum';
+  readonly name: Identifier;
+  /** `struct X packed { … }`: no padding, every field at the next byte. */
+  readonly packed: boolean;
+  readonly fields: readonly FieldDeclaration[];
+  readonly enumerators: readonly EnumeratorDeclaration[];
+  /** `enum X : u8`: the enum's integer type (4 bytes, as C's `int`, unless given). */
+  readonly base: TypeExpression | undefined;
+  readonly span: Span;
+}
+
+/** `level: u32` or `level: u32 at 16` in a struct or union. */
+export interface FieldDeclaration {
+  readonly name: Identifier;
+  readonly type: TypeExpression;
+  readonly at: Expression | undefined;
+  readonly span: Span;
+}
+
+/** `green` or `green = 4` in an enum. */
+export interface EnumeratorDeclaration {
+  readonly name: Identifier;
+  readonly value: Expression | undefined;
+  readonly span: Span;
+}
+
+/** A C type as a recipe writes it: `u32`, `char[16]`, `Player*`, `struct malloc_state`. */
+export type TypeExpression =
+  | { readonly kind: 'named'; readonly tag: 'struct' | 'union' | 'enum' | undefined; readonly name: string; readonly span: Span }
+  | { readonly kind: 'pointer'; readonly target: TypeExpression; readonly span: Span }
+  | { readonly kind: 'array'; readonly element: TypeExpression; readonly count: Expression | undefined; readonly span: Span };
 
 export interface Identifier {
   readonly name: string;
@@ -192,6 +229,10 @@ export type Expression =
   | DerefExpression
   | CallExpression
   | FieldExpression
+  | CastExpression
+  | SizeofExpression
+  | OffsetofExpression
+  | TypedReadExpression
   | CompareExpression
   | LogicalExpression
   | NotExpression;
@@ -362,5 +403,41 @@ export interface FieldExpression {
   readonly kind: 'field';
   readonly object: Expression;
   readonly field: Identifier;
+  readonly span: Span;
+}
+
+/** `EXPR as TYPE [from "MODULE"]`: the TYPE at address EXPR; nothing is read until a member's value is used. */
+export interface CastExpression {
+  readonly kind: 'cast';
+  readonly value: Expression;
+  readonly type: TypeExpression;
+  readonly module: StringLiteral | undefined;
+  readonly span: Span;
+}
+
+/** `sizeof(TYPE)` */
+export interface SizeofExpression {
+  readonly kind: 'sizeof';
+  readonly type: TypeExpression;
+  readonly span: Span;
+}
+
+/** `offsetof(TYPE, member.member[2])`: members by name, array elements by constant index. */
+export interface OffsetofExpression {
+  readonly kind: 'offsetof';
+  readonly type: TypeExpression;
+  readonly path: readonly ({ readonly kind: 'member'; readonly name: Identifier } | { readonly kind: 'index'; readonly index: Expression; readonly span: Span })[];
+  readonly span: Span;
+}
+
+/**
+ * A read the type pass (typed-lowering.ts) made of a typed member or element:
+ * never written by a recipe, it stands where `p.level` or `p.pos[2]` was, with
+ * the memory type the C type reads as.
+ */
+export interface TypedReadExpression {
+  readonly kind: 'typed-read';
+  readonly type: MemoryType;
+  readonly address: Expression;
   readonly span: Span;
 }

@@ -24,6 +24,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['ripref', { params: ['insn', 'disp_offset', 'insn_len'], example: 'ripref(hit, 3, 7)' }],
   ['threads', { params: [], example: 'threads()' }],
   ['reg', { params: ['thread', 'name'], example: 'reg(threads()[0], "rip")' }],
+  ['addressof', { params: ['reference'], example: 'addressof(p.level)' }],
 ]);
 
 /** Builtins whose arguments must be string literals, so a plan names the modules and regions it touches. */

@@ -7,7 +7,7 @@ import type * as Ast from './ast.ts';
 import { BUILTINS, LITERAL_ARGUMENTS, REGION_FIELDS } from './builtins.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { checkDatum, checkPatternLiteral, constantInteger, typeOfRead } from './check-types.ts';
-import { describeType, isInteger, type StaticType } from './static-type.ts';
+import { describeType, isInteger, type StaticType, staticTypeOfMemory } from './static-type.ts';
 import { count } from '../count.ts';
 
 export type Report = (d: Diagnostic) => void;
@@ -138,6 +138,15 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
       }
       return field ?? 'int';
     }
+    case 'typed-read':
+      requireAddress(typeOf(e.address), e.address, report);
+      return staticTypeOfMemory(e.type);
+    // The type pass (typed-lowering.ts) lowers these, or reported why it could not: nothing more to say.
+    case 'cast':
+      return 'ptr';
+    case 'sizeof':
+    case 'offsetof':
+      return 'int';
     default:
       return assertNever(e);
   }
@@ -253,6 +262,9 @@ function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): Sta
       }
       return 'ptr';
     }
+    case 'addressof':
+      // The type pass lowers addressof, or reported why it could not.
+      return 'ptr';
     case 'ripref':
       if (!isInteger(args[0]!)) wrong(0, 'the address of an instruction first');
       if (args[1] !== 'int') wrong(1, 'the offset of the displacement in the instruction second');

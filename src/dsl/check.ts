@@ -94,6 +94,11 @@ export class RecipeChecker {
     this.#root = new Scope(this.#outer);
   }
 
+  /** Reports a diagnostic found outside the checker (the type pass, typed-lowering.ts), counted as its own. */
+  get report(): Report {
+    return this.#report;
+  }
+
   /** Diagnostics reported so far, those past MAX_DIAGNOSTICS included. */
   get reported(): number {
     return this.#outer.reported.count;
@@ -269,6 +274,9 @@ export class RecipeChecker {
         state.writes = true;
         checkPatch(statement, (e) => this.#typeOf(e, scope), report);
         break;
+      case 'type':
+        // Declared by the type pass (typed-lowering.ts), which reported its problems.
+        break;
       default:
         assertNever(statement);
     }
@@ -349,7 +357,11 @@ function checkConstant(expression: Ast.Expression, report: Report): void {
       case 'string':
       case 'bytes':
       case 'name':
+      case 'sizeof':
+      case 'offsetof':
         return;
+      case 'cast':
+        return visit(e.value);
       case 'list':
         return e.items.forEach(visit);
       case 'unary':
@@ -366,6 +378,7 @@ function checkConstant(expression: Ast.Expression, report: Report): void {
         visit(e.left);
         return visit(e.right);
       case 'read':
+      case 'typed-read':
       case 'deref':
       case 'call':
       case 'scan':

@@ -14,6 +14,8 @@ import { LoopKindFlow, type LoopKinds } from './loop-kinds.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
+import type { TypeSource } from '../types/type-source.ts';
+import { TypePass, type TypeSession } from './typed-lowering.ts';
 import { cstringType, DEFAULT_CSTRING_MAX, isListType, scalarType } from './types.ts';
 
 /**
@@ -24,34 +26,50 @@ import { cstringType, DEFAULT_CSTRING_MAX, isListType, scalarType } from './type
  * throws `InvalidRecipe` with every diagnostic, or gives the plan. `session`: the names (and types) a REPL's
  * earlier inputs declared.
  */
+/** What a compile is given besides the text. */
+export interface CompileOptions {
+  /** The names (and types) a REPL's earlier inputs declared. */
+  readonly session?: ReadonlyMap<string, StaticType> | undefined;
+  /** The types and typed names a REPL's earlier inputs declared. */
+  readonly typeSession?: TypeSession | undefined;
+  /** Where the types a recipe names but does not declare come from: the target's debug info. None: only the recipe's. */
+  readonly types?: TypeSource | undefined;
+}
+
 export class RecipeCompiler {
   readonly #source: SourceFile;
+  readonly #types: TypePass;
   readonly #checker: RecipeChecker;
   readonly #kinds: LoopKindFlow;
   readonly #builder: ReturnType<typeof planBuilder>;
 
-  constructor(source: SourceFile, session?: ReadonlyMap<string, StaticType>) {
+  constructor(source: SourceFile, options: CompileOptions = {}) {
     this.#source = source;
-    this.#checker = new RecipeChecker(session);
-    this.#kinds = new LoopKindFlow(session);
+    this.#checker = new RecipeChecker(options.session);
+    this.#types = new TypePass(options.types, this.#checker.report, options.typeSession);
+    this.#kinds = new LoopKindFlow(options.session);
     this.#builder = planBuilder(source, (loop) => this.#kinds.of(loop));
   }
 
   /** The next top-level statement. */
-  readonly add = (statement: Ast.Statement): void => {
+  readonly add = (written: Ast.Statement): void => {
+    // Typed references become plain reads first (typed-lowering.ts): nothing after sees a type.
+    const statement = this.#types.statement(written);
     this.#checker.statement(statement);
     if (this.#checker.reported > 0) return;
+    if (statement.kind === 'type') return;
     this.#kinds.statement(statement);
     this.#builder.add(statement);
   };
 
   /** The plan, and the names the recipe declares at its top level (for the REPL); or throws `InvalidRecipe`. */
-  finish(): { plan: Plan; declared: ReadonlyMap<string, StaticType> } {
+  finish(): { plan: Plan; declared: ReadonlyMap<string, StaticType>; typeSession: TypeSession } {
     const result = this.#checker.result();
     if (result.diagnostics.length > 0) throw new InvalidRecipe(this.#source, result.diagnostics, result.omitted);
     const plan = this.#builder.plan(result.writes);
     return {
       plan,
+      typeSession: this.#types.session(),
       get declared() {
         return result.declared;
       },
@@ -158,6 +176,14 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
         return { op: 'logical', operator: e.operator, left: expr(e.left), right: expr(e.right) };
       case 'not':
         return { op: 'not', operand: expr(e.operand) };
+      case 'typed-read': {
+        const address = expr(e.address);
+        return { op: 'read', type: e.type, address, site: nextSite++, loc: loc(e.span) };
+      }
+      case 'cast':
+      case 'sizeof':
+      case 'offsetof':
+        throw new Error(`pvm internal error: ${e.kind} reached the compiler (the type pass lowers it)`);
       default:
         return assertNever(e);
     }
@@ -252,6 +278,8 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
           sites: s.sites.map((site) => ({ address: expr(site.address), expect: datum(site.expect!), replacement: datum(site.replacement), loc: loc(site.span) })),
           loc: loc(s.span),
         };
+      case 'type':
+        throw new Error('pvm internal error: a type declaration reached the plan (RecipeCompiler keeps it out)');
       default:
         return assertNever(s);
     }

@@ -706,6 +706,8 @@ class FastParser {
         this.#word(word);
         return { kind: 'boolean', value: word === 'true', span: { start, end: this.#at } };
     }
+    // sizeof and offsetof take a type, which Ohm reads.
+    if (word === 'sizeof' || word === 'offsetof') throw GIVE_UP;
     const name = this.#ident();
     if (this.#isPunct('(')) {
       this.#punct('(');

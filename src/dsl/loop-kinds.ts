@@ -14,7 +14,7 @@ import { resultKind } from '../plan/arithmetic.ts';
 import { concreteBytes } from '../plan/pattern.ts';
 import type { ItemKind, Kinds, LoopNames } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
-import type { StaticType } from './static-type.ts';
+import { type StaticType, staticTypeOfMemory } from './static-type.ts';
 import { isListType, scalarType } from './types.ts';
 
 // A value's possible kinds, as bits.
@@ -30,10 +30,12 @@ const PATTERN = 128;
 const INTS = 256;
 /** A list of addresses (hits, literals, list params). */
 const ADDRESSES = 512;
-const ANY = 1023;
+/** A whole struct or array read to be shown (never held by a name). */
+const OBJECT = 1024;
+const ANY = 2047;
 const NUMBER = INT | PTR | REGION;
 
-const NAMES: readonly [number, StaticType][] = [[INT, 'int'], [PTR, 'ptr'], [REGION, 'region'], [BOOL, 'bool'], [FLOAT, 'float'], [STR, 'str'], [BYTES, 'bytes'], [PATTERN, 'pattern'], [INTS | ADDRESSES, 'list']];
+const NAMES: readonly [number, StaticType][] = [[INT, 'int'], [PTR, 'ptr'], [REGION, 'region'], [BOOL, 'bool'], [FLOAT, 'float'], [STR, 'str'], [BYTES, 'bytes'], [PATTERN, 'pattern'], [INTS | ADDRESSES, 'list'], [OBJECT, 'object']];
 
 /** What a loop's names hold as it starts, and a `for` loop's item. */
 export interface LoopKinds {
@@ -152,6 +154,8 @@ export class LoopKindFlow {
           if (site.expect !== undefined) this.#expression(site.expect.value);
           this.#expression(site.replacement.value);
         }
+        return;
+      case 'type':
         return;
       default:
         assertNever(s);
@@ -316,6 +320,14 @@ export class LoopKindFlow {
       case 'field':
         of(e.object);
         return e.field.name === 'size' ? INT : PTR;
+      case 'typed-read':
+        of(e.address);
+        return bitsOf(staticTypeOfMemory(e.type));
+      // Lowered by the type pass before this sees the recipe.
+      case 'cast':
+      case 'sizeof':
+      case 'offsetof':
+        return ANY;
     }
   }
 

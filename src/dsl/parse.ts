@@ -259,6 +259,69 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   Recipe(_leading: Node, statements: Node, _trailing: Node): Ast.Recipe {
     return { statements: statements.asIteration().children.map((s) => s['ast']()) };
   },
+  TypeDecl_struct(this: NonterminalNode, _kw: Node, name: Node, packed: IterationNode, fields: Node): Ast.TypeDeclaration {
+    return { kind: 'type', tag: 'struct', name: name['ast'](), packed: packed.children.length > 0, fields: fields['ast'](), enumerators: [], base: undefined, span: span(this) };
+  },
+  TypeDecl_union(this: NonterminalNode, _kw: Node, name: Node, fields: Node): Ast.TypeDeclaration {
+    return { kind: 'type', tag: 'union', name: name['ast'](), packed: false, fields: fields['ast'](), enumerators: [], base: undefined, span: span(this) };
+  },
+  TypeDecl_enum(this: NonterminalNode, _kw: Node, name: Node, base: IterationNode, enumerators: Node): Ast.TypeDeclaration {
+    return { kind: 'type', tag: 'enum', name: name['ast'](), packed: false, fields: [], enumerators: enumerators['ast'](), base: optional(base), span: span(this) };
+  },
+  FieldBlock(_open: Node, _leading: Node, fields: Node, _trailing: Node, _close: Node): Ast.FieldDeclaration[] {
+    return fields.asIteration().children.map((f) => f['ast']());
+  },
+  Field(this: NonterminalNode, name: Node, _colon: Node, type: Node, at: IterationNode): Ast.FieldDeclaration {
+    return { name: name['ast'](), type: type['ast'](), at: optional(at), span: span(this) };
+  },
+  FieldAt(_kw: Node, offset: Node): Ast.Expression {
+    return offset['ast']();
+  },
+  EnumBase(_colon: Node, type: Node): Ast.TypeExpression {
+    return type['ast']();
+  },
+  EnumBlock(_open: Node, _leading: Node, enumerators: Node, _trailing: Node, _close: Node): Ast.EnumeratorDeclaration[] {
+    return enumerators.asIteration().children.map((e) => e['ast']());
+  },
+  Enumerator(this: NonterminalNode, name: Node, value: IterationNode): Ast.EnumeratorDeclaration {
+    return { name: name['ast'](), value: optional(value), span: span(this) };
+  },
+  EnumValue(_eq: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  TypeExpr_pointer(this: NonterminalNode, target: Node, _star: Node): Ast.TypeExpression {
+    return { kind: 'pointer', target: target['ast'](), span: span(this) };
+  },
+  TypeExpr_array(this: NonterminalNode, element: Node, _open: Node, count: IterationNode, _close: Node): Ast.TypeExpression {
+    return { kind: 'array', element: element['ast'](), count: optional(count), span: span(this) };
+  },
+  TypeExpr_tagged(this: NonterminalNode, tag: Node, name: Node): Ast.TypeExpression {
+    return { kind: 'named', tag: tag.sourceString as 'struct' | 'union' | 'enum', name: name.sourceString, span: span(this) };
+  },
+  TypeExpr_named(this: NonterminalNode, name: Node): Ast.TypeExpression {
+    return { kind: 'named', tag: undefined, name: name.sourceString, span: span(this) };
+  },
+  Cast_as(this: NonterminalNode, value: Node, _kw: Node, type: Node, module: IterationNode): Ast.CastExpression {
+    return { kind: 'cast', value: value['ast'](), type: type['ast'](), module: optional(module), span: span(this) };
+  },
+  CastFrom(_kw: Node, module: Node): Ast.StringLiteral {
+    return module['ast']();
+  },
+  SizeOf(this: NonterminalNode, _kw: Node, _open: Node, type: Node, _close: Node): Ast.SizeofExpression {
+    return { kind: 'sizeof', type: type['ast'](), span: span(this) };
+  },
+  OffsetOf(this: NonterminalNode, _kw: Node, _open: Node, type: Node, _comma: Node, path: Node, _close: Node): Ast.OffsetofExpression {
+    return { kind: 'offsetof', type: type['ast'](), path: path['ast'](), span: span(this) };
+  },
+  FieldPath(first: Node, steps: IterationNode): Ast.OffsetofExpression['path'] {
+    return [{ kind: 'member', name: first['ast']() }, ...steps.children.map((s) => s['ast']())];
+  },
+  FieldStep_member(_dot: Node, name: Node): Ast.OffsetofExpression['path'][number] {
+    return { kind: 'member', name: name['ast']() };
+  },
+  FieldStep_index(this: NonterminalNode, _open: Node, index: Node, _close: Node): Ast.OffsetofExpression['path'][number] {
+    return { kind: 'index', index: index['ast'](), span: span(this) };
+  },
   Param(this: NonterminalNode, _kw: Node, name: Node, _colon: Node, type: Node, dflt: IterationNode): Ast.ParamStatement {
     const first = dflt.children[0];
     return { kind: 'param', name: name['ast'](), type: type['ast'](), default: first === undefined ? undefined : first['ast'](), span: span(this) };

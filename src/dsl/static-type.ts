@@ -1,7 +1,7 @@
 // What an expression yields, as far as the checker can tell, and the words
 // messages use for it. The plan records these types (a loop's names), so they
 // are defined with it.
-import type { StaticType } from '../plan/plan.ts';
+import type { MemoryType, StaticType } from '../plan/plan.ts';
 
 export type { StaticType };
 
@@ -16,6 +16,7 @@ export function describeType(type: StaticType): string {
     bytes: 'bytes',
     pattern: 'a byte pattern',
     list: 'a list',
+    object: 'a struct or array',
   }[type];
 }
 
@@ -26,4 +27,20 @@ export function family(type: StaticType): string {
 
 export function isInteger(type: StaticType): boolean {
   return type === 'int' || type === 'ptr' || type === 'region';
+}
+
+/** What a read of `type` yields: a whole struct or array is an object, an enum a number (shown by its name). */
+export function staticTypeOfMemory(type: MemoryType): StaticType {
+  switch (type.kind) {
+    case 'int':
+    case 'float':
+    case 'ptr':
+    case 'bytes':
+      return type.kind;
+    case 'cstring':
+    case 'utf16':
+      return 'str';
+    case 'shaped':
+      return type.shape.kind === 'enum' ? 'int' : 'object';
+  }
 }

@@ -5,6 +5,7 @@
 import type { SourceLine } from '../excerpt.ts';
 import type { BinaryOperator } from './arithmetic.ts';
 import type { PatternToken } from './pattern.ts';
+import type { Shape } from './shape.ts';
 
 // 4: while, break, true/false, list literals, list params, symbol() without a module. 5: narrow.
 // 6: a loop's `names` with what each holds as the loop starts (`int|ptr` where either), a for
@@ -16,7 +17,7 @@ export const PLAN_VERSION = 6;
  * A `region` (module(), region(), range()) is an address where one is
  * needed: its start.
  */
-export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list';
+export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list' | 'object';
 
 /**
  * What a name may hold where a loop starts (dsl/loop-kinds.ts follows it
@@ -57,7 +58,9 @@ export type MemoryType =
   /** `bytes N`: N raw bytes. */
   | { readonly kind: 'bytes'; readonly name: 'bytes'; readonly size: number }
   /** `utf16 N`: N UTF-16LE code units, decoded as text. */
-  | { readonly kind: 'utf16'; readonly name: 'utf16'; readonly units: number };
+  | { readonly kind: 'utf16'; readonly name: 'utf16'; readonly units: number }
+  /** A typed object read whole (a struct, union or array that `print`/`emit` shows), or an enum: `name` as C spells its type. */
+  | { readonly kind: 'shaped'; readonly name: string; readonly size: number; readonly shape: Shape };
 
 /**
  * How a value becomes bytes for `write`, `patch` and `scan`: as a scalar type

@@ -3,6 +3,7 @@
 // ahead where one holds it), many values of a list at once (narrow), and
 // scans; and the read-aheads of loops and straight-line steps that fill those
 // windows (loops/read-ahead-window.ts).
+import { decodeShape } from './evaluation/decode-shape.ts';
 import { TargetError } from '../errors.ts';
 import type { Loc, MemoryType, PlanStep, ReadAhead } from '../plan/plan.ts';
 import { type ReadNode, readSites } from '../plan/walk.ts';
@@ -221,6 +222,8 @@ function valueOf(type: MemoryType, result: ReadResult): Value | undefined {
     }
     case 'utf16':
       return { kind: 'str', value: utf16.decode(result.bytes.subarray(0, type.units * 2)) };
+    case 'shaped':
+      return decodeShape(type.shape, result.bytes, 0);
     default:
       return decode(type, result.bytes);
   }

@@ -9,10 +9,10 @@
 // file's types are decoded only as far as a recipe follows them.
 
 export type CType =
-  /** An integer; `char`: a C character type (`char[N]` reads as a string). */
-  | { readonly kind: 'int'; readonly name: string; readonly size: number; readonly signed: boolean; readonly char?: boolean }
+  /** An integer; `char`: a C character type (`char[N]` reads as a string); `bigEndian`: a recipe's `u32be` and the like. */
+  | { readonly kind: 'int'; readonly name: string; readonly size: number; readonly signed: boolean; readonly char?: boolean; readonly bigEndian?: boolean }
   | { readonly kind: 'bool'; readonly name: string; readonly size: number }
-  | { readonly kind: 'float'; readonly name: string; readonly size: number }
+  | { readonly kind: 'float'; readonly name: string; readonly size: number; readonly bigEndian?: boolean }
   | { readonly kind: 'void' }
   /** What a pointer to a function points at: nothing pvm reads. */
   | { readonly kind: 'function'; readonly name: string | undefined }

@@ -7,7 +7,7 @@ export function humanValue(value: Value): string {
     case 'ptr':
       return hexAddress(value.value);
     case 'int':
-      return value.value.toString();
+      return value.name ?? value.value.toString();
     case 'float':
       return String(value.value);
     case 'str':
@@ -22,5 +22,7 @@ export function humanValue(value: Value): string {
       return `[${value.items.map(humanValue).join(', ')}]`;
     case 'pattern':
       return `hex"${value.text}"`;
+    case 'object':
+      return `{${value.fields.map(([name, field]) => `${name}: ${field.kind === 'str' ? JSON.stringify(field.value) : humanValue(field)}`).join(', ')}}`;
   }
 }

@@ -4,7 +4,8 @@ import type { Pattern } from '../../plan/pattern.ts';
 import { type ExactInt, exactInt, toBigInt } from './exact-int.ts';
 
 export type Value =
-  | { readonly kind: 'int'; readonly value: bigint }
+  /** `name`: an enum's value, shown by its enumerator's name. */
+  | { readonly kind: 'int'; readonly value: bigint; readonly name?: string }
   | { readonly kind: 'ptr'; readonly value: bigint }
   | { readonly kind: 'float'; readonly value: number }
   | { readonly kind: 'str'; readonly value: string }
@@ -22,7 +23,9 @@ export type Value =
    * i × size), which `narrow … changed` and the like compare with.
    */
   | { readonly kind: 'list'; readonly items: readonly Value[]; readonly remembered?: Remembered }
-  | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly text: string };
+  | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly text: string }
+  /** A struct or union read whole to be shown (`emit p`): its members, in order. */
+  | { readonly kind: 'object'; readonly fields: readonly (readonly [name: string, value: Value])[] };
 
 /** The values a list's items held when it was made: `type` each, back to back. */
 export interface Remembered {
