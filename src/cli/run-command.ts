@@ -19,15 +19,20 @@ import type { AuditFile } from './audit-file.ts';
 import type { ReportRecorder } from './report.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { type ProgressLine, progressLine } from './progress.ts';
-import { debugDirectories, openSession, scanWorkers, wasmLoopsFrom } from './session.ts';
+import { debugDirectories, openSession, scanWorkers, type Session, wasmLoopsFrom } from './session.ts';
 
 /** The environment variable that makes a pvm a helper of a run over many processes (internal: run-many.ts sets it). */
 export const HELPER_VARIABLE = 'PVM_INTERNAL_RUN_MANY_HELPER';
 
 export interface PreparedRun {
   readonly command: RunCommand;
-  readonly plan: Plan;
-  readonly params: ReadonlyMap<string, Value>;
+  readonly source: SourceFile;
+  /**
+   * The plan and its params; undefined when the recipe names types from debug info, which only the target
+   * gives: runPrepared then compiles it for each target, once it is open, and judges it before it runs.
+   */
+  readonly plan: Plan | undefined;
+  readonly params: ReadonlyMap<string, Value> | undefined;
   readonly policies: readonly LoadedPolicy[];
   /** --journal, open for appending (one file for every process of a run over many). */
   readonly journal: JournalFile | undefined;
@@ -51,10 +56,8 @@ export interface RunSinks {
  * a worker, nor a helper of one).
  */
 export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean } = {}): Promise<PreparedRun> {
-  const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-  const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
-  const { plan } = await compileRecipe(source);
-  const params = bindParams(plan, parseArgPairs(command.args));
+  const plan = await compileBeforeTarget(source);
+  const params = plan === undefined ? undefined : await bindRunParams(plan, command);
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
   // What a run against one --pid target will need is started, where the policies let work start before they judge
   // the target (refusals.ts mayWorkBeforeJudging), as soon as they are known, to be ready behind the imports and the
@@ -66,18 +69,45 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
   const { judgePlan, mayWorkBeforeJudging, writesUnallowed } = await import('../policy/refusals.ts');
   const target = command.target;
   // Not for a run judgePlan refuses (a write without --allow-write): it would wait for them to end.
-  const ahead = options.oneTarget === true && target.kind === 'pid' && mayWorkBeforeJudging(policies) && !writesUnallowed(plan, command) ? target.pid : undefined;
-  let smaps = ahead !== undefined && readsSmaps(plan.steps) ? { pid: ahead, text: (await import('../target/smaps-ahead.ts')).readSmapsAhead(ahead) } : undefined;
+  const ahead = plan !== undefined && options.oneTarget === true && target.kind === 'pid' && mayWorkBeforeJudging(policies) && !writesUnallowed(plan, command) ? target.pid : undefined;
+  let smaps = ahead !== undefined && readsSmaps(plan!.steps) ? { pid: ahead, text: (await import('../target/smaps-ahead.ts')).readSmapsAhead(ahead) } : undefined;
   // The process must hold that much: a scan reads only resident pages.
-  if (ahead !== undefined && scanWorkers.use && hasLargeScan(plan.steps)) (await import('../target/scan-worker/start-worker.ts')).warmScanWorker(ahead, PARALLEL_BYTES);
-  await judgePlan(plan, policies, command);
+  if (ahead !== undefined && scanWorkers.use && hasLargeScan(plan!.steps)) (await import('../target/scan-worker/start-worker.ts')).warmScanWorker(ahead, PARALLEL_BYTES);
+  if (plan !== undefined) await judgePlan(plan, policies, command);
   const journal = await journalFor(command.writing);
   const takeSmaps = (pid: number | undefined) => {
     const taken = smaps?.pid === pid ? smaps?.text : undefined;
     if (taken !== undefined) smaps = undefined; // text this old must not serve a later run
     return taken;
   };
-  return { command, plan, params, policies, journal, takeSmaps, close: () => journal?.close() };
+  return { command, source, plan, params, policies, journal, takeSmaps, close: () => journal?.close() };
+}
+
+/** The recipe's plan, or undefined when it names types from debug info, which need the target (its plan is made in runPrepared). */
+async function compileBeforeTarget(source: SourceFile): Promise<Plan | undefined> {
+  const { compileRecipe } = await import('../dsl/compile-recipe.ts');
+  const { TYPES_FROM_THE_TARGET, TypesNeedTarget } = await import('../types/type-source.ts');
+  try {
+    return (await compileRecipe(source, { types: TYPES_FROM_THE_TARGET })).plan;
+  } catch (error) {
+    if (error instanceof TypesNeedTarget) return undefined;
+    throw error;
+  }
+}
+
+/** The prepared plan, or one made now with the target's types (a recipe that names types from debug info), judged before it runs. */
+async function planFor(prepared: PreparedRun, session: Session): Promise<{ plan: Plan; params: ReadonlyMap<string, Value> }> {
+  if (prepared.plan !== undefined && prepared.params !== undefined) return { plan: prepared.plan, params: prepared.params };
+  const { compileRecipe } = await import('../dsl/compile-recipe.ts');
+  const { plan } = await compileRecipe(prepared.source, { types: session.types() });
+  const params = await bindRunParams(plan, prepared.command);
+  await (await import('../policy/refusals.ts')).judgePlan(plan, prepared.policies, prepared.command);
+  return { plan, params };
+}
+
+async function bindRunParams(plan: Plan, command: RunCommand): Promise<ReadonlyMap<string, Value>> {
+  const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
+  return bindParams(plan, parseArgPairs(command.args));
 }
 
 /** --journal, opened for appending before the target is touched; none for a dry run, which writes nothing. */
@@ -87,12 +117,12 @@ export async function journalFor(writing: WritingOptions): Promise<JournalFile |
 
 /** Runs a prepared recipe against one target; throws its PvmError (the caller shows it and takes its exit status). */
 export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec, sinks: RunSinks): Promise<void> {
-  const { command, plan, params, policies, journal } = prepared;
+  const { command, policies, journal } = prepared;
   // Batches and scans need smaps (walk.ts readsSmaps): for a --pid target it is read from now on (or since prepareRun),
   // behind the imports and the open (refusals.ts mayWorkBeforeJudging: under a policy, not before it has judged the
-  // target).
+  // target). A plan still to be made (types from the target) may need it.
   const walk = await import('../plan/walk.ts');
-  const readsSmaps = walk.readsSmaps(plan.steps);
+  const readsSmaps = prepared.plan === undefined || walk.readsSmaps(prepared.plan.steps);
   const pid = targetSpec.kind === 'pid' ? targetSpec.pid : undefined;
   const mayReadAhead = readsSmaps && pid !== undefined && (await import('../policy/refusals.ts')).mayWorkBeforeJudging(policies);
   const smaps = prepared.takeSmaps(pid) ?? (mayReadAhead ? (await import('../target/smaps-ahead.ts')).readSmapsAhead(pid) : undefined);
@@ -104,6 +134,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const target = session.target;
   let report: ReportRecorder | undefined;
   try {
+    const { plan, params } = await planFor(prepared, session);
     report = command.report === undefined ? undefined : reports!.recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
     // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr. Asked only by a
     // run that scans (sinks.progress may make stderr's stream); the line is made when a scan first reports. With no

@@ -1,6 +1,7 @@
 // Opening a target under the policies, in the order they demand: the target's
 // facts are judged before its memory is touched, then every access goes
 // through the guard (src/policy/guard.ts), which reports to the audit log.
+import type { TypeSource } from '../types/type-source.ts';
 import { policedSource, refuseTarget } from '../policy/apply.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
@@ -24,6 +25,8 @@ export interface Session {
   readonly fileProblem: (region: Region) => string | undefined;
   readonly policies: readonly LoadedPolicy[];
   readonly audit: AuditFile | undefined;
+  /** Types from the debug info of the target's modules, for a recipe that names them (read through the guard). */
+  types(): TypeSource;
   close(): void;
   /** For a program pvm started: wait for it, leave it, or kill it, as --then says. */
   afterwards(): Promise<void>;
@@ -114,14 +117,17 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     const symbol = (module: string, name: string, reading: MemorySource) => symbolOfRule(resolver ??= new ModuleResolver(reading, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles }), module, name);
     const target = policedSource(source, policies, { symbol, audit: audit?.append });
     const core = spec.kind === 'core' ? (source as CoreTarget) : undefined;
+    let typesResolver: ModuleResolver | undefined;
     return {
       target,
+      types: () => targetTypes(typesResolver ??= new ModuleResolver(target, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles }), { cacheDirectory: typeCacheDirectory() }),
       facts: spec.kind === 'core' ? undefined : (source as LiveProcess).facts,
       fileProblem: (region) => core?.fileProblem(region),
       policies,
       audit,
       close: () => {
         resolver?.close();
+        typesResolver?.close();
         source.close();
         audit?.close();
       },
@@ -170,4 +176,15 @@ export function debugDirectories(): readonly string[] | undefined {
 export function wasmLoopsFrom(): number | undefined {
   const value = process.env.PVM_WASM_LOOPS;
   return value === '0' ? Infinity : value === 'always' ? 1 : undefined;
+}
+
+/** Where indexes of debug info are cached: $XDG_CACHE_HOME/pvm, else ~/.cache/pvm; none when neither is set. */
+export function typeCacheDirectory(): string | undefined {
+  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? `${process.env.HOME}/.cache` : undefined);
+  return base === undefined ? undefined : `${base}/pvm`;
+}
+
+// Until the DWARF reader lands: every lookup says debug info cannot be read.
+function targetTypes(_resolver: ModuleResolver, _options: { cacheDirectory: string | undefined }): TypeSource {
+  return { lookup: () => ({ problem: { code: 'no-debug-info', message: 'pvm cannot read debug info yet', hint: undefined, exit: 4 } }) };
 }

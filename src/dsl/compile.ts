@@ -2,6 +2,7 @@
 // statement before it, so names and types may be assumed valid; anything else is
 // a bug in pvm (assert), not in the recipe.
 import { recipeIdentity } from '../digest.ts';
+import { formatExcerpt } from '../excerpt.ts';
 import { toHex } from '../bytes.ts';
 import { assert, assertNever } from '../errors.ts';
 import { concreteBytes, formatPattern } from '../plan/pattern.ts';
@@ -46,7 +47,12 @@ export class RecipeCompiler {
   constructor(source: SourceFile, options: CompileOptions = {}) {
     this.#source = source;
     this.#checker = new RecipeChecker(options.session);
-    this.#types = new TypePass(options.types, this.#checker.report, options.typeSession);
+    const lines = lineIndex(source);
+    const locate = (span: Span) => {
+      const line = lines.lineOf(span);
+      return { where: `${source.name}:${line.line}:${line.col}`, line: line.line, col: line.col, excerpt: formatExcerpt(line) };
+    };
+    this.#types = new TypePass(options.types, this.#checker.report, locate, options.typeSession);
     this.#kinds = new LoopKindFlow(options.session);
     this.#builder = planBuilder(source, (loop) => this.#kinds.of(loop));
   }

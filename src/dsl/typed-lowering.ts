@@ -12,7 +12,7 @@
 // A reference to a struct, union or array is its address wherever a value is
 // needed; `print` and `emit` show the whole object (a bounded read of it).
 import type * as Ast from './ast.ts';
-import { TargetError } from '../errors.ts';
+import { type PvmErrorOptions, TargetError } from '../errors.ts';
 import type { MemoryType } from '../plan/plan.ts';
 import { closest } from '../suggest.ts';
 import { type Aggregate, concrete, type CType, findMember, memberNames, sizeOf, spell, type TypeName, typeNameText } from '../types/ctype.ts';
@@ -60,17 +60,22 @@ const FAILED = Symbol('failed');
 /** A struct larger than this is not printed whole: its members are. */
 const MAX_SHOWN_BYTES = 1 << 20;
 
+/** Where a span is, for an error the target causes (exit 4), which is thrown rather than reported. */
+export type Locate = (span: Span) => PvmErrorOptions;
+
 export class TypePass {
   readonly #source: TypeSource | undefined;
   readonly #report: Report;
+  readonly #locate: Locate;
   readonly #declared: Map<string, CType>;
   readonly #scopes: Map<string, TypedName>[];
   /** The declaration being read: a pointer to it is allowed (`next: Player*`), a field of it by value is not. */
   #declaring: string | undefined;
 
-  constructor(source: TypeSource | undefined, report: Report, session?: TypeSession) {
+  constructor(source: TypeSource | undefined, report: Report, locate: Locate, session?: TypeSession) {
     this.#source = source;
     this.#report = report;
+    this.#locate = locate;
     this.#declared = new Map(session?.types);
     this.#scopes = [new Map(session?.names)];
   }
@@ -314,7 +319,7 @@ export class TypePass {
     }
     if ('type' in found) return found.type;
     const { problem } = found;
-    if (problem.exit === 4) throw new TargetError(problem.code, problem.message, { hint: problem.hint });
+    if (problem.exit === 4) throw new TargetError(problem.code, problem.message, { ...this.#locate(t.span), hint: problem.hint });
     this.#report({ code: problem.code, message: problem.message, span: t.span, hint: problem.hint });
     return undefined;
   }

@@ -40,3 +40,21 @@ export interface DebugTypes {
   /** Every name it defines, spelled as a recipe would (`struct malloc_state`, `PyObject`), for did-you-mean and `pvm types FILE`. */
   names(): string[];
 }
+
+/**
+ * Thrown by `TYPES_FROM_THE_TARGET` when a recipe names a type it does not
+ * declare: compiled before a target is open, it must be compiled again once
+ * one is, with the target's types (cli/run-command.ts).
+ */
+export class TypesNeedTarget extends Error {
+  constructor() {
+    super('this recipe names types from debug info: it is compiled once the target is open');
+  }
+}
+
+/** The types of a target that is not open yet: asking for one stops the compile (TypesNeedTarget). */
+export const TYPES_FROM_THE_TARGET: TypeSource = {
+  lookup() {
+    throw new TypesNeedTarget();
+  },
+};
