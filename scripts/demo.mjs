@@ -58,6 +58,9 @@ try {
   expectStatus(0, pvm('run', 'examples/demo.pvm', '--pid', id));
   expectStatus(0, pvm('run', 'examples/demo.pvm', '--pid', id, '--json'));
 
+  console.log('\nthe same reads by field name, the structs declared in the recipe (examples/typed-demo.pvm):');
+  expectStatus(0, pvm('run', 'examples/typed-demo.pvm', '--pid', id));
+
   console.log('\nfinding a value by scanning, Cheat Engine style (the gold, 1337, as a u32):');
   expectStatus(0, pvm('-e', 'print scan u32 1337 in module("demo-target") perms "rw" align 4', '--pid', id));
 

@@ -71,7 +71,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
 
   /** Compiles one input against the names kept so far (`.plan` shows it as it is; running it judges it first). */
   const compile = async (text: string): Promise<CompiledRecipe> => {
-    const compiled = await compileRecipe({ name: `<repl:${++inputs}>`, text }, { session: types, typeSession });
+    const compiled = await compileRecipe({ name: `<repl:${++inputs}>`, text }, { session: types, typeSession, types: session.types() });
     const param = compiled.plan.params[0];
     if (param !== undefined) {
       throw new RecipeError('param-in-repl', `'param ${param.name}' declares an input of a recipe file; the REPL has no --arg`, { hint: `declare it with let: let ${param.name} = …` });

@@ -97,6 +97,17 @@ describe.each(RUNTIMES)('the cookbook on %s', (runtime) => {
     expect(live.stdout).toContain('gold = 1337');
   });
 
+  it('typed-demo.pvm reads the demo player by field names, as demo.pvm reads it by offsets, live and from a snapshot', async () => {
+    const demo = await startDemo();
+    const snapshot = join(mkdtempSync(join(tmpdir(), 'pvm-cookbook-')), 'demo.snapshot');
+    const offsets = pvm(runtime, ['run', `${ROOT}examples/demo.pvm`, '--pid', String(demo.pid)]);
+    const typed = pvm(runtime, ['run', `${ROOT}examples/typed-demo.pvm`, '--pid', String(demo.pid)]);
+    expect(typed).toMatchObject({ status: 0, stderr: '', stdout: offsets.stdout });
+    expect(pvm(runtime, ['snapshot', '--pid', String(demo.pid), '-o', snapshot]).status).toBe(0);
+    for (const d of demos.splice(0)) d.kill();
+    expect(pvm(runtime, ['run', `${ROOT}examples/typed-demo.pvm`, '--snapshot', snapshot])).toMatchObject({ status: 0, stdout: offsets.stdout });
+  });
+
   it('demo-service.policy.json lets give-gold.pvm write the gold and refuses a patch of code (exit 3)', async () => {
     const demo = await startDemo();
     const policy = ['--policy', `${COOKBOOK}/demo-service.policy.json`];
