@@ -162,6 +162,25 @@ try {
     goals.push([`walk ${n} pointers ≤ 1.5× C (engine time) on ${name}`, ratio <= 1.5, `${ratio.toFixed(2)}×`]);
   }
 
+  // 3b. The same walk through a declared struct (`([p] as V).v`): typed reads compile to the same reads.
+  const typedWalk = `struct V { v: u64 }; let total = 0; for i in 0..${n} { total = total + ([${info.table} + i * 8] as V).v }; print total`;
+  table(`walk ${n} pointers through a struct`, 'engine time', '', 'result', 'typed / offsets', '');
+  for (const [name, cli] of Object.entries(cliOf)) {
+    const result = spawnSync(cli[0], [...cli.slice(1), '-e', typedWalk, '--pid', pid], { encoding: 'utf8' });
+    if (result.stdout.trim() !== chase.check) throw new Error(`pvm on ${name} summed ${result.stdout.trim()} through a struct, C ${chase.check}`);
+    const ratios = [];
+    const engines = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const start = once([...cli, '-e', 'print 1', '--pid', pid]);
+      const typed = once([...cli, '-e', typedWalk, '--pid', pid]) - start;
+      ratios.push(typed / (once([...cli, '-e', walk, '--pid', pid]) - start));
+      engines.push(typed);
+    }
+    const ratio = median(ratios);
+    row(`pvm on ${name}`, ms(median(engines)), '', result.stdout.trim(), ratio.toFixed(2), '');
+    goals.push([`walk ${n} pointers through a struct ≤ 1.2× with offsets (engine time) on ${name}`, ratio <= 1.2, `${ratio.toFixed(2)}×`]);
+  }
+
   // 4. Scan: find a 13-byte string in the 1 GiB bulk region. C reads 64 KiB
   //    (the issue's reference) or 1 MiB at a time into one buffer and runs
   //    memmem; pvm's engine time is its wall time minus a trivial recipe's.
