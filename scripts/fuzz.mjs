@@ -34,9 +34,9 @@ const { execute } = await dist('runtime/execute.js');
 const { bindParams } = await dist('runtime/params.js');
 const { LiveProcess } = await dist('target/live-process.js');
 const { CoreTarget } = await dist('target/core-target.js');
-const { ModuleResolver } = await dist('runtime/modules.js');
+const { ModuleResolver } = await dist('runtime/symbols/modules.js');
 const { readJournal } = await dist('cli/journal-read.js');
-const { journalLine } = await dist('runtime/journal.js');
+const { journalLine } = await dist('runtime/journal/journal.js');
 const { parsePolicy } = await dist('policy/load.js');
 
 const next = random(seed);

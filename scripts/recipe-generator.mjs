@@ -28,6 +28,19 @@ export function recipeGenerator(next, addresses) {
   const BINARY = ['+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^'];
   const COMPARE = ['==', '!=', '<', '<=', '>', '>='];
 
+  /** Whether the recipe being made declares TYPED (its typed references need it). */
+  let typed = false;
+  const TYPED = 'struct T { a: u32; b: u64; c: char[8]; n: T*; e: E; w: u16[3] }';
+  const ENUM = 'enum E : u8 { x, y = 4 }';
+  /** A typed reference to T at some address, and a member of it (some not there, to be refused). */
+  const member = (sub) =>
+    next.pick([
+      () => `(${sub()} as T).${next.pick(['a', 'b', 'e', 'w[1]', 'n.a', 'n.n.b', 'zz', 'w[3]'])}`,
+      () => `sizeof(${next.pick(['T', 'E', 'u32[4]', 'struct T', 'Q'])})`,
+      () => `offsetof(T, ${next.pick(['b', 'c', 'w[2]', 'q'])})`,
+      () => `addressof((${sub()} as T).${next.pick(['b', 'n', 'c'])})`,
+    ])();
+
   /** An integer or address expression. */
   function numeric(depth, names) {
     const leaf = () =>
@@ -59,6 +72,7 @@ export function recipeGenerator(next, addresses) {
           next.pick(['', ' limit 3', ' align 4', ' perms "r--"', ' unique'])
         })`,
       () => `ripref(${sub()}, 3, 7)`,
+      () => (typed ? member(sub) : `${sub()}`),
       () =>
         `len(narrow scan u32 1000 in ${next.pick(['all', 'anon', `range(${sub()}, 0x2000)`])} limit 8 ${next.pick(['u32', 'i32', 'f32', 'u8'])} ${
           next.pick(['== 1000', `!= ${sub()}`, `between ${sub()} and ${sub()}`, 'changed', 'unchanged', 'increased', 'decreased', '< 5', '>= 1000', 'any'])
@@ -116,5 +130,9 @@ export function recipeGenerator(next, addresses) {
     return out.join('\n');
   }
 
-  return (depth, count) => statements(depth, [], count);
+  return (depth, count) => {
+    typed = next() < 0.3;
+    const body = statements(depth, [], count);
+    return typed ? `${ENUM}\n${TYPED}\n${body}` : body;
+  };
 }

@@ -382,13 +382,23 @@ class FastParser {
       }
       case 'patch':
         return this.#patch();
-      default: {
-        const name = this.#ident();
-        this.#assignEquals();
-        const value = this.#expr();
-        return { kind: 'assign', name, value, span: span() };
-      }
+      case 'struct':
+      case 'union':
+      case 'enum':
+        // `struct = 1` assigns a name: a declaration has a name after the word.
+        if (this.#lookAhead(() => (this.#word(word), this.#ident(), true))) return this.#typeDeclaration(word);
+        return this.#assignment(start);
+      default:
+        return this.#assignment(start);
     }
+  }
+
+  /** `name = EXPR` */
+  #assignment(start: number): Ast.AssignStatement {
+    const name = this.#ident();
+    this.#assignEquals();
+    const value = this.#expr();
+    return { kind: 'assign', name, value, span: { start, end: this.#last } };
   }
 
   /** `=` of a let, emit, write or assignment (not `==`). */
@@ -469,6 +479,90 @@ class FastParser {
     this.#word('with');
     const replacement = this.#datum();
     return { address, expect, replacement, span: { start, end: this.#last } };
+  }
+
+  /** `struct X [packed] { f: T; … }`, `union X { … }`, `enum X [: T] { a, b = 2 }`. */
+  #typeDeclaration(tag: 'struct' | 'union' | 'enum'): Ast.TypeDeclaration {
+    this.#skip();
+    const start = this.#at;
+    this.#word(tag);
+    const name = this.#ident();
+    let packed = false;
+    if (tag === 'struct' && this.#isWord('packed')) {
+      this.#word('packed');
+      packed = true;
+    }
+    let base: Ast.TypeExpression | undefined;
+    if (tag === 'enum' && this.#isPunct(':')) {
+      this.#punct(':');
+      base = this.#typeExpression();
+    }
+    const fields: Ast.FieldDeclaration[] = [];
+    const enumerators: Ast.EnumeratorDeclaration[] = [];
+    this.#punct('{');
+    this.#enter();
+    const isMemberSep = () => this.#isSep() || this.#isPunct(',');
+    const memberSep = () => (this.#isPunct(',') ? this.#punct(',') : this.#sep());
+    for (;;) {
+      while (isMemberSep()) memberSep();
+      if (this.#isPunct('}')) break;
+      this.#skip();
+      const memberStart = this.#at;
+      const memberName = this.#ident();
+      if (tag === 'enum') {
+        let value: Ast.Expression | undefined;
+        if (this.#isPunct('=') && !this.#isPunct('==')) {
+          this.#punct('=');
+          value = this.#arith();
+        }
+        enumerators.push({ name: memberName, value, span: { start: memberStart, end: this.#last } });
+      } else {
+        this.#punct(':');
+        const type = this.#typeExpression();
+        let at: Ast.Expression | undefined;
+        if (this.#isWord('at')) {
+          this.#word('at');
+          at = this.#arith();
+        }
+        fields.push({ name: memberName, type, at, span: { start: memberStart, end: this.#last } });
+      }
+      if (this.#isPunct('}')) break;
+      if (!isMemberSep()) throw GIVE_UP;
+    }
+    this.#depth--;
+    this.#punct('}');
+    return { kind: 'type', tag, name, packed, fields, enumerators, base, span: { start, end: this.#last } };
+  }
+
+  /** A C type: `u32`, `struct X`, then any `*` and `[N]` (as Ohm's left recursion reads them, greedily). */
+  #typeExpression(): Ast.TypeExpression {
+    this.#skip();
+    const start = this.#at;
+    const depth = this.#depth;
+    const word = this.#peekWord();
+    let type: Ast.TypeExpression;
+    this.#enter();
+    if ((word === 'struct' || word === 'union' || word === 'enum') && this.#lookAhead(() => (this.#word(word), this.#ident(), true))) {
+      this.#word(word);
+      const name = this.#ident();
+      type = { kind: 'named', tag: word, name: name.name, span: { start, end: this.#last } };
+    } else {
+      const name = this.#ident();
+      type = { kind: 'named', tag: undefined, name: name.name, span: name.span };
+    }
+    for (;;) {
+      if (this.#isPunct('*')) {
+        this.#enter(this.#punct('*').start);
+        type = { kind: 'pointer', target: type, span: { start, end: this.#last } };
+      } else if (this.#isPunct('[')) {
+        this.#enter(this.#punct('[').start);
+        const count = this.#isPunct(']') ? undefined : this.#arith();
+        this.#punct(']');
+        type = { kind: 'array', element: type, count, span: { start, end: this.#last } };
+      } else break;
+    }
+    this.#depth = depth;
+    return type;
   }
 
   // ---- types and data ----
@@ -602,7 +696,7 @@ class FastParser {
   }
 
   #binary(level: number): Ast.Expression {
-    if (level === LEVELS.length) return this.#unary();
+    if (level === LEVELS.length) return this.#cast();
     const start = this.#start();
     const depth = this.#depth;
     let left = this.#binary(level + 1);
@@ -626,6 +720,27 @@ class FastParser {
     if (op === '|') return next === 0x7c;
     if (op === '&') return next === 0x26;
     return false;
+  }
+
+  /** `E as TYPE [from "MODULE"]`, binding tighter than `*` and looser than `-` (Ohm's Cast). */
+  #cast(): Ast.Expression {
+    const start = this.#start();
+    const depth = this.#depth;
+    let value = this.#unary();
+    while (this.#isWord('as')) {
+      this.#enter(this.#word('as').start);
+      const type = this.#typeExpression();
+      let module: Ast.StringLiteral | undefined;
+      if (this.#isWord('from')) {
+        this.#word('from');
+        this.#skip();
+        if (this.#code() !== 0x22) throw GIVE_UP;
+        module = this.#string();
+      }
+      value = { kind: 'cast', value, type, module, span: { start, end: this.#last } };
+    }
+    this.#depth = depth;
+    return value;
   }
 
   #unary(): Ast.Expression {
@@ -706,8 +821,31 @@ class FastParser {
         this.#word(word);
         return { kind: 'boolean', value: word === 'true', span: { start, end: this.#at } };
     }
-    // sizeof and offsetof take a type, which Ohm reads.
-    if (word === 'sizeof' || word === 'offsetof') throw GIVE_UP;
+    // `sizeof(TYPE)`, `offsetof(TYPE, a.b[2])`; anything else after the word is Ohm's to read (a call).
+    if (word === 'sizeof' || word === 'offsetof') {
+      this.#word(word);
+      this.#punct('(');
+      const type = this.#typeExpression();
+      if (word === 'sizeof') {
+        this.#punct(')');
+        return { kind: 'sizeof', type, span: { start, end: this.#last } };
+      }
+      this.#punct(',');
+      const path: Ast.OffsetofExpression['path'][number][] = [{ kind: 'member', name: this.#ident() }];
+      for (;;) {
+        if (this.#isPunct('.')) {
+          this.#punct('.');
+          path.push({ kind: 'member', name: this.#ident() });
+        } else if (this.#isPunct('[')) {
+          const open = this.#punct('[');
+          const index = this.#arith();
+          this.#punct(']');
+          path.push({ kind: 'index', index, span: { start: open.start, end: this.#last } });
+        } else break;
+      }
+      this.#punct(')');
+      return { kind: 'offsetof', type, path, span: { start, end: this.#last } };
+    }
     const name = this.#ident();
     if (this.#isPunct('(')) {
       this.#punct('(');

@@ -17,4 +17,7 @@ export const EVERY_CONSTRUCT: readonly string[] = [
   'let letter = 1\nletter = 2\nlet forward = letter\nlet utf16x = 1',
   'hits = narrow hits u32 == 90\nlet f = narrow hits f32 != 1.5 within 0.01\nlet g = narrow scan u32 1 in all u32 between 1 and n + 1\nlet h = narrow hits[0] i64 decreased',
   'let a = narrow [p, q] u8 changed\nlet b = len(narrow hits u16be unchanged) > 0\nfor x in narrow hits ptr increased { print x }\nlet c = narrow (hits) u32 <= 5\nlet d = narrow scan hex"?? ?? ?? ??" in region("[heap]") align 4 u32 any',
+  'struct Player { name: char[16]; level: u32 at 16\n  next: Player*, pos: f32[3] }\nstruct H packed {\n\n  a: u8\n  b: u64;\n}\nunion U { a: u8; b: struct Player* }\nenum E : u8 { red, green = 4,\n  blue }\nenum F {}',
+  'let p = [w + 8] as Player\nlet a = symbol("libc.so.6", "main_arena") as struct malloc_state\nlet n = x as PyObject from "python3.11"\nlet m = 1 + (x as u32) * 2 + y as u8\nlet q = (y as Player*[2]).next\nprint p.name, p.pos[2], -x as T as U',
+  'emit s = sizeof(struct malloc_state) + sizeof(u32[4]) + sizeof(Player*)\nemit o = offsetof(Player, pos[2]) + offsetof(union U, b.next[0])\nwrite u32 at addressof(p.level) = 99\nlet struct = 1\nstruct = 2',
 ];
