@@ -222,17 +222,19 @@ export class TypePass {
     return undefined;
   }
 
-  /** A typed name keeps its type: it is given only objects of that type (C's rule for a pointer variable). */
+  /**
+   * A typed name keeps the type it was declared with, as a C pointer variable does: it may be given a plain
+   * address or number (`node = 0` ends a walk), never an address of another type. An untyped name given a
+   * typed address holds just the address.
+   */
   #checkAssignment(s: Ast.AssignStatement, value: Lowered): void {
     const had = this.#lookup(s.name.name)?.typed;
-    if (had === undefined && value.typed === undefined) return;
-    if (had !== undefined && value.typed !== undefined && sameType(had.type, value.typed.type)) return;
-    const what = (typed: TypedName['typed']) => (typed === undefined ? 'an untyped value' : `the address of ${spell(typed.type)}`);
+    if (had === undefined || value.typed === undefined || sameType(had.type, value.typed.type)) return;
     this.#report({
       code: 'type',
-      message: `${s.name.name} holds ${what(had)}; this gives it ${what(value.typed)}`,
+      message: `${s.name.name} holds the address of ${spell(had.type)}; this gives it the address of ${spell(value.typed.type)}`,
       span: s.value.span,
-      hint: had === undefined ? `declare it typed where it is first given a value: let ${s.name.name} = …` : `give it an address of the same type (… as ${spell(had.type)})`,
+      hint: `give it an address of the same type, or cast it: (… as ${spell(had.type)})`,
     });
   }
 
