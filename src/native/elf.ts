@@ -1,6 +1,7 @@
 // A reader for what pvm needs from ELF files (docs/kernel.md §6): the type, the
 // PT_LOAD and PT_NOTE segments, the GNU build-id, symbols from .symtab and
-// .dynsym, the soname, the .gnu_debuglink and copy relocations.
+// .dynsym, the soname, the .gnu_debuglink, copy relocations, and the bytes of
+// a named section (the DWARF reader's .debug_info and its kin).
 //
 // It reads through positioned reads, never the whole file: the headers at
 // once, a symbol table when a symbol is first looked up. A 2 GB library costs
@@ -17,6 +18,7 @@ export const PT_NOTE = 4;
 const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
 const SHT_DYNAMIC = 6;
+const SHT_NOBITS = 8;
 const SHT_DYNSYM = 11;
 const SHT_GNU_VERSYM = 0x6fffffff;
 const SHN_UNDEF = 0;
@@ -86,6 +88,21 @@ export interface ElfFile {
   symbolNames(): string[];
   /** The names of its copy relocations: the objects of libraries an executable holds copies of, which every module then uses. */
   copyRelocations(): readonly string[];
+  /**
+   * The section named `name`, or undefined when the file has no such section
+   * or it holds no bytes (SHT_NOBITS, as a separate debug file's code
+   * sections are).
+   */
+  section(name: string): ElfSection | undefined;
+}
+
+export interface ElfSection {
+  /** sh_flags: SHF_COMPRESSED (0x800) among them. */
+  readonly flags: number;
+  /** Its bytes in the file. */
+  readonly size: number;
+  /** Its bytes as the file holds them (still compressed when `flags` has SHF_COMPRESSED), read now. */
+  read(): Uint8Array;
 }
 
 /** Thrown for a file that is not an ELF file pvm can read. */
@@ -99,6 +116,7 @@ export function bytesReader(bytes: Uint8Array): FileReader {
 interface Section {
   readonly name: number;
   readonly type: number;
+  readonly flags: number;
   readonly offset: bigint;
   readonly size: bigint;
   readonly link: number;
@@ -130,6 +148,7 @@ export function parseElf(file: FileReader): ElfFile {
     return {
       name: table.getUint32(at, true),
       type: table.getUint32(at + 4, true),
+      flags: Number(table.getBigUint64(at + 8, true) & 0xffffffffn),
       offset: table.getBigUint64(at + 24, true),
       size: table.getBigUint64(at + 32, true),
       link: table.getUint32(at + 40, true),
@@ -228,6 +247,20 @@ export function parseElf(file: FileReader): ElfFile {
     return { name: decoder.decode(bytes.subarray(0, end)), crc: viewOf(bytes).getUint32(crcAt, true) };
   };
 
+  const section = (name: string): ElfSection | undefined => {
+    const found = namedSection(name);
+    if (found === undefined || found.type === SHT_NOBITS || found.size === 0n) return undefined;
+    return {
+      flags: found.flags,
+      size: Number(found.size),
+      read: () => {
+        // The last byte first: a header claiming more than the file holds must not allocate what it claims.
+        if (found.size <= BigInt(MAX_TABLE_BYTES) && file.read(Number(found.offset + found.size - 1n), 1).length < 1) throw new ElfFormatError(`section ${name} lies past the end of the file (truncated?)`);
+        return contents(found, `section ${name}`);
+      },
+    };
+  };
+
   return {
     type: view.getUint16(16, true),
     segments: headers.segments,
@@ -241,6 +274,7 @@ export function parseElf(file: FileReader): ElfFile {
       return symbol !== undefined && symbol.binding !== STB_LOCAL ? symbol : undefined;
     },
     copyRelocations,
+    section,
     symbolNames: () => {
       symtabSymbols ??= decodeTable(symtab, '.symtab');
       dynsymSymbols ??= decodeTable(dynsym, '.dynsym');
