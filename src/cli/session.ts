@@ -172,6 +172,18 @@ export function debugDirectories(): readonly string[] | undefined {
   return value === undefined || value === '' ? undefined : value.split(':').filter((directory) => directory !== '');
 }
 
+/**
+ * Where pvm keeps what it may rebuild (the type indexes of debug files):
+ * $XDG_CACHE_HOME/pvm, else $HOME/.cache/pvm; undefined (no cache) when
+ * neither is set to an absolute path.
+ */
+export function cacheDirectory(): string | undefined {
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg !== undefined && xdg.startsWith('/')) return `${xdg.replace(/\/+$/, '')}/pvm`;
+  const home = process.env.HOME;
+  return home !== undefined && home.startsWith('/') ? `${home.replace(/\/+$/, '')}/.cache/pvm` : undefined;
+}
+
 /** PVM_WASM_LOOPS: `0` keeps every compiled loop in JS, `always` sends every loop WebAssembly takes there, however short (the tests); else the default. */
 export function wasmLoopsFrom(): number | undefined {
   const value = process.env.PVM_WASM_LOOPS;

@@ -2,15 +2,18 @@
 // program (pvm run --match) resolves the same symbols in the same files again
 // and again; with one ElfFiles shared between their ModuleResolvers, each file
 // (named by device, inode, size and times, not by path) is parsed once, its
-// symbol tables read once, and its separate debug file looked for once.
+// symbol tables read once, its separate debug file looked for once, and its
+// DWARF types opened once.
 import { type ElfFile, type FileReader, parseElf } from '../../native/elf.ts';
 import { findDebugFile } from '../../target/debug-files.ts';
+import { type DwarfDebugTypes, openDebugTypes } from '../../types/dwarf/debug-types.ts';
 
 export type DebugLookup = { readonly elf: ElfFile; readonly path: string } | { readonly tried: readonly string[] };
 
 export class ElfFiles {
   readonly #files = new Map<string, ElfFile>();
   readonly #debug = new Map<ElfFile, DebugLookup>();
+  readonly #types = new Map<ElfFile, DwarfDebugTypes>();
   readonly #closers: (() => void)[] = [];
 
   /** The parse of a module's file: shared if the file can be named and reopened, else parsed for this caller alone. */
@@ -50,9 +53,20 @@ export class ElfFiles {
     return found;
   }
 
+  /** The types of the DWARF in `elf` (at `path`: a module's own file, or its debug file), opened once per file. */
+  typesOf(path: string, elf: ElfFile, cacheDirectory: string | undefined): DwarfDebugTypes {
+    let types = this.#types.get(elf);
+    if (types === undefined) {
+      types = openDebugTypes(path, elf, { cacheDirectory });
+      this.#types.set(elf, types);
+    }
+    return types;
+  }
+
   close(): void {
     for (const close of this.#closers.splice(0)) close();
     this.#files.clear();
     this.#debug.clear();
+    this.#types.clear();
   }
 }

@@ -10,6 +10,9 @@ import { DEFAULT_DEBUG_DIRECTORIES } from '../../target/debug-files.ts';
 import { type DebugLookup, ElfFiles } from './elf-files.ts';
 import { closest } from '../../suggest.ts';
 import { describeTarget, type MemorySource, namesModule, type Region } from '../../target/target.ts';
+import { debugTypesOfModule } from '../../types/debug-info-files.ts';
+import type { DwarfDebugTypes } from '../../types/dwarf/debug-types.ts';
+import type { TypeProblem } from '../../types/type-source.ts';
 
 export interface ModuleRegion {
   readonly path: string;
@@ -30,6 +33,8 @@ export interface ResolverOptions {
   readonly debugDirectories?: readonly string[] | undefined;
   /** Parses shared with other resolvers (many processes of one program); the caller closes it. Else the resolver has its own. */
   readonly elfFiles?: ElfFiles | undefined;
+  /** pvm's cache directory, where debug files' type indexes are kept (src/cli/session.ts); undefined keeps none. */
+  readonly cacheDirectory?: string | undefined;
 }
 
 /** A module's ELF file, read and checked against the running one. */
@@ -50,6 +55,7 @@ interface Resolved {
 export class ModuleResolver {
   readonly #target: MemorySource;
   readonly #debugDirectories: readonly string[];
+  readonly #cacheDirectory: string | undefined;
   readonly #files = new Map<string, ElfFile>();
   readonly #loaded = new Map<string, LoadedModule>();
   readonly #parses: ElfFiles;
@@ -58,6 +64,7 @@ export class ModuleResolver {
   constructor(target: MemorySource, options: ResolverOptions = {}) {
     this.#target = target;
     this.#debugDirectories = options.debugDirectories ?? DEFAULT_DEBUG_DIRECTORIES;
+    this.#cacheDirectory = options.cacheDirectory;
     this.#ownParses = options.elfFiles === undefined;
     this.#parses = options.elfFiles ?? new ElfFiles();
   }
@@ -143,6 +150,29 @@ export class ModuleResolver {
       throw new TargetError('no-symbol', `${loaded.module.path} has no symbol '${name}'`, { hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : this.#missingHint(loaded) });
     }
     return this.#copied(loaded, symbol) ?? this.#relocate(loaded, symbol);
+  }
+
+  /**
+   * The types of the module `moduleName` (as module() finds it) or, when
+   * undefined, of the executable: from its DWARF or its debug file's, or
+   * why not (no such module, no debug info, debug info pvm cannot read).
+   */
+  debugTypes(moduleName: string | undefined): DwarfDebugTypes | { problem: TypeProblem } {
+    let loaded: LoadedModule;
+    try {
+      const regions = this.#target.regions();
+      const path = moduleName === undefined ? this.#executablePath(regions) : this.module(moduleName).path;
+      if (path === undefined) {
+        const who = describeTarget(this.#target.identity);
+        return { problem: { code: 'no-module', message: `which file is the executable of ${who} is not known`, hint: 'name the module the type comes from: `as TYPE from "MODULE"`', exit: 4 } };
+      }
+      loaded = this.#load(fileModule(path, regions));
+    } catch (error) {
+      if (!(error instanceof TargetError)) throw error;
+      const code = error.code === 'no-module' || error.code === 'ambiguous-module' ? 'no-module' : error.code === 'bad-module' ? 'bad-debug-info' : 'no-debug-info';
+      return { problem: { code, message: error.message, hint: error.hint, exit: 4 } };
+    }
+    return debugTypesOfModule(loaded.module.path, loaded.elf, () => loaded.debug ??= this.#parses.debugOf(loaded.module.path, loaded.elf, this.#debugDirectories), (path, elf) => this.#parses.typesOf(path, elf, this.#cacheDirectory));
   }
 
   /** A symbol of the module's own file (.symtab, then .dynsym), then of its separate debug file. */

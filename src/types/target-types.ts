@@ -1,0 +1,84 @@
+// The TypeSource of a target: the types a recipe names but does not
+// declare, from the debug info of the target's modules (live, core or
+// snapshot alike: the resolver finds each module's file, checked by
+// build-id, and its debug file). Each lookup answers with one type or a
+// problem that says what is missing and how to get it.
+import { PvmError } from '../errors.ts';
+import { closest } from '../suggest.ts';
+import type { CType, TypeName } from './ctype.ts';
+import { typeNameText } from './ctype.ts';
+import type { DwarfDebugTypes, TypeDefinition } from './dwarf/debug-types.ts';
+import type { TypeLookup, TypeProblem, TypeSource } from './type-source.ts';
+
+/** What a TypeSource needs of the target: its modules' debug info (ModuleResolver.debugTypes). */
+export interface DebugTypesOfModules {
+  debugTypes(moduleName: string | undefined): DwarfDebugTypes | { problem: TypeProblem };
+}
+
+const TAGS = ['struct', 'union', 'enum'] as const;
+/** Units a message names before it says how many more. */
+const UNITS_NAMED = 4;
+
+export function targetTypes(modules: DebugTypesOfModules): TypeSource {
+  return {
+    lookup(name: TypeName, module: string | undefined): TypeLookup {
+      const types = modules.debugTypes(module);
+      if ('problem' in types) return types;
+      try {
+        return lookupIn(types, name);
+      } catch (error) {
+        // DWARF the reader cannot read is the file's fault, said as a problem like any other.
+        if (error instanceof PvmError && (error.code === 'bad-debug-info' || error.code === 'no-debug-info')) return { problem: { code: error.code, message: error.message, hint: error.hint, exit: 4 } };
+        throw error;
+      }
+    },
+  };
+}
+
+/** The rule of type-source.ts: a plain name is a typedef or base type first, else the one struct, union or enum of that name. */
+export function lookupIn(types: DwarfDebugTypes, name: TypeName): TypeLookup {
+  let definitions = types.definitions(name);
+  let found = name;
+  if (definitions.length === 0 && name.tag === undefined) {
+    const tagged = TAGS.map((tag) => ({ tag, definitions: types.definitions({ tag, name: name.name }) })).filter((t) => t.definitions.length > 0);
+    if (tagged.length > 1) {
+      return problem('ambiguous-type', `'${name.name}' in ${types.path} names ${tagged.map((t) => `${t.tag} ${name.name}`).join(' and ')}`, `say which: ${tagged.map((t) => `\`${t.tag} ${name.name}\``).join(' or ')}`, 2);
+    }
+    if (tagged.length === 1) {
+      definitions = tagged[0]!.definitions;
+      found = { tag: tagged[0]!.tag, name: name.name };
+    }
+  }
+  if (definitions.length === 0) return problem('no-type', `${types.path} defines no type '${typeNameText(name)}'`, suggestion(types, name), 2);
+  if (definitions.length > 1) return ambiguous(types, found, definitions);
+  return { type: definitions[0]!.type as CType };
+}
+
+function ambiguous(types: DwarfDebugTypes, name: TypeName, definitions: readonly TypeDefinition[]): TypeLookup {
+  const units = definitions.map((d) => (d.units > 1 ? `${d.unit} (and ${d.units - 1} more alike)` : d.unit ?? 'a declaration'));
+  const named = units.length > UNITS_NAMED ? `${units.slice(0, UNITS_NAMED).join(', ')} and ${units.length - UNITS_NAMED} more` : units.join(', ');
+  return problem(
+    'ambiguous-type',
+    `'${typeNameText(name)}' is defined differently in ${definitions.length} compile units of ${types.path}: ${named}`,
+    `declare the layout you mean in the recipe (\`pvm types ${types.path} '${typeNameText(name)}'\` shows them)`,
+    2,
+  );
+}
+
+/** "did you mean …": the closest name by its bare part, spelled as the recipe should write it. */
+function suggestion(types: DwarfDebugTypes, name: TypeName): string {
+  const spelled = new Map<string, string>();
+  for (const full of types.names()) {
+    const space = full.indexOf(' ');
+    const tag = space < 0 ? undefined : full.slice(0, space);
+    const bare = tag !== undefined && (TAGS as readonly string[]).includes(tag) ? full.slice(space + 1) : full;
+    if (name.tag !== undefined && tag !== name.tag) continue;
+    if (!spelled.has(bare) || tag === undefined) spelled.set(bare, full);
+  }
+  const near = closest(name.name, spelled.keys());
+  return near !== undefined ? `did you mean '${spelled.get(near)}'?` : `\`pvm types ${types.path}\` lists the types it defines`;
+}
+
+function problem(code: TypeProblem['code'], message: string, hint: string | undefined, exit: 2 | 4): { problem: TypeProblem } {
+  return { problem: { code, message, hint, exit } };
+}
