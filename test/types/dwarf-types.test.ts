@@ -6,10 +6,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Aggregate, concrete, type CType, findMember, sizeOf, spell } from '../../src/types/ctype.ts';
 import { debugTypesOfFile } from '../../src/types/debug-info-files.ts';
-import type { DwarfDebugTypes } from '../../src/types/dwarf/debug-types.ts';
 import { hasCommand, needs } from '../helpers/needs.ts';
 import { BUILD_DIR, ROOT } from '../helpers/paths.ts';
 import { gdbLayouts, ourLayout } from './gdb-layout.ts';
+import { one, typesOf } from './type-helpers.ts';
 
 const SOURCE = `${ROOT}test/fixture/types.c`;
 const HAS_TOOLS = hasCommand('gcc') && hasCommand('gdb');
@@ -27,22 +27,6 @@ const AGGREGATES = [
   'struct inner',
   'struct uses_declared',
 ];
-
-/** The types of `path`, or the test fails saying why not. */
-export function typesOf(path: string, cacheDirectory?: string): DwarfDebugTypes {
-  const types = debugTypesOfFile(path, { cacheDirectory });
-  if ('problem' in types) throw new Error(types.problem.message);
-  return types;
-}
-
-/** The one definition of a name spelled as a recipe would (`struct X`, `size_t`). */
-export function one(types: DwarfDebugTypes, spelled: string): CType {
-  const [first, ...rest] = spelled.split(' ');
-  const tagged = first === 'struct' || first === 'union' || first === 'enum';
-  const found = types.find(tagged ? { tag: first, name: rest.join(' ') } : { tag: undefined, name: spelled });
-  expect(found, spelled).toHaveLength(1);
-  return found[0]!;
-}
 
 function aggregate(type: CType): Aggregate {
   const t = concrete(type);

@@ -69,7 +69,11 @@ export function writeCachedIndex(file: string, key: string, infoBytes: number, i
     renameSync(temporary, file);
     return true;
   } catch {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing was written there either
+    }
     return false;
   }
 }

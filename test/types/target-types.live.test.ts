@@ -1,0 +1,142 @@
+// Types through a target's modules (targetTypes over ModuleResolver): the
+// executable's own DWARF, a library's debug file found by build-id, in a
+// live process and in a snapshot of it; and every problem a lookup can
+// give, with what it names and how to fix it.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModuleResolver } from '../../src/runtime/symbols/modules.ts';
+import { CoreTarget } from '../../src/target/core-target.ts';
+import { LiveProcess } from '../../src/target/live-process.ts';
+import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
+import { concrete, sizeOf } from '../../src/types/ctype.ts';
+import { debugTypesOfFile } from '../../src/types/debug-info-files.ts';
+import { lookupIn, targetTypes } from '../../src/types/target-types.ts';
+import type { TypeLookup } from '../../src/types/type-source.ts';
+import { pvm } from '../helpers/cli.ts';
+import { hasCommand, needs } from '../helpers/needs.ts';
+import { FIXTURE_BINARY } from '../helpers/paths.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pvm-target-types-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const BASE = 0x5550_0000_0000n;
+const LIBC_DEBUG = (() => {
+  const id = /Build ID: (\w+)/.exec(execFileSync('readelf', ['-n', '/lib/x86_64-linux-gnu/libc.so.6'], { encoding: 'utf8' }))?.[1] ?? '';
+  return `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
+})();
+const HAS_LIBC_DEBUG = (() => {
+  try {
+    readFileSync(LIBC_DEBUG).subarray(0, 4);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A target mapping `image` (its first page) as the module at `path`. */
+function mapped(path: string, image: Uint8Array): MemoryTarget {
+  const page = Uint8Array.prototype.slice.call(image, 0, 4096);
+  const region: MemoryRegion = { start: BASE, end: BASE + 4096n, perms: 'r--p', offset: 0n, path, deleted: false, bytes: page };
+  return new MemoryTarget([region], 'app', new Map([[path, image]]), { exe: path });
+}
+
+function typeOf(lookup: TypeLookup) {
+  if ('problem' in lookup) throw new Error(lookup.problem.message);
+  return lookup.type;
+}
+
+describe('types of a target', () => {
+  const target = mapped('/opt/app/bin/app', readFileSync(FIXTURE_BINARY));
+  const types = targetTypes(new ModuleResolver(target, { cacheDirectory: undefined }));
+
+  it("gives the executable's types from its own DWARF, by module name or without one", () => {
+    expect(sizeOf(typeOf(types.lookup({ tag: 'struct', name: 'outer' }, 'app')))).toBe(16);
+    expect(sizeOf(typeOf(types.lookup({ tag: 'struct', name: 'inner' }, undefined)))).toBe(32);
+  });
+
+  it('finds a struct by its plain name when no typedef has it', () => {
+    expect(typeOf(types.lookup({ tag: undefined, name: 'outer' }, 'app'))).toMatchObject({ kind: 'struct', name: 'outer' });
+    expect(typeOf(types.lookup({ tag: undefined, name: 'uint32_t' }, 'app'))).toMatchObject({ kind: 'typedef', name: 'uint32_t' });
+  });
+
+  it('says a type that is not there, with a did-you-mean, as the recipe would spell it (exit 2)', () => {
+    expect(types.lookup({ tag: 'struct', name: 'outr' }, 'app')).toEqual({
+      problem: { code: 'no-type', message: "/opt/app/bin/app defines no type 'struct outr'", hint: "did you mean 'struct outer'?", exit: 2 },
+    });
+    expect(types.lookup({ tag: undefined, name: 'innr' }, 'app')).toMatchObject({ problem: { code: 'no-type', hint: "did you mean 'struct inner'?" } });
+  });
+
+  it('says a module that is not mapped, with its did-you-mean', () => {
+    expect(types.lookup({ tag: 'struct', name: 'outer' }, 'ap')).toMatchObject({ problem: { code: 'no-module', exit: 4, hint: "did you mean 'app'?" } });
+  });
+
+  it('says a module without debug info, naming the files tried and what to install (exit 4)', () => {
+    const stripped = join(dir, 'stripped');
+    execFileSync('objcopy', ['--strip-debug', FIXTURE_BINARY, stripped]);
+    const resolver = new ModuleResolver(mapped('/opt/app/bin/app', readFileSync(stripped)), { debugDirectories: [join(dir, 'no-debug')], cacheDirectory: undefined });
+    const lookup = targetTypes(resolver).lookup({ tag: 'struct', name: 'outer' }, 'app');
+    expect(lookup).toMatchObject({ problem: { code: 'no-debug-info', exit: 4 } });
+    if (!('problem' in lookup)) return;
+    expect(lookup.problem.message).toContain(`tried ${join(dir, 'no-debug', '.build-id')}`);
+    expect(lookup.problem.hint).toContain('PVM_DEBUG_FILE_DIRECTORY');
+  });
+
+  it('says a name defined differently in several compile units, naming them (exit 2)', (context) => {
+    needs(context, hasCommand('gcc'), 'needs gcc');
+    writeFileSync(join(dir, 'first.c'), 'struct node { int value; } first_node;\nint main(void) { return 0; }\n');
+    writeFileSync(join(dir, 'second.c'), 'struct node { long value; long more; } second_node;\n');
+    const binary = join(dir, 'two-units');
+    execFileSync('gcc', ['-g', '-o', binary, join(dir, 'first.c'), join(dir, 'second.c')]);
+    const file = debugTypesOfFile(binary, { cacheDirectory: undefined });
+    if ('problem' in file) throw new Error(file.problem.message);
+    const lookup = lookupIn(file, { tag: 'struct', name: 'node' });
+    expect(lookup).toMatchObject({ problem: { code: 'ambiguous-type', exit: 2 } });
+    if (!('problem' in lookup)) return;
+    expect(lookup.problem.message).toMatch(/defined differently in 2 compile units of .*two-units: .*first\.c, .*second\.c/);
+  });
+
+  it('says a file that is not ELF, and a file that is not there', () => {
+    const text = join(dir, 'text');
+    writeFileSync(text, 'not an ELF file at all, just text that goes on for a while');
+    expect(debugTypesOfFile(text, { cacheDirectory: undefined })).toMatchObject({ problem: { code: 'bad-debug-info', exit: 4 } });
+    expect(debugTypesOfFile(join(dir, 'missing'), { cacheDirectory: undefined })).toMatchObject({ problem: { code: 'no-module', exit: 2 } });
+  });
+});
+
+describe("libc's types in a live process and a snapshot of it", () => {
+  const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
+  afterAll(() => {
+    sleeper.kill('SIGKILL');
+  });
+  const cache = mkdtempSync(join(dir, 'cache-'));
+
+  it('reads struct malloc_state from the debug file of the libc a live process maps', async (context) => {
+    needs(context, HAS_LIBC_DEBUG, `needs libc6-dbg (${LIBC_DEBUG})`);
+    const live = await LiveProcess.open(sleeper.pid!);
+    try {
+      const resolver = new ModuleResolver(live, { cacheDirectory: cache });
+      const state = typeOf(targetTypes(resolver).lookup({ tag: 'struct', name: 'malloc_state' }, 'libc.so.6'));
+      expect(sizeOf(state)).toBe(2200);
+      expect(concrete(state)).toMatchObject({ origin: LIBC_DEBUG });
+      resolver.close();
+    } finally {
+      live.close();
+    }
+  });
+
+  it('reads it the same from a snapshot, through the build-ids the snapshot records', async (context) => {
+    needs(context, HAS_LIBC_DEBUG, `needs libc6-dbg (${LIBC_DEBUG})`);
+    const snapshot = join(dir, 'sleep.snapshot');
+    expect(pvm('node', ['snapshot', '--pid', String(sleeper.pid), '-o', snapshot])).toMatchObject({ status: 0 });
+    const core = await CoreTarget.open(snapshot, { snapshot: true });
+    try {
+      const resolver = new ModuleResolver(core, { cacheDirectory: cache });
+      expect(sizeOf(typeOf(targetTypes(resolver).lookup({ tag: undefined, name: 'malloc_state' }, 'libc.so.6')))).toBe(2200);
+      resolver.close();
+    } finally {
+      core.close();
+    }
+  });
+});
