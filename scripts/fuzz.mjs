@@ -10,6 +10,9 @@
 //   policy rules  read.deny rules that resolve, cannot, or cover the value a
 //             recipe reads, through the CLI's session and guard: a rule pvm
 //             cannot resolve must refuse the run, a denied value never show
+//   dwarf     the DWARF sections of a gcc -g program (and, when installed,
+//             of libc's debug file) with bytes flipped, replaced or cut
+//             short, plain and compressed, read as types are looked up
 //   (and the classes of issue 29 the fuzzers below the list name)
 // Nothing may fail except with pvm's own errors (exit 2, 3, 4, 5): anything
 // else is a crash. Each crash is written to a directory (printed) with its
@@ -501,6 +504,97 @@ async function fuzzCraftedCoresAsync(until) {
   server.close();
 }
 
+// ---- DWARF: a debug file's sections, mutated, read as type lookups read them ----
+async function fuzzDwarf(until) {
+  const { parseElf, bytesReader } = await dist('native/elf.js');
+  const { openDebugTypes } = await dist('types/dwarf/debug-types.js');
+  const { concrete, findMember, sizeOf, spell } = await dist('types/ctype.js');
+  const { deflateSync } = await import('node:zlib');
+  const program = join(work, 'types');
+  execFileSync('cc', ['-g', '-o', program, join(root, 'test/fixture/types.c')]);
+  const names = ['.debug_info', '.debug_abbrev', '.debug_str', '.debug_line_str', '.debug_str_offsets'];
+  const sectionsOf = (path) => {
+    const elf = parseElf(bytesReader(readFileSync(path)));
+    return new Map(names.flatMap((name) => {
+      const section = elf.section(name);
+      return section === undefined ? [] : [[name, { bytes: section.read(), flags: section.flags }]];
+    }));
+  };
+  const corpus = [sectionsOf(program)];
+  // libc's debug file (libc6-dbg), when installed: compressed sections of real size.
+  const libc = execFileSync('sh', ['-c', 'readelf -n /lib/x86_64-linux-gnu/libc.so.6 2>/dev/null | sed -n "s/.*Build ID: //p"'], { encoding: 'utf8' }).trim();
+  const libcDebug = `/usr/lib/debug/.build-id/${libc.slice(0, 2)}/${libc.slice(2)}.debug`;
+  if (libc !== '' && existsSync(libcDebug)) {
+    // Inflated once here, so that mutations land in the DWARF, not in zlib's stream.
+    const { inflateSection } = await dist('types/dwarf/debug-sections.js');
+    corpus.push(new Map([...sectionsOf(libcDebug)].map(([name, s]) => [name, { bytes: (s.flags & 0x800) === 0 ? s.bytes : inflateSection(name, s.bytes), flags: 0 }])));
+  }
+  const compress = (bytes) => {
+    const deflated = deflateSync(bytes);
+    const out = new Uint8Array(24 + deflated.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, 1, true);
+    view.setBigUint64(8, BigInt(bytes.length), true);
+    view.setBigUint64(16, 1n, true);
+    out.set(deflated, 24);
+    return out;
+  };
+  while (performance.now() < until) {
+    // The small program most of the time: many cases a second; libc's now and then.
+    const original = corpus.length > 1 && next.int(20) === 0 ? corpus[1] : corpus[0];
+    const sections = new Map([...original].map(([name, s]) => [name, { bytes: s.bytes, flags: s.flags }]));
+    const name = next.pick([...sections.keys()]);
+    const section = sections.get(name);
+    const mutation = next.int(4);
+    const input = { name, mutation, at: [] };
+    if (mutation === 3 && (section.flags & 0x800) === 0) {
+      // Compressed, then bits of the compressed bytes or of its header flipped.
+      const bytes = compress(section.bytes);
+      for (let i = 1 + next.int(3); i > 0; i--) {
+        const at = next.int(bytes.length);
+        input.at.push(at);
+        bytes[at] ^= 1 << next.int(8);
+      }
+      sections.set(name, { bytes, flags: 0x800 });
+    } else if (mutation === 2) {
+      const length = next.int(section.bytes.length);
+      input.at.push(length);
+      sections.set(name, { bytes: section.bytes.subarray(0, length), flags: section.flags });
+    } else {
+      const bytes = Uint8Array.prototype.slice.call(section.bytes);
+      for (let i = 1 + next.int(8); i > 0; i--) {
+        const at = next.int(bytes.length);
+        input.at.push(at);
+        bytes[at] = mutation === 0 ? next.int(256) : next.pick([0, 0xff, 0x80, 0x7f]);
+      }
+      sections.set(name, { bytes, flags: section.flags });
+    }
+    const file = {
+      buildId: undefined,
+      section: (n) => {
+        const s = sections.get(n);
+        return s === undefined ? undefined : { flags: s.flags, size: s.bytes.length, read: () => s.bytes };
+      },
+    };
+    attempt('dwarf', input, () => {
+      const types = openDebugTypes('/fuzzed', file, { cacheDirectory: undefined });
+      const spelled = types.names();
+      for (let i = 0; i < 40 && spelled.length > 0; i++) {
+        const full = next.pick(spelled);
+        const space = full.indexOf(' ');
+        const tag = full.slice(0, space);
+        const typeName = ['struct', 'union', 'enum'].includes(tag) ? { tag, name: full.slice(space + 1) } : { tag: undefined, name: full };
+        for (const type of types.find(typeName)) {
+          spell(type, 'x');
+          sizeOf(type);
+          const inner = concrete(type);
+          if (inner.kind === 'struct' || inner.kind === 'union') { for (const member of inner.members) if (member.name !== undefined) findMember(inner, member.name); }
+        }
+      }
+    });
+  }
+}
+
 // Each fuzzer gets an equal share of the time; a new class of input is one more line here.
 const fuzzers = [
   ['recipes', fuzzRecipes],
@@ -510,6 +604,7 @@ const fuzzers = [
   ['crafted cores', fuzzCraftedCoresAsync],
   ['shapes', fuzzShapes],
   ['policy rules', fuzzPolicyRules],
+  ['dwarf', fuzzDwarf],
 ];
 const share = (seconds * 1000) / fuzzers.length;
 let clock = performance.now();

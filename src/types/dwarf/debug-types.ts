@@ -12,7 +12,7 @@ import type { DebugTypes } from '../type-source.ts';
 import { DebugSections } from './debug-sections.ts';
 import { DieReader } from './dies.ts';
 import { DwarfFormatError } from './dwarf-error.ts';
-import { TypeDecoder } from './decode-type.ts';
+import { MAX_DEPTH, TypeDecoder } from './decode-type.ts';
 import { cacheFile, readCachedIndex, writeCachedIndex } from './index-cache.ts';
 import { DistinctDefinitions } from './distinct-definitions.ts';
 import { buildTypeIndex, indexKey, type TypeIndex } from './type-index.ts';
@@ -199,13 +199,20 @@ class DwarfTypes implements DwarfDebugTypes {
 /** A cached index that names DIEs this file does not have where it says. */
 class StaleIndex extends Error {}
 
-/** Calls every pointer's and typedef's target in what `type` reaches, once each. */
+/**
+ * Calls every pointer's and typedef's target in what `type` reaches, once
+ * each, and refuses what corrupt DWARF can make and C cannot: a pointer or
+ * typedef that leads back to itself without a struct between (which would
+ * spell forever), or a chain of them deeper than MAX_DEPTH.
+ */
 function reachAll(type: CType): void {
   const seen = new Set<CType>();
+  const depths = new Map<CType, number>();
   const pending: CType[] = [type];
   for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
     if (seen.has(t)) continue;
     seen.add(t);
+    wrapperDepth(t, depths, new Set());
     switch (t.kind) {
       case 'pointer':
       case 'typedef':
@@ -225,4 +232,31 @@ function reachAll(type: CType): void {
         break;
     }
   }
+}
+
+/** How many pointers, typedefs, qualifiers and arrays `type` is wrapped in before a struct, union, enum or scalar. */
+function wrapperDepth(type: CType, depths: Map<CType, number>, visiting: Set<CType>): number {
+  const known = depths.get(type);
+  if (known !== undefined) return known;
+  let inner: CType;
+  switch (type.kind) {
+    case 'pointer':
+    case 'typedef':
+      inner = type.target();
+      break;
+    case 'qualified':
+      inner = type.target;
+      break;
+    case 'array':
+      inner = type.element;
+      break;
+    default:
+      return 0;
+  }
+  if (visiting.has(type)) throw new DwarfFormatError('a pointer or typedef in the debug info leads back to itself');
+  visiting.add(type);
+  const depth = 1 + wrapperDepth(inner, depths, visiting);
+  if (depth > MAX_DEPTH) throw new DwarfFormatError(`a type is wrapped in more than ${MAX_DEPTH} pointers, typedefs and arrays`);
+  depths.set(type, depth);
+  return depth;
 }

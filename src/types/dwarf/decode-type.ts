@@ -4,14 +4,14 @@
 // by value is decoded with it, what a pointer points at only when asked
 // (a list node points to itself). A declaration (`struct X;`) becomes the
 // definition some other unit gives, when exactly one does.
-import type { Aggregate, CType, EnumType, Member, TypeName } from '../ctype.ts';
+import { type Aggregate, type CType, type EnumType, type Member, sizeOf, type TypeName } from '../ctype.ts';
 import type { Die, DieReader, Unit } from './dies.ts';
 import { DwarfFormatError } from './dwarf-error.ts';
 import * as DW from './constants.ts';
 import { UnitLayouts } from './type-layouts.ts';
 
-/** No C type nests deeper by value than this (a struct in a struct in …); corrupt DWARF can claim any depth. */
-const MAX_DEPTH = 200;
+/** No C type nests deeper by value than this (a struct in a struct in …, a typedef of a typedef of …); corrupt DWARF can claim any depth. ctype.ts's `concrete` looks through as many. */
+export const MAX_DEPTH = 64;
 /** No type a compiler describes is larger (in bytes) than this: a larger one is corrupt. */
 const MAX_TYPE_BYTES = 2 ** 40;
 /** A member's offset or an array's length beyond this is corrupt. */
@@ -201,7 +201,11 @@ export class TypeDecoder {
     });
     if (counts.length === 0) counts.push(undefined);
     let type = element;
-    for (let i = counts.length - 1; i >= 0; i--) type = { kind: 'array', element: type, count: counts[i] };
+    for (let i = counts.length - 1; i >= 0; i--) {
+      type = { kind: 'array', element: type, count: counts[i] };
+      const bytes = sizeOf(type);
+      if (bytes !== undefined && bytes > MAX_TYPE_BYTES) throw new DwarfFormatError(`the array at 0x${die.offset.toString(16)} of .debug_info claims ${bytes} bytes, which no type has`);
+    }
     return type;
   }
 
