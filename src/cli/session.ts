@@ -2,6 +2,7 @@
 // facts are judged before its memory is touched, then every access goes
 // through the guard (src/policy/guard.ts), which reports to the audit log.
 import type { TypeSource } from '../types/type-source.ts';
+import { targetTypes } from '../types/target-types.ts';
 import { policedSource, refuseTarget } from '../policy/apply.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
@@ -120,7 +121,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     let typesResolver: ModuleResolver | undefined;
     return {
       target,
-      types: () => targetTypes(typesResolver ??= new ModuleResolver(target, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles }), { cacheDirectory: typeCacheDirectory() }),
+      types: () => targetTypes(typesResolver ??= new ModuleResolver(target, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles, cacheDirectory: typeCacheDirectory() })),
       facts: spec.kind === 'core' ? undefined : (source as LiveProcess).facts,
       fileProblem: (region) => core?.fileProblem(region),
       policies,
@@ -172,31 +173,16 @@ export function debugDirectories(): readonly string[] | undefined {
   return value === undefined || value === '' ? undefined : value.split(':').filter((directory) => directory !== '');
 }
 
-/**
- * Where pvm keeps what it may rebuild (the type indexes of debug files):
- * $XDG_CACHE_HOME/pvm, else $HOME/.cache/pvm; undefined (no cache) when
- * neither is set to an absolute path.
- */
-export function cacheDirectory(): string | undefined {
-  const xdg = process.env.XDG_CACHE_HOME;
-  if (xdg !== undefined && xdg.startsWith('/')) return `${xdg.replace(/\/+$/, '')}/pvm`;
-  const home = process.env.HOME;
-  return home !== undefined && home.startsWith('/') ? `${home.replace(/\/+$/, '')}/.cache/pvm` : undefined;
-}
-
 /** PVM_WASM_LOOPS: `0` keeps every compiled loop in JS, `always` sends every loop WebAssembly takes there, however short (the tests); else the default. */
 export function wasmLoopsFrom(): number | undefined {
   const value = process.env.PVM_WASM_LOOPS;
   return value === '0' ? Infinity : value === 'always' ? 1 : undefined;
 }
 
-/** Where indexes of debug info are cached: $XDG_CACHE_HOME/pvm, else ~/.cache/pvm; none when neither is set. */
+/** Where indexes of debug info are cached: $XDG_CACHE_HOME/pvm, else ~/.cache/pvm; none when neither is set to an absolute path (XDG: a relative one is ignored). */
 export function typeCacheDirectory(): string | undefined {
-  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? `${process.env.HOME}/.cache` : undefined);
-  return base === undefined ? undefined : `${base}/pvm`;
-}
-
-// Until the DWARF reader lands: every lookup says debug info cannot be read.
-function targetTypes(_resolver: ModuleResolver, _options: { cacheDirectory: string | undefined }): TypeSource {
-  return { lookup: () => ({ problem: { code: 'no-debug-info', message: 'pvm cannot read debug info yet', hint: undefined, exit: 4 } }) };
+  const xdg = process.env.XDG_CACHE_HOME;
+  const home = process.env.HOME;
+  const base = xdg !== undefined && xdg.startsWith('/') ? xdg : home !== undefined && home.startsWith('/') ? `${home.replace(/\/+$/, '')}/.cache` : undefined;
+  return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/pvm`;
 }

@@ -84,7 +84,14 @@ export class AbbrevTable {
       if (attribute === 0 && form === 0) break;
       if (form === DW.DW_FORM_implicit_const) {
         if (implicit === NO_IMPLICIT) implicit = [];
-        implicit[attributes.length] = cursor.slebBig();
+        // Small in practice (a decl_line, a bit size): read as a number, as a BigInt only when it is not exact.
+        const start = cursor.offset;
+        const value = cursor.sleb();
+        if (Number.isSafeInteger(value)) implicit[attributes.length] = BigInt(value);
+        else {
+          cursor.offset = start;
+          implicit[attributes.length] = cursor.slebBig();
+        }
       }
       attributes.push(attribute);
       forms.push(form);

@@ -2,11 +2,13 @@
 // SHF_COMPRESSED section (Debian's debug packages compress theirs with
 // zlib) is inflated here, once, and never to more than its header claims,
 // nor to a claim no real section makes.
-import { inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { ElfFile } from '../../native/elf.ts';
 import { DwarfFormatError } from './dwarf-error.ts';
 
 const SHF_COMPRESSED = 0x800;
+/** node:zlib, loaded when a section is first inflated: a run that reads no types does not pay for it. */
+let inflateSync: typeof import('node:zlib').inflateSync | undefined;
 const ELFCOMPRESS_ZLIB = 1;
 const ELFCOMPRESS_ZSTD = 2;
 const CHDR_BYTES = 24;
@@ -64,6 +66,7 @@ export function inflateSection(name: string, bytes: Uint8Array): Uint8Array {
   let inflated: Uint8Array;
   try {
     // One chunk of the claimed size: no copying of chunks together afterwards (a sixth of the time for 11 MB).
+    inflateSync ??= (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).inflateSync;
     inflated = inflateSync(bytes.subarray(CHDR_BYTES), { maxOutputLength: Math.max(1, Number(size)), chunkSize: Math.max(64, Number(size)) });
   } catch (error) {
     throw new DwarfFormatError(`${name} does not inflate: ${(error as Error).message}`);

@@ -3,10 +3,10 @@
 // DIEs a lookup names decoded on demand (decode-type.ts). A run whose index
 // is cached reads only the index until a type is asked for; then it
 // inflates .debug_info and decodes that type and what it reaches.
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { type ElfFile, ElfFormatError } from '../../native/elf.ts';
 import { TargetError } from '../../errors.ts';
+import { sha256 } from '../../digest.ts';
 import type { CType, TypeName } from '../ctype.ts';
 import type { DebugTypes } from '../type-source.ts';
 import { DebugSections } from './debug-sections.ts';
@@ -162,7 +162,7 @@ class DwarfTypes implements DwarfDebugTypes {
     if (this.buildId !== undefined) return this.buildId;
     try {
       const stat = statSync(this.path);
-      return `file-${createHash('sha256').update(`${this.path}\0${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`).digest('hex').slice(0, 40)}`;
+      return `file-${sha256().update(`${this.path}\0${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`).hex().slice(0, 40)}`;
     } catch {
       return undefined;
     }

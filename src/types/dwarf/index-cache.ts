@@ -7,10 +7,10 @@
 // index is built again and the file rewritten: written aside, then renamed
 // over, so a reader never sees half of one). A cache that cannot be written
 // (a read-only home) is no error.
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openRegularFile } from '../../regular-file.ts';
+import { sha256 as hasher } from '../../digest.ts';
 import type { TypeIndex } from './type-index.ts';
 
 const FORMAT = 'pvm-type-index';
@@ -79,7 +79,7 @@ export function writeCachedIndex(file: string, key: string, infoBytes: number, i
 }
 
 function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hasher().update(bytes).hex();
 }
 
 function readWhole(file: string): Uint8Array | undefined {
