@@ -2,7 +2,7 @@
 // a walk, and rebuilt (never trusted, never an error) when it is corrupt,
 // truncated, of another build, or indexes another .debug_info.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,19 @@ describe('the type index cache', () => {
     typesOf(other, otherDirectory).names();
     mkdirSync(join(directory, 'types'), { recursive: true });
     renameSync(otherFile, file);
+    const types = typesOf(binary, directory);
+    expect(types.names()).toContain('struct player');
+    expect(sizeOf(one(types, 'struct node'))).toBe(16);
+  });
+
+  it("is not used where others can write to it: another build's index made to look like this one's is not read", () => {
+    const { directory, file } = cacheFor(binary);
+    const { directory: otherDirectory, file: otherFile } = cacheFor(other);
+    typesOf(other, otherDirectory).names();
+    mkdirSync(join(directory, 'types'), { recursive: true });
+    // Its header says this build: the checksum (of the index) still holds, so only where it lies protects.
+    writeFileSync(file, readFileSync(otherFile, 'latin1').replace(typesOf(other).buildId!, typesOf(binary).buildId!), 'latin1');
+    chmodSync(join(directory, 'types'), 0o777);
     const types = typesOf(binary, directory);
     expect(types.names()).toContain('struct player');
     expect(sizeOf(one(types, 'struct node'))).toBe(16);

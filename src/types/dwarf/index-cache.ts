@@ -6,8 +6,10 @@
 // corrupt, of another version or of another build reads as no cache (the
 // index is built again and the file rewritten: written aside, then renamed
 // over, so a reader never sees half of one). A cache that cannot be written
-// (a read-only home) is no error.
-import { closeSync, fstatSync, mkdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// (a read-only home) is no error. The directory is used only when it is the
+// user's own and no one else can write to it: root under sudo, with another
+// user's HOME, neither reads what that user could forge nor writes there.
+import { closeSync, fstatSync, lstatSync, mkdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openRegularFile } from '../../regular-file.ts';
 import { sha256 as hasher } from '../../digest.ts';
@@ -38,6 +40,7 @@ interface Header {
 
 /** The index kept in `file` for `key`, or undefined when there is none or it cannot be trusted. */
 export function readCachedIndex(file: string, key: string): { index: TypeIndex; infoBytes: number } | undefined {
+  if (!isOwnDirectory(dirname(file))) return undefined;
   const bytes = readWhole(file);
   if (bytes === undefined) return undefined;
   try {
@@ -62,10 +65,12 @@ export function writeCachedIndex(file: string, key: string, infoBytes: number, i
   const whole = new Uint8Array(headerBytes.length + payload.length);
   whole.set(headerBytes);
   whole.set(payload, headerBytes.length);
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, whole, { mode: 0o600 });
+    if (!isOwnDirectory(dirname(file))) return false;
+    // 'wx': a file (or a symbolic link) already at the temporary name is never written through.
+    writeFileSync(temporary, whole, { mode: 0o600, flag: 'wx' });
     renameSync(temporary, file);
     return true;
   } catch {
@@ -80,6 +85,17 @@ export function writeCachedIndex(file: string, key: string, infoBytes: number, i
 
 function sha256(bytes: Uint8Array): string {
   return hasher().update(bytes).hex();
+}
+
+/** A directory (not a link to one) owned by this process's user, which group and others cannot write to. */
+function isOwnDirectory(directory: string): boolean {
+  try {
+    const stat = lstatSync(directory);
+    const user = process.geteuid?.();
+    return stat.isDirectory() && (user === undefined || stat.uid === user) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 function readWhole(file: string): Uint8Array | undefined {
