@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Aggregate, concrete, type CType, findMember, sizeOf, spell } from '../../src/types/ctype.ts';
 import { debugTypesOfFile } from '../../src/types/debug-info-files.ts';
+import { caught } from '../helpers/errors.ts';
 import { hasCommand, needs } from '../helpers/needs.ts';
 import { BUILD_DIR, ROOT } from '../helpers/paths.ts';
 import { gdbLayouts, ourLayout } from './gdb-layout.ts';
@@ -37,6 +38,7 @@ function aggregate(type: CType): Aggregate {
 describe.each([
   ['DWARF 5', 'types-dwarf5', ['-g']],
   ['DWARF 4', 'types-dwarf4', ['-g', '-gdwarf-4']],
+  ['DWARF 5, type units', 'types-dwarf5-units', ['-g', '-fdebug-types-section']],
 ])('types of a program built with gcc (%s)', (_version, name, flags) => {
   const binary = `${BUILD_DIR}/${name}`;
   beforeAll(() => {
@@ -143,6 +145,15 @@ describe.each([
     expect(types.find({ tag: 'struct', name: 'nope' })).toEqual([]);
     expect(types.find({ tag: 'union', name: 'node' })).toEqual([]);
   });
+});
+
+it("refuses DWARF 4's .debug_types as debug info it cannot read, rather than finding nothing", (context) => {
+  needs(context, HAS_TOOLS, 'needs gcc');
+  const binary = `${BUILD_DIR}/types-dwarf4-units`;
+  execFileSync('gcc', ['-g', '-gdwarf-4', '-fdebug-types-section', '-o', binary, SOURCE]);
+  const error = caught(() => typesOf(binary).find({ tag: 'struct', name: 'player' }));
+  expect(error).toMatchObject({ code: 'bad-debug-info', exit: 4 });
+  expect(error.message).toContain('.debug_types');
 });
 
 describe('Debian debug files', () => {

@@ -134,6 +134,8 @@ class DwarfTypes implements DwarfDebugTypes {
 
   #loadIndex(): TypeIndex {
     if (this.#index !== undefined) return this.#index;
+    // DWARF 4's type units (gcc -gdwarf-4 -fdebug-types-section) leave only signatures where the types would be: refused, not "not there".
+    if (this.#elf.section('.debug_types') !== undefined) throw new DwarfFormatError('its types are in .debug_types (DWARF 4 type units, gcc -fdebug-types-section), which pvm does not read; DWARF 5 type units are read');
     const key = this.#cacheKey();
     if (key !== undefined && this.#cacheDirectory !== undefined) {
       const cached = readCachedIndex(cacheFile(this.#cacheDirectory, key), key);

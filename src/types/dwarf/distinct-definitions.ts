@@ -50,6 +50,6 @@ export class DistinctDefinitions {
       if (group === undefined) groups.set(layout, { die: offset, unit, units: 1 });
       else group.units++;
     }
-    return [...groups.values()].map(({ die, unit, units }) => ({ die, unit: reader.read(unit, unit.rootOffset)?.name ?? `the unit at 0x${unit.offset.toString(16)}`, units }));
+    return [...groups.values()].map(({ die, unit, units }) => ({ die, unit: reader.read(unit, unit.rootOffset)?.name ?? `the ${unit.typeSignature === undefined ? '' : 'type '}unit at 0x${unit.offset.toString(16)}`, units }));
   }
 }
