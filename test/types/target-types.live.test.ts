@@ -3,7 +3,7 @@
 // live process and in a snapshot of it; and every problem a lookup can
 // give, with what it names and how to fix it.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { ModuleResolver } from '../../src/runtime/symbols/modules.ts';
 import { CoreTarget } from '../../src/target/core-target.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
-import { concrete, sizeOf } from '../../src/types/ctype.ts';
+import { type Aggregate, concrete, type CType, findMember, sizeOf } from '../../src/types/ctype.ts';
 import { debugTypesOfFile } from '../../src/types/debug-info-files.ts';
 import { lookupIn, targetTypes } from '../../src/types/target-types.ts';
 import type { TypeLookup } from '../../src/types/type-source.ts';
@@ -140,3 +140,41 @@ describe("libc's types in a live process and a snapshot of it", () => {
     }
   });
 });
+
+describe("CPython's types in a live interpreter", () => {
+  const PYTHON = '/usr/bin/python3.11';
+  const python = existsSync(PYTHON) ? spawn(PYTHON, ['-c', 'import time; time.sleep(600)'], { stdio: 'ignore' }) : undefined;
+  afterAll(() => {
+    python?.kill('SIGKILL');
+  });
+
+  it("reads None's type name through PyObject and PyTypeObject, at the offsets the debug file gives", async (context) => {
+    needs(context, python !== undefined, `needs ${PYTHON}`);
+    const live = await LiveProcess.open(python!.pid!);
+    try {
+      const resolver = new ModuleResolver(live, { cacheDirectory: undefined });
+      const types = targetTypes(resolver);
+      const object = types.lookup({ tag: undefined, name: 'PyObject' }, 'python3.11');
+      needs(context, !('problem' in object), `needs python3.11-dbg: ${'problem' in object ? object.problem.message : ''}`);
+      const obType = findMember(aggregateOf(typeOf(object)), 'ob_type')!;
+      const tpName = findMember(aggregateOf(typeOf(types.lookup({ tag: undefined, name: 'PyTypeObject' }, 'python3.11'))), 'tp_name')!;
+      const word = (address: bigint) => {
+        const [result] = live.read([{ address, length: 8 }]);
+        return new DataView(result!.bytes.buffer, result!.bytes.byteOffset).getBigUint64(0, true);
+      };
+      const type = word(resolver.symbol('python3.11', '_Py_NoneStruct') + BigInt(obType.offset));
+      const name = word(type + BigInt(tpName.offset));
+      const [text] = live.read([{ address: name, length: 8 }]);
+      expect(new TextDecoder().decode(text!.bytes).split('\0')[0]).toBe('NoneType');
+      resolver.close();
+    } finally {
+      live.close();
+    }
+  });
+});
+
+function aggregateOf(type: CType): Aggregate {
+  const t = concrete(type);
+  if (t.kind !== 'struct' && t.kind !== 'union') throw new Error(`not a struct: ${t.kind}`);
+  return t;
+}
