@@ -216,7 +216,8 @@ export class DieReader {
           this.#constValue(cursor, abbrev, i, form, die);
           break;
         case DW.DW_AT_str_offsets_base:
-          unit.strOffsetsBase = this.#constant(cursor, abbrev, i, form, offset, attribute);
+          // An offset into .debug_str_offsets: DW_FORM_sec_offset, as clang writes it.
+          unit.strOffsetsBase = form === DW.DW_FORM_sec_offset ? cursor.offsetOf(unit.offsetSize) : this.#constant(cursor, abbrev, i, form, offset, attribute);
           break;
         default:
           this.#skipForm(cursor, unit, form, offset);
