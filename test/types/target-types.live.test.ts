@@ -3,7 +3,7 @@
 // live process and in a snapshot of it; and every problem a lookup can
 // give, with what it names and how to fix it.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,33 @@ describe('types of a target', () => {
     if (!('problem' in lookup)) return;
     expect(lookup.problem.message).toContain(`tried ${join(dir, 'no-debug', '.build-id')}`);
     expect(lookup.problem.hint).toContain('PVM_DEBUG_FILE_DIRECTORY');
+  });
+
+  it("never takes the debug file of another build found where this build's would be", () => {
+    const stripped = join(dir, 'stripped-app');
+    execFileSync('objcopy', ['--strip-debug', FIXTURE_BINARY, stripped]);
+    const buildId = /Build ID: (\w+)/.exec(execFileSync('readelf', ['-n', stripped], { encoding: 'utf8' }))![1]!;
+    // Another program's debug file, put at the path this build-id names.
+    const other = join(dir, 'other-program');
+    execFileSync('gcc', ['-g', '-o', other, '-x', 'c', '-'], { input: 'struct outer { char other_layout[3]; } o;\nint main(void) { return 0; }\n' });
+    const debugDirectory = join(dir, 'wrong-debug');
+    mkdirSync(join(debugDirectory, '.build-id', buildId.slice(0, 2)), { recursive: true });
+    execFileSync('objcopy', ['--only-keep-debug', other, join(debugDirectory, '.build-id', buildId.slice(0, 2), `${buildId.slice(2)}.debug`)]);
+    const resolver = new ModuleResolver(mapped('/opt/app/bin/app', readFileSync(stripped)), { debugDirectories: [debugDirectory], cacheDirectory: undefined });
+    expect(targetTypes(resolver).lookup({ tag: 'struct', name: 'outer' }, 'app')).toMatchObject({ problem: { code: 'no-debug-info', exit: 4 } });
+  });
+
+  it('takes the definition another unit gives for a struct this unit only declares', (context) => {
+    needs(context, hasCommand('gcc'), 'needs gcc');
+    writeFileSync(join(dir, 'declares.c'), 'struct hidden;\nstruct holder { struct hidden *p; } holder;\nint main(void) { return 0; }\n');
+    writeFileSync(join(dir, 'defines.c'), 'struct hidden { long a; int b; } hidden;\n');
+    const binary = join(dir, 'declares-defines');
+    execFileSync('gcc', ['-g', '-o', binary, join(dir, 'declares.c'), join(dir, 'defines.c')]);
+    const file = debugTypesOfFile(binary, { cacheDirectory: undefined });
+    if ('problem' in file) throw new Error(file.problem.message);
+    const holder = concrete(typeOf(lookupIn(file, { tag: 'struct', name: 'holder' })));
+    if (holder.kind !== 'struct' || holder.members[0]!.type.kind !== 'pointer') throw new Error('not a struct holding a pointer');
+    expect(holder.members[0]!.type.target()).toMatchObject({ kind: 'struct', name: 'hidden', size: 16 });
   });
 
   it('says a name defined differently in several compile units, naming them (exit 2)', (context) => {
