@@ -7,15 +7,15 @@ import type { ElfFile } from '../../native/elf.ts';
 import { DwarfFormatError } from './dwarf-error.ts';
 
 const SHF_COMPRESSED = 0x800;
-/** node:zlib, loaded when a section is first inflated: a run that reads no types does not pay for it. */
-let inflateSync: typeof import('node:zlib').inflateSync | undefined;
 const ELFCOMPRESS_ZLIB = 1;
 const ELFCOMPRESS_ZSTD = 2;
 const CHDR_BYTES = 24;
 /** No debug section a compiler writes inflates beyond this (libc's .debug_info: 6 MB; LLVM's: under 1 GB). */
-export const MAX_SECTION_BYTES = 1 << 30;
+const MAX_SECTION_BYTES = 1 << 30;
 /** zlib cannot inflate more than ~1032 bytes from one: a claim beyond that is a lie, refused before it is allocated. */
 const MAX_RATIO = 1100;
+/** node:zlib, loaded when a section is first inflated: a run that reads no types does not pay for it. */
+let inflateSync: typeof import('node:zlib').inflateSync | undefined;
 
 export type DebugSectionName = '.debug_info' | '.debug_abbrev' | '.debug_str' | '.debug_line_str' | '.debug_str_offsets';
 
@@ -38,11 +38,6 @@ export class DebugSections {
     const bytes = this.get(name);
     if (bytes === undefined) throw new DwarfFormatError(`the debug info refers to ${name}, which the file does not have`);
     return bytes;
-  }
-
-  /** Whether the file has the section at all, without reading it. */
-  has(name: DebugSectionName): boolean {
-    return this.#elf.section(name) !== undefined;
   }
 
   #load(name: DebugSectionName): Uint8Array | undefined {
