@@ -25,7 +25,7 @@ export function targetTypes(modules: DebugTypesOfModules): TypeSource {
       const types = modules.debugTypes(module);
       if ('problem' in types) return types;
       try {
-        return lookupIn(types, name);
+        return lookupIn(types, name, module);
       } catch (error) {
         // DWARF the reader cannot read is the file's fault, said as a problem like any other.
         if (error instanceof PvmError && (error.code === 'bad-debug-info' || error.code === 'no-debug-info')) return { problem: { code: error.code, message: error.message, hint: error.hint, exit: 4 } };
@@ -35,31 +35,36 @@ export function targetTypes(modules: DebugTypesOfModules): TypeSource {
   };
 }
 
-/** The rule of type-source.ts: a plain name is a typedef or base type first, else the one struct, union or enum of that name. */
-export function lookupIn(types: DwarfDebugTypes, name: TypeName): TypeLookup {
+/**
+ * The rule of type-source.ts: a plain name is a typedef or base type first,
+ * else the one struct, union or enum of that name. `module`: as the recipe
+ * named it, for messages (undefined: the executable, or a file named whole).
+ */
+export function lookupIn(types: DwarfDebugTypes, name: TypeName, module?: string): TypeLookup {
+  const where = module === undefined ? types.path : `${module}'s debug info (${types.path})`;
   let definitions = types.definitions(name);
   let found = name;
   if (definitions.length === 0 && name.tag === undefined) {
     const tagged = TAGS.map((tag) => ({ tag, definitions: types.definitions({ tag, name: name.name }) })).filter((t) => t.definitions.length > 0);
     if (tagged.length > 1) {
-      return problem('ambiguous-type', `'${name.name}' in ${types.path} names ${tagged.map((t) => `${t.tag} ${name.name}`).join(' and ')}`, `say which: ${tagged.map((t) => `\`${t.tag} ${name.name}\``).join(' or ')}`, 2);
+      return problem('ambiguous-type', `'${name.name}' in ${where} names ${tagged.map((t) => `${t.tag} ${name.name}`).join(' and ')}`, `say which: ${tagged.map((t) => `\`${t.tag} ${name.name}\``).join(' or ')}`, 2);
     }
     if (tagged.length === 1) {
       definitions = tagged[0]!.definitions;
       found = { tag: tagged[0]!.tag, name: name.name };
     }
   }
-  if (definitions.length === 0) return problem('no-type', `${types.path} defines no type '${typeNameText(name)}'`, suggestion(types, name), 2);
-  if (definitions.length > 1) return ambiguous(types, found, definitions);
+  if (definitions.length === 0) return problem('no-type', `${where} defines no type '${typeNameText(name)}'`, suggestion(types, name), 2);
+  if (definitions.length > 1) return ambiguous(types, where, found, definitions);
   return { type: definitions[0]!.type as CType };
 }
 
-function ambiguous(types: DwarfDebugTypes, name: TypeName, definitions: readonly TypeDefinition[]): TypeLookup {
+function ambiguous(types: DwarfDebugTypes, where: string, name: TypeName, definitions: readonly TypeDefinition[]): TypeLookup {
   const units = definitions.map((d) => (d.units > 1 ? `${d.unit} (and ${d.units - 1} more alike)` : d.unit ?? 'a declaration'));
   const named = units.length > UNITS_NAMED ? `${units.slice(0, UNITS_NAMED).join(', ')} and ${units.length - UNITS_NAMED} more` : units.join(', ');
   return problem(
     'ambiguous-type',
-    `'${typeNameText(name)}' is defined differently in ${definitions.length} compile units of ${types.path}: ${named}`,
+    `'${typeNameText(name)}' is defined differently in ${definitions.length} compile units of ${where}: ${named}`,
     `declare the layout you mean in the recipe (\`pvm types ${types.path} '${typeNameText(name)}'\` shows them)`,
     2,
   );

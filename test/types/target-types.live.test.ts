@@ -63,7 +63,7 @@ describe('types of a target', () => {
 
   it('says a type that is not there, with a did-you-mean, as the recipe would spell it (exit 2)', () => {
     expect(types.lookup({ tag: 'struct', name: 'outr' }, 'app')).toEqual({
-      problem: { code: 'no-type', message: "/opt/app/bin/app defines no type 'struct outr'", hint: "did you mean 'struct outer'?", exit: 2 },
+      problem: { code: 'no-type', message: "app's debug info (/opt/app/bin/app) defines no type 'struct outr'", hint: "did you mean 'struct outer'?", exit: 2 },
     });
     expect(types.lookup({ tag: undefined, name: 'innr' }, 'app')).toMatchObject({ problem: { code: 'no-type', hint: "did you mean 'struct inner'?" } });
   });
