@@ -5,14 +5,17 @@
 // problem that says what is missing and how to get it.
 import { PvmError } from '../errors.ts';
 import { closest } from '../suggest.ts';
+import { basename } from 'node:path';
 import type { CType, TypeName } from './ctype.ts';
-import { typeNameText } from './ctype.ts';
+import { concrete, sizeOf, typeNameText } from './ctype.ts';
 import type { DwarfDebugTypes, TypeDefinition } from './dwarf/debug-types.ts';
 import type { TypeLookup, TypeProblem, TypeSource } from './type-source.ts';
 
-/** What a TypeSource needs of the target: its modules' debug info (ModuleResolver.debugTypes). */
+/** What a TypeSource needs of the target: its modules' debug info (ModuleResolver.debugTypes), and which modules it has. */
 export interface DebugTypesOfModules {
   debugTypes(moduleName: string | undefined): DwarfDebugTypes | { problem: TypeProblem };
+  /** The mapped files' paths, the executable first. */
+  modulePaths(): string[];
 }
 
 const TAGS = ['struct', 'union', 'enum'] as const;
@@ -20,19 +23,65 @@ const TAGS = ['struct', 'union', 'enum'] as const;
 const UNITS_NAMED = 4;
 
 export function targetTypes(modules: DebugTypesOfModules): TypeSource {
+  const inModule = (name: TypeName, module: string | undefined): TypeLookup => {
+    const types = modules.debugTypes(module);
+    if ('problem' in types) return types;
+    try {
+      return lookupIn(types, name, module);
+    } catch (error) {
+      // DWARF the reader cannot read is the file's fault, said as a problem like any other.
+      if (error instanceof PvmError && (error.code === 'bad-debug-info' || error.code === 'no-debug-info')) return { problem: { code: error.code, message: error.message, hint: error.hint, exit: 4 } };
+      throw error;
+    }
+  };
   return {
     lookup(name: TypeName, module: string | undefined): TypeLookup {
-      const types = modules.debugTypes(module);
-      if ('problem' in types) return types;
-      try {
-        return lookupIn(types, name, module);
-      } catch (error) {
-        // DWARF the reader cannot read is the file's fault, said as a problem like any other.
-        if (error instanceof PvmError && (error.code === 'bad-debug-info' || error.code === 'no-debug-info')) return { problem: { code: error.code, message: error.message, hint: error.hint, exit: 4 } };
-        throw error;
-      }
+      const found = inModule(name, module);
+      if (module !== undefined || 'type' in found || found.problem.code === 'ambiguous-type') return found;
+      return anywhere(modules, name, found, inModule);
     },
   };
+}
+
+/**
+ * A type the executable does not define (or has no debug info for), looked for in every other module, as
+ * gdb looks through every objfile: the one layout the modules that define it agree on, or a problem naming
+ * the modules whose layouts differ. Nothing found: the executable's own problem, with the modules named.
+ */
+function anywhere(modules: DebugTypesOfModules, name: TypeName, executable: { problem: TypeProblem }, inModule: (name: TypeName, module: string) => TypeLookup): TypeLookup {
+  const found: { path: string; type: CType }[] = [];
+  for (const path of modules.modulePaths().slice(1)) {
+    const lookup = inModule(name, path);
+    if ('type' in lookup) {
+      if (!found.some((f) => sameLayout(f.type, lookup.type))) found.push({ path, type: lookup.type });
+    } else if (lookup.problem.code === 'ambiguous-type') return lookup;
+    // Other modules without the type, without debug info, or not ELF at all (a locale archive) are passed over.
+  }
+  if (found.length === 1) return { type: found[0]!.type };
+  if (found.length > 1) {
+    return problem(
+      'ambiguous-type',
+      `'${typeNameText(name)}' is defined differently by ${found.length} modules: ${found.map((f) => basename(f.path)).join(', ')}`,
+      `say which: \`as ${typeNameText(name)} from "${basename(found[0]!.path)}"\``,
+      2,
+    );
+  }
+  const { problem: first } = executable;
+  return { problem: { ...first, hint: `${first.hint === undefined ? '' : `${first.hint}; `}no other module's debug info defines it either: name the module with \`from "MODULE"\`` } };
+}
+
+/** The same layout: kinds, sizes, and (for a struct or union) members by name, offset and size. */
+function sameLayout(a: CType, b: CType): boolean {
+  const x = concrete(a);
+  const y = concrete(b);
+  if (x.kind !== y.kind || sizeOf(x) !== sizeOf(y)) return false;
+  if ((x.kind === 'struct' || x.kind === 'union') && (y.kind === 'struct' || y.kind === 'union')) {
+    return x.members.length === y.members.length && x.members.every((m, i) => {
+      const n = y.members[i]!;
+      return m.name === n.name && m.offset === n.offset && sizeOf(m.type) === sizeOf(n.type);
+    });
+  }
+  return true;
 }
 
 /**

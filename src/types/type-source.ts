@@ -18,7 +18,8 @@ export interface TypeSource {
   /**
    * The type `name` from `module`'s debug info (as `from "MODULE"` names it:
    * basename or path suffix), or, with `module` undefined, from the
-   * executable's. A plain name is a typedef or base type first, else the one
+   * executable's, else the one layout the other modules that define it agree
+   * on (as gdb looks through every objfile). A plain name is a typedef or base type first, else the one
    * struct, union or enum of that name. A name defined differently by more
    * than one compile unit is a problem naming them.
    */

@@ -267,6 +267,11 @@ export class ModuleResolver {
    * address order. Without a link map (a static executable), the executable
    * first.
    */
+  /** The paths of the mapped files, the executable first, then in the dynamic linker's order (a type looked for everywhere). */
+  modulePaths(): string[] {
+    return this.#loadOrder(this.#target.regions());
+  }
+
   #loadOrder(regions: readonly Region[]): string[] {
     const files = mappedFiles(regions);
     const linkMap = this.#linkMap(regions, files) ?? []; // read once: it also names the executable
