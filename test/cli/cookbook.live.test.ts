@@ -62,6 +62,7 @@ describe.each(RUNTIMES)('the cookbook on %s', (runtime) => {
 
   it('python-str.pvm reads the interpreter version and a str object of a running python3.11', (context) => {
     needs(context, existsSync(PYTHON), `${PYTHON} (Debian's python3.11) is needed: apt install python3.11-minimal`);
+    needs(context, execFileSync('sh', ['-c', "dpkg-query -W -f='${Status}' python3.11-dbg 2>/dev/null || true"], { encoding: 'utf8' }).includes('ok installed'), "CPython's types come from its debug file: apt install python3.11-dbg");
     const version = execFileSync(PYTHON, ['-c', 'import sys; print(*sys.version_info[:3])'], { encoding: 'utf8' }).trim().split(' ');
     const result = pvm(runtime, ['run', `${COOKBOOK}/python-str.pvm`, '--ready', 'ms:500', '--then', 'kill', '--', PYTHON, '-c', "s = 'cookbook-py-' + str(6 * 7); import time; time.sleep(60)"]);
     expect(result.stderr).toBe('');
