@@ -282,6 +282,9 @@ try {
   //    `pvm revert` of the journal, wall time per process, start-up included.
   await fleetRows();
 
+  // 9. Types from debug info: bash's main_arena.top through libc's struct malloc_state, against drgn and gdb.
+  await typesRows();
+
   // 6. Start-up: a whole one-line recipe, against the runtime doing nothing.
   table('one-line recipe, wall time', 'runtime alone', 'pvm -e', 'pvm check', 'pvm -e / runtime', '');
   const recipe = `${root}test/cli/recipes/fixture.pvm`;
@@ -384,6 +387,60 @@ async function fleetRows() {
     spawnSync('rm', ['-f', journal]);
   } finally {
     for (const child of fleet) child.kill('SIGKILL');
+  }
+}
+
+/**
+ * `main_arena.top` of a running bash through libc's `struct malloc_state` (libc6-dbg): pvm with its type index
+ * cached (warm) and without (cold: a fresh cache directory each run), against drgn and gdb printing the same;
+ * peak RSS by /usr/bin/time, and with CPython's debug info too (python-globals.pvm).
+ */
+async function typesRows() {
+  const { mkdtempSync, existsSync } = await import('node:fs');
+  if (!existsSync('/usr/lib/debug/.build-id')) {
+    console.error('types: skipped (no libc6-dbg)');
+    return;
+  }
+  const bash = spawn('bash', ['-c', 'x=$(seq 1 1000); while :; do sleep 1; done'], { stdio: 'ignore' });
+  const python = existsSync('/usr/bin/python3.11') ? spawn('/usr/bin/python3.11', ['-c', "secret = 'bench'; import time; time.sleep(600)"], { stdio: 'ignore' }) : undefined;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  try {
+    const recipe = 'emit top = (symbol("libc.so.6", "main_arena") as struct malloc_state).top';
+    const target = ['--pid', String(bash.pid)];
+    const warmCache = mkdtempSync(`${build}/types-cache-`);
+    const cold = () => ({ ...process.env, XDG_CACHE_HOME: mkdtempSync(`${build}/types-cold-`) });
+    const warm = { ...process.env, XDG_CACHE_HOME: warmCache };
+    const others = [];
+    if (installed('drgn')) {
+      writeFileSync(`${build}/top.py`, 'print(hex(prog["main_arena"].top))\n');
+      others.push(['drgn', wall(['drgn', '-q', '-p', String(bash.pid), `${build}/top.py`])]);
+    }
+    if (installed('gdb')) others.push(['gdb', wall(['gdb', '-batch', '-nx', '-p', String(bash.pid), '-ex', 'p main_arena.top'])]);
+    const rss = (argv, env) => {
+      if (!existsSync('/usr/bin/time')) return undefined;
+      const result = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8', env });
+      return Number(result.stderr.trim().split('\n').at(-1)) / 1024;
+    };
+    table("main_arena.top by libc's types (bash)", 'cold', 'warm', 'peak RSS', ...others.map(([name]) => `warm / ${name}`));
+    for (const [name, time] of others) row(name, ms(time), '', '', '');
+    for (const [name, cli] of Object.entries(cliOf)) {
+      const argv = [...cli, '-e', recipe, ...target];
+      spawnSync(argv[0], argv.slice(1), { env: warm }); // the index, built once
+      const coldTimes = Array.from({ length: RUNS }, () => once(argv, cold()));
+      const warmTime = wall(argv, warm);
+      const peak = Math.max(rss(argv, warm) ?? 0, python === undefined ? 0 : rss([...cli, 'run', `${root}examples/cookbook/python-globals.pvm`, '--pid', String(python.pid)], warm) ?? 0);
+      row(`pvm on ${name}`, ms(median(coldTimes)), ms(warmTime), `${peak.toFixed(0)} MB`, ...others.map(([, time]) => (warmTime / time).toFixed(2)));
+      const drgn = others.find(([other]) => other === 'drgn');
+      if (drgn !== undefined) {
+        goals.push([`types: warm ≤ 0.5× drgn on ${name}`, warmTime / drgn[1] <= 0.5, `${(warmTime / drgn[1]).toFixed(2)}×`]);
+        goals.push([`types: cold ≤ 1× drgn on ${name}`, median(coldTimes) / drgn[1] <= 1, `${(median(coldTimes) / drgn[1]).toFixed(2)}×`]);
+      }
+      goals.push([`types: ≤ 150 MB RSS with libc's and CPython's debug info on ${name}`, peak <= 150, `${peak.toFixed(0)} MB`]);
+    }
+  } finally {
+    bash.kill();
+    python?.kill();
+    spawnSync('sh', ['-c', `rm -rf ${build}/types-cache-* ${build}/types-cold-*`]);
   }
 }
 
