@@ -7,6 +7,7 @@ import type * as Ast from './ast.ts';
 import { expressionType, type Report, requireAddress, requireCondition, requireCount, requireNumber } from './check-expression.ts';
 import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from './check-types.ts';
 import type { Diagnostic } from './diagnostic.ts';
+import type { Span } from './source.ts';
 import { describeType, family, isInteger, type StaticType } from './static-type.ts';
 import { isListType, scalarType } from './types.ts';
 import { count } from '../count.ts';
@@ -88,6 +89,8 @@ export class RecipeChecker {
   readonly #report: Report = (d) => {
     if (this.#outer.reported.count++ < MAX_DIAGNOSTICS) this.#diagnostics.push(d);
   };
+  /** Expressions the type pass reported already (an unknown type, a member not there): nothing more is said inside them. */
+  readonly #explained: Span[] = [];
 
   constructor(session?: ReadonlyMap<string, StaticType>) {
     for (const [name, type] of session ?? []) this.#outer.declare(name, binding(type, 'session'));
@@ -107,6 +110,12 @@ export class RecipeChecker {
   /** The next top-level statement. */
   statement(statement: Ast.Statement): void {
     this.#statement(statement, this.#root);
+    this.#explained.length = 0;
+  }
+
+  /** The type pass reported what is wrong with this expression (typed-lowering.ts): the checker says nothing more of it. */
+  explained(span: Span): void {
+    this.#explained.push(span);
   }
 
   result(): CheckResult {
@@ -133,8 +142,12 @@ export class RecipeChecker {
   }
 
   #typeOf(e: Ast.Expression, scope: Scope): StaticType {
-    return expressionType(e, scope, this.#report);
+    return expressionType(e, scope, this.#explained.length === 0 ? this.#report : this.#quietInside);
   }
+
+  readonly #quietInside: Report = (d) => {
+    if (!this.#explained.some((s) => s.start <= d.span.start && d.span.end <= s.end)) this.#report(d);
+  };
 
   #declare(scope: Scope, name: Ast.Identifier, type: StaticType, role: Binding['role']): void {
     const existing = scope.lookup(name.name);

@@ -52,7 +52,7 @@ export class RecipeCompiler {
       const line = lines.lineOf(span);
       return { where: `${source.name}:${line.line}:${line.col}`, line: line.line, col: line.col, excerpt: formatExcerpt(line) };
     };
-    this.#types = new TypePass(options.types, this.#checker.report, locate, options.typeSession);
+    this.#types = new TypePass(options.types, this.#checker.report, locate, (span) => this.#checker.explained(span), options.typeSession);
     this.#kinds = new LoopKindFlow(options.session);
     this.#builder = planBuilder(source, (loop) => this.#kinds.of(loop));
   }

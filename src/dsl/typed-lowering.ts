@@ -30,6 +30,8 @@ export interface TypedName {
   readonly typed?: { readonly type: CType; readonly form: 'ref' | 'pointer' };
   /** The module its address lies in, as the recipe computes it (`symbol("libc.so.6", …)`): where `as T` looks first. */
   readonly origin?: string;
+  /** Its value's type could not be given (reported): its members are not looked for, so nothing more is said. */
+  readonly failed?: true;
 }
 
 /** What a REPL keeps between inputs: the types declared, and the typed names. */
@@ -52,6 +54,7 @@ interface Lowered {
   readonly expr: Ast.Expression;
   readonly typed?: TypedName['typed'];
   readonly origin?: string;
+  readonly failed?: true;
 }
 
 /** Reported already: the expression's error is known, and nothing more is said of it. */
@@ -72,10 +75,13 @@ export class TypePass {
   /** The declaration being read: a pointer to it is allowed (`next: Player*`), a field of it by value is not. */
   #declaring: string | undefined;
 
-  constructor(source: TypeSource | undefined, report: Report, locate: Locate, session?: TypeSession) {
+  readonly #explained: (span: Span) => void;
+
+  constructor(source: TypeSource | undefined, report: Report, locate: Locate, explained: (span: Span) => void, session?: TypeSession) {
     this.#source = source;
     this.#report = report;
     this.#locate = locate;
+    this.#explained = explained;
     this.#declared = new Map(session?.types);
     this.#scopes = [new Map(session?.names)];
   }
@@ -104,7 +110,7 @@ export class TypePass {
       }
       case 'let': {
         const value = this.#value(s.value);
-        this.#bind(s.name.name, { ...(value.typed && { typed: value.typed }), ...(value.origin !== undefined && { origin: value.origin }) });
+        this.#bind(s.name.name, { ...(value.typed && { typed: value.typed }), ...(value.origin !== undefined && { origin: value.origin }), ...(value.failed && { failed: true }) });
         return value.expr === s.value ? s : { ...s, value: value.expr };
       }
       case 'assign': {
@@ -336,7 +342,7 @@ export class TypePass {
       case 'index':
       case 'name': {
         const place = this.#place(e);
-        if (place === FAILED) return { expr: e };
+        if (place === FAILED) return this.#failed(e);
         if (place !== undefined) return this.#valueAt(place);
         if (e.kind === 'name') {
           const origin = this.#lookup(e.name)?.origin;
@@ -372,11 +378,17 @@ export class TypePass {
     }
   }
 
+  /** An expression whose problem the pass reported: kept as written, and the checker told to say nothing more of it. */
+  #failed(e: Ast.Expression): Lowered {
+    this.#explained(e.span);
+    return { expr: e, failed: true };
+  }
+
   /** `e` as `print` and `emit` show it: a reference to a struct, union or array is the whole object. */
   #shown(e: Ast.Expression): Ast.Expression {
     if (e.kind === 'cast' || e.kind === 'field' || e.kind === 'index' || e.kind === 'name') {
       const place = this.#place(e);
-      if (place === FAILED) return e;
+      if (place === FAILED) return this.#failed(e).expr;
       if (place !== undefined && place.form === 'ref' && place.bits === undefined) {
         const type = concrete(place.type);
         if (type.kind === 'struct' || type.kind === 'union' || (type.kind === 'array' && !isCharArray(type))) return this.#wholeRead(place, e.span);
@@ -408,7 +420,9 @@ export class TypePass {
   #place(e: Ast.Expression): Place | undefined | typeof FAILED {
     switch (e.kind) {
       case 'name': {
-        const typed = this.#lookup(e.name)?.typed;
+        const name = this.#lookup(e.name);
+        if (name?.failed) return FAILED;
+        const typed = name?.typed;
         return typed === undefined ? undefined : { address: e, type: typed.type, form: typed.form, span: e.span };
       }
       case 'cast': {
@@ -568,7 +582,7 @@ export class TypePass {
   #addressof(e: Ast.CallExpression): Lowered {
     const argument = e.args[0];
     const place = e.args.length === 1 && argument !== undefined ? this.#place(argument) : undefined;
-    if (place === FAILED) return { expr: e };
+    if (place === FAILED) return this.#failed(e);
     if (place === undefined || place.bits !== undefined) {
       this.#report({
         code: 'not-a-place',
@@ -576,7 +590,7 @@ export class TypePass {
         span: argument?.span ?? e.span,
         hint: place === undefined ? 'addressof(p.level), where p = ADDRESS as TYPE' : 'write the bytes that hold it: addressof(p) + offsetof(T, …) is where its storage starts',
       });
-      return { expr: e };
+      return this.#failed(e);
     }
     const typed = { type: place.type, form: 'pointer' } as const;
     return { expr: place.address, typed };

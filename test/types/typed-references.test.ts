@@ -154,3 +154,10 @@ describe('mistakes', () => {
     expect(error.message).toContain('give a target');
   });
 });
+
+describe('one mistake, one message', () => {
+  it('says nothing more of a name whose type was not found, nor of the members it was asked for', () => {
+    const error = caught(() => compileSource({ name: 'r.pvm', text: `${TYPES}let a = 0x10 as Playr\nemit t = a.top\nprint (0x10 as Player).levle.x` })) as unknown as { diagnostics: { message: string }[] };
+    expect(error.diagnostics.map((d) => d.message)).toEqual(["the recipe declares no type 'Playr'", "struct Player has no member 'levle'"]);
+  });
+});
