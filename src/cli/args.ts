@@ -57,6 +57,11 @@ export type Command =
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean; readonly policy: PolicyOptions }
+  /**
+   * `pvm types MODULE|FILE [NAME]`: a type's layout from debug info (types-command.ts). With a target, `module`
+   * names one of its modules (as `module("…")` does); without, it is the path of an ELF or debug file.
+   */
+  | { readonly kind: 'types'; readonly module: string; readonly name: string | undefined; readonly target: TargetSpec | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   /** `pvm repl TARGET`: statements one at a time against an open target (repl.ts). */
   | { readonly kind: 'repl'; readonly target: TargetSpec; readonly allowWrite: boolean; readonly json: boolean; readonly writing: WritingOptions; readonly policy: PolicyOptions }
   | { readonly kind: 'help' }
@@ -160,6 +165,7 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     const recipe: RecipeSpec = command === '-e' ? { kind: 'inline', text: values.e! } : { kind: 'file', path: file! };
     return { kind: 'run', recipe, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
   }
+  if (command === 'types') return typesOf(file, rest, values);
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
   const policy = policyOf(values);
   switch (command) {
@@ -188,6 +194,23 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
       if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
       return command === 'check' ? { kind: 'check', recipe: { kind: 'file', path: file }, json, policy: policy.file } : { kind: 'plan', recipe: { kind: 'file', path: file }, json };
   }
+}
+
+/** `pvm types MODULE|FILE [NAME]`: NAME may be given as one word (`'struct malloc_state'`) or two (`struct malloc_state`). */
+function typesOf(module: string | undefined, rest: readonly string[], values: Values): Command {
+  if (module === undefined || module === '') throw usage('pvm types needs a module or a file', 'pvm types /usr/bin/bash, or pvm types libc.so.6 --pid N');
+  const tagged = rest.length === 2 && ['struct', 'union', 'enum'].includes(rest[0]!);
+  if (rest.length > (tagged ? 2 : 1)) throw usage(`unexpected argument '${rest[tagged ? 2 : 1]}'`, "pvm types FILE NAME: one type name ('struct malloc_state', PyObject)");
+  const name = rest.length === 0 ? undefined : rest.join(' ');
+  if (name !== undefined && name.trim() === '') throw usage('the type name is empty', "name a type: pvm types FILE 'struct malloc_state'");
+  const policy = policyOf(values);
+  const target = hasTarget(values) ? targetOf(values) : undefined;
+  if (target === undefined) {
+    for (const option of ['ready', 'then'] as const) if (values[option] !== undefined) throw usage(`--${option} applies to a program pvm starts (-- COMMAND ARGS...)`, 'pvm types MODULE -- ./server');
+    const given = policy.file !== undefined ? '--policy' : policy.audit !== undefined ? '--audit' : undefined;
+    if (given !== undefined) throw usage(`${given} applies to a target, and pvm types FILE reads only the file`, `name a target to read its module's types under the policy: pvm types MODULE --pid N ${given} …`);
+  }
+  return { kind: 'types', module, name, target, json: values.json ?? false, policy };
 }
 
 /** `run` or `-e` over many processes: the command line each gets is this one less --pid, --match and --jobs. */

@@ -134,6 +134,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
         prepared.close();
       }
     }
+    case 'types':
+      return (await import('./types-command.ts')).typesCommand(command, out);
     case 'repl':
       return (await import('./repl.ts')).repl(command, out);
     case 'status': {

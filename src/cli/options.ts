@@ -58,9 +58,9 @@ const VALUES: Partial<Record<OptionName, string>> = {
  * only), `one` (any one target), `many` (one, or many processes: --match,
  * --pid more than once, --jobs), `live` (a process, never a core),
  * `journaled` (optional: a process that runs already, else every process the
- * journal names).
+ * journal names), `optional` (any one target, or none: a file instead).
  */
-export type TargetUse = 'none' | 'one' | 'many' | 'live' | 'journaled';
+export type TargetUse = 'none' | 'one' | 'many' | 'live' | 'journaled' | 'optional';
 
 export interface CommandOptions {
   /** What follows `pvm COMMAND` before the options, as the usage shows it. */
@@ -106,6 +106,12 @@ export const COMMAND_OPTIONS = {
     options: ['policy', 'audit', 'json'],
     about: ['each journaled site now: applied, reverted,', 'changed, or gone (the process exited); each', 'patch: the same, or partly applied'],
   },
+  types: {
+    operands: 'MODULE|FILE [NAME] [TARGET]',
+    target: 'optional',
+    options: ['policy', 'audit', 'json'],
+    about: ["a type's layout from debug info (gdb's ptype /o):", "a module of the TARGET's, or an ELF or debug", 'FILE; without NAME, the names of its types'],
+  },
   repl: {
     operands: 'TARGET',
     target: 'one',
@@ -125,6 +131,7 @@ const TARGET_OPTIONS: Readonly<Record<TargetUse, readonly OptionName[]>> = {
   many: ['pid', 'name', 'core', 'snapshot', 'ready', 'then', 'match', 'jobs'],
   live: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
   journaled: ['pid', 'name', 'core', 'snapshot'],
+  optional: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
 };
 
 /** Whether `option` names a target, or many. */

@@ -1,0 +1,152 @@
+// `pvm types MODULE|FILE [NAME]` and the REPL's `.type NAME`: the layout of a
+// type from debug info, or without NAME the names of the types there. The
+// debug info is a live target's module's, a core's or a snapshot's (found by
+// the build-id it records), or a plain ELF or debug file's.
+import { statSync } from 'node:fs';
+import { PvmError, UsageError } from '../errors.ts';
+import { loadPolicies } from '../policy/system.ts';
+import { ModuleResolver } from '../runtime/symbols/modules.ts';
+import { closest } from '../suggest.ts';
+import { describeTarget } from '../target/target.ts';
+import type { Command, TargetSpec } from './args.ts';
+import { debugDirectories, openSession } from './session.ts';
+import { type CType, type TypeName, typeNameText } from '../types/ctype.ts';
+import { layoutOf } from '../types/layout.ts';
+import { layoutJson } from '../types/layout-json.ts';
+import { layoutText } from '../types/layout-text.ts';
+import type { DebugTypes, TypeProblem } from '../types/type-source.ts';
+
+/** Debug info, or why there is none to read. */
+export type FoundTypes = DebugTypes | { readonly problem: TypeProblem };
+
+type TypesCommand = Extract<Command, { kind: 'types' }>;
+
+export async function typesCommand(command: TypesCommand, out: (text: string) => void): Promise<void> {
+  if (command.target === undefined) {
+    refuseNoFile(command.module);
+    const found = debugTypesOfFile(command.module);
+    for (const line of typesOutput(found, command.name, command.json, { source: command.module, lister: `pvm types ${command.module}` })) out(line);
+    return;
+  }
+  const session = await openSession(command.target, await loadPolicies(command.policy.file), command.policy.audit, { quietStdout: command.json });
+  try {
+    // Only the map is read (and the module's files): the access a target needs to be opened at all, as for pvm maps.
+    const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories() });
+    let lines: string[];
+    try {
+      const asked = { source: `${command.module} in ${describeTarget(session.target.identity)}`, lister: `pvm types ${command.module} ${targetWords(command.target)}` };
+      lines = typesOutput(moduleDebugTypes(resolver, command.module), command.name, command.json, asked);
+    } finally {
+      resolver.close();
+    }
+    for (const line of lines) out(line);
+  } finally {
+    session.close();
+    await session.afterwards();
+  }
+}
+
+/** `libc.so.6` given without a target is a module's name, not a file here: say what each needs. */
+function refuseNoFile(path: string): void {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError('usage', `cannot read '${path}': ${reason}`, {
+      hint: path.includes('/') ? 'give the path of an ELF file or of its debug file' : `a module's name needs a target: pvm types ${path} --pid N (or --core FILE); a file needs its path`,
+    });
+  }
+  if (!stat.isFile()) throw new UsageError('usage', `cannot read '${path}': not a regular file`, { hint: 'give the path of an ELF file or of its debug file' });
+}
+
+/** The target as the command line gave it, for a hint to run again. */
+function targetWords(target: TargetSpec): string {
+  switch (target.kind) {
+    case 'pid':
+      return `--pid ${target.pid}`;
+    case 'name':
+      return `--name ${target.name}`;
+    case 'core':
+      return `--${target.snapshot ? 'snapshot' : 'core'} ${target.path}`;
+    case 'spawn':
+      return `-- ${target.command.join(' ')}`;
+  }
+}
+
+// PENDING the DWARF reader (branch dwarf): these two become its debugTypesOfFile and ModuleResolver.debugTypes.
+function debugTypesOfFile(path: string): FoundTypes {
+  return { problem: { code: 'no-debug-info', message: `pvm cannot read the debug info of ${path} yet`, hint: undefined, exit: 4 } };
+}
+function moduleDebugTypes(resolver: ModuleResolver, module: string): FoundTypes {
+  resolver.module(module);
+  return { problem: { code: 'no-debug-info', message: `pvm cannot read the debug info of ${module} yet`, hint: undefined, exit: 4 } };
+}
+
+/** A TypeProblem as the error pvm reports, with its exit status. */
+export function typeProblemError(problem: TypeProblem): PvmError {
+  return new PvmError(problem.exit, problem.code, problem.message, { hint: problem.hint });
+}
+
+/** Where the types were asked for, for messages: `libc.so.6 in pid 42 (bash)`, and what lists its names: `pvm types libc.so.6 --pid 42`. */
+export interface TypesAsked {
+  readonly source: string;
+  readonly lister: string;
+}
+
+/**
+ * What `pvm types` prints of `found`: without `name`, the names of its types,
+ * sorted, a line each (--json: one `types` line with them); with `name`, each
+ * definition's layout (--json: a `layout` line each).
+ */
+export function typesOutput(found: FoundTypes, name: string | undefined, json: boolean, asked: TypesAsked): string[] {
+  if ('problem' in found) throw typeProblemError(found.problem);
+  if (name === undefined) {
+    const names = [...new Set(found.names())].sort();
+    return json ? [JSON.stringify({ type: 'types', file: found.path, names })] : names;
+  }
+  const { spelled, definitions } = definitionsOf(found, name, asked);
+  if (json) return definitions.map((type) => JSON.stringify({ type: 'layout', file: found.path, ...layoutJson(layoutOf(type, spelled)) }));
+  const texts = definitions.map((type) => layoutText(layoutOf(type, spelled)));
+  if (texts.length === 1) return texts;
+  return [`/* ${spelled}: ${texts.length} different definitions in ${found.path} (from different compile units); each follows */`, texts.join('\n\n')];
+}
+
+/** `struct malloc_state` → its tag and name; `PyObject` → a plain name. */
+export function parseTypeName(text: string): TypeName {
+  const words = text.trim().split(/\s+/);
+  if (words.length === 2 && (words[0] === 'struct' || words[0] === 'union' || words[0] === 'enum')) return { tag: words[0], name: words[1]! };
+  return { tag: undefined, name: words.join(' ') };
+}
+
+/**
+ * Every definition `name` has. A plain name is a typedef or base type first,
+ * else a struct, union or enum of that name (`malloc_state` finds `struct
+ * malloc_state`); none is an error with the closest name there.
+ */
+function definitionsOf(types: DebugTypes, name: string, asked: TypesAsked): { spelled: string; definitions: CType[] } {
+  const parsed = parseTypeName(name);
+  const tags: TypeName['tag'][] = parsed.tag !== undefined ? [parsed.tag] : [undefined, 'struct', 'union', 'enum'];
+  for (const tag of tags) {
+    const definitions = types.find({ tag, name: parsed.name });
+    if (definitions.length > 0) return { spelled: typeNameText({ tag, name: parsed.name }), definitions };
+  }
+  throw noType(types, parsed, asked);
+}
+
+function noType(types: DebugTypes, name: TypeName, asked: TypesAsked): UsageError {
+  const names = types.names();
+  // Compared by the name alone (`malloc_stat` is closest to `struct malloc_state`), then the same tag preferred.
+  const byName = new Map<string, string[]>();
+  for (const spelled of names) {
+    const parsed = parseTypeName(spelled);
+    byName.set(parsed.name, [...(byName.get(parsed.name) ?? []), spelled]);
+  }
+  const near = closest(name.name, byName.keys());
+  const spellings = near === undefined ? [] : byName.get(near)!;
+  const best = spellings.find((spelled) => parseTypeName(spelled).tag === name.tag) ?? spellings[0];
+  const suggestion = best === undefined ? '' : `did you mean '${best}'? `;
+  return new UsageError('no-type', `no type '${typeNameText(name)}' in the debug info of ${asked.source} (${types.path})`, {
+    hint: `${suggestion}\`${asked.lister}\` lists the ${names.length} names it defines`,
+  });
+}
