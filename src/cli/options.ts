@@ -116,7 +116,7 @@ export const COMMAND_OPTIONS = {
     operands: 'TARGET',
     target: 'one',
     options: ['allow-write', 'dry-run', 'freeze', 'journal', 'policy', 'audit', 'json'],
-    about: ['statements one at a time, names kept between', 'them (.help, .plan, .names; history,', 'completion); from a pipe, a script'],
+    about: ['statements one at a time, names kept between', 'them (.help, .plan, .names, .type; history,', 'completion); from a pipe, a script'],
   },
 } as const satisfies Record<string, CommandOptions>;
 

@@ -5,7 +5,7 @@
 // policy and the write grant as a run is, and executed; an error is shown and
 // the session goes on. At a terminal: a prompt, history in the XDG state
 // directory, completion of names, builtins, types and keywords, and `.help`,
-// `.plan`, `.names`, `.exit`. From a pipe: statements line by line, no
+// `.plan`, `.names`, `.type`, `.exit`. From a pipe: statements line by line, no
 // prompts, and the exit status of the most serious error (0 if none).
 import type { TypeSession } from '../dsl/typed-lowering.ts';
 import { appendFileSync, mkdirSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { TYPE_NAMES } from '../dsl/types.ts';
 import { policyLimits } from '../policy/apply.ts';
 import { loadPolicies } from '../policy/system.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
+import { ModuleResolver } from '../runtime/symbols/modules.ts';
 import { execute } from '../runtime/execute.ts';
 import { writeRefusal } from '../policy/refusals.ts';
 import { humanValue } from '../runtime/evaluation/show.ts';
@@ -35,17 +36,19 @@ import { mostSerious } from './journal-commands.ts';
 import { journalFor, recordWrites } from './run-command.ts';
 import { judgePlan } from '../policy/refusals.ts';
 import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
+import { executableDebugTypes, typesOutput } from './types-command.ts';
 
 type Out = (text: string) => void;
 type ReplCommand = Extract<Command, { kind: 'repl' }>;
 
-const COMMANDS = ['.help', '.plan', '.names', '.exit'];
+const COMMANDS = ['.help', '.plan', '.names', '.type', '.exit'];
 const HISTORY_LINES = 1000;
 
 const HELP = `Statements run as they are entered; a block runs once its braces close.
 Names declared with let stay for the next statements (let may declare one anew).
   .plan STATEMENT   what the statement would do, without running it
   .names            the names kept so far, with their kinds and values
+  .type NAME        a type's layout from the executable's debug info (as pvm types)
   .help             this text
   .exit             leave (or Ctrl-D)
 Tab completes names, builtins, types and keywords. The language: docs/language.md.`;
@@ -131,6 +134,17 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         if (command.json) out(JSON.stringify({ type: 'names', names: [...types].map(([name, type]) => ({ name, kind: type, value: values.has(name) ? humanValue(values.get(name)!) : null })) }));
         else out(types.size === 0 ? 'no names yet: declare one with let' : [...types].map(([name, type]) => `${name}: ${describeType(type)} = ${values.has(name) ? humanValue(values.get(name)!) : '?'}`).join('\n'));
         return true;
+      case '.type': {
+        // The executable's debug info, found as pvm types finds a module's.
+        const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories(), elfFiles });
+        try {
+          const asked = { source: `the executable of ${describeTarget(session.target.identity)}`, lister: '.type' };
+          for (const line of typesOutput(executableDebugTypes(resolver), argument === '' ? undefined : argument, command.json, asked)) out(line);
+        } finally {
+          resolver.close();
+        }
+        return true;
+      }
       case '.plan': {
         if (argument === '') throw new UsageError('usage', '.plan needs a statement', { hint: '.plan let x = read u32 at 0x1000' });
         const { plan } = await compile(argument);

@@ -82,6 +82,9 @@ function moduleDebugTypes(resolver: ModuleResolver, module: string): FoundTypes 
   resolver.module(module);
   return { problem: { code: 'no-debug-info', message: `pvm cannot read the debug info of ${module} yet`, hint: undefined, exit: 4 } };
 }
+export function executableDebugTypes(_resolver: ModuleResolver): FoundTypes {
+  return { problem: { code: 'no-debug-info', message: 'pvm cannot read the debug info of the executable yet', hint: undefined, exit: 4 } };
+}
 
 /** A TypeProblem as the error pvm reports, with its exit status. */
 export function typeProblemError(problem: TypeProblem): PvmError {
