@@ -148,7 +148,8 @@ export function spell(type: CType, inner = ''): string {
     case 'pointer': {
       const target = type.target();
       const starred = `*${inner}`;
-      return spell(target, target.kind === 'array' || target.kind === 'function' ? `(${starred})` : starred);
+      // A function puts its declarator in parentheses itself: `void (*fp)(…)`, not `void ((*fp))(…)`.
+      return spell(target, target.kind === 'array' ? `(${starred})` : starred);
     }
     case 'array':
       return spell(type.element, `${inner}[${type.count ?? ''}]`);

@@ -148,6 +148,13 @@ describe('a layout as text (gdb ptype /o)', () => {
     expect(layoutText(layoutOf(i32))).toBe('type = int\n/* total size (bytes):    4 */');
   });
 
+  it('spells a pointer to a function and a pointer to an array as C declares them', () => {
+    const withPointers = struct('withfn', 16, [member('fp', 0, pointer({ kind: 'function', name: 'void' })), member('arr', 8, pointer(array(i32, 4)))]);
+    const text = layoutText(layoutOf(withPointers));
+    expect(text).toContain('/*      0      |       8 */    void (*fp)(…);');
+    expect(text).toContain('/*      8      |       8 */    int (*arr)[4];');
+  });
+
   it('says a struct only declared has no known size', () => {
     const declared: Aggregate = { kind: 'struct', name: 'opaque', size: undefined, members: [] };
     expect(layoutText(layoutOf(declared))).toContain('/* total size (bytes): unknown: only declared */');
