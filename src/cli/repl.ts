@@ -36,7 +36,7 @@ import { mostSerious } from './journal-commands.ts';
 import { journalFor, recordWrites } from './run-command.ts';
 import { judgePlan } from '../policy/refusals.ts';
 import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
-import { executableDebugTypes, typesOutput } from './types-command.ts';
+import { executableDebugTypes, sessionTypesOutput } from './types-command.ts';
 
 type Out = (text: string) => void;
 type ReplCommand = Extract<Command, { kind: 'repl' }>;
@@ -48,7 +48,8 @@ const HELP = `Statements run as they are entered; a block runs once its braces c
 Names declared with let stay for the next statements (let may declare one anew).
   .plan STATEMENT   what the statement would do, without running it
   .names            the names kept so far, with their kinds and values
-  .type NAME        a type's layout from the executable's debug info (as pvm types)
+  .type NAME        a type's layout, declared here or from the executable's debug
+                    info (as pvm types); without NAME, the names of both
   .help             this text
   .exit             leave (or Ctrl-D)
 Tab completes names, builtins, types and keywords. The language: docs/language.md.`;
@@ -135,11 +136,12 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         else out(types.size === 0 ? 'no names yet: declare one with let' : [...types].map(([name, type]) => `${name}: ${describeType(type)} = ${values.has(name) ? humanValue(values.get(name)!) : '?'}`).join('\n'));
         return true;
       case '.type': {
-        // The executable's debug info, found as pvm types finds a module's.
+        // A type this session declared, else the executable's debug info, found as pvm types finds a module's.
         const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories(), elfFiles });
         try {
           const asked = { source: `the executable of ${describeTarget(session.target.identity)}`, lister: '.type' };
-          for (const line of typesOutput(executableDebugTypes(resolver), argument === '' ? undefined : argument, command.json, asked)) out(line);
+          const declared = typeSession?.types ?? new Map();
+          for (const line of sessionTypesOutput(declared, () => executableDebugTypes(resolver), argument === '' ? undefined : argument, command.json, asked)) out(line);
         } finally {
           resolver.close();
         }

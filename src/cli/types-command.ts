@@ -10,7 +10,7 @@ import { closest } from '../suggest.ts';
 import { describeTarget } from '../target/target.ts';
 import type { Command, TargetSpec } from './args.ts';
 import { debugDirectories, openSession } from './session.ts';
-import { type CType, type TypeName, typeNameText } from '../types/ctype.ts';
+import { concrete, type CType, spell, type TypeName, typeNameText } from '../types/ctype.ts';
 import { layoutOf } from '../types/layout.ts';
 import { layoutJson } from '../types/layout-json.ts';
 import { layoutText } from '../types/layout-text.ts';
@@ -109,10 +109,40 @@ export function typesOutput(found: FoundTypes, name: string | undefined, json: b
     return json ? [JSON.stringify({ type: 'types', file: found.path, names })] : names;
   }
   const { spelled, definitions } = definitionsOf(found, name, asked);
-  if (json) return definitions.map((type) => JSON.stringify({ type: 'layout', file: found.path, ...layoutJson(layoutOf(type, spelled)) }));
+  return layoutLines(definitions, spelled, json, found.path);
+}
+
+/**
+ * The REPL's `.type [NAME]`: a type the session declared, else one of the
+ * executable's debug info (asked for only then: a REPL on a program without
+ * any still shows its own types); without NAME, the names of both.
+ */
+export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, debug: () => FoundTypes, name: string | undefined, json: boolean, asked: TypesAsked): string[] {
+  if (name === undefined) {
+    const own = [...declared.keys()].sort();
+    const found = debug();
+    if ('problem' in found && own.length === 0) throw typeProblemError(found.problem);
+    const names = 'problem' in found ? [] : [...new Set(found.names())].sort();
+    return json ? [JSON.stringify({ type: 'types', file: 'problem' in found ? null : found.path, declared: own, names })] : [...own, ...names];
+  }
+  const parsed = parseTypeName(name);
+  const own = declared.get(parsed.name);
+  if (own !== undefined && (parsed.tag === undefined || parsed.tag === concrete(own).kind)) return layoutLines([own], spell(own), json, null);
+  const found = debug();
+  if ('problem' in found && declared.size > 0) {
+    const near = closest(parsed.name, declared.keys());
+    const hint = `${near === undefined ? '' : `did you mean '${near}'? `}this session declares ${[...declared.keys()].join(', ')}${found.problem.hint === undefined ? '' : `; ${found.problem.hint}`}`;
+    throw typeProblemError({ ...found.problem, message: `no type '${name}' declared in this session, and ${found.problem.message}`, hint });
+  }
+  return typesOutput(found, name, json, asked);
+}
+
+/** Each definition's layout, as text or a JSON line; `file`: the debug info it was read from (null: the recipe's). */
+function layoutLines(definitions: readonly CType[], spelled: string, json: boolean, file: string | null): string[] {
+  if (json) return definitions.map((type) => JSON.stringify({ type: 'layout', file, ...layoutJson(layoutOf(type, spelled)) }));
   const texts = definitions.map((type) => layoutText(layoutOf(type, spelled)));
   if (texts.length === 1) return texts;
-  return [`/* ${spelled}: ${texts.length} different definitions in ${found.path} (from different compile units); each follows */`, texts.join('\n\n')];
+  return [`/* ${spelled}: ${texts.length} different definitions in ${file} (from different compile units); each follows */`, texts.join('\n\n')];
 }
 
 /** `struct malloc_state` → its tag and name; `PyObject` → a plain name. */

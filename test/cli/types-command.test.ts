@@ -3,7 +3,7 @@
 // the command line is read.
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.ts';
-import { typesOutput } from '../../src/cli/types-command.ts';
+import { sessionTypesOutput, typesOutput } from '../../src/cli/types-command.ts';
 import { PvmError } from '../../src/errors.ts';
 import type { Aggregate, CType, TypeName } from '../../src/types/ctype.ts';
 import type { DebugTypes } from '../../src/types/type-source.ts';
@@ -79,6 +79,31 @@ describe('pvm types on debug info', () => {
     const problem = { code: 'no-debug-info', message: 'no debug info for /usr/bin/x', hint: 'install its -dbg package', exit: 4 } as const;
     const error = failure(() => typesOutput({ problem }, undefined, false, asked));
     expect([error.exit, error.code, error.message, error.hint]).toEqual([4, 'no-debug-info', problem.message, problem.hint]);
+  });
+});
+
+describe("the REPL's .type", () => {
+  const declared = new Map<string, CType>([['Player', { kind: 'struct', name: 'Player', size: 8, members: [{ name: 'level', offset: 4, type: i32 }] }]]);
+  const noDebugInfo = { problem: { code: 'no-debug-info', message: 'the executable has no debug info', hint: 'install its -dbg package', exit: 4 } } as const;
+
+  it('shows a type the session declared before looking in debug info, which it does not need', () => {
+    const lines = sessionTypesOutput(declared, () => noDebugInfo, 'Player', false, asked);
+    expect(lines[0]).toContain('type = struct Player {');
+    expect(lines[0]).toContain('/* XXX  4-byte hole      */');
+    expect(sessionTypesOutput(declared, () => noDebugInfo, 'struct Player', true, asked).map((line) => JSON.parse(line))).toMatchObject([{ type: 'layout', file: null, name: 'struct Player' }]);
+  });
+
+  it("else the executable's, and without a name lists both", () => {
+    expect(sessionTypesOutput(declared, () => types, 'mstate', false, asked)).toEqual(typesOutput(types, 'mstate', false, asked));
+    expect(sessionTypesOutput(declared, () => types, undefined, false, asked)).toEqual(['Player', 'int', 'mstate', 'struct arena', 'struct malloc_state']);
+    expect(JSON.parse(sessionTypesOutput(declared, () => noDebugInfo, undefined, true, asked)[0]!)).toEqual({ type: 'types', file: null, declared: ['Player'], names: [] });
+  });
+
+  it('says what it declares when the debug info cannot be read', () => {
+    const error = failure(() => sessionTypesOutput(declared, () => noDebugInfo, 'Playr', false, asked));
+    expect([error.exit, error.code, error.message]).toEqual([4, 'no-debug-info', "no type 'Playr' declared in this session, and the executable has no debug info"]);
+    expect(error.hint).toBe("did you mean 'Player'? this session declares Player; install its -dbg package");
+    expect(failure(() => sessionTypesOutput(new Map(), () => noDebugInfo, undefined, false, asked)).code).toBe('no-debug-info');
   });
 });
 
