@@ -36,7 +36,7 @@ import { mostSerious } from './journal-commands.ts';
 import { journalFor, recordWrites } from './run-command.ts';
 import { judgePlan } from '../policy/refusals.ts';
 import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
-import { executableDebugTypes, sessionTypesOutput } from './types-command.ts';
+import { executableDebugTypes, printLines, sessionTypesOutput } from './types-command.ts';
 
 type Out = (text: string) => void;
 type ReplCommand = Extract<Command, { kind: 'repl' }>;
@@ -141,7 +141,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         try {
           const asked = { source: `the executable of ${describeTarget(session.target.identity)}`, lister: '.type' };
           const declared = typeSession?.types ?? new Map();
-          for (const line of sessionTypesOutput(declared, () => executableDebugTypes(resolver), argument === '' ? undefined : argument, command.json, asked)) out(line);
+          printLines(sessionTypesOutput(declared, () => executableDebugTypes(resolver), argument === '' ? undefined : argument, command.json, asked), out);
         } finally {
           resolver.close();
         }

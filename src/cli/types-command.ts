@@ -25,7 +25,7 @@ export async function typesCommand(command: TypesCommand, out: (text: string) =>
   if (command.target === undefined) {
     refuseNoFile(command.module);
     const found = debugTypesOfFile(command.module);
-    for (const line of typesOutput(found, command.name, command.json, { source: command.module, lister: `pvm types ${command.module}` })) out(line);
+    printLines(typesOutput(found, command.name, command.json, { source: command.module, lister: `pvm types ${command.module}` }), out);
     return;
   }
   const session = await openSession(command.target, await loadPolicies(command.policy.file), command.policy.audit, { quietStdout: command.json });
@@ -39,11 +39,16 @@ export async function typesCommand(command: TypesCommand, out: (text: string) =>
     } finally {
       resolver.close();
     }
-    for (const line of lines) out(line);
+    printLines(lines, out);
   } finally {
     session.close();
     await session.afterwards();
   }
+}
+
+/** One write for all the lines (a debug file's names are thousands); none for none. */
+export function printLines(lines: readonly string[], out: (text: string) => void): void {
+  if (lines.length > 0) out(lines.join('\n'));
 }
 
 /** `libc.so.6` given without a target is a module's name, not a file here: say what each needs. */
