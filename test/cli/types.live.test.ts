@@ -1,5 +1,5 @@
 // pvm types against gdb's ptype /o on the same debug info: a gcc -g object
-// with holes, bitfields, unions, anonymous and nested members
+// library with holes, bitfields, unions, anonymous and nested members
 // (test/fixture/layouts.c), the C fixture's executable, libc's types from
 // libc6-dbg and CPython's from python3.11-dbg; then the same types through a
 // live process's module, a snapshot's, the REPL's .type, --json, and the
@@ -15,7 +15,8 @@ import { hasCommand, needs } from '../helpers/needs.ts';
 import { FIXTURE_BINARY, ROOT } from '../helpers/paths.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm-types-'));
-const OBJECT = join(dir, 'layouts.o');
+/** Linked, as a program or library is: pvm reads the DWARF of what runs, not of a relocatable .o (whose string offsets are relocations still to apply). */
+const OBJECT = join(dir, 'layouts.so');
 const STRIPPED = join(dir, 'stripped');
 /** Each run builds its own index cache: none is left in $HOME, and none from another run is used. */
 const env = { XDG_CACHE_HOME: join(dir, 'cache') };
@@ -38,7 +39,7 @@ const types = (args: string[], runtime: (typeof RUNTIMES)[number] = 'node'): Cli
 
 beforeAll(() => {
   if (HAS_CC) {
-    execFileSync('cc', ['-g', '-c', '-o', OBJECT, `${ROOT}test/fixture/layouts.c`]);
+    execFileSync('cc', ['-g', '-shared', '-fPIC', '-o', OBJECT, `${ROOT}test/fixture/layouts.c`]);
     execFileSync('objcopy', ['--strip-debug', FIXTURE_BINARY, STRIPPED]);
   }
 });
@@ -52,16 +53,27 @@ function gdbLayouts(file: string, names: readonly string[]): string[] {
   return blocks;
 }
 
+/** gdb's spelling of the C base types whose DWARF names pvm shows as the compiler wrote them. */
+const GDB_SPELLING: readonly [RegExp, string][] = [
+  [/\blong long unsigned int\b/g, 'unsigned long long'],
+  [/\blong long int\b/g, 'long long'],
+  [/\blong unsigned int\b/g, 'unsigned long'],
+  [/\bshort unsigned int\b/g, 'unsigned short'],
+  [/\blong int\b/g, 'long'],
+  [/\bshort int\b/g, 'short'],
+];
+
 /**
  * A layout as both print it, where they agree by design: gdb leaves the
- * header off a typedef's layout and the size off a one-line type, and spells
- * a function pointer's parameters, which pvm shows as `(…)`.
+ * header off a typedef's layout and the size off a one-line type, spells a
+ * function pointer's parameters, which pvm shows as `(…)`, and shortens base
+ * types' names (`long int` is `long`).
  */
 function comparable(text: string): string {
   const lines = text.trimEnd().split('\n');
   lines[0] = lines[0]!.replace(/^\/\* offset {6}\| {4}size \*\/ {2}/, '');
   if (lines.length === 2 && lines[1]!.startsWith('/* total size')) lines.pop();
-  return lines.map((line) => line.replace(/\)\([^()]*\)(;?)$/, ')(…)$1')).join('\n');
+  return lines.map((line) => GDB_SPELLING.reduce((spelled, [dwarf, gdb]) => spelled.replace(dwarf, gdb), line.replace(/\)\([^()]*\)(;?)$/, ')(…)$1'))).join('\n');
 }
 
 /** pvm's layout of each name in `file`, with a target's arguments if given, next to gdb's. */
@@ -129,7 +141,7 @@ describe.each(RUNTIMES)('pvm types on %s', (runtime) => {
           ],
           holes: [{ kind: 'padding', offset: 9, size: 3 }],
         },
-        { name: 'last', type: 'short', offset: 12, size: 2 },
+        { name: 'last', type: 'short int', offset: 12, size: 2 },
       ],
       holes: [{ kind: 'padding', offset: 14, size: 2 }],
     });
