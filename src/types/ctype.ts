@@ -134,7 +134,8 @@ export function spell(type: CType, inner = ''): string {
     case 'void':
       return `void${space(inner)}`;
     case 'function':
-      return `${type.name ?? 'void'} (${inner})(…)`.replace(' ()', ' (*)');
+      // `void *(*f)(…)`: a pointer's star binds to the declarator after it, as C writes it.
+      return `${type.name ?? 'void'}${type.name?.endsWith('*') ? '' : ' '}(${inner})(…)`.replace('()(', '(*)(');
     case 'struct':
     case 'union':
     case 'enum':

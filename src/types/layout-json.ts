@@ -26,6 +26,8 @@ export interface MemberJson {
   kind?: 'struct' | 'union';
   members?: MemberJson[];
   holes?: HoleJson[];
+  /** The struct or union with no name an array or pointer member leads to: its members and holes at offsets from its own start. */
+  anonymous?: { kind: 'struct' | 'union'; size: number | null; members: MemberJson[]; holes: HoleJson[] };
 }
 
 /** Whole bytes: `offset`, `size`; else `offset`, `bitOffset` (0-7), `bitSize`. */
@@ -84,7 +86,8 @@ function entriesJson(aggregate: AggregateLayout): { members: MemberJson[]; holes
 function memberJson(member: MemberLayout): MemberJson {
   const json: MemberJson = { name: member.name ?? null, type: spell(member.type), offset: Math.floor(member.bit / 8), size: member.size };
   if (member.bitSize !== undefined || member.bit % 8 !== 0) Object.assign(json, { bitOffset: member.bit % 8, bitSize: member.bitSize });
-  if (member.inner !== undefined) Object.assign(json, { kind: member.inner.kind, ...entriesJson(member.inner) });
+  if (member.inner !== undefined && member.behind) json.anonymous = { kind: member.inner.kind, size: member.inner.size ?? null, ...entriesJson(member.inner) };
+  else if (member.inner !== undefined) Object.assign(json, { kind: member.inner.kind, ...entriesJson(member.inner) });
   return json;
 }
 

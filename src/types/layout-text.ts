@@ -41,15 +41,18 @@ function bodyLines(aggregate: AggregateLayout, level: number): string[] {
     if (entry.kind === 'member') lines.push(...memberLines(entry, aggregate.kind === 'union', level));
     else lines.push(...holeLines(entry));
   }
-  lines.push('', totalLine(aggregate.size, level));
+  if (!aggregate.anonymous) lines.push('', totalLine(aggregate.size, level));
   return lines;
 }
 
 function memberLines(member: MemberLayout, inUnion: boolean, level: number): string[] {
   const column = `${offsetColumn(member, inUnion)}${' '.repeat(4 + 4 * level)}`;
   if (member.inner !== undefined) {
-    const name = member.name === undefined ? '' : ` ${member.name}`;
-    return [`${column}${opening(member.inner.name)}`, ...bodyLines(member.inner, level + 1), `${indent(4 + 4 * level)}}${name};`];
+    // `struct {` … `} name;`, or around an anonymous one behind an array or a pointer, `struct {` … `} *items[2];`.
+    const declared = spell(member.type, member.name ?? '');
+    const brace = declared.indexOf('{…}');
+    const [head, tail] = brace < 0 ? [opening(member.inner.name), member.name ?? ''] : [`${declared.slice(0, brace)}{`, declared.slice(brace + 3).trim()];
+    return [`${column}${head}`, ...bodyLines(member.inner, level + 1), `${indent(4 + 4 * level)}}${tail === '' ? '' : ` ${tail}`};`];
   }
   const declaration = spell(member.type, member.name ?? '');
   return [`${column}${declaration}${member.bitSize === undefined ? '' : ` : ${member.bitSize}`};`];

@@ -19,18 +19,26 @@ export type Layout =
   /** A base type, a pointer, an array, a function, void: only its size. */
   | { readonly kind: 'other'; readonly name: string; readonly size: number | undefined; readonly type: CType };
 
-/** A struct or union: its members and holes in order. `size` undefined: only declared (`struct X;`), so nothing is known of it. */
+/**
+ * A struct or union: its members and holes in order. `size` undefined: only
+ * declared (`struct X;`), so nothing is known of it. `anonymous`: one with
+ * no name behind an array or a pointer (`struct { … } items[2]`), which gdb
+ * shows in place, as it has no name to show: offsets from its own start,
+ * its holes but not its padding, and no total size.
+ */
 export interface AggregateLayout {
   readonly kind: 'struct' | 'union';
   readonly name: string;
   readonly size: number | undefined;
   readonly entries: readonly (MemberLayout | Hole)[];
+  readonly anonymous: boolean;
 }
 
 /**
- * A member at `bit` bits from the start of the outermost type. `size`: its
+ * A member at `bit` bits from the start of the outermost type (of the
+ * anonymous struct it is in, for one behind an array or pointer). `size`: its
  * type's bytes (a bitfield's declared type's, as gdb shows it; 0 for a
- * flexible array). A struct or union member shown expanded has `inner`.
+ * flexible array).
  */
 export interface MemberLayout {
   readonly kind: 'member';
@@ -39,7 +47,9 @@ export interface MemberLayout {
   readonly bit: number;
   readonly size: number;
   readonly bitSize: number | undefined;
+  /** A struct or union member, shown expanded; or the anonymous one an array or pointer member leads to (`inner.anonymous`, `behind`). */
   readonly inner: AggregateLayout | undefined;
+  readonly behind: boolean;
 }
 
 /** Bits no member covers, from `bit` on: `hole` between members, `padding` after the last. */
@@ -61,7 +71,7 @@ export function layoutOf(type: CType, name = spell(type)): Layout {
       return layoutOf(type.target, name);
     case 'struct':
     case 'union':
-      return aggregateLayout(type, name, 0, 0);
+      return aggregateLayout(type, name, 0, 0, false);
     case 'enum':
       return { kind: 'enum', name, size: type.size, type };
     default:
@@ -70,7 +80,7 @@ export function layoutOf(type: CType, name = spell(type)): Layout {
 }
 
 /** `aggregate`'s members and holes, at `start` bits from the outermost type's start. */
-function aggregateLayout(aggregate: Aggregate, name: string, start: number, depth: number): AggregateLayout {
+function aggregateLayout(aggregate: Aggregate, name: string, start: number, depth: number, anonymous: boolean): AggregateLayout {
   const entries: (MemberLayout | Hole)[] = [];
   const struct = aggregate.kind === 'struct';
   // Where the member before ended, in bits: a member that starts later leaves a hole.
@@ -79,14 +89,17 @@ function aggregateLayout(aggregate: Aggregate, name: string, start: number, dept
     const bit = start + member.offset * 8 + (member.bitOffset ?? 0);
     const size = sizeOf(member.type) ?? 0;
     if (struct && bit > end) entries.push({ kind: 'hole', bit: end, bits: bit - end });
-    const expanded = member.bitSize === undefined && depth < DEEPEST ? expandable(member.type) : undefined;
-    const inner = expanded && aggregateLayout(expanded, spell(member.type), bit, depth + 1);
-    entries.push({ kind: 'member', name: member.name, type: member.type, bit, size, bitSize: member.bitSize, inner });
+    // Inside an anonymous struct shown in place, as gdb shows a type's body, a member is expanded only if it has no name either.
+    const aggregateMember = member.bitSize === undefined && depth < DEEPEST ? expandable(member.type) : undefined;
+    const expanded = anonymous && aggregateMember?.name !== undefined ? undefined : aggregateMember;
+    const behind = expanded === undefined && depth < DEEPEST ? anonymousBehind(member.type) : undefined;
+    const inner = expanded !== undefined ? aggregateLayout(expanded, spell(member.type), bit, depth + 1, anonymous) : behind && aggregateLayout(behind, spell(behind), 0, depth + 1, true);
+    entries.push({ kind: 'member', name: member.name, type: member.type, bit, size, bitSize: member.bitSize, inner, behind: behind !== undefined });
     end = bit + (member.bitSize ?? size * 8);
   }
   const last = start + (aggregate.size ?? 0) * 8;
-  if (struct && aggregate.members.length > 0 && last > end) entries.push({ kind: 'padding', bit: end, bits: last - end });
-  return { kind: aggregate.kind, name, size: aggregate.size, entries };
+  if (struct && !anonymous && aggregate.members.length > 0 && last > end) entries.push({ kind: 'padding', bit: end, bits: last - end });
+  return { kind: aggregate.kind, name, size: aggregate.size, entries, anonymous };
 }
 
 /**
@@ -97,4 +110,14 @@ function aggregateLayout(aggregate: Aggregate, name: string, start: number, dept
 function expandable(type: CType): Aggregate | undefined {
   const t = type.kind === 'qualified' ? type.target : type;
   return (t.kind === 'struct' || t.kind === 'union') && t.size !== undefined ? t : undefined;
+}
+
+/** The struct or union with no name that a member of this type is an array of, or points to. */
+function anonymousBehind(type: CType): Aggregate | undefined {
+  let t = type.kind === 'qualified' ? type.target : type;
+  if (t.kind !== 'array' && t.kind !== 'pointer') return undefined;
+  for (let depth = 0; depth < DEEPEST && (t.kind === 'array' || t.kind === 'pointer' || t.kind === 'qualified'); depth++) {
+    t = t.kind === 'array' ? t.element : t.kind === 'pointer' ? t.target() : t.target;
+  }
+  return (t.kind === 'struct' || t.kind === 'union') && t.name === undefined && t.size !== undefined ? t : undefined;
 }

@@ -89,7 +89,7 @@ function compareWithGdb(file: string, names: readonly string[], module: string =
 describe("pvm types agrees with gdb's ptype /o", () => {
   it('on a gcc -g object: holes, bitfields, unions, anonymous and nested members, a flexible array, typedefs, an enum', (context) => {
     needs(context, HAS_GDB && HAS_CC, 'needs gdb and cc (apt install gdb gcc)');
-    compareWithGdb(OBJECT, ['struct holes', 'struct bits', 'struct flex', 'union number', 'struct withfn', 'struct deep', 'point_t', 'enum color', 'callback']);
+    compareWithGdb(OBJECT, ['struct holes', 'struct bits', 'struct flex', 'union number', 'struct withfn', 'struct deep', 'struct anonymous', 'point_t', 'enum color', 'callback']);
   });
 
   it("on the C fixture's executable, and libc's debug file", (context) => {

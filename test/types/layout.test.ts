@@ -149,10 +149,40 @@ describe('a layout as text (gdb ptype /o)', () => {
   });
 
   it('spells a pointer to a function and a pointer to an array as C declares them', () => {
-    const withPointers = struct('withfn', 16, [member('fp', 0, pointer({ kind: 'function', name: 'void' })), member('arr', 8, pointer(array(i32, 4)))]);
+    const withPointers = struct('withfn', 24, [member('fp', 0, pointer({ kind: 'function', name: 'void' })), member('arr', 8, pointer(array(i32, 4))), member('start', 16, pointer({ kind: 'function', name: 'void *' }))]);
     const text = layoutText(layoutOf(withPointers));
+    expect(text).toContain('/*     16      |       8 */    void *(*start)(…);');
     expect(text).toContain('/*      0      |       8 */    void (*fp)(…);');
     expect(text).toContain('/*      8      |       8 */    int (*arr)[4];');
+  });
+
+  it('shows an anonymous struct behind an array or a pointer in place, from its own start, as gdb does', () => {
+    const item = struct(undefined, 24, [member('c', 0, char), member('i', 4, i32), member('deep', 8, struct(undefined, 16, [member('d', 0, char), member('e', 8, i64)])), member('at', 16, point)]);
+    const anonymous = struct('anonymous', 64, [member('n', 0, i32), member('items', 8, array(item, 2)), member('p', 56, pointer(struct(undefined, 2, [member('s', 0, int('short', 2))])))]);
+    expect(layoutText(layoutOf(anonymous))).toBe(`/* offset      |    size */  type = struct anonymous {
+/*      0      |       4 */    int n;
+/* XXX  4-byte hole      */
+/*      8      |      48 */    struct {
+/*      0      |       1 */        char c;
+/* XXX  3-byte hole      */
+/*      4      |       4 */        int i;
+/*      8      |      16 */        struct {
+/*      8      |       1 */            char d;
+/* XXX  7-byte hole      */
+/*     16      |       8 */            long e;
+                                   } deep;
+/*     16      |       8 */        struct point at;
+                               } items[2];
+/*     56      |       8 */    struct {
+/*      0      |       2 */        short s;
+                               } *p;
+
+                               /* total size (bytes):   64 */
+                             }`);
+    const json = layoutJson(layoutOf(anonymous));
+    if (json.kind !== 'struct') throw new Error('a struct');
+    expect(json.members[2]).toEqual({ name: 'p', type: 'struct {…} *', offset: 56, size: 8, anonymous: { kind: 'struct', size: 2, members: [{ name: 's', type: 'short', offset: 0, size: 2 }], holes: [] } });
+    expect(json.members[1]!.anonymous).toMatchObject({ kind: 'struct', size: 24, holes: [{ kind: 'hole', offset: 1, size: 3 }] });
   });
 
   it('says a struct only declared has no known size', () => {
