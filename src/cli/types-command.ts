@@ -184,7 +184,7 @@ function noType(types: DebugTypes, name: TypeName, asked: TypesAsked): UsageErro
   const spellings = near === undefined ? [] : byName.get(near)!;
   const best = spellings.find((spelled) => parseTypeName(spelled).tag === name.tag) ?? spellings[0];
   const suggestion = best === undefined ? '' : `did you mean '${best}'? `;
-  return new UsageError('no-type', `no type '${typeNameText(name)}' in the debug info of ${asked.source} (${types.path})`, {
+  return new UsageError('no-type', `no type '${typeNameText(name)}' in the debug info of ${asked.source}, read from ${types.path}`, {
     hint: `${suggestion}\`${asked.lister}\` lists the ${names.length} names it defines`,
   });
 }

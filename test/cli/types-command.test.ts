@@ -69,7 +69,7 @@ describe('pvm types on debug info', () => {
 
   it('refuses a name not there with exit 2 and the closest name, tagged or not', () => {
     const error = failure(() => typesOutput(types, 'malloc_stat', false, asked));
-    expect([error.exit, error.code, error.message]).toEqual([2, 'no-type', `no type 'malloc_stat' in the debug info of libc.so.6 in pid 42 (bash) (${types.path})`]);
+    expect([error.exit, error.code, error.message]).toEqual([2, 'no-type', `no type 'malloc_stat' in the debug info of libc.so.6 in pid 42 (bash), read from ${types.path}`]);
     expect(error.hint).toBe("did you mean 'struct malloc_state'? `pvm types libc.so.6 --pid 42` lists the 4 names it defines");
     expect(failure(() => typesOutput(types, 'struct mstat', false, asked)).hint).toMatch(/^did you mean 'mstate'\?/);
     expect(failure(() => typesOutput(types, 'union malloc_state', false, asked)).message).toContain("no type 'union malloc_state'");
