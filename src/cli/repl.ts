@@ -35,8 +35,8 @@ import { formatError, formatErrorJson, formatEvent } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
 import { journalFor, recordWrites } from './run-command.ts';
 import { judgePlan } from '../policy/refusals.ts';
-import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
-import { executableDebugTypes, printLines, sessionTypesOutput } from './types-command.ts';
+import { debugDirectories, openSession, typeCacheDirectory, wasmLoopsFrom } from './session.ts';
+import { printLines, sessionTypesOutput } from './types-command.ts';
 
 type Out = (text: string) => void;
 type ReplCommand = Extract<Command, { kind: 'repl' }>;
@@ -137,11 +137,11 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         return true;
       case '.type': {
         // A type this session declared, else the executable's debug info, found as pvm types finds a module's.
-        const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories(), elfFiles });
+        const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories(), elfFiles, cacheDirectory: typeCacheDirectory() });
         try {
           const asked = { source: `the executable of ${describeTarget(session.target.identity)}`, lister: '.type' };
           const declared = typeSession?.types ?? new Map();
-          printLines(sessionTypesOutput(declared, () => executableDebugTypes(resolver), argument === '' ? undefined : argument, command.json, asked), out);
+          printLines(sessionTypesOutput(declared, () => resolver.debugTypes(undefined), argument === '' ? undefined : argument, command.json, asked), out);
         } finally {
           resolver.close();
         }

@@ -7,9 +7,10 @@ import { PvmError, UsageError } from '../errors.ts';
 import { loadPolicies } from '../policy/system.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
 import { closest } from '../suggest.ts';
+import { debugTypesOfFile } from '../types/debug-info-files.ts';
 import { describeTarget } from '../target/target.ts';
 import type { Command, TargetSpec } from './args.ts';
-import { debugDirectories, openSession } from './session.ts';
+import { debugDirectories, openSession, typeCacheDirectory } from './session.ts';
 import { concrete, type CType, spell, type TypeName, typeNameText } from '../types/ctype.ts';
 import { layoutOf } from '../types/layout.ts';
 import { layoutJson } from '../types/layout-json.ts';
@@ -24,18 +25,18 @@ type TypesCommand = Extract<Command, { kind: 'types' }>;
 export async function typesCommand(command: TypesCommand, out: (text: string) => void): Promise<void> {
   if (command.target === undefined) {
     refuseNoFile(command.module);
-    const found = debugTypesOfFile(command.module);
+    const found = debugTypesOfFile(command.module, { debugDirectories: debugDirectories(), cacheDirectory: typeCacheDirectory() });
     printLines(typesOutput(found, command.name, command.json, { source: command.module, lister: `pvm types ${command.module}` }), out);
     return;
   }
   const session = await openSession(command.target, await loadPolicies(command.policy.file), command.policy.audit, { quietStdout: command.json });
   try {
     // Only the map is read (and the module's files): the access a target needs to be opened at all, as for pvm maps.
-    const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories() });
+    const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories(), cacheDirectory: typeCacheDirectory() });
     let lines: string[];
     try {
       const asked = { source: `${command.module} in ${describeTarget(session.target.identity)}`, lister: `pvm types ${command.module} ${targetWords(command.target)}` };
-      lines = typesOutput(moduleDebugTypes(resolver, command.module), command.name, command.json, asked);
+      lines = typesOutput(resolver.debugTypes(command.module), command.name, command.json, asked);
     } finally {
       resolver.close();
     }
@@ -77,18 +78,6 @@ function targetWords(target: TargetSpec): string {
     case 'spawn':
       return `-- ${target.command.join(' ')}`;
   }
-}
-
-// PENDING the DWARF reader (branch dwarf): these two become its debugTypesOfFile and ModuleResolver.debugTypes.
-function debugTypesOfFile(path: string): FoundTypes {
-  return { problem: { code: 'no-debug-info', message: `pvm cannot read the debug info of ${path} yet`, hint: undefined, exit: 4 } };
-}
-function moduleDebugTypes(resolver: ModuleResolver, module: string): FoundTypes {
-  resolver.module(module);
-  return { problem: { code: 'no-debug-info', message: `pvm cannot read the debug info of ${module} yet`, hint: undefined, exit: 4 } };
-}
-export function executableDebugTypes(_resolver: ModuleResolver): FoundTypes {
-  return { problem: { code: 'no-debug-info', message: 'pvm cannot read the debug info of the executable yet', hint: undefined, exit: 4 } };
 }
 
 /** A TypeProblem as the error pvm reports, with its exit status. */
