@@ -24,7 +24,6 @@ import { TYPE_NAMES } from '../dsl/types.ts';
 import { policyLimits } from '../policy/apply.ts';
 import { loadPolicies } from '../policy/system.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
-import { ModuleResolver } from '../runtime/symbols/modules.ts';
 import { execute } from '../runtime/execute.ts';
 import { writeRefusal } from '../policy/refusals.ts';
 import { humanValue } from '../runtime/evaluation/show.ts';
@@ -35,7 +34,7 @@ import { formatError, formatErrorJson, formatEvent } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
 import { journalFor, recordWrites } from './run-command.ts';
 import { judgePlan } from '../policy/refusals.ts';
-import { debugDirectories, openSession, typeCacheDirectory, wasmLoopsFrom } from './session.ts';
+import { debugDirectories, openSession, wasmLoopsFrom } from './session.ts';
 import { printLines, sessionTypesOutput } from './types-command.ts';
 
 type Out = (text: string) => void;
@@ -136,15 +135,10 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         else out(types.size === 0 ? 'no names yet: declare one with let' : [...types].map(([name, type]) => `${name}: ${describeType(type)} = ${values.has(name) ? humanValue(values.get(name)!) : '?'}`).join('\n'));
         return true;
       case '.type': {
-        // A type this session declared, else the executable's debug info, found as pvm types finds a module's.
-        const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories(), elfFiles, cacheDirectory: typeCacheDirectory() });
-        try {
-          const asked = { source: `the executable of ${describeTarget(session.target.identity)}`, lister: '.type' };
-          const declared = typeSession?.types ?? new Map();
-          printLines(sessionTypesOutput(declared, () => resolver.debugTypes(undefined), argument === '' ? undefined : argument, command.json, asked), out);
-        } finally {
-          resolver.close();
-        }
+        // A type this session declared, else the executable's debug info, as recipes find it.
+        const asked = { source: `the executable of ${describeTarget(session.target.identity)}`, lister: '.type' };
+        const declared = typeSession?.types ?? new Map();
+        printLines(sessionTypesOutput(declared, () => session.debugTypes(undefined), argument === '' ? undefined : argument, command.json, asked), out);
         return true;
       }
       case '.plan': {

@@ -28,6 +28,8 @@ export interface Session {
   readonly audit: AuditFile | undefined;
   /** Types from the debug info of the target's modules, for a recipe that names them (read through the guard). */
   types(): TypeSource;
+  /** The debug info of one of its modules (undefined: the executable's), as types() reads it: what pvm types and the REPL's .type show. */
+  debugTypes(module: string | undefined): ReturnType<ModuleResolver['debugTypes']>;
   close(): void;
   /** For a program pvm started: wait for it, leave it, or kill it, as --then says. */
   afterwards(): Promise<void>;
@@ -119,9 +121,11 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     const target = policedSource(source, policies, { symbol, audit: audit?.append });
     const core = spec.kind === 'core' ? (source as CoreTarget) : undefined;
     let typesResolver: ModuleResolver | undefined;
+    const modules = () => typesResolver ??= new ModuleResolver(target, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles, cacheDirectory: typeCacheDirectory() });
     return {
       target,
-      types: () => targetTypes(typesResolver ??= new ModuleResolver(target, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles, cacheDirectory: typeCacheDirectory() })),
+      types: () => targetTypes(modules()),
+      debugTypes: (module) => modules().debugTypes(module),
       facts: spec.kind === 'core' ? undefined : (source as LiveProcess).facts,
       fileProblem: (region) => core?.fileProblem(region),
       policies,

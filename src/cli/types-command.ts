@@ -5,7 +5,6 @@
 import { statSync } from 'node:fs';
 import { PvmError, UsageError } from '../errors.ts';
 import { loadPolicies } from '../policy/system.ts';
-import { ModuleResolver } from '../runtime/symbols/modules.ts';
 import { closest } from '../suggest.ts';
 import { debugTypesOfFile } from '../types/debug-info-files.ts';
 import { describeTarget } from '../target/target.ts';
@@ -32,15 +31,8 @@ export async function typesCommand(command: TypesCommand, out: (text: string) =>
   const session = await openSession(command.target, await loadPolicies(command.policy.file), command.policy.audit, { quietStdout: command.json });
   try {
     // Only the map is read (and the module's files): the access a target needs to be opened at all, as for pvm maps.
-    const resolver = new ModuleResolver(session.target, { debugDirectories: debugDirectories(), cacheDirectory: typeCacheDirectory() });
-    let lines: string[];
-    try {
-      const asked = { source: `${command.module} in ${describeTarget(session.target.identity)}`, lister: `pvm types ${command.module} ${targetWords(command.target)}` };
-      lines = typesOutput(resolver.debugTypes(command.module), command.name, command.json, asked);
-    } finally {
-      resolver.close();
-    }
-    printLines(lines, out);
+    const asked = { source: `${command.module} in ${describeTarget(session.target.identity)}`, lister: `pvm types ${command.module} ${targetWords(command.target)}` };
+    printLines(typesOutput(session.debugTypes(command.module), command.name, command.json, asked), out);
   } finally {
     session.close();
     await session.afterwards();
