@@ -12,6 +12,9 @@ import { type DwarfDebugTypes, hasDebugInfo, openDebugTypes } from './dwarf/debu
 import type { TypeProblem } from './type-source.ts';
 import type { DebugLookup } from '../runtime/symbols/elf-files.ts';
 
+/** e_type of a relocatable object (a .o). */
+const ET_REL = 1;
+
 export interface DebugTypesFileOptions {
   /** Where separate debug files are looked for (PVM_DEBUG_FILE_DIRECTORY); /usr/lib/debug unless given. */
   readonly debugDirectories?: readonly string[] | undefined;
@@ -45,6 +48,17 @@ export function debugTypesOfFile(path: string, options: DebugTypesFileOptions): 
   } catch (error) {
     if (error instanceof ElfFormatError) return { problem: badFile(path, error) };
     throw error;
+  }
+  // A .o's DWARF points into its string and type sections through relocations not yet applied: read as is, every name would be wrong.
+  if (elf.type === ET_REL) {
+    return {
+      problem: {
+        code: 'bad-debug-info',
+        message: `${path} is a relocatable object (.o), whose debug info pvm cannot read before it is linked`,
+        hint: 'give the program or library it is linked into (cc -g -shared -o lib.so file.c makes one)',
+        exit: 4,
+      },
+    };
   }
   return debugTypesOfModule(path, elf, () => {
     const found = findDebugFile(path, elf, options.debugDirectories ?? DEFAULT_DEBUG_DIRECTORIES);

@@ -181,7 +181,8 @@ describe('pvm types on a target', () => {
     expect(offline.stdout).toBe(live);
   });
 
-  it('names what is missing: a module not mapped, a file without debug info, a module given without a target', async () => {
+  it('names what is missing: a module not mapped, a file without debug info, a .o not linked, a module given without a target', async (context) => {
+    needs(context, HAS_CC, 'needs cc');
     const f = await fixture();
     const missing = types(['libnothing.so', '--pid', String(f.pid)]);
     expect(missing.status).toBe(4);
@@ -190,6 +191,11 @@ describe('pvm types on a target', () => {
     expect(stripped.status).toBe(4);
     expect(stripped.stderr).toContain(STRIPPED);
     expect(JSON.parse(types([STRIPPED, '--json']).stdout)).toMatchObject({ type: 'error', code: 'no-debug-info', exit: 4 });
+    const object = join(dir, 'layouts.o');
+    execFileSync('cc', ['-g', '-c', '-o', object, `${ROOT}test/fixture/layouts.c`]);
+    const relocatable = types([object, 'struct holes']);
+    expect(relocatable.status).toBe(4);
+    expect(relocatable.stderr).toContain('is a relocatable object (.o)');
     const noTarget = types(['libc.so.6', 'struct malloc_state']);
     expect(noTarget.status).toBe(2);
     expect(noTarget.stderr).toContain("hint: a module's name needs a target: pvm types libc.so.6 --pid N");
