@@ -8,6 +8,7 @@
 // `.plan`, `.names`, `.type`, `.exit`. From a pipe: statements line by line, no
 // prompts, and the exit status of the most serious error (0 if none).
 import type { TypeSession } from '../dsl/typed-lowering.ts';
+import type { TypeName } from '../types/ctype.ts';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { notAppendable, readBoundedFile } from '../regular-file.ts';
 import { homedir } from 'node:os';
@@ -47,8 +48,8 @@ const HELP = `Statements run as they are entered; a block runs once its braces c
 Names declared with let stay for the next statements (let may declare one anew).
   .plan STATEMENT   what the statement would do, without running it
   .names            the names kept so far, with their kinds and values
-  .type NAME        a type's layout, declared here or from the executable's debug
-                    info (as pvm types); without NAME, the names of both
+  .type NAME        a type's layout, declared here or from debug info (as pvm
+                    types); from "MODULE": that module's; without NAME, the names
   .help             this text
   .exit             leave (or Ctrl-D)
 Tab completes names, builtins, types and keywords. The language: docs/language.md.`;
@@ -135,10 +136,12 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         else out(types.size === 0 ? 'no names yet: declare one with let' : [...types].map(([name, type]) => `${name}: ${describeType(type)} = ${values.has(name) ? humanValue(values.get(name)!) : '?'}`).join('\n'));
         return true;
       case '.type': {
-        // A type this session declared, else the executable's debug info, as recipes find it.
-        const asked = { source: `the executable of ${describeTarget(session.target.identity)}`, lister: '.type' };
-        const declared = typeSession?.types ?? new Map();
-        printLines(sessionTypesOutput(declared, () => session.debugTypes(undefined), argument === '' ? undefined : argument, command.json, asked), out);
+        // A type this session declared, else from debug info as a recipe's `as NAME [from "MODULE"]` finds it.
+        const { name, module } = typeArgument(argument);
+        const who = describeTarget(session.target.identity);
+        const asked = module === undefined ? { source: `the executable of ${who}`, lister: '.type' } : { source: `${module} in ${who}`, lister: `.type from "${module}"` };
+        const source = { debug: () => session.debugTypes(module), anywhere: module === undefined ? (type: TypeName) => session.types().lookup(type, undefined) : undefined };
+        printLines(sessionTypesOutput(typeSession?.types ?? new Map(), source, name, command.json, asked), out);
         return true;
       }
       case '.plan': {
@@ -234,6 +237,13 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   }
   if (interactive) out('');
   return interactive ? 0 : mostSerious(exits);
+}
+
+/** `.type`'s argument: `NAME`, `NAME from "MODULE"`, `from "MODULE"`, or nothing. */
+function typeArgument(argument: string): { name: string | undefined; module: string | undefined } {
+  const from = /^(?:(.*?)\s+)?from\s+"([^"]+)"$/.exec(argument);
+  const name = (from === null ? argument : from[1] ?? '').trim();
+  return { name: name === '' ? undefined : name, module: from?.[2] };
 }
 
 /** Tab: the word before the cursor, completed from the names kept, builtins, types, keywords (and the dot commands). */

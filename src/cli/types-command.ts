@@ -14,7 +14,7 @@ import { concrete, type CType, spell, type TypeName, typeNameText } from '../typ
 import { layoutOf } from '../types/layout.ts';
 import { layoutJson } from '../types/layout-json.ts';
 import { layoutText } from '../types/layout-text.ts';
-import type { DebugTypes, TypeProblem } from '../types/type-source.ts';
+import type { DebugTypes, TypeLookup, TypeProblem } from '../types/type-source.ts';
 
 /** Debug info, or why there is none to read. */
 export type FoundTypes = DebugTypes | { readonly problem: TypeProblem };
@@ -98,15 +98,23 @@ export function typesOutput(found: FoundTypes, name: string | undefined, json: b
   return layoutLines(definitions, spelled, json, found.path);
 }
 
+/** Where the REPL's `.type` looks: a module's debug info (the executable's unless named), and with no module named, every module, as recipes look. */
+export interface SessionTypes {
+  readonly debug: () => FoundTypes;
+  readonly anywhere?: ((name: TypeName) => TypeLookup) | undefined;
+}
+
 /**
  * The REPL's `.type [NAME]`: a type the session declared, else one of the
- * executable's debug info (asked for only then: a REPL on a program without
- * any still shows its own types); without NAME, the names of both.
+ * module's debug info (asked for only then: a REPL on a program without any
+ * still shows its own types), else, with no module named, the one layout the
+ * other modules agree on, as a recipe's `as NAME` finds it. Without NAME,
+ * the names of the declared types and of the module's.
  */
-export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, debug: () => FoundTypes, name: string | undefined, json: boolean, asked: TypesAsked): string[] {
+export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, source: SessionTypes, name: string | undefined, json: boolean, asked: TypesAsked): string[] {
   if (name === undefined) {
     const own = [...declared.keys()].sort();
-    const found = debug();
+    const found = source.debug();
     if ('problem' in found && own.length === 0) throw typeProblemError(found.problem);
     const names = 'problem' in found ? [] : [...new Set(found.names())].sort();
     return json ? [JSON.stringify({ type: 'types', file: 'problem' in found ? null : found.path, declared: own, names })] : [...own, ...names];
@@ -114,13 +122,18 @@ export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, debug: 
   const parsed = parseTypeName(name);
   const own = declared.get(parsed.name);
   if (own !== undefined && (parsed.tag === undefined || parsed.tag === concrete(own).kind)) return layoutLines([own], spell(own), json, null);
-  const found = debug();
-  if ('problem' in found && declared.size > 0) {
-    const near = closest(parsed.name, declared.keys());
-    const hint = `${near === undefined ? '' : `did you mean '${near}'? `}this session declares ${[...declared.keys()].join(', ')}${found.problem.hint === undefined ? '' : `; ${found.problem.hint}`}`;
-    throw typeProblemError({ ...found.problem, message: `no type '${name}' declared in this session, and ${found.problem.message}`, hint });
-  }
-  return typesOutput(found, name, json, asked);
+  const found = source.debug();
+  const defined = 'problem' in found ? undefined : definitionsIn(found, parsed);
+  if (defined !== undefined) return layoutLines(defined.definitions, defined.spelled, json, (found as DebugTypes).path);
+  const elsewhere = source.anywhere?.(parsed);
+  if (elsewhere !== undefined && 'type' in elsewhere) return layoutLines([elsewhere.type], spell(elsewhere.type), json, null);
+  if (elsewhere?.problem.code === 'ambiguous-type') throw typeProblemError(elsewhere.problem);
+  if (!('problem' in found)) throw noType(found, parsed, asked);
+  const problem = elsewhere?.problem ?? found.problem;
+  if (declared.size === 0) throw typeProblemError(problem);
+  const near = closest(parsed.name, declared.keys());
+  const hint = `${near === undefined ? '' : `did you mean '${near}'? `}this session declares ${[...declared.keys()].join(', ')}${problem.hint === undefined ? '' : `; ${problem.hint}`}`;
+  throw typeProblemError({ ...problem, message: `no type '${name}' declared in this session, and ${problem.message}`, hint });
 }
 
 /** Each definition's layout, as text or a JSON line; `file`: the debug info it was read from (null: the recipe's). */
@@ -145,12 +158,18 @@ export function parseTypeName(text: string): TypeName {
  */
 function definitionsOf(types: DebugTypes, name: string, asked: TypesAsked): { spelled: string; definitions: CType[] } {
   const parsed = parseTypeName(name);
+  const defined = definitionsIn(types, parsed);
+  if (defined === undefined) throw noType(types, parsed, asked);
+  return defined;
+}
+
+function definitionsIn(types: DebugTypes, parsed: TypeName): { spelled: string; definitions: CType[] } | undefined {
   const tags: TypeName['tag'][] = parsed.tag !== undefined ? [parsed.tag] : [undefined, 'struct', 'union', 'enum'];
   for (const tag of tags) {
     const definitions = types.find({ tag, name: parsed.name });
     if (definitions.length > 0) return { spelled: typeNameText({ tag, name: parsed.name }), definitions };
   }
-  throw noType(types, parsed, asked);
+  return undefined;
 }
 
 function noType(types: DebugTypes, name: TypeName, asked: TypesAsked): UsageError {

@@ -87,23 +87,32 @@ describe("the REPL's .type", () => {
   const noDebugInfo = { problem: { code: 'no-debug-info', message: 'the executable has no debug info', hint: 'install its -dbg package', exit: 4 } } as const;
 
   it('shows a type the session declared before looking in debug info, which it does not need', () => {
-    const lines = sessionTypesOutput(declared, () => noDebugInfo, 'Player', false, asked);
+    const lines = sessionTypesOutput(declared, { debug: () => noDebugInfo }, 'Player', false, asked);
     expect(lines[0]).toContain('type = struct Player {');
     expect(lines[0]).toContain('/* XXX  4-byte hole      */');
-    expect(sessionTypesOutput(declared, () => noDebugInfo, 'struct Player', true, asked).map((line) => JSON.parse(line))).toMatchObject([{ type: 'layout', file: null, name: 'struct Player' }]);
+    expect(sessionTypesOutput(declared, { debug: () => noDebugInfo }, 'struct Player', true, asked).map((line) => JSON.parse(line))).toMatchObject([{ type: 'layout', file: null, name: 'struct Player' }]);
   });
 
   it("else the executable's, and without a name lists both", () => {
-    expect(sessionTypesOutput(declared, () => types, 'mstate', false, asked)).toEqual(typesOutput(types, 'mstate', false, asked));
-    expect(sessionTypesOutput(declared, () => types, undefined, false, asked)).toEqual(['Player', 'int', 'mstate', 'struct arena', 'struct malloc_state']);
-    expect(JSON.parse(sessionTypesOutput(declared, () => noDebugInfo, undefined, true, asked)[0]!)).toEqual({ type: 'types', file: null, declared: ['Player'], names: [] });
+    expect(sessionTypesOutput(declared, { debug: () => types }, 'mstate', false, asked)).toEqual(typesOutput(types, 'mstate', false, asked));
+    expect(sessionTypesOutput(declared, { debug: () => types }, undefined, false, asked)).toEqual(['Player', 'int', 'mstate', 'struct arena', 'struct malloc_state']);
+    expect(JSON.parse(sessionTypesOutput(declared, { debug: () => noDebugInfo }, undefined, true, asked)[0]!)).toEqual({ type: 'types', file: null, declared: ['Player'], names: [] });
+  });
+
+  it("else the one layout the other modules agree on, as a recipe's as NAME finds it", () => {
+    const lookup = (name: TypeName) => (name.name === 'malloc_state' ? { type: state } : { problem: { code: 'no-type', message: `no ${name.name} anywhere`, hint: undefined, exit: 2 } } as const);
+    const lines = sessionTypesOutput(new Map(), { debug: () => noDebugInfo, anywhere: lookup }, 'malloc_state', false, asked);
+    expect(lines[0]).toContain('type = struct malloc_state {');
+    expect(failure(() => sessionTypesOutput(new Map(), { debug: () => noDebugInfo, anywhere: lookup }, 'nothing', false, asked)).message).toBe('no nothing anywhere');
+    // The executable has debug info without the name: its names are the did-you-mean.
+    expect(failure(() => sessionTypesOutput(new Map(), { debug: () => types, anywhere: lookup }, 'mstat', false, asked)).hint).toMatch(/^did you mean 'mstate'\?/);
   });
 
   it('says what it declares when the debug info cannot be read', () => {
-    const error = failure(() => sessionTypesOutput(declared, () => noDebugInfo, 'Playr', false, asked));
+    const error = failure(() => sessionTypesOutput(declared, { debug: () => noDebugInfo }, 'Playr', false, asked));
     expect([error.exit, error.code, error.message]).toEqual([4, 'no-debug-info', "no type 'Playr' declared in this session, and the executable has no debug info"]);
     expect(error.hint).toBe("did you mean 'Player'? this session declares Player; install its -dbg package");
-    expect(failure(() => sessionTypesOutput(new Map(), () => noDebugInfo, undefined, false, asked)).code).toBe('no-debug-info');
+    expect(failure(() => sessionTypesOutput(new Map(), { debug: () => noDebugInfo }, undefined, false, asked)).code).toBe('no-debug-info');
   });
 });
 

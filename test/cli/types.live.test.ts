@@ -216,4 +216,15 @@ describe('pvm types on a target', () => {
     expect(result.stderr).toContain("did you mean 'struct outer'?");
     expect(result.status).toBe(2);
   });
+
+  it("finds in the REPL a type the executable lacks in the module that has it, as a recipe's as NAME does, or in the module named", async (context) => {
+    needs(context, HAS_LIBC_DEBUG, 'needs libc6-dbg (apt install libc6-dbg)');
+    const f = await fixture();
+    const libc = types(['libc.so.6', 'struct malloc_state', '--pid', String(f.pid)]).stdout;
+    const script = '.type struct malloc_state\n.type struct malloc_state from "libc.so.6"\n.type from "libc.so.6"\n';
+    const result = pvm('node', ['repl', '--pid', String(f.pid)], { input: script, env });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.startsWith(`${libc}${libc}`)).toBe(true);
+    expect(result.stdout.slice(2 * libc.length)).toBe(types(['libc.so.6', '--pid', String(f.pid)]).stdout);
+  });
 });
