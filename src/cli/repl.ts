@@ -139,9 +139,9 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         // A type this session declared, else from debug info as a recipe's `as NAME [from "MODULE"]` finds it.
         const { name, module } = typeArgument(argument);
         const who = describeTarget(session.target.identity);
-        const asked = module === undefined ? { source: `the executable of ${who}`, lister: '.type' } : { source: `${module} in ${who}`, lister: `.type from "${module}"` };
+        const where = module === undefined ? `the executable of ${who}` : `${module} in ${who}`;
         const source = { debug: () => session.debugTypes(module), anywhere: module === undefined ? (type: TypeName) => session.types().lookup(type, undefined) : undefined };
-        printLines(sessionTypesOutput(typeSession?.types ?? new Map(), source, name, command.json, asked), out);
+        printLines(sessionTypesOutput(typeSession?.types ?? new Map(), source, name, command.json, where), out);
         return true;
       }
       case '.plan': {

@@ -8,16 +8,18 @@ import { loadPolicies } from '../policy/system.ts';
 import { closest } from '../suggest.ts';
 import { debugTypesOfFile } from '../types/debug-info-files.ts';
 import { describeTarget } from '../target/target.ts';
-import type { Command, TargetSpec } from './args.ts';
+import type { Command } from './args.ts';
 import { debugDirectories, openSession, typeCacheDirectory } from './session.ts';
 import { concrete, type CType, spell, type TypeName, typeNameText } from '../types/ctype.ts';
 import { layoutOf } from '../types/layout.ts';
 import { layoutJson } from '../types/layout-json.ts';
 import { layoutText } from '../types/layout-text.ts';
-import type { DebugTypes, TypeLookup, TypeProblem } from '../types/type-source.ts';
+import type { DwarfDebugTypes, TypeDefinition } from '../types/dwarf/debug-types.ts';
+import { lookupIn } from '../types/target-types.ts';
+import type { TypeLookup, TypeProblem } from '../types/type-source.ts';
 
 /** Debug info, or why there is none to read. */
-export type FoundTypes = DebugTypes | { readonly problem: TypeProblem };
+export type FoundTypes = DwarfDebugTypes | { readonly problem: TypeProblem };
 
 type TypesCommand = Extract<Command, { kind: 'types' }>;
 
@@ -25,14 +27,14 @@ export async function typesCommand(command: TypesCommand, out: (text: string) =>
   if (command.target === undefined) {
     refuseNoFile(command.module);
     const found = debugTypesOfFile(command.module, { debugDirectories: debugDirectories(), cacheDirectory: typeCacheDirectory() });
-    printLines(typesOutput(found, command.name, command.json, { source: command.module, lister: `pvm types ${command.module}` }), out);
+    printLines(typesOutput(found, command.name, command.json, command.module), out);
     return;
   }
   const session = await openSession(command.target, await loadPolicies(command.policy.file), command.policy.audit, { quietStdout: command.json });
   try {
     // Only the map is read (and the module's files): the access a target needs to be opened at all, as for pvm maps.
-    const asked = { source: `${command.module} in ${describeTarget(session.target.identity)}`, lister: `pvm types ${command.module} ${targetWords(command.target)}` };
-    printLines(typesOutput(session.debugTypes(command.module), command.name, command.json, asked), out);
+    const where = `${command.module} in ${describeTarget(session.target.identity)}`;
+    printLines(typesOutput(session.debugTypes(command.module), command.name, command.json, where), out);
   } finally {
     session.close();
     await session.afterwards();
@@ -58,44 +60,27 @@ function refuseNoFile(path: string): void {
   if (!stat.isFile()) throw new UsageError('usage', `cannot read '${path}': not a regular file`, { hint: 'give the path of an ELF file or of its debug file' });
 }
 
-/** The target as the command line gave it, for a hint to run again. */
-function targetWords(target: TargetSpec): string {
-  switch (target.kind) {
-    case 'pid':
-      return `--pid ${target.pid}`;
-    case 'name':
-      return `--name ${target.name}`;
-    case 'core':
-      return `--${target.snapshot ? 'snapshot' : 'core'} ${target.path}`;
-    case 'spawn':
-      return `-- ${target.command.join(' ')}`;
-  }
-}
-
 /** A TypeProblem as the error pvm reports, with its exit status. */
 export function typeProblemError(problem: TypeProblem): PvmError {
   return new PvmError(problem.exit, problem.code, problem.message, { hint: problem.hint });
 }
 
-/** Where the types were asked for, for messages: `libc.so.6 in pid 42 (bash)`, and what lists its names: `pvm types libc.so.6 --pid 42`. */
-export interface TypesAsked {
-  readonly source: string;
-  readonly lister: string;
-}
-
 /**
  * What `pvm types` prints of `found`: without `name`, the names of its types,
  * sorted, a line each (--json: one `types` line with them); with `name`, each
- * definition's layout (--json: a `layout` line each).
+ * definition's layout (--json: a `layout` line each). `where`: the module or
+ * file as asked for (`libc.so.6 in pid 42 (bash)`), for messages.
  */
-export function typesOutput(found: FoundTypes, name: string | undefined, json: boolean, asked: TypesAsked): string[] {
+export function typesOutput(found: FoundTypes, name: string | undefined, json: boolean, where: string): string[] {
   if ('problem' in found) throw typeProblemError(found.problem);
   if (name === undefined) {
     const names = [...new Set(found.names())].sort();
     return json ? [JSON.stringify({ type: 'types', file: found.path, names })] : names;
   }
-  const { spelled, definitions } = definitionsOf(found, name, asked);
-  return layoutLines(definitions, spelled, json, found.path);
+  const parsed = parseTypeName(name);
+  const defined = definitionsIn(found, parsed);
+  if (defined === undefined) throw noType(found, parsed, where);
+  return layoutLines(defined.definitions, defined.spelled, json, found.path);
 }
 
 /** Where the REPL's `.type` looks: a module's debug info (the executable's unless named), and with no module named, every module, as recipes look. */
@@ -111,7 +96,7 @@ export interface SessionTypes {
  * other modules agree on, as a recipe's `as NAME` finds it. Without NAME,
  * the names of the declared types and of the module's.
  */
-export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, source: SessionTypes, name: string | undefined, json: boolean, asked: TypesAsked): string[] {
+export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, source: SessionTypes, name: string | undefined, json: boolean, where: string): string[] {
   if (name === undefined) {
     const own = [...declared.keys()].sort();
     const found = source.debug();
@@ -121,14 +106,14 @@ export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, source:
   }
   const parsed = parseTypeName(name);
   const own = declared.get(parsed.name);
-  if (own !== undefined && (parsed.tag === undefined || parsed.tag === concrete(own).kind)) return layoutLines([own], spell(own), json, null);
+  if (own !== undefined && (parsed.tag === undefined || parsed.tag === concrete(own).kind)) return layoutLines([{ type: own, unit: undefined, units: 1 }], spell(own), json, null);
   const found = source.debug();
   const defined = 'problem' in found ? undefined : definitionsIn(found, parsed);
-  if (defined !== undefined) return layoutLines(defined.definitions, defined.spelled, json, (found as DebugTypes).path);
+  if (defined !== undefined) return layoutLines(defined.definitions, defined.spelled, json, (found as DwarfDebugTypes).path);
   const elsewhere = source.anywhere?.(parsed);
-  if (elsewhere !== undefined && 'type' in elsewhere) return layoutLines([elsewhere.type], spell(elsewhere.type), json, null);
+  if (elsewhere !== undefined && 'type' in elsewhere) return layoutLines([{ type: elsewhere.type, unit: undefined, units: 1 }], spell(elsewhere.type), json, null);
   if (elsewhere?.problem.code === 'ambiguous-type') throw typeProblemError(elsewhere.problem);
-  if (!('problem' in found)) throw noType(found, parsed, asked);
+  if (!('problem' in found)) throw noType(found, parsed, where);
   const problem = elsewhere?.problem ?? found.problem;
   if (declared.size === 0) throw typeProblemError(problem);
   const near = closest(parsed.name, declared.keys());
@@ -136,12 +121,19 @@ export function sessionTypesOutput(declared: ReadonlyMap<string, CType>, source:
   throw typeProblemError({ ...problem, message: `no type '${name}' declared in this session, and ${problem.message}`, hint });
 }
 
-/** Each definition's layout, as text or a JSON line; `file`: the debug info it was read from (null: the recipe's). */
-function layoutLines(definitions: readonly CType[], spelled: string, json: boolean, file: string | null): string[] {
-  if (json) return definitions.map((type) => JSON.stringify({ type: 'layout', file, ...layoutJson(layoutOf(type, spelled)) }));
-  const texts = definitions.map((type) => layoutText(layoutOf(type, spelled)));
-  if (texts.length === 1) return texts;
-  return [`/* ${spelled}: ${texts.length} different definitions in ${file} (from different compile units); each follows */`, texts.join('\n\n')];
+/**
+ * Each definition's layout, as text or a JSON line; `file`: the debug info it
+ * was read from (null: the recipe's). Definitions that differ (compile units
+ * built with other options or headers) each say where they come from.
+ */
+function layoutLines(definitions: readonly TypeDefinition[], spelled: string, json: boolean, file: string | null): string[] {
+  if (json) return definitions.map((d) => JSON.stringify({ type: 'layout', file, ...layoutJson(layoutOf(d.type, spelled)) }));
+  if (definitions.length === 1) return [layoutText(layoutOf(definitions[0]!.type, spelled))];
+  const texts = definitions.map((d) => {
+    const from = d.unit === undefined ? 'a declaration only' : `as ${d.unit} defines it${d.units > 1 ? ` (and ${d.units - 1} more compile units alike)` : ''}`;
+    return `/* ${from} */\n${layoutText(layoutOf(d.type, spelled))}`;
+  });
+  return [`/* ${spelled}: ${texts.length} different definitions in ${file} */`, texts.join('\n\n')];
 }
 
 /** `struct malloc_state` → its tag and name; `PyObject` → a plain name. */
@@ -154,37 +146,20 @@ export function parseTypeName(text: string): TypeName {
 /**
  * Every definition `name` has. A plain name is a typedef or base type first,
  * else a struct, union or enum of that name (`malloc_state` finds `struct
- * malloc_state`); none is an error with the closest name there.
+ * malloc_state`), as recipes name types.
  */
-function definitionsOf(types: DebugTypes, name: string, asked: TypesAsked): { spelled: string; definitions: CType[] } {
-  const parsed = parseTypeName(name);
-  const defined = definitionsIn(types, parsed);
-  if (defined === undefined) throw noType(types, parsed, asked);
-  return defined;
-}
-
-function definitionsIn(types: DebugTypes, parsed: TypeName): { spelled: string; definitions: CType[] } | undefined {
+function definitionsIn(types: DwarfDebugTypes, parsed: TypeName): { spelled: string; definitions: TypeDefinition[] } | undefined {
   const tags: TypeName['tag'][] = parsed.tag !== undefined ? [parsed.tag] : [undefined, 'struct', 'union', 'enum'];
   for (const tag of tags) {
-    const definitions = types.find({ tag, name: parsed.name });
+    const definitions = types.definitions({ tag, name: parsed.name });
     if (definitions.length > 0) return { spelled: typeNameText({ tag, name: parsed.name }), definitions };
   }
   return undefined;
 }
 
-function noType(types: DebugTypes, name: TypeName, asked: TypesAsked): UsageError {
-  const names = types.names();
-  // Compared by the name alone (`malloc_stat` is closest to `struct malloc_state`), then the same tag preferred.
-  const byName = new Map<string, string[]>();
-  for (const spelled of names) {
-    const parsed = parseTypeName(spelled);
-    byName.set(parsed.name, [...(byName.get(parsed.name) ?? []), spelled]);
-  }
-  const near = closest(name.name, byName.keys());
-  const spellings = near === undefined ? [] : byName.get(near)!;
-  const best = spellings.find((spelled) => parseTypeName(spelled).tag === name.tag) ?? spellings[0];
-  const suggestion = best === undefined ? '' : `did you mean '${best}'? `;
-  return new UsageError('no-type', `no type '${typeNameText(name)}' in the debug info of ${asked.source}, read from ${types.path}`, {
-    hint: `${suggestion}\`${asked.lister}\` lists the ${names.length} names it defines`,
-  });
+/** A name not there, with the closest one as a recipe's lookup suggests it. */
+function noType(types: DwarfDebugTypes, name: TypeName, where: string): PvmError {
+  const lookup = lookupIn(types, name);
+  const hint = 'problem' in lookup ? lookup.problem.hint : undefined;
+  return new UsageError('no-type', `no type '${typeNameText(name)}' in the debug info of ${where}, read from ${types.path}`, { hint });
 }
