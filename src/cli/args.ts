@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseSelector, type Selector } from '../target/select-processes.ts';
 import { UsageError } from '../errors.ts';
 import { closest } from '../suggest.ts';
-import { COMMAND_NAMES, COMMAND_OPTIONS, namesTarget, type OptionName, OPTIONS, suggestOption, takes } from './options.ts';
+import { COMMAND_NAMES, COMMAND_OPTIONS, type OptionName, OPTIONS, suggestOption, takes } from './options.ts';
 import { type Afterwards, parseReadiness, type Readiness } from '../target/spawn.ts';
 
 export type TargetSpec =
@@ -54,8 +54,9 @@ export type Command =
    */
   | { readonly kind: 'run-many'; readonly run: RunCommand; readonly pids: readonly number[] | undefined; readonly selector: Selector | undefined; readonly jobs: number; readonly json: boolean; readonly childArgs: readonly string[] }
   | { readonly kind: 'status'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly policy: PolicyOptions }
-  | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined }
-  | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean }
+  /** `target`: where types from debug info come from, for a recipe that names them (none: the recipe's own types only). */
+  | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined; readonly target: TargetSpec | undefined }
+  | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean; readonly target: TargetSpec | undefined }
   | { readonly kind: 'maps'; readonly target: TargetSpec; readonly json: boolean; readonly policy: PolicyOptions }
   /**
    * `pvm types MODULE|FILE [NAME]`: a type's layout from debug info (types-command.ts). With a target, `module`
@@ -123,7 +124,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   const name = command as keyof typeof COMMAND_OPTIONS;
   if (inline && rest.length > 0) throw usage(`unexpected argument '${rest[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
-  refuseOptionsNotTaken(name, given, spawned !== undefined);
+  refuseOptionsNotTaken(name, given);
   if (many && COMMAND_OPTIONS[name].target !== 'many') throw usage(`pvm ${command} takes one target: --match and several --pid apply to pvm run and -e`, `pvm ${command} … --pid N`);
   if (!many && values.jobs !== undefined) throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
   return commandOf(name, file, rest as string[], own, values, parsed, many);
@@ -133,12 +134,8 @@ type Parsed = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTI
 type Values = Omit<Parsed['values'], 'pid'> & { pid: string | undefined; spawned: readonly string[] | undefined };
 
 /** The table (options.ts) says which options `command` takes: any other is refused, before anything else is checked. */
-function refuseOptionsNotTaken(command: keyof typeof COMMAND_OPTIONS, given: ReadonlySet<OptionName>, spawns: boolean): void {
-  const spec = COMMAND_OPTIONS[command];
+function refuseOptionsNotTaken(command: keyof typeof COMMAND_OPTIONS, given: ReadonlySet<OptionName>): void {
   const synopsis = `pvm ${command === '-e' ? "-e 'STATEMENTS'" : command}`;
-  if (spec.target === 'none' && (spawns || [...given].some(namesTarget))) {
-    throw usage(`pvm ${command} needs no target`, `pvm ${command} works on the recipe alone; use pvm run to read a process`);
-  }
   for (const option of given) {
     if (takes(command, option)) continue;
     const takers = Object.keys(COMMAND_OPTIONS).filter((other) => takes(other as keyof typeof COMMAND_OPTIONS, option));
@@ -192,7 +189,9 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     case 'check':
     case 'plan':
       if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
-      return command === 'check' ? { kind: 'check', recipe: { kind: 'file', path: file }, json, policy: policy.file } : { kind: 'plan', recipe: { kind: 'file', path: file }, json };
+      return command === 'check'
+        ? { kind: 'check', recipe: { kind: 'file', path: file }, json, policy: policy.file, target: optionalTarget(values, 'pvm check RECIPE -- ./server') }
+        : { kind: 'plan', recipe: { kind: 'file', path: file }, json, target: optionalTarget(values, 'pvm plan RECIPE -- ./server') };
   }
 }
 
@@ -204,9 +203,8 @@ function typesOf(module: string | undefined, rest: readonly string[], values: Va
   const name = rest.length === 0 ? undefined : rest.join(' ');
   if (name !== undefined && name.trim() === '') throw usage('the type name is empty', "name a type: pvm types FILE 'struct malloc_state'");
   const policy = policyOf(values);
-  const target = hasTarget(values) ? targetOf(values) : undefined;
+  const target = optionalTarget(values, 'pvm types MODULE -- ./server');
   if (target === undefined) {
-    for (const option of ['ready', 'then'] as const) if (values[option] !== undefined) throw usage(`--${option} applies to a program pvm starts (-- COMMAND ARGS...)`, 'pvm types MODULE -- ./server');
     const given = policy.file !== undefined ? '--policy' : policy.audit !== undefined ? '--audit' : undefined;
     if (given !== undefined) throw usage(`${given} applies to a target, and pvm types FILE reads only the file`, `name a target to read its module's types under the policy: pvm types MODULE --pid N ${given} …`);
   }
@@ -233,6 +231,13 @@ function fanOut(own: readonly string[], parsed: Parsed, values: Values, json: bo
   const childArgs = own.filter((_, i) => !dropped.has(i));
   const run = parseCommandLine([...childArgs, '--pid', '1']) as RunCommand;
   return { kind: 'run-many', run, pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs };
+}
+
+/** A target a command may take (types from its debug info), or none; --ready and --then only with a program pvm starts. */
+function optionalTarget(values: Values, example: string): TargetSpec | undefined {
+  if (hasTarget(values)) return targetOf(values);
+  for (const option of ['ready', 'then'] as const) if (values[option] !== undefined) throw usage(`--${option} applies to a program pvm starts (-- COMMAND ARGS...)`, example);
+  return undefined;
 }
 
 function hasTarget(values: TargetValues): boolean {

@@ -9,7 +9,7 @@ import { Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
-import { type Command, parseCommandLine, type RecipeSpec } from './args.ts';
+import { type Command, parseCommandLine, type RecipeSpec, type TargetSpec } from './args.ts';
 import { usageText } from './options.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { progressLine } from './progress.ts';
@@ -32,6 +32,28 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 }
 
+/**
+ * `pvm check` and `pvm plan`: the recipe compiled with the types it declares; a target is opened (as `pvm maps`
+ * opens it, under the policy) only when the recipe names types from debug info, to read them.
+ */
+async function compileWithTypes(source: SourceFile, target: TargetSpec | undefined, policy: string | undefined): Promise<Plan> {
+  const { compileRecipe } = await import('../dsl/compile-recipe.ts');
+  if (target === undefined) return (await compileRecipe(source)).plan;
+  const { TYPES_FROM_THE_TARGET, TypesNeedTarget } = await import('../types/type-source.ts');
+  try {
+    return (await compileRecipe(source, { types: TYPES_FROM_THE_TARGET })).plan;
+  } catch (error) {
+    if (!(error instanceof TypesNeedTarget)) throw error;
+  }
+  const session = await openSession(target, await policiesFor(policy), undefined, { quietStdout: true });
+  try {
+    return (await compileRecipe(source, { types: session.types() })).plan;
+  } finally {
+    session.close();
+    await session.afterwards();
+  }
+}
+
 /** Runs a command; a command over many processes returns the most serious of their exit statuses. */
 async function dispatch(command: Command): Promise<ExitCode | void> {
   switch (command.kind) {
@@ -42,8 +64,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       out(`pvm ${VERSION}`);
       return;
     case 'check': {
-      const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-      const { plan } = await compileRecipe(readRecipe(command.recipe));
+      const plan = await compileWithTypes(readRecipe(command.recipe), command.target, command.policy);
       const access = plan.writes ? 'writes memory: run it with --allow-write, or --dry-run to see what it would write' : 'reads memory only';
       const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
       if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
@@ -62,8 +83,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'plan': {
-      const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-      const { plan } = await compileRecipe(readRecipe(command.recipe));
+      const plan = await compileWithTypes(readRecipe(command.recipe), command.target, undefined);
       // Written a buffer at a time, not made into one string first: 500 000 steps are 500 000 lines (and
       // ~50 MB of JSON), which doubled what pvm plan held at its peak.
       const buffered = bufferedStdout();

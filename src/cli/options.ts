@@ -54,13 +54,13 @@ const VALUES: Partial<Record<OptionName, string>> = {
 };
 
 /**
- * What a command's target may be: `none` (it reads a recipe or a journal
- * only), `one` (any one target), `many` (one, or many processes: --match,
+ * What a command's target may be: `one` (any one target), `many` (one, or many processes: --match,
  * --pid more than once, --jobs), `live` (a process, never a core),
  * `journaled` (optional: a process that runs already, else every process the
- * journal names), `optional` (any one target, or none: a file instead).
+ * journal names), `optional` (any one target, or none: a recipe or a file
+ * alone).
  */
-export type TargetUse = 'none' | 'one' | 'many' | 'live' | 'journaled' | 'optional';
+export type TargetUse = 'one' | 'many' | 'live' | 'journaled' | 'optional';
 
 export interface CommandOptions {
   /** What follows `pvm COMMAND` before the options, as the usage shows it. */
@@ -81,12 +81,12 @@ export const COMMAND_OPTIONS = {
   run: { operands: 'RECIPE TARGET', target: 'many', options: RUN_OPTIONS, about: [] },
   '-e': { operands: "'STATEMENTS' TARGET", target: 'many', options: RUN_OPTIONS, sameAs: 'run', about: ['a one-line recipe'] },
   check: {
-    operands: 'RECIPE',
-    target: 'none',
+    operands: 'RECIPE [TARGET]',
+    target: 'optional',
     options: ['policy', 'json'],
-    about: ['parse and check; with a policy, what it allows,', 'denies and leaves to run time; no target needed'],
+    about: ['parse and check; with a policy, what it allows,', 'denies and leaves to run time; a TARGET only for', 'types from its debug info'],
   },
-  plan: { operands: 'RECIPE', target: 'none', options: ['json'], about: ['print the compiled plan'] },
+  plan: { operands: 'RECIPE [TARGET]', target: 'optional', options: ['json'], about: ['print the compiled plan (a TARGET: types from', 'its debug info)'] },
   maps: { operands: 'TARGET', target: 'one', options: ['policy', 'audit', 'json'], about: ["the target's regions"] },
   snapshot: {
     operands: 'TARGET -o FILE',
@@ -126,18 +126,12 @@ export const COMMAND_NAMES = Object.keys(COMMAND_OPTIONS).filter((name) => name 
 
 /** The options that name a target, and those only a run over many processes takes. */
 const TARGET_OPTIONS: Readonly<Record<TargetUse, readonly OptionName[]>> = {
-  none: [],
   one: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
   many: ['pid', 'name', 'core', 'snapshot', 'ready', 'then', 'match', 'jobs'],
   live: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
   journaled: ['pid', 'name', 'core', 'snapshot'],
   optional: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
 };
-
-/** Whether `option` names a target, or many. */
-export function namesTarget(option: OptionName): boolean {
-  return TARGET_OPTIONS.many.includes(option);
-}
 
 /** Whether `command` takes `option` (--help and --version every command takes; -e is the command it names). */
 export function takes(command: keyof typeof COMMAND_OPTIONS, option: OptionName): boolean {
