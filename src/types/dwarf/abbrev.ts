@@ -108,7 +108,7 @@ export class AbbrevTable {
 }
 
 /** The bytes a form's value takes in a DIE: a number, -1 when it varies (LEB128, strings, blocks), undefined for a form this reader does not know. */
-function fixedFormSize(form: number, sizes: FormSizes): number | undefined {
+export function fixedFormSize(form: number, sizes: FormSizes): number | undefined {
   switch (form) {
     case DW.DW_FORM_flag_present:
     case DW.DW_FORM_implicit_const:

@@ -3,7 +3,7 @@
 // (every other attribute is skipped by its form). References come out as
 // absolute offsets in .debug_info, names as strings, whatever their forms
 // (inline, .debug_str, .debug_line_str, or DWARF 5's string offsets).
-import { type Abbrev, AbbrevTable } from './abbrev.ts';
+import { type Abbrev, AbbrevTable, fixedFormSize } from './abbrev.ts';
 import { ByteCursor, stringAt } from './byte-cursor.ts';
 import type { DebugSections } from './debug-sections.ts';
 import { DwarfFormatError } from './dwarf-error.ts';
@@ -477,53 +477,26 @@ export class DieReader {
 
   /** Skips a value of `form`; returns it when it is a small constant (for a flag given as data). */
   #skipForm(cursor: ByteCursor, unit: Unit, form: number, offset: number): number {
+    // Forms of a fixed size: their sizes are abbrev.ts's, the one table of them.
+    const size = fixedFormSize(form, unit);
+    if (size !== undefined && size >= 0) {
+      switch (size) {
+        case 0:
+          return 0;
+        case 1:
+          return cursor.u8();
+        case 2:
+          return cursor.u16();
+        case 3:
+          return cursor.u24();
+        case 4:
+          return cursor.u32();
+        default:
+          cursor.skip(size);
+          return 0;
+      }
+    }
     switch (form) {
-      case DW.DW_FORM_flag_present:
-      case DW.DW_FORM_implicit_const:
-        return 0;
-      case DW.DW_FORM_data1:
-      case DW.DW_FORM_ref1:
-      case DW.DW_FORM_flag:
-      case DW.DW_FORM_strx1:
-      case DW.DW_FORM_addrx1:
-        return cursor.u8();
-      case DW.DW_FORM_data2:
-      case DW.DW_FORM_ref2:
-      case DW.DW_FORM_strx2:
-      case DW.DW_FORM_addrx2:
-        return cursor.u16();
-      case DW.DW_FORM_strx3:
-      case DW.DW_FORM_addrx3:
-        return cursor.u24();
-      case DW.DW_FORM_data4:
-      case DW.DW_FORM_ref4:
-      case DW.DW_FORM_ref_sup4:
-      case DW.DW_FORM_strx4:
-      case DW.DW_FORM_addrx4:
-        return cursor.u32();
-      case DW.DW_FORM_data8:
-      case DW.DW_FORM_ref8:
-      case DW.DW_FORM_ref_sig8:
-      case DW.DW_FORM_ref_sup8:
-        cursor.skip(8);
-        return 0;
-      case DW.DW_FORM_data16:
-        cursor.skip(16);
-        return 0;
-      case DW.DW_FORM_addr:
-        cursor.skip(unit.addressSize);
-        return 0;
-      case DW.DW_FORM_ref_addr:
-        cursor.skip(unit.version <= 2 ? unit.addressSize : unit.offsetSize);
-        return 0;
-      case DW.DW_FORM_strp:
-      case DW.DW_FORM_line_strp:
-      case DW.DW_FORM_sec_offset:
-      case DW.DW_FORM_strp_sup:
-      case DW.DW_FORM_GNU_ref_alt:
-      case DW.DW_FORM_GNU_strp_alt:
-        cursor.skip(unit.offsetSize);
-        return 0;
       case DW.DW_FORM_udata:
       case DW.DW_FORM_ref_udata:
       case DW.DW_FORM_strx:
