@@ -216,8 +216,11 @@ export class TypePass {
 
   // ---- names ----
 
+  /** Only what types need is kept: a recipe of 200 000 untyped lets keeps no entry for them. */
   #bind(name: string, info: TypedName): void {
-    this.#scopes.at(-1)!.set(name, info);
+    const scope = this.#scopes.at(-1)!;
+    if (info.typed === undefined && info.origin === undefined && info.failed === undefined) scope.delete(name);
+    else scope.set(name, info);
   }
 
   #lookup(name: string): TypedName | undefined {
