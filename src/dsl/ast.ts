@@ -419,6 +419,8 @@ export interface CastExpression {
 export interface SizeofExpression {
   readonly kind: 'sizeof';
   readonly type: TypeExpression;
+  /** `sizeof(T from "MODULE")`: that module's debug info only. */
+  readonly module: StringLiteral | undefined;
   readonly span: Span;
 }
 
@@ -426,6 +428,7 @@ export interface SizeofExpression {
 export interface OffsetofExpression {
   readonly kind: 'offsetof';
   readonly type: TypeExpression;
+  readonly module: StringLiteral | undefined;
   readonly path: readonly ({ readonly kind: 'member'; readonly name: Identifier } | { readonly kind: 'index'; readonly index: Expression; readonly span: Span })[];
   readonly span: Span;
 }

@@ -4,7 +4,7 @@
 // alignment; `packed` drops the padding; `at N` places a field where the
 // recipe says, and fields that overlap are an error.
 import type * as Ast from './ast.ts';
-import { type Aggregate, alignOf, type CType, type EnumType, type Member, sizeOf, spell } from '../types/ctype.ts';
+import { type Aggregate, alignOf, concrete, type CType, type EnumType, type Member, sizeOf, spell } from '../types/ctype.ts';
 import type { Report } from './check-expression.ts';
 import { constantInteger } from './check-types.ts';
 
@@ -35,6 +35,22 @@ export function baseType(name: string): CType | undefined {
 
 /** Largest struct a recipe may declare: sizes are offsets into one object, not whole regions. */
 const MAX_DECLARED_SIZE = 1 << 24;
+/** Structs nested by value deeper than this are refused (as debug info's are): layouts recurse over them. */
+const MAX_NESTING = 64;
+
+/** How deep structs and arrays nest by value in a type (pointers end it). */
+function nesting(type: CType): number {
+  const t = concrete(type);
+  if (t.kind === 'array') return 1 + nesting(t.element);
+  if (t.kind === 'struct' || t.kind === 'union') return 1 + t.members.reduce((most, m) => Math.max(most, depthOf(m.type)), 0);
+  return 0;
+}
+const DEPTHS = new WeakMap<object, number>();
+function depthOf(type: CType): number {
+  let depth = DEPTHS.get(type);
+  if (depth === undefined) DEPTHS.set(type, depth = nesting(type));
+  return depth;
+}
 
 /** Resolves a type written in a field (the caller knows the recipe's types, base types and debug info). */
 export type ResolveType = (type: Ast.TypeExpression, pointee: boolean) => CType | undefined;
@@ -64,6 +80,11 @@ function declareAggregate(declaration: Ast.TypeDeclaration, resolve: ResolveType
     seen.set(field.name.name, field);
     const type = resolve(field.type, false);
     if (type === undefined) {
+      failed = true;
+      continue;
+    }
+    if (depthOf(type) >= MAX_NESTING) {
+      report({ code: 'type', message: `field '${field.name.name}' (${spell(type)}) nests structs more than ${MAX_NESTING} deep`, span: field.type.span, hint: 'point to the inner struct (T*) instead of holding it' });
       failed = true;
       continue;
     }
@@ -143,8 +164,8 @@ function declareEnum(declaration: Ast.TypeDeclaration, resolve: ResolveType, rep
   if (declaration.base !== undefined) {
     const base = resolve(declaration.base, false);
     if (base === undefined) return undefined;
-    if (base.kind !== 'int') {
-      report({ code: 'type', message: `an enum's base is an integer type, not ${spell(base)}`, span: declaration.base.span, hint: 'enum Colour : u8 { … }' });
+    if (base.kind !== 'int' || base.bigEndian === true) {
+      report({ code: 'type', message: `an enum's base is a little-endian integer type, not ${spell(base)}`, span: declaration.base.span, hint: 'enum Colour : u8 { … }; read a big-endian value with read u16be at …' });
       return undefined;
     }
     size = base.size;

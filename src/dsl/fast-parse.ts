@@ -269,6 +269,15 @@ class FastParser {
     else throw GIVE_UP;
   }
 
+  /** A member's name (after `.`, a struct's field): any name, a word of the language too. */
+  #memberName(): Ast.NameReference {
+    const word = this.#peekWord();
+    if (word === '' || !startsIdent(word)) throw GIVE_UP;
+    const start = this.#at;
+    this.#to(this.#at + word.length);
+    return { kind: 'name', name: word, span: { start, end: this.#at } };
+  }
+
   #ident(): Ast.NameReference {
     const word = this.#peekWord();
     if (word === '' || !startsIdent(word) || KEYWORDS.has(word)) throw GIVE_UP;
@@ -508,7 +517,7 @@ class FastParser {
       if (this.#isPunct('}')) break;
       this.#skip();
       const memberStart = this.#at;
-      const memberName = this.#ident();
+      const memberName = tag === 'enum' ? this.#ident() : this.#memberName();
       if (tag === 'enum') {
         let value: Ast.Expression | undefined;
         if (this.#isPunct('=') && !this.#isPunct('==')) {
@@ -722,6 +731,15 @@ class FastParser {
     return false;
   }
 
+  /** `from "MODULE"` after a type, or nothing. */
+  #from(): Ast.StringLiteral | undefined {
+    if (!this.#isWord('from')) return undefined;
+    this.#word('from');
+    this.#skip();
+    if (this.#code() !== 0x22) throw GIVE_UP;
+    return this.#string();
+  }
+
   /** `E as TYPE [from "MODULE"]`, binding tighter than `*` and looser than `-` (Ohm's Cast). */
   #cast(): Ast.Expression {
     const start = this.#start();
@@ -730,13 +748,7 @@ class FastParser {
     while (this.#isWord('as')) {
       this.#enter(this.#word('as').start);
       const type = this.#typeExpression();
-      let module: Ast.StringLiteral | undefined;
-      if (this.#isWord('from')) {
-        this.#word('from');
-        this.#skip();
-        if (this.#code() !== 0x22) throw GIVE_UP;
-        module = this.#string();
-      }
+      const module = this.#from();
       value = { kind: 'cast', value, type, module, span: { start, end: this.#last } };
     }
     this.#depth = depth;
@@ -765,10 +777,10 @@ class FastParser {
       this.#skip();
       if (this.#code() === 0x2e && this.#code(1) !== 0x2e) {
         // `.field`, but not `..` of a range
-        const field = this.#lookAhead(() => (this.#punct('.'), this.#ident(), true));
+        const field = this.#lookAhead(() => (this.#punct('.'), this.#memberName(), true));
         if (!field) throw GIVE_UP;
         this.#enter(this.#punct('.').start);
-        const name = this.#ident();
+        const name = this.#memberName();
         object = { kind: 'field', object, field: name, span: { start, end: this.#last } };
       } else if (this.#code() === 0x5b) {
         this.#enter(this.#punct('[').start);
@@ -826,16 +838,17 @@ class FastParser {
       this.#word(word);
       this.#punct('(');
       const type = this.#typeExpression();
+      const module = this.#from();
       if (word === 'sizeof') {
         this.#punct(')');
-        return { kind: 'sizeof', type, span: { start, end: this.#last } };
+        return { kind: 'sizeof', type, module, span: { start, end: this.#last } };
       }
       this.#punct(',');
-      const path: Ast.OffsetofExpression['path'][number][] = [{ kind: 'member', name: this.#ident() }];
+      const path: Ast.OffsetofExpression['path'][number][] = [{ kind: 'member', name: this.#memberName() }];
       for (;;) {
         if (this.#isPunct('.')) {
           this.#punct('.');
-          path.push({ kind: 'member', name: this.#ident() });
+          path.push({ kind: 'member', name: this.#memberName() });
         } else if (this.#isPunct('[')) {
           const open = this.#punct('[');
           const index = this.#arith();
@@ -844,7 +857,7 @@ class FastParser {
         } else break;
       }
       this.#punct(')');
-      return { kind: 'offsetof', type, path, span: { start, end: this.#last } };
+      return { kind: 'offsetof', type, module, path, span: { start, end: this.#last } };
     }
     const name = this.#ident();
     if (this.#isPunct('(')) {

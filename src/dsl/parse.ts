@@ -307,11 +307,11 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   CastFrom(_kw: Node, module: Node): Ast.StringLiteral {
     return module['ast']();
   },
-  SizeOf(this: NonterminalNode, _kw: Node, _open: Node, type: Node, _close: Node): Ast.SizeofExpression {
-    return { kind: 'sizeof', type: type['ast'](), span: span(this) };
+  SizeOf(this: NonterminalNode, _kw: Node, _open: Node, type: Node, module: IterationNode, _close: Node): Ast.SizeofExpression {
+    return { kind: 'sizeof', type: type['ast'](), module: optional(module), span: span(this) };
   },
-  OffsetOf(this: NonterminalNode, _kw: Node, _open: Node, type: Node, _comma: Node, path: Node, _close: Node): Ast.OffsetofExpression {
-    return { kind: 'offsetof', type: type['ast'](), path: path['ast'](), span: span(this) };
+  OffsetOf(this: NonterminalNode, _kw: Node, _open: Node, type: Node, module: IterationNode, _comma: Node, path: Node, _close: Node): Ast.OffsetofExpression {
+    return { kind: 'offsetof', type: type['ast'](), module: optional(module), path: path['ast'](), span: span(this) };
   },
   FieldPath(first: Node, steps: IterationNode): Ast.OffsetofExpression['path'] {
     return [{ kind: 'member', name: first['ast']() }, ...steps.children.map((s) => s['ast']())];
@@ -550,6 +550,9 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
   },
   escape_single(this: NonterminalNode, _char: Node): string {
     return ESCAPES[this.sourceString] ?? this.sourceString;
+  },
+  memberName(this: NonterminalNode, _start: Node, _rest: Node): Ast.NameReference {
+    return { kind: 'name', name: this.sourceString, span: span(this) };
   },
   ident(this: NonterminalNode, _start: Node, _rest: Node): Ast.Identifier | Ast.NameReference {
     // An identifier in expression position is a name reference; as a

@@ -3,7 +3,7 @@
 // and at most SHOWN_VALUES values in all, so that printing a large struct
 // stays a readable, bounded object. What is cut says so.
 import type { Shape, ShapeField } from '../plan/shape.ts';
-import { concrete, type CType, sizeOf, spell } from '../types/ctype.ts';
+import { concrete, type CType, isText, sizeOf, spell } from '../types/ctype.ts';
 
 export const SHOWN_DEPTH = 4;
 export const SHOWN_ELEMENTS = 64;
@@ -32,7 +32,7 @@ function shape(type: CType, depth: number, budget: { values: number }): Shape {
       return size === 1 || size === 2 || size === 4 || size === 8 ? { kind: 'enum', size, signed: t.signed, names: t.enumerators.map((e) => [e.value.toString(), e.name] as const) } : { kind: 'bytes', size };
     case 'array': {
       const element = concrete(t.element);
-      if (element.kind === 'int' && element.char === true && element.size === 1) return { kind: 'chars', size };
+      if (isText(t)) return { kind: 'chars', size };
       const count = t.count ?? 0;
       const stride = sizeOf(element) ?? 0;
       if (depth >= SHOWN_DEPTH || budget.values <= 0) return { kind: 'cut', text: `${spell(t)} (index it to see its elements)` };

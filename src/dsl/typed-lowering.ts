@@ -15,7 +15,7 @@ import type * as Ast from './ast.ts';
 import { type PvmErrorOptions, TargetError } from '../errors.ts';
 import type { MemoryType } from '../plan/plan.ts';
 import { closest } from '../suggest.ts';
-import { type Aggregate, concrete, type CType, findMember, memberNames, sizeOf, spell, type TypeName, typeNameText } from '../types/ctype.ts';
+import { type Aggregate, concrete, type CType, findMember, isText, memberNames, sizeOf, spell, type TypeName, typeNameText } from '../types/ctype.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import type { Report } from './check-expression.ts';
 import { constantInteger } from './check-types.ts';
@@ -74,6 +74,8 @@ export class TypePass {
   readonly #scopes: Map<string, TypedName>[];
   /** The declaration being read: a pointer to it is allowed (`next: Player*`), a field of it by value is not. */
   #declaring: string | undefined;
+  /** Names the debug info gave a type for, where first: a later declaration of one would give it two layouts. */
+  readonly #fromDebugInfo = new Map<string, Span>();
 
   readonly #explained: (span: Span) => void;
 
@@ -154,6 +156,7 @@ export class TypePass {
         return condition === s.condition && message === s.message ? s : { ...s, condition, message };
       }
       case 'write': {
+        this.#refuseValueAsPlace(s.address);
         const address = this.#value(s.address).expr;
         const value = this.#value(s.value).expr;
         return address === s.address && value === s.value ? s : { ...s, address, value };
@@ -165,6 +168,7 @@ export class TypePass {
       }
       case 'patch': {
         const sites = this.#list(s.sites, (site) => {
+          this.#refuseValueAsPlace(site.address);
           const address = this.#value(site.address).expr;
           const expect = site.expect === undefined ? undefined : this.#datum(site.expect);
           const replacement = this.#datum(site.replacement);
@@ -173,6 +177,25 @@ export class TypePass {
         return sites === s.sites ? s : { ...s, sites };
       }
     }
+  }
+
+  /**
+   * `write u32 at p.level = 5` would write at the address 42 if level holds 42: a number member where an
+   * address is written is almost surely a missing `addressof`. (A pointer member is an address: writing
+   * where it points is C's `*p->x = …`.)
+   */
+  #refuseValueAsPlace(address: Ast.Expression): void {
+    if (address.kind !== 'field' && address.kind !== 'index') return;
+    const place = this.#place(address);
+    if (place === undefined || place === FAILED || place.form !== 'ref') return;
+    const type = concrete(place.type);
+    if (type.kind !== 'int' && type.kind !== 'float' && type.kind !== 'bool' && type.kind !== 'enum') return;
+    this.#report({
+      code: 'type',
+      message: `this writes where the ${spell(place.type)} value of the member points, not at the member`,
+      span: address.span,
+      hint: "write at the member's address: wrap it in addressof(…), as in write u32 at addressof(p.level) = 5",
+    });
   }
 
   #block(statements: readonly Ast.Statement[], variable?: string): readonly Ast.Statement[] {
@@ -216,11 +239,16 @@ export class TypePass {
 
   // ---- names ----
 
-  /** Only what types need is kept: a recipe of 200 000 untyped lets keeps no entry for them. */
+  /**
+   * Only what types need is kept: a recipe of 200 000 untyped lets keeps no entry for them. An untyped name
+   * that hides a typed one around it (a REPL's `for n` after a typed `let n`) keeps an empty entry, which
+   * hides it.
+   */
   #bind(name: string, info: TypedName): void {
     const scope = this.#scopes.at(-1)!;
-    if (info.typed === undefined && info.origin === undefined && info.failed === undefined) scope.delete(name);
-    else scope.set(name, info);
+    const untyped = info.typed === undefined && info.origin === undefined && info.failed === undefined;
+    scope.delete(name);
+    if (!untyped || this.#lookup(name) !== undefined) scope.set(name, info);
   }
 
   #lookup(name: string): TypedName | undefined {
@@ -255,6 +283,10 @@ export class TypePass {
       this.#report({ code: 'redefined', message: `type '${name}' is already declared`, span: declaration.name.span, hint: 'give it another name' });
       return;
     }
+    if (this.#fromDebugInfo.has(name)) {
+      this.#report({ code: 'redefined', message: `type '${name}' was taken from the debug info before this declaration`, span: declaration.name.span, hint: 'declare it before its first use, or give it another name' });
+      return;
+    }
     this.#declaring = name;
     const type = declareType(declaration, (t, pointee) => this.#resolve(t, undefined, false, pointee), this.#report);
     this.#declaring = undefined;
@@ -270,10 +302,12 @@ export class TypePass {
     switch (t.kind) {
       case 'pointer': {
         const inner = t.target;
-        // A pointer to the type being declared (or declared later in a REPL) is looked up when followed.
-        if (inner.kind === 'named' && inner.name === this.#declaring && !explicit) {
+        // In a declaration, a pointer to the type being declared, or to one declared after it (two structs that
+        // point to each other), is looked up when followed.
+        if (inner.kind === 'named' && this.#declaring !== undefined && !explicit && baseType(inner.name) === undefined && (inner.name === this.#declaring || !this.#declared.has(inner.name))) {
           const name = inner.name;
-          return { kind: 'pointer', size: 8, target: () => this.#declared.get(name) ?? { kind: 'void' } };
+          let later: CType | undefined;
+          return { kind: 'pointer', size: 8, target: () => this.#declared.get(name) ?? (later ??= this.#pointee(inner)) };
         }
         const target = this.#resolve(inner, module, explicit, true);
         return target === undefined ? undefined : { kind: 'pointer', size: 8, target: () => target };
@@ -296,6 +330,21 @@ export class TypePass {
       case 'named':
         return this.#named(t, module, explicit, pointee);
     }
+  }
+
+  /** What a declared pointer to a type the recipe has not declared points to, when first followed: the debug info's, else nothing (reported). */
+  #pointee(t: Extract<Ast.TypeExpression, { kind: 'named' }>): CType {
+    const type = this.#source === undefined ? undefined : this.#named(t, undefined, false, true);
+    if (type !== undefined) return type;
+    if (this.#source === undefined) {
+      this.#report({
+        code: 'no-type',
+        message: `the recipe declares no type '${t.tag === undefined ? t.name : `${t.tag} ${t.name}`}' for this pointer to point to`,
+        span: t.span,
+        hint: 'declare it (a struct may point to one declared after it, but it must be declared)',
+      });
+    }
+    return { kind: 'void' };
   }
 
   #named(t: Extract<Ast.TypeExpression, { kind: 'named' }>, module: string | undefined, explicit: boolean, pointee: boolean): CType | undefined {
@@ -323,12 +372,15 @@ export class TypePass {
       return undefined;
     }
     let found = source.lookup(name, module);
-    // Not in the module the address comes from: the executable's, as gdb looks first in the program.
-    if ('problem' in found && module !== undefined && !explicit) {
+    // Not in the module the address comes from (nor any debug info there): the executable's, then the others'.
+    if ('problem' in found && (found.problem.code === 'no-type' || found.problem.code === 'no-debug-info') && module !== undefined && !explicit) {
       const fromExecutable = source.lookup(name, undefined);
       if ('type' in fromExecutable) found = fromExecutable;
     }
-    if ('type' in found) return found.type;
+    if ('type' in found) {
+      if (!explicit && !this.#fromDebugInfo.has(t.name)) this.#fromDebugInfo.set(t.name, t.span);
+      return found.type;
+    }
     const { problem } = found;
     if (problem.exit === 4) throw new TargetError(problem.code, problem.message, { ...this.#locate(t.span), hint: problem.hint });
     this.#report({ code: problem.code, message: problem.message, span: t.span, hint: problem.hint });
@@ -354,7 +406,7 @@ export class TypePass {
         return { expr: this.#children(e) };
       }
       case 'sizeof': {
-        const type = this.#resolve(e.type, undefined, false);
+        const type = this.#resolve(e.type, e.module?.value, e.module !== undefined);
         const size = type === undefined ? undefined : sizeOf(type);
         if (type !== undefined && size === undefined) this.#report({ code: 'type', message: `${spell(type)} has no size`, span: e.type.span, hint: 'sizeof takes a complete type: a struct with its members, an array with its count' });
         return { expr: integer(BigInt(size ?? 0), e.span) };
@@ -394,7 +446,7 @@ export class TypePass {
       if (place === FAILED) return this.#failed(e).expr;
       if (place !== undefined && place.form === 'ref' && place.bits === undefined) {
         const type = concrete(place.type);
-        if (type.kind === 'struct' || type.kind === 'union' || (type.kind === 'array' && !isCharArray(type))) return this.#wholeRead(place, e.span);
+        if (type.kind === 'struct' || type.kind === 'union' || (type.kind === 'array' && !isText(type))) return this.#wholeRead(place, e.span);
       }
       if (place !== undefined) return this.#valueAt(place).expr;
     }
@@ -438,7 +490,7 @@ export class TypePass {
         const object = this.#place(e.object);
         if (object === undefined || object === FAILED) return object;
         const followed = this.#follow(object);
-        const type = concrete(followed.type);
+        const type = this.#complete(concrete(followed.type));
         if (type.kind !== 'struct' && type.kind !== 'union') {
           this.#report({ code: 'unknown-field', message: `${spell(followed.type)} has no members, so no '.${e.field.name}'`, span: e.field.span, hint: 'only a struct or union (or a pointer to one) has members' });
           return FAILED;
@@ -466,23 +518,33 @@ export class TypePass {
         const object = this.#place(e.object);
         if (object === undefined || object === FAILED) return object;
         const index = this.#value(e.index).expr;
-        let base: Place = object;
-        let type = concrete(object.type);
-        if (type.kind === 'pointer' || (object.form === 'pointer' && type.kind !== 'array')) {
-          // p[i] of a pointer: the i-th object from where it points.
-          base = type.kind === 'pointer' ? this.#follow(object) : object;
-          return this.#element(base.address, base.type, index, undefined, e);
+        // A pointer's value (a name given one, addressof): the i-th object from where it points, whatever its type.
+        if (object.form === 'pointer') return this.#element(object.address, object.type, index, undefined, e);
+        const type = concrete(object.type);
+        // A pointer member or element: its value, followed.
+        if (type.kind === 'pointer') {
+          const followed = this.#follow(object);
+          return this.#element(followed.address, followed.type, index, undefined, e);
         }
         if (type.kind !== 'array') {
           this.#report({ code: 'type', message: `${spell(object.type)} cannot be indexed`, span: e.object.span, hint: 'index an array or a pointer' });
           return FAILED;
         }
-        type = concrete(object.type) as typeof type;
         return this.#element(object.address, type.element, index, type.count, e);
       }
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A struct or union only declared where it was found (a program's opaque `struct sqlite3 *`): its definition
+   * from the module that has one, as gdb completes it; else as it is.
+   */
+  #complete<T extends CType>(type: T): T | CType {
+    if ((type.kind !== 'struct' && type.kind !== 'union') || type.size !== undefined || type.name === undefined || this.#source === undefined) return type;
+    const found = this.#source.lookup({ tag: type.kind, name: type.name }, undefined);
+    return 'type' in found && sizeOf(found.type) !== undefined ? concrete(found.type) : type;
   }
 
   /** Element `index` of the objects of `element` type from `address`; a constant index past `count` is an error. */
@@ -493,8 +555,9 @@ export class TypePass {
       return FAILED;
     }
     const constant = constantInteger(index);
-    if (constant !== undefined && (constant < 0n || (count !== undefined && constant >= BigInt(count)))) {
-      this.#report({ code: 'range', message: `index ${constant} is out of bounds: the array has ${count ?? 0} elements`, span: e.index.span, hint: count === undefined ? undefined : `index from 0 to ${count - 1}` });
+    // A pointer has no end, and an array of 0 or 1 elements is C's old flexible array (CPython's ob_digit[1]).
+    if (constant !== undefined && count !== undefined && count > 1 && (constant < 0n || constant >= BigInt(count))) {
+      this.#report({ code: 'range', message: `index ${constant} is out of bounds: the array has ${count} elements`, span: e.index.span, hint: `index from 0 to ${count - 1}` });
       return FAILED;
     }
     const offset: Ast.Expression = constant !== undefined
@@ -521,7 +584,8 @@ export class TypePass {
   /** A reference to a pointer, followed (drgn's rule: `.` on a pointer to a struct is a member of what it points to). */
   #follow(place: Place): Place {
     const type = concrete(place.type);
-    if (type.kind !== 'pointer' || place.bits !== undefined) return place;
+    // A pointer's value names its object already: only a pointer member (or element) is read to be followed.
+    if (place.form !== 'ref' || type.kind !== 'pointer' || place.bits !== undefined) return place;
     return { address: this.#read(PTR, place.address, place.span), type: type.target(), form: 'pointer', span: place.span };
   }
 
@@ -545,7 +609,7 @@ export class TypePass {
         return pointee.kind === 'void' || pointee.kind === 'function' ? { expr } : { expr, typed: { type: target, form: 'pointer' } };
       }
       case 'array':
-        if (isCharArray(type)) return { expr: this.#read(cstringType(type.count ?? DEFAULT_CSTRING_MAX), place.address, place.span) };
+        if (isText(type)) return { expr: this.#read(cstringType(type.count ?? DEFAULT_CSTRING_MAX), place.address, place.span) };
         return { expr: place.address, typed };
       case 'struct':
       case 'union':
@@ -573,7 +637,9 @@ export class TypePass {
     const shifted = shift === 0 ? raw : binary('>>', raw, BigInt(shift));
     const value = bits.size === size * 8 ? shifted : binary('&', shifted, (1n << BigInt(bits.size)) - 1n);
     const type = concrete(place.type);
-    if (type.kind !== 'int' || !type.signed) return value;
+    // A bool is a condition; an enum is its number (a name needs the read of a whole enum, not bits of one).
+    if (type.kind === 'bool') return { kind: 'compare', operator: '!=', left: value, right: integer(0n, span), span };
+    if ((type.kind !== 'int' && type.kind !== 'enum') || !type.signed) return value;
     const sign = 1n << BigInt(bits.size - 1);
     return binary('-', binary('^', value, sign), sign);
   }
@@ -600,7 +666,7 @@ export class TypePass {
   }
 
   #offsetof(e: Ast.OffsetofExpression): number | undefined {
-    let type = this.#resolve(e.type, undefined, false);
+    let type = this.#resolve(e.type, e.module?.value, e.module !== undefined);
     let offset = 0;
     for (const step of e.path) {
       if (type === undefined) return undefined;
@@ -695,11 +761,6 @@ function offsetBy(address: Ast.Expression, offset: number, span: Span): Ast.Expr
 
 function stringArgument(e: Ast.Expression | undefined): string | undefined {
   return e?.kind === 'string' ? e.value : undefined;
-}
-
-function isCharArray(type: Extract<CType, { kind: 'array' }>): boolean {
-  const element = concrete(type.element);
-  return element.kind === 'int' && element.char === true && element.size === 1;
 }
 
 /** How a scalar C type reads: as the recipe's type of its size and sign, an enum with its names. */

@@ -68,6 +68,15 @@ export function typeNameText(name: TypeName): string {
   return name.tag === undefined ? name.name : `${name.tag} ${name.name}`;
 }
 
+/**
+ * Whether an array is text: of plain `char`, as C's strings are. `unsigned char` and `uint8_t` arrays are
+ * bytes (a MAC, a hash), shown as numbers, never cut at a NUL.
+ */
+export function isText(array: Extract<CType, { kind: 'array' }>): boolean {
+  const element = concrete(array.element);
+  return element.kind === 'int' && element.char === true && element.size === 1 && element.name === 'char';
+}
+
 /** The type with its typedefs and qualifiers looked through: what its bytes are. */
 export function concrete(type: CType): Exclude<CType, { kind: 'typedef' | 'qualified' }> {
   let t = type;

@@ -37,7 +37,9 @@ export function targetTypes(modules: DebugTypesOfModules): TypeSource {
   return {
     lookup(name: TypeName, module: string | undefined): TypeLookup {
       const found = inModule(name, module);
-      if (module !== undefined || 'type' in found || found.problem.code === 'ambiguous-type') return found;
+      if (module !== undefined || ('problem' in found && found.problem.code === 'ambiguous-type')) return found;
+      // The executable's, unless it only declares it (an opaque `struct x *`): then the module that defines it.
+      if ('type' in found) return isDeclarationOnly(found.type) ? anywhere(modules, name, found, inModule) : found;
       return anywhere(modules, name, found, inModule);
     },
   };
@@ -48,16 +50,21 @@ export function targetTypes(modules: DebugTypesOfModules): TypeSource {
  * gdb looks through every objfile: the one layout the modules that define it agree on, or a problem naming
  * the modules whose layouts differ. Nothing found: the executable's own problem, with the modules named.
  */
-function anywhere(modules: DebugTypesOfModules, name: TypeName, executable: { problem: TypeProblem }, inModule: (name: TypeName, module: string) => TypeLookup): TypeLookup {
+function anywhere(modules: DebugTypesOfModules, name: TypeName, executable: TypeLookup, inModule: (name: TypeName, module: string) => TypeLookup): TypeLookup {
   const found: { path: string; type: CType }[] = [];
+  /** A module with debug info that did not have the name: its did-you-mean, for a misspelt name. */
+  let missing: { problem: TypeProblem; path: string } | undefined;
   for (const path of modules.modulePaths().slice(1)) {
     const lookup = inModule(name, path);
     if ('type' in lookup) {
-      if (!found.some((f) => sameLayout(f.type, lookup.type))) found.push({ path, type: lookup.type });
+      if (!isDeclarationOnly(lookup.type) && !found.some((f) => sameLayout(f.type, lookup.type))) found.push({ path, type: lookup.type });
     } else if (lookup.problem.code === 'ambiguous-type') return lookup;
+    else if (lookup.problem.code === 'no-type' && missing === undefined && lookup.problem.hint?.startsWith('did you mean') === true) missing = { problem: lookup.problem, path };
     // Other modules without the type, without debug info, or not ELF at all (a locale archive) are passed over.
   }
   if (found.length === 1) return { type: found[0]!.type };
+  // Only declared by the executable, and defined nowhere: the declaration, as it is.
+  if (found.length === 0 && 'type' in executable) return executable;
   if (found.length > 1) {
     return problem(
       'ambiguous-type',
@@ -66,8 +73,16 @@ function anywhere(modules: DebugTypesOfModules, name: TypeName, executable: { pr
       2,
     );
   }
+  if (!('problem' in executable)) return executable;
+  // A name no module defines, where one module's debug info knows a name close to it: a misspelling (exit 2).
+  if (missing !== undefined) return { problem: { ...missing.problem, message: `no module's debug info defines '${typeNameText(name)}'`, hint: `${missing.problem.hint} (${basename(missing.path)})` } };
   const { problem: first } = executable;
-  return { problem: { ...first, hint: `${first.hint === undefined ? '' : `${first.hint}; `}no other module's debug info defines it either: name the module with \`from "MODULE"\`` } };
+  return { problem: { ...first, message: `no debug info defines '${typeNameText(name)}': ${first.message}` } };
+}
+
+/** A struct or union a file only declares (`struct x;`): its members are in the file that defines it. */
+function isDeclarationOnly(type: CType): boolean {
+  return (type.kind === 'struct' || type.kind === 'union') && type.size === undefined;
 }
 
 /** The same layout: kinds, sizes, and (for a struct or union) members by name, offset and size. */

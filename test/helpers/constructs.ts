@@ -20,4 +20,6 @@ export const EVERY_CONSTRUCT: readonly string[] = [
   'struct Player { name: char[16]; level: u32 at 16\n  next: Player*, pos: f32[3] }\nstruct H packed {\n\n  a: u8\n  b: u64;\n}\nunion U { a: u8; b: struct Player* }\nenum E : u8 { red, green = 4,\n  blue }\nenum F {}',
   'let p = [w + 8] as Player\nlet a = symbol("libc.so.6", "main_arena") as struct malloc_state\nlet n = x as PyObject from "python3.11"\nlet m = 1 + (x as u32) * 2 + y as u8\nlet q = (y as Player*[2]).next\nprint p.name, p.pos[2], -x as T as U',
   'emit s = sizeof(struct malloc_state) + sizeof(u32[4]) + sizeof(Player*)\nemit o = offsetof(Player, pos[2]) + offsetof(union U, b.next[0])\nwrite u32 at addressof(p.level) = 99\nlet struct = 1\nstruct = 2',
+  'struct K { at: u32; limit: u8; read: ptr }\nprint o.read, o.write + offsetof(struct ops, in.limit), k.at[2].print',
+  'emit s = sizeof(struct malloc_state from "libc.so.6") + offsetof(PyObject from "python3.11", ob_type)',
 ];

@@ -67,8 +67,7 @@ export function writeCachedIndex(file: string, key: string, infoBytes: number, i
   whole.set(payload, headerBytes.length);
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    if (!isOwnDirectory(dirname(file))) return false;
+    if (!makeOwnDirectory(dirname(file), 1)) return false;
     // 'wx': a file (or a symbolic link) already at the temporary name is never written through.
     writeFileSync(temporary, whole, { mode: 0o600, flag: 'wx' });
     renameSync(temporary, file);
@@ -87,15 +86,34 @@ function sha256(bytes: Uint8Array): string {
   return hasher().update(bytes).hex();
 }
 
-/** A directory (not a link to one) owned by this process's user, which group and others cannot write to. */
-function isOwnDirectory(directory: string): boolean {
+/** A directory (not a link to one) owned by this process's user, which (`strict`) group and others cannot write to. */
+function isOwnDirectory(directory: string, strict = true): boolean {
   try {
     const stat = lstatSync(directory);
     const user = process.geteuid?.();
-    return stat.isDirectory() && (user === undefined || stat.uid === user) && (stat.mode & 0o022) === 0;
+    return stat.isDirectory() && (user === undefined || stat.uid === user) && (!strict || (stat.mode & 0o022) === 0);
   } catch {
     return false;
   }
+}
+
+/**
+ * Makes `directory` one level at a time, never through a link, each level this user's own: `types/` and
+ * `pvm/` (`levels` of them), under a cache base ($XDG_CACHE_HOME, ~/.cache) that is this user's already, or
+ * that this user may make in a directory of its own. Root with another user's HOME makes nothing there, and
+ * a base under /proc is no directory of anyone's (Node's recursive mkdir spins there).
+ */
+function makeOwnDirectory(directory: string, levels: number): boolean {
+  if (isOwnDirectory(directory, levels >= 0)) return true;
+  const parent = dirname(directory);
+  if (parent === directory || levels < -1) return false;
+  if (!makeOwnDirectory(parent, levels - 1)) return false;
+  try {
+    mkdirSync(directory, { mode: 0o700 });
+  } catch {
+    return false;
+  }
+  return isOwnDirectory(directory, levels >= 0);
 }
 
 function readWhole(file: string): Uint8Array | undefined {
