@@ -161,3 +161,48 @@ describe('one mistake, one message', () => {
     expect(error.diagnostics.map((d) => d.message)).toEqual(["the recipe declares no type 'Playr'", "struct Player has no member 'levle'"]);
   });
 });
+
+describe('after review', () => {
+  // +0x500: char *names[3] → "zero", "one", "two" at +0x540, +0x548, +0x550; +0x580: a holder { char **argv; u8 mac[6] }.
+  function pointers(): MemoryTarget {
+    const target = memory();
+    const bytes = (target as unknown as { regions(): { bytes: Uint8Array }[] }).regions()[0]!.bytes;
+    const view = new DataView(bytes.buffer);
+    ['zero', 'one', 'two'].forEach((text, i) => {
+      bytes.set(new TextEncoder().encode(`${text}\0`), 0x540 + i * 8);
+      view.setBigUint64(0x500 + i * 8, BASE + 0x540n + BigInt(i * 8), true);
+    });
+    view.setBigUint64(0x580, BASE + 0x500n, true);
+    bytes.set([0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e], 0x588);
+    return target;
+  }
+  const HOLDER = 'struct Holder { argv: char**; mac: u8[6]; name: char[4] }\nlet h = 0x10580 as Holder\n';
+
+  it('index a name holding a pointer to a pointer from where it points, as the same expression inline does', () => {
+    expect(run(`${HOLDER}let av = h.argv\nprint read cstring at h.argv[1], read cstring at av[1], read cstring at av[-1 + 3]`, pointers())).toEqual([['one', 'one', 'two']]);
+  });
+
+  it('show a u8 array as numbers (a MAC), never as text cut at a NUL', () => {
+    expect(run(`${HOLDER}emit mac = h.mac`, pointers())).toEqual([[0, 26, 43, 60, 77, 94]]);
+  });
+
+  it('let structs point to ones declared after them', () => {
+    expect(run('struct A { b: B*; x: u32 }\nstruct B { a: A*; y: u32 }\nemit s = sizeof(A) + sizeof(B)\nlet a = 0x10008 as A\nemit p = a.b')).toEqual([32, '0x10100']);
+  });
+
+  it('take members named like words of the language', () => {
+    expect(run('struct Ops { read: u32; write: u32; at: u32 }\nlet o = 0x10200 as Ops\nemit r = o.read\nemit w = offsetof(Ops, write)')).toEqual([1337, 4]);
+  });
+
+  it('refuse a write at a number member’s value, with the addressof fix', () => {
+    const error = problem('let p = 0x10100 as Player\nwrite u32 at p.level = 5');
+    expect(error.message).toContain('this writes where the u32 value of the member points, not at the member');
+    expect(error.message).toContain('addressof');
+  });
+
+  it('index an array of 0 or 1 elements past its end (C’s old flexible array), and refuse structs nested past 64', () => {
+    expect(run('struct T { n: u32; item: u16[1] }\nemit i = (0x10200 as T).item[1]')).toEqual([250]);
+    const deep = Array.from({ length: 70 }, (_, i) => (i === 0 ? 'struct S0 { x: u8 }' : `struct S${i} { x: S${i - 1} }`)).join('\n');
+    expect(problem(deep).message).toContain('nests structs more than 64 deep');
+  });
+});
