@@ -206,3 +206,13 @@ describe('after review', () => {
     expect(problem(deep).message).toContain('nests structs more than 64 deep');
   });
 });
+
+it('compiles a loop that compares an enum, and leaves one that shows it to the interpreter (which shows its name)', () => {
+  const counting = `let ps = [0x10100, 0x10300]\nlet n = 0\nfor q in ps { if (q as Player).state == 4 { n = n + 1 } }\nemit n = n`;
+  expect(run(counting)).toEqual([2]);
+  const loopOf = (text: string) => compileSource({ name: 'r.pvm', text: TYPES + text }).steps.find((s) => s.op === 'for')!;
+  expect(lowerLoop(loopOf(counting) as never).eligible).toBe(true);
+  const showing = `let ps = [0x10100, 0x10300]\nfor q in ps { print (q as Player).state }`;
+  expect(run(showing)).toEqual([['running'], ['running']]);
+  expect(lowerLoop(loopOf(showing) as never)).toMatchObject({ eligible: false, why: 'it shows values, and it reads an enum, shown by its name' });
+});

@@ -13,6 +13,7 @@ import type { BinaryOperator } from '../../plan/arithmetic.ts';
 import { resultKind } from '../../plan/arithmetic.ts';
 import type { CompareOperator, Kinds, Loc, PlanExpr, PlanStep } from '../../plan/plan.ts';
 import type { IntType } from './level-read.ts';
+import type { Shape } from '../../plan/shape.ts';
 
 /** The kinds of value a compiled loop holds: integers as numbers or addresses, and conditions. */
 export type Kind = 'int' | 'ptr' | 'bool';
@@ -154,6 +155,8 @@ class Lowerer {
   readonly #reads = new Map<number, Extract<LoopExpr, { op: 'read' }>>();
   /** Why WebAssembly does not take the loop, once something says so. */
   #notWasm: string | undefined;
+  /** The body reads an enum (a number the interpreter shows by its name). */
+  #readsEnum = false;
 
   constructor(step: ForStep | WhileStep, chosen: Chosen) {
     this.#step = step;
@@ -172,6 +175,8 @@ class Lowerer {
     const top = new Map<string, Local>();
     if (step.op === 'for') this.#scopes.push(new Map([[step.variable, { ref: { to: 'item' }, kind: this.#item! }]]));
     const body = this.#block(step.body, top);
+    // An enum is a number to compare and count with; shown, it is its name, which only the interpreter gives.
+    if (this.#readsEnum && this.#mostValues > 0) throw new Ineligible('it shows values, and it reads an enum, shown by its name');
     const readAhead = step.op === 'for' ? this.#readAhead(step, body) : undefined;
     if (step.op === 'while') this.#notWasm ??= 'a while loop reads nothing ahead';
     return {
@@ -249,6 +254,12 @@ class Lowerer {
     }
   }
 
+  /** An enum read as the integer it is (typed-lowering.ts reads an enum member so, for its names). */
+  #enumAsInteger(shape: Extract<Shape, { kind: 'enum' }>): IntType {
+    this.#readsEnum = true;
+    return { kind: 'int', name: `${shape.signed ? 'i' : 'u'}${shape.size * 8}`, size: shape.size, signed: shape.signed, bigEndian: false };
+  }
+
   #lookup(name: string, assigning: boolean): Local {
     for (let i = this.#scopes.length - 1; i >= 0; i--) {
       const local = this.#scopes[i]!.get(name);
@@ -309,7 +320,7 @@ class Lowerer {
       case 'not':
         return { op: 'not', operand: this.#condition(e.operand), kind: 'bool' };
       case 'read': {
-        const type = e.type;
+        const type = e.type.kind === 'shaped' && e.type.shape.kind === 'enum' ? this.#enumAsInteger(e.type.shape) : e.type;
         if (type.kind !== 'int' && type.kind !== 'ptr') throw new Ineligible(`a read of ${type.name}`);
         if (type.kind === 'int' && type.bigEndian) this.#notWasm ??= 'a big-endian read';
         const read = { op: 'read' as const, site: e.site, type, address: this.#integer(e.address), loc: e.loc, kind: type.kind };
