@@ -57,6 +57,7 @@ export interface RunSinks {
  */
 export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean } = {}): Promise<PreparedRun> {
   const plan = await compileBeforeTarget(source);
+  if (plan === undefined) await refuseWritesBeforeTarget(source, command);
   const params = plan === undefined ? undefined : await bindRunParams(plan, command);
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
   // What a run against one --pid target will need is started, where the policies let work start before they judge
@@ -81,6 +82,17 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
     return taken;
   };
   return { command, source, plan, params, policies, journal, takeSmaps, close: () => journal?.close() };
+}
+
+/**
+ * A recipe whose plan waits for the target's types is refused before any target is opened for what its
+ * statements alone tell: it writes without --allow-write, or to a core (the policy judges its plan once made).
+ */
+async function refuseWritesBeforeTarget(source: SourceFile, command: RunCommand): Promise<void> {
+  const outline = { recipe: { name: source.name, sha256: '' }, writes: await (await import('../dsl/recipe-writes.ts')).recipeWrites(source) };
+  const { readOnlyRefusal, writeRefusal, writesUnallowed } = await import('../policy/refusals.ts');
+  if (outline.writes && command.target.kind === 'core') throw readOnlyRefusal(outline, command.target.path);
+  if (writesUnallowed(outline, command)) throw writeRefusal(outline);
 }
 
 /** The recipe's plan, or undefined when it names types from debug info, which need the target (its plan is made in runPrepared). */

@@ -34,7 +34,7 @@ export async function judgePlan(plan: Plan, policies: readonly LoadedPolicy[], r
 }
 
 /** Whether the plan writes without --allow-write or --dry-run (judgePlan refuses it). */
-export function writesUnallowed(plan: Plan, grant: WriteGrant): boolean {
+export function writesUnallowed(plan: Pick<Plan, 'writes'>, grant: WriteGrant): boolean {
   return plan.writes && !grant.allowWrite && !grant.writing.dryRun;
 }
 
@@ -70,14 +70,14 @@ export async function refuseRevertByPolicy(grant: WriteGrant, policies: readonly
 }
 
 /** A recipe that writes, against a core or snapshot: refused before anything runs. */
-export function readOnlyRefusal(plan: Plan, target: string): DeniedError {
+export function readOnlyRefusal(plan: Pick<Plan, 'recipe'>, target: string): DeniedError {
   return new DeniedError('read-only-target', `${plan.recipe.name} writes memory, and ${target} is a core file: it can only be read`, {
     hint: 'run recipes that write or patch against the live process (--pid); `pvm plan` shows which statements write',
   });
 }
 
 /** A recipe that writes runs only with --allow-write; refused before anything is touched. */
-export function writeRefusal(plan: Plan): DeniedError {
+export function writeRefusal(plan: Pick<Plan, 'recipe'>): DeniedError {
   return new DeniedError('write-not-allowed', `${plan.recipe.name} writes to the target's memory, and writing was not allowed`, {
     hint: 'run it with --allow-write once you have checked it (`pvm plan` shows every write; --dry-run shows what it would write, without writing)',
   });
