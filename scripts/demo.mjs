@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pvm-demo-'));
 const binary = join(dir, 'demo-target');
-execFileSync('cc', ['-O0', '-o', binary, join(root, 'examples/demo-target.c')], { stdio: 'inherit' });
+// -g: its types are in its debug info too (`pvm types demo-target 'struct player' --pid N`).
+execFileSync('cc', ['-g', '-O0', '-o', binary, join(root, 'examples/demo-target.c')], { stdio: 'inherit' });
 
 const target = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
 // The target's output, a line at a time, to whoever asks first.

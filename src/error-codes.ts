@@ -14,7 +14,7 @@ export const ERROR_GROUPS = [
       'unknown-function': 'a call of a function pvm does not have',
       'unknown-field': 'a region field other than start, end and size, or a member its struct or union does not have (did-you-mean in the hint)',
       'no-type': 'a type that neither the recipe declares nor the debug info has (did-you-mean in the hint), or a type from debug info where no target gives it',
-      'ambiguous-type': 'a type name that compile units of the debug info define differently: the message names them (use `from "MODULE"`, or declare it)',
+      'ambiguous-type': 'a type name defined differently by several modules (say which with `from "MODULE"`) or by compile units of one file (declare it): the message names them',
       'not-a-place': 'addressof() of something that is not a member, element or typed reference (or is a bitfield)',
       'unknown-register': 'reg() with a name not in x86-64 user_regs_struct',
       redefined: 'a name defined twice, or shadowing an outer one',
