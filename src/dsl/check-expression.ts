@@ -131,7 +131,14 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
       const object = typeOf(e.object);
       const field = REGION_FIELDS.get(e.field.name);
       if (object !== 'region') {
-        report({ code: 'type', message: `'.${e.field.name}' applies only to a region, such as module("name")`, span: e.field.span, hint: 'module("libc.so.6").start is the start of libc' });
+        // A member of an untyped address: the likelier slip once recipes have types.
+        const member = field === undefined && (object === 'ptr' || object === 'int');
+        report({
+          code: 'type',
+          message: member ? `'.${e.field.name}' of an address with no type: only typed references and regions have fields` : `'.${e.field.name}' applies only to a region, such as module("name")`,
+          span: e.field.span,
+          hint: member ? `give the address a type first: (ADDRESS as TYPE).${e.field.name} (docs/language.md, "Typed references")` : 'module("libc.so.6").start is the start of libc',
+        });
       } else if (field === undefined) {
         const suggestion = closest(e.field.name, REGION_FIELDS.keys());
         report({ code: 'unknown-field', message: `a region has no field '${e.field.name}'`, span: e.field.span, hint: suggestion === undefined ? 'its fields are start, end and size' : `did you mean '${suggestion}'?` });

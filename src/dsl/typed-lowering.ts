@@ -118,6 +118,7 @@ export class TypePass {
       case 'assign': {
         const value = this.#value(s.value);
         this.#checkAssignment(s, value);
+        this.#forgetOrigin(s.name.name, value.origin);
         return value.expr === s.value ? s : { ...s, value: value.expr };
       }
       case 'print': {
@@ -257,6 +258,19 @@ export class TypePass {
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  /** A name given an address from another module (or none known) no longer says which module its address is in. */
+  #forgetOrigin(name: string, origin: string | undefined): void {
+    for (let i = this.#scopes.length - 1; i >= 0; i--) {
+      const info = this.#scopes[i]!.get(name);
+      if (info === undefined) continue;
+      if (info.origin !== undefined && info.origin !== origin) {
+        const { origin: _forgotten, ...rest } = info;
+        this.#scopes[i]!.set(name, rest);
+      }
+      return;
+    }
   }
 
   /**
