@@ -47,7 +47,7 @@ async function compileWithTypes(source: SourceFile, target: TargetSpec | undefin
   }
   const session = await openSession(target, await policiesFor(policy), undefined, { quietStdout: true });
   try {
-    return (await compileRecipe(source, { types: session.types() })).plan;
+    return (await compileRecipe(source, { types: await session.types() })).plan;
   } finally {
     session.close();
     await session.afterwards();

@@ -75,7 +75,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
 
   /** Compiles one input against the names kept so far (`.plan` shows it as it is; running it judges it first). */
   const compile = async (text: string): Promise<CompiledRecipe> => {
-    const compiled = await compileRecipe({ name: `<repl:${++inputs}>`, text }, { session: types, typeSession, types: session.types() });
+    const compiled = await compileRecipe({ name: `<repl:${++inputs}>`, text }, { session: types, typeSession, types: await session.types() });
     const param = compiled.plan.params[0];
     if (param !== undefined) {
       throw new RecipeError('param-in-repl', `'param ${param.name}' declares an input of a recipe file; the REPL has no --arg`, { hint: `declare it with let: let ${param.name} = …` });
@@ -140,7 +140,8 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
         const { name, module } = typeArgument(argument);
         const who = describeTarget(session.target.identity);
         const where = module === undefined ? `the executable of ${who}` : `${module} in ${who}`;
-        const source = { debug: () => session.debugTypes(module), anywhere: module === undefined ? (type: TypeName) => session.types().lookup(type, undefined) : undefined };
+        const [debug, anywhere] = await Promise.all([session.debugTypes(module), session.types()]);
+        const source = { debug: () => debug, anywhere: module === undefined ? (type: TypeName) => anywhere.lookup(type, undefined) : undefined };
         printLines(sessionTypesOutput(typeSession?.types ?? new Map(), source, name, command.json, where), out);
         return true;
       }

@@ -111,7 +111,7 @@ async function compileBeforeTarget(source: SourceFile): Promise<Plan | undefined
 async function planFor(prepared: PreparedRun, session: Session): Promise<{ plan: Plan; params: ReadonlyMap<string, Value> }> {
   if (prepared.plan !== undefined && prepared.params !== undefined) return { plan: prepared.plan, params: prepared.params };
   const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-  const { plan } = await compileRecipe(prepared.source, { types: session.types() });
+  const { plan } = await compileRecipe(prepared.source, { types: await session.types() });
   const params = await bindRunParams(plan, prepared.command);
   await (await import('../policy/refusals.ts')).judgePlan(plan, prepared.policies, prepared.command);
   return { plan, params };

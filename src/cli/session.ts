@@ -2,7 +2,6 @@
 // facts are judged before its memory is touched, then every access goes
 // through the guard (src/policy/guard.ts), which reports to the audit log.
 import type { TypeSource } from '../types/type-source.ts';
-import { targetTypes } from '../types/target-types.ts';
 import { policedSource, refuseTarget } from '../policy/apply.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
@@ -27,9 +26,9 @@ export interface Session {
   readonly policies: readonly LoadedPolicy[];
   readonly audit: AuditFile | undefined;
   /** Types from the debug info of the target's modules, for a recipe that names them (read through the guard). */
-  types(): TypeSource;
+  types(): Promise<TypeSource>;
   /** The debug info of one of its modules (undefined: the executable's), as types() reads it: what pvm types and the REPL's .type show. */
-  debugTypes(module: string | undefined): ReturnType<ModuleResolver['debugTypes']>;
+  debugTypes(module: string | undefined): Promise<ReturnType<ModuleResolver['debugTypes']>>;
   close(): void;
   /** For a program pvm started: wait for it, leave it, or kill it, as --then says. */
   afterwards(): Promise<void>;
@@ -124,8 +123,12 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     const modules = () => typesResolver ??= new ModuleResolver(target, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles, cacheDirectory: typeCacheDirectory() });
     return {
       target,
-      types: () => targetTypes(modules()),
-      debugTypes: (module) => modules().debugTypes(module),
+      // The DWARF reader is loaded only here, by a run that reads types: other runs' start-up never loads it.
+      types: async () => {
+        const [{ resolverTypes }, reader] = await Promise.all([import('../types/target-types.ts'), debugInfoReader()]);
+        return resolverTypes(modules(), reader);
+      },
+      debugTypes: async (module) => modules().debugTypes(module, await debugInfoReader()),
       facts: spec.kind === 'core' ? undefined : (source as LiveProcess).facts,
       fileProblem: (region) => core?.fileProblem(region),
       policies,
@@ -181,6 +184,10 @@ export function debugDirectories(): readonly string[] | undefined {
 export function wasmLoopsFrom(): number | undefined {
   const value = process.env.PVM_WASM_LOOPS;
   return value === '0' ? Infinity : value === 'always' ? 1 : undefined;
+}
+
+async function debugInfoReader(): Promise<import('../types/debug-info-files.ts').DebugInfoReader> {
+  return (await import('../types/debug-info-files.ts')).DEBUG_INFO_READER;
 }
 
 /** Where indexes of debug info are cached: $XDG_CACHE_HOME/pvm, else ~/.cache/pvm; none when neither is set to an absolute path (XDG: a relative one is ignored). */

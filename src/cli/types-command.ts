@@ -34,7 +34,7 @@ export async function typesCommand(command: TypesCommand, out: (text: string) =>
   try {
     // Only the map is read (and the module's files): the access a target needs to be opened at all, as for pvm maps.
     const where = `${command.module} in ${describeTarget(session.target.identity)}`;
-    printLines(typesOutput(session.debugTypes(command.module), command.name, command.json, where), out);
+    printLines(typesOutput(await session.debugTypes(command.module), command.name, command.json, where), out);
   } finally {
     session.close();
     await session.afterwards();

@@ -12,6 +12,15 @@ import { type DwarfDebugTypes, hasDebugInfo, openDebugTypes } from './dwarf/debu
 import type { TypeProblem } from './type-source.ts';
 import type { DebugLookup } from '../runtime/symbols/elf-files.ts';
 
+/**
+ * The DWARF reader, as the resolver is given it (ModuleResolver.debugTypes): loaded only by a run that reads
+ * types (src/cli/session.ts imports this file when asked), so every other run's start-up never loads it.
+ */
+export interface DebugInfoReader {
+  readonly debugTypesOfModule: typeof debugTypesOfModule;
+  readonly openDebugTypes: typeof openDebugTypes;
+}
+
 /** e_type of a relocatable object (a .o). */
 const ET_REL = 1;
 
@@ -113,3 +122,5 @@ function reopening(path: string): FileReader | { problem: string } {
     },
   };
 }
+
+export const DEBUG_INFO_READER: DebugInfoReader = { debugTypesOfModule, openDebugTypes };

@@ -10,6 +10,7 @@ import type { CType, TypeName } from './ctype.ts';
 import { concrete, sizeOf, typeNameText } from './ctype.ts';
 import type { DwarfDebugTypes, TypeDefinition } from './dwarf/debug-types.ts';
 import type { TypeLookup, TypeProblem, TypeSource } from './type-source.ts';
+import type { DebugInfoReader } from './debug-info-files.ts';
 
 /** What a TypeSource needs of the target: its modules' debug info (ModuleResolver.debugTypes), and which modules it has. */
 export interface DebugTypesOfModules {
@@ -21,6 +22,11 @@ export interface DebugTypesOfModules {
 const TAGS = ['struct', 'union', 'enum'] as const;
 /** Units a message names before it says how many more. */
 const UNITS_NAMED = 4;
+
+/** The TypeSource of a resolver's modules (ModuleResolver), read with the DWARF reader it is given. */
+export function resolverTypes(resolver: { debugTypes(module: string | undefined, reader: DebugInfoReader): ReturnType<DebugTypesOfModules['debugTypes']>; modulePaths(): string[] }, reader: DebugInfoReader): TypeSource {
+  return targetTypes({ debugTypes: (module) => resolver.debugTypes(module, reader), modulePaths: () => resolver.modulePaths() });
+}
 
 export function targetTypes(modules: DebugTypesOfModules): TypeSource {
   const inModule = (name: TypeName, module: string | undefined): TypeLookup => {

@@ -1,4 +1,4 @@
-// Types through a target's modules (targetTypes over ModuleResolver): the
+// Types through a target's modules (resolverTypes over ModuleResolver): the
 // executable's own DWARF, a library's debug file found by build-id, in a
 // live process and in a snapshot of it; and every problem a lookup can
 // give, with what it names and how to fix it.
@@ -12,8 +12,8 @@ import { CoreTarget } from '../../src/target/core-target.ts';
 import { LiveProcess } from '../../src/target/live-process.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import { type Aggregate, concrete, type CType, findMember, sizeOf } from '../../src/types/ctype.ts';
-import { debugTypesOfFile } from '../../src/types/debug-info-files.ts';
-import { lookupIn, targetTypes } from '../../src/types/target-types.ts';
+import { DEBUG_INFO_READER, debugTypesOfFile } from '../../src/types/debug-info-files.ts';
+import { lookupIn, resolverTypes } from '../../src/types/target-types.ts';
 import type { TypeLookup } from '../../src/types/type-source.ts';
 import { pvm } from '../helpers/cli.ts';
 import { hasCommand, needs } from '../helpers/needs.ts';
@@ -49,7 +49,7 @@ function typeOf(lookup: TypeLookup) {
 
 describe('types of a target', () => {
   const target = mapped('/opt/app/bin/app', readFileSync(FIXTURE_BINARY));
-  const types = targetTypes(new ModuleResolver(target, { cacheDirectory: undefined }));
+  const types = resolverTypes(new ModuleResolver(target, { cacheDirectory: undefined }), DEBUG_INFO_READER);
 
   it("gives the executable's types from its own DWARF, by module name or without one", () => {
     expect(sizeOf(typeOf(types.lookup({ tag: 'struct', name: 'outer' }, 'app')))).toBe(16);
@@ -76,7 +76,7 @@ describe('types of a target', () => {
     const stripped = join(dir, 'stripped');
     execFileSync('objcopy', ['--strip-debug', FIXTURE_BINARY, stripped]);
     const resolver = new ModuleResolver(mapped('/opt/app/bin/app', readFileSync(stripped)), { debugDirectories: [join(dir, 'no-debug')], cacheDirectory: undefined });
-    const lookup = targetTypes(resolver).lookup({ tag: 'struct', name: 'outer' }, 'app');
+    const lookup = resolverTypes(resolver, DEBUG_INFO_READER).lookup({ tag: 'struct', name: 'outer' }, 'app');
     expect(lookup).toMatchObject({ problem: { code: 'no-debug-info', exit: 4 } });
     if (!('problem' in lookup)) return;
     expect(lookup.problem.message).toContain(`tried ${join(dir, 'no-debug', '.build-id')}`);
@@ -94,7 +94,7 @@ describe('types of a target', () => {
     mkdirSync(join(debugDirectory, '.build-id', buildId.slice(0, 2)), { recursive: true });
     execFileSync('objcopy', ['--only-keep-debug', other, join(debugDirectory, '.build-id', buildId.slice(0, 2), `${buildId.slice(2)}.debug`)]);
     const resolver = new ModuleResolver(mapped('/opt/app/bin/app', readFileSync(stripped)), { debugDirectories: [debugDirectory], cacheDirectory: undefined });
-    expect(targetTypes(resolver).lookup({ tag: 'struct', name: 'outer' }, 'app')).toMatchObject({ problem: { code: 'no-debug-info', exit: 4 } });
+    expect(resolverTypes(resolver, DEBUG_INFO_READER).lookup({ tag: 'struct', name: 'outer' }, 'app')).toMatchObject({ problem: { code: 'no-debug-info', exit: 4 } });
   });
 
   it('takes the definition another unit gives for a struct this unit only declares', (context) => {
@@ -144,7 +144,7 @@ describe("libc's types in a live process and a snapshot of it", () => {
     const live = await LiveProcess.open(sleeper.pid!);
     try {
       const resolver = new ModuleResolver(live, { cacheDirectory: cache });
-      const state = typeOf(targetTypes(resolver).lookup({ tag: 'struct', name: 'malloc_state' }, 'libc.so.6'));
+      const state = typeOf(resolverTypes(resolver, DEBUG_INFO_READER).lookup({ tag: 'struct', name: 'malloc_state' }, 'libc.so.6'));
       expect(sizeOf(state)).toBe(2200);
       expect(concrete(state)).toMatchObject({ origin: LIBC_DEBUG });
       resolver.close();
@@ -160,7 +160,7 @@ describe("libc's types in a live process and a snapshot of it", () => {
     const core = await CoreTarget.open(snapshot, { snapshot: true });
     try {
       const resolver = new ModuleResolver(core, { cacheDirectory: cache });
-      expect(sizeOf(typeOf(targetTypes(resolver).lookup({ tag: undefined, name: 'malloc_state' }, 'libc.so.6')))).toBe(2200);
+      expect(sizeOf(typeOf(resolverTypes(resolver, DEBUG_INFO_READER).lookup({ tag: undefined, name: 'malloc_state' }, 'libc.so.6')))).toBe(2200);
       resolver.close();
     } finally {
       core.close();
@@ -180,7 +180,7 @@ describe("CPython's types in a live interpreter", () => {
     const live = await LiveProcess.open(python!.pid!);
     try {
       const resolver = new ModuleResolver(live, { cacheDirectory: undefined });
-      const types = targetTypes(resolver);
+      const types = resolverTypes(resolver, DEBUG_INFO_READER);
       const object = types.lookup({ tag: undefined, name: 'PyObject' }, 'python3.11');
       needs(context, !('problem' in object), `needs python3.11-dbg: ${'problem' in object ? object.problem.message : ''}`);
       const obType = findMember(aggregateOf(typeOf(object)), 'ob_type')!;

@@ -6,7 +6,7 @@
 // DWARF types opened once.
 import { type ElfFile, type FileReader, parseElf } from '../../native/elf.ts';
 import { findDebugFile } from '../../target/debug-files.ts';
-import { type DwarfDebugTypes, openDebugTypes } from '../../types/dwarf/debug-types.ts';
+import type { DwarfDebugTypes, openDebugTypes } from '../../types/dwarf/debug-types.ts';
 
 export type DebugLookup = { readonly elf: ElfFile; readonly path: string } | { readonly tried: readonly string[] };
 
@@ -54,10 +54,10 @@ export class ElfFiles {
   }
 
   /** The types of the DWARF in `elf` (at `path`: a module's own file, or its debug file), opened once per file. */
-  typesOf(path: string, elf: ElfFile, cacheDirectory: string | undefined): DwarfDebugTypes {
+  typesOf(path: string, elf: ElfFile, cacheDirectory: string | undefined, open: typeof openDebugTypes): DwarfDebugTypes {
     let types = this.#types.get(elf);
     if (types === undefined) {
-      types = openDebugTypes(path, elf, { cacheDirectory });
+      types = open(path, elf, { cacheDirectory });
       this.#types.set(elf, types);
     }
     return types;

@@ -10,7 +10,7 @@ import { DEFAULT_DEBUG_DIRECTORIES } from '../../target/debug-files.ts';
 import { type DebugLookup, ElfFiles } from './elf-files.ts';
 import { closest } from '../../suggest.ts';
 import { describeTarget, type MemorySource, namesModule, type Region } from '../../target/target.ts';
-import { debugTypesOfModule } from '../../types/debug-info-files.ts';
+import type { DebugInfoReader } from '../../types/debug-info-files.ts';
 import type { DwarfDebugTypes } from '../../types/dwarf/debug-types.ts';
 import type { TypeProblem } from '../../types/type-source.ts';
 
@@ -157,7 +157,7 @@ export class ModuleResolver {
    * undefined, of the executable: from its DWARF or its debug file's, or
    * why not (no such module, no debug info, debug info pvm cannot read).
    */
-  debugTypes(moduleName: string | undefined): DwarfDebugTypes | { problem: TypeProblem } {
+  debugTypes(moduleName: string | undefined, reader: DebugInfoReader): DwarfDebugTypes | { problem: TypeProblem } {
     let loaded: LoadedModule;
     try {
       const regions = this.#target.regions();
@@ -172,7 +172,12 @@ export class ModuleResolver {
       const code = error.code === 'no-module' || error.code === 'ambiguous-module' ? 'no-module' : error.code === 'bad-module' ? 'bad-debug-info' : 'no-debug-info';
       return { problem: { code, message: error.message, hint: error.hint, exit: 4 } };
     }
-    return debugTypesOfModule(loaded.module.path, loaded.elf, () => loaded.debug ??= this.#parses.debugOf(loaded.module.path, loaded.elf, this.#debugDirectories), (path, elf) => this.#parses.typesOf(path, elf, this.#cacheDirectory));
+    return reader.debugTypesOfModule(
+      loaded.module.path,
+      loaded.elf,
+      () => loaded.debug ??= this.#parses.debugOf(loaded.module.path, loaded.elf, this.#debugDirectories),
+      (path, elf) => this.#parses.typesOf(path, elf, this.#cacheDirectory, reader.openDebugTypes),
+    );
   }
 
   /** A symbol of the module's own file (.symtab, then .dynsym), then of its separate debug file. */
