@@ -87,7 +87,7 @@ describe('output to a slow pipe', () => {
     const script = `/usr/bin/time -f %M -o "$0" "$@" | (sleep 1; wc -c)`;
     const peakFile = join(tmpdir(), `pvm-peak-${process.pid}`);
     const result = spawnSync('sh', ['-c', script, peakFile, command!, ...args, '-e', recipe, '--pid', String(fixture.pid)], { encoding: 'utf8' });
-    expect(result.stdout.trim()).toBe(String(320 * (65536 * 2 + 1)));
+    expect(result.stdout.trim(), `pvm's stderr: ${result.stderr}`).toBe(String(320 * (65536 * 2 + 1)));
     const peakKiB = Number(readFileSync(peakFile, 'utf8').trim().split('\n').at(-1));
     expect(peakKiB).toBeLessThan(400 * 1024); // it was 1.25 GB, holding every line until the end
   });
