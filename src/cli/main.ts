@@ -37,14 +37,10 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
  * opens it, under the policy) only when the recipe names types from debug info, to read them.
  */
 async function compileWithTypes(source: SourceFile, target: TargetSpec | undefined, policy: string | undefined): Promise<Plan> {
-  const { compileRecipe } = await import('../dsl/compile-recipe.ts');
+  const { compileBeforeTarget, compileRecipe } = await import('../dsl/compile-recipe.ts');
   if (target === undefined) return (await compileRecipe(source)).plan;
-  const { TYPES_FROM_THE_TARGET, TypesNeedTarget } = await import('../types/type-source.ts');
-  try {
-    return (await compileRecipe(source, { types: TYPES_FROM_THE_TARGET })).plan;
-  } catch (error) {
-    if (!(error instanceof TypesNeedTarget)) throw error;
-  }
+  const plan = await compileBeforeTarget(source);
+  if (plan !== undefined) return plan;
   const session = await openSession(target, await policiesFor(policy), undefined, { quietStdout: true });
   try {
     return (await compileRecipe(source, { types: await session.types() })).plan;

@@ -56,7 +56,7 @@ export interface RunSinks {
  * a worker, nor a helper of one).
  */
 export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean } = {}): Promise<PreparedRun> {
-  const plan = await compileBeforeTarget(source);
+  const plan = await (await import('../dsl/compile-recipe.ts')).compileBeforeTarget(source);
   if (plan === undefined) await refuseWritesBeforeTarget(source, command);
   const params = plan === undefined ? undefined : await bindRunParams(plan, command);
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
@@ -93,18 +93,6 @@ async function refuseWritesBeforeTarget(source: SourceFile, command: RunCommand)
   const { readOnlyRefusal, writeRefusal, writesUnallowed } = await import('../policy/refusals.ts');
   if (outline.writes && command.target.kind === 'core') throw readOnlyRefusal(outline, command.target.path);
   if (writesUnallowed(outline, command)) throw writeRefusal(outline);
-}
-
-/** The recipe's plan, or undefined when it names types from debug info, which need the target (its plan is made in runPrepared). */
-async function compileBeforeTarget(source: SourceFile): Promise<Plan | undefined> {
-  const { compileRecipe } = await import('../dsl/compile-recipe.ts');
-  const { TYPES_FROM_THE_TARGET, TypesNeedTarget } = await import('../types/type-source.ts');
-  try {
-    return (await compileRecipe(source, { types: TYPES_FROM_THE_TARGET })).plan;
-  } catch (error) {
-    if (error instanceof TypesNeedTarget) return undefined;
-    throw error;
-  }
 }
 
 /** The prepared plan, or one made now with the target's types (a recipe that names types from debug info), judged before it runs. */

@@ -26,3 +26,17 @@ export async function compileRecipe(source: SourceFile, options: CompileOptions 
   const reading = readRecipe(source, () => new RecipeCompiler(source, options));
   return reading.complete(reading.needsOhm ? (await import('./parse.ts')).parsePieces : undefined).finish();
 }
+
+/**
+ * The plan of a recipe compiled before its target is open, or undefined when it names types from debug
+ * info, which only the target gives (compile it again then, with the target's types).
+ */
+export async function compileBeforeTarget(source: SourceFile): Promise<Plan | undefined> {
+  const { TYPES_FROM_THE_TARGET, TypesNeedTarget } = await import('../types/type-source.ts');
+  try {
+    return (await compileRecipe(source, { types: TYPES_FROM_THE_TARGET })).plan;
+  } catch (error) {
+    if (error instanceof TypesNeedTarget) return undefined;
+    throw error;
+  }
+}
