@@ -4,28 +4,16 @@
 // count against read.maxBytes, the clock runs in every engine, and a program
 // pvm would start is judged before it starts.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
-import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { hasCommand, needs } from '../helpers/needs.ts';
-import { policyWriter } from '../helpers/policy-files.ts';
+import { livePolicyFiles } from '../helpers/policy-files.ts';
 
-let fixture: Fixture;
-const dir = mkdtempSync(join(tmpdir(), 'pvm-policy-closed-'));
-beforeAll(async () => {
-  fixture = await startFixture();
-});
-afterAll(async () => {
-  await fixture.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { fixture, dir, policy } = livePolicyFiles('pvm-policy-closed-');
 
-/** A policy file with this content. */
-const policy = policyWriter(dir);
-const target = () => ['--pid', String(fixture.pid)];
+const target = () => ['--pid', String(fixture().pid)];
 const COUNTER = 'print read u32 at symbol("target", "counter")';
 
 describe('a rule pvm cannot resolve refuses the run (exit 3, naming the rule)', () => {
@@ -33,7 +21,7 @@ describe('a rule pvm cannot resolve refuses the run (exit 3, naming the rule)', 
     const file = policy({ read: { deny: ['symbol:target:countr'] } });
     const result = pvm(runtime, ['-e', COUNTER, ...target(), '--policy', file]);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toContain(`pvm: error: denied: read.deny ["symbol:target:countr"] in ${file}: symbol:target:countr cannot be resolved in pid ${fixture.pid} (target): `);
+    expect(result.stderr).toContain(`pvm: error: denied: read.deny ["symbol:target:countr"] in ${file}: symbol:target:countr cannot be resolved in pid ${fixture().pid} (target): `);
     expect(result.stderr).toContain("has no symbol 'countr' (did you mean 'counter'?)");
     expect(result.stderr).toContain('policies fail closed');
   });
@@ -102,8 +90,8 @@ describe('a core that cannot name its heap', () => {
   beforeAll(() => {
     if (!hasGcore) return;
     // gdb's gcore records the files mapped (NT_FILE) and nothing of [heap] or [stack].
-    execFileSync('gcore', ['-o', join(dir, 'gcore'), String(fixture.pid)], { stdio: 'ignore' });
-    gcore = join(dir, `gcore.${fixture.pid}`);
+    execFileSync('gcore', ['-o', join(dir, 'gcore'), String(fixture().pid)], { stdio: 'ignore' });
+    gcore = join(dir, `gcore.${fixture().pid}`);
     expect(existsSync(gcore)).toBe(true);
   }, 60_000);
 
@@ -123,7 +111,7 @@ describe('a core that cannot name its heap', () => {
   });
 
   it('a pvm snapshot names its regions: the same rule applies', () => {
-    const snapshot = join(dir, 'fixture.snapshot');
+    const snapshot = join(dir, 'fixture().snapshot');
     expect(pvm('node', ['snapshot', ...target(), '-o', snapshot]).status).toBe(0);
     const result = pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in all)', '--snapshot', snapshot, '--policy', policy({ read: { deny: ['[heap]'] } })]);
     expect(result).toMatchObject({ status: 0, stdout: '2\n' });
@@ -166,15 +154,15 @@ describe('budgets that hold', () => {
   });
 
   it('a scan within read.maxBytes runs', () => {
-    const result = pvm('node', ['-e', `print len(scan "PVM-TWICE-77" in range(${fixture.hex('area')}, 4096))`, ...target(), '--policy', policy({ read: { maxBytes: 8192 } })]);
+    const result = pvm('node', ['-e', `print len(scan "PVM-TWICE-77" in range(${fixture().hex('area')}, 4096))`, ...target(), '--policy', policy({ read: { maxBytes: 8192 } })]);
     expect(result).toMatchObject({ status: 0, stdout: '2\n' });
   });
 });
 
 describe('a patch whose site the policy forbids reading', () => {
   it('is refused as the policy, exit 3, nothing written', () => {
-    const sites = fixture.hex('patch_sites');
-    const file = policy({ read: { deny: [`${sites}-0x${(fixture.at('patch_sites') + 8n).toString(16)}`] }, write: { allow: true } });
+    const sites = fixture().hex('patch_sites');
+    const file = policy({ read: { deny: [`${sites}-0x${(fixture().at('patch_sites') + 8n).toString(16)}`] }, write: { allow: true } });
     const result = pvm('node', ['-e', `patch at ${sites} expect u32 1000 with u32 1001`, ...target(), '--allow-write', '--policy', file]);
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`<-e>:1:7: error: patch not applied: cannot verify the site at ${sites}: denied: read of 4 bytes at ${sites}-`);
@@ -204,14 +192,14 @@ describe('run.maxSeconds and run.maxSteps bound work that reads nothing', () => 
   });
 
   it('max() over a list counts an item as a step: a loop of them ends within its budget (it once ran 48 s under a 2 s limit)', () => {
-    const recipe = `let l = scan hex"AA" in range(${fixture.hex('area')}, 2097152) limit 100000\nfor x in l { let m = max(l) }`;
+    const recipe = `let l = scan hex"AA" in range(${fixture().hex('area')}, 2097152) limit 100000\nfor x in l { let m = max(l) }`;
     const started = Date.now();
     const result = pvm('node', ['-e', recipe, ...target(), '--policy', policy({ run: { maxSeconds: 2 } })]);
     expect(result.status).toBe(3);
     expect(result.stderr).toContain('<-e>:2:22: error: the recipe ran more than 10000000 statements');
     expect(Date.now() - started).toBeLessThan(20_000);
     const steps = policy({ run: { maxSteps: 1000 } });
-    expect(pvm('node', ['-e', `let l = scan hex"AA" in range(${fixture.hex('area')}, 8192) limit 5000\nlet m = max(l)`, ...target(), '--policy', steps]).stderr).toContain(
+    expect(pvm('node', ['-e', `let l = scan hex"AA" in range(${fixture().hex('area')}, 8192) limit 5000\nlet m = max(l)`, ...target(), '--policy', steps]).stderr).toContain(
       `<-e>:2:9: error: the recipe ran more than 1000 statements — run.maxSteps 1000 in ${steps}`,
     );
   });
@@ -259,7 +247,7 @@ describe('a program pvm would start is judged before it starts (-- COMMAND)', ()
 
 describe('what a run prints is bounded', () => {
   it('past 256 MiB of output the run stops (exit 3)', () => {
-    const recipe = `let l = scan hex"AA" in range(${fixture.hex('area')}, 2097152) limit 1000000\nfor i in 0..40 { print l }`;
+    const recipe = `let l = scan hex"AA" in range(${fixture().hex('area')}, 2097152) limit 1000000\nfor i in 0..40 { print l }`;
     // Its output goes to /dev/null (not through the test's memory): ~16 MB a print, over the budget at the 17th.
     const result = spawnSync('sh', ['-c', '"$@" > /dev/null', 'sh', ...commandFor('node'), '-e', recipe, ...target(), '--json'], { encoding: 'utf8', timeout: 120_000 });
     expect(result.stderr).toContain('<-e>:2: error: the recipe printed more than 268435456 characters (256 MiB)');

@@ -1,28 +1,16 @@
 // Issue 11 against the live fixture: each kind of denial names its rule and
 // the recipe line, nothing is written where a write is denied, the system
 // policy cannot be widened, malformed policies are refused, and the audit log.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
-import { type Fixture, startFixture } from '../helpers/fixture.ts';
-import { policyWriter } from '../helpers/policy-files.ts';
+import { livePolicyFiles } from '../helpers/policy-files.ts';
 import { ROOT } from '../helpers/paths.ts';
 
-let fixture: Fixture;
-const dir = mkdtempSync(join(tmpdir(), 'pvm-policy-'));
-beforeAll(async () => {
-  fixture = await startFixture();
-});
-afterAll(async () => {
-  await fixture.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { fixture, dir, policy } = livePolicyFiles('pvm-policy-');
 
-/** A policy file with this content. */
-const policy = policyWriter(dir);
-const target = () => ['--pid', String(fixture.pid)];
+const target = () => ['--pid', String(fixture().pid)];
 const readU32 = (address: string) => pvm('node', ['-e', `print read u32 at ${address}`, ...target()]).stdout.trim();
 
 describe('denials, each naming its rule', () => {
@@ -31,29 +19,31 @@ describe('denials, each naming its rule', () => {
     const result = pvm('node', ['-e', 'print 1', ...target(), '--policy', file]);
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(
-      `pvm: error: denied: pid ${fixture.pid} (target): it is none of the targets the policy allows (exe ${ROOT}test/.build/target, comm target, uid ${process.geteuid!()}) — targets [{"comm":"nginx"},{"exe":"/usr/sbin/nginx"}] in ${file}`,
+      `pvm: error: denied: pid ${fixture().pid} (target): it is none of the targets the policy allows (exe ${ROOT}test/.build/target, comm target, uid ${
+        process.geteuid!()
+      }) — targets [{"comm":"nginx"},{"exe":"/usr/sbin/nginx"}] in ${file}`,
     );
     expect(pvm('node', ['-e', 'print 1', ...target(), '--policy', policy({ targets: [{ comm: 'target', uid: process.geteuid!() }] })]).status).toBe(0);
   });
 
   it.each(RUNTIMES)('a read outside read.allow, at the recipe line, the same bytes on %s (exit 3)', (runtime) => {
     const file = policy({ read: { allow: ['module:target'] } });
-    const result = pvm(runtime, ['-e', `print read u32 at symbol("target", "counter")\nprint read u8 at ${fixture.hex('area')}`, ...target(), '--policy', file]);
+    const result = pvm(runtime, ['-e', `print read u32 at symbol("target", "counter")\nprint read u8 at ${fixture().hex('area')}`, ...target(), '--policy', file]);
     expect(result.stdout).toBe('1000\n');
     expect(result.stderr).toContain(
-      `<-e>:2:7: error: denied: read of 1 byte at ${fixture.hex('area')}-0x${(fixture.at('area') + 1n).toString(16)} (anon): it lies outside the regions the policy allows to be read — read.allow ["module:target"] in ${file}`,
+      `<-e>:2:7: error: denied: read of 1 byte at ${fixture().hex('area')}-0x${(fixture().at('area') + 1n).toString(16)} (anon): it lies outside the regions the policy allows to be read — read.allow ["module:target"] in ${file}`,
     );
     expect(result.status).toBe(3);
   });
 
   it('a write outside write.regions: nothing is written (exit 3)', () => {
     const file = policy({ write: { allow: true, regions: ['[heap]'] } });
-    const result = pvm('node', ['-e', `write u32 at ${fixture.hex('scratch')} = 7`, ...target(), '--allow-write', '--policy', file]);
+    const result = pvm('node', ['-e', `write u32 at ${fixture().hex('scratch')} = 7`, ...target(), '--allow-write', '--policy', file]);
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(
-      `denied: write to ${fixture.hex('scratch')}-0x${(fixture.at('scratch') + 4n).toString(16)} (module:target): it lies outside the regions the policy allows to be written — write.regions ["[heap]"] in ${file}`,
+      `denied: write to ${fixture().hex('scratch')}-0x${(fixture().at('scratch') + 4n).toString(16)} (module:target): it lies outside the regions the policy allows to be written — write.regions ["[heap]"] in ${file}`,
     );
-    expect(readU32(fixture.hex('scratch'))).toBe('0');
+    expect(readU32(fixture().hex('scratch'))).toBe('0');
   });
 
   it('writing at all, refused before the target is opened, with the statement named (exit 3)', () => {
@@ -64,16 +54,16 @@ describe('denials, each naming its rule', () => {
   });
 
   it('a patch of code without write.code: refused before any site is written; allowed with it', async () => {
-    const sites = fixture.hex('patch_sites');
-    const code = pvm('node', ['-e', `print hex(read bytes 6 at ${fixture.hex('is_licensed')})`, ...target()]).stdout.trim().replace(/(..)(?!$)/g, '$1 ');
-    const recipe = `patch "both" {\n  at ${sites} expect u32 1000 with u32 1001\n  at ${fixture.hex('is_licensed')} expect hex"${code}" with hex"b8 01 00 00 00 c3"\n}`;
+    const sites = fixture().hex('patch_sites');
+    const code = pvm('node', ['-e', `print hex(read bytes 6 at ${fixture().hex('is_licensed')})`, ...target()]).stdout.trim().replace(/(..)(?!$)/g, '$1 ');
+    const recipe = `patch "both" {\n  at ${sites} expect u32 1000 with u32 1001\n  at ${fixture().hex('is_licensed')} expect hex"${code}" with hex"b8 01 00 00 00 c3"\n}`;
     const denied = pvm('node', ['-e', recipe, ...target(), '--allow-write', '--policy', policy({ write: { allow: true } })]);
     expect(denied.status).toBe(3);
     expect(denied.stderr).toContain('the policy does not allow patching code — write.code false in');
     expect(readU32(sites)).toBe('1000'); // the data site was not written either
     const allowed = pvm('node', ['-e', recipe, ...target(), '--allow-write', '--policy', policy({ write: { allow: true, code: true } })]);
     expect(allowed).toMatchObject({ status: 0, stderr: '' });
-    expect(await fixture.ask('l')).toBe('licensed=1');
+    expect(await fixture().ask('l')).toBe('licensed=1');
     // Put the fixture back for the other tests.
     const undo = recipe.replace('with u32 1001', 'with u32 1000').replace('expect u32 1000', 'expect u32 1001').replace(`expect hex"${code}" with hex"b8 01 00 00 00 c3"`, `expect hex"b8 01 00 00 00 c3" with hex"${code}"`);
     expect(pvm('node', ['-e', undo, ...target(), '--allow-write']).status).toBe(0);
@@ -85,7 +75,7 @@ describe('denials, each naming its rule', () => {
     const hits = policy({ scan: { maxHits: 1 } });
     expect(pvm('node', ['-e', 'print len(scan "PVM-TWICE-77" in anon)', ...target(), '--policy', hits])).toMatchObject({ status: 3, stderr: expect.stringContaining(`the scan found more than 1 matches — scan.maxHits 1 in ${hits}`) });
     const bytes = policy({ read: { maxBytes: 16 } });
-    expect(pvm('node', ['-e', `print read bytes 32 at ${fixture.hex('area')}`, ...target(), '--policy', bytes])).toMatchObject({
+    expect(pvm('node', ['-e', `print read bytes 32 at ${fixture().hex('area')}`, ...target(), '--policy', bytes])).toMatchObject({
       status: 3,
       stderr: expect.stringContaining(`reading more than 16 bytes: the run read more than the policy allows — read.maxBytes 16 in ${bytes}`),
     });
@@ -93,7 +83,7 @@ describe('denials, each naming its rule', () => {
 
   it('a read over the byte budget in a loop that reads each value as it comes (512 KiB or more) is refused at the read', () => {
     const bytes = policy({ read: { maxBytes: 1572864 } });
-    const result = pvm('node', ['-e', `for i in 0..3 { let b = read bytes 600000 at ${fixture.hex('area')} + i * 400000; print len(b) }`, ...target(), '--policy', bytes]);
+    const result = pvm('node', ['-e', `for i in 0..3 { let b = read bytes 600000 at ${fixture().hex('area')} + i * 400000; print len(b) }`, ...target(), '--policy', bytes]);
     expect(result).toMatchObject({ status: 3, stdout: '600000\n600000\n' });
     expect(result.stderr).toContain(`<-e>:1:25: error: denied: reading more than 1572864 bytes: the run read more than the policy allows — read.maxBytes 1572864 in ${bytes}`);
   });
@@ -137,20 +127,20 @@ describe('policy files', () => {
     const module = join(copy, 'policy/system.js');
     writeFileSync(module, readFileSync(module, 'utf8').replace("'/etc/pvm/policy.json'", JSON.stringify(system)));
     const wide = policy({ write: { allow: true } });
-    const result = pvm('node', ['-e', `write u32 at ${fixture.hex('scratch')} = 7`, ...target(), '--allow-write', '--policy', wide], { entry: join(copy, 'cli/main.js') });
+    const result = pvm('node', ['-e', `write u32 at ${fixture().hex('scratch')} = 7`, ...target(), '--allow-write', '--policy', wide], { entry: join(copy, 'cli/main.js') });
     rmSync(copy, { recursive: true, force: true });
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`write.allow false in ${system}`);
-    expect(readU32(fixture.hex('scratch'))).toBe('0');
+    expect(readU32(fixture().hex('scratch'))).toBe('0');
   });
 
   it('--audit appends a line per decision, with the policy digests', () => {
     const file = policy({ read: { deny: ['[stack]'] } });
     const audit = join(dir, 'audit.jsonl');
-    pvm('node', ['-e', `print read u32 at ${fixture.hex('counter')}`, ...target(), '--policy', file, '--audit', audit]);
+    pvm('node', ['-e', `print read u32 at ${fixture().hex('counter')}`, ...target(), '--policy', file, '--audit', audit]);
     const lines = readFileSync(audit, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
-    expect(lines[0]).toMatchObject({ type: 'audit', op: 'target', allowed: true, pid: fixture.pid });
-    expect(lines).toContainEqual(expect.objectContaining({ op: 'read', allowed: true, start: fixture.hex('counter'), bytes: 4 }));
+    expect(lines[0]).toMatchObject({ type: 'audit', op: 'target', allowed: true, pid: fixture().pid });
+    expect(lines).toContainEqual(expect.objectContaining({ op: 'read', allowed: true, start: fixture().hex('counter'), bytes: 4 }));
     expect(lines.every((line) => line.policies[0].sha256.length === 64)).toBe(true);
   });
 });

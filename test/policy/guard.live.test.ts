@@ -1,29 +1,18 @@
 // The guard on a live process: what pvm reads for itself passes it too,
 // resolving a policy's own `symbol:` rules first of all.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
-import { type Fixture, startFixture } from '../helpers/fixture.ts';
-import { policyWriter } from '../helpers/policy-files.ts';
+import { livePolicyFiles } from '../helpers/policy-files.ts';
 
-let fixture: Fixture;
-const dir = mkdtempSync(join(tmpdir(), 'pvm-guard-'));
-beforeAll(async () => {
-  fixture = await startFixture();
-});
-afterAll(async () => {
-  await fixture.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { fixture, dir, policy } = livePolicyFiles('pvm-guard-');
 
-const policy = policyWriter(dir);
 let audits = 0;
 /** Runs `recipe` on the fixture under `json`, with an audit log of its own. */
 const run = (runtime: (typeof RUNTIMES)[number], json: unknown, recipe: string) => {
   const audit = join(dir, `audit-${++audits}.jsonl`);
-  const result = pvm(runtime, ['-e', recipe, '--pid', String(fixture.pid), '--policy', policy(json), '--audit', audit]);
+  const result = pvm(runtime, ['-e', recipe, '--pid', String(fixture().pid), '--policy', policy(json), '--audit', audit]);
   const lines = readFileSync(audit, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   return { ...result, lines };
 };
