@@ -9,9 +9,7 @@ import { type Decision, describeRule, RegionRules } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 import type { Meter } from './meter.ts';
 import { isAnonymous } from '../target/skip-rules.ts';
-
-/** How stale the map region rules were made from may be, at most, when every range lies in it (a range outside it looks at once). */
-const MAP_RECHECK_MS = 10;
+import { MapWatch } from '../target/map-watch.ts';
 
 /** `module:app`, `[heap]`, `anon`: the region a range starts in, as policies name regions. */
 function regionName(regions: readonly Region[], address: bigint): string {
@@ -47,19 +45,13 @@ function inMap(regions: readonly Region[], start: bigint, end: bigint): boolean 
   return false;
 }
 
-/** Whether two maps list the same mappings (a live process returns the same array while its maps are unchanged). */
-function sameMap(a: readonly Region[], b: readonly Region[]): boolean {
-  return a === b || (a.length === b.length && a.every((r, i) => r.start === b[i]!.start && r.end === b[i]!.end && r.perms === b[i]!.perms && r.offset === b[i]!.offset && r.path === b[i]!.path));
-}
-
 export class MapRules {
   /** Whether any policy has region rules (without them every range is allowed, and the map is never read for them). */
   readonly any: boolean;
   private rules: RegionRules | undefined;
-  /** The map the rules were made from. */
-  private regions: readonly Region[] = [];
-  /** When the map the rules were made from was last compared with the map as it is. */
-  private checkedAt: number;
+  /** The map's version the rules were made from. */
+  private madeFrom = 0;
+  private readonly map: MapWatch;
 
   private readonly policies: readonly LoadedPolicy[];
   private readonly source: MemorySource;
@@ -73,23 +65,20 @@ export class MapRules {
     this.meter = meter;
     this.symbol = symbol;
     this.any = policies.some(({ policy }) => policy.read?.allow !== undefined || policy.read?.deny !== undefined || policy.write?.regions !== undefined);
-    this.checkedAt = meter.now();
+    this.map = new MapWatch(source, meter.now);
   }
 
   /**
    * The rules for the map as it is now: made again when the map has changed,
-   * which is looked at when a range reaches outside the map they were made
-   * from, and otherwise at most every MAP_RECHECK_MS (reading the maps costs
-   * ~45 µs here; a loop may read a million times), and always when `fresh`.
+   * which is looked at at once when a range reaches outside the map they were
+   * made from or when `fresh`, and otherwise at most every MAP_RECHECK_MS.
    */
   current(fresh: boolean, ranges: readonly AddressRange[] = []): RegionRules {
-    const { now } = this.meter;
-    if (this.rules !== undefined && !fresh && ranges.every((range) => inMap(this.regions, range.start, range.end)) && now() - this.checkedAt < MAP_RECHECK_MS) return this.rules;
-    const current = this.source.regions();
-    this.checkedAt = now();
-    if (this.rules === undefined || !sameMap(current, this.regions)) {
-      this.regions = current;
-      this.rules = new RegionRules(this.policies, { regions: current, symbol: this.symbol, unnamedRegions: this.source.unnamedRegions });
+    const last = this.map.last;
+    const regions = this.map.regions(fresh || last === undefined || !ranges.every((range) => inMap(last, range.start, range.end)));
+    if (this.rules === undefined || this.madeFrom !== this.map.version) {
+      this.madeFrom = this.map.version;
+      this.rules = new RegionRules(this.policies, { regions, symbol: this.symbol, unnamedRegions: this.source.unnamedRegions });
       this.refuseUnresolved(this.rules);
     }
     return this.rules;
@@ -126,6 +115,6 @@ export class MapRules {
 
   /** How policies name the region `address` is in, on the map the rules were made from (or the map as it is, before any). */
   regionOf(address: bigint): string {
-    return regionName(this.regions.length > 0 ? this.regions : this.source.regions(), address);
+    return regionName(this.map.last ?? this.source.regions(), address);
   }
 }

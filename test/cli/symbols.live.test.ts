@@ -86,6 +86,14 @@ describe.each(RUNTIMES)('symbols of real programs on %s, as gdb resolves them', 
     expect(result.stdout.trim()).toBe(gdbSays.get(bash.pid!)!.get('entries of environ'));
   });
 
+  it('reads the same in a loop that names its address by symbol() each time round as in one that named it before', () => {
+    const loop = (address: string) => `let n = 0\nfor i in 0..20000 { if read ptr at ${address} != 0 { n = n + 1 } }\nprint n`;
+    const named = pvm(runtime, ['-e', loop('symbol("environ")'), '--pid', String(bash.pid)]);
+    expect(named).toMatchObject({ status: 0, stderr: '', stdout: '20000\n' });
+    const before = pvm(runtime, ['-e', `let environ = symbol("environ")\n${loop('environ')}`, '--pid', String(bash.pid)]);
+    expect(before.stdout).toBe(named.stdout);
+  });
+
   it('finds libsqlite3.so.0.8.6 by its soname, libsqlite3.so.0', (context) => {
     needs(context, HAS_GDB && HAS_SQLITE, 'needs gdb and sqlite3 (apt install gdb sqlite3)');
     const result = pvm(runtime, ['-e', 'print symbol("libsqlite3.so.0", "sqlite3_version")', '--pid', String(sqlite.pid)]);

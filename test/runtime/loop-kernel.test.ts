@@ -336,6 +336,16 @@ describe('a loop compiled to WebAssembly', () => {
     }
   });
 
+  it('compiles a loop that names its addresses by symbol(), module() or region(), for the JS kernel, and fails as the interpreter does', () => {
+    for (const address of ['symbol("app", "counter")', 'module("app").start + 16', 'region("[heap]").end - 4']) {
+      const text = `let t = 0\nfor i in 0..4 { t = t + read u32 at ${address} }`;
+      expect({ address, lowered: lowerLoop(loopOf(text, 'for')) }).toMatchObject({ address, lowered: { eligible: true, loop: { wasm: 'it resolves a symbol, module or region' } } });
+      // The memory target has no module "app" and no heap: both engines stop at the same place with the same error.
+      expect(same(text).error).toMatchObject({ code: expect.stringMatching(/^no-(module|region)$/), line: 2 });
+    }
+    expect(lowerLoop(loopOf('let t = 0\nfor i in 0..4 { t = t + module("app").size }', 'for'))).toMatchObject({ eligible: true });
+  });
+
   it('leaves to the JS kernel loops that read big-endian or read what cannot be read ahead', () => {
     expect(lowerLoop(loopOf(`let t = 0\nfor i in 0..4 { t = t + read u32be at ${BASE} + i * 4 }`, 'for'))).toMatchObject({ eligible: true, loop: { wasm: 'a big-endian read' } });
     expect(lowerLoop(loopOf(`let p = read ptr at ${BASE + 2040n}\nfor i in 0..4 { p = read ptr at p }`, 'for'))).toMatchObject({ eligible: true, loop: { wasm: expect.stringMatching(/not read ahead/) } });

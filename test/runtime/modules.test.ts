@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesReader, parseElf as parseReader } from '../../src/native/elf.ts';
 import { ModuleResolver } from '../../src/runtime/symbols/modules.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
+import type { MemorySource } from '../../src/target/target.ts';
 import { caught } from '../helpers/errors.ts';
 import { BUILD_DIR, FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -28,6 +29,62 @@ function sharedLibrary(file: string, soname: string): string {
 function firstPage(): Uint8Array {
   return Uint8Array.prototype.slice.call(IMAGE, 0, 4096); // Buffer#slice would be a view of IMAGE
 }
+
+/** `target` with a map that can change (`maps.current`), counting how often it is read. */
+function movable(target: MemoryTarget, maps: { current: MemoryRegion[] }, reads: { n: number }): MemorySource {
+  return new Proxy(target, {
+    get(inner, key) {
+      if (key === 'regions') {
+        return () => {
+          reads.n++;
+          return maps.current;
+        };
+      }
+      const value = Reflect.get(inner, key, inner);
+      return typeof value === 'function' ? value.bind(inner) : value;
+    },
+  });
+}
+
+describe('ModuleResolver on a map that changes', () => {
+  const image = () => new Map([['/app', IMAGE]]);
+  const counter = parseElf(IMAGE).findSymbol('counter')!.value;
+
+  it('works module(), symbol() and region() out once for the map, and reads the map at most every few milliseconds', () => {
+    const maps = { current: [mapping('/app', BASE, firstPage()), mapping('[heap]', BASE + 0x100000n, new Uint8Array(4096), { path: '[heap]' })] };
+    const reads = { n: 0 };
+    const resolver = new ModuleResolver(movable(new MemoryTarget(maps.current, 'app', image()), maps, reads), { now: () => 0 });
+    for (let i = 0; i < 1000; i++) {
+      expect(resolver.symbol('app', 'counter')).toBe(BASE + counter);
+      expect(resolver.module('app').start).toBe(BASE);
+      expect(resolver.region('[heap]').start).toBe(BASE + 0x100000n);
+    }
+    expect(reads.n).toBe(1);
+  });
+
+  it('works an answer out again once the map has changed (a module mapped elsewhere)', () => {
+    const maps = { current: [mapping('/app', BASE, firstPage())] };
+    let now = 0;
+    const resolver = new ModuleResolver(movable(new MemoryTarget(maps.current, 'app', image()), maps, { n: 0 }), { now: () => now });
+    expect(resolver.symbol('app', 'counter')).toBe(BASE + counter);
+    const elsewhere = BASE + 0x1000_0000n;
+    maps.current = [mapping('/app', elsewhere, firstPage())];
+    now += 5; // within the few milliseconds a map is taken as current
+    expect(resolver.symbol('app', 'counter')).toBe(BASE + counter);
+    now += 10;
+    expect(resolver.symbol('app', 'counter')).toBe(elsewhere + counter);
+    expect(resolver.module('app').start).toBe(elsewhere);
+  });
+
+  it('looks at the map afresh before saying a name is not there (a library mapped since)', () => {
+    const maps = { current: [mapping('/app', BASE, firstPage())] };
+    const resolver = new ModuleResolver(movable(new MemoryTarget(maps.current, 'app', image()), maps, { n: 0 }), { now: () => 0 });
+    expect(resolver.module('app').path).toBe('/app');
+    maps.current = [...maps.current, mapping('/lib/libnew.so', BASE + 0x200000n, firstPage())];
+    expect(resolver.module('libnew.so').path).toBe('/lib/libnew.so');
+    expect(caught(() => resolver.module('libgone.so'))).toMatchObject({ code: 'no-module' });
+  });
+});
 
 describe('ModuleResolver', () => {
   it('relocates a symbol by the load bias, after checking the build-id in memory', () => {

@@ -15,14 +15,14 @@ import { type BinaryOperator } from '../../plan/arithmetic.ts';
 import type { Loc } from '../../plan/plan.ts';
 import type { MemorySource } from '../../target/target.ts';
 import type { Budget } from '../budget.ts';
-import { arithmetic, type EvalContext } from '../evaluation/evaluate.ts';
+import { arithmetic, type EvalContext, evaluate } from '../evaluation/evaluate.ts';
 import { placeError } from '../locate.ts';
 import { type ExactInt, exactInt, toBigInt } from '../evaluation/exact-int.ts';
 import type { OutputEvent } from '../execute.ts';
-import type { Scope } from '../evaluation/scope.ts';
+import { Scope } from '../evaluation/scope.ts';
 import { type IntType, LevelReader, type SiteWindow, valueAt } from './level-read.ts';
 import { bool, int, numeric, ptr, readLength, type Value } from '../evaluation/value.ts';
-import type { Kind, LoopExpr, LoopStatement, LoweredLoop, LoweredReadAhead, Ref } from './lower.ts';
+import type { Kind, LoopExpr, LoopStatement, LoweredLoop, LoweredReadAhead, Ref, ResolvedExpr } from './lower.ts';
 
 type Raw = ExactInt | boolean;
 
@@ -208,6 +208,7 @@ class Generator {
       slow: (operator: BinaryOperator, a: ExactInt, b: ExactInt, loc: Loc) => exactInt(arithmetic(operator, toBigInt(a), toBigInt(b), loc, context)),
       exact: exactInt,
       big: toBigInt,
+      resolved: (e: ResolvedExpr) => resolved(e, context),
       print: (kinds: readonly (Kind | 'value')[], raws: readonly Raw[], line: number) => {
         this.#run.output({ type: 'print', values: raws.map((r, i) => (kinds[i] === 'value' ? r as unknown as Value : value(r, kinds[i] as Kind))), line });
       },
@@ -284,6 +285,8 @@ class Generator {
         const reader = this.#readingAhead ? 'ahead' : 'H.read';
         return `${reader}(${e.site}, ${this.#constant(e.type)}, ${this.expression(e.address)}, ${this.#constant(e.loc)}, index)`;
       }
+      case 'resolved':
+        return `H.resolved(${this.#constant(e.expr)})`;
     }
   }
 
@@ -324,7 +327,7 @@ ${siteCode}
       return new Function('K', 'H', 'UNKNOWN', 'NOT_KNOWN', source);
     });
     this.#readingAhead = false;
-    const helpers = { exact: exactInt, big: toBigInt, slow: notKnown };
+    const helpers = { exact: exactInt, big: toBigInt, slow: notKnown, resolved: (e: ResolvedExpr) => resolved(e, this.#run.context) };
     const compiled = levelFunctions.map((run, k) => ({
       sites: plan.levels[k]!,
       run: run(this.constants, helpers, UNKNOWN, NOT_KNOWN) as (items: ArrayLike<ExactInt>, size: number, outer: Raw[], wanted: Float64Array[], ahead: unknown) => void,
@@ -354,6 +357,12 @@ ${siteCode}
 function name(ref: Ref): string {
   return ref.to === 'item' ? 'item' : ref.to === 'outer' ? `o${ref.index}` : `v${ref.slot}`;
 }
+
+/** A symbol's address, a module's or region's bound, as the interpreter evaluates it (its names are not the loop's: it has none). */
+function resolved(e: ResolvedExpr, context: EvalContext): ExactInt {
+  return exactInt(numeric(evaluate(e, NO_NAMES, context))!.value);
+}
+const NO_NAMES = new Scope();
 
 /** In read-ahead code, what would take the bigint way (or raise an error) is left to the real run. */
 function notKnown(): never {

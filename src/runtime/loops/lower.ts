@@ -39,7 +39,18 @@ export type LoopExpr =
   | { readonly op: 'compare'; readonly operator: CompareOperator; readonly left: LoopExpr; readonly right: LoopExpr; readonly kind: 'bool' }
   | { readonly op: 'logical'; readonly operator: '&&' | '||'; readonly left: LoopExpr; readonly right: LoopExpr; readonly kind: 'bool' }
   | { readonly op: 'not'; readonly operand: LoopExpr; readonly kind: 'bool' }
-  | { readonly op: 'read'; readonly site: number; readonly type: IntType; readonly address: LoopExpr; readonly loc: Loc; readonly kind: IntKind };
+  | { readonly op: 'read'; readonly site: number; readonly type: IntType; readonly address: LoopExpr; readonly loc: Loc; readonly kind: IntKind }
+  /**
+   * symbol(), or a module's or named region's start, end or size: the same
+   * each time round while the map is (the run's resolver remembers the
+   * answer for the map), so the engine asks the run for it as the
+   * interpreter would, and a loop that names its addresses this way is
+   * compiled like one that hoisted them into a `let`.
+   */
+  | { readonly op: 'resolved'; readonly expr: ResolvedExpr; readonly kind: IntKind };
+
+/** The plan's expressions a compiled loop asks the run's resolver for. */
+export type ResolvedExpr = Extract<PlanExpr, { op: 'symbol' } | { op: 'field' }>;
 
 export type LoopStatement =
   | { readonly op: 'let'; readonly slot: number; readonly value: LoopExpr; readonly loc: Loc }
@@ -326,6 +337,16 @@ class Lowerer {
         const read = { op: 'read' as const, site: e.site, type, address: this.#integer(e.address), loc: e.loc, kind: type.kind };
         this.#reads.set(e.site, read);
         return read;
+      }
+      case 'symbol':
+        this.#notWasm ??= 'it resolves a symbol, module or region';
+        return { op: 'resolved', expr: e, kind: 'ptr' };
+      case 'field': {
+        // module("app").start; region("[heap]").end, its name a literal: nothing of the iteration.
+        const { object } = e;
+        if (object.op !== 'module' && !(object.op === 'call' && object.name === 'region' && object.args[0]?.op === 'str')) throw new Ineligible(`a field of ${object.op}`);
+        this.#notWasm ??= 'it resolves a symbol, module or region';
+        return { op: 'resolved', expr: e, kind: e.field === 'size' ? 'int' : 'ptr' };
       }
       default:
         throw new Ineligible(`an expression of ${e.op}`);

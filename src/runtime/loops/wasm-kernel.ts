@@ -642,6 +642,8 @@ class LoopModule implements WasmLoop {
         return 'bool';
       case 'read':
         return this.#read(context, e, readLimit);
+      case 'resolved':
+        throw new Error('a loop that resolves symbols is not lowered for WebAssembly (lower.ts)');
     }
   }
 

@@ -9,6 +9,7 @@ import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias,
 import { DEFAULT_DEBUG_DIRECTORIES } from '../../target/debug-files.ts';
 import { type DebugLookup, ElfFiles } from './elf-files.ts';
 import { closest } from '../../suggest.ts';
+import { MapWatch } from '../../target/map-watch.ts';
 import { describeTarget, type MemorySource, namesModule, type Region } from '../../target/target.ts';
 import type { DebugInfoReader } from '../../types/debug-info-files.ts';
 import type { DwarfDebugTypes } from '../../types/dwarf/debug-types.ts';
@@ -35,6 +36,8 @@ export interface ResolverOptions {
   readonly elfFiles?: ElfFiles | undefined;
   /** pvm's cache directory, where debug files' type indexes are kept (src/cli/session.ts); undefined keeps none. */
   readonly cacheDirectory?: string | undefined;
+  /** Milliseconds, for how long a map read is taken as current (tests pass a clock). */
+  readonly now?: (() => number) | undefined;
 }
 
 /** A module's ELF file, read and checked against the running one. */
@@ -57,9 +60,19 @@ export class ModuleResolver {
   readonly #debugDirectories: readonly string[];
   readonly #cacheDirectory: string | undefined;
   readonly #files = new Map<string, ElfFile>();
+  /** The modules loaded on the map of version #answersOf (a module mapped again has another load bias). */
   readonly #loaded = new Map<string, LoadedModule>();
   readonly #parses: ElfFiles;
   readonly #ownParses: boolean;
+  /** The map, re-read at most every few milliseconds: module(), region() and symbol() ask for it on every call. */
+  readonly #map: MapWatch;
+  /**
+   * The answers of module(), region() and symbol() on the map of version
+   * #answersOf: a loop asks the same each time round, and working an answer
+   * out takes ~0.4 ms (the map, the module's mappings, its build-id note).
+   */
+  readonly #answers = new Map<string, ModuleRegion | Resolved>();
+  #answersOf = 0;
 
   constructor(target: MemorySource, options: ResolverOptions = {}) {
     this.#target = target;
@@ -67,6 +80,43 @@ export class ModuleResolver {
     this.#cacheDirectory = options.cacheDirectory;
     this.#ownParses = options.elfFiles === undefined;
     this.#parses = options.elfFiles ?? new ElfFiles();
+    this.#map = new MapWatch(target, options.now);
+  }
+
+  /**
+   * The answer for `key` on the map as it is now: remembered while the map
+   * stays the same. A name not found is looked for once more on the map read
+   * afresh (it may be in a library mapped since the map was last read).
+   */
+  #remembered<T extends ModuleRegion | Resolved>(key: string, work: () => T): T {
+    this.#map.regions();
+    this.#forgetOlderAnswers();
+    const known = this.#answers.get(key) as T | undefined;
+    if (known !== undefined) return known;
+    const version = this.#map.version;
+    try {
+      return this.#keep(key, version, work());
+    } catch (error) {
+      if (!(error instanceof TargetError) || !NOT_FOUND.has(error.code)) throw error;
+      this.#map.regions(true);
+      if (this.#map.version === version) throw error;
+      this.#forgetOlderAnswers();
+      return this.#keep(key, this.#map.version, work());
+    }
+  }
+
+  /** Answers and loaded modules hold for the map they were worked out on. */
+  #forgetOlderAnswers(): void {
+    if (this.#answersOf === this.#map.version) return;
+    this.#answers.clear();
+    this.#loaded.clear();
+    this.#answersOf = this.#map.version;
+  }
+
+  /** Keeps an answer, unless the map changed while it was worked out. */
+  #keep<T extends ModuleRegion | Resolved>(key: string, version: number, answer: T): T {
+    if (this.#map.version === version) this.#answers.set(key, answer);
+    return answer;
   }
 
   /** Closes the files opened for lookups, unless they are shared (module files the target opened belong to it). */
@@ -80,8 +130,12 @@ export class ModuleResolver {
    * `libsqlite3.so.0` finds `libsqlite3.so.0.8.6`.
    */
   module(name: string): ModuleRegion {
+    return this.#remembered(`module\0${name}`, () => this.#module(name));
+  }
+
+  #module(name: string): ModuleRegion {
     const who = describeTarget(this.#target.identity);
-    const regions = this.#target.regions();
+    const regions = this.#map.regions();
     const files = [...new Set(regions.filter((r) => r.path.startsWith('/')).map((r) => r.path))];
     let matches = files.filter((path) => namesModule(path, name));
     if (matches.length === 0) matches = mappedFiles(regions).filter((path) => attempt(() => this.#elfOf(path).soname) === name);
@@ -104,7 +158,11 @@ export class ModuleResolver {
 
   /** The mappings named exactly `name`: a pseudo-name such as `[heap]` or `[anon:cache]`, or a file's whole path. */
   region(name: string): ModuleRegion {
-    const regions = this.#target.regions();
+    return this.#remembered(`region\0${name}`, () => this.#region(name));
+  }
+
+  #region(name: string): ModuleRegion {
+    const regions = this.#map.regions();
     const mappings = regions.filter((r) => r.path === name);
     if (mappings.length === 0) {
       const names = [...new Set(regions.map((r) => r.path).filter((p) => p.startsWith('[')))];
@@ -141,6 +199,10 @@ export class ModuleResolver {
   }
 
   #resolve(moduleName: string | undefined, name: string): Resolved {
+    return this.#remembered(`symbol\0${moduleName ?? ''}\0${name}`, () => this.#resolveOnMap(moduleName, name));
+  }
+
+  #resolveOnMap(moduleName: string | undefined, name: string): Resolved {
     if (moduleName === undefined) return this.#global(name);
     const loaded = this.#load(this.module(moduleName));
     const symbol = this.#find(loaded, name);
@@ -160,7 +222,7 @@ export class ModuleResolver {
   debugTypes(moduleName: string | undefined, reader: DebugInfoReader): DwarfDebugTypes | { problem: TypeProblem } {
     let loaded: LoadedModule;
     try {
-      const regions = this.#target.regions();
+      const regions = this.#map.regions();
       const path = moduleName === undefined ? this.#executablePath(regions) : this.module(moduleName).path;
       if (path === undefined) {
         const who = describeTarget(this.#target.identity);
@@ -223,7 +285,7 @@ export class ModuleResolver {
    */
   #copied(loaded: LoadedModule, symbol: ElfSymbol): Resolved | undefined {
     if (symbol.type !== STT_OBJECT) return undefined;
-    const regions = this.#target.regions();
+    const regions = this.#map.regions();
     const executable = this.#executablePath(regions);
     if (executable === undefined || executable === loaded.module.path) return undefined;
     const exe = attempt(() => this.#load(fileModule(executable, regions)));
@@ -245,7 +307,7 @@ export class ModuleResolver {
    */
   #global(name: string): Resolved {
     const who = describeTarget(this.#target.identity);
-    const regions = this.#target.regions();
+    const regions = this.#map.regions();
     const modules = this.#loadOrder(regions).flatMap((path) => attempt(() => this.#load(fileModule(path, regions))) ?? []);
     for (const loaded of modules) {
       const symbol = loaded.elf.findExported(name);
@@ -274,7 +336,7 @@ export class ModuleResolver {
    */
   /** The paths of the mapped files, the executable first, then in the dynamic linker's order (a type looked for everywhere). */
   modulePaths(): string[] {
-    return this.#loadOrder(this.#target.regions());
+    return this.#loadOrder(this.#map.regions());
   }
 
   #loadOrder(regions: readonly Region[]): string[] {
@@ -334,7 +396,7 @@ export class ModuleResolver {
    * restart). One read of the map serves them all.
    */
   filesAt(addresses: readonly bigint[]): (FileAddress | undefined)[] {
-    const regions = this.#target.regions();
+    const regions = this.#map.regions();
     return addresses.map((address) => this.#fileAt(address, regions));
   }
 
@@ -400,6 +462,9 @@ export class ModuleResolver {
     }
   }
 }
+
+/** The errors of a name not found, which a map read afresh may change. */
+const NOT_FOUND: ReadonlySet<string> = new Set(['no-module', 'no-region', 'no-symbol']);
 
 /** The files a target maps from their first page (offset 0), in address order: the candidates for modules. */
 function mappedFiles(regions: readonly Region[]): string[] {
