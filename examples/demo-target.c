@@ -2,6 +2,9 @@
 // behind a pointer. It prints where its world lives, then serves until stdin
 // closes: each line it reads is a tick, after which it prints its state.
 // `npm run demo` compiles it, starts it, reads, scans and hot-patches it.
+// With --serve it ignores stdin (a shell's `&` gives it one at EOF, which
+// would end it at once), prints its pid and addresses for people, and runs
+// until it is killed: the target to try recipes on by hand.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,11 +31,22 @@ __attribute__((noinline)) int can_fly(const struct player *p) {
   return 0;
 }
 
-int main(void) {
+static _Noreturn void serve(void) {
+  printf("demo-target: pid %d, serving until killed (kill %d)\n", (int)getpid(), (int)getpid());
+  printf("  world          %p  (symbol \"world\")\n", (void *)&world);
+  printf("  &world.player  %p  (pointer-path.pvm's base; offsets 0x18,0x0)\n", (void *)&world.player);
+  printf("  bag.gold       %p  (%u)\n", (void *)&bag.gold, bag.gold);
+  fflush(stdout);
+  for (;;) pause();
+}
+
+int main(int argc, char **argv) {
   // Under Yama ptrace_scope 1 (Ubuntu, Fedora) only an ancestor may read a
-  // process, and pvm is this server's sibling: let the demo that started us,
-  // and what it starts, in. Without Yama this fails and changes nothing.
+  // process, and pvm is this server's sibling: let whoever started us (the
+  // demo script, or the shell that ran --serve), and what it starts, in.
+  // Without Yama this fails and changes nothing.
   prctl(PR_SET_PTRACER, (unsigned long)getppid(), 0, 0, 0);
+  if (argc > 1 && strcmp(argv[1], "--serve") == 0) serve();
   printf("{\"pid\":%d,\"world\":\"%p\"}\n", (int)getpid(), (void *)&world);
   fflush(stdout);
   char buffer[64];
