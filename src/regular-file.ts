@@ -13,7 +13,8 @@ export interface Refusal {
 }
 
 /** The text of `path` (UTF-8), or `refuse(…)`'s error thrown: it is not a regular file, holds more than `limit` bytes, or cannot be read. */
-export function readBoundedFile(path: string, limit: number, refuse: (refusal: Refusal) => Error): string {
+/** `strict`: bytes that are not UTF-8 are refused (else each becomes U+FFFD). */
+export function readBoundedFile(path: string, limit: number, refuse: (refusal: Refusal) => Error, strict = false): string {
   const opened = openRegularFile(path);
   if ('problem' in opened) throw refuse({ why: opened.problem, fix: opened.regular === false ? 'pvm reads it only from a regular file: save it to one first' : undefined });
   const { fd } = opened;
@@ -36,7 +37,13 @@ export function readBoundedFile(path: string, limit: number, refuse: (refusal: R
       } catch (error) {
         throw refuse({ why: (error as Error).message, fix: undefined });
       }
-      if (n === 0) return new TextDecoder().decode(buffer.subarray(0, got));
+      if (n === 0) {
+        try {
+          return new TextDecoder('utf-8', { fatal: strict }).decode(buffer.subarray(0, got));
+        } catch {
+          throw refuse({ why: 'it is not UTF-8 text', fix: undefined });
+        }
+      }
       got += n;
       if (got > limit) throw tooLarge(`over ${limit}`);
     }

@@ -22,7 +22,7 @@ export function typeOfRead(type: Ast.TypeRef, use: TypeUse, report: Report): Sta
         report({ code: 'type-size', message: `the size of ${name} must be a constant from 1 to ${limit}`, span: type.size.span, hint: `write e.g. ${example}` });
       }
     }
-    if (use === 'param') report({ code: 'param-type', message: `a param cannot be ${name}`, span: type.span, hint: 'params are numbers, addresses or lists: use an integer type (u8 … i64), ptr, f64 or list' });
+    if (use === 'param') report({ code: 'param-type', message: `a param cannot be ${name}`, span: type.span, hint: 'params are numbers, addresses, text or lists: use an integer type (u8 … i64), ptr, f64, string or list' });
     return result;
   };
   switch (type.name) {

@@ -9,7 +9,7 @@ import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from
 import type { Diagnostic } from './diagnostic.ts';
 import type { Span } from './source.ts';
 import { describeType, family, isInteger, type StaticType } from './static-type.ts';
-import { isListType, scalarType } from './types.ts';
+import { isListType, isStringType, scalarType } from './types.ts';
 import { count } from '../count.ts';
 
 export type { StaticType };
@@ -181,18 +181,13 @@ export class RecipeChecker {
         if (scope.parent?.parent !== undefined) { // the top level's parent is the scope of a REPL's earlier names
           report({ code: 'param-position', message: 'a param must be declared at the top level of the recipe', span: statement.span, hint: 'move the param before the blocks that use it' });
         }
-        const isList = isListType(statement.type);
-        const type = isList ? 'list' : typeOfRead(statement.type, 'param', report);
+        const type: StaticType = isListType(statement.type) ? 'list' : isStringType(statement.type) ? 'str' : typeOfRead(statement.type, 'param', report);
         if (statement.default !== undefined) {
           checkConstant(statement.default, report);
           const given = this.#typeOf(statement.default, scope);
-          if (isList ? given !== 'list' : !isInteger(given) && given !== 'float') {
-            report({
-              code: 'type',
-              message: `the default of '${statement.name.name}' must be ${isList ? 'a list' : 'a number'}, not ${describeType(given)}`,
-              span: statement.default.span,
-              hint: isList ? 'write e.g. = [] or = [0x10, 0x20]' : 'write e.g. = 0x10',
-            });
+          const wanted = PARAM_DEFAULTS[type] ?? PARAM_DEFAULTS.int!;
+          if (!wanted.fits(given)) {
+            report({ code: 'type', message: `the default of '${statement.name.name}' must be ${wanted.what}, not ${describeType(given)}`, span: statement.default.span, hint: wanted.hint });
           }
         }
         this.#declare(scope, statement.name, type, 'param');
@@ -295,6 +290,13 @@ export class RecipeChecker {
     }
   }
 }
+
+/** What a param's default must be, by the param's type (a number for every memory type). */
+const PARAM_DEFAULTS: Partial<Record<StaticType, { fits: (given: StaticType) => boolean; what: string; hint: string }>> = {
+  list: { fits: (given) => given === 'list', what: 'a list', hint: 'write e.g. = [] or = [0x10, 0x20]' },
+  str: { fits: (given) => given === 'str', what: 'a string', hint: 'write e.g. = "secret"' },
+  int: { fits: (given) => isInteger(given) || given === 'float', what: 'a number', hint: 'write e.g. = 0x10' },
+};
 
 function checkWriteValue(statement: Ast.WriteStatement, wanted: StaticType, given: StaticType, report: Report): void {
   const type = statement.type.name;

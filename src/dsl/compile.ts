@@ -17,7 +17,7 @@ import { InvalidRecipe } from './diagnostic.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import { TypePass, type TypeSession } from './typed-lowering.ts';
-import { cstringType, DEFAULT_CSTRING_MAX, isListType, scalarType } from './types.ts';
+import { cstringType, DEFAULT_CSTRING_MAX, isListType, isStringType, scalarType } from './types.ts';
 
 /**
  * Checks and compiles a recipe one top-level statement at a time, in order, as the parser reads them: the
@@ -244,7 +244,12 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
   const step = (s: Ast.Statement): PlanStep | undefined => {
     switch (s.kind) {
       case 'param':
-        params.push({ name: s.name.name, type: isListType(s.type) ? { kind: 'list', name: 'list' } : memoryType(s.type), default: s.default && expr(s.default), loc: loc(s.name.span) });
+        params.push({
+          name: s.name.name,
+          type: isListType(s.type) ? { kind: 'list', name: 'list' } : isStringType(s.type) ? { kind: 'string', name: 'string' } : memoryType(s.type),
+          default: s.default && expr(s.default),
+          loc: loc(s.name.span),
+        });
         return undefined;
       case 'let':
         return { op: 'let', name: s.name.name, value: expr(s.value), loc: loc(s.span) };

@@ -15,7 +15,7 @@ import { concreteBytes } from '../plan/pattern.ts';
 import type { ItemKind, Kinds, LoopNames } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { type StaticType, staticTypeOfMemory } from './static-type.ts';
-import { isListType, scalarType } from './types.ts';
+import { isListType, isStringType, scalarType } from './types.ts';
 
 // A value's possible kinds, as bits.
 const INT = 1;
@@ -87,7 +87,7 @@ export class LoopKindFlow {
   statement(s: Ast.Statement): void {
     switch (s.kind) {
       case 'param':
-        this.#declare(s.name.name, isListType(s.type) ? ADDRESSES : typeBits(s.type));
+        this.#declare(s.name.name, isListType(s.type) ? ADDRESSES : isStringType(s.type) ? STR : typeBits(s.type));
         return;
       case 'let':
         this.#declare(s.name.name, this.#expression(s.value));

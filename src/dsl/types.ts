@@ -65,7 +65,12 @@ export function cstringType(max: number): MemoryType {
   return { kind: 'cstring', name: 'cstring', max };
 }
 
-/** `param hits: list`: the one param type that is not a memory type. */
+/** `param hits: list`: a param type that is not a memory type. */
 export function isListType(type: Ast.TypeRef): boolean {
   return type.name === 'list' && type.size === undefined;
+}
+
+/** `param needle: string`: the other param type that is not a memory type. */
+export function isStringType(type: Ast.TypeRef): boolean {
+  return type.name === 'string' && type.size === undefined;
 }

@@ -105,9 +105,15 @@ export interface ListParamType {
   readonly name: 'list';
 }
 
+/** A param of type `string`: text, given as `--arg needle=TEXT` or `--arg needle=@FILE` (see runtime/params.ts). */
+export interface StringParamType {
+  readonly kind: 'string';
+  readonly name: 'string';
+}
+
 export interface PlanParam {
   readonly name: string;
-  readonly type: MemoryType | ListParamType;
+  readonly type: MemoryType | ListParamType | StringParamType;
   readonly default: PlanExpr | undefined;
   readonly loc: Loc;
 }

@@ -8,7 +8,7 @@ import { readBoundedFile } from '../regular-file.ts';
 import { closest } from '../suggest.ts';
 import { evaluateConstant } from './evaluation/evaluate.ts';
 import { locate } from './locate.ts';
-import { int, numeric, ptr, type Value } from './evaluation/value.ts';
+import { int, numeric, ptr, str, type Value } from './evaluation/value.ts';
 import { hexAddress } from '../bytes.ts';
 
 /** Parses `NAME=VALUE` pairs as given on the command line. */
@@ -30,7 +30,7 @@ export function parseArgPairs(pairs: readonly string[]): Map<string, string> {
  * The value of every param: from --arg, else its default; errors name the
  * param. `readArgFile` reads the FILE of a list param's `@FILE`.
  */
-export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readArgFile: (path: string) => string = readBoundedArgFile): Map<string, Value> {
+export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readArgFile: (path: string, strict?: boolean) => string = readBoundedArgFile): Map<string, Value> {
   const names = plan.params.map((p) => p.name);
   for (const name of args.keys()) {
     if (!names.includes(name)) {
@@ -43,6 +43,12 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readAr
   const bound = new Map<string, Value>();
   for (const param of plan.params) {
     const text = args.get(param.name);
+    if (param.type.kind === 'string') {
+      if (text !== undefined) bound.set(param.name, parseStringArg(param.name, text, readArgFile));
+      else if (param.default !== undefined) bound.set(param.name, evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc)));
+      else throw new UsageError('missing-arg', `param '${param.name}' (line ${param.loc.line}) needs a value`, { hint: `pass --arg ${param.name}=TEXT or --arg ${param.name}=@FILE` });
+      continue;
+    }
     if (param.type.kind === 'list') {
       if (text !== undefined) bound.set(param.name, parseListArg(param.name, text, readArgFile));
       else if (param.default !== undefined) bound.set(param.name, evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc)));
@@ -65,6 +71,25 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readAr
     }
   }
   return bound;
+}
+
+/**
+ * A string param's text: as given, or `@FILE`'s text (UTF-8, at most
+ * MAX_ARG_FILE_BYTES, without the one newline that ends it, as the shell's
+ * `$(cat FILE)` drops it); `@@` gives a text that starts with `@`.
+ */
+function parseStringArg(name: string, text: string, readArgFile: (path: string, strict?: boolean) => string): Value {
+  if (text.startsWith('@@')) return str(text.slice(1));
+  if (!text.startsWith('@')) return str(text);
+  const path = text.slice(1);
+  try {
+    return str(readArgFile(path, true).replace(/\r?\n$/, ''));
+  } catch (error) {
+    const fix = (error as { fix?: string }).fix;
+    throw new UsageError('bad-arg', `--arg ${name}=${text}: cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {
+      hint: fix ?? `give the path of a UTF-8 text file after @ (for bytes that are not text, write hex"…" in the recipe); to pass a text that starts with @, write @@`,
+    });
+  }
 }
 
 /**
@@ -155,7 +180,7 @@ function checkRange(name: string, type: MemoryType, value: bigint, shown: string
   return int(value);
 }
 
-/** An `@FILE`'s text: a regular file of at most MAX_ARG_FILE_BYTES (regular-file.ts). */
-function readBoundedArgFile(path: string): string {
-  return readBoundedFile(path, MAX_ARG_FILE_BYTES, ({ why, fix }) => Object.assign(new Error(why), { fix }));
+/** An `@FILE`'s text: a regular file of at most MAX_ARG_FILE_BYTES (regular-file.ts); `strict`, only UTF-8. */
+function readBoundedArgFile(path: string, strict = false): string {
+  return readBoundedFile(path, MAX_ARG_FILE_BYTES, ({ why, fix }) => Object.assign(new Error(why), { fix }), strict);
 }

@@ -150,6 +150,18 @@ describe.each(RUNTIMES)('the language on %s', (runtime) => {
     expect(second).toMatchObject({ status: 0, stderr: '', stdout: `${hex(fixture.at('area') + 512n)} PVM-TWICE-77\n${hex(fixture.at('area') + 1024n)} PVM-TWICE-77\n` });
   });
 
+  it('takes a string param as TEXT or @FILE, and uses it as a scan needle and as bytes to write', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pvm-needle-')), 'needle.txt');
+    writeFileSync(file, 'PVM-TWICE-77\n');
+    const recipe = 'param needle: string\nprint len(scan needle in anon)';
+    const given = pvm(runtime, ['-e', recipe, '--arg', 'needle=PVM-TWICE-77', '--pid', String(fixture.pid)]);
+    expect(given).toMatchObject({ status: 0, stderr: '', stdout: '2\n' });
+    expect(pvm(runtime, ['-e', recipe, '--arg', `needle=@${file}`, '--pid', String(fixture.pid)]).stdout).toBe(given.stdout);
+    const at = hex(fixture.at('scratch') + 32n);
+    const written = pvm(runtime, ['-e', `param text: string\nwrite cstring max 16 at ${at} = text\nprint read cstring max 16 at ${at} == text`, '--arg', 'text=hi pvm', '--pid', String(fixture.pid), '--allow-write']);
+    expect(written).toMatchObject({ status: 0, stderr: '', stdout: expect.stringMatching(/hex"68 69 20 70 76 6d 00" \(line 2\)\ntrue\n$/) });
+  });
+
   it('says what each write wrote, in the order of the recipe, and only the writes that landed (--json errors carry line and col)', () => {
     const at = hex(fixture.at('scratch') + 64n);
     const result = pvm(runtime, ['-e', `write u32 at ${at} = 5\nprint "between"\nwrite u8 at ${fixture.hex('version')} = 1\nprint "never"`, '--pid', String(fixture.pid), '--allow-write', '--json']);

@@ -1,6 +1,6 @@
 // The runtime against an in-memory target: values, exact integers, and errors
 // that point into the recipe. The live-process versions are in test/cli.
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { bindParams, parseArgPairs } from '../../src/runtime/params.ts';
@@ -102,5 +102,28 @@ describe('params', () => {
     expect(bad([])).toBe("param 'p' (line 1) needs a value");
     expect(bad(['p=1', 'n=256'])).toBe('--arg n=256: out of range for u8 (0 to 255)');
     expect(bad(['p=-1'])).toBe('--arg p=-1: an address must be between 0 and 0xffffffffffffffff');
+  });
+});
+
+describe('string params', () => {
+  const plan = compileSource({ name: 'r.pvm', text: 'param needle: string\nparam greeting: string = "hi"' });
+  const files = new Map([['needle.txt', 'PVM-NEEDLE\n'], ['two.txt', 'a\n\n']]);
+  const bind = (args: string[]) => bindParams(plan, parseArgPairs(args), (path) => files.get(path) ?? Object.assign(assert.fail(`no ${path}`)));
+
+  it('take TEXT, @FILE without its final newline, @@ for a text starting with @, and their defaults', () => {
+    expect(bind(['needle=a b=c'])).toEqual(new Map([['needle', { kind: 'str', value: 'a b=c' }], ['greeting', { kind: 'str', value: 'hi' }]]));
+    expect(bind(['needle=@needle.txt', 'greeting=']).get('needle')).toEqual({ kind: 'str', value: 'PVM-NEEDLE' });
+    expect(bind(['needle=@two.txt']).get('needle')).toEqual({ kind: 'str', value: 'a\n' });
+    expect(bind(['needle=@@home']).get('needle')).toEqual({ kind: 'str', value: '@home' });
+  });
+
+  it('are used wherever a string is: a scan needle, a write, a comparison', () => {
+    const events = run('param s: string\nlet hit = scan s in range(0x10000, 0x1000)\nprint len(hit), read cstring at hit[0] == s, s', ['s=hello']);
+    expect(events.filter((e) => e.type === 'print')).toEqual([{ type: 'print', values: [{ kind: 'int', value: 1n }, { kind: 'bool', value: true }, { kind: 'str', value: 'hello' }], line: 3 }]);
+  });
+
+  it('refuse a default that is not a string, and a missing value (exit 2)', () => {
+    expect(caught(() => compileSource({ name: 'r.pvm', text: 'param s: string = 5' }))).toMatchObject({ exit: 2, message: expect.stringContaining("the default of 's' must be a string, not a number") });
+    expect(caught(() => bindParams(plan, parseArgPairs([])))).toMatchObject({ exit: 2, message: "param 'needle' (line 1) needs a value", hint: 'pass --arg needle=TEXT or --arg needle=@FILE' });
   });
 });

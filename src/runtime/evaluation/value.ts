@@ -36,6 +36,7 @@ export interface Remembered {
 export const int = (value: bigint): Value => ({ kind: 'int', value });
 export const ptr = (value: bigint): Value => ({ kind: 'ptr', value });
 export const bool = (value: boolean): Value => ({ kind: 'bool', value });
+export const str = (value: string): Value => ({ kind: 'str', value });
 
 /** An integer or address operand; a region stands for its start. */
 export function numeric(value: Value): { readonly kind: 'int' | 'ptr'; readonly value: bigint } | undefined {
