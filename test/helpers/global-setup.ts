@@ -28,7 +28,7 @@ function upToDate(path: string, inputs: number): boolean {
 /** Builds dist/ and dist/bin/pvm where they are older than their sources. */
 function buildStale(): void {
   const inputs = newestInput();
-  // build.mjs writes dist/node/main.js last, and removes dist/ (dist/bin too) first.
+  // build.mjs swaps a whole new dist/ in (dist/bin carried over), its dist/node/main.js newer than its sources.
   if (!upToDate('dist/node/main.js', inputs)) execFileSync(process.execPath, [`${ROOT}scripts/build.mjs`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (!upToDate('dist/bin/pvm', inputs)) execFileSync(process.execPath, [`${ROOT}scripts/build-bin.mjs`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
