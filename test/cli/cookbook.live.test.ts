@@ -55,7 +55,7 @@ async function startDemo(): Promise<Demo> {
 
 describe.each(RUNTIMES)('the cookbook on %s', (runtime) => {
   it('heap-string.pvm finds a string bash built in its heap', () => {
-    const result = pvm(runtime, ['run', `${COOKBOOK}/heap-string.pvm`, '--ready', 'ms:300', '--then', 'kill', '--', 'bash', '-c', 'v="cookbook-heap-$((6*7))"; while :; do sleep 1; done']);
+    const result = pvm(runtime, ['run', `${COOKBOOK}/heap-string.pvm`, '--ready', 'ms:300', '--then', 'kill', '--', 'bash', '-c', 'v="cookbook-heap-$((6*7))"; while :; do sleep 1 >/dev/null 2>&1; done']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^copies = 1\naddress = 0x[0-9a-f]+\ntext = cookbook-heap-42\n$/);
   });

@@ -228,7 +228,8 @@ describe('a program pvm would start is judged before it starts (-- COMMAND)', ()
   it('a script is judged as it will run: its interpreter as exe, its own name as comm', () => {
     const script = join(dir, 'fixit');
     const marker = join(dir, 'script-ran');
-    writeFileSync(script, `#!/bin/sh\ntouch ${marker}\nsleep 10\n`, { mode: 0o755 });
+    // Its sleep lets go of pvm's output (the test waits for that to close), so that killing the script ends the run.
+    writeFileSync(script, `#!/bin/sh\ntouch ${marker}\nsleep 10 >/dev/null 2>&1 </dev/null\n`, { mode: 0o755 });
     const refused = pvm('node', ['-e', 'print 1', '--policy', policy({ targets: [{ comm: 'sh' }] }), '--', script]);
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain(`comm fixit`);

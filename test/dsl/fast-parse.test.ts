@@ -15,6 +15,7 @@ import type { SourceFile } from '../../src/dsl/source.ts';
 import { random, recipeGenerator } from '../../scripts/recipe-generator.mjs';
 import { EVERY_CONSTRUCT } from '../helpers/constructs.ts';
 import { ROOT } from '../helpers/paths.ts';
+import { cpuMillis } from '../helpers/cpu-time.ts';
 
 const corpus = ['examples', 'test/cli/recipes', 'test/golden/plan', 'test/golden/diagnostics'].flatMap((dir) =>
   readdirSync(`${ROOT}${dir}`)
@@ -127,20 +128,20 @@ describe('the fast parser', () => {
     for (const text of constructs) expect(agree(text), text).toBe('same');
   });
 
-  it('builds the same tree for 1000 generated recipes, and gives up on none of them', () => {
+  it('builds the same tree for 300 generated recipes, and gives up on none of them', () => {
     const next = random(20261126);
     const generate = recipeGenerator(next, ['0x10000', '0x7fff0000']);
-    const results = Array.from({ length: 1000 }, () => agree(generate(2, 1 + next.int(6))));
+    const results = Array.from({ length: 300 }, () => agree(generate(2, 1 + next.int(6))));
     expect(results.filter((r) => r === 'gave up')).toHaveLength(0);
   });
 
-  it('never accepts what Ohm refuses, nor builds another tree, on 6000 mutations', () => {
+  it('never accepts what Ohm refuses, nor builds another tree, on 2000 mutations', () => {
     const next = random(7);
     const generate = recipeGenerator(next, ['0x10000']);
     const sources = [...corpus, ...Array.from({ length: 200 }, () => generate(2, 4))];
     let same = 0;
-    for (let i = 0; i < 6000; i++) if (agree(mutate(sources[i % sources.length]!, next)) === 'same') same++;
-    expect(same).toBeGreaterThan(500); // many mutations still parse: the comparison is not vacuous
+    for (let i = 0; i < 2000; i++) if (agree(mutate(sources[i % sources.length]!, next)) === 'same') same++;
+    expect(same).toBeGreaterThan(150); // many mutations still parse: the comparison is not vacuous
   });
 
   it('reads non-ASCII strings, names and byte patterns as Ohm does (issue 29: it gave them all to Ohm, 8 s for 400 000 "é")', () => {
@@ -159,7 +160,7 @@ describe('the fast parser', () => {
     for (const text of ['let e\u0301 = 1', 'let x = 1\u00a0+ 1', 'print é1é\u0301', 'let ① = 1']) expect(agree(text), text).toBe('gave up');
   });
 
-  it('with Ohm reading only the statements it was not sure of, reports the errors Ohm reading the whole recipe reports, on 400 mutations', () => {
+  it('with Ohm reading only the statements it was not sure of, reports the errors Ohm reading the whole recipe reports, on 200 mutations', () => {
     const next = random(29);
     const generate = recipeGenerator(next, ['0x10000']);
     // Not a recipe past MAX_DEPTH: whole-recipe Ohm is no reference there (it overflows, or measures its tree after).
@@ -176,14 +177,14 @@ describe('the fast parser', () => {
       }
     };
     let broken = 0;
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 200; i++) {
       const text = mutate(sources[i % sources.length]!, next);
       const source = { name: 'r.pvm', text };
       const whole = outcome(() => parseWithOhm(source));
       if (whole !== 'parsed') broken++;
       expect(outcome(() => parse(source)), text).toBe(whole);
     }
-    expect(broken).toBeGreaterThan(100);
+    expect(broken).toBeGreaterThan(50);
   });
 
   it('reads a 1 MiB recipe in well under a second (Ohm: about 15 s)', () => {
@@ -197,9 +198,9 @@ describe('the fast parser', () => {
       size += piece.length + 1;
     }
     const text = parts.join('\n');
-    const started = performance.now();
+    const started = cpuMillis();
     expect(fastParse(text)).toHaveProperty('statements');
-    // Generous for a noisy machine: measured ~0.1-0.2 s here; `npm run bench` is where speed is reported.
-    expect(performance.now() - started).toBeLessThan(3000);
+    // CPU time, which a busy machine does not stretch: measured ~0.1-0.2 s here; `npm run bench` is where speed is reported.
+    expect(cpuMillis() - started).toBeLessThan(3000);
   });
 });
