@@ -181,6 +181,25 @@ try {
     goals.push([`walk ${n} pointers through a struct ≤ 1.2× with offsets (engine time) on ${name}`, ratio <= 1.2, `${ratio.toFixed(2)}×`]);
   }
 
+  // 3c. A loop that names its address by symbol() each time round, against one that named it in a let first:
+  //     the resolver keeps the answer for the map, so both cost the same.
+  const named = `let total = 0; for i in 0..${n} { total = total + read u32 at symbol("target", "counter") }; print total`;
+  const hoisted = `let total = 0; let c = symbol("target", "counter"); for i in 0..${n} { total = total + read u32 at c }; print total`;
+  table(`read a symbol's u32 ${n} times`, 'engine time', '', 'symbol() in the loop', 'in / before', '');
+  for (const [name, cli] of Object.entries(cliOf)) {
+    const ratios = [];
+    const engines = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const start = once([...cli, '-e', 'print 1', '--pid', pid]);
+      const inLoop = once([...cli, '-e', named, '--pid', pid]) - start;
+      ratios.push(inLoop / (once([...cli, '-e', hoisted, '--pid', pid]) - start));
+      engines.push(inLoop);
+    }
+    const ratio = median(ratios);
+    row(`pvm on ${name}`, ms(median(engines)), '', '', ratio.toFixed(2), '');
+    goals.push([`symbol() in a loop ≤ 2× the loop with it named before (engine time) on ${name}`, ratio <= 2, `${ratio.toFixed(2)}×`]);
+  }
+
   // 4. Scan: find a 13-byte string in the 1 GiB bulk region. C reads 64 KiB
   //    (the issue's reference) or 1 MiB at a time into one buffer and runs
   //    memmem; pvm's engine time is its wall time minus a trivial recipe's.

@@ -116,7 +116,7 @@ ${generator.storeOuter()}
 
 /** The `for` loop in JS. */
 export function compileJsFor(loop: LoweredLoop, run: KernelRun): JsFor {
-  const generator = new Generator(loop, run);
+  const generator = new Generator(loop, run, true);
   const body = generator.block(loop.body);
   const readAhead = generator.readAheadCode(loop.readAhead!);
   // The window's iterations; true when a `break` ended the loop.
@@ -125,6 +125,7 @@ ${HELPERS}
 ${generator.constantsCode()}
 return function runWindow(items, size, outer) {
 ${generator.loadOuter()}
+${generator.resolvedSlotsCode()}
 try {
   for (let index = 0; index < size; index++) {
     const item = items[index];
@@ -181,10 +182,24 @@ class Generator {
   readonly constants: unknown[] = [];
   /** Expressions are generated for the body (reads go to `read`) or for the read-ahead (reads only from lower levels, locals may be unknown). */
   #readingAhead = false;
+  /**
+   * Whether a symbol() or module bound is asked for once a window (a `for`
+   * loop's, which reads its window's memory ahead at once anyway: the map is
+   * the same for all of it) and kept in a local r0, r1 … of the window's
+   * functions; a `while` loop, which has no windows, asks each time.
+   */
+  readonly #resolvedOncePerWindow: boolean;
+  #resolvedSlots = 0;
 
-  constructor(loop: LoweredLoop, run: KernelRun) {
+  constructor(loop: LoweredLoop, run: KernelRun, resolvedOncePerWindow = false) {
     this.#loop = loop;
     this.#run = run;
+    this.#resolvedOncePerWindow = resolvedOncePerWindow;
+  }
+
+  /** Declares the locals that keep what symbol() and module bounds gave in a window. */
+  resolvedSlotsCode(): string {
+    return this.#resolvedSlots === 0 ? '' : `let ${Array.from({ length: this.#resolvedSlots }, (_, i) => `r${i}`).join(', ')};`;
   }
 
   constantsCode(): string {
@@ -285,8 +300,13 @@ class Generator {
         const reader = this.#readingAhead ? 'ahead' : 'H.read';
         return `${reader}(${e.site}, ${this.#constant(e.type)}, ${this.expression(e.address)}, ${this.#constant(e.loc)}, index)`;
       }
-      case 'resolved':
-        return `H.resolved(${this.#constant(e.expr)})`;
+      case 'resolved': {
+        // Asked when first used in the window (an error there is raised where the interpreter raises it).
+        const ask = `H.resolved(${this.#constant(e.expr)})`;
+        if (!this.#resolvedOncePerWindow) return ask;
+        const slot = `r${this.#resolvedSlots++}`;
+        return `(${slot} ?? (${slot} = ${ask}))`;
+      }
     }
   }
 
@@ -318,6 +338,7 @@ const known = (v) => { if (v === UNKNOWN) throw NOT_KNOWN; return v; };
 ${this.constantsCode()}
 return function readAheadLevel(items, size, outer, wanted, ahead) {
 ${this.loadOuter('const')}
+${this.resolvedSlotsCode()}
 for (let index = 0; index < size; index++) {
   const item = items[index];
 ${letCode}
