@@ -124,6 +124,9 @@ export const KEYWORDS: ReadonlySet<string> = new Set(${list(keywords)});
 /** The reserved words that start an expression (\`Primary\`): elsewhere a reserved word ends one. */
 export const EXPRESSION_KEYWORDS: ReadonlySet<string> = new Set(${list([...new Set(firstWords(body('Primary')))].filter((w) => keywords.includes(w)))});
 
+/** The words a statement starts with (\`Stmt\`): a statement that starts with another word is an assignment. */
+export const STATEMENT_WORDS: ReadonlySet<string> = new Set(${list([...new Set(firstWords(body('Stmt')))])});
+
 /** Every word of the grammar: the reserved ones, the types it names, and those it reads only in their place (scan options, \`cstring max\`, narrow's tests …). */
 export const WORDS: ReadonlySet<string> = new Set(${list(grammarWords())});
 

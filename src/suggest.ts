@@ -1,7 +1,7 @@
 // "Did you mean …?" for names, types and --arg names, wherever they are mistyped.
 
 /** Names longer than this get no suggestion: the distance costs the product of two lengths (two 2 MB names: hours). */
-const LONGEST_SUGGESTED = 100;
+export const LONGEST_SUGGESTED = 100;
 
 /** The closest candidate by edit distance, for "did you mean" hints. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {

@@ -11,7 +11,8 @@ import { type Diagnostic, InvalidRecipe } from './diagnostic.ts';
 import { scanBrackets } from './brackets.ts';
 import type { FastPiece } from './fast-parse.ts';
 import { grammar } from './grammar-bundle.ts';
-import { BINARY_RULES, type Change, ESCAPES, KEYWORDS } from './grammar-words.ts';
+import { BINARY_RULES, type Change, ESCAPES, EXPRESSION_KEYWORDS, KEYWORDS, STATEMENT_WORDS, WORDS } from './grammar-words.ts';
+import { closest, editDistance, LONGEST_SUGGESTED } from '../suggest.ts';
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from '../limits.ts';
 import { parsePattern } from './pattern-parse.ts';
 import type { SourceFile, Span } from './source.ts';
@@ -219,11 +220,45 @@ function syntaxDiagnostic(source: SourceFile, offset: number, expected: string |
       hint: 'write `} else {` (a newline after `}` ends the if statement)',
     };
   }
+  const misspelt = misspeltStatementWord(source.text, offset);
+  if (misspelt !== undefined) return misspelt;
   return {
     code: 'syntax',
     message: keyword ? `'${found}' is a keyword and cannot be a name` : expected === undefined ? `unexpected ${what}` : `unexpected ${what}: expected ${expected}`,
     span: { start: offset, end: offset + Math.max(1, found.trimEnd().length) },
     hint: keyword ? `choose another name, such as '${found}_'` : 'one statement per line (or separated by `;`); see docs/language.md',
+  };
+}
+
+/** The words a misspelt first word of a statement may have meant: a statement's, or a value's (`scna` for `scan`). */
+const MEANT_WORDS = [...STATEMENT_WORDS, ...[...EXPRESSION_KEYWORDS].filter((word) => word !== 'true' && word !== 'false')];
+
+/**
+ * `prnt 1`, `lett x = 1`: the statement's first word is no keyword, so it was read as the name an assignment
+ * starts with, and the error found where `=` should have been. Said of the word instead, when it is near a
+ * keyword: a diagnostic that depends on the text and the offset only, so that the fast parser's and Ohm's
+ * positions give the same one.
+ */
+function misspeltStatementWord(text: string, offset: number): Diagnostic | undefined {
+  let end = offset;
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  let start = end;
+  // A misspelt keyword is short: the scan back stops past any word closest() would consider.
+  while (start > 0 && end - start <= LONGEST_SUGGESTED && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+  const word = text.slice(start, end);
+  if (!/^[A-Za-z_]/.test(word) || KEYWORDS.has(word) || WORDS.has(word)) return undefined;
+  let before = start;
+  while (before > 0 && (text[before - 1] === ' ' || text[before - 1] === '\t')) before--;
+  if (before > 0 && !'\n;{'.includes(text[before - 1]!)) return undefined;
+  const meant = closest(word, MEANT_WORDS);
+  // `x` is two edits from `if`, as from most short words: a suggestion keeps at least one letter of the word.
+  if (meant === undefined || editDistance(word, meant) >= word.length) return undefined;
+  const assignment = `a statement that starts with a name assigns to it: \`${word} = …\``;
+  return {
+    code: 'syntax',
+    message: `'${word}' is not a statement keyword`,
+    span: { start, end },
+    hint: STATEMENT_WORDS.has(meant) ? `did you mean '${meant}'? (${assignment})` : `did you mean '${meant}'? it gives a value: \`let NAME = ${meant} …\``,
   };
 }
 

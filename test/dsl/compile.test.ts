@@ -125,6 +125,17 @@ describe('syntax errors', () => {
     expect(diagnosticsOf('if 1 > 0 {\n  print 1\n}\nelse {\n  print 2\n}')).toContain('hint: write `} else {` (a newline after `}` ends the if statement)');
   });
 
+  it('name a misspelt keyword at the start of a statement, and the keyword it is near', () => {
+    expect(diagnosticsOf('prnt 1')).toMatch(/^r\.pvm:1:1: error: 'prnt' is not a statement keyword\n[^]*hint: did you mean 'print'\?/);
+    expect(diagnosticsOf('let x = 1\nlett y = 2')).toMatch(/^r\.pvm:2:1: error: 'lett' is not a statement keyword\n[^]*hint: did you mean 'let'\?/);
+    expect(diagnosticsOf('let x = 1\nif x > 0 {\n  whlie x < 3 { x = x + 1 }\n}')).toContain("r.pvm:3:3: error: 'whlie' is not a statement keyword");
+    expect(diagnosticsOf('let x = 1; iff x { }')).toContain("hint: did you mean 'if'?");
+    expect(diagnosticsOf('scna u32 == 1')).toContain("hint: did you mean 'scan'? it gives a value: `let NAME = scan …`");
+    // Not near a keyword, or not a statement's first word: what the parser expected, as before.
+    expect(diagnosticsOf('x 1')).toMatch(/^r\.pvm:1:3: error: unexpected '1': expected "="/);
+    expect(diagnosticsOf('let x = 1\nlet y = x prnt')).not.toContain('statement keyword');
+  });
+
   it('read keywords as whole words: `letter = 1` assigns letter (unknown here), never `let ter = 1`', () => {
     expect(diagnosticsOf('letter = 1\nprintx = 2')).toContain("error: unknown name 'letter'");
     const plan = compileSource({ name: 'r.pvm', text: 'let forward = 1\nlet utf16x = 2\nprint forward + utf16x' });

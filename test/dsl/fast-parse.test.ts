@@ -187,6 +187,24 @@ describe('the fast parser', () => {
     expect(broken).toBeGreaterThan(50);
   });
 
+  it('names a misspelt statement keyword the same way whether Ohm reads the statement or the whole recipe', () => {
+    const message = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (error) {
+        if (error instanceof InvalidRecipe) return error.message;
+        throw error;
+      }
+      return 'parsed';
+    };
+    for (const text of ['prnt 1', 'let x = 1\nlett y = x', 'let x = 1\nwhlie x < 3 { x = x + 1 }\nprint x', 'if 1 > 0 {\n  brk\n}', 'scna u32 == 1']) {
+      const source = { name: 'r.pvm', text };
+      const whole = message(() => parseWithOhm(source));
+      expect(whole, text).toContain('is not a statement keyword');
+      expect(message(() => parse(source)), text).toBe(whole);
+    }
+  });
+
   it('reads a 1 MiB recipe in well under a second (Ohm: about 15 s)', () => {
     const next = random(99);
     const generate = recipeGenerator(next, ['0x10000']);
