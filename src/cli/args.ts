@@ -96,7 +96,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   try {
     parsed = parseArgs({ args: [...own], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw usageFromParseArgs(error, argv);
+    throw usageFromParseArgs(error, argv, own);
   }
   const { positionals } = parsed;
   const pids = parsed.values.pid;
@@ -310,12 +310,15 @@ function usage(message: string, hint: string): UsageError {
   return new UsageError('usage', message, { hint });
 }
 
-function usageFromParseArgs(error: unknown, argv: readonly string[]): UsageError {
+/** `own`: pvm's arguments (those before `--`), where the command is named. */
+function usageFromParseArgs(error: unknown, argv: readonly string[], own: readonly string[]): UsageError {
   const code = (error as { code?: string }).code;
   const text = String((error as Error).message);
   const option = (/'(-[^'\s,]*)/.exec(text)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '').replace(/,$/, '');
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const near = suggestOption(option);
+    // The command is not parsed yet: the first argument that names one (or -e) is the likeliest.
+    const command = own.includes('-e') ? '-e' : own.find((arg) => arg !== '-e' && Object.hasOwn(COMMAND_OPTIONS, arg)) as keyof typeof COMMAND_OPTIONS | undefined;
+    const near = suggestOption(option, command);
     return usage(`unknown option '${option}'`, `${near === undefined ? '' : `did you mean ${near}? `}run \`pvm --help\` for the options`);
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return usage(`option '${option}' needs a value`, 'run `pvm --help` for the options');

@@ -140,10 +140,10 @@ export function takes(command: keyof typeof COMMAND_OPTIONS, option: OptionName)
   return option === 'help' || option === 'version' || spec.options.includes(option) || TARGET_OPTIONS[spec.target].includes(option);
 }
 
-/** `--pdi` → `--pid`: the known option closest to a mistyped one. */
-export function suggestOption(given: string): string | undefined {
+/** `--pdi` → `--pid`: the known option closest to a mistyped one; of those `command` takes, when it is known. */
+export function suggestOption(given: string, command?: keyof typeof COMMAND_OPTIONS): string | undefined {
   const name = given.replace(/^-+/, '').replace(/=.*$/, '');
-  const long = closest(name, Object.keys(OPTIONS).filter((option) => option.length > 1));
+  const long = closest(name, (Object.keys(OPTIONS) as OptionName[]).filter((option) => option.length > 1 && (command === undefined || takes(command, option))));
   return long === undefined ? undefined : `--${long}`;
 }
 

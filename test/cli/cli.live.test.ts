@@ -142,8 +142,17 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     expectCleanError(result);
   });
 
+  it('exits 2 for a misspelt keyword, naming the keyword it is near', () => {
+    const result = pvm(runtime, ['-e', 'prnt 1', '--pid', String(fixture.pid)]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("<-e>:1:1: error: 'prnt' is not a statement keyword\n1 | prnt 1\n  | ^~~~\nhint: did you mean 'print'?");
+    expectCleanError(result);
+  });
+
   it('exits 2 for usage errors: unknown option, no target, unreadable recipe', () => {
     expect(pvm(runtime, ['run', RECIPE, '--pdi', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: unknown option '--pdi'\nhint: did you mean --pid? run `pvm --help` for the options\n" });
+    // Only an option the command takes is suggested: check takes no --freeze.
+    expect(pvm(runtime, ['check', RECIPE, '--freez'])).toMatchObject({ status: 2, stderr: "pvm: error: unknown option '--freez'\nhint: run `pvm --help` for the options\n" });
     expect(pvm(runtime, ['run', RECIPE])).toMatchObject({ status: 2, stderr: 'pvm: error: no target given\nhint: name the target with --pid N or --name PROCESS_NAME (or --core FILE, --snapshot FILE, or -- COMMAND to start one)\n' });
     expect(pvm(runtime, ['run', 'missing.pvm', '--pid', '1'])).toMatchObject({ status: 2, stderr: "pvm: error: cannot read recipe 'missing.pvm': no such file\nhint: check the path of the .pvm file\n" });
   });

@@ -72,4 +72,12 @@ describe('the table of options (src/cli/options.ts)', () => {
     expect(suggestOption('--jsno=1')).toBe('--json');
     expect(suggestOption('--zzzzzzzz')).toBeUndefined();
   });
+
+  it('suggests, once the command is known, only the options it takes', () => {
+    expect(suggestOption('--freez', 'snapshot')).toBe('--freeze');
+    expect(suggestOption('--freez', 'check')).toBeUndefined();
+    expect(suggestOption('--alow-write', 'revert')).toBe('--allow-write');
+    expect(suggestOption('--alow-write', 'maps')).toBeUndefined();
+    expect(suggestOption('--pdi', '-e')).toBe('--pid');
+  });
 });
