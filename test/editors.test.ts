@@ -142,7 +142,19 @@ it('pvm check --json gives each diagnostic its range, severity, code and hint, f
   const result = pvm('node', ['check', '-', '--json'], { input: 'let n = read u24 at 0x10\nprint nope\n' });
   expect(result.status).toBe(2);
   expect(result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual([
-    { type: 'error', code: 'unknown-type', exit: 2, message: expect.stringContaining("unknown type 'u24'"), where: '<stdin>:1:14', line: 1, col: 14, endLine: 1, endCol: 17, severity: 'error', hint: "did you mean 'u64'?" },
+    {
+      type: 'error',
+      code: 'unknown-type',
+      exit: 2,
+      message: expect.stringContaining("unknown type 'u24'"),
+      where: '<stdin>:1:14',
+      line: 1,
+      col: 14,
+      endLine: 1,
+      endCol: 17,
+      severity: 'error',
+      hint: "did you mean 'u16' or 'u32'? (the integers are 8, 16, 32 and 64 bits)",
+    },
     { type: 'error', code: 'unknown-name', exit: 2, message: "unknown name 'nope'", where: '<stdin>:2:7', line: 2, col: 7, endLine: 2, endCol: 11, severity: 'error', hint: expect.any(String) },
   ]);
 });

@@ -2,11 +2,10 @@
 // the values that become bytes in `write`, `patch` and `scan`.
 import { integerOperation, integerRange } from '../plan/arithmetic.ts';
 import { concreteBytes, patternLength } from '../plan/pattern.ts';
-import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
 import type { Report } from './check-expression.ts';
 import { describeType, isInteger, type StaticType } from './static-type.ts';
-import { MAX_SIZED_READ, scalarType, TYPE_NAMES } from './types.ts';
+import { MAX_SIZED_READ, scalarType, TYPE_NAMES, typeNameHint } from './types.ts';
 
 /** What a type is used for: reading, writing, or a param's value. */
 export type TypeUse = 'read' | 'write' | 'param' | 'narrow';
@@ -35,12 +34,12 @@ export function typeOfRead(type: Ast.TypeRef, use: TypeUse, report: Report): Sta
   }
   const scalar = scalarType(type.name);
   if (scalar !== undefined) return scalar.kind === 'float' ? 'float' : scalar.kind === 'ptr' ? 'ptr' : 'int';
-  const suggestion = closest(type.name, TYPE_NAMES);
+  const suggestion = typeNameHint(type.name, TYPE_NAMES);
   report({
     code: 'unknown-type',
     message: `unknown type '${type.name}' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, bytes N, utf16 N, or a be variant such as u32be)`,
     span: type.span,
-    hint: suggestion === undefined ? 'see the list of types in docs/language.md' : `did you mean '${suggestion}'?`,
+    hint: suggestion ?? 'see the list of types in docs/language.md',
   });
   return 'int';
 }

@@ -22,7 +22,7 @@ import { constantInteger } from './check-types.ts';
 import { baseType, declareType } from './declared-types.ts';
 import { shapeOf } from './shape-of.ts';
 import type { Span } from './source.ts';
-import { cstringType, DEFAULT_CSTRING_MAX, scalarType } from './types.ts';
+import { cstringType, DEFAULT_CSTRING_MAX, scalarType, typeNameHint } from './types.ts';
 
 /** What a name holds, as far as types go: the type of the object at its address, and the module it came from. */
 export interface TypedName {
@@ -376,12 +376,12 @@ export class TypePass {
     const source = this.#source;
     if (source === undefined) {
       const known = [...this.#declared.keys()];
-      const suggestion = closest(t.name, [...known, 'u8', 'u16', 'u32', 'u64', 'i32', 'i64', 'char', 'ptr']);
+      const suggestion = typeNameHint(t.name, [...known, 'u8', 'u16', 'u32', 'u64', 'i32', 'i64', 'char', 'ptr']);
       this.#report({
         code: 'no-type',
         message: `the recipe declares no type '${typeNameText(name)}'`,
         span: t.span,
-        hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : 'declare it (struct NAME { … }), or give a target (--pid N, --core FILE) so that pvm reads it from the debug info',
+        hint: suggestion ?? 'declare it (struct NAME { … }), or give a target (--pid N, --core FILE) so that pvm reads it from the debug info',
       });
       return undefined;
     }

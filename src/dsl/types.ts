@@ -2,6 +2,7 @@
 // Little-endian unless the name ends in `be`; ptr is 8 bytes (x86-64, arm64).
 import type { MemoryType } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
+import { closest } from '../suggest.ts';
 
 export const DEFAULT_CSTRING_MAX = 4096;
 
@@ -55,6 +56,27 @@ export const TYPE_NAMES: readonly string[] = [
   'f32be',
   'f64be',
 ];
+
+/**
+ * "did you mean …" for a type name no recipe may write, or undefined: `u24` is between sizes that exist ("'u16'
+ * or 'u32'", `u128` "'u64'", `f16` "'f32'"), where the closest name by spelling would be `u64`; any other
+ * name, the closest of `candidates`.
+ */
+export function typeNameHint(name: string, candidates: Iterable<string>): string | undefined {
+  const sized = /^([uif])([0-9]{1,4})(be)?$/.exec(name);
+  if (sized !== null) {
+    const [, family, digits, be = ''] = sized;
+    if (be !== '' && SCALARS.has(`${family}${digits}`)) return `did you mean '${family}${digits}'? (a byte has no byte order)`;
+    const bits = Number(digits);
+    const sizes = family === 'f' ? [32, 64] : [8, 16, 32, 64];
+    const below = sizes.filter((size) => size < bits).at(-1);
+    const above = sizes.find((size) => size > bits);
+    const near = [below, above].map((size) => `${family}${size}${be}`).filter((type) => SCALARS.has(type));
+    if (near.length > 0) return `did you mean ${near.map((type) => `'${type}'`).join(' or ')}? (the ${family === 'f' ? 'floats are' : 'integers are'} ${sizes.join(', ').replace(/, (?=[0-9]+$)/, ' and ')} bits)`;
+  }
+  const near = closest(name, candidates);
+  return near === undefined ? undefined : `did you mean '${near}'?`;
+}
 
 /** A scalar type by name, or undefined. Sized types (cstring, bytes, utf16) are built by the checker. */
 export function scalarType(name: string): Scalar | undefined {

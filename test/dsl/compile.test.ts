@@ -77,7 +77,7 @@ describe('diagnostics', () => {
         "r.pvm:2:14: error: unknown type 'u24' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, bytes N, utf16 N, or a be variant such as u32be)",
         '2 | let n = read u24 at counter',
         '  |              ^~~',
-        "hint: did you mean 'u64'?",
+        "hint: did you mean 'u16' or 'u32'? (the integers are 8, 16, 32 and 64 bits)",
       ].join('\n'),
     );
   });
