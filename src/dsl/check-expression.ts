@@ -16,6 +16,8 @@ export type Report = (d: Diagnostic) => void;
 export interface NameLookup {
   lookup(name: string): { readonly type: StaticType } | undefined;
   names(): string[];
+  /** Whether the recipe may declare params (a REPL has no --arg: its inputs may not). */
+  readonly takesParams: boolean;
 }
 
 /** Permission filters: `r-x`, `rw`, `rw-p`; `?` leaves a permission open. */
@@ -49,7 +51,7 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
         code: 'unknown-name',
         message: `unknown name '${e.name}'`,
         span: e.span,
-        hint: suggestion === undefined ? `define it first with \`let ${e.name} = …\` or \`param ${e.name}: …\`` : `did you mean '${suggestion}'?`,
+        hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : `define it first with \`let ${e.name} = …\`${scope.takesParams ? ` or \`param ${e.name}: …\`` : ''}`,
       });
       return 'int';
     }

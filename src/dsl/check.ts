@@ -45,10 +45,13 @@ class Scope {
   readonly parent: Scope | undefined;
   /** Diagnostics reported so far, shared by a recipe's scopes: past MAX_DIAGNOSTICS none shows, so no did-you-mean is looked for (each compares every name). */
   readonly reported: { count: number };
+  readonly takesParams: boolean;
 
-  constructor(parent?: Scope) {
+  /** `takesParams`: of the outermost scope (the others have their parent's). */
+  constructor(parent?: Scope, takesParams = true) {
     this.parent = parent;
     this.reported = parent?.reported ?? { count: 0 };
+    this.takesParams = parent?.takesParams ?? takesParams;
   }
 
   lookup(name: string): Binding | undefined {
@@ -84,7 +87,7 @@ export class RecipeChecker {
   readonly #diagnostics: Diagnostic[] = [];
   /** `writes`: the recipe writes; `loops`: how many loops enclose the block being checked (for `break`). */
   readonly #state = { writes: false, loops: 0 };
-  readonly #outer = new Scope();
+  readonly #outer: Scope;
   readonly #root: Scope;
   readonly #report: Report = (d) => {
     if (this.#outer.reported.count++ < MAX_DIAGNOSTICS) this.#diagnostics.push(d);
@@ -93,6 +96,8 @@ export class RecipeChecker {
   readonly #explained: Span[] = [];
 
   constructor(session?: ReadonlyMap<string, StaticType>) {
+    // A REPL's inputs (those with a session) take no params: it has no --arg to give them.
+    this.#outer = new Scope(undefined, session === undefined);
     for (const [name, type] of session ?? []) this.#outer.declare(name, binding(type, 'session'));
     this.#root = new Scope(this.#outer);
   }

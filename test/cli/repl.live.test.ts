@@ -36,6 +36,8 @@ describe.each(RUNTIMES)('pvm repl on %s, from a pipe', (runtime) => {
     const result = pvm(runtime, ['repl', '--pid', String(f.pid)], { input: `${script}\n` });
     expect(result.stdout).toBe('1001\nmore\ntrue\nc: a number = 1001\nhits: a list = [' + result.stdout.split('hits: a list = [')[1]!.split('\n')[0] + '\nnow a string\n');
     expect(result.stderr).toContain("<repl:5>:1:7: error: unknown name 'nope'");
+    // What works in a REPL: it takes no params.
+    expect(result.stderr).toContain('hint: define it first with `let nope = …`\n');
     expect(result.stderr).toContain('this REPL was started without --allow-write');
     expect(result.status).toBe(3); // the refused write (3) outranks the unknown name (2)
   });

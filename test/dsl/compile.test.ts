@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../src/dsl/compile-source.ts';
-import { diagnosticsOf } from '../helpers/errors.ts';
+import { caught, diagnosticsOf } from '../helpers/errors.ts';
 import type { PlanStep } from '../../src/plan/plan.ts';
 
 describe('compileSource', () => {
@@ -93,6 +93,13 @@ describe('diagnostics', () => {
 
   it('suggests a close name', () => {
     expect(diagnosticsOf('let counter = 1\nprint countr')).toContain("hint: did you mean 'counter'?");
+  });
+
+  it('suggests declaring an unknown name with let or param in a recipe, with let only in a REPL (which takes no params)', () => {
+    expect(diagnosticsOf('print nope')).toContain('hint: define it first with `let nope = …` or `param nope: …`');
+    const repl = caught(() => compileSource({ name: '<repl:1>', text: 'print nope' }, { session: new Map() }));
+    expect(repl.message).toMatch(/hint: define it first with `let nope = …`$/);
+    expect(repl.message).not.toContain('param');
   });
 
   it('reports a syntax error where it happens, with what was expected', () => {
