@@ -162,7 +162,11 @@ export function formatRevert(outcome: { readonly sites: readonly RevertedSite[];
       line: entry.line,
     };
     if (json) return JSON.stringify({ type: 'revert', ...(pid === undefined ? {} : { pid }), ...site });
-    const what = status === 'changed since' ? `left alone: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, not ${hexLiteral(entry.new)} as pvm wrote` : `${hexLiteral(entry.new)} -> ${hexLiteral(entry.old)}`;
+    const what = status === 'changed since'
+      ? `left alone: holds ${found === undefined ? 'unreadable bytes' : hexLiteral(found)}, not ${hexLiteral(entry.new)} as pvm wrote`
+      : status === 'already reverted'
+      ? `holds ${hexLiteral(entry.old)} already, nothing written`
+      : `${hexLiteral(entry.new)} -> ${hexLiteral(entry.old)}`;
     const by = entry.patch !== undefined ? `patch "${entry.patch}"` : `${entry.statement} at line ${entry.line}`;
     return `${site.address}: ${status} (${by}): ${what}`;
   });

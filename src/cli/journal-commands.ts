@@ -174,7 +174,8 @@ export async function revertEverywhere(
   out: Out,
 ): Promise<ExitCode> {
   const exits: ExitCode[] = [];
-  const tally = { reverted: 0, gone: 0, failed: 0 };
+  // `alreadyReverted`: a process whose every site held its old bytes already, so nothing was written to it.
+  const tally = { reverted: 0, alreadyReverted: 0, gone: 0, failed: 0 };
   for (const process of processesOf(entries)) {
     if (!stillRunning(process)) {
       tally.gone++;
@@ -188,8 +189,9 @@ export async function revertEverywhere(
         if (!json) out(`${describeProcess(process)}:`);
         out(formatRevert({ sites: outcome.sites, others: 0 }, json, process.pid));
         throwIfIncomplete(outcome.sites);
-        tally.reverted++;
-        if (json) out(JSON.stringify({ type: 'target', pid: process.pid, status: 'reverted', exit: 0 }));
+        const already = outcome.sites.every((site) => site.status === 'already reverted');
+        tally[already ? 'alreadyReverted' : 'reverted']++;
+        if (json) out(JSON.stringify({ type: 'target', pid: process.pid, status: already ? 'already reverted' : 'reverted', exit: 0 }));
       } finally {
         session.close();
       }
@@ -201,7 +203,9 @@ export async function revertEverywhere(
     }
   }
   const exit = mostSerious(exits);
-  const processes = tally.reverted + tally.gone + tally.failed;
-  out(json ? JSON.stringify({ type: 'summary', processes, ...tally, exit }) : `${count(processes, 'process')}: ${tally.reverted} reverted, ${tally.gone} gone, ${tally.failed} failed`);
+  const processes = tally.reverted + tally.alreadyReverted + tally.gone + tally.failed;
+  out(
+    json ? JSON.stringify({ type: 'summary', processes, ...tally, exit }) : `${count(processes, 'process')}: ${tally.reverted} reverted, ${tally.alreadyReverted} already reverted, ${tally.gone} gone, ${tally.failed} failed`,
+  );
   return exit;
 }

@@ -75,7 +75,7 @@ describe.each(RUNTIMES)('a fleet of processes on %s', (runtime) => {
     expect([...states.values()].filter((s) => s === 'applied')).toHaveLength(FLEET - 3);
 
     const revert = pvm(runtime, ['revert', journal, '--allow-write', '--json']);
-    expect(jsonLines(revert.stdout).at(-1)).toEqual({ type: 'summary', processes: FLEET - 2, reverted: FLEET - 3, gone: 1, failed: 0, exit: 0 });
+    expect(jsonLines(revert.stdout).at(-1)).toEqual({ type: 'summary', processes: FLEET - 2, reverted: FLEET - 3, alreadyReverted: 0, gone: 1, failed: 0, exit: 0 });
     for (const f of fixtures.filter((f) => f !== killed)) expect(codeOf(runtime, f)).toBe(f === patched ? UNLOCK : ORIGINAL);
   });
 

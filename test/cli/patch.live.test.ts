@@ -236,10 +236,28 @@ describe.each(RUNTIMES)('one journal, several processes, on %s', (runtime) => {
     expect(revert.status).toBe(1);
     const lines = revert.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
     expect(lines.filter((l) => l.type === 'target').map((l) => [l.pid, l.status, l.exit])).toEqual([[a.pid, 'reverted', 0], [b.pid, 'failed', 1], [c.pid, 'gone', 0]]);
-    expect(lines.at(-1)).toEqual({ type: 'summary', processes: 3, reverted: 1, gone: 1, failed: 1, exit: 1 });
+    expect(lines.at(-1)).toEqual({ type: 'summary', processes: 3, reverted: 1, alreadyReverted: 0, gone: 1, failed: 1, exit: 1 });
     expect(pvm(runtime, ['-e', `print read u32 at ${a.hex('patch_sites')}`, '--pid', String(a.pid)]).stdout).toBe('1000\n');
     expect(pvm(runtime, ['-e', `print read u32 at ${b.hex('patch_sites')}`, '--pid', String(b.pid)]).stdout).toBe('9\n');
     expect(pvm(runtime, ['status', journal, '--pid', String(a.pid)]).stdout).toBe(`pid ${a.pid} (target)\n  ${a.hex('patch_sites')}: reverted (patch "p")\n`);
+  });
+
+  it('pvm revert of a journal reverted already writes nothing, and counts the process apart from those it reverted', async () => {
+    const f = await fixture();
+    const journal = journalPath();
+    const site = f.hex('patch_sites');
+    expect(pvm(runtime, ['-e', `patch "p" at ${site} expect u32 1000 with u32 7`, '--pid', String(f.pid), '--allow-write', '--journal', journal]).status).toBe(0);
+    const first = pvm(runtime, ['revert', journal, '--allow-write']);
+    expect(first.stdout).toBe(`pid ${f.pid} (target):\n${site}: restored (patch "p"): hex"07 00 00 00" -> hex"e8 03 00 00"\n1 process: 1 reverted, 0 already reverted, 0 gone, 0 failed\n`);
+    const again = pvm(runtime, ['revert', journal, '--allow-write']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe(`pid ${f.pid} (target):\n${site}: already reverted (patch "p"): holds hex"e8 03 00 00" already, nothing written\n1 process: 0 reverted, 1 already reverted, 0 gone, 0 failed\n`);
+    const json = pvm(runtime, ['revert', journal, '--allow-write', '--json']).stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(json.slice(1)).toEqual([
+      { type: 'target', pid: f.pid, status: 'already reverted', exit: 0 },
+      { type: 'summary', processes: 1, reverted: 0, alreadyReverted: 1, gone: 0, failed: 0, exit: 0 },
+    ]);
+    expect(pvm(runtime, ['-e', `print read u32 at ${site}`, '--pid', String(f.pid)]).stdout).toBe('1000\n');
   });
 });
 
