@@ -5,7 +5,7 @@
 // address is known only then. Pure: the plan and the policies.
 import type { Loc, Plan, PlanExpr, PlanStep } from '../plan/plan.ts';
 import { blocksOf, childrenOf, rootsOf } from '../plan/walk.ts';
-import { decideFreeze, decideRegisters, decideWriting, type Decision, describeRule, type Rule } from './decide.ts';
+import { decideCode, decideFreeze, decideRegisters, decideWriting, type Decision, describeRule, type Rule } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 
 export interface StaticDecision {
@@ -52,6 +52,8 @@ export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[
     return undefined; // another selector may still cover it: only the target can tell
   };
 
+  const unwritable = certainlyUnwritable(plan);
+
   const registers = decideRegisters(policies);
   const visitReads = (e: PlanExpr): void => {
     if (e.op === 'call' && e.name === 'reg') push(e.loc, 'read of registers', registers);
@@ -74,8 +76,12 @@ export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[
       if (step.op === 'write' || step.op === 'patch') {
         const what = step.op === 'write' ? 'write' : step.name === undefined ? 'patch' : `patch "${step.name}"`;
         const addresses = step.op === 'write' ? [step.address] : step.sites.map((s) => s.address);
+        const code = step.op === 'patch' && !codeAllowed ? step.sites.map((site) => unwritable(site.address)).find((scan) => scan !== undefined) : undefined;
         if (!writing.allowed) push(step.loc, what, writing);
-        else if (step.op === 'patch' && (step.freeze || freezeAll) && !freezing.allowed) push(step.loc, what, freezing);
+        else if (code !== undefined) {
+          const denial = decideCode(policies);
+          push(step.loc, what, denial.allowed ? denial : { ...denial, why: `${denial.why}, and a site is a hit of the scan at line ${code.loc.line}, which looks only in pages without write permission: perms "${code.perms}"` });
+        } else if (step.op === 'patch' && (step.freeze || freezeAll) && !freezing.allowed) push(step.loc, what, freezing);
         else if (writeRegions) {
           const verdicts = addresses.map((a) => {
             const selector = selectorOf(named(a));
@@ -83,14 +89,50 @@ export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[
           });
           if (verdicts.every((v) => v === true) && (step.op === 'write' || codeAllowed)) push(step.loc, what, { allowed: true });
           else push(step.loc, what, 'run time', 'write.regions is checked against each resolved address');
-        } else if (step.op === 'patch' && !codeAllowed) push(step.loc, what, 'run time', 'a site on a code page needs write.code: known when the address is');
-        else push(step.loc, what, { allowed: true });
+        } else if (step.op === 'patch' && !codeAllowed) {
+          const denial = decideCode(policies);
+          const rule = denial.allowed ? 'write.code' : describeRule(denial.rule);
+          push(step.loc, what, 'run time', `${rule} denies it if a site is on a page without write permission (code); where each site lies is known when the recipe runs`);
+        } else push(step.loc, what, { allowed: true });
       }
       blocksOf(step).forEach(walk);
     }
   };
   walk(plan.steps);
   return out.sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col);
+}
+
+type ScanExpr = Extract<PlanExpr, { op: 'scan' }>;
+
+/**
+ * The address a patch site is at, when the plan alone says it lies in pages without write permission, which only
+ * write.code lets a patch write: a hit of a scan whose perms say `-` for w (`perms "r-x"`), itself, an item of
+ * its hits, or a name bound to either once in the whole recipe (never assigned, nor a loop's or a param's).
+ * Returns that scan, or undefined: any other address is known only at run time.
+ */
+function certainlyUnwritable(plan: Plan): (address: PlanExpr) => ScanExpr | undefined {
+  // Each name bound once by a let; null: bound more than once, or otherwise.
+  const bound = new Map<string, PlanExpr | null>(plan.params.map((p) => [p.name, null]));
+  const collect = (steps: readonly PlanStep[]): void => {
+    for (const step of steps) {
+      if (step.op === 'let') bound.set(step.name, bound.has(step.name) ? null : step.value);
+      else if (step.op === 'assign') bound.set(step.name, null);
+      else if (step.op === 'for') bound.set(step.variable, null);
+      blocksOf(step).forEach(collect);
+    }
+  };
+  collect(plan.steps);
+  const scanOf = (e: PlanExpr, depth: number): ScanExpr | undefined => {
+    if (depth > 16) return undefined;
+    if (e.op === 'scan') return e.perms?.[1] === '-' ? e : undefined;
+    if (e.op === 'index') return scanOf(e.object, depth + 1);
+    if (e.op === 'var') {
+      const value = bound.get(e.name);
+      return value === undefined || value === null ? undefined : scanOf(value, depth + 1);
+    }
+    return undefined;
+  };
+  return (address) => scanOf(address, 0);
 }
 
 /** `recipe.pvm:4:3: denied: write — write.allow false in policy.json (the policy does not allow writing)` */

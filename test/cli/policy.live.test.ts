@@ -69,6 +69,28 @@ describe('denials, each naming its rule', () => {
     expect(pvm('node', ['-e', undo, ...target(), '--allow-write']).status).toBe(0);
   });
 
+  it.each(RUNTIMES)('a patch the plan shows is of code (a hit of a scan of pages without write permission): denied by pvm check, and by pvm run before anything runs, on %s (exit 3)', async (runtime) => {
+    const code = pvm('node', ['-e', `print hex(read bytes 6 at ${fixture().hex('is_licensed')})`, ...target()]).stdout.trim().replace(/(..)(?!$)/g, '$1 ');
+    const recipe = join(dir, `unlock-${runtime}.pvm`);
+    writeFileSync(recipe, `print 1\nlet f = scan hex"${code}" in module("target") perms "r-x" unique\npatch "unlock" { at f expect hex"${code}" with hex"b8 01 00 00 00 c3" }\n`);
+    const file = policy({ write: { allow: true, code: false } });
+    const check = pvm(runtime, ['check', recipe, '--policy', file]);
+    expect(check.status).toBe(3);
+    expect(check.stdout).toContain(
+      `${recipe}:3:1: denied: patch "unlock" — write.code false in ${file} (the policy does not allow patching code, and a site is a hit of the scan at line 2, which looks only in pages without write permission: perms "r-x")`,
+    );
+    const run = pvm(runtime, ['run', recipe, ...target(), '--allow-write', '--policy', file]);
+    expect(run.status).toBe(3);
+    expect(run.stdout).toBe(''); // refused before the first statement: nothing is half done
+    expect(run.stderr).toContain(`${recipe}:3:1: error: denied: patch "unlock" — write.code false in ${file}`);
+    expect(await fixture().ask('l')).toBe('licensed=0');
+    // Where the plan cannot tell (a site at a symbol, code or data), the rule that would deny it is named.
+    writeFileSync(recipe, `patch at symbol("target", "is_licensed") expect hex"${code}" with hex"b8 01 00 00 00 c3"\n`);
+    expect(pvm(runtime, ['check', recipe, '--policy', file]).stdout).toContain(
+      `${recipe}:1:1: checked at run time: patch (write.code false in ${file} denies it if a site is on a page without write permission (code); where each site lies is known when the recipe runs)`,
+    );
+  });
+
   it('budgets: steps, scan hits, bytes read and written', () => {
     const steps = policy({ run: { maxSteps: 50 } });
     expect(pvm('node', ['-e', 'for i in 0..100 { let x = i }', ...target(), '--policy', steps]).stderr).toContain(`<-e>:1:19: error: the recipe ran more than 50 statements — run.maxSteps 50 in ${steps}`);

@@ -143,6 +143,23 @@ describe('pvm check --policy', () => {
       [4, 'run time'],
     ]);
   });
+
+  it('denies a patch whose site the plan shows is in pages without write permission, when a policy does not say write.code: true', () => {
+    const decide = (text: string, json: unknown = { write: { allow: true } }) => checkPlanStatically(compileSource({ name: 'r.pvm', text }), [policy(json)], false).map((d) => [d.loc.line, d.verdict, d.rule?.path]);
+    const site = 'expect u8 0x90 with u8 0xc3';
+    // A unique hit, an item of the hits, and the scan itself.
+    expect(decide(`let f = scan hex"90" in module("app") perms "r-x" unique\npatch at f ${site}`)).toEqual([[2, 'denied', 'write.code']]);
+    expect(decide(`let hits = scan hex"90" in all perms "--x"\npatch "p" {\n at 0x5000 expect u8 1 with u8 2\n at hits[1] ${site}\n}`)).toEqual([[2, 'denied', 'write.code']]);
+    expect(decide(`patch at scan hex"90" in all perms "r-x" unique ${site}`)).toEqual([[1, 'denied', 'write.code']]);
+    // Allowed with write.code; not certain where a scan may find writable pages, or the name may hold another address.
+    expect(decide(`let f = scan hex"90" in all perms "r-x" unique\npatch at f ${site}`, { write: { allow: true, code: true } })).toEqual([[2, 'allowed', undefined]]);
+    expect(decide(`let f = scan hex"90" in all perms "r?x" unique\npatch at f ${site}`)).toEqual([[2, 'run time', undefined]]);
+    expect(decide(`let f = scan hex"90" in all perms "r-x" unique\nf = 0x5000\npatch at f ${site}`)).toEqual([[3, 'run time', undefined]]);
+    expect(decide(`let f = scan hex"90" in all perms "r-x" unique\npatch at f + 1 ${site}`)).toEqual([[2, 'run time', undefined]]);
+    expect(decide(`if 1 > 0 {\n let f = scan hex"90" in all perms "r-x" unique\n}\nif 2 > 0 {\n let f = 0x5000\n patch at f ${site}\n}`)).toEqual([[6, 'run time', undefined]]);
+    const [denied] = checkPlanStatically(compileSource({ name: 'r.pvm', text: `let f = scan hex"90" in all perms "r-x" unique\npatch at f ${site}` }), [policy({ write: { allow: true } })], false);
+    expect(denied!.why).toBe('the policy does not allow patching code, and a site is a hit of the scan at line 1, which looks only in pages without write permission: perms "r-x"');
+  });
 });
 
 describe('the guard', () => {
