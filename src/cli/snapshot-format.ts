@@ -19,6 +19,7 @@ export function formatSnapshot(summary: SnapshotSummary, identity: TargetIdentit
       registers: summary.registersMissing === undefined,
       registersMissing: summary.registersMissing ?? null,
       frozen: summary.frozen,
+      stoppedBySignal: summary.stoppedBySignal,
       leftOut: summary.leftOut.map((r) => ({ ...range(r), reason: r.reason })),
       missing: summary.missing.map(range),
       micros: summary.micros,
@@ -27,6 +28,8 @@ export function formatSnapshot(summary: SnapshotSummary, identity: TargetIdentit
   }
   const moment = summary.frozen
     ? `every thread stopped for the whole capture (${(summary.stoppedMicros / 1000).toFixed(1)} ms): one consistent moment`
+    : summary.stoppedBySignal
+    ? 'taken while the process was stopped (state T: SIGSTOP or ^Z, before the capture and after it), so it did not run during the capture'
     : 'taken while the process ran (its memory may have changed during the capture; --freeze stops it for one consistent moment)';
   const lines = [
     `snapshot of ${describeTarget(identity)} written to ${summary.file}: ${formatBytes(summary.bytes)} in ${count(summary.regions, 'region')}, ${formatBytes(summary.holes)} of untouched pages left as holes`,

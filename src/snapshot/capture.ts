@@ -46,6 +46,8 @@ export interface SnapshotSummary {
   /** Why the registers are not in the snapshot, or undefined. */
   readonly registersMissing: string | undefined;
   readonly frozen: boolean;
+  /** A signal stopped the process (SIGSTOP, ^Z) before the capture and after it: it did not run meanwhile, unless continued and stopped again. */
+  readonly stoppedBySignal: boolean;
   /** The capture's length, and how long the threads were stopped (registers, or the whole capture with --freeze). */
   readonly micros: number;
   readonly stoppedMicros: number;
@@ -76,6 +78,8 @@ export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output
   let access: ScanAccess | undefined;
   let done = false;
   try {
+    // Read before pvm stops the threads itself, which the state would show instead.
+    const stoppedBefore = facts.stoppedBySignal();
     // Registers need the threads stopped: for the whole capture with --freeze, else for a moment.
     try {
       stoppedAt = performance.now();
@@ -161,6 +165,7 @@ export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output
     closeSync(fd);
     renameSync(partial, output);
     done = true;
+    const stoppedBySignal = stoppedBefore && facts.stoppedBySignal();
     return {
       file: output,
       regions: captured.length,
@@ -171,6 +176,7 @@ export function takeSnapshot(source: WritableTarget, facts: ProcessFacts, output
       threads: threads.length,
       registersMissing,
       frozen: options.freeze,
+      stoppedBySignal,
       micros: Math.round((performance.now() - started) * 1000),
       stoppedMicros,
     };

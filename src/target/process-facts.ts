@@ -14,6 +14,8 @@ export interface ProcessFacts {
   auxv(): Uint8Array | undefined;
   /** The ids of the process's threads (/proc/PID/task), main thread first: for when they could not be stopped to take their registers. */
   threadIds(): number[];
+  /** Whether a signal stops the process now (state T: SIGSTOP, or a job-control stop such as ^Z), not a tracer (t). */
+  stoppedBySignal(): boolean;
 }
 
 /** The facts of the live process `identity` names, read when asked. */
@@ -40,6 +42,7 @@ export function processFacts(identity: TargetIdentity): ProcessFacts {
       const tids = (attempt(() => readdirSync(`/proc/${pid}/task`)) ?? []).map(Number).filter((tid) => Number.isSafeInteger(tid) && tid > 0);
       return tids.sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
     },
+    stoppedBySignal: () => attempt(() => readStatus(pid).state === 'T') ?? false,
   };
 }
 

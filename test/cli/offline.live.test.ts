@@ -137,6 +137,27 @@ describe('pvm snapshot', () => {
     }
   });
 
+  it('says the process was stopped when a signal stopped it (state T) before and after the capture, on Node, Bun and Deno', async () => {
+    const fixture = await startFixture();
+    try {
+      process.kill(fixture.pid, 'SIGSTOP');
+      for (const runtime of RUNTIMES) {
+        const text = pvm(runtime, ['snapshot', '--pid', String(fixture.pid), '-o', join(dir, `stopped-${runtime}.snapshot`)]);
+        expect(text.stdout.split('\n')[1]).toBe('  taken while the process was stopped (state T: SIGSTOP or ^Z, before the capture and after it), so it did not run during the capture');
+        const json = pvm(runtime, ['snapshot', '--pid', String(fixture.pid), '-o', join(dir, `stopped-${runtime}.snapshot`), '--json']);
+        expect(JSON.parse(json.stdout)).toMatchObject({ type: 'snapshot', frozen: false, stoppedBySignal: true });
+      }
+      // pvm stopped and let go of the threads to take their registers: the process is stopped still, as it was.
+      expect(readFileSync(`/proc/${fixture.pid}/status`, 'utf8')).toMatch(/\nState:\tT /);
+      process.kill(fixture.pid, 'SIGCONT');
+      const running = pvm('node', ['snapshot', '--pid', String(fixture.pid), '-o', join(dir, 'continued.snapshot'), '--json']);
+      expect(JSON.parse(running.stdout)).toMatchObject({ frozen: false, stoppedBySignal: false });
+    } finally {
+      process.kill(fixture.pid, 'SIGCONT');
+      await fixture.stop();
+    }
+  });
+
   it('captures without faulting a page into the process', async () => {
     const fixture = await startFixture();
     try {
