@@ -376,7 +376,9 @@ export class TypePass {
     const source = this.#source;
     if (source === undefined) {
       const known = [...this.#declared.keys()];
-      const suggestion = typeNameHint(t.name, [...known, 'u8', 'u16', 'u32', 'u64', 'i32', 'i64', 'char', 'ptr']);
+      // A bare name may be a base type's (`u24`: the sizes around it); `struct u24` only one the recipe declares.
+      const declared = t.tag === undefined ? undefined : closest(t.name, known);
+      const suggestion = t.tag === undefined ? typeNameHint(t.name, [...known, 'u8', 'u16', 'u32', 'u64', 'i32', 'i64', 'char', 'ptr']) : declared && `did you mean '${declared}'?`;
       this.#report({
         code: 'no-type',
         message: `the recipe declares no type '${typeNameText(name)}'`,

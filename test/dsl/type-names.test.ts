@@ -25,5 +25,8 @@ describe('a type name that does not exist', () => {
   it('is what a read and a typed reference say', () => {
     expect(diagnosticsOf('let x = read u24 at 0x1000')).toContain("hint: did you mean 'u16' or 'u32'?");
     expect(diagnosticsOf('let x = 0x1000 as u128*\nprint x')).toContain("hint: did you mean 'u64'?");
+    // A tagged name is one the recipe declares, never a base type's size.
+    expect(diagnosticsOf('struct Player { hp: u32 }\nlet x = 0x1000 as struct u24*\nprint x')).not.toContain("'u16'");
+    expect(diagnosticsOf('struct Player { hp: u32 }\nlet x = 0x1000 as struct Playr*\nprint x')).toContain("hint: did you mean 'Player'?");
   });
 });
