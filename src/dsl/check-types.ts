@@ -34,15 +34,21 @@ export function typeOfRead(type: Ast.TypeRef, use: TypeUse, report: Report): Sta
   }
   const scalar = scalarType(type.name);
   if (scalar !== undefined) return scalar.kind === 'float' ? 'float' : scalar.kind === 'ptr' ? 'ptr' : 'int';
-  const suggestion = typeNameHint(type.name, TYPE_NAMES);
+  const param = use === 'param';
+  const suggestion = typeNameHint(type.name, param ? PARAM_TYPE_NAMES : TYPE_NAMES);
   report({
     code: 'unknown-type',
-    message: `unknown type '${type.name}' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, bytes N, utf16 N, or a be variant such as u32be)`,
+    message: param
+      ? `unknown type '${type.name}' for a param (expected an integer type such as u32 or i64, ptr, f32, f64, string or list)`
+      : `unknown type '${type.name}' (expected u8, u16, u32, u64, i8 … i64, f32, f64, ptr, cstring, bytes N, utf16 N, or a be variant such as u32be)`,
     span: type.span,
     hint: suggestion ?? 'see the list of types in docs/language.md',
   });
   return 'int';
 }
+
+/** The types a param may have: the scalars, text and addresses (runtime/params.ts). */
+const PARAM_TYPE_NAMES: readonly string[] = [...TYPE_NAMES.filter((name) => scalarType(name) !== undefined), 'string', 'list'];
 
 /** A `hex"…"` literal: bytes when every byte is given, a pattern otherwise; reports a malformed one. */
 export function checkPatternLiteral(e: Ast.BytesLiteral, report: Report): StaticType {

@@ -74,7 +74,9 @@ export function typeNameHint(name: string, candidates: Iterable<string>): string
     const near = [below, above].map((size) => `${family}${size}${be}`).filter((type) => SCALARS.has(type));
     if (near.length > 0) return `did you mean ${near.map((type) => `'${type}'`).join(' or ')}? (the ${family === 'f' ? 'floats are' : 'integers are'} ${sizes.join(', ').replace(/, (?=[0-9]+$)/, ' and ')} bits)`;
   }
-  const near = closest(name, candidates);
+  // A shortening (`str` for string, `cstr` for cstring) before a name one letter away (`ptr`).
+  const names = [...candidates];
+  const near = (name.length >= 3 ? names.find((candidate) => candidate.startsWith(name)) : undefined) ?? closest(name, names);
   return near === undefined ? undefined : `did you mean '${near}'?`;
 }
 

@@ -20,6 +20,14 @@ describe('a type name that does not exist', () => {
     expect(typeNameHint('u64x', TYPE_NAMES)).toBe("did you mean 'u64'?");
     expect(typeNameHint('cstrng', TYPE_NAMES)).toBe("did you mean 'cstring'?");
     expect(typeNameHint('whatever', TYPE_NAMES)).toBeUndefined();
+    // A shortening of a name before a name one letter away.
+    expect(typeNameHint('cstr', TYPE_NAMES)).toBe("did you mean 'cstring'?");
+  });
+
+  it("is a param's type among a param's types: string for str", () => {
+    expect(diagnosticsOf('param s: str')).toContain("unknown type 'str' for a param (expected an integer type such as u32 or i64, ptr, f32, f64, string or list)");
+    expect(diagnosticsOf('param s: str')).toContain("hint: did you mean 'string'?");
+    expect(diagnosticsOf('param h: lst')).toContain("hint: did you mean 'list'?");
   });
 
   it('is what a read and a typed reference say', () => {
