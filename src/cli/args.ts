@@ -116,6 +116,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (values.version) return { kind: 'version' };
 
   const inline = values.e !== undefined;
+  const named = positionals[0];
+  if (inline && named !== undefined && Object.hasOwn(COMMAND_OPTIONS, named)) {
+    throw usage(`-e takes the place of a command, not an option of pvm ${named}`, named === 'run' ? "write pvm -e 'STATEMENTS' --pid N, without run" : `pvm ${named} takes a recipe file: pvm ${named} RECIPE.pvm`);
+  }
   const [command, file, ...rest]: (string | undefined)[] = inline ? ['-e', undefined, ...positionals] : positionals;
   if (command === undefined) throw usage('no command given', 'run `pvm --help` for the commands');
   if (!Object.hasOwn(COMMAND_OPTIONS, command)) {

@@ -80,4 +80,18 @@ describe('the table of options (src/cli/options.ts)', () => {
     expect(suggestOption('--alow-write', 'maps')).toBeUndefined();
     expect(suggestOption('--pdi', '-e')).toBe('--pid');
   });
+
+  it('says -e takes the place of a command when one is given with it', () => {
+    const refused = (argv: string[]) => {
+      try {
+        parseCommandLine(argv);
+      } catch (error) {
+        if (error instanceof UsageError) return { message: error.message, hint: error.hint };
+        throw error;
+      }
+      return undefined;
+    };
+    expect(refused(['run', '-e', 'print 1', '--pid', '1'])).toEqual({ message: '-e takes the place of a command, not an option of pvm run', hint: "write pvm -e 'STATEMENTS' --pid N, without run" });
+    expect(refused(['check', '-e', 'print 1'])).toEqual({ message: '-e takes the place of a command, not an option of pvm check', hint: 'pvm check takes a recipe file: pvm check RECIPE.pvm' });
+  });
 });
