@@ -103,6 +103,19 @@ function engineAgainstC(cli, recipe, cArgv, env = process.env) {
   return { engine: median(engines), c: median(refs), ratio: median(ratios) };
 }
 
+/** pvm's engine time for `recipe`, and its ratio to `other`'s, in rounds as engineAgainstC's (start-up subtracted from both). */
+function engineAgainstRecipe(cli, recipe, other) {
+  const engines = [];
+  const ratios = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = once([...cli, '-e', 'print 1', '--pid', pid]);
+    const engine = once([...cli, '-e', recipe, '--pid', pid]) - start;
+    ratios.push(engine / (once([...cli, '-e', other, '--pid', pid]) - start));
+    engines.push(engine);
+  }
+  return { engine: median(engines), ratio: median(ratios) };
+}
+
 const ms = (ns) => `${(ns / 1e6).toFixed(1)} ms`;
 const gbs = (bytes, ns) => `${(bytes / ns).toFixed(2)} GB/s`;
 const pid = String(info.pid);
@@ -168,16 +181,8 @@ try {
   for (const [name, cli] of Object.entries(cliOf)) {
     const result = spawnSync(cli[0], [...cli.slice(1), '-e', typedWalk, '--pid', pid], { encoding: 'utf8' });
     if (result.stdout.trim() !== chase.check) throw new Error(`pvm on ${name} summed ${result.stdout.trim()} through a struct, C ${chase.check}`);
-    const ratios = [];
-    const engines = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const start = once([...cli, '-e', 'print 1', '--pid', pid]);
-      const typed = once([...cli, '-e', typedWalk, '--pid', pid]) - start;
-      ratios.push(typed / (once([...cli, '-e', walk, '--pid', pid]) - start));
-      engines.push(typed);
-    }
-    const ratio = median(ratios);
-    row(`pvm on ${name}`, ms(median(engines)), '', result.stdout.trim(), ratio.toFixed(2), '');
+    const { engine, ratio } = engineAgainstRecipe(cli, typedWalk, walk);
+    row(`pvm on ${name}`, ms(engine), '', result.stdout.trim(), ratio.toFixed(2), '');
     goals.push([`walk ${n} pointers through a struct ≤ 1.2× with offsets (engine time) on ${name}`, ratio <= 1.2, `${ratio.toFixed(2)}×`]);
   }
 
@@ -187,16 +192,8 @@ try {
   const hoisted = `let total = 0; let c = symbol("target", "counter"); for i in 0..${n} { total = total + read u32 at c }; print total`;
   table(`read a symbol's u32 ${n} times`, 'engine time', '', 'symbol() in the loop', 'in / before', '');
   for (const [name, cli] of Object.entries(cliOf)) {
-    const ratios = [];
-    const engines = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const start = once([...cli, '-e', 'print 1', '--pid', pid]);
-      const inLoop = once([...cli, '-e', named, '--pid', pid]) - start;
-      ratios.push(inLoop / (once([...cli, '-e', hoisted, '--pid', pid]) - start));
-      engines.push(inLoop);
-    }
-    const ratio = median(ratios);
-    row(`pvm on ${name}`, ms(median(engines)), '', '', ratio.toFixed(2), '');
+    const { engine, ratio } = engineAgainstRecipe(cli, named, hoisted);
+    row(`pvm on ${name}`, ms(engine), '', '', ratio.toFixed(2), '');
     goals.push([`symbol() in a loop ≤ 2× the loop with it named before (engine time) on ${name}`, ratio <= 2, `${ratio.toFixed(2)}×`]);
   }
 
