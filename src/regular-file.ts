@@ -12,8 +12,11 @@ export interface Refusal {
   readonly fix: string | undefined;
 }
 
-/** The text of `path` (UTF-8), or `refuse(…)`'s error thrown: it is not a regular file, holds more than `limit` bytes, or cannot be read. */
-/** `strict`: bytes that are not UTF-8 are refused (else each becomes U+FFFD). */
+/**
+ * The text of `path` (UTF-8), or `refuse(…)`'s error thrown: it is not a
+ * regular file, holds more than `limit` bytes, or cannot be read; or, when
+ * `strict`, is not UTF-8 (else each byte that is not becomes U+FFFD).
+ */
 export function readBoundedFile(path: string, limit: number, refuse: (refusal: Refusal) => Error, strict = false): string {
   const opened = openRegularFile(path);
   if ('problem' in opened) throw refuse({ why: opened.problem, fix: opened.regular === false ? 'pvm reads it only from a regular file: save it to one first' : undefined });

@@ -7,6 +7,7 @@ import type { LoadedPolicy } from '../policy/load.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
 import type { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import type { CoreTarget } from '../target/core-target.ts';
+import type { MapWatch } from '../target/map-watch.ts';
 import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { LiveProcess } from '../target/live-process.ts';
 import type { ProcessFacts } from '../target/process-facts.ts';
@@ -116,7 +117,7 @@ export async function openSession(spec: TargetSpec, policies: readonly LoadedPol
     const source = raw;
     // The policy's symbol: rules are resolved through the guard itself (without its region rules, which they make).
     let resolver: ModuleResolver | undefined;
-    const symbol = (module: string, name: string, reading: MemorySource) => symbolOfRule(resolver ??= new ModuleResolver(reading, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles }), module, name);
+    const symbol = (module: string, name: string, reading: MemorySource, map: MapWatch) => symbolOfRule(resolver ??= new ModuleResolver(reading, { debugDirectories: debugDirectories(), elfFiles: options.elfFiles, map }), module, name);
     const target = policedSource(source, policies, { symbol, audit: audit?.append });
     const core = spec.kind === 'core' ? (source as CoreTarget) : undefined;
     let typesResolver: ModuleResolver | undefined;

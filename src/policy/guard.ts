@@ -18,6 +18,7 @@ import type { StoppedThread } from '../native/freeze.ts';
 import type { LoadedPolicy } from './load.ts';
 import { type AuditEntry, type Denial, Meter } from './meter.ts';
 import { MapRules } from './map-rules.ts';
+import { MapWatch } from '../target/map-watch.ts';
 
 export type { AuditEntry };
 
@@ -28,9 +29,12 @@ export interface GuardOptions {
    * SelectorContext.symbol), read through `reading`: the target behind this
    * guard without its region rules, which cannot apply before they are
    * resolved. Its reads pass the clock and the read budget, and go to the
-   * audit log. The same source at every call.
+   * audit log. The symbol is resolved on `map`, the map the rules are made
+   * from (a resolver keeping answers for a map it read itself could give an
+   * address from before a library moved: a rule that fails open). The same
+   * source and map at every call.
    */
-  readonly symbol: (module: string, name: string, reading: MemorySource) => AddressRange | undefined;
+  readonly symbol: (module: string, name: string, reading: MemorySource, map: MapWatch) => AddressRange | undefined;
   readonly audit?: ((entry: AuditEntry) => void) | undefined;
   /** Milliseconds, for run.maxSeconds and freeze.maxMillis (tests pass a clock). */
   readonly now?: () => number;
@@ -49,7 +53,8 @@ interface Guard {
 export function guardSource(source: MemorySource, options: GuardOptions): MemorySource {
   const { policies } = options;
   const meter = new Meter(policies, options.audit, options.now ?? (() => performance.now()), (address): string => rules.regionOf(address));
-  const rules: MapRules = new MapRules(policies, source, meter, (module, name) => options.symbol(module, name, resolving()));
+  const map = new MapWatch(source, meter.now);
+  const rules: MapRules = new MapRules(policies, source, meter, map, (module, name) => options.symbol(module, name, resolving(), map));
   const guard: Guard = { source, policies, meter, rules, sessions: new WeakMap() };
   /**
    * What `symbol:` rules are resolved through (the resolver reads each

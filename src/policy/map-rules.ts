@@ -9,7 +9,7 @@ import { type Decision, describeRule, RegionRules } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 import type { Meter } from './meter.ts';
 import { isAnonymous } from '../target/skip-rules.ts';
-import { MapWatch } from '../target/map-watch.ts';
+import type { MapWatch } from '../target/map-watch.ts';
 
 /** `module:app`, `[heap]`, `anon`: the region a range starts in, as policies name regions. */
 function regionName(regions: readonly Region[], address: bigint): string {
@@ -59,19 +59,22 @@ export class MapRules {
   /** [start, start + size) of a symbol, for `symbol:MODULE:NAME` selectors. */
   private readonly symbol: (module: string, name: string) => AddressRange | undefined;
 
-  constructor(policies: readonly LoadedPolicy[], source: MemorySource, meter: Meter, symbol: (module: string, name: string) => AddressRange | undefined) {
+  /** `map`: the map the rules are made from, which `symbol` resolves on too. */
+  constructor(policies: readonly LoadedPolicy[], source: MemorySource, meter: Meter, map: MapWatch, symbol: (module: string, name: string) => AddressRange | undefined) {
     this.policies = policies;
     this.source = source;
     this.meter = meter;
     this.symbol = symbol;
     this.any = policies.some(({ policy }) => policy.read?.allow !== undefined || policy.read?.deny !== undefined || policy.write?.regions !== undefined);
-    this.map = new MapWatch(source, meter.now);
+    this.map = map;
   }
 
   /**
    * The rules for the map as it is now: made again when the map has changed,
    * which is looked at at once when a range reaches outside the map they were
-   * made from or when `fresh`, and otherwise at most every MAP_RECHECK_MS.
+   * made from or when `fresh`, and otherwise at most every few milliseconds
+   * (map-watch.ts). The map last read is the one the rules were made from:
+   * they are made again whenever its version moves.
    */
   current(fresh: boolean, ranges: readonly AddressRange[] = []): RegionRules {
     const last = this.map.last;

@@ -7,6 +7,8 @@ import { bytesReader, parseElf as parseReader } from '../../src/native/elf.ts';
 import { ModuleResolver } from '../../src/runtime/symbols/modules.ts';
 import { type MemoryRegion, MemoryTarget } from '../../src/target/memory-target.ts';
 import type { MemorySource } from '../../src/target/target.ts';
+import { guardSource } from '../../src/policy/guard.ts';
+import { parsePolicy } from '../../src/policy/load.ts';
 import { caught } from '../helpers/errors.ts';
 import { BUILD_DIR, FIXTURE_BINARY } from '../helpers/paths.ts';
 
@@ -74,6 +76,36 @@ describe('ModuleResolver on a map that changes', () => {
     now += 10;
     expect(resolver.symbol('app', 'counter')).toBe(elsewhere + counter);
     expect(resolver.module('app').start).toBe(elsewhere);
+  });
+
+  it("resolves a policy's symbol: rule on the map the rules are made from, so a module moved a moment later is still denied", () => {
+    // A mapping as large as the program's image, so that `counter` lies in it.
+    const image1M = new Uint8Array(1 << 20);
+    image1M.set(firstPage());
+    const maps = { current: [mapping('/app', BASE, image1M)] };
+    let now = 0;
+    let resolver: ModuleResolver | undefined;
+    const guarded = guardSource(movable(new MemoryTarget(maps.current, 'app', image()), maps, { n: 0 }), {
+      policies: [parsePolicy('p.json', JSON.stringify({ read: { deny: ['symbol:app:counter'] } }))],
+      symbol: (module, name, reading, map) => (resolver ??= new ModuleResolver(reading, { map })).symbolRange(module, name),
+      now: () => now,
+    });
+    /** The policy's verdict on reading the 4 bytes at `address`: a denial comes back as the read's fault. */
+    const denied = (address: bigint) => (guarded.read([{ address, length: 4 }])[0]?.fault?.denied as { code?: string } | undefined)?.code;
+    expect(denied(BASE + counter)).toBe('policy-denied');
+    const elsewhere = BASE + 0x1000_0000n;
+    maps.current = [mapping('/app', elsewhere, image1M)];
+    now += 3; // well within the time a map read is taken as current
+    expect(denied(elsewhere + counter)).toBe('policy-denied');
+    now += 1000;
+    expect(denied(elsewhere + counter)).toBe('policy-denied');
+  });
+
+  it('keeps symbol("x") and symbol("", "x") apart', () => {
+    const maps = { current: [mapping('/app', BASE, firstPage())] };
+    const resolver = new ModuleResolver(movable(new MemoryTarget(maps.current, 'app', image(), { exe: '/app' }), maps, { n: 0 }), { now: () => 0 });
+    expect(resolver.symbol(undefined, 'counter')).toBe(BASE + counter);
+    expect(caught(() => resolver.symbol('', 'counter'))).toMatchObject({ code: 'no-module' });
   });
 
   it('looks at the map afresh before saying a name is not there (a library mapped since)', () => {

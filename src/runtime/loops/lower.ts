@@ -49,7 +49,12 @@ export type LoopExpr =
    */
   | { readonly op: 'resolved'; readonly expr: ResolvedExpr; readonly kind: IntKind };
 
-/** The plan's expressions a compiled loop asks the run's resolver for. */
+/**
+ * The plan's expressions a compiled loop asks the run's resolver for: a
+ * symbol(), or a field of a module() or of region("NAME") with a literal
+ * name. None holds a name (the kernel evaluates them with no scope), so a
+ * field of a region named by a variable is left to the interpreter.
+ */
 export type ResolvedExpr = Extract<PlanExpr, { op: 'symbol' } | { op: 'field' }>;
 
 export type LoopStatement =

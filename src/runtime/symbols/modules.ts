@@ -38,6 +38,8 @@ export interface ResolverOptions {
   readonly cacheDirectory?: string | undefined;
   /** Milliseconds, for how long a map read is taken as current (tests pass a clock). */
   readonly now?: (() => number) | undefined;
+  /** The map to work answers out on, when the caller works on it too (a policy's region rules and their symbols): else the resolver watches the map itself. */
+  readonly map?: MapWatch | undefined;
 }
 
 /** A module's ELF file, read and checked against the running one. */
@@ -80,7 +82,7 @@ export class ModuleResolver {
     this.#cacheDirectory = options.cacheDirectory;
     this.#ownParses = options.elfFiles === undefined;
     this.#parses = options.elfFiles ?? new ElfFiles();
-    this.#map = new MapWatch(target, options.now);
+    this.#map = options.map ?? new MapWatch(target, options.now);
   }
 
   /**
@@ -89,8 +91,7 @@ export class ModuleResolver {
    * afresh (it may be in a library mapped since the map was last read).
    */
   #remembered<T extends ModuleRegion | Resolved>(key: string, work: () => T): T {
-    this.#map.regions();
-    this.#forgetOlderAnswers();
+    this.#regions();
     const known = this.#answers.get(key) as T | undefined;
     if (known !== undefined) return known;
     const version = this.#map.version;
@@ -98,11 +99,17 @@ export class ModuleResolver {
       return this.#keep(key, version, work());
     } catch (error) {
       if (!(error instanceof TargetError) || !NOT_FOUND.has(error.code)) throw error;
-      this.#map.regions(true);
+      this.#regions(true);
       if (this.#map.version === version) throw error;
-      this.#forgetOlderAnswers();
       return this.#keep(key, this.#map.version, work());
     }
+  }
+
+  /** The map (as #map gives it), every answer and loaded module of an older one forgotten: what every lookup starts from. */
+  #regions(fresh = false): readonly Region[] {
+    const regions = this.#map.regions(fresh);
+    this.#forgetOlderAnswers();
+    return regions;
   }
 
   /** Answers and loaded modules hold for the map they were worked out on. */
@@ -135,7 +142,7 @@ export class ModuleResolver {
 
   #module(name: string): ModuleRegion {
     const who = describeTarget(this.#target.identity);
-    const regions = this.#map.regions();
+    const regions = this.#regions();
     const files = [...new Set(regions.filter((r) => r.path.startsWith('/')).map((r) => r.path))];
     let matches = files.filter((path) => namesModule(path, name));
     if (matches.length === 0) matches = mappedFiles(regions).filter((path) => attempt(() => this.#elfOf(path).soname) === name);
@@ -162,7 +169,7 @@ export class ModuleResolver {
   }
 
   #region(name: string): ModuleRegion {
-    const regions = this.#map.regions();
+    const regions = this.#regions();
     const mappings = regions.filter((r) => r.path === name);
     if (mappings.length === 0) {
       const names = [...new Set(regions.map((r) => r.path).filter((p) => p.startsWith('[')))];
@@ -199,7 +206,7 @@ export class ModuleResolver {
   }
 
   #resolve(moduleName: string | undefined, name: string): Resolved {
-    return this.#remembered(`symbol\0${moduleName ?? ''}\0${name}`, () => this.#resolveOnMap(moduleName, name));
+    return this.#remembered(moduleName === undefined ? `symbol\0${name}` : `symbol in\0${moduleName}\0${name}`, () => this.#resolveOnMap(moduleName, name));
   }
 
   #resolveOnMap(moduleName: string | undefined, name: string): Resolved {
@@ -222,7 +229,7 @@ export class ModuleResolver {
   debugTypes(moduleName: string | undefined, reader: DebugInfoReader): DwarfDebugTypes | { problem: TypeProblem } {
     let loaded: LoadedModule;
     try {
-      const regions = this.#map.regions();
+      const regions = this.#regions();
       const path = moduleName === undefined ? this.#executablePath(regions) : this.module(moduleName).path;
       if (path === undefined) {
         const who = describeTarget(this.#target.identity);
@@ -285,7 +292,7 @@ export class ModuleResolver {
    */
   #copied(loaded: LoadedModule, symbol: ElfSymbol): Resolved | undefined {
     if (symbol.type !== STT_OBJECT) return undefined;
-    const regions = this.#map.regions();
+    const regions = this.#regions();
     const executable = this.#executablePath(regions);
     if (executable === undefined || executable === loaded.module.path) return undefined;
     const exe = attempt(() => this.#load(fileModule(executable, regions)));
@@ -307,7 +314,7 @@ export class ModuleResolver {
    */
   #global(name: string): Resolved {
     const who = describeTarget(this.#target.identity);
-    const regions = this.#map.regions();
+    const regions = this.#regions();
     const modules = this.#loadOrder(regions).flatMap((path) => attempt(() => this.#load(fileModule(path, regions))) ?? []);
     for (const loaded of modules) {
       const symbol = loaded.elf.findExported(name);
@@ -336,7 +343,7 @@ export class ModuleResolver {
    */
   /** The paths of the mapped files, the executable first, then in the dynamic linker's order (a type looked for everywhere). */
   modulePaths(): string[] {
-    return this.#loadOrder(this.#map.regions());
+    return this.#loadOrder(this.#regions());
   }
 
   #loadOrder(regions: readonly Region[]): string[] {
@@ -396,7 +403,7 @@ export class ModuleResolver {
    * restart). One read of the map serves them all.
    */
   filesAt(addresses: readonly bigint[]): (FileAddress | undefined)[] {
-    const regions = this.#map.regions();
+    const regions = this.#regions();
     return addresses.map((address) => this.#fileAt(address, regions));
   }
 
