@@ -5,16 +5,22 @@
 // --bytecode stores JavaScriptCore's bytecode beside the source: the binary
 // starts without parsing ~0.7 MB of JavaScript (about 30 ms instead of 60-90).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 mkdirSync(`${root}dist/bin`, { recursive: true });
-execFileSync(
-  `${root}node_modules/.bin/bun`,
-  ['build', '--compile', '--bytecode', '--minify', '--define', 'process.env.PVM_FFI="bun"', '--external', 'koffi', `${root}src/cli/main.ts`, '--outfile', `${root}dist/bin/pvm.next-${process.pid}`],
-  { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
-);
+const next = `${root}dist/bin/pvm.next-${process.pid}`;
+try {
+  execFileSync(
+    `${root}node_modules/.bin/bun`,
+    ['build', '--compile', '--bytecode', '--minify', '--define', 'process.env.PVM_FFI="bun"', '--external', 'koffi', `${root}src/cli/main.ts`, '--outfile', next],
+    { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
+  );
+} catch (error) {
+  rmSync(next, { force: true });
+  throw error;
+}
 // In its place at once: a pvm running from dist/bin/pvm meanwhile keeps its file.
-renameSync(`${root}dist/bin/pvm.next-${process.pid}`, `${root}dist/bin/pvm`);
+renameSync(next, `${root}dist/bin/pvm`);
 console.log(`built ${root}dist/bin/pvm`);

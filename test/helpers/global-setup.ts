@@ -12,7 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { BUILD_DIR, FIXTURE_BINARY, FIXTURE_SOURCE, ROOT } from './paths.ts';
 
 /** What a build of dist/ reads, beside src/. */
-const BUILD_INPUTS = ['scripts/build.mjs', 'scripts/build-bin.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const BUILD_INPUTS = ['scripts/build.mjs', 'scripts/replace-directory.mjs', 'scripts/build-bin.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
 
 /** The latest modification time of what dist/ is built from (a folder's changes when a file is added or removed). */
 function newestInput(): number {
