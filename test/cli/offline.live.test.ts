@@ -141,6 +141,8 @@ describe('pvm snapshot', () => {
     const fixture = await startFixture();
     try {
       process.kill(fixture.pid, 'SIGSTOP');
+      // The signal is delivered when the target is next scheduled: wait until it has stopped.
+      for (let tries = 0; !/\nState:\tT /.test(readFileSync(`/proc/${fixture.pid}/status`, 'utf8')) && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
       for (const runtime of RUNTIMES) {
         const text = pvm(runtime, ['snapshot', '--pid', String(fixture.pid), '-o', join(dir, `stopped-${runtime}.snapshot`)]);
         expect(text.stdout.split('\n')[1]).toBe('  taken while the process was stopped (state T: SIGSTOP or ^Z, before the capture and after it), so it did not run during the capture');
