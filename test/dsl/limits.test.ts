@@ -135,7 +135,6 @@ describe('long flat forms', () => {
 });
 
 describe('hungry inputs are bounded', () => {
-
   it('a syntax error after 100 000 good lines: Ohm reads the broken statement only (was 25 s)', () => {
     const [text, ms] = cpuTimed(() => diagnosticsOf(`${'let a = 1\n'.repeat(100_000)}let = 2\nlet b = 2 +\n`));
     expect(text).toContain("r.pvm:100001:5: error: unexpected '=': expected a name");
