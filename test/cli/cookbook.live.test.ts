@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
 import { needs } from '../helpers/needs.ts';
 import { ROOT } from '../helpers/paths.ts';
@@ -17,6 +17,12 @@ beforeAll(() => {
   demoBinary = join(mkdtempSync(join(tmpdir(), 'pvm-cookbook-')), 'demo-target');
   execFileSync('cc', ['-O0', '-o', demoBinary, `${ROOT}examples/demo-target.c`]);
 });
+
+/** Skips a case without Debian's python3.11 and the debug file CPython's types come from. */
+function needsDebianPython(context: TestContext): void {
+  needs(context, existsSync(PYTHON), `${PYTHON} (Debian's python3.11) is needed: apt install python3.11-minimal`);
+  needs(context, execFileSync('sh', ['-c', "dpkg-query -W -f='${Status}' python3.11-dbg 2>/dev/null || true"], { encoding: 'utf8' }).includes('ok installed'), "CPython's types come from its debug file: apt install python3.11-dbg");
+}
 
 /** The demo server, started by the test (it lets its parent's descendants trace it, as under Yama 1). */
 interface Demo {
@@ -60,13 +66,25 @@ describe.each(RUNTIMES)('the cookbook on %s', (runtime) => {
     expect(result.stdout).toMatch(/^copies = 1\naddress = 0x[0-9a-f]+\ntext = cookbook-heap-42\n$/);
   });
 
+  it('heap-string.pvm finds the string given with --arg needle=, as the README runs it', () => {
+    const result = pvm(runtime, ['run', `${COOKBOOK}/heap-string.pvm`, '--arg', 'needle=hello-pvm-7', '--ready', 'ms:300', '--then', 'kill', '--', 'bash', '-c', 'v="hello-pvm-$((3+4))"; while :; do sleep 1 >/dev/null 2>&1; done']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^copies = 1\naddress = 0x[0-9a-f]+\ntext = hello-pvm-7\n$/);
+  });
+
   it('python-str.pvm reads the interpreter version and a str object of a running python3.11', (context) => {
-    needs(context, existsSync(PYTHON), `${PYTHON} (Debian's python3.11) is needed: apt install python3.11-minimal`);
-    needs(context, execFileSync('sh', ['-c', "dpkg-query -W -f='${Status}' python3.11-dbg 2>/dev/null || true"], { encoding: 'utf8' }).includes('ok installed'), "CPython's types come from its debug file: apt install python3.11-dbg");
+    needsDebianPython(context);
     const version = execFileSync(PYTHON, ['-c', 'import sys; print(*sys.version_info[:3])'], { encoding: 'utf8' }).trim().split(' ');
     const result = pvm(runtime, ['run', `${COOKBOOK}/python-str.pvm`, '--ready', 'ms:500', '--then', 'kill', '--', PYTHON, '-c', "s = 'cookbook-py-' + str(6 * 7); import time; time.sleep(60)"]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(new RegExp(`^major = ${version[0]}\\nminor = ${version[1]}\\nmicro = ${version[2]}\\nstr_object = 0x[0-9a-f]+\\nrefcount = [1-9][0-9]*\\nvalue = cookbook-py-42\\n$`));
+  });
+
+  it('python-str.pvm finds the str given with --arg text=', (context) => {
+    needsDebianPython(context);
+    const result = pvm(runtime, ['run', `${COOKBOOK}/python-str.pvm`, '--arg', 'text=hello-pvm-7', '--ready', 'ms:500', '--then', 'kill', '--', PYTHON, '-c', "s = 'hello-pvm-' + str(3 + 4); import time; time.sleep(60)"]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/\nstr_object = 0x[0-9a-f]+\nrefcount = [1-9][0-9]*\nvalue = hello-pvm-7\n$/);
   });
 
   it('pointer-path.pvm follows a Cheat Engine pointer path to the demo player gold', async () => {
