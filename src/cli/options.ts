@@ -147,7 +147,7 @@ export function suggestOption(given: string, command?: keyof typeof COMMAND_OPTI
   return long === undefined ? undefined : `--${long}`;
 }
 
-/** The synopsis and lines of each command: the usage's first part, and the README's usage block. */
+/** The synopsis and lines of each command: the first part of `pvm --help` (and of the README's usage block, which is all of it). */
 export function commandsUsage(): string {
   const lines: string[] = [];
   for (const [name, spec] of Object.entries(COMMAND_OPTIONS) as [string, CommandOptions][]) {

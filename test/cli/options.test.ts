@@ -37,10 +37,10 @@ function refusal(argv: string[]): string | undefined {
 }
 
 describe('the table of options (src/cli/options.ts)', () => {
-  it("is the README's usage block, as --help prints it", () => {
+  it("is the README's usage block, the very text --help prints", () => {
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-    const block = /## Use\n\n```\n([^]*?)```\n/.exec(readme)?.[1];
-    expect(block).toBe(`${commandsUsage()}\n`);
+    const block = /## Use\n\n```\n\$ pvm --help\n([^]*?)```\n/.exec(readme)?.[1];
+    expect(block).toBe(`${usageText()}\n`);
     expect(usageText()).toContain(commandsUsage().replace(/^/gm, '  '));
   });
 
