@@ -163,6 +163,16 @@ describe('ModuleResolver', () => {
     expect(caught(() => resolver.module('libpvmsoname.so.1'))).toMatchObject({ code: 'no-module' });
   });
 
+  it('says which module has a symbol looked for in one that does not (a program built with a shared library)', () => {
+    const path = sharedLibrary('libpvmelsewhere.so.1', 'libpvmelsewhere.so.1');
+    const library = readFileSync(path);
+    const target = new MemoryTarget([mapping('/app', BASE, firstPage()), mapping(path, BASE + 0x100000n, Uint8Array.prototype.slice.call(library, 0, 4096))], 'app', new Map([['/app', IMAGE], [path, library]]), { exe: '/app' });
+    expect(caught(() => new ModuleResolver(target).symbol('app', 'pvm_soname_version'))).toMatchObject({
+      code: 'no-symbol',
+      hint: `'pvm_soname_version' is in ${path} (a program built with a shared library has it there): symbol("libpvmelsewhere.so.1", "pvm_soname_version"), or symbol("pvm_soname_version") to look in every module`,
+    });
+  });
+
   it('looks a symbol up without a module: the executable first, then the other modules', () => {
     const target = new MemoryTarget([mapping('/opt/app', BASE, firstPage())], 'app', new Map([['/opt/app', IMAGE]]), { exe: '/opt/app' });
     const resolver = new ModuleResolver(target);

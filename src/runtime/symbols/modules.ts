@@ -216,7 +216,14 @@ export class ModuleResolver {
     if (symbol === undefined) {
       const known = [...loaded.elf.symbolNames(), ...(this.#debugOf(loaded)?.symbolNames() ?? [])].filter((n) => n !== '');
       const suggestion = closest(name, known);
-      throw new TargetError('no-symbol', `${loaded.module.path} has no symbol '${name}'`, { hint: suggestion !== undefined ? `did you mean '${suggestion}'?` : this.#missingHint(loaded) });
+      const elsewhere = suggestion === undefined ? this.#definedElsewhere(name, loaded) : undefined;
+      throw new TargetError('no-symbol', `${loaded.module.path} has no symbol '${name}'`, {
+        hint: suggestion !== undefined
+          ? `did you mean '${suggestion}'?`
+          : elsewhere !== undefined
+          ? `'${name}' is in ${elsewhere} (a program built with a shared library has it there): symbol("${basename(elsewhere)}", "${name}"), or symbol("${name}") to look in every module`
+          : this.#missingHint(loaded),
+      });
     }
     return this.#copied(loaded, symbol) ?? this.#relocate(loaded, symbol);
   }
@@ -247,6 +254,16 @@ export class ModuleResolver {
       () => loaded.debug ??= this.#parses.debugOf(loaded.module.path, loaded.elf, this.#debugDirectories),
       (path, elf) => this.#parses.typesOf(path, elf, this.#cacheDirectory, reader.openDebugTypes),
     );
+  }
+
+  /** The first other module, in the dynamic linker's order, that defines `name` (for the hint of a symbol looked for in the wrong one). */
+  #definedElsewhere(name: string, not: LoadedModule): string | undefined {
+    const regions = this.#regions();
+    return this.#loadOrder(regions).find((path) => {
+      if (path === not.module.path) return false;
+      const loaded = attempt(() => this.#load(fileModule(path, regions)));
+      return loaded !== undefined && attempt(() => this.#find(loaded, name)) !== undefined;
+    });
   }
 
   /** A symbol of the module's own file (.symtab, then .dynsym), then of its separate debug file. */
