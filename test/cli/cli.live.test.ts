@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { itAsRoot, needs } from '../helpers/needs.ts';
-import { FIXTURE_BINARY } from '../helpers/paths.ts';
+import { FIXTURE_BINARY, ROOT } from '../helpers/paths.ts';
 import { AS_ORDINARY_USER, ORDINARY_UID, ordinaryUserEnv } from '../helpers/users.ts';
 
 let fixture: Fixture;
@@ -269,6 +269,15 @@ describe('every runtime prints the same bytes', () => {
       const [node, ...others] = RUNTIMES.map((runtime) => pvm(runtime, argv));
       for (const other of others) expect(other).toEqual(node);
     }
+  });
+});
+
+describe("the README's runtime commands", () => {
+  it('deno task pvm takes paths from where it is run, as node and bun do (deno task itself runs in the checkout)', () => {
+    // As from a shell: npm, which runs these tests, sets INIT_CWD itself, and deno task keeps one already set.
+    const { INIT_CWD: _, ...env } = process.env;
+    const result = spawnSync(`${ROOT}node_modules/.bin/deno`, ['task', '-q', '--config', `${ROOT}deno.json`, 'pvm', 'check', 'demo.pvm'], { cwd: `${ROOT}examples`, encoding: 'utf8', env });
+    expect(result).toMatchObject({ status: 0, stdout: 'demo.pvm: ok (reads memory only)\n' });
   });
 });
 
