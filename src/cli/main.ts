@@ -63,15 +63,17 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const plan = await compileWithTypes(readRecipe(command.recipe), command.target, command.policy);
       const access = plan.writes ? 'writes memory: run it with --allow-write, or --dry-run to see what it would write' : 'reads memory only';
       const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
-      if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
-      else out(`${plan.recipe.name}: ok (${access}${params === '' ? '' : `; params ${params}`})`);
       const policies = await policiesFor(command.policy);
-      if (policies.length > 0) {
-        const { checkPlanStatically, formatStaticDecision } = await import('../policy/static.ts');
-        const decisions = checkPlanStatically(plan, policies, false);
+      const judge = policies.length > 0 ? await import('../policy/static.ts') : undefined;
+      const decisions = judge?.checkPlanStatically(plan, policies, false) ?? [];
+      // "ok" only when nothing below refuses it: a recipe the policy denies is valid, not ok.
+      const verdict = decisions.some((d) => d.verdict === 'denied') ? 'valid, but the policy denies it' : 'ok';
+      if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
+      else out(`${plan.recipe.name}: ${verdict} (${access}${params === '' ? '' : `; params ${params}`})`);
+      if (judge !== undefined) {
         for (const d of decisions) {
           if (command.json) out(JSON.stringify({ type: 'policy', verdict: d.verdict, what: d.what, line: d.loc.line, col: d.loc.col, rule: d.rule ?? null, why: d.why }));
-          else out(formatStaticDecision(plan.recipe.name, d));
+          else out(judge.formatStaticDecision(plan.recipe.name, d));
         }
         if (!command.json && decisions.length === 0) out(`${plan.recipe.name}: the policy has nothing to say of this recipe's statements (reads of addresses known at run time are checked then)`);
         (await import('../policy/refusals.ts')).refuseChecked(plan, decisions);

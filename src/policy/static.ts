@@ -82,18 +82,23 @@ export function checkPlanStatically(plan: Plan, policies: readonly LoadedPolicy[
           const denial = decideCode(policies);
           push(step.loc, what, denial.allowed ? denial : { ...denial, why: `${denial.why}, and a site is a hit of the scan at line ${code.loc.line}, which looks only in pages without write permission: perms "${code.perms}"` });
         } else if (step.op === 'patch' && (step.freeze || freezeAll) && !freezing.allowed) push(step.loc, what, freezing);
-        else if (writeRegions) {
-          const verdicts = addresses.map((a) => {
-            const selector = selectorOf(named(a));
-            return selector === undefined ? undefined : policies.every((p) => staticRegion(selector, p.policy.write?.regions) === true);
-          });
-          if (verdicts.every((v) => v === true) && (step.op === 'write' || codeAllowed)) push(step.loc, what, { allowed: true });
-          else push(step.loc, what, 'run time', 'write.regions is checked against each resolved address');
-        } else if (step.op === 'patch' && !codeAllowed) {
-          const denial = decideCode(policies);
-          const rule = denial.allowed ? 'write.code' : describeRule(denial.rule);
-          push(step.loc, what, 'run time', `${rule} denies it if a site is on a page without write permission (code); where each site lies is known when the recipe runs`);
-        } else push(step.loc, what, { allowed: true });
+        else {
+          // What is left to run time: each site's region, and whether a site is code; said together.
+          const later: string[] = [];
+          if (writeRegions) {
+            const verdicts = addresses.map((a) => {
+              const selector = selectorOf(named(a));
+              return selector === undefined ? undefined : policies.every((p) => staticRegion(selector, p.policy.write?.regions) === true);
+            });
+            if (!verdicts.every((v) => v === true)) later.push('write.regions is checked against each resolved address');
+          }
+          if (step.op === 'patch' && !codeAllowed) {
+            const denial = decideCode(policies);
+            later.push(`${denial.allowed ? 'write.code' : describeRule(denial.rule)} denies it if a site is on a page without write permission (code); where each site lies is known when the recipe runs`);
+          }
+          if (later.length === 0) push(step.loc, what, { allowed: true });
+          else push(step.loc, what, 'run time', later.join('; '));
+        }
       }
       blocksOf(step).forEach(walk);
     }

@@ -76,6 +76,7 @@ describe('denials, each naming its rule', () => {
     const file = policy({ write: { allow: true, code: false } });
     const check = pvm(runtime, ['check', recipe, '--policy', file]);
     expect(check.status).toBe(3);
+    expect(check.stdout.split('\n')[0]).toBe(`${recipe}: valid, but the policy denies it (writes memory: run it with --allow-write, or --dry-run to see what it would write)`);
     expect(check.stdout).toContain(
       `${recipe}:3:1: denied: patch "unlock" — write.code false in ${file} (the policy does not allow patching code, and a site is a hit of the scan at line 2, which looks only in pages without write permission: perms "r-x")`,
     );
