@@ -75,6 +75,8 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
     const one = await start();
     try {
       expect(pvm(runtime, ['-e', 'print 1', '--name', name])).toMatchObject({ status: 0, stdout: '1\n' });
+      // A name cut short suggests the process's whole name.
+      expect(pvm(runtime, ['-e', 'print 1', '--name', name.slice(0, -1)])).toMatchObject({ status: 4, stderr: expect.stringContaining(`hint: did you mean '${name}'?`) });
     } finally {
       await one.stop();
     }
