@@ -21,22 +21,28 @@ it('npm run demo reads, scans, patches and reverts the demo target', () => {
 });
 
 describe('demo-target --serve, started as the README says', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pvm-serve-'));
+  let dir: string;
   let server: ChildProcess;
   let text = '';
   /** An address --serve printed on the line of `label`. */
   const address = (label: string) => new RegExp(`^  ${label} +(0x[0-9a-f]+)`, 'm').exec(text)?.[1];
-  beforeAll(async () => {
-    execFileSync('cc', ['-g', '-O0', '-o', 'demo-target', `${ROOT}examples/demo-target.c`], { cwd: dir }); // the README's command
-    // stdin at EOF, as a shell's `&` gives it: without --serve it would end at once.
-    server = spawn('./demo-target', ['--serve'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  /** `./demo-target --serve` with stdin at EOF, as a shell's `&` gives it (without --serve it would end at once), once it has printed its four lines. */
+  const serve = async (): Promise<{ server: ChildProcess; text: string }> => {
+    const started = spawn('./demo-target', ['--serve'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
     await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        if (text.split('\n').length > 4) resolve(); // its four lines
+      started.stdout!.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        if (printed.split('\n').length > 4) resolve();
       });
-      server.once('exit', (code) => reject(new Error(`demo-target --serve exited with ${code}:\n${text}`)));
+      started.once('exit', (code) => reject(new Error(`demo-target --serve exited with ${code}:\n${printed}`)));
     });
+    return { server: started, text: printed };
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pvm-serve-'));
+    execFileSync('cc', ['-g', '-O0', '-o', 'demo-target', `${ROOT}examples/demo-target.c`], { cwd: dir }); // the README's command
+    ({ server, text } = await serve());
   });
   afterAll(() => {
     server?.kill('SIGKILL');
@@ -68,8 +74,9 @@ describe('demo-target --serve, started as the README says', () => {
   });
 
   it('ends on SIGTERM', async () => {
-    server.kill('SIGTERM');
-    if (server.exitCode === null && server.signalCode === null) await new Promise((resolve) => server.once('exit', resolve));
-    expect([server.exitCode, server.signalCode]).toEqual([null, 'SIGTERM']);
+    const { server: own } = await serve();
+    own.kill('SIGTERM');
+    if (own.exitCode === null && own.signalCode === null) await new Promise((resolve) => own.once('exit', resolve));
+    expect([own.exitCode, own.signalCode]).toEqual([null, 'SIGTERM']);
   });
 });
