@@ -35,8 +35,12 @@ export type Command =
     readonly writing: WritingOptions;
     /** Write the run's report (docs/forensics.md) here. */
     readonly report: string | undefined;
+    /** --report-without-recipe: the report keeps the recipe's sha256 but not its text (pvm verify then reads the recipe's file). */
+    readonly reportWithoutRecipe: boolean;
     readonly policy: PolicyOptions;
   }
+  /** `pvm verify REPORT [TARGET]` (verify-command.ts): `target` undefined, the core the report names. */
+  | { readonly kind: 'verify'; readonly report: string; readonly target: TargetSpec | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
   /** `target` undefined: every process the journal names. */
   | {
@@ -164,7 +168,19 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
     if (many) return fanOut(own, parsed, values, json);
     const recipe: RecipeSpec = command === '-e' ? { kind: 'inline', text: values.e! } : { kind: 'file', path: file! };
-    return { kind: 'run', recipe, target: offlineChecked(targetOf(values), values), args: values.arg ?? [], allowWrite, json, verbose, writing, report: reportOf(values), policy: policyOf(values) };
+    return {
+      kind: 'run',
+      recipe,
+      target: offlineChecked(targetOf(values), values),
+      args: values.arg ?? [],
+      allowWrite,
+      json,
+      verbose,
+      writing,
+      report: reportOf(values),
+      reportWithoutRecipe: reportWithoutRecipe(values),
+      policy: policyOf(values),
+    };
   }
   if (command === 'types') return typesOf(file, rest, values);
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
@@ -190,6 +206,9 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     case 'maps':
       if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm maps takes a target: --pid N or --name NAME');
       return { kind: 'maps', target: targetOf(values), json, policy };
+    case 'verify':
+      if (file === undefined) throw usage('pvm verify needs a report file', 'pvm verify run.json, or pvm verify run.json --pid N');
+      return { kind: 'verify', report: file, target: optionalTarget(values, 'pvm verify run.json -- ./server'), json, policy };
     case 'check':
     case 'plan':
       if (file === undefined) throw usage(`pvm ${command} needs a recipe file`, `pvm ${command} RECIPE.pvm`);
@@ -303,6 +322,12 @@ function offlineChecked(target: TargetSpec, values: { freeze?: boolean | undefin
     if (values[option] !== undefined) throw usage(`--${option} applies to a live process, not to a core file`, 'a core is read only: nothing runs in it, nothing is written to it');
   }
   return target;
+}
+
+function reportWithoutRecipe(values: { report?: string | undefined; 'report-without-recipe'?: boolean | undefined }): boolean {
+  const without = values['report-without-recipe'] ?? false;
+  if (without && values.report === undefined) throw usage('--report-without-recipe applies to a report: give --report FILE too', 'pvm run RECIPE --pid N --report run.json --report-without-recipe');
+  return without;
 }
 
 function reportOf(values: { report?: string | undefined }): string | undefined {

@@ -80,6 +80,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       }
       return;
     }
+    case 'verify':
+      return (await import('./verify-command.ts')).verifyReport(command, out);
     case 'plan': {
       const plan = await compileWithTypes(readRecipe(command.recipe), command.target, undefined);
       // Written a buffer at a time, not made into one string first: 500 000 steps are 500 000 lines (and

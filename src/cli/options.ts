@@ -22,6 +22,7 @@ export const OPTIONS = {
   output: { type: 'string', short: 'o' },
   only: { type: 'string', multiple: true },
   report: { type: 'string' },
+  'report-without-recipe': { type: 'boolean' },
   policy: { type: 'string' },
   audit: { type: 'string' },
   json: { type: 'boolean' },
@@ -74,7 +75,7 @@ export interface CommandOptions {
   readonly sameAs?: string;
 }
 
-const RUN_OPTIONS = ['arg', 'allow-write', 'dry-run', 'freeze', 'journal', 'report', 'policy', 'audit', 'json', 'verbose'] as const;
+const RUN_OPTIONS = ['arg', 'allow-write', 'dry-run', 'freeze', 'journal', 'report', 'report-without-recipe', 'policy', 'audit', 'json', 'verbose'] as const;
 
 /** Each command (and `-e`, which is `run` with the recipe inline), in the order the usage lists them. */
 export const COMMAND_OPTIONS = {
@@ -111,6 +112,12 @@ export const COMMAND_OPTIONS = {
     target: 'optional',
     options: ['policy', 'audit', 'json'],
     about: ["a type's layout from debug info (gdb's ptype /o):", "a module of the TARGET's, or an ELF or debug", 'FILE; without NAME, the names of its types'],
+  },
+  verify: {
+    operands: 'REPORT [TARGET]',
+    target: 'optional',
+    options: ['policy', 'audit', 'json'],
+    about: ["rerun a report's recipe with its args on the", 'evidence (the core the report names, or TARGET):', 'match, or each field that differs (exit 1)'],
   },
   repl: {
     operands: 'TARGET',

@@ -40,7 +40,15 @@ export interface ReportRecorder {
 }
 
 /** Starts recording a run of `plan` on `target`; the target's identity is taken now, before the recipe runs. */
-export function recordReport(file: string, plan: Plan, params: ReadonlyMap<string, Value>, target: MemorySource, corePath: string | undefined, policies: readonly LoadedPolicy[] = []): ReportRecorder {
+export function recordReport(
+  file: string,
+  plan: Plan,
+  params: ReadonlyMap<string, Value>,
+  target: MemorySource,
+  corePath: string | undefined,
+  policies: readonly LoadedPolicy[] = [],
+  recipeText?: string,
+): ReportRecorder {
   const startedAt = new Date().toISOString();
   const regions = target.regions();
   const identity = target.identity;
@@ -69,7 +77,8 @@ export function recordReport(file: string, plan: Plan, params: ReadonlyMap<strin
       argv: process.argv.slice(2),
     },
     results: {
-      recipe: { name: plan.recipe.name, sha256: plan.recipe.sha256 },
+      // The text, unless left out (--report-without-recipe): what pvm verify reruns.
+      recipe: { name: plan.recipe.name, sha256: plan.recipe.sha256, ...(recipeText === undefined ? {} : { text: recipeText }) },
       args: Object.fromEntries([...params].map(([name, value]) => [name, jsonValue(value)])),
       target: targetPart,
       policies: policies.map((p) => ({ file: p.path, sha256: p.sha256 })),
@@ -144,7 +153,8 @@ export function mapsDigest(regions: readonly Region[]): string {
   return sha256Hex(text);
 }
 
-function fileDigest(path: string): string {
+/** sha256 of a core file, read again (a report records it; pvm verify checks the evidence it is given against it). */
+export function fileDigest(path: string): string {
   const hash = sha256();
   // The core was checked to be a regular file when it was opened; checked again, so that a FIFO put in its place never blocks the report.
   const opened = openRegularFile(path);

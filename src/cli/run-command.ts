@@ -135,7 +135,9 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   let report: ReportRecorder | undefined;
   try {
     const { plan, params } = await planFor(prepared, session);
-    report = command.report === undefined ? undefined : reports!.recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies);
+    report = command.report === undefined
+      ? undefined
+      : reports!.recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies, command.reportWithoutRecipe ? undefined : prepared.source.text);
     // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr. Asked only by a
     // run that scans (sinks.progress may make stderr's stream); the line is made when a scan first reports. With no
     // one to draw for, a scan gets no callback at all: reporting after each call cost ~4 µs a call of cold

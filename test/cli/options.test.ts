@@ -19,6 +19,7 @@ function lineFor(command: CommandKey, option: OptionName): string[] {
     revert: ['revert', 'j.journal', '--allow-write'],
     status: ['status', 'j.journal'],
     repl: ['repl', '--pid', '1'],
+    verify: ['verify', 'r.json'],
     types: ['types', 'libc.so.6', '--pid', '1'],
   };
   const value: Partial<Record<OptionName, string>> = { pid: '2', match: 'name=x', jobs: '2', ready: 'loaded', then: 'wait', arg: 'a=1', only: '[heap]', e: 'print 1' };

@@ -1,0 +1,170 @@
+// `pvm verify REPORT [TARGET]` (docs/forensics.md): a report re-checked on
+// its evidence. The report's recipe (its text, kept in the report, or its
+// file when the report left the text out) is run again with the report's
+// args on the core the report names, or on TARGET, writing a report of its
+// own; the two `results` are then compared field by field. The recipe and
+// the core must be the ones the report names (their sha256), or nothing
+// runs. A recipe that writes is run as a dry run: verify never writes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256Hex } from '../digest.ts';
+import { Exit, type ExitCode, PvmError, TargetError, UsageError } from '../errors.ts';
+import { readBoundedFile } from '../regular-file.ts';
+import type { SourceFile } from '../dsl/source.ts';
+import type { Command, RunCommand, TargetSpec } from './args.ts';
+import { type Difference, differences } from './report-compare.ts';
+import { REPORT_FORMAT, REPORT_VERSION } from './report.ts';
+
+type VerifyCommand = Extract<Command, { kind: 'verify' }>;
+
+/** A report pvm reads back: the JSON it wrote, at most this large (a report holds every event of a run: up to twice its 256 MiB of output). */
+const MAX_REPORT_BYTES = 1 << 30;
+
+/** The parts of a report verify reads. */
+export interface ReportResults {
+  readonly recipe: { readonly name: string; readonly sha256: string; readonly text?: string };
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly target: { readonly kind: string; readonly core?: { readonly file: string; readonly sha256: string } };
+  readonly [field: string]: unknown;
+}
+
+export async function verifyReport(command: VerifyCommand, out: (text: string) => void): Promise<ExitCode> {
+  const claimed = readReport(command.report);
+  const source = recipeOf(claimed, command.report);
+  const target = command.target ?? evidenceOf(claimed, command.report);
+  const { recipeWrites } = await import('../dsl/recipe-writes.ts');
+  const writes = await recipeWrites(source);
+  if (target.kind === 'core') {
+    if (writes) {
+      throw new UsageError('usage', `the recipe of ${command.report} writes memory: pvm verify reruns it as a dry run, which needs the live process, and a core can only be read`, {
+        hint: `pvm verify ${command.report} --pid N (nothing is written)`,
+      });
+    }
+    await checkEvidence(claimed, target.path, command.report);
+  }
+  const found = await rerun(claimed, source, target, writes, command);
+  const differ = differences(claimed, found);
+  if (command.json) out(JSON.stringify({ type: 'verify', match: differ.length === 0, differences: differ }));
+  else out(differ.length === 0 ? `match: ${summary(found)}` : [`differs in ${differ.length === 1 ? '1 field' : `${differ.length} fields`}:`, ...differ.map(describe)].join('\n'));
+  return differ.length === 0 ? Exit.ok : Exit.assertion;
+}
+
+/** The report's `results`, refused (exit 2) when the file is not a pvm report pvm can read. */
+function readReport(path: string): ReportResults {
+  const refuse = (why: string, hint = 'give a report written by pvm run --report FILE') => new UsageError('bad-report', `cannot verify ${path}: ${why}`, { hint });
+  const text = readBoundedFile(path, MAX_REPORT_BYTES, ({ why, fix }) => refuse(why, fix ?? undefined));
+  let report: { format?: unknown; version?: unknown; results?: ReportResults };
+  try {
+    report = JSON.parse(text) as typeof report;
+  } catch {
+    throw refuse('it is not JSON (a run that was killed leaves its report cut short)');
+  }
+  if (report?.format !== REPORT_FORMAT) throw refuse('it is not a pvm report (no "format": "pvm-report")');
+  if (report.version !== REPORT_VERSION) throw refuse(`it is a report of version ${String(report.version)}; this pvm reads version ${REPORT_VERSION}`, 'verify it with the pvm that wrote it');
+  const results = report.results;
+  if (typeof results?.recipe?.name !== 'string' || typeof results.recipe.sha256 !== 'string' || typeof results.args !== 'object' || typeof results.target?.kind !== 'string') {
+    throw refuse('its results lack the recipe, the args or the target');
+  }
+  return results;
+}
+
+/** The recipe the report ran: its text as kept in the report, or its file; either must have the sha256 the report records. */
+function recipeOf(claimed: ReportResults, reportPath: string): SourceFile {
+  const { name, sha256, text } = claimed.recipe;
+  let recipe = text;
+  if (recipe === undefined) {
+    if (name.startsWith('<')) throw new UsageError('bad-report', `${reportPath} left the recipe's text out, and its recipe was ${name}, not a file`, { hint: 'a report of -e or stdin recipe can be verified only with the text in it' });
+    recipe = readBoundedFile(
+      name,
+      4 << 20,
+      ({ why }) => new UsageError('recipe-unreadable', `${reportPath} left the recipe's text out, and its file ${name} cannot be read: ${why}`, { hint: 'run pvm verify where the recipe is, as the report names it' }),
+    );
+  }
+  const digest = sha256Hex(recipe);
+  if (digest !== sha256) {
+    throw new UsageError('report-mismatch', `the recipe ${text === undefined ? `file ${name}` : `text in ${reportPath}`} is not the recipe the report ran: its sha256 is ${digest}, the report records ${sha256}`, {
+      hint: text === undefined ? 'give the recipe file the report was made with' : 'the report was changed after pvm wrote it: verify the original',
+    });
+  }
+  return { name, text: recipe };
+}
+
+/** The core the report was made from, when it was made from one; a live run needs a TARGET. */
+function evidenceOf(claimed: ReportResults, reportPath: string): TargetSpec {
+  const core = claimed.target.core;
+  if (core === undefined) {
+    throw new UsageError('usage', `${reportPath} was made from a live process: name the evidence to verify it on`, { hint: `pvm verify ${reportPath} --snapshot FILE, --core FILE or --pid N` });
+  }
+  return { kind: 'core', path: core.file, snapshot: false };
+}
+
+/** The core given must be the file the report records (its sha256), when the report records one: other evidence is refused before anything runs. */
+async function checkEvidence(claimed: ReportResults, path: string, reportPath: string): Promise<void> {
+  const recorded = claimed.target.core?.sha256;
+  if (recorded === undefined) return; // a live run verified on a snapshot: its results say whether the memory is the same
+  const { fileDigest } = await import('./report.ts');
+  const digest = fileDigest(path);
+  if (digest !== recorded) {
+    throw new TargetError('evidence-mismatch', `${path} is not the evidence ${reportPath} was made from: its sha256 is ${digest}, the report records ${recorded} (${claimed.target.core!.file})`, {
+      hint: 'give the core or snapshot the report names; to re-check other evidence on purpose, copy the report and remove its target.core',
+    });
+  }
+}
+
+/** Runs the recipe again, as the report ran it, with a report of its own; gives that report's results. */
+async function rerun(claimed: ReportResults, source: SourceFile, target: TargetSpec, writes: boolean, command: VerifyCommand): Promise<ReportResults> {
+  const { prepareRun, runPrepared } = await import('./run-command.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'pvm-verify-'));
+  const report = join(dir, 'report.json');
+  try {
+    const run: RunCommand = {
+      kind: 'run',
+      recipe: { kind: 'inline', text: source.text },
+      target,
+      args: argsOf(claimed.args),
+      allowWrite: false,
+      json: true,
+      verbose: false,
+      // Never a write: what a writing recipe would write is compared instead.
+      writing: { dryRun: writes, freeze: false, journal: undefined },
+      report,
+      reportWithoutRecipe: false,
+      policy: command.policy,
+    };
+    const prepared = await prepareRun(run, source, { oneTarget: true });
+    try {
+      await runPrepared(prepared, target, { out: () => {}, err: () => {}, progress: false });
+    } catch (error) {
+      // The run's own errors are in its report, to be compared with the report's; anything else is verify's.
+      if (!(error instanceof PvmError) || error.code === 'report-unwritable') throw error;
+    } finally {
+      prepared.close();
+    }
+    return readReport(report);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The report's args as `--arg NAME=VALUE`, as --json wrote them: a number or
+ * an address as its text, a list as its items joined by commas, a text as it
+ * is (`@@` before one that starts with `@`, which would name a file).
+ */
+function argsOf(args: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(args).map(([name, value]) => {
+    const text = Array.isArray(value) ? value.map(String).join(',') : String(value);
+    return `${name}=${typeof value === 'string' && text.startsWith('@') ? `@${text}` : text}`;
+  });
+}
+
+function summary(results: ReportResults): string {
+  const events = Array.isArray(results.events) ? results.events.length : 0;
+  const reads = Array.isArray(results.reads) ? results.reads.length : 0;
+  return `the recipe found the same on this evidence (${events === 1 ? '1 event' : `${events} events`}, ${reads === 1 ? '1 range read' : `${reads} ranges read`}, exit ${String(results.exit)})`;
+}
+
+function describe(d: Difference): string {
+  return `  ${d.field}: the report has ${JSON.stringify(d.report)}, the evidence gives ${JSON.stringify(d.evidence)}`;
+}
