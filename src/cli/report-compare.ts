@@ -4,8 +4,10 @@
 // write by its address), with both values. Left out are the fields that
 // differ between two captures of one memory by design: the target's kind
 // and core file, the policies in force, and whether the recipe's text was
-// kept. A write and a patch are compared as what they write, since verify
-// reruns a writing recipe as a dry run.
+// kept; and, between a live run and a core, an error's message (it names
+// the target as one or the other), not its code. A write and a patch are
+// compared as what they write, since verify reruns a writing recipe as a
+// dry run.
 
 /** One field that differs: what the report says, and what the evidence gave. */
 export interface Difference {
@@ -21,9 +23,9 @@ type Results = { readonly [field: string]: unknown };
 type Event = { readonly type?: unknown; readonly [field: string]: unknown };
 
 export function differences(claimed: Results, found: Results): Difference[] {
-  const out: Difference[] = [];
+  const kept = new Kept();
   const add = (field: string, report: unknown, evidence: unknown) => {
-    if (!same(report, evidence)) out.push({ field, report, evidence });
+    if (!same(report, evidence)) kept.push({ field, report, evidence });
   };
   const recipe = (results: Results) => results.recipe as { name?: unknown; sha256?: unknown } | undefined;
   add('recipe.name', recipe(claimed)?.name, recipe(found)?.name);
@@ -31,22 +33,38 @@ export function differences(claimed: Results, found: Results): Difference[] {
   add('args', claimed.args, found.args);
   const [a, b] = [claimed.target as Results | undefined ?? {}, found.target as Results | undefined ?? {}];
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) if (key !== 'kind' && key !== 'core') add(`target.${key}`, a[key], b[key]);
-  list(out, 'events', claimed.events, found.events, (event, i) => eventName(event as Event, i), (event) => asWritten(event as Event));
-  list(out, 'reads', claimed.reads, found.reads, (read, i) => readName(read, i), (read) => read);
+  list(kept, 'events', claimed.events, found.events, (event, i) => eventName(event as Event, i), (event) => asWritten(event as Event));
+  list(kept, 'reads', claimed.reads, found.reads, (read, i) => readName(read, i), (read) => read);
   add('exit', claimed.exit, found.exit);
-  add('error', claimed.error, found.error);
-  if (out.length <= MAX_DIFFERENCES) return out;
-  return [...out.slice(0, MAX_DIFFERENCES), { field: `and ${out.length - MAX_DIFFERENCES} more`, report: null, evidence: null }];
+  // An error's message names the target as live (`pid N`) or offline (`the core of pid N`): across the two, its code.
+  const code = (error: unknown) => (error as { code?: unknown } | null)?.code ?? null;
+  if (a.kind === b.kind) add('error', claimed.error, found.error);
+  else add('error.code', code(claimed.error), code(found.error));
+  return kept.all();
+}
+
+/** The first MAX_DIFFERENCES differences, and how many more there were. */
+class Kept {
+  readonly #kept: Difference[] = [];
+  #more = 0;
+
+  push(difference: Difference): void {
+    if (this.#kept.length < MAX_DIFFERENCES) this.#kept.push(difference);
+    else this.#more++;
+  }
+
+  all(): Difference[] {
+    return this.#more === 0 ? this.#kept : [...this.#kept, { field: `and ${this.#more} more`, report: null, evidence: null }];
+  }
 }
 
 /** The items of two lists, pair by pair, then what one has beyond the other. */
-function list(out: Difference[], field: string, claimed: unknown, found: unknown, name: (item: unknown, index: number) => string, normal: (item: unknown) => unknown): void {
+function list(kept: Kept, field: string, claimed: unknown, found: unknown, name: (item: unknown, index: number) => string, normal: (item: unknown) => unknown): void {
   const [a, b] = [Array.isArray(claimed) ? claimed : [], Array.isArray(found) ? found : []];
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (!same(normal(a[i]), normal(b[i]))) out.push({ field: name(a[i], i), ...narrowed(a[i], b[i]) });
-    if (out.length > MAX_DIFFERENCES) return;
+    if (!same(normal(a[i]), normal(b[i]))) kept.push({ field: name(a[i], i), ...narrowed(a[i], b[i]) });
   }
-  if (a.length !== b.length) out.push({ field: `${field}: how many`, report: a.length, evidence: b.length });
+  if (a.length !== b.length) kept.push({ field: `${field}: how many`, report: a.length, evidence: b.length });
 }
 
 /** `emit gold (line 8)`, `read of 4 bytes at 0x5500…`: the name a difference is listed under. */
