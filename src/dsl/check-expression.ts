@@ -6,7 +6,7 @@ import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
 import { BUILTINS, LITERAL_ARGUMENTS, REGION_FIELDS } from './builtins.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import { checkDatum, checkPatternLiteral, constantInteger, typeOfRead } from './check-types.ts';
+import { checkDatum, checkPatternLiteral, constantInteger, staticLength, typeOfRead } from './check-types.ts';
 import { describeType, isInteger, type StaticType, staticTypeOfMemory } from './static-type.ts';
 import { count } from '../count.ts';
 
@@ -187,6 +187,7 @@ function narrowType(e: Ast.NarrowExpression, scope: NameLookup, report: Report):
 
 function scanType(e: Ast.ScanExpression, scope: NameLookup, report: Report): StaticType {
   checkDatum(e.needle, 'needle', (x) => expressionType(x, scope, report), report);
+  if (staticLength(e.needle)?.max === 0) report({ code: 'empty-needle', message: 'a scan for nothing (an empty string or bytes)', span: e.needle.value.span, hint: 'scan for at least one byte' });
   if (e.range.kind === 'region') {
     const range = expressionType(e.range.region, scope, report);
     if (range !== 'region') {

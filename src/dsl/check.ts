@@ -6,6 +6,7 @@ import { closest } from '../suggest.ts';
 import type * as Ast from './ast.ts';
 import { expressionType, type Report, requireAddress, requireCondition, requireCount, requireNumber } from './check-expression.ts';
 import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from './check-types.ts';
+import { concreteBytes } from '../plan/pattern.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { Span } from './source.ts';
 import { describeType, family, isInteger, type StaticType } from './static-type.ts';
@@ -316,7 +317,31 @@ function checkWriteValue(statement: Ast.WriteStatement, wanted: StaticType, give
     report({ code: 'wildcard', message: 'wildcards cannot be written: a write needs concrete bytes', span: statement.value.span, hint: 'give every byte, e.g. hex"90 90"' });
   } else if (wanted === 'bytes' ? given !== 'bytes' && given !== 'str' : given !== 'str') {
     report({ code: 'type', message: `cannot write ${describeType(given)} as ${type}`, span: statement.value.span, hint: wanted === 'bytes' ? 'write bytes (hex"…") or a string' : 'write a string' });
+  } else {
+    checkLiteralSize(statement, report);
   }
+}
+
+/**
+ * A literal written as a sized type must fit it, as encode.ts checks when it
+ * runs: found here, before anything is written (a recipe's writes before the
+ * misfit would otherwise land).
+ */
+function checkLiteralSize(statement: Ast.WriteStatement, report: Report): void {
+  const { value, type } = statement;
+  const size = type.size === undefined ? undefined : constantInteger(type.size);
+  if (size === undefined) return;
+  const bytes = value.kind === 'string' ? value.bytes : value.kind === 'bytes' && value.pattern !== undefined ? concreteBytes(value.pattern) : undefined;
+  if (bytes === undefined) return;
+  const n = Number(size);
+  const misfit = type.name === 'bytes' && bytes.length !== n
+    ? { message: `the value has ${bytes.length} bytes, not the ${n} that bytes ${n} says`, hint: `give exactly ${n} bytes, or write \`bytes\` without a size` }
+    : type.name === 'cstring' && bytes.length + 1 > n
+    ? { message: `the string and its NUL take ${bytes.length + 1} bytes, more than cstring max ${n}`, hint: 'shorten the string, or raise max' }
+    : type.name === 'utf16' && value.kind === 'string' && value.value.length > n
+    ? { message: `the string has ${value.value.length} UTF-16 units, more than utf16 ${n} allows`, hint: 'shorten the string, or raise the size' }
+    : undefined;
+  if (misfit !== undefined) report({ code: 'size', span: value.span, ...misfit });
 }
 
 function checkPatch(statement: Ast.PatchStatement, typeOf: (e: Ast.Expression) => StaticType, report: Report): void {

@@ -149,3 +149,14 @@ describe('syntax errors', () => {
     expect(plan.steps.map((s) => (s.op === 'let' ? s.name : s.op))).toEqual(['forward', 'utf16x', 'print']);
   });
 });
+
+describe('literals that cannot be written or scanned for, found before anything runs', () => {
+  it('a literal of another size than its sized type says, and an empty needle', () => {
+    expect(diagnosticsOf('write bytes 4 at 0x10 = "abc"')).toContain('r.pvm:1:25: error: the value has 3 bytes, not the 4 that bytes 4 says');
+    expect(diagnosticsOf('write bytes 3 at 0x10 = hex"01 02"')).toContain('the value has 2 bytes, not the 3 that bytes 3 says');
+    expect(diagnosticsOf('write cstring max 3 at 0x10 = "abc"')).toContain('the string and its NUL take 4 bytes, more than cstring max 3');
+    expect(diagnosticsOf('write utf16 2 at 0x10 = "abc"')).toContain('the string has 3 UTF-16 units, more than utf16 2 allows');
+    expect(diagnosticsOf('let h = scan "" in anon')).toContain('r.pvm:1:14: error: a scan for nothing (an empty string or bytes)');
+    expect(() => compileSource({ name: 'r.pvm', text: 'write bytes 3 at 0x10 = "abc"\nwrite cstring max 4 at 0x10 = "abc"' })).not.toThrow();
+  });
+});
