@@ -144,6 +144,7 @@ export const ERROR_GROUPS = [
       'spawn-failed': 'the command after -- could not be started',
       'not-ready': 'a started command did not become ready (--ready) in time',
       'core-truncated': 'a core cut short: some of its memory is not in the file',
+      'diff-input': 'a file given to pvm diff that cannot be opened or is not a core or snapshot pvm reads (exit 4, since exit 1 says the two differ)',
       'journal-other-process': 'a journal of another process (pid and start time differ)',
       'journal-program-replaced': "a journal of this process, which no longer runs the program it patched (it exec'd another, or a site's module was replaced): nothing is reverted",
       'thread-in-site': 'a thread is executing (or will resume) inside a patch site',

@@ -67,6 +67,8 @@ export type Command =
    * names one of its modules (as `module("…")` does); without, it is the path of an ELF or debug file.
    */
   | { readonly kind: 'types'; readonly module: string; readonly name: string | undefined; readonly target: TargetSpec | undefined; readonly json: boolean; readonly policy: PolicyOptions }
+  /** `pvm diff A B`: what changed between two snapshots or cores (diff-command.ts). */
+  | { readonly kind: 'diff'; readonly a: string; readonly b: string; readonly json: boolean }
   /** `pvm repl TARGET`: statements one at a time against an open target (repl.ts). */
   | { readonly kind: 'repl'; readonly target: TargetSpec; readonly allowWrite: boolean; readonly json: boolean; readonly writing: WritingOptions; readonly policy: PolicyOptions }
   | { readonly kind: 'help' }
@@ -183,6 +185,10 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     };
   }
   if (command === 'types') return typesOf(file, rest, values);
+  if (command === 'diff') {
+    if (file === undefined || rest.length !== 1) throw usage(rest.length > 1 ? `unexpected argument '${rest[1]}'` : 'pvm diff needs two files: A and B', 'pvm diff before.core after.core');
+    return { kind: 'diff', a: file, b: rest[0]!, json };
+  }
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
   const policy = policyOf(values);
   switch (command) {

@@ -158,6 +158,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return (await import('./types-command.ts')).typesCommand(command, out);
     case 'repl':
       return (await import('./repl.ts')).repl(command, out);
+    case 'diff':
+      return (await import('./diff-command.ts')).diffCommand(command, out);
     case 'status': {
       const { readJournalWarning } = await import('./journal-read.ts');
       const { statusCommand } = await import('./journal-commands.ts');

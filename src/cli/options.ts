@@ -59,9 +59,9 @@ const VALUES: Partial<Record<OptionName, string>> = {
  * --pid more than once, --jobs), `live` (a process, never a core),
  * `journaled` (optional: a process that runs already, else every process the
  * journal names), `optional` (any one target, or none: a recipe or a file
- * alone).
+ * alone), `none` (files only).
  */
-export type TargetUse = 'one' | 'many' | 'live' | 'journaled' | 'optional';
+export type TargetUse = 'one' | 'many' | 'live' | 'journaled' | 'optional' | 'none';
 
 export interface CommandOptions {
   /** What follows `pvm COMMAND` before the options, as the usage shows it. */
@@ -119,6 +119,12 @@ export const COMMAND_OPTIONS = {
     options: ['policy', 'audit', 'json'],
     about: ["rerun a report's recipe with its args on the", 'evidence (the core the report names, or TARGET):', 'match, or each field that differs (exit 1)'],
   },
+  diff: {
+    operands: 'A B',
+    target: 'none',
+    options: ['json'],
+    about: ['what changed between two snapshots or cores:', 'regions added, removed, resized, and the bytes', 'that differ (exit 0 same, 1 they differ)'],
+  },
   repl: {
     operands: 'TARGET',
     target: 'one',
@@ -138,6 +144,7 @@ const TARGET_OPTIONS: Readonly<Record<TargetUse, readonly OptionName[]>> = {
   live: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
   journaled: ['pid', 'name', 'core', 'snapshot'],
   optional: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
+  none: [],
 };
 
 /** Whether `command` takes `option` (--help and --version every command takes; -e is the command it names). */

@@ -86,6 +86,8 @@ export interface ElfFile {
   findExported(name: string): ElfSymbol | undefined;
   /** The names of its defined symbols (.symtab and .dynsym), for did-you-mean. */
   symbolNames(): string[];
+  /** The defined symbol (a function or an object, of a size) whose bytes hold the file address `value`: .symtab first, then .dynsym. */
+  symbolContaining(value: bigint): ElfSymbol | undefined;
   /** The names of its copy relocations: the objects of libraries an executable holds copies of, which every module then uses. */
   copyRelocations(): readonly string[];
   /**
@@ -201,6 +203,9 @@ export function parseElf(file: FileReader): ElfFile {
   const fromSymtab = (name: string) => (symtabSymbols ??= decodeTable(symtab, '.symtab')).get(name);
   const fromDynsym = (name: string) => (dynsymSymbols ??= decodeTable(dynsym, '.dynsym')).get(name);
 
+  /** Sized functions and objects by address, for `symbolContaining`: decoded on first use. */
+  let bySymtabAddress: ElfSymbol[] | undefined;
+
   let copied: string[] | undefined;
   const copyRelocations = (): readonly string[] => {
     if (copied === undefined) {
@@ -280,7 +285,34 @@ export function parseElf(file: FileReader): ElfFile {
       dynsymSymbols ??= decodeTable(dynsym, '.dynsym');
       return [...new Set([...symtabSymbols.keys(), ...dynsymSymbols.keys()])];
     },
+    symbolContaining: (value) => {
+      bySymtabAddress ??= byAddress((symtabSymbols ??= decodeTable(symtab, '.symtab')).values());
+      bySymtabAddress = bySymtabAddress.length > 0 ? bySymtabAddress : byAddress((dynsymSymbols ??= decodeTable(dynsym, '.dynsym')).values());
+      return containing(bySymtabAddress, value);
+    },
   };
+}
+
+/** Functions and objects of a size, sorted by address (a symbol named twice, e.g. an alias, once: its first name). */
+function byAddress(symbols: Iterable<ElfSymbol>): ElfSymbol[] {
+  const kept = [...symbols].filter((s) => s.size > 0n && (s.type === STT_FUNC || s.type === STT_OBJECT));
+  return kept.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.name < b.name ? -1 : 1));
+}
+
+/** The symbol in `sorted` whose [value, value + size) holds `value`: the nearest start at or below it (symbols do not nest in practice). */
+function containing(sorted: readonly ElfSymbol[], value: bigint): ElfSymbol | undefined {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]!.value <= value) low = middle + 1;
+    else high = middle;
+  }
+  for (let i = low - 1; i >= 0 && i >= low - 8; i--) {
+    const symbol = sorted[i]!;
+    if (value < symbol.value + symbol.size) return symbol;
+  }
+  return undefined;
 }
 
 /** Walks a block of ELF notes (as found in a file or in memory) for the GNU build-id. */

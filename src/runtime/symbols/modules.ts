@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { TargetError } from '../../errors.ts';
 import { attempt } from '../../attempt.ts';
-import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from '../../native/elf.ts';
+import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias, PT_LOAD, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from '../../native/elf.ts';
 import { DEFAULT_DEBUG_DIRECTORIES } from '../../target/debug-files.ts';
 import { type DebugLookup, ElfFiles } from './elf-files.ts';
 import { closest } from '../../suggest.ts';
@@ -411,6 +411,26 @@ export class ModuleResolver {
       entry = fields[3];
     }
     return order.length > 0 ? order : undefined;
+  }
+
+  /**
+   * The ELF symbol whose bytes hold `address`, and how far into it: in the
+   * module whose PT_LOAD segments, relocated, cover the address (its .bss too,
+   * mapped anonymously after its file), from its .symtab or .dynsym, else its
+   * separate debug file's. Undefined when no module's file that pvm can check
+   * knows one.
+   */
+  symbolAt(address: bigint): { readonly module: string; readonly name: string; readonly offset: bigint } | undefined {
+    const regions = this.#regions();
+    for (const path of mappedFiles(regions)) {
+      const loaded = attempt(() => this.#load(fileModule(path, regions)));
+      if (loaded === undefined) continue;
+      const at = address - loaded.bias;
+      if (!loaded.elf.segments.some((s) => s.type === PT_LOAD && s.vaddr <= at && at < s.vaddr + s.memsz)) continue;
+      const symbol = loaded.elf.symbolContaining(at) ?? attempt(() => this.#debugOf(loaded))?.symbolContaining(at);
+      return symbol === undefined ? undefined : { module: path, name: symbol.name, offset: at - symbol.value };
+    }
+    return undefined;
   }
 
   /**
