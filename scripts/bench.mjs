@@ -293,6 +293,7 @@ try {
   //    scanning the same bytes of the core file (pread 1 MiB + memmem). Files go to test/.build (a disk, not tmpfs).
   await snapshotRows();
   await snapshotScanRows();
+  await diffRows();
 
   // 8. A fleet (issue 12): one journaled code patch in 200 processes of one program, then `pvm status` and
   //    `pvm revert` of the journal, wall time per process, start-up included.
@@ -491,6 +492,56 @@ async function snapshotScanRows() {
     goals.push([`scan of a snapshot ≤ 1.25× C on ${name}`, engine / cscan.ns <= 1.25, `${(engine / cscan.ns).toFixed(2)}×`]);
   }
   spawnSync('rm', ['-f', file]);
+}
+
+/**
+ * pvm diff of two snapshots of a process with BULK_MIB MiB resident (a u32
+ * written between them) against GNU cmp -l on the same files, wall time, in
+ * rounds that run each back to back (the files stay in the page cache).
+ */
+async function diffRows() {
+  const files = [`${build}/bench.diff-a`, `${build}/bench.diff-b`];
+  const big = spawn(`${build}/target`, ['--bulk-mib', String(BULK_MIB)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const fixture = await new Promise((resolve, reject) => {
+      big.stdout.once('data', (chunk) => resolve(JSON.parse(String(chunk).split('\n')[0])));
+      big.once('error', reject);
+    });
+    const pvmNode = (...args) => {
+      const result = spawnSync(cliOf.node[0], [...cliOf.node.slice(1), ...args], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`pvm ${args.join(' ')} failed: ${result.stderr}`);
+    };
+    pvmNode('snapshot', '--pid', String(fixture.pid), '-o', files[0]);
+    pvmNode('-e', `write u32 at ${fixture.counter} = 42`, '--pid', String(fixture.pid), '--allow-write');
+    pvmNode('snapshot', '--pid', String(fixture.pid), '-o', files[1]);
+  } finally {
+    big.kill();
+  }
+  /** Wall time of a command that exits 0 or 1 (cmp and pvm diff say "they differ" with 1). */
+  const timed = (argv) => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (result.status !== 0 && result.status !== 1) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+    return Number(process.hrtime.bigint() - start);
+  };
+  // cmp -l writes every differing byte: to a pipe, as to a file (to /dev/null GNU cmp stops at the first difference).
+  const cmp = ['sh', '-c', `cmp -l ${files[0]} ${files[1]} | wc -l`];
+  table(`diff of two snapshots of ${BULK_MIB} MiB resident, wall time`, 'time', 'GNU cmp -l', 'pvm / cmp', '', '');
+  const cmpTimes = [];
+  for (const [name, cli] of Object.entries(cliOf)) {
+    const ratios = [];
+    const times = [];
+    for (let round = 0; round < RUNS; round++) {
+      const c = timed(cmp);
+      const p = timed([...cli, 'diff', files[0], files[1]]);
+      cmpTimes.push(c);
+      times.push(p);
+      ratios.push(p / c);
+    }
+    row(`pvm diff on ${name}`, ms(median(times)), ms(median(cmpTimes)), median(ratios).toFixed(2), '', '');
+    goals.push([`diff of two ${BULK_MIB} MiB snapshots ≤ 1.2× GNU cmp -l on ${name} (wall)`, median(ratios) <= 1.2, `${median(ratios).toFixed(2)}×`]);
+  }
+  spawnSync('rm', ['-f', ...files]);
 }
 
 if (JSON_OUTPUT) {
