@@ -135,7 +135,7 @@ function diffText(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabou
     const total = unknown.reduce((sum, p) => sum + p.notCompared, 0n);
     lines.push(`  ${formatBytes(Number(total))} in ${count(unknown.length, 'region')} not compared: one side cannot give them (first: ${unknown[0]!.notComparedWhy})`);
   }
-  for (const r of diff.leftOut) lines.push(`  ${describeRegion(r)} is in one side's map only, left out of it (${(r as { leftOut?: string }).leftOut}): not compared`);
+  for (const r of diff.leftOut) lines.push(`  ${describeRegion(r)} is in one side's map only, left out of it (${r.leftOut}): not compared`);
   for (const r of diff.removed) lines.push(`removed ${describeRegion(r)} (${size(r)})`);
   for (const r of diff.added) lines.push(`added   ${describeRegion(r)} (${size(r)})`);
   for (const p of resized) lines.push(`resized ${span(p)} ${p.a.perms} ${name(p.a)}: ${size(p.a)} -> ${size(p.b)}`);

@@ -52,7 +52,7 @@ export interface CoreDiff {
   readonly added: readonly Region[];
   readonly removed: readonly Region[];
   /** Regions in one side's map only, which that side left out (kernel data pages, unreadable ones): no bytes to say they went or came. */
-  readonly leftOut: readonly Region[];
+  readonly leftOut: readonly CoreRegion[];
   /** Bytes read from both sides and compared. */
   readonly bytesCompared: bigint;
   /** Bytes neither side stores (holes, or one file's bytes on both), passed over unread. */
@@ -141,33 +141,36 @@ interface Span {
 /** A region's offsets [from, to) cut by what its side holds there, in order. */
 export function spansOf(region: CoreRegion, from: bigint, to: bigint, side: string, fileProblem: string | undefined): Span[] {
   if (region.leftOut !== undefined) return [{ start: from, end: to, kind: 'unknown', why: `${side} left it out (${region.leftOut})` }];
-  const marks: Span[] = [];
-  const relative = (kind: Kind, why: string | undefined) => (range: { start: bigint; end: bigint }) => ({ start: range.start - region.start, end: range.end - region.start, kind, why });
-  marks.push(...region.missing.map(relative('unknown', `${side} could not read it during the capture`)));
-  marks.push(...region.absent.map(relative('unknown', `${side} holds no bytes there and no file is mapped to take them from`)));
-  marks.push(...region.untouched.map(relative('zero', undefined)));
+  const relative = (kind: Kind, why: string | undefined) => (range: { start: bigint; end: bigint }): Span => ({ start: range.start - region.start, end: range.end - region.start, kind, why });
+  const byStart = (a: Span, b: Span) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0);
+  const unknown = [
+    ...region.missing.map(relative('unknown', `${side} could not read it during the capture`)),
+    ...region.absent.map(relative('unknown', `${side} holds no bytes there and no file is mapped to take them from`)),
+  ].sort(byStart);
+  const zero = region.untouched.map(relative('zero', undefined));
+  const file: Span[] = [];
   if (region.file !== undefined) {
     const held = region.segment === undefined || region.segment.vaddr !== region.start ? 0n : region.segment.filesz;
-    if (held < region.end - region.start) marks.push({ start: held, end: region.end - region.start, kind: fileProblem === undefined ? 'file' : 'unknown', why: fileProblem && `${side}: ${fileProblem}` });
+    if (held < region.end - region.start) file.push({ start: held, end: region.end - region.start, kind: fileProblem === undefined ? 'file' : 'unknown', why: fileProblem && `${side}: ${fileProblem}` });
   }
-  // The first mark to claim an offset wins: unknown before zero before file.
+  // Each list is sorted and without overlaps; where lists overlap, the first claims the offsets: unknown before zero before file.
+  const lists = [unknown, zero, file];
+  const cursors = [0, 0, 0];
+  const points = [...new Set([from, to, ...lists.flat().flatMap((m) => [m.start, m.end]).filter((p) => p > from && p < to)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const spans: Span[] = [];
-  let at = from;
-  while (at < to) {
-    let next = to;
+  for (let p = 0; p + 1 < points.length; p++) {
+    const at = points[p]!;
     let claim: Span | undefined;
-    for (const mark of marks) {
-      if (mark.start <= at && at < mark.end) {
-        claim ??= mark;
-        if (mark === claim && mark.end < next) next = mark.end;
-      } else if (mark.start > at && mark.start < next) next = mark.start;
+    for (let l = 0; l < lists.length && claim === undefined; l++) {
+      const list = lists[l]!;
+      while (cursors[l]! < list.length && list[cursors[l]!]!.end <= at) cursors[l]!++;
+      const mark = list[cursors[l]!];
+      if (mark !== undefined && mark.start <= at) claim = mark;
     }
-    if (claim !== undefined && claim.end < next) next = claim.end;
     const kind = claim?.kind ?? 'data';
     const last = spans.at(-1);
-    if (last !== undefined && last.kind === kind && last.end === at && last.why === claim?.why) spans[spans.length - 1] = { ...last, end: next };
-    else spans.push({ start: at, end: next, kind, why: claim?.why });
-    at = next;
+    if (last !== undefined && last.kind === kind && last.why === claim?.why) spans[spans.length - 1] = { ...last, end: points[p + 1]! };
+    else spans.push({ start: at, end: points[p + 1]!, kind, why: claim?.why });
   }
   return spans;
 }

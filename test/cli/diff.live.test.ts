@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
 import { startFixture } from '../helpers/fixture.ts';
 import { hasCommand, needs } from '../helpers/needs.ts';
+import { kernelCore } from '../helpers/kernel-core.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm-diff-'));
 const BEFORE = join(dir, 'before.snapshot');
@@ -76,6 +77,21 @@ describe('pvm diff', () => {
     const json = JSON.parse(pvm('node', ['diff', BEFORE, gcore!, '--json']).stdout);
     expect(json.b.kind).toBe('core');
     expect(json.regions.flatMap((r: { ranges: unknown[] }) => r.ranges)).toMatchObject([{ a: counter, symbol: 'counter', bytesA: 'e803', bytesB: '2a00' }]);
+  });
+
+  it("finds the kernel's core the same as a pvm snapshot taken just before the crash: its file pages from the file, its zero pages against the snapshot's holes", async (context) => {
+    const snapshot = join(dir, 'before-crash.snapshot');
+    const crashed = await kernelCore(dir, undefined, (fixture) => {
+      process.kill(fixture.pid, 'SIGSTOP');
+      expect(pvm('node', ['snapshot', '--pid', String(fixture.pid), '-o', snapshot])).toMatchObject({ status: 0, stderr: '' });
+      process.kill(fixture.pid, 'SIGCONT');
+    });
+    needs(context, crashed.core !== undefined, crashed.core === undefined ? crashed.why : '');
+    const result = pvm('node', ['diff', snapshot, crashed.core!, '--json']);
+    expect(result.stderr).toBe('');
+    // The fixture waits on its standard input: dying of SIGSEGV (no handler, so no signal frame) changes none of its memory.
+    expect(JSON.parse(result.stdout)).toMatchObject({ a: { kind: 'snapshot' }, b: { kind: 'core' }, differ: false, added: [], removed: [], summary: { changed: 0, resized: 0, bytesChanged: 0 } });
+    expect(result.status).toBe(0);
   });
 
   it('says which file cannot be read and why, exit 4: a truncated snapshot, a file that is not a core, one that is missing', () => {
