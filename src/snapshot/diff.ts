@@ -7,6 +7,7 @@
 // capture, held by no core and no file) are not compared, and counted.
 // docs/forensics.md, "pvm diff", says what a user sees.
 import type { CoreRegion } from '../target/core-regions.ts';
+import { firstEndingAfter } from '../target/ranges.ts';
 import type { CoreTarget } from '../target/core-target.ts';
 import type { Region } from '../target/target.ts';
 
@@ -87,8 +88,9 @@ export function diffCores(a: CoreTarget, b: CoreTarget): CoreDiff {
  * start where one side has no name (gcore and the kernel name only files); a
  * file mapping by its path and file offset (ASLR moves a module, not its
  * file offsets); a pseudo-region (`[heap]`, `[stack]`) by its name, when each
- * side has one of that name. Whatever is left is removed (A only) or added
- * (B only).
+ * side has one of that name; memory without a name at the same distance
+ * from a paired neighbour on both sides (a module's .bss, a mapping made
+ * beside it). Whatever is left is removed (A only) or added (B only).
  */
 export function matchRegions<R extends Region>(as: readonly R[], bs: readonly R[]): { pairs: [R, R][]; added: R[]; removed: R[] } {
   const pairs: [R, R][] = [];
@@ -125,8 +127,24 @@ export function matchRegions<R extends Region>(as: readonly R[], bs: readonly R[
   pass((r) => (r.path === '' || r.path.startsWith('[') ? `${r.start}` : undefined));
   pass((r) => (r.path.startsWith('/') ? `${r.path}\0${r.offset}` : undefined));
   pass((r) => (r.path.startsWith('[') ? r.path : undefined), true);
-  pairs.sort(([a], [b]) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  return { pairs, added: leftB, removed: leftA };
+  const byStart = ([a]: [R, R], [b]: [R, R]) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0);
+  pairs.sort(byStart);
+  // ASLR moves the whole mmap area by one distance: memory without a name lies as far from the paired region beside it on both sides.
+  const unnamedB = new Map(leftB.filter((r) => r.path === '').map((r) => [r.start, r]));
+  const kept: R[] = [];
+  for (const region of leftA) {
+    const at = region.path === '' ? firstEndingAfter(pairs.map(([a]) => a), region.start) : -1;
+    const besides = at < 0 ? [] : [pairs[at], pairs[at - 1]].filter((pair) => pair !== undefined);
+    const other = besides.map(([a, b]) => unnamedB.get(region.start + (b.start - a.start))).find((r) => r !== undefined);
+    if (other === undefined) kept.push(region);
+    else {
+      unnamedB.delete(other.start);
+      pairs.push([region, other]);
+    }
+  }
+  const pairedB = new Set(pairs.map(([, b]) => b));
+  pairs.sort(byStart);
+  return { pairs, added: leftB.filter((r) => !pairedB.has(r)), removed: kept };
 }
 
 /** What a side holds at a region offset: its bytes, zeros it does not store, the mapped file's bytes, or nothing it can give. */

@@ -94,6 +94,29 @@ describe('pvm diff', () => {
     expect(result.status).toBe(0);
   });
 
+  it("pairs two runs of one build by file and offset (ASLR): what differs is their pointers, in the module's own variables, named", async (context) => {
+    needs(context, readFileSync('/proc/sys/kernel/randomize_va_space', 'utf8').trim() !== '0', 'address space layout randomization is off');
+    const files = [join(dir, 'run-1.snapshot'), join(dir, 'run-2.snapshot')];
+    const runs = [await startFixture(), await startFixture()];
+    try {
+      runs.forEach((run, i) => expect(pvm('node', ['snapshot', '--pid', String(run.pid), '-o', files[i]!])).toMatchObject({ status: 0, stderr: '' }));
+    } finally {
+      for (const run of runs) await run.stop();
+    }
+    const result = pvm('node', ['diff', files[0]!, files[1]!, '--json']);
+    expect(result).toMatchObject({ status: 1, stderr: '' });
+    const diff = JSON.parse(result.stdout);
+    const ofTarget = (region: { path: string }) => region.path.endsWith('/target');
+    expect([...diff.added, ...diff.removed].filter(ofTarget)).toEqual([]);
+    const pairs = diff.regions.filter((pair: { a: { path: string } }) => ofTarget(pair.a));
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const pair of pairs) expect(pair.moved).toBe(true);
+    const ranges = pairs.flatMap((pair: { ranges: unknown[] }) => pair.ranges);
+    // outer_value holds &inner_value, and root (right after it) &outer_value: pointers, which ASLR makes differ, in one range; counter is 1000 in both.
+    expect(ranges.map((range: { symbol: string | null }) => range.symbol)).toContain('outer_value');
+    expect(ranges.map((range: { symbol: string | null }) => range.symbol)).not.toContain('counter');
+  });
+
   it('says which file cannot be read and why, exit 4: a truncated snapshot, a file that is not a core, one that is missing', () => {
     const truncated = join(dir, 'truncated.snapshot');
     writeFileSync(truncated, readFileSync(BEFORE).subarray(0, 64 << 10));

@@ -50,6 +50,15 @@ describe('matchRegions', () => {
     expect(removed.map((r) => r.start)).toEqual([0x9000n]);
   });
 
+  it('pairs memory without a name that lies as far from a paired neighbour on both sides (ASLR moves the mmap area as one)', () => {
+    const a = [region(0x7000_0000, 0x7000_1000, '/lib/libc.so.6'), region(0x7000_1000, 0x7000_3000), region(0x6000_0000, 0x6000_1000)];
+    const b = [region(0x7100_0000, 0x7100_1000, '/lib/libc.so.6'), region(0x7100_1000, 0x7100_4000), region(0x6200_0000, 0x6200_1000)];
+    const { pairs, added, removed } = matchRegions(a, b);
+    expect(pairs.map(([x, y]) => [x.start, y.start])).toEqual([[0x7000_0000n, 0x7100_0000n], [0x7000_1000n, 0x7100_1000n]]);
+    expect(removed.map((r) => r.start)).toEqual([0x6000_0000n]);
+    expect(added.map((r) => r.start)).toEqual([0x6200_0000n]);
+  });
+
   it('does not pair a pseudo-region by name when either side has several of that name', () => {
     const a = [region(0x1000, 0x2000, '[anon:x]'), region(0x3000, 0x4000, '[anon:x]')];
     const b = [region(0x5000, 0x6000, '[anon:x]')];
