@@ -66,7 +66,10 @@ export function pairDiffers(pair: RegionPair): boolean {
   return pair.resized || pair.permsChanged || pair.bytesChanged > 0n;
 }
 
-export function diffCores(a: CoreTarget, b: CoreTarget): CoreDiff {
+/** What a diff reads of a core: its regions, its bytes, why a file mapping's file cannot be used, and whether it is a pvm snapshot. */
+export type DiffSource = Pick<CoreTarget, 'regions' | 'readv' | 'fileProblem' | 'snapshot'>;
+
+export function diffCores(a: DiffSource, b: DiffSource): CoreDiff {
   const { pairs, added, removed } = matchRegions(a.regions() as readonly CoreRegion[], b.regions() as readonly CoreRegion[]);
   // gcore marks every segment readable, and the kernel's and gcore's cores record no unreadable region pvm's would: only a pvm snapshot's permissions say whether a page was readable.
   const readBitKnown = a.snapshot !== undefined && b.snapshot !== undefined;
@@ -198,14 +201,14 @@ class Comparer {
   bytesSkipped = 0n;
   rangesOmitted = 0;
   #kept = 0;
-  readonly #a: CoreTarget;
-  readonly #b: CoreTarget;
+  readonly #a: DiffSource;
+  readonly #b: DiffSource;
   readonly #memoryA = new Uint8Array(CHUNK);
   readonly #memoryB = new Uint8Array(CHUNK);
   readonly #zeros = new Uint8Array(CHUNK);
   readonly #readBitKnown: boolean;
 
-  constructor(a: CoreTarget, b: CoreTarget, readBitKnown: boolean) {
+  constructor(a: DiffSource, b: DiffSource, readBitKnown: boolean) {
     this.#a = a;
     this.#b = b;
     this.#readBitKnown = readBitKnown;
@@ -289,7 +292,7 @@ class Comparer {
   }
 }
 
-function readInto(target: CoreTarget, address: bigint, length: number, memory: Uint8Array): { bytes: Uint8Array; done: number; reason: string | undefined } {
+function readInto(target: DiffSource, address: bigint, length: number, memory: Uint8Array): { bytes: Uint8Array; done: number; reason: string | undefined } {
   const ranges = new Uint8Array(16);
   const view = new DataView(ranges.buffer);
   view.setBigUint64(0, address, true);

@@ -2,7 +2,8 @@
 // near changes join), which regions are taken to be the same memory, and what
 // of a region a side holds.
 import { describe, expect, it } from 'vitest';
-import { COALESCE_GAP, differences, matchRegions, spansOf } from '../../src/snapshot/diff.ts';
+import { COALESCE_GAP, diffCores, differences, type DiffSource, matchRegions, spansOf } from '../../src/snapshot/diff.ts';
+import type { SnapshotNote } from '../../src/target/snapshot-note.ts';
 import type { CoreRegion } from '../../src/target/core-regions.ts';
 import type { Region } from '../../src/target/target.ts';
 
@@ -94,5 +95,52 @@ describe('spansOf', () => {
     expect(spansOf(mapped, 0n, 0x10000n, 'A', undefined).map((s) => s.kind)).toEqual(['data', 'file']);
     expect(spansOf(mapped, 0n, 0x10000n, 'B', 'is another build').at(-1)).toMatchObject({ kind: 'unknown', why: 'B: is another build' });
     expect(spansOf(core({ leftOut: 'not readable' }), 0n, 0x10000n, 'A', undefined)).toEqual([{ start: 0n, end: 0x10000n, kind: 'unknown', why: 'A left it out (not readable)' }]);
+  });
+});
+
+/** A snapshot in memory: each region's bytes (zeros where untouched). */
+function source(regions: { region: CoreRegion; bytes: Uint8Array }[]): DiffSource {
+  return {
+    snapshot: {} as SnapshotNote,
+    regions: () => regions.map((r) => r.region),
+    fileProblem: () => undefined,
+    readv({ ranges, memory, done, offsets }) {
+      const view = new DataView(ranges.buffer, ranges.byteOffset, 16);
+      const address = view.getBigUint64(0, true);
+      const found = regions.find((r) => r.region.start <= address && address < r.region.end)!;
+      const from = Number(address - found.region.start);
+      memory.set(found.bytes.subarray(from, from + done[0]!), offsets[0]!);
+    },
+  };
+}
+
+describe('diffCores', () => {
+  const anon = (start: number, end: number, extra: Partial<CoreRegion> = {}): CoreRegion => ({ ...region(start, end), segment: undefined, file: undefined, vmFlags: [], leftOut: undefined, untouched: [], missing: [], absent: [], ...extra });
+
+  it("compares a grown stack from its top, a snapshot's holes as zeros against data, and counts what one side left out", () => {
+    const stackA = new Uint8Array(0x2000).fill(1);
+    const stackB = new Uint8Array(0x3000).fill(1);
+    stackB[0x3000 - 8] = 9; // 8 bytes below the top on both sides
+    stackB[0x10] = 9; // in the part A does not have: not compared
+    const zerosA = new Uint8Array(0x2000);
+    const dataB = new Uint8Array(0x2000);
+    dataB[0x1800] = 5;
+    const a = source([
+      { region: anon(0x10000, 0x12000, { untouched: [{ start: 0x10000n, end: 0x12000n }] }), bytes: zerosA },
+      { region: anon(0x20000, 0x21000, { leftOut: 'not readable' }), bytes: new Uint8Array(0x1000) },
+      { region: { ...anon(0x7e000, 0x80000), path: '[stack]' }, bytes: stackA },
+    ]);
+    const b = source([
+      { region: anon(0x10000, 0x12000), bytes: dataB },
+      { region: anon(0x20000, 0x21000), bytes: new Uint8Array(0x1000).fill(3) },
+      { region: { ...anon(0x7d000, 0x80000), path: '[stack]' }, bytes: stackB },
+    ]);
+    const diff = diffCores(a, b);
+    expect(diff.pairs.map((p) => [p.a.start, p.resized, p.bytesChanged, p.notCompared, p.ranges.map((r) => [r.addressA, r.addressB, r.length])])).toEqual([
+      [0x10000n, false, 1n, 0n, [[0x11800n, 0x11800n, 1]]],
+      [0x20000n, false, 0n, 0x1000n, []],
+      [0x7e000n, true, 1n, 0n, [[0x80000n - 8n, 0x80000n - 8n, 1]]],
+    ]);
+    expect(diff.pairs[1]!.notComparedWhy).toBe('A left it out (not readable)');
   });
 });
