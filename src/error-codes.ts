@@ -93,6 +93,8 @@ export const ERROR_GROUPS = [
       'only-matches-nothing': '--only selects no region of the process',
       'core-unreadable': 'a core or snapshot that cannot be opened',
       'bad-core': 'a file that is not an x86-64 ELF core pvm can read',
+      'view-input-unreadable': 'an input to pvm view that cannot be read, or is neither a core nor a pvm report this pvm reads',
+      'view-unwritable': 'the page pvm view writes cannot be written',
     },
   },
   {

@@ -69,6 +69,8 @@ export type Command =
   | { readonly kind: 'types'; readonly module: string; readonly name: string | undefined; readonly target: TargetSpec | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   /** `pvm diff A B`: what changed between two snapshots or cores (diff-command.ts). */
   | { readonly kind: 'diff'; readonly a: string; readonly b: string; readonly json: boolean }
+  /** `pvm view REPORT|SNAPSHOT… -o FILE.html`: one page drawing each input (view-command.ts). */
+  | { readonly kind: 'view'; readonly inputs: readonly string[]; readonly output: string }
   /** `pvm repl TARGET`: statements one at a time against an open target (repl.ts). */
   | { readonly kind: 'repl'; readonly target: TargetSpec; readonly allowWrite: boolean; readonly json: boolean; readonly writing: WritingOptions; readonly policy: PolicyOptions }
   | { readonly kind: 'help' }
@@ -188,6 +190,11 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
   if (command === 'diff') {
     if (file === undefined || rest.length !== 1) throw usage(rest.length > 1 ? `unexpected argument '${rest[1]}'` : 'pvm diff needs two files: A and B', 'pvm diff before.core after.core');
     return { kind: 'diff', a: file, b: rest[0]!, json };
+  }
+  if (command === 'view') {
+    if (file === undefined) throw usage('pvm view needs a report, snapshot or core to draw', 'pvm view run.json -o run.html');
+    if (values.output === undefined || values.output === '') throw usage('pvm view needs an output file: -o FILE.html', `pvm view ${file} -o run.html`);
+    return { kind: 'view', inputs: [file, ...rest], output: values.output };
   }
   if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
   const policy = policyOf(values);

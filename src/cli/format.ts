@@ -97,7 +97,7 @@ export function formatScanSummary(event: Extract<OutputEvent, { type: 'scan' }>)
 
 /** 1536 → "1.5 KiB". */
 export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

@@ -156,6 +156,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     }
     case 'types':
       return (await import('./types-command.ts')).typesCommand(command, out);
+    case 'view':
+      return (await import('./view-command.ts')).viewCommand(command, out);
     case 'repl':
       return (await import('./repl.ts')).repl(command, out);
     case 'diff':

@@ -125,6 +125,12 @@ export const COMMAND_OPTIONS = {
     options: ['json'],
     about: ['what changed between two snapshots or cores:', 'regions added, removed, resized, and the bytes', 'that differ (exit 0 same, 1 they differ)'],
   },
+  view: {
+    operands: 'REPORT|SNAPSHOT... -o FILE.html',
+    target: 'none',
+    options: ['output'],
+    about: ["one HTML page: each input's address space drawn", '(regions, modules, writes, patch sites and', 'addresses found), its events and digests'],
+  },
   repl: {
     operands: 'TARGET',
     target: 'one',

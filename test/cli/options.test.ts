@@ -22,6 +22,7 @@ function lineFor(command: CommandKey, option: OptionName): string[] {
     verify: ['verify', 'r.json'],
     types: ['types', 'libc.so.6', '--pid', '1'],
     diff: ['diff', 'a.core', 'b.core'],
+    view: ['view', 'r.json', '-o', 'r.html'],
   };
   const value: Partial<Record<OptionName, string>> = { pid: '2', match: 'name=x', jobs: '2', ready: 'loaded', then: 'wait', arg: 'a=1', only: '[heap]', e: 'print 1' };
   const given = OPTIONS[option].type === 'boolean' ? [`--${option}`] : [`--${option}`, value[option] ?? 'x'];

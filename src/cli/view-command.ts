@@ -1,0 +1,211 @@
+// `pvm view REPORT|SNAPSHOT… -o FILE.html` (docs/forensics.md): one page
+// that draws each input's address space, with what its run touched. A core
+// or snapshot gives its map; a report gives its events, reads and digests,
+// and its map from the core it names when that file is there and has the
+// map the report records (its sha256), else only the pages its events name.
+import { closeSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { type PvmError, UsageError } from '../errors.ts';
+import { openRegularFile, readBoundedFile } from '../regular-file.ts';
+import { moduleBuildIds } from '../target/build-ids.ts';
+import type { CoreTarget } from '../target/core-target.ts';
+import { describeTarget, type TargetIdentity } from '../target/target.ts';
+import { pagesOfMarks } from '../view/folded-axis.ts';
+import { renderPage } from '../view/render-page.ts';
+import { eventMarks, eventRows } from '../view/report-events.ts';
+import type { ViewInput, ViewRegion } from '../view/view-model.ts';
+import type { Command } from './args.ts';
+import { fileDigest, mapsDigest, REPORT_FORMAT, REPORT_VERSION } from './report.ts';
+
+type ViewCommand = Extract<Command, { kind: 'view' }>;
+
+/** A report pvm reads to draw it (as pvm verify reads one: a run's every event, up to twice its 256 MiB of output). */
+const MAX_REPORT_BYTES = 1 << 30;
+/** sha256 of the ranges read, listed at most. */
+const MAX_READ_DIGESTS = 200;
+
+export async function viewCommand(command: ViewCommand, out: (text: string) => void): Promise<void> {
+  checkOutput(command.output);
+  const inputs: ViewInput[] = [];
+  for (const file of command.inputs) inputs.push(isElf(file) ? await coreInput(file) : await reportInput(file));
+  const cores = inputs.filter((i) => i.kind !== 'report');
+  // pvm diff's module is not part of this pvm yet: two captures are drawn side by side, not diffed.
+  const note = cores.length === 2 ? 'two captures: their maps side by side (compare the regions and digests; pvm view draws no byte diff)' : undefined;
+  const page = renderPage(inputs, note);
+  writePage(command.output, page);
+  out(`${command.output}: ${inputs.map((i) => `${i.file} (${i.kind})`).join(', ')}; ${(Buffer.byteLength(page) / 1024).toFixed(1)} KiB`);
+}
+
+/** The page is refused before anything is read when it cannot be written: a directory, a device, a missing directory. */
+function checkOutput(path: string): void {
+  const refuse = (why: string) => new UsageError('view-unwritable', `cannot write the page ${path}: ${why}`, { hint: 'write it to a file in a directory you may write: pvm view run.json -o run.html' });
+  if (!path.endsWith('.html') && !path.endsWith('.htm')) throw new UsageError('usage', `pvm view writes an HTML page, and ${path} does not end in .html`, { hint: `pvm view … -o ${basename(path)}.html` });
+  const opened = openRegularFile(path);
+  if ('problem' in opened) {
+    if (opened.regular === false) throw refuse(opened.problem);
+    return; // not there yet: written below, where a missing directory or a denied one is said
+  }
+  closeSync(opened.fd);
+}
+
+/** Written beside it and renamed: a page that cannot be finished leaves no half page. */
+function writePage(path: string, page: string): void {
+  const partial = `${path}.partial-${process.pid}`;
+  try {
+    writeFileSync(partial, page, { mode: 0o644 });
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    const code = (error as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new UsageError('view-unwritable', `cannot write the page ${path}: ${why}`, { hint: 'write it to a file in a directory you may write: pvm view run.json -o run.html' });
+  }
+}
+
+/** Whether `file` starts as an ELF file does (a core, a snapshot); anything else is read as a report. */
+function isElf(file: string): boolean {
+  const opened = openRegularFile(file);
+  if ('problem' in opened) throw unreadable(file, opened.problem);
+  try {
+    const head = new Uint8Array(4);
+    return readSync(opened.fd, head, 0, 4, 0) === 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+function unreadable(file: string, why: string): PvmError {
+  return new UsageError('view-input-unreadable', `cannot view ${file}: ${why}`, { hint: 'give a report (pvm run --report FILE), a snapshot (pvm snapshot) or a core file' });
+}
+
+async function coreInput(file: string): Promise<ViewInput> {
+  const { CoreTarget } = await import('../target/core-target.ts');
+  const core = await CoreTarget.open(file, { snapshot: false });
+  try {
+    const regions = coreRegions(core);
+    const modules = moduleBuildIds(core, core.regions()).map((m) => ({ path: m.path, buildId: m.buildId ?? null }));
+    return {
+      file,
+      kind: core.snapshot === undefined ? 'core' : 'snapshot',
+      title: describeTarget(core.identity),
+      identity: identityRows(core.identity),
+      regions,
+      mapNote: core.snapshot === undefined ? 'the map rebuilt from the core (its segments and the files it names); hatched: not in the core' : 'the map as /proc showed it when the snapshot was taken; hatched: left out of the snapshot',
+      marks: [],
+      modules,
+      events: [],
+      eventsTotal: 0,
+      digests: [['maps', mapsDigest(core.regions())], [core.snapshot === undefined ? 'core' : 'snapshot', fileDigest(file)]],
+    };
+  } finally {
+    core.close();
+  }
+}
+
+function coreRegions(core: CoreTarget): ViewRegion[] {
+  // A core's regions carry why they were left out of it (core-regions.ts); a file mapping may lack bytes too.
+  return core.regions().map((r) => ({ ...r, leftOut: (r as { leftOut?: string }).leftOut ?? core.fileProblem(r) }));
+}
+
+interface Report {
+  readonly recipe: { readonly name: string; readonly sha256: string };
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly target: {
+    readonly kind: string;
+    readonly pid: number | null;
+    readonly name: string;
+    readonly exe: string | null;
+    readonly cmdline: readonly string[];
+    readonly startTime: string | null;
+    readonly modules: readonly { readonly path: string; readonly buildId: string | null }[];
+    readonly mapsSha256: string;
+    readonly core?: { readonly file: string; readonly sha256: string };
+  };
+  readonly events: readonly Record<string, unknown>[];
+  readonly reads: readonly Record<string, unknown>[];
+  readonly exit: number;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+async function reportInput(file: string): Promise<ViewInput> {
+  const { results, run } = readReport(file);
+  const target = results.target;
+  const marks = eventMarks(results.events, results.reads);
+  const map = await mapOfReport(results);
+  const identity = identityRows({ kind: target.kind === 'core' ? 'core' : 'process', pid: target.pid ?? undefined, name: target.name, exe: target.exe ?? undefined, cmdline: target.cmdline, startTime: target.startTime ?? undefined });
+  const args = Object.entries(results.args).map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ');
+  return {
+    file,
+    kind: 'report',
+    title: `${results.recipe.name} on ${target.pid === null ? target.name : `pid ${target.pid} (${target.name})`}${target.core === undefined ? '' : `, from ${target.core.file}`}`,
+    identity: [
+      ...identity,
+      ['recipe', results.recipe.name],
+      ...(args === '' ? [] : [['args', args] as const]),
+      ['exit', `${results.exit}${results.error === null ? '' : ` (${results.error.code}: ${results.error.message})`}`],
+      ...(typeof run?.startedAt === 'string' ? [['ran', `${run.startedAt} – ${String(run.endedAt)}, pvm ${String(run.pvm)} on ${String(run.runtime)} ${String(run.runtimeVersion)}, host ${String(run.host)}`] as const] : []),
+    ],
+    regions: map.regions ?? pagesOfMarks(marks),
+    mapNote: map.note,
+    marks,
+    modules: target.modules,
+    events: eventRows(results.events),
+    eventsTotal: results.events.length,
+    digests: [
+      ['recipe', results.recipe.sha256],
+      ['maps', target.mapsSha256],
+      ...(target.core === undefined ? [] : [[`core (${target.core.file})`, target.core.sha256] as const]),
+      ...results.reads.slice(0, MAX_READ_DIGESTS).map((read, i) => [`reads[${i}] ${String(read.length)} bytes at ${String(read.address)}`, String(read.sha256)] as const),
+      ...(results.reads.length > MAX_READ_DIGESTS ? [[`reads[${MAX_READ_DIGESTS}…]`, `${results.reads.length - MAX_READ_DIGESTS} more in the report`] as const] : []),
+    ],
+  };
+}
+
+function readReport(file: string): { results: Report; run: Record<string, unknown> | undefined } {
+  const refuse = (why: string) => unreadable(file, why);
+  const text = readBoundedFile(file, MAX_REPORT_BYTES, ({ why }) => refuse(why));
+  let document: { format?: unknown; version?: unknown; run?: Record<string, unknown>; results?: Report };
+  try {
+    document = JSON.parse(text) as typeof document;
+  } catch {
+    throw refuse('it is neither an ELF core nor JSON (a report cut short by a kill is not JSON)');
+  }
+  if (document?.format !== REPORT_FORMAT) throw refuse('it is neither an ELF core nor a pvm report (no "format": "pvm-report")');
+  if (document.version !== REPORT_VERSION) throw refuse(`it is a report of version ${String(document.version)}; this pvm reads version ${REPORT_VERSION}`);
+  const results = document.results;
+  if (typeof results?.target?.mapsSha256 !== 'string' || !Array.isArray(results.events) || !Array.isArray(results.reads) || !Array.isArray(results.target.modules) || typeof results.recipe?.sha256 !== 'string') {
+    throw refuse('its results lack the recipe, the target, the events or the reads');
+  }
+  return { results, run: document.run };
+}
+
+/** The map of the core the report names, when it is there and is the map the report records; else why not. */
+async function mapOfReport(results: Report): Promise<{ regions: ViewRegion[] | undefined; note: string }> {
+  const guessed = 'the report holds the map only as its sha256: drawn are the pages its events and reads name';
+  const core = results.target.core;
+  if (core === undefined) return { regions: undefined, note: `${guessed} (it was a live run: view its snapshot beside it for the whole map)` };
+  const { CoreTarget } = await import('../target/core-target.ts');
+  let target: CoreTarget;
+  try {
+    target = await CoreTarget.open(core.file, { snapshot: false });
+  } catch (error) {
+    return { regions: undefined, note: `${guessed} (${core.file}, the core it names, cannot be opened: ${(error as Error).message})` };
+  }
+  try {
+    if (mapsDigest(target.regions()) !== results.target.mapsSha256) return { regions: undefined, note: `${guessed} (${core.file} has another map than the report records)` };
+    return { regions: coreRegions(target), note: `the map of ${core.file}, the core the report names (its map's sha256 is the one the report records)` };
+  } finally {
+    target.close();
+  }
+}
+
+function identityRows(identity: TargetIdentity): [string, string][] {
+  return [
+    ['kind', identity.kind],
+    ['pid', identity.pid === undefined ? '—' : String(identity.pid)],
+    ['name', identity.name],
+    ['exe', identity.exe ?? '—'],
+    ['cmdline', identity.cmdline.join(' ')],
+    ['start time', identity.startTime ?? '—'],
+  ];
+}
