@@ -3,8 +3,8 @@
 // or snapshot gives its map; a report gives its events, reads and digests,
 // and its map from the core it names when that file is there and has the
 // map the report records (its sha256), else only the pages its events name.
-import { closeSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { accessSync, closeSync, constants, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { type PvmError, UsageError } from '../errors.ts';
 import { openRegularFile, readBoundedFile } from '../regular-file.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
@@ -43,9 +43,12 @@ function checkOutput(path: string): void {
   const opened = openRegularFile(path);
   if ('problem' in opened) {
     if (opened.regular === false) throw refuse(opened.problem);
-    return; // not there yet: written below, where a missing directory or a denied one is said
+  } else closeSync(opened.fd);
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw refuse((error as { code?: string }).code === 'ENOENT' ? 'its directory does not exist' : 'permission denied');
   }
-  closeSync(opened.fd);
 }
 
 /** Written beside it and renamed: a page that cannot be finished leaves no half page. */

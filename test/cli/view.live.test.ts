@@ -4,6 +4,7 @@
 // the fixture's executable is a region named `target`, the write and the
 // scan's hit are marked at their addresses, the events and the digests are
 // there. The same page, byte for byte, on Node, Bun and Deno.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +95,7 @@ describe('the page', () => {
       expect(target.length).toBeGreaterThanOrEqual(3);
       expect(target.map((r) => r.perms)).toContain('r-xp');
       expect(regions.map((r) => r.name)).toEqual(expect.arrayContaining(['[heap]', '[stack]', 'libc.so.6']));
-      await tab.screenshot({ path: '/tmp/view.png', fullPage: true });
+      await tab.screenshot({ path: join(dir, 'view.png'), fullPage: true }); // to look at: the page as Chromium draws it
     });
 
     it("marks the live run's write at the counter, and the scan's hit inside the region that holds it", async (context) => {
@@ -147,6 +148,21 @@ describe('the page', () => {
   });
 });
 
+describe('pvm view of a core gdb wrote', () => {
+  it("draws its map, rebuilt from the core's segments and the files it names", (context) => {
+    needs(context, hasCommand('gcore'), 'needs gdb (apt install gdb) for gcore');
+    const prefix = join(dir, 'gcore');
+    execFileSync('gcore', ['-o', prefix, String(fixture.pid)], { stdio: 'ignore' });
+    const core = `${prefix}.${fixture.pid}`;
+    const out = join(dir, 'gcore.html');
+    expect(pvm('node', ['view', core, '-o', out])).toMatchObject({ status: 0, stdout: expect.stringContaining(`${core} (core)`) });
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('the map rebuilt from the core');
+    expect(html).toMatch(/<g class="region" data-start="0x[0-9a-f]+" data-end="0x[0-9a-f]+" data-perms="r-xp" data-name="target">/);
+    expect(html).toMatch(/data-perms="r-xp" data-name="libc\.so\.6"/);
+  });
+});
+
 describe('pvm view refuses, naming the file and why', () => {
   it('an input it cannot read, or that is neither a core nor a report (exit 2)', () => {
     const missing = join(dir, 'missing.json');
@@ -158,7 +174,7 @@ describe('pvm view refuses, naming the file and why', () => {
 
   it('a page it cannot write (exit 2), before reading anything', () => {
     const out = join(dir, 'no-such-directory', 'view.html');
-    expect(pvm('node', ['view', liveReport, '-o', out])).toMatchObject({ status: 2, stdout: '', stderr: expect.stringContaining(`pvm: error: cannot write the page ${out}: its directory does not exist\n`) });
+    expect(pvm('node', ['view', join(dir, 'missing.json'), '-o', out])).toMatchObject({ status: 2, stdout: '', stderr: expect.stringContaining(`pvm: error: cannot write the page ${out}: its directory does not exist\n`) });
     const directory = join(dir, 'a-directory.html');
     mkdirSync(directory);
     expect(pvm('node', ['view', liveReport, '-o', directory])).toMatchObject({ status: 2, stderr: expect.stringContaining(`pvm: error: cannot write the page ${directory}: it is a directory, not a regular file\n`) });
