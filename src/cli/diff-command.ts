@@ -61,7 +61,7 @@ async function openSide(path: string, side: string): Promise<CoreTarget> {
 }
 
 /** Where a change lies: the file mapped there and its offset in it, and the ELF symbol holding it (from A's modules, else B's). */
-class Whereabouts {
+export class Whereabouts {
   readonly #a: { readonly target: CoreTarget; readonly symbols: ModuleResolver };
   readonly #b: { readonly target: CoreTarget; readonly symbols: ModuleResolver };
 
@@ -179,7 +179,7 @@ function hexdump(side: string, bytes: Uint8Array): string[] {
   return lines;
 }
 
-function diffJson(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabouts): string {
+export function diffJson(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabouts): string {
   const region = (r: Region) => ({ start: hexAddress(r.start), end: hexAddress(r.end), perms: r.perms, offset: hexAddress(r.offset), path: r.path });
   const side = (target: CoreTarget) => ({ file: target.path, kind: target.snapshot === undefined ? 'core' : 'snapshot', pid: target.identity.pid ?? null, name: target.identity.name, takenAt: target.snapshot?.takenAt ?? null });
   const differing = diff.pairs.filter(pairDiffers);

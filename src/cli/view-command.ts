@@ -3,14 +3,16 @@
 // or snapshot gives its map; a report gives its events, reads and digests,
 // and its map from the core it names when that file is there and has the
 // map the report records (its sha256), else only the pages its events name.
-import { accessSync, closeSync, constants, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { type PvmError, UsageError } from '../errors.ts';
 import { openRegularFile, readBoundedFile } from '../regular-file.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { CoreTarget } from '../target/core-target.ts';
 import { describeTarget, type TargetIdentity } from '../target/target.ts';
+import { type DiffDocument, withDiff } from '../view/diff-view.ts';
 import { pagesOfMarks } from '../view/folded-axis.ts';
+import { SYSTEM_POLICY_PATH } from '../policy/system.ts';
 import { renderPage } from '../view/render-page.ts';
 import { eventMarks, eventRows } from '../view/report-events.ts';
 import type { ViewInput, ViewRegion } from '../view/view-model.ts';
@@ -28,12 +30,56 @@ export async function viewCommand(command: ViewCommand, out: (text: string) => v
   checkOutput(command.output);
   const inputs: ViewInput[] = [];
   for (const file of command.inputs) inputs.push(isElf(file) ? await coreInput(file) : await reportInput(file));
-  const cores = inputs.filter((i) => i.kind !== 'report');
-  // pvm diff's module is not part of this pvm yet: two captures are drawn side by side, not diffed.
-  const note = cores.length === 2 ? 'two captures: their maps side by side (compare the regions and digests; pvm view draws no byte diff)' : undefined;
-  const page = renderPage(inputs, note);
+  inputs.forEach((input, i) => (inputs[i] = withMapOfCapture(input, inputs)));
+  // Two captures: what changed between them, as pvm diff finds it.
+  const captures = inputs.flatMap((input, i) => (input.kind === 'report' ? [] : [i]));
+  let diff: Parameters<typeof renderPage>[2];
+  let note: string | undefined;
+  if (captures.length === 2) {
+    const [a, b] = captures as [number, number];
+    if (existsSync(SYSTEM_POLICY_PATH)) note = `two captures, not diffed: a diff shows any byte of them, and a system policy (${SYSTEM_POLICY_PATH}) governs what pvm may read here`;
+    else {
+      const document = await diffOf(inputs[a]!.file, inputs[b]!.file);
+      [inputs[a], inputs[b]] = withDiff(inputs[a]!, inputs[b]!, document);
+      diff = { a, b, document };
+    }
+  }
+  const page = renderPage(inputs, note, diff);
   writePage(command.output, page);
   out(`${command.output}: ${inputs.map((i) => `${i.file} (${i.kind})`).join(', ')}; ${(Buffer.byteLength(page) / 1024).toFixed(1)} KiB`);
+}
+
+/**
+ * A report drawn with only the pages its events name takes the map of a
+ * capture given beside it whose map has the sha256 the report records: a live
+ * run and a snapshot of the process, taken while its map was the same.
+ */
+function withMapOfCapture(input: ViewInput, inputs: readonly ViewInput[]): ViewInput {
+  if (input.kind !== 'report' || !input.regions.every((r) => r.guessed)) return input;
+  const maps = (i: ViewInput) => i.digests.find(([name]) => name === 'maps')?.[1];
+  const capture = inputs.find((other) => other.kind !== 'report' && maps(other) === maps(input));
+  if (capture === undefined) return input;
+  return { ...input, regions: capture.regions, mapNote: `the map of ${capture.file}, given beside it (its map's sha256 is the one the report records)` };
+}
+
+/** What `pvm diff A B --json` prints of the two files. */
+async function diffOf(fileA: string, fileB: string): Promise<DiffDocument> {
+  const { CoreTarget } = await import('../target/core-target.ts');
+  const { diffCores } = await import('../snapshot/diff.ts');
+  const { diffJson, Whereabouts } = await import('./diff-command.ts');
+  const a = await CoreTarget.open(fileA, { snapshot: false });
+  try {
+    const b = await CoreTarget.open(fileB, { snapshot: false });
+    const where = new Whereabouts(a, b);
+    try {
+      return JSON.parse(diffJson(diffCores(a, b), a, b, where)) as DiffDocument;
+    } finally {
+      where.close();
+      b.close();
+    }
+  } finally {
+    a.close();
+  }
 }
 
 /** The page is refused before anything is read when it cannot be written: a directory, a device, a missing directory. */

@@ -9,6 +9,7 @@ import { formatBytes } from '../cli/format.ts';
 import { count } from '../count.ts';
 import { foldedRows, markY, type Row } from './folded-axis.ts';
 import { MAX_EVENT_ROWS } from './report-events.ts';
+import { type DiffDocument, MAX_DIFF_RANGES, where } from './diff-view.ts';
 import type { Mark, ViewInput, ViewRegion } from './view-model.ts';
 
 /** Regions drawn at most per input; a process has rarely more than a few thousand (vm.max_map_count is 65530). */
@@ -24,7 +25,8 @@ const BAR_WIDTH = 110;
 const TEXT_LEFT = BAR_LEFT + BAR_WIDTH + 10;
 const MAP_WIDTH = 900;
 
-export function renderPage(inputs: readonly ViewInput[], note: string | undefined): string {
+/** `diff`: what pvm diff says of the two captures among the inputs (A and B by their index), drawn after them. */
+export function renderPage(inputs: readonly ViewInput[], note: string | undefined, diff?: { readonly a: number; readonly b: number; readonly document: DiffDocument }): string {
   const title = `pvm view: ${inputs.map((i) => i.file).join(', ')}`;
   return `<!doctype html>
 <html lang="en">
@@ -44,6 +46,7 @@ ${note === undefined ? '' : `<p class="note">${escape(note)}</p>`}
 </header>
 <main class="inputs">
 ${inputs.map(section).join('\n')}
+${diff === undefined ? '' : diffSection(inputs[diff.a]!, inputs[diff.b]!, diff.document)}
 </main>
 <div id="tip" class="tip" hidden></div>
 <script>${PAGE_SCRIPT}</script>
@@ -110,13 +113,15 @@ function regionRow(row: Extract<Row, { kind: 'region' }>, hatch: string): string
     r.guessed ? 'a page the events name (the map is not in the report)' : `${r.perms}  offset ${hexAddress(r.offset)}  ${formatBytes(Number(size))}`,
     r.path === '' ? (r.guessed ? '' : 'anonymous memory') : `${r.path}${r.deleted ? ' (deleted)' : ''}`,
     r.leftOut === undefined ? '' : `left out: ${r.leftOut}`,
+    r.diff === undefined ? '' : `${r.diff} (pvm diff)`,
   ].filter((line) => line !== '').join('\n');
   const textY = row.y + Math.min(row.height / 2, 12) + 4;
+  const flag = r.diff === undefined ? '' : `<rect class="diff-${r.diff}" x="${BAR_LEFT + BAR_WIDTH + 2}" y="${row.y}" width="4" height="${row.height - 1}"/>`;
   const perms = r.guessed ? '' : `<tspan class="p">${escape(r.perms)}</tspan> `;
-  return `<g class="region" data-start="${hexAddress(r.start)}" data-end="${hexAddress(r.end)}" data-perms="${escape(r.perms)}" data-name="${escape(name)}"><title>${escape(tip)}</title>
+  return `<g class="region${r.diff === undefined ? '' : ` diff-${r.diff}`}" data-start="${hexAddress(r.start)}" data-end="${hexAddress(r.end)}" data-perms="${escape(r.perms)}" data-name="${escape(name)}"><title>${escape(tip)}</title>
 <rect x="${BAR_LEFT}" y="${row.y}" width="${BAR_WIDTH}" height="${row.height - 1}" fill="${fill}"${hatched ? ' fill-opacity=".4"' : ''} rx="2"/>${
     hatched ? `<rect x="${BAR_LEFT}" y="${row.y}" width="${BAR_WIDTH}" height="${row.height - 1}" fill="url(#${hatch})"/>` : ''
-  }
+  }${flag}
 <text x="${TEXT_LEFT}" y="${textY}"><tspan class="a">${hexAddress(r.start)}</tspan> ${perms}<tspan class="n">${escape(name)}</tspan> <tspan class="a">${r.guessed ? '' : formatBytes(Number(size))}</tspan></text>
 </g>`;
 }
@@ -146,7 +151,7 @@ function placeMarks(rows: readonly Row[], marks: readonly Mark[]): PlacedMark[] 
 
 /** Which marks get a label, and where: changes first, then what was found, then what was read; in address order, none overlapping. */
 function labels(placed: readonly PlacedMark[]): (PlacedMark & { labelY: number })[] {
-  const order: Mark['kind'][] = ['write', 'patch', 'found', 'dump', 'read'];
+  const order: Mark['kind'][] = ['write', 'patch', 'changed', 'found', 'dump', 'read'];
   const chosen = [...placed].sort((a, b) => order.indexOf(a.mark.kind) - order.indexOf(b.mark.kind)).slice(0, MAX_LABELLED_MARKS).sort((a, b) => a.y - b.y);
   let last = -Infinity;
   return chosen.map((p) => {
@@ -157,14 +162,60 @@ function labels(placed: readonly PlacedMark[]): (PlacedMark & { labelY: number }
 }
 
 function markShape({ mark, y }: PlacedMark): string {
-  return `<g class="mark mark-${mark.kind}" data-kind="${mark.kind}" data-address="${hexAddress(mark.address)}"><title>${escape(mark.label)}</title>
+  return `<g class="mark mark-${mark.kind}" data-kind="${mark.kind}" data-address="${hexAddress(mark.address)}"><title>${escape(mark.detail === undefined ? mark.label : `${mark.label}\n${mark.detail}`)}</title>
 <line x1="${BAR_LEFT - 4}" x2="${BAR_LEFT + BAR_WIDTH}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}"/><circle cx="${BAR_LEFT - 4}" cy="${y.toFixed(1)}" r="3"/></g>`;
 }
 
 function markLabel(p: PlacedMark & { labelY: number }): string {
   return `<g class="mark-label mark-${p.mark.kind}" data-address="${hexAddress(p.mark.address)}">
 <polyline points="${MARK_LABEL_RIGHT + 2},${(p.labelY - 4).toFixed(1)} ${BAR_LEFT - 8},${p.y.toFixed(1)}" fill="none"/>
-<text x="${MARK_LABEL_RIGHT}" y="${p.labelY.toFixed(1)}" text-anchor="end">${escape(shorten(p.mark.label, 46))}</text></g>`;
+<text x="${MARK_LABEL_RIGHT}" y="${p.labelY.toFixed(1)}" text-anchor="end">${escape(shorten(p.mark.label, 44))}</text></g>`;
+}
+
+function diffSection(a: ViewInput, b: ViewInput, diff: DiffDocument): string {
+  const s = diff.summary;
+  const ranges = diff.regions.flatMap((r) => r.ranges.map((range) => ({ region: r, range })));
+  const rows = ranges.slice(0, MAX_DIFF_RANGES).map(({ region, range }) => {
+    const moved = range.a === range.b ? '' : ` (B: ${range.b})`;
+    return `<tr class="change" data-address="${escape(range.a)}"><td>${escape(range.a)}${escape(moved)}</td><td class="n">${range.length}</td><td>${
+      escape(where(range).trim() || regionLabel(region.a))
+    }</td><td class="bytes"><span class="A">A ${escape(spaced(range.bytesA, 32))}</span><br><span class="B">B ${escape(spaced(range.bytesB, 32))}</span></td></tr>`;
+  });
+  const omitted = ranges.length - rows.length + s.rangesOmitted;
+  const regions = [
+    ...diff.removed.map((r) => ['removed', r] as const),
+    ...diff.added.map((r) => ['added', r] as const),
+    ...diff.regions.filter((r) => r.resized || r.permsChanged).map((r) => [r.resized ? 'resized' : 'perms', r.a, r.b] as const),
+  ].map(([what, r, other]) =>
+    `<tr class="diff-${what}"><td><span class="chip">${what}</span></td><td>${escape(r.start)}–${escape(r.end)}</td><td>${escape(r.perms)}${
+      other === undefined ? '' : ` → ${escape(other.perms)} ${escape(other.start)}–${escape(other.end)}`
+    }</td><td>${escape(regionLabel(r))}</td></tr>`
+  );
+  return `<section class="input diff" id="diff">
+<h2><span class="kind">diff</span> A ${escape(a.file)} → B ${escape(b.file)}</h2>
+<p class="diff-summary">${
+    diff.differ ? `they differ: ${count(s.changed, 'region')} changed (${count(s.bytesChanged, 'byte')}), ${s.added} added, ${s.removed} removed, ${s.resized} resized; ${s.same} the same` : `they are the same: ${count(s.same, 'region')}`
+  }</p>
+<p class="subtitle">${formatBytes(s.bytesCompared)} compared, ${formatBytes(s.bytesNotRead)} not read (holes, or one file's bytes on both sides)${
+    s.bytesNotCompared > 0 ? `, ${formatBytes(s.bytesNotCompared)} not compared (one side cannot give them)` : ''
+  }; the changes are marked on both maps above (as pvm diff A B finds them)</p>
+${regions.length === 0 ? '' : `<h3>Regions</h3><table class="diff-regions"><tbody>${regions.join('')}</tbody></table>`}
+${
+    rows.length === 0 ? '' : `<h3>Changed bytes</h3><table class="diff"><thead><tr><th>address</th><th>bytes</th><th>where</th><th>A → B (the first 32 bytes)</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`
+  }${omitted > 0 ? `<p class="more">${count(omitted, 'more changed range')} (pvm diff --json lists them)</p>` : ''}
+</section>`;
+}
+
+function regionLabel(r: { readonly path: string }): string {
+  return r.path === '' ? 'anonymous memory' : r.path;
+}
+
+/** `e8 03 00 00 …`: the first `most` bytes of a hex string. */
+function spaced(hex: string, most: number): string {
+  const bytes = hex.slice(0, most * 2).match(/../g) ?? [];
+  return bytes.join(' ') + (hex.length > most * 2 ? ' …' : '');
 }
 
 function table(title: string, kind: string, rows: readonly (readonly [string, string])[]): string {
@@ -189,7 +240,7 @@ ${rows || '<tr><td colspan="4">the run had no events</td></tr>'}
 
 function legend(): string {
   const perms = [['r--', 'read only'], ['rw-', 'read-write'], ['r-x', 'code'], ['rwx', 'writable code'], ['---', 'no access']] as const;
-  const marks = [['write', 'write'], ['patch', 'patch site'], ['found', 'address emitted or printed (scan hit, symbol)'], ['dump', 'dump'], ['read', 'range read']] as const;
+  const marks = [['write', 'write'], ['patch', 'patch site'], ['found', 'address emitted or printed (scan hit, symbol)'], ['dump', 'dump'], ['read', 'range read'], ['changed', 'changed between two captures']] as const;
   return `<div class="legend">${perms.map(([p, what]) => `<span><i class="swatch" style="background:${permsColour(p)}"></i>${p} ${what}</span>`).join('')}<span><i class="swatch hatched"></i>left out, or not in the report</span>${
     marks.map(([kind, what]) => `<span class="mark-${kind}"><i class="dot"></i>${what}</span>`).join('')
   }</div>`;
@@ -243,7 +294,7 @@ a { color: #1f5fbf; }
 .swatch.hatched { background: repeating-linear-gradient(45deg, #eceff3 0 3px, #a3acb8 3px 4.5px); }
 .dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: currentColor; }
 .inputs { display: flex; flex-wrap: wrap; gap: 20px; padding: 20px 24px; align-items: flex-start; }
-.input { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; min-width: 0; flex: 1 1 940px; max-width: 100%; }
+.input { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; min-width: 0; flex: 1 1 880px; max-width: 100%; }
 .map { margin: 0; overflow-x: auto; }
 .map svg { display: block; font: 11px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .map text { fill: var(--ink); }
@@ -256,10 +307,16 @@ a { color: #1f5fbf; }
 .mark circle { fill: currentColor; }
 .mark-label polyline { stroke: currentColor; stroke-width: .8; opacity: .6; }
 .mark-label text { fill: currentColor; }
+.mark-changed { color: #ef6c00; }
+.diff-added { fill: #2e7d32; } .diff-removed { fill: #c62828; } .diff-resized, .diff-changed { fill: #ef6c00; }
+.diff-summary { font-size: 15px; margin: 4px 0 8px; }
+table.diff td.bytes { font-size: 12px; }
+table.diff .A { color: #c62828; } table.diff .B { color: #2e7d32; }
 .mark-write { color: #c62828; } .mark-patch { color: #8e24aa; } .mark-found { color: #1565c0; } .mark-dump { color: #00897b; } .mark-read { color: #757575; }
 .facts { display: flex; flex-wrap: wrap; gap: 0 32px; }
 .facts > div { flex: 1 1 380px; min-width: 0; }
 .facts > div.digests { flex-basis: 100%; }
+.input.diff { flex-basis: 100%; }
 table.digests th { white-space: normal; width: 1%; min-width: 240px; }
 table { border-collapse: collapse; font-size: 13px; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 3px 8px; border-bottom: 1px solid var(--line); }

@@ -5,12 +5,17 @@ import type { Region } from '../target/target.ts';
 
 /** A place the run touched or found: drawn on the map, at its address. */
 export interface Mark {
-  /** `write` and `patch` changed memory; `dump` and `read` read it; `found` is an address the recipe emitted or printed (a scan's hit, a symbol). */
-  readonly kind: 'write' | 'patch' | 'dump' | 'read' | 'found';
+  /**
+   * `write` and `patch` changed memory; `dump` and `read` read it; `found` is an address the recipe emitted or
+   * printed (a scan's hit, a symbol); `changed`, bytes that differ between two captures.
+   */
+  readonly kind: 'write' | 'patch' | 'dump' | 'read' | 'found' | 'changed';
   readonly address: bigint;
   readonly length: number;
-  /** What it is, for the label and the tooltip: `write 4 bytes (line 3)`. */
+  /** What it is, for the label and the tooltip: `write 4 bytes (line 3) at 0x…`. */
   readonly label: string;
+  /** More for the tooltip than the label says. */
+  readonly detail?: string;
 }
 
 /** A region as drawn: the map's, or (for a report without its evidence) a page the events name. */
@@ -19,6 +24,8 @@ export interface ViewRegion extends Region {
   readonly leftOut?: string | undefined;
   /** Known only from an address in the events: the map itself is not in the report. */
   readonly guessed?: boolean;
+  /** Between two captures: in B only, in A only, or paired with a region of another size or other bytes. */
+  readonly diff?: 'added' | 'removed' | 'resized' | 'changed';
 }
 
 /** One row of the events table. */

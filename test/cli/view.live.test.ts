@@ -3,7 +3,8 @@
 // a real browser (Debian's chromium, headless, driven by puppeteer-core):
 // the fixture's executable is a region named `target`, the write and the
 // scan's hit are marked at their addresses, the events and the digests are
-// there. The same page, byte for byte, on Node, Bun and Deno.
+// there, and the diff of snapshots taken before and after the write marks
+// what it changed. The same page, byte for byte, on Node, Bun and Deno.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ dump symbol("target", "counter"), 8
 let fixture: Fixture;
 let dir: string;
 let liveReport: string;
+/** Snapshots of the fixture before the live run's write, and after it. */
+let before: string;
 let snapshot: string;
 let snapshotReport: string;
 let page: string;
@@ -35,6 +38,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pvm-view-'));
   const recipe = join(dir, 'write.pvm');
   writeFileSync(recipe, LIVE_RECIPE);
+  before = join(dir, 'before.snapshot');
+  expect(pvm('node', ['snapshot', '--pid', String(fixture.pid), '-o', before]).status).toBe(0);
   liveReport = join(dir, 'live.json');
   expect(pvm('node', ['run', recipe, '--pid', String(fixture.pid), '--allow-write', '--report', liveReport]).status).toBe(0);
   snapshot = join(dir, 'after.snapshot');
@@ -52,11 +57,11 @@ function scanHit(): string {
 }
 
 describe.each(RUNTIMES)('pvm view on %s', (runtime) => {
-  it('writes one page of the report, the report on the snapshot and the snapshot; the same bytes on every runtime', () => {
+  it('writes one page of the two reports and the two snapshots; the same bytes on every runtime', () => {
     const out = join(dir, `view-${runtime}.html`);
-    const result = pvm(runtime, ['view', liveReport, snapshotReport, snapshot, '-o', out]);
+    const result = pvm(runtime, ['view', liveReport, snapshotReport, before, snapshot, '-o', out]);
     expect(result).toMatchObject({ status: 0, stderr: '' });
-    expect(result.stdout).toMatch(new RegExp(`^${out}: ${liveReport} \\(report\\), ${snapshotReport} \\(report\\), ${snapshot} \\(snapshot\\); [0-9.]+ KiB\\n$`));
+    expect(result.stdout).toMatch(new RegExp(`^${out}: ${liveReport} \\(report\\), ${snapshotReport} \\(report\\), ${before} \\(snapshot\\), ${snapshot} \\(snapshot\\); [0-9.]+ KiB\\n$`));
     if (runtime === 'node') writeFileSync(page, readFileSync(out));
     else expect(readFileSync(out, 'utf8')).toBe(readFileSync(page, 'utf8'));
   });
@@ -90,7 +95,7 @@ describe('the page', () => {
 
     it("draws the snapshot's map: the fixture's executable as regions named target, its code r-x", async (context) => {
       const tab = await open(context);
-      const regions = await tab.$$eval('#input-2 .region', (gs) => gs.map((g) => ({ name: g.getAttribute('data-name'), perms: g.getAttribute('data-perms'), text: g.textContent })));
+      const regions = await tab.$$eval('#input-3 .region', (gs) => gs.map((g) => ({ name: g.getAttribute('data-name'), perms: g.getAttribute('data-perms'), text: g.textContent })));
       const target = regions.filter((r) => r.name === 'target');
       expect(target.length).toBeGreaterThanOrEqual(3);
       expect(target.map((r) => r.perms)).toContain('r-xp');
@@ -119,6 +124,23 @@ describe('the page', () => {
       expect(placed.label).toBe(`emit hits[0] (line 1) at ${hit}`);
     });
 
+    it("draws the live run's report on the map of a snapshot beside it with the same map", async (context) => {
+      const tab = await open(context);
+      expect(await tab.$eval('#input-0 .map-note', (p) => p.textContent)).toBe(`the map of ${before}, given beside it (its map's sha256 is the one the report records)`);
+      expect(await tab.$$eval('#input-0 .region[data-name="target"]', (gs) => gs.length)).toBeGreaterThanOrEqual(3);
+    });
+
+    it('diffs the two snapshots: the write marked on both maps, and listed with its module, offset and symbol', async (context) => {
+      const tab = await open(context);
+      const counter = fixture.hex('counter');
+      for (const side of ['#input-2', '#input-3']) expect(await tab.$$eval(`${side} .mark.mark-changed[data-address="${counter}"]`, (marks) => marks.length)).toBe(1);
+      expect(await tab.$eval('#diff .diff-summary', (p) => p.textContent)).toMatch(/^they differ: 1 region changed \(2 bytes\), 0 added, 0 removed, 0 resized; \d+ the same$/);
+      const row = await tab.$eval(`#diff tr.change[data-address="${counter}"]`, (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+      expect(row[1]).toBe('2');
+      expect(row[2]).toMatch(/^target\+0x[0-9a-f]+ counter$/);
+      expect(row[3]).toBe('A e8 03B e1 10');
+    });
+
     it('lists the events of each run, and the digests: recipe, maps, reads and snapshot', async (context) => {
       const tab = await open(context);
       const events = await tab.$$eval('#input-0 table.events tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
@@ -129,18 +151,18 @@ describe('the page', () => {
       const report = JSON.parse(readFileSync(snapshotReport, 'utf8')).results;
       const digests = Object.fromEntries(await tab.$$eval('#input-1 table.digests tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent])));
       expect(digests).toMatchObject({ recipe: report.recipe.sha256, maps: report.target.mapsSha256, [`core (${snapshot})`]: report.target.core.sha256 });
-      const snapshotDigests = Object.fromEntries(await tab.$$eval('#input-2 table.digests tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent])));
+      const snapshotDigests = Object.fromEntries(await tab.$$eval('#input-3 table.digests tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent])));
       expect(snapshotDigests).toEqual({ maps: report.target.mapsSha256, snapshot: createHash('sha256').update(readFileSync(snapshot)).digest('hex') });
       const live = JSON.parse(readFileSync(liveReport, 'utf8')).results;
       const liveDigests = await tab.$$eval('#input-0 table.digests tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent]));
       expect(liveDigests).toContainEqual([`reads[0] 4 bytes at ${fixture.hex('counter')}`, live.reads[0].sha256]);
-      const identity = await tab.$$eval('#input-2 table.identity tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent]));
+      const identity = await tab.$$eval('#input-3 table.identity tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent]));
       expect(identity).toContainEqual(['pid', String(fixture.pid)]);
     });
 
     it('shows details of a region on hover', async (context) => {
       const tab = await open(context);
-      await tab.hover('#input-2 .region[data-name="[heap]"] rect');
+      await tab.hover('#input-3 .region[data-name="[heap]"] rect');
       const tip = await tab.$eval('#tip', (t) => ({ hidden: t.hasAttribute('hidden'), text: t.textContent }));
       expect(tip.hidden).toBe(false);
       expect(tip.text).toMatch(/^0x[0-9a-f]+–0x[0-9a-f]+\nrw-p {2}offset 0x0 {2}[0-9.]+ KiB\n\[heap\]$/);

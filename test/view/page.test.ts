@@ -1,6 +1,7 @@
 // pvm view's page, from data alone: the folded axis, the marks a report's
 // events give, and a page that escapes whatever an input holds.
 import { describe, expect, it } from 'vitest';
+import { type DiffDocument, withDiff } from '../../src/view/diff-view.ts';
 import { foldedRows, markY, pagesOfMarks, regionHeight } from '../../src/view/folded-axis.ts';
 import { eventMarks, eventRows, MAX_EVENT_ROWS, MAX_MARKS } from '../../src/view/report-events.ts';
 import { renderPage } from '../../src/view/render-page.ts';
@@ -101,5 +102,36 @@ describe('the page', () => {
     expect(html).not.toMatch(/\b(src|href)="(?!#)/);
     expect(html).not.toMatch(/url\((?!#)/);
     expect(html).not.toMatch(/@import/);
+  });
+});
+
+describe('two captures, diffed', () => {
+  const capture = (file: string, regions: ViewRegion[]): ViewInput => ({ file, kind: 'snapshot', title: '', identity: [], regions, mapNote: '', marks: [], modules: [], events: [], eventsTotal: 0, digests: [] });
+  const r = (start: number, end: number, path = '') => ({ start: `0x${start.toString(16)}`, end: `0x${end.toString(16)}`, perms: 'rw-p', path });
+  const diff: DiffDocument = {
+    differ: true,
+    summary: { same: 0, changed: 1, added: 1, removed: 1, resized: 0, bytesChanged: 2, bytesCompared: 4096, bytesNotRead: 0, bytesNotCompared: 0, rangesOmitted: 0 },
+    added: [r(0x9000, 0xa000)],
+    removed: [r(0x5000, 0x6000)],
+    regions: [{
+      a: r(0x1000, 0x2000, '/bin/app'),
+      b: r(0x1000, 0x2000, '/bin/app'),
+      resized: false,
+      permsChanged: false,
+      bytesChanged: 2,
+      rangesOmitted: 0,
+      ranges: [{ a: '0x1100', b: '0x1100', length: 2, changed: 2, module: '/bin/app', moduleOffset: '0x100', symbol: 'counter', symbolOffset: 0, bytesA: 'e803', bytesB: 'e110' }],
+    }],
+  };
+
+  it("marks each changed range on both maps, and flags each side's regions: changed, removed from A, added in B", () => {
+    const [a, b] = withDiff(capture('a', [region(0x1000n, 0x2000n), region(0x5000n, 0x6000n)]), capture('b', [region(0x1000n, 0x2000n), region(0x9000n, 0xa000n)]), diff);
+    expect(a.marks).toEqual([{ kind: 'changed', address: 0x1100n, length: 2, label: 'changed 2 bytes (counter) at 0x1100', detail: 'app+0x100 counter\nA e803\nB e110' }]);
+    expect(b.marks.map((m) => m.address)).toEqual([0x1100n]);
+    expect(a.regions.map((x) => x.diff)).toEqual(['changed', 'removed']);
+    expect(b.regions.map((x) => x.diff)).toEqual(['changed', 'added']);
+    const html = renderPage([a, b], undefined, { a: 0, b: 1, document: diff });
+    expect(html).toContain('they differ: 1 region changed (2 bytes), 1 added, 1 removed, 0 resized; 0 the same');
+    expect(html).toContain('<tr class="change" data-address="0x1100"><td>0x1100</td><td class="n">2</td><td>app+0x100 counter</td>');
   });
 });
