@@ -129,7 +129,7 @@ export const COMMAND_OPTIONS = {
     operands: 'REPORT|SNAPSHOT... -o FILE.html',
     target: 'none',
     options: ['output'],
-    about: ["one HTML page: each input's address space drawn", '(regions, modules, writes, patch sites and', 'addresses found), its events and digests'],
+    about: ["one HTML page: each input's address space drawn", '(regions, modules, writes, patch sites and', 'addresses found), its events and digests; of', 'two snapshots or cores, what changed'],
   },
   repl: {
     operands: 'TARGET',
