@@ -134,7 +134,8 @@ describe('the page', () => {
       const tab = await open(context);
       const counter = fixture.hex('counter');
       for (const side of ['#input-2', '#input-3']) expect(await tab.$$eval(`${side} .mark.mark-changed[data-address="${counter}"]`, (marks) => marks.length)).toBe(1);
-      expect(await tab.$eval('#diff .diff-summary', (p) => p.textContent)).toMatch(/^they differ: 1 region changed \(2 bytes\), 0 added, 0 removed, 0 resized; \d+ the same$/);
+      // The write's region at least (the fixture's stack may have moved too, if it had not yet reached read(2) at the first snapshot).
+      expect(await tab.$eval('#diff .diff-summary', (p) => p.textContent)).toMatch(/^they differ: \d+ regions? changed \(\d+ bytes?\), 0 added, 0 removed, 0 resized; \d+ the same$/);
       const row = await tab.$eval(`#diff tr.change[data-address="${counter}"]`, (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
       expect(row[1]).toBe('2');
       expect(row[2]).toMatch(/^target\+0x[0-9a-f]+ counter$/);
