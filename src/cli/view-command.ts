@@ -1,8 +1,9 @@
 // `pvm view REPORT|SNAPSHOT… -o FILE.html` (docs/forensics.md): one page
 // that draws each input's address space, with what its run touched. A core
 // or snapshot gives its map; a report gives its events, reads and digests,
-// and its map from the core it names when that file is there and has the
-// map the report records (its sha256), else only the pages its events name.
+// and its map from the core it names, or from a capture given beside it,
+// when that has the map the report records (its sha256), else only the
+// pages its events name. Two captures are diffed, as pvm diff diffs them.
 import { accessSync, closeSync, constants, existsSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { type PvmError, UsageError } from '../errors.ts';
