@@ -17,6 +17,8 @@ export const MAX_DRAWN_REGIONS = 3000;
 /** Marks that get a label beside the map (the others are drawn, with a tooltip). */
 const MAX_LABELLED_MARKS = 80;
 const LABEL_SPACING = 13;
+/** Marks by weight: changes first (labelled first, drawn on top), then what was found, then what was read. */
+const MARK_ORDER: readonly Mark['kind'][] = ['write', 'patch', 'changed', 'found', 'dump', 'read'];
 
 /** Columns of the map: the marks' labels, the bar, the regions' text. */
 const MARK_LABEL_RIGHT = 300;
@@ -94,7 +96,7 @@ function map(input: ViewInput, index: number): string {
 <pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#8a94a3" stroke-width="1.5" stroke-opacity=".55"/></pattern>
 </defs>
 ${rows.map((row) => (row.kind === 'gap' ? gapRow(row) : regionRow(row, hatch))).join('\n')}
-${placed.map(markShape).join('\n')}
+${[...placed].sort((x, y) => MARK_ORDER.indexOf(y.mark.kind) - MARK_ORDER.indexOf(x.mark.kind)).map(markShape).join('\n')}
 ${labelled.map(markLabel).join('\n')}
 </svg>
 ${more > 0 ? `<figcaption>${count(more, 'more region')} not drawn (the first ${MAX_DRAWN_REGIONS} are)</figcaption>` : ''}
@@ -151,8 +153,7 @@ function placeMarks(rows: readonly Row[], marks: readonly Mark[]): PlacedMark[] 
 
 /** Which marks get a label, and where: changes first, then what was found, then what was read; in address order, none overlapping. */
 function labels(placed: readonly PlacedMark[]): (PlacedMark & { labelY: number })[] {
-  const order: Mark['kind'][] = ['write', 'patch', 'changed', 'found', 'dump', 'read'];
-  const chosen = [...placed].sort((a, b) => order.indexOf(a.mark.kind) - order.indexOf(b.mark.kind)).slice(0, MAX_LABELLED_MARKS).sort((a, b) => a.y - b.y);
+  const chosen = [...placed].sort((a, b) => MARK_ORDER.indexOf(a.mark.kind) - MARK_ORDER.indexOf(b.mark.kind)).slice(0, MAX_LABELLED_MARKS).sort((a, b) => a.y - b.y);
   let last = -Infinity;
   return chosen.map((p) => {
     const labelY = Math.max(p.y + 4, last + LABEL_SPACING);
