@@ -82,15 +82,26 @@ function readName(read: unknown, index: number): string {
 }
 
 /**
- * A write or patch as what it writes: the report's record of a write made
- * (before and after) and a dry run's (`would write` and the bytes) say the
- * same of the bytes; a patch's status and stopped threads depend on whether
- * it ran and how.
+ * A write or patch as what it writes, its address and bytes: the report's
+ * record of a write made (before and after) and a dry run's (`would write`
+ * and the bytes) say the same of them. What was there before cannot be
+ * checked on evidence taken after (it holds what was written: a patch
+ * rerun there is `already applied`), so it is left out and counted apart
+ * (`unchecked`); so are a patch's status and the threads it stopped.
  */
 function asWritten(event: Event): unknown {
   if (event.type === 'write') return { type: 'write', address: event.address, bytes: event.after ?? event.bytes, line: event.line };
-  if (event.type === 'patch') return { ...event, status: event.status === 'applied' ? 'would apply' : event.status, stoppedThreads: null };
+  if (event.type === 'patch') {
+    const sites = Array.isArray(event.sites) ? event.sites.map((site) => ({ address: (site as Event).address, after: (site as Event).after })) : event.sites;
+    return { type: 'patch', name: event.name, sites, line: event.line };
+  }
   return event;
+}
+
+/** The writes and patches whose `before` verify cannot check (see asWritten). */
+export function unchecked(claimed: Results): number {
+  const events = Array.isArray(claimed.events) ? claimed.events as Event[] : [];
+  return events.filter((event) => event.type === 'write' || event.type === 'patch').length;
 }
 
 /** Of two objects, only the keys whose values differ (an emit's value, a read's sha256): the rest names the field already. */

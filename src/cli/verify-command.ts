@@ -13,21 +13,10 @@ import { Exit, type ExitCode, PvmError, TargetError, UsageError } from '../error
 import { readBoundedFile } from '../regular-file.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Command, RunCommand, TargetSpec } from './args.ts';
-import { type Difference, differences } from './report-compare.ts';
-import { REPORT_FORMAT, REPORT_VERSION } from './report.ts';
+import { type Difference, differences, unchecked } from './report-compare.ts';
+import { readReportFile, type ReportResults } from './report-file.ts';
 
 type VerifyCommand = Extract<Command, { kind: 'verify' }>;
-
-/** A report pvm reads back: the JSON it wrote, at most this large (a report holds every event of a run: up to twice its 256 MiB of output). */
-const MAX_REPORT_BYTES = 1 << 30;
-
-/** The parts of a report verify reads. */
-export interface ReportResults {
-  readonly recipe: { readonly name: string; readonly sha256: string; readonly text?: string };
-  readonly args: Readonly<Record<string, unknown>>;
-  readonly target: { readonly kind: string; readonly core?: { readonly file: string; readonly sha256: string } };
-  readonly [field: string]: unknown;
-}
 
 export async function verifyReport(command: VerifyCommand, out: (text: string) => void): Promise<ExitCode> {
   const claimed = readReport(command.report);
@@ -45,28 +34,18 @@ export async function verifyReport(command: VerifyCommand, out: (text: string) =
   }
   const found = await rerun(claimed, source, target, writes, command);
   const differ = differences(claimed, found);
-  if (command.json) out(JSON.stringify({ type: 'verify', match: differ.length === 0, differences: differ }));
-  else out(differ.length === 0 ? `match: ${summary(found)}` : [`differs in ${differ.length === 1 ? '1 field' : `${differ.length} fields`}:`, ...differ.map(describe)].join('\n'));
+  const notChecked = unchecked(claimed);
+  if (command.json) out(JSON.stringify({ type: 'verify', match: differ.length === 0, differences: differ, beforeNotChecked: notChecked }));
+  else {
+    out(differ.length === 0 ? `match: ${summary(found)}` : [`differs in ${differ.length === 1 ? '1 field' : `${differ.length} fields`}:`, ...differ.map(describe)].join('\n'));
+    if (notChecked > 0) out(`not checked: the bytes ${notChecked === 1 ? '1 write or patch' : `${notChecked} writes and patches`} found before writing (the evidence holds what was written)`);
+  }
   return differ.length === 0 ? Exit.ok : Exit.assertion;
 }
 
 /** The report's `results`, refused (exit 2) when the file is not a pvm report pvm can read. */
 function readReport(path: string): ReportResults {
-  const refuse = (why: string, hint = 'give a report written by pvm run --report FILE') => new UsageError('bad-report', `cannot verify ${path}: ${why}`, { hint });
-  const text = readBoundedFile(path, MAX_REPORT_BYTES, ({ why, fix }) => refuse(why, fix ?? undefined));
-  let report: { format?: unknown; version?: unknown; results?: ReportResults };
-  try {
-    report = JSON.parse(text) as typeof report;
-  } catch {
-    throw refuse('it is not JSON (a run that was killed leaves its report cut short)');
-  }
-  if (report?.format !== REPORT_FORMAT) throw refuse('it is not a pvm report (no "format": "pvm-report")');
-  if (report.version !== REPORT_VERSION) throw refuse(`it is a report of version ${String(report.version)}; this pvm reads version ${REPORT_VERSION}`, 'verify it with the pvm that wrote it');
-  const results = report.results;
-  if (typeof results?.recipe?.name !== 'string' || typeof results.recipe.sha256 !== 'string' || typeof results.args !== 'object' || typeof results.target?.kind !== 'string') {
-    throw refuse('its results lack the recipe, the args or the target');
-  }
-  return results;
+  return readReportFile(path, (why, fix) => new UsageError('bad-report', `cannot verify ${path}: ${why}`, { hint: fix ?? 'give a report written by pvm run --report FILE' })).results;
 }
 
 /** The recipe the report ran: its text as kept in the report, or its file; either must have the sha256 the report records. */
@@ -83,7 +62,8 @@ function recipeOf(claimed: ReportResults, reportPath: string): SourceFile {
   }
   const digest = sha256Hex(recipe);
   if (digest !== sha256) {
-    throw new UsageError('report-mismatch', `the recipe ${text === undefined ? `file ${name}` : `text in ${reportPath}`} is not the recipe the report ran: its sha256 is ${digest}, the report records ${sha256}`, {
+    // The digest of a file the report names is not shown: a report could name any file.
+    throw new UsageError('report-mismatch', `the recipe ${text === undefined ? `file ${name}` : `text in ${reportPath}`} is not the recipe the report ran: its sha256 is not the ${sha256} the report records`, {
       hint: text === undefined ? 'give the recipe file the report was made with' : 'the report was changed after pvm wrote it: verify the original',
     });
   }

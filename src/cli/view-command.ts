@@ -6,8 +6,9 @@
 // pages its events name. Two captures are diffed, as pvm diff diffs them.
 import { accessSync, closeSync, constants, existsSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { type PvmError, UsageError } from '../errors.ts';
-import { openRegularFile, readBoundedFile } from '../regular-file.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { CoreTarget } from '../target/core-target.ts';
 import { describeTarget, type TargetIdentity } from '../target/target.ts';
@@ -18,12 +19,12 @@ import { renderPage } from '../view/render-page.ts';
 import { eventMarks, eventRows } from '../view/report-events.ts';
 import type { ViewInput, ViewRegion } from '../view/view-model.ts';
 import type { Command } from './args.ts';
-import { fileDigest, mapsDigest, REPORT_FORMAT, REPORT_VERSION } from './report.ts';
+import { fileDigest, mapsDigest } from './report.ts';
+import { readReportFile, type ReportResults } from './report-file.ts';
 
 type ViewCommand = Extract<Command, { kind: 'view' }>;
 
 /** A report pvm reads to draw it (as pvm verify reads one: a run's every event, up to twice its 256 MiB of output). */
-const MAX_REPORT_BYTES = 1 << 30;
 /** sha256 of the ranges read, listed at most. */
 const MAX_READ_DIGESTS = 200;
 
@@ -98,14 +99,21 @@ function checkOutput(path: string): void {
   }
 }
 
-/** Written beside it and renamed: a page that cannot be finished leaves no half page. */
+/**
+ * Written beside it and renamed: a page that cannot be finished leaves no
+ * half page. The file beside it is made new (`wx`: never written through a
+ * link someone left at its name, which a random part makes hard to guess),
+ * and private, 0600, as a snapshot is: the page may show memory's bytes.
+ */
 function writePage(path: string, page: string): void {
-  const partial = `${path}.partial-${process.pid}`;
+  const partial = `${path}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
+  let made = false;
   try {
-    writeFileSync(partial, page, { mode: 0o644 });
+    writeFileSync(partial, page, { mode: 0o600, flag: 'wx' });
+    made = true;
     renameSync(partial, path);
   } catch (error) {
-    rmSync(partial, { force: true });
+    if (made) rmSync(partial, { force: true });
     const code = (error as { code?: string }).code;
     const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
     throw new UsageError('view-unwritable', `cannot write the page ${path}: ${why}`, { hint: 'write it to a file in a directory you may write: pvm view run.json -o run.html' });
@@ -157,26 +165,6 @@ function coreRegions(core: CoreTarget): ViewRegion[] {
   return core.regions().map((r) => ({ ...r, leftOut: (r as { leftOut?: string }).leftOut ?? core.fileProblem(r) }));
 }
 
-interface Report {
-  readonly recipe: { readonly name: string; readonly sha256: string };
-  readonly args: Readonly<Record<string, unknown>>;
-  readonly target: {
-    readonly kind: string;
-    readonly pid: number | null;
-    readonly name: string;
-    readonly exe: string | null;
-    readonly cmdline: readonly string[];
-    readonly startTime: string | null;
-    readonly modules: readonly { readonly path: string; readonly buildId: string | null }[];
-    readonly mapsSha256: string;
-    readonly core?: { readonly file: string; readonly sha256: string };
-  };
-  readonly events: readonly Record<string, unknown>[];
-  readonly reads: readonly Record<string, unknown>[];
-  readonly exit: number;
-  readonly error: { readonly code: string; readonly message: string } | null;
-}
-
 async function reportInput(file: string): Promise<ViewInput> {
   const { results, run } = readReport(file);
   const target = results.target;
@@ -211,26 +199,13 @@ async function reportInput(file: string): Promise<ViewInput> {
   };
 }
 
-function readReport(file: string): { results: Report; run: Record<string, unknown> | undefined } {
-  const refuse = (why: string) => unreadable(file, why);
-  const text = readBoundedFile(file, MAX_REPORT_BYTES, ({ why }) => refuse(why));
-  let document: { format?: unknown; version?: unknown; run?: Record<string, unknown>; results?: Report };
-  try {
-    document = JSON.parse(text) as typeof document;
-  } catch {
-    throw refuse('it is neither an ELF core nor JSON (a report cut short by a kill is not JSON)');
-  }
-  if (document?.format !== REPORT_FORMAT) throw refuse('it is neither an ELF core nor a pvm report (no "format": "pvm-report")');
-  if (document.version !== REPORT_VERSION) throw refuse(`it is a report of version ${String(document.version)}; this pvm reads version ${REPORT_VERSION}`);
-  const results = document.results;
-  if (typeof results?.target?.mapsSha256 !== 'string' || !Array.isArray(results.events) || !Array.isArray(results.reads) || !Array.isArray(results.target.modules) || typeof results.recipe?.sha256 !== 'string') {
-    throw refuse('its results lack the recipe, the target, the events or the reads');
-  }
-  return { results, run: document.run };
+function readReport(file: string): { readonly results: ReportResults; readonly run: Readonly<Record<string, unknown>> | undefined } {
+  // What is not a core is read as a report: a file that is neither is said to be neither.
+  return readReportFile(file, (why) => unreadable(file, why.replace(/^it is not (JSON|a pvm report)/, 'it is neither an ELF core nor $1')));
 }
 
 /** The map of the core the report names, when it is there and is the map the report records; else why not. */
-async function mapOfReport(results: Report): Promise<{ regions: ViewRegion[] | undefined; note: string }> {
+async function mapOfReport(results: ReportResults): Promise<{ regions: ViewRegion[] | undefined; note: string }> {
   const guessed = 'the report holds the map only as its sha256: drawn are the pages its events and reads name';
   const core = results.target.core;
   if (core === undefined) return { regions: undefined, note: `${guessed} (it was a live run: view its snapshot beside it for the whole map)` };

@@ -7,6 +7,7 @@ import type * as Ast from './ast.ts';
 import { expressionType, type Report, requireAddress, requireCondition, requireCount, requireNumber } from './check-expression.ts';
 import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from './check-types.ts';
 import { concreteBytes } from '../plan/pattern.ts';
+import { sizedMisfit } from '../plan/sized-value.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { Span } from './source.ts';
 import { describeType, family, isInteger, type StaticType } from './static-type.ts';
@@ -333,14 +334,9 @@ function checkLiteralSize(statement: Ast.WriteStatement, report: Report): void {
   if (size === undefined) return;
   const bytes = value.kind === 'string' ? value.bytes : value.kind === 'bytes' && value.pattern !== undefined ? concreteBytes(value.pattern) : undefined;
   if (bytes === undefined) return;
-  const n = Number(size);
-  const misfit = type.name === 'bytes' && bytes.length !== n
-    ? { message: `the value has ${bytes.length} bytes, not the ${n} that bytes ${n} says`, hint: `give exactly ${n} bytes, or write \`bytes\` without a size` }
-    : type.name === 'cstring' && bytes.length + 1 > n
-    ? { message: `the string and its NUL take ${bytes.length + 1} bytes, more than cstring max ${n}`, hint: 'shorten the string, or raise max' }
-    : type.name === 'utf16' && value.kind === 'string' && value.value.length > n
-    ? { message: `the string has ${value.value.length} UTF-16 units, more than utf16 ${n} allows`, hint: 'shorten the string, or raise the size' }
-    : undefined;
+  if (type.name !== 'bytes' && type.name !== 'cstring' && type.name !== 'utf16') return;
+  if (type.name === 'utf16' && value.kind !== 'string') return;
+  const misfit = sizedMisfit(type.name, Number(size), bytes.length, value.kind === 'string' ? value.value.length : 0);
   if (misfit !== undefined) report({ code: 'size', span: value.span, ...misfit });
 }
 

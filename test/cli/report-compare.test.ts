@@ -1,6 +1,6 @@
 // How pvm verify compares two reports' results (src/cli/report-compare.ts).
 import { describe, expect, it } from 'vitest';
-import { differences, MAX_DIFFERENCES } from '../../src/cli/report-compare.ts';
+import { differences, MAX_DIFFERENCES, unchecked } from '../../src/cli/report-compare.ts';
 
 const results = (changes: Record<string, unknown> = {}) => ({
   recipe: { name: 'r.pvm', sha256: 'aa', text: 'emit x = 1' },
@@ -26,6 +26,14 @@ describe('differences between a report and its rerun', () => {
       { field: 'emit x (line 1)', report: { value: 1 }, evidence: { value: 2 } },
       { field: 'reads[0]: 4 bytes at 0x10', report: { sha256: 'cc' }, evidence: { sha256: 'ff' } },
     ]);
+  });
+
+  it('compare a patch applied with its rerun on the patched memory, where it is already applied: by its sites and the bytes written', () => {
+    const site = (before: string) => ({ address: '0x30', before, after: '01' });
+    const applied = results({ events: [{ type: 'patch', name: 'p', status: 'applied', sites: [site('00')], stoppedThreads: 1, line: 3 }] });
+    const again = results({ events: [{ type: 'patch', name: 'p', status: 'already applied', sites: [site('01')], stoppedThreads: null, line: 3 }] });
+    expect(differences(applied, again)).toEqual([]);
+    expect(unchecked(applied)).toBe(1);
   });
 
   it('compare a write made and a patch applied with the dry run that would make them', () => {

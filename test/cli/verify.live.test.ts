@@ -90,6 +90,20 @@ describe('pvm verify refuses before anything runs', () => {
     expect(pvm('node', ['verify', live, ...target()])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^match: /) });
   });
 
+  it('a report with a field of the wrong type, naming it, and never a file named by a list arg (exit 2)', () => {
+    const edited = (name: string, change: (results: Record<string, unknown>) => void) => {
+      const document = JSON.parse(readFileSync(report, 'utf8'));
+      change(document.results);
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify(document));
+      return pvm('node', ['verify', path]);
+    };
+    expect(edited('null-args.json', (r) => (r.args = null))).toMatchObject({ status: 2, stderr: expect.stringContaining('results.args: ') });
+    expect(edited('text-number.json', (r) => ((r.recipe as Record<string, unknown>).text = 5))).toMatchObject({ status: 2, stderr: expect.stringContaining('results.recipe.text: ') });
+    // A list arg is addresses: one naming a file (`@FILE` on a command line) would have verify read that file.
+    expect(edited('file-arg.json', (r) => (r.args = { hits: ['@/etc/os-release'] }))).toMatchObject({ status: 2, stderr: expect.stringContaining('results.args.hits.0: ') });
+  });
+
   it('not a report (exit 2)', () => {
     const junk = join(dir, 'junk.json');
     writeFileSync(junk, '{"format":"something else"}');
@@ -128,6 +142,13 @@ describe('pvm verify of other reports', () => {
     expect(pvm('node', ['-e', `write u32 at ${at} = 0`, ...target(), '--allow-write']).status).toBe(0);
     expect(pvm('node', ['verify', wrote, ...target()])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^match: /) });
     expect(pvm('node', ['-e', `print read u32 at ${at}`, ...target()]).stdout).toBe('0\n');
+    const patching = join(dir, 'patch.pvm');
+    writeFileSync(patching, `patch "one" { at ${at} expect hex"00 00 00 00" with hex"01 00 00 00" }\n`);
+    const patched = join(dir, 'patched.json');
+    expect(pvm('node', ['run', patching, ...target(), '--allow-write', '--report', patched]).status).toBe(0);
+    // Rerun on the patched memory, the patch is already applied: the same sites and bytes, and what was there before is not re-checked.
+    expect(pvm('node', ['verify', patched, ...target()])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^match: .*\nnot checked: the bytes 1 write or patch found before writing/) });
+    expect(pvm('node', ['-e', `write u32 at ${at} = 0`, ...target(), '--allow-write']).status).toBe(0);
     // A core can only be read: the dry run needs the process.
     expect(pvm('node', ['verify', wrote, '--snapshot', snapshot])).toMatchObject({ status: 2, stderr: expect.stringContaining('which needs the live process, and a core can only be read') });
   });

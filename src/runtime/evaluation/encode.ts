@@ -7,6 +7,7 @@ import type { Pattern } from '../../plan/pattern.ts';
 import type { SourcePoint } from '../locate.ts';
 import { numeric, type Value } from './value.ts';
 import { hexAddress } from '../../bytes.ts';
+import { sizedMisfit } from '../../plan/sized-value.ts';
 
 const utf8 = new TextEncoder();
 
@@ -47,16 +48,14 @@ export function encode(encoding: Encoding, value: Value, at: () => SourcePoint):
     case 'raw': {
       if (value.kind === 'pattern') return { kind: 'pattern', pattern: value.pattern, text: value.text };
       const raw = value.kind === 'bytes' ? value.value : utf8.encode(value.kind === 'str' ? value.value : '');
-      if (encoding.size !== undefined && raw.length !== encoding.size) {
-        fail('size', `the value has ${raw.length} bytes, not the ${encoding.size} that bytes ${encoding.size} says`, `give exactly ${encoding.size} bytes, or write \`bytes\` without a size`);
-      }
+      const misfit = encoding.size === undefined ? undefined : sizedMisfit('bytes', encoding.size, raw.length, 0);
+      if (misfit !== undefined) fail('size', misfit.message, misfit.hint);
       return bytes(raw);
     }
     case 'utf16': {
       const text = value.kind === 'str' ? value.value : '';
-      if (encoding.units !== undefined && text.length > encoding.units) {
-        fail('size', `the string has ${text.length} UTF-16 units, more than utf16 ${encoding.units} allows`, 'shorten the string, or raise the size');
-      }
+      const misfit = encoding.units === undefined ? undefined : sizedMisfit('utf16', encoding.units, 0, text.length);
+      if (misfit !== undefined) fail('size', misfit.message, misfit.hint);
       const out = new Uint8Array(text.length * 2);
       const view = new DataView(out.buffer);
       for (let i = 0; i < text.length; i++) view.setUint16(i * 2, text.charCodeAt(i), true);
@@ -66,9 +65,8 @@ export function encode(encoding: Encoding, value: Value, at: () => SourcePoint):
       const raw = value.kind === 'bytes' ? value.value : utf8.encode(value.kind === 'str' ? value.value : '');
       const out = new Uint8Array(raw.length + 1);
       out.set(raw);
-      if (encoding.max !== undefined && out.length > encoding.max) {
-        fail('size', `the string and its NUL take ${out.length} bytes, more than cstring max ${encoding.max}`, 'shorten the string, or raise max');
-      }
+      const misfit = encoding.max === undefined ? undefined : sizedMisfit('cstring', encoding.max, raw.length, 0);
+      if (misfit !== undefined) fail('size', misfit.message, misfit.hint);
       return bytes(out);
     }
   }

@@ -1,0 +1,63 @@
+// A report read back by pvm verify and pvm view: the JSON `pvm run --report`
+// wrote (docs/forensics.md), checked field by field before anything uses
+// it, since a report is anyone's file (sent by someone, edited, cut short):
+// a field of the wrong type is a refusal that names it, never a crash.
+import { z } from 'zod';
+import { readBoundedFile } from '../regular-file.ts';
+import { REPORT_FORMAT, REPORT_VERSION } from './report.ts';
+
+/**
+ * The largest report read back. A report is read as one string, and a
+ * JavaScript string holds at most ~512 MiB (V8); a report of a run that
+ * reached the output budget can be larger, and is refused as too large.
+ */
+export const MAX_REPORT_BYTES = 500 << 20;
+
+/** An address as --json writes it. */
+const Address = z.string().regex(/^0x[0-9a-f]+$/);
+
+/** An arg as --json wrote its value: a number, a text, or a list param's addresses (never `@FILE`: verify passes it on as --arg). */
+const Arg = z.union([z.number(), z.string(), z.boolean(), z.array(z.union([z.number(), Address]))]);
+
+const Results = z.object({
+  recipe: z.object({ name: z.string(), sha256: z.string(), text: z.string().optional() }),
+  args: z.record(z.string(), Arg),
+  target: z.object({
+    kind: z.string(),
+    pid: z.number().nullable(),
+    name: z.string(),
+    exe: z.string().nullable(),
+    cmdline: z.array(z.string()),
+    startTime: z.string().nullable(),
+    modules: z.array(z.object({ path: z.string(), buildId: z.string().nullable() })),
+    mapsSha256: z.string(),
+    core: z.object({ file: z.string(), sha256: z.string() }).optional(),
+  }),
+  policies: z.array(z.unknown()).optional(),
+  events: z.array(z.record(z.string(), z.unknown())),
+  reads: z.array(z.object({ address: Address, length: z.number(), sha256: z.string() })),
+  exit: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export type ReportResults = z.infer<typeof Results>;
+
+/** A report's results and its `run` part, or `refuse(why)` thrown: not a file pvm can read, not JSON, not a pvm report of this version, or a field of the wrong type. */
+export function readReportFile(path: string, refuse: (why: string, fix?: string) => Error): { readonly results: ReportResults; readonly run: Readonly<Record<string, unknown>> | undefined } {
+  const text = readBoundedFile(path, MAX_REPORT_BYTES, ({ why, fix }) => refuse(why, fix));
+  let document: { format?: unknown; version?: unknown; run?: unknown; results?: unknown };
+  try {
+    document = JSON.parse(text) as typeof document;
+  } catch {
+    throw refuse('it is not JSON (a run that was killed leaves its report cut short)');
+  }
+  if (typeof document !== 'object' || document === null || document.format !== REPORT_FORMAT) throw refuse('it is not a pvm report (no "format": "pvm-report")');
+  if (document.version !== REPORT_VERSION) throw refuse(`it is a report of version ${String(document.version)}; this pvm reads version ${REPORT_VERSION}`, 'read it with the pvm that wrote it');
+  const parsed = Results.safeParse(document.results);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw refuse(`results.${issue.path.join('.')}: ${issue.message}`, 'give a report as pvm run --report FILE wrote it');
+  }
+  const run = typeof document.run === 'object' && document.run !== null ? document.run as Record<string, unknown> : undefined;
+  return { results: parsed.data, run };
+}
