@@ -128,7 +128,7 @@ function diffText(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabou
         perms.length > 0 ? `, ${perms.length} with other permissions` : ''
       }; ${same} the same`
       : `they are the same: ${count(diff.pairs.length, 'region')}`,
-    `  ${formatBytes(Number(diff.bytesCompared))} compared, ${formatBytes(Number(diff.bytesSkipped))} not read (holes, or one file's bytes on both sides)`,
+    `  ${formatBytes(Number(diff.bytesCompared))} compared, ${formatBytes(Number(diff.bytesSkipped))} not read (holes, one file's bytes on both sides, or left out of both)`,
   );
   const unknown = diff.pairs.filter((p) => p.notCompared > 0n);
   if (unknown.length > 0) {

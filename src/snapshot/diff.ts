@@ -230,6 +230,7 @@ class Comparer {
     const unknown = (length: bigint, why: string | undefined) => {
       notCompared += length;
       notComparedWhy ??= why;
+      ranges.close(); // a range never spans bytes that were not compared (its hexdump would show them)
     };
     let i = 0;
     let j = 0;
@@ -364,16 +365,17 @@ class RangeCollector {
       open.changed += changed;
       return;
     }
-    this.#close();
+    this.close();
     this.#open = { start, end, changed };
   }
 
   finish(): { ranges: ChangedRange[]; omitted: number; changed: bigint } {
-    this.#close();
+    this.close();
     return { ranges: this.#ranges, omitted: this.#omitted, changed: this.#changed };
   }
 
-  #close(): void {
+  /** Ends the range being made: the next change starts another. */
+  close(): void {
     const open = this.#open;
     if (open === undefined) return;
     this.#open = undefined;
