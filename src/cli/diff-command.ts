@@ -3,6 +3,7 @@
 // file mapped there and the offset in it, and the ELF symbol that holds it.
 // Exit 0 when nothing differs, 1 when something does, 4 when a file cannot be
 // read (as cmp: "differ" is not trouble).
+import type { DiffDocument } from '../view/diff-view.ts';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hexAddress, toHex } from '../bytes.ts';
@@ -36,7 +37,7 @@ export async function diffCommand(command: { readonly a: string; readonly b: str
       const diff = diffCores(a, b);
       const where = new Whereabouts(a, b);
       try {
-        out(command.json ? diffJson(diff, a, b, where) : diffText(diff, a, b, where));
+        out(command.json ? JSON.stringify(diffDocument(diff, a, b, where)) : diffText(diff, a, b, where));
       } finally {
         where.close();
       }
@@ -179,7 +180,8 @@ function hexdump(side: string, bytes: Uint8Array): string[] {
   return lines;
 }
 
-export function diffJson(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabouts): string {
+/** The diff as --json prints it (and pvm view draws it): addresses as `0x…` text, counts as numbers. */
+export function diffDocument(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabouts): DiffDocument {
   const region = (r: Region) => ({ start: hexAddress(r.start), end: hexAddress(r.end), perms: r.perms, offset: hexAddress(r.offset), path: r.path });
   const side = (target: CoreTarget) => ({ file: target.path, kind: target.snapshot === undefined ? 'core' : 'snapshot', pid: target.identity.pid ?? null, name: target.identity.name, takenAt: target.snapshot?.takenAt ?? null });
   const differing = diff.pairs.filter(pairDiffers);
@@ -232,7 +234,7 @@ export function diffJson(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Wh
       rangesOmitted: p.rangesOmitted,
     })),
   };
-  return JSON.stringify(json);
+  return json;
 }
 
 function size(region: Region): string {

@@ -68,13 +68,13 @@ function withMapOfCapture(input: ViewInput, inputs: readonly ViewInput[]): ViewI
 async function diffOf(fileA: string, fileB: string): Promise<DiffDocument> {
   const { CoreTarget } = await import('../target/core-target.ts');
   const { diffCores } = await import('../snapshot/diff.ts');
-  const { diffJson, Whereabouts } = await import('./diff-command.ts');
+  const { diffDocument, Whereabouts } = await import('./diff-command.ts');
   const a = await CoreTarget.open(fileA, { snapshot: false });
   try {
     const b = await CoreTarget.open(fileB, { snapshot: false });
     const where = new Whereabouts(a, b);
     try {
-      return JSON.parse(diffJson(diffCores(a, b), a, b, where)) as DiffDocument;
+      return diffDocument(diffCores(a, b), a, b, where);
     } finally {
       where.close();
       b.close();
