@@ -196,7 +196,9 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     if (values.output === undefined || values.output === '') throw usage('pvm view needs an output file: -o FILE.html', `pvm view ${file} -o run.html`);
     return { kind: 'view', inputs: [file, ...rest], output: values.output };
   }
-  if (rest.length > 0) throw usage(`unexpected argument '${rest[0]}'`, 'name the target with --pid N or --name NAME');
+  if (rest.length > 0) {
+    throw usage(`unexpected argument '${rest[0]}'`, command === 'verify' ? 'name the evidence with --snapshot FILE, --core FILE or --pid N' : 'name the target with --pid N or --name NAME');
+  }
   const policy = policyOf(values);
   switch (command) {
     case 'revert': {

@@ -5,9 +5,9 @@
 // own; the two `results` are then compared field by field. The recipe and
 // the core must be the ones the report names (their sha256), or nothing
 // runs. A recipe that writes is run as a dry run: verify never writes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { sha256Hex } from '../digest.ts';
 import { Exit, type ExitCode, PvmError, TargetError, UsageError } from '../errors.ts';
 import { readBoundedFile } from '../regular-file.ts';
@@ -35,10 +35,14 @@ export async function verifyReport(command: VerifyCommand, out: (text: string) =
   const found = await rerun(claimed, source, target, writes, command);
   const differ = differences(claimed, found);
   const notChecked = unchecked(claimed);
-  if (command.json) out(JSON.stringify({ type: 'verify', match: differ.length === 0, differences: differ, beforeNotChecked: notChecked }));
+  // A policy can withhold what the report records (a module's build-id it may not read): said, not compared.
+  const policies = (results: ReportResults) => JSON.stringify((results.policies ?? []).map((p) => (p as { sha256?: unknown }).sha256));
+  const otherPolicies = policies(claimed) !== policies(found);
+  if (command.json) out(JSON.stringify({ type: 'verify', match: differ.length === 0, differences: differ, beforeNotChecked: notChecked, policiesDiffer: otherPolicies }));
   else {
     out(differ.length === 0 ? `match: ${summary(found)}` : [`differs in ${differ.length === 1 ? '1 field' : `${differ.length} fields`}:`, ...differ.map(describe)].join('\n'));
     if (notChecked > 0) out(`not checked: the bytes ${notChecked === 1 ? '1 write or patch' : `${notChecked} writes and patches`} found before writing (the evidence holds what was written)`);
+    if (otherPolicies) out(`note: the report ran under other policies than this rerun (${describePolicies(claimed)}); what a policy withholds (a module's build-id) may differ: verify with the same --policy`);
   }
   return differ.length === 0 ? Exit.ok : Exit.assertion;
 }
@@ -70,13 +74,24 @@ function recipeOf(claimed: ReportResults, reportPath: string): SourceFile {
   return { name, text: recipe };
 }
 
-/** The core the report was made from, when it was made from one; a live run needs a TARGET. */
+/**
+ * The core the report was made from, when it was made from one (a live run
+ * needs a TARGET): its path as given when it ran, from here, or else from
+ * the report's directory (a report and its evidence sent together).
+ */
 function evidenceOf(claimed: ReportResults, reportPath: string): TargetSpec {
   const core = claimed.target.core;
   if (core === undefined) {
     throw new UsageError('usage', `${reportPath} was made from a live process: name the evidence to verify it on`, { hint: `pvm verify ${reportPath} --snapshot FILE, --core FILE or --pid N` });
   }
-  return { kind: 'core', path: core.file, snapshot: false };
+  const beside = isAbsolute(core.file) ? core.file : join(dirname(reportPath), core.file);
+  const path = existsSync(core.file) ? core.file : existsSync(beside) ? beside : undefined;
+  if (path === undefined) {
+    throw new UsageError('core-unreadable', `cannot open ${core.file}, the core ${reportPath} was made from: it is neither here nor beside the report`, {
+      hint: `give it: pvm verify ${reportPath} --snapshot FILE (or --core FILE)`,
+    });
+  }
+  return { kind: 'core', path, snapshot: false };
 }
 
 /** The core given must be the file the report records (its sha256), when the report records one: other evidence is refused before anything runs. */
@@ -137,6 +152,11 @@ function argsOf(args: Readonly<Record<string, unknown>>): string[] {
     const text = Array.isArray(value) ? value.map(String).join(',') : String(value);
     return `${name}=${typeof value === 'string' && text.startsWith('@') ? `@${text}` : text}`;
   });
+}
+
+function describePolicies(results: ReportResults): string {
+  const files = (results.policies ?? []).map((p) => String((p as { file?: unknown }).file));
+  return files.length === 0 ? 'none' : files.join(', ');
 }
 
 function summary(results: ReportResults): string {

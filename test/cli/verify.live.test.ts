@@ -104,6 +104,20 @@ describe('pvm verify refuses before anything runs', () => {
     expect(edited('file-arg.json', (r) => (r.args = { hits: ['@/etc/os-release'] }))).toMatchObject({ status: 2, stderr: expect.stringContaining('results.args.hits.0: ') });
   });
 
+  it('evidence named by a path from where the run was: found beside the report, else asked for (exit 2)', () => {
+    // The report names its snapshot as given then: an absolute path here. A copy with a path relative to the report's
+    // directory (pvm runs the tests in the checkout, where no before.snapshot is).
+    const document = JSON.parse(readFileSync(report, 'utf8'));
+    document.results.target.core.file = 'before.snapshot';
+    const copy = join(dir, 'relative.json');
+    writeFileSync(copy, JSON.stringify(document));
+    expect(pvm('node', ['verify', copy])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^match: /) });
+    document.results.target.core.file = 'elsewhere/gone.snapshot';
+    writeFileSync(copy, JSON.stringify(document));
+    expect(pvm('node', ['verify', copy])).toMatchObject({ status: 2, stderr: expect.stringContaining('it is neither here nor beside the report') });
+    expect(pvm('node', ['verify', copy, snapshot])).toMatchObject({ status: 2, stderr: expect.stringContaining('hint: name the evidence with --snapshot FILE, --core FILE or --pid N') });
+  });
+
   it('not a report (exit 2)', () => {
     const junk = join(dir, 'junk.json');
     writeFileSync(junk, '{"format":"something else"}');
@@ -123,6 +137,16 @@ describe('pvm verify of other reports', () => {
     expect(pvm('node', ['run', copy, '--snapshot', snapshot, '--report', moved, '--report-without-recipe']).status).toBe(0);
     writeFileSync(copy, `${RECIPE}print 1\n`);
     expect(pvm('node', ['verify', moved])).toMatchObject({ status: 2, stderr: expect.stringContaining(`the recipe file ${copy} is not the recipe the report ran`) });
+  });
+
+  it('says when the report ran under other policies than the rerun (what a policy withholds may differ)', () => {
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ run: { maxSeconds: 60 } }));
+    const under = join(dir, 'under-policy.json');
+    expect(pvm('node', ['run', recipe, '--snapshot', snapshot, '--report', under, '--policy', policy]).status).toBe(0);
+    expect(pvm('node', ['verify', under]).stdout).toContain(`note: the report ran under other policies than this rerun (${policy})`);
+    const same = pvm('node', ['verify', under, '--policy', policy, '--json']);
+    expect(JSON.parse(same.stdout)).toMatchObject({ match: true, policiesDiffer: false });
   });
 
   it("re-checks a gcore's report on the gcore", (context) => {
