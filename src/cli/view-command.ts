@@ -45,6 +45,8 @@ export async function viewCommand(command: ViewCommand, out: (text: string) => v
       [inputs[a], inputs[b]] = withDiff(inputs[a]!, inputs[b]!, document);
       diff = { a, b, document };
     }
+  } else if (captures.length > 2) {
+    note = `${captures.length} captures, not diffed: pvm view diffs two (pvm diff A B diffs any pair)`;
   }
   const page = renderPage(inputs, note, diff);
   writePage(command.output, page);

@@ -174,6 +174,14 @@ describe('the page', () => {
   });
 });
 
+describe('pvm view of more than two captures', () => {
+  it('draws each and says they are not diffed', () => {
+    const three = join(dir, 'three.html');
+    expect(pvm('node', ['view', before, snapshot, before, '-o', three]).status).toBe(0);
+    expect(readFileSync(three, 'utf8')).toContain('3 captures, not diffed: pvm view diffs two (pvm diff A B diffs any pair)');
+  });
+});
+
 describe('pvm view of a core gdb wrote', () => {
   it("draws its map, rebuilt from the core's segments and the files it names", (context) => {
     needs(context, hasCommand('gcore'), 'needs gdb (apt install gdb) for gcore');
