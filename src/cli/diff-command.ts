@@ -12,7 +12,7 @@ import { DeniedError, Exit, type ExitCode, PvmError, TargetError } from '../erro
 import { SYSTEM_POLICY_PATH } from '../policy/system.ts';
 import { describeRegion } from '../runtime/explain-fault.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
-import { type ChangedRange, COALESCE_GAP, type CoreDiff, diffCores, MAX_RANGES, pairDiffers, type RegionPair } from '../snapshot/diff.ts';
+import { type ChangedRange, COALESCE_GAP, type CoreDiff, coresDiffer, diffCores, MAX_RANGES, pairDiffers, type RegionPair } from '../snapshot/diff.ts';
 import { CoreTarget } from '../target/core-target.ts';
 import { describeTarget, type Region } from '../target/target.ts';
 import { formatBytes } from './format.ts';
@@ -23,26 +23,31 @@ const TEXT_BYTES = 64;
 /** The bytes of each range --json gives (as hex). */
 const JSON_BYTES = 256;
 
-export async function diffCommand(command: { readonly a: string; readonly b: string; readonly json: boolean }, out: (text: string) => void): Promise<ExitCode> {
+export function diffCommand(command: { readonly a: string; readonly b: string; readonly json: boolean }, out: (text: string) => void): Promise<ExitCode> {
   // A diff shows every byte that differs: where a system policy governs what pvm may read, it does not run.
   if (existsSync(SYSTEM_POLICY_PATH)) {
     throw new DeniedError('policy-denied', `pvm diff does not run under a system policy (${SYSTEM_POLICY_PATH}): it shows any byte of the two files, which no policy rule judges`, {
       hint: 'compare what the policy lets you read: pvm run RECIPE --snapshot A and --snapshot B, with --report, and compare the reports',
     });
   }
-  const a = await openSide(command.a, 'A');
+  return diffFiles(command.a, command.b, (diff, a, b, where) => {
+    out(command.json ? JSON.stringify(diffDocument(diff, a, b, where)) : diffText(diff, a, b, where));
+    return coresDiffer(diff) ? Exit.assertion : Exit.ok;
+  });
+}
+
+/** Opens A and B, diffs them, and gives `use` the diff and what says where each change lies (pvm diff's output, pvm view's page); closes them after. */
+export async function diffFiles<T>(pathA: string, pathB: string, use: (diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabouts) => T): Promise<T> {
+  const a = await openSide(pathA, 'A');
   try {
-    const b = await openSide(command.b, 'B');
+    const b = await openSide(pathB, 'B');
     try {
-      const diff = diffCores(a, b);
       const where = new Whereabouts(a, b);
       try {
-        out(command.json ? JSON.stringify(diffDocument(diff, a, b, where)) : diffText(diff, a, b, where));
+        return use(diffCores(a, b), a, b, where);
       } finally {
         where.close();
       }
-      const differs = diff.added.length > 0 || diff.removed.length > 0 || diff.pairs.some(pairDiffers);
-      return differs ? Exit.assertion : Exit.ok;
     } finally {
       b.close();
     }
@@ -122,9 +127,8 @@ function diffText(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where: Whereabou
   const same = diff.pairs.filter((p) => !pairDiffers(p)).length;
   const bytesChanged = changed.reduce((sum, p) => sum + p.bytesChanged, 0n);
   const ranges = changed.reduce((sum, p) => sum + p.ranges.length + p.rangesOmitted, 0);
-  const differs = changed.length + resized.length + perms.length + diff.added.length + diff.removed.length > 0;
   lines.push(
-    differs
+    coresDiffer(diff)
       ? `they differ: ${count(changed.length, 'region')} changed (${count(Number(bytesChanged), 'byte')} in ${count(ranges, 'range')}), ${diff.added.length} added, ${diff.removed.length} removed, ${resized.length} resized${
         perms.length > 0 ? `, ${perms.length} with other permissions` : ''
       }; ${same} the same`
@@ -189,7 +193,7 @@ export function diffDocument(diff: CoreDiff, a: CoreTarget, b: CoreTarget, where
     type: 'diff',
     a: side(a),
     b: side(b),
-    differ: differing.length > 0 || diff.added.length > 0 || diff.removed.length > 0,
+    differ: coresDiffer(diff),
     coalesceGap: COALESCE_GAP,
     summary: {
       same: diff.pairs.length - differing.length,

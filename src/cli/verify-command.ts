@@ -15,6 +15,7 @@ import type { SourceFile } from '../dsl/source.ts';
 import type { Command, RunCommand, TargetSpec } from './args.ts';
 import { type Difference, differences, unchecked } from './report-compare.ts';
 import { readReportFile, type ReportResults } from './report-file.ts';
+import { fileDigest } from './report.ts';
 
 type VerifyCommand = Extract<Command, { kind: 'verify' }>;
 
@@ -30,7 +31,7 @@ export async function verifyReport(command: VerifyCommand, out: (text: string) =
         hint: `pvm verify ${command.report} --pid N (nothing is written)`,
       });
     }
-    await checkEvidence(claimed, target.path, command.report);
+    checkEvidence(claimed, target.path, command.report);
   }
   const found = await rerun(claimed, source, target, writes, command);
   const differ = differences(claimed, found);
@@ -95,10 +96,9 @@ function evidenceOf(claimed: ReportResults, reportPath: string): TargetSpec {
 }
 
 /** The core given must be the file the report records (its sha256), when the report records one: other evidence is refused before anything runs. */
-async function checkEvidence(claimed: ReportResults, path: string, reportPath: string): Promise<void> {
+function checkEvidence(claimed: ReportResults, path: string, reportPath: string): void {
   const recorded = claimed.target.core?.sha256;
   if (recorded === undefined) return; // a live run verified on a snapshot: its results say whether the memory is the same
-  const { fileDigest } = await import('./report.ts');
   const digest = fileDigest(path);
   if (digest !== recorded) {
     throw new TargetError('evidence-mismatch', `${path} is not the evidence ${reportPath} was made from: its sha256 is ${digest}, the report records ${recorded} (${claimed.target.core!.file})`, {

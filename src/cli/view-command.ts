@@ -68,22 +68,8 @@ function withMapOfCapture(input: ViewInput, inputs: readonly ViewInput[]): ViewI
 
 /** What `pvm diff A B --json` prints of the two files. */
 async function diffOf(fileA: string, fileB: string): Promise<DiffDocument> {
-  const { CoreTarget } = await import('../target/core-target.ts');
-  const { diffCores } = await import('../snapshot/diff.ts');
-  const { diffDocument, Whereabouts } = await import('./diff-command.ts');
-  const a = await CoreTarget.open(fileA, { snapshot: false });
-  try {
-    const b = await CoreTarget.open(fileB, { snapshot: false });
-    const where = new Whereabouts(a, b);
-    try {
-      return diffDocument(diffCores(a, b), a, b, where);
-    } finally {
-      where.close();
-      b.close();
-    }
-  } finally {
-    a.close();
-  }
+  const { diffDocument, diffFiles } = await import('./diff-command.ts');
+  return diffFiles(fileA, fileB, diffDocument);
 }
 
 /** The page is refused before anything is read when it cannot be written: a directory, a device, a missing directory. */

@@ -66,6 +66,11 @@ export function pairDiffers(pair: RegionPair): boolean {
   return pair.resized || pair.permsChanged || pair.bytesChanged > 0n;
 }
 
+/** Whether two captures differ: a region added or removed, or a pair that differs (what makes pvm diff exit 1). */
+export function coresDiffer(diff: CoreDiff): boolean {
+  return diff.added.length > 0 || diff.removed.length > 0 || diff.pairs.some(pairDiffers);
+}
+
 /** What a diff reads of a core: its regions, its bytes, why a file mapping's file cannot be used, and whether it is a pvm snapshot. */
 export type DiffSource = Pick<CoreTarget, 'regions' | 'readv' | 'fileProblem' | 'snapshot'>;
 
