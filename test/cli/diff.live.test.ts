@@ -82,14 +82,9 @@ describe('pvm diff', () => {
   it("finds the kernel's core the same as a pvm snapshot taken just before the crash: its file pages from the file, its zero pages against the snapshot's holes", async (context) => {
     const snapshot = join(dir, 'before-crash.snapshot');
     const crashed = await kernelCore(dir, undefined, async (fixture) => {
-      // Still, for the snapshot and up to the crash: waiting in read(2) for its next line (it has printed its
-      // addresses and may still be on its way there), then stopped.
-      const waitFor = async (holds: () => boolean) => {
-        for (let tries = 0; !holds() && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
-      };
-      await waitFor(() => readFileSync(`/proc/${fixture.pid}/syscall`, 'latin1').startsWith('0 '));
-      process.kill(fixture.pid, 'SIGSTOP');
-      await waitFor(() => /\nState:\tT /.test(readFileSync(`/proc/${fixture.pid}/status`, 'utf8')));
+      // Still, for the snapshot and up to the crash.
+      await fixture.settled();
+      await fixture.stopped();
       expect(pvm('node', ['snapshot', '--pid', String(fixture.pid), '-o', snapshot])).toMatchObject({ status: 0, stderr: '' });
       process.kill(fixture.pid, 'SIGCONT');
     });

@@ -30,8 +30,10 @@ beforeAll(async () => {
   const fixture: Fixture = await startFixture(['--spin']);
   try {
     const args = ['--arg', `area=${fixture.hex('area')}`, '--arg', `page=${fixture.hex('page')}`, '--arg', `table=${fixture.hex('table')}`];
-    // Stopped, so that its registers and memory hold still between the live run and the captures.
-    process.kill(fixture.pid, 'SIGSTOP');
+    // Stopped, so that its registers and memory hold still between the live run and the captures; once still, so
+    // that its threads are where the tests look for them (the spinner in spin_here, the main thread in read(2)).
+    await fixture.settled();
+    await fixture.stopped();
     const run = pvm('node', ['run', RECIPE, '--pid', String(fixture.pid), ...args, '--json', '--report', REPORT_LIVE]);
     expect(run.stderr).toBe('');
     const registers = pvm('node', ['-e', REGISTERS_RECIPE, '--pid', String(fixture.pid), '--json']).stdout;
@@ -140,9 +142,7 @@ describe('pvm snapshot', () => {
   it('says the process was stopped when a signal stopped it (state T) before and after the capture, on Node, Bun and Deno', async () => {
     const fixture = await startFixture();
     try {
-      process.kill(fixture.pid, 'SIGSTOP');
-      // The signal is delivered when the target is next scheduled: wait until it has stopped.
-      for (let tries = 0; !/\nState:\tT /.test(readFileSync(`/proc/${fixture.pid}/status`, 'utf8')) && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await fixture.stopped();
       for (const runtime of RUNTIMES) {
         const text = pvm(runtime, ['snapshot', '--pid', String(fixture.pid), '-o', join(dir, `stopped-${runtime}.snapshot`)]);
         expect(text.stdout.split('\n')[1]).toBe('  taken while the process was stopped (state T: SIGSTOP or ^Z, before the capture and after it), so it did not run during the capture');

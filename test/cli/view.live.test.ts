@@ -35,9 +35,8 @@ let page: string;
 
 beforeAll(async () => {
   fixture = await startFixture();
-  // Still, from the first snapshot to the live run, so that its map is the run's (the page draws the run on it):
-  // waiting in read(2) for its next line (it may still be on its way there after printing its addresses).
-  for (let tries = 0; !readFileSync(`/proc/${fixture.pid}/syscall`, 'latin1').startsWith('0 ') && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+  // Still, from the first snapshot to the live run, so that its map is the run's (the page draws the run on it).
+  await fixture.settled();
   dir = mkdtempSync(join(tmpdir(), 'pvm-view-'));
   const recipe = join(dir, 'write.pvm');
   writeFileSync(recipe, LIVE_RECIPE);

@@ -1,5 +1,6 @@
 // Starts the C fixture as a live process and reads the addresses it prints.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach } from 'vitest';
 import { FIXTURE_BINARY } from './paths.ts';
 
@@ -17,6 +18,16 @@ export interface Fixture {
   readonly child: ChildProcess;
   /** Sends a line to the fixture's stdin and resolves with the next line it prints. */
   ask(line: string): Promise<string>;
+  /**
+   * Resolves once the fixture is still: its main thread waiting in read(2)
+   * for its next line (it prints its addresses first, and may still be on its
+   * way there), and every other thread past its start (it has run for a tick
+   * of CPU time: a spinner in its loop). What a test snapshots, stops or
+   * compares is then what stays.
+   */
+  settled(): Promise<void>;
+  /** SIGSTOP, resolving once the fixture has stopped (state T): the signal lands when it is next scheduled. */
+  stopped(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,8 +58,19 @@ export async function startFixture(args: readonly string[] = [], prefix: readonl
     if (typeof value !== 'string' || !value.startsWith('0x')) throw new Error(`fixture has no address '${name}'`);
     return BigInt(value);
   };
+  const pid = Number(info.pid);
+  /** Waits until `holds`, at most 10 s; else fails saying what it waited for. */
+  const until = async (holds: () => boolean, what: string) => {
+    for (const deadline = Date.now() + 10_000; !holds();) {
+      if (Date.now() > deadline) throw new Error(`the fixture (pid ${pid}) did not become ${what} in 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const task = (tid: string, file: string) => readFileSync(`/proc/${pid}/task/${tid}/${file}`, 'latin1');
+  /** utime + stime, in ticks (fields 14 and 15 of stat, after the command in parentheses). */
+  const ticks = (tid: string) => task(tid, 'stat').slice(task(tid, 'stat').lastIndexOf(')') + 2).split(' ').slice(11, 13).reduce((sum, n) => sum + Number(n), 0);
   return {
-    pid: Number(info.pid),
+    pid,
     pageSize: Number(info.page_size),
     at,
     has: (name) => typeof info[name] === 'string',
@@ -63,6 +85,15 @@ export async function startFixture(args: readonly string[] = [], prefix: readonl
       const answer = nextLine();
       child.stdin!.write(`${request}\n`);
       return answer;
+    },
+    settled: () =>
+      until(
+        () => readdirSync(`/proc/${pid}/task`).every((tid) => (Number(tid) === pid ? task(tid, 'syscall').startsWith('0 ') : ticks(tid) > 0)),
+        'still (its main thread in read(2), every other thread running)',
+      ),
+    stopped: async () => {
+      process.kill(pid, 'SIGSTOP');
+      await until(() => /\nState:\tT /.test(readFileSync(`/proc/${pid}/status`, 'utf8')), 'stopped (state T)');
     },
     stop: () =>
       new Promise<void>((resolve) => {
