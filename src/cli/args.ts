@@ -56,7 +56,17 @@ export type Command =
    * `run` or `-e` against many processes (--pid given more than once, or --match), run-many.ts: `run` is the
    * command as for one of them (its target is replaced by each pid), `childArgs` the command line a helper pvm gets.
    */
-  | { readonly kind: 'run-many'; readonly run: RunCommand; readonly pids: readonly number[] | undefined; readonly selector: Selector | undefined; readonly jobs: number; readonly json: boolean; readonly childArgs: readonly string[] }
+  | {
+    readonly kind: 'run-many';
+    readonly run: RunCommand;
+    readonly pids: readonly number[] | undefined;
+    readonly selector: Selector | undefined;
+    readonly jobs: number;
+    readonly json: boolean;
+    readonly childArgs: readonly string[];
+    /** --follow (follow.ts): every matching process that starts later too, once ready, until a signal or `forMs`. */
+    readonly follow: { readonly forMs: number | undefined; readonly ready: Readiness } | undefined;
+  }
   | { readonly kind: 'status'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   /** `target`: where types from debug info come from, for a recipe that names them (none: the recipe's own types only). */
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined; readonly target: TargetSpec | undefined }
@@ -139,6 +149,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
   refuseOptionsNotTaken(name, given);
   if (many && COMMAND_OPTIONS[name].target !== 'many') throw usage(`pvm ${command} takes one target: --match and several --pid apply to pvm run and -e`, `pvm ${command} … --pid N`);
   if (!many && values.jobs !== undefined) throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
+  if (values.follow === true && values.match === undefined) throw usage('--follow applies to --match: it follows the processes a selector matches', 'pvm run RECIPE --match name=nginx --follow');
+  if (values.for !== undefined && values.follow !== true) throw usage('--for applies to --follow: how long to follow', 'pvm run RECIPE --match name=nginx --follow --for 10m');
   return commandOf(name, file, rest as string[], own, values, parsed, many);
 }
 
@@ -257,18 +269,28 @@ function fanOut(own: readonly string[], parsed: Parsed, values: Values, json: bo
     if (values[option] !== undefined) throw usage(`--${option} takes one target; with --match or several --pid, leave it out`, 'pvm run RECIPE --match name=nginx --json');
   }
   if (values.spawned !== undefined) throw usage('a program started by pvm is one target; --match and several --pid name processes that run already', 'pvm run RECIPE -- ./server');
+  if (values.ready !== undefined && values.follow !== true) throw usage('--ready applies to a program pvm starts, or to the processes --follow finds', 'pvm run RECIPE --match name=nginx --follow --ready module:libssl.so.3');
+  const follow = values.follow === true ? { forMs: values.for === undefined ? undefined : parseDuration(values.for), ready: parseReadiness(values.ready ?? 'loaded') } : undefined;
   for (const pid of pids ?? []) if (!/^[1-9][0-9]{0,9}$/.test(pid)) throw usage(`--pid ${pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
   const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : Number(values.jobs);
   if (!Number.isSafeInteger(jobs) || jobs < 1) throw usage(`--jobs ${values.jobs}: not a positive number`, 'pvm run RECIPE --match name=nginx --jobs 4');
   const dropped = new Set<number>();
   for (const token of parsed.tokens) {
-    if (token.kind !== 'option' || (token.name !== 'pid' && token.name !== 'match' && token.name !== 'jobs')) continue;
+    if (token.kind !== 'option' || !['pid', 'match', 'jobs', 'follow', 'for', 'ready'].includes(token.name)) continue;
     dropped.add(token.index);
-    if (!token.inlineValue) dropped.add(token.index + 1);
+    if (!token.inlineValue && token.name !== 'follow') dropped.add(token.index + 1);
   }
   const childArgs = own.filter((_, i) => !dropped.has(i));
   const run = parseCommandLine([...childArgs, '--pid', '1']) as RunCommand;
-  return { kind: 'run-many', run, pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs };
+  return { kind: 'run-many', run, pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs, follow };
+}
+
+/** `--for`: a number and a unit (ms, s, m, h, d), as systemd writes them; a bare number is seconds. */
+export function parseDuration(text: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  const ms = match === null ? NaN : Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  if (!(ms > 0) || ms > 2 ** 31 - 1) throw usage(`--for ${text}: not a duration`, 'give a number and a unit: 500ms, 30s, 10m, 8h or 7d (at most 24 days)');
+  return ms;
 }
 
 /** A target a command may take (types from its debug info), or none; --ready and --then only with a program pvm starts. */

@@ -146,10 +146,10 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     }
     case 'run-many': {
       const { prepareRun } = await import('./run-command.ts');
-      const { runMany } = await import('./run-many.ts');
       const prepared = await prepareRun(command.run, readRecipe(command.run.recipe));
       try {
-        return await runMany(command, prepared, out);
+        if (command.follow !== undefined) return await (await import('./follow.ts')).follow(command, command.follow, prepared, out);
+        return await (await import('./run-many.ts')).runMany(command, prepared, out);
       } finally {
         prepared.close();
       }

@@ -9,6 +9,8 @@ export const OPTIONS = {
   pid: { type: 'string', multiple: true },
   match: { type: 'string' },
   jobs: { type: 'string' },
+  follow: { type: 'boolean' },
+  for: { type: 'string' },
   name: { type: 'string' },
   core: { type: 'string' },
   snapshot: { type: 'string' },
@@ -39,6 +41,7 @@ const VALUES: Partial<Record<OptionName, string>> = {
   pid: 'N',
   match: 'SELECTOR',
   jobs: 'N',
+  for: 'DURATION',
   name: 'PROCESS_NAME',
   core: 'FILE',
   snapshot: 'FILE',
@@ -146,7 +149,7 @@ export const COMMAND_NAMES = Object.keys(COMMAND_OPTIONS).filter((name) => name 
 /** The options that name a target, and those only a run over many processes takes. */
 const TARGET_OPTIONS: Readonly<Record<TargetUse, readonly OptionName[]>> = {
   one: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
-  many: ['pid', 'name', 'core', 'snapshot', 'ready', 'then', 'match', 'jobs'],
+  many: ['pid', 'name', 'core', 'snapshot', 'ready', 'then', 'match', 'jobs', 'follow', 'for'],
   live: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
   journaled: ['pid', 'name', 'core', 'snapshot'],
   optional: ['pid', 'name', 'core', 'snapshot', 'ready', 'then'],
@@ -191,6 +194,8 @@ ${commandsUsage().replace(/^/gm, '  ')}
 TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
         | --match SELECTOR | --pid N --pid M ...   (run and -e: every process, --jobs N at a time;
           SELECTOR: exe=PATH,name=COMM,module=NAME,build-id=HEX,uid=N,cgroup=PATH, all must hold)
+          [--follow [--for DURATION] [--ready ...]]: then every matching process that starts,
+          once ready, until SIGINT/SIGTERM or DURATION (30s, 10m, 8h) has passed
         | [--ready loaded|module:NAME|ms:N] [--then wait|leave|kill] -- COMMAND ARGS...
           (pvm starts the program, runs the recipe once it is ready, then by default waits for it)
 --policy FILE narrows what may be read, written or patched; --audit FILE logs each decision (docs/policy.md)

@@ -205,6 +205,7 @@ export function recordWrites(journal: JournalFile | undefined, audit: AuditFile 
   return (entries) => {
     journal?.append(entries);
     for (const entry of entries) {
+      if (entry.alreadyApplied === true) continue; // journaled to be revertible; nothing was written
       report?.write(entry);
       audit?.append({
         op: entry.statement === 'patch' ? 'write-code' : 'write',

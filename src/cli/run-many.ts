@@ -33,7 +33,7 @@ type Out = (text: string) => void;
 type RunMany = Extract<Command, { kind: 'run-many' }>;
 
 /** What one process's run printed, and how it ended. */
-interface Finished {
+export interface Finished {
   readonly pid: number;
   /** Its name when the run began ('exited' for a process that was gone). */
   readonly comm: string;
@@ -149,7 +149,7 @@ async function letHelpersIn(): Promise<void> {
 }
 
 /** Runs the recipe against one process in this pvm, keeping what it prints. */
-async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles): Promise<Finished> {
+export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles): Promise<Finished> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const comm = commOf(pid);
@@ -170,7 +170,7 @@ async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles): 
 }
 
 /** One process's block: its lines, each JSON line naming the pid; stderr lines prefixed with it. */
-function show(result: Finished, json: boolean, out: Out): void {
+export function show(result: Finished, json: boolean, out: Out): void {
   const { pid, exit } = result;
   if (json) {
     for (const text of result.stdout) for (const line of text.split('\n')) out(line.replace(/^\{("type":"[^"]*")/, `{$1,"pid":${pid}`));

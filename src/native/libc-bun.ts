@@ -26,6 +26,10 @@ export function bindWithBunFfi(): Libc {
       memchr: { args: ['u64', 'i32', 'u64'], returns: FFIType.u64_fast },
       wmemchr: { args: ['u64', 'i32', 'u64'], returns: FFIType.u64_fast },
       flock: { args: ['i32', 'i32'], returns: 'i32' },
+      socket: { args: ['i32', 'i32', 'i32'], returns: 'i32' },
+      bind: { args: ['i32', 'ptr', 'u32'], returns: 'i32' },
+      send: { args: ['i32', 'ptr', 'u64', 'i32'], returns: FFIType.i64_fast },
+      recv: { args: ['i32', 'ptr', 'u64', 'i32'], returns: FFIType.i64_fast },
       malloc: { args: ['u64'], returns: 'ptr' },
       free: { args: ['ptr'], returns: 'void' },
       __errno_location: { args: [], returns: 'ptr' },
@@ -58,6 +62,10 @@ export function bindWithBunFfi(): Libc {
     memchr: (haystack, byte, length) => Number(c.memchr(haystack, byte, length)),
     wmemchr: (haystack, word, words) => Number(c.wmemchr(haystack, word, words)),
     flock: (fd, operation) => withErrno(c.flock(fd, operation)),
+    socket: (domain, type, protocol) => withErrno(c.socket(domain, type, protocol)),
+    bind: (fd, address, length) => withErrno(c.bind(fd, address, length)),
+    send: (fd, buffer, length, flags) => withErrno(c.send(fd, buffer, length, flags)),
+    recv: (fd, buffer, length, flags) => withErrno(c.recv(fd, buffer, length, flags)),
     addressOf: (bytes) => ptr(bytes),
     alloc(size: number): NativeMemory {
       const length = Math.max(1, size);

@@ -33,6 +33,10 @@ export function bindWithDenoFfi(): Libc {
     memchr: { parameters: ['usize', 'i32', 'usize'], result: 'usize' },
     wmemchr: { parameters: ['usize', 'i32', 'usize'], result: 'usize' },
     flock: { parameters: ['i32', 'i32'], result: 'i32' },
+    socket: { parameters: ['i32', 'i32', 'i32'], result: 'i32' },
+    bind: { parameters: ['i32', 'buffer', 'u32'], result: 'i32' },
+    send: { parameters: ['i32', 'buffer', 'usize', 'i32'], result: 'isize' },
+    recv: { parameters: ['i32', 'buffer', 'usize', 'i32'], result: 'isize' },
     malloc: { parameters: ['usize'], result: 'pointer' },
     free: { parameters: ['pointer'], result: 'void' },
     __errno_location: { parameters: [], result: 'pointer' },
@@ -65,6 +69,10 @@ export function bindWithDenoFfi(): Libc {
     memchr: (haystack, byte, length) => Number(call('memchr', haystack, byte, length)),
     wmemchr: (haystack, word, words) => Number(call('wmemchr', haystack, word, words)),
     flock: (fd, operation) => withErrno(call('flock', fd, operation)),
+    socket: (domain, type, protocol) => withErrno(call('socket', domain, type, protocol)),
+    bind: (fd, address, length) => withErrno(call('bind', fd, address, length)),
+    send: (fd, buffer, length, flags) => withErrno(call('send', fd, buffer, length, flags)),
+    recv: (fd, buffer, length, flags) => withErrno(call('recv', fd, buffer, length, flags)),
     addressOf: (bytes) => Number(deno.UnsafePointer.value(deno.UnsafePointer.of(bytes))),
     alloc(size: number): NativeMemory {
       const length = Math.max(1, size);

@@ -43,6 +43,11 @@ export interface Libc {
   addressOf(bytes: Uint8Array): number;
   /** flock(2): 0 or -errno. */
   flock(fd: number, operation: number): number;
+  /** socket(2), bind(2), send(2) and recv(2), for the kernel's process connector (netlink): the result or -errno. */
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, address: Uint8Array, length: number): number;
+  send(fd: number, buffer: Uint8Array, length: number, flags: number): number;
+  recv(fd: number, buffer: Uint8Array, length: number, flags: number): number;
 }
 
 export const O_RDONLY = 0;
@@ -97,6 +102,10 @@ async function bind(): Promise<Libc> {
   const memchr = lib.func('uintptr_t memchr(uintptr_t s, int c, size_t n)');
   const wmemchr = lib.func('uintptr_t wmemchr(uintptr_t s, int32_t c, size_t n)');
   const flock = lib.func('int flock(int fd, int operation)');
+  const socket = lib.func('int socket(int domain, int type, int protocol)');
+  const bindSocket = lib.func('int bind(int fd, void *address, uint32_t length)');
+  const send = lib.func('intptr_t send(int fd, void *buffer, size_t length, int flags)');
+  const recv = lib.func('intptr_t recv(int fd, void *buffer, size_t length, int flags)');
   // memmove(a, a, 0) does nothing and returns a: koffi passes a typed array as the address of its bytes.
   const addressOf = lib.func('uintptr_t memmove(void *dest, void *src, size_t n)');
 
@@ -120,6 +129,10 @@ async function bind(): Promise<Libc> {
     memchr: (haystack: number, byte: number, length: number) => Number(memchr(haystack, byte, length)),
     wmemchr: (haystack: number, word: number, words: number) => Number(wmemchr(haystack, word, words)),
     flock: withErrno((fd: number, operation: number) => flock(fd, operation)),
+    socket: withErrno((domain: number, type: number, protocol: number) => socket(domain, type, protocol)),
+    bind: withErrno((fd: number, address: Uint8Array, length: number) => bindSocket(fd, address, length)),
+    send: withErrno((fd: number, buffer: Uint8Array, length: number, flags: number) => send(fd, buffer, length, flags)),
+    recv: withErrno((fd: number, buffer: Uint8Array, length: number, flags: number) => recv(fd, buffer, length, flags)),
     addressOf: (bytes: Uint8Array) => Number(addressOf(bytes, bytes, 0)),
     alloc(size: number): NativeMemory {
       const pointer = koffi.alloc('uint8_t', Math.max(1, size));

@@ -40,7 +40,7 @@ export interface RunWritesOptions extends Pick<ExecuteOptions, 'plan' | 'target'
 export class RunWrites {
   readonly #o: RunWritesOptions;
   /** Journal entries for sites about to be written (`patch` is undefined for a `write` statement). */
-  readonly #record: ((sites: readonly JournalSite[], statement: 'patch' | 'write', patch?: string) => void) | undefined;
+  readonly #record: ((sites: readonly JournalSite[], statement: 'patch' | 'write', patch?: string, alreadyApplied?: true) => void) | undefined;
   /** The writes waiting to be sent, when the plan writes. */
   readonly buffer: WriteBuffer | undefined;
 
@@ -48,9 +48,11 @@ export class RunWrites {
     this.#o = options;
     const { plan, target, journal, writable, addressSpace, modules, gate } = options;
     this.#record = journal &&
-      ((sites, statement, patch) => {
+      ((sites, statement, patch, alreadyApplied) => {
         const { pid, startTime, exe } = target.identity;
-        journal(sites.map((site) => ({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after }) satisfies JournalEntry));
+        journal(
+          sites.map((site) => ({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after, alreadyApplied }) satisfies JournalEntry),
+        );
       });
     const record = this.#record;
     this.buffer = writable &&
@@ -101,9 +103,21 @@ export class RunWrites {
     // Which file each site lies in is looked up now (it may read an ELF file), not while the threads are stopped.
     const record = this.#record;
     const files = record && modules.filesAt(resolved.map((site) => site.address));
-    const beforeWrite = record &&
-      ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => record(sites.map((site, i) => ({ ...site, line: step.loc.line, file: files![i] })), 'patch', step.name));
-    const outcome = applyPatch(resolved, { target: writable!, space: addressSpace, locate: (loc) => locate(plan.recipe.name, loc), at: this.#at(step.loc)(), freeze: freeze === true || step.freeze, dryRun: dryRun === true, beforeWrite });
+    const journaled = (alreadyApplied?: true) =>
+      record &&
+      ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => record(sites.map((site, i) => ({ ...site, line: step.loc.line, file: files![i] })), 'patch', step.name, alreadyApplied));
+    // A patch found applied is journaled too, only in a journal file: the process is then revertible as its own.
+    const foundApplied = this.#o.journalFile === true ? journaled(true) : undefined;
+    const outcome = applyPatch(resolved, {
+      target: writable!,
+      space: addressSpace,
+      locate: (loc) => locate(plan.recipe.name, loc),
+      at: this.#at(step.loc)(),
+      freeze: freeze === true || step.freeze,
+      dryRun: dryRun === true,
+      beforeWrite: journaled(),
+      foundApplied,
+    });
     gate.output({ type: 'patch', name: step.name, outcome, line: step.loc.line });
   }
 }

@@ -55,7 +55,21 @@ export function parseSelector(text: string): Selector {
 /** The pids of the processes that match, in numeric order (pvm itself and kernel threads never do). */
 export function selectProcesses(selector: Selector, self: number): number[] {
   const buildIds = new Map<string, string | undefined>(); // by device:inode: each file read once
-  return userProcesses(self).filter((pid) => attempt(() => failingKeys(pid, selector, buildIds, false)?.length === 0) === true);
+  return userProcesses(self).filter((pid) => matchesSelector(pid, selector, buildIds));
+}
+
+/** Whether the process holds every key (false for pvm itself, a kernel thread, a zombie, one gone). */
+export function matchesSelector(pid: number, selector: Selector, buildIds: Map<string, string | undefined>): boolean {
+  return attempt(() => failingKeys(pid, selector, buildIds, false)?.length === 0) === true;
+}
+
+/**
+ * Whether the keys a process shows before its libraries are mapped hold (name, exe, uid, cgroup): `--follow`
+ * waits for a process to be ready only when they do. A selector of module= or build-id= alone waits for each.
+ */
+export function mayMatchBeforeLoaded(pid: number, selector: Selector): boolean {
+  const { module: _module, buildId: _buildId, ...early } = selector;
+  return matchesSelector(pid, early, new Map());
 }
 
 /**

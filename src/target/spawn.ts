@@ -81,9 +81,14 @@ export async function spawnTarget(command: readonly string[], readiness: Readine
   };
 }
 
-async function whenReady(pid: number, readiness: Readiness, ended: () => boolean): Promise<void> {
+/**
+ * Resolves once the process is ready for the recipe (see Readiness), or has ended (`ended`, asked each poll);
+ * a TargetError ('not-ready') after TIMEOUT_MS. A program pvm starts (`forkOfPvm`: not before it has exec'd),
+ * and each process `--follow` finds.
+ */
+export async function whenReady(pid: number, readiness: Readiness, ended: () => boolean, { forkOfPvm = true } = {}): Promise<void> {
   const started = Date.now();
-  const ownExe = attempt(() => readlinkSync('/proc/self/exe'));
+  const ownExe = forkOfPvm ? attempt(() => readlinkSync('/proc/self/exe')) : undefined;
   let files = '';
   let stableSince = Date.now();
   for (;;) {

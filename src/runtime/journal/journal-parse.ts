@@ -24,6 +24,7 @@ const EntrySchema = z.object({
   statement: z.enum(['patch', 'write'], { error: 'statement is not patch or write' }),
   patch: text('patch').nullable().transform(absent),
   line: z.number({ error: 'line is not a number' }),
+  alreadyApplied: z.literal(true, { error: 'alreadyApplied is not true' }).optional(),
 });
 
 /**

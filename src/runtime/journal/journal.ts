@@ -23,6 +23,11 @@ export interface JournalEntry {
   readonly module: { readonly path: string; readonly offset: bigint; readonly buildId: string | undefined } | undefined;
   readonly old: Uint8Array;
   readonly new: Uint8Array;
+  /**
+   * The site held `new` already when pvm came (a child forked from a patched process, or a patch made before
+   * without this journal): nothing was written, and `old` is what the patch's `expect` says was there.
+   */
+  readonly alreadyApplied?: true | undefined;
 }
 
 export function journalLine(entry: JournalEntry): string {
@@ -40,6 +45,7 @@ export function journalLine(entry: JournalEntry): string {
     module: entry.module === undefined ? null : { path: entry.module.path, offset: hexAddress(entry.module.offset), buildId: entry.module.buildId ?? null },
     old: toHex(entry.old),
     new: toHex(entry.new),
+    ...(entry.alreadyApplied === true ? { alreadyApplied: true } : {}),
   });
   return `${body.slice(0, -1)},"sha256":"${entryDigest(body)}"}`;
 }

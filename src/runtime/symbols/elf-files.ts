@@ -16,6 +16,11 @@ export class ElfFiles {
   readonly #types = new Map<ElfFile, DwarfDebugTypes>();
   readonly #closers: (() => void)[] = [];
 
+  /** How many files' parses it holds (each with an open descriptor). */
+  get size(): number {
+    return this.#files.size;
+  }
+
   /** The parse of a module's file: shared if the file can be named and reopened, else parsed for this caller alone. */
   parse(file: FileReader): ElfFile {
     const shareable = file.shareable;

@@ -43,16 +43,26 @@ export interface PatchContext {
   readonly dryRun: boolean;
   /** Told the sites about to be written, before the first write (the journal). */
   readonly beforeWrite?: ((sites: readonly { readonly address: bigint; readonly before: Uint8Array; readonly after: Uint8Array }[]) => void) | undefined;
+  /**
+   * Told the sites of a patch found already applied, with the bytes its `expect` says they held before (the
+   * journal: a forked child inherits its parent's patched bytes, and is then revertible as its own process).
+   * Not called when `expect` leaves a replaced byte open (a wildcard): what to restore there is unknown.
+   */
+  readonly foundApplied?: ((sites: readonly { readonly address: bigint; readonly before: Uint8Array; readonly after: Uint8Array }[]) => void) | undefined;
 }
 
-export function applyPatch(sites: readonly ResolvedSite[], { target, space, locate, at, freeze, dryRun, beforeWrite }: PatchContext): PatchOutcome {
+export function applyPatch(sites: readonly ResolvedSite[], { target, space, locate, at, freeze, dryRun, beforeWrite, foundApplied }: PatchContext): PatchOutcome {
   checkShape(sites, locate);
   // Each site's verified bytes: its `expect`, which may run past the bytes `with` replaces (an anchor, left alone).
   const verified = readSites(target, sites, space, locate);
   const before = verified.map((bytes, i) => bytes.slice(0, sites[i]!.replacement.length));
   const report = sites.map((s, i) => ({ address: s.address, before: before[i]!, after: s.replacement }));
   const applied = (site: ResolvedSite, i: number) => bytesEqual(before[i]!, site.replacement) && anchorMatches(site.expect, verified[i]!, site.replacement.length);
-  if (sites.every(applied)) return { status: 'already applied', frozen: undefined, sites: report };
+  if (sites.every(applied)) {
+    const originals = sites.map((site) => originalBytes(site.expect, site.replacement.length));
+    if (foundApplied !== undefined && !dryRun && originals.every((bytes) => bytes !== undefined)) foundApplied(sites.map((s, i) => ({ address: s.address, before: originals[i]!, after: s.replacement })));
+    return { status: 'already applied', frozen: undefined, sites: report };
+  }
   const mismatches = sites.flatMap((site, i) => (matches(site.expect, verified[i]!) ? [] : [{ site, found: verified[i]! }]));
   if (mismatches.length > 0) {
     const lines = mismatches.map(({ site, found }) => `  at ${hexAddress(site.address)} (line ${site.loc.line}): expected ${describe(site.expect)}, found ${quotedHex(found)}`);
@@ -133,6 +143,14 @@ function anchorMatches(expect: Encoded, verified: Uint8Array, replaced: number):
   const tail = expect.pattern.tokens.slice(replaced);
   if (head.length < replaced || head.some((token) => token.t !== 'byte') || tail.length === 0) return true;
   return matches({ kind: 'pattern', pattern: { tokens: tail }, text: '' }, verified.subarray(replaced));
+}
+
+/** The bytes `expect` gives for the first `replaced` bytes of a site, or undefined where it leaves one open. */
+function originalBytes(expect: Encoded, replaced: number): Uint8Array | undefined {
+  if (expect.kind === 'bytes') return expect.bytes.slice(0, replaced);
+  const head = expect.pattern.tokens.slice(0, replaced);
+  if (head.length < replaced || head.some((token) => token.t !== 'byte' || token.mask !== 0xff || token.not)) return undefined;
+  return Uint8Array.from(head, (token) => (token as { value: number }).value);
 }
 
 function matches(expect: Encoded, found: Uint8Array): boolean {

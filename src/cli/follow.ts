@@ -1,0 +1,174 @@
+// `pvm run RECIPE --match SELECTOR --follow`: the recipe runs against every
+// matching process that exists, then against every matching process that
+// starts later (a fork, an exec, or a service restarted), once it is ready,
+// until SIGINT or SIGTERM, or for `--for DURATION`. What it learns of new
+// processes comes from target/process-starts.ts (the kernel's process
+// connector where pvm may listen, else /proc each tick).
+//
+// A process is run once per program image: a forked child of a patched
+// process is run as its own process (its patch is "already applied", and is
+// journaled as its own); a process that execs is dropped, and run again if
+// its new program matches. What pvm keeps is one entry per live process it
+// ran or is readying, dropped when it exits: memory stays bounded however
+// many processes come and go.
+import { attempt } from '../attempt.ts';
+import { type ExitCode, PvmError } from '../errors.ts';
+import { loadLibc } from '../native/libc.ts';
+import { ElfFiles } from '../runtime/symbols/elf-files.ts';
+import { imageOf, listProcesses, type ProcessStarts, watchProcessStarts } from '../target/process-starts.ts';
+import { matchesSelector, mayMatchBeforeLoaded } from '../target/select-processes.ts';
+import { type Readiness, whenReady } from '../target/spawn.ts';
+import { readFileSync } from 'node:fs';
+import { count } from '../count.ts';
+import type { Command } from './args.ts';
+import { formatError, formatErrorJson } from './format.ts';
+import { mostSerious } from './journal-commands.ts';
+import type { PreparedRun } from './run-command.ts';
+import { type Finished, runHere, show } from './run-many.ts';
+
+type Out = (text: string) => void;
+type RunMany = Extract<Command, { kind: 'run-many' }>;
+
+export interface FollowOptions {
+  /** Stop after this many milliseconds (--for); undefined: until SIGINT or SIGTERM. */
+  readonly forMs: number | undefined;
+  /** When a process that starts is ready for the recipe (--ready; `loaded` by default). */
+  readonly ready: Readiness;
+}
+
+/** How often pvm looks for new processes: the connector's queue is cheap to drain; /proc costs a list of every pid. */
+const TICK_MS = { connector: 20, poll: 100 } as const;
+/** A process older than this when pvm first sees it (pvm's start, or events lost) is taken as ready. */
+const SETTLED_AGE_MS = 1000;
+/** The ELF parses kept between processes: one program's fleet needs a few; a day of varied churn must not grow without end. */
+const MAX_ELF_FILES = 256;
+
+export async function follow(command: RunMany, options: FollowOptions, prepared: PreparedRun, out: Out): Promise<ExitCode> {
+  const selector = command.selector!;
+  const self = process.pid;
+  const starts = watchProcessStarts(await loadLibc().catch(() => undefined), self);
+  if (command.run.verbose && !command.json) process.stderr.write(`pvm: following ${selector.text}: ${starts.source === 'connector' ? "the kernel's process connector" : `polling /proc every ${TICK_MS.poll} ms (${starts.why})`}\n`);
+
+  /** The image each process was run in (imageOf), for as long as it lives. */
+  const ran = new Map<number, string>();
+  /** Processes being readied or waiting to run. */
+  const pending = new Set<number>();
+  const queue: { pid: number; image: string; failure?: PvmError }[] = [];
+  const exits: ExitCode[] = [];
+  let failed = 0;
+  /** Processes looked at (each start the source reported, and each on a rescan), and the most pvm kept at once. */
+  let seen = 0;
+  let peakKept = 0;
+  let elfFiles = new ElfFiles();
+
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let stopping = false;
+  const onSignal = () => ((stopping = true), stop());
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const deadline = options.forMs === undefined ? undefined : setTimeout(onSignal, options.forMs);
+
+  const finish = (result: Finished, image: string | undefined) => {
+    pending.delete(result.pid);
+    if (image !== undefined) ran.set(result.pid, image);
+    exits.push(result.exit);
+    if (result.exit !== 0) failed++;
+    show(result, command.json, out);
+  };
+
+  /** A process that may have begun a program: readied, checked against the selector, and queued. */
+  const consider = async (pid: number, settled: boolean): Promise<void> => {
+    if (pid === self || pending.has(pid)) return;
+    const image = imageOf(pid);
+    if (image === undefined) return; // gone already
+    if (ran.get(pid) === image) return; // run in this very program already
+    ran.delete(pid); // it exec'd since: the program it was run in is gone
+    if (!mayMatchBeforeLoaded(pid, selector)) return;
+    pending.add(pid);
+    try {
+      const changed = () => imageOf(pid) !== image;
+      if (!(settled && ageMs(pid) >= SETTLED_AGE_MS)) await whenReady(pid, options.ready, () => stopping || changed(), { forkOfPvm: false });
+      // Gone, or another program since (its exec brings it back), or not a match once its libraries are in.
+      if (stopping || changed() || !matchesSelector(pid, selector, new Map())) return void pending.delete(pid);
+      queue.push({ pid, image });
+      peakKept = Math.max(peakKept, ran.size + pending.size);
+    } catch (error) {
+      if (!(error instanceof PvmError)) throw error;
+      queue.push({ pid, image, failure: error });
+    }
+    wake();
+  };
+
+  let wake: () => void = () => {};
+  const readiness: Promise<void>[] = [];
+  const look = (starts: ProcessStarts) => {
+    const changes = starts.tick({ has: (pid) => ran.has(pid) || pending.has(pid) });
+    for (const pid of changes.exited) ran.delete(pid);
+    const rescan = changes.rescan;
+    const candidates = rescan ? listProcesses().sort((a, b) => a - b) : changes.started;
+    if (rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid); // exits may have been lost
+     }
+    seen += candidates.length;
+    for (const pid of candidates) {
+      const work = consider(pid, rescan).catch((error: unknown) => {
+        pending.delete(pid);
+        throw error;
+      });
+      readiness.push(work);
+      void work.finally(() => readiness.splice(readiness.indexOf(work), 1)).catch(() => {});
+    }
+  };
+
+  try {
+    while (!stopping) {
+      look(starts);
+      // Run what is ready, in the order it got ready, looking for new processes between two runs.
+      while (queue.length > 0 && !stopping) {
+        const { pid, image, failure } = queue.shift()!;
+        if (failure !== undefined) {
+          finish(unready(pid, failure, command.json), undefined);
+          continue;
+        }
+        finish(await runHere(prepared, pid, elfFiles), image);
+        if (elfFiles.size > MAX_ELF_FILES) {
+          elfFiles.close();
+          elfFiles = new ElfFiles();
+        }
+        look(starts);
+      }
+      await Promise.race([stopped, new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, TICK_MS[starts.source])))]);
+    }
+  } finally {
+    if (deadline !== undefined) clearTimeout(deadline);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    starts.close();
+    elfFiles.close();
+  }
+  const exit = mostSerious(exits);
+  out(
+    command.json
+      ? JSON.stringify({ type: 'summary', processes: exits.length, ok: exits.length - failed, failed, exit, helpers: 0, helped: 0, follow: { source: starts.source, seen, peakKept } })
+      : `${count(exits.length, 'process')}: ${exits.length - failed} ok, ${failed} failed (followed ${selector.text} ${starts.source === 'connector' ? "through the kernel's process connector" : 'by polling /proc'})`,
+  );
+  return exit;
+}
+
+/** A process that could not be readied: its block says why. */
+function unready(pid: number, error: PvmError, json: boolean): Finished {
+  return { pid, comm: commOf(pid), exit: error.exit, stdout: json ? [formatErrorJson(error)] : [], stderr: [formatError(error)] };
+}
+
+/** How long ago the process started, in ms (its start time is in clock ticks since boot: 100 a second). */
+function ageMs(pid: number): number {
+  const stat = attempt(() => readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  const uptime = attempt(() => Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]));
+  if (stat === undefined || uptime === undefined) return 0;
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  return uptime * 1000 - ticks * 10;
+}
+
+function commOf(pid: number): string {
+  return attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
+}
