@@ -130,7 +130,7 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
           finish(unready(pid, failure, command.json), undefined);
           continue;
         }
-        finish(await runHere(prepared, pid, elfFiles), image);
+        finish(await runHere(prepared, pid, elfFiles, true), image);
         if (elfFiles.size > MAX_ELF_FILES) {
           elfFiles.close();
           elfFiles = new ElfFiles();

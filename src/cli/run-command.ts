@@ -48,6 +48,8 @@ export interface RunSinks {
   readonly progress: boolean;
   /** ELF parses shared between the processes of a run over many. */
   readonly elfFiles?: ElfFiles | undefined;
+  /** Journal a patch found already applied (execute.ts journalFoundApplied): `--follow`'s forks. */
+  readonly journalFoundApplied?: boolean;
 }
 
 /**
@@ -156,6 +158,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       freeze: command.writing.freeze,
       journal: recordWrites(journal, session.audit, report),
       journalFile: journal !== undefined,
+      journalFoundApplied: sinks.journalFoundApplied,
       onRead: report?.read,
       progress: drawsProgress ? (update) => (progress ??= progressLine(process.stderr)).update(update) : undefined,
       debugDirectories: debugDirectories(),

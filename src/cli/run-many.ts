@@ -149,13 +149,13 @@ async function letHelpersIn(): Promise<void> {
 }
 
 /** Runs the recipe against one process in this pvm, keeping what it prints. */
-export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles): Promise<Finished> {
+export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles, journalFoundApplied = false): Promise<Finished> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const comm = commOf(pid);
   let exit: ExitCode = 0;
   try {
-    await runPrepared(prepared, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles });
+    await runPrepared(prepared, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles, journalFoundApplied });
   } catch (error) {
     if (!(error instanceof PvmError)) {
       stderr.push(`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);

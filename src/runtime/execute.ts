@@ -61,6 +61,12 @@ export interface ExecuteOptions {
    * is recorded with its old bytes withheld (empty).
    */
   readonly journalFile?: boolean;
+  /**
+   * A patch found already applied is journaled too (journalFile only), with the bytes its `expect` names as the
+   * old ones: `--follow` runs a recipe in the forks of the processes it patched, which inherit the patched bytes
+   * and are then revertible as processes of their own. Other runs journal only what they write.
+   */
+  readonly journalFoundApplied?: boolean | undefined;
   /** Told of each range the recipe reads, in order, with the bytes read (--report hashes them). */
   readonly onRead?: ((address: bigint, bytes: Uint8Array) => void) | undefined;
   /** Told how far a scan has got after each of its calls (the CLI shows it on a terminal). */

@@ -29,7 +29,7 @@ interface JournalSite {
   readonly file: FileAddress | undefined;
 }
 
-export interface RunWritesOptions extends Pick<ExecuteOptions, 'plan' | 'target' | 'dryRun' | 'freeze' | 'journal' | 'journalFile'> {
+export interface RunWritesOptions extends Pick<ExecuteOptions, 'plan' | 'target' | 'dryRun' | 'freeze' | 'journal' | 'journalFile' | 'journalFoundApplied'> {
   /** The write capability, when the plan writes. */
   readonly writable: WritableTarget | undefined;
   readonly addressSpace: string;
@@ -106,8 +106,7 @@ export class RunWrites {
     const journaled = (alreadyApplied?: true) =>
       record &&
       ((sites: readonly { address: bigint; before: Uint8Array; after: Uint8Array }[]) => record(sites.map((site, i) => ({ ...site, line: step.loc.line, file: files![i] })), 'patch', step.name, alreadyApplied));
-    // A patch found applied is journaled too, only in a journal file: the process is then revertible as its own.
-    const foundApplied = this.#o.journalFile === true ? journaled(true) : undefined;
+    const foundApplied = this.#o.journalFile === true && this.#o.journalFoundApplied === true ? journaled(true) : undefined;
     const outcome = applyPatch(resolved, {
       target: writable!,
       space: addressSpace,
