@@ -37,7 +37,7 @@ export interface FollowOptions {
 }
 
 /** How often pvm looks for new processes: the connector's queue is cheap to drain; /proc costs a list of every pid. */
-const TICK_MS = { connector: 20, poll: 100 } as const;
+const TICK_MS = { connector: 50, poll: 100 } as const;
 /** A process older than this when pvm first sees it (pvm's start, or events lost) is taken as ready. */
 const SETTLED_AGE_MS = 1000;
 /** The ELF parses kept between processes: one program's fleet needs a few; a day of varied churn must not grow without end. */

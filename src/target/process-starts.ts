@@ -87,11 +87,22 @@ function listen(connector: ProcConnector): ProcessStarts {
 }
 
 function pollProc(why: string): ProcessStarts {
-  /** Every process seen: its image, when pvm first saw it, when it last looked at its image. */
-  const known = new Map<number, { image: string | undefined; seen: number; looked: number }>();
+  /** Every process seen, with its image. */
+  const known = new Map<number, string | undefined>();
+  /** Processes first seen less than YOUNG_MS ago, and when. */
+  const young = new Map<number, number>();
   let first = true;
   let lastPid: string | undefined;
   let listed = 0;
+  let watchedLooked = 0;
+  /** Looks at a process's image again: a change is an exec, a start. */
+  const lookAgain = (pid: number, started: number[]) => {
+    const image = imageOf(pid);
+    if (image !== undefined && image !== known.get(pid)) {
+      known.set(pid, image);
+      started.push(pid);
+    }
+  };
   return {
     source: 'poll',
     why,
@@ -102,30 +113,29 @@ function pollProc(why: string): ProcessStarts {
       // The last pid the kernel handed out: unchanged, no process was made since, and /proc need not be listed
       // (~0.7 ms for 300 processes; this is ~10 µs). Listed at least every WATCHED_MS anyway, to see exits.
       const newest = attempt(() => readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
+      const fresh = new Set<number>();
       if (first || newest === undefined || newest !== lastPid || now - listed >= WATCHED_MS) {
         lastPid = newest;
         listed = now;
         const present = new Set(listProcesses());
         for (const pid of known.keys()) if (!present.has(pid)) exited.push(pid);
-        for (const pid of exited) known.delete(pid);
+        for (const pid of exited) known.delete(pid), young.delete(pid);
         for (const pid of present) {
           if (known.has(pid)) continue;
+          known.set(pid, imageOf(pid));
+          fresh.add(pid);
           // One there at the first look is no young process: its exec, if any, was long ago.
-          known.set(pid, { image: imageOf(pid), seen: first ? 0 : now, looked: now });
-          if (!first) started.push(pid);
+          if (!first) started.push(pid), young.set(pid, now);
         }
       }
       // An exec makes no new pid: the young (a fork's exec comes soon) are looked at each tick, the watched less often.
-      for (const [pid, entry] of known) {
-        if (entry.looked === now) continue;
-        const young = now - entry.seen < YOUNG_MS;
-        if (!young && !(watched.has(pid) && now - entry.looked >= WATCHED_MS)) continue;
-        entry.looked = now;
-        const image = imageOf(pid);
-        if (image !== undefined && image !== entry.image) {
-          entry.image = image;
-          started.push(pid);
-        }
+      for (const [pid, seen] of young) {
+        if (now - seen >= YOUNG_MS) young.delete(pid);
+        else if (!fresh.has(pid)) lookAgain(pid, started);
+      }
+      if (now - watchedLooked >= WATCHED_MS) {
+        watchedLooked = now;
+        for (const pid of known.keys()) if (watched.has(pid) && !young.has(pid) && !fresh.has(pid)) lookAgain(pid, started);
       }
       const rescan = first;
       first = false;
@@ -133,6 +143,7 @@ function pollProc(why: string): ProcessStarts {
     },
     close() {
       known.clear();
+      young.clear();
     },
   };
 }

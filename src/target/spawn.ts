@@ -97,6 +97,8 @@ export async function whenReady(pid: number, readiness: Readiness, ended: () => 
     if (readiness.kind === 'ms' && elapsed >= readiness.ms) return;
     // Until it has exec'd, the child is a copy of pvm's runtime.
     const exe = attempt(() => readlinkSync(`/proc/${pid}/exe`));
+    // Not ours to look at (another user's process): ready as far as pvm can tell; the run says why it may not go on.
+    if (exe === undefined && !forkOfPvm && readable(pid) === false) return;
     if (exe !== undefined && exe !== ownExe && readiness.kind !== 'ms') {
       const maps = attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? [];
       if (readiness.kind === 'module' && maps.some((r) => namesModule(r.path, readiness.name))) return;
@@ -114,5 +116,16 @@ export async function whenReady(pid: number, readiness: Readiness, ended: () => 
       });
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Whether /proc/PID/exe may be read: false when the kernel refuses it (EACCES), undefined when it is gone. */
+function readable(pid: number): boolean | undefined {
+  try {
+    readlinkSync(`/proc/${pid}/exe`);
+    return true;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code === 'EACCES' || code === 'EPERM' ? false : undefined;
   }
 }
