@@ -60,22 +60,29 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       out(`pvm ${VERSION}`);
       return;
     case 'check': {
-      const plan = await compileWithTypes(readRecipe(command.recipe), command.target, command.policy);
+      const source = readRecipe(command.recipe);
+      const plan = await compileWithTypes(source, command.target, command.policy);
       const access = plan.writes ? 'writes memory: run it with --allow-write, or --dry-run to see what it would write' : 'reads memory only';
       const params = plan.params.map((p) => `${p.name}: ${p.type.name}`).join(', ');
       const policies = await policiesFor(command.policy);
       const judge = policies.length > 0 ? await import('../policy/static.ts') : undefined;
       const decisions = judge?.checkPlanStatically(plan, policies, false) ?? [];
+      // Whether the recipe's signature holds, where a policy lists signers (recipes.signers).
+      const signing = policies.some((p) => p.policy.recipes !== undefined) ? await import('../policy/recipe-signature.ts') : undefined;
+      const signature = signing?.judgeRecipeSignature(policies, { name: source.name, bytes: source.bytes });
+      const unsigned = signature !== undefined && 'refusal' in signature ? signature : undefined;
       // "ok" only when nothing below refuses it: a recipe the policy denies is valid, not ok.
-      const verdict = decisions.some((d) => d.verdict === 'denied') ? 'valid, but the policy denies it' : 'ok';
+      const verdict = unsigned !== undefined || decisions.some((d) => d.verdict === 'denied') ? 'valid, but the policy denies it' : 'ok';
       if (command.json) out(JSON.stringify({ type: 'check', ok: true, recipe: plan.recipe.name, writes: plan.writes, params: plan.params.map((p) => ({ name: p.name, type: p.type.name, required: p.default === undefined })) }));
       else out(`${plan.recipe.name}: ${verdict} (${access}${params === '' ? '' : `; params ${params}`})`);
+      if (signature !== undefined) out(signing!.formatSignatureVerdict(plan.recipe.name, signature, command.json));
       if (judge !== undefined) {
         for (const d of decisions) {
           if (command.json) out(JSON.stringify({ type: 'policy', verdict: d.verdict, what: d.what, line: d.loc.line, col: d.loc.col, rule: d.rule ?? null, why: d.why }));
           else out(judge.formatStaticDecision(plan.recipe.name, d));
         }
         if (!command.json && decisions.length === 0) out(`${plan.recipe.name}: the policy has nothing to say of this recipe's statements (reads of addresses known at run time are checked then)`);
+        if (unsigned !== undefined) throw unsigned.refusal;
         (await import('../policy/refusals.ts')).refuseChecked(plan, decisions);
       }
       return;
@@ -214,7 +221,9 @@ function readRecipe(spec: RecipeSpec): SourceFile {
   if (!stat.isFile()) throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': not a regular file`, { hint: 'a recipe is a .pvm file' });
   if (stat.size > MAX_RECIPE_BYTES) throw new UsageError('recipe-too-large', `recipe '${spec.path}' is ${stat.size} bytes, more than ${MAX_RECIPE_BYTES}`, { hint: 'recipes are small; split it, or generate less' });
   try {
-    return { name: spec.path, text: readFileSync(spec.path, 'utf8') };
+    // Read once, as bytes: a signature (policy/recipe-signature.ts) is checked over the very bytes the text is decoded from.
+    const bytes = readFileSync(spec.path);
+    return { name: spec.path, text: bytes.toString('utf8'), bytes };
   } catch (error) {
     throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${(error as Error).message}`, { hint: 'check the path of the .pvm file' });
   }

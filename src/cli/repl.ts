@@ -56,6 +56,8 @@ Tab completes names, builtins, types and keywords. The language: docs/language.m
 
 export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
   const policies = await loadPolicies(command.policy.file);
+  // Statements typed in are no file a signer signed: refused where a policy lists signers (recipes.signers).
+  if (policies.some((p) => p.policy.recipes !== undefined)) (await import('../policy/recipe-signature.ts')).requireSignedRecipe(policies, { name: '<repl>', bytes: undefined });
   const { dryRun, freeze } = command.writing;
   const journal = await journalFor(command.writing);
   // Shared by every input's resolver: a live process's files are parsed once for the session. A core's module

@@ -20,7 +20,7 @@ const Address = z.string().regex(/^0x[0-9a-f]+$/);
 const Arg = z.union([z.number(), z.string(), z.boolean(), z.array(z.union([z.number(), Address]))]);
 
 const Results = z.object({
-  recipe: z.object({ name: z.string(), sha256: z.string(), text: z.string().optional() }),
+  recipe: z.object({ name: z.string(), sha256: z.string(), signer: z.string().optional(), signature: z.string().optional(), text: z.string().optional() }),
   args: z.record(z.string(), Arg),
   target: z.object({
     kind: z.string(),

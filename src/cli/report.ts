@@ -14,6 +14,7 @@ import { hexAddress, toHex } from '../bytes.ts';
 import { type PvmError, UsageError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
+import type { RecipeSigner } from '../policy/recipe-signature.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { type Value } from '../runtime/evaluation/value.ts';
@@ -48,6 +49,7 @@ export function recordReport(
   corePath: string | undefined,
   policies: readonly LoadedPolicy[] = [],
   recipeText?: string,
+  signer?: RecipeSigner,
 ): ReportRecorder {
   const startedAt = new Date().toISOString();
   const regions = target.regions();
@@ -77,8 +79,14 @@ export function recordReport(
       argv: process.argv.slice(2),
     },
     results: {
-      // The text, unless left out (--report-without-recipe): what pvm verify reruns.
-      recipe: { name: plan.recipe.name, sha256: plan.recipe.sha256, ...(recipeText === undefined ? {} : { text: recipeText }) },
+      // The text, unless left out (--report-without-recipe): what pvm verify reruns. A recipe a policy's
+      // recipes.signers verified: its signer's fingerprint, and the signature, which pvm verify checks again.
+      recipe: {
+        name: plan.recipe.name,
+        sha256: plan.recipe.sha256,
+        ...(signer === undefined ? {} : { signer: signer.fingerprint, signature: signer.signature }),
+        ...(recipeText === undefined ? {} : { text: recipeText }),
+      },
       args: Object.fromEntries([...params].map(([name, value]) => [name, jsonValue(value)])),
       target: targetPart,
       policies: policies.map((p) => ({ file: p.path, sha256: p.sha256 })),

@@ -9,6 +9,7 @@ import { MAX_OUTPUT_CHARS } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
+import type { RecipeSigner, RecipeToVerify } from '../policy/recipe-signature.ts';
 import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import type { Value } from '../runtime/evaluation/value.ts';
@@ -34,6 +35,8 @@ export interface PreparedRun {
   readonly plan: Plan | undefined;
   readonly params: ReadonlyMap<string, Value> | undefined;
   readonly policies: readonly LoadedPolicy[];
+  /** Who signed the recipe, when a policy lists signers (recipes.signers): the journal, the audit log and the report record it. */
+  readonly signer: RecipeSigner | undefined;
   /** --journal, open for appending (one file for every process of a run over many). */
   readonly journal: JournalFile | undefined;
   /** smaps of process `pid`, being read since the policies were known (see prepareRun), once; then undefined. */
@@ -55,13 +58,15 @@ export interface RunSinks {
 /**
  * Every usage problem, a write that is not allowed and anything the policy denies are found here, before any target is touched.
  * `oneTarget`: the run is against `command.target` alone (not a run over many, where each process's start would start
- * a worker, nor a helper of one).
+ * a worker, nor a helper of one). `signature`: the recipe's, given (pvm verify: the one its report recorded), not RECIPE.sig.
  */
-export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean } = {}): Promise<PreparedRun> {
+export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean; readonly signature?: RecipeToVerify['signature'] } = {}): Promise<PreparedRun> {
+  const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
+  // A recipe the policies' signers did not sign is refused before it is even compiled.
+  const signer = policies.some((p) => p.policy.recipes !== undefined) ? (await import('../policy/recipe-signature.ts')).requireSignedRecipe(policies, { name: source.name, bytes: source.bytes, signature: options.signature }) : undefined;
   const plan = await (await import('../dsl/compile-recipe.ts')).compileBeforeTarget(source);
   if (plan === undefined) await refuseWritesBeforeTarget(source, command);
   const params = plan === undefined ? undefined : await bindRunParams(plan, command);
-  const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
   // What a run against one --pid target will need is started, where the policies let work start before they judge
   // the target (refusals.ts mayWorkBeforeJudging), as soon as they are known, to be ready behind the imports and the
   // open, on other threads:
@@ -83,7 +88,7 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
     if (taken !== undefined) smaps = undefined; // text this old must not serve a later run
     return taken;
   };
-  return { command, source, plan, params, policies, journal, takeSmaps, close: () => journal?.close() };
+  return { command, source, plan, params, policies, signer, journal, takeSmaps, close: () => journal?.close() };
 }
 
 /**
@@ -136,10 +141,11 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const target = session.target;
   let report: ReportRecorder | undefined;
   try {
+    for (const rule of prepared.signer?.rules ?? []) session.audit?.append({ op: 'recipe', allowed: true, rule, detail: `${prepared.source.name} signed by ${prepared.signer!.fingerprint} (${prepared.signer!.kind})` });
     const { plan, params } = await planFor(prepared, session);
     report = command.report === undefined
       ? undefined
-      : reports!.recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies, command.reportWithoutRecipe ? undefined : prepared.source.text);
+      : reports!.recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies, command.reportWithoutRecipe ? undefined : prepared.source.text, prepared.signer);
     // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr. Asked only by a
     // run that scans (sinks.progress may make stderr's stream); the line is made when a scan first reports. With no
     // one to draw for, a scan gets no callback at all: reporting after each call cost ~4 µs a call of cold
@@ -156,7 +162,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       allowWrite: command.allowWrite,
       dryRun: command.writing.dryRun,
       freeze: command.writing.freeze,
-      journal: recordWrites(journal, session.audit, report),
+      journal: recordWrites(journal, session.audit, report, prepared.signer?.fingerprint),
       journalFile: journal !== undefined,
       journalFoundApplied: sinks.journalFoundApplied,
       onRead: report?.read,
@@ -201,12 +207,13 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
 
 /**
  * What a run does with the sites it is about to write: the journal (synced
- * first), the report, and the audit log; undefined when none of them is kept.
+ * first, each entry naming the recipe's signer when a policy verified one), the report, and the audit log;
+ * undefined when none of them is kept.
  */
-export function recordWrites(journal: JournalFile | undefined, audit: AuditFile | undefined, report?: { write(entry: JournalEntry): void }): ((entries: readonly JournalEntry[]) => void) | undefined {
+export function recordWrites(journal: JournalFile | undefined, audit: AuditFile | undefined, report?: { write(entry: JournalEntry): void }, signer?: string): ((entries: readonly JournalEntry[]) => void) | undefined {
   if (journal === undefined && audit === undefined && report === undefined) return undefined;
   return (entries) => {
-    journal?.append(entries);
+    journal?.append(signer === undefined ? entries : entries.map((entry) => ({ ...entry, recipe: { name: entry.recipe.name, sha256: entry.recipe.sha256, signer } })));
     for (const entry of entries) {
       if (entry.alreadyApplied === true) continue; // journaled to be revertible; nothing was written
       report?.write(entry);

@@ -4,7 +4,9 @@
 // args on the core the report names, or on TARGET, writing a report of its
 // own; the two `results` are then compared field by field. The recipe and
 // the core must be the ones the report names (their sha256), or nothing
-// runs. A recipe that writes is run as a dry run: verify never writes.
+// runs. A recipe that writes is run as a dry run: verify never writes. Under
+// a policy's recipes.signers the rerun is a run like any other: the recipe's
+// signature must hold (the one the report recorded, or RECIPE.sig).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -72,7 +74,8 @@ function recipeOf(claimed: ReportResults, reportPath: string): SourceFile {
       hint: text === undefined ? 'give the recipe file the report was made with' : 'the report was changed after pvm wrote it: verify the original',
     });
   }
-  return { name, text: recipe };
+  // What a signature of it covers (policies with recipes.signers): a recipe that was a file is its text's bytes.
+  return { name, text: recipe, bytes: name.startsWith('<') ? undefined : Buffer.from(recipe) };
 }
 
 /**
@@ -127,7 +130,9 @@ async function rerun(claimed: ReportResults, source: SourceFile, target: TargetS
       reportWithoutRecipe: false,
       policy: command.policy,
     };
-    const prepared = await prepareRun(run, source, { oneTarget: true });
+    // Under recipes.signers, the signature the report recorded is checked again (else RECIPE.sig beside the recipe's file).
+    const signature = claimed.recipe.signature === undefined ? undefined : { text: claimed.recipe.signature, from: `the signature recorded in ${command.report}` };
+    const prepared = await prepareRun(run, source, { oneTarget: true, signature });
     try {
       await runPrepared(prepared, target, { out: () => {}, err: () => {}, progress: false });
     } catch (error) {

@@ -11,6 +11,8 @@ export interface SourceFile {
   /** As the user named it: `recipe.pvm`, or `<-e>` for a one-line recipe. */
   readonly name: string;
   readonly text: string;
+  /** The bytes the text was decoded from, when it was read from a file: what a signature of the recipe covers (policy/recipe-signature.ts). */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /** Line and column, from 1; columns count UTF-16 units, like editors. */

@@ -9,9 +9,9 @@ import type { AddressRange } from '../target/target.ts';
 import { type Decision, describeRule, type Rule, tightest } from './decide.ts';
 import type { LoadedPolicy } from './load.ts';
 
-/** One line of the audit log: a decision, or a write made. */
+/** One line of the audit log: a decision (`recipe`: its signature, under recipes.signers), or a write made. */
 export interface AuditEntry {
-  readonly op: 'target' | 'read' | 'write' | 'write-code' | 'scan' | 'freeze';
+  readonly op: 'target' | 'recipe' | 'read' | 'write' | 'write-code' | 'scan' | 'freeze';
   readonly allowed: boolean;
   /** The first range asked for, and how many there were and their bytes. */
   readonly start?: bigint | undefined;

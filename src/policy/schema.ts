@@ -3,6 +3,7 @@
 // so the two never disagree. Every object is strict: an unknown key is an
 // error, with the near key suggested (load.ts).
 import { z } from 'zod';
+import { parseKeyLine } from './ssh-keys.ts';
 
 /**
  * Where a rule applies: `module:NAME` (a mapped file by basename or path
@@ -27,6 +28,19 @@ export const TargetRule = z
     cgroup: z.string().startsWith('/').optional().describe('a cgroup path as in /proc/PID/cgroup, e.g. /system.slice/nginx.service; the process must be in it or below it'),
   })
   .describe('all the given keys must hold');
+
+/** A key that may sign recipes: an OpenSSH public key line, as in its .pub file; checked whole when the policy is read. */
+export const SignerKey = z
+  .string()
+  .superRefine((line, context) => {
+    try {
+      parseKeyLine(line);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `not an OpenSSH public key: ${(error as Error).message}` });
+    }
+  })
+  .meta({ pattern: '^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+={0,2}( .*)?$' })
+  .describe('an OpenSSH public key, as the line of its .pub file: TYPE BASE64 [COMMENT] (ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa)');
 
 export const PolicySchema = z
   .strictObject({
@@ -63,6 +77,11 @@ export const PolicySchema = z
       .strictObject({
         allow: z.boolean().optional().describe('whether threads may be stopped (patches of code, --freeze, registers); default true'),
         maxMillis: z.number().positive().optional().describe('how long threads may stay stopped at once'),
+      })
+      .optional(),
+    recipes: z
+      .strictObject({
+        signers: z.array(SignerKey).optional().describe('the keys whose signatures (ssh-keygen -Y sign -n pvm -f KEY RECIPE, in RECIPE.sig) a recipe must carry to run; absent, any recipe runs; empty, none does'),
       })
       .optional(),
   })

@@ -14,7 +14,8 @@ export interface JournalEntry {
   readonly pid: number;
   readonly startTime: string | undefined;
   readonly exe: string | undefined;
-  readonly recipe: { readonly name: string; readonly sha256: string };
+  /** `signer`: the fingerprint (`SHA256:…`) of the key that signed the recipe, when a policy's recipes.signers verified it. */
+  readonly recipe: { readonly name: string; readonly sha256: string; readonly signer?: string | undefined };
   /** What wrote the site: a `patch` (with its name, if it has one) or a `write` statement; and its line in the recipe. */
   readonly statement: 'patch' | 'write';
   readonly patch: string | undefined;
