@@ -9,12 +9,12 @@
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { livePolicyFiles } from '../helpers/policy-files.ts';
-import { makeKey, sign, type SshKey } from '../helpers/ssh-signing.ts';
+import { HAS_SSH_KEYGEN, makeKey, needsSshKeygen, sign, type SshKey } from '../helpers/ssh-signing.ts';
 
 const { fixture, dir, policy } = livePolicyFiles('pvm-signed-');
 const target = () => ['--pid', String(fixture().pid)];
@@ -26,12 +26,15 @@ let stranger: SshKey;
 let signers: string;
 
 beforeAll(() => {
+  if (!HAS_SSH_KEYGEN) return;
   release = makeKey(dir, 'release');
   ecdsa = makeKey(dir, 'ecdsa', 'ecdsa', 384);
   rsa = makeKey(dir, 'rsa', 'rsa', 3072);
   stranger = makeKey(dir, 'stranger');
   signers = policy({ recipes: { signers: [release.line, ecdsa.line, rsa.line] } });
 });
+
+beforeEach(needsSshKeygen);
 
 /** A recipe file `name` in the test's directory; signed by `key` when given. */
 function recipe(name: string, text: string, key?: SshKey, namespace?: string): string {

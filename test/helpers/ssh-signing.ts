@@ -4,6 +4,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestContext } from 'vitest';
+import { hasCommand, needs } from './needs.ts';
+
+/** Whether ssh-keygen is here: without it the tests of signed recipes are skipped (locally) or fail (CI). */
+export const HAS_SSH_KEYGEN = hasCommand('ssh-keygen');
+
+/** In a test (or beforeEach): go on only with ssh-keygen. */
+export function needsSshKeygen(context: TestContext): void {
+  needs(context, HAS_SSH_KEYGEN, 'needs ssh-keygen (Debian: openssh-client), which makes the keys and signatures');
+}
 
 export interface SshKey {
   /** The private key's file (what -f takes). */

@@ -7,14 +7,14 @@ import { Buffer } from 'node:buffer';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LoadedPolicy, parsePolicy } from '../../src/policy/load.ts';
 import { formatSignatureVerdict, judgeRecipeSignature, requireSignedRecipe } from '../../src/policy/recipe-signature.ts';
 import { fingerprint, parseKeyLine } from '../../src/policy/ssh-keys.ts';
 import { parseArmoredSignature, parseSignatureBlob, SignatureProblem, verifySignature } from '../../src/policy/sshsig.ts';
 import { parseJournal } from '../../src/runtime/journal/journal-parse.ts';
 import { journalLine } from '../../src/runtime/journal/journal.ts';
-import { makeKey, sign, type SshKey } from '../helpers/ssh-signing.ts';
+import { HAS_SSH_KEYGEN, makeKey, needsSshKeygen, sign, type SshKey } from '../helpers/ssh-signing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm-signature-'));
 const recipe = join(dir, 'fix.pvm');
@@ -30,9 +30,11 @@ const KEYS = [
 
 beforeAll(() => {
   writeFileSync(recipe, bytes);
+  if (!HAS_SSH_KEYGEN) return;
   for (const [name, type, bits] of KEYS) keys[name] = makeKey(dir, name, type, bits);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeEach(needsSshKeygen);
 
 const policyOf = (signers: readonly string[], path = 'ops.json'): LoadedPolicy => parsePolicy(path, JSON.stringify({ recipes: { signers } }));
 const signedWith = (key: SshKey, namespace = 'pvm') => readFileSync(sign(key, recipe, namespace), 'utf8');
