@@ -39,7 +39,8 @@ export const SignerKey = z
       context.addIssue({ code: 'custom', message: `not an OpenSSH public key: ${(error as Error).message}` });
     }
   })
-  .meta({ pattern: '^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+={0,2}( .*)?$' })
+  // For editors, the shape of what parseKeyLine accepts; it checks the key inside too.
+  .meta({ pattern: '^\\s*(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa)[ \\t]+[A-Za-z0-9+/]+={0,2}([ \\t].*)?$' })
   .describe('an OpenSSH public key, as the line of its .pub file: TYPE BASE64 [COMMENT] (ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa)');
 
 export const PolicySchema = z
