@@ -4,6 +4,9 @@
 // from anyone's file, so every read is bounded by what is there: a short or
 // lying length is a WireError saying which field and where, never a crash.
 
+/** The longest name read (OpenSSH's are a few dozen bytes: `ecdsa-sha2-nistp256`, `sk-ssh-ed25519@openssh.com`). */
+const MAX_NAME = 256;
+
 /** A field that is not there, or not what it must be; `message` says which and why. */
 export class WireError extends Error {}
 
@@ -50,9 +53,10 @@ export class WireReader {
     return value;
   }
 
-  /** A `string` field that must be ASCII text (a name, such as a key type or a namespace). */
+  /** A `string` field that must be a name in ASCII (a key type, a namespace), of at most MAX_NAME bytes. */
   text(field: string): string {
     const bytes = this.string(field);
+    if (bytes.length > MAX_NAME) throw new WireError(`${this.what}: its ${field} is ${bytes.length} bytes, too long for a name`);
     if (bytes.some((b) => b < 0x20 || b > 0x7e)) throw new WireError(`${this.what}: its ${field} is not text`);
     return String.fromCharCode(...bytes);
   }

@@ -18,7 +18,7 @@ const VERSION = 1;
 /** The hashes of the message SSHSIG allows. */
 const HASHES = ['sha256', 'sha512'] as const;
 
-/** Why a signature is not one pvm can use: `malformed` (not an SSH signature it can read) or what it says. */
+/** Why a signature cannot be used: it is no SSH signature pvm can read, or one of another namespace or algorithm; the message says which. */
 export class SignatureProblem extends Error {}
 
 export interface SshSignature {

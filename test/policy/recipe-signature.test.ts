@@ -203,6 +203,12 @@ describe('malformed input: a clear refusal, never a crash', () => {
     expect(() => parseKeyLine(line)).toThrow(why);
   });
 
+  it('a key whose type field is huge is refused as too long, not spread into a string', () => {
+    const blob = Buffer.alloc(4 + 900_000, 0x61);
+    blob.writeUInt32BE(900_000, 0);
+    expect(() => parseKeyLine(`ssh-ed25519 ${blob.toString('base64')}`)).toThrow('the key: its key type is 900000 bytes, too long for a name');
+  });
+
   it('a policy with a bad key line is refused (exit 2) naming the file, the index and why', () => {
     expect(() => parsePolicy('ops.json', JSON.stringify({ recipes: { signers: [keys.ed25519!.line, 'me@host ssh-ed25519 AAAA'] } }))).toThrow(
       /^ops\.json: recipes\.signers\[1\]: not an OpenSSH public key: it starts with "me@host", not a key type/,
