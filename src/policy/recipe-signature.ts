@@ -78,8 +78,12 @@ export function judgeRecipeSignature(policies: readonly LoadedPolicy[], recipe: 
   });
   const sign = (name: string) => `ssh-keygen -Y sign -n ${SIGNATURE_NAMESPACE} -f KEY ${name}`;
   if (recipe.bytes === undefined) {
-    const what = recipe.name === '<-e>' ? 'a recipe given with -e' : recipe.name === '<stdin>' ? 'a recipe read from standard input' : 'statements typed into pvm repl';
-    return deny(`${what} is no file, so it cannot be signed, and the policy runs only recipes its signers signed`, `save the recipe to a file, sign it (${sign('FILE')}, with a key the policy lists) and run that file`);
+    const what = recipe.name === '<-e>'
+      ? 'a recipe given with -e is no file, so it cannot be signed'
+      : recipe.name === '<stdin>'
+      ? 'a recipe read from standard input is no file, so it cannot be signed'
+      : 'the statements of pvm repl are no file, so they cannot be signed';
+    return deny(`${what}, and the policy runs only recipes its signers signed`, `save the recipe to a file, sign it (${sign('FILE')}, with a key the policy lists) and run that file`);
   }
 
   const from = recipe.signature?.from ?? `${recipe.name}.sig`;

@@ -81,7 +81,7 @@ describe('under recipes.signers', () => {
     expect(refused(['run', unsigned, '--pid', '999999998'])).toContain(`it has no signature`);
     const repl = pvm('node', ['repl', ...target(), '--policy', signers], { input: 'print 1\n' });
     expect(repl.status).toBe(3);
-    expect(repl.stderr).toContain('denied: recipe <repl>: statements typed into pvm repl is no file');
+    expect(repl.stderr).toContain('denied: recipe <repl>: the statements of pvm repl are no file, so they cannot be signed');
   });
 
   it('pvm check --policy says whether the signature holds (exit 3 when it does not), for people and as JSON', () => {

@@ -119,8 +119,8 @@ describe('recipes.signers', () => {
     const unsigned = refusal(policies, undefined);
     expect(unsigned.message).toContain(`it has no signature (${recipe}.sig does not exist)`);
     expect(unsigned.hint).toBe(`sign it with a key the policy lists: ssh-keygen -Y sign -n pvm -f KEY ${recipe} (writes ${recipe}.sig)`);
-    for (const [name, what] of [['<-e>', 'a recipe given with -e'], ['<stdin>', 'a recipe read from standard input'], ['<repl>', 'statements typed into pvm repl']]) {
-      expect(() => requireSignedRecipe(policies, { name: name!, bytes: undefined })).toThrow(`denied: recipe ${name}: ${what} is no file, so it cannot be signed`);
+    for (const [name, what] of [['<-e>', 'a recipe given with -e is no file, so it'], ['<stdin>', 'a recipe read from standard input is no file, so it'], ['<repl>', 'the statements of pvm repl are no file, so they']]) {
+      expect(() => requireSignedRecipe(policies, { name: name!, bytes: undefined })).toThrow(`denied: recipe ${name}: ${what} cannot be signed, and the policy runs only recipes its signers signed`);
     }
   });
 
