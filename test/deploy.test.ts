@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/cli/args.ts';
+import { loadPolicy } from '../src/policy/load.ts';
 import { ROOT } from './helpers/paths.ts';
 
 const UNIT = `${ROOT}deploy/systemd/pvm-follow@.service`;
@@ -41,5 +42,10 @@ describe('deploy/systemd/pvm-follow@.service', () => {
       policy: { file: '/etc/pvm/follow-policy.json', audit: '/var/log/pvm/fix.audit.jsonl' },
       writing: { journal: '/var/lib/pvm/fix.journal' },
     });
+  });
+
+  it('names a starting policy that loads: targets by executable, signed recipes only', () => {
+    const policy = loadPolicy(`${ROOT}deploy/systemd/follow-policy.json`);
+    expect(JSON.stringify(policy)).toContain('ssh-ed25519');
   });
 });

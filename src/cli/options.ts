@@ -88,7 +88,7 @@ export const COMMAND_OPTIONS = {
     operands: 'RECIPE [TARGET]',
     target: 'optional',
     options: ['policy', 'json'],
-    about: ['parse and check; with a policy, what it allows,', 'denies and leaves to run time; a TARGET only for', 'types from its debug info'],
+    about: ['parse and check; with a policy, what it allows,', 'denies and leaves to run time, and whether the', "recipe's signature holds; a TARGET only for types", 'from its debug info'],
   },
   plan: { operands: 'RECIPE [TARGET]', target: 'optional', options: ['json'], about: ['print the compiled plan (a TARGET: types from', 'its debug info)'] },
   maps: { operands: 'TARGET', target: 'one', options: ['policy', 'audit', 'json'], about: ["the target's regions"] },
