@@ -53,7 +53,7 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
   const ran = new Map<number, string>();
   /** Processes being readied or waiting to run. */
   const pending = new Set<number>();
-  const queue: { pid: number; image: string; failure?: PvmError }[] = [];
+  const queue: { pid: number; image: string; failure?: unknown }[] = [];
   const exits: ExitCode[] = [];
   let failed = 0;
   /** Processes looked at (each start the source reported, and each on a rescan), and the most pvm kept at once. */
@@ -94,14 +94,13 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
       queue.push({ pid, image });
       peakKept = Math.max(peakKept, ran.size + pending.size);
     } catch (error) {
-      if (!(error instanceof PvmError)) throw error;
+      // Its block says why (a bug in pvm as exit 70, as a run over many reports one); the others go on.
       queue.push({ pid, image, failure: error });
     }
     wake();
   };
 
   let wake: () => void = () => {};
-  const readiness: Promise<void>[] = [];
   const look = (starts: ProcessStarts) => {
     const changes = starts.tick({ has: (pid) => ran.has(pid) || pending.has(pid) });
     for (const pid of changes.exited) ran.delete(pid);
@@ -110,14 +109,7 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
     if (rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid); // exits may have been lost
      }
     seen += candidates.length;
-    for (const pid of candidates) {
-      const work = consider(pid, rescan).catch((error: unknown) => {
-        pending.delete(pid);
-        throw error;
-      });
-      readiness.push(work);
-      void work.finally(() => readiness.splice(readiness.indexOf(work), 1)).catch(() => {});
-    }
+    for (const pid of candidates) void consider(pid, rescan); // never rejects: a failure is queued as the process's result
   };
 
   try {
@@ -156,7 +148,8 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
 }
 
 /** A process that could not be readied: its block says why. */
-function unready(pid: number, error: PvmError, json: boolean): Finished {
+function unready(pid: number, error: unknown, json: boolean): Finished {
+  if (!(error instanceof PvmError)) return { pid, comm: commOf(pid), exit: 70 as ExitCode, stdout: [], stderr: [`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`] };
   return { pid, comm: commOf(pid), exit: error.exit, stdout: json ? [formatErrorJson(error)] : [], stderr: [formatError(error)] };
 }
 
