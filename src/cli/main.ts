@@ -7,6 +7,7 @@ import type { Plan } from '../plan/plan.ts';
 import { planJson } from '../plan/json.ts';
 import { Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
+import { isHelper } from './helper-variable.ts';
 import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
 import { type Command, parseCommandLine, type RecipeSpec, type TargetSpec } from './args.ts';
@@ -111,11 +112,11 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'run': {
-      const { HELPER_VARIABLE, prepareRun, runPrepared } = await import('./run-command.ts');
-      const helper = process.env[HELPER_VARIABLE] === '1';
+      const { prepareRun, runPrepared } = await import('./run-command.ts');
+      const helper = isHelper();
       const prepared = await prepareRun(command, readRecipe(command.recipe), { oneTarget: !helper });
       try {
-        if (helper) return await (await import('./run-many.ts')).serveAsHelper(prepared);
+        if (helper) return await (await import('./run-many.ts')).serveRunAsHelper(prepared);
         // process.stderr is a stream made on first use (a few ms on Bun and Deno; node:tty's isatty costs as much
         // to import): asked only by a run that scans.
         await runPrepared(prepared, command.target, {

@@ -22,9 +22,6 @@ import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { type ProgressLine, progressLine } from './progress.ts';
 import { debugDirectories, openSession, scanWorkers, type Session, wasmLoopsFrom } from './session.ts';
 
-/** The environment variable that makes a pvm a helper of a run over many processes (internal: run-many.ts sets it). */
-export const HELPER_VARIABLE = 'PVM_INTERNAL_RUN_MANY_HELPER';
-
 export interface PreparedRun {
   readonly command: RunCommand;
   readonly source: SourceFile;
