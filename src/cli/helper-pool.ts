@@ -29,16 +29,23 @@ import { writeStdout } from './stdout.ts';
  * took 3-11 ms each, the rest 2-3. So the estimate runs high early, and a
  * helper pays off only past ~0.8 s of true work: 200 patches (~0.6 s of
  * work, estimated at 1-1.1 s) took 0.87-0.94 s with a helper against 0.7
- * without. PVM_INTERNAL_HELPER_START_MS replaces it (tests: to make helpers
- * start for quick work).
+ * without.
  */
-const HELPER_START_MS = helperStartMs();
+const HELPER_START_MS = 2000;
 /** How long a helper with no work left may take to exit before it is killed. */
 const HELPER_GRACE_MS = 10_000;
 
-function helperStartMs(): number {
+/**
+ * PVM_INTERNAL_HELPER_START_MS (tests only) replaces HELPER_START_MS, so that
+ * helpers start for quick work; this pvm then waits for each helper it starts
+ * to be ready before it goes on (so that the helper surely takes work), and
+ * says on stderr what the helpers did.
+ */
+const FORCED_START_MS = forcedStartMs();
+
+function forcedStartMs(): number | undefined {
   const forced = Number(process.env.PVM_INTERNAL_HELPER_START_MS ?? Number.NaN);
-  return Number.isFinite(forced) && forced >= 0 ? forced : 2000;
+  return Number.isFinite(forced) && forced >= 0 ? forced : undefined;
 }
 
 /** What a pool needs of the command: how to run one process here, and how to start helpers that can. */
@@ -149,9 +156,11 @@ export function startPool<R>(work: PoolWork<R>): HelperPool {
       if (ranHere < 2) continue;
       const left = queue.length;
       const perProcess = (Date.now() - warm! - waited) / (ranHere - 1);
-      if (helpersMayStart && helpers.length < work.jobs - 1 && left > helpers.length + 1 && perProcess * left > HELPER_START_MS) {
+      if (helpersMayStart && helpers.length < work.jobs - 1 && left > helpers.length + 1 && perProcess * left > (FORCED_START_MS ?? HELPER_START_MS)) {
         // Two processes at a time: its next one waits in its stdin while this pvm, busy with its own, cannot answer.
-        helpers.push(startHelper<R>(work.helperArgs!, work.lost, (helper) => (handOut(helper), handOut(helper))));
+        const helper = startHelper<R>(work.helperArgs!, work.lost, (helper) => (handOut(helper), handOut(helper)));
+        helpers.push(helper);
+        if (FORCED_START_MS !== undefined) await helper.settled;
       }
       if (helpers.length > 0) await letHelpersIn();
     }
@@ -162,7 +171,9 @@ export function startPool<R>(work: PoolWork<R>): HelperPool {
     }
     // Helpers that never got ready (killed while starting, or failed to) did nothing and are not counted.
     const worked = helpers.filter((helper) => helper.wasReady);
-    return { helpers: worked.length, helped: worked.reduce((n, h) => n + h.done, 0) };
+    const tally = { helpers: worked.length, helped: worked.reduce((n, h) => n + h.done, 0) };
+    if (FORCED_START_MS !== undefined) process.stderr.write(`pvm: internal: ${tally.helpers} helper pvm(s) ran ${tally.helped} process(es)\n`);
+    return tally;
   };
   const finished = loop();
   return {
@@ -211,6 +222,8 @@ interface Helper<R> {
   readonly ended: boolean;
   /** It prepared the command and took work (or could have). */
   readonly wasReady: boolean;
+  /** Resolves once it is ready, or has ended. */
+  readonly settled: Promise<void>;
   run(process: number, then: (result: R) => void): void;
   /** No more work: it ends (or, if it never got ready, is stopped). */
   stop(): void;
@@ -238,6 +251,8 @@ function startHelper<R>(args: readonly string[], lost: PoolWork<R>['lost'], onRe
   let ready = false;
   let stopping = false;
   let stdinEnded = false;
+  let settle = () => {};
+  const settled = new Promise<void>((resolve) => (settle = resolve));
   const closed = new Promise<void>((resolve) => {
     child.on('close', (code) => {
       ended = true;
@@ -248,6 +263,7 @@ function startHelper<R>(args: readonly string[], lost: PoolWork<R>['lost'], onRe
         const why = `pvm: the helper pvm this process was given to stopped (exit ${code ?? 'by a signal'})${stderr === '' ? '' : `: ${stderr.trim()}`}`;
         then(lost(process, why, (code === null || code === 0 ? 70 : code) as ExitCode));
       }
+      settle();
       resolve();
     });
   });
@@ -265,6 +281,7 @@ function startHelper<R>(args: readonly string[], lost: PoolWork<R>['lost'], onRe
     get wasReady() {
       return ready;
     },
+    settled,
     run(process, then) {
       pending.push({ process, then });
       child.stdin.write(`${process}\n`);
@@ -293,6 +310,7 @@ function startHelper<R>(args: readonly string[], lost: PoolWork<R>['lost'], onRe
     if (message?.ready === true) {
       ready = true;
       onReady(helper);
+      settle();
     } else if (message !== undefined && 'result' in message && pending.length > 0) {
       const { then } = pending.shift()!;
       done++;
