@@ -51,6 +51,9 @@ export type Command =
     readonly allowWrite: boolean;
     readonly writing: Omit<WritingOptions, 'journal'>;
     readonly policy: PolicyOptions;
+    /** Without a target: the most pvms at work (--jobs), and the command line a helper pvm gets. */
+    readonly jobs: number;
+    readonly helperArgs: readonly string[];
   }
   /**
    * `run` or `-e` against many processes (--pid given more than once, or --match), run-many.ts: `run` is the
@@ -67,7 +70,16 @@ export type Command =
     /** --follow (follow.ts): every matching process that starts later too, once ready, until a signal or `forMs`. */
     readonly follow: { readonly forMs: number | undefined; readonly ready: Readiness } | undefined;
   }
-  | { readonly kind: 'status'; readonly journal: string; readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined; readonly json: boolean; readonly policy: PolicyOptions }
+  /** `target` undefined: every process the journal names, with up to `jobs` pvms (helpers get `helperArgs`). */
+  | {
+    readonly kind: 'status';
+    readonly journal: string;
+    readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined;
+    readonly json: boolean;
+    readonly policy: PolicyOptions;
+    readonly jobs: number;
+    readonly helperArgs: readonly string[];
+  }
   /** `target`: where types from debug info come from, for a recipe that names them (none: the recipe's own types only). */
   | { readonly kind: 'check'; readonly recipe: RecipeSpec; readonly json: boolean; readonly policy: string | undefined; readonly target: TargetSpec | undefined }
   | { readonly kind: 'plan'; readonly recipe: RecipeSpec; readonly json: boolean; readonly target: TargetSpec | undefined }
@@ -148,7 +160,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (inline && rest.length > 0) throw usage(`unexpected argument '${rest[0]}' after -e`, "quote the whole recipe: pvm -e 'let x = read u32 at 0x1000; print x' --pid N");
   refuseOptionsNotTaken(name, given);
   if (many && COMMAND_OPTIONS[name].target !== 'many') throw usage(`pvm ${command} takes one target: --match and several --pid apply to pvm run and -e`, `pvm ${command} … --pid N`);
-  if (!many && values.jobs !== undefined) throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
+  if (!many && values.jobs !== undefined) {
+    if (COMMAND_OPTIONS[name].target !== 'journaled') throw usage('--jobs applies to many targets (--match, or --pid more than once)', 'pvm run RECIPE --match name=nginx --jobs 4');
+    if (hasTarget(values)) throw usage(`--jobs applies to every process the journal names: pvm ${command} with a target visits one`, `pvm ${command} JOURNAL --jobs 4, without --pid or --name`);
+  }
   if (values.follow === true && values.match === undefined) throw usage('--follow applies to --match: it follows the processes a selector matches', 'pvm run RECIPE --match name=nginx --follow');
   if (values.for !== undefined && values.follow !== true) throw usage('--for applies to --follow: how long to follow', 'pvm run RECIPE --match name=nginx --follow --for 10m');
   return commandOf(name, file, rest as string[], own, values, parsed, many);
@@ -216,12 +231,12 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     case 'revert': {
       if (file === undefined) throw usage('pvm revert needs a journal file', 'pvm revert fix.journal --pid N');
       const target = hasTarget(values) ? existingTargetOf(values, 'pvm revert writes to the process the journal names') : undefined;
-      return { kind: 'revert', journal: file, target, json, allowWrite, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy };
+      return { kind: 'revert', journal: file, target, json, allowWrite, writing: { dryRun: writing.dryRun, freeze: writing.freeze }, policy, ...jobsOf(values, own, parsed) };
     }
     case 'status': {
       if (file === undefined) throw usage('pvm status needs a journal file', 'pvm status fix.journal');
       const target = hasTarget(values) ? existingTargetOf(values, 'pvm status reads the processes the journal names') : undefined;
-      return { kind: 'status', journal: file, target, json, policy };
+      return { kind: 'status', journal: file, target, json, policy, ...jobsOf(values, own, parsed) };
     }
     case 'snapshot':
       if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm snapshot --pid N -o FILE');
@@ -272,15 +287,8 @@ function fanOut(own: readonly string[], parsed: Parsed, values: Values, json: bo
   if (values.ready !== undefined && values.follow !== true) throw usage('--ready applies to a program pvm starts, or to the processes --follow finds', 'pvm run RECIPE --match name=nginx --follow --ready module:libssl.so.3');
   const follow = values.follow === true ? { forMs: values.for === undefined ? undefined : parseDuration(values.for), ready: parseReadiness(values.ready ?? 'loaded') } : undefined;
   for (const pid of pids ?? []) if (!/^[1-9][0-9]{0,9}$/.test(pid)) throw usage(`--pid ${pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');
-  const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : Number(values.jobs);
-  if (!Number.isSafeInteger(jobs) || jobs < 1) throw usage(`--jobs ${values.jobs}: not a positive number`, 'pvm run RECIPE --match name=nginx --jobs 4');
-  const dropped = new Set<number>();
-  for (const token of parsed.tokens) {
-    if (token.kind !== 'option' || !['pid', 'match', 'jobs', 'follow', 'for', 'ready'].includes(token.name)) continue;
-    dropped.add(token.index);
-    if (!token.inlineValue && token.name !== 'follow') dropped.add(token.index + 1);
-  }
-  const childArgs = own.filter((_, i) => !dropped.has(i));
+  const { jobs } = jobsOf(values, own, parsed);
+  const childArgs = argsWithout(own, parsed, ['pid', 'match', 'jobs', 'follow', 'for', 'ready']);
   const run = parseCommandLine([...childArgs, '--pid', '1']) as RunCommand;
   return { kind: 'run-many', run, pids: pids?.map(Number), selector: values.match === undefined ? undefined : parseSelector(values.match), jobs, json, childArgs, follow };
 }
@@ -291,6 +299,24 @@ export function parseDuration(text: string): number {
   const ms = match === null ? NaN : Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
   if (!(ms > 0) || ms > 2 ** 31 - 1) throw usage(`--for ${text}: not a duration`, 'give a number and a unit: 500ms, 30s, 10m, 8h or 7d (at most 24 days)');
   return ms;
+}
+
+/** --jobs (default: the cores), and the command line a helper pvm gets: this one less --jobs. */
+function jobsOf(values: Values, own: readonly string[], parsed: Parsed): { jobs: number; helperArgs: readonly string[] } {
+  const jobs = values.jobs === undefined ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : Number(values.jobs);
+  if (!Number.isSafeInteger(jobs) || jobs < 1) throw usage(`--jobs ${values.jobs}: not a positive number`, 'pvm run RECIPE --match name=nginx --jobs 4');
+  return { jobs, helperArgs: argsWithout(own, parsed, ['jobs']) };
+}
+
+/** `own` less the options `names` (and their values). */
+function argsWithout(own: readonly string[], parsed: Parsed, names: readonly OptionName[]): string[] {
+  const dropped = new Set<number>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || !names.includes(token.name as OptionName)) continue;
+    dropped.add(token.index);
+    if (!token.inlineValue && OPTIONS[token.name as OptionName].type === 'string') dropped.add(token.index + 1);
+  }
+  return own.filter((_, i) => !dropped.has(i));
 }
 
 /** A target a command may take (types from its debug info), or none; --ready and --then only with a program pvm starts. */

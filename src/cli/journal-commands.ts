@@ -1,6 +1,8 @@
 // `pvm status JOURNAL [TARGET]` and `pvm revert JOURNAL` without a target:
-// every process a journal names, one after the other. A process that has
-// gone, refuses or fails is reported and never stops the others; the run's
+// every process a journal names, in this pvm and, when the work is long, in
+// helper pvms too (helper-pool.ts; up to --jobs in all). A process that has
+// gone, refuses or fails is reported and never stops the others; each
+// process's lines come in the journal's order of processes, and the run's
 // exit status is the most serious of theirs (see mostSerious).
 import { hexAddress, hexLiteral, toHex } from '../bytes.ts';
 import { count } from '../count.ts';
@@ -11,6 +13,8 @@ import { goneStates, siteStates, type SiteStatus, statementStates } from '../run
 import { programChanged } from '../runtime/journal/journal-program.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
 import type { LiveTargetSpec } from './args.ts';
+import { runPool, serveAsHelper } from './helper-pool.ts';
+import { isHelper } from './helper-variable.ts';
 import { formatError, formatErrorJson, formatRevert } from './format.ts';
 import { type JournaledProcess, processesOf, stillRunning } from './journal-processes.ts';
 import { openSession, pidOf } from './session.ts';
@@ -48,31 +52,78 @@ function describeProcess(process: JournaledProcess): string {
   return `pid ${process.pid}${process.exe === undefined ? '' : ` (${process.exe.split('/').pop()})`}`;
 }
 
-/** One process's error, shown and kept going: as a JSON line naming the pid, or on stderr. */
-function reportError(error: unknown, process: JournaledProcess, json: boolean, out: Out): ExitCode {
+/** What one process's visit printed (each item one line or block, as `out` takes it), and how it ended. */
+interface Visit {
+  readonly exit: ExitCode;
+  readonly stdout: readonly string[];
+  readonly stderr: readonly string[];
+  /** For a revert: what became of the process. */
+  readonly outcome?: 'reverted' | 'alreadyReverted' | 'gone' | 'failed';
+}
+
+/** A journal command over its processes, as the command line gave it. */
+export interface JournalRun {
+  /** The journal's path, for messages. */
+  readonly journal: string;
+  readonly entries: readonly JournalEntry[];
+  readonly policies: readonly LoadedPolicy[];
+  readonly audit: string | undefined;
+  readonly json: boolean;
+  /** --jobs: the most pvms at work, this one included. */
+  readonly jobs: number;
+  /** The command line a helper pvm gets (this one less --jobs). */
+  readonly helperArgs: readonly string[];
+}
+
+/** One process's error, kept and gone on from: as a JSON line naming the pid, or for stderr. */
+function recordError(error: unknown, process: JournaledProcess, json: boolean, stdout: string[], stderr: string[]): ExitCode {
   if (!(error instanceof PvmError)) throw error;
-  if (json) out(formatErrorJson(error).replace(/^\{"type":"error",/, `{"type":"error","pid":${process.pid},`));
-  else globalThis.process.stderr.write(`${describeProcess(process)}: ${formatError(error)}\n`);
+  if (json) stdout.push(formatErrorJson(error).replace(/^\{"type":"error",/, `{"type":"error","pid":${process.pid},`));
+  else stderr.push(`${describeProcess(process)}: ${formatError(error)}`);
   return error.exit;
 }
 
-export async function statusCommand(
-  journal: string,
-  entries: readonly JournalEntry[],
-  target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined,
-  policies: readonly LoadedPolicy[],
-  audit: string | undefined,
-  json: boolean,
-  out: Out,
-): Promise<ExitCode> {
-  const exits: ExitCode[] = [];
-  for (const process of await chosen(journal, entries, target)) {
+/**
+ * Visits each process (in this pvm, or in helpers), and shows each visit in
+ * the journal's order; a helper pvm serves the visits it is given instead.
+ * A crash of one visit is that process's (exit 70), not the others'.
+ */
+async function visitEach(processes: readonly JournaledProcess[], run: JournalRun, visit: (process: JournaledProcess) => Promise<Visit>, lost: (process: JournaledProcess, why: string, exit: ExitCode) => Visit, out: Out): Promise<Visit[]> {
+  const visitHere = async (index: number): Promise<Visit> => {
+    try {
+      return await visit(processes[index]!);
+    } catch (error) {
+      return lost(processes[index]!, `pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`, 70 as ExitCode);
+    }
+  };
+  const visits: Visit[] = [];
+  if (isHelper()) {
+    await serveAsHelper(visitHere);
+    return visits;
+  }
+  await runPool(processes.keys(), {
+    jobs: run.jobs,
+    helperArgs: processes.length > 1 ? run.helperArgs : undefined,
+    runHere: visitHere,
+    lost: (index, why, exit) => lost(processes[index]!, why, exit),
+    deliver: (visit) => {
+      visits.push(visit);
+      for (const text of visit.stdout) out(text);
+      for (const text of visit.stderr) globalThis.process.stderr.write(`${text}\n`);
+    },
+  });
+  return visits;
+}
+
+export async function statusCommand(run: JournalRun, target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined, out: Out): Promise<ExitCode> {
+  const { json } = run;
+  const visit = async (process: JournaledProcess): Promise<Visit> => {
     let states: SiteStatus[];
     let gone = EXITED;
     if (!stillRunning(process)) states = goneStates(process.entries);
     else {
       try {
-        const session = await openSession({ kind: 'pid', pid: process.pid }, policies, audit);
+        const session = await openSession({ kind: 'pid', pid: process.pid }, run.policies, run.audit);
         try {
           // The same process may run another program since (exec): then nothing of the patches is left in it.
           const replaced = programChanged(process.entries, session.target);
@@ -82,13 +133,16 @@ export async function statusCommand(
           session.close();
         }
       } catch (error) {
-        exits.push(reportError(error, process, json, out));
-        continue;
+        const stdout: string[] = [];
+        const stderr: string[] = [];
+        return { exit: recordError(error, process, json, stdout, stderr), stdout, stderr };
       }
     }
-    out(formatStatus(process, states, json, gone));
-  }
-  return mostSerious(exits);
+    return { exit: Exit.ok, stdout: [formatStatus(process, states, json, gone)], stderr: [] };
+  };
+  const lost = (_: JournaledProcess, why: string, exit: ExitCode): Visit => ({ exit, stdout: [], stderr: [why] });
+  const visits = await visitEach(await chosen(run.journal, run.entries, target), run, visit, lost, out);
+  return mostSerious(visits.map((v) => v.exit));
 }
 
 const EXITED = 'it exited, or its pid now names another process';
@@ -164,46 +218,47 @@ export function throwIfIncomplete(sites: readonly RevertedSite[]): void {
 }
 
 /** `pvm revert JOURNAL` with no target: every process the journal names that is still the same process. */
-export async function revertEverywhere(
-  journal: string,
-  entries: readonly JournalEntry[],
-  writing: { dryRun: boolean; freeze: boolean },
-  policies: readonly LoadedPolicy[],
-  audit: string | undefined,
-  json: boolean,
-  out: Out,
-): Promise<ExitCode> {
-  const exits: ExitCode[] = [];
-  // `alreadyReverted`: a process whose every site held its old bytes already, so nothing was written to it.
-  const tally = { reverted: 0, alreadyReverted: 0, gone: 0, failed: 0 };
-  for (const process of processesOf(entries)) {
+export async function revertEverywhere(run: JournalRun, writing: { dryRun: boolean; freeze: boolean }, out: Out): Promise<ExitCode> {
+  const { json } = run;
+  const visit = async (process: JournaledProcess): Promise<Visit> => {
     if (!stillRunning(process)) {
-      tally.gone++;
-      out(json ? JSON.stringify({ type: 'target', pid: process.pid, status: 'gone', exit: 0 }) : `${describeProcess(process)}: gone (it exited, or its pid now names another process): nothing to revert`);
-      continue;
+      const line = json ? JSON.stringify({ type: 'target', pid: process.pid, status: 'gone', exit: 0 }) : `${describeProcess(process)}: gone (it exited, or its pid now names another process): nothing to revert`;
+      return { exit: Exit.ok, stdout: [line], stderr: [], outcome: 'gone' };
     }
+    const stdout: string[] = [];
+    const stderr: string[] = [];
     try {
-      const session = await openSession({ kind: 'pid', pid: process.pid }, policies, audit);
+      const session = await openSession({ kind: 'pid', pid: process.pid }, run.policies, run.audit);
       try {
-        const outcome = revertJournal(process.entries, { target: session.target.writable!, journal, ...writing });
-        if (!json) out(`${describeProcess(process)}:`);
-        out(formatRevert({ sites: outcome.sites, others: 0 }, json, process.pid));
+        const outcome = revertJournal(process.entries, { target: session.target.writable!, journal: run.journal, ...writing });
+        if (!json) stdout.push(`${describeProcess(process)}:`);
+        stdout.push(formatRevert({ sites: outcome.sites, others: 0 }, json, process.pid));
         throwIfIncomplete(outcome.sites);
+        // Already reverted: every site held its old bytes already, so nothing was written to it.
         const already = outcome.sites.every((site) => site.status === 'already reverted');
-        tally[already ? 'alreadyReverted' : 'reverted']++;
-        if (json) out(JSON.stringify({ type: 'target', pid: process.pid, status: already ? 'already reverted' : 'reverted', exit: 0 }));
+        if (json) stdout.push(JSON.stringify({ type: 'target', pid: process.pid, status: already ? 'already reverted' : 'reverted', exit: 0 }));
+        return { exit: Exit.ok, stdout, stderr, outcome: already ? 'alreadyReverted' : 'reverted' };
       } finally {
         session.close();
       }
     } catch (error) {
-      tally.failed++;
-      const exit = reportError(error, process, json, out);
-      exits.push(exit);
-      if (json) out(JSON.stringify({ type: 'target', pid: process.pid, status: 'failed', exit }));
+      const exit = recordError(error, process, json, stdout, stderr);
+      if (json) stdout.push(JSON.stringify({ type: 'target', pid: process.pid, status: 'failed', exit }));
+      return { exit, stdout, stderr, outcome: 'failed' };
     }
-  }
-  const exit = mostSerious(exits);
-  const processes = tally.reverted + tally.alreadyReverted + tally.gone + tally.failed;
+  };
+  const lost = (process: JournaledProcess, why: string, exit: ExitCode): Visit => ({
+    exit,
+    stdout: json ? [JSON.stringify({ type: 'target', pid: process.pid, status: 'failed', exit })] : [],
+    stderr: [why],
+    outcome: 'failed',
+  });
+  const visits = await visitEach(processesOf(run.entries), run, visit, lost, out);
+  if (isHelper()) return Exit.ok;
+  const tally = { reverted: 0, alreadyReverted: 0, gone: 0, failed: 0 };
+  for (const { outcome } of visits) tally[outcome!]++;
+  const exit = mostSerious(visits.map((v) => v.exit));
+  const processes = visits.length;
   out(
     json ? JSON.stringify({ type: 'summary', processes, ...tally, exit }) : `${count(processes, 'process')}: ${tally.reverted} reverted, ${tally.alreadyReverted} already reverted, ${tally.gone} gone, ${tally.failed} failed`,
   );

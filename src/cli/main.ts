@@ -174,7 +174,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const { readJournalWarning } = await import('./journal-read.ts');
       const { statusCommand } = await import('./journal-commands.ts');
       const entries = readJournalWarning(command.journal);
-      return statusCommand(command.journal, entries, command.target, await policiesFor(command.policy.file), command.policy.audit, command.json, out);
+      const { journal, json, jobs, helperArgs } = command;
+      return statusCommand({ journal, entries, policies: await policiesFor(command.policy.file), audit: command.policy.audit, json, jobs, helperArgs }, command.target, out);
     }
     case 'revert': {
       const { readJournalWarning } = await import('./journal-read.ts');
@@ -187,7 +188,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       await refuseRevertByPolicy(command, policies);
       if (command.target === undefined) {
         const { revertEverywhere } = await import('./journal-commands.ts');
-        return revertEverywhere(command.journal, entries, command.writing, policies, command.policy.audit, command.json, out);
+        const { journal, json, jobs, helperArgs } = command;
+        return revertEverywhere({ journal, entries, policies, audit: command.policy.audit, json, jobs, helperArgs }, command.writing, out);
       }
       const session = await openSession(command.target, policies, command.policy.audit);
       try {

@@ -101,14 +101,14 @@ export const COMMAND_OPTIONS = {
   revert: {
     operands: 'JOURNAL [--pid N | --name PROCESS_NAME] --allow-write',
     target: 'journaled',
-    options: ['allow-write', 'dry-run', 'freeze', 'policy', 'audit', 'json'],
-    about: ['undo the patches a journal recorded, where', 'memory still holds what pvm wrote; without a', 'target, in every process the journal names'],
+    options: ['allow-write', 'dry-run', 'freeze', 'jobs', 'policy', 'audit', 'json'],
+    about: ['undo the patches a journal recorded, where', 'memory still holds what pvm wrote; without a', 'target, in every process the journal names', '(--jobs N pvms at most)'],
   },
   status: {
     operands: 'JOURNAL [--pid N | --name PROCESS_NAME]',
     target: 'journaled',
-    options: ['policy', 'audit', 'json'],
-    about: ['each journaled site now: applied, reverted,', 'changed, or gone (the process exited); each', 'patch: the same, or partly applied'],
+    options: ['jobs', 'policy', 'audit', 'json'],
+    about: ['each journaled site now: applied, reverted,', 'changed, or gone (the process exited); each', 'patch: the same, or partly applied; without a', 'target, every process (--jobs N pvms at most)'],
   },
   types: {
     operands: 'MODULE|FILE [NAME] [TARGET]',
