@@ -280,10 +280,11 @@ function typesOf(module: string | undefined, rest: readonly string[], values: Va
 function fanOut(own: readonly string[], parsed: Parsed, values: Values, json: boolean): Command {
   const pids = parsed.values.pid;
   if (values.match !== undefined && pids !== undefined) throw usage('give --match or --pid, not both', 'pvm run RECIPE --match name=nginx');
-  for (const option of ['name', 'core', 'snapshot', 'report'] as const) {
+  for (const option of ['name', 'core', 'snapshot'] as const) {
     if (values[option] !== undefined) throw usage(`--${option} takes one target; with --match or several --pid, leave it out`, 'pvm run RECIPE --match name=nginx --json');
   }
   if (values.spawned !== undefined) throw usage('a program started by pvm is one target; --match and several --pid name processes that run already', 'pvm run RECIPE -- ./server');
+  if (values.report !== undefined && values.follow === true) throw usage('--report is one report of the processes a run visits, and --follow runs until stopped', 'leave --report out of --follow; --journal and --audit record what it does');
   if (values.ready !== undefined && values.follow !== true) throw usage('--ready applies to a program pvm starts, or to the processes --follow finds', 'pvm run RECIPE --match name=nginx --follow --ready module:libssl.so.3');
   const follow = values.follow === true ? { forMs: values.for === undefined ? undefined : parseDuration(values.for), ready: parseReadiness(values.ready ?? 'loaded') } : undefined;
   for (const pid of pids ?? []) if (!/^[1-9][0-9]{0,9}$/.test(pid)) throw usage(`--pid ${pid}: not a process id`, 'pass a positive integer, e.g. --pid 4242');

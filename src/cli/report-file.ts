@@ -42,10 +42,34 @@ const Results = z.object({
 
 export type ReportResults = z.infer<typeof Results>;
 
-/** A report's results and its `run` part, or `refuse(why)` thrown: not a file pvm can read, not JSON, not a pvm report of this version, or a field of the wrong type. */
+/** A section of a report of many processes (report-many.ts): a process's results, or (`results` null) its exit status and error. */
+const Section = z.object({
+  pid: z.number(),
+  results: Results.nullable(),
+  exit: z.number().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+});
+
+export type ReportSection = z.infer<typeof Section>;
+
+/** A report's results and its `run` part, or `refuse(why)` thrown: not a file pvm can read, not JSON, not a pvm report of this version, a report of many processes, or a field of the wrong type. */
 export function readReportFile(path: string, refuse: (why: string, fix?: string) => Error): { readonly results: ReportResults; readonly run: Readonly<Record<string, unknown>> | undefined } {
+  const report = readAnyReportFile(path, refuse);
+  if (report.sections !== undefined) throw refuse(`it is a report of ${report.sections.length} processes (pvm run --match or several --pid), and this reads a report of one`);
+  return report;
+}
+
+/** A report of one process (`results`) or of many (`sections`, in pid order), checked as readReportFile checks one. */
+export function readAnyReportFile(
+  path: string,
+  refuse: (why: string, fix?: string) => Error,
+): { readonly results: ReportResults; readonly sections?: undefined; readonly run: Readonly<Record<string, unknown>> | undefined } | {
+  readonly results?: undefined;
+  readonly sections: readonly ReportSection[];
+  readonly run: Readonly<Record<string, unknown>> | undefined;
+} {
   const text = readBoundedFile(path, MAX_REPORT_BYTES, ({ why, fix }) => refuse(why, fix));
-  let document: { format?: unknown; version?: unknown; run?: unknown; results?: unknown };
+  let document: { format?: unknown; version?: unknown; run?: unknown; results?: unknown; processes?: unknown };
   try {
     document = JSON.parse(text) as typeof document;
   } catch {
@@ -53,11 +77,19 @@ export function readReportFile(path: string, refuse: (why: string, fix?: string)
   }
   if (typeof document !== 'object' || document === null || document.format !== REPORT_FORMAT) throw refuse('it is not a pvm report (no "format": "pvm-report")');
   if (document.version !== REPORT_VERSION) throw refuse(`it is a report of version ${String(document.version)}; this pvm reads version ${REPORT_VERSION}`, 'read it with the pvm that wrote it');
-  const parsed = Results.safeParse(document.results);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw refuse(`results.${issue.path.join('.')}: ${issue.message}`, 'give a report as pvm run --report FILE wrote it');
-  }
   const run = typeof document.run === 'object' && document.run !== null ? document.run as Record<string, unknown> : undefined;
+  if (document.results === undefined && document.processes !== undefined) {
+    const sections = z.array(Section).safeParse(document.processes);
+    if (!sections.success) throw refuse(wrongField('processes', sections.error.issues), 'give a report as pvm run --report FILE wrote it');
+    return { sections: sections.data, run };
+  }
+  const parsed = Results.safeParse(document.results);
+  if (!parsed.success) throw refuse(wrongField('results', parsed.error.issues), 'give a report as pvm run --report FILE wrote it');
   return { results: parsed.data, run };
+}
+
+/** The first field of the wrong type, as a reader names it (`results.args: …`). */
+function wrongField(top: string, issues: readonly z.core.$ZodIssue[]): string {
+  const issue = issues[0]!;
+  return `${top}.${issue.path.join('.')}: ${issue.message}`;
 }

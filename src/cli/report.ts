@@ -68,16 +68,7 @@ export function recordReport(
   const skeleton = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
-    run: {
-      pvm: VERSION,
-      runtime: runtimeName(),
-      runtimeVersion: runtimeVersion(),
-      host: hostname(),
-      kernel: release(),
-      startedAt,
-      endedAt: fixedString('endedAt', startedAt.length),
-      argv: process.argv.slice(2),
-    },
+    run: runPart(startedAt),
     results: {
       // The text, unless left out (--report-without-recipe): what pvm verify reruns. A recipe a policy's
       // recipes.signers verified: its signer's fingerprint, and the signature, which pvm verify checks again.
@@ -135,6 +126,20 @@ export function recordReport(
       writing(() => document.finish({ endedAt: new Date().toISOString(), exit, error: error === undefined ? null : { code: error.code, message: error.message } }));
     },
     abandon: () => document.abandon(),
+  };
+}
+
+/** How and when pvm ran, for a report's `run` (its `endedAt` written when the report is finished). */
+export function runPart(startedAt: string): Record<string, unknown> {
+  return {
+    pvm: VERSION,
+    runtime: runtimeName(),
+    runtimeVersion: runtimeVersion(),
+    host: hostname(),
+    kernel: release(),
+    startedAt,
+    endedAt: fixedString('endedAt', startedAt.length),
+    argv: process.argv.slice(2),
   };
 }
 

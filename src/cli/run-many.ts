@@ -9,7 +9,7 @@
 // its pid. Blocks come in the order of the pids, each as soon as it and those
 // before it are done. The exit status is the most serious of the processes'
 // (journal-commands.ts mostSerious).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
 import { type ExitCode, PvmError, TargetError } from '../errors.ts';
@@ -19,6 +19,7 @@ import type { Command } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { runPool, serveAsHelper } from './helper-pool.ts';
 import { mostSerious } from './journal-commands.ts';
+import type { ManyReport } from './report-many.ts';
 import { type PreparedRun, runPrepared } from './run-command.ts';
 
 type Out = (text: string) => void;
@@ -32,6 +33,10 @@ export interface Finished {
   readonly exit: ExitCode;
   readonly stdout: readonly string[];
   readonly stderr: readonly string[];
+  /** Its pvm error, if it failed with one (for --report). */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** With --report: its section's part file, finished (report-many.ts); none when no report was begun. */
+  readonly section?: string;
 }
 
 export async function runMany(command: RunMany, prepared: PreparedRun, out: Out): Promise<ExitCode> {
@@ -45,6 +50,13 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
   }
   const elfFiles = new ElfFiles();
   const done: Finished[] = [];
+  const reportFile = command.run.report;
+  let report: ManyReport | undefined;
+  if (reportFile !== undefined) {
+    const reports = await import('./report.ts');
+    reports.checkReportPath(reportFile);
+    report = (await import('./report-many.ts')).recordManyReport(reportFile);
+  }
   let tally;
   try {
     tally = await runPool(pids, {
@@ -52,18 +64,23 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
       // A recipe read from stdin cannot be read again by a helper (its stdin carries pids).
       helperArgs: command.run.recipe.kind === 'file' && command.run.recipe.path === '-' ? undefined : [...command.childArgs, '--pid', '1'],
       runHere: (pid) => runHere(prepared, pid, elfFiles),
-      lost: (pid, why, exit) => ({ pid, comm: commOf(pid), exit, stdout: [], stderr: [why] }),
+      lost: (pid, why, exit) => ({ pid, comm: commOf(pid), exit, stdout: [], stderr: [why], error: { code: 'no-result', message: why.replace(/^pvm: /, '') } }),
       deliver: (result) => {
         done.push(result);
+        report?.add({ pid: result.pid, section: result.section, exit: result.exit, error: result.error });
         show(result, command.json, out);
       },
     });
+  } catch (error) {
+    report?.abandon();
+    throw error;
   } finally {
     elfFiles.close();
   }
 
   const failed = done.filter((r) => r.exit !== 0).length;
   const exit = mostSerious(done.map((r) => r.exit));
+  report?.finish(exit);
   const byHelpers = tally.helpers === 0 ? '' : ` (${count(tally.helpers, 'helper pvm')} ran ${tally.helped} of them)`;
   out(
     command.json
@@ -79,19 +96,30 @@ export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfF
   const stderr: string[] = [];
   const comm = commOf(pid);
   let exit: ExitCode = 0;
+  let crashed = false;
+  let failure: PvmError | undefined;
+  // With --report, each process's section is a report of its own, in a part file the report joins in.
+  const section = prepared.command.report === undefined ? undefined : (await import('./report-many.ts')).sectionPath(prepared.command.report, pid);
+  const run = section === undefined ? prepared : { ...prepared, command: { ...prepared.command, report: section } };
   try {
-    await runPrepared(prepared, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles, journalFoundApplied });
+    await runPrepared(run, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles, journalFoundApplied });
   } catch (error) {
     if (!(error instanceof PvmError)) {
       stderr.push(`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
       exit = 70 as ExitCode;
+      crashed = true;
     } else {
       if (prepared.command.json) stdout.push(formatErrorJson(error));
       stderr.push(formatError(error));
       exit = error.exit;
+      failure = error;
     }
   }
-  return { pid, comm, exit, stdout, stderr };
+  const error = failure !== undefined ? { code: failure.code, message: failure.message } : crashed ? { code: 'internal', message: 'internal error (a bug in pvm, please report it)' } : undefined;
+  // A section is whole when the run ended with no error or with one of pvm's own (recorded in it); else it goes.
+  const whole = section !== undefined && existsSync(section) && !crashed && failure?.code !== 'report-unwritable';
+  if (section !== undefined && !whole) rmSync(section, { force: true });
+  return { pid, comm, exit, stdout, stderr, ...(error === undefined ? {} : { error }), ...(whole ? { section } : {}) };
 }
 
 /** One process's block: its lines, each JSON line naming the pid; stderr lines prefixed with it. */

@@ -32,8 +32,13 @@ class StreamedArray {
   }
 
   push(item: unknown): void {
-    const text = JSON.stringify(item, null, 2).replaceAll('\n', `\n${this.#indent}  `);
-    this.#add(`${this.#count === 0 ? '[\n' : ',\n'}${this.#indent}  ${text}`);
+    this.pushText([JSON.stringify(item, null, 2)]);
+  }
+
+  /** An item given as its JSON text, as `JSON.stringify(item, null, 2)` writes it, in pieces (it may be large). */
+  pushText(pieces: Iterable<string>): void {
+    this.#add(`${this.#count === 0 ? '[\n' : ',\n'}${this.#indent}  `);
+    for (const piece of pieces) this.#add(piece.replaceAll('\n', `\n${this.#indent}  `));
     this.#count++;
   }
 
@@ -60,6 +65,8 @@ class StreamedArray {
 export interface StreamedJson {
   /** Appends an item to the streamed array `name`. */
   push(name: string, item: unknown): void;
+  /** Appends an item given as its JSON text (2-space indented, at depth 0), in pieces. */
+  pushText(name: string, pieces: Iterable<string>): void;
   /** Writes the rest: `late` gives the placeholders' values (each exactly as long as the placeholder said) and the tail's. */
   finish(late: Readonly<Record<string, unknown>>): void;
   /** Stops where it is (the document stays cut short) and removes the spill files. */
@@ -120,6 +127,9 @@ export function streamJson(path: string, skeleton: unknown, arrays: readonly str
   return {
     push(name, item) {
       writers[arrays.indexOf(name)]!.push(item);
+    },
+    pushText(name, pieces) {
+      writers[arrays.indexOf(name)]!.pushText(pieces);
     },
     finish(late) {
       try {

@@ -6,7 +6,9 @@
 // the core must be the ones the report names (their sha256), or nothing
 // runs. A recipe that writes is run as a dry run: verify never writes. Under
 // a policy's recipes.signers the rerun is a run like any other: the recipe's
-// signature must hold (the one the report recorded, or RECIPE.sig).
+// signature must hold (the one the report recorded, or RECIPE.sig). A
+// report of many processes is verified section by section, each on the
+// process its pid names.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -16,15 +18,62 @@ import { readBoundedFile } from '../regular-file.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Command, RunCommand, TargetSpec } from './args.ts';
 import { type Difference, differences, unchecked } from './report-compare.ts';
-import { readReportFile, type ReportResults } from './report-file.ts';
+import { readAnyReportFile, readReportFile, type ReportResults, type ReportSection } from './report-file.ts';
 import { fileDigest } from './report.ts';
 
 type VerifyCommand = Extract<Command, { kind: 'verify' }>;
 
 export async function verifyReport(command: VerifyCommand, out: (text: string) => void): Promise<ExitCode> {
-  const claimed = readReport(command.report);
+  const report = readAnyReportFile(command.report, refusal(command.report));
+  if (report.sections !== undefined) return verifySections(report.sections, command, out);
+  const claimed = report.results;
   const source = recipeOf(claimed, command.report);
   const target = command.target ?? evidenceOf(claimed, command.report);
+  const found = await verifyResults(claimed, source, target, command);
+  if (command.json) out(verdictJson(found));
+  else out(describeVerdict(claimed, found));
+  return found.match ? Exit.ok : Exit.assertion;
+}
+
+/**
+ * A report of many processes (pvm run --match --report): each section
+ * verified as a report of its process alone, on the process its pid names
+ * now (a pid reused since shows in the start time compared); a section of a
+ * process that never ran has nothing to verify, and says so.
+ */
+async function verifySections(sections: readonly ReportSection[], command: VerifyCommand, out: (text: string) => void): Promise<ExitCode> {
+  if (command.target !== undefined) {
+    throw new UsageError('usage', `${command.report} is a report of ${sections.length} processes: pvm verify reruns each section on the process it names, and takes no target`, {
+      hint: `pvm verify ${command.report}, without --pid, --name, --core or --snapshot`,
+    });
+  }
+  let match = true;
+  for (const section of sections) {
+    if (section.results === null) {
+      const why = section.error === null || section.error === undefined ? `exit ${section.exit ?? 'unknown'}` : `${section.error.code}: ${section.error.message}`;
+      out(command.json ? JSON.stringify({ type: 'verify', pid: section.pid, match: null, reason: why }) : `pid ${section.pid}: not run (${why}): nothing to verify`);
+      continue;
+    }
+    const found = await verifyResults(section.results, recipeOf(section.results, command.report), { kind: 'pid', pid: section.pid }, command);
+    match &&= found.match;
+    if (command.json) out(verdictJson(found, section.pid));
+    else out(`pid ${section.pid}: ${describeVerdict(section.results, found)}`);
+  }
+  return match ? Exit.ok : Exit.assertion;
+}
+
+/** What a verify finds: the report's results against a rerun's on `target`. */
+interface Verdict {
+  readonly match: boolean;
+  readonly differences: Difference[];
+  readonly beforeNotChecked: number;
+  readonly policiesDiffer: boolean;
+  /** The rerun's results. */
+  readonly found: ReportResults;
+}
+
+/** Reruns the report's recipe on `target` and compares the two results. */
+async function verifyResults(claimed: ReportResults, source: SourceFile, target: TargetSpec, command: VerifyCommand): Promise<Verdict> {
   const { recipeWrites } = await import('../dsl/recipe-writes.ts');
   const writes = await recipeWrites(source);
   if (target.kind === 'core') {
@@ -37,22 +86,31 @@ export async function verifyReport(command: VerifyCommand, out: (text: string) =
   }
   const found = await rerun(claimed, source, target, writes, command);
   const differ = differences(claimed, found);
-  const notChecked = unchecked(claimed);
   // A policy can withhold what the report records (a module's build-id it may not read): said, not compared.
   const policies = (results: ReportResults) => JSON.stringify((results.policies ?? []).map((p) => (p as { sha256?: unknown }).sha256));
-  const otherPolicies = policies(claimed) !== policies(found);
-  if (command.json) out(JSON.stringify({ type: 'verify', match: differ.length === 0, differences: differ, beforeNotChecked: notChecked, policiesDiffer: otherPolicies }));
-  else {
-    out(differ.length === 0 ? `match: ${summary(found)}` : [`differs in ${differ.length === 1 ? '1 field' : `${differ.length} fields`}:`, ...differ.map(describe)].join('\n'));
-    if (notChecked > 0) out(`not checked: the bytes ${notChecked === 1 ? '1 write or patch' : `${notChecked} writes and patches`} found before writing (the evidence holds what was written)`);
-    if (otherPolicies) out(`note: the report ran under other policies than this rerun (${describePolicies(claimed)}); what a policy withholds (a module's build-id) may differ: verify with the same --policy`);
-  }
-  return differ.length === 0 ? Exit.ok : Exit.assertion;
+  return { match: differ.length === 0, differences: differ, beforeNotChecked: unchecked(claimed), policiesDiffer: policies(claimed) !== policies(found), found };
+}
+
+/** The verdict's --json line (with the pid of its section, in a report of many processes). */
+function verdictJson({ match, differences, beforeNotChecked, policiesDiffer }: Verdict, pid?: number): string {
+  return JSON.stringify({ type: 'verify', ...(pid === undefined ? {} : { pid }), match, differences, beforeNotChecked, policiesDiffer });
+}
+
+function describeVerdict(claimed: ReportResults, verdict: Verdict): string {
+  const { differences: differ, beforeNotChecked: notChecked } = verdict;
+  const lines = [differ.length === 0 ? `match: ${summary(verdict.found)}` : [`differs in ${differ.length === 1 ? '1 field' : `${differ.length} fields`}:`, ...differ.map(describe)].join('\n')];
+  if (notChecked > 0) lines.push(`not checked: the bytes ${notChecked === 1 ? '1 write or patch' : `${notChecked} writes and patches`} found before writing (the evidence holds what was written)`);
+  if (verdict.policiesDiffer) lines.push(`note: the report ran under other policies than this rerun (${describePolicies(claimed)}); what a policy withholds (a module's build-id) may differ: verify with the same --policy`);
+  return lines.join('\n');
+}
+
+function refusal(path: string): (why: string, fix?: string) => Error {
+  return (why, fix) => new UsageError('bad-report', `cannot verify ${path}: ${why}`, { hint: fix ?? 'give a report written by pvm run --report FILE' });
 }
 
 /** The report's `results`, refused (exit 2) when the file is not a pvm report pvm can read. */
 function readReport(path: string): ReportResults {
-  return readReportFile(path, (why, fix) => new UsageError('bad-report', `cannot verify ${path}: ${why}`, { hint: fix ?? 'give a report written by pvm run --report FILE' })).results;
+  return readReportFile(path, refusal(path)).results;
 }
 
 /** The recipe the report ran: its text as kept in the report, or its file; either must have the sha256 the report records. */

@@ -20,18 +20,37 @@ import { eventMarks, eventRows } from '../view/report-events.ts';
 import type { ViewInput, ViewRegion } from '../view/view-model.ts';
 import type { Command } from './args.ts';
 import { fileDigest, mapsDigest } from './report.ts';
-import { readReportFile, type ReportResults } from './report-file.ts';
+import { readAnyReportFile, type ReportResults } from './report-file.ts';
 
 type ViewCommand = Extract<Command, { kind: 'view' }>;
 
 /** A report pvm reads to draw it (as pvm verify reads one: a run's every event, up to twice its 256 MiB of output). */
 /** sha256 of the ranges read, listed at most. */
 const MAX_READ_DIGESTS = 200;
+/** Sections of a report of many processes drawn, at most (each is a map of its own). */
+const MAX_SECTIONS = 20;
 
 export async function viewCommand(command: ViewCommand, out: (text: string) => void): Promise<void> {
   checkOutput(command.output);
   const inputs: ViewInput[] = [];
-  for (const file of command.inputs) inputs.push(isElf(file) ? await coreInput(file) : await reportInput(file));
+  const notes: string[] = [];
+  for (const file of command.inputs) {
+    if (isElf(file)) {
+      inputs.push(await coreInput(file));
+      continue;
+    }
+    const report = readReport(file);
+    if (report.sections === undefined) {
+      inputs.push(await reportInput(file, report.results, report.run));
+      continue;
+    }
+    // A report of many processes: each section drawn as a report of its process, up to MAX_SECTIONS.
+    const ran = report.sections.flatMap((section) => (section.results === null ? [] : [{ pid: section.pid, results: section.results }]));
+    for (const section of ran.slice(0, MAX_SECTIONS)) inputs.push(await reportInput(`${file} (pid ${section.pid})`, section.results, report.run));
+    const notRun = report.sections.filter((section) => section.results === null).map((section) => `pid ${section.pid}`);
+    if (ran.length > MAX_SECTIONS) notes.push(`${file}: the first ${MAX_SECTIONS} of its ${ran.length} processes are drawn`);
+    if (notRun.length > 0) notes.push(`${file}: ${notRun.join(', ')} did not run (the report has their errors)`);
+  }
   inputs.forEach((input, i) => (inputs[i] = withMapOfCapture(input, inputs)));
   // Two captures: what changed between them, as pvm diff finds it.
   const captures = inputs.flatMap((input, i) => (input.kind === 'report' ? [] : [i]));
@@ -48,7 +67,7 @@ export async function viewCommand(command: ViewCommand, out: (text: string) => v
   } else if (captures.length > 2) {
     note = `${captures.length} captures, not diffed: pvm view diffs two (pvm diff A B diffs any pair)`;
   }
-  const page = renderPage(inputs, note, diff);
+  const page = renderPage(inputs, [...notes, ...(note === undefined ? [] : [note])].join('; ') || undefined, diff);
   writePage(command.output, page);
   out(`${command.output}: ${inputs.map((i) => `${i.file} (${i.kind})`).join(', ')}; ${(Buffer.byteLength(page) / 1024).toFixed(1)} KiB`);
 }
@@ -153,8 +172,7 @@ function coreRegions(core: CoreTarget): ViewRegion[] {
   return core.regions().map((r) => ({ ...r, leftOut: (r as { leftOut?: string }).leftOut ?? core.fileProblem(r) }));
 }
 
-async function reportInput(file: string): Promise<ViewInput> {
-  const { results, run } = readReport(file);
+async function reportInput(file: string, results: ReportResults, run: Readonly<Record<string, unknown>> | undefined): Promise<ViewInput> {
   const target = results.target;
   const marks = eventMarks(results.events, results.reads);
   const map = await mapOfReport(results);
@@ -187,9 +205,9 @@ async function reportInput(file: string): Promise<ViewInput> {
   };
 }
 
-function readReport(file: string): { readonly results: ReportResults; readonly run: Readonly<Record<string, unknown>> | undefined } {
+function readReport(file: string): ReturnType<typeof readAnyReportFile> {
   // What is not a core is read as a report: a file that is neither is said to be neither.
-  return readReportFile(file, (why) => unreadable(file, why.replace(/^it is not (JSON|a pvm report)/, 'it is neither an ELF core nor $1')));
+  return readAnyReportFile(file, (why) => unreadable(file, why.replace(/^it is not (JSON|a pvm report)/, 'it is neither an ELF core nor $1')));
 }
 
 /** The map of the core the report names, when it is there and is the map the report records; else why not. */
