@@ -3,6 +3,7 @@
 // it, since a report is anyone's file (sent by someone, edited, cut short):
 // a field of the wrong type is a refusal that names it, never a crash.
 import { z } from 'zod';
+import { count } from '../count.ts';
 import { readBoundedFile } from '../regular-file.ts';
 import { REPORT_FORMAT, REPORT_VERSION } from './report.ts';
 
@@ -55,7 +56,7 @@ export type ReportSection = z.infer<typeof Section>;
 /** A report's results and its `run` part, or `refuse(why)` thrown: not a file pvm can read, not JSON, not a pvm report of this version, a report of many processes, or a field of the wrong type. */
 export function readReportFile(path: string, refuse: (why: string, fix?: string) => Error): { readonly results: ReportResults; readonly run: Readonly<Record<string, unknown>> | undefined } {
   const report = readAnyReportFile(path, refuse);
-  if (report.sections !== undefined) throw refuse(`it is a report of ${report.sections.length} processes (pvm run --match or several --pid), and this reads a report of one`);
+  if (report.sections !== undefined) throw refuse(`it is a report of ${count(report.sections.length, 'process')} (pvm run --match or several --pid), and this reads a report of one`);
   return report;
 }
 

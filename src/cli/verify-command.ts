@@ -12,6 +12,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import { count } from '../count.ts';
 import { sha256Hex } from '../digest.ts';
 import { Exit, type ExitCode, PvmError, TargetError, UsageError } from '../errors.ts';
 import { readBoundedFile } from '../regular-file.ts';
@@ -43,7 +44,7 @@ export async function verifyReport(command: VerifyCommand, out: (text: string) =
  */
 async function verifySections(sections: readonly ReportSection[], command: VerifyCommand, out: (text: string) => void): Promise<ExitCode> {
   if (command.target !== undefined) {
-    throw new UsageError('usage', `${command.report} is a report of ${sections.length} processes: pvm verify reruns each section on the process it names, and takes no target`, {
+    throw new UsageError('usage', `${command.report} is a report of ${count(sections.length, 'process')}: pvm verify reruns each section on the process it names, and takes no target`, {
       hint: `pvm verify ${command.report}, without --pid, --name, --core or --snapshot`,
     });
   }

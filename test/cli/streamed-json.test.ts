@@ -35,6 +35,17 @@ describe('streamJson', () => {
     }
   });
 
+  it('writes an item given as its text, in pieces cut anywhere, as the item itself', () => {
+    const path = join(dir, 'pieces.json');
+    const item = { pid: 1, results: { events: [{ a: 'é\n' }], exit: 0 } };
+    const doc = streamJson(path, { processes: streamedArray('processes'), exit: tailValue('exit') }, ['processes']);
+    const text = JSON.stringify(item, null, 2);
+    doc.pushText('processes', [text.slice(0, 7), text.slice(7, 20), text.slice(20)]);
+    doc.push('processes', item);
+    doc.finish({ exit: 3 });
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify({ processes: [item, item], exit: 3 }, null, 2)}\n`);
+  });
+
   it('leaves no spill file behind, and a user value cannot pass for a placeholder', () => {
     const { streamed, whole } = both([{ a: 1 }], [{ b: 2 }], { trick: '@streamed:events@' });
     expect(streamed).toBe(whole);
