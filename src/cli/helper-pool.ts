@@ -182,7 +182,7 @@ export function startPool<R>(work: PoolWork<R>): HelperPool {
       const index = submitted++;
       processOf.set(index, process);
       queue.push(index);
-      for (let helper = waiting.shift(); helper !== undefined && queue.length > 0; helper = waiting.shift()) handOut(helper);
+      while (queue.length > 0 && waiting.length > 0) handOut(waiting.shift()!);
       wake?.();
     },
     end() {
