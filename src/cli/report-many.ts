@@ -31,8 +31,9 @@ export interface SectionOutcome {
 }
 
 export interface ManyReport {
-  /** The next process's section, in pid order: its part is joined in and removed. */
+  /** The next process's section, in pid order: its part is joined in and removed (never throws: see finish). */
   add(outcome: SectionOutcome): void;
+  /** Writes the end; throws report-unwritable (exit 2) when the report could not be written. */
   finish(exit: number): void;
   /** Leaves the report cut short (a crash). */
   abandon(): void;
@@ -51,19 +52,23 @@ export function recordManyReport(file: string): ManyReport {
   } catch (error) {
     throw unwritable(error);
   }
+  // A section that cannot be written (a full disk) abandons the report; the run goes on, and `finish` says why.
+  let failure: UsageError | undefined;
   return {
     add({ pid, section, exit, error }) {
       try {
+        if (failure !== undefined) return;
         if (section === undefined) document.push('processes', { pid, results: null, exit, error: error ?? null });
         else document.pushText('processes', [`{\n  "pid": ${pid},\n  "results": `, ...resultsOf(section), '\n}']);
       } catch (cause) {
         document.abandon();
-        throw unwritable(cause);
+        failure = unwritable(cause);
       } finally {
         if (section !== undefined) rmSync(section, { force: true });
       }
     },
     finish(exit) {
+      if (failure !== undefined) throw failure;
       try {
         document.finish({ endedAt: new Date().toISOString(), exit });
       } catch (cause) {

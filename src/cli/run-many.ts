@@ -80,13 +80,13 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
 
   const failed = done.filter((r) => r.exit !== 0).length;
   const exit = mostSerious(done.map((r) => r.exit));
-  report?.finish(exit);
   const byHelpers = tally.helpers === 0 ? '' : ` (${count(tally.helpers, 'helper pvm')} ran ${tally.helped} of them)`;
   out(
     command.json
       ? JSON.stringify({ type: 'summary', processes: done.length, ok: done.length - failed, failed, exit, helpers: tally.helpers, helped: tally.helped })
       : `${count(done.length, 'process')}: ${done.length - failed} ok, ${failed} failed${byHelpers}`,
   );
+  report?.finish(exit); // a report that could not be written is said after the summary (exit 2)
   return exit;
 }
 
