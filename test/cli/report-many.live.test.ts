@@ -3,11 +3,12 @@
 // of that process alone gives, also for the processes helper pvms ran; a
 // process that fails is recorded; pvm verify checks each section on its
 // process, and pvm view draws each.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pvm, RUNTIMES } from '../helpers/cli.ts';
+import { commandFor, pvm, RUNTIMES } from '../helpers/cli.ts';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { FIXTURE_BINARY } from '../helpers/paths.ts';
 import { holdWithTracer, release } from '../helpers/tracer.ts';
@@ -109,5 +110,19 @@ describe('a report of many processes where some fail', () => {
     expect(view.status).toBe(0);
     expect(view.stdout).toContain(fixtures.map((f) => `${file} (pid ${f.pid}) (report)`).join(', '));
     expect(readFileSync(page, 'utf8')).toContain('pid 999999 did not run (the report has their errors)');
+  });
+});
+
+describe('a report of many processes that cannot be written to its end', () => {
+  it('leaves every process run and its summary shown, then says why (exit 2)', async () => {
+    const { name, dir } = await startFleet();
+    const file = join(dir, 'full.json');
+    // A file size limit, SIGXFSZ ignored, as on a full disk: each section's part fits, the whole report does not.
+    const [command, ...rest] = ['sh', '-c', `trap '' XFSZ; exec prlimit --fsize=2500 -- "$@"`, 'sh', ...commandFor('node')];
+    const result = spawnSync(command!, [...rest, '-e', `emit counter = read u32 at symbol("${name}", "counter")`, '--match', `name=${name}`, '--report', file], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(`${FLEET} processes: ${FLEET} ok, 0 failed`);
+    expect(result.stderr).toContain(`pvm: error: cannot write the report ${file}`);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 });
