@@ -15,7 +15,7 @@ import { attempt } from '../attempt.ts';
 import { type ExitCode, PvmError } from '../errors.ts';
 import { loadLibc } from '../native/libc.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
-import { imageOf, listProcesses, type ProcessStarts, watchProcessStarts } from '../target/process-starts.ts';
+import { imageOf, listProcesses, watchProcessStarts } from '../target/process-starts.ts';
 import { matchesSelector, mayMatchBeforeLoaded } from '../target/select-processes.ts';
 import { type Readiness, whenReady } from '../target/spawn.ts';
 import { readFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ import type { Command } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
 import type { PreparedRun } from './run-command.ts';
+import { startPool } from './helper-pool.ts';
 import { type Finished, runHere, show } from './run-many.ts';
 
 type Out = (text: string) => void;
@@ -51,9 +52,8 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
 
   /** The image each process was run in (imageOf), for as long as it lives. */
   const ran = new Map<number, string>();
-  /** Processes being readied or waiting to run. */
-  const pending = new Set<number>();
-  const queue: { pid: number; image: string; failure?: unknown }[] = [];
+  /** Processes being readied or waiting their turn, with the image they were readied in, or why they could not be. */
+  const pending = new Map<number, { image: string; failure?: unknown } | undefined>();
   const exits: ExitCode[] = [];
   let failed = 0;
   /** Processes looked at (each start the source reported, and each on a rescan), and the most pvm kept at once. */
@@ -69,15 +69,33 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
   process.once('SIGTERM', onSignal);
   const deadline = options.forMs === undefined ? undefined : setTimeout(onSignal, options.forMs);
 
-  const finish = (result: Finished, image: string | undefined) => {
-    pending.delete(result.pid);
-    if (image !== undefined) ran.set(result.pid, image);
-    exits.push(result.exit);
-    if (result.exit !== 0) failed++;
-    show(result, command.json, out);
-  };
+  // The processes run one at a time in this pvm, in the order they got ready. No helper pvms: starts trickle in,
+  // and a helper's command line would not be this follow's (its forks' patches are journaled as found applied).
+  const pool = startPool<Finished>({
+    jobs: 1,
+    helperArgs: undefined,
+    async runHere(pid) {
+      const readied = pending.get(pid);
+      if (readied?.failure !== undefined) return unready(pid, readied.failure, command.json);
+      const result = await runHere(prepared, pid, elfFiles, true);
+      if (elfFiles.size > MAX_ELF_FILES) {
+        elfFiles.close();
+        elfFiles = new ElfFiles();
+      }
+      return result;
+    },
+    lost: (pid, why, exit) => ({ pid, comm: commOf(pid), exit, stdout: [], stderr: [why] }),
+    deliver(result, pid) {
+      const image = pending.get(pid)?.image;
+      pending.delete(pid);
+      if (image !== undefined) ran.set(pid, image);
+      exits.push(result.exit);
+      if (result.exit !== 0) failed++;
+      show(result, command.json, out);
+    },
+  });
 
-  /** A process that may have begun a program: readied, checked against the selector, and queued. */
+  /** A process that may have begun a program: readied, checked against the selector, and handed to the pool. */
   const consider = async (pid: number, settled: boolean): Promise<void> => {
     if (pid === self || pending.has(pid)) return;
     const image = imageOf(pid);
@@ -85,52 +103,40 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
     if (ran.get(pid) === image) return; // run in this very program already
     ran.delete(pid); // it exec'd since: the program it was run in is gone
     if (!mayMatchBeforeLoaded(pid, selector)) return;
-    pending.add(pid);
+    pending.set(pid, undefined);
     try {
       const changed = () => imageOf(pid) !== image;
       if (!(settled && ageMs(pid) >= SETTLED_AGE_MS)) await whenReady(pid, options.ready, () => stopping || changed(), { forkOfPvm: false });
       // Gone, or another program since (its exec brings it back), or not a match once its libraries are in.
       if (stopping || changed() || !matchesSelector(pid, selector, new Map())) return void pending.delete(pid);
-      queue.push({ pid, image });
-      peakKept = Math.max(peakKept, ran.size + pending.size);
+      pending.set(pid, { image });
     } catch (error) {
       // Its block says why (a bug in pvm as exit 70, as a run over many reports one); the others go on.
-      queue.push({ pid, image, failure: error });
+      pending.set(pid, { image, failure: error });
     }
-    wake();
+    if (stopping) return void pending.delete(pid); // the pool has ended
+    peakKept = Math.max(peakKept, ran.size + pending.size);
+    pool.submit(pid);
   };
 
-  let wake: () => void = () => {};
-  const look = (starts: ProcessStarts) => {
+  const look = () => {
     const changes = starts.tick({ has: (pid) => ran.has(pid) || pending.has(pid) });
     for (const pid of changes.exited) ran.delete(pid);
-    const rescan = changes.rescan;
-    const candidates = rescan ? listProcesses().sort((a, b) => a - b) : changes.started;
-    if (rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid); // exits may have been lost
-     }
+    // On a rescan (the first look, or events lost) every process may be new, and exits may have been lost.
+    const candidates = changes.rescan ? listProcesses().sort((a, b) => a - b) : changes.started;
+    if (changes.rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid); }
     seen += candidates.length;
-    for (const pid of candidates) void consider(pid, rescan); // never rejects: a failure is queued as the process's result
+    for (const pid of candidates) void consider(pid, changes.rescan); // never rejects: a failure is the process's result
   };
 
   try {
     while (!stopping) {
-      look(starts);
-      // Run what is ready, in the order it got ready, looking for new processes between two runs.
-      while (queue.length > 0 && !stopping) {
-        const { pid, image, failure } = queue.shift()!;
-        if (failure !== undefined) {
-          finish(unready(pid, failure, command.json), undefined);
-          continue;
-        }
-        finish(await runHere(prepared, pid, elfFiles, true), image);
-        if (elfFiles.size > MAX_ELF_FILES) {
-          elfFiles.close();
-          elfFiles = new ElfFiles();
-        }
-        look(starts);
-      }
-      await Promise.race([stopped, new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, TICK_MS[starts.source])))]);
+      look();
+      await Promise.race([stopped, new Promise<void>((resolve) => setTimeout(resolve, TICK_MS[starts.source]))]);
     }
+    // A process being run is finished; those still being readied see `stopping` and drop out.
+    pool.end();
+    await pool.finished;
   } finally {
     if (deadline !== undefined) clearTimeout(deadline);
     process.off('SIGINT', onSignal);
