@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../src/cli/args.ts';
+import { parseCommandLine, parseDuration } from '../../src/cli/args.ts';
 import { COMMAND_OPTIONS, commandsUsage, type OptionName, OPTIONS, suggestOption, takes, usageText } from '../../src/cli/options.ts';
 import { UsageError } from '../../src/errors.ts';
 import { ROOT } from '../helpers/paths.ts';
@@ -103,5 +103,28 @@ describe('the table of options (src/cli/options.ts)', () => {
     expect(parseCommandLine(['revert', 'fix.journal', '--jobs=2', '--allow-write'])).toMatchObject({ kind: 'revert', jobs: 2, helperArgs: ['revert', 'fix.journal', '--allow-write'] });
     expect(parseCommandLine(['-e', 'print 1', '--match', 'name=x', '--follow', '--jobs', '2', '--json'])).toMatchObject({ kind: 'run-many', childArgs: ['-e', 'print 1', '--json'] });
     expect(parseCommandLine(['-e', 'print 1', '--pid', '1', '--pid', '2', '--report', 'r.json'])).toMatchObject({ kind: 'run-many', childArgs: ['-e', 'print 1', '--report', 'r.json'], run: { report: 'r.json' } });
+  });
+});
+
+describe('--for DURATION', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['1.5m', 90_000],
+    ['8h', 28_800_000],
+    ['7d', 604_800_000],
+    ['45', 45_000],
+  ])('%s is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '0s', '-5s', '10 parsecs', '1e3s', '30d'])('%j is refused (30d is past what a timer holds)', (text) => {
+    expect(() => parseDuration(text)).toThrow(UsageError);
+  });
+
+  it('is given to --follow, with --ready, and neither reaches the command each process gets', () => {
+    const command = parseCommandLine(['-e', 'print 1', '--match', 'name=x', '--follow', '--for', '10m', '--ready', 'module:libc.so.6']);
+    expect(command).toMatchObject({ kind: 'run-many', follow: { forMs: 600_000, ready: { kind: 'module', name: 'libc.so.6' } } });
+    expect(command.kind === 'run-many' && command.childArgs).toEqual(['-e', 'print 1']);
   });
 });
