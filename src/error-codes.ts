@@ -116,6 +116,7 @@ export const ERROR_GROUPS = [
       'lock-unavailable': 'the write lock of the process (a flock on its /proc/PID/mem) cannot be taken; nothing was written',
       'journal-unwritable': 'the journal cannot be written, so nothing was written to the target',
       'journal-write-failed': 'appending to the journal failed, so the write did not happen',
+      'journal-sync-failed': 'with --journal-sync end, the sync of the journal as the run ended failed: its entries are written, not on disk',
       'journal-read-denied': 'a write with --journal whose old bytes the policy forbids reading: refused, nothing written',
     },
   },

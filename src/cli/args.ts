@@ -6,6 +6,7 @@ import { parseSelector, type Selector } from '../target/select-processes.ts';
 import { UsageError } from '../errors.ts';
 import { closest } from '../suggest.ts';
 import { COMMAND_NAMES, COMMAND_OPTIONS, type OptionName, OPTIONS, suggestOption, takes } from './options.ts';
+import type { JournalSync } from './journal-file.ts';
 import { type Afterwards, parseReadiness, type Readiness } from '../target/spawn.ts';
 
 export type TargetSpec =
@@ -49,7 +50,7 @@ export type Command =
     readonly target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined;
     readonly json: boolean;
     readonly allowWrite: boolean;
-    readonly writing: Omit<WritingOptions, 'journal'>;
+    readonly writing: Omit<WritingOptions, 'journal' | 'journalSync'>;
     readonly policy: PolicyOptions;
     /** Without a target: the most pvms at work (--jobs), and the command line a helper pvm gets. */
     readonly jobs: number;
@@ -112,6 +113,8 @@ export interface WritingOptions {
   readonly freeze: boolean;
   /** Append each patched site here, synced, before writing it. */
   readonly journal: string | undefined;
+  /** --journal-sync: when the journal's appends are synced (journal-file.ts). */
+  readonly journalSync: JournalSync;
 }
 
 /** A recipe file, or the text of `-e`. */
@@ -192,7 +195,7 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
   const json = values.json ?? false;
   const allowWrite = values['allow-write'] ?? false;
   const verbose = values.verbose ?? false;
-  const writing: WritingOptions = { dryRun: values['dry-run'] ?? false, freeze: values.freeze ?? false, journal: values.journal };
+  const writing: WritingOptions = { dryRun: values['dry-run'] ?? false, freeze: values.freeze ?? false, journal: values.journal, journalSync: journalSyncOf(values) };
   if (writing.journal === '') throw usage('--journal needs a file name', 'pvm run fix.pvm --pid N --allow-write --journal fix.journal');
   if (command === '-e' || command === 'run') {
     if (command === 'run' && file === undefined) throw usage('pvm run needs a recipe file', many ? 'pvm run RECIPE.pvm --match name=nginx' : 'pvm run RECIPE.pvm');
@@ -274,6 +277,15 @@ function typesOf(module: string | undefined, rest: readonly string[], values: Va
     if (given !== undefined) throw usage(`${given} applies to a target, and pvm types FILE reads only the file`, `name a target to read its module's types under the policy: pvm types MODULE --pid N ${given} …`);
   }
   return { kind: 'types', module, name, target, json: values.json ?? false, policy };
+}
+
+/** --journal-sync each (the default) or end, and only with a journal. */
+function journalSyncOf(values: Values): JournalSync {
+  const sync = values['journal-sync'];
+  if (sync === undefined) return 'each';
+  if (values.journal === undefined) throw usage('--journal-sync applies to a journal', 'pvm run fix.pvm --match name=app --allow-write --journal fix.journal --journal-sync end');
+  if (sync !== 'each' && sync !== 'end') throw usage(`--journal-sync ${sync}: not each or end`, 'each (the default) syncs every append before its write; end syncs once, as the run ends');
+  return sync;
 }
 
 /** `run` or `-e` over many processes: the command line each gets is this one less --pid, --match and --jobs. */

@@ -1,9 +1,10 @@
-// The journal on disk: JSON lines appended to a file, each synced to the disk
-// before the write it records is made (so a crash mid-patch leaves a journal
-// that still says what to revert). Checked before the target is touched, so a
-// journal that cannot be written stops the run before anything changes; but
-// made only when its first entry is written, so a run that writes nothing
-// leaves no empty file behind.
+// The journal on disk: JSON lines appended to a file, each written whole
+// before the write it records is made, and (by default) synced to the disk
+// then too (so a crash mid-patch leaves a journal that still says what to
+// revert). Checked before the target is touched, so a journal that cannot be
+// written stops the run before anything changes; but made only when its
+// first entry is written, so a run that writes nothing leaves no empty file
+// behind.
 import { accessSync, closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DeniedError } from '../errors.ts';
@@ -11,15 +12,28 @@ import { MAX_JOURNAL_BYTES } from '../limits.ts';
 import { notAppendable } from '../regular-file.ts';
 import { type JournalEntry, journalLine } from '../runtime/journal/journal.ts';
 
+/**
+ * When appends reach the disk (--journal-sync): `each` syncs every append
+ * before the write it records, so the entry outlives pvm and a crash of the
+ * machine; `end` writes every append whole before its write (in the kernel's
+ * page cache: it outlives pvm killed, and every reader sees it) and syncs the
+ * file once, as the run ends. A crash of the machine before that may lose
+ * the last entries, and it also ends the processes they patched, whose
+ * memory goes with them: what is lost is the record, never an undo that
+ * could still be made (docs/language.md, "The journal's sync").
+ */
+export type JournalSync = 'each' | 'end';
+
 export interface JournalFile {
-  /** Appends the entries as one write and syncs them once: durable before the writes they record. Throws unless every byte is on disk. */
+  /** Appends the entries as one write (and, syncing each, one sync): in the file before the writes they record. Throws unless every byte is written. */
   append(entries: readonly JournalEntry[]): void;
+  /** Syncs what `end` left unsynced, then closes; throws if the sync fails. */
   close(): void;
 }
 
 const NEWLINE = 0x0a;
 
-export function openJournal(path: string): JournalFile {
+export function openJournal(path: string, sync: JournalSync = 'each'): JournalFile {
   const unwritable = (error: unknown): DeniedError => {
     // Exit 3, as for a journal that fills up: no write is made that cannot be journaled (docs/language.md).
     const code = (error as { code?: string }).code;
@@ -28,6 +42,8 @@ export function openJournal(path: string): JournalFile {
   };
   /** The open file, and whether pvm may read it (to see whether its last line was cut). */
   let file: { fd: number; readable: boolean } | undefined;
+  /** Appends made and not synced yet (`end`). */
+  let unsynced = false;
   const open = (create: boolean): { fd: number; readable: boolean } => {
     if (create) {
       try {
@@ -88,7 +104,8 @@ export function openJournal(path: string): JournalFile {
           if (n <= 0) throw new Error(`wrote ${written} of its ${bytes.length} bytes`);
           written += n;
         }
-        fdatasyncSync(fd); // the data and the file's new size: all a reader after a crash needs
+        if (sync === 'each') fdatasyncSync(fd); // the data and the file's new size: all a reader after a crash needs
+        else unsynced = true;
       } catch (error) {
         // Thrown before the write it would record: the patch writes nothing. A line this left cut short is
         // reported and left out when the journal is read, and the next append starts after it.
@@ -99,7 +116,19 @@ export function openJournal(path: string): JournalFile {
       }
     },
     close() {
-      if (file !== undefined) closeSync(file.fd);
+      if (file === undefined) return;
+      const { fd } = file;
+      file = undefined;
+      try {
+        if (unsynced) fdatasyncSync(fd);
+      } catch (error) {
+        throw new DeniedError('journal-sync-failed', `cannot sync the journal '${path}' to disk: ${(error as Error).message}; its entries were written, and a crash of the machine may lose them`, {
+          hint: 'check the disk (`dmesg`); the patched processes are as the journal says until the machine restarts',
+          cause: error,
+        });
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

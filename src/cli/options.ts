@@ -21,6 +21,7 @@ export const OPTIONS = {
   'dry-run': { type: 'boolean' },
   freeze: { type: 'boolean' },
   journal: { type: 'string' },
+  'journal-sync': { type: 'string' },
   output: { type: 'string', short: 'o' },
   only: { type: 'string', multiple: true },
   report: { type: 'string' },
@@ -49,6 +50,7 @@ const VALUES: Partial<Record<OptionName, string>> = {
   then: 'wait|leave|kill',
   arg: 'NAME=VALUE',
   journal: 'FILE',
+  'journal-sync': 'each|end',
   output: 'FILE',
   only: 'REGION',
   report: 'FILE',
@@ -78,7 +80,7 @@ export interface CommandOptions {
   readonly sameAs?: string;
 }
 
-const RUN_OPTIONS = ['arg', 'allow-write', 'dry-run', 'freeze', 'journal', 'report', 'report-without-recipe', 'policy', 'audit', 'json', 'verbose'] as const;
+const RUN_OPTIONS = ['arg', 'allow-write', 'dry-run', 'freeze', 'journal', 'journal-sync', 'report', 'report-without-recipe', 'policy', 'audit', 'json', 'verbose'] as const;
 
 /** Each command (and `-e`, which is `run` with the recipe inline), in the order the usage lists them. */
 export const COMMAND_OPTIONS = {
@@ -137,7 +139,7 @@ export const COMMAND_OPTIONS = {
   repl: {
     operands: 'TARGET',
     target: 'one',
-    options: ['allow-write', 'dry-run', 'freeze', 'journal', 'policy', 'audit', 'json'],
+    options: ['allow-write', 'dry-run', 'freeze', 'journal', 'journal-sync', 'policy', 'audit', 'json'],
     about: ['statements one at a time, names kept between', 'them (.help, .plan, .names, .type; history,', 'completion); from a pipe, a script'],
   },
 } as const satisfies Record<string, CommandOptions>;

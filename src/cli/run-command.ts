@@ -116,7 +116,7 @@ async function bindRunParams(plan: Plan, command: RunCommand): Promise<ReadonlyM
 
 /** --journal, opened for appending before the target is touched; none for a dry run, which writes nothing. */
 export async function journalFor(writing: WritingOptions): Promise<JournalFile | undefined> {
-  return writing.journal === undefined || writing.dryRun ? undefined : (await import('./journal-file.ts')).openJournal(writing.journal);
+  return writing.journal === undefined || writing.dryRun ? undefined : (await import('./journal-file.ts')).openJournal(writing.journal, writing.journalSync);
 }
 
 /** Runs a prepared recipe against one target; throws its PvmError (the caller shows it and takes its exit status). */

@@ -184,7 +184,7 @@ async function rerun(claimed: ReportResults, source: SourceFile, target: TargetS
       json: true,
       verbose: false,
       // Never a write: what a writing recipe would write is compared instead.
-      writing: { dryRun: writes, freeze: false, journal: undefined },
+      writing: { dryRun: writes, freeze: false, journal: undefined, journalSync: 'each' },
       report,
       reportWithoutRecipe: false,
       policy: command.policy,
