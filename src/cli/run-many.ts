@@ -9,7 +9,7 @@
 // its pid. Blocks come in the order of the pids, each as soon as it and those
 // before it are done. The exit status is the most serious of the processes'
 // (journal-commands.ts mostSerious).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
 import { type ExitCode, PvmError, TargetError } from '../errors.ts';
@@ -21,6 +21,7 @@ import { runPool, serveAsHelper } from './helper-pool.ts';
 import { mostSerious } from './journal-commands.ts';
 import type { ManyReport } from './report-many.ts';
 import { type PreparedRun, runPrepared } from './run-command.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 type Out = (text: string) => void;
 type RunMany = Extract<Command, { kind: 'run-many' }>;
@@ -147,5 +148,5 @@ export async function serveRunAsHelper(prepared: PreparedRun): Promise<void> {
 
 /** A process's name (comm), or 'exited' when it is gone. */
 function commOf(pid: number): string {
-  return attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
+  return attempt(() => readProcText(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
 }

@@ -5,12 +5,13 @@
 // them; a process that was already stopped (SIGSTOP, job control) stays
 // stopped, because the kernel re-arms a group stop on detach. If pvm dies
 // while they are stopped, the kernel detaches and resumes them (exit_ptrace).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { sleepSync } from '../sleep.ts';
 import { Errno, NativeError } from './errno.ts';
 import type { Libc } from './libc.ts';
 import { RegisterReader } from './registers.ts';
+import { readProcText } from './proc-text.ts';
 
 const PTRACE_DETACH = 17;
 const PTRACE_SEIZE = 0x4206;
@@ -120,7 +121,7 @@ function listThreads(pid: number): number[] {
 
 /** Where a stopped thread is, from /proc/PID/task/TID/syscall (`-1 sp pc`, or `nr args… sp pc` inside system call nr). */
 export function stoppedAt(pid: number, tid: number): { pc: bigint | undefined; sp: bigint | undefined; inSyscall: boolean } {
-  const fields = (attempt(() => readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'latin1')) ?? '').trim().split(' ');
+  const fields = (attempt(() => readProcText(`/proc/${pid}/task/${tid}/syscall`)) ?? '').trim().split(' ');
   const pc = fields[fields.length - 1]!;
   const sp = fields[fields.length - 2] ?? '';
   const known = fields.length >= 3 && pc.startsWith('0x');
@@ -129,9 +130,9 @@ export function stoppedAt(pid: number, tid: number): { pc: bigint | undefined; s
 
 /** `D (uninterruptible sleep) in io_schedule`: a thread's state and where in the kernel it waits, for messages. */
 function threadState(pid: number, tid: number): string {
-  const stat = attempt(() => readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1')) ?? '';
+  const stat = attempt(() => readProcText(`/proc/${pid}/task/${tid}/stat`)) ?? '';
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   const names: Record<string, string> = { D: 'uninterruptible sleep', S: 'sleeping', R: 'running', T: 'stopped', t: 'traced', Z: 'zombie' };
-  const wchan = attempt(() => readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'latin1').trim()) ?? '';
+  const wchan = attempt(() => readProcText(`/proc/${pid}/task/${tid}/wchan`).trim()) ?? '';
   return `${state === '' ? 'in an unknown state' : `in state ${state} (${names[state] ?? 'see proc(5)'})`}${wchan !== '' && wchan !== '0' ? ` in ${wchan}` : ''}`;
 }

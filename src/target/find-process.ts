@@ -1,9 +1,10 @@
 // --name NAME → one pid, like `pidof`, but a name that matches several
 // processes is an error listing them: a recipe must not pick one at random.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TargetError } from '../errors.ts';
 import { closest } from '../suggest.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 export function findProcessByName(name: string, self: number): number {
   const matches: { pid: number; comm: string }[] = [];
@@ -14,8 +15,8 @@ export function findProcessByName(name: string, self: number): number {
     const pid = Number(entry);
     if (pid === self) continue;
     try {
-      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
-      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      const comm = readProcText(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
+      const argv0 = readProcText(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
       // comm is cut to 15 bytes, so a longer name is matched against argv[0] too.
       if (comm === name || basename(argv0) === name) matches.push({ pid, comm });
       names.add(comm).add(basename(argv0));

@@ -1,7 +1,7 @@
 // What a failed access to a live process means for the user: the process
 // has gone, or the kernel refused (and then why, explained by access.ts from
 // what /proc shows).
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
@@ -9,6 +9,7 @@ import { parseStatus } from '../native/status.ts';
 import { type AccessFacts, explainRefusal } from './access.ts';
 import { readStatus } from './process-identity.ts';
 import { describeTarget, type TargetIdentity } from './target.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 /** A NativeError or fs error, as the user-facing error it means for this target. */
 export function translate(error: unknown, identity: TargetIdentity): unknown {
@@ -26,10 +27,10 @@ export function translate(error: unknown, identity: TargetIdentity): unknown {
 }
 
 function gatherAccessFacts(pid: number): AccessFacts {
-  const caller = parseStatus(readFileSync('/proc/self/status', 'utf8'));
+  const caller = parseStatus(readProcText('/proc/self/status', 'utf8'));
   const target = readStatus(pid);
   const memOwner = attempt(() => statSync(`/proc/${pid}/mem`).uid);
-  const yama = attempt(() => Number(readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim()));
+  const yama = attempt(() => Number(readProcText('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim()));
   return {
     caller,
     target,
@@ -42,7 +43,7 @@ function gatherAccessFacts(pid: number): AccessFacts {
 function isDescendant(pid: number, ancestor: number): boolean {
   let current = pid;
   for (let depth = 0; depth < 512 && current > 1; depth++) {
-    const parent = attempt(() => parseStatus(readFileSync(`/proc/${current}/status`, 'utf8')).ppid);
+    const parent = attempt(() => parseStatus(readProcText(`/proc/${current}/status`, 'utf8')).ppid);
     if (parent === undefined) return false;
     if (parent === ancestor) return true;
     current = parent;

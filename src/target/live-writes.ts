@@ -1,7 +1,6 @@
 // Writing a live process, and stopping its threads for a patch's write window:
 // process_vm_writev for data, /proc/PID/mem for what it cannot write (code),
 // each stopped short of pages it must not touch (userfault-stops.ts).
-import { readFileSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
@@ -13,6 +12,7 @@ import { translate } from './live-errors.ts';
 import { readStatus } from './process-identity.ts';
 import { describeTarget, type TargetIdentity, type WriteRequest, type WriteResult } from './target.ts';
 import { throughStops, type UserfaultStops } from './userfault-stops.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 export class LiveWrites {
   readonly #identity: TargetIdentity;
@@ -88,7 +88,7 @@ export function freezeThreads(libc: Libc, identity: TargetIdentity): Frozen {
     if (error instanceof NativeError && error.errno === Errno.EPERM) {
       const tracer = attempt(() => readStatus(identity.pid!).tracerPid) ?? 0;
       // pvm is `pvm …`, or a runtime running its cli/main.js (or .ts): then say so, not "a debugger".
-      const args = (attempt(() => readFileSync(`/proc/${tracer}/cmdline`, 'latin1')) ?? '').split('\0');
+      const args = (attempt(() => readProcText(`/proc/${tracer}/cmdline`)) ?? '').split('\0');
       const tracerIsPvm = tracer !== 0 && (args[0]?.split('/').pop() === 'pvm' || args.some((arg) => /\/cli\/main\.(js|ts)$/.test(arg)));
       throw new DeniedError(
         'freeze-denied',

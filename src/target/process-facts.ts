@@ -6,6 +6,7 @@ import type { CoreProcessInfo } from '../native/core-format.ts';
 import { parseStatus } from '../native/status.ts';
 import { readStatus, statFields } from './process-identity.ts';
 import type { TargetIdentity } from './target.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 export interface ProcessFacts {
   /** What a core's NT_PRPSINFO says of the process. */
@@ -24,7 +25,7 @@ export function processFacts(identity: TargetIdentity): ProcessFacts {
   return {
     processInfo() {
       const status = readStatus(pid);
-      const fields = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1'))) ?? [];
+      const fields = attempt(() => statFields(readProcText(`/proc/${pid}/stat`))) ?? [];
       return {
         pid,
         ppid: status.ppid,
@@ -49,7 +50,7 @@ export function processFacts(identity: TargetIdentity): ProcessFacts {
 /** VmRSS of /proc/PID/status, in bytes (a scan reads only resident pages); 0 where it cannot be read. */
 export function residentBytes(pid: number): number {
   try {
-    return parseStatus(readFileSync(`/proc/${pid}/status`, 'latin1')).residentBytes;
+    return parseStatus(readProcText(`/proc/${pid}/status`)).residentBytes;
   } catch {
     return 0;
   }

@@ -1,15 +1,16 @@
 // Who a live process is, from /proc: its identity as errors name it, and the
 // reasons it has no memory to read (a kernel thread, a zombie).
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { TargetError } from '../errors.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { describeTarget, type TargetIdentity } from './target.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 /** The identity of process `pid`; throws TargetError when it is none, or has no user memory to read. */
 export function processIdentity(pid: number): TargetIdentity {
   const status = readStatus(pid);
-  const stat = attempt(() => statFields(readFileSync(`/proc/${pid}/stat`, 'latin1')));
+  const stat = attempt(() => statFields(readProcText(`/proc/${pid}/stat`)));
   const identity: TargetIdentity = {
     kind: 'process',
     pid,
@@ -36,7 +37,7 @@ export function readStatus(pid: number): ProcessStatus {
     throw new TargetError('no-such-process', `${pid} is not a process id`, { hint: 'pass a positive pid, e.g. --pid 4242' });
   }
   try {
-    return parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return parseStatus(readProcText(`/proc/${pid}/status`, 'utf8'));
   } catch {
     throw new TargetError('no-such-process', `no process with pid ${pid}`, { hint: 'check the pid with `ps -e`; the process may have exited' });
   }
@@ -53,6 +54,6 @@ export function startTimeOf(stat: string): string | undefined {
 }
 
 function readCmdline(pid: number): string[] {
-  const raw = attempt(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
+  const raw = attempt(() => readProcText(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
   return raw.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
 }

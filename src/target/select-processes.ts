@@ -3,7 +3,7 @@
 // whose path is NAME, ends in /NAME, or has basename NAME), build-id=HEX (of
 // the executable or any mapped module), uid=N (real uid), cgroup=PATH (in it
 // or below it). Read from /proc only: no process is stopped or read.
-import { closeSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { openRegularFile } from '../regular-file.ts';
 import { basename } from 'node:path';
 import { attempt } from '../attempt.ts';
@@ -15,6 +15,7 @@ import { namesModule } from './target.ts';
 import { parseStatus } from '../native/status.ts';
 import { closest, editDistance } from '../suggest.ts';
 import { readAt } from './file-mapping.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 export interface Selector {
   readonly text: string;
@@ -81,7 +82,7 @@ export function nearestProcesses(selector: Selector, self: number, limit = 5): {
   const buildIds = new Map<string, string | undefined>();
   const near = userProcesses(self).flatMap((pid) => {
     const failing = attempt(() => failingKeys(pid, selector, buildIds, true));
-    const comm = attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, ''));
+    const comm = attempt(() => readProcText(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, ''));
     if (failing === undefined || comm === undefined) return [];
     const exe = attempt(() => basename(readlinkSync(`/proc/${pid}/exe`))) ?? '';
     const distance = selector.name !== undefined ? editDistance(comm, selector.name) : selector.exe !== undefined ? editDistance(exe, basename(selector.exe)) : 0;
@@ -102,7 +103,7 @@ function userProcesses(self: number): number[] {
  * a zombie, which never match.
  */
 function failingKeys(pid: number, selector: Selector, buildIds: Map<string, string | undefined>, all: boolean): string[] | undefined {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const stat = readProcText(`/proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   if ((Number(fields[6] ?? 0) & 0x00200000) !== 0 || fields[0] === 'Z') return undefined;
   const failing: string[] = [];
@@ -111,9 +112,9 @@ function failingKeys(pid: number, selector: Selector, buildIds: Map<string, stri
     if (value === undefined || (!all && failing.length > 0)) return;
     if (attempt(holds) !== true) failing.push(`${key}=${value}`);
   };
-  check('name', selector.name, () => readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '') === selector.name);
+  check('name', selector.name, () => readProcText(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '') === selector.name);
   check('exe', selector.exe, () => readlinkSync(`/proc/${pid}/exe`) === selector.exe);
-  check('uid', selector.uid, () => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uid[0] === selector.uid);
+  check('uid', selector.uid, () => parseStatus(readProcText(`/proc/${pid}/status`, 'utf8')).uid[0] === selector.uid);
   check('cgroup', selector.cgroup, () => {
     const want = selector.cgroup!.replace(/\/+$/, '') || '/';
     const paths = cgroupsOf(`/proc/${pid}/cgroup`);
@@ -121,7 +122,7 @@ function failingKeys(pid: number, selector: Selector, buildIds: Map<string, stri
   });
   if (selector.module === undefined && selector.buildId === undefined) return failing;
   if (!all && failing.length > 0) return failing;
-  const maps = attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? [];
+  const maps = attempt(() => parseMaps(readProcText(`/proc/${pid}/maps`))) ?? [];
   check('module', selector.module, () => {
     const name = selector.module!;
     return maps.some((m) => m.path.startsWith('/') && namesModule(m.path, name));

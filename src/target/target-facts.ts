@@ -13,6 +13,7 @@ import { parseStatus } from '../native/status.ts';
 import type { CoreTarget } from './core-target.ts';
 import { readAt } from './file-mapping.ts';
 import { openRegularFile } from '../regular-file.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 /** What is known of a process (or the process a core was taken of) before its memory is read. */
 export interface TargetFacts {
@@ -34,7 +35,7 @@ export interface TargetFacts {
 }
 
 export function liveTargetFacts(pid: number): TargetFacts & { readonly comm: string } {
-  const status = attempt(() => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')));
+  const status = attempt(() => parseStatus(readProcText(`/proc/${pid}/status`, 'utf8')));
   return {
     exe: attempt(() => readlinkSync(`/proc/${pid}/exe`)),
     buildId: attempt(() => buildIdOfFile(`/proc/${pid}/exe`)),

@@ -1,5 +1,5 @@
 // The write lock of a live process: one pvm at a time verifies and writes it.
-import { fstatSync, readFileSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { DeniedError, TargetError } from '../errors.ts';
 import { Errno, NativeError } from '../native/errno.ts';
@@ -8,6 +8,7 @@ import { sleepSync } from '../sleep.ts';
 import { translate } from './live-errors.ts';
 import { startTimeOf } from './process-identity.ts';
 import { describeTarget, type TargetIdentity } from './target.ts';
+import { readProcText } from '../native/proc-text.ts';
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
@@ -70,7 +71,7 @@ export function lockWrites(libc: Libc, identity: TargetIdentity): () => void {
 
 /** Throws target-exited unless the pid still names the process opened (its start time). */
 function checkSameProcess(identity: TargetIdentity): void {
-  const now = startTimeOf(attempt(() => readFileSync(`/proc/${identity.pid}/stat`, 'latin1')) ?? '');
+  const now = startTimeOf(attempt(() => readProcText(`/proc/${identity.pid}/stat`)) ?? '');
   if (now !== identity.startTime) throw translate(new NativeError('read /proc/PID/stat', Errno.ESRCH), identity);
 }
 
@@ -80,7 +81,7 @@ function flockHolder(fd: number): number | undefined {
   // Linux's dev_t: the minor's low 8 bits, then 12 bits of major, then the rest of the minor.
   const major = (dev >> 8) & 0xfff;
   const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-  for (const line of (attempt(() => readFileSync('/proc/locks', 'latin1')) ?? '').split('\n')) {
+  for (const line of (attempt(() => readProcText('/proc/locks')) ?? '').split('\n')) {
     const fields = line.trim().split(/\s+/);
     if (fields[1] !== 'FLOCK' || fields[3] !== 'WRITE') continue;
     const [maj, min, inode] = (fields[5] ?? '').split(':');
