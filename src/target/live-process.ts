@@ -158,7 +158,15 @@ export class LiveProcess extends ReadingSource implements WritableTarget {
   }
 
   freeze(): Frozen {
-    return freezeThreads(this.#libc, this.identity);
+    const frozen = freezeThreads(this.#libc, this.identity);
+    const release = this.#maps.hold();
+    return {
+      ...frozen,
+      thaw() {
+        release();
+        frozen.thaw();
+      },
+    };
   }
 
   lockWrites(): () => void {
