@@ -6,6 +6,8 @@ import { buildIdInNotes, PT_LOAD, PT_NOTE, type Segment } from './elf.ts';
 export interface ElfHeaders {
   readonly segments: readonly Segment[];
   readonly buildId: string | undefined;
+  /** The PT_NOTE segment the build-id is in. */
+  readonly buildIdNote?: Segment | undefined;
 }
 
 /** Reads through `read(offset, length)` (fewer bytes at the end of the file); undefined when the file is not a 64-bit little-endian ELF file. */
@@ -30,12 +32,11 @@ export function readElfHeaders(read: (offset: number, length: number) => Uint8Ar
       memsz: phdrs.getBigUint64(at + 40, true),
     });
   }
-  let buildId: string | undefined;
   for (const note of segments.filter((s) => s.type === PT_NOTE && s.filesz < 1n << 20n)) {
-    buildId = buildIdInNotes(read(Number(note.offset), Number(note.filesz)));
-    if (buildId !== undefined) break;
+    const buildId = buildIdInNotes(read(Number(note.offset), Number(note.filesz)));
+    if (buildId !== undefined) return { segments, buildId, buildIdNote: note };
   }
-  return { segments, buildId };
+  return { segments, buildId: undefined };
 }
 
 /** `r-xp`: the permissions the loader gives the PT_LOAD that holds file offset `offset`, or undefined. */

@@ -75,6 +75,8 @@ export interface ElfFile {
   readonly segments: readonly Segment[];
   /** Lowercase hex, or undefined when the file has no NT_GNU_BUILD_ID note. */
   readonly buildId: string | undefined;
+  /** The PT_NOTE segment the build-id is in. */
+  readonly buildIdNote?: Segment | undefined;
   readonly hasSymtab: boolean;
   /** DT_SONAME (`libsqlite3.so.0`), or undefined. */
   readonly soname: string | undefined;
@@ -270,6 +272,7 @@ export function parseElf(file: FileReader): ElfFile {
     type: view.getUint16(16, true),
     segments: headers.segments,
     buildId: headers.buildId,
+    buildIdNote: headers.buildIdNote,
     hasSymtab: symtab !== undefined,
     soname: soname(),
     debugLink: debugLink(),

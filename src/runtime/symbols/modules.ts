@@ -492,7 +492,10 @@ export class ModuleResolver {
   /** The build-id in the file must be the one in memory (docs/kernel.md §6: the note is in the first PT_LOAD). */
   #checkBuildId(path: string, elf: ElfFile, bias: bigint, who: string): void {
     if (elf.buildId === undefined) return;
-    for (const note of elf.segments.filter((s) => s.type === PT_NOTE)) {
+    // The segment the file's build-id is in, first: each note segment read before it is one read more per process.
+    const notes = elf.segments.filter((s) => s.type === PT_NOTE);
+    const mark = elf.buildIdNote;
+    for (const note of mark === undefined ? notes : [mark, ...notes.filter((s) => s !== mark)]) {
       const [result] = this.#target.read([{ address: note.vaddr + bias, length: Number(note.filesz) }]);
       if (result === undefined || result.fault !== undefined) continue;
       const running = buildIdInNotes(result.bytes);
