@@ -2,7 +2,8 @@
 // a journal that fills up refuses the patch, an entry appended after a cut
 // line is not lost, a process that exec'd another program is not reverted,
 // a write the journal cannot read is refused, a refused run makes no journal,
-// and `pvm status` says when a patch is partly applied.
+// and `pvm status` says when a patch is partly applied. Issue 33: when
+// --journal-sync syncs the appends, against the writes they record.
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,5 +194,48 @@ describe('a journal near the size pvm status and revert read', () => {
     expect(result.stderr).toContain(`it would pass ${MAX_JOURNAL_BYTES} bytes, the most pvm status and pvm revert read (start a new journal file); nothing was written to the target`);
     expect(result.status).toBe(3);
     expect(readU32('node', f, f.hex('scratch'))).toBe('0');
+  });
+});
+
+/**
+ * The order of a run's journal appends (J), their syncs (S, when each returned) and its writes to the target (W,
+ * when each began), as strace saw them.
+ */
+function syncOrder(trace: string): string {
+  return trace.split('\n').map((line) => {
+    if (/ write\(\d+, "\{\\"journal\\":\\"pvm\\"/.test(line)) return 'J';
+    if (/ fdatasync\(\d+\) += 0$/.test(line) || /<\.\.\. fdatasync resumed>\) += 0$/.test(line)) return 'S';
+    if (/ (pwrite64|process_vm_writev)\(/.test(line) && !line.includes('resumed>')) return 'W';
+    return '';
+  }).join('');
+}
+
+describe.each(RUNTIMES)('--journal-sync, on %s', (runtime) => {
+  it('each (the default) syncs every patch before its write; end writes each before its write and syncs once, after the last', async () => {
+    const f = await fixture();
+    // Two patches, two appends: code (written through /proc/PID/mem) and data (process_vm_writev).
+    const recipe = `patch "code" { at ${f.hex('is_licensed')} expect hex"55 48 89 e5 8b 05" with hex"b8 01 00 00 00 c3" }\npatch "data" { at ${f.hex('patch_sites')} expect u32 1000 with u32 7 }`;
+    const orders: Record<string, string> = {};
+    for (const sync of [undefined, 'each', 'end']) {
+      const journal = journalPath();
+      const trace = join(directory(), 'trace');
+      const strace = ['strace', '-f', '-qq', '-s', '24', '-e', 'trace=write,fdatasync,pwrite64,process_vm_writev', '-o', trace];
+      const run = pvm(runtime, ['-e', recipe, '--pid', String(f.pid), '--allow-write', '--journal', journal, ...(sync === undefined ? [] : ['--journal-sync', sync])], { prefix: strace });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      orders[sync ?? 'default'] = syncOrder(readFileSync(trace, 'utf8'));
+      expect(readFileSync(journal, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line).patch)).toEqual(['code', 'data']);
+      expect(pvm(runtime, ['revert', journal, '--pid', String(f.pid), '--allow-write']).status).toBe(0);
+    }
+    expect(orders).toEqual({ default: 'JSWJSW', each: 'JSWJSW', end: 'JWJWS' });
+  });
+
+  it('is refused without a journal, or with another value (exit 2)', () => {
+    const without = pvm(runtime, ['-e', 'print 1', '--pid', String(process.pid), '--journal-sync', 'end']);
+    expect(without.stderr).toContain('--journal-sync applies to a journal');
+    expect(without.status).toBe(2);
+    const other = pvm(runtime, ['-e', 'print 1', '--pid', String(process.pid), '--journal', journalPath(), '--journal-sync', 'never']);
+    expect(other.stderr).toContain('--journal-sync never: not each or end');
+    expect(other.status).toBe(2);
   });
 });
