@@ -43,6 +43,11 @@ describe('parseElf', () => {
     expect(elf.type).toBe(ET_DYN);
     expect(elf.hasSymtab).toBe(true);
     expect(elf.buildId).toBe(readelfBuildId(FIXTURE_BINARY));
+    // The note segment the build-id is in (gcc puts .note.gnu.property's segment before it): the one a process's check reads first.
+    const notes = elf.segments.filter((s) => s.type === 4);
+    expect(notes.length).toBeGreaterThan(1);
+    expect(elf.buildIdNote).toBe(notes.find((s) => readFileSync(FIXTURE_BINARY).subarray(Number(s.offset), Number(s.offset + s.filesz)).includes(Buffer.from(elf.buildId!, 'hex'))));
+    expect(elf.buildIdNote).not.toBe(notes[0]);
     expect(elf.findSymbol('counter')).toMatchObject({ type: STT_OBJECT, table: '.symtab', value: readelfSymbol(FIXTURE_BINARY, 'counter') });
     expect(elf.findSymbol('is_licensed')).toMatchObject({ type: STT_FUNC, size: expect.any(BigInt) });
     expect(elf.findSymbol('no_such_symbol')).toBeUndefined();
