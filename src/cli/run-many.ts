@@ -128,7 +128,7 @@ export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfF
  * one write where it can be (a fleet patch's three lines were three, each waking the reader: ~0.2 ms a process
  * on a busy machine).
  */
-function show(result: Finished, json: boolean, out: Out): void {
+export function show(result: Finished, json: boolean, out: Out): void {
   const { pid, exit } = result;
   const lines: string[] = [];
   if (json) {
