@@ -149,8 +149,9 @@ function returnIntoSite(target: WritableTarget, frozen: Frozen, sites: readonly 
     return region === undefined ? [] : [{ thread, from, length: Number(region.end - from) }];
   });
   const contents = target.read(stacks.map(({ from, length }) => ({ address: from, length })));
-  /** The high 32 bits of every address inside a site. */
-  const highs = [...new Set(sites.flatMap((s) => [Number(s.address >> 32n), Number((s.address + BigInt(s.after.length)) >> 32n)]))];
+  /** Between them, the high 32 bits of every address inside a site. */
+  const lowestHigh = sites.reduce((least, s) => Math.min(least, Number(s.address >> 32n)), Infinity);
+  const highestHigh = sites.reduce((most, s) => Math.max(most, Number((s.address + BigInt(s.after.length)) >> 32n)), -Infinity);
   for (const [k, { thread, from }] of stacks.entries()) {
     const { bytes, done } = contents[k]!;
     if (done === 0) {
@@ -161,8 +162,9 @@ function returnIntoSite(target: WritableTarget, frozen: Frozen, sites: readonly 
     }
     const words = new DataView(bytes.buffer, bytes.byteOffset, done - (done % 8));
     for (let at = 0; at < words.byteLength; at += 8) {
-      // A word whose high half no site has is none of theirs: only those are made bigints (~70 ns each, ~3 ns this).
-      if (!highs.includes(words.getUint32(at + 4, true))) continue;
+      // A word whose high half no site has is none of theirs: only the others are made bigints (~50 ns a word, ~10 this).
+      const high = words.getUint32(at + 4, true);
+      if (high < lowestHigh || high > highestHigh) continue;
       const word = words.getBigUint64(at, true);
       const site = sites.find((s) => s.address < word && word < s.address + BigInt(s.after.length));
       if (site === undefined) continue;
