@@ -103,13 +103,18 @@ export function readsInBatches(steps: readonly PlanStep[]): boolean {
   return someStep(steps, loopReads) || someExpression(steps, (e) => e.op === 'narrow');
 }
 
+/** readsSmaps of each plan's steps, worked out once: a run over many processes asks for each (~50 µs a walk on Node). */
+const smapsReaders = new WeakMap<readonly PlanStep[], boolean>();
+
 /**
  * Whether running the steps reads a live target's smaps: to read in batches
  * (readsInBatches), or to scan (the map and its VmFlags, live-scan.ts). The
  * run then reads it ahead, on another thread while pvm loads.
  */
 export function readsSmaps(steps: readonly PlanStep[]): boolean {
-  return readsInBatches(steps) || hasScan(steps);
+  let reads = smapsReaders.get(steps);
+  if (reads === undefined) smapsReaders.set(steps, reads = readsInBatches(steps) || hasScan(steps));
+  return reads;
 }
 
 /** Whether the steps hold a scan. */
