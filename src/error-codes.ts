@@ -81,6 +81,7 @@ export const ERROR_GROUPS = [
       'arg-range': "an --arg value out of its type's range",
       'recipe-unreadable': 'a recipe file that cannot be read (or is not a regular file)',
       'recipe-too-large': 'a recipe of more than 4 MiB',
+      'recipe-changed': 'a helper pvm of a run over many processes found the recipe file changed since the run began (the run goes on without it)',
       'policy-unreadable': 'a --policy file that cannot be read, is not a regular file, or is over 1 MiB',
       'policy-invalid': 'a policy that is not valid JSON or breaks the schema',
       'journal-unreadable': 'a journal to revert that cannot be read, is not a regular file, or is over 64 MiB',

@@ -10,6 +10,8 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSy
 export interface Refusal {
   readonly why: string;
   readonly fix: string | undefined;
+  /** It was refused for its size. */
+  readonly tooLarge?: boolean;
 }
 
 /**
@@ -18,12 +20,22 @@ export interface Refusal {
  * `strict`, is not UTF-8 (else each byte that is not becomes U+FFFD).
  */
 export function readBoundedFile(path: string, limit: number, refuse: (refusal: Refusal) => Error, strict = false): string {
+  const bytes = readBoundedBytes(path, limit, refuse);
+  try {
+    return new TextDecoder('utf-8', { fatal: strict }).decode(bytes);
+  } catch {
+    throw refuse({ why: 'it is not UTF-8 text', fix: undefined });
+  }
+}
+
+/** The bytes of `path`, read once, as readBoundedFile reads them (a regular file, at most `limit` bytes). */
+export function readBoundedBytes(path: string, limit: number, refuse: (refusal: Refusal) => Error): Uint8Array {
   const opened = openRegularFile(path);
   if ('problem' in opened) throw refuse({ why: opened.problem, fix: opened.regular === false ? 'pvm reads it only from a regular file: save it to one first' : undefined });
   const { fd } = opened;
   try {
     const stat = fstatSync(fd);
-    const tooLarge = (size: string) => refuse({ why: `it holds ${size} bytes, more than the ${limit} pvm reads from it`, fix: 'give a smaller file' });
+    const tooLarge = (size: string) => refuse({ why: `it holds ${size} bytes, more than the ${limit} pvm reads from it`, fix: 'give a smaller file', tooLarge: true });
     if (stat.size > limit) throw tooLarge(String(stat.size));
     // To the end, never past the bound: a file may grow while it is read.
     let buffer = new Uint8Array(Math.min(limit, stat.size) + 1);
@@ -40,13 +52,7 @@ export function readBoundedFile(path: string, limit: number, refuse: (refusal: R
       } catch (error) {
         throw refuse({ why: (error as Error).message, fix: undefined });
       }
-      if (n === 0) {
-        try {
-          return new TextDecoder('utf-8', { fatal: strict }).decode(buffer.subarray(0, got));
-        } catch {
-          throw refuse({ why: 'it is not UTF-8 text', fix: undefined });
-        }
-      }
+      if (n === 0) return buffer.subarray(0, got);
       got += n;
       if (got > limit) throw tooLarge(`over ${limit}`);
     }

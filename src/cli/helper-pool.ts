@@ -54,6 +54,8 @@ export interface PoolWork<R> {
   readonly jobs: number;
   /** The command line a helper pvm is started with (it must end up in serveAsHelper); undefined: no helper may start. */
   readonly helperArgs: readonly string[] | undefined;
+  /** More environment for a helper (the recipe's digest it must find: run-many.ts). */
+  readonly helperEnvironment?: Readonly<Record<string, string>>;
   /** Runs one process in this pvm; it must not throw (what fails is in its result). */
   runHere(process: number): Promise<R>;
   /** The result of a process that got none: `why` (its helper pvm stopped with it, or a bug in pvm), with `exit`. */
@@ -158,7 +160,7 @@ export function startPool<R>(work: PoolWork<R>): HelperPool {
       const perProcess = (Date.now() - warm! - waited) / (ranHere - 1);
       if (helpersMayStart && helpers.length < work.jobs - 1 && left > helpers.length + 1 && perProcess * left > (FORCED_START_MS ?? HELPER_START_MS)) {
         // Two processes at a time: its next one waits in its stdin while this pvm, busy with its own, cannot answer.
-        const helper = startHelper<R>(work.helperArgs!, work.lost, (helper) => (handOut(helper), handOut(helper)));
+        const helper = startHelper<R>(work.helperArgs!, work.helperEnvironment ?? {}, work.lost, (helper) => (handOut(helper), handOut(helper)));
         helpers.push(helper);
         if (FORCED_START_MS !== undefined) await helper.settled;
       }
@@ -237,11 +239,11 @@ interface Helper<R> {
  * `ready` once prepared; the pool hands it two processes then, and another
  * after each answer.
  */
-function startHelper<R>(args: readonly string[], lost: PoolWork<R>['lost'], onReady: (helper: Helper<R>) => void): Helper<R> {
+function startHelper<R>(args: readonly string[], environment: Readonly<Record<string, string>>, lost: PoolWork<R>['lost'], onReady: (helper: Helper<R>) => void): Helper<R> {
   const self = selfCommand();
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(self[0]!, [...self.slice(1), ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, [HELPER_VARIABLE]: '1' },
+    env: { ...process.env, ...environment, [HELPER_VARIABLE]: '1' },
   });
   // Processes handed to it and not answered yet, in order (it answers in the order it was given them).
   const pending: { process: number; then: (result: R) => void }[] = [];

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // pvm's command line. The only place that prints or sets the exit status.
-import { readFileSync, readSync, statSync } from 'node:fs';
+import { readSync } from 'node:fs';
+import { readBoundedBytes } from '../regular-file.ts';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
 import { planJson } from '../plan/json.ts';
 import { Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
-import { isHelper } from './helper-variable.ts';
+import { HELPER_RECIPE_VARIABLE, isHelper } from './helper-variable.ts';
+import { sha256Hex } from '../digest.ts';
 import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
 import { type Command, parseCommandLine, type RecipeSpec, type TargetSpec } from './args.ts';
@@ -114,7 +116,9 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     case 'run': {
       const { prepareRun, runPrepared } = await import('./run-command.ts');
       const helper = isHelper();
-      const prepared = await prepareRun(command, readRecipe(command.recipe), { oneTarget: !helper });
+      const source = readRecipe(command.recipe);
+      if (helper) refuseChangedRecipe(source);
+      const prepared = await prepareRun(command, source, { oneTarget: !helper });
       try {
         if (helper) return await (await import('./run-many.ts')).serveRunAsHelper(prepared);
         // process.stderr is a stream made on first use (a few ms on Bun and Deno; node:tty's isatty costs as much
@@ -213,22 +217,28 @@ async function policiesFor(file: string | undefined) {
 function readRecipe(spec: RecipeSpec): SourceFile {
   if (spec.kind === 'inline') return { name: '<-e>', text: spec.text };
   if (spec.path === '-') return { name: '<stdin>', text: readStandardInput() };
-  let stat;
-  try {
-    stat = statSync(spec.path);
-  } catch (error) {
-    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${reason}`, { hint: 'check the path of the .pvm file' });
-  }
-  // A device or a pipe could feed the parser forever (/dev/zero); recipes are small files.
-  if (!stat.isFile()) throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': not a regular file`, { hint: 'a recipe is a .pvm file' });
-  if (stat.size > MAX_RECIPE_BYTES) throw new UsageError('recipe-too-large', `recipe '${spec.path}' is ${stat.size} bytes, more than ${MAX_RECIPE_BYTES}`, { hint: 'recipes are small; split it, or generate less' });
-  try {
-    // Read once, as bytes: a signature (policy/recipe-signature.ts) is checked over the very bytes the text is decoded from.
-    const bytes = readFileSync(spec.path);
-    return { name: spec.path, text: bytes.toString('utf8'), bytes };
-  } catch (error) {
-    throw new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${(error as Error).message}`, { hint: 'check the path of the .pvm file' });
+  // One bounded read of a regular file, opened without blocking (a FIFO swapped in would wait, or feed the parser
+  // past the bound), as bytes: a signature (policy/recipe-signature.ts) is checked over the very bytes the text is
+  // decoded from.
+  const bytes = readBoundedBytes(
+    spec.path,
+    MAX_RECIPE_BYTES,
+    ({ why, tooLarge }) =>
+      tooLarge
+        ? new UsageError('recipe-too-large', `recipe '${spec.path}' is too large: ${why}`, { hint: 'recipes are small; split it, or generate less' })
+        : new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${why}`, { hint: why.includes('regular file') ? 'a recipe is a .pvm file' : 'check the path of the .pvm file' }),
+  );
+  return { name: spec.path, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), bytes };
+}
+
+/**
+ * A helper pvm reads the recipe again by its path: one changed since the run began (even one signed as well) is
+ * refused, and the pvm that started this helper runs its processes itself.
+ */
+function refuseChangedRecipe(source: SourceFile): void {
+  const expected = process.env[HELPER_RECIPE_VARIABLE];
+  if (expected !== undefined && sha256Hex(source.bytes ?? source.text) !== expected) {
+    throw new UsageError('recipe-changed', `recipe '${source.name}' changed after the run began; this helper pvm runs none of its processes`, { hint: 'the run goes on with the recipe it began with, in the pvm that started it' });
   }
 }
 

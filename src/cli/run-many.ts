@@ -13,6 +13,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
 import { type ExitCode, PvmError, TargetError } from '../errors.ts';
+import { sha256Hex } from '../digest.ts';
+import { HELPER_RECIPE_VARIABLE } from './helper-variable.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import { nearestProcesses, selectProcesses } from '../target/select-processes.ts';
 import type { Command } from './args.ts';
@@ -64,6 +66,8 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
       jobs: command.jobs,
       // A recipe read from stdin cannot be read again by a helper (its stdin carries pids).
       helperArgs: command.run.recipe.kind === 'file' && command.run.recipe.path === '-' ? undefined : [...command.childArgs, '--pid', '1'],
+      // A helper reads the recipe again: it must be this one, byte for byte.
+      helperEnvironment: { [HELPER_RECIPE_VARIABLE]: sha256Hex(prepared.source.bytes ?? prepared.source.text) },
       runHere: (pid) => runHere(prepared, pid, elfFiles),
       lost: (pid, why, exit) => ({ pid, comm: commOf(pid), exit, stdout: [], stderr: [why], error: { code: 'no-result', message: why.replace(/^pvm: /, '') } }),
       deliver: (result) => {

@@ -86,6 +86,9 @@ export function judgeRecipeSignature(policies: readonly LoadedPolicy[], recipe: 
     return deny(`${what}, and the policy runs only recipes its signers signed`, `save the recipe to a file, sign it (${sign('FILE')}, with a key the policy lists) and run that file`);
   }
 
+  // Bytes that are not UTF-8 are parsed as U+FFFD: what runs is then no longer text the signer could read.
+  if (!isUtf8(recipe.bytes)) return deny('it is not UTF-8 text, and the policy runs only recipes read as the text that was signed', 'save the recipe as UTF-8, then sign it again: ' + sign(recipe.name));
+
   const from = recipe.signature?.from ?? `${recipe.name}.sig`;
   let text = recipe.signature?.text;
   if (text === undefined) {
@@ -161,4 +164,13 @@ export function formatSignatureVerdict(recipe: string, verdict: RecipeSigner | S
   }
   const what = denied ? `denied: ${verdict.why}` : `allowed: signed by ${verdict.fingerprint} (${verdict.kind})`;
   return `${recipe}: signature: ${what} — recipes.signers in ${policies.join(' and ')}`;
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }

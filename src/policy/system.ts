@@ -2,7 +2,7 @@
 // policy given with --policy can only narrow it (each must allow: see
 // decide.ts). No option or environment variable moves or disables it; a
 // test builds a copy of pvm with another path instead.
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { LoadedPolicy } from './load.ts';
 
 export const SYSTEM_POLICY_PATH = '/etc/pvm/policy.json';
@@ -13,8 +13,23 @@ export const SYSTEM_POLICY_PATH = '/etc/pvm/policy.json';
  * when there is a policy to read: most runs have none, and start-up counts.
  */
 export async function loadPolicies(userPolicy: string | undefined): Promise<LoadedPolicy[]> {
-  const paths = [...(existsSync(SYSTEM_POLICY_PATH) ? [SYSTEM_POLICY_PATH] : []), ...(userPolicy === undefined ? [] : [userPolicy])];
+  const paths = [...(systemPolicyIsThere() ? [SYSTEM_POLICY_PATH] : []), ...(userPolicy === undefined ? [] : [userPolicy])];
   if (paths.length === 0) return [];
   const { loadPolicy } = await import('./load.ts');
   return paths.map(loadPolicy);
+}
+
+/**
+ * Whether there is a system policy: only "no such file" says there is none. A file pvm cannot look at (its
+ * directory closed to this user) is there, and loading it says why it cannot be read: existsSync answered false
+ * for that, and pvm ran with no system policy at all.
+ */
+function systemPolicyIsThere(): boolean {
+  try {
+    statSync(SYSTEM_POLICY_PATH);
+    return true;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
 }

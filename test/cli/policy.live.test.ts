@@ -1,7 +1,8 @@
 // Issue 11 against the live fixture: each kind of denial names its rule and
 // the recipe line, nothing is written where a write is denied, the system
 // policy cannot be widened, malformed policies are refused, and the audit log.
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pvm, RUNTIMES } from '../helpers/cli.ts';
@@ -155,6 +156,21 @@ describe('policy files', () => {
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`write.allow false in ${system}`);
     expect(readU32(fixture().hex('scratch'))).toBe('0');
+  });
+
+  it('a system policy pvm cannot look at is an error (exit 2), never no policy', () => {
+    // Its directory a symlink to itself: stat fails (ELOOP) for root too. Before, that counted as "no system policy".
+    const copy = `${ROOT}test/.build/dist-system-policy-loop-${process.pid}`;
+    cpSync(`${ROOT}dist`, copy, { recursive: true });
+    const loop = join(mkdtempSync(join(tmpdir(), 'pvm-policy-loop-')), 'loop');
+    symlinkSync(loop, loop);
+    const module = join(copy, 'policy/system.js');
+    writeFileSync(module, readFileSync(module, 'utf8').replace("'/etc/pvm/policy.json'", JSON.stringify(join(loop, 'policy.json'))));
+    const result = pvm('node', ['-e', 'print 42', ...target()], { entry: join(copy, 'cli/main.js') });
+    rmSync(copy, { recursive: true, force: true });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`cannot read policy ${join(loop, 'policy.json')}`);
   });
 
   it('--audit appends a line per decision, with the policy digests', () => {

@@ -84,6 +84,24 @@ describe('under recipes.signers', () => {
     expect(repl.stderr).toContain('denied: recipe <repl>: the statements of pvm repl are no file, so they cannot be signed');
   });
 
+  it('refuses a signed recipe that is not UTF-8 (what runs would not be the text that was signed)', () => {
+    const path = join(dir, 'latin1.pvm');
+    writeFileSync(path, Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\n${COUNTER}`)]));
+    rmSync(`${path}.sig`, { force: true });
+    sign(release, path);
+    const result = pvm('node', ['run', path, ...target(), '--policy', signers]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`denied: recipe ${path}: it is not UTF-8 text`);
+  });
+
+  it('a helper pvm whose recipe file is not the one its run began with refuses to serve (the run goes on without it)', () => {
+    const file = recipe('helped.pvm', COUNTER, release);
+    const result = pvm('node', ['run', file, '--pid', '1', '--policy', signers], { env: { PVM_INTERNAL_RUN_MANY_HELPER: '1', PVM_INTERNAL_HELPER_RECIPE_SHA256: '0'.repeat(64) }, input: '' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe(''); // never said it was ready
+    expect(result.stderr).toContain(`recipe '${file}' changed after the run began; this helper pvm runs none of its processes`);
+  });
+
   it('pvm check --policy says whether the signature holds (exit 3 when it does not), for people and as JSON', () => {
     const good = recipe('check-good.pvm', COUNTER, ecdsa);
     const result = pvm('node', ['check', good, '--policy', signers]);

@@ -7,7 +7,7 @@ import { closeSync, constants, mkdtempSync, openSync, readdirSync, rmSync, trunc
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_ARG_FILE_BYTES, MAX_JOURNAL_BYTES, MAX_POLICY_BYTES } from '../../src/limits.ts';
+import { MAX_ARG_FILE_BYTES, MAX_JOURNAL_BYTES, MAX_POLICY_BYTES, MAX_RECIPE_BYTES } from '../../src/limits.ts';
 import { commandFor, pvm } from '../helpers/cli.ts';
 import { ROOT } from '../helpers/paths.ts';
 
@@ -86,6 +86,21 @@ describe('an --arg NAME=@FILE', () => {
   it('/dev/stdin on a pipe that stays open: exit 2, not a hang', async () => {
     const result = await withOpenStdin(['run', recipe, '--pid', '1', '--arg', 'hits=@/dev/stdin']);
     expect(result).toMatchObject({ status: 2, stderr: expect.stringContaining('it is a pipe (FIFO), not a regular file') });
+  });
+});
+
+describe('a recipe', () => {
+  it('a FIFO or a device: exit 2 at once, without opening it for a read that waits (it could be swapped in after a look)', async () => {
+    for (const path of [fifo, '/dev/zero']) {
+      const result = await withOpenStdin(['run', path, '--pid', '1']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`cannot read recipe '${path}': it is a (pipe \\(FIFO\\)|character device), not a regular file`));
+    }
+  });
+
+  it('larger than the bound: exit 2, saying the bound', () => {
+    const big = sized('big.pvm', MAX_RECIPE_BYTES + 1);
+    expect(pvm('node', ['run', big, '--pid', '1'])).toMatchObject({ status: 2, stderr: expect.stringContaining(`recipe '${big}' is too large: it holds ${MAX_RECIPE_BYTES + 1} bytes, more than the ${MAX_RECIPE_BYTES} pvm reads from it`) });
   });
 });
 
