@@ -11,31 +11,25 @@
 // its new program matches. What pvm keeps is one entry per live process it
 // ran or is readying, dropped when it exits: memory stays bounded however
 // many processes come and go.
-import { attempt } from '../attempt.ts';
 import { type ExitCode, PvmError } from '../errors.ts';
 import { loadLibc } from '../native/libc.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
-import { imageOf, listProcesses, watchProcessStarts } from '../target/process-starts.ts';
+import { ageMs, imageOf, listProcesses, watchProcessStarts } from '../target/process-starts.ts';
 import { matchesSelector, mayMatchBeforeLoaded } from '../target/select-processes.ts';
-import { type Readiness, whenReady } from '../target/spawn.ts';
-import { readFileSync } from 'node:fs';
+import { whenReady } from '../target/spawn.ts';
 import { count } from '../count.ts';
 import type { Command } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
 import type { PreparedRun } from './run-command.ts';
 import { startPool } from './helper-pool.ts';
-import { type Finished, runHere, show } from './run-many.ts';
+import { commOf, type Finished, runHere, show } from './run-many.ts';
 
 type Out = (text: string) => void;
 type RunMany = Extract<Command, { kind: 'run-many' }>;
 
-export interface FollowOptions {
-  /** Stop after this many milliseconds (--for); undefined: until SIGINT or SIGTERM. */
-  readonly forMs: number | undefined;
-  /** When a process that starts is ready for the recipe (--ready; `loaded` by default). */
-  readonly ready: Readiness;
-}
+/** --follow's --for and --ready (args.ts). */
+export type FollowOptions = NonNullable<RunMany['follow']>;
 
 /** How often pvm looks for new processes: the connector's queue is cheap to drain; /proc costs a list of every pid. */
 const TICK_MS = { connector: 50, poll: 100 } as const;
@@ -157,17 +151,4 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
 function unready(pid: number, error: unknown, json: boolean): Finished {
   if (!(error instanceof PvmError)) return { pid, comm: commOf(pid), exit: 70 as ExitCode, stdout: [], stderr: [`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`] };
   return { pid, comm: commOf(pid), exit: error.exit, stdout: json ? [formatErrorJson(error)] : [], stderr: [formatError(error)] };
-}
-
-/** How long ago the process started, in ms (its start time is in clock ticks since boot: 100 a second). */
-function ageMs(pid: number): number {
-  const stat = attempt(() => readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  const uptime = attempt(() => Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]));
-  if (stat === undefined || uptime === undefined) return 0;
-  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  return uptime * 1000 - ticks * 10;
-}
-
-function commOf(pid: number): string {
-  return attempt(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
 }

@@ -159,6 +159,6 @@ export async function serveRunAsHelper(prepared: PreparedRun): Promise<void> {
 }
 
 /** A process's name (comm), or 'exited' when it is gone. */
-function commOf(pid: number): string {
+export function commOf(pid: number): string {
   return attempt(() => readProcText(`/proc/${pid}/comm`, 'utf8').trim()) ?? 'exited';
 }

@@ -7,7 +7,8 @@
 // again) or the process is one pvm watches (looked at every WATCHED_MS).
 // A program started again in the same process (exec) is told apart by its
 // image: where its code and stack begin, which ASLR moves on every exec.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcText } from '../native/proc-text.ts';
 import { attempt } from '../attempt.ts';
 import type { Libc } from '../native/libc.ts';
 import { openProcConnector, type ProcConnector } from '../native/proc-connector.ts';
@@ -41,13 +42,24 @@ export interface ProcessStarts {
   close(): void;
 }
 
-/** Where a process's program image begins (code, stack): changed by every exec. Undefined once it is gone. */
+/** Where a process's program image begins (code, stack), and when it started: changed by every exec. Undefined once it is gone. */
 export function imageOf(pid: number): string | undefined {
-  const stat = attempt(() => readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  if (stat === undefined) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the comm, field 3 (state) is index 0: startcode is field 26, startstack 28, starttime 22.
-  return `${fields[19]}:${fields[23]}:${fields[25]}`;
+  const fields = statFields(pid);
+  // startcode is field 26, startstack 28, starttime 22 (statFields' index 0 is field 3).
+  return fields === undefined ? undefined : `${fields[19]}:${fields[23]}:${fields[25]}`;
+}
+
+/** How long ago the process started, in ms (its start time is in clock ticks since boot: 100 a second); 0 if unknown. */
+export function ageMs(pid: number): number {
+  const fields = statFields(pid);
+  const uptime = attempt(() => Number(readProcText('/proc/uptime').split(' ')[0]));
+  return fields === undefined || uptime === undefined ? 0 : uptime * 1000 - Number(fields[19]) * 10;
+}
+
+/** The fields of /proc/PID/stat after the command (its field 3, the state, first); undefined once it is gone. */
+function statFields(pid: number): string[] | undefined {
+  const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
+  return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Numeric entries of /proc: every process (and no thread). */
@@ -112,7 +124,7 @@ function pollProc(why: string): ProcessStarts {
       const exited: number[] = [];
       // The last pid the kernel handed out: unchanged, no process was made since, and /proc need not be listed
       // (~0.7 ms for 300 processes; this is ~10 µs). Listed at least every WATCHED_MS anyway, to see exits.
-      const newest = attempt(() => readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
+      const newest = attempt(() => readProcText('/proc/loadavg').trimEnd().split(' ').at(-1));
       const fresh = new Set<number>();
       if (first || newest === undefined || newest !== lastPid || now - listed >= WATCHED_MS) {
         lastPid = newest;
