@@ -169,6 +169,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   if (values.follow === true && values.match === undefined) throw usage('--follow applies to --match: it follows the processes a selector matches', 'pvm run RECIPE --match name=nginx --follow');
   if (values.for !== undefined && values.follow !== true) throw usage('--for applies to --follow: how long to follow', 'pvm run RECIPE --match name=nginx --follow --for 10m');
+  if (values.follow === true && values.jobs !== undefined) throw usage('--jobs does not apply to --follow: the processes it finds run one at a time, as they get ready', 'pvm run RECIPE --match name=nginx --follow');
   return commandOf(name, file, rest as string[], own, values, parsed, many);
 }
 

@@ -14,7 +14,7 @@
 import { type ExitCode, PvmError } from '../errors.ts';
 import { loadLibc } from '../native/libc.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
-import { ageMs, imageOf, listProcesses, watchProcessStarts } from '../target/process-starts.ts';
+import { ageMs, imageOf, listProcesses, statFieldsOf, watchProcessStarts } from '../target/process-starts.ts';
 import { matchesSelector, mayMatchBeforeLoaded } from '../target/select-processes.ts';
 import { whenReady } from '../target/spawn.ts';
 import { count } from '../count.ts';
@@ -46,10 +46,12 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
 
   /** The image each process was run in (imageOf), for as long as it lives. */
   const ran = new Map<number, string>();
-  /** Processes being readied or waiting their turn, with the image they were readied in, or why they could not be. */
-  const pending = new Map<number, { image: string; failure?: unknown } | undefined>();
-  const exits: ExitCode[] = [];
-  let failed = 0;
+  /** Those of them whose run journaled patches: their forks inherit the patched bytes. */
+  const journaled = new Set<number>();
+  /** Processes being readied or waiting their turn (see Pending). */
+  const pending = new Map<number, Pending>();
+  const tally = { processes: 0, ok: 0, failed: 0, gone: 0 };
+  let exit: ExitCode = 0;
   /** Processes looked at (each start the source reported, and each on a rescan), and the most pvm kept at once. */
   let seen = 0;
   let peakKept = 0;
@@ -58,69 +60,105 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let stopping = false;
+  // Kept for the whole run (not `once`): a second signal must not kill pvm in the middle of a patch.
   const onSignal = () => ((stopping = true), stop());
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const deadline = options.forMs === undefined ? undefined : setTimeout(onSignal, options.forMs);
+
+  /** Looks at the process again once it leaves `pending`, when news of it came while it was there. */
+  const leave = (pid: number): void => {
+    const entry = pending.get(pid);
+    pending.delete(pid);
+    if (entry?.again === true && !stopping) void consider(pid, false, false);
+  };
 
   // The processes run one at a time in this pvm, in the order they got ready. No helper pvms: starts trickle in,
   // and a helper's command line would not be this follow's (its forks' patches are journaled as found applied).
-  const pool = startPool<Finished>({
+  const pool = startPool<Finished | Skipped>({
     jobs: 1,
     helperArgs: undefined,
     async runHere(pid) {
-      const readied = pending.get(pid);
-      if (readied?.failure !== undefined) return unready(pid, readied.failure, command.json);
-      const result = await runHere(prepared, pid, elfFiles, true);
+      const entry = pending.get(pid)!;
+      if (entry.failure !== undefined) return unready(pid, entry.failure, command.json);
+      // Looked at again just before its turn: it may have exited, exec'd another program, or its pid been reused.
+      const image = imageOf(pid);
+      if (image === undefined) return { skipped: 'gone', pid };
+      if (image !== entry.image) return { skipped: 'changed', pid };
+      if (!matchesSelector(pid, selector, new Map())) return { skipped: 'unmatched', pid };
+      const result = await runHere(prepared, pid, elfFiles, entry.inherits);
       if (elfFiles.size > MAX_ELF_FILES) {
         elfFiles.close();
         elfFiles = new ElfFiles();
       }
-      return result;
+      // One that ended while it was patched did not fail: it is gone (its block says what happened).
+      return result.exit !== 0 && imageOf(pid) !== entry.image ? { ...result, gone: true as const } : result;
     },
     lost: (pid, why, exit) => ({ pid, comm: commOf(pid), exit, stdout: [], stderr: [why] }),
     deliver(result, pid) {
-      const image = pending.get(pid)?.image;
-      pending.delete(pid);
-      if (image !== undefined) ran.set(pid, image);
-      exits.push(result.exit);
-      if (result.exit !== 0) failed++;
+      const entry = pending.get(pid);
+      if ('skipped' in result) {
+        if (result.skipped === 'gone') tally.gone++;
+        if (result.skipped === 'changed' && entry !== undefined) entry.again = true;
+        return leave(pid);
+      }
+      tally.processes++;
+      if (result.gone === true) tally.gone++;
+      else if (result.exit === 0) tally.ok++;
+      else {
+        tally.failed++;
+        exit = mostSerious([exit, result.exit]);
+      }
+      if (entry !== undefined && result.gone !== true) ran.set(pid, entry.image);
+      if (result.gone !== true && (result.journaled ?? 0) > 0) journaled.add(pid);
       show(result, command.json, out);
+      leave(pid);
     },
   });
 
-  /** A process that may have begun a program: readied, checked against the selector, and handed to the pool. */
-  const consider = async (pid: number, settled: boolean): Promise<void> => {
-    if (pid === self || pending.has(pid)) return;
+  /**
+   * A process that may have begun a program (`execd`: the kernel said it exec'd): readied, checked against the
+   * selector, and handed to the pool. `settled`: found on a rescan, where an old process is taken as ready.
+   */
+  const consider = async (pid: number, settled: boolean, execd: boolean): Promise<void> => {
+    if (pid === self || stopping) return;
+    const waiting = pending.get(pid);
+    if (waiting !== undefined) return void (waiting.again = true); // looked at again once it leaves
     const image = imageOf(pid);
     if (image === undefined) return; // gone already
-    if (ran.get(pid) === image) return; // run in this very program already
+    if (ran.get(pid) === image && !execd) return; // run in this very program already
     ran.delete(pid); // it exec'd since: the program it was run in is gone
+    journaled.delete(pid);
     if (!mayMatchBeforeLoaded(pid, selector)) return;
-    pending.set(pid, undefined);
+    const entry: Pending = { image, again: false, inherits: false };
+    pending.set(pid, entry);
     try {
       const changed = () => imageOf(pid) !== image;
-      if (!(settled && ageMs(pid) >= SETTLED_AGE_MS)) await whenReady(pid, options.ready, () => stopping || changed(), { forkOfPvm: false });
-      // Gone, or another program since (its exec brings it back), or not a match once its libraries are in.
-      if (stopping || changed() || !matchesSelector(pid, selector, new Map())) return void pending.delete(pid);
-      pending.set(pid, { image });
+      if (execd || !settled || ageMs(pid) < SETTLED_AGE_MS) await whenReady(pid, options.ready, () => stopping || changed(), { forkOfPvm: false });
+      // Gone, or another program since (looked at again), or not a match once its libraries are in.
+      if (stopping || !matchesSelector(pid, selector, new Map())) return leave(pid);
+      if (changed()) return void ((entry.again = true), leave(pid));
+      // A fork of a process whose patch this run journaled holds it already: it is journaled as the fork's own.
+      entry.inherits = journaled.has(parentOf(pid) ?? 0);
     } catch (error) {
-      // Its block says why (a bug in pvm as exit 70, as a run over many reports one); the others go on.
-      pending.set(pid, { image, failure: error });
+      // One that never settled and does not match (a module= selector readies every process) is no failure.
+      if (error instanceof PvmError && error.code === 'not-ready' && !matchesSelector(pid, selector, new Map())) return leave(pid);
+      // Else its block says why (a bug in pvm as exit 70, as a run over many reports one); the others go on.
+      entry.failure = error;
     }
-    if (stopping) return void pending.delete(pid); // the pool has ended
+    if (stopping) return leave(pid); // the pool has ended
     peakKept = Math.max(peakKept, ran.size + pending.size);
     pool.submit(pid);
   };
 
   const look = () => {
     const changes = starts.tick({ has: (pid) => ran.has(pid) || pending.has(pid) });
-    for (const pid of changes.exited) ran.delete(pid);
+    for (const pid of changes.exited) ran.delete(pid), journaled.delete(pid);
     // On a rescan (the first look, or events lost) every process may be new, and exits may have been lost.
     const candidates = changes.rescan ? listProcesses().sort((a, b) => a - b) : changes.started;
-    if (changes.rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid); }
+    if (changes.rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid), journaled.delete(pid); }
     seen += candidates.length;
-    for (const pid of candidates) void consider(pid, changes.rescan); // never rejects: a failure is the process's result
+    for (const pid of candidates) void consider(pid, changes.rescan, changes.execd.has(pid)); // never rejects
   };
 
   try {
@@ -128,7 +166,7 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
       look();
       await Promise.race([stopped, new Promise<void>((resolve) => setTimeout(resolve, TICK_MS[starts.source]))]);
     }
-    // A process being run is finished; those still being readied see `stopping` and drop out.
+    // What is queued is run (each looked at again first); those still being readied see `stopping` and drop out.
     pool.end();
     await pool.finished;
   } finally {
@@ -138,13 +176,39 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
     starts.close();
     elfFiles.close();
   }
-  const exit = mostSerious(exits);
+  const { processes, ok, failed, gone } = tally;
   out(
     command.json
-      ? JSON.stringify({ type: 'summary', processes: exits.length, ok: exits.length - failed, failed, exit, helpers: 0, helped: 0, follow: { source: starts.source, seen, peakKept } })
-      : `${count(exits.length, 'process')}: ${exits.length - failed} ok, ${failed} failed (followed ${selector.text} ${starts.source === 'connector' ? "through the kernel's process connector" : 'by polling /proc'})`,
+      ? JSON.stringify({ type: 'summary', processes, ok, failed, exit, helpers: 0, helped: 0, follow: { source: starts.source, seen, peakKept, gone } })
+      : `${count(processes, 'process')}: ${ok} ok, ${failed} failed${gone === 0 ? '' : `, ${gone} gone before pvm was done`} (followed ${selector.text} ${
+        starts.source === 'connector' ? "through the kernel's process connector" : 'by polling /proc'
+      })`,
   );
   return exit;
+}
+
+/** A process being readied or waiting its turn. */
+interface Pending {
+  /** Its image when it was found (imageOf): it must be the same at its turn. */
+  readonly image: string;
+  /** News of it came meanwhile (an exec, a rename): it is looked at again once it leaves. */
+  again: boolean;
+  /** A fork of a process this run patched: a patch found applied is journaled as its own. */
+  inherits: boolean;
+  /** Why it could not be readied: its result. */
+  failure?: unknown;
+}
+
+/** A process not run after all: it was gone at its turn, another program, or no longer a match. */
+interface Skipped {
+  readonly skipped: 'gone' | 'changed' | 'unmatched';
+  readonly pid: number;
+}
+
+/** The parent of a process (field 4 of /proc/PID/stat). */
+function parentOf(pid: number): number | undefined {
+  const fields = statFieldsOf(pid);
+  return fields === undefined ? undefined : Number(fields[1]);
 }
 
 /** A process that could not be readied: its block says why. */

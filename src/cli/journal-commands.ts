@@ -16,7 +16,7 @@ import type { LiveTargetSpec } from './args.ts';
 import { runPool, serveAsHelper } from './helper-pool.ts';
 import { isHelper } from './helper-variable.ts';
 import { formatError, formatErrorJson, formatRevert } from './format.ts';
-import { type JournaledProcess, processesOf, stillRunning } from './journal-processes.ts';
+import { EXITED, goneReason, type JournaledProcess, processesOf } from './journal-processes.ts';
 import { openSession, pidOf } from './session.ts';
 
 type Out = (text: string) => void;
@@ -119,8 +119,9 @@ export async function statusCommand(run: JournalRun, target: Exclude<LiveTargetS
   const { json } = run;
   const visit = async (process: JournaledProcess): Promise<Visit> => {
     let states: SiteStatus[];
-    let gone = EXITED;
-    if (!stillRunning(process)) states = goneStates(process.entries);
+    const reason = goneReason(process);
+    let gone = reason ?? EXITED;
+    if (reason !== undefined) states = goneStates(process.entries);
     else {
       try {
         const session = await openSession({ kind: 'pid', pid: process.pid }, run.policies, run.audit);
@@ -144,8 +145,6 @@ export async function statusCommand(run: JournalRun, target: Exclude<LiveTargetS
   const visits = await visitEach(await chosen(run.journal, run.entries, target), run, visit, lost, out);
   return mostSerious(visits.map((v) => v.exit));
 }
-
-const EXITED = 'it exited, or its pid now names another process';
 
 /** Each statement's sites, a patch of more than one site under a line of its own that gives its state (`partly applied`). */
 function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], json: boolean, gone: string): string {
@@ -221,8 +220,9 @@ export function throwIfIncomplete(sites: readonly RevertedSite[]): void {
 export async function revertEverywhere(run: JournalRun, writing: { dryRun: boolean; freeze: boolean }, out: Out): Promise<ExitCode> {
   const { json } = run;
   const visit = async (process: JournaledProcess): Promise<Visit> => {
-    if (!stillRunning(process)) {
-      const line = json ? JSON.stringify({ type: 'target', pid: process.pid, status: 'gone', exit: 0 }) : `${describeProcess(process)}: gone (it exited, or its pid now names another process): nothing to revert`;
+    const reason = goneReason(process);
+    if (reason !== undefined) {
+      const line = json ? JSON.stringify({ type: 'target', pid: process.pid, status: 'gone', exit: 0 }) : `${describeProcess(process)}: gone (${reason}): nothing to revert`;
       return { exit: Exit.ok, stdout: [line], stderr: [], outcome: 'gone' };
     }
     const stdout: string[] = [];

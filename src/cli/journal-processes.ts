@@ -1,31 +1,43 @@
 // The processes a journal names, each by pid *and* start time (a pid alone may
 // have been reused), and whether each is still the process it patched.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { startTimeOf } from '../target/live-process.ts';
+import { imageOfStat, statFields } from '../target/process-identity.ts';
 
 export interface JournaledProcess {
   readonly pid: number;
   readonly startTime: string | undefined;
+  /** The program image its entries patched (a process that re-exec'd its program is two of these). */
+  readonly image: string | undefined;
   readonly exe: string | undefined;
   readonly entries: readonly JournalEntry[];
 }
 
 /** The journal's processes, in the order they first appear, each with its entries in journal order. */
 export function processesOf(entries: readonly JournalEntry[]): JournaledProcess[] {
-  const byProcess = new Map<string, { pid: number; startTime: string | undefined; exe: string | undefined; entries: JournalEntry[] }>();
+  const byProcess = new Map<string, { pid: number; startTime: string | undefined; image: string | undefined; exe: string | undefined; entries: JournalEntry[] }>();
   for (const entry of entries) {
-    const key = `${entry.pid}@${entry.startTime ?? ''}`;
+    const key = `${entry.pid}@${entry.startTime ?? ''}@${entry.image ?? ''}`;
     let process = byProcess.get(key);
-    if (process === undefined) byProcess.set(key, process = { pid: entry.pid, startTime: entry.startTime, exe: entry.exe, entries: [] });
+    if (process === undefined) byProcess.set(key, process = { pid: entry.pid, startTime: entry.startTime, image: entry.image, exe: entry.exe, entries: [] });
     process.entries.push(entry);
   }
   return [...byProcess.values()];
 }
 
-/** True while the process runs under the same pid with the same start time. */
-export function stillRunning(process: JournaledProcess): boolean {
+/** The process is gone, in words; undefined while it runs under the same pid with the same start time and image. */
+export function goneReason(process: JournaledProcess): string | undefined {
   const stat = attempt(() => readFileSync(`/proc/${process.pid}/stat`, 'latin1'));
-  return stat !== undefined && process.startTime !== undefined && startTimeOf(stat) === process.startTime && !/\) Z /.test(stat);
+  if (stat === undefined || process.startTime === undefined || startTimeOf(stat) !== process.startTime || /\) Z /.test(stat)) return EXITED;
+  const image = imageOfStat(statFields(stat));
+  if (process.image !== undefined && image !== undefined && image !== process.image) {
+    const now = attempt(() => readlinkSync(`/proc/${process.pid}/exe`));
+    if (now !== undefined && process.exe !== undefined && now !== process.exe) return `it runs ${now} now, not ${process.exe}: it exec'd another program since pvm patched it`;
+    return "it exec'd its program again since pvm patched it: the memory it patched is gone";
+  }
+  return undefined;
 }
+
+export const EXITED = 'it exited, or its pid now names another process';

@@ -50,6 +50,8 @@ export interface RunSinks {
   readonly elfFiles?: ElfFiles | undefined;
   /** Journal a patch found already applied (execute.ts journalFoundApplied): `--follow`'s forks. */
   readonly journalFoundApplied?: boolean;
+  /** Told how many entries the run journaled (`--follow`: a fork of a process holding them inherits them). */
+  readonly journaled?: (entries: number) => void;
 }
 
 /**
@@ -159,7 +161,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       allowWrite: command.allowWrite,
       dryRun: command.writing.dryRun,
       freeze: command.writing.freeze,
-      journal: recordWrites(journal, session.audit, report, prepared.signer?.fingerprint),
+      journal: recordWrites(journal, session.audit, report, prepared.signer?.fingerprint, sinks.journaled),
       journalFile: journal !== undefined,
       journalFoundApplied: sinks.journalFoundApplied,
       onRead: report?.read,
@@ -207,10 +209,17 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
  * first, each entry naming the recipe's signer when a policy verified one), the report, and the audit log;
  * undefined when none of them is kept.
  */
-export function recordWrites(journal: JournalFile | undefined, audit: AuditFile | undefined, report?: { write(entry: JournalEntry): void }, signer?: string): ((entries: readonly JournalEntry[]) => void) | undefined {
+export function recordWrites(
+  journal: JournalFile | undefined,
+  audit: AuditFile | undefined,
+  report?: { write(entry: JournalEntry): void },
+  signer?: string,
+  journaled?: (entries: number) => void,
+): ((entries: readonly JournalEntry[]) => void) | undefined {
   if (journal === undefined && audit === undefined && report === undefined) return undefined;
   return (entries) => {
     journal?.append(signer === undefined ? entries : entries.map((entry) => ({ ...entry, recipe: { name: entry.recipe.name, sha256: entry.recipe.sha256, signer } })));
+    if (journal !== undefined) journaled?.(entries.length);
     for (const entry of entries) {
       if (entry.alreadyApplied === true) continue; // journaled to be revertible; nothing was written
       report?.write(entry);

@@ -40,6 +40,10 @@ export interface Finished {
   readonly error?: { readonly code: string; readonly message: string };
   /** With --report: its section's part file, finished (report-many.ts); none when no report was begun. */
   readonly section?: string;
+  /** --follow: it exited (or exec'd) while the recipe ran, which is no failure of the run. */
+  readonly gone?: true;
+  /** The journal entries its run made. */
+  readonly journaled?: number;
 }
 
 export async function runMany(command: RunMany, prepared: PreparedRun, out: Out): Promise<ExitCode> {
@@ -103,11 +107,12 @@ export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfF
   let exit: ExitCode = 0;
   let crashed = false;
   let failure: PvmError | undefined;
+  let journaled = 0;
   // With --report, each process's section is a report of its own, in a part file the report joins in.
   const section = prepared.command.report === undefined ? undefined : (await import('./report-many.ts')).sectionPath(prepared.command.report, pid);
   const run = section === undefined ? prepared : { ...prepared, command: { ...prepared.command, report: section } };
   try {
-    await runPrepared(run, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles, journalFoundApplied });
+    await runPrepared(run, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles, journalFoundApplied, journaled: (n) => (journaled += n) });
   } catch (error) {
     if (!(error instanceof PvmError)) {
       stderr.push(`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
@@ -124,7 +129,7 @@ export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfF
   // A section is whole when the run ended with no error or with one of pvm's own (recorded in it); else it goes.
   const whole = section !== undefined && existsSync(section) && !crashed && failure?.code !== 'report-unwritable';
   if (section !== undefined && !whole) rmSync(section, { force: true });
-  return { pid, comm, exit, stdout, stderr, ...(error === undefined ? {} : { error }), ...(whole ? { section } : {}) };
+  return { pid, comm, exit, stdout, stderr, ...(error === undefined ? {} : { error }), ...(whole ? { section } : {}), ...(journaled === 0 ? {} : { journaled }) };
 }
 
 /**

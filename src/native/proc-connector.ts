@@ -22,15 +22,21 @@ const ENOBUFS = 105;
 
 const PROC_EVENT_FORK = 0x1;
 const PROC_EVENT_EXEC = 0x2;
+const PROC_EVENT_UID = 0x4;
+const PROC_EVENT_COMM = 0x200;
 const PROC_EVENT_EXIT = 0x80000000;
 
 /** Where a proc_event begins in a datagram: after nlmsghdr (16 bytes) and cn_msg (20). */
 const EVENT = 36;
 
-/** A process the kernel told of: a new one (fork of a process, not a thread), a program started (exec), or an exit. */
+/**
+ * A process the kernel told of: a new one (fork of a process, not a thread), a program started (exec), one that
+ * changed its uids or its name (a worker that drops privileges or names itself after its fork), or an exit.
+ */
 export type ProcEvent =
   | { readonly kind: 'fork'; readonly pid: number; readonly parent: number }
   | { readonly kind: 'exec'; readonly pid: number }
+  | { readonly kind: 'renamed'; readonly pid: number }
   | { readonly kind: 'exit'; readonly pid: number };
 
 export interface ProcConnector {
@@ -93,6 +99,8 @@ export function openProcConnector(libc: Libc, pid: number): ProcConnector | { re
           if (childPid === childTgid) events.push({ kind: 'fork', pid: childTgid, parent: parentTgid }); // a thread is no new process
         } else if (what === PROC_EVENT_EXEC) {
           events.push({ kind: 'exec', pid: data.getUint32(EVENT + 20, true) });
+        } else if (what === PROC_EVENT_UID || what === PROC_EVENT_COMM) {
+          events.push({ kind: 'renamed', pid: data.getUint32(EVENT + 20, true) });
         } else if (what === PROC_EVENT_EXIT) {
           const [exitPid, exitTgid] = [data.getUint32(EVENT + 16, true), data.getUint32(EVENT + 20, true)];
           if (exitPid === exitTgid) events.push({ kind: 'exit', pid: exitTgid });

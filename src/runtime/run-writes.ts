@@ -49,9 +49,11 @@ export class RunWrites {
     const { plan, target, journal, writable, addressSpace, modules, gate } = options;
     this.#record = journal &&
       ((sites, statement, patch, alreadyApplied) => {
-        const { pid, startTime, exe } = target.identity;
+        const { pid, startTime, image, exe } = target.identity;
         journal(
-          sites.map((site) => ({ pid: pid ?? 0, startTime, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after, alreadyApplied }) satisfies JournalEntry),
+          sites.map((site) =>
+            ({ pid: pid ?? 0, startTime, image, exe, recipe: plan.recipe, statement, patch, line: site.line, address: site.address, module: site.file, old: site.before, new: site.after, alreadyApplied }) satisfies JournalEntry
+          ),
         );
       });
     const record = this.#record;

@@ -18,6 +18,7 @@ export function processIdentity(pid: number): TargetIdentity {
     exe: attempt(() => readlinkSync(`/proc/${pid}/exe`)),
     cmdline: readCmdline(pid),
     startTime: stat?.[19],
+    image: imageOfStat(stat),
   };
   // PF_KTHREAD in the flags of /proc/PID/stat (field 9): a kernel thread has no user memory to read.
   const flags = Number(stat?.[6] ?? 0);
@@ -46,6 +47,12 @@ export function readStatus(pid: number): ProcessStatus {
 /** The fields of /proc/PID/stat from field 3 (state) on: after the command name in parentheses, which may hold spaces and parentheses. */
 export function statFields(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Where the program image begins, from stat's fields (see TargetIdentity.image); undefined where hidden. */
+export function imageOfStat(fields: readonly string[] | undefined): string | undefined {
+  const [code, stack] = [fields?.[23], fields?.[25]];
+  return code === undefined || stack === undefined || code === '0' || stack === '0' ? undefined : `${code}:${stack}`;
 }
 
 /** Field 22 of /proc/PID/stat: when the process started, in clock ticks after boot. */

@@ -7,7 +7,7 @@
 // again) or the process is one pvm watches (looked at every WATCHED_MS).
 // A program started again in the same process (exec) is told apart by its
 // image: where its code and stack begin, which ASLR moves on every exec.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { readProcText } from '../native/proc-text.ts';
 import { attempt } from '../attempt.ts';
 import type { Libc } from '../native/libc.ts';
@@ -19,8 +19,13 @@ const YOUNG_MS = 3000;
 const WATCHED_MS = 1000;
 
 export interface ProcessChanges {
-  /** Processes that began a program since the last tick (forked, exec'd, or new to pvm), in pid order. */
+  /**
+   * Processes that may match now and did not before, since the last tick: forked, exec'd, new to pvm, or
+   * changed their uids or name; in pid order.
+   */
   readonly started: readonly number[];
+  /** Those of `started` the kernel said exec'd: a new program even where its image looks the same (ASLR off). */
+  readonly execd: ReadonlySet<number>;
   readonly exited: readonly number[];
   /**
    * True when events were lost (the kernel's buffer filled) or this is the
@@ -44,22 +49,31 @@ export interface ProcessStarts {
 
 /** Where a process's program image begins (code, stack), and when it started: changed by every exec. Undefined once it is gone. */
 export function imageOf(pid: number): string | undefined {
-  const fields = statFields(pid);
+  const fields = statFieldsOf(pid);
   // startcode is field 26, startstack 28, starttime 22 (statFields' index 0 is field 3).
   return fields === undefined ? undefined : `${fields[19]}:${fields[23]}:${fields[25]}`;
 }
 
 /** How long ago the process started, in ms (its start time is in clock ticks since boot: 100 a second); 0 if unknown. */
 export function ageMs(pid: number): number {
-  const fields = statFields(pid);
+  const fields = statFieldsOf(pid);
   const uptime = attempt(() => Number(readProcText('/proc/uptime').split(' ')[0]));
   return fields === undefined || uptime === undefined ? 0 : uptime * 1000 - Number(fields[19]) * 10;
 }
 
 /** The fields of /proc/PID/stat after the command (its field 3, the state, first); undefined once it is gone. */
-function statFields(pid: number): string[] | undefined {
+export function statFieldsOf(pid: number): string[] | undefined {
   const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
   return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** What polling compares to see a process change: its image, its name, and the owner of /proc/PID (its effective uid). */
+function signatureOf(pid: number): string | undefined {
+  const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
+  const uid = attempt(() => statSync(`/proc/${pid}`).uid);
+  if (stat === undefined) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return `${fields[19]}:${fields[23]}:${fields[25]}:${uid}:${stat.slice(stat.indexOf('('), stat.lastIndexOf(')'))}`;
 }
 
 /** Numeric entries of /proc: every process (and no thread). */
@@ -67,8 +81,17 @@ export function listProcesses(): number[] {
   return readdirSync('/proc').filter((entry) => entry.charCodeAt(0) <= 57 && /^[0-9]+$/.test(entry)).map(Number);
 }
 
+/** The initial pid namespace's inode: the only one the process connector reports (with its pids). */
+const INITIAL_PID_NAMESPACE = 'pid:[4026531836]';
+
 export function watchProcessStarts(libc: Libc | undefined, self: number): ProcessStarts {
-  const connector = libc === undefined ? { refused: 'no libc' } : openProcConnector(libc, self);
+  // In a container's own pid namespace the connector binds, and is silent: its events are of the host's.
+  const namespace = attempt(() => readlinkSync('/proc/self/ns/pid'));
+  const connector = libc === undefined
+    ? { refused: 'no libc' }
+    : namespace !== INITIAL_PID_NAMESPACE
+    ? { refused: `pvm runs in a pid namespace of its own (${namespace ?? 'unknown'}), and the connector speaks of the host's processes` }
+    : openProcConnector(libc, self);
   return 'refused' in connector ? pollProc(connector.refused) : listen(connector);
 }
 
@@ -80,19 +103,22 @@ function listen(connector: ProcConnector): ProcessStarts {
     tick(watched) {
       const { events, lost } = connector.drain();
       const started = new Set<number>();
+      const execd = new Set<number>();
       const exited = new Set<number>();
       for (const event of events) {
         if (event.kind === 'exit') {
           started.delete(event.pid);
+          execd.delete(event.pid);
           exited.add(event.pid);
-        } else if (event.kind === 'exec' || watched.has(event.parent)) {
+        } else if (event.kind !== 'fork' || watched.has(event.parent)) {
           exited.delete(event.pid); // a pid reused within one tick
           started.add(event.pid);
+          if (event.kind === 'exec') execd.add(event.pid);
         }
       }
       const rescan = lost || first;
       first = false;
-      return { started: [...started].sort((a, b) => a - b), exited: [...exited], rescan };
+      return { started: [...started].sort((a, b) => a - b), execd, exited: [...exited], rescan };
     },
     close: () => connector.close(),
   };
@@ -107,9 +133,9 @@ function pollProc(why: string): ProcessStarts {
   let lastPid: string | undefined;
   let listed = 0;
   let watchedLooked = 0;
-  /** Looks at a process's image again: a change is an exec, a start. */
+  /** Looks at a process's image, name and uid again: a change is an exec, or a worker settling in, a start. */
   const lookAgain = (pid: number, started: number[]) => {
-    const image = imageOf(pid);
+    const image = signatureOf(pid);
     if (image !== undefined && image !== known.get(pid)) {
       known.set(pid, image);
       started.push(pid);
@@ -134,7 +160,7 @@ function pollProc(why: string): ProcessStarts {
         for (const pid of exited) known.delete(pid), young.delete(pid);
         for (const pid of present) {
           if (known.has(pid)) continue;
-          known.set(pid, imageOf(pid));
+          known.set(pid, signatureOf(pid));
           fresh.add(pid);
           // One there at the first look is no young process: its exec, if any, was long ago.
           if (!first) started.push(pid), young.set(pid, now);
@@ -151,7 +177,7 @@ function pollProc(why: string): ProcessStarts {
       }
       const rescan = first;
       first = false;
-      return { started: started.sort((a, b) => a - b), exited, rescan };
+      return { started: started.sort((a, b) => a - b), execd: new Set(), exited, rescan };
     },
     close() {
       known.clear();

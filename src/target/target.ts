@@ -29,6 +29,11 @@ export interface TargetIdentity {
   readonly cmdline: readonly string[];
   /** When the process started (clock ticks after boot, /proc/PID/stat field 22): with the pid, it names one process, even after pid reuse. */
   readonly startTime: string | undefined;
+  /**
+   * Where its program image begins (`startcode:startstack` of /proc/PID/stat): an exec keeps the pid and the start
+   * time, and ASLR moves these. Undefined where the kernel hides them (shown as 0) or for a core.
+   */
+  readonly image?: string | undefined;
 }
 
 export interface ReadRequest {

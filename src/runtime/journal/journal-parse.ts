@@ -19,6 +19,7 @@ const EntrySchema = z.object({
   address: address('address'),
   module: z.object({ path: text('module path'), offset: address('module offset'), buildId: text('module buildId').nullable().transform(absent) }, { error: 'module is not an object or null' }).nullable().transform(absent),
   startTime: text('startTime').nullable().transform(absent),
+  image: text('image').optional(),
   exe: text('exe').nullable().transform(absent),
   recipe: z.object({ name: text('recipe name'), sha256: text('recipe sha256'), signer: text('recipe signer').optional() }, { error: 'no recipe' }),
   statement: z.enum(['patch', 'write'], { error: 'statement is not patch or write' }),

@@ -13,6 +13,8 @@ export const JOURNAL_VERSION = 2;
 export interface JournalEntry {
   readonly pid: number;
   readonly startTime: string | undefined;
+  /** The process's program image (TargetIdentity.image): a process that exec'd since holds another. */
+  readonly image?: string | undefined;
   readonly exe: string | undefined;
   /** `signer`: the fingerprint (`SHA256:…`) of the key that signed the recipe, when a policy's recipes.signers verified it. */
   readonly recipe: { readonly name: string; readonly sha256: string; readonly signer?: string | undefined };
@@ -37,6 +39,7 @@ export function journalLine(entry: JournalEntry): string {
     version: JOURNAL_VERSION,
     pid: entry.pid,
     startTime: entry.startTime ?? null,
+    ...(entry.image === undefined ? {} : { image: entry.image }),
     exe: entry.exe ?? null,
     recipe: entry.recipe,
     statement: entry.statement,

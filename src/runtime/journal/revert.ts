@@ -32,7 +32,7 @@ export interface RevertOptions {
 /** Reverts the entries of this process, newest first; `others` counts the entries of other processes, left alone. */
 export function revertJournal(entries: readonly JournalEntry[], { target, journal, dryRun, freeze }: RevertOptions): { sites: RevertedSite[]; others: number } {
   const { pid, startTime } = target.identity;
-  const mine = entries.filter((e) => e.pid === pid && e.startTime !== undefined && e.startTime === startTime);
+  let mine = entries.filter((e) => e.pid === pid && e.startTime !== undefined && e.startTime === startTime);
   if (mine.length === 0) {
     const owners = [...new Set(entries.map((e) => `pid ${e.pid}${e.startTime === undefined ? '' : ` (started at tick ${e.startTime})`}`))];
     throw new TargetError('journal-other-process', `${journal} records patches of ${owners.join(', ') || 'no process'}, not of ${describeTarget(target.identity)}${startTime === undefined ? '' : ` (started at tick ${startTime})`}`, {
@@ -40,8 +40,13 @@ export function revertJournal(entries: readonly JournalEntry[], { target, journa
     });
   }
 
+  // Entries of an earlier program image of this process (it exec'd since, as a service re-executing itself does):
+  // their memory is gone with it; those of the image it runs now are what a revert undoes.
+  const image = target.identity.image;
+  const current = mine.filter((e) => e.image === undefined || image === undefined || e.image === image);
   // The same process, but perhaps no longer the program it patched: then these addresses are another program's.
-  const replaced = programChanged(mine, target);
+  const replaced = current.length === 0 ? programChanged(mine, target) ?? "it exec'd its program again since pvm patched it" : programChanged(current, target);
+  mine = current;
   if (replaced !== undefined) {
     throw new TargetError('journal-program-replaced', `${journal} records patches of ${describeTarget(target.identity)} that it no longer holds: ${replaced}; nothing was written`, {
       hint: 'the patched memory went with the program or module that held it: a revert would write old bytes into whatever is there now',
