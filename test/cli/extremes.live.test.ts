@@ -39,7 +39,7 @@ describe('recipes and command lines', () => {
   });
 
   it('a recipe that is not a regular file is refused at once (/dev/zero would never end)', () => {
-    expect(pvm('node', ['run', '/dev/zero', '--pid', String(fixture.pid)])).toMatchObject({ status: 2, stderr: "pvm: error: cannot read recipe '/dev/zero': not a regular file\nhint: a recipe is a .pvm file\n" });
+    expect(pvm('node', ['run', '/dev/zero', '--pid', String(fixture.pid)])).toMatchObject({ status: 2, stderr: "pvm: error: cannot read recipe '/dev/zero': it is a character device, not a regular file\nhint: a recipe is a .pvm file\n" });
   });
 
   it('an option given twice, an empty --name, and -e without a value are usage errors', () => {
