@@ -7,10 +7,11 @@
 //
 // A process is run once per program image: a forked child of a patched
 // process is run as its own process (its patch is "already applied", and is
-// journaled as its own); a process that execs is dropped, and run again if
-// its new program matches. What pvm keeps is one entry per live process it
-// ran or is readying, dropped when it exits: memory stays bounded however
-// many processes come and go.
+// journaled as its own when this run journaled its parent's); a process that
+// execs is dropped, and run again if its new program matches. What pvm keeps
+// is one entry per live process it ran or is readying, dropped when it
+// exits, and counters: memory stays bounded however many processes come and
+// go.
 import { type ExitCode, PvmError } from '../errors.ts';
 import { loadLibc } from '../native/libc.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
