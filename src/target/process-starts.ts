@@ -9,6 +9,7 @@
 // image: where its code and stack begin, which ASLR moves on every exec.
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { readProcText } from '../native/proc-text.ts';
+import { imageOfStat, statFields } from './process-identity.ts';
 import { attempt } from '../attempt.ts';
 import type { Libc } from '../native/libc.ts';
 import { openProcConnector, type ProcConnector } from '../native/proc-connector.ts';
@@ -47,11 +48,18 @@ export interface ProcessStarts {
   close(): void;
 }
 
-/** Where a process's program image begins (code, stack), and when it started: changed by every exec. Undefined once it is gone. */
+/**
+ * The process as one run of one program: when it started (a pid reused is another) and where its program image
+ * begins (TargetIdentity.image: changed by every exec). Undefined once it is gone.
+ */
 export function imageOf(pid: number): string | undefined {
-  const fields = statFieldsOf(pid);
-  // startcode is field 26, startstack 28, starttime 22 (statFields' index 0 is field 3).
-  return fields === undefined ? undefined : `${fields[19]}:${fields[23]}:${fields[25]}`;
+  const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
+  return stat === undefined ? undefined : imageOfText(stat);
+}
+
+function imageOfText(stat: string): string {
+  const fields = statFields(stat);
+  return `${fields[19]}:${imageOfStat(fields) ?? ''}`;
 }
 
 /** How long ago the process started, in ms (its start time is in clock ticks since boot: 100 a second); 0 if unknown. */
@@ -61,19 +69,17 @@ export function ageMs(pid: number): number {
   return fields === undefined || uptime === undefined ? 0 : uptime * 1000 - Number(fields[19]) * 10;
 }
 
-/** The fields of /proc/PID/stat after the command (its field 3, the state, first); undefined once it is gone. */
+/** The fields of /proc/PID/stat from its field 3 (process-identity.ts statFields); undefined once it is gone. */
 export function statFieldsOf(pid: number): string[] | undefined {
   const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
-  return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat === undefined ? undefined : statFields(stat);
 }
 
 /** What polling compares to see a process change: its image, its name, and the owner of /proc/PID (its effective uid). */
 function signatureOf(pid: number): string | undefined {
   const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
   const uid = attempt(() => statSync(`/proc/${pid}`).uid);
-  if (stat === undefined) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return `${fields[19]}:${fields[23]}:${fields[25]}:${uid}:${stat.slice(stat.indexOf('('), stat.lastIndexOf(')'))}`;
+  return stat === undefined ? undefined : `${imageOfText(stat)}:${uid}:${stat.slice(stat.indexOf('('), stat.lastIndexOf(')'))}`;
 }
 
 /** Numeric entries of /proc: every process (and no thread). */
