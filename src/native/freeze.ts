@@ -42,6 +42,11 @@ export interface Frozen {
   readonly registersWithheld?: string | undefined;
   /** Resumes every thread; safe to call twice. */
   thaw(): void;
+  /**
+   * Throws when the threads have been stopped longer than a policy allows (guard.ts), called just before the
+   * first write: refused then, nothing is written. Once a write has landed, an overrun is only recorded.
+   */
+  readonly checkTime?: (() => void) | undefined;
 }
 
 /** Stops every thread of `pid`; throws NativeError (EPERM: another tracer or Yama; ETIMEDOUT-like: see message). */

@@ -256,7 +256,11 @@ function checkFreeze(guard: Guard): void {
   guard.meter.audit?.({ op: 'freeze', allowed: true });
 }
 
-/** Thaws, and says so if the threads stayed stopped longer than the policy allows (they are resumed first). */
+/**
+ * A freeze timed against the policy's freeze.maxMillis: checked before the first write (refused then, nothing
+ * written: checkTime), and once more as the threads run again, where an overrun can no longer undo the write it
+ * allowed: it is recorded in the audit log, never reported as a denial of a patch that landed.
+ */
 function timedFreeze(guard: Guard, frozen: Frozen): Frozen {
   const stoppedAt = guard.meter.now();
   // Where they stopped (pc, sp) stays pvm's own to know (a patch's safety check); their registers are memory.
@@ -266,8 +270,9 @@ function timedFreeze(guard: Guard, frozen: Frozen): Frozen {
     registersWithheld: registers.allowed ? undefined : `the policy withholds them: ${registers.why} — ${describeRule(registers.rule)}`,
     thaw() {
       frozen.thaw();
-      guard.meter.checkStopped(stoppedAt);
+      guard.meter.noteStopped(stoppedAt);
     },
+    checkTime: () => guard.meter.checkStopped(stoppedAt),
   } satisfies Required<Frozen>;
 }
 

@@ -102,7 +102,16 @@ export class Meter {
     this.audit?.({ op, allowed: true, start: ranges[0]?.start, end: ranges[0]?.end, ranges: ranges.length, bytes });
   }
 
-  /** Says so if threads stopped at `stoppedAt` stayed stopped longer than the policy allows (called once they run again). */
+  /** Records it if threads stopped at `stoppedAt` stayed stopped longer than the policy allows (they run again, and what they allowed is done). */
+  noteStopped(stoppedAt: number): void {
+    const millis = this.now() - stoppedAt;
+    const { freezeMillis } = this;
+    if (freezeMillis !== undefined && millis > freezeMillis.limit) {
+      this.audit?.({ op: 'freeze', allowed: true, detail: `threads stopped for ${millis.toFixed(1)} ms, over ${describeRule(freezeMillis.rule)}: the write inside was made before the limit was passed` });
+    }
+  }
+
+  /** Refuses (exit 3) if threads stopped at `stoppedAt` have been stopped longer than the policy allows (checked before a write). */
   checkStopped(stoppedAt: number): void {
     const millis = this.now() - stoppedAt;
     const { freezeMillis } = this;

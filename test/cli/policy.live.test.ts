@@ -158,6 +158,17 @@ describe('policy files', () => {
     expect(readU32(fixture().hex('scratch'))).toBe('0');
   });
 
+  it('freeze.maxMillis refuses a patch whose threads were stopped too long before its write, and writes nothing', () => {
+    const site = fixture().hex('is_licensed');
+    const code = () => pvm('node', ['-e', `print hex(read bytes 6 at ${site})`, ...target()]).stdout.trim();
+    const before = code();
+    const file = policy({ write: { allow: true, code: true }, freeze: { allow: true, maxMillis: 0.0001 } });
+    const result = pvm('node', ['-e', `patch { at ${site} expect hex"${before}" with hex"b8 01 00 00 00 c3" }`, ...target(), '--allow-write', '--policy', file]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`freeze.maxMillis 0.0001 in ${file}`);
+    expect(code()).toBe(before); // refused before the write, not reported denied after it landed
+  });
+
   it('a system policy pvm cannot look at is an error (exit 2), never no policy', () => {
     // Its directory a symlink to itself: stat fails (ELOOP) for root too. Before, that counted as "no system policy".
     const copy = `${ROOT}test/.build/dist-system-policy-loop-${process.pid}`;

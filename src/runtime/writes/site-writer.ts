@@ -69,6 +69,8 @@ export function writeSites(sites: readonly SiteWrite[], { target, space, freeze,
     }
     // Verified again under the lock (and inside the freeze), just before writing: another writer may have been first.
     checkUnchanged(target, sites);
+    // A stop already past the policy's limit is refused here, before anything is journaled or written.
+    frozen?.checkTime?.();
     beforeWrite?.();
     const write = (bytesOf: (site: SiteWrite) => Uint8Array): WriteResult[] => {
       const results: WriteResult[] = new Array(sites.length);
