@@ -163,9 +163,13 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
   };
 
   try {
+    look();
+    // A typo in the selector would otherwise only show as a pvm that waits: say so (not an error: one may start).
+    if (pending.size === 0 && ran.size === 0 && !command.json) process.stderr.write(`pvm: no process matches ${selector.text} now; following (until SIGINT or SIGTERM${options.forMs === undefined ? '' : ', or --for'})\n`);
     while (!stopping) {
-      look();
       await Promise.race([stopped, new Promise<void>((resolve) => setTimeout(resolve, TICK_MS[starts.source]))]);
+      if (stopping) break;
+      look();
     }
     // What is queued is run (each looked at again first); those still being readied see `stopping` and drop out.
     pool.end();
