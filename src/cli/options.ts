@@ -201,7 +201,7 @@ TARGET: --pid N | --name PROCESS_NAME | --core FILE | --snapshot FILE
         | [--ready loaded|module:NAME|ms:N] [--then wait|leave|kill] -- COMMAND ARGS...
           (pvm starts the program, runs the recipe once it is ready, then by default waits for it)
 --policy FILE narrows what may be read, written or patched; --audit FILE logs each decision (docs/policy.md)
-exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error`;
+exit status: 0 ok, 1 assert failed, 2 usage or invalid recipe, 3 denied, 4 target error, 70 a bug in pvm`;
 }
 
 /** Where a command's lines of explanation start. */
