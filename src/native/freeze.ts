@@ -43,8 +43,9 @@ export interface Frozen {
   /** Resumes every thread; safe to call twice. */
   thaw(): void;
   /**
-   * Throws when the threads have been stopped longer than a policy allows (guard.ts), called just before the
-   * first write: refused then, nothing is written. Once a write has landed, an overrun is only recorded.
+   * Throws when the threads have been stopped longer than a policy allows (guard.ts), called just before a
+   * patch's first write: refused then, nothing is written. After it, an overrun at thaw is only recorded (the
+   * write is made); without it, thaw refuses one.
    */
   readonly checkTime?: (() => void) | undefined;
 }

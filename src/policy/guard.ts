@@ -257,12 +257,14 @@ function checkFreeze(guard: Guard): void {
 }
 
 /**
- * A freeze timed against the policy's freeze.maxMillis: checked before the first write (refused then, nothing
- * written: checkTime), and once more as the threads run again, where an overrun can no longer undo the write it
- * allowed: it is recorded in the audit log, never reported as a denial of a patch that landed.
+ * A freeze timed against the policy's freeze.maxMillis, checked as the threads run again (a snapshot's, the
+ * registers'), or, for a patch, just before its first write (checkTime: refused then, nothing written); after
+ * that an overrun can no longer undo the write it allowed: it is recorded in the audit log, never reported as a
+ * denial of a patch that landed.
  */
 function timedFreeze(guard: Guard, frozen: Frozen): Frozen {
   const stoppedAt = guard.meter.now();
+  let writeAllowed = false;
   // Where they stopped (pc, sp) stays pvm's own to know (a patch's safety check); their registers are memory.
   const registers = decideRegisters(guard.policies);
   return {
@@ -270,9 +272,13 @@ function timedFreeze(guard: Guard, frozen: Frozen): Frozen {
     registersWithheld: registers.allowed ? undefined : `the policy withholds them: ${registers.why} — ${describeRule(registers.rule)}`,
     thaw() {
       frozen.thaw();
-      guard.meter.noteStopped(stoppedAt);
+      if (writeAllowed) guard.meter.noteStopped(stoppedAt);
+      else guard.meter.checkStopped(stoppedAt);
     },
-    checkTime: () => guard.meter.checkStopped(stoppedAt),
+    checkTime() {
+      guard.meter.checkStopped(stoppedAt);
+      writeAllowed = true;
+    },
   } satisfies Required<Frozen>;
 }
 

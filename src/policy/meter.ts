@@ -102,21 +102,22 @@ export class Meter {
     this.audit?.({ op, allowed: true, start: ranges[0]?.start, end: ranges[0]?.end, ranges: ranges.length, bytes });
   }
 
-  /** Records it if threads stopped at `stoppedAt` stayed stopped longer than the policy allows (they run again, and what they allowed is done). */
+  /** Records it if threads stopped at `stoppedAt` stayed stopped longer than the policy allows (they run again, and the write they were stopped for was made in time). */
   noteStopped(stoppedAt: number): void {
-    const millis = this.now() - stoppedAt;
-    const { freezeMillis } = this;
-    if (freezeMillis !== undefined && millis > freezeMillis.limit) {
-      this.audit?.({ op: 'freeze', allowed: true, detail: `threads stopped for ${millis.toFixed(1)} ms, over ${describeRule(freezeMillis.rule)}: the write inside was made before the limit was passed` });
-    }
+    const over = this.#overrun(stoppedAt);
+    if (over !== undefined) this.audit?.({ op: 'freeze', allowed: true, detail: `threads stopped for ${over.millis.toFixed(1)} ms, over ${describeRule(over.rule)}: the write inside was made before the limit was passed` });
   }
 
-  /** Refuses (exit 3) if threads stopped at `stoppedAt` have been stopped longer than the policy allows (checked before a write). */
+  /** Refuses (exit 3) if threads stopped at `stoppedAt` have been stopped longer than the policy allows. */
   checkStopped(stoppedAt: number): void {
+    const over = this.#overrun(stoppedAt);
+    if (over !== undefined) throw this.deny('freeze', `threads stopped for ${over.millis.toFixed(1)} ms`, { allowed: false, rule: over.rule, why: 'the threads stayed stopped longer than the policy allows (they run again)' });
+  }
+
+  /** How long threads stopped at `stoppedAt` have been stopped, when that is past freeze.maxMillis, and its rule. */
+  #overrun(stoppedAt: number): { millis: number; rule: Rule } | undefined {
     const millis = this.now() - stoppedAt;
     const { freezeMillis } = this;
-    if (freezeMillis !== undefined && millis > freezeMillis.limit) {
-      throw this.deny('freeze', `threads stopped for ${millis.toFixed(1)} ms`, { allowed: false, rule: freezeMillis.rule, why: 'the threads stayed stopped longer than the policy allows (they run again)' });
-    }
+    return freezeMillis !== undefined && millis > freezeMillis.limit ? { millis, rule: freezeMillis.rule } : undefined;
   }
 }

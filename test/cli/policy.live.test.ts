@@ -169,6 +169,13 @@ describe('policy files', () => {
     expect(code()).toBe(before); // refused before the write, not reported denied after it landed
   });
 
+  it('freeze.maxMillis refuses a snapshot whose threads stayed stopped too long (checked as they run again)', () => {
+    const file = policy({ freeze: { allow: true, maxMillis: 0.0001 } });
+    const result = pvm('node', ['snapshot', ...target(), '-o', join(dir, 'frozen.core'), '--freeze', '--policy', file]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`freeze.maxMillis 0.0001 in ${file}`);
+  });
+
   it('a system policy pvm cannot look at is an error (exit 2), never no policy', () => {
     // Its directory a symlink to itself: stat fails (ELOOP) for root too. Before, that counted as "no system policy".
     const copy = `${ROOT}test/.build/dist-system-policy-loop-${process.pid}`;
