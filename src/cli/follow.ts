@@ -15,16 +15,15 @@
 import { type ExitCode, PvmError } from '../errors.ts';
 import { loadLibc } from '../native/libc.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
-import { ageMs, imageOf, listProcesses, statFieldsOf, watchProcessStarts } from '../target/process-starts.ts';
-import { matchesSelector, mayMatchBeforeLoaded } from '../target/select-processes.ts';
+import { ageMs, imageOf, statFieldsOf, watchProcessStarts } from '../target/process-starts.ts';
+import { matchesSelector, mayMatchBeforeLoaded, userProcesses } from '../target/select-processes.ts';
 import { whenReady } from '../target/spawn.ts';
 import { count } from '../count.ts';
 import type { Command } from './args.ts';
-import { formatError, formatErrorJson } from './format.ts';
 import { mostSerious } from './journal-commands.ts';
 import type { PreparedRun } from './run-command.ts';
 import { startPool } from './helper-pool.ts';
-import { commOf, type Finished, runHere, show } from './run-many.ts';
+import { commOf, endedBy, type Finished, runHere, show } from './run-many.ts';
 
 type Out = (text: string) => void;
 type RunMany = Extract<Command, { kind: 'run-many' }>;
@@ -45,10 +44,11 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
   const starts = watchProcessStarts(await loadLibc().catch(() => undefined), self);
   if (command.run.verbose && !command.json) process.stderr.write(`pvm: following ${selector.text}: ${starts.source === 'connector' ? "the kernel's process connector" : `polling /proc every ${TICK_MS.poll} ms (${starts.why})`}\n`);
 
-  /** The image each process was run in (imageOf), for as long as it lives. */
-  const ran = new Map<number, string>();
-  /** Those of them whose run journaled patches: their forks inherit the patched bytes. */
-  const journaled = new Set<number>();
+  /**
+   * Each process the recipe ran in, for as long as it lives: the image it ran in (imageOf), and whether its run
+   * journaled patches (its forks inherit the patched bytes).
+   */
+  const ran = new Map<number, { readonly image: string; readonly journaled: boolean }>();
   /** Processes being readied or waiting their turn (see Pending). */
   const pending = new Map<number, Pending>();
   const tally = { processes: 0, ok: 0, failed: 0, gone: 0 };
@@ -110,8 +110,7 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
         tally.failed++;
         exit = mostSerious([exit, result.exit]);
       }
-      if (entry !== undefined && result.gone !== true) ran.set(pid, entry.image);
-      if (result.gone !== true && (result.journaled ?? 0) > 0) journaled.add(pid);
+      if (entry !== undefined && result.gone !== true) ran.set(pid, { image: entry.image, journaled: (result.journaled ?? 0) > 0 });
       show(result, command.json, out);
       leave(pid);
     },
@@ -127,9 +126,8 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
     if (waiting !== undefined) return void (waiting.again = true); // looked at again once it leaves
     const image = imageOf(pid);
     if (image === undefined) return; // gone already
-    if (ran.get(pid) === image && !execd) return; // run in this very program already
+    if (ran.get(pid)?.image === image && !execd) return; // run in this very program already
     ran.delete(pid); // it exec'd since: the program it was run in is gone
-    journaled.delete(pid);
     if (!mayMatchBeforeLoaded(pid, selector)) return;
     const entry: Pending = { image, again: false, inherits: false };
     pending.set(pid, entry);
@@ -140,7 +138,7 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
       if (stopping || !matchesSelector(pid, selector, new Map())) return leave(pid);
       if (changed()) return void ((entry.again = true), leave(pid));
       // A fork of a process whose patch this run journaled holds it already: it is journaled as the fork's own.
-      entry.inherits = journaled.has(parentOf(pid) ?? 0);
+      entry.inherits = ran.get(parentOf(pid) ?? 0)?.journaled === true;
     } catch (error) {
       // One that never settled and does not match (a module= selector readies every process) is no failure.
       if (error instanceof PvmError && error.code === 'not-ready' && !matchesSelector(pid, selector, new Map())) return leave(pid);
@@ -154,10 +152,10 @@ export async function follow(command: RunMany, options: FollowOptions, prepared:
 
   const look = () => {
     const changes = starts.tick({ has: (pid) => ran.has(pid) || pending.has(pid) });
-    for (const pid of changes.exited) ran.delete(pid), journaled.delete(pid);
+    for (const pid of changes.exited) ran.delete(pid);
     // On a rescan (the first look, or events lost) every process may be new, and exits may have been lost.
-    const candidates = changes.rescan ? listProcesses().sort((a, b) => a - b) : changes.started;
-    if (changes.rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid), journaled.delete(pid); }
+    const candidates = changes.rescan ? userProcesses(self) : changes.started;
+    if (changes.rescan) { for (const pid of ran.keys()) if (imageOf(pid) === undefined) ran.delete(pid); }
     seen += candidates.length;
     for (const pid of candidates) void consider(pid, changes.rescan, changes.execd.has(pid)); // never rejects
   };
@@ -218,6 +216,6 @@ function parentOf(pid: number): number | undefined {
 
 /** A process that could not be readied: its block says why. */
 function unready(pid: number, error: unknown, json: boolean): Finished {
-  if (!(error instanceof PvmError)) return { pid, comm: commOf(pid), exit: 70 as ExitCode, stdout: [], stderr: [`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`] };
-  return { pid, comm: commOf(pid), exit: error.exit, stdout: json ? [formatErrorJson(error)] : [], stderr: [formatError(error)] };
+  const { exit, stdout, stderr } = endedBy(error, json);
+  return { pid, comm: commOf(pid), exit, stdout, stderr };
 }

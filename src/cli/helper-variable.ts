@@ -9,10 +9,3 @@ export const HELPER_VARIABLE = 'PVM_INTERNAL_RUN_MANY_HELPER';
 export function isHelper(): boolean {
   return process.env[HELPER_VARIABLE] === '1';
 }
-
-/**
- * The sha256 of the recipe the pvm that started a helper prepared (internal: set by run-many.ts): the helper reads
- * the recipe again by its path, and one changed since (another signed recipe swapped in) must not run in some of
- * the processes of one run.
- */
-export const HELPER_RECIPE_VARIABLE = 'PVM_INTERNAL_HELPER_RECIPE_SHA256';

@@ -4,6 +4,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
 import { startTimeOf } from '../target/live-process.ts';
+import { exeChanged, REEXECUTED } from '../runtime/journal/journal-program.ts';
 import { imageOfStat, statFields } from '../target/process-identity.ts';
 
 export interface JournaledProcess {
@@ -32,12 +33,8 @@ export function goneReason(process: JournaledProcess): string | undefined {
   const stat = attempt(() => readFileSync(`/proc/${process.pid}/stat`, 'latin1'));
   if (stat === undefined || process.startTime === undefined || startTimeOf(stat) !== process.startTime || /\) Z /.test(stat)) return EXITED;
   const image = imageOfStat(statFields(stat));
-  if (process.image !== undefined && image !== undefined && image !== process.image) {
-    const now = attempt(() => readlinkSync(`/proc/${process.pid}/exe`));
-    if (now !== undefined && process.exe !== undefined && now !== process.exe) return `it runs ${now} now, not ${process.exe}: it exec'd another program since pvm patched it`;
-    return "it exec'd its program again since pvm patched it: the memory it patched is gone";
-  }
-  return undefined;
+  if (process.image === undefined || image === undefined || image === process.image) return undefined;
+  return exeChanged(process.entries, attempt(() => readlinkSync(`/proc/${process.pid}/exe`))) ?? REEXECUTED;
 }
 
 export const EXITED = 'it exited, or its pid now names another process';

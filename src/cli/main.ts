@@ -8,8 +8,7 @@ import type { Plan } from '../plan/plan.ts';
 import { planJson } from '../plan/json.ts';
 import { Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
-import { HELPER_RECIPE_VARIABLE, isHelper } from './helper-variable.ts';
-import { sha256Hex } from '../digest.ts';
+import { isHelper } from './helper-variable.ts';
 import { openSession } from './session.ts';
 import { writeStdout } from './stdout.ts';
 import { type Command, parseCommandLine, type RecipeSpec, type TargetSpec } from './args.ts';
@@ -117,7 +116,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       const { prepareRun, runPrepared } = await import('./run-command.ts');
       const helper = isHelper();
       const source = readRecipe(command.recipe);
-      if (helper) refuseChangedRecipe(source);
+      if (helper) (await import('./run-many.ts')).refuseChangedRecipe(source);
       const prepared = await prepareRun(command, source, { oneTarget: !helper });
       try {
         if (helper) return await (await import('./run-many.ts')).serveRunAsHelper(prepared);
@@ -229,17 +228,6 @@ function readRecipe(spec: RecipeSpec): SourceFile {
         : new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${why}`, { hint: why.includes('regular file') ? 'a recipe is a .pvm file' : 'check the path of the .pvm file' }),
   );
   return { name: spec.path, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), bytes };
-}
-
-/**
- * A helper pvm reads the recipe again by its path: one changed since the run began (even one signed as well) is
- * refused, and the pvm that started this helper runs its processes itself.
- */
-function refuseChangedRecipe(source: SourceFile): void {
-  const expected = process.env[HELPER_RECIPE_VARIABLE];
-  if (expected !== undefined && sha256Hex(source.bytes ?? source.text) !== expected) {
-    throw new UsageError('recipe-changed', `recipe '${source.name}' changed after the run began; this helper pvm runs none of its processes`, { hint: 'the run goes on with the recipe it began with, in the pvm that started it' });
-  }
 }
 
 /** Text for stdout, written once it passes 64 KiB (and at `flush`). */

@@ -12,9 +12,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
-import { type ExitCode, PvmError, TargetError } from '../errors.ts';
+import { type ExitCode, PvmError, TargetError, UsageError } from '../errors.ts';
+import type { SourceFile } from '../dsl/source.ts';
 import { sha256Hex } from '../digest.ts';
-import { HELPER_RECIPE_VARIABLE } from './helper-variable.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import { nearestProcesses, selectProcesses } from '../target/select-processes.ts';
 import type { Command } from './args.ts';
@@ -71,7 +71,7 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
       // A recipe read from stdin cannot be read again by a helper (its stdin carries pids).
       helperArgs: command.run.recipe.kind === 'file' && command.run.recipe.path === '-' ? undefined : [...command.childArgs, '--pid', '1'],
       // A helper reads the recipe again: it must be this one, byte for byte.
-      helperEnvironment: { [HELPER_RECIPE_VARIABLE]: sha256Hex(prepared.source.bytes ?? prepared.source.text) },
+      helperEnvironment: { [HELPER_RECIPE_VARIABLE]: recipeDigest(prepared.source) },
       runHere: (pid) => runHere(prepared, pid, elfFiles),
       lost: (pid, why, exit) => ({ pid, comm: commOf(pid), exit, stdout: [], stderr: [why], error: { code: 'no-result', message: why.replace(/^pvm: /, '') } }),
       deliver: (result) => {
@@ -114,22 +114,52 @@ export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfF
   try {
     await runPrepared(run, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles, journalFoundApplied, journaled: (n) => (journaled += n) });
   } catch (error) {
-    if (!(error instanceof PvmError)) {
-      stderr.push(`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
-      exit = 70 as ExitCode;
-      crashed = true;
-    } else {
-      if (prepared.command.json) stdout.push(formatErrorJson(error));
-      stderr.push(formatError(error));
-      exit = error.exit;
-      failure = error;
-    }
+    const ended = endedBy(error, prepared.command.json);
+    stdout.push(...ended.stdout);
+    stderr.push(...ended.stderr);
+    exit = ended.exit;
+    failure = ended.failure;
+    crashed = failure === undefined;
   }
   const error = failure !== undefined ? { code: failure.code, message: failure.message } : crashed ? { code: 'internal', message: 'internal error (a bug in pvm, please report it)' } : undefined;
   // A section is whole when the run ended with no error or with one of pvm's own (recorded in it); else it goes.
   const whole = section !== undefined && existsSync(section) && !crashed && failure?.code !== 'report-unwritable';
   if (section !== undefined && !whole) rmSync(section, { force: true });
   return { pid, comm, exit, stdout, stderr, ...(error === undefined ? {} : { error }), ...(whole ? { section } : {}), ...(journaled === 0 ? {} : { journaled }) };
+}
+
+/**
+ * The sha256 of the recipe the pvm that started a helper prepared (internal: set for the helpers of a run): the
+ * helper reads the recipe again by its path, and one changed since (another signed recipe swapped in) must not run
+ * in some of the processes of one run.
+ */
+const HELPER_RECIPE_VARIABLE = 'PVM_INTERNAL_HELPER_RECIPE_SHA256';
+
+/** The bytes a helper's recipe must be: as read from its file (its text for a recipe with no file). */
+function recipeDigest(source: SourceFile): string {
+  return sha256Hex(source.bytes ?? source.text);
+}
+
+/**
+ * A helper pvm reads the recipe again by its path: one changed since the run began (even one signed as well) is
+ * refused, and the pvm that started this helper runs its processes itself.
+ */
+export function refuseChangedRecipe(source: SourceFile): void {
+  const expected = process.env[HELPER_RECIPE_VARIABLE];
+  if (expected !== undefined && recipeDigest(source) !== expected) {
+    throw new UsageError('recipe-changed', `recipe '${source.name}' changed after the run began; this helper pvm runs none of its processes`, { hint: 'the run goes on with the recipe it began with, in the pvm that started it' });
+  }
+}
+
+/**
+ * What a process's run that threw `error` shows: pvm's error (its JSON line with --json, and on stderr) with its
+ * exit status, or, for anything else, a crash of pvm (exit 70) that ends this process's run, not the others'.
+ */
+export function endedBy(error: unknown, json: boolean): { exit: ExitCode; stdout: string[]; stderr: string[]; failure: PvmError | undefined } {
+  if (!(error instanceof PvmError)) {
+    return { exit: 70 as ExitCode, stdout: [], stderr: [`pvm: internal error (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`], failure: undefined };
+  }
+  return { exit: error.exit, stdout: json ? [formatErrorJson(error)] : [], stderr: [formatError(error)], failure: error };
 }
 
 /**

@@ -1,13 +1,15 @@
 // What `--follow` learns of the system's processes, tick by tick: which
-// processes began a program (a fork, an exec, or one not seen before) and
-// which are gone. From the kernel's process connector where pvm may listen
-// (root, CAP_NET_ADMIN: native/proc-connector.ts), else by reading /proc's
-// list of pids each tick, which costs more and sees a fork-then-exec only
-// if the exec is within YOUNG_MS of the first look (then each tick looks
-// again) or the process is one pvm watches (looked at every WATCHED_MS).
-// A program started again in the same process (exec) is told apart by its
-// image: where its code and stack begin, which ASLR moves on every exec.
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+// may have come to match (a fork, an exec, a uid or name change, one not
+// seen before) and which are gone. From the kernel's process connector
+// where pvm may listen (root, CAP_NET_ADMIN: native/proc-connector.ts), else
+// by reading /proc's list of pids when a new one was made, which costs more
+// and sees an exec, uid or name change only within YOUNG_MS of a process's
+// first look (then each tick looks again) or in one pvm watches (looked at
+// every WATCHED_MS). A program started again in the same process (exec) is
+// told apart by its image: where its code and stack begin, which ASLR moves
+// on every exec.
+import { readlinkSync, statSync } from 'node:fs';
+import { listProcesses } from './select-processes.ts';
 import { readProcText } from '../native/proc-text.ts';
 import { imageOfStat, statFields } from './process-identity.ts';
 import { attempt } from '../attempt.ts';
@@ -40,9 +42,10 @@ export interface ProcessStarts {
   readonly source: 'connector' | 'poll';
   readonly why: string | undefined;
   /**
-   * What changed since the last call. `watched` are the processes the caller has run the recipe in: only their
-   * forks are news from the connector (a fork copies its parent: it matches only if the parent did), and polling
-   * looks at them for an exec every WATCHED_MS.
+   * What changed since the last call. `watched` are the processes the caller has run the recipe in (or is
+   * readying): of the connector's forks only theirs are news (a fork copies its parent; one of another process
+   * that comes to match does so by an exec, a uid or a name change, news of their own), and polling looks at them
+   * for such changes every WATCHED_MS.
    */
   tick(watched: { has(pid: number): boolean }): ProcessChanges;
   close(): void;
@@ -80,11 +83,6 @@ function signatureOf(pid: number): string | undefined {
   const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
   const uid = attempt(() => statSync(`/proc/${pid}`).uid);
   return stat === undefined ? undefined : `${imageOfText(stat)}:${uid}:${stat.slice(stat.indexOf('('), stat.lastIndexOf(')'))}`;
-}
-
-/** Numeric entries of /proc: every process (and no thread). */
-export function listProcesses(): number[] {
-  return readdirSync('/proc').filter((entry) => entry.charCodeAt(0) <= 57 && /^[0-9]+$/.test(entry)).map(Number);
 }
 
 /** The initial pid namespace's inode: the only one the process connector reports (with its pids). */

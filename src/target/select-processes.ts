@@ -92,9 +92,14 @@ export function nearestProcesses(selector: Selector, self: number, limit = 5): {
   return near.slice(0, limit).map(({ pid, comm, failing }) => ({ pid, comm, failing }));
 }
 
-/** Numeric entries of /proc, less pvm itself, in numeric order. */
-function userProcesses(self: number): number[] {
-  return readdirSync('/proc').filter((entry) => /^[0-9]+$/.test(entry)).map(Number).filter((pid) => pid !== self).sort((a, b) => a - b);
+/** Numeric entries of /proc: every process (and no thread). */
+export function listProcesses(): number[] {
+  return readdirSync('/proc').filter((entry) => entry.charCodeAt(0) <= 57 && /^[0-9]+$/.test(entry)).map(Number);
+}
+
+/** Every process, less pvm itself, in numeric order. */
+export function userProcesses(self: number): number[] {
+  return listProcesses().filter((pid) => pid !== self).sort((a, b) => a - b);
 }
 
 /**

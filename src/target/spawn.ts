@@ -96,10 +96,10 @@ export async function whenReady(pid: number, readiness: Readiness, ended: () => 
     const elapsed = Date.now() - started;
     if (readiness.kind === 'ms' && elapsed >= readiness.ms) return;
     // Until it has exec'd, the child is a copy of pvm's runtime.
-    const exe = attempt(() => readlinkSync(`/proc/${pid}/exe`));
+    const exe = exeOf(pid);
     // Not ours to look at (another user's process): ready as far as pvm can tell; the run says why it may not go on.
-    if (exe === undefined && !forkOfPvm && readable(pid) === false) return;
-    if (exe !== undefined && exe !== ownExe && readiness.kind !== 'ms') {
+    if (exe === REFUSED && !forkOfPvm) return;
+    if (typeof exe === 'string' && exe !== ownExe && readiness.kind !== 'ms') {
       const maps = attempt(() => parseMaps(readFileSync(`/proc/${pid}/maps`, 'latin1'))) ?? [];
       if (readiness.kind === 'module' && maps.some((r) => namesModule(r.path, readiness.name))) return;
       if (readiness.kind === 'loaded') {
@@ -119,13 +119,14 @@ export async function whenReady(pid: number, readiness: Readiness, ended: () => 
   }
 }
 
-/** Whether /proc/PID/exe may be read: false when the kernel refuses it (EACCES), undefined when it is gone. */
-function readable(pid: number): boolean | undefined {
+const REFUSED = Symbol('refused');
+
+/** The program a process runs (/proc/PID/exe); REFUSED when the kernel will not say (EACCES: another user's), undefined when it is gone. */
+function exeOf(pid: number): string | typeof REFUSED | undefined {
   try {
-    readlinkSync(`/proc/${pid}/exe`);
-    return true;
+    return readlinkSync(`/proc/${pid}/exe`);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return code === 'EACCES' || code === 'EPERM' ? false : undefined;
+    return code === 'EACCES' || code === 'EPERM' ? REFUSED : undefined;
   }
 }

@@ -12,11 +12,20 @@ import type { JournalEntry } from './journal.ts';
 import { ModuleResolver } from '../symbols/modules.ts';
 import { hexAddress } from '../../bytes.ts';
 
-/** Why the process no longer holds the program (or module) its entries patched, or undefined when it does. */
-export function programChanged(entries: readonly JournalEntry[], target: MemorySource): string | undefined {
-  const now = target.identity.exe;
+/** Why entries of an earlier program image of the process (TargetIdentity.image) no longer apply: it re-exec'd. */
+export const REEXECUTED = "it exec'd its program again since pvm patched it";
+
+/** Why the process, running `now` (/proc/PID/exe), no longer runs the executable its entries patched; or undefined. */
+export function exeChanged(entries: readonly JournalEntry[], now: string | undefined): string | undefined {
   const then = entries.find((entry) => entry.exe !== undefined)?.exe;
   if (now !== undefined && then !== undefined && undeleted(now) !== undeleted(then)) return `it runs ${now} now, not ${then}: it exec'd another program since pvm patched it`;
+  return undefined;
+}
+
+/** Why the process no longer holds the program (or module) its entries patched, or undefined when it does. */
+export function programChanged(entries: readonly JournalEntry[], target: MemorySource): string | undefined {
+  const exe = exeChanged(entries, target.identity.exe);
+  if (exe !== undefined) return exe;
   const inFiles = entries.filter((entry) => entry.module !== undefined);
   if (inFiles.length === 0) return undefined;
   const modules = new ModuleResolver(target);

@@ -8,7 +8,7 @@ import { TargetError } from '../../errors.ts';
 import { describeTarget, type WritableTarget } from '../../target/target.ts';
 import { bytesEqual } from '../../bytes.ts';
 import type { JournalEntry } from './journal.ts';
-import { programChanged } from './journal-program.ts';
+import { programChanged, REEXECUTED } from './journal-program.ts';
 import type { SourcePoint } from '../locate.ts';
 import { writeSites } from '../writes/site-writer.ts';
 
@@ -45,7 +45,7 @@ export function revertJournal(entries: readonly JournalEntry[], { target, journa
   const image = target.identity.image;
   const current = mine.filter((e) => e.image === undefined || image === undefined || e.image === image);
   // The same process, but perhaps no longer the program it patched: then these addresses are another program's.
-  const replaced = current.length === 0 ? programChanged(mine, target) ?? "it exec'd its program again since pvm patched it" : programChanged(current, target);
+  const replaced = current.length === 0 ? programChanged(mine, target) ?? REEXECUTED : programChanged(current, target);
   mine = current;
   if (replaced !== undefined) {
     throw new TargetError('journal-program-replaced', `${journal} records patches of ${describeTarget(target.identity)} that it no longer holds: ${replaced}; nothing was written`, {
