@@ -18,25 +18,41 @@ export interface Chunk {
   readonly boundaries: readonly bigint[];
 }
 
+/**
+ * What a scan does with the bytes of a chunk: `bytes` were read from address
+ * `first`, and what it looks for must start within the first `searchEnd` of
+ * them (the rest is the overlap into the next chunk). False stops the scan.
+ */
+export type ChunkVisit = (bytes: Uint8Array, first: bigint, searchEnd: number) => boolean;
+
+/** A pattern's matches, `align`ed, into `hits` until there are `limit`: what `scan` does with each chunk. */
+export function patternVisit(matcher: Matcher, align: number, limit: number, hits: bigint[]): ChunkVisit {
+  const alignment = BigInt(align);
+  return (bytes, first, searchEnd) => {
+    let full = false;
+    matcher.find(bytes, 0, searchEnd, (at) => {
+      const address = first + BigInt(at);
+      if (alignment === 1n || address % alignment === 0n) hits.push(address);
+      full = hits.length >= limit;
+      return !full;
+    }, Number(first % 4n));
+    return !full;
+  };
+}
+
+/** Reads a scan's chunks a batch at a time and hands each to `visit`, rescuing what follows a fault. */
 export class ChunkSearcher {
-  /** Match addresses, in the order found (ascending within a batch). */
-  readonly hits: bigint[] = [];
   readonly skipped: SkippedRange[] = [];
   bytesScanned = 0;
   readonly #access: ScanAccess;
-  readonly #matcher: Matcher;
-  readonly #align: bigint;
-  readonly #limit: number;
+  readonly #visit: ChunkVisit;
 
-  /** Stops (returns false) once `limit` hits are found. */
-  constructor(access: ScanAccess, matcher: Matcher, align: number, limit: number) {
+  constructor(access: ScanAccess, visit: ChunkVisit) {
     this.#access = access;
-    this.#matcher = matcher;
-    this.#align = BigInt(align);
-    this.#limit = limit;
+    this.#visit = visit;
   }
 
-  /** Reads and searches a batch of chunks (one call's worth); false once the limit is reached. */
+  /** Reads and searches a batch of chunks (one call's worth); false once the visit says stop. */
   searchBatch(batch: readonly Chunk[]): boolean {
     const results = this.#access.readChunks(batch.map((c) => ({ address: c.start, length: c.length })));
     // Faulted chunks are rescued after the batch is searched: a rescue reads, which reuses the batch's memory.
@@ -51,20 +67,11 @@ export class ChunkSearcher {
     return going;
   }
 
-  /** Searches what a chunk read holds, from its `offset`-th byte; false once the limit is reached. */
+  /** Searches what a chunk read holds, from its `offset`-th byte; false once the visit says stop. */
   #search(chunk: Chunk, result: ReadResult, offset: number): boolean {
-    let full = false;
     const done = result.done;
     this.bytesScanned += Math.max(0, Math.min(done, chunk.search - offset));
-    const first = chunk.start + BigInt(offset);
-    const align = this.#align;
-    this.#matcher.find(result.bytes.subarray(0, done), 0, Math.min(chunk.search - offset, done), (at) => {
-      const address = first + BigInt(at);
-      if (align === 1n || address % align === 0n) this.hits.push(address);
-      full = this.hits.length >= this.#limit;
-      return !full;
-    }, Number(first % 4n));
-    return !full;
+    return this.#visit(result.bytes.subarray(0, done), chunk.start + BigInt(offset), Math.min(chunk.search - offset, done));
   }
 
   /**

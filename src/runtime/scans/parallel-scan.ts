@@ -45,7 +45,7 @@ export interface ScanJob {
 const STALL_MS = 10_000;
 
 /**
- * Searches `chunks` with a worker thread's help, into `searcher`; false when no
+ * Searches `chunks` with a worker thread's help, into `searcher` (which finds `hits`); false when no
  * worker could be started (the caller searches alone). With `target.wait`,
  * this thread waits for the worker to be ready before it starts, so that both
  * search (tests check the merge so); `target.report` is told how the work was
@@ -54,6 +54,7 @@ const STALL_MS = 10_000;
 export function searchWithWorker(
   chunks: readonly Chunk[],
   searcher: ChunkSearcher,
+  hits: bigint[],
   target: ParallelScan,
   request: { readonly pattern: Pattern; readonly align: number; readonly limit: number },
   progress: (bytesScanned: number, hits: number) => void,
@@ -77,7 +78,7 @@ export function searchWithWorker(
   const claims = new Int32Array(data.claims);
   const control = new Int32Array(helper.control);
   const workerBytes = new BigInt64Array(data.bytes);
-  const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), searcher.hits.length);
+  const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), hits.length);
   try {
     if (target.wait) {
       const until = Date.now() + 10_000;
@@ -103,8 +104,8 @@ export function searchWithWorker(
     waitFor(worker, control, workerBytes, report);
     if (Atomics.load(control, STATE) === DONE) {
       const found = new BigUint64Array(data.hits, 0, Atomics.load(control, HITS)).slice().sort();
-      for (const hit of found) searcher.hits.push(hit);
-      searcher.hits.splice(request.limit);
+      for (const hit of found) hits.push(hit);
+      hits.splice(request.limit);
       const skippedLength = Atomics.load(control, SKIPPED);
       if (skippedLength > 0) {
         const ranges = JSON.parse(new TextDecoder().decode(new Uint8Array(data.skipped).slice(0, skippedLength))) as { start: string; end: string; reason: string }[];

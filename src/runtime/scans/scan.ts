@@ -10,11 +10,11 @@
 // searched up to the fault and reported, not fatal.
 import { MAX_PATTERN_SPAN, type Pattern } from '../../plan/pattern.ts';
 import { PARALLEL_BYTES } from '../../plan/walk.ts';
-import type { MemorySource, ScanAccess } from '../../target/target.ts';
+import type { MemorySource, Region, ScanAccess } from '../../target/target.ts';
 import { isAnonymous, residentOnly, skipReason } from '../../target/skip-rules.ts';
 import { splitByRanges } from '../../target/ranges.ts';
 import { Matcher } from '../evaluation/match.ts';
-import { type Chunk, ChunkSearcher } from './chunk-search.ts';
+import { type Chunk, ChunkSearcher, patternVisit } from './chunk-search.ts';
 import { searchWithWorker } from './parallel-scan.ts';
 
 export type ScanArea =
@@ -75,7 +75,7 @@ export function permsMatch(filter: string, perms: string): boolean {
 }
 
 /** Address ranges to search; `boundaries` are where the regions joined into one stream meet. */
-interface Stream {
+export interface Stream {
   start: bigint;
   end: bigint;
   readonly boundaries: bigint[];
@@ -92,27 +92,29 @@ export function scanTarget(target: MemorySource, request: ScanRequest, onProgres
 
 function scanWith(access: ScanAccess, request: ScanRequest, onProgress?: (progress: ScanProgress) => void): ScanOutcome {
   const matcher = new Matcher(request.pattern, access.search, request.align);
-  const { streams, skipped, regions: searched } = planStreams(access, request);
+  const perms = request.perms;
+  const { streams, skipped, regions: searched } = planStreams(access, request.area, (region) => perms === undefined || permsMatch(perms, region.perms));
   const chunks = chunksOf(streams, matcher.maxLength - 1);
   const bytesTotal = streams.reduce((sum, s) => sum + Number(s.end - s.start), 0);
-  const searcher = new ChunkSearcher(access, matcher, request.align, request.limit);
+  const hits: bigint[] = [];
+  const searcher = new ChunkSearcher(access, patternVisit(matcher, request.align, request.limit, hits));
   const progress = (bytesScanned: number, hits: number) => onProgress?.({ bytesScanned, bytesTotal, hits });
   if (request.limit > 0) {
     const parallel = access.parallel !== undefined && bytesTotal >= PARALLEL_BYTES ? access.parallel : undefined;
-    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, parallel, request, progress);
+    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, hits, parallel, request, progress);
     if (!helped) {
       for (const batch of batches(chunks, 0, chunks.length)) {
         const going = searcher.searchBatch(batch);
-        progress(searcher.bytesScanned, searcher.hits.length);
+        progress(searcher.bytesScanned, hits.length);
         if (!going) break;
       }
     }
   }
-  return { hits: searcher.hits, skipped: mergeSkipped([...skipped, ...searcher.skipped]), bytesScanned: searcher.bytesScanned, regions: searched };
+  return { hits, skipped: mergeSkipped([...skipped, ...searcher.skipped]), bytesScanned: searcher.bytesScanned, regions: searched };
 }
 
 /** The streams cut into chunks that overlap by `overlap` bytes, in address order. */
-function chunksOf(streams: readonly Stream[], overlap: number): Chunk[] {
+export function chunksOf(streams: readonly Stream[], overlap: number): Chunk[] {
   const chunks: Chunk[] = [];
   for (const stream of streams) {
     for (let at = stream.start; at < stream.end; at += BigInt(CHUNK_BYTES)) {
@@ -143,13 +145,13 @@ export function* batches(chunks: readonly Chunk[], from: number, to: number): Ge
 }
 
 /**
- * The address ranges to search, joined where they touch, the ranges left out
- * with the reason, and how many regions are searched.
+ * The address ranges to search in `area`, of the regions `accept` takes,
+ * joined where they touch; the ranges left out with the reason; and how many
+ * regions are searched.
  */
-function planStreams(access: ScanAccess, request: ScanRequest): { streams: Stream[]; skipped: SkippedRange[]; regions: number } {
+export function planStreams(access: ScanAccess, area: ScanArea, accept: (region: Region) => boolean): { streams: Stream[]; skipped: SkippedRange[]; regions: number } {
   const streams: Stream[] = [];
   const skipped: SkippedRange[] = [];
-  const area = request.area;
   let searched = 0;
   const add = (start: bigint, end: bigint) => {
     const last = streams[streams.length - 1];
@@ -169,7 +171,7 @@ function planStreams(access: ScanAccess, request: ScanRequest): { streams: Strea
       if (end > part.end) end = part.end;
     }
     if (area.kind === 'anon' && !isAnonymous(region)) continue;
-    if (request.perms !== undefined && !permsMatch(request.perms, region.perms)) continue;
+    if (!accept(region)) continue;
     const name = region.path === '' ? '' : `${region.path}: `;
     const reason = skipReason(region, access.vmFlags.get(region.start)) ?? access.skip?.(region);
     if (reason !== undefined) {
@@ -188,7 +190,7 @@ function planStreams(access: ScanAccess, request: ScanRequest): { streams: Strea
 
 const NO_DATA = 'pages that hold no data (never touched): not read, so the target does not grow';
 
-function mergeSkipped(skipped: SkippedRange[]): SkippedRange[] {
+export function mergeSkipped(skipped: SkippedRange[]): SkippedRange[] {
   const sorted = [...skipped].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const merged: SkippedRange[] = [];
   for (const range of sorted) {

@@ -7,7 +7,7 @@
 import { DONE, FAILED, HITS, SKIPPED, STATE, STOP, WORKING } from '../../target/scan-worker/control.ts';
 import type { ScanAccess } from '../../target/target.ts';
 import { Matcher } from '../evaluation/match.ts';
-import { ChunkSearcher } from './chunk-search.ts';
+import { ChunkSearcher, patternVisit } from './chunk-search.ts';
 import { CLAIM_BYTES, FREE, type ScanJob, SKIPPED_BYTES, WORKER_DONE, WORKERS } from './parallel-scan.ts';
 
 /** Claims chunks from the end and searches them, then leaves the hits, skipped ranges and state (DONE or FAILED) in `control`. */
@@ -18,7 +18,8 @@ export function searchFromEnd(data: ScanJob, access: ScanAccess, control: Int32A
   Atomics.store(control, STATE, WORKING);
   Atomics.notify(control, STATE);
   // One more than it can hold stops it: then the other thread searches its chunks again.
-  const searcher = new ChunkSearcher(access, new Matcher(data.pattern, access.search, data.align), data.align, data.capacity + 1);
+  const hits: bigint[] = [];
+  const searcher = new ChunkSearcher(access, patternVisit(new Matcher(data.pattern, access.search, data.align), data.align, data.capacity + 1, hits));
   const chunks = data.chunks;
   let next = chunks.length - 1;
   let state: typeof DONE | typeof FAILED = DONE;
@@ -37,8 +38,8 @@ export function searchFromEnd(data: ScanJob, access: ScanAccess, control: Int32A
     }
   }
   if (state === DONE) {
-    new BigUint64Array(data.hits).set(searcher.hits);
-    Atomics.store(control, HITS, searcher.hits.length);
+    new BigUint64Array(data.hits).set(hits);
+    Atomics.store(control, HITS, hits.length);
     const skipped = new TextEncoder().encode(JSON.stringify(searcher.skipped.map((r) => ({ start: String(r.start), end: String(r.end), reason: r.reason }))));
     if (searcher.skipped.length > 0 && skipped.length > SKIPPED_BYTES) state = FAILED;
     else if (searcher.skipped.length > 0) {

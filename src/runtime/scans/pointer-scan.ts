@@ -1,0 +1,182 @@
+// `pointerscan to ADDR depth D offset MAX` (Cheat Engine's pointer scan):
+// every path [[…[BASE] + o1] + …] + oD == ADDR with 0 ≤ each offset ≤ MAX,
+// BASE static (static-bases.ts), so that the path still finds the value after
+// the program restarts. One pass over the memory that may hold pointers (rw
+// mappings and relro), with the scan's reads (scan.ts: batched, untouched
+// pages and the default-skipped regions left out, faults rescued), fills the
+// reverse pointer map (pointer-map.ts). Then the search goes backwards from
+// ADDR, a level at a time: level 1 is every pointer whose value lies in
+// [ADDR - MAX, ADDR], level k every pointer whose value lies at most MAX below
+// a location of level k - 1. A level is a sorted list of map entries (4 bytes
+// each), each location at most once however many ways it leads on; paths are
+// spelt out only at the end, shortest first, up to the limit.
+import type { MemorySource, Region } from '../../target/target.ts';
+import { ChunkSearcher } from './chunk-search.ts';
+import { PointerCollector, type PointerMap, valueSpans } from './pointer-map.ts';
+import { batches, chunksOf, mergeSkipped, planStreams, type ScanProgress, type SkippedRange } from './scan.ts';
+import { staticRangeAt, staticRanges } from './static-bases.ts';
+
+export interface PointerScanRequest {
+  /** ADDR, below 2^53. */
+  readonly address: number;
+  readonly depth: number;
+  readonly maxOffset: number;
+  /** Paths to find at most. */
+  readonly limit: number;
+}
+
+/** `[[MODULE + offset] + offsets[0]] + …`: `module` as `module("…")` finds it. */
+export interface PointerPath {
+  readonly module: string;
+  readonly offset: bigint;
+  readonly offsets: readonly bigint[];
+}
+
+export interface PointerScanOutcome {
+  /** Shortest first; within a depth, by base address, then offsets. */
+  readonly paths: PointerPath[];
+  readonly skipped: SkippedRange[];
+  readonly bytesScanned: number;
+  readonly regions: number;
+  /** Entries of the map, and its bytes. */
+  readonly pointers: number;
+  readonly mapBytes: number;
+  /** Locations found at each depth, 1 first. */
+  readonly levels: number[];
+  /** The search stopped before `depth`: its levels would have held more than the map (then `levels` is shorter). */
+  readonly cut: boolean;
+}
+
+export function pointerScan(target: MemorySource, request: PointerScanRequest, onProgress?: (progress: ScanProgress) => void): PointerScanOutcome {
+  const access = target.openScan();
+  try {
+    const statics = staticRanges(access.regions);
+    const holdsPointers = (region: Region) => region.perms.startsWith('rw') || staticRangeAt(statics, Number(region.start)) !== undefined;
+    const { streams, skipped, regions } = planStreams(access, { kind: 'all' }, holdsPointers);
+    // A path's pointers point into memory that holds the next pointer (at most MAX below it), or near ADDR.
+    const spans = valueSpans([
+      ...access.regions.filter(holdsPointers).map((r) => ({ start: Number(r.start) - request.maxOffset, end: Number(r.end) })),
+      { start: request.address - request.maxOffset, end: request.address + 1 },
+    ]);
+    const collector = new PointerCollector(spans);
+    const searcher = new ChunkSearcher(access, collector.collect);
+    const chunks = chunksOf(streams, 0);
+    const bytesTotal = streams.reduce((sum, s) => sum + Number(s.end - s.start), 0);
+    for (const batch of batches(chunks, 0, chunks.length)) {
+      searcher.searchBatch(batch);
+      onProgress?.({ bytesScanned: searcher.bytesScanned, bytesTotal, hits: 0 });
+    }
+    const map = collector.finish();
+    const { levels, cut } = searchBack(map, request);
+    const paths = spellPaths(map, levels, request, (location) => staticRangeAt(statics, location));
+    return {
+      paths,
+      skipped: mergeSkipped([...skipped, ...searcher.skipped]),
+      bytesScanned: searcher.bytesScanned,
+      regions,
+      pointers: map.count,
+      mapBytes: map.bytes,
+      levels: levels.map((level) => level.length),
+      cut,
+    };
+  } finally {
+    access.close();
+  }
+}
+
+/** The levels, 1 to `depth` (fewer when cut), each the map entries it holds in location order. */
+function searchBack(map: PointerMap, request: PointerScanRequest): { levels: Uint32Array[]; cut: boolean } {
+  const max = request.maxOffset;
+  const levels: Uint32Array[] = [];
+  // The levels together may hold as many bytes as the map: the scan's memory stays within twice the map's.
+  let room = Math.floor(map.bytes / 4);
+  let previous: { readonly length: number; at(j: number): number } = { length: 1, at: () => request.address };
+  for (let depth = 1; depth <= request.depth && previous.length > 0; depth++) {
+    let found = new Uint32Array(Math.min(1024, Math.max(1, room)));
+    let count = 0;
+    let over = false;
+    const add = (entry: number) => {
+      if (count === found.length) {
+        if (count >= room) {
+          over = true;
+          return;
+        }
+        const grown = new Uint32Array(Math.min(room, found.length * 2));
+        grown.set(found);
+        found = grown;
+      }
+      found[count++] = entry;
+    };
+    // The values wanted: [x - MAX, x] for each location x of the level before, joined where they overlap.
+    let low = previous.at(0) - max;
+    let high = previous.at(0);
+    for (let j = 1; j <= previous.length && !over; j++) {
+      const x = j < previous.length ? previous.at(j) : Infinity;
+      if (x - max <= high + 1) {
+        high = x;
+        continue;
+      }
+      map.each(low, high, add);
+      low = x - max;
+      high = x;
+    }
+    if (over) return { levels, cut: true };
+    const level = found.slice(0, count).sort();
+    levels.push(level);
+    room -= count;
+    previous = { length: level.length, at: (j) => map.locations[level[j]!]! };
+  }
+  return { levels, cut: false };
+}
+
+/** The paths from each static location of each level, shortest first, up to the limit. */
+function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: PointerScanRequest, staticAt: (location: number) => { module: string; moduleStart: number } | undefined): PointerPath[] {
+  const { locations, values } = map;
+  const max = request.maxOffset;
+  const paths: PointerPath[] = [];
+  const offsets: number[] = [];
+  /** Spells every way from `entry` of level `depth` (1-based) down to ADDR; false once the limit is reached. */
+  const down = (depth: number, entry: number, emit: () => boolean): boolean => {
+    const value = values[entry]!;
+    if (depth === 1) {
+      offsets.push(request.address - value);
+      const going = emit();
+      offsets.pop();
+      return going;
+    }
+    const below = levels[depth - 2]!;
+    for (let j = lowerBound(below, locations, value); j < below.length && locations[below[j]!]! <= value + max; j++) {
+      offsets.push(locations[below[j]!]! - value);
+      const going = down(depth - 1, below[j]!, emit);
+      offsets.pop();
+      if (!going) return false;
+    }
+    return true;
+  };
+  for (let depth = 1; depth <= levels.length; depth++) {
+    for (const entry of levels[depth - 1]!) {
+      if (paths.length >= request.limit) return paths;
+      const base = staticAt(locations[entry]!);
+      if (base === undefined) continue;
+      const offset = BigInt(locations[entry]! - base.moduleStart);
+      const going = down(depth, entry, () => {
+        paths.push({ module: base.module, offset, offsets: offsets.map(BigInt) });
+        return paths.length < request.limit;
+      });
+      if (!going) return paths;
+    }
+  }
+  return paths;
+}
+
+/** The first j whose location is at least `value`. */
+function lowerBound(level: Uint32Array, locations: Float64Array, value: number): number {
+  let low = 0;
+  let high = level.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (locations[level[mid]!]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

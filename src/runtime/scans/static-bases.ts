@@ -1,0 +1,65 @@
+// Where a pointer path may start (Cheat Engine's "static" addresses): memory
+// a module's file mapped writable, which lies at the same offset from the
+// module's start in every run of the program, whatever ASLR does. From the
+// map alone, so that it holds for a live process, a snapshot and a core:
+// - a file's rw mappings (.data, and .got where it is not read-only);
+// - its relro: the r-- mapping the loader made read-only after relocation,
+//   which is followed at once by the rest of the writable segment (an rw
+//   mapping of the file, or the anonymous .bss), and is never the file's
+//   first page (the ELF header is);
+// - its .bss: the anonymous rw mapping that starts where one of the above ends.
+import type { Region } from '../../target/target.ts';
+
+export interface StaticRange {
+  readonly start: number;
+  readonly end: number;
+  /** What `module("…")` finds the file by: its base name, or its whole path where two mapped files share one. */
+  readonly module: string;
+  /** The module's start, as `module("…")` gives it: its lowest mapping. */
+  readonly moduleStart: number;
+}
+
+/** The static ranges of a map, ascending. */
+export function staticRanges(regions: readonly Region[]): StaticRange[] {
+  const sorted = [...regions].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const files = sorted.filter((r) => r.path.startsWith('/'));
+  const starts = new Map<string, bigint>();
+  for (const r of files) if (!starts.has(r.path) || r.start < starts.get(r.path)!) starts.set(r.path, r.start);
+  const byName = new Map<string, Set<string>>();
+  for (const path of starts.keys()) byName.set(baseName(path), (byName.get(baseName(path)) ?? new Set()).add(path));
+  const nameOf = (path: string) => (byName.get(baseName(path))!.size === 1 ? baseName(path) : path);
+  const ranges: StaticRange[] = [];
+  let previous: { end: bigint; path: string } | undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const region = sorted[i]!;
+    const next = sorted[i + 1];
+    const writable = region.perms.startsWith('rw');
+    let owner: string | undefined;
+    if (region.path.startsWith('/')) {
+      const relro = region.perms.startsWith('r--') && region.offset > 0n && next !== undefined && next.start === region.end && next.perms.startsWith('rw') && (next.path === region.path || next.path === '');
+      if (writable || relro) owner = region.path;
+    } else if (region.path === '' && writable && previous !== undefined && previous.end === region.start) owner = previous.path;
+    previous = undefined;
+    if (owner === undefined) continue;
+    ranges.push({ start: Number(region.start), end: Number(region.end), module: nameOf(owner), moduleStart: Number(starts.get(owner)!) });
+    previous = { end: region.end, path: owner };
+  }
+  return ranges;
+}
+
+/** The static range holding `address`, if any (`ranges` ascending). */
+export function staticRangeAt(ranges: readonly StaticRange[], address: number): StaticRange | undefined {
+  let low = 0;
+  let high = ranges.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ranges[mid]!.end <= address) low = mid + 1;
+    else high = mid;
+  }
+  const range = ranges[low];
+  return range !== undefined && range.start <= address ? range : undefined;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
