@@ -75,3 +75,7 @@ export const DEFAULT_LIMITS: Limits = { steps: 10_000_000, readBytes: 1 << 30, l
 export const MAX_POLICY_BYTES = 1 << 20;
 export const MAX_ARG_FILE_BYTES = 64 << 20;
 export const MAX_JOURNAL_BYTES = 64 << 20;
+/** A pointer scan's depth at most: each level more can multiply the paths (Cheat Engine's default is 5). */
+export const POINTER_SCAN_MAX_DEPTH = 8;
+/** A pointer scan's offset bound at most: 1 MiB, far past any struct's field, already makes most words a candidate. */
+export const POINTER_SCAN_MAX_OFFSET = 1 << 20;

@@ -7,7 +7,7 @@ import type { OutputEvent } from '../runtime/execute.ts';
 import { sha256Hex } from '../digest.ts';
 import { hexAddress, hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/journal/revert.ts';
-import { humanValue } from '../runtime/evaluation/show.ts';
+import { humanValue, pathBase } from '../runtime/evaluation/show.ts';
 import { regionSize, type Value } from '../runtime/evaluation/value.ts';
 import { count } from '../count.ts';
 
@@ -33,6 +33,8 @@ export function jsonValue(value: Value): unknown {
       return toHex(value.value);
     case 'list':
       return value.items.map(jsonValue);
+    case 'paths':
+      return value.items.map((path) => ({ base: pathBase(path), offsets: path.offsets.map((o) => `0x${o.toString(16)}`) }));
     case 'pattern':
       return value.text;
     case 'object':

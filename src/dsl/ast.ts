@@ -221,6 +221,7 @@ export type Expression =
   | BytesLiteral
   | IndexExpression
   | ScanExpression
+  | PointerScanExpression
   | NarrowExpression
   | NameReference
   | UnaryExpression
@@ -331,19 +332,31 @@ export interface ScanExpression {
   readonly span: Span;
 }
 
+/** `pointerscan to ADDR depth D offset MAX [limit N]`: the pointer paths from static memory that lead to ADDR. */
+export interface PointerScanExpression {
+  readonly kind: 'pointerscan';
+  readonly address: Expression;
+  readonly depth: Expression;
+  readonly offset: Expression;
+  readonly limit: Expression | undefined;
+  readonly span: Span;
+}
+
 /** How `narrow` tests each item's value now (and, for a change, against the value the list remembers). */
 export type NarrowTest =
   | { readonly kind: 'compare'; readonly operator: CompareOperator; readonly value: Expression; readonly within: Expression | undefined; readonly span: Span }
   | { readonly kind: 'between'; readonly low: Expression; readonly high: Expression; readonly span: Span }
   | { readonly kind: 'change'; readonly change: Change; readonly span: Span }
   /** Every item that can be read, its value remembered: Cheat Engine's unknown initial value. */
-  | { readonly kind: 'any'; readonly span: Span };
+  | { readonly kind: 'any'; readonly span: Span }
+  /** `narrow paths to ADDR`: the items that lead to ADDR now (a pointer path, followed; an address, as it is). No value is read. */
+  | { readonly kind: 'to'; readonly address: Expression; readonly span: Span };
 
-/** `narrow LIST TYPE TEST`: the items of LIST whose TYPE value passes TEST now (Cheat Engine's next scan). */
+/** `narrow LIST TYPE TEST`: the items of LIST whose TYPE value passes TEST now (Cheat Engine's next scan); `narrow LIST to ADDR`, without a type. */
 export interface NarrowExpression {
   readonly kind: 'narrow';
   readonly list: Expression;
-  readonly type: TypeRef;
+  readonly type: TypeRef | undefined;
   readonly test: NarrowTest;
   readonly span: Span;
 }

@@ -7,8 +7,9 @@ import type * as Ast from './ast.ts';
 import { BUILTINS, LITERAL_ARGUMENTS, REGION_FIELDS } from './builtins.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { checkDatum, checkPatternLiteral, constantInteger, staticLength, typeOfRead } from './check-types.ts';
-import { describeType, isInteger, type StaticType, staticTypeOfMemory } from './static-type.ts';
+import { describeType, isInteger, PATHS_HINT, type StaticType, staticTypeOfMemory } from './static-type.ts';
 import { count } from '../count.ts';
+import { POINTER_SCAN_MAX_DEPTH, POINTER_SCAN_MAX_OFFSET } from '../limits.ts';
 
 export type Report = (d: Diagnostic) => void;
 
@@ -102,11 +103,13 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
       if (!isInteger(index) || index === 'ptr') report({ code: 'type', message: `an index must be a number, not ${describeType(index)}`, span: e.index.span, hint: 'index from 0: hits[0]' });
       if (object === 'list') return 'ptr';
       if (object === 'bytes') return 'int';
-      report({ code: 'type', message: `only lists and bytes can be indexed, not ${describeType(object)}`, span: e.object.span, hint: 'a scan gives a list: let hits = scan …; hits[0]' });
+      report({ code: 'type', message: `only lists and bytes can be indexed, not ${describeType(object)}`, span: e.object.span, hint: object === 'paths' ? PATHS_HINT : 'a scan gives a list: let hits = scan …; hits[0]' });
       return 'int';
     }
     case 'scan':
       return scanType(e, scope, report);
+    case 'pointerscan':
+      return pointerScanType(e, scope, report);
     case 'narrow':
       return narrowType(e, scope, report);
     case 'compare': {
@@ -161,11 +164,31 @@ export function expressionType(e: Ast.Expression, scope: NameLookup, report: Rep
   }
 }
 
-/** `narrow LIST TYPE TEST`: a list, a numeric type, numbers to compare with; `within` for floats only. */
+/** `pointerscan to ADDR depth D offset MAX [limit N]`: an address, and counts within the scan's bounds where they are constants. */
+function pointerScanType(e: Ast.PointerScanExpression, scope: NameLookup, report: Report): StaticType {
+  requireAddress(expressionType(e.address, scope, report), e.address, report);
+  const bounded = (x: Ast.Expression, what: string, low: bigint, high: bigint, hint: string) => {
+    requireCount(expressionType(x, scope, report), x, report);
+    const value = constantInteger(x);
+    if (value !== undefined && (value < low || value > high)) report({ code: 'pointerscan-bound', message: `${what} must be from ${low} to ${high}, not ${value}`, span: x.span, hint });
+  };
+  bounded(e.depth, 'depth', 1n, BigInt(POINTER_SCAN_MAX_DEPTH), 'a depth of 3 to 5 finds what most programs hold; each level more can multiply the paths');
+  bounded(e.offset, 'offset', 0n, BigInt(POINTER_SCAN_MAX_OFFSET), 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual');
+  if (e.limit !== undefined) requireCount(expressionType(e.limit, scope, report), e.limit, report);
+  return 'paths';
+}
+
+/** `narrow LIST TYPE TEST`: a list, a numeric type, numbers to compare with; `within` for floats only. `narrow LIST to ADDR`: an address. */
 function narrowType(e: Ast.NarrowExpression, scope: NameLookup, report: Report): StaticType {
   const list = expressionType(e.list, scope, report);
-  if (list !== 'list') {
+  if (list !== 'list' && list !== 'paths') {
     report({ code: 'type', message: `narrow keeps items of a list, not of ${describeType(list)}`, span: e.list.span, hint: 'narrow the hits of a scan: let hits = scan u32 100 in all align 4; hits = narrow hits u32 == 90' });
+  }
+  // It keeps items of its list, as they are: addresses, or pointer paths.
+  const kept = list === 'paths' ? 'paths' : 'list';
+  if (e.test.kind === 'to' || e.type === undefined) {
+    if (e.test.kind === 'to') requireAddress(expressionType(e.test.address, scope, report), e.test.address, report);
+    return kept;
   }
   const valueType = typeOfRead(e.type, 'narrow', report);
   const float = valueType === 'float';
@@ -182,7 +205,7 @@ function narrowType(e: Ast.NarrowExpression, scope: NameLookup, report: Report):
     number(test.low);
     number(test.high);
   }
-  return 'list';
+  return kept;
 }
 
 function scanType(e: Ast.ScanExpression, scope: NameLookup, report: Report): StaticType {
@@ -243,7 +266,7 @@ function callType(e: Ast.CallExpression, scope: NameLookup, report: Report): Sta
       requireCount(args[1]!, e.args[1]!, report);
       return 'region';
     case 'len':
-      if (args[0] !== 'list' && args[0] !== 'bytes' && args[0] !== 'str') wrong(0, 'a list, bytes or a string');
+      if (args[0] !== 'list' && args[0] !== 'paths' && args[0] !== 'bytes' && args[0] !== 'str') wrong(0, 'a list, bytes or a string');
       return 'int';
     case 'hex':
       if (!isInteger(args[0]!) && args[0] !== 'bytes' && args[0] !== 'str') wrong(0, 'a number, bytes or a string');
@@ -293,8 +316,8 @@ export function requireCondition(type: StaticType, e: Ast.Expression, report: Re
 
 function requireComparable(type: StaticType, e: Ast.Expression, report: Report): void {
   if (type === 'bool') report({ code: 'type', message: 'conditions cannot be ordered or compared', span: e.span, hint: 'combine conditions with && and ||' });
-  else if (type === 'list' || type === 'pattern') {
-    report({ code: 'type', message: `${describeType(type)} cannot be compared`, span: e.span, hint: type === 'list' ? 'compare len(list) or its items' : 'scan for a pattern, or compare concrete bytes' });
+  else if (type === 'list' || type === 'paths' || type === 'pattern') {
+    report({ code: 'type', message: `${describeType(type)} cannot be compared`, span: e.span, hint: type === 'list' || type === 'paths' ? 'compare len(list) or its items' : 'scan for a pattern, or compare concrete bytes' });
   }
 }
 

@@ -48,7 +48,7 @@ export function typeOfRead(type: Ast.TypeRef, use: TypeUse, report: Report): Sta
 }
 
 /** The types a param may have: the scalars, text and addresses (runtime/params.ts). */
-const PARAM_TYPE_NAMES: readonly string[] = [...TYPE_NAMES.filter((name) => scalarType(name) !== undefined), 'string', 'list'];
+const PARAM_TYPE_NAMES: readonly string[] = [...TYPE_NAMES.filter((name) => scalarType(name) !== undefined), 'string', 'list', 'paths'];
 
 /** A `hex"…"` literal: bytes when every byte is given, a pattern otherwise; reports a malformed one. */
 export function checkPatternLiteral(e: Ast.BytesLiteral, report: Report): StaticType {

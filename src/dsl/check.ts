@@ -10,8 +10,8 @@ import { concreteBytes } from '../plan/pattern.ts';
 import { sizedMisfit } from '../plan/sized-value.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { Span } from './source.ts';
-import { describeType, family, isInteger, type StaticType } from './static-type.ts';
-import { isListType, isStringType, scalarType } from './types.ts';
+import { describeType, family, isInteger, PATHS_HINT, type StaticType } from './static-type.ts';
+import { isListType, isPathsType, isStringType, scalarType } from './types.ts';
 import { count } from '../count.ts';
 
 export type { StaticType };
@@ -188,7 +188,7 @@ export class RecipeChecker {
         if (scope.parent?.parent !== undefined) { // the top level's parent is the scope of a REPL's earlier names
           report({ code: 'param-position', message: 'a param must be declared at the top level of the recipe', span: statement.span, hint: 'move the param before the blocks that use it' });
         }
-        const type: StaticType = isListType(statement.type) ? 'list' : isStringType(statement.type) ? 'str' : typeOfRead(statement.type, 'param', report);
+        const type: StaticType = isListType(statement.type) ? 'list' : isPathsType(statement.type) ? 'paths' : isStringType(statement.type) ? 'str' : typeOfRead(statement.type, 'param', report);
         if (statement.default !== undefined) {
           checkConstant(statement.default, report);
           const given = this.#typeOf(statement.default, scope);
@@ -247,7 +247,14 @@ export class RecipeChecker {
           checkStaticBound(statement, statement.over, report);
         } else {
           const list = this.#typeOf(statement.over.list, scope);
-          if (list !== 'list') report({ code: 'type', message: `a for loop goes over a list or a range A..B, not ${describeType(list)}`, span: statement.over.list.span, hint: 'write for h in hits { … } or for i in 0..n { … }' });
+          if (list !== 'list') {
+            report({
+              code: 'type',
+              message: `a for loop goes over a list or a range A..B, not ${describeType(list)}`,
+              span: statement.over.list.span,
+              hint: list === 'paths' ? PATHS_HINT : 'write for h in hits { … } or for i in 0..n { … }',
+            });
+          }
           variable = 'ptr';
         }
         this.#limit(statement.limit, scope);
@@ -301,6 +308,7 @@ export class RecipeChecker {
 /** What a param's default must be, by the param's type (a number for every memory type). */
 const PARAM_DEFAULTS: Partial<Record<StaticType, { fits: (given: StaticType) => boolean; what: string; hint: string }>> = {
   list: { fits: (given) => given === 'list', what: 'a list', hint: 'write e.g. = [] or = [0x10, 0x20]' },
+  paths: { fits: () => false, what: 'given with --arg', hint: 'drop the default: pass --arg NAME=@FILE with the paths a pointerscan emitted' },
   str: { fits: (given) => given === 'str', what: 'a string', hint: 'write e.g. = "secret"' },
   int: { fits: (given) => isInteger(given) || given === 'float', what: 'a number', hint: 'write e.g. = 0x10' },
 };
@@ -423,6 +431,7 @@ function checkConstant(expression: Ast.Expression, report: Report): void {
       case 'deref':
       case 'call':
       case 'scan':
+      case 'pointerscan':
       case 'narrow':
         report({
           code: 'param-default-reads',

@@ -17,7 +17,7 @@ import { InvalidRecipe } from './diagnostic.ts';
 import { lineIndex, type SourceFile, type Span } from './source.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import { TypePass, type TypeSession } from './typed-lowering.ts';
-import { cstringType, DEFAULT_CSTRING_MAX, isListType, isStringType, scalarType } from './types.ts';
+import { cstringType, DEFAULT_CSTRING_MAX, isListType, isPathsType, isStringType, scalarType } from './types.ts';
 
 /**
  * Checks and compiles a recipe one top-level statement at a time, in order, as the parser reads them: the
@@ -160,18 +160,22 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
         };
       case 'field':
         return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
+      case 'pointerscan':
+        return { op: 'pointerscan', address: expr(e.address), depth: expr(e.depth), offset: expr(e.offset), limit: e.limit && expr(e.limit), loc: loc(e.span) };
       case 'narrow': {
         const test = e.test;
         return {
           op: 'narrow',
           list: expr(e.list),
-          type: memoryType(e.type) as Extract<PlanExpr, { op: 'narrow' }>['type'],
+          type: e.type && memoryType(e.type) as Extract<PlanExpr, { op: 'narrow' }>['type'],
           test: test.kind === 'compare'
             ? { kind: 'compare', operator: test.operator, value: expr(test.value), within: test.within && expr(test.within) }
             : test.kind === 'between'
             ? { kind: 'between', low: expr(test.low), high: expr(test.high) }
             : test.kind === 'any'
             ? { kind: 'any' }
+            : test.kind === 'to'
+            ? { kind: 'to', address: expr(test.address) }
             : { kind: 'change', change: test.change },
           loc: loc(e.span),
         };
@@ -246,7 +250,7 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
       case 'param':
         params.push({
           name: s.name.name,
-          type: isListType(s.type) ? { kind: 'list', name: 'list' } : isStringType(s.type) ? { kind: 'string', name: 'string' } : memoryType(s.type),
+          type: isListType(s.type) ? { kind: 'list', name: 'list' } : isPathsType(s.type) ? { kind: 'paths', name: 'paths' } : isStringType(s.type) ? { kind: 'string', name: 'string' } : memoryType(s.type),
           default: s.default && expr(s.default),
           loc: loc(s.name.span),
         });

@@ -826,6 +826,8 @@ class FastParser {
       }
       case 'scan':
         return this.#scan();
+      case 'pointerscan':
+        return this.#pointerScan();
       case 'narrow':
         return this.#narrow();
       case 'true':
@@ -900,6 +902,12 @@ class FastParser {
     const start = this.#start();
     this.#word('narrow');
     const list = this.#postfix();
+    if (this.#isWord('to')) {
+      const toStart = this.#start();
+      this.#word('to');
+      const address = this.#arith();
+      return { kind: 'narrow', list, type: undefined, test: { kind: 'to', address, span: { start: toStart, end: this.#last } }, span: { start, end: this.#last } };
+    }
     const typeName = this.#peekWord();
     if (!SCALAR_TYPES.has(typeName)) throw GIVE_UP;
     const typeSpan = this.#word(typeName);
@@ -930,6 +938,24 @@ class FastParser {
       test = { kind: 'change', change: word as Change, span: { start: testStart, end: this.#last } };
     } else throw GIVE_UP;
     return { kind: 'narrow', list, type: { name: typeName, size: undefined, span: typeSpan }, test, span: { start, end: this.#last } };
+  }
+
+  /** `pointerscan to ADDR depth D offset MAX [limit N]` (grammar.ohm's PointerScan). */
+  #pointerScan(): Ast.PointerScanExpression {
+    const start = this.#start();
+    this.#word('pointerscan');
+    this.#word('to');
+    const address = this.#arith();
+    this.#word('depth');
+    const depth = this.#primary();
+    this.#word('offset');
+    const offset = this.#primary();
+    let limit: Ast.Expression | undefined;
+    if (this.#isWord('limit')) {
+      this.#word('limit');
+      limit = this.#primary();
+    }
+    return { kind: 'pointerscan', address, depth, offset, limit, span: { start, end: this.#last } };
   }
 
   #scan(): Ast.ScanExpression {

@@ -27,10 +27,11 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
   'true',
   'false',
   'narrow',
+  'pointerscan',
 ]);
 
 /** The reserved words that start an expression (`Primary`): elsewhere a reserved word ends one. */
-export const EXPRESSION_KEYWORDS: ReadonlySet<string> = new Set(['read', 'scan', 'narrow', 'true', 'false']);
+export const EXPRESSION_KEYWORDS: ReadonlySet<string> = new Set(['read', 'scan', 'pointerscan', 'narrow', 'true', 'false']);
 
 /** The words a statement starts with (`Stmt`): a statement that starts with another word is an assignment. */
 export const STATEMENT_WORDS: ReadonlySet<string> = new Set(['struct', 'union', 'enum', 'param', 'let', 'print', 'emit', 'if', 'for', 'while', 'break', 'assert', 'write', 'patch', 'dump']);
@@ -51,6 +52,7 @@ export const WORDS: ReadonlySet<string> = new Set([
   'changed',
   'cstring',
   'decreased',
+  'depth',
   'dump',
   'else',
   'emit',
@@ -78,17 +80,20 @@ export const WORDS: ReadonlySet<string> = new Set([
   'limit',
   'max',
   'narrow',
+  'offset',
   'offsetof',
   'packed',
   'param',
   'patch',
   'perms',
+  'pointerscan',
   'print',
   'ptr',
   'read',
   'scan',
   'sizeof',
   'struct',
+  'to',
   'true',
   'u16',
   'u16be',

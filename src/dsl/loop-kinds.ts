@@ -15,7 +15,7 @@ import { concreteBytes } from '../plan/pattern.ts';
 import type { ItemKind, Kinds, LoopNames } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { type StaticType, staticTypeOfMemory } from './static-type.ts';
-import { isListType, isStringType, scalarType } from './types.ts';
+import { isListType, isPathsType, isStringType, scalarType } from './types.ts';
 
 // A value's possible kinds, as bits.
 const INT = 1;
@@ -32,10 +32,15 @@ const INTS = 256;
 const ADDRESSES = 512;
 /** A whole struct or array read to be shown (never held by a name). */
 const OBJECT = 1024;
-const ANY = 2047;
+/** A list of pointer paths (pointerscan, paths params): never a loop's items. */
+const PATHS = 2048;
+const ANY = 4095;
 const NUMBER = INT | PTR | REGION;
 
-const NAMES: readonly [number, StaticType][] = [[INT, 'int'], [PTR, 'ptr'], [REGION, 'region'], [BOOL, 'bool'], [FLOAT, 'float'], [STR, 'str'], [BYTES, 'bytes'], [PATTERN, 'pattern'], [INTS | ADDRESSES, 'list'], [OBJECT, 'object']];
+const NAMES: readonly [number, StaticType][] = [[INT, 'int'], [PTR, 'ptr'], [REGION, 'region'], [BOOL, 'bool'], [FLOAT, 'float'], [STR, 'str'], [BYTES, 'bytes'], [PATTERN, 'pattern'], [INTS | ADDRESSES, 'list'], [PATHS, 'paths'], [
+  OBJECT,
+  'object',
+]];
 
 /** What a loop's names hold as it starts, and a `for` loop's item. */
 export interface LoopKinds {
@@ -87,7 +92,7 @@ export class LoopKindFlow {
   statement(s: Ast.Statement): void {
     switch (s.kind) {
       case 'param':
-        this.#declare(s.name.name, isListType(s.type) ? ADDRESSES : isStringType(s.type) ? STR : typeBits(s.type));
+        this.#declare(s.name.name, isListType(s.type) ? ADDRESSES : isPathsType(s.type) ? PATHS : isStringType(s.type) ? STR : typeBits(s.type));
         return;
       case 'let':
         this.#declare(s.name.name, this.#expression(s.value));
@@ -301,13 +306,17 @@ export class LoopKindFlow {
         if (e.range.kind === 'region') of(e.range.region);
         if (e.limit !== undefined) of(e.limit);
         return e.unique ? PTR : ADDRESSES;
+      case 'pointerscan':
+        [e.address, e.depth, e.offset, e.limit].forEach((x) => x !== undefined && of(x));
+        return PATHS;
       case 'narrow': {
         // It keeps items of its list, as they are.
         const list = of(e.list);
         const test = e.test;
         if (test.kind === 'compare') [test.value, test.within].forEach((x) => x !== undefined && of(x));
         else if (test.kind === 'between') [test.low, test.high].forEach(of);
-        return list & (INTS | ADDRESSES);
+        else if (test.kind === 'to') of(test.address);
+        return list & (INTS | ADDRESSES | PATHS);
       }
       case 'compare':
       case 'logical':

@@ -454,7 +454,16 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     };
     return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given.has('unique'), repeated, span: span(this) };
   },
-  Narrow(this: NonterminalNode, _kw: Node, list: Node, type: Node, test: Node): Ast.NarrowExpression {
+  PointerScan(this: NonterminalNode, _kw: Node, _to: Node, address: Node, _depth: Node, depth: Node, _offset: Node, offset: Node, limit: IterationNode): Ast.PointerScanExpression {
+    return { kind: 'pointerscan', address: address['ast'](), depth: depth['ast'](), offset: offset['ast'](), limit: optional(limit), span: span(this) };
+  },
+  PointerScanLimit(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  Narrow_to(this: NonterminalNode, _kw: Node, list: Node, to: Node, address: Node): Ast.NarrowExpression {
+    return { kind: 'narrow', list: list['ast'](), type: undefined, test: { kind: 'to', address: address['ast'](), span: { start: span(to).start, end: span(address).end } }, span: span(this) };
+  },
+  Narrow_typed(this: NonterminalNode, _kw: Node, list: Node, type: Node, test: Node): Ast.NarrowExpression {
     return { kind: 'narrow', list: list['ast'](), type: { name: type.sourceString, size: undefined, span: span(type) }, test: test['ast'](), span: span(this) };
   },
   NarrowTest_compare(this: NonterminalNode, operator: Node, value: Node, within: IterationNode): Ast.NarrowTest {

@@ -16,6 +16,7 @@ export function describeType(type: StaticType): string {
     bytes: 'bytes',
     pattern: 'a byte pattern',
     list: 'a list',
+    paths: 'a list of pointer paths',
     object: 'a struct or array',
   }[type];
 }
@@ -44,3 +45,6 @@ export function staticTypeOfMemory(type: MemoryType): StaticType {
       return type.shape.kind === 'enum' ? 'int' : 'object';
   }
 }
+
+/** Where a list of pointer paths cannot go (a loop, an index): what can be done with one. */
+export const PATHS_HINT = 'a pointer path is followed by narrow (narrow paths to ADDR, narrow paths u32 == N) and shown by emit and print, which write it as an expression you can paste into a recipe';

@@ -743,9 +743,17 @@ export class TypePass {
         const range = e.range.kind === 'region' ? this.#same(e.range, { ...e.range, region: v(e.range.region) }) : e.range;
         return this.#same(e, { ...e, needle: this.#datum(e.needle), range, perms: o(e.perms), align: o(e.align), limit: o(e.limit) });
       }
+      case 'pointerscan':
+        return this.#same(e, { ...e, address: v(e.address), depth: v(e.depth), offset: v(e.offset), limit: o(e.limit) });
       case 'narrow': {
         const t = e.test;
-        const test: Ast.NarrowTest = t.kind === 'compare' ? this.#same(t, { ...t, value: v(t.value), within: o(t.within) }) : t.kind === 'between' ? this.#same(t, { ...t, low: v(t.low), high: v(t.high) }) : t;
+        const test: Ast.NarrowTest = t.kind === 'compare'
+          ? this.#same(t, { ...t, value: v(t.value), within: o(t.within) })
+          : t.kind === 'between'
+          ? this.#same(t, { ...t, low: v(t.low), high: v(t.high) })
+          : t.kind === 'to'
+          ? this.#same(t, { ...t, address: v(t.address) })
+          : t;
         return this.#same(e, { ...e, list: v(e.list), test });
       }
       case 'unary':

@@ -94,6 +94,11 @@ export function isListType(type: Ast.TypeRef): boolean {
   return type.name === 'list' && type.size === undefined;
 }
 
+/** `param paths: paths`: pointer paths a pointerscan found, saved from an earlier run. */
+export function isPathsType(type: Ast.TypeRef): boolean {
+  return type.name === 'paths' && type.size === undefined;
+}
+
 /** `param needle: string`: the other param type that is not a memory type. */
 export function isStringType(type: Ast.TypeRef): boolean {
   return type.name === 'string' && type.size === undefined;

@@ -17,7 +17,7 @@ export const PLAN_VERSION = 6;
  * A `region` (module(), region(), range()) is an address where one is
  * needed: its start.
  */
-export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list' | 'object';
+export type StaticType = 'int' | 'ptr' | 'float' | 'str' | 'region' | 'bool' | 'bytes' | 'pattern' | 'list' | 'paths' | 'object';
 
 /**
  * What a name may hold where a loop starts (dsl/loop-kinds.ts follows it
@@ -81,12 +81,16 @@ export interface PlanDatum {
   readonly loc: Loc;
 }
 
-/** What `narrow` keeps: values that compare so (with a float tolerance), lie between two bounds (inclusive), or changed so since the list remembered them. */
+/**
+ * What `narrow` keeps: values that compare so (with a float tolerance), lie between two bounds (inclusive), or
+ * changed so since the list remembered them; or, with `to`, items that lead to an address.
+ */
 export type NarrowTest =
   | { readonly kind: 'compare'; readonly operator: CompareOperator; readonly value: PlanExpr; readonly within: PlanExpr | undefined }
   | { readonly kind: 'between'; readonly low: PlanExpr; readonly high: PlanExpr }
   | { readonly kind: 'change'; readonly change: 'changed' | 'unchanged' | 'increased' | 'decreased' }
-  | { readonly kind: 'any' };
+  | { readonly kind: 'any' }
+  | { readonly kind: 'to'; readonly address: PlanExpr };
 
 /** Where a scan looks: every readable region, anonymous memory only, or one region value. */
 export type ScanRange = { readonly kind: 'all' } | { readonly kind: 'anon' } | { readonly kind: 'region'; readonly region: PlanExpr };
@@ -105,6 +109,12 @@ export interface ListParamType {
   readonly name: 'list';
 }
 
+/** A param of type `paths`: pointer paths a pointerscan emitted, given as `--arg paths=@FILE` (see runtime/params.ts). */
+export interface PathsParamType {
+  readonly kind: 'paths';
+  readonly name: 'paths';
+}
+
 /** A param of type `string`: text, given as `--arg needle=TEXT` or `--arg needle=@FILE` (see runtime/params.ts). */
 export interface StringParamType {
   readonly kind: 'string';
@@ -113,7 +123,7 @@ export interface StringParamType {
 
 export interface PlanParam {
   readonly name: string;
-  readonly type: MemoryType | ListParamType | StringParamType;
+  readonly type: MemoryType | ListParamType | PathsParamType | StringParamType;
   readonly default: PlanExpr | undefined;
   readonly loc: Loc;
 }
@@ -205,8 +215,18 @@ export type PlanExpr =
     readonly unique: boolean;
     readonly loc: Loc;
   }
-  /** `narrow LIST TYPE TEST`: one batched read of every item's value, kept where TEST holds (see runtime/evaluation/narrow.ts). */
-  | { readonly op: 'narrow'; readonly list: PlanExpr; readonly type: MemoryType & { readonly kind: 'int' | 'float' | 'ptr' }; readonly test: NarrowTest; readonly loc: Loc }
+  /**
+   * `pointerscan to ADDR depth D offset MAX [limit N]`: the pointer paths from
+   * static memory to ADDR (runtime/scans/pointer-scan.ts); `limit` absent: the
+   * policy's hit budget.
+   */
+  | { readonly op: 'pointerscan'; readonly address: PlanExpr; readonly depth: PlanExpr; readonly offset: PlanExpr; readonly limit: PlanExpr | undefined; readonly loc: Loc }
+  /**
+   * `narrow LIST TYPE TEST`: one batched read of every item's value, kept where TEST holds (see
+   * runtime/evaluation/narrow.ts); the items that are pointer paths are followed first, a level at a time.
+   * `type` is undefined for `narrow LIST to ADDR`, which reads no value.
+   */
+  | { readonly op: 'narrow'; readonly list: PlanExpr; readonly type: (MemoryType & { readonly kind: 'int' | 'float' | 'ptr' }) | undefined; readonly test: NarrowTest; readonly loc: Loc }
   | { readonly op: 'var'; readonly name: string }
   | { readonly op: 'unary'; readonly operator: '-' | '~'; readonly operand: PlanExpr }
   | {

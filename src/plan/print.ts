@@ -160,6 +160,8 @@ function expression(e: PlanExpr, parenthesise = true): string {
       ].join('');
       return wrap(`scan ${datum(e.needle)} in ${range}${options}`);
     }
+    case 'pointerscan':
+      return wrap(`pointerscan to ${expression(e.address)} depth ${expression(e.depth)} offset ${expression(e.offset)}${e.limit === undefined ? '' : ` limit ${expression(e.limit)}`}`);
     case 'narrow': {
       const test = e.test;
       const how = test.kind === 'compare'
@@ -168,8 +170,10 @@ function expression(e: PlanExpr, parenthesise = true): string {
         ? `between ${expression(test.low)} and ${expression(test.high)}`
         : test.kind === 'any'
         ? 'any'
+        : test.kind === 'to'
+        ? `to ${expression(test.address)}`
         : test.change;
-      return wrap(`narrow ${expression(e.list)} ${typeName(e.type)} ${how}`);
+      return wrap(`narrow ${expression(e.list)}${e.type === undefined ? '' : ` ${typeName(e.type)}`} ${how}`);
     }
     case 'read':
       // Brackets delimit on their own, so their content needs no parentheses.
@@ -235,7 +239,17 @@ function accessesOf(roots: readonly PlanExpr[]): string[] {
     childrenOf(e).forEach(visit);
     if (e.op === 'read') accesses.push(`read ${describeRead(e)}`);
     if (e.op === 'ripref') accesses.push(`read 4 bytes as i32 at (${expression(e.insn)} + ${expression(e.dispOffset)}) (line ${e.loc.line}, col ${e.loc.col})`);
-    if (e.op === 'narrow') accesses.push(`read the ${typeName(e.type)} at every item of ${expression(e.list)}, 1024 items a call (line ${e.loc.line}, col ${e.loc.col})`);
+    if (e.op === 'narrow') {
+      const what = e.type === undefined ? 'follow' : `read the ${typeName(e.type)} at`;
+      accesses.push(`${what} every item of ${expression(e.list)} (a pointer path: a level at a time), 1024 items a call (line ${e.loc.line}, col ${e.loc.col})`);
+    }
+    if (e.op === 'pointerscan') {
+      accesses.push(
+        `pointer scan: read every rw region and relro in 1 MiB chunks, a call each (small regions share one), into a map of the words that point into them; then search back from ${
+          expression(e.address)
+        } a level at a time (line ${e.loc.line}, col ${e.loc.col})`,
+      );
+    }
     if (e.op === 'scan') {
       const where = e.range.kind === 'region' ? 'the mapped part of the region' : e.range.kind === 'all' ? 'every readable region' : 'anonymous regions';
       accesses.push(`scan ${where} in 1 MiB chunks, a call each (small regions share one), never faulting a page into the target (line ${e.loc.line}, col ${e.loc.col})`);

@@ -66,9 +66,11 @@ export function childrenOf(e: PlanExpr): readonly PlanExpr[] {
       return [e.insn, e.dispOffset, e.insnLength];
     case 'scan':
       return [e.needle.value, ...(e.range.kind === 'region' ? [e.range.region] : []), ...(e.limit === undefined ? [] : [e.limit])];
+    case 'pointerscan':
+      return [e.address, e.depth, e.offset, ...(e.limit === undefined ? [] : [e.limit])];
     case 'narrow': {
       const test = e.test;
-      return [e.list, ...(test.kind === 'compare' ? [test.value, ...(test.within === undefined ? [] : [test.within])] : test.kind === 'between' ? [test.low, test.high] : [])];
+      return [e.list, ...(test.kind === 'compare' ? [test.value, ...(test.within === undefined ? [] : [test.within])] : test.kind === 'between' ? [test.low, test.high] : test.kind === 'to' ? [test.address] : [])];
     }
     default:
       return [];
@@ -117,9 +119,9 @@ export function readsSmaps(steps: readonly PlanStep[]): boolean {
   return reads;
 }
 
-/** Whether the steps hold a scan. */
+/** Whether the steps hold a scan (a pointer scan is one). */
 export function hasScan(steps: readonly PlanStep[]): boolean {
-  return someExpression(steps, (e) => e.op === 'scan');
+  return someExpression(steps, (e) => e.op === 'scan' || e.op === 'pointerscan');
 }
 
 /** Whether some step passes `test`, the steps of nested blocks included. */

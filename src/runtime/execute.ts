@@ -31,7 +31,16 @@ export type OutputEvent =
   /** A write that landed, or one a dry run did not make (--dry-run: checked against the maps, not sent). */
   | { readonly type: 'write'; readonly status: 'wrote' | 'would write'; readonly address: bigint; readonly bytes: Uint8Array; readonly line: number }
   /** After each scan: what it covered and what it left out, and why. */
-  | { readonly type: 'scan'; readonly hits: number; readonly bytesScanned: number; readonly regions: number; readonly skipped: readonly SkippedRange[]; readonly line: number };
+  | {
+    readonly type: 'scan';
+    readonly hits: number;
+    readonly bytesScanned: number;
+    readonly regions: number;
+    readonly skipped: readonly SkippedRange[];
+    /** A pointer scan's map (its words that point where a path may lead, and its bytes) and search (locations at each depth; cut: it stopped early, its levels about to outgrow the map). */
+    readonly pointers?: { readonly count: number; readonly mapBytes: number; readonly levels: readonly number[]; readonly cut: boolean };
+    readonly line: number;
+  };
 
 export interface ExecuteOptions {
   readonly plan: Plan;

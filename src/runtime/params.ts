@@ -8,7 +8,7 @@ import { readBoundedFile } from '../regular-file.ts';
 import { closest } from '../suggest.ts';
 import { evaluateConstant } from './evaluation/evaluate.ts';
 import { locate } from './locate.ts';
-import { int, numeric, ptr, str, type Value } from './evaluation/value.ts';
+import { int, numeric, type PointerPath, ptr, str, type Value } from './evaluation/value.ts';
 import { hexAddress } from '../bytes.ts';
 
 /** Parses `NAME=VALUE` pairs as given on the command line. */
@@ -47,6 +47,11 @@ export function bindParams(plan: Plan, args: ReadonlyMap<string, string>, readAr
       if (text !== undefined) bound.set(param.name, parseStringArg(param.name, text, readArgFile));
       else if (param.default !== undefined) bound.set(param.name, evaluateConstant(param.default, bound, (loc) => locate(plan.recipe.name, loc)));
       else throw new UsageError('missing-arg', `param '${param.name}' (line ${param.loc.line}) needs a value`, { hint: `pass --arg ${param.name}=TEXT or --arg ${param.name}=@FILE` });
+      continue;
+    }
+    if (param.type.kind === 'paths') {
+      if (text !== undefined) bound.set(param.name, parsePathsArg(param.name, text, readArgFile));
+      else throw new UsageError('missing-arg', `param '${param.name}' (line ${param.loc.line}) needs a value`, { hint: `pass --arg ${param.name}=@FILE: the --json output of a recipe that emits ${param.name} = pointerscan to …` });
       continue;
     }
     if (param.type.kind === 'list') {
@@ -110,7 +115,40 @@ function parseListArg(name: string, text: string, readArgFile: (path: string) =>
     return ptr(value);
   };
   if (!text.startsWith('@')) return { kind: 'list', items: text.trim() === '' ? [] : text.split(',').map((item) => address(item.trim())) };
-  const path = text.slice(1);
+  return { kind: 'list', items: arrayArg(name, text.slice(1), readArgFile, fail).map(address) };
+}
+
+/**
+ * A paths param's pointer paths: `@FILE` holding what a pointerscan emitted,
+ * as a JSON array of `{"base": "app+0x4040", "offsets": ["0x18", "0x0"]}`
+ * or the JSON lines of `pvm run --json` (its last `emit` of the name).
+ */
+function parsePathsArg(name: string, text: string, readArgFile: (path: string) => string): Value {
+  const fail = (why: string, hint = `write --arg ${name}=@FILE with the --json output of a recipe that emits ${name} (emit ${name} = pointerscan to …), or a JSON array of {"base": "app+0x4040", "offsets": ["0x18"]}`): never => {
+    throw new UsageError('bad-arg', `--arg ${name}=${text.length > 60 ? `${text.slice(0, 60)}…` : text}: ${why}`, { hint });
+  };
+  if (!text.startsWith('@')) return fail('pointer paths come from a file');
+  const offset = (item: unknown): bigint | undefined => {
+    const itemText = typeof item === 'number' && Number.isSafeInteger(item) ? String(item) : typeof item === 'string' ? item : undefined;
+    if (itemText === undefined || !INTEGER.test(itemText) || itemText.startsWith('-')) return undefined;
+    const value = BigInt(itemText.replaceAll('_', '').toLowerCase());
+    return value < 1n << 64n ? value : undefined;
+  };
+  const path = (item: unknown, i: number): PointerPath => {
+    const shown = () => JSON.stringify(item)?.slice(0, 80);
+    const { base, offsets } = (typeof item === 'object' && item !== null ? item : {}) as { base?: unknown; offsets?: unknown };
+    const plus = typeof base === 'string' ? base.lastIndexOf('+') : -1;
+    const start = typeof base === 'string' && plus > 0 ? offset(base.slice(plus + 1)) : undefined;
+    if (start === undefined) return fail(`item ${i} (${shown()}) has no "base" such as "app+0x4040"`);
+    const steps = Array.isArray(offsets) ? offsets.map(offset) : [undefined];
+    if (steps.length === 0 || steps.some((o) => o === undefined)) return fail(`item ${i} (${shown()}) has no "offsets" such as ["0x18", "0x0"]`);
+    return { module: (base as string).slice(0, plus), offset: start, offsets: steps as bigint[] };
+  };
+  return { kind: 'paths', items: arrayArg(name, text.slice(1), readArgFile, fail).map(path) };
+}
+
+/** The JSON array in the file at `path`, or the value of the last `emit` of `name` in the JSON lines of `pvm run --json`. */
+function arrayArg(name: string, path: string, readArgFile: (path: string) => string, fail: (why: string, hint?: string) => never): unknown[] {
   let content: string;
   try {
     content = readArgFile(path);
@@ -126,19 +164,20 @@ function parseListArg(name: string, text: string, readArgFile: (path: string) =>
       return undefined;
     }
   });
-  const items = (value: unknown): Value => (Array.isArray(value) ? { kind: 'list', items: value.map(address) } : fail(`${path} holds ${JSON.stringify(value)?.slice(0, 40)}, not a list`));
+  const array = (value: unknown): unknown[] => (Array.isArray(value) ? value : fail(`${path} holds ${JSON.stringify(value)?.slice(0, 40)}, not a list`));
   if (parsed.length > 0 && parsed.every((entry) => typeof entry === 'object' && entry !== null && 'type' in entry)) {
     const emits = parsed.filter((entry): entry is { type: string; name: string; value: unknown } => (entry as { type: string }).type === 'emit');
     const mine = emits.filter((entry) => entry.name === name).pop();
-    if (mine === undefined) return fail(`${path} has no emit named '${name}'${emits.length > 0 ? ` (it emits ${[...new Set(emits.map((e) => e.name))].join(', ')})` : ''}`, `emit it in the first recipe: emit ${name} = hits`);
-    return items(mine.value);
+    if (mine === undefined) return fail(`${path} has no emit named '${name}'${emits.length > 0 ? ` (it emits ${[...new Set(emits.map((e) => e.name))].join(', ')})` : ''}`, `emit it in the first recipe: emit ${name} = …`);
+    return array(mine.value);
   }
+  let whole: unknown;
   try {
-    return items(JSON.parse(content) as unknown);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
+    whole = JSON.parse(content) as unknown;
+  } catch {
     return fail(`${path} is neither a JSON array nor the JSON lines of pvm run --json`);
   }
+  return array(whole);
 }
 
 function hexOrDec(value: { kind: 'int' | 'ptr'; value: bigint }): string {

@@ -17,9 +17,10 @@ import type { ReadEachResult } from './evaluation/narrow.ts';
 import { type ReadAheadCache, readAheadResult, readAheadWindow, type SiteReadAhead } from './loops/read-ahead-window.ts';
 import { ReusedReads } from './loops/reused-reads.ts';
 import { type ScanProgress, type ScanRequest, scanTarget } from './scans/scan.ts';
+import { pointerScan, type PointerScanRequest } from './scans/pointer-scan.ts';
 import type { Scope } from './evaluation/scope.ts';
 import type { OutputEvent } from './execute.ts';
-import { decode, readLength, type Value } from './evaluation/value.ts';
+import { decode, type PointerPath, readLength, type Value } from './evaluation/value.ts';
 import { hexAddress } from '../bytes.ts';
 
 const ADDRESS_LIMIT = 1n << 64n;
@@ -119,6 +120,16 @@ export class RunReads {
     return outcome.hits;
   };
 
+  readonly #pointerScan = (request: PointerScanRequest, loc: Loc): PointerPath[] => {
+    const { target, budget, progress } = this.#o;
+    this.#o.flush();
+    const outcome = this.placed(loc, () => pointerScan(target, request, progress && ((p) => progress({ ...p, line: loc.line }))));
+    budget.scanned(outcome.bytesScanned, () => this.#at(loc));
+    const pointers = { count: outcome.pointers, mapBytes: outcome.mapBytes, levels: outcome.levels, cut: outcome.cut };
+    this.#o.output({ type: 'scan', hits: outcome.paths.length, bytesScanned: outcome.bytesScanned, regions: outcome.regions, skipped: outcome.skipped, pointers, line: loc.line });
+    return outcome.paths;
+  };
+
   readonly #readEach = (addresses: readonly bigint[], length: number, loc: Loc): ReadEachResult => {
     const { target, budget, onRead } = this.#o;
     budget.read(addresses.length * length, loc);
@@ -147,6 +158,7 @@ export class RunReads {
       read: reader,
       readEach: this.#readEach,
       scan: this.#scan,
+      pointerScan: this.#pointerScan,
       modules,
       threads: () => target.threads(),
       hitCap: { limit: budget.limits.scanHits, rule: budget.limits.rules?.scanHits },

@@ -15,7 +15,7 @@ export function callBuiltin(name: 'len' | 'hex' | 'min' | 'max' | 'range', args:
     case 'len':
       // A string's length is its bytes in UTF-8: what it occupies in memory (encoding it is work: 64 bytes a step).
       if (first.kind === 'str') work(first.value.length >> 6);
-      return int(BigInt(first.kind === 'list' ? first.items.length : first.kind === 'bytes' ? first.value.length : first.kind === 'str' ? utf8.encode(first.value).length : 0));
+      return int(BigInt(first.kind === 'list' || first.kind === 'paths' ? first.items.length : first.kind === 'bytes' ? first.value.length : first.kind === 'str' ? utf8.encode(first.value).length : 0));
     case 'hex':
       if (first.kind === 'bytes' || first.kind === 'str') work(first.value.length >> 6);
       if (first.kind === 'bytes') return { kind: 'str', value: toHex(first.value) };

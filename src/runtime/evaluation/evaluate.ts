@@ -1,6 +1,6 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
-import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH } from '../../limits.ts';
+import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH, POINTER_SCAN_MAX_DEPTH, POINTER_SCAN_MAX_OFFSET } from '../../limits.ts';
 import { bytesLiteral, fromHex, hexAddress, patternLiteral } from '../../bytes.ts';
 import { assert, AssertionFailed, assertNever, DeniedError, RecipeError } from '../../errors.ts';
 import { literalPattern } from '../../plan/pattern.ts';
@@ -10,10 +10,11 @@ import { threadBuiltin } from '../threads.ts';
 import type { ThreadState } from '../../target/target.ts';
 import { encode } from './encode.ts';
 import type { ScanRequest } from '../scans/scan.ts';
+import type { PointerScanRequest } from '../scans/pointer-scan.ts';
 import { type BinaryOperator, INTEGER_BITS, integerOperation, MAX_SHIFT, resultKind } from '../../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../../plan/plan.ts';
 import { placeError, type SourcePoint } from '../locate.ts';
-import { bool, int, numeric, ptr, regionSize, type Value } from './value.ts';
+import { bool, int, numeric, type PointerPath, ptr, regionSize, type Value } from './value.ts';
 import { count } from '../../count.ts';
 import { narrowList, type ReadEach } from './narrow.ts';
 
@@ -30,12 +31,16 @@ export interface ModuleLookup {
 /** Runs a scan whose needle and range are evaluated (see scan.ts); returns the hits. */
 export type ScanMemory = (request: ScanRequest, loc: Loc) => bigint[];
 
+/** Runs a pointer scan whose operands are evaluated (see pointer-scan.ts); returns the paths. */
+export type PointerScanMemory = (request: PointerScanRequest, loc: Loc) => PointerPath[];
+
 /** What evaluation needs besides the expression. */
 export interface EvalContext {
   readonly read: ReadMemory;
   /** Many values at once, batched (narrow). */
   readonly readEach: ReadEach;
   readonly scan: ScanMemory;
+  readonly pointerScan: PointerScanMemory;
   readonly modules: ModuleLookup;
   /** The target's threads and registers (a live process stops them for a moment, once a run). */
   readonly threads: () => readonly ThreadState[];
@@ -147,18 +152,31 @@ function build(e: PlanExpr): CompiledExpr {
     }
     case 'scan':
       return (env, context) => scanValue(e, env, context);
+    case 'pointerscan':
+      return (env, context) => pointerScanValue(e, env, context);
     case 'narrow': {
       const listOf = compileExpr(e.list);
       return (env, context) => {
         const list = listOf(env, context);
-        assert(list.kind === 'list', 'narrow of a non-list');
+        assert(list.kind === 'list' || list.kind === 'paths', 'narrow of a non-list');
         const t = e.test;
         const operands = t.kind === 'compare'
           ? { value: evaluate(t.value, env, context), ...(t.within === undefined ? {} : { within: evaluate(t.within, env, context) }) }
           : t.kind === 'between'
           ? { low: evaluate(t.low, env, context), high: evaluate(t.high, env, context) }
+          : t.kind === 'to'
+          ? { to: evaluate(t.address, env, context) }
           : {};
-        return narrowList(e, list, operands, context.readEach, () => context.locate(e.loc));
+        // A path from a module the target does not map leads nowhere: it drops out, as unreadable memory does.
+        const moduleStart = (name: string) => {
+          try {
+            return context.modules.module(name).start;
+          } catch (error) {
+            if ((error as { code?: string }).code === 'no-module') return undefined;
+            throw placeError(error, context.locate(e.loc));
+          }
+        };
+        return narrowList(e, list, operands, context.readEach, moduleStart, () => context.locate(e.loc));
       };
     }
     case 'var': {
@@ -284,7 +302,7 @@ export function evaluateConstant(e: PlanExpr, env: ReadonlyMap<string, Value>, l
   const fail = (): never => {
     throw new Error('pvm internal error: a constant expression used the target');
   };
-  return evaluate(e, env, { read: fail, readEach: fail, scan: fail, modules: { module: fail, symbol: fail, region: fail }, threads: fail, locate });
+  return evaluate(e, env, { read: fail, readEach: fail, scan: fail, pointerScan: fail, modules: { module: fail, symbol: fail, region: fail }, threads: fail, locate });
 }
 
 /** Numbers and addresses compare by value (a region by its start); strings by content. */
@@ -331,6 +349,36 @@ function toNumber(value: Value): number {
 function floatArithmetic(operator: BinaryOperator, a: number, b: number): Value {
   const value = operator === '+' ? a + b : operator === '-' ? a - b : operator === '*' ? a * b : a / b;
   return { kind: 'float', value };
+}
+
+/** `pointerscan to ADDR depth D offset MAX [limit N]`: the operands checked, the paths within the hit budget. */
+function pointerScanValue(e: Extract<PlanExpr, { op: 'pointerscan' }>, env: Names, context: EvalContext): Value {
+  const at = () => context.locate(e.loc);
+  const address = numeric(evaluate(e.address, env, context))!.value;
+  const depth = numeric(evaluate(e.depth, env, context))!.value;
+  const offset = numeric(evaluate(e.offset, env, context))!.value;
+  const limit = e.limit === undefined ? undefined : numeric(evaluate(e.limit, env, context))!.value;
+  if (address < 0n || address >= 1n << 53n) {
+    throw new RecipeError('bad-address', `pointerscan to ${hexAddress(address)}: not an address in user space`, { ...at(), hint: 'give the address a scan found, as pvm maps shows it' });
+  }
+  if (depth < 1n || depth > BigInt(POINTER_SCAN_MAX_DEPTH)) {
+    throw new RecipeError('pointerscan-bound', `depth must be from 1 to ${POINTER_SCAN_MAX_DEPTH}, not ${depth}`, { ...at(), hint: 'a depth of 3 to 5 finds what most programs hold' });
+  }
+  if (offset < 0n || offset > BigInt(POINTER_SCAN_MAX_OFFSET)) {
+    throw new RecipeError('pointerscan-bound', `offset must be from 0 to ${POINTER_SCAN_MAX_OFFSET}, not ${offset}`, { ...at(), hint: 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual' });
+  }
+  if (limit !== undefined && limit < 0n) throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(), hint: 'give a limit of 0 or more' });
+  const cap = context.hitCap?.limit ?? DEFAULT_SCAN_HITS;
+  // Without a limit, or with one above the cap, one more than the cap is looked for: finding it is an error.
+  const wanted = limit === undefined || limit > BigInt(cap) ? cap + 1 : Number(limit);
+  const paths = wanted === 0 ? [] : context.pointerScan({ address: Number(address), depth: Number(depth), maxOffset: Number(offset), limit: wanted }, e.loc);
+  if (paths.length > cap) {
+    throw new DeniedError('hit-budget', `the pointer scan found more than ${cap} paths${context.hitCap?.rule === undefined ? '' : ` — ${context.hitCap.rule}`}`, {
+      ...at(),
+      hint: 'add `limit N` to keep the N shortest, or lower the depth or the offset',
+    });
+  }
+  return { kind: 'paths', items: paths };
 }
 
 function scanValue(e: Extract<PlanExpr, { op: 'scan' }>, env: Names, context: EvalContext): Value {

@@ -7,9 +7,11 @@ import { RecipeError } from '../../errors.ts';
 import type { Loc, PlanExpr } from '../../plan/plan.ts';
 import type { SourcePoint } from '../locate.ts';
 import { compare } from './evaluate.ts';
-import { decode, numeric, type Remembered, type Value } from './value.ts';
+import { decode, numeric, type PointerPath, type Remembered, type Value } from './value.ts';
 
 type NarrowExpr = Extract<PlanExpr, { op: 'narrow' }>;
+/** The type narrow reads each item's value as. */
+type ValueType = NonNullable<NarrowExpr['type']>;
 
 /**
  * `length` bytes at each address, batched, packed back to back (item i at
@@ -25,57 +27,97 @@ export interface ReadEachResult {
 /** Reads `length` bytes at each address, batched. */
 export type ReadEach = (addresses: readonly bigint[], length: number, loc: Loc) => ReadEachResult;
 
-export function narrowList(e: NarrowExpr, list: Extract<Value, { kind: 'list' }>, operands: { value?: Value; within?: Value; low?: Value; high?: Value }, readEach: ReadEach, at: () => SourcePoint): Value {
-  const { type } = e;
+/** A module's start, as `module("…")` finds it; undefined where the target maps no such module (a path from it drops out). */
+export type ModuleStart = (name: string) => bigint | undefined;
+
+type Narrowable = Extract<Value, { kind: 'list' | 'paths' }>;
+
+export function narrowList(e: NarrowExpr, list: Narrowable, operands: { value?: Value; within?: Value; low?: Value; high?: Value; to?: Value }, readEach: ReadEach, moduleStart: ModuleStart, at: () => SourcePoint): Value {
+  // Where each item is: an address as it is; a pointer path followed (undefined: it leads nowhere now).
+  const places = list.kind === 'paths' ? followPaths(list.items, readEach, moduleStart, e.loc) : list.items.map((item) => numeric(item)!.value);
+  const keptItems = (kept: number[], remembered: Remembered | undefined): Value => {
+    if (list.kind === 'paths') return { kind: 'paths', items: kept.map((i) => list.items[i]!), ...(remembered === undefined ? {} : { remembered }) };
+    return { kind: 'list', items: kept.map((i) => list.items[i]!), ...(remembered === undefined ? {} : { remembered }) };
+  };
+  const type = e.type;
+  if (e.test.kind === 'to' || type === undefined) {
+    const wanted = numeric(operands.to!)!.value;
+    return keptItems(places.flatMap((place, i) => (place === wanted ? [i] : [])), undefined);
+  }
   const size = type.size;
-  const previous = e.test.kind === 'change' ? rememberedOf(list, e, at) : undefined;
-  const addresses = list.items.map((item) => numeric(item)!.value);
-  const now = readEach(addresses, size, e.loc);
-  const keep = test(e, operands);
-  const items: Value[] = [];
+  const previous = e.test.kind === 'change' ? rememberedOf(list, type, e.test.change, at) : undefined;
+  const live = places.flatMap((place, i) => (place === undefined ? [] : [i]));
+  const now = readEach(live.map((i) => places[i]!), size, e.loc);
+  const keep = test(e.test, type, operands);
+  const kept: number[] = [];
   // The values kept, packed in place over the ones read (a kept item's slot is never past its own).
   const bytes = now.bytes;
-  for (let i = 0; i < addresses.length; i++) {
-    if (now.readable[i] === 0) continue;
-    const value = decode(type, bytes.subarray(i * size, (i + 1) * size));
+  for (let j = 0; j < live.length; j++) {
+    if (now.readable[j] === 0) continue;
+    const i = live[j]!;
+    const value = decode(type, bytes.subarray(j * size, (j + 1) * size));
     const before = previous === undefined ? undefined : decode(type, previous.subarray(i * size, (i + 1) * size));
     if (!keep(value, before)) continue;
-    bytes.copyWithin(items.length * size, i * size, (i + 1) * size);
-    items.push(list.items[i]!);
+    bytes.copyWithin(kept.length * size, j * size, (j + 1) * size);
+    kept.push(i);
   }
-  const remembered: Remembered = { type, bytes: bytes.slice(0, items.length * size) };
-  return { kind: 'list', items, remembered };
+  return keptItems(kept, { type, bytes: bytes.slice(0, kept.length * size) });
 }
 
-/** The values the list remembers, as `type`: a change needs them, of the same type. */
-function rememberedOf(list: Extract<Value, { kind: 'list' }>, e: NarrowExpr, at: () => SourcePoint): Uint8Array {
-  const remembered = list.remembered;
-  if (remembered === undefined) {
-    throw new RecipeError('narrow-no-values', `'${e.test.kind === 'change' ? e.test.change : ''}' compares with the values the list had, and this list remembers none (it was listed, loaded with --arg, or indexed)`, {
-      ...at(),
-      hint: `narrow it by a value first (narrow hits ${e.type.name} == …, or between …): the list it gives remembers what it read`,
+/**
+ * Where each pointer path leads now: its module's start plus its offset, then
+ * a level at a time, the pointer there plus the level's offset. Each level is
+ * one batched read of every path still going; a path whose module is not
+ * mapped, or whose pointer cannot be read, leads nowhere (undefined).
+ */
+function followPaths(paths: readonly PointerPath[], readEach: ReadEach, moduleStart: ModuleStart, loc: Loc): (bigint | undefined)[] {
+  const starts = new Map<string, bigint | undefined>();
+  const places = paths.map((path) => {
+    if (!starts.has(path.module)) starts.set(path.module, moduleStart(path.module));
+    const start = starts.get(path.module);
+    return start === undefined ? undefined : start + path.offset;
+  });
+  const depth = paths.reduce((most, path) => Math.max(most, path.offsets.length), 0);
+  for (let level = 0; level < depth; level++) {
+    const going = places.flatMap((place, i) => (place !== undefined && level < paths[i]!.offsets.length ? [i] : []));
+    const read = readEach(going.map((i) => places[i]!), 8, loc);
+    going.forEach((i, j) => {
+      places[i] = read.readable[j] === 0 ? undefined : numeric(decode(PTR, read.bytes.subarray(j * 8, j * 8 + 8)))!.value + paths[i]!.offsets[level]!;
     });
   }
-  if (remembered.type.name !== e.type.name) {
-    throw new RecipeError('narrow-type', `the list remembers ${remembered.type.name} values, not ${e.type.name}`, { ...at(), hint: `narrow it as ${remembered.type.name}, or by a value as ${e.type.name} first` });
+  return places;
+}
+
+const PTR = { kind: 'ptr', name: 'ptr', size: 8 } as const;
+
+/** The values the list remembers, as `type`: a change needs them, of the same type. */
+function rememberedOf(list: Narrowable, type: ValueType, change: string, at: () => SourcePoint): Uint8Array {
+  const remembered = list.remembered;
+  if (remembered === undefined) {
+    throw new RecipeError('narrow-no-values', `'${change}' compares with the values the list had, and this list remembers none (it was listed, loaded with --arg, indexed, or narrowed with to)`, {
+      ...at(),
+      hint: `narrow it by a value first (narrow hits ${type.name} == …, or between …): the list it gives remembers what it read`,
+    });
+  }
+  if (remembered.type.name !== type.name) {
+    throw new RecipeError('narrow-type', `the list remembers ${remembered.type.name} values, not ${type.name}`, { ...at(), hint: `narrow it as ${remembered.type.name}, or by a value as ${type.name} first` });
   }
   return remembered.bytes;
 }
 
 /** The test as a function of the value now and the value remembered. */
-function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Value; high?: Value }): (now: Value, before: Value | undefined) => boolean {
-  const t = e.test;
+function test(t: Exclude<NarrowExpr['test'], { kind: 'to' }>, type: ValueType, operands: { value?: Value; within?: Value; low?: Value; high?: Value }): (now: Value, before: Value | undefined) => boolean {
   switch (t.kind) {
     case 'compare': {
       // As the language's own comparison (`read u32 at p == V`), with the operand as the type holds it.
-      const target = asType(operands.value!, e.type);
+      const target = asType(operands.value!, type);
       if (operands.within === undefined) return (now) => compare(t.operator, now, target);
       const tolerance = Math.abs(asNumber(operands.within));
       const x = asNumber(target);
       return (now) => (Math.abs(asNumber(now) - x) <= tolerance) === (t.operator === '==');
     }
     case 'between': {
-      const [low, high] = [asType(operands.low!, e.type), asType(operands.high!, e.type)];
+      const [low, high] = [asType(operands.low!, type), asType(operands.high!, type)];
       return (now) => compare('>=', now, low) && compare('<=', now, high);
     }
     case 'any':
@@ -101,7 +143,7 @@ function test(e: NarrowExpr, operands: { value?: Value; within?: Value; low?: Va
 }
 
 /** A number as the type holds it: `f32 == 0.1` compares with 0.1 rounded to f32, as a typed scan for it would encode it. */
-function asType(value: Value, type: NarrowExpr['type']): Value {
+function asType(value: Value, type: ValueType): Value {
   return type.kind === 'float' && type.size === 4 ? { kind: 'float', value: Math.fround(asNumber(value)) } : value;
 }
 

@@ -1,6 +1,6 @@
 // The text form of a value, for people: `print`, `emit`, and failed asserts.
 import { hexAddress, toHex } from '../../bytes.ts';
-import { type Value } from './value.ts';
+import type { PointerPath, Value } from './value.ts';
 
 export function humanValue(value: Value): string {
   switch (value.kind) {
@@ -20,9 +20,23 @@ export function humanValue(value: Value): string {
       return toHex(value.value);
     case 'list':
       return `[${value.items.map(humanValue).join(', ')}]`;
+    case 'paths':
+      return `[${value.items.map(pathExpression).join(', ')}]`;
     case 'pattern':
       return `hex"${value.text}"`;
     case 'object':
       return `{${value.fields.map(([name, field]) => `${name}: ${field.kind === 'str' ? JSON.stringify(field.value) : humanValue(field)}`).join(', ')}}`;
   }
+}
+
+/** A pointer path as the recipe expression that follows it: `[[module("app") + 0x4040] + 0x18] + 0x0`. */
+export function pathExpression(path: PointerPath): string {
+  let text = `module(${JSON.stringify(path.module)}) + 0x${path.offset.toString(16)}`;
+  for (const offset of path.offsets) text = `[${text}] + 0x${offset.toString(16)}`;
+  return text;
+}
+
+/** A pointer path's base as Cheat Engine writes it: `app+0x4040`. */
+export function pathBase(path: PointerPath): string {
+  return `${path.module}+0x${path.offset.toString(16)}`;
 }

@@ -23,9 +23,23 @@ export type Value =
    * i × size), which `narrow … changed` and the like compare with.
    */
   | { readonly kind: 'list'; readonly items: readonly Value[]; readonly remembered?: Remembered }
+  /** Pointer paths (pointerscan, or a `paths` param), shortest first; `remembered` as a list's, once narrowed by a value. */
+  | { readonly kind: 'paths'; readonly items: readonly PointerPath[]; readonly remembered?: Remembered }
   | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly text: string }
   /** A struct or union read whole to be shown (`emit p`): its members, in order. */
   | { readonly kind: 'object'; readonly fields: readonly (readonly [name: string, value: Value])[] };
+
+/**
+ * `[[module("app") + 0x4040] + 0x18] + 0x0`: from `offset` past the start of
+ * the module `module("…")` finds by `module`, the pointer there plus
+ * offsets[0], the pointer there plus offsets[1], and so on; the last sum is
+ * where the path leads.
+ */
+export interface PointerPath {
+  readonly module: string;
+  readonly offset: bigint;
+  readonly offsets: readonly bigint[];
+}
 
 /** The values a list's items held when it was made: `type` each, back to back. */
 export interface Remembered {

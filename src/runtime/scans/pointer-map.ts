@@ -52,6 +52,10 @@ export class PointerCollector {
   readonly #spans: ValueSpans;
   readonly #low: number;
   readonly #high: number;
+  /** The upper 32 bits of the lowest and highest value in a span, and for each upper half between, whether a span has values with it: most words are rejected by one look. */
+  readonly #lowHigh: number;
+  readonly #highHigh: number;
+  readonly #upperHalves: Uint8Array;
   readonly #blocks: { locations: Float64Array; values: Float64Array; spans: Uint32Array }[] = [];
   #used = BLOCK;
   #count = 0;
@@ -62,6 +66,15 @@ export class PointerCollector {
     this.#spans = spans;
     this.#low = spans.starts.length === 0 ? 1 : spans.starts[0]!;
     this.#high = spans.starts.length === 0 ? 0 : spans.ends[spans.ends.length - 1]!;
+    this.#lowHigh = Math.floor(this.#low / TWO_32);
+    this.#highHigh = Math.floor((this.#high - 1) / TWO_32);
+    // User space is below 2^47: at most 2^15 upper halves.
+    this.#upperHalves = new Uint8Array(Math.max(0, Math.min(this.#highHigh - this.#lowHigh + 1, 1 << 21)));
+    for (let s = 0; s < spans.starts.length; s++) {
+      const first = Math.floor(spans.starts[s]! / TWO_32);
+      const last = Math.min(Math.floor((spans.ends[s]! - 1) / TWO_32), this.#lowHigh + this.#upperHalves.length - 1);
+      for (let h = first; h <= last; h++) this.#upperHalves[h - this.#lowHigh] = 1;
+    }
   }
 
   /** The chunk visit: every aligned word of the chunk's searched part whose value lies in a span. */
@@ -75,12 +88,15 @@ export class PointerCollector {
     const spans = this.#spans;
     const low = this.#low;
     const high = this.#high;
-    const lowHigh = Math.floor(low / TWO_32);
-    const highHigh = Math.floor((high - 1) / TWO_32);
+    const lowHigh = this.#lowHigh;
+    const halves = this.#upperHalves;
+    const halvesLength = halves.length;
     const at = base + skip;
     for (let i = 0, n = count * 2; i < n; i += 2) {
       const hi = words[i + 1]!;
-      if (hi < lowHigh || hi > highHigh) continue;
+      // Within bounds, or V8 leaves its fast path: an upper half below the lowest wraps past the length.
+      const half = (hi - lowHigh) >>> 0;
+      if (half >= halvesLength || halves[half] === 0) continue;
       const value = hi * TWO_32 + words[i]!;
       if (value < low || value >= high) continue;
       const span = spanOf(spans, value);

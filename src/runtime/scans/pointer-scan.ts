@@ -11,6 +11,7 @@
 // each), each location at most once however many ways it leads on; paths are
 // spelt out only at the end, shortest first, up to the limit.
 import type { MemorySource, Region } from '../../target/target.ts';
+import type { PointerPath } from '../evaluation/value.ts';
 import { ChunkSearcher } from './chunk-search.ts';
 import { PointerCollector, type PointerMap, valueSpans } from './pointer-map.ts';
 import { batches, chunksOf, mergeSkipped, planStreams, type ScanProgress, type SkippedRange } from './scan.ts';
@@ -23,13 +24,6 @@ export interface PointerScanRequest {
   readonly maxOffset: number;
   /** Paths to find at most. */
   readonly limit: number;
-}
-
-/** `[[MODULE + offset] + offsets[0]] + …`: `module` as `module("…")` finds it. */
-export interface PointerPath {
-  readonly module: string;
-  readonly offset: bigint;
-  readonly offsets: readonly bigint[];
 }
 
 export interface PointerScanOutcome {
