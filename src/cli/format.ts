@@ -74,14 +74,19 @@ sha256 ${sha256}`;
     case 'scan': {
       if (!json) return undefined;
       const skipped = event.skipped.map((s) => ({ start: hexAddress(s.start), end: hexAddress(s.end), reason: s.reason }));
-      return JSON.stringify({ type: 'scan', hits: event.hits, bytes: event.bytesScanned, regions: event.regions, skipped, line: event.line });
+      return JSON.stringify({ type: 'scan', hits: event.hits, bytes: event.bytesScanned, regions: event.regions, skipped, ...(event.pointers === undefined ? {} : { pointers: event.pointers }), line: event.line });
     }
   }
 }
 
 /** A scan's summary for people (`--verbose`, on stderr): what it read, and each range it left out and why. */
 export function formatScanSummary(event: Extract<OutputEvent, { type: 'scan' }>): string {
-  const lines = [`scan at line ${event.line}: ${formatBytes(event.bytesScanned)} in ${count(event.regions, 'region')}, ${count(event.hits, 'hit')}`];
+  const lines = [`scan at line ${event.line}: ${formatBytes(event.bytesScanned)} in ${count(event.regions, 'region')}, ${count(event.hits, event.pointers === undefined ? 'hit' : 'path')}`];
+  const pointers = event.pointers;
+  if (pointers !== undefined) {
+    lines.push(`  pointer map: ${count(pointers.count, 'pointer')} (${formatBytes(pointers.mapBytes)}); locations found at depth 1, 2, …: ${pointers.levels.join(', ')}`);
+    if (pointers.cut) lines.push(`  ${pointerScanCut(pointers.levels.length)}`);
+  }
   // One line per reason (a process has hundreds of untouched ranges); a reason met once shows its range.
   // --json lists every range.
   const byReason = new Map<string, (typeof event.skipped)[number][]>();
@@ -177,4 +182,9 @@ export function formatRevert(outcome: { readonly sites: readonly RevertedSite[];
     lines.push(json ? JSON.stringify({ type: 'revert-note', message: note }) : note);
   }
   return lines.join('\n');
+}
+
+/** Why a pointer scan found fewer paths than asked for, for people: its search stopped before the depth asked for. */
+export function pointerScanCut(depth: number): string {
+  return `the search stopped after depth ${depth}: its levels would have taken more memory than the pointer map, so deeper paths are missing; lower the offset or the depth`;
 }

@@ -14,7 +14,7 @@ import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import type { Value } from '../runtime/evaluation/value.ts';
 import type { RunCommand, TargetSpec, WritingOptions } from './args.ts';
-import { formatEvent, formatScanSummary } from './format.ts';
+import { formatEvent, formatScanSummary, pointerScanCut } from './format.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { AuditFile } from './audit-file.ts';
 import type { ReportRecorder } from './report.ts';
@@ -174,6 +174,8 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
         if (event.type === 'scan') {
           progress?.end();
           if (command.verbose && !command.json) sinks.err(formatScanSummary(event));
+          // Paths missing for want of memory are said even without --verbose: the list looks whole.
+          else if (event.pointers?.cut === true && !command.json) sinks.err(`pvm: note: pointerscan at line ${event.line}: ${pointerScanCut(event.pointers.levels.length)}`);
         }
         if (event.type === 'patch' && event.outcome.frozen !== undefined && command.verbose && !command.json) {
           const { threads, micros, tries } = event.outcome.frozen;
