@@ -137,9 +137,9 @@ describe('the pointer map', () => {
     [0x1000, 0x5, 0x2fff, 0x3000, 0x10008, 0xfff, 0x10008, 0].forEach((v, i) => view.setBigUint64(i * 8, BigInt(v), true));
     collector.collect(bytes, 0x40000n, 64);
     const map = collector.finish();
-    expect([...map.locations].map((l) => l - 0x40000)).toEqual([0, 16, 32, 48]);
+    expect(Array.from({ length: map.count }, (_, i) => map.location(i) - 0x40000)).toEqual([0, 16, 32, 48]);
     const found: number[] = [];
-    map.each(0x10000, 0x10010, (i) => found.push(map.locations[i]! - 0x40000));
+    map.each(0x10000, 0x10010, (i) => found.push(map.location(i) - 0x40000));
     expect(found).toEqual([32, 48]);
   });
 });

@@ -52,29 +52,33 @@ export class PointerCollector {
   readonly #spans: ValueSpans;
   readonly #low: number;
   readonly #high: number;
-  /** The upper 32 bits of the lowest and highest value in a span, and for each upper half between, whether a span has values with it: most words are rejected by one look. */
+  /** The upper 32 bits of the lowest value in a span, and for each upper half from there, whether a span has values with it: most words are rejected by one look. */
   readonly #lowHigh: number;
-  readonly #highHigh: number;
   readonly #upperHalves: Uint8Array;
-  readonly #blocks: { locations: Float64Array; values: Float64Array; spans: Uint32Array }[] = [];
+  readonly #buckets: Buckets;
+  /** Entries per bucket, counted as they come (the counting sort's first pass). */
+  readonly #counts: Uint32Array;
+  readonly #blocks: Block[] = [];
   #used = BLOCK;
   #count = 0;
-  /** Whole words seen. */
-  words = 0;
+  /** The span the last pointer pointed into: the next one likely points there too (a heap's pointers point into the heap). */
+  #lastSpan = 0;
 
   constructor(spans: ValueSpans) {
     this.#spans = spans;
     this.#low = spans.starts.length === 0 ? 1 : spans.starts[0]!;
     this.#high = spans.starts.length === 0 ? 0 : spans.ends[spans.ends.length - 1]!;
     this.#lowHigh = Math.floor(this.#low / TWO_32);
-    this.#highHigh = Math.floor((this.#high - 1) / TWO_32);
+    const highHigh = Math.floor((this.#high - 1) / TWO_32);
     // User space is below 2^47: at most 2^15 upper halves.
-    this.#upperHalves = new Uint8Array(Math.max(0, Math.min(this.#highHigh - this.#lowHigh + 1, 1 << 21)));
+    this.#upperHalves = new Uint8Array(Math.max(0, Math.min(highHigh - this.#lowHigh + 1, 1 << 21)));
     for (let s = 0; s < spans.starts.length; s++) {
       const first = Math.floor(spans.starts[s]! / TWO_32);
       const last = Math.min(Math.floor((spans.ends[s]! - 1) / TWO_32), this.#lowHigh + this.#upperHalves.length - 1);
       for (let h = first; h <= last; h++) this.#upperHalves[h - this.#lowHigh] = 1;
     }
+    this.#buckets = bucketsOf(spans);
+    this.#counts = new Uint32Array(this.#buckets.total + 1);
   }
 
   /** The chunk visit: every aligned word of the chunk's searched part whose value lies in a span. */
@@ -85,13 +89,20 @@ export class PointerCollector {
     const count = Math.max(0, Math.floor((searchEnd - skip) / 8));
     if (count === 0) return true;
     const words = (bytes.byteOffset + skip) % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + skip, count * 2) : new Uint32Array(bytes.slice(skip, skip + count * 8).buffer);
-    const spans = this.#spans;
+    const { starts, ends } = this.#spans;
     const low = this.#low;
     const high = this.#high;
     const lowHigh = this.#lowHigh;
     const halves = this.#upperHalves;
     const halvesLength = halves.length;
+    const { first: firstBucket, size } = this.#buckets;
+    // A power of two: multiplying by its inverse is exact, and cheaper than dividing.
+    const perBucket = 1 / size;
+    const counts = this.#counts;
     const at = base + skip;
+    let span = this.#lastSpan;
+    let block = this.#blocks[this.#blocks.length - 1];
+    let used = this.#used;
     for (let i = 0, n = count * 2; i < n; i += 2) {
       const hi = words[i + 1]!;
       // Within bounds, or V8 leaves its fast path: an upper half below the lowest wraps past the length.
@@ -99,92 +110,118 @@ export class PointerCollector {
       if (half >= halvesLength || halves[half] === 0) continue;
       const value = hi * TWO_32 + words[i]!;
       if (value < low || value >= high) continue;
-      const span = spanOf(spans, value);
-      if (span >= 0) this.#add(at + i * 4, value, span);
+      if (!(value >= starts[span]! && value < ends[span]!)) {
+        span = spanOf(this.#spans, value);
+        if (span < 0) {
+          span = this.#lastSpan;
+          continue;
+        }
+      }
+      const bucket = firstBucket[span]! + Math.floor((value - starts[span]!) * perBucket);
+      counts[bucket + 1]!++;
+      if (used === BLOCK) {
+        block = { locations: new Float64Array(BLOCK), values: new Float64Array(BLOCK), buckets: new Uint32Array(BLOCK) };
+        this.#blocks.push(block);
+        used = 0;
+      }
+      block!.locations[used] = at + i * 4;
+      block!.values[used] = value;
+      block!.buckets[used] = bucket;
+      used++;
+      this.#count++;
     }
-    this.words += count;
+    this.#lastSpan = span;
+    this.#used = used;
     return true;
   };
 
-  #add(location: number, value: number, span: number): void {
-    if (this.#used === BLOCK) {
-      this.#blocks.push({ locations: new Float64Array(BLOCK), values: new Float64Array(BLOCK), spans: new Uint32Array(BLOCK) });
-      this.#used = 0;
-    }
-    const block = this.#blocks[this.#blocks.length - 1]!;
-    block.locations[this.#used] = location;
-    block.values[this.#used] = value;
-    block.spans[this.#used] = span;
-    this.#used++;
-    this.#count++;
-  }
-
   /** The map, indexed. The chunks must have been visited in ascending address order. */
   finish(): PointerMap {
-    const n = this.#count;
-    const locations = new Float64Array(n);
-    const values = new Float64Array(n);
-    const spanOfEntry = new Uint32Array(n);
-    this.#blocks.forEach((block, i) => {
-      const length = i === this.#blocks.length - 1 ? this.#used : BLOCK;
-      locations.set(block.locations.subarray(0, length), i * BLOCK);
-      values.set(block.values.subarray(0, length), i * BLOCK);
-      spanOfEntry.set(block.spans.subarray(0, length), i * BLOCK);
+    const counts = this.#counts;
+    for (let b = 0; b < this.#buckets.total; b++) counts[b + 1]! += counts[b]!;
+    // The counting sort's second pass: each entry's index into its bucket's place, in location order.
+    const next = counts.slice(0, this.#buckets.total);
+    const order = new Uint32Array(this.#count);
+    this.#blocks.forEach((block, k) => {
+      const length = k === this.#blocks.length - 1 ? this.#used : BLOCK;
+      const buckets = block.buckets;
+      for (let j = 0; j < length; j++) order[next[buckets[j]!]!++] = k * BLOCK + j;
     });
+    const blocks = this.#blocks.map((block) => ({ locations: block.locations, values: block.values }));
     this.#blocks.length = 0;
-    return new PointerMap(this.#spans, locations, values, spanOfEntry);
+    return new PointerMap(this.#spans, this.#buckets, this.#count, blocks, counts, order);
   }
+}
+
+/** Entries as they are filled: BLOCK at a time, never copied (the map reads them in place). */
+interface Block {
+  readonly locations: Float64Array;
+  readonly values: Float64Array;
+  /** Each entry's bucket, until the map is indexed. */
+  readonly buckets: Uint32Array;
+}
+
+/** A block of the map: its entries' locations and values. */
+type StoredBlock = Pick<Block, 'locations' | 'values'>;
+
+/** Buckets of values, each `size` bytes of a span: bucket b of span s covers values from starts[s] + (b - first[s]) × size. */
+interface Buckets {
+  readonly size: number;
+  readonly first: Float64Array;
+  readonly total: number;
+}
+
+/** At most this many buckets: a bucket index of 4 bytes each, 16 MiB. */
+const MAX_BUCKETS = 1 << 22;
+
+/** Buckets of 64 bytes (a few words) or, for spans past 256 MiB, of the power of two that keeps them within MAX_BUCKETS. */
+function bucketsOf(spans: ValueSpans): Buckets {
+  let total = 0;
+  for (let s = 0; s < spans.starts.length; s++) total += spans.ends[s]! - spans.starts[s]!;
+  let size = 64;
+  while (total / size > MAX_BUCKETS) size *= 2;
+  const first = new Float64Array(spans.starts.length + 1);
+  for (let s = 0; s < spans.starts.length; s++) first[s + 1] = first[s]! + Math.ceil((spans.ends[s]! - spans.starts[s]!) / size);
+  return { size, first, total: first[spans.starts.length]! };
 }
 
 export class PointerMap {
   readonly count: number;
-  /** Entry i's location (ascending) and value. */
-  readonly locations: Float64Array;
-  readonly values: Float64Array;
   readonly #spans: ValueSpans;
-  /** Bucket b of span s covers values from starts[s] + (b - firstBucket[s]) × bucketSize. */
-  readonly #firstBucket: Float64Array;
-  readonly #bucketSize: number;
+  readonly #buckets: Buckets;
+  readonly #blocks: readonly StoredBlock[];
   /** Bucket b's entries are order[bucketStart[b] … bucketStart[b + 1]), in location order. */
   readonly #bucketStart: Uint32Array;
   readonly #order: Uint32Array;
 
-  constructor(spans: ValueSpans, locations: Float64Array, values: Float64Array, spanOfEntry: Uint32Array) {
-    this.count = locations.length;
-    this.locations = locations;
-    this.values = values;
+  constructor(spans: ValueSpans, buckets: Buckets, count: number, blocks: readonly StoredBlock[], bucketStart: Uint32Array, order: Uint32Array) {
+    this.count = count;
     this.#spans = spans;
-    // About one bucket per entry, of a power of two bytes (at least 8, a word).
-    let total = 0;
-    for (let s = 0; s < spans.starts.length; s++) total += spans.ends[s]! - spans.starts[s]!;
-    const perEntry = total / Math.max(1, this.count);
-    this.#bucketSize = 2 ** Math.min(40, Math.max(3, Math.ceil(Math.log2(Math.max(1, perEntry)))));
-    this.#firstBucket = new Float64Array(spans.starts.length + 1);
-    for (let s = 0; s < spans.starts.length; s++) this.#firstBucket[s + 1] = this.#firstBucket[s]! + Math.ceil((spans.ends[s]! - spans.starts[s]!) / this.#bucketSize);
-    const buckets = this.#firstBucket[spans.starts.length]!;
-    const bucketStart = new Uint32Array(buckets + 1);
-    const bucketOf = (i: number) => {
-      const s = spanOfEntry[i]!;
-      return this.#firstBucket[s]! + Math.floor((values[i]! - spans.starts[s]!) / this.#bucketSize);
-    };
-    for (let i = 0; i < this.count; i++) bucketStart[bucketOf(i) + 1]!++;
-    for (let b = 0; b < buckets; b++) bucketStart[b + 1]! += bucketStart[b]!;
-    const next = bucketStart.slice(0, buckets);
-    const order = new Uint32Array(this.count);
-    for (let i = 0; i < this.count; i++) order[next[bucketOf(i)]!++] = i;
+    this.#buckets = buckets;
+    this.#blocks = blocks;
     this.#bucketStart = bucketStart;
     this.#order = order;
   }
 
-  /** Bytes the map holds. */
+  /** Entry i's location: entries are numbered in location order. */
+  location(i: number): number {
+    return this.#blocks[Math.floor(i / BLOCK)]!.locations[i % BLOCK]!;
+  }
+
+  /** Entry i's value. */
+  value(i: number): number {
+    return this.#blocks[Math.floor(i / BLOCK)]!.values[i % BLOCK]!;
+  }
+
+  /** Bytes the map holds (its last block may have up to 1 MiB more, not yet filled). */
   get bytes(): number {
-    return this.locations.byteLength + this.values.byteLength + this.#order.byteLength + this.#bucketStart.byteLength + this.#firstBucket.byteLength;
+    return this.count * 16 + this.#order.byteLength + this.#bucketStart.byteLength + this.#buckets.first.byteLength;
   }
 
   /** Calls `visit` with each entry whose value lies in [low, high]. */
   each(low: number, high: number, visit: (entry: number) => void): void {
     const { starts, ends } = this.#spans;
-    const size = this.#bucketSize;
+    const { size, first } = this.#buckets;
     let s = 0;
     let top = starts.length;
     while (s < top) {
@@ -193,12 +230,12 @@ export class PointerMap {
       else top = mid;
     }
     for (; s < starts.length && starts[s]! <= high; s++) {
-      const from = this.#firstBucket[s]! + Math.floor((Math.max(low, starts[s]!) - starts[s]!) / size);
-      const to = this.#firstBucket[s]! + Math.floor((Math.min(high, ends[s]! - 1) - starts[s]!) / size);
+      const from = first[s]! + Math.floor((Math.max(low, starts[s]!) - starts[s]!) / size);
+      const to = first[s]! + Math.floor((Math.min(high, ends[s]! - 1) - starts[s]!) / size);
       for (let b = from; b <= to; b++) {
         for (let k = this.#bucketStart[b]!, end = this.#bucketStart[b + 1]!; k < end; k++) {
           const entry = this.#order[k]!;
-          const value = this.values[entry]!;
+          const value = this.value(entry);
           if (value >= low && value <= high) visit(entry);
         }
       }

@@ -118,20 +118,19 @@ function searchBack(map: PointerMap, request: PointerScanRequest): { levels: Uin
     const level = found.slice(0, count).sort();
     levels.push(level);
     room -= count;
-    previous = { length: level.length, at: (j) => map.locations[level[j]!]! };
+    previous = { length: level.length, at: (j) => map.location(level[j]!) };
   }
   return { levels, cut: false };
 }
 
 /** The paths from each static location of each level, shortest first, up to the limit. */
 function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: PointerScanRequest, staticAt: (location: number) => { module: string; moduleStart: number } | undefined): PointerPath[] {
-  const { locations, values } = map;
   const max = request.maxOffset;
   const paths: PointerPath[] = [];
   const offsets: number[] = [];
   /** Spells every way from `entry` of level `depth` (1-based) down to ADDR; false once the limit is reached. */
   const down = (depth: number, entry: number, emit: () => boolean): boolean => {
-    const value = values[entry]!;
+    const value = map.value(entry);
     if (depth === 1) {
       offsets.push(request.address - value);
       const going = emit();
@@ -139,8 +138,8 @@ function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: Po
       return going;
     }
     const below = levels[depth - 2]!;
-    for (let j = lowerBound(below, locations, value); j < below.length && locations[below[j]!]! <= value + max; j++) {
-      offsets.push(locations[below[j]!]! - value);
+    for (let j = lowerBound(below, map, value); j < below.length && map.location(below[j]!) <= value + max; j++) {
+      offsets.push(map.location(below[j]!) - value);
       const going = down(depth - 1, below[j]!, emit);
       offsets.pop();
       if (!going) return false;
@@ -150,9 +149,9 @@ function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: Po
   for (let depth = 1; depth <= levels.length; depth++) {
     for (const entry of levels[depth - 1]!) {
       if (paths.length >= request.limit) return paths;
-      const base = staticAt(locations[entry]!);
+      const base = staticAt(map.location(entry));
       if (base === undefined) continue;
-      const offset = BigInt(locations[entry]! - base.moduleStart);
+      const offset = BigInt(map.location(entry) - base.moduleStart);
       const going = down(depth, entry, () => {
         paths.push({ module: base.module, offset, offsets: offsets.map(BigInt) });
         return paths.length < request.limit;
@@ -164,12 +163,12 @@ function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: Po
 }
 
 /** The first j whose location is at least `value`. */
-function lowerBound(level: Uint32Array, locations: Float64Array, value: number): number {
+function lowerBound(level: Uint32Array, map: PointerMap, value: number): number {
   let low = 0;
   let high = level.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (locations[level[mid]!]! < value) low = mid + 1;
+    if (map.location(level[mid]!) < value) low = mid + 1;
     else high = mid;
   }
   return low;
