@@ -139,6 +139,7 @@ export const PARALLEL_BYTES = 128 << 20;
  */
 export function hasLargeScan(steps: readonly PlanStep[]): boolean {
   return someExpression(steps, (e) => {
+    if (e.op === 'pointerscan') return true; // it reads all the memory that may hold pointers
     if (e.op !== 'scan') return false;
     if (e.range.kind !== 'region') return true;
     const region = e.range.region;

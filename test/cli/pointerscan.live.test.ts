@@ -100,6 +100,20 @@ describe.each(RUNTIMES)('pointerscan on %s', (runtime) => {
     expect(run(2, '0x17')).not.toContainEqual({ base: baseOf(f, 'game_state'), offsets: ['0x18', '0x10'] });
   });
 
+  it('finds the same paths with a worker thread on the other core as on one thread', async () => {
+    // Past 128 MiB, as a large scan, the memory is shared with a worker, which fills a map of its own from the end.
+    const f = await fixture(['--bulk-mib', '160']);
+    const args = ['-e', SCAN, '--pid', String(f.pid), '--arg', `health=${f.hex('health')}`, '--json'];
+    const shared = pvm(runtime, args, { env: { PVM_SCAN_WORKERS: 'wait', PVM_SCAN_DEBUG: '1' } });
+    const alone = pvm(runtime, args, { env: { PVM_SCAN_WORKERS: '0' } });
+    expect(shared.status).toBe(0);
+    expect(Number(/worker took (\d+) of/.exec(shared.stderr)?.[1])).toBeGreaterThan(0);
+    const emitted = (stdout: string) => lines(stdout).filter((line) => line.type !== 'scan');
+    const scanned = (stdout: string) => lines(stdout).find((line) => line.type === 'scan')!.pointers;
+    expect(emitted(shared.stdout)).toEqual(emitted(alone.stdout));
+    expect(scanned(shared.stdout)).toEqual(scanned(alone.stdout));
+  });
+
   it('refuses a bad bound, a loop over paths, and paths given inline, each with its place and a fix (exit 2)', async () => {
     const f = await fixture();
     const dir = scratch();

@@ -6,8 +6,10 @@
 // waits for the worker with Atomics.wait, and takes its results from shared
 // memory. A worker that starts late only gets what is left; one that fails (or
 // finds more hits than it can hold) has its chunks searched again here. The
-// hits are the same, in the same order, as a scan on one thread.
-import type { Worker } from 'node:worker_threads';
+// hits are the same, in the same order, as a scan on one thread. What the
+// threads look for (a pattern's hits, or a pointer scan's pointers: `Find`)
+// is the caller's; claiming, waiting and falling back are the same for both.
+import type { MessagePort, Transferable, Worker } from 'node:worker_threads';
 import type { Pattern } from '../../plan/pattern.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
@@ -30,15 +32,47 @@ export interface ScanJob {
   readonly chunks: readonly Chunk[];
   /** The smaps the chunks were planned from (the worker scans from the same map), if read. */
   readonly smaps: string | undefined;
-  readonly pattern: Pattern;
-  readonly align: number;
-  /** Hits the worker may hold; one more fails it. */
-  readonly capacity: number;
+  readonly find: JobFind;
   readonly claims: SharedArrayBuffer;
   /** [bytes searched by the worker], for progress. */
   readonly bytes: SharedArrayBuffer;
-  readonly hits: SharedArrayBuffer;
   readonly skipped: SharedArrayBuffer;
+}
+
+/**
+ * What the worker looks for: a pattern's matches, into `hits` (it may hold
+ * `capacity`; one more fails it); or a pointer scan's pointers (whose values
+ * lie in the spans), posted back on `reply` when it is done.
+ */
+export type JobFind =
+  | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly align: number; readonly capacity: number; readonly hits: SharedArrayBuffer }
+  | { readonly kind: 'pointers'; readonly starts: Float64Array; readonly ends: Float64Array; readonly reply: MessagePort };
+
+/** The caller's side of a search shared with a worker: what the worker is to find, and how its results join this thread's. */
+export interface Find {
+  readonly job: JobFind;
+  /** What the job message transfers (a reply port). */
+  readonly transfer: readonly Transferable[];
+  /** Takes what the worker found, once it finished its chunks; false when nothing could be taken (then its chunks are searched here again). */
+  join(control: Int32Array): boolean;
+  /** How many things are found so far, for progress. */
+  found(): number;
+}
+
+/** A pattern's matches, shared with the worker: its hits come back in shared memory, and join this thread's in address order up to `limit`. */
+export function patternFind(pattern: Pattern, align: number, limit: number, hits: bigint[]): Find {
+  const shared = new SharedArrayBuffer(8 * limit);
+  return {
+    job: { kind: 'pattern', pattern, align, capacity: limit, hits: shared },
+    transfer: [],
+    join(control) {
+      const found = new BigUint64Array(shared, 0, Atomics.load(control, HITS)).slice().sort();
+      for (const hit of found) hits.push(hit);
+      hits.splice(limit);
+      return true;
+    },
+    found: () => hits.length,
+  };
 }
 
 /** How long the worker may go without progress before it counts as failed (a batch takes about a millisecond). */
@@ -54,10 +88,9 @@ const STALL_MS = 10_000;
 export function searchWithWorker(
   chunks: readonly Chunk[],
   searcher: ChunkSearcher,
-  hits: bigint[],
+  find: Find,
   target: ParallelScan,
-  request: { readonly pattern: Pattern; readonly align: number; readonly limit: number },
-  progress: (bytesScanned: number, hits: number) => void,
+  progress: (bytesScanned: number, found: number) => void,
 ): boolean {
   if (chunks.length < 2) return false;
   const helper = takeScanWorker(target.pid);
@@ -66,19 +99,16 @@ export function searchWithWorker(
   const data: ScanJob = {
     chunks,
     smaps: target.smapsText,
-    pattern: request.pattern,
-    align: request.align,
-    capacity: request.limit,
+    find: find.job,
     claims: new SharedArrayBuffer(4 * chunks.length),
     bytes: new SharedArrayBuffer(8),
-    hits: new SharedArrayBuffer(8 * request.limit),
     skipped: new SharedArrayBuffer(SKIPPED_BYTES),
   };
-  worker.postMessage(data);
+  worker.postMessage(data, [...find.transfer]);
   const claims = new Int32Array(data.claims);
   const control = new Int32Array(helper.control);
   const workerBytes = new BigInt64Array(data.bytes);
-  const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), hits.length);
+  const report = () => progress(searcher.bytesScanned + Number(Atomics.load(workerBytes, 0)), find.found());
   try {
     if (target.wait) {
       const until = Date.now() + 10_000;
@@ -96,16 +126,13 @@ export function searchWithWorker(
       report();
     }
     if (!going) {
-      // This thread has `limit` hits, all before any the worker can find: its work is not needed.
+      // This thread has all it needs (`limit` hits, all before any the worker can find): its work is not needed.
       Atomics.store(control, STOP, 1);
       return true;
     }
     if (!claims.some((claim) => claim === WORKERS || claim === WORKER_DONE)) return true; // it never took a chunk
     waitFor(worker, control, workerBytes, report);
-    if (Atomics.load(control, STATE) === DONE) {
-      const found = new BigUint64Array(data.hits, 0, Atomics.load(control, HITS)).slice().sort();
-      for (const hit of found) hits.push(hit);
-      hits.splice(request.limit);
+    if (Atomics.load(control, STATE) === DONE && find.join(control)) {
       const skippedLength = Atomics.load(control, SKIPPED);
       if (skippedLength > 0) {
         const ranges = JSON.parse(new TextDecoder().decode(new Uint8Array(data.skipped).slice(0, skippedLength))) as { start: string; end: string; reason: string }[];

@@ -59,6 +59,7 @@ export class PointerCollector {
   /** Entries per bucket, counted as they come (the counting sort's first pass). */
   readonly #counts: Uint32Array;
   readonly #blocks: Block[] = [];
+  /** Entries in the last block; BLOCK: a new block takes the next. */
   #used = BLOCK;
   #count = 0;
   /** The span the last pointer pointed into: the next one likely points there too (a heap's pointers point into the heap). */
@@ -101,7 +102,8 @@ export class PointerCollector {
     const counts = this.#counts;
     const at = base + skip;
     let span = this.#lastSpan;
-    let block = this.#blocks[this.#blocks.length - 1];
+    // The block being filled, if it has room (none after startSegment).
+    let block = this.#used === BLOCK ? undefined : this.#blocks[this.#blocks.length - 1];
     let used = this.#used;
     for (let i = 0, n = count * 2; i < n; i += 2) {
       const hi = words[i + 1]!;
@@ -119,21 +121,43 @@ export class PointerCollector {
       }
       const bucket = firstBucket[span]! + Math.floor((value - starts[span]!) * perBucket);
       counts[bucket + 1]!++;
-      if (used === BLOCK) {
-        block = { locations: new Float64Array(BLOCK), values: new Float64Array(BLOCK), buckets: new Uint32Array(BLOCK) };
+      if (block === undefined || used === BLOCK) {
+        if (block !== undefined) block.length = used;
+        block = { locations: new Float64Array(BLOCK), values: new Float64Array(BLOCK), buckets: new Uint32Array(BLOCK), length: 0 };
         this.#blocks.push(block);
         used = 0;
       }
-      block!.locations[used] = at + i * 4;
-      block!.values[used] = value;
-      block!.buckets[used] = bucket;
+      block.locations[used] = at + i * 4;
+      block.values[used] = value;
+      block.buckets[used] = bucket;
       used++;
       this.#count++;
     }
     this.#lastSpan = span;
     this.#used = used;
+    if (block !== undefined) block.length = used;
     return true;
   };
+
+  /** What follows goes into a block of its own: a worker's batches come back as blocks that `adopt` puts in address order. */
+  startSegment(): void {
+    this.#used = BLOCK;
+  }
+
+  /** The blocks filled so far, and the bucket counts: what a worker posts back (their buffers can be transferred). */
+  parts(): { readonly blocks: readonly Block[]; readonly counts: Uint32Array } {
+    return { blocks: this.#blocks, counts: this.#counts };
+  }
+
+  /** Takes blocks another collector over the same spans filled, whose entries lie after every entry here, in address order. */
+  adopt(blocks: readonly Block[], counts: Uint32Array): void {
+    for (const block of blocks) {
+      this.#blocks.push(block);
+      this.#count += block.length;
+    }
+    for (let b = 0; b < counts.length; b++) this.#counts[b]! += counts[b]!;
+    this.#used = BLOCK;
+  }
 
   /** The map, indexed. The chunks must have been visited in ascending address order. */
   finish(): PointerMap {
@@ -142,27 +166,30 @@ export class PointerCollector {
     // The counting sort's second pass: each entry's index into its bucket's place, in location order.
     const next = counts.slice(0, this.#buckets.total);
     const order = new Uint32Array(this.#count);
-    this.#blocks.forEach((block, k) => {
-      const length = k === this.#blocks.length - 1 ? this.#used : BLOCK;
+    let first = 0;
+    for (const block of this.#blocks) {
       const buckets = block.buckets;
-      for (let j = 0; j < length; j++) order[next[buckets[j]!]!++] = k * BLOCK + j;
-    });
-    const blocks = this.#blocks.map((block) => ({ locations: block.locations, values: block.values }));
+      for (let j = 0; j < block.length; j++) order[next[buckets[j]!]!++] = first + j;
+      first += block.length;
+    }
+    const blocks = this.#blocks.map((block) => ({ locations: block.locations, values: block.values, length: block.length }));
     this.#blocks.length = 0;
     return new PointerMap(this.#spans, this.#buckets, this.#count, blocks, counts, order);
   }
 }
 
-/** Entries as they are filled: BLOCK at a time, never copied (the map reads them in place). */
-interface Block {
+/** Entries as they are filled: up to BLOCK at a time, never copied (the map reads them in place). */
+export interface Block {
   readonly locations: Float64Array;
   readonly values: Float64Array;
   /** Each entry's bucket, until the map is indexed. */
   readonly buckets: Uint32Array;
+  /** Entries it holds. */
+  length: number;
 }
 
 /** A block of the map: its entries' locations and values. */
-type StoredBlock = Pick<Block, 'locations' | 'values'>;
+type StoredBlock = Pick<Block, 'locations' | 'values' | 'length'>;
 
 /** Buckets of values, each `size` bytes of a span: bucket b of span s covers values from starts[s] + (b - first[s]) × size. */
 interface Buckets {
@@ -190,6 +217,9 @@ export class PointerMap {
   readonly #spans: ValueSpans;
   readonly #buckets: Buckets;
   readonly #blocks: readonly StoredBlock[];
+  /** Where each block's entries start in the numbering, and the block the last lookup found (lookups come near each other). */
+  readonly #firstOf: Float64Array;
+  #last = 0;
   /** Bucket b's entries are order[bucketStart[b] … bucketStart[b + 1]), in location order. */
   readonly #bucketStart: Uint32Array;
   readonly #order: Uint32Array;
@@ -199,18 +229,38 @@ export class PointerMap {
     this.#spans = spans;
     this.#buckets = buckets;
     this.#blocks = blocks;
+    this.#firstOf = new Float64Array(blocks.length + 1);
+    blocks.forEach((block, k) => (this.#firstOf[k + 1] = this.#firstOf[k]! + block.length));
     this.#bucketStart = bucketStart;
     this.#order = order;
   }
 
   /** Entry i's location: entries are numbered in location order. */
   location(i: number): number {
-    return this.#blocks[Math.floor(i / BLOCK)]!.locations[i % BLOCK]!;
+    const k = this.#blockOf(i);
+    return this.#blocks[k]!.locations[i - this.#firstOf[k]!]!;
   }
 
   /** Entry i's value. */
   value(i: number): number {
-    return this.#blocks[Math.floor(i / BLOCK)]!.values[i % BLOCK]!;
+    const k = this.#blockOf(i);
+    return this.#blocks[k]!.values[i - this.#firstOf[k]!]!;
+  }
+
+  #blockOf(i: number): number {
+    const firstOf = this.#firstOf;
+    let k = this.#last;
+    if (i >= firstOf[k]! && i < firstOf[k + 1]!) return k;
+    let low = 0;
+    let high = this.#blocks.length;
+    while (low + 1 < high) {
+      const mid = (low + high) >>> 1;
+      if (firstOf[mid]! <= i) low = mid;
+      else high = mid;
+    }
+    k = low;
+    this.#last = k;
+    return k;
   }
 
   /** Bytes the map holds (its last block may have up to 1 MiB more, not yet filled). */

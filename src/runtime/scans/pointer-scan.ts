@@ -13,7 +13,10 @@
 import type { MemorySource, Region } from '../../target/target.ts';
 import type { PointerPath } from '../evaluation/value.ts';
 import { ChunkSearcher } from './chunk-search.ts';
-import { PointerCollector, type PointerMap, valueSpans } from './pointer-map.ts';
+import { type Block, PointerCollector, type PointerMap, type ValueSpans, valueSpans } from './pointer-map.ts';
+import { type Find, searchWithWorker } from './parallel-scan.ts';
+import { PARALLEL_BYTES } from '../../plan/walk.ts';
+import { replyChannel, takeReply } from '../../target/scan-worker/start-worker.ts';
 import { batches, chunksOf, mergeSkipped, planStreams, type ScanProgress, type SkippedRange } from './scan.ts';
 import { staticRangeAt, staticRanges } from './static-bases.ts';
 
@@ -56,9 +59,15 @@ export function pointerScan(target: MemorySource, request: PointerScanRequest, o
     const searcher = new ChunkSearcher(access, collector.collect);
     const chunks = chunksOf(streams, 0);
     const bytesTotal = streams.reduce((sum, s) => sum + Number(s.end - s.start), 0);
-    for (const batch of batches(chunks, 0, chunks.length)) {
-      searcher.searchBatch(batch);
-      onProgress?.({ bytesScanned: searcher.bytesScanned, bytesTotal, hits: 0 });
+    const progress = (bytesScanned: number) => onProgress?.({ bytesScanned, bytesTotal, hits: 0 });
+    // With a worker thread on the other core, as a scan does: it fills a map of its own from the end, which joins this one.
+    const parallel = access.parallel !== undefined && bytesTotal >= PARALLEL_BYTES ? access.parallel : undefined;
+    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, pointersFind(collector, spans), parallel, progress);
+    if (!helped) {
+      for (const batch of batches(chunks, 0, chunks.length)) {
+        searcher.searchBatch(batch);
+        progress(searcher.bytesScanned);
+      }
     }
     const map = collector.finish();
     const { levels, cut } = searchBack(map, request);
@@ -76,6 +85,23 @@ export function pointerScan(target: MemorySource, request: PointerScanRequest, o
   } finally {
     access.close();
   }
+}
+
+/** A pointer scan's share of a worker's help: its map's blocks come back on a port of their own, to join `collector`'s after its own. */
+function pointersFind(collector: PointerCollector, spans: ValueSpans): Find {
+  const { port, reply } = replyChannel();
+  return {
+    job: { kind: 'pointers', starts: spans.starts, ends: spans.ends, reply },
+    transfer: [reply],
+    join() {
+      const message = takeReply(port) as { blocks: Block[]; counts: Uint32Array } | undefined;
+      port.close();
+      if (message === undefined) return false;
+      collector.adopt(message.blocks, message.counts);
+      return true;
+    },
+    found: () => 0,
+  };
 }
 
 /** The levels, 1 to `depth` (fewer when cut), each the map entries it holds in location order. */

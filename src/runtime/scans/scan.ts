@@ -15,7 +15,7 @@ import { isAnonymous, residentOnly, skipReason } from '../../target/skip-rules.t
 import { splitByRanges } from '../../target/ranges.ts';
 import { Matcher } from '../evaluation/match.ts';
 import { type Chunk, ChunkSearcher, patternVisit } from './chunk-search.ts';
-import { searchWithWorker } from './parallel-scan.ts';
+import { patternFind, searchWithWorker } from './parallel-scan.ts';
 
 export type ScanArea =
   | { readonly kind: 'all' }
@@ -101,7 +101,7 @@ function scanWith(access: ScanAccess, request: ScanRequest, onProgress?: (progre
   const progress = (bytesScanned: number, hits: number) => onProgress?.({ bytesScanned, bytesTotal, hits });
   if (request.limit > 0) {
     const parallel = access.parallel !== undefined && bytesTotal >= PARALLEL_BYTES ? access.parallel : undefined;
-    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, hits, parallel, request, progress);
+    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, patternFind(request.pattern, request.align, request.limit, hits), parallel, progress);
     if (!helped) {
       for (const batch of batches(chunks, 0, chunks.length)) {
         const going = searcher.searchBatch(batch);
