@@ -288,6 +288,11 @@ try {
     for (const [other, time] of others) goals.push([`≥ 10× faster than ${other.split(',')[0]} on ${name}`, time / engine >= 10, `${(time / engine).toFixed(1)}× by engine time, ${(time / full).toFixed(1)}× by wall time`]);
   }
 
+  // 5b. The pointer scan (issue 34): against a literal scan of all memory, on a 256 MiB process with few pointers
+  //     (the fixture) and a CPython holding 600 000 small dicts (~200 MB, ~9 M pointers); then how it grows with
+  //     depth and offset, and its memory against its map's.
+  await pointerScanRows();
+
   // 7. Snapshots (issue 10), of a 256 MiB resident process: pvm snapshot against gcore, and against C copying the
   //    same number of bytes to a file with process_vm_readv (16 MiB calls); then a scan of the snapshot against C
   //    scanning the same bytes of the core file (pread 1 MiB + memmem). Files go to test/.build (a disk, not tmpfs).
@@ -322,6 +327,71 @@ try {
   }
 } finally {
   target.kill();
+}
+
+/** Starts `argv` and waits for its first line, parsed by `parse`; the process and that value. */
+async function started(argv, parse) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const value = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(parse(String(chunk).split('\n')[0])));
+    child.once('error', reject);
+  });
+  return { child, value };
+}
+
+/** Wall time (ns) and peak RSS (KiB, from GNU time where installed) of one run; the JSON lines it printed. */
+function measured(argv) {
+  const time = installed('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M'] : [];
+  const start = process.hrtime.bigint();
+  const result = spawnSync(time[0] ?? argv[0], [...time.slice(1), ...(time.length > 0 ? argv : argv.slice(1))], { encoding: 'utf8' });
+  const ns = Number(process.hrtime.bigint() - start);
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+  const rss = time.length > 0 ? Number(result.stderr.trim().split('\n').at(-1)) : undefined;
+  return { ns, rss, lines: result.stdout.trim().split('\n').map((line) => JSON.parse(line)) };
+}
+
+async function pointerScanRows() {
+  const fixture = await started([`${build}/target`, '--bulk-mib', '256'], JSON.parse);
+  const python = await started(['python3', '-c', 'import sys\nx = [{"a": i, "b": [i]} for i in range(600000)]\nprint(hex(id(x[300000])), flush=True)\nsys.stdin.read()'], (line) => line.trim());
+  try {
+    const targets = [
+      ['the fixture, 256 MiB', String(fixture.value.pid), fixture.value.health],
+      ['CPython, 600 000 dicts', String(python.child.pid), python.value],
+    ];
+    const scanOf = (depth, offset) => `param a: ptr\nemit paths = len(pointerscan to a depth ${depth} offset ${offset} limit 100000)`;
+    const literal = `print len(scan "${NEEDLE}" in all)`;
+    table('pointer scan, depth 3, offset 0x100', 'wall time', 'literal scan, wall', 'pointer / literal (wall)', 'paths', 'map', 'peak RSS / map');
+    for (const [label, tpid, address] of targets) {
+      for (const [name, cli] of Object.entries(cliOf)) {
+        const argv = [...cli, '-e', scanOf(3, '0x100'), '--pid', tpid, '--arg', `a=${address}`, '--json'];
+        const rounds = Array.from({ length: RUNS }, () => ({ pointer: measured(argv), literal: measured([...cli, '-e', literal, '--pid', tpid]) }));
+        const ratio = median(rounds.map((r) => r.pointer.ns / r.literal.ns));
+        const { lines } = rounds[0].pointer;
+        const scan = lines.find((line) => line.type === 'scan').pointers;
+        const paths = lines.find((line) => line.type === 'emit').value;
+        const base = measured([...cli, '-e', 'print 1', '--pid', tpid]).rss;
+        const rss = median(rounds.map((r) => r.pointer.rss ?? NaN));
+        const overMap = base === undefined ? '' : (((rss - base) * 1024) / scan.mapBytes).toFixed(2);
+        row(`pvm on ${name}, ${label}`, ms(median(rounds.map((r) => r.pointer.ns))), ms(median(rounds.map((r) => r.literal.ns))), ratio.toFixed(2), paths, `${scan.count} pointers, ${(scan.mapBytes / 2 ** 20).toFixed(1)} MiB`, overMap);
+        goals.push([`pointer scan (depth 3, offset 0x100) ≤ 3× a literal scan of all memory, ${label}, on ${name} (wall)`, ratio <= 3, `${ratio.toFixed(2)}×`]);
+        if (overMap !== '') goals.push([`pointer scan's memory ≤ 2× its map, ${label}, on ${name} (peak RSS over a trivial run's)`, Number(overMap) <= 2, `${overMap}×`]);
+      }
+    }
+    // How the time grows, on Node, with CPython (the pointers are many): each depth and offset once.
+    table('pointer scan on Node, CPython: depth × offset', 'offset 0x40', 'offset 0x100', 'offset 0x400', 'offset 0x1000', '');
+    const [, tpid, address] = targets[1];
+    for (const depth of [1, 2, 3, 4, 5]) {
+      const cells = ['0x40', '0x100', '0x400', '0x1000'].map((offset) => {
+        const { ns, lines } = measured([...cliOf.node, '-e', scanOf(depth, offset), '--pid', tpid, '--arg', `a=${address}`, '--json']);
+        const scan = lines.find((line) => line.type === 'scan').pointers;
+        return `${ms(ns)}, ${lines.find((line) => line.type === 'emit').value} paths, ${scan.levels.reduce((a, b) => a + b, 0)} locations${scan.cut ? ' (cut)' : ''}`;
+      });
+      row(`depth ${depth}`, ...cells, '');
+    }
+  } finally {
+    fixture.child.kill();
+    python.child.kill();
+  }
 }
 
 async function snapshotRows() {

@@ -9,7 +9,8 @@
 // hits are the same, in the same order, as a scan on one thread. What the
 // threads look for (a pattern's hits, or a pointer scan's pointers: `Find`)
 // is the caller's; claiming, waiting and falling back are the same for both.
-import type { MessagePort, Transferable, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import type { SharedPointers } from './shared-pointers.ts';
 import type { Pattern } from '../../plan/pattern.ts';
 import type { SkippedRange } from './scan.ts';
 import type { Chunk, ChunkSearcher } from './chunk-search.ts';
@@ -42,17 +43,15 @@ export interface ScanJob {
 /**
  * What the worker looks for: a pattern's matches, into `hits` (it may hold
  * `capacity`; one more fails it); or a pointer scan's pointers (whose values
- * lie in the spans), posted back on `reply` when it is done.
+ * lie in the spans), into `shared` (shared-pointers.ts).
  */
 export type JobFind =
   | { readonly kind: 'pattern'; readonly pattern: Pattern; readonly align: number; readonly capacity: number; readonly hits: SharedArrayBuffer }
-  | { readonly kind: 'pointers'; readonly starts: Float64Array; readonly ends: Float64Array; readonly reply: MessagePort };
+  | { readonly kind: 'pointers'; readonly starts: Float64Array; readonly ends: Float64Array; readonly shared: SharedPointers };
 
 /** The caller's side of a search shared with a worker: what the worker is to find, and how its results join this thread's. */
 export interface Find {
   readonly job: JobFind;
-  /** What the job message transfers (a reply port). */
-  readonly transfer: readonly Transferable[];
   /** Takes what the worker found, once it finished its chunks; false when nothing could be taken (then its chunks are searched here again). */
   join(control: Int32Array): boolean;
   /** How many things are found so far, for progress. */
@@ -64,7 +63,6 @@ export function patternFind(pattern: Pattern, align: number, limit: number, hits
   const shared = new SharedArrayBuffer(8 * limit);
   return {
     job: { kind: 'pattern', pattern, align, capacity: limit, hits: shared },
-    transfer: [],
     join(control) {
       const found = new BigUint64Array(shared, 0, Atomics.load(control, HITS)).slice().sort();
       for (const hit of found) hits.push(hit);
@@ -104,7 +102,7 @@ export function searchWithWorker(
     bytes: new SharedArrayBuffer(8),
     skipped: new SharedArrayBuffer(SKIPPED_BYTES),
   };
-  worker.postMessage(data, [...find.transfer]);
+  worker.postMessage(data);
   const claims = new Int32Array(data.claims);
   const control = new Int32Array(helper.control);
   const workerBytes = new BigInt64Array(data.bytes);

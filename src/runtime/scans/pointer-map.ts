@@ -65,8 +65,15 @@ export class PointerCollector {
   /** The span the last pointer pointed into: the next one likely points there too (a heap's pointers point into the heap). */
   #lastSpan = 0;
 
-  constructor(spans: ValueSpans) {
+  /** Where blocks come from: fresh memory, or (a worker's) slices of memory shared with the thread that takes them; undefined when there is no more. */
+  readonly #newBlock: () => Block | undefined;
+  /** `newBlock` had no more: the collector stopped. */
+  full = false;
+
+  /** `counts`: where to count entries per bucket (shared, for a worker), of `bucketCount(spans) + 1` slots. */
+  constructor(spans: ValueSpans, newBlock: () => Block | undefined = freshBlock, counts?: Uint32Array) {
     this.#spans = spans;
+    this.#newBlock = newBlock;
     this.#low = spans.starts.length === 0 ? 1 : spans.starts[0]!;
     this.#high = spans.starts.length === 0 ? 0 : spans.ends[spans.ends.length - 1]!;
     this.#lowHigh = Math.floor(this.#low / TWO_32);
@@ -79,7 +86,7 @@ export class PointerCollector {
       for (let h = first; h <= last; h++) this.#upperHalves[h - this.#lowHigh] = 1;
     }
     this.#buckets = bucketsOf(spans);
-    this.#counts = new Uint32Array(this.#buckets.total + 1);
+    this.#counts = counts ?? new Uint32Array(this.#buckets.total + 1);
   }
 
   /** The chunk visit: every aligned word of the chunk's searched part whose value lies in a span. */
@@ -123,7 +130,12 @@ export class PointerCollector {
       counts[bucket + 1]!++;
       if (block === undefined || used === BLOCK) {
         if (block !== undefined) block.length = used;
-        block = { locations: new Float64Array(BLOCK), values: new Float64Array(BLOCK), buckets: new Uint32Array(BLOCK), length: 0 };
+        block = this.#newBlock();
+        if (block === undefined) {
+          this.full = true;
+          this.#used = BLOCK;
+          return false;
+        }
         this.#blocks.push(block);
         used = 0;
       }
@@ -144,9 +156,9 @@ export class PointerCollector {
     this.#used = BLOCK;
   }
 
-  /** The blocks filled so far, and the bucket counts: what a worker posts back (their buffers can be transferred). */
-  parts(): { readonly blocks: readonly Block[]; readonly counts: Uint32Array } {
-    return { blocks: this.#blocks, counts: this.#counts };
+  /** The blocks filled so far, in the order they were filled. */
+  blocks(): readonly Block[] {
+    return this.#blocks;
   }
 
   /** Takes blocks another collector over the same spans filled, whose entries lie after every entry here, in address order. */
@@ -176,6 +188,18 @@ export class PointerCollector {
     this.#blocks.length = 0;
     return new PointerMap(this.#spans, this.#buckets, this.#count, blocks, counts, order);
   }
+}
+
+function freshBlock(): Block {
+  return { locations: new Float64Array(BLOCK), values: new Float64Array(BLOCK), buckets: new Uint32Array(BLOCK), length: 0 };
+}
+
+/** Entries a block holds at most. */
+export const BLOCK_ENTRIES = BLOCK;
+
+/** The buckets a map over `spans` counts entries in. */
+export function bucketCount(spans: ValueSpans): number {
+  return bucketsOf(spans).total;
 }
 
 /** Entries as they are filled: up to BLOCK at a time, never copied (the map reads them in place). */

@@ -13,10 +13,10 @@
 import type { MemorySource, Region } from '../../target/target.ts';
 import type { PointerPath } from '../evaluation/value.ts';
 import { ChunkSearcher } from './chunk-search.ts';
-import { type Block, PointerCollector, type PointerMap, type ValueSpans, valueSpans } from './pointer-map.ts';
+import { PointerCollector, type PointerMap, type ValueSpans, valueSpans } from './pointer-map.ts';
+import { sharedBlocks, type SharedPointers, sharedPointers } from './shared-pointers.ts';
 import { type Find, searchWithWorker } from './parallel-scan.ts';
 import { PARALLEL_BYTES } from '../../plan/walk.ts';
-import { replyChannel, takeReply } from '../../target/scan-worker/start-worker.ts';
 import { batches, chunksOf, mergeSkipped, planStreams, type ScanProgress, type SkippedRange } from './scan.ts';
 import { staticRangeAt, staticRanges } from './static-bases.ts';
 
@@ -62,7 +62,7 @@ export function pointerScan(target: MemorySource, request: PointerScanRequest, o
     const progress = (bytesScanned: number) => onProgress?.({ bytesScanned, bytesTotal, hits: 0 });
     // With a worker thread on the other core, as a scan does: it fills a map of its own from the end, which joins this one.
     const parallel = access.parallel !== undefined && bytesTotal >= PARALLEL_BYTES ? access.parallel : undefined;
-    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, pointersFind(collector, spans), parallel, progress);
+    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, pointersFind(collector, sharedPointers(spans, bytesTotal, chunks.length), spans), parallel, progress);
     if (!helped) {
       for (const batch of batches(chunks, 0, chunks.length)) {
         searcher.searchBatch(batch);
@@ -87,17 +87,13 @@ export function pointerScan(target: MemorySource, request: PointerScanRequest, o
   }
 }
 
-/** A pointer scan's share of a worker's help: its map's blocks come back on a port of their own, to join `collector`'s after its own. */
-function pointersFind(collector: PointerCollector, spans: ValueSpans): Find {
-  const { port, reply } = replyChannel();
+/** A pointer scan's share of a worker's help: the worker fills `shared`, whose blocks join `collector`'s after its own. */
+function pointersFind(collector: PointerCollector, shared: SharedPointers, spans: ValueSpans): Find {
   return {
-    job: { kind: 'pointers', starts: spans.starts, ends: spans.ends, reply },
-    transfer: [reply],
+    job: { kind: 'pointers', starts: spans.starts, ends: spans.ends, shared },
     join() {
-      const message = takeReply(port) as { blocks: Block[]; counts: Uint32Array } | undefined;
-      port.close();
-      if (message === undefined) return false;
-      collector.adopt(message.blocks, message.counts);
+      const { blocks, counts } = sharedBlocks(shared);
+      collector.adopt(blocks, counts);
       return true;
     },
     found: () => 0,

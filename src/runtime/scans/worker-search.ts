@@ -2,15 +2,16 @@
 // it claims chunks from the end of the list a call's worth at a time until
 // its claims meet the other thread's, searches them as a scan on one thread
 // would (chunk-search.ts), and leaves its skipped ranges and state in shared
-// memory; its hits go to shared memory, its pointers (a pointer scan's) are
-// posted back in address order. The worker thread
+// memory, as its hits or pointers are (a pointer scan's: shared-pointers.ts).
+// The worker thread
 // (target/scan-worker/scan-worker.ts) opens the process and runs it.
 import { DONE, FAILED, HITS, SKIPPED, STATE, STOP, WORKING } from '../../target/scan-worker/control.ts';
 import type { ScanAccess } from '../../target/target.ts';
 import { Matcher } from '../evaluation/match.ts';
 import { ChunkSearcher, type ChunkVisit, patternVisit } from './chunk-search.ts';
 import { CLAIM_BYTES, FREE, type JobFind, type ScanJob, SKIPPED_BYTES, WORKER_DONE, WORKERS } from './parallel-scan.ts';
-import { type Block, PointerCollector } from './pointer-map.ts';
+import { PointerCollector } from './pointer-map.ts';
+import { SharedPointerWriter } from './shared-pointers.ts';
 
 /** What the worker does with its chunks: the visit, a mark where each claimed batch starts, and the results left when it is done (false: it failed). */
 interface WorkerFind {
@@ -72,22 +73,17 @@ function workerFind(job: JobFind, access: ScanAccess): WorkerFind {
       },
     };
   }
-  // Batches are claimed from the end, so each starts blocks of its own, and they go back lowest first.
-  const collector = new PointerCollector({ starts: job.starts, ends: job.ends });
-  const batches: { firstChunk: number; firstBlock: number }[] = [];
+  // Into shared memory; batches are claimed from the end, so each starts blocks of its own, put in order by the main thread.
+  const writer = new SharedPointerWriter(job.shared);
+  const collector = new PointerCollector({ starts: job.starts, ends: job.ends }, writer.newBlock, new Uint32Array(job.shared.counts));
   return {
     visit: collector.collect,
     batch(firstChunk) {
       collector.startSegment();
-      batches.push({ firstChunk, firstBlock: collector.parts().blocks.length });
+      writer.batch(firstChunk);
     },
     finish() {
-      const { blocks, counts } = collector.parts();
-      const ordered: Block[] = [];
-      for (let b = batches.length - 1; b >= 0; b--) ordered.push(...blocks.slice(batches[b]!.firstBlock, batches[b + 1]?.firstBlock ?? blocks.length));
-      const buffers = [...ordered.flatMap((block) => [block.locations.buffer, block.values.buffer, block.buckets.buffer]), counts.buffer] as ArrayBuffer[];
-      job.reply.postMessage({ blocks: ordered, counts }, buffers);
-      job.reply.close();
+      writer.finish();
       return true;
     },
   };

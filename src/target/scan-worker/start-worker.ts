@@ -4,7 +4,7 @@
 // scan a lot warms one as it starts (warmScanWorker); the scan takes it
 // (takeScanWorker), or starts one then.
 import { createRequire } from 'node:module';
-import type { MessagePort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { residentBytes } from '../process-facts.ts';
 import { CONTROL_BYTES, type ScanWorkerData } from './control.ts';
 
@@ -50,29 +50,6 @@ let workerThreads: typeof import('node:worker_threads') | undefined;
 /** node:worker_threads, loaded on first use: a run with no large scan does without it (~1 ms on Node). */
 function threads(): typeof import('node:worker_threads') {
   return workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-}
-
-/** A channel for a worker's reply: `reply` goes to the worker with its job, `port` stays here. */
-export function replyChannel(): { readonly port: MessagePort; readonly reply: MessagePort } {
-  const { port1, port2 } = new (threads().MessageChannel)();
-  // Never what keeps pvm alive, taken or not (a worker that took no chunk never replies).
-  port1.unref();
-  return { port: port1, reply: port2 };
-}
-
-/**
- * The message a worker posted on `port` before it said it was done, taken
- * without going back to the event loop (this thread's engine is synchronous);
- * undefined if none comes within a second.
- */
-export function takeReply(port: MessagePort): unknown {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; waited < 1000; waited++) {
-    const received = threads().receiveMessageOnPort(port);
-    if (received !== undefined) return received.message;
-    Atomics.wait(pause, 0, 0, 1);
-  }
-  return undefined;
 }
 
 function startWorker(pid: number): ScanWorker | undefined {
