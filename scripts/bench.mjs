@@ -360,7 +360,7 @@ async function pointerScanRows() {
     ];
     const scanOf = (depth, offset) => `param a: ptr\nemit paths = len(pointerscan to a depth ${depth} offset ${offset} limit 100000)`;
     const literal = `print len(scan "${NEEDLE}" in all)`;
-    table('pointer scan, depth 3, offset 0x100', 'wall time', 'literal scan, wall', 'pointer / literal (wall)', 'paths', 'map', 'peak RSS / map');
+    table('pointer scan, depth 3, offset 0x100', 'wall time', 'literal scan, wall', 'pointer / literal (wall)', 'paths', 'map', "(peak RSS − a literal scan's) / map");
     for (const [label, tpid, address] of targets) {
       for (const [name, cli] of Object.entries(cliOf)) {
         const argv = [...cli, '-e', scanOf(3, '0x100'), '--pid', tpid, '--arg', `a=${address}`, '--json'];
@@ -369,12 +369,13 @@ async function pointerScanRows() {
         const { lines } = rounds[0].pointer;
         const scan = lines.find((line) => line.type === 'scan').pointers;
         const paths = lines.find((line) => line.type === 'emit').value;
-        const base = measured([...cli, '-e', 'print 1', '--pid', tpid]).rss;
+        // Over a literal scan's peak: what the same reads and the worker thread take is not the pointer scan's.
+        const base = median(rounds.map((r) => r.literal.rss ?? NaN));
         const rss = median(rounds.map((r) => r.pointer.rss ?? NaN));
-        const overMap = base === undefined ? '' : (((rss - base) * 1024) / scan.mapBytes).toFixed(2);
+        const overMap = Number.isNaN(base) ? '' : (((rss - base) * 1024) / scan.mapBytes).toFixed(2);
         row(`pvm on ${name}, ${label}`, ms(median(rounds.map((r) => r.pointer.ns))), ms(median(rounds.map((r) => r.literal.ns))), ratio.toFixed(2), paths, `${scan.count} pointers, ${(scan.mapBytes / 2 ** 20).toFixed(1)} MiB`, overMap);
         goals.push([`pointer scan (depth 3, offset 0x100) ≤ 3× a literal scan of all memory, ${label}, on ${name} (wall)`, ratio <= 3, `${ratio.toFixed(2)}×`]);
-        if (overMap !== '') goals.push([`pointer scan's memory ≤ 2× its map, ${label}, on ${name} (peak RSS over a trivial run's)`, Number(overMap) <= 2, `${overMap}×`]);
+        if (overMap !== '') goals.push([`pointer scan's memory ≤ 2× its map, ${label}, on ${name} (peak RSS over a literal scan's)`, Number(overMap) <= 2, `${overMap}×`]);
       }
     }
     // How the time grows, on Node, with CPython (the pointers are many): each depth and offset once.

@@ -7,6 +7,10 @@ import { pointerScan, type PointerScanRequest } from '../../src/runtime/scans/po
 import { staticRanges } from '../../src/runtime/scans/static-bases.ts';
 import { PointerCollector, valueSpans } from '../../src/runtime/scans/pointer-map.ts';
 import type { Region } from '../../src/target/target.ts';
+import { sharedBlocks, sharedPointers, SharedPointerWriter } from '../../src/runtime/scans/shared-pointers.ts';
+import { searchFromEnd } from '../../src/runtime/scans/worker-search.ts';
+import type { ScanJob } from '../../src/runtime/scans/parallel-scan.ts';
+import { FAILED } from '../../src/target/scan-worker/control.ts';
 
 const PAGE = 0x1000;
 
@@ -141,5 +145,55 @@ describe('the pointer map', () => {
     const found: number[] = [];
     map.each(0x10000, 0x10010, (i) => found.push(map.location(i) - 0x40000));
     expect(found).toEqual([32, 48]);
+  });
+});
+
+describe("a worker's share of the map", () => {
+  const spans = valueSpans([{ start: 0x10000, end: 0x20000 }]);
+  /** Memory of `words` words, every one pointing into the span. */
+  const pointers = (words: number) => {
+    const bytes = new Uint8Array(words * 8);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < words; i++) view.setBigUint64(i * 8, BigInt(0x10000 + (i % 0x1000) * 8), true);
+    return bytes;
+  };
+
+  it('comes back in address order though the worker took its batches from the end', () => {
+    const shared = sharedPointers(spans, 3 * 64, 3);
+    const writer = new SharedPointerWriter(shared);
+    const collector = new PointerCollector(spans, writer.newBlock, new Uint32Array(shared.counts));
+    for (const chunk of [2, 1]) {
+      collector.startSegment();
+      writer.batch(chunk);
+      collector.collect(pointers(8), BigInt(0x40000 + chunk * 64), 64);
+    }
+    writer.finish();
+    const main = new PointerCollector(spans);
+    main.collect(pointers(8), 0x40000n, 64);
+    const { blocks, counts } = sharedBlocks(shared);
+    main.adopt(blocks, counts);
+    const map = main.finish();
+    expect(Array.from({ length: map.count }, (_, i) => map.location(i) - 0x40000)).toEqual(Array.from({ length: 24 }, (_, i) => i * 8));
+    const found: number[] = [];
+    map.each(0x10000, 0x10008, (i) => found.push(map.location(i) - 0x40000));
+    expect(found).toEqual([0, 8, 64, 72, 128, 136]);
+  });
+
+  it('that outgrows the shared memory fails the worker, whose chunks the main thread then reads', () => {
+    const region: MemoryRegion = { start: 0x40000n, end: 0x40000n + 0x100000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: pointers(0x20000) };
+    const access = new MemoryTarget([region]).openScan();
+    const chunks = [{ start: 0x40000n, length: 0x80000, search: 0x80000, boundaries: [] }, { start: 0xc0000n, length: 0x80000, search: 0x80000, boundaries: [] }];
+    // One slot of 65 536 entries for a chunk of 65 536 pointers and the next: the second does not fit.
+    const shared = { ...sharedPointers(spans, 0, 1), blocks: 1 };
+    const job: ScanJob = {
+      chunks,
+      smaps: undefined,
+      find: { kind: 'pointers', starts: spans.starts, ends: spans.ends, shared },
+      claims: new SharedArrayBuffer(8),
+      bytes: new SharedArrayBuffer(8),
+      skipped: new SharedArrayBuffer(1024),
+    };
+    expect(searchFromEnd(job, access, new Int32Array(4))).toBe(FAILED);
+    access.close();
   });
 });
