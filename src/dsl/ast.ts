@@ -332,13 +332,16 @@ export interface ScanExpression {
   readonly span: Span;
 }
 
-/** `pointerscan to ADDR depth D offset MAX [limit N]`: the pointer paths from static memory that lead to ADDR. */
+/** `pointerscan to ADDR depth D offset MAX [limit N] [stacks]`: the pointer paths from static memory (and thread stacks) that lead to ADDR. */
 export interface PointerScanExpression {
   readonly kind: 'pointerscan';
   readonly address: Expression;
   readonly depth: Expression;
   readonly offset: Expression;
   readonly limit: Expression | undefined;
+  readonly stacks: boolean;
+  /** Options given twice, for the checker to report. */
+  readonly repeated: readonly Span[];
   readonly span: Span;
 }
 

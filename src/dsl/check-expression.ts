@@ -175,6 +175,7 @@ function pointerScanType(e: Ast.PointerScanExpression, scope: NameLookup, report
   bounded(e.depth, 'depth', 1n, BigInt(POINTER_SCAN_MAX_DEPTH), 'a depth of 3 to 5 finds what most programs hold; each level more can multiply the paths');
   bounded(e.offset, 'offset', 0n, BigInt(POINTER_SCAN_MAX_OFFSET), 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual');
   if (e.limit !== undefined) requireCount(expressionType(e.limit, scope, report), e.limit, report);
+  for (const span of e.repeated) report({ code: 'scan-option', message: 'this option is given twice', span, hint: 'give each option once' });
   return 'paths';
 }
 

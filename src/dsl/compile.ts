@@ -161,7 +161,7 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
       case 'field':
         return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
       case 'pointerscan':
-        return { op: 'pointerscan', address: expr(e.address), depth: expr(e.depth), offset: expr(e.offset), limit: e.limit && expr(e.limit), loc: loc(e.span) };
+        return { op: 'pointerscan', address: expr(e.address), depth: expr(e.depth), offset: expr(e.offset), limit: e.limit && expr(e.limit), stacks: e.stacks, loc: loc(e.span) };
       case 'narrow': {
         const test = e.test;
         return {

@@ -951,11 +951,22 @@ class FastParser {
     this.#word('offset');
     const offset = this.#primary();
     let limit: Ast.Expression | undefined;
-    if (this.#isWord('limit')) {
-      this.#word('limit');
-      limit = this.#primary();
+    let stacks = false;
+    const repeated: Span[] = [];
+    for (;;) {
+      const optionStart = this.#at;
+      if (this.#isWord('limit')) {
+        this.#word('limit');
+        const value = this.#primary();
+        if (limit !== undefined) repeated.push({ start: optionStart, end: this.#last });
+        else limit = value;
+      } else if (this.#isWord('stacks')) {
+        this.#word('stacks');
+        if (stacks) repeated.push({ start: optionStart, end: this.#last });
+        stacks = true;
+      } else break;
     }
-    return { kind: 'pointerscan', address, depth, offset, limit, span: { start, end: this.#last } };
+    return { kind: 'pointerscan', address, depth, offset, limit, stacks, repeated, span: { start, end: this.#last } };
   }
 
   #scan(): Ast.ScanExpression {

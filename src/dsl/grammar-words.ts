@@ -92,6 +92,7 @@ export const WORDS: ReadonlySet<string> = new Set([
   'read',
   'scan',
   'sizeof',
+  'stacks',
   'struct',
   'to',
   'true',

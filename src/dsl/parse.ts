@@ -454,11 +454,31 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     };
     return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given.has('unique'), repeated, span: span(this) };
   },
-  PointerScan(this: NonterminalNode, _kw: Node, _to: Node, address: Node, _depth: Node, depth: Node, _offset: Node, offset: Node, limit: IterationNode): Ast.PointerScanExpression {
-    return { kind: 'pointerscan', address: address['ast'](), depth: depth['ast'](), offset: offset['ast'](), limit: optional(limit), span: span(this) };
+  PointerScan(this: NonterminalNode, _kw: Node, _to: Node, address: Node, _depth: Node, depth: Node, _offset: Node, offset: Node, options: IterationNode): Ast.PointerScanExpression {
+    const given = new Map<string, Node>();
+    const repeated: Span[] = [];
+    for (const option of options.children) {
+      const name = /^[a-z]+/.exec(option.sourceString)![0];
+      if (given.has(name)) repeated.push(span(option));
+      else given.set(name, option);
+    }
+    const limit = given.get('limit');
+    return {
+      kind: 'pointerscan',
+      address: address['ast'](),
+      depth: depth['ast'](),
+      offset: offset['ast'](),
+      limit: limit === undefined ? undefined : (limit['ast']() as Ast.Expression),
+      stacks: given.has('stacks'),
+      repeated,
+      span: span(this),
+    };
   },
-  PointerScanLimit(_kw: Node, value: Node): Ast.Expression {
+  PointerScanOption_limit(_kw: Node, value: Node): Ast.Expression {
     return value['ast']();
+  },
+  PointerScanOption_stacks(_word: Node): undefined {
+    return undefined;
   },
   Narrow_to(this: NonterminalNode, _kw: Node, list: Node, to: Node, address: Node): Ast.NarrowExpression {
     return { kind: 'narrow', list: list['ast'](), type: undefined, test: { kind: 'to', address: address['ast'](), span: { start: span(to).start, end: span(address).end } }, span: span(this) };

@@ -161,7 +161,7 @@ function expression(e: PlanExpr, parenthesise = true): string {
       return wrap(`scan ${datum(e.needle)} in ${range}${options}`);
     }
     case 'pointerscan':
-      return wrap(`pointerscan to ${expression(e.address)} depth ${expression(e.depth)} offset ${expression(e.offset)}${e.limit === undefined ? '' : ` limit ${expression(e.limit)}`}`);
+      return wrap(`pointerscan to ${expression(e.address)} depth ${expression(e.depth)} offset ${expression(e.offset)}${e.limit === undefined ? '' : ` limit ${expression(e.limit)}`}${e.stacks ? ' stacks' : ''}`);
     case 'narrow': {
       const test = e.test;
       const how = test.kind === 'compare'

@@ -8,7 +8,7 @@ import { readBoundedFile } from '../regular-file.ts';
 import { closest } from '../suggest.ts';
 import { evaluateConstant } from './evaluation/evaluate.ts';
 import { locate } from './locate.ts';
-import { int, numeric, type PointerPath, ptr, str, type Value } from './evaluation/value.ts';
+import { int, numeric, type PathBase, type PointerPath, ptr, str, type Value } from './evaluation/value.ts';
 import { hexAddress } from '../bytes.ts';
 
 /** Parses `NAME=VALUE` pairs as given on the command line. */
@@ -134,15 +134,23 @@ function parsePathsArg(name: string, text: string, readArgFile: (path: string) =
     const value = BigInt(itemText.replaceAll('_', '').toLowerCase());
     return value < 1n << 64n ? value : undefined;
   };
+  const baseOf = (base: unknown): PathBase | undefined => {
+    if (typeof base !== 'string') return undefined;
+    const stack = /^threadstack(\d+)-(.+)$/.exec(base);
+    const below = stack === null ? undefined : offset(stack[2]);
+    if (stack !== null && below !== undefined) return { kind: 'stack', thread: Number(stack[1]), offset: below };
+    const plus = base.lastIndexOf('+');
+    const past = plus > 0 ? offset(base.slice(plus + 1)) : undefined;
+    return past === undefined ? undefined : { kind: 'module', module: base.slice(0, plus), offset: past };
+  };
   const path = (item: unknown, i: number): PointerPath => {
     const shown = () => JSON.stringify(item)?.slice(0, 80);
     const { base, offsets } = (typeof item === 'object' && item !== null ? item : {}) as { base?: unknown; offsets?: unknown };
-    const plus = typeof base === 'string' ? base.lastIndexOf('+') : -1;
-    const start = typeof base === 'string' && plus > 0 ? offset(base.slice(plus + 1)) : undefined;
-    if (start === undefined) return fail(`item ${i} (${shown()}) has no "base" such as "app+0x4040"`);
+    const start = baseOf(base);
+    if (start === undefined) return fail(`item ${i} (${shown()}) has no "base" such as "app+0x4040" or "threadstack0-0x1d8"`);
     const steps = Array.isArray(offsets) ? offsets.map(offset) : [undefined];
     if (steps.length === 0 || steps.some((o) => o === undefined)) return fail(`item ${i} (${shown()}) has no "offsets" such as ["0x18", "0x0"]`);
-    return { module: (base as string).slice(0, plus), offset: start, offsets: steps as bigint[] };
+    return { base: start, offsets: steps as bigint[] };
   };
   return { kind: 'paths', items: arrayArg(name, text.slice(1), readArgFile, fail).map(path) };
 }

@@ -27,3 +27,24 @@ export function threadBuiltin(name: 'threads' | 'reg', args: readonly Value[], t
   const value = thread.registers[index]!;
   return ADDRESS_REGISTERS.has(register) ? ptr(value) : int(value);
 }
+
+/**
+ * The top of each thread's stack that a pointer path's stack base counts
+ * down from (value.ts PathBase), by index in threads(), with where the thread
+ * is now (`sp`, to find its stack's mapping): the main thread's is `mainTop`
+ * (`[symbol("__libc_stack_end")]`: where its stack was when the program
+ * started, below the environment, whose size changes from run to run);
+ * another's is its thread pointer (`fs_base`), which glibc places at the top
+ * of the thread's stack. A thread whose registers are unknown has none.
+ */
+export function stackTops(threads: readonly ThreadState[], mainTop: () => bigint | undefined): ({ readonly top: bigint; readonly sp: bigint } | undefined)[] {
+  const fs = X86_64_REGISTERS.indexOf('fs_base');
+  const rsp = X86_64_REGISTERS.indexOf('rsp');
+  return threads.map((thread, index) => {
+    if (thread.denied !== undefined) throw thread.denied();
+    const registers = thread.registers;
+    if (registers === undefined) return undefined;
+    const top = index === 0 ? mainTop() : registers[fs];
+    return top === undefined || top === 0n ? undefined : { top, sp: registers[rsp]! };
+  });
+}

@@ -83,6 +83,24 @@ describe.each(RUNTIMES)('pointerscan on %s', (runtime) => {
     expect(all).toMatchObject({ status: 0, stdout: `true ${found.length}\n` });
   });
 
+  it("with stacks, starts paths at the top of the main thread's stack too, and they hold after a restart", async () => {
+    const first = await fixture();
+    // The fixture's main() keeps the player in a local: [[symbol("__libc_stack_end")] - N] + 0x10.
+    const recipe = 'param health: ptr\nemit paths = pointerscan to health depth 1 offset 0x100 stacks';
+    const result = pvm(runtime, ['-e', recipe, '--pid', String(first.pid), '--arg', `health=${first.hex('health')}`, '--json']);
+    expect(result.stderr).toBe('');
+    const paths = lines(result.stdout).find((line) => line.type === 'emit')!.value as Path[];
+    const local = paths.find((p) => p.base.startsWith('threadstack0-'))!;
+    expect(local.offsets).toEqual(['0x10']);
+    const file = join(scratch(), 'paths.jsonl');
+    writeFileSync(file, result.stdout);
+    await first.stop();
+    const second = await fixture();
+    const kept = pvm(runtime, ['-e', 'param paths: paths\nparam health: ptr\nemit kept = narrow paths to health', '--pid', String(second.pid), '--arg', `paths=@${file}`, '--arg', `health=${second.hex('health')}`]);
+    expect(kept.stderr).toBe('');
+    expect(kept.stdout).toContain(`[[symbol("__libc_stack_end")] - ${local.base.slice('threadstack0-'.length)}] + 0x10`);
+  });
+
   it('finds nothing where the depth or the offset bound excludes the paths', async () => {
     const f = await fixture();
     const run = (depth: number, offset: string) => {

@@ -7,6 +7,7 @@ import { pointerScan, type PointerScanRequest } from '../../src/runtime/scans/po
 import { staticRanges } from '../../src/runtime/scans/static-bases.ts';
 import { PointerCollector, valueSpans } from '../../src/runtime/scans/pointer-map.ts';
 import type { Region } from '../../src/target/target.ts';
+import { pathBase } from '../../src/runtime/evaluation/show.ts';
 import { sharedBlocks, sharedPointers, SharedPointerWriter } from '../../src/runtime/scans/shared-pointers.ts';
 import { searchFromEnd } from '../../src/runtime/scans/worker-search.ts';
 import type { ScanJob } from '../../src/runtime/scans/parallel-scan.ts';
@@ -37,25 +38,25 @@ function program() {
 }
 
 const scan = (regions: MemoryRegion[], request: Partial<PointerScanRequest> & { address: number }) => pointerScan(new MemoryTarget(regions), { depth: 3, maxOffset: 0x100, limit: 100, ...request });
-const shown = (paths: ReturnType<typeof scan>['paths']) => paths.map((p) => `${p.module}+0x${p.offset.toString(16)} ${p.offsets.map((o) => `0x${o.toString(16)}`).join(' ')}`);
+const shown = (paths: ReturnType<typeof scan>['paths']) => paths.map((p) => `${pathBase(p)} ${p.offsets.map((o) => `0x${o.toString(16)}`).join(' ')}`);
 
 describe('static bases', () => {
   it("are a module file's rw mappings, its relro and its .bss, named by base name", () => {
     const p = program();
     const ranges = staticRanges(p.all as Region[]);
-    expect(ranges.map((r) => [r.module, r.start - p.app, r.end - r.start])).toEqual([
+    expect(ranges.map((r) => [r.base.kind === 'module' && r.base.module, r.start - p.app, r.end - r.start])).toEqual([
       ['app', 2 * PAGE, PAGE],
       ['app', 3 * PAGE, PAGE],
       ['app', 4 * PAGE, 2 * PAGE],
       ['libx.so', 0x7ffff7d01000 - p.app, PAGE],
     ]);
-    expect(ranges[3]!.moduleStart).toBe(0x7ffff7d00000);
+    expect(ranges[3]!.base).toEqual({ kind: 'module', module: 'libx.so', start: 0x7ffff7d00000 });
   });
 
   it('name a module by its path where two mapped files share a base name', () => {
     const a = region(0x10000, PAGE, 'rw-p', '/a/libz.so');
     const b = region(0x20000, PAGE, 'rw-p', '/b/libz.so');
-    expect(staticRanges([a, b]).map((r) => r.module)).toEqual(['/a/libz.so', '/b/libz.so']);
+    expect(staticRanges([a, b]).map((r) => r.base.kind === 'module' && r.base.module)).toEqual(['/a/libz.so', '/b/libz.so']);
   });
 
   it('leave out a read-only mapping not followed by writable memory, and anonymous memory after code', () => {
@@ -121,6 +122,18 @@ describe('pointerscan', () => {
     put(p.data, p.app + 3 * PAGE, a);
     const paths = scan(p.all, { address: a, depth: 3, maxOffset: 0 });
     expect(shown(paths.paths)).toEqual(['app+0x3000 0x0', 'app+0x3000 0x0 0x0', 'app+0x3000 0x0 0x0 0x0']);
+  });
+
+  it("starts paths just below a thread's stack top too, when asked", () => {
+    const p = program();
+    const stack = region(0x7ffffffde000, 8 * PAGE, 'rw-p', '[stack]');
+    const top = 0x7ffffffde000 + 6 * PAGE; // the top of its frames, below the environment
+    put(stack, top - 0x18, 0x555555607000); // a local of the first frame: a pointer to a heap struct
+    put(stack, top - 0x2000, 0x555555607000); // too deep to be static
+    const request = { address: 0x555555607010, depth: 1 };
+    expect(scan([...p.all, stack], request).paths).toEqual([]);
+    const stacks = [{ thread: 0, top, sp: top - 0x3000 }];
+    expect(shown(scan([...p.all, stack], { ...request, stacks }).paths)).toEqual(['threadstack0-0x18 0x10']);
   });
 
   it('stops when its levels would outgrow the map, and says so', () => {

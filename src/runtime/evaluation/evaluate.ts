@@ -6,7 +6,7 @@ import { assert, AssertionFailed, assertNever, DeniedError, RecipeError } from '
 import { literalPattern } from '../../plan/pattern.ts';
 import { callBuiltin } from './builtins.ts';
 import { joinRanges } from '../../target/ranges.ts';
-import { threadBuiltin } from '../threads.ts';
+import { stackTops, threadBuiltin } from '../threads.ts';
 import type { ThreadState } from '../../target/target.ts';
 import { encode } from './encode.ts';
 import type { ScanRequest } from '../scans/scan.ts';
@@ -14,7 +14,7 @@ import type { PointerScanRequest } from '../scans/pointer-scan.ts';
 import { type BinaryOperator, INTEGER_BITS, integerOperation, MAX_SHIFT, resultKind } from '../../plan/arithmetic.ts';
 import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../../plan/plan.ts';
 import { placeError, type SourcePoint } from '../locate.ts';
-import { bool, int, numeric, type PointerPath, ptr, regionSize, type Value } from './value.ts';
+import { bool, int, numeric, type PathBase, type PointerPath, ptr, regionSize, type Value } from './value.ts';
 import { count } from '../../count.ts';
 import { narrowList, type ReadEach } from './narrow.ts';
 
@@ -167,16 +167,7 @@ function build(e: PlanExpr): CompiledExpr {
           : t.kind === 'to'
           ? { to: evaluate(t.address, env, context) }
           : {};
-        // A path from a module the target does not map leads nowhere: it drops out, as unreadable memory does.
-        const moduleStart = (name: string) => {
-          try {
-            return context.modules.module(name).start;
-          } catch (error) {
-            if ((error as { code?: string }).code === 'no-module') return undefined;
-            throw placeError(error, context.locate(e.loc));
-          }
-        };
-        return narrowList(e, list, operands, context.readEach, moduleStart, () => context.locate(e.loc));
+        return narrowList(e, list, operands, context.readEach, pathBases(context, e.loc), () => context.locate(e.loc));
       };
     }
     case 'var': {
@@ -351,7 +342,48 @@ function floatArithmetic(operator: BinaryOperator, a: number, b: number): Value 
   return { kind: 'float', value };
 }
 
-/** `pointerscan to ADDR depth D offset MAX [limit N]`: the operands checked, the paths within the hit budget. */
+/**
+ * Where pointer paths' bases are now, each module and thread looked up once.
+ * A path from a module the target does not map, or a thread it does not
+ * have, leads nowhere: it drops out, as unreadable memory does.
+ */
+function pathBases(context: EvalContext, loc: Loc): (base: PathBase) => bigint | undefined {
+  const starts = new Map<string, bigint | undefined>();
+  let tops: ReturnType<typeof stackTops> | undefined;
+  return (base) => {
+    try {
+      if (base.kind === 'stack') {
+        tops ??= stackTops(context.threads(), () => mainStackTop(context, loc));
+        const top = tops[base.thread]?.top;
+        return top === undefined ? undefined : top - base.offset;
+      }
+      if (!starts.has(base.module)) starts.set(base.module, context.modules.module(base.module).start);
+      return starts.get(base.module)! + base.offset;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'no-module') {
+        starts.set((base as { module: string }).module, undefined);
+        return undefined;
+      }
+      throw placeError(error, context.locate(loc));
+    }
+  };
+}
+
+/** `[symbol("__libc_stack_end")]`: where the main thread's stack was when the program started; undefined without the symbol (no glibc). */
+function mainStackTop(context: EvalContext, loc: Loc): bigint | undefined {
+  let at: bigint;
+  try {
+    at = context.modules.symbol(undefined, '__libc_stack_end');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'no-symbol') return undefined;
+    throw error;
+  }
+  return numeric(context.read(PTR_TYPE, at, loc, -1))!.value;
+}
+
+const PTR_TYPE: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };
+
+/** `pointerscan to ADDR depth D offset MAX [limit N] [stacks]`: the operands checked, the paths within the hit budget. */
 function pointerScanValue(e: Extract<PlanExpr, { op: 'pointerscan' }>, env: Names, context: EvalContext): Value {
   const at = () => context.locate(e.loc);
   const address = numeric(evaluate(e.address, env, context))!.value;
@@ -371,7 +403,8 @@ function pointerScanValue(e: Extract<PlanExpr, { op: 'pointerscan' }>, env: Name
   const cap = context.hitCap?.limit ?? DEFAULT_SCAN_HITS;
   // Without a limit, or with one above the cap, one more than the cap is looked for: finding it is an error.
   const wanted = limit === undefined || limit > BigInt(cap) ? cap + 1 : Number(limit);
-  const paths = wanted === 0 ? [] : context.pointerScan({ address: Number(address), depth: Number(depth), maxOffset: Number(offset), limit: wanted }, e.loc);
+  const stacks = !e.stacks ? [] : stackTops(context.threads(), () => mainStackTop(context, e.loc)).flatMap((thread, index) => (thread === undefined ? [] : [{ thread: index, top: Number(thread.top), sp: Number(thread.sp) }]));
+  const paths = wanted === 0 ? [] : context.pointerScan({ address: Number(address), depth: Number(depth), maxOffset: Number(offset), limit: wanted, stacks }, e.loc);
   if (paths.length > cap) {
     throw new DeniedError('hit-budget', `the pointer scan found more than ${cap} paths${context.hitCap?.rule === undefined ? '' : ` — ${context.hitCap.rule}`}`, {
       ...at(),

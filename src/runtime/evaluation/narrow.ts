@@ -7,7 +7,7 @@ import { RecipeError } from '../../errors.ts';
 import type { Loc, PlanExpr } from '../../plan/plan.ts';
 import type { SourcePoint } from '../locate.ts';
 import { compare } from './evaluate.ts';
-import { decode, numeric, type PointerPath, type Remembered, type Value } from './value.ts';
+import { decode, numeric, type PathBase, type PointerPath, type Remembered, type Value } from './value.ts';
 
 type NarrowExpr = Extract<PlanExpr, { op: 'narrow' }>;
 /** The type narrow reads each item's value as. */
@@ -27,14 +27,14 @@ export interface ReadEachResult {
 /** Reads `length` bytes at each address, batched. */
 export type ReadEach = (addresses: readonly bigint[], length: number, loc: Loc) => ReadEachResult;
 
-/** A module's start, as `module("…")` finds it; undefined where the target maps no such module (a path from it drops out). */
-export type ModuleStart = (name: string) => bigint | undefined;
+/** Where a path's base is now; undefined where the target has no such module or thread (the path drops out). */
+export type BaseAddress = (base: PathBase) => bigint | undefined;
 
 type Narrowable = Extract<Value, { kind: 'list' | 'paths' }>;
 
-export function narrowList(e: NarrowExpr, list: Narrowable, operands: { value?: Value; within?: Value; low?: Value; high?: Value; to?: Value }, readEach: ReadEach, moduleStart: ModuleStart, at: () => SourcePoint): Value {
+export function narrowList(e: NarrowExpr, list: Narrowable, operands: { value?: Value; within?: Value; low?: Value; high?: Value; to?: Value }, readEach: ReadEach, baseAddress: BaseAddress, at: () => SourcePoint): Value {
   // Where each item is: an address as it is; a pointer path followed (undefined: it leads nowhere now).
-  const places = list.kind === 'paths' ? followPaths(list.items, readEach, moduleStart, e.loc) : list.items.map((item) => numeric(item)!.value);
+  const places = list.kind === 'paths' ? followPaths(list.items, readEach, baseAddress, e.loc) : list.items.map((item) => numeric(item)!.value);
   const keptItems = (kept: number[], remembered: Remembered | undefined): Value => {
     if (list.kind === 'paths') return { kind: 'paths', items: kept.map((i) => list.items[i]!), ...(remembered === undefined ? {} : { remembered }) };
     return { kind: 'list', items: kept.map((i) => list.items[i]!), ...(remembered === undefined ? {} : { remembered }) };
@@ -65,18 +65,14 @@ export function narrowList(e: NarrowExpr, list: Narrowable, operands: { value?: 
 }
 
 /**
- * Where each pointer path leads now: its module's start plus its offset, then
- * a level at a time, the pointer there plus the level's offset. Each level is
- * one batched read of every path still going; a path whose module is not
- * mapped, or whose pointer cannot be read, leads nowhere (undefined).
+ * Where each pointer path leads now: its base, then a level at a time, the
+ * pointer there plus the level's offset. Each level is one batched read of
+ * every path still going; a path whose base the target does not have (a
+ * module not mapped, a thread not there), or whose pointer cannot be read,
+ * leads nowhere (undefined).
  */
-function followPaths(paths: readonly PointerPath[], readEach: ReadEach, moduleStart: ModuleStart, loc: Loc): (bigint | undefined)[] {
-  const starts = new Map<string, bigint | undefined>();
-  const places = paths.map((path) => {
-    if (!starts.has(path.module)) starts.set(path.module, moduleStart(path.module));
-    const start = starts.get(path.module);
-    return start === undefined ? undefined : start + path.offset;
-  });
+function followPaths(paths: readonly PointerPath[], readEach: ReadEach, baseAddress: BaseAddress, loc: Loc): (bigint | undefined)[] {
+  const places = paths.map((path) => baseAddress(path.base));
   const depth = paths.reduce((most, path) => Math.max(most, path.offsets.length), 0);
   for (let level = 0; level < depth; level++) {
     const going = places.flatMap((place, i) => (place !== undefined && level < paths[i]!.offsets.length ? [i] : []));

@@ -31,12 +31,15 @@ export function humanValue(value: Value): string {
 
 /** A pointer path as the recipe expression that follows it: `[[module("app") + 0x4040] + 0x18] + 0x0`. */
 export function pathExpression(path: PointerPath): string {
-  let text = `module(${JSON.stringify(path.module)}) + 0x${path.offset.toString(16)}`;
-  for (const offset of path.offsets) text = `[${text}] + 0x${offset.toString(16)}`;
+  const { base } = path;
+  const offset = `0x${base.offset.toString(16)}`;
+  let text = base.kind === 'module' ? `module(${JSON.stringify(base.module)}) + ${offset}` : base.thread === 0 ? `[symbol("__libc_stack_end")] - ${offset}` : `reg(threads()[${base.thread}], "fs_base") - ${offset}`;
+  for (const step of path.offsets) text = `[${text}] + 0x${step.toString(16)}`;
   return text;
 }
 
-/** A pointer path's base as Cheat Engine writes it: `app+0x4040`. */
+/** A pointer path's base as Cheat Engine writes it: `app+0x4040`, `threadstack0-0x1d8`. */
 export function pathBase(path: PointerPath): string {
-  return `${path.module}+0x${path.offset.toString(16)}`;
+  const { base } = path;
+  return base.kind === 'module' ? `${base.module}+0x${base.offset.toString(16)}` : `threadstack${base.thread}-0x${base.offset.toString(16)}`;
 }

@@ -30,16 +30,26 @@ export type Value =
   | { readonly kind: 'object'; readonly fields: readonly (readonly [name: string, value: Value])[] };
 
 /**
- * `[[module("app") + 0x4040] + 0x18] + 0x0`: from `offset` past the start of
- * the module `module("…")` finds by `module`, the pointer there plus
- * offsets[0], the pointer there plus offsets[1], and so on; the last sum is
- * where the path leads.
+ * `[[module("app") + 0x4040] + 0x18] + 0x0`: from its base, the pointer
+ * there plus offsets[0], the pointer there plus offsets[1], and so on; the
+ * last sum is where the path leads.
  */
 export interface PointerPath {
-  readonly module: string;
-  readonly offset: bigint;
+  readonly base: PathBase;
   readonly offsets: readonly bigint[];
 }
+
+/**
+ * Where a pointer path starts: `offset` past the start of the module
+ * `module("…")` finds by `module`; or `offset` below the top of thread
+ * `thread`'s stack (its index in threads(): the main thread's top is where
+ * its stack was when the program started, `[symbol("__libc_stack_end")]`;
+ * another thread's is its thread pointer, `reg(t, "fs_base")`, which glibc
+ * places at the top of the thread's stack).
+ */
+export type PathBase =
+  | { readonly kind: 'module'; readonly module: string; readonly offset: bigint }
+  | { readonly kind: 'stack'; readonly thread: number; readonly offset: bigint };
 
 /** The values a list's items held when it was made: `type` each, back to back. */
 export interface Remembered {

@@ -11,14 +11,14 @@
 // each), each location at most once however many ways it leads on; paths are
 // spelt out only at the end, shortest first, up to the limit.
 import type { MemorySource, Region } from '../../target/target.ts';
-import type { PointerPath } from '../evaluation/value.ts';
+import type { PathBase, PointerPath } from '../evaluation/value.ts';
 import { ChunkSearcher } from './chunk-search.ts';
 import { PointerCollector, type PointerMap, type ValueSpans, valueSpans } from './pointer-map.ts';
 import { sharedBlocks, type SharedPointers, sharedPointers } from './shared-pointers.ts';
 import { type Find, searchWithWorker } from './parallel-scan.ts';
 import { PARALLEL_BYTES } from '../../plan/walk.ts';
 import { batches, chunksOf, mergeSkipped, planStreams, type ScanProgress, type SkippedRange } from './scan.ts';
-import { staticRangeAt, staticRanges } from './static-bases.ts';
+import { stackRanges, type StaticRange, staticRangeAt, staticRanges } from './static-bases.ts';
 
 export interface PointerScanRequest {
   /** ADDR, below 2^53. */
@@ -27,6 +27,8 @@ export interface PointerScanRequest {
   readonly maxOffset: number;
   /** Paths to find at most. */
   readonly limit: number;
+  /** Threads whose stack tops are bases too (`stacks`): their index, their stack's top and their stack pointer. */
+  readonly stacks?: readonly { readonly thread: number; readonly top: number; readonly sp: number }[];
 }
 
 export interface PointerScanOutcome {
@@ -47,7 +49,7 @@ export interface PointerScanOutcome {
 export function pointerScan(target: MemorySource, request: PointerScanRequest, onProgress?: (progress: ScanProgress) => void): PointerScanOutcome {
   const access = target.openScan();
   try {
-    const statics = staticRanges(access.regions);
+    const statics = [...staticRanges(access.regions), ...stackRanges(access.regions, request.stacks ?? [])].sort((a, b) => a.start - b.start);
     const holdsPointers = (region: Region) => region.perms.startsWith('rw') || staticRangeAt(statics, Number(region.start)) !== undefined;
     const { streams, skipped, regions } = planStreams(access, { kind: 'all' }, holdsPointers);
     // A path's pointers point into memory that holds the next pointer (at most MAX below it), or near ADDR.
@@ -146,7 +148,7 @@ function searchBack(map: PointerMap, request: PointerScanRequest): { levels: Uin
 }
 
 /** The paths from each static location of each level, shortest first, up to the limit. */
-function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: PointerScanRequest, staticAt: (location: number) => { module: string; moduleStart: number } | undefined): PointerPath[] {
+function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: PointerScanRequest, staticAt: (location: number) => StaticRange | undefined): PointerPath[] {
   const max = request.maxOffset;
   const paths: PointerPath[] = [];
   const offsets: number[] = [];
@@ -171,11 +173,13 @@ function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: Po
   for (let depth = 1; depth <= levels.length; depth++) {
     for (const entry of levels[depth - 1]!) {
       if (paths.length >= request.limit) return paths;
-      const base = staticAt(map.location(entry));
-      if (base === undefined) continue;
-      const offset = BigInt(map.location(entry) - base.moduleStart);
+      const location = map.location(entry);
+      const range = staticAt(location);
+      if (range === undefined) continue;
+      const { base } = range;
+      const from: PathBase = base.kind === 'module' ? { kind: 'module', module: base.module, offset: BigInt(location - base.start) } : { kind: 'stack', thread: base.thread, offset: BigInt(base.top - location) };
       const going = down(depth, entry, () => {
-        paths.push({ module: base.module, offset, offsets: offsets.map(BigInt) });
+        paths.push({ base: from, offsets: offsets.map(BigInt) });
         return paths.length < request.limit;
       });
       if (!going) return paths;

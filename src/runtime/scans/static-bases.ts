@@ -8,15 +8,36 @@
 //   mapping of the file, or the anonymous .bss), and is never the file's
 //   first page (the ELF header is);
 // - its .bss: the anonymous rw mapping that starts where one of the above ends.
+// With `stacks`, also the top of each thread's stack (Cheat Engine's
+// THREADSTACK bases): the frames just below where a thread started, which a
+// program that loops in them keeps at the same place in every run.
 import type { Region } from '../../target/target.ts';
 
 export interface StaticRange {
   readonly start: number;
   readonly end: number;
-  /** What `module("…")` finds the file by: its base name, or its whole path where two mapped files share one. */
-  readonly module: string;
-  /** The module's start, as `module("…")` gives it: its lowest mapping. */
-  readonly moduleStart: number;
+  readonly base: StaticBase;
+}
+
+/** What a static range's addresses count from: a module's start (up), or the top of a thread's stack (down). */
+export type StaticBase =
+  /** `module`: what `module("…")` finds the file by (its base name, or its whole path where two mapped files share one); `start`: the module's lowest mapping. */
+  | { readonly kind: 'module'; readonly module: string; readonly start: number }
+  /** `thread`: its index in threads(); `top`: where its stack's frames start (runtime/threads.ts stackTops). */
+  | { readonly kind: 'stack'; readonly thread: number; readonly top: number };
+
+/** How far below a stack's top its frames count as static: Cheat Engine's default. */
+export const STACK_DEPTH = 4096;
+
+/** The ranges just below each thread's stack top, within the mapping its stack pointer is in. */
+export function stackRanges(regions: readonly Region[], stacks: readonly { readonly thread: number; readonly top: number; readonly sp: number }[]): StaticRange[] {
+  return stacks.flatMap(({ thread, top, sp }) => {
+    const region = regions.find((r) => Number(r.start) <= sp && sp < Number(r.end));
+    if (region === undefined) return [];
+    const start = Math.max(Number(region.start), top - STACK_DEPTH);
+    const end = Math.min(Number(region.end), top);
+    return start < end ? [{ start, end, base: { kind: 'stack', thread, top } }] : [];
+  });
 }
 
 /** The static ranges of a map, ascending. */
@@ -41,7 +62,7 @@ export function staticRanges(regions: readonly Region[]): StaticRange[] {
     } else if (region.path === '' && writable && previous !== undefined && previous.end === region.start) owner = previous.path;
     previous = undefined;
     if (owner === undefined) continue;
-    ranges.push({ start: Number(region.start), end: Number(region.end), module: nameOf(owner), moduleStart: Number(starts.get(owner)!) });
+    ranges.push({ start: Number(region.start), end: Number(region.end), base: { kind: 'module', module: nameOf(owner), start: Number(starts.get(owner)!) } });
     previous = { end: region.end, path: owner };
   }
   return ranges;
