@@ -10,7 +10,8 @@ import type { Shape } from './shape.ts';
 // 4: while, break, true/false, list literals, list params, symbol() without a module. 5: narrow.
 // 6: a loop's `names` with what each holds as the loop starts (`int|ptr` where either), a for
 // loop's `item`; `prefetch` named `readAhead`, as the step that reads ahead is.
-export const PLAN_VERSION = 6;
+// 7: pointerscan, narrow … to (a narrow without a type), paths params.
+export const PLAN_VERSION = 7;
 
 /**
  * What an expression yields, as the checker tells it (dsl/static-type.ts).

@@ -173,7 +173,7 @@ describe.each(RUNTIMES)('pvm on %s', (runtime) => {
       'line 7: let magic = read u32 at ([[root] + 8] + 24)\n    read 8 bytes as ptr at root (line 7, col 26)\n    read 8 bytes as ptr at ([root] + 8) (line 7, col 25)\n    read 4 bytes as u32 at ([[root] + 8] + 24) (line 7, col 13)\n',
     );
     const json = pvm(runtime, ['plan', RECIPE, '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'pvm-plan', version: 6, writes: false, params: [{ name: 'counter' }, { name: 'root' }, { name: 'version' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'pvm-plan', version: 7, writes: false, params: [{ name: 'counter' }, { name: 'root' }, { name: 'version' }] });
   });
 
   it('exits quietly when its reader closes the pipe early', () => {

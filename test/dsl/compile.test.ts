@@ -6,7 +6,7 @@ import type { PlanStep } from '../../src/plan/plan.ts';
 describe('compileSource', () => {
   it('compiles params, lets, reads, derefs, print and emit into a versioned plan', () => {
     const plan = compileSource({ name: 'r.pvm', text: 'param p: ptr = 0x10\nlet x = read u32be at [p + 8] + 4 # comment\nprint "x", x; emit x = -x\n' });
-    expect(plan).toMatchObject({ format: 'pvm-plan', version: 6, writes: false, recipe: { name: 'r.pvm' } });
+    expect(plan).toMatchObject({ format: 'pvm-plan', version: 7, writes: false, recipe: { name: 'r.pvm' } });
     expect(plan.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.params).toEqual([{ name: 'p', type: { kind: 'ptr', name: 'ptr', size: 8 }, default: { op: 'int', value: '16' }, loc: expect.objectContaining({ line: 1, col: 7 }) }]);
     expect(plan.steps.map((s) => s.op)).toEqual(['let', 'print', 'emit']);
