@@ -285,6 +285,18 @@ function integerLiteral(this: NonterminalNode): Ast.IntegerLiteral {
 const utf8 = new TextEncoder();
 
 /** The AST of an optional clause (`Foo?`), or undefined. */
+/** A scan's options by their word (`limit`, `unique` …), the first of each; the spans of those given again. */
+function optionsGiven(options: IterationNode): { given: Map<string, Node>; repeated: Span[] } {
+  const given = new Map<string, Node>();
+  const repeated: Span[] = [];
+  for (const option of options.children) {
+    const name = /^[a-z]+/.exec(option.sourceString)![0];
+    if (given.has(name)) repeated.push(span(option));
+    else given.set(name, option);
+  }
+  return { given, repeated };
+}
+
 function optional<T>(node: IterationNode): T | undefined {
   const first = node.children[0];
   return first === undefined ? undefined : (first['ast']() as T);
@@ -441,13 +453,7 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     return { kind: 'plain', value: value['ast'](), span: span(this) };
   },
   Scan(this: NonterminalNode, _kw: Node, needle: Node, _in: Node, range: Node, options: IterationNode): Ast.ScanExpression {
-    const given = new Map<string, Node>();
-    const repeated: Span[] = [];
-    for (const option of options.children) {
-      const name = /^[a-z]+/.exec(option.sourceString)![0];
-      if (given.has(name)) repeated.push(span(option));
-      else given.set(name, option);
-    }
+    const { given, repeated } = optionsGiven(options);
     const value = (name: string) => {
       const option = given.get(name);
       return option === undefined ? undefined : (option['ast']() as Ast.Expression);
@@ -455,13 +461,7 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given.has('unique'), repeated, span: span(this) };
   },
   PointerScan(this: NonterminalNode, _kw: Node, _to: Node, address: Node, _depth: Node, depth: Node, _offset: Node, offset: Node, options: IterationNode): Ast.PointerScanExpression {
-    const given = new Map<string, Node>();
-    const repeated: Span[] = [];
-    for (const option of options.children) {
-      const name = /^[a-z]+/.exec(option.sourceString)![0];
-      if (given.has(name)) repeated.push(span(option));
-      else given.set(name, option);
-    }
+    const { given, repeated } = optionsGiven(options);
     const limit = given.get('limit');
     return {
       kind: 'pointerscan',

@@ -36,15 +36,21 @@ export function valueSpans(ranges: readonly { readonly start: number; readonly e
 
 /** The span holding `value`, or -1. */
 function spanOf(spans: ValueSpans, value: number): number {
-  const { starts, ends } = spans;
+  const s = firstEndingAfter(spans, value);
+  return s < spans.starts.length && spans.starts[s]! <= value ? s : -1;
+}
+
+/** The first span that ends after `value` (spans.starts.length if none does). */
+function firstEndingAfter(spans: ValueSpans, value: number): number {
+  const ends = spans.ends;
   let low = 0;
-  let high = starts.length;
+  let high = ends.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
     if (ends[mid]! <= value) low = mid + 1;
     else high = mid;
   }
-  return low < starts.length && starts[low]! <= value ? low : -1;
+  return low;
 }
 
 /** Fills a map from the chunks a scan reads. */
@@ -296,14 +302,7 @@ export class PointerMap {
   each(low: number, high: number, visit: (entry: number) => void): void {
     const { starts, ends } = this.#spans;
     const { size, first } = this.#buckets;
-    let s = 0;
-    let top = starts.length;
-    while (s < top) {
-      const mid = (s + top) >>> 1;
-      if (ends[mid]! <= low) s = mid + 1;
-      else top = mid;
-    }
-    for (; s < starts.length && starts[s]! <= high; s++) {
+    for (let s = firstEndingAfter(this.#spans, low); s < starts.length && starts[s]! <= high; s++) {
       const from = first[s]! + Math.floor((Math.max(low, starts[s]!) - starts[s]!) / size);
       const to = first[s]! + Math.floor((Math.min(high, ends[s]! - 1) - starts[s]!) / size);
       for (let b = from; b <= to; b++) {
