@@ -33,8 +33,10 @@ export function goneReason(process: JournaledProcess): string | undefined {
   const stat = attempt(() => readFileSync(`/proc/${process.pid}/stat`, 'latin1'));
   if (stat === undefined || process.startTime === undefined || startTimeOf(stat) !== process.startTime || /\) Z /.test(stat)) return EXITED;
   const image = imageOfStat(statFields(stat));
-  if (process.image === undefined || image === undefined || image === process.image) return undefined;
-  return exeChanged(process.entries, attempt(() => readlinkSync(`/proc/${process.pid}/exe`))) ?? REEXECUTED;
+  const exe = exeChanged(process.entries, attempt(() => readlinkSync(`/proc/${process.pid}/exe`)));
+  // Another program can have the same image: without ASLR, a copy of the program at a path as long lands where it did.
+  if (process.image === undefined || image === undefined || image === process.image) return exe;
+  return exe ?? REEXECUTED;
 }
 
 export const EXITED = 'it exited, or its pid now names another process';
