@@ -14,7 +14,7 @@ const next = `${root}dist/bin/pvm.next-${process.pid}`;
 try {
   execFileSync(
     `${root}node_modules/.bin/bun`,
-    ['build', '--compile', '--bytecode', '--minify', '--define', 'process.env.PVM_FFI="bun"', '--external', 'koffi', `${root}src/cli/main.ts`, '--outfile', next],
+    ['build', '--compile', '--bytecode', '--minify', '--define', 'process.env.PVM_FFI="bun"', '--external', 'koffi', `${root}src/cli/cli.ts`, '--outfile', next],
     { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
   );
 } catch (error) {

@@ -1,10 +1,15 @@
 // Builds dist/ for Node (which cannot run .ts): tsc rewrites the .ts import
 // specifiers to .js (dist/cli, dist/runtime …: what scripts and tests import);
-// then Bun's bundler makes dist/node/main.js, the `pvm` command for Node: one
-// module, plus chunks for what loads lazily (Ohm's error reporting, snapshots,
-// cores …), which starts ~45 ms sooner than ~60 modules resolved one by one;
+// then Bun's bundler makes dist/node/main.js (of src/cli/cli.ts), the `pvm`
+// command for Node: one module, plus chunks for what loads lazily (Ohm's
+// error reporting, snapshots, cores …), which starts ~45 ms sooner than ~60
+// modules resolved one by one;
 // and dist/node/scan-worker.js, the worker of a parallel scan, sharing them.
-// Bun and Deno run src/ as it is. Run by `npm ci` (prepare).
+// Then dist/bun/cli.js, src/cli/cli.ts bundled for Bun with its bytecode,
+// and dist/prebuilt.json, a stamp of every file both bundles were made
+// from: `bun src/cli/main.ts` runs dist/bun, and Deno dist/node, while no
+// stamp has changed (src/cli/prebuilt.ts), and src/ otherwise. Run by
+// `npm ci` (prepare).
 //
 // The build goes into a fresh directory beside dist/, which then takes
 // dist/'s place (replace-directory.mjs): a pvm that runs from dist/ while
@@ -12,9 +17,10 @@
 // shipping dist/bin/pvm) keeps working, and the single binary, which this
 // build does not make, is kept.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { replaceDirectory } from './replace-directory.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,15 +28,21 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const dist = `${root}/dist`;
 const next = `${root}/dist.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
+const bun = `${root}/node_modules/.bin/bun`;
 try {
   execFileSync(process.execPath, [tsc, '-p', `${root}/tsconfig.json`, '--outDir', next], { stdio: 'inherit', cwd: root });
+  // src/ stamped before the bundler reads it: a file edited meanwhile no longer matches (writePrebuiltManifest).
+  const { MANIFEST, stamper } = await import(pathToFileURL(`${next}/cli/prebuilt.js`).href);
+  const stampOf = await stamper(root);
+  const started = Date.now();
+  const before = new Map(readdirSync(`${root}src`, { recursive: true, encoding: 'utf8' }).map((path) => [`src/${path}`, stampOf(`src/${path}`)]));
   chmodSync(`${next}/cli/main.js`, 0o755);
   // koffi finds its native module on disk and ohm-js is loaded only for syntax errors: both stay packages.
   execFileSync(
-    `${root}/node_modules/.bin/bun`,
+    bun,
     [
       'build',
-      `${root}/src/cli/main.ts`,
+      `${root}/src/cli/cli.ts`,
       `${root}/src/target/scan-worker/scan-worker.ts`,
       '--entry-naming',
       '[name].[ext]',
@@ -42,14 +54,50 @@ try {
       'koffi',
       '--external',
       'ohm-js',
+      `--metafile=${next}/node.meta.json`,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], cwd: root },
   );
+  // The CLI itself, not src/cli/main.ts (which looks for this bundle), named as the package's bin says; no chunk imports it.
+  renameSync(`${next}/node/cli.js`, `${next}/node/main.js`);
   chmodSync(`${next}/node/main.js`, 0o755);
+  // Bun's: one CommonJS file, as Bun keeps bytecode only for those (~25 ms sooner than src/); the packages stay
+  // packages, and the scan worker is src/'s (Bun writes import.meta.url in as src/'s, hence the root in the manifest).
+  execFileSync(bun, ['build', `${root}/src/cli/cli.ts`, '--target=bun', '--format=cjs', '--bytecode', '--packages=external', `--outdir=${next}/bun`, `--metafile=${next}/bun.meta.json`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: root,
+  });
+  await writePrebuiltManifest({ MANIFEST, stampOf, before, started });
 } catch (error) {
   rmSync(next, { recursive: true, force: true });
   throw error;
 }
+/**
+ * dist/prebuilt.json (src/cli/prebuilt.ts): the stamps of what the bundles were made from, those of src/ as they were
+ * before the build, when a second or more has passed (their ctimes are kept in whole seconds) and none has changed
+ * since; otherwise none, and Bun and Deno run src/.
+ */
+async function writePrebuiltManifest({ MANIFEST, stampOf, before, started }) {
+  const inputs = new Set();
+  for (const meta of ['node.meta.json', 'bun.meta.json']) {
+    for (const input of Object.keys(JSON.parse(readFileSync(`${next}/${meta}`, 'utf8')).inputs)) inputs.add(relative(root, resolve(root, input)));
+    rmSync(`${next}/${meta}`);
+  }
+  const wait = started + 1000 - Date.now();
+  if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+  const stamps = [];
+  for (const path of [...inputs].sort()) {
+    const stamp = stampOf(path);
+    if (stamp === undefined || (path.startsWith('src/') && String(before.get(path)) !== String(stamp))) {
+      console.error(`build: ${path} changed while it was built; Bun and Deno run src/ until the next build`);
+      return;
+    }
+    stamps.push(stamp);
+  }
+  const manifest = { root, bundles: { bun: 'dist/bun/cli.js', deno: 'dist/node/main.js' }, inputs: stamps };
+  writeFileSync(`${next}/${MANIFEST.slice('dist/'.length)}`, `${JSON.stringify(manifest)}\n`);
+}
+
 // The single binary (npm run build:bin, ~100 MB) is built beside, into dist/bin, and never goes into the npm package.
 writeFileSync(`${next}/.npmignore`, 'bin/\n');
 replaceDirectory(next, dist, ['bin']);
