@@ -98,8 +98,9 @@ async function writePrebuiltManifest({ MANIFEST, stampOf, before, started }) {
   writeFileSync(`${next}/${MANIFEST.slice('dist/'.length)}`, `${JSON.stringify(manifest)}\n`);
 }
 
-// The single binary (npm run build:bin, ~100 MB) is built beside, into dist/bin, and never goes into the npm package.
-writeFileSync(`${next}/.npmignore`, 'bin/\n');
+// The single binary (npm run build:bin, ~100 MB) is built beside, into dist/bin, and never goes into the npm package;
+// nor do Bun's bundle and the stamps, which hold only for this checkout (prebuilt.ts).
+writeFileSync(`${next}/.npmignore`, 'bin/\nbun/\nprebuilt.json\n');
 replaceDirectory(next, dist, ['bin']);
 // In a checkout, `node_modules/.bin/pvm` runs this build, as it would in a project that depends on pvm
 // (npm links the bins of dependencies, not the package's own): the entry point the README shows.

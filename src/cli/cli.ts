@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // pvm's command line (main.ts starts it). The only place that prints or sets the exit status.
 import { readSync } from 'node:fs';
 import { readBoundedBytes } from '../regular-file.ts';
