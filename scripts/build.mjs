@@ -73,29 +73,26 @@ try {
   throw error;
 }
 /**
- * dist/prebuilt.json (src/cli/prebuilt.ts): the stamps of what the bundles were made from, those of src/ as they were
- * before the build, when a second or more has passed (their ctimes are kept in whole seconds) and none has changed
- * since; otherwise none, and Bun and Deno run src/.
+ * dist/prebuilt.json (src/cli/prebuilt.ts): for each bundle, the stamps of the files it was made from, those of src/
+ * as they were before the bundler read them, written when a second or more has passed (ctimes are kept in whole
+ * seconds) and none has changed since; otherwise none, and Bun and Deno run src/.
  */
 async function writePrebuiltManifest({ MANIFEST, stampOf, before, started }) {
-  const inputs = new Set();
-  for (const meta of ['node.meta.json', 'bun.meta.json']) {
-    for (const input of Object.keys(JSON.parse(readFileSync(`${next}/${meta}`, 'utf8')).inputs)) inputs.add(relative(root, resolve(root, input)));
-    rmSync(`${next}/${meta}`);
-  }
   const wait = started + 1000 - Date.now();
   if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-  const stamps = [];
-  for (const path of [...inputs].sort()) {
-    const stamp = stampOf(path);
-    if (stamp === undefined || (path.startsWith('src/') && String(before.get(path)) !== String(stamp))) {
+  const bundleOf = (path, meta) => {
+    const inputs = Object.keys(JSON.parse(readFileSync(`${next}/${meta}`, 'utf8')).inputs).map((input) => relative(root, resolve(root, input)));
+    rmSync(`${next}/${meta}`);
+    return { path, inputs: inputs.sort().map((input) => [input, stampOf(input)]) };
+  };
+  const bundles = { bun: bundleOf('dist/bun/cli.js', 'bun.meta.json'), deno: bundleOf('dist/node/main.js', 'node.meta.json') };
+  for (const [path, stamp] of [...bundles.bun.inputs, ...bundles.deno.inputs]) {
+    if (stamp === undefined || (path.startsWith('src/') && before.get(path) !== stamp)) {
       console.error(`build: ${path} changed while it was built; Bun and Deno run src/ until the next build`);
       return;
     }
-    stamps.push(stamp);
   }
-  const manifest = { root, bundles: { bun: 'dist/bun/cli.js', deno: 'dist/node/main.js' }, inputs: stamps };
-  writeFileSync(`${next}/${MANIFEST.slice('dist/'.length)}`, `${JSON.stringify(manifest)}\n`);
+  writeFileSync(`${next}/${MANIFEST.slice('dist/'.length)}`, `${JSON.stringify({ root, bundles })}\n`);
 }
 
 // The single binary (npm run build:bin, ~100 MB) is built beside, into dist/bin, and never goes into the npm package;

@@ -5,23 +5,27 @@
 // in). A bundle runs only in the checkout it was built in, and while every
 // stamp still matches: a file edited, replaced, moved or deleted since the
 // build makes src/ run again, until the next build.
+
 /** Where the build writes what it bundled, under the checkout's root. */
 export const MANIFEST = 'dist/prebuilt.json';
 
 /**
- * A file's path (from the checkout's root) and what any change to it changes:
- * its inode, size, mtime in ms and ctime in whole seconds (the precision Deno
- * reports; the build takes longer than a second, so an edit after it lands in
- * another second than the stamp it took before).
+ * What any change to a file changes: its inode, size, mtime in ms and ctime
+ * in whole seconds (the precision Deno reports; the build waits a second
+ * after stamping, so a later edit lands in another second), as one string.
  */
-export type Stamp = readonly [path: string, ino: string, size: string, mtimeMs: string, ctimeS: string];
+export type Stamp = string;
+
+/** A bundle, from the checkout's root, and the stamp of each file it was made from, by path from the root. */
+export interface Bundle {
+  readonly path: string;
+  readonly inputs: readonly (readonly [path: string, stamp: Stamp])[];
+}
 
 export interface Manifest {
   /** The checkout the bundles were built in: Bun's has its paths (import.meta.url) written in. */
   readonly root: string;
-  /** The bundle each runtime runs, from the checkout's root. */
-  readonly bundles: { readonly bun: string; readonly deno: string };
-  readonly inputs: readonly Stamp[];
+  readonly bundles: { readonly bun: Bundle; readonly deno: Bundle };
 }
 
 /** What Deno's own API says of a file (pvm's types are Node's). */
@@ -47,14 +51,13 @@ export async function stamper(root: string): Promise<(path: string) => Stamp | u
       } catch {
         return undefined;
       }
-      return [path, String(stat.ino), String(stat.size), String(stat.mtime?.getTime()), String(Math.floor((stat.ctime?.getTime() ?? NaN) / 1000))];
+      return `${stat.ino} ${stat.size} ${stat.mtime?.getTime()} ${Math.floor((stat.ctime?.getTime() ?? NaN) / 1000)}`;
     };
   }
   const { statSync } = await import('node:fs');
   return (path) => {
     const stat = statSync(`${root}${path}`, { bigint: true, throwIfNoEntry: false });
-    if (stat === undefined) return undefined;
-    return [path, String(stat.ino), String(stat.size), String(stat.mtimeNs / 1_000_000n), String(stat.ctimeNs / 1_000_000_000n)];
+    return stat && `${stat.ino} ${stat.size} ${stat.mtimeNs / 1_000_000n} ${stat.ctimeNs / 1_000_000_000n}`;
   };
 }
 
@@ -67,19 +70,16 @@ export async function stamper(root: string): Promise<(path: string) => Stamp | u
 export async function freshBundle(root: string): Promise<string | undefined> {
   const runtime = 'Bun' in globalThis ? 'bun' : deno !== undefined ? 'deno' : undefined;
   if (runtime === undefined || (runtime === 'deno' && deno?.permissions.querySync({ name: 'read', path: root }).state !== 'granted')) return undefined;
-  let manifest: Manifest;
+  const stampOf = await stamper(root);
+  let bundle: Bundle | undefined;
   try {
     const text = deno === undefined ? (await import('node:fs')).readFileSync(`${root}${MANIFEST}`, 'utf8') : deno.readTextFileSync(`${root}${MANIFEST}`);
-    manifest = JSON.parse(text) as Manifest;
+    const manifest = JSON.parse(text) as Manifest;
+    if (manifest.root === root) bundle = manifest.bundles[runtime];
   } catch {
     return undefined; // not built, or built by a pvm that wrote none
   }
-  const bundle = manifest.bundles?.[runtime];
-  const stampOf = await stamper(root);
-  if (manifest.root !== root || typeof bundle !== 'string' || !Array.isArray(manifest.inputs) || stampOf(bundle) === undefined) return undefined;
-  for (const stamp of manifest.inputs) {
-    const now = stampOf(stamp[0]);
-    if (now === undefined || now.some((field, i) => field !== stamp[i])) return undefined;
-  }
-  return `${root}${bundle}`;
+  if (typeof bundle?.path !== 'string' || !Array.isArray(bundle.inputs) || stampOf(bundle.path) === undefined) return undefined;
+  for (const [path, stamp] of bundle.inputs) if (stampOf(path) !== stamp) return undefined;
+  return `${root}${bundle.path}`;
 }

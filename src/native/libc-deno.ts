@@ -5,9 +5,12 @@
 // on the same thread, as libc-bun.ts does.
 import type { Libc, NativeMemory } from './libc.ts';
 
+type Symbols = Record<string, { parameters: readonly string[]; result: string }>;
+type Functions = Record<string, (...args: unknown[]) => unknown>;
+
 /** The part of Deno's FFI this file uses (Deno's types are not in this project's TypeScript setup). */
 interface DenoFfi {
-  dlopen(path: string, symbols: Record<string, { parameters: readonly string[]; result: string }>): { symbols: Record<string, (...args: unknown[]) => unknown> };
+  dlopen(path: string, symbols: Symbols): { symbols: Functions };
   UnsafePointer: { value(pointer: unknown): bigint | number; of(bytes: Uint8Array): unknown };
   UnsafePointerView: {
     new (pointer: unknown): { getInt32(offset?: number): number };
@@ -15,38 +18,46 @@ interface DenoFfi {
   };
 }
 
+/** What every run against a live process calls (its reads, the page size, iovec memory, errno). */
+const FIRST: Symbols = {
+  process_vm_readv: { parameters: ['i32', 'buffer', 'u64', 'buffer', 'u64', 'u64'], result: 'isize' },
+  open: { parameters: ['buffer', 'i32'], result: 'i32' },
+  pread64: { parameters: ['i32', 'buffer', 'usize', 'i64'], result: 'isize' },
+  close: { parameters: ['i32'], result: 'i32' },
+  sysconf: { parameters: ['i32'], result: 'i64' },
+  malloc: { parameters: ['usize'], result: 'pointer' },
+  free: { parameters: ['pointer'], result: 'void' },
+  __errno_location: { parameters: [], result: 'pointer' },
+};
+
+/** The rest, bound on the first call of any: Deno.dlopen takes ~0.1 ms a function (22 at once: ~3.7 ms). */
+const LATER: Symbols = {
+  process_vm_writev: { parameters: ['i32', 'buffer', 'u64', 'buffer', 'u64', 'u64'], result: 'isize' },
+  pwrite64: { parameters: ['i32', 'buffer', 'usize', 'i64'], result: 'isize' },
+  kill: { parameters: ['i32', 'i32'], result: 'i32' },
+  // Variadic in glibc; on x86-64 and aarch64 integer arguments pass as for a fixed signature.
+  ptrace: { parameters: ['i32', 'i32', 'u64', 'u64'], result: 'i64' },
+  waitpid: { parameters: ['i32', 'buffer', 'i32'], result: 'i32' },
+  memmem: { parameters: ['usize', 'usize', 'usize', 'usize'], result: 'usize' },
+  memchr: { parameters: ['usize', 'i32', 'usize'], result: 'usize' },
+  wmemchr: { parameters: ['usize', 'i32', 'usize'], result: 'usize' },
+  flock: { parameters: ['i32', 'i32'], result: 'i32' },
+  socket: { parameters: ['i32', 'i32', 'i32'], result: 'i32' },
+  bind: { parameters: ['i32', 'buffer', 'u32'], result: 'i32' },
+  send: { parameters: ['i32', 'buffer', 'usize', 'i32'], result: 'isize' },
+  recv: { parameters: ['i32', 'buffer', 'usize', 'i32'], result: 'isize' },
+};
+
 export function bindWithDenoFfi(): Libc {
   const deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
-  const { symbols: c } = deno.dlopen('libc.so.6', {
-    process_vm_readv: { parameters: ['i32', 'buffer', 'u64', 'buffer', 'u64', 'u64'], result: 'isize' },
-    process_vm_writev: { parameters: ['i32', 'buffer', 'u64', 'buffer', 'u64', 'u64'], result: 'isize' },
-    open: { parameters: ['buffer', 'i32'], result: 'i32' },
-    pread64: { parameters: ['i32', 'buffer', 'usize', 'i64'], result: 'isize' },
-    pwrite64: { parameters: ['i32', 'buffer', 'usize', 'i64'], result: 'isize' },
-    close: { parameters: ['i32'], result: 'i32' },
-    kill: { parameters: ['i32', 'i32'], result: 'i32' },
-    sysconf: { parameters: ['i32'], result: 'i64' },
-    // Variadic in glibc; on x86-64 and aarch64 integer arguments pass as for a fixed signature.
-    ptrace: { parameters: ['i32', 'i32', 'u64', 'u64'], result: 'i64' },
-    waitpid: { parameters: ['i32', 'buffer', 'i32'], result: 'i32' },
-    memmem: { parameters: ['usize', 'usize', 'usize', 'usize'], result: 'usize' },
-    memchr: { parameters: ['usize', 'i32', 'usize'], result: 'usize' },
-    wmemchr: { parameters: ['usize', 'i32', 'usize'], result: 'usize' },
-    flock: { parameters: ['i32', 'i32'], result: 'i32' },
-    socket: { parameters: ['i32', 'i32', 'i32'], result: 'i32' },
-    bind: { parameters: ['i32', 'buffer', 'u32'], result: 'i32' },
-    send: { parameters: ['i32', 'buffer', 'usize', 'i32'], result: 'isize' },
-    recv: { parameters: ['i32', 'buffer', 'usize', 'i32'], result: 'isize' },
-    malloc: { parameters: ['usize'], result: 'pointer' },
-    free: { parameters: ['pointer'], result: 'void' },
-    __errno_location: { parameters: [], result: 'pointer' },
-  });
+  const c: Functions = { ...deno.dlopen('libc.so.6', FIRST).symbols };
+  const bindLater = (name: string) => Object.assign(c, deno.dlopen('libc.so.6', LATER).symbols)[name]!;
   const errno = (): number => new deno.UnsafePointerView(c.__errno_location!()).getInt32(0);
   const withErrno = (result: unknown): number => {
     const n = Number(result);
     return n < 0 ? -errno() : n;
   };
-  const call = (name: string, ...args: unknown[]): unknown => c[name]!(...args);
+  const call = (name: string, ...args: unknown[]): unknown => (c[name] ?? bindLater(name))(...args);
   const cString = (text: string): Uint8Array => new TextEncoder().encode(`${text}\0`);
   const SC_PAGESIZE = 30;
   return {

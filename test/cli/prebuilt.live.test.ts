@@ -23,11 +23,12 @@ function version(runtime: (typeof RUNTIMES)[number], root = copy): string {
   return result.stdout;
 }
 
-/** Stamps the copy's src/ as the build does, with the two bundles it would run. */
+/** Stamps the copy's src/ as the build does, for the two bundles it would run. */
 async function stampCopy(): Promise<void> {
   const stampOf = await stamper(copy);
-  const inputs = readdirSync(`${copy}src`, { recursive: true, encoding: 'utf8' }).map((path) => stampOf(`src/${path}`)!);
-  writeFileSync(`${copy}${MANIFEST}`, JSON.stringify({ root: copy, bundles: { bun: 'dist/bun/cli.js', deno: 'dist/node/main.js' }, inputs }));
+  const inputs = readdirSync(`${copy}src`, { recursive: true, encoding: 'utf8' }).map((path) => [`src/${path}`, stampOf(`src/${path}`)]);
+  const bundles = { bun: { path: 'dist/bun/cli.js', inputs }, deno: { path: 'dist/node/main.js', inputs } };
+  writeFileSync(`${copy}${MANIFEST}`, JSON.stringify({ root: copy, bundles }));
 }
 
 beforeAll(async () => {
