@@ -17,7 +17,7 @@
 // shipping dist/bin/pvm) keeps working, and the single binary, which this
 // build does not make, is kept.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,11 +31,12 @@ rmSync(next, { recursive: true, force: true });
 const bun = `${root}/node_modules/.bin/bun`;
 try {
   execFileSync(process.execPath, [tsc, '-p', `${root}/tsconfig.json`, '--outDir', next], { stdio: 'inherit', cwd: root });
-  // src/ stamped before the bundler reads it: a file edited meanwhile no longer matches (writePrebuiltManifest).
+  // src/ stamped before the bundler reads it, and seen to the nanosecond: a file changed meanwhile writes no stamps.
   const { MANIFEST, stamper } = await import(pathToFileURL(`${next}/cli/prebuilt.js`).href);
   const stampOf = await stamper(root);
   const started = Date.now();
-  const before = new Map(readdirSync(`${root}src`, { recursive: true, encoding: 'utf8' }).map((path) => [`src/${path}`, stampOf(`src/${path}`)]));
+  const sources = readdirSync(`${root}src`, { recursive: true, encoding: 'utf8' }).map((path) => `src/${path}`);
+  const before = new Map(sources.map((path) => [path, [stampOf(path), exactly(path)]]));
   chmodSync(`${next}/cli/main.js`, 0o755);
   // koffi finds its native module on disk and ohm-js is loaded only for syntax errors: both stay packages.
   execFileSync(
@@ -73,9 +74,9 @@ try {
   throw error;
 }
 /**
- * dist/prebuilt.json (src/cli/prebuilt.ts): for each bundle, the stamps of the files it was made from, those of src/
- * as they were before the bundler read them, written when a second or more has passed (ctimes are kept in whole
- * seconds) and none has changed since; otherwise none, and Bun and Deno run src/.
+ * dist/prebuilt.json (src/cli/prebuilt.ts): for each bundle, the stamps of the files it was made from, as they were
+ * before the bundler read them, written when a second or more has passed (ctimes are kept in whole seconds) and none
+ * has changed since; otherwise none, and Bun and Deno run src/.
  */
 async function writePrebuiltManifest({ MANIFEST, stampOf, before, started }) {
   const wait = started + 1000 - Date.now();
@@ -87,12 +88,19 @@ async function writePrebuiltManifest({ MANIFEST, stampOf, before, started }) {
   };
   const bundles = { bun: bundleOf('dist/bun/cli.js', 'bun.meta.json'), deno: bundleOf('dist/node/main.js', 'node.meta.json') };
   for (const [path, stamp] of [...bundles.bun.inputs, ...bundles.deno.inputs]) {
-    if (stamp === undefined || (path.startsWith('src/') && before.get(path) !== stamp)) {
+    const [then, exact] = before.get(path) ?? [stamp, exactly(path)];
+    if (stamp === undefined || stamp !== then || exactly(path) !== exact) {
       console.error(`build: ${path} changed while it was built; Bun and Deno run src/ until the next build`);
       return;
     }
   }
   writeFileSync(`${next}/${MANIFEST.slice('dist/'.length)}`, `${JSON.stringify({ root, bundles })}\n`);
+}
+
+/** A file's inode, size, mtime and ctime to the nanosecond. */
+function exactly(path) {
+  const stat = statSync(`${root}${path}`, { bigint: true, throwIfNoEntry: false });
+  return stat && `${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}`;
 }
 
 // The single binary (npm run build:bin, ~100 MB) is built beside, into dist/bin, and never goes into the npm package;
