@@ -136,6 +136,36 @@ describe('pointerscan', () => {
     expect(shown(scan([...p.all, stack], { ...request, stacks }).paths)).toEqual(['threadstack0-0x18 0x10']);
   });
 
+  it('finds the same paths through memory read fine when a region faults in the middle of a batch', () => {
+    const p = program();
+    // A and B touch (one stream); C is elsewhere, read in the same call. A faults half-way on the first read.
+    const a = region(0x600000000000, PAGE, 'rw-p');
+    const b = region(0x600000001000, PAGE, 'rw-p');
+    const c = region(0x600000100000, PAGE, 'rw-p');
+    const address = 0x600000100800;
+    put(b, 0x600000001010, address);
+    put(c, 0x600000100010, address);
+    put(p.data, p.app + 3 * PAGE + 0x10, 0x600000001010);
+    put(p.data, p.app + 3 * PAGE + 0x18, 0x600000100010);
+    const target = new MemoryTarget([...p.all, a, b, c]);
+    const open = target.openScan.bind(target);
+    let faulted = false;
+    target.openScan = () => {
+      const access = open();
+      const read = access.readChunks.bind(access);
+      access.readChunks = (requests) =>
+        read(requests).map((result, i) => {
+          if (faulted || requests[i]!.address !== a.start) return result;
+          faulted = true;
+          return { bytes: result.bytes, done: 0x800, fault: { address: a.start + 0x800n } };
+        });
+      return access;
+    };
+    const outcome = pointerScan(target, { address, depth: 2, maxOffset: 0x100, limit: 100 });
+    expect(faulted).toBe(true);
+    expect(shown(outcome.paths)).toEqual(['app+0x3010 0x0 0x0', 'app+0x3018 0x0 0x0']);
+  });
+
   it('stops when its levels would outgrow the map, and says so', () => {
     const p = program();
     // Every heap word points at the next: each level holds the whole heap.

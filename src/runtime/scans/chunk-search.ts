@@ -1,9 +1,9 @@
 // Reading and searching a scan's chunks, a batch at a time: what one thread
 // of a scan does (scan.ts runs it alone or beside a worker, worker-search.ts
 // runs it in the worker). Each batch is read in one call into memory the
-// target reuses and searched there at once; a chunk that faulted (its region
-// unmapped mid-scan) is searched up to the fault, what its plan has after the
-// fault is read again, and the gap is reported.
+// target reuses and searched there at once, in address order; a chunk that
+// faulted (its region unmapped mid-scan) is searched up to the fault, what its
+// plan has after the fault is read again, and the gap is reported.
 import type { ReadResult, ScanAccess } from '../../target/target.ts';
 import type { Matcher } from '../evaluation/match.ts';
 import type { SkippedRange } from './scan.ts';
@@ -52,19 +52,30 @@ export class ChunkSearcher {
     this.#visit = visit;
   }
 
-  /** Reads and searches a batch of chunks (one call's worth); false once the visit says stop. */
+  /**
+   * Reads and searches a batch of chunks (one call's worth), in address
+   * order; false once the visit says stop. A chunk that faulted is rescued
+   * before the next is searched, and since a rescue reads into the memory
+   * the batch's other chunks are in, the chunks after it are read again: so
+   * every visit comes in address order (a pointer map relies on it), at the
+   * cost of a read more only where memory went away.
+   */
   searchBatch(batch: readonly Chunk[]): boolean {
-    const results = this.#access.readChunks(batch.map((c) => ({ address: c.start, length: c.length })));
-    // Faulted chunks are rescued after the batch is searched: a rescue reads, which reuses the batch's memory.
-    const faulted: [Chunk, bigint][] = [];
-    let going = true;
-    for (let i = 0; i < batch.length && going; i++) {
-      const result = results[i]!;
-      going = this.#search(batch[i]!, result, 0);
-      if (result.fault !== undefined) faulted.push([batch[i]!, result.fault.address]);
+    let rest = batch;
+    while (rest.length > 0) {
+      const results = this.#access.readChunks(rest.map((c) => ({ address: c.start, length: c.length })));
+      let next = rest.length;
+      for (let i = 0; i < rest.length; i++) {
+        const result = results[i]!;
+        if (!this.#search(rest[i]!, result, 0)) return false;
+        if (result.fault === undefined) continue;
+        if (!this.#rescue(rest[i]!, result.fault.address)) return false;
+        next = i + 1;
+        break;
+      }
+      rest = rest.slice(next);
     }
-    for (const [chunk, fault] of faulted) if (going) going = this.#rescue(chunk, fault);
-    return going;
+    return true;
   }
 
   /** Searches what a chunk read holds, from its `offset`-th byte; false once the visit says stop. */
