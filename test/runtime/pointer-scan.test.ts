@@ -34,7 +34,8 @@ function program() {
   const heap = region(0x555555600000, 16 * PAGE, 'rw-p', '[heap]');
   const lib = region(0x7ffff7d00000, PAGE, 'r--p', '/usr/lib/libx.so'); // its ELF header: not relro
   const libData = region(0x7ffff7d01000, PAGE, 'rw-p', '/usr/lib/libx.so', PAGE);
-  return { app, text, code, relro, data, bss, heap, lib, libData, all: [text, code, relro, data, bss, heap, lib, libData] };
+  const libCode = region(0x7ffff7d02000, PAGE, 'r-xp', '/usr/lib/libx.so', 2 * PAGE);
+  return { app, text, code, relro, data, bss, heap, lib, libData, all: [text, code, relro, data, bss, heap, lib, libData, libCode] };
 }
 
 const scan = (regions: MemoryRegion[], request: Partial<PointerScanRequest> & { address: number }) => pointerScan(new MemoryTarget(regions), { depth: 3, maxOffset: 0x100, limit: 100, ...request });
@@ -56,19 +57,35 @@ describe('static bases', () => {
   it('name a module by its path where two mapped files share a base name', () => {
     const a = region(0x10000, PAGE, 'rw-p', '/a/libz.so');
     const b = region(0x20000, PAGE, 'rw-p', '/b/libz.so');
-    expect(staticRanges([a, b]).map((r) => r.base.kind === 'module' && r.base.module)).toEqual(['/a/libz.so', '/b/libz.so']);
+    const code = [region(0x30000, PAGE, 'r-xp', '/a/libz.so'), region(0x40000, PAGE, 'r-xp', '/b/libz.so')];
+    expect(staticRanges([a, b, ...code]).map((r) => r.base.kind === 'module' && r.base.module)).toEqual(['/a/libz.so', '/b/libz.so']);
   });
 
   it('leave out a read-only mapping not followed by writable memory, and anonymous memory after code', () => {
     const header = region(0x10000, PAGE, 'r--p', '/bin/x');
     const code = region(0x20000, PAGE, 'r-xp', '/bin/x', PAGE);
+    const elsewhere = region(0x90000, PAGE, 'r-xp', '/bin/x', PAGE);
     const after = region(0x21000, PAGE, 'rw-p');
     const rodata = region(0x30000, PAGE, 'r--p', '/bin/x', 2 * PAGE);
     expect(staticRanges([header, code, after, rodata]).length).toBe(0);
     // r-- followed by anonymous rw: relro whose segment continues as .bss (and the header page, never).
     const relro = region(0x40000, PAGE, 'r--p', '/bin/x', 3 * PAGE);
     const bss = region(0x41000, PAGE, 'rw-p');
-    expect(staticRanges([header, region(0x11000, PAGE, 'rw-p'), relro, bss]).map((r) => r.start)).toEqual([0x40000, 0x41000]);
+    expect(staticRanges([header, region(0x11000, PAGE, 'rw-p'), relro, bss, elsewhere]).map((r) => r.start)).toEqual([0x40000, 0x41000]);
+  });
+
+  it("leave out shared memory, files nothing maps executable, and a .bss past the file's writable segment", () => {
+    // Shared anonymous memory shows as /dev/zero (rw-s); a data file mapped private is no module either.
+    const zero = region(0x10000, PAGE, 'rw-s', '/dev/zero');
+    const file = region(0x20000, PAGE, 'rw-p', '/var/lib/data.bin');
+    expect(staticRanges([zero, file])).toEqual([]);
+    // A heap arena the kernel joined to a library's .bss: the .bss ends where the file's writable segment says.
+    const code = region(0x30000, PAGE, 'r-xp', '/lib/liby.so');
+    const data = region(0x31000, PAGE, 'rw-p', '/lib/liby.so', PAGE);
+    const joined = region(0x32000, 256 * PAGE, 'rw-p');
+    const ranges = staticRanges([code, data, joined], (path, start) => (path === '/lib/liby.so' && start === 0x30000n ? 0x33000n : undefined));
+    expect(ranges.map((r) => [r.start, r.end])).toEqual([[0x31000, 0x32000], [0x32000, 0x33000]]);
+    expect(staticRanges([code, data, joined]).at(-1)!.end).toBe(0x32000 + 256 * PAGE);
   });
 });
 

@@ -18,7 +18,7 @@ import { sharedBlocks, type SharedPointers, sharedPointers } from './shared-poin
 import { type Find, searchWithWorker } from './parallel-scan.ts';
 import { PARALLEL_BYTES } from '../../plan/walk.ts';
 import { batches, chunksOf, mergeSkipped, planStreams, type ScanProgress, type SkippedRange } from './scan.ts';
-import { stackRanges, type StaticRange, staticRangeAt, staticRanges } from './static-bases.ts';
+import { stackRanges, type StaticRange, staticRangeAt, staticRanges, writableSegmentsEnd } from './static-bases.ts';
 
 export interface PointerScanRequest {
   /** ADDR, below 2^53. */
@@ -49,7 +49,7 @@ export interface PointerScanOutcome {
 export function pointerScan(target: MemorySource, request: PointerScanRequest, onProgress?: (progress: ScanProgress) => void): PointerScanOutcome {
   const access = target.openScan();
   try {
-    const statics = [...staticRanges(access.regions), ...stackRanges(access.regions, request.stacks ?? [])].sort((a, b) => a.start - b.start);
+    const statics = [...staticRanges(access.regions, writableSegmentsEnd((path) => target.moduleFile(path))), ...stackRanges(access.regions, request.stacks ?? [])].sort((a, b) => a.start - b.start);
     const holdsPointers = (region: Region) => region.perms.startsWith('rw') || staticRangeAt(statics, Number(region.start)) !== undefined;
     const { streams, skipped, regions } = planStreams(access, { kind: 'all' }, holdsPointers);
     // A path's pointers point into memory that holds the next pointer (at most MAX below it), or near ADDR.
