@@ -174,8 +174,8 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
         if (event.type === 'scan') {
           progress?.end();
           if (command.verbose && !command.json) sinks.err(formatScanSummary(event));
-          // Paths missing for want of memory are said even without --verbose: the list looks whole.
-          else if (event.pointers?.cut === true && !command.json) sinks.err(`pvm: note: pointerscan at line ${event.line}: ${pointerScanCut(event.pointers.levels.length)}`);
+          // Paths missing for want of memory are said even without --verbose, and with --json (whose output is saved, not read): the list looks whole.
+          else if (event.pointers?.cut === true) sinks.err(`pvm: note: pointerscan at line ${event.line}: ${pointerScanCut(event.pointers.levels.length)}`);
         }
         if (event.type === 'patch' && event.outcome.frozen !== undefined && command.verbose && !command.json) {
           const { threads, micros, tries } = event.outcome.frozen;

@@ -318,7 +318,8 @@ export function requireCondition(type: StaticType, e: Ast.Expression, report: Re
 function requireComparable(type: StaticType, e: Ast.Expression, report: Report): void {
   if (type === 'bool') report({ code: 'type', message: 'conditions cannot be ordered or compared', span: e.span, hint: 'combine conditions with && and ||' });
   else if (type === 'list' || type === 'paths' || type === 'pattern') {
-    report({ code: 'type', message: `${describeType(type)} cannot be compared`, span: e.span, hint: type === 'list' || type === 'paths' ? 'compare len(list) or its items' : 'scan for a pattern, or compare concrete bytes' });
+    const hint = type === 'list' ? 'compare len(list) or its items' : type === 'paths' ? 'compare len(paths), or narrow them: narrow paths to ADDR' : 'scan for a pattern, or compare concrete bytes';
+    report({ code: 'type', message: `${describeType(type)} cannot be compared`, span: e.span, hint });
   }
 }
 

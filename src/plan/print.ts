@@ -160,8 +160,11 @@ function expression(e: PlanExpr, parenthesise = true): string {
       ].join('');
       return wrap(`scan ${datum(e.needle)} in ${range}${options}`);
     }
-    case 'pointerscan':
-      return wrap(`pointerscan to ${expression(e.address)} depth ${expression(e.depth)} offset ${expression(e.offset)}${e.limit === undefined ? '' : ` limit ${expression(e.limit)}`}${e.stacks ? ' stacks' : ''}`);
+    case 'pointerscan': {
+      // The offset as recipes write it, in hex (a struct's field offsets are).
+      const offset = e.offset.op === 'int' ? `0x${BigInt(e.offset.value).toString(16)}` : expression(e.offset);
+      return wrap(`pointerscan to ${expression(e.address)} depth ${expression(e.depth)} offset ${offset}${e.limit === undefined ? '' : ` limit ${expression(e.limit)}`}${e.stacks ? ' stacks' : ''}`);
+    }
     case 'narrow': {
       const test = e.test;
       const how = test.kind === 'compare'
@@ -245,7 +248,7 @@ function accessesOf(roots: readonly PlanExpr[]): string[] {
     }
     if (e.op === 'pointerscan') {
       accesses.push(
-        `pointer scan: read every rw region and relro in 1 MiB chunks, a call each (small regions share one), into a map of the words that point into them; then search back from ${
+        `pointer scan: read the rw regions and relro in 1 MiB chunks, a call each (small regions share one; pages never touched and the regions scans never read left out), into a map of the words that point into them; then search back from ${
           expression(e.address)
         } a level at a time (line ${e.loc.line}, col ${e.loc.col})`,
       );

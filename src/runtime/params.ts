@@ -130,7 +130,8 @@ function parsePathsArg(name: string, text: string, readArgFile: (path: string) =
   if (!text.startsWith('@')) return fail('pointer paths come from a file');
   const offset = (item: unknown): bigint | undefined => {
     const itemText = typeof item === 'number' && Number.isSafeInteger(item) ? String(item) : typeof item === 'string' ? item : undefined;
-    if (itemText === undefined || !INTEGER.test(itemText) || itemText.startsWith('-')) return undefined;
+    if (itemText?.startsWith('-') === true && INTEGER.test(itemText)) return fail(`${itemText} is negative: a pointer path's offsets are 0 or more`);
+    if (itemText === undefined || !INTEGER.test(itemText)) return undefined;
     const value = BigInt(itemText.replaceAll('_', '').toLowerCase());
     return value < 1n << 64n ? value : undefined;
   };

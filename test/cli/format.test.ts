@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, jsonValue } from '../../src/cli/format.ts';
+import { formatBytes, formatEvent, formatScanSummary, jsonValue } from '../../src/cli/format.ts';
 import { progressLine } from '../../src/cli/progress.ts';
 
 describe('jsonValue (README, --json)', () => {
@@ -13,6 +13,28 @@ describe('jsonValue (README, --json)', () => {
   it('writes addresses as lowercase 0x strings without leading zeros', () => {
     expect(jsonValue({ kind: 'ptr', value: 0x7f00dead0000n })).toBe('0x7f00dead0000');
     expect(jsonValue({ kind: 'ptr', value: 0n })).toBe('0x0');
+  });
+});
+
+describe("a pointer scan's summary", () => {
+  const event = { type: 'scan', hits: 2, bytesScanned: 1 << 20, regions: 3, skipped: [], pointers: { count: 10, mapBytes: 2048, levels: [1, 4], cut: true }, line: 2 } as const;
+
+  it('says, for people, the map and each depth, and that the search was cut', () => {
+    expect(formatScanSummary(event).split('\n')).toEqual([
+      'scan at line 2: 1.0 MiB in 3 regions, 2 paths',
+      '  pointer map: 10 pointers (2.0 KiB); locations found at depth 1, 2, …: 1, 4',
+      '  the search stopped after depth 2: its levels would have taken more memory than the pointer map, so deeper paths are missing; lower the offset or the depth',
+    ]);
+  });
+
+  it('gives the map and the levels in its --json line', () => {
+    expect(JSON.parse(formatEvent(event, true)!)).toMatchObject({ type: 'scan', hits: 2, pointers: { count: 10, mapBytes: 2048, levels: [1, 4], cut: true } });
+  });
+
+  it('prints paths as the recipe expressions that follow them, and as Cheat Engine writes them in JSON', () => {
+    const value = { kind: 'paths', items: [{ base: { kind: 'module', module: 'app', offset: 0x4040n }, offsets: [0x18n, 0n] }, { base: { kind: 'stack', thread: 1, offset: 0x98n }, offsets: [0x10n] }] } as const;
+    expect(formatEvent({ type: 'emit', name: 'p', value, line: 1 }, false)).toBe('p = [[[module("app") + 0x4040] + 0x18] + 0x0, [reg(threads()[1], "fs_base") - 0x98] + 0x10]');
+    expect(jsonValue(value)).toEqual([{ base: 'app+0x4040', offsets: ['0x18', '0x0'] }, { base: 'threadstack1-0x98', offsets: ['0x10'] }]);
   });
 });
 

@@ -149,6 +149,9 @@ describe.each(RUNTIMES)('pointerscan on %s', (runtime) => {
     expect(loop.status).toBe(2);
     expect(loop.stderr).toContain('a for loop goes over a list or a range A..B, not a list of pointer paths');
     expect(loop.stderr).toContain('narrow paths to ADDR');
+    const unmapped = pvm(runtime, ['-e', 'emit p = pointerscan to 0x10 depth 2 offset 0x100', '--pid', String(f.pid)]);
+    expect(unmapped.status).toBe(4);
+    expect(unmapped.stderr).toContain(`pointerscan to 0x10: 0x10 is not mapped in pid ${f.pid}`);
     const inline = pvm(runtime, ['-e', 'param paths: paths\nprint len(paths)', '--pid', String(f.pid), '--arg', 'paths=0x10']);
     expect(inline.status).toBe(2);
     expect(inline.stderr).toContain('pointer paths come from a file');
@@ -165,8 +168,8 @@ it('shows the pointer scan in the plan', () => {
   writeFileSync(recipe, 'param health: ptr\nlet paths = pointerscan to health depth 3 offset 0x100 limit 10\n');
   const result = pvm('node', ['plan', recipe]);
   expect(result.status).toBe(0);
-  expect(result.stdout).toContain('let paths = (pointerscan to health depth 3 offset 256 limit 10)');
-  expect(result.stdout).toContain('pointer scan: read every rw region and relro in 1 MiB chunks');
+  expect(result.stdout).toContain('let paths = (pointerscan to health depth 3 offset 0x100 limit 10)');
+  expect(result.stdout).toContain('pointer scan: read the rw regions and relro in 1 MiB chunks');
 });
 
 it('finds the same paths in a snapshot as in the live process', async () => {

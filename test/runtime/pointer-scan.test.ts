@@ -219,7 +219,7 @@ describe("a worker's share of the map", () => {
   };
 
   it('comes back in address order though the worker took its batches from the end', () => {
-    const shared = sharedPointers(spans, 3 * 64, 3);
+    const shared = sharedPointers(spans, 3 * 64, 3)!;
     const writer = new SharedPointerWriter(shared);
     const collector = new PointerCollector(spans, writer.newBlock, new Uint32Array(shared.counts));
     for (const chunk of [2, 1]) {
@@ -239,12 +239,16 @@ describe("a worker's share of the map", () => {
     expect(found).toEqual([0, 8, 64, 72, 128, 136]);
   });
 
+  it('is not asked for where the system will not reserve the memory: the scan stays on one thread', () => {
+    expect(sharedPointers(spans, 2 ** 52, 1)).toBeUndefined();
+  });
+
   it('that outgrows the shared memory fails the worker, whose chunks the main thread then reads', () => {
     const region: MemoryRegion = { start: 0x40000n, end: 0x40000n + 0x100000n, perms: 'rw-p', offset: 0n, path: '', deleted: false, bytes: pointers(0x20000) };
     const access = new MemoryTarget([region]).openScan();
     const chunks = [{ start: 0x40000n, length: 0x80000, search: 0x80000, boundaries: [] }, { start: 0xc0000n, length: 0x80000, search: 0x80000, boundaries: [] }];
     // One slot of 65 536 entries for a chunk of 65 536 pointers and the next: the second does not fit.
-    const shared = { ...sharedPointers(spans, 0, 1), blocks: 1 };
+    const shared = { ...sharedPointers(spans, 0, 1)!, blocks: 1 };
     const job: ScanJob = {
       chunks,
       smaps: undefined,

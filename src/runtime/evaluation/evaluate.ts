@@ -408,7 +408,7 @@ function pointerScanValue(e: Extract<PlanExpr, { op: 'pointerscan' }>, env: Name
   if (paths.length > cap) {
     throw new DeniedError('hit-budget', `the pointer scan found more than ${cap} paths${context.hitCap?.rule === undefined ? '' : ` — ${context.hitCap.rule}`}`, {
       ...at(),
-      hint: 'add `limit N` to keep the N shortest, or lower the depth or the offset',
+      hint: limit === undefined ? 'add `limit N` to keep the N shortest, or lower the depth or the offset' : `give a limit of at most ${cap}, the most paths one pointer scan may give`,
     });
   }
   return { kind: 'paths', items: paths };

@@ -8,7 +8,7 @@
 // spans past 2^53 are left out.
 import type { ChunkVisit } from './chunk-search.ts';
 
-/** Entries a block holds while the map is filled: the map is copied into arrays of its exact size once, at the end. */
+/** Entries a block holds (1.25 MiB of location, value and bucket): the map is its blocks, never copied. */
 const BLOCK = 1 << 16;
 const TWO_32 = 4294967296;
 
@@ -18,16 +18,19 @@ export interface ValueSpans {
   readonly ends: Float64Array;
 }
 
-/** Joins ranges that overlap or touch into ascending spans, leaving out what lies past 2^53. */
+/** The first page, which no mapping holds (mmap_min_addr): NULL and small integers are never pointers. */
+const FIRST_PAGE_END = 4096;
+
+/** Joins ranges that overlap or touch into ascending spans, leaving out the first page and what lies past 2^53. */
 export function valueSpans(ranges: readonly { readonly start: number; readonly end: number }[]): ValueSpans {
-  const sorted = ranges.filter((r) => r.end > r.start && r.start < Number.MAX_SAFE_INTEGER).sort((a, b) => a.start - b.start);
+  const sorted = ranges.filter((r) => r.end > Math.max(r.start, FIRST_PAGE_END) && r.start < Number.MAX_SAFE_INTEGER).sort((a, b) => a.start - b.start);
   const starts: number[] = [];
   const ends: number[] = [];
   for (const r of sorted) {
     const end = Math.min(r.end, Number.MAX_SAFE_INTEGER);
     if (ends.length > 0 && r.start <= ends[ends.length - 1]!) ends[ends.length - 1] = Math.max(ends[ends.length - 1]!, end);
     else {
-      starts.push(Math.max(0, r.start));
+      starts.push(Math.max(FIRST_PAGE_END, r.start));
       ends.push(end);
     }
   }
@@ -84,7 +87,7 @@ export class PointerCollector {
     this.#high = spans.starts.length === 0 ? 0 : spans.ends[spans.ends.length - 1]!;
     this.#lowHigh = Math.floor(this.#low / TWO_32);
     const highHigh = Math.floor((this.#high - 1) / TWO_32);
-    // User space is below 2^47: at most 2^15 upper halves.
+    // User space is below 2^47 (2^15 upper halves); spans reach past it only near an ADDR past it, bounded here all the same.
     this.#upperHalves = new Uint8Array(Math.max(0, Math.min(highHigh - this.#lowHigh + 1, 1 << 21)));
     for (let s = 0; s < spans.starts.length; s++) {
       const first = Math.floor(spans.starts[s]! / TWO_32);
@@ -293,7 +296,7 @@ export class PointerMap {
     return k;
   }
 
-  /** Bytes the map holds (its last block may have up to 1 MiB more, not yet filled). */
+  /** Bytes the map's entries and index take (blocks not yet full take more: up to one a worker's batch, whose pages the system gives only as written). */
   get bytes(): number {
     return this.count * 16 + this.#order.byteLength + this.#bucketStart.byteLength + this.#buckets.first.byteLength;
   }

@@ -10,7 +10,10 @@
 // a location of level k - 1. A level is a sorted list of map entries (4 bytes
 // each), each location at most once however many ways it leads on; paths are
 // spelt out only at the end, shortest first, up to the limit.
-import type { MemorySource, Region } from '../../target/target.ts';
+import { describeTarget, type MemorySource, type Region } from '../../target/target.ts';
+import { TargetError } from '../../errors.ts';
+import { hexAddress } from '../../bytes.ts';
+import { explainFault } from '../explain-fault.ts';
 import type { PathBase, PointerPath } from '../evaluation/value.ts';
 import { ChunkSearcher } from './chunk-search.ts';
 import { PointerCollector, type PointerMap, type ValueSpans, valueSpans } from './pointer-map.ts';
@@ -49,6 +52,13 @@ export interface PointerScanOutcome {
 export function pointerScan(target: MemorySource, request: PointerScanRequest, onProgress?: (progress: ScanProgress) => void): PointerScanOutcome {
   const access = target.openScan();
   try {
+    // A path leads to memory: an address no mapping holds (a typo, a small number) would make every zero word a pointer to it.
+    const address = BigInt(request.address);
+    if (!access.regions.some((r) => r.start <= address && address < r.end)) {
+      throw new TargetError('unmapped', `pointerscan to ${hexAddress(address)}: ${explainFault(address, access.regions, describeTarget(target.identity), 'r')}`, {
+        hint: 'give the address of a value the target holds, as a scan found it or pvm maps shows it',
+      });
+    }
     const statics = [...staticRanges(access.regions, writableSegmentsEnd((path) => target.moduleFile(path))), ...stackRanges(access.regions, request.stacks ?? [])].sort((a, b) => a.start - b.start);
     const holdsPointers = (region: Region) => region.perms.startsWith('rw') || staticRangeAt(statics, Number(region.start)) !== undefined;
     const { streams, skipped, regions } = planStreams(access, { kind: 'all' }, holdsPointers);
@@ -64,7 +74,8 @@ export function pointerScan(target: MemorySource, request: PointerScanRequest, o
     const progress = (bytesScanned: number) => onProgress?.({ bytesScanned, bytesTotal, hits: 0 });
     // With a worker thread on the other core, as a scan does: it fills a map of its own from the end, which joins this one.
     const parallel = access.parallel !== undefined && bytesTotal >= PARALLEL_BYTES ? access.parallel : undefined;
-    const helped = parallel !== undefined && searchWithWorker(chunks, searcher, pointersFind(collector, sharedPointers(spans, bytesTotal, chunks.length), spans), parallel, progress);
+    const shared = parallel === undefined ? undefined : sharedPointers(spans, bytesTotal, chunks.length);
+    const helped = shared !== undefined && searchWithWorker(chunks, searcher, pointersFind(collector, shared, spans), parallel!, progress);
     if (!helped) {
       for (const batch of batches(chunks, 0, chunks.length)) {
         searcher.searchBatch(batch);
@@ -102,49 +113,49 @@ function pointersFind(collector: PointerCollector, shared: SharedPointers, spans
   };
 }
 
-/** The levels, 1 to `depth` (fewer when cut), each the map entries it holds in location order. */
+/**
+ * The levels, 1 to `depth` (fewer when cut), each the map entries it holds in
+ * location order. Each level is counted before it is kept, in an array of
+ * its exact size, and all of them together may take as many bytes as the
+ * map: a pointer scan's memory stays within twice its map's (besides the
+ * paths spelt out, which the limit bounds).
+ */
 function searchBack(map: PointerMap, request: PointerScanRequest): { levels: Uint32Array[]; cut: boolean } {
   const max = request.maxOffset;
   const levels: Uint32Array[] = [];
-  // The levels together may hold as many bytes as the map: the scan's memory stays within twice the map's.
   let room = Math.floor(map.bytes / 4);
   let previous: { readonly length: number; at(j: number): number } = { length: 1, at: () => request.address };
   for (let depth = 1; depth <= request.depth && previous.length > 0; depth++) {
-    let found = new Uint32Array(Math.min(1024, Math.max(1, room)));
+    // The values wanted, walked twice (to count, then to keep) rather than held: there may be millions.
+    const wanted = (visit: (low: number, high: number) => void) => eachWanted(previous, max, visit);
     let count = 0;
-    let over = false;
-    const add = (entry: number) => {
-      if (count === found.length) {
-        if (count >= room) {
-          over = true;
-          return;
-        }
-        const grown = new Uint32Array(Math.min(room, found.length * 2));
-        grown.set(found);
-        found = grown;
-      }
-      found[count++] = entry;
-    };
-    // The values wanted: [x - MAX, x] for each location x of the level before, joined where they overlap.
-    let low = previous.at(0) - max;
-    let high = previous.at(0);
-    for (let j = 1; j <= previous.length && !over; j++) {
-      const x = j < previous.length ? previous.at(j) : Infinity;
-      if (x - max <= high + 1) {
-        high = x;
-        continue;
-      }
-      map.each(low, high, add);
-      low = x - max;
-      high = x;
-    }
-    if (over) return { levels, cut: true };
-    const level = found.slice(0, count).sort();
+    wanted((from, to) => map.each(from, to, () => count++));
+    if (count > room) return { levels, cut: true };
+    const level = new Uint32Array(count);
+    let at = 0;
+    wanted((from, to) => map.each(from, to, (entry) => (level[at++] = entry)));
+    level.sort();
     levels.push(level);
     room -= count;
     previous = { length: level.length, at: (j) => map.location(level[j]!) };
   }
   return { levels, cut: false };
+}
+
+/** The values a level's pointers may hold: [x - MAX, x] for each location x of the level before (ascending), joined where they overlap. */
+function eachWanted(previous: { readonly length: number; at(j: number): number }, max: number, visit: (low: number, high: number) => void): void {
+  let low = previous.at(0) - max;
+  let high = previous.at(0);
+  for (let j = 1; j <= previous.length; j++) {
+    const x = j < previous.length ? previous.at(j) : Infinity;
+    if (x - max <= high + 1) {
+      high = x;
+      continue;
+    }
+    visit(low, high);
+    low = x - max;
+    high = x;
+  }
 }
 
 /** The paths from each static location of each level, shortest first, up to the limit. */

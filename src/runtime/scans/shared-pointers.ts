@@ -2,15 +2,18 @@
 // allocates and the worker fills, so that nothing is copied or sent back (a
 // message of 100 MB takes seconds to arrive on Deno; shared memory is seen at
 // once). Its size is a guess, a pointer per two words of all the memory the
-// scan reads; the system gives the pages only as they are written. A worker
-// that fills it stops, counts as failed, and the main thread reads its
-// chunks again itself.
+// scan reads (the worker may take most of the chunks), and a slot more per
+// batch the worker may claim; the system gives the pages only as they are
+// written. A worker that fills it stops, counts as failed, and the main
+// thread reads its chunks again itself. Where the system will not reserve
+// that much (more than it has memory for), there is no worker.
 //
 // Layout: `locations`, `values` and `buckets` are `blocks` slots of
 // BLOCK_ENTRIES entries; `lengths[k]` is slot k's entries; `counts` the
 // entries per bucket; `batches` [n, then n × (first chunk, first slot, slots)]:
 // the worker's batches, in the order it took them (from the end).
 import { type Block, BLOCK_ENTRIES, bucketCount, type ValueSpans } from './pointer-map.ts';
+import { CLAIM_BYTES } from './parallel-scan.ts';
 
 export interface SharedPointers {
   readonly blocks: number;
@@ -22,9 +25,22 @@ export interface SharedPointers {
   readonly batches: SharedArrayBuffer;
 }
 
-/** Room for a pointer per two words of `bytes`, and a slot more per chunk (each batch starts a slot of its own). */
-export function sharedPointers(spans: ValueSpans, bytes: number, chunks: number): SharedPointers {
-  const blocks = Math.ceil(bytes / 16 / BLOCK_ENTRIES) + chunks;
+/**
+ * Room for a pointer per two words of `bytes`, and a slot more per batch
+ * (each batch starts a slot of its own: at most one per chunk, and a batch
+ * holds about a claim's bytes); undefined when the system will not reserve it.
+ */
+export function sharedPointers(spans: ValueSpans, bytes: number, chunks: number): SharedPointers | undefined {
+  const batches = Math.min(chunks, 2 * Math.ceil(bytes / CLAIM_BYTES) + 2);
+  const blocks = Math.ceil(bytes / 16 / BLOCK_ENTRIES) + batches;
+  try {
+    return reserve(spans, blocks, chunks);
+  } catch {
+    return undefined; // RangeError: the system would not reserve it
+  }
+}
+
+function reserve(spans: ValueSpans, blocks: number, chunks: number): SharedPointers {
   return {
     blocks,
     locations: new SharedArrayBuffer(blocks * BLOCK_ENTRIES * 8),
