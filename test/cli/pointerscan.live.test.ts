@@ -65,9 +65,10 @@ describe.each(RUNTIMES)('pointerscan on %s', (runtime) => {
     const saved = pvm(runtime, ['-e', SCAN, '--pid', String(first.pid), '--arg', `health=${first.hex('health')}`, '--json']);
     const found = lines(saved.stdout).find((line) => line.type === 'emit')!.value as Path[];
     const wanted = [{ base: baseOf(first, 'current_player'), offsets: ['0x10'] }, { base: baseOf(first, 'game_state'), offsets: ['0x18', '0x10'] }];
-    // Two that lead nowhere now: a static word that is not a pointer, and a module the program does not map.
+    // Three that lead nowhere now: a static word that is not a pointer, and two from a module the program does not map.
     const file = join(scratch(), 'paths.json');
-    writeFileSync(file, JSON.stringify([...wanted, { base: 'target+0x8', offsets: ['0x10'] }, { base: 'libnothere.so+0x40', offsets: ['0x0'] }]));
+    const nowhere = [{ base: 'target+0x8', offsets: ['0x10'] }, { base: 'libnothere.so+0x40', offsets: ['0x0'] }, { base: 'libnothere.so+0x48', offsets: ['0x8', '0x0'] }];
+    writeFileSync(file, JSON.stringify([...wanted, ...nowhere]));
     await first.stop();
     const second = await fixture();
     expect(second.at('health')).not.toBe(first.at('health'));

@@ -357,16 +357,23 @@ function pathBases(context: EvalContext, loc: Loc): (base: PathBase) => bigint |
         const top = tops[base.thread]?.top;
         return top === undefined ? undefined : top - base.offset;
       }
-      if (!starts.has(base.module)) starts.set(base.module, context.modules.module(base.module).start);
-      return starts.get(base.module)! + base.offset;
+      if (!starts.has(base.module)) starts.set(base.module, moduleStart(context, base.module, loc));
+      const start = starts.get(base.module);
+      return start === undefined ? undefined : start + base.offset;
     } catch (error) {
-      if ((error as { code?: string }).code === 'no-module') {
-        starts.set((base as { module: string }).module, undefined);
-        return undefined;
-      }
       throw placeError(error, context.locate(loc));
     }
   };
+}
+
+/** The start of the module `module("name")` finds, or undefined when the target maps none of that name. */
+function moduleStart(context: EvalContext, name: string, loc: Loc): bigint | undefined {
+  try {
+    return context.modules.module(name).start;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'no-module') return undefined;
+    throw placeError(error, context.locate(loc));
+  }
 }
 
 /** `[symbol("__libc_stack_end")]`: where the main thread's stack was when the program started; undefined without the symbol (no glibc). */
