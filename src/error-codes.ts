@@ -55,7 +55,7 @@ export const ERROR_GROUPS = [
       'empty-needle': 'a scan for zero bytes (a literal: found by pvm check)',
       'narrow-no-values': 'narrow … changed (unchanged, increased, decreased) of a list that remembers no values: narrow it by a value first',
       'narrow-type': 'narrow … changed as another type than the values the list remembers',
-      'pointerscan-bound': 'a pointerscan whose depth is not 1 to 8, or whose offset bound is not 0 to 1 MiB (a constant: found by pvm check)',
+      'pointerscan-bound': 'a pointerscan without depth or offset, or whose depth is not 1 to 8, or whose offset bound is not 0 to 1 MiB (a constant: found by pvm check)',
       'bad-range': 'range() with a negative size, or past 2^64',
       'bad-address': 'an address outside 0 to 2^64-1',
       size: 'a value to write that is not the size its type says (bytes N, utf16 N, cstring max N; a literal: found by pvm check)',

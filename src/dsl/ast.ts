@@ -336,8 +336,9 @@ export interface ScanExpression {
 export interface PointerScanExpression {
   readonly kind: 'pointerscan';
   readonly address: Expression;
-  readonly depth: Expression;
-  readonly offset: Expression;
+  /** Needed, as the checker says; undefined where the recipe leaves them out. */
+  readonly depth: Expression | undefined;
+  readonly offset: Expression | undefined;
   readonly limit: Expression | undefined;
   readonly stacks: boolean;
   /** Options given twice, for the checker to report. */

@@ -172,8 +172,12 @@ function pointerScanType(e: Ast.PointerScanExpression, scope: NameLookup, report
     const value = constantInteger(x);
     if (value !== undefined && (value < low || value > high)) report({ code: 'pointerscan-bound', message: `${what} must be from ${low} to ${high}, not ${value}`, span: x.span, hint });
   };
-  bounded(e.depth, 'depth', 1n, BigInt(POINTER_SCAN_MAX_DEPTH), 'a depth of 3 to 5 finds what most programs hold; each level more can multiply the paths');
-  bounded(e.offset, 'offset', 0n, BigInt(POINTER_SCAN_MAX_OFFSET), 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual');
+  const needed = (x: Ast.Expression | undefined, what: string, check: (x: Ast.Expression) => void) => {
+    if (x !== undefined) check(x);
+    else report({ code: 'pointerscan-bound', message: `a pointerscan needs ${what}`, span: e.span, hint: 'write e.g. pointerscan to p depth 3 offset 0x100' });
+  };
+  needed(e.depth, 'a depth (depth D: at most D pointers on the way)', (x) => bounded(x, 'depth', 1n, BigInt(POINTER_SCAN_MAX_DEPTH), 'a depth of 3 to 5 finds what most programs hold; each level more can multiply the paths'));
+  needed(e.offset, 'an offset bound (offset MAX: each offset from 0 to MAX)', (x) => bounded(x, 'offset', 0n, BigInt(POINTER_SCAN_MAX_OFFSET), 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual'));
   if (e.limit !== undefined) requireCount(expressionType(e.limit, scope, report), e.limit, report);
   for (const span of e.repeated) report({ code: 'scan-option', message: 'this option is given twice', span, hint: 'give each option once' });
   return 'paths';

@@ -161,7 +161,8 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
       case 'field':
         return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
       case 'pointerscan':
-        return { op: 'pointerscan', address: expr(e.address), depth: expr(e.depth), offset: expr(e.offset), limit: e.limit && expr(e.limit), stacks: e.stacks, loc: loc(e.span) };
+        // The checker refuses a pointerscan without depth or offset.
+        return { op: 'pointerscan', address: expr(e.address), depth: expr(e.depth!), offset: expr(e.offset!), limit: e.limit && expr(e.limit), stacks: e.stacks, loc: loc(e.span) };
       case 'narrow': {
         const test = e.test;
         return {

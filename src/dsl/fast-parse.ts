@@ -946,27 +946,18 @@ class FastParser {
     this.#word('pointerscan');
     this.#word('to');
     const address = this.#arith();
-    this.#word('depth');
-    const depth = this.#primary();
-    this.#word('offset');
-    const offset = this.#primary();
-    let limit: Ast.Expression | undefined;
-    let stacks = false;
+    const given = new Map<string, Ast.Expression | undefined>();
     const repeated: Span[] = [];
     for (;;) {
+      const option = this.#peekWord();
+      if (option !== 'depth' && option !== 'offset' && option !== 'limit' && option !== 'stacks') break;
       const optionStart = this.#at;
-      if (this.#isWord('limit')) {
-        this.#word('limit');
-        const value = this.#primary();
-        if (limit !== undefined) repeated.push({ start: optionStart, end: this.#last });
-        else limit = value;
-      } else if (this.#isWord('stacks')) {
-        this.#word('stacks');
-        if (stacks) repeated.push({ start: optionStart, end: this.#last });
-        stacks = true;
-      } else break;
+      this.#word(option);
+      const value = option === 'stacks' ? undefined : this.#primary();
+      if (given.has(option)) repeated.push({ start: optionStart, end: this.#last });
+      else given.set(option, value);
     }
-    return { kind: 'pointerscan', address, depth, offset, limit, stacks, repeated, span: { start, end: this.#last } };
+    return { kind: 'pointerscan', address, depth: given.get('depth'), offset: given.get('offset'), limit: given.get('limit'), stacks: given.has('stacks'), repeated, span: { start, end: this.#last } };
   }
 
   #scan(): Ast.ScanExpression {

@@ -460,19 +460,19 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     };
     return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given.has('unique'), repeated, span: span(this) };
   },
-  PointerScan(this: NonterminalNode, _kw: Node, _to: Node, address: Node, _depth: Node, depth: Node, _offset: Node, offset: Node, options: IterationNode): Ast.PointerScanExpression {
+  PointerScan(this: NonterminalNode, _kw: Node, _to: Node, address: Node, options: IterationNode): Ast.PointerScanExpression {
     const { given, repeated } = optionsGiven(options);
-    const limit = given.get('limit');
-    return {
-      kind: 'pointerscan',
-      address: address['ast'](),
-      depth: depth['ast'](),
-      offset: offset['ast'](),
-      limit: limit === undefined ? undefined : (limit['ast']() as Ast.Expression),
-      stacks: given.has('stacks'),
-      repeated,
-      span: span(this),
+    const value = (name: string) => {
+      const option = given.get(name);
+      return option === undefined ? undefined : (option['ast']() as Ast.Expression);
     };
+    return { kind: 'pointerscan', address: address['ast'](), depth: value('depth'), offset: value('offset'), limit: value('limit'), stacks: given.has('stacks'), repeated, span: span(this) };
+  },
+  PointerScanOption_depth(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
+  },
+  PointerScanOption_offset(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
   },
   PointerScanOption_limit(_kw: Node, value: Node): Ast.Expression {
     return value['ast']();

@@ -128,6 +128,11 @@ function parsePathsArg(name: string, text: string, readArgFile: (path: string) =
     throw new UsageError('bad-arg', `--arg ${name}=${text.length > 60 ? `${text.slice(0, 60)}…` : text}: ${why}`, { hint });
   };
   if (!text.startsWith('@')) return fail('pointer paths come from a file');
+  const baseProblem = (base: unknown): string => {
+    if (typeof base !== 'string') return 'it has no "base" such as "app+0x4040" or "threadstack0-0x1d8"';
+    if (INTEGER.test(base)) return `its base ${base} is an address: a base is MODULE+OFFSET ("app+0x4040") or threadstackN-OFFSET, which hold from one run of the program to the next`;
+    return `its base "${base}" is neither MODULE+OFFSET ("app+0x4040") nor threadstackN-OFFSET ("threadstack0-0x1d8")`;
+  };
   const offset = (item: unknown): bigint | undefined => {
     const itemText = typeof item === 'number' && Number.isSafeInteger(item) ? String(item) : typeof item === 'string' ? item : undefined;
     if (itemText?.startsWith('-') === true && INTEGER.test(itemText)) return fail(`${itemText} is negative: a pointer path's offsets are 0 or more`);
@@ -148,16 +153,17 @@ function parsePathsArg(name: string, text: string, readArgFile: (path: string) =
     const shown = () => JSON.stringify(item)?.slice(0, 80);
     const { base, offsets } = (typeof item === 'object' && item !== null ? item : {}) as { base?: unknown; offsets?: unknown };
     const start = baseOf(base);
-    if (start === undefined) return fail(`item ${i} (${shown()}) has no "base" such as "app+0x4040" or "threadstack0-0x1d8"`);
+    if (start === undefined) return fail(`item ${i} (${shown()}): ${baseProblem(base)}`);
+    // No offsets: a static address itself, as a pointer scan gives an ADDR in static memory.
     const steps = Array.isArray(offsets) ? offsets.map(offset) : [undefined];
-    if (steps.length === 0 || steps.some((o) => o === undefined)) return fail(`item ${i} (${shown()}) has no "offsets" such as ["0x18", "0x0"]`);
+    if (steps.some((o) => o === undefined)) return fail(`item ${i} (${shown()}) has no "offsets" such as ["0x18", "0x0"]`);
     return { base: start, offsets: steps as bigint[] };
   };
-  return { kind: 'paths', items: arrayArg(name, text.slice(1), readArgFile, fail).map(path) };
+  return { kind: 'paths', items: arrayArg(name, text.slice(1), readArgFile, fail, 'pointerscan to ADDR depth D offset MAX').map(path) };
 }
 
 /** The JSON array in the file at `path`, or the value of the last `emit` of `name` in the JSON lines of `pvm run --json`. */
-function arrayArg(name: string, path: string, readArgFile: (path: string) => string, fail: (why: string, hint?: string) => never): unknown[] {
+function arrayArg(name: string, path: string, readArgFile: (path: string) => string, fail: (why: string, hint?: string) => never, emitted = '…'): unknown[] {
   let content: string;
   try {
     content = readArgFile(path);
@@ -177,13 +183,14 @@ function arrayArg(name: string, path: string, readArgFile: (path: string) => str
   if (parsed.length > 0 && parsed.every((entry) => typeof entry === 'object' && entry !== null && 'type' in entry)) {
     const emits = parsed.filter((entry): entry is { type: string; name: string; value: unknown } => (entry as { type: string }).type === 'emit');
     const mine = emits.filter((entry) => entry.name === name).pop();
-    if (mine === undefined) return fail(`${path} has no emit named '${name}'${emits.length > 0 ? ` (it emits ${[...new Set(emits.map((e) => e.name))].join(', ')})` : ''}`, `emit it in the first recipe: emit ${name} = …`);
+    if (mine === undefined) return fail(`${path} has no emit named '${name}'${emits.length > 0 ? ` (it emits ${[...new Set(emits.map((e) => e.name))].join(', ')})` : ''}`, `emit it in the first recipe: emit ${name} = ${emitted}`);
     return array(mine.value);
   }
   let whole: unknown;
   try {
     whole = JSON.parse(content) as unknown;
   } catch {
+    if (content.startsWith(`${name} = `)) return fail(`${path} holds pvm's output for people (${name} = …), not its JSON`, 'run the first recipe again with --json, and give that output');
     return fail(`${path} is neither a JSON array nor the JSON lines of pvm run --json`);
   }
   return array(whole);

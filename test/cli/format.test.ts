@@ -33,7 +33,7 @@ describe("a pointer scan's summary", () => {
 
   it('prints paths as the recipe expressions that follow them, and as Cheat Engine writes them in JSON', () => {
     const value = { kind: 'paths', items: [{ base: { kind: 'module', module: 'app', offset: 0x4040n }, offsets: [0x18n, 0n] }, { base: { kind: 'stack', thread: 1, offset: 0x98n }, offsets: [0x10n] }] } as const;
-    expect(formatEvent({ type: 'emit', name: 'p', value, line: 1 }, false)).toBe('p = [[[module("app") + 0x4040] + 0x18] + 0x0, [reg(threads()[1], "fs_base") - 0x98] + 0x10]');
+    expect(formatEvent({ type: 'emit', name: 'p', value, line: 1 }, false)).toBe('p = [\n  [[module("app") + 0x4040] + 0x18] + 0x0,\n  [reg(threads()[1], "fs_base") - 0x98] + 0x10\n]');
     expect(jsonValue(value)).toEqual([{ base: 'app+0x4040', offsets: ['0x18', '0x0'] }, { base: 'threadstack1-0x98', offsets: ['0x10'] }]);
   });
 });

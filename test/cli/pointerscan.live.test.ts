@@ -143,6 +143,10 @@ describe.each(RUNTIMES)('pointerscan on %s', (runtime) => {
     const bound = pvm(runtime, ['check', recipe('bound.pvm', 'let p = pointerscan to 0x1000 depth 0 offset 0x100')]);
     expect(bound.status).toBe(2);
     expect(bound.stderr).toMatch(/bound\.pvm:1:37: .*depth must be from 1 to 8, not 0/);
+    const missing = pvm(runtime, ['check', recipe('missing.pvm', 'let p = pointerscan to 0x1000 limit 10 offset 0x100')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/missing\.pvm:1:9: .*a pointerscan needs a depth/);
+    expect(pvm(runtime, ['check', recipe('order.pvm', 'let p = pointerscan to 0x1000 offset 0x100 stacks depth 3')]).status).toBe(0);
     const atRun = pvm(runtime, ['-e', 'param d: u32\nlet p = pointerscan to 0x1000 depth d offset 0x100', '--pid', String(f.pid), '--arg', 'd=9']);
     expect(atRun.status).toBe(2);
     expect(atRun.stderr).toContain('depth must be from 1 to 8, not 9');
@@ -160,7 +164,7 @@ describe.each(RUNTIMES)('pointerscan on %s', (runtime) => {
     writeFileSync(file, JSON.stringify([{ base: 'target', offsets: [] }]));
     const bad = pvm(runtime, ['-e', 'param paths: paths\nprint len(paths)', '--pid', String(f.pid), '--arg', `paths=@${file}`]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('item 0 ({"base":"target","offsets":[]}) has no "base" such as "app+0x4040"');
+    expect(bad.stderr).toContain('item 0 ({"base":"target","offsets":[]}): its base "target" is neither MODULE+OFFSET ("app+0x4040") nor threadstackN-OFFSET');
   });
 });
 

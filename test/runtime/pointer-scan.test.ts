@@ -183,6 +183,17 @@ describe('pointerscan', () => {
     expect(shown(outcome.paths)).toEqual(['app+0x3010 0x0 0x0', 'app+0x3018 0x0 0x0']);
   });
 
+  it('never passes through static memory, and gives a static ADDR itself first, as a path of no pointers', () => {
+    const p = program();
+    const node = 0x555555608000;
+    put(p.heap, node + 0x8, 0x555555609000);
+    put(p.data, p.app + 3 * PAGE + 0x20, node); // app+0x3020: static, to the heap node
+    put(p.data, p.app + 3 * PAGE + 0x28, p.app + 3 * PAGE + 0x20); // app+0x3028: static, to the static one: an alias
+    expect(shown(scan(p.all, { address: 0x555555609000, depth: 3 }).paths)).toEqual(['app+0x3020 0x8 0x0']);
+    // A static ADDR: the address itself (no offsets), then the paths that end at it.
+    expect(shown(scan(p.all, { address: p.app + 3 * PAGE + 0x20, depth: 1, maxOffset: 0 }).paths)).toEqual(['app+0x3020 ', 'app+0x3028 0x0']);
+  });
+
   it('stops when its levels would outgrow the map, and says so', () => {
     const p = program();
     // Every heap word points at the next: each level holds the whole heap.

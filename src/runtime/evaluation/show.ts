@@ -21,7 +21,8 @@ export function humanValue(value: Value): string {
     case 'list':
       return `[${value.items.map(humanValue).join(', ')}]`;
     case 'paths':
-      return `[${value.items.map(pathExpression).join(', ')}]`;
+      // One a line: a scan gives hundreds, each a long expression.
+      return value.items.length <= 1 ? `[${value.items.map(pathExpression).join('')}]` : `[\n${value.items.map((path) => `  ${pathExpression(path)}`).join(',\n')}\n]`;
     case 'pattern':
       return `hex"${value.text}"`;
     case 'object':

@@ -158,11 +158,21 @@ function eachWanted(previous: { readonly length: number; at(j: number): number }
   }
 }
 
-/** The paths from each static location of each level, shortest first, up to the limit. */
+/**
+ * The paths from each static location of each level, shortest first, up to
+ * the limit: first ADDR itself when it is static (a path of no pointers).
+ * A path never passes through static memory (Cheat Engine's "stop at a
+ * static"): from there the shorter path is the one given, and the longer
+ * ones are aliases (a pointer to itself, a table of the loader's).
+ */
 function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: PointerScanRequest, staticAt: (location: number) => StaticRange | undefined): PointerPath[] {
   const max = request.maxOffset;
   const paths: PointerPath[] = [];
   const offsets: number[] = [];
+  const baseAt = (location: number, range: StaticRange): PathBase => {
+    const { base } = range;
+    return base.kind === 'module' ? { kind: 'module', module: base.module, offset: BigInt(location - base.start) } : { kind: 'stack', thread: base.thread, offset: BigInt(base.top - location) };
+  };
   /** Spells every way from `entry` of level `depth` (1-based) down to ADDR; false once the limit is reached. */
   const down = (depth: number, entry: number, emit: () => boolean): boolean => {
     const value = map.value(entry);
@@ -174,21 +184,24 @@ function spellPaths(map: PointerMap, levels: readonly Uint32Array[], request: Po
     }
     const below = levels[depth - 2]!;
     for (let j = lowerBound(below, map, value); j < below.length && map.location(below[j]!) <= value + max; j++) {
-      offsets.push(map.location(below[j]!) - value);
+      const location = map.location(below[j]!);
+      if (staticAt(location) !== undefined) continue;
+      offsets.push(location - value);
       const going = down(depth - 1, below[j]!, emit);
       offsets.pop();
       if (!going) return false;
     }
     return true;
   };
+  const itself = staticAt(request.address);
+  if (itself !== undefined && request.limit > 0) paths.push({ base: baseAt(request.address, itself), offsets: [] });
   for (let depth = 1; depth <= levels.length; depth++) {
     for (const entry of levels[depth - 1]!) {
       if (paths.length >= request.limit) return paths;
       const location = map.location(entry);
       const range = staticAt(location);
       if (range === undefined) continue;
-      const { base } = range;
-      const from: PathBase = base.kind === 'module' ? { kind: 'module', module: base.module, offset: BigInt(location - base.start) } : { kind: 'stack', thread: base.thread, offset: BigInt(base.top - location) };
+      const from = baseAt(location, range);
       const going = down(depth, entry, () => {
         paths.push({ base: from, offsets: offsets.map(BigInt) });
         return paths.length < request.limit;
