@@ -95,19 +95,19 @@ describe.each(RUNTIMES)('the cookbook on %s', (runtime) => {
     expect(result.stdout).toMatch(/^address = 0x[0-9a-f]+\nvalue = 1337\n$/);
   });
 
-  it('pointer-scan.pvm finds the paths to the gold, and pointer-rescan.pvm keeps them in the next run of the demo', async () => {
+  it("pointer-scan.pvm finds the paths to the guest's gold, and pointer-rescan.pvm keeps them in the next run of the demo", async () => {
     const first = await startDemo();
-    const gold = pvm(runtime, ['-e', 'print [[symbol("demo-target", "world") + 8] + 0x18]', '--pid', String(first.pid)]).stdout.trim();
+    const gold = pvm(runtime, ['-e', 'print [[symbol("demo-target", "world") + 24] + 0x18]', '--pid', String(first.pid)]).stdout.trim();
     const scanned = pvm(runtime, ['run', `${COOKBOOK}/pointer-scan.pvm`, '--pid', String(first.pid), '--arg', `address=${gold}`, '--json']);
     expect(scanned.status).toBe(0);
     const saved = join(mkdtempSync(join(tmpdir(), 'pvm-cookbook-')), 'paths.jsonl');
     writeFileSync(saved, scanned.stdout);
-    // &world.player, then the player's inventory at +0x18, then the gold at +0.
-    const offset = (first.world + 8n - BigInt(`0x${readFileSync(`/proc/${first.pid}/maps`, 'utf8').split('-')[0]}`)).toString(16);
+    // &world.guest, then the guest's inventory at +0x18, then the gold at +0: all on the heap but world.
+    const offset = (first.world + 24n - BigInt(`0x${readFileSync(`/proc/${first.pid}/maps`, 'utf8').split('-')[0]}`)).toString(16);
     const wanted = { base: `demo-target+0x${offset}`, offsets: ['0x18', '0x0'] };
     for (const d of demos.splice(0)) d.kill();
     const second = await startDemo();
-    const kept = pvm(runtime, ['run', `${COOKBOOK}/pointer-rescan.pvm`, '--pid', String(second.pid), '--arg', `paths=@${saved}`, '--arg', 'value=1337', '--json']);
+    const kept = pvm(runtime, ['run', `${COOKBOOK}/pointer-rescan.pvm`, '--pid', String(second.pid), '--arg', `paths=@${saved}`, '--arg', 'value=250', '--json']);
     expect(kept.stderr).toBe('');
     const emitted = kept.stdout.trim().split('\n').map((line) => JSON.parse(line)).find((line) => line.type === 'emit');
     expect(emitted.value).toContainEqual(wanted);
