@@ -142,7 +142,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       try {
         const live = session.target.writable!;
         const progress = !command.json && process.stderr.isTTY ? progressLine(process.stderr, Date.now, `snapshot of ${describeTarget(live.identity)}`) : undefined;
-        const summary = takeSnapshot(live, session.facts!, command.output, {
+        const summary = await takeSnapshot(live, session.facts!, command.output, {
           only: command.only,
           freeze: command.freeze,
           progress: progress && ((done, total) => progress.update({ line: 0, bytesScanned: done, bytesTotal: total, hits: 0 })),

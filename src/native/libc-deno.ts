@@ -5,7 +5,7 @@
 // on the same thread, as libc-bun.ts does.
 import type { Libc, NativeMemory } from './libc.ts';
 
-type Symbols = Record<string, { parameters: readonly string[]; result: string }>;
+type Symbols = Record<string, { name?: string; parameters: readonly string[]; result: string; nonblocking?: boolean }>;
 type Functions = Record<string, (...args: unknown[]) => unknown>;
 
 /** The part of Deno's FFI this file uses (Deno's types are not in this project's TypeScript setup). */
@@ -34,6 +34,8 @@ const FIRST: Symbols = {
 const LATER: Symbols = {
   process_vm_writev: { parameters: ['i32', 'buffer', 'u64', 'buffer', 'u64', 'u64'], result: 'isize' },
   pwrite64: { parameters: ['i32', 'buffer', 'usize', 'i64'], result: 'isize' },
+  // Deno's node:fs `write` writes on the main thread: this one runs on a thread of Deno's (a snapshot's writes).
+  pwrite64InBackground: { name: 'pwrite64', parameters: ['i32', 'usize', 'usize', 'i64'], result: 'isize', nonblocking: true },
   kill: { parameters: ['i32', 'i32'], result: 'i32' },
   // Variadic in glibc; on x86-64 and aarch64 integer arguments pass as for a fixed signature.
   ptrace: { parameters: ['i32', 'i32', 'u64', 'u64'], result: 'i64' },
@@ -67,6 +69,7 @@ export function bindWithDenoFfi(): Libc {
     // Offsets are addresses; as int64 one above 2^63 turns negative and the kernel says EINVAL.
     pread: (fd, buffer, length, offset) => withErrno(call('pread64', fd, buffer, length, BigInt.asIntN(64, offset))),
     pwrite: (fd, buffer, length, offset) => withErrno(call('pwrite64', fd, buffer, length, BigInt.asIntN(64, offset))),
+    pwriteInBackground: (fd, address, length, offset) => (call('pwrite64InBackground', fd, address, length, BigInt(offset)) as Promise<number | bigint>).then(Number),
     close: (fd) => withErrno(call('close', fd)),
     kill: (pid, signal) => withErrno(call('kill', pid, signal)),
     pageSize: Number(call('sysconf', SC_PAGESIZE)),

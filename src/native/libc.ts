@@ -16,6 +16,12 @@ export interface Libc {
   open(path: string, flags: number): number;
   pread(fd: number, buffer: Uint8Array, length: number, offset: bigint): number;
   pwrite(fd: number, buffer: Uint8Array, length: number, offset: bigint): number;
+  /**
+   * pwrite(2) of native memory on another thread (Deno's nonblocking FFI): the
+   * bytes written, or -1 (errno stays on that thread). Undefined where the
+   * runtime's node:fs `write` already writes on its own threads (Node, Bun).
+   */
+  pwriteInBackground?: (fd: number, address: number, length: number, offset: number) => Promise<number>;
   close(fd: number): number;
   kill(pid: number, signal: number): number;
   /**

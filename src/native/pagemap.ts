@@ -38,6 +38,59 @@ export function appendResidentRuns(words: Uint32Array, count: number, first: big
   if (runStart >= 0) close(count);
 }
 
+/** Bits 0-54 of an entry: the page frame number (zero unless the reader has CAP_SYS_ADMIN). */
+function frameOf(words: Uint32Array, i: number): number {
+  return words[i * 2]! + (words[i * 2 + 1]! & 0x7fffff) * 0x100000000;
+}
+
+/**
+ * The runs of pages that map page frame `frame` among `count` entries from
+ * `first` (as appendResidentRuns), appended to `runs`: with the kernel's zero
+ * page's frame, the pages a process read but never wrote.
+ */
+export function appendFrameRuns(words: Uint32Array, count: number, first: bigint, pageSize: number, frame: number, runs: AddressRange[]): void {
+  const page = BigInt(pageSize);
+  let runStart = -1;
+  for (let i = 0; i <= count; i++) {
+    const same = i < count && (words[i * 2 + 1]! & 0x80000000) !== 0 && frameOf(words, i) === frame;
+    if (same && runStart < 0) runStart = i;
+    else if (!same && runStart >= 0) {
+      const start = first + BigInt(runStart) * page;
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last.end === start) runs[runs.length - 1] = { start: last.start, end: first + BigInt(i) * page };
+      else runs.push({ start, end: first + BigInt(i) * page });
+      runStart = -1;
+    }
+  }
+}
+
+/**
+ * The frame of the kernel's zero page, which every never-written page a
+ * process has read maps: found by reading a fresh page of pvm's own (`page`,
+ * all zeros, at `address`) and looking it up in pvm's pagemap. Undefined
+ * without CAP_SYS_ADMIN (the kernel then shows every frame as 0), or when the
+ * page is not the zero page after all (memory the allocator recycled or
+ * zeroed: a page of pvm's own).
+ */
+export function zeroPageFrame(page: Uint8Array, address: bigint, pageSize: number): number | undefined {
+  if (page.length < pageSize || address % BigInt(pageSize) !== 0n || page.subarray(0, pageSize).some((b) => b !== 0)) return undefined;
+  let fd: number;
+  try {
+    fd = openSync('/proc/self/pagemap', 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const words = new Uint32Array(2);
+    if (readSync(fd, new Uint8Array(words.buffer), 0, 8, Number((address / BigInt(pageSize)) * 8n)) !== 8) return undefined;
+    const frame = frameOf(words, 0);
+    // Present, and neither mapped by this process alone (bit 56, a page of its own) nor a file's (bit 61).
+    return (words[1]! & 0x80000000) !== 0 && (words[1]! & 0x21000000) === 0 && frame !== 0 ? frame : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** /proc/PID/pagemap, open for the length of a scan. */
 export class Pagemap {
   readonly #fd: number;
@@ -52,8 +105,21 @@ export class Pagemap {
 
   /** The runs of pages that are present or swapped among those [start, end) touches (so runs are page-aligned). */
   residentRuns(start: bigint, end: bigint): AddressRange[] {
-    const page = BigInt(this.#pageSize);
     const runs: AddressRange[] = [];
+    this.#entries(start, end, (words, count, first) => appendResidentRuns(words, count, first, this.#pageSize, runs));
+    return runs;
+  }
+
+  /** The runs of pages among [start, end) that map page frame `frame` (appendFrameRuns). */
+  frameRuns(start: bigint, end: bigint, frame: number): AddressRange[] {
+    const runs: AddressRange[] = [];
+    this.#entries(start, end, (words, count, first) => appendFrameRuns(words, count, first, this.#pageSize, frame, runs));
+    return runs;
+  }
+
+  /** The entries of the pages [start, end) touches, a read at a time. */
+  #entries(start: bigint, end: bigint, visit: (words: Uint32Array, count: number, first: bigint) => void): void {
+    const page = BigInt(this.#pageSize);
     const bytes = new Uint8Array(this.#buffer.buffer);
     const last = ((end + page - 1n) / page) * page;
     for (let first = (start / page) * page; first < last;) {
@@ -61,10 +127,9 @@ export class Pagemap {
       const got = readSync(this.#fd, bytes, 0, pages * 8, Number((first / page) * 8n));
       const entries = Math.floor(got / 8);
       if (entries === 0) break; // past what the kernel reports: nothing there holds data
-      appendResidentRuns(this.#buffer, entries, first, this.#pageSize, runs);
+      visit(this.#buffer, entries, first);
       first += BigInt(entries) * page;
     }
-    return runs;
   }
 
   close(): void {

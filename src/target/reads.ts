@@ -75,9 +75,10 @@ export function scanAccess(session: ScanSession, readv: (batch: ReadBatch) => vo
     search: session.search,
     parallel: session.parallel,
     close: () => session.close(),
-    readChunks(requests) {
+    readChunks(requests, into) {
       const { ranges, offsets, done, total } = layOut(requests);
-      const memory = session.memory(total);
+      if (into !== undefined && into.length < total) throw new RangeError(`a read of ${total} bytes into memory of ${into.length}`);
+      const memory = into ?? session.memory(total);
       const stops: (ReadStop | undefined)[] = [];
       readv({ ranges, count: requests.length, offsets, done, memory, stops, scan: session });
       return resultsOf(requests, memory, offsets, done, stops, false);

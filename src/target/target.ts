@@ -151,8 +151,12 @@ export interface ParallelScan extends Omit<ScanWorkers, 'use'> {
 
 /** A scan's session and its reads (runtime/scans/scan.ts). */
 export interface ScanAccess extends ScanSession {
-  /** Reads like `MemorySource.read`, but the bytes are views of the session's memory, which the next call reuses: search them before reading on. */
-  readChunks(requests: readonly ReadRequest[]): ReadResult[];
+  /**
+   * Reads like `MemorySource.read`, but the bytes are views of the session's memory, which the next call reuses:
+   * search them before reading on. `into`: a part of `memory(size)` to read into instead of its start (a snapshot
+   * writes one part to its file while it reads into another).
+   */
+  readChunks(requests: readonly ReadRequest[], into?: Uint8Array): ReadResult[];
 }
 
 /** What `readRanges` read: the ranges' bytes back to back in their order (range i after the lengths of those before it), `done[i]` of range i read. */

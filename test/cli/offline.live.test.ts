@@ -160,6 +160,37 @@ describe('pvm snapshot', () => {
     }
   });
 
+  it("leaves pages that map the zero page (gcore's reads map it into untouched pages) as holes: the same file on Node, Bun and Deno", async (context) => {
+    needs(context, gdbAvailable, 'gdb is not installed');
+    needs(context, process.getuid?.() === 0, 'pagemap shows page frames to root only');
+    const fixture = await startFixture();
+    try {
+      await fixture.stopped();
+      execFileSync('gcore', ['-o', join(dir, 'zero'), String(fixture.pid)], { stdio: 'ignore' });
+      const taken = RUNTIMES.map((runtime) => {
+        const file = join(dir, `zero-${runtime}.snapshot`);
+        const result = pvm(runtime, ['snapshot', '--pid', String(fixture.pid), '-o', file, '--json']);
+        expect(result).toMatchObject({ status: 0, stderr: '' });
+        return { file, summary: JSON.parse(result.stdout) as { bytes: number; holes: number } };
+      });
+      for (const { file, summary } of taken) {
+        // Present now, so captured (no longer untouched), but neither read nor written: 64 MiB of file without disk.
+        expect(summary.holes).toBeLessThan(1 << 20);
+        expect(summary.bytes).toBeGreaterThan(64 << 20);
+        const { size, blocks } = statSync(file);
+        expect(size - blocks * 512).toBeGreaterThan(60 << 20);
+      }
+      // The runtimes wrote the same bytes (their background writes differ), but for the moment each was taken.
+      const bytes = taken.map(({ file }) => readFileSync(file).toString('latin1').replace(/"takenAt":"[^"]+"/, '"takenAt":""'));
+      expect(bytes[1] === bytes[0] && bytes[2] === bytes[0]).toBe(true);
+      const read = pvm('node', ['-e', `print read bytes 16 at ${fixture.hex('sparse')} + 0x100000`, '--snapshot', taken[2]!.file]);
+      expect(read.stdout).toBe(`${'0'.repeat(32)}\n`);
+    } finally {
+      process.kill(fixture.pid, 'SIGCONT');
+      await fixture.stop();
+    }
+  });
+
   it('captures without faulting a page into the process', async () => {
     const fixture = await startFixture();
     try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Errno, errnoName, NativeError } from '../../src/native/errno.ts';
 import { parseMaps } from '../../src/native/maps.ts';
-import { appendResidentRuns } from '../../src/native/pagemap.ts';
+import { appendFrameRuns, appendResidentRuns, zeroPageFrame } from '../../src/native/pagemap.ts';
 import { mapsLinesOf, parseSmaps } from '../../src/native/smaps.ts';
 import { CAP_SYS_PTRACE, hasCapability, parseStatus } from '../../src/native/status.ts';
 
@@ -101,6 +101,25 @@ describe('pagemap entries', () => {
       { start: 0x14000n, end: 0x15000n },
       { start: 0x16000n, end: 0x17000n },
     ]);
+  });
+
+  it('become runs of present pages that map one page frame (bits 0-54): the zero page', () => {
+    // [low word, high word]: frame 0x1_0000_2a present; another frame; frame 0x1_0000_2a swapped (not present); present again.
+    const entries = [[0x2a, 0x80000001], [0x2a, 0x80000001], [0x2b, 0x80000001], [0x2a, 0x40000001], [0x2a, 0x80000001], [0x2a, 0x80000001]];
+    const words = Uint32Array.from(entries.flat());
+    const runs: { start: bigint; end: bigint }[] = [];
+    appendFrameRuns(words, entries.length, 0x10000n, 0x1000, 0x1_0000_002a, runs);
+    expect(runs).toEqual([{ start: 0x10000n, end: 0x12000n }, { start: 0x14000n, end: 0x16000n }]);
+    appendFrameRuns(words, entries.length, 0x16000n, 0x1000, 0x1_0000_002a, runs);
+    // Its first run touches the last run before it: joined.
+    expect(runs).toEqual([{ start: 0x10000n, end: 0x12000n }, { start: 0x14000n, end: 0x18000n }, { start: 0x1a000n, end: 0x1c000n }]);
+  });
+
+  it("the zero page's frame is not looked for in a page that holds data or is not page-aligned", () => {
+    const page = new Uint8Array(0x1000);
+    expect(zeroPageFrame(page, 0x1001n, 0x1000)).toBeUndefined();
+    page[7] = 1;
+    expect(zeroPageFrame(page, 0x1000n, 0x1000)).toBeUndefined();
   });
 });
 
