@@ -50,9 +50,12 @@ function frameOf(words: Uint32Array, i: number): number {
  */
 export function appendFrameRuns(words: Uint32Array, count: number, first: bigint, pageSize: number, frame: number, runs: AddressRange[]): void {
   const page = BigInt(pageSize);
+  // The entry's words when present and mapping `frame`, whatever its other bits (55-62) say.
+  const low = frame % 0x100000000;
+  const high = (0x80000000 | Math.floor(frame / 0x100000000)) >>> 0;
   let runStart = -1;
   for (let i = 0; i <= count; i++) {
-    const same = i < count && (words[i * 2 + 1]! & 0x80000000) !== 0 && frameOf(words, i) === frame;
+    const same = i < count && words[i * 2] === low && ((words[i * 2 + 1]! & 0x807fffff) >>> 0) === high;
     if (same && runStart < 0) runStart = i;
     else if (!same && runStart >= 0) {
       const start = first + BigInt(runStart) * page;

@@ -239,8 +239,9 @@ function withoutZeroPages(captured: readonly { region: SnapshotRegion; runs: Add
   if (zero === undefined) return { copied: captured.map((p) => p.runs), zeros: 0 };
   let zeros = 0;
   const copied = captured.map(({ region, runs }) => {
-    if (runs.length === 0) return runs;
-    const zeroRuns = zero.runs(region.start, region.end);
+    // The zero page is mapped only where a read fault finds no page: anonymous memory (a file mapping maps the file's).
+    if (runs.length === 0 || !isAnonymous(region)) return runs;
+    const zeroRuns = zero.runs(runs[0]!.start, runs[runs.length - 1]!.end);
     if (zeroRuns.length === 0) return runs;
     const out: AddressRange[] = [];
     for (const run of runs) splitByRanges(zeroRuns, run.start, run.end, (start, end) => void (zeros += Number(end - start)), (start, end) => void out.push({ start, end }));
