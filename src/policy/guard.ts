@@ -211,6 +211,7 @@ function scanSession(guard: Guard): ScanSession {
     regions: inner.regions,
     vmFlags: inner.vmFlags,
     residentRuns: (start, end) => inner.residentRuns(start, end),
+    everyPageOwn: inner.everyPageOwn,
     skip: (region) => inner.skip?.(region) ?? guard.rules.scanSkip(region),
     memory: (size) => inner.memory(size),
     search: inner.search,

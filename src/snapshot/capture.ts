@@ -144,7 +144,7 @@ export async function takeSnapshot(source: WritableTarget, facts: ProcessFacts, 
     ftruncateSync(fd, Number(layout.size));
     const total = captured.reduce((sum, p) => sum + p.runs.reduce((n, r) => n + Number(r.end - r.start), 0), 0);
     zero = await openZeroPages(info.pid, 4096);
-    const { copied, zeros } = withoutZeroPages(captured, zero);
+    const { copied, zeros } = withoutZeroPages(captured, zero, scan.everyPageOwn);
     const pieces = copied.flatMap((runs, i) => runs.flatMap((run) => cut(run, PIECE).map((piece) => ({ ...piece, owner: captured[i]!.region, fileOffset: layout.dataOffsets[i]! + (piece.address - captured[i]!.region.start) }))));
     const bytes = zeros + await copyPieces(scan, await writeBehind(fd), pieces, (piece, done) => {
       const list = missing.get(piece.owner) ?? [];
@@ -235,12 +235,13 @@ function flagsOf(perms: string): number {
 }
 
 /** The runs to copy of each captured region, without the pages that map the zero page, and the bytes of those. */
-function withoutZeroPages(captured: readonly { region: SnapshotRegion; runs: AddressRange[] }[], zero: ZeroPages | undefined): { copied: AddressRange[][]; zeros: number } {
+function withoutZeroPages(captured: readonly { region: SnapshotRegion; runs: AddressRange[] }[], zero: ZeroPages | undefined, everyPageOwn: ((start: bigint) => boolean) | undefined): { copied: AddressRange[][]; zeros: number } {
   if (zero === undefined) return { copied: captured.map((p) => p.runs), zeros: 0 };
   let zeros = 0;
   const copied = captured.map(({ region, runs }) => {
-    // The zero page is mapped only where a read fault finds no page: anonymous memory (a file mapping maps the file's).
-    if (runs.length === 0 || !isAnonymous(region)) return runs;
+    // The zero page is mapped only where a read fault finds no page: anonymous memory (a file mapping maps the file's),
+    // and not where every page is the process's own (its pagemap not read: 256 MiB of it takes 2-6 ms).
+    if (runs.length === 0 || !isAnonymous(region) || everyPageOwn?.(region.start) === true) return runs;
     const zeroRuns = zero.runs(runs[0]!.start, runs[runs.length - 1]!.end);
     if (zeroRuns.length === 0) return runs;
     const out: AddressRange[] = [];

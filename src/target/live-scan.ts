@@ -173,6 +173,7 @@ export function openLiveScan(pid: number, vm: VmChannel, libc: Libc, readMaps: (
     regions,
     vmFlags: smaps?.vmFlags ?? new Map(),
     residentRuns,
+    everyPageOwn: (start) => smaps?.held.has(start) === true,
     skip: undefined,
     memory: (size) => {
       if (memory === undefined || memory.bytes.length < size) {

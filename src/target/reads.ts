@@ -70,6 +70,7 @@ export function scanAccess(session: ScanSession, readv: (batch: ReadBatch) => vo
     regions: session.regions,
     vmFlags: session.vmFlags,
     residentRuns: (start, end) => session.residentRuns(start, end),
+    everyPageOwn: session.everyPageOwn,
     skip: session.skip,
     memory: (size) => session.memory(size),
     search: session.search,

@@ -119,6 +119,12 @@ export interface ScanSession {
   readonly vmFlags: ReadonlyMap<bigint, readonly string[]>;
   /** The runs of [start, end) whose pages hold data (resident or swapped); all of it when every page does. */
   residentRuns(start: bigint, end: bigint): AddressRange[];
+  /**
+   * Whether every page of the mapping at `start` is the process's own, in its page tables (smaps: Rss = Size, where
+   * a page that maps the zero page does not count): a snapshot need not look for the zero page there. Undefined, or
+   * false, where that is not known.
+   */
+  readonly everyPageOwn?: ((start: bigint) => boolean) | undefined;
   /** Why a region must be left out besides the skip rules (a policy's denial), or undefined. */
   readonly skip: ((region: Region) => string | undefined) | undefined;
   /** Memory of at least `size` bytes for the scan's chunks, reused by the next call: where `search` is fastest. */
