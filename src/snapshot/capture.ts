@@ -74,6 +74,20 @@ export async function takeSnapshot(source: WritableTarget, facts: ProcessFacts, 
   } catch (error) {
     throw new UsageError('snapshot-unwritable', `cannot write ${output}: ${(error as Error).message}`, { hint: 'choose a file in a directory you may write' });
   }
+  // The file's own failures (a full disk, a file-size limit, an I/O error) are the user's to fix, not pvm's bugs.
+  const unwritable = (error: unknown, size?: bigint): never => {
+    if (error instanceof PvmError) throw error; // a refusal or a fault of the target, from the reads the writes wait on
+    throw new UsageError('snapshot-unwritable', `cannot write ${output}: ${(error as Error).message}${size === undefined ? '' : ` (the snapshot takes ${size} bytes)`}`, {
+      hint: 'write it to a disk with room for it, or take less with --only REGION',
+    });
+  };
+  const writing = <T>(step: () => T, size?: bigint): T => {
+    try {
+      return step();
+    } catch (error) {
+      return unwritable(error, size);
+    }
+  };
   let frozen: Frozen | undefined;
   let stoppedAt = 0;
   let stoppedMicros = 0;
@@ -141,7 +155,7 @@ export async function takeSnapshot(source: WritableTarget, facts: ProcessFacts, 
     const layout = head(reserved);
 
     const missing = new Map<SnapshotRegion, AddressRange[]>();
-    ftruncateSync(fd, Number(layout.size));
+    writing(() => ftruncateSync(fd, Number(layout.size)), layout.size);
     const total = captured.reduce((sum, p) => sum + p.runs.reduce((n, r) => n + Number(r.end - r.start), 0), 0);
     zero = await openZeroPages(info.pid, 4096);
     const { copied, zeros } = withoutZeroPages(captured, zero, scan.everyPageOwn);
@@ -150,19 +164,19 @@ export async function takeSnapshot(source: WritableTarget, facts: ProcessFacts, 
       const list = missing.get(piece.owner) ?? [];
       list.push({ start: piece.address + BigInt(done), end: piece.address + BigInt(piece.length) });
       missing.set(piece.owner, list);
-    }, (done) => options.progress?.(zeros + done, total));
+    }, (done) => options.progress?.(zeros + done, total)).catch((error: unknown) => unwritable(error, layout.size));
     // What the capture learned goes into the note, padded to the size reserved for it, so no offset moves.
     const regions = plan.map((p) => ({ ...p.region, missing: joinRanges(missing.get(p.region) ?? []) }));
     let final = encodeSnapshotNote(note(regions));
     if (final.length > reserved.length) final = encodeSnapshotNote(note(regions.map((r) => (r.missing.length > 0 ? { ...r, missing: [{ start: r.start, end: r.end }] } : r))));
-    writeAll(fd, head(padded(final, reserved.length - final.length)).head, layout.head.length, 0);
+    writing(() => writeAll(fd, head(padded(final, reserved.length - final.length)).head, layout.head.length, 0));
     if (frozen !== undefined) {
       frozen.thaw();
       frozen = undefined;
       stoppedMicros = Math.round((performance.now() - stoppedAt) * 1000);
     }
-    closeSync(fd);
-    renameSync(partial, output);
+    writing(() => closeSync(fd));
+    writing(() => renameSync(partial, output));
     done = true;
     const stoppedBySignal = stoppedBefore && facts.stoppedBySignal();
     return {

@@ -92,6 +92,23 @@ describe.each(RUNTIMES)('a snapshot on %s', (runtime) => {
   });
 });
 
+describe.each(RUNTIMES)('a snapshot that does not fit its file, on %s', (runtime) => {
+  it('is refused with what it needs (exit 2), and leaves no file', async () => {
+    const fixture = await startFixture();
+    try {
+      const output = join(mkdtempSync(join(tmpdir(), 'pvm-full-')), 'fixture.core');
+      // A file-size limit, which anyone may set: a write past it fails as on a full disk (SIGXFSZ ignored).
+      const limited = ['sh', '-c', `trap '' XFSZ; exec prlimit --fsize=1000000 -- "$@"`, 'sh'];
+      const result = pvm(runtime, ['snapshot', '--pid', String(fixture.pid), '-o', output], { prefix: limited });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^pvm: error: cannot write ${output}: .*(too large).* \\(the snapshot takes \\d+ bytes\\)\nhint: write it to a disk with room for it`, 'i'));
+      expect(readdirSync(join(output, '..'))).toEqual([]);
+    } finally {
+      await fixture.stop();
+    }
+  });
+});
+
 describe('pvm snapshot', () => {
   it('writes a core that gdb opens', (context) => {
     needs(context, gdbAvailable, 'gdb is not installed');
