@@ -340,6 +340,8 @@ export interface PointerScanExpression {
   readonly depth: Expression | undefined;
   readonly offset: Expression | undefined;
   readonly limit: Expression | undefined;
+  /** `in REGION`: bases only there (a module's, say). */
+  readonly within: Expression | undefined;
   readonly stacks: boolean;
   /** Options given twice, for the checker to report. */
   readonly repeated: readonly Span[];

@@ -179,6 +179,12 @@ function pointerScanType(e: Ast.PointerScanExpression, scope: NameLookup, report
   needed(e.depth, 'a depth (depth D: at most D pointers on the way)', (x) => bounded(x, 'depth', 1n, BigInt(POINTER_SCAN_MAX_DEPTH), 'a depth of 3 to 5 finds what most programs hold; each level more can multiply the paths'));
   needed(e.offset, 'an offset bound (offset MAX: each offset from 0 to MAX)', (x) => bounded(x, 'offset', 0n, BigInt(POINTER_SCAN_MAX_OFFSET), 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual'));
   if (e.limit !== undefined) requireCount(expressionType(e.limit, scope, report), e.limit, report);
+  if (e.within !== undefined) {
+    const within = expressionType(e.within, scope, report);
+    if (within !== 'region') {
+      report({ code: 'scan-range', message: `a pointerscan's bases lie in a region, not in ${describeType(within)}`, span: e.within.span, hint: 'write in module("name"), the module whose static memory the paths start from' });
+    }
+  }
   for (const span of e.repeated) report({ code: 'scan-option', message: 'this option is given twice', span, hint: 'give each option once' });
   return 'paths';
 }

@@ -162,7 +162,7 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
         return { op: 'field', object: expr(e.object), field: e.field.name as 'start' | 'end' | 'size' };
       case 'pointerscan':
         // The checker refuses a pointerscan without depth or offset.
-        return { op: 'pointerscan', address: expr(e.address), depth: expr(e.depth!), offset: expr(e.offset!), limit: e.limit && expr(e.limit), stacks: e.stacks, loc: loc(e.span) };
+        return { op: 'pointerscan', address: expr(e.address), depth: expr(e.depth!), offset: expr(e.offset!), limit: e.limit && expr(e.limit), within: e.within && expr(e.within), stacks: e.stacks, loc: loc(e.span) };
       case 'narrow': {
         const test = e.test;
         return {

@@ -950,14 +950,14 @@ class FastParser {
     const repeated: Span[] = [];
     for (;;) {
       const option = this.#peekWord();
-      if (option !== 'depth' && option !== 'offset' && option !== 'limit' && option !== 'stacks') break;
+      if (option !== 'depth' && option !== 'offset' && option !== 'limit' && option !== 'in' && option !== 'stacks') break;
       const optionStart = this.#at;
       this.#word(option);
       const value = option === 'stacks' ? undefined : this.#primary();
       if (given.has(option)) repeated.push({ start: optionStart, end: this.#last });
       else given.set(option, value);
     }
-    return { kind: 'pointerscan', address, depth: given.get('depth'), offset: given.get('offset'), limit: given.get('limit'), stacks: given.has('stacks'), repeated, span: { start, end: this.#last } };
+    return { kind: 'pointerscan', address, depth: given.get('depth'), offset: given.get('offset'), limit: given.get('limit'), within: given.get('in'), stacks: given.has('stacks'), repeated, span: { start, end: this.#last } };
   }
 
   #scan(): Ast.ScanExpression {

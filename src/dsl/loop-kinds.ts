@@ -307,7 +307,7 @@ export class LoopKindFlow {
         if (e.limit !== undefined) of(e.limit);
         return e.unique ? PTR : ADDRESSES;
       case 'pointerscan':
-        [e.address, e.depth, e.offset, e.limit].forEach((x) => x !== undefined && of(x));
+        [e.address, e.depth, e.offset, e.limit, e.within].forEach((x) => x !== undefined && of(x));
         return PATHS;
       case 'narrow': {
         // It keeps items of its list, as they are.

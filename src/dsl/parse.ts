@@ -466,7 +466,10 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
       const option = given.get(name);
       return option === undefined ? undefined : (option['ast']() as Ast.Expression);
     };
-    return { kind: 'pointerscan', address: address['ast'](), depth: value('depth'), offset: value('offset'), limit: value('limit'), stacks: given.has('stacks'), repeated, span: span(this) };
+    return { kind: 'pointerscan', address: address['ast'](), depth: value('depth'), offset: value('offset'), limit: value('limit'), within: value('in'), stacks: given.has('stacks'), repeated, span: span(this) };
+  },
+  PointerScanOption_in(_kw: Node, value: Node): Ast.Expression {
+    return value['ast']();
   },
   PointerScanOption_depth(_kw: Node, value: Node): Ast.Expression {
     return value['ast']();

@@ -744,7 +744,7 @@ export class TypePass {
         return this.#same(e, { ...e, needle: this.#datum(e.needle), range, perms: o(e.perms), align: o(e.align), limit: o(e.limit) });
       }
       case 'pointerscan':
-        return this.#same(e, { ...e, address: v(e.address), depth: o(e.depth), offset: o(e.offset), limit: o(e.limit) });
+        return this.#same(e, { ...e, address: v(e.address), depth: o(e.depth), offset: o(e.offset), limit: o(e.limit), within: o(e.within) });
       case 'narrow': {
         const t = e.test;
         const test: Ast.NarrowTest = t.kind === 'compare'

@@ -219,9 +219,9 @@ export type PlanExpr =
   /**
    * `pointerscan to ADDR depth D offset MAX [limit N]`: the pointer paths from
    * static memory to ADDR (runtime/scans/pointer-scan.ts); `limit` absent: the
-   * policy's hit budget; `stacks`: from the top of each thread's stack too.
+   * policy's hit budget; `within`: bases only in that region; `stacks`: from the top of each thread's stack too.
    */
-  | { readonly op: 'pointerscan'; readonly address: PlanExpr; readonly depth: PlanExpr; readonly offset: PlanExpr; readonly limit: PlanExpr | undefined; readonly stacks: boolean; readonly loc: Loc }
+  | { readonly op: 'pointerscan'; readonly address: PlanExpr; readonly depth: PlanExpr; readonly offset: PlanExpr; readonly limit: PlanExpr | undefined; readonly within: PlanExpr | undefined; readonly stacks: boolean; readonly loc: Loc }
   /**
    * `narrow LIST TYPE TEST`: one batched read of every item's value, kept where TEST holds (see
    * runtime/evaluation/narrow.ts); the items that are pointer paths are followed first, a level at a time.

@@ -163,7 +163,11 @@ function expression(e: PlanExpr, parenthesise = true): string {
     case 'pointerscan': {
       // The offset as recipes write it, in hex (a struct's field offsets are).
       const offset = e.offset.op === 'int' ? `0x${BigInt(e.offset.value).toString(16)}` : expression(e.offset);
-      return wrap(`pointerscan to ${expression(e.address)} depth ${expression(e.depth)} offset ${offset}${e.limit === undefined ? '' : ` limit ${expression(e.limit)}`}${e.stacks ? ' stacks' : ''}`);
+      return wrap(
+        `pointerscan to ${expression(e.address)} depth ${expression(e.depth)} offset ${offset}${e.limit === undefined ? '' : ` limit ${expression(e.limit)}`}${e.within === undefined ? '' : ` in ${expression(e.within)}`}${
+          e.stacks ? ' stacks' : ''
+        }`,
+      );
     }
     case 'narrow': {
       const test = e.test;

@@ -67,7 +67,7 @@ export function childrenOf(e: PlanExpr): readonly PlanExpr[] {
     case 'scan':
       return [e.needle.value, ...(e.range.kind === 'region' ? [e.range.region] : []), ...(e.limit === undefined ? [] : [e.limit])];
     case 'pointerscan':
-      return [e.address, e.depth, e.offset, ...(e.limit === undefined ? [] : [e.limit])];
+      return [e.address, e.depth, e.offset, ...(e.limit === undefined ? [] : [e.limit]), ...(e.within === undefined ? [] : [e.within])];
     case 'narrow': {
       const test = e.test;
       return [e.list, ...(test.kind === 'compare' ? [test.value, ...(test.within === undefined ? [] : [test.within])] : test.kind === 'between' ? [test.low, test.high] : test.kind === 'to' ? [test.address] : [])];

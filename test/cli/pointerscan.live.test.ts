@@ -115,6 +115,13 @@ describe.each(RUNTIMES)('pointerscan on %s', (runtime) => {
     const shallow = run(1, '0x100');
     expect(shallow).toContainEqual({ base: baseOf(f, 'current_player'), offsets: ['0x10'] });
     expect(shallow.every((p) => p.offsets.length === 1)).toBe(true);
+    // Bases in one module only.
+    const result = pvm(runtime, ['-e', `param health: ptr\nemit paths = pointerscan to health depth 2 offset 0x100 in module("libc.so.6")`, '--pid', String(f.pid), '--arg', `health=${f.hex('health')}`, '--json']);
+    expect(result.status).toBe(0);
+    const inLibc = lines(result.stdout).find((line) => line.type === 'emit')!.value as Path[];
+    expect(inLibc.length).toBeGreaterThan(0); // glibc's malloc state points into the heap
+    expect(inLibc.every((p) => p.base.startsWith('libc.so.6+'))).toBe(true);
+    expect(inLibc).not.toContainEqual({ base: baseOf(f, 'current_player'), offsets: ['0x10'] });
     // An offset bound below 0x18 leaves the chain out.
     expect(run(2, '0x17')).not.toContainEqual({ base: baseOf(f, 'game_state'), offsets: ['0x18', '0x10'] });
   });

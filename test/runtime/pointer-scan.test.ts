@@ -130,6 +130,8 @@ describe('pointerscan', () => {
     put(p.relro, p.app + 2 * PAGE + 0x10, 0x555555605000);
     put(p.libData, 0x7ffff7d01000 + 0x30, 0x555555605000);
     expect(shown(scan(p.all, { address: 0x555555605000, depth: 1 }).paths)).toEqual(['app+0x2010 0x0', 'libx.so+0x1030 0x0']);
+    // `in module("libx.so")`: bases there only.
+    expect(shown(scan(p.all, { address: 0x555555605000, depth: 1, within: [{ start: 0x7ffff7d00000, end: 0x7ffff7d03000 }] }).paths)).toEqual(['libx.so+0x1030 0x0']);
   });
 
   it('does not start a path in the heap, and follows a cycle only as deep as asked', () => {

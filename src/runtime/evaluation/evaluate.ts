@@ -411,7 +411,10 @@ function pointerScanValue(e: Extract<PlanExpr, { op: 'pointerscan' }>, env: Name
   // Without a limit, or with one above the cap, one more than the cap is looked for: finding it is an error.
   const wanted = limit === undefined || limit > BigInt(cap) ? cap + 1 : Number(limit);
   const stacks = !e.stacks ? [] : stackTops(context.threads(), () => mainStackTop(context, e.loc)).flatMap((thread, index) => (thread === undefined ? [] : [{ thread: index, top: Number(thread.top), sp: Number(thread.sp) }]));
-  const paths = wanted === 0 ? [] : context.pointerScan({ address: Number(address), depth: Number(depth), maxOffset: Number(offset), limit: wanted, stacks }, e.loc);
+  const region = e.within === undefined ? undefined : evaluate(e.within, env, context);
+  assert(region === undefined || region.kind === 'region', 'pointerscan in a non-region');
+  const within = region?.kind !== 'region' ? undefined : (region.parts ?? [region]).map((part) => ({ start: Number(part.start), end: Number(part.end) }));
+  const paths = wanted === 0 ? [] : context.pointerScan({ address: Number(address), depth: Number(depth), maxOffset: Number(offset), limit: wanted, stacks, ...(within === undefined ? {} : { within }) }, e.loc);
   if (paths.length > cap) {
     throw new DeniedError('hit-budget', `the pointer scan found more than ${cap} paths${context.hitCap?.rule === undefined ? '' : ` — ${context.hitCap.rule}`}`, {
       ...at(),

@@ -32,6 +32,8 @@ export interface PointerScanRequest {
   readonly limit: number;
   /** Threads whose stack tops are bases too (`stacks`): their index, their stack's top and their stack pointer. */
   readonly stacks?: readonly { readonly thread: number; readonly top: number; readonly sp: number }[];
+  /** `in REGION`: module bases only within these ranges (a module's mappings, say). */
+  readonly within?: readonly { readonly start: number; readonly end: number }[];
 }
 
 export interface PointerScanOutcome {
@@ -59,8 +61,10 @@ export function pointerScan(target: MemorySource, request: PointerScanRequest, o
         hint: 'give the address of a value the target holds, as a scan found it or pvm maps shows it',
       });
     }
-    const statics = [...staticRanges(access.regions, writableSegmentsEnd((path) => target.moduleFile(path))), ...stackRanges(access.regions, request.stacks ?? [])].sort((a, b) => a.start - b.start);
-    const holdsPointers = (region: Region) => region.perms.startsWith('rw') || staticRangeAt(statics, Number(region.start)) !== undefined;
+    const modules = staticRanges(access.regions, writableSegmentsEnd((path) => target.moduleFile(path)));
+    const holdsPointers = (region: Region) => region.perms.startsWith('rw') || staticRangeAt(modules, Number(region.start)) !== undefined;
+    const bases = request.within === undefined ? modules : clipped(modules, request.within);
+    const statics = [...bases, ...stackRanges(access.regions, request.stacks ?? [])].sort((a, b) => a.start - b.start);
     const { streams, skipped, regions } = planStreams(access, { kind: 'all' }, holdsPointers);
     // A path's pointers point into memory that holds the next pointer (at most MAX below it), or near ADDR.
     const spans = valueSpans([
@@ -98,6 +102,17 @@ export function pointerScan(target: MemorySource, request: PointerScanRequest, o
   } finally {
     access.close();
   }
+}
+
+/** The parts of `ranges` within `within` (both ascending or not: few ranges). */
+function clipped(ranges: readonly StaticRange[], within: readonly { readonly start: number; readonly end: number }[]): StaticRange[] {
+  return ranges.flatMap((range) =>
+    within.flatMap((part) => {
+      const start = Math.max(range.start, part.start);
+      const end = Math.min(range.end, part.end);
+      return start < end ? [{ ...range, start, end }] : [];
+    })
+  );
 }
 
 /** A pointer scan's share of a worker's help: the worker fills `shared`, whose blocks join `collector`'s after its own. */
