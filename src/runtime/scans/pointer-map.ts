@@ -117,10 +117,15 @@ export class PointerCollector {
     const perBucket = 1 / size;
     const counts = this.#counts;
     const at = base + skip;
+    // The span the last pointer pointed into, its bounds and first bucket held in locals (one typed-array load less a pointer).
     let span = this.#lastSpan;
+    let spanStart = starts[span] ?? Infinity;
+    let spanEnd = ends[span] ?? -Infinity;
+    let spanBucket = firstBucket[span] ?? 0;
     // The block being filled, if it has room (none after startSegment).
     let block = this.#used === BLOCK ? undefined : this.#blocks[this.#blocks.length - 1];
     let used = this.#used;
+    let added = 0;
     for (let i = 0, n = count * 2; i < n; i += 2) {
       const hi = words[i + 1]!;
       // Within bounds, or V8 leaves its fast path: an upper half below the lowest wraps past the length.
@@ -128,32 +133,35 @@ export class PointerCollector {
       if (half >= halvesLength || halves[half] === 0) continue;
       const value = hi * TWO_32 + words[i]!;
       if (value < low || value >= high) continue;
-      if (!(value >= starts[span]! && value < ends[span]!)) {
-        span = spanOf(this.#spans, value);
-        if (span < 0) {
-          span = this.#lastSpan;
-          continue;
-        }
+      if (!(value >= spanStart && value < spanEnd)) {
+        const found = spanOf(this.#spans, value);
+        if (found < 0) continue;
+        span = found;
+        spanStart = starts[span]!;
+        spanEnd = ends[span]!;
+        spanBucket = firstBucket[span]!;
       }
-      const bucket = firstBucket[span]! + Math.floor((value - starts[span]!) * perBucket);
-      counts[bucket + 1]!++;
       if (block === undefined || used === BLOCK) {
         if (block !== undefined) block.length = used;
         block = this.#newBlock();
         if (block === undefined) {
           this.full = true;
           this.#used = BLOCK;
+          this.#count += added;
           return false;
         }
         this.#blocks.push(block);
         used = 0;
       }
+      const bucket = spanBucket + Math.floor((value - spanStart) * perBucket);
+      counts[bucket + 1]!++;
       block.locations[used] = at + i * 4;
       block.values[used] = value;
       block.buckets[used] = bucket;
       used++;
-      this.#count++;
+      added++;
     }
+    this.#count += added;
     this.#lastSpan = span;
     this.#used = used;
     if (block !== undefined) block.length = used;
