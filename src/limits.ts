@@ -79,3 +79,6 @@ export const MAX_JOURNAL_BYTES = 64 << 20;
 export const POINTER_SCAN_MAX_DEPTH = 8;
 /** A pointer scan's offset bound at most: 1 MiB, far past any struct's field, already makes most words a candidate. */
 export const POINTER_SCAN_MAX_OFFSET = 1 << 20;
+/** What the checker and the run say of a depth or an offset bound out of range. */
+export const POINTER_SCAN_DEPTH_HINT = 'a depth of 3 to 5 finds what most programs hold; each level more can multiply the paths';
+export const POINTER_SCAN_OFFSET_HINT = 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual';

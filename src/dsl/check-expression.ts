@@ -9,7 +9,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { checkDatum, checkPatternLiteral, constantInteger, staticLength, typeOfRead } from './check-types.ts';
 import { describeType, isInteger, PATHS_HINT, type StaticType, staticTypeOfMemory } from './static-type.ts';
 import { count } from '../count.ts';
-import { POINTER_SCAN_MAX_DEPTH, POINTER_SCAN_MAX_OFFSET } from '../limits.ts';
+import { POINTER_SCAN_DEPTH_HINT, POINTER_SCAN_MAX_DEPTH, POINTER_SCAN_MAX_OFFSET, POINTER_SCAN_OFFSET_HINT } from '../limits.ts';
 
 export type Report = (d: Diagnostic) => void;
 
@@ -176,8 +176,8 @@ function pointerScanType(e: Ast.PointerScanExpression, scope: NameLookup, report
     if (x !== undefined) check(x);
     else report({ code: 'pointerscan-bound', message: `a pointerscan needs ${what}`, span: e.span, hint: 'write e.g. pointerscan to p depth 3 offset 0x100' });
   };
-  needed(e.depth, 'a depth (depth D: at most D pointers on the way)', (x) => bounded(x, 'depth', 1n, BigInt(POINTER_SCAN_MAX_DEPTH), 'a depth of 3 to 5 finds what most programs hold; each level more can multiply the paths'));
-  needed(e.offset, 'an offset bound (offset MAX: each offset from 0 to MAX)', (x) => bounded(x, 'offset', 0n, BigInt(POINTER_SCAN_MAX_OFFSET), 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual'));
+  needed(e.depth, 'a depth (depth D: at most D pointers on the way)', (x) => bounded(x, 'depth', 1n, BigInt(POINTER_SCAN_MAX_DEPTH), POINTER_SCAN_DEPTH_HINT));
+  needed(e.offset, 'an offset bound (offset MAX: each offset from 0 to MAX)', (x) => bounded(x, 'offset', 0n, BigInt(POINTER_SCAN_MAX_OFFSET), POINTER_SCAN_OFFSET_HINT));
   if (e.limit !== undefined) requireCount(expressionType(e.limit, scope, report), e.limit, report);
   if (e.within !== undefined) {
     const within = expressionType(e.within, scope, report);

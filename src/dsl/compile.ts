@@ -8,7 +8,7 @@ import { assert, assertNever } from '../errors.ts';
 import { concreteBytes, formatPattern } from '../plan/pattern.ts';
 import { analyzeLoop } from '../plan/read-ahead-analysis.ts';
 import { addReadAhead } from '../plan/read-ahead.ts';
-import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep } from '../plan/plan.ts';
+import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep, PTR_TYPE } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { RecipeChecker, type StaticType } from './check.ts';
 import { LoopKindFlow, type LoopKinds } from './loop-kinds.ts';
@@ -83,7 +83,6 @@ export class RecipeCompiler {
   }
 }
 
-const PTR: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };
 const TRUE: PlanExpr = { op: 'bool', value: true };
 const FALSE: PlanExpr = { op: 'bool', value: false };
 
@@ -141,7 +140,7 @@ function planBuilder(source: SourceFile, loopKinds: (loop: Ast.Statement) => Loo
       }
       case 'deref': {
         const address = expr(e.address);
-        return { op: 'read', type: PTR, address, site: nextSite++, loc: loc(e.span) };
+        return { op: 'read', type: PTR_TYPE, address, site: nextSite++, loc: loc(e.span) };
       }
       case 'call':
         return call(e);

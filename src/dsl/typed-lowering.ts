@@ -13,7 +13,7 @@
 // needed; `print` and `emit` show the whole object (a bounded read of it).
 import type * as Ast from './ast.ts';
 import { type PvmErrorOptions, TargetError } from '../errors.ts';
-import type { MemoryType } from '../plan/plan.ts';
+import { type MemoryType, PTR_TYPE } from '../plan/plan.ts';
 import { closest } from '../suggest.ts';
 import { type Aggregate, concrete, type CType, findMember, isText, memberNames, sizeOf, spell, type TypeName, typeNameText } from '../types/ctype.ts';
 import type { TypeSource } from '../types/type-source.ts';
@@ -602,7 +602,7 @@ export class TypePass {
     const type = concrete(place.type);
     // A pointer's value names its object already: only a pointer member (or element) is read to be followed.
     if (place.form !== 'ref' || type.kind !== 'pointer' || place.bits !== undefined) return place;
-    return { address: this.#read(PTR, place.address, place.span), type: type.target(), form: 'pointer', span: place.span };
+    return { address: this.#read(PTR_TYPE, place.address, place.span), type: type.target(), form: 'pointer', span: place.span };
   }
 
   /** The value of a typed object where a value is needed. */
@@ -621,7 +621,7 @@ export class TypePass {
       case 'pointer': {
         const target = type.target();
         const pointee = concrete(target);
-        const expr = this.#read(PTR, place.address, place.span);
+        const expr = this.#read(PTR_TYPE, place.address, place.span);
         return pointee.kind === 'void' || pointee.kind === 'function' ? { expr } : { expr, typed: { type: target, form: 'pointer' } };
       }
       case 'array':
@@ -772,8 +772,6 @@ export class TypePass {
     }
   }
 }
-
-const PTR: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };
 
 function integer(value: bigint, span: Span): Ast.IntegerLiteral {
   return { kind: 'integer', value, span };

@@ -21,6 +21,11 @@ const HOLDS_DATA = 0xc0000000;
  * (joined with the last run when they touch).
  */
 export function appendResidentRuns(words: Uint32Array, count: number, first: bigint, pageSize: number, runs: AddressRange[]): void {
+  appendRuns(count, first, pageSize, runs, (i) => (words[i * 2 + 1]! & HOLDS_DATA) !== 0);
+}
+
+/** The runs of the entries `count` from `first` for which `test` holds, appended to `runs` (joined with the last run when they touch). */
+function appendRuns(count: number, first: bigint, pageSize: number, runs: AddressRange[], test: (entry: number) => boolean): void {
   const page = BigInt(pageSize);
   let runStart = -1;
   const close = (end: number) => {
@@ -31,7 +36,7 @@ export function appendResidentRuns(words: Uint32Array, count: number, first: big
     runStart = -1;
   };
   for (let i = 0; i < count; i++) {
-    const holds = (words[i * 2 + 1]! & HOLDS_DATA) !== 0;
+    const holds = test(i);
     if (holds && runStart < 0) runStart = i;
     else if (!holds && runStart >= 0) close(i);
   }
@@ -49,22 +54,10 @@ function frameOf(words: Uint32Array, i: number): number {
  * page's frame, the pages a process read but never wrote.
  */
 export function appendFrameRuns(words: Uint32Array, count: number, first: bigint, pageSize: number, frame: number, runs: AddressRange[]): void {
-  const page = BigInt(pageSize);
   // The entry's words when present and mapping `frame`, whatever its other bits (55-62) say.
   const low = frame % 0x100000000;
   const high = (0x80000000 | Math.floor(frame / 0x100000000)) >>> 0;
-  let runStart = -1;
-  for (let i = 0; i <= count; i++) {
-    const same = i < count && words[i * 2] === low && ((words[i * 2 + 1]! & 0x807fffff) >>> 0) === high;
-    if (same && runStart < 0) runStart = i;
-    else if (!same && runStart >= 0) {
-      const start = first + BigInt(runStart) * page;
-      const last = runs[runs.length - 1];
-      if (last !== undefined && last.end === start) runs[runs.length - 1] = { start: last.start, end: first + BigInt(i) * page };
-      else runs.push({ start, end: first + BigInt(i) * page });
-      runStart = -1;
-    }
-  }
+  appendRuns(count, first, pageSize, runs, (i) => words[i * 2] === low && ((words[i * 2 + 1]! & 0x807fffff) >>> 0) === high);
 }
 
 /**

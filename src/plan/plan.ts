@@ -63,6 +63,9 @@ export type MemoryType =
   /** A typed object read whole (a struct, union or array that `print`/`emit` shows), or an enum: `name` as C spells its type. */
   | { readonly kind: 'shaped'; readonly name: string; readonly size: number; readonly shape: Shape };
 
+/** `ptr`: an 8-byte address, the type `[E]` reads. */
+export const PTR_TYPE = { kind: 'ptr', name: 'ptr', size: 8 } as const satisfies MemoryType;
+
 /**
  * How a value becomes bytes for `write`, `patch` and `scan`: as a scalar type
  * (`u32 1000`, exact: a value out of range is an error), as the bytes it is

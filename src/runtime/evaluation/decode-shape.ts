@@ -2,11 +2,11 @@
 // members by name, arrays as lists, pointers as addresses, enums by name,
 // `char[N]` as text. What the shape cut says so in the value.
 import type { Shape } from '../../plan/shape.ts';
+import { PTR_TYPE } from '../../plan/plan.ts';
 import { decodeInteger, type Value } from './value.ts';
 import { toBigInt } from './exact-int.ts';
 
 const utf8 = new TextDecoder();
-const PTR = { kind: 'ptr', name: 'ptr', size: 8 } as const;
 
 /** The value of `shape` at `offset` in `bytes` (which hold the whole object). */
 export function decodeShape(shape: Shape, bytes: Uint8Array, offset: number): Value {
@@ -25,7 +25,7 @@ export function decodeShape(shape: Shape, bytes: Uint8Array, offset: number): Va
       return { kind: 'float', value: shape.size === 4 ? view.getFloat32(0, !shape.bigEndian) : view.getFloat64(0, !shape.bigEndian) };
     }
     case 'ptr':
-      return { kind: 'ptr', value: toBigInt(decodeInteger(PTR, bytes, offset)) };
+      return { kind: 'ptr', value: toBigInt(decodeInteger(PTR_TYPE, bytes, offset)) };
     case 'chars': {
       const chars = bytes.subarray(offset, offset + shape.size);
       const nul = chars.indexOf(0);

@@ -1,6 +1,6 @@
 // Expression evaluation over exact integers. Memory comes in through a
 // callback, so constant folding (param defaults) and execution share one evaluator.
-import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH, POINTER_SCAN_MAX_DEPTH, POINTER_SCAN_MAX_OFFSET } from '../../limits.ts';
+import { DEFAULT_SCAN_HITS, MAX_STRING_LENGTH, POINTER_SCAN_DEPTH_HINT, POINTER_SCAN_MAX_DEPTH, POINTER_SCAN_MAX_OFFSET, POINTER_SCAN_OFFSET_HINT } from '../../limits.ts';
 import { bytesLiteral, fromHex, hexAddress, patternLiteral } from '../../bytes.ts';
 import { assert, AssertionFailed, assertNever, DeniedError, RecipeError } from '../../errors.ts';
 import { literalPattern } from '../../plan/pattern.ts';
@@ -12,7 +12,7 @@ import { encode } from './encode.ts';
 import type { ScanRequest } from '../scans/scan.ts';
 import type { PointerScanRequest } from '../scans/pointer-scan.ts';
 import { type BinaryOperator, INTEGER_BITS, integerOperation, MAX_SHIFT, resultKind } from '../../plan/arithmetic.ts';
-import type { CompareOperator, Loc, MemoryType, PlanExpr } from '../../plan/plan.ts';
+import { type CompareOperator, type Loc, type MemoryType, type PlanExpr, PTR_TYPE } from '../../plan/plan.ts';
 import { placeError, type SourcePoint } from '../locate.ts';
 import { bool, int, numeric, type PathBase, type PointerPath, ptr, regionSize, type Value } from './value.ts';
 import { count } from '../../count.ts';
@@ -383,12 +383,10 @@ function mainStackTop(context: EvalContext, loc: Loc): bigint | undefined {
     at = context.modules.symbol(undefined, '__libc_stack_end');
   } catch (error) {
     if ((error as { code?: string }).code === 'no-symbol') return undefined;
-    throw error;
+    throw placeError(error, context.locate(loc));
   }
   return numeric(context.read(PTR_TYPE, at, loc, -1))!.value;
 }
-
-const PTR_TYPE: MemoryType = { kind: 'ptr', name: 'ptr', size: 8 };
 
 /** `pointerscan to ADDR depth D offset MAX [limit N] [stacks]`: the operands checked, the paths within the hit budget. */
 function pointerScanValue(e: Extract<PlanExpr, { op: 'pointerscan' }>, env: Names, context: EvalContext): Value {
@@ -401,10 +399,10 @@ function pointerScanValue(e: Extract<PlanExpr, { op: 'pointerscan' }>, env: Name
     throw new RecipeError('bad-address', `pointerscan to ${hexAddress(address)}: not an address in user space`, { ...at(), hint: 'give the address a scan found, as pvm maps shows it' });
   }
   if (depth < 1n || depth > BigInt(POINTER_SCAN_MAX_DEPTH)) {
-    throw new RecipeError('pointerscan-bound', `depth must be from 1 to ${POINTER_SCAN_MAX_DEPTH}, not ${depth}`, { ...at(), hint: 'a depth of 3 to 5 finds what most programs hold' });
+    throw new RecipeError('pointerscan-bound', `depth must be from 1 to ${POINTER_SCAN_MAX_DEPTH}, not ${depth}`, { ...at(), hint: POINTER_SCAN_DEPTH_HINT });
   }
   if (offset < 0n || offset > BigInt(POINTER_SCAN_MAX_OFFSET)) {
-    throw new RecipeError('pointerscan-bound', `offset must be from 0 to ${POINTER_SCAN_MAX_OFFSET}, not ${offset}`, { ...at(), hint: 'the largest field offset in a struct on the way: 0x100 to 0x1000 is usual' });
+    throw new RecipeError('pointerscan-bound', `offset must be from 0 to ${POINTER_SCAN_MAX_OFFSET}, not ${offset}`, { ...at(), hint: POINTER_SCAN_OFFSET_HINT });
   }
   if (limit !== undefined && limit < 0n) throw new RecipeError('bad-limit', `limit ${limit} is negative`, { ...at(), hint: 'give a limit of 0 or more' });
   const cap = context.hitCap?.limit ?? DEFAULT_SCAN_HITS;

@@ -4,7 +4,7 @@
 // that the next narrow can ask what changed. An item whose memory is gone
 // (unmapped since) drops out, as in Cheat Engine.
 import { RecipeError } from '../../errors.ts';
-import type { Loc, PlanExpr } from '../../plan/plan.ts';
+import { type Loc, type PlanExpr, PTR_TYPE } from '../../plan/plan.ts';
 import type { SourcePoint } from '../locate.ts';
 import { compare } from './evaluate.ts';
 import { decode, numeric, type PathBase, type PointerPath, type Remembered, type Value } from './value.ts';
@@ -78,13 +78,11 @@ function followPaths(paths: readonly PointerPath[], readEach: ReadEach, baseAddr
     const going = places.flatMap((place, i) => (place !== undefined && level < paths[i]!.offsets.length ? [i] : []));
     const read = readEach(going.map((i) => places[i]!), 8, loc);
     going.forEach((i, j) => {
-      places[i] = read.readable[j] === 0 ? undefined : numeric(decode(PTR, read.bytes.subarray(j * 8, j * 8 + 8)))!.value + paths[i]!.offsets[level]!;
+      places[i] = read.readable[j] === 0 ? undefined : numeric(decode(PTR_TYPE, read.bytes.subarray(j * 8, j * 8 + 8)))!.value + paths[i]!.offsets[level]!;
     });
   }
   return places;
 }
-
-const PTR = { kind: 'ptr', name: 'ptr', size: 8 } as const;
 
 /** The values the list remembers, as `type`: a change needs them, of the same type. */
 function rememberedOf(list: Narrowable, type: ValueType, change: string, at: () => SourcePoint): Uint8Array {

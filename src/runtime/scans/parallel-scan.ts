@@ -52,8 +52,8 @@ export type JobFind =
 /** The caller's side of a search shared with a worker: what the worker is to find, and how its results join this thread's. */
 export interface Find {
   readonly job: JobFind;
-  /** Takes what the worker found, once it finished its chunks; false when nothing could be taken (then its chunks are searched here again). */
-  join(control: Int32Array): boolean;
+  /** Takes what the worker found, once it finished its chunks. */
+  join(control: Int32Array): void;
   /** How many things are found so far, for progress. */
   found(): number;
 }
@@ -67,7 +67,6 @@ export function patternFind(pattern: Pattern, align: number, limit: number, hits
       const found = new BigUint64Array(shared, 0, Atomics.load(control, HITS)).slice().sort();
       for (const hit of found) hits.push(hit);
       hits.splice(limit);
-      return true;
     },
     found: () => hits.length,
   };
@@ -77,7 +76,7 @@ export function patternFind(pattern: Pattern, align: number, limit: number, hits
 const STALL_MS = 10_000;
 
 /**
- * Searches `chunks` with a worker thread's help, into `searcher` (which finds `hits`); false when no
+ * Searches `chunks` with a worker thread's help, into `searcher` and `find`; false when no
  * worker could be started (the caller searches alone). With `target.wait`,
  * this thread waits for the worker to be ready before it starts, so that both
  * search (tests check the merge so); `target.report` is told how the work was
@@ -130,7 +129,8 @@ export function searchWithWorker(
     }
     if (!claims.some((claim) => claim === WORKERS || claim === WORKER_DONE)) return true; // it never took a chunk
     waitFor(worker, control, workerBytes, report);
-    if (Atomics.load(control, STATE) === DONE && find.join(control)) {
+    if (Atomics.load(control, STATE) === DONE) {
+      find.join(control);
       const skippedLength = Atomics.load(control, SKIPPED);
       if (skippedLength > 0) {
         const ranges = JSON.parse(new TextDecoder().decode(new Uint8Array(data.skipped).slice(0, skippedLength))) as { start: string; end: string; reason: string }[];

@@ -9,7 +9,7 @@
 import type { ChunkVisit } from './chunk-search.ts';
 
 /** Entries a block holds (1.25 MiB of location, value and bucket): the map is its blocks, never copied. */
-const BLOCK = 1 << 16;
+export const BLOCK_ENTRIES = 1 << 16;
 const TWO_32 = 4294967296;
 
 /** Where pointers may point: sorted, disjoint [start, end) ranges. */
@@ -68,16 +68,14 @@ export class PointerCollector {
   /** Entries per bucket, counted as they come (the counting sort's first pass). */
   readonly #counts: Uint32Array;
   readonly #blocks: Block[] = [];
-  /** Entries in the last block; BLOCK: a new block takes the next. */
-  #used = BLOCK;
+  /** Entries in the last block; BLOCK_ENTRIES: a new block takes the next. */
+  #used = BLOCK_ENTRIES;
   #count = 0;
   /** The span the last pointer pointed into: the next one likely points there too (a heap's pointers point into the heap). */
   #lastSpan = 0;
 
-  /** Where blocks come from: fresh memory, or (a worker's) slices of memory shared with the thread that takes them; undefined when there is no more. */
+  /** Where blocks come from: fresh memory, or (a worker's) slices of memory shared with the thread that takes them; undefined when there is no more (the visit then stops the scan). */
   readonly #newBlock: () => Block | undefined;
-  /** `newBlock` had no more: the collector stopped. */
-  full = false;
 
   /** `counts`: where to count entries per bucket (shared, for a worker), of `bucketCount(spans) + 1` slots. */
   constructor(spans: ValueSpans, newBlock: () => Block | undefined = freshBlock, counts?: Uint32Array) {
@@ -123,7 +121,7 @@ export class PointerCollector {
     let spanEnd = ends[span] ?? -Infinity;
     let spanBucket = firstBucket[span] ?? 0;
     // The block being filled, if it has room (none after startSegment).
-    let block = this.#used === BLOCK ? undefined : this.#blocks[this.#blocks.length - 1];
+    let block = this.#used === BLOCK_ENTRIES ? undefined : this.#blocks[this.#blocks.length - 1];
     let used = this.#used;
     let added = 0;
     for (let i = 0, n = count * 2; i < n; i += 2) {
@@ -141,12 +139,11 @@ export class PointerCollector {
         spanEnd = ends[span]!;
         spanBucket = firstBucket[span]!;
       }
-      if (block === undefined || used === BLOCK) {
+      if (block === undefined || used === BLOCK_ENTRIES) {
         if (block !== undefined) block.length = used;
         block = this.#newBlock();
         if (block === undefined) {
-          this.full = true;
-          this.#used = BLOCK;
+          this.#used = BLOCK_ENTRIES;
           this.#count += added;
           return false;
         }
@@ -170,12 +167,7 @@ export class PointerCollector {
 
   /** What follows goes into a block of its own: a worker's batches come back as blocks that `adopt` puts in address order. */
   startSegment(): void {
-    this.#used = BLOCK;
-  }
-
-  /** The blocks filled so far, in the order they were filled. */
-  blocks(): readonly Block[] {
-    return this.#blocks;
+    this.#used = BLOCK_ENTRIES;
   }
 
   /** Takes blocks another collector over the same spans filled, whose entries lie after every entry here, in address order. */
@@ -185,7 +177,7 @@ export class PointerCollector {
       this.#count += block.length;
     }
     for (let b = 0; b < counts.length; b++) this.#counts[b]! += counts[b]!;
-    this.#used = BLOCK;
+    this.#used = BLOCK_ENTRIES;
   }
 
   /** The map, indexed. The chunks must have been visited in ascending address order. */
@@ -201,6 +193,7 @@ export class PointerCollector {
       for (let j = 0; j < block.length; j++) order[next[buckets[j]!]!++] = first + j;
       first += block.length;
     }
+    // The blocks without their buckets, which the index replaces: their memory goes.
     const blocks = this.#blocks.map((block) => ({ locations: block.locations, values: block.values, length: block.length }));
     this.#blocks.length = 0;
     return new PointerMap(this.#spans, this.#buckets, this.#count, blocks, counts, order);
@@ -208,18 +201,15 @@ export class PointerCollector {
 }
 
 function freshBlock(): Block {
-  return { locations: new Float64Array(BLOCK), values: new Float64Array(BLOCK), buckets: new Uint32Array(BLOCK), length: 0 };
+  return { locations: new Float64Array(BLOCK_ENTRIES), values: new Float64Array(BLOCK_ENTRIES), buckets: new Uint32Array(BLOCK_ENTRIES), length: 0 };
 }
-
-/** Entries a block holds at most. */
-export const BLOCK_ENTRIES = BLOCK;
 
 /** The buckets a map over `spans` counts entries in. */
 export function bucketCount(spans: ValueSpans): number {
   return bucketsOf(spans).total;
 }
 
-/** Entries as they are filled: up to BLOCK at a time, never copied (the map reads them in place). */
+/** Entries as they are filled: up to BLOCK_ENTRIES at a time, never copied (the map reads them in place). */
 export interface Block {
   readonly locations: Float64Array;
   readonly values: Float64Array;

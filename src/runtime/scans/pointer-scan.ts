@@ -122,7 +122,6 @@ function pointersFind(collector: PointerCollector, shared: SharedPointers, spans
     join() {
       const { blocks, counts } = sharedBlocks(shared);
       collector.adopt(blocks, counts);
-      return true;
     },
     found: () => 0,
   };

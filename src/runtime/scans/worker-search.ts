@@ -3,8 +3,8 @@
 // its claims meet the other thread's, searches them as a scan on one thread
 // would (chunk-search.ts), and leaves its skipped ranges and state in shared
 // memory, as its hits or pointers are (a pointer scan's: shared-pointers.ts).
-// The worker thread
-// (target/scan-worker/scan-worker.ts) opens the process and runs it.
+// The worker thread (target/scan-worker/scan-worker.ts) opens the process and
+// runs it.
 import { DONE, FAILED, HITS, SKIPPED, STATE, STOP, WORKING } from '../../target/scan-worker/control.ts';
 import type { ScanAccess } from '../../target/target.ts';
 import { Matcher } from '../evaluation/match.ts';
@@ -13,11 +13,11 @@ import { CLAIM_BYTES, FREE, type JobFind, type ScanJob, SKIPPED_BYTES, WORKER_DO
 import { PointerCollector } from './pointer-map.ts';
 import { SharedPointerWriter } from './shared-pointers.ts';
 
-/** What the worker does with its chunks: the visit, a mark where each claimed batch starts, and the results left when it is done (false: it failed). */
+/** What the worker does with its chunks: the visit, a mark where each claimed batch starts, and the results it leaves when it is done. */
 interface WorkerFind {
   readonly visit: ChunkVisit;
   batch(firstChunk: number): void;
-  finish(control: Int32Array): boolean;
+  finish(control: Int32Array): void;
 }
 
 /** Claims chunks from the end and searches them, then leaves the results, skipped ranges and state (DONE or FAILED) in `control`. */
@@ -50,10 +50,12 @@ export function searchFromEnd(data: ScanJob, access: ScanAccess, control: Int32A
   if (state === DONE) {
     const skipped = new TextEncoder().encode(JSON.stringify(searcher.skipped.map((r) => ({ start: String(r.start), end: String(r.end), reason: r.reason }))));
     if (searcher.skipped.length > 0 && skipped.length > SKIPPED_BYTES) state = FAILED;
-    else if (!find.finish(control)) state = FAILED;
-    else if (searcher.skipped.length > 0) {
-      new Uint8Array(data.skipped).set(skipped);
-      Atomics.store(control, SKIPPED, skipped.length);
+    else {
+      find.finish(control);
+      if (searcher.skipped.length > 0) {
+        new Uint8Array(data.skipped).set(skipped);
+        Atomics.store(control, SKIPPED, skipped.length);
+      }
     }
   }
   return state;
@@ -69,7 +71,6 @@ function workerFind(job: JobFind, access: ScanAccess): WorkerFind {
       finish(control) {
         new BigUint64Array(job.hits).set(hits);
         Atomics.store(control, HITS, hits.length);
-        return true;
       },
     };
   }
@@ -82,9 +83,6 @@ function workerFind(job: JobFind, access: ScanAccess): WorkerFind {
       collector.startSegment();
       writer.batch(firstChunk);
     },
-    finish() {
-      writer.finish();
-      return true;
-    },
+    finish: () => writer.finish(),
   };
 }
