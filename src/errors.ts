@@ -16,6 +16,19 @@ export const Exit = {
 } as const;
 export type ExitCode = (typeof Exit)[keyof typeof Exit];
 
+/**
+ * The exit status of a run over many processes: 0 only if every process
+ * succeeded; otherwise refusals (3) first, since an operator must act on
+ * them, then target errors (4), then assertions (1: a site changed since).
+ */
+export function mostSerious(exits: readonly ExitCode[]): ExitCode {
+  // A status pvm does not give (a crash of one pvm, 70) outranks them all.
+  const unknown = exits.find((exit) => !(Object.values(Exit) as number[]).includes(exit));
+  if (unknown !== undefined) return unknown;
+  for (const exit of [Exit.denied, Exit.target, Exit.usage, Exit.assertion] as const) if (exits.includes(exit)) return exit;
+  return Exit.ok;
+}
+
 export interface PvmErrorOptions {
   /** Where it went wrong: `recipe.pvm:3:9`, `pid 4242`, … */
   readonly where?: string | undefined;

@@ -6,40 +6,24 @@ import { parseSelector, type Selector } from '../target/select-processes.ts';
 import { UsageError } from '../errors.ts';
 import { closest } from '../suggest.ts';
 import { COMMAND_NAMES, COMMAND_OPTIONS, type OptionName, OPTIONS, suggestOption, takes } from './options.ts';
-import type { JournalSync } from './journal-file.ts';
-import { type Afterwards, parseReadiness, type Readiness } from '../target/spawn.ts';
+import type { JournalSync } from '../api/journal-file.ts';
+import type { LiveTargetSpec, PolicyOptions, RunRequest, TargetSpec, WritingOptions } from '../api/request.ts';
+import { parseReadiness, type Readiness } from '../target/spawn.ts';
 
-export type TargetSpec =
-  | { readonly kind: 'pid'; readonly pid: number }
-  | { readonly kind: 'name'; readonly name: string }
-  /** A core file: --core (gdb's gcore, the kernel's, pvm's), or --snapshot (pvm's own, which must carry pvm's note). */
-  | { readonly kind: 'core'; readonly path: string; readonly snapshot: boolean }
-  /** `-- COMMAND ARGS...`: pvm starts the program as its child (src/target/spawn.ts). */
-  | { readonly kind: 'spawn'; readonly command: readonly string[]; readonly ready: Readiness; readonly then: Afterwards };
+export type { LiveTargetSpec, PolicyOptions, TargetSpec, WritingOptions };
 
 /** `pvm run` and `-e` against one target. */
 export type RunCommand = Extract<Command, { kind: 'run' }>;
 
-/** A live target: snapshots and reverts need one. */
-export type LiveTargetSpec = Exclude<TargetSpec, { kind: 'core' }>;
-
 export type Command =
-  | {
+  /** `pvm run` and `-e` against one target: the request the API's run takes (src/api/request.ts), and how to show it. */
+  | (RunRequest & {
     readonly kind: 'run';
     readonly recipe: RecipeSpec;
-    readonly target: TargetSpec;
-    readonly args: readonly string[];
-    readonly allowWrite: boolean;
     readonly json: boolean;
     /** Each scan's summary, with what it skipped and why, on stderr. */
     readonly verbose: boolean;
-    readonly writing: WritingOptions;
-    /** Write the run's report (docs/forensics.md) here. */
-    readonly report: string | undefined;
-    /** --report-without-recipe: the report keeps the recipe's sha256 but not its text (pvm verify then reads the recipe's file). */
-    readonly reportWithoutRecipe: boolean;
-    readonly policy: PolicyOptions;
-  }
+  })
   /** `pvm verify REPORT [TARGET]` (verify-command.ts): `target` undefined, the core the report names. */
   | { readonly kind: 'verify'; readonly report: string; readonly target: TargetSpec | undefined; readonly json: boolean; readonly policy: PolicyOptions }
   | { readonly kind: 'snapshot'; readonly target: LiveTargetSpec; readonly output: string; readonly only: readonly string[]; readonly freeze: boolean; readonly json: boolean; readonly policy: PolicyOptions }
@@ -98,24 +82,6 @@ export type Command =
   | { readonly kind: 'repl'; readonly target: TargetSpec; readonly allowWrite: boolean; readonly json: boolean; readonly writing: WritingOptions; readonly policy: PolicyOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
-
-/** `--policy FILE` (narrows the system policy, if there is one) and `--audit FILE`. */
-export interface PolicyOptions {
-  readonly file: string | undefined;
-  readonly audit: string | undefined;
-}
-
-/** How writes and patches run (README, "Use"; docs/language.md). */
-export interface WritingOptions {
-  /** Check and show every write, make none; needs no --allow-write. */
-  readonly dryRun: boolean;
-  /** Stop every thread for each patch's write, not only for code. */
-  readonly freeze: boolean;
-  /** Append each patched site here, synced, before writing it. */
-  readonly journal: string | undefined;
-  /** --journal-sync: when the journal's appends are synced (journal-file.ts). */
-  readonly journalSync: JournalSync;
-}
 
 /** A recipe file, or the text of `-e`. */
 export type RecipeSpec = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly text: string };
@@ -215,6 +181,7 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
       report: reportOf(values),
       reportWithoutRecipe: reportWithoutRecipe(values),
       policy: policyOf(values),
+      quietStdout: json,
     };
   }
   if (command === 'types') return typesOf(file, rest, values);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // pvm's command line (main.ts starts it). The only place that prints or sets the exit status.
 import { readSync } from 'node:fs';
-import { readBoundedBytes } from '../regular-file.ts';
+import { recipeFile } from '../api/recipe-source.ts';
 import { MAX_RECIPE_BYTES } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -9,7 +9,7 @@ import { planJson } from '../plan/json.ts';
 import { Exit, type ExitCode, PvmError, UsageError } from '../errors.ts';
 import { describeTarget } from '../target/target.ts';
 import { isHelper } from './helper-variable.ts';
-import { openSession } from './session.ts';
+import { openSession } from '../api/session.ts';
 import { writeStdout } from './stdout.ts';
 import { type Command, parseCommandLine, type RecipeSpec, type TargetSpec } from './args.ts';
 import { usageText } from './options.ts';
@@ -113,7 +113,8 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'run': {
-      const { prepareRun, runPrepared } = await import('./run-command.ts');
+      const { prepareRun, runPrepared } = await import('../api/run-recipe.ts');
+      const { printedEvents } = await import('./run-output.ts');
       const helper = isHelper();
       const source = readRecipe(command.recipe);
       if (helper) (await import('./run-many.ts')).refuseChangedRecipe(source);
@@ -122,13 +123,17 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
         if (helper) return await (await import('./run-many.ts')).serveRunAsHelper(prepared);
         // process.stderr is a stream made on first use (a few ms on Bun and Deno; node:tty's isatty costs as much
         // to import): asked only by a run that scans.
-        await runPrepared(prepared, command.target, {
-          out,
-          err: (text) => process.stderr.write(`${text}\n`),
-          get progress() {
-            return process.stderr.isTTY === true;
-          },
-        });
+        await runPrepared(
+          prepared,
+          command.target,
+          printedEvents(command, {
+            out,
+            err: (text) => process.stderr.write(`${text}\n`),
+            get progress() {
+              return process.stderr.isTTY === true;
+            },
+          }),
+        );
       } finally {
         prepared.close();
       }
@@ -156,7 +161,7 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
     case 'run-many': {
-      const { prepareRun } = await import('./run-command.ts');
+      const { prepareRun } = await import('../api/run-recipe.ts');
       const prepared = await prepareRun(command.run, readRecipe(command.run.recipe));
       try {
         if (command.follow !== undefined) return await (await import('./follow.ts')).follow(command, command.follow, prepared, out);
@@ -216,18 +221,7 @@ async function policiesFor(file: string | undefined) {
 function readRecipe(spec: RecipeSpec): SourceFile {
   if (spec.kind === 'inline') return { name: '<-e>', text: spec.text };
   if (spec.path === '-') return { name: '<stdin>', text: readStandardInput() };
-  // One bounded read of a regular file, opened without blocking (a FIFO swapped in would wait, or feed the parser
-  // past the bound), as bytes: a signature (policy/recipe-signature.ts) is checked over the very bytes the text is
-  // decoded from.
-  const bytes = readBoundedBytes(
-    spec.path,
-    MAX_RECIPE_BYTES,
-    ({ why, tooLarge }) =>
-      tooLarge
-        ? new UsageError('recipe-too-large', `recipe '${spec.path}' is too large: ${why}`, { hint: 'recipes are small; split it, or generate less' })
-        : new UsageError('recipe-unreadable', `cannot read recipe '${spec.path}': ${why}`, { hint: why.includes('regular file') ? 'a recipe is a .pvm file' : 'check the path of the .pvm file' }),
-  );
-  return { name: spec.path, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), bytes };
+  return recipeFile(spec.path);
 }
 
 /** Text for stdout, written once it passes 64 KiB (and at `flush`). */

@@ -12,16 +12,15 @@
 // is one entry per live process it ran or is readying, dropped when it
 // exits, and counters: memory stays bounded however many processes come and
 // go.
-import { type ExitCode, PvmError } from '../errors.ts';
+import { type ExitCode, mostSerious, PvmError } from '../errors.ts';
 import { loadLibc } from '../native/libc.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import { ageMs, imageOf, statFieldsOf, watchProcessStarts } from '../target/process-starts.ts';
 import { matchesSelector, mayMatchBeforeLoaded, userProcesses } from '../target/select-processes.ts';
 import { whenReady } from '../target/spawn.ts';
 import { count } from '../count.ts';
-import type { Command } from './args.ts';
-import { mostSerious } from './journal-commands.ts';
-import type { PreparedRun } from './run-command.ts';
+import type { Command, RunCommand } from './args.ts';
+import type { PreparedRun } from '../api/run-recipe.ts';
 import { startPool } from './helper-pool.ts';
 import { commOf, endedBy, type Finished, runHere, show } from './run-many.ts';
 
@@ -38,7 +37,7 @@ const SETTLED_AGE_MS = 1000;
 /** The ELF parses kept between processes: one program's fleet needs a few; a day of varied churn must not grow without end. */
 const MAX_ELF_FILES = 256;
 
-export async function follow(command: RunMany, options: FollowOptions, prepared: PreparedRun, out: Out): Promise<ExitCode> {
+export async function follow(command: RunMany, options: FollowOptions, prepared: PreparedRun<RunCommand>, out: Out): Promise<ExitCode> {
   const selector = command.selector!;
   const self = process.pid;
   const starts = watchProcessStarts(await loadLibc().catch(() => undefined), self);

@@ -1,81 +1,38 @@
 // How values, events and errors look: for people by default, one JSON object
 // per line with --json (README, "Use"). Identical on Node, Bun and Deno.
 import { InvalidRecipe } from '../dsl/diagnostic.ts';
-import { lineIndex } from '../dsl/source.ts';
 import { PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import { sha256Hex } from '../digest.ts';
 import { hexAddress, hexLiteral, toHex } from '../bytes.ts';
 import type { RevertedSite } from '../runtime/journal/revert.ts';
-import { humanValue, pathBase } from '../runtime/evaluation/show.ts';
-import { regionSize, type Value } from '../runtime/evaluation/value.ts';
+import { humanValue } from '../runtime/evaluation/show.ts';
+import { errorEvents, eventJson } from '../api/events.ts';
 import { count } from '../count.ts';
-
-/** README, "Use": integers beyond 2^53 become decimal strings; up to it, a JSON number is exact. */
-const JSON_INTEGER_LIMIT = 1n << 53n;
-
-/** README, "Use": addresses as "0x…", integers as numbers (decimal strings beyond 2^53). */
-export function jsonValue(value: Value): unknown {
-  switch (value.kind) {
-    case 'ptr':
-      return hexAddress(value.value);
-    case 'int':
-      if (value.name !== undefined) return value.name;
-      return value.value <= JSON_INTEGER_LIMIT && value.value >= -JSON_INTEGER_LIMIT ? Number(value.value) : value.value.toString();
-    case 'float':
-      return Number.isFinite(value.value) ? value.value : String(value.value);
-    case 'str':
-    case 'bool':
-      return value.value;
-    case 'region':
-      return { start: hexAddress(value.start), end: hexAddress(value.end), size: jsonValue({ kind: 'int', value: regionSize(value) }), path: value.path };
-    case 'bytes':
-      return toHex(value.value);
-    case 'list':
-      return value.items.map(jsonValue);
-    case 'paths':
-      return value.items.map((path) => ({ base: pathBase(path), offsets: path.offsets.map((o) => `0x${o.toString(16)}`) }));
-    case 'pattern':
-      return value.text;
-    case 'object':
-      return Object.fromEntries(value.fields.map(([name, field]) => [name, jsonValue(field)]));
-  }
-}
 
 /** An event as output lines, or undefined for an event people do not see on stdout (a scan's summary: see `formatScanSummary`). */
 export function formatEvent(event: OutputEvent, json: boolean): string | undefined {
+  if (json) return JSON.stringify(eventJson(event));
   switch (event.type) {
     case 'print':
-      return json ? JSON.stringify({ type: 'print', values: event.values.map(jsonValue), line: event.line }) : event.values.map(humanValue).join(' ');
+      return event.values.map(humanValue).join(' ');
     case 'emit':
-      return json ? JSON.stringify({ type: 'emit', name: event.name, value: jsonValue(event.value), line: event.line }) : `${event.name} = ${humanValue(event.value)}`;
-    case 'dump': {
-      const sha256 = sha256Hex(event.bytes);
-      if (json) return JSON.stringify({ type: 'dump', address: hexAddress(event.address), size: event.bytes.length, bytes: toHex(event.bytes), sha256, line: event.line });
+      return `${event.name} = ${humanValue(event.value)}`;
+    case 'dump':
       return `${hexdump(event.address, event.bytes)}
-sha256 ${sha256}`;
-    }
+sha256 ${sha256Hex(event.bytes)}`;
     case 'patch': {
       const { outcome } = event;
-      if (json) {
-        const sites = outcome.sites.map((s) => ({ address: hexAddress(s.address), before: toHex(s.before), after: toHex(s.after) }));
-        return JSON.stringify({ type: 'patch', name: event.name ?? null, status: outcome.status, sites, stoppedThreads: outcome.frozen?.threads ?? null, line: event.line });
-      }
       const name = event.name === undefined ? `patch at line ${event.line}` : `patch "${event.name}"`;
       const sites = outcome.sites.map((s) => `  ${hexAddress(s.address)}: ${toHex(s.before)} -> ${toHex(s.after)}`);
       // How long they were stopped varies from run to run: --verbose says it, on stderr.
       const frozen = outcome.frozen === undefined ? '' : `; ${count(outcome.frozen.threads, 'thread')} stopped for the write`;
       return [`${name}: ${outcome.status} (${count(outcome.sites.length, 'site')}${frozen})`, ...(outcome.status === 'already applied' ? [] : sites)].join('\n');
     }
-    case 'write': {
-      if (json) return JSON.stringify({ type: 'write', status: event.status, address: hexAddress(event.address), bytes: toHex(event.bytes), line: event.line });
+    case 'write':
       return `${event.status} ${count(event.bytes.length, 'byte')} at ${hexAddress(event.address)}: ${hexLiteral(event.bytes)} (line ${event.line})`;
-    }
-    case 'scan': {
-      if (!json) return undefined;
-      const skipped = event.skipped.map((s) => ({ start: hexAddress(s.start), end: hexAddress(s.end), reason: s.reason }));
-      return JSON.stringify({ type: 'scan', hits: event.hits, bytes: event.bytesScanned, regions: event.regions, skipped, ...(event.pointers === undefined ? {} : { pointers: event.pointers }), line: event.line });
-    }
+    case 'scan':
+      return undefined;
   }
 }
 
@@ -140,19 +97,7 @@ export function formatError(error: PvmError): string {
 
 /** The same error as JSON lines for stdout: one per diagnostic of an invalid recipe. */
 export function formatErrorJson(error: PvmError): string {
-  if (error instanceof InvalidRecipe) {
-    const index = lineIndex(error.source);
-    return error.diagnostics
-      .map((d) => {
-        // For editors: where the diagnostic starts and ends (the end is exclusive, as in LSP ranges).
-        const { line, col } = index.position(d.span.start);
-        const end = index.position(Math.max(d.span.end, d.span.start));
-        return JSON.stringify({ type: 'error', code: d.code, exit: error.exit, message: d.message, where: `${error.source.name}:${line}:${col}`, line, col, endLine: end.line, endCol: end.col, severity: 'error', hint: d.hint ?? null });
-      })
-      .join('\n');
-  }
-  const position = error.line === undefined ? {} : { line: error.line, col: error.col };
-  return JSON.stringify({ type: 'error', code: error.code, exit: error.exit, message: error.message, where: error.where ?? null, ...position, hint: error.hint ?? null });
+  return errorEvents(error).map((event) => JSON.stringify(event)).join('\n');
 }
 
 /** What `pvm revert` did, site by site (newest patch first is how it worked; shown in journal order). */

@@ -6,7 +6,7 @@
 // exit status is the most serious of theirs (see mostSerious).
 import { hexAddress, hexLiteral, toHex } from '../bytes.ts';
 import { count } from '../count.ts';
-import { AssertionFailed, Exit, type ExitCode, PvmError, TargetError } from '../errors.ts';
+import { AssertionFailed, Exit, type ExitCode, mostSerious, PvmError, TargetError } from '../errors.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { type RevertedSite, revertJournal } from '../runtime/journal/revert.ts';
 import { goneStates, siteStates, type SiteStatus, statementStates } from '../runtime/journal/journal-status.ts';
@@ -17,22 +17,9 @@ import { runPool, serveAsHelper } from './helper-pool.ts';
 import { isHelper } from './helper-variable.ts';
 import { formatError, formatErrorJson, formatRevert } from './format.ts';
 import { EXITED, goneReason, type JournaledProcess, processesOf } from './journal-processes.ts';
-import { openSession, pidOf } from './session.ts';
+import { openSession, pidOf } from '../api/session.ts';
 
 type Out = (text: string) => void;
-
-/**
- * The exit status of a run over many processes: 0 only if every process
- * succeeded; otherwise refusals (3) first, since an operator must act on
- * them, then target errors (4), then assertions (1: a site changed since).
- */
-export function mostSerious(exits: readonly ExitCode[]): ExitCode {
-  // A status pvm does not give (a crash of one pvm, 70) outranks them all.
-  const unknown = exits.find((exit) => !(Object.values(Exit) as number[]).includes(exit));
-  if (unknown !== undefined) return unknown;
-  for (const exit of [Exit.denied, Exit.target, Exit.usage, Exit.assertion] as const) if (exits.includes(exit)) return exit;
-  return Exit.ok;
-}
 
 /** The processes to visit: all the journal names, or the one TARGET is (an error if the journal does not name it). */
 async function chosen(journal: string, entries: readonly JournalEntry[], target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined): Promise<JournaledProcess[]> {

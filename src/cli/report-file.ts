@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { count } from '../count.ts';
 import { readBoundedFile } from '../regular-file.ts';
-import { REPORT_FORMAT, REPORT_VERSION } from './report.ts';
+import { REPORT_FORMAT, REPORT_VERSION } from '../api/report.ts';
 
 /**
  * The largest report read back. A report is read as one string, and a

@@ -10,8 +10,8 @@ import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { notAppendable } from '../regular-file.ts';
-import { REPORT_FORMAT, REPORT_VERSION, runPart } from './report.ts';
-import { streamedArray, type StreamedJson, streamJson, tailValue } from './streamed-json.ts';
+import { REPORT_FORMAT, REPORT_VERSION, runPart } from '../api/report.ts';
+import { streamedArray, type StreamedJson, streamJson, tailValue } from '../api/streamed-json.ts';
 
 /** A nonce for part files: no two runs, and no file an attacker left, share a name. */
 const NONCE = globalThis.crypto.randomUUID().slice(0, 8);

@@ -8,21 +8,21 @@
 // the run with a `summary`; for people, each process's output is a block under
 // its pid. Blocks come in the order of the pids, each as soon as it and those
 // before it are done. The exit status is the most serious of the processes'
-// (journal-commands.ts mostSerious).
+// (errors.ts mostSerious).
 import { existsSync, rmSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import { count } from '../count.ts';
-import { type ExitCode, PvmError, TargetError, UsageError } from '../errors.ts';
+import { type ExitCode, mostSerious, PvmError, UsageError } from '../errors.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import { sha256Hex } from '../digest.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
-import { nearestProcesses, selectProcesses } from '../target/select-processes.ts';
-import type { Command } from './args.ts';
+import { noProcessMatches, selectProcesses } from '../target/select-processes.ts';
+import type { Command, RunCommand } from './args.ts';
 import { formatError, formatErrorJson } from './format.ts';
 import { runPool, serveAsHelper } from './helper-pool.ts';
-import { mostSerious } from './journal-commands.ts';
 import type { ManyReport } from './report-many.ts';
-import { type PreparedRun, runPrepared } from './run-command.ts';
+import { type PreparedRun, runPrepared } from '../api/run-recipe.ts';
+import { printedEvents } from './run-output.ts';
 import { readProcText } from '../native/proc-text.ts';
 
 type Out = (text: string) => void;
@@ -46,21 +46,15 @@ export interface Finished {
   readonly journaled?: number;
 }
 
-export async function runMany(command: RunMany, prepared: PreparedRun, out: Out): Promise<ExitCode> {
+export async function runMany(command: RunMany, prepared: PreparedRun<RunCommand>, out: Out): Promise<ExitCode> {
   const pids = command.pids ?? selectProcesses(command.selector!, process.pid);
-  if (pids.length === 0) {
-    const near = nearestProcesses(command.selector!, process.pid);
-    const list = near.map((p) => `\n  pid ${p.pid} (${p.comm}): ${p.failing.join(', ')} does not hold`).join('');
-    throw new TargetError('no-such-process', `no process matches --match ${command.selector?.text ?? ''}${near.length === 0 ? '' : `; the nearest:${list}`}`, {
-      hint: 'every key must hold; check the selector against `ps -eo pid,uid,comm,exe`',
-    });
-  }
+  if (pids.length === 0) throw noProcessMatches(command.selector!);
   const elfFiles = new ElfFiles();
   const done: Finished[] = [];
   const reportFile = command.run.report;
   let report: ManyReport | undefined;
   if (reportFile !== undefined) {
-    const reports = await import('./report.ts');
+    const reports = await import('../api/report.ts');
     reports.checkReportPath(reportFile);
     report = (await import('./report-many.ts')).recordManyReport(reportFile);
   }
@@ -100,7 +94,7 @@ export async function runMany(command: RunMany, prepared: PreparedRun, out: Out)
 }
 
 /** Runs the recipe against one process in this pvm, keeping what it prints. */
-export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfFiles, journalFoundApplied = false): Promise<Finished> {
+export async function runHere(prepared: PreparedRun<RunCommand>, pid: number, elfFiles: ElfFiles, journalFoundApplied = false): Promise<Finished> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const comm = commOf(pid);
@@ -112,7 +106,8 @@ export async function runHere(prepared: PreparedRun, pid: number, elfFiles: ElfF
   const section = prepared.command.report === undefined ? undefined : (await import('./report-many.ts')).sectionPath(prepared.command.report, pid);
   const run = section === undefined ? prepared : { ...prepared, command: { ...prepared.command, report: section } };
   try {
-    await runPrepared(run, { kind: 'pid', pid }, { out: (text) => stdout.push(text), err: (text) => stderr.push(text), progress: false, elfFiles, journalFoundApplied, journaled: (n) => (journaled += n) });
+    const lines = { out: (text: string) => stdout.push(text), err: (text: string) => stderr.push(text), progress: false };
+    await runPrepared(run, { kind: 'pid', pid }, { ...printedEvents(prepared.command, lines), elfFiles, journalFoundApplied, journaled: (n) => (journaled += n) });
   } catch (error) {
     const ended = endedBy(error, prepared.command.json);
     stdout.push(...ended.stdout);
@@ -184,7 +179,7 @@ export function show(result: Finished, json: boolean, out: Out): void {
 }
 
 /** A helper's life (helper-pool.ts): each pid it is given run with the prepared recipe, sharing its ELF parses. */
-export async function serveRunAsHelper(prepared: PreparedRun): Promise<void> {
+export async function serveRunAsHelper(prepared: PreparedRun<RunCommand>): Promise<void> {
   const elfFiles = new ElfFiles();
   try {
     await serveAsHelper((pid) => runHere(prepared, pid, elfFiles));

@@ -9,7 +9,7 @@ import { closest } from '../suggest.ts';
 import { debugTypesOfFile } from '../types/debug-info-files.ts';
 import { describeTarget } from '../target/target.ts';
 import type { Command } from './args.ts';
-import { debugDirectories, openSession, typeCacheDirectory } from './session.ts';
+import { debugDirectories, openSession, typeCacheDirectory } from '../api/session.ts';
 import { concrete, type CType, spell, type TypeName, typeNameText } from '../types/ctype.ts';
 import { layoutOf } from '../types/layout.ts';
 import { layoutJson } from '../types/layout-json.ts';

@@ -20,7 +20,7 @@ import type { SourceFile } from '../dsl/source.ts';
 import type { Command, RunCommand, TargetSpec } from './args.ts';
 import { type Difference, differences, unchecked } from './report-compare.ts';
 import { readAnyReportFile, readReportFile, type ReportResults, type ReportSection } from './report-file.ts';
-import { fileDigest } from './report.ts';
+import { fileDigest } from '../api/report.ts';
 
 type VerifyCommand = Extract<Command, { kind: 'verify' }>;
 
@@ -171,7 +171,7 @@ function checkEvidence(claimed: ReportResults, path: string, reportPath: string)
 
 /** Runs the recipe again, as the report ran it, with a report of its own; gives that report's results. */
 async function rerun(claimed: ReportResults, source: SourceFile, target: TargetSpec, writes: boolean, command: VerifyCommand): Promise<ReportResults> {
-  const { prepareRun, runPrepared } = await import('./run-command.ts');
+  const { prepareRun, runPrepared } = await import('../api/run-recipe.ts');
   const dir = mkdtempSync(join(tmpdir(), 'pvm-verify-'));
   const report = join(dir, 'report.json');
   try {
@@ -188,12 +188,13 @@ async function rerun(claimed: ReportResults, source: SourceFile, target: TargetS
       report,
       reportWithoutRecipe: false,
       policy: command.policy,
+      quietStdout: true,
     };
     // Under recipes.signers, the signature the report recorded is checked again (else RECIPE.sig beside the recipe's file).
     const signature = claimed.recipe.signature === undefined ? undefined : { text: claimed.recipe.signature, from: `the signature recorded in ${command.report}` };
     const prepared = await prepareRun(run, source, { oneTarget: true, signature });
     try {
-      await runPrepared(prepared, target, { out: () => {}, err: () => {}, progress: false });
+      await runPrepared(prepared, target, { event: () => {} }); // its report keeps the events
     } catch (error) {
       // The run's own errors are in its report, to be compared with the report's; anything else is verify's.
       if (!(error instanceof PvmError) || error.code === 'report-unwritable') throw error;

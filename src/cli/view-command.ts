@@ -19,7 +19,7 @@ import { renderPage } from '../view/render-page.ts';
 import { eventMarks, eventRows } from '../view/report-events.ts';
 import type { ViewInput, ViewRegion } from '../view/view-model.ts';
 import type { Command } from './args.ts';
-import { fileDigest, mapsDigest } from './report.ts';
+import { fileDigest, mapsDigest } from '../api/report.ts';
 import { readAnyReportFile, type ReportResults } from './report-file.ts';
 
 type ViewCommand = Extract<Command, { kind: 'view' }>;

@@ -22,6 +22,26 @@ export function loadPolicy(path: string): LoadedPolicy {
   return parsePolicy(path, text);
 }
 
+/** What names a policy given as an object (the API's `policy` option), where a file's path would. */
+export const POLICY_OBJECT_NAME = 'the policy object';
+
+/**
+ * A policy given as an object, validated as a file would be; its sha256 is that of its JSON text (as
+ * JSON.stringify writes it), which audits and reports record.
+ */
+export function policyOfObject(object: unknown): LoadedPolicy {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(object);
+  } catch (error) {
+    throw new UsageError('policy-invalid', `${POLICY_OBJECT_NAME} cannot be written as JSON: ${(error as Error).message}`, { hint: 'give plain JSON data: objects, arrays, strings, numbers, booleans' });
+  }
+  if (text === undefined || typeof object !== 'object' || object === null || Array.isArray(object)) {
+    throw new UsageError('policy-invalid', `${POLICY_OBJECT_NAME} is not an object`, { hint: 'a policy is one object: { "write": { "allow": false } }; see docs/policy.md' });
+  }
+  return parsePolicy(POLICY_OBJECT_NAME, text);
+}
+
 export function parsePolicy(path: string, text: string): LoadedPolicy {
   let json: unknown;
   try {

@@ -4,19 +4,24 @@
 // test builds a copy of pvm with another path instead.
 import { statSync } from 'node:fs';
 import type { LoadedPolicy } from './load.ts';
+import type { GivenPolicy } from '../api/request.ts';
 
 export const SYSTEM_POLICY_PATH = '/etc/pvm/policy.json';
 
 /**
  * The system policy if it exists (an invalid one is an error: pvm never runs
- * unpoliced by mistake), then the user's. The validator (zod) is loaded only
- * when there is a policy to read: most runs have none, and start-up counts.
+ * unpoliced by mistake), then the user's: a file (--policy), or an object
+ * (the API's), validated alike. The validator (zod) is loaded only when there
+ * is a policy to read: most runs have none, and start-up counts.
  */
-export async function loadPolicies(userPolicy: string | undefined): Promise<LoadedPolicy[]> {
-  const paths = [...(systemPolicyIsThere() ? [SYSTEM_POLICY_PATH] : []), ...(userPolicy === undefined ? [] : [userPolicy])];
-  if (paths.length === 0) return [];
-  const { loadPolicy } = await import('./load.ts');
-  return paths.map(loadPolicy);
+export async function loadPolicies(userPolicy: GivenPolicy | undefined): Promise<LoadedPolicy[]> {
+  const system = systemPolicyIsThere();
+  if (!system && userPolicy === undefined) return [];
+  const { loadPolicy, policyOfObject } = await import('./load.ts');
+  return [
+    ...(system ? [loadPolicy(SYSTEM_POLICY_PATH)] : []),
+    ...(userPolicy === undefined ? [] : [typeof userPolicy === 'string' ? loadPolicy(userPolicy) : policyOfObject(userPolicy.object)]),
+  ];
 }
 
 /**

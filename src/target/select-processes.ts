@@ -8,7 +8,7 @@ import { openRegularFile } from '../regular-file.ts';
 import { basename } from 'node:path';
 import { attempt } from '../attempt.ts';
 import { cgroupsOf } from './target-facts.ts';
-import { UsageError } from '../errors.ts';
+import { TargetError, UsageError } from '../errors.ts';
 import { readElfHeaders } from '../native/elf-headers.ts';
 import { parseMaps } from '../native/maps.ts';
 import { namesModule } from './target.ts';
@@ -71,6 +71,15 @@ export function matchesSelector(pid: number, selector: Selector, buildIds: Map<s
 export function mayMatchBeforeLoaded(pid: number, selector: Selector): boolean {
   const { module: _module, buildId: _buildId, ...early } = selector;
   return matchesSelector(pid, early, new Map());
+}
+
+/** The error when no process matches: the nearest processes, each with the keys that do not hold. */
+export function noProcessMatches(selector: Selector): TargetError {
+  const near = nearestProcesses(selector, process.pid);
+  const list = near.map((p) => `\n  pid ${p.pid} (${p.comm}): ${p.failing.join(', ')} does not hold`).join('');
+  return new TargetError('no-such-process', `no process matches --match ${selector.text}${near.length === 0 ? '' : `; the nearest:${list}`}`, {
+    hint: 'every key must hold; check the selector against `ps -eo pid,uid,comm,exe`',
+  });
 }
 
 /**

@@ -14,7 +14,7 @@ import type { DebugLookup } from '../runtime/symbols/elf-files.ts';
 
 /**
  * The DWARF reader, as the resolver is given it (ModuleResolver.debugTypes): loaded only by a run that reads
- * types (src/cli/session.ts imports this file when asked), so every other run's start-up never loads it.
+ * types (src/api/session.ts imports this file when asked), so every other run's start-up never loads it.
  */
 export interface DebugInfoReader {
   readonly debugTypesOfModule: typeof debugTypesOfModule;
@@ -27,7 +27,7 @@ const ET_REL = 1;
 export interface DebugTypesFileOptions {
   /** Where separate debug files are looked for (PVM_DEBUG_FILE_DIRECTORY); /usr/lib/debug unless given. */
   readonly debugDirectories?: readonly string[] | undefined;
-  /** pvm's cache directory (src/cli/session.ts); undefined keeps no cache. */
+  /** pvm's cache directory (src/api/session.ts); undefined keeps no cache. */
   readonly cacheDirectory: string | undefined;
 }
 

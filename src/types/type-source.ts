@@ -45,7 +45,7 @@ export interface DebugTypes {
 /**
  * Thrown by `TYPES_FROM_THE_TARGET` when a recipe names a type it does not
  * declare: compiled before a target is open, it must be compiled again once
- * one is, with the target's types (cli/run-command.ts).
+ * one is, with the target's types (api/run-recipe.ts).
  */
 export class TypesNeedTarget extends Error {
   constructor() {

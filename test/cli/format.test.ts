@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatEvent, formatScanSummary, jsonValue } from '../../src/cli/format.ts';
+import { formatBytes, formatEvent, formatScanSummary } from '../../src/cli/format.ts';
+import { jsonValue } from '../../src/api/events.ts';
 import { progressLine } from '../../src/cli/progress.ts';
 
 describe('jsonValue (README, --json)', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixedString, streamedArray, streamJson, tailValue } from '../../src/cli/streamed-json.ts';
+import { fixedString, streamedArray, streamJson, tailValue } from '../../src/api/streamed-json.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm-streamed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

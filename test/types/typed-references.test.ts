@@ -7,7 +7,7 @@ import { compileSource } from '../../src/dsl/compile-source.ts';
 import { execute, type OutputEvent } from '../../src/runtime/execute.ts';
 import { lowerLoop } from '../../src/runtime/loops/lower.ts';
 import { MemoryTarget } from '../../src/target/memory-target.ts';
-import { jsonValue } from '../../src/cli/format.ts';
+import { jsonValue } from '../../src/api/events.ts';
 import { caught } from '../helpers/errors.ts';
 
 const BASE = 0x10000n;

@@ -34,7 +34,7 @@ export interface ResolverOptions {
   readonly debugDirectories?: readonly string[] | undefined;
   /** Parses shared with other resolvers (many processes of one program); the caller closes it. Else the resolver has its own. */
   readonly elfFiles?: ElfFiles | undefined;
-  /** pvm's cache directory, where debug files' type indexes are kept (src/cli/session.ts); undefined keeps none. */
+  /** pvm's cache directory, where debug files' type indexes are kept (src/api/session.ts); undefined keeps none. */
   readonly cacheDirectory?: string | undefined;
   /** Milliseconds, for how long a map read is taken as current (tests pass a clock). */
   readonly now?: (() => number) | undefined;

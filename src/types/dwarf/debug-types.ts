@@ -19,7 +19,7 @@ import { buildTypeIndex, indexKey, type TypeIndex } from './type-index.ts';
 import * as DW from './constants.ts';
 
 export interface DebugTypesOptions {
-  /** pvm's cache directory ($XDG_CACHE_HOME/pvm, src/cli/session.ts); undefined keeps no cache. */
+  /** pvm's cache directory ($XDG_CACHE_HOME/pvm, src/api/session.ts); undefined keeps no cache. */
   readonly cacheDirectory: string | undefined;
 }
 

@@ -1,10 +1,13 @@
-// `pvm run` and `-e`: the recipe compiled, its params bound, the policies and
-// the write grant judged and the journal opened once (prepareRun); then the
-// recipe run against a target (runPrepared), once for one target, or for each
-// process of a run over many (run-many.ts). Nothing here prints: lines go to
-// the sinks the caller gives.
+// The one way a recipe runs, for the API (target.ts) and the command line
+// (`pvm run`, `-e`, a run over many, `--follow`, `pvm verify`) alike: the
+// recipe compiled, its params bound, the policies and the write grant judged
+// and the journal opened once (prepareRun); then the recipe run against a
+// target (runPrepared), once for one target, or for each process of a run
+// over many. Nothing here prints: events go to the sink the caller gives,
+// which shows them as it will (lines for people, JSON lines, objects).
 import { toHex } from '../bytes.ts';
 import { DeniedError, Exit, PvmError } from '../errors.ts';
+import type { OutputEvent } from '../runtime/execute.ts';
 import { MAX_OUTPUT_CHARS } from '../limits.ts';
 import type { SourceFile } from '../dsl/source.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -13,17 +16,17 @@ import type { RecipeSigner, RecipeToVerify } from '../policy/recipe-signature.ts
 import type { SmapsText } from '../target/smaps-ahead.ts';
 import type { ElfFiles } from '../runtime/symbols/elf-files.ts';
 import type { Value } from '../runtime/evaluation/value.ts';
-import type { RunCommand, TargetSpec, WritingOptions } from './args.ts';
-import { formatEvent, formatScanSummary, pointerScanCut } from './format.ts';
+import type { RunRequest, TargetSpec, WritingOptions } from './request.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { AuditFile } from './audit-file.ts';
 import type { ReportRecorder } from './report.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
-import { type ProgressLine, progressLine } from './progress.ts';
+import type { ScanProgress } from '../runtime/scans/scan.ts';
 import { debugDirectories, openSession, scanWorkers, type Session, wasmLoopsFrom } from './session.ts';
 
-export interface PreparedRun {
-  readonly command: RunCommand;
+/** A run made ready: `command` is the request as its caller made it (the command line's carries how to show it). */
+export interface PreparedRun<Request extends RunRequest = RunRequest> {
+  readonly command: Request;
   readonly source: SourceFile;
   /**
    * The plan and its params; undefined when the recipe names types from debug info, which only the target
@@ -41,11 +44,15 @@ export interface PreparedRun {
   close(): void;
 }
 
-/** Where a run's lines go: stdout, stderr, and whether a progress line may be drawn (a person at a terminal; read only by a run that scans). */
+/** Where a run's events go, and what else its caller wants of it. */
 export interface RunSinks {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  readonly progress: boolean;
+  /**
+   * Each event as the run makes it. Before it shows the event, the sink spends the characters it takes: past the
+   * run's output budget, `spend` throws, and the event is not shown.
+   */
+  readonly event: (event: OutputEvent, spend: (chars: number) => void) => void;
+  /** Where a scan reports its progress, asked only by a run that scans (undefined: none is drawn). */
+  readonly progress?: () => ((update: ScanProgress & { readonly line: number }) => void) | undefined;
   /** ELF parses shared between the processes of a run over many. */
   readonly elfFiles?: ElfFiles | undefined;
   /** Journal a patch found already applied (execute.ts journalFoundApplied): `--follow`'s forks. */
@@ -59,7 +66,7 @@ export interface RunSinks {
  * `oneTarget`: the run is against `command.target` alone (not a run over many, where each process's start would start
  * a worker, nor a helper of one). `signature`: the recipe's, given (pvm verify: the one its report recorded), not RECIPE.sig.
  */
-export async function prepareRun(command: RunCommand, source: SourceFile, options: { readonly oneTarget?: boolean; readonly signature?: RecipeToVerify['signature'] } = {}): Promise<PreparedRun> {
+export async function prepareRun<Request extends RunRequest>(command: Request, source: SourceFile, options: { readonly oneTarget?: boolean; readonly signature?: RecipeToVerify['signature'] } = {}): Promise<PreparedRun<Request>> {
   const policies = await (await import('../policy/system.ts')).loadPolicies(command.policy.file);
   // A recipe the policies' signers did not sign is refused before it is even compiled.
   const signer = policies.some((p) => p.policy.recipes !== undefined) ? (await import('../policy/recipe-signature.ts')).requireSignedRecipe(policies, { name: source.name, bytes: source.bytes, signature: options.signature }) : undefined;
@@ -94,7 +101,7 @@ export async function prepareRun(command: RunCommand, source: SourceFile, option
  * A recipe whose plan waits for the target's types is refused before any target is opened for what its
  * statements alone tell: it writes without --allow-write, or to a core (the policy judges its plan once made).
  */
-async function refuseWritesBeforeTarget(source: SourceFile, command: RunCommand): Promise<void> {
+async function refuseWritesBeforeTarget(source: SourceFile, command: RunRequest): Promise<void> {
   const outline = { recipe: { name: source.name, sha256: '' }, writes: await (await import('../dsl/recipe-writes.ts')).recipeWrites(source) };
   const { readOnlyRefusal, writeRefusal, writesUnallowed } = await import('../policy/refusals.ts');
   if (outline.writes && command.target.kind === 'core') throw readOnlyRefusal(outline, command.target.path);
@@ -111,7 +118,7 @@ async function planFor(prepared: PreparedRun, session: Session): Promise<{ plan:
   return { plan, params };
 }
 
-async function bindRunParams(plan: Plan, command: RunCommand): Promise<ReadonlyMap<string, Value>> {
+async function bindRunParams(plan: Plan, command: RunRequest): Promise<ReadonlyMap<string, Value>> {
   const { bindParams, parseArgPairs } = await import('../runtime/params.ts');
   return bindParams(plan, parseArgPairs(command.args));
 }
@@ -136,7 +143,7 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
   const { policyLimits } = await import('../policy/apply.ts');
   const reports = command.report === undefined ? undefined : await import('./report.ts');
   if (command.report !== undefined) reports!.checkReportPath(command.report); // before a program is started or a target opened
-  const session = await openSession(targetSpec, policies, command.policy.audit, { quietStdout: command.json, elfFiles: sinks.elfFiles, readsSmaps, smaps });
+  const session = await openSession(targetSpec, policies, command.policy.audit, { quietStdout: command.quietStdout, elfFiles: sinks.elfFiles, readsSmaps, smaps });
   const target = session.target;
   let report: ReportRecorder | undefined;
   try {
@@ -145,14 +152,21 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
     report = command.report === undefined
       ? undefined
       : reports!.recordReport(command.report, plan, params, target, targetSpec.kind === 'core' ? targetSpec.path : undefined, policies, command.reportWithoutRecipe ? undefined : prepared.source.text, prepared.signer);
-    // Progress only for people watching a terminal; --verbose adds each scan's summary on stderr. Asked only by a
-    // run that scans (sinks.progress may make stderr's stream); the line is made when a scan first reports. With no
-    // one to draw for, a scan gets no callback at all: reporting after each call cost ~4 µs a call of cold
-    // JavaScript (~4 ms a GiB) for nothing.
-    let progress: ProgressLine | undefined;
-    const drawsProgress = !command.json && walk.hasScan(plan.steps) && sinks.progress;
+    // A scan reports its progress only to a caller that draws it: reporting after each call cost ~4 µs a call of
+    // cold JavaScript (~4 ms a GiB) for nothing.
+    const progress = walk.hasScan(plan.steps) ? sinks.progress?.() : undefined;
     /** What the run has printed, against MAX_OUTPUT_CHARS (which bounds its report's events too). */
     let printed = 0;
+    const spend = (chars: number, line: number | undefined) => {
+      printed += chars;
+      if (printed > MAX_OUTPUT_CHARS) {
+        throw new DeniedError('output-budget', `the recipe printed more than ${MAX_OUTPUT_CHARS} characters (256 MiB)`, {
+          where: `${plan.recipe.name}:${line ?? 0}`,
+          line,
+          hint: 'print less: a summary (len, min, max), a slice of a list, or a dump of what matters',
+        });
+      }
+    };
     execute({
       plan,
       target,
@@ -165,33 +179,13 @@ export async function runPrepared(prepared: PreparedRun, targetSpec: TargetSpec,
       journalFile: journal !== undefined,
       journalFoundApplied: sinks.journalFoundApplied,
       onRead: report?.read,
-      progress: drawsProgress ? (update) => (progress ??= progressLine(process.stderr)).update(update) : undefined,
+      progress,
       debugDirectories: debugDirectories(),
       elfFiles: sinks.elfFiles,
       wasmLoopsFrom: wasmLoopsFrom(),
       output: (event) => {
         report?.event(event);
-        if (event.type === 'scan') {
-          progress?.end();
-          if (command.verbose && !command.json) sinks.err(formatScanSummary(event));
-          // Paths missing for want of memory are said even without --verbose, and with --json (whose output is saved, not read): the list looks whole.
-          else if (event.pointers?.cut === true) sinks.err(`pvm: note: pointerscan at line ${event.line}: ${pointerScanCut(event.pointers.levels.length)}`);
-        }
-        if (event.type === 'patch' && event.outcome.frozen !== undefined && command.verbose && !command.json) {
-          const { threads, micros, tries } = event.outcome.frozen;
-          sinks.err(`patch at line ${event.line}: ${threads} thread(s) stopped for ${micros} µs${tries > 1 ? ` (after ${tries} tries: a thread was inside the site)` : ''}`);
-        }
-        const text = formatEvent(event, command.json);
-        if (text === undefined) return;
-        printed += text.length + 1;
-        if (printed > MAX_OUTPUT_CHARS) {
-          throw new DeniedError('output-budget', `the recipe printed more than ${MAX_OUTPUT_CHARS} characters (256 MiB)`, {
-            where: `${plan.recipe.name}:${'line' in event ? event.line : 0}`,
-            line: 'line' in event ? event.line : undefined,
-            hint: 'print less: a summary (len, min, max), a slice of a list, or a dump of what matters',
-          });
-        }
-        sinks.out(text);
+        sinks.event(event, (chars) => spend(chars, event.line));
       },
     });
     report?.finish(undefined, Exit.ok);

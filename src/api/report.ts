@@ -22,7 +22,7 @@ import { notAppendable, openRegularFile } from '../regular-file.ts';
 import { moduleBuildIds } from '../target/build-ids.ts';
 import type { MemorySource, Region } from '../target/target.ts';
 import { VERSION } from '../version.ts';
-import { formatEvent, jsonValue } from './format.ts';
+import { eventJson, jsonValue } from './events.ts';
 import { fixedString, streamedArray, type StreamedJson, streamJson, tailValue } from './streamed-json.ts';
 
 export const REPORT_FORMAT = 'pvm-report';
@@ -110,8 +110,7 @@ export function recordReport(
   return {
     event(event) {
       if (event.type === 'write' && event.status === 'wrote') return; // the journal entry records it, with the bytes it replaced
-      const line = formatEvent(event, true);
-      if (line !== undefined) writing(() => document.push('events', JSON.parse(line)));
+      writing(() => document.push('events', eventJson(event)));
     },
     write(entry) {
       if (entry.statement !== 'write') return; // a patch's sites are in its own event
