@@ -10,3 +10,5 @@ export type { DumpEvent, EmitEvent, ErrorEvent, JsonValue, PatchEvent, PrintEven
 export type { Policy } from '../policy/schema.ts';
 export { Exit, type ExitCode, PvmError } from '../errors.ts';
 export type { ErrorCode } from '../error-codes.ts';
+export { status, type StatusOptions, type StatusResult } from './status.ts';
+export type { PatchStatusEvent, SiteStatusEvent, StatusEvent } from './journal-status.ts';

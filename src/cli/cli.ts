@@ -179,14 +179,14 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     case 'diff':
       return (await import('./diff-command.ts')).diffCommand(command, out);
     case 'status': {
-      const { readJournalWarning } = await import('./journal-read.ts');
+      const { readJournalWarning } = await import('../api/journal-read.ts');
       const { statusCommand } = await import('./journal-commands.ts');
       const entries = readJournalWarning(command.journal);
       const { journal, json, jobs, helperArgs } = command;
       return statusCommand({ journal, entries, policies: await policiesFor(command.policy.file), audit: command.policy.audit, json, jobs, helperArgs }, command.target, out);
     }
     case 'revert': {
-      const { readJournalWarning } = await import('./journal-read.ts');
+      const { readJournalWarning } = await import('../api/journal-read.ts');
       const { revertJournal } = await import('../runtime/journal/revert.ts');
       const { formatRevert } = await import('./format.ts');
       const { refuseRevertByPolicy, refuseUngrantedRevert } = await import('../policy/refusals.ts');

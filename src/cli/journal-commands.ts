@@ -4,19 +4,19 @@
 // gone, refuses or fails is reported and never stops the others; each
 // process's lines come in the journal's order of processes, and the run's
 // exit status is the most serious of theirs (see mostSerious).
-import { hexAddress, hexLiteral, toHex } from '../bytes.ts';
+import { hexAddress, hexLiteral } from '../bytes.ts';
 import { count } from '../count.ts';
 import { AssertionFailed, Exit, type ExitCode, mostSerious, PvmError, TargetError } from '../errors.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
 import { type RevertedSite, revertJournal } from '../runtime/journal/revert.ts';
-import { goneStates, siteStates, type SiteStatus, statementStates } from '../runtime/journal/journal-status.ts';
-import { programChanged } from '../runtime/journal/journal-program.ts';
+import { type SiteStatus, statementStates } from '../runtime/journal/journal-status.ts';
+import { statusEvents, statusOf, tally } from '../api/journal-status.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
 import type { LiveTargetSpec } from './args.ts';
 import { runPool, serveAsHelper } from './helper-pool.ts';
 import { isHelper } from './helper-variable.ts';
 import { formatError, formatErrorJson, formatRevert } from './format.ts';
-import { EXITED, goneReason, type JournaledProcess, processesOf } from './journal-processes.ts';
+import { goneReason, type JournaledProcess, processesOf } from '../api/journal-processes.ts';
 import { openSession, pidOf } from '../api/session.ts';
 
 type Out = (text: string) => void;
@@ -105,28 +105,14 @@ async function visitEach(processes: readonly JournaledProcess[], run: JournalRun
 export async function statusCommand(run: JournalRun, target: Exclude<LiveTargetSpec, { kind: 'spawn' }> | undefined, out: Out): Promise<ExitCode> {
   const { json } = run;
   const visit = async (process: JournaledProcess): Promise<Visit> => {
-    let states: SiteStatus[];
-    const reason = goneReason(process);
-    let gone = reason ?? EXITED;
-    if (reason !== undefined) states = goneStates(process.entries);
-    else {
-      try {
-        const session = await openSession({ kind: 'pid', pid: process.pid }, run.policies, run.audit);
-        try {
-          // The same process may run another program since (exec): then nothing of the patches is left in it.
-          const replaced = programChanged(process.entries, session.target);
-          if (replaced !== undefined) gone = replaced;
-          states = replaced === undefined ? siteStates(process.entries, session.target) : goneStates(process.entries);
-        } finally {
-          session.close();
-        }
-      } catch (error) {
-        const stdout: string[] = [];
-        const stderr: string[] = [];
-        return { exit: recordError(error, process, json, stdout, stderr), stdout, stderr };
-      }
+    try {
+      const { states, gone } = await statusOf(process, run.policies, run.audit);
+      return { exit: Exit.ok, stdout: [formatStatus(process, states, json, gone)], stderr: [] };
+    } catch (error) {
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      return { exit: recordError(error, process, json, stdout, stderr), stdout, stderr };
     }
-    return { exit: Exit.ok, stdout: [formatStatus(process, states, json, gone)], stderr: [] };
   };
   const lost = (_: JournaledProcess, why: string, exit: ExitCode): Visit => ({ exit, stdout: [], stderr: [why] });
   const visits = await visitEach(await chosen(run.journal, run.entries, target), run, visit, lost, out);
@@ -135,40 +121,8 @@ export async function statusCommand(run: JournalRun, target: Exclude<LiveTargetS
 
 /** Each statement's sites, a patch of more than one site under a line of its own that gives its state (`partly applied`). */
 function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], json: boolean, gone: string): string {
+  if (json) return statusEvents(process, states, gone).map((event) => JSON.stringify(event)).join('\n');
   const statements = statementStates(states);
-  if (json) {
-    const common = { pid: process.pid, startTime: process.startTime ?? null };
-    return statements
-      .flatMap(({ statement, sites, state }) => [
-        ...(statement === 'patch'
-          ? [{
-            type: 'patch',
-            ...common,
-            patch: sites[0]!.entry.patch ?? null,
-            line: sites[0]!.entry.line,
-            state,
-            sites: sites.length,
-            ...tally(sites),
-            ...(state === 'gone' ? { reason: gone } : {}),
-          }]
-          : []),
-        ...sites.map(({ entry, state, found }) => ({
-          type: 'status',
-          ...common,
-          patch: entry.patch ?? null,
-          statement: entry.statement,
-          line: entry.line,
-          address: hexAddress(entry.address),
-          state,
-          expected: toHex(entry.new),
-          old: toHex(entry.old),
-          found: found === undefined ? null : toHex(found),
-          ...(state === 'gone' ? { reason: gone } : {}),
-        })),
-      ])
-      .map((line) => JSON.stringify(line))
-      .join('\n');
-  }
   const allGone = states.every((s) => s.state === 'gone');
   const header = `${describeProcess(process)}${allGone ? `: gone (${gone})` : ''}`;
   if (allGone) return header;
@@ -185,13 +139,6 @@ function formatStatus(process: JournaledProcess, states: readonly SiteStatus[], 
     return [`  patch${entry.patch === undefined ? '' : ` "${entry.patch}"`} at line ${entry.line}: ${state} (${detail})`, ...sites.map((site) => siteLine(site, '    '))];
   });
   return [header, ...lines].join('\n');
-}
-
-/** How many sites are in each state. */
-function tally(sites: readonly SiteStatus[]): { applied: number; reverted: number; changed: number; gone: number } {
-  const counts = { applied: 0, reverted: 0, changed: 0, gone: 0 };
-  for (const site of sites) counts[site.state]++;
-  return counts;
 }
 
 /** Exit 1 when a revert left sites alone: something else wrote them after pvm did. */

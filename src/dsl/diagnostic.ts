@@ -41,7 +41,9 @@ export class InvalidRecipe extends RecipeError {
     const more = omitted + diagnostics.length - kept.length;
     const rendered = kept.map((d) => renderDiagnostic(source, d, index));
     if (more > 0) rendered.push(`${source.name}: and ${count(more, 'more error')} not shown`);
-    super('invalid-recipe', rendered.join('\n\n'));
+    // The first diagnostic's place and fix, for whoever reads one error (the API's caller); --json lists each.
+    const first = kept[0] === undefined ? undefined : index.position(kept[0].span.start);
+    super('invalid-recipe', rendered.join('\n\n'), first === undefined ? {} : { where: `${source.name}:${first.line}:${first.col}`, line: first.line, col: first.col, hint: kept[0]!.hint });
     this.diagnostics = kept;
     this.source = source;
   }
