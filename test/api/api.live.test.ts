@@ -181,6 +181,18 @@ describe('open(...).run(...)', () => {
     expect(result.events.at(-1)).toEqual({ type: 'summary', processes: 2, ok: 1, failed: 1, exit: 1, helpers: 0, helped: 0 });
   });
 
+  it('opens a snapshot: reads what the process held, and refuses a write to it (exit 3)', async () => {
+    const f = await fixture();
+    const file = join(directory(), 'fixture.snap');
+    expect(pvm('node', ['snapshot', '--pid', String(f.pid), '-o', file]).status).toBe(0);
+    const snapshot = await open({ snapshot: file });
+    const recipe = `emit counter = read u32 at ${f.hex('counter')}`;
+    expect((await snapshot.run(recipe)).results).toEqual({ counter: 1000 });
+    expect(await failure(snapshot.run(`write u32 at ${f.hex('counter')} = 7`, { allowWrite: true }))).toMatchObject({ code: 'read-only-target', exit: 3 });
+    await expect(snapshot.run(recipe, { journal: join(directory(), 'x.journal') })).rejects.toMatchObject({ exit: 2, message: 'run(): journal applies to a live process, not to a core file' });
+    snapshot.close();
+  });
+
   it('names its target once: a pid that is not a process is exit 4 at open(), a bad option exit 2 at run()', async () => {
     await expect(open({ pid: 999_999_999 })).rejects.toMatchObject({ code: 'no-such-process', exit: 4 });
     await expect(open({ pid: 1, core: 'x' } as never)).rejects.toMatchObject({ exit: 2 });
