@@ -181,3 +181,9 @@ export function errorEvents(error: PvmError): ErrorEvent[] {
   const position = error.line === undefined ? {} : { line: error.line, ...(error.col === undefined ? {} : { col: error.col }) };
   return [{ type: 'error', code: error.code, exit: error.exit, message: error.message, where: error.where ?? null, ...position, hint: error.hint ?? null }];
 }
+
+/** An event of one of many processes: its pid second, after its type, where `pvm run --match --json` puts it. */
+export function withPid<Event extends { readonly type: string }>(event: Event, pid: number): Event & { readonly pid: number } {
+  const { type, ...rest } = event;
+  return { type, pid, ...rest } as unknown as Event & { readonly pid: number };
+}

@@ -9,7 +9,7 @@ import { Exit, type ExitCode, mostSerious, PvmError, UsageError } from '../error
 import { readStatus } from '../target/process-identity.ts';
 import { noProcessMatches, parseSelector, type Selector, selectProcesses } from '../target/select-processes.ts';
 import { ElfFiles } from '../runtime/symbols/elf-files.ts';
-import { errorEvents, eventJson, type JsonValue, type PvmEvent } from './events.ts';
+import { errorEvents, eventJson, type JsonValue, type PvmEvent, withPid } from './events.ts';
 import { type Recipe, sourceOf } from './recipe-source.ts';
 import type { TargetSpec } from './request.ts';
 import { requestOf, type RunOptions } from './run-options.ts';
@@ -145,7 +145,7 @@ async function runEach(prepared: PreparedRun, selector: Selector, elfFiles: ElfF
       await runPrepared(prepared, { kind: 'pid', pid }, { ...jsonEvents(emit, pid), elfFiles });
     } catch (error) {
       if (!(error instanceof PvmError)) throw error; // a bug in pvm: the run ends, loudly
-      for (const event of errorEvents(error)) emit({ ...event, pid });
+      for (const event of errorEvents(error)) emit(withPid(event, pid));
       exit = error.exit;
     }
     exits.push(exit);
@@ -163,7 +163,7 @@ function jsonEvents(emit: (event: PvmEvent) => void, pid: number | undefined) {
     event(event: Parameters<typeof eventJson>[0], spend: (chars: number) => void) {
       const json = eventJson(event);
       spend(JSON.stringify(json).length + 1);
-      emit(pid === undefined ? json : { ...json, pid });
+      emit(pid === undefined ? json : withPid(json, pid));
     },
   };
 }
@@ -174,15 +174,21 @@ function jsonEvents(emit: (event: PvmEvent) => void, pid: number | undefined) {
  */
 function startRun(body: (emit: (event: PvmEvent) => void) => Promise<ExitCode>): RecipeRun {
   const events: PvmEvent[] = [];
-  let wake: (() => void) | undefined;
+  /** Iterators waiting for the next event, or for the end. */
+  let waiting: (() => void)[] = [];
+  const wake = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const resume of woken) resume();
+  };
   const emit = (event: PvmEvent) => {
     events.push(event);
-    wake?.();
+    wake();
   };
   // Begun on the next turn, so that a caller's synchronous code after run() comes first, as with any async call.
   const ended: Promise<ExitCode> = Promise.resolve().then(() => body(emit));
   let settled = false;
-  ended.then(() => (settled = true), () => (settled = true)).finally(() => wake?.());
+  ended.then(() => (settled = true), () => (settled = true)).finally(wake);
   const result = ended.then((exit): RunResult => ({ events, results: resultsOf(events), exit }));
   result.catch(() => {}); // a run only iterated is not an unhandled rejection; its iterator throws the error
   return {
@@ -192,8 +198,7 @@ function startRun(body: (emit: (event: PvmEvent) => void) => Promise<ExitCode>):
       for (;;) {
         while (next < events.length) yield events[next++]!;
         if (settled) break;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+        await new Promise<void>((resolve) => waiting.push(resolve));
       }
       await ended; // the run's error, after the events before it
     },

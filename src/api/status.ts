@@ -5,7 +5,7 @@
 import { Exit, type ExitCode, mostSerious, PvmError, TargetError, UsageError } from '../errors.ts';
 import type { Policy } from '../policy/schema.ts';
 import { loadPolicies } from '../policy/system.ts';
-import { type ErrorEvent, errorEvents } from './events.ts';
+import { type ErrorEvent, errorEvents, withPid } from './events.ts';
 import { readJournal } from './journal-read.ts';
 import { processesOf } from './journal-processes.ts';
 import { type StatusEvent, statusEvents, statusOf } from './journal-status.ts';
@@ -48,7 +48,7 @@ export async function status(journal: string, options: StatusOptions = {}): Prom
       exits.push(Exit.ok);
     } catch (error) {
       if (!(error instanceof PvmError)) throw error;
-      events.push(...errorEvents(error).map((event) => ({ ...event, pid: process.pid })));
+      events.push(...errorEvents(error).map((event) => withPid(event, process.pid)));
       exits.push(error.exit);
     }
   }

@@ -171,7 +171,8 @@ describe('open(...).run(...)', () => {
     for (const f of [a, b]) expect(await f.ask(`n ${name}`)).toBe('renamed');
     expect(pvm('node', ['-e', `write u32 at ${b.hex('counter')} = 5`, '--pid', String(b.pid), '--allow-write']).status).toBe(0);
     const fleet = await open({ match: `name=${name}` });
-    const result = await fleet.run('let n = read u32 at symbol("target", "counter")\nassert n == 1000, "counter moved"\nemit n = n');
+    const recipe = 'let n = read u32 at symbol("target", "counter")\nassert n == 1000, "counter moved"\nemit n = n';
+    const result = await fleet.run({ text: recipe, name: '<-e>' }); // named as -e names its recipe, for the comparison below
     fleet.close();
     expect(result.exit).toBe(1);
     const byPid = [a, b].sort((x, y) => x.pid - y.pid);
@@ -179,6 +180,9 @@ describe('open(...).run(...)', () => {
     expect(result.events).toContainEqual({ type: 'emit', name: 'n', value: 1000, line: 3, pid: a.pid });
     expect(result.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'assert', exit: 1, pid: b.pid, line: 2 }));
     expect(result.events.at(-1)).toEqual({ type: 'summary', processes: 2, ok: 1, failed: 1, exit: 1, helpers: 0, helped: 0 });
+    // pvm run --match --json prints the same lines (two processes: no helper pvm).
+    const cli = pvm('node', ['-e', recipe, '--match', `name=${name}`, '--json']);
+    expect(result.events.map((event) => JSON.stringify(event))).toEqual(cli.stdout.trimEnd().split('\n'));
   });
 
   it('opens a snapshot: reads what the process held, and refuses a write to it (exit 3)', async () => {
