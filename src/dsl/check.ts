@@ -9,6 +9,7 @@ import { checkDatum, checkFits, constantInteger, staticLength, typeOfRead } from
 import { concreteBytes } from '../plan/pattern.ts';
 import { sizedMisfit } from '../plan/sized-value.ts';
 import type { Diagnostic } from './diagnostic.ts';
+import type { RecipeObserver } from './recipe-observer.ts';
 import type { Span } from './source.ts';
 import { describeType, family, isInteger, PATHS_HINT, type StaticType } from './static-type.ts';
 import { isListType, isPathsType, isStringType, scalarType } from './types.ts';
@@ -97,7 +98,10 @@ export class RecipeChecker {
   /** Expressions the type pass reported already (an unknown type, a member not there): nothing more is said inside them. */
   readonly #explained: Span[] = [];
 
-  constructor(session?: ReadonlyMap<string, StaticType>) {
+  readonly #observer: RecipeObserver | undefined;
+
+  constructor(session?: ReadonlyMap<string, StaticType>, observer?: RecipeObserver) {
+    this.#observer = observer;
     // A REPL's inputs (those with a session) take no params: it has no --arg to give them.
     this.#outer = new Scope(undefined, session === undefined);
     for (const [name, type] of session ?? []) this.#outer.declare(name, binding(type, 'session'));
@@ -170,6 +174,7 @@ export class RecipeChecker {
       return;
     }
     scope.declare(name.name, binding(type, role));
+    this.#observer?.name?.(name, type);
   }
 
   #limit(limit: Ast.Expression | undefined, scope: Scope): void {
@@ -260,7 +265,10 @@ export class RecipeChecker {
         this.#limit(statement.limit, scope);
         const body = new Scope(scope);
         if (scope.lookup(statement.variable.name) !== undefined) this.#declare(scope, statement.variable, variable, 'loop');
-        else body.declare(statement.variable.name, binding(variable, 'loop'));
+        else {
+          body.declare(statement.variable.name, binding(variable, 'loop'));
+          this.#observer?.name?.(statement.variable, variable);
+        }
         this.#loopBody(statement.body, body);
         break;
       }

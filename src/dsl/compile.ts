@@ -11,6 +11,7 @@ import { addReadAhead } from '../plan/read-ahead.ts';
 import { type Encoding, type Loc, type MemoryType, type Plan, PLAN_VERSION, type PlanDatum, type PlanExpr, type PlanStep, PTR_TYPE } from '../plan/plan.ts';
 import type * as Ast from './ast.ts';
 import { RecipeChecker, type StaticType } from './check.ts';
+import type { RecipeObserver } from './recipe-observer.ts';
 import { LoopKindFlow, type LoopKinds } from './loop-kinds.ts';
 import { constantInteger } from './check-types.ts';
 import { InvalidRecipe } from './diagnostic.ts';
@@ -35,6 +36,8 @@ export interface CompileOptions {
   readonly typeSession?: TypeSession | undefined;
   /** Where the types a recipe names but does not declare come from: the target's debug info. None: only the recipe's. */
   readonly types?: TypeSource | undefined;
+  /** Told each name's type as it is declared (the language server's hover and completion). */
+  readonly observer?: RecipeObserver | undefined;
 }
 
 export class RecipeCompiler {
@@ -43,22 +46,26 @@ export class RecipeCompiler {
   readonly #checker: RecipeChecker;
   readonly #kinds: LoopKindFlow;
   readonly #builder: ReturnType<typeof planBuilder>;
+  readonly #observer: RecipeObserver | undefined;
 
   constructor(source: SourceFile, options: CompileOptions = {}) {
     this.#source = source;
-    this.#checker = new RecipeChecker(options.session);
+    this.#observer = options.observer;
+    this.#observer?.begin?.();
+    this.#checker = new RecipeChecker(options.session, options.observer);
     const lines = lineIndex(source);
     const locate = (span: Span) => {
       const line = lines.lineOf(span);
       return { where: `${source.name}:${line.line}:${line.col}`, line: line.line, col: line.col, excerpt: formatExcerpt(line) };
     };
-    this.#types = new TypePass(options.types, this.#checker.report, locate, (span) => this.#checker.explained(span), options.typeSession);
+    this.#types = new TypePass(options.types, this.#checker.report, locate, (span) => this.#checker.explained(span), options.typeSession, options.observer);
     this.#kinds = new LoopKindFlow(options.session);
     this.#builder = planBuilder(source, (loop) => this.#kinds.of(loop));
   }
 
   /** The next top-level statement. */
   readonly add = (written: Ast.Statement): void => {
+    this.#observer?.statement?.(written);
     // Typed references become plain reads first (typed-lowering.ts): nothing after sees a type.
     const statement = this.#types.statement(written);
     this.#checker.statement(statement);

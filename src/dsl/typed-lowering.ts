@@ -21,6 +21,7 @@ import type { Report } from './check-expression.ts';
 import { constantInteger } from './check-types.ts';
 import { baseType, declareType } from './declared-types.ts';
 import { shapeOf } from './shape-of.ts';
+import type { RecipeObserver } from './recipe-observer.ts';
 import type { Span } from './source.ts';
 import { cstringType, DEFAULT_CSTRING_MAX, scalarType, typeNameHint } from './types.ts';
 
@@ -78,9 +79,11 @@ export class TypePass {
   readonly #fromDebugInfo = new Map<string, Span>();
 
   readonly #explained: (span: Span) => void;
+  readonly #observer: RecipeObserver | undefined;
 
-  constructor(source: TypeSource | undefined, report: Report, locate: Locate, explained: (span: Span) => void, session?: TypeSession) {
+  constructor(source: TypeSource | undefined, report: Report, locate: Locate, explained: (span: Span) => void, session?: TypeSession, observer?: RecipeObserver) {
     this.#source = source;
+    this.#observer = observer;
     this.#report = report;
     this.#locate = locate;
     this.#explained = explained;
@@ -113,6 +116,7 @@ export class TypePass {
       case 'let': {
         const value = this.#value(s.value);
         this.#bind(s.name.name, { ...(value.typed && { typed: value.typed }), ...(value.origin !== undefined && { origin: value.origin }), ...(value.failed && { failed: true }) });
+        if (value.typed !== undefined) this.#observer?.typedName?.(s.name, value.typed.type);
         return value.expr === s.value ? s : { ...s, value: value.expr };
       }
       case 'assign': {
@@ -304,7 +308,9 @@ export class TypePass {
     this.#declaring = name;
     const type = declareType(declaration, (t, pointee) => this.#resolve(t, undefined, false, pointee), this.#report);
     this.#declaring = undefined;
-    if (type !== undefined) this.#declared.set(name, type);
+    if (type === undefined) return;
+    this.#declared.set(name, type);
+    this.#observer?.declaredType?.(declaration, type);
   }
 
   /**
