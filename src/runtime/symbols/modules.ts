@@ -228,6 +228,12 @@ export class ModuleResolver {
     return this.#copied(loaded, symbol) ?? this.#relocate(loaded, symbol);
   }
 
+  /** The names of a module's defined symbols, its file's and its debug file's: what symbol("MODULE", …) may name (an editor's completion). */
+  symbolNames(moduleName: string): string[] {
+    const loaded = this.#load(this.module(moduleName));
+    return [...new Set([...loaded.elf.symbolNames(), ...(this.#debugOf(loaded)?.symbolNames() ?? [])])].filter((name) => name !== '');
+  }
+
   /**
    * The types of the module `moduleName` (as module() finds it) or, when
    * undefined, of the executable: from its DWARF or its debug file's, or
