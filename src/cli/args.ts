@@ -80,6 +80,8 @@ export type Command =
   | { readonly kind: 'view'; readonly inputs: readonly string[]; readonly output: string }
   /** `pvm repl TARGET`: statements one at a time against an open target (repl.ts). */
   | { readonly kind: 'repl'; readonly target: TargetSpec; readonly allowWrite: boolean; readonly json: boolean; readonly writing: WritingOptions; readonly policy: PolicyOptions }
+  /** `pvm lsp`: the language server, on stdin and stdout (src/lsp/server.ts). */
+  | { readonly kind: 'lsp' }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
@@ -193,6 +195,10 @@ function commandOf(command: keyof typeof COMMAND_OPTIONS, file: string | undefin
     if (file === undefined) throw usage('pvm view needs a report, snapshot or core to draw', 'pvm view run.json -o run.html');
     if (values.output === undefined || values.output === '') throw usage('pvm view needs an output file: -o FILE.html', `pvm view ${file} -o run.html`);
     return { kind: 'view', inputs: [file, ...rest], output: values.output };
+  }
+  if (command === 'lsp') {
+    if (file !== undefined) throw usage(`unexpected argument '${file}'`, 'pvm lsp takes no arguments: an editor starts it and speaks to it on stdin and stdout (docs/editors.md)');
+    return { kind: 'lsp' };
   }
   if (rest.length > 0) {
     throw usage(`unexpected argument '${rest[0]}'`, command === 'verify' ? 'name the evidence with --snapshot FILE, --core FILE or --pid N' : 'name the target with --pid N or --name NAME');

@@ -176,6 +176,9 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return (await import('./view-command.ts')).viewCommand(command, out);
     case 'repl':
       return (await import('./repl.ts')).repl(command, out);
+    case 'lsp':
+      // Loaded only here: no other command's start-up loads vscode-languageserver.
+      return (await import('../lsp/server.ts')).serveLanguage();
     case 'diff':
       return (await import('./diff-command.ts')).diffCommand(command, out);
     case 'status': {

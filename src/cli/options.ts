@@ -142,6 +142,12 @@ export const COMMAND_OPTIONS = {
     options: ['allow-write', 'dry-run', 'freeze', 'journal', 'journal-sync', 'policy', 'audit', 'json'],
     about: ['statements one at a time, names kept between', 'them (.help, .plan, .names, .type; history,', 'completion); from a pipe, a script'],
   },
+  lsp: {
+    operands: '',
+    target: 'none',
+    options: [],
+    about: ['a language server on stdin and stdout, for', 'editors: diagnostics, hover, completion, go to', 'definition (docs/editors.md)'],
+  },
 } as const satisfies Record<string, CommandOptions>;
 
 export type CommandName = Exclude<keyof typeof COMMAND_OPTIONS, '-e'>;
@@ -176,7 +182,7 @@ export function suggestOption(given: string, command?: keyof typeof COMMAND_OPTI
 export function commandsUsage(): string {
   const lines: string[] = [];
   for (const [name, spec] of Object.entries(COMMAND_OPTIONS) as [string, CommandOptions][]) {
-    const head = name === '-e' ? `pvm -e ${spec.operands}` : `pvm ${name} ${spec.operands}`;
+    const head = name === '-e' ? `pvm -e ${spec.operands}` : `pvm ${name} ${spec.operands}`.trimEnd();
     const words = new Set(spec.operands.split(/[\s[\]|]+/));
     const shown = spec.sameAs === undefined ? spec.options.filter((option) => !flagsOf(option).some((flag) => words.has(flag))).map(optionUsage) : [`[the options of pvm ${spec.sameAs}]`];
     const synopsis = wrap(head, shown);

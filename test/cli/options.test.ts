@@ -23,6 +23,7 @@ function lineFor(command: CommandKey, option: OptionName): string[] {
     types: ['types', 'libc.so.6', '--pid', '1'],
     diff: ['diff', 'a.core', 'b.core'],
     view: ['view', 'r.json', '-o', 'r.html'],
+    lsp: ['lsp'],
   };
   const value: Partial<Record<OptionName, string>> = { pid: '2', match: 'name=x', jobs: '2', ready: 'loaded', then: 'wait', arg: 'a=1', only: '[heap]', e: 'print 1' };
   const given = OPTIONS[option].type === 'boolean' ? [`--${option}`] : [`--${option}`, value[option] ?? 'x'];

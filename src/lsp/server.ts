@@ -1,0 +1,221 @@
+// `pvm lsp`: the language server, on stdin and stdout. Each open recipe is
+// analysed as it changes (recipe-analysis.ts: compiled as `pvm check`
+// compiles it) and its diagnostics published; hover, completion and go to
+// definition read the latest analysis. A target the recipe names (target-
+// config.ts) is opened read-only, once (target-names.ts), for its module and
+// symbol names and its types. A handler that fails logs why and answers
+// nothing: bad input never ends the server. The protocol's `exit`, or stdin
+// closing, does.
+import { fileURLToPath } from 'node:url';
+import { type CompletionItem, CompletionItemKind, type CompletionList, createConnection, type Diagnostic, type Hover, type Location, MarkupKind, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { PvmError } from '../errors.ts';
+import type { TypeSource } from '../types/type-source.ts';
+import { codeCompletions, type Completion, completionContext, namesStarting } from './completion.ts';
+import { definitionAt } from './definition.ts';
+import { protocolDiagnostic, targetDiagnostic } from './diagnostics.ts';
+import { hoverAt } from './hover.ts';
+import { analyzeRecipe, type Declaration, type RecipeAnalysis } from './recipe-analysis.ts';
+import { type InitialTarget, type TargetConfig, targetConfig } from './target-config.ts';
+import { type OpenTarget, TargetNames } from './target-names.ts';
+
+/** One version of a document, analysed. */
+interface Analysed {
+  readonly version: number;
+  readonly target: TargetConfig | undefined;
+  readonly types: TypeSource | undefined;
+  readonly analysis: RecipeAnalysis;
+  readonly diagnostics: Diagnostic[];
+}
+
+const KINDS: Readonly<Record<Completion['kind'], CompletionItemKind>> = {
+  keyword: CompletionItemKind.Keyword,
+  function: CompletionItemKind.Function,
+  type: CompletionItemKind.Struct,
+  variable: CompletionItemKind.Variable,
+  field: CompletionItemKind.Field,
+  module: CompletionItemKind.Module,
+  symbol: CompletionItemKind.Reference,
+};
+
+export function serveLanguage(): Promise<never> {
+  // stdout carries the protocol: anything else printed would break it.
+  console.log = console.info = console.debug = console.error;
+  const connection = createConnection(process.stdin, process.stdout);
+  const documents = new TextDocuments(TextDocument);
+  const targets = new TargetNames();
+  const analysed = new Map<string, { readonly version: number; readonly result: Promise<Analysed> }>();
+  /** The declarations of the last version of each document that parsed (completion while a line is half written). */
+  const lastDeclarations = new Map<string, readonly Declaration[]>();
+  let initial: InitialTarget;
+
+  const log = (what: string, error: unknown) => connection.console.error(`pvm lsp: ${what} failed (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
+  /** A request's answer, or `fallback` when answering throws. */
+  const safely = async <T>(what: string, fallback: T, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      log(what, error);
+      return fallback;
+    }
+  };
+
+  const analyse = async (document: TextDocument): Promise<Analysed> => {
+    const text = document.getText();
+    const path = pathOf(document.uri);
+    const config = targetConfig(text, path, initial);
+    const diagnostics: Diagnostic[] = [];
+    let target: TargetConfig | undefined;
+    let types: TypeSource | undefined;
+    if (config !== undefined && !('spec' in config)) diagnostics.push(targetDiagnostic(document, config));
+    else if (config !== undefined) {
+      const opened = await targets.target(config);
+      if ('problem' in opened) diagnostics.push(targetDiagnostic(document, opened.problem));
+      else {
+        target = config;
+        try {
+          types = await opened.value.types();
+        } catch (error) {
+          if (!(error instanceof PvmError)) throw error;
+          diagnostics.push(targetDiagnostic(document, { message: `target ${config.text}: no types from its debug info: ${error.message}`, hint: error.hint }));
+        }
+      }
+    }
+    const analysis = await analyzeRecipe({ name: path ?? document.uri, text }, types);
+    if (!analysis.diagnostics.some((d) => d.code === 'syntax')) lastDeclarations.set(document.uri, analysis.declarations);
+    diagnostics.push(...analysis.diagnostics.map((d) => protocolDiagnostic(document, d)));
+    return { version: document.version, target, types, analysis, diagnostics };
+  };
+
+  /** The analysis of the document as it is now (made once per version). */
+  const analysisOf = (document: TextDocument): Promise<Analysed> => {
+    const known = analysed.get(document.uri);
+    if (known?.version === document.version) return known.result;
+    const result = analyse(document);
+    analysed.set(document.uri, { version: document.version, result });
+    return result;
+  };
+
+  const publish = async (document: TextDocument) => {
+    const result = await analysisOf(document);
+    // A later version's analysis publishes its own.
+    if (documents.get(document.uri)?.version !== result.version) return;
+    await connection.sendDiagnostics({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
+  };
+
+  /**
+   * The declarations to answer from. A recipe that does not parse (a line half written) is read again without
+   * the cursor's line; failing that, the last version that declared names is used.
+   */
+  const declarationsFor = async (document: TextDocument, offset: number, result: Analysed): Promise<readonly Declaration[]> => {
+    const unparsed = (analysis: RecipeAnalysis) => analysis.diagnostics.some((d) => d.code === 'syntax');
+    if (!unparsed(result.analysis)) return result.analysis.declarations;
+    const text = document.getText();
+    const start = text.lastIndexOf('\n', offset - 1) + 1;
+    const end = text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset);
+    const without = await analyzeRecipe({ name: document.uri, text: `${text.slice(0, start)}${' '.repeat(end - start)}${text.slice(end)}` }, result.types);
+    if (!unparsed(without)) return without.declarations;
+    return lastDeclarations.get(document.uri) ?? result.analysis.declarations;
+  };
+
+  const targetCompletions = async (config: TargetConfig | undefined, context: { kind: 'module'; typed: string } | { kind: 'symbol'; module: string; typed: string }): Promise<CompletionList> => {
+    if (config === undefined) return { isIncomplete: false, items: [] };
+    const opened = await targets.target(config);
+    if ('problem' in opened) return { isIncomplete: false, items: [] };
+    const target: OpenTarget = opened.value;
+    if (context.kind === 'module') {
+      const modules = target.moduleNames();
+      if ('problem' in modules) {
+        targets.forget(config); // it exited, say: opened again next time
+        return { isIncomplete: false, items: [] };
+      }
+      const seen = new Set<string>();
+      const items = modules.value.filter((m) => m.name.startsWith(context.typed) && !seen.has(m.name) && seen.add(m.name));
+      return { isIncomplete: false, items: items.map((m) => ({ label: m.name, kind: KINDS.module, detail: m.path })) };
+    }
+    const symbols = target.symbolNames(context.module);
+    if ('problem' in symbols) return { isIncomplete: false, items: [] };
+    const { names, complete } = namesStarting(symbols.value, context.typed);
+    return { isIncomplete: !complete, items: names.map((label) => ({ label, kind: KINDS.symbol, detail: context.module })) };
+  };
+
+  connection.onInitialize((params) => {
+    initial = params.initializationOptions;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        completionProvider: { triggerCharacters: ['.', '"'] },
+      },
+      serverInfo: { name: 'pvm' },
+    };
+  });
+
+  documents.onDidChangeContent(({ document }) => void safely('diagnostics', undefined, () => publish(document)));
+  documents.onDidClose(({ document }) => {
+    analysed.delete(document.uri);
+    lastDeclarations.delete(document.uri);
+    void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  });
+
+  connection.onHover((params) =>
+    safely('hover', null, async (): Promise<Hover | null> => {
+      const document = documents.get(params.textDocument.uri);
+      if (document === undefined) return null;
+      const result = await analysisOf(document);
+      const offset = document.offsetAt(params.position);
+      const hover = hoverAt(document.getText(), offset, await declarationsFor(document, offset, result));
+      if (hover === undefined) return null;
+      return { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: { start: document.positionAt(hover.start), end: document.positionAt(hover.end) } };
+    })
+  );
+
+  connection.onCompletion((params) =>
+    safely('completion', null, async (): Promise<CompletionList | CompletionItem[] | null> => {
+      const document = documents.get(params.textDocument.uri);
+      if (document === undefined) return null;
+      const offset = document.offsetAt(params.position);
+      const text = document.getText();
+      const context = completionContext(text, offset);
+      const result = await analysisOf(document);
+      if (context.kind === 'none') return [];
+      if (context.kind !== 'code') return targetCompletions(result.target ?? configOf(text, document.uri, initial), context);
+      const found = codeCompletions(context.line, offset, await declarationsFor(document, offset, result));
+      return found.map((c) => ({ label: c.label, kind: KINDS[c.kind], ...(c.detail === undefined ? {} : { detail: c.detail }) }));
+    })
+  );
+
+  connection.onDefinition((params) =>
+    safely('definition', null, async (): Promise<Location | null> => {
+      const document = documents.get(params.textDocument.uri);
+      if (document === undefined) return null;
+      const result = await analysisOf(document);
+      const offset = document.offsetAt(params.position);
+      const span = definitionAt(document.getText(), offset, await declarationsFor(document, offset, result));
+      return span === undefined ? null : { uri: document.uri, range: { start: document.positionAt(span.start), end: document.positionAt(span.end) } };
+    })
+  );
+
+  connection.onShutdown(() => targets.close());
+  documents.listen(connection);
+  connection.listen();
+  // The protocol's `exit` notification, or stdin closing, ends the process (vscode-languageserver does).
+  return new Promise<never>(() => {});
+}
+
+/** A target the recipe names, for completion when its analysis opened none (it could not be opened then). */
+function configOf(text: string, uri: string, initial: InitialTarget): TargetConfig | undefined {
+  const config = targetConfig(text, pathOf(uri), initial);
+  return config !== undefined && 'spec' in config ? config : undefined;
+}
+
+/** The file a `file:` URI names (a relative core path in the target comment is the recipe's neighbour). */
+function pathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
