@@ -53,6 +53,14 @@ it('is generated from the language itself (npm run editors)', () => {
   expect(JSON.parse(readFileSync(GRAMMAR_PATH, 'utf8')), 'editors/pvm.tmLanguage.json is stale: run npm run editors').toEqual(expected);
 });
 
+it("the VS Code extension's copies of the grammar and the LICENSE are the same bytes (npm run editors writes them)", () => {
+  expect(readFileSync(`${ROOT}editors/vscode/syntaxes/pvm.tmLanguage.json`, 'utf8'), 'editors/vscode/syntaxes is stale: run npm run editors').toBe(readFileSync(GRAMMAR_PATH, 'utf8'));
+  expect(readFileSync(`${ROOT}editors/vscode/LICENSE`, 'utf8'), 'editors/vscode/LICENSE is stale: run npm run editors').toBe(readFileSync(`${ROOT}LICENSE`, 'utf8'));
+  const manifest = JSON.parse(readFileSync(`${ROOT}editors/vscode/package.json`, 'utf8'));
+  expect(manifest.contributes.grammars).toEqual([{ language: 'pvm', scopeName: 'source.pvm', path: './syntaxes/pvm.tmLanguage.json' }]);
+  expect(manifest.activationEvents).toEqual(['onLanguage:pvm']);
+});
+
 /** Each character's innermost scope, line by line. */
 function scopesOf(text: string): string[][] {
   let state = INITIAL;
