@@ -48,6 +48,8 @@ export function serveLanguage(): Promise<never> {
   /** The declarations of the last version of each document that parsed (completion while a line is half written). */
   const lastDeclarations = new Map<string, readonly Declaration[]>();
   let initial: InitialTarget;
+  /** The last recipe read without the cursor's line (completion asks again at each character typed on it). */
+  let lineless: { readonly key: string; readonly analysis: RecipeAnalysis } | undefined;
 
   const log = (what: string, error: unknown) => connection.console.error(`pvm lsp: ${what} failed (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
   /** A request's answer, or `fallback` when answering throws. */
@@ -113,8 +115,12 @@ export function serveLanguage(): Promise<never> {
     const text = document.getText();
     const start = text.lastIndexOf('\n', offset - 1) + 1;
     const end = text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset);
-    const without = await analyzeRecipe({ name: document.uri, text: `${text.slice(0, start)}${' '.repeat(end - start)}${text.slice(end)}` }, result.types);
-    if (!unparsed(without)) return without.declarations;
+    const key = `${document.uri} ${result.version} ${start}`;
+    if (lineless?.key !== key) {
+      const analysis = await analyzeRecipe({ name: document.uri, text: `${text.slice(0, start)}${' '.repeat(end - start)}${text.slice(end)}` }, result.types);
+      lineless = { key, analysis };
+    }
+    if (!unparsed(lineless.analysis)) return lineless.analysis.declarations;
     return lastDeclarations.get(document.uri) ?? result.analysis.declarations;
   };
 
