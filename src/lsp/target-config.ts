@@ -65,6 +65,7 @@ function quoted(word: string): string {
 function parseWords(text: string, directory: string | undefined): TargetConfig | TargetConfigProblem {
   const words = splitWords(text);
   if (words === undefined) return { text, message: `the target '${text}' has a quote that is not closed`, hint: 'close the quote: # pvm: --core "my core"' };
+  if (words.length === 0) return { text, message: 'the comment # pvm: names no target', hint: 'write e.g. # pvm: --pid 4242, or remove the comment' };
   const other = words.find((word) => word.startsWith('-') && !TARGET_WORDS.has(word.replace(/=.*$/, '')));
   if (other !== undefined) {
     return { text, message: `'${other}' does not name a target`, hint: 'name one target: --pid N, --name PROCESS_NAME, --core FILE or --snapshot FILE (and --policy FILE); the language server never starts a program' };
