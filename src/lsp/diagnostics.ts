@@ -25,13 +25,13 @@ export function protocolDiagnostic(document: TextDocument, d: EditorDiagnostic):
   };
 }
 
-/** A target the recipe cannot be read against: one warning on its first line, saying why. */
+/** A target the recipe cannot be read against: one warning on its first line, saying why, with the error's code. */
 export function targetDiagnostic(document: TextDocument, problem: TargetProblem | TargetConfigProblem): Diagnostic {
   const firstLine = document.getText({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }).replace(/\r?\n$/, '');
   return {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLine.length } },
     severity: DiagnosticSeverity.Warning,
-    code: 'target',
+    ...(problem.code === undefined ? {} : { code: problem.code }),
     source: 'pvm',
     message: withHint(problem.message, problem.hint),
     ...(problem.hint === undefined ? {} : { data: { hint: problem.hint } }),

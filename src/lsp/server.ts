@@ -79,7 +79,7 @@ export function serveLanguage(): Promise<never> {
           types = await opened.value.types();
         } catch (error) {
           if (!(error instanceof PvmError)) throw error;
-          diagnostics.push(targetDiagnostic(document, { message: `target ${config.text}: no types from its debug info: ${error.message}`, hint: error.hint }));
+          diagnostics.push(targetDiagnostic(document, { code: error.code, message: `target ${config.text}: no types from its debug info: ${error.message}`, hint: error.hint }));
         }
       }
     }

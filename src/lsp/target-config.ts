@@ -7,6 +7,8 @@
 // a program.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseCommandLine, type TargetSpec } from '../cli/args.ts';
+import { suggestOption } from '../cli/options.ts';
+import type { ErrorCode } from '../error-codes.ts';
 import { PvmError } from '../errors.ts';
 
 export interface TargetConfig {
@@ -21,6 +23,8 @@ export interface TargetConfig {
 /** A target that cannot be used as written: why, and how to write it. */
 export interface TargetConfigProblem {
   readonly text: string;
+  /** As for a command line pvm does not understand: `usage`, mostly. */
+  readonly code: ErrorCode;
   readonly message: string;
   readonly hint: string | undefined;
 }
@@ -64,20 +68,22 @@ function quoted(word: string): string {
 
 function parseWords(text: string, directory: string | undefined): TargetConfig | TargetConfigProblem {
   const words = splitWords(text);
-  if (words === undefined) return { text, message: `the target '${text}' has a quote that is not closed`, hint: 'close the quote: # pvm: --core "my core"' };
-  if (words.length === 0) return { text, message: 'the comment # pvm: names no target', hint: 'write e.g. # pvm: --pid 4242, or remove the comment' };
+  if (words === undefined) return { text, code: 'usage', message: `the target '${text}' has a quote that is not closed`, hint: 'close the quote: # pvm: --core "my core"' };
+  if (words.length === 0) return { text, code: 'usage', message: 'the comment # pvm: names no target', hint: 'write e.g. # pvm: --pid 4242, or remove the comment' };
   const other = words.find((word) => word.startsWith('-') && !TARGET_WORDS.has(word.replace(/=.*$/, '')));
   if (other !== undefined) {
-    return { text, message: `'${other}' does not name a target`, hint: 'name one target: --pid N, --name PROCESS_NAME, --core FILE or --snapshot FILE (and --policy FILE); the language server never starts a program' };
+    const near = suggestOption(other, 'maps');
+    const meant = near !== undefined && TARGET_WORDS.has(near) ? `did you mean ${near}? ` : '';
+    return { text, code: 'usage', message: `'${other}' does not name a target`, hint: `${meant}name one target: --pid N, --name PROCESS_NAME, --core FILE or --snapshot FILE (and --policy FILE); the language server never starts a program` };
   }
   let command;
   try {
     command = parseCommandLine(['maps', ...words]);
   } catch (error) {
     if (!(error instanceof PvmError)) throw error;
-    return { text, message: `the target '${text}': ${error.message}`, hint: error.hint };
+    return { text, code: error.code, message: `the target '${text}': ${error.message}`, hint: error.hint };
   }
-  if (command.kind !== 'maps') return { text, message: `the target '${text}' names no target`, hint: 'write e.g. # pvm: --pid 4242' };
+  if (command.kind !== 'maps') return { text, code: 'usage', message: `the target '${text}' names no target`, hint: 'write e.g. # pvm: --pid 4242' };
   // A relative path is the recipe's neighbour, not the server's (an editor starts it in any directory).
   const near = (file: string) => (isAbsolute(file) || directory === undefined ? file : resolve(directory, file));
   const spec = command.target;

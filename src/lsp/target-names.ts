@@ -5,6 +5,7 @@
 // keystroke. A target that cannot be opened is asked again only after a
 // while, and its problem is said, never thrown.
 import { basename } from 'node:path';
+import type { ErrorCode } from '../error-codes.ts';
 import { PvmError } from '../errors.ts';
 import { debugDirectories, openSession, type Session } from '../api/session.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
@@ -16,6 +17,8 @@ const RETRY_MS = 5_000;
 
 /** Why a target gives no names: what, why, and how to fix it. */
 export interface TargetProblem {
+  /** The error's own code (`no-process`, `policy-denied` …); undefined for a bug in pvm. */
+  readonly code: ErrorCode | undefined;
   readonly message: string;
   readonly hint: string | undefined;
 }
@@ -113,6 +116,6 @@ function answer<T>(config: TargetConfig, work: () => T): TargetAnswer<T> {
 
 /** A PvmError says what, why and how to fix it; anything else is a bug, said as one. */
 function problemOf(error: unknown, config: TargetConfig): TargetProblem {
-  if (error instanceof PvmError) return { message: `target ${config.text}: ${error.message}`, hint: error.hint };
-  return { message: `target ${config.text}: pvm could not open it (a bug in pvm, please report it): ${(error as Error)?.message ?? String(error)}`, hint: undefined };
+  if (error instanceof PvmError) return { code: error.code, message: `target ${config.text}: ${error.message}`, hint: error.hint };
+  return { code: undefined, message: `target ${config.text}: pvm could not open it (a bug in pvm, please report it): ${(error as Error)?.message ?? String(error)}`, hint: undefined };
 }

@@ -82,14 +82,16 @@ describe('with # pvm: --pid N', () => {
     const gone = spawnSync('true');
     const text = `# pvm: --pid ${gone.pid}\nlet m = module("`;
     const diagnostics = await client.open('gone.pvm', text);
-    const warning = diagnostics.find((d) => d.code === 'target');
+    const warning = diagnostics.find((d) => d.code === 'no-such-process');
     expect(warning).toMatchObject({ severity: DiagnosticSeverity.Warning, range: { start: { line: 0, character: 0 } } });
     expect(warning!.message).toContain(`target --pid ${gone.pid}:`);
     expect(warning!.message).toContain('hint:');
     expect((await client.complete('gone.pvm', end(text))).labels).toEqual([]);
     const misspelt = await client.change('gone.pvm', '# pvm: --pdi 4\nprint 1\n');
-    expect(misspelt).toEqual([expect.objectContaining({ code: 'target', severity: DiagnosticSeverity.Warning })]);
-    expect(misspelt[0]!.message).toContain('--pdi');
+    expect(misspelt).toEqual([expect.objectContaining({ code: 'usage', severity: DiagnosticSeverity.Warning })]);
+    expect(misspelt[0]!.message).toBe(
+      "'--pdi' does not name a target\nhint: did you mean --pid? name one target: --pid N, --name PROCESS_NAME, --core FILE or --snapshot FILE (and --policy FILE); the language server never starts a program",
+    );
     const spawning = await client.change('gone.pvm', '# pvm: -- ./server\nprint 1\n');
     expect(spawning[0]!.message).toContain('never starts a program');
   });
@@ -98,7 +100,7 @@ describe('with # pvm: --pid N', () => {
     const refusing = policy({ targets: [{ exe: '/usr/sbin/not-the-fixture' }] });
     const text = `# pvm: --pid ${fixture.pid} --policy ${refusing}\nlet m = module("`;
     const [warning] = await client.open('refused.pvm', text);
-    expect(warning).toMatchObject({ code: 'target', severity: DiagnosticSeverity.Warning });
+    expect(warning).toMatchObject({ code: 'policy-denied', severity: DiagnosticSeverity.Warning });
     expect(warning!.message).toMatch(/polic/);
     expect((await client.complete('refused.pvm', end(text))).labels).toEqual([]);
   });
