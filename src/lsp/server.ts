@@ -135,9 +135,10 @@ export function serveLanguage(): Promise<never> {
         targets.forget(config); // it exited, say: opened again next time
         return { isIncomplete: false, items: [] };
       }
-      const seen = new Set<string>();
-      const items = modules.value.filter((m) => m.name.startsWith(context.typed) && !seen.has(m.name) && seen.add(m.name));
-      return { isIncomplete: false, items: items.map((m) => ({ label: m.name, kind: KINDS.module, detail: m.path })) };
+      // A name once, with the first path of that name (a library mapped from two places is rare).
+      const paths = new Map<string, string>();
+      for (const m of modules.value) if (m.name.startsWith(context.typed) && !paths.has(m.name)) paths.set(m.name, m.path);
+      return { isIncomplete: false, items: [...paths].map(([label, path]) => ({ label, kind: KINDS.module, detail: path })) };
     }
     const symbols = target.symbolNames(context.module);
     if ('problem' in symbols) return { isIncomplete: false, items: [] };
