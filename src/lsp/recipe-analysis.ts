@@ -78,8 +78,11 @@ function typesWithoutTarget(unchecked: Set<string>): TypeSource {
 function spanOf(text: string, line: number | undefined, col: number | undefined): Span {
   if (line === undefined) return { start: 0, end: 0 };
   let start = 0;
-  for (let l = 1; l < line && start >= 0; l++) start = text.indexOf('\n', start) + 1 || -1;
-  if (start < 0) return { start: 0, end: 0 };
+  for (let l = 1; l < line; l++) {
+    const next = text.indexOf('\n', start);
+    if (next < 0) return { start: 0, end: 0 };
+    start = next + 1;
+  }
   const offset = start + Math.max(0, (col ?? 1) - 1);
   return { start: offset, end: offset };
 }

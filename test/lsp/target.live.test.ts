@@ -76,6 +76,10 @@ describe('with # pvm: --pid N', () => {
     const wrong = text.replace('o.in.magic', 'o.in.magik');
     const [d] = await client.change('debug-types.pvm', wrong);
     expect(d).toMatchObject({ severity: DiagnosticSeverity.Error, code: 'unknown-field' });
+    // A module the target does not map cannot give types: the target's error, as a warning where the recipe names it.
+    const elsewhere = `# pvm: --pid ${fixture.pid}\nlet x = 0 as struct outer from "libnothing.so"\n`;
+    const [warning] = await client.change('debug-types.pvm', elsewhere);
+    expect(warning).toMatchObject({ severity: DiagnosticSeverity.Warning, code: 'no-module', range: { start: positionOf(elsewhere, 'struct outer from') } });
   });
 
   it('gives a target that is not there as one warning on the first line, and goes on', async () => {
