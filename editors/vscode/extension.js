@@ -9,42 +9,50 @@ const { LanguageClient } = require('vscode-languageclient/node');
 /** @type {LanguageClient | undefined} */
 let client;
 
-function makeClient() {
+async function start() {
   const settings = vscode.workspace.getConfiguration('pvm');
+  const command = settings.get('path', 'pvm') || 'pvm';
   const target = settings.get('target', '').trim();
-  return new LanguageClient(
+  client = new LanguageClient(
     'pvm',
     'pvm',
     // No transport named: the client adds no --stdio (pvm lsp speaks on stdio and takes no arguments).
-    { command: settings.get('path', 'pvm') || 'pvm', args: ['lsp'] },
+    { command, args: ['lsp'] },
     { documentSelector: [{ language: 'pvm' }], initializationOptions: target === '' ? {} : { target } },
   );
-}
-
-async function start(context) {
-  client = makeClient();
   try {
     await client.start();
   } catch (error) {
-    vscode.window.showErrorMessage(`pvm: cannot start \`${vscode.workspace.getConfiguration('pvm').get('path', 'pvm')} lsp\`: ${error.message}. Install pvm, or set pvm.path to its command.`);
+    client = undefined;
+    vscode.window.showErrorMessage(`pvm: cannot start \`${command} lsp\`: ${error instanceof Error ? error.message : error}. Install pvm, or set pvm.path to its command.`);
   }
-  context.subscriptions.push({ dispose: () => client?.stop() });
 }
 
-/** @param {vscode.ExtensionContext} context */
+async function stop() {
+  const running = client;
+  client = undefined;
+  try {
+    await running?.stop();
+  } catch {
+    // It had not started, or has exited: nothing to stop.
+  }
+}
+
+/** @param {import('vscode').ExtensionContext} context */
 async function activate(context) {
-  await start(context);
   context.subscriptions.push(
+    { dispose: stop },
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (!event.affectsConfiguration('pvm.path') && !event.affectsConfiguration('pvm.target')) return;
-      await client?.stop();
-      await start(context);
+      await stop();
+      await start();
     }),
   );
+  await start();
 }
 
 function deactivate() {
-  return client?.stop();
+  return stop();
 }
 
 module.exports = { activate, deactivate };
