@@ -38,6 +38,9 @@ const KINDS: Readonly<Record<Completion['kind'], CompletionItemKind>> = {
   symbol: CompletionItemKind.Reference,
 };
 
+/** The recipe's own names first, then builtins, types and words (an editor sorts by sortText before its own matching). */
+const RANK: Readonly<Record<Completion['kind'], number>> = { field: 0, variable: 0, module: 0, symbol: 0, function: 1, type: 2, keyword: 3 };
+
 export function serveLanguage(): Promise<never> {
   // stdout carries the protocol: anything else printed would break it.
   console.log = console.info = console.debug = console.error;
@@ -189,7 +192,7 @@ export function serveLanguage(): Promise<never> {
       if (context.kind === 'none') return [];
       if (context.kind !== 'code') return targetCompletions(result.target ?? configOf(text, document.uri, initial), context);
       const found = codeCompletions(context.line, offset, await declarationsFor(document, offset, result));
-      return found.map((c) => ({ label: c.label, kind: KINDS[c.kind], ...(c.detail === undefined ? {} : { detail: c.detail }) }));
+      return found.map((c) => ({ label: c.label, kind: KINDS[c.kind], sortText: `${RANK[c.kind]}${c.label}`, ...(c.detail === undefined ? {} : { detail: c.detail }) }));
     })
   );
 
