@@ -32,8 +32,15 @@ export function hoverAt(text: string, offset: number, declarations: readonly Dec
   const declared = declarationAt(declarations, word.text, offset);
   if (declared !== undefined) return shown(declarationText(declared));
   const builtin = BUILTINS.get(word.text);
-  if (builtin !== undefined && /^\s*\(/.test(text.slice(word.end))) return shown(builtinText(word.text, builtin));
+  if (builtin !== undefined && calledAt(text, word.end)) return shown(builtinText(word.text, builtin));
   return undefined;
+}
+
+/** Whether a `(` follows `end` (spaces aside): the name is called. */
+function calledAt(text: string, end: number): boolean {
+  const call = /\s*\(/y;
+  call.lastIndex = end;
+  return call.test(text);
 }
 
 function declarationText(d: Declaration): string {
