@@ -1,5 +1,5 @@
 // `pvm lsp`: the language server, on stdin and stdout. Each open recipe is
-// analysed as it changes (recipe-analysis.ts: compiled as `pvm check`
+// analyzed as it changes (recipe-analysis.ts: compiled as `pvm check`
 // compiles it) and its diagnostics published; hover, completion and go to
 // definition read the latest analysis. A target the recipe names (target-
 // config.ts) is opened read-only, once (target-names.ts), for its module and
@@ -19,8 +19,8 @@ import { analyzeRecipe, type Declaration, type RecipeAnalysis } from './recipe-a
 import { type InitialTarget, type TargetConfig, targetConfig } from './target-config.ts';
 import { type OpenTarget, TargetNames } from './target-names.ts';
 
-/** One version of a document, analysed. */
-interface Analysed {
+/** One version of a document, analyzed. */
+interface Analyzed {
   readonly version: number;
   readonly target: TargetConfig | undefined;
   readonly types: TypeSource | undefined;
@@ -47,7 +47,7 @@ export function serveLanguage(): Promise<never> {
   const connection = createConnection(process.stdin, process.stdout);
   const documents = new TextDocuments(TextDocument);
   const targets = new TargetNames();
-  const analysed = new Map<string, { readonly version: number; readonly result: Promise<Analysed> }>();
+  const analyzed = new Map<string, { readonly version: number; readonly result: Promise<Analyzed> }>();
   /** The declarations of the last version of each document that parsed (completion while a line is half written). */
   const lastDeclarations = new Map<string, readonly Declaration[]>();
   let initial: InitialTarget;
@@ -65,7 +65,7 @@ export function serveLanguage(): Promise<never> {
     }
   };
 
-  const analyse = async (document: TextDocument): Promise<Analysed> => {
+  const analyze = async (document: TextDocument): Promise<Analyzed> => {
     const text = document.getText();
     const path = pathOf(document.uri);
     const config = targetConfig(text, path, initial);
@@ -93,11 +93,11 @@ export function serveLanguage(): Promise<never> {
   };
 
   /** The analysis of the document as it is now (made once per version). */
-  const analysisOf = (document: TextDocument): Promise<Analysed> => {
-    const known = analysed.get(document.uri);
+  const analysisOf = (document: TextDocument): Promise<Analyzed> => {
+    const known = analyzed.get(document.uri);
     if (known?.version === document.version) return known.result;
-    const result = analyse(document);
-    analysed.set(document.uri, { version: document.version, result });
+    const result = analyze(document);
+    analyzed.set(document.uri, { version: document.version, result });
     return result;
   };
 
@@ -112,7 +112,7 @@ export function serveLanguage(): Promise<never> {
    * The declarations to answer from. A recipe that does not parse (a line half written) is read again without
    * the cursor's line; failing that, the last version that declared names is used.
    */
-  const declarationsFor = async (document: TextDocument, offset: number, result: Analysed): Promise<readonly Declaration[]> => {
+  const declarationsFor = async (document: TextDocument, offset: number, result: Analyzed): Promise<readonly Declaration[]> => {
     const unparsed = (analysis: RecipeAnalysis) => analysis.diagnostics.some((d) => d.code === 'syntax');
     if (!unparsed(result.analysis)) return result.analysis.declarations;
     const text = document.getText();
@@ -164,7 +164,7 @@ export function serveLanguage(): Promise<never> {
 
   documents.onDidChangeContent(({ document }) => void safely('diagnostics', undefined, () => publish(document)));
   documents.onDidClose(({ document }) => {
-    analysed.delete(document.uri);
+    analyzed.delete(document.uri);
     lastDeclarations.delete(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
