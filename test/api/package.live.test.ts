@@ -1,7 +1,8 @@
 // The library as its users get it: the packed tarball installed into an empty
 // project (unpacked beside its dependencies, as npm would, with no network), a TypeScript program using it checked by tsc --strict and run on
 // Node (compiled), Bun and Deno (as it is); and the orchestrator example of
-// docs/api.md patching a fleet of demo servers of one build.
+// docs/api.md patching a fleet of demo servers of one build; and `pvm lsp`
+// from the installed package, as an editor starts it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { type Runtime, RUNTIMES } from '../helpers/cli.ts';
+import { startLsp } from '../lsp/lsp-client.ts';
 
 let project: string;
 let fixture: Fixture;
@@ -112,3 +114,15 @@ function serve(binary: string) {
     server.once('exit', (code) => reject(new Error(`demo-target --serve exited with ${code}`)));
   });
 }
+
+describe('the package as an editor runs it', () => {
+  it("`pvm lsp` from the installed package publishes a recipe's diagnostics", async () => {
+    const client = await startLsp('node', undefined, [], [process.execPath, join(project, 'node_modules/pvm/dist/node/main.js')]);
+    try {
+      const diagnostics = await client.open('installed.pvm', 'let x = read u24 at 0\n');
+      expect(diagnostics).toMatchObject([{ code: 'unknown-type', range: { start: { line: 0, character: 13 }, end: { line: 0, character: 16 } } }]);
+    } finally {
+      expect(await client.stop()).toBe(0);
+    }
+  });
+});

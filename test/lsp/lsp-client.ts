@@ -26,8 +26,9 @@ export function uriOf(name: string): string {
   return name.includes('://') ? name : `file://${ROOT}test/lsp/${name}`;
 }
 
-export async function startLsp(runtime: Runtime = 'node', initializationOptions?: unknown, prefix: readonly string[] = []): Promise<LspClient> {
-  const [command, ...args] = [...prefix, ...commandFor(runtime), 'lsp'];
+/** `pvm lsp` on `runtime` (`pvm`: another pvm's command line, such as an installed package's). */
+export async function startLsp(runtime: Runtime = 'node', initializationOptions?: unknown, prefix: readonly string[] = [], pvm: readonly string[] = commandFor(runtime)): Promise<LspClient> {
+  const [command, ...args] = [...prefix, ...pvm, 'lsp'];
   const child = spawn(command!, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
