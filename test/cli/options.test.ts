@@ -129,3 +129,19 @@ describe('--for DURATION', () => {
     expect(command.kind === 'run-many' && command.childArgs).toEqual(['-e', 'print 1']);
   });
 });
+
+describe('a mistyped command', () => {
+  it('gets the command one swap of neighbours away (lps: lsp, not maps)', () => {
+    const hint = (word: string) => {
+      try {
+        parseCommandLine([word]);
+      } catch (error) {
+        return (error as UsageError).hint;
+      }
+      return undefined;
+    };
+    expect(hint('lps')).toMatch(/^did you mean 'lsp'\?/);
+    expect(hint('mpas')).toMatch(/^did you mean 'maps'\?/);
+    expect(hint('sanpshot')).toMatch(/^did you mean 'snapshot'\?/);
+  });
+});
