@@ -103,10 +103,11 @@ export const ERROR_GROUPS = [
     title: 'Refusals (exit 3): nothing was touched, or nothing more',
     codes: {
       'access-denied': 'the kernel refused access to the process (ptrace access mode check, Yama)',
+      'self-target': "a target that is pvm's own process (the program using the library, or one of its threads): pvm never reads or writes the memory its checks run in",
       'policy-denied': 'a policy forbids this target, read, write or freeze',
       'policy-unresolved': 'a policy rule pvm cannot resolve on this target (a symbol it cannot find, a pseudo-region a core does not name): the run is refused',
       'recipe-signature':
-        "a policy's recipes.signers refuses the recipe: no RECIPE.sig beside it, a signature that does not hold over its bytes (the recipe changed), made for another namespace than pvm, by a key the policy does not list, or malformed; or a recipe that is no file (-e, standard input, pvm repl)",
+        "a policy's recipes.signers refuses the recipe: no RECIPE.sig beside it, a signature that does not hold over its bytes (the recipe changed), made for another namespace than pvm, by a key the policy does not list, or malformed; or a recipe that is no file (-e, standard input, pvm repl, text given to the library's run())",
       'write-not-allowed': 'a recipe that writes, run without --allow-write (or --dry-run)',
       'read-only-target': 'a write or patch against a core or snapshot',
       'freeze-denied': 'the threads cannot be stopped: another tracer, or ptrace refused',

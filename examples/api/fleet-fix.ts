@@ -6,7 +6,7 @@
 //
 // Run it with `bun fleet-fix.ts …`, `deno run -A fleet-fix.ts …`, or compile
 // it with tsc for Node. Exit status: the most serious of the processes'.
-import { open, PvmError, status } from 'pvm';
+import { type ExitCode, mostSerious, open, PvmError, status } from 'pvm';
 
 const [buildId, recipe, journal] = process.argv.slice(2);
 if (buildId === undefined || recipe === undefined || journal === undefined) {
@@ -14,43 +14,50 @@ if (buildId === undefined || recipe === undefined || journal === undefined) {
   process.exit(2);
 }
 
-// 1. Which processes need the patch: a dry run verifies every site, in every
-//    process of that build, and writes nothing.
-const needing: number[] = [];
-const fleet = await open({ match: `build-id=${buildId}` });
 try {
-  for await (const event of fleet.run({ file: recipe }, { dryRun: true })) {
-    if (event.type === 'patch' && event.status === 'already applied') console.log(`pid ${event.pid}: already patched`);
-    if (event.type === 'patch' && event.status === 'would apply') needing.push(event.pid!);
+  process.exitCode = await fix(buildId, recipe, journal);
+} catch (error) {
+  if (!(error instanceof PvmError)) throw error;
+  console.error(`fleet-fix: ${error.message}`); // refused before any process was touched, or none matched
+  process.exitCode = error.exit;
+}
+
+async function fix(buildId: string, recipe: string, journal: string): Promise<ExitCode> {
+  // 1. Which processes need the patch: a dry run verifies every site, in
+  //    every process of that build, and writes nothing.
+  const fleet = await open({ match: `build-id=${buildId}` });
+  const dry = await fleet.run({ file: recipe }, { dryRun: true }).finally(() => fleet.close());
+  const needing = new Set<number>();
+  for (const event of dry.events) {
+    if (event.type === 'patch' && event.status === 'would apply') needing.add(event.pid!);
     if (event.type === 'error') console.log(`pid ${event.pid}: not patched: ${event.message}`);
   }
-} finally {
-  fleet.close();
-}
+  for (const { pid, exit } of dry.processes!) if (exit === 0 && !needing.has(pid)) console.log(`pid ${pid}: already patched`);
 
-// 2. Patch those, each journaled before it is written.
-let exit = 0;
-for (const pid of needing) {
-  const target = await open({ pid });
-  try {
-    const { events } = await target.run({ file: recipe }, { allowWrite: true, journal });
-    for (const event of events) if (event.type === 'patch') console.log(`pid ${pid}: ${event.status} (${event.sites.length} site(s))`);
-  } catch (error) {
-    if (!(error instanceof PvmError)) throw error;
-    console.log(`pid ${pid}: not patched: ${error.message} (exit ${error.exit})`);
-    exit = Math.max(exit, error.exit);
-  } finally {
-    target.close();
+  // 2. Patch those, each journaled before it is written.
+  const exits: ExitCode[] = dry.processes!.map((p) => p.exit);
+  for (const pid of needing) {
+    const target = await open({ pid });
+    try {
+      const { events } = await target.run({ file: recipe }, { allowWrite: true, journal });
+      for (const event of events) if (event.type === 'patch') console.log(`pid ${pid}: ${event.status} (${event.sites.length} site(s))`);
+    } catch (error) {
+      if (!(error instanceof PvmError)) throw error;
+      console.log(`pid ${pid}: not patched: ${error.message}`);
+      exits.push(error.exit);
+    } finally {
+      target.close();
+    }
   }
-}
 
-// 3. Where the journal's patches hold now.
-if (needing.length > 0) {
-  const now = await status(journal);
-  for (const event of now.events) {
-    if (event.type === 'patch') console.log(`status: pid ${event.pid}: patch "${event.patch}" ${event.state}`);
-    if (event.type === 'error') console.log(`status: pid ${event.pid}: ${event.message}`);
+  // 3. Where the journal's patches hold now.
+  if (needing.size > 0) {
+    const now = await status(journal);
+    for (const event of now.events) {
+      if (event.type === 'patch') console.log(`status: pid ${event.pid}: patch "${event.patch}" ${event.state}`);
+      if (event.type === 'error') console.log(`status: pid ${event.pid}: ${event.message}`);
+    }
+    exits.push(now.exit);
   }
-  exit = Math.max(exit, now.exit);
+  return mostSerious(exits);
 }
-process.exitCode = exit;

@@ -20,18 +20,21 @@ export interface PlanJson {
 }
 
 export type Compiled =
-  /** A valid recipe; `plan` undefined when it names types from debug info, which only a target gives (`needsTarget`). */
-  | { readonly ok: true; readonly plan: PlanJson | undefined; readonly needsTarget: boolean; readonly diagnostics: readonly [] }
-  | { readonly ok: false; readonly plan: undefined; readonly needsTarget: false; readonly diagnostics: readonly Diagnostic[] };
+  /** A valid recipe, and its plan. */
+  | { readonly ok: true; readonly needsTarget: false; readonly plan: PlanJson; readonly diagnostics: readonly [] }
+  /** A valid recipe that names types from debug info, which only a target gives: its plan is made against one. */
+  | { readonly ok: true; readonly needsTarget: true; readonly plan: undefined; readonly diagnostics: readonly [] }
+  | { readonly ok: false; readonly needsTarget: false; readonly plan: undefined; readonly diagnostics: readonly Diagnostic[] };
 
 /** Checks and compiles a recipe; an invalid one gives its diagnostics, anything else that goes wrong rejects with its PvmError. */
 export async function compile(recipe: Recipe): Promise<Compiled> {
   const source = sourceOf(recipe, 'compile');
   try {
     const plan = await (await import('../dsl/compile-recipe.ts')).compileBeforeTarget(source);
-    return { ok: true, plan: plan === undefined ? undefined : JSON.parse(planJson(plan)) as PlanJson, needsTarget: plan === undefined, diagnostics: [] };
+    if (plan === undefined) return { ok: true, needsTarget: true, plan: undefined, diagnostics: [] };
+    return { ok: true, needsTarget: false, plan: JSON.parse(planJson(plan)) as PlanJson, diagnostics: [] };
   } catch (error) {
     if (!(error instanceof InvalidRecipe)) throw error;
-    return { ok: false, plan: undefined, needsTarget: false, diagnostics: errorEvents(error) as Diagnostic[] };
+    return { ok: false, needsTarget: false, plan: undefined, diagnostics: errorEvents(error) as Diagnostic[] };
   }
 }

@@ -4,7 +4,7 @@
 // 2^53 and decimal strings beyond, byte strings lowercase hex.
 import { InvalidRecipe } from '../dsl/diagnostic.ts';
 import { lineIndex } from '../dsl/source.ts';
-import { type ExitCode, PvmError } from '../errors.ts';
+import { type ErrorCode, type ExitCode, PvmError } from '../errors.ts';
 import type { OutputEvent } from '../runtime/execute.ts';
 import { sha256Hex } from '../digest.ts';
 import { hexAddress, toHex } from '../bytes.ts';
@@ -74,7 +74,8 @@ export interface ScanEvent {
 /** What went wrong: the same code, exit status and position as the PvmError. */
 export interface ErrorEvent {
   readonly type: 'error';
-  readonly code: string;
+  /** docs/errors.md lists them. */
+  readonly code: ErrorCode;
   readonly exit: ExitCode;
   readonly message: string;
   readonly where: string | null;

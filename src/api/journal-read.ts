@@ -17,10 +17,3 @@ export function readJournal(path: string): { entries: JournalEntry[]; incomplete
     throw new UsageError('journal-invalid', `${path} is not a pvm journal: ${(error as Error).message}`, { hint: 'give the file that `pvm run --journal FILE` wrote' });
   }
 }
-
-/** readJournal, with a warning on stderr for each line cut short. */
-export function readJournalWarning(path: string): JournalEntry[] {
-  const { entries, incomplete } = readJournal(path);
-  for (const line of incomplete) process.stderr.write(`pvm: warning: ${path} line ${line} is incomplete (cut short while pvm wrote it?): left out; the other entries are used\n`);
-  return entries;
-}

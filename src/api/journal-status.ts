@@ -3,7 +3,7 @@
 // gone with its process; and the JSON events `pvm status --json` prints.
 import { hexAddress, toHex } from '../bytes.ts';
 import type { LoadedPolicy } from '../policy/load.ts';
-import { goneStates, siteStates, type SiteStatus, statementStates } from '../runtime/journal/journal-status.ts';
+import { goneStates, siteStates, type SiteStatus, statementStates, type StatementStatus } from '../runtime/journal/journal-status.ts';
 import { programChanged } from '../runtime/journal/journal-program.ts';
 import { EXITED, goneReason, type JournaledProcess } from './journal-processes.ts';
 import { openSession } from './session.ts';
@@ -34,7 +34,7 @@ export interface PatchStatusEvent {
   readonly startTime: string | null;
   readonly patch: string | null;
   readonly line: number;
-  readonly state: string;
+  readonly state: StatementStatus['state'];
   readonly sites: number;
   readonly applied: number;
   readonly reverted: number;

@@ -1,9 +1,10 @@
 // What a run is asked to do, whoever asks: the command line parses it from
 // argv (src/cli/args.ts), the API makes it from open()'s target and run()'s
-// options (target.ts). Both hand it to run-recipe.ts, the one way a recipe
+// options (open.ts). Both hand it to run-recipe.ts, the one way a recipe
 // runs, under the same policies and guard.
 import type { JournalSync } from './journal-file.ts';
 import type { Afterwards, Readiness } from '../target/spawn.ts';
+import type { GivenPolicy } from '../policy/system.ts';
 
 export type TargetSpec =
   | { readonly kind: 'pid'; readonly pid: number }
@@ -24,8 +25,7 @@ export interface PolicyOptions<Given = string> {
   readonly audit: string | undefined;
 }
 
-/** A policy as a run may be given it: a file's path, or (the API) the policy itself. */
-export type GivenPolicy = string | { readonly object: unknown };
+export type { GivenPolicy };
 
 /** How writes and patches run (README, "Use"; docs/language.md). */
 export interface WritingOptions {

@@ -5,10 +5,16 @@
 import type { Policy } from '../policy/schema.ts';
 import { UsageError } from '../errors.ts';
 import type { JournalSync } from './journal-file.ts';
+
+export type { JournalSync };
 import type { RunRequest, TargetSpec } from './request.ts';
 
-/** A value for a recipe's `param`: as `--arg NAME=VALUE` gives it (a string is taken as the command line takes it, `@FILE` too). */
-export type ArgValue = string | number | bigint | boolean;
+/**
+ * A value for a recipe's `param`: a string is taken as it is (unlike `--arg`, where `@FILE` reads a file: a value
+ * from elsewhere never reads one), a number, bigint or boolean as its text, and `{ file }` as `--arg NAME=@FILE`
+ * (a string param's text, an address list or pointer paths from a file).
+ */
+export type ArgValue = string | number | bigint | boolean | { readonly file: string };
 
 /** The options of `pvm run` (README, "Use"), for one run. */
 export interface RunOptions {
@@ -44,6 +50,10 @@ export function requestOf(target: TargetSpec, options: RunOptions): RunRequest {
     if (!known.has(name as keyof RunOptions)) throw new UsageError('usage', `run(): unknown option '${name}'`, { hint: `the options are ${OPTION_NAMES.join(', ')}` });
   }
   const { policy } = options;
+  // A grant is `true`, never a value that merely looks true ('false' from a config file is a string).
+  for (const name of ['allowWrite', 'dryRun', 'freeze', 'reportWithoutRecipe'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw optionError(`${name} is true or false, not ${JSON.stringify(options[name])}`, `run(recipe, { ${name}: true })`);
+  }
   for (const name of ['journal', 'report', 'audit'] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
@@ -67,14 +77,27 @@ export function requestOf(target: TargetSpec, options: RunOptions): RunRequest {
   }
   return {
     target,
-    args: Object.entries(options.args ?? {}).map(([name, value]) => `${name}=${String(value)}`),
-    allowWrite: options.allowWrite ?? false,
-    writing: { dryRun: options.dryRun ?? false, freeze: options.freeze ?? false, journal: options.journal, journalSync: options.journalSync ?? 'each' },
+    args: argPairs(options.args),
+    allowWrite: options.allowWrite === true,
+    writing: { dryRun: options.dryRun === true, freeze: options.freeze === true, journal: options.journal, journalSync: options.journalSync ?? 'each' },
     report: options.report,
-    reportWithoutRecipe: options.reportWithoutRecipe ?? false,
+    reportWithoutRecipe: options.reportWithoutRecipe === true,
     policy: { file: policy === undefined || typeof policy === 'string' ? policy : { object: policy }, audit: options.audit },
     quietStdout: true,
   };
+}
+
+/** `args` as the `NAME=VALUE` pairs `--arg` gives: a string that starts with `@` escaped (`@@`), a `{ file }` as `@FILE`. */
+function argPairs(args: RunOptions['args']): string[] {
+  if (args === undefined) return [];
+  if (typeof args !== 'object' || args === null) throw optionError('args is an object of param names and values', 'run(recipe, { args: { limit: 10 } })');
+  return Object.entries(args).map(([name, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw optionError(`args: ${JSON.stringify(name)} is not a param name`, 'param names are letters, digits and _, as the recipe declares them');
+    if (typeof value === 'string') return `${name}=${value.startsWith('@') ? `@${value}` : value}`;
+    if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${name}=${String(value)}`;
+    if (typeof value === 'object' && value !== null && typeof value.file === 'string' && value.file !== '') return `${name}=@${value.file}`;
+    throw optionError(`args.${name} is a string, number, bigint, boolean or { file }, not ${JSON.stringify(value) ?? typeof value}`, `run(recipe, { args: { ${name}: '…' } })`);
+  });
 }
 
 function optionError(message: string, hint: string): UsageError {

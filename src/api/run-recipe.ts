@@ -1,4 +1,4 @@
-// The one way a recipe runs, for the API (target.ts) and the command line
+// The one way a recipe runs, for the API (open.ts) and the command line
 // (`pvm run`, `-e`, a run over many, `--follow`, `pvm verify`) alike: the
 // recipe compiled, its params bound, the policies and the write grant judged
 // and the journal opened once (prepareRun); then the recipe run against a

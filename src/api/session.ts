@@ -14,7 +14,7 @@ import type { ProcessFacts } from '../target/process-facts.ts';
 import type { Spawned } from '../target/spawn.ts';
 import type { AddressRange, MemorySource, Region, ScanWorkers } from '../target/target.ts';
 import { PvmError } from '../errors.ts';
-import type { LiveTargetSpec, TargetSpec } from '../cli/args.ts';
+import type { LiveTargetSpec, TargetSpec } from './request.ts';
 import { type AuditFile, openAudit } from './audit-file.ts';
 
 export interface Session {

@@ -182,19 +182,17 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
     case 'diff':
       return (await import('./diff-command.ts')).diffCommand(command, out);
     case 'status': {
-      const { readJournalWarning } = await import('../api/journal-read.ts');
       const { statusCommand } = await import('./journal-commands.ts');
-      const entries = readJournalWarning(command.journal);
+      const entries = await journalEntries(command.journal);
       const { journal, json, jobs, helperArgs } = command;
       return statusCommand({ journal, entries, policies: await policiesFor(command.policy.file), audit: command.policy.audit, json, jobs, helperArgs }, command.target, out);
     }
     case 'revert': {
-      const { readJournalWarning } = await import('../api/journal-read.ts');
       const { revertJournal } = await import('../runtime/journal/revert.ts');
       const { formatRevert } = await import('./format.ts');
       const { refuseRevertByPolicy, refuseUngrantedRevert } = await import('../policy/refusals.ts');
       refuseUngrantedRevert(command);
-      const entries = readJournalWarning(command.journal);
+      const entries = await journalEntries(command.journal);
       const policies = await policiesFor(command.policy.file);
       await refuseRevertByPolicy(command, policies);
       if (command.target === undefined) {
@@ -214,6 +212,13 @@ async function dispatch(command: Command): Promise<ExitCode | void> {
       return;
     }
   }
+}
+
+/** A journal's entries, with a warning on stderr for each line cut short (a crash while pvm wrote it), which is left out. */
+async function journalEntries(path: string) {
+  const { entries, incomplete } = (await import('../api/journal-read.ts')).readJournal(path);
+  for (const line of incomplete) process.stderr.write(`pvm: warning: ${path} line ${line} is incomplete (cut short while pvm wrote it?): left out; the other entries are used\n`);
+  return entries;
 }
 
 /** The system policy, if there is one, then --policy's. */

@@ -6,6 +6,8 @@ export interface ProcessStatus {
   /** `R`, `S`, `T`, `Z`, … */
   readonly state: string;
   readonly pid: number;
+  /** The thread group: the process a thread (whose pid this is) belongs to. */
+  readonly tgid: number;
   readonly ppid: number;
   readonly tracerPid: number;
   /** real, effective, saved, filesystem */
@@ -39,6 +41,7 @@ export function parseStatus(text: string): ProcessStatus {
     name: fields.get('Name') ?? '',
     state: (fields.get('State') ?? '?').charAt(0),
     pid: Number(fields.get('Pid') ?? -1),
+    tgid: Number(fields.get('Tgid') ?? -1),
     ppid: Number(fields.get('PPid') ?? -1),
     tracerPid: Number(fields.get('TracerPid') ?? 0),
     uid: ids('Uid'),

@@ -82,8 +82,13 @@ export function judgeRecipeSignature(policies: readonly LoadedPolicy[], recipe: 
       ? 'a recipe given with -e is no file, so it cannot be signed'
       : recipe.name === '<stdin>'
       ? 'a recipe read from standard input is no file, so it cannot be signed'
-      : 'the statements of pvm repl are no file, so they cannot be signed';
-    return deny(`${what}, and the policy runs only recipes its signers signed`, `save the recipe to a file, sign it (${sign('FILE')}, with a key the policy lists) and run that file`);
+      : recipe.name === '<repl>'
+      ? 'the statements of pvm repl are no file, so they cannot be signed'
+      : 'a recipe given to run() as text is no file, so it cannot be signed';
+    return deny(
+      `${what}, and the policy runs only recipes its signers signed`,
+      `save the recipe to a file, sign it (${sign('FILE')}, with a key the policy lists) and run that file${recipe.name.startsWith('<') ? '' : ": run({ file: 'FILE' })"}`,
+    );
   }
 
   // Bytes that are not UTF-8 are parsed as U+FFFD: what runs is then no longer text the signer could read.

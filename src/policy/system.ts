@@ -4,7 +4,9 @@
 // test builds a copy of pvm with another path instead.
 import { statSync } from 'node:fs';
 import type { LoadedPolicy } from './load.ts';
-import type { GivenPolicy } from '../api/request.ts';
+
+/** A policy as a run may be given it: a file's path, or (the library) the policy itself. */
+export type GivenPolicy = string | { readonly object: unknown };
 
 export const SYSTEM_POLICY_PATH = '/etc/pvm/policy.json';
 

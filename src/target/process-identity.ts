@@ -2,7 +2,7 @@
 // reasons it has no memory to read (a kernel thread, a zombie).
 import { readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
-import { TargetError } from '../errors.ts';
+import { DeniedError, TargetError } from '../errors.ts';
 import { parseStatus, type ProcessStatus } from '../native/status.ts';
 import { describeTarget, type TargetIdentity } from './target.ts';
 import { readProcText } from '../native/proc-text.ts';
@@ -10,6 +10,12 @@ import { readProcText } from '../native/proc-text.ts';
 /** The identity of process `pid`; throws TargetError when it is none, or has no user memory to read. */
 export function processIdentity(pid: number): TargetIdentity {
   const status = readStatus(pid);
+  // The program pvm runs in (the library's caller): a recipe could rewrite the very checks that judge it.
+  if (status.tgid === process.pid) {
+    throw new DeniedError('self-target', `pid ${pid} is ${pid === process.pid ? '' : 'a thread of '}this pvm's own process (${status.name})`, {
+      hint: "pvm reads other processes: open another program's pid (the library's own memory is its host's to read directly)",
+    });
+  }
   const stat = attempt(() => statFields(readProcText(`/proc/${pid}/stat`)));
   const identity: TargetIdentity = {
     kind: 'process',

@@ -3,7 +3,7 @@
 // command line's PvmErrors, and it never goes around the policies or the
 // guard: a policy object, the system policy and the guard's budgets refuse
 // as they do on the command line.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -180,6 +180,8 @@ describe('open(...).run(...)', () => {
     expect(result.events).toContainEqual({ type: 'emit', name: 'n', value: 1000, line: 3, pid: a.pid });
     expect(result.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'assert', exit: 1, pid: b.pid, line: 2 }));
     expect(result.events.at(-1)).toEqual({ type: 'summary', processes: 2, ok: 1, failed: 1, exit: 1, helpers: 0, helped: 0 });
+    expect(result.results).toEqual({});
+    expect(result.processes).toEqual(byPid.map((f) => ({ pid: f.pid, exit: f === b ? 1 : 0, results: f === b ? {} : { n: 1000 } })));
     // pvm run --match --json prints the same lines (two processes: no helper pvm).
     const cli = pvm('node', ['-e', recipe, '--match', `name=${name}`, '--json']);
     expect(result.events.map((event) => JSON.stringify(event))).toEqual(cli.stdout.trimEnd().split('\n'));
@@ -197,6 +199,47 @@ describe('open(...).run(...)', () => {
     snapshot.close();
   });
 
+  it("a grant is true or false: allowWrite 'false' from a config file is refused (exit 2), and nothing is written", async () => {
+    const f = await fixture();
+    const target = await open({ pid: f.pid });
+    const error = await failure(target.run(`write u32 at ${f.hex('counter')} = 7`, { allowWrite: 'false' as never }));
+    target.close();
+    expect(error).toMatchObject({ code: 'usage', exit: 2, message: 'run(): allowWrite is true or false, not "false"' });
+    expect(counterOf(f)).toBe('1000');
+  });
+
+  it("never opens pvm's own process, nor one of its threads (self-target, exit 3)", async () => {
+    await expect(open({ pid: process.pid })).rejects.toMatchObject({ code: 'self-target', exit: 3, message: expect.stringContaining(`pid ${process.pid} is this pvm's own process`) });
+    const thread = readdirSync('/proc/self/task').map(Number).find((tid) => tid !== process.pid);
+    expect(thread, 'Node runs threads besides its main one').toBeDefined();
+    await expect(open({ pid: thread! })).rejects.toMatchObject({ code: 'self-target', exit: 3, message: expect.stringContaining('a thread of this pvm') });
+  });
+
+  it('a run begins when run() returns: close() right after it lets it end, and refuses the next', async () => {
+    const f = await fixture();
+    const target = await open({ pid: f.pid });
+    const run = target.run(`emit c = read u32 at symbol("target", "counter")`);
+    target.close();
+    expect((await run).results).toEqual({ c: 1000 });
+    await expect(target.run('print 1')).rejects.toMatchObject({ exit: 2 });
+    // A run is a promise: catch and finally work on it.
+    let finished = false;
+    await target.run('print 1').catch(() => {}).finally(() => (finished = true));
+    expect(finished).toBe(true);
+  });
+
+  it('takes an arg string as it is, even one that starts with @; a { file } is read as --arg @FILE reads it', async () => {
+    const f = await fixture();
+    const file = join(directory(), 'name.txt');
+    writeFileSync(file, 'from a file\n');
+    const target = await open({ pid: f.pid });
+    const recipe = 'param s: string\nemit s = s';
+    expect((await target.run(recipe, { args: { s: '@etc/hostname' } })).results).toEqual({ s: '@etc/hostname' });
+    expect((await target.run(recipe, { args: { s: { file } } })).results).toEqual({ s: 'from a file' });
+    await expect(target.run(recipe, { args: { 's=x': 'y' } })).rejects.toMatchObject({ exit: 2, message: 'run(): args: "s=x" is not a param name' });
+    target.close();
+  });
+
   it('names its target once: a pid that is not a process is exit 4 at open(), a bad option exit 2 at run()', async () => {
     await expect(open({ pid: 999_999_999 })).rejects.toMatchObject({ code: 'no-such-process', exit: 4 });
     await expect(open({ pid: 1, core: 'x' } as never)).rejects.toMatchObject({ exit: 2 });
@@ -205,6 +248,7 @@ describe('open(...).run(...)', () => {
     await expect(target.run('print 1', { allowWrites: true } as never)).rejects.toMatchObject({ exit: 2, message: "run(): unknown option 'allowWrites'" });
     target.close();
     await expect(target.run('print 1')).rejects.toMatchObject({ exit: 2, message: `run(): the target --pid ${f.pid} was closed` });
+    await expect(open({ pid: '12' } as never)).rejects.toMatchObject({ exit: 2, message: 'open({ pid }) takes a number, not "12"' });
   });
 });
 

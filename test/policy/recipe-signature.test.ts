@@ -113,13 +113,18 @@ describe('recipes.signers', () => {
     expect(error.message).toMatch(/which is not among the signers — recipes\.signers in ops\.json$/);
   });
 
-  it('refuses a recipe with no signature beside it, and one that is no file (-e, stdin, the REPL)', () => {
+  it('refuses a recipe with no signature beside it, and one that is no file (-e, stdin, the REPL, the library given text)', () => {
     rmSync(`${recipe}.sig`, { force: true });
     const policies = [policyOf([keys.ed25519!.line])];
     const unsigned = refusal(policies, undefined);
     expect(unsigned.message).toContain(`it has no signature (${recipe}.sig does not exist)`);
     expect(unsigned.hint).toBe(`sign it with a key the policy lists: ssh-keygen -Y sign -n pvm -f KEY ${recipe} (writes ${recipe}.sig)`);
-    for (const [name, what] of [['<-e>', 'a recipe given with -e is no file, so it'], ['<stdin>', 'a recipe read from standard input is no file, so it'], ['<repl>', 'the statements of pvm repl are no file, so they']]) {
+    for (
+      const [name, what] of [['<-e>', 'a recipe given with -e is no file, so it'], ['<stdin>', 'a recipe read from standard input is no file, so it'], ['<repl>', 'the statements of pvm repl are no file, so they'], [
+        '<recipe>',
+        'a recipe given to run() as text is no file, so it',
+      ], ['fix.pvm', 'a recipe given to run() as text is no file, so it']]
+    ) {
       expect(() => requireSignedRecipe(policies, { name: name!, bytes: undefined })).toThrow(`denied: recipe ${name}: ${what} cannot be signed, and the policy runs only recipes its signers signed`);
     }
   });

@@ -8,6 +8,7 @@ const user = (uid: number, overrides: Partial<ProcessStatus> = {}): ProcessStatu
   name: 'app',
   state: 'S',
   pid: 4242,
+  tgid: 4242,
   ppid: 1,
   tracerPid: 0,
   uid: [uid, uid, uid, uid],
