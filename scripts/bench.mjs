@@ -338,6 +338,17 @@ try {
     row(name, ms(bare), ms(once), ms(check), (once / bare).toFixed(2), ran);
     goals.push([`start-up (pvm -e) ≤ ${bound}× the bare runtime: ${name}`, once / bare <= bound, `${(once / bare).toFixed(2)}×`]);
   }
+
+  // 6b. The library (issue 36): the same one-line recipe run 200 times through open(...).run(...) in one process, as
+  //     an orchestrator runs it, against a pvm -e of it: what a run costs once pvm is loaded.
+  table('one-line recipe through the library', 'first run', 'each run after (median)', 'pvm -e', 'pvm -e / a library run');
+  const oneLine = `emit c = read u32 at ${info.counter}`;
+  for (const [name, argv] of Object.entries(runtimes)) {
+    const library = run([...argv, `${root}bench/library-runs.mjs`, pid, oneLine, '200']);
+    if (library.check !== '{"c":1000}') throw new Error(`the library on ${name} read ${library.check}`);
+    const cli = wall([...cliOf[name], '-e', oneLine, '--pid', pid]);
+    row(`library on ${name}`, ms(library.first), `${(library.ns / 1e3).toFixed(0)} µs`, ms(cli), `${(cli / library.ns).toFixed(0)}×`);
+  }
 } finally {
   target.kill();
 }
