@@ -37,11 +37,14 @@ const TYPE_PLACE = /(?:\bas\s+|\b(?:sizeof|offsetof)\(\s*|:\s*)\w*$/;
 
 export function completionContext(text: string, offset: number): CompletionContext {
   const line = lineBefore(text, offset);
+  const inside = inCommentOrString(text, offset);
+  // `# see module("` is prose; inside a string, only module(" and symbol(" arguments are asked for.
+  if (inside === 'comment') return { kind: 'none' };
   const symbol = SYMBOL_ARGUMENT.exec(line);
   if (symbol !== null) return { kind: 'symbol', module: symbol[1]!, typed: symbol[2]! };
   const module = MODULE_ARGUMENT.exec(line);
   if (module !== null) return { kind: 'module', typed: module[1]! };
-  return inCommentOrString(text, offset) === undefined ? { kind: 'code', line } : { kind: 'none' };
+  return inside === undefined ? { kind: 'code', line } : { kind: 'none' };
 }
 
 /** The grammar's words that are not types: keywords, and the words read in their place (`perms`, `unique`, `struct` …). */

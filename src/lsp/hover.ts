@@ -7,7 +7,7 @@ import { describeType } from '../dsl/static-type.ts';
 import { type CType, sizeOf, spell } from '../types/ctype.ts';
 import { layoutOf } from '../types/layout.ts';
 import { layoutText } from '../types/layout-text.ts';
-import { lineBefore, wordAt } from './cursor.ts';
+import { inCommentOrString, lineBefore, wordAt } from './cursor.ts';
 import { memberContext, memberOf } from './members.ts';
 import { type Declaration, declarationAt } from './recipe-analysis.ts';
 
@@ -20,7 +20,8 @@ export interface HoverText {
 
 export function hoverAt(text: string, offset: number, declarations: readonly Declaration[]): HoverText | undefined {
   const word = wordAt(text, offset);
-  if (word === undefined) return undefined;
+  // A word in a comment or a string is prose, not the name it spells.
+  if (word === undefined || inCommentOrString(text, word.start) !== undefined) return undefined;
   const shown = (markdown: string): HoverText => ({ markdown, start: word.start, end: word.end });
   const member = memberContext(lineBefore(text, word.end));
   if (member !== undefined && member.typed === word.text) {

@@ -10,6 +10,7 @@ import type { RecipeObserver } from '../dsl/recipe-observer.ts';
 import type { SourceFile, Span } from '../dsl/source.ts';
 import type { StaticType } from '../dsl/static-type.ts';
 import { PvmError } from '../errors.ts';
+import { closest } from '../suggest.ts';
 import type { CType } from '../types/ctype.ts';
 import type { TypeLookup, TypeSource } from '../types/type-source.ts';
 
@@ -45,9 +46,9 @@ export interface RecipeAnalysis {
  * it), never an error, and the rest of the recipe is checked as usual.
  */
 export async function analyzeRecipe(source: SourceFile, types: TypeSource | undefined): Promise<RecipeAnalysis> {
-  const collector = new DeclarationCollector(source.text.length);
+  const collector = new DeclarationCollector(source.text);
   const unchecked = new Set<string>();
-  const typeSource = types ?? typesWithoutTarget(unchecked);
+  const typeSource = types ?? typesWithoutTarget(unchecked, () => collector.typeNames());
   let diagnostics: EditorDiagnostic[] = [];
   try {
     await compileRecipe(source, { types: typeSource, observer: collector });
@@ -62,11 +63,19 @@ export async function analyzeRecipe(source: SourceFile, types: TypeSource | unde
   return { diagnostics, declarations: collector.declarations() };
 }
 
-/** A type from debug info, asked for without a target: a problem the caller shows as information, not as an error. */
-function typesWithoutTarget(unchecked: Set<string>): TypeSource {
+/**
+ * A type from debug info, asked for without a target: a problem the caller shows as information, not as an
+ * error. A name a type the recipe declares is a letter or two from (`Playr`, `Player` declared) is the
+ * checker's error, with its did-you-mean, as `pvm check` gives it.
+ */
+function typesWithoutTarget(unchecked: Set<string>, declared: () => readonly string[]): TypeSource {
   return {
     lookup(name): TypeLookup {
       const spelled = name.tag === undefined ? name.name : `${name.tag} ${name.name}`;
+      const near = closest(name.name, declared());
+      if (near !== undefined && near !== name.name) {
+        return { problem: { code: 'no-type', message: `the recipe declares no type '${spelled}'`, hint: `did you mean '${near}'?`, exit: 2 } };
+      }
       const message = `'${spelled}' is not declared in the recipe: it comes from the target's debug info`;
       unchecked.add(message);
       return { problem: { code: 'no-type', message, hint: 'name a target in the first line, # pvm: --pid N (or --core FILE), to check it against the debug info', exit: 2 } };
@@ -89,13 +98,18 @@ function spanOf(text: string, line: number | undefined, col: number | undefined)
 
 /** Listens to a compile: the statements as written (for where names are visible), and each name's type. */
 class DeclarationCollector implements RecipeObserver {
-  readonly #end: number;
+  readonly #text: string;
   #statements: Ast.Statement[] = [];
   #types = new Map<number, StaticType>();
   #ctypes = new Map<number, CType>();
 
-  constructor(end: number) {
-    this.#end = end;
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** The struct, union and enum names the recipe declares (so far). */
+  typeNames(): string[] {
+    return this.#statements.flatMap((s) => (s.kind === 'type' ? [s.name.name] : []));
   }
 
   begin(): void {
@@ -122,7 +136,10 @@ class DeclarationCollector implements RecipeObserver {
 
   declarations(): Declaration[] {
     const found: Declaration[] = [];
+    const end = this.#text.length;
     const add = (kind: Declaration['kind'], name: Ast.Identifier, from: number, to: number) => {
+      // A name the checker refused (`redefined`) declares nothing: the one it is already is.
+      if (kind !== 'type' && !this.#types.has(name.span.start)) return;
       found.push({ name: name.name, kind, span: name.span, visible: { start: from, end: to }, type: this.#types.get(name.span.start), ctype: this.#ctypes.get(name.span.start) });
     };
     // A block's names are visible from their statement's end to the block's end (a nested block's: its statement's end).
@@ -134,7 +151,7 @@ class DeclarationCollector implements RecipeObserver {
             add(s.kind, s.name, s.span.end, end);
             break;
           case 'type':
-            add('type', s.name, 0, this.#end);
+            add('type', s.name, 0, end);
             break;
           case 'for':
             add('loop', s.variable, s.variable.span.start, s.span.end);
@@ -144,7 +161,7 @@ class DeclarationCollector implements RecipeObserver {
             block(s.body, s.span.end);
             break;
           case 'if':
-            block(s.then, s.otherwise?.[0]?.span.start ?? s.span.end);
+            block(s.then, s.otherwise === undefined ? s.span.end : (closingBrace(this.#text, s.then.at(-1)?.span.end) ?? s.otherwise[0]?.span.start ?? s.span.end));
             if (s.otherwise !== undefined) block(s.otherwise, s.span.end);
             break;
           default:
@@ -152,9 +169,28 @@ class DeclarationCollector implements RecipeObserver {
         }
       }
     };
-    block(this.#statements, this.#end);
+    block(this.#statements, end);
     return found;
   }
+}
+
+/**
+ * Where the block whose last statement ends at `from` closes: the offset of its `}`. Only spaces, `;` and
+ * comments come between; the AST keeps no span of the braces, and a then-block's names end there, not in
+ * its else.
+ */
+function closingBrace(text: string, from: number | undefined): number | undefined {
+  if (from === undefined) return undefined;
+  for (let at = from; at < text.length; at++) {
+    const ch = text[at]!;
+    if (ch === '}') return at;
+    if (ch === '#') {
+      const line = text.indexOf('\n', at);
+      if (line < 0) return undefined;
+      at = line;
+    } else if (!/[\s;]/.test(ch)) return undefined;
+  }
+  return undefined;
 }
 
 /** The declaration `name` at `offset` means: the one visible there (on its own name, itself); the latest, should two be. */

@@ -1,0 +1,68 @@
+// The names a recipe declares while a line of it is half written (it does
+// not parse): the text read again with what does not parse blanked, each
+// character a space so that every offset stays where it was. First the
+// cursor's line and the lines of the syntax errors; failing that, everything
+// from the cursor's line on, with the brackets still open closed after the
+// end. Failing both, no names: never the names of an older text, whose
+// offsets are not this one's.
+import type { Span } from '../dsl/source.ts';
+import type { TypeSource } from '../types/type-source.ts';
+import { analyzeRecipe, type Declaration } from './recipe-analysis.ts';
+
+export async function declarationsWhileTyping(name: string, text: string, offset: number, syntaxErrors: readonly Span[], types: TypeSource | undefined): Promise<readonly Declaration[]> {
+  const cursorLine = lineStart(text, offset);
+  const blanked = blankLines(text, [{ start: offset, end: offset }, ...syntaxErrors]);
+  const tail = `${blanked.slice(0, cursorLine)}${blank(blanked.slice(cursorLine))}`;
+  for (const candidate of [blanked, `${tail}${closers(tail)}`]) {
+    const { diagnostics, declarations } = await analyzeRecipe({ name, text: candidate }, types);
+    if (!diagnostics.some((d) => d.code === 'syntax')) return declarations;
+  }
+  return [];
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** `text` with the whole lines each span touches blanked. */
+function blankLines(text: string, spans: readonly Span[]): string {
+  const ranges = spans.map((span) => {
+    const end = text.indexOf('\n', Math.max(span.start, span.end - 1)); // a span's end is exclusive
+    return { start: lineStart(text, span.start), end: end < 0 ? text.length : end };
+  }).sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const { start, end } of ranges) {
+    if (end <= at) continue;
+    const from = Math.max(start, at);
+    out += text.slice(at, from) + blank(text.slice(from, end));
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/** Spaces for every character but line ends. */
+function blank(text: string): string {
+  return text.replace(/[^\r\n]/g, ' ');
+}
+
+const CLOSING: Readonly<Record<string, string>> = { '{': '}', '(': ')', '[': ']' };
+
+/** What closes the brackets `text` leaves open (strings and comments aside), on a line of its own. */
+function closers(text: string): string {
+  const open: string[] = [];
+  let quote = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === '"' || ch === '\n') quote = false;
+    } else if (ch === '"') quote = true;
+    else if (ch === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (ch in CLOSING) open.push(CLOSING[ch]!);
+    else if (ch === '}' || ch === ')' || ch === ']') open.pop();
+  }
+  return open.length === 0 ? '' : `\n${open.reverse().join('\n')}\n`;
+}
