@@ -1,19 +1,22 @@
 // `pvm lsp`: the language server, on stdin and stdout. Each open recipe is
 // analyzed as it changes (recipe-analysis.ts: compiled as `pvm check`
-// compiles it) and its diagnostics published; hover, completion and go to
-// definition read the latest analysis. A target the recipe names (target-
-// config.ts) is opened read-only, once (target-names.ts), for its module and
-// symbol names and its types. A handler that fails logs why and answers
-// nothing: bad input never ends the server. The protocol's `exit`, or stdin
-// closing, does.
+// compiles it) and its diagnostics published, a version already replaced
+// skipped; hover, completion and go to definition read the latest analysis.
+// A target the recipe names (target-config.ts) is opened read-only
+// (target-names.ts), for its module and symbol names and its types, once
+// the first line that names it has stayed as it is for a moment (not each
+// pid typed on the way), and closed when no open recipe names it. A handler
+// that fails logs why and answers nothing: bad input never ends the server.
+// The protocol's `exit`, or stdin closing, does.
 import { fileURLToPath } from 'node:url';
-import { type CompletionItem, CompletionItemKind, type CompletionList, createConnection, type Diagnostic, type Hover, type Location, MarkupKind, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { type CompletionItem, CompletionItemKind, type CompletionList, createConnection, type Diagnostic, DiagnosticSeverity, type Hover, type Location, MarkupKind, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { PvmError } from '../errors.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import { codeCompletions, type Completion, completionContext, namesStarting } from './completion.ts';
 import { definitionAt } from './definition.ts';
 import { protocolDiagnostic, targetDiagnostic } from './diagnostics.ts';
+import { declarationsWhileTyping } from './half-written.ts';
 import { hoverAt } from './hover.ts';
 import { analyzeRecipe, type Declaration, type RecipeAnalysis } from './recipe-analysis.ts';
 import { type InitialTarget, type TargetConfig, targetConfig } from './target-config.ts';
@@ -41,6 +44,14 @@ const KINDS: Readonly<Record<Completion['kind'], CompletionItemKind>> = {
 /** The recipe's own names first, then builtins, types and words (an editor sorts by sortText before its own matching). */
 const RANK: Readonly<Record<Completion['kind'], number>> = { field: 0, variable: 0, module: 0, symbol: 0, function: 1, type: 2, keyword: 3 };
 
+/** How long a first line that names a target must stay as it is before the target is opened (typing `--pid 4242` names 4, 42 and 424 on the way). */
+export const TARGET_SETTLE_MS = 500;
+
+/** At most this long a change waits, to be skipped should the next one come meanwhile (a recipe's analysis takes as long, up to it). */
+const SUPERSEDED_WAIT_MS = 150;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function serveLanguage(): Promise<never> {
   // stdout carries the protocol: anything else printed would break it.
   console.log = console.info = console.debug = console.error;
@@ -48,11 +59,9 @@ export function serveLanguage(): Promise<never> {
   const documents = new TextDocuments(TextDocument);
   const targets = new TargetNames();
   const analyzed = new Map<string, { readonly version: number; readonly result: Promise<Analyzed> }>();
-  /** The declarations of the last version of each document that parsed (completion while a line is half written). */
-  const lastDeclarations = new Map<string, readonly Declaration[]>();
   let initial: InitialTarget;
-  /** The last recipe read without the cursor's line (completion asks again at each character typed on it). */
-  let lineless: { readonly key: string; readonly analysis: RecipeAnalysis } | undefined;
+  /** The last half-written recipe's declarations (completion asks again at each character typed on its line). */
+  let lineless: { readonly key: string; readonly declarations: Promise<readonly Declaration[]> } | undefined;
 
   const log = (what: string, error: unknown) => connection.console.error(`pvm lsp: ${what} failed (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
   /** A request's answer, or `fallback` when answering throws. */
@@ -65,16 +74,56 @@ export function serveLanguage(): Promise<never> {
     }
   };
 
+  /**
+   * The target each open document names (by key; '' for none), and whether it has been named long enough to
+   * be opened: `settled` resolves true once the first line has stayed so for TARGET_SETTLE_MS (and the
+   * document is read again then, with it), false when another line replaced it first. A target the document
+   * was opened with is settled at once.
+   */
+  const named = new Map<string, { readonly key: string; done: boolean; readonly settled: Promise<boolean>; readonly cancel: () => void }>();
+
+  const naming = (uri: string, config: TargetConfig | undefined) => {
+    const key = config === undefined ? '' : JSON.stringify([config.spec, config.policy]);
+    const known = named.get(uri);
+    if (known?.key === key) return known;
+    known?.cancel();
+    if (known === undefined || key === '') {
+      const now = { key, done: true, settled: Promise.resolve(true), cancel: () => {} };
+      named.set(uri, now);
+      return now;
+    }
+    let settle: (settled: boolean) => void = () => {};
+    const settled = new Promise<boolean>((resolve) => (settle = resolve));
+    const timer = setTimeout(() => {
+      entry.done = true;
+      settle(true);
+      const document = documents.get(uri);
+      if (document === undefined) return;
+      analyzed.delete(uri);
+      void safely('diagnostics', undefined, () => publish(document));
+    }, TARGET_SETTLE_MS);
+    const entry = { key, done: false, settled, cancel: () => (clearTimeout(timer), settle(false)) };
+    named.set(uri, entry);
+    return entry;
+  };
+
+  /** How long each document's last analysis took. */
+  const took = new Map<string, number>();
+
   const analyze = async (document: TextDocument): Promise<Analyzed> => {
+    const began = Date.now();
     const text = document.getText();
     const path = pathOf(document.uri);
     const config = targetConfig(text, path, initial);
     const diagnostics: Diagnostic[] = [];
     let target: TargetConfig | undefined;
     let types: TypeSource | undefined;
+    const settled = naming(document.uri, config !== undefined && 'spec' in config ? config : undefined).done;
+    // Read without a target until the line that names it has stayed as it is (then again, with it).
+    if (config === undefined || !('spec' in config) || !settled) targets.release(document.uri);
     if (config !== undefined && !('spec' in config)) diagnostics.push(targetDiagnostic(document, config));
-    else if (config !== undefined) {
-      const opened = await targets.target(config);
+    else if (config !== undefined && settled) {
+      const opened = await targets.target(document.uri, config);
       if ('problem' in opened) diagnostics.push(targetDiagnostic(document, opened.problem));
       else {
         target = config;
@@ -87,8 +136,8 @@ export function serveLanguage(): Promise<never> {
       }
     }
     const analysis = await analyzeRecipe({ name: path ?? document.uri, text }, types);
-    if (!analysis.diagnostics.some((d) => d.code === 'syntax')) lastDeclarations.set(document.uri, analysis.declarations);
     diagnostics.push(...analysis.diagnostics.map((d) => protocolDiagnostic(document, d)));
+    took.set(document.uri, Date.now() - began);
     return { version: document.version, target, types, analysis, diagnostics };
   };
 
@@ -101,35 +150,51 @@ export function serveLanguage(): Promise<never> {
     return result;
   };
 
+  const current = (document: TextDocument) => documents.get(document.uri)?.version === document.version;
+
   const publish = async (document: TextDocument) => {
-    const result = await analysisOf(document);
+    // A keystroke that comes meanwhile replaces this version: its analysis would be thrown away.
+    await delay(Math.min(SUPERSEDED_WAIT_MS, took.get(document.uri) ?? 0));
+    if (!current(document)) return;
+    let diagnostics: Diagnostic[];
+    try {
+      diagnostics = (await analysisOf(document)).diagnostics;
+    } catch (error) {
+      // The last version's diagnostics would stay on screen, true of another text.
+      if (current(document)) {
+        const message = `pvm could not analyze this recipe (a bug in pvm, please report it): ${(error as Error)?.message ?? String(error)}`;
+        await connection.sendDiagnostics({
+          uri: document.uri,
+          version: document.version,
+          diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, source: 'pvm', message }],
+        });
+      }
+      throw error;
+    }
     // A later version's analysis publishes its own.
-    if (documents.get(document.uri)?.version !== result.version) return;
-    await connection.sendDiagnostics({ uri: document.uri, version: result.version, diagnostics: result.diagnostics });
+    if (!current(document)) return;
+    await connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   };
 
   /**
-   * The declarations to answer from. A recipe that does not parse (a line half written) is read again without
-   * the cursor's line; failing that, the last version that declared names is used.
+   * The declarations to answer from. A recipe that does not parse (a line half written) is read again with
+   * what does not parse blanked (half-written.ts), once per version and line.
    */
-  const declarationsFor = async (document: TextDocument, offset: number, result: Analyzed): Promise<readonly Declaration[]> => {
-    const unparsed = (analysis: RecipeAnalysis) => analysis.diagnostics.some((d) => d.code === 'syntax');
-    if (!unparsed(result.analysis)) return result.analysis.declarations;
+  const declarationsFor = (document: TextDocument, offset: number, result: Analyzed): Promise<readonly Declaration[]> => {
+    const syntax = result.analysis.diagnostics.filter((d) => d.code === 'syntax');
+    if (syntax.length === 0) return Promise.resolve(result.analysis.declarations);
     const text = document.getText();
-    const start = text.lastIndexOf('\n', offset - 1) + 1;
-    const end = text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset);
-    const key = `${document.uri} ${result.version} ${start}`;
-    if (lineless?.key !== key) {
-      const analysis = await analyzeRecipe({ name: document.uri, text: `${text.slice(0, start)}${' '.repeat(end - start)}${text.slice(end)}` }, result.types);
-      lineless = { key, analysis };
-    }
-    if (!unparsed(lineless.analysis)) return lineless.analysis.declarations;
-    return lastDeclarations.get(document.uri) ?? result.analysis.declarations;
+    const key = `${document.uri} ${result.version} ${text.lastIndexOf('\n', offset - 1) + 1}`;
+    if (lineless?.key !== key) lineless = { key, declarations: declarationsWhileTyping(document.uri, text, offset, syntax.map((d) => d.span), result.types) };
+    return lineless.declarations;
   };
 
-  const targetCompletions = async (config: TargetConfig | undefined, context: { kind: 'module'; typed: string } | { kind: 'symbol'; module: string; typed: string }): Promise<CompletionList> => {
+  const targetCompletions = async (document: TextDocument, config: TargetConfig | undefined, context: { kind: 'module'; typed: string } | { kind: 'symbol'; module: string; typed: string }): Promise<CompletionList> => {
     if (config === undefined) return { isIncomplete: false, items: [] };
-    const opened = await targets.target(config);
+    // A first line just changed: its target once it has stayed so, if it still names it then.
+    const name = naming(document.uri, config);
+    if (!name.done && !(await name.settled)) return { isIncomplete: true, items: [] };
+    const opened = await targets.target(document.uri, config);
     if ('problem' in opened) return { isIncomplete: false, items: [] };
     const target: OpenTarget = opened.value;
     if (context.kind === 'module') {
@@ -144,7 +209,10 @@ export function serveLanguage(): Promise<never> {
       return { isIncomplete: false, items: [...paths].map(([label, path]) => ({ label, kind: KINDS.module, detail: path })) };
     }
     const symbols = target.symbolNames(context.module);
-    if ('problem' in symbols) return { isIncomplete: false, items: [] };
+    if ('problem' in symbols) {
+      targets.forget(config);
+      return { isIncomplete: false, items: [] };
+    }
     const { names, complete } = namesStarting(symbols.value, context.typed);
     return { isIncomplete: !complete, items: names.map((label) => ({ label, kind: KINDS.symbol, detail: context.module })) };
   };
@@ -165,7 +233,10 @@ export function serveLanguage(): Promise<never> {
   documents.onDidChangeContent(({ document }) => void safely('diagnostics', undefined, () => publish(document)));
   documents.onDidClose(({ document }) => {
     analyzed.delete(document.uri);
-    lastDeclarations.delete(document.uri);
+    named.get(document.uri)?.cancel();
+    named.delete(document.uri);
+    took.delete(document.uri);
+    targets.release(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
@@ -190,7 +261,7 @@ export function serveLanguage(): Promise<never> {
       const context = completionContext(text, offset);
       const result = await analysisOf(document);
       if (context.kind === 'none') return [];
-      if (context.kind !== 'code') return targetCompletions(result.target ?? configOf(text, document.uri, initial), context);
+      if (context.kind !== 'code') return targetCompletions(document, result.target ?? configOf(text, document.uri, initial), context);
       const found = codeCompletions(context.line, offset, await declarationsFor(document, offset, result));
       return found.map((c) => ({ label: c.label, kind: KINDS[c.kind], sortText: `${RANK[c.kind]}${c.label}`, ...(c.detail === undefined ? {} : { detail: c.detail }) }));
     })

@@ -14,6 +14,13 @@ export interface LspClient {
   open(name: string, text: string): Promise<Diagnostic[]>;
   /** Replaces its text and resolves with the diagnostics of that version. */
   change(name: string, text: string): Promise<Diagnostic[]>;
+  /** Replaces its text, not waiting for its diagnostics (as keystrokes come). */
+  type(name: string, text: string): Promise<void>;
+  /** The next diagnostics published for the document's current version (once more: its target opened since, say). */
+  republished(name: string): Promise<Diagnostic[]>;
+  /** The versions published for the document so far, in order. */
+  publishedVersions(name: string): number[];
+  close(name: string): Promise<void>;
   hover(name: string, at: Position): Promise<Hover | null>;
   /** The labels offered at `at`. */
   complete(name: string, at: Position): Promise<{ labels: string[]; items: CompletionItem[]; incomplete: boolean }>;
@@ -35,7 +42,9 @@ export async function startLsp(runtime: Runtime = 'node', initializationOptions?
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const waiting = new Map<string, { version: number; resolve: (d: Diagnostic[]) => void }[]>();
+  const published = new Map<string, number[]>();
   connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
+    if (params.version !== undefined) published.set(params.uri, [...(published.get(params.uri) ?? []), params.version]);
     const list = waiting.get(params.uri) ?? [];
     for (const w of list.filter((w) => params.version === undefined || w.version === params.version)) w.resolve(params.diagnostics);
     waiting.set(params.uri, list.filter((w) => !(params.version === undefined || w.version === params.version)));
@@ -66,6 +75,14 @@ export async function startLsp(runtime: Runtime = 'node', initializationOptions?
       await connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(name), version }, contentChanges: [{ text }] });
       return published;
     },
+    type(name, text) {
+      const version = (versions.get(name) ?? 1) + 1;
+      versions.set(name, version);
+      return connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(name), version }, contentChanges: [{ text }] });
+    },
+    republished: (name) => diagnosticsOf(uriOf(name), versions.get(name) ?? 1),
+    publishedVersions: (name) => published.get(uriOf(name)) ?? [],
+    close: (name) => connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(name) } }),
     hover: (name, position) => connection.sendRequest('textDocument/hover', { textDocument: document(name), position }),
     async complete(name, position) {
       const answer: CompletionList | CompletionItem[] | null = await connection.sendRequest('textDocument/completion', { textDocument: document(name), position });

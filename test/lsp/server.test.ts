@@ -186,6 +186,55 @@ describe('go to definition', () => {
   });
 });
 
+describe('while typing', () => {
+  it('answers nothing for a word in a comment or a string', async () => {
+    const text = 'let x = 1   # x is the count; see symbol("a")\nprint "x and lim", x\n';
+    await client.open('prose.pvm', text);
+    for (const at of [positionOf(text, 'x is'), positionOf(text, 'symbol("a")', 1), positionOf(text, 'x and'), positionOf(text, 'lim"')]) {
+      expect(await client.hover('prose.pvm', at)).toBeNull();
+      expect(await client.definition('prose.pvm', at)).toBeNull();
+    }
+    expect((await client.definition('prose.pvm', positionOf(text, ', x', 2)))?.range.start).toEqual(positionOf(text, 'x = 1'));
+  });
+
+  it('jumps to the definition in the text as it is, after an edit that moved lines, while a line does not parse', async () => {
+    const before = '# one\n# two\n# three\nlet alpha = 1\nlet beta = 2\nprint alpha, beta\n';
+    expect(await client.open('moved.pvm', before)).toEqual([]);
+    const after = 'let alpha = 1\nlet beta = 2\nprint alpha, beta\nprint (';
+    await client.change('moved.pvm', after);
+    expect((await client.definition('moved.pvm', positionOf(after, 'beta\nprint (')))?.range.start).toEqual(positionOf(after, 'beta ='));
+    const names = (await client.complete('moved.pvm', positionOf(after, 'print (', 7))).labels;
+    expect(names).toEqual(expect.arrayContaining(['alpha', 'beta']));
+  });
+
+  it('offers the names of a block being typed, and none of a then-block in its else', async () => {
+    const typing = 'let a = 1\nlet b = 2\nif a > 0 {\n  let inThen = 2\n} else {\n  print ';
+    await client.open('else.pvm', typing);
+    const inElse = (await client.complete('else.pvm', positionOf(typing, 'print ', 6))).labels;
+    expect(inElse).toEqual(expect.arrayContaining(['a', 'b']));
+    expect(inElse).not.toContain('inThen');
+    const empty = 'let a = 1\nif a > 0 {\n  let inThen = 2\n} else {\n  \n}\n';
+    expect(await client.change('else.pvm', empty)).toEqual([]);
+    expect((await client.complete('else.pvm', positionOf(empty, '\n  \n', 3))).labels).not.toContain('inThen');
+  });
+
+  it("says a misspelt declared type is an error, with the checker's did-you-mean", async () => {
+    const text = 'struct Player {\n  level: u32\n}\nlet p = 0x1000 as Playr\n';
+    const [d] = await client.open('typo.pvm', text);
+    expect(d).toMatchObject({ code: 'no-type', severity: DiagnosticSeverity.Error, message: "the recipe declares no type 'Playr'\nhint: did you mean 'Player'?" });
+  });
+
+  it('publishes only the last of keystrokes that come together (the others are skipped, not analyzed)', async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => `let v${i} = ${i} + 1`).join('\n');
+    expect(await client.open('superseded.pvm', big)).toEqual([]);
+    // Keystrokes that come together: only the last one's diagnostics are worked out.
+    for (let i = 0; i < 5; i++) await client.type('superseded.pvm', `${big}\nprint v${i}\n`);
+    const [d] = await client.change('superseded.pvm', `${big}\nprint nope\n`);
+    expect(d?.code).toBe('unknown-name');
+    expect(client.publishedVersions('superseded.pvm')).toEqual([1, 7]);
+  });
+});
+
 describe('bad input', () => {
   it('never ends the server: requests about unknown documents, positions past the end, garbage text', async () => {
     expect(await client.hover('never-opened.pvm', { line: 0, character: 0 })).toBeNull();

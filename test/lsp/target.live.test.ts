@@ -13,6 +13,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import { type Fixture, startFixture } from '../helpers/fixture.ts';
 import { RUNTIMES } from '../helpers/cli.ts';
 import { policyWriter } from '../helpers/policy-files.ts';
+import { TargetNames } from '../../src/lsp/target-names.ts';
 import { type LspClient, positionOf, startLsp } from './lsp-client.ts';
 
 let fixture: Fixture;
@@ -107,6 +108,71 @@ describe('with # pvm: --pid N', () => {
     expect(warning).toMatchObject({ code: 'policy-denied', severity: DiagnosticSeverity.Warning });
     expect(warning!.message).toMatch(/polic/);
     expect((await client.complete('refused.pvm', end(text))).labels).toEqual([]);
+  });
+});
+
+describe('a target named while typing, and one that goes away', () => {
+  it('opens no pid typed on the way: the first line must stay as it is for a moment', async () => {
+    const gone = spawnSync('true').pid!;
+    expect(await client.open('typing.pvm', 'print 1\n')).toEqual([]);
+    const digits = String(gone);
+    // `--pid 1` is init: opened, it would be judged and read (or refused) silently.
+    for (let n = 1; n < digits.length; n++) expect(await client.change('typing.pvm', `# pvm: --pid ${digits.slice(0, n)}\nprint 1\n`)).toEqual([]);
+    const typed = `# pvm: --pid ${gone}\nprint 1\n`;
+    expect(await client.change('typing.pvm', typed)).toEqual([]);
+    // Once it has stayed, the target is opened and said to be gone.
+    const [warning] = await client.republished('typing.pvm');
+    expect(warning).toMatchObject({ code: 'no-such-process', range: { start: { line: 0, character: 0 } } });
+    await client.close('typing.pvm');
+  });
+
+  it('says a target that exited once the recipe changes, and reads no other process at its pid', async () => {
+    const short = await startFixture();
+    const text = `# pvm: --pid ${short.pid}\nlet m = module("`;
+    await client.open('exits.pvm', text);
+    expect((await client.complete('exits.pvm', end(text))).labels).toContain('libc.so.6');
+    await short.stop();
+    const [warning] = await client.change('exits.pvm', `${text}li`);
+    expect(warning).toMatchObject({ code: 'no-such-process', severity: DiagnosticSeverity.Warning });
+    expect((await client.complete('exits.pvm', end(`${text}li`))).labels).toEqual([]);
+    await client.close('exits.pvm');
+  });
+});
+
+describe('the targets kept open', () => {
+  const config = () => ({ spec: { kind: 'pid' as const, pid: fixture.pid }, text: `--pid ${fixture.pid}`, policy: undefined });
+
+  it('are the ones an open document names: closed when none does', async () => {
+    const targets = new TargetNames();
+    try {
+      expect(await targets.target('a.pvm', config())).toHaveProperty('value');
+      expect(await targets.target('b.pvm', config())).toHaveProperty('value');
+      expect(targets.size).toBe(1);
+      targets.release('a.pvm');
+      expect(targets.size).toBe(1);
+      // b names another target now: the fixture's is closed.
+      const other = { spec: { kind: 'core' as const, path: join(dir, 'none.core'), snapshot: false }, text: '--core none.core', policy: undefined };
+      expect(await targets.target('b.pvm', other)).toHaveProperty('problem');
+      expect(targets.size).toBe(1);
+      targets.release('b.pvm');
+      expect(targets.size).toBe(0);
+    } finally {
+      targets.close();
+    }
+  });
+
+  it('are asked again when the process is gone (its start time at its pid no longer the one opened)', async () => {
+    const short = await startFixture();
+    const targets = new TargetNames();
+    try {
+      const named = { spec: { kind: 'pid' as const, pid: short.pid }, text: `--pid ${short.pid}`, policy: undefined };
+      expect(await targets.target('a.pvm', named)).toHaveProperty('value');
+      await short.stop();
+      const again = await targets.target('a.pvm', named);
+      expect(again).toMatchObject({ problem: { code: 'no-such-process' } });
+    } finally {
+      targets.close();
+    }
   });
 });
 
