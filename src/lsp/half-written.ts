@@ -1,19 +1,23 @@
 // The names a recipe declares while a line of it is half written (it does
 // not parse): the text read again with what does not parse blanked, each
 // character a space so that every offset stays where it was. First the
-// cursor's line and the lines of the syntax errors; failing that, everything
-// from the cursor's line on, with the brackets still open closed after the
-// end. Failing both, no names: never the names of an older text, whose
-// offsets are not this one's.
+// lines of the syntax errors (the cursor's line, mostly: hovering a name
+// elsewhere keeps that name's line); then those and the cursor's line;
+// failing that, everything from the cursor's line on, with the brackets
+// still open closed after the end. Failing all, no names: never the names of
+// an older text, whose offsets are not this one's.
 import type { Span } from '../dsl/source.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import { analyzeRecipe, type Declaration } from './recipe-analysis.ts';
 
 export async function declarationsWhileTyping(name: string, text: string, offset: number, syntaxErrors: readonly Span[], types: TypeSource | undefined): Promise<readonly Declaration[]> {
   const cursorLine = lineStart(text, offset);
-  const blanked = blankLines(text, [{ start: offset, end: offset }, ...syntaxErrors]);
+  const errors = blankLines(text, syntaxErrors);
+  const blanked = blankLines(errors, [{ start: offset, end: offset }]);
   const tail = `${blanked.slice(0, cursorLine)}${blank(blanked.slice(cursorLine))}`;
-  for (const candidate of [blanked, `${tail}${closers(tail)}`]) {
+  const candidates = [errors, blanked, `${tail}${closers(tail)}`];
+  for (const [i, candidate] of candidates.entries()) {
+    if (i > 0 && candidate === candidates[i - 1]) continue; // the cursor's line had an error: read already
     const { diagnostics, declarations } = await analyzeRecipe({ name, text: candidate }, types);
     if (!diagnostics.some((d) => d.code === 'syntax')) return declarations;
   }

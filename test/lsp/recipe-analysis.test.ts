@@ -126,6 +126,12 @@ describe('names while typing', () => {
     expect(definitionAt(text, text.indexOf('beta\nprint ('), declarations)).toEqual({ start: text.indexOf('beta ='), end: text.indexOf('beta =') + 4 });
   });
 
+  it('keeps the line of a name hovered elsewhere while another line is half written', async () => {
+    const text = 'let alpha = 1\nlet beta = 2\nprint (';
+    const { offset, declarations } = await whileTyping(text, 'alpha', 2);
+    expect(declarationAt(declarations, 'alpha', offset)?.type).toBe('int');
+  });
+
   it('reads a block being typed, its brace not closed yet, up to the cursor', async () => {
     const text = 'let a = 1\nlet b = 2\nif a > 0 {\n  let c = a\n  print ';
     const { offset, declarations } = await whileTyping(text, 'print ', 6);
