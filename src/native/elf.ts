@@ -34,6 +34,8 @@ const MAX_TABLE_BYTES = 1 << 30;
 
 export const STT_OBJECT = 1;
 export const STT_FUNC = 2;
+export const STT_SECTION = 3;
+export const STT_FILE = 4;
 export const STT_TLS = 6;
 export const STT_GNU_IFUNC = 10;
 export const STB_LOCAL = 0;

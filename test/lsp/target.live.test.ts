@@ -65,6 +65,17 @@ describe('with # pvm: --pid N', () => {
     expect(all.incomplete).toBe(true);
   });
 
+  it("offers symbols only: no source file's name, no name@VERSION beside its name", async () => {
+    const text = `# pvm: --pid ${fixture.pid}\nlet f = symbol("libc.so.6", "malloc`;
+    await client.open('symbol-kinds.pvm', text);
+    const { labels } = await client.complete('symbol-kinds.pvm', end(text));
+    expect(labels).toContain('malloc');
+    expect(labels.filter((label) => /\.[co]$/.test(label))).toEqual([]);
+    const all = new Set(labels);
+    expect(labels.filter((label) => label.includes('@') && all.has(label.slice(0, label.indexOf('@'))))).toEqual([]);
+    await client.close('symbol-kinds.pvm');
+  });
+
   it("checks a recipe's types against the target's debug info: no diagnostics, fields and layouts from it", async () => {
     const text = `# pvm: --pid ${fixture.pid}\nlet o = symbol("target", "outer_value") as struct outer\nprint o.in.magic\n`;
     expect(await client.open('debug-types.pvm', text)).toEqual([]);

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { TargetError } from '../../errors.ts';
 import { attempt } from '../../attempt.ts';
-import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias, PT_LOAD, PT_NOTE, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from '../../native/elf.ts';
+import { buildIdInNotes, type ElfFile, ElfFormatError, type ElfSymbol, loadBias, PT_LOAD, PT_NOTE, STT_FILE, STT_GNU_IFUNC, STT_OBJECT, STT_SECTION, STT_TLS } from '../../native/elf.ts';
 import { DEFAULT_DEBUG_DIRECTORIES } from '../../target/debug-files.ts';
 import { type DebugLookup, ElfFiles } from './elf-files.ts';
 import { closest } from '../../suggest.ts';
@@ -228,10 +228,24 @@ export class ModuleResolver {
     return this.#copied(loaded, symbol) ?? this.#relocate(loaded, symbol);
   }
 
-  /** The names of a module's defined symbols, its file's and its debug file's: what symbol("MODULE", …) may name (an editor's completion). */
+  /**
+   * The names of a module's defined symbols, its file's and its debug file's: what symbol("MODULE", …) may
+   * name (an editor's completion). Not a source file's or a section's name (`malloc.c`: no variable or
+   * function is there), nor `name@VERSION` beside `name`.
+   */
   symbolNames(moduleName: string): string[] {
     const loaded = this.#load(this.module(moduleName));
-    return [...new Set([...loaded.elf.symbolNames(), ...(this.#debugOf(loaded)?.symbolNames() ?? [])])].filter((name) => name !== '');
+    const names = new Set<string>();
+    for (const elf of [loaded.elf, this.#debugOf(loaded)]) {
+      for (const name of elf?.symbolNames() ?? []) {
+        const type = elf!.findSymbol(name)?.type;
+        if (name !== '' && type !== STT_FILE && type !== STT_SECTION) names.add(name);
+      }
+    }
+    return [...names].filter((name) => {
+      const at = name.indexOf('@');
+      return at < 0 || !names.has(name.slice(0, at));
+    });
   }
 
   /**
