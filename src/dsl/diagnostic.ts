@@ -33,6 +33,8 @@ function bounded(text: string): string {
 export class InvalidRecipe extends RecipeError {
   readonly diagnostics: readonly Diagnostic[];
   readonly source: SourceFile;
+  /** How many were found and not kept. */
+  readonly omitted: number;
 
   /** `omitted`: diagnostics found and not kept, past MAX_DIAGNOSTICS. */
   constructor(source: SourceFile, diagnostics: readonly Diagnostic[], omitted = 0) {
@@ -46,5 +48,6 @@ export class InvalidRecipe extends RecipeError {
     super('invalid-recipe', rendered.join('\n\n'), first === undefined ? {} : { where: `${source.name}:${first.line}:${first.col}`, line: first.line, col: first.col, hint: kept[0]!.hint });
     this.diagnostics = kept;
     this.source = source;
+    this.omitted = more;
   }
 }

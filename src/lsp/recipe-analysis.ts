@@ -9,6 +9,7 @@ import { type Diagnostic, InvalidRecipe } from '../dsl/diagnostic.ts';
 import type { RecipeObserver } from '../dsl/recipe-observer.ts';
 import type { SourceFile, Span } from '../dsl/source.ts';
 import type { StaticType } from '../dsl/static-type.ts';
+import { count } from '../count.ts';
 import { PvmError } from '../errors.ts';
 import { closest } from '../suggest.ts';
 import type { CType } from '../types/ctype.ts';
@@ -55,6 +56,11 @@ export async function analyzeRecipe(source: SourceFile, types: TypeSource | unde
   } catch (error) {
     if (error instanceof InvalidRecipe) {
       diagnostics = error.diagnostics.map((d) => ({ ...d, severity: unchecked.has(d.message) ? 'information' : 'error' }));
+      // As `pvm check` says it: the errors past the first MAX_DIAGNOSTICS are counted, not listed.
+      const last = error.diagnostics.at(-1);
+      if (error.omitted > 0 && last !== undefined) {
+        diagnostics.push({ code: 'invalid-recipe', message: `and ${count(error.omitted, 'more error')} not shown`, hint: 'fix these first', span: last.span, severity: 'information' });
+      }
     } else if (error instanceof PvmError) {
       // The target's files could not give a type (exit 4): said where the recipe names it, as a warning.
       diagnostics = [{ code: error.code, message: error.message, hint: error.hint, span: spanOf(source.text, error.line, error.col), severity: 'warning' }];

@@ -45,7 +45,7 @@ export type InitialTarget = unknown;
 export function targetConfig(text: string, path: string | undefined, initial: InitialTarget): TargetConfig | TargetConfigProblem | undefined {
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   const comment = COMMENT.exec(firstLine.trim());
-  if (comment !== null) return parseWords(comment[1]!.trim(), path === undefined ? undefined : dirname(path));
+  if (comment !== null) return parseWords(comment[1]!.trim(), path === undefined ? 'unsaved' : dirname(path));
   const words = initialWords(initial);
   return words === undefined ? undefined : parseWords(words, undefined);
 }
@@ -66,6 +66,7 @@ function quoted(word: string): string {
   return /^[^\s"']+$/.test(word) ? word : `"${word.replace(/["\\]/g, '\\$&')}"`;
 }
 
+/** `directory`: where relative paths are; 'unsaved' for a recipe not saved yet (none: refused), undefined for the server's own. */
 function parseWords(text: string, directory: string | undefined): TargetConfig | TargetConfigProblem {
   const words = splitWords(text);
   if (words === undefined) return { text, code: 'usage', message: `the target '${text}' has a quote that is not closed`, hint: 'close the quote: # pvm: --core "my core"' };
@@ -87,6 +88,10 @@ function parseWords(text: string, directory: string | undefined): TargetConfig |
   // A relative path is the recipe's neighbour, not the server's (an editor starts it in any directory).
   const near = (file: string) => (isAbsolute(file) || directory === undefined ? file : resolve(directory, file));
   const spec = command.target;
+  const relative = [spec.kind === 'core' ? spec.path : undefined, command.policy.file].find((file) => file !== undefined && !isAbsolute(file));
+  if (directory === 'unsaved' && relative !== undefined) {
+    return { text, code: 'usage', message: `the target '${text}' names '${relative}' beside the recipe, which is not saved yet`, hint: `save the recipe, or write the path whole: /…/${relative}` };
+  }
   const policy = command.policy.file === undefined ? undefined : near(command.policy.file);
   return { spec: spec.kind === 'core' ? { ...spec, path: near(spec.path) } : spec, text, policy };
 }

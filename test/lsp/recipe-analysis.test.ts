@@ -70,6 +70,13 @@ describe('the analysis of a recipe', () => {
     expect(diagnostics.every((d) => d.severity === 'error')).toBe(true);
   });
 
+  it('counts the errors past the first 100, as pvm check does, in one more diagnostic', async () => {
+    const text = Array.from({ length: 130 }, (_, i) => `print nope${i}`).join('\n');
+    const { diagnostics } = await analyzeRecipe({ name: 'r.pvm', text }, undefined);
+    expect(diagnostics).toHaveLength(101);
+    expect(diagnostics.at(-1)).toMatchObject({ code: 'invalid-recipe', severity: 'information', message: 'and 30 more errors not shown', span: diagnostics.at(-2)!.span });
+  });
+
   it('makes a type from debug info, without a target, information; the rest is checked', async () => {
     const text = 'let m = 0x10 as struct malloc_state\nprint m.top + sizeof(struct malloc_state)\nprint nope\n';
     const { diagnostics } = await analyzeRecipe({ name: 'r.pvm', text }, undefined);

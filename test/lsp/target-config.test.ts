@@ -36,5 +36,9 @@ describe('the target of a recipe in an editor', () => {
     expect(problem('# pvm: --pid').message).toContain('--pid');
     expect(problem('# pvm: --core "open').message).toContain('quote');
     expect(problem('# pvm:').message).toContain('names no target');
+    // An unsaved recipe has no directory for a relative path to be in (not the server's, whatever it is).
+    expect(problem('# pvm: --core app.core')).toMatchObject({ message: "the target '--core app.core' names 'app.core' beside the recipe, which is not saved yet", hint: expect.stringContaining('save the recipe') });
+    expect(problem('# pvm: --pid 4 --policy p.json').message).toContain("'p.json'");
+    expect(targetConfig('# pvm: --core /x/app.core', undefined, undefined)).toMatchObject({ spec: { kind: 'core', path: '/x/app.core' } });
   });
 });
