@@ -2,6 +2,8 @@
 // (`# pvm: --pid 4242`, `--core FILE`, `--snapshot FILE`, `--name NAME`), else
 // the client's initialization options (`{ "target": "--pid 4242" }`, or
 // `{ "pid": 4242 }`, `{ "core": … }`, `{ "snapshot": … }`, `{ "name": … }`).
+// `{ "targetComment": false }` turns the first line's comment off (an editor
+// that should not attach to a process because a recipe was opened).
 // The words are read by the command line's own parser, as `pvm maps` reads
 // them; only a target already there is named: a language server never starts
 // a program.
@@ -44,10 +46,15 @@ export type InitialTarget = unknown;
  */
 export function targetConfig(text: string, path: string | undefined, initial: InitialTarget): TargetConfig | TargetConfigProblem | undefined {
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  const comment = COMMENT.exec(firstLine.trim());
+  const comment = commentAllowed(initial) ? COMMENT.exec(firstLine.trim()) : null;
   if (comment !== null) return parseWords(comment[1]!.trim(), path === undefined ? 'unsaved' : dirname(path));
   const words = initialWords(initial);
   return words === undefined ? undefined : parseWords(words, undefined);
+}
+
+/** Whether a first line may name the target: yes unless the client said `{ "targetComment": false }`. */
+function commentAllowed(initial: InitialTarget): boolean {
+  return typeof initial !== 'object' || initial === null || (initial as Record<string, unknown>).targetComment !== false;
 }
 
 /** The initialization options' target as words, or undefined when they name none. */

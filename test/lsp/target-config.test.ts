@@ -21,6 +21,9 @@ describe('the target of a recipe in an editor', () => {
     expect(targetConfig('print 1', undefined, { pid: 7 })).toMatchObject({ spec: { kind: 'pid', pid: 7 } });
     expect(targetConfig('print 1', undefined, { core: '/x/a b.core' })).toMatchObject({ spec: { kind: 'core', path: '/x/a b.core' } });
     expect(targetConfig('# pvm: --pid 8\n', undefined, { pid: 7 })).toMatchObject({ spec: { kind: 'pid', pid: 8 } });
+    // The client may turn the comment off: a recipe opened does not choose what the editor reads.
+    expect(targetConfig('# pvm: --pid 8\n', undefined, { pid: 7, targetComment: false })).toMatchObject({ spec: { kind: 'pid', pid: 7 } });
+    expect(targetConfig('# pvm: --pid 8\n', undefined, { targetComment: false })).toBeUndefined();
     for (const none of [undefined, null, {}, { target: '' }, { target: 3 }, 'x']) expect(targetConfig('print 1', undefined, none)).toBeUndefined();
     // A comment further down, or one that is not pvm's, names nothing.
     expect(targetConfig('print 1\n# pvm: --pid 4', undefined, undefined)).toBeUndefined();
