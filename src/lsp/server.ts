@@ -20,7 +20,7 @@ import { declarationsWhileTyping } from './half-written.ts';
 import { hoverAt } from './hover.ts';
 import { analyzeRecipe, type Declaration, type RecipeAnalysis } from './recipe-analysis.ts';
 import { type InitialTarget, type TargetConfig, targetConfig } from './target-config.ts';
-import { type OpenTarget, TargetNames } from './target-names.ts';
+import { keyOf, type OpenTarget, TargetNames } from './target-names.ts';
 
 /** One version of a document, analyzed. */
 interface Analyzed {
@@ -45,7 +45,7 @@ const KINDS: Readonly<Record<Completion['kind'], CompletionItemKind>> = {
 const RANK: Readonly<Record<Completion['kind'], number>> = { field: 0, variable: 0, module: 0, symbol: 0, function: 1, type: 2, keyword: 3 };
 
 /** How long a first line that names a target must stay as it is before the target is opened (typing `--pid 4242` names 4, 42 and 424 on the way). */
-export const TARGET_SETTLE_MS = 500;
+const TARGET_SETTLE_MS = 500;
 
 /** At most this long a change waits, to be skipped should the next one come meanwhile (a recipe's analysis takes as long, up to it). */
 const SUPERSEDED_WAIT_MS = 150;
@@ -83,7 +83,7 @@ export function serveLanguage(): Promise<never> {
   const named = new Map<string, { readonly key: string; done: boolean; readonly settled: Promise<boolean>; readonly cancel: () => void }>();
 
   const naming = (uri: string, config: TargetConfig | undefined) => {
-    const key = config === undefined ? '' : JSON.stringify([config.spec, config.policy]);
+    const key = config === undefined ? '' : keyOf(config);
     const known = named.get(uri);
     if (known?.key === key) return known;
     known?.cancel();

@@ -118,7 +118,8 @@ export class TargetNames {
   }
 }
 
-function keyOf(config: TargetConfig): string {
+/** One key per target: the same process, core or snapshot under the same --policy. */
+export function keyOf(config: TargetConfig): string {
   return JSON.stringify([config.spec, config.policy]);
 }
 
