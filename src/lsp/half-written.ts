@@ -10,7 +10,13 @@ import type { Span } from '../dsl/source.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import { analyzeRecipe, type Declaration } from './recipe-analysis.ts';
 
-export async function declarationsWhileTyping(name: string, text: string, offset: number, syntaxErrors: readonly Span[], types: TypeSource | undefined): Promise<readonly Declaration[]> {
+/** The declarations, and whether they hold wherever the cursor is in this text (its line was not blanked). */
+export interface WhileTyping {
+  readonly declarations: readonly Declaration[];
+  readonly anyLine: boolean;
+}
+
+export async function declarationsWhileTyping(name: string, text: string, offset: number, syntaxErrors: readonly Span[], types: TypeSource | undefined): Promise<WhileTyping> {
   const cursorLine = lineStart(text, offset);
   const errors = blankLines(text, syntaxErrors);
   const blanked = blankLines(errors, [{ start: offset, end: offset }]);
@@ -19,9 +25,9 @@ export async function declarationsWhileTyping(name: string, text: string, offset
   for (const [i, candidate] of candidates.entries()) {
     if (i > 0 && candidate === candidates[i - 1]) continue; // the cursor's line had an error: read already
     const { diagnostics, declarations } = await analyzeRecipe({ name, text: candidate }, types);
-    if (!diagnostics.some((d) => d.code === 'syntax')) return declarations;
+    if (!diagnostics.some((d) => d.code === 'syntax')) return { declarations, anyLine: i === 0 };
   }
-  return [];
+  return { declarations: [], anyLine: false };
 }
 
 function lineStart(text: string, offset: number): number {

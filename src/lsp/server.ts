@@ -16,7 +16,7 @@ import type { TypeSource } from '../types/type-source.ts';
 import { codeCompletions, type Completion, completionContext, namesStarting } from './completion.ts';
 import { definitionAt } from './definition.ts';
 import { protocolDiagnostic, targetDiagnostic } from './diagnostics.ts';
-import { declarationsWhileTyping } from './half-written.ts';
+import { declarationsWhileTyping, type WhileTyping } from './half-written.ts';
 import { hoverAt } from './hover.ts';
 import { analyzeRecipe, type Declaration, type RecipeAnalysis } from './recipe-analysis.ts';
 import { type InitialTarget, type TargetConfig, targetConfig } from './target-config.ts';
@@ -60,8 +60,8 @@ export function serveLanguage(): Promise<never> {
   const targets = new TargetNames();
   const analyzed = new Map<string, { readonly version: number; readonly result: Promise<Analyzed> }>();
   let initial: InitialTarget;
-  /** The last half-written recipe's declarations (completion asks again at each character typed on its line). */
-  let lineless: { readonly key: string; readonly declarations: Promise<readonly Declaration[]> } | undefined;
+  /** The last half-written recipe's declarations (completion asks again at each character typed on its line; hover, on any). */
+  let lineless: { readonly version: string; readonly line: number; readonly result: Promise<WhileTyping> } | undefined;
 
   const log = (what: string, error: unknown) => connection.console.error(`pvm lsp: ${what} failed (a bug in pvm, please report it): ${(error as Error)?.stack ?? String(error)}`);
   /** A request's answer, or `fallback` when answering throws. */
@@ -180,13 +180,17 @@ export function serveLanguage(): Promise<never> {
    * The declarations to answer from. A recipe that does not parse (a line half written) is read again with
    * what does not parse blanked (half-written.ts), once per version and line.
    */
-  const declarationsFor = (document: TextDocument, offset: number, result: Analyzed): Promise<readonly Declaration[]> => {
+  const declarationsFor = async (document: TextDocument, offset: number, result: Analyzed): Promise<readonly Declaration[]> => {
     const syntax = result.analysis.diagnostics.filter((d) => d.code === 'syntax');
-    if (syntax.length === 0) return Promise.resolve(result.analysis.declarations);
+    if (syntax.length === 0) return result.analysis.declarations;
     const text = document.getText();
-    const key = `${document.uri} ${result.version} ${text.lastIndexOf('\n', offset - 1) + 1}`;
-    if (lineless?.key !== key) lineless = { key, declarations: declarationsWhileTyping(document.uri, text, offset, syntax.map((d) => d.span), result.types) };
-    return lineless.declarations;
+    const version = `${document.uri} ${result.version}`;
+    const line = text.lastIndexOf('\n', offset - 1) + 1;
+    const known = lineless?.version === version ? await lineless.result : undefined;
+    if (known !== undefined && (known.anyLine || lineless?.line === line)) return known.declarations;
+    const reading = declarationsWhileTyping(document.uri, text, offset, syntax.map((d) => d.span), result.types);
+    lineless = { version, line, result: reading };
+    return (await reading).declarations;
   };
 
   const targetCompletions = async (document: TextDocument, config: TargetConfig | undefined, context: { kind: 'module'; typed: string } | { kind: 'symbol'; module: string; typed: string }): Promise<CompletionList> => {

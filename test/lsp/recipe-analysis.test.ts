@@ -123,7 +123,7 @@ describe('names while typing', () => {
     const syntax = diagnostics.filter((d) => d.code === 'syntax').map((d) => d.span);
     expect(syntax.length).toBeGreaterThan(0);
     const offset = text.indexOf(at) + plus;
-    return { offset, declarations: await declarationsWhileTyping('r.pvm', text, offset, syntax, undefined) };
+    return { offset, ...(await declarationsWhileTyping('r.pvm', text, offset, syntax, undefined)) };
   };
 
   it("reads a half-written line's recipe without it, every offset the text's own", async () => {
@@ -135,14 +135,17 @@ describe('names while typing', () => {
 
   it('keeps the line of a name hovered elsewhere while another line is half written', async () => {
     const text = 'let alpha = 1\nlet beta = 2\nprint (';
-    const { offset, declarations } = await whileTyping(text, 'alpha', 2);
+    const { offset, declarations, anyLine } = await whileTyping(text, 'alpha', 2);
     expect(declarationAt(declarations, 'alpha', offset)?.type).toBe('int');
+    // Read without the error's line alone: the same for a cursor on any line of this text.
+    expect(anyLine).toBe(true);
   });
 
   it('reads a block being typed, its brace not closed yet, up to the cursor', async () => {
     const text = 'let a = 1\nlet b = 2\nif a > 0 {\n  let c = a\n  print ';
-    const { offset, declarations } = await whileTyping(text, 'print ', 6);
+    const { offset, declarations, anyLine } = await whileTyping(text, 'print ', 6);
     expect(namesVisibleAt(declarations, offset).map((d) => d.name)).toEqual(['a', 'b', 'c']);
+    expect(anyLine).toBe(false);
   });
 
   it('reads a recipe with a syntax error on another line without that line', async () => {
