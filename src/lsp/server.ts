@@ -22,9 +22,12 @@ import { analyzeRecipe, type Declaration, type RecipeAnalysis } from './recipe-a
 import { type InitialTarget, type TargetConfig, targetConfig } from './target-config.ts';
 import { keyOf, type OpenTarget, TargetNames } from './target-names.ts';
 
-/** One version of a document, analyzed. */
+/**
+ * One version of a document, analyzed. `document`: that version as it was (TextDocuments updates a
+ * document in place as changes come, so positions are taken from this copy, not from the live one).
+ */
 interface Analyzed {
-  readonly version: number;
+  readonly document: TextDocument;
   readonly target: TargetConfig | undefined;
   readonly types: TypeSource | undefined;
   readonly analysis: RecipeAnalysis;
@@ -100,7 +103,7 @@ export function serveLanguage(): Promise<never> {
       const document = documents.get(uri);
       if (document === undefined) return;
       analyzed.delete(uri);
-      void safely('diagnostics', undefined, () => publish(document));
+      void safely('diagnostics', undefined, () => publish(uri, document.version));
     }, TARGET_SETTLE_MS);
     const entry = { key, done: false, settled, cancel: () => (clearTimeout(timer), settle(false)) };
     named.set(uri, entry);
@@ -110,9 +113,10 @@ export function serveLanguage(): Promise<never> {
   /** How long each document's last analysis took. */
   const took = new Map<string, number>();
 
-  const analyze = async (document: TextDocument): Promise<Analyzed> => {
+  const analyze = async (live: TextDocument): Promise<Analyzed> => {
     const began = Date.now();
-    const text = document.getText();
+    const text = live.getText();
+    const document = TextDocument.create(live.uri, live.languageId, live.version, text);
     const path = pathOf(document.uri);
     const config = targetConfig(text, path, initial);
     const diagnostics: Diagnostic[] = [];
@@ -138,11 +142,12 @@ export function serveLanguage(): Promise<never> {
     const analysis = await analyzeRecipe({ name: path ?? document.uri, text }, types);
     diagnostics.push(...analysis.diagnostics.map((d) => protocolDiagnostic(document, d)));
     took.set(document.uri, Date.now() - began);
-    return { version: document.version, target, types, analysis, diagnostics };
+    return { document, target, types, analysis, diagnostics };
   };
 
   /** The analysis of the document as it is now (made once per version). */
   const analysisOf = (document: TextDocument): Promise<Analyzed> => {
+    // Taken before any await: the analysis reads the text as it is now.
     const known = analyzed.get(document.uri);
     if (known?.version === document.version) return known.result;
     const result = analyze(document);
@@ -150,41 +155,45 @@ export function serveLanguage(): Promise<never> {
     return result;
   };
 
-  const current = (document: TextDocument) => documents.get(document.uri)?.version === document.version;
+  /** Whether `version` is still the document's. */
+  const current = (uri: string, version: number) => documents.get(uri)?.version === version;
 
-  const publish = async (document: TextDocument) => {
+  /** Publishes the diagnostics of the document's `version`, unless a later one comes first (it publishes its own). */
+  const publish = async (uri: string, version: number) => {
     // A keystroke that comes meanwhile replaces this version: its analysis would be thrown away.
-    await delay(Math.min(SUPERSEDED_WAIT_MS, took.get(document.uri) ?? 0));
-    if (!current(document)) return;
+    await delay(Math.min(SUPERSEDED_WAIT_MS, took.get(uri) ?? 0));
+    const document = documents.get(uri);
+    if (document === undefined || document.version !== version) return;
     let diagnostics: Diagnostic[];
     try {
       diagnostics = (await analysisOf(document)).diagnostics;
     } catch (error) {
       // The last version's diagnostics would stay on screen, true of another text.
-      if (current(document)) {
+      if (current(uri, version)) {
         const message = `pvm could not analyze this recipe (a bug in pvm, please report it): ${(error as Error)?.message ?? String(error)}`;
         await connection.sendDiagnostics({
-          uri: document.uri,
-          version: document.version,
+          uri,
+          version,
           diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, source: 'pvm', message }],
         });
       }
       throw error;
     }
     // A later version's analysis publishes its own.
-    if (!current(document)) return;
-    await connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+    if (!current(uri, version)) return;
+    await connection.sendDiagnostics({ uri, version, diagnostics });
   };
 
   /**
    * The declarations to answer from. A recipe that does not parse (a line half written) is read again with
    * what does not parse blanked (half-written.ts), once per version and line.
    */
-  const declarationsFor = async (document: TextDocument, offset: number, result: Analyzed): Promise<readonly Declaration[]> => {
+  const declarationsFor = async (result: Analyzed, offset: number): Promise<readonly Declaration[]> => {
     const syntax = result.analysis.diagnostics.filter((d) => d.code === 'syntax');
     if (syntax.length === 0) return result.analysis.declarations;
+    const { document } = result;
     const text = document.getText();
-    const version = `${document.uri} ${result.version}`;
+    const version = `${document.uri} ${document.version}`;
     const line = text.lastIndexOf('\n', offset - 1) + 1;
     const known = lineless?.version === version ? await lineless.result : undefined;
     if (known !== undefined && (known.anyLine || lineless?.line === line)) return known.declarations;
@@ -234,7 +243,10 @@ export function serveLanguage(): Promise<never> {
     };
   });
 
-  documents.onDidChangeContent(({ document }) => void safely('diagnostics', undefined, () => publish(document)));
+  documents.onDidChangeContent(({ document }) => {
+    const version = document.version; // the document object changes with the next version
+    void safely('diagnostics', undefined, () => publish(document.uri, version));
+  });
   documents.onDidClose(({ document }) => {
     analyzed.delete(document.uri);
     named.get(document.uri)?.cancel();
@@ -246,11 +258,12 @@ export function serveLanguage(): Promise<never> {
 
   connection.onHover((params) =>
     safely('hover', null, async (): Promise<Hover | null> => {
-      const document = documents.get(params.textDocument.uri);
-      if (document === undefined) return null;
-      const result = await analysisOf(document);
+      const live = documents.get(params.textDocument.uri);
+      if (live === undefined) return null;
+      const result = await analysisOf(live);
+      const { document } = result;
       const offset = document.offsetAt(params.position);
-      const hover = hoverAt(document.getText(), offset, await declarationsFor(document, offset, result));
+      const hover = hoverAt(document.getText(), offset, await declarationsFor(result, offset));
       if (hover === undefined) return null;
       return { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: { start: document.positionAt(hover.start), end: document.positionAt(hover.end) } };
     })
@@ -258,26 +271,28 @@ export function serveLanguage(): Promise<never> {
 
   connection.onCompletion((params) =>
     safely('completion', null, async (): Promise<CompletionList | CompletionItem[] | null> => {
-      const document = documents.get(params.textDocument.uri);
-      if (document === undefined) return null;
+      const live = documents.get(params.textDocument.uri);
+      if (live === undefined) return null;
+      const result = await analysisOf(live);
+      const { document } = result;
       const offset = document.offsetAt(params.position);
       const text = document.getText();
       const context = completionContext(text, offset);
-      const result = await analysisOf(document);
       if (context.kind === 'none') return [];
       if (context.kind !== 'code') return targetCompletions(document, result.target ?? configOf(text, document.uri, initial), context);
-      const found = codeCompletions(context.line, offset, await declarationsFor(document, offset, result));
+      const found = codeCompletions(context.line, offset, await declarationsFor(result, offset));
       return found.map((c) => ({ label: c.label, kind: KINDS[c.kind], sortText: `${RANK[c.kind]}${c.label}`, ...(c.detail === undefined ? {} : { detail: c.detail }) }));
     })
   );
 
   connection.onDefinition((params) =>
     safely('definition', null, async (): Promise<Location | null> => {
-      const document = documents.get(params.textDocument.uri);
-      if (document === undefined) return null;
-      const result = await analysisOf(document);
+      const live = documents.get(params.textDocument.uri);
+      if (live === undefined) return null;
+      const result = await analysisOf(live);
+      const { document } = result;
       const offset = document.offsetAt(params.position);
-      const span = definitionAt(document.getText(), offset, await declarationsFor(document, offset, result));
+      const span = definitionAt(document.getText(), offset, await declarationsFor(result, offset));
       return span === undefined ? null : { uri: document.uri, range: { start: document.positionAt(span.start), end: document.positionAt(span.end) } };
     })
   );
