@@ -50,7 +50,11 @@ const RANK: Readonly<Record<Completion['kind'], number>> = { field: 0, variable:
 /** How long a first line that names a target must stay as it is before the target is opened (typing `--pid 4242` names 4, 42 and 424 on the way). */
 const TARGET_SETTLE_MS = 500;
 
-/** At most this long a change waits, to be skipped should the next one come meanwhile (a recipe's analysis takes as long, up to it). */
+/**
+ * A change to a recipe whose analysis takes this long or more waits as long as it takes (SUPERSEDED_WAIT_MS
+ * at most), to be skipped should the next keystroke come meanwhile; a quicker one is analyzed at once.
+ */
+const SUPERSEDED_FROM_MS = 20;
 const SUPERSEDED_WAIT_MS = 150;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -161,7 +165,8 @@ export function serveLanguage(): Promise<never> {
   /** Publishes the diagnostics of the document's `version`, unless a later one comes first (it publishes its own). */
   const publish = async (uri: string, version: number) => {
     // A keystroke that comes meanwhile replaces this version: its analysis would be thrown away.
-    await delay(Math.min(SUPERSEDED_WAIT_MS, took.get(uri) ?? 0));
+    const cost = took.get(uri) ?? 0;
+    if (cost >= SUPERSEDED_FROM_MS) await delay(Math.min(SUPERSEDED_WAIT_MS, cost));
     const document = documents.get(uri);
     if (document === undefined || document.version !== version) return;
     let diagnostics: Diagnostic[];
