@@ -302,7 +302,12 @@ export function serveLanguage(): Promise<never> {
     })
   );
 
-  connection.onShutdown(() => targets.close());
+  connection.onShutdown(() => {
+    // No first line settling now opens a target after this.
+    for (const name of named.values()) name.cancel();
+    named.clear();
+    targets.close();
+  });
   documents.listen(connection);
   connection.listen();
   // The protocol's `exit` notification, or stdin closing, ends the process (vscode-languageserver does).
