@@ -261,13 +261,19 @@ export function serveLanguage(): Promise<never> {
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
+  /** The request's document as last analyzed, and the offset it asks about; undefined for a document not open. */
+  const at = async (params: { readonly textDocument: { readonly uri: string }; readonly position: { readonly line: number; readonly character: number } }) => {
+    const live = documents.get(params.textDocument.uri);
+    if (live === undefined) return undefined;
+    const result = await analysisOf(live);
+    return { result, document: result.document, offset: result.document.offsetAt(params.position) };
+  };
+
   connection.onHover((params) =>
     safely('hover', null, async (): Promise<Hover | null> => {
-      const live = documents.get(params.textDocument.uri);
-      if (live === undefined) return null;
-      const result = await analysisOf(live);
-      const { document } = result;
-      const offset = document.offsetAt(params.position);
+      const asked = await at(params);
+      if (asked === undefined) return null;
+      const { result, document, offset } = asked;
       const hover = hoverAt(document.getText(), offset, await declarationsFor(result, offset));
       if (hover === undefined) return null;
       return { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: { start: document.positionAt(hover.start), end: document.positionAt(hover.end) } };
@@ -276,11 +282,9 @@ export function serveLanguage(): Promise<never> {
 
   connection.onCompletion((params) =>
     safely('completion', null, async (): Promise<CompletionList | CompletionItem[] | null> => {
-      const live = documents.get(params.textDocument.uri);
-      if (live === undefined) return null;
-      const result = await analysisOf(live);
-      const { document } = result;
-      const offset = document.offsetAt(params.position);
+      const asked = await at(params);
+      if (asked === undefined) return null;
+      const { result, document, offset } = asked;
       const text = document.getText();
       const context = completionContext(text, offset);
       if (context.kind === 'none') return [];
@@ -292,11 +296,9 @@ export function serveLanguage(): Promise<never> {
 
   connection.onDefinition((params) =>
     safely('definition', null, async (): Promise<Location | null> => {
-      const live = documents.get(params.textDocument.uri);
-      if (live === undefined) return null;
-      const result = await analysisOf(live);
-      const { document } = result;
-      const offset = document.offsetAt(params.position);
+      const asked = await at(params);
+      if (asked === undefined) return null;
+      const { result, document, offset } = asked;
       const span = definitionAt(document.getText(), offset, await declarationsFor(result, offset));
       return span === undefined ? null : { uri: document.uri, range: { start: document.positionAt(span.start), end: document.positionAt(span.end) } };
     })
