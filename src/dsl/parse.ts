@@ -284,19 +284,29 @@ function integerLiteral(this: NonterminalNode): Ast.IntegerLiteral {
 
 const utf8 = new TextEncoder();
 
-/** The AST of an optional clause (`Foo?`), or undefined. */
-/** A scan's options by their word (`limit`, `unique` …), the first of each; the spans of those given again. */
-function optionsGiven(options: IterationNode): { given: Map<string, Node>; repeated: Span[] } {
-  const given = new Map<string, Node>();
+/**
+ * A scan's or a pointer scan's options by their word (`limit`, `unique` …), the first of each: `value(word)`, its
+ * expression's AST; `given`, whether it is there; `repeated`, the spans of those given again.
+ */
+function optionsGiven(options: IterationNode): { given: (word: string) => boolean; value: (word: string) => Ast.Expression | undefined; repeated: Span[] } {
+  const first = new Map<string, Node>();
   const repeated: Span[] = [];
   for (const option of options.children) {
     const name = /^[a-z]+/.exec(option.sourceString)![0];
-    if (given.has(name)) repeated.push(span(option));
-    else given.set(name, option);
+    if (first.has(name)) repeated.push(span(option));
+    else first.set(name, option);
   }
-  return { given, repeated };
+  return {
+    given: (word) => first.has(word),
+    value: (word) => {
+      const option = first.get(word);
+      return option === undefined ? undefined : (option['ast']() as Ast.Expression);
+    },
+    repeated,
+  };
 }
 
+/** The AST of an optional clause (`Foo?`), or undefined. */
 function optional<T>(node: IterationNode): T | undefined {
   const first = node.children[0];
   return first === undefined ? undefined : (first['ast']() as T);
@@ -453,20 +463,12 @@ const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
     return { kind: 'plain', value: value['ast'](), span: span(this) };
   },
   Scan(this: NonterminalNode, _kw: Node, needle: Node, _in: Node, range: Node, options: IterationNode): Ast.ScanExpression {
-    const { given, repeated } = optionsGiven(options);
-    const value = (name: string) => {
-      const option = given.get(name);
-      return option === undefined ? undefined : (option['ast']() as Ast.Expression);
-    };
-    return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given.has('unique'), repeated, span: span(this) };
+    const { given, value, repeated } = optionsGiven(options);
+    return { kind: 'scan', needle: needle['ast'](), range: range['ast'](), perms: value('perms'), align: value('align'), limit: value('limit'), unique: given('unique'), repeated, span: span(this) };
   },
   PointerScan(this: NonterminalNode, _kw: Node, _to: Node, address: Node, options: IterationNode): Ast.PointerScanExpression {
-    const { given, repeated } = optionsGiven(options);
-    const value = (name: string) => {
-      const option = given.get(name);
-      return option === undefined ? undefined : (option['ast']() as Ast.Expression);
-    };
-    return { kind: 'pointerscan', address: address['ast'](), depth: value('depth'), offset: value('offset'), limit: value('limit'), within: value('in'), stacks: given.has('stacks'), repeated, span: span(this) };
+    const { given, value, repeated } = optionsGiven(options);
+    return { kind: 'pointerscan', address: address['ast'](), depth: value('depth'), offset: value('offset'), limit: value('limit'), within: value('in'), stacks: given('stacks'), repeated, span: span(this) };
   },
   PointerScanOption_in(_kw: Node, value: Node): Ast.Expression {
     return value['ast']();
