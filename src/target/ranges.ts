@@ -20,8 +20,11 @@ export function splitByRanges(ranges: readonly AddressRange[], from: bigint, to:
   if (at < to) outside(at, to);
 }
 
-/** The index of the first range (sorted, not overlapping) that ends after `address`: a binary search, as a process may have thousands. */
-export function firstEndingAfter(ranges: readonly { readonly end: bigint }[], address: bigint): number {
+/**
+ * The index of the first range (sorted, not overlapping) that ends after `address`: a binary search, as a process
+ * may have thousands. Addresses as bigints (regions), or as numbers where a scan keeps them so (static-bases.ts).
+ */
+export function firstEndingAfter<Address extends bigint | number>(ranges: readonly { readonly end: Address }[], address: Address): number {
   let low = 0;
   let high = ranges.length;
   while (low < high) {

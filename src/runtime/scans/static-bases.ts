@@ -19,6 +19,7 @@
 import { attempt } from '../../attempt.ts';
 import { readElfHeaders } from '../../native/elf-headers.ts';
 import { type FileReader, PT_LOAD } from '../../native/elf.ts';
+import { firstEndingAfter } from '../../target/ranges.ts';
 import type { Region } from '../../target/target.ts';
 
 export interface StaticRange {
@@ -88,14 +89,7 @@ export function staticRanges(regions: readonly Region[], writableEnd: (path: str
 
 /** The static range holding `address`, if any (`ranges` ascending). */
 export function staticRangeAt(ranges: readonly StaticRange[], address: number): StaticRange | undefined {
-  let low = 0;
-  let high = ranges.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (ranges[mid]!.end <= address) low = mid + 1;
-    else high = mid;
-  }
-  const range = ranges[low];
+  const range = ranges[firstEndingAfter(ranges, address)];
   return range !== undefined && range.start <= address ? range : undefined;
 }
 
