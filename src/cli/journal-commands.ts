@@ -15,7 +15,8 @@ import type { JournalEntry } from '../runtime/journal/journal.ts';
 import type { LiveTargetSpec } from './args.ts';
 import { runPool, serveAsHelper } from './helper-pool.ts';
 import { isHelper } from './helper-variable.ts';
-import { formatError, formatErrorJson, formatRevert } from './format.ts';
+import { formatError, formatRevert } from './format.ts';
+import { errorEvents, withPid } from '../api/events.ts';
 import { goneReason, type JournaledProcess, processesOf } from '../api/journal-processes.ts';
 import { openSession, pidOf } from '../api/session.ts';
 
@@ -65,7 +66,7 @@ export interface JournalRun {
 /** One process's error, kept and gone on from: as a JSON line naming the pid, or for stderr. */
 function recordError(error: unknown, process: JournaledProcess, json: boolean, stdout: string[], stderr: string[]): ExitCode {
   if (!(error instanceof PvmError)) throw error;
-  if (json) stdout.push(formatErrorJson(error).replace(/^\{"type":"error",/, `{"type":"error","pid":${process.pid},`));
+  if (json) stdout.push(errorEvents(error).map((event) => JSON.stringify(withPid(event, process.pid))).join('\n'));
   else stderr.push(`${describeProcess(process)}: ${formatError(error)}`);
   return error.exit;
 }
