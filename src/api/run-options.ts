@@ -3,6 +3,7 @@
 // (request.ts). Nothing here is checked twice: the run checks the request
 // as it checks the command line's.
 import type { Policy } from '../policy/schema.ts';
+import type { GivenPolicy } from '../policy/system.ts';
 import { UsageError } from '../errors.ts';
 import type { JournalSync } from './journal-file.ts';
 
@@ -82,9 +83,14 @@ export function requestOf(target: TargetSpec, options: RunOptions): RunRequest {
     writing: { dryRun: options.dryRun === true, freeze: options.freeze === true, journal: options.journal, journalSync: options.journalSync ?? 'each' },
     report: options.report,
     reportWithoutRecipe: options.reportWithoutRecipe === true,
-    policy: { file: policy === undefined || typeof policy === 'string' ? policy : { object: policy }, audit: options.audit },
+    policy: { file: givenPolicy(policy), audit: options.audit },
     quietStdout: true,
   };
+}
+
+/** The `policy` option as the run's loader takes it: a file's path, or the policy given as an object. */
+export function givenPolicy(policy: string | Policy | undefined): GivenPolicy | undefined {
+  return policy === undefined || typeof policy === 'string' ? policy : { object: policy };
 }
 
 /** `args` as the `NAME=VALUE` pairs `--arg` gives: a string that starts with `@` escaped (`@@`), a `{ file }` as `@FILE`. */

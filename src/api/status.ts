@@ -5,6 +5,7 @@
 import { Exit, type ExitCode, mostSerious, PvmError, TargetError, UsageError } from '../errors.ts';
 import type { Policy } from '../policy/schema.ts';
 import { loadPolicies } from '../policy/system.ts';
+import { givenPolicy } from './run-options.ts';
 import { type ErrorEvent, errorEvents, withPid } from './events.ts';
 import { readJournal } from './journal-read.ts';
 import { processesOf } from './journal-processes.ts';
@@ -31,7 +32,7 @@ export interface StatusResult {
 export async function status(journal: string, options: StatusOptions = {}): Promise<StatusResult> {
   if (typeof journal !== 'string' || journal === '') throw new UsageError('usage', 'status() needs the journal file a run wrote', { hint: "status('fix.journal')" });
   const { entries, incomplete } = readJournal(journal);
-  const policies = await loadPolicies(options.policy === undefined || typeof options.policy === 'string' ? options.policy : { object: options.policy });
+  const policies = await loadPolicies(givenPolicy(options.policy));
   let processes = processesOf(entries);
   if (options.pid !== undefined) {
     processes = processes.filter((p) => p.pid === options.pid);
