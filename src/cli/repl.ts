@@ -204,7 +204,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
       if (history !== undefined && line.trim() !== '') attemptAppend(history, line);
       pending = pending === '' ? line : `${pending}\n${line}`;
       // A block goes on until its brackets close.
-      if (scanBrackets(pending).depth > 0) {
+      if (scanBrackets(pending).open !== '') {
         prompt(true);
         continue;
       }
@@ -228,7 +228,7 @@ export async function repl(command: ReplCommand, out: Out): Promise<ExitCode> {
     }
     if (pending.trim() !== '') {
       exits.push(2);
-      process.stderr.write(`pvm: error: the input ended inside a block (${count(scanBrackets(pending).depth, 'bracket')} still open); it did not run\n`);
+      process.stderr.write(`pvm: error: the input ended inside a block (${count(scanBrackets(pending).open.length, 'bracket')} still open); it did not run\n`);
     }
   } finally {
     rl.close();

@@ -19,12 +19,13 @@ export function checkNesting(source: SourceFile): { statementStarts: number[] } 
 /**
  * One pass over the text, outside strings and comments: where brackets first
  * nest deeper than MAX_NESTING, and the offsets just after each newline outside
- * every bracket, where a top-level statement may start; and how many brackets
- * are still open at the end (the REPL reads on until none is).
+ * every bracket, where a top-level statement may start; and the brackets still
+ * open at the end, innermost last (the REPL reads on until none is; the
+ * language server closes them to read a block being typed).
  */
-export function scanBrackets(text: string): { tooDeep: number | undefined; statementStarts: number[]; depth: number } {
+export function scanBrackets(text: string): { tooDeep: number | undefined; statementStarts: number[]; open: string } {
   const statementStarts: number[] = [];
-  let depth = 0;
+  const open: string[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
@@ -32,9 +33,10 @@ export function scanBrackets(text: string): { tooDeep: number | undefined; state
     } else if (c === 0x23 /* # */) {
       while (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) i++;
     } else if (c === 0x28 || c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_NESTING) return { tooDeep: i, statementStarts, depth };
-    } else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
-    else if (c === 0x0a && depth === 0) statementStarts.push(i + 1);
+      open.push(text[i]!);
+      if (open.length > MAX_NESTING) return { tooDeep: i, statementStarts, open: open.join('') };
+    } else if (c === 0x29 || c === 0x5d || c === 0x7d) open.pop();
+    else if (c === 0x0a && open.length === 0) statementStarts.push(i + 1);
   }
-  return { tooDeep: undefined, statementStarts, depth };
+  return { tooDeep: undefined, statementStarts, open: open.join('') };
 }

@@ -6,6 +6,7 @@
 // failing that, everything from the cursor's line on, with the brackets
 // still open closed after the end. Failing all, no names: never the names of
 // an older text, whose offsets are not this one's.
+import { scanBrackets } from '../dsl/brackets.ts';
 import type { Span } from '../dsl/source.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import { analyzeRecipe, type Declaration } from './recipe-analysis.ts';
@@ -58,21 +59,8 @@ function blank(text: string): string {
 
 const CLOSING: Readonly<Record<string, string>> = { '{': '}', '(': ')', '[': ']' };
 
-/** What closes the brackets `text` leaves open (strings and comments aside), on a line of its own. */
+/** What closes the brackets `text` leaves open (strings and comments aside), each on a line of its own. */
 function closers(text: string): string {
-  const open: string[] = [];
-  let quote = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === '"' || ch === '\n') quote = false;
-    } else if (ch === '"') quote = true;
-    else if (ch === '#') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
-    } else if (ch in CLOSING) open.push(CLOSING[ch]!);
-    else if (ch === '}' || ch === ')' || ch === ']') open.pop();
-  }
-  return open.length === 0 ? '' : `\n${open.reverse().join('\n')}\n`;
+  const { open } = scanBrackets(text);
+  return open === '' ? '' : `\n${[...open].reverse().map((bracket) => CLOSING[bracket]).join('\n')}\n`;
 }
