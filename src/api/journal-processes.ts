@@ -1,11 +1,10 @@
 // The processes a journal names, each by pid *and* start time (a pid alone may
 // have been reused), and whether each is still the process it patched.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { attempt } from '../attempt.ts';
 import type { JournalEntry } from '../runtime/journal/journal.ts';
-import { startTimeOf } from '../target/live-process.ts';
 import { exeChanged, REEXECUTED } from '../runtime/journal/journal-program.ts';
-import { imageOfStat, statFields } from '../target/process-identity.ts';
+import { imageOfStat, statFields, statWhileRunning } from '../target/process-identity.ts';
 
 export interface JournaledProcess {
   readonly pid: number;
@@ -30,8 +29,8 @@ export function processesOf(entries: readonly JournalEntry[]): JournaledProcess[
 
 /** The process is gone, in words; undefined while it runs under the same pid with the same start time and image. */
 export function goneReason(process: JournaledProcess): string | undefined {
-  const stat = attempt(() => readFileSync(`/proc/${process.pid}/stat`, 'latin1'));
-  if (stat === undefined || process.startTime === undefined || startTimeOf(stat) !== process.startTime || /\) Z /.test(stat)) return EXITED;
+  const stat = statWhileRunning(process.pid, process.startTime);
+  if (stat === undefined) return EXITED;
   const image = imageOfStat(statFields(stat));
   const exe = exeChanged(process.entries, attempt(() => readlinkSync(`/proc/${process.pid}/exe`)));
   // Another program can have the same image: without ASLR, a copy of the program at a path as long lands where it did.

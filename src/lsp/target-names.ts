@@ -9,8 +9,7 @@ import type { ErrorCode } from '../error-codes.ts';
 import { PvmError } from '../errors.ts';
 import { debugDirectories, openSession, type Session } from '../api/session.ts';
 import { ModuleResolver } from '../runtime/symbols/modules.ts';
-import { readProcText } from '../native/proc-text.ts';
-import { startTimeOf } from '../target/process-identity.ts';
+import { statWhileRunning } from '../target/process-identity.ts';
 import type { TargetIdentity } from '../target/target.ts';
 import type { TypeSource } from '../types/type-source.ts';
 import type { TargetConfig } from './target-config.ts';
@@ -127,14 +126,10 @@ function closeWhenOpen(opening: Promise<Opened> | undefined): void {
   void opening?.then((opened) => 'close' in opened && opened.close());
 }
 
-/** Whether a live process is still the one opened: the same start time at its pid. */
+/** Whether a live process is still the one opened: the same start time at its pid, not exited (a zombie has). */
 function stillRunning(identity: TargetIdentity): boolean {
   if (identity.pid === undefined || identity.startTime === undefined) return true;
-  try {
-    return startTimeOf(readProcText(`/proc/${identity.pid}/stat`)) === identity.startTime;
-  } catch {
-    return false;
-  }
+  return statWhileRunning(identity.pid, identity.startTime) !== undefined;
 }
 
 async function openTarget(config: TargetConfig, now: () => number): Promise<Opened> {

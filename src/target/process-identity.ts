@@ -66,6 +66,15 @@ export function startTimeOf(stat: string): string | undefined {
   return statFields(stat)[19];
 }
 
+/**
+ * /proc/PID/stat while `pid` still names the process that started at `startTime` and has not exited (a zombie
+ * has, though its pid stays until it is reaped); undefined otherwise, or when the start time is not known.
+ */
+export function statWhileRunning(pid: number, startTime: string | undefined): string | undefined {
+  const stat = attempt(() => readProcText(`/proc/${pid}/stat`));
+  return stat !== undefined && startTime !== undefined && startTimeOf(stat) === startTime && !/\) Z /.test(stat) ? stat : undefined;
+}
+
 function readCmdline(pid: number): string[] {
   const raw = attempt(() => readProcText(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
   return raw.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
